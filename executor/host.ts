@@ -1,0 +1,81 @@
+// Every side effect the executor causes goes through this interface. The Linux
+// implementation (executor/host/linux/) is the only code that touches the kernel; tests of
+// the executor use the recording FakeHost (executor/fake-host.ts).
+
+import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec } from '../planner/plan.js';
+import type { Observed } from '../planner/observed.js';
+
+export type ContainerStatus = 'creating' | 'starting' | 'running' | 'exited';
+
+/** What the state store keeps per container; enough to stop and clean it without the file. */
+export interface ContainerRecord {
+  spec: ContainerSpec;
+  status: ContainerStatus;
+  pid?: number;
+  /** Process start time (field 22 of /proc/PID/stat) to tell a reused pid apart. */
+  startTime?: number;
+  exitCode?: number;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface SpawnedContainer {
+  pid: number;
+  startTime: number;
+}
+
+export interface ContainerExit {
+  project: string;
+  name: string;
+  /** Exit code, or 128 + signal number when killed by a signal. */
+  exitCode: number;
+}
+
+export interface Host {
+  /** Joins the state records of `project` with live kernel checks. */
+  observe(project: string): Promise<Observed>;
+
+  networks: {
+    /** Creates the bridge with its gateway address, up; idempotent. */
+    createBridge(net: NetworkSpec): Promise<void>;
+    /** Removes the bridge if present. */
+    removeBridge(bridge: string): Promise<void>;
+    /** veth pair: host end on the bridge, peer in the netns of `pid` as ep.ifname with its address and routes. */
+    attach(pid: number, ep: Endpoint): Promise<void>;
+    /** Removes the host end of a veth (and so its peer) if present. */
+    detach(hostVeth: string): Promise<void>;
+  };
+
+  nat: {
+    /** Replaces the stack's nftables table atomically with the rules of `spec`. */
+    apply(spec: NatSpec): Promise<void>;
+    remove(table: string): Promise<void>;
+  };
+
+  containers: {
+    /** Directories, /etc/hosts and cgroup for a container that is about to start. */
+    prepare(spec: ContainerSpec): Promise<void>;
+    /** Spawns the init stage in new namespaces; it sets up the rootfs and waits for release(). */
+    spawn(spec: ContainerSpec): Promise<SpawnedContainer>;
+    /** Lets the init stage exec the container's command; resolves once it has. */
+    release(project: string, name: string): Promise<void>;
+    /** Stop signal, then SIGKILL after the grace period; kills whatever is left in its cgroup. */
+    stop(project: string, name: string, signal: string, graceSeconds: number): Promise<void>;
+    /** Removes the cgroup and the container's directories. */
+    cleanup(project: string, name: string): Promise<void>;
+    /** Called for every container process that exits while this host watches it. */
+    onExit(listener: (exit: ContainerExit) => void): void;
+  };
+
+  state: {
+    saveContainer(project: string, record: ContainerRecord): Promise<void>;
+    loadContainer(project: string, name: string): Promise<ContainerRecord | undefined>;
+    removeContainer(project: string, name: string): Promise<void>;
+    saveNetwork(net: NetworkSpec): Promise<void>;
+    removeNetwork(project: string, key: string): Promise<void>;
+    saveNat(spec: NatSpec): Promise<void>;
+    removeNat(project: string): Promise<void>;
+    /** Removes every trace of the stack's state once nothing else of it exists. */
+    forget(project: string): Promise<void>;
+  };
+}

@@ -1,0 +1,86 @@
+// libc through koffi: the only place (with init/) that calls the C library. Each wrapper
+// checks the return value and throws SyscallError, so callers never see a bare -1.
+
+import { createRequire } from 'node:module';
+import { SyscallError } from './syscall-error.js';
+
+const require = createRequire(import.meta.url);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const koffi = require('koffi') as typeof import('koffi');
+const lib = koffi.load('libc.so.6');
+
+export const CLONE = {
+  NEWNS: 0x00020000,
+  NEWCGROUP: 0x02000000,
+  NEWUTS: 0x04000000,
+  NEWIPC: 0x08000000,
+  NEWUSER: 0x10000000,
+  NEWPID: 0x20000000,
+  NEWNET: 0x40000000,
+  FS: 0x00000200,
+} as const;
+
+export const MS = {
+  RDONLY: 1,
+  NOSUID: 2,
+  NODEV: 4,
+  NOEXEC: 8,
+  REMOUNT: 32,
+  BIND: 4096,
+  REC: 16384,
+  PRIVATE: 1 << 18,
+  SLAVE: 1 << 19,
+  STRICTATIME: 1 << 24,
+} as const;
+
+export const MNT_DETACH = 2;
+
+const c = {
+  unshare: lib.func('int unshare(int flags)'),
+  setns: lib.func('int setns(int fd, int nstype)'),
+  fchdir: lib.func('int fchdir(int fd)'),
+  mount: lib.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+  umount2: lib.func('int umount2(const char *target, int flags)'),
+  sethostname: lib.func('int sethostname(const char *name, size_t len)'),
+  mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
+  lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
+};
+
+function check(call: string, rc: number, args: unknown[]): void {
+  if (rc < 0) throw new SyscallError(call, koffi.errno(), args);
+}
+
+export function unshare(flags: number): void {
+  check('unshare', c.unshare(flags), [flags]);
+}
+
+export function setns(fd: number, nstype: number): void {
+  check('setns', c.setns(fd, nstype), [fd, nstype]);
+}
+
+export function fchdir(fd: number): void {
+  check('fchdir', c.fchdir(fd), [fd]);
+}
+
+export function mount(src: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
+  check('mount', c.mount(src, target, fstype, flags, data), [src, target, fstype, flags, data]);
+}
+
+export function umount2(target: string, flags: number): void {
+  check('umount2', c.umount2(target, flags), [target, flags]);
+}
+
+export function sethostname(name: string): void {
+  check('sethostname', c.sethostname(name, Buffer.byteLength(name)), [name]);
+}
+
+/** Creates a device node; `major`/`minor` encoded like glibc's makedev(). */
+export function mknod(path: string, mode: number, major: number, minor: number): void {
+  const dev = BigInt(((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12));
+  check('mknod', c.mknod(path, mode, dev), [path, mode, major, minor]);
+}
+
+export function lsetxattr(path: string, name: string, value: string): void {
+  const buf = Buffer.from(value);
+  check('lsetxattr', c.lsetxattr(path, name, buf, buf.length, 0), [path, name, value]);
+}

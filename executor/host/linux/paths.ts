@@ -1,0 +1,34 @@
+// Where stack keeps things on the host. STACK_ROOT holds persistent data (images, volumes,
+// state records, container upper dirs, logs); STACK_RUN holds sockets and locks. Tests and
+// benchmarks point both at temporary folders so runs can live side by side.
+
+import path from 'node:path';
+
+export function stackRoot(): string {
+  return path.resolve(process.env.STACK_ROOT ?? '/var/lib/stack');
+}
+
+export function stackRun(): string {
+  return path.resolve(process.env.STACK_RUN ?? '/run/stack');
+}
+
+export const paths = {
+  imagesDir: () => path.join(stackRoot(), 'images'),
+  /** Unpacked layer, keyed by the layer's digest hex (content-addressed, shared by all stacks). */
+  layerDir: (digest: string) => path.join(stackRoot(), 'images', 'layers', digestHex(digest)),
+  /** Image records (`ImageInfo` JSON), one file per reference. */
+  imageRefsDir: () => path.join(stackRoot(), 'images', 'refs'),
+  stackDir: (project: string) => path.join(stackRoot(), 'stacks', project),
+  stateDir: (project: string) => path.join(stackRoot(), 'stacks', project, 'state'),
+  containerDir: (project: string, name: string) => path.join(stackRoot(), 'stacks', project, 'containers', name),
+  logFile: (project: string, name: string) => path.join(stackRoot(), 'stacks', project, 'logs', `${name}.log`),
+  supervisorLog: (project: string) => path.join(stackRoot(), 'stacks', project, 'supervisor.log'),
+  runDir: (project: string) => path.join(stackRun(), project),
+  socket: (project: string) => path.join(stackRun(), project, 'supervisor.sock'),
+};
+
+function digestHex(digest: string): string {
+  const hex = digest.startsWith('sha256:') ? digest.slice(7) : digest;
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`not a sha256 digest: ${digest}`);
+  return hex;
+}

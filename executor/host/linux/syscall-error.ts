@@ -1,0 +1,33 @@
+// The typed error every libc wrapper throws when a call fails. The CLI renders it; the
+// code name (EPERM, EBUSY, …) is what users search for.
+
+import os from 'node:os';
+
+const errnoNames = new Map<number, string>(
+  Object.entries(os.constants.errno).map(([name, num]) => [num as number, name]),
+);
+
+export class SyscallError extends Error {
+  readonly call: string;
+  readonly errno: number;
+  readonly code: string;
+  readonly args: unknown[];
+  constructor(call: string, errno: number, args: unknown[]) {
+    const code = errnoNames.get(errno) ?? `errno ${errno}`;
+    super(`${call}(${args.map((a) => JSON.stringify(a)).join(', ')}) failed: ${code} (${os.constants.errno ? describe(errno) : ''})`);
+    this.name = 'SyscallError';
+    this.call = call;
+    this.errno = errno;
+    this.code = code;
+    this.args = args;
+  }
+}
+
+function describe(errno: number): string {
+  // util.getSystemErrorMessage exists from Node 22.12; keep a fallback for Node 20.
+  const names: Record<string, string> = {
+    EPERM: 'operation not permitted', ENOENT: 'no such file or directory', EBUSY: 'device or resource busy',
+    EINVAL: 'invalid argument', EEXIST: 'file exists', EACCES: 'permission denied', ENOSPC: 'no space left on device',
+  };
+  return names[errnoNames.get(errno) ?? ''] ?? 'see errno(3)';
+}

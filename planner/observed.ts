@@ -1,0 +1,66 @@
+// What the host looks like right now, as far as one stack is concerned. The executor's
+// Host builds it (state records joined with live kernel checks); reconcile() only reads it.
+
+/** An image in the local store, as recorded at import or pull time. */
+export interface ImageInfo {
+  /** Normalised reference, e.g. `docker.io/library/busybox:latest`. */
+  ref: string;
+  /** `sha256:…` digest of the image config. */
+  id: string;
+  /** Layer store keys (`sha256:…` digests), base layer first. */
+  layers: string[];
+  entrypoint?: string[];
+  cmd?: string[];
+  /** `KEY=value` entries from the image config. */
+  env: string[];
+  workingDir?: string;
+  user?: string;
+}
+
+export interface ObservedEndpoint {
+  network: string;
+  ip: string;
+  hostVeth: string;
+}
+
+export interface ObservedContainer {
+  name: string;
+  service: string;
+  /** Config hash the container was created from (see planner/hash.ts). */
+  hash: string;
+  /** True when its PID 1 is alive (pid and start time both match the record). */
+  running: boolean;
+  pid?: number;
+  exitCode?: number;
+  endpoints: ObservedEndpoint[];
+}
+
+export interface ObservedNetwork {
+  key: string;
+  name: string;
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  /** False when the record exists but the bridge link is gone (drift). */
+  linkPresent: boolean;
+}
+
+export interface ObservedNat {
+  table: string;
+  hash: string;
+  present: boolean;
+}
+
+export interface Observed {
+  project: string;
+  containers: ObservedContainer[];
+  networks: ObservedNetwork[];
+  nat?: ObservedNat;
+  images: ImageInfo[];
+  /** CIDRs already used on the host (routes, other stacks) that a new network must avoid. */
+  takenSubnets: string[];
+}
+
+export function emptyObserved(project: string): Observed {
+  return { project, containers: [], networks: [], images: [], takenSubnets: [] };
+}

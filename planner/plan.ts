@@ -1,0 +1,100 @@
+// A Plan is data: the operations that take the host from what was observed to what the
+// stack file asks for, each with the reason it exists and the operations it waits for.
+// The executor carries it out without deciding anything; `stack plan` prints it.
+
+export interface NetworkSpec {
+  project: string;
+  key: string;
+  name: string;
+  /** Linux bridge name (`stk` + hash, at most 15 bytes). */
+  bridge: string;
+  /** e.g. `10.89.0.0/24`. */
+  subnet: string;
+  gateway: string;
+  prefixLength: number;
+}
+
+export interface Endpoint {
+  network: string;
+  bridge: string;
+  /** Host end of the veth pair (`stk…`, at most 15 bytes). */
+  hostVeth: string;
+  /** Interface name inside the container (`eth0`, `eth1`, …). */
+  ifname: string;
+  ip: string;
+  prefixLength: number;
+  gateway: string;
+  /** Whether the default route goes through this endpoint's gateway. */
+  defaultRoute: boolean;
+}
+
+export interface HostsEntry {
+  ip: string;
+  names: string[];
+}
+
+export interface ContainerSpec {
+  project: string;
+  service: string;
+  /** `<project>-<service>-<n>`. */
+  name: string;
+  hostname: string;
+  image: { ref: string; id: string; layers: string[] };
+  /** Resolved entrypoint + command; argv[0] is looked up in PATH inside the container. */
+  argv: string[];
+  /** `KEY=value`, image env overlaid by the file's environment. */
+  env: string[];
+  cwd: string;
+  endpoints: Endpoint[];
+  /** Lines of the container's /etc/hosts (besides localhost). */
+  hosts: HostsEntry[];
+  stopSignal: string;
+  stopGraceSeconds: number;
+  /** Config hash: a change means the container must be recreated. */
+  hash: string;
+}
+
+export interface PortRule {
+  service: string;
+  container: string;
+  protocol: 'tcp' | 'udp';
+  hostIp?: string;
+  hostPort: number;
+  containerIp: string;
+  containerPort: number;
+}
+
+export interface NatSpec {
+  project: string;
+  /** nftables table (`stk_…`) owned by this stack. */
+  table: string;
+  /** Bridges and their subnets: masquerade for traffic leaving them. */
+  networks: { bridge: string; subnet: string }[];
+  ports: PortRule[];
+  hash: string;
+}
+
+interface OpBase {
+  /** Stable within a plan, e.g. `start:web`. */
+  id: string;
+  /** Why this operation exists, in words a user understands. */
+  cause: string;
+  /** Ids of operations that must finish first. */
+  after: string[];
+}
+
+export type Operation =
+  | (OpBase & { kind: 'network.create'; network: NetworkSpec })
+  | (OpBase & { kind: 'network.remove'; project: string; key: string; bridge: string })
+  | (OpBase & { kind: 'container.start'; container: ContainerSpec })
+  | (OpBase & { kind: 'container.remove'; project: string; name: string; stopSignal: string; stopGraceSeconds: number })
+  | (OpBase & { kind: 'nat.apply'; nat: NatSpec })
+  | (OpBase & { kind: 'nat.remove'; project: string; table: string })
+  | (OpBase & { kind: 'stack.forget'; project: string });
+
+export type OperationKind = Operation['kind'];
+
+export interface Plan {
+  project: string;
+  operations: Operation[];
+}
