@@ -1,0 +1,46 @@
+// State records: what stack made for each stack, kept under STACK_ROOT so that `down`
+// and the next supervisor can find every container, network and table without the
+// stack file. A record is written before the object it describes is made and removed
+// after the object is gone, so a crash in between leaves a record pointing at something
+// absent (harmless to clean), never an object nobody knows about.
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ContainerRecord, Host } from '../../host.js';
+import type { NatSpec, NetworkSpec } from '../../../planner/plan.js';
+import { paths } from './paths.js';
+import { readJson, readJsonDir, writeJsonAtomic } from './json-file.js';
+
+const containerFile = (project: string, name: string) => path.join(paths.stateDir(project), 'containers', `${name}.json`);
+const networkFile = (project: string, key: string) => path.join(paths.stateDir(project), 'networks', `${key}.json`);
+const natFile = (project: string) => path.join(paths.stateDir(project), 'nat.json');
+
+export function createStateStore(): Host['state'] {
+  return {
+    saveContainer: (project, record) => writeJsonAtomic(containerFile(project, record.spec.name), record),
+    loadContainer: (project, name) => readJson<ContainerRecord>(containerFile(project, name)),
+    removeContainer: (project, name) => fs.rm(containerFile(project, name), { force: true }),
+    saveNetwork: (net) => writeJsonAtomic(networkFile(net.project, net.key), net),
+    removeNetwork: (project, key) => fs.rm(networkFile(project, key), { force: true }),
+    saveNat: (spec) => writeJsonAtomic(natFile(spec.project), spec),
+    removeNat: (project) => fs.rm(natFile(project), { force: true }),
+    forget: async (project) => {
+      await fs.rm(paths.stackDir(project), { recursive: true, force: true });
+      await fs.rm(paths.runDir(project), { recursive: true, force: true });
+    },
+  };
+}
+
+export const readState = {
+  containers: (project: string) => readJsonDir<ContainerRecord>(path.join(paths.stateDir(project), 'containers')),
+  networks: (project: string) => readJsonDir<NetworkSpec>(path.join(paths.stateDir(project), 'networks')),
+  nat: (project: string) => readJson<NatSpec>(natFile(project)),
+  /** Projects that have state under STACK_ROOT. */
+  projects: async (): Promise<string[]> => {
+    try {
+      return (await fs.readdir(path.join(path.dirname(paths.stackDir('x'))))).sort();
+    } catch {
+      return [];
+    }
+  },
+};
