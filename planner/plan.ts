@@ -87,7 +87,15 @@ export type Operation =
   | (OpBase & { kind: 'network.create'; network: NetworkSpec })
   | (OpBase & { kind: 'network.remove'; project: string; key: string; bridge: string })
   | (OpBase & { kind: 'container.start'; container: ContainerSpec })
-  | (OpBase & { kind: 'container.remove'; project: string; name: string; stopSignal: string; stopGraceSeconds: number })
+  | (OpBase & {
+      kind: 'container.remove';
+      project: string;
+      name: string;
+      stopSignal: string;
+      stopGraceSeconds: number;
+      /** Host ends of its veth pairs, removed after it stops. */
+      hostVeths: string[];
+    })
   | (OpBase & { kind: 'nat.apply'; nat: NatSpec })
   | (OpBase & { kind: 'nat.remove'; project: string; table: string })
   | (OpBase & { kind: 'stack.forget'; project: string });
@@ -97,4 +105,6 @@ export type OperationKind = Operation['kind'];
 export interface Plan {
   project: string;
   operations: Operation[];
+  /** Things the user should know that need no operation (e.g. orphans left in place). */
+  notes: string[];
 }

@@ -1,0 +1,28 @@
+// Names of the host objects a stack owns. Every kernel object starts with `stk` so a leak
+// is one grep away (DESIGN.md "Names and places"); link names are hashes because Linux
+// allows only 15 bytes.
+
+import { createHash } from 'node:crypto';
+
+function shortHash(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+export function containerName(project: string, service: string, replica = 1): string {
+  return `${project}-${service}-${replica}`;
+}
+
+/** `stkb` + 10 hex = 14 bytes. */
+export function bridgeName(project: string, networkKey: string): string {
+  return `stkb${shortHash(`${project}/${networkKey}`, 10)}`;
+}
+
+/** Host end of a container's veth on one network: `stkv` + 10 hex = 14 bytes. */
+export function vethName(project: string, container: string, networkKey: string): string {
+  return `stkv${shortHash(`${project}/${container}/${networkKey}`, 10)}`;
+}
+
+/** nftables table: identifier characters only, with a hash so `a-b` and `a_b` differ. */
+export function natTableName(project: string): string {
+  return `stk_${project.replace(/[^a-zA-Z0-9_]/g, '_').slice(0, 32)}_${shortHash(project, 6)}`;
+}

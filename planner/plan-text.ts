@@ -1,0 +1,39 @@
+// The stable text form of a Plan: what `stack plan` prints and what golden tests compare.
+// One line per operation with its subject, then its cause and what it waits for.
+
+import type { Operation, Plan } from './plan.js';
+
+export function planToText(plan: Plan): string {
+  const lines = [`plan for ${plan.project}: ${plan.operations.length === 0 ? 'nothing to do' : `${plan.operations.length} operation${plan.operations.length === 1 ? '' : 's'}`}`];
+  for (const op of plan.operations) {
+    lines.push(`  ${op.id}  ${op.kind} ${describe(op)}`);
+    lines.push(`      because ${op.cause}`);
+    if (op.after.length > 0) lines.push(`      after ${op.after.join(', ')}`);
+  }
+  for (const note of plan.notes) lines.push(`  note: ${note}`);
+  return lines.join('\n') + '\n';
+}
+
+export function describe(op: Operation): string {
+  switch (op.kind) {
+    case 'network.create':
+      return `${op.network.name} bridge=${op.network.bridge} subnet=${op.network.subnet} gateway=${op.network.gateway}`;
+    case 'network.remove':
+      return `${op.key} bridge=${op.bridge}`;
+    case 'container.start': {
+      const c = op.container;
+      const ips = c.endpoints.map((e) => `${e.network}=${e.ip}`).join(' ');
+      return `${c.name} image=${c.image.ref} ${ips ? `ip ${ips} ` : ''}cmd=${JSON.stringify(c.argv)}`;
+    }
+    case 'container.remove':
+      return `${op.name} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;
+    case 'nat.apply': {
+      const ports = op.nat.ports.map((p) => `${p.hostIp ? `${p.hostIp}:` : ''}${p.hostPort}->${p.containerIp}:${p.containerPort}/${p.protocol}`);
+      return `${op.nat.table}${ports.length ? ` ports ${ports.join(' ')}` : ''}`;
+    }
+    case 'nat.remove':
+      return op.table;
+    case 'stack.forget':
+      return op.project;
+  }
+}

@@ -1,0 +1,44 @@
+// The plan of `down`: remove everything the state records name, from the records alone,
+// so it works even when the stack file changed or is gone.
+
+import type { Observed } from './observed.js';
+import type { Operation, Plan } from './plan.js';
+
+export interface TeardownOptions {
+  /** Overrides every container's stop grace period (`down -t N`). */
+  timeoutSeconds?: number;
+  /** Stop signals per container name, when the caller knows them. */
+  stopSignals?: Map<string, string>;
+}
+
+export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
+  const operations: Operation[] = [];
+  const removeIds: string[] = [];
+  for (const c of observed.containers) {
+    const id = `remove:${c.name}`;
+    removeIds.push(id);
+    operations.push({
+      kind: 'container.remove',
+      id,
+      cause: 'down',
+      after: [],
+      project: observed.project,
+      name: c.name,
+      stopSignal: opts.stopSignals?.get(c.name) ?? 'SIGTERM',
+      stopGraceSeconds: opts.timeoutSeconds ?? 10,
+      hostVeths: c.endpoints.map((e) => e.hostVeth),
+    });
+  }
+  const networkIds: string[] = [];
+  if (observed.nat) {
+    operations.push({ kind: 'nat.remove', id: 'nat-remove', cause: 'down', after: removeIds, project: observed.project, table: observed.nat.table });
+    networkIds.push('nat-remove');
+  }
+  for (const n of observed.networks) {
+    const id = `network-remove:${n.key}`;
+    networkIds.push(id);
+    operations.push({ kind: 'network.remove', id, cause: 'down', after: removeIds, project: observed.project, key: n.key, bridge: n.bridge });
+  }
+  operations.push({ kind: 'stack.forget', id: 'forget', cause: 'down', after: [...removeIds, ...networkIds], project: observed.project });
+  return { project: observed.project, operations, notes: [] };
+}
