@@ -1,0 +1,54 @@
+// One operation, carried out through the Host. An exhaustive switch with no decisions:
+// every choice was made by reconcile(). Records are written before objects are made and
+// removed after they are gone, so a crash at any step leaves something `down` can find.
+
+import type { Operation } from '../planner/plan.js';
+import type { Host } from './host.js';
+
+export async function applyOperation(op: Operation, host: Host): Promise<void> {
+  switch (op.kind) {
+    case 'network.create':
+      await host.state.saveNetwork(op.network);
+      await host.networks.createBridge(op.network);
+      return;
+    case 'network.remove':
+      await host.networks.removeBridge(op.bridge);
+      await host.state.removeNetwork(op.project, op.key);
+      return;
+    case 'container.start': {
+      const spec = op.container;
+      await host.state.saveContainer(spec.project, { spec, status: 'creating' });
+      await host.containers.prepare(spec);
+      const { pid, startTime } = await host.containers.spawn(spec);
+      const startedAt = new Date().toISOString();
+      await host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt });
+      for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
+      await host.containers.release(spec.project, spec.name);
+      const latest = await host.state.loadContainer(spec.project, spec.name);
+      // It may already have exited (a one-shot command); the exit handler recorded that.
+      if (latest?.status !== 'exited') await host.state.saveContainer(spec.project, { spec, status: 'running', pid, startTime, startedAt });
+      return;
+    }
+    case 'container.remove':
+      await host.containers.stop(op.project, op.name, op.stopSignal, op.stopGraceSeconds);
+      for (const veth of op.hostVeths) await host.networks.detach(veth);
+      await host.containers.cleanup(op.project, op.name);
+      await host.state.removeContainer(op.project, op.name);
+      return;
+    case 'nat.apply':
+      await host.state.saveNat(op.nat);
+      await host.nat.apply(op.nat);
+      return;
+    case 'nat.remove':
+      await host.nat.remove(op.table);
+      await host.state.removeNat(op.project);
+      return;
+    case 'stack.forget':
+      await host.state.forget(op.project);
+      return;
+    default: {
+      const unknown: never = op;
+      throw new Error(`unknown operation ${JSON.stringify(unknown)}`);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// A Host that changes nothing and records every call as one line of text, so executor
+// tests can assert the exact sequence of side effects (youki's recording fake, in shape).
+
+import type { ContainerExit, ContainerRecord, Host } from './host.js';
+import { emptyObserved, type Observed } from '../planner/observed.js';
+
+export interface FakeHostOptions {
+  observed?: Observed;
+  /** Calls (by their recorded text prefix) that throw, to test failure paths. */
+  failOn?: string[];
+}
+
+export class FakeHost implements Host {
+  readonly calls: string[] = [];
+  private readonly records = new Map<string, ContainerRecord>();
+  private nextPid = 1000;
+  private readonly exitListeners: ((e: ContainerExit) => void)[] = [];
+
+  constructor(private readonly opts: FakeHostOptions = {}) {}
+
+  private record(call: string): void {
+    this.calls.push(call);
+    if (this.opts.failOn?.some((prefix) => call.startsWith(prefix))) throw new Error(`injected failure: ${call}`);
+  }
+
+  async observe(project: string): Promise<Observed> {
+    this.record(`observe ${project}`);
+    return this.opts.observed ?? emptyObserved(project);
+  }
+
+  networks: Host['networks'] = {
+    createBridge: async (net) => this.record(`networks.createBridge ${net.bridge} ${net.gateway}/${net.prefixLength}`),
+    removeBridge: async (bridge) => this.record(`networks.removeBridge ${bridge}`),
+    attach: async (pid, ep) => this.record(`networks.attach ${pid} ${ep.hostVeth} ${ep.ifname} ${ep.ip}/${ep.prefixLength}`),
+    detach: async (veth) => this.record(`networks.detach ${veth}`),
+  };
+
+  nat: Host['nat'] = {
+    apply: async (spec) => this.record(`nat.apply ${spec.table} ${spec.ports.length} ports`),
+    remove: async (table) => this.record(`nat.remove ${table}`),
+  };
+
+  containers: Host['containers'] = {
+    prepare: async (spec) => this.record(`containers.prepare ${spec.name}`),
+    spawn: async (spec) => {
+      this.record(`containers.spawn ${spec.name}`);
+      return { pid: this.nextPid++, startTime: 1 };
+    },
+    release: async (_project, name) => this.record(`containers.release ${name}`),
+    stop: async (_project, name, signal, grace) => this.record(`containers.stop ${name} ${signal} ${grace}`),
+    cleanup: async (_project, name) => this.record(`containers.cleanup ${name}`),
+    onExit: (listener) => {
+      this.exitListeners.push(listener);
+    },
+  };
+
+  state: Host['state'] = {
+    saveContainer: async (_project, record) => {
+      this.record(`state.saveContainer ${record.spec.name} ${record.status}`);
+      this.records.set(record.spec.name, record);
+    },
+    loadContainer: async (_project, name) => this.records.get(name),
+    removeContainer: async (_project, name) => {
+      this.record(`state.removeContainer ${name}`);
+      this.records.delete(name);
+    },
+    saveNetwork: async (net) => this.record(`state.saveNetwork ${net.key}`),
+    removeNetwork: async (_project, key) => this.record(`state.removeNetwork ${key}`),
+    saveNat: async (spec) => this.record(`state.saveNat ${spec.table}`),
+    removeNat: async (project) => this.record(`state.removeNat ${project}`),
+    forget: async (project) => this.record(`state.forget ${project}`),
+  };
+
+  /** Simulates a container's exit, as the Linux host reports it. */
+  emitExit(exit: ContainerExit): void {
+    for (const l of this.exitListeners) l(exit);
+  }
+}
