@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { assertCidr, renderNatRuleset } from '../../executor/host/linux/nat-ruleset.js';
+import type { NatSpec } from '../../planner/plan.js';
+
+const spec: NatSpec = {
+  project: 'demo',
+  table: 'stk_demo',
+  hash: 'h',
+  networks: [{ bridge: 'stkab12cd34', subnet: '10.89.0.0/24' }],
+  ports: [
+    { service: 'web', container: 'demo-web-1', protocol: 'tcp', hostPort: 8080, containerIp: '10.89.0.2', containerPort: 80 },
+    { service: 'dns', container: 'demo-dns-1', protocol: 'udp', hostIp: '127.0.0.1', hostPort: 5353, containerIp: '10.89.0.3', containerPort: 53 },
+    { service: 'api', container: 'demo-api-1', protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 9000, containerIp: '10.89.0.4', containerPort: 9000 },
+  ],
+};
+
+describe('renderNatRuleset', () => {
+  it('renders one atomic replace of the table', () => {
+    const web = 'fib daddr type local tcp dport 8080 dnat to 10.89.0.2:80 comment "demo/web"';
+    const dns = 'fib daddr type local ip daddr 127.0.0.1 udp dport 5353 dnat to 10.89.0.3:53 comment "demo/dns"';
+    const api = 'fib daddr type local tcp dport 9000 dnat to 10.89.0.4:9000 comment "demo/api"';
+    expect(renderNatRuleset(spec)).toBe(`table ip stk_demo {}
+delete table ip stk_demo
+table ip stk_demo {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    ${web}
+    ${dns}
+    ${api}
+  }
+  chain output {
+    type nat hook output priority -100; policy accept;
+    ${web}
+    ${dns}
+    ${api}
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 10.89.0.0/24 oifname != "stkab12cd34" masquerade comment "demo/stkab12cd34"
+    ip saddr 127.0.0.0/8 oifname "stkab12cd34" masquerade comment "demo/stkab12cd34"
+  }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname "stkab12cd34" accept comment "demo/stkab12cd34"
+    oifname "stkab12cd34" accept comment "demo/stkab12cd34"
+  }
+}
+`);
+  });
+
+  it('rejects anything that is not a literal (nft would resolve names through DNS)', () => {
+    const port = spec.ports[0]!;
+    const bad: NatSpec[] = [
+      { ...spec, ports: [{ ...port, containerIp: 'localhost' }] },
+      { ...spec, ports: [{ ...port, containerIp: '10.89.0.256' }] },
+      { ...spec, ports: [{ ...port, hostIp: 'example.com' }] },
+      { ...spec, ports: [{ ...port, hostPort: 0 }] },
+      { ...spec, ports: [{ ...port, containerPort: 70000 }] },
+      { ...spec, ports: [{ ...port, protocol: 'sctp' as 'tcp' }] },
+      { ...spec, ports: [{ ...port, service: 'x" accept; #' }] },
+      { ...spec, networks: [{ bridge: 'eth0', subnet: '10.89.0.0/24' }] },
+      { ...spec, networks: [{ bridge: 'stk"x', subnet: '10.89.0.0/24' }] },
+      { ...spec, networks: [{ bridge: 'stkab', subnet: '10.89.0.1/24' }] },
+      { ...spec, networks: [{ bridge: 'stkab', subnet: 'net/24' }] },
+      { ...spec, table: 'filter' },
+      { ...spec, table: 'stk_x;flush ruleset' },
+      { ...spec, project: 'a\nb' },
+    ];
+    for (const s of bad) expect(() => renderNatRuleset(s), JSON.stringify(s)).toThrow();
+  });
+
+  it('accepts aligned CIDRs only', () => {
+    expect(assertCidr('0.0.0.0/0')).toBe('0.0.0.0/0');
+    expect(assertCidr('10.1.2.128/25')).toBe('10.1.2.128/25');
+    expect(() => assertCidr('10.1.2.129/25')).toThrow(/host bits/);
+    expect(() => assertCidr('10.1.2.0/33')).toThrow();
+  });
+});

@@ -1,0 +1,221 @@
+// Privileged: bridges, veths and the nft table on the real kernel. Traffic stays on
+// loopback or goes to a net namespace this test made. Every object is named `stkt<rand>`
+// (links) or `stk_t<rand>` (table) and removed in afterAll, which then checks for leaks.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLinuxNat } from '../../executor/host/linux/nat.js';
+import { createLinuxNetworks } from '../../executor/host/linux/network.js';
+import { listLinks, natTableExists, takenSubnets } from '../../executor/host/linux/observe-network.js';
+import { runTool, ToolError } from '../../executor/host/linux/run-tool.js';
+import type { Endpoint, NatSpec, NetworkSpec } from '../../planner/plan.js';
+
+const tag = `stkt${randomBytes(3).toString('hex')}`; // 10 bytes: room for a 5-byte suffix
+const table = `stk_t${tag.slice(4)}`;
+const x = randomInt(0, 256);
+const subnet = `10.213.${x}.0/24`;
+const gateway = `10.213.${x}.1`;
+const cip = `10.213.${x}.2`;
+const netSpec: NetworkSpec = { project: tag, key: 'default', name: `${tag}_default`, bridge: `${tag}br`, subnet, gateway, prefixLength: 24 };
+const ep: Endpoint = { network: 'default', bridge: netSpec.bridge, hostVeth: `${tag}v0`, ifname: 'eth0', ip: cip, prefixLength: 24, gateway, defaultRoute: true };
+
+const networks = createLinuxNetworks();
+const nat = createLinuxNat();
+const children: ChildProcess[] = [];
+const bridges = new Set<string>([netSpec.bridge]);
+const veths = new Set<string>([ep.hostVeth]);
+let ipForward = '';
+let webDir = '';
+
+/** A "container": a process in a fresh net namespace, resolved once it is in it. */
+async function netnsProcess(): Promise<number> {
+  const child = spawn('unshare', ['--net', 'sleep', '60'], { stdio: 'ignore' });
+  children.push(child);
+  const own = await readlink('/proc/self/ns/net');
+  for (let i = 0; i < 200; i++) {
+    const ns = await readlink(`/proc/${child.pid}/ns/net`).catch(() => own);
+    if (ns !== own) return child.pid!;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('unshare --net did not enter a new netns');
+}
+
+const inNetns = (pid: number, args: string[]) => runTool('nsenter', [`--net=/proc/${pid}/ns/net`, ...args]);
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().on('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 1000, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d) => { body += d; }).on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout'))).on('error', reject);
+  });
+}
+
+async function getWithRetry(url: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    try { return await get(url); } catch (e) { if (i >= 40) throw e; await new Promise((r) => setTimeout(r, 50)); }
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+async function timed(f: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await f();
+  return performance.now() - t;
+}
+
+let pid = 0;
+
+beforeAll(async () => {
+  ipForward = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim();
+  pid = await netnsProcess();
+});
+
+afterAll(async () => {
+  const errors: unknown[] = [];
+  const attempt = async (f: () => Promise<unknown>) => { try { await f(); } catch (e) { errors.push(e); } };
+  await attempt(() => nat.remove(table));
+  for (const v of veths) await attempt(() => networks.detach(v));
+  for (const b of bridges) await attempt(() => networks.removeBridge(b));
+  for (const c of children) c.kill('SIGKILL');
+  if (webDir) await attempt(() => rm(webDir, { recursive: true, force: true }));
+  if (ipForward) await attempt(() => writeFile('/proc/sys/net/ipv4/ip_forward', ipForward));
+  const leftLinks = [...(await listLinks())].filter((l) => l.startsWith(tag));
+  expect(leftLinks).toEqual([]);
+  expect(await natTableExists(table)).toBe(false);
+  expect(errors).toEqual([]);
+});
+
+describe('linux networks', () => {
+  it('creates the bridge idempotently, up, with the gateway address and route_localnet', async () => {
+    await networks.createBridge(netSpec);
+    await networks.createBridge(netSpec);
+    const [link] = JSON.parse(await runTool('ip', ['-j', 'addr', 'show', 'dev', netSpec.bridge])) as any[];
+    expect(link.flags).toContain('UP');
+    expect(link.linkinfo?.info_kind ?? (await readFile(`/sys/class/net/${netSpec.bridge}/uevent`, 'utf8'))).toMatch(/bridge/);
+    expect(link.addr_info.filter((a: any) => a.family === 'inet').map((a: any) => `${a.local}/${a.prefixlen}`)).toEqual([`${gateway}/24`]);
+    expect((await readFile(`/proc/sys/net/ipv4/conf/${netSpec.bridge}/route_localnet`, 'utf8')).trim()).toBe('1');
+    expect((await listLinks()).has(netSpec.bridge)).toBe(true);
+    expect(await takenSubnets()).toContain(subnet);
+  });
+
+  it('attaches a netns process: address, lo, default route, reachable by ping', async () => {
+    await networks.attach(pid, ep);
+    const addrs = JSON.parse(await inNetns(pid, ['ip', '-j', 'addr'])) as any[];
+    const eth0 = addrs.find((l) => l.ifname === 'eth0');
+    const lo = addrs.find((l) => l.ifname === 'lo');
+    expect(eth0.flags).toContain('UP');
+    expect(eth0.addr_info.some((a: any) => a.local === cip && a.prefixlen === 24)).toBe(true);
+    expect(lo.flags).toContain('UP');
+    const routes = JSON.parse(await inNetns(pid, ['ip', '-j', '-4', 'route'])) as any[];
+    expect(routes).toContainEqual(expect.objectContaining({ dst: 'default', gateway, dev: 'eth0' }));
+    const master = JSON.parse(await runTool('ip', ['-j', 'link', 'show', 'master', netSpec.bridge])) as any[];
+    expect(master.map((l) => l.ifname)).toEqual([ep.hostVeth]);
+    await runTool('busybox', ['ping', '-c1', '-W1', cip]);
+  });
+
+  it('leaves no host veth behind when an attach fails', async () => {
+    const bad: Endpoint = { ...ep, hostVeth: `${tag}v1`, ifname: 'eth1', ip: `10.213.${x}.3`, gateway: '10.213.254.254' };
+    veths.add(bad.hostVeth);
+    await expect(networks.attach(pid, bad)).rejects.toBeInstanceOf(ToolError);
+    expect((await listLinks()).has(bad.hostVeth)).toBe(false);
+    // The peer name is taken in the netns: the single link add fails as a whole.
+    await expect(networks.attach(pid, { ...ep, hostVeth: `${tag}v2` })).rejects.toThrow(/File exists/);
+    expect((await listLinks()).has(`${tag}v2`)).toBe(false);
+    await expect(networks.attach(pid, { ...ep, hostVeth: 'eth0' })).rejects.toThrow(/stack link name/);
+  });
+
+  it('publishes a container port on 127.0.0.1 through DNAT, and replaces the table atomically', async () => {
+    webDir = await mkdtemp(path.join(os.tmpdir(), 'stkt-web-'));
+    await writeFile(path.join(webDir, 'index.html'), `hello from ${tag}\n`);
+    children.push(spawn('nsenter', [`--net=/proc/${pid}/ns/net`, 'busybox', 'httpd', '-f', '-p', '80', '-h', webDir], { stdio: 'ignore' }));
+    const port1 = await freeLoopbackPort();
+    const spec: NatSpec = {
+      project: tag, table, hash: '1', networks: [{ bridge: netSpec.bridge, subnet }],
+      ports: [{ service: 'web', container: `${tag}-web-1`, protocol: 'tcp', hostPort: port1, containerIp: cip, containerPort: 80 }],
+    };
+    await nat.apply(spec);
+    expect(await natTableExists(table)).toBe(true);
+    expect((await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim()).toBe('1');
+    expect(await getWithRetry(`http://127.0.0.1:${port1}/index.html`)).toBe(`hello from ${tag}\n`);
+
+    // Re-apply with a different port bound to 127.0.0.1 only: the old rule must be gone.
+    const port2 = await freeLoopbackPort();
+    await nat.apply({ ...spec, hash: '2', ports: [{ ...spec.ports[0]!, hostIp: '127.0.0.1', hostPort: port2 }] });
+    expect(await get(`http://127.0.0.1:${port2}/index.html`)).toBe(`hello from ${tag}\n`);
+    await expect(get(`http://127.0.0.1:${port1}/index.html`)).rejects.toThrow(/ECONNREFUSED/);
+    const text = await runTool('nft', ['list', 'table', 'ip', table]);
+    expect(text).toContain(`comment "${tag}/web"`);
+    expect(text).not.toContain(`dport ${port1} `);
+
+    // A bad spec is rejected before nft runs; the table stays as it was.
+    await expect(nat.apply({ ...spec, ports: [{ ...spec.ports[0]!, containerIp: 'localhost' }] })).rejects.toThrow(/invalid IPv4/);
+    expect(await natTableExists(table)).toBe(true);
+
+    await nat.remove(table);
+    await nat.remove(table); // absent: no error
+    expect(await natTableExists(table)).toBe(false);
+  });
+
+  it('detach and removeBridge remove what exists and accept what is absent', async () => {
+    await networks.detach(ep.hostVeth);
+    await networks.detach(ep.hostVeth);
+    await networks.removeBridge(netSpec.bridge);
+    await networks.removeBridge(netSpec.bridge);
+    const links = await listLinks();
+    expect(links.has(ep.hostVeth)).toBe(false);
+    expect(links.has(netSpec.bridge)).toBe(false);
+  });
+
+  it('measures createBridge, attach and nat.apply (medians of 7)', async () => {
+    const runs = 7;
+    const bridgeMs: number[] = [];
+    const attachMs: number[] = [];
+    const natMs: number[] = [];
+    const b = `${tag}bm`;
+    bridges.add(b);
+    for (let i = 0; i < runs; i++) {
+      bridgeMs.push(await timed(() => networks.createBridge({ ...netSpec, bridge: b })));
+      const p = await netnsProcess();
+      const v = `${tag}m${i}`;
+      veths.add(v);
+      attachMs.push(await timed(() => networks.attach(p, { ...ep, bridge: b, hostVeth: v })));
+      natMs.push(await timed(() => nat.apply({ project: tag, table, hash: String(i), networks: [{ bridge: b, subnet }], ports: [] })));
+      await networks.detach(v);
+      await networks.removeBridge(b);
+    }
+    const report = { createBridge: median(bridgeMs), attach: median(attachMs), natApply: median(natMs) };
+    console.log(`network cost, ms (median of ${runs}): ${JSON.stringify(report, (_, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`);
+    expect(report.attach).toBeLessThan(1000);
+  });
+});
+
+describe('runTool', () => {
+  it('returns stdout, feeds stdin, and rejects with a typed error carrying stderr', async () => {
+    expect(await runTool('cat', [], 'in\n')).toBe('in\n');
+    const missing = await runTool('stk-no-such-tool', ['a']).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ToolError);
+    expect((missing as ToolError).exitCode).toBeNull();
+    // `nft -c` only checks the input, it changes nothing.
+    const bad = await runTool('nft', ['-c', '-f', '-'], 'table ip stk_x { chain c { bogus } }\n').catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ToolError);
+    expect((bad as ToolError).exitCode).toBe(1);
+    expect((bad as ToolError).message).toContain((bad as ToolError).stderr.trim().split('\n')[0]);
+  });
+});
