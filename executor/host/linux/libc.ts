@@ -44,6 +44,7 @@ const c = {
   sethostname: lib.func('int sethostname(const char *name, size_t len)'),
   mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
   lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
+  lgetxattr: lib.func('long lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)'),
 };
 
 function check(call: string, rc: number, args: unknown[]): void {
@@ -83,4 +84,18 @@ export function mknod(path: string, mode: number, major: number, minor: number):
 export function lsetxattr(path: string, name: string, value: string): void {
   const buf = Buffer.from(value);
   check('lsetxattr', c.lsetxattr(path, name, buf, buf.length, 0), [path, name, value]);
+}
+
+const ENODATA = 61;
+
+/** Reads an extended attribute without following a symlink; `null` when it is not set. */
+export function lgetxattr(path: string, name: string): Buffer | null {
+  const buf = Buffer.alloc(65536);
+  const rc = Number(c.lgetxattr(path, name, buf, buf.length));
+  if (rc < 0) {
+    const errno = koffi.errno();
+    if (errno === ENODATA) return null;
+    throw new SyscallError('lgetxattr', errno, [path, name]);
+  }
+  return buf.subarray(0, rc);
 }
