@@ -24,9 +24,8 @@ export async function applyOperation(op: Operation, host: Host): Promise<void> {
       await host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt });
       for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
       await host.containers.release(spec.project, spec.name);
-      const latest = await host.state.loadContainer(spec.project, spec.name);
-      // It may already have exited (a one-shot command); the exit handler recorded that.
-      if (latest?.status !== 'exited') await host.state.saveContainer(spec.project, { spec, status: 'running', pid, startTime, startedAt });
+      // A one-shot command may have exited already; its exit was recorded, keep that.
+      await host.state.updateContainer(spec.project, spec.name, (r) => (r.status === 'exited' ? r : { ...r, status: 'running' }));
       return;
     }
     case 'container.remove':

@@ -60,6 +60,13 @@ export class FakeHost implements Host {
       this.records.set(record.spec.name, record);
     },
     loadContainer: async (_project, name) => this.records.get(name),
+    updateContainer: async (_project, name, change) => {
+      const record = this.records.get(name);
+      if (!record) return;
+      const next = change(record);
+      this.record(`state.updateContainer ${name} ${next.status}`);
+      this.records.set(name, next);
+    },
     removeContainer: async (_project, name) => {
       this.record(`state.removeContainer ${name}`);
       this.records.delete(name);

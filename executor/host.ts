@@ -70,6 +70,12 @@ export interface Host {
   state: {
     saveContainer(project: string, record: ContainerRecord): Promise<void>;
     loadContainer(project: string, name: string): Promise<ContainerRecord | undefined>;
+    /**
+     * Read-modify-write of one record, serialised with every other write to it, so the
+     * exit of a container and the executor's own writes never overwrite each other. Does
+     * nothing when the record is absent (the container was removed meanwhile).
+     */
+    updateContainer(project: string, name: string, change: (record: ContainerRecord) => ContainerRecord): Promise<void>;
     removeContainer(project: string, name: string): Promise<void>;
     saveNetwork(net: NetworkSpec): Promise<void>;
     removeNetwork(project: string, key: string): Promise<void>;

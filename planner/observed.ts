@@ -32,6 +32,9 @@ export interface ObservedContainer {
   running: boolean;
   pid?: number;
   exitCode?: number;
+  /** How this container wants to be stopped (from the file it was created from). */
+  stopSignal: string;
+  stopGraceSeconds: number;
   endpoints: ObservedEndpoint[];
 }
 

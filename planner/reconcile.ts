@@ -43,8 +43,8 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
       after: [],
       project: stack.project,
       name: c.name,
-      stopSignal: stack.services.find((s) => s.name === c.service)?.stopSignal ?? 'SIGTERM',
-      stopGraceSeconds: stack.services.find((s) => s.name === c.service)?.stopGracePeriodSeconds ?? 10,
+      stopSignal: c.stopSignal,
+      stopGraceSeconds: c.stopGraceSeconds,
       hostVeths: c.endpoints.map((e) => e.hostVeth),
     });
     removeIds.push(id);

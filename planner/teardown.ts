@@ -7,8 +7,6 @@ import type { Operation, Plan } from './plan.js';
 export interface TeardownOptions {
   /** Overrides every container's stop grace period (`down -t N`). */
   timeoutSeconds?: number;
-  /** Stop signals per container name, when the caller knows them. */
-  stopSignals?: Map<string, string>;
 }
 
 export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
@@ -24,8 +22,8 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
       after: [],
       project: observed.project,
       name: c.name,
-      stopSignal: opts.stopSignals?.get(c.name) ?? 'SIGTERM',
-      stopGraceSeconds: opts.timeoutSeconds ?? 10,
+      stopSignal: c.stopSignal,
+      stopGraceSeconds: opts.timeoutSeconds ?? c.stopGraceSeconds,
       hostVeths: c.endpoints.map((e) => e.hostVeth),
     });
   }

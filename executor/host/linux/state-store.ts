@@ -16,10 +16,34 @@ const networkFile = (project: string, key: string) => path.join(paths.stateDir(p
 const natFile = (project: string) => path.join(paths.stateDir(project), 'nat.json');
 
 export function createStateStore(): Host['state'] {
+  // One promise chain per container record: writes to a record happen one after another.
+  const chains = new Map<string, Promise<unknown>>();
+  const serialised = <T>(file: string, work: () => Promise<T>): Promise<T> => {
+    const next = (chains.get(file) ?? Promise.resolve()).then(work, work);
+    const tail = next.catch(() => {});
+    chains.set(file, tail);
+    void tail.then(() => {
+      if (chains.get(file) === tail) chains.delete(file);
+    });
+    return next;
+  };
   return {
-    saveContainer: (project, record) => writeJsonAtomic(containerFile(project, record.spec.name), record),
+    saveContainer: (project, record) => {
+      const file = containerFile(project, record.spec.name);
+      return serialised(file, () => writeJsonAtomic(file, record));
+    },
     loadContainer: (project, name) => readJson<ContainerRecord>(containerFile(project, name)),
-    removeContainer: (project, name) => fs.rm(containerFile(project, name), { force: true }),
+    updateContainer: (project, name, change) => {
+      const file = containerFile(project, name);
+      return serialised(file, async () => {
+        const record = await readJson<ContainerRecord>(file);
+        if (record) await writeJsonAtomic(file, change(record));
+      });
+    },
+    removeContainer: (project, name) => {
+      const file = containerFile(project, name);
+      return serialised(file, () => fs.rm(file, { force: true }));
+    },
     saveNetwork: (net) => writeJsonAtomic(networkFile(net.project, net.key), net),
     removeNetwork: (project, key) => fs.rm(networkFile(project, key), { force: true }),
     saveNat: (spec) => writeJsonAtomic(natFile(spec.project), spec),

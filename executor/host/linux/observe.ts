@@ -1,0 +1,43 @@
+// Observed state of one stack: its state records joined with what the kernel says now
+// (is the process the recorded one, does the bridge exist, does the nft table exist).
+
+import type { Observed } from '../../../planner/observed.js';
+import { listImages } from '../../images/image-store.js';
+import { listLinks, natTableExists, takenSubnets } from './observe-network.js';
+import { isSameProcess } from './proc-stat.js';
+import { readState } from './state-store.js';
+
+export async function observeStack(project: string): Promise<Observed> {
+  const [records, networks, nat, links, images, hostSubnets, projects] = await Promise.all([
+    readState.containers(project),
+    readState.networks(project),
+    readState.nat(project),
+    listLinks(),
+    listImages(),
+    takenSubnets(),
+    readState.projects(),
+  ]);
+  // Other stacks' subnets are taken even while their bridges are briefly absent.
+  const otherStacks = await Promise.all(projects.filter((p) => p !== project).map((p) => readState.networks(p)));
+  return {
+    project,
+    containers: records.map((r) => ({
+      name: r.spec.name,
+      service: r.spec.service,
+      hash: r.spec.hash,
+      stopSignal: r.spec.stopSignal,
+      stopGraceSeconds: r.spec.stopGraceSeconds,
+      running: r.status !== 'exited' && isSameProcess(r.pid, r.startTime),
+      ...(r.pid ? { pid: r.pid } : {}),
+      ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+      endpoints: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })),
+    })),
+    networks: networks.map((n) => ({ key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, linkPresent: links.has(n.bridge) })),
+    ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableExists(nat.table) } } : {}),
+    images,
+    takenSubnets: [
+      ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),
+      ...otherStacks.flat().map((n) => n.subnet),
+    ],
+  };
+}

@@ -1,0 +1,88 @@
+// The CLI's side of the control socket: connect to the stack's supervisor, starting one
+// (detached, so `up -d` can return) when none answers.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { paths } from '../executor/host/linux/paths.js';
+import { lineReader, type Message, type Request, type WireError } from './protocol.js';
+
+const supervisorMain = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
+
+export class SupervisorError extends Error {
+  readonly wire: WireError;
+  constructor(wire: WireError) {
+    super(wire.message);
+    this.name = wire.name;
+    this.wire = wire;
+  }
+}
+
+export class SupervisorStartError extends Error {
+  constructor(project: string, logTail: string) {
+    super(`the supervisor of stack ${project} did not start${logTail ? `; its log says:\n${logTail}` : ''}`);
+    this.name = 'SupervisorStartError';
+  }
+}
+
+function connect(socketPath: string): Promise<net.Socket | undefined> {
+  return new Promise((resolve) => {
+    const conn = net.connect(socketPath, () => resolve(conn));
+    conn.once('error', () => resolve(undefined));
+  });
+}
+
+export async function connectSupervisor(project: string, opts: { start: boolean }): Promise<net.Socket | undefined> {
+  const existing = await connect(paths.socket(project));
+  if (existing || !opts.start) return existing;
+
+  const logFile = paths.supervisorLog(project);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [supervisorMain, project], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    cwd: '/',
+    env: { ...process.env },
+  });
+  fs.closeSync(out);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  child.unref();
+  for (let waited = 0; waited < 10_000 && !exited; waited += 10) {
+    const conn = await connect(paths.socket(project));
+    if (conn) return conn;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  // It may have stepped aside for a supervisor another CLI started at the same moment.
+  const other = await connect(paths.socket(project));
+  if (other) return other;
+  const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-5).join('\n') : '';
+  throw new SupervisorStartError(project, tail);
+}
+
+/** Sends one request; calls `onMessage` for each message; resolves at `done`, rejects at `error`. */
+export function request(conn: net.Socket, req: Request, onMessage: (m: Message) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let finished = false;
+    conn.on(
+      'data',
+      lineReader((value) => {
+        const m = value as Message;
+        if (m.type === 'error') {
+          finished = true;
+          reject(new SupervisorError(m.error));
+        } else if (m.type === 'done') {
+          finished = true;
+          resolve();
+        } else onMessage(m);
+      }),
+    );
+    conn.on('close', () => {
+      if (!finished) reject(new Error('the supervisor closed the connection before finishing; see its log (supervisor.log in the stack directory)'));
+    });
+    conn.write(JSON.stringify(req) + '\n');
+  });
+}

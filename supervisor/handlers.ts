@@ -1,0 +1,40 @@
+// What the supervisor does for each request: observe, reconcile (the same pure planner code
+// `stack plan` runs), execute, and stream the plan and progress back.
+
+import type { Host } from '../executor/host.js';
+import { execute } from '../executor/execute.js';
+import type { Reporter } from '../executor/reporter.js';
+import { reconcile } from '../planner/reconcile.js';
+import { teardown } from '../planner/teardown.js';
+import type { Message, Request } from './protocol.js';
+
+export interface HandlerContext {
+  project: string;
+  host: Host;
+  send: (m: Message) => void;
+}
+
+export async function handleRequest(req: Request, ctx: HandlerContext): Promise<'continue' | 'exit'> {
+  const reporter: Reporter = { event: (event) => ctx.send({ type: 'progress', event }) };
+  switch (req.op) {
+    case 'ping':
+      ctx.send({ type: 'done', pid: process.pid });
+      return 'continue';
+    case 'apply': {
+      const observed = await ctx.host.observe(ctx.project);
+      const plan = reconcile(req.stack, observed, req.options);
+      ctx.send({ type: 'plan', plan });
+      await execute(plan, ctx.host, reporter);
+      ctx.send({ type: 'done', pid: process.pid });
+      return 'continue';
+    }
+    case 'down': {
+      const observed = await ctx.host.observe(ctx.project);
+      const plan = teardown(observed, req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {});
+      ctx.send({ type: 'plan', plan });
+      await execute(plan, ctx.host, reporter);
+      ctx.send({ type: 'done', pid: process.pid });
+      return 'exit';
+    }
+  }
+}

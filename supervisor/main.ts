@@ -1,0 +1,48 @@
+// Entry point of a stack's supervisor: `node dist/supervisor/main.js PROJECT`. It is the
+// parent of the stack's containers, records their exits, and serves the control socket
+// until `down` finishes. Started detached by the CLI; its output goes to supervisor.log.
+
+import fs from 'node:fs';
+import { createLinuxHost } from '../executor/host/linux/linux-host.js';
+import { paths } from '../executor/host/linux/paths.js';
+import { handleRequest } from './handlers.js';
+import { listen } from './server.js';
+
+async function main(): Promise<void> {
+  const project = process.argv[2];
+  if (!project) throw new Error('usage: supervisor PROJECT');
+  fs.mkdirSync(paths.runDir(project), { recursive: true });
+  const host = createLinuxHost();
+
+  host.containers.onExit((exit) => {
+    log(`container ${exit.name} exited with ${exit.exitCode}`);
+    void host.state.updateContainer(exit.project, exit.name, (r) => ({ ...r, status: 'exited', exitCode: exit.exitCode, finishedAt: new Date().toISOString() }));
+  });
+
+  let server: Awaited<ReturnType<typeof listen>>;
+  server = await listen(
+    paths.socket(project),
+    (req, send) => handleRequest(req, { project, host, send }),
+    () => {
+      log('stack is down; supervisor exits');
+      void server?.close().then(() => process.exit(0));
+    },
+  );
+  if (!server) {
+    log('another supervisor already serves this stack; exiting');
+    process.exit(0);
+  }
+  log(`supervisor ${process.pid} serving ${paths.socket(project)}`);
+  // Containers keep running if the supervisor is told to stop; the next one adopts them.
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => process.exit(0));
+  process.on('SIGHUP', () => {});
+}
+
+function log(line: string): void {
+  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+main().catch((err) => {
+  log(`supervisor failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+// What the CLI and a stack's supervisor say to each other over the unix socket in the
+// stack's run directory: one JSON document per line, requests one way, messages back.
+
+import type { Plan } from '../planner/plan.js';
+import type { ReconcileOptions } from '../planner/reconcile.js';
+import type { Stack } from '../planner/types.js';
+import type { ProgressEvent } from '../executor/reporter.js';
+
+export type Request =
+  | { op: 'apply'; stack: Stack; options: ReconcileOptions }
+  | { op: 'down'; timeoutSeconds?: number }
+  | { op: 'ping' };
+
+/** An error crossing the socket keeps its type name and the fields the CLI renders. */
+export interface WireError {
+  name: string;
+  message: string;
+  problems?: string[];
+  failures?: { id: string; message: string }[];
+}
+
+export type Message =
+  | { type: 'plan'; plan: Plan }
+  | { type: 'progress'; event: ProgressEvent }
+  | { type: 'done'; pid: number }
+  | { type: 'error'; error: WireError };
+
+export function toWireError(err: unknown): WireError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const wire: WireError = { name: e.name, message: e.message };
+  const extra = e as Error & { problems?: string[]; failures?: { id: string; error: Error }[] };
+  if (extra.problems) wire.problems = extra.problems;
+  if (extra.failures) wire.failures = extra.failures.map((f) => ({ id: f.id, message: f.error.message }));
+  return wire;
+}
+
+/** Splits a byte stream into JSON lines. */
+export function lineReader(onValue: (value: unknown) => void): (chunk: Buffer) => void {
+  let buffered = '';
+  return (chunk) => {
+    buffered += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line.trim()) onValue(JSON.parse(line));
+    }
+  };
+}
