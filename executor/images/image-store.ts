@@ -1,0 +1,109 @@
+// The local image store under STACK_ROOT/images: unpacked layers keyed by digest (shared by
+// every image and stack) and one ImageInfo JSON record per normalised reference.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ImageInfo } from '../../planner/observed.js';
+import { normalizeImageRef } from '../../planner/image-ref.js';
+import { paths } from '../host/linux/paths.js';
+
+const SUFFIX = '.json';
+
+function recordPath(normalisedRef: string): string {
+  return path.join(paths.imageRefsDir(), encodeURIComponent(normalisedRef) + SUFFIX);
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((s) => typeof s === 'string');
+}
+
+function parseRecord(text: string, file: string): ImageInfo {
+  let v: Partial<ImageInfo>;
+  try {
+    v = JSON.parse(text) as Partial<ImageInfo>;
+  } catch (err) {
+    throw new Error(`image record ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const ok =
+    typeof v === 'object' && v !== null &&
+    typeof v.ref === 'string' && typeof v.id === 'string' &&
+    isStringArray(v.layers) && isStringArray(v.env) &&
+    (v.entrypoint === undefined || isStringArray(v.entrypoint)) &&
+    (v.cmd === undefined || isStringArray(v.cmd)) &&
+    (v.workingDir === undefined || typeof v.workingDir === 'string') &&
+    (v.user === undefined || typeof v.user === 'string');
+  if (!ok) throw new Error(`image record ${file} is malformed (expected ref, id, layers, env)`);
+  return v as ImageInfo;
+}
+
+/** Every image in the store, sorted by reference. */
+export async function listImages(): Promise<ImageInfo[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(paths.imageRefsDir());
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const images: ImageInfo[] = [];
+  for (const name of names.filter((n) => n.endsWith(SUFFIX) && !n.startsWith('.')).sort()) {
+    const file = path.join(paths.imageRefsDir(), name);
+    try {
+      images.push(parseRecord(await fs.readFile(file, 'utf8'), file));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed meanwhile
+      throw err;
+    }
+  }
+  return images.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+}
+
+/** The image recorded under `ref` (any spelling docker accepts), or undefined. */
+export async function findImage(ref: string): Promise<ImageInfo | undefined> {
+  const file = recordPath(normalizeImageRef(ref));
+  try {
+    return parseRecord(await fs.readFile(file, 'utf8'), file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Records `info` under its (normalised) ref, atomically: readers see the old or the new record. */
+export async function saveImage(info: ImageInfo): Promise<ImageInfo> {
+  const record: ImageInfo = { ...info, ref: normalizeImageRef(info.ref) };
+  const dir = paths.imageRefsDir();
+  await fs.mkdir(dir, { recursive: true });
+  const file = recordPath(record.ref);
+  const tmp = path.join(dir, `.${encodeURIComponent(record.ref)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await fs.writeFile(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o644, flag: 'wx' });
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  return record;
+}
+
+/** Removes the record for `ref`; true when there was one. Layers stay (other images may share them). */
+export async function removeImage(ref: string): Promise<boolean> {
+  try {
+    await fs.unlink(recordPath(normalizeImageRef(ref)));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** True when the layer with this digest is unpacked in the store. */
+export async function hasLayer(digest: string): Promise<boolean> {
+  try {
+    return (await fs.lstat(paths.layerDir(digest))).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
