@@ -1,0 +1,140 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BlobDigestError, ImageImportError, importOciLayout } from '../../executor/images/import-oci-layout.js';
+import { findImage, listImages } from '../../executor/images/image-store.js';
+import { paths } from '../../executor/host/linux/paths.js';
+
+const SCRIPT = fileURLToPath(new URL('../../scripts/build-busybox-image.mjs', import.meta.url));
+const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+let tmp: string;
+let layout: string;
+const savedRoot = process.env.STACK_ROOT;
+
+function build(dir: string, ...args: string[]): string {
+  return execFileSync(process.execPath, [SCRIPT, dir, ...args], { encoding: 'utf8' });
+}
+
+function blob(digest: string): string {
+  return path.join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length));
+}
+
+async function manifestOf(dir: string): Promise<{ config: { digest: string }; layers: Array<{ digest: string }> }> {
+  const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8'));
+  return JSON.parse(readFileSync(path.join(dir, 'blobs', 'sha256', index.manifests[0].digest.slice(7)), 'utf8'));
+}
+
+async function storeIsEmpty(): Promise<void> {
+  expect(await listImages()).toEqual([]);
+  const layers = await fs.readdir(path.join(paths.imagesDir(), 'layers')).catch(() => []);
+  expect(layers).toEqual([]);
+}
+
+beforeEach(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'stk-import-'));
+  process.env.STACK_ROOT = path.join(tmp, 'root');
+  layout = path.join(tmp, 'layout');
+  build(layout);
+});
+afterEach(async () => {
+  if (savedRoot === undefined) delete process.env.STACK_ROOT;
+  else process.env.STACK_ROOT = savedRoot;
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe('build-busybox-image.mjs', () => {
+  it('is deterministic and writes a valid layout', async () => {
+    const again = path.join(tmp, 'again');
+    build(again);
+    expect(readFileSync(path.join(again, 'index.json'), 'utf8')).toBe(readFileSync(path.join(layout, 'index.json'), 'utf8'));
+    expect(JSON.parse(readFileSync(path.join(layout, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
+    const m = await manifestOf(layout);
+    const config = JSON.parse(readFileSync(blob(m.config.digest), 'utf8'));
+    const raw = execFileSync('gzip', ['-dc', blob(m.layers[0]!.digest)], { maxBuffer: 64 << 20 });
+    expect(config.rootfs.diff_ids).toEqual([`sha256:${createHash('sha256').update(raw).digest('hex')}`]);
+    expect(config).toMatchObject({ architecture: 'amd64', os: 'linux', config: { Env: [PATH_ENV], Cmd: ['sh'] } });
+  });
+
+  it('fails with usage on missing arguments', () => {
+    expect(() => execFileSync(process.execPath, [SCRIPT], { stdio: 'pipe' })).toThrow(/usage/);
+  });
+});
+
+describe('importOciLayout', () => {
+  it('imports the busybox layout into the store', async () => {
+    const m = await manifestOf(layout);
+    const info = await importOciLayout(layout, {});
+    expect(info).toEqual({
+      ref: 'stack.local/busybox:latest',
+      id: m.config.digest,
+      layers: [m.layers[0]!.digest],
+      env: [PATH_ENV],
+      cmd: ['sh'],
+    });
+    expect(await findImage('stack.local/busybox')).toEqual(info);
+    expect(await listImages()).toEqual([info]);
+
+    const root = paths.layerDir(info.layers[0]!);
+    const bb = await fs.stat(path.join(root, 'bin/busybox'));
+    expect(bb.isFile() && (bb.mode & 0o111) === 0o111).toBe(true);
+    expect(await fs.readlink(path.join(root, 'bin/sh'))).toBe('busybox');
+    expect(readFileSync(path.join(root, 'www/index.html'), 'utf8')).toBe('hello from stack\n');
+    expect((await fs.stat(path.join(root, 'tmp'))).mode & 0o7777).toBe(0o1777);
+    for (const d of ['proc', 'sys', 'dev', 'root', 'usr/bin', 'usr/sbin']) {
+      expect((await fs.stat(path.join(root, d))).isDirectory()).toBe(true);
+    }
+    expect(execFileSync(path.join(root, 'bin/busybox'), ['echo', 'ok'], { encoding: 'utf8' })).toBe('ok\n');
+
+    // A second import reuses the unpacked layer.
+    const before = (await fs.stat(root)).ino;
+    await importOciLayout(layout, {});
+    expect((await fs.stat(root)).ino).toBe(before);
+  });
+
+  it('records the image under --tag, normalised', async () => {
+    const other = path.join(tmp, 'other');
+    build(other, '--tag', 'stack.local/web:1', '--page', 'page two');
+    const info = await importOciLayout(other, { tag: 'mybox' });
+    expect(info.ref).toBe('docker.io/library/mybox:latest');
+    expect((await findImage('mybox'))?.id).toBe(info.id);
+    expect(readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe('page two\n');
+  });
+
+  it('rejects a tampered layer and stores nothing', async () => {
+    const m = await manifestOf(layout);
+    const file = blob(m.layers[0]!.digest);
+    const data = await fs.readFile(file);
+    data[data.length - 100] ^= 0xff;
+    await fs.writeFile(file, data);
+    const err = await importOciLayout(layout, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BlobDigestError);
+    expect((err as BlobDigestError).digest).toBe(m.layers[0]!.digest);
+    await storeIsEmpty();
+  });
+
+  it('rejects a tampered config and stores nothing', async () => {
+    const m = await manifestOf(layout);
+    const file = blob(m.config.digest);
+    await fs.writeFile(file, readFileSync(file, 'utf8').replace('"sh"', '"ls"'));
+    await expect(importOciLayout(layout, {})).rejects.toThrow(BlobDigestError);
+    await storeIsEmpty();
+  });
+
+  it('rejects a missing blob with a clear error', async () => {
+    const m = await manifestOf(layout);
+    await fs.rm(blob(m.layers[0]!.digest));
+    await expect(importOciLayout(layout, {})).rejects.toThrow(ImageImportError);
+    await expect(importOciLayout(layout, {})).rejects.toThrow(/missing/);
+    await storeIsEmpty();
+  });
+
+  it('rejects a folder without index.json', async () => {
+    await expect(importOciLayout(path.join(tmp, 'nowhere'), {})).rejects.toThrow(/index\.json/);
+  });
+});
