@@ -1,0 +1,30 @@
+// Stage 1: YAML text → document with source positions. Syntax errors become diagnostics
+// located at the offending character; later stages read positions through source-map.ts.
+
+import { LineCounter, parseDocument } from 'yaml';
+import type { Diagnostic } from './diagnostics.js';
+import { diagAt, offsetPos, type SourceFile } from './source-map.js';
+
+export interface ParsedFile {
+  file: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+function cleanMessage(message: string): string {
+  const text = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+  return `YAML syntax error: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+}
+
+export function parseYaml(path: string, text: string): ParsedFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    merge: true,
+    prettyErrors: false,
+    uniqueKeys: true,
+    keepSourceTokens: false,
+  });
+  const file: SourceFile = { path, text, doc, lineCounter };
+  const diagnostics = doc.errors.map((err) => diagAt(file, offsetPos(file, err.pos[0]), cleanMessage(err.message)));
+  return { file, diagnostics };
+}

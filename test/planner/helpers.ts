@@ -1,0 +1,22 @@
+import { StackFileError, type Diagnostic } from '../../planner/diagnostics.js';
+import { loadStack } from '../../planner/load.js';
+import type { Stack } from '../../planner/types.js';
+
+export function load(text: string, env: Record<string, string | undefined> = {}, projectName?: string): Stack {
+  return loadStack({ files: [{ path: 'stack.yaml', text }], projectDir: '/home/u/My App', env, projectName });
+}
+
+/** The diagnostics loading `text` produces, as `line:col: message` strings. */
+export function problems(text: string, env: Record<string, string | undefined> = {}): string[] {
+  return diagnostics(text, env).map((d) => `${d.line}:${d.col}: ${d.message}`);
+}
+
+export function diagnostics(text: string, env: Record<string, string | undefined> = {}): Diagnostic[] {
+  try {
+    load(text, env);
+  } catch (e) {
+    if (e instanceof StackFileError) return e.diagnostics;
+    throw e;
+  }
+  throw new Error('expected the stack file to be rejected');
+}
