@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/leak-check.global.ts'],
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,

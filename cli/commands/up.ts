@@ -1,0 +1,52 @@
+// `stack up [-d]`: load and validate the file here, then hand the Stack to the stack's
+// supervisor (started if none runs), which plans and applies it while we print progress.
+// Attached (no -d), it then follows the containers' output until Ctrl-C, which takes the
+// stack down.
+
+import type { Command } from 'commander';
+import { connectSupervisor, request } from '../../supervisor/client.js';
+import { containerStatus, logFileOf } from '../../supervisor/status.js';
+import { EXIT, runCommand } from '../errors.js';
+import { progressPrinter } from '../progress.js';
+import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
+import { printLog } from './logs.js';
+import { bringDown } from './down.js';
+
+interface UpOptions {
+  detach?: boolean;
+  forceRecreate?: boolean;
+  removeOrphans?: boolean;
+}
+
+export function registerUp(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('up')
+    .description('create and start the stack, or change the running stack to match the file')
+    .option('-d, --detach', 'return once the stack is up')
+    .option('--force-recreate', 'recreate containers even if their configuration is unchanged')
+    .option('--remove-orphans', 'remove containers of services no longer in the file')
+    .action((opts: UpOptions) =>
+      runCommand(async () => {
+        const stack = loadStackFiles(globals());
+        const conn = await connectSupervisor(stack.project, { start: true });
+        try {
+          await request(conn!, { op: 'apply', stack, options: { forceRecreate: !!opts.forceRecreate, removeOrphans: !!opts.removeOrphans } }, progressPrinter());
+        } finally {
+          conn!.destroy();
+        }
+        if (opts.detach) return EXIT.ok;
+        return followUntilInterrupted(stack.project);
+      }),
+    );
+}
+
+async function followUntilInterrupted(project: string): Promise<number> {
+  const rows = await containerStatus(project);
+  const width = Math.max(0, ...rows.map((r) => r.service.length));
+  for (const r of rows) void printLog(logFileOf(project, r.name), `${r.service.padEnd(width)} | `, true);
+  process.stderr.write('attached to the stack; Ctrl-C stops and removes it\n');
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  process.stderr.write('\nstopping…\n');
+  await bringDown(project, undefined);
+  return EXIT.interrupted;
+}

@@ -1,0 +1,50 @@
+// The one place errors become text and exit codes. Every typed error of the planner,
+// executor, host and supervisor is rendered here; nothing else prints errors or exits.
+
+import { StackFileError } from '../planner/diagnostics.js';
+import { PlanError } from '../planner/plan-error.js';
+import { ApplyError } from '../executor/execute.js';
+import { SupervisorError } from '../supervisor/client.js';
+import { renderDiagnostics } from './render-diagnostics.js';
+import { UsageError } from './stack-file.js';
+
+export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
+
+export function renderError(err: unknown): { text: string; code: number } {
+  if (err instanceof StackFileError) return { text: renderDiagnostics(err.diagnostics), code: EXIT.error };
+  if (err instanceof UsageError) return { text: `stack: ${err.message}`, code: EXIT.usage };
+  if (err instanceof PlanError) return { text: planProblems(err.problems), code: EXIT.error };
+  if (err instanceof ApplyError) return { text: applyFailures(err.failures.map((f) => ({ id: f.id, message: f.error.message }))), code: EXIT.error };
+  if (err instanceof SupervisorError) {
+    const w = err.wire;
+    if (w.problems) return { text: planProblems(w.problems), code: EXIT.error };
+    if (w.failures) return { text: applyFailures(w.failures), code: EXIT.error };
+    return { text: `stack: ${w.message}`, code: EXIT.error };
+  }
+  if (err instanceof Error) return { text: `stack: ${err.message}`, code: EXIT.error };
+  return { text: `stack: ${String(err)}`, code: EXIT.error };
+}
+
+function planProblems(problems: string[]): string {
+  return [`stack cannot apply this file; nothing was changed:`, ...problems.map((p) => `  - ${p}`)].join('\n');
+}
+
+function applyFailures(failures: { id: string; message: string }[]): string {
+  return [
+    `stack: ${failures.length} operation${failures.length === 1 ? '' : 's'} failed:`,
+    ...failures.map((f) => `  ${f.id}: ${f.message.split('\n').join('\n    ')}`),
+    'What succeeded stays in place; run `stack up` again after fixing the cause, or `stack down` to remove everything.',
+  ].join('\n');
+}
+
+/** Runs a command body and turns its outcome into the process exit code. */
+export async function runCommand(body: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await body();
+    process.exitCode = code ?? EXIT.ok;
+  } catch (err) {
+    const { text, code } = renderError(err);
+    process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+    process.exitCode = code;
+  }
+}

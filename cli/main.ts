@@ -1,0 +1,31 @@
+// The `stack` command line: global options like docker compose, one module per command.
+
+import { Command } from 'commander';
+import { registerConfig } from './commands/config.js';
+import { registerDown } from './commands/down.js';
+import { registerImage } from './commands/image.js';
+import { registerLogs } from './commands/logs.js';
+import { registerPlan } from './commands/plan.js';
+import { registerPs } from './commands/ps.js';
+import { registerUp } from './commands/up.js';
+import type { GlobalOptions } from './stack-file.js';
+
+const program = new Command('stack')
+  .description('daemonless, declarative containers for dev environments (Compose format)')
+  .option('-f, --file <file>', 'stack file (repeatable; default stack.yaml, compose.yaml, …)', (v: string, prev: string[] = []) => [...prev, v])
+  .option('-p, --project-name <name>', 'project name (default: the file\'s `name:` or its folder)')
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+registerUp(program, globals);
+registerDown(program, globals);
+registerPs(program, globals);
+registerLogs(program, globals);
+registerConfig(program, globals);
+registerPlan(program, globals);
+registerImage(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# `npm test`: build (integration tests run the compiled CLI and init stage), then the whole
+# suite — pure planner tests, FakeHost executor tests and privileged tests on the real
+# kernel — ending with a leak check of host objects.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/host-deps.sh
+npm run build --silent
+exec npx vitest run "$@"

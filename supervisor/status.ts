@@ -1,0 +1,57 @@
+// Read-only views of a stack for `ps` and `logs`: from the state records and /proc, so they
+// answer even when the supervisor is gone.
+
+import fs from 'node:fs';
+import { paths } from '../executor/host/linux/paths.js';
+import { isSameProcess } from '../executor/host/linux/proc-stat.js';
+import { readState } from '../executor/host/linux/state-store.js';
+
+export interface ContainerStatusRow {
+  service: string;
+  name: string;
+  state: 'running' | 'exited' | 'created';
+  /** PID of the container's PID 1 on the host. */
+  pid?: number;
+  /** The same process's pid inside its own PID namespace (1 for a container's init). */
+  pidInNamespace?: number;
+  exitCode?: number;
+  image: string;
+  command: string[];
+  addresses: { network: string; ip: string }[];
+  ports: string[];
+}
+
+export async function containerStatus(project: string): Promise<ContainerStatusRow[]> {
+  const [records, nat] = await Promise.all([readState.containers(project), readState.nat(project)]);
+  return records.map((r) => {
+    const alive = r.status !== 'exited' && isSameProcess(r.pid, r.startTime);
+    return {
+      service: r.spec.service,
+      name: r.spec.name,
+      state: alive ? 'running' : r.status === 'creating' ? 'created' : 'exited',
+      ...(alive && r.pid ? { pid: r.pid, pidInNamespace: nsPid(r.pid) } : {}),
+      ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+      image: r.spec.image.ref,
+      command: r.spec.argv,
+      addresses: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip })),
+      ports: (nat?.ports ?? [])
+        .filter((p) => p.container === r.spec.name)
+        .map((p) => `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
+    };
+  });
+}
+
+/** Last NSpid entry of /proc/PID/status: the pid as the innermost namespace sees it. */
+function nsPid(pid: number): number | undefined {
+  try {
+    const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('NSpid:'));
+    const ids = line?.split(/\s+/).slice(1).filter(Boolean).map(Number);
+    return ids?.[ids.length - 1];
+  } catch {
+    return undefined;
+  }
+}
+
+export function logFileOf(project: string, container: string): string {
+  return paths.logFile(project, container);
+}

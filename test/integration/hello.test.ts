@@ -1,0 +1,97 @@
+// The walking skeleton end to end on the real kernel: up -d, a published port answered
+// by a container, service-name resolution, ps, logs, isolation seen from inside, and a
+// down that leaves nothing behind.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { snapshotHostObjects, newObjects } from '../support/host-objects.js';
+
+let env: StackEnv;
+let file: string;
+let project: string;
+let port: number;
+const before = snapshotHostObjects();
+
+beforeAll(async () => {
+  env = makeStackEnv();
+  importTestImage(env);
+  project = uniqueProject('thello');
+  port = await freePort();
+  file = path.join(env.root, 'stack.yaml');
+  fs.writeFileSync(
+    file,
+    `name: ${project}
+services:
+  web:
+    image: ${TEST_IMAGE}
+    command: httpd -f -p 80 -h /www
+    ports: ["127.0.0.1:${port}:80"]
+    stop_grace_period: 1s
+  client:
+    image: ${TEST_IMAGE}
+    depends_on: [web]
+    command: ["sh", "-c", "while true; do wget -qO- http://web/; sleep 1; done"]
+    stop_grace_period: 1s
+`,
+  );
+});
+
+afterAll(() => {
+  stack(env, ['-f', file, 'down', '-t', '0']);
+  env.dispose();
+});
+
+describe('walking skeleton', () => {
+  it('brings the stack up and serves the published port', async () => {
+    const up = stack(env, ['-f', file, 'up', '-d']);
+    expect(up.stderr).not.toMatch(/✖/);
+    expect(up.code).toBe(0);
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+  });
+
+  it('lists both containers with host pid, pid 1 inside and an address', () => {
+    const ps = stack(env, ['-f', file, 'ps', '--format', 'json']);
+    expect(ps.code).toBe(0);
+    const rows = JSON.parse(ps.stdout) as { service: string; state: string; pid: number; pidInNamespace: number; addresses: { ip: string }[] }[];
+    expect(rows.map((r) => r.service).sort()).toEqual(['client', 'web']);
+    for (const r of rows) {
+      expect(r.state).toBe('running');
+      expect(r.pid).toBeGreaterThan(1);
+      expect(r.pidInNamespace).toBe(1);
+      expect(r.addresses[0].ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it('isolates the client: own pids, own hostname, its command as PID 1', () => {
+    const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as { service: string; pid: number }[];
+    const client = rows.find((r) => r.service === 'client')!;
+    const inside = (cmd: string[]) => execFileSync('nsenter', ['-t', String(client.pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', ...cmd], { encoding: 'utf8' });
+    expect(inside(['hostname']).trim()).toBe('client');
+    expect(inside(['cat', '/proc/1/cmdline']).split('\0').filter(Boolean)).toEqual(['sh', '-c', 'while true; do wget -qO- http://web/; sleep 1; done']);
+    const pids = inside(['ps', '-o', 'pid,args']).trim().split('\n').slice(1);
+    // PID 1 (the loop), maybe its sleep or wget, and ps itself: nothing from the host.
+    expect(pids.length).toBeLessThanOrEqual(4);
+    expect(pids.some((l) => /^\s*1\s+sh -c/.test(l))).toBe(true);
+  });
+
+  it('resolves the web service by name from the client (logs show the page)', async () => {
+    let logs = '';
+    for (let i = 0; i < 50 && !logs.includes('hello from stack'); i++) {
+      logs = stack(env, ['-f', file, 'logs', 'client']).stdout;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(logs).toContain('hello from stack');
+  });
+
+  it('down removes every trace', () => {
+    const down = stack(env, ['-f', file, 'down']);
+    expect(down.code).toBe(0);
+    const leaks = newObjects(before, snapshotHostObjects());
+    expect(leaks).toEqual({});
+    expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
+    expect(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout.trim()).toBe('[]');
+  });
+});

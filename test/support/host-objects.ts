@@ -1,0 +1,71 @@
+// A snapshot of every host object stack could leave behind: `stk` links, `stk` nftables
+// tables, mounts under a stack root, cgroups under `stack/`, and stack processes
+// (supervisors and container init stages). The suite's leak check compares two snapshots.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface HostObjects {
+  links: string[];
+  tables: string[];
+  mounts: string[];
+  cgroups: string[];
+  processes: string[];
+}
+
+export function snapshotHostObjects(): HostObjects {
+  return {
+    links: execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.split(': ')[1]?.split('@')[0])
+      .filter((n): n is string => !!n && n.startsWith('stk')),
+    tables: execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => /\bstk/.test(l)),
+    mounts: fs
+      .readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[4])
+      .filter((m): m is string => !!m && (/stk|\/stack\//.test(m) || m.includes('stack-test'))),
+    cgroups: cgroupDirs(),
+    processes: stackProcesses(),
+  };
+}
+
+function cgroupDirs(): string[] {
+  const out: string[] = [];
+  const root = '/sys/fs/cgroup';
+  const candidates = [path.join(root, 'stack'), ...fs.readdirSync(root).map((c) => path.join(root, c, 'stack'))];
+  for (const dir of candidates) {
+    try {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) out.push(path.join(dir, entry.name));
+    } catch {
+      // controller without a stack/ parent
+    }
+  }
+  return out;
+}
+
+function stackProcesses(): string[] {
+  const out: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (/dist\/supervisor\/main\.js|dist\/init\.cjs/.test(cmd)) out.push(`${pid} ${cmd.trim()}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/** Objects in `after` that were not in `before`. */
+export function newObjects(before: HostObjects, after: HostObjects): Partial<HostObjects> {
+  const diff: Partial<HostObjects> = {};
+  for (const key of Object.keys(after) as (keyof HostObjects)[]) {
+    const added = after[key].filter((x) => !before[key].includes(x));
+    if (added.length > 0) diff[key] = added;
+  }
+  return diff;
+}

@@ -1,0 +1,75 @@
+// Helpers for tests that drive the real `stack` command as a user would: a private
+// STACK_ROOT/STACK_RUN per test file, the busybox test image, free ports.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const TEST_IMAGE = 'stack.local/busybox:latest';
+
+export interface StackEnv {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  dispose(): void;
+}
+
+/** A private STACK_ROOT and STACK_RUN under a temp folder named `stack-test-…`. */
+export function makeStackEnv(): StackEnv {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-test-'));
+  const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') };
+  return { root, env, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function stack(env: StackEnv, args: string[], cwd = env.root): Result {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/stack.js'), ...args], { cwd, env: env.env, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Builds the busybox OCI layout and imports it into this env's store. */
+export function importTestImage(env: StackEnv): void {
+  const layout = path.join(env.root, 'busybox-oci');
+  const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build-busybox-image.mjs'), layout, '--tag', TEST_IMAGE], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`building the test image failed: ${built.stderr}`);
+  const imported = stack(env, ['image', 'import', layout, '--tag', TEST_IMAGE]);
+  if (imported.code !== 0) throw new Error(`importing the test image failed: ${imported.stderr}`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export function uniqueProject(prefix: string): string {
+  return `${prefix}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** GET over HTTP with retries while the service starts. */
+export async function httpGet(url: string, attempts = 50): Promise<string> {
+  let last: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return await res.text();
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`GET ${url} failed: ${String(last)}`);
+}
