@@ -1,0 +1,54 @@
+import { describe, it, expect } from 'vitest';
+import { dependencyOrder, findCycle } from '../../planner/graph.js';
+import type { Service } from '../../planner/types.js';
+
+function stackOf(deps: Record<string, string[]>): { services: Service[] } {
+  return {
+    services: Object.entries(deps).map(([name, dependsOn]) => ({
+      name, image: 'x', environment: {}, ports: [], dependsOn, networks: [], stopSignal: 'SIGTERM', stopGracePeriodSeconds: 10,
+      pos: { file: 'stack.yaml', line: 1, col: 1 },
+    })),
+  };
+}
+
+describe('findCycle', () => {
+  it('returns undefined for a DAG', () => {
+    expect(findCycle(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]]))).toBeUndefined();
+  });
+
+  it('returns the full path, starting at the smallest name', () => {
+    expect(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toStrictEqual(['a', 'b', 'c', 'a']);
+    expect(findCycle(new Map([['c', ['a']], ['b', ['c']], ['a', ['b']]]))).toStrictEqual(['a', 'b', 'c', 'a']);
+    expect(findCycle(new Map([['x', ['d']], ['d', ['b']], ['b', ['c']], ['c', ['d']]]))).toStrictEqual(['b', 'c', 'd', 'b']);
+  });
+
+  it('finds self-loops and is deterministic when several cycles exist', () => {
+    expect(findCycle(new Map([['s', ['s']]]))).toStrictEqual(['s', 's']);
+    const deps = new Map([['a', ['z', 'b']], ['b', ['a']], ['z', ['a']]]);
+    expect(findCycle(deps)).toStrictEqual(['a', 'b', 'a']);
+  });
+
+  it('treats names without an entry as leaves', () => {
+    expect(findCycle(new Map([['a', ['ghost']]]))).toBeUndefined();
+  });
+});
+
+describe('dependencyOrder', () => {
+  it('groups services in sorted levels', () => {
+    const stack = stackOf({ web: ['api', 'cache'], api: ['db'], db: [], cache: [], worker: ['db'], lone: [] });
+    expect(dependencyOrder(stack)).toStrictEqual([['cache', 'db', 'lone'], ['api', 'worker'], ['web']]);
+  });
+
+  it('ignores dependencies on services outside the stack', () => {
+    expect(dependencyOrder(stackOf({ web: ['db'] }))).toStrictEqual([['web']]);
+  });
+
+  it('returns no levels for an empty stack', () => {
+    expect(dependencyOrder(stackOf({}))).toStrictEqual([]);
+  });
+
+  it('throws with the cycle path on a cyclic stack', () => {
+    expect(() => dependencyOrder(stackOf({ a: ['b'], b: ['c'], c: ['a'], d: [] }))).toThrow('dependency cycle: a -> b -> c -> a');
+    expect(() => dependencyOrder(stackOf({ a: ['a'] }))).toThrow('dependency cycle: a -> a');
+  });
+});
