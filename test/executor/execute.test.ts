@@ -1,0 +1,83 @@
+// The executor against the recording FakeHost: the exact side effects of each operation,
+// their order along the plan's DAG, and what a failure does to the rest.
+
+import { describe, expect, it } from 'vitest';
+import { execute, ApplyError } from '../../executor/execute.js';
+import { FakeHost } from '../../executor/fake-host.js';
+import type { ProgressEvent } from '../../executor/reporter.js';
+import type { ContainerSpec, Operation, Plan } from '../../planner/plan.js';
+
+const net = { project: 'p', key: 'default', name: 'p_default', bridge: 'stkb0000000001', subnet: '10.123.0.0/24', gateway: '10.123.0.1', prefixLength: 24 };
+
+function spec(service: string, ip: string): ContainerSpec {
+  return {
+    project: 'p', service, name: `p-${service}-1`, hostname: service,
+    image: { ref: 'stack.local/busybox:latest', id: 'sha256:x', layers: [] },
+    argv: ['sh'], env: [], cwd: '/', hosts: [], stopSignal: 'SIGTERM', stopGraceSeconds: 10, hash: service,
+    endpoints: [{ network: 'default', bridge: net.bridge, hostVeth: `stkv${service}`, ifname: 'eth0', ip, prefixLength: 24, gateway: net.gateway, defaultRoute: true }],
+  };
+}
+
+const upPlan: Plan = {
+  project: 'p',
+  notes: [],
+  operations: [
+    { kind: 'container.start', id: 'start:client', cause: 'c', after: ['network:default', 'start:web'], container: spec('client', '10.123.0.3') },
+    { kind: 'container.start', id: 'start:web', cause: 'c', after: ['network:default'], container: spec('web', '10.123.0.2') },
+    { kind: 'network.create', id: 'network:default', cause: 'c', after: [], network: net },
+  ],
+};
+
+describe('execute', () => {
+  it('carries out a container start as record → prepare → spawn → record → attach → release → running', async () => {
+    const host = new FakeHost();
+    await execute({ ...upPlan, operations: [upPlan.operations[2], upPlan.operations[1]] }, host, { event: () => {} });
+    expect(host.calls).toEqual([
+      'state.saveNetwork default',
+      'networks.createBridge stkb0000000001 10.123.0.1/24',
+      'state.saveContainer p-web-1 creating',
+      'containers.prepare p-web-1',
+      'containers.spawn p-web-1',
+      'state.saveContainer p-web-1 starting',
+      'networks.attach 1000 stkvweb eth0 10.123.0.2/24',
+      'containers.release p-web-1',
+      'state.updateContainer p-web-1 running',
+    ]);
+  });
+
+  it('follows `after` whatever the list order', async () => {
+    const host = new FakeHost();
+    await execute(upPlan, host, { event: () => {} });
+    const order = host.calls.filter((c) => c.startsWith('networks.createBridge') || c.startsWith('containers.release'));
+    expect(order).toEqual(['networks.createBridge stkb0000000001 10.123.0.1/24', 'containers.release p-web-1', 'containers.release p-client-1']);
+  });
+
+  it('a failure skips what waits on it, finishes the rest, and throws ApplyError', async () => {
+    const host = new FakeHost({ failOn: ['containers.spawn p-web-1'] });
+    const events: ProgressEvent[] = [];
+    const independent: Operation = { kind: 'nat.apply', id: 'nat', cause: 'c', after: ['network:default'], nat: { project: 'p', table: 'stk_p', networks: [], ports: [], hash: 'h' } };
+    const err = await execute({ ...upPlan, operations: [...upPlan.operations, independent] }, host, { event: (e) => events.push(e) }).catch((e) => e);
+    expect(err).toBeInstanceOf(ApplyError);
+    expect((err as ApplyError).failures.map((f) => f.id)).toEqual(['start:web']);
+    expect(events).toContainEqual({ type: 'skipped', id: 'start:client', reason: 'waits for start:web, which did not succeed' });
+    expect(host.calls).toContain('nat.apply stk_p 0 ports');
+    expect(host.calls.some((c) => c.includes('p-client-1'))).toBe(false);
+  });
+
+  it('removes a container: stop, detach its veths, cleanup, then forget its record', async () => {
+    const host = new FakeHost();
+    await execute({ project: 'p', notes: [], operations: [{ kind: 'container.remove', id: 'rm', cause: 'down', after: [], project: 'p', name: 'p-web-1', stopSignal: 'SIGTERM', stopGraceSeconds: 3, hostVeths: ['stkvweb'] }] }, host, { event: () => {} });
+    expect(host.calls).toEqual(['containers.stop p-web-1 SIGTERM 3', 'networks.detach stkvweb', 'containers.cleanup p-web-1', 'state.removeContainer p-web-1']);
+  });
+
+  it('keeps an exit recorded while the start was finishing', async () => {
+    const host = new FakeHost();
+    const original = host.containers.release;
+    host.containers.release = async (project, name) => {
+      await original(project, name);
+      await host.state.updateContainer(project, name, (r) => ({ ...r, status: 'exited', exitCode: 0 }));
+    };
+    await execute({ ...upPlan, operations: [upPlan.operations[2], upPlan.operations[1]] }, host, { event: () => {} });
+    expect((await host.state.loadContainer('p', 'p-web-1'))?.status).toBe('exited');
+  });
+});
