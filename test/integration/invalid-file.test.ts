@@ -35,7 +35,7 @@ it('reports an unknown key, a missing dependency and a bad port together and tou
   expect(located).toHaveLength(3);
   expect(located[0]).toMatch(/^stack\.yaml:4:5: .*comand/);
   expect(located[1]).toMatch(/^stack\.yaml:6:9: /);
-  expect(located[2]).toMatch(/^stack\.yaml:9:17: .*webb/);
+  expect(located[2]).toMatch(/^stack\.yaml:9:18: .*webb/);
   expect(newObjects(before, snapshotHostObjects())).toEqual({});
   expect(fs.existsSync(env.env.STACK_ROOT!)).toBe(false);
 });
