@@ -1,0 +1,218 @@
+// Host['containers'] on Linux: directories and cgroups (prepare), the init stage spawned
+// through the namespace window (spawn), the go signal (release), signals with escalation
+// (stop) and removal (cleanup). Works from state records alone for containers another
+// supervisor spawned: a pid is only ever signalled when its start time matches the record.
+
+import fs from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import type { ContainerSpec } from '../../../planner/plan.js';
+import type { ContainerExit, Host, SpawnedContainer } from '../../host.js';
+import { spawnInNewNamespaces } from './namespace-window.js';
+import { cgroupProcsFiles, createCgroups, killCgroups, removeCgroups } from './cgroups.js';
+import { paths } from './paths.js';
+import { isSameProcess, readStartTime } from './proc-stat.js';
+import { InitChannel } from './init-channel.js';
+import { INIT_ENV, type InitConfig } from './init/config.js';
+
+/** The init stage could not make or start the container; `step` says where. */
+export class ContainerStartError extends Error {
+  readonly container: string;
+  readonly step: string;
+  /** The init stage's own words, e.g. `executable file not found in $PATH: foo`. */
+  readonly detail: string;
+  constructor(container: string, step: string, detail: string) {
+    super(`container ${container}: init failed at ${step}: ${detail}`);
+    this.name = 'ContainerStartError';
+    this.container = container;
+    this.step = step;
+    this.detail = detail;
+  }
+}
+
+interface Live {
+  child: ChildProcess;
+  channel: InitChannel;
+  pid: number;
+  startTime: number | undefined;
+  exited: Promise<number>;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const key = (project: string, name: string) => `${project}/${name}`;
+
+export function createLinuxContainers(state: Host['state']): Host['containers'] {
+  const live = new Map<string, Live>();
+  const listeners: ((exit: ContainerExit) => void)[] = [];
+
+  async function failStart(spec: ContainerSpec, entry: Live, step: string, detail: string): Promise<never> {
+    await ensureGone(entry);
+    throw new ContainerStartError(spec.name, step, detail);
+  }
+
+  return {
+    async prepare(spec) {
+      const dir = paths.containerDir(spec.project, spec.name);
+      for (const layer of spec.image.layers) {
+        if (!existsSync(paths.layerDir(layer))) throw new Error(`container ${spec.name}: image layer ${layer} is missing from the store`);
+      }
+      await Promise.all(['upper', 'work', 'rootfs'].map((d) => fs.mkdir(path.join(dir, d), { recursive: true })));
+      await fs.mkdir(path.dirname(paths.logFile(spec.project, spec.name)), { recursive: true });
+      const hosts = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...spec.hosts.map((h) => `${h.ip}\t${h.names.join(' ')}`)];
+      await fs.writeFile(path.join(dir, 'hosts'), hosts.join('\n') + '\n');
+      await fs.writeFile(path.join(dir, 'hostname'), spec.hostname + '\n');
+      // For now the host's resolvers; a DNS server on the gateway replaces this later.
+      await fs.writeFile(path.join(dir, 'resolv.conf'), await fs.readFile('/etc/resolv.conf').catch(() => ''));
+      await createCgroups(spec.project, spec.name);
+    },
+
+    async spawn(spec) {
+      const dir = paths.containerDir(spec.project, spec.name);
+      const config: InitConfig = {
+        container: spec.name,
+        koffiNative: koffiNativePath(),
+        cgroupProcs: cgroupProcsFiles(spec.project, spec.name),
+        lowerdirs: [...spec.image.layers].reverse().map((l) => paths.layerDir(l)),
+        upperdir: path.join(dir, 'upper'),
+        workdir: path.join(dir, 'work'),
+        rootfs: path.join(dir, 'rootfs'),
+        hostname: spec.hostname,
+        etcFiles: { hosts: path.join(dir, 'hosts'), hostname: path.join(dir, 'hostname'), 'resolv.conf': path.join(dir, 'resolv.conf') },
+        argv: spec.argv,
+        env: spec.env,
+        cwd: spec.cwd || '/',
+      };
+      const log = openSync(paths.logFile(spec.project, spec.name), 'a');
+      let child: ChildProcess;
+      try {
+        // A clean environment: inherited variables (NODE_EXTRA_CA_CERTS…) slow Node's start.
+        // detached: its own session, so the container outlives the supervisor.
+        child = spawnInNewNamespaces(process.execPath, [initScriptPath()], {
+          stdio: ['ignore', log, log, 'pipe', 'pipe'],
+          env: { [INIT_ENV]: JSON.stringify(config) },
+          detached: true,
+        });
+      } finally {
+        closeSync(log);
+      }
+      let spawnError: Error | undefined;
+      const exited = new Promise<number>((resolve) => {
+        child.on('error', (err) => { spawnError = err; resolve(127); });
+        child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
+      });
+      const entry: Live = { child, channel: new InitChannel(child), pid: child.pid ?? 0, startTime: undefined, exited };
+      if (!child.pid) return failStart(spec, entry, 'spawn', spawnError?.message ?? 'no pid');
+      entry.startTime = readStartTime(child.pid);
+      live.set(key(spec.project, spec.name), entry);
+      void exited.then((exitCode) => {
+        entry.channel.close();
+        if (live.get(key(spec.project, spec.name)) === entry) live.delete(key(spec.project, spec.name));
+        for (const l of listeners) {
+          try { l({ project: spec.project, name: spec.name, exitCode }); } catch { /* a listener's bug is not ours */ }
+        }
+      });
+      const timeout = sleep(READY_TIMEOUT_MS).then(() => 'timeout' as const);
+      const first = await Promise.race([entry.channel.next(), timeout]);
+      if (first === 'timeout') return failStart(spec, entry, 'start', `not ready after ${READY_TIMEOUT_MS / 1000} s`);
+      if (first?.event === 'error') return failStart(spec, entry, first.step, first.message);
+      if (first === undefined) {
+        const code = await entry.exited;
+        return failStart(spec, entry, 'start', `init stage exited with code ${code} (see the container log)`);
+      }
+      return { pid: entry.pid, startTime: entry.startTime ?? 0 } satisfies SpawnedContainer;
+    },
+
+    async release(project, name) {
+      const entry = live.get(key(project, name));
+      if (!entry) throw new ContainerStartError(name, 'release', 'the init stage is not waiting (it exited, or another supervisor spawned it)');
+      entry.channel.release();
+      const status = await entry.channel.next();
+      entry.channel.close();
+      if (status?.event === 'error') {
+        await ensureGone(entry);
+        throw new ContainerStartError(name, status.step, status.message);
+      }
+    },
+
+    async stop(project, name, signal, graceSeconds) {
+      const record = await state.loadContainer(project, name);
+      const entry = live.get(key(project, name));
+      const pid = record?.pid ?? entry?.pid;
+      const startTime = record?.startTime ?? entry?.startTime;
+      if (pid && startTime !== undefined && isSameProcess(pid, startTime)) {
+        sendSignal(pid, signal);
+        if (!(await waitGone(pid, startTime, graceSeconds * 1000, entry?.exited))) {
+          sendSignal(pid, 'SIGKILL');
+          await waitGone(pid, startTime, 10_000, entry?.exited);
+        }
+      }
+      // Killing PID 1 ends its pid namespace; whatever escaped that is still in the cgroups.
+      await killCgroups(project, name);
+    },
+
+    async cleanup(project, name) {
+      await removeCgroups(project, name);
+      await fs.rm(paths.containerDir(project, name), { recursive: true, force: true });
+    },
+
+    onExit(listener) {
+      listeners.push(listener);
+    },
+  };
+}
+
+/** Makes sure a failed init stage is gone (it exits by itself after reporting). */
+async function ensureGone(entry: Live): Promise<void> {
+  entry.channel.close();
+  if (!entry.pid) return;
+  const exited = await Promise.race([entry.exited.then(() => true), sleep(2000).then(() => false)]);
+  if (!exited) {
+    sendSignal(entry.pid, 'SIGKILL');
+    await entry.exited;
+  }
+}
+
+function sendSignal(pid: number, signal: string): void {
+  const name = /^\d+$/.test(signal) ? Number(signal) : (signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`);
+  try {
+    process.kill(pid, name as NodeJS.Signals | number);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/** Waits until the recorded process is gone (a zombie counts as gone); false on timeout. */
+async function waitGone(pid: number, startTime: number, ms: number, exited?: Promise<number>): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  let done = false;
+  void exited?.then(() => { done = true; });
+  while (!done && isSameProcess(pid, startTime)) {
+    if (Date.now() >= deadline) return false;
+    await Promise.race([sleep(20), exited ?? sleep(20)]);
+  }
+  return true;
+}
+
+let koffiPath: string | undefined;
+
+/** The koffi binary this process loaded (libc.ts loads it), found in our own memory map. */
+function koffiNativePath(): string {
+  if (koffiPath) return koffiPath;
+  const line = readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('/koffi.node'));
+  if (!line) throw new Error('koffi native module is not loaded');
+  koffiPath = line.slice(line.indexOf('/'));
+  return koffiPath;
+}
+
+/** dist/init.cjs, from dist/executor/host/linux/ (compiled) or executor/host/linux/ (tests). */
+function initScriptPath(): string {
+  const base = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  for (const candidate of [path.join(base, 'init.cjs'), path.join(base, 'dist', 'init.cjs')]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`init stage bundle not found under ${base} (run npm run build)`);
+}

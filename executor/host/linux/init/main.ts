@@ -1,0 +1,95 @@
+// The init stage: PID 1 of a new container, a short-lived Node program bundled into
+// dist/init.cjs. It builds the container's filesystem view, reports "ready" on fd 4, waits
+// for the supervisor's "go" byte on fd 3 (the network is wired meanwhile), then drops
+// privileges and execve's the container's command. fd 4 is close-on-exec, so the
+// supervisor sees EOF exactly when execve succeeded; any failure is one JSON line on fd 4
+// naming the step, and exit code 127 (126: found but not executable).
+
+import fs from 'node:fs';
+import { GO_FD, INIT_ENV, STATUS_FD, type InitConfig, type InitStatus } from './config.js';
+import { CLONE_NEWCGROUP, InitSysError, loadSys } from './sys.js';
+import { mountRootfs } from './rootfs.js';
+import { dropCapabilities } from './caps.js';
+import { containerEnv, lookPath, LookupError } from './exec.js';
+
+let current = 'read config';
+
+function step<T>(name: string, fn: () => T): T {
+  current = name;
+  return fn();
+}
+
+function report(status: InitStatus): void {
+  fs.writeSync(STATUS_FD, JSON.stringify(status) + '\n');
+}
+
+/** Blocks until the supervisor writes the go byte; EOF means it gave up on this container. */
+function waitForGo(): void {
+  const buf = Buffer.alloc(1);
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      if (fs.readSync(GO_FD, buf, 0, 1, null) === 0) throw new Error('supervisor closed the release pipe');
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(nap, 0, 0, 2); // the pipe end came non-blocking: poll gently
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const raw = process.env[INIT_ENV];
+  if (raw === undefined) throw new Error(`${INIT_ENV} is not set`);
+  const cfg = JSON.parse(raw) as InitConfig;
+  // Joining a cgroup waits for an RCU grace period in the kernel (~10 ms here), so it
+  // starts first, on a threadpool thread, and overlaps loading koffi and mounting. "0" is
+  // the writer's whole process: the container is charged from here on, not for Node's
+  // boot. The files are opened now, before pivot_root hides their paths; the cgroup
+  // namespace is unshared only later, so its root is the container's own group.
+  const fds = step('join cgroup', () => cfg.cgroupProcs.map((f) => fs.openSync(f, 'w')));
+  const joined = Promise.all(fds.map((fd) => new Promise<void>((resolve, reject) => {
+    fs.write(fd, '0', (err) => {
+      fs.closeSync(fd);
+      if (err) reject(err);
+      else resolve();
+    });
+  })));
+  const sys = step('load koffi', () => loadSys(cfg.koffiNative));
+  step('close-on-exec', () => {
+    sys.setCloexec(GO_FD, true);
+    sys.setCloexec(STATUS_FD, true);
+  });
+  try {
+    mountRootfs(sys, cfg, step);
+  } catch (err) {
+    await joined.catch(() => {}); // the first error is the one to report
+    throw err;
+  }
+  await step('join cgroup', () => joined);
+  report({ event: 'ready', ms: Math.round(performance.now() * 10) / 10 });
+  step('wait for release', waitForGo);
+  step('unshare cgroup namespace', () => sys.unshare(CLONE_NEWCGROUP));
+  const env = containerEnv(cfg.env, cfg.hostname);
+  step('chdir', () => {
+    fs.mkdirSync(cfg.cwd, { recursive: true });
+    process.chdir(cfg.cwd);
+  });
+  const file = step('lookup', () => lookPath(cfg.argv[0] ?? '', env));
+  step('drop capabilities', () => dropCapabilities(sys));
+  step('no_new_privs', () => sys.setNoNewPrivs());
+  // Node marks every fd close-on-exec at start-up, stdio included.
+  step('stdio', () => [0, 1, 2].forEach((fd) => sys.setCloexec(fd, false)));
+  step('exec', () => sys.execve(file, cfg.argv, env));
+}
+
+main().catch((err: unknown) => {
+  const e = err as Error & { code?: string };
+  let exitCode = 127;
+  if (err instanceof LookupError) exitCode = err.exitCode;
+  else if (err instanceof InitSysError && current === 'exec' && (e.code === 'EACCES' || e.code === 'ENOEXEC')) exitCode = 126;
+  try {
+    report({ event: 'error', step: current, message: e.message ?? String(err), code: e.code });
+  } catch { /* the supervisor is gone; the exit code still tells */ }
+  process.exit(exitCode);
+});

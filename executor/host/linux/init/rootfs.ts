@@ -1,0 +1,124 @@
+// Builds the container's filesystem view inside its own mount namespace: overlay rootfs,
+// /proc, /sys, /dev, the prepared /etc files, then pivot_root. Everything is mounted after
+// `/` was made rprivate, so none of it propagates to the host and all of it vanishes with
+// the namespace. Paths inside the rootfs are resolved with inRoot(): before pivot_root an
+// absolute symlink in an image (`etc -> /`) would otherwise point at the host.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { MS, type Sys } from './sys.js';
+import type { InitConfig } from './config.js';
+
+type Step = <T>(name: string, fn: () => T) => T;
+
+/** Resolves `rel` under `root` following symlinks as if `root` were `/` (never escapes). */
+export function inRoot(root: string, rel: string): string {
+  const todo = rel.split('/').filter((p) => p !== '' && p !== '.');
+  const done: string[] = [];
+  let links = 0;
+  while (todo.length > 0) {
+    const part = todo.shift()!;
+    if (part === '..') { done.pop(); continue; }
+    const full = path.join(root, ...done, part);
+    let target: string | undefined;
+    try {
+      if (fs.lstatSync(full).isSymbolicLink()) target = fs.readlinkSync(full);
+    } catch { /* absent: the rest is created by the caller */ }
+    if (target === undefined) { done.push(part); continue; }
+    if (++links > 40) throw new Error(`too many symlinks resolving ${rel}`);
+    if (target.startsWith('/')) done.length = 0;
+    todo.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+  }
+  return path.join(root, ...done);
+}
+
+function dirIn(root: string, rel: string): string {
+  const p = inRoot(root, rel);
+  fs.mkdirSync(p, { recursive: true });
+  return p;
+}
+
+/** A regular file to bind onto: a symlink or absent file there is replaced (in the upper dir). */
+function fileIn(root: string, rel: string): string {
+  const p = path.join(inRoot(root, path.dirname(rel)), path.basename(rel));
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  let st: fs.Stats | undefined;
+  try { st = fs.lstatSync(p); } catch { /* absent */ }
+  if (st && !st.isFile()) fs.rmSync(p, { recursive: true, force: true });
+  if (!st || !st.isFile()) fs.writeFileSync(p, '', { flag: 'wx' });
+  return p;
+}
+
+export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
+  const root = cfg.rootfs;
+  step('make / private', () => sys.mount(null, '/', null, MS.REC | MS.PRIVATE));
+  step('mount overlay', () => {
+    // Overlay options must fit in one page: when all layers share a parent (the layer
+    // store), chdir there and name them relatively. Only the init stage changes its cwd.
+    const parents = new Set(cfg.lowerdirs.map((d) => path.dirname(d)));
+    let lower = cfg.lowerdirs;
+    if (parents.size === 1) {
+      process.chdir([...parents][0]!);
+      lower = cfg.lowerdirs.map((d) => path.basename(d));
+    }
+    sys.mount('overlay', root, 'overlay', 0, `lowerdir=${lower.join(':')},upperdir=${cfg.upperdir},workdir=${cfg.workdir}`);
+  });
+  step('mount proc', () => sys.mount('proc', dirIn(root, 'proc'), 'proc', MS.NOSUID | MS.NOEXEC | MS.NODEV));
+  step('mount sysfs', () => sys.mount('sysfs', dirIn(root, 'sys'), 'sysfs', MS.RDONLY | MS.NOSUID | MS.NOEXEC | MS.NODEV));
+  step('mount /dev', () => mountDev(sys, dirIn(root, 'dev')));
+  step('mount /etc files', () => {
+    for (const [name, src] of Object.entries(cfg.etcFiles)) sys.mount(src, fileIn(root, `etc/${name}`), null, MS.BIND);
+  });
+  step('sethostname', () => sys.sethostname(cfg.hostname));
+  step('pivot_root', () => {
+    // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
+    // only the container's tree, with no directory needed for the old root.
+    process.chdir(root);
+    sys.pivotRoot('.', '.');
+    sys.umount2('.');
+    process.chdir('/');
+  });
+  step('mask /proc', () => maskPaths(sys));
+}
+
+function mountDev(sys: Sys, dev: string): void {
+  sys.mount('tmpfs', dev, 'tmpfs', MS.NOSUID | MS.STRICTATIME, 'mode=755,size=65536k');
+  const nodes: [string, number, number][] = [
+    ['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0],
+  ];
+  for (const [name, major, minor] of nodes) {
+    const p = path.join(dev, name);
+    sys.mkchar(p, major, minor);
+    fs.chmodSync(p, 0o666); // mknod's mode passes through the umask
+  }
+  fs.mkdirSync(path.join(dev, 'pts'));
+  sys.mount('devpts', path.join(dev, 'pts'), 'devpts', MS.NOSUID | MS.NOEXEC, 'newinstance,ptmxmode=0666,mode=620,gid=5');
+  fs.symlinkSync('pts/ptmx', path.join(dev, 'ptmx'));
+  fs.mkdirSync(path.join(dev, 'shm'));
+  sys.mount('shm', path.join(dev, 'shm'), 'tmpfs', MS.NOSUID | MS.NOEXEC | MS.NODEV, 'mode=1777,size=65536k');
+  fs.symlinkSync('/proc/self/fd', path.join(dev, 'fd'));
+  ['stdin', 'stdout', 'stderr'].forEach((name, fd) => fs.symlinkSync(`/proc/self/fd/${fd}`, path.join(dev, name)));
+}
+
+// Docker's lists: files hidden behind /dev/null, directories behind an empty read-only
+// tmpfs, and kernel knobs kept visible but read-only.
+const MASKED = [
+  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+];
+const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+function maskPaths(sys: Sys): void {
+  for (const p of MASKED) {
+    let st: fs.Stats;
+    try { st = fs.statSync(p); } catch { continue; }
+    if (st.isDirectory()) sys.mount('tmpfs', p, 'tmpfs', MS.RDONLY, 'size=0');
+    else sys.mount('/dev/null', p, null, MS.BIND);
+  }
+  const keep = MS.NOSUID | MS.NODEV | MS.NOEXEC;
+  for (const p of READONLY) {
+    if (!fs.existsSync(p)) continue;
+    sys.mount(p, p, null, MS.BIND | MS.REC);
+    sys.mount(null, p, null, MS.BIND | MS.REMOUNT | MS.RDONLY | keep);
+  }
+}

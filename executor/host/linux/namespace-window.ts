@@ -1,0 +1,59 @@
+// The namespace window: how a multi-threaded Node process spawns a child into new
+// namespaces. unshare(2) changes only the calling thread, so the main thread unshares,
+// spawns (the child inherits the thread's namespaces and becomes PID 1 of the new pid
+// namespace), and at once setns's back to the namespaces saved at start-up. Everything
+// synchronous inside the window would land in the container (its mounts, its network),
+// so nothing but the spawn happens there. Never process.chdir/umask in the supervisor:
+// setns(mnt) resets the cwd, and the saved cwd fd restores it.
+
+import fs from 'node:fs';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { CLONE, fchdir, setns, unshare } from './libc.js';
+
+// Order matters on the way back: mnt last but one (it needs the thread's own fs state,
+// which unshare(NEWNS) gave it), then the cwd.
+const KINDS = [
+  ['net', CLONE.NEWNET],
+  ['ipc', CLONE.NEWIPC],
+  ['uts', CLONE.NEWUTS],
+  ['pid', CLONE.NEWPID],
+  ['mnt', CLONE.NEWNS],
+] as const;
+
+const FLAGS = KINDS.reduce((f, [, flag]) => f | flag, 0);
+
+let saved: { ns: { fd: number; flag: number }[]; cwd: number } | undefined;
+
+// libuv creates all threadpool threads on the first async fs call. Doing one now means no
+// threadpool thread is ever born inside a window (it would inherit the container's
+// namespaces); async fs work then always runs on the host.
+void fs.promises.stat('/').catch(() => {});
+
+/** Opens the fds of this thread's namespaces and cwd; idempotent, called on first use. */
+export function openWindow(): void {
+  if (saved) return;
+  // O_CLOEXEC (Node's default) keeps these fds out of every child.
+  saved = {
+    ns: KINDS.map(([name, flag]) => ({ fd: fs.openSync(`/proc/thread-self/ns/${name}`, 'r'), flag })),
+    cwd: fs.openSync('.', 'r'),
+  };
+}
+
+/**
+ * Spawns `command` in new mount, uts, ipc, net and pid namespaces (the child is PID 1 of
+ * the pid namespace). The caller's thread is back in its own namespaces on return, also
+ * when spawn throws.
+ */
+export function spawnInNewNamespaces(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  openWindow();
+  const { ns, cwd } = saved!;
+  // A failed unshare changed nothing (and setns(mnt) would fail on the still shared fs state).
+  unshare(FLAGS);
+  try {
+    return spawn(command, args, options);
+  } finally {
+    // If any of these fail the supervisor's own view is broken: let it throw loudly.
+    for (const { fd, flag } of ns) setns(fd, flag);
+    fchdir(cwd);
+  }
+}

@@ -1,0 +1,173 @@
+// Privileged: makes real containers (namespaces, overlay, cgroups) from a busybox layer
+// built by hand in a temporary STACK_ROOT. Every container is stopped and cleaned in
+// teardown, and the suite checks that no mount, cgroup or process is left behind.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ContainerSpec } from '../../planner/plan.js';
+import type { ContainerExit } from '../../executor/host.js';
+import { createLinuxContainers, ContainerStartError } from '../../executor/host/linux/container-runtime.js';
+import { createStateStore } from '../../executor/host/linux/state-store.js';
+import { cgroupDirs, cgroupPids } from '../../executor/host/linux/cgroups.js';
+import { paths } from '../../executor/host/linux/paths.js';
+import { isSameProcess } from '../../executor/host/linux/proc-stat.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-runtime-'));
+process.env.STACK_ROOT = path.join(tmp, 'root');
+process.env.STACK_RUN = path.join(tmp, 'run');
+const project = `stkt${crypto.randomBytes(3).toString('hex')}`;
+const layer = crypto.randomBytes(32).toString('hex');
+const APPLETS = ['sh', 'ps', 'hostname', 'cat', 'sleep', 'ls', 'id', 'echo', 'true', 'tr', 'grep'];
+
+const state = createStateStore();
+const containers = createLinuxContainers(state);
+const made = new Set<string>();
+const pids = new Set<number>();
+const exits = new Map<string, (e: ContainerExit) => void>();
+containers.onExit((e) => exits.get(e.name)?.(e));
+
+function buildLayer(): void {
+  const dir = paths.layerDir(layer);
+  for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  fs.copyFileSync('/bin/busybox', path.join(dir, 'bin/busybox'));
+  fs.chmodSync(path.join(dir, 'bin/busybox'), 0o755);
+  for (const a of APPLETS) fs.symlinkSync('busybox', path.join(dir, 'bin', a));
+  fs.writeFileSync(path.join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  fs.writeFileSync(path.join(dir, 'etc/group'), 'root:x:0:\n');
+}
+
+let counter = 0;
+function spec(argv: string[]): ContainerSpec {
+  const name = `${project}-app-${++counter}`;
+  return {
+    project, service: 'app', name, hostname: `box${counter}`,
+    image: { ref: 'busybox:test', id: `sha256:${layer}`, layers: [`sha256:${layer}`] },
+    argv, env: ['PATH=/bin', 'FOO=bar'], cwd: '/', endpoints: [],
+    hosts: [{ ip: '10.0.0.9', names: ['db'] }], stopSignal: 'SIGTERM', stopGraceSeconds: 1, hash: 'x',
+  };
+}
+
+/** prepare + spawn (+ record) + release; resolves with the exit promise. */
+async function start(s: ContainerSpec): Promise<{ pid: number; startTime: number; exit: Promise<ContainerExit> }> {
+  made.add(s.name);
+  const exit = new Promise<ContainerExit>((r) => exits.set(s.name, r));
+  await containers.prepare(s);
+  const { pid, startTime } = await containers.spawn(s);
+  pids.add(pid);
+  await state.saveContainer(project, { spec: s, status: 'running', pid, startTime });
+  await containers.release(project, s.name);
+  return { pid, startTime, exit };
+}
+
+const logOf = (s: ContainerSpec) => fs.readFileSync(paths.logFile(project, s.name), 'utf8');
+const mountsMentioningTmp = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(tmp));
+
+async function removeAll(name: string): Promise<void> {
+  await containers.stop(project, name, 'SIGKILL', 0);
+  await containers.cleanup(project, name);
+  await state.removeContainer(project, name);
+}
+
+beforeAll(buildLayer);
+
+afterAll(async () => {
+  const errors: unknown[] = [];
+  for (const name of made) await removeAll(name).catch((e) => errors.push(e));
+  await state.forget(project).catch((e) => errors.push(e));
+  fs.rmSync(tmp, { recursive: true, force: true });
+  // Leak check: nothing of this project survives, whatever the tests did.
+  expect(errors).toEqual([]);
+  expect([...pids].filter((p) => fs.existsSync(`/proc/${p}`) && !fs.readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z'))).toEqual([]);
+  for (const dir of cgroupDirs(project, 'x')) expect(fs.existsSync(path.dirname(dir))).toBe(false);
+  expect(mountsMentioningTmp()).toEqual([]);
+});
+
+describe('linux containers', () => {
+  it('runs a command as PID 1 with its own hostname, processes, rootfs and Docker default caps', async () => {
+    const s = spec(['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; ps; id; grep CapEff /proc/self/status; ls /; cat /etc/hosts; echo "env:$FOO"']);
+    const { exit } = await start(s);
+    expect((await exit).exitCode).toBe(0);
+    const lines = logOf(s).split('\n');
+    expect(lines[0]).toBe(s.hostname);
+    expect(lines[1]).toBe(`${s.argv.join(' ')} `);
+    const psRows = lines.slice(lines.findIndex((l) => /^\s*PID\s+USER/.test(l)) + 1, lines.findIndex((l) => l.startsWith('uid=')));
+    // Only the container's processes: its PID 1 and the ps that sh forked.
+    expect(psRows).toHaveLength(2);
+    expect(psRows[0]).toMatch(/^\s+1 root\s+sh -c hostname;/);
+    expect(psRows[1]).toMatch(/^\s+\d+ root\s+\{?ps\b/);
+    expect(lines).toContain('uid=0(root) gid=0(root)');
+    expect(lines).toContain('CapEff:\t00000000a80425fb');
+    const top = fs.readdirSync(paths.layerDir(layer)).sort();
+    const lsStart = lines.findIndex((l) => l.startsWith('CapEff')) + 1;
+    expect(lines.slice(lsStart, lsStart + top.length)).toEqual(top);
+    expect(lines).toContain('10.0.0.9\tdb');
+    expect(lines).toContain('env:bar');
+    await removeAll(s.name);
+    made.delete(s.name);
+  });
+
+  it('stops a long-running container, escalating to SIGKILL when SIGTERM is ignored', async () => {
+    for (const argv of [['sleep', '1000'], ['sh', '-c', 'trap "" TERM; sleep 1000']]) {
+      const s = spec(argv);
+      const { pid, startTime, exit } = await start(s);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(isSameProcess(pid, startTime)).toBe(true);
+      const t0 = Date.now();
+      await containers.stop(project, s.name, 'SIGTERM', 1);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // PID 1 without a handler ignores SIGTERM
+      expect((await exit).exitCode).toBe(128 + 9);
+      expect(isSameProcess(pid, startTime)).toBe(false);
+      expect(await cgroupPids(project, s.name)).toEqual([]);
+      await containers.cleanup(project, s.name);
+      await containers.cleanup(project, s.name); // idempotent
+      for (const dir of cgroupDirs(project, s.name)) expect(fs.existsSync(dir)).toBe(false);
+      expect(fs.existsSync(paths.containerDir(project, s.name))).toBe(false);
+      expect(mountsMentioningTmp()).toEqual([]);
+      await state.removeContainer(project, s.name);
+      made.delete(s.name);
+    }
+  });
+
+  it('reports an unknown executable as a ContainerStartError', async () => {
+    const s = spec(['no-such-program', 'x']);
+    const exit = new Promise<ContainerExit>((r) => exits.set(s.name, r));
+    made.add(s.name);
+    await containers.prepare(s);
+    const { pid } = await containers.spawn(s);
+    pids.add(pid);
+    const err = await containers.release(project, s.name).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ContainerStartError);
+    expect((err as ContainerStartError).message).toBe(`container ${s.name}: init failed at lookup: executable file not found in $PATH: no-such-program`);
+    expect((await exit).exitCode).toBe(127);
+  });
+
+  it('reports a failed mount with its step, and the init stage is gone', async () => {
+    const s = spec(['true']);
+    made.add(s.name);
+    await containers.prepare(s);
+    fs.rmSync(path.join(paths.containerDir(project, s.name), 'work'), { recursive: true });
+    const err = await containers.spawn(s).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ContainerStartError);
+    expect((err as ContainerStartError).step).toBe('mount overlay');
+    expect((err as ContainerStartError).message).toMatch(/init failed at mount overlay: mount\(.*\) failed: ENOENT/);
+    expect(await cgroupPids(project, s.name)).toEqual([]);
+  });
+
+  it('starts /bin/true quickly (median of 10 prepare+spawn+release)', async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const s = spec(['/bin/true']);
+      const t0 = performance.now();
+      const { exit } = await start(s);
+      times.push(performance.now() - t0);
+      expect((await exit).exitCode).toBe(0);
+      await removeAll(s.name);
+      made.delete(s.name);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`container start (prepare+spawn+release of /bin/true): median ${((times[4]! + times[5]!) / 2).toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times[9]!.toFixed(1)} ms`);
+  });
+});
