@@ -13,7 +13,8 @@ import { createLinuxContainers, ContainerStartError } from '../../executor/host/
 import { createStateStore } from '../../executor/host/linux/state-store.js';
 import { cgroupDirs, cgroupPids } from '../../executor/host/linux/cgroups.js';
 import { paths } from '../../executor/host/linux/paths.js';
-import { isSameProcess } from '../../executor/host/linux/proc-stat.js';
+import { isSameProcess, readStartTime } from '../../executor/host/linux/proc-stat.js';
+import { spawn } from 'node:child_process';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-runtime-'));
 process.env.STACK_ROOT = path.join(tmp, 'root');
@@ -115,6 +116,9 @@ describe('linux containers', () => {
       const { pid, startTime, exit } = await start(s);
       await new Promise((r) => setTimeout(r, 100));
       expect(isSameProcess(pid, startTime)).toBe(true);
+      // The rootfs and /proc mounts exist only in the container's mount namespace.
+      expect(mountsMentioningTmp()).toEqual([]);
+      expect(fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8')).toMatch(/ \/ rw,relatime - overlay overlay /);
       const t0 = Date.now();
       await containers.stop(project, s.name, 'SIGTERM', 1);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // PID 1 without a handler ignores SIGTERM
@@ -128,6 +132,34 @@ describe('linux containers', () => {
       expect(mountsMentioningTmp()).toEqual([]);
       await state.removeContainer(project, s.name);
       made.delete(s.name);
+    }
+  });
+
+  it('stops a container it did not spawn (adopted from the state record)', async () => {
+    const s = spec(['sleep', '1000']);
+    const { pid, startTime, exit } = await start(s);
+    const adopted = createLinuxContainers(state); // a fresh supervisor: records only
+    await adopted.stop(project, s.name, 'SIGKILL', 5);
+    expect(isSameProcess(pid, startTime)).toBe(false);
+    expect((await exit).exitCode).toBe(128 + 9);
+    await adopted.cleanup(project, s.name);
+    for (const dir of cgroupDirs(project, s.name)) expect(fs.existsSync(dir)).toBe(false);
+    await state.removeContainer(project, s.name);
+    made.delete(s.name);
+  });
+
+  it('never signals a reused pid (start time differs from the record)', async () => {
+    const s = spec(['sleep', '1000']);
+    const bystander = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = bystander.pid!;
+      const startTime = readStartTime(pid)!;
+      await state.saveContainer(project, { spec: s, status: 'running', pid, startTime: startTime + 1 });
+      await containers.stop(project, s.name, 'SIGKILL', 0);
+      expect(isSameProcess(pid, startTime)).toBe(true);
+    } finally {
+      bystander.kill('SIGKILL');
+      await state.removeContainer(project, s.name);
     }
   });
 

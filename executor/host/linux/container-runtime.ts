@@ -60,6 +60,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       for (const layer of spec.image.layers) {
         if (!existsSync(paths.layerDir(layer))) throw new Error(`container ${spec.name}: image layer ${layer} is missing from the store`);
       }
+      // Overlay's option string separates with ',' and ':'; such a STACK_ROOT cannot be mounted.
+      if (/[,:]/.test(dir)) throw new Error(`container ${spec.name}: ${dir} contains ',' or ':', which overlayfs options cannot hold`);
       await Promise.all(['upper', 'work', 'rootfs'].map((d) => fs.mkdir(path.join(dir, d), { recursive: true })));
       await fs.mkdir(path.dirname(paths.logFile(spec.project, spec.name)), { recursive: true });
       const hosts = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...spec.hosts.map((h) => `${h.ip}\t${h.names.join(' ')}`)];
