@@ -21,7 +21,7 @@ process.env.STACK_ROOT = path.join(tmp, 'root');
 process.env.STACK_RUN = path.join(tmp, 'run');
 const project = `stkt${crypto.randomBytes(3).toString('hex')}`;
 const layer = crypto.randomBytes(32).toString('hex');
-const APPLETS = ['sh', 'ps', 'hostname', 'cat', 'sleep', 'ls', 'id', 'echo', 'true', 'tr', 'grep'];
+const APPLETS = ['sh', 'ps', 'hostname', 'cat', 'sleep', 'ls', 'id', 'echo', 'true', 'tr', 'grep', 'wc'];
 
 const state = createStateStore();
 const containers = createLinuxContainers(state);
@@ -88,7 +88,7 @@ afterAll(async () => {
 
 describe('linux containers', () => {
   it('runs a command as PID 1 with its own hostname, processes, rootfs and Docker default caps', async () => {
-    const s = spec(['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; ps; id; grep CapEff /proc/self/status; ls /; cat /etc/hosts; echo "env:$FOO"']);
+    const s = spec(['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; ps; id; grep CapEff /proc/self/status; ls /; cat /etc/hosts; echo "env:$FOO"; echo "timer_list:$(wc -c < /proc/timer_list)"; grep " /proc/sys " /proc/self/mountinfo; ls /dev | tr "\\n" " "; echo']);
     const { exit } = await start(s);
     expect((await exit).exitCode).toBe(0);
     const lines = logOf(s).split('\n');
@@ -106,6 +106,12 @@ describe('linux containers', () => {
     expect(lines.slice(lsStart, lsStart + top.length)).toEqual(top);
     expect(lines).toContain('10.0.0.9\tdb');
     expect(lines).toContain('env:bar');
+    // Masked and read-only /proc paths; a private /dev with only the standard nodes.
+    expect(fs.readFileSync('/proc/timer_list').length).toBeGreaterThan(0);
+    expect(lines).toContain('timer_list:0');
+    expect(lines.find((l) => /^\d+ \d+ /.test(l) && l.includes(' /proc/sys '))).toMatch(/ \/proc\/sys ro,/);
+    expect(lines.find((l) => l.startsWith('fd '))?.trim().split(' ').sort()).toEqual(
+      ['fd', 'full', 'null', 'ptmx', 'pts', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'tty', 'urandom', 'zero']);
     await removeAll(s.name);
     made.delete(s.name);
   });

@@ -32,6 +32,8 @@ void fs.promises.stat('/').catch(() => {});
 /** Opens the fds of this thread's namespaces and cwd; idempotent, called on first use. */
 export function openWindow(): void {
   if (saved) return;
+  // thread-self, not self: the thread that opens the window is the one that must return
+  // (self names the main thread, which differs if a worker_thread hosts the window).
   // O_CLOEXEC (Node's default) keeps these fds out of every child.
   saved = {
     ns: KINDS.map(([name, flag]) => ({ fd: fs.openSync(`/proc/thread-self/ns/${name}`, 'r'), flag })),
