@@ -169,6 +169,21 @@ describe('linux containers', () => {
     }
   });
 
+  it('stops an init stage that was never released without waiting for the grace period', async () => {
+    const s = spec(['sleep', '1000']);
+    made.add(s.name);
+    const exit = new Promise<ContainerExit>((r) => exits.set(s.name, r));
+    await containers.prepare(s);
+    const { pid, startTime } = await containers.spawn(s);
+    pids.add(pid);
+    await state.saveContainer(project, { spec: s, status: 'starting', pid, startTime });
+    const t0 = Date.now();
+    await containers.stop(project, s.name, 'SIGTERM', 10);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect((await exit).exitCode).toBe(127);
+    expect(logOf(s)).toBe('');
+  });
+
   it('reports an unknown executable as a ContainerStartError', async () => {
     const s = spec(['no-such-program', 'x']);
     const exit = new Promise<ContainerExit>((r) => exits.set(s.name, r));

@@ -39,6 +39,7 @@ interface Live {
   pid: number;
   startTime: number | undefined;
   exited: Promise<number>;
+  released: boolean;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -106,7 +107,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         child.on('error', (err) => { spawnError = err; resolve(127); });
         child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
       });
-      const entry: Live = { child, channel: new InitChannel(child), pid: child.pid ?? 0, startTime: undefined, exited };
+      const entry: Live = { child, channel: new InitChannel(child), pid: child.pid ?? 0, startTime: undefined, exited, released: false };
       if (!child.pid) return failStart(spec, entry, 'spawn', spawnError?.message ?? 'no pid');
       entry.startTime = readStartTime(child.pid);
       live.set(key(spec.project, spec.name), entry);
@@ -131,6 +132,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     async release(project, name) {
       const entry = live.get(key(project, name));
       if (!entry) throw new ContainerStartError(name, 'release', 'the init stage is not waiting (it exited, or another supervisor spawned it)');
+      entry.released = true;
       entry.channel.release();
       const status = await entry.channel.next();
       entry.channel.close();
@@ -145,6 +147,9 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       const entry = live.get(key(project, name));
       const pid = record?.pid ?? entry?.pid;
       const startTime = record?.startTime ?? entry?.startTime;
+      // An init stage still waiting for release ignores SIGTERM (PID 1 without a handler)
+      // but leaves at once when its release pipe closes.
+      if (entry && !entry.released) entry.channel.close();
       if (pid && startTime !== undefined && isSameProcess(pid, startTime)) {
         sendSignal(pid, signal);
         if (!(await waitGone(pid, startTime, graceSeconds * 1000, entry?.exited))) {
