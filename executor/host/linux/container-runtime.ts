@@ -14,7 +14,7 @@ import type { ContainerExit, Host, SpawnedContainer } from '../../host.js';
 import { spawnInNewNamespaces } from './namespace-window.js';
 import { cgroupProcsFiles, createCgroups, killCgroups, removeCgroups } from './cgroups.js';
 import { paths } from './paths.js';
-import { isSameProcess, readStartTime } from './proc-stat.js';
+import { catchesSignal, isSameProcess, readStartTime } from './proc-stat.js';
 import { InitChannel } from './init-channel.js';
 import { INIT_ENV, type InitConfig } from './init/config.js';
 
@@ -151,8 +151,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       // but leaves at once when its release pipe closes.
       if (entry && !entry.released) entry.channel.close();
       if (pid && startTime !== undefined && isSameProcess(pid, startTime)) {
+        const signum = signalNumber(signal);
+        // PID 1 without a handler for the stop signal never sees it (the kernel drops it):
+        // waiting out the grace period would only delay the SIGKILL that must follow.
+        const deliverable = signum === os.constants.signals.SIGKILL || catchesSignal(pid, signum);
         sendSignal(pid, signal);
-        if (!(await waitGone(pid, startTime, graceSeconds * 1000, entry?.exited))) {
+        if (!deliverable || !(await waitGone(pid, startTime, graceSeconds * 1000, entry?.exited))) {
           sendSignal(pid, 'SIGKILL');
           await waitGone(pid, startTime, 10_000, entry?.exited);
         }
@@ -183,10 +187,18 @@ async function ensureGone(entry: Live): Promise<void> {
   }
 }
 
+/** `SIGTERM`, `TERM` or `15` → 15. */
+function signalNumber(signal: string): number {
+  if (/^\d+$/.test(signal)) return Number(signal);
+  const name = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
+  const num = os.constants.signals[name as keyof typeof os.constants.signals];
+  if (num === undefined) throw new Error(`unknown stop signal ${signal}`);
+  return num;
+}
+
 function sendSignal(pid: number, signal: string): void {
-  const name = /^\d+$/.test(signal) ? Number(signal) : (signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`);
   try {
-    process.kill(pid, name as NodeJS.Signals | number);
+    process.kill(pid, signalNumber(signal));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }

@@ -25,3 +25,19 @@ export function isSameProcess(pid: number | undefined, startTime: number | undef
     return false;
   }
 }
+
+/**
+ * Whether the process has a handler installed for `signal` (SigCgt in /proc/PID/status).
+ * The kernel drops a signal without a handler sent to a PID namespace's init from outside
+ * it, so for a container's PID 1 this tells whether the stop signal can do anything at all.
+ */
+export function catchesSignal(pid: number, signal: number): boolean {
+  try {
+    const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('SigCgt:'));
+    if (!line) return true;
+    const mask = BigInt(`0x${line.slice(7).trim()}`);
+    return ((mask >> BigInt(signal - 1)) & 1n) === 1n;
+  } catch {
+    return true;
+  }
+}
