@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertCidr, renderNatRuleset } from '../../executor/host/linux/nat-ruleset.js';
+import { assertCidr } from '../../executor/host/linux/literals.js';
+import { renderNatRuleset } from '../../executor/host/linux/nat-ruleset.js';
 import type { NatSpec } from '../../planner/plan.js';
 
 const spec: NatSpec = {

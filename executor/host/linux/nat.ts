@@ -4,7 +4,8 @@
 
 import { writeFile } from 'node:fs/promises';
 import type { Host } from '../../host.js';
-import { assertStkTable, renderNatRuleset } from './nat-ruleset.js';
+import { assertStkTable } from './literals.js';
+import { renderNatRuleset } from './nat-ruleset.js';
 import { runTool } from './run-tool.js';
 
 export function createLinuxNat(): Host['nat'] {

@@ -8,7 +8,7 @@ import { access, writeFile } from 'node:fs/promises';
 import type { Host } from '../../host.js';
 import {
   assertIPv4, assertIfname, assertPrefixLength, assertStkLink,
-} from './nat-ruleset.js';
+} from './literals.js';
 import { runTool, ToolError } from './run-tool.js';
 
 async function exists(path: string): Promise<boolean> {

@@ -1,7 +1,8 @@
 // Read-only looks at the host's network state, used by observe and to pick subnets that
 // do not collide with anything the host already routes.
 
-import { assertStkTable, intToIPv4, ipv4ToInt } from './nat-ruleset.js';
+import { intToIp, parseCidr } from '../../../planner/ipam.js';
+import { assertStkTable } from './literals.js';
 import { runTool } from './run-tool.js';
 
 /** Names of every link in the current network namespace. */
@@ -18,8 +19,7 @@ export async function natTableExists(table: string): Promise<boolean> {
 }
 
 function networkOf(ip: string, len: number): string {
-  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  return `${intToIPv4((ipv4ToInt(ip) & mask) >>> 0)}/${len}`;
+  return `${intToIp(parseCidr(`${ip}/${len}`).base)}/${len}`;
 }
 
 /** CIDRs of the host's IPv4 routes (main table, no default) and interface addresses. */
