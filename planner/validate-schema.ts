@@ -4,18 +4,53 @@
 // collapse into the one error that explains the value best.
 
 import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostics.js';
 import { closest } from './edit-distance.js';
 import { diagAtPath, type PathSeg, type SourceFile } from './source-map.js';
 
 const require = createRequire(import.meta.url);
+
+/** The ajv options; scripts/build-validator.mjs compiles the standalone validator with these. */
+export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: true, allowUnionTypes: true } as const;
+/** The schema, resolved next to this module (schemas/ in the sources, dist/schemas/ when built). */
+export const SCHEMA_MODULE = '../schemas/stack.schema.json';
+/**
+ * The validator precompiled at build time (ajv standalone code), written next to the built
+ * module by scripts/build-validator.mjs. It spares every command ~50 ms of loading ajv and
+ * compiling the schema. Absent when running from the sources (tests), where we compile.
+ */
+export const STANDALONE_MODULE = './validate-schema.standalone.cjs';
+
+interface Standalone {
+  default: ValidateFunction;
+  /** JSON of the schema and options it was compiled from: a stale build is never used. */
+  builtFrom?: { schema: string; options: string };
+}
+
 let validator: ValidateFunction | undefined;
+
+function precompiled(schema: object): ValidateFunction | undefined {
+  let mod: Standalone;
+  try {
+    mod = require(STANDALONE_MODULE) as Standalone;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
+  const fresh = mod.builtFrom?.schema === JSON.stringify(schema) && mod.builtFrom.options === JSON.stringify(AJV_OPTIONS);
+  return fresh ? mod.default : undefined;
+}
 
 function compiled(): ValidateFunction {
   if (!validator) {
-    const schema = require('../schemas/stack.schema.json') as object;
-    validator = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(schema);
+    const schema = require(SCHEMA_MODULE) as object;
+    validator = precompiled(schema);
+    if (!validator) {
+      // Loaded only here: ajv itself costs ~25 ms to load.
+      const { Ajv } = require('ajv') as typeof import('ajv');
+      validator = new Ajv(AJV_OPTIONS).compile(schema);
+    }
   }
   return validator;
 }
