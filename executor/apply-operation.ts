@@ -5,6 +5,9 @@
 import type { Operation } from '../planner/plan.js';
 import type { Host } from './host.js';
 
+/** Hash of a NAT record whose rules may not be in the kernel yet. */
+export const NAT_UNAPPLIED = 'unapplied';
+
 export async function applyOperation(op: Operation, host: Host): Promise<void> {
   switch (op.kind) {
     case 'network.create':
@@ -35,8 +38,12 @@ export async function applyOperation(op: Operation, host: Host): Promise<void> {
       await host.state.removeContainer(op.project, op.name);
       return;
     case 'nat.apply':
-      await host.state.saveNat(op.nat);
+      // The record names the table before it exists (so `down` finds it) but carries the
+      // new hash only once the kernel has the rules: after a failure or a crash in between,
+      // its hash matches no plan and the next `up` applies the table again.
+      await host.state.saveNat({ ...op.nat, hash: NAT_UNAPPLIED });
       await host.nat.apply(op.nat);
+      await host.state.saveNat(op.nat);
       return;
     case 'nat.remove':
       await host.nat.remove(op.table);

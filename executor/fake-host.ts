@@ -73,7 +73,7 @@ export class FakeHost implements Host {
     },
     saveNetwork: async (net) => this.record(`state.saveNetwork ${net.key}`),
     removeNetwork: async (_project, key) => this.record(`state.removeNetwork ${key}`),
-    saveNat: async (spec) => this.record(`state.saveNat ${spec.table}`),
+    saveNat: async (spec) => this.record(`state.saveNat ${spec.table} ${spec.hash}`),
     removeNat: async (project) => this.record(`state.removeNat ${project}`),
     forget: async (project) => this.record(`state.forget ${project}`),
   };

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { execute, ApplyError } from '../../executor/execute.js';
 import { FakeHost } from '../../executor/fake-host.js';
+import { NAT_UNAPPLIED } from '../../executor/apply-operation.js';
 import type { ProgressEvent } from '../../executor/reporter.js';
 import type { ContainerSpec, Operation, Plan } from '../../planner/plan.js';
 
@@ -62,6 +63,16 @@ describe('execute', () => {
     expect(events).toContainEqual({ type: 'skipped', id: 'start:client', reason: 'waits for start:web, which did not succeed' });
     expect(host.calls).toContain('nat.apply stk_p 0 ports');
     expect(host.calls.some((c) => c.includes('p-client-1'))).toBe(false);
+  });
+
+  it('records a NAT hash only once its rules are applied, so a failed or interrupted apply is redone', async () => {
+    const nat: Operation = { kind: 'nat.apply', id: 'nat', cause: 'c', after: [], nat: { project: 'p', table: 'stk_p', networks: [], ports: [], hash: 'h2' } };
+    const ok = new FakeHost();
+    await execute({ project: 'p', notes: [], operations: [nat] }, ok, { event: () => {} });
+    expect(ok.calls).toEqual([`state.saveNat stk_p ${NAT_UNAPPLIED}`, 'nat.apply stk_p 0 ports', 'state.saveNat stk_p h2']);
+    const failing = new FakeHost({ failOn: ['nat.apply'] });
+    await expect(execute({ project: 'p', notes: [], operations: [nat] }, failing, { event: () => {} })).rejects.toThrow(ApplyError);
+    expect(failing.calls.filter((c) => c.startsWith('state.saveNat'))).toEqual([`state.saveNat stk_p ${NAT_UNAPPLIED}`]);
   });
 
   it('removes a container: stop, detach its veths, cleanup, then forget its record', async () => {
