@@ -3,7 +3,7 @@
 // the executor use the recording FakeHost (executor/fake-host.ts).
 
 import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec } from '../planner/plan.js';
-import type { Observed } from '../planner/observed.js';
+import type { ObserveOptions, Observed } from '../planner/observed.js';
 
 export type ContainerStatus = 'creating' | 'starting' | 'running' | 'exited';
 
@@ -33,7 +33,7 @@ export interface ContainerExit {
 
 export interface Host {
   /** Joins the state records of `project` with live kernel checks. */
-  observe(project: string): Promise<Observed>;
+  observe(project: string, opts?: ObserveOptions): Promise<Observed>;
 
   networks: {
     /** Creates the bridge with its gateway address, up; idempotent. */

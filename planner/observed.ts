@@ -54,6 +54,17 @@ export interface ObservedNat {
   present: boolean;
 }
 
+/** A listening TCP or bound UDP socket of the host's network namespace (not a stack's DNAT rule). */
+export interface HostPort {
+  protocol: 'tcp' | 'udp';
+  /** Local address: `0.0.0.0` and `::` mean every address. */
+  ip: string;
+  port: number;
+  /** The process holding the socket, when it could be found. */
+  pid?: number;
+  command?: string;
+}
+
 export interface Observed {
   project: string;
   containers: ObservedContainer[];
@@ -62,8 +73,15 @@ export interface Observed {
   images: ImageInfo[];
   /** CIDRs already used on the host (routes, other stacks) that a new network must avoid. */
   takenSubnets: string[];
+  /** Ports programs on the host already listen on; a published port there would shadow them. */
+  hostPorts: HostPort[];
+}
+
+/** What observe needs from the file: the ports it publishes, whose owners it looks up. */
+export interface ObserveOptions {
+  publishedPorts?: readonly { protocol: 'tcp' | 'udp'; port: number }[];
 }
 
 export function emptyObserved(project: string): Observed {
-  return { project, containers: [], networks: [], images: [], takenSubnets: [] };
+  return { project, containers: [], networks: [], images: [], takenSubnets: [], hostPorts: [] };
 }

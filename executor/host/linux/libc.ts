@@ -45,6 +45,9 @@ const c = {
   mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
   lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
   lgetxattr: lib.func('long lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)'),
+  socket: lib.func('int socket(int domain, int type, int protocol)'),
+  send: lib.func('long send(int fd, const uint8_t *buf, size_t len, int flags)'),
+  recv: lib.func('long recv(int fd, _Out_ uint8_t *buf, size_t len, int flags)'),
 };
 
 function check(call: string, rc: number, args: unknown[]): void {
@@ -98,4 +101,26 @@ export function lgetxattr(path: string, name: string): Buffer | null {
     throw new SyscallError('lgetxattr', errno, [path, name]);
   }
   return buf.subarray(0, rc);
+}
+
+export const SOCK = { DGRAM: 2, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;
+
+/** A socket fd; close it with fs.closeSync. */
+export function socket(domain: number, type: number, protocol: number): number {
+  const fd = c.socket(domain, type, protocol);
+  check('socket', fd, [domain, type, protocol]);
+  return fd;
+}
+
+export function send(fd: number, buf: Buffer): number {
+  const n = Number(c.send(fd, buf, buf.length, 0));
+  check('send', n, [fd, buf.length]);
+  return n;
+}
+
+/** Reads one datagram into `buf`; returns its length. */
+export function recv(fd: number, buf: Buffer): number {
+  const n = Number(c.recv(fd, buf, buf.length, 0));
+  check('recv', n, [fd, buf.length]);
+  return n;
 }

@@ -1,14 +1,16 @@
 // Observed state of one stack: its state records joined with what the kernel says now
 // (is the process the recorded one, does the bridge exist, does the nft table exist).
 
-import type { Observed } from '../../../planner/observed.js';
+import type { ObserveOptions, Observed } from '../../../planner/observed.js';
+import { hostPorts } from './host-ports.js';
 import { listImages } from '../../images/image-store.js';
 import { listLinks, natTableExists, takenSubnets } from './observe-network.js';
 import { isSameProcess } from './proc-stat.js';
 import { readState } from './state-store.js';
 
-export async function observeStack(project: string): Promise<Observed> {
-  const [records, networks, nat, links, images, hostSubnets, projects] = await Promise.all([
+/** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
+export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {
+  const [records, networks, nat, links, images, hostSubnets, projects, listeners] = await Promise.all([
     readState.containers(project),
     readState.networks(project),
     readState.nat(project),
@@ -16,6 +18,7 @@ export async function observeStack(project: string): Promise<Observed> {
     listImages(),
     takenSubnets(),
     readState.projects(),
+    hostPorts({ only: opts.publishedPorts ?? [] }),
   ]);
   // Other stacks' subnets are taken even while their bridges are briefly absent.
   const otherStacks = await Promise.all(projects.filter((p) => p !== project).map((p) => readState.networks(p)));
@@ -39,5 +42,6 @@ export async function observeStack(project: string): Promise<Observed> {
       ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),
       ...otherStacks.flat().map((n) => n.subnet),
     ],
+    hostPorts: listeners,
   };
 }
