@@ -7,6 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { paths } from '../executor/host/linux/paths.js';
+import { isSameProcess, readStartTime } from '../executor/host/linux/proc-stat.js';
 import { lineReader, type Message, type Request, type WireError } from './protocol.js';
 
 const supervisorMain = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
@@ -63,8 +64,11 @@ export async function connectSupervisor(project: string, opts: { start: boolean 
   throw new SupervisorStartError(project, tail);
 }
 
-/** Sends one request; calls `onMessage` for each message; resolves at `done`, rejects at `error`. */
-export function request(conn: net.Socket, req: Request, onMessage: (m: Message) => void): Promise<void> {
+/**
+ * Sends one request; calls `onMessage` for each message; resolves at `done` with the
+ * supervisor's pid, rejects at `error`.
+ */
+export function request(conn: net.Socket, req: Request, onMessage: (m: Message) => void): Promise<number> {
   return new Promise((resolve, reject) => {
     let finished = false;
     conn.on(
@@ -76,7 +80,7 @@ export function request(conn: net.Socket, req: Request, onMessage: (m: Message) 
           reject(new SupervisorError(m.error));
         } else if (m.type === 'done') {
           finished = true;
-          resolve();
+          resolve(m.pid);
         } else onMessage(m);
       }),
     );
@@ -85,4 +89,15 @@ export function request(conn: net.Socket, req: Request, onMessage: (m: Message) 
     });
     conn.write(JSON.stringify(req) + '\n');
   });
+}
+
+/**
+ * Waits (at most `ms`) until process `pid` is gone: a supervisor exits right after
+ * answering `down`, and the command should not return while it still runs.
+ */
+export async function waitForExit(pid: number, ms = 5000): Promise<void> {
+  const startTime = readStartTime(pid);
+  for (const deadline = Date.now() + ms; isSameProcess(pid, startTime) && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }

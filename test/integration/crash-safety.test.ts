@@ -1,0 +1,172 @@
+// Crash safety on the real kernel: a failure or a crash at any point of `up` leaves a host
+// from which the next `up` converges and `down` removes every trace. The supervisor is
+// SIGKILLed after `up -d` and at random points during it, the CLI is SIGKILLed mid-`up`,
+// and a service whose command does not exist fails without disturbing the others.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
+import { findSupervisorPid, isAlive, killAndWait, killSupervisors, startStack, waitFor } from '../support/processes.js';
+
+interface Row { service: string; state: string; pid?: number }
+
+let env: StackEnv;
+const projects: string[] = [];
+const before = snapshotHostObjects();
+
+beforeAll(() => {
+  env = makeStackEnv();
+  importTestImage(env);
+});
+
+afterAll(async () => {
+  for (const p of projects) {
+    stack(env, ['-p', p, 'down', '-t', '0']);
+    await killSupervisors(p);
+  }
+  env.dispose();
+});
+
+/** Writes a stack file (services given as YAML bodies) and returns the `-f` arguments. */
+function stackFile(project: string, services: Record<string, string>): string[] {
+  if (!projects.includes(project)) projects.push(project);
+  const file = path.join(env.root, `${project}.yaml`);
+  const body = Object.entries(services).map(([name, yaml]) => `  ${name}:\n    image: ${TEST_IMAGE}\n    stop_grace_period: 1s\n${yaml.replace(/^/gm, '    ')}`);
+  fs.writeFileSync(file, `name: ${project}\nservices:\n${body.join('\n')}\n`);
+  return ['-f', file];
+}
+
+const web = (port: number) => `command: httpd -f -p 80 -h /www\nports: ["127.0.0.1:${port}:80"]`;
+
+function ps(f: string[]): Row[] {
+  const r = stack(env, [...f, 'ps', '--format', 'json']);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as Row[]).sort((a, b) => a.service.localeCompare(b.service));
+}
+
+const pidsOf = (rows: Row[]) => Object.fromEntries(rows.map((r) => [r.service, r.pid]));
+
+function expectUp(f: string[], ok = true): string {
+  const r = stack(env, [...f, 'up', '-d']);
+  expect(r.code, r.stderr).toBe(ok ? 0 : 1);
+  return r.stderr;
+}
+
+async function expectAllRunning(f: string[], services: string[], port: number): Promise<void> {
+  expect(ps(f).map((r) => [r.service, r.state])).toEqual(services.sort().map((s) => [s, 'running']));
+  expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+}
+
+/** `down` succeeds and leaves no host object and no state behind. */
+async function expectDownClean(f: string[], project: string): Promise<void> {
+  const down = stack(env, [...f, 'down', '-t', '0']);
+  expect(down.code, down.stderr).toBe(0);
+  expect(newObjects(before, snapshotHostObjects())).toEqual({});
+  expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
+  expect(fs.existsSync(path.join(env.env.STACK_RUN!, project))).toBe(false);
+}
+
+describe('supervisor killed after up -d', () => {
+  it('leaves the containers running; the next up adopts them; down removes everything', async () => {
+    const project = uniqueProject('tcsup');
+    const port = await freePort();
+    const f = stackFile(project, { web: web(port), worker: 'command: sleep 1000' });
+    expectUp(f);
+    const supervisor = await waitFor(() => findSupervisorPid(project), 5000, 'the supervisor');
+    await killAndWait(supervisor);
+
+    await expectAllRunning(f, ['web', 'worker'], port);
+    const pids = pidsOf(ps(f));
+    const again = expectUp(f);
+    expect(again).toMatch(/is up to date/);
+    const adopter = findSupervisorPid(project);
+    expect(adopter).toBeDefined();
+    expect(adopter).not.toBe(supervisor);
+    expect(pidsOf(ps(f))).toEqual(pids);
+    await expectAllRunning(f, ['web', 'worker'], port);
+    await expectDownClean(f, project);
+  });
+});
+
+describe('a service that cannot start', () => {
+  it('fails naming the container, step and cause; the others stay; fixing the file converges', async () => {
+    const project = uniqueProject('tcfail');
+    const port = await freePort();
+    const services = { web: web(port), broken: 'command: no-such-program', after: 'command: sleep 1000\ndepends_on: [broken]' };
+    const f = stackFile(project, services);
+    const failed = expectUp(f, false);
+    expect(failed).toMatch(new RegExp(`${project}-broken-1: init failed at lookup: executable file not found in \\$PATH: no-such-program`));
+    expect(failed).toMatch(/start:after skipped: waits for start:broken/);
+    expect(ps(f).find((r) => r.service === 'web')?.state).toBe('running');
+    const webPid = pidsOf(ps(f)).web;
+
+    stackFile(project, { ...services, broken: 'command: sleep 1000' });
+    expectUp(f);
+    await expectAllRunning(f, ['web', 'broken', 'after'], port);
+    expect(pidsOf(ps(f)).web).toBe(webPid);
+    await expectDownClean(f, project);
+  });
+});
+
+describe('crash during up', () => {
+  const services = (port: number) => ({
+    web: web(port),
+    db: 'command: sleep 1000',
+    api: 'command: sleep 1000\ndepends_on: [db]',
+    front: 'command: sleep 1000\ndepends_on: [api, web]',
+  });
+
+  /** Starts `up -d`, SIGKILLs its supervisor once `ready` holds plus `delay` ms, and checks the CLI's failure. */
+  async function killDuringUp(f: string[], project: string, ready: () => boolean, delay: number): Promise<void> {
+    const up = startStack(env, [...f, 'up', '-d']);
+    const supervisor = await waitFor(() => ready() && findSupervisorPid(project), 10_000, 'the supervisor');
+    await new Promise((r) => setTimeout(r, delay));
+    await killAndWait(supervisor);
+    const r = await up.result;
+    if (r.code !== 0) expect(r.stderr).toMatch(/supervisor (closed the connection|of stack \S+ did not start)/);
+  }
+
+  async function expectConverges(f: string[], project: string, port: number): Promise<void> {
+    expectUp(f);
+    await expectAllRunning(f, Object.keys(services(port)), port);
+    await expectDownClean(f, project);
+  }
+
+  it('supervisor SIGKILLed before it listens: the next up converges, down leaves nothing', async () => {
+    const project = uniqueProject('tckill');
+    const port = await freePort();
+    const f = stackFile(project, services(port));
+    await killDuringUp(f, project, () => true, 0);
+    await expectConverges(f, project, port);
+  });
+
+  // The whole apply takes ~250 ms here: random points spread over it.
+  for (let i = 0; i < 5; i++) {
+    const delay = Math.floor(Math.random() * 300);
+    it(`supervisor SIGKILLed ${delay} ms into the apply: the next up converges, down leaves nothing (run ${i + 1})`, async () => {
+      const project = uniqueProject('tckill');
+      const port = await freePort();
+      const f = stackFile(project, services(port));
+      await killDuringUp(f, project, () => fs.existsSync(path.join(env.env.STACK_RUN!, project, 'supervisor.sock')), delay);
+      await expectConverges(f, project, port);
+    });
+  }
+
+  it('the CLI SIGKILLed during up: the supervisor finishes the apply anyway', async () => {
+    const project = uniqueProject('tccli');
+    const port = await freePort();
+    const f = stackFile(project, services(port));
+    const up = startStack(env, [...f, 'up', '-d']);
+    await waitFor(() => /✔/.test(up.stderr()), 10_000, 'the first finished operation');
+    up.child.kill('SIGKILL');
+    await up.result;
+    const supervisor = findSupervisorPid(project);
+    expect(supervisor && isAlive(supervisor)).toBeTruthy();
+    await waitFor(() => ps(f).filter((r) => r.state === 'running').length === 4, 10_000, 'all four services to run');
+    expect(expectUp(f)).toMatch(/is up to date/);
+    await expectAllRunning(f, Object.keys(services(port)), port);
+    await expectDownClean(f, project);
+  });
+});

@@ -1,0 +1,83 @@
+// Process helpers for crash tests: find a stack's supervisor, kill it, run the CLI in the
+// background (so a test can kill it, or its supervisor, mid-command), and wait for a
+// condition.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot, type Result, type StackEnv } from './stack-cli.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Pids whose command line ends in `dist/supervisor/main.js <project>` (zombies have none). */
+export function supervisorPids(project: string): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (argv.at(-2)?.endsWith('dist/supervisor/main.js') && argv.at(-1) === project) out.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+export function findSupervisorPid(project: string): number | undefined {
+  return supervisorPids(project)[0];
+}
+
+/** True while `pid` exists and is not a zombie (orphans may never be reaped on this host). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs `pid` (if alive) and waits until it is gone. */
+export async function killAndWait(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  await waitFor(() => !isAlive(pid), 5000, `pid ${pid} to die`);
+}
+
+/** Kills every supervisor of `project` still running (test clean-up). */
+export async function killSupervisors(project: string): Promise<void> {
+  await Promise.all(supervisorPids(project).map(killAndWait));
+}
+
+/** Polls `fn` until it returns a truthy value; throws after `ms`. */
+export async function waitFor<T>(fn: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+export interface Running {
+  child: ChildProcess;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  result: Promise<Result>;
+}
+
+/** Starts `stack ARGS…` without waiting for it. */
+export function startStack(env: StackEnv, args: string[]): Running {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/stack.js'), ...args], { cwd: env.root, env: env.env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const result = new Promise<Result>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr })));
+  return { child, stderr: () => stderr, result };
+}
