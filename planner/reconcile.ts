@@ -13,6 +13,7 @@ import { normalizeImageRef } from './image-ref.js';
 import { natTableName } from './names.js';
 import { planNetworks } from './plan-networks.js';
 import { planEndpoints } from './plan-endpoints.js';
+import { checkHostPorts } from './check-host-ports.js';
 
 export interface ReconcileOptions {
   /** Remove containers of services that are no longer in the file. */
@@ -30,6 +31,7 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   operations.push(...nets.operations);
 
   const specs = buildSpecs(stack, observed, nets.specs, problems);
+  checkHostPorts(stack, observed, problems);
   if (problems.length > 0) throw new PlanError(problems);
 
   const removeIds: string[] = [];

@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { observeStack } from '../../executor/host/linux/observe.js';
+import { publishedPorts } from '../../planner/check-host-ports.js';
 import { reconcile } from '../../planner/reconcile.js';
 import { planToText } from '../../planner/plan-text.js';
 import { runCommand } from '../errors.js';
@@ -18,7 +19,7 @@ export function registerPlan(program: Command, globals: () => GlobalOptions): vo
     .action((opts: { format: string; forceRecreate?: boolean; removeOrphans?: boolean }) =>
       runCommand(async () => {
         const stack = loadStackFiles(globals());
-        const plan = reconcile(stack, await observeStack(stack.project), { forceRecreate: !!opts.forceRecreate, removeOrphans: !!opts.removeOrphans });
+        const plan = reconcile(stack, await observeStack(stack.project, { publishedPorts: publishedPorts(stack) }), { forceRecreate: !!opts.forceRecreate, removeOrphans: !!opts.removeOrphans });
         process.stdout.write(opts.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : planToText(plan));
       }),
     );
