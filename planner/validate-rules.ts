@@ -24,6 +24,21 @@ const PORT_SHAPE = /^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):(?:\d{1,5
 const shapedPort = (e: unknown): boolean =>
   (typeof e === 'string' && PORT_SHAPE.test(e)) || (obj(e) !== undefined && obj(e)!.target !== undefined && /^\d+$/.test(String(obj(e)!.target)));
 
+/** Same shape as the schema's stop_signal pattern. */
+const STOP_SIGNAL_SHAPE = /^(SIG)?[A-Z0-9+-]+$/;
+/** Linux signal names the container runtime can send (os.constants.signals on Linux). */
+const SIGNALS = [
+  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGIOT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1',
+  'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGCHLD', 'SIGSTKFLT', 'SIGCONT', 'SIGSTOP', 'SIGTSTP',
+  'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPOLL',
+  'SIGPWR', 'SIGSYS',
+];
+/** `SIGTERM`, `TERM` or a number 1–64. */
+function isKnownSignal(s: string): boolean {
+  if (/^\d+$/.test(s)) return Number(s) >= 1 && Number(s) <= 64;
+  return SIGNALS.includes(s.startsWith('SIG') ? s : `SIG${s}`);
+}
+
 function overlaps(a: PortMapping, b: PortMapping): boolean {
   return a.protocol === b.protocol && a.hostPort === b.hostPort && (a.hostIp === undefined || b.hostIp === undefined || a.hostIp === b.hostIp);
 }
@@ -65,6 +80,13 @@ export function validateRules(raw: unknown, files: readonly SourceFile[]): Diagn
         if (!(e instanceof ShellSplitError)) throw e;
         at([...base, key], `cannot split "${key}" of service "${name}" into arguments: ${e.message}`);
       }
+    }
+
+    const stopSignal = svc.stop_signal;
+    // Values the schema already rejects (lowercase, not a string) get only its diagnostic.
+    if (typeof stopSignal === 'string' && STOP_SIGNAL_SHAPE.test(stopSignal) && !isKnownSignal(stopSignal)) {
+      const hint = /^\d+$/.test(stopSignal) ? '' : didYouMean(stopSignal.startsWith('SIG') ? stopSignal : `SIG${stopSignal}`, SIGNALS);
+      at([...base, 'stop_signal'], `unknown stop_signal "${stopSignal}" of service "${name}"; use a signal name such as SIGTERM, SIGINT, SIGQUIT or SIGKILL, or a number from 1 to 64${hint}`);
     }
 
     const ports = Array.isArray(svc.ports) ? svc.ports : [];
