@@ -4,13 +4,16 @@
 // stack down.
 
 import type { Command } from 'commander';
+import { observeStack } from '../../executor/host/linux/observe.js';
+import { publishedPorts } from '../../planner/check-host-ports.js';
+import { reconcile } from '../../planner/reconcile.js';
 import { connectSupervisor, request } from '../../supervisor/client.js';
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT, runCommand } from '../errors.js';
 import { progressPrinter } from '../progress.js';
 import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
-import { printLog } from './logs.js';
-import { bringDown } from './down.js';
+import { printLog } from './logs-action.js';
+import { bringDown } from './down-action.js';
 
 interface UpOptions {
   detach?: boolean;
@@ -28,9 +31,18 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
     .action((opts: UpOptions) =>
       runCommand(async () => {
         const stack = loadStackFiles(globals());
-        const conn = await connectSupervisor(stack.project, { start: true });
+        const options = { forceRecreate: !!opts.forceRecreate, removeOrphans: !!opts.removeOrphans };
+        let conn = await connectSupervisor(stack.project, { start: false });
+        if (!conn) {
+          // No supervisor yet: plan here first (the dry run `stack plan` does), so a file the
+          // host cannot satisfy (a taken host port, a missing image) fails with its PlanError
+          // before a supervisor, its log or its run directory exist. The supervisor plans
+          // again itself; its plan is the one applied.
+          reconcile(stack, await observeStack(stack.project, { publishedPorts: publishedPorts(stack) }), options);
+          conn = await connectSupervisor(stack.project, { start: true });
+        }
         try {
-          await request(conn!, { op: 'apply', stack, options: { forceRecreate: !!opts.forceRecreate, removeOrphans: !!opts.removeOrphans } }, progressPrinter());
+          await request(conn!, { op: 'apply', stack, options }, progressPrinter());
         } finally {
           conn!.destroy();
         }
