@@ -1,16 +1,26 @@
 // The one place errors become text and exit codes. Every typed error of the planner,
 // executor, host and supervisor is rendered here; nothing else prints errors or exits.
 
-import { StackFileError } from '../planner/diagnostics.js';
-import { PlanError } from '../planner/plan-error.js';
-import { ApplyError } from '../executor/execute.js';
-import { SupervisorError } from '../supervisor/client.js';
-import { renderDiagnostics } from './render-diagnostics.js';
-import { UsageError } from './stack-file.js';
-
 export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
 
-export function renderError(err: unknown): { text: string; code: number } {
+/**
+ * The modules of the typed errors, imported only once a command has failed: importing them
+ * up front would load the planner, executor and supervisor client into every command.
+ */
+async function errorTypes() {
+  const [{ StackFileError }, { PlanError }, { ApplyError }, { SupervisorError }, { renderDiagnostics }, { UsageError }] = await Promise.all([
+    import('../planner/diagnostics.js'),
+    import('../planner/plan-error.js'),
+    import('../executor/execute.js'),
+    import('../supervisor/client.js'),
+    import('./render-diagnostics.js'),
+    import('./stack-file.js'),
+  ]);
+  return { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError };
+}
+
+export async function renderError(err: unknown): Promise<{ text: string; code: number }> {
+  const { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError } = await errorTypes();
   if (err instanceof StackFileError) return { text: renderDiagnostics(err.diagnostics), code: EXIT.error };
   if (err instanceof UsageError) return { text: `stack: ${err.message}`, code: EXIT.usage };
   if (err instanceof PlanError) return { text: planProblems(err.problems), code: EXIT.error };
@@ -43,7 +53,7 @@ export async function runCommand(body: () => Promise<number | void>): Promise<vo
     const code = await body();
     process.exitCode = code ?? EXIT.ok;
   } catch (err) {
-    const { text, code } = renderError(err);
+    const { text, code } = await renderError(err);
     process.stderr.write(text.endsWith('\n') ? text : text + '\n');
     process.exitCode = code;
   }

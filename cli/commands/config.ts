@@ -2,9 +2,9 @@
 // resolved, or only its validation (-q).
 
 import type { Command } from 'commander';
-import YAML from 'yaml';
 import { runCommand } from '../errors.js';
-import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
+import type { GlobalOptions } from '../stack-file.js';
+import type { ConfigOptions } from './config-action.js';
 
 export function registerConfig(program: Command, globals: () => GlobalOptions): void {
   program
@@ -12,13 +12,5 @@ export function registerConfig(program: Command, globals: () => GlobalOptions): 
     .description('validate the stack file and print it resolved')
     .option('--format <format>', 'yaml or json', 'yaml')
     .option('-q, --quiet', 'only validate')
-    .action((opts: { format: string; quiet?: boolean }) =>
-      runCommand(async () => {
-        const stack = loadStackFiles(globals());
-        if (opts.quiet) return;
-        const { file: _file, ...model } = stack;
-        const plain = JSON.parse(JSON.stringify({ ...model, services: model.services.map(({ pos: _pos, ...s }) => s) }));
-        process.stdout.write(opts.format === 'json' ? JSON.stringify(plain, null, 2) + '\n' : YAML.stringify(plain));
-      }),
-    );
+    .action((opts: ConfigOptions) => runCommand(async () => (await import('./config-action.js')).config(globals(), opts)));
 }

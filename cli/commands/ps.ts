@@ -1,29 +1,14 @@
 // `stack ps [--format json]`: the stack's containers, their state, pids and addresses.
 
 import type { Command } from 'commander';
-import { containerStatus } from '../../supervisor/status.js';
 import { runCommand } from '../errors.js';
-import { projectOf, type GlobalOptions } from '../stack-file.js';
+import type { GlobalOptions } from '../stack-file.js';
+import type { PsOptions } from './ps-action.js';
 
 export function registerPs(program: Command, globals: () => GlobalOptions): void {
   program
     .command('ps')
     .description("list the stack's containers")
     .option('--format <format>', 'table or json', 'table')
-    .action((opts: { format: string }) =>
-      runCommand(async () => {
-        const rows = await containerStatus(projectOf(globals()));
-        if (opts.format === 'json') {
-          process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-          return;
-        }
-        const table = [['NAME', 'SERVICE', 'STATE', 'PID', 'ADDRESS', 'PORTS']];
-        for (const r of rows) {
-          const state = r.state === 'exited' && r.exitCode !== undefined ? `exited (${r.exitCode})` : r.state;
-          table.push([r.name, r.service, state, r.pid ? String(r.pid) : '-', r.addresses.map((a) => a.ip).join(',') || '-', r.ports.join(', ') || '-']);
-        }
-        const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-        for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd() + '\n');
-      }),
-    );
+    .action((opts: PsOptions) => runCommand(async () => (await import('./ps-action.js')).ps(globals(), opts)));
 }

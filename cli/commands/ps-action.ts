@@ -1,0 +1,23 @@
+// What `stack ps` does (loaded only when it runs; see ps.ts).
+
+import { containerStatus } from '../../supervisor/status.js';
+import { projectOf, type GlobalOptions } from '../stack-file.js';
+
+export interface PsOptions {
+  format: string;
+}
+
+export async function ps(globals: GlobalOptions, opts: PsOptions): Promise<void> {
+  const rows = await containerStatus(projectOf(globals));
+  if (opts.format === 'json') {
+    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    return;
+  }
+  const table = [['NAME', 'SERVICE', 'STATE', 'PID', 'ADDRESS', 'PORTS']];
+  for (const r of rows) {
+    const state = r.state === 'exited' && r.exitCode !== undefined ? `exited (${r.exitCode})` : r.state;
+    table.push([r.name, r.service, state, r.pid ? String(r.pid) : '-', r.addresses.map((a) => a.ip).join(',') || '-', r.ports.join(', ') || '-']);
+  }
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+}
