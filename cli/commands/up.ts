@@ -4,22 +4,9 @@
 // stack down.
 
 import type { Command } from 'commander';
-import { observeStack } from '../../executor/host/linux/observe.js';
-import { publishedPorts } from '../../planner/check-host-ports.js';
-import { reconcile } from '../../planner/reconcile.js';
-import { connectSupervisor, request } from '../../supervisor/client.js';
-import { containerStatus, logFileOf } from '../../supervisor/status.js';
-import { EXIT, runCommand } from '../errors.js';
-import { progressPrinter } from '../progress.js';
-import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
-import { printLog } from './logs-action.js';
-import { bringDown } from './down-action.js';
-
-interface UpOptions {
-  detach?: boolean;
-  forceRecreate?: boolean;
-  removeOrphans?: boolean;
-}
+import { runCommand } from '../errors.js';
+import type { GlobalOptions } from '../stack-file.js';
+import type { UpOptions } from './up-action.js';
 
 export function registerUp(program: Command, globals: () => GlobalOptions): void {
   program
@@ -28,37 +15,5 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
     .option('-d, --detach', 'return once the stack is up')
     .option('--force-recreate', 'recreate containers even if their configuration is unchanged')
     .option('--remove-orphans', 'remove containers of services no longer in the file')
-    .action((opts: UpOptions) =>
-      runCommand(async () => {
-        const stack = loadStackFiles(globals());
-        const options = { forceRecreate: !!opts.forceRecreate, removeOrphans: !!opts.removeOrphans };
-        let conn = await connectSupervisor(stack.project, { start: false });
-        if (!conn) {
-          // No supervisor yet: plan here first (the dry run `stack plan` does), so a file the
-          // host cannot satisfy (a taken host port, a missing image) fails with its PlanError
-          // before a supervisor, its log or its run directory exist. The supervisor plans
-          // again itself; its plan is the one applied.
-          reconcile(stack, await observeStack(stack.project, { publishedPorts: publishedPorts(stack) }), options);
-          conn = await connectSupervisor(stack.project, { start: true });
-        }
-        try {
-          await request(conn!, { op: 'apply', stack, options }, progressPrinter());
-        } finally {
-          conn!.destroy();
-        }
-        if (opts.detach) return EXIT.ok;
-        return followUntilInterrupted(stack.project);
-      }),
-    );
-}
-
-async function followUntilInterrupted(project: string): Promise<number> {
-  const rows = await containerStatus(project);
-  const width = Math.max(0, ...rows.map((r) => r.service.length));
-  for (const r of rows) void printLog(logFileOf(project, r.name), `${r.service.padEnd(width)} | `, true);
-  process.stderr.write('attached to the stack; Ctrl-C stops and removes it\n');
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  process.stderr.write('\nstopping…\n');
-  await bringDown(project, undefined);
-  return EXIT.interrupted;
+    .action((opts: UpOptions) => runCommand(async () => (await import('./up-action.js')).up(globals(), opts)));
 }
