@@ -1,0 +1,79 @@
+// A published host port that another program (here: this test, a Node net server on
+// 127.0.0.1) already holds: `up -d` fails with exit 1 before anything is made — the error
+// names the port, the pid and the command, and the host is unchanged (no kernel object, no
+// supervisor, no state for the project).
+
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
+import { paths } from '../../executor/host/linux/paths.js';
+
+let env: StackEnv;
+let server: net.Server;
+let port: number;
+let free: number;
+let project: string;
+let file: string;
+
+beforeAll(async () => {
+  env = makeStackEnv();
+  importTestImage(env);
+  project = uniqueProject('tportc');
+  port = await freePort();
+  free = await freePort();
+  server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  file = path.join(env.root, 'stack.yaml');
+  fs.writeFileSync(
+    file,
+    `name: ${project}
+services:
+  web:
+    image: ${TEST_IMAGE}
+    command: httpd -f -p 80 -h /www
+    ports: ["127.0.0.1:${port}:80", "127.0.0.1:${free}:81"]
+`,
+  );
+});
+
+afterAll(async () => {
+  if (file) stack(env, ['-f', file, 'down', '-t', '0']);
+  if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  env?.dispose();
+});
+
+it('up -d refuses a host port held by another program and changes nothing', () => {
+  const before = snapshotHostObjects();
+  const r = stack(env, ['-f', file, 'up', '-d']);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(
+    `service web: host port 127.0.0.1:${port}/tcp is taken by pid ${process.pid} (node) on 127.0.0.1; choose another host port or stop that program`,
+  );
+  // The free port is not reported.
+  expect(r.stderr).not.toContain(`${free}/tcp`);
+  expect(newObjects(before, snapshotHostObjects())).toEqual({});
+  const env0 = { STACK_ROOT: process.env.STACK_ROOT, STACK_RUN: process.env.STACK_RUN };
+  try {
+    process.env.STACK_ROOT = env.env.STACK_ROOT;
+    process.env.STACK_RUN = env.env.STACK_RUN;
+    expect(fs.existsSync(paths.stackDir(project))).toBe(false);
+    expect(fs.existsSync(paths.runDir(project))).toBe(false);
+  } finally {
+    for (const [k, v] of Object.entries(env0)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+});
+
+it('stack plan reports the same problem', () => {
+  const r = stack(env, ['-f', file, 'plan']);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(new RegExp(`host port 127\\.0\\.0\\.1:${port}/tcp is taken by pid ${process.pid} \\(node\\)`));
+});
