@@ -118,12 +118,15 @@ describe('crash during up', () => {
     front: 'command: sleep 1000\ndepends_on: [api, web]',
   });
 
-  /** Starts `up -d`, SIGKILLs its supervisor once `ready` holds plus `delay` ms, and checks the CLI's failure. */
-  async function killDuringUp(f: string[], project: string, ready: () => boolean, delay: number): Promise<void> {
+  /**
+   * Starts `up -d`, SIGKILLs its supervisor once `ready` holds plus `delay` ms (with `group`,
+   * its whole process group: the `ip`/`nft` it runs die mid-way too), checks the CLI's failure.
+   */
+  async function killDuringUp(f: string[], project: string, ready: () => boolean, delay: number, group = false): Promise<void> {
     const up = startStack(env, [...f, 'up', '-d']);
     const supervisor = await waitFor(() => ready() && findSupervisorPid(project), 10_000, 'the supervisor');
     await new Promise((r) => setTimeout(r, delay));
-    await killAndWait(supervisor);
+    await killAndWait(supervisor, group);
     const r = await up.result;
     if (r.code !== 0) expect(r.stderr).toMatch(/supervisor (closed the connection|of stack \S+ did not start)/);
   }
@@ -143,13 +146,14 @@ describe('crash during up', () => {
   });
 
   // The whole apply takes ~250 ms here: random points spread over it.
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     const delay = Math.floor(Math.random() * 300);
-    it(`supervisor SIGKILLed ${delay} ms into the apply: the next up converges, down leaves nothing (run ${i + 1})`, async () => {
+    const group = i % 2 === 1;
+    it(`${group ? 'supervisor and its tools' : 'supervisor'} SIGKILLed ${delay} ms into the apply: the next up converges, down leaves nothing`, async () => {
       const project = uniqueProject('tckill');
       const port = await freePort();
       const f = stackFile(project, services(port));
-      await killDuringUp(f, project, () => fs.existsSync(path.join(env.env.STACK_RUN!, project, 'supervisor.sock')), delay);
+      await killDuringUp(f, project, () => fs.existsSync(path.join(env.env.STACK_RUN!, project, 'supervisor.sock')), delay, group);
       await expectConverges(f, project, port);
     });
   }

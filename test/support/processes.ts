@@ -38,10 +38,10 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** SIGKILLs `pid` (if alive) and waits until it is gone. */
-export async function killAndWait(pid: number): Promise<void> {
+/** SIGKILLs `pid` (with `group`, its process group) and waits until it is gone. */
+export async function killAndWait(pid: number, group = false): Promise<void> {
   try {
-    process.kill(pid, 'SIGKILL');
+    process.kill(group ? -pid : pid, 'SIGKILL');
   } catch {
     return;
   }
