@@ -7,13 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
-import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
+import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
+import { bridgeName, containerName, natTableName, vethName } from '../../planner/names.js';
 import { findSupervisorPid, isAlive, killAndWait, killSupervisors, startStack, waitFor } from '../support/processes.js';
 
 interface Row { service: string; state: string; pid?: number }
 
 let env: StackEnv;
-const projects: string[] = [];
+/** Services of each project a test made, for clean-up and leak checks. */
+const serviceNames = new Map<string, string[]>();
 const before = snapshotHostObjects();
 
 beforeAll(() => {
@@ -22,7 +24,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const p of projects) {
+  for (const p of serviceNames.keys()) {
     stack(env, ['-p', p, 'down', '-t', '0']);
     await killSupervisors(p);
   }
@@ -31,7 +33,7 @@ afterAll(async () => {
 
 /** Writes a stack file (services given as YAML bodies) and returns the `-f` arguments. */
 function stackFile(project: string, services: Record<string, string>): string[] {
-  if (!projects.includes(project)) projects.push(project);
+  serviceNames.set(project, Object.keys(services));
   const file = path.join(env.root, `${project}.yaml`);
   const body = Object.entries(services).map(([name, yaml]) => `  ${name}:\n    image: ${TEST_IMAGE}\n    stop_grace_period: 1s\n${yaml.replace(/^/gm, '    ')}`);
   fs.writeFileSync(file, `name: ${project}\nservices:\n${body.join('\n')}\n`);
@@ -63,7 +65,11 @@ async function expectAllRunning(f: string[], services: string[], port: number): 
 async function expectDownClean(f: string[], project: string): Promise<void> {
   const down = stack(env, [...f, 'down', '-t', '0']);
   expect(down.code, down.stderr).toBe(0);
-  expect(newObjects(before, snapshotHostObjects())).toEqual({});
+  expect(ps(f)).toEqual([]);
+  // Only this stack's objects: other test runs may share the host.
+  const veths = serviceNames.get(project)!.map((s) => vethName(project, containerName(project, s), 'default'));
+  const names = [project, env.root, bridgeName(project, 'default'), natTableName(project), ...veths];
+  expect(objectsNaming(newObjects(before, snapshotHostObjects()), names)).toEqual({});
   expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
   expect(fs.existsSync(path.join(env.env.STACK_RUN!, project))).toBe(false);
 }

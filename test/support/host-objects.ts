@@ -52,10 +52,34 @@ function stackProcesses(): string[] {
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (/dist\/supervisor\/main\.js|dist\/init\.cjs/.test(cmd)) out.push(`${pid} ${cmd.trim()}`);
+      if (/dist\/supervisor\/main\.js/.test(cmd)) out.push(`${pid} ${cmd.trim()}`);
+      // An init stage's command line is the same for every container: name it from its config.
+      else if (/dist\/init\.cjs/.test(cmd)) out.push(`${pid} ${cmd.trim()} (container ${initContainer(pid)})`);
     } catch {
       // exited meanwhile
     }
+  }
+  return out;
+}
+
+function initContainer(pid: string): string {
+  try {
+    const config = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith('STACK_INIT='));
+    return (JSON.parse(config!.slice('STACK_INIT='.length)) as { container: string }).container;
+  } catch {
+    return '?';
+  }
+}
+
+/**
+ * Only the objects that mention one of `names` (project, STACK_ROOT, link and table
+ * names): other test runs sharing the host make objects of their own meanwhile.
+ */
+export function objectsNaming(diff: Partial<HostObjects>, names: string[]): Partial<HostObjects> {
+  const out: Partial<HostObjects> = {};
+  for (const [key, list] of Object.entries(diff) as [keyof HostObjects, string[]][]) {
+    const mine = list.filter((o) => names.some((n) => o.includes(n)));
+    if (mine.length > 0) out[key] = mine;
   }
   return out;
 }
