@@ -44,7 +44,7 @@ export interface ObservedNetwork {
   bridge: string;
   subnet: string;
   gateway: string;
-  /** False when the record exists but the bridge link is gone (drift). */
+  /** False when the record exists but the bridge is gone or lost its address, up state or route_localnet (drift). */
   linkPresent: boolean;
 }
 

@@ -52,7 +52,7 @@ export function planNetworks(stack: Stack, observed: Observed, problems: string[
     specs.set(net.key, spec);
     const id = `network:${net.key}`;
     createIds.push(id);
-    const cause = !seen ? `network ${net.key} does not exist yet` : !sameSubnet ? `subnet of network ${net.key} changed` : `bridge ${seen.bridge} of network ${net.key} is missing on the host`;
+    const cause = !seen ? `network ${net.key} does not exist yet` : !sameSubnet ? `subnet of network ${net.key} changed` : `bridge ${seen.bridge} of network ${net.key} is missing or misconfigured on the host`;
     operations.push({ kind: 'network.create', id, cause, after: seen && !sameSubnet ? [`network-remove:${net.key}`] : [], network: spec });
   }
 

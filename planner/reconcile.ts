@@ -74,7 +74,7 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
       const service = stack.services.find((s) => s.name === serviceName)!;
       const spec = specs.get(serviceName)!;
       const existing = observed.containers.find((c) => c.service === serviceName);
-      const cause = startCause(existing, spec, opts);
+      const cause = startCause(existing, spec, opts, nets.createIds);
       if (!cause) continue;
       const after = [...nets.createIds];
       if (existing) after.push(removeOp(existing, cause));
@@ -103,8 +103,11 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   return { project: stack.project, operations, notes };
 }
 
-function startCause(existing: ObservedContainer | undefined, spec: ContainerSpec, opts: ReconcileOptions): string | undefined {
+function startCause(existing: ObservedContainer | undefined, spec: ContainerSpec, opts: ReconcileOptions, networkCreates: string[]): string | undefined {
   if (!existing) return `service ${spec.service} has no container`;
+  // A recreated bridge does not get the old veths back: the container must be rewired.
+  const rewired = existing.endpoints.find((e) => networkCreates.includes(`network:${e.network}`));
+  if (rewired) return `network ${rewired.network} is recreated, so ${existing.name} must be reattached`;
   if (existing.hash !== spec.hash) return `configuration of service ${spec.service} changed`;
   if (!existing.running) return `container ${existing.name} is not running${existing.exitCode !== undefined ? ` (exited with ${existing.exitCode})` : ''}`;
   if (opts.forceRecreate) return '--force-recreate';

@@ -86,13 +86,25 @@ describe('reconcile', () => {
     expect(reconcile(load(onlyWeb), state, { removeOrphans: true }).operations.map((o) => o.id)).toEqual(['remove:hello-client-1']);
   });
 
-  it('repairs a bridge deleted behind its back and a dead container', () => {
+  it('restarts a container that died', () => {
+    const state = applied(reconcile(load(hello), observed()), observed());
+    state.containers[0] = { ...state.containers[0], running: false, exitCode: 137 };
+    const plan = reconcile(load(hello), state);
+    expect(plan.operations.map((o) => `${o.id}: ${o.cause}`)).toEqual([
+      'remove:hello-web-1: container hello-web-1 is not running (exited with 137)',
+      'start:web: container hello-web-1 is not running (exited with 137)',
+    ]);
+  });
+
+  it('repairs a bridge deleted behind its back and rewires its containers', () => {
     const state = applied(reconcile(load(hello), observed()), observed());
     state.networks[0] = { ...state.networks[0], linkPresent: false };
     state.containers[0] = { ...state.containers[0], running: false, exitCode: 137 };
     const plan = reconcile(load(hello), state);
-    expect(plan.operations.find((o) => o.kind === 'network.create')?.cause).toMatch(/missing on the host/);
-    expect(plan.operations.find((o) => o.id === 'start:web')?.cause).toMatch(/not running \(exited with 137\)/);
+    expect(plan.operations.find((o) => o.kind === 'network.create')?.cause).toMatch(/missing or misconfigured on the host/);
+    // Both containers hang off the recreated bridge, so both are rewired.
+    expect(plan.operations.find((o) => o.id === 'start:web')?.cause).toMatch(/network default is recreated/);
+    expect(plan.operations.find((o) => o.id === 'start:client')?.cause).toMatch(/network default is recreated/);
   });
 
   it('a missing image is a PlanError naming the service and the fix', () => {

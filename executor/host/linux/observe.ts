@@ -4,19 +4,20 @@
 import type { ObserveOptions, Observed } from '../../../planner/observed.js';
 import { hostPorts } from './host-ports.js';
 import { listImages } from '../../images/image-store.js';
-import { listLinks, natTableExists, takenSubnets } from './observe-network.js';
+import { bridgeConfigured, natTableExists, readLinks, takenSubnets } from './observe-network.js';
 import { isSameProcess } from './proc-stat.js';
 import { readState } from './state-store.js';
 
 /** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
 export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {
-  const [records, networks, nat, links, images, hostSubnets, projects, listeners] = await Promise.all([
+  const links = readLinks();
+  const [records, networks, nat, linkStates, images, hostSubnets, projects, listeners] = await Promise.all([
     readState.containers(project),
     readState.networks(project),
     readState.nat(project),
-    listLinks(),
+    links,
     listImages(),
-    takenSubnets(),
+    links.then(takenSubnets),
     readState.projects(),
     hostPorts({ only: opts.publishedPorts ?? [] }),
   ]);
@@ -30,12 +31,14 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       hash: r.spec.hash,
       stopSignal: r.spec.stopSignal,
       stopGraceSeconds: r.spec.stopGraceSeconds,
-      running: r.status !== 'exited' && isSameProcess(r.pid, r.startTime),
+      // Only a released container counts: a record left in 'starting' by a supervisor that
+      // died before release may still show its init stage waiting, which is no container.
+      running: r.status === 'running' && isSameProcess(r.pid, r.startTime),
       ...(r.pid ? { pid: r.pid } : {}),
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
       endpoints: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })),
     })),
-    networks: networks.map((n) => ({ key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, linkPresent: links.has(n.bridge) })),
+    networks: networks.map((n) => ({ key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, linkPresent: bridgeConfigured(linkStates, n) })),
     ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableExists(nat.table) } } : {}),
     images,
     takenSubnets: [
