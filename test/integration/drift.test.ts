@@ -1,0 +1,98 @@
+// Drift repair on the real kernel: what is changed behind stack's back — a deleted bridge,
+// a bridge that lost its address or route_localnet, a flushed NAT table, a killed
+// container — is put back by the next `up`, which says what it repaired.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bridgeName, natTableName } from '../../planner/names.js';
+import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
+import { killSupervisors } from '../support/processes.js';
+
+let env: StackEnv;
+let file: string;
+let project: string;
+let port: number;
+const before = snapshotHostObjects();
+
+interface Row { service: string; pid?: number; state: string }
+const ps = (): Row[] => JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as Row[];
+const pidOf = (service: string) => ps().find((r) => r.service === service)?.pid;
+
+function upRepairs(expected: RegExp): void {
+  const up = stack(env, ['-f', file, 'up', '-d']);
+  expect(up.code, up.stderr).toBe(0);
+  expect(up.stderr).toMatch(expected);
+}
+
+beforeAll(async () => {
+  env = makeStackEnv();
+  importTestImage(env);
+  project = uniqueProject('tdrift');
+  port = await freePort();
+  file = path.join(env.root, 'stack.yaml');
+  fs.writeFileSync(
+    file,
+    `name: ${project}
+services:
+  web:
+    image: ${TEST_IMAGE}
+    command: httpd -f -p 80 -h /www
+    ports: ["127.0.0.1:${port}:80"]
+  idle:
+    image: ${TEST_IMAGE}
+    command: sleep 100000
+`,
+  );
+  const up = stack(env, ['-f', file, 'up', '-d']);
+  expect(up.code, up.stderr).toBe(0);
+  await httpGet(`http://127.0.0.1:${port}/`);
+});
+
+afterAll(async () => {
+  stack(env, ['-f', file, 'down', '-t', '0']);
+  await killSupervisors(project);
+  env.dispose();
+});
+
+describe('drift repair', () => {
+  it('recreates a flushed NAT table and touches no container', async () => {
+    const pids = ps().map((r) => r.pid);
+    execFileSync('nft', ['delete', 'table', 'ip', natTableName(project)]);
+    upRepairs(/nat\.apply/);
+    expect(ps().map((r) => r.pid)).toEqual(pids);
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+  });
+
+  it('restores route_localnet on the bridge', async () => {
+    fs.writeFileSync(`/proc/sys/net/ipv4/conf/${bridgeName(project, 'default')}/route_localnet`, '0');
+    upRepairs(/network\.create/);
+    expect(fs.readFileSync(`/proc/sys/net/ipv4/conf/${bridgeName(project, 'default')}/route_localnet`, 'utf8').trim()).toBe('1');
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+  });
+
+  it('recreates a deleted bridge and rewires the containers on it', async () => {
+    execFileSync('ip', ['link', 'del', bridgeName(project, 'default')]);
+    upRepairs(/network\.create/);
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+    expect(ps().every((r) => r.state === 'running')).toBe(true);
+  });
+
+  it('restarts a container killed behind its back, and only that one', async () => {
+    const idle = pidOf('idle')!;
+    const web = pidOf('web')!;
+    process.kill(web, 'SIGKILL');
+    for (let i = 0; i < 100 && ps().find((r) => r.service === 'web')?.state === 'running'; i++) await new Promise((r) => setTimeout(r, 20));
+    upRepairs(/container\.start .*web/);
+    expect(pidOf('idle')).toBe(idle);
+    expect(pidOf('web')).not.toBe(web);
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+  });
+
+  it('down after all that leaves nothing behind', () => {
+    expect(stack(env, ['-f', file, 'down']).code).toBe(0);
+    expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
+  });
+});
