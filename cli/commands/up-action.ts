@@ -1,5 +1,6 @@
 // What `stack up` does (loaded only when it runs; see up.ts).
 
+import fs from 'node:fs';
 import { observeStack } from '../../executor/host/linux/observe.js';
 import { publishedPorts } from '../../planner/check-host-ports.js';
 import { reconcile } from '../../planner/reconcile.js';
@@ -44,7 +45,11 @@ async function followUntilInterrupted(project: string): Promise<number> {
   for (const r of rows) void printLog(logFileOf(project, r.name), `${r.service.padEnd(width)} | `, true);
   process.stderr.write('attached to the stack; Ctrl-C stops and removes it\n');
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  process.stderr.write('\nstopping…\n');
+  process.stderr.write('\nstopping… (Ctrl-C again to leave it to the supervisor and quit now)\n');
+  // A second Ctrl-C ends only this command: the supervisor finishes the down by itself.
+  process.once('SIGINT', () => process.exit(EXIT.interrupted));
   await bringDown(project, undefined);
+  // The log followers poll their files; stop them or the process would never exit.
+  for (const r of rows) fs.unwatchFile(logFileOf(project, r.name));
   return EXIT.interrupted;
 }
