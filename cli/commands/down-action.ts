@@ -5,7 +5,7 @@ import { paths } from '../../executor/host/linux/paths.js';
 import { connectSupervisor, request, waitForExit } from '../../supervisor/client.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter } from '../progress.js';
-import { projectOf, type GlobalOptions } from '../stack-file.js';
+import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface DownOptions {
   timeout?: string;
@@ -13,6 +13,9 @@ export interface DownOptions {
 
 export async function down(globals: GlobalOptions, opts: DownOptions): Promise<number> {
   const timeout = opts.timeout === undefined ? undefined : Number(opts.timeout);
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0)) {
+    throw new UsageError(`-t/--timeout takes whole seconds (0 or more), not "${opts.timeout}"`);
+  }
   await bringDown(projectOf(globals), timeout);
   return EXIT.ok;
 }
