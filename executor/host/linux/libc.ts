@@ -48,6 +48,8 @@ const c = {
   socket: lib.func('int socket(int domain, int type, int protocol)'),
   send: lib.func('long send(int fd, const uint8_t *buf, size_t len, int flags)'),
   recv: lib.func('long recv(int fd, _Out_ uint8_t *buf, size_t len, int flags)'),
+  setsockopt: lib.func('int setsockopt(int fd, int level, int name, const uint8_t *val, uint32_t len)'),
+  strerror: lib.func('const char *strerror(int errnum)'),
 };
 
 function check(call: string, rc: number, args: unknown[]): void {
@@ -123,4 +125,32 @@ export function recv(fd: number, buf: Buffer): number {
   const n = Number(c.recv(fd, buf, buf.length, 0));
   check('recv', n, [fd, buf.length]);
   return n;
+}
+
+/**
+ * send(2) on a libuv threadpool thread, for requests the kernel is slow to carry out inside
+ * the call (a netlink link deletion takes ~30 ms): the event loop keeps running meanwhile.
+ * koffi hands the callback the errno of the worker's call.
+ */
+export function sendAsync(fd: number, buf: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    c.send.async(fd, buf, buf.length, 0, (err: unknown, res: number | bigint) => {
+      if (err) return reject(err);
+      const n = Number(res);
+      if (n < 0) reject(new SyscallError('send', koffi.errno(), [fd, buf.length]));
+      else resolve(n);
+    });
+  });
+}
+
+/** setsockopt(2) with an int option value. */
+export function setsockoptInt(fd: number, level: number, name: number, value: number): void {
+  const buf = Buffer.alloc(4);
+  buf.writeInt32LE(value);
+  check('setsockopt', c.setsockopt(fd, level, name, buf, 4), [fd, level, name, value]);
+}
+
+/** The C library's text for an errno ("File exists"), for messages users can search. */
+export function strerror(errno: number): string {
+  return c.strerror(errno) as string;
 }

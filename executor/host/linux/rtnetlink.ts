@@ -1,0 +1,119 @@
+// The rtnetlink requests stack needs (what `ip link/addr/route` would send), each checked
+// by its ACK and named in errors the way a user would read them: `RTM_NEWLINK veth stkv0`.
+// Names and addresses are validated by the caller (literals.ts) before they get here.
+
+import { ipToInt } from '../../../planner/ipam.js';
+import { attr, NLM_F, nestAttr, parseAttrs, strAttr, u32Attr, type NetlinkSocket } from './netlink.js';
+
+const RTM = { NEWLINK: 16, DELLINK: 17, GETLINK: 18, NEWADDR: 20, NEWROUTE: 24 } as const;
+const IFLA = { IFNAME: 3, MASTER: 10, LINKINFO: 18, NET_NS_FD: 28 } as const;
+const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
+const VETH_INFO_PEER = 1;
+const IFA = { ADDRESS: 1, LOCAL: 2 } as const;
+const RTA = { OIF: 4, GATEWAY: 5 } as const;
+const AF_INET = 2;
+const IFF_UP = 0x1;
+const RT_TABLE_MAIN = 254;
+const RTPROT_BOOT = 3; // what `ip route` marks its routes with
+const RTN_UNICAST = 1;
+
+const CREATE_NEW = NLM_F.CREATE | NLM_F.EXCL;
+
+/** struct ifinfomsg: family, type, index, flags, change (which flags to set). */
+function ifinfomsg(index = 0, up = false): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeInt32LE(index, 4);
+  if (up) {
+    b.writeUInt32LE(IFF_UP, 8);
+    b.writeUInt32LE(IFF_UP, 12);
+  }
+  return b;
+}
+
+/** An attribute holding an IPv4 address (4 bytes, network order). */
+function attr4(type: number, ip: string): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(ipToInt(ip));
+  return attr(type, b);
+}
+
+export interface LinkInfo {
+  index: number;
+  up: boolean;
+  /** IFLA_INFO_KIND: `bridge`, `veth`, … (absent for plain devices such as lo). */
+  kind?: string;
+}
+
+/** The link called `name`; NetlinkError ENODEV when there is none. */
+export function getLink(nl: NetlinkSocket, name: string): LinkInfo {
+  const [reply] = nl.request(`RTM_GETLINK ${name}`, RTM.GETLINK, 0, Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, name)]));
+  if (!reply) throw new Error(`RTM_GETLINK ${name}: no link in the reply`);
+  const p = reply.payload;
+  const kind = parseAttrs(parseAttrs(p, 16).get(IFLA.LINKINFO) ?? Buffer.alloc(0)).get(IFLA_INFO.KIND);
+  const info: LinkInfo = { index: p.readInt32LE(4), up: (p.readUInt32LE(8) & IFF_UP) !== 0 };
+  if (kind) info.kind = kind.toString('utf8').replace(/\0.*$/s, '');
+  return info;
+}
+
+/** Creates bridge `name`, up; NetlinkError EEXIST when a link of that name exists. */
+export function newBridge(nl: NetlinkSocket, name: string): void {
+  const linkinfo = nestAttr(IFLA.LINKINFO, strAttr(IFLA_INFO.KIND, 'bridge'));
+  nl.request(`RTM_NEWLINK bridge ${name}`, RTM.NEWLINK, CREATE_NEW, Buffer.concat([ifinfomsg(0, true), strAttr(IFLA.IFNAME, name), linkinfo]));
+}
+
+/** Sets IFF_UP on an existing link (a no-op when it is up). */
+export function setUp(nl: NetlinkSocket, name: string): void {
+  nl.request(`RTM_NEWLINK ${name} up`, RTM.NEWLINK, 0, Buffer.concat([ifinfomsg(0, true), strAttr(IFLA.IFNAME, name)]));
+}
+
+/**
+ * One request for the whole pair: host end `hostName` on bridge `masterIndex` and up, peer
+ * `peerName` created straight in the netns of `peerNetnsFd` (never visible on the host).
+ * The peer stays down: bringing it up at creation fails (ENOTCONN); do it from inside.
+ */
+export function newVeth(nl: NetlinkSocket, hostName: string, masterIndex: number, peerName: string, peerNetnsFd: number): void {
+  const peer = Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, peerName), u32Attr(IFLA.NET_NS_FD, peerNetnsFd)]);
+  const linkinfo = nestAttr(IFLA.LINKINFO, strAttr(IFLA_INFO.KIND, 'veth'), nestAttr(IFLA_INFO.DATA, nestAttr(VETH_INFO_PEER, peer)));
+  nl.request(`RTM_NEWLINK veth ${hostName}`, RTM.NEWLINK, CREATE_NEW, Buffer.concat([
+    ifinfomsg(0, true), strAttr(IFLA.IFNAME, hostName), u32Attr(IFLA.MASTER, masterIndex), linkinfo,
+  ]));
+}
+
+/**
+ * Adds `ip/prefix` to link `index`. `replace` gives `ip addr replace` semantics (present
+ * already: fine), otherwise it is `ip addr add` (present already: EEXIST).
+ */
+export function addAddress(nl: NetlinkSocket, index: number, ip: string, prefix: number, replace: boolean): void {
+  const msg = Buffer.alloc(8); // struct ifaddrmsg: family, prefixlen, flags, scope (universe), index
+  msg.writeUInt8(AF_INET, 0);
+  msg.writeUInt8(prefix, 1);
+  msg.writeUInt32LE(index, 4);
+  const flags = NLM_F.CREATE | (replace ? NLM_F.REPLACE : NLM_F.EXCL);
+  nl.request(`RTM_NEWADDR ${ip}/${prefix}`, RTM.NEWADDR, flags, Buffer.concat([msg, attr4(IFA.LOCAL, ip), attr4(IFA.ADDRESS, ip)]));
+}
+
+/** `ip route replace default via gateway dev <index>` in the main table. */
+export function replaceDefaultRoute(nl: NetlinkSocket, index: number, gateway: string): void {
+  const msg = Buffer.alloc(12); // struct rtmsg: family, dst_len 0 (default), …, table, protocol, scope, type, flags
+  msg.writeUInt8(AF_INET, 0);
+  msg.writeUInt8(RT_TABLE_MAIN, 4);
+  msg.writeUInt8(RTPROT_BOOT, 5);
+  msg.writeUInt8(RTN_UNICAST, 7);
+  nl.request(`RTM_NEWROUTE default via ${gateway}`, RTM.NEWROUTE, NLM_F.CREATE | NLM_F.REPLACE, Buffer.concat([
+    msg, attr4(RTA.GATEWAY, gateway), u32Attr(RTA.OIF, index),
+  ]));
+}
+
+/**
+ * Deletes link `name`; false when there was none (ENODEV). The kernel spends ~30 ms in the
+ * send, so it runs on a threadpool thread and the event loop keeps going.
+ */
+export async function deleteLink(nl: NetlinkSocket, name: string): Promise<boolean> {
+  try {
+    await nl.requestAsync(`RTM_DELLINK ${name}`, RTM.DELLINK, 0, Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, name)]));
+    return true;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENODEV') return false;
+    throw e;
+  }
+}
