@@ -1,12 +1,12 @@
-// The stack's nftables table through the `nft` tool: one `nft -f -` process per change,
-// and nft applies its whole input as one kernel transaction, so a failing ruleset leaves
-// the previous table intact.
+// The stack's nftables table through libnftables (libnftables.ts): one reused context, no
+// process per change. Each ruleset is one nft_run_cmd_from_buffer call, which libnftables
+// sends as one kernel transaction, so a failing ruleset leaves the previous table intact.
 
 import { writeFile } from 'node:fs/promises';
 import type { Host } from '../../host.js';
+import { nftRun } from './libnftables.js';
 import { assertStkTable } from './literals.js';
 import { renderNatRuleset } from './nat-ruleset.js';
-import { runTool } from './run-tool.js';
 
 export function createLinuxNat(): Host['nat'] {
   return {
@@ -14,12 +14,12 @@ export function createLinuxNat(): Host['nat'] {
       const ruleset = renderNatRuleset(spec); // validates before anything touches the host
       // Forwarding is host-wide and needed for both egress and published ports.
       await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
-      await runTool('nft', ['-f', '-'], ruleset);
+      await nftRun(ruleset);
     },
     async remove(table) {
       const t = assertStkTable(table);
       // Same trick as apply: declaring the table first makes the delete valid when it is absent.
-      await runTool('nft', ['-f', '-'], `table ip ${t} {}\ndelete table ip ${t}\n`);
+      await nftRun(`table ip ${t} {}\ndelete table ip ${t}\n`);
     },
   };
 }

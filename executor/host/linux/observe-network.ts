@@ -3,6 +3,7 @@
 
 import { intToIp, parseCidr } from '../../../planner/ipam.js';
 import { readFileSync } from 'node:fs';
+import { nftRun } from './libnftables.js';
 import { assertStkLink, assertStkTable } from './literals.js';
 import { runTool } from './run-tool.js';
 
@@ -50,10 +51,10 @@ export function bridgeConfigured(links: Map<string, LinkState>, net: { bridge: s
   }
 }
 
-/** Whether nftables table `ip table` exists. */
+/** Whether nftables table `ip table` exists (through the shared libnftables context, no process). */
 export async function natTableExists(table: string): Promise<boolean> {
   const t = assertStkTable(table);
-  const out = JSON.parse(await runTool('nft', ['-j', 'list', 'tables'])) as { nftables?: { table?: { family: string; name: string } }[] };
+  const out = JSON.parse(await nftRun('list tables ip', { json: true })) as { nftables?: { table?: { family: string; name: string } }[] };
   return (out.nftables ?? []).some((e) => e.table?.family === 'ip' && e.table.name === t);
 }
 
