@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import type { HostPort } from '../../../planner/observed.js';
-import { recv, send, socket, SOCK } from './libc.js';
+import { NETLINK_SOCK_DIAG, NetlinkSocket } from './netlink.js';
 
 export interface HostSocket {
   protocol: 'tcp' | 'udp';
@@ -81,56 +81,31 @@ export async function listHostSockets(procRoot = '/proc', opts: { netlink?: bool
 
 const AF_INET = 2;
 const AF_INET6 = 10;
-const AF_NETLINK = 16;
-const NETLINK_SOCK_DIAG = 4;
 const SOCK_DIAG_BY_FAMILY = 20;
-const NLM_F_REQUEST = 0x1;
-const NLM_F_DUMP = 0x300;
-const NLMSG_ERROR = 2;
-const NLMSG_DONE = 3;
 const IPPROTO_TCP = 6;
 const TCP_LISTEN_STATE = 10;
 
 /** One sock_diag dump of TCP LISTEN sockets of `family` in this network namespace. */
 function tcpListenersByNetlink(family: number): HostSocket[] {
-  const fd = socket(AF_NETLINK, SOCK.DGRAM | SOCK.CLOEXEC | SOCK.NONBLOCK, NETLINK_SOCK_DIAG);
+  const nl = NetlinkSocket.open(NETLINK_SOCK_DIAG);
   try {
-    // nlmsghdr (16) + inet_diag_req_v2 (56): family, protocol, ext, pad, states, sockid (zeros).
-    const req = Buffer.alloc(72);
-    req.writeUInt32LE(72, 0);
-    req.writeUInt16LE(SOCK_DIAG_BY_FAMILY, 4);
-    req.writeUInt16LE(NLM_F_REQUEST | NLM_F_DUMP, 6);
-    req.writeUInt32LE(1, 8);
-    req.writeUInt8(family, 16);
-    req.writeUInt8(IPPROTO_TCP, 17);
-    req.writeUInt32LE(1 << TCP_LISTEN_STATE, 20);
-    send(fd, req);
+    // inet_diag_req_v2: family, protocol, ext, pad, states, sockid (zeros: any).
+    const req = Buffer.alloc(56);
+    req.writeUInt8(family, 0);
+    req.writeUInt8(IPPROTO_TCP, 1);
+    req.writeUInt32LE(1 << TCP_LISTEN_STATE, 4);
     const out: HostSocket[] = [];
-    const buf = Buffer.alloc(32768);
-    // The kernel queues the next part of a dump as each one is read, so a non-blocking
-    // read always finds data until NLMSG_DONE.
-    for (;;) {
-      const n = recv(fd, buf);
-      if (n === 0) throw new Error('sock_diag: the dump ended without NLMSG_DONE');
-      for (let off = 0; off + 16 <= n; ) {
-        const len = buf.readUInt32LE(off);
-        const type = buf.readUInt16LE(off + 4);
-        if (type === NLMSG_DONE) return out;
-        if (type === NLMSG_ERROR) throw new Error(`sock_diag: errno ${-buf.readInt32LE(off + 16)}`);
-        if (type === SOCK_DIAG_BY_FAMILY && len >= 16 + 72) {
-          // inet_diag_msg: family, state, timer, retrans, sockid {sport(be16), dport, src[16], dst[16], if, cookie[8]}, expires, rqueue, wqueue, uid, inode
-          const m = off + 16;
-          const port = buf.readUInt16BE(m + 4);
-          const src = buf.subarray(m + 8, m + 24);
-          const ip = buf[m] === AF_INET6 ? ipv6FromBytes([...src]) : [...src.subarray(0, 4)].join('.');
-          if (buf[m + 1] === TCP_LISTEN_STATE) out.push({ protocol: 'tcp', ip, port, inode: buf.readUInt32LE(m + 68) });
-        }
-        if (len < 16) break;
-        off += (len + 3) & ~3;
-      }
+    for (const { type, payload: m } of nl.dump('SOCK_DIAG_BY_FAMILY tcp', SOCK_DIAG_BY_FAMILY, req)) {
+      if (type !== SOCK_DIAG_BY_FAMILY || m.length < 72) continue;
+      // inet_diag_msg: family, state, timer, retrans, sockid {sport(be16), dport, src[16], dst[16], if, cookie[8]}, expires, rqueue, wqueue, uid, inode
+      const port = m.readUInt16BE(4);
+      const src = m.subarray(8, 24);
+      const ip = m[0] === AF_INET6 ? ipv6FromBytes([...src]) : [...src.subarray(0, 4)].join('.');
+      if (m[1] === TCP_LISTEN_STATE) out.push({ protocol: 'tcp', ip, port, inode: m.readUInt32LE(68) });
     }
+    return out;
   } finally {
-    fs.closeSync(fd);
+    nl.close();
   }
 }
 

@@ -140,6 +140,7 @@ export class NetlinkSocket {
         if (e instanceof SyscallError && e.code === 'EAGAIN') throw new Error(`${what}: the kernel sent no reply`);
         throw e;
       }
+      if (n === 0) throw new Error(`${what}: the reply ended early`);
       for (const m of messages(this.buf.subarray(0, n))) {
         if (m.seq !== seq) continue;
         if (m.type === NLMSG_ERROR) {
