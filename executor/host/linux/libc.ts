@@ -50,6 +50,7 @@ const c = {
   recv: lib.func('long recv(int fd, _Out_ uint8_t *buf, size_t len, int flags)'),
   setsockopt: lib.func('int setsockopt(int fd, int level, int name, const uint8_t *val, uint32_t len)'),
   strerror: lib.func('const char *strerror(int errnum)'),
+  if_nametoindex: lib.func('unsigned int if_nametoindex(const char *name)'),
 };
 
 function check(call: string, rc: number, args: unknown[]): void {
@@ -153,4 +154,14 @@ export function setsockoptInt(fd: number, level: number, name: number, value: nu
 /** The C library's text for an errno ("File exists"), for messages users can search. */
 export function strerror(errno: number): string {
   return c.strerror(errno) as string;
+}
+
+/**
+ * Index of link `name` in the calling thread's netns (an ioctl: ~10x cheaper than an
+ * RTM_GETLINK, whose reply the kernel fills with every attribute of the link).
+ */
+export function ifNameToIndex(name: string): number {
+  const index = c.if_nametoindex(name) as number;
+  if (index === 0) throw new SyscallError('if_nametoindex', koffi.errno(), [name]);
+  return index;
 }

@@ -10,6 +10,7 @@ import type { Host } from '../../host.js';
 import {
   assertIPv4, assertIfname, assertPrefixLength, assertStkLink,
 } from './literals.js';
+import { ifNameToIndex } from './libc.js';
 import { NETLINK_ROUTE, NetlinkSocket } from './netlink.js';
 import { netlinkSocketIn, openNetnsOf } from './netns-socket.js';
 import {
@@ -50,7 +51,7 @@ export function createLinuxNetworks(): Host['networks'] {
           setUp(nl, br);
         }
         // `addr replace` semantics: present already is fine, so this also repairs.
-        addAddress(nl, getLink(nl, br).index, gw, prefix, true);
+        addAddress(nl, ifNameToIndex(br), gw, prefix, true);
       });
       // DNAT of 127.0.0.1 published ports routes loopback-sourced packets out of the
       // bridge; the kernel drops them as martians unless route_localnet is on.
@@ -73,7 +74,7 @@ export function createLinuxNetworks(): Host['networks'] {
       const host = NetlinkSocket.open(NETLINK_ROUTE);
       let made = false;
       try {
-        newVeth(host, hv, getLink(host, br).index, ifname, netns);
+        newVeth(host, hv, ifNameToIndex(br), ifname, netns);
         made = true;
         const inside = netlinkSocketIn(netns, NETLINK_ROUTE);
         try {
