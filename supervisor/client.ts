@@ -10,7 +10,11 @@ import { paths } from '../executor/host/linux/paths.js';
 import { isSameProcess, readStartTime } from '../executor/host/linux/proc-stat.js';
 import { lineReader, type Message, type Request, type WireError } from './protocol.js';
 
-const supervisorMain = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
+/**
+ * The supervisor as one bundled file (scripts/bundle-cli.mjs), from dist/supervisor/: it
+ * starts ~40 ms faster than dist/supervisor/main.js with its ~40 modules.
+ */
+const supervisorMain = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bundle/supervisor.js');
 
 export class SupervisorError extends Error {
   readonly wire: WireError;

@@ -1,6 +1,7 @@
-// Entry point of a stack's supervisor: `node dist/supervisor/main.js PROJECT`. It is the
-// parent of the stack's containers, records their exits, and serves the control socket
-// until `down` finishes. Started detached by the CLI; its output goes to supervisor.log.
+// Entry point of a stack's supervisor: `node dist/bundle/supervisor.js PROJECT` (this file
+// bundled by scripts/bundle-cli.mjs; dist/supervisor/main.js runs too). It is the parent of
+// the stack's containers, records their exits, and serves the control socket until `down`
+// finishes. Started detached by the CLI; its output goes to supervisor.log.
 
 import fs from 'node:fs';
 import { createLinuxHost } from '../executor/host/linux/linux-host.js';

@@ -52,7 +52,7 @@ function stackProcesses(): string[] {
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (/dist\/supervisor\/main\.js/.test(cmd)) out.push(`${pid} ${cmd.trim()}`);
+      if (/dist\/(bundle\/supervisor|supervisor\/main)\.js/.test(cmd)) out.push(`${pid} ${cmd.trim()}`);
       // An init stage's command line is the same for every container: name it from its config.
       else if (/dist\/init\.cjs/.test(cmd)) out.push(`${pid} ${cmd.trim()} (container ${initContainer(pid)})`);
     } catch {

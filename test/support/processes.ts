@@ -7,16 +7,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot, type Result, type StackEnv } from './stack-cli.js';
 
+/** The script path in a supervisor's command line. */
+const SUPERVISOR_SCRIPT = /dist\/(bundle\/supervisor|supervisor\/main)\.js$/;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Pids whose command line ends in `dist/supervisor/main.js <project>` (zombies have none). */
+/**
+ * Pids whose command line ends in `dist/bundle/supervisor.js <project>` (what the CLI
+ * spawns) or `dist/supervisor/main.js <project>` (unbundled); zombies have none.
+ */
 export function supervisorPids(project: string): number[] {
   const out: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (argv.at(-2)?.endsWith('dist/supervisor/main.js') && argv.at(-1) === project) out.push(Number(entry));
+      if (SUPERVISOR_SCRIPT.test(argv.at(-2) ?? '') && argv.at(-1) === project) out.push(Number(entry));
     } catch {
       // exited meanwhile
     }
