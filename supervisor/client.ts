@@ -16,6 +16,22 @@ import { lineReader, type Message, type Request, type WireError } from './protoc
  */
 const supervisorMain = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bundle/supervisor.js');
 
+/**
+ * The supervisor's environment: ours, except NODE_EXTRA_CA_CERTS, which costs ~35 ms at
+ * every node start (node parses the whole CA file before running any code) while the
+ * supervisor makes no TLS connections today. It is passed on as STACK_EXTRA_CA_CERTS
+ * instead: whatever later makes TLS connections in the supervisor (image pulls) must load
+ * that file itself (e.g. `tls.rootCertificates` plus its contents as the `ca` option).
+ */
+function supervisorEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  if (env.NODE_EXTRA_CA_CERTS !== undefined) {
+    env.STACK_EXTRA_CA_CERTS ??= env.NODE_EXTRA_CA_CERTS;
+    delete env.NODE_EXTRA_CA_CERTS;
+  }
+  return env;
+}
+
 export class SupervisorError extends Error {
   readonly wire: WireError;
   constructor(wire: WireError) {
@@ -50,7 +66,7 @@ export async function connectSupervisor(project: string, opts: { start: boolean 
     detached: true,
     stdio: ['ignore', out, out],
     cwd: '/',
-    env: { ...process.env },
+    env: supervisorEnv(),
   });
   fs.closeSync(out);
   let exited = false;
