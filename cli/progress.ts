@@ -1,10 +1,13 @@
-// Renders a plan and the executor's progress events on stderr, one plain line per event.
-// Lines, not a live display: they stay readable in CI logs and pipes.
+// Renders a plan and the executor's progress events on stderr. Not on a terminal: one plain
+// line per event, readable in CI logs and pipes (tests parse them). On a terminal: a live
+// listr2 task list (cli/progress-tty.ts, loaded only then).
 
 import type { Plan } from '../planner/plan.js';
-import type { Message } from '../supervisor/protocol.js';
+import type { MessageHandler } from '../supervisor/client.js';
+import type { TtyProgress } from './progress-tty.js';
 
-export function progressPrinter(out: NodeJS.WritableStream = process.stderr): (m: Message) => void {
+export function progressPrinter(out: NodeJS.WritableStream = process.stderr): MessageHandler {
+  if ((out as NodeJS.WriteStream).isTTY === true && process.env.TERM !== 'dumb') return livePrinter(out as NodeJS.WriteStream);
   const subjects = new Map<string, string>();
   return (m) => {
     if (m.type === 'plan') {
@@ -29,6 +32,30 @@ export function progressPrinter(out: NodeJS.WritableStream = process.stderr): (m
         return;
     }
   };
+}
+
+/**
+ * The live display. Messages arrive synchronously while the module loads, so each is
+ * chained on the display's promise (in order); `end` lets the request finish only after
+ * the last frame is drawn.
+ */
+function livePrinter(out: NodeJS.WriteStream): MessageHandler {
+  const loading = import('./progress-tty.js');
+  let live: Promise<TtyProgress | undefined> = Promise.resolve(undefined);
+  const handler: MessageHandler = (m) => {
+    if (m.type === 'plan') {
+      if (m.plan.operations.length === 0) printPlanSummary(m.plan, out);
+      else live = loading.then((mod) => mod.startTtyProgress(m.plan, out));
+      return;
+    }
+    if (m.type !== 'progress') return;
+    const e = m.event;
+    void live.then((l) => l?.event(e));
+  };
+  handler.end = async () => {
+    await (await live)?.end();
+  };
+  return handler;
 }
 
 function printPlanSummary(plan: Plan, out: NodeJS.WritableStream): void {

@@ -85,27 +85,35 @@ export async function connectSupervisor(project: string, opts: { start: boolean 
 }
 
 /**
+ * Receives a request's plan and progress messages. `end`, if present, runs once the
+ * request is over (done, error or a closed connection) and the request settles only after
+ * it: a live display draws its last frame before the command goes on.
+ */
+export type MessageHandler = ((m: Message) => void) & { end?: () => Promise<void> };
+
+/**
  * Sends one request; calls `onMessage` for each message; resolves at `done` with the
  * supervisor's pid, rejects at `error`.
  */
-export function request(conn: net.Socket, req: Request, onMessage: (m: Message) => void): Promise<number> {
+export function request(conn: net.Socket, req: Request, onMessage: MessageHandler): Promise<number> {
   return new Promise((resolve, reject) => {
     let finished = false;
+    const finish = (settle: () => void) => {
+      finished = true;
+      if (onMessage.end) void onMessage.end().then(settle, settle);
+      else settle();
+    };
     conn.on(
       'data',
       lineReader((value) => {
         const m = value as Message;
-        if (m.type === 'error') {
-          finished = true;
-          reject(new SupervisorError(m.error));
-        } else if (m.type === 'done') {
-          finished = true;
-          resolve(m.pid);
-        } else onMessage(m);
+        if (m.type === 'error') finish(() => reject(new SupervisorError(m.error)));
+        else if (m.type === 'done') finish(() => resolve(m.pid));
+        else onMessage(m);
       }),
     );
     conn.on('close', () => {
-      if (!finished) reject(new Error('the supervisor closed the connection before finishing; see its log (supervisor.log in the stack directory)'));
+      if (!finished) finish(() => reject(new Error('the supervisor closed the connection before finishing; see its log (supervisor.log in the stack directory)')));
     });
     conn.write(JSON.stringify(req) + '\n');
   });
