@@ -40,11 +40,13 @@ export async function up(globals: GlobalOptions, opts: UpOptions): Promise<numbe
 }
 
 async function followUntilInterrupted(project: string): Promise<number> {
+  // Listen for Ctrl-C before anything is printed: whoever sees output may press it at once.
+  const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   const rows = await containerStatus(project);
   const width = Math.max(0, ...rows.map((r) => r.service.length));
   for (const r of rows) void printLog(logFileOf(project, r.name), `${r.service.padEnd(width)} | `, true);
   process.stderr.write('attached to the stack; Ctrl-C stops and removes it\n');
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await interrupted;
   process.stderr.write('\nstopping… (Ctrl-C again to leave it to the supervisor and quit now)\n');
   // A second Ctrl-C ends only this command: the supervisor finishes the down by itself.
   process.once('SIGINT', () => process.exit(EXIT.interrupted));
