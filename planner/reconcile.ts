@@ -100,6 +100,11 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   if (!nat && observed.nat) {
     operations.push({ kind: 'nat.remove', id: 'nat-remove', cause: 'no network needs NAT any more', after: [], project: stack.project, table: observed.nat.table });
   }
+  for (const service of stack.services) {
+    for (const p of service.ports.filter((port) => port.hostPort === 0)) {
+      notes.push(`service ${service.name}: port ${p.containerPort}/${p.protocol} names no host port and is not published (random host ports are not supported yet); write "HOST:${p.containerPort}"`);
+    }
+  }
   return { project: stack.project, operations, notes };
 }
 

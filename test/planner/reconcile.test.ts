@@ -107,6 +107,13 @@ describe('reconcile', () => {
     expect(plan.operations.find((o) => o.id === 'start:client')?.cause).toMatch(/network default is recreated/);
   });
 
+  it('a port without a host port is not published and the plan says so', () => {
+    const plan = reconcile(load(hello.replace('"8080:80"', '"80"')), observed());
+    const nat = plan.operations.find((o) => o.kind === 'nat.apply');
+    expect(nat && nat.kind === 'nat.apply' ? nat.nat.ports : undefined).toEqual([]);
+    expect(plan.notes).toEqual(['service web: port 80/tcp names no host port and is not published (random host ports are not supported yet); write "HOST:80"']);
+  });
+
   it('a missing image is a PlanError naming the service and the fix', () => {
     expect(() => reconcile(load(hello), { ...observed(), images: [] })).toThrow(PlanError);
     try {
