@@ -14,6 +14,9 @@ const program = new Command('stack')
   .description('daemonless, declarative containers for dev environments (Compose format)')
   .option('-f, --file <file>', 'stack file (repeatable; default stack.yaml, compose.yaml, …)', (v: string, prev: string[] = []) => [...prev, v])
   .option('-p, --project-name <name>', 'project name (default: the file\'s `name:` or its folder)')
+  // Global options go before the command, as with docker compose: `stack -f F logs -f`
+  // must read the second -f as the command's --follow, not as another stack file.
+  .enablePositionalOptions()
   .exitOverride((err) => {
     process.exit(err.exitCode === 0 ? 0 : 2);
   });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
 import { snapshotHostObjects, newObjects } from '../support/host-objects.js';
+import { startStack, waitFor } from '../support/processes.js';
 
 let env: StackEnv;
 let file: string;
@@ -84,6 +85,17 @@ describe('walking skeleton', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(logs).toContain('hello from stack');
+  });
+
+  it('logs -f keeps printing what the client writes (global -f before the command, -f after it is --follow)', async () => {
+    const run = startStack(env, ['-f', file, 'logs', '-f', 'client']);
+    let out = '';
+    run.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const count = () => out.split('hello from stack').length - 1;
+    const first = await waitFor(() => count() || undefined, 10_000, 'first log lines');
+    await waitFor(() => count() > first, 10_000, 'new log lines while following');
+    run.child.kill('SIGTERM');
+    await run.result;
   });
 
   it('down removes every trace', () => {
