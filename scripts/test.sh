@@ -6,4 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/host-deps.sh
 npm run build --silent
+# The tests are TypeScript too; vitest strips types without checking them.
+npx tsc -p tsconfig.test.json
 exec npx vitest run "$@"

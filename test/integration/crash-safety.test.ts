@@ -130,7 +130,7 @@ describe('crash during up', () => {
    */
   async function killDuringUp(f: string[], project: string, ready: () => boolean, delay: number, group = false): Promise<void> {
     const up = startStack(env, [...f, 'up', '-d']);
-    const supervisor = await waitFor(() => ready() && findSupervisorPid(project), 10_000, 'the supervisor');
+    const supervisor = await waitFor(() => (ready() ? findSupervisorPid(project) : undefined), 10_000, 'the supervisor');
     await new Promise((r) => setTimeout(r, delay));
     await killAndWait(supervisor, group);
     const r = await up.result;

@@ -56,7 +56,7 @@ export async function killAndWait(pid: number, group = false): Promise<void> {
 
 /** Kills every supervisor of `project` still running (test clean-up). */
 export async function killSupervisors(project: string): Promise<void> {
-  await Promise.all(supervisorPids(project).map(killAndWait));
+  await Promise.all(supervisorPids(project).map((pid) => killAndWait(pid)));
 }
 
 /** Polls `fn` until it returns a truthy value; throws after `ms`. */
