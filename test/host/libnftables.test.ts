@@ -11,7 +11,7 @@ import { bindLibnftables, NftError, nftRun } from '../../executor/host/linux/lib
 import { createLinuxNat } from '../../executor/host/linux/nat.js';
 import { renderNatRuleset } from '../../executor/host/linux/nat-ruleset.js';
 import { natTableExists } from '../../executor/host/linux/observe-network.js';
-import { runTool } from '../../executor/host/linux/run-tool.js';
+import { runTool } from '../support/run-tool.js';
 import type { NatSpec } from '../../planner/plan.js';
 
 const id = randomBytes(3).toString('hex');

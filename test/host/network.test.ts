@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLinuxNat } from '../../executor/host/linux/nat.js';
 import { createLinuxNetworks } from '../../executor/host/linux/network.js';
 import { listLinks, natTableExists, takenSubnets } from '../../executor/host/linux/observe-network.js';
-import { runTool, ToolError } from '../../executor/host/linux/run-tool.js';
+import { runTool, ToolError } from '../support/run-tool.js';
 import { NetlinkError } from '../../executor/host/linux/netlink.js';
 import { SyscallError } from '../../executor/host/linux/syscall-error.js';
 import type { Endpoint, NatSpec, NetworkSpec } from '../../planner/plan.js';

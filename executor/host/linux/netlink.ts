@@ -93,7 +93,8 @@ function errorOf(m: NlMessage): { errno: number; detail?: string } {
 
 export class NetlinkSocket {
   private seq = 0;
-  private readonly buf = Buffer.alloc(32768);
+  // Dump replies come in datagrams of up to 32 KiB (more with large pages); a short buffer truncates them.
+  private readonly buf = Buffer.alloc(65536);
 
   /** Wraps a netlink socket fd; the socket belongs to the netns it was created in. */
   constructor(readonly fd: number) {

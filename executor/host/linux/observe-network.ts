@@ -5,31 +5,13 @@ import { intToIp, parseCidr } from '../../../planner/ipam.js';
 import { readFileSync } from 'node:fs';
 import { nftRun } from './libnftables.js';
 import { assertStkLink, assertStkTable } from './literals.js';
-import { runTool } from './run-tool.js';
+import { dumpLinks, dumpRouteDestinations, type LinkState } from './rtnetlink-dump.js';
 
-export interface LinkState {
-  /** Administratively up (the UP flag; a bridge without ports still reports operstate DOWN). */
-  up: boolean;
-  /** IPv4 addresses as `ip/prefix`. */
-  addresses: string[];
-}
+export type { LinkState };
 
-/** Every link of the current network namespace with its state, from one `ip -j addr`. */
+/** Every link of the current network namespace with its state (one rtnetlink socket, no process). */
 export async function readLinks(): Promise<Map<string, LinkState>> {
-  const links = JSON.parse(await runTool('ip', ['-j', 'addr', 'show'])) as {
-    ifname: string;
-    flags?: string[];
-    addr_info?: { family?: string; local?: string; prefixlen?: number }[];
-  }[];
-  return new Map(
-    links.map((l) => [
-      l.ifname,
-      {
-        up: (l.flags ?? []).includes('UP'),
-        addresses: (l.addr_info ?? []).filter((a) => a.family === 'inet' && a.local).map((a) => `${a.local}/${a.prefixlen}`),
-      },
-    ]),
-  );
+  return dumpLinks();
 }
 
 /** Names of every link in the current network namespace. */
@@ -64,13 +46,11 @@ function networkOf(ip: string, len: number): string {
 
 /** CIDRs of the host's IPv4 routes (main table, no default) and interface addresses. */
 export async function takenSubnets(links?: Map<string, LinkState>): Promise<string[]> {
-  const [routesText, linkStates] = await Promise.all([runTool('ip', ['-j', '-4', 'route', 'show']), links ?? readLinks()]);
+  const linkStates = links ?? (await readLinks());
   const taken = new Set<string>();
-  for (const r of JSON.parse(routesText) as { dst?: string }[]) {
-    if (!r.dst || r.dst === 'default') continue;
-    const [ip, len] = r.dst.split('/');
-    // Host routes come without a prefix length.
-    if (/^[0-9.]+$/.test(ip!)) taken.add(networkOf(ip!, len === undefined ? 32 : Number(len)));
+  for (const dst of dumpRouteDestinations()) {
+    const [ip, len] = dst.split('/');
+    taken.add(networkOf(ip!, Number(len)));
   }
   for (const link of linkStates.values()) {
     for (const a of link.addresses) {

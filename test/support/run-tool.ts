@@ -1,4 +1,4 @@
-// Runs one host tool (ip, nft, nsenter) without a shell: arguments are passed as an argv
+// Test helper: runs one host tool (ip, nft, nsenter) without a shell: arguments are passed as an argv
 // array, so no name or address can ever be interpreted by a shell. Input that the tool
 // reads in batch mode goes through stdin, which keeps one process per operation.
 
