@@ -3,8 +3,7 @@
 
 import fs from 'node:fs';
 import { paths } from '../executor/host/linux/paths.js';
-import { isSameProcess } from '../executor/host/linux/proc-stat.js';
-import { readState } from '../executor/host/linux/state-store.js';
+import { isRunning, readState } from '../executor/host/linux/state-store.js';
 
 export interface ContainerStatusRow {
   service: string;
@@ -24,11 +23,11 @@ export interface ContainerStatusRow {
 export async function containerStatus(project: string): Promise<ContainerStatusRow[]> {
   const [records, nat] = await Promise.all([readState.containers(project), readState.nat(project)]);
   return records.map((r) => {
-    const alive = r.status !== 'exited' && isSameProcess(r.pid, r.startTime);
+    const alive = isRunning(r);
     return {
       service: r.spec.service,
       name: r.spec.name,
-      state: alive ? 'running' : r.status === 'creating' ? 'created' : 'exited',
+      state: alive ? 'running' : r.status === 'creating' || r.status === 'starting' ? 'created' : 'exited',
       ...(alive && r.pid ? { pid: r.pid, pidInNamespace: nsPid(r.pid) } : {}),
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
       image: r.spec.image.ref,

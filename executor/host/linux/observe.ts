@@ -5,8 +5,7 @@ import type { ObserveOptions, Observed } from '../../../planner/observed.js';
 import { hostPorts } from './host-ports.js';
 import { listImages } from '../../images/image-store.js';
 import { bridgeConfigured, natTableExists, readLinks, takenSubnets } from './observe-network.js';
-import { isSameProcess } from './proc-stat.js';
-import { readState } from './state-store.js';
+import { isRunning, readState } from './state-store.js';
 
 /** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
 export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {
@@ -31,9 +30,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       hash: r.spec.hash,
       stopSignal: r.spec.stopSignal,
       stopGraceSeconds: r.spec.stopGraceSeconds,
-      // Only a released container counts: a record left in 'starting' by a supervisor that
-      // died before release may still show its init stage waiting, which is no container.
-      running: r.status === 'running' && isSameProcess(r.pid, r.startTime),
+      running: isRunning(r),
       ...(r.pid ? { pid: r.pid } : {}),
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
       endpoints: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })),

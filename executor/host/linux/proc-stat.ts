@@ -3,27 +3,27 @@
 
 import fs from 'node:fs';
 
-export function readStartTime(pid: number): number | undefined {
+/** Fields 3… of /proc/PID/stat (state first), or undefined when the process is gone. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
+export function readStartTime(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields ? Number(fields[19]) : undefined;
+}
+
 /** True when `pid` runs and is the same process that was recorded (not a zombie). */
 export function isSameProcess(pid: number | undefined, startTime: number | undefined): boolean {
   if (!pid || startTime === undefined) return false;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] !== 'Z' && Number(fields[19]) === startTime;
-  } catch {
-    return false;
-  }
+  const fields = statFields(pid);
+  return !!fields && fields[0] !== 'Z' && Number(fields[19]) === startTime;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ContainerRecord, Host } from '../../host.js';
 import type { NatSpec, NetworkSpec } from '../../../planner/plan.js';
 import { paths } from './paths.js';
 import { readJson, readJsonDir, writeJsonAtomic } from './json-file.js';
+import { isSameProcess } from './proc-stat.js';
 
 const containerFile = (project: string, name: string) => path.join(paths.stateDir(project), 'containers', `${name}.json`);
 const networkFile = (project: string, key: string) => path.join(paths.stateDir(project), 'networks', `${key}.json`);
@@ -68,3 +69,12 @@ export const readState = {
     }
   },
 };
+
+/**
+ * Whether a record describes a running container. Only a released one counts: a record left
+ * in 'starting' by a supervisor that died before release may still show its init stage
+ * waiting, which is no container. observe (reconcile's input) and ps both ask this.
+ */
+export function isRunning(record: ContainerRecord): boolean {
+  return record.status === 'running' && isSameProcess(record.pid, record.startTime);
+}
