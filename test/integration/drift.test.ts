@@ -4,10 +4,9 @@
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeName, natTableName } from '../../planner/names.js';
-import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors } from '../support/processes.js';
 
@@ -32,16 +31,11 @@ beforeAll(async () => {
   importTestImage(env);
   project = uniqueProject('tdrift');
   port = await freePort();
-  file = path.join(env.root, 'stack.yaml');
-  fs.writeFileSync(
-    file,
-    `name: ${project}
-services:
-  web:
-    image: ${TEST_IMAGE}
-    command: httpd -f -p 80 -h /www
-    ports: ["127.0.0.1:${port}:80"]
-  idle:
+  file = writeStackFile(
+    env,
+    project,
+    webService([`127.0.0.1:${port}:80`]) +
+      `  idle:
     image: ${TEST_IMAGE}
     command: sleep 100000
 `,

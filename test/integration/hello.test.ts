@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
 import { snapshotHostObjects, newObjects } from '../support/host-objects.js';
 import { startStack, waitFor } from '../support/processes.js';
 
@@ -21,17 +21,11 @@ beforeAll(async () => {
   importTestImage(env);
   project = uniqueProject('thello');
   port = await freePort();
-  file = path.join(env.root, 'stack.yaml');
-  fs.writeFileSync(
-    file,
-    `name: ${project}
-services:
-  web:
-    image: ${TEST_IMAGE}
-    command: httpd -f -p 80 -h /www
-    ports: ["127.0.0.1:${port}:80"]
-    stop_grace_period: 1s
-  client:
+  file = writeStackFile(
+    env,
+    project,
+    webService([`127.0.0.1:${port}:80`], '    stop_grace_period: 1s\n') +
+      `  client:
     image: ${TEST_IMAGE}
     depends_on: [web]
     command: ["sh", "-c", "while true; do wget -qO- http://web/; sleep 1; done"]

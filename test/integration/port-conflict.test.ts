@@ -5,9 +5,8 @@
 
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { freePort, importTestImage, makeStackEnv, stack, uniqueProject, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
 import { newObjects, snapshotHostObjects, type HostObjects } from '../support/host-objects.js';
 import { paths } from '../../executor/host/linux/paths.js';
 import { bridgeName, containerName, natTableName, vethName } from '../../planner/names.js';
@@ -30,17 +29,7 @@ beforeAll(async () => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
-  file = path.join(env.root, 'stack.yaml');
-  fs.writeFileSync(
-    file,
-    `name: ${project}
-services:
-  web:
-    image: ${TEST_IMAGE}
-    command: httpd -f -p 80 -h /www
-    ports: ["127.0.0.1:${port}:80", "127.0.0.1:${free}:81"]
-`,
-  );
+  file = writeStackFile(env, project, webService([`127.0.0.1:${port}:80`, `127.0.0.1:${free}:81`]));
 });
 
 afterAll(async () => {

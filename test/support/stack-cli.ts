@@ -73,3 +73,19 @@ export async function httpGet(url: string, attempts = 50): Promise<string> {
   }
   throw new Error(`GET ${url} failed: ${String(last)}`);
 }
+
+/** The `web` service most integration stacks have: busybox httpd serving the test page. */
+export function webService(ports: string[], extra = ''): string {
+  return `  web:
+    image: ${TEST_IMAGE}
+    command: httpd -f -p 80 -h /www
+    ports: ${JSON.stringify(ports)}
+${extra}`;
+}
+
+/** Writes `stack.yaml` for `project` with the given services block; returns its path. */
+export function writeStackFile(env: StackEnv, project: string, services: string): string {
+  const file = path.join(env.root, 'stack.yaml');
+  fs.writeFileSync(file, `name: ${project}\nservices:\n${services}`);
+  return file;
+}
