@@ -1,5 +1,7 @@
-// libc through koffi: the only place (with init/) that calls the C library. Each wrapper
-// checks the return value and throws SyscallError, so callers never see a bare -1.
+// libc through koffi for the supervisor and CLI: every wrapper checks the return value and
+// throws SyscallError, so callers never see a bare -1. The init stage has its own small set
+// (init/sys.ts: the mounts, pivot_root and capabilities only it needs), loaded from
+// koffi's native binary directly because it runs as one bundled file.
 
 import { createRequire } from 'node:module';
 import { SyscallError } from './syscall-error.js';
@@ -20,28 +22,10 @@ export const CLONE = {
   FS: 0x00000200,
 } as const;
 
-export const MS = {
-  RDONLY: 1,
-  NOSUID: 2,
-  NODEV: 4,
-  NOEXEC: 8,
-  REMOUNT: 32,
-  BIND: 4096,
-  REC: 16384,
-  PRIVATE: 1 << 18,
-  SLAVE: 1 << 19,
-  STRICTATIME: 1 << 24,
-} as const;
-
-export const MNT_DETACH = 2;
-
 const c = {
   unshare: lib.func('int unshare(int flags)'),
   setns: lib.func('int setns(int fd, int nstype)'),
   fchdir: lib.func('int fchdir(int fd)'),
-  mount: lib.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)'),
-  umount2: lib.func('int umount2(const char *target, int flags)'),
-  sethostname: lib.func('int sethostname(const char *name, size_t len)'),
   mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
   lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
   lgetxattr: lib.func('long lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)'),
@@ -67,18 +51,6 @@ export function setns(fd: number, nstype: number): void {
 
 export function fchdir(fd: number): void {
   check('fchdir', c.fchdir(fd), [fd]);
-}
-
-export function mount(src: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
-  check('mount', c.mount(src, target, fstype, flags, data), [src, target, fstype, flags, data]);
-}
-
-export function umount2(target: string, flags: number): void {
-  check('umount2', c.umount2(target, flags), [target, flags]);
-}
-
-export function sethostname(name: string): void {
-  check('sethostname', c.sethostname(name, Buffer.byteLength(name)), [name]);
 }
 
 /** Creates a device node; `major`/`minor` encoded like glibc's makedev(). */
