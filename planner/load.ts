@@ -95,6 +95,7 @@ export function loadStack(input: LoadInput): Stack {
     raw,
     project,
     file: files[0]!.path,
+    projectDir: input.projectDir,
     env: input.env,
     servicePos: (name) => {
       const file = files.find((f) => findNode(f, ['services', name])) ?? files[0]!;

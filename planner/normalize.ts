@@ -2,8 +2,9 @@
 // docker compose does, so nothing after this stage looks at raw YAML. Assumes the schema
 // and the rules passed.
 
+import { serviceDefaults } from './service-defaults.js';
 import { parseDuration, parsePort, shellSplit } from './short-forms.js';
-import type { Network, PortMapping, Service, ServiceNetwork, SourcePos, Stack, Volume } from './types.js';
+import type { Dependency, DependencyCondition, Network, PortMapping, Service, ServiceNetwork, SourcePos, Stack, Volume } from './types.js';
 
 type Obj = Record<string, unknown>;
 type Env = Record<string, string | undefined>;
@@ -14,6 +15,7 @@ export interface NormalizeInput {
   raw: unknown;
   project: string;
   file: string;
+  projectDir: string;
   env: Env;
   /** Position of the key of service `name`. */
   servicePos: (name: string) => SourcePos;
@@ -49,13 +51,27 @@ function names(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : Object.keys(obj(v));
 }
 
+function dependencies(v: unknown): Dependency[] {
+  const entries: [string, Obj][] = Array.isArray(v) ? v.map((n) => [String(n), {}]) : Object.entries(obj(v)).map(([k, c]) => [k, obj(c)]);
+  const seen = new Map<string, Dependency>();
+  for (const [service, c] of entries) {
+    seen.set(service, {
+      service,
+      condition: (typeof c.condition === 'string' ? c.condition : 'service_started') as DependencyCondition,
+      required: c.required !== false,
+      restart: c.restart === true,
+    });
+  }
+  return [...seen.values()].sort((a, b) => byName(a.service, b.service));
+}
+
 function serviceNetworks(v: unknown): ServiceNetwork[] {
-  if (v === undefined || v === null || names(v).length === 0) return [{ network: 'default', aliases: [] }];
+  if (v === undefined || v === null || names(v).length === 0) return [{ network: 'default', aliases: [], gwPriority: 0, priority: 0 }];
   const list = Array.isArray(v) ? v.map((n) => [String(n), null] as const) : Object.entries(obj(v));
   return list
     .map(([network, cfg]) => {
       const c = obj(cfg);
-      const sn: ServiceNetwork = { network, aliases: Array.isArray(c.aliases) ? c.aliases.map(String) : [] };
+      const sn: ServiceNetwork = { network, aliases: Array.isArray(c.aliases) ? c.aliases.map(String) : [], gwPriority: 0, priority: 0 };
       if (typeof c.ipv4_address === 'string') sn.ipv4Address = c.ipv4_address;
       return sn;
     })
@@ -64,15 +80,13 @@ function serviceNetworks(v: unknown): ServiceNetwork[] {
 
 function service(name: string, s: Obj, input: NormalizeInput): Service {
   const out: Service = {
-    name,
-    image: scalarString(s.image),
+    ...serviceDefaults(name, scalarString(s.image), input.servicePos(name)),
     environment: environment(s.environment, input.env),
     ports: (Array.isArray(s.ports) ? s.ports : []).map(parsePort).filter((p): p is PortMapping => p !== undefined),
-    dependsOn: [...new Set(names(s.depends_on))].sort(byName),
+    dependsOn: dependencies(s.depends_on),
     networks: serviceNetworks(s.networks),
     stopSignal: typeof s.stop_signal === 'string' ? s.stop_signal : 'SIGTERM',
     stopGracePeriodSeconds: s.stop_grace_period === undefined ? 10 : parseDuration(s.stop_grace_period as string | number) ?? 10,
-    pos: input.servicePos(name),
   };
   const entrypoint = argv(s.entrypoint);
   const command = argv(s.command);
@@ -86,7 +100,7 @@ function service(name: string, s: Obj, input: NormalizeInput): Service {
 function network(project: string, key: string, n: Obj): Network {
   const external = n.external === true;
   const name = typeof n.name === 'string' ? n.name : external ? key : `${project}_${key}`;
-  const out: Network = { key, name, external };
+  const out: Network = { key, name, external, driver: 'bridge', driverOpts: {}, internal: n.internal === true, attachable: false, enableIpv6: false, labels: {} };
   const config = obj(n.ipam).config;
   const ipam = obj(Array.isArray(config) ? config[0] : undefined);
   if (typeof ipam.subnet === 'string') out.subnet = ipam.subnet;
@@ -97,7 +111,7 @@ function network(project: string, key: string, n: Obj): Network {
 function volume(project: string, key: string, v: Obj): Volume {
   const external = v.external === true;
   const name = typeof v.name === 'string' ? v.name : external ? key : `${project}_${key}`;
-  return { key, name, external };
+  return { key, name, external, driver: 'local', driverOpts: {}, labels: {} };
 }
 
 export function normalize(input: NormalizeInput): Stack {
@@ -110,7 +124,7 @@ export function normalize(input: NormalizeInput): Stack {
   const declared = obj(root.networks);
   const networks = Object.keys(declared).map((key) => network(input.project, key, obj(declared[key])));
   const usesDefault = services.some((s) => s.networks.some((n) => n.network === 'default'));
-  if (usesDefault && !('default' in declared)) networks.push({ key: 'default', name: `${input.project}_default`, external: false });
+  if (usesDefault && !('default' in declared)) networks.push(network(input.project, 'default', {}));
   networks.sort((a, b) => byName(a.key, b.key));
 
   const rawVolumes = obj(root.volumes);
@@ -118,5 +132,5 @@ export function normalize(input: NormalizeInput): Stack {
     .sort(byName)
     .map((key) => volume(input.project, key, obj(rawVolumes[key])));
 
-  return { project: input.project, file: input.file, services, networks, volumes };
+  return { project: input.project, file: input.file, projectDir: input.projectDir, services, networks, volumes, secrets: [], configs: [] };
 }

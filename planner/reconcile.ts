@@ -80,7 +80,7 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
       if (existing) after.push(removeOp(existing, cause));
       if (nat && natChanged) after.push('nat');
       for (const dep of service.dependsOn) {
-        const depId = startIds.get(dep);
+        const depId = startIds.get(dep.service);
         if (depId) after.push(depId);
       }
       const id = `start:${serviceName}`;

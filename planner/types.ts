@@ -1,6 +1,7 @@
 // The typed, validated and normalised model of a stack.yaml: what the loader produces and
 // what reconcile() consumes. Every short form of the Compose format has already been
-// expanded here, so later stages never look at raw YAML.
+// expanded here (durations in ms, sizes in bytes, ports one mapping per port, env_file
+// folded into environment), so later stages never look at raw YAML.
 
 /** Where a value came from in a stack file (1-based line and column). */
 export interface SourcePos {
@@ -12,9 +13,12 @@ export interface SourcePos {
 export interface PortMapping {
   /** Host address to bind; undefined means every host address (0.0.0.0). */
   hostIp?: string;
+  /** 0 means "any free port" (docker picks one at start). Ranges are expanded to one mapping per port. */
   hostPort: number;
   containerPort: number;
   protocol: 'tcp' | 'udp';
+  /** Long-form `name`, informational. */
+  name?: string;
 }
 
 export interface ServiceNetwork {
@@ -22,42 +26,221 @@ export interface ServiceNetwork {
   network: string;
   aliases: string[];
   ipv4Address?: string;
+  ipv6Address?: string;
+  /** `interface_name`: the link name inside the container. */
+  interfaceName?: string;
+  /** `gw_priority`: the highest one carries the default route (compose: default 0). */
+  gwPriority: number;
+  /** `priority`: order in which the interfaces are attached (higher first). */
+  priority: number;
+  macAddress?: string;
 }
+
+export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+export interface Dependency {
+  service: string;
+  condition: DependencyCondition;
+  /** `required: false`: a missing or failed dependency only warns. */
+  required: boolean;
+  /** `restart: true`: recreate/restart this service when the dependency is restarted by stack. */
+  restart: boolean;
+}
+
+export interface Healthcheck {
+  /** `["CMD", …]` or `["CMD-SHELL", "…"]`; a string test is kept as CMD-SHELL. Empty when disabled. */
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+  startIntervalMs: number;
+  /** `disable: true` or `test: ["NONE"]`: the image's healthcheck is switched off too. */
+  disable: boolean;
+}
+
+export type RestartPolicyName = 'no' | 'always' | 'on-failure' | 'unless-stopped';
+
+export interface RestartPolicy {
+  name: RestartPolicyName;
+  /** on-failure[:N] / deploy.restart_policy.max_attempts; undefined = unlimited. */
+  maxRetries?: number;
+  /** deploy.restart_policy.delay (first backoff step), ms. */
+  delayMs?: number;
+  /** deploy.restart_policy.window, ms. */
+  windowMs?: number;
+}
+
+export interface Resources {
+  /** mem_limit / deploy.resources.limits.memory. */
+  memoryBytes?: number;
+  /** memswap_limit (-1 = unlimited). */
+  memorySwapBytes?: number;
+  /** mem_reservation / deploy.resources.reservations.memory. */
+  memoryReservationBytes?: number;
+  /** cpus / deploy.resources.limits.cpus (fractional cores). */
+  cpus?: number;
+  cpuShares?: number;
+  /** pids_limit / deploy.resources.limits.pids. */
+  pidsLimit?: number;
+}
+
+export interface Ulimit {
+  soft: number;
+  hard: number;
+}
+
+export type VolumeMountType = 'bind' | 'volume' | 'tmpfs';
+
+export interface VolumeMount {
+  type: VolumeMountType;
+  /**
+   * bind: absolute host path (relative paths resolved against the project dir);
+   * volume: key in Stack.volumes, or undefined for an anonymous volume; tmpfs: undefined.
+   */
+  source?: string;
+  /** Absolute path inside the container. */
+  target: string;
+  readOnly: boolean;
+  /** bind: create the host path when missing (short form: yes; long form: bind.create_host_path, default true). */
+  createHostPath?: boolean;
+  /** bind propagation (rprivate when unset). */
+  propagation?: string;
+  /** volume.nocopy: do not copy image content into a new volume. */
+  noCopy?: boolean;
+  /** tmpfs size in bytes / mode. */
+  tmpfsSize?: number;
+  tmpfsMode?: number;
+}
+
+/** A `secrets:`/`configs:` entry of a service. */
+export interface FileGrant {
+  /** Key in Stack.secrets / Stack.configs. */
+  source: string;
+  /** Absolute path inside the container (secrets default /run/secrets/<source>, configs /<source>). */
+  target: string;
+  uid?: string;
+  gid?: string;
+  mode?: number;
+}
+
+export interface ExtraHost {
+  host: string;
+  /** An address, or the literal `host-gateway`. */
+  ip: string;
+}
+
+export interface BuildSpec {
+  /** Absolute context dir (or a URL, kept as written). */
+  context: string;
+  dockerfile?: string;
+  dockerfileInline?: string;
+  args: Record<string, string>;
+  target?: string;
+  labels: Record<string, string>;
+}
+
+export type PullPolicy = 'missing' | 'always' | 'never' | 'build' | 'if_not_present';
 
 export interface Service {
   name: string;
+  /** Image reference as written; when only `build` is given, compose's `<project>-<service>`. */
   image: string;
+  build?: BuildSpec;
+  pullPolicy: PullPolicy;
+  platform?: string;
   /** Overrides the image ENTRYPOINT when set (an empty list clears it). */
   entrypoint?: string[];
   /** Overrides the image CMD when set. */
   command?: string[];
-  /** Environment set by the file; image ENV is merged under it by reconcile. */
+  /** Environment set by the file (env_file entries first, `environment` over them); image ENV is merged under it by reconcile. */
   environment: Record<string, string>;
   ports: PortMapping[];
-  /** Services this one waits for, sorted by name. */
-  dependsOn: string[];
+  /** `expose`, normalised to `PORT/proto` strings (metadata only). */
+  expose: string[];
+  /** Dependencies, sorted by service name. */
+  dependsOn: Dependency[];
+  /** Networks joined, sorted by key (empty when networkMode is set). */
   networks: ServiceNetwork[];
-  workingDir?: string;
+  /** `network_mode`: host | none | bridge | service:NAME | container:NAME. */
+  networkMode?: string;
+  volumes: VolumeMount[];
+  /** `tmpfs:` entries (path[:options]) expanded to mounts of type tmpfs. */
+  tmpfs: VolumeMount[];
+  secrets: FileGrant[];
+  configs: FileGrant[];
+  healthcheck?: Healthcheck;
+  restart: RestartPolicy;
+  /** scale / deploy.replicas; 1 by default. */
+  replicas: number;
+  resources: Resources;
+  containerName?: string;
   hostname?: string;
+  domainname?: string;
+  user?: string;
+  workingDir?: string;
+  labels: Record<string, string>;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  readOnly: boolean;
+  securityOpt: string[];
+  /** `init: true`: a PID 1 that reaps zombies and forwards signals. */
+  init: boolean;
+  tty: boolean;
+  stdinOpen: boolean;
+  shmSizeBytes?: number;
+  sysctls: Record<string, string>;
+  ulimits: Record<string, Ulimit>;
+  extraHosts: ExtraHost[];
+  dns: string[];
+  dnsSearch: string[];
+  dnsOpt: string[];
   stopSignal: string;
   stopGracePeriodSeconds: number;
+  profiles: string[];
+  /** `develop` (watch rules), kept as parsed. */
+  develop?: unknown;
   pos: SourcePos;
 }
 
 export interface Network {
   /** Key in the file (`default` for the implicit one). */
   key: string;
-  /** Name as docker compose would show it: `<project>_<key>`. */
+  /** Name as docker compose would show it: `<project>_<key>`, or `name:`. */
   name: string;
+  driver: string;
+  driverOpts: Record<string, string>;
   subnet?: string;
   gateway?: string;
+  ipRange?: string;
+  internal: boolean;
   external: boolean;
+  attachable: boolean;
+  enableIpv6: boolean;
+  labels: Record<string, string>;
 }
 
 export interface Volume {
   key: string;
   name: string;
   external: boolean;
+  driver: string;
+  driverOpts: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+/** A top-level secret or config: where its content comes from. */
+export interface FileObject {
+  key: string;
+  name: string;
+  external: boolean;
+  /** Absolute path of `file:`. */
+  file?: string;
+  /** `environment:` variable name. */
+  environment?: string;
+  /** `content:` (configs) — inline text. */
+  content?: string;
 }
 
 export interface Stack {
@@ -65,9 +248,13 @@ export interface Stack {
   project: string;
   /** Absolute path of the main stack file (informational). */
   file: string;
-  /** Services sorted by name. */
+  /** Folder relative paths in the file are resolved against. */
+  projectDir: string;
+  /** Services sorted by name (services disabled by profiles are left out). */
   services: Service[];
   /** Networks sorted by key. */
   networks: Network[];
   volumes: Volume[];
+  secrets: FileObject[];
+  configs: FileObject[];
 }

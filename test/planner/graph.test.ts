@@ -1,12 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { dependencyOrder, findCycle } from '../../planner/graph.js';
+import { serviceDefaults } from '../../planner/service-defaults.js';
 import type { Service } from '../../planner/types.js';
 
 function stackOf(deps: Record<string, string[]>): { services: Service[] } {
   return {
     services: Object.entries(deps).map(([name, dependsOn]) => ({
-      name, image: 'x', environment: {}, ports: [], dependsOn, networks: [], stopSignal: 'SIGTERM', stopGracePeriodSeconds: 10,
-      pos: { file: 'stack.yaml', line: 1, col: 1 },
+      ...serviceDefaults(name, 'x', { file: 'stack.yaml', line: 1, col: 1 }),
+      dependsOn: dependsOn.map((service) => ({ service, condition: 'service_started' as const, required: true, restart: false })),
     })),
   };
 }
