@@ -5,6 +5,7 @@
 import type { ImageInfo } from './observed.js';
 import type { ContainerSpec, Endpoint, HostsEntry } from './plan.js';
 import type { Service } from './types.js';
+import { effectiveCapabilities } from './capabilities.js';
 import { containerHash } from './hash.js';
 import { containerName } from './names.js';
 
@@ -24,6 +25,24 @@ export function mergeEnv(imageEnv: string[], fileEnv: Record<string, string>): s
   return [...merged].map(([k, v]) => `${k}=${v}`);
 }
 
+/** What a container gets when the file says nothing: Docker's defaults (tests build specs from here). */
+export function defaultRuntimeOptions(): Pick<
+  ContainerSpec,
+  'replica' | 'user' | 'resources' | 'capabilities' | 'privileged' | 'seccomp' | 'noNewPrivileges' | 'readOnlyRootfs' | 'mounts' | 'shmSizeBytes' | 'sysctls' | 'ulimits' | 'init' | 'tty' | 'resolvConf' | 'restart' | 'labels'
+> {
+  return {
+    replica: 1, user: '', resources: {}, capabilities: effectiveCapabilities({ privileged: false, capAdd: [], capDrop: [] }), privileged: false,
+    seccomp: 'default', noNewPrivileges: true, readOnlyRootfs: false, mounts: [], shmSizeBytes: 64 * 1024 * 1024, sysctls: {}, ulimits: {},
+    init: false, tty: false, resolvConf: [], restart: { name: 'no' }, labels: {},
+  };
+}
+
+/** `security_opt: [seccomp=unconfined]` or `seccomp=/path/profile.json`; the built-in filter otherwise. */
+function seccompOf(securityOpt: string[]): string {
+  const opt = securityOpt.find((o) => /^seccomp[=:]/.test(o));
+  return opt ? opt.slice('seccomp='.length) : 'default';
+}
+
 export function buildContainerSpec(
   project: string,
   service: Service,
@@ -32,7 +51,7 @@ export function buildContainerSpec(
   hosts: HostsEntry[],
 ): ContainerSpec {
   const name = containerName(project, service.name);
-  const spec: Omit<ContainerSpec, 'hash'> = {
+  const spec: Omit<ContainerSpec, 'hash'> & { networkMode?: string } = {
     project,
     service: service.name,
     name,
@@ -45,6 +64,25 @@ export function buildContainerSpec(
     hosts,
     stopSignal: service.stopSignal,
     stopGraceSeconds: service.stopGracePeriodSeconds,
+    replica: 1,
+    user: service.user ?? image.user ?? '',
+    resources: service.resources,
+    capabilities: effectiveCapabilities(service),
+    privileged: service.privileged,
+    seccomp: seccompOf(service.securityOpt),
+    noNewPrivileges: !service.privileged,
+    readOnlyRootfs: service.readOnly,
+    mounts: [],
+    shmSizeBytes: service.shmSizeBytes ?? 64 * 1024 * 1024,
+    sysctls: service.sysctls,
+    ulimits: service.ulimits,
+    init: service.init,
+    tty: service.tty,
+    resolvConf: [],
+    restart: service.restart,
+    labels: service.labels,
   };
+  if (service.networkMode !== undefined) spec.networkMode = service.networkMode;
+  if (service.healthcheck) spec.healthcheck = service.healthcheck;
   return { ...spec, hash: containerHash(spec) };
 }

@@ -2,6 +2,8 @@
 // stack file asks for, each with the reason it exists and the operations it waits for.
 // The executor carries it out without deciding anything; `stack plan` prints it.
 
+import type { Healthcheck, Resources, RestartPolicy, Ulimit } from './types.js';
+
 export interface NetworkSpec {
   project: string;
   key: string;
@@ -50,8 +52,55 @@ export interface ContainerSpec {
   hosts: HostsEntry[];
   stopSignal: string;
   stopGraceSeconds: number;
+  /** Replica number n of `<project>-<service>-<n>` (1-based). */
+  replica: number;
+  /** `user:` as written (uid, uid:gid or names); resolved against the image's /etc/passwd at start. Empty = image user / root. */
+  user: string;
+  /** cgroup limits. */
+  resources: Resources;
+  /** Capabilities the process keeps (Docker's default set ± cap_add/cap_drop, or all when privileged), `CAP_` names sorted. */
+  capabilities: string[];
+  privileged: boolean;
+  /** Seccomp: `default` (the built-in filter), `unconfined`, or an absolute path of a profile. */
+  seccomp: string;
+  noNewPrivileges: boolean;
+  readOnlyRootfs: boolean;
+  /** Bind, volume and tmpfs mounts in mount order (sorted by target depth). */
+  mounts: MountSpec[];
+  shmSizeBytes: number;
+  /** Namespaced sysctls only (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*). */
+  sysctls: Record<string, string>;
+  ulimits: Record<string, Ulimit>;
+  /** Run a reaping, signal-forwarding PID 1 in front of argv. */
+  init: boolean;
+  tty: boolean;
+  /** Lines of /etc/resolv.conf inside the container. */
+  resolvConf: string[];
+  /** `network_mode`: undefined (own netns on the endpoints), `host`, `none`, or `container:<name>` (join that container's netns). */
+  networkMode?: string;
+  healthcheck?: Healthcheck;
+  restart: RestartPolicy;
+  labels: Record<string, string>;
   /** Config hash: a change means the container must be recreated. */
   hash: string;
+}
+
+export interface MountSpec {
+  type: 'bind' | 'volume' | 'tmpfs' | 'file';
+  /** bind: host path; volume: volume name (`<project>_<key>`, or a generated name for anonymous ones); file: host path of a rendered secret/config; tmpfs: unused. */
+  source: string;
+  target: string;
+  readOnly: boolean;
+  /** bind: create the host path when missing, else refuse to start. */
+  createHostPath?: boolean;
+  propagation?: string;
+  noCopy?: boolean;
+  tmpfsSize?: number;
+  tmpfsMode?: number;
+  /** file: owner and mode of the file inside the container. */
+  uid?: number;
+  gid?: number;
+  mode?: number;
 }
 
 export interface PortRule {

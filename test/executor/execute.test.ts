@@ -6,12 +6,14 @@ import { execute, ApplyError } from '../../executor/execute.js';
 import { FakeHost } from '../../executor/fake-host.js';
 import { NAT_UNAPPLIED } from '../../executor/apply-operation.js';
 import type { ProgressEvent } from '../../executor/reporter.js';
+import { defaultRuntimeOptions } from '../../planner/container-spec.js';
 import type { ContainerSpec, Operation, Plan } from '../../planner/plan.js';
 
 const net = { project: 'p', key: 'default', name: 'p_default', bridge: 'stkb0000000001', subnet: '10.123.0.0/24', gateway: '10.123.0.1', prefixLength: 24 };
 
 function spec(service: string, ip: string): ContainerSpec {
   return {
+    ...defaultRuntimeOptions(),
     project: 'p', service, name: `p-${service}-1`, hostname: service,
     image: { ref: 'stack.local/busybox:latest', id: 'sha256:x', layers: [] },
     argv: ['sh'], env: [], cwd: '/', hosts: [], stopSignal: 'SIGTERM', stopGraceSeconds: 10, hash: service,

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultRuntimeOptions } from '../../planner/container-spec.js';
 import type { ContainerSpec } from '../../planner/plan.js';
 import type { ContainerExit } from '../../executor/host.js';
 import { createLinuxContainers, ContainerStartError } from '../../executor/host/linux/container-runtime.js';
@@ -44,6 +45,7 @@ let counter = 0;
 function spec(argv: string[]): ContainerSpec {
   const name = `${project}-app-${++counter}`;
   return {
+    ...defaultRuntimeOptions(),
     project, service: 'app', name, hostname: `box${counter}`,
     image: { ref: 'busybox:test', id: `sha256:${layer}`, layers: [`sha256:${layer}`] },
     argv, env: ['PATH=/bin', 'FOO=bar'], cwd: '/', endpoints: [],
