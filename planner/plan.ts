@@ -2,7 +2,7 @@
 // stack file asks for, each with the reason it exists and the operations it waits for.
 // The executor carries it out without deciding anything; `stack plan` prints it.
 
-import type { Healthcheck, Resources, RestartPolicy, Ulimit } from './types.js';
+import type { Healthcheck, Resources, RestartPolicy, Ulimit, VolumeMount } from './types.js';
 
 export interface NetworkSpec {
   project: string;
@@ -85,18 +85,11 @@ export interface ContainerSpec {
   hash: string;
 }
 
-export interface MountSpec {
+/** A mount of the container: a VolumeMount resolved to host paths and names. */
+export interface MountSpec extends Pick<VolumeMount, 'target' | 'readOnly' | 'createHostPath' | 'propagation' | 'noCopy' | 'tmpfsSize' | 'tmpfsMode'> {
   type: 'bind' | 'volume' | 'tmpfs' | 'file';
   /** bind: host path; volume: volume name (`<project>_<key>`, or a generated name for anonymous ones); file: host path of a rendered secret/config; tmpfs: unused. */
   source: string;
-  target: string;
-  readOnly: boolean;
-  /** bind: create the host path when missing, else refuse to start. */
-  createHostPath?: boolean;
-  propagation?: string;
-  noCopy?: boolean;
-  tmpfsSize?: number;
-  tmpfsMode?: number;
   /** file: owner and mode of the file inside the container. */
   uid?: number;
   gid?: number;
