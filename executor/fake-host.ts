@@ -8,6 +8,8 @@ export interface FakeHostOptions {
   observed?: Observed;
   /** Calls (by their recorded text prefix) that throw, to test failure paths. */
   failOn?: string[];
+  /** What containers.exec resolves with, per container name (default 0). */
+  execExitCodes?: Record<string, number>;
 }
 
 export class FakeHost implements Host {
@@ -49,6 +51,10 @@ export class FakeHost implements Host {
     release: async (_project, name) => this.record(`containers.release ${name}`),
     stop: async (_project, name, signal, grace) => this.record(`containers.stop ${name} ${signal} ${grace}`),
     cleanup: async (_project, name) => this.record(`containers.cleanup ${name}`),
+    exec: async (_project, name, opts) => {
+      this.record(`containers.exec ${name} ${JSON.stringify(opts.argv)}`);
+      return this.opts.execExitCodes?.[name] ?? 0;
+    },
     onExit: (listener) => {
       this.exitListeners.push(listener);
     },

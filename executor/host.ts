@@ -31,6 +31,28 @@ export interface ContainerExit {
   exitCode: number;
 }
 
+/** How an exec'd process's standard streams are wired: ours, none, or pipes read through onOutput. */
+export type ExecStdio = 'inherit' | 'ignore' | 'pipe';
+
+/** A process to run inside a running container (`stack exec`, healthchecks). */
+export interface ExecOptions {
+  argv: string[];
+  /** `KEY=value` entries laid over the container's own environment. */
+  env?: string[];
+  /** `user`, `uid`, `user:group` or `uid:gid`, looked up in the container's /etc/passwd; default: the container's user. */
+  user?: string;
+  /** Working directory inside the container; default: the container's. */
+  cwd?: string;
+  /** A terminal from the container's own devpts; with stdio 'inherit', ours is put in raw mode and copied both ways. */
+  tty?: boolean;
+  /** Default 'ignore'. With 'pipe', stdin gets `input` (or EOF) and output goes to onOutput. */
+  stdio?: ExecStdio;
+  input?: string | Buffer;
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** Aborting kills the process (SIGKILL); the promise then resolves with 137. */
+  signal?: AbortSignal;
+}
+
 export interface Host {
   /** Joins the state records of `project` with live kernel checks. */
   observe(project: string, opts?: ObserveOptions): Promise<Observed>;
@@ -63,6 +85,13 @@ export interface Host {
     stop(project: string, name: string, signal: string, graceSeconds: number): Promise<void>;
     /** Removes the cgroup and the container's directories. */
     cleanup(project: string, name: string): Promise<void>;
+    /**
+     * Runs a process inside the running container: its namespaces, cgroup, capabilities,
+     * no_new_privs and seccomp. Resolves with the process's exit code (128 + signal when
+     * killed); rejects with ContainerExecError when it could not be started (no such or
+     * stopped container, unknown user, command not found: exitCode 126/127 as docker).
+     */
+    exec(project: string, name: string, opts: ExecOptions): Promise<number>;
     /** Called for every container process that exits while this host watches it. */
     onExit(listener: (exit: ContainerExit) => void): void;
   };

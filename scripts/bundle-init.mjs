@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-await build({
-  entryPoints: [path.join(root, 'executor/host/linux/init/main.ts')],
-  outfile: path.join(root, 'dist/init.cjs'),
+const stage = (entry, outfile) => build({
+  entryPoints: [path.join(root, entry)],
+  outfile: path.join(root, outfile),
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -21,3 +21,10 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// The exec stage (init/exec-main.ts) is built the same way: it starts for every `stack
+// exec` and every healthcheck command.
+await Promise.all([
+  stage('executor/host/linux/init/main.ts', 'dist/init.cjs'),
+  stage('executor/host/linux/init/exec-main.ts', 'dist/exec.cjs'),
+]);

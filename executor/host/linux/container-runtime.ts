@@ -4,10 +4,9 @@
 // supervisor spawned: a pid is only ever signalled when its start time matches the record.
 
 import fs from 'node:fs/promises';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type { ContainerSpec } from '../../../planner/plan.js';
 import type { ContainerExit, Host, SpawnedContainer } from '../../host.js';
@@ -17,6 +16,8 @@ import { paths } from './paths.js';
 import { catchesSignal, isSameProcess, readStartTime } from './proc-stat.js';
 import { InitChannel } from './init-channel.js';
 import { INIT_ENV, type InitConfig } from './init/config.js';
+import { koffiNativePath, stageScriptPath } from './stage-files.js';
+import { createContainerExec } from './container-exec.js';
 
 /** The init stage could not make or start the container; `step` says where. */
 export class ContainerStartError extends Error {
@@ -94,7 +95,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       try {
         // A clean environment: inherited variables (NODE_EXTRA_CA_CERTS…) slow Node's start.
         // detached: its own session, so the container outlives the supervisor.
-        child = spawnInNewNamespaces(process.execPath, [initScriptPath()], {
+        child = spawnInNewNamespaces(process.execPath, [stageScriptPath('init.cjs')], {
           stdio: ['ignore', log, log, 'pipe', 'pipe'],
           env: { [INIT_ENV]: JSON.stringify(config) },
           detached: true,
@@ -170,6 +171,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       await fs.rm(paths.containerDir(project, name), { recursive: true, force: true });
     },
 
+    exec: createContainerExec(state),
+
     onExit(listener) {
       listeners.push(listener);
     },
@@ -214,24 +217,4 @@ async function waitGone(pid: number, startTime: number, ms: number, exited?: Pro
     await Promise.race([sleep(20), exited ?? sleep(20)]);
   }
   return true;
-}
-
-let koffiPath: string | undefined;
-
-/** The koffi binary this process loaded (libc.ts loads it), found in our own memory map. */
-function koffiNativePath(): string {
-  if (koffiPath) return koffiPath;
-  const line = readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('/koffi.node'));
-  if (!line) throw new Error('koffi native module is not loaded');
-  koffiPath = line.slice(line.indexOf('/'));
-  return koffiPath;
-}
-
-/** dist/init.cjs, from dist/executor/host/linux/ (compiled) or executor/host/linux/ (tests). */
-function initScriptPath(): string {
-  const base = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-  for (const candidate of [path.join(base, 'init.cjs'), path.join(base, 'dist', 'init.cjs')]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`init stage bundle not found under ${base} (run npm run build)`);
 }

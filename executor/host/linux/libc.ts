@@ -35,6 +35,9 @@ const c = {
   setsockopt: lib.func('int setsockopt(int fd, int level, int name, const uint8_t *val, uint32_t len)'),
   strerror: lib.func('const char *strerror(int errnum)'),
   if_nametoindex: lib.func('unsigned int if_nametoindex(const char *name)'),
+  // ioctl is variadic; a fixed third argument (an integer or a pointer) is ABI-compatible.
+  ioctlInt: lib.func('int ioctl(int fd, unsigned long request, long arg)'),
+  ioctlPtr: lib.func('int ioctl(int fd, unsigned long request, const uint8_t *arg)'),
 };
 
 function check(call: string, rc: number, args: unknown[]): void {
@@ -136,4 +139,16 @@ export function ifNameToIndex(name: string): number {
   const index = c.if_nametoindex(name) as number;
   if (index === 0) throw new SyscallError('if_nametoindex', koffi.errno(), [name]);
   return index;
+}
+
+/** ioctl with an integer argument; returns the call's result (some requests return an fd). */
+export function ioctlInt(fd: number, request: number, arg: number): number {
+  const rc = c.ioctlInt(fd, request, arg);
+  check('ioctl', rc, [fd, request, arg]);
+  return rc;
+}
+
+/** ioctl with a pointer to `arg` (read by the kernel). */
+export function ioctlPtr(fd: number, request: number, arg: Buffer): void {
+  check('ioctl', c.ioctlPtr(fd, request, arg), [fd, request]);
 }

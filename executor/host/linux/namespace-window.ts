@@ -59,3 +59,21 @@ export function spawnInNewNamespaces(command: string, args: string[], options: S
     fchdir(cwd);
   }
 }
+
+/**
+ * Spawns `command` as a member of the PID namespace open as `pidNsFd` (a running
+ * container's): setns(CLONE_NEWPID) only changes where this thread's children go, so the
+ * thread goes back to its own right after the spawn, also when spawn throws. Every other
+ * namespace is the child's own business (see init/exec-main.ts): entering the container's
+ * mount namespace here would hide `command` itself.
+ */
+export function spawnInPidNamespace(pidNsFd: number, command: string, args: string[], options: SpawnOptions): ChildProcess {
+  openWindow();
+  const own = saved!.ns.find((n) => n.flag === CLONE.NEWPID)!;
+  setns(pidNsFd, CLONE.NEWPID);
+  try {
+    return spawn(command, args, options);
+  } finally {
+    setns(own.fd, CLONE.NEWPID);
+  }
+}

@@ -14,13 +14,18 @@ export function capMask(caps: number[]): bigint {
   return caps.reduce((m, c) => m | (1n << BigInt(c)), 0n);
 }
 
-export function dropCapabilities(sys: Sys, keep: number[] = DEFAULT_CAPS): void {
+/** Cuts the bounding set to `keep`: no later execve can give back anything else. */
+export function dropBoundingSet(sys: Sys, keep: number[]): void {
   let last = 40;
   try {
     last = Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
   } catch { /* older kernels: 40 covers every cap defined so far */ }
   const kept = new Set(keep);
   for (let cap = 0; cap <= last; cap++) if (!kept.has(cap)) sys.dropBoundingCap(cap);
+}
+
+export function dropCapabilities(sys: Sys, keep: number[] = DEFAULT_CAPS): void {
+  dropBoundingSet(sys, keep);
   sys.clearAmbientCaps();
   const mask = capMask(keep);
   sys.capset(mask, mask, 0n);

@@ -40,10 +40,24 @@ const SYS_PIVOT_ROOT: Record<string, number> = { x64: 155, arm64: 41 };
 
 export type Sys = ReturnType<typeof loadSys>;
 
-export function loadSys(nativePath: string) {
+let loaded: Koffi | undefined;
+
+/** koffi's native module, loaded once (the init and exec stages share it). */
+export function loadKoffi(nativePath: string): Koffi {
+  if (loaded) return loaded;
   const mod = { exports: {} as Koffi };
   process.dlopen(mod, nativePath);
-  const koffi = mod.exports;
+  loaded = mod.exports;
+  return loaded;
+}
+
+/** Throws InitSysError with the errno when a libc call returned a negative value. */
+export function checkCall(koffi: Koffi, call: string, rc: number | bigint, detail: string): void {
+  if (Number(rc) < 0) throw new InitSysError(call, koffi.errno(), detail);
+}
+
+export function loadSys(nativePath: string) {
+  const koffi = loadKoffi(nativePath);
   const lib = koffi.load('libc.so.6');
   // prctl and syscall are variadic in C; declaring fixed integer/pointer arguments is
   // ABI-compatible on x86_64 and aarch64 Linux and avoids koffi's per-call type list.
@@ -59,9 +73,7 @@ export function loadSys(nativePath: string) {
     fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
     execve: lib.func('int execve(const char *path, const char **argv, const char **envp)'),
   };
-  const check = (call: string, rc: number | bigint, detail: string) => {
-    if (Number(rc) < 0) throw new InitSysError(call, koffi.errno(), detail);
-  };
+  const check = (call: string, rc: number | bigint, detail: string) => checkCall(koffi, call, rc, detail);
 
   return {
     mount(src: string | null, target: string, fstype: string | null, flags: number, data: string | null = null): void {

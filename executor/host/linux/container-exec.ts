@@ -1,0 +1,136 @@
+// Host['containers']['exec'] on Linux: a process inside a running container. The exec stage
+// (dist/exec.cjs, init/exec-main.ts) is spawned into the container's PID namespace through
+// a small namespace window; it enters the other namespaces itself and applies the
+// container's restrictions before execve. The process is our child, so its exit code is ours
+// to report; it dies with the container's PID 1 like any process of that namespace.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { ExecOptions, Host } from '../../host.js';
+import { mergeEnv } from '../../../planner/container-spec.js';
+import { cgroupProcsFiles } from './cgroups.js';
+import { EXEC_ENV, EXEC_STATUS_FD, type ExecConfig } from './init/exec-config.js';
+import { spawnInPidNamespace } from './namespace-window.js';
+import { isSameProcess } from './proc-stat.js';
+import { openContainerPty } from './pty.js';
+import { bridgeTerminal, type TerminalBridge } from './exec-terminal.js';
+import { isRunning } from './state-store.js';
+import { koffiNativePath, stageScriptPath } from './stage-files.js';
+
+/** A process could not be started in a container; exitCode is what `stack exec` exits with. */
+export class ContainerExecError extends Error {
+  readonly container: string;
+  readonly step: string;
+  readonly detail: string;
+  readonly exitCode: number;
+  constructor(container: string, step: string, detail: string, exitCode: number) {
+    super(`container ${container}: cannot exec (${step}): ${detail}`);
+    this.name = 'ContainerExecError';
+    this.container = container;
+    this.step = step;
+    this.detail = detail;
+    this.exitCode = exitCode;
+  }
+}
+
+/** After the process exits, how long output still held open by its own children is read. */
+const DRAIN_MS = 100;
+
+const envRecord = (entries: string[]) => Object.fromEntries(entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+
+export function createContainerExec(state: Host['state']): Host['containers']['exec'] {
+  return async (project, name, opts) => {
+    const record = await state.loadContainer(project, name);
+    if (!record) throw new ContainerExecError(name, 'find', `stack ${project} has no container ${name}`, 1);
+    if (!isRunning(record)) throw new ContainerExecError(name, 'find', `${name} is not running; start it with \`stack up\``, 1);
+    const { spec } = record;
+    const pid = record.pid!;
+    const config: ExecConfig = {
+      container: name,
+      koffiNative: koffiNativePath(),
+      pid,
+      startTime: record.startTime!,
+      cgroupProcs: cgroupProcsFiles(project, name),
+      argv: opts.argv,
+      env: mergeEnv(spec.env, envRecord((opts.env ?? []).filter((e) => e.indexOf('=') > 0))),
+      hostname: spec.hostname,
+      user: opts.user ?? spec.user,
+      cwd: opts.cwd ?? spec.cwd,
+      tty: opts.tty === true,
+      restrictions: { capabilities: spec.capabilities, noNewPrivileges: spec.noNewPrivileges, seccomp: spec.seccomp },
+    };
+    const { child, terminal } = spawnExecStage(config, opts);
+    return finish(name, child, terminal, opts);
+  };
+}
+
+function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: ChildProcess; terminal?: TerminalBridge } {
+  const pidNs = fs.openSync(`/proc/${config.pid}/ns/pid`, 'r');
+  let pty: ReturnType<typeof openContainerPty> | undefined;
+  try {
+    if (!isSameProcess(config.pid, config.startTime)) throw new ContainerExecError(config.container, 'find', `${config.container} stopped`, 1);
+    pty = config.tty ? openContainerPty(config.pid) : undefined;
+    const io = pty ? [pty.slave, pty.slave, pty.slave] : Array(3).fill(opts.stdio ?? 'ignore');
+    const stdio: StdioOptions = [...io, 'pipe'];
+    if (stdio.length !== EXEC_STATUS_FD + 1) throw new Error('exec stage status fd mismatch');
+    const child = spawnInPidNamespace(pidNs, process.execPath, [stageScriptPath('exec.cjs')], {
+      stdio,
+      // A clean environment, as for the init stage: inherited variables slow Node's start.
+      env: { [EXEC_ENV]: JSON.stringify(config) },
+    });
+    return { child, ...(pty ? { terminal: bridgeTerminal(pty.master, opts) } : {}) };
+  } catch (err) {
+    if (pty) fs.closeSync(pty.master);
+    throw err;
+  } finally {
+    fs.closeSync(pidNs);
+    if (pty) fs.closeSync(pty.slave);
+  }
+}
+
+async function finish(name: string, child: ChildProcess, terminal: TerminalBridge | undefined, opts: ExecOptions): Promise<number> {
+  const kill = () => child.kill('SIGKILL');
+  opts.signal?.addEventListener('abort', kill, { once: true });
+  if (opts.signal?.aborted) kill();
+  const status = readAll(child.stdio[EXEC_STATUS_FD] as Readable);
+  if (!terminal && opts.stdio === 'pipe') {
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(opts.input ?? '');
+    child.stdout!.on('data', (chunk: Buffer) => opts.onOutput?.('stdout', chunk));
+    child.stderr!.on('data', (chunk: Buffer) => opts.onOutput?.('stderr', chunk));
+  }
+  try {
+    const code = await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (c, signal) => resolve(c ?? 128 + (signal ? os.constants.signals[signal] : 0)));
+    });
+    const drained = Promise.all([
+      terminal?.done,
+      ...[child.stdout, child.stderr].map((s) => s && !s.closed && new Promise((r) => s.once('close', r))),
+    ]);
+    await Promise.race([drained, new Promise((r) => setTimeout(r, DRAIN_MS))]);
+    const failure = (await status).split('\n').find((l) => l.trim() !== '');
+    if (failure) {
+      const report = JSON.parse(failure) as { step: string; message: string };
+      throw new ContainerExecError(name, report.step, report.message, code);
+    }
+    return code;
+  } finally {
+    opts.signal?.removeEventListener('abort', kill);
+    terminal?.close();
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  }
+}
+
+function readAll(stream: Readable): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (text += chunk));
+    stream.on('error', () => resolve(text));
+    stream.on('close', () => resolve(text));
+  });
+}
