@@ -1,10 +1,14 @@
 // Stage 5: the validated raw document → the typed Stack. Expands every short form the way
 // docker compose does, so nothing after this stage looks at raw YAML. Assumes the schema
-// and the rules passed.
+// and the rules passed. Services are done in normalize-service.ts; this file does the
+// top-level networks, volumes, secrets and configs.
 
-import { serviceDefaults } from './service-defaults.js';
-import { parseDuration, parsePort, shellSplit } from './short-forms.js';
-import type { Dependency, DependencyCondition, Network, PortMapping, Service, ServiceNetwork, SourcePos, Stack, Volume } from './types.js';
+import { dictOrList, toBool } from './coerce.js';
+import { resolveHostPath } from './mounts.js';
+import { normalizeService, type EnvFileRef } from './normalize-service.js';
+import type { FileObject, Network, SourcePos, Stack, Volume } from './types.js';
+
+export { envFileRefs, type EnvFileRef } from './normalize-service.js';
 
 type Obj = Record<string, unknown>;
 type Env = Record<string, string | undefined>;
@@ -19,99 +23,63 @@ export interface NormalizeInput {
   env: Env;
   /** Position of the key of service `name`. */
   servicePos: (name: string) => SourcePos;
+  /**
+   * The variables of one `env_file` (the loader reads and parses the files; the planner
+   * stays pure). Undefined, or a missing file, contributes nothing.
+   */
+  envFileVars?: (ref: EnvFileRef) => Record<string, string> | undefined;
 }
 
-function argv(v: unknown): string[] | undefined {
-  if (typeof v === 'string') return shellSplit(v);
-  return Array.isArray(v) ? v.map(String) : undefined;
+/** `external: true`, or the legacy `external: {name: X}`. */
+function externalOf(v: Obj): { external: boolean; name?: string } {
+  const e = v.external;
+  if (e !== null && typeof e === 'object') return { external: true, name: typeof (e as Obj).name === 'string' ? ((e as Obj).name as string) : undefined };
+  return { external: toBool(e) ?? false };
 }
 
-function scalarString(v: unknown): string {
-  return typeof v === 'string' ? v : String(v);
+/** Name on the host: `name:`, else the key for external objects, else `<project>_<key>`. */
+function nameOf(project: string, key: string, v: Obj): { external: boolean; name: string } {
+  const ext = externalOf(v);
+  const name = typeof v.name === 'string' ? v.name : ext.name ?? (ext.external ? key : `${project}_${key}`);
+  return { external: ext.external, name };
 }
 
-export function environment(v: unknown, env: Env): Record<string, string> {
-  const out: Record<string, string> = {};
-  const set = (key: string, value: string | undefined) => {
-    if (value !== undefined) out[key] = value;
-  };
-  if (Array.isArray(v)) {
-    for (const entry of v.map(String)) {
-      const eq = entry.indexOf('=');
-      if (eq < 0) set(entry, env[entry]);
-      else set(entry.slice(0, eq), entry.slice(eq + 1));
-    }
-  } else {
-    for (const [key, value] of Object.entries(obj(v))) set(key, value === null ? env[key] : scalarString(value));
-  }
-  return out;
-}
-
-function names(v: unknown): string[] {
-  return Array.isArray(v) ? v.map(String) : Object.keys(obj(v));
-}
-
-function dependencies(v: unknown): Dependency[] {
-  const entries: [string, Obj][] = Array.isArray(v) ? v.map((n) => [String(n), {}]) : Object.entries(obj(v)).map(([k, c]) => [k, obj(c)]);
-  const seen = new Map<string, Dependency>();
-  for (const [service, c] of entries) {
-    seen.set(service, {
-      service,
-      condition: (typeof c.condition === 'string' ? c.condition : 'service_started') as DependencyCondition,
-      required: c.required !== false,
-      restart: c.restart === true,
-    });
-  }
-  return [...seen.values()].sort((a, b) => byName(a.service, b.service));
-}
-
-function serviceNetworks(v: unknown): ServiceNetwork[] {
-  if (v === undefined || v === null || names(v).length === 0) return [{ network: 'default', aliases: [], gwPriority: 0, priority: 0 }];
-  const list = Array.isArray(v) ? v.map((n) => [String(n), null] as const) : Object.entries(obj(v));
-  return list
-    .map(([network, cfg]) => {
-      const c = obj(cfg);
-      const sn: ServiceNetwork = { network, aliases: Array.isArray(c.aliases) ? c.aliases.map(String) : [], gwPriority: 0, priority: 0 };
-      if (typeof c.ipv4_address === 'string') sn.ipv4Address = c.ipv4_address;
-      return sn;
-    })
-    .sort((a, b) => byName(a.network, b.network));
-}
-
-function service(name: string, s: Obj, input: NormalizeInput): Service {
-  const out: Service = {
-    ...serviceDefaults(name, scalarString(s.image), input.servicePos(name)),
-    environment: environment(s.environment, input.env),
-    ports: (Array.isArray(s.ports) ? s.ports : []).map(parsePort).filter((p): p is PortMapping => p !== undefined),
-    dependsOn: dependencies(s.depends_on),
-    networks: serviceNetworks(s.networks),
-    stopSignal: typeof s.stop_signal === 'string' ? s.stop_signal : 'SIGTERM',
-    stopGracePeriodSeconds: s.stop_grace_period === undefined ? 10 : parseDuration(s.stop_grace_period as string | number) ?? 10,
-  };
-  const entrypoint = argv(s.entrypoint);
-  const command = argv(s.command);
-  if (entrypoint) out.entrypoint = entrypoint;
-  if (command) out.command = command;
-  if (typeof s.working_dir === 'string') out.workingDir = s.working_dir;
-  if (typeof s.hostname === 'string') out.hostname = s.hostname;
-  return out;
-}
+const stringMap = (v: unknown): Record<string, string> => dictOrList(v);
 
 function network(project: string, key: string, n: Obj): Network {
-  const external = n.external === true;
-  const name = typeof n.name === 'string' ? n.name : external ? key : `${project}_${key}`;
-  const out: Network = { key, name, external, driver: 'bridge', driverOpts: {}, internal: n.internal === true, attachable: false, enableIpv6: false, labels: {} };
+  const out: Network = {
+    key,
+    ...nameOf(project, key, n),
+    driver: typeof n.driver === 'string' ? n.driver : 'bridge',
+    driverOpts: stringMap(n.driver_opts),
+    internal: toBool(n.internal) ?? false,
+    attachable: toBool(n.attachable) ?? false,
+    enableIpv6: toBool(n.enable_ipv6) ?? false,
+    labels: dictOrList(n.labels),
+  };
   const config = obj(n.ipam).config;
   const ipam = obj(Array.isArray(config) ? config[0] : undefined);
   if (typeof ipam.subnet === 'string') out.subnet = ipam.subnet;
   if (typeof ipam.gateway === 'string') out.gateway = ipam.gateway;
+  if (typeof ipam.ip_range === 'string') out.ipRange = ipam.ip_range;
   return out;
 }
 
 function volume(project: string, key: string, v: Obj): Volume {
-  const external = v.external === true;
-  const name = typeof v.name === 'string' ? v.name : external ? key : `${project}_${key}`;
-  return { key, name, external, driver: 'local', driverOpts: {}, labels: {} };
+  return { key, ...nameOf(project, key, v), driver: typeof v.driver === 'string' ? v.driver : 'local', driverOpts: stringMap(v.driver_opts), labels: dictOrList(v.labels) };
+}
+
+function fileObject(input: NormalizeInput, key: string, v: Obj): FileObject {
+  const out: FileObject = { key, ...nameOf(input.project, key, v) };
+  if (typeof v.file === 'string') out.file = resolveHostPath(v.file, input.projectDir, input.env);
+  if (typeof v.environment === 'string') out.environment = v.environment;
+  if (typeof v.content === 'string') out.content = v.content;
+  return out;
+}
+
+function section<T>(raw: unknown, make: (key: string, v: Obj) => T): T[] {
+  const m = obj(raw);
+  return Object.keys(m).sort(byName).map((key) => make(key, obj(m[key])));
 }
 
 export function normalize(input: NormalizeInput): Stack {
@@ -119,18 +87,22 @@ export function normalize(input: NormalizeInput): Stack {
   const rawServices = obj(root.services);
   const services = Object.keys(rawServices)
     .sort(byName)
-    .map((name) => service(name, obj(rawServices[name]), input));
+    .map((name) => normalizeService(name, obj(rawServices[name]), { ...input, pos: input.servicePos(name) }));
 
   const declared = obj(root.networks);
-  const networks = Object.keys(declared).map((key) => network(input.project, key, obj(declared[key])));
+  const networks = section(declared, (key, n) => network(input.project, key, n));
   const usesDefault = services.some((s) => s.networks.some((n) => n.network === 'default'));
   if (usesDefault && !('default' in declared)) networks.push(network(input.project, 'default', {}));
   networks.sort((a, b) => byName(a.key, b.key));
 
-  const rawVolumes = obj(root.volumes);
-  const volumes = Object.keys(rawVolumes)
-    .sort(byName)
-    .map((key) => volume(input.project, key, obj(rawVolumes[key])));
-
-  return { project: input.project, file: input.file, projectDir: input.projectDir, services, networks, volumes, secrets: [], configs: [] };
+  return {
+    project: input.project,
+    file: input.file,
+    projectDir: input.projectDir,
+    services,
+    networks,
+    volumes: section(root.volumes, (key, v) => volume(input.project, key, v)),
+    secrets: section(root.secrets, (key, v) => fileObject(input, key, v)),
+    configs: section(root.configs, (key, v) => fileObject(input, key, v)),
+  };
 }

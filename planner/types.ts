@@ -15,6 +15,8 @@ export interface PortMapping {
   hostIp?: string;
   /** 0 means "any free port" (docker picks one at start). Ranges are expanded to one mapping per port. */
   hostPort: number;
+  /** Host range `START-END:CONTAINER`: any free port from hostPort to hostPortEnd (docker picks one). */
+  hostPortEnd?: number;
   containerPort: number;
   protocol: 'tcp' | 'udp';
   /** Long-form `name`, informational. */

@@ -2,13 +2,17 @@
 // the schema found problems, so it must not trust any shape: every access is checked.
 
 import type { Diagnostic } from './diagnostics.js';
-import { didYouMean } from './edit-distance.js';
+import { createRequire } from 'node:module';
+import { closest, didYouMean } from './edit-distance.js';
 import { findCycle } from './graph.js';
 import { parsePort, shellSplit, ShellSplitError } from './short-forms.js';
 import { diagAtPath, type PathSeg, type SourceFile } from './source-map.js';
 import type { PortMapping } from './types.js';
 
 type Obj = Record<string, unknown>;
+
+/** The keys a service may have (from the schema), to tell a misspelt key from a missing one. */
+const SERVICE_KEYS = new Set(Object.keys((createRequire(import.meta.url)('../schemas/stack.schema.json') as { definitions: { service: { properties: object } } }).definitions.service.properties));
 const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 
 /** The names a service refers to, each with the path of the entry (list item or map key). */
@@ -57,6 +61,11 @@ export function validateRules(raw: unknown, files: readonly SourceFile[]): Diagn
     const svc = obj(services[name]);
     if (!svc) continue;
     const base: PathSeg[] = ['services', name];
+    // `imgae: x` already gets "unknown key, did you mean image" from the schema.
+    const misspelt = Object.keys(svc).some((k) => !SERVICE_KEYS.has(k) && ['image', 'build'].includes(closest(k, SERVICE_KEYS) ?? ''));
+    if (svc.image === undefined && svc.build === undefined && !misspelt) {
+      at(base, `service "${name}" has neither "image" nor "build"; set the image to run, or a build context to build it from`, 'key');
+    }
 
     const depends = references(svc, 'depends_on');
     deps.set(name, depends.map((d) => d.name).filter((d) => d in services));

@@ -22,7 +22,7 @@ describe('loadStack: diagnostics', () => {
     const diags = diagnostics(text);
     expect(diags.map((d) => [d.line, d.col])).toStrictEqual([[4, 5], [6, 9], [8, 9]]);
     expect(diags[0]).toStrictEqual({ file: 'stack.yaml', line: 4, col: 5, message: 'unknown key "foo" in service "web"', sourceLine: '    foo: bar' });
-    expect(diags[1]!.message).toBe('invalid value "8o80:80" for "ports[0]" of service "web": expected a port mapping [IP:][HOST:]CONTAINER[/tcp|udp]');
+    expect(diags[1]!.message).toBe('invalid value "8o80:80" for "ports[0]" of service "web": expected a port mapping [IP:][HOST[-END]:]CONTAINER[-END][/tcp|udp]');
     expect(diags[1]!.sourceLine).toBe('      - "8o80:80"');
     expect(diags[2]!.message).toBe('service "web" depends on unknown service "dbb"; did you mean "db"?');
   });
@@ -59,14 +59,14 @@ describe('loadStack: diagnostics', () => {
     ]);
   });
 
-  it('reports a missing required key at the service name', () => {
-    expect(problems('services:\n  db:\n    command: [x]\n')).toStrictEqual(['2:3: missing required key "image" in service "db"']);
+  it('reports a service without image or build at the service name', () => {
+    expect(problems('services:\n  db:\n    command: [x]\n')).toStrictEqual(['2:3: service "db" has neither "image" nor "build"; set the image to run, or a build context to build it from']);
   });
 
   it('explains type errors of values that may take several forms', () => {
     expect(problems('services:\n  a:\n    image: x\n    ports: [true]\n    command: 5\n')).toStrictEqual([
       '4:13: "ports[0]" of service "a" must be an integer, a string or a mapping',
-      '5:14: "command" of service "a" must be a string or a list',
+      '5:14: "command" of service "a" must be null, a string or a list',
     ]);
     expect(problems('services:\n  a:\n    image: x\n    environment: {A: [1]}\n')).toStrictEqual([
       '4:22: "environment.A" of service "a" must be a string, a number, a boolean or null',
