@@ -8,21 +8,24 @@ export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
  * up front would load the planner, executor and supervisor client into every command.
  */
 async function errorTypes() {
-  const [{ StackFileError }, { PlanError }, { ApplyError }, { SupervisorError }, { renderDiagnostics }, { UsageError }] = await Promise.all([
+  const [{ StackFileError }, { PlanError }, { ApplyError }, { SupervisorError }, { renderDiagnostics }, { UsageError }, { ContainerExecError }] = await Promise.all([
     import('../planner/diagnostics.js'),
     import('../planner/plan-error.js'),
     import('../executor/execute.js'),
     import('../supervisor/client.js'),
     import('./render-diagnostics.js'),
     import('./stack-file.js'),
+    import('../executor/host/linux/container-exec.js'),
   ]);
-  return { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError };
+  return { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError };
 }
 
 export async function renderError(err: unknown): Promise<{ text: string; code: number }> {
-  const { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError } = await errorTypes();
+  const { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError } = await errorTypes();
   if (err instanceof StackFileError) return { text: renderDiagnostics(err.diagnostics), code: EXIT.error };
   if (err instanceof UsageError) return { text: `stack: ${err.message}`, code: EXIT.usage };
+  // docker's codes: 126 when the command cannot be started, 127 when it is not found.
+  if (err instanceof ContainerExecError) return { text: `stack: ${err.message}`, code: err.exitCode };
   if (err instanceof PlanError) return { text: planProblems(err.problems), code: EXIT.error };
   if (err instanceof ApplyError) return { text: applyFailures(err.failures.map((f) => ({ id: f.id, message: f.error.message }))), code: EXIT.error };
   if (err instanceof SupervisorError) {

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerConfig } from './commands/config.js';
 import { registerDown } from './commands/down.js';
+import { registerExec } from './commands/exec.js';
 import { registerImage } from './commands/image.js';
 import { registerLogs } from './commands/logs.js';
 import { registerPlan } from './commands/plan.js';
@@ -27,6 +28,7 @@ registerUp(program, globals);
 registerDown(program, globals);
 registerPs(program, globals);
 registerLogs(program, globals);
+registerExec(program, globals);
 registerConfig(program, globals);
 registerPlan(program, globals);
 registerImage(program);

@@ -31,31 +31,35 @@ export function bridgeTerminal(master: number, opts: ExecOptions): TerminalBridg
   } else if (opts.stdio === 'pipe' && opts.input !== undefined) {
     fs.write(master, Buffer.from(opts.input), () => {});
   }
-  const reader = fs.createReadStream('', { fd: master, autoClose: false });
+  // The stream owns the master from here: it closes it when it ends, fails or is destroyed.
+  const reader = fs.createReadStream('', { fd: master });
   reader.on('data', (chunk) => {
     const data = chunk as Buffer;
     if (ours) stdout.write(data);
     else if (opts.stdio === 'pipe') opts.onOutput?.('stdout', data);
   });
   // EIO once every process holding the slave has closed it: the end of the output.
+  let closed = false;
+  // Once the master is closed its number may belong to another file: nothing writes after that.
+  const release = () => {
+    if (closed) return;
+    closed = true;
+    if (ours) {
+      stdin.off('data', onInput);
+      stdout.off('resize', resize);
+      if (raw) stdin.setRawMode(false);
+      stdin.pause();
+    }
+  };
   const done = new Promise<void>((resolve) => {
     reader.on('error', () => resolve());
     reader.on('end', () => resolve());
-  });
-  let closed = false;
+  }).then(release);
   return {
     done,
     close() {
-      if (closed) return;
-      closed = true;
-      if (ours) {
-        stdin.off('data', onInput);
-        stdout.off('resize', resize);
-        if (raw) stdin.setRawMode(false);
-        stdin.pause();
-      }
+      release();
       reader.destroy();
-      fs.closeSync(master);
     },
   };
 }

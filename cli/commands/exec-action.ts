@@ -1,0 +1,54 @@
+// What `stack exec` does (loaded only when it runs; see exec.ts). The command runs as a
+// child of this process, not of the supervisor: its terminal, its streams and its exit
+// code are ours directly, and exec works while no supervisor runs.
+
+import { createContainerExec } from '../../executor/host/linux/container-exec.js';
+import { createStateStore } from '../../executor/host/linux/state-store.js';
+import { containerName } from '../../planner/names.js';
+import { containerStatus } from '../../supervisor/status.js';
+import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
+
+export interface ExecCliOptions {
+  tty: boolean;
+  user?: string;
+  workdir?: string;
+  env?: string[];
+  index: string;
+}
+
+/** `KEY=VALUE` as given; `KEY` alone takes our own value (and is left out when we have none), as docker does. */
+export function execEnv(entries: string[], ours: NodeJS.ProcessEnv): string[] {
+  return entries.flatMap((e) => {
+    if (e.includes('=')) return e.indexOf('=') > 0 ? [e] : [];
+    return ours[e] === undefined ? [] : [`${e}=${ours[e]}`];
+  });
+}
+
+export async function exec(globals: GlobalOptions, service: string, command: string[], opts: ExecCliOptions): Promise<number> {
+  const index = Number(opts.index);
+  if (!Number.isInteger(index) || index < 1) throw new UsageError(`--index takes a replica number (1 or more), not "${opts.index}"`);
+  const project = projectOf(globals);
+  const rows = await containerStatus(project);
+  if (!rows.some((r) => r.service === service)) {
+    const services = [...new Set(rows.map((r) => r.service))];
+    throw new UsageError(`service ${service} has no container in stack ${project}${services.length ? ` (services with containers: ${services.join(', ')})` : ''}; \`stack up\` creates them`);
+  }
+  const abort = new AbortController();
+  // The terminal sends Ctrl-C and Ctrl-\ to the command too (same process group): let it decide.
+  const ignore = () => {};
+  const stop = () => abort.abort();
+  process.on('SIGINT', ignore).on('SIGQUIT', ignore).on('SIGTERM', stop).on('SIGHUP', stop);
+  try {
+    return await createContainerExec(createStateStore())(project, containerName(project, service, index), {
+      argv: command,
+      env: execEnv(opts.env ?? [], process.env),
+      ...(opts.user !== undefined ? { user: opts.user } : {}),
+      ...(opts.workdir !== undefined ? { cwd: opts.workdir } : {}),
+      tty: opts.tty && process.stdin.isTTY === true,
+      stdio: 'inherit',
+      signal: abort.signal,
+    });
+  } finally {
+    process.off('SIGINT', ignore).off('SIGQUIT', ignore).off('SIGTERM', stop).off('SIGHUP', stop);
+  }
+}
