@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages stack needs on the host, when missing:
-# nft (nftables), a static busybox for the example and test images, ip and nsenter.
+# nft (nftables), a static busybox for the example and test images, ip and nsenter, and
+# for the image pull tests docker-registry, skopeo, htpasswd (apache2-utils) and zstd.
 set -euo pipefail
 missing=()
 command -v nft >/dev/null 2>&1 || missing+=(nftables)
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
+# image pull tests: a local registry, skopeo to fill it, htpasswd for its basic auth, zstd layers
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "stack needs these Debian packages: ${missing[*]}; install them as root: apt-get install -y ${missing[*]}" >&2

@@ -1,15 +1,20 @@
-// Unpacks one image layer (tar or tar+gzip) into a directory that overlayfs can use as a
-// lower layer. Safety first: nothing is ever written outside the layer or through a link,
-// and a crash never leaves a half layer under its final name.
+// Unpacks one image layer (tar, tar+gzip or tar+zstd) into a directory that overlayfs can
+// use as a lower layer. Safety first: nothing is ever written outside the layer or through a
+// link, and a crash never leaves a half layer under its final name.
+//
+// Names are treated the way docker treats them: cleaned lexically, a leading `/` dropped
+// (`/etc/passwd` lands at `etc/passwd` in the layer, `/../x` at `x`), and anything that still climbs above
+// the layer root (`../x`, `a/../../x`) rejected, as are hardlinks whose target does and
+// relative symlinks whose target does. Absolute symlink targets are kept: they resolve
+// inside the container's root, and unpacking never follows a link. Device nodes are made
+// only when running as root (as docker does); without CAP_MKNOD they are skipped.
 
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline, type Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { lsetxattr, mknod } from '../host/linux/libc.js';
+import { openDecompressed, sniffCompression } from './decompress.js';
 
 export class LayerUnpackError extends Error {
   readonly entry: string;
@@ -28,14 +33,46 @@ const S_IFIFO = 0o010000;
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
-/** Unpacks the layer blob at `blobPath` into `destDir` (created; must not exist yet). */
-export async function unpackLayer(blobPath: string, destDir: string): Promise<void> {
+export class LayerSizeError extends Error {
+  constructor(blobPath: string, limit: number) {
+    super(`layer ${blobPath} unpacks to more than ${limit} bytes, the limit; raise STACK_MAX_LAYER_BYTES if the image is genuine`);
+    this.name = 'LayerSizeError';
+  }
+}
+
+export class DiffIdError extends Error {
+  constructor(blobPath: string, expected: string, actual: string) {
+    super(`layer ${blobPath} unpacks to content with digest ${actual}, the image config's diff_id says ${expected} (tampered or corrupt); nothing was stored`);
+    this.name = 'DiffIdError';
+  }
+}
+
+/** 64 GiB: far above any real layer, low enough to stop a decompression bomb filling the disk. */
+const DEFAULT_MAX_BYTES = 64 * 1024 ** 3;
+
+export interface UnpackOptions {
+  /** Expected sha256 of the uncompressed tar (the config's rootfs.diff_ids entry). */
+  diffId?: string;
+  /** Cap on the uncompressed size; default STACK_MAX_LAYER_BYTES or 64 GiB. */
+  maxBytes?: number;
+}
+
+/** Where a layer is unpacked before it gets its final name (`<dest>.partial-PID-RANDOM`). */
+export const PARTIAL_MARK = '.partial-';
+
+/**
+ * Unpacks the layer blob at `blobPath` into `destDir` (created; must not exist yet).
+ * Returns the digest of the uncompressed tar (its diff_id).
+ */
+export async function unpackLayer(blobPath: string, destDir: string, opts: UnpackOptions = {}): Promise<string> {
   await fsp.mkdir(path.dirname(destDir), { recursive: true });
-  const tmp = `${destDir}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = `${destDir}${PARTIAL_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
   await fsp.mkdir(tmp, { mode: 0o755 });
   try {
     await fsp.chmod(tmp, 0o755);
-    await new Unpacker(tmp).run(blobPath);
+    const maxBytes = opts.maxBytes ?? (Number(process.env.STACK_MAX_LAYER_BYTES) || DEFAULT_MAX_BYTES);
+    const diffId = await new Unpacker(tmp, maxBytes).run(blobPath);
+    if (opts.diffId !== undefined && diffId !== opts.diffId) throw new DiffIdError(blobPath, opts.diffId, diffId);
     try {
       await fsp.rename(tmp, destDir);
     } catch (err) {
@@ -44,6 +81,7 @@ export async function unpackLayer(blobPath: string, destDir: string): Promise<vo
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
       await fsp.rm(tmp, { recursive: true, force: true });
     }
+    return diffId;
   } catch (err) {
     await fsp.rm(tmp, { recursive: true, force: true });
     throw err;
@@ -77,56 +115,74 @@ async function writeFile(entry: Entry, target: string): Promise<void> {
   }
 }
 
-/** Archive name → path components inside the layer ([] is the layer root). */
-function entryParts(name: string, original: string): string[] {
-  if (name.startsWith('/')) throw new LayerUnpackError(original, 'absolute path');
+/**
+ * Archive name → path components inside the layer ([] is the layer root), cleaned like Go's
+ * filepath.Clean: `/` at the start is dropped, `a/../b` is `b`; climbing above the root throws.
+ */
+function entryParts(name: string, original: string, base: string[] = []): string[] {
   if (name.includes('\0')) throw new LayerUnpackError(original, 'NUL byte in path');
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) throw new LayerUnpackError(original, "path contains '..'");
+  const rooted = name.startsWith('/');
+  const parts = rooted ? [] : [...base];
+  for (const p of name.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p !== '..') parts.push(p);
+    // `/..` is `/` (as in Go's filepath.Clean); a relative name may not climb above the root.
+    else if (parts.pop() === undefined && !rooted) throw new LayerUnpackError(original, "path climbs out of the layer with '..'");
+  }
   return parts;
 }
+
+const isRoot = process.geteuid?.() === 0;
 
 class Unpacker {
   /** Relative paths known to be real directories created by this unpack. */
   private readonly dirs = new Set<string>(['']);
   private readonly dirTimes: Array<[string, Date]> = [];
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly maxBytes: number,
+  ) {}
 
-  async run(blobPath: string): Promise<void> {
-    const head = Buffer.alloc(2);
-    const fh = await fsp.open(blobPath, 'r');
-    try {
-      await fh.read(head, 0, 2, 0);
-    } finally {
-      await fh.close();
-    }
-    const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  /** Unpacks; returns the sha256 digest of the whole uncompressed stream. */
+  async run(blobPath: string): Promise<string> {
+    const compression = await sniffCompression(blobPath);
     const extract = tar.extract();
-    const file = fs.createReadStream(blobPath);
-    // Callback pipeline: on error every stream is destroyed with it, so iteration throws.
-    const input: Readable = gzip ? pipeline(file, zlib.createGunzip(), () => undefined) : file;
+    const input = openDecompressed(blobPath, compression);
+    const hash = createHash('sha256');
+    let total = 0;
     const feed = (async () => {
       for await (const chunk of input) {
+        total += (chunk as Buffer).length;
+        if (total > this.maxBytes) throw new LayerSizeError(blobPath, this.maxBytes);
+        hash.update(chunk as Buffer);
         if (!extract.write(chunk as Buffer) && !(await drained(extract))) return;
       }
       extract.end(undefined);
-    })().catch((err: Error) => extract.destroy(err));
+    })().catch((err: Error) => {
+      extract.destroy(err);
+      throw err;
+    });
+    feed.catch(() => undefined); // awaited below; this only stops an unhandled rejection meanwhile
     let streamError: Error | undefined;
     extract.on('error', (err: Error) => (streamError ??= err));
     try {
       for await (const entry of extract) await this.entry(entry);
+      await feed;
     } catch (err) {
+      if (err instanceof LayerSizeError || streamError instanceof LayerSizeError) throw streamError ?? err;
       // An entry's stream dies with a bland "destroyed" when the archive itself is bad.
       if (streamError === undefined || err instanceof LayerUnpackError) throw err;
-      throw new Error(`layer ${blobPath} is not a valid ${gzip ? 'tar+gzip' : 'tar'}: ${streamError.message}`, { cause: streamError });
+      const kind = compression === 'none' ? 'tar' : `tar+${compression}`;
+      throw new Error(`layer ${blobPath} is not a valid ${kind}: ${streamError.message}`, { cause: streamError });
     } finally {
       input.destroy();
       extract.destroy();
-      await feed;
+      await feed.catch(() => undefined);
     }
     // Directory mtimes last, deepest first, since adding children changed them.
     this.dirTimes.sort((a, b) => b[0].length - a[0].length);
     for (const [p, t] of this.dirTimes) await fsp.lutimes(p, t, t);
+    return `sha256:${hash.digest('hex')}`;
   }
 
   private async entry(entry: Entry): Promise<void> {
@@ -155,6 +211,11 @@ class Unpacker {
     const target = parts.length === 0 ? this.root : path.join(dir, base);
     const type = h.type ?? 'file';
     if (parts.length === 0 && type !== 'directory') throw new LayerUnpackError(h.name, 'the layer root must be a directory');
+    if ((h.size ?? 0) > this.maxBytes) throw new LayerUnpackError(h.name, `entry of ${h.size} bytes is over the ${this.maxBytes}-byte layer limit`);
+    if ((type === 'character-device' || type === 'block-device') && !isRoot) {
+      entry.resume(); // only root may make device nodes; docker skips them likewise when it cannot
+      return;
+    }
     await this.clear(target, parts, type === 'directory');
     const mode = (h.mode ?? (type === 'directory' ? 0o755 : 0o644)) & 0o7777;
 
@@ -171,6 +232,13 @@ class Unpacker {
         break;
       case 'symlink':
         if (!h.linkname) throw new LayerUnpackError(h.name, 'symlink without a target');
+        if (!h.linkname.startsWith('/')) {
+          try {
+            entryParts(h.linkname, h.name, parts.slice(0, -1));
+          } catch {
+            throw new LayerUnpackError(h.name, `symlink target ${JSON.stringify(h.linkname)} points outside the layer`);
+          }
+        }
         await fsp.symlink(h.linkname, target);
         break;
       case 'link':

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -6,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LayerUnpackError, unpackLayer } from '../../executor/images/unpack-layer.js';
+import { DiffIdError, LayerSizeError, LayerUnpackError, unpackLayer } from '../../executor/images/unpack-layer.js';
 import { lgetxattr } from '../../executor/host/linux/libc.js';
 
 type Item = Partial<tar.Header> & { name: string; body?: string };
@@ -110,21 +111,69 @@ describe('unpackLayer', () => {
   });
 
   it('rejects a path with ..', async () => {
-    const err = await rejects([{ name: 'ok', body: '1' }, { name: '../evil', body: 'x' }], /'\.\.'/);
+    const err = await rejects([{ name: 'ok', body: '1' }, { name: '../evil', body: 'x' }], /climbs out/);
     expect(err.entry).toBe('../evil');
     await expect(fs.lstat(path.join(tmp, 'layers', 'evil'))).rejects.toThrow(/ENOENT/);
     await expect(fs.lstat(path.join(tmp, 'evil'))).rejects.toThrow(/ENOENT/);
   });
 
   it('rejects a path with .. in the middle', async () => {
-    await rejects([{ name: 'a/../../evil', body: 'x' }], /'\.\.'/);
+    await rejects([{ name: 'a/../../evil', body: 'x' }], /climbs out/);
   });
 
-  it('rejects an absolute path', async () => {
+  it('puts an absolute name inside the layer, as docker does, never at the absolute path', async () => {
     const name = path.join(tmp, 'abs');
-    const err = await rejects([{ name, body: 'x' }], /absolute/);
-    expect(err.entry).toBe(name);
+    await unpack([{ name, body: 'x' }, { name: '/../../top', body: 't' }, { name: 'a/../b', body: 'b' }]);
     await expect(fs.lstat(name)).rejects.toThrow(/ENOENT/);
+    expect(readFileSync(path.join(dest, name), 'utf8')).toBe('x');
+    expect(readFileSync(path.join(dest, 'top'), 'utf8')).toBe('t');
+    expect(readFileSync(path.join(dest, 'b'), 'utf8')).toBe('b');
+    await expect(fs.lstat(path.join(tmp, 'top'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('rejects a relative symlink that points above the layer; keeps absolute ones (they resolve in the container)', async () => {
+    await rejects([{ name: 'a/up', type: 'symlink', linkname: '../../etc/passwd' }], /points outside the layer/);
+    await unpack([
+      { name: 'bin/sh', type: 'symlink', linkname: '/bin/busybox' },
+      { name: 'bin/ok', type: 'symlink', linkname: '../etc/x' },
+    ]);
+    expect(await fs.readlink(path.join(dest, 'bin/sh'))).toBe('/bin/busybox');
+    expect(await fs.readlink(path.join(dest, 'bin/ok'))).toBe('../etc/x');
+  });
+
+  it('stops at the size cap with a clear error, for a huge header and for a decompression bomb', async () => {
+    const bomb = zlib.gzipSync(Buffer.alloc(4 << 20)); // 4 MiB of zeros in a few KiB
+    const blob = path.join(tmp, 'bomb');
+    await fs.writeFile(blob, zlib.gzipSync(await makeTar([{ name: 'z', body: Buffer.alloc(3 << 20).toString() }])));
+    await expect(unpackLayer(blob, dest, { maxBytes: 1 << 20 })).rejects.toThrow(/over the 1048576-byte layer limit/);
+    await fs.writeFile(blob, bomb);
+    await expect(unpackLayer(blob, dest, { maxBytes: 1 << 20 })).rejects.toThrow(LayerSizeError);
+    expect(await fs.readdir(path.join(tmp, 'layers'))).toEqual([]);
+  });
+
+  it('returns the diff_id and refuses a layer whose content does not match the expected one', async () => {
+    const raw = await makeTar([{ name: 'f', body: 'x' }]);
+    const blob = path.join(tmp, 'blob');
+    await fs.writeFile(blob, zlib.gzipSync(raw));
+    const diffId = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+    await expect(unpackLayer(blob, dest, { diffId: `sha256:${'0'.repeat(64)}` })).rejects.toThrow(DiffIdError);
+    expect(await fs.readdir(path.join(tmp, 'layers'))).toEqual([]);
+    expect(await unpackLayer(blob, dest, { diffId })).toBe(diffId);
+    expect(readFileSync(path.join(dest, 'f'), 'utf8')).toBe('x');
+  });
+
+  it('unpacks a zstd layer, and refuses a truncated one', async () => {
+    const raw = await makeTar([{ name: 'z/file', body: 'zstd works\n' }, { name: 'z/big', body: randomBytes(300_000).toString('hex') }]);
+    const blob = path.join(tmp, 'blob.zst');
+    await fs.writeFile(blob, execFileSync('zstd', ['-q', '-c'], { input: raw, maxBuffer: 16 << 20 }));
+    const diffId = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+    expect(await unpackLayer(blob, dest, { diffId })).toBe(diffId);
+    expect(readFileSync(path.join(dest, 'z/file'), 'utf8')).toBe('zstd works\n');
+    const data = await fs.readFile(blob);
+    await fs.writeFile(blob, data.subarray(0, data.length >> 1));
+    const other = path.join(tmp, 'layers', 'l2');
+    await expect(unpackLayer(blob, other)).rejects.toThrow(/zstd|end/i);
+    expect(await fs.readdir(path.join(tmp, 'layers'))).toEqual(['l1']);
   });
 
   it('never writes through a symlink from the layer', async () => {
@@ -150,7 +199,10 @@ describe('unpackLayer', () => {
 
   it('rejects a hardlink that leaves the layer', async () => {
     await rejects([{ name: 'x', type: 'link', linkname: '../../x' }], /outside the layer/);
-    await rejects([{ name: 'x', type: 'link', linkname: '/etc/passwd' }], /outside the layer/);
+    // An absolute target means the layer's own /etc/passwd (docker joins it to the layer root).
+    await rejects([{ name: 'x', type: 'link', linkname: '/etc/passwd' }], /not unpacked yet/);
+    await unpack([{ name: 'etc/passwd', body: 'p' }, { name: 'x', type: 'link', linkname: '/etc/passwd' }]);
+    expect((await fs.lstat(path.join(dest, 'x'))).ino).toBe((await fs.lstat(path.join(dest, 'etc/passwd'))).ino);
   });
 
   it('rejects a hardlink through a symlink or to something not unpacked yet', async () => {
