@@ -22,3 +22,8 @@ echo "installing Debian packages stack needs: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 apt-get install -y -qq "${missing[@]}" >/dev/null
+# The docker-registry package starts a system-wide registry on :5000 where systemd runs; the
+# tests start their own on 127.0.0.1 only, so keep the packaged one off.
+if [[ " ${missing[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now docker-registry >/dev/null 2>&1 || true
+fi

@@ -1,8 +1,9 @@
-// `stack image import PATH [--tag REF]` and `stack image ls`.
+// `stack image import PATH [--tag REF]`, `stack image pull REF`, `stack image ls`.
 
 import type { Command } from 'commander';
 import { runCommand } from '../errors.js';
 import type { ImageImportOptions, ImageLsOptions } from './image-action.js';
+import type { ImagePullOptions } from './image-pull-action.js';
 
 export function registerImage(program: Command): void {
   const image = program.command('image').description('manage the local image store');
@@ -12,6 +13,12 @@ export function registerImage(program: Command): void {
     .argument('<path>', 'OCI image layout folder')
     .option('--tag <ref>', 'reference to store it under (default: the layout\'s ref name)')
     .action((dir: string, opts: ImageImportOptions) => runCommand(async () => (await import('./image-action.js')).imageImport(dir, opts)));
+  image
+    .command('pull')
+    .description('pull an image from a registry into the store (credentials: STACK_REGISTRY_AUTH or ~/.docker/config.json)')
+    .argument('<ref>', 'image reference, e.g. busybox or 127.0.0.1:5000/app:1')
+    .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default: the host\'s)')
+    .action((ref: string, opts: ImagePullOptions) => runCommand(async () => (await import('./image-pull-action.js')).imagePull(ref, opts)));
   image
     .command('ls')
     .description('list stored images')

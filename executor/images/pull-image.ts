@@ -1,0 +1,93 @@
+// `stack image pull REF`: manifest (or index → the platform's manifest), config, then the
+// layers in parallel, each verified (blob digest, then diff_id of its content) and unpacked
+// into the shared content-addressed layer store. The image record is written last, so an
+// interrupted or failed pull never shows as an image; layers it completed stay for reuse.
+
+import PQueue from 'p-queue';
+import type { ImageInfo } from '../../planner/observed.js';
+import { withBlob } from './blob-download.js';
+import { hasLayer, saveImage } from './image-store.js';
+import {
+  BlobDigestError, checkManifest, diffIds, imageInfo, isIndex, parseJson, pickPlatform, sha256, verifiedJson,
+  type Descriptor, type ImageConfig, type Index, type Manifest,
+} from './manifest.js';
+import { paths } from '../host/linux/paths.js';
+import { RegistryClient } from './registry-client.js';
+import { parseRegistryRef } from './registry-ref.js';
+import { unpackLayer } from './unpack-layer.js';
+import { readBody } from './http-get.js';
+
+export type PullEvent =
+  | { type: 'resolved'; ref: string; manifest: string; layers: Array<{ digest: string; size: number | undefined }> }
+  | { type: 'layer-cached'; digest: string }
+  | { type: 'layer-bytes'; digest: string; done: number; total: number | undefined }
+  | { type: 'layer-unpacking'; digest: string }
+  | { type: 'layer-done'; digest: string }
+  | { type: 'layer-failed'; digest: string; message: string };
+
+export interface PullOptions {
+  /** os/arch[/variant] to pick from an index (a service's `platform:`); default the host's. */
+  platform?: string;
+  onEvent?: (e: PullEvent) => void;
+  /** Layers downloaded at once (default 3, like docker). */
+  concurrency?: number;
+}
+
+const CONFIG_LIMIT = 16 << 20;
+
+/** Fetches a manifest and checks it against the digest asked for or announced. */
+async function fetchManifest(client: RegistryClient, reference: string, expected: string | undefined, what: string): Promise<{ desc: Descriptor; doc: Index & Manifest; mediaType: string | undefined }> {
+  const m = await client.manifest(reference);
+  const actual = sha256(m.body);
+  for (const want of [expected, m.digest]) {
+    if (want !== undefined && want.startsWith('sha256:') && want !== actual) throw new BlobDigestError(what, want, actual);
+  }
+  const doc = parseJson<Index & Manifest>(m.body.toString('utf8'), what);
+  return { desc: { digest: actual, size: m.body.length }, doc, mediaType: doc.mediaType ?? m.mediaType };
+}
+
+export async function pullImage(raw: string, opts: PullOptions = {}): Promise<ImageInfo> {
+  const target = parseRegistryRef(raw);
+  const emit = opts.onEvent ?? (() => {});
+  const client = new RegistryClient(target);
+  const reference = target.digest ?? target.tag ?? 'latest';
+
+  let top = await fetchManifest(client, reference, target.digest, `manifest ${target.ref}`);
+  if (isIndex(top.mediaType, top.doc)) {
+    const chosen = pickPlatform(top.doc, opts.platform, `image index ${target.ref}`);
+    top = await fetchManifest(client, chosen.digest, chosen.digest, `manifest ${chosen.digest} of ${target.ref}`);
+  }
+  const { config: configDesc, layers } = checkManifest(top.doc, `manifest ${top.desc.digest} of ${target.ref}`);
+  emit({ type: 'resolved', ref: target.ref, manifest: top.desc.digest, layers: layers.map((l) => ({ digest: l.digest, size: l.size })) });
+
+  const { res } = await client.blob(configDesc.digest);
+  const config = verifiedJson<ImageConfig>(await readBody(res, CONFIG_LIMIT), configDesc, `config ${configDesc.digest} of ${target.ref}`);
+  const ids = diffIds(config, layers.length, `config ${configDesc.digest} of ${target.ref}`);
+
+  const queue = new PQueue({ concurrency: opts.concurrency ?? 3 });
+  const results = await Promise.allSettled(
+    layers.map((layer, i) =>
+      queue.add(async () => {
+        if (await hasLayer(layer.digest)) return emit({ type: 'layer-cached', digest: layer.digest });
+        try {
+          await withBlob(
+            client,
+            layer,
+            (done) => emit({ type: 'layer-bytes', digest: layer.digest, done, total: layer.size }),
+            async (file) => {
+              emit({ type: 'layer-unpacking', digest: layer.digest });
+              if (!(await hasLayer(layer.digest))) await unpackLayer(file, paths.layerDir(layer.digest), { diffId: ids[i]! });
+            },
+          );
+        } catch (err) {
+          emit({ type: 'layer-failed', digest: layer.digest, message: (err as Error).message });
+          throw err;
+        }
+        emit({ type: 'layer-done', digest: layer.digest });
+      }),
+    ),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return saveImage(imageInfo(target.ref, configDesc.digest, layers.map((l) => l.digest), config));
+}
