@@ -15,6 +15,8 @@ export async function planner(ctx) {
       lines.push(`  s${i}:`, `    image: ${IMAGE}`, `    command: ["sleep", "${i}"]`, `    environment: {INDEX: "${i}"}`);
       if (i > 1) lines.push(`    depends_on: [s${Math.ceil(i / 2)}]`);
     }
+    // Automatic subnets are /24s (253 addresses); a big stack declares a bigger one.
+    lines.push('networks:', '  default:', '    ipam: {config: [{subnet: 10.124.0.0/20}]}');
     const file = path.join(ctx.root, `plan-${n}.yaml`);
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     const m = `plan of ${n} services (CLI wall)`;
