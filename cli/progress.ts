@@ -44,8 +44,8 @@ function livePrinter(out: NodeJS.WriteStream): MessageHandler {
   let live: Promise<TtyProgress | undefined> = Promise.resolve(undefined);
   const handler: MessageHandler = (m) => {
     if (m.type === 'plan') {
-      if (m.plan.operations.length === 0) printPlanSummary(m.plan, out);
-      else live = loading.then((mod) => mod.startTtyProgress(m.plan, out));
+      printPlanSummary(m.plan, out);
+      if (m.plan.operations.length > 0) live = loading.then((mod) => mod.startTtyProgress(m.plan, out));
       return;
     }
     if (m.type !== 'progress') return;
@@ -58,7 +58,10 @@ function livePrinter(out: NodeJS.WriteStream): MessageHandler {
   return handler;
 }
 
+/** "up to date", the notes, and what drifted and is being repaired (each cause once). */
 function printPlanSummary(plan: Plan, out: NodeJS.WritableStream): void {
   if (plan.operations.length === 0) out.write(`stack ${plan.project} is up to date\n`);
   for (const note of plan.notes) out.write(`note: ${note}\n`);
+  const drift = new Set(plan.operations.filter((op) => op.cause.startsWith('drift: ')).map((op) => op.cause.slice('drift: '.length)));
+  for (const cause of drift) out.write(`repairing drift: ${cause}\n`);
 }

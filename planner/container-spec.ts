@@ -49,8 +49,9 @@ export function buildContainerSpec(
   image: ImageInfo,
   endpoints: Endpoint[],
   hosts: HostsEntry[],
+  replica = 1,
 ): ContainerSpec {
-  const name = containerName(project, service.name);
+  const name = containerName(project, service.name, replica);
   const spec: Omit<ContainerSpec, 'hash'> & { networkMode?: string } = {
     project,
     service: service.name,
@@ -64,7 +65,7 @@ export function buildContainerSpec(
     hosts,
     stopSignal: service.stopSignal,
     stopGraceSeconds: service.stopGracePeriodSeconds,
-    replica: 1,
+    replica,
     user: service.user ?? image.user ?? '',
     resources: service.resources,
     capabilities: effectiveCapabilities(service),

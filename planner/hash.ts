@@ -1,8 +1,17 @@
-// The config hash of a container: a digest over everything that shapes the running
-// process. Equal hash → the running container already matches the file and is left alone.
+// Config hashes: a digest over everything that shapes a running object. Equal hash → the
+// running object already matches the file and is left alone.
+//
+// What decides recreation is containerHash(spec), over the ContainerSpec reconcile builds
+// (stored in each container's state record). serviceConfigHash(service) (`config --hash`)
+// covers the same ground from the file's side; both leave out what never changes a
+// running container: depends_on, scale/replicas, profiles, build and pull_policy are not
+// in a ContainerSpec at all, and containerHash leaves out the per-replica identity (name,
+// replica number, address, veth) and the hosts list, so all replicas of a service share
+// one hash and a neighbour's arrival recreates nothing. A changed address is caught
+// separately by reconcile (plan-containers.ts), which compares addresses directly.
 
 import { createHash } from 'node:crypto';
-import type { ContainerSpec } from './plan.js';
+import type { ContainerSpec, NetworkSpec } from './plan.js';
 
 /** JSON with sorted keys, so the hash does not depend on property order. */
 export function canonicalJson(value: unknown): string {
@@ -20,11 +29,13 @@ export function hashOf(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
 }
 
-/**
- * The hosts list is left out: it changes whenever another service comes or goes, and a
- * neighbour's arrival must not recreate this container.
- */
+/** The container's config hash: the same for every replica of a service (see above). */
 export function containerHash(spec: Omit<ContainerSpec, 'hash'>): string {
-  const { hosts: _hosts, ...shape } = spec;
-  return hashOf(shape);
+  const { hosts: _hosts, name: _name, replica: _replica, endpoints, ...shape } = spec;
+  return hashOf({ ...shape, endpoints: endpoints.map(({ ip: _ip, hostVeth: _veth, ...ep }) => ep) });
+}
+
+/** A network's config hash: a change recreates the bridge and rewires its containers. */
+export function networkHash(spec: NetworkSpec): string {
+  return hashOf(spec);
 }

@@ -21,11 +21,15 @@ export interface ObservedEndpoint {
   network: string;
   ip: string;
   hostVeth: string;
+  /** False when the host end of the veth is gone while the container runs (drift). Unknown = present. */
+  present?: boolean;
 }
 
 export interface ObservedContainer {
   name: string;
   service: string;
+  /** n of `<project>-<service>-<n>`; 1 when the record predates replicas. */
+  replica?: number;
   /** Config hash the container was created from (see planner/hash.ts). */
   hash: string;
   /** True when its PID 1 is alive (pid and start time both match the record). */
@@ -44,6 +48,8 @@ export interface ObservedNetwork {
   bridge: string;
   subnet: string;
   gateway: string;
+  /** networkHash() of the record; absent in records written before networks had one. */
+  hash?: string;
   /** False when the record exists but the bridge is gone or lost its address, up state or route_localnet (drift). */
   linkPresent: boolean;
 }

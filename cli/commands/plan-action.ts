@@ -5,15 +5,16 @@ import { publishedPorts } from '../../planner/check-host-ports.js';
 import { reconcile } from '../../planner/reconcile.js';
 import { planToText } from '../../planner/plan-text.js';
 import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
+import type { UpFlags } from '../up-flags.js';
+import { reconcileOptions } from '../up-options.js';
 
-export interface PlanOptions {
+export interface PlanOptions extends UpFlags {
   format: string;
-  forceRecreate?: boolean;
-  removeOrphans?: boolean;
 }
 
-export async function plan(globals: GlobalOptions, opts: PlanOptions): Promise<void> {
+export async function plan(globals: GlobalOptions, opts: PlanOptions, services: string[] = []): Promise<void> {
+  const options = reconcileOptions(opts, services);
   const stack = loadStackFiles(globals);
-  const plan = reconcile(stack, await observeStack(stack.project, { publishedPorts: publishedPorts(stack) }), { forceRecreate: !!opts.forceRecreate, removeOrphans: !!opts.removeOrphans });
+  const plan = reconcile(stack, await observeStack(stack.project, { publishedPorts: publishedPorts(stack) }), options);
   process.stdout.write(opts.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : planToText(plan));
 }

@@ -9,18 +9,19 @@ import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter } from '../progress.js';
 import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
+import type { UpFlags } from '../up-flags.js';
+import { reconcileOptions } from '../up-options.js';
 import { printLog } from './logs-action.js';
 import { bringDown } from './down-action.js';
 
-export interface UpOptions {
+export interface UpOptions extends UpFlags {
   detach?: boolean;
-  forceRecreate?: boolean;
-  removeOrphans?: boolean;
+  watch?: boolean;
 }
 
-export async function up(globals: GlobalOptions, opts: UpOptions): Promise<number> {
+export async function up(globals: GlobalOptions, opts: UpOptions, services: string[] = []): Promise<number> {
+  const options = reconcileOptions(opts, services);
   const stack = loadStackFiles(globals);
-  const options = { forceRecreate: !!opts.forceRecreate, removeOrphans: !!opts.removeOrphans };
   let conn = await connectSupervisor(stack.project, { start: false });
   if (!conn) {
     // No supervisor yet: plan here first (the dry run `stack plan` does), so a file the

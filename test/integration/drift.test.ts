@@ -55,21 +55,21 @@ describe('drift repair', () => {
   it('recreates a flushed NAT table and touches no container', async () => {
     const pids = ps().map((r) => r.pid);
     execFileSync('nft', ['delete', 'table', 'ip', natTableName(project)]);
-    upRepairs(/nat\.apply/);
+    upRepairs(/repairing drift: nftables table stk_\S+ is missing on the host/);
     expect(ps().map((r) => r.pid)).toEqual(pids);
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
   });
 
   it('restores route_localnet on the bridge', async () => {
     fs.writeFileSync(`/proc/sys/net/ipv4/conf/${bridgeName(project, 'default')}/route_localnet`, '0');
-    upRepairs(/network\.create/);
+    upRepairs(/repairing drift: bridge stkb\w+ of network default is missing or misconfigured/);
     expect(fs.readFileSync(`/proc/sys/net/ipv4/conf/${bridgeName(project, 'default')}/route_localnet`, 'utf8').trim()).toBe('1');
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
   });
 
   it('recreates a deleted bridge and rewires the containers on it', async () => {
     execFileSync('ip', ['link', 'del', bridgeName(project, 'default')]);
-    upRepairs(/network\.create/);
+    upRepairs(/repairing drift: bridge stkb\w+ of network default is missing or misconfigured/);
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
     expect(ps().every((r) => r.state === 'running')).toBe(true);
   });
@@ -79,7 +79,7 @@ describe('drift repair', () => {
     const web = pidOf('web')!;
     process.kill(web, 'SIGKILL');
     for (let i = 0; i < 100 && ps().find((r) => r.service === 'web')?.state === 'running'; i++) await new Promise((r) => setTimeout(r, 20));
-    upRepairs(/container\.start .*web/);
+    upRepairs(new RegExp(`repairing drift: container ${project}-web-1 is not running`));
     expect(pidOf('idle')).toBe(idle);
     expect(pidOf('web')).not.toBe(web);
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');

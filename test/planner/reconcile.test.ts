@@ -2,56 +2,11 @@
 // compared with a checked-in file under golden/ (update with `npx vitest run -u`).
 
 import { describe, expect, it } from 'vitest';
-import { loadStack } from '../../planner/load.js';
-import { emptyObserved, type ImageInfo, type Observed } from '../../planner/observed.js';
 import { reconcile } from '../../planner/reconcile.js';
 import { teardown } from '../../planner/teardown.js';
 import { planToText } from '../../planner/plan-text.js';
 import { PlanError } from '../../planner/plan-error.js';
-import type { Plan } from '../../planner/plan.js';
-
-const image: ImageInfo = {
-  ref: 'stack.local/busybox:latest',
-  id: 'sha256:' + 'c'.repeat(64),
-  layers: ['sha256:' + 'a'.repeat(64)],
-  cmd: ['sh'],
-  env: ['PATH=/usr/bin:/bin'],
-};
-
-const hello = `name: hello
-services:
-  web:
-    image: stack.local/busybox:latest
-    command: httpd -f -p 80 -h /www
-    ports: ["8080:80"]
-  client:
-    image: stack.local/busybox:latest
-    depends_on: [web]
-    command: ["sh", "-c", "wget -qO- http://web/"]
-`;
-
-function load(text: string) {
-  return loadStack({ files: [{ path: 'stack.yaml', text }], projectDir: '/work/hello', env: {} });
-}
-
-function observed(extra: Partial<Observed> = {}): Observed {
-  return { ...emptyObserved('hello'), images: [image], takenSubnets: ['192.0.2.0/24', '10.123.0.0/24'], ...extra };
-}
-
-/** What the host looks like after applying `plan` successfully. */
-function applied(plan: Plan, base: Observed): Observed {
-  const next: Observed = { ...base, containers: [...base.containers], networks: [...base.networks] };
-  for (const op of plan.operations) {
-    if (op.kind === 'network.create') next.networks.push({ ...op.network, linkPresent: true });
-    if (op.kind === 'nat.apply') next.nat = { table: op.nat.table, hash: op.nat.hash, present: true };
-    if (op.kind === 'container.remove') next.containers = next.containers.filter((c) => c.name !== op.name);
-    if (op.kind === 'container.start') {
-      const c = op.container;
-      next.containers.push({ name: c.name, service: c.service, hash: c.hash, running: true, pid: 100, stopSignal: c.stopSignal, stopGraceSeconds: c.stopGraceSeconds, endpoints: c.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })) });
-    }
-  }
-  return next;
-}
+import { applied, hello, load, observed } from './reconcile-fixtures.js';
 
 describe('reconcile', () => {
   it('first up: network, NAT, then web before client', async () => {
@@ -68,7 +23,7 @@ describe('reconcile', () => {
     const state = applied(reconcile(load(hello), observed()), observed());
     const edited = hello.replace('    depends_on: [web]\n', '    depends_on: [web]\n    environment: { MODE: fast }\n');
     const plan = reconcile(load(edited), state);
-    expect(plan.operations.map((o) => o.id)).toEqual(['remove:hello-client-1', 'start:client']);
+    expect(plan.operations.map((o) => o.id)).toEqual(['remove:hello-client-1', 'start:hello-client-1']);
     await expect(planToText(plan)).toMatchFileSnapshot('golden/env-change.txt');
   });
 
@@ -91,8 +46,8 @@ describe('reconcile', () => {
     state.containers[0] = { ...state.containers[0], running: false, exitCode: 137 };
     const plan = reconcile(load(hello), state);
     expect(plan.operations.map((o) => `${o.id}: ${o.cause}`)).toEqual([
-      'remove:hello-web-1: container hello-web-1 is not running (exited with 137)',
-      'start:web: container hello-web-1 is not running (exited with 137)',
+      'remove:hello-web-1: drift: container hello-web-1 is not running (exited with 137)',
+      'start:hello-web-1: drift: container hello-web-1 is not running (exited with 137)',
     ]);
   });
 
@@ -103,8 +58,8 @@ describe('reconcile', () => {
     const plan = reconcile(load(hello), state);
     expect(plan.operations.find((o) => o.kind === 'network.create')?.cause).toMatch(/missing or misconfigured on the host/);
     // Both containers hang off the recreated bridge, so both are rewired.
-    expect(plan.operations.find((o) => o.id === 'start:web')?.cause).toMatch(/network default is recreated/);
-    expect(plan.operations.find((o) => o.id === 'start:client')?.cause).toMatch(/network default is recreated/);
+    expect(plan.operations.find((o) => o.id === 'start:hello-web-1')?.cause).toMatch(/network default is recreated/);
+    expect(plan.operations.find((o) => o.id === 'start:hello-client-1')?.cause).toMatch(/network default is recreated/);
   });
 
   it('a port without a host port is not published and the plan says so', () => {

@@ -2,6 +2,7 @@
 // (is the process the recorded one, does the bridge exist, does the nft table exist).
 
 import type { ObserveOptions, Observed } from '../../../planner/observed.js';
+import { networkHash } from '../../../planner/hash.js';
 import { hostPorts } from './host-ports.js';
 import { listImages } from '../../images/image-store.js';
 import { bridgeConfigured, natTableExists, readLinks, takenSubnets } from './observe-network.js';
@@ -30,12 +31,13 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       hash: r.spec.hash,
       stopSignal: r.spec.stopSignal,
       stopGraceSeconds: r.spec.stopGraceSeconds,
+      replica: r.spec.replica ?? 1,
       running: isRunning(r),
       ...(r.pid ? { pid: r.pid } : {}),
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
-      endpoints: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })),
+      endpoints: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth, present: linkStates.has(e.hostVeth) })),
     })),
-    networks: networks.map((n) => ({ key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, linkPresent: bridgeConfigured(linkStates, n) })),
+    networks: networks.map((n) => ({ key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, hash: networkHash(n), linkPresent: bridgeConfigured(linkStates, n) })),
     ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableExists(nat.table) } } : {}),
     images,
     takenSubnets: [

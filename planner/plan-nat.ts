@@ -1,0 +1,54 @@
+// NAT part of reconcile: one nftables table per stack with masquerade for every network
+// and a DNAT rule per published port. Applied when its hash differs from the recorded
+// one or the table vanished from the host (drift); removed when no network is left.
+
+import type { Observed } from './observed.js';
+import type { ContainerSpec, NatSpec, NetworkSpec, Operation } from './plan.js';
+import type { Stack } from './types.js';
+import { hashOf } from './hash.js';
+import { natTableName } from './names.js';
+
+export interface PlannedNat {
+  operations: Operation[];
+  /** Id of the nat.apply operation when there is one; containers wait for it. */
+  applyId?: string;
+}
+
+/** `specs`: the containers that will exist after the plan (ports of the others are not published). */
+export function planNat(stack: Stack, observed: Observed, specs: ContainerSpec[], nets: Map<string, NetworkSpec>, after: string[]): PlannedNat {
+  const nat = natSpec(stack, specs, nets);
+  if (!nat) {
+    if (!observed.nat) return { operations: [] };
+    return { operations: [{ kind: 'nat.remove', id: 'nat-remove', cause: 'no network needs NAT any more', after: [], project: stack.project, table: observed.nat.table }] };
+  }
+  if (observed.nat?.present && observed.nat.hash === nat.hash) return { operations: [] };
+  const cause = !observed.nat
+    ? 'published ports and egress need NAT rules'
+    : !observed.nat.present
+      ? `drift: nftables table ${nat.table} is missing on the host`
+      : 'published ports or networks changed';
+  return { operations: [{ kind: 'nat.apply', id: 'nat', cause, after, nat }], applyId: 'nat' };
+}
+
+function natSpec(stack: Stack, specs: ContainerSpec[], nets: Map<string, NetworkSpec>): NatSpec | undefined {
+  if (nets.size === 0) return undefined;
+  const ports = specs.flatMap((spec) => {
+    const service = stack.services.find((s) => s.name === spec.service)!;
+    const ip = spec.endpoints[0]?.ip;
+    if (!ip) return [];
+    return service.ports
+      .filter((p) => p.hostPort !== 0)
+      .map((p) => ({
+        service: spec.service,
+        container: spec.name,
+        protocol: p.protocol,
+        ...(p.hostIp && p.hostIp !== '0.0.0.0' ? { hostIp: p.hostIp } : {}),
+        hostPort: p.hostPort,
+        containerIp: ip,
+        containerPort: p.containerPort,
+      }));
+  });
+  const networks = [...nets.values()].map((n) => ({ bridge: n.bridge, subnet: n.subnet }));
+  const shape = { project: stack.project, table: natTableName(stack.project), networks, ports };
+  return { ...shape, hash: hashOf(shape) };
+}

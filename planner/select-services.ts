@@ -1,0 +1,33 @@
+// `up SERVICE…`: the services a plan may touch. The named ones and everything they depend
+// on (depends_on, and the service whose namespaces `network_mode: service:X` joins),
+// unless --no-deps; every service when none is named.
+
+import type { Service, Stack } from './types.js';
+import { didYouMean } from './edit-distance.js';
+
+/** The service whose network namespace `service` joins (`network_mode: service:X`), if any. */
+export function sharedNamespaceOf(service: Service): string | undefined {
+  return service.networkMode?.startsWith('service:') ? service.networkMode.slice('service:'.length) : undefined;
+}
+
+/** Services `service` needs running first: its depends_on entries and its namespace owner. */
+export function prerequisitesOf(service: Service): string[] {
+  const shared = sharedNamespaceOf(service);
+  return [...service.dependsOn.map((d) => d.service), ...(shared ? [shared] : [])];
+}
+
+export function selectServices(stack: Stack, names: string[] | undefined, noDeps: boolean, problems: string[]): Set<string> {
+  const all = new Map(stack.services.map((s) => [s.name, s]));
+  if (!names || names.length === 0) return new Set(all.keys());
+  const selected = new Set<string>();
+  const visit = (name: string) => {
+    if (selected.has(name) || !all.has(name)) return;
+    selected.add(name);
+    if (!noDeps) for (const dep of prerequisitesOf(all.get(name)!)) visit(dep);
+  };
+  for (const name of names) {
+    if (!all.has(name)) problems.push(`service ${name} is not in the stack file (or a profile that is not active disables it)${didYouMean(name, all.keys())}`);
+    visit(name);
+  }
+  return selected;
+}
