@@ -15,6 +15,8 @@ export interface ContainerRecord {
   /** Process start time (field 22 of /proc/PID/stat) to tell a reused pid apart. */
   startTime?: number;
   exitCode?: number;
+  /** The kernel's OOM killer struck in the container's memory cgroup (docker's OOMKilled). */
+  oomKilled?: boolean;
   startedAt?: string;
   finishedAt?: string;
 }
@@ -29,6 +31,8 @@ export interface ContainerExit {
   name: string;
   /** Exit code, or 128 + signal number when killed by a signal. */
   exitCode: number;
+  /** The OOM killer struck in its memory cgroup (exit code 137 then, usually). */
+  oomKilled?: boolean;
 }
 
 /** How an exec'd process's standard streams are wired: ours, none, or pipes read through onOutput. */

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages stack needs on the host, when missing:
-# nft (nftables), a static busybox for the example and test images, ip and nsenter, and
-# for the image pull tests docker-registry, skopeo, htpasswd (apache2-utils) and zstd.
+# nft (nftables), a static busybox for the example and test images, ip and nsenter, tini
+# (its static build is the PID 1 of `init: true` containers), gcc with a static libc for
+# the tests' syscall probe, and for the image pull tests docker-registry, skopeo,
+# htpasswd (apache2-utils) and zstd.
 set -euo pipefail
 missing=()
 command -v nft >/dev/null 2>&1 || missing+=(nftables)
@@ -13,6 +15,9 @@ command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 command -v zstd >/dev/null 2>&1 || missing+=(zstd)
+[ -x /usr/bin/tini-static ] || missing+=(tini)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || [ -f /usr/lib/aarch64-linux-gnu/libc.a ] || missing+=(libc6-dev)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "stack needs these Debian packages: ${missing[*]}; install them as root: apt-get install -y ${missing[*]}" >&2

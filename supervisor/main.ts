@@ -16,8 +16,10 @@ async function main(): Promise<void> {
   const host = createLinuxHost();
 
   host.containers.onExit((exit) => {
-    log(`container ${exit.name} exited with ${exit.exitCode}`);
-    void host.state.updateContainer(exit.project, exit.name, (r) => ({ ...r, status: 'exited', exitCode: exit.exitCode, finishedAt: new Date().toISOString() }));
+    log(`container ${exit.name} exited with ${exit.exitCode}${exit.oomKilled ? ' (OOMKilled)' : ''}`);
+    void host.state.updateContainer(exit.project, exit.name, (r) => ({
+      ...r, status: 'exited', exitCode: exit.exitCode, ...(exit.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date().toISOString(),
+    }));
   });
 
   let server: Awaited<ReturnType<typeof listen>>;

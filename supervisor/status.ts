@@ -14,6 +14,8 @@ export interface ContainerStatusRow {
   /** The same process's pid inside its own PID namespace (1 for a container's init). */
   pidInNamespace?: number;
   exitCode?: number;
+  /** The kernel's OOM killer struck in its memory cgroup. */
+  oomKilled?: boolean;
   image: string;
   command: string[];
   addresses: { network: string; ip: string }[];
@@ -30,6 +32,7 @@ export async function containerStatus(project: string): Promise<ContainerStatusR
       state: alive ? 'running' : r.status === 'creating' || r.status === 'starting' ? 'created' : 'exited',
       ...(alive && r.pid ? { pid: r.pid, pidInNamespace: nsPid(r.pid) } : {}),
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+      ...(r.oomKilled ? { oomKilled: true } : {}),
       image: r.spec.image.ref,
       command: r.spec.argv,
       addresses: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip })),

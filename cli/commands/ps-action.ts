@@ -15,7 +15,7 @@ export async function ps(globals: GlobalOptions, opts: PsOptions): Promise<void>
   }
   const table = [['NAME', 'SERVICE', 'STATE', 'PID', 'ADDRESS', 'PORTS']];
   for (const r of rows) {
-    const state = r.state === 'exited' && r.exitCode !== undefined ? `exited (${r.exitCode})` : r.state;
+    const state = r.state === 'exited' && r.exitCode !== undefined ? `exited (${r.exitCode}${r.oomKilled ? ', OOMKilled' : ''})` : r.state;
     table.push([r.name, r.service, state, r.pid ? String(r.pid) : '-', r.addresses.map((a) => a.ip).join(',') || '-', r.ports.join(', ') || '-']);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));

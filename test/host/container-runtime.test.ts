@@ -3,90 +3,21 @@
 // teardown, and the suite checks that no mount, cgroup or process is left behind.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { defaultRuntimeOptions } from '../../planner/container-spec.js';
-import type { ContainerSpec } from '../../planner/plan.js';
 import type { ContainerExit } from '../../executor/host.js';
 import { createLinuxContainers, ContainerStartError } from '../../executor/host/linux/container-runtime.js';
-import { createStateStore } from '../../executor/host/linux/state-store.js';
 import { cgroupDirs, cgroupPids } from '../../executor/host/linux/cgroups.js';
 import { paths } from '../../executor/host/linux/paths.js';
 import { isSameProcess, readStartTime } from '../../executor/host/linux/proc-stat.js';
 import { spawn } from 'node:child_process';
+import { busyboxFixture } from '../support/busybox-containers.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-runtime-'));
-process.env.STACK_ROOT = path.join(tmp, 'root');
-process.env.STACK_RUN = path.join(tmp, 'run');
-const project = `stkt${crypto.randomBytes(3).toString('hex')}`;
-const layer = crypto.randomBytes(32).toString('hex');
-const APPLETS = ['sh', 'ps', 'hostname', 'cat', 'sleep', 'ls', 'id', 'echo', 'true', 'tr', 'grep', 'wc'];
+const fx = busyboxFixture('runtime');
+const { project, layer, state, containers, made, pids, exits, spec, start, logOf, mountsMentioningTmp, removeAll } = fx;
 
-const state = createStateStore();
-const containers = createLinuxContainers(state);
-const made = new Set<string>();
-const pids = new Set<number>();
-const exits = new Map<string, (e: ContainerExit) => void>();
-containers.onExit((e) => exits.get(e.name)?.(e));
-
-function buildLayer(): void {
-  const dir = paths.layerDir(layer);
-  for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root']) fs.mkdirSync(path.join(dir, d), { recursive: true });
-  fs.copyFileSync('/bin/busybox', path.join(dir, 'bin/busybox'));
-  fs.chmodSync(path.join(dir, 'bin/busybox'), 0o755);
-  for (const a of APPLETS) fs.symlinkSync('busybox', path.join(dir, 'bin', a));
-  fs.writeFileSync(path.join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-  fs.writeFileSync(path.join(dir, 'etc/group'), 'root:x:0:\n');
-}
-
-let counter = 0;
-function spec(argv: string[]): ContainerSpec {
-  const name = `${project}-app-${++counter}`;
-  return {
-    ...defaultRuntimeOptions(),
-    project, service: 'app', name, hostname: `box${counter}`,
-    image: { ref: 'busybox:test', id: `sha256:${layer}`, layers: [`sha256:${layer}`] },
-    argv, env: ['PATH=/bin', 'FOO=bar'], cwd: '/', endpoints: [],
-    hosts: [{ ip: '10.0.0.9', names: ['db'] }], stopSignal: 'SIGTERM', stopGraceSeconds: 1, hash: 'x',
-  };
-}
-
-/** prepare + spawn (+ record) + release; resolves with the exit promise. */
-async function start(s: ContainerSpec): Promise<{ pid: number; startTime: number; exit: Promise<ContainerExit> }> {
-  made.add(s.name);
-  const exit = new Promise<ContainerExit>((r) => exits.set(s.name, r));
-  await containers.prepare(s);
-  const { pid, startTime } = await containers.spawn(s);
-  pids.add(pid);
-  await state.saveContainer(project, { spec: s, status: 'running', pid, startTime });
-  await containers.release(project, s.name);
-  return { pid, startTime, exit };
-}
-
-const logOf = (s: ContainerSpec) => fs.readFileSync(paths.logFile(project, s.name), 'utf8');
-const mountsMentioningTmp = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(tmp));
-
-async function removeAll(name: string): Promise<void> {
-  await containers.stop(project, name, 'SIGKILL', 0);
-  await containers.cleanup(project, name);
-  await state.removeContainer(project, name);
-}
-
-beforeAll(buildLayer);
-
-afterAll(async () => {
-  const errors: unknown[] = [];
-  for (const name of made) await removeAll(name).catch((e) => errors.push(e));
-  await state.forget(project).catch((e) => errors.push(e));
-  fs.rmSync(tmp, { recursive: true, force: true });
-  // Leak check: nothing of this project survives, whatever the tests did.
-  expect(errors).toEqual([]);
-  expect([...pids].filter((p) => fs.existsSync(`/proc/${p}`) && !fs.readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z'))).toEqual([]);
-  for (const dir of cgroupDirs(project, 'x')) expect(fs.existsSync(path.dirname(dir))).toBe(false);
-  expect(mountsMentioningTmp()).toEqual([]);
-});
+beforeAll(() => fx.buildLayer());
+afterAll(() => fx.cleanupAll());
 
 describe('linux containers', () => {
   it('runs a command as PID 1 with its own hostname, processes, rootfs and Docker default caps', async () => {
@@ -101,7 +32,7 @@ describe('linux containers', () => {
     expect(psRows).toHaveLength(2);
     expect(psRows[0]).toMatch(/^\s+1 root\s+sh -c hostname;/);
     expect(psRows[1]).toMatch(/^\s+\d+ root\s+\{?ps\b/);
-    expect(lines).toContain('uid=0(root) gid=0(root)');
+    expect(lines).toContain('uid=0(root) gid=0(root) groups=0(root)');
     expect(lines).toContain('CapEff:\t00000000a80425fb');
     const top = fs.readdirSync(paths.layerDir(layer)).sort();
     const lsStart = lines.findIndex((l) => l.startsWith('CapEff')) + 1;
@@ -115,7 +46,6 @@ describe('linux containers', () => {
     expect(lines.find((l) => l.startsWith('fd '))?.trim().split(' ').sort()).toEqual(
       ['fd', 'full', 'null', 'ptmx', 'pts', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'tty', 'urandom', 'zero']);
     await removeAll(s.name);
-    made.delete(s.name);
   });
 
   it('delivers the stop signal to a PID 1 that handles it and lets it exit by itself', async () => {
@@ -186,11 +116,7 @@ describe('linux containers', () => {
 
   it('stops an init stage that was never released without waiting for the grace period', async () => {
     const s = spec(['sleep', '1000']);
-    made.add(s.name);
-    const exit = new Promise<ContainerExit>((r) => exits.set(s.name, r));
-    await containers.prepare(s);
-    const { pid, startTime } = await containers.spawn(s);
-    pids.add(pid);
+    const { pid, startTime, exit } = await fx.spawnOnly(s);
     await state.saveContainer(project, { spec: s, status: 'starting', pid, startTime });
     const t0 = Date.now();
     await containers.stop(project, s.name, 'SIGTERM', 10);

@@ -2,38 +2,37 @@
 // per controller, as on the development machine). Groups live at `stack/<project>/<name>`
 // so a leak check is one look at `/sys/fs/cgroup/stack/*/` or `/sys/fs/cgroup/*/stack/*/`.
 // The `stack/` level itself stays: removing it would race with another stack creating its
-// project group under it.
+// project group under it. `cgroupTree(root, version)` works on any folder (tests give it a
+// fake cgroupfs); the exported functions use the host's.
 
 import fs from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Resources } from '../../../planner/types.js';
+import { limitWrites, OOM_FILE, parseOomKills, type CgroupVersion, type Controller } from './cgroup-limits.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
-const V1_CONTROLLERS = ['memory', 'pids', 'cpu'];
-const V2_CONTROLLERS = '+memory +pids +cpu';
+const V1_CONTROLLERS: Controller[] = ['memory', 'pids', 'cpu', 'devices'];
+const V2_CONTROLLERS = ['memory', 'pids', 'cpu'];
 
-let detected: 'v1' | 'v2' | undefined;
+/** v2 when the unified hierarchy is mounted at the root itself (hybrid hosts are v1). */
+export function detectCgroupVersion(root: string): CgroupVersion {
+  return existsSync(path.join(root, 'cgroup.controllers')) ? 'v2' : 'v1';
+}
 
-/** v2 when the unified hierarchy is mounted at /sys/fs/cgroup itself (hybrid hosts are v1). */
-export function cgroupVersion(): 'v1' | 'v2' {
-  detected ??= existsSync(path.join(CGROUP_ROOT, 'cgroup.controllers')) ? 'v2' : 'v1';
+let detected: CgroupVersion | undefined;
+
+export function cgroupVersion(): CgroupVersion {
+  detected ??= detectCgroupVersion(CGROUP_ROOT);
   return detected;
 }
 
-/** Roots of the trees stack uses: one on v2, one per controller on v1. */
-function roots(): string[] {
-  return cgroupVersion() === 'v2' ? [CGROUP_ROOT] : V1_CONTROLLERS.map((c) => path.join(CGROUP_ROOT, c));
+export interface ContainerLimits {
+  resources: Resources;
+  privileged: boolean;
 }
 
-/** The container's group directories (one per tree). */
-export function cgroupDirs(project: string, name: string): string[] {
-  return roots().map((r) => path.join(r, 'stack', project, name));
-}
-
-/** The files the init stage writes `0` to, to join the container's groups. */
-export function cgroupProcsFiles(project: string, name: string): string[] {
-  return cgroupDirs(project, name).map((d) => path.join(d, 'cgroup.procs'));
-}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function mkdirRetry(dir: string): Promise<void> {
   // The project level may be removed by a concurrent cleanup between two mkdir steps.
@@ -47,61 +46,12 @@ async function mkdirRetry(dir: string): Promise<void> {
   }
 }
 
+/** v2: a level delegates the controllers to its children only when its subtree_control names them. */
 async function enableControllers(dir: string): Promise<void> {
   const file = path.join(dir, 'cgroup.subtree_control');
-  const have = (await fs.readFile(file, 'utf8')).split(/\s+/);
-  if (['memory', 'pids', 'cpu'].every((c) => have.includes(c))) return;
-  await fs.writeFile(file, V2_CONTROLLERS);
-}
-
-export async function createCgroups(project: string, name: string): Promise<string[]> {
-  if (cgroupVersion() === 'v2') {
-    // v2: only leaves hold processes, and each level must delegate the controllers down.
-    await mkdirRetry(path.join(CGROUP_ROOT, 'stack', project));
-    for (const dir of [CGROUP_ROOT, path.join(CGROUP_ROOT, 'stack'), path.join(CGROUP_ROOT, 'stack', project)]) {
-      await enableControllers(dir);
-    }
-  }
-  const dirs = cgroupDirs(project, name);
-  for (const dir of dirs) await mkdirRetry(dir);
-  return dirs;
-}
-
-/** Pids in the container's groups (all trees, deduplicated); absent groups count as empty. */
-export async function cgroupPids(project: string, name: string): Promise<number[]> {
-  const pids = new Set<number>();
-  for (const dir of cgroupDirs(project, name)) {
-    let text = '';
-    try {
-      text = await fs.readFile(path.join(dir, 'cgroup.procs'), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    for (const line of text.split('\n')) if (line.trim() !== '') pids.add(Number(line));
-  }
-  return [...pids];
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** SIGKILLs everything in the groups until they are empty; throws after `timeoutMs`. */
-export async function killCgroups(project: string, name: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pids = await cgroupPids(project, name);
-    if (pids.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`cgroup of ${project}/${name} still holds pids ${pids.join(', ')}`);
-    if (cgroupVersion() === 'v2' && existsSync(path.join(cgroupDirs(project, name)[0]!, 'cgroup.kill'))) {
-      await fs.writeFile(path.join(cgroupDirs(project, name)[0]!, 'cgroup.kill'), '1').catch(() => {});
-    } else {
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch { /* already gone */ }
-      }
-    }
-    await sleep(10);
-  }
+  const have = (await fs.readFile(file, 'utf8').catch(() => '')).split(/\s+/);
+  const missing = V2_CONTROLLERS.filter((c) => !have.includes(c));
+  if (missing.length > 0) await fs.writeFile(file, missing.map((c) => `+${c}`).join(' '));
 }
 
 async function rmdirIfPresent(dir: string): Promise<boolean> {
@@ -116,16 +66,110 @@ async function rmdirIfPresent(dir: string): Promise<boolean> {
   }
 }
 
-/** Kills what is left, removes the container's groups, then the project level if empty. Idempotent. */
-export async function removeCgroups(project: string, name: string): Promise<void> {
-  await killCgroups(project, name);
-  for (const dir of cgroupDirs(project, name)) {
-    // A killed process leaves the group a moment after it is reaped: retry EBUSY briefly.
-    for (let attempt = 0; !(await rmdirIfPresent(dir)); attempt++) {
-      if (attempt > 200) throw new Error(`cannot remove cgroup ${dir}: busy`);
+export function cgroupTree(root: string, version: CgroupVersion) {
+  const controllerRoot = (c: Controller) => (version === 'v2' ? root : path.join(root, c));
+  const groupOf = (c: Controller, project: string, name: string) => path.join(controllerRoot(c), 'stack', project, name);
+  /** The container's group directories (one per tree). */
+  const dirs = (project: string, name: string) =>
+    version === 'v2' ? [path.join(root, 'stack', project, name)] : V1_CONTROLLERS.map((c) => groupOf(c, project, name));
+
+  async function pids(project: string, name: string): Promise<number[]> {
+    const found = new Set<number>();
+    for (const dir of dirs(project, name)) {
+      let text = '';
+      try {
+        text = await fs.readFile(path.join(dir, 'cgroup.procs'), 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      for (const line of text.split('\n')) if (line.trim() !== '') found.add(Number(line));
+    }
+    return [...found];
+  }
+
+  async function kill(project: string, name: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = await pids(project, name);
+      if (left.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`cgroup of ${project}/${name} still holds pids ${left.join(', ')}`);
+      const killFile = path.join(dirs(project, name)[0]!, 'cgroup.kill');
+      if (version === 'v2' && existsSync(killFile)) await fs.writeFile(killFile, '1').catch(() => {});
+      else {
+        for (const pid of left) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch { /* already gone */ }
+        }
+      }
       await sleep(10);
     }
-    // Another container of the project may still be there: then the project level stays.
-    await rmdirIfPresent(path.dirname(dir));
   }
+
+  return {
+    version,
+    dirs,
+    /** The files the init stage writes `0` to, to join the container's groups. */
+    procsFiles: (project: string, name: string) => dirs(project, name).map((d) => path.join(d, 'cgroup.procs')),
+
+    /** Makes the groups and writes the limits, before any process joins them. */
+    async create(project: string, name: string, limits: ContainerLimits = { resources: {}, privileged: false }): Promise<string[]> {
+      if (version === 'v2') {
+        // v2: only leaves hold processes, and each level must delegate the controllers down.
+        await mkdirRetry(path.join(root, 'stack', project));
+        for (const dir of [root, path.join(root, 'stack'), path.join(root, 'stack', project)]) await enableControllers(dir);
+      }
+      const made = dirs(project, name);
+      for (const dir of made) await mkdirRetry(dir);
+      for (const w of limitWrites(version, limits.resources, limits.privileged)) {
+        const file = path.join(version === 'v2' ? made[0]! : groupOf(w.controller, project, name), w.file);
+        if (w.optional && !existsSync(file)) continue;
+        try {
+          await fs.writeFile(file, w.value);
+        } catch (err) {
+          throw new Error(`cgroup ${version}: writing ${w.value} to ${file} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+      }
+      return made;
+    },
+
+    pids,
+    kill,
+
+    /** How often the kernel's OOM killer struck in the container's memory group (read before removal). */
+    oomKills(project: string, name: string): number {
+      try {
+        return parseOomKills(readFileSync(path.join(groupOf('memory', project, name), OOM_FILE[version]), 'utf8'));
+      } catch {
+        return 0;
+      }
+    },
+
+    /** Kills what is left, removes the container's groups, then the project level if empty. Idempotent. */
+    async remove(project: string, name: string): Promise<void> {
+      await kill(project, name);
+      for (const dir of dirs(project, name)) {
+        // A killed process leaves the group a moment after it is reaped: retry EBUSY briefly.
+        for (let attempt = 0; !(await rmdirIfPresent(dir)); attempt++) {
+          if (attempt > 200) throw new Error(`cannot remove cgroup ${dir}: busy`);
+          await sleep(10);
+        }
+        // Another container of the project may still be there: then the project level stays.
+        await rmdirIfPresent(path.dirname(dir));
+      }
+    },
+  };
 }
+
+export type CgroupTree = ReturnType<typeof cgroupTree>;
+
+let host: CgroupTree | undefined;
+const hostTree = (): CgroupTree => (host ??= cgroupTree(CGROUP_ROOT, cgroupVersion()));
+
+export const cgroupDirs = (project: string, name: string) => hostTree().dirs(project, name);
+export const cgroupProcsFiles = (project: string, name: string) => hostTree().procsFiles(project, name);
+export const createCgroups = (project: string, name: string, limits?: ContainerLimits) => hostTree().create(project, name, limits);
+export const cgroupPids = (project: string, name: string) => hostTree().pids(project, name);
+export const killCgroups = (project: string, name: string, timeoutMs?: number) => hostTree().kill(project, name, timeoutMs);
+export const removeCgroups = (project: string, name: string) => hostTree().remove(project, name);
+export const oomKills = (project: string, name: string) => hostTree().oomKills(project, name);

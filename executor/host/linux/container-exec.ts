@@ -18,6 +18,7 @@ import { openContainerPty } from './pty.js';
 import { bridgeTerminal, type TerminalBridge } from './exec-terminal.js';
 import { isRunning } from './state-store.js';
 import { koffiNativePath, stageScriptPath } from './stage-files.js';
+import { processRestrictions } from './init-security.js';
 
 /** A process could not be started in a container; exitCode is what `stack exec` exits with. */
 export class ContainerExecError extends Error {
@@ -59,7 +60,7 @@ export function createContainerExec(state: Host['state']): Host['containers']['e
       user: opts.user ?? spec.user,
       cwd: opts.cwd ?? spec.cwd,
       tty: opts.tty === true,
-      restrictions: { capabilities: spec.capabilities, noNewPrivileges: spec.noNewPrivileges, seccomp: spec.seccomp },
+      restrictions: processRestrictions(spec),
     };
     const { child, terminal } = spawnExecStage(config, opts);
     return finish(name, child, terminal, opts);

@@ -11,7 +11,8 @@ import type { ChildProcess } from 'node:child_process';
 import type { ContainerSpec } from '../../../planner/plan.js';
 import type { ContainerExit, Host, SpawnedContainer } from '../../host.js';
 import { spawnInNewNamespaces } from './namespace-window.js';
-import { cgroupProcsFiles, createCgroups, killCgroups, removeCgroups } from './cgroups.js';
+import { cgroupProcsFiles, createCgroups, killCgroups, oomKills, removeCgroups } from './cgroups.js';
+import { initSecurity } from './init-security.js';
 import { paths } from './paths.js';
 import { catchesSignal, isSameProcess, readStartTime } from './proc-stat.js';
 import { InitChannel } from './init-channel.js';
@@ -58,6 +59,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
 
   return {
     async prepare(spec) {
+      initSecurity(spec); // a host that cannot run it fails here, before anything is made
       const dir = paths.containerDir(spec.project, spec.name);
       for (const layer of spec.image.layers) {
         if (!existsSync(paths.layerDir(layer))) throw new Error(`container ${spec.name}: image layer ${layer} is missing from the store`);
@@ -71,7 +73,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       await fs.writeFile(path.join(dir, 'hostname'), spec.hostname + '\n');
       // For now the host's resolvers; a DNS server on the gateway replaces this later.
       await fs.writeFile(path.join(dir, 'resolv.conf'), await fs.readFile('/etc/resolv.conf').catch(() => ''));
-      await createCgroups(spec.project, spec.name);
+      await createCgroups(spec.project, spec.name, { resources: spec.resources, privileged: spec.privileged });
     },
 
     async spawn(spec) {
@@ -89,6 +91,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         argv: spec.argv,
         env: spec.env,
         cwd: spec.cwd || '/',
+        security: initSecurity(spec),
       };
       const log = openSync(paths.logFile(spec.project, spec.name), 'a');
       let child: ChildProcess;
@@ -114,9 +117,11 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       live.set(key(spec.project, spec.name), entry);
       void exited.then((exitCode) => {
         entry.channel.close();
+        // Read before anyone removes the group: docker's OOMKilled means the kernel's OOM killer struck in it.
+        const oomKilled = oomKills(spec.project, spec.name) > 0;
         if (live.get(key(spec.project, spec.name)) === entry) live.delete(key(spec.project, spec.name));
         for (const l of listeners) {
-          try { l({ project: spec.project, name: spec.name, exitCode }); } catch { /* a listener's bug is not ours */ }
+          try { l({ project: spec.project, name: spec.name, exitCode, ...(oomKilled ? { oomKilled } : {}) }); } catch { /* a listener's bug is not ours */ }
         }
       });
       const timeout = sleep(READY_TIMEOUT_MS).then(() => 'timeout' as const);

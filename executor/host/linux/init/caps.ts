@@ -1,20 +1,38 @@
-// Drops the init stage's capabilities to Docker's default set right before execve. As uid 0,
-// execve recomputes the permitted set from the bounding set, so the bounding set is cut
-// first; ambient caps are cleared; then capset fixes what this process keeps. Inheritable
-// stays empty (moby did the same after CVE-2022-24769).
+// Capabilities of a container's process. As uid 0, execve recomputes the permitted set from
+// the bounding set, so the bounding set is cut first; ambient caps are cleared; then capset
+// fixes what a root process keeps. Inheritable stays empty (moby did the same after
+// CVE-2022-24769). A non-root user gets none (its setuid clears them), as with docker.
 
 import fs from 'node:fs';
+import { ALL_CAPABILITIES } from '../../../../planner/capabilities.js';
 import type { Sys } from './sys.js';
-
-/** chown dac_override fowner fsetid kill setgid setuid setpcap net_bind_service net_raw
- * sys_chroot mknod audit_write setfcap — 0xa80425fb, what `docker run` shows as CapEff. */
-export const DEFAULT_CAPS = [0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31];
 
 export function capMask(caps: number[]): bigint {
   return caps.reduce((m, c) => m | (1n << BigInt(c)), 0n);
 }
 
-/** Cuts the bounding set to `keep`: no later execve can give back anything else. */
+/** ALL_CAPABILITIES is in kernel number order: a name's index is its number. */
+export function capabilityNumbers(names: string[]): number[] {
+  return names.map((name) => {
+    const num = ALL_CAPABILITIES.indexOf(name);
+    if (num < 0) throw new Error(`unknown capability ${name}`);
+    return num;
+  });
+}
+
+/** This process's permitted set: what the host withholds (CAP_SYS_RESOURCE on some hosts) cannot be handed on. */
+function permitted(): bigint {
+  const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('CapPrm:'));
+  return line ? BigInt(`0x${line.slice(7).trim()}`) : (1n << 64n) - 1n;
+}
+
+/** Numbers of the named capabilities this process can keep (a privileged container gets all the host has). */
+export function keptCapabilities(names: string[]): number[] {
+  const have = permitted();
+  return capabilityNumbers(names).filter((c) => ((have >> BigInt(c)) & 1n) === 1n);
+}
+
+/** Cuts the bounding set to `keep` and clears ambient caps: no later execve can give back anything else. */
 export function dropBoundingSet(sys: Sys, keep: number[]): void {
   let last = 40;
   try {
@@ -22,11 +40,5 @@ export function dropBoundingSet(sys: Sys, keep: number[]): void {
   } catch { /* older kernels: 40 covers every cap defined so far */ }
   const kept = new Set(keep);
   for (let cap = 0; cap <= last; cap++) if (!kept.has(cap)) sys.dropBoundingCap(cap);
-}
-
-export function dropCapabilities(sys: Sys, keep: number[] = DEFAULT_CAPS): void {
-  dropBoundingSet(sys, keep);
   sys.clearAmbientCaps();
-  const mask = capMask(keep);
-  sys.capset(mask, mask, 0n);
 }

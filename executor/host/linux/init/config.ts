@@ -3,6 +3,8 @@
 // clean environment: inherited variables such as NODE_EXTRA_CA_CERTS cost ~35 ms of start).
 // Both sides import these types; nothing here runs code.
 
+import type { ProcessRestrictions } from './restrictions.js';
+
 export const INIT_ENV = 'STACK_INIT';
 /** The init stage reads the "go" byte from this fd (supervisor writes). */
 export const GO_FD = 3;
@@ -28,7 +30,27 @@ export interface InitConfig {
   argv: string[];
   env: string[];
   cwd: string;
+  /** Process isolation applied around execve (see init/privileges.ts). */
+  security: InitSecurity;
 }
+
+/** The runtime half of ContainerSpec, as the init stage needs it. */
+export interface InitSecurity extends Omit<ProcessRestrictions, 'user'> {
+  privileged: boolean;
+  /** `user:` as written; resolved against the container's /etc/passwd and /etc/group. */
+  user: string;
+  readOnlyRootfs: boolean;
+  /** tmpfs mounts besides /dev/shm, in mount order. */
+  tmpfs: { target: string; sizeBytes?: number; mode?: number; readOnly: boolean }[];
+  shmSizeBytes: number;
+  /** Namespaced sysctls, written under the container's own /proc/sys. */
+  sysctls: Record<string, string>;
+  /** Host path of a static tini, bind-mounted read-only at INIT_TARGET and run in front of argv (`init: true`). */
+  initBinary?: string;
+}
+
+/** Where `init: true` puts tini in the container (docker uses the same path). */
+export const INIT_TARGET = '/sbin/docker-init';
 
 /** One line of JSON on the status fd. */
 export type InitStatus =

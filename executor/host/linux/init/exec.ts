@@ -20,11 +20,11 @@ function getEnv(env: string[], key: string): string | undefined {
   return hit === undefined ? undefined : hit.slice(key.length + 1);
 }
 
-export function containerEnv(env: string[], hostname: string): string[] {
+export function containerEnv(env: string[], hostname: string, home = '/root'): string[] {
   const out = [...env];
   if (getEnv(out, 'PATH') === undefined) out.unshift(`PATH=${DEFAULT_PATH}`);
   if (getEnv(out, 'HOSTNAME') === undefined) out.push(`HOSTNAME=${hostname}`);
-  if (getEnv(out, 'HOME') === undefined) out.push('HOME=/root');
+  if (getEnv(out, 'HOME') === undefined) out.push(`HOME=${home}`);
   return out;
 }
 

@@ -6,11 +6,13 @@
 // naming the step, and exit code 127 (126: found but not executable).
 
 import fs from 'node:fs';
-import { GO_FD, INIT_ENV, STATUS_FD, type InitConfig, type InitStatus } from './config.js';
-import { CLONE_NEWCGROUP, InitSysError, loadSys } from './sys.js';
-import { mountRootfs } from './rootfs.js';
-import { dropCapabilities } from './caps.js';
+import { GO_FD, INIT_ENV, INIT_TARGET, STATUS_FD, type InitConfig, type InitStatus } from './config.js';
+import { CLONE_NEWCGROUP, InitSysError, MS, loadSys } from './sys.js';
+import { maskPaths, mountRootfs } from './rootfs.js';
 import { containerEnv, lookPath, LookupError } from './exec.js';
+import { writeSysctls } from './sysctls.js';
+import { resolveUser } from './user.js';
+import { applyProcessRestrictions } from './restrictions.js';
 
 let current = 'read config';
 
@@ -67,20 +69,26 @@ async function main(): Promise<void> {
     throw err;
   }
   await step('join cgroup', () => joined);
+  const sec = cfg.security;
+  // docker creates a missing working directory; a read-only root needs it made now.
+  step('working directory', () => fs.mkdirSync(cfg.cwd, { recursive: true }));
   report({ event: 'ready', ms: Math.round(performance.now() * 10) / 10 });
   step('wait for release', waitForGo);
+  // The network is wired now, so sysctls of its interfaces exist; then /proc gets its masks.
+  step('sysctls', () => writeSysctls('/proc/sys', sec.sysctls));
+  if (!sec.privileged) step('mask /proc', () => maskPaths(sys));
+  if (sec.readOnlyRootfs) step('read-only rootfs', () => sys.mount(null, '/', null, MS.BIND | MS.REMOUNT | MS.RDONLY));
   step('unshare cgroup namespace', () => sys.unshare(CLONE_NEWCGROUP));
-  const env = containerEnv(cfg.env, cfg.hostname);
-  step('chdir', () => {
-    fs.mkdirSync(cfg.cwd, { recursive: true });
-    process.chdir(cfg.cwd);
-  });
+  const user = step('resolve user', () => resolveUser(sec.user));
+  const env = containerEnv(cfg.env, cfg.hostname, user.home);
+  step('chdir', () => process.chdir(cfg.cwd));
   const file = step('lookup', () => lookPath(cfg.argv[0] ?? '', env));
-  step('drop capabilities', () => dropCapabilities(sys));
-  step('no_new_privs', () => sys.setNoNewPrivs());
+  // tini execvp's the command itself; the lookup above still reports a missing one clearly.
+  const [path, argv] = sec.initBinary ? [INIT_TARGET, [INIT_TARGET, '--', ...cfg.argv]] : [file, cfg.argv];
+  applyProcessRestrictions(sys, { ...sec, user }, step);
   // Node marks every fd close-on-exec at start-up, stdio included.
   step('stdio', () => [0, 1, 2].forEach((fd) => sys.setCloexec(fd, false)));
-  step('exec', () => sys.execve(file, cfg.argv, env));
+  step('exec', () => sys.execve(path, argv, env));
 }
 
 main().catch((err: unknown) => {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MS, type Sys } from './sys.js';
 import type { InitConfig } from './config.js';
+import { copyHostDevices, mountInitBinary, mountTmpfs } from './runtime-mounts.js';
 
 type Step = <T>(name: string, fn: () => T) => T;
 
@@ -32,14 +33,14 @@ export function inRoot(root: string, rel: string): string {
   return path.join(root, ...done);
 }
 
-function dirIn(root: string, rel: string): string {
+export function dirIn(root: string, rel: string): string {
   const p = inRoot(root, rel);
   fs.mkdirSync(p, { recursive: true });
   return p;
 }
 
 /** A regular file to bind onto: a symlink or absent file there is replaced (in the upper dir). */
-function fileIn(root: string, rel: string): string {
+export function fileIn(root: string, rel: string): string {
   const p = path.join(inRoot(root, path.dirname(rel)), path.basename(rel));
   fs.mkdirSync(path.dirname(p), { recursive: true });
   let st: fs.Stats | undefined;
@@ -64,11 +65,16 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
     sys.mount('overlay', root, 'overlay', 0, `lowerdir=${lower.join(':')},upperdir=${cfg.upperdir},workdir=${cfg.workdir}`);
   });
   step('mount proc', () => sys.mount('proc', dirIn(root, 'proc'), 'proc', MS.NOSUID | MS.NOEXEC | MS.NODEV));
-  step('mount sysfs', () => sys.mount('sysfs', dirIn(root, 'sys'), 'sysfs', MS.RDONLY | MS.NOSUID | MS.NOEXEC | MS.NODEV));
-  step('mount /dev', () => mountDev(sys, dirIn(root, 'dev')));
+  const sec = cfg.security;
+  const sysRo = sec.privileged ? 0 : MS.RDONLY;
+  step('mount sysfs', () => sys.mount('sysfs', dirIn(root, 'sys'), 'sysfs', sysRo | MS.NOSUID | MS.NOEXEC | MS.NODEV));
+  step('mount /dev', () => mountDev(sys, dirIn(root, 'dev'), sec.shmSizeBytes));
+  if (sec.privileged) step('copy host devices', () => copyHostDevices(sys, path.join(root, 'dev')));
   step('mount /etc files', () => {
     for (const [name, src] of Object.entries(cfg.etcFiles)) sys.mount(src, fileIn(root, `etc/${name}`), null, MS.BIND);
   });
+  step('mount tmpfs', () => mountTmpfs(sys, root, sec.tmpfs));
+  if (sec.initBinary) step('mount init', () => mountInitBinary(sys, root, sec.initBinary!));
   step('sethostname', () => sys.sethostname(cfg.hostname));
   step('pivot_root', () => {
     // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
@@ -78,10 +84,9 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
     sys.umount2('.');
     process.chdir('/');
   });
-  step('mask /proc', () => maskPaths(sys));
 }
 
-function mountDev(sys: Sys, dev: string): void {
+function mountDev(sys: Sys, dev: string, shmSizeBytes: number): void {
   sys.mount('tmpfs', dev, 'tmpfs', MS.NOSUID | MS.STRICTATIME, 'mode=755,size=65536k');
   const nodes: [string, number, number][] = [
     ['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0],
@@ -95,7 +100,7 @@ function mountDev(sys: Sys, dev: string): void {
   sys.mount('devpts', path.join(dev, 'pts'), 'devpts', MS.NOSUID | MS.NOEXEC, 'newinstance,ptmxmode=0666,mode=620,gid=5');
   fs.symlinkSync('pts/ptmx', path.join(dev, 'ptmx'));
   fs.mkdirSync(path.join(dev, 'shm'));
-  sys.mount('shm', path.join(dev, 'shm'), 'tmpfs', MS.NOSUID | MS.NOEXEC | MS.NODEV, 'mode=1777,size=65536k');
+  sys.mount('shm', path.join(dev, 'shm'), 'tmpfs', MS.NOSUID | MS.NOEXEC | MS.NODEV, `mode=1777,size=${shmSizeBytes}`);
   fs.symlinkSync('/proc/self/fd', path.join(dev, 'fd'));
   ['stdin', 'stdout', 'stderr'].forEach((name, fd) => fs.symlinkSync(`/proc/self/fd/${fd}`, path.join(dev, name)));
 }
@@ -108,7 +113,8 @@ const MASKED = [
 ];
 const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-function maskPaths(sys: Sys): void {
+/** After the network is wired and sysctls are written: nothing in the container runs yet. */
+export function maskPaths(sys: Sys): void {
   for (const p of MASKED) {
     let st: fs.Stats;
     try { st = fs.statSync(p); } catch { continue; }

@@ -35,6 +35,8 @@ const PR_CAPBSET_DROP = 24;
 const PR_SET_NO_NEW_PRIVS = 38;
 const PR_CAP_AMBIENT = 47;
 const PR_CAP_AMBIENT_CLEAR_ALL = 4;
+const PR_SET_SECCOMP = 22;
+const SECCOMP_MODE_FILTER = 2;
 const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 const SYS_PIVOT_ROOT: Record<string, number> = { x64: 155, arm64: 41 };
 
@@ -72,6 +74,8 @@ export function loadSys(nativePath: string) {
     capset: lib.func('int capset(void *hdr, void *data)'),
     fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
     execve: lib.func('int execve(const char *path, const char **argv, const char **envp)'),
+    prctlPtr: lib.func('int prctl(int option, unsigned long a2, uint64_t a3, unsigned long a4, unsigned long a5)'),
+    prlimit: lib.func('int prlimit(int pid, int resource, const uint64_t *newLimit, void *oldLimit)'),
   };
   const check = (call: string, rc: number | bigint, detail: string) => checkCall(koffi, call, rc, detail);
 
@@ -86,6 +90,10 @@ export function loadSys(nativePath: string) {
     mkchar(path: string, major: number, minor: number): void {
       const dev = BigInt(((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12));
       check('mknod', c.mknod(path, 0o020000 | 0o666, dev), JSON.stringify(path));
+    },
+    /** A node like an existing one: `mode` and `rdev` as fs.statSync reports them. */
+    mknodDev(path: string, mode: number, rdev: number): void {
+      check('mknod', c.mknod(path, mode, BigInt(rdev)), JSON.stringify(path));
     },
     sethostname(name: string): void {
       check('sethostname', c.sethostname(name, Buffer.byteLength(name)), JSON.stringify(name));
@@ -119,6 +127,18 @@ export function loadSys(nativePath: string) {
         data.writeUInt32LE(word(inheritable), 12 * i + 8);
       }
       check('capset', c.capset(hdr, data), 'v3');
+    },
+    /** Installs a classic BPF seccomp filter (`struct sock_filter` entries) on this thread; execve keeps it. */
+    seccompFilter(filter: Buffer): void {
+      const fprog = Buffer.alloc(16); // struct sock_fprog { u16 len; (pad); struct sock_filter *filter; }
+      fprog.writeUInt16LE(filter.length / 8, 0);
+      fprog.writeBigUInt64LE(koffi.address(filter), 8);
+      check('prctl', c.prctlPtr(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, koffi.address(fprog), 0, 0), 'PR_SET_SECCOMP');
+    },
+    /** setrlimit of this process (soft, hard); -1 = unlimited. */
+    setrlimit(resource: number, soft: number, hard: number): void {
+      const lim = (n: number) => (n < 0 ? 0xffffffffffffffffn : BigInt(n));
+      check('prlimit', c.prlimit(0, resource, [lim(soft), lim(hard)], null), `${resource}, ${soft}, ${hard}`);
     },
     /** FD_CLOEXEC on (true) or off (false). */
     setCloexec(fd: number, on: boolean): void {

@@ -1,0 +1,48 @@
+// The mounts that come from the service's runtime options rather than its volumes: tmpfs
+// mounts, tini for `init: true`, and for privileged containers the host's device nodes.
+// All of them happen before pivot_root, under the new root (paths resolved with inRoot).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { INIT_TARGET, type InitConfig } from './config.js';
+import { MS, type Sys } from './sys.js';
+import { dirIn, fileIn } from './rootfs.js';
+
+export function mountTmpfs(sys: Sys, root: string, tmpfs: InitConfig['security']['tmpfs']): void {
+  for (const t of tmpfs) {
+    const opts = [t.mode !== undefined ? `mode=${t.mode.toString(8)}` : 'mode=1777', ...(t.sizeBytes ? [`size=${t.sizeBytes}`] : [])];
+    sys.mount('tmpfs', dirIn(root, t.target), 'tmpfs', MS.NOSUID | MS.NODEV | (t.readOnly ? MS.RDONLY : 0), opts.join(','));
+  }
+}
+
+/** tini from the host, read-only at /sbin/docker-init (a bind mount is read-only only after a remount). */
+export function mountInitBinary(sys: Sys, root: string, hostPath: string): void {
+  const target = fileIn(root, INIT_TARGET.slice(1));
+  sys.mount(hostPath, target, null, MS.BIND);
+  sys.mount(null, target, null, MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV);
+}
+
+/** Subfolders of /dev that hold device nodes worth passing on (others are mounts or links). */
+const DEVICE_DIRS = ['', 'net', 'dri', 'snd', 'input', 'mapper', 'vfio'];
+
+/** privileged: every character and block device of the host, like docker. */
+export function copyHostDevices(sys: Sys, dev: string): void {
+  for (const sub of DEVICE_DIRS) {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join('/dev', sub), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (!e.isCharacterDevice() && !e.isBlockDevice()) continue;
+      const target = path.join(dev, sub, e.name);
+      if (fs.existsSync(target)) continue;
+      const st = fs.statSync(path.join('/dev', sub, e.name));
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      sys.mknodDev(target, st.mode, st.rdev);
+      fs.chmodSync(target, st.mode & 0o7777);
+      fs.chownSync(target, st.uid, st.gid);
+    }
+  }
+}
