@@ -9,6 +9,7 @@ import { registerLogs } from './commands/logs.js';
 import { registerPlan } from './commands/plan.js';
 import { registerPs } from './commands/ps.js';
 import { registerUp } from './commands/up.js';
+import { registerVolume } from './commands/volume.js';
 import type { GlobalOptions } from './stack-file.js';
 
 const program = new Command('stack')
@@ -32,5 +33,6 @@ registerExec(program, globals);
 registerConfig(program, globals);
 registerPlan(program, globals);
 registerImage(program);
+registerVolume(program);
 
 await program.parseAsync(process.argv);

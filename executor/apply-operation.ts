@@ -49,6 +49,9 @@ export async function applyOperation(op: Operation, host: Host): Promise<void> {
       await host.nat.remove(op.table);
       await host.state.removeNat(op.project);
       return;
+    case 'volume.remove':
+      await host.volumes.remove(op.name);
+      return;
     case 'stack.forget':
       await host.state.forget(op.project);
       return;

@@ -60,6 +60,10 @@ export class FakeHost implements Host {
     },
   };
 
+  volumes: Host['volumes'] = {
+    remove: async (name) => this.record(`volumes.remove ${name}`),
+  };
+
   state: Host['state'] = {
     saveContainer: async (_project, record) => {
       this.record(`state.saveContainer ${record.spec.name} ${record.status}`);

@@ -100,6 +100,11 @@ export interface Host {
     onExit(listener: (exit: ContainerExit) => void): void;
   };
 
+  volumes: {
+    /** Removes a volume with its data; nothing when it is absent. */
+    remove(name: string): Promise<void>;
+  };
+
   state: {
     saveContainer(project: string, record: ContainerRecord): Promise<void>;
     loadContainer(project: string, name: string): Promise<ContainerRecord | undefined>;

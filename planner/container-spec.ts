@@ -3,7 +3,7 @@
 // the image CMD is dropped; command from the file replaces CMD; file env overrides image env.
 
 import type { ImageInfo } from './observed.js';
-import type { ContainerSpec, Endpoint, HostsEntry } from './plan.js';
+import type { ContainerSpec, Endpoint, HostsEntry, MountSpec } from './plan.js';
 import type { Service } from './types.js';
 import { effectiveCapabilities } from './capabilities.js';
 import { containerHash } from './hash.js';
@@ -50,6 +50,8 @@ export function buildContainerSpec(
   endpoints: Endpoint[],
   hosts: HostsEntry[],
   replica = 1,
+  /** From planMounts (plan-mounts.ts). */
+  mounts: MountSpec[] = [],
 ): ContainerSpec {
   const name = containerName(project, service.name, replica);
   const spec: Omit<ContainerSpec, 'hash'> & { networkMode?: string } = {
@@ -73,7 +75,7 @@ export function buildContainerSpec(
     seccomp: seccompOf(service.securityOpt),
     noNewPrivileges: !service.privileged,
     readOnlyRootfs: service.readOnly,
-    mounts: [],
+    mounts,
     shmSizeBytes: service.shmSizeBytes ?? 64 * 1024 * 1024,
     sysctls: service.sysctls,
     ulimits: service.ulimits,

@@ -31,8 +31,13 @@ export function hashOf(value: unknown): string {
 
 /** The container's config hash: the same for every replica of a service (see above). */
 export function containerHash(spec: Omit<ContainerSpec, 'hash'>): string {
-  const { hosts: _hosts, name: _name, replica: _replica, endpoints, ...shape } = spec;
-  return hashOf({ ...shape, endpoints: endpoints.map(({ ip: _ip, hostVeth: _veth, ...ep }) => ep) });
+  const { hosts: _hosts, name: _name, replica: _replica, endpoints, mounts, ...shape } = spec;
+  return hashOf({
+    ...shape,
+    endpoints: endpoints.map(({ ip: _ip, hostVeth: _veth, ...ep }) => ep),
+    // An anonymous volume is named after its container: each replica has its own.
+    mounts: mounts.map((m) => (m.anonymous ? { ...m, source: '' } : m)),
+  });
 }
 
 /** A network's config hash: a change recreates the bridge and rewires its containers. */

@@ -26,3 +26,11 @@ export function vethName(project: string, container: string, networkKey: string)
 export function natTableName(project: string): string {
   return `stk_${project.replace(/[^a-zA-Z0-9_]/g, '_').slice(0, 32)}_${shortHash(project, 6)}`;
 }
+
+/**
+ * The volume behind a container's unnamed `volumes:` entry: one name per container and
+ * target, so a recreated container gets its data back (as compose does) until `down -v`.
+ */
+export function anonymousVolumeName(container: string, target: string): string {
+  return `${container}_anon_${shortHash(target, 12)}`;
+}

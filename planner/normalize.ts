@@ -72,7 +72,13 @@ function volume(project: string, key: string, v: Obj): Volume {
 function fileObject(input: NormalizeInput, key: string, v: Obj): FileObject {
   const out: FileObject = { key, ...nameOf(input.project, key, v) };
   if (typeof v.file === 'string') out.file = resolveHostPath(v.file, input.projectDir, input.env);
-  if (typeof v.environment === 'string') out.environment = v.environment;
+  if (typeof v.environment === 'string') {
+    out.environment = v.environment;
+    // Taken now, from the environment of the command that loads the file (the supervisor's
+    // may be older); the planner reports an unset variable.
+    const value = input.env[v.environment];
+    if (value !== undefined) out.content = value;
+  }
   if (typeof v.content === 'string') out.content = v.content;
   return out;
 }

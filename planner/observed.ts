@@ -81,13 +81,28 @@ export interface Observed {
   takenSubnets: string[];
   /** Ports programs on the host already listen on; a published port there would shadow them. */
   hostPorts: HostPort[];
+  /** Every volume in the host's store (external volumes must be among them). */
+  volumes: ObservedVolume[];
+  /** Of ObserveOptions.hostPaths, the ones that do not exist. */
+  missingPaths: string[];
 }
 
-/** What observe needs from the file: the ports it publishes, whose owners it looks up. */
+/** A volume in the host's volume store (any stack's, or made by hand). */
+export interface ObservedVolume {
+  name: string;
+  /** The stack that created it; undefined for a volume made outside any stack. */
+  project?: string;
+  /** Made for one container's unnamed `volumes:` entry. */
+  anonymous: boolean;
+}
+
+/** What observe needs from the file: the ports it publishes, whose owners it looks up; host paths that must exist. */
 export interface ObserveOptions {
   publishedPorts?: readonly { protocol: 'tcp' | 'udp'; port: number }[];
+  /** Secret/config files and bind sources that must not be created: observe reports the absent ones. */
+  hostPaths?: readonly string[];
 }
 
 export function emptyObserved(project: string): Observed {
-  return { project, containers: [], networks: [], images: [], takenSubnets: [], hostPorts: [] };
+  return { project, containers: [], networks: [], images: [], takenSubnets: [], hostPorts: [], volumes: [], missingPaths: [] };
 }

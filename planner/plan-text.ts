@@ -33,6 +33,8 @@ export function describe(op: Operation): string {
     }
     case 'nat.remove':
       return op.table;
+    case 'volume.remove':
+      return op.name;
     case 'stack.forget':
       return op.project;
   }

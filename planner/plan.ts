@@ -94,6 +94,12 @@ export interface MountSpec extends Pick<VolumeMount, 'target' | 'readOnly' | 'cr
   uid?: number;
   gid?: number;
   mode?: number;
+  /** file: the text itself (a config's `content:`, a secret's `environment:` value) when there is no host file. */
+  content?: string;
+  /** volume: declared `external: true` (must exist; never created or removed by stack). */
+  external?: boolean;
+  /** volume: made for this container's unnamed `volumes:` entry (removed by `down -v`). */
+  anonymous?: boolean;
 }
 
 export interface PortRule {
@@ -140,6 +146,7 @@ export type Operation =
     })
   | (OpBase & { kind: 'nat.apply'; nat: NatSpec })
   | (OpBase & { kind: 'nat.remove'; project: string; table: string })
+  | (OpBase & { kind: 'volume.remove'; project: string; name: string })
   | (OpBase & { kind: 'stack.forget'; project: string });
 
 export type OperationKind = Operation['kind'];

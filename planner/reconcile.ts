@@ -17,6 +17,7 @@ import { desiredSlots, type Slot } from './plan-replicas.js';
 import { planContainers, type ContainerPolicy } from './plan-containers.js';
 import { selectServices } from './select-services.js';
 import { checkHostPorts } from './check-host-ports.js';
+import { planMounts } from './plan-mounts.js';
 
 export interface ReconcileOptions extends ContainerPolicy {
   /** Remove containers of services that are no longer in the file. */
@@ -87,10 +88,12 @@ function buildSpecs(stack: Stack, observed: Observed, nets: Map<string, NetworkS
       problems.push(`service ${service.name}: image ${ref} is not in the local store; import it with \`stack image import PATH --tag ${service.image}\``);
       continue;
     }
-    for (const slot of slots.filter((s) => s.service === service)) {
+    for (const [i, slot] of slots.filter((s) => s.service === service).entries()) {
       const planned = endpoints.get(slot.name);
       if (!planned) continue;
-      const spec = buildContainerSpec(stack.project, service, image, planned.endpoints, planned.hosts, slot.replica);
+      // Every replica has the same mount problems: report them once.
+      const mounts = planMounts(stack, service, slot.name, observed, i === 0 ? problems : []);
+      const spec = buildContainerSpec(stack.project, service, image, planned.endpoints, planned.hosts, slot.replica, mounts);
       if (spec.argv.length === 0) {
         problems.push(`service ${service.name}: neither the file nor image ${ref} gives a command to run; set \`command:\``);
         break;

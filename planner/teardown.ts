@@ -7,6 +7,8 @@ import type { Operation, Plan } from './plan.js';
 export interface TeardownOptions {
   /** Overrides every container's stop grace period (`down -t N`). */
   timeoutSeconds?: number;
+  /** `down -v`: also remove the volumes the stack created (named and anonymous; never external ones). */
+  removeVolumes?: boolean;
 }
 
 export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
@@ -36,6 +38,14 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
     const id = `network-remove:${n.key}`;
     networkIds.push(id);
     operations.push({ kind: 'network.remove', id, cause: 'down', after: removeIds, project: observed.project, key: n.key, bridge: n.bridge });
+  }
+  if (opts.removeVolumes) {
+    // Volumes carry the project that created them; external ones were never created by stack.
+    for (const v of observed.volumes.filter((vol) => vol.project === observed.project)) {
+      const id = `volume-remove:${v.name}`;
+      networkIds.push(id);
+      operations.push({ kind: 'volume.remove', id, cause: `down -v${v.anonymous ? ' (anonymous volume)' : ''}`, after: removeIds, project: observed.project, name: v.name });
+    }
   }
   operations.push({ kind: 'stack.forget', id: 'forget', cause: 'down', after: [...removeIds, ...networkIds], project: observed.project });
   return { project: observed.project, operations, notes: [] };

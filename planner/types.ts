@@ -241,7 +241,7 @@ export interface FileObject {
   file?: string;
   /** `environment:` variable name. */
   environment?: string;
-  /** `content:` (configs) — inline text. */
+  /** `content:` (configs) — inline text; for `environment:`, that variable's value when the file was loaded. */
   content?: string;
 }
 

@@ -4,7 +4,7 @@
 import type { Host } from '../executor/host.js';
 import { execute } from '../executor/execute.js';
 import type { Reporter } from '../executor/reporter.js';
-import { publishedPorts } from '../planner/check-host-ports.js';
+import { observeOptionsFor } from '../planner/observe-options.js';
 import { reconcile } from '../planner/reconcile.js';
 import { teardown } from '../planner/teardown.js';
 import type { Message, Request } from './protocol.js';
@@ -22,7 +22,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     case 'apply': {
-      const observed = await ctx.host.observe(ctx.project, { publishedPorts: publishedPorts(req.stack) });
+      const observed = await ctx.host.observe(ctx.project, observeOptionsFor(req.stack));
       const plan = reconcile(req.stack, observed, req.options);
       ctx.send({ type: 'plan', plan });
       await execute(plan, ctx.host, reporter);
@@ -31,7 +31,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
     }
     case 'down': {
       const observed = await ctx.host.observe(ctx.project);
-      const plan = teardown(observed, req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {});
+      const plan = teardown(observed, { ...(req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {}), removeVolumes: !!req.removeVolumes });
       ctx.send({ type: 'plan', plan });
       await execute(plan, ctx.host, reporter);
       ctx.send({ type: 'done', pid: process.pid });

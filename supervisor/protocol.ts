@@ -8,7 +8,7 @@ import type { ProgressEvent } from '../executor/reporter.js';
 
 export type Request =
   | { op: 'apply'; stack: Stack; options: ReconcileOptions }
-  | { op: 'down'; timeoutSeconds?: number }
+  | { op: 'down'; timeoutSeconds?: number; removeVolumes?: boolean }
   | { op: 'ping' };
 
 /** An error crossing the socket keeps its type name and the fields the CLI renders. */

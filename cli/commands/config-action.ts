@@ -12,6 +12,8 @@ export async function config(globals: GlobalOptions, opts: ConfigOptions): Promi
   const stack = loadStackFiles(globals);
   if (opts.quiet) return;
   const { file: _file, ...model } = stack;
-  const plain = JSON.parse(JSON.stringify({ ...model, services: model.services.map(({ pos: _pos, ...s }) => s) }));
+  // A secret taken from the environment stays out of the output: only the variable's name shows.
+  const secrets = model.secrets.map((o) => (o.environment !== undefined ? { ...o, content: undefined } : o));
+  const plain = JSON.parse(JSON.stringify({ ...model, secrets, services: model.services.map(({ pos: _pos, ...s }) => s) }));
   process.stdout.write(opts.format === 'json' ? JSON.stringify(plain, null, 2) + '\n' : YAML.stringify(plain));
 }

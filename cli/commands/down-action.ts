@@ -2,6 +2,7 @@
 
 import fs from 'node:fs';
 import { paths } from '../../executor/host/linux/paths.js';
+import { listVolumes, removeVolume } from '../../executor/host/linux/volumes.js';
 import { connectSupervisor, request, waitForExit } from '../../supervisor/client.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter } from '../progress.js';
@@ -9,6 +10,7 @@ import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface DownOptions {
   timeout?: string;
+  volumes?: boolean;
 }
 
 export async function down(globals: GlobalOptions, opts: DownOptions): Promise<number> {
@@ -16,22 +18,31 @@ export async function down(globals: GlobalOptions, opts: DownOptions): Promise<n
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0)) {
     throw new UsageError(`-t/--timeout takes whole seconds (0 or more), not "${opts.timeout}"`);
   }
-  await bringDown(projectOf(globals), timeout);
+  await bringDown(projectOf(globals), timeout, !!opts.volumes);
   return EXIT.ok;
 }
 
-export async function bringDown(project: string, timeoutSeconds: number | undefined): Promise<void> {
+export async function bringDown(project: string, timeoutSeconds: number | undefined, removeVolumes = false): Promise<void> {
   if (!fs.existsSync(paths.stackDir(project))) {
-    process.stderr.write(`stack ${project} is not up; nothing to remove\n`);
+    // Volumes outlive the stack: `down -v` after `down` still removes them.
+    const removed = removeVolumes ? await removeStackVolumes(project) : [];
+    process.stderr.write(removed.length > 0 ? `stack ${project} is not up; removed its volumes ${removed.join(', ')}\n` : `stack ${project} is not up; nothing to remove\n`);
     return;
   }
   const conn = await connectSupervisor(project, { start: true });
   let pid: number;
   try {
-    pid = await request(conn!, { op: 'down', ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) }, progressPrinter());
+    pid = await request(conn!, { op: 'down', ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}), removeVolumes }, progressPrinter());
   } finally {
     conn!.destroy();
   }
   // The supervisor exits right after answering: return only once it is gone.
   await waitForExit(pid);
+}
+
+/** The volumes the stack created (never external ones, which carry no project). */
+async function removeStackVolumes(project: string): Promise<string[]> {
+  const ours = (await listVolumes()).filter((v) => v.project === project).map((v) => v.name);
+  for (const name of ours) await removeVolume(name);
+  return ours;
 }

@@ -1,5 +1,6 @@
-// `stack down [-t N]`: stop and remove every container, network, NAT table and record
-// of the stack, working from the state records alone (the file may have changed).
+// `stack down [-t N] [-v]`: stop and remove every container, network, NAT table and record
+// of the stack, working from the state records alone (the file may have changed); with -v
+// its volumes too.
 
 import type { Command } from 'commander';
 import { runCommand } from '../errors.js';
@@ -11,5 +12,6 @@ export function registerDown(program: Command, globals: () => GlobalOptions): vo
     .command('down')
     .description('stop and remove everything the stack made')
     .option('-t, --timeout <seconds>', 'grace period before SIGKILL (default: each service\'s stop_grace_period)')
+    .option('-v, --volumes', 'also remove the volumes the stack created, named and anonymous (never external ones)')
     .action((opts: DownOptions) => runCommand(async () => (await import('./down-action.js')).down(globals(), opts)));
 }

@@ -1,7 +1,7 @@
 // What `stack plan` does (loaded only when it runs; see plan.ts).
 
 import { observeStack } from '../../executor/host/linux/observe.js';
-import { publishedPorts } from '../../planner/check-host-ports.js';
+import { observeOptionsFor } from '../../planner/observe-options.js';
 import { reconcile } from '../../planner/reconcile.js';
 import { planToText } from '../../planner/plan-text.js';
 import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
@@ -15,6 +15,6 @@ export interface PlanOptions extends UpFlags {
 export async function plan(globals: GlobalOptions, opts: PlanOptions, services: string[] = []): Promise<void> {
   const options = reconcileOptions(opts, services);
   const stack = loadStackFiles(globals);
-  const plan = reconcile(stack, await observeStack(stack.project, { publishedPorts: publishedPorts(stack) }), options);
+  const plan = reconcile(stack, await observeStack(stack.project, observeOptionsFor(stack)), options);
   process.stdout.write(opts.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : planToText(plan));
 }

@@ -2,7 +2,7 @@
 
 import fs from 'node:fs';
 import { observeStack } from '../../executor/host/linux/observe.js';
-import { publishedPorts } from '../../planner/check-host-ports.js';
+import { observeOptionsFor } from '../../planner/observe-options.js';
 import { reconcile } from '../../planner/reconcile.js';
 import { connectSupervisor, request } from '../../supervisor/client.js';
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
@@ -28,7 +28,7 @@ export async function up(globals: GlobalOptions, opts: UpOptions, services: stri
     // host cannot satisfy (a taken host port, a missing image) fails with its PlanError
     // before a supervisor, its log or its run directory exist. The supervisor plans
     // again itself; its plan is the one applied.
-    reconcile(stack, await observeStack(stack.project, { publishedPorts: publishedPorts(stack) }), options);
+    reconcile(stack, await observeStack(stack.project, observeOptionsFor(stack)), options);
     conn = await connectSupervisor(stack.project, { start: true });
   }
   try {

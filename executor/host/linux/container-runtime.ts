@@ -19,6 +19,7 @@ import { InitChannel } from './init-channel.js';
 import { INIT_ENV, type InitConfig } from './init/config.js';
 import { koffiNativePath, stageScriptPath } from './stage-files.js';
 import { createContainerExec } from './container-exec.js';
+import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js';
 
 /** The init stage could not make or start the container; `step` says where. */
 export class ContainerStartError extends Error {
@@ -73,6 +74,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       await fs.writeFile(path.join(dir, 'hostname'), spec.hostname + '\n');
       // For now the host's resolvers; a DNS server on the gateway replaces this later.
       await fs.writeFile(path.join(dir, 'resolv.conf'), await fs.readFile('/etc/resolv.conf').catch(() => ''));
+      await prepareMounts(spec);
       await createCgroups(spec.project, spec.name, { resources: spec.resources, privileged: spec.privileged });
     },
 
@@ -88,6 +90,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         rootfs: path.join(dir, 'rootfs'),
         hostname: spec.hostname,
         etcFiles: { hosts: path.join(dir, 'hosts'), hostname: path.join(dir, 'hostname'), 'resolv.conf': path.join(dir, 'resolv.conf') },
+        mounts: initMounts(spec),
         argv: spec.argv,
         env: spec.env,
         cwd: spec.cwd || '/',
@@ -174,6 +177,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     async cleanup(project, name) {
       await removeCgroups(project, name);
       await fs.rm(paths.containerDir(project, name), { recursive: true, force: true });
+      await cleanupMounts(project, name);
     },
 
     exec: createContainerExec(state),

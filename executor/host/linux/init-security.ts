@@ -80,11 +80,6 @@ export function initSecurity(spec: ContainerSpec): InitSecurity {
     privileged: spec.privileged,
     user: spec.user,
     readOnlyRootfs: spec.readOnlyRootfs,
-    tmpfs: spec.mounts.filter((m) => m.type === 'tmpfs').map((m) => ({
-      target: m.target, readOnly: m.readOnly,
-      ...(m.tmpfsSize !== undefined ? { sizeBytes: m.tmpfsSize } : {}),
-      ...(m.tmpfsMode !== undefined ? { mode: m.tmpfsMode } : {}),
-    })),
     shmSizeBytes: spec.shmSizeBytes,
     sysctls: spec.sysctls,
     ...(spec.init ? { initBinary: initBinary(spec.name) } : {}),

@@ -6,6 +6,7 @@ import { createLinuxNat } from './nat.js';
 import { createLinuxNetworks } from './network.js';
 import { observeStack } from './observe.js';
 import { createStateStore } from './state-store.js';
+import { createLinuxVolumes } from './volumes.js';
 
 export function createLinuxHost(): Host {
   const state = createStateStore();
@@ -14,6 +15,7 @@ export function createLinuxHost(): Host {
     networks: createLinuxNetworks(),
     nat: createLinuxNat(),
     containers: createLinuxContainers(state),
+    volumes: createLinuxVolumes(),
     state,
   };
 }

@@ -7,11 +7,13 @@ import { hostPorts } from './host-ports.js';
 import { listImages } from '../../images/image-store.js';
 import { bridgeConfigured, natTableExists, readLinks, takenSubnets } from './observe-network.js';
 import { isRunning, readState } from './state-store.js';
+import { listVolumes } from './volumes.js';
+import { existsSync } from 'node:fs';
 
 /** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
 export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {
   const links = readLinks();
-  const [records, networks, nat, linkStates, images, hostSubnets, projects, listeners] = await Promise.all([
+  const [records, networks, nat, linkStates, images, hostSubnets, projects, listeners, volumes] = await Promise.all([
     readState.containers(project),
     readState.networks(project),
     readState.nat(project),
@@ -20,6 +22,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     links.then(takenSubnets),
     readState.projects(),
     hostPorts({ only: opts.publishedPorts ?? [] }),
+    listVolumes(),
   ]);
   // Other stacks' subnets are taken even while their bridges are briefly absent.
   const otherStacks = await Promise.all(projects.filter((p) => p !== project).map((p) => readState.networks(p)));
@@ -45,5 +48,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       ...otherStacks.flat().map((n) => n.subnet),
     ],
     hostPorts: listeners,
+    volumes,
+    missingPaths: (opts.hostPaths ?? []).filter((p) => !existsSync(p)),
   };
 }

@@ -24,6 +24,10 @@ export const paths = {
   logFile: (project: string, name: string) => path.join(stackRoot(), 'stacks', project, 'logs', `${name}.log`),
   supervisorLog: (project: string) => path.join(stackRoot(), 'stacks', project, 'supervisor.log'),
   runDir: (project: string) => path.join(stackRun(), project),
+  /** Per container files that need no persistence: rendered secrets and configs. */
+  containerRunDir: (project: string, name: string) => path.join(stackRun(), project, 'containers', name),
+  /** Named and anonymous volumes: `<name>/_data` is what containers see, `<name>/volume.json` who made it. */
+  volumesDir: () => path.join(stackRoot(), 'volumes'),
   socket: (project: string) => path.join(stackRun(), project, 'supervisor.sock'),
 };
 

@@ -3,6 +3,7 @@
 // clean environment: inherited variables such as NODE_EXTRA_CA_CERTS cost ~35 ms of start).
 // Both sides import these types; nothing here runs code.
 
+import type { InitMount } from './mounts.js';
 import type { ProcessRestrictions } from './restrictions.js';
 
 export const INIT_ENV = 'STACK_INIT';
@@ -27,6 +28,8 @@ export interface InitConfig {
   hostname: string;
   /** Host files bind-mounted onto /etc/<name> in the container. */
   etcFiles: { hosts: string; hostname: string; 'resolv.conf': string };
+  /** Volumes, binds, tmpfs, secrets and configs, parents first; mounted after the /etc files. */
+  mounts: InitMount[];
   argv: string[];
   env: string[];
   cwd: string;
@@ -40,8 +43,6 @@ export interface InitSecurity extends Omit<ProcessRestrictions, 'user'> {
   /** `user:` as written; resolved against the container's /etc/passwd and /etc/group. */
   user: string;
   readOnlyRootfs: boolean;
-  /** tmpfs mounts besides /dev/shm, in mount order. */
-  tmpfs: { target: string; sizeBytes?: number; mode?: number; readOnly: boolean }[];
   shmSizeBytes: number;
   /** Namespaced sysctls, written under the container's own /proc/sys. */
   sysctls: Record<string, string>;

@@ -54,8 +54,7 @@ function main(): void {
     fs.closeSync(rootFd);
   });
   const user = step('resolve user', () => resolveUser(cfg.user));
-  const withHome = cfg.env.some((e) => e.startsWith('HOME=')) ? cfg.env : [...cfg.env, `HOME=${user.home}`];
-  const env = containerEnv(withHome, cfg.hostname);
+  const env = containerEnv(cfg.env, cfg.hostname, user.home);
   step('chdir', () => process.chdir(cfg.cwd || '/'));
   const file = step('lookup', () => lookPath(cfg.argv[0] ?? '', env));
   if (cfg.tty) step('controlling terminal', () => ns.takeTerminal(0));

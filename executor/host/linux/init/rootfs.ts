@@ -8,47 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MS, type Sys } from './sys.js';
 import type { InitConfig } from './config.js';
-import { copyHostDevices, mountInitBinary, mountTmpfs } from './runtime-mounts.js';
+import { copyHostDevices, mountInitBinary } from './runtime-mounts.js';
+import { mountContainerMounts } from './mounts.js';
+import { dirIn, fileIn } from './in-root.js';
 
 type Step = <T>(name: string, fn: () => T) => T;
-
-/** Resolves `rel` under `root` following symlinks as if `root` were `/` (never escapes). */
-export function inRoot(root: string, rel: string): string {
-  const todo = rel.split('/').filter((p) => p !== '' && p !== '.');
-  const done: string[] = [];
-  let links = 0;
-  while (todo.length > 0) {
-    const part = todo.shift()!;
-    if (part === '..') { done.pop(); continue; }
-    const full = path.join(root, ...done, part);
-    let target: string | undefined;
-    try {
-      if (fs.lstatSync(full).isSymbolicLink()) target = fs.readlinkSync(full);
-    } catch { /* absent: the rest is created by the caller */ }
-    if (target === undefined) { done.push(part); continue; }
-    if (++links > 40) throw new Error(`too many symlinks resolving ${rel}`);
-    if (target.startsWith('/')) done.length = 0;
-    todo.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
-  }
-  return path.join(root, ...done);
-}
-
-export function dirIn(root: string, rel: string): string {
-  const p = inRoot(root, rel);
-  fs.mkdirSync(p, { recursive: true });
-  return p;
-}
-
-/** A regular file to bind onto: a symlink or absent file there is replaced (in the upper dir). */
-export function fileIn(root: string, rel: string): string {
-  const p = path.join(inRoot(root, path.dirname(rel)), path.basename(rel));
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  let st: fs.Stats | undefined;
-  try { st = fs.lstatSync(p); } catch { /* absent */ }
-  if (st && !st.isFile()) fs.rmSync(p, { recursive: true, force: true });
-  if (!st || !st.isFile()) fs.writeFileSync(p, '', { flag: 'wx' });
-  return p;
-}
 
 export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
   const root = cfg.rootfs;
@@ -73,7 +37,8 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
   step('mount /etc files', () => {
     for (const [name, src] of Object.entries(cfg.etcFiles)) sys.mount(src, fileIn(root, `etc/${name}`), null, MS.BIND);
   });
-  step('mount tmpfs', () => mountTmpfs(sys, root, sec.tmpfs));
+  // Volumes, binds, tmpfs, secrets and configs in one ordered pass (parents first).
+  step('mount volumes', () => mountContainerMounts(sys, root, cfg.mounts));
   if (sec.initBinary) step('mount init', () => mountInitBinary(sys, root, sec.initBinary!));
   step('sethostname', () => sys.sethostname(cfg.hostname));
   step('pivot_root', () => {

@@ -1,19 +1,13 @@
-// The mounts that come from the service's runtime options rather than its volumes: tmpfs
-// mounts, tini for `init: true`, and for privileged containers the host's device nodes.
+// The mounts that come from the service's runtime options rather than its volumes: tini
+// for `init: true`, and for privileged containers the host's device nodes (tmpfs mounts
+// are in init/mounts.ts, in one ordered pass with the volumes).
 // All of them happen before pivot_root, under the new root (paths resolved with inRoot).
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { INIT_TARGET, type InitConfig } from './config.js';
+import { INIT_TARGET } from './config.js';
 import { MS, type Sys } from './sys.js';
-import { dirIn, fileIn } from './rootfs.js';
-
-export function mountTmpfs(sys: Sys, root: string, tmpfs: InitConfig['security']['tmpfs']): void {
-  for (const t of tmpfs) {
-    const opts = [t.mode !== undefined ? `mode=${t.mode.toString(8)}` : 'mode=1777', ...(t.sizeBytes ? [`size=${t.sizeBytes}`] : [])];
-    sys.mount('tmpfs', dirIn(root, t.target), 'tmpfs', MS.NOSUID | MS.NODEV | (t.readOnly ? MS.RDONLY : 0), opts.join(','));
-  }
-}
+import { fileIn } from './in-root.js';
 
 /** tini from the host, read-only at /sbin/docker-init (a bind mount is read-only only after a remount). */
 export function mountInitBinary(sys: Sys, root: string, hostPath: string): void {

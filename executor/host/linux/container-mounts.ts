@@ -1,0 +1,66 @@
+// The host's half of a container's mounts: before spawn, volumes exist in the store, bind
+// sources exist (or are created when the file allows it), and secrets and configs are
+// rendered with their owner and mode into the container's run directory; then the init
+// stage gets every mount as host paths (init/mounts.ts mounts them).
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ContainerSpec, MountSpec } from '../../../planner/plan.js';
+import type { InitMount } from './init/mounts.js';
+import { paths } from './paths.js';
+import { ensureVolume, volumeDataDir, VolumeError } from './volumes.js';
+
+const filesDir = (spec: ContainerSpec) => path.join(paths.containerRunDir(spec.project, spec.name), 'files');
+/** Rendered files are named by their place in spec.mounts: targets may share a basename. */
+const renderedFile = (spec: ContainerSpec, index: number) => path.join(filesDir(spec), String(index));
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(() => true, () => false);
+}
+
+export async function prepareMounts(spec: ContainerSpec): Promise<void> {
+  for (const [i, m] of spec.mounts.entries()) {
+    if (m.type === 'volume') {
+      await ensureVolume(m.source, { project: spec.project, anonymous: !!m.anonymous, external: !!m.external });
+    } else if (m.type === 'bind' && !(await exists(m.source))) {
+      if (m.createHostPath === false) throw new VolumeError(`container ${spec.name}: bind source ${m.source} does not exist (bind.create_host_path is false)`);
+      await fs.mkdir(m.source, { recursive: true });
+    } else if (m.type === 'file') {
+      await renderFile(spec, m, renderedFile(spec, i));
+    }
+  }
+}
+
+async function renderFile(spec: ContainerSpec, m: MountSpec, file: string): Promise<void> {
+  // Only root on the host may read what the container gets (secrets included).
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await fs.chmod(path.dirname(file), 0o700);
+  const data = m.content !== undefined ? m.content : await fs.readFile(m.source).catch((err: NodeJS.ErrnoException) => {
+    throw new VolumeError(`container ${spec.name}: cannot read ${m.source} for ${m.target}: ${err.code ?? err.message}`);
+  });
+  await fs.rm(file, { force: true });
+  await fs.writeFile(file, data, { mode: 0o600 });
+  await fs.chown(file, m.uid ?? 0, m.gid ?? 0);
+  await fs.chmod(file, m.mode ?? 0o444);
+}
+
+export function initMounts(spec: ContainerSpec): InitMount[] {
+  return spec.mounts.map((m, i) => {
+    const common = { target: m.target, readOnly: m.readOnly };
+    switch (m.type) {
+      case 'tmpfs':
+        return { kind: 'tmpfs', source: '', ...common, ...(m.tmpfsSize !== undefined ? { tmpfsSize: m.tmpfsSize } : {}), ...(m.tmpfsMode !== undefined ? { tmpfsMode: m.tmpfsMode } : {}) };
+      case 'volume':
+        return { kind: 'bind', source: volumeDataDir(m.source), ...common, copyUp: !m.noCopy };
+      case 'bind':
+        return { kind: 'bind', source: m.source, ...common, ...(m.propagation ? { propagation: m.propagation } : {}) };
+      case 'file':
+        return { kind: 'bind', source: renderedFile(spec, i), ...common, readOnly: true };
+    }
+  });
+}
+
+/** Rendered secrets and configs go with the container. */
+export async function cleanupMounts(project: string, name: string): Promise<void> {
+  await fs.rm(paths.containerRunDir(project, name), { recursive: true, force: true });
+}

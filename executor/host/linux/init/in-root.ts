@@ -1,0 +1,43 @@
+// Paths inside a container's rootfs before pivot_root: resolved as if the rootfs were `/`,
+// so an absolute symlink in an image (`etc -> /`) cannot point a mount at the host.
+
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Resolves `rel` under `root` following symlinks as if `root` were `/` (never escapes). */
+export function inRoot(root: string, rel: string): string {
+  const todo = rel.split('/').filter((p) => p !== '' && p !== '.');
+  const done: string[] = [];
+  let links = 0;
+  while (todo.length > 0) {
+    const part = todo.shift()!;
+    if (part === '..') { done.pop(); continue; }
+    const full = path.join(root, ...done, part);
+    let target: string | undefined;
+    try {
+      if (fs.lstatSync(full).isSymbolicLink()) target = fs.readlinkSync(full);
+    } catch { /* absent: the rest is created by the caller */ }
+    if (target === undefined) { done.push(part); continue; }
+    if (++links > 40) throw new Error(`too many symlinks resolving ${rel}`);
+    if (target.startsWith('/')) done.length = 0;
+    todo.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+  }
+  return path.join(root, ...done);
+}
+
+export function dirIn(root: string, rel: string): string {
+  const p = inRoot(root, rel);
+  fs.mkdirSync(p, { recursive: true });
+  return p;
+}
+
+/** A regular file to bind onto: a symlink or absent file there is replaced (in the upper dir). */
+export function fileIn(root: string, rel: string): string {
+  const p = path.join(inRoot(root, path.dirname(rel)), path.basename(rel));
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  let st: fs.Stats | undefined;
+  try { st = fs.lstatSync(p); } catch { /* absent */ }
+  if (st && !st.isFile()) fs.rmSync(p, { recursive: true, force: true });
+  if (!st || !st.isFile()) fs.writeFileSync(p, '', { flag: 'wx' });
+  return p;
+}

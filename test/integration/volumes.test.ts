@@ -1,0 +1,148 @@
+// Volumes, bind mounts, secrets and configs end to end through stack.yaml: what a container
+// sees, what reaches the host, what survives `down`, and what `down -v` removes.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv, writeStackFile } from '../support/stack-cli.js';
+
+let env: StackEnv;
+let project: string;
+let file: string;
+let ext: string;
+
+const volumesDir = () => path.join(env.env.STACK_ROOT!, 'volumes');
+const volumeNames = () => (fs.existsSync(volumesDir()) ? fs.readdirSync(volumesDir()).sort() : []);
+const sh = (script: string, service = 'app') => stack(env, ['-f', file, 'exec', service, 'sh', '-c', script]);
+
+function appService(): string {
+  return `  app:
+    image: ${TEST_IMAGE}
+    command: sleep 1000
+    stop_grace_period: 0s
+    volumes:
+      - data:/www
+      - /scratch
+      - ./site:/site:ro
+      - ./out:/out
+      - ${ext}:/ext
+    secrets:
+      - pw
+      - { source: token, target: tok, uid: "65534", gid: "65534", mode: 0400 }
+    configs:
+      - { source: motd, target: /etc/motd, mode: 0440 }
+  bare:
+    image: ${TEST_IMAGE}
+    command: sleep 1000
+    stop_grace_period: 0s
+    volumes:
+      - { type: volume, source: empty, target: /www, volume: { nocopy: true } }
+`;
+}
+
+function writeFile(): void {
+  file = writeStackFile(env, project, appService() + `volumes:
+  data: {}
+  empty: { }
+  ${ext}: { external: true }
+secrets:
+  pw: { file: ./pw.txt }
+  token: { environment: STK_TEST_TOKEN }
+configs:
+  motd: { content: "hello config" }
+`);
+}
+
+beforeAll(() => {
+  env = makeStackEnv();
+  importTestImage(env);
+  project = uniqueProject('tvol');
+  ext = `${project}-shared`;
+  fs.mkdirSync(path.join(env.root, 'site'));
+  fs.writeFileSync(path.join(env.root, 'site/page.txt'), 'from the host\n');
+  fs.writeFileSync(path.join(env.root, 'pw.txt'), 'hunter2\n');
+  env.env.STK_TEST_TOKEN = 'from-env';
+  writeFile();
+});
+
+afterAll(() => {
+  stack(env, ['-f', file, 'down', '-v', '-t', '0']);
+  stack(env, ['volume', 'rm', ext]);
+  env.dispose();
+});
+
+describe('volumes, binds, secrets and configs', () => {
+  it('refuses a missing external volume before anything starts', () => {
+    const up = stack(env, ['-f', file, 'up', '-d']);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain(`external volume ${ext} does not exist; create it with \`stack volume create ${ext}\``);
+    expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
+    expect(stack(env, ['volume', 'create', ext]).code).toBe(0);
+  });
+
+  it('mounts a new named volume with the image content copied in, and one with nocopy empty', () => {
+    const up = stack(env, ['-f', file, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(sh('cat /www/index.html').stdout).toBe('hello from stack\n');
+    expect(sh('ls -A /www | wc -l', 'bare').stdout).toBe('0\n');
+    expect(fs.readFileSync(path.join(volumesDir(), `${project}_data`, '_data/index.html'), 'utf8')).toBe('hello from stack\n');
+  });
+
+  it('binds host folders: read-only refuses writes, read-write writes reach the host (created when missing)', () => {
+    const ro = sh('cat /site/page.txt; echo x > /site/new');
+    expect(ro.stdout).toBe('from the host\n');
+    expect(ro.stderr).toMatch(/Read-only file system/);
+    expect(ro.code).not.toBe(0);
+    expect(fs.existsSync(path.join(env.root, 'site/new'))).toBe(false);
+    expect(sh('echo written inside > /out/f').code).toBe(0);
+    expect(fs.readFileSync(path.join(env.root, 'out/f'), 'utf8')).toBe('written inside\n');
+  });
+
+  it('mounts secrets (from a file and from the environment) and configs read-only with their owner and mode', () => {
+    const r = sh('stat -c "%n %a %u %g" /run/secrets/pw /run/secrets/tok /etc/motd; cat /run/secrets/pw /run/secrets/tok; echo; cat /etc/motd; echo; echo x > /run/secrets/pw || echo refused');
+    expect(r.stdout).toBe('/run/secrets/pw 444 0 0\n/run/secrets/tok 400 65534 65534\n/etc/motd 440 0 0\nhunter2\nfrom-env\nhello config\nrefused\n');
+    expect(stack(env, ['-f', file, 'exec', '-u', 'nobody', 'app', 'cat', '/run/secrets/tok']).stdout).toBe('from-env');
+    expect(stack(env, ['-f', file, 'exec', '-u', 'nobody', 'app', 'cat', '/run/secrets/pw']).stdout).toBe('hunter2\n');
+    // stack config shows where a secret comes from, never its value.
+    expect(stack(env, ['-f', file, 'config']).stdout).not.toContain('from-env');
+  });
+
+  it('keeps named, anonymous and external volumes across down and up', () => {
+    expect(sh(`echo kept > /www/k; echo anon > /scratch/a; echo ext > /ext/e`).code).toBe(0);
+    expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
+    const ours = volumeNames().filter((n) => n !== ext);
+    expect(ours).toHaveLength(3); // data, empty and the anonymous one
+    expect(stack(env, ['volume', 'ls']).stdout).toMatch(new RegExp(`${project}-app-1_anon_[0-9a-f]{12}\\s+${project}\\s+anonymous`));
+    expect(stack(env, ['-f', file, 'up', '-d']).code).toBe(0);
+    expect(sh('cat /www/k /scratch/a /ext/e').stdout).toBe('kept\nanon\next\n');
+  });
+
+  it('down -v removes the stack\'s named and anonymous volumes, never the external one', () => {
+    const down = stack(env, ['-f', file, 'down', '-v', '-t', '0']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(volumeNames()).toEqual([ext]);
+    expect(fs.readFileSync(path.join(volumesDir(), ext, '_data/e'), 'utf8')).toBe('ext\n');
+  });
+
+  it('refuses a bind whose source must not be created, naming it, before anything starts', () => {
+    const strict = writeStackFile(env, project, `  app:
+    image: ${TEST_IMAGE}
+    command: sleep 1000
+    volumes:
+      - type: bind
+        source: ./absent
+        target: /a
+        bind: { create_host_path: false }
+    secrets: [missing]
+secrets:
+  missing: { file: ./no-such-secret }
+`);
+    const up = stack(env, ['-f', strict, 'up', '-d']);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain(`bind source ${path.join(env.root, 'absent')} does not exist and bind.create_host_path is false`);
+    expect(up.stderr).toContain(`secret missing: file ${path.join(env.root, 'no-such-secret')} does not exist`);
+    expect(fs.existsSync(path.join(env.root, 'absent'))).toBe(false);
+    expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
+    writeFile();
+  });
+});

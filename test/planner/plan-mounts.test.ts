@@ -1,0 +1,128 @@
+// planMounts: a service's volumes, tmpfs, secrets and configs → ContainerSpec.mounts, and
+// every problem the host would hit reported before anything starts.
+
+import { describe, expect, it } from 'vitest';
+import { emptyObserved, type Observed } from '../../planner/observed.js';
+import { planMounts, requiredHostPaths } from '../../planner/plan-mounts.js';
+import { teardown } from '../../planner/teardown.js';
+import { load } from './helpers.js';
+
+const file = `name: app
+services:
+  web:
+    image: busybox
+    volumes:
+      - data:/var/lib/data
+      - /scratch
+      - ./site:/www:ro
+      - type: bind
+        source: /srv/conf
+        target: /conf
+        bind: { create_host_path: false, propagation: rslave }
+      - type: volume
+        source: data
+        target: /var/lib/data/sub
+        volume: { nocopy: true }
+    tmpfs: ["/run/cache:size=1m,mode=700"]
+    secrets:
+      - pw
+      - { source: tok, target: token, uid: "1000", gid: "50", mode: 0400 }
+    configs:
+      - cfg
+      - { source: cfg, target: /etc/app.conf }
+volumes:
+  data: {}
+secrets:
+  pw: { file: ./pw.txt }
+  tok: { environment: TOKEN }
+configs:
+  cfg: { content: "a=1" }
+`;
+
+const plan = (text: string, observed: Partial<Observed> = {}, env: Record<string, string> = { TOKEN: 't0k' }) => {
+  const stack = load(text, env);
+  const problems: string[] = [];
+  const mounts = planMounts(stack, stack.services[0]!, 'app-web-1', { ...emptyObserved('app'), ...observed }, problems);
+  return { mounts, problems };
+};
+
+describe('planMounts', () => {
+  it('turns every kind of entry into a mount, parents first (by depth, then file order)', () => {
+    const { mounts, problems } = plan(file);
+    expect(problems).toEqual([]);
+    expect(mounts).toEqual([
+      { type: 'volume', source: 'app-web-1_anon_' + mounts[0]!.source.slice(-12), target: '/scratch', readOnly: false, anonymous: true },
+      { type: 'bind', source: '/home/u/My App/site', target: '/www', readOnly: true, createHostPath: true, propagation: 'rprivate' },
+      { type: 'bind', source: '/srv/conf', target: '/conf', readOnly: false, createHostPath: false, propagation: 'rslave' },
+      { type: 'file', source: '', content: 'a=1', target: '/cfg', readOnly: true, mode: 0o444 },
+      { type: 'tmpfs', source: '', target: '/run/cache', readOnly: false, tmpfsSize: 1024 * 1024, tmpfsMode: 0o700 },
+      { type: 'file', source: '', content: 'a=1', target: '/etc/app.conf', readOnly: true, mode: 0o444 },
+      { type: 'volume', source: 'app_data', target: '/var/lib/data', readOnly: false },
+      { type: 'file', source: '/home/u/My App/pw.txt', target: '/run/secrets/pw', readOnly: true, mode: 0o444 },
+      { type: 'file', source: '', content: 't0k', target: '/run/secrets/token', readOnly: true, uid: 1000, gid: 50, mode: 0o400 },
+      { type: 'volume', source: 'app_data', target: '/var/lib/data/sub', readOnly: false, noCopy: true },
+    ]);
+    expect(mounts[0]!.source).toMatch(/^app-web-1_anon_[0-9a-f]{12}$/);
+  });
+
+  it('names the same anonymous volume for the same container and target (a recreate keeps its data)', () => {
+    expect(plan(file).mounts[0]!.source).toBe(plan(file).mounts[0]!.source);
+  });
+
+  it('asks observe about the secret files and the binds that must not be created', () => {
+    expect(requiredHostPaths(load(file, { TOKEN: 'x' }))).toEqual(['/home/u/My App/pw.txt', '/srv/conf']);
+  });
+
+  it('reports every problem at once: missing files and paths, unset variables, undeclared and missing volumes', () => {
+    const text = `name: app
+services:
+  web:
+    image: busybox
+    volumes: ["data:/d", "ext:/e", "nope:/n", "./x:/d"]
+    secrets: [pw, tok, ghost, { source: pw, target: /p2, uid: alice }]
+volumes:
+  data: {}
+  ext: { external: true }
+secrets:
+  pw: { file: ./pw.txt }
+  tok: { environment: TOKEN }
+`;
+    const { problems } = plan(text, { missingPaths: ['/home/u/My App/pw.txt'] }, {});
+    expect(problems).toEqual([
+      'service web: external volume ext does not exist; create it with `stack volume create ext` or drop external: true',
+      'service web: volume nope is not declared under the top-level volumes: (declared: data, ext); add `volumes: { nope: {} }`',
+      'service web: secret pw: file /home/u/My App/pw.txt does not exist',
+      'service web: secret tok: environment variable TOKEN is not set',
+      'service web: secret ghost is not declared under the top-level secrets:',
+      'service web: secret pw: uid must be a number, not "alice"',
+      'service web: two mounts target /d; keep one',
+    ]);
+    expect(plan(text, { volumes: [{ name: 'ext', anonymous: false }] }, { TOKEN: 'x' }).problems).not.toContain(expect.stringMatching(/external volume/));
+  });
+});
+
+describe('teardown with volumes', () => {
+  const observed: Observed = {
+    ...emptyObserved('app'),
+    containers: [{ name: 'app-web-1', service: 'web', hash: 'h', running: true, stopSignal: 'SIGTERM', stopGraceSeconds: 10, endpoints: [] }],
+    volumes: [
+      { name: 'app_data', project: 'app', anonymous: false },
+      { name: 'app-web-1_anon_0123456789ab', project: 'app', anonymous: true },
+      { name: 'shared', anonymous: false },
+      { name: 'other_data', project: 'other', anonymous: false },
+    ],
+  };
+
+  it('down keeps volumes', () => {
+    expect(teardown(observed).operations.filter((op) => op.kind === 'volume.remove')).toEqual([]);
+  });
+
+  it('down -v removes the stack\'s named and anonymous volumes after its containers, never external or other stacks\' ones', () => {
+    const ops = teardown(observed, { removeVolumes: true }).operations;
+    expect(ops.filter((op) => op.kind === 'volume.remove').map((op) => [op.id, op.after])).toEqual([
+      ['volume-remove:app_data', ['remove:app-web-1']],
+      ['volume-remove:app-web-1_anon_0123456789ab', ['remove:app-web-1']],
+    ]);
+    expect(ops.at(-1)!.after).toContain('volume-remove:app_data');
+  });
+});
