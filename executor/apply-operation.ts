@@ -25,6 +25,7 @@ export async function applyOperation(op: Operation, host: Host): Promise<void> {
       const { pid, startTime } = await host.containers.spawn(spec);
       const startedAt = new Date().toISOString();
       await host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt });
+      if (spec.networkMode === 'none') await host.networks.loopback(pid);
       for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
       await host.containers.release(spec.project, spec.name);
       // A one-shot command may have exited already; its exit was recorded, keep that.

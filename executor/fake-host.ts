@@ -35,6 +35,7 @@ export class FakeHost implements Host {
     removeBridge: async (bridge) => this.record(`networks.removeBridge ${bridge}`),
     attach: async (pid, ep) => this.record(`networks.attach ${pid} ${ep.hostVeth} ${ep.ifname} ${ep.ip}/${ep.prefixLength}`),
     detach: async (veth) => this.record(`networks.detach ${veth}`),
+    loopback: async (pid) => this.record(`networks.loopback ${pid}`),
   };
 
   nat: Host['nat'] = {

@@ -70,6 +70,8 @@ export interface Host {
     attach(pid: number, ep: Endpoint): Promise<void>;
     /** Removes the host end of a veth (and so its peer) if present. */
     detach(hostVeth: string): Promise<void>;
+    /** Brings up lo in the netns of `pid` (attach does it too; this is for `network_mode: none`). */
+    loopback(pid: number): Promise<void>;
   };
 
   nat: {

@@ -8,6 +8,7 @@ import type { Service } from './types.js';
 import { effectiveCapabilities } from './capabilities.js';
 import { containerHash } from './hash.js';
 import { containerName } from './names.js';
+import { containerNetworkMode } from './network-mode.js';
 
 export function resolveArgv(service: Service, image: ImageInfo): string[] {
   const entrypoint = service.entrypoint ?? image.entrypoint ?? [];
@@ -52,6 +53,7 @@ export function buildContainerSpec(
   replica = 1,
   /** From planMounts (plan-mounts.ts). */
   mounts: MountSpec[] = [],
+  dns: { resolvConf: string[]; dnsUpstreams?: string[] } = { resolvConf: [] },
 ): ContainerSpec {
   const name = containerName(project, service.name, replica);
   const spec: Omit<ContainerSpec, 'hash'> & { networkMode?: string } = {
@@ -81,11 +83,13 @@ export function buildContainerSpec(
     ulimits: service.ulimits,
     init: service.init,
     tty: service.tty,
-    resolvConf: [],
+    resolvConf: dns.resolvConf,
     restart: service.restart,
     labels: service.labels,
   };
-  if (service.networkMode !== undefined) spec.networkMode = service.networkMode;
+  const networkMode = containerNetworkMode(project, service.networkMode);
+  if (networkMode !== undefined) spec.networkMode = networkMode;
+  if (dns.dnsUpstreams) spec.dnsUpstreams = dns.dnsUpstreams;
   if (service.healthcheck) spec.healthcheck = service.healthcheck;
   return { ...spec, hash: containerHash(spec) };
 }

@@ -63,13 +63,42 @@ export function defaultGateway(subnet: string): string {
   return intToIp(parseCidr(subnet).base + 1);
 }
 
-/** The lowest host address of `subnet` that is neither the gateway nor in `used`. */
-export function nextFreeAddress(subnet: string, gateway: string, used: Set<string>): string | undefined {
+/**
+ * The lowest host address of `subnet` (of `range` inside it, when given: `ip_range`) that
+ * is neither the gateway nor in `used`.
+ */
+export function nextFreeAddress(subnet: string, gateway: string, used: Set<string>, range?: string): string | undefined {
   const cidr = parseCidr(subnet);
   const last = cidr.base + 2 ** (32 - cidr.prefix) - 1; // broadcast
-  for (let n = cidr.base + 1; n < last; n++) {
+  const pool = range ? parseCidr(range) : cidr;
+  // The first address of an ip_range is left out, like its network address would be.
+  const from = Math.max(cidr.base + 1, range && pool.prefix < 31 ? pool.base + 1 : pool.base);
+  const to = Math.min(last - 1, pool.base + 2 ** (32 - pool.prefix) - 1);
+  for (let n = from; n <= to; n++) {
     const ip = intToIp(n);
     if (ip !== gateway && !used.has(ip)) return ip;
   }
   return undefined;
+}
+
+/** Why `ip` cannot be a container's address in `subnet` (undefined when it can). */
+export function unusableAddress(subnet: string, gateway: string, ip: string): string | undefined {
+  let n: number;
+  try {
+    n = ipToInt(ip);
+  } catch {
+    return 'is not an IPv4 address';
+  }
+  const cidr = parseCidr(subnet);
+  if (!contains(cidr, ip)) return `is outside subnet ${subnet}`;
+  if (ip === gateway) return 'is the gateway address';
+  if (n === cidr.base) return `is the network address of ${subnet}`;
+  if (cidr.prefix < 31 && n === cidr.base + 2 ** (32 - cidr.prefix) - 1) return `is the broadcast address of ${subnet}`;
+  return undefined;
+}
+
+/** `10.1.2.3/16` → `10.1.0.0/16` (a user's subnet with host bits written out). */
+export function normalizeCidr(cidr: string): string {
+  const c = parseCidr(cidr);
+  return `${intToIp(c.base)}/${c.prefix}`;
 }

@@ -1,6 +1,8 @@
 // What the host looks like right now, as far as one stack is concerned. The executor's
 // Host builds it (state records joined with live kernel checks); reconcile() only reads it.
 
+import type { NetworkSpec } from './plan.js';
+
 /** An image in the local store, as recorded at import or pull time. */
 export interface ImageInfo {
   /** Normalised reference, e.g. `docker.io/library/busybox:latest`. */
@@ -54,6 +56,15 @@ export interface ObservedNetwork {
   linkPresent: boolean;
 }
 
+/**
+ * A network another stack made (its NetworkSpec record, `project` being that stack), which
+ * this one may join (`external: true`) by its `name`.
+ */
+export interface ForeignNetwork extends Pick<NetworkSpec, 'project' | 'key' | 'name' | 'bridge' | 'subnet' | 'gateway' | 'prefixLength' | 'ipRange'> {
+  /** Addresses containers of other stacks hold on it. */
+  usedIps: string[];
+}
+
 export interface ObservedNat {
   table: string;
   hash: string;
@@ -85,6 +96,8 @@ export interface Observed {
   volumes: ObservedVolume[];
   /** Of ObserveOptions.hostPaths, the ones that do not exist. */
   missingPaths: string[];
+  /** Networks other stacks on this host made (candidates for `external: true`). */
+  foreignNetworks?: ForeignNetwork[];
 }
 
 /** A volume in the host's volume store (any stack's, or made by hand). */

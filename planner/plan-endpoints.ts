@@ -1,96 +1,181 @@
-// Addresses and /etc/hosts entries of every container (one per replica). A container that
-// already runs on a network keeps its address, so an edit elsewhere never renumbers it;
-// new containers take the lowest free address.
+// Interfaces, addresses, /etc/hosts and /etc/resolv.conf of every container. A container
+// that already runs on a network keeps its address, so an edit elsewhere never renumbers
+// it; new containers take the lowest free address (of `ip_range` when the network has one).
+// Other containers' names are not written into /etc/hosts: the stack's DNS server answers
+// them (all replicas, current after every apply), so no file goes stale.
 
 import type { Observed } from './observed.js';
 import type { Endpoint, HostsEntry, NetworkSpec } from './plan.js';
-import type { Stack } from './types.js';
-import { contains, nextFreeAddress, parseCidr } from './ipam.js';
-import { vethName } from './names.js';
+import type { Service, ServiceNetwork, Stack } from './types.js';
+import { nextFreeAddress, unusableAddress } from './ipam.js';
+import { containerName, vethName } from './names.js';
+import { ownsNetworks } from './network-mode.js';
+import { sharedNamespaceOf } from './select-services.js';
 import type { Slot } from './plan-replicas.js';
 
-export interface PlannedEndpoints {
+export interface PlannedNetworking {
   endpoints: Endpoint[];
   hosts: HostsEntry[];
+  resolvConf: string[];
+  dnsUpstreams?: string[];
 }
 
-/** Planned endpoints and hosts per container name. */
-export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string, NetworkSpec>, slots: Slot[], problems: string[]): Map<string, PlannedEndpoints> {
-  const used = new Map<string, Set<string>>([...nets.keys()].map((k) => [k, new Set<string>()]));
+const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
+
+/** Networking of every desired container (`slots`: one per replica), keyed by container name. */
+export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string, NetworkSpec>, slots: Slot[], problems: string[]): Map<string, PlannedNetworking> {
+  const used = new Map<string, Set<string>>();
+  for (const [key, net] of nets) {
+    const foreign = observed.foreignNetworks?.find((f) => f.bridge === net.bridge);
+    used.set(key, new Set(foreign?.usedIps ?? []));
+  }
   const chosen = new Map<string, string>(); // `${container}/${network}` → ip
 
   // Static addresses first, then the addresses running containers already have.
-  for (const { service, name } of slots) {
+  for (const service of stack.services) {
     for (const sn of service.networks) {
       const net = nets.get(sn.network);
-      if (!net || !sn.ipv4Address) continue;
-      if (!contains(parseCidr(net.subnet), sn.ipv4Address)) {
-        problems.push(`service ${service.name}: ipv4_address ${sn.ipv4Address} is outside subnet ${net.subnet} of network ${sn.network}`);
-      } else if (used.get(sn.network)!.has(sn.ipv4Address)) {
-        problems.push(`service ${service.name}: ipv4_address ${sn.ipv4Address} on network ${sn.network} is already taken by another service`);
-      }
+      if (!net || !sn.ipv4Address || !ownsNetworks(service.networkMode)) continue;
+      const where = `service ${service.name}: ipv4_address ${sn.ipv4Address} on network ${sn.network}`;
+      const why = unusableAddress(net.subnet, net.gateway, sn.ipv4Address);
+      if (why) problems.push(`${where} ${why}; choose a free address inside ${net.subnet}`);
+      else if (used.get(sn.network)!.has(sn.ipv4Address)) problems.push(`${where} is already taken by another container; choose another address or remove ipv4_address`);
       used.get(sn.network)!.add(sn.ipv4Address);
-      chosen.set(`${name}/${sn.network}`, sn.ipv4Address);
+      chosen.set(`${containerName(stack.project, service.name)}/${sn.network}`, sn.ipv4Address);
     }
   }
-  const wanted = new Map(slots.map((s) => [s.name, s]));
+  const wantsDynamic = (service: string, network: string) =>
+    stack.services.some((s) => s.name === service && ownsNetworks(s.networkMode) && s.networks.some((n) => n.network === network && !n.ipv4Address));
   for (const c of observed.containers) {
-    const slot = wanted.get(c.name);
     for (const ep of c.endpoints) {
       const net = nets.get(ep.network);
       const key = `${c.name}/${ep.network}`;
-      if (!slot || !net || chosen.has(key) || used.get(ep.network)!.has(ep.ip) || !contains(parseCidr(net.subnet), ep.ip)) continue;
-      if (!slot.service.networks.some((n) => n.network === ep.network && !n.ipv4Address)) continue;
+      if (!net || chosen.has(key) || used.get(ep.network)!.has(ep.ip) || unusableAddress(net.subnet, net.gateway, ep.ip)) continue;
+      if (!wantsDynamic(c.service, ep.network)) continue;
       used.get(ep.network)!.add(ep.ip);
       chosen.set(key, ep.ip);
     }
   }
 
-  const result = new Map<string, PlannedEndpoints>();
-  for (const { service, name } of slots) {
-    const endpoints: Endpoint[] = [];
-    service.networks.forEach((sn, index) => {
-      const net = nets.get(sn.network);
-      if (!net) return;
-      const key = `${name}/${sn.network}`;
-      let ip = chosen.get(key);
-      if (!ip) {
-        ip = nextFreeAddress(net.subnet, net.gateway, used.get(sn.network)!);
-        if (!ip) {
-          problems.push(`service ${service.name}: no free address left in subnet ${net.subnet} of network ${sn.network}`);
-          return;
-        }
-        used.get(sn.network)!.add(ip);
-        chosen.set(key, ip);
-      }
-      endpoints.push({
-        network: sn.network,
-        bridge: net.bridge,
-        hostVeth: vethName(stack.project, name, sn.network),
-        ifname: `eth${index}`,
-        ip,
-        prefixLength: net.prefixLength,
-        gateway: net.gateway,
-        defaultRoute: index === 0,
-      });
-    });
-    result.set(name, { endpoints, hosts: [] });
-  }
-
-  // Hosts: every container reachable on a network this one shares, under its service name
-  // (one line per replica), container name and aliases.
-  for (const slot of slots) {
-    const mine = result.get(slot.name)!;
-    const myNets = new Set(mine.endpoints.map((e) => e.network));
-    for (const other of slots) {
-      if (other.service.name === slot.service.name) continue;
-      const ep = result.get(other.name)!.endpoints.find((e) => myNets.has(e.network));
-      if (!ep) continue;
-      const aliases = other.service.networks.find((n) => n.network === ep.network)?.aliases ?? [];
-      mine.hosts.push({ ip: ep.ip, names: [other.service.name, other.name, ...aliases] });
+  const result = new Map<string, PlannedNetworking>();
+  for (const service of stack.services) {
+    const mine = slots.filter((slot) => slot.service === service);
+    if (!ownsNetworks(service.networkMode)) {
+      // host and none: no interfaces of stack's; service:X is filled in below.
+      if (!sharedNamespaceOf(service)) for (const { name } of mine) result.set(name, networkingOf(service, name, []));
+      continue;
     }
-    const own = mine.endpoints[0];
-    if (own) mine.hosts.push({ ip: own.ip, names: [slot.service.hostname ?? slot.service.name, slot.name] });
+    const order = interfaceOrder(service, problems);
+    for (const { name } of mine) {
+      const endpoints: Endpoint[] = [];
+      for (const { sn, ifname } of order) {
+        const net = nets.get(sn.network);
+        if (!net) continue;
+        const key = `${name}/${sn.network}`;
+        let ip = chosen.get(key);
+        if (!ip) {
+          ip = nextFreeAddress(net.subnet, net.gateway, used.get(sn.network)!, net.ipRange);
+          if (!ip) {
+            problems.push(`service ${service.name}: no free address left in ${net.ipRange ?? net.subnet} of network ${sn.network}`);
+            continue;
+          }
+          used.get(sn.network)!.add(ip);
+          chosen.set(key, ip);
+        }
+        const ep: Endpoint = {
+          network: sn.network, bridge: net.bridge, hostVeth: vethName(stack.project, name, sn.network), ifname,
+          ip, prefixLength: net.prefixLength, gateway: net.gateway, defaultRoute: false,
+        };
+        if (sn.aliases.length > 0) ep.aliases = [...sn.aliases];
+        endpoints.push(ep);
+      }
+      chooseDefaultRoute(endpoints, order.map((o) => o.sn), nets);
+      result.set(name, networkingOf(service, name, endpoints));
+    }
+  }
+  // `network_mode: service:X` shares X's namespace, so it sees X's addresses and resolver.
+  for (const service of stack.services) {
+    const target = sharedNamespaceOf(service);
+    if (!target) continue;
+    const shared = result.get(containerName(stack.project, target));
+    if (!stack.services.some((s) => s.name === target)) {
+      problems.push(`service ${service.name}: network_mode service:${target} names a service that is not in the stack file`);
+    } else if (!shared) {
+      problems.push(`service ${service.name}: network_mode service:${target} needs ${target} to have its own network (it has network_mode ${stack.services.find((s) => s.name === target)?.networkMode})`);
+    } else {
+      for (const slot of slots.filter((sl) => sl.service === service)) result.set(slot.name, { ...shared, endpoints: [] });
+    }
+  }
+  for (const service of stack.services.filter((s) => s.ports.length > 0)) {
+    const planned = result.get(containerName(stack.project, service.name));
+    if (service.networkMode === 'host') {
+      problems.push(`service ${service.name}: \`ports\` cannot be published with network_mode host (the service already listens on the host's own addresses); remove \`ports\``);
+    } else if (planned && !planned.endpoints.some((e) => e.defaultRoute)) {
+      const why = service.networkMode ? `network_mode ${service.networkMode}` : 'only internal networks';
+      problems.push(`service ${service.name}: \`ports\` cannot be published: the service has ${why}, which nothing outside can reach; remove \`ports\` or join a network that is not internal`);
+    }
   }
   return result;
+}
+
+/** Interfaces in attach order: `priority` high first, then network name; `interface_name` or the next free ethN. */
+function interfaceOrder(service: Service, problems: string[]): { sn: ServiceNetwork; ifname: string }[] {
+  const sorted = [...service.networks].sort((a, b) => b.priority - a.priority || (a.network < b.network ? -1 : a.network > b.network ? 1 : 0));
+  const explicit = new Set<string>();
+  for (const sn of sorted) {
+    if (sn.interfaceName === undefined) continue;
+    if (!IFNAME.test(sn.interfaceName) || sn.interfaceName === 'lo') {
+      problems.push(`service ${service.name}: interface_name ${JSON.stringify(sn.interfaceName)} on network ${sn.network} must be 1 to 15 letters, digits, '.', '_' or '-' and not lo`);
+    } else if (explicit.has(sn.interfaceName)) {
+      problems.push(`service ${service.name}: interface_name ${sn.interfaceName} is given to two networks; give each its own`);
+    }
+    explicit.add(sn.interfaceName);
+  }
+  let next = 0;
+  return sorted.map((sn) => {
+    if (sn.interfaceName !== undefined) return { sn, ifname: sn.interfaceName };
+    while (explicit.has(`eth${next}`)) next++;
+    return { sn, ifname: `eth${next++}` };
+  });
+}
+
+/** The default route goes through the non-internal endpoint with the highest gw_priority (ties: attach order). */
+function chooseDefaultRoute(endpoints: Endpoint[], order: ServiceNetwork[], nets: Map<string, NetworkSpec>): void {
+  let best: { ep: Endpoint; priority: number } | undefined;
+  for (const ep of endpoints) {
+    if (nets.get(ep.network)?.internal) continue;
+    const priority = order.find((sn) => sn.network === ep.network)?.gwPriority ?? 0;
+    if (!best || priority > best.priority) best = { ep, priority };
+  }
+  if (best) best.ep.defaultRoute = true;
+}
+
+function networkingOf(service: Service, name: string, endpoints: Endpoint[]): PlannedNetworking {
+  const hosts: HostsEntry[] = [];
+  const own = endpoints[0];
+  if (own) hosts.push({ ip: own.ip, names: [...new Set([service.hostname ?? service.name, name])] });
+  for (const h of service.extraHosts) {
+    const ip = h.ip === 'host-gateway' ? (own?.gateway ?? '127.0.0.1') : h.ip;
+    hosts.push({ ip, names: [h.host] });
+  }
+  const planned: PlannedNetworking = { endpoints, hosts, resolvConf: resolvConfOf(service, own?.gateway) };
+  if (own && service.dns.length > 0) planned.dnsUpstreams = [...service.dns];
+  return planned;
+}
+
+/**
+ * The stack's resolver on the gateway of the first interface, with `dns_search` and
+ * `dns_opt`; `dns:` servers become its upstreams for this container (docker's user-defined
+ * networks do the same). Without a network of its own (`host`, `none`) a container gets
+ * its `dns:` servers directly, or a copy of the host's file (empty list).
+ */
+function resolvConfOf(service: Service, gateway: string | undefined): string[] {
+  const servers = gateway ? [gateway] : service.dns;
+  if (servers.length === 0 && service.dnsSearch.length === 0 && service.dnsOpt.length === 0) return [];
+  const lines: string[] = [];
+  if (gateway && service.dns.length > 0) lines.push(`# upstream servers: ${service.dns.join(' ')}`);
+  lines.push(...servers.map((s) => `nameserver ${s}`));
+  if (service.dnsSearch.length > 0) lines.push(`search ${service.dnsSearch.join(' ')}`);
+  if (service.dnsOpt.length > 0) lines.push(`options ${service.dnsOpt.join(' ')}`);
+  return lines;
 }

@@ -31,10 +31,14 @@ export function planNat(stack: Stack, observed: Observed, specs: ContainerSpec[]
 }
 
 function natSpec(stack: Stack, specs: ContainerSpec[], nets: Map<string, NetworkSpec>): NatSpec | undefined {
-  if (nets.size === 0) return undefined;
+  // Networks joined with `external: true` are the rules of the stack that made them.
+  const own = [...nets.values()].filter((n) => n.owner === undefined);
+  if (own.length === 0) return undefined;
   const ports = specs.flatMap((spec) => {
     const service = stack.services.find((s) => s.name === spec.service)!;
-    const ip = spec.endpoints[0]?.ip;
+    // Published ports lead to the address on the network that carries the default route
+    // (internal networks never do: nothing from outside reaches them).
+    const ip = spec.endpoints.find((e) => e.defaultRoute)?.ip;
     if (!ip) return [];
     return service.ports
       .filter((p) => p.hostPort !== 0)
@@ -48,7 +52,7 @@ function natSpec(stack: Stack, specs: ContainerSpec[], nets: Map<string, Network
         containerPort: p.containerPort,
       }));
   });
-  const networks = [...nets.values()].map((n) => ({ bridge: n.bridge, subnet: n.subnet }));
+  const networks = own.map((n) => ({ bridge: n.bridge, subnet: n.subnet, key: n.key, ...(n.internal ? { internal: true } : {}) }));
   const shape = { project: stack.project, table: natTableName(stack.project), networks, ports };
   return { ...shape, hash: hashOf(shape) };
 }

@@ -1,15 +1,17 @@
 // Networks part of reconcile: keep each network whose config hash matches the file and
 // whose bridge is as stack left it, create missing ones on a subnet nothing else uses,
-// recreate changed or vanished ones (drift), remove the ones the file dropped.
+// recreate changed or vanished ones (drift), remove the ones the file dropped. `external: true` networks are joined: found among the
+// networks other stacks made, never created or removed by this one.
 
-import type { Observed, ObservedNetwork } from './observed.js';
+import type { ForeignNetwork, Observed, ObservedNetwork } from './observed.js';
 import type { NetworkSpec, Operation } from './plan.js';
 import type { Network, Stack } from './types.js';
-import { networkHash } from './hash.js';
-import { chooseSubnet, defaultGateway, parseCidr } from './ipam.js';
+import { chooseSubnet, contains, defaultGateway, normalizeCidr, overlaps, parseCidr, unusableAddress } from './ipam.js';
 import { bridgeName } from './names.js';
+import { networkHash } from './hash.js';
 
 export interface PlannedNetworks {
+  /** Every network a container may join, the external ones included. */
   specs: Map<string, NetworkSpec>;
   operations: Operation[];
   /** Ids of network.create operations; containers wait for all of them. */
@@ -24,18 +26,20 @@ export function planNetworks(stack: Stack, observed: Observed, problems: string[
 
   for (const net of stack.networks) {
     if (net.external) {
-      problems.push(`network ${net.key}: external networks are not supported yet; remove \`external: true\` to let stack create it`);
+      const joined = joinExternal(net, observed.foreignNetworks ?? [], problems);
+      if (joined) specs.set(net.key, joined);
       continue;
     }
+    const wanted = wantedSettings(net, taken, problems);
+    if (wanted === 'invalid') continue;
     const seen = observed.networks.find((n) => n.key === net.key);
     // An existing network keeps its subnet unless the file names another one.
-    const keepSubnet = seen && (!net.subnet || seen.subnet === normalizeSubnet(net.subnet));
-    const subnet = net.subnet ? normalizeSubnet(net.subnet) : keepSubnet ? seen!.subnet : chooseSubnet([...taken, ...[...specs.values()].map((s) => s.subnet)]);
+    const subnet = wanted.subnet ?? (seen ? seen.subnet : chooseSubnet([...taken, ...[...specs.values()].map((s) => s.subnet)]));
     if (!subnet) {
       problems.push(`network ${net.key}: no free /24 left in 10.123.0.0/16; set ipam.config subnet in the stack file`);
       continue;
     }
-    const spec = networkSpec(stack.project, net, subnet);
+    const spec = specOf(stack.project, net, subnet, net.gateway ?? defaultGateway(subnet));
     specs.set(net.key, spec);
     const changed = seen && !sameConfig(seen, spec);
     if (seen && !changed && seen.linkPresent) continue;
@@ -52,22 +56,60 @@ export function planNetworks(stack: Stack, observed: Observed, problems: string[
     operations.push({ kind: 'network.create', id, cause, after: changed ? [`network-remove:${net.key}`] : [], network: spec });
   }
 
-  for (const gone of observed.networks.filter((n) => !stack.networks.some((s) => s.key === n.key))) {
+  for (const gone of observed.networks.filter((n) => !stack.networks.some((s) => s.key === n.key && !s.external))) {
     operations.push({ kind: 'network.remove', id: `network-remove:${gone.key}`, cause: `network ${gone.key} is no longer in the stack file`, after: [], project: stack.project, key: gone.key, bridge: gone.bridge });
   }
   return { specs, operations, createIds };
 }
 
-function networkSpec(project: string, net: Network, subnet: string): NetworkSpec {
-  return {
-    project,
-    key: net.key,
-    name: net.name,
-    bridge: bridgeName(project, net.key),
-    subnet,
-    gateway: net.gateway ?? defaultGateway(subnet),
-    prefixLength: parseCidr(subnet).prefix,
-  };
+function specOf(project: string, net: Network, subnet: string, gateway: string): NetworkSpec {
+  const spec: NetworkSpec = { project, key: net.key, name: net.name, bridge: bridgeName(project, net.key), subnet, gateway, prefixLength: parseCidr(subnet).prefix };
+  if (net.internal) spec.internal = true;
+  if (net.ipRange) spec.ipRange = normalizeCidr(net.ipRange);
+  return spec;
+}
+
+/** The subnet the file asks for (checked against the host), or 'invalid' after a problem. */
+function wantedSettings(net: Network, taken: string[], problems: string[]): { subnet?: string } | 'invalid' {
+  if (!net.subnet) {
+    if (net.gateway || net.ipRange) {
+      problems.push(`network ${net.key}: ipam.config gateway and ip_range need a subnet; add \`subnet:\` to the same ipam.config entry`);
+      return 'invalid';
+    }
+    return {};
+  }
+  let subnet: string;
+  try {
+    subnet = normalizeCidr(net.subnet);
+  } catch {
+    problems.push(`network ${net.key}: ipam.config subnet ${JSON.stringify(net.subnet)} is not an IPv4 CIDR such as 10.20.0.0/24`);
+    return 'invalid';
+  }
+  const cidr = parseCidr(subnet);
+  if (cidr.prefix > 30) {
+    problems.push(`network ${net.key}: subnet ${subnet} is too small for a gateway and a container; use /30 or larger`);
+    return 'invalid';
+  }
+  const before = problems.length;
+  const clash = taken.find((t) => {
+    try { return overlaps(parseCidr(t), cidr); } catch { return false; }
+  });
+  if (clash) problems.push(`network ${net.key}: subnet ${subnet} overlaps ${clash}, which the host or another stack already uses; choose another subnet`);
+  if (net.gateway) {
+    const why = unusableAddress(subnet, '', net.gateway);
+    if (why) problems.push(`network ${net.key}: gateway ${net.gateway} ${why}; choose an address inside the subnet`);
+  }
+  if (net.ipRange) {
+    try {
+      const range = parseCidr(net.ipRange);
+      if (range.prefix < cidr.prefix || !contains(cidr, normalizeCidr(net.ipRange).split('/')[0]!)) {
+        problems.push(`network ${net.key}: ip_range ${net.ipRange} is not inside subnet ${subnet}`);
+      }
+    } catch {
+      problems.push(`network ${net.key}: ip_range ${JSON.stringify(net.ipRange)} is not an IPv4 CIDR`);
+    }
+  }
+  return problems.length > before ? 'invalid' : { subnet };
 }
 
 /** Records written before networks carried a hash compare by subnet and gateway. */
@@ -76,7 +118,19 @@ function sameConfig(seen: ObservedNetwork, spec: NetworkSpec): boolean {
   return seen.subnet === spec.subnet && seen.gateway === spec.gateway;
 }
 
-function normalizeSubnet(subnet: string): string {
-  const { prefix } = parseCidr(subnet);
-  return `${subnet.split('/')[0]}/${prefix}`;
+/** `external: true`: the network another stack made under that name, or a problem naming the fix. */
+function joinExternal(net: Network, foreign: ForeignNetwork[], problems: string[]): NetworkSpec | undefined {
+  const found = foreign.find((f) => f.name === net.name) ?? foreign.find((f) => f.key === net.name && f.name === `${f.project}_${f.key}`);
+  if (!found) {
+    const known = foreign.map((f) => f.name);
+    problems.push(
+      `network ${net.key}: external network ${net.name} does not exist; start the stack that creates it first` +
+        (known.length ? ` (networks of other stacks on this host: ${known.join(', ')})` : ' (no other stack on this host has a network)') +
+        ', or remove `external: true` to let this stack create it',
+    );
+    return undefined;
+  }
+  const spec: NetworkSpec = { project: found.project, key: net.key, name: found.name, bridge: found.bridge, subnet: found.subnet, gateway: found.gateway, prefixLength: found.prefixLength, owner: found.project };
+  if (found.ipRange) spec.ipRange = found.ipRange;
+  return spec;
 }

@@ -14,6 +14,12 @@ export interface NetworkSpec {
   subnet: string;
   gateway: string;
   prefixLength: number;
+  /** `internal: true`: no default route through it, no masquerade, nothing forwarded in or out. */
+  internal?: boolean;
+  /** `ipam.config ip_range`: dynamic addresses come from here (static ones may lie anywhere in the subnet). */
+  ipRange?: string;
+  /** Set when another stack made this network and this one only joins it (`external: true`). */
+  owner?: string;
 }
 
 export interface Endpoint {
@@ -28,6 +34,8 @@ export interface Endpoint {
   gateway: string;
   /** Whether the default route goes through this endpoint's gateway. */
   defaultRoute: boolean;
+  /** Network aliases of the service on this network (the DNS server answers them). */
+  aliases?: string[];
 }
 
 export interface HostsEntry {
@@ -74,8 +82,14 @@ export interface ContainerSpec {
   /** Run a reaping, signal-forwarding PID 1 in front of argv. */
   init: boolean;
   tty: boolean;
-  /** Lines of /etc/resolv.conf inside the container. */
+  /** Lines of /etc/resolv.conf inside the container (empty: a copy of the host's). */
   resolvConf: string[];
+  /**
+   * The service's `dns:` servers. As in docker's user-defined networks, resolv.conf still
+   * names the stack's resolver on the gateway (so service names keep resolving); these
+   * are where it forwards the names the stack does not know, instead of the host's.
+   */
+  dnsUpstreams?: string[];
   /** `network_mode`: undefined (own netns on the endpoints), `host`, `none`, or `container:<name>` (join that container's netns). */
   networkMode?: string;
   healthcheck?: Healthcheck;
@@ -116,8 +130,11 @@ export interface NatSpec {
   project: string;
   /** nftables table (`stk_…`) owned by this stack. */
   table: string;
-  /** Bridges and their subnets: masquerade for traffic leaving them. */
-  networks: { bridge: string; subnet: string }[];
+  /**
+   * The bridges this stack made and their subnets: masquerade for traffic leaving them,
+   * isolation from every other stack bridge, nothing in or out when `internal`.
+   */
+  networks: { bridge: string; subnet: string; key?: string; internal?: boolean }[];
   ports: PortRule[];
   hash: string;
 }

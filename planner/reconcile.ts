@@ -93,7 +93,7 @@ function buildSpecs(stack: Stack, observed: Observed, nets: Map<string, NetworkS
       if (!planned) continue;
       // Every replica has the same mount problems: report them once.
       const mounts = planMounts(stack, service, slot.name, observed, i === 0 ? problems : []);
-      const spec = buildContainerSpec(stack.project, service, image, planned.endpoints, planned.hosts, slot.replica, mounts);
+      const spec = buildContainerSpec(stack.project, service, image, planned.endpoints, planned.hosts, slot.replica, mounts, planned);
       if (spec.argv.length === 0) {
         problems.push(`service ${service.name}: neither the file nor image ${ref} gives a command to run; set \`command:\``);
         break;

@@ -13,6 +13,8 @@ export interface HandlerContext {
   project: string;
   host: Host;
   send: (m: Message) => void;
+  /** The stack's DNS server: reloaded after every change, so names follow the containers. */
+  dns?: { reload(): Promise<void> };
 }
 
 export async function handleRequest(req: Request, ctx: HandlerContext): Promise<'continue' | 'exit'> {
@@ -25,7 +27,11 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       const observed = await ctx.host.observe(ctx.project, observeOptionsFor(req.stack));
       const plan = reconcile(req.stack, observed, req.options);
       ctx.send({ type: 'plan', plan });
-      await execute(plan, ctx.host, reporter);
+      try {
+        await execute(plan, ctx.host, reporter);
+      } finally {
+        await ctx.dns?.reload();
+      }
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     }
@@ -33,7 +39,11 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       const observed = await ctx.host.observe(ctx.project);
       const plan = teardown(observed, { ...(req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {}), removeVolumes: !!req.removeVolumes });
       ctx.send({ type: 'plan', plan });
-      await execute(plan, ctx.host, reporter);
+      try {
+        await execute(plan, ctx.host, reporter);
+      } finally {
+        await ctx.dns?.reload();
+      }
       ctx.send({ type: 'done', pid: process.pid });
       return 'exit';
     }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { createLinuxHost } from '../executor/host/linux/linux-host.js';
 import { paths } from '../executor/host/linux/paths.js';
 import { handleRequest } from './handlers.js';
+import { createStackDns } from './dns/stack-dns.js';
 import { listen } from './server.js';
 
 async function main(): Promise<void> {
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   if (!project) throw new Error('usage: supervisor PROJECT');
   fs.mkdirSync(paths.runDir(project), { recursive: true });
   const host = createLinuxHost();
+  const dns = createStackDns(project, log);
 
   host.containers.onExit((exit) => {
     log(`container ${exit.name} exited with ${exit.exitCode}${exit.oomKilled ? ' (OOMKilled)' : ''}`);
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
   let server: Awaited<ReturnType<typeof listen>>;
   server = await listen(
     paths.socket(project),
-    (req, send) => handleRequest(req, { project, host, send }),
+    (req, send) => handleRequest(req, { project, host, send, dns }),
     () => {
       log('stack is down; supervisor exits');
       void server?.close().then(() => process.exit(0));
@@ -36,6 +38,8 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   log(`supervisor ${process.pid} serving ${paths.socket(project)}`);
+  // A supervisor that adopts a running stack serves its names at once.
+  await dns.reload();
   // Containers keep running if the supervisor is told to stop; the next one adopts them.
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => process.exit(0));
   process.on('SIGHUP', () => {});

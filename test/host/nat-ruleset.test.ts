@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { assertCidr } from '../../executor/host/linux/literals.js';
 import { renderNatRuleset } from '../../executor/host/linux/nat-ruleset.js';
+import { runTool } from '../support/run-tool.js';
 import type { NatSpec } from '../../planner/plan.js';
 
 const spec: NatSpec = {
   project: 'demo',
   table: 'stk_demo',
   hash: 'h',
-  networks: [{ bridge: 'stkab12cd34', subnet: '10.89.0.0/24' }],
+  networks: [{ bridge: 'stkab12cd34', subnet: '10.89.0.0/24' }, { bridge: 'stkbdb', subnet: '10.89.1.0/24', key: 'db', internal: true }],
   ports: [
     { service: 'web', container: 'demo-web-1', protocol: 'tcp', hostPort: 8080, containerIp: '10.89.0.2', containerPort: 80 },
     { service: 'dns', container: 'demo-dns-1', protocol: 'udp', hostIp: '127.0.0.1', hostPort: 5353, containerIp: '10.89.0.3', containerPort: 53 },
@@ -39,14 +40,30 @@ table ip stk_demo {
     type nat hook postrouting priority srcnat; policy accept;
     ip saddr 10.89.0.0/24 oifname != "stkab12cd34" masquerade comment "demo/stkab12cd34"
     ip saddr 127.0.0.0/8 oifname "stkab12cd34" masquerade comment "demo/stkab12cd34"
+    ct status dnat ip saddr 10.89.0.0/24 oifname "stkab12cd34" masquerade comment "demo/stkab12cd34"
   }
   chain forward {
     type filter hook forward priority filter; policy accept;
+    iifname "stkab12cd34" oifname != "stkab12cd34" oifname "stkb*" ct status & dnat == 0 drop comment "demo/stkab12cd34"
+    oifname "stkab12cd34" iifname != "stkab12cd34" iifname "stkb*" ct status & dnat == 0 drop comment "demo/stkab12cd34"
     iifname "stkab12cd34" accept comment "demo/stkab12cd34"
     oifname "stkab12cd34" accept comment "demo/stkab12cd34"
+    iifname "stkbdb" oifname != "stkbdb" drop comment "demo/db"
+    oifname "stkbdb" iifname != "stkbdb" drop comment "demo/db"
+  }
+  chain input {
+    type filter hook input priority filter; policy accept;
+    iifname "stkab12cd34" udp dport 53 accept comment "demo/stkab12cd34"
+    iifname "stkab12cd34" tcp dport 53 accept comment "demo/stkab12cd34"
+    iifname "stkbdb" udp dport 53 accept comment "demo/db"
+    iifname "stkbdb" tcp dport 53 accept comment "demo/db"
   }
 }
 `);
+  });
+
+  it('is accepted by nft as it is (checked with nft -c, which changes nothing)', async () => {
+    await runTool('nft', ['-c', '-f', '-'], renderNatRuleset(spec));
   });
 
   it('rejects anything that is not a literal (nft would resolve names through DNS)', () => {
@@ -66,6 +83,7 @@ table ip stk_demo {
       { ...spec, table: 'filter' },
       { ...spec, table: 'stk_x;flush ruleset' },
       { ...spec, project: 'a\nb' },
+      { ...spec, networks: [{ bridge: 'stkab', subnet: '10.89.0.0/24', key: 'a"b' }] },
     ];
     for (const s of bad) expect(() => renderNatRuleset(s), JSON.stringify(s)).toThrow();
   });

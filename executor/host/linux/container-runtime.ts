@@ -13,6 +13,7 @@ import type { ContainerExit, Host, SpawnedContainer } from '../../host.js';
 import { spawnInNewNamespaces } from './namespace-window.js';
 import { cgroupProcsFiles, createCgroups, killCgroups, oomKills, removeCgroups } from './cgroups.js';
 import { initSecurity } from './init-security.js';
+import { netnsFor } from './network-mode.js';
 import { paths } from './paths.js';
 import { catchesSignal, isSameProcess, readStartTime } from './proc-stat.js';
 import { InitChannel } from './init-channel.js';
@@ -72,8 +73,10 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       const hosts = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...spec.hosts.map((h) => `${h.ip}\t${h.names.join(' ')}`)];
       await fs.writeFile(path.join(dir, 'hosts'), hosts.join('\n') + '\n');
       await fs.writeFile(path.join(dir, 'hostname'), spec.hostname + '\n');
-      // For now the host's resolvers; a DNS server on the gateway replaces this later.
-      await fs.writeFile(path.join(dir, 'resolv.conf'), await fs.readFile('/etc/resolv.conf').catch(() => ''));
+      // The stack's resolver on the gateway (planner/plan-endpoints.ts), or the host's file
+      // when the container has no network of its own.
+      const resolv = spec.resolvConf.length > 0 ? spec.resolvConf.join('\n') + '\n' : await fs.readFile('/etc/resolv.conf').catch(() => '');
+      await fs.writeFile(path.join(dir, 'resolv.conf'), resolv);
       await prepareMounts(spec);
       await createCgroups(spec.project, spec.name, { resources: spec.resources, privileged: spec.privileged });
     },
@@ -96,6 +99,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         cwd: spec.cwd || '/',
         security: initSecurity(spec),
       };
+      const netns = await netnsFor(spec, state);
       const log = openSync(paths.logFile(spec.project, spec.name), 'a');
       let child: ChildProcess;
       try {
@@ -105,9 +109,10 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
           stdio: ['ignore', log, log, 'pipe', 'pipe'],
           env: { [INIT_ENV]: JSON.stringify(config) },
           detached: true,
-        });
+        }, netns);
       } finally {
         closeSync(log);
+        if (typeof netns === 'object') closeSync(netns.join);
       }
       let spawnError: Error | undefined;
       const exited = new Promise<number>((resolve) => {

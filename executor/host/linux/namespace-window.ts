@@ -42,16 +42,24 @@ export function openWindow(): void {
 }
 
 /**
+ * The child's network namespace: a new one (default), the host's own (`network_mode:
+ * host`), or the one an open fd refers to (`network_mode: service:X`, X's namespace).
+ */
+export type NetnsChoice = 'new' | 'host' | { join: number };
+
+/**
  * Spawns `command` in new mount, uts, ipc, net and pid namespaces (the child is PID 1 of
  * the pid namespace). The caller's thread is back in its own namespaces on return, also
  * when spawn throws.
  */
-export function spawnInNewNamespaces(command: string, args: string[], options: SpawnOptions): ChildProcess {
+export function spawnInNewNamespaces(command: string, args: string[], options: SpawnOptions, net: NetnsChoice = 'new'): ChildProcess {
   openWindow();
   const { ns, cwd } = saved!;
   // A failed unshare changed nothing (and setns(mnt) would fail on the still shared fs state).
-  unshare(FLAGS);
+  unshare(net === 'new' ? FLAGS : FLAGS & ~CLONE.NEWNET);
   try {
+    // Joining happens inside the window too; the net entry of `ns` brings the thread back.
+    if (typeof net === 'object') setns(net.join, CLONE.NEWNET);
     return spawn(command, args, options);
   } finally {
     // If any of these fail the supervisor's own view is broken: let it throw loudly.

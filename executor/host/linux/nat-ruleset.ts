@@ -14,6 +14,51 @@ function dnatRule(project: string, r: PortRule): string {
     ` comment "${project}/${label(r.service)}"`;
 }
 
+/** Every stack's bridge: `stkb` + hash (planner/names.ts bridgeName). */
+const ANY_STACK_BRIDGE = '"stkb*"';
+/** Connections to a published port (DNAT) may cross networks, as with docker. */
+const NOT_PUBLISHED = 'ct status & dnat == 0';
+
+/**
+ * Rules of one network. Egress: masquerade leaving it (never for `internal`). Isolation:
+ * nothing forwarded between it and any other stack bridge (this stack's other networks
+ * and other stacks alike) except to published ports; an internal network forwards nothing
+ * in or out at all. Traffic within one bridge (which br_netfilter also shows to the
+ * forward hook, as iif = oif = the bridge) stays allowed.
+ */
+function networkRules(project: string, n: NatSpec['networks'][number]) {
+  const br = assertStkLink(n.bridge);
+  const subnet = assertCidr(n.subnet);
+  const c = `comment "${project}/${n.key === undefined ? br : label(n.key)}"`;
+  const q = `"${br}"`;
+  const postrouting = n.internal
+    ? []
+    : [
+        // Egress: containers leave with the host's address.
+        `ip saddr ${subnet} oifname != ${q} masquerade ${c}`,
+        // Published ports reached from 127.0.0.1: after DNAT the source is still loopback,
+        // which the container could not answer; give it the gateway address instead.
+        `ip saddr 127.0.0.0/8 oifname ${q} masquerade ${c}`,
+        // Hairpin: a container reaching its own network through a published port; without
+        // this the answer would go straight back, bypassing the reverse NAT.
+        `ct status dnat ip saddr ${subnet} oifname ${q} masquerade ${c}`,
+      ];
+  const forward = n.internal
+    ? [`iifname ${q} oifname != ${q} drop ${c}`, `oifname ${q} iifname != ${q} drop ${c}`]
+    : [
+        `iifname ${q} oifname != ${q} oifname ${ANY_STACK_BRIDGE} ${NOT_PUBLISHED} drop ${c}`,
+        `oifname ${q} iifname != ${q} iifname ${ANY_STACK_BRIDGE} ${NOT_PUBLISHED} drop ${c}`,
+        // Our own table must not be what blocks the stack's traffic.
+        `iifname ${q} accept ${c}`,
+        `oifname ${q} accept ${c}`,
+      ];
+  // The stack's DNS server listens on the gateway: containers must reach port 53.
+  const input = [`iifname ${q} udp dport 53 accept ${c}`, `iifname ${q} tcp dport 53 accept ${c}`];
+  return { postrouting, forward, input };
+}
+
+const chain = (name: string, hook: string, rules: string[]) => [`  chain ${name} {`, `    ${hook}`, ...rules.map((r) => `    ${r}`), `  }`];
+
 /**
  * The whole `nft -f -` input that replaces table `ip spec.table` in one transaction: the
  * empty `table` line makes the `delete` valid whether or not the table existed.
@@ -21,43 +66,17 @@ function dnatRule(project: string, r: PortRule): string {
 export function renderNatRuleset(spec: NatSpec): string {
   const table = assertStkTable(spec.table);
   const project = label(spec.project);
-  const dnat = spec.ports.map((r) => `    ${dnatRule(project, r)}`);
-  const postrouting: string[] = [];
-  const forward: string[] = [];
-  for (const n of spec.networks) {
-    const br = assertStkLink(n.bridge);
-    const subnet = assertCidr(n.subnet);
-    const c = `comment "${project}/${br}"`;
-    postrouting.push(
-      // Egress: containers leave with the host's address.
-      `    ip saddr ${subnet} oifname != "${br}" masquerade ${c}`,
-      // Published ports reached from 127.0.0.1: after DNAT the source is still loopback,
-      // which the container could not answer; give it the gateway address instead.
-      `    ip saddr 127.0.0.0/8 oifname "${br}" masquerade ${c}`,
-    );
-    // Our own table must not be what blocks the stack's traffic.
-    forward.push(`    iifname "${br}" accept ${c}`, `    oifname "${br}" accept ${c}`);
-  }
+  const dnat = spec.ports.map((r) => dnatRule(project, r));
+  const nets = spec.networks.map((n) => networkRules(project, n));
   return [
     `table ip ${table} {}`,
     `delete table ip ${table}`,
     `table ip ${table} {`,
-    `  chain prerouting {`,
-    `    type nat hook prerouting priority dstnat; policy accept;`,
-    ...dnat,
-    `  }`,
-    `  chain output {`,
-    `    type nat hook output priority -100; policy accept;`,
-    ...dnat,
-    `  }`,
-    `  chain postrouting {`,
-    `    type nat hook postrouting priority srcnat; policy accept;`,
-    ...postrouting,
-    `  }`,
-    `  chain forward {`,
-    `    type filter hook forward priority filter; policy accept;`,
-    ...forward,
-    `  }`,
+    ...chain('prerouting', 'type nat hook prerouting priority dstnat; policy accept;', dnat),
+    ...chain('output', 'type nat hook output priority -100; policy accept;', dnat),
+    ...chain('postrouting', 'type nat hook postrouting priority srcnat; policy accept;', nets.flatMap((n) => n.postrouting)),
+    ...chain('forward', 'type filter hook forward priority filter; policy accept;', nets.flatMap((n) => n.forward)),
+    ...chain('input', 'type filter hook input priority filter; policy accept;', nets.flatMap((n) => n.input)),
     `}`,
     '',
   ].join('\n');

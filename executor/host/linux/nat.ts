@@ -2,24 +2,30 @@
 // process per change. Each ruleset is one nft_run_cmd_from_buffer call, which libnftables
 // sends as one kernel transaction, so a failing ruleset leaves the previous table intact.
 
-import { writeFile } from 'node:fs/promises';
 import type { Host } from '../../host.js';
+import { hashOf } from '../../../planner/hash.js';
+import { acquireIpForward, releaseIpForward } from './ip-forward.js';
 import { nftRun } from './libnftables.js';
 import { assertStkTable } from './literals.js';
 import { renderNatRuleset } from './nat-ruleset.js';
+import { stackRoot } from './paths.js';
+
+/** Who holds ip_forward on: this table of this STACK_ROOT (test roots reuse project names). */
+const forwardUser = (table: string) => `${hashOf(stackRoot())}-${table}`;
 
 export function createLinuxNat(): Host['nat'] {
   return {
     async apply(spec) {
       const ruleset = renderNatRuleset(spec); // validates before anything touches the host
       // Forwarding is host-wide and needed for both egress and published ports.
-      await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
+      await acquireIpForward(forwardUser(spec.table));
       await nftRun(ruleset);
     },
     async remove(table) {
       const t = assertStkTable(table);
       // Same trick as apply: declaring the table first makes the delete valid when it is absent.
       await nftRun(`table ip ${t} {}\ndelete table ip ${t}\n`);
+      await releaseIpForward(forwardUser(t));
     },
   };
 }

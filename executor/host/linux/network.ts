@@ -99,5 +99,19 @@ export function createLinuxNetworks(): Host['networks'] {
     async detach(hostVeth) {
       await removeLink(assertStkLink(hostVeth));
     },
+
+    async loopback(pid) {
+      const netns = openNetnsOf(assertPid(pid));
+      try {
+        const inside = netlinkSocketIn(netns, NETLINK_ROUTE);
+        try {
+          setUp(inside, 'lo');
+        } finally {
+          inside.close();
+        }
+      } finally {
+        fs.closeSync(netns);
+      }
+    },
   };
 }

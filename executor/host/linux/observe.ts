@@ -25,7 +25,16 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     listVolumes(),
   ]);
   // Other stacks' subnets are taken even while their bridges are briefly absent.
-  const otherStacks = await Promise.all(projects.filter((p) => p !== project).map((p) => readState.networks(p)));
+  const others = projects.filter((p) => p !== project);
+  const [otherStacks, otherContainers] = await Promise.all([
+    Promise.all(others.map((p) => readState.networks(p))),
+    Promise.all(others.map((p) => readState.containers(p))),
+  ]);
+  const foreignNetworks = otherStacks.flat().map((n) => ({
+    project: n.project, key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, prefixLength: n.prefixLength,
+    ...(n.ipRange ? { ipRange: n.ipRange } : {}),
+    usedIps: otherContainers.flat().flatMap((r) => r.spec.endpoints.filter((e) => e.bridge === n.bridge).map((e) => e.ip)),
+  }));
   return {
     project,
     containers: records.map((r) => ({
@@ -50,5 +59,6 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     hostPorts: listeners,
     volumes,
     missingPaths: (opts.hostPaths ?? []).filter((p) => !existsSync(p)),
+    foreignNetworks,
   };
 }

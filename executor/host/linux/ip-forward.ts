@@ -1,0 +1,56 @@
+// net.ipv4.ip_forward is host-wide: stack turns it on for the first stack that needs it and
+// puts back the value it found once the last such stack is down. The bookkeeping is one
+// folder shared by every STACK_ROOT on the host (the setting is shared too): a file per
+// user (stack) and `original`, the value found before the first user turned it on.
+//
+// Order makes concurrent stacks safe: a user registers before it reads or writes the
+// setting, and `original` is created exclusively, so only the first user's reading counts;
+// the last user out restores only when no user file is left.
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export interface IpForwardPlaces {
+  /** The sysctl file (tests point this at a plain file). */
+  sysctl: string;
+  /** The bookkeeping folder. */
+  dir: string;
+}
+
+export function ipForwardPlaces(): IpForwardPlaces {
+  return {
+    sysctl: '/proc/sys/net/ipv4/ip_forward',
+    dir: process.env.STACK_IP_FORWARD_DIR ?? '/run/stack-ip-forward',
+  };
+}
+
+const ORIGINAL = 'original';
+const userFile = (places: IpForwardPlaces, user: string) => path.join(places.dir, `user-${user.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
+
+/** Registers `user` and turns forwarding on, remembering the value found if it is the first. */
+export async function acquireIpForward(user: string, places = ipForwardPlaces()): Promise<void> {
+  await fs.mkdir(places.dir, { recursive: true });
+  await fs.writeFile(userFile(places, user), '');
+  const current = (await fs.readFile(places.sysctl, 'utf8')).trim();
+  try {
+    await fs.writeFile(path.join(places.dir, ORIGINAL), current, { flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  if (current !== '1') await fs.writeFile(places.sysctl, '1');
+}
+
+/** Unregisters `user`; the last one out puts back the value found before the first. */
+export async function releaseIpForward(user: string, places = ipForwardPlaces()): Promise<void> {
+  await fs.rm(userFile(places, user), { force: true });
+  let entries: string[];
+  try {
+    entries = await fs.readdir(places.dir);
+  } catch {
+    return; // never acquired on this host
+  }
+  if (entries.some((e) => e.startsWith('user-'))) return;
+  const original = await fs.readFile(path.join(places.dir, ORIGINAL), 'utf8').catch(() => undefined);
+  if (original !== undefined && original.trim() !== '1') await fs.writeFile(places.sysctl, original.trim());
+  await fs.rm(path.join(places.dir, ORIGINAL), { force: true });
+}

@@ -1,0 +1,33 @@
+// Which network namespace a container's init stage is spawned into (ContainerSpec.networkMode):
+// its own (default, `none`), the host's (`host`), or that of another container of the
+// stack (`container:<name>`, from `network_mode: service:X`), found through its state record.
+
+import fs from 'node:fs';
+import type { ContainerSpec } from '../../../planner/plan.js';
+import type { Host } from '../../host.js';
+import type { NetnsChoice } from './namespace-window.js';
+import { openNetnsOf } from './netns-socket.js';
+import { isSameProcess } from './proc-stat.js';
+
+/** The container whose namespace `mode` joins, for `container:<name>`. */
+export function joinedContainer(mode: string | undefined): string | undefined {
+  return mode?.startsWith('container:') ? mode.slice('container:'.length) : undefined;
+}
+
+/** The choice for the namespace window; a `join` fd is the caller's to close. */
+export async function netnsFor(spec: ContainerSpec, state: Host['state']): Promise<NetnsChoice> {
+  if (spec.networkMode === 'host') return 'host';
+  const target = joinedContainer(spec.networkMode);
+  if (!target) return 'new';
+  const record = await state.loadContainer(spec.project, target);
+  if (!record?.pid || !isSameProcess(record.pid, record.startTime)) {
+    throw new Error(`container ${spec.name}: network_mode needs container ${target} running to share its network namespace, and it is not; start it first`);
+  }
+  const fd = openNetnsOf(record.pid);
+  // A pid reused between the check and the open would give a stranger's namespace.
+  if (!isSameProcess(record.pid, record.startTime)) {
+    fs.closeSync(fd);
+    throw new Error(`container ${spec.name}: container ${target} exited while its network namespace was being joined`);
+  }
+  return { join: fd };
+}

@@ -1,0 +1,160 @@
+// The stack's DNS server, run by the supervisor in the host's network namespace on each of
+// the stack's gateway addresses, port 53, UDP and TCP. Containers' resolv.conf names it
+// (planner/plan-endpoints.ts). Stack names are answered from a NameTable (all replicas,
+// rotated per query: round robin); everything else is forwarded upstream unchanged.
+//
+// The table is rebuilt on every apply (reload) and, at most every RELOAD_MIN_MS, when a
+// query comes from an address or asks a name it does not know: a container that starts
+// during an `up` may look up a neighbour before that apply has finished.
+
+import dgram from 'node:dgram';
+import net from 'node:net';
+import * as packet from 'dns-packet';
+import { NameTable, type TableEntry } from './name-table.js';
+import { forward, parseUpstream, type Upstream } from './upstream.js';
+
+const SERVFAIL = 2;
+const RELOAD_MIN_MS = 100;
+/** Short: a replica that goes away should soon leave clients' caches. */
+const TTL = 5;
+
+export interface DnsServerOptions {
+  /** The records to answer from and the gateway addresses to listen on. */
+  load(): Promise<{ entries: TableEntry[]; gateways: string[] }>;
+  upstreams: () => Upstream[];
+  log: (line: string) => void;
+  /** 53 unless a test says otherwise. */
+  port?: number;
+}
+
+interface Listener {
+  udp: dgram.Socket;
+  tcp: net.Server;
+}
+
+export class DnsServer {
+  private table = new NameTable([]);
+  private readonly listeners = new Map<string, Listener>();
+  private readonly turns = new Map<string, number>();
+  private loading: Promise<void> | undefined;
+  private loadedAt = 0;
+
+  constructor(private readonly opts: DnsServerOptions) {}
+
+  /** Rebuilds the table and listens on exactly the current gateways. */
+  reload(): Promise<void> {
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.listeners.keys()].map((gw) => this.stopListening(gw)));
+  }
+
+  /** The reply to one query from `source`; undefined for something that is no query. */
+  async answer(query: Buffer, source: string): Promise<Buffer | undefined> {
+    let q: packet.DecodedPacket;
+    try {
+      q = packet.decode(query);
+    } catch {
+      return undefined;
+    }
+    const question = q.questions?.[0];
+    if (q.type !== 'query' || !question) return undefined;
+    let ips = this.stackName(source, question);
+    if (ips === undefined && Date.now() - this.loadedAt >= RELOAD_MIN_MS) {
+      await this.reload();
+      ips = this.stackName(source, question);
+    }
+    if (ips !== undefined) return this.reply(q, question, ips);
+    const own = this.table.upstreamsOf(source)?.flatMap((s) => [parseUpstream(s)].filter((u): u is Upstream => !!u));
+    const relayed = await forward(query, own && own.length > 0 ? own : this.opts.upstreams());
+    return relayed ?? this.reply(q, question, [], SERVFAIL);
+  }
+
+  private stackName(source: string, question: packet.Question): string[] | undefined {
+    if (question.class !== undefined && question.class !== 'IN') return undefined;
+    return this.table.lookup(source, question.name);
+  }
+
+  private reply(q: packet.DecodedPacket, question: packet.Question, ips: string[], rcode = 0): Buffer {
+    const key = question.name.toLowerCase();
+    const turn = this.turns.get(key) ?? 0;
+    this.turns.set(key, turn + 1);
+    const rotated = ips.map((_, i) => ips[(i + turn) % ips.length]!);
+    // A stack name has only IPv4 addresses: AAAA and others get an empty NOERROR answer,
+    // so resolvers do not go on to ask the upstream servers for it.
+    const answers: packet.Answer[] = question.type === 'A' || question.type === ('ANY' as packet.RecordType)
+      ? rotated.map((ip) => ({ type: 'A', class: 'IN', name: question.name, ttl: TTL, data: ip }))
+      : [];
+    const flags = packet.AUTHORITATIVE_ANSWER | packet.RECURSION_AVAILABLE | (q.flags ?? 0) & packet.RECURSION_DESIRED | rcode;
+    return packet.encode({ type: 'response', id: q.id ?? 0, flags, questions: [question], answers });
+  }
+
+  private async load(): Promise<void> {
+    const { entries, gateways } = await this.opts.load();
+    this.table = new NameTable(entries);
+    this.loadedAt = Date.now();
+    const wanted = new Set(gateways);
+    await Promise.all([...this.listeners.keys()].filter((gw) => !wanted.has(gw)).map((gw) => this.stopListening(gw)));
+    await Promise.all([...wanted].filter((gw) => !this.listeners.has(gw)).map((gw) => this.listen(gw)));
+  }
+
+  private async listen(gateway: string): Promise<void> {
+    const port = this.opts.port ?? 53;
+    const udp = dgram.createSocket({ type: 'udp4' });
+    udp.on('message', (msg, rinfo) => {
+      void this.answer(msg, rinfo.address).then((reply) => {
+        if (reply) udp.send(reply, rinfo.port, rinfo.address);
+      });
+    });
+    const tcp = net.createServer((conn) => this.serveTcp(conn));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind({ address: gateway, port, exclusive: true }, () => resolve());
+      });
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen({ host: gateway, port, exclusive: true }, () => resolve());
+      });
+    } catch (e) {
+      // The gateway address may be gone (a failed network create); the next reload retries.
+      udp.close();
+      tcp.close();
+      this.opts.log(`dns: cannot listen on ${gateway}:${port}: ${(e as Error).message}`);
+      return;
+    }
+    udp.on('error', (e) => this.opts.log(`dns: ${gateway}: ${e.message}`));
+    this.listeners.set(gateway, { udp, tcp });
+  }
+
+  private async stopListening(gateway: string): Promise<void> {
+    const l = this.listeners.get(gateway);
+    if (!l) return;
+    this.listeners.delete(gateway);
+    await Promise.all([new Promise<void>((r) => l.udp.close(() => r())), new Promise<void>((r) => l.tcp.close(() => r()))]);
+  }
+
+  /** DNS over TCP: each message carries a 2-byte length in front. */
+  private serveTcp(conn: net.Socket): void {
+    let buffered = Buffer.alloc(0);
+    conn.on('error', () => {});
+    conn.setTimeout(10_000, () => conn.destroy());
+    conn.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+        const msg = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
+        buffered = buffered.subarray(2 + msg.length);
+        void this.answer(Buffer.from(msg), conn.remoteAddress?.replace(/^::ffff:/, '') ?? '').then((reply) => {
+          if (!reply || conn.destroyed) return;
+          const len = Buffer.alloc(2);
+          len.writeUInt16BE(reply.length);
+          conn.write(Buffer.concat([len, reply]));
+        });
+      }
+    });
+  }
+}

@@ -1,0 +1,65 @@
+// The names the stack's DNS server answers, built from state records (every stack on the
+// host, for networks shared with `external: true`). A container sees the names of the
+// containers it shares a network with, on that network: its service name (every replica),
+// `<service>-<n>`, its container name, its hostname and its aliases on that network.
+
+import type { ContainerSpec } from '../../planner/plan.js';
+
+export interface TableEntry {
+  spec: Pick<ContainerSpec, 'project' | 'service' | 'name' | 'hostname' | 'replica' | 'endpoints' | 'dnsUpstreams'>;
+}
+
+interface Address {
+  ip: string;
+  bridge: string;
+  /** Orders replicas so the first answer before any rotation is replica 1. */
+  replica: number;
+  project: string;
+}
+
+export class NameTable {
+  /** Lowercased name → every address it has, on any bridge. */
+  private readonly names = new Map<string, Address[]>();
+  /** Source address → the querying container's bridges and upstreams. */
+  private readonly sources = new Map<string, { bridges: Set<string>; project: string; upstreams?: string[] }>();
+
+  constructor(entries: readonly TableEntry[]) {
+    for (const { spec } of entries) {
+      const bridges = new Set(spec.endpoints.map((e) => e.bridge));
+      for (const ep of spec.endpoints) {
+        this.sources.set(ep.ip, { bridges, project: spec.project, ...(spec.dnsUpstreams?.length ? { upstreams: spec.dnsUpstreams } : {}) });
+        const names = [spec.service, `${spec.service}-${spec.replica}`, spec.name, spec.hostname, ...(ep.aliases ?? [])];
+        for (const name of new Set(names.map((n) => n.toLowerCase()))) {
+          const list = this.names.get(name) ?? [];
+          list.push({ ip: ep.ip, bridge: ep.bridge, replica: spec.replica, project: spec.project });
+          this.names.set(name, list);
+        }
+      }
+    }
+    for (const list of this.names.values()) list.sort((a, b) => a.replica - b.replica || (a.ip < b.ip ? -1 : 1));
+  }
+
+  /** Whether `source` is a container this table knows. */
+  knows(source: string): boolean {
+    return this.sources.has(source);
+  }
+
+  /** The upstream servers of the container at `source` (its `dns:`), if it has its own. */
+  upstreamsOf(source: string): string[] | undefined {
+    return this.sources.get(source)?.upstreams;
+  }
+
+  /**
+   * The addresses of `name` on the networks `source` is on; names of its own stack win
+   * over the same names of another stack on a shared network. Undefined: not a stack name.
+   */
+  lookup(source: string, name: string): string[] | undefined {
+    const from = this.sources.get(source);
+    const all = this.names.get(name.toLowerCase().replace(/\.$/, ''));
+    if (!from || !all) return undefined;
+    const reachable = all.filter((a) => from.bridges.has(a.bridge));
+    const own = reachable.filter((a) => a.project === from.project);
+    const chosen = own.length > 0 ? own : reachable;
+    return chosen.length > 0 ? [...new Set(chosen.map((a) => a.ip))] : undefined;
+  }
+}

@@ -1,0 +1,133 @@
+// The stack's DNS server on loopback: names of shared networks only, every replica in
+// rotating order, AAAA empty, unknown names relayed to a fake upstream (also on loopback),
+// per-container `dns:` upstreams, UDP and TCP. No packet leaves this host's loopback.
+
+import dgram from 'node:dgram';
+import net from 'node:net';
+import * as packet from 'dns-packet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DnsServer } from '../../supervisor/dns/dns-server.js';
+import { NameTable, type TableEntry } from '../../supervisor/dns/name-table.js';
+import type { Endpoint } from '../../planner/plan.js';
+
+const ep = (bridge: string, ip: string, aliases?: string[]): Endpoint => ({
+  network: bridge, bridge, hostVeth: `stkv${bridge}`, ifname: 'eth0', ip, prefixLength: 24, gateway: '10.0.0.1', defaultRoute: true, ...(aliases ? { aliases } : {}),
+});
+const entry = (service: string, replica: number, endpoints: Endpoint[], extra: Partial<TableEntry['spec']> = {}): TableEntry => ({
+  spec: { project: 'p', service, name: `p-${service}-${replica}`, hostname: service, replica, endpoints, ...extra },
+});
+
+// web (2 replicas) on front; api on front + back; db on back; the querying "client" at 127.0.0.1 on front.
+const entries: TableEntry[] = [
+  entry('web', 1, [ep('front', '10.1.0.2')]),
+  entry('web', 2, [ep('front', '10.1.0.3')]),
+  entry('api', 1, [ep('front', '10.1.0.4'), ep('back', '10.2.0.4', ['service-api'])]),
+  entry('db', 1, [ep('back', '10.2.0.5')]),
+  entry('client', 1, [ep('front', '127.0.0.1')]),
+];
+
+describe('NameTable', () => {
+  const t = new NameTable(entries);
+  it('answers names on shared networks only, on the shared network', () => {
+    expect(t.lookup('10.1.0.2', 'api')).toEqual(['10.1.0.4']);
+    expect(t.lookup('10.2.0.5', 'api')).toEqual(['10.2.0.4']);
+    expect(t.lookup('10.2.0.5', 'SERVICE-API.')).toEqual(['10.2.0.4']);
+    expect(t.lookup('10.1.0.2', 'service-api')).toBeUndefined(); // alias on back only
+    expect(t.lookup('10.1.0.2', 'db')).toBeUndefined();
+    expect(t.lookup('10.2.0.5', 'web')).toBeUndefined();
+    expect(t.lookup('10.9.9.9', 'web')).toBeUndefined(); // not a container
+  });
+  it('a service name is every replica; <service>-<n> and the container name one', () => {
+    expect(t.lookup('10.2.0.4', 'web')).toEqual(['10.1.0.2', '10.1.0.3']);
+    expect(t.lookup('10.2.0.4', 'web-2')).toEqual(['10.1.0.3']);
+    expect(t.lookup('10.2.0.4', 'p-web-1')).toEqual(['10.1.0.2']);
+  });
+});
+
+function udpQuery(port: number, name: string, type: packet.RecordType = 'A'): Promise<packet.DecodedPacket> {
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket('udp4');
+    const timer = setTimeout(() => { sock.close(); reject(new Error('no DNS answer')); }, 3000);
+    sock.on('message', (m) => { clearTimeout(timer); sock.close(); resolve(packet.decode(m)); });
+    sock.bind(0, '127.0.0.1', () => sock.send(packet.encode({ type: 'query', id: 4242, flags: packet.RECURSION_DESIRED, questions: [{ type, name }] }), port, '127.0.0.1'));
+  });
+}
+
+function tcpQuery(port: number, name: string): Promise<packet.DecodedPacket> {
+  return new Promise((resolve, reject) => {
+    const conn = net.connect(port, '127.0.0.1', () => conn.write(packet.streamEncode({ type: 'query', id: 7, questions: [{ type: 'A', name }] })));
+    let buf = Buffer.alloc(0);
+    conn.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { conn.end(); resolve(packet.streamDecode(buf) as packet.DecodedPacket); }
+    }).on('error', reject);
+  });
+}
+
+/** dns-packet decodes the response code, its types do not declare it. */
+const rcode = (p: packet.DecodedPacket) => (p as packet.DecodedPacket & { rcode: string }).rcode;
+const ips = (p: packet.Packet) => (p.answers ?? []).map((a) => (a as { data: string }).data);
+const freeUdpPort = async (): Promise<number> => {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const { port } = s.address();
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+};
+
+let upstream: dgram.Socket;
+let upstreamPort = 0;
+const asked: string[] = [];
+let server: DnsServer;
+let port = 0;
+
+beforeAll(async () => {
+  // The fake upstream answers every name with 192.0.2.77 and records what it was asked.
+  upstream = dgram.createSocket('udp4');
+  upstream.on('message', (m, r) => {
+    const q = packet.decode(m);
+    asked.push(q.questions![0]!.name);
+    upstream.send(packet.encode({ type: 'response', id: q.id, questions: q.questions, answers: [{ type: 'A', name: q.questions![0]!.name, data: '192.0.2.77' }] }), r.port, r.address);
+  });
+  await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
+  upstreamPort = upstream.address().port;
+  port = await freeUdpPort();
+  server = new DnsServer({ load: async () => ({ entries, gateways: ['127.0.0.1'] }), upstreams: () => [{ ip: '127.0.0.1', port: upstreamPort }], log: () => {}, port });
+  await server.reload();
+});
+
+afterAll(async () => {
+  await server.close();
+  upstream.close();
+});
+
+describe('DnsServer', () => {
+  it('answers a service with all replicas, rotating the order per query', async () => {
+    const first = await udpQuery(port, 'web');
+    const second = await udpQuery(port, 'web');
+    expect(first.id).toBe(4242);
+    expect(first.flag_aa).toBe(true);
+    expect(new Set(ips(first))).toEqual(new Set(['10.1.0.2', '10.1.0.3']));
+    expect(ips(second)).toEqual([...ips(first)].reverse());
+    expect(ips(await udpQuery(port, 'web-1'))).toEqual(['10.1.0.2']);
+  });
+
+  it('AAAA of a stack name is an empty answer, not a forward', async () => {
+    const r = await udpQuery(port, 'api', 'AAAA');
+    expect([rcode(r), ips(r)]).toEqual(['NOERROR', []]);
+    expect(asked).not.toContain('api');
+  });
+
+  it('relays other names to the upstream, and answers over TCP too', async () => {
+    expect(ips(await udpQuery(port, 'db'))).toEqual(['192.0.2.77']); // not on a shared network
+    expect(asked).toEqual(['db']);
+    expect(ips(await tcpQuery(port, 'api'))).toEqual(['10.1.0.4']);
+  });
+
+  it('answers SERVFAIL when no upstream answers', async () => {
+    const lonely = new DnsServer({ load: async () => ({ entries, gateways: [] }), upstreams: () => [], log: () => {} });
+    await lonely.reload();
+    const q = packet.encode({ type: 'query', id: 9, questions: [{ type: 'A', name: 'elsewhere.example' }] });
+    expect(rcode(packet.decode((await lonely.answer(q, '127.0.0.1'))!))).toBe('SERVFAIL');
+  });
+});
