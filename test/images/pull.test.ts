@@ -8,6 +8,9 @@ import { paths } from '../../executor/host/linux/paths.js';
 import { buildBusybox, buildTwoPlatformIndex, buildZstdBusybox } from './oci-layouts.js';
 import { startRegistry, type Registry } from './registry-fixture.js';
 import { makeStackEnv, stack } from '../support/stack-cli.js';
+import { startDropProxy } from './drop-proxy.js';
+import { blobTmpDir } from '../../executor/images/blob-download.js';
+import { spawnSync } from 'node:child_process';
 
 let tmp: string;
 let registry: Registry;
@@ -82,5 +85,68 @@ describe('pullImage from a local docker-registry', () => {
     } finally {
       env.dispose();
     }
+  });
+
+  it('rejects a tampered layer blob and stores nothing', async () => {
+    const built = buildBusybox(path.join(tmp, 'tampered'), 'tampered');
+    await registry.push(path.join(tmp, 'tampered'), 'tampered/busybox:1');
+    const file = registry.blobFile(built.manifest.layers[0]!.digest);
+    const data = fs.readFileSync(file);
+    data[data.length >> 1] ^= 0xff; // same size, one byte changed
+    fs.writeFileSync(file, data);
+    await expect(pullImage(`${registry.host}/tampered/busybox:1`)).rejects.toThrow(/does not match its digest: expected sha256:[0-9a-f]{64}, got/);
+    expect(await listImages()).toEqual([]);
+    expect(fs.existsSync(path.join(paths.imagesDir(), 'layers'))).toBe(false);
+    expect(fs.readdirSync(blobTmpDir())).toEqual([]);
+  });
+
+  it('rejects a tampered manifest (the registry announces another digest) and stores nothing', async () => {
+    const built = buildBusybox(path.join(tmp, 'tampered-m'), 'tampered manifest');
+    await registry.push(path.join(tmp, 'tampered-m'), 'tamperedm/busybox:1');
+    const file = registry.blobFile(built.manifestDesc.digest);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"schemaVersion":2', '"schemaVersion": 2'));
+    await expect(pullImage(`${registry.host}/tamperedm/busybox:1`)).rejects.toThrow(/manifest .* does not match its digest/);
+    expect(await listImages()).toEqual([]);
+  });
+
+  it('resumes an interrupted download with a Range request; the store is never half an image', async () => {
+    const built = buildBusybox(path.join(tmp, 'resume'), 'resume');
+    await registry.push(path.join(tmp, 'resume'), 'resume/busybox:1');
+    const layer = built.manifest.layers[0]!;
+    const proxy = await startDropProxy(registry.host);
+    try {
+      const ref = `${proxy.host}/resume/busybox:1`;
+      const half = Math.floor(layer.size / 2);
+      proxy.dropNext(layer.digest, half);
+      await expect(pullImage(ref)).rejects.toThrow(/ended after|socket hang up|aborted|ECONNRESET/);
+      expect(await listImages()).toEqual([]);
+      expect(fs.existsSync(paths.layerDir(layer.digest))).toBe(false);
+      const partial = path.join(blobTmpDir(), `${layer.digest.slice(7)}.partial`);
+      expect(fs.statSync(partial).size).toBe(half);
+      expect(fs.readdirSync(blobTmpDir())).toEqual([path.basename(partial)]); // the lock is released
+
+      const info = await pullImage(ref);
+      expect(proxy.ranges.get(layer.digest)).toEqual(['', `bytes=${half}-`]);
+      expect(info.layers).toEqual([layer.digest]);
+      expect(fs.readFileSync(path.join(paths.layerDir(layer.digest), 'www/index.html'), 'utf8')).toBe('resume\n');
+      expect(fs.readdirSync(blobTmpDir())).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('a pull killed mid-way leaves a stale lock and partial; the next pull completes', async () => {
+    const built = buildBusybox(path.join(tmp, 'killed'), 'killed');
+    await registry.push(path.join(tmp, 'killed'), 'killed/busybox:1');
+    const layer = built.manifest.layers[0]!;
+    // What SIGKILL leaves: a lock naming a dead pid and a partial blob.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    fs.mkdirSync(blobTmpDir(), { recursive: true });
+    fs.writeFileSync(path.join(blobTmpDir(), `${layer.digest.slice(7)}.lock`), String(dead));
+    const blob = fs.readFileSync(path.join(tmp, 'killed', 'blobs', 'sha256', layer.digest.slice(7)));
+    fs.writeFileSync(path.join(blobTmpDir(), `${layer.digest.slice(7)}.partial`), blob.subarray(0, 1000));
+    const info = await pullImage(`${registry.host}/killed/busybox:1`);
+    expect(info.id).toBe(built.manifest.config.digest);
+    expect(fs.readdirSync(blobTmpDir())).toEqual([]);
   });
 });
