@@ -13,6 +13,7 @@ import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
 import { printLog } from './logs-action.js';
 import { bringDown } from './down-action.js';
+import { pullStackImages } from './image-pull-for-stack.js';
 
 export interface UpOptions extends UpFlags {
   detach?: boolean;
@@ -22,6 +23,7 @@ export interface UpOptions extends UpFlags {
 export async function up(globals: GlobalOptions, opts: UpOptions, services: string[] = []): Promise<number> {
   const options = reconcileOptions(opts, services);
   const stack = loadStackFiles(globals);
+  await pullStackImages(stack);
   let conn = await connectSupervisor(stack.project, { start: false });
   if (!conn) {
     // No supervisor yet: plan here first (the dry run `stack plan` does), so a file the

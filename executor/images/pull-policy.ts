@@ -1,0 +1,52 @@
+// Which images `up` must pull first, from each service's pull_policy (compose semantics):
+// `missing`/`if_not_present` (the default) pull only what the store lacks, `always` pulls
+// every time, `never` never pulls and a missing image is an error before anything starts,
+// `build` (or a service with `build:`) is left to the builder and never pulled.
+
+import { normalizeImageRef } from '../../planner/image-ref.js';
+import type { Service } from '../../planner/types.js';
+
+export class ImageMissingError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.length === 1 ? problems[0]! : `${problems.length} images are missing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ImageMissingError';
+    this.problems = problems;
+  }
+}
+
+export interface PullTarget {
+  ref: string;
+  platform: string | undefined;
+  services: string[];
+}
+
+/**
+ * The images to pull for `services`, one entry per reference and platform. Throws
+ * ImageMissingError naming every service with `pull_policy: never` whose image is absent.
+ */
+export async function imagesToPull(services: Service[], isStored: (ref: string) => Promise<boolean>): Promise<PullTarget[]> {
+  const targets = new Map<string, PullTarget>();
+  const problems: string[] = [];
+  for (const s of services) {
+    let ref: string;
+    try {
+      ref = normalizeImageRef(s.image);
+    } catch {
+      continue; // reconcile reports a bad reference with the rest of the file's problems
+    }
+    const policy = s.pullPolicy;
+    if (policy === 'build' || (s.build !== undefined && policy !== 'always')) continue;
+    if (policy !== 'always' && (await isStored(ref))) continue;
+    if (policy === 'never') {
+      problems.push(`service ${s.name}: image ${ref} is not in the local store and its pull_policy is never; run \`stack image pull ${s.image}\` or \`stack image import\` first, or drop pull_policy`);
+      continue;
+    }
+    const key = `${ref} ${s.platform ?? ''}`;
+    const t = targets.get(key) ?? { ref, platform: s.platform, services: [] };
+    t.services.push(s.name);
+    targets.set(key, t);
+  }
+  if (problems.length > 0) throw new ImageMissingError(problems);
+  return [...targets.values()];
+}

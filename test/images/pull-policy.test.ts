@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ImageMissingError, imagesToPull } from '../../executor/images/pull-policy.js';
+import { serviceDefaults } from '../../planner/service-defaults.js';
+import type { PullPolicy, Service } from '../../planner/types.js';
+
+const pos = { file: 'stack.yaml', line: 1, col: 1 };
+function svc(name: string, image: string, pullPolicy: PullPolicy, extra: Partial<Service> = {}): Service {
+  return { ...serviceDefaults(name, image, pos), pullPolicy, ...extra };
+}
+const stored = new Set(['docker.io/library/busybox:latest']);
+const isStored = async (ref: string) => stored.has(ref);
+
+describe('imagesToPull', () => {
+  it('pulls what is missing, once per reference and platform; always pulls even what is stored', async () => {
+    const targets = await imagesToPull(
+      [
+        svc('a', 'busybox', 'missing'),
+        svc('b', 'alpine:3', 'missing'),
+        svc('c', 'docker.io/library/alpine:3', 'if_not_present'),
+        svc('d', 'alpine:3', 'missing', { platform: 'linux/arm64' }),
+        svc('e', 'busybox:latest', 'always'),
+      ],
+      isStored,
+    );
+    expect(targets).toEqual([
+      { ref: 'docker.io/library/alpine:3', platform: undefined, services: ['b', 'c'] },
+      { ref: 'docker.io/library/alpine:3', platform: 'linux/arm64', services: ['d'] },
+      { ref: 'docker.io/library/busybox:latest', platform: undefined, services: ['e'] },
+    ]);
+  });
+
+  it('never pulls for never (stored is fine) or build; lists every never service whose image is missing', async () => {
+    expect(await imagesToPull([svc('a', 'busybox', 'never'), svc('b', 'x/y', 'build')], isStored)).toEqual([]);
+    const err = await imagesToPull([svc('a', 'nope:1', 'never'), svc('b', 'alpine', 'missing'), svc('c', 'other', 'never')], isStored).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImageMissingError);
+    expect((err as ImageMissingError).problems).toEqual([
+      'service a: image docker.io/library/nope:1 is not in the local store and its pull_policy is never; run `stack image pull nope:1` or `stack image import` first, or drop pull_policy',
+      'service c: image docker.io/library/other:latest is not in the local store and its pull_policy is never; run `stack image pull other` or `stack image import` first, or drop pull_policy',
+    ]);
+    expect((err as Error).message).toMatch(/^2 images are missing:\n  - service a/);
+  });
+});
