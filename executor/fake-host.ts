@@ -56,6 +56,7 @@ export class FakeHost implements Host {
       this.record(`containers.exec ${name} ${JSON.stringify(opts.argv)}`);
       return this.opts.execExitCodes?.[name] ?? 0;
     },
+    adopt: (_project, name, pid) => this.record(`containers.adopt ${name} ${pid}`),
     onExit: (listener) => {
       this.exitListeners.push(listener);
     },

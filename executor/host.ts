@@ -29,7 +29,7 @@ export interface SpawnedContainer {
 export interface ContainerExit {
   project: string;
   name: string;
-  /** Exit code, or 128 + signal number when killed by a signal. */
+  /** Exit code, or 128 + signal number when killed by a signal; -1 when unknown (an adopted container: only its parent could wait for it). */
   exitCode: number;
   /** The OOM killer struck in its memory cgroup (exit code 137 then, usually). */
   oomKilled?: boolean;
@@ -98,6 +98,11 @@ export interface Host {
      * stopped container, unknown user, command not found: exitCode 126/127 as docker).
      */
     exec(project: string, name: string, opts: ExecOptions): Promise<number>;
+    /**
+     * Watches a running container that another (dead) supervisor spawned, so its exit is
+     * reported through onExit too (exit code -1: unknown). Does nothing for our own children.
+     */
+    adopt(project: string, name: string, pid: number, startTime: number): void;
     /** Called for every container process that exits while this host watches it. */
     onExit(listener: (exit: ContainerExit) => void): void;
   };

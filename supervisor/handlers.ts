@@ -2,12 +2,13 @@
 // `stack plan` runs), execute, and stream the plan and progress back.
 
 import type { Host } from '../executor/host.js';
-import { execute } from '../executor/execute.js';
+import type { Journal } from '../executor/journal.js';
 import type { Reporter } from '../executor/reporter.js';
 import { observeOptionsFor } from '../planner/observe-options.js';
 import { reconcile } from '../planner/reconcile.js';
 import { teardown } from '../planner/teardown.js';
 import type { Message, Request } from './protocol.js';
+import { executeJournaled, noteInterrupted } from './journaled-execute.js';
 
 export interface HandlerContext {
   project: string;
@@ -15,6 +16,8 @@ export interface HandlerContext {
   send: (m: Message) => void;
   /** The stack's DNS server: reloaded after every change, so names follow the containers. */
   dns?: { reload(): Promise<void> };
+  /** Opens the stack's journal of applied operations (the previous apply's entries readable). */
+  journal: (project: string) => Journal;
 }
 
 export async function handleRequest(req: Request, ctx: HandlerContext): Promise<'continue' | 'exit'> {
@@ -26,9 +29,11 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
     case 'apply': {
       const observed = await ctx.host.observe(ctx.project, observeOptionsFor(req.stack));
       const plan = reconcile(req.stack, observed, req.options);
+      const journal = ctx.journal(ctx.project);
+      noteInterrupted(plan, journal);
       ctx.send({ type: 'plan', plan });
       try {
-        await execute(plan, ctx.host, reporter);
+        await executeJournaled(plan, ctx.host, reporter, journal);
       } finally {
         await ctx.dns?.reload();
       }
@@ -38,9 +43,11 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
     case 'down': {
       const observed = await ctx.host.observe(ctx.project);
       const plan = teardown(observed, { ...(req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {}), removeVolumes: !!req.removeVolumes });
+      const journal = ctx.journal(ctx.project);
+      noteInterrupted(plan, journal);
       ctx.send({ type: 'plan', plan });
       try {
-        await execute(plan, ctx.host, reporter);
+        await executeJournaled(plan, ctx.host, reporter, journal);
       } finally {
         await ctx.dns?.reload();
       }

@@ -6,8 +6,10 @@
 import fs from 'node:fs';
 import { createLinuxHost } from '../executor/host/linux/linux-host.js';
 import { paths } from '../executor/host/linux/paths.js';
+import { openJournal } from '../executor/host/linux/journal-file.js';
 import { handleRequest } from './handlers.js';
 import { createStackDns } from './dns/stack-dns.js';
+import { adoptRunning } from './adopt.js';
 import { listen } from './server.js';
 
 async function main(): Promise<void> {
@@ -18,16 +20,18 @@ async function main(): Promise<void> {
   const dns = createStackDns(project, log);
 
   host.containers.onExit((exit) => {
-    log(`container ${exit.name} exited with ${exit.exitCode}${exit.oomKilled ? ' (OOMKilled)' : ''}`);
-    void host.state.updateContainer(exit.project, exit.name, (r) => ({
-      ...r, status: 'exited', exitCode: exit.exitCode, ...(exit.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date().toISOString(),
-    }));
+    const known = exit.exitCode >= 0;
+    log(`container ${exit.name} exited ${known ? `with ${exit.exitCode}` : '(adopted: exit code unknown)'}${exit.oomKilled ? ' (OOMKilled)' : ''}`);
+    void host.state.updateContainer(exit.project, exit.name, (r) => {
+      const { exitCode: _old, ...rest } = r;
+      return { ...rest, status: 'exited', ...(known ? { exitCode: exit.exitCode } : {}), ...(exit.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date().toISOString() };
+    });
   });
 
   let server: Awaited<ReturnType<typeof listen>>;
   server = await listen(
     paths.socket(project),
-    (req, send) => handleRequest(req, { project, host, send, dns }),
+    (req, send) => handleRequest(req, { project, host, send, dns, journal: openJournal }),
     () => {
       log('stack is down; supervisor exits');
       void server?.close().then(() => process.exit(0));
@@ -38,6 +42,8 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   log(`supervisor ${process.pid} serving ${paths.socket(project)}`);
+  const adopted = await adoptRunning(project, host);
+  if (adopted.length > 0) log(`adopted ${adopted.join(', ')} from a previous supervisor`);
   // A supervisor that adopts a running stack serves its names at once.
   await dns.reload();
   // Containers keep running if the supervisor is told to stop; the next one adopts them.

@@ -6,6 +6,7 @@ import { listVolumes, removeVolume } from '../../executor/host/linux/volumes.js'
 import { connectSupervisor, request, waitForExit } from '../../supervisor/client.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter } from '../progress.js';
+import { withStackLock } from '../with-lock.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface DownOptions {
@@ -23,6 +24,11 @@ export async function down(globals: GlobalOptions, opts: DownOptions): Promise<n
 }
 
 export async function bringDown(project: string, timeoutSeconds: number | undefined, removeVolumes = false): Promise<void> {
+  // Checked under the lock: an `up` that holds it may be making the stack right now.
+  await withStackLock(project, 'stack down', () => takeDown(project, timeoutSeconds, removeVolumes), { removeFileAfter: true });
+}
+
+async function takeDown(project: string, timeoutSeconds: number | undefined, removeVolumes: boolean): Promise<void> {
   if (!fs.existsSync(paths.stackDir(project))) {
     // Volumes outlive the stack: `down -v` after `down` still removes them.
     const removed = removeVolumes ? await removeStackVolumes(project) : [];

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import { observeStack } from '../../executor/host/linux/observe.js';
 import { observeOptionsFor } from '../../planner/observe-options.js';
-import { reconcile } from '../../planner/reconcile.js';
+import { reconcile, type ReconcileOptions } from '../../planner/reconcile.js';
+import type { Stack } from '../../planner/types.js';
 import { connectSupervisor, request } from '../../supervisor/client.js';
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
@@ -14,6 +15,7 @@ import { reconcileOptions } from '../up-options.js';
 import { printLog } from './logs-action.js';
 import { bringDown } from './down-action.js';
 import { pullStackImages } from './image-pull-for-stack.js';
+import { withStackLock } from '../with-lock.js';
 
 export interface UpOptions extends UpFlags {
   detach?: boolean;
@@ -23,6 +25,16 @@ export interface UpOptions extends UpFlags {
 export async function up(globals: GlobalOptions, opts: UpOptions, services: string[] = []): Promise<number> {
   const options = reconcileOptions(opts, services);
   const stack = loadStackFiles(globals);
+  await withStackLock(stack.project, 'stack up', () => applyStack(stack, options));
+  if (opts.detach) return EXIT.ok;
+  return followUntilInterrupted(stack.project);
+}
+
+/**
+ * Pulls what pull_policy asks for, then hands `stack` to its supervisor (started if none
+ * runs) and prints the plan and progress. `up` and every watch cycle run this.
+ */
+export async function applyStack(stack: Stack, options: ReconcileOptions): Promise<void> {
   await pullStackImages(stack);
   let conn = await connectSupervisor(stack.project, { start: false });
   if (!conn) {
@@ -38,8 +50,6 @@ export async function up(globals: GlobalOptions, opts: UpOptions, services: stri
   } finally {
     conn!.destroy();
   }
-  if (opts.detach) return EXIT.ok;
-  return followUntilInterrupted(stack.project);
 }
 
 async function followUntilInterrupted(project: string): Promise<number> {

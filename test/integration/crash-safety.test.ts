@@ -92,6 +92,11 @@ describe('supervisor killed after up -d', () => {
     expect(adopter).not.toBe(supervisor);
     expect(pidsOf(ps(f))).toEqual(pids);
     await expectAllRunning(f, ['web', 'worker'], port);
+
+    // The adopter is not the worker's parent, yet it notices its exit and records it.
+    await killAndWait(pids.worker!);
+    const record = path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'containers', `${project}-worker-1.json`);
+    await waitFor(() => (JSON.parse(fs.readFileSync(record, 'utf8')) as { status: string }).status === 'exited', 5000, 'the adopter to record the exit');
     await expectDownClean(f, project);
   });
 });

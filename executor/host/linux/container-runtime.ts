@@ -17,6 +17,7 @@ import { netnsFor } from './network-mode.js';
 import { paths } from './paths.js';
 import { catchesSignal, isSameProcess, readStartTime } from './proc-stat.js';
 import { InitChannel } from './init-channel.js';
+import { AdoptedContainers } from './adopted-containers.js';
 import { INIT_ENV, type InitConfig } from './init/config.js';
 import { koffiNativePath, stageScriptPath } from './stage-files.js';
 import { createContainerExec } from './container-exec.js';
@@ -53,6 +54,12 @@ const key = (project: string, name: string) => `${project}/${name}`;
 export function createLinuxContainers(state: Host['state']): Host['containers'] {
   const live = new Map<string, Live>();
   const listeners: ((exit: ContainerExit) => void)[] = [];
+  const emit = (exit: ContainerExit) => {
+    for (const l of listeners) {
+      try { l(exit); } catch { /* a listener's bug is not ours */ }
+    }
+  };
+  const adopted = new AdoptedContainers((c) => emit({ project: c.project, name: c.name, exitCode: -1 }));
 
   async function failStart(spec: ContainerSpec, entry: Live, step: string, detail: string): Promise<never> {
     await ensureGone(entry);
@@ -128,9 +135,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         // Read before anyone removes the group: docker's OOMKilled means the kernel's OOM killer struck in it.
         const oomKilled = oomKills(spec.project, spec.name) > 0;
         if (live.get(key(spec.project, spec.name)) === entry) live.delete(key(spec.project, spec.name));
-        for (const l of listeners) {
-          try { l({ project: spec.project, name: spec.name, exitCode, ...(oomKilled ? { oomKilled } : {}) }); } catch { /* a listener's bug is not ours */ }
-        }
+        emit({ project: spec.project, name: spec.name, exitCode, ...(oomKilled ? { oomKilled } : {}) });
       });
       const timeout = sleep(READY_TIMEOUT_MS).then(() => 'timeout' as const);
       const first = await Promise.race([entry.channel.next(), timeout]);
@@ -186,6 +191,10 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     },
 
     exec: createContainerExec(state),
+
+    adopt(project, name, pid, startTime) {
+      if (!live.has(key(project, name))) adopted.add({ project, name, pid, startTime });
+    },
 
     onExit(listener) {
       listeners.push(listener);

@@ -38,6 +38,7 @@ const c = {
   // ioctl is variadic; a fixed third argument (an integer or a pointer) is ABI-compatible.
   ioctlInt: lib.func('int ioctl(int fd, unsigned long request, long arg)'),
   ioctlPtr: lib.func('int ioctl(int fd, unsigned long request, const uint8_t *arg)'),
+  flock: lib.func('int flock(int fd, int operation)'),
 };
 
 function check(call: string, rc: number, args: unknown[]): void {
@@ -151,4 +152,16 @@ export function ioctlInt(fd: number, request: number, arg: number): number {
 /** ioctl with a pointer to `arg` (read by the kernel). */
 export function ioctlPtr(fd: number, request: number, arg: Buffer): void {
   check('ioctl', c.ioctlPtr(fd, request, arg), [fd, request]);
+}
+
+export const LOCK = { EX: 2, NB: 4, UN: 8 } as const;
+const EWOULDBLOCK = 11;
+
+/** flock(2) without blocking: true when taken, false when another open file holds it. */
+export function tryFlock(fd: number, operation: number): boolean {
+  const rc = c.flock(fd, operation | LOCK.NB) as number;
+  if (rc === 0) return true;
+  const errno = koffi.errno();
+  if (errno === EWOULDBLOCK) return false;
+  throw new SyscallError('flock', errno, [fd, operation]);
 }

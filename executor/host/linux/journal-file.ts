@@ -1,0 +1,48 @@
+// The journal (executor/journal.ts) as a JSON-lines file in the stack's directory. Lines
+// are appended synchronously, so what a SIGKILLed supervisor had written is on disk (a
+// process crash loses nothing the kernel already has). A torn last line is ignored.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Journal, JournalEntry } from '../../journal.js';
+import { paths } from './paths.js';
+
+export function journalFile(project: string): string {
+  return path.join(paths.stackDir(project), 'journal.jsonl');
+}
+
+/** Reads what the last apply left, then starts a new journal in its place. */
+export function openJournal(project: string): Journal {
+  const file = journalFile(project);
+  const previous = readEntries(file);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, '');
+  return {
+    previous: () => previous,
+    append: (entry) => {
+      try {
+        fs.appendFileSync(file, JSON.stringify(entry) + '\n');
+      } catch {
+        // `down` removes the stack directory, journal included, as its last step.
+      }
+    },
+  };
+}
+
+function readEntries(file: string): JournalEntry[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: JournalEntry[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      if (line) out.push(JSON.parse(line) as JournalEntry);
+    } catch {
+      // torn write at a crash
+    }
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+// Executes a plan with a journal: the plan line first, every operation event as it
+// happens, an end line last. A plan that follows an interrupted one says so in its notes.
+
+import type { Host } from '../executor/host.js';
+import { execute } from '../executor/execute.js';
+import { beginPlan, interruptedApply, interruptedNote, journaling, type Journal } from '../executor/journal.js';
+import type { Reporter } from '../executor/reporter.js';
+import type { Plan } from '../planner/plan.js';
+
+/** Adds a note to `plan` when the journal shows the previous apply did not finish. */
+export function noteInterrupted(plan: Plan, journal: Journal): void {
+  const interrupted = interruptedApply(journal.previous());
+  if (interrupted) plan.notes.push(interruptedNote(interrupted));
+}
+
+export async function executeJournaled(plan: Plan, host: Host, reporter: Reporter, journal: Journal): Promise<void> {
+  beginPlan(journal, plan, process.pid, new Date());
+  let ok = false;
+  try {
+    await execute(plan, host, journaling(journal, reporter));
+    ok = true;
+  } finally {
+    journal.append({ t: 'end', ok });
+  }
+}
