@@ -1,18 +1,31 @@
-// Finds and reads the stack files named on the command line (or the defaults) and runs the
-// pure loader on their text. The only place the planner's input touches the filesystem.
+// Finds and reads the stack files named on the command line (or in COMPOSE_FILE, or the
+// defaults with their override file) and the project environment (`.env` or --env-file),
+// then runs the pure loader. The only place the planner's input touches the filesystem:
+// the loader reads the other files it needs (extends, include, env_file) through readFile.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadStack } from '../planner/load.js';
-import { StackFileError } from '../planner/diagnostics.js';
+import { StackFileError, type Diagnostic, formatDiagnostic } from '../planner/diagnostics.js';
+import { projectEnvironment } from '../planner/dotenv.js';
+import type { Env } from '../planner/interpolate.js';
+import { loadStack, normalizeProjectName } from '../planner/load.js';
 import type { Stack } from '../planner/types.js';
 
 export interface GlobalOptions {
   file?: string[];
   projectName?: string;
+  /** `--env-file`, repeatable: replaces `.env`. */
+  envFile?: string[];
+  /** `--profile`, repeatable: wins over COMPOSE_PROFILES. */
+  profile?: string[];
+  /** `--project-directory`: where relative paths and `.env` are found (default: the first file's folder). */
+  projectDirectory?: string;
 }
 
-const DEFAULT_FILES = ['stack.yaml', 'stack.yml', 'compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+/** Default stack files, in order of preference; the first found is used. */
+export const DEFAULT_FILES = ['stack.yaml', 'stack.yml', 'compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+/** Override files loaded after a default file found beside them (the first found). */
+export const OVERRIDE_FILES = ['stack.override.yaml', 'stack.override.yml', 'compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -21,23 +34,83 @@ export class UsageError extends Error {
   }
 }
 
+/** Reads a file the stack names; undefined when it is missing or not a readable file. */
+function readIfFile(abs: string): string | undefined {
+  try {
+    return fs.readFileSync(abs, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+interface Project {
+  files: string[];
+  projectDir: string;
+  env: Env;
+  profiles: string[];
+  projectName?: string;
+}
+
+/** The environment of the project: process env over `.env` of `dir` (or the --env-file files). */
+function environment(opts: GlobalOptions, dir: string): Env {
+  const explicit = opts.envFile && opts.envFile.length > 0;
+  const names = explicit ? opts.envFile!.map((f) => path.resolve(f)) : [path.join(dir, '.env')];
+  const files = names.flatMap((abs) => {
+    const text = readIfFile(abs);
+    if (text === undefined && explicit) throw new UsageError(`cannot read env file ${abs} given with --env-file`);
+    return text === undefined ? [] : [{ path: path.relative(process.cwd(), abs) || abs, text }];
+  });
+  const { env, diagnostics } = projectEnvironment(process.env, files);
+  if (diagnostics.length) throw new StackFileError(diagnostics);
+  return env;
+}
+
+function discover(dir: string): string[] {
+  const found = DEFAULT_FILES.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+  if (!found) throw new UsageError(`no stack file here: looked for ${DEFAULT_FILES.join(', ')} in ${dir}; pass one with -f FILE`);
+  const override = OVERRIDE_FILES.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+  return override ? [found, override] : [found];
+}
+
+export function resolveProject(opts: GlobalOptions): Project {
+  const given = opts.projectDirectory ? path.resolve(opts.projectDirectory) : undefined;
+  const first = opts.file?.[0];
+  const env = environment(opts, given ?? (first ? path.dirname(path.resolve(first)) : process.cwd()));
+  let files: string[];
+  if (opts.file && opts.file.length > 0) files = opts.file.map((f) => path.resolve(f));
+  else if (env.COMPOSE_FILE) files = env.COMPOSE_FILE.split(env.COMPOSE_PATH_SEPARATOR || path.delimiter).filter(Boolean).map((f) => path.resolve(given ?? process.cwd(), f));
+  else files = discover(given ?? process.cwd());
+  const profiles = opts.profile && opts.profile.length > 0 ? opts.profile : (env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const projectName = opts.projectName ?? (env.COMPOSE_PROJECT_NAME || undefined);
+  return { files, projectDir: given ?? path.dirname(files[0]!), env, profiles, ...(projectName ? { projectName } : {}) };
+}
+
+/** Kept for callers that only need the file names. */
 export function stackFilePaths(opts: GlobalOptions): string[] {
-  if (opts.file && opts.file.length > 0) return opts.file.map((f) => path.resolve(f));
-  const found = DEFAULT_FILES.map((f) => path.resolve(f)).find((f) => fs.existsSync(f));
-  if (!found) throw new UsageError(`no stack file here: looked for ${DEFAULT_FILES.join(', ')} in ${process.cwd()}; pass one with -f FILE`);
-  return [found];
+  return resolveProject(opts).files;
+}
+
+function warn(w: Diagnostic): void {
+  process.stderr.write(`warning: ${formatDiagnostic(w)}\n`);
 }
 
 export function loadStackFiles(opts: GlobalOptions): Stack {
-  const files = stackFilePaths(opts).map((p) => {
-    try {
-      return { path: path.relative(process.cwd(), p) || p, text: fs.readFileSync(p, 'utf8') };
-    } catch (err) {
-      throw new UsageError(`cannot read stack file ${p}: ${(err as Error).message}`);
-    }
+  const project = resolveProject(opts);
+  const files = project.files.map((p) => {
+    const text = readIfFile(p);
+    if (text === undefined) throw new UsageError(`cannot read stack file ${p}: no such file, or not readable`);
+    return { path: path.relative(process.cwd(), p) || p, text };
   });
-  const projectDir = path.dirname(path.resolve(files[0].path));
-  return loadStack({ files, projectDir, env: process.env, ...(opts.projectName ? { projectName: opts.projectName } : {}) });
+  return loadStack({
+    files,
+    projectDir: project.projectDir,
+    env: project.env,
+    cwd: process.cwd(),
+    readFile: readIfFile,
+    profiles: project.profiles,
+    onWarning: warn,
+    ...(project.projectName ? { projectName: project.projectName } : {}),
+  });
 }
 
 /**
@@ -45,12 +118,12 @@ export function loadStackFiles(opts: GlobalOptions): Stack {
  * since become invalid, so a broken file falls back to the folder name, as compose does.
  */
 export function projectOf(opts: GlobalOptions): string {
-  if (opts.projectName) return opts.projectName;
+  if (opts.projectName) return normalizeProjectName(opts.projectName);
   try {
     return loadStackFiles(opts).project;
   } catch (err) {
     if (!(err instanceof StackFileError)) throw err;
-    const dir = path.basename(path.dirname(stackFilePaths(opts)[0]));
-    return dir.toLowerCase().replace(/[^a-z0-9_-]/g, '');
+    const project = resolveProject(opts);
+    return normalizeProjectName(project.projectName ?? path.basename(project.projectDir));
   }
 }

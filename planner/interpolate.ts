@@ -1,7 +1,7 @@
 // Stage 2: variable interpolation in values (never keys), as docker compose does it:
 // `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`,
 // `${VAR:+alt}`, `${VAR+alt}`, `$$` for a literal `$`. Defaults may nest (`${A:-${B}}`).
-// An unset variable without a default becomes the empty string.
+// An unset variable without a default becomes the empty string, with a warning.
 
 import { isScalar, visit } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
@@ -35,16 +35,19 @@ function closingBrace(s: string, open: number): number {
   return -1;
 }
 
-function braced(body: string, env: Env, at: number, expr: string): string {
+function braced(body: string, env: Env, at: number, expr: string, onMissing?: (name: string) => void): string {
   const m = NAME.exec(body);
   if (!m) throw new InterpolationError(`invalid interpolation format "${expr}": expected a variable name`, at, expr);
   const name = m[0];
   const rest = body.slice(name.length);
   const value = env[name];
-  if (rest === '') return value ?? '';
+  if (rest === '') {
+    if (value === undefined) onMissing?.(name);
+    return value ?? '';
+  }
   const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest)?.[0];
   if (!op) throw new InterpolationError(`invalid interpolation format "${expr}"`, at, expr);
-  const arg = () => interpolateString(rest.slice(op.length), env, at + 2 + name.length + op.length);
+  const arg = () => interpolateString(rest.slice(op.length), env, at + 2 + name.length + op.length, onMissing);
   const unset = value === undefined;
   const empty = unset || value === '';
   switch (op) {
@@ -61,8 +64,11 @@ function braced(body: string, env: Env, at: number, expr: string): string {
   }
 }
 
-/** Interpolates one string; throws InterpolationError at the first problem. */
-export function interpolateString(s: string, env: Env, base = 0): string {
+/**
+ * Interpolates one string; throws InterpolationError at the first problem. `onMissing` hears
+ * of each unset variable used without a default (compose warns and uses an empty string).
+ */
+export function interpolateString(s: string, env: Env, base = 0, onMissing?: (name: string) => void): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
@@ -77,11 +83,12 @@ export function interpolateString(s: string, env: Env, base = 0): string {
     } else if (next === '{') {
       const close = closingBrace(s, i);
       if (close < 0) throw new InterpolationError(`unterminated "\${" in "${s}"`, base + i, s.slice(i));
-      out += braced(s.slice(i + 2, close), env, base + i, s.slice(i, close + 1));
+      out += braced(s.slice(i + 2, close), env, base + i, s.slice(i, close + 1), onMissing);
       i = close;
     } else {
       const m = NAME.exec(s.slice(i + 1));
       if (!m) throw new InterpolationError(`invalid interpolation format in "${s}": use "$$" for a literal "$"`, base + i, '$');
+      if (env[m[0]] === undefined) onMissing?.(m[0]);
       out += env[m[0]] ?? '';
       i += m[0].length;
     }
@@ -102,15 +109,25 @@ function exprOffset(file: SourceFile, range: [number, number, number], value: st
   return range[0] + pos;
 }
 
-/** Interpolates every string value of the document in place; returns located problems. */
-export function interpolateDocument(file: SourceFile, env: Env): Diagnostic[] {
+/**
+ * Interpolates every string value of the document in place; returns located problems, and
+ * one located warning per variable that is used without being set.
+ */
+export function interpolateDocument(file: SourceFile, env: Env, warnings: Diagnostic[] = []): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
+  const warned = new Set(warnings.map((w) => w.message));
   visit(file.doc, {
     Scalar(key, node) {
       if (key === 'key' || !isScalar(node) || typeof node.value !== 'string' || !node.value.includes('$')) return;
       const original = node.value;
+      const onMissing = (name: string) => {
+        const message = `the "${name}" variable is not set; defaulting to a blank string`;
+        if (warned.has(message)) return;
+        warned.add(message);
+        warnings.push(diagAt(file, offsetPos(file, node.range?.[0] ?? 0), message));
+      };
       try {
-        node.value = interpolateString(original, env);
+        node.value = interpolateString(original, env, 0, onMissing);
       } catch (e) {
         if (!(e instanceof InterpolationError)) throw e;
         const at = node.range ? exprOffset(file, node.range, original, e) : 0;

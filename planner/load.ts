@@ -1,51 +1,53 @@
-// The planner front end: stack file texts in, a validated and normalised Stack out.
-// parse YAML → interpolate → merge files → validate (schema, then rules) → normalise.
+// The planner front end: stack file texts in, a validated and normalised Stack out. The
+// stages, in the order docker compose (compose-go loader/) runs them; docs/loader.md has the
+// details of each:
+//   for each file given (-f, in order), as one model (load-model.ts):
+//     1. parse YAML with positions (parse-yaml.ts)
+//     2. interpolate ${VAR} in values (interpolate.ts)
+//     3. to plain values: anchors, aliases, `<<` merge keys, !reset/!override (yaml-to-js.ts)
+//     4. include: load each included model and copy its resources in (include.ts)
+//     5. !reset/!override drop what the earlier files set there (merge-files.ts)
+//     6. extends (extends.ts)
+//     7. merge into the earlier files, one list entry per identity (merge-files.ts)
+//   then, on the merged document:
+//     8. validate: schema, then semantic rules (validate-schema.ts, validate-rules.ts)
+//     9. profiles: drop disabled services (profiles.ts)
+//    10. env_file folded into environment (env-files.ts)
+//    11. normalise into the typed Stack (normalize.ts)
 // Every stage reports all it finds; any problem ends here with one StackFileError that
-// carries all diagnostics, sorted. Pure: the CLI reads the files and passes their text.
+// carries all diagnostics, sorted, each located in the file that has the problem. Pure: the
+// caller passes the texts of the stack files and a reader for the files they name.
 
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { sortDiagnostics, StackFileError, type Diagnostic } from './diagnostics.js';
-import { interpolateDocument, type Env } from './interpolate.js';
+import { applyEnvFiles } from './env-files.js';
+import type { Env } from './interpolate.js';
+import { isObj, type LoadContext, type ReadFile } from './load-context.js';
+import { loadModel } from './load-model.js';
 import { normalize } from './normalize.js';
-import { parseYaml } from './parse-yaml.js';
-import { diagAt, diagAtPath, findNode, locate, type SourceFile } from './source-map.js';
+import { applyProfiles } from './profiles.js';
+import { diagAt, diagAtPath, locateInTree, sourceSet, type SourceSet } from './source-map.js';
 import type { Stack } from './types.js';
 import { validateRules } from './validate-rules.js';
 import { validateSchema } from './validate-schema.js';
 
 export interface LoadInput {
-  /** Stack files in order; later files override earlier ones. */
+  /** Stack files in order; later files override earlier ones. `path` is how they are shown. */
   files: { path: string; text: string }[];
-  /** `-p NAME`; wins over the file's top-level `name`. */
+  /** `-p NAME` (or COMPOSE_PROJECT_NAME); wins over the file's top-level `name`. */
   projectName?: string;
-  /** Folder of the first stack file; its basename is the fallback project name. */
+  /** Project folder: relative paths (env_file, include, …) start here; its basename is the fallback project name. */
   projectDir: string;
-  /** Variables for interpolation and for `environment` entries without a value. */
+  /** Variables for interpolation and for `environment` entries without a value (process env over `.env`). */
   env: Env;
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** Later files override earlier ones: services attribute by attribute, everything else per key. */
-function mergeDocs(docs: unknown[]): unknown {
-  return docs.reduce((acc, doc) => {
-    if (!isObj(acc) || !isObj(doc)) return doc ?? acc;
-    const out: Obj = { ...acc };
-    for (const [key, value] of Object.entries(doc)) {
-      const prev = out[key];
-      if ((key === 'services' || key === 'networks' || key === 'volumes') && isObj(prev) && isObj(value)) {
-        const merged: Obj = { ...prev };
-        for (const [name, v] of Object.entries(value)) {
-          merged[name] = key === 'services' && isObj(merged[name]) && isObj(v) ? { ...(merged[name] as Obj), ...v } : v;
-        }
-        out[key] = merged;
-      } else {
-        out[key] = value;
-      }
-    }
-    return out;
-  });
+  /** Reads the other files the stack names (extends, include, env_file); none when absent. */
+  readFile?: ReadFile;
+  /** Folder file names are shown relative to, and `files[].path` is relative to (default: projectDir). */
+  cwd?: string;
+  /** Active profiles (`--profile`, COMPOSE_PROFILES). */
+  profiles?: string[];
+  /** Hears warnings (a variable used but not set), located. */
+  onWarning?: (warning: Diagnostic) => void;
 }
 
 /** Lowercase, only `[a-z0-9_-]` kept (docker compose's normalisation). */
@@ -53,7 +55,7 @@ export function normalizeProjectName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, '');
 }
 
-function projectName(input: LoadInput, raw: unknown, files: SourceFile[], diags: Diagnostic[]): string {
+function projectName(input: LoadInput, raw: unknown, files: SourceSet, diags: Diagnostic[]): string {
   const fromFile = isObj(raw) && typeof raw.name === 'string' ? raw.name : undefined;
   const given = input.projectName ?? fromFile ?? basename(input.projectDir);
   const project = normalizeProjectName(given);
@@ -64,42 +66,49 @@ function projectName(input: LoadInput, raw: unknown, files: SourceFile[], diags:
   return project;
 }
 
-export function loadStack(input: LoadInput): Stack {
-  if (input.files.length === 0) {
-    throw new StackFileError([{ file: '(none)', line: 1, col: 1, message: 'no stack file given' }]);
-  }
-  const parsed = input.files.map((f) => parseYaml(f.path, f.text));
-  const syntax = parsed.flatMap((p) => p.diagnostics);
-  if (syntax.length) throw new StackFileError(sortDiagnostics(syntax));
+function fail(diagnostics: Diagnostic[]): never {
+  throw new StackFileError(sortDiagnostics(diagnostics));
+}
 
-  const files = parsed.map((p) => p.file);
-  const diags: Diagnostic[] = files.flatMap((f) => interpolateDocument(f, input.env));
+export function loadStack(input: LoadInput): Stack {
+  if (input.files.length === 0) fail([{ file: '(none)', line: 1, col: 1, message: 'no stack file given' }]);
+  const cwd = input.cwd ?? input.projectDir;
+  const main = input.files.map((f) => ({ ...f, abs: resolve(cwd, f.path) }));
+  const ctx: LoadContext = {
+    readFile: input.readFile ?? (() => undefined),
+    cwd,
+    given: new Map(main.map((f) => [f.abs, f])),
+    files: [],
+    diagnostics: [],
+    interpolation: [],
+    warnings: [],
+  };
+  const raw = loadModel(ctx, { files: main.map((f) => f.abs), projectDir: input.projectDir, env: input.env, chain: [] });
+  for (const w of ctx.warnings) input.onWarning?.(w);
+  if (!ctx.diagnostics.length && Object.keys(raw).length === 0) {
+    // An empty override file is fine; nothing at all to load is not (compose: "empty compose file").
+    ctx.diagnostics.push({ file: main[0]!.path, line: 1, col: 1, message: 'the top level must be a mapping' });
+  }
+  if (ctx.diagnostics.length) fail([...ctx.diagnostics, ...ctx.interpolation]);
   // A value whose interpolation failed is left as written; what later stages say about it
   // on the same line would only repeat the problem.
-  const failedLines = new Set(diags.map((d) => `${d.file}:${d.line}`));
-  const unlessFailed = (list: Diagnostic[]) => list.filter((d) => !failedLines.has(`${d.file}:${d.line}`));
-  const docs = files.map((f) => {
-    try {
-      return f.doc.toJS({ maxAliasCount: 1000 }) as unknown;
-    } catch (e) {
-      diags.push(diagAt(f, { file: f.path, line: 1, col: 1 }, `cannot load YAML: ${(e as Error).message}`));
-      return undefined;
-    }
-  });
-  const raw = mergeDocs(docs);
-  diags.push(...unlessFailed([...validateSchema(raw, files), ...validateRules(raw, files)]));
+  const failedLines = new Set(ctx.interpolation.map((d) => `${d.file}:${d.line}`));
+  const files = sourceSet(ctx.files, raw);
+  const checked = [...validateSchema(raw, files), ...validateRules(raw, files)];
+  const diags = [...ctx.interpolation, ...checked.filter((d) => !failedLines.has(`${d.file}:${d.line}`))];
   const project = projectName(input, raw, files, diags);
-  if (diags.length) throw new StackFileError(sortDiagnostics(diags));
+  if (diags.length) fail(diags);
+
+  diags.push(...applyProfiles(raw as Record<string, unknown>, input.profiles ?? [], files));
+  diags.push(...applyEnvFiles(ctx, raw as Record<string, unknown>, input.projectDir, input.env, files));
+  if (diags.length) fail(diags);
 
   return normalize({
     raw,
     project,
-    file: files[0]!.path,
+    file: main[0]!.path,
     projectDir: input.projectDir,
     env: input.env,
-    servicePos: (name) => {
-      const file = files.find((f) => findNode(f, ['services', name])) ?? files[0]!;
-      return locate(file, ['services', name], 'key');
-    },
+    servicePos: (name) => locateInTree(raw, ['services', name], 'key')?.pos ?? { file: main[0]!.path, line: 1, col: 1 },
   });
 }

@@ -103,13 +103,76 @@ export function diagAt(file: SourceFile, pos: SourcePos, message: string): Diagn
   return { file: pos.file, line: pos.line, col: pos.col, message, sourceLine: sourceLine(file.text, pos.line) };
 }
 
-/** A diagnostic at `path` in the first file (searching from the last) that has it. */
+/** A diagnostic at `path`: where the loaded value came from, else in the last file that has the path. */
 export function diagAtPath(
-  files: readonly SourceFile[],
+  files: SourceSet,
   path: readonly PathSeg[],
   message: string,
   prefer: 'key' | 'value' = 'value',
 ): Diagnostic {
+  const inTree = files.tree === undefined ? undefined : locateInTree(files.tree, path, prefer);
+  if (inTree) return diagAt(inTree.file, inTree.pos, message);
   const file = [...files].reverse().find((f) => findNode(f, path)) ?? files[files.length - 1]!;
   return diagAt(file, locate(file, path, prefer), message);
+}
+
+// ---- Provenance of loaded values ------------------------------------------------------
+// After extends, include and multi-file merges a value of the loaded document may come from
+// any of several files. Every mapping and list the loader builds records, per key or index,
+// where its entry was written; a path into the final document is located by walking it.
+
+/** Where one entry of a loaded mapping or list was written. */
+export interface Origin {
+  file: SourceFile;
+  /** Offset of the key (mapping entries only). */
+  key?: number;
+  /** Offset of the value, or of the end of the key when the value is empty. */
+  value: number;
+}
+
+type Container = object;
+const origins = new WeakMap<Container, Map<PathSeg, Origin>>();
+
+export function setOrigin(container: Container, key: PathSeg, origin: Origin | undefined): void {
+  if (!origin) return;
+  let m = origins.get(container);
+  if (!m) origins.set(container, (m = new Map()));
+  m.set(key, origin);
+}
+
+export function originOf(container: unknown, key: PathSeg): Origin | undefined {
+  return container !== null && typeof container === 'object' ? origins.get(container)?.get(key) : undefined;
+}
+
+/** Copies the origin of `from[fromKey]` to `to[toKey]` (when it has one). */
+export function copyOrigin(from: unknown, fromKey: PathSeg, to: Container, toKey: PathSeg): void {
+  setOrigin(to, toKey, originOf(from, fromKey));
+}
+
+/** The stack files of one load plus the loaded document, whose values know their origins. */
+export interface SourceSet extends ReadonlyArray<SourceFile> {
+  tree?: unknown;
+}
+
+export function sourceSet(files: readonly SourceFile[], tree: unknown): SourceSet {
+  return Object.assign([...files], { tree });
+}
+
+/** Position of `path` in the loaded tree: the deepest entry along it whose origin is known. */
+export function locateInTree(tree: unknown, path: readonly PathSeg[], prefer: 'key' | 'value' = 'value'): { file: SourceFile; pos: SourcePos } | undefined {
+  let cur: unknown = tree;
+  let found: { origin: Origin; last: boolean } | undefined;
+  for (let i = 0; i < path.length; i++) {
+    if (cur === null || typeof cur !== 'object') break;
+    const seg = Array.isArray(cur) ? Number(path[i]) : String(path[i]);
+    const origin = originOf(cur, seg);
+    if (!origin) break;
+    found = { origin, last: i === path.length - 1 };
+    cur = (cur as Record<PathSeg, unknown>)[seg];
+  }
+  if (!found) return undefined;
+  const { origin, last } = found;
+  // Within the path the key names the entry; at its end the caller says which it wants.
+  const offset = (!last || prefer === 'key') && origin.key !== undefined ? origin.key : origin.value;
+  return { file: origin.file, pos: offsetPos(origin.file, offset) };
 }

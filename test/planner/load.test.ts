@@ -167,7 +167,7 @@ describe('loadStack: valid files normalise to a Stack', () => {
     expect(two!.pos).toStrictEqual({ file: 'stack.yaml', line: 9, col: 3 });
   });
 
-  it('merges several files service by service, later files winning', () => {
+  it('merges several files service by service as compose does: scalars replaced, ports appended', () => {
     const stack = loadStack({
       files: [
         { path: '/p/stack.yaml', text: 'services:\n  web:\n    image: nginx\n    ports: ["80:80"]\n  db:\n    image: pg\n' },
@@ -179,7 +179,14 @@ describe('loadStack: valid files normalise to a Stack', () => {
     expect(stack.file).toBe('/p/stack.yaml');
     expect(stack.project).toBe('p');
     const web = stack.services.find((s) => s.name === 'web')!;
-    expect(web).toMatchObject({ image: 'nginx', hostname: 'w', ports: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }] });
+    expect(web).toMatchObject({
+      image: 'nginx',
+      hostname: 'w',
+      ports: [
+        { hostPort: 80, containerPort: 80, protocol: 'tcp' },
+        { hostPort: 8080, containerPort: 80, protocol: 'tcp' },
+      ],
+    });
     expect(web.pos).toStrictEqual({ file: '/p/stack.yaml', line: 2, col: 3 });
   });
 
