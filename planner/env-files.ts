@@ -74,6 +74,8 @@ export function applyEnvFiles(ctx: LoadContext, doc: Obj, projectDir: string, en
       else environment[k] = v;
     }
     service.environment = environment;
+    // Folded: normalize must not read the files again.
+    delete service.env_file;
   }
   return out;
 }

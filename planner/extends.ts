@@ -7,7 +7,7 @@
 
 import { didYouMean } from './edit-distance.js';
 import type { Env } from './interpolate.js';
-import { absPath, dirOf, displayPath, isObj, loadDocument, report, type LoadContext, type LoadedDocument, type Obj } from './load-context.js';
+import { absPath, dirOf, displayDir, displayPath, isObj, loadDocument, report, type LoadContext, type LoadedDocument, type Obj } from './load-context.js';
 import { applyResets, cloneTree, extendService } from './merge-files.js';
 import { resolveServicePaths } from './relative-paths.js';
 import { originOf, type Origin } from './source-map.js';
@@ -73,7 +73,7 @@ function extendOne(scope: Scope, doc: LoadedDocument, name: string, service: Obj
     const other = scope.others.get(abs);
     if (!other) {
       const known = ctx.files.some((f) => f.path === displayPath(ctx, abs));
-      if (!known) report(ctx, extendsOrigin(service, 'file'), `cannot read ${displayPath(ctx, abs)}, the file service "${name}" extends; check the path (it is relative to ${displayPath(ctx, dirOf(doc.abs)) || '.'})`);
+      if (!known) report(ctx, extendsOrigin(service, 'file'), `cannot read ${displayPath(ctx, abs)}, the file service "${name}" extends; check the path (it is relative to ${displayDir(ctx, dirOf(doc.abs))})`);
       return false;
     }
     baseDoc = other;

@@ -10,7 +10,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseDotenv, type Vars } from './dotenv.js';
 import type { Env } from './interpolate.js';
-import { absPath, dirOf, displayPath, isObj, report, type LoadContext, type LoadedDocument, type Obj } from './load-context.js';
+import { absPath, dirOf, displayDir, displayPath, isObj, report, type LoadContext, type LoadedDocument, type Obj } from './load-context.js';
 import { resolveDocumentPaths } from './relative-paths.js';
 import { copyOrigin, originOf, type Origin } from './source-map.js';
 
@@ -116,7 +116,7 @@ export function applyIncludes(ctx: LoadContext, doc: LoadedDocument, model: Mode
     }
     const missing = files.find((f) => ctx.readFile(f) === undefined && !ctx.given.has(f));
     if (missing) {
-      report(ctx, entry.origin, `cannot read ${displayPath(ctx, missing)}, named by this include; check the path (it is relative to ${displayPath(ctx, model.projectDir) || '.'})`);
+      report(ctx, entry.origin, `cannot read ${displayPath(ctx, missing)}, named by this include; check the path (it is relative to ${displayDir(ctx, model.projectDir)})`);
       continue;
     }
     const projectDir = entry.projectDirectory === undefined ? dirOf(first) : absPath(model.projectDir, entry.projectDirectory);

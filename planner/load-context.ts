@@ -42,6 +42,11 @@ export function displayPath(ctx: LoadContext, abs: string): string {
   return ctx.given.get(abs)?.path ?? (relative(ctx.cwd, abs) || abs);
 }
 
+/** A folder as shown in messages: `.` for the folder names are shown from. */
+export function displayDir(ctx: LoadContext, abs: string): string {
+  return relative(ctx.cwd, abs) || '.';
+}
+
 export function absPath(base: string, p: string): string {
   return isAbsolute(p) ? p : resolve(base, p);
 }
