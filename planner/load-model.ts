@@ -1,12 +1,12 @@
 // One model: its files loaded and merged in order (`-f a -f b`, or an include's paths).
 // Per file, in compose-go's order: parse and interpolate (load-context.ts) → include →
 // drop what `!reset`/`!override` replace in the files before → extends → merge into the
-// files before → one list entry per identity (merge-files.ts).
+// files before (merge-files.ts).
 
 import { applyExtends } from './extends.js';
 import { applyIncludes, type ModelInput } from './include.js';
 import { loadDocument, type LoadContext, type Obj } from './load-context.js';
-import { applyResets, enforceUnicity, mergeDocuments } from './merge-files.js';
+import { applyResets, mergeDocuments } from './merge-files.js';
 
 export type { ModelInput };
 
@@ -18,7 +18,7 @@ export function loadModel(ctx: LoadContext, model: ModelInput): Obj {
     applyIncludes(ctx, doc, model, loadModel);
     applyResets(merged, doc.resets);
     applyExtends(ctx, doc, model.env);
-    merged = enforceUnicity(mergeDocuments(merged, doc.value)) as Obj;
+    merged = mergeDocuments(merged, doc.value);
   }
   return merged;
 }

@@ -1,9 +1,9 @@
 // Stage: merging documents the way docker compose does (compose-go override/merge.go and
 // override/uncity.go), for `-f a -f b`, override files, `extends` and included resources.
 // Mappings merge key by key, lists append, scalars are replaced; some attributes have their
-// own rule (RULES below). After a merge, lists whose entries have an identity (ports,
-// volumes by target, environment by name, …) keep one entry per identity: the last one
-// written, at the place of the first. Values keep their origins (source-map.ts), so a
+// own rule (RULES below). When lists merge, an entry whose identity (port, volume target,
+// variable name, …) is already there replaces it in place (compose's EnforceUnicity; unlike
+// compose, repeats within one file are left for validation to report). Values keep their origins (source-map.ts), so a
 // diagnostic about a merged value points into the file that wrote it.
 
 import { parsePort } from './short-forms.js';
@@ -67,7 +67,7 @@ function toMapping({ value }: Located, dflt: Obj | null): Obj {
   return out;
 }
 
-const appendSequences: Merger = (base, over) => listOf([...toSequence(base), ...toSequence(over)]);
+const appendSequences: Merger = (base, over, path) => appendUnique(path, toSequence(base), toSequence(over));
 const replace: Merger = (_base, over) => over.value;
 
 const RULES: [string, Merger][] = [
@@ -156,7 +156,7 @@ export function mergeValues(base: Located, over: Located, path: string[]): unkno
   if (rule) return rule[1](base, over, path);
   if (over.value === null || over.value === undefined) return base.value;
   if (isObj(base.value) && isObj(over.value)) return mergeMappings(base.value, over.value, path);
-  if (Array.isArray(base.value) && Array.isArray(over.value)) return listOf([...entries(base.value), ...entries(over.value)]);
+  if (Array.isArray(base.value) && Array.isArray(over.value)) return appendUnique(path, entries(base.value), entries(over.value));
   return over.value;
 }
 
@@ -220,24 +220,26 @@ const UNIQUE: [string, Identity][] = [
   ['services.*.volumes', mountTarget],
 ];
 
-/** Keeps one entry per identity in the lists that have one: the last written, in the first's place. */
-export function enforceUnicity(value: unknown, path: string[] = []): unknown {
-  if (isObj(value)) {
-    for (const key of Object.keys(value)) value[key] = enforceUnicity(value[key], [...path, key]);
-    return value;
-  }
-  if (!Array.isArray(value)) return value;
+/**
+ * `base` then `over`; in lists whose entries have an identity, an entry of `over` replaces
+ * the entry of `base` with the same identity in its place. Repeats within one side are
+ * kept, so that validation can still point at a file that repeats itself.
+ */
+function appendUnique(path: string[], base: Located[], over: Located[]): unknown[] {
   const identity = UNIQUE.find(([pattern]) => matches(path, pattern))?.[1];
-  if (!identity) return value;
-  const kept: Located[] = [];
+  if (!identity) return listOf([...base, ...over]);
+  const out = [...base];
   const index = new Map<string, number>();
-  entries(value).forEach((e) => {
+  base.forEach((e, i) => {
     const id = identity(e.value);
-    const at = index.get(id);
-    if (at === undefined) index.set(id, kept.push(e) - 1);
-    else kept[at] = e;
+    if (!index.has(id)) index.set(id, i);
   });
-  return kept.length === value.length ? value : listOf(kept);
+  for (const e of over) {
+    const at = index.get(identity(e.value));
+    if (at === undefined) out.push(e);
+    else out[at] = e;
+  }
+  return listOf(out);
 }
 
 // ---- !reset and !override -----------------------------------------------------------------

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { enforceUnicity, mergeDocuments } from '../../planner/merge-files.js';
+import { mergeDocuments } from '../../planner/merge-files.js';
 import { loadTree, service, treeProblems } from './load-files.js';
 
 type Obj = Record<string, unknown>;
-const merged = (...docs: Obj[]) => docs.reduce((acc, d) => enforceUnicity(mergeDocuments(acc, structuredClone(d))) as Obj, {});
+const merged = (...docs: Obj[]) => docs.reduce((acc, d) => mergeDocuments(acc, structuredClone(d)), {});
 const web = (doc: Obj) => (doc.services as Obj).web as Obj;
 
 describe('merging files (compose-go override rules)', () => {
