@@ -7,6 +7,27 @@ import type { ObserveOptions, Observed } from '../planner/observed.js';
 
 export type ContainerStatus = 'creating' | 'starting' | 'running' | 'exited';
 
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+
+/** One run of a container's healthcheck (docker keeps the last five). */
+export interface HealthProbe {
+  /** ISO times the probe started and ended. */
+  start: string;
+  end: string;
+  /** The probe's exit code; -1 when it exceeded its timeout or could not run. */
+  exitCode: number;
+  /** Its output (stdout and stderr), cut to 4 KiB. */
+  output: string;
+}
+
+/** The health of a container with a healthcheck, as `ps` and depends_on conditions see it. */
+export interface ContainerHealth {
+  status: HealthStatus;
+  /** Failed probes in a row (not counting those inside start_period). */
+  failingStreak: number;
+  log: HealthProbe[];
+}
+
 /** What the state store keeps per container; enough to stop and clean it without the file. */
 export interface ContainerRecord {
   spec: ContainerSpec;
@@ -19,6 +40,12 @@ export interface ContainerRecord {
   oomKilled?: boolean;
   startedAt?: string;
   finishedAt?: string;
+  /** Set by the supervisor while the container has a healthcheck. */
+  health?: ContainerHealth;
+  /** Restarts by its restart policy since the container was created. */
+  restartCount?: number;
+  /** Stopped on purpose (`stack stop`): no restart policy brings it back until `start`. */
+  stopped?: boolean;
 }
 
 export interface SpawnedContainer {

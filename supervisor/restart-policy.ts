@@ -1,0 +1,56 @@
+// Restart policies as docker applies them: whether an exited container starts again, and
+// after how long. Pure: the supervisor's lifecycle code asks, then schedules.
+
+import type { RestartPolicy } from '../planner/types.js';
+
+/** Docker's backoff: 100 ms, doubling per restart, at most one minute. */
+export const BACKOFF_FIRST_MS = 100;
+export const BACKOFF_MAX_MS = 60_000;
+/** A container that ran this long before exiting starts the backoff over. */
+export const BACKOFF_RESET_AFTER_MS = 10_000;
+
+export type RestartDecision = { restart: true } | { restart: false; reason: string };
+
+/**
+ * Whether a container that exited with `exitCode` restarts under `policy`, after
+ * `restartCount` restarts so far. A container stopped on purpose (stop, down, recreate)
+ * never restarts, whatever its policy.
+ */
+export function restartDecision(policy: RestartPolicy, exitCode: number, restartCount: number, stoppedOnPurpose: boolean): RestartDecision {
+  if (stoppedOnPurpose) return { restart: false, reason: 'it was stopped' };
+  switch (policy.name) {
+    case 'no':
+      return { restart: false, reason: 'restart policy is "no"' };
+    case 'always':
+    case 'unless-stopped':
+      return { restart: true };
+    case 'on-failure':
+      if (exitCode === 0) return { restart: false, reason: 'it exited with 0 and the restart policy is on-failure' };
+      if (policy.maxRetries !== undefined && restartCount >= policy.maxRetries) {
+        return { restart: false, reason: `it was restarted ${restartCount} time${restartCount === 1 ? '' : 's'}, the most on-failure:${policy.maxRetries} allows` };
+      }
+      return { restart: true };
+  }
+}
+
+/**
+ * The delay before each restart of one container: the first step (100 ms, or
+ * deploy.restart_policy.delay), doubled after every restart up to one minute, and back to
+ * the first step once the container had run for 10 s.
+ */
+export class Backoff {
+  private current = 0;
+
+  constructor(
+    private readonly firstMs = BACKOFF_FIRST_MS,
+    private readonly maxMs = BACKOFF_MAX_MS,
+    private readonly resetAfterMs = BACKOFF_RESET_AFTER_MS,
+  ) {}
+
+  /** The delay before restarting a container that ran for `ranMs` before it exited. */
+  next(ranMs: number): number {
+    if (ranMs >= this.resetAfterMs) this.current = 0;
+    this.current = this.current === 0 ? this.firstMs : Math.min(this.current * 2, this.maxMs);
+    return Math.min(this.current, this.maxMs);
+  }
+}
