@@ -23,6 +23,7 @@ export function progressPrinter(out: NodeJS.WritableStream = process.stderr): Me
         return;
       case 'done':
         out.write(` ✔ ${subjects.get(e.id)} (${e.ms} ms)\n`);
+        for (const w of e.warnings ?? []) out.write(` ! ${w}\n`);
         return;
       case 'failed':
         out.write(` ✖ ${subjects.get(e.id)}: ${e.message}\n`);

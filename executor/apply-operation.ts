@@ -4,11 +4,18 @@
 
 import type { Operation } from '../planner/plan.js';
 import type { Host } from './host.js';
+import { waitForDependencies } from './wait-dependencies.js';
 
 /** Hash of a NAT record whose rules may not be in the kernel yet. */
 export const NAT_UNAPPLIED = 'unapplied';
 
-export async function applyOperation(op: Operation, host: Host): Promise<void> {
+export interface ApplyContext {
+  /** Cancels waits (the request went away, or `down` came). */
+  signal?: AbortSignal;
+}
+
+/** Resolves with warnings worth showing (e.g. an optional dependency that failed), if any. */
+export async function applyOperation(op: Operation, host: Host, ctx: ApplyContext = {}): Promise<string[] | void> {
   switch (op.kind) {
     case 'network.create':
       await host.state.saveNetwork(op.network);
@@ -38,6 +45,8 @@ export async function applyOperation(op: Operation, host: Host): Promise<void> {
       await host.containers.cleanup(op.project, op.name);
       await host.state.removeContainer(op.project, op.name);
       return;
+    case 'container.wait':
+      return waitForDependencies(op, host, ctx.signal);
     case 'nat.apply':
       // The record names the table before it exists (so `down` finds it) but carries the
       // new hash only once the kernel has the rules: after a failure or a crash in between,

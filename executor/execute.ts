@@ -21,6 +21,8 @@ export class ApplyError extends Error {
 
 export interface ExecuteOptions {
   concurrency?: number;
+  /** Cancels waiting operations (see ApplyContext). */
+  signal?: AbortSignal;
 }
 
 export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: ExecuteOptions = {}): Promise<void> {
@@ -34,7 +36,10 @@ export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: 
     if (promise) return promise;
     promise = (async () => {
       const waitsFor = op.after.filter((id) => byId.has(id));
-      const deps = await Promise.all(waitsFor.map((id) => run(byId.get(id)!)));
+      const [deps] = await Promise.all([
+        Promise.all(waitsFor.map((id) => run(byId.get(id)!))),
+        Promise.all((op.settled ?? []).filter((id) => byId.has(id)).map((id) => run(byId.get(id)!))),
+      ]);
       if (deps.some((ok) => !ok)) {
         const failed = waitsFor.filter((_, i) => !deps[i]);
         reporter.event({ type: 'skipped', id: op.id, reason: `waits for ${failed.join(', ')}, which did not succeed` });
@@ -44,8 +49,8 @@ export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: 
         const started = performance.now();
         reporter.event({ type: 'start', id: op.id, kind: op.kind, subject: describe(op) });
         try {
-          await applyOperation(op, host);
-          reporter.event({ type: 'done', id: op.id, ms: Math.round(performance.now() - started) });
+          const warnings = await applyOperation(op, host, opts.signal ? { signal: opts.signal } : {});
+          reporter.event({ type: 'done', id: op.id, ms: Math.round(performance.now() - started), ...(warnings?.length ? { warnings } : {}) });
           return true;
         } catch (err) {
           const error = err instanceof Error ? err : new Error(String(err));

@@ -2,6 +2,7 @@
 // tests can assert the exact sequence of side effects (youki's recording fake, in shape).
 
 import type { ContainerExit, ContainerRecord, Host } from './host.js';
+import type { WaitOutcome } from './conditions.js';
 import { emptyObserved, type Observed } from '../planner/observed.js';
 
 export interface FakeHostOptions {
@@ -10,6 +11,8 @@ export interface FakeHostOptions {
   failOn?: string[];
   /** What containers.exec resolves with, per container name (default 0). */
   execExitCodes?: Record<string, number>;
+  /** What containers.waitFor answers per container name (met when absent). */
+  waitOutcomes?: Record<string, WaitOutcome>;
 }
 
 export class FakeHost implements Host {
@@ -59,6 +62,10 @@ export class FakeHost implements Host {
     adopt: (_project, name, pid) => this.record(`containers.adopt ${name} ${pid}`),
     onExit: (listener) => {
       this.exitListeners.push(listener);
+    },
+    waitFor: async (_project, name, condition) => {
+      this.record(`containers.waitFor ${name} ${condition}`);
+      return this.opts.waitOutcomes?.[name] ?? { met: true };
     },
   };
 

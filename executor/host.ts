@@ -4,6 +4,7 @@
 
 import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec } from '../planner/plan.js';
 import type { ObserveOptions, Observed } from '../planner/observed.js';
+import type { WaitCondition, WaitOptions, WaitOutcome } from './conditions.js';
 
 export type ContainerStatus = 'creating' | 'starting' | 'running' | 'exited';
 
@@ -132,6 +133,11 @@ export interface Host {
     adopt(project: string, name: string, pid: number, startTime: number): void;
     /** Called for every container process that exits while this host watches it. */
     onExit(listener: (exit: ContainerExit) => void): void;
+    /**
+     * Resolves once the container meets `condition` (see conditions.ts), or with the reason
+     * it cannot: it failed to start, exited, turned unhealthy, or the time ran out.
+     */
+    waitFor(project: string, name: string, condition: WaitCondition, opts?: WaitOptions): Promise<WaitOutcome>;
   };
 
   volumes: {

@@ -5,7 +5,7 @@ import type { Operation } from '../planner/plan.js';
 
 export type ProgressEvent =
   | { type: 'start'; id: string; kind: Operation['kind']; subject: string }
-  | { type: 'done'; id: string; ms: number }
+  | { type: 'done'; id: string; ms: number; warnings?: string[] }
   | { type: 'failed'; id: string; message: string }
   | { type: 'skipped'; id: string; reason: string };
 

@@ -11,6 +11,7 @@ import type { Service, Stack } from './types.js';
 import { dependencyOrder } from './graph.js';
 import { replicaCount, scaleDown, type Slot } from './plan-replicas.js';
 import { prerequisitesOf, sharedNamespaceOf } from './select-services.js';
+import { planWait } from './plan-waits.js';
 
 export interface ContainerPolicy {
   removeOrphans?: boolean;
@@ -72,6 +73,8 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
       if (!input.selected.has(serviceName) && !trigger) continue;
       const ids: string[] = [];
       startIds.set(serviceName, ids);
+      // One wait for depends_on conditions, shared by the service's replicas, made when the first one starts.
+      let wait: Extract<Operation, { kind: 'container.wait' }> | undefined | null = null;
       for (const slot of input.slots.filter((s) => s.service.name === serviceName)) {
         const spec = specs.get(slot.name);
         if (!spec) continue;
@@ -85,7 +88,13 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
           after.push(remove(existing, cause));
           replaced.add(serviceName);
         }
-        for (const dep of prerequisitesOf(service)) after.push(...(startIds.get(dep) ?? []));
+        if (wait === null) {
+          wait = planWait(stack.project, service, specs, startIds);
+          if (wait) operations.push(wait);
+        }
+        const waited = new Set(wait?.dependencies.map((d) => d.service));
+        for (const dep of prerequisitesOf(service)) if (!waited.has(dep)) after.push(...(startIds.get(dep) ?? []));
+        if (wait) after.push(wait.id);
         const id = `start:${spec.name}`;
         ids.push(id);
         operations.push({ kind: 'container.start', id, cause, after, container: spec });

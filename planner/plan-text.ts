@@ -2,6 +2,7 @@
 // One line per operation with its subject, then its cause and what it waits for.
 
 import type { Operation, Plan } from './plan.js';
+import type { DependencyCondition } from './types.js';
 
 export function planToText(plan: Plan): string {
   const lines = [`plan for ${plan.project}: ${plan.operations.length === 0 ? 'nothing to do' : `${plan.operations.length} operation${plan.operations.length === 1 ? '' : 's'}`}`];
@@ -9,10 +10,17 @@ export function planToText(plan: Plan): string {
     lines.push(`  ${op.id}  ${op.kind} ${describe(op)}`);
     lines.push(`      because ${op.cause}`);
     if (op.after.length > 0) lines.push(`      after ${op.after.join(', ')}`);
+    if (op.settled?.length) lines.push(`      once finished (even if failed) ${op.settled.join(', ')}`);
   }
   for (const note of plan.notes) lines.push(`  note: ${note}`);
   return lines.join('\n') + '\n';
 }
+
+const conditionWord: Record<DependencyCondition, string> = {
+  service_started: 'started',
+  service_healthy: 'healthy',
+  service_completed_successfully: 'completed',
+};
 
 export function describe(op: Operation): string {
   switch (op.kind) {
@@ -27,6 +35,10 @@ export function describe(op: Operation): string {
     }
     case 'container.remove':
       return `${op.name} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;
+    case 'container.wait':
+      return `${op.service} for ${op.dependencies
+        .map((d) => `${d.service} ${conditionWord[d.condition]}${d.required ? '' : ' (optional)'}${d.timeoutSeconds !== undefined ? ` within ${d.timeoutSeconds}s` : ''}`)
+        .join(', ')}`;
     case 'nat.apply': {
       const ports = op.nat.ports.map((p) => `${p.hostIp ? `${p.hostIp}:` : ''}${p.hostPort}->${p.containerIp}:${p.containerPort}/${p.protocol}`);
       return `${op.nat.table}${ports.length ? ` ports ${ports.join(' ')}` : ''}`;

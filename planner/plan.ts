@@ -2,7 +2,7 @@
 // stack file asks for, each with the reason it exists and the operations it waits for.
 // The executor carries it out without deciding anything; `stack plan` prints it.
 
-import type { Healthcheck, Resources, RestartPolicy, Ulimit, VolumeMount } from './types.js';
+import type { DependencyCondition, Healthcheck, Resources, RestartPolicy, Ulimit, VolumeMount } from './types.js';
 
 export interface NetworkSpec {
   project: string;
@@ -146,6 +146,24 @@ interface OpBase {
   cause: string;
   /** Ids of operations that must finish first. */
   after: string[];
+  /**
+   * Ids of operations that must have finished first, successfully or not: their failure
+   * does not skip this one (a `container.wait` reports a dependency that failed to start
+   * itself, and only warns when the dependency has `required: false`).
+   */
+  settled?: string[];
+}
+
+/** One depends_on entry a `container.wait` checks. */
+export interface WaitDependency {
+  service: string;
+  /** Its containers; each must meet the condition. */
+  containers: string[];
+  condition: DependencyCondition;
+  /** false: a dependency that fails the condition only warns. */
+  required: boolean;
+  /** Give up after this long (none: wait until the condition is met or fails). */
+  timeoutSeconds?: number;
 }
 
 export type Operation =
@@ -160,6 +178,13 @@ export type Operation =
       stopGraceSeconds: number;
       /** Host ends of its veth pairs, removed after it stops. */
       hostVeths: string[];
+    })
+  | (OpBase & {
+      kind: 'container.wait';
+      project: string;
+      /** The service that starts once its dependencies meet their conditions. */
+      service: string;
+      dependencies: WaitDependency[];
     })
   | (OpBase & { kind: 'nat.apply'; nat: NatSpec })
   | (OpBase & { kind: 'nat.remove'; project: string; table: string })

@@ -18,6 +18,7 @@ import { planContainers, type ContainerPolicy } from './plan-containers.js';
 import { selectServices } from './select-services.js';
 import { checkHostPorts } from './check-host-ports.js';
 import { planMounts } from './plan-mounts.js';
+import { checkDependencyConditions } from './plan-waits.js';
 
 export interface ReconcileOptions extends ContainerPolicy {
   /** Remove containers of services that are no longer in the file. */
@@ -40,6 +41,7 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   const slots = desiredSlots(stack, opts.scale, problems);
   const specs = buildSpecs(stack, observed, nets.specs, slots, problems);
   checkHostPorts(stack, observed, problems);
+  checkDependencyConditions(stack, specs, problems);
   if (problems.length > 0) throw new PlanError(problems);
 
   // Ports are published for the containers that will exist: the selected ones and the

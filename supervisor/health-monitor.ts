@@ -6,7 +6,8 @@
 import type { ContainerHealth, HealthProbe, HealthStatus } from '../executor/host.js';
 import type { Healthcheck } from '../planner/types.js';
 import type { Clock } from './clock.js';
-import { applyProbe, healthTiming, inStartPeriod, initialHealth, MAX_OUTPUT_BYTES, nextProbeDelay, type HealthTiming } from './health-state.js';
+import { healthTiming, type HealthTiming } from '../planner/healthcheck.js';
+import { applyProbe, inStartPeriod, initialHealth, MAX_OUTPUT_BYTES, nextProbeDelay } from './health-state.js';
 
 /** Runs `argv` in the container; aborted through `signal` when the probe times out. */
 export type Probe = (argv: string[], signal: AbortSignal) => Promise<{ exitCode: number; output: string }>;

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerHealth, HealthStatus } from '../../executor/host.js';
 import type { Healthcheck } from '../../planner/types.js';
 import { HealthMonitor, type Probe } from '../../supervisor/health-monitor.js';
-import { lastProbeText, probeArgv } from '../../supervisor/health-state.js';
+import { probeArgv } from '../../planner/healthcheck.js';
+import { lastProbeText } from '../../executor/conditions.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 const check = (over: Partial<Healthcheck> = {}): Healthcheck => ({

@@ -22,6 +22,7 @@ import { INIT_ENV, type InitConfig } from './init/config.js';
 import { koffiNativePath, stageScriptPath } from './stage-files.js';
 import { createContainerExec } from './container-exec.js';
 import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js';
+import { pollCondition } from '../../conditions.js';
 
 /** The init stage could not make or start the container; `step` says where. */
 export class ContainerStartError extends Error {
@@ -198,6 +199,10 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
 
     onExit(listener) {
       listeners.push(listener);
+    },
+
+    waitFor(project, name, condition, opts) {
+      return pollCondition(() => state.loadContainer(project, name), (r) => isSameProcess(r.pid, r.startTime), condition, opts);
     },
   };
 }
