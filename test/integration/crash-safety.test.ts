@@ -109,7 +109,7 @@ describe('a service that cannot start', () => {
     const f = stackFile(project, services);
     const failed = expectUp(f, false);
     expect(failed).toMatch(new RegExp(`${project}-broken-1: init failed at lookup: executable file not found in \\$PATH: no-such-program`));
-    expect(failed).toMatch(new RegExp(`start:${project}-after-1 skipped: waits for start:${project}-broken-1`));
+    expect(failed).toMatch(/after not started: dependency broken failed to start/);
     expect(ps(f).find((r) => r.service === 'web')?.state).toBe('running');
     const webPid = pidsOf(ps(f)).web;
 
