@@ -21,3 +21,20 @@ export async function imageLs(opts: ImageLsOptions): Promise<void> {
   if (opts.format === 'json') process.stdout.write(JSON.stringify(images, null, 2) + '\n');
   else for (const i of images) process.stdout.write(`${i.ref}  ${i.id.slice(0, 19)}  ${i.layers.length} layer(s)\n`);
 }
+
+export interface ImageRmOptions {
+  force?: boolean;
+}
+
+export async function imageRm(refs: string[], opts: ImageRmOptions): Promise<void> {
+  const { removeImages } = await import('../../executor/images/image-gc.js');
+  for (const ref of await removeImages(refs, !!opts.force)) process.stdout.write(`removed ${ref}\n`);
+}
+
+export async function imagePrune(): Promise<void> {
+  const { pruneImages } = await import('../../executor/images/image-gc.js');
+  const r = await pruneImages();
+  for (const ref of r.images) process.stdout.write(`removed image ${ref}\n`);
+  for (const layer of r.layers) process.stdout.write(`removed layer ${layer}\n`);
+  process.stderr.write(`pruned ${r.images.length} image(s), ${r.layers.length} layer(s), ${r.leftovers} leftover(s) of interrupted pulls\n`);
+}

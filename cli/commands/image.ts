@@ -1,8 +1,8 @@
-// `stack image import PATH [--tag REF]`, `stack image pull REF`, `stack image ls`.
+// `stack image import PATH [--tag REF]`, `pull REF`, `ls`, `rm [-f] REF…`, `prune`.
 
 import type { Command } from 'commander';
 import { runCommand } from '../errors.js';
-import type { ImageImportOptions, ImageLsOptions } from './image-action.js';
+import type { ImageImportOptions, ImageLsOptions, ImageRmOptions } from './image-action.js';
 import type { ImagePullOptions } from './image-pull-action.js';
 
 export function registerImage(program: Command): void {
@@ -24,4 +24,14 @@ export function registerImage(program: Command): void {
     .description('list stored images')
     .option('--format <format>', 'table or json', 'table')
     .action((opts: ImageLsOptions) => runCommand(async () => (await import('./image-action.js')).imageLs(opts)));
+  image
+    .command('rm')
+    .description('remove images from the store (refused while a stack\'s container uses one, unless -f); layers stay until prune')
+    .argument('<ref...>', 'image references')
+    .option('-f, --force', 'remove even if a container uses it')
+    .action((refs: string[], opts: ImageRmOptions) => runCommand(async () => (await import('./image-action.js')).imageRm(refs, opts)));
+  image
+    .command('prune')
+    .description('remove every image no stack\'s container uses, then the layers nothing references')
+    .action(() => runCommand(async () => (await import('./image-action.js')).imagePrune()));
 }

@@ -12,18 +12,10 @@ import path from 'node:path';
 import { paths } from '../host/linux/paths.js';
 import { BlobDigestError, ImageFormatError, type Descriptor } from './manifest.js';
 import type { RegistryClient } from './registry-client.js';
+import { isAlive } from './layer-holds.js';
 
 export const blobTmpDir = (): string => path.join(paths.imagesDir(), 'tmp');
 const LOCK_POLL_MS = 200;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** In-process holders, since a pid check cannot tell two pulls of this process apart. */
 const held = new Map<string, Promise<void>>();
@@ -50,7 +42,7 @@ async function lock(file: string): Promise<() => Promise<void>> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const pid = Number(await fs.readFile(file, 'utf8').catch(() => ''));
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
     else await fs.rm(file, { force: true }); // left by a pull that died
   }
 }

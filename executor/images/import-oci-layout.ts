@@ -9,6 +9,7 @@ import type { ImageInfo } from '../../planner/observed.js';
 import { normalizeImageRef } from '../../planner/image-ref.js';
 import { paths } from '../host/linux/paths.js';
 import { hasLayer, saveImage } from './image-store.js';
+import { holdLayers } from './layer-holds.js';
 import {
   BlobDigestError, checkDigest, checkManifest, diffIds, ImageFormatError, imageInfo, isIndex, parseJson, pickPlatform, verifiedJson,
   type Descriptor, type ImageConfig, type Index, type Manifest,
@@ -53,10 +54,15 @@ export async function importOciLayout(dir: string, opts: ImportOptions = {}): Pr
     await verifyFile(blobPath(dir, layer.digest), layer);
     missing.push({ layer, diffId: ids[i]! });
   }
-  for (const { layer, diffId } of missing) {
-    if (!(await hasLayer(layer.digest))) await unpackLayer(blobPath(dir, layer.digest), paths.layerDir(layer.digest), { diffId });
+  const release = await holdLayers(layers.map((l) => l.digest));
+  try {
+    for (const { layer, diffId } of missing) {
+      if (!(await hasLayer(layer.digest))) await unpackLayer(blobPath(dir, layer.digest), paths.layerDir(layer.digest), { diffId });
+    }
+    return await saveImage(imageInfo(ref, configDesc.digest, layers.map((l) => l.digest), config));
+  } finally {
+    await release();
   }
-  return saveImage(imageInfo(ref, configDesc.digest, layers.map((l) => l.digest), config));
 }
 
 function pickManifest(manifests: Descriptor[], tag: string | undefined): Descriptor {

@@ -7,6 +7,7 @@ import PQueue from 'p-queue';
 import type { ImageInfo } from '../../planner/observed.js';
 import { withBlob } from './blob-download.js';
 import { hasLayer, saveImage } from './image-store.js';
+import { holdLayers } from './layer-holds.js';
 import {
   BlobDigestError, checkManifest, diffIds, imageInfo, isIndex, parseJson, pickPlatform, sha256, verifiedJson,
   type Descriptor, type ImageConfig, type Index, type Manifest,
@@ -64,6 +65,18 @@ export async function pullImage(raw: string, opts: PullOptions = {}): Promise<Im
   const config = verifiedJson<ImageConfig>(await readBody(res, CONFIG_LIMIT), configDesc, `config ${configDesc.digest} of ${target.ref}`);
   const ids = diffIds(config, layers.length, `config ${configDesc.digest} of ${target.ref}`);
 
+  const release = await holdLayers(layers.map((l) => l.digest));
+  try {
+    return await fetchLayers(client, layers, ids, opts, emit).then(() =>
+      saveImage(imageInfo(target.ref, configDesc.digest, layers.map((l) => l.digest), config)),
+    );
+  } finally {
+    await release();
+  }
+}
+
+/** Downloads and unpacks the layers the store lacks, a few at a time; fails with the first error. */
+async function fetchLayers(client: RegistryClient, layers: Descriptor[], ids: string[], opts: PullOptions, emit: (e: PullEvent) => void): Promise<void> {
   const queue = new PQueue({ concurrency: opts.concurrency ?? 3 });
   const results = await Promise.allSettled(
     layers.map((layer, i) =>
@@ -89,5 +102,4 @@ export async function pullImage(raw: string, opts: PullOptions = {}): Promise<Im
   );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  return saveImage(imageInfo(target.ref, configDesc.digest, layers.map((l) => l.digest), config));
 }

@@ -56,4 +56,12 @@ describe('up pulls missing images', () => {
     expect(up.code).toBe(0);
     expect(up.stderr).not.toMatch(/pulling/);
   });
+
+  it('image rm refuses the image the running stack uses; prune keeps it', () => {
+    const rm = stack(env, ['image', 'rm', image]);
+    expect(rm.code).toBe(1);
+    expect(rm.stderr).toMatch(new RegExp(`image ${image.replace(/\./g, '\\.')} is used by ${project}/\\S+; remove those containers first`));
+    expect(stack(env, ['image', 'prune']).code).toBe(0);
+    expect(stack(env, ['image', 'ls']).stdout).toContain(image);
+  });
 });

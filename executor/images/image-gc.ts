@@ -1,0 +1,119 @@
+// `stack image rm` and `stack image prune`. What is in use is read from the state records
+// of every stack under STACK_ROOT (a container record names its image and layers, whether
+// or not the stack's file or supervisor still exists), plus the layers that running pulls
+// and imports hold. Layers go away by rename first, so no half layer keeps its name.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { normalizeImageRef } from '../../planner/image-ref.js';
+import { paths } from '../host/linux/paths.js';
+import { readState } from '../host/linux/state-store.js';
+import { blobTmpDir } from './blob-download.js';
+import { listImages, removeImage } from './image-store.js';
+import { heldLayers, isAlive } from './layer-holds.js';
+import { PARTIAL_MARK } from './unpack-layer.js';
+
+export class ImageInUseError extends Error {
+  constructor(ref: string, users: string[]) {
+    super(`image ${ref} is used by ${users.join(', ')}; remove those containers first (stack down), or force with -f`);
+    this.name = 'ImageInUseError';
+  }
+}
+
+export class NoSuchImageError extends Error {
+  constructor(ref: string) {
+    super(`no image ${ref} in the store (see \`stack image ls\`)`);
+    this.name = 'NoSuchImageError';
+  }
+}
+
+interface Usage {
+  /** image ref → `project/container` names using it */
+  refs: Map<string, string[]>;
+  layers: Set<string>;
+}
+
+/** What every stack's container records use. */
+async function usage(): Promise<Usage> {
+  const refs = new Map<string, string[]>();
+  const layers = new Set<string>();
+  for (const project of await readState.projects()) {
+    for (const record of await readState.containers(project)) {
+      const image = record.spec?.image;
+      if (!image) continue;
+      refs.set(image.ref, [...(refs.get(image.ref) ?? []), `${project}/${record.spec.name}`]);
+      for (const l of image.layers ?? []) layers.add(l);
+    }
+  }
+  return { refs, layers };
+}
+
+/** Removes the image records of `refs` (all checked before any is removed). */
+export async function removeImages(refs: string[], force: boolean): Promise<string[]> {
+  const inUse = force ? undefined : await usage();
+  const known = new Set((await listImages()).map((i) => i.ref));
+  const normalised = refs.map((r) => normalizeImageRef(r));
+  for (const ref of normalised) {
+    if (!known.has(ref)) throw new NoSuchImageError(ref);
+    const users = inUse?.refs.get(ref);
+    if (users) throw new ImageInUseError(ref, users);
+  }
+  for (const ref of normalised) await removeImage(ref);
+  return normalised;
+}
+
+export interface PruneResult {
+  images: string[];
+  layers: string[];
+  /** Leftovers of interrupted pulls and unpacks that were removed. */
+  leftovers: number;
+}
+
+/** Removes images no stack uses, then layers no image, container or running pull uses. */
+export async function pruneImages(): Promise<PruneResult> {
+  const used = await usage();
+  const result: PruneResult = { images: [], layers: [], leftovers: 0 };
+  const kept = new Set<string>(used.layers);
+  for (const image of await listImages()) {
+    if (used.refs.has(image.ref)) image.layers.forEach((l) => kept.add(l));
+    else if (await removeImage(image.ref)) result.images.push(image.ref);
+  }
+  for (const l of await heldLayers()) kept.add(l);
+  for (const image of await listImages()) image.layers.forEach((l) => kept.add(l)); // recorded meanwhile
+
+  const layersDir = path.join(paths.imagesDir(), 'layers');
+  for (const name of await fs.readdir(layersDir).catch(() => [] as string[])) {
+    const mark = name.indexOf(PARTIAL_MARK);
+    if (mark >= 0) {
+      // `<hex>.partial-PID-RAND`: an unpack in progress, or left by one that died.
+      if (isAlive(Number(name.slice(mark + PARTIAL_MARK.length).split('-')[0]))) continue;
+      await fs.rm(path.join(layersDir, name), { recursive: true, force: true });
+      result.leftovers++;
+      continue;
+    }
+    if (!/^[0-9a-f]{64}$/.test(name) || kept.has(`sha256:${name}`)) continue;
+    const doomed = path.join(layersDir, `${name}${PARTIAL_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+    await fs.rename(path.join(layersDir, name), doomed);
+    await fs.rm(doomed, { recursive: true, force: true });
+    result.layers.push(`sha256:${name}`);
+  }
+  result.leftovers += await pruneTmp();
+  return result;
+}
+
+/** Partial downloads whose pull is gone (no lock held by a live process). */
+async function pruneTmp(): Promise<number> {
+  const dir = blobTmpDir();
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names.filter((n) => n.endsWith('.partial'))) {
+    const lock = path.join(dir, name.replace(/\.partial$/, '.lock'));
+    const pid = Number(await fs.readFile(lock, 'utf8').catch(() => ''));
+    if (pid > 0 && isAlive(pid)) continue;
+    await fs.rm(path.join(dir, name), { force: true });
+    await fs.rm(lock, { force: true });
+    removed++;
+  }
+  return removed;
+}

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ImageInUseError, NoSuchImageError, pruneImages, removeImages } from '../../executor/images/image-gc.js';
+import { listImages } from '../../executor/images/image-store.js';
+import { importOciLayout } from '../../executor/images/import-oci-layout.js';
+import { holdLayers } from '../../executor/images/layer-holds.js';
+import { blobTmpDir } from '../../executor/images/blob-download.js';
+import { paths } from '../../executor/host/linux/paths.js';
+import type { ImageInfo } from '../../planner/observed.js';
+import { buildBusybox } from './oci-layouts.js';
+
+let tmp: string;
+const savedRoot = process.env.STACK_ROOT;
+let used: ImageInfo;
+let spare: ImageInfo;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-gc-'));
+  buildBusybox(path.join(tmp, 'used'), 'used');
+  buildBusybox(path.join(tmp, 'spare'), 'spare');
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+beforeEach(async () => {
+  process.env.STACK_ROOT = fs.mkdtempSync(path.join(tmp, 'root-'));
+  used = await importOciLayout(path.join(tmp, 'used'), { tag: 'stk.test/used:1' });
+  spare = await importOciLayout(path.join(tmp, 'spare'), { tag: 'stk.test/spare:1' });
+  // A container record of some stack, as the state store writes it.
+  const record = { spec: { name: 'app-web-1', image: { ref: used.ref, id: used.id, layers: used.layers } }, status: 'running' };
+  const dir = path.join(paths.stateDir('gcproj'), 'containers');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'app-web-1.json'), JSON.stringify(record));
+});
+afterEach(() => {
+  if (savedRoot === undefined) delete process.env.STACK_ROOT;
+  else process.env.STACK_ROOT = savedRoot;
+});
+
+const layerNames = () => fs.readdirSync(path.join(paths.imagesDir(), 'layers')).sort();
+const hex = (d: string) => d.slice(7);
+
+describe('image rm', () => {
+  it('refuses an image a stack container uses, naming it; -f removes the record but keeps the layers', async () => {
+    await expect(removeImages(['stk.test/spare:1', 'stk.test/used:1'], false)).rejects.toThrow(ImageInUseError);
+    await expect(removeImages(['stk.test/used:1'], false)).rejects.toThrow('image stk.test/used:1 is used by gcproj/app-web-1; remove those containers first (stack down), or force with -f');
+    expect((await listImages()).length).toBe(2); // nothing removed when one ref is refused
+    expect(await removeImages(['stk.test/used:1'], true)).toEqual(['stk.test/used:1']);
+    expect(layerNames()).toContain(hex(used.layers[0]!));
+    await expect(removeImages(['nope'], false)).rejects.toThrow(NoSuchImageError);
+  });
+});
+
+describe('image prune', () => {
+  it('removes unused images and their layers; keeps what a container record or a running pull uses; clears dead leftovers', async () => {
+    await removeImages(['stk.test/used:1'], true); // the container still runs on its layers
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const layers = path.join(paths.imagesDir(), 'layers');
+    fs.mkdirSync(path.join(layers, `${'a'.repeat(64)}.partial-${dead}-beef`));
+    fs.mkdirSync(path.join(layers, 'b'.repeat(64)));
+    fs.mkdirSync(blobTmpDir(), { recursive: true });
+    fs.writeFileSync(path.join(blobTmpDir(), `${'c'.repeat(64)}.partial`), 'half');
+    const release = await holdLayers([`sha256:${'b'.repeat(64)}`]); // a pull of ours still running
+
+    const r = await pruneImages();
+    expect(r.images).toEqual(['stk.test/spare:1']);
+    expect(r.layers).toEqual([spare.layers[0]]);
+    expect(r.leftovers).toBe(2);
+    expect(layerNames()).toEqual([hex(used.layers[0]!), 'b'.repeat(64)].sort());
+    expect(await listImages()).toEqual([]);
+    expect(fs.readdirSync(blobTmpDir()).filter((n) => !n.startsWith('hold-'))).toEqual([]);
+
+    await release();
+    expect((await pruneImages()).layers).toEqual([`sha256:${'b'.repeat(64)}`]);
+  });
+
+  it('never removes an image a stack uses', async () => {
+    const r = await pruneImages();
+    expect(r.images).toEqual(['stk.test/spare:1']);
+    expect((await listImages()).map((i) => i.ref)).toEqual(['stk.test/used:1']);
+    expect(layerNames()).toEqual([hex(used.layers[0]!)]);
+  });
+});
