@@ -1,10 +1,11 @@
-// What `stack image import` and `stack image ls` do (loaded only when they run; see image.ts).
+// What `stack image import`, `ls`, `rm` and `prune` do (loaded only when they run; see image.ts).
 
-import { importOciLayout } from '../../executor/images/import-oci-layout.js';
+import { importImage } from '../../executor/images/import-image.js';
 import { listImages } from '../../executor/images/image-store.js';
 
 export interface ImageImportOptions {
   tag?: string;
+  platform?: string;
 }
 
 export interface ImageLsOptions {
@@ -12,7 +13,7 @@ export interface ImageLsOptions {
 }
 
 export async function imageImport(dir: string, opts: ImageImportOptions): Promise<void> {
-  const info = await importOciLayout(dir, opts.tag ? { tag: opts.tag } : {});
+  const info = await importImage(dir, { ...(opts.tag && { tag: opts.tag }), ...(opts.platform && { platform: opts.platform }) });
   process.stdout.write(`${info.ref} ${info.id}\n`);
 }
 

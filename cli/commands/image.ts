@@ -9,9 +9,10 @@ export function registerImage(program: Command): void {
   const image = program.command('image').description('manage the local image store');
   image
     .command('import')
-    .description('import an OCI image layout folder into the store')
-    .argument('<path>', 'OCI image layout folder')
-    .option('--tag <ref>', 'reference to store it under (default: the layout\'s ref name)')
+    .description('import an image into the store: an OCI layout folder, an OCI archive (tar of a layout) or a `docker save` tar')
+    .argument('<path>', 'OCI layout folder or image archive (.tar, .tar.gz, .tar.zst)')
+    .option('--tag <ref>', 'reference to store it under (default: the name in the layout or archive)')
+    .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default: the host\'s)')
     .action((dir: string, opts: ImageImportOptions) => runCommand(async () => (await import('./image-action.js')).imageImport(dir, opts)));
   image
     .command('pull')

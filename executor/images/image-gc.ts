@@ -102,7 +102,7 @@ export async function pruneImages(): Promise<PruneResult> {
   return result;
 }
 
-/** Partial downloads whose pull is gone (no lock held by a live process). */
+/** Partial downloads whose pull is gone (no lock held by a live process), folders of dead archive imports. */
 async function pruneTmp(): Promise<number> {
   const dir = blobTmpDir();
   const names = await fs.readdir(dir).catch(() => [] as string[]);
@@ -113,6 +113,11 @@ async function pruneTmp(): Promise<number> {
     if (pid > 0 && isAlive(pid)) continue;
     await fs.rm(path.join(dir, name), { force: true });
     await fs.rm(lock, { force: true });
+    removed++;
+  }
+  for (const name of names.filter((n) => n.startsWith('import-'))) {
+    if (isAlive(Number(name.split('-')[1]))) continue; // an archive import still reading it
+    await fs.rm(path.join(dir, name), { recursive: true, force: true });
     removed++;
   }
   return removed;

@@ -1,0 +1,75 @@
+// `docker save` archives: manifest.json lists, per image, its config file, its RepoTags and
+// its layer tars (uncompressed, base first). The config is checked against its file name's
+// digest where the name carries one, and every layer against the config's diff_ids.
+
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ImageInfo } from '../../planner/observed.js';
+import { normalizeImageRef } from '../../planner/image-ref.js';
+import { paths } from '../host/linux/paths.js';
+import type { Extracted } from './extract-archive.js';
+import { hasLayer, saveImage } from './image-store.js';
+import { holdLayers } from './layer-holds.js';
+import { BlobDigestError, diffIds, ImageFormatError, imageInfo, parseJson, sha256, type ImageConfig } from './manifest.js';
+import { unpackLayer } from './unpack-layer.js';
+
+interface SaveEntry {
+  Config?: string;
+  RepoTags?: string[] | null;
+  Layers?: string[];
+}
+
+async function fileDigest(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+function pickEntry(entries: SaveEntry[], tag: string | undefined, archive: string): SaveEntry {
+  if (entries.length === 0) throw new ImageFormatError(`${archive}: manifest.json lists no images`);
+  if (tag !== undefined) {
+    const want = normalizeImageRef(tag);
+    const match = entries.find((e) => (e.RepoTags ?? []).some((t) => normalizeImageRef(t) === want));
+    if (match) return match;
+  }
+  if (entries.length === 1) return entries[0]!;
+  const names = entries.map((e) => (e.RepoTags ?? []).join(' ') || e.Config).join(', ');
+  throw new ImageFormatError(`${archive} holds ${entries.length} images (${names}); choose one with --tag`);
+}
+
+async function need(x: Extracted, name: string | undefined, what: string, archive: string): Promise<string> {
+  const file = name === undefined ? undefined : await x.resolve(name);
+  if (file === undefined) throw new ImageFormatError(`${archive}: ${what} ${JSON.stringify(name)} is missing from the archive`);
+  return file;
+}
+
+export async function importDockerArchive(x: Extracted, archive: string, tag: string | undefined): Promise<ImageInfo> {
+  const entries = parseJson<SaveEntry[]>(await fs.readFile(path.join(x.dir, 'manifest.json'), 'utf8'), `${archive}: manifest.json`);
+  if (!Array.isArray(entries)) throw new ImageFormatError(`${archive}: manifest.json is not a list`);
+  const entry = pickEntry(entries, tag, archive);
+  const rawRef = tag ?? entry.RepoTags?.[0];
+  if (rawRef === undefined) throw new ImageFormatError(`${archive}: the image has no RepoTags; give it a name with --tag`);
+  const ref = normalizeImageRef(rawRef);
+
+  const configData = await fs.readFile(await need(x, entry.Config, 'config', archive));
+  const configDigest = sha256(configData);
+  const named = /([0-9a-f]{64})(?:\.json)?$/.exec(entry.Config ?? '')?.[1];
+  if (named !== undefined && `sha256:${named}` !== configDigest) throw new BlobDigestError(`${archive}: config ${entry.Config}`, `sha256:${named}`, configDigest);
+  const config = parseJson<ImageConfig>(configData.toString('utf8'), `${archive}: config`);
+  const layerNames = entry.Layers ?? [];
+  const ids = diffIds(config, layerNames.length, `${archive}: config`);
+
+  const files = await Promise.all(layerNames.map((l) => need(x, l, 'layer', archive)));
+  const keys = await Promise.all(files.map(fileDigest));
+  const release = await holdLayers(keys);
+  try {
+    for (const [i, file] of files.entries()) {
+      if (!(await hasLayer(keys[i]!))) await unpackLayer(file, paths.layerDir(keys[i]!), { diffId: ids[i]! });
+    }
+    return await saveImage(imageInfo(ref, configDigest, keys, config));
+  } finally {
+    await release();
+  }
+}
