@@ -38,7 +38,7 @@ async function writeTar(file: string, items: Item[]): Promise<void> {
     for await (const c of pack) chunks.push(c as Buffer);
   })();
   for (const { body, ...h } of items) {
-    await new Promise<void>((resolve, reject) => pack.entry({ ...h }, body ?? null, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => pack.entry({ ...h }, body ?? '', (e) => (e ? reject(e) : resolve())));
   }
   pack.finalize();
   await done;
