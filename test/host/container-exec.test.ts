@@ -87,11 +87,16 @@ describe('containers.exec', () => {
     expect((await run(['true'])).code).toBe(0);
   });
 
-  it('has the capabilities of the container and no_new_privs, never more', async () => {
+  it('has the capabilities, no_new_privs and seccomp filter of the container, never more', async () => {
     const inside = (await run(['cat', '/proc/self/status'])).out;
     const container = fs.readFileSync(`/proc/${boxPid}/status`, 'utf8');
-    for (const field of ['CapEff', 'CapPrm', 'CapBnd', 'CapInh', 'CapAmb', 'NoNewPrivs']) expect(capLine(inside, field)).toBe(capLine(container, field));
+    for (const field of ['CapEff', 'CapPrm', 'CapBnd', 'CapInh', 'CapAmb', 'NoNewPrivs', 'Seccomp', 'Seccomp_filters']) expect(capLine(inside, field)).toBe(capLine(container, field));
     expect(capLine(inside, 'CapEff')).toBe('CapEff:\t00000000a80425fb');
+    expect(capLine(inside, 'Seccomp')).toBe('Seccomp:\t2');
+    // Needs no capability at all, only the seccomp filter stops it (as in the container).
+    const userns = await run(['unshare', '-U', 'true']);
+    expect(userns.code).not.toBe(0);
+    expect(userns.err).toMatch(/not permitted/i);
     // What the default set lacks stays impossible: CAP_SYS_ADMIN (mount), CAP_NET_ADMIN (ip link add).
     const mount = await run(['mount', '-t', 'tmpfs', 'x', '/tmp']);
     expect(mount.code).not.toBe(0);

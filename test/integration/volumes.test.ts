@@ -117,6 +117,13 @@ describe('volumes, binds, secrets and configs', () => {
     expect(sh('cat /www/k /scratch/a /ext/e').stdout).toBe('kept\nanon\next\n');
   });
 
+  it('volume rm refuses a volume a running container uses', () => {
+    const rm = stack(env, ['volume', 'rm', `${project}_data`]);
+    expect(rm.code).toBe(2);
+    expect(rm.stderr).toContain(`volume ${project}_data is in use by ${project}-app-1; stop it first`);
+    expect(volumeNames()).toContain(`${project}_data`);
+  });
+
   it('down -v removes the stack\'s named and anonymous volumes, never the external one', () => {
     const down = stack(env, ['-f', file, 'down', '-v', '-t', '0']);
     expect(down.code, down.stderr).toBe(0);
