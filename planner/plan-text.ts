@@ -1,7 +1,7 @@
 // The stable text form of a Plan: what `stack plan` prints and what golden tests compare.
 // One line per operation with its subject, then its cause and what it waits for.
 
-import type { Operation, Plan } from './plan.js';
+import type { MountSpec, Operation, Plan } from './plan.js';
 import type { DependencyCondition } from './types.js';
 
 export function planToText(plan: Plan): string {
@@ -31,7 +31,8 @@ export function describe(op: Operation): string {
     case 'container.start': {
       const c = op.container;
       const ips = c.endpoints.map((e) => `${e.network}=${e.ip}`).join(' ');
-      return `${c.name} image=${c.image.ref} ${ips ? `ip ${ips} ` : ''}cmd=${JSON.stringify(c.argv)}`;
+      const mounts = c.mounts.map(mountText).join(' ');
+      return `${c.name} image=${c.image.ref} ${ips ? `ip ${ips} ` : ''}cmd=${JSON.stringify(c.argv)}${mounts ? ` mounts ${mounts}` : ''}`;
     }
     case 'container.remove':
       return `${op.name} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;
@@ -50,4 +51,10 @@ export function describe(op: Operation): string {
     case 'stack.forget':
       return op.project;
   }
+}
+
+/** `volume:app_data:/data`, `bind:/srv:/srv:ro`, `tmpfs:/run`, `file:/run/secrets/pw` (a secret's text never shows). */
+function mountText(m: MountSpec): string {
+  const source = m.type === 'volume' || m.type === 'bind' ? `${m.source}:` : '';
+  return `${m.type}:${source}${m.target}${m.readOnly && m.type !== 'file' ? ':ro' : ''}`;
 }

@@ -8,6 +8,8 @@ import { NAT_UNAPPLIED } from '../../executor/apply-operation.js';
 import type { ProgressEvent } from '../../executor/reporter.js';
 import { defaultRuntimeOptions } from '../../planner/container-spec.js';
 import type { ContainerSpec, Operation, Plan } from '../../planner/plan.js';
+import { emptyObserved } from '../../planner/observed.js';
+import { teardown } from '../../planner/teardown.js';
 
 const net = { project: 'p', key: 'default', name: 'p_default', bridge: 'stkb0000000001', subnet: '10.123.0.0/24', gateway: '10.123.0.1', prefixLength: 24 };
 
@@ -92,5 +94,22 @@ describe('execute', () => {
     };
     await execute({ ...upPlan, operations: [upPlan.operations[2], upPlan.operations[1]] }, host, { event: () => {} });
     expect((await host.state.loadContainer('p', 'p-web-1'))?.status).toBe('exited');
+  });
+
+  it('down -v removes the stack volumes only after the containers that used them', async () => {
+    const host = new FakeHost();
+    const observed = {
+      ...emptyObserved('p'),
+      containers: [{ name: 'p-web-1', service: 'web', hash: 'h', running: true, stopSignal: 'SIGTERM', stopGraceSeconds: 0, endpoints: [] }],
+      volumes: [{ name: 'p_data', project: 'p', anonymous: false }, { name: 'ext', anonymous: false }],
+    };
+    await execute(teardown(observed, { removeVolumes: true }), host, { event: () => {} });
+    expect(host.calls).toEqual([
+      'containers.stop p-web-1 SIGTERM 0',
+      'containers.cleanup p-web-1',
+      'state.removeContainer p-web-1',
+      'volumes.remove p_data',
+      'state.forget p',
+    ]);
   });
 });

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { emptyObserved, type Observed } from '../../planner/observed.js';
 import { planMounts, requiredHostPaths } from '../../planner/plan-mounts.js';
 import { teardown } from '../../planner/teardown.js';
+import { reconcile } from '../../planner/reconcile.js';
+import { planToText } from '../../planner/plan-text.js';
 import { load } from './helpers.js';
 
 const file = `name: app
@@ -63,6 +65,13 @@ describe('planMounts', () => {
       { type: 'volume', source: 'app_data', target: '/var/lib/data/sub', readOnly: false, noCopy: true },
     ]);
     expect(mounts[0]!.source).toMatch(/^app-web-1_anon_[0-9a-f]{12}$/);
+  });
+
+  it('shows the mounts in the plan text, never a secret value', () => {
+    const image = { ref: 'docker.io/library/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: [], cmd: ['sh'], env: [] };
+    const text = planToText(reconcile(load(file, { TOKEN: 't0k' }), { ...emptyObserved('app'), images: [image] }));
+    expect(text).toMatch(/ mounts volume:app-web-1_anon_[0-9a-f]{12}:\/scratch bind:\/home\/u\/My App\/site:\/www:ro bind:\/srv\/conf:\/conf file:\/cfg tmpfs:\/run\/cache file:\/etc\/app.conf volume:app_data:\/var\/lib\/data file:\/run\/secrets\/pw file:\/run\/secrets\/token volume:app_data:\/var\/lib\/data\/sub\n/);
+    expect(text).not.toContain('t0k');
   });
 
   it('names the same anonymous volume for the same container and target (a recreate keeps its data)', () => {
