@@ -111,8 +111,11 @@ export interface Host {
   containers: {
     /** Directories, /etc/hosts and cgroup for a container that is about to start. */
     prepare(spec: ContainerSpec): Promise<void>;
-    /** Spawns the init stage in new namespaces; it sets up the rootfs and waits for release(). */
-    spawn(spec: ContainerSpec): Promise<SpawnedContainer>;
+    /**
+     * Spawns the init stage in new namespaces; it sets up the rootfs and waits for release().
+     * `attach`: the container's stdin/stdout/stderr are this process's (`stack run`), not the log file.
+     */
+    spawn(spec: ContainerSpec, opts?: { attach?: boolean }): Promise<SpawnedContainer>;
     /** Lets the init stage exec the container's command; resolves once it has. */
     release(project: string, name: string): Promise<void>;
     /** Stop signal, then SIGKILL after the grace period; kills whatever is left in its cgroup. */

@@ -115,7 +115,9 @@ describe('linux containers', () => {
   });
 
   it('stops an init stage that was never released without waiting for the grace period', async () => {
-    const s = spec(['sleep', '1000']);
+    // An endpoint to wire makes the init stage wait for release (it is never attached here).
+    const endpoint = { network: 'n', bridge: 'stkbnone', hostVeth: 'stkvnone', ifname: 'eth0', ip: '10.0.0.2', prefixLength: 24, gateway: '10.0.0.1', defaultRoute: true };
+    const s = spec(['sleep', '1000'], { endpoints: [endpoint] });
     const { pid, startTime, exit } = await fx.spawnOnly(s);
     await state.saveContainer(project, { spec: s, status: 'starting', pid, startTime });
     const t0 = Date.now();

@@ -89,7 +89,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       await createCgroups(spec.project, spec.name, { resources: spec.resources, privileged: spec.privileged });
     },
 
-    async spawn(spec) {
+    async spawn(spec, opts = {}) {
       const dir = paths.containerDir(spec.project, spec.name);
       const config: InitConfig = {
         container: spec.name,
@@ -105,21 +105,22 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         argv: spec.argv,
         env: spec.env,
         cwd: spec.cwd || '/',
+        waitForRelease: spec.endpoints.length > 0,
         security: initSecurity(spec),
       };
       const netns = await netnsFor(spec, state);
-      const log = openSync(paths.logFile(spec.project, spec.name), 'a');
+      const log = opts.attach ? undefined : openSync(paths.logFile(spec.project, spec.name), 'a');
       let child: ChildProcess;
       try {
         // A clean environment: inherited variables (NODE_EXTRA_CA_CERTS…) slow Node's start.
         // detached: its own session, so the container outlives the supervisor.
         child = spawnInNewNamespaces(process.execPath, [stageScriptPath('init.cjs')], {
-          stdio: ['ignore', log, log, 'pipe', 'pipe'],
+          stdio: log === undefined ? [0, 1, 2, 'pipe', 'pipe'] : ['ignore', log, log, 'pipe', 'pipe'],
           env: { [INIT_ENV]: JSON.stringify(config) },
           detached: true,
         }, netns);
       } finally {
-        closeSync(log);
+        if (log !== undefined) closeSync(log);
         if (typeof netns === 'object') closeSync(netns.join);
       }
       let spawnError: Error | undefined;
@@ -138,7 +139,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         if (live.get(key(spec.project, spec.name)) === entry) live.delete(key(spec.project, spec.name));
         emit({ project: spec.project, name: spec.name, exitCode, ...(oomKilled ? { oomKilled } : {}) });
       });
-      const timeout = sleep(READY_TIMEOUT_MS).then(() => 'timeout' as const);
+      // unref: a CLI hosting the container (stack run) must not wait out this timer to exit.
+      const timeout = new Promise((r) => setTimeout(r, READY_TIMEOUT_MS).unref()).then(() => 'timeout' as const);
       const first = await Promise.race([entry.channel.next(), timeout]);
       if (first === 'timeout') return failStart(spec, entry, 'start', `not ready after ${READY_TIMEOUT_MS / 1000} s`);
       if (first?.event === 'error') return failStart(spec, entry, first.step, first.message);

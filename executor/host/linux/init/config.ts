@@ -33,7 +33,9 @@ export interface InitConfig {
   argv: string[];
   env: string[];
   cwd: string;
-  /** Process isolation applied around execve (see init/privileges.ts). */
+  /** Wait for the go byte after "ready" (the supervisor wires the network meanwhile); false when there is nothing to wire. */
+  waitForRelease: boolean;
+  /** Process isolation applied around execve (see init/restrictions.ts). */
   security: InitSecurity;
 }
 

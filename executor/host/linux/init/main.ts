@@ -7,7 +7,7 @@
 
 import fs from 'node:fs';
 import { GO_FD, INIT_ENV, INIT_TARGET, STATUS_FD, type InitConfig, type InitStatus } from './config.js';
-import { CLONE_NEWCGROUP, InitSysError, MS, loadSys } from './sys.js';
+import { CLONE_NEWCGROUP, InitSysError, MS, loadSys, type Sys } from './sys.js';
 import { maskPaths, mountRootfs } from './rootfs.js';
 import { containerEnv, lookPath, LookupError } from './exec.js';
 import { writeSysctls } from './sysctls.js';
@@ -26,18 +26,11 @@ function report(status: InitStatus): void {
 }
 
 /** Blocks until the supervisor writes the go byte; EOF means it gave up on this container. */
-function waitForGo(): void {
-  const buf = Buffer.alloc(1);
-  const nap = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    try {
-      if (fs.readSync(GO_FD, buf, 0, 1, null) === 0) throw new Error('supervisor closed the release pipe');
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(nap, 0, 0, 2); // the pipe end came non-blocking: poll gently
-    }
-  }
+function waitForGo(sys: Sys): void {
+  // The pipe end comes non-blocking; only this process holds it, so make it block (a
+  // polling loop would add its nap to every start).
+  sys.setBlocking(GO_FD);
+  if (fs.readSync(GO_FD, Buffer.alloc(1), 0, 1, null) === 0) throw new Error('supervisor closed the release pipe');
 }
 
 async function main(): Promise<void> {
@@ -73,7 +66,8 @@ async function main(): Promise<void> {
   // docker creates a missing working directory; a read-only root needs it made now.
   step('working directory', () => fs.mkdirSync(cfg.cwd, { recursive: true }));
   report({ event: 'ready', ms: Math.round(performance.now() * 10) / 10 });
-  step('wait for release', waitForGo);
+  // Nothing to wire (no network endpoints): the supervisor has nothing to do before exec.
+  if (cfg.waitForRelease) step('wait for release', () => waitForGo(sys));
   // The network is wired now, so sysctls of its interfaces exist; then /proc gets its masks.
   step('sysctls', () => writeSysctls('/proc/sys', sec.sysctls));
   if (!sec.privileged) step('mask /proc', () => maskPaths(sys));

@@ -31,6 +31,7 @@ export const MS = {
 export const CLONE_NEWCGROUP = 0x02000000;
 const MNT_DETACH = 2;
 const F_SETFD = 2;
+const F_SETFL = 4;
 const PR_CAPBSET_DROP = 24;
 const PR_SET_NO_NEW_PRIVS = 38;
 const PR_CAP_AMBIENT = 47;
@@ -139,6 +140,10 @@ export function loadSys(nativePath: string) {
     setrlimit(resource: number, soft: number, hard: number): void {
       const lim = (n: number) => (n < 0 ? 0xffffffffffffffffn : BigInt(n));
       check('prlimit', c.prlimit(0, resource, [lim(soft), lim(hard)], null), `${resource}, ${soft}, ${hard}`);
+    },
+    /** Clears O_NONBLOCK (and the other status flags) so reads on `fd` block. */
+    setBlocking(fd: number): void {
+      check('fcntl', c.fcntl(fd, F_SETFL, 0), `${fd}, F_SETFL`);
     },
     /** FD_CLOEXEC on (true) or off (false). */
     setCloexec(fd: number, on: boolean): void {

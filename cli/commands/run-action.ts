@@ -1,0 +1,127 @@
+// What `stack run` does (loaded only when it runs; see run.ts). The one-off container is a
+// child of this process, not of the supervisor: its stdio and exit code are ours directly,
+// and it needs no supervisor at all. Its state record lives with the stack's (so `ps` shows
+// it and `down` removes it); with --rm it is gone again when the command ends.
+
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { createLinuxContainers } from '../../executor/host/linux/container-runtime.js';
+import { createStateStore } from '../../executor/host/linux/state-store.js';
+import type { ContainerExit } from '../../executor/host.js';
+import type { ContainerSpec } from '../../planner/plan.js';
+import { emptyObserved, type ImageInfo, type Observed } from '../../planner/observed.js';
+import { oneOffSpec } from '../../planner/one-off.js';
+import { serviceDefaults } from '../../planner/service-defaults.js';
+import { shellSplit } from '../../planner/short-forms.js';
+import { parseSize } from '../../planner/coerce.js';
+import type { Service } from '../../planner/types.js';
+import { loadStackFiles, UsageError, type GlobalOptions } from '../stack-file.js';
+import { execEnv } from './exec-action.js';
+
+export interface RunCliOptions {
+  rm?: boolean;
+  image?: string;
+  network?: string;
+  memory?: string;
+  env?: string[];
+  entrypoint?: string;
+  user?: string;
+  workdir?: string;
+}
+
+/** Project of one-off containers made from a bare image: no compose project name starts with `_`. */
+export const IMAGE_RUN_PROJECT = '_run';
+
+interface Target {
+  project: string;
+  service: Service;
+  observed: Observed;
+}
+
+async function target(globals: GlobalOptions, first: string | undefined, rest: string[], opts: RunCliOptions): Promise<{ t: Target; command: string[] }> {
+  if (opts.image !== undefined) {
+    if (opts.network !== undefined && opts.network !== 'none') {
+      throw new UsageError(`--network ${opts.network}: a one-off container of a bare image can only have --network none for now`);
+    }
+    const command = first === undefined ? rest : [first, ...rest];
+    const name = path.basename(opts.image.split(/[:@]/)[0] ?? 'image').replace(/[^a-z0-9_-]/g, '') || 'image';
+    const service = { ...serviceDefaults(name, opts.image, { file: '<command line>', line: 1, col: 1 }), networkMode: 'none' };
+    const project = globals.projectName ?? IMAGE_RUN_PROJECT;
+    return { t: { project, service, observed: emptyObserved(project) }, command };
+  }
+  if (first === undefined) throw new UsageError('stack run needs a SERVICE of the stack file, or --image REF');
+  const stack = loadStackFiles(globals);
+  const service = stack.services.find((s) => s.name === first);
+  if (!service) throw new UsageError(`no service ${first} in ${stack.file}; services: ${stack.services.map((s) => s.name).join(', ')}`);
+  const { observeStack } = await import('../../executor/host/linux/observe.js');
+  return { t: { project: stack.project, service, observed: await observeStack(stack.project) }, command: rest };
+}
+
+async function imageOf(ref: string): Promise<ImageInfo> {
+  const { findImage } = await import('../../executor/images/image-store.js');
+  const image = await findImage(ref);
+  if (!image) throw new UsageError(`image ${ref} is not in the local store; get it with \`stack image pull ${ref}\` or \`stack image import PATH --tag ${ref}\``);
+  return image;
+}
+
+export async function run(globals: GlobalOptions, first: string | undefined, rest: string[], opts: RunCliOptions): Promise<number> {
+  const { t, command } = await target(globals, first, rest, opts);
+  if (opts.memory !== undefined) {
+    const bytes = parseSize(opts.memory);
+    if (bytes === undefined) throw new UsageError(`--memory ${opts.memory}: not a size (e.g. 64m, 1g)`);
+    t.service = { ...t.service, resources: { ...t.service.resources, memoryBytes: bytes } };
+  }
+  const env = Object.fromEntries(execEnv(opts.env ?? [], process.env).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+  const spec = oneOffSpec(t.project, t.service, await imageOf(t.service.image), t.observed, {
+    command, env, id: crypto.randomBytes(3).toString('hex'),
+    ...(opts.entrypoint !== undefined ? { entrypoint: shellSplit(opts.entrypoint) } : {}),
+    ...(opts.user !== undefined ? { user: opts.user } : {}),
+    ...(opts.workdir !== undefined ? { workdir: opts.workdir } : {}),
+  });
+  if (spec.argv.length === 0) throw new UsageError(`neither the command line nor image ${spec.image.ref} gives a command to run`);
+  return runAttached(spec, !!opts.rm);
+}
+
+/** prepare, spawn attached, wire the network, release; wait for the exit; remove with --rm. */
+async function runAttached(spec: ContainerSpec, rm: boolean): Promise<number> {
+  const state = createStateStore();
+  const containers = createLinuxContainers(state);
+  let exited!: (e: ContainerExit) => void;
+  const exit = new Promise<ContainerExit>((resolve) => { exited = resolve; });
+  containers.onExit((e) => { if (e.name === spec.name) exited(e); });
+  const networks = spec.endpoints.length > 0 ? (await import('../../executor/host/linux/network.js')).createLinuxNetworks() : undefined;
+  let pid: number | undefined;
+  // The container is in its own session: the terminal's signals reach only us. Pass them on.
+  const forward = (signal: NodeJS.Signals) => { if (pid) process.kill(pid, signal); };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+  signals.forEach((s) => process.on(s, forward));
+  await state.saveContainer(spec.project, { spec, status: 'creating' });
+  try {
+    await containers.prepare(spec);
+    const spawned = await containers.spawn(spec, { attach: true });
+    pid = spawned.pid;
+    await state.saveContainer(spec.project, { spec, status: 'starting', ...spawned, startedAt: new Date().toISOString() });
+    for (const ep of spec.endpoints) await networks!.attach(spawned.pid, ep);
+    try {
+      await containers.release(spec.project, spec.name);
+    } catch (err) {
+      // The init stage said why (printed by the caller); its code is docker's 126/127.
+      process.stderr.write(`stack: ${(err as Error).message}\n`);
+      return (await exit).exitCode;
+    }
+    await state.updateContainer(spec.project, spec.name, (r) => (r.status === 'exited' ? r : { ...r, status: 'running' }));
+    const e = await exit;
+    await state.updateContainer(spec.project, spec.name, (r) => ({
+      ...r, status: 'exited', exitCode: e.exitCode, ...(e.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date().toISOString(),
+    }));
+    return e.exitCode;
+  } finally {
+    signals.forEach((s) => process.off(s, forward));
+    if (rm) {
+      await containers.stop(spec.project, spec.name, 'SIGKILL', 0);
+      for (const ep of spec.endpoints) await networks!.detach(ep.hostVeth);
+      await containers.cleanup(spec.project, spec.name);
+      await state.removeContainer(spec.project, spec.name);
+    }
+  }
+}
