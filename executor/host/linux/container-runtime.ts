@@ -46,6 +46,8 @@ interface Live {
   startTime: number | undefined;
   exited: Promise<number>;
   released: boolean;
+  /** The init stage or the command has exited. */
+  done: boolean;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -62,7 +64,13 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
   };
   const adopted = new AdoptedContainers((c) => emit({ project: c.project, name: c.name, exitCode: -1 }));
 
+  function forget(project: string, name: string, entry: Live): void {
+    entry.channel.close();
+    if (live.get(key(project, name)) === entry) live.delete(key(project, name));
+  }
+
   async function failStart(spec: ContainerSpec, entry: Live, step: string, detail: string): Promise<never> {
+    forget(spec.project, spec.name, entry);
     await ensureGone(entry);
     throw new ContainerStartError(spec.name, step, detail);
   }
@@ -128,15 +136,17 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         child.on('error', (err) => { spawnError = err; resolve(127); });
         child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
       });
-      const entry: Live = { child, channel: new InitChannel(child), pid: child.pid ?? 0, startTime: undefined, exited, released: false };
+      const entry: Live = { child, channel: new InitChannel(child), pid: child.pid ?? 0, startTime: undefined, exited, released: false, done: false };
       if (!child.pid) return failStart(spec, entry, 'spawn', spawnError?.message ?? 'no pid');
       entry.startTime = readStartTime(child.pid);
       live.set(key(spec.project, spec.name), entry);
       void exited.then((exitCode) => {
-        entry.channel.close();
+        entry.done = true;
         // Read before anyone removes the group: docker's OOMKilled means the kernel's OOM killer struck in it.
         const oomKilled = oomKills(spec.project, spec.name) > 0;
-        if (live.get(key(spec.project, spec.name)) === entry) live.delete(key(spec.project, spec.name));
+        // A container with nothing to wire may be done before release() is called: its entry,
+        // and the status pipe that may still hold an error line, stay for release() to read.
+        if (entry.released) forget(spec.project, spec.name, entry);
         emit({ project: spec.project, name: spec.name, exitCode, ...(oomKilled ? { oomKilled } : {}) });
       });
       // unref: a CLI hosting the container (stack run) must not wait out this timer to exit.
@@ -158,6 +168,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       entry.channel.release();
       const status = await entry.channel.next();
       entry.channel.close();
+      if (entry.done) forget(project, name, entry);
       if (status?.event === 'error') {
         await ensureGone(entry);
         throw new ContainerStartError(name, status.step, status.message);
@@ -171,7 +182,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       const startTime = record?.startTime ?? entry?.startTime;
       // An init stage still waiting for release ignores SIGTERM (PID 1 without a handler)
       // but leaves at once when its release pipe closes.
-      if (entry && !entry.released) entry.channel.close();
+      if (entry && !entry.released) forget(project, name, entry);
       if (pid && startTime !== undefined && isSameProcess(pid, startTime)) {
         const signum = signalNumber(signal);
         // PID 1 without a handler for the stop signal never sees it (the kernel drops it):
