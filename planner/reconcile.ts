@@ -19,6 +19,7 @@ import { selectServices } from './select-services.js';
 import { checkHostPorts } from './check-host-ports.js';
 import { planMounts } from './plan-mounts.js';
 import { checkDependencyConditions } from './plan-waits.js';
+import { checkRuntimeOptions } from './check-runtime-options.js';
 
 export interface ReconcileOptions extends ContainerPolicy {
   /** Remove containers of services that are no longer in the file. */
@@ -41,6 +42,7 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   const slots = desiredSlots(stack, opts.scale, problems);
   const specs = buildSpecs(stack, observed, nets.specs, slots, problems);
   checkHostPorts(stack, observed, problems);
+  checkRuntimeOptions(stack, problems);
   checkDependencyConditions(stack, specs, problems);
   if (problems.length > 0) throw new PlanError(problems);
 

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// One-shot container start: `/bin/true`, no network, the same busybox image, with
+//   - stack, the CLI: `stack run --rm --image … --network none -- /bin/true` (wall time),
+//   - stack, in-process: the runtime alone without the CLI's boot (record, prepare, spawn,
+//     release, exit, cleanup), with the median of each phase, to see where time goes,
+//   - runc and crun on an OCI bundle of the same rootfs (crun refuses this host's hybrid
+//     cgroups, so it runs in a private mount namespace with the cgroup2 mount detached).
+// Median of N (default 30). Prints a Markdown table with the ratio to runc and writes
+// bench/results/oneshot.json. Needs root and `npm run build`.
+//   node bench/oneshot.mjs [RUNS] [--install-peers]
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IMAGE, buildLayout, unpackRootfs } from './lib/images.mjs';
+import { quiet, timed } from './lib/run.mjs';
+import { fmt, summary } from './lib/stats.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 30);
+const installPeers = args.includes('--install-peers');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-oneshot-'));
+process.env.STACK_ROOT = path.join(tmp, 'lib');
+process.env.STACK_RUN = path.join(tmp, 'run');
+const stackBin = path.join(repo, 'bin/stack.js');
+const timeRuns = path.join(repo, 'bench/lib/time-runs.mjs');
+
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+function peer(cmd) {
+  if (has(cmd)) return true;
+  if (!installPeers) return false;
+  return quiet('apt-get', ['install', '-y', '-qq', cmd], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0 && has(cmd);
+}
+
+function bundle(layout) {
+  const dir = path.join(tmp, 'bundle');
+  unpackRootfs(layout, path.join(dir, 'rootfs'));
+  timed('runc', ['spec', '--bundle', dir]);
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+  config.process.args = ['/bin/true'];
+  config.process.terminal = false;
+  config.root = { path: 'rootfs', readonly: true };
+  config.hostname = 'stkbench';
+  config.linux.cgroupsPath = '/stkbench/oneshot';
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  return dir;
+}
+
+/** Runs in the stack's own process: what a container costs without the CLI around it. */
+async function inProcess() {
+  const { createLinuxContainers } = await import('../dist/executor/host/linux/container-runtime.js');
+  const { createStateStore } = await import('../dist/executor/host/linux/state-store.js');
+  const { findImage } = await import('../dist/executor/images/image-store.js');
+  const { oneOffSpec } = await import('../dist/planner/one-off.js');
+  const { serviceDefaults } = await import('../dist/planner/service-defaults.js');
+  const { emptyObserved } = await import('../dist/planner/observed.js');
+  const state = createStateStore();
+  const containers = createLinuxContainers(state);
+  const image = await findImage(IMAGE);
+  const service = { ...serviceDefaults('busybox', IMAGE, { file: 'bench', line: 1, col: 1 }), networkMode: 'none' };
+  let exited;
+  containers.onExit((e) => exited?.(e));
+  const phases = { prepare: [], spawn: [], 'release+run': [], cleanup: [] };
+  const totals = [];
+  for (let i = -2; i < runs; i++) { // two warm-up runs
+    const spec = oneOffSpec('_run', service, image, emptyObserved('_run'), { command: ['/bin/true'], env: {}, id: `b${i + 2}` });
+    const exit = new Promise((r) => { exited = r; });
+    const t = [performance.now()];
+    await state.saveContainer('_run', { spec, status: 'creating' });
+    await containers.prepare(spec);
+    t.push(performance.now());
+    await containers.spawn(spec, { attach: true });
+    t.push(performance.now());
+    await containers.release('_run', spec.name);
+    const e = await exit;
+    if (e.exitCode !== 0) throw new Error(`/bin/true exited ${e.exitCode}`);
+    t.push(performance.now());
+    await containers.cleanup('_run', spec.name);
+    await state.removeContainer('_run', spec.name);
+    t.push(performance.now());
+    if (i < 0) continue;
+    Object.keys(phases).forEach((k, j) => phases[k].push(t[j + 1] - t[j]));
+    totals.push(t[4] - t[0]);
+  }
+  return { totals, phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, summary(v).median])) };
+}
+
+/** Whether `mount -t proc -o pidns=…` works here (the faster path DESIGN.md describes). */
+function pidnsMountSupported() {
+  const script = 'unshare -p -f sleep 5 & sleep 0.2; P=$(pgrep -n -f "^sleep 5$"); '
+    + 'unshare -m --propagation private sh -c "mkdir -p /tmp/stkpidns && mount -t proc -o pidns=/proc/$P/ns/pid proc /tmp/stkpidns"; r=$?; '
+    + 'kill $P 2>/dev/null; rmdir /tmp/stkpidns 2>/dev/null; exit $r';
+  return spawnSync('sh', ['-c', script]).status === 0;
+}
+
+const rows = [];
+const row = (tool, fn) => {
+  try {
+    const stats = fn === undefined ? undefined : summary(fn());
+    rows.push(stats ? { tool, stats } : { tool, absent: true });
+  } catch (e) {
+    rows.push({ tool, error: e.message });
+  }
+};
+
+try {
+  const layout = await buildLayout(path.join(tmp, 'oci'));
+  timed(process.execPath, [stackBin, 'image', 'import', layout, '--tag', IMAGE]);
+  row('stack run --rm --image (CLI)', () => Array.from({ length: runs }, () =>
+    timed(process.execPath, [stackBin, 'run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true']).ms));
+  const inproc = await inProcess();
+  row('stack runtime in-process', () => inproc.totals);
+  const runcOk = peer('runc');
+  const crunOk = peer('crun');
+  const dir = runcOk || crunOk ? bundle(layout) : undefined;
+  row('runc', runcOk ? () => JSON.parse(timed(process.execPath, [timeRuns, String(runs), '--', 'runc', 'run', '--bundle', dir, '{id}']).stdout) : undefined);
+  const unified = fs.existsSync('/sys/fs/cgroup/unified/cgroup.controllers') ? ['--umount', '/sys/fs/cgroup/unified'] : [];
+  row('crun', crunOk ? () => JSON.parse(timed('unshare', ['-m', '--propagation', 'private', process.execPath, timeRuns, String(runs), ...unified, '--', 'crun', 'run', '--bundle', dir, '{id}']).stdout) : undefined);
+  quiet('rmdir', ['/sys/fs/cgroup/unified/stkbench']);
+  for (const c of ['memory', 'pids', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'blkio']) quiet('rmdir', [`/sys/fs/cgroup/${c}/stkbench/oneshot`, `/sys/fs/cgroup/${c}/stkbench`]);
+
+  const runc = rows.find((r) => r.tool === 'runc' && r.stats);
+  const lines = [`One-shot container (/bin/true, no network, busybox), median of ${runs}, ${new Date().toISOString().slice(0, 10)}, ${os.release()}`, '',
+    '| runtime | median ms | min ms | max ms | ratio to runc |', '| --- | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) {
+    if (!r.stats) lines.push(`| ${r.tool} | ${r.absent ? 'absent' : `failed: ${r.error.split('\n')[0].slice(0, 80)}`} | | | |`);
+    else lines.push(`| ${r.tool} | ${fmt(r.stats.median)} | ${fmt(r.stats.min)} | ${fmt(r.stats.max)} | ${runc ? `${(r.stats.median / runc.stats.median).toFixed(2)}×` : '–'} |`);
+  }
+  lines.push('', `in-process phases (median ms): ${Object.entries(inproc.phases).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+  const pidns = pidnsMountSupported();
+  lines.push(`proc mount with pidns= (the faster path): ${pidns ? 'supported by this kernel (path not implemented yet)' : 'not supported by this kernel'}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  fs.mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(repo, 'bench/results/oneshot.json'), JSON.stringify({
+    date: new Date().toISOString(), kernel: os.release(), runs, rows, phases: inproc.phases, pidnsProcMount: pidns,
+  }, null, 2) + '\n');
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
