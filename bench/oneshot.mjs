@@ -121,7 +121,8 @@ try {
   const unified = fs.existsSync('/sys/fs/cgroup/unified/cgroup.controllers') ? ['--umount', '/sys/fs/cgroup/unified'] : [];
   row('crun', crunOk ? () => JSON.parse(timed('unshare', ['-m', '--propagation', 'private', process.execPath, timeRuns, String(runs), ...unified, '--', 'crun', 'run', '--bundle', dir, '{id}']).stdout) : undefined);
   quiet('rmdir', ['/sys/fs/cgroup/unified/stkbench']);
-  for (const c of ['memory', 'pids', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'blkio']) quiet('rmdir', [`/sys/fs/cgroup/${c}/stkbench/oneshot`, `/sys/fs/cgroup/${c}/stkbench`]);
+  // runc and crun make /stkbench/oneshot in every hierarchy (name=systemd included).
+  for (const c of fs.readdirSync('/sys/fs/cgroup')) quiet('rmdir', [`/sys/fs/cgroup/${c}/stkbench/oneshot`, `/sys/fs/cgroup/${c}/stkbench`]);
 
   const runc = rows.find((r) => r.tool === 'runc' && r.stats);
   const lines = [`One-shot container (/bin/true, no network, busybox), median of ${runs}, ${new Date().toISOString().slice(0, 10)}, ${os.release()}`, '',
