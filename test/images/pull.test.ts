@@ -46,6 +46,16 @@ describe('pullImage from a local docker-registry', () => {
     expect(fs.readdirSync(path.join(paths.imagesDir(), 'tmp'))).toEqual([]);
   });
 
+  it('pulls a Docker v2 schema 2 manifest', async () => {
+    buildBusybox(path.join(tmp, 'v2s2'), 'docker schema 2');
+    await registry.push(path.join(tmp, 'v2s2'), 'v2s2/busybox:1', undefined, 'v2s2');
+    const res = await fetch(`http://${registry.host}/v2/v2s2/busybox/manifests/1`, { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+    expect(res.headers.get('content-type')).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    const info = await pullImage(`${registry.host}/v2s2/busybox:1`);
+    expect(fs.readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe('docker schema 2\n');
+    expect(info.cmd).toEqual(['sh']);
+  });
+
   it('pulls a zstd layer', async () => {
     const built = buildZstdBusybox(path.join(tmp, 'zstd'));
     await registry.push(path.join(tmp, 'zstd'), 'zstd/busybox:1');

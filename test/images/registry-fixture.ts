@@ -23,7 +23,7 @@ export interface Registry {
   host: string;
   storage: string;
   /** Copies the OCI layout `dir` (its single image, or all of an index) to `host/name`. */
-  push(dir: string, name: string, creds?: string): Promise<void>;
+  push(dir: string, name: string, creds?: string, format?: 'oci' | 'v2s2'): Promise<void>;
   /** The file holding a blob in the registry's filesystem storage. */
   blobFile(digest: string): string;
   stop(): Promise<void>;
@@ -88,8 +88,9 @@ export async function startRegistry(dir: string, opts: RegistryOptions = {}): Pr
   return {
     host,
     storage,
-    async push(layout, name, creds) {
-      const args = ['--policy', policy, 'copy', '--all', '--preserve-digests', '--dest-tls-verify=false'];
+    async push(layout, name, creds, format) {
+      // v2s2 converts to Docker schema 2 media types (new digests), so it cannot keep them.
+      const args = ['--policy', policy, 'copy', '--all', '--dest-tls-verify=false', ...(format ? ['--format', format] : ['--preserve-digests'])];
       if (creds) args.push('--dest-creds', creds);
       await run('skopeo', [...args, `oci:${layout}`, `docker://${host}/${name}`], { env: { ...process.env, HOME: dir } });
     },
