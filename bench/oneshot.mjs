@@ -14,7 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IMAGE, buildLayout, unpackRootfs } from './lib/images.mjs';
+import { IMAGE, buildLayout } from './lib/images.mjs';
+import { crunTimingArgs, oneshotBundle, removeBundleCgroups } from './lib/oci-bundle.mjs';
 import { quiet, timed } from './lib/run.mjs';
 import { fmt, summary } from './lib/stats.mjs';
 
@@ -34,20 +35,6 @@ function peer(cmd) {
   if (has(cmd)) return true;
   if (!installPeers) return false;
   return quiet('apt-get', ['install', '-y', '-qq', cmd], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0 && has(cmd);
-}
-
-function bundle(layout) {
-  const dir = path.join(tmp, 'bundle');
-  unpackRootfs(layout, path.join(dir, 'rootfs'));
-  timed('runc', ['spec', '--bundle', dir]);
-  const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
-  config.process.args = ['/bin/true'];
-  config.process.terminal = false;
-  config.root = { path: 'rootfs', readonly: true };
-  config.hostname = 'stkbench';
-  config.linux.cgroupsPath = '/stkbench/oneshot';
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
-  return dir;
 }
 
 /** Runs in the stack's own process: what a container costs without the CLI around it. */
@@ -116,13 +103,10 @@ try {
   row('stack runtime in-process', () => inproc.totals);
   const runcOk = peer('runc');
   const crunOk = peer('crun');
-  const dir = runcOk || crunOk ? bundle(layout) : undefined;
+  const dir = runcOk || crunOk ? oneshotBundle(layout, path.join(tmp, 'bundle')) : undefined;
   row('runc', runcOk ? () => JSON.parse(timed(process.execPath, [timeRuns, String(runs), '--', 'runc', 'run', '--bundle', dir, '{id}']).stdout) : undefined);
-  const unified = fs.existsSync('/sys/fs/cgroup/unified/cgroup.controllers') ? ['--umount', '/sys/fs/cgroup/unified'] : [];
-  row('crun', crunOk ? () => JSON.parse(timed('unshare', ['-m', '--propagation', 'private', process.execPath, timeRuns, String(runs), ...unified, '--', 'crun', 'run', '--bundle', dir, '{id}']).stdout) : undefined);
-  quiet('rmdir', ['/sys/fs/cgroup/unified/stkbench']);
-  // runc and crun make /stkbench/oneshot in every hierarchy (name=systemd included).
-  for (const c of fs.readdirSync('/sys/fs/cgroup')) quiet('rmdir', [`/sys/fs/cgroup/${c}/stkbench/oneshot`, `/sys/fs/cgroup/${c}/stkbench`]);
+  row('crun', crunOk ? () => JSON.parse(timed('unshare', crunTimingArgs(timeRuns, runs, dir)).stdout) : undefined);
+  removeBundleCgroups();
 
   const runc = rows.find((r) => r.tool === 'runc' && r.stats);
   const lines = [`One-shot container (/bin/true, no network, busybox), median of ${runs}, ${new Date().toISOString().slice(0, 10)}, ${os.release()}`, '',

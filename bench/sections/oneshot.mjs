@@ -2,35 +2,19 @@
 // stack, runc, crun, `podman run --rm` and `docker run --rm`, timed the same way
 // (wall time of the command, spawnSync).
 
-import fs from 'node:fs';
 import path from 'node:path';
-import { IMAGE, unpackRootfs } from '../lib/images.mjs';
-import { quiet, timed } from '../lib/run.mjs';
+import { IMAGE } from '../lib/images.mjs';
+import { crunTimingArgs, oneshotBundle, removeBundleCgroups } from '../lib/oci-bundle.mjs';
+import { timed } from '../lib/run.mjs';
 import { summary } from '../lib/stats.mjs';
 import { dockerCli } from '../lib/docker-daemon.mjs';
 
 const M = 'one-shot container (/bin/true, no network)';
 const timeRuns = path.join(path.dirname(new URL(import.meta.url).pathname), '../lib/time-runs.mjs');
 
-function runBundle(ctx) {
-  const bundle = path.join(ctx.root, 'bundle');
-  if (fs.existsSync(path.join(bundle, 'config.json'))) return bundle;
-  unpackRootfs(ctx.layout, path.join(bundle, 'rootfs'));
-  timed('runc', ['spec', '--bundle', bundle]);
-  const config = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
-  config.process.args = ['/bin/true'];
-  config.process.terminal = false;
-  config.root = { path: 'rootfs', readonly: true };
-  config.hostname = 'stkbench';
-  config.linux.cgroupsPath = '/stkbench/oneshot';
-  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config, null, 2));
-  return bundle;
-}
+const runBundle = (ctx) => oneshotBundle(ctx.layout, path.join(ctx.root, 'bundle'));
 
-function samplesFrom(cmdPrefix, runs, cmd, args) {
-  const r = timed(cmdPrefix[0] ?? process.execPath, [...cmdPrefix.slice(1), timeRuns, String(runs), ...(cmd.opts ?? []), '--', ...args], {});
-  return JSON.parse(r.stdout);
-}
+const samples = (cmd, args) => JSON.parse(timed(cmd, args).stdout);
 
 export async function oneshot(ctx) {
   const runs = ctx.runs.oneshot;
@@ -48,17 +32,8 @@ export async function oneshot(ctx) {
     for (let i = 0; i < runs; i++) s.push(timed(process.execPath, [ctx.stackBin, 'run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true'], { env: ctx.stackEnv }).ms);
     return s;
   });
-  row('runc', ctx.present.runc && (() => samplesFrom([process.execPath], runs, {}, ['runc', 'run', '--bundle', runBundle(ctx), '{id}'])));
-  row(
-    'crun',
-    ctx.present.crun &&
-      (() => {
-        // crun refuses this host's hybrid cgroups: run it in a private mount namespace
-        // where the cgroup2 mount is detached.
-        const unified = fs.existsSync('/sys/fs/cgroup/unified/cgroup.controllers') ? ['--umount', '/sys/fs/cgroup/unified'] : [];
-        return samplesFrom(['unshare', '-m', '--propagation', 'private', process.execPath], runs, { opts: unified }, ['crun', 'run', '--bundle', runBundle(ctx), '{id}']);
-      }),
-  );
+  row('runc', ctx.present.runc && (() => samples(process.execPath, [timeRuns, String(runs), '--', 'runc', 'run', '--bundle', runBundle(ctx), '{id}'])));
+  row('crun', ctx.present.crun && (() => samples('unshare', crunTimingArgs(timeRuns, runs, runBundle(ctx)))));
   row('podman run --rm', ctx.podman && (() => {
     const s = [];
     for (let i = 0; i < runs; i++) s.push(timed('podman', ['run', '--rm', '--network', 'none', IMAGE, '/bin/true'], { env: ctx.podman.env }).ms);
@@ -69,6 +44,6 @@ export async function oneshot(ctx) {
     for (let i = 0; i < runs; i++) s.push(timed(dockerCli(), ['run', '--rm', '--network', 'none', IMAGE, '/bin/true'], { env: ctx.docker.env }).ms);
     return s;
   }));
-  quiet('rmdir', ['/sys/fs/cgroup/unified/stkbench']);
+  removeBundleCgroups();
   return rows;
 }
