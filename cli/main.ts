@@ -10,6 +10,7 @@ import { registerPlan } from './commands/plan.js';
 import { registerPs } from './commands/ps.js';
 import { registerRun } from './commands/run.js';
 import { registerUp } from './commands/up.js';
+import { registerWatch } from './commands/watch.js';
 import { registerVolume } from './commands/volume.js';
 import type { GlobalOptions } from './stack-file.js';
 
@@ -30,6 +31,7 @@ const program = new Command('stack')
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
 registerUp(program, globals);
+registerWatch(program, globals);
 registerDown(program, globals);
 registerPs(program, globals);
 registerRun(program, globals);

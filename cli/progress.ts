@@ -3,15 +3,21 @@
 // listr2 task list (cli/progress-tty.ts, loaded only then).
 
 import type { Plan } from '../planner/plan.js';
+import { planToText } from '../planner/plan-text.js';
 import type { MessageHandler } from '../supervisor/client.js';
 import type { TtyProgress } from './progress-tty.js';
 
-export function progressPrinter(out: NodeJS.WritableStream = process.stderr): MessageHandler {
-  if ((out as NodeJS.WriteStream).isTTY === true && process.env.TERM !== 'dumb') return livePrinter(out as NodeJS.WriteStream);
+export interface PrinterOptions {
+  /** Print the whole plan (operations with their causes) before the progress: watch cycles do. */
+  showPlan?: boolean;
+}
+
+export function progressPrinter(out: NodeJS.WritableStream = process.stderr, opts: PrinterOptions = {}): MessageHandler {
+  if ((out as NodeJS.WriteStream).isTTY === true && process.env.TERM !== 'dumb') return livePrinter(out as NodeJS.WriteStream, opts);
   const subjects = new Map<string, string>();
   return (m) => {
     if (m.type === 'plan') {
-      printPlanSummary(m.plan, out);
+      printPlanSummary(m.plan, out, opts);
       for (const op of m.plan.operations) subjects.set(op.id, op.id);
       return;
     }
@@ -40,12 +46,12 @@ export function progressPrinter(out: NodeJS.WritableStream = process.stderr): Me
  * chained on the display's promise (in order); `end` lets the request finish only after
  * the last frame is drawn.
  */
-function livePrinter(out: NodeJS.WriteStream): MessageHandler {
+function livePrinter(out: NodeJS.WriteStream, opts: PrinterOptions): MessageHandler {
   const loading = import('./progress-tty.js');
   let live: Promise<TtyProgress | undefined> = Promise.resolve(undefined);
   const handler: MessageHandler = (m) => {
     if (m.type === 'plan') {
-      printPlanSummary(m.plan, out);
+      printPlanSummary(m.plan, out, opts);
       if (m.plan.operations.length > 0) live = loading.then((mod) => mod.startTtyProgress(m.plan, out));
       return;
     }
@@ -60,8 +66,9 @@ function livePrinter(out: NodeJS.WriteStream): MessageHandler {
 }
 
 /** "up to date", the notes, and what drifted and is being repaired (each cause once). */
-function printPlanSummary(plan: Plan, out: NodeJS.WritableStream): void {
+function printPlanSummary(plan: Plan, out: NodeJS.WritableStream, opts: PrinterOptions): void {
   if (plan.operations.length === 0) out.write(`stack ${plan.project} is up to date\n`);
+  else if (opts.showPlan) out.write(planToText(plan));
   for (const note of plan.notes) out.write(`note: ${note}\n`);
   const drift = new Set(plan.operations.filter((op) => op.cause.startsWith('drift: ')).map((op) => op.cause.slice('drift: '.length)));
   for (const cause of drift) out.write(`repairing drift: ${cause}\n`);

@@ -34,8 +34,12 @@ export class UsageError extends Error {
   }
 }
 
+/** While loadStackFilesWithSources runs: every path read or tried (watch watches them). */
+let recording: Set<string> | undefined;
+
 /** Reads a file the stack names; undefined when it is missing or not a readable file. */
 function readIfFile(abs: string): string | undefined {
+  recording?.add(path.resolve(abs));
   try {
     return fs.readFileSync(abs, 'utf8');
   } catch {
@@ -95,22 +99,43 @@ function warn(w: Diagnostic): void {
 }
 
 export function loadStackFiles(opts: GlobalOptions): Stack {
-  const project = resolveProject(opts);
-  const files = project.files.map((p) => {
-    const text = readIfFile(p);
-    if (text === undefined) throw new UsageError(`cannot read stack file ${p}: no such file, or not readable`);
-    return { path: path.relative(process.cwd(), p) || p, text };
-  });
-  return loadStack({
-    files,
-    projectDir: project.projectDir,
-    env: project.env,
-    cwd: process.cwd(),
-    readFile: readIfFile,
-    profiles: project.profiles,
-    onWarning: warn,
-    ...(project.projectName ? { projectName: project.projectName } : {}),
-  });
+  return loadStackFilesWithSources(opts).stack;
+}
+
+export interface LoadedStack {
+  stack: Stack;
+  /**
+   * Every file the load read or tried to read (absolute paths): stack and override files,
+   * `.env` or --env-file files, and what the loader read through readFile (extends,
+   * include, env_file). `up --watch` watches exactly these.
+   */
+  filesRead: string[];
+}
+
+export function loadStackFilesWithSources(opts: GlobalOptions): LoadedStack {
+  const read = new Set<string>();
+  recording = read;
+  try {
+    const project = resolveProject(opts);
+    const files = project.files.map((p) => {
+      const text = readIfFile(p);
+      if (text === undefined) throw new UsageError(`cannot read stack file ${p}: no such file, or not readable`);
+      return { path: path.relative(process.cwd(), p) || p, text };
+    });
+    const stack = loadStack({
+      files,
+      projectDir: project.projectDir,
+      env: project.env,
+      cwd: process.cwd(),
+      readFile: readIfFile,
+      profiles: project.profiles,
+      onWarning: warn,
+      ...(project.projectName ? { projectName: project.projectName } : {}),
+    });
+    return { stack, filesRead: [...read] };
+  } finally {
+    recording = undefined;
+  }
 }
 
 /**

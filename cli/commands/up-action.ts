@@ -8,8 +8,8 @@ import type { Stack } from '../../planner/types.js';
 import { connectSupervisor, request } from '../../supervisor/client.js';
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
-import { progressPrinter } from '../progress.js';
-import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
+import { progressPrinter, type PrinterOptions } from '../progress.js';
+import { loadStackFilesWithSources, type GlobalOptions } from '../stack-file.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
 import { printLog } from './logs-action.js';
@@ -24,17 +24,24 @@ export interface UpOptions extends UpFlags {
 
 export async function up(globals: GlobalOptions, opts: UpOptions, services: string[] = []): Promise<number> {
   const options = reconcileOptions(opts, services);
-  const stack = loadStackFiles(globals);
+  const { stack, filesRead } = loadStackFilesWithSources(globals);
   await withStackLock(stack.project, 'stack up', () => applyStack(stack, options));
-  if (opts.detach) return EXIT.ok;
-  return followUntilInterrupted(stack.project);
+  const watching = opts.watch ? await (await import('./watch-action.js')).startWatching(globals, options, filesRead) : undefined;
+  if (opts.detach && !watching) return EXIT.ok;
+  if (opts.detach) {
+    // -d --watch: apply edits until Ctrl-C; the stack stays up.
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await watching!.close();
+    return EXIT.interrupted;
+  }
+  return followUntilInterrupted(stack.project, () => watching?.close());
 }
 
 /**
  * Pulls what pull_policy asks for, then hands `stack` to its supervisor (started if none
  * runs) and prints the plan and progress. `up` and every watch cycle run this.
  */
-export async function applyStack(stack: Stack, options: ReconcileOptions): Promise<void> {
+export async function applyStack(stack: Stack, options: ReconcileOptions, printer: PrinterOptions = {}): Promise<void> {
   await pullStackImages(stack);
   let conn = await connectSupervisor(stack.project, { start: false });
   if (!conn) {
@@ -46,13 +53,13 @@ export async function applyStack(stack: Stack, options: ReconcileOptions): Promi
     conn = await connectSupervisor(stack.project, { start: true });
   }
   try {
-    await request(conn!, { op: 'apply', stack, options }, progressPrinter());
+    await request(conn!, { op: 'apply', stack, options }, progressPrinter(process.stderr, printer));
   } finally {
     conn!.destroy();
   }
 }
 
-async function followUntilInterrupted(project: string): Promise<number> {
+async function followUntilInterrupted(project: string, beforeDown?: () => Promise<void> | undefined): Promise<number> {
   // Listen for Ctrl-C before anything is printed: whoever sees output may press it at once.
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   const rows = await containerStatus(project);
@@ -63,6 +70,7 @@ async function followUntilInterrupted(project: string): Promise<number> {
   process.stderr.write('\nstopping… (Ctrl-C again to leave it to the supervisor and quit now)\n');
   // A second Ctrl-C ends only this command: the supervisor finishes the down by itself.
   process.once('SIGINT', () => process.exit(EXIT.interrupted));
+  await beforeDown?.();
   await bringDown(project, undefined);
   // The log followers poll their files; stop them or the process would never exit.
   for (const r of rows) fs.unwatchFile(logFileOf(project, r.name));

@@ -127,6 +127,7 @@ describe('crash during up', () => {
     db: 'command: sleep 1000',
     api: 'command: sleep 1000\ndepends_on: [db]',
     front: 'command: sleep 1000\ndepends_on: [api, web]',
+    cache: 'command: sleep 1000',
   });
 
   /**
@@ -156,9 +157,9 @@ describe('crash during up', () => {
     await expectConverges(f, project, port);
   });
 
-  // The whole apply takes ~250 ms here: random points spread over it.
-  for (let i = 0; i < 6; i++) {
-    const delay = Math.floor(Math.random() * 300);
+  // The whole apply of the 5 services takes ~300 ms here: 10 random points spread over it.
+  for (let i = 0; i < 10; i++) {
+    const delay = Math.floor(Math.random() * 350);
     const group = i % 2 === 1;
     it(`${group ? 'supervisor and its tools' : 'supervisor'} SIGKILLed ${delay} ms into the apply: the next up converges, down leaves nothing`, async () => {
       const project = uniqueProject('tckill');
@@ -179,7 +180,7 @@ describe('crash during up', () => {
     await up.result;
     const supervisor = findSupervisorPid(project);
     expect(supervisor && isAlive(supervisor)).toBeTruthy();
-    await waitFor(() => ps(f).filter((r) => r.state === 'running').length === 4, 10_000, 'all four services to run');
+    await waitFor(() => ps(f).filter((r) => r.state === 'running').length === 5, 10_000, 'all five services to run');
     expect(expectUp(f)).toMatch(/is up to date/);
     await expectAllRunning(f, Object.keys(services(port)), port);
     await expectDownClean(f, project);

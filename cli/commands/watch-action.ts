@@ -1,0 +1,72 @@
+// `up --watch` and `stack watch`: every edit of a file the stack was loaded from (stack
+// files, overrides, .env, and whatever else the load read) is loaded, planned, printed and
+// applied. Edits are debounced into bursts; one cycle runs at a time, at most one waits.
+// An invalid edit prints its diagnostics and leaves the running stack alone; the next
+// valid edit applies.
+
+import type { ReconcileOptions } from '../../planner/reconcile.js';
+import { EXIT, renderError } from '../errors.js';
+import { loadStackFilesWithSources, type GlobalOptions } from '../stack-file.js';
+import type { UpFlags } from '../up-flags.js';
+import { reconcileOptions } from '../up-options.js';
+import { withStackLock } from '../with-lock.js';
+import { ApplyQueue } from '../watch/apply-queue.js';
+import { Debouncer, systemClock } from '../watch/debounce.js';
+import { watchFiles } from '../watch/file-watcher.js';
+import { applyStack } from './up-action.js';
+
+/** Quiet time that ends a burst of edits. */
+const QUIET_MS = Number(process.env.STACK_WATCH_QUIET_MS ?? 100);
+
+export interface Watching {
+  close(): Promise<void>;
+}
+
+const say = (line: string) => process.stderr.write(`watch: ${line}\n`);
+
+export async function startWatching(globals: GlobalOptions, options: ReconcileOptions, files: string[]): Promise<Watching> {
+  const cycle = async () => {
+    let loaded;
+    try {
+      loaded = loadStackFilesWithSources(globals);
+    } catch (err) {
+      process.stderr.write(`${(await renderError(err)).text}\n`);
+      say('the running stack is unchanged; waiting for the next edit');
+      return;
+    }
+    watcher.setFiles(loaded.filesRead);
+    const { stack } = loaded;
+    try {
+      await withStackLock(stack.project, 'stack watch', () => applyStack(stack, options, { showPlan: true }));
+      say('applied; waiting for the next edit');
+    } catch (err) {
+      process.stderr.write(`${(await renderError(err)).text}\n`);
+      say('the edit could not be applied; waiting for the next edit');
+    }
+  };
+  const queue = new ApplyQueue(cycle);
+  const debouncer = new Debouncer(systemClock, QUIET_MS, (paths) => {
+    say(`${paths.join(', ')} changed`);
+    queue.trigger();
+  });
+  const watcher = watchFiles(files, (file) => debouncer.poke(file));
+  await watcher.ready;
+  say(`watching ${files.join(', ')}`);
+  return {
+    async close() {
+      debouncer.cancel();
+      await watcher.close();
+      await queue.idle();
+    },
+  };
+}
+
+/** `stack watch`: applies edits to an already running stack until Ctrl-C; the stack stays. */
+export async function watch(globals: GlobalOptions, flags: UpFlags): Promise<number> {
+  const options = reconcileOptions(flags);
+  const { filesRead } = loadStackFilesWithSources(globals);
+  const watching = await startWatching(globals, options, filesRead);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await watching.close();
+  return EXIT.interrupted;
+}

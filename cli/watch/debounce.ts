@@ -1,0 +1,42 @@
+// Edits come in bursts (an editor writes a temp file, renames it, touches the folder):
+// one burst must give one apply. A Debouncer fires once `quietMs` have passed without a
+// new change; the clock is injected so tests drive time by hand.
+
+export interface Clock {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export class Debouncer {
+  private timer: unknown;
+  private changed = new Set<string>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly quietMs: number,
+    private readonly onBurst: (paths: string[]) => void,
+  ) {}
+
+  /** A change of `path`: (re)starts the quiet period. */
+  poke(path: string): void {
+    this.changed.add(path);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      const paths = [...this.changed].sort();
+      this.changed.clear();
+      this.onBurst(paths);
+    }, this.quietMs);
+  }
+
+  cancel(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.changed.clear();
+  }
+}

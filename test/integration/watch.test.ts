@@ -1,0 +1,94 @@
+// Watch on the real kernel: `stack watch` on a running stack applies a valid edit,
+// recreating only the edited service (the other pids stay), ignores an invalid edit
+// (diagnostics, the stack untouched), and applies the next valid one. `up --watch`
+// (attached) applies edits too and takes the stack down at Ctrl-C.
+
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv, writeStackFile } from '../support/stack-cli.js';
+import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
+import { killSupervisors, startStack, waitFor, type Running } from '../support/processes.js';
+
+let env: StackEnv;
+let project: string;
+const before = snapshotHostObjects();
+
+interface Row { service: string; pid?: number; state: string }
+// By project: while the file is invalid, `-f FILE` cannot name the project.
+const ps = (_file: string): Row[] => JSON.parse(stack(env, ['-p', project, 'ps', '--format', 'json']).stdout) as Row[];
+const pids = (file: string) => Object.fromEntries(ps(file).map((r) => [r.service, r.pid]));
+
+const services = (mode: string) => `  a:
+    image: ${TEST_IMAGE}
+    command: sleep 100000
+    environment: { MODE: ${mode} }
+  b:
+    image: ${TEST_IMAGE}
+    command: sleep 100000
+  c:
+    image: ${TEST_IMAGE}
+    command: sleep 100000
+`;
+
+/** Waits until the watcher has printed `text` `count` times in all. */
+const printed = (w: Running, text: string, count = 1) => waitFor(() => w.stderr().split(text).length - 1 >= count, 20_000, `"${text}" x${count}`);
+
+beforeAll(() => {
+  env = makeStackEnv();
+  env.env.STACK_WATCH_QUIET_MS = '50';
+  importTestImage(env);
+  project = uniqueProject('twatch');
+});
+
+afterAll(async () => {
+  stack(env, ['-p', project, 'down', '-t', '0']);
+  await killSupervisors(project);
+  env.dispose();
+});
+
+describe('watch', () => {
+  it('stack watch: a valid edit recreates only that service, an invalid one changes nothing, the next valid one applies', async () => {
+    const file = writeStackFile(env, project, services('one'));
+    expect(stack(env, ['-f', file, 'up', '-d']).code).toBe(0);
+    const first = pids(file);
+    const w = startStack(env, ['-f', file, 'watch']);
+    await printed(w, 'watch: watching');
+
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('MODE: one', 'MODE: two'));
+    await printed(w, 'watch: applied');
+    expect(w.stderr()).toMatch(new RegExp(`start:${project}-a-1  container.start ${project}-a-1`));
+    const second = pids(file);
+    expect(second.a).not.toBe(first.a);
+    expect({ b: second.b, c: second.c }).toEqual({ b: first.b, c: first.c });
+
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('command: sleep 100000\n    environment', 'comand: sleep 100000\n    environment'));
+    await printed(w, 'the running stack is unchanged');
+    expect(w.stderr()).toMatch(/stack\.yaml:\d+:\d+: unknown key "comand"/);
+    expect(pids(file)).toEqual(second);
+
+    fs.writeFileSync(file, `name: ${project}\nservices:\n${services('three')}`);
+    await printed(w, 'watch: applied', 2);
+    const third = pids(file);
+    expect(third.a).not.toBe(second.a);
+    expect({ b: third.b, c: third.c }).toEqual({ b: first.b, c: first.c });
+
+    w.child.kill('SIGINT');
+    expect((await w.result).code).toBe(130);
+    expect(ps(file).every((r) => r.state === 'running')).toBe(true);
+    expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
+  });
+
+  it('up --watch applies edits and takes the stack down at Ctrl-C', async () => {
+    const file = writeStackFile(env, project, services('one'));
+    const w = startStack(env, ['-f', file, 'up', '--watch']);
+    await printed(w, 'watch: watching');
+    const first = pids(file);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('MODE: one', 'MODE: two'));
+    await printed(w, 'watch: applied');
+    expect(pids(file).a).not.toBe(first.a);
+    w.child.kill('SIGINT');
+    expect((await w.result).code).toBe(130);
+    expect(ps(file)).toEqual([]);
+    expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
+  });
+});
