@@ -1,0 +1,47 @@
+// A private STACK_ROOT/STACK_RUN with the busybox test image imported, the `stack` CLI
+// run against it, and the 5-service stack the reconcile benchmarks use.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const IMAGE = 'stack.local/busybox:latest';
+
+export function benchEnv(prefix) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `stack-bench-${prefix}-`));
+  const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') };
+  const stack = (...args) => {
+    const r = spawnSync(process.execPath, [path.join(repo, 'bin/stack.js'), ...args], { env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`stack ${args.join(' ')} failed:\n${r.stderr}`);
+    return r;
+  };
+  const start = (...args) => spawn(process.execPath, [path.join(repo, 'bin/stack.js'), ...args], { env });
+  spawnSync(process.execPath, [path.join(repo, 'scripts/build-busybox-image.mjs'), path.join(root, 'oci'), '--tag', IMAGE]);
+  stack('image', 'import', path.join(root, 'oci'), '--tag', IMAGE);
+  return { root, env, stack, start, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Five services: a web server with a published port and four sleepers, one with `MODE`. */
+export function fiveServices(project, port, mode = 'one') {
+  const sleeper = (name, extra = '') => `  ${name}:\n    image: ${IMAGE}\n    command: sleep 100000\n${extra}`;
+  return `name: ${project}
+services:
+  web:
+    image: ${IMAGE}
+    command: httpd -f -p 80 -h /www
+    ports: ["127.0.0.1:${port}:80"]
+${sleeper('api', `    environment: { MODE: ${mode} }\n    depends_on: [db]\n`)}${sleeper('db')}${sleeper('cache')}${sleeper('worker', '    depends_on: [api]\n')}`;
+}
+
+export function hostInfo() {
+  return `${os.cpus().length} cores, Linux ${os.release()}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
+export function writeResult(name, value) {
+  const dir = path.join(repo, 'bench/results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(value, null, 2) + '\n');
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// No-op `stack up -d` on a running 5-service stack: the whole command (node start, load,
+// lock, supervisor round trip with observe + reconcile, nothing to apply), timed from
+// outside. Target: ≤ 150 ms median. Prints a Markdown table, writes
+// bench/results/noop-up.json. Usage: node bench/noop-up.mjs [RUNS=15]  (after npm run build)
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { summary, fmt } from './lib/stats.mjs';
+import { benchEnv, fiveServices, hostInfo, writeResult } from './lib/stack-bench-env.mjs';
+
+const runs = Number(process.argv[2] ?? 15);
+const b = benchEnv('noop');
+const project = 'bnoop';
+const file = path.join(b.root, 'stack.yaml');
+try {
+  fs.writeFileSync(file, fiveServices(project, 18931));
+  b.stack('-f', file, 'up', '-d');
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = b.stack('-f', file, 'up', '-d');
+    samples.push(performance.now() - t0);
+    if (!/is up to date/.test(r.stderr)) throw new Error(`up was not a no-op:\n${r.stderr}`);
+  }
+  const s = summary(samples);
+  console.log(`no-op up -d, running 5-service stack, ${runs} runs, ${hostInfo()}\n`);
+  console.log('| measurement | median ms | min ms | max ms | target |\n| --- | ---: | ---: | ---: | --- |');
+  console.log(`| no-op \`up -d\` (process start included) | ${fmt(s.median)} | ${fmt(s.min)} | ${fmt(s.max)} | ≤ 150 ms |`);
+  writeResult('noop-up', { host: hostInfo(), runs, ms: s, samples });
+} finally {
+  try { b.stack('-f', file, 'down', '-t', '0'); } finally { b.dispose(); }
+}
