@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerConfig } from './commands/config.js';
 import { registerDown } from './commands/down.js';
 import { registerExec } from './commands/exec.js';
+import { registerGraph } from './commands/graph.js';
 import { registerImage } from './commands/image.js';
 import { registerLogs } from './commands/logs.js';
 import { registerPlan } from './commands/plan.js';
@@ -39,6 +40,7 @@ registerLogs(program, globals);
 registerExec(program, globals);
 registerConfig(program, globals);
 registerPlan(program, globals);
+registerGraph(program, globals);
 registerImage(program);
 registerVolume(program);
 

@@ -12,6 +12,7 @@
 
 import { createHash } from 'node:crypto';
 import type { ContainerSpec, NetworkSpec } from './plan.js';
+import type { Service } from './types.js';
 
 /** JSON with sorted keys, so the hash does not depend on property order. */
 export function canonicalJson(value: unknown): string {
@@ -43,4 +44,15 @@ export function containerHash(spec: Omit<ContainerSpec, 'hash'>): string {
 /** A network's config hash: a change recreates the bridge and rewires its containers. */
 export function networkHash(spec: NetworkSpec): string {
   return hashOf(spec);
+}
+
+/**
+ * The config hash of a service as `stack config --hash` prints it: a digest over every
+ * field that changes the running container. Left out, as compose leaves them out: the
+ * dependencies, the replica count, profiles, the build recipe, the pull policy and the
+ * place in the file (none of them changes what runs in a container).
+ */
+export function serviceConfigHash(service: Service): string {
+  const { dependsOn: _d, replicas: _r, profiles: _p, build: _b, pullPolicy: _pp, pos: _pos, ...shape } = service;
+  return hashOf(shape);
 }

@@ -1,19 +1,44 @@
-// What `stack config` does (loaded only when it runs; see config.ts).
+// What `stack config` does (loaded only when it runs; see config.ts): the file resolved
+// and printed in canonical Compose form, or one of its lists (--services, --volumes), or
+// the config hash of services (--hash), or nothing but validation (-q).
 
 import YAML from 'yaml';
-import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
+import { composeView } from '../../planner/compose-view.js';
+import { serviceConfigHash } from '../../planner/hash.js';
+import type { Stack } from '../../planner/types.js';
+import { loadStackFiles, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface ConfigOptions {
   format: string;
   quiet?: boolean;
+  services?: boolean;
+  volumes?: boolean;
+  /** `*` or a comma-separated list of services. */
+  hash?: string;
+}
+
+/** `service hash` lines, as `docker compose config --hash` prints them. */
+function hashLines(stack: Stack, which: string): string[] {
+  const wanted = which === '*' ? stack.services.map((s) => s.name) : which.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted.filter((w) => !stack.services.some((s) => s.name === w));
+  if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}; the file has ${stack.services.map((s) => s.name).join(', ') || 'no services'}`);
+  return stack.services.filter((s) => wanted.includes(s.name)).map((s) => `${s.name} ${serviceConfigHash(s)}`);
+}
+
+/** The text `stack config` prints for a loaded stack (also used by the conformance tests). */
+export function renderConfig(stack: Stack, opts: ConfigOptions): string {
+  if (opts.services) return stack.services.map((s) => `${s.name}\n`).join('');
+  if (opts.volumes) return stack.volumes.map((v) => `${v.key}\n`).join('');
+  if (opts.hash !== undefined) return hashLines(stack, opts.hash).map((l) => `${l}\n`).join('');
+  const doc = composeView(stack);
+  if (opts.format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
+  if (opts.format !== 'yaml') throw new UsageError(`unknown format "${opts.format}"; use yaml or json`);
+  // YAML 1.1 quoting: a label "yes" must stay a string for compose's YAML 1.1 reader.
+  return YAML.stringify(doc, { lineWidth: 0, version: '1.1' });
 }
 
 export async function config(globals: GlobalOptions, opts: ConfigOptions): Promise<void> {
   const stack = loadStackFiles(globals);
   if (opts.quiet) return;
-  const { file: _file, ...model } = stack;
-  // A secret taken from the environment stays out of the output: only the variable's name shows.
-  const secrets = model.secrets.map((o) => (o.environment !== undefined ? { ...o, content: undefined } : o));
-  const plain = JSON.parse(JSON.stringify({ ...model, secrets, services: model.services.map(({ pos: _pos, ...s }) => s) }));
-  process.stdout.write(opts.format === 'json' ? JSON.stringify(plain, null, 2) + '\n' : YAML.stringify(plain));
+  process.stdout.write(renderConfig(stack, opts));
 }

@@ -1,5 +1,6 @@
-// `stack config [--format yaml|json] [-q]`: the file as stack understands it, fully
-// resolved, or only its validation (-q).
+// `stack config [--format yaml|json] [-q] [--services] [--volumes] [--hash SERVICES]`: the
+// file as stack understands it, fully resolved in canonical Compose form, one of its
+// lists, the config hash of services, or only its validation (-q).
 
 import type { Command } from 'commander';
 import { runCommand } from '../errors.js';
@@ -12,5 +13,8 @@ export function registerConfig(program: Command, globals: () => GlobalOptions): 
     .description('validate the stack file and print it resolved')
     .option('--format <format>', 'yaml or json', 'yaml')
     .option('-q, --quiet', 'only validate')
+    .option('--services', 'print the service names, one per line')
+    .option('--volumes', 'print the volume names, one per line')
+    .option('--hash <services>', 'print "service hash" for the services ("*" for all, or a comma-separated list)')
     .action((opts: ConfigOptions) => runCommand(async () => (await import('./config-action.js')).config(globals(), opts)));
 }
