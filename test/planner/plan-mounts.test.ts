@@ -82,13 +82,15 @@ describe('planMounts', () => {
     expect(requiredHostPaths(load(file, { TOKEN: 'x' }))).toEqual(['/home/u/My App/pw.txt', '/srv/conf']);
   });
 
-  it('reports every problem at once: missing files and paths, unset variables, undeclared and missing volumes', () => {
+  // Undeclared volumes and secrets never get here: loadStack rejects them with a located
+  // diagnostic (test/conformance/volumes, test/conformance/secrets-configs).
+  it('reports every problem at once: missing files and paths, unset variables, missing volumes', () => {
     const text = `name: app
 services:
   web:
     image: busybox
-    volumes: ["data:/d", "ext:/e", "nope:/n", "./x:/d"]
-    secrets: [pw, tok, ghost, { source: pw, target: /p2, uid: alice }]
+    volumes: ["data:/d", "ext:/e", "./x:/d"]
+    secrets: [pw, tok, { source: pw, target: /p2, uid: alice }]
 volumes:
   data: {}
   ext: { external: true }
@@ -99,10 +101,8 @@ secrets:
     const { problems } = plan(text, { missingPaths: ['/home/u/My App/pw.txt'] }, {});
     expect(problems).toEqual([
       'service web: external volume ext does not exist; create it with `stack volume create ext` or drop external: true',
-      'service web: volume nope is not declared under the top-level volumes: (declared: data, ext); add `volumes: { nope: {} }`',
       'service web: secret pw: file /home/u/My App/pw.txt does not exist',
       'service web: secret tok: environment variable TOKEN is not set',
-      'service web: secret ghost is not declared under the top-level secrets:',
       'service web: secret pw: uid must be a number, not "alice"',
       'service web: two mounts target /d; keep one',
     ]);
