@@ -16,6 +16,7 @@ beforeAll(() => {
     image: ${TEST_IMAGE}
     command: sleep 1000
     hostname: apphost
+    scale: 2
     environment: { FROM_FILE: yes }
     stop_grace_period: 0s
 `);
@@ -42,6 +43,15 @@ describe('stack exec', () => {
     env.env.HOME_TOO = 'ours';
     expect(stack(env, ['-f', file, 'exec', '-e', 'HOME_TOO', 'app', 'sh', '-c', 'echo $HOME_TOO']).stdout).toBe('ours\n');
     delete env.env.HOME_TOO;
+  });
+
+  it('picks the replica with --index (default 1), and refuses one that does not exist', () => {
+    expect(stack(env, ['-f', file, 'exec', 'app', 'touch', '/tmp/one']).code).toBe(0);
+    expect(stack(env, ['-f', file, 'exec', '--index', '2', 'app', 'ls', '/tmp']).stdout).toBe('');
+    expect(stack(env, ['-f', file, 'exec', '--index', '1', 'app', 'ls', '/tmp']).stdout).toBe('one\n');
+    const third = stack(env, ['-f', file, 'exec', '--index', '3', 'app', 'true']);
+    expect(third.code).toBe(1);
+    expect(third.stderr).toMatch(/has no container texec\w+-app-3/);
   });
 
   it('passes options after the command name to the command', () => {
