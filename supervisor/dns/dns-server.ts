@@ -82,7 +82,8 @@ export class DnsServer {
   private reply(q: packet.DecodedPacket, question: packet.Question, ips: string[], rcode = 0): Buffer {
     const key = question.name.toLowerCase();
     const turn = this.turns.get(key) ?? 0;
-    this.turns.set(key, turn + 1);
+    // Only A queries turn the wheel: resolvers ask A and AAAA in pairs.
+    if (question.type === 'A') this.turns.set(key, turn + 1);
     const rotated = ips.map((_, i) => ips[(i + turn) % ips.length]!);
     // A stack name has only IPv4 addresses: AAAA and others get an empty NOERROR answer,
     // so resolvers do not go on to ask the upstream servers for it.

@@ -76,6 +76,10 @@ export function createLinuxNetworks(): Host['networks'] {
       try {
         newVeth(host, hv, ifNameToIndex(br), ifname, netns);
         made = true;
+        // Hairpin: a container reaching its own published port through the host. With
+        // br_netfilter the DNAT happens at bridge level and the frame must go back out of
+        // the port it came in on, which a bridge port refuses unless hairpin mode is on.
+        fs.writeFileSync(`/sys/class/net/${hv}/brport/hairpin_mode`, '1');
         const inside = netlinkSocketIn(netns, NETLINK_ROUTE);
         try {
           setUp(inside, 'lo');

@@ -1,0 +1,207 @@
+// Networking end to end on the real kernel: a three-network stack (web on frontend, api on
+// frontend + backend, db on the internal backend), names through the stack's DNS server
+// (replicas round robin, aliases, unknown names to a fake upstream), isolation between
+// networks and between stacks, egress with masquerade to a namespace playing the outside
+// host, published ports from 127.0.0.1, from that namespace and back into the stack
+// (hairpin), network_mode none and service:X, and external networks.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, httpGet, importTestImage, makeStackEnv, stack, TEST_IMAGE, uniqueProject, type StackEnv } from '../support/stack-cli.js';
+import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
+import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
+
+interface Row { service: string; name: string; state: string; pid: number; addresses: { network: string; ip: string }[]; ports: string[] }
+
+let env: StackEnv;
+let outside: OutsideHost;
+let project: string;
+let other: string;
+let file: string;
+let otherFile: string;
+let localPort: number;
+let anyPort: number;
+const before = snapshotHostObjects();
+let rows: Row[] = [];
+
+const sleeper = (extra: string) => `    image: ${TEST_IMAGE}\n    command: sleep 1000\n    stop_grace_period: 0s\n${extra}`;
+const httpd = (extra: string) => `    image: ${TEST_IMAGE}\n    command: httpd -f -p 80 -h /www\n    stop_grace_period: 0s\n${extra}`;
+
+function ps(f: string): Row[] {
+  const r = stack(env, ['-f', f, 'ps', '--format', 'json']);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as Row[];
+}
+const row = (name: string, list = rows) => list.find((r) => r.name === name)!;
+const ipOn = (name: string, network: string, list = rows) => row(name, list).addresses.find((a) => a.network === network)!.ip;
+
+/** Runs a command inside a container: its namespaces and its root. */
+function inside(pid: number, cmd: string[], timeoutMs = 10_000): { code: number; stdout: string } {
+  const r = spawnSync('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', ...cmd], { encoding: 'utf8', timeout: timeoutMs });
+  return { code: r.status ?? -1, stdout: (r.stdout ?? '') + (r.stderr ?? '') };
+}
+// busybox wget's own -T crashes (static build); busybox timeout bounds it instead.
+const wget = (pid: number, url: string) => inside(pid, ['timeout', '3', 'wget', '-q', '-O-', url]);
+const lookup = (pid: number, name: string) => {
+  const out = inside(pid, ['nslookup', name]).stdout;
+  // busybox nslookup prints the server first, then the answers.
+  return [...out.split(/Name:/).slice(1).join('').matchAll(/Address(?: \d+)?:\s*(\d+\.\d+\.\d+\.\d+)/g)].map((m) => m[1]!);
+};
+
+beforeAll(async () => {
+  env = makeStackEnv();
+  importTestImage(env);
+  outside = await makeOutsideHost();
+  // Names the stack does not know go to the fake upstream in the outside namespace.
+  env.env.STACK_DNS_UPSTREAM = outside.ip;
+  project = uniqueProject('tnet');
+  other = uniqueProject('tnetb');
+  localPort = await freePort();
+  anyPort = await freePort();
+  file = path.join(env.root, 'stack.yaml');
+  fs.writeFileSync(file, `name: ${project}
+services:
+  web:
+${httpd(`    networks: [frontend]\n    ports: ["127.0.0.1:${localPort}:80", "${anyPort}:80"]\n`)}
+  api:
+${httpd('    networks:\n      frontend: {}\n      backend:\n        aliases: [service-api]\n')}
+  db:
+${httpd('    networks: [backend]\n')}
+  worker:
+${sleeper('    networks: [frontend]\n    deploy: { replicas: 2 }\n')}
+  sidecar:
+${sleeper('    network_mode: service:api\n')}
+  loner:
+${sleeper('    network_mode: none\n')}
+networks:
+  frontend: {}
+  backend:
+    internal: true
+`);
+  otherFile = path.join(env.root, 'other.yaml');
+  fs.writeFileSync(otherFile, `name: ${other}
+services:
+  joiner:
+${sleeper('    networks: [shared]\n')}
+  stranger:
+${sleeper('')}
+networks:
+  shared:
+    external: true
+    name: ${project}_frontend
+`);
+});
+
+afterAll(() => {
+  if (otherFile) stack(env, ['-f', otherFile, 'down', '-t', '0']);
+  if (file) stack(env, ['-f', file, 'down', '-t', '0']);
+  outside?.dispose();
+  env?.dispose();
+});
+
+describe('three networks', () => {
+  it('comes up with one interface per network and the default route on frontend', () => {
+    const up = stack(env, ['-f', file, 'up', '-d']);
+    expect(up.stderr).not.toMatch(/✖/);
+    expect(up.code).toBe(0);
+    rows = ps(file);
+    expect(rows.map((r) => r.state)).toEqual(rows.map(() => 'running'));
+    const api = row(`${project}-api-1`);
+    expect(api.addresses.map((a) => a.network).sort()).toEqual(['backend', 'frontend']);
+    const links = inside(api.pid, ['ip', '-o', '-4', 'addr']).stdout;
+    expect(links).toMatch(new RegExp(`eth0\\s+inet ${ipOn(api.name, 'backend')}/`));
+    expect(links).toMatch(new RegExp(`eth1\\s+inet ${ipOn(api.name, 'frontend')}/`));
+    expect(inside(api.pid, ['ip', 'route']).stdout).toMatch(/^default via \S+ dev eth1/m);
+    // db is on the internal network only: no default route at all.
+    expect(inside(row(`${project}-db-1`).pid, ['ip', 'route']).stdout).not.toMatch(/default/);
+  });
+
+  it('web reaches api, api reaches db (by name, through the DNS server), web cannot reach db', () => {
+    const web = row(`${project}-web-1`).pid;
+    const api = row(`${project}-api-1`).pid;
+    expect(wget(web, 'http://api/').stdout).toContain('hello from stack');
+    expect(wget(api, 'http://db/').stdout).toContain('hello from stack');
+    expect(wget(api, 'http://service-api/').stdout).toContain('hello from stack'); // its own alias on backend
+    expect(inside(api, ['cat', '/etc/resolv.conf']).stdout).toMatch(/^nameserver \d+\.\d+\.\d+\.1$/m);
+    // db is not on a network web shares: no name, and its address is not routed to.
+    expect(lookup(web, 'db')).toEqual([]);
+    expect(wget(web, `http://${ipOn(`${project}-db-1`, 'backend')}/`).code).not.toBe(0);
+    expect(wget(row(`${project}-db-1`).pid, `http://${ipOn(`${project}-web-1`, 'frontend')}/`).code).not.toBe(0);
+  });
+
+  it('answers every replica of a service, rotating, and <service>-<n> for one', () => {
+    const web = row(`${project}-web-1`).pid;
+    const replicas = [ipOn(`${project}-worker-1`, 'frontend'), ipOn(`${project}-worker-2`, 'frontend')];
+    const first = lookup(web, 'worker');
+    expect([...first].sort()).toEqual([...replicas].sort());
+    const orders = new Set([first.join(), lookup(web, 'worker').join(), lookup(web, 'worker').join()]);
+    expect(orders.size).toBe(2);
+    expect(lookup(web, 'worker-2')).toEqual([replicas[1]]);
+    expect(lookup(web, `${project}-worker-1`)).toEqual([replicas[0]]);
+  });
+
+  it('forwards names it does not know to the upstream, and egress leaves with the host address', () => {
+    const web = row(`${project}-web-1`).pid;
+    expect(lookup(web, outside.dnsName)).toEqual([outside.ip]);
+    expect(wget(web, `http://${outside.dnsName}:${outside.httpPort}/`).stdout).toBe(`you are ${outside.hostIp}\n`);
+    // The internal network has no way out.
+    expect(wget(row(`${project}-db-1`).pid, `http://${outside.ip}:${outside.httpPort}/`).code).not.toBe(0);
+  });
+
+  it('publishes ports on 127.0.0.1, to another namespace, and back into the stack (hairpin)', async () => {
+    expect(await httpGet(`http://127.0.0.1:${localPort}/`)).toContain('hello from stack');
+    expect(outside.run(['timeout', '3', 'busybox', 'wget', '-q', '-O-', `http://${outside.hostIp}:${anyPort}/`]).stdout).toContain('hello from stack');
+    // 127.0.0.1-only port: not reachable from the outside namespace.
+    expect(outside.run(['timeout', '3', 'busybox', 'wget', '-q', '-O-', `http://${outside.hostIp}:${localPort}/`]).code).not.toBe(0);
+    const web = row(`${project}-web-1`);
+    const gateway = inside(web.pid, ['ip', 'route']).stdout.match(/default via (\S+)/)![1]!;
+    expect(wget(web.pid, `http://${gateway}:${anyPort}/`).stdout).toContain('hello from stack');
+    expect(web.ports).toContain(`0.0.0.0:${anyPort}->80/tcp`);
+  });
+
+  it('network_mode: service:api shares api\'s interfaces; none has only lo', () => {
+    const sidecar = row(`${project}-sidecar-1`);
+    expect(sidecar.addresses).toEqual([]);
+    expect(inside(sidecar.pid, ['ip', '-o', '-4', 'addr']).stdout).toContain(ipOn(`${project}-api-1`, 'frontend'));
+    expect(fs.readlinkSync(`/proc/${sidecar.pid}/ns/net`)).toBe(fs.readlinkSync(`/proc/${row(`${project}-api-1`).pid}/ns/net`));
+    const links = inside(row(`${project}-loner-1`).pid, ['ip', '-o', 'link']).stdout.trim().split('\n');
+    expect(links).toHaveLength(1);
+    expect(links[0]).toMatch(/^1: lo: <LOOPBACK,UP/);
+  });
+});
+
+describe('two stacks', () => {
+  it('a missing external network is a clear error before anything starts', () => {
+    const missing = path.join(env.root, 'missing.yaml');
+    fs.writeFileSync(missing, `name: ${other}x\nservices:\n  a:\n${sleeper('    networks: [gone]\n')}networks:\n  gone:\n    external: true\n    name: nosuchnet\n`);
+    const r = stack(env, ['-f', missing, 'up', '-d']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('external network nosuchnet does not exist; start the stack that creates it first');
+    stack(env, ['-f', missing, 'down']);
+  });
+
+  it('joins an external network and resolves its names; its own network cannot reach the first stack', () => {
+    const up = stack(env, ['-f', otherFile, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    const mine = ps(otherFile);
+    const joiner = row(`${other}-joiner-1`, mine);
+    const stranger = row(`${other}-stranger-1`, mine);
+    expect(wget(joiner.pid, 'http://web/').stdout).toContain('hello from stack');
+    const webIp = ipOn(`${project}-web-1`, 'frontend');
+    expect(wget(stranger.pid, `http://${webIp}/`).code).not.toBe(0);
+    // …and the other way round: web cannot reach the second stack's own network.
+    expect(inside(row(`${project}-web-1`).pid, ['ping', '-c', '1', '-W', '1', ipOn(stranger.name, 'default', mine)]).code).not.toBe(0);
+  });
+
+  it('down of both removes every trace, and never the network the other stack made while it is joined', () => {
+    expect(stack(env, ['-f', otherFile, 'down', '-t', '0']).code).toBe(0);
+    expect(wget(row(`${project}-web-1`).pid, 'http://api/').stdout).toContain('hello from stack');
+    expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
+    // The outside namespace's veth goes in afterAll.
+    const leaks = newObjects(before, snapshotHostObjects());
+    leaks.links = leaks.links?.filter((l) => !l.startsWith('stko'));
+    expect(Object.entries(leaks).filter(([, v]) => v.length > 0)).toEqual([]);
+  });
+});
