@@ -1,7 +1,7 @@
 // What the host looks like right now, as far as one stack is concerned. The executor's
 // Host builds it (state records joined with live kernel checks); reconcile() only reads it.
 
-import type { NetworkSpec } from './plan.js';
+import type { NetworkSpec, PortRule } from './plan.js';
 
 /** An image in the local store, as recorded at import or pull time. */
 export interface ImageInfo {
@@ -66,6 +66,8 @@ export interface ForeignNetwork extends Pick<NetworkSpec, 'project' | 'key' | 'n
 }
 
 export interface ObservedNat {
+  /** The rules of the last apply (host ports stack chose are kept from here). */
+  ports?: PortRule[];
   table: string;
   hash: string;
   present: boolean;
@@ -98,6 +100,8 @@ export interface Observed {
   missingPaths: string[];
   /** Networks other stacks on this host made (candidates for `external: true`). */
   foreignNetworks?: ForeignNetwork[];
+  /** Host ports other stacks publish (their DNAT rules, which no socket shows). */
+  foreignPorts?: { protocol: 'tcp' | 'udp'; port: number }[];
 }
 
 /** A volume in the host's volume store (any stack's, or made by hand). */

@@ -7,6 +7,7 @@ import type { ContainerSpec, NatSpec, NetworkSpec, Operation } from './plan.js';
 import type { Stack } from './types.js';
 import { hashOf } from './hash.js';
 import { natTableName } from './names.js';
+import { hostPortChooser, type HostPortChooser } from './random-ports.js';
 
 export interface PlannedNat {
   operations: Operation[];
@@ -16,7 +17,7 @@ export interface PlannedNat {
 
 /** `specs`: the containers that will exist after the plan (ports of the others are not published). */
 export function planNat(stack: Stack, observed: Observed, specs: ContainerSpec[], nets: Map<string, NetworkSpec>, after: string[]): PlannedNat {
-  const nat = natSpec(stack, specs, nets);
+  const nat = natSpec(stack, specs, nets, hostPortChooser(stack, observed));
   if (!nat) {
     if (!observed.nat) return { operations: [] };
     return { operations: [{ kind: 'nat.remove', id: 'nat-remove', cause: 'no network needs NAT any more', after: [], project: stack.project, table: observed.nat.table }] };
@@ -30,7 +31,7 @@ export function planNat(stack: Stack, observed: Observed, specs: ContainerSpec[]
   return { operations: [{ kind: 'nat.apply', id: 'nat', cause, after, nat }], applyId: 'nat' };
 }
 
-function natSpec(stack: Stack, specs: ContainerSpec[], nets: Map<string, NetworkSpec>): NatSpec | undefined {
+function natSpec(stack: Stack, specs: ContainerSpec[], nets: Map<string, NetworkSpec>, choose: HostPortChooser): NatSpec | undefined {
   // Networks joined with `external: true` are the rules of the stack that made them.
   const own = [...nets.values()].filter((n) => n.owner === undefined);
   if (own.length === 0) return undefined;
@@ -40,17 +41,13 @@ function natSpec(stack: Stack, specs: ContainerSpec[], nets: Map<string, Network
     // (internal networks never do: nothing from outside reaches them).
     const ip = spec.endpoints.find((e) => e.defaultRoute)?.ip;
     if (!ip) return [];
-    return service.ports
-      .filter((p) => p.hostPort !== 0)
-      .map((p) => ({
-        service: spec.service,
-        container: spec.name,
-        protocol: p.protocol,
-        ...(p.hostIp && p.hostIp !== '0.0.0.0' ? { hostIp: p.hostIp } : {}),
-        hostPort: p.hostPort,
-        containerIp: ip,
-        containerPort: p.containerPort,
-      }));
+    return service.ports.flatMap((p) => {
+      const hostIp = p.hostIp && p.hostIp !== '0.0.0.0' ? p.hostIp : undefined;
+      // No host port in the file: one stack chooses (kept across applies).
+      const hostPort = p.hostPort || choose(spec.name, p.protocol, p.containerPort, hostIp);
+      if (!hostPort) return [];
+      return [{ service: spec.service, container: spec.name, protocol: p.protocol, ...(hostIp ? { hostIp } : {}), hostPort, containerIp: ip, containerPort: p.containerPort }];
+    });
   });
   const networks = own.map((n) => ({ bridge: n.bridge, subnet: n.subnet, key: n.key, ...(n.internal ? { internal: true } : {}) }));
   const shape = { project: stack.project, table: natTableName(stack.project), networks, ports };

@@ -68,11 +68,6 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   operations.push(...nat.operations.filter((o) => o.kind === 'nat.remove'));
 
   const notes = [...containers.notes];
-  for (const service of stack.services) {
-    for (const p of service.ports.filter((port) => port.hostPort === 0)) {
-      notes.push(`service ${service.name}: port ${p.containerPort}/${p.protocol} names no host port and is not published (random host ports are not supported yet); write "HOST:${p.containerPort}"`);
-    }
-  }
   return { project: stack.project, operations, notes };
 }
 

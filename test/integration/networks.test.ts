@@ -69,6 +69,8 @@ ${httpd(`    networks: [frontend]\n    ports: ["127.0.0.1:${localPort}:80", "${a
 ${httpd('    networks:\n      frontend: {}\n      backend:\n        aliases: [service-api]\n')}
   db:
 ${httpd('    networks: [backend]\n')}
+  echo:
+${httpd('    networks: [frontend]\n    ports: ["80"]\n')}
   worker:
 ${sleeper('    networks: [frontend]\n    deploy: { replicas: 2 }\n')}
   sidecar:
@@ -159,6 +161,16 @@ describe('three networks', () => {
     const gateway = inside(web.pid, ['ip', 'route']).stdout.match(/default via (\S+)/)![1]!;
     expect(wget(web.pid, `http://${gateway}:${anyPort}/`).stdout).toContain('hello from stack');
     expect(web.ports).toContain(`0.0.0.0:${anyPort}->80/tcp`);
+  });
+
+  it('a port without a host port gets a free one; stack port and ps report it', async () => {
+    const r = stack(env, ['-f', file, 'port', 'echo', '80']);
+    expect(r.code, r.stderr).toBe(0);
+    const published = /^0\.0\.0\.0:(\d+)$/.exec(r.stdout.trim())![1]!;
+    expect(await httpGet(`http://127.0.0.1:${published}/`)).toContain('hello from stack');
+    expect(row(`${project}-echo-1`).ports).toEqual([`0.0.0.0:${published}->80/tcp`]);
+    const missing = stack(env, ['-f', file, 'port', 'echo', '81']);
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, `stack: port 81/tcp of ${project}-echo-1 is not published; add it to \`ports:\` of service echo`]);
   });
 
   it('network_mode: service:api shares api\'s interfaces; none has only lo', () => {

@@ -62,11 +62,18 @@ describe('reconcile', () => {
     expect(plan.operations.find((o) => o.id === 'start:hello-client-1')?.cause).toMatch(/network default is recreated/);
   });
 
-  it('a port without a host port is not published and the plan says so', () => {
-    const plan = reconcile(load(hello.replace('"8080:80"', '"80"')), observed());
+  it('a port without a host port gets a free one of the ephemeral range, kept on the next apply', () => {
+    const file = load(hello.replace('"8080:80"', '"80"'));
+    const busy = [{ protocol: 'tcp' as const, ip: '0.0.0.0', port: 32768 }, { protocol: 'tcp' as const, ip: '127.0.0.1', port: 32770 }];
+    const plan = reconcile(file, observed({ hostPorts: busy, foreignPorts: [{ protocol: 'tcp', port: 32769 }] }));
     const nat = plan.operations.find((o) => o.kind === 'nat.apply');
-    expect(nat && nat.kind === 'nat.apply' ? nat.nat.ports : undefined).toEqual([]);
-    expect(plan.notes).toEqual(['service web: port 80/tcp names no host port and is not published (random host ports are not supported yet); write "HOST:80"']);
+    const ports = nat && nat.kind === 'nat.apply' ? nat.nat.ports : [];
+    expect(ports.map((p) => [p.hostPort, p.containerPort])).toEqual([[32771, 80]]);
+    expect(plan.notes).toEqual([]);
+    // Applied: the next plan keeps that port even though a lower one is free now.
+    const next = applied(plan, observed());
+    next.nat = { ...next.nat!, ports };
+    expect(reconcile(file, next).operations).toEqual([]);
   });
 
   it('a missing image is a PlanError naming the service and the fix', () => {

@@ -30,6 +30,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     Promise.all(others.map((p) => readState.networks(p))),
     Promise.all(others.map((p) => readState.containers(p))),
   ]);
+  const otherNat = await Promise.all(others.map((p) => readState.nat(p)));
   const foreignNetworks = otherStacks.flat().map((n) => ({
     project: n.project, key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, prefixLength: n.prefixLength,
     ...(n.ipRange ? { ipRange: n.ipRange } : {}),
@@ -50,7 +51,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       endpoints: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth, present: linkStates.has(e.hostVeth) })),
     })),
     networks: networks.map((n) => ({ key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, hash: networkHash(n), linkPresent: bridgeConfigured(linkStates, n) })),
-    ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableExists(nat.table) } } : {}),
+    ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableExists(nat.table), ports: nat.ports } } : {}),
     images,
     takenSubnets: [
       ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),
@@ -60,5 +61,6 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     volumes,
     missingPaths: (opts.hostPaths ?? []).filter((p) => !existsSync(p)),
     foreignNetworks,
+    foreignPorts: otherNat.flatMap((n) => n?.ports ?? []).map((p) => ({ protocol: p.protocol, port: p.hostPort })),
   };
 }
