@@ -3,6 +3,8 @@
 import { Command } from 'commander';
 import { registerConfig } from './commands/config.js';
 import { registerDown } from './commands/down.js';
+import { registerEvents } from './commands/events.js';
+import { registerLifecycle } from './commands/lifecycle.js';
 import { registerExec } from './commands/exec.js';
 import { registerGraph } from './commands/graph.js';
 import { registerImage } from './commands/image.js';
@@ -39,6 +41,8 @@ registerPs(program, globals);
 registerRun(program, globals);
 registerPort(program, globals);
 registerLogs(program, globals);
+registerLifecycle(program, globals);
+registerEvents(program, globals);
 registerExec(program, globals);
 registerConfig(program, globals);
 registerPlan(program, globals);

@@ -5,6 +5,7 @@
 import type { Operation } from '../planner/plan.js';
 import type { Host } from './host.js';
 import { waitForDependencies } from './wait-dependencies.js';
+import { launchContainer, resumeContainer } from './launch-container.js';
 
 /** Hash of a NAT record whose rules may not be in the kernel yet. */
 export const NAT_UNAPPLIED = 'unapplied';
@@ -28,17 +29,17 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
     case 'container.start': {
       const spec = op.container;
       await host.state.saveContainer(spec.project, { spec, status: 'creating' });
-      await host.containers.prepare(spec);
-      const { pid, startTime } = await host.containers.spawn(spec);
-      const startedAt = new Date().toISOString();
-      await host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt });
-      if (spec.networkMode === 'none') await host.networks.loopback(pid);
-      for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
-      await host.containers.release(spec.project, spec.name);
-      // A one-shot command may have exited already; its exit was recorded, keep that.
-      await host.state.updateContainer(spec.project, spec.name, (r) => (r.status === 'exited' ? r : { ...r, status: 'running' }));
+      await launchContainer(spec, host, (pid, startTime, startedAt) => host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt }));
       return;
     }
+    case 'container.stop':
+      // Marked first: the supervisor's restart policy must not bring it back once it exits.
+      await host.state.updateContainer(op.project, op.name, (r) => ({ ...r, stopped: true }));
+      await host.containers.stop(op.project, op.name, op.stopSignal, op.stopGraceSeconds);
+      return;
+    case 'container.resume':
+      await resumeContainer(op.project, op.name, host);
+      return;
     case 'container.remove':
       await host.containers.stop(op.project, op.name, op.stopSignal, op.stopGraceSeconds);
       for (const veth of op.hostVeths) await host.networks.detach(veth);

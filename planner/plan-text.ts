@@ -36,6 +36,10 @@ export function describe(op: Operation): string {
     }
     case 'container.remove':
       return `${op.name} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;
+    case 'container.stop':
+      return `${op.name} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;
+    case 'container.resume':
+      return op.name;
     case 'container.wait':
       return `${op.service} for ${op.dependencies
         .map((d) => `${d.service} ${conditionWord[d.condition]}${d.required ? '' : ' (optional)'}${d.timeoutSeconds !== undefined ? ` within ${d.timeoutSeconds}s` : ''}`)

@@ -180,6 +180,16 @@ export type Operation =
       hostVeths: string[];
     })
   | (OpBase & {
+      /** Stops a container and keeps it (`stack stop`): no restart policy brings it back until it is started. */
+      kind: 'container.stop';
+      project: string;
+      name: string;
+      stopSignal: string;
+      stopGraceSeconds: number;
+    })
+  /** Starts a stopped container again from its record (`stack start`): same spec, addresses and filesystem. */
+  | (OpBase & { kind: 'container.resume'; project: string; name: string })
+  | (OpBase & {
       kind: 'container.wait';
       project: string;
       /** The service that starts once its dependencies meet their conditions. */

@@ -7,6 +7,7 @@ import type { Reporter } from '../executor/reporter.js';
 import { observeOptionsFor } from '../planner/observe-options.js';
 import { reconcile } from '../planner/reconcile.js';
 import { teardown } from '../planner/teardown.js';
+import { lifecyclePlan } from '../planner/lifecycle-plan.js';
 import type { Message, Request } from './protocol.js';
 import { executeJournaled, noteInterrupted } from './journaled-execute.js';
 
@@ -40,6 +41,17 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     }
+    case 'lifecycle': {
+      const plan = lifecyclePlan(req.command, await ctx.host.observe(ctx.project), req.options);
+      ctx.send({ type: 'plan', plan });
+      await executeJournaled(plan, ctx.host, reporter, ctx.journal(ctx.project));
+      ctx.send({ type: 'done', pid: process.pid });
+      return 'continue';
+    }
+    case 'events':
+      // Served by the server beside the queue (see main.ts); never queued.
+      ctx.send({ type: 'done', pid: process.pid });
+      return 'continue';
     case 'down': {
       const observed = await ctx.host.observe(ctx.project);
       const plan = teardown(observed, { ...(req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {}), removeVolumes: !!req.removeVolumes });

@@ -11,22 +11,20 @@ import { handleRequest } from './handlers.js';
 import { createStackDns } from './dns/stack-dns.js';
 import { adoptRunning } from './adopt.js';
 import { listen } from './server.js';
+import { systemClock } from './clock.js';
+import { EventBus } from './events.js';
+import { Lifecycle } from './lifecycle.js';
 
 async function main(): Promise<void> {
   const project = process.argv[2];
   if (!project) throw new Error('usage: supervisor PROJECT');
   fs.mkdirSync(paths.runDir(project), { recursive: true });
-  const host = createLinuxHost();
+  const rawHost = createLinuxHost();
   const dns = createStackDns(project, log);
 
-  host.containers.onExit((exit) => {
-    const known = exit.exitCode >= 0;
-    log(`container ${exit.name} exited ${known ? `with ${exit.exitCode}` : '(adopted: exit code unknown)'}${exit.oomKilled ? ' (OOMKilled)' : ''}`);
-    void host.state.updateContainer(exit.project, exit.name, (r) => {
-      const { exitCode: _old, ...rest } = r;
-      return { ...rest, status: 'exited', ...(known ? { exitCode: exit.exitCode } : {}), ...(exit.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date().toISOString() };
-    });
-  });
+  const events = new EventBus();
+  const lifecycle = new Lifecycle({ project, host: rawHost, clock: systemClock, events, log });
+  const host = lifecycle.host;
 
   let server: Awaited<ReturnType<typeof listen>>;
   server = await listen(
@@ -36,6 +34,12 @@ async function main(): Promise<void> {
       log('stack is down; supervisor exits');
       void server?.close().then(() => process.exit(0));
     },
+    (req, send, conn) => {
+      if (req.op !== 'events') return false;
+      const unsubscribe = events.subscribe((event) => send({ type: 'event', event }));
+      conn.on('close', unsubscribe);
+      return true;
+    },
   );
   if (!server) {
     log('another supervisor already serves this stack; exiting');
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
   log(`supervisor ${process.pid} serving ${paths.socket(project)}`);
   const adopted = await adoptRunning(project, host);
   if (adopted.length > 0) log(`adopted ${adopted.join(', ')} from a previous supervisor`);
+  await lifecycle.watch(adopted);
   // A supervisor that adopts a running stack serves its names at once.
   await dns.reload();
   // Containers keep running if the supervisor is told to stop; the next one adopts them.

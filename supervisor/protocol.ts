@@ -5,10 +5,15 @@ import type { Plan } from '../planner/plan.js';
 import type { ReconcileOptions } from '../planner/reconcile.js';
 import type { Stack } from '../planner/types.js';
 import type { ProgressEvent } from '../executor/reporter.js';
+import type { LifecycleCommand, LifecycleOptions } from '../planner/lifecycle-plan.js';
+import type { LifecycleEvent } from './events.js';
 
 export type Request =
   | { op: 'apply'; stack: Stack; options: ReconcileOptions }
   | { op: 'down'; timeoutSeconds?: number; removeVolumes?: boolean }
+  | { op: 'lifecycle'; command: LifecycleCommand; options: LifecycleOptions }
+  /** Streams lifecycle events until the connection closes (served beside the request queue). */
+  | { op: 'events' }
   | { op: 'ping' };
 
 /** An error crossing the socket keeps its type name and the fields the CLI renders. */
@@ -22,6 +27,7 @@ export interface WireError {
 export type Message =
   | { type: 'plan'; plan: Plan }
   | { type: 'progress'; event: ProgressEvent }
+  | { type: 'event'; event: LifecycleEvent }
   | { type: 'done'; pid: number }
   | { type: 'error'; error: WireError };
 

@@ -16,7 +16,13 @@ export interface ControlServer {
  * Listens on `socketPath`. A socket file left by a dead supervisor is replaced; when a live
  * supervisor already answers there, resolves to undefined so this process can step aside.
  */
-export async function listen(socketPath: string, handle: RequestHandler, onExitRequested: () => void): Promise<ControlServer | undefined> {
+/**
+ * A request served at once, beside the queue (a stream such as `events`, which lasts as
+ * long as its connection): returns true when it took the request.
+ */
+export type ImmediateHandler = (req: Request, send: (m: Message) => void, conn: net.Socket) => boolean;
+
+export async function listen(socketPath: string, handle: RequestHandler, onExitRequested: () => void, immediate?: ImmediateHandler): Promise<ControlServer | undefined> {
   const queue = new PQueue({ concurrency: 1 });
   const server = net.createServer((conn) => {
     conn.on('error', () => {});
@@ -26,6 +32,7 @@ export async function listen(socketPath: string, handle: RequestHandler, onExitR
     conn.on(
       'data',
       lineReader((value) => {
+        if (immediate?.(value as Request, send, conn)) return;
         void queue.add(async () => {
           let next: 'continue' | 'exit' = 'continue';
           try {

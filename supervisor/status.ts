@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { paths } from '../executor/host/linux/paths.js';
 import { isRunning, readState } from '../executor/host/linux/state-store.js';
+import type { HealthStatus } from '../executor/host.js';
 
 export interface ContainerStatusRow {
   service: string;
@@ -13,7 +14,14 @@ export interface ContainerStatusRow {
   pid?: number;
   /** The same process's pid inside its own PID namespace (1 for a container's init). */
   pidInNamespace?: number;
+  /** The last exit code (kept while a restarted container runs again). */
   exitCode?: number;
+  /** starting / healthy / unhealthy while it has a healthcheck. */
+  health?: HealthStatus;
+  /** Restarts by its restart policy. */
+  restarts: number;
+  /** Stopped with `stack stop`. */
+  stopped?: boolean;
   /** The kernel's OOM killer struck in its memory cgroup. */
   oomKilled?: boolean;
   image: string;
@@ -33,6 +41,9 @@ export async function containerStatus(project: string): Promise<ContainerStatusR
       ...(alive && r.pid ? { pid: r.pid, pidInNamespace: nsPid(r.pid) } : {}),
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
       ...(r.oomKilled ? { oomKilled: true } : {}),
+      ...(alive && r.health ? { health: r.health.status } : {}),
+      restarts: r.restartCount ?? 0,
+      ...(r.stopped ? { stopped: true } : {}),
       image: r.spec.image.ref,
       command: r.spec.argv,
       addresses: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip })),

@@ -13,10 +13,12 @@ export async function ps(globals: GlobalOptions, opts: PsOptions): Promise<void>
     process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
     return;
   }
-  const table = [['NAME', 'SERVICE', 'STATE', 'PID', 'ADDRESS', 'PORTS']];
+  const table = [['NAME', 'SERVICE', 'STATE', 'HEALTH', 'RESTARTS', 'LAST EXIT', 'PID', 'ADDRESS', 'PORTS']];
   for (const r of rows) {
-    const state = r.state === 'exited' && r.exitCode !== undefined ? `exited (${r.exitCode}${r.oomKilled ? ', OOMKilled' : ''})` : r.state;
-    table.push([r.name, r.service, state, r.pid ? String(r.pid) : '-', r.addresses.map((a) => a.ip).join(',') || '-', r.ports.join(', ') || '-']);
+    const exited = r.state === 'exited' && r.exitCode !== undefined ? `exited (${r.exitCode}${r.oomKilled ? ', OOMKilled' : ''})` : r.state;
+    const state = r.stopped ? `${exited}, stopped` : exited;
+    const lastExit = r.exitCode !== undefined ? String(r.exitCode) : '-';
+    table.push([r.name, r.service, state, r.health ?? '-', String(r.restarts), lastExit, r.pid ? String(r.pid) : '-', r.addresses.map((a) => a.ip).join(',') || '-', r.ports.join(', ') || '-']);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd() + '\n');

@@ -9,7 +9,8 @@ import { connectSupervisor, request } from '../../supervisor/client.js';
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter, type PrinterOptions } from '../progress.js';
-import { loadStackFilesWithSources, type GlobalOptions } from '../stack-file.js';
+import { loadStackFilesWithSources, UsageError, type GlobalOptions } from '../stack-file.js';
+import { waitReady } from '../wait-ready.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
 import { printLog } from './logs-action.js';
@@ -20,12 +21,18 @@ import { withStackLock } from '../with-lock.js';
 export interface UpOptions extends UpFlags {
   detach?: boolean;
   watch?: boolean;
+  /** Return once every container is running or healthy (a one-shot: exited 0); implies -d. */
+  wait?: boolean;
+  waitTimeout?: string;
 }
 
 export async function up(globals: GlobalOptions, opts: UpOptions, services: string[] = []): Promise<number> {
   const options = reconcileOptions(opts, services);
+  const waitTimeout = opts.waitTimeout === undefined ? undefined : Number(opts.waitTimeout);
+  if (waitTimeout !== undefined && !(Number.isFinite(waitTimeout) && waitTimeout > 0)) throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${opts.waitTimeout}"`);
   const { stack, filesRead } = loadStackFilesWithSources(globals);
   await withStackLock(stack.project, 'stack up', () => applyStack(stack, options));
+  if (opts.wait) return waitUntilReady(stack.project, waitTimeout);
   const watching = opts.watch ? await (await import('./watch-action.js')).startWatching(globals, options, filesRead) : undefined;
   if (opts.detach && !watching) return EXIT.ok;
   if (opts.detach) {
@@ -57,6 +64,16 @@ export async function applyStack(stack: Stack, options: ReconcileOptions, printe
   } finally {
     conn!.destroy();
   }
+}
+
+async function waitUntilReady(project: string, timeoutSeconds: number | undefined): Promise<number> {
+  const notReady = await waitReady(project, timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000);
+  if (notReady.length === 0) {
+    process.stderr.write(`stack ${project} is ready\n`);
+    return EXIT.ok;
+  }
+  for (const n of notReady) process.stderr.write(`stack: container ${n.container} ${n.reason}\n`);
+  return EXIT.error;
 }
 
 async function followUntilInterrupted(project: string, beforeDown?: () => Promise<void> | undefined): Promise<number> {

@@ -17,6 +17,8 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
       .argument('[service...]', 'only these services and what they depend on')
       .description('create and start the stack, or change the running stack to match the file')
       .option('-d, --detach', 'return once the stack is up')
+      .option('--wait', 'return once every container is running, or healthy when it has a healthcheck (one-shots: exited 0); exit 1 if one cannot be')
+      .option('--wait-timeout <seconds>', 'give up waiting after this long')
       .option('--watch', 'keep watching the stack files and apply every edit'),
   ).action((services: string[], opts: UpOptions) => runCommand(async () => (await import('./up-action.js')).up(globals(), opts, services)));
 }

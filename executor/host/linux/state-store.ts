@@ -57,6 +57,7 @@ export function createStateStore(): Host['state'] {
 }
 
 export const readState = {
+  container: (project: string, name: string) => readJson<ContainerRecord>(containerFile(project, name)),
   containers: (project: string) => readJsonDir<ContainerRecord>(path.join(paths.stateDir(project), 'containers')),
   networks: (project: string) => readJsonDir<NetworkSpec>(path.join(paths.stateDir(project), 'networks')),
   nat: (project: string) => readJson<NatSpec>(natFile(project)),

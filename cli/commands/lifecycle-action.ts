@@ -1,0 +1,45 @@
+// What `stack stop`, `start` and `restart` do (loaded only when they run; see lifecycle.ts):
+// the supervisor plans them from the state records (the file, when it loads, gives the
+// dependency order) and carries them out.
+
+import fs from 'node:fs';
+import { paths } from '../../executor/host/linux/paths.js';
+import { dependencyOrder } from '../../planner/graph.js';
+import type { LifecycleCommand, LifecycleOptions } from '../../planner/lifecycle-plan.js';
+import { connectSupervisor, request } from '../../supervisor/client.js';
+import { EXIT } from '../errors.js';
+import { progressPrinter } from '../progress.js';
+import { withStackLock } from '../with-lock.js';
+import { loadStackFiles, projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
+
+export interface LifecycleCliOptions {
+  timeout?: string;
+}
+
+export async function lifecycle(command: LifecycleCommand, globals: GlobalOptions, services: string[], opts: LifecycleCliOptions): Promise<number> {
+  const timeout = opts.timeout === undefined ? undefined : Number(opts.timeout);
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0)) throw new UsageError(`-t/--timeout takes whole seconds (0 or more), not "${opts.timeout}"`);
+  const project = projectOf(globals);
+  const options: LifecycleOptions = { services, ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) };
+  const order = fileOrder(globals);
+  if (order) options.order = order;
+  await withStackLock(project, `stack ${command}`, async () => {
+    if (!fs.existsSync(paths.stackDir(project))) throw new UsageError(`stack ${project} is not up; \`stack up\` creates it`);
+    const conn = await connectSupervisor(project, { start: true });
+    try {
+      await request(conn!, { op: 'lifecycle', command, options }, progressPrinter());
+    } finally {
+      conn!.destroy();
+    }
+  });
+  return EXIT.ok;
+}
+
+/** Start levels from the file; the records alone do not know the dependencies. */
+function fileOrder(globals: GlobalOptions): string[][] | undefined {
+  try {
+    return dependencyOrder(loadStackFiles(globals));
+  } catch {
+    return undefined;
+  }
+}

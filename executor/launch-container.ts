@@ -1,0 +1,36 @@
+// The steps that bring a container's process up, shared by a first start (container.start),
+// a start of a stopped container (container.resume: `stack start`, `stack restart`) and the
+// supervisor's restart policies: prepare, spawn, record the pid, wire the network, release.
+
+import type { ContainerSpec } from '../planner/plan.js';
+import type { ContainerRecord, Host } from './host.js';
+
+/** `saveStarting` writes the record once the process has a pid (before anything else can fail). */
+export async function launchContainer(spec: ContainerSpec, host: Host, saveStarting: (pid: number, startTime: number, startedAt: string) => Promise<void>): Promise<void> {
+  await host.containers.prepare(spec);
+  const { pid, startTime } = await host.containers.spawn(spec);
+  await saveStarting(pid, startTime, new Date().toISOString());
+  if (spec.networkMode === 'none') await host.networks.loopback(pid);
+  for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
+  await host.containers.release(spec.project, spec.name);
+  // A one-shot command may have exited already; its exit was recorded, keep that.
+  await host.state.updateContainer(spec.project, spec.name, (r) => (r.status === 'exited' ? r : { ...r, status: 'running' }));
+}
+
+/**
+ * Starts an existing container again from its record: the same spec, addresses, veth
+ * names, cgroup and upper dir, a new process. Its last exit code stays in the record
+ * (ps shows it); `changes` are laid over the record (e.g. a restart count).
+ */
+export async function resumeContainer(project: string, name: string, host: Host, changes: Partial<ContainerRecord> = {}): Promise<void> {
+  const record = await host.state.loadContainer(project, name);
+  if (!record) throw new Error(`container ${name} has no state record; \`stack up\` creates it`);
+  // The old veths die with the old network namespace, but the kernel frees them lazily.
+  for (const ep of record.spec.endpoints) await host.networks.detach(ep.hostVeth);
+  await launchContainer(record.spec, host, (pid, startTime, startedAt) =>
+    host.state.updateContainer(project, name, (r) => {
+      const { stopped: _stopped, health: _health, oomKilled: _oom, ...rest } = r;
+      return { ...rest, ...changes, status: 'starting', pid, startTime, startedAt };
+    }),
+  );
+}

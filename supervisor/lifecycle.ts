@@ -1,0 +1,193 @@
+// What runs over time in the supervisor: each container's healthcheck, its restart policy
+// with backoff, and the lifecycle event stream. It sees the executor's work through a
+// wrapped Host (a start is a release, a deliberate stop is a stop), so plans need not know
+// about it, and it hears every exit through the host's onExit.
+
+import type { ContainerExit, Host } from '../executor/host.js';
+import { lastProbeText } from '../executor/conditions.js';
+import { resumeContainer } from '../executor/launch-container.js';
+import { probeArgv } from '../planner/healthcheck.js';
+import type { ContainerSpec } from '../planner/plan.js';
+import type { Clock } from './clock.js';
+import type { EventBus } from './events.js';
+import { HealthMonitor } from './health-monitor.js';
+import { initialHealth } from './health-state.js';
+import { Backoff, restartDecision } from './restart-policy.js';
+
+export interface LifecycleOptions {
+  project: string;
+  /** The real host; `Lifecycle.host` wraps it. */
+  host: Host;
+  clock: Clock;
+  events: EventBus;
+  log: (line: string) => void;
+}
+
+/** What the supervisor keeps per container it has seen start. */
+interface Tracked {
+  spec: ContainerSpec;
+  /** When its current (or last) process started, ms. */
+  startedAt: number;
+  backoff: Backoff;
+  restartCount: number;
+  monitor?: HealthMonitor;
+  cancelRestart?: () => void;
+  restarting?: Promise<void>;
+}
+
+export class Lifecycle {
+  /** The host to execute plans with: the real one, with this class told about starts and stops. */
+  readonly host: Host;
+  private readonly tracked = new Map<string, Tracked>();
+  /** Containers stopped on purpose (stop, down, recreate): their exit restarts nothing. */
+  private readonly stopped = new Set<string>();
+
+  constructor(private readonly opts: LifecycleOptions) {
+    const inner = opts.host;
+    this.host = {
+      ...inner,
+      containers: {
+        ...inner.containers,
+        prepare: async (spec) => {
+          await inner.containers.prepare(spec);
+          if ((await inner.state.loadContainer(spec.project, spec.name))?.status === 'creating') this.publish('create', spec);
+        },
+        release: async (project, name) => {
+          await inner.containers.release(project, name);
+          await this.started(name, true);
+        },
+        stop: async (project, name, signal, grace) => {
+          await this.stopping(name);
+          await inner.containers.stop(project, name, signal, grace);
+          const record = await inner.state.loadContainer(project, name);
+          if (record) this.publish('stop', record.spec);
+        },
+        cleanup: async (project, name) => {
+          const record = await inner.state.loadContainer(project, name);
+          await inner.containers.cleanup(project, name);
+          this.tracked.delete(name);
+          if (record) this.publish('destroy', record.spec);
+        },
+      },
+    };
+    inner.containers.onExit((exit) => {
+      this.exited(exit).catch((err: unknown) => opts.log(`handling the exit of ${exit.name} failed: ${String(err)}`));
+    });
+  }
+
+  /** Health monitoring for containers a previous supervisor started (adopted ones). */
+  async watch(names: string[]): Promise<void> {
+    for (const name of names) await this.started(name, false);
+  }
+
+  private publish(type: Parameters<EventBus['publish']>[0]['type'], spec: ContainerSpec, extra: Partial<Parameters<EventBus['publish']>[0]> = {}): void {
+    this.opts.events.publish({ type, service: spec.service, container: spec.name, ...extra });
+  }
+
+  /** A container's process runs (first start, resume or restart): track it and check its health. */
+  private async started(name: string, announce: boolean): Promise<void> {
+    const { host, project, clock } = this.opts;
+    const record = await host.state.loadContainer(project, name);
+    if (!record) return;
+    this.stopped.delete(name);
+    const t = this.tracked.get(name) ?? { spec: record.spec, startedAt: 0, backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0 };
+    t.spec = record.spec;
+    t.startedAt = record.startedAt ? Date.parse(record.startedAt) : clock.now();
+    this.tracked.set(name, t);
+    if (announce) this.publish('start', record.spec);
+    // A one-shot may have exited before we got here: nothing to check then.
+    if (record.status === 'exited') return;
+    const argv = probeArgv(record.spec.healthcheck);
+    if (!argv || !record.spec.healthcheck) return;
+    await t.monitor?.stop();
+    await host.state.updateContainer(project, name, (r) => ({ ...r, health: initialHealth() }));
+    t.monitor = new HealthMonitor({
+      healthcheck: record.spec.healthcheck,
+      argv,
+      clock,
+      startedAt: t.startedAt,
+      probe: (probeArgv, signal) => this.probe(name, probeArgv, signal),
+      onProbe: async (health, previous) => {
+        await host.state.updateContainer(project, name, (r) => (r.status === 'exited' ? r : { ...r, health }));
+        if (health.status !== previous) {
+          this.publish('health_status', t.spec, { health: health.status, detail: `last check: ${lastProbeText(health)}` });
+          this.opts.log(`container ${name} is ${health.status} (last check: ${lastProbeText(health)})`);
+        }
+      },
+    });
+    t.monitor.start();
+  }
+
+  /** CMD / CMD-SHELL run inside the container, output captured (docker keeps 4 KiB). */
+  private async probe(name: string, argv: string[], signal: AbortSignal): Promise<{ exitCode: number; output: string }> {
+    let output = '';
+    const exitCode = await this.opts.host.containers.exec(this.opts.project, name, {
+      argv,
+      stdio: 'pipe',
+      signal,
+      onOutput: (_stream, chunk) => {
+        if (output.length < 4096) output += chunk.toString('utf8');
+      },
+    });
+    return { exitCode, output };
+  }
+
+  /** Before a deliberate stop: no restart, no health checks; a restart under way finishes first, so the stop ends it. */
+  private async stopping(name: string): Promise<void> {
+    this.stopped.add(name);
+    const t = this.tracked.get(name);
+    if (!t) return;
+    t.cancelRestart?.();
+    t.cancelRestart = undefined;
+    await t.restarting;
+    await t.monitor?.stop();
+    t.monitor = undefined;
+  }
+
+  private async exited(exit: ContainerExit): Promise<void> {
+    const { host, project, clock, log } = this.opts;
+    const known = exit.exitCode >= 0;
+    log(`container ${exit.name} exited ${known ? `with ${exit.exitCode}` : '(adopted: exit code unknown)'}${exit.oomKilled ? ' (OOMKilled)' : ''}`);
+    await host.state.updateContainer(exit.project, exit.name, (r) => {
+      const { exitCode: _old, oomKilled: _oom, ...rest } = r;
+      return { ...rest, status: 'exited', ...(known ? { exitCode: exit.exitCode } : {}), ...(exit.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date(clock.now()).toISOString() };
+    });
+    const record = await host.state.loadContainer(project, exit.name);
+    if (!record) return;
+    let t = this.tracked.get(exit.name);
+    if (!t) {
+      t = { spec: record.spec, startedAt: record.startedAt ? Date.parse(record.startedAt) : clock.now(), backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0 };
+      this.tracked.set(exit.name, t);
+    }
+    await t.monitor?.stop();
+    t.monitor = undefined;
+    this.publish('die', record.spec, { exitCode: exit.exitCode, ...(exit.oomKilled ? { detail: 'OOMKilled' } : {}) });
+
+    const decision = restartDecision(record.spec.restart, exit.exitCode, t.restartCount, this.stopped.has(exit.name) || !!record.stopped);
+    if (!decision.restart) {
+      if (record.spec.restart.name !== 'no' && !this.stopped.has(exit.name)) log(`container ${exit.name} is not restarted: ${decision.reason}`);
+      return;
+    }
+    const delayMs = t.backoff.next(clock.now() - t.startedAt);
+    const count = t.restartCount + 1;
+    this.publish('restart', record.spec, { restartCount: count, delayMs });
+    const tracked = t;
+    tracked.cancelRestart = clock.after(delayMs, () => {
+      tracked.cancelRestart = undefined;
+      tracked.restarting = this.restart(tracked, count).finally(() => (tracked.restarting = undefined));
+    });
+  }
+
+  /** The restart itself: the same spec, addresses and filesystem, a new process. */
+  private async restart(t: Tracked, count: number): Promise<void> {
+    if (this.stopped.has(t.spec.name)) return;
+    t.restartCount = count;
+    try {
+      await resumeContainer(this.opts.project, t.spec.name, this.host, { restartCount: count });
+      this.opts.log(`container ${t.spec.name} restarted (restart ${count})`);
+    } catch (err) {
+      this.opts.log(`restart ${count} of ${t.spec.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.publish('die', t.spec, { exitCode: -1, detail: `restart failed: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+}

@@ -1,0 +1,211 @@
+// What runs over time, on the real kernel: healthchecks gating dependents, restart policies
+// with backoff, stop/start/restart leaving other services alone, the events stream and
+// `up --wait`.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
+import { killSupervisors, startStack, waitFor, type Running } from '../support/processes.js';
+
+let env: StackEnv;
+const before = snapshotHostObjects();
+const projects: string[] = [];
+
+interface Row { service: string; state: string; pid?: number; health?: string; restarts: number; exitCode?: number; stopped?: boolean }
+interface Event { type: string; service: string; health?: string; exitCode?: number; restartCount?: number }
+
+function stackFile(project: string, services: string): string[] {
+  const file = path.join(env.root, `${project}.yaml`);
+  fs.writeFileSync(file, `name: ${project}\nservices:\n${services}`);
+  projects.push(project);
+  return ['-f', file];
+}
+
+const ps = (f: string[]): Row[] => JSON.parse(stack(env, [...f, 'ps', '--format', 'json']).stdout) as Row[];
+const row = (f: string[], service: string) => ps(f).find((r) => r.service === service)!;
+
+function follow(f: string[]): { run: Running; events: () => Event[] } {
+  const run = startStack(env, [...f, 'events', '--format', 'json']);
+  let out = '';
+  run.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return { run, events: () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Event) };
+}
+
+beforeAll(() => {
+  env = makeStackEnv();
+  importTestImage(env);
+});
+
+afterAll(async () => {
+  for (const p of projects) {
+    stack(env, ['-p', p, 'down', '-t', '0']);
+    await killSupervisors(p);
+  }
+  expect(objectsNaming(newObjects(before, snapshotHostObjects()), [env.root, ...projects])).toEqual({});
+  env.dispose();
+});
+
+describe('healthchecks and depends_on', () => {
+  const project = uniqueProject('thealth');
+  let f: string[];
+
+  it('starts a dependent only after its dependency turned healthy; ps shows the health', async () => {
+    f = stackFile(
+      project,
+      `  db:
+    image: ${TEST_IMAGE}
+    command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec sleep 1000"]
+    stop_signal: SIGKILL
+    healthcheck:
+      test: test -f /tmp/ready
+      interval: 200ms
+      timeout: 1s
+      retries: 20
+  api:
+    image: ${TEST_IMAGE}
+    command: ["sleep", "1000"]
+    stop_signal: SIGKILL
+    depends_on:
+      db: { condition: service_healthy }
+`,
+    );
+    const up = stack(env, [...f, 'up', '-d']);
+    expect(up.stderr).not.toMatch(/✖/);
+    expect(up.code).toBe(0);
+    expect(row(f, 'db')).toMatchObject({ state: 'running', health: 'healthy' });
+    expect(row(f, 'api').state).toBe('running');
+    // The record's times: api's process started after db's healthy probe ended.
+    const records = path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'containers');
+    const db = JSON.parse(fs.readFileSync(path.join(records, `${project}-db-1.json`), 'utf8')) as { health: { log: { end: string; exitCode: number }[] } };
+    const api = JSON.parse(fs.readFileSync(path.join(records, `${project}-api-1.json`), 'utf8')) as { startedAt: string };
+    const healthyAt = db.health.log.find((p) => p.exitCode === 0)!.end;
+    expect(Date.parse(api.startedAt)).toBeGreaterThanOrEqual(Date.parse(healthyAt));
+    expect(db.health.log.some((p) => p.exitCode !== 0)).toBe(true);
+  });
+
+  it('an unhealthy dependency keeps its dependent from starting and says why', () => {
+    const g = stackFile(
+      `${project}b`,
+      `  sick:
+    image: ${TEST_IMAGE}
+    command: ["sleep", "1000"]
+    stop_signal: SIGKILL
+    healthcheck:
+      test: ["CMD", "sh", "-c", "echo not ready; exit 1"]
+      interval: 100ms
+      retries: 2
+  app:
+    image: ${TEST_IMAGE}
+    command: ["sleep", "1000"]
+    depends_on:
+      sick: { condition: service_healthy }
+`,
+    );
+    const up = stack(env, [...g, 'up', '-d']);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/app not started: dependency sick is unhealthy \(last check: exit 1: not ready\)/);
+    expect(ps(g).map((r) => r.service)).toEqual(['sick']);
+    expect(row(g, 'sick').health).toBe('unhealthy');
+  });
+});
+
+describe('restart policies', () => {
+  const project = uniqueProject('trestart');
+  let f: string[];
+  let watcher: ReturnType<typeof follow>;
+
+  beforeAll(() => {
+    f = stackFile(
+      project,
+      `  flaky:
+    image: ${TEST_IMAGE}
+    command: ["sh", "-c", "exit 3"]
+    restart: on-failure:2
+  forever:
+    image: ${TEST_IMAGE}
+    command: ["sh", "-c", "sleep 0.2"]
+    restart: always
+  once:
+    image: ${TEST_IMAGE}
+    command: ["sh", "-c", "exit 1"]
+    restart: "no"
+  steady:
+    image: ${TEST_IMAGE}
+    command: ["sleep", "1000"]
+    stop_signal: SIGKILL
+`,
+    );
+  });
+
+  afterAll(() => watcher?.run.child.kill('SIGTERM'));
+
+  it('on-failure:2 restarts twice then stops, with the exit code and count in ps; "no" does not restart', async () => {
+    expect(stack(env, [...f, 'up', '-d']).code).toBe(0);
+    watcher = follow(f);
+    await waitFor(() => row(f, 'flaky').restarts === 2 && row(f, 'flaky').state === 'exited', 10_000, 'flaky to give up');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(row(f, 'flaky')).toMatchObject({ state: 'exited', exitCode: 3, restarts: 2 });
+    expect(row(f, 'once')).toMatchObject({ state: 'exited', exitCode: 1, restarts: 0 });
+  });
+
+  it('always restarts, with backoff, and the events stream shows die and restart', async () => {
+    await waitFor(() => row(f, 'forever').restarts >= 3, 15_000, 'forever to restart three times');
+    await waitFor(() => watcher.events().filter((e) => e.service === 'forever' && e.type === 'restart').length >= 2, 5000, 'restart events');
+    const events = watcher.events().filter((e) => e.service === 'forever');
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['die', 'restart', 'start']));
+    expect(events.find((e) => e.type === 'die')?.exitCode).toBe(0);
+  });
+
+  it('stop disables the restart policy and keeps other pids; start and restart bring it back', async () => {
+    const steadyPid = row(f, 'steady').pid;
+    expect(stack(env, [...f, 'stop', 'forever']).code).toBe(0);
+    const stoppedCount = row(f, 'forever').restarts;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(row(f, 'forever')).toMatchObject({ state: 'exited', stopped: true, restarts: stoppedCount });
+    expect(watcher.events().some((e) => e.service === 'forever' && e.type === 'stop')).toBe(true);
+
+    expect(stack(env, [...f, 'start', 'forever']).code).toBe(0);
+    await waitFor(() => row(f, 'forever').restarts > stoppedCount, 10_000, 'forever to run and restart again');
+    expect(row(f, 'forever').stopped).toBeUndefined();
+
+    const restarted = stack(env, [...f, 'restart', 'steady']);
+    expect(restarted.code).toBe(0);
+    const after = row(f, 'steady');
+    expect(after.state).toBe('running');
+    expect(after.pid).not.toBe(steadyPid);
+  });
+});
+
+describe('up --wait', () => {
+  it('returns once everything is running or healthy, a one-shot that exited 0 counting as done', () => {
+    const f = stackFile(
+      uniqueProject('twait'),
+      `  web:
+    image: ${TEST_IMAGE}
+    command: ["sh", "-c", "sleep 0.5; touch /tmp/ok; exec sleep 1000"]
+    stop_signal: SIGKILL
+    healthcheck:
+      test: test -f /tmp/ok
+      interval: 100ms
+      start_period: 10s
+      start_interval: 100ms
+  setup:
+    image: ${TEST_IMAGE}
+    command: ["true"]
+`,
+    );
+    const up = stack(env, [...f, 'up', '--wait', '--wait-timeout', '20']);
+    expect(up.stderr).toMatch(/is ready/);
+    expect(up.code).toBe(0);
+    expect(row(f, 'web').health).toBe('healthy');
+  });
+
+  it('exits 1 naming the container and the reason when one fails', () => {
+    const f = stackFile(uniqueProject('twaitf'), `  broken:\n    image: ${TEST_IMAGE}\n    command: ["sh", "-c", "exit 4"]\n`);
+    const up = stack(env, [...f, 'up', '--wait']);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/container twaitf\w+-broken-1 exited with code 4/);
+  });
+});
