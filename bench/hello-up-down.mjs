@@ -15,7 +15,7 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-bench-'));
 const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') };
 const file = path.join(repo, 'examples/hello/stack.yaml');
 const stack = (...args) => {
-  const r = spawnSync(process.execPath, [path.join(repo, 'bin/stack.js'), ...args], { env, encoding: 'utf8' });
+  const r = spawnSync(path.join(repo, 'bin/stack'), [...args], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`stack ${args.join(' ')} failed:\n${r.stderr}`);
 };
 
@@ -55,6 +55,6 @@ try {
   console.log(`| up -d until 127.0.0.1:8080 answers | ${fmt(ready)} |`);
   console.log(`| down | ${fmt(down)} |`);
 } finally {
-  spawnSync(process.execPath, [path.join(repo, 'bin/stack.js'), '-f', file, 'down', '-t', '0'], { env });
+  spawnSync(path.join(repo, 'bin/stack'), ['-f', file, 'down', '-t', '0'], { env });
   fs.rmSync(root, { recursive: true, force: true });
 }

@@ -86,7 +86,7 @@ async function hostLayer() {
 function twentyContainerStack(root) {
   const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') };
   const stack = (...args) => {
-    const r = spawnSync(process.execPath, [path.join(repo, 'bin/stack.js'), ...args], { env, encoding: 'utf8', cwd: root });
+    const r = spawnSync(path.join(repo, 'bin/stack'), [...args], { env, encoding: 'utf8', cwd: root });
     if (r.status !== 0) throw new Error(`stack ${args.join(' ')} failed:\n${r.stderr}`);
     return r;
   };
@@ -117,7 +117,7 @@ function twentyContainerStack(root) {
       down.push(performance.now() - t);
     }
   } finally {
-    spawnSync(process.execPath, [path.join(repo, 'bin/stack.js'), '-f', file, 'down', '-t', '0'], { env });
+    spawnSync(path.join(repo, 'bin/stack'), ['-f', file, 'down', '-t', '0'], { env });
   }
   return { up: median(up), down: median(down) };
 }

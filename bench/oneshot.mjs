@@ -26,7 +26,7 @@ const installPeers = args.includes('--install-peers');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-oneshot-'));
 process.env.STACK_ROOT = path.join(tmp, 'lib');
 process.env.STACK_RUN = path.join(tmp, 'run');
-const stackBin = path.join(repo, 'bin/stack.js');
+const stackBin = path.join(repo, 'bin/stack');
 const timeRuns = path.join(repo, 'bench/lib/time-runs.mjs');
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -96,9 +96,9 @@ const row = (tool, fn) => {
 
 try {
   const layout = await buildLayout(path.join(tmp, 'oci'));
-  timed(process.execPath, [stackBin, 'image', 'import', layout, '--tag', IMAGE]);
+  timed(stackBin, ['image', 'import', layout, '--tag', IMAGE]);
   row('stack run --rm --image (CLI)', () => Array.from({ length: runs }, () =>
-    timed(process.execPath, [stackBin, 'run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true']).ms));
+    timed(stackBin, ['run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true']).ms));
   const inproc = await inProcess();
   row('stack runtime in-process', () => inproc.totals);
   const runcOk = peer('runc');

@@ -104,7 +104,7 @@ const write = (name, text) => {
 
 function cli(...args) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [path.join(repo, 'bin/stack.js'), ...args], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(path.join(repo, 'bin/stack'), [...args], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`stack ${args.join(' ')} failed:\n${r.stderr}`);
   return ms;

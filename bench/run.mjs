@@ -66,7 +66,7 @@ async function main() {
   const stackEnv = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') };
   const ctx = {
     repo, root, present, log, freePort, stackEnv,
-    stackBin: path.join(repo, 'bin/stack.js'),
+    stackBin: path.join(repo, 'bin/stack'),
     marker: path.basename(root),
     runs: quick ? { oneshot: 5, five: 2, scale: 1, watch: 3, planner: 3 } : { oneshot: 30, five: 7, scale: 3, watch: 10, planner: 10 },
     sizes: quick ? [1, 10] : [1, 10, 50],
@@ -76,7 +76,7 @@ async function main() {
   try {
     log('building the busybox image');
     ctx.layout = await buildLayout(path.join(root, 'oci'));
-    timed(process.execPath, [ctx.stackBin, 'image', 'import', ctx.layout, '--tag', IMAGE], { env: stackEnv });
+    timed(ctx.stackBin, ['image', 'import', ctx.layout, '--tag', IMAGE], { env: stackEnv });
     const archive = await dockerArchive(ctx.layout, path.join(root, 'busybox-docker.tar'));
     if (present.docker) {
       log('starting a private dockerd');

@@ -1,7 +1,7 @@
 // Bundles the CLI (cli/main.ts) into dist/bundle/: stack.js (commander and the command
 // registrations) plus one chunk per command implementation and shared chunks (ESM code
 // splitting), so a command loads a handful of files instead of ~100 separately resolved
-// modules (~35 ms less per command). bin/stack.js runs dist/bundle/stack.js.
+// modules (~35 ms less per command). bin/stack (a sh launcher) runs bin/stack.js, which runs dist/bundle/stack.js.
 //
 // Also bundles a stack's supervisor (supervisor/main.ts) into one file,
 // dist/bundle/supervisor.js, which supervisor/client.ts spawns: its start is on the

@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/host-deps.sh
 npm run build --silent
 node scripts/build-busybox-image.mjs .stack-demo/busybox-oci --tag stack.local/busybox:latest >/dev/null
-node bin/stack.js image import .stack-demo/busybox-oci --tag stack.local/busybox:latest
-node bin/stack.js -f examples/hello/stack.yaml up -d
+bin/stack image import .stack-demo/busybox-oci --tag stack.local/busybox:latest
+bin/stack -f examples/hello/stack.yaml up -d
 echo
 echo "examples/hello is up. Try:"
 echo "  curl http://127.0.0.1:8080/"

@@ -14,11 +14,11 @@ export function benchEnv(prefix) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `stack-bench-${prefix}-`));
   const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') };
   const stack = (...args) => {
-    const r = spawnSync(process.execPath, [path.join(repo, 'bin/stack.js'), ...args], { env, encoding: 'utf8' });
+    const r = spawnSync(path.join(repo, 'bin/stack'), [...args], { env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`stack ${args.join(' ')} failed:\n${r.stderr}`);
     return r;
   };
-  const start = (...args) => spawn(process.execPath, [path.join(repo, 'bin/stack.js'), ...args], { env });
+  const start = (...args) => spawn(path.join(repo, 'bin/stack'), [...args], { env });
   spawnSync(process.execPath, [path.join(repo, 'scripts/build-busybox-image.mjs'), path.join(root, 'oci'), '--tag', IMAGE]);
   stack('image', 'import', path.join(root, 'oci'), '--tag', IMAGE);
   return { root, env, stack, start, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };

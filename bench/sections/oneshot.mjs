@@ -29,7 +29,7 @@ export async function oneshot(ctx) {
   };
   row('stack', () => {
     const s = [];
-    for (let i = 0; i < runs; i++) s.push(timed(process.execPath, [ctx.stackBin, 'run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true'], { env: ctx.stackEnv }).ms);
+    for (let i = 0; i < runs; i++) s.push(timed(ctx.stackBin, ['run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true'], { env: ctx.stackEnv }).ms);
     return s;
   });
   row('runc', ctx.present.runc && (() => samples(process.execPath, [timeRuns, String(runs), '--', 'runc', 'run', '--bundle', runBundle(ctx), '{id}'])));

@@ -22,7 +22,7 @@ export async function planner(ctx) {
     const m = `plan of ${n} services (CLI wall)`;
     try {
       const s = [];
-      for (let i = 0; i < ctx.runs.planner; i++) s.push(timed(process.execPath, [ctx.stackBin, '-f', file, 'plan'], { env: ctx.stackEnv }).ms);
+      for (let i = 0; i < ctx.runs.planner; i++) s.push(timed(ctx.stackBin, ['-f', file, 'plan'], { env: ctx.stackEnv }).ms);
       rows.push({ measurement: m, tool: 'stack', unit: 'ms', stats: summary(s) });
     } catch (e) {
       rows.push({ measurement: m, tool: 'stack', error: e.message });

@@ -32,8 +32,8 @@ export async function watch(ctx) {
   fs.writeFileSync(file, withEdit(0));
   let watcher;
   try {
-    timed(process.execPath, [ctx.stackBin, '-f', file, '-p', 'watchbench', 'up', '-d'], { env });
-    watcher = spawn(process.execPath, [ctx.stackBin, '-f', file, '-p', 'watchbench', 'watch'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    timed(ctx.stackBin, ['-f', file, '-p', 'watchbench', 'up', '-d'], { env });
+    watcher = spawn(ctx.stackBin, ['-f', file, '-p', 'watchbench', 'watch'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     watcher.stderr.on('data', (d) => (stderr += d));
     await sleep(1500); // the watcher's first scan
@@ -55,6 +55,6 @@ export async function watch(ctx) {
   } finally {
     watcher?.kill('SIGTERM');
     await sleep(200);
-    timed(process.execPath, [ctx.stackBin, '-f', file, '-p', 'watchbench', 'down'], { env, allowFailure: true });
+    timed(ctx.stackBin, ['-f', file, '-p', 'watchbench', 'down'], { env, allowFailure: true });
   }
 }

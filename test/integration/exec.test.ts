@@ -72,7 +72,7 @@ describe('stack exec', () => {
 
   it('gives the command a terminal of the container when stdin is one, and none with -T', () => {
     // `script` runs the CLI on a pty of its own, as a user's terminal would.
-    const cli = `${process.execPath} ${path.join(repoRoot, 'bin/stack.js')} -f ${file}`;
+    const cli = `${path.join(repoRoot, 'bin/stack')} -f ${file}`;
     // Same filesystem as /dev/pts inside: the terminal is one of the container's devpts.
     const sameDevpts = `sh -c 'test "$(stat -L -c %d /proc/self/fd/0)" = "$(stat -c %d /dev/pts)" && echo container-pty; tty; exit 4'`;
     const tty = spawnSync('script', ['-qec', `${cli} exec app ${sameDevpts}`, '/dev/null'], { env: env.env, encoding: 'utf8', input: '' });

@@ -39,7 +39,7 @@ describe('stack run', () => {
     expect(r.stdout).toBe('out\nbusybox\n');
     expect(r.stderr).toBe('err\n');
     expect(r.code).toBe(5);
-    const cat = spawnSync(process.execPath, [path.join(repoRoot, 'bin/stack.js'), ...image(['cat'])], { env: env.env, input: 'from stdin\n', encoding: 'utf8' });
+    const cat = spawnSync(path.join(repoRoot, 'bin/stack'), [...image(['cat'])], { env: env.env, input: 'from stdin\n', encoding: 'utf8' });
     expect(cat.stdout).toBe('from stdin\n');
     expect(cat.status).toBe(0);
     // --rm: nothing of it is left

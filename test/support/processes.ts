@@ -79,7 +79,7 @@ export interface Running {
 
 /** Starts `stack ARGS…` without waiting for it. */
 export function startStack(env: StackEnv, args: string[]): Running {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/stack.js'), ...args], { cwd: env.root, env: env.env });
+  const child = spawn(path.join(repoRoot, 'bin/stack'), [...args], { cwd: env.root, env: env.env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -31,7 +31,7 @@ export interface Result {
 }
 
 export function stack(env: StackEnv, args: string[], cwd = env.root): Result {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/stack.js'), ...args], { cwd, env: env.env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(path.join(repoRoot, 'bin/stack'), [...args], { cwd, env: env.env, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
