@@ -6,7 +6,7 @@ export interface Cidr {
   prefix: number;
 }
 
-/** Where stack picks subnets from when the file names none: 10.123.0.0/16 in /24s. */
+/** Where stack picks subnets from when the file names none: 10.123.0.0/16, /24s by default. */
 const POOL = { base: ipToInt('10.123.0.0'), prefix: 16, size: 24 };
 
 export function ipToInt(ip: string): number {
@@ -41,8 +41,20 @@ export function contains(cidr: Cidr, ip: string): boolean {
   return ((ipToInt(ip) & mask(cidr.prefix)) >>> 0) === cidr.base;
 }
 
-/** The first /24 of the pool that overlaps none of `taken`; undefined when the pool is full. */
-export function chooseSubnet(taken: string[]): string | undefined {
+/**
+ * The prefix of an automatic subnet for a network of `containers`: a /24 unless they need
+ * more, then room for twice as many (so the stack can scale without a new subnet).
+ */
+export function subnetPrefixFor(containers: number): number {
+  const hostBits = Math.ceil(Math.log2(containers * 2 + 3)); // + network, gateway, broadcast
+  return Math.max(POOL.prefix, Math.min(POOL.size, 32 - hostBits));
+}
+
+/**
+ * The first aligned subnet of `prefix` (a /24 by default) in the pool that overlaps none of
+ * `taken`; undefined when the pool has no such room left.
+ */
+export function chooseSubnet(taken: string[], prefix = POOL.size): string | undefined {
   const used = taken.flatMap((t) => {
     try {
       return [parseCidr(t)];
@@ -50,9 +62,9 @@ export function chooseSubnet(taken: string[]): string | undefined {
       return [];
     }
   });
-  const count = 2 ** (POOL.size - POOL.prefix);
+  const count = 2 ** (prefix - POOL.prefix);
   for (let i = 0; i < count; i++) {
-    const candidate = { base: (POOL.base + i * 2 ** (32 - POOL.size)) >>> 0, prefix: POOL.size };
+    const candidate = { base: (POOL.base + i * 2 ** (32 - prefix)) >>> 0, prefix };
     if (!used.some((u) => overlaps(u, candidate))) return `${intToIp(candidate.base)}/${candidate.prefix}`;
   }
   return undefined;
@@ -65,16 +77,18 @@ export function defaultGateway(subnet: string): string {
 
 /**
  * The lowest host address of `subnet` (of `range` inside it, when given: `ip_range`) that
- * is neither the gateway nor in `used`.
+ * is neither the gateway nor in `used`, searching from `from` on when given: a caller that
+ * only adds to `used` passes the address after its last answer, so allocating n addresses
+ * costs O(n) rather than O(n²).
  */
-export function nextFreeAddress(subnet: string, gateway: string, used: Set<string>, range?: string): string | undefined {
+export function nextFreeAddress(subnet: string, gateway: string, used: Set<string>, range?: string, from?: string): string | undefined {
   const cidr = parseCidr(subnet);
   const last = cidr.base + 2 ** (32 - cidr.prefix) - 1; // broadcast
   const pool = range ? parseCidr(range) : cidr;
   // The first address of an ip_range is left out, like its network address would be.
-  const from = Math.max(cidr.base + 1, range && pool.prefix < 31 ? pool.base + 1 : pool.base);
+  const first = Math.max(cidr.base + 1, range && pool.prefix < 31 ? pool.base + 1 : pool.base, from ? ipToInt(from) : 0);
   const to = Math.min(last - 1, pool.base + 2 ** (32 - pool.prefix) - 1);
-  for (let n = from; n <= to; n++) {
+  for (let n = first; n <= to; n++) {
     const ip = intToIp(n);
     if (ip !== gateway && !used.has(ip)) return ip;
   }

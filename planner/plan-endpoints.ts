@@ -7,7 +7,7 @@
 import type { Observed } from './observed.js';
 import type { Endpoint, HostsEntry, NetworkSpec } from './plan.js';
 import type { Service, ServiceNetwork, Stack } from './types.js';
-import { nextFreeAddress, unusableAddress } from './ipam.js';
+import { intToIp, ipToInt, nextFreeAddress, unusableAddress } from './ipam.js';
 import { containerName, vethName } from './names.js';
 import { ownsNetworks } from './network-mode.js';
 import { sharedNamespaceOf } from './select-services.js';
@@ -58,8 +58,16 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
   }
 
   const result = new Map<string, PlannedNetworking>();
+  // Per network, where the search for the next free address starts (see nextFreeAddress).
+  const searchFrom = new Map<string, string>();
+  const slotsOf = new Map<Slot['service'], Slot[]>();
+  for (const slot of slots) {
+    const list = slotsOf.get(slot.service) ?? [];
+    list.push(slot);
+    slotsOf.set(slot.service, list);
+  }
   for (const service of stack.services) {
-    const mine = slots.filter((slot) => slot.service === service);
+    const mine = slotsOf.get(service) ?? [];
     if (!ownsNetworks(service.networkMode)) {
       // host and none: no interfaces of stack's; service:X is filled in below.
       if (!sharedNamespaceOf(service)) for (const { name } of mine) result.set(name, networkingOf(service, name, []));
@@ -74,12 +82,13 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
         const key = `${name}/${sn.network}`;
         let ip = chosen.get(key);
         if (!ip) {
-          ip = nextFreeAddress(net.subnet, net.gateway, used.get(sn.network)!, net.ipRange);
+          ip = nextFreeAddress(net.subnet, net.gateway, used.get(sn.network)!, net.ipRange, searchFrom.get(sn.network));
           if (!ip) {
             problems.push(`service ${service.name}: no free address left in ${net.ipRange ?? net.subnet} of network ${sn.network}`);
             continue;
           }
           used.get(sn.network)!.add(ip);
+          searchFrom.set(sn.network, intToIp(ipToInt(ip) + 1));
           chosen.set(key, ip);
         }
         const ep: Endpoint = {

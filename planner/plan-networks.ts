@@ -6,7 +6,7 @@
 import type { ForeignNetwork, Observed, ObservedNetwork } from './observed.js';
 import type { NetworkSpec, Operation } from './plan.js';
 import type { Network, Stack } from './types.js';
-import { chooseSubnet, contains, defaultGateway, normalizeCidr, overlaps, parseCidr, unusableAddress } from './ipam.js';
+import { chooseSubnet, subnetPrefixFor, contains, defaultGateway, normalizeCidr, overlaps, parseCidr, unusableAddress } from './ipam.js';
 import { bridgeName } from './names.js';
 import { networkHash } from './hash.js';
 
@@ -34,9 +34,10 @@ export function planNetworks(stack: Stack, observed: Observed, problems: string[
     if (wanted === 'invalid') continue;
     const seen = observed.networks.find((n) => n.key === net.key);
     // An existing network keeps its subnet unless the file names another one.
-    const subnet = wanted.subnet ?? (seen ? seen.subnet : chooseSubnet([...taken, ...[...specs.values()].map((s) => s.subnet)]));
+    const prefix = subnetPrefixFor(containersOn(stack, net.key));
+    const subnet = wanted.subnet ?? (seen ? seen.subnet : chooseSubnet([...taken, ...[...specs.values()].map((s) => s.subnet)], prefix));
     if (!subnet) {
-      problems.push(`network ${net.key}: no free /24 left in 10.123.0.0/16; set ipam.config subnet in the stack file`);
+      problems.push(`network ${net.key}: no free /${prefix} left in 10.123.0.0/16; set ipam.config subnet in the stack file`);
       continue;
     }
     const spec = specOf(stack.project, net, subnet, net.gateway ?? defaultGateway(subnet));
@@ -60,6 +61,13 @@ export function planNetworks(stack: Stack, observed: Observed, problems: string[
     operations.push({ kind: 'network.remove', id: `network-remove:${gone.key}`, cause: `network ${gone.key} is no longer in the stack file`, after: [], project: stack.project, key: gone.key, bridge: gone.bridge });
   }
   return { specs, operations, createIds };
+}
+
+/** How many containers the file puts on network `key` (replicas of every service on it). */
+function containersOn(stack: Stack, key: string): number {
+  let count = 0;
+  for (const service of stack.services) if (service.networks.some((sn) => sn.network === key)) count += service.replicas;
+  return count;
 }
 
 function specOf(project: string, net: Network, subnet: string, gateway: string): NetworkSpec {
