@@ -14,16 +14,20 @@ import { createHash } from 'node:crypto';
 import type { ContainerSpec, NetworkSpec } from './plan.js';
 import type { Service } from './types.js';
 
-/** JSON with sorted keys, so the hash does not depend on property order. */
+/**
+ * JSON with sorted keys, so the hash does not depend on property order. JSON.stringify
+ * does the writing (undefined members left out); the replacer only hands it each object
+ * with its keys in order — several times faster than writing the text here.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return JSON.stringify(value, sortKeys);
+}
+
+function sortKeys(_key: string, value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) sorted[k] = (value as Record<string, unknown>)[k];
+  return sorted;
 }
 
 export function hashOf(value: unknown): string {

@@ -12,6 +12,7 @@ import { dependencyOrder } from './graph.js';
 import { replicaCount, scaleDown, type Slot } from './plan-replicas.js';
 import { prerequisitesOf, sharedNamespaceOf } from './select-services.js';
 import { planWait } from './plan-waits.js';
+import { groupBy } from './group-by.js';
 
 export interface ContainerPolicy {
   removeOrphans?: boolean;
@@ -66,19 +67,23 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
     return id;
   };
 
+  const serviceNamed = new Map(stack.services.map((s) => [s.name, s]));
+  const slotsOf = groupBy(input.slots, (s) => s.service.name);
+  const observedNamed = new Map(observed.containers.map((c) => [c.name, c]));
+  const specsOf = groupBy(specs.values(), (s) => s.service);
   for (const level of dependencyOrder(orderingStack(stack))) {
     for (const serviceName of level) {
-      const service = stack.services.find((s) => s.name === serviceName)!;
+      const service = serviceNamed.get(serviceName)!;
       const trigger = dependentCause(service, replaced);
       if (!input.selected.has(serviceName) && !trigger) continue;
       const ids: string[] = [];
       startIds.set(serviceName, ids);
       // One wait for depends_on conditions, shared by the service's replicas, made when the first one starts.
       let wait: Extract<Operation, { kind: 'container.wait' }> | undefined | null = null;
-      for (const slot of input.slots.filter((s) => s.service.name === serviceName)) {
+      for (const slot of slotsOf.get(serviceName) ?? []) {
         const spec = specs.get(slot.name);
         if (!spec) continue;
-        const existing = observed.containers.find((c) => c.name === slot.name);
+        const existing = observedNamed.get(slot.name);
         const decided = startCause(existing, spec, policy, input.networkCreates);
         if (decided.note) notes.push(decided.note);
         const cause = decided.cause ?? (existing && trigger);
@@ -89,7 +94,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
           replaced.add(serviceName);
         }
         if (wait === null) {
-          wait = planWait(stack.project, service, specs, startIds);
+          wait = planWait(stack.project, service, specsOf, startIds);
           if (wait) operations.push(wait);
         }
         const waited = new Set(wait?.dependencies.map((d) => d.service));

@@ -7,6 +7,7 @@
 import type { Observed } from './observed.js';
 import type { Endpoint, HostsEntry, NetworkSpec } from './plan.js';
 import type { Service, ServiceNetwork, Stack } from './types.js';
+import { groupBy } from './group-by.js';
 import { intToIp, ipToInt, nextFreeAddress, unusableAddress } from './ipam.js';
 import { containerName, vethName } from './names.js';
 import { ownsNetworks } from './network-mode.js';
@@ -60,12 +61,7 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
   const result = new Map<string, PlannedNetworking>();
   // Per network, where the search for the next free address starts (see nextFreeAddress).
   const searchFrom = new Map<string, string>();
-  const slotsOf = new Map<Slot['service'], Slot[]>();
-  for (const slot of slots) {
-    const list = slotsOf.get(slot.service) ?? [];
-    list.push(slot);
-    slotsOf.set(slot.service, list);
-  }
+  const slotsOf = groupBy(slots, (slot) => slot.service);
   for (const service of stack.services) {
     const mine = slotsOf.get(service) ?? [];
     if (!ownsNetworks(service.networkMode)) {

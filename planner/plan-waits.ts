@@ -11,9 +11,11 @@ const HEALTH_WAIT_SLACK_MS = 10_000;
 
 /** `specs` are keyed by container name (one per replica). service_healthy on a dependency without a healthcheck can never be met: say so before anything starts. */
 export function checkDependencyConditions(stack: Stack, specs: Map<string, ContainerSpec>, problems: string[]): void {
+  const firstSpecOf = new Map<string, ContainerSpec>();
+  for (const spec of specs.values()) if (!firstSpecOf.has(spec.service)) firstSpecOf.set(spec.service, spec);
   for (const service of stack.services) {
     for (const dep of service.dependsOn) {
-      const target = [...specs.values()].find((s) => s.service === dep.service);
+      const target = firstSpecOf.get(dep.service);
       if (dep.condition !== 'service_healthy' || !target || probeArgv(target.healthcheck) || !dep.required) continue;
       problems.push(`service ${service.name} depends on ${dep.service} with condition service_healthy, but ${dep.service} has no healthcheck; add a healthcheck to ${dep.service}, or use condition service_started`);
     }
@@ -28,13 +30,14 @@ export function checkDependencyConditions(stack: Stack, specs: Map<string, Conta
 export function planWait(
   project: string,
   service: Service,
-  specs: Map<string, ContainerSpec>,
+  /** The container specs of each service (see groupBy). */
+  specsOf: Map<string, ContainerSpec[]>,
   startIds: Map<string, string[]>,
 ): Extract<Operation, { kind: 'container.wait' }> | undefined {
   const dependencies: WaitDependency[] = [];
   const settled: string[] = [];
   for (const dep of service.dependsOn) {
-    const targets = [...specs.values()].filter((s) => s.service === dep.service);
+    const targets = specsOf.get(dep.service) ?? [];
     if (targets.length === 0) continue;
     const starts = startIds.get(dep.service) ?? [];
     if (starts.length === 0 && dep.condition === 'service_started') continue;

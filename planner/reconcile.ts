@@ -19,6 +19,7 @@ import { selectServices } from './select-services.js';
 import { checkHostPorts } from './check-host-ports.js';
 import { planMounts } from './plan-mounts.js';
 import { checkDependencyConditions } from './plan-waits.js';
+import { groupBy } from './group-by.js';
 import { checkRuntimeOptions } from './check-runtime-options.js';
 
 export interface ReconcileOptions extends ContainerPolicy {
@@ -74,6 +75,7 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
 function buildSpecs(stack: Stack, observed: Observed, nets: Map<string, NetworkSpec>, slots: Slot[], problems: string[]): Map<string, ContainerSpec> {
   const specs = new Map<string, ContainerSpec>();
   const endpoints = planEndpoints(stack, observed, nets, slots, problems);
+  const slotsOf = groupBy(slots, (s) => s.service);
   for (const service of stack.services) {
     let ref: string;
     try {
@@ -87,7 +89,7 @@ function buildSpecs(stack: Stack, observed: Observed, nets: Map<string, NetworkS
       problems.push(`service ${service.name}: image ${ref} is not in the local store; import it with \`stack image import PATH --tag ${service.image}\``);
       continue;
     }
-    for (const [i, slot] of slots.filter((s) => s.service === service).entries()) {
+    for (const [i, slot] of (slotsOf.get(service) ?? []).entries()) {
       const planned = endpoints.get(slot.name);
       if (!planned) continue;
       // Every replica has the same mount problems: report them once.
