@@ -1,57 +1,68 @@
-// The Compose conformance suite: one folder per feature under test/conformance/, one
-// folder per case inside it. A case is a stack.yaml and either expected.yaml (the file is
-// valid; `stack config` must print exactly this) or expected.txt (the file is invalid; the
-// rendered diagnostics must be exactly these). Optional env.json gives the variables.
-// Every case is loaded as /project/stack.yaml, so resolved paths do not depend on where
-// the repository lives.
+// The Compose conformance suite: test/conformance/<feature>/<case>/ holds a stack
+// (stack.yaml, or compose.yaml, and any other files it names: .env, overrides, extended
+// and included files) and either
+//   expected.yaml        what `stack config` prints for it (the file is valid), or
+//   expected-errors.txt  what it reports instead (the file is invalid): the diagnostics as
+//                        a user sees them, `file:line:col: message`, the line and a caret.
+// Optional `args`: global options, one a line (e.g. `--profile` then `debug`); optional
+// env.json: the environment (besides PATH and HOME, which is the case folder).
+// The built CLI runs in the case folder exactly as a user would run it there, so `.env`,
+// override discovery and COMPOSE_* variables work as they do for a user. The case folder's
+// absolute path is written `.` in the expected output. UPDATE_CONFORMANCE=1 rewrites the
+// expected files from the actual output (review the diff before committing).
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { renderConfig } from '../../cli/commands/config-action.js';
-import { renderDiagnostics } from '../../cli/render-diagnostics.js';
-import { StackFileError } from '../../planner/diagnostics.js';
-import { loadStack } from '../../planner/load.js';
 
-const root = path.dirname(fileURLToPath(import.meta.url));
-const dirs = (p: string) => fs.readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.resolve(here, '../../bin/stack');
+const update = process.env.UPDATE_CONFORMANCE === '1';
 
-function run(caseDir: string): { config?: string; diagnostics?: string } {
-  const text = fs.readFileSync(path.join(caseDir, 'stack.yaml'), 'utf8');
-  const envFile = path.join(caseDir, 'env.json');
-  const env = { HOME: '/home/user', ...(fs.existsSync(envFile) ? (JSON.parse(fs.readFileSync(envFile, 'utf8')) as Record<string, string>) : {}) };
-  try {
-    const stack = loadStack({ files: [{ path: 'stack.yaml', text }], projectDir: '/project', env });
-    return { config: renderConfig(stack, { format: 'yaml' }) };
-  } catch (e) {
-    if (e instanceof StackFileError) return { diagnostics: `${renderDiagnostics(e.diagnostics)}\n` };
-    throw e;
-  }
+const dirs = (dir: string) => fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const readIf = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined);
+
+function runConfig(caseDir: string): { code: number; stdout: string; stderr: string } {
+  const args = readIf(path.join(caseDir, 'args'))?.split('\n').filter(Boolean) ?? [];
+  const extraEnv = JSON.parse(readIf(path.join(caseDir, 'env.json')) ?? '{}') as Record<string, string>;
+  const r = spawnSync(cli, [...args, 'config'], {
+    cwd: caseDir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: caseDir, ...extraEnv },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const relative = (s: string) => s.split(caseDir).join('.');
+  return { code: r.status ?? -1, stdout: relative(r.stdout), stderr: relative(r.stderr) };
 }
 
-const features = dirs(root);
+const features = dirs(here);
 
 describe('conformance', () => {
-  it('has cases', () => {
-    expect(features.length).toBeGreaterThanOrEqual(10);
+  it('has cases for every loader stage and the format', () => {
+    expect(features.length).toBeGreaterThanOrEqual(20);
   });
 
   for (const feature of features) {
     describe(feature, () => {
-      for (const name of dirs(path.join(root, feature))) {
-        const caseDir = path.join(root, feature, name);
+      for (const name of dirs(path.join(here, feature))) {
+        const caseDir = path.join(here, feature, name);
         const expectedYaml = path.join(caseDir, 'expected.yaml');
-        const expectedTxt = path.join(caseDir, 'expected.txt');
+        const expectedErrors = path.join(caseDir, 'expected-errors.txt');
         it(name, () => {
-          const got = run(caseDir);
-          if (fs.existsSync(expectedYaml)) {
-            expect(got.diagnostics, 'a valid case must load without diagnostics').toBeUndefined();
-            expect(got.config).toBe(fs.readFileSync(expectedYaml, 'utf8'));
+          const r = runConfig(caseDir);
+          if (fs.existsSync(expectedErrors)) {
+            if (update) fs.writeFileSync(expectedErrors, r.stderr);
+            expect(r.stdout, 'an invalid case must print no configuration').toBe('');
+            expect(r.code).toBe(1);
+            expect(r.stderr).toBe(fs.readFileSync(expectedErrors, 'utf8'));
           } else {
-            expect(fs.existsSync(expectedTxt), `${caseDir} needs expected.yaml or expected.txt`).toBe(true);
-            expect(got.config, 'an invalid case must be rejected').toBeUndefined();
-            expect(got.diagnostics).toBe(fs.readFileSync(expectedTxt, 'utf8'));
+            expect(fs.existsSync(expectedYaml), `${caseDir} needs expected.yaml or expected-errors.txt`).toBe(true);
+            if (update) fs.writeFileSync(expectedYaml, r.stdout);
+            expect(r.stderr, 'a valid case loads without diagnostics').not.toMatch(/^\S+:\d+:\d+: /m);
+            expect(r.code).toBe(0);
+            expect(r.stdout).toBe(fs.readFileSync(expectedYaml, 'utf8'));
           }
         });
       }

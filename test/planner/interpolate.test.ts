@@ -95,3 +95,15 @@ describe('interpolation in stack files', () => {
     expect(s.environment).toStrictEqual({ NAME: 'web', EMPTY: '' });
   });
 });
+
+describe('unset variables', () => {
+  it('warn once per variable, located at the first value that uses it, and become empty', async () => {
+    const { loadTree, service } = await import('./load-files.js');
+    const stack = loadTree({ 'stack.yaml': 'services:\n  a:\n    image: "x:${TAG}"\n    hostname: $HOST-${TAG}\n    working_dir: ${DIR:-/srv}\n' });
+    expect(service(stack, 'a')).toMatchObject({ image: 'x:', hostname: '-', workingDir: '/srv' });
+    expect(stack.warnings.map((w) => `${w.file}:${w.line}:${w.col}: ${w.message}`)).toStrictEqual([
+      'stack.yaml:3:12: the "TAG" variable is not set; defaulting to a blank string',
+      'stack.yaml:4:15: the "HOST" variable is not set; defaulting to a blank string',
+    ]);
+  });
+});
