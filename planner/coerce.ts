@@ -77,9 +77,12 @@ export function stringList(v: unknown): string[] {
   return Array.isArray(v) ? v.map(scalar) : [];
 }
 
-/** Octal file modes: 0440 or "0440" → 0o440. The YAML 1.2 loader reads 0440 as decimal 440, so a number whose digits are all octal is read as octal, as compose's YAML 1.1 parser does. */
+/**
+ * File modes: a number is taken as it is (the YAML stage already read `0440` as octal, as
+ * compose does, so `mode: 511` is 0o777); a string "0440" or "440" is octal text.
+ */
 export function parseMode(v: unknown): number | undefined {
   if (typeof v === 'string' && /^0?[0-7]{3,4}$/.test(v)) return parseInt(v, 8);
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return /^[0-7]+$/.test(String(v)) ? parseInt(String(v), 8) : v;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0o7777) return v;
   return undefined;
 }

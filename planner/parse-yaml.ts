@@ -1,7 +1,7 @@
 // Stage 1: YAML text → document with source positions. Syntax errors become diagnostics
 // located at the offending character; later stages read positions through source-map.ts.
 
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type ScalarTag } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import { diagAt, offsetPos, type SourceFile } from './source-map.js';
 
@@ -15,6 +15,19 @@ function cleanMessage(message: string): string {
   return `YAML syntax error: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 }
 
+/**
+ * Integers written with a leading zero are octal, as docker compose's Go YAML parser reads
+ * them (`mode: 0440` is 288, `mode: 511` stays 511); YAML 1.2's core schema alone would
+ * read 0440 as 440. Tried before the core schema's own int tags.
+ */
+const goOctalInt: ScalarTag = {
+  identify: (value) => typeof value === 'number',
+  default: true,
+  tag: 'tag:yaml.org,2002:int',
+  test: /^0[0-7]+$/,
+  resolve: (text) => parseInt(text, 8),
+};
+
 export function parseYaml(path: string, text: string): ParsedFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
@@ -23,6 +36,7 @@ export function parseYaml(path: string, text: string): ParsedFile {
     prettyErrors: false,
     uniqueKeys: true,
     keepSourceTokens: false,
+    customTags: (tags) => [goOctalInt, ...tags],
   });
   const file: SourceFile = { path, text, doc, lineCounter };
   const diagnostics = doc.errors.map((err) => diagAt(file, offsetPos(file, err.pos[0]), cleanMessage(err.message)));

@@ -8,6 +8,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostics.js';
 import { closest } from './edit-distance.js';
 import { diagAtPath, type PathSeg, type SourceFile } from './source-map.js';
+import { unsupportedKeyMessage } from './unsupported-keys.js';
 
 const require = createRequire(import.meta.url);
 
@@ -134,6 +135,8 @@ function describe(err: ErrorObject, path: PathSeg[]): Described {
     case 'additionalProperties': {
       const key = String(err.params.additionalProperty);
       const where = path.length === 0 ? 'at top level' : `in ${label(path)}`;
+      const unsupported = unsupportedKeyMessage(path, key, where);
+      if (unsupported) return { path: [...path, key], message: unsupported, at: 'key' };
       const suggests = closest(key, Object.keys(parent?.properties ?? {}));
       const hint = suggests === undefined ? '' : `; did you mean "${suggests}"?`;
       return { path: [...path, key], message: `unknown key "${key}" ${where}${hint}`, at: 'key', suggests };
