@@ -109,8 +109,8 @@ describe('scalar coercions', () => {
     expect(['no', 'n', 'OFF', 'false', false].map(toBool)).toStrictEqual([false, false, false, false, false]);
     expect(toBool('maybe')).toBeUndefined();
   });
-  it('reads file modes as octal', () => {
-    expect([parseMode('0440'), parseMode(440), parseMode(1777), parseMode('755'), parseMode(288)]).toStrictEqual([0o440, 0o440, 0o1777, 0o755, 288]);
+  it('reads file modes as compose does: numbers as numbers (YAML reads 0440 as octal), strings as octal text', () => {
+    expect([parseMode('0440'), parseMode(0o440), parseMode(511), parseMode('755'), parseMode(288), parseMode(0o17777)]).toStrictEqual([0o440, 0o440, 0o777, 0o755, 288, undefined]);
   });
   it.each([[0, '0s'], [500, '500ms'], [10_000, '10s'], [90_000, '1m30s'], [1_500, '1.5s'], [3_600_000, '1h0m0s'], [120_000, '2m0s']] as const)(
     'Go duration of %d ms is %s',
