@@ -5,7 +5,7 @@ import { observeStack } from '../../executor/host/linux/observe.js';
 import { observeOptionsFor } from '../../planner/observe-options.js';
 import { reconcile, type ReconcileOptions } from '../../planner/reconcile.js';
 import type { Stack } from '../../planner/types.js';
-import { connectSupervisor, request } from '../../supervisor/client.js';
+import { connectSupervisor, request, startSupervisor } from '../../supervisor/client.js';
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter, type PrinterOptions } from '../progress.js';
@@ -52,12 +52,18 @@ export async function applyStack(stack: Stack, options: ReconcileOptions, printe
   await pullStackImages(stack);
   let conn = await connectSupervisor(stack.project, { start: false });
   if (!conn) {
-    // No supervisor yet: plan here first (the dry run `stack plan` does), so a file the
-    // host cannot satisfy (a taken host port, a missing image) fails with its PlanError
-    // before a supervisor, its log or its run directory exist. The supervisor plans
-    // again itself; its plan is the one applied.
-    reconcile(stack, await observeStack(stack.project, observeOptionsFor(stack)), options);
-    conn = await connectSupervisor(stack.project, { start: true });
+    // No supervisor yet: plan here too (the dry run `stack plan` does) while one boots, so
+    // a file the host cannot satisfy (a taken host port, a missing image) fails with its
+    // PlanError and the supervisor's start is undone: no supervisor, log or socket stays.
+    // The supervisor plans again itself; its plan is the one applied.
+    const starting = startSupervisor(stack.project);
+    try {
+      reconcile(stack, await observeStack(stack.project, observeOptionsFor(stack)), options);
+    } catch (err) {
+      await starting.discard();
+      throw err;
+    }
+    conn = await starting.connected;
   }
   try {
     await request(conn!, { op: 'apply', stack, options }, progressPrinter(process.stderr, printer));
