@@ -13,6 +13,11 @@ export const NAT_UNAPPLIED = 'unapplied';
 export interface ApplyContext {
   /** Cancels waits (the request went away, or `down` came). */
   signal?: AbortSignal;
+  /**
+   * For a container.start with `releaseAfter`: resolves once those operations succeeded,
+   * rejects with a DependencyError if one did not (the executor runs them).
+   */
+  beforeRelease?: () => Promise<void>;
 }
 
 /** Resolves with warnings worth showing (e.g. an optional dependency that failed), if any. */
@@ -29,7 +34,7 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
     case 'container.start': {
       const spec = op.container;
       await host.state.saveContainer(spec.project, { spec, status: 'creating' });
-      await launchContainer(spec, host, (pid, startTime, startedAt) => host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt }));
+      await launchContainer(spec, host, (pid, startTime, startedAt) => host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt }), ctx.beforeRelease);
       return;
     }
     case 'container.stop':

@@ -1,14 +1,17 @@
 // Walks the Plan's DAG: each operation starts once everything in its `after` list has
-// finished, with at most `concurrency` running at once (p-queue). A failed operation
-// skips everything that waits on it; independent branches still finish, so the host
-// ends in a state the next `up` or `down` can converge from.
+// finished, with at most `concurrency` running at once. A failed operation skips
+// everything that waits on it; independent branches still finish, so the host ends in a
+// state the next `up` or `down` can converge from. A container.start's `releaseAfter`
+// gates only its command: it is made at once and waits, without holding a slot, for
+// those operations before its execve (and is taken down unstarted if one fails).
 
-import PQueue from 'p-queue';
 import type { Operation, Plan } from '../planner/plan.js';
 import { describe } from '../planner/plan-text.js';
 import type { Host } from './host.js';
 import type { Reporter } from './reporter.js';
-import { applyOperation } from './apply-operation.js';
+import { applyOperation, type ApplyContext } from './apply-operation.js';
+import { DependencyError } from './wait-dependencies.js';
+import { Slots } from './slots.js';
 
 export class ApplyError extends Error {
   readonly failures: { id: string; error: Error }[];
@@ -26,7 +29,7 @@ export interface ExecuteOptions {
 }
 
 export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: ExecuteOptions = {}): Promise<void> {
-  const queue = new PQueue({ concurrency: opts.concurrency ?? 4 });
+  const slots = new Slots(opts.concurrency ?? 4);
   const byId = new Map(plan.operations.map((op) => [op.id, op]));
   const outcome = new Map<string, Promise<boolean>>();
   const failures: { id: string; error: Error }[] = [];
@@ -45,23 +48,42 @@ export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: 
         reporter.event({ type: 'skipped', id: op.id, reason: `waits for ${failed.join(', ')}, which did not succeed` });
         return false;
       }
-      return (await queue.add(async () => {
-        const started = performance.now();
-        reporter.event({ type: 'start', id: op.id, kind: op.kind, subject: describe(op) });
-        try {
-          const warnings = await applyOperation(op, host, opts.signal ? { signal: opts.signal } : {});
-          reporter.event({ type: 'done', id: op.id, ms: Math.round(performance.now() - started), ...(warnings?.length ? { warnings } : {}) });
-          return true;
-        } catch (err) {
-          const error = err instanceof Error ? err : new Error(String(err));
-          failures.push({ id: op.id, error });
-          reporter.event({ type: 'failed', id: op.id, message: error.message });
-          return false;
-        }
-      })) as boolean;
+      await slots.acquire();
+      const started = performance.now();
+      reporter.event({ type: 'start', id: op.id, kind: op.kind, subject: describe(op) });
+      try {
+        const ctx: ApplyContext = opts.signal ? { signal: opts.signal } : {};
+        const gate = op.kind === 'container.start' ? (op.releaseAfter ?? []).filter((id) => byId.has(id)) : [];
+        if (gate.length > 0 && op.kind === 'container.start') ctx.beforeRelease = () => gateOn(gate, op.container.service);
+        const warnings = await applyOperation(op, host, ctx);
+        reporter.event({ type: 'done', id: op.id, ms: Math.round(performance.now() - started), ...(warnings?.length ? { warnings } : {}) });
+        return true;
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        failures.push({ id: op.id, error });
+        reporter.event({ type: 'failed', id: op.id, message: error.message });
+        return false;
+      } finally {
+        slots.release();
+      }
     })();
     outcome.set(op.id, promise);
     return promise;
+  };
+
+  /** Waits for `ids` with this operation's slot handed back meanwhile. */
+  const gateOn = async (ids: string[], service: string): Promise<void> => {
+    slots.release();
+    let oks: boolean[];
+    try {
+      oks = await Promise.all(ids.map((id) => run(byId.get(id)!)));
+    } finally {
+      await slots.acquire();
+    }
+    const failed = ids.filter((_, i) => !oks[i]).map((id) => byId.get(id)!);
+    const services = [...new Set(failed.map((op) => (op.kind === 'container.start' ? op.container.service : op.id)))];
+    // Worded as a container.wait words it (wait-dependencies.ts).
+    if (services.length > 0) throw new DependencyError(service, services.map((s) => `dependency ${s} failed to start`));
   };
 
   await Promise.all(plan.operations.map(run));

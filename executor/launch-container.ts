@@ -5,13 +5,34 @@
 import type { ContainerSpec } from '../planner/plan.js';
 import type { ContainerRecord, Host } from './host.js';
 
-/** `saveStarting` writes the record once the process has a pid (before anything else can fail). */
-export async function launchContainer(spec: ContainerSpec, host: Host, saveStarting: (pid: number, startTime: number, startedAt: string) => Promise<void>): Promise<void> {
+/**
+ * `saveStarting` writes the record once the process has a pid (before anything else can
+ * fail). `beforeRelease`, when given, is awaited between wiring and the command's execve;
+ * if it throws, the unstarted container is taken down again (process, veths, cgroups,
+ * dirs, record) before the error goes on.
+ */
+export async function launchContainer(
+  spec: ContainerSpec,
+  host: Host,
+  saveStarting: (pid: number, startTime: number, startedAt: string) => Promise<void>,
+  beforeRelease?: () => Promise<void>,
+): Promise<void> {
   await host.containers.prepare(spec);
   const { pid, startTime } = await host.containers.spawn(spec);
   await saveStarting(pid, startTime, new Date().toISOString());
   if (spec.networkMode === 'none') await host.networks.loopback(pid);
   for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
+  if (beforeRelease) {
+    try {
+      await beforeRelease();
+    } catch (err) {
+      await host.containers.stop(spec.project, spec.name, 'SIGKILL', 0);
+      for (const ep of spec.endpoints) await host.networks.detach(ep.hostVeth);
+      await host.containers.cleanup(spec.project, spec.name);
+      await host.state.removeContainer(spec.project, spec.name);
+      throw err;
+    }
+  }
   await host.containers.release(spec.project, spec.name);
   // A one-shot command may have exited already; its exit was recorded, keep that.
   await host.state.updateContainer(spec.project, spec.name, (r) => (r.status === 'exited' ? r : { ...r, status: 'running' }));

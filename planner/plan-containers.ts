@@ -11,7 +11,7 @@ import type { Service, Stack } from './types.js';
 import { dependencyOrder } from './graph.js';
 import { replicaCount, scaleDown, type Slot } from './plan-replicas.js';
 import { prerequisitesOf, sharedNamespaceOf } from './select-services.js';
-import { planWait } from './plan-waits.js';
+import { gatedDependencies, planWait } from './plan-waits.js';
 import { groupBy } from './group-by.js';
 
 export interface ContainerPolicy {
@@ -80,6 +80,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
       startIds.set(serviceName, ids);
       // One wait for depends_on conditions, shared by the service's replicas, made when the first one starts.
       let wait: Extract<Operation, { kind: 'container.wait' }> | undefined | null = null;
+      const gated = gatedDependencies(service, sharedNamespaceOf(service));
       for (const slot of slotsOf.get(serviceName) ?? []) {
         const spec = specs.get(slot.name);
         if (!spec) continue;
@@ -98,11 +99,15 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
           if (wait) operations.push(wait);
         }
         const waited = new Set(wait?.dependencies.map((d) => d.service));
-        for (const dep of prerequisitesOf(service)) if (!waited.has(dep)) after.push(...(startIds.get(dep) ?? []));
+        const releaseAfter: string[] = [];
+        for (const dep of prerequisitesOf(service)) {
+          if (waited.has(dep)) continue;
+          (gated.has(dep) ? releaseAfter : after).push(...(startIds.get(dep) ?? []));
+        }
         if (wait) after.push(wait.id);
         const id = `start:${spec.name}`;
         ids.push(id);
-        operations.push({ kind: 'container.start', id, cause, after, container: spec });
+        operations.push({ kind: 'container.start', id, cause, after, container: spec, ...(releaseAfter.length ? { releaseAfter } : {}) });
       }
       if (input.selected.has(serviceName)) scaleDown(serviceName, replicaCount(service, policy.scale), observed, remove);
     }

@@ -11,6 +11,7 @@ export function planToText(plan: Plan): string {
     lines.push(`      because ${op.cause}`);
     if (op.after.length > 0) lines.push(`      after ${op.after.join(', ')}`);
     if (op.settled?.length) lines.push(`      once finished (even if failed) ${op.settled.join(', ')}`);
+    if (op.kind === 'container.start' && op.releaseAfter?.length) lines.push(`      runs its command after ${op.releaseAfter.join(', ')}`);
   }
   for (const note of plan.notes) lines.push(`  note: ${note}`);
   return lines.join('\n') + '\n';

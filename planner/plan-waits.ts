@@ -40,7 +40,7 @@ export function planWait(
     const targets = specsOf.get(dep.service) ?? [];
     if (targets.length === 0) continue;
     const starts = startIds.get(dep.service) ?? [];
-    if (starts.length === 0 && dep.condition === 'service_started') continue;
+    if (dep.condition === 'service_started' && (starts.length === 0 || dep.required)) continue; // see gatedDependencies
     settled.push(...starts);
     const entry: WaitDependency = { service: dep.service, containers: targets.map((t) => t.name), condition: dep.condition, required: dep.required };
     const healthcheck = targets[0]!.healthcheck;
@@ -52,4 +52,13 @@ export function planWait(
   if (dependencies.length === 0) return undefined;
   const words = dependencies.map((d) => `${d.service} (${d.condition}${d.required ? '' : ', required: false'})`).join(', ');
   return { kind: 'container.wait', id: `wait:${service.name}`, cause: `${service.name} depends on ${words}`, after: [], settled, project, service: service.name, dependencies };
+}
+
+/**
+ * The dependencies of `service` that gate only its command (container.start releaseAfter),
+ * not its preparation: required `service_started` ones. A dependency whose namespaces it
+ * shares (`network_mode: service:X`) is not among them: its namespace must exist first.
+ */
+export function gatedDependencies(service: Service, sharedNamespace: string | undefined): Set<string> {
+  return new Set(service.dependsOn.filter((d) => d.condition === 'service_started' && d.required && d.service !== sharedNamespace).map((d) => d.service));
 }

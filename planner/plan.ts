@@ -169,7 +169,18 @@ export interface WaitDependency {
 export type Operation =
   | (OpBase & { kind: 'network.create'; network: NetworkSpec })
   | (OpBase & { kind: 'network.remove'; project: string; key: string; bridge: string })
-  | (OpBase & { kind: 'container.start'; container: ContainerSpec })
+  | (OpBase & {
+      kind: 'container.start';
+      container: ContainerSpec;
+      /**
+       * Ids of operations that must succeed before the container's command runs (its
+       * execve), while everything before it (rootfs, init stage, network) goes ahead at
+       * once: the starts of its `service_started` dependencies in the same plan. Compose
+       * only promises that a dependency has started before the dependent does, so only
+       * the command waits; if one fails, the container is taken down unstarted.
+       */
+      releaseAfter?: string[];
+    })
   | (OpBase & {
       kind: 'container.remove';
       project: string;

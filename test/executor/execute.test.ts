@@ -112,4 +112,48 @@ describe('execute', () => {
       'state.forget p',
     ]);
   });
+  describe('releaseAfter: a dependency gates only the command', () => {
+    const gated: Plan = {
+      project: 'p',
+      notes: [],
+      operations: [
+        { kind: 'network.create', id: 'network:default', cause: 'c', after: [], network: net },
+        { kind: 'container.start', id: 'start:web', cause: 'c', after: ['network:default'], container: spec('web', '10.123.0.2') },
+        { kind: 'container.start', id: 'start:client', cause: 'c', after: ['network:default'], releaseAfter: ['start:web'], container: spec('client', '10.123.0.3') },
+      ],
+    };
+
+    it('makes the dependent at once but runs its command only after the dependency started', async () => {
+      const host = new FakeHost();
+      await execute(gated, host, { event: () => {} });
+      const i = (call: string) => host.calls.indexOf(call);
+      // Both are made before either runs: the client's init stage boots alongside the web's.
+      expect(i('containers.spawn p-client-1')).toBeLessThan(i('containers.release p-web-1'));
+      expect(i('state.updateContainer p-web-1 running')).toBeLessThan(i('containers.release p-client-1'));
+    });
+
+    it('takes the dependent down unstarted when the dependency fails, and says why', async () => {
+      const host = new FakeHost({ failOn: ['containers.release p-web-1'] });
+      const events: ProgressEvent[] = [];
+      const err = await execute(gated, host, { event: (e) => events.push(e) }).catch((e) => e);
+      expect(events).toContainEqual({ type: 'failed', id: 'start:client', message: 'client not started: dependency web failed to start' });
+      expect((err as ApplyError).failures.map((f) => [f.id, f.error.message])).toEqual([
+        ['start:web', 'injected failure: containers.release p-web-1'],
+        ['start:client', 'client not started: dependency web failed to start'],
+      ]);
+      const client = host.calls.filter((c) => c.includes('p-client-1') || c.includes('stkvclient'));
+      expect(client.slice(-4)).toEqual(['containers.stop p-client-1 SIGKILL 0', 'networks.detach stkvclient', 'containers.cleanup p-client-1', 'state.removeContainer p-client-1']);
+      expect(client).not.toContain('containers.release p-client-1');
+    });
+
+    it('does not deadlock when a chain of gated starts is longer than the concurrency', async () => {
+      const chain: Operation[] = Array.from({ length: 8 }, (_, n) => ({
+        kind: 'container.start', id: `start:s${n}`, cause: 'c', after: [], container: { ...spec(`s${n}`, `10.123.0.${n + 2}`) },
+        ...(n > 0 ? { releaseAfter: [`start:s${n - 1}`] } : {}),
+      }));
+      const host = new FakeHost();
+      await execute({ project: 'p', notes: [], operations: chain.reverse() }, host, { event: () => {} }, { concurrency: 2 });
+      expect(host.calls.filter((c) => c.startsWith('containers.release'))).toEqual(Array.from({ length: 8 }, (_, n) => `containers.release p-s${n}-1`));
+    });
+  });
 });

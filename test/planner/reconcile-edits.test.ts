@@ -101,7 +101,7 @@ describe('reconcile edits', () => {
 
   it('a changed dependency restarts only the dependents that ask for it (restart: true)', async () => {
     const plan = reconcile(load(withDeps.replace('V: "1"', 'V: "2"')), running(withDeps));
-    expect(plan.operations.map((o) => o.id)).toEqual(['remove:hello-db-1', 'start:hello-db-1', 'remove:hello-api-1', 'wait:api', 'start:hello-api-1']);
+    expect(plan.operations.map((o) => o.id)).toEqual(['remove:hello-db-1', 'start:hello-db-1', 'remove:hello-api-1', 'start:hello-api-1']);
     await expect(planToText(plan)).toMatchFileSnapshot('golden/dependency-restart.txt');
   });
 
@@ -126,7 +126,7 @@ describe('reconcile edits', () => {
   });
 
   it('up SERVICE… starts those and their dependencies; --no-deps only those', () => {
-    expect(ids(withDeps, observed(), { services: ['api'] })).toEqual(['start:hello-db-1', 'wait:api', 'start:hello-api-1']);
+    expect(ids(withDeps, observed(), { services: ['api'] })).toEqual(['start:hello-db-1', 'start:hello-api-1']);
     expect(ids(withDeps, observed(), { services: ['api'], noDeps: true })).toEqual(['start:hello-api-1']);
     expect(() => reconcile(load(withDeps), observed(), { services: ['apj'] })).toThrow(PlanError);
     expect(() => reconcile(load(withDeps), observed(), { services: ['apj'] })).toThrow(/service apj is not in the stack file.*did you mean "api"/);
