@@ -6,7 +6,7 @@
 // covers the same ground from the file's side; both leave out what never changes a
 // running container: depends_on, scale/replicas, profiles, build and pull_policy are not
 // in a ContainerSpec at all, and containerHash leaves out the per-replica identity (name,
-// replica number, address, veth) and the hosts list, so all replicas of a service share
+// replica number, address, veth) and the container's own /etc/hosts line, so all replicas of a service share
 // one hash and a neighbour's arrival recreates nothing. A changed address is caught
 // separately by reconcile (plan-containers.ts), which compares addresses directly.
 
@@ -36,9 +36,15 @@ export function hashOf(value: unknown): string {
 
 /** The container's config hash: the same for every replica of a service (see above). */
 export function containerHash(spec: Omit<ContainerSpec, 'hash'>): string {
-  const { hosts: _hosts, name: _name, replica: _replica, endpoints, mounts, ...shape } = spec;
+  const { hosts, name: _name, replica: _replica, endpoints, mounts, ...shape } = spec;
+  // /etc/hosts: the container's own line differs per replica; the rest is extra_hosts,
+  // whose change must recreate (the file is written once, at start). Left out when empty,
+  // so the hashes of containers without extra_hosts stay what they were.
+  const own = new Set(endpoints.map((e) => e.ip));
+  const extraHosts = hosts.filter((h) => !own.has(h.ip));
   return hashOf({
     ...shape,
+    ...(extraHosts.length > 0 ? { extraHosts } : {}),
     endpoints: endpoints.map(({ ip: _ip, hostVeth: _veth, ...ep }) => ep),
     // An anonymous volume is named after its container: each replica has its own.
     mounts: mounts.map((m) => (m.anonymous ? { ...m, source: '' } : m)),

@@ -99,6 +99,15 @@ describe('reconcile edits', () => {
     await expect(text).toMatchFileSnapshot('golden/orphan.txt');
   });
 
+  it('an extra_hosts change recreates only that service; the others keep their containers', () => {
+    const edited = withDeps.replace('    environment: { V: "1" }', '    environment: { V: "1" }\n    extra_hosts: ["registry.local:10.9.8.7"]');
+    expect(edited).not.toBe(withDeps);
+    const plan = reconcile(load(edited), running(withDeps));
+    const changed = plan.operations.filter((o) => o.kind.startsWith('container.')).map((o) => o.id);
+    expect(changed).toEqual(['remove:hello-db-1', 'start:hello-db-1', 'remove:hello-api-1', 'start:hello-api-1']);
+    expect(reconcile(load(edited), applied(plan, running(withDeps))).operations).toEqual([]);
+  });
+
   it('a changed dependency restarts only the dependents that ask for it (restart: true)', async () => {
     const plan = reconcile(load(withDeps.replace('V: "1"', 'V: "2"')), running(withDeps));
     expect(plan.operations.map((o) => o.id)).toEqual(['remove:hello-db-1', 'start:hello-db-1', 'remove:hello-api-1', 'start:hello-api-1']);
