@@ -4,9 +4,14 @@ import fs from 'node:fs';
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
+import { logPrefixes, wantsColor } from '../log-prefixes.js';
 
 export interface LogsOptions {
   follow?: boolean;
+  /** Lines from the end of each container's log: a number or "all" (compose's default). */
+  tail?: string;
+  /** false with --no-color. */
+  color?: boolean;
 }
 
 export async function logs(globals: GlobalOptions, services: string[], opts: LogsOptions): Promise<number> {
@@ -14,16 +19,36 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
   const rows = await containerStatus(project);
   const unknown = services.filter((s) => !rows.some((r) => r.service === s));
   if (unknown.length > 0) throw new UsageError(`no container for service ${unknown.join(', ')} in stack ${project}; \`stack ps\` lists them`);
+  const tail = opts.tail === undefined || opts.tail === 'all' ? undefined : Number(opts.tail);
+  if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new UsageError(`--tail takes a number of lines or "all", not "${opts.tail}"`);
   const chosen = rows.filter((r) => services.length === 0 || services.includes(r.service));
-  const prefix = chosen.length > 1;
-  const width = Math.max(0, ...chosen.map((r) => r.service.length));
-  await Promise.all(chosen.map((r) => printLog(logFileOf(project, r.name), prefix ? `${r.service.padEnd(width)} | ` : '', !!opts.follow)));
+  const prefixes = chosen.length > 1 ? logPrefixes(chosen.map((r) => r.service), wantsColor(process.stdout, opts.color === false)) : chosen.map(() => '');
+  await Promise.all(chosen.map((r, i) => printLog(logFileOf(project, r.name), prefixes[i]!, !!opts.follow, tail)));
   return EXIT.ok;
 }
 
-/** Prints a log file and, with follow, what is appended to it until interrupted. */
-export async function printLog(file: string, prefix: string, follow: boolean): Promise<void> {
-  let offset = 0;
+/** Where to start reading so that only the last `lines` lines of `file` are shown. */
+function tailOffset(file: string, lines: number): number {
+  let text: Buffer;
+  try {
+    text = fs.readFileSync(file);
+  } catch {
+    return 0;
+  }
+  let end = text.length;
+  if (end > 0 && text[end - 1] === 0x0a) end--; // the last line's own newline
+  for (let seen = 0, i = end - 1; i >= 0; i--) {
+    if (text[i] === 0x0a && ++seen === lines) return i + 1;
+  }
+  return lines === 0 ? text.length : 0;
+}
+
+/**
+ * Prints a log file (its last `tail` lines when given) and, with follow, what is appended
+ * to it until interrupted.
+ */
+export async function printLog(file: string, prefix: string, follow: boolean, tail?: number): Promise<void> {
+  let offset = tail === undefined ? 0 : tailOffset(file, tail);
   let partial = '';
   const drain = () => {
     let fd: number;

@@ -1,4 +1,4 @@
-// `stack logs [-f] [SERVICE…]`: the containers' output, read from their log files, each
+// `stack logs [-f] [--tail N] [--no-color] [SERVICE…]`: the containers' output, read from their log files, each
 // line prefixed with its service when several are shown.
 
 import type { Command } from 'commander';
@@ -12,5 +12,7 @@ export function registerLogs(program: Command, globals: () => GlobalOptions): vo
     .description("show the containers' output")
     .argument('[services...]', 'services to show (default: all)')
     .option('-f, --follow', 'keep printing new output')
+    .option('-n, --tail <lines>', 'only the last LINES lines of each container ("all": everything)')
+    .option('--no-color', 'plain service prefixes (the default when output is not a terminal)')
     .action((services: string[], opts: LogsOptions) => runCommand(async () => (await import('./logs-action.js')).logs(globals(), services, opts)));
 }

@@ -14,6 +14,7 @@ import { waitReady } from '../wait-ready.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
 import { printLog } from './logs-action.js';
+import { logPrefixes, wantsColor } from '../log-prefixes.js';
 import { bringDown } from './down-action.js';
 import { pullStackImages } from './image-pull-for-stack.js';
 import { withStackLock } from '../with-lock.js';
@@ -86,8 +87,8 @@ async function followUntilInterrupted(project: string, beforeDown?: () => Promis
   // Listen for Ctrl-C before anything is printed: whoever sees output may press it at once.
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   const rows = await containerStatus(project);
-  const width = Math.max(0, ...rows.map((r) => r.service.length));
-  for (const r of rows) void printLog(logFileOf(project, r.name), `${r.service.padEnd(width)} | `, true);
+  const prefixes = logPrefixes(rows.map((r) => r.service), wantsColor(process.stdout, false));
+  rows.forEach((r, i) => void printLog(logFileOf(project, r.name), prefixes[i]!, true));
   process.stderr.write('attached to the stack; Ctrl-C stops and removes it\n');
   await interrupted;
   process.stderr.write('\nstopping… (Ctrl-C again to leave it to the supervisor and quit now)\n');

@@ -92,6 +92,23 @@ describe('walking skeleton', () => {
     await run.result;
   });
 
+  it('logs --tail N shows the last N lines of each container; several services get aligned, uncoloured prefixes off a terminal', () => {
+    const tail = stack(env, ['-f', file, 'logs', '--tail', '2', 'client']);
+    expect(tail.code).toBe(0);
+    const lines = tail.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    const all = stack(env, ['-f', file, 'logs', 'client']).stdout.split('\n').filter(Boolean);
+    expect(all.length).toBeGreaterThan(2);
+    expect(all).toEqual(expect.arrayContaining(lines));
+    expect(stack(env, ['-f', file, 'logs', '-n', '0', 'client']).stdout).toBe('');
+    expect(stack(env, ['-f', file, 'logs', '--tail', 'x']).stderr).toMatch(/--tail takes a number of lines or "all", not "x"/);
+    // web (httpd -f) writes nothing; the client's line carries the prefix.
+    const both = stack(env, ['-f', file, 'logs', '--tail', '1']).stdout.split('\n').filter(Boolean);
+    expect(both).toHaveLength(1);
+    expect(both[0]).toMatch(/^client \| /);
+    expect(both.join('')).not.toContain('\x1b[');
+  });
+
   it('down removes every trace', () => {
     const down = stack(env, ['-f', file, 'down']);
     expect(down.code).toBe(0);
