@@ -43,6 +43,11 @@ export function checkServiceNetworking(ctx: RuleContext, name: string, svc: Obj)
 
 export function checkNetworkDeclarations(ctx: RuleContext): void {
   for (const key of ctx.declared('networks')) {
+    // Compose accepts it; silently making an IPv4-only network would surprise whoever set it.
+    const ipv6 = obj(ctx.root.networks)?.[key];
+    if (obj(ipv6)?.enable_ipv6 === true || obj(ipv6)?.enable_ipv6 === 'true') {
+      ctx.at(['networks', key, 'enable_ipv6'], `enable_ipv6 on network "${key}": stack's networks are IPv4 only for now; remove it or set it to false`);
+    }
     const config = obj(obj(obj(ctx.root.networks)?.[key])?.ipam)?.config;
     (Array.isArray(config) ? config : []).forEach((c, i) => {
       const entry = obj(c);
@@ -50,6 +55,10 @@ export function checkNetworkDeclarations(ctx: RuleContext): void {
       const base = ['networks', key, 'ipam', 'config', i];
       const subnet = typeof entry.subnet === 'string' ? entry.subnet : undefined;
       const [addr = '', bits = ''] = subnet?.split('/') ?? [];
+      if (subnet !== undefined && addr.includes(':')) {
+        ctx.at([...base, 'subnet'], `IPv6 subnet "${subnet}" of network "${key}": stack's networks are IPv4 only for now; remove this entry (containers still get an IPv4 address)`);
+        return;
+      }
       if (subnet !== undefined && (!isIpv4(addr) || Number(bits) > 32)) {
         ctx.at([...base, 'subnet'], `subnet "${subnet}" of network "${key}" is not a valid IPv4 CIDR`);
         return;
