@@ -54,6 +54,8 @@ export interface ObservedNetwork {
   hash?: string;
   /** False when the record exists but the bridge is gone or lost its address, up state or route_localnet (drift). */
   linkPresent: boolean;
+  /** Containers of other stacks attached to it (they joined it as `external: true`). */
+  foreignUsers?: string[];
 }
 
 /**

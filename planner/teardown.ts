@@ -34,7 +34,14 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
     operations.push({ kind: 'nat.remove', id: 'nat-remove', cause: 'down', after: removeIds, project: observed.project, table: observed.nat.table });
     networkIds.push('nat-remove');
   }
+  const notes: string[] = [];
   for (const n of observed.networks) {
+    if (n.foreignUsers?.length) {
+      // As docker refuses to remove a network with active endpoints: the bridge and its
+      // record stay for the containers that joined it, and a later `down` removes them.
+      notes.push(`network ${n.name} stays: ${n.foreignUsers.join(', ')} of other stacks still use it (external: true); run \`stack down\` for this stack again once they have left`);
+      continue;
+    }
     const id = `network-remove:${n.key}`;
     networkIds.push(id);
     operations.push({ kind: 'network.remove', id, cause: 'down', after: removeIds, project: observed.project, key: n.key, bridge: n.bridge });
@@ -47,6 +54,7 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
       operations.push({ kind: 'volume.remove', id, cause: `down -v${v.anonymous ? ' (anonymous volume)' : ''}`, after: removeIds, project: observed.project, name: v.name });
     }
   }
-  operations.push({ kind: 'stack.forget', id: 'forget', cause: 'down', after: [...removeIds, ...networkIds], project: observed.project });
-  return { project: observed.project, operations, notes: [] };
+  // The stack's records stay while one of its networks does, so that `down` finds it again.
+  if (notes.length === 0) operations.push({ kind: 'stack.forget', id: 'forget', cause: 'down', after: [...removeIds, ...networkIds], project: observed.project });
+  return { project: observed.project, operations, notes };
 }

@@ -50,7 +50,13 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
       endpoints: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth, present: linkStates.has(e.hostVeth) })),
     })),
-    networks: networks.map((n) => ({ key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, hash: networkHash(n), linkPresent: bridgeConfigured(linkStates, n) })),
+    networks: networks.map((n) => {
+      const foreignUsers = otherContainers.flat().filter((r) => r.spec.endpoints.some((e) => e.bridge === n.bridge)).map((r) => r.spec.name);
+      return {
+        key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, hash: networkHash(n), linkPresent: bridgeConfigured(linkStates, n),
+        ...(foreignUsers.length > 0 ? { foreignUsers } : {}),
+      };
+    }),
     ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableExists(nat.table), ports: nat.ports } } : {}),
     images,
     takenSubnets: [

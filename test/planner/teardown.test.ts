@@ -1,0 +1,21 @@
+// teardown(): what `down` removes, from the records alone.
+
+import { describe, expect, it } from 'vitest';
+import { emptyObserved } from '../../planner/observed.js';
+import { teardown } from '../../planner/teardown.js';
+
+describe('teardown of a network another stack joined', () => {
+  it('keeps the network and the records with a note, removes the rest', () => {
+    const observed = {
+      ...emptyObserved('p'),
+      networks: [
+        { key: 'shared', name: 'p_shared', bridge: 'stkb1', subnet: '10.123.1.0/24', gateway: '10.123.1.1', linkPresent: true, foreignUsers: ['q-joiner-1'] },
+        { key: 'own', name: 'p_own', bridge: 'stkb2', subnet: '10.123.2.0/24', gateway: '10.123.2.1', linkPresent: true },
+      ],
+    };
+    const plan = teardown(observed);
+    expect(plan.operations.map((o) => o.id)).toEqual(['network-remove:own']);
+    expect(plan.notes).toEqual(['network p_shared stays: q-joiner-1 of other stacks still use it (external: true); run `stack down` for this stack again once they have left']);
+    expect(teardown({ ...observed, networks: [{ ...observed.networks[0]!, foreignUsers: undefined }] }).operations.map((o) => o.id)).toEqual(['network-remove:shared', 'forget']);
+  });
+});
