@@ -8,7 +8,9 @@
 // env.json: the environment (besides PATH and HOME, which is the case folder).
 // The built CLI runs in the case folder exactly as a user would run it there, so `.env`,
 // override discovery and COMPOSE_* variables work as they do for a user. The case folder's
-// absolute path is written `.` in the expected output. UPDATE_CONFORMANCE=1 rewrites the
+// absolute path is written `.` in the expected output, and the suite's folder (for a file
+// outside the case, such as a shared bind source) `<conformance>`, so the expected files
+// hold for any checkout location. UPDATE_CONFORMANCE=1 rewrites the
 // expected files from the actual output (review the diff before committing).
 
 import { spawnSync } from 'node:child_process';
@@ -33,7 +35,7 @@ function runConfig(caseDir: string): { code: number; stdout: string; stderr: str
     encoding: 'utf8',
     timeout: 30_000,
   });
-  const relative = (s: string) => s.split(caseDir).join('.');
+  const relative = (s: string) => s.split(caseDir).join('.').split(here).join('<conformance>');
   return { code: r.status ?? -1, stdout: relative(r.stdout), stderr: relative(r.stderr) };
 }
 

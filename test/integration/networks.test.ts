@@ -144,6 +144,23 @@ describe('three networks', () => {
     expect(lookup(web, `${project}-worker-1`)).toEqual([replicas[0]]);
   });
 
+  it('names follow replicas as they come and go, with no restart of anyone', () => {
+    const web = row(`${project}-web-1`).pid;
+    const up = stack(env, ['-f', file, 'up', '-d', '--scale', 'worker=3']);
+    expect(up.code, up.stderr).toBe(0);
+    const scaled = ps(file);
+    expect(row(`${project}-web-1`, scaled).pid).toBe(web);
+    expect(row(`${project}-worker-1`, scaled).pid).toBe(row(`${project}-worker-1`).pid);
+    const three = [1, 2, 3].map((n) => ipOn(`${project}-worker-${n}`, 'frontend', scaled));
+    expect(lookup(web, 'worker').sort()).toEqual([...three].sort());
+    expect(lookup(web, 'worker-3')).toEqual([three[2]]);
+    const back = stack(env, ['-f', file, 'up', '-d']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(lookup(web, 'worker').sort()).toEqual(three.slice(0, 2).sort());
+    expect(lookup(web, 'worker-3')).toEqual([]);
+    expect(ps(file).map((r) => [r.name, r.pid]).sort()).toEqual(rows.map((r) => [r.name, r.pid]).sort());
+  });
+
   it('forwards names it does not know to the upstream, and egress leaves with the host address', () => {
     const web = row(`${project}-web-1`).pid;
     expect(lookup(web, outside.dnsName)).toEqual([outside.ip]);
