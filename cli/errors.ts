@@ -14,7 +14,7 @@ async function errorTypes() {
     import('../executor/execute.js'),
     import('../supervisor/client.js'),
     import('./render-diagnostics.js'),
-    import('./stack-file.js'),
+    import('./usage-error.js'),
     import('../executor/host/linux/container-exec.js'),
   ]);
   return { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError };

@@ -27,12 +27,9 @@ export const DEFAULT_FILES = ['stack.yaml', 'stack.yml', 'compose.yaml', 'compos
 /** Override files loaded after a default file found beside them (the first found). */
 export const OVERRIDE_FILES = ['stack.override.yaml', 'stack.override.yml', 'compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
 
 /** While loadStackFilesWithSources runs: every path read or tried (watch watches them). */
 let recording: Set<string> | undefined;

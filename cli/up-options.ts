@@ -2,7 +2,7 @@
 // recreate or not, replicas. Bad combinations are usage errors before anything runs.
 
 import type { ReconcileOptions } from '../planner/reconcile.js';
-import { UsageError } from './stack-file.js';
+import { UsageError } from './usage-error.js';
 import type { UpFlags } from './up-flags.js';
 
 export function reconcileOptions(flags: UpFlags, services: string[] = []): ReconcileOptions {

@@ -7,6 +7,7 @@ import { createStateStore } from '../../executor/host/linux/state-store.js';
 import { containerName } from '../../planner/names.js';
 import { containerStatus } from '../../supervisor/status.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
+import { envFlags } from './env-flags.js';
 
 export interface ExecCliOptions {
   tty: boolean;
@@ -14,14 +15,6 @@ export interface ExecCliOptions {
   workdir?: string;
   env?: string[];
   index: string;
-}
-
-/** `KEY=VALUE` as given; `KEY` alone takes our own value (and is left out when we have none), as docker does. */
-export function execEnv(entries: string[], ours: NodeJS.ProcessEnv): string[] {
-  return entries.flatMap((e) => {
-    if (e.includes('=')) return e.indexOf('=') > 0 ? [e] : [];
-    return ours[e] === undefined ? [] : [`${e}=${ours[e]}`];
-  });
 }
 
 export async function exec(globals: GlobalOptions, service: string, command: string[], opts: ExecCliOptions): Promise<number> {
@@ -41,7 +34,7 @@ export async function exec(globals: GlobalOptions, service: string, command: str
   try {
     return await createContainerExec(createStateStore())(project, containerName(project, service, index), {
       argv: command,
-      env: execEnv(opts.env ?? [], process.env),
+      env: envFlags(opts.env ?? [], process.env),
       ...(opts.user !== undefined ? { user: opts.user } : {}),
       ...(opts.workdir !== undefined ? { cwd: opts.workdir } : {}),
       tty: opts.tty && process.stdin.isTTY === true,

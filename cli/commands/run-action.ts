@@ -15,8 +15,9 @@ import { serviceDefaults } from '../../planner/service-defaults.js';
 import { shellSplit } from '../../planner/short-forms.js';
 import { parseSize } from '../../planner/coerce.js';
 import type { Service } from '../../planner/types.js';
-import { loadStackFiles, UsageError, type GlobalOptions } from '../stack-file.js';
-import { execEnv } from './exec-action.js';
+import type { GlobalOptions } from '../stack-file.js';
+import { UsageError } from '../usage-error.js';
+import { envFlags } from './env-flags.js';
 
 export interface RunCliOptions {
   rm?: boolean;
@@ -50,6 +51,8 @@ async function target(globals: GlobalOptions, first: string | undefined, rest: s
     return { t: { project, service, observed: emptyObserved(project) }, command };
   }
   if (first === undefined) throw new UsageError('stack run needs a SERVICE of the stack file, or --image REF');
+  // Loaded only here: `run --image` needs no stack file, nor the YAML parser and planner.
+  const { loadStackFiles } = await import('../stack-file.js');
   const stack = loadStackFiles(globals);
   const service = stack.services.find((s) => s.name === first);
   if (!service) throw new UsageError(`no service ${first} in ${stack.file}; services: ${stack.services.map((s) => s.name).join(', ')}`);
@@ -71,7 +74,7 @@ export async function run(globals: GlobalOptions, first: string | undefined, res
     if (bytes === undefined) throw new UsageError(`--memory ${opts.memory}: not a size (e.g. 64m, 1g)`);
     t.service = { ...t.service, resources: { ...t.service.resources, memoryBytes: bytes } };
   }
-  const env = Object.fromEntries(execEnv(opts.env ?? [], process.env).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+  const env = Object.fromEntries(envFlags(opts.env ?? [], process.env).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
   const spec = oneOffSpec(t.project, t.service, await imageOf(t.service.image), t.observed, {
     command, env, id: crypto.randomBytes(3).toString('hex'),
     ...(opts.entrypoint !== undefined ? { entrypoint: shellSplit(opts.entrypoint) } : {}),

@@ -2,7 +2,7 @@
 
 import { readState, isRunning } from '../../executor/host/linux/state-store.js';
 import { ensureVolume, listVolumes, removeVolume } from '../../executor/host/linux/volumes.js';
-import { UsageError } from '../stack-file.js';
+import { UsageError } from '../usage-error.js';
 
 export interface VolumeLsOptions {
   format: string;
