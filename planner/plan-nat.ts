@@ -26,7 +26,7 @@ export function planNat(stack: Stack, observed: Observed, specs: ContainerSpec[]
   const cause = !observed.nat
     ? 'published ports and egress need NAT rules'
     : !observed.nat.present
-      ? `drift: nftables table ${nat.table} is missing on the host`
+      ? `drift: nftables table ${nat.table} is missing on the host, or its rules were flushed or deleted`
       : 'published ports or networks changed';
   return { operations: [{ kind: 'nat.apply', id: 'nat', cause, after, nat }], applyId: 'nat' };
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLinuxNat } from '../../executor/host/linux/nat.js';
 import { createLinuxNetworks } from '../../executor/host/linux/network.js';
-import { listLinks, natTableExists, takenSubnets } from '../../executor/host/linux/observe-network.js';
+import { listLinks, natTableExists, natTableIntact, takenSubnets } from '../../executor/host/linux/observe-network.js';
 import { runTool, ToolError } from '../support/run-tool.js';
 import { NetlinkError } from '../../executor/host/linux/netlink.js';
 import { SyscallError } from '../../executor/host/linux/syscall-error.js';
@@ -198,7 +198,7 @@ describe('linux networks', () => {
       ports: [{ service: 'web', container: `${tag}-web-1`, protocol: 'tcp', hostPort: port1, containerIp: cip, containerPort: 80 }],
     };
     await nat.apply(spec);
-    expect(await natTableExists(table)).toBe(true);
+    expect(await natTableIntact(spec)).toBe(true);
     expect((await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim()).toBe('1');
     expect(await getWithRetry(`http://127.0.0.1:${port1}/index.html`)).toBe(`hello from ${tag}\n`);
 
@@ -210,6 +210,13 @@ describe('linux networks', () => {
     const text = await runTool('nft', ['list', 'table', 'ip', table]);
     expect(text).toContain(`comment "${tag}/web"`);
     expect(text).not.toContain(`dport ${port1} `);
+    // Observe tells a table as stack wrote it from one whose rules were flushed.
+    const applied = { ...spec, hash: '2', ports: [{ ...spec.ports[0]!, hostIp: '127.0.0.1', hostPort: port2 }] };
+    expect(await natTableIntact(applied)).toBe(true);
+    await runTool('nft', ['flush', 'table', 'ip', table]);
+    expect(await natTableExists(table)).toBe(true);
+    expect(await natTableIntact(applied)).toBe(false);
+    await nat.apply(applied);
 
     // A bad spec is rejected before nft runs; the table stays as it was.
     await expect(nat.apply({ ...spec, ports: [{ ...spec.ports[0]!, containerIp: 'localhost' }] })).rejects.toThrow(/invalid IPv4/);

@@ -52,10 +52,18 @@ afterAll(async () => {
 });
 
 describe('drift repair', () => {
-  it('recreates a flushed NAT table and touches no container', async () => {
+  it('recreates a deleted NAT table and touches no container', async () => {
     const pids = ps().map((r) => r.pid);
     execFileSync('nft', ['delete', 'table', 'ip', natTableName(project)]);
     upRepairs(/repairing drift: nftables table stk_\S+ is missing on the host/);
+    expect(ps().map((r) => r.pid)).toEqual(pids);
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+  });
+
+  it('refills a NAT table whose rules were flushed behind its back', async () => {
+    const pids = ps().map((r) => r.pid);
+    execFileSync('nft', ['flush', 'table', 'ip', natTableName(project)]);
+    upRepairs(/repairing drift: nftables table stk_\S+ is missing on the host, or its rules were flushed or deleted/);
     expect(ps().map((r) => r.pid)).toEqual(pids);
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
   });

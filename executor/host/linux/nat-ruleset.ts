@@ -57,7 +57,28 @@ function networkRules(project: string, n: NatSpec['networks'][number]) {
   return { postrouting, forward, input };
 }
 
-const chain = (name: string, hook: string, rules: string[]) => [`  chain ${name} {`, `    ${hook}`, ...rules.map((r) => `    ${r}`), `  }`];
+/** The table's base chains and their rules, in the order they are written. */
+function natChains(spec: NatSpec): { name: string; hook: string; rules: string[] }[] {
+  const project = label(spec.project);
+  const dnat = spec.ports.map((r) => dnatRule(project, r));
+  const nets = spec.networks.map((n) => networkRules(project, n));
+  return [
+    { name: 'prerouting', hook: 'type nat hook prerouting priority dstnat; policy accept;', rules: dnat },
+    { name: 'output', hook: 'type nat hook output priority -100; policy accept;', rules: dnat },
+    { name: 'postrouting', hook: 'type nat hook postrouting priority srcnat; policy accept;', rules: nets.flatMap((n) => n.postrouting) },
+    { name: 'forward', hook: 'type filter hook forward priority filter; policy accept;', rules: nets.flatMap((n) => n.forward) },
+    { name: 'input', hook: 'type filter hook input priority filter; policy accept;', rules: nets.flatMap((n) => n.input) },
+  ];
+}
+
+/**
+ * How many rules each chain of the table holds when it is as stack wrote it: observe
+ * compares this with the host, so a flushed table or a deleted rule is drift, not only a
+ * deleted table.
+ */
+export function natRuleCounts(spec: NatSpec): Record<string, number> {
+  return Object.fromEntries(natChains(spec).map((c) => [c.name, c.rules.length]));
+}
 
 /**
  * The whole `nft -f -` input that replaces table `ip spec.table` in one transaction: the
@@ -65,19 +86,6 @@ const chain = (name: string, hook: string, rules: string[]) => [`  chain ${name}
  */
 export function renderNatRuleset(spec: NatSpec): string {
   const table = assertStkTable(spec.table);
-  const project = label(spec.project);
-  const dnat = spec.ports.map((r) => dnatRule(project, r));
-  const nets = spec.networks.map((n) => networkRules(project, n));
-  return [
-    `table ip ${table} {}`,
-    `delete table ip ${table}`,
-    `table ip ${table} {`,
-    ...chain('prerouting', 'type nat hook prerouting priority dstnat; policy accept;', dnat),
-    ...chain('output', 'type nat hook output priority -100; policy accept;', dnat),
-    ...chain('postrouting', 'type nat hook postrouting priority srcnat; policy accept;', nets.flatMap((n) => n.postrouting)),
-    ...chain('forward', 'type filter hook forward priority filter; policy accept;', nets.flatMap((n) => n.forward)),
-    ...chain('input', 'type filter hook input priority filter; policy accept;', nets.flatMap((n) => n.input)),
-    `}`,
-    '',
-  ].join('\n');
+  const chains = natChains(spec).flatMap((c) => [`  chain ${c.name} {`, `    ${c.hook}`, ...c.rules.map((r) => `    ${r}`), `  }`]);
+  return [`table ip ${table} {}`, `delete table ip ${table}`, `table ip ${table} {`, ...chains, `}`, ''].join('\n');
 }

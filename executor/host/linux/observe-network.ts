@@ -3,7 +3,9 @@
 
 import { intToIp, parseCidr } from '../../../planner/ipam.js';
 import { readFileSync } from 'node:fs';
+import type { NatSpec } from '../../../planner/plan.js';
 import { nftRun } from './libnftables.js';
+import { natRuleCounts } from './nat-ruleset.js';
 import { assertStkLink, assertStkTable } from './literals.js';
 import { dumpLinks, dumpRouteDestinations, type LinkState } from './rtnetlink-dump.js';
 
@@ -38,6 +40,24 @@ export async function natTableExists(table: string): Promise<boolean> {
   const t = assertStkTable(table);
   const out = JSON.parse(await nftRun('list tables ip', { json: true })) as { nftables?: { table?: { family: string; name: string } }[] };
   return (out.nftables ?? []).some((e) => e.table?.family === 'ip' && e.table.name === t);
+}
+
+/**
+ * Whether the stack's nftables table is as stack wrote it (through the shared libnftables
+ * context, no process): present, with each chain holding its rules. A deleted table, a
+ * flushed one (`nft flush table` keeps the chains, drops the rules) or a deleted rule is
+ * drift that the next apply repairs.
+ */
+export async function natTableIntact(spec: NatSpec): Promise<boolean> {
+  const t = assertStkTable(spec.table);
+  if (!(await natTableExists(t))) return false;
+  const listed = JSON.parse(await nftRun(`list table ip ${t}`, { json: true })) as { nftables?: { chain?: { name: string }; rule?: { chain: string } }[] };
+  const found: Record<string, number> = {};
+  for (const e of listed.nftables ?? []) {
+    if (e.chain) found[e.chain.name] ??= 0;
+    if (e.rule) found[e.rule.chain] = (found[e.rule.chain] ?? 0) + 1;
+  }
+  return Object.entries(natRuleCounts(spec)).every(([chain, rules]) => found[chain] === rules);
 }
 
 function networkOf(ip: string, len: number): string {

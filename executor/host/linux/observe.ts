@@ -5,7 +5,7 @@ import type { ObserveOptions, Observed } from '../../../planner/observed.js';
 import { networkHash } from '../../../planner/hash.js';
 import { hostPorts } from './host-ports.js';
 import { listImages } from '../../images/image-store.js';
-import { bridgeConfigured, natTableExists, readLinks, takenSubnets } from './observe-network.js';
+import { bridgeConfigured, natTableIntact, readLinks, takenSubnets } from './observe-network.js';
 import { isRunning, readState } from './state-store.js';
 import { listVolumes } from './volumes.js';
 import { existsSync } from 'node:fs';
@@ -57,7 +57,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
         ...(foreignUsers.length > 0 ? { foreignUsers } : {}),
       };
     }),
-    ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableExists(nat.table), ports: nat.ports } } : {}),
+    ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableIntact(nat), ports: nat.ports } } : {}),
     images,
     takenSubnets: [
       ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),
