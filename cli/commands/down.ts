@@ -1,4 +1,4 @@
-// `stack down [-t N] [-v]`: stop and remove every container, network, NAT table and record
+// `stack down [-t N] [-v] [--remove-orphans]`: stop and remove every container, network, NAT table and record
 // of the stack, working from the state records alone (the file may have changed); with -v
 // its volumes too.
 
@@ -13,5 +13,8 @@ export function registerDown(program: Command, globals: () => GlobalOptions): vo
     .description('stop and remove everything the stack made')
     .option('-t, --timeout <seconds>', 'grace period before SIGKILL (default: each service\'s stop_grace_period)')
     .option('-v, --volumes', 'also remove the volumes the stack created, named and anonymous (never external ones)')
+    // compose removes orphans only with this flag; down works from the state records, so it
+    // removes every container the stack made anyway. Accepted so compose habits work.
+    .option('--remove-orphans', 'accepted for compose compatibility: down always removes containers of services no longer in the file')
     .action((opts: DownOptions) => runCommand(async () => (await import('./down-action.js')).down(globals(), opts)));
 }

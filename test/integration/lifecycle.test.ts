@@ -178,6 +178,23 @@ describe('restart policies', () => {
   });
 });
 
+describe('orphans', () => {
+  it('up keeps a removed service\'s container with a note; down --remove-orphans removes it with the rest', () => {
+    const project = uniqueProject('torphan');
+    const service = (name: string) => `  ${name}:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n`;
+    const f = stackFile(project, service('keep') + service('gone'));
+    expect(stack(env, [...f, 'up', '-d']).code).toBe(0);
+    stackFile(project, service('keep'));
+    const again = stack(env, [...f, 'up', '-d']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout + again.stderr).toMatch(/not in the stack file; --remove-orphans removes it/);
+    expect(ps(f).map((r) => r.service).sort()).toEqual(['gone', 'keep']);
+    const down = stack(env, [...f, 'down', '--remove-orphans']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(ps(f)).toEqual([]);
+  });
+});
+
 describe('up --wait', () => {
   it('returns once everything is running or healthy, a one-shot that exited 0 counting as done', () => {
     const f = stackFile(
