@@ -69,7 +69,10 @@ function environment(opts: GlobalOptions, dir: string): Env {
 function discover(dir: string): string[] {
   const found = DEFAULT_FILES.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
   if (!found) throw new UsageError(`no stack file here: looked for ${DEFAULT_FILES.join(', ')} in ${dir}; pass one with -f FILE`);
-  const override = OVERRIDE_FILES.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+  const candidates = OVERRIDE_FILES.map((f) => path.join(dir, f));
+  // Watch must notice an override file that appears later, so every candidate counts as read.
+  candidates.forEach((f) => recording?.add(f));
+  const override = candidates.find((f) => fs.existsSync(f));
   return override ? [found, override] : [found];
 }
 

@@ -1,9 +1,11 @@
 // Watch on the real kernel: `stack watch` on a running stack applies a valid edit,
 // recreating only the edited service (the other pids stay), ignores an invalid edit
 // (diagnostics, the stack untouched), and applies the next valid one. `up --watch`
-// (attached) applies edits too and takes the stack down at Ctrl-C.
+// (attached) applies edits too and takes the stack down at Ctrl-C. Edits of `.env` and an
+// override file created while watching count as edits of the stack.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv, writeStackFile } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
@@ -90,5 +92,37 @@ describe('watch', () => {
     expect((await w.result).code).toBe(130);
     expect(ps(file)).toEqual([]);
     expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
+  });
+
+  it('follows .env edits and an override file that appears after it started (discovered files, no -f)', async () => {
+    writeStackFile(env, project, services('"${WATCH_TEST_MODE:-one}"'));
+    const dotenv = path.join(env.root, '.env');
+    const override = path.join(env.root, 'stack.override.yaml');
+    try {
+      expect(stack(env, ['up', '-d']).code).toBe(0);
+      const first = pids('');
+      const w = startStack(env, ['watch']);
+      await printed(w, 'watch: watching');
+
+      // (not MODE: vitest sets that, and the process environment wins over .env)
+      fs.writeFileSync(dotenv, 'WATCH_TEST_MODE=two\n');
+      await printed(w, 'watch: applied');
+      const second = pids('');
+      expect(second.a).not.toBe(first.a);
+      expect({ b: second.b, c: second.c }).toEqual({ b: first.b, c: first.c });
+
+      fs.writeFileSync(override, 'services:\n  b:\n    environment: { EXTRA: "1" }\n');
+      await printed(w, 'watch: applied', 2);
+      const third = pids('');
+      expect(third.b).not.toBe(second.b);
+      expect({ a: third.a, c: third.c }).toEqual({ a: second.a, c: second.c });
+
+      w.child.kill('SIGINT');
+      expect((await w.result).code).toBe(130);
+    } finally {
+      expect(stack(env, ['down', '-t', '0']).code).toBe(0);
+      fs.rmSync(dotenv, { force: true });
+      fs.rmSync(override, { force: true });
+    }
   });
 });
