@@ -83,6 +83,13 @@ async function waitUntilReady(project: string, timeoutSeconds: number | undefine
   return EXIT.error;
 }
 
+async function killContainers(project: string): Promise<void> {
+  process.stderr.write('killing…\n');
+  const { killCgroups } = await import('../../executor/host/linux/cgroups.js');
+  const rows = await containerStatus(project);
+  await Promise.all(rows.map((r) => killCgroups(project, r.name, 5_000).catch(() => {})));
+}
+
 async function followUntilInterrupted(project: string, beforeDown?: () => Promise<void> | undefined): Promise<number> {
   // Listen for Ctrl-C before anything is printed: whoever sees output may press it at once.
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
@@ -91,9 +98,10 @@ async function followUntilInterrupted(project: string, beforeDown?: () => Promis
   rows.forEach((r, i) => void printLog(logFileOf(project, r.name), prefixes[i]!, true));
   process.stderr.write('attached to the stack; Ctrl-C stops and removes it\n');
   await interrupted;
-  process.stderr.write('\nstopping… (Ctrl-C again to leave it to the supervisor and quit now)\n');
-  // A second Ctrl-C ends only this command: the supervisor finishes the down by itself.
-  process.once('SIGINT', () => process.exit(EXIT.interrupted));
+  process.stderr.write('\nstopping… (Ctrl-C again to kill the containers now)\n');
+  // A second Ctrl-C does not wait out the grace periods: SIGKILL to every process in the
+  // containers' cgroups, as compose's second Ctrl-C does; the down then finishes at once.
+  process.once('SIGINT', () => void killContainers(project));
   await beforeDown?.();
   await bringDown(project, undefined);
   // The log followers poll their files; stop them or the process would never exit.

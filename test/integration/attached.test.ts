@@ -1,5 +1,6 @@
 // `stack up` without -d: the services' output multiplexed with service prefixes until
-// Ctrl-C, which takes the stack down and exits 130.
+// Ctrl-C, which takes the stack down and exits 130; a second Ctrl-C kills what is still
+// in its grace period.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,3 +51,34 @@ it('follows prefixed output until Ctrl-C, then takes the stack down and exits 13
   expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
   expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
 });
+
+it('a second Ctrl-C kills containers still in their grace period instead of waiting it out', async () => {
+  const stubborn = uniqueProject('tstubborn');
+  const f = path.join(env.root, 'stubborn.yaml');
+  fs.writeFileSync(f, `name: ${stubborn}
+services:
+  stubborn:
+    image: ${TEST_IMAGE}
+    command: ["sh", "-c", "trap '' TERM; echo ignoring TERM; while true; do sleep 0.2; done"]
+    stop_grace_period: 60s
+`);
+  let stdout = '';
+  const run = startStack(env, ['-f', f, 'up']);
+  run.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  try {
+    await waitFor(() => /ignoring TERM/.test(stdout), 15_000, 'the service to start');
+    run.child.kill('SIGINT');
+    await waitFor(() => /stopping/.test(run.stderr()), 10_000, 'the graceful stop to begin');
+    const killedAt = Date.now();
+    run.child.kill('SIGINT');
+    const result = await run.result;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/killing/);
+    // Well inside the 60 s grace period: the container was killed, not waited out.
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
+    expect(objectsNaming(newObjects(before, snapshotHostObjects()), [stubborn])).toEqual({});
+  } finally {
+    stack(env, ['-f', f, 'down', '-t', '0']);
+    await killSupervisors(stubborn);
+  }
+}, 60_000);
