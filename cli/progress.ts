@@ -5,14 +5,18 @@
 import type { Plan } from '../planner/plan.js';
 import { planToText } from '../planner/plan-text.js';
 import type { MessageHandler } from '../supervisor/client.js';
+import type { ProgressFormat } from './progress-format.js';
 import type { TtyProgress } from './progress-tty.js';
 
 export interface PrinterOptions {
   /** Print the whole plan (operations with their causes) before the progress: watch cycles do. */
   showPlan?: boolean;
+  /** `json`: the plan and every progress event as one JSON object per line on stdout. */
+  format?: ProgressFormat;
 }
 
 export function progressPrinter(out: NodeJS.WritableStream = process.stderr, opts: PrinterOptions = {}): MessageHandler {
+  if (opts.format === 'json') return jsonPrinter(process.stdout);
   if ((out as NodeJS.WriteStream).isTTY === true && process.env.TERM !== 'dumb') return livePrinter(out as NodeJS.WriteStream, opts);
   const subjects = new Map<string, string>();
   return (m) => {
@@ -38,6 +42,14 @@ export function progressPrinter(out: NodeJS.WritableStream = process.stderr, opt
         out.write(` - ${e.id} skipped: ${e.reason}\n`);
         return;
     }
+  };
+}
+
+/** Machines read the supervisor's own messages, one per line, and nothing else. */
+function jsonPrinter(out: NodeJS.WritableStream): MessageHandler {
+  return (m) => {
+    if (m.type === 'plan') out.write(`${JSON.stringify({ type: 'plan', plan: m.plan })}\n`);
+    else if (m.type === 'progress') out.write(`${JSON.stringify({ type: 'progress', event: m.event })}\n`);
   };
 }
 

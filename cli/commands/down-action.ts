@@ -6,12 +6,14 @@ import { listVolumes, removeVolume } from '../../executor/host/linux/volumes.js'
 import { connectSupervisor, request, waitForExit } from '../../supervisor/client.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter } from '../progress.js';
+import { progressFormat, type ProgressFormat } from '../progress-format.js';
 import { withStackLock } from '../with-lock.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface DownOptions {
   timeout?: string;
   volumes?: boolean;
+  format?: string;
 }
 
 export async function down(globals: GlobalOptions, opts: DownOptions): Promise<number> {
@@ -19,16 +21,16 @@ export async function down(globals: GlobalOptions, opts: DownOptions): Promise<n
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0)) {
     throw new UsageError(`-t/--timeout takes whole seconds (0 or more), not "${opts.timeout}"`);
   }
-  await bringDown(projectOf(globals), timeout, !!opts.volumes);
+  await bringDown(projectOf(globals), timeout, !!opts.volumes, progressFormat(opts.format));
   return EXIT.ok;
 }
 
-export async function bringDown(project: string, timeoutSeconds: number | undefined, removeVolumes = false): Promise<void> {
+export async function bringDown(project: string, timeoutSeconds: number | undefined, removeVolumes = false, format: ProgressFormat = 'text'): Promise<void> {
   // Checked under the lock: an `up` that holds it may be making the stack right now.
-  await withStackLock(project, 'stack down', () => takeDown(project, timeoutSeconds, removeVolumes), { removeFileAfter: true });
+  await withStackLock(project, 'stack down', () => takeDown(project, timeoutSeconds, removeVolumes, format), { removeFileAfter: true });
 }
 
-async function takeDown(project: string, timeoutSeconds: number | undefined, removeVolumes: boolean): Promise<void> {
+async function takeDown(project: string, timeoutSeconds: number | undefined, removeVolumes: boolean, format: ProgressFormat): Promise<void> {
   if (!fs.existsSync(paths.stackDir(project))) {
     // Volumes outlive the stack: `down -v` after `down` still removes them.
     const removed = removeVolumes ? await removeStackVolumes(project) : [];
@@ -38,7 +40,7 @@ async function takeDown(project: string, timeoutSeconds: number | undefined, rem
   const conn = await connectSupervisor(project, { start: true });
   let pid: number;
   try {
-    pid = await request(conn!, { op: 'down', ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}), removeVolumes }, progressPrinter());
+    pid = await request(conn!, { op: 'down', ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}), removeVolumes }, progressPrinter(process.stderr, { format }));
   } finally {
     conn!.destroy();
   }

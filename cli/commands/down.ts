@@ -5,11 +5,12 @@
 import type { Command } from 'commander';
 import { runCommand } from '../errors.js';
 import type { GlobalOptions } from '../stack-file.js';
+import { progressFormatOption } from '../progress-format.js';
 import type { DownOptions } from './down-action.js';
 
 export function registerDown(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('down')
+  progressFormatOption(program
+    .command('down'))
     .description('stop and remove everything the stack made')
     .option('-t, --timeout <seconds>', 'grace period before SIGKILL (default: each service\'s stop_grace_period)')
     .option('-v, --volumes', 'also remove the volumes the stack created, named and anonymous (never external ones)')

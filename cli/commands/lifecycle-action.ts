@@ -9,16 +9,19 @@ import type { LifecycleCommand, LifecycleOptions } from '../../planner/lifecycle
 import { connectSupervisor, request } from '../../supervisor/client.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter } from '../progress.js';
+import { progressFormat } from '../progress-format.js';
 import { withStackLock } from '../with-lock.js';
 import { loadStackFiles, projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface LifecycleCliOptions {
   timeout?: string;
+  format?: string;
 }
 
 export async function lifecycle(command: LifecycleCommand, globals: GlobalOptions, services: string[], opts: LifecycleCliOptions): Promise<number> {
   const timeout = opts.timeout === undefined ? undefined : Number(opts.timeout);
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0)) throw new UsageError(`-t/--timeout takes whole seconds (0 or more), not "${opts.timeout}"`);
+  const format = progressFormat(opts.format);
   const project = projectOf(globals);
   const options: LifecycleOptions = { services, ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) };
   const order = fileOrder(globals);
@@ -27,7 +30,7 @@ export async function lifecycle(command: LifecycleCommand, globals: GlobalOption
     if (!fs.existsSync(paths.stackDir(project))) throw new UsageError(`stack ${project} is not up; \`stack up\` creates it`);
     const conn = await connectSupervisor(project, { start: true });
     try {
-      await request(conn!, { op: 'lifecycle', command, options }, progressPrinter());
+      await request(conn!, { op: 'lifecycle', command, options }, progressPrinter(process.stderr, { format }));
     } finally {
       conn!.destroy();
     }

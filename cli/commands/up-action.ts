@@ -9,6 +9,7 @@ import { connectSupervisor, request, startSupervisor } from '../../supervisor/cl
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter, type PrinterOptions } from '../progress.js';
+import { progressFormat } from '../progress-format.js';
 import { loadStackFilesWithSources, UsageError, type GlobalOptions } from '../stack-file.js';
 import { waitReady } from '../wait-ready.js';
 import type { UpFlags } from '../up-flags.js';
@@ -25,14 +26,16 @@ export interface UpOptions extends UpFlags {
   /** Return once every container is running or healthy (a one-shot: exited 0); implies -d. */
   wait?: boolean;
   waitTimeout?: string;
+  format?: string;
 }
 
 export async function up(globals: GlobalOptions, opts: UpOptions, services: string[] = []): Promise<number> {
   const options = reconcileOptions(opts, services);
   const waitTimeout = opts.waitTimeout === undefined ? undefined : Number(opts.waitTimeout);
   if (waitTimeout !== undefined && !(Number.isFinite(waitTimeout) && waitTimeout > 0)) throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${opts.waitTimeout}"`);
+  const format = progressFormat(opts.format);
   const { stack, filesRead } = loadStackFilesWithSources(globals);
-  await withStackLock(stack.project, 'stack up', () => applyStack(stack, options));
+  await withStackLock(stack.project, 'stack up', () => applyStack(stack, options, { format }));
   if (opts.wait) return waitUntilReady(stack.project, waitTimeout);
   const watching = opts.watch ? await (await import('./watch-action.js')).startWatching(globals, options, filesRead) : undefined;
   if (opts.detach && !watching) return EXIT.ok;

@@ -195,6 +195,27 @@ describe('orphans', () => {
   });
 });
 
+describe('--format json', () => {
+  interface Line { type: string; plan?: { operations: { id: string; kind: string }[] }; event?: { type: string; id: string } }
+  const lines = (stdout: string): Line[] => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+
+  it('up, stop and down print the plan, then every operation\'s events, one JSON object per line on stdout', () => {
+    const f = stackFile(uniqueProject('tjson'), `  one:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n`);
+    for (const command of [['up', '-d'], ['stop'], ['down']]) {
+      const r = stack(env, [...f, ...command, '--format', 'json']);
+      expect(r.code, r.stderr).toBe(0);
+      const [plan, ...events] = lines(r.stdout);
+      expect(plan!.type).toBe('plan');
+      const ids = plan!.plan!.operations.map((op) => op.id);
+      expect(ids.length, command.join(' ')).toBeGreaterThan(0);
+      // Every operation starts and finishes, and nothing else is on stdout.
+      expect(events.filter((e) => e.event!.type === 'done').map((e) => e.event!.id).sort()).toEqual([...ids].sort());
+      expect(events.every((e) => e.type === 'progress' && ['start', 'done'].includes(e.event!.type))).toBe(true);
+    }
+    expect(stack(env, [...f, 'up', '--format', 'yaml']).stderr).toMatch(/--format takes text or json, not "yaml"/);
+  });
+});
+
 describe('up --wait', () => {
   it('returns once everything is running or healthy, a one-shot that exited 0 counting as done', () => {
     const f = stackFile(
