@@ -2,7 +2,8 @@
 // One-shot container start: `/bin/true`, no network, the same busybox image, with
 //   - stack, the CLI: `stack run --rm --image … --network none -- /bin/true` (wall time),
 //   - stack, in-process: the runtime alone without the CLI's boot (record, prepare, spawn,
-//     release, exit, cleanup), with the median of each phase, to see where time goes,
+//     release, exit, cleanup), with the median of each phase, to see where time goes — with
+//     the native init stage (dist/stack-init) and with the portable Node one,
 //   - runc and crun on an OCI bundle of the same rootfs (crun refuses this host's hybrid
 //     cgroups, so it runs in a private mount namespace with the cgroup2 mount detached).
 // Median of N (default 30). Prints a Markdown table with the ratio to runc and writes
@@ -38,7 +39,9 @@ function peer(cmd) {
 }
 
 /** Runs in the stack's own process: what a container costs without the CLI around it. */
-async function inProcess() {
+async function inProcess(stage) {
+  // Read at every spawn (native-init.ts): 'node' picks the portable init stage.
+  process.env.STACK_INIT_STAGE = stage;
   const { createLinuxContainers } = await import('../dist/executor/host/linux/container-runtime.js');
   const { createStateStore } = await import('../dist/executor/host/linux/state-store.js');
   const { findImage } = await import('../dist/executor/images/image-store.js');
@@ -54,7 +57,7 @@ async function inProcess() {
   const phases = { prepare: [], spawn: [], 'release+run': [], cleanup: [] };
   const totals = [];
   for (let i = -2; i < runs; i++) { // two warm-up runs
-    const spec = oneOffSpec('_run', service, image, emptyObserved('_run'), { command: ['/bin/true'], env: {}, id: `b${i + 2}` });
+    const spec = oneOffSpec('_run', service, image, emptyObserved('_run'), { command: ['/bin/true'], env: {}, id: `${stage}${i + 2}` });
     const exit = new Promise((r) => { exited = r; });
     const t = [performance.now()];
     await state.saveContainer('_run', { spec, status: 'creating' });
@@ -76,14 +79,6 @@ async function inProcess() {
   return { totals, phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, summary(v).median])) };
 }
 
-/** Whether `mount -t proc -o pidns=…` works here (the faster path DESIGN.md describes). */
-function pidnsMountSupported() {
-  const script = 'unshare -p -f sleep 5 & sleep 0.2; P=$(pgrep -n -f "^sleep 5$"); '
-    + 'unshare -m --propagation private sh -c "mkdir -p /tmp/stkpidns && mount -t proc -o pidns=/proc/$P/ns/pid proc /tmp/stkpidns"; r=$?; '
-    + 'kill $P 2>/dev/null; rmdir /tmp/stkpidns 2>/dev/null; exit $r';
-  return spawnSync('sh', ['-c', script]).status === 0;
-}
-
 const rows = [];
 const row = (tool, fn) => {
   try {
@@ -99,8 +94,11 @@ try {
   timed(stackBin, ['image', 'import', layout, '--tag', IMAGE]);
   row('stack run --rm --image (CLI)', () => Array.from({ length: runs }, () =>
     timed(stackBin, ['run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true']).ms));
-  const inproc = await inProcess();
-  row('stack runtime in-process', () => inproc.totals);
+  const native = fs.existsSync(path.join(repo, 'dist/stack-init'));
+  const inproc = native ? await inProcess('native') : undefined;
+  row('stack runtime in-process, native init stage', inproc && (() => inproc.totals));
+  const inprocNode = await inProcess('node');
+  row('stack runtime in-process, Node init stage', () => inprocNode.totals);
   const runcOk = peer('runc');
   const crunOk = peer('crun');
   const dir = runcOk || crunOk ? oneshotBundle(layout, path.join(tmp, 'bundle')) : undefined;
@@ -115,13 +113,13 @@ try {
     if (!r.stats) lines.push(`| ${r.tool} | ${r.absent ? 'absent' : `failed: ${r.error.split('\n')[0].slice(0, 80)}`} | | | |`);
     else lines.push(`| ${r.tool} | ${fmt(r.stats.median)} | ${fmt(r.stats.min)} | ${fmt(r.stats.max)} | ${runc ? `${(r.stats.median / runc.stats.median).toFixed(2)}×` : '–'} |`);
   }
-  lines.push('', `in-process phases (median ms): ${Object.entries(inproc.phases).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
-  const pidns = pidnsMountSupported();
-  lines.push(`proc mount with pidns= (the faster path): ${pidns ? 'supported by this kernel (path not implemented yet)' : 'not supported by this kernel'}`);
+  const phaseText = (p) => Object.entries(p).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
+  if (inproc) lines.push('', `in-process phases, native init stage (median ms): ${phaseText(inproc.phases)}`);
+  lines.push(`in-process phases, Node init stage (median ms): ${phaseText(inprocNode.phases)}`);
   process.stdout.write(lines.join('\n') + '\n');
   fs.mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(repo, 'bench/results/oneshot.json'), JSON.stringify({
-    date: new Date().toISOString(), kernel: os.release(), runs, rows, phases: inproc.phases, pidnsProcMount: pidns,
+    date: new Date().toISOString(), kernel: os.release(), runs, rows, phases: { native: inproc?.phases, node: inprocNode.phases },
   }, null, 2) + '\n');
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });

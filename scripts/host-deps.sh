@@ -2,8 +2,8 @@
 # Installs the Debian packages stack needs on the host, when missing:
 # nft (nftables), a static busybox for the example and test images, ip and nsenter, tini
 # (its static build is the PID 1 of `init: true` containers), gcc with a static libc for
-# the tests' syscall probe, and for the image pull tests docker-registry, skopeo,
-# htpasswd (apache2-utils) and zstd.
+# the native init stage (dist/stack-init) and the tests' syscall probe, and for the image
+# pull tests docker-registry, skopeo, htpasswd (apache2-utils) and zstd.
 set -euo pipefail
 missing=()
 command -v nft >/dev/null 2>&1 || missing+=(nftables)

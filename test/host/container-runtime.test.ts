@@ -12,6 +12,7 @@ import { paths } from '../../executor/host/linux/paths.js';
 import { isSameProcess, readStartTime } from '../../executor/host/linux/proc-stat.js';
 import { spawn } from 'node:child_process';
 import { busyboxFixture } from '../support/busybox-containers.js';
+import { INIT_STAGES, useInitStage } from '../support/init-stages.js';
 
 const fx = busyboxFixture('runtime');
 const { project, layer, state, containers, made, pids, exits, spec, start, logOf, mountsMentioningTmp, removeAll } = fx;
@@ -19,7 +20,9 @@ const { project, layer, state, containers, made, pids, exits, spec, start, logOf
 beforeAll(() => fx.buildLayer());
 afterAll(() => fx.cleanupAll());
 
-describe('linux containers', () => {
+describe.each(INIT_STAGES)('linux containers (%s init stage)', (stage) => {
+  beforeAll(() => useInitStage(stage));
+
   it('runs a command as PID 1 with its own hostname, processes, rootfs and Docker default caps', async () => {
     const s = spec(['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; ps; id; grep CapEff /proc/self/status; ls /; cat /etc/hosts; echo "env:$FOO"; echo "timer_list:$(wc -c < /proc/timer_list)"; grep " /proc/sys " /proc/self/mountinfo; ls /dev | tr "\\n" " "; echo']);
     const { exit } = await start(s);
@@ -123,7 +126,9 @@ describe('linux containers', () => {
     const t0 = Date.now();
     await containers.stop(project, s.name, 'SIGTERM', 10);
     expect(Date.now() - t0).toBeLessThan(2000);
-    expect((await exit).exitCode).toBe(127);
+    // It leaves on its own when its release pipe closes (127), or the SIGKILL that follows
+    // a SIGTERM PID 1 cannot receive gets there first (137): either way, not the command.
+    expect([127, 137]).toContain((await exit).exitCode);
     expect(logOf(s)).toBe('');
   });
 

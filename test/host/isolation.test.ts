@@ -9,6 +9,7 @@ import path from 'node:path';
 import { effectiveCapabilities } from '../../planner/capabilities.js';
 import { cgroupDirs } from '../../executor/host/linux/cgroups.js';
 import { busyboxFixture } from '../support/busybox-containers.js';
+import { INIT_STAGES, useInitStage } from '../support/init-stages.js';
 
 const fx = busyboxFixture('isolation');
 const probeBin = path.join(fx.tmp, 'syscall-probe');
@@ -36,7 +37,9 @@ const GUARDED = ['init_module', 'finit_module', 'delete_module', 'kexec_load', '
   'userfaultfd', 'open_by_handle_at', 'mount', 'umount2', 'pivot_root', 'unshare', 'setns', 'clone_newns', 'swapon', 'swapoff',
   'clock_settime', 'settimeofday', 'adjtimex', 'acct'];
 
-describe('isolation seen from inside a container', () => {
+describe.each(INIT_STAGES)('isolation seen from inside a container (%s init stage)', (stage) => {
+  beforeAll(() => useInitStage(stage));
+
   it('the default seccomp filter answers EPERM to the listed calls, and it is the filter that does', async () => {
     const confined = await probe([...ALWAYS, ...GUARDED, 'getpid']);
     for (const call of [...ALWAYS, ...GUARDED]) expect([call, confined[call]]).toEqual([call, 'EPERM']);

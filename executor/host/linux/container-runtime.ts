@@ -20,6 +20,7 @@ import { InitChannel } from './init-channel.js';
 import { AdoptedContainers } from './adopted-containers.js';
 import { INIT_ENV, type InitConfig } from './init/config.js';
 import { koffiNativePath, stageScriptPath } from './stage-files.js';
+import { encodeNativeConfig, nativeInitPath } from './native-init.js';
 import { createContainerExec } from './container-exec.js';
 import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js';
 import { pollCondition } from '../../conditions.js';
@@ -122,9 +123,14 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       try {
         // A clean environment: inherited variables (NODE_EXTRA_CA_CERTS…) slow Node's start.
         // detached: its own session, so the container outlives the supervisor.
-        child = spawnInNewNamespaces(process.execPath, [stageScriptPath('init.cjs')], {
+        // The native init stage when it was built (~2 ms), else the portable Node one.
+        const native = nativeInitPath();
+        const [command, args, configText] = native
+          ? [native, [], encodeNativeConfig(config)]
+          : [process.execPath, [stageScriptPath('init.cjs')], JSON.stringify(config)];
+        child = spawnInNewNamespaces(command, args, {
           stdio: log === undefined ? [0, 1, 2, 'pipe', 'pipe'] : ['ignore', log, log, 'pipe', 'pipe'],
-          env: { [INIT_ENV]: JSON.stringify(config) },
+          env: { [INIT_ENV]: configText },
           detached: true,
         }, netns);
       } finally {

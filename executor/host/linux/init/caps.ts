@@ -32,12 +32,18 @@ export function keptCapabilities(names: string[]): number[] {
   return capabilityNumbers(names).filter((c) => ((have >> BigInt(c)) & 1n) === 1n);
 }
 
+/** The highest capability number this kernel knows. */
+export function lastCapability(): number {
+  try {
+    return Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
+  } catch {
+    return 40; // older kernels: 40 covers every cap defined so far
+  }
+}
+
 /** Cuts the bounding set to `keep` and clears ambient caps: no later execve can give back anything else. */
 export function dropBoundingSet(sys: Sys, keep: number[]): void {
-  let last = 40;
-  try {
-    last = Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
-  } catch { /* older kernels: 40 covers every cap defined so far */ }
+  const last = lastCapability();
   const kept = new Set(keep);
   for (let cap = 0; cap <= last; cap++) if (!kept.has(cap)) sys.dropBoundingCap(cap);
   sys.clearAmbientCaps();

@@ -24,7 +24,8 @@ export interface InitMount {
   tmpfsMode?: number;
 }
 
-const PROPAGATION: Record<string, number> = {
+/** mount(2) flags of each bind propagation mode. */
+export const PROPAGATION: Record<string, number> = {
   private: 1 << 18, rprivate: (1 << 18) | MS.REC,
   slave: 1 << 19, rslave: (1 << 19) | MS.REC,
   shared: 1 << 20, rshared: (1 << 20) | MS.REC,

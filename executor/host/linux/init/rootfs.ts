@@ -51,12 +51,14 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
   });
 }
 
+/** The character devices every container's /dev gets: name, major, minor. */
+export const DEV_NODES: [string, number, number][] = [
+  ['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0],
+];
+
 function mountDev(sys: Sys, dev: string, shmSizeBytes: number): void {
   sys.mount('tmpfs', dev, 'tmpfs', MS.NOSUID | MS.STRICTATIME, 'mode=755,size=65536k');
-  const nodes: [string, number, number][] = [
-    ['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0],
-  ];
-  for (const [name, major, minor] of nodes) {
+  for (const [name, major, minor] of DEV_NODES) {
     const p = path.join(dev, name);
     sys.mkchar(p, major, minor);
     fs.chmodSync(p, 0o666); // mknod's mode passes through the umask
@@ -72,11 +74,11 @@ function mountDev(sys: Sys, dev: string, shmSizeBytes: number): void {
 
 // Docker's lists: files hidden behind /dev/null, directories behind an empty read-only
 // tmpfs, and kernel knobs kept visible but read-only.
-const MASKED = [
+export const MASKED = [
   '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
   '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
 ];
-const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+export const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 /** After the network is wired and sysctls are written: nothing in the container runs yet. */
 export function maskPaths(sys: Sys): void {

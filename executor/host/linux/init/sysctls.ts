@@ -5,10 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** The file of sysctl `key` (dotted) under `procSys`; a name that could leave it is refused. */
+export function sysctlFile(procSys: string, key: string): string {
+  if (key.includes('/') || key.split('.').some((p) => p === '..' || p === '')) throw new Error(`bad sysctl name ${key}`);
+  return path.join(procSys, ...key.split('.'));
+}
+
 export function writeSysctls(procSys: string, sysctls: Record<string, string>): void {
   for (const [key, value] of Object.entries(sysctls)) {
-    if (key.includes('/') || key.split('.').some((p) => p === '..' || p === '')) throw new Error(`bad sysctl name ${key}`);
-    const file = path.join(procSys, ...key.split('.'));
+    const file = sysctlFile(procSys, key);
     try {
       fs.writeFileSync(file, value);
     } catch (err) {
