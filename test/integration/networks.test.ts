@@ -9,11 +9,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, httpGet, importTestImage, makeStackEnv, stack, TEST_IMAGE, uniqueProject, type StackEnv } from '../support/stack-cli.js';
+import { freePort, httpGet, importTestImage, makeStackEnv, sleeperService as sleeper, stack, TEST_IMAGE, uniqueProject, type StackEnv } from '../support/stack-cli.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
-
-interface Row { service: string; name: string; state: string; pid: number; addresses: { network: string; ip: string }[]; ports: string[] }
+import { inside, lookup, ps as psOf, type PsRow as Row } from '../support/stack-containers.js';
 
 let env: StackEnv;
 let outside: OutsideHost;
@@ -26,29 +25,14 @@ let anyPort: number;
 const before = snapshotHostObjects();
 let rows: Row[] = [];
 
-const sleeper = (extra: string) => `    image: ${TEST_IMAGE}\n    command: sleep 1000\n    stop_grace_period: 0s\n${extra}`;
 const httpd = (extra: string) => `    image: ${TEST_IMAGE}\n    command: httpd -f -p 80 -h /www\n    stop_grace_period: 0s\n${extra}`;
 
-function ps(f: string): Row[] {
-  const r = stack(env, ['-f', f, 'ps', '--format', 'json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Row[];
-}
+const ps = (f: string): Row[] => psOf(env, f);
 const row = (name: string, list = rows) => list.find((r) => r.name === name)!;
 const ipOn = (name: string, network: string, list = rows) => row(name, list).addresses.find((a) => a.network === network)!.ip;
 
-/** Runs a command inside a container: its namespaces and its root. */
-function inside(pid: number, cmd: string[], timeoutMs = 10_000): { code: number; stdout: string } {
-  const r = spawnSync('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', ...cmd], { encoding: 'utf8', timeout: timeoutMs });
-  return { code: r.status ?? -1, stdout: (r.stdout ?? '') + (r.stderr ?? '') };
-}
 // busybox wget's own -T crashes (static build); busybox timeout bounds it instead.
 const wget = (pid: number, url: string) => inside(pid, ['timeout', '3', 'wget', '-q', '-O-', url]);
-const lookup = (pid: number, name: string) => {
-  const out = inside(pid, ['nslookup', name]).stdout;
-  // busybox nslookup prints the server first, then the answers.
-  return [...out.split(/Name:/).slice(1).join('').matchAll(/Address(?: \d+)?:\s*(\d+\.\d+\.\d+\.\d+)/g)].map((m) => m[1]!);
-};
 
 beforeAll(async () => {
   env = makeStackEnv();

@@ -83,6 +83,11 @@ export function webService(ports: string[], extra = ''): string {
 ${extra}`;
 }
 
+/** The keys of a service that only sleeps and stops at once (a container to look into), then `extra`. */
+export function sleeperService(extra = ''): string {
+  return `    image: ${TEST_IMAGE}\n    command: sleep 1000\n    stop_grace_period: 0s\n${extra}`;
+}
+
 /** Writes `stack.yaml` for `project` with the given services block; returns its path. */
 export function writeStackFile(env: StackEnv, project: string, services: string): string {
   const file = path.join(env.root, 'stack.yaml');

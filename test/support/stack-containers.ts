@@ -1,0 +1,35 @@
+// A running stack's containers as tests see them: the rows of `stack ps --format json`,
+// and commands run inside one container through nsenter (its namespaces and its root),
+// which costs no CLI start per command.
+
+import { spawnSync } from 'node:child_process';
+import { stack, type StackEnv } from './stack-cli.js';
+
+export interface PsRow {
+  service: string;
+  name: string;
+  state: string;
+  pid: number;
+  addresses: { network: string; ip: string }[];
+  ports: string[];
+}
+
+/** `stack -f FILE ps --format json`; throws the CLI's stderr when it fails. */
+export function ps(env: StackEnv, file: string): PsRow[] {
+  const r = stack(env, ['-f', file, 'ps', '--format', 'json']);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as PsRow[];
+}
+
+/** Runs a command inside the container whose init is `pid`; stdout holds stderr too. */
+export function inside(pid: number, cmd: string[], timeoutMs = 10_000): { code: number; stdout: string } {
+  const r = spawnSync('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', ...cmd], { encoding: 'utf8', timeout: timeoutMs });
+  return { code: r.status ?? -1, stdout: (r.stdout ?? '') + (r.stderr ?? '') };
+}
+
+/** The IPv4 addresses `nslookup NAME` answers inside the container (none for an unknown name). */
+export function lookup(pid: number, name: string): string[] {
+  const out = inside(pid, ['nslookup', name]).stdout;
+  // busybox nslookup prints the server first, then the answers.
+  return [...out.split(/Name:/).slice(1).join('').matchAll(/Address(?: \d+)?:\s*(\d+\.\d+\.\d+\.\d+)/g)].map((m) => m[1]!);
+}
