@@ -12,7 +12,7 @@ import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import { HealthMonitor } from './health-monitor.js';
 import { initialHealth } from './health-state.js';
-import { Backoff, restartDecision } from './restart-policy.js';
+import { Backoff, countedRestarts, restartDecision } from './restart-policy.js';
 
 export interface LifecycleOptions {
   project: string;
@@ -30,6 +30,8 @@ interface Tracked {
   startedAt: number;
   backoff: Backoff;
   restartCount: number;
+  /** When this supervisor restarted it, ms (deploy.restart_policy.window counts these). */
+  restartTimes: number[];
   monitor?: HealthMonitor;
   cancelRestart?: () => void;
   restarting?: Promise<void>;
@@ -90,7 +92,7 @@ export class Lifecycle {
     const record = await host.state.loadContainer(project, name);
     if (!record) return;
     this.stopped.delete(name);
-    const t = this.tracked.get(name) ?? { spec: record.spec, startedAt: 0, backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0 };
+    const t = this.tracked.get(name) ?? { spec: record.spec, startedAt: 0, backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0, restartTimes: [] };
     t.spec = record.spec;
     t.startedAt = record.startedAt ? Date.parse(record.startedAt) : clock.now();
     this.tracked.set(name, t);
@@ -156,20 +158,22 @@ export class Lifecycle {
     if (!record) return;
     let t = this.tracked.get(exit.name);
     if (!t) {
-      t = { spec: record.spec, startedAt: record.startedAt ? Date.parse(record.startedAt) : clock.now(), backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0 };
+      t = { spec: record.spec, startedAt: record.startedAt ? Date.parse(record.startedAt) : clock.now(), backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0, restartTimes: [] };
       this.tracked.set(exit.name, t);
     }
     await t.monitor?.stop();
     t.monitor = undefined;
     this.publish('die', record.spec, { exitCode: exit.exitCode, ...(exit.oomKilled ? { detail: 'OOMKilled' } : {}) });
 
-    const decision = restartDecision(record.spec.restart, exit.exitCode, t.restartCount, this.stopped.has(exit.name) || !!record.stopped);
+    const counted = countedRestarts(record.spec.restart, t.restartTimes, t.restartCount, clock.now());
+    const decision = restartDecision(record.spec.restart, exit.exitCode, counted, this.stopped.has(exit.name) || !!record.stopped);
     if (!decision.restart) {
       if (record.spec.restart.name !== 'no' && !this.stopped.has(exit.name)) log(`container ${exit.name} is not restarted: ${decision.reason}`);
       return;
     }
     const delayMs = t.backoff.next(clock.now() - t.startedAt);
     const count = t.restartCount + 1;
+    t.restartTimes.push(clock.now());
     this.publish('restart', record.spec, { restartCount: count, delayMs });
     const tracked = t;
     tracked.cancelRestart = clock.after(delayMs, () => {

@@ -27,10 +27,21 @@ export function restartDecision(policy: RestartPolicy, exitCode: number, restart
     case 'on-failure':
       if (exitCode === 0) return { restart: false, reason: 'it exited with 0 and the restart policy is on-failure' };
       if (policy.maxRetries !== undefined && restartCount >= policy.maxRetries) {
-        return { restart: false, reason: `it was restarted ${restartCount} time${restartCount === 1 ? '' : 's'}, the most on-failure:${policy.maxRetries} allows` };
+        const within = policy.windowMs ? ` within ${policy.windowMs / 1000} s` : '';
+        return { restart: false, reason: `it was restarted ${restartCount} time${restartCount === 1 ? '' : 's'}${within}, the most on-failure:${policy.maxRetries} allows` };
       }
       return { restart: true };
   }
+}
+
+/**
+ * The restarts max_attempts counts: all of them, or with deploy.restart_policy.window only
+ * those less than that long ago (swarm's rule: a container that fails now and then, with
+ * long healthy runs between, is not given up on).
+ */
+export function countedRestarts(policy: RestartPolicy, restartTimes: number[], total: number, now: number): number {
+  if (!policy.windowMs) return total;
+  return restartTimes.filter((t) => now - t < policy.windowMs!).length;
 }
 
 /**

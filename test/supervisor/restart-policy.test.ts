@@ -2,7 +2,7 @@
 // 10 s of running), as pure functions.
 
 import { describe, expect, it } from 'vitest';
-import { Backoff, restartDecision } from '../../supervisor/restart-policy.js';
+import { Backoff, countedRestarts, restartDecision } from '../../supervisor/restart-policy.js';
 
 describe('restartDecision', () => {
   it('"no" never restarts', () => {
@@ -24,6 +24,22 @@ describe('restartDecision', () => {
     expect(restartDecision(policy, 1, 2, false)).toEqual({ restart: false, reason: 'it was restarted 2 times, the most on-failure:2 allows' });
     expect(restartDecision(policy, 0, 0, false).restart).toBe(false);
     expect(restartDecision({ name: 'on-failure' }, 3, 1000, false)).toEqual({ restart: true });
+  });
+});
+
+describe('deploy.restart_policy.window', () => {
+  it('counts toward max_attempts only the restarts within the window', () => {
+    const policy = { name: 'on-failure' as const, maxRetries: 2, windowMs: 60_000 };
+    const now = 1_000_000;
+    // Two restarts long ago and one a second ago: one counts, so it restarts again.
+    const counted = countedRestarts(policy, [now - 300_000, now - 200_000, now - 1000], 3, now);
+    expect(counted).toBe(1);
+    expect(restartDecision(policy, 1, counted, false)).toEqual({ restart: true });
+    // Two within the window: given up, and the reason names the window.
+    const recent = countedRestarts(policy, [now - 30_000, now - 1000], 2, now);
+    expect(restartDecision(policy, 1, recent, false)).toEqual({ restart: false, reason: 'it was restarted 2 times within 60 s, the most on-failure:2 allows' });
+    // Without a window every restart counts.
+    expect(countedRestarts({ name: 'on-failure', maxRetries: 2 }, [now - 300_000], 5, now)).toBe(5);
   });
 });
 
