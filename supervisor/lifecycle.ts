@@ -3,7 +3,7 @@
 // wrapped Host (a start is a release, a deliberate stop is a stop), so plans need not know
 // about it, and it hears every exit through the host's onExit.
 
-import type { ContainerExit, Host } from '../executor/host.js';
+import type { ContainerExit, ContainerRecord, Host } from '../executor/host.js';
 import { lastProbeText } from '../executor/conditions.js';
 import { resumeContainer } from '../executor/launch-container.js';
 import { probeArgv } from '../planner/healthcheck.js';
@@ -35,6 +35,11 @@ interface Tracked {
   monitor?: HealthMonitor;
   cancelRestart?: () => void;
   restarting?: Promise<void>;
+}
+
+/** What there is to track of a container first seen through its record. */
+function tracking(record: ContainerRecord, startedAt: number): Tracked {
+  return { spec: record.spec, startedAt, backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0, restartTimes: [] };
 }
 
 export class Lifecycle {
@@ -92,7 +97,7 @@ export class Lifecycle {
     const record = await host.state.loadContainer(project, name);
     if (!record) return;
     this.stopped.delete(name);
-    const t = this.tracked.get(name) ?? { spec: record.spec, startedAt: 0, backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0, restartTimes: [] };
+    const t = this.tracked.get(name) ?? tracking(record, 0);
     t.spec = record.spec;
     t.startedAt = record.startedAt ? Date.parse(record.startedAt) : clock.now();
     this.tracked.set(name, t);
@@ -158,7 +163,7 @@ export class Lifecycle {
     if (!record) return;
     let t = this.tracked.get(exit.name);
     if (!t) {
-      t = { spec: record.spec, startedAt: record.startedAt ? Date.parse(record.startedAt) : clock.now(), backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0, restartTimes: [] };
+      t = tracking(record, record.startedAt ? Date.parse(record.startedAt) : clock.now());
       this.tracked.set(exit.name, t);
     }
     await t.monitor?.stop();
