@@ -31,3 +31,24 @@ export function selectServices(stack: Stack, names: string[] | undefined, noDeps
   }
   return selected;
 }
+
+/**
+ * `restart SERVICE…`: the named services and, transitively, every service that follows one
+ * of them — `depends_on.X.restart: true`, or joining its network namespace — as compose
+ * restarts such dependents after an explicit restart of their dependency.
+ */
+export function restartFollowers(stack: Pick<Stack, 'services'>, names: string[]): string[] {
+  const out = new Set(names);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const s of stack.services) {
+      if (out.has(s.name)) continue;
+      const shared = sharedNamespaceOf(s);
+      if ((shared && out.has(shared)) || s.dependsOn.some((d) => d.restart && out.has(d.service))) {
+        out.add(s.name);
+        grew = true;
+      }
+    }
+  }
+  return [...out];
+}

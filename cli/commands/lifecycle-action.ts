@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 import { paths } from '../../executor/host/linux/paths.js';
 import { dependencyOrder } from '../../planner/graph.js';
+import { restartFollowers } from '../../planner/select-services.js';
+import type { Stack } from '../../planner/types.js';
 import type { LifecycleCommand, LifecycleOptions } from '../../planner/lifecycle-plan.js';
 import { connectSupervisor, request } from '../../supervisor/client.js';
 import { EXIT } from '../errors.js';
@@ -23,9 +25,11 @@ export async function lifecycle(command: LifecycleCommand, globals: GlobalOption
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0)) throw new UsageError(`-t/--timeout takes whole seconds (0 or more), not "${opts.timeout}"`);
   const format = progressFormat(opts.format);
   const project = projectOf(globals);
-  const options: LifecycleOptions = { services, ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) };
-  const order = fileOrder(globals);
-  if (order) options.order = order;
+  // The file, when it loads, gives the dependency order and who follows a restarted service.
+  const stack = loadedStack(globals);
+  const named = command === 'restart' && stack && services.length > 0 ? restartFollowers(stack, services) : services;
+  const options: LifecycleOptions = { services: named, ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) };
+  if (stack) options.order = dependencyOrder(stack);
   await withStackLock(project, `stack ${command}`, async () => {
     if (!fs.existsSync(paths.stackDir(project))) throw new UsageError(`stack ${project} is not up; \`stack up\` creates it`);
     const conn = await connectSupervisor(project, { start: true });
@@ -38,10 +42,10 @@ export async function lifecycle(command: LifecycleCommand, globals: GlobalOption
   return EXIT.ok;
 }
 
-/** Start levels from the file; the records alone do not know the dependencies. */
-function fileOrder(globals: GlobalOptions): string[][] | undefined {
+/** The stack file, if it loads: the records alone do not know the dependencies. */
+function loadedStack(globals: GlobalOptions): Stack | undefined {
   try {
-    return dependencyOrder(loadStackFiles(globals));
+    return loadStackFiles(globals);
   } catch {
     return undefined;
   }

@@ -195,6 +195,23 @@ describe('orphans', () => {
   });
 });
 
+describe('restart', () => {
+  it('also restarts the services that follow the named one (depends_on restart: true), and no others', () => {
+    const sleeper = (name: string, deps = '') => `  ${name}:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n${deps}`;
+    const f = stackFile(uniqueProject('tfollow'), sleeper('db')
+      + sleeper('api', '    depends_on:\n      db: { condition: service_started, restart: true }\n')
+      + sleeper('report', '    depends_on: [db]\n'));
+    expect(stack(env, [...f, 'up', '-d']).code).toBe(0);
+    const before = Object.fromEntries(ps(f).map((r) => [r.service, r.pid]));
+    const r = stack(env, [...f, 'restart', 'db']);
+    expect(r.code, r.stderr).toBe(0);
+    const after = Object.fromEntries(ps(f).map((x) => [x.service, x.pid]));
+    expect(after.db).not.toBe(before.db);
+    expect(after.api).not.toBe(before.api);
+    expect(after.report).toBe(before.report);
+  });
+});
+
 describe('--format json', () => {
   interface Line { type: string; plan?: { operations: { id: string; kind: string }[] }; event?: { type: string; id: string } }
   const lines = (stdout: string): Line[] => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
