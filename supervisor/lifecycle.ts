@@ -21,6 +21,8 @@ export interface LifecycleOptions {
   clock: Clock;
   events: EventBus;
   log: (line: string) => void;
+  /** Notes when each running container's log grows (executor/host/linux/log-times.ts). */
+  logTimes?: { track(name: string): void; untrack(name: string): void };
 }
 
 /** What the supervisor keeps per container it has seen start. */
@@ -71,6 +73,7 @@ export class Lifecycle {
         },
         cleanup: async (project, name) => {
           const record = await inner.state.loadContainer(project, name);
+          this.opts.logTimes?.untrack(name);
           await inner.containers.cleanup(project, name);
           this.tracked.delete(name);
           if (record) this.publish('destroy', record.spec);
@@ -97,6 +100,7 @@ export class Lifecycle {
     const record = await host.state.loadContainer(project, name);
     if (!record) return;
     this.stopped.delete(name);
+    this.opts.logTimes?.track(name);
     const t = this.tracked.get(name) ?? tracking(record, 0);
     t.spec = record.spec;
     t.startedAt = record.startedAt ? Date.parse(record.startedAt) : clock.now();
@@ -154,6 +158,7 @@ export class Lifecycle {
   private async exited(exit: ContainerExit): Promise<void> {
     const { host, project, clock, log } = this.opts;
     const known = exit.exitCode >= 0;
+    this.opts.logTimes?.untrack(exit.name);
     log(`container ${exit.name} exited ${known ? `with ${exit.exitCode}` : '(adopted: exit code unknown)'}${exit.oomKilled ? ' (OOMKilled)' : ''}`);
     await host.state.updateContainer(exit.project, exit.name, (r) => {
       const { exitCode: _old, oomKilled: _oom, ...rest } = r;

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { createLinuxHost } from '../executor/host/linux/linux-host.js';
 import { paths } from '../executor/host/linux/paths.js';
+import { createLogTimes } from '../executor/host/linux/log-times.js';
 import { openJournal } from '../executor/host/linux/journal-file.js';
 import { handleRequest } from './handlers.js';
 import { createStackDns } from './dns/stack-dns.js';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const dns = createStackDns(project, log);
 
   const events = new EventBus();
-  const lifecycle = new Lifecycle({ project, host: rawHost, clock: systemClock, events, log });
+  const lifecycle = new Lifecycle({ project, host: rawHost, clock: systemClock, events, log, logTimes: createLogTimes(project) });
   const host = lifecycle.host;
 
   let server: Awaited<ReturnType<typeof listen>>;

@@ -5,6 +5,7 @@ import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 import { logPrefixes, wantsColor } from '../log-prefixes.js';
+import { logClock, parseLogTime } from '../log-times.js';
 
 export interface LogsOptions {
   follow?: boolean;
@@ -12,6 +13,9 @@ export interface LogsOptions {
   tail?: string;
   /** false with --no-color. */
   color?: boolean;
+  timestamps?: boolean;
+  since?: string;
+  until?: string;
 }
 
 export async function logs(globals: GlobalOptions, services: string[], opts: LogsOptions): Promise<number> {
@@ -23,7 +27,12 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
   if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new UsageError(`--tail takes a number of lines or "all", not "${opts.tail}"`);
   const chosen = rows.filter((r) => services.length === 0 || services.includes(r.service));
   const prefixes = chosen.length > 1 ? logPrefixes(chosen.map((r) => r.service), wantsColor(process.stdout, opts.color === false)) : chosen.map(() => '');
-  await Promise.all(chosen.map((r, i) => printLog(logFileOf(project, r.name), prefixes[i]!, !!opts.follow, tail)));
+  const view: LogView = {
+    ...(opts.timestamps ? { timestamps: true } : {}),
+    ...(opts.since !== undefined ? { sinceMs: parseLogTime('--since', opts.since) } : {}),
+    ...(opts.until !== undefined ? { untilMs: parseLogTime('--until', opts.until) } : {}),
+  };
+  await Promise.all(chosen.map((r, i) => printLog(logFileOf(project, r.name), prefixes[i]!, !!opts.follow, tail, view)));
   return EXIT.ok;
 }
 
@@ -43,13 +52,29 @@ function tailOffset(file: string, lines: number): number {
   return lines === 0 ? text.length : 0;
 }
 
+/** Which lines to show and how: timestamps, and the --since/--until window (ms since the epoch). */
+export interface LogView {
+  timestamps?: boolean;
+  sinceMs?: number;
+  untilMs?: number;
+}
+
 /**
  * Prints a log file (its last `tail` lines when given) and, with follow, what is appended
- * to it until interrupted.
+ * to it until interrupted. With timestamps or a time window, each line's time comes from
+ * the supervisor's notes of when the file grew (cli/log-times.ts).
  */
-export async function printLog(file: string, prefix: string, follow: boolean, tail?: number): Promise<void> {
+export async function printLog(file: string, prefix: string, follow: boolean, tail?: number, view: LogView = {}): Promise<void> {
   let offset = tail === undefined ? 0 : tailOffset(file, tail);
-  let partial = '';
+  const timed = view.timestamps || view.sinceMs !== undefined || view.untilMs !== undefined;
+  const clock = timed ? logClock(file) : undefined;
+  let partial = Buffer.alloc(0);
+  const show = (line: Buffer, end: number): string => {
+    if (!clock) return `${prefix}${line.toString('utf8')}\n`;
+    const at = clock.timeOf(end);
+    if ((view.sinceMs !== undefined && at < view.sinceMs) || (view.untilMs !== undefined && at > view.untilMs)) return '';
+    return `${prefix}${view.timestamps ? `${new Date(at).toISOString()} ` : ''}${line.toString('utf8')}\n`;
+  };
   const drain = () => {
     let fd: number;
     try {
@@ -57,14 +82,23 @@ export async function printLog(file: string, prefix: string, follow: boolean, ta
     } catch {
       return;
     }
+    clock?.refresh();
     try {
       const buf = Buffer.alloc(64 * 1024);
       let n: number;
       while ((n = fs.readSync(fd, buf, 0, buf.length, offset)) > 0) {
+        // Whole lines only, split as bytes: a character cut by the chunk boundary stays whole.
+        const data = Buffer.concat([partial, buf.subarray(0, n)]);
+        const start = offset - partial.length;
         offset += n;
-        const lines = (partial + buf.subarray(0, n).toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        if (lines.length > 0) process.stdout.write(lines.map((l) => prefix + l + '\n').join(''));
+        let out = '';
+        let from = 0;
+        for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, from)) {
+          out += show(data.subarray(from, nl), start + nl + 1);
+          from = nl + 1;
+        }
+        partial = Buffer.from(data.subarray(from));
+        if (out) process.stdout.write(out);
       }
     } finally {
       fs.closeSync(fd);
@@ -72,7 +106,7 @@ export async function printLog(file: string, prefix: string, follow: boolean, ta
   };
   drain();
   if (!follow) {
-    if (partial) process.stdout.write(prefix + partial + '\n');
+    if (partial.length > 0) process.stdout.write(show(partial, offset));
     return;
   }
   await new Promise<void>(() => {

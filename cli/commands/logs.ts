@@ -1,4 +1,4 @@
-// `stack logs [-f] [--tail N] [--no-color] [SERVICE…]`: the containers' output, read from their log files, each
+// `stack logs [-f] [--tail N] [-t] [--since T] [--until T] [--no-color] [SERVICE…]`: the containers' output, read from their log files, each
 // line prefixed with its service when several are shown.
 
 import type { Command } from 'commander';
@@ -14,5 +14,8 @@ export function registerLogs(program: Command, globals: () => GlobalOptions): vo
     .option('-f, --follow', 'keep printing new output')
     .option('-n, --tail <lines>', 'only the last LINES lines of each container ("all": everything)')
     .option('--no-color', 'plain service prefixes (the default when output is not a terminal)')
+    .option('-t, --timestamps', 'show when each line was written (to within 50 ms)')
+    .option('--since <time>', 'only lines written since a date (2026-12-02T10:00:00Z), Unix seconds, or a duration ago (10m, 1h30m)')
+    .option('--until <time>', 'only lines written before a date, Unix seconds, or a duration ago')
     .action((services: string[], opts: LogsOptions) => runCommand(async () => (await import('./logs-action.js')).logs(globals(), services, opts)));
 }

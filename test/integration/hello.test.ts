@@ -109,6 +109,30 @@ describe('walking skeleton', () => {
     expect(both.join('')).not.toContain('\x1b[');
   });
 
+  it('logs -t shows when each line was written; --since and --until keep the lines of a time window', () => {
+    const stamped = stack(env, ['-f', file, 'logs', '-t', 'client']).stdout.split('\n').filter(Boolean);
+    expect(stamped.length).toBeGreaterThan(2);
+    const times = stamped.map((l) => {
+      const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) /.exec(l);
+      expect(m, l).not.toBeNull();
+      return Date.parse(m![1]!);
+    });
+    // In order, within this test run, and the pages about a second apart (the client fetches every second).
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(times[0]!).toBeGreaterThan(Date.now() - 120_000);
+    const pages = times.filter((_, i) => stamped[i]!.includes('hello from stack'));
+    expect(pages.at(-1)! - pages[0]!).toBeGreaterThanOrEqual((pages.length - 2) * 500);
+    const cut = new Date(times.at(-2)!).toISOString();
+    const since = stack(env, ['-f', file, 'logs', '-t', '--since', cut, 'client']).stdout.split('\n').filter(Boolean);
+    expect(since.length).toBeGreaterThanOrEqual(2);
+    expect(since.length).toBeLessThan(stamped.length + 2);
+    expect(since.every((l) => Date.parse(l.slice(0, 24)) >= Date.parse(cut))).toBe(true);
+    const until = stack(env, ['-f', file, 'logs', '--until', cut, 'client']).stdout.split('\n').filter(Boolean);
+    expect(until.length).toBe(stamped.length - 1);
+    expect(stack(env, ['-f', file, 'logs', '--since', '1h', 'client']).stdout.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(stamped.length);
+    expect(stack(env, ['-f', file, 'logs', '--since', 'yesterday-ish', 'client']).stderr).toMatch(/--since takes a date .* not "yesterday-ish"/);
+  });
+
   it('down removes every trace', () => {
     const down = stack(env, ['-f', file, 'down']);
     expect(down.code).toBe(0);

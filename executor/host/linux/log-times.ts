@@ -1,0 +1,89 @@
+// When container output was written. A container writes its stdout and stderr straight
+// into its log file (no relay process per container), so the supervisor notes when that
+// file grows: `<log>.times` gets a line "<size> <epoch ms>" whenever it sees new bytes, at
+// most one per 50 ms per container. Every byte before <size> was written by that time,
+// which is when `logs -t`, `--since` and `--until` say a line appeared: to within those
+// 50 ms, or, for output written while no supervisor ran, when the next one noticed it.
+
+import fs from 'node:fs';
+import { paths } from './paths.js';
+
+const COALESCE_MS = 50;
+
+export const logTimesFile = (logFile: string) => `${logFile}.times`;
+
+export interface LogTimes {
+  /** Starts noting the growth of a running container's log (again: nothing happens). */
+  track(name: string): void;
+  /** Notes what was written so far and stops watching (the container exited or is gone). */
+  untrack(name: string): void;
+  close(): void;
+}
+
+interface Watched {
+  watcher: fs.FSWatcher;
+  size: number;
+  lastNoted: number;
+  timer?: NodeJS.Timeout;
+}
+
+export function createLogTimes(project: string, now: () => number = Date.now): LogTimes {
+  const watched = new Map<string, Watched>();
+
+  const note = (name: string) => {
+    const w = watched.get(name);
+    if (!w) return;
+    w.timer = undefined;
+    const file = paths.logFile(project, name);
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      return; // removed with its stack
+    }
+    if (size <= w.size) return;
+    w.size = size;
+    w.lastNoted = now();
+    fs.appendFileSync(logTimesFile(file), `${size} ${w.lastNoted}\n`);
+  };
+
+  const soon = (name: string) => {
+    const w = watched.get(name);
+    if (!w || w.timer) return;
+    w.timer = setTimeout(() => note(name), Math.max(0, w.lastNoted + COALESCE_MS - now()));
+    w.timer.unref();
+  };
+
+  return {
+    track(name) {
+      if (watched.has(name)) return;
+      const file = paths.logFile(project, name);
+      let watcher: fs.FSWatcher;
+      try {
+        watcher = fs.watch(file, { persistent: false }, () => soon(name));
+      } catch {
+        return; // attached one-offs (`run`) have no log file
+      }
+      watcher.on('error', () => {});
+      watched.set(name, { watcher, size: 0, lastNoted: 0 });
+      // Output from before we watched (a restart, an adopted container) counts as seen now.
+      const w = watched.get(name)!;
+      try {
+        const times = fs.readFileSync(logTimesFile(file), 'utf8').trimEnd().split('\n');
+        w.size = Number(times[times.length - 1]?.split(' ')[0]) || 0;
+      } catch { /* no times yet */ }
+      note(name);
+    },
+    untrack(name) {
+      const w = watched.get(name);
+      if (!w) return;
+      if (w.timer) clearTimeout(w.timer);
+      note(name);
+      w.watcher.close();
+      watched.delete(name);
+    },
+    close() {
+      for (const name of [...watched.keys()]) this.untrack(name);
+    },
+  };
+}
