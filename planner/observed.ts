@@ -56,6 +56,8 @@ export interface ObservedNetwork {
   linkPresent: boolean;
   /** Containers of other stacks attached to it (they joined it as `external: true`). */
   foreignUsers?: string[];
+  /** The addresses those containers hold on it, which this stack must not hand out again. */
+  foreignIps?: string[];
 }
 
 /**

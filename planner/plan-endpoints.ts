@@ -25,10 +25,13 @@ const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
 /** Networking of every desired container (`slots`: one per replica), keyed by container name. */
 export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string, NetworkSpec>, slots: Slot[], problems: string[]): Map<string, PlannedNetworking> {
+  // Addresses other stacks' containers hold: on a network this stack joins, and on one it
+  // owns that other stacks joined (a scale-up here must not hand out a joiner's address).
   const used = new Map<string, Set<string>>();
   for (const [key, net] of nets) {
-    const foreign = observed.foreignNetworks?.find((f) => f.bridge === net.bridge);
-    used.set(key, new Set(foreign?.usedIps ?? []));
+    const joined = observed.foreignNetworks?.find((f) => f.bridge === net.bridge)?.usedIps ?? [];
+    const joiners = observed.networks.find((n) => n.bridge === net.bridge)?.foreignIps ?? [];
+    used.set(key, new Set([...joined, ...joiners]));
   }
   const chosen = new Map<string, string>(); // `${container}/${network}` → ip
 

@@ -3,7 +3,8 @@
 // (replicas round robin, aliases, unknown names to a fake upstream), isolation between
 // networks and between stacks, egress with masquerade to a namespace playing the outside
 // host, published ports from 127.0.0.1, from that namespace and back into the stack
-// (hairpin), network_mode none and service:X, and external networks.
+// (hairpin), network_mode none and service:X, and external networks (the owner scaling up
+// around a joiner's address).
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -206,6 +207,19 @@ describe('two stacks', () => {
     expect(wget(stranger.pid, `http://${webIp}/`).code).not.toBe(0);
     // …and the other way round: web cannot reach the second stack's own network.
     expect(inside(row(`${project}-web-1`).pid, ['ping', '-c', '1', '-W', '1', ipOn(stranger.name, 'default', mine)]).code).not.toBe(0);
+  });
+
+  it("the owner scaling up after a joiner arrived never hands out the joiner's address", () => {
+    const joiner = row(`${other}-joiner-1`, ps(otherFile));
+    const joinerIp = ipOn(joiner.name, 'shared', ps(otherFile));
+    const up = stack(env, ['-f', file, 'up', '-d', '--scale', 'worker=3']);
+    expect(up.code, up.stderr).toBe(0);
+    const ips = ps(file).flatMap((r) => r.addresses.filter((a) => a.network === 'frontend').map((a) => a.ip));
+    expect(ips).not.toContain(joinerIp);
+    expect(new Set(ips).size).toBe(ips.length);
+    expect(inside(joiner.pid, ['ping', '-c', '1', '-W', '1', ipOn(`${project}-worker-3`, 'frontend', ps(file))]).code).toBe(0);
+    const back = stack(env, ['-f', file, 'up', '-d']);
+    expect(back.code, back.stderr).toBe(0);
   });
 
   it("the owner's down keeps a network another stack still joins (as docker does), and a later down removes it", () => {

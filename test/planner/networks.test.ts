@@ -9,6 +9,7 @@ import { PlanError } from '../../planner/plan-error.js';
 import { serviceDefaults } from '../../planner/service-defaults.js';
 import type { ContainerSpec, NatSpec, Plan } from '../../planner/plan.js';
 import type { Network, Service, ServiceNetwork, Stack } from '../../planner/types.js';
+import { applied } from './reconcile-fixtures.js';
 
 const image: ImageInfo = { ref: 'stack.local/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: ['sha256:' + 'a'.repeat(64)], cmd: ['sh'], env: [] };
 const pos = { file: 'stack.yaml', line: 1, col: 1 };
@@ -133,6 +134,17 @@ describe('external networks', () => {
     expect([ep.bridge, ep.ip, ep.gateway]).toEqual([foreign.bridge, '10.123.9.3', foreign.gateway]);
     // No masquerade or isolation rules of this stack for a network it does not own.
     expect(plan.operations.some((o) => o.kind === 'nat.apply')).toBe(false);
+  });
+
+  it('the owner scaling up never hands out an address a container of another stack holds on its network', () => {
+    const s = stackOf([svc('w', [sn('shared')])], [net('shared')]);
+    const up = applied(reconcile(s, observed()), observed());
+    const [own] = up.containers[0]!.endpoints;
+    expect(own!.ip).toBe('10.123.1.2');
+    // Another stack joined (external: true) and took the next address.
+    up.networks[0] = { ...up.networks[0]!, foreignUsers: ['q-joiner-1'], foreignIps: ['10.123.1.3'] };
+    const starts = reconcile(s, up, { scale: { w: 2 } }).operations.flatMap((o) => (o.kind === 'container.start' ? [o.container] : []));
+    expect(starts.map((c) => [c.name, c.endpoints[0]!.ip])).toEqual([['p-w-2', '10.123.1.4']]);
   });
 
   it('an external network nobody made is a clear error', () => {

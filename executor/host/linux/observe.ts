@@ -31,10 +31,13 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     Promise.all(others.map((p) => readState.containers(p))),
   ]);
   const otherNat = await Promise.all(others.map((p) => readState.nat(p)));
+  // Containers of other stacks on a bridge, with the address each holds there.
+  const foreignOn = (bridge: string) =>
+    otherContainers.flat().flatMap((r) => r.spec.endpoints.filter((e) => e.bridge === bridge).map((e) => ({ name: r.spec.name, ip: e.ip })));
   const foreignNetworks = otherStacks.flat().map((n) => ({
     project: n.project, key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, prefixLength: n.prefixLength,
     ...(n.ipRange ? { ipRange: n.ipRange } : {}),
-    usedIps: otherContainers.flat().flatMap((r) => r.spec.endpoints.filter((e) => e.bridge === n.bridge).map((e) => e.ip)),
+    usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
   return {
     project,
@@ -51,10 +54,10 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       endpoints: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth, present: linkStates.has(e.hostVeth) })),
     })),
     networks: networks.map((n) => {
-      const foreignUsers = otherContainers.flat().filter((r) => r.spec.endpoints.some((e) => e.bridge === n.bridge)).map((r) => r.spec.name);
+      const joined = foreignOn(n.bridge);
       return {
         key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, hash: networkHash(n), linkPresent: bridgeConfigured(linkStates, n),
-        ...(foreignUsers.length > 0 ? { foreignUsers } : {}),
+        ...(joined.length > 0 ? { foreignUsers: [...new Set(joined.map((e) => e.name))], foreignIps: joined.map((e) => e.ip) } : {}),
       };
     }),
     ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableIntact(nat), ports: nat.ports } } : {}),
