@@ -105,7 +105,17 @@ export interface Observed {
   /** Networks other stacks on this host made (candidates for `external: true`). */
   foreignNetworks?: ForeignNetwork[];
   /** Host ports other stacks publish (their DNAT rules, which no socket shows). */
-  foreignPorts?: { protocol: 'tcp' | 'udp'; port: number }[];
+  foreignPorts?: ForeignPort[];
+}
+
+/** A host port another stack publishes: its NAT record's rule, with who made it. */
+export interface ForeignPort {
+  protocol: 'tcp' | 'udp';
+  port: number;
+  /** undefined: every host address. */
+  hostIp?: string;
+  project: string;
+  service: string;
 }
 
 /** A volume in the host's volume store (any stack's, or made by hand). */

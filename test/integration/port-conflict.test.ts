@@ -1,13 +1,15 @@
 // A published host port that another program (here: this test, a Node net server on
 // 127.0.0.1) already holds: `up -d` fails with exit 1 before anything is made — the error
 // names the port, the pid and the command, and the host is unchanged (no kernel object, no
-// supervisor, no state for the project).
+// supervisor, no state for the project). The same for a port another stack publishes (a
+// DNAT rule, no socket): the error names that stack and its service.
 
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort, importTestImage, makeStackEnv, stack, uniqueProject, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
-import { newObjects, snapshotHostObjects, type HostObjects } from '../support/host-objects.js';
+import { newObjects, objectsNaming, snapshotHostObjects, type HostObjects } from '../support/host-objects.js';
 import { paths } from '../../executor/host/linux/paths.js';
 import { bridgeName, containerName, natTableName, vethName } from '../../planner/names.js';
 
@@ -47,7 +49,38 @@ it('up -d refuses a host port held by another program and changes nothing', () =
   );
   // The free port is not reported.
   expect(r.stderr).not.toContain(`${free}/tcp`);
-  expect(ours(newObjects(before, snapshotHostObjects()))).toEqual({});
+  expectNoTrace(project, before);
+});
+
+it('up -d refuses a host port another stack publishes, naming that stack and service, and changes nothing', async () => {
+  const shared = await freePort();
+  const first = uniqueProject('tporta');
+  const second = uniqueProject('tportb');
+  const fileOf = (p: string) => {
+    const f = path.join(env.root, `${p}.yaml`);
+    fs.writeFileSync(f, `name: ${p}\nservices:\n${webService([`127.0.0.1:${shared}:80`])}`);
+    return f;
+  };
+  const [firstFile, secondFile] = [fileOf(first), fileOf(second)];
+  try {
+    const up = stack(env, ['-f', firstFile, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    const before = snapshotHostObjects();
+    const r = stack(env, ['-f', secondFile, 'up', '-d']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `service web: host port 127.0.0.1:${shared}/tcp is published by stack ${first} (service web) on 127.0.0.1; choose another host port or stop stack ${first}`,
+    );
+    expectNoTrace(second, before);
+  } finally {
+    // The second down matters only when the check failed and the second stack came up.
+    for (const f of [secondFile, firstFile]) stack(env, ['-f', f, 'down', '-t', '0']);
+  }
+});
+
+/** `project` made no kernel object since `before`, and has no state or run folder. */
+function expectNoTrace(project: string, before: HostObjects): void {
+  expect(ours(project, newObjects(before, snapshotHostObjects()))).toEqual({});
   const env0 = { STACK_ROOT: process.env.STACK_ROOT, STACK_RUN: process.env.STACK_RUN };
   try {
     process.env.STACK_ROOT = env.env.STACK_ROOT;
@@ -60,20 +93,14 @@ it('up -d refuses a host port held by another program and changes nothing', () =
       else process.env[k] = v;
     }
   }
-});
+}
 
 /**
- * The new host objects this project could have made. Other test runs may share the host
+ * The new host objects `project` could have made. Other test runs may share the host
  * (their objects carry other project names and roots), so those are left out.
  */
-function ours(diff: Partial<HostObjects>): Partial<HostObjects> {
-  const names = [project, env.root, bridgeName(project, 'default'), vethName(project, containerName(project, 'web'), 'default'), natTableName(project)];
-  const out: Partial<HostObjects> = {};
-  for (const [key, list] of Object.entries(diff) as [keyof HostObjects, string[]][]) {
-    const mine = list.filter((o) => names.some((n) => o.includes(n)));
-    if (mine.length > 0) out[key] = mine;
-  }
-  return out;
+function ours(project: string, diff: Partial<HostObjects>): Partial<HostObjects> {
+  return objectsNaming(diff, [project, env.root, bridgeName(project, 'default'), vethName(project, containerName(project, 'web'), 'default'), natTableName(project)]);
 }
 
 it('stack plan reports the same problem', () => {

@@ -1,9 +1,10 @@
 // reconcile() refuses to publish a host port a host program already holds (the DNAT rule
-// would shadow it): one problem per clash, listed with every other plan problem.
+// would shadow it) or another stack already publishes (two DNAT rules would fight): one
+// problem per clash, listed with every other plan problem.
 
 import { describe, expect, it } from 'vitest';
 import { loadStack } from '../../planner/load.js';
-import { emptyObserved, type HostPort, type ImageInfo, type Observed } from '../../planner/observed.js';
+import { emptyObserved, type ForeignPort, type HostPort, type ImageInfo, type Observed } from '../../planner/observed.js';
 import { reconcile } from '../../planner/reconcile.js';
 import { PlanError } from '../../planner/plan-error.js';
 import { publishedPorts } from '../../planner/check-host-ports.js';
@@ -94,6 +95,35 @@ describe('host ports taken by other programs', () => {
     expect(publishedPorts(stack)).toEqual([
       { protocol: 'tcp', port: 8080 },
       { protocol: 'udp', port: 8080 },
+    ]);
+  });
+});
+
+describe('host ports other stacks publish', () => {
+  const shop: ForeignPort = { protocol: 'tcp', port: 8080, project: 'shop', service: 'front' };
+
+  it('names the other stack and its service, and the fix', () => {
+    expect(problemsOf(() => reconcile(load('["8080:80"]'), observed([], { foreignPorts: [shop] })))).toEqual([
+      'service web: host port 8080/tcp is published by stack shop (service front); choose another host port or stop stack shop',
+    ]);
+  });
+
+  it('addresses meet as for programs: a wildcard on either side, or the same address', () => {
+    const clash = (ports: string, hostIp?: string) =>
+      problemsOf(() => reconcile(load(ports), observed([], { foreignPorts: [{ ...shop, ...(hostIp ? { hostIp } : {}) }] })));
+    expect(clash('["127.0.0.1:8080:80"]')).toHaveLength(1);
+    expect(clash('["8080:80"]', '127.0.0.1')).toEqual([
+      'service web: host port 8080/tcp is published by stack shop (service front) on 127.0.0.1; choose another host port or stop stack shop',
+    ]);
+    expect(clash('["127.0.0.1:8080:80"]', '127.0.0.1')).toHaveLength(1);
+    expect(clash('["127.0.0.2:8080:80"]', '127.0.0.1')).toEqual([]);
+    expect(clash('["8080:80/udp"]')).toEqual([]);
+    expect(clash('["8081:80"]')).toEqual([]);
+  });
+
+  it('a program holding the port is named before the stack', () => {
+    expect(problemsOf(() => reconcile(load('["8080:80"]'), observed([nginx], { foreignPorts: [shop] })))).toEqual([
+      'service web: host port 8080/tcp is taken by pid 4321 (nginx) on 0.0.0.0; choose another host port or stop that program',
     ]);
   });
 });

@@ -65,7 +65,7 @@ describe('reconcile', () => {
   it('a port without a host port gets a free one of the ephemeral range, kept on the next apply', () => {
     const file = load(hello.replace('"8080:80"', '"80"'));
     const busy = [{ protocol: 'tcp' as const, ip: '0.0.0.0', port: 32768 }, { protocol: 'tcp' as const, ip: '127.0.0.1', port: 32770 }];
-    const plan = reconcile(file, observed({ hostPorts: busy, foreignPorts: [{ protocol: 'tcp', port: 32769 }] }));
+    const plan = reconcile(file, observed({ hostPorts: busy, foreignPorts: [{ protocol: 'tcp', port: 32769, project: 'other', service: 'web' }] }));
     const nat = plan.operations.find((o) => o.kind === 'nat.apply');
     const ports = nat && nat.kind === 'nat.apply' ? nat.nat.ports : [];
     expect(ports.map((p) => [p.hostPort, p.containerPort])).toEqual([[32771, 80]]);

@@ -70,6 +70,8 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     volumes,
     missingPaths: (opts.hostPaths ?? []).filter((p) => !existsSync(p)),
     foreignNetworks,
-    foreignPorts: otherNat.flatMap((n) => n?.ports ?? []).map((p) => ({ protocol: p.protocol, port: p.hostPort })),
+    foreignPorts: otherNat.flatMap((n) =>
+      !n ? [] : (n.ports ?? []).map((r) => ({ protocol: r.protocol, port: r.hostPort, ...(r.hostIp ? { hostIp: r.hostIp } : {}), project: n.project, service: r.service })),
+    ),
   };
 }

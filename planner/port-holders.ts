@@ -1,0 +1,67 @@
+// Who already holds a host port: a program's socket, or another stack's DNAT rule (a rule
+// holds no socket, so only that stack's NAT record shows it). The check of fixed ports and
+// the choice of a port from a range both ask here, so "taken" means the same everywhere.
+// Addresses meet when either side is a wildcard or both are the same address: a DNAT rule
+// for 127.0.0.1 and one for 127.0.0.2 on the same port do not clash.
+
+import type { Observed } from './observed.js';
+
+export interface HostPortKey {
+  protocol: 'tcp' | 'udp';
+  port: number;
+  /** undefined: every host address. */
+  hostIp?: string;
+}
+
+export interface PortHolder {
+  /** How it holds the port: `taken by pid 4321 (nginx) on 0.0.0.0`, `published by stack shop (service web)`. */
+  what: string;
+  /** What would free it: `stop that program`, `stop stack shop`. */
+  fix: string;
+}
+
+interface Entry {
+  ip: string;
+  holder: PortHolder;
+  /** Lower is named first: a program with a known pid, then an unknown one, then a stack. */
+  rank: number;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+/** `::ffff:127.0.0.1` is 127.0.0.1 for the purpose of a clash. */
+const plain = (ip: string): string => (ip.toLowerCase().startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip.toLowerCase());
+
+function addressesMeet(a: string, b: string): boolean {
+  const [x, y] = [plain(a), plain(b)];
+  return WILDCARDS.has(x) || WILDCARDS.has(y) || x === y;
+}
+
+const slot = (protocol: string, port: number) => `${protocol}/${port}`;
+
+export class PortHolders {
+  private readonly byPort = new Map<string, Entry[]>();
+
+  constructor(observed: Observed) {
+    for (const l of observed.hostPorts) {
+      const who = l.pid === undefined ? 'another program' : `pid ${l.pid}${l.command ? ` (${l.command})` : ''}`;
+      this.add(l, l.ip, { what: `taken by ${who} on ${l.ip}`, fix: 'stop that program' }, l.pid === undefined ? 1 : 0);
+    }
+    for (const r of observed.foreignPorts ?? []) {
+      const on = r.hostIp ? ` on ${r.hostIp}` : '';
+      this.add(r, r.hostIp ?? '0.0.0.0', { what: `published by stack ${r.project} (service ${r.service})${on}`, fix: `stop stack ${r.project}` }, 2);
+    }
+  }
+
+  /** Who holds `key`, or undefined when it is free. */
+  holderOf(key: HostPortKey): PortHolder | undefined {
+    const ip = key.hostIp ?? '0.0.0.0';
+    const meeting = (this.byPort.get(slot(key.protocol, key.port)) ?? []).filter((e) => addressesMeet(e.ip, ip));
+    return meeting.sort((a, b) => a.rank - b.rank)[0]?.holder;
+  }
+
+  private add(key: { protocol: string; port: number }, ip: string, holder: PortHolder, rank: number): void {
+    const k = slot(key.protocol, key.port);
+    this.byPort.set(k, [...(this.byPort.get(k) ?? []), { ip, holder, rank }]);
+  }
+}
