@@ -6,25 +6,30 @@
 
 import type { Observed } from './observed.js';
 import type { Stack } from './types.js';
-import { PortHolders } from './port-holders.js';
+import { PortHolders, portText } from './port-holders.js';
 
-/** The protocol/port pairs the file publishes on the host (observe looks up their owners). */
+/** The protocol/port pairs the file publishes on the host, every port of a range (observe looks up their owners). */
 export function publishedPorts(stack: Stack): { protocol: 'tcp' | 'udp'; port: number }[] {
   const seen = new Map<string, { protocol: 'tcp' | 'udp'; port: number }>();
-  for (const s of stack.services) for (const p of s.ports) if (p.hostPort !== 0) seen.set(`${p.protocol}/${p.hostPort}`, { protocol: p.protocol, port: p.hostPort });
+  for (const s of stack.services) {
+    for (const p of s.ports) {
+      if (p.hostPort === 0) continue;
+      for (let port = p.hostPort; port <= (p.hostPortEnd ?? p.hostPort); port++) seen.set(`${p.protocol}/${port}`, { protocol: p.protocol, port });
+    }
+  }
   return [...seen.values()];
 }
 
-/** Adds one problem per published port that a host program or another stack already holds. */
+/** Adds one problem per fixed published port that a host program or another stack already holds. */
 export function checkHostPorts(stack: Stack, observed: Observed, problems: string[]): void {
   const holders = new PortHolders(observed);
   for (const service of stack.services) {
     for (const port of service.ports) {
-      if (port.hostPort === 0) continue;
+      // No host port, or a range: plan-ports chooses a free one, so no clash is possible.
+      if (port.hostPort === 0 || port.hostPortEnd !== undefined) continue;
       const holder = holders.holderOf({ protocol: port.protocol, port: port.hostPort, ...(port.hostIp ? { hostIp: port.hostIp } : {}) });
       if (!holder) continue;
-      const ip = port.hostIp === undefined ? '' : port.hostIp.includes(':') ? `[${port.hostIp}]:` : `${port.hostIp}:`;
-      const what = `${ip}${port.hostPort}/${port.protocol}`;
+      const what = portText(port.hostIp, String(port.hostPort), port.protocol);
       problems.push(`service ${service.name}: host port ${what} is ${holder.what}; choose another host port or ${holder.fix}`);
     }
   }

@@ -3,11 +3,10 @@
 // one or the table vanished from the host (drift); removed when no network is left.
 
 import type { Observed } from './observed.js';
-import type { ContainerSpec, NatSpec, NetworkSpec, Operation } from './plan.js';
+import type { NatSpec, NetworkSpec, Operation, PortRule } from './plan.js';
 import type { Stack } from './types.js';
 import { hashOf } from './hash.js';
 import { natTableName } from './names.js';
-import { hostPortChooser, type HostPortChooser } from './random-ports.js';
 
 export interface PlannedNat {
   operations: Operation[];
@@ -15,9 +14,9 @@ export interface PlannedNat {
   applyId?: string;
 }
 
-/** `specs`: the containers that will exist after the plan (ports of the others are not published). */
-export function planNat(stack: Stack, observed: Observed, specs: ContainerSpec[], nets: Map<string, NetworkSpec>, after: string[]): PlannedNat {
-  const nat = natSpec(stack, specs, nets, hostPortChooser(stack, observed));
+/** `ports`: the DNAT rules of the containers that will exist after the plan (plan-ports.ts). */
+export function planNat(stack: Stack, observed: Observed, ports: PortRule[], nets: Map<string, NetworkSpec>, after: string[]): PlannedNat {
+  const nat = natSpec(stack, ports, nets);
   if (!nat) {
     if (!observed.nat) return { operations: [] };
     return { operations: [{ kind: 'nat.remove', id: 'nat-remove', cause: 'no network needs NAT any more', after: [], project: stack.project, table: observed.nat.table }] };
@@ -31,24 +30,10 @@ export function planNat(stack: Stack, observed: Observed, specs: ContainerSpec[]
   return { operations: [{ kind: 'nat.apply', id: 'nat', cause, after, nat }], applyId: 'nat' };
 }
 
-function natSpec(stack: Stack, specs: ContainerSpec[], nets: Map<string, NetworkSpec>, choose: HostPortChooser): NatSpec | undefined {
+function natSpec(stack: Stack, ports: PortRule[], nets: Map<string, NetworkSpec>): NatSpec | undefined {
   // Networks joined with `external: true` are the rules of the stack that made them.
   const own = [...nets.values()].filter((n) => n.owner === undefined);
   if (own.length === 0) return undefined;
-  const ports = specs.flatMap((spec) => {
-    const service = stack.services.find((s) => s.name === spec.service)!;
-    // Published ports lead to the address on the network that carries the default route
-    // (internal networks never do: nothing from outside reaches them).
-    const ip = spec.endpoints.find((e) => e.defaultRoute)?.ip;
-    if (!ip) return [];
-    return service.ports.flatMap((p) => {
-      const hostIp = p.hostIp && p.hostIp !== '0.0.0.0' ? p.hostIp : undefined;
-      // No host port in the file: one stack chooses (kept across applies).
-      const hostPort = p.hostPort || choose(spec.name, p.protocol, p.containerPort, hostIp);
-      if (!hostPort) return [];
-      return [{ service: spec.service, container: spec.name, protocol: p.protocol, ...(hostIp ? { hostIp } : {}), hostPort, containerIp: ip, containerPort: p.containerPort }];
-    });
-  });
   const networks = own.map((n) => ({ bridge: n.bridge, subnet: n.subnet, key: n.key, ...(n.internal ? { internal: true } : {}) }));
   const shape = { project: stack.project, table: natTableName(stack.project), networks, ports };
   return { ...shape, hash: hashOf(shape) };

@@ -33,11 +33,14 @@ export function desiredSlots(stack: Stack, scale: Record<string, number> | undef
   return slots;
 }
 
-/** What one container per service may hold alone: a host port, a fixed address, a fixed name. */
+/**
+ * What one container per service may hold alone: a host port, a fixed address, a fixed
+ * name. A host range is not one port: each replica takes a free one of it (plan-ports.ts).
+ */
 function checkScalable(service: Service, count: number, problems: string[]): void {
   const why = (what: string, fix: string) => problems.push(`service ${service.name}: ${count} replicas cannot share ${what}; ${fix}`);
-  const fixed = service.ports.find((p) => p.hostPort !== 0);
-  if (fixed) why(`host port ${fixed.hostPort}/${fixed.protocol}`, 'remove the host port from `ports:` or run one replica');
+  const fixed = service.ports.find((p) => p.hostPort !== 0 && p.hostPortEnd === undefined);
+  if (fixed) why(`host port ${fixed.hostPort}/${fixed.protocol}`, 'remove the host port from `ports:`, give a range (`8000-8009:80`) or run one replica');
   const ip = service.networks.find((n) => n.ipv4Address);
   if (ip) why(`ipv4_address ${ip.ipv4Address}`, 'remove `ipv4_address` or run one replica');
   if (service.containerName) why(`container_name ${service.containerName}`, 'remove `container_name` or run one replica');

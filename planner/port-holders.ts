@@ -23,7 +23,7 @@ export interface PortHolder {
 interface Entry {
   ip: string;
   holder: PortHolder;
-  /** Lower is named first: a program with a known pid, then an unknown one, then a stack. */
+  /** Lower is named first: a program with a known pid, then an unknown one, another stack, this one. */
   rank: number;
 }
 
@@ -60,8 +60,19 @@ export class PortHolders {
     return meeting.sort((a, b) => a.rank - b.rank)[0]?.holder;
   }
 
+  /** Records a port this stack publishes in the plan being made, so later choices skip it. */
+  reserve(key: HostPortKey, holder: PortHolder): void {
+    this.add(key, key.hostIp ?? '0.0.0.0', holder, 3);
+  }
+
   private add(key: { protocol: string; port: number }, ip: string, holder: PortHolder, rank: number): void {
     const k = slot(key.protocol, key.port);
     this.byPort.set(k, [...(this.byPort.get(k) ?? []), { ip, holder, rank }]);
   }
+}
+
+/** `8080/tcp`, `127.0.0.1:5000-5010/tcp`, `[::1]:8080/udp`: a host port as a user writes it. */
+export function portText(hostIp: string | undefined, port: string, protocol: string): string {
+  const ip = hostIp === undefined ? '' : hostIp.includes(':') ? `[${hostIp}]:` : `${hostIp}:`;
+  return `${ip}${port}/${protocol}`;
 }

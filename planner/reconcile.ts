@@ -1,7 +1,7 @@
 // reconcile(stack, observed) → Plan: the only place that decides what changes. It keeps
 // what already matches the file (same config hash, still running), recreates what
 // differs, repairs what drifted, creates what is missing and removes what the file no
-// longer names. Each part lives in its own module: plan-networks, plan-nat,
+// longer names. Each part lives in its own module: plan-networks, plan-ports, plan-nat,
 // plan-replicas/plan-endpoints (which containers, with which addresses), plan-containers.
 
 import type { Observed } from './observed.js';
@@ -13,6 +13,7 @@ import { normalizeImageRef } from './image-ref.js';
 import { planNetworks } from './plan-networks.js';
 import { planEndpoints } from './plan-endpoints.js';
 import { planNat } from './plan-nat.js';
+import { planPorts } from './plan-ports.js';
 import { desiredSlots, type Slot } from './plan-replicas.js';
 import { planContainers, type ContainerPolicy } from './plan-containers.js';
 import { selectServices } from './select-services.js';
@@ -43,15 +44,17 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   const slots = desiredSlots(stack, opts.scale, problems);
   const specs = buildSpecs(stack, observed, nets.specs, slots, problems);
   checkHostPorts(stack, observed, problems);
+  // Ports are published for the containers that will exist: the selected ones and the
+  // ones already there. Choosing their host ports can fail (a full range), so it comes
+  // before anything is decided.
+  const existing = new Set(observed.containers.map((c) => c.name));
+  const kept = [...specs.values()].filter((s) => selected.has(s.service) || existing.has(s.name));
+  const ports = planPorts(stack, observed, kept, problems);
   checkRuntimeOptions(stack, problems);
   checkDependencyConditions(stack, specs, problems);
   if (problems.length > 0) throw new PlanError(problems);
 
-  // Ports are published for the containers that will exist: the selected ones and the
-  // ones already there.
-  const existing = new Set(observed.containers.map((c) => c.name));
-  const kept = [...specs.values()].filter((s) => selected.has(s.service) || existing.has(s.name));
-  const nat = planNat(stack, observed, kept, nets.specs, nets.createIds);
+  const nat = planNat(stack, observed, ports, nets.specs, nets.createIds);
   const containers = planContainers({
     stack,
     observed,

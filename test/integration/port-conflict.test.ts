@@ -2,13 +2,14 @@
 // 127.0.0.1) already holds: `up -d` fails with exit 1 before anything is made — the error
 // names the port, the pid and the command, and the host is unchanged (no kernel object, no
 // supervisor, no state for the project). The same for a port another stack publishes (a
-// DNAT rule, no socket): the error names that stack and its service.
+// DNAT rule, no socket): the error names that stack and its service. A host range instead
+// takes its next free port, and keeps it on the next apply.
 
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort, importTestImage, makeStackEnv, stack, uniqueProject, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
+import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects, type HostObjects } from '../support/host-objects.js';
 import { paths } from '../../executor/host/linux/paths.js';
 import { bridgeName, containerName, natTableName, vethName } from '../../planner/names.js';
@@ -26,11 +27,7 @@ beforeAll(async () => {
   project = uniqueProject('tportc');
   port = await freePort();
   free = await freePort();
-  server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  server = await listenOn(port);
   file = writeStackFile(env, project, webService([`127.0.0.1:${port}:80`, `127.0.0.1:${free}:81`]));
 });
 
@@ -77,6 +74,49 @@ it('up -d refuses a host port another stack publishes, naming that stack and ser
     for (const f of [secondFile, firstFile]) stack(env, ['-f', f, 'down', '-t', '0']);
   }
 });
+
+it('a host range skips the port a program holds: the container gets the next one, kept on the next apply', async () => {
+  const held = await freePortBeforeAnother();
+  const next = held + 1;
+  const holder = await listenOn(held);
+  const p = uniqueProject('tportr');
+  const f = path.join(env.root, `${p}.yaml`);
+  fs.writeFileSync(f, `name: ${p}\nservices:\n${webService([`127.0.0.1:${held}-${next}:80`])}`);
+  try {
+    const up = stack(env, ['-f', f, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    const port = stack(env, ['-f', f, 'port', 'web', '80']);
+    expect(port.stdout.trim()).toBe(`127.0.0.1:${next}`);
+    expect(await httpGet(`http://127.0.0.1:${next}/`)).toContain('hello from stack');
+    // The held port is free again, yet the choice stays: nothing to do.
+    await new Promise<void>((resolve) => holder.close(() => resolve()));
+    const plan = stack(env, ['-f', f, 'plan']);
+    expect(plan.stdout + plan.stderr).toContain(`plan for ${p}: nothing to do`);
+  } finally {
+    if (holder.listening) await new Promise<void>((resolve) => holder.close(() => resolve()));
+    stack(env, ['-f', f, 'down', '-t', '0']);
+  }
+});
+
+/** A free port of 127.0.0.1 whose next port is free too. */
+async function freePortBeforeAnother(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = await freePort();
+    const probe = await listenOn(port + 1).catch(() => undefined);
+    if (!probe) continue;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    return port;
+  }
+  throw new Error('no two adjacent free ports on 127.0.0.1');
+}
+
+function listenOn(port: number): Promise<net.Server> {
+  const s = net.createServer();
+  return new Promise((resolve, reject) => {
+    s.once('error', reject);
+    s.listen(port, '127.0.0.1', () => resolve(s));
+  });
+}
 
 /** `project` made no kernel object since `before`, and has no state or run folder. */
 function expectNoTrace(project: string, before: HostObjects): void {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadStack } from '../../planner/load.js';
 import { emptyObserved, type ForeignPort, type HostPort, type ImageInfo, type Observed } from '../../planner/observed.js';
 import { reconcile } from '../../planner/reconcile.js';
-import { PlanError } from '../../planner/plan-error.js';
+import { planProblems as problemsOf } from './helpers.js';
 import { publishedPorts } from '../../planner/check-host-ports.js';
 
 const image: ImageInfo = { ref: 'stack.local/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: ['sha256:' + 'a'.repeat(64)], cmd: ['sh'], env: [] };
@@ -24,16 +24,6 @@ ${more}`;
 
 function observed(hostPorts: HostPort[], extra: Partial<Observed> = {}): Observed {
   return { ...emptyObserved('hello'), images: [image], takenSubnets: [], hostPorts, ...extra };
-}
-
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof PlanError) return err.problems;
-    throw err;
-  }
-  return [];
 }
 
 const nginx: HostPort = { protocol: 'tcp', ip: '0.0.0.0', port: 8080, pid: 4321, command: 'nginx' };

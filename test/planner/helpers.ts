@@ -1,4 +1,5 @@
 import { StackFileError, type Diagnostic } from '../../planner/diagnostics.js';
+import { PlanError } from '../../planner/plan-error.js';
 import { loadStack } from '../../planner/load.js';
 import type { Stack } from '../../planner/types.js';
 
@@ -19,4 +20,15 @@ export function diagnostics(text: string, env: Record<string, string | undefined
     throw e;
   }
   throw new Error('expected the stack file to be rejected');
+}
+
+/** The problems of the PlanError `run` throws; none when it plans. */
+export function planProblems(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof PlanError) return err.problems;
+    throw err;
+  }
+  return [];
 }
