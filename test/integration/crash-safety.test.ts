@@ -93,10 +93,13 @@ describe('supervisor killed after up -d', () => {
     expect(pidsOf(ps(f))).toEqual(pids);
     await expectAllRunning(f, ['web', 'worker'], port);
 
-    // The adopter is not the worker's parent, yet it notices its exit and records it.
+    // The adopter is not the worker's parent, yet it notices its exit and records it, with
+    // the exit code the kernel's taskstats record gave (SIGKILL: 137).
     await killAndWait(pids.worker!);
     const record = path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'containers', `${project}-worker-1.json`);
-    await waitFor(() => (JSON.parse(fs.readFileSync(record, 'utf8')) as { status: string }).status === 'exited', 5000, 'the adopter to record the exit');
+    const read = () => JSON.parse(fs.readFileSync(record, 'utf8')) as { status: string; exitCode?: number };
+    await waitFor(() => read().status === 'exited', 5000, 'the adopter to record the exit');
+    expect(read().exitCode).toBe(137);
     await expectDownClean(f, project);
   });
 });

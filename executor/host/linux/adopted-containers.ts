@@ -1,9 +1,11 @@
 // Containers a previous supervisor spawned outlive it (they run in their own session) but
 // are no children of the next one: no exit event reaches it. It adopts them by watching
 // their /proc entries (pid + start time, so a reused pid does not fool it) on one shared
-// timer, and reports each exit like a child's — with the exit code unknown (-1), since only
-// a parent can wait for it.
+// timer, and reports each exit like a child's, with the exit code the kernel's taskstats
+// records gave (exit-codes.ts) — or -1 where the kernel has none, or the container was
+// already gone at adoption.
 
+import { ExitCodeListener } from './exit-codes.js';
 import { isSameProcess } from './proc-stat.js';
 
 export interface Adopted {
@@ -16,15 +18,20 @@ export interface Adopted {
 export class AdoptedContainers {
   private readonly watched = new Map<string, Adopted>();
   private timer: NodeJS.Timeout | undefined;
+  /** Opened with the first adoption: a supervisor that adopts nothing never registers. */
+  private exits: ExitCodeListener | undefined | null;
 
   constructor(
-    private readonly onGone: (c: Adopted) => void,
+    private readonly onGone: (c: Adopted, exitCode: number) => void,
     private readonly intervalMs = 250,
   ) {}
 
   add(c: Adopted): void {
+    if (this.exits === undefined) this.exits = ExitCodeListener.open() ?? null;
+    // Watched before the liveness check: an exit right after it still leaves its record.
+    this.exits?.watch(c.pid);
     if (!isSameProcess(c.pid, c.startTime)) {
-      this.onGone(c);
+      this.onGone(c, this.exits?.take(c.pid) ?? -1);
       return;
     }
     this.watched.set(`${c.project}/${c.name}`, c);
@@ -33,6 +40,8 @@ export class AdoptedContainers {
 
   /** Stops watching (the container is being stopped on purpose, or was replaced). */
   forget(project: string, name: string): void {
+    const c = this.watched.get(`${project}/${name}`);
+    if (c) this.exits?.take(c.pid); // its record, if any, is of no use now
     this.watched.delete(`${project}/${name}`);
     if (this.watched.size === 0 && this.timer) {
       clearInterval(this.timer);
@@ -41,10 +50,12 @@ export class AdoptedContainers {
   }
 
   private check(): void {
+    this.exits?.drain();
     for (const c of [...this.watched.values()]) {
       if (isSameProcess(c.pid, c.startTime)) continue;
+      const exitCode = this.exits?.take(c.pid) ?? -1;
       this.forget(c.project, c.name);
-      this.onGone(c);
+      this.onGone(c, exitCode);
     }
   }
 }

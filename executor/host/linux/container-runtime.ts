@@ -63,7 +63,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       try { l(exit); } catch { /* a listener's bug is not ours */ }
     }
   };
-  const adopted = new AdoptedContainers((c) => emit({ project: c.project, name: c.name, exitCode: -1 }));
+  const adopted = new AdoptedContainers((c, exitCode) => emit({ project: c.project, name: c.name, exitCode }));
 
   function forget(project: string, name: string, entry: Live): void {
     entry.channel.close();
