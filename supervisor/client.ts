@@ -1,36 +1,14 @@
 // The CLI's side of the control socket: connect to the stack's supervisor, starting one
 // (detached, so `up -d` can return) when none answers.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { paths } from '../executor/host/linux/paths.js';
 import { isSameProcess, readStartTime } from '../executor/host/linux/proc-stat.js';
 import { lineReader, type Message, type Request, type WireError } from './protocol.js';
-
-/**
- * The supervisor as one bundled file (scripts/bundle-cli.mjs), from dist/supervisor/: it
- * starts ~40 ms faster than dist/supervisor/main.js with its ~40 modules.
- */
-const supervisorMain = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bundle/supervisor.js');
-
-/**
- * The supervisor's environment: ours, except NODE_EXTRA_CA_CERTS, which costs ~35 ms at
- * every node start (node parses the whole CA file before running any code) while the
- * supervisor makes no TLS connections today. It is passed on as STACK_EXTRA_CA_CERTS
- * instead: whatever later makes TLS connections in the supervisor (image pulls) must load
- * that file itself (e.g. `tls.rootCertificates` plus its contents as the `ca` option).
- */
-function supervisorEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  if (env.NODE_EXTRA_CA_CERTS !== undefined) {
-    env.STACK_EXTRA_CA_CERTS ??= env.NODE_EXTRA_CA_CERTS;
-    delete env.NODE_EXTRA_CA_CERTS;
-  }
-  return env;
-}
+import { supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
 
 export class SupervisorError extends Error {
   readonly wire: WireError;
@@ -74,25 +52,35 @@ export interface StartingSupervisor {
 
 /**
  * Starts the stack's supervisor without waiting for it: `up` plans its dry run while the
- * supervisor boots (~50 ms of Node start and module loading, otherwise in series).
+ * supervisor boots (~50 ms of Node start and module loading, otherwise in series). With
+ * `early` (launch.ts), one already booting is told its project instead.
  */
-export function startSupervisor(project: string): StartingSupervisor {
+export function startSupervisor(project: string, early?: EarlySupervisor): StartingSupervisor {
   const logFile = paths.supervisorLog(project);
   const stackDir = path.dirname(logFile);
-  const made = { stackDir: !fs.existsSync(stackDir), log: !fs.existsSync(logFile), socket: !fs.existsSync(paths.socket(project)) };
+  const made = { stackDir: !fs.existsSync(stackDir), runDir: !fs.existsSync(paths.runDir(project)), log: !fs.existsSync(logFile), socket: !fs.existsSync(paths.socket(project)) };
   fs.mkdirSync(stackDir, { recursive: true });
-  const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [supervisorMain, project], {
-    detached: true,
-    stdio: ['ignore', out, out],
-    cwd: '/',
-    env: supervisorEnv(),
+  let child: ChildProcess;
+  if (early && early.child.exitCode === null && early.child.stdin?.writable) {
+    child = early.child;
+    child.stdin!.end(`${project}\n`);
+  } else {
+    const out = fs.openSync(logFile, 'a');
+    child = spawn(process.execPath, [supervisorMain, project], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      cwd: '/',
+      env: supervisorEnv(),
+    });
+    fs.closeSync(out);
+    child.unref();
+  }
+  let exited = child.exitCode !== null;
+  const exit = new Promise<void>((resolve) => {
+    if (exited) return resolve();
+    child.once('exit', () => { exited = true; resolve(); });
   });
-  fs.closeSync(out);
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
-  child.unref();
-  const connected = waitForSupervisor(project, logFile, () => exited);
+  const connected = waitForSupervisor(project, logFile, () => exited, early?.bootLog);
   connected.catch(() => {}); // a discarded start is never awaited
   return {
     connected,
@@ -102,13 +90,15 @@ export function startSupervisor(project: string): StartingSupervisor {
       await exit;
       void connected.then((conn) => conn.destroy(), () => {});
       if (made.socket) fs.rmSync(paths.socket(project), { force: true });
+      if (made.runDir) fs.rmSync(paths.runDir(project), { recursive: true, force: true });
       if (made.log) fs.rmSync(logFile, { force: true });
       if (made.stackDir) fs.rmSync(stackDir, { recursive: true, force: true });
+      if (early) fs.rmSync(early.bootLog, { force: true });
     },
   };
 }
 
-async function waitForSupervisor(project: string, logFile: string, exited: () => boolean): Promise<net.Socket> {
+async function waitForSupervisor(project: string, logFile: string, exited: () => boolean, bootLog?: string): Promise<net.Socket> {
   for (let waited = 0; waited < 10_000 && !exited(); waited += 10) {
     const conn = await connect(paths.socket(project));
     if (conn) return conn;
@@ -117,7 +107,8 @@ async function waitForSupervisor(project: string, logFile: string, exited: () =>
   // It may have stepped aside for a supervisor another CLI started at the same moment.
   const other = await connect(paths.socket(project));
   if (other) return other;
-  const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-5).join('\n') : '';
+  // An early start that died before it learnt its project wrote only to its boot log.
+  const tail = [bootLog, logFile].map((f) => (f && fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '')).join('').split('\n').slice(-5).join('\n');
   throw new SupervisorStartError(project, tail);
 }
 

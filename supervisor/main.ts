@@ -4,6 +4,9 @@
 // finishes. Started detached by the CLI; its output goes to supervisor.log.
 
 import fs from 'node:fs';
+import path from 'node:path';
+import { dup2 } from '../executor/host/linux/libc.js';
+import { PROJECT_FROM_STDIN } from './launch.js';
 import { createLinuxHost } from '../executor/host/linux/linux-host.js';
 import { paths } from '../executor/host/linux/paths.js';
 import { createLogTimes } from '../executor/host/linux/log-times.js';
@@ -16,9 +19,38 @@ import { systemClock } from './clock.js';
 import { EventBus } from './events.js';
 import { Lifecycle } from './lifecycle.js';
 
+/**
+ * Started early by `up` (supervisor/launch.ts): the project comes on stdin once the CLI
+ * knows it; EOF means it was not needed. Output then moves from the boot log to the
+ * stack's supervisor.log, where the CLI and users look for it.
+ */
+async function projectFromStdin(bootLog: string): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += String(chunk);
+    if (text.includes('\n')) break;
+  }
+  process.stdin.destroy();
+  const project = text.split('\n')[0]!.trim();
+  if (!project) {
+    fs.rmSync(bootLog, { force: true });
+    process.exit(0);
+  }
+  fs.mkdirSync(path.dirname(paths.supervisorLog(project)), { recursive: true });
+  const log = fs.openSync(paths.supervisorLog(project), 'a');
+  fs.writeSync(log, fs.readFileSync(bootLog));
+  dup2(log, 1);
+  dup2(log, 2);
+  fs.closeSync(log);
+  fs.rmSync(bootLog, { force: true });
+  // `ps` then names the stack, as the command line of a supervisor started late does.
+  process.title = `stack supervisor ${project}`;
+  return project;
+}
+
 async function main(): Promise<void> {
-  const project = process.argv[2];
-  if (!project) throw new Error('usage: supervisor PROJECT');
+  const project = process.argv[2] === PROJECT_FROM_STDIN ? await projectFromStdin(process.argv[3] ?? '') : process.argv[2];
+  if (!project) throw new Error('usage: supervisor PROJECT | supervisor --project-from-stdin BOOT_LOG');
   fs.mkdirSync(paths.runDir(project), { recursive: true });
   const rawHost = createLinuxHost();
   const dns = createStackDns(project, log);

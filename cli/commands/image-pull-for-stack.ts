@@ -4,9 +4,11 @@
 import { findImage } from '../../executor/images/image-store.js';
 import { imagesToPull } from '../../executor/images/pull-policy.js';
 import type { Stack } from '../../planner/types.js';
-import { pullWithProgress } from './image-pull-action.js';
 
 export async function pullStackImages(stack: Stack): Promise<void> {
   const targets = await imagesToPull(stack.services, async (ref) => (await findImage(ref)) !== undefined);
+  if (targets.length === 0) return;
+  // The registry client, tar and zstd readers load only when something is to be pulled.
+  const { pullWithProgress } = await import('./image-pull-action.js');
   for (const t of targets) await pullWithProgress(t.ref, t.platform);
 }

@@ -6,6 +6,7 @@ import { observeOptionsFor } from '../../planner/observe-options.js';
 import { reconcile, type ReconcileOptions } from '../../planner/reconcile.js';
 import type { Stack } from '../../planner/types.js';
 import { connectSupervisor, request, startSupervisor } from '../../supervisor/client.js';
+import type { EarlySupervisor } from '../../supervisor/launch.js';
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter, type PrinterOptions } from '../progress.js';
@@ -29,13 +30,13 @@ export interface UpOptions extends UpFlags {
   format?: string;
 }
 
-export async function up(globals: GlobalOptions, opts: UpOptions, services: string[] = []): Promise<number> {
+export async function up(globals: GlobalOptions, opts: UpOptions, services: string[] = [], early?: EarlySupervisor): Promise<number> {
   const options = reconcileOptions(opts, services);
   const waitTimeout = opts.waitTimeout === undefined ? undefined : Number(opts.waitTimeout);
   if (waitTimeout !== undefined && !(Number.isFinite(waitTimeout) && waitTimeout > 0)) throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${opts.waitTimeout}"`);
   const format = progressFormat(opts.format);
   const { stack, filesRead } = loadStackFilesWithSources(globals);
-  await withStackLock(stack.project, 'stack up', () => applyStack(stack, options, { format }));
+  await withStackLock(stack.project, 'stack up', () => applyStack(stack, options, { format }, early));
   if (opts.wait) return waitUntilReady(stack.project, waitTimeout);
   const watching = opts.watch ? await (await import('./watch-action.js')).startWatching(globals, options, filesRead) : undefined;
   if (opts.detach && !watching) return EXIT.ok;
@@ -52,15 +53,16 @@ export async function up(globals: GlobalOptions, opts: UpOptions, services: stri
  * Pulls what pull_policy asks for, then hands `stack` to its supervisor (started if none
  * runs) and prints the plan and progress. `up` and every watch cycle run this.
  */
-export async function applyStack(stack: Stack, options: ReconcileOptions, printer: PrinterOptions = {}): Promise<void> {
+export async function applyStack(stack: Stack, options: ReconcileOptions, printer: PrinterOptions = {}, early?: EarlySupervisor): Promise<void> {
   await pullStackImages(stack);
   let conn = await connectSupervisor(stack.project, { start: false });
+  if (conn) early?.child.stdin?.end(); // EOF: the early one exits unused
   if (!conn) {
     // No supervisor yet: plan here too (the dry run `stack plan` does) while one boots, so
     // a file the host cannot satisfy (a taken host port, a missing image) fails with its
     // PlanError and the supervisor's start is undone: no supervisor, log or socket stays.
     // The supervisor plans again itself; its plan is the one applied.
-    const starting = startSupervisor(stack.project);
+    const starting = startSupervisor(stack.project, early);
     try {
       reconcile(stack, await observeStack(stack.project, observeOptionsFor(stack)), options);
     } catch (err) {

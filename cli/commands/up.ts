@@ -9,6 +9,7 @@ import { runCommand } from '../errors.js';
 import type { GlobalOptions } from '../stack-file.js';
 import { progressFormatOption } from '../progress-format.js';
 import { upFlags } from '../up-flags.js';
+import { startEarlySupervisor } from '../../supervisor/launch.js';
 import type { UpOptions } from './up-action.js';
 
 export function registerUp(program: Command, globals: () => GlobalOptions): void {
@@ -21,5 +22,9 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
       .option('--wait', 'return once every container is running, or healthy when it has a healthcheck (one-shots: exited 0); exit 1 if one cannot be')
       .option('--wait-timeout <seconds>', 'give up waiting after this long')
       .option('--watch', 'keep watching the stack files and apply every edit'),
-  )).action((services: string[], opts: UpOptions) => runCommand(async () => (await import('./up-action.js')).up(globals(), opts, services)));
+  )).action((services: string[], opts: UpOptions) => runCommand(async () => {
+    // The supervisor boots while the rest of `up` loads (launch.ts says when it does).
+    const early = startEarlySupervisor();
+    return (await import('./up-action.js')).up(globals(), opts, services, early);
+  }));
 }

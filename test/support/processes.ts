@@ -14,7 +14,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Pids whose command line ends in `dist/bundle/supervisor.js <project>` (what the CLI
- * spawns) or `dist/supervisor/main.js <project>` (unbundled); zombies have none.
+ * spawns) or `dist/supervisor/main.js <project>` (unbundled), or whose title is `stack
+ * supervisor <project>` (started early by `up`, supervisor/launch.ts); zombies have none.
  */
 export function supervisorPids(project: string): number[] {
   const out: number[] = [];
@@ -22,7 +23,8 @@ export function supervisorPids(project: string): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (SUPERVISOR_SCRIPT.test(argv.at(-2) ?? '') && argv.at(-1) === project) out.push(Number(entry));
+      // One started early by `up` learnt its project later and says it in its title.
+      if ((SUPERVISOR_SCRIPT.test(argv.at(-2) ?? '') && argv.at(-1) === project) || argv[0] === `stack supervisor ${project}`) out.push(Number(entry));
     } catch {
       // exited meanwhile
     }

@@ -26,6 +26,7 @@ const c = {
   unshare: lib.func('int unshare(int flags)'),
   setns: lib.func('int setns(int fd, int nstype)'),
   fchdir: lib.func('int fchdir(int fd)'),
+  dup2: lib.func('int dup2(int oldfd, int newfd)'),
   mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
   lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
   lgetxattr: lib.func('long lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)'),
@@ -118,6 +119,11 @@ export function sendAsync(fd: number, buf: Buffer): Promise<number> {
       else resolve(n);
     });
   });
+}
+
+/** Points `target` (e.g. 1, stdout) at the file open as `fd`. */
+export function dup2(fd: number, target: number): void {
+  check('dup2', c.dup2(fd, target), [fd, target]);
 }
 
 /** setsockopt(2) with an int option value. */
