@@ -785,12 +785,6 @@ int main(void) {
   pthread_t joiner;
   if (pthread_create(&joiner, NULL, join_cgroups, NULL) != 0) fail(127, "cannot start the cgroup thread");
   mount_rootfs();
-  step = "join cgroup";
-  pthread_join(joiner, NULL);
-  if (cgroup_failed) {
-    errno = cgroup_errno;
-    fail_call("write", quoted(cgroup_failed));
-  }
   // docker creates a missing working directory; a read-only root needs it made now.
   step = "working directory";
   mkdir_p(cfg.cwd);
@@ -811,6 +805,15 @@ int main(void) {
   if (cfg.read_only_rootfs) {
     step = "read-only rootfs";
     do_mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+  }
+  // The joins wait for RCU grace periods (milliseconds each on cgroup v1); the supervisor
+  // wires the network meanwhile. Done before the cgroup namespace (its root is the
+  // container's group) and before anything the container's command runs.
+  step = "join cgroup";
+  pthread_join(joiner, NULL);
+  if (cgroup_failed) {
+    errno = cgroup_errno;
+    fail_call("write", quoted(cgroup_failed));
   }
   step = "unshare cgroup namespace";
   if (unshare(CLONE_NEWCGROUP) != 0) fail_call("unshare", "33554432");
