@@ -98,11 +98,26 @@ async function killContainers(project: string): Promise<void> {
 async function followUntilInterrupted(project: string, beforeDown?: () => Promise<void> | undefined): Promise<number> {
   // Listen for Ctrl-C before anything is printed: whoever sees output may press it at once.
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  const rows = await containerStatus(project);
-  const prefixes = logPrefixes(rows.map((r) => r.service), wantsColor(process.stdout, false));
-  rows.forEach((r, i) => void printLog(logFileOf(project, r.name), prefixes[i]!, true));
+  const followed = new Set<string>();
+  // Containers that appear later (a watch edit, a scale change) are followed too; prefixes
+  // are worked out over every service seen so far (a colour per service, one width).
+  const follow = async () => {
+    const rows = await containerStatus(project);
+    const fresh = rows.filter((r) => !followed.has(r.name));
+    if (fresh.length === 0) return;
+    const services = [...new Set(rows.map((r) => r.service))];
+    const texts = logPrefixes(services, wantsColor(process.stdout, false));
+    const prefixes = new Map(services.map((svc, i) => [svc, texts[i]!]));
+    for (const r of fresh) {
+      followed.add(r.name);
+      void printLog(logFileOf(project, r.name), prefixes.get(r.service)!, true);
+    }
+  };
+  await follow();
+  const newcomers = setInterval(() => void follow().catch(() => {}), 500);
   process.stderr.write('attached to the stack; Ctrl-C stops and removes it\n');
   await interrupted;
+  clearInterval(newcomers);
   process.stderr.write('\nstopping… (Ctrl-C again to kill the containers now)\n');
   // A second Ctrl-C does not wait out the grace periods: SIGKILL to every process in the
   // containers' cgroups, as compose's second Ctrl-C does; the down then finishes at once.
@@ -110,6 +125,6 @@ async function followUntilInterrupted(project: string, beforeDown?: () => Promis
   await beforeDown?.();
   await bringDown(project, undefined);
   // The log followers poll their files; stop them or the process would never exit.
-  for (const r of rows) fs.unwatchFile(logFileOf(project, r.name));
+  for (const name of followed) fs.unwatchFile(logFileOf(project, name));
   return EXIT.interrupted;
 }

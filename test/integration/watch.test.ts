@@ -80,14 +80,19 @@ describe('watch', () => {
     expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
   });
 
-  it('up --watch applies edits and takes the stack down at Ctrl-C', async () => {
+  it('up --watch applies edits, follows the output of services an edit adds, and takes the stack down at Ctrl-C', async () => {
     const file = writeStackFile(env, project, services('one'));
     const w = startStack(env, ['-f', file, 'up', '--watch']);
+    let stdout = '';
+    w.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     await printed(w, 'watch: watching');
     const first = pids(file);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('MODE: one', 'MODE: two'));
     await printed(w, 'watch: applied');
     expect(pids(file).a).not.toBe(first.a);
+    fs.appendFileSync(file, `  late:\n    image: ${TEST_IMAGE}\n    command: ["sh", "-c", "echo hello from late; sleep 100000"]\n`);
+    await printed(w, 'watch: applied', 2);
+    await waitFor(() => /late +\| hello from late/.test(stdout), 10_000, 'the added service\'s output');
     w.child.kill('SIGINT');
     expect((await w.result).code).toBe(130);
     expect(ps(file)).toEqual([]);
