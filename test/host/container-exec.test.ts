@@ -14,6 +14,7 @@ import { ContainerExecError } from '../../executor/host/linux/container-exec.js'
 import { createStateStore } from '../../executor/host/linux/state-store.js';
 import { cgroupDirs } from '../../executor/host/linux/cgroups.js';
 import { buildBusyboxLayer, busyboxSpec } from '../support/busybox-layer.js';
+import { INIT_STAGES, useInitStage } from '../support/init-stages.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-exec-'));
 process.env.STACK_ROOT = path.join(tmp, 'root');
@@ -65,7 +66,9 @@ afterAll(async () => {
   for (const dir of cgroupDirs(project, 'x')) expect(fs.existsSync(path.dirname(dir))).toBe(false);
 });
 
-describe('containers.exec', () => {
+describe.each(INIT_STAGES)('containers.exec (%s exec stage)', (stage) => {
+  beforeAll(() => useInitStage(stage));
+
   it('joins every namespace of the container (mnt, pid, net, uts, ipc, cgroup) and sees its hostname and processes', async () => {
     const kinds = ['mnt', 'pid', 'net', 'uts', 'ipc', 'cgroup'];
     const r = await run(['sh', '-c', `hostname; ${kinds.map((k) => `readlink /proc/self/ns/${k}`).join('; ')}; ps -o pid,args; cat /proc/self/cgroup`]);

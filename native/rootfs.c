@@ -1,0 +1,312 @@
+// The container's filesystem view (init/rootfs.ts, init/mounts.ts, init/runtime-mounts.ts,
+// init/in-root.ts): overlay, /proc, /sys, /dev, the /etc files and volumes, then pivot_root.
+// Paths inside the rootfs resolve symlinks as if it were `/`: an image cannot point a
+// mount at the host.
+
+#include "stage.h"
+
+void mkdir_p(const char *path) {
+  char buf[4096];
+  path_fmt(buf, sizeof buf, "%s", path);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST) fail_call("mkdir", quoted(buf));
+    *p = '/';
+  }
+  if (mkdir(buf, 0755) != 0 && errno != EEXIST) fail_call("mkdir", quoted(buf));
+}
+
+/** `rel` under `root`, following symlinks as if `root` were `/`: an image cannot point a mount at the host. */
+static void in_root(const char *root, const char *rel, char *out, size_t size) {
+  char todo[8192], done[4096] = "";
+  path_fmt(todo, sizeof todo, "%s", rel);
+  int links = 0;
+  char *rest = todo;
+  while (*rest) {
+    while (*rest == '/') rest++;
+    if (!*rest) break;
+    char *slash = strchr(rest, '/');
+    char part[1024];
+    size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
+    path_fmt(part, sizeof part, "%.*s", (int)len, rest);
+    rest += len;
+    if (!strcmp(part, ".")) continue;
+    if (!strcmp(part, "..")) {
+      char *last = strrchr(done, '/');
+      if (last) *last = 0;
+      continue;
+    }
+    char full[8192], target[4096];
+    path_fmt(full, sizeof full, "%s%s/%s", root, done, part);
+    ssize_t n = readlink(full, target, sizeof target - 1);
+    if (n < 0) {
+      size_t used = strlen(done);
+      path_fmt(done + used, sizeof done - used, "/%s", part);
+      continue;
+    }
+    target[n] = 0;
+    if (++links > 40) fail(failure_code, "too many symlinks resolving %s", rel);
+    if (target[0] == '/') done[0] = 0;
+    char next[8192];
+    path_fmt(next, sizeof next, "%s/%s", target, rest);
+    path_fmt(todo, sizeof todo, "%s", next);
+    rest = todo;
+  }
+  path_fmt(out, size, "%s%s", root, done);
+}
+
+static void dir_in(const char *root, const char *rel, char *out, size_t size) {
+  in_root(root, rel, out, size);
+  mkdir_p(out);
+}
+
+static int remove_tree(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0) return 0;
+  if (S_ISDIR(st.st_mode)) {
+    DIR *d = opendir(path);
+    if (d) {
+      for (struct dirent *e; (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char child[4096];
+        path_fmt(child, sizeof child, "%s/%s", path, e->d_name);
+        remove_tree(child);
+      }
+      closedir(d);
+    }
+    return rmdir(path);
+  }
+  return unlink(path);
+}
+
+/** A regular file to bind onto: a symlink or anything else there is replaced (in the upper dir). */
+static void file_in(const char *root, const char *rel, char *out, size_t size) {
+  char dir[4096], copy[4096];
+  path_fmt(copy, sizeof copy, "%s", rel);
+  char *slash = strrchr(copy, '/');
+  const char *base = slash ? slash + 1 : copy;
+  if (slash) *slash = 0;
+  in_root(root, slash ? copy : "", dir, sizeof dir);
+  mkdir_p(dir);
+  path_fmt(out, size, "%s/%s", dir, base);
+  struct stat st;
+  int exists = lstat(out, &st) == 0;
+  if (exists && S_ISREG(st.st_mode)) return;
+  if (exists) remove_tree(out);
+  int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) fail_call("open", quoted(out));
+  close(fd);
+}
+
+// ---- mounts (init/rootfs.ts, init/mounts.ts, init/runtime-mounts.ts) -----------------------
+
+/** The image's directory at a volume's target → the empty volume, with owners, modes and times. */
+static void copy_tree(const char *from, const char *to) {
+  DIR *d = opendir(from);
+  if (!d) return;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    char src[4096], dst[4096];
+    path_fmt(src, sizeof src, "%s/%s", from, e->d_name);
+    path_fmt(dst, sizeof dst, "%s/%s", to, e->d_name);
+    struct stat st;
+    if (lstat(src, &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      if (mkdir(dst, 0755) != 0) fail_call("mkdir", quoted(dst));
+      copy_tree(src, dst);
+    } else if (S_ISLNK(st.st_mode)) {
+      char target[4096];
+      ssize_t n = readlink(src, target, sizeof target - 1);
+      if (n < 0) continue;
+      target[n] = 0;
+      if (symlink(target, dst) != 0) fail_call("symlink", quoted(dst));
+    } else if (S_ISREG(st.st_mode)) {
+      int in = open(src, O_RDONLY | O_CLOEXEC), out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (in < 0 || out < 0) fail_call("open", quoted(src));
+      char buf[65536];
+      for (ssize_t n; (n = read(in, buf, sizeof buf)) > 0;) {
+        if (write(out, buf, (size_t)n) != n) fail_call("write", quoted(dst));
+      }
+      close(in);
+      close(out);
+    } else {
+      continue; // devices, fifos and sockets are not data
+    }
+    if (lchown(dst, st.st_uid, st.st_gid) != 0) fail_call("lchown", quoted(dst));
+    if (!S_ISLNK(st.st_mode)) {
+      chmod(dst, st.st_mode & 07777);
+      struct timespec times[2] = { st.st_atim, st.st_mtim };
+      utimensat(AT_FDCWD, dst, times, 0);
+    }
+  }
+  closedir(d);
+}
+
+static void copy_up(const char *from, const char *to) {
+  DIR *d = opendir(to);
+  if (!d) return;
+  int empty = 1;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) { empty = 0; break; }
+  }
+  closedir(d);
+  struct stat st;
+  if (!empty || lstat(from, &st) != 0 || !S_ISDIR(st.st_mode)) return;
+  copy_tree(from, to);
+  if (chown(to, st.st_uid, st.st_gid) != 0) fail_call("chown", quoted(to));
+  chmod(to, st.st_mode & 07777);
+}
+
+static void mount_container_mounts(const char *root) {
+  for (int i = 0; i < cfg.n_mounts; i++) {
+    struct mount_item *m = &cfg.mounts[i];
+    char target[4096];
+    if (!strcmp(m->kind, "tmpfs")) {
+      dir_in(root, m->target, target, sizeof target);
+      do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0), m->tmpfs_options);
+      continue;
+    }
+    struct stat st;
+    if (stat(m->source, &st) != 0) fail_call("stat", quoted(m->source));
+    if (S_ISDIR(st.st_mode)) dir_in(root, m->target, target, sizeof target);
+    else file_in(root, m->target, target, sizeof target);
+    if (m->copy_up && S_ISDIR(st.st_mode)) copy_up(target, m->source);
+    do_mount(m->source, target, NULL, MS_BIND | MS_REC, NULL);
+    // A bind takes the source's flags; read-only needs a remount of the new mount itself.
+    if (m->read_only) do_mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+    do_mount(NULL, target, NULL, m->propagation, NULL);
+  }
+}
+
+static void mount_dev(const char *dev) {
+  char p[4096], opts[128];
+  do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+  for (int i = 0; i < cfg.n_devs; i++) {
+    path_fmt(p, sizeof p, "%s/%s", dev, cfg.devs[i].name);
+    if (mknod(p, S_IFCHR | 0666, makedev(cfg.devs[i].major, cfg.devs[i].minor)) != 0) fail_call("mknod", quoted(p));
+    chmod(p, 0666); // mknod's mode passes through the umask
+  }
+  path_fmt(p, sizeof p, "%s/pts", dev);
+  mkdir_p(p);
+  do_mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620,gid=5");
+  path_fmt(p, sizeof p, "%s/ptmx", dev);
+  symlink("pts/ptmx", p);
+  path_fmt(p, sizeof p, "%s/shm", dev);
+  mkdir_p(p);
+  path_fmt(opts, sizeof opts, "mode=1777,size=%llu", cfg.shm_size);
+  do_mount("shm", p, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, opts);
+  const char *links[][2] = { { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" } };
+  for (size_t i = 0; i < 4; i++) {
+    path_fmt(p, sizeof p, "%s/%s", dev, links[i][1]);
+    symlink(links[i][0], p);
+  }
+}
+
+/** privileged: every character and block device of the host, like docker. */
+static void copy_host_devices(const char *dev) {
+  const char *subs[] = { "", "net", "dri", "snd", "input", "mapper", "vfio" };
+  for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+    char dir[4096];
+    path_fmt(dir, sizeof dir, "/dev/%s", subs[i]);
+    DIR *d = opendir(dir);
+    if (!d) continue;
+    for (struct dirent *e; (e = readdir(d));) {
+      char src[4096], dst[4096];
+      path_fmt(src, sizeof src, "%s/%s", dir, e->d_name);
+      struct stat st;
+      if (stat(src, &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) continue;
+      path_fmt(dst, sizeof dst, "%s/%s", dev, subs[i]);
+      mkdir_p(dst);
+      path_fmt(dst, sizeof dst, "%s/%s%s%s", dev, subs[i], subs[i][0] ? "/" : "", e->d_name);
+      if (access(dst, F_OK) == 0) continue;
+      if (mknod(dst, st.st_mode, st.st_rdev) != 0) fail_call("mknod", quoted(dst));
+      chmod(dst, st.st_mode & 07777);
+      if (chown(dst, st.st_uid, st.st_gid) != 0) fail_call("chown", quoted(dst));
+    }
+    closedir(d);
+  }
+}
+
+void mount_rootfs(void) {
+  const char *root = cfg.rootfs;
+  char path[4096];
+  step = "make / private";
+  do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+  step = "mount overlay";
+  {
+    // Overlay options must fit in one page: when all layers share a parent (the layer
+    // store), chdir there and name them relatively.
+    char parent[4096], data[16384];
+    path_fmt(parent, sizeof parent, "%s", cfg.lowers[0]);
+    char *slash = strrchr(parent, '/');
+    size_t plen = slash ? (size_t)(slash - parent) : 0;
+    int shared = slash != NULL;
+    for (int i = 1; i < cfg.n_lowers && shared; i++) shared = strncmp(cfg.lowers[i], parent, plen) == 0 && cfg.lowers[i][plen] == '/' && !strchr(cfg.lowers[i] + plen + 1, '/');
+    if (shared) {
+      parent[plen] = 0;
+      if (chdir(parent[0] ? parent : "/") != 0) fail_call("chdir", quoted(parent));
+    }
+    path_fmt(data, sizeof data, "lowerdir=");
+    for (int i = 0; i < cfg.n_lowers; i++) {
+      size_t used = strlen(data);
+      path_fmt(data + used, sizeof data - used, "%s%s", i ? ":" : "", shared ? cfg.lowers[i] + plen + 1 : cfg.lowers[i]);
+    }
+    size_t used = strlen(data);
+    path_fmt(data + used, sizeof data - used, ",upperdir=%s,workdir=%s", cfg.upper, cfg.work);
+    do_mount("overlay", root, "overlay", 0, data);
+  }
+  step = "mount proc";
+  dir_in(root, "proc", path, sizeof path);
+  do_mount("proc", path, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+  step = "mount sysfs";
+  dir_in(root, "sys", path, sizeof path);
+  do_mount("sysfs", path, "sysfs", (cfg.privileged ? 0 : MS_RDONLY) | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+  step = "mount /dev";
+  dir_in(root, "dev", path, sizeof path);
+  mount_dev(path);
+  if (cfg.privileged) {
+    step = "copy host devices";
+    path_fmt(path, sizeof path, "%s/dev", root);
+    copy_host_devices(path);
+  }
+  step = "mount /etc files";
+  for (int i = 0; i < cfg.n_etc; i++) {
+    char rel[512];
+    path_fmt(rel, sizeof rel, "etc/%s", cfg.etc[i].key);
+    file_in(root, rel, path, sizeof path);
+    do_mount(cfg.etc[i].value, path, NULL, MS_BIND, NULL);
+  }
+  step = "mount volumes";
+  mount_container_mounts(root);
+  if (cfg.init_source) {
+    step = "mount init";
+    file_in(root, cfg.init_target + 1, path, sizeof path);
+    do_mount(cfg.init_source, path, NULL, MS_BIND, NULL);
+    do_mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+  }
+  step = "sethostname";
+  if (cfg.hostname && sethostname(cfg.hostname, strlen(cfg.hostname)) != 0) fail_call("sethostname", quoted(cfg.hostname));
+  step = "pivot_root";
+  // pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the
+  // container's tree, with no directory needed for the old root.
+  if (chdir(root) != 0) fail_call("chdir", quoted(root));
+  if (syscall(SYS_pivot_root, ".", ".") != 0) fail_call("pivot_root", "\".\", \".\"");
+  if (umount2(".", MNT_DETACH) != 0) fail_call("umount2", "\".\"");
+  if (chdir("/") != 0) fail_call("chdir", "\"/\"");
+}
+
+/** After the network is wired and sysctls are written: nothing in the container runs yet. */
+void mask_paths(void) {
+  for (int i = 0; i < cfg.n_masked; i++) {
+    struct stat st;
+    if (stat(cfg.masked[i], &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) do_mount("tmpfs", cfg.masked[i], "tmpfs", MS_RDONLY, "size=0");
+    else do_mount("/dev/null", cfg.masked[i], NULL, MS_BIND, NULL);
+  }
+  for (int i = 0; i < cfg.n_readonly; i++) {
+    if (access(cfg.readonly[i], F_OK) != 0) continue;
+    do_mount(cfg.readonly[i], cfg.readonly[i], NULL, MS_BIND | MS_REC, NULL);
+    do_mount(NULL, cfg.readonly[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  }
+}
