@@ -73,6 +73,16 @@ export class FakeHost implements Host {
     remove: async (name) => this.record(`volumes.remove ${name}`),
   };
 
+  allocation: Host['allocation'] = {
+    lock: async (project) => {
+      this.record(`allocation.lock ${project}`);
+      return { release: () => this.record(`allocation.release ${project}`) };
+    },
+    claim: async (project, claims) =>
+      this.record(`allocation.claim ${project} ${claims.subnets.length} subnets ${claims.ports.length} ports ${claims.addresses.length} addresses`),
+    unclaim: async (project) => this.record(`allocation.unclaim ${project}`),
+  };
+
   state: Host['state'] = {
     saveContainer: async (_project, record) => {
       this.record(`state.saveContainer ${record.spec.name} ${record.status}`);

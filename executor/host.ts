@@ -4,6 +4,7 @@
 
 import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec } from '../planner/plan.js';
 import type { ObserveOptions, Observed } from '../planner/observed.js';
+import type { Claims } from '../planner/claims.js';
 import type { WaitCondition, WaitOptions, WaitOutcome } from './conditions.js';
 
 export type ContainerStatus = 'creating' | 'starting' | 'running' | 'exited';
@@ -146,6 +147,20 @@ export interface Host {
   volumes: {
     /** Removes a volume with its data; nothing when it is absent. */
     remove(name: string): Promise<void>;
+  };
+
+  /**
+   * What stacks take from the host (subnets, host ports, addresses on shared networks) is
+   * chosen by one stack at a time: the supervisor plans under the allocation lock and
+   * claims the plan's choices before it lets go (supervisor/plan-apply.ts).
+   */
+  allocation: {
+    /** Waits for the host-wide allocation lock; hold it briefly. */
+    lock(project: string): Promise<{ release(): void }>;
+    /** Publishes what `project`'s apply in progress takes; other stacks' observe counts it as taken. */
+    claim(project: string, claims: Claims): Promise<void>;
+    /** Withdraws the claims once the apply is over (its state records say the rest). */
+    unclaim(project: string): Promise<void>;
   };
 
   state: {

@@ -4,7 +4,8 @@
 // Addresses meet when either side is a wildcard or both are the same address: a DNAT rule
 // for 127.0.0.1 and one for 127.0.0.2 on the same port do not clash.
 
-import type { Observed } from './observed.js';
+import type { ForeignPort, Observed } from './observed.js';
+import type { PortRule } from './plan.js';
 
 export interface HostPortKey {
   protocol: 'tcp' | 'udp';
@@ -75,4 +76,9 @@ export class PortHolders {
 export function portText(hostIp: string | undefined, port: string, protocol: string): string {
   const ip = hostIp === undefined ? '' : hostIp.includes(':') ? `[${hostIp}]:` : `${hostIp}:`;
   return `${ip}${port}/${protocol}`;
+}
+
+/** The host port a DNAT rule holds, as other stacks see it (without the stack's name). */
+export function heldPort(r: PortRule): Omit<ForeignPort, 'project'> {
+  return { protocol: r.protocol, port: r.hostPort, ...(r.hostIp ? { hostIp: r.hostIp } : {}), service: r.service };
 }

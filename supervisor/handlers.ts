@@ -4,12 +4,11 @@
 import type { Host } from '../executor/host.js';
 import type { Journal } from '../executor/journal.js';
 import type { Reporter } from '../executor/reporter.js';
-import { observeOptionsFor } from '../planner/observe-options.js';
-import { reconcile } from '../planner/reconcile.js';
 import { teardown } from '../planner/teardown.js';
 import { lifecyclePlan } from '../planner/lifecycle-plan.js';
 import type { Message, Request } from './protocol.js';
 import { executeJournaled, noteInterrupted } from './journaled-execute.js';
+import { planApply } from './plan-apply.js';
 
 export interface HandlerContext {
   project: string;
@@ -28,14 +27,15 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     case 'apply': {
-      const observed = await ctx.host.observe(ctx.project, observeOptionsFor(req.stack));
-      const plan = reconcile(req.stack, observed, req.options);
-      const journal = ctx.journal(ctx.project);
-      noteInterrupted(plan, journal);
-      ctx.send({ type: 'plan', plan });
+      const plan = await planApply(ctx.host, ctx.project, req);
       try {
+        const journal = ctx.journal(ctx.project);
+        noteInterrupted(plan, journal);
+        ctx.send({ type: 'plan', plan });
         await executeJournaled(plan, ctx.host, reporter, journal);
       } finally {
+        // Whatever the apply made now has its state records; what it did not make is free again.
+        await ctx.host.allocation.unclaim(ctx.project);
         await ctx.dns?.reload();
       }
       ctx.send({ type: 'done', pid: process.pid });

@@ -1,6 +1,7 @@
 // The real Host: each part lives in its own module; this file only assembles them.
 
 import type { Host } from '../../host.js';
+import { createLinuxAllocation } from './allocation.js';
 import { createLinuxContainers } from './container-runtime.js';
 import { createLinuxNat } from './nat.js';
 import { createLinuxNetworks } from './network.js';
@@ -16,6 +17,7 @@ export function createLinuxHost(): Host {
     nat: createLinuxNat(),
     containers: createLinuxContainers(state),
     volumes: createLinuxVolumes(),
+    allocation: createLinuxAllocation(),
     state,
   };
 }

@@ -9,11 +9,14 @@ import { bridgeConfigured, natTableIntact, readLinks, takenSubnets } from './obs
 import { isRunning, readState } from './state-store.js';
 import { listVolumes } from './volumes.js';
 import { existsSync } from 'node:fs';
+import { withClaims } from '../../../planner/claims.js';
+import { heldPort } from '../../../planner/port-holders.js';
+import { readClaims } from './allocation.js';
 
 /** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
 export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {
   const links = readLinks();
-  const [records, networks, nat, linkStates, images, hostSubnets, projects, listeners, volumes] = await Promise.all([
+  const [records, networks, nat, linkStates, images, hostSubnets, projects, listeners, volumes, claims] = await Promise.all([
     readState.containers(project),
     readState.networks(project),
     readState.nat(project),
@@ -23,6 +26,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     readState.projects(),
     hostPorts({ only: opts.publishedPorts ?? [] }),
     listVolumes(),
+    readClaims(project),
   ]);
   // Other stacks' subnets are taken even while their bridges are briefly absent.
   const others = projects.filter((p) => p !== project);
@@ -39,7 +43,8 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     ...(n.ipRange ? { ipRange: n.ipRange } : {}),
     usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
-  return {
+  // What other stacks' applies in progress are taking counts as taken (planner/claims.ts).
+  return withClaims({
     project,
     containers: records.map((r) => ({
       name: r.spec.name,
@@ -70,8 +75,6 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     volumes,
     missingPaths: (opts.hostPaths ?? []).filter((p) => !existsSync(p)),
     foreignNetworks,
-    foreignPorts: otherNat.flatMap((n) =>
-      !n ? [] : (n.ports ?? []).map((r) => ({ protocol: r.protocol, port: r.hostPort, ...(r.hostIp ? { hostIp: r.hostIp } : {}), project: n.project, service: r.service })),
-    ),
-  };
+    foreignPorts: otherNat.flatMap((n) => (!n ? [] : (n.ports ?? []).map((r) => ({ ...heldPort(r), project: n.project })))),
+  }, claims);
 }
