@@ -64,7 +64,7 @@ export interface ObservedNetwork {
  * A network another stack made (its NetworkSpec record, `project` being that stack), which
  * this one may join (`external: true`) by its `name`.
  */
-export interface ForeignNetwork extends Pick<NetworkSpec, 'project' | 'key' | 'name' | 'bridge' | 'subnet' | 'gateway' | 'prefixLength' | 'ipRange'> {
+export interface ForeignNetwork extends Pick<NetworkSpec, 'project' | 'key' | 'name' | 'bridge' | 'subnet' | 'gateway' | 'prefixLength' | 'ipRange' | 'internal'> {
   /** Addresses containers of other stacks hold on it. */
   usedIps: string[];
 }

@@ -140,5 +140,8 @@ function joinExternal(net: Network, foreign: ForeignNetwork[], problems: string[
   }
   const spec: NetworkSpec = { project: found.project, key: net.key, name: found.name, bridge: found.bridge, subnet: found.subnet, gateway: found.gateway, prefixLength: found.prefixLength, owner: found.project };
   if (found.ipRange) spec.ipRange = found.ipRange;
+  // The owner's table drops whatever enters or leaves an internal network: a joiner must
+  // not route through it or publish ports on it either.
+  if (found.internal) spec.internal = true;
   return spec;
 }

@@ -147,6 +147,19 @@ describe('external networks', () => {
     expect(starts.map((c) => [c.name, c.endpoints[0]!.ip])).toEqual([['p-w-2', '10.123.1.4']]);
   });
 
+  it('a joined internal network stays internal: no default route through it, no ports published on it', () => {
+    const s = stackOf(
+      [svc('x', [sn('shared'), sn('own')]), svc('y', [sn('shared')], { ports: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }] })],
+      [net('shared', { external: true, name: 'other_shared' }), net('own')],
+    );
+    const seen = observed({ foreignNetworks: [{ ...foreign, internal: true }] });
+    const x = containers(reconcile(stackOf([s.services[0]!], s.networks), seen)).get('x')!;
+    expect(x.endpoints.map((e) => [e.network, e.defaultRoute])).toEqual([['own', true], ['shared', false]]);
+    expect(problemsOf(() => reconcile(s, seen))).toEqual([
+      'service y: `ports` cannot be published: the service has only internal networks, which nothing outside can reach; remove `ports` or join a network that is not internal',
+    ]);
+  });
+
   it('an external network nobody made is a clear error', () => {
     const s = stackOf([svc('x', [sn('shared')])], [net('shared', { external: true, name: 'nope' })]);
     expect(problemsOf(() => reconcile(s, observed({ foreignNetworks: [foreign] })))).toEqual([

@@ -41,6 +41,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
   const foreignNetworks = otherStacks.flat().map((n) => ({
     project: n.project, key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, prefixLength: n.prefixLength,
     ...(n.ipRange ? { ipRange: n.ipRange } : {}),
+    ...(n.internal ? { internal: true } : {}),
     usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
   // What other stacks' applies in progress are taking counts as taken (planner/claims.ts).
