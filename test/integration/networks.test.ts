@@ -4,7 +4,7 @@
 // networks and between stacks, egress with masquerade to a namespace playing the outside
 // host, published ports from 127.0.0.1, from that namespace and back into the stack
 // (hairpin), network_mode none and service:X, and external networks (the owner scaling up
-// around a joiner's address).
+// around a joiner's address; a stack only on an external network still publishes ports).
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -207,6 +207,31 @@ describe('two stacks', () => {
     expect(wget(stranger.pid, `http://${webIp}/`).code).not.toBe(0);
     // …and the other way round: web cannot reach the second stack's own network.
     expect(inside(row(`${project}-web-1`).pid, ['ping', '-c', '1', '-W', '1', ipOn(stranger.name, 'default', mine)]).code).not.toBe(0);
+  });
+
+  it('a stack only on an external network publishes its ports (on 127.0.0.1 and to another namespace)', async () => {
+    const guest = uniqueProject('tnetg');
+    const guestFile = path.join(env.root, 'guest.yaml');
+    const [local, any] = [await freePort(), await freePort()];
+    fs.writeFileSync(guestFile, `name: ${guest}
+services:
+  site:
+${httpd(`    networks: [shared]\n    ports: ["127.0.0.1:${local}:80", "${any}:80"]\n`)}
+networks:
+  shared:
+    external: true
+    name: ${project}_frontend
+`);
+    try {
+      const up = stack(env, ['-f', guestFile, 'up', '-d']);
+      expect(up.code, up.stderr).toBe(0);
+      expect(await httpGet(`http://127.0.0.1:${local}/`)).toContain('hello from stack');
+      expect(outside.run(['timeout', '3', 'busybox', 'wget', '-q', '-O-', `http://${outside.hostIp}:${any}/`]).stdout).toContain('hello from stack');
+      expect(row(`${guest}-site-1`, ps(guestFile)).ports.sort()).toEqual([`0.0.0.0:${any}->80/tcp`, `127.0.0.1:${local}->80/tcp`]);
+    } finally {
+      const down = stack(env, ['-f', guestFile, 'down', '-t', '0']);
+      expect(down.code, down.stderr).toBe(0);
+    }
   });
 
   it("the owner scaling up after a joiner arrived never hands out the joiner's address", () => {

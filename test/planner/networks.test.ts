@@ -147,6 +147,20 @@ describe('external networks', () => {
     expect(starts.map((c) => [c.name, c.endpoints[0]!.ip])).toEqual([['p-w-2', '10.123.1.4']]);
   });
 
+  it('a stack only on joined networks publishes its ports: DNAT to the address on the joined bridge, no network rules of its own', () => {
+    const s = stackOf([svc('x', [sn('shared')], { ports: [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' }] })], [net('shared', { external: true, name: 'other_shared' })]);
+    const seen = observed({ foreignNetworks: [foreign] });
+    const plan = reconcile(s, seen);
+    const nat = natOf(plan);
+    expect(nat.networks).toEqual([]);
+    expect(nat.ports).toEqual([{ service: 'x', container: 'p-x-1', protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8080, containerIp: '10.123.9.3', containerPort: 80 }]);
+    expect(plan.operations.find((o) => o.id === 'start:p-x-1')!.after).toContain('nat');
+    // Dropping the ports removes the table again.
+    const noPorts = stackOf([svc('x', [sn('shared')])], s.networks);
+    const removed = reconcile(noPorts, { ...seen, nat: { table: nat.table, hash: nat.hash, present: true, ports: nat.ports } }).operations.filter((o) => o.kind.startsWith('nat.'));
+    expect(removed.map((o) => [o.kind, o.cause])).toEqual([['nat.remove', 'no network or published port needs NAT any more']]);
+  });
+
   it('a joined internal network stays internal: no default route through it, no ports published on it', () => {
     const s = stackOf(
       [svc('x', [sn('shared'), sn('own')]), svc('y', [sn('shared')], { ports: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }] })],
