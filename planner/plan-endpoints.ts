@@ -55,9 +55,12 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
       const net = nets.get(ep.network);
       const key = `${c.name}/${ep.network}`;
       if (!net || chosen.has(key) || used.get(ep.network)!.has(ep.ip) || unusableAddress(net.subnet, net.gateway, ep.ip)) continue;
-      if (!wantsDynamic(c.service, ep.network)) continue;
+      // Every address a container holds now stays taken in this plan, also when nothing
+      // keeps it: an orphan (its service left the file) runs on without --remove-orphans,
+      // and with it, or when its service moved off the network, new containers start
+      // without waiting for its removal.
       used.get(ep.network)!.add(ep.ip);
-      chosen.set(key, ep.ip);
+      if (wantsDynamic(c.service, ep.network)) chosen.set(key, ep.ip);
     }
   }
 

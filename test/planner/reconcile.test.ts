@@ -41,6 +41,20 @@ describe('reconcile', () => {
     expect(reconcile(load(onlyWeb), state, { removeOrphans: true }).operations.map((o) => o.id)).toEqual(['remove:hello-client-1']);
   });
 
+  it("a new container never takes the address of an orphan, kept or being removed", () => {
+    const state = applied(reconcile(load(hello), observed()), observed());
+    const ipOf = (name: string) => state.containers.find((c) => c.name === name)!.endpoints[0]!.ip;
+    const taken = [ipOf('hello-client-1'), ipOf('hello-web-1')];
+    // client leaves the file, cache arrives.
+    const edited = hello.slice(0, hello.indexOf('  client:')) + '  cache:\n    image: stack.local/busybox:latest\n    command: sleep 1000\n';
+    for (const removeOrphans of [false, true]) {
+      const plan = reconcile(load(edited), state, { removeOrphans });
+      const cache = plan.operations.flatMap((o) => (o.kind === 'container.start' ? [o.container] : []));
+      expect(cache.map((c) => c.name)).toEqual(['hello-cache-1']);
+      expect(taken).not.toContain(cache[0]!.endpoints[0]!.ip);
+    }
+  });
+
   it('restarts a container that died', () => {
     const state = applied(reconcile(load(hello), observed()), observed());
     state.containers[0] = { ...state.containers[0], running: false, exitCode: 137 };
