@@ -165,13 +165,24 @@ function networkingOf(service: Service, name: string, endpoints: Endpoint[]): Pl
   const hosts: HostsEntry[] = [];
   const own = endpoints[0];
   if (own) hosts.push({ ip: own.ip, names: [...new Set([service.hostname ?? service.name, name])] });
-  for (const h of service.extraHosts) {
-    const ip = h.ip === 'host-gateway' ? (own?.gateway ?? '127.0.0.1') : h.ip;
-    hosts.push({ ip, names: [h.host] });
-  }
+  for (const h of service.extraHosts) hosts.push({ ip: h.ip === 'host-gateway' ? hostGateway(endpoints) : h.ip, names: [h.host] });
   const planned: PlannedNetworking = { endpoints, hosts, resolvConf: resolvConfOf(service, own?.gateway) };
   if (own && service.dns.length > 0) planned.dnsUpstreams = [...service.dns];
   return planned;
+}
+
+/**
+ * The host address `extra_hosts: NAME:host-gateway` stands for. Docker uses the default
+ * bridge's gateway; here the gateway of the network the default route goes through, the
+ * way the container's traffic leaves. With only internal networks, the first one's
+ * gateway: internal networks forward nothing, yet the host itself still answers on its
+ * own address there (the stack's DNS server does). `network_mode: host` shares the host's
+ * namespace, so 127.0.0.1 is the host; `none` has no address of the host at all, and
+ * 127.0.0.1 (the container's own loopback) at least keeps the name from becoming a query
+ * to a resolver. `service:X` shares X's /etc/hosts.
+ */
+function hostGateway(endpoints: Endpoint[]): string {
+  return (endpoints.find((e) => e.defaultRoute) ?? endpoints[0])?.gateway ?? '127.0.0.1';
 }
 
 /**

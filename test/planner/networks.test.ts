@@ -87,7 +87,28 @@ describe('several networks', () => {
     expect(specs.get('y')!.resolvConf).toEqual([`nameserver ${x.endpoints[0]!.gateway}`]);
   });
 
-  it('/etc/hosts: the container itself and extra_hosts (host-gateway is the first gateway), no neighbours', () => {
+  it('host-gateway is the gateway of the network with the default route; only internal: the first gateway; host and none: 127.0.0.1', () => {
+    const gw = [{ host: 'host.docker.internal', ip: 'host-gateway' }];
+    // `a` is attached first (eth0) but internal; the default route goes through `b`.
+    const s = stackOf(
+      [
+        svc('x', [sn('a'), sn('b')], { extraHosts: gw }),
+        svc('i', [sn('a')], { extraHosts: gw }),
+        svc('h', [], { networkMode: 'host', extraHosts: gw }),
+        svc('z', [], { networkMode: 'none', extraHosts: gw }),
+      ],
+      [net('a', { internal: true }), net('b')],
+    );
+    const specs = containers(reconcile(s, observed()));
+    const gatewayOf = (service: string, network: string) => specs.get(service)!.endpoints.find((e) => e.network === network)!.gateway;
+    const hostGatewayOf = (service: string) => specs.get(service)!.hosts.find((h) => h.names.includes('host.docker.internal'))!.ip;
+    expect(specs.get('x')!.endpoints.map((e) => [e.network, e.defaultRoute])).toEqual([['a', false], ['b', true]]);
+    expect(hostGatewayOf('x')).toBe(gatewayOf('x', 'b'));
+    expect(hostGatewayOf('i')).toBe(gatewayOf('i', 'a'));
+    expect([hostGatewayOf('h'), hostGatewayOf('z')]).toEqual(['127.0.0.1', '127.0.0.1']);
+  });
+
+  it('/etc/hosts: the container itself and extra_hosts (host-gateway is the gateway), no neighbours', () => {
     const s = stackOf([svc('x', [sn('a')], { hostname: 'box', extraHosts: [{ host: 'host.docker.internal', ip: 'host-gateway' }, { host: 'db.local', ip: '192.0.2.9' }] }), svc('y', [sn('a')])], [net('a')]);
     const x = containers(reconcile(s, observed())).get('x')!;
     expect(x.hosts).toEqual([
