@@ -7,6 +7,7 @@ import { dictOrList, toBool } from './coerce.js';
 import { resolveHostPath } from './mounts.js';
 import { normalizeService, type EnvFileRef } from './normalize-service.js';
 import type { FileObject, Network, SourcePos, Stack, Volume } from './types.js';
+import { isBindDevice } from './volume-driver.js';
 
 export { envFileRefs, type EnvFileRef } from './normalize-service.js';
 
@@ -65,8 +66,11 @@ function network(project: string, key: string, n: Obj): Network {
   return out;
 }
 
-function volume(project: string, key: string, v: Obj): Volume {
-  return { key, ...nameOf(project, key, v), driver: typeof v.driver === 'string' ? v.driver : 'local', driverOpts: stringMap(v.driver_opts), labels: dictOrList(v.labels) };
+function volume(input: NormalizeInput, key: string, v: Obj): Volume {
+  const driverOpts = stringMap(v.driver_opts);
+  // A bind device is a host path: relative to the project folder, as compose makes it.
+  if (isBindDevice(driverOpts)) driverOpts.device = resolveHostPath(driverOpts.device!, input.projectDir, input.env);
+  return { key, ...nameOf(input.project, key, v), driver: typeof v.driver === 'string' ? v.driver : 'local', driverOpts, labels: dictOrList(v.labels) };
 }
 
 function fileObject(input: NormalizeInput, key: string, v: Obj): FileObject {
@@ -107,7 +111,7 @@ export function normalize(input: NormalizeInput): Stack {
     projectDir: input.projectDir,
     services,
     networks,
-    volumes: section(root.volumes, (key, v) => volume(input.project, key, v)),
+    volumes: section(root.volumes, (key, v) => volume(input, key, v)),
     secrets: section(root.secrets, (key, v) => fileObject(input, key, v)),
     configs: section(root.configs, (key, v) => fileObject(input, key, v)),
   };

@@ -125,6 +125,8 @@ export interface ObservedVolume {
   project?: string;
   /** Made for one container's unnamed `volumes:` entry. */
   anonymous: boolean;
+  /** The host folder that keeps its data, when it was made bind-backed (driver_opts device). */
+  device?: string;
 }
 
 /** What observe needs from the file: the ports it publishes, whose owners it looks up; host paths that must exist. */

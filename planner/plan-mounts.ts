@@ -1,12 +1,14 @@
 // A service's `volumes:`, `tmpfs:`, `secrets:` and `configs:` → the container's mounts
 // (ContainerSpec.mounts), with every problem the host would hit found before anything
 // starts: undeclared or missing external volumes, secret files that are not there, bind
-// sources that must not be created, unset environment variables, duplicate targets.
+// sources that must not be created, host folders of bind-backed volumes that are not there,
+// unset environment variables, duplicate targets.
 
 import type { Observed } from './observed.js';
 import type { MountSpec } from './plan.js';
 import type { FileGrant, FileObject, Service, Stack, VolumeMount } from './types.js';
 import { anonymousVolumeName } from './names.js';
+import { volumeDevice } from './volume-driver.js';
 
 /** Docker's default for secrets and configs: readable by everyone in the container, writable by no one. */
 const DEFAULT_FILE_MODE = 0o444;
@@ -15,7 +17,11 @@ const DEFAULT_FILE_MODE = 0o444;
 export function requiredHostPaths(stack: Stack): string[] {
   const paths = new Set<string>();
   for (const service of stack.services) {
-    for (const m of service.volumes) if (m.type === 'bind' && m.createHostPath === false && m.source) paths.add(m.source);
+    for (const m of service.volumes) {
+      if (m.type === 'bind' && m.createHostPath === false && m.source) paths.add(m.source);
+      const device = m.type === 'volume' ? namedVolumeDevice(stack, m.source) : undefined;
+      if (device) paths.add(device);
+    }
     for (const [grants, objects] of [[service.secrets, stack.secrets], [service.configs, stack.configs]] as const) {
       for (const g of grants) {
         const file = objects.find((o) => o.key === g.source)?.file;
@@ -24,6 +30,12 @@ export function requiredHostPaths(stack: Stack): string[] {
     }
   }
   return [...paths].sort();
+}
+
+/** The host folder of a bind-backed volume the file declares (never created by stack: docker refuses a missing one too). */
+function namedVolumeDevice(stack: Stack, key: string | undefined): string | undefined {
+  const volume = stack.volumes.find((v) => v.key === key);
+  return volume && !volume.external ? volumeDevice(volume.driverOpts) : undefined;
 }
 
 const depth = (target: string) => target.split('/').filter(Boolean).length;
@@ -74,10 +86,16 @@ function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: 
     const declared = stack.volumes.map((v) => v.key);
     return void say(`volume ${m.source} is not declared under the top-level volumes:${declared.length ? ` (declared: ${declared.join(', ')})` : ''}; add \`volumes: { ${m.source}: {} }\``);
   }
-  if (volume.external && !observed.volumes.some((v) => v.name === volume.name)) {
+  const seen = observed.volumes.find((v) => v.name === volume.name);
+  if (volume.external && !seen) {
     return void say(`external volume ${volume.name} does not exist; create it with \`stack volume create ${volume.name}\` or drop external: true`);
   }
-  return { type: 'volume', source: volume.name, ...common, ...noCopy, ...(volume.external ? { external: true } : {}) };
+  // An external volume is what its record says; a volume of this stack is what the file says.
+  const device = volume.external ? seen?.device : volumeDevice(volume.driverOpts);
+  if (!volume.external && device && observed.missingPaths.includes(device)) {
+    return void say(`volume ${volume.key} keeps its data in host folder ${device} (driver_opts device), which does not exist; create it, or set device to a folder that exists`);
+  }
+  return { type: 'volume', source: volume.name, ...common, ...noCopy, ...(volume.external ? { external: true } : {}), ...(device ? { device } : {}) };
 }
 
 function fileMount(kind: 'secret' | 'config', objects: FileObject[], g: FileGrant, observed: Observed, say: (what: string) => void): MountSpec | undefined {

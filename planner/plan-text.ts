@@ -58,8 +58,11 @@ export function describe(op: Operation): string {
   }
 }
 
-/** `volume:app_data:/data`, `bind:/srv:/srv:ro`, `tmpfs:/run`, `file:/run/secrets/pw` (a secret's text never shows). */
+/**
+ * `volume:app_data:/data`, `volume:app_data(/srv/data):/data` (kept in a host folder),
+ * `bind:/srv:/srv:ro`, `tmpfs:/run`, `file:/run/secrets/pw` (a secret's text never shows).
+ */
 function mountText(m: MountSpec): string {
-  const source = m.type === 'volume' || m.type === 'bind' ? `${m.source}:` : '';
+  const source = m.type === 'volume' || m.type === 'bind' ? `${m.source}${m.device ? `(${m.device})` : ''}:` : '';
   return `${m.type}:${source}${m.target}${m.readOnly && m.type !== 'file' ? ':ro' : ''}`;
 }

@@ -114,6 +114,8 @@ export interface MountSpec extends Pick<VolumeMount, 'target' | 'readOnly' | 'cr
   external?: boolean;
   /** volume: made for this container's unnamed `volumes:` entry (removed by `down -v`). */
   anonymous?: boolean;
+  /** volume: the host folder that keeps its data (driver_opts type none, o bind), instead of the store's `_data`. */
+  device?: string;
 }
 
 export interface PortRule {

@@ -4,6 +4,7 @@
 // are already absolute, `~` paths and URLs (git contexts) are left alone.
 
 import { isAbsolute, resolve } from 'node:path';
+import { isBindDevice } from './volume-driver.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -53,5 +54,8 @@ export function resolveDocumentPaths(doc: Obj, dir: string): void {
   for (const key of ['secrets', 'configs']) {
     const section = doc[key];
     for (const item of Object.values(isObj(section) ? section : {})) if (isObj(item) && typeof item.file === 'string') item.file = absolute(dir, item.file);
+  }
+  for (const v of Object.values(isObj(doc.volumes) ? doc.volumes : {})) {
+    if (isObj(v) && isObj(v.driver_opts) && isBindDevice(v.driver_opts)) v.driver_opts.device = absolute(dir, v.driver_opts.device);
   }
 }

@@ -13,6 +13,7 @@ import { checkPorts, type Published } from './rules/ports.js';
 import { checkReferences } from './rules/references.js';
 import { checkServiceFields } from './rules/service-fields.js';
 import { checkFileObjects } from './rules/top-level.js';
+import { checkVolumeDeclarations } from './rules/volumes.js';
 
 /** The keys a service may have (from the schema), to tell a misspelt key from a missing one. */
 const SERVICE_KEYS = new Set(Object.keys((createRequire(import.meta.url)('../schemas/stack.schema.json') as { definitions: { service: { properties: object } } }).definitions.service.properties));
@@ -63,5 +64,6 @@ export function validateRules(raw: unknown, files: readonly SourceFile[], env: R
   cycles(ctx);
   checkNetworkDeclarations(ctx);
   checkFileObjects(ctx);
+  checkVolumeDeclarations(ctx);
   return out;
 }

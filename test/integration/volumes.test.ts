@@ -153,3 +153,58 @@ secrets:
     writeFile();
   });
 });
+
+describe('a volume kept in a host folder (driver_opts type none, o bind, device)', () => {
+  let dir: string;
+  let bound: string;
+  let boundFile: string;
+  const up = () => stack(env, ['-f', boundFile, 'up', '-d']);
+
+  beforeAll(() => {
+    dir = path.join(env.root, 'bound');
+    fs.mkdirSync(dir);
+    bound = uniqueProject('tvolb');
+    boundFile = path.join(dir, 'stack.yaml');
+    // A relative device is under the file's folder, as compose resolves it.
+    fs.writeFileSync(boundFile, `name: ${bound}
+services:
+  app:
+    image: ${TEST_IMAGE}
+    command: sleep 1000
+    stop_grace_period: 0s
+    volumes: [site:/www]
+volumes:
+  site:
+    driver_opts: { type: none, o: bind, device: ./data }
+`);
+  });
+
+  afterAll(() => {
+    stack(env, ['-f', boundFile, 'down', '-v', '-t', '0']);
+  });
+
+  it('refuses a missing host folder before anything starts, naming the volume and the folder', () => {
+    const r = up();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`volume site keeps its data in host folder ${path.join(dir, 'data')} (driver_opts device), which does not exist`);
+    expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', bound))).toBe(false);
+    expect(volumeNames()).not.toContain(`${bound}_site`);
+  });
+
+  it('mounts the host folder: the image content is copied into it while empty, writes reach the host', () => {
+    fs.mkdirSync(path.join(dir, 'data'));
+    const r = up();
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'data/index.html'), 'utf8')).toBe('hello from stack\n');
+    expect(stack(env, ['-f', boundFile, 'exec', 'app', 'sh', '-c', 'echo inside > /www/w']).code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'data/w'), 'utf8')).toBe('inside\n');
+    expect(fs.existsSync(path.join(volumesDir(), `${bound}_site`, '_data'))).toBe(false);
+  });
+
+  it('down -v removes the volume from the store and leaves the host folder as it is', () => {
+    const down = stack(env, ['-f', boundFile, 'down', '-v', '-t', '0']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(volumeNames()).not.toContain(`${bound}_site`);
+    expect(fs.readdirSync(path.join(dir, 'data')).sort()).toEqual(['index.html', 'w']);
+  });
+});

@@ -110,6 +110,50 @@ secrets:
   });
 });
 
+describe('bind-backed volumes (driver_opts type none, o bind, device)', () => {
+  const text = (device: string) => `name: app
+services:
+  web:
+    image: busybox
+    volumes: ["data:/d", "ext:/e"]
+volumes:
+  data:
+    driver_opts: { type: none, o: bind, device: "${device}" }
+  ext: { external: true }
+`;
+
+  it('mounts the host folder, with relative devices under the project folder as compose resolves them', () => {
+    const observed = { volumes: [{ name: 'ext', anonymous: false }] };
+    for (const [device, abs] of [['/srv/data', '/srv/data'], ['./data', '/home/u/My App/data'], ['~/data', '/home/me/data']]) {
+      const stack = load(text(device), { HOME: '/home/me' });
+      expect(stack.volumes[0]!.driverOpts.device).toBe(abs);
+      const problems: string[] = [];
+      expect(planMounts(stack, stack.services[0]!, 'app-web-1', { ...emptyObserved('app'), ...observed }, problems)).toEqual([
+        { type: 'volume', source: 'app_data', target: '/d', readOnly: false, device: abs },
+        { type: 'volume', source: 'ext', target: '/e', readOnly: false, external: true },
+      ]);
+      expect(problems).toEqual([]);
+    }
+  });
+
+  it('asks observe about the host folder and reports it missing, as docker refuses to mount it', () => {
+    expect(requiredHostPaths(load(text('/srv/data')))).toEqual(['/srv/data']);
+    const { problems } = plan(text('/srv/data'), { volumes: [{ name: 'ext', anonymous: false }], missingPaths: ['/srv/data'] });
+    expect(problems).toEqual(['service web: volume data keeps its data in host folder /srv/data (driver_opts device), which does not exist; create it, or set device to a folder that exists']);
+  });
+
+  it('mounts an external volume where its record keeps the data', () => {
+    const { mounts } = plan(text('/srv/data'), { volumes: [{ name: 'ext', anonymous: false, device: '/mnt/team' }] });
+    expect(mounts[1]).toEqual({ type: 'volume', source: 'ext', target: '/e', readOnly: false, external: true, device: '/mnt/team' });
+  });
+
+  it('shows the host folder in the plan text', () => {
+    const image = { ref: 'docker.io/library/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: [], cmd: ['sh'], env: [] };
+    const observed = { ...emptyObserved('app'), images: [image], volumes: [{ name: 'ext', anonymous: false }] };
+    expect(planToText(reconcile(load(text('/srv/data')), observed))).toContain(' mounts volume:app_data(/srv/data):/d volume:ext:/e\n');
+  });
+});
+
 describe('teardown with volumes', () => {
   const observed: Observed = {
     ...emptyObserved('app'),

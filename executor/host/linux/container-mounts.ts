@@ -21,7 +21,7 @@ async function exists(p: string): Promise<boolean> {
 export async function prepareMounts(spec: ContainerSpec): Promise<void> {
   for (const [i, m] of spec.mounts.entries()) {
     if (m.type === 'volume') {
-      await ensureVolume(m.source, { project: spec.project, anonymous: !!m.anonymous, external: !!m.external });
+      await ensureVolume(m.source, { project: spec.project, anonymous: !!m.anonymous, external: !!m.external, ...(m.device ? { device: m.device } : {}) });
     } else if (m.type === 'bind' && !(await exists(m.source))) {
       if (m.createHostPath === false) throw new VolumeError(`container ${spec.name}: bind source ${m.source} does not exist (bind.create_host_path is false)`);
       await fs.mkdir(m.source, { recursive: true });
@@ -51,7 +51,7 @@ export function initMounts(spec: ContainerSpec): InitMount[] {
       case 'tmpfs':
         return { kind: 'tmpfs', source: '', ...common, ...(m.tmpfsSize !== undefined ? { tmpfsSize: m.tmpfsSize } : {}), ...(m.tmpfsMode !== undefined ? { tmpfsMode: m.tmpfsMode } : {}) };
       case 'volume':
-        return { kind: 'bind', source: volumeDataDir(m.source), ...common, copyUp: !m.noCopy };
+        return { kind: 'bind', source: m.device ?? volumeDataDir(m.source), ...common, copyUp: !m.noCopy };
       case 'bind':
         return { kind: 'bind', source: m.source, ...common, ...(m.propagation ? { propagation: m.propagation } : {}) };
       case 'file':

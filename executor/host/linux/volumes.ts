@@ -1,7 +1,9 @@
 // The volume store: STACK_ROOT/volumes/<name>/_data is the directory containers mount,
 // <name>/volume.json says which stack made it (so `down -v` finds its volumes from the
-// store alone, as compose does with labels). Volumes outlive `down`; external ones are
-// never created or removed by a stack.
+// store alone, as compose does with labels). A bind-backed volume (driver_opts device)
+// keeps its data in that host folder instead, which its record names; removing the volume
+// leaves the folder alone, as docker does. Volumes outlive `down`; external ones are never
+// created or removed by a stack.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +17,8 @@ interface VolumeRecord {
   project?: string;
   anonymous: boolean;
   createdAt: string;
+  /** The host folder that keeps its data (no `_data` then). */
+  device?: string;
 }
 
 /** A volume that cannot be used or made; the message names it and says what to do. */
@@ -41,19 +45,38 @@ async function exists(p: string): Promise<boolean> {
   return fs.access(p).then(() => true, () => false);
 }
 
+export interface VolumeOwner {
+  project?: string;
+  anonymous?: boolean;
+  external?: boolean;
+  /** The host folder that keeps its data (it must exist; stack never makes it). */
+  device?: string;
+}
+
 /**
- * Makes the volume if it does not exist yet (idempotent) and returns its data directory.
- * An external volume must exist already.
+ * Makes the volume if it does not exist yet (idempotent). An external volume must exist
+ * already, and so must the host folder of a bind-backed one, at every start: a folder
+ * removed since `up` is named here rather than failing deep inside the init stage.
  */
-export async function ensureVolume(name: string, owner: { project?: string; anonymous?: boolean; external?: boolean }): Promise<string> {
-  const data = volumeDataDir(name);
-  if (await exists(data)) return data;
-  if (owner.external) throw new VolumeError(`external volume ${name} does not exist; create it with \`stack volume create ${name}\``);
-  await fs.mkdir(data, { recursive: true });
-  const record: VolumeRecord = { name, ...(owner.project ? { project: owner.project } : {}), anonymous: !!owner.anonymous, createdAt: new Date().toISOString() };
+export async function ensureVolume(name: string, owner: VolumeOwner): Promise<void> {
+  if (owner.device && !(await exists(owner.device))) {
+    throw new VolumeError(`volume ${name} keeps its data in host folder ${owner.device}, which does not exist; create it, or set driver_opts device to a folder that exists`);
+  }
+  // A bind-backed volume has a record and no `_data`; one made by hand may have only `_data`.
   const file = path.join(dirOf(name), 'volume.json');
-  if (!(await exists(file))) await writeJsonAtomic(file, record);
-  return data;
+  const made = (await exists(file)) || (await exists(volumeDataDir(name)));
+  if (!made && owner.external) throw new VolumeError(`external volume ${name} does not exist; create it with \`stack volume create ${name}\``);
+  if (!owner.device) await fs.mkdir(volumeDataDir(name), { recursive: true });
+  if (made) return;
+  await fs.mkdir(dirOf(name), { recursive: true });
+  const record: VolumeRecord = {
+    name,
+    ...(owner.project ? { project: owner.project } : {}),
+    anonymous: !!owner.anonymous,
+    createdAt: new Date().toISOString(),
+    ...(owner.device ? { device: owner.device } : {}),
+  };
+  await writeJsonAtomic(file, record);
 }
 
 export async function listVolumes(): Promise<ObservedVolume[]> {
@@ -66,7 +89,7 @@ export async function listVolumes(): Promise<ObservedVolume[]> {
   }
   return Promise.all(names.map(async (name) => {
     const record = await readJson<VolumeRecord>(path.join(dirOf(name), 'volume.json')).catch(() => undefined);
-    return { name, ...(record?.project ? { project: record.project } : {}), anonymous: record?.anonymous ?? false };
+    return { name, ...(record?.project ? { project: record.project } : {}), anonymous: record?.anonymous ?? false, ...(record?.device ? { device: record.device } : {}) };
   }));
 }
 
