@@ -12,7 +12,7 @@
 
 import { createHash } from 'node:crypto';
 import type { ContainerSpec, NetworkSpec } from './plan.js';
-import type { Service } from './types.js';
+import type { Service, VolumeConfig } from './types.js';
 
 /**
  * JSON with sorted keys, so the hash does not depend on property order. JSON.stringify
@@ -46,9 +46,17 @@ export function containerHash(spec: Omit<ContainerSpec, 'hash'>): string {
     ...shape,
     ...(extraHosts.length > 0 ? { extraHosts } : {}),
     endpoints: endpoints.map(({ ip: _ip, hostVeth: _veth, ...ep }) => ep),
-    // An anonymous volume is named after its container: each replica has its own.
-    mounts: mounts.map((m) => (m.anonymous ? { ...m, source: '' } : m)),
+    // An anonymous volume is named after its container: each replica has its own. What a
+    // named volume is made from only matters when the volume is created, and a changed one
+    // stops `up` (check-volumes.ts), so it never needs a container recreated (and leaving it
+    // out kept the hashes of containers made before volumes had one).
+    mounts: mounts.map(({ volume: _volume, ...m }) => (m.anonymous ? { ...m, source: '' } : m)),
   });
+}
+
+/** A volume's config hash: a change cannot be applied to an existing volume (check-volumes.ts). */
+export function volumeHash(v: VolumeConfig): string {
+  return hashOf({ driver: v.driver, driverOpts: v.driverOpts, labels: v.labels });
 }
 
 /** A network's config hash: a change recreates the bridge and rewires its containers. */

@@ -2,6 +2,7 @@
 // Host builds it (state records joined with live kernel checks); reconcile() only reads it.
 
 import type { NetworkSpec, PortRule } from './plan.js';
+import type { VolumeConfig } from './types.js';
 
 /** An image in the local store, as recorded at import or pull time. */
 export interface ImageInfo {
@@ -127,6 +128,10 @@ export interface ObservedVolume {
   anonymous: boolean;
   /** The host folder that keeps its data, when it was made bind-backed (driver_opts device). */
   device?: string;
+  /** volumeHash() of what it was made from; absent for volumes made before volumes had one, by hand or by `stack volume create`. */
+  hash?: string;
+  /** What it was made from (driver, driver_opts, labels), to say which of them the file changed. */
+  config?: VolumeConfig;
 }
 
 /** What observe needs from the file: the ports it publishes, whose owners it looks up; host paths that must exist. */

@@ -9,6 +9,7 @@ import type { MountSpec } from './plan.js';
 import type { FileGrant, FileObject, Service, Stack, VolumeMount } from './types.js';
 import { anonymousVolumeName } from './names.js';
 import { volumeDevice } from './volume-driver.js';
+import { volumeHash } from './hash.js';
 
 /** Docker's default for secrets and configs: readable by everyone in the container, writable by no one. */
 const DEFAULT_FILE_MODE = 0o444;
@@ -95,7 +96,9 @@ function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: 
   if (!volume.external && device && observed.missingPaths.includes(device)) {
     return void say(`volume ${volume.key} keeps its data in host folder ${device} (driver_opts device), which does not exist; create it, or set device to a folder that exists`);
   }
-  return { type: 'volume', source: volume.name, ...common, ...noCopy, ...(volume.external ? { external: true } : {}), ...(device ? { device } : {}) };
+  if (volume.external) return { type: 'volume', source: volume.name, ...common, ...noCopy, external: true, ...(device ? { device } : {}) };
+  const config = { driver: volume.driver, driverOpts: volume.driverOpts, labels: volume.labels };
+  return { type: 'volume', source: volume.name, ...common, ...noCopy, ...(device ? { device } : {}), volume: { config, hash: volumeHash(config) } };
 }
 
 function fileMount(kind: 'secret' | 'config', objects: FileObject[], g: FileGrant, observed: Observed, say: (what: string) => void): MountSpec | undefined {

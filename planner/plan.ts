@@ -2,7 +2,7 @@
 // stack file asks for, each with the reason it exists and the operations it waits for.
 // The executor carries it out without deciding anything; `stack plan` prints it.
 
-import type { DependencyCondition, Healthcheck, Resources, RestartPolicy, Ulimit, VolumeMount } from './types.js';
+import type { DependencyCondition, Healthcheck, Resources, RestartPolicy, Ulimit, VolumeConfig, VolumeMount } from './types.js';
 
 export interface NetworkSpec {
   project: string;
@@ -116,6 +116,8 @@ export interface MountSpec extends Pick<VolumeMount, 'target' | 'readOnly' | 'cr
   anonymous?: boolean;
   /** volume: the host folder that keeps its data (driver_opts type none, o bind), instead of the store's `_data`. */
   device?: string;
+  /** volume of the file (not external, not anonymous): what it is made from, recorded in the store when stack creates it. */
+  volume?: { config: VolumeConfig; hash: string };
 }
 
 export interface PortRule {

@@ -22,6 +22,7 @@ import { planMounts } from './plan-mounts.js';
 import { checkDependencyConditions } from './plan-waits.js';
 import { groupBy } from './group-by.js';
 import { checkRuntimeOptions } from './check-runtime-options.js';
+import { checkVolumes } from './check-volumes.js';
 
 export interface ReconcileOptions extends ContainerPolicy {
   /** Remove containers of services that are no longer in the file. */
@@ -51,6 +52,7 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   const kept = [...specs.values()].filter((s) => selected.has(s.service) || existing.has(s.name));
   const ports = planPorts(stack, observed, kept, problems);
   checkRuntimeOptions(stack, problems);
+  checkVolumes(stack, observed, problems);
   checkDependencyConditions(stack, specs, problems);
   if (problems.length > 0) throw new PlanError(problems);
 

@@ -232,6 +232,9 @@ export interface Volume {
   labels: Record<string, string>;
 }
 
+/** What a named volume is made from: fixed when it is created (see check-volumes.ts). */
+export type VolumeConfig = Pick<Volume, 'driver' | 'driverOpts' | 'labels'>;
+
 /** A top-level secret or config: where its content comes from. */
 export interface FileObject {
   key: string;

@@ -154,19 +154,17 @@ secrets:
   });
 });
 
-describe('a volume kept in a host folder (driver_opts type none, o bind, device)', () => {
-  let dir: string;
-  let bound: string;
-  let boundFile: string;
-  const up = () => stack(env, ['-f', boundFile, 'up', '-d']);
-
-  beforeAll(() => {
-    dir = path.join(env.root, 'bound');
-    fs.mkdirSync(dir);
-    bound = uniqueProject('tvolb');
-    boundFile = path.join(dir, 'stack.yaml');
-    // A relative device is under the file's folder, as compose resolves it.
-    fs.writeFileSync(boundFile, `name: ${bound}
+/**
+ * A stack of one service mounting volume `site` at /www, in a folder of its own (its file
+ * is `<dir>/stack.yaml`). Made when a describe block is collected, before `env` exists.
+ */
+function ownStack(folder: string, prefix: string) {
+  const dir = () => path.join(env.root, folder);
+  const project = uniqueProject(prefix);
+  const file = () => path.join(dir(), 'stack.yaml');
+  const write = (site: string) => {
+    fs.mkdirSync(dir(), { recursive: true });
+    fs.writeFileSync(file(), `name: ${project}
 services:
   app:
     image: ${TEST_IMAGE}
@@ -174,37 +172,78 @@ services:
     stop_grace_period: 0s
     volumes: [site:/www]
 volumes:
-  site:
-    driver_opts: { type: none, o: bind, device: ./data }
+  site: ${site}
 `);
+  };
+  const run = (...args: string[]) => stack(env, ['-f', file(), ...args]);
+  const record = () => JSON.parse(fs.readFileSync(path.join(volumesDir(), `${project}_site`, 'volume.json'), 'utf8')) as { hash?: string; config?: unknown };
+  return { dir, project, write, run, record };
+}
+
+describe('a volume kept in a host folder (driver_opts type none, o bind, device)', () => {
+  const own = ownStack('bound', 'tvolb');
+  let data: string;
+
+  beforeAll(() => {
+    data = path.join(own.dir(), 'data');
+    // A relative device is under the file's folder, as compose resolves it.
+    own.write('{ driver_opts: { type: none, o: bind, device: ./data } }');
   });
 
   afterAll(() => {
-    stack(env, ['-f', boundFile, 'down', '-v', '-t', '0']);
+    own.run('down', '-v', '-t', '0');
   });
 
   it('refuses a missing host folder before anything starts, naming the volume and the folder', () => {
-    const r = up();
+    const r = own.run('up', '-d');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`volume site keeps its data in host folder ${path.join(dir, 'data')} (driver_opts device), which does not exist`);
-    expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', bound))).toBe(false);
-    expect(volumeNames()).not.toContain(`${bound}_site`);
+    expect(r.stderr).toContain(`volume site keeps its data in host folder ${data} (driver_opts device), which does not exist`);
+    expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', own.project))).toBe(false);
+    expect(volumeNames()).not.toContain(`${own.project}_site`);
   });
 
   it('mounts the host folder: the image content is copied into it while empty, writes reach the host', () => {
-    fs.mkdirSync(path.join(dir, 'data'));
-    const r = up();
+    fs.mkdirSync(data);
+    const r = own.run('up', '-d');
     expect(r.code, r.stderr).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'data/index.html'), 'utf8')).toBe('hello from stack\n');
-    expect(stack(env, ['-f', boundFile, 'exec', 'app', 'sh', '-c', 'echo inside > /www/w']).code).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'data/w'), 'utf8')).toBe('inside\n');
-    expect(fs.existsSync(path.join(volumesDir(), `${bound}_site`, '_data'))).toBe(false);
+    expect(fs.readFileSync(path.join(data, 'index.html'), 'utf8')).toBe('hello from stack\n');
+    expect(own.run('exec', 'app', 'sh', '-c', 'echo inside > /www/w').code).toBe(0);
+    expect(fs.readFileSync(path.join(data, 'w'), 'utf8')).toBe('inside\n');
+    expect(fs.existsSync(path.join(volumesDir(), `${own.project}_site`, '_data'))).toBe(false);
   });
 
   it('down -v removes the volume from the store and leaves the host folder as it is', () => {
-    const down = stack(env, ['-f', boundFile, 'down', '-v', '-t', '0']);
+    const down = own.run('down', '-v', '-t', '0');
     expect(down.code, down.stderr).toBe(0);
-    expect(volumeNames()).not.toContain(`${bound}_site`);
-    expect(fs.readdirSync(path.join(dir, 'data')).sort()).toEqual(['index.html', 'w']);
+    expect(volumeNames()).not.toContain(`${own.project}_site`);
+    expect(fs.readdirSync(data).sort()).toEqual(['index.html', 'w']);
+  });
+});
+
+describe('a volume whose configuration the file changed', () => {
+  const own = ownStack('relabelled', 'tvolc');
+
+  afterAll(() => {
+    own.run('down', '-v', '-t', '0');
+  });
+
+  it('up refuses it before changing anything, naming the volume; after down -v, up makes it anew', () => {
+    own.write('{ labels: { tier: one } }');
+    expect(own.run('up', '-d').code).toBe(0);
+    const before = { record: own.record(), ps: own.run('ps', '--format', 'json').stdout };
+    expect(before.record).toMatchObject({ config: { driver: 'local', driverOpts: {}, labels: { tier: 'one' } }, hash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+
+    own.write('{ labels: { tier: two } }');
+    const refused = own.run('up', '-d');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`volume ${own.project}_site (volumes.site in the file) exists but does not match its configuration in the file (labels changed); remove it with \`stack down -v\` or \`stack volume rm ${own.project}_site\``);
+    expect(own.record()).toEqual(before.record);
+    expect(own.run('ps', '--format', 'json').stdout).toBe(before.ps);
+
+    expect(own.run('down', '-v', '-t', '0').code).toBe(0);
+    const again = own.run('up', '-d');
+    expect(again.code, again.stderr).toBe(0);
+    expect(own.record()).toMatchObject({ config: { labels: { tier: 'two' } } });
+    expect(own.record().hash).not.toBe(before.record.hash);
   });
 });

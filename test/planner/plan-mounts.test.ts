@@ -7,6 +7,7 @@ import { planMounts, requiredHostPaths } from '../../planner/plan-mounts.js';
 import { teardown } from '../../planner/teardown.js';
 import { reconcile } from '../../planner/reconcile.js';
 import { planToText } from '../../planner/plan-text.js';
+import { volumeHash } from '../../planner/hash.js';
 import { load } from './helpers.js';
 
 const file = `name: app
@@ -41,6 +42,9 @@ configs:
   cfg: { content: "a=1" }
 `;
 
+/** What a volume of the file without driver, driver_opts or labels is made from. */
+const plain = { config: { driver: 'local', driverOpts: {}, labels: {} }, hash: volumeHash({ driver: 'local', driverOpts: {}, labels: {} }) };
+
 const plan = (text: string, observed: Partial<Observed> = {}, env: Record<string, string> = { TOKEN: 't0k' }) => {
   const stack = load(text, env);
   const problems: string[] = [];
@@ -59,10 +63,10 @@ describe('planMounts', () => {
       { type: 'file', source: '', content: 'a=1', target: '/cfg', readOnly: true, mode: 0o444 },
       { type: 'tmpfs', source: '', target: '/run/cache', readOnly: false, tmpfsSize: 1024 * 1024, tmpfsMode: 0o700 },
       { type: 'file', source: '', content: 'a=1', target: '/etc/app.conf', readOnly: true, mode: 0o444 },
-      { type: 'volume', source: 'app_data', target: '/var/lib/data', readOnly: false },
+      { type: 'volume', source: 'app_data', target: '/var/lib/data', readOnly: false, volume: plain },
       { type: 'file', source: '/home/u/My App/pw.txt', target: '/run/secrets/pw', readOnly: true, mode: 0o444 },
       { type: 'file', source: '', content: 't0k', target: '/run/secrets/token', readOnly: true, uid: 1000, gid: 50, mode: 0o400 },
-      { type: 'volume', source: 'app_data', target: '/var/lib/data/sub', readOnly: false, noCopy: true },
+      { type: 'volume', source: 'app_data', target: '/var/lib/data/sub', readOnly: false, noCopy: true, volume: plain },
     ]);
     expect(mounts[0]!.source).toMatch(/^app-web-1_anon_[0-9a-f]{12}$/);
   });
@@ -128,8 +132,9 @@ volumes:
       const stack = load(text(device), { HOME: '/home/me' });
       expect(stack.volumes[0]!.driverOpts.device).toBe(abs);
       const problems: string[] = [];
+      const config = { driver: 'local', driverOpts: { type: 'none', o: 'bind', device: abs }, labels: {} };
       expect(planMounts(stack, stack.services[0]!, 'app-web-1', { ...emptyObserved('app'), ...observed }, problems)).toEqual([
-        { type: 'volume', source: 'app_data', target: '/d', readOnly: false, device: abs },
+        { type: 'volume', source: 'app_data', target: '/d', readOnly: false, device: abs, volume: { config, hash: volumeHash(config) } },
         { type: 'volume', source: 'ext', target: '/e', readOnly: false, external: true },
       ]);
       expect(problems).toEqual([]);

@@ -21,7 +21,8 @@ async function exists(p: string): Promise<boolean> {
 export async function prepareMounts(spec: ContainerSpec): Promise<void> {
   for (const [i, m] of spec.mounts.entries()) {
     if (m.type === 'volume') {
-      await ensureVolume(m.source, { project: spec.project, anonymous: !!m.anonymous, external: !!m.external, ...(m.device ? { device: m.device } : {}) });
+      const { device, volume } = m;
+      await ensureVolume(m.source, { project: spec.project, anonymous: !!m.anonymous, external: !!m.external, ...(device ? { device } : {}), ...(volume ? { volume } : {}) });
     } else if (m.type === 'bind' && !(await exists(m.source))) {
       if (m.createHostPath === false) throw new VolumeError(`container ${spec.name}: bind source ${m.source} does not exist (bind.create_host_path is false)`);
       await fs.mkdir(m.source, { recursive: true });

@@ -8,6 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ObservedVolume } from '../../../planner/observed.js';
+import type { VolumeConfig } from '../../../planner/types.js';
 import type { Host } from '../../host.js';
 import { paths } from './paths.js';
 import { readJson, writeJsonAtomic } from './json-file.js';
@@ -19,6 +20,9 @@ interface VolumeRecord {
   createdAt: string;
   /** The host folder that keeps its data (no `_data` then). */
   device?: string;
+  /** What the file made it from and its volumeHash(); absent for volumes made before stack kept them, or by `stack volume create`. */
+  config?: VolumeConfig;
+  hash?: string;
 }
 
 /** A volume that cannot be used or made; the message names it and says what to do. */
@@ -51,6 +55,8 @@ export interface VolumeOwner {
   external?: boolean;
   /** The host folder that keeps its data (it must exist; stack never makes it). */
   device?: string;
+  /** A volume of the file: what it is made from, recorded so a later `up` can tell a changed file. */
+  volume?: { config: VolumeConfig; hash: string };
 }
 
 /**
@@ -75,6 +81,7 @@ export async function ensureVolume(name: string, owner: VolumeOwner): Promise<vo
     anonymous: !!owner.anonymous,
     createdAt: new Date().toISOString(),
     ...(owner.device ? { device: owner.device } : {}),
+    ...(owner.volume ? { config: owner.volume.config, hash: owner.volume.hash } : {}),
   };
   await writeJsonAtomic(file, record);
 }
@@ -89,7 +96,9 @@ export async function listVolumes(): Promise<ObservedVolume[]> {
   }
   return Promise.all(names.map(async (name) => {
     const record = await readJson<VolumeRecord>(path.join(dirOf(name), 'volume.json')).catch(() => undefined);
-    return { name, ...(record?.project ? { project: record.project } : {}), anonymous: record?.anonymous ?? false, ...(record?.device ? { device: record.device } : {}) };
+    if (!record) return { name, anonymous: false };
+    const { project, anonymous, device, config, hash } = record;
+    return { name, anonymous, ...(project ? { project } : {}), ...(device ? { device } : {}), ...(config ? { config } : {}), ...(hash ? { hash } : {}) };
   }));
 }
 
