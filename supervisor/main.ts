@@ -43,8 +43,9 @@ async function projectFromStdin(bootLog: string): Promise<string> {
   dup2(log, 2);
   fs.closeSync(log);
   fs.rmSync(bootLog, { force: true });
-  // `ps` then names the stack, as the command line of a supervisor started late does.
-  process.title = `stack supervisor ${project}`;
+  // `ps` (and whoever looks for a stack's supervisor) then sees the command line of one
+  // started knowing its project: node, this script, the project.
+  process.title = `${process.execPath} ${process.argv[1]} ${project}`;
   return project;
 }
 

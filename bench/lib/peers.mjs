@@ -19,8 +19,14 @@ export function detectPeers() {
   return Object.fromEntries(Object.entries(PEERS).map(([name, p]) => [name, has(p.bin)]));
 }
 
+/** What the peers need besides themselves: podman's `--init` (init: true) runs catatonit. */
+const HELPERS = [{ path: '/usr/libexec/podman/catatonit', pkg: 'catatonit' }, { path: '/usr/bin/tini-static', pkg: 'tini' }];
+
 export function installPeers(log) {
-  const missing = Object.values(PEERS).filter((p) => !has(p.bin)).map((p) => p.pkg);
+  const missing = [
+    ...Object.values(PEERS).filter((p) => !has(p.bin)).map((p) => p.pkg),
+    ...HELPERS.filter((h) => !fs.existsSync(h.path)).map((h) => h.pkg),
+  ];
   if (missing.length === 0) return;
   log(`installing ${missing.join(' ')} from Debian`);
   // policy-rc.d answering 101 keeps dpkg from starting dockerd/containerd on install.
@@ -28,7 +34,7 @@ export function installPeers(log) {
   const ours = !fs.existsSync(policy);
   if (ours) fs.writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   try {
-    timed('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing, 'tini', 'catatonit', 'conmon'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 900_000 });
+    timed('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...new Set([...missing, 'tini', 'catatonit', 'conmon'])], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 900_000 });
   } finally {
     if (ours) fs.rmSync(policy);
   }

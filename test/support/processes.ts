@@ -14,17 +14,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Pids whose command line ends in `dist/bundle/supervisor.js <project>` (what the CLI
- * spawns) or `dist/supervisor/main.js <project>` (unbundled), or whose title is `stack
- * supervisor <project>` (started early by `up`, supervisor/launch.ts); zombies have none.
+ * spawns; one started early by `up` sets that as its title) or `dist/supervisor/main.js
+ * <project>` (unbundled); zombies have none.
  */
 export function supervisorPids(project: string): number[] {
   const out: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      // One started early by `up` learnt its project later and says it in its title.
-      if ((SUPERVISOR_SCRIPT.test(argv.at(-2) ?? '') && argv.at(-1) === project) || argv[0] === `stack supervisor ${project}`) out.push(Number(entry));
+      let argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      // One started early by `up` learnt its project later and wrote that command line as its title.
+      if (argv.length === 1) argv = argv[0]!.split(' ');
+      if (SUPERVISOR_SCRIPT.test(argv.at(-2) ?? '') && argv.at(-1) === project) out.push(Number(entry));
     } catch {
       // exited meanwhile
     }
