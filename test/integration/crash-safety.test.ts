@@ -174,9 +174,10 @@ describe('crash during up', () => {
 
   // 10 random points inside the apply, by its own journal: the apply of the 5 services has 7
   // operations (bridge, NAT table, 5 containers), 14 start/done events; the kill lands right
-  // after event k (1..13), so always before the apply's end, wherever the time goes.
+  // after event k (1..9: the containers finish close together, so later events can come
+  // within the few ms a kill takes), so always before the apply's end, wherever the time goes.
   for (let i = 0; i < 10; i++) {
-    const k = 1 + Math.floor(Math.random() * 13);
+    const k = 1 + Math.floor(Math.random() * 9);
     const group = i % 2 === 1;
     it(`${group ? 'supervisor and its tools' : 'supervisor'} SIGKILLed after event ${k} of 14 of the apply: the next up converges, down leaves nothing`, async () => {
       const project = uniqueProject('tckill');
