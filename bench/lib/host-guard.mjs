@@ -57,7 +57,19 @@ export function snapshotHost() {
     netns: netns(),
     cgroups: cgroupTops(),
     forward: forwardPolicy(),
+    bridgeNf: bridgeNetfilter(),
   };
+}
+
+/**
+ * dockerd loads br_netfilter and turns on bridge-nf-call-*: every frame crossing a bridge
+ * then also passes the IP firewall hooks, which changes what bridges do for everything
+ * else on the host. Their values, or undefined while the module is not loaded.
+ */
+const BRIDGE_NF = ['bridge-nf-call-iptables', 'bridge-nf-call-ip6tables', 'bridge-nf-call-arptables'];
+function bridgeNetfilter() {
+  if (!fs.existsSync('/proc/sys/net/bridge')) return undefined;
+  return Object.fromEntries(BRIDGE_NF.map((k) => [k, fs.readFileSync(`/proc/sys/net/bridge/${k}`, 'utf8').trim()]));
 }
 
 /** Puts the host back as `before` found it; returns what it changed, for the log. */
@@ -68,6 +80,15 @@ export function restoreHost(before) {
     const [, family, name] = t.split(/\s+/);
     quiet('nft', ['delete', 'table', family, name]);
     done.push(`nft ${family} ${name}`);
+  }
+  const nf = bridgeNetfilter();
+  for (const k of BRIDGE_NF) {
+    // Not loaded before: off is how bridges behaved then (the module itself stays loaded).
+    const was = before.bridgeNf?.[k] ?? '0';
+    if (nf && nf[k] !== was) {
+      fs.writeFileSync(`/proc/sys/net/bridge/${k}`, was);
+      done.push(`${k} ${was}`);
+    }
   }
   if (before.forward && forwardPolicy() !== before.forward) {
     quiet('iptables', ['-P', 'FORWARD', before.forward]);
