@@ -42,6 +42,8 @@ export async function connectSupervisor(project: string, opts: { start: boolean 
 /** A supervisor on its way up: `connected` once it serves; `discard` undoes the start. */
 export interface StartingSupervisor {
   connected: Promise<net.Socket>;
+  /** It was started early (launch.ts) and has booted by now, or nearly. */
+  early: boolean;
   /**
    * Stops it and removes what its start made (its log, the stack's folder, its socket)
    * when the CLI finds, while it boots, that the stack cannot be applied: `up` then
@@ -61,8 +63,9 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
   const made = { stackDir: !fs.existsSync(stackDir), runDir: !fs.existsSync(paths.runDir(project)), log: !fs.existsSync(logFile), socket: !fs.existsSync(paths.socket(project)) };
   fs.mkdirSync(stackDir, { recursive: true });
   let child: ChildProcess;
-  if (early && early.child.exitCode === null && early.child.stdin?.writable) {
-    child = early.child;
+  const usingEarly = !!early && early.child.exitCode === null && !!early.child.stdin?.writable;
+  if (usingEarly) {
+    child = early!.child;
     child.stdin!.end(`${project}\n`);
   } else {
     const out = fs.openSync(logFile, 'a');
@@ -84,6 +87,7 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
   connected.catch(() => {}); // a discarded start is never awaited
   return {
     connected,
+    early: usingEarly,
     async discard() {
       child.ref(); // keep this process alive until the exit is seen
       if (!exited) child.kill('SIGKILL');

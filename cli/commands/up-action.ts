@@ -5,7 +5,7 @@ import { observeStack } from '../../executor/host/linux/observe.js';
 import { observeOptionsFor } from '../../planner/observe-options.js';
 import { reconcile, type ReconcileOptions } from '../../planner/reconcile.js';
 import type { Stack } from '../../planner/types.js';
-import { connectSupervisor, request, startSupervisor } from '../../supervisor/client.js';
+import { connectSupervisor, request, startSupervisor, SupervisorError, type StartingSupervisor } from '../../supervisor/client.js';
 import type { EarlySupervisor } from '../../supervisor/launch.js';
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
@@ -57,22 +57,29 @@ export async function applyStack(stack: Stack, options: ReconcileOptions, printe
   await pullStackImages(stack);
   let conn = await connectSupervisor(stack.project, { start: false });
   if (conn) early?.child.stdin?.end(); // EOF: the early one exits unused
+  // A file the host cannot satisfy (a taken host port, a missing external network) fails
+  // with its PlanError, and a supervisor started for it is undone: no supervisor, log or
+  // socket stays. A supervisor started now boots for ~55 ms: plan here meanwhile (the dry
+  // run `stack plan` does) to fail before it serves; one started early has booted, so its
+  // own plan says it first.
+  let starting: StartingSupervisor | undefined;
   if (!conn) {
-    // No supervisor yet: plan here too (the dry run `stack plan` does) while one boots, so
-    // a file the host cannot satisfy (a taken host port, a missing image) fails with its
-    // PlanError and the supervisor's start is undone: no supervisor, log or socket stays.
-    // The supervisor plans again itself; its plan is the one applied.
-    const starting = startSupervisor(stack.project, early);
-    try {
-      reconcile(stack, await observeStack(stack.project, observeOptionsFor(stack)), options);
-    } catch (err) {
-      await starting.discard();
-      throw err;
+    starting = startSupervisor(stack.project, early);
+    if (!starting.early) {
+      try {
+        reconcile(stack, await observeStack(stack.project, observeOptionsFor(stack)), options);
+      } catch (err) {
+        await starting.discard();
+        throw err;
+      }
     }
     conn = await starting.connected;
   }
   try {
     await request(conn!, { op: 'apply', stack, options }, progressPrinter(process.stderr, printer));
+  } catch (err) {
+    if (starting && err instanceof SupervisorError && err.wire.problems) await starting.discard();
+    throw err;
   } finally {
     conn!.destroy();
   }
