@@ -23,6 +23,11 @@ export interface LifecycleOptions {
   log: (line: string) => void;
   /** Notes when each running container's log grows (executor/host/linux/log-times.ts). */
   logTimes?: { track(name: string): void; untrack(name: string): void };
+  /**
+   * Runs before a container's command is released: the DNS server learns its name (and
+   * listens on a new network's gateway) before the command, or one after it, asks.
+   */
+  beforeRelease?: () => Promise<void>;
 }
 
 /** What the supervisor keeps per container it has seen start. */
@@ -62,6 +67,7 @@ export class Lifecycle {
           if ((await inner.state.loadContainer(spec.project, spec.name))?.status === 'creating') this.publish('create', spec);
         },
         release: async (project, name) => {
+          await this.opts.beforeRelease?.();
           await inner.containers.release(project, name);
           await this.started(name, true);
         },

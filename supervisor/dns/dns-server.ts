@@ -37,16 +37,30 @@ export class DnsServer {
   private readonly listeners = new Map<string, Listener>();
   private readonly turns = new Map<string, number>();
   private loading: Promise<void> | undefined;
+  /** A load waiting for the running one to end. */
+  private queued: Promise<void> | undefined;
   private loadedAt = 0;
 
   constructor(private readonly opts: DnsServerOptions) {}
 
-  /** Rebuilds the table and listens on exactly the current gateways. */
+  /**
+   * Rebuilds the table and listens on exactly the current gateways. A call while a load is
+   * under way gets a load that starts after it (and is shared by the calls that wait):
+   * the running one may have read the records before the caller's change.
+   */
   reload(): Promise<void> {
-    this.loading ??= this.load().finally(() => {
-      this.loading = undefined;
+    if (this.queued) return this.queued;
+    const previous = this.loading ?? Promise.resolve();
+    const next: Promise<void> = previous.catch(() => {}).then(() => {
+      if (this.queued === next) this.queued = undefined;
+      return this.load();
     });
-    return this.loading;
+    this.queued = next;
+    this.loading = next.finally(() => {
+      if (this.loading === tracked) this.loading = undefined;
+    });
+    const tracked = this.loading;
+    return next;
   }
 
   async close(): Promise<void> {
