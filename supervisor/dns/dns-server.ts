@@ -36,7 +36,8 @@ export class DnsServer {
   private table = new NameTable([]);
   private readonly listeners = new Map<string, Listener>();
   private readonly turns = new Map<string, number>();
-  private loading: Promise<void> | undefined;
+  /** The latest load, running or done. */
+  private last: Promise<void> = Promise.resolve();
   /** A load waiting for the running one to end. */
   private queued: Promise<void> | undefined;
   private loadedAt = 0;
@@ -49,18 +50,12 @@ export class DnsServer {
    * the running one may have read the records before the caller's change.
    */
   reload(): Promise<void> {
-    if (this.queued) return this.queued;
-    const previous = this.loading ?? Promise.resolve();
-    const next: Promise<void> = previous.catch(() => {}).then(() => {
-      if (this.queued === next) this.queued = undefined;
+    this.queued ??= this.last.catch(() => {}).then(() => {
+      this.queued = undefined;
       return this.load();
     });
-    this.queued = next;
-    this.loading = next.finally(() => {
-      if (this.loading === tracked) this.loading = undefined;
-    });
-    const tracked = this.loading;
-    return next;
+    this.last = this.queued;
+    return this.queued;
   }
 
   async close(): Promise<void> {
