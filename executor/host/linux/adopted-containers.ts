@@ -31,6 +31,7 @@ export class AdoptedContainers {
     // Watched before the liveness check: an exit right after it still leaves its record.
     this.exits?.watch(c.pid);
     if (!isSameProcess(c.pid, c.startTime)) {
+      this.exits?.drain();
       this.onGone(c, this.exits?.take(c.pid) ?? -1);
       return;
     }

@@ -69,9 +69,8 @@ export class ExitCodeListener {
     this.watched.add(pid);
   }
 
-  /** The exit code of a watched pid, once its record was read (then forgotten). */
+  /** The exit code of a watched pid, if a drain has read its record (then forgotten). */
   take(pid: number): number | undefined {
-    this.drain();
     this.watched.delete(pid);
     const code = this.codes.get(pid);
     this.codes.delete(pid);
