@@ -7,6 +7,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stackRun } from '../executor/host/linux/paths.js';
@@ -54,8 +55,8 @@ export function startEarlySupervisor(): EarlySupervisor | undefined {
     entries = fs.readdirSync(run);
   } catch { /* nothing runs yet */ }
   if (entries.some((e) => fs.existsSync(path.join(run, e, 'supervisor.sock')))) return undefined;
-  fs.mkdirSync(run, { recursive: true });
-  const bootLog = path.join(run, `supervisor-boot-${process.pid}.log`);
+  // In the temp folder, not STACK_RUN: an `up` that stops at a broken file leaves nothing.
+  const bootLog = path.join(os.tmpdir(), `stack-supervisor-boot-${process.pid}.log`);
   const out = fs.openSync(bootLog, 'a');
   try {
     const child = spawn(process.execPath, [supervisorMain, PROJECT_FROM_STDIN, bootLog], {
