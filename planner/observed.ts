@@ -1,7 +1,7 @@
 // What the host looks like right now, as far as one stack is concerned. The executor's
 // Host builds it (state records joined with live kernel checks); reconcile() only reads it.
 
-import type { NetworkSpec, PortRule } from './plan.js';
+import type { NatSpec, NetworkSpec, PortRule } from './plan.js';
 import type { VolumeConfig } from './types.js';
 
 /** An image in the local store, as recorded at import or pull time. */
@@ -76,6 +76,8 @@ export interface ObservedNat {
   table: string;
   hash: string;
   present: boolean;
+  /** The networks its rules serve (down keeps those of a network other stacks still use). */
+  networks?: NatSpec['networks'];
 }
 
 /** A listening TCP or bound UDP socket of the host's network namespace (not a stack's DNAT rule). */

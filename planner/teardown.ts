@@ -2,6 +2,7 @@
 // so it works even when the stack file changed or is gone.
 
 import type { Observed } from './observed.js';
+import { hashOf } from './hash.js';
 import type { Operation, Plan } from './plan.js';
 
 export interface TeardownOptions {
@@ -30,8 +31,15 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
     });
   }
   const networkIds: string[] = [];
-  if (observed.nat) {
-    operations.push({ kind: 'nat.remove', id: 'nat-remove', cause: 'down', after: removeIds, project: observed.project, table: observed.nat.table });
+  const kept = new Set(observed.networks.filter((n) => n.foreignUsers?.length).map((n) => n.key));
+  const nat = observed.nat;
+  if (nat && kept.size > 0 && nat.networks) {
+    // A network that stays keeps its rules (egress, isolation, the resolver's port): the
+    // containers of other stacks on it keep working. No published port is left to keep.
+    const shape = { project: observed.project, table: nat.table, networks: nat.networks.filter((n) => n.key !== undefined && kept.has(n.key)), ports: [] };
+    operations.push({ kind: 'nat.apply', id: 'nat', cause: 'down: only the rules of the networks that stay', after: removeIds, nat: { ...shape, hash: hashOf(shape) } });
+  } else if (nat) {
+    operations.push({ kind: 'nat.remove', id: 'nat-remove', cause: 'down', after: removeIds, project: observed.project, table: nat.table });
     networkIds.push('nat-remove');
   }
   const notes: string[] = [];

@@ -63,8 +63,10 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       } finally {
         await ctx.dns?.reload();
       }
+      // A network that stayed for other stacks keeps its resolver (this supervisor's DNS
+      // server on its gateway) until a later `down` removes it and forgets the stack.
       ctx.send({ type: 'done', pid: process.pid });
-      return 'exit';
+      return plan.operations.some((op) => op.kind === 'stack.forget') ? 'exit' : 'continue';
     }
   }
 }

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import { paths } from '../../executor/host/linux/paths.js';
 import { listVolumes, removeVolume } from '../../executor/host/linux/volumes.js';
-import { connectSupervisor, request, waitForExit } from '../../supervisor/client.js';
+import { connectSupervisor, request, waitForExit, type MessageHandler } from '../../supervisor/client.js';
+import type { Message } from '../../supervisor/protocol.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter } from '../progress.js';
 import { progressFormat, type ProgressFormat } from '../progress-format.js';
@@ -39,13 +40,20 @@ async function takeDown(project: string, timeoutSeconds: number | undefined, rem
   }
   const conn = await connectSupervisor(project, { start: true });
   let pid: number;
+  let forgets = true;
   try {
-    pid = await request(conn!, { op: 'down', ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}), removeVolumes }, progressPrinter(process.stderr, { format }));
+    const printer = progressPrinter(process.stderr, { format });
+    const watching: MessageHandler = Object.assign((m: Message) => {
+      if (m.type === 'plan') forgets = m.plan.operations.some((op) => op.kind === 'stack.forget');
+      printer(m);
+    }, printer.end ? { end: printer.end } : {});
+    pid = await request(conn!, { op: 'down', ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}), removeVolumes }, watching);
   } finally {
     conn!.destroy();
   }
-  // The supervisor exits right after answering: return only once it is gone.
-  await waitForExit(pid);
+  // The supervisor exits right after answering (return only once it is gone), unless a
+  // network stayed for other stacks: then it keeps serving that network's names.
+  if (forgets) await waitForExit(pid);
 }
 
 /** The volumes the stack created (never external ones, which carry no project). */

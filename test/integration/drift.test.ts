@@ -82,6 +82,16 @@ describe('drift repair', () => {
     expect(ps().every((r) => r.state === 'running')).toBe(true);
   });
 
+  it('fixes the MAC address of a bridge remade without one, which would follow its ports', async () => {
+    const br = bridgeName(project, 'default');
+    execFileSync('ip', ['link', 'del', br]);
+    execFileSync('ip', ['link', 'add', br, 'type', 'bridge']);
+    upRepairs(/repairing drift: bridge stkb\w+ of network default is missing or misconfigured/);
+    // 3: NET_ADDR_SET, the address no longer changes as containers come and go.
+    expect(fs.readFileSync(`/sys/class/net/${br}/addr_assign_type`, 'utf8').trim()).toBe('3');
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+  });
+
   it('restarts a container killed behind its back, and only that one', async () => {
     const idle = pidOf('idle')!;
     const web = pidOf('web')!;

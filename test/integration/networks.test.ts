@@ -247,7 +247,7 @@ networks:
     expect(back.code, back.stderr).toBe(0);
   });
 
-  it("the owner's down keeps a network another stack still joins (as docker does), and a later down removes it", () => {
+  it("the owner's down keeps a network another stack still joins, working (as docker does), and a later down removes it", () => {
     const record = JSON.parse(fs.readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', other, 'state', 'containers', `${other}-joiner-1.json`), 'utf8')) as { spec: { endpoints: { network: string; hostVeth: string; bridge: string }[] } };
     const shared = record.spec.endpoints.find((e) => e.network === 'shared')!;
     const first = stack(env, ['-f', file, 'down', '-t', '0']);
@@ -256,6 +256,10 @@ networks:
     // The bridge is still there, the joiner's veth still on it.
     expect(spawnSync('ip', ['-o', 'link', 'show', shared.hostVeth], { encoding: 'utf8' }).stdout).toContain(`master ${shared.bridge}`);
     expect(ps(file)).toEqual([]);
+    // And it still works for the joiner: the resolver on its gateway and egress with the host's address.
+    const joiner = row(`${other}-joiner-1`, ps(otherFile)).pid;
+    expect(lookup(joiner, outside.dnsName)).toEqual([outside.ip]);
+    expect(wget(joiner, `http://${outside.dnsName}:${outside.httpPort}/`).stdout).toBe(`you are ${outside.hostIp}\n`);
   });
 
   it('down of both removes every trace, and never the network the other stack made while it is joined', () => {

@@ -10,6 +10,7 @@ import type { Host } from '../../host.js';
 import {
   assertIPv4, assertIfname, assertPrefixLength, assertStkLink,
 } from './literals.js';
+import { bridgeMac, fixBridgeAddress } from './bridge-address.js';
 import { ifNameToIndex } from './libc.js';
 import { NETLINK_ROUTE, NetlinkSocket } from './netlink.js';
 import { netlinkSocketIn, openNetnsOf } from './netns-socket.js';
@@ -43,12 +44,13 @@ export function createLinuxNetworks(): Host['networks'] {
       const prefix = assertPrefixLength(net.prefixLength);
       await withHostSocket((nl) => {
         try {
-          newBridge(nl, br);
+          newBridge(nl, br, bridgeMac(br));
         } catch (e) {
           // Present already (an earlier run, or another caller just now): repair it in place.
           if ((e as { code?: string }).code !== 'EEXIST') throw e;
           if (getLink(nl, br).kind !== 'bridge') throw new Error(`link ${br} exists and is not a bridge`);
           setUp(nl, br);
+          fixBridgeAddress(nl, br);
         }
         // `addr replace` semantics: present already is fine, so this also repairs.
         addAddress(nl, ifNameToIndex(br), gw, prefix, true);

@@ -5,6 +5,7 @@ import { intToIp, parseCidr } from '../../../planner/ipam.js';
 import { readFileSync } from 'node:fs';
 import type { NatSpec } from '../../../planner/plan.js';
 import { nftRun } from './libnftables.js';
+import { bridgeAddressFixed } from './bridge-address.js';
 import { natRuleCounts } from './nat-ruleset.js';
 import { assertStkLink, assertStkTable } from './literals.js';
 import { dumpLinks, dumpRouteDestinations, type LinkState } from './rtnetlink-dump.js';
@@ -22,12 +23,13 @@ export async function listLinks(): Promise<Set<string>> {
 }
 
 /**
- * Whether a stack bridge is as createBridge left it: present, up, with its gateway address
- * and route_localnet (without which 127.0.0.1 published ports silently stop working).
+ * Whether a stack bridge is as createBridge left it: present, up, with its gateway address,
+ * route_localnet (without which 127.0.0.1 published ports silently stop working) and a MAC
+ * address that stays (bridge-address.ts).
  */
 export function bridgeConfigured(links: Map<string, LinkState>, net: { bridge: string; gateway: string; prefixLength: number }): boolean {
   const link = links.get(net.bridge);
-  if (!link?.up || !link.addresses.includes(`${net.gateway}/${net.prefixLength}`)) return false;
+  if (!link?.up || !link.addresses.includes(`${net.gateway}/${net.prefixLength}`) || !bridgeAddressFixed(net.bridge)) return false;
   try {
     return readFileSync(`/proc/sys/net/ipv4/conf/${assertStkLink(net.bridge)}/route_localnet`, 'utf8').trim() === '1';
   } catch {

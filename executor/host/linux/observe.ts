@@ -66,7 +66,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
         ...(joined.length > 0 ? { foreignUsers: [...new Set(joined.map((e) => e.name))], foreignIps: joined.map((e) => e.ip) } : {}),
       };
     }),
-    ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableIntact(nat), ports: nat.ports } } : {}),
+    ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableIntact(nat), ports: nat.ports, networks: nat.networks } } : {}),
     images,
     takenSubnets: [
       ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),

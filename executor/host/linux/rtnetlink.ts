@@ -6,7 +6,7 @@ import { ipToInt } from '../../../planner/ipam.js';
 import { attr, NLM_F, nestAttr, parseAttrs, strAttr, u32Attr, type NetlinkSocket } from './netlink.js';
 
 const RTM = { NEWLINK: 16, DELLINK: 17, GETLINK: 18, NEWADDR: 20, NEWROUTE: 24 } as const;
-const IFLA = { IFNAME: 3, MASTER: 10, LINKINFO: 18, NET_NS_FD: 28, EXT_MASK: 29 } as const;
+const IFLA = { ADDRESS: 1, IFNAME: 3, MASTER: 10, LINKINFO: 18, NET_NS_FD: 28, EXT_MASK: 29 } as const;
 const RTEXT_FILTER_SKIP_STATS = 1 << 3;
 const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
 const VETH_INFO_PEER = 1;
@@ -59,10 +59,26 @@ export function getLink(nl: NetlinkSocket, name: string): LinkInfo {
   return info;
 }
 
-/** Creates bridge `name`, up; NetlinkError EEXIST when a link of that name exists. */
-export function newBridge(nl: NetlinkSocket, name: string): void {
+/** An attribute holding a MAC address written `aa:bb:cc:dd:ee:ff`. */
+function macAttr(type: number, mac: string): Buffer {
+  return attr(type, Buffer.from(mac.split(':').map((h) => parseInt(h, 16))));
+}
+
+/**
+ * Creates bridge `name` with MAC address `mac`, up; NetlinkError EEXIST when a link of that
+ * name exists. A bridge given no address takes the lowest of its ports' and changes it as
+ * ports come and go; one given an address keeps it (addr_assign_type 3, "set").
+ */
+export function newBridge(nl: NetlinkSocket, name: string, mac: string): void {
   const linkinfo = nestAttr(IFLA.LINKINFO, strAttr(IFLA_INFO.KIND, 'bridge'));
-  nl.request(`RTM_NEWLINK bridge ${name}`, RTM.NEWLINK, CREATE_NEW, Buffer.concat([ifinfomsg(0, true), strAttr(IFLA.IFNAME, name), linkinfo]));
+  nl.request(`RTM_NEWLINK bridge ${name}`, RTM.NEWLINK, CREATE_NEW, Buffer.concat([
+    ifinfomsg(0, true), strAttr(IFLA.IFNAME, name), macAttr(IFLA.ADDRESS, mac), linkinfo,
+  ]));
+}
+
+/** `ip link set name address mac`: the link keeps that address from then on. */
+export function setLinkAddress(nl: NetlinkSocket, name: string, mac: string): void {
+  nl.request(`RTM_NEWLINK ${name} address ${mac}`, RTM.NEWLINK, 0, Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, name), macAttr(IFLA.ADDRESS, mac)]));
 }
 
 /** Sets IFF_UP on an existing link (a no-op when it is up). */
