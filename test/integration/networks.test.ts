@@ -33,6 +33,7 @@ const row = (name: string, list = rows) => list.find((r) => r.name === name)!;
 const ipOn = (name: string, network: string, list = rows) => row(name, list).addresses.find((a) => a.network === network)!.ip;
 
 // busybox wget's own -T crashes (static build); busybox timeout bounds it instead.
+const macOf = (link: string) => fs.readFileSync(`/sys/class/net/${link}/address`, 'utf8').trim();
 const wget = (pid: number, url: string) => inside(pid, ['timeout', '3', 'wget', '-q', '-O-', url]);
 
 beforeAll(async () => {
@@ -250,6 +251,7 @@ networks:
   it("the owner's down keeps a network another stack still joins, working (as docker does), and a later down removes it", () => {
     const record = JSON.parse(fs.readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', other, 'state', 'containers', `${other}-joiner-1.json`), 'utf8')) as { spec: { endpoints: { network: string; hostVeth: string; bridge: string }[] } };
     const shared = record.spec.endpoints.find((e) => e.network === 'shared')!;
+    const mac = macOf(shared.bridge);
     const first = stack(env, ['-f', file, 'down', '-t', '0']);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain(`note: network ${project}_frontend stays: ${other}-joiner-1 of other stacks still use it (external: true)`);
@@ -258,6 +260,10 @@ networks:
     expect(ps(file)).toEqual([]);
     // And it still works for the joiner: the resolver on its gateway and egress with the host's address.
     const joiner = row(`${other}-joiner-1`, ps(otherFile)).pid;
+    // The gateway kept its MAC address: a bridge left to pick the lowest of its ports' would
+    // change it as the owner's veths go, and the joiner's cached neighbour entry would go
+    // nowhere for up to ~30 s.
+    expect(macOf(shared.bridge)).toBe(mac);
     expect(lookup(joiner, outside.dnsName)).toEqual([outside.ip]);
     expect(wget(joiner, `http://${outside.dnsName}:${outside.httpPort}/`).stdout).toBe(`you are ${outside.hostIp}\n`);
   });
