@@ -119,6 +119,18 @@ describe('three networks', () => {
     expect(wget(row(`${project}-db-1`).pid, `http://${ipOn(`${project}-web-1`, 'frontend')}/`).code).not.toBe(0);
   });
 
+  it('a recreated container keeps its address and its MAC: a peer that knew it reaches the new one at once', () => {
+    const api = row(`${project}-api-1`).pid;
+    const dbIp = ipOn(`${project}-db-1`, 'backend');
+    expect(wget(api, `http://${dbIp}/`).stdout).toContain('hello from stack'); // api's neighbour cache now holds db
+    const up = stack(env, ['-f', file, 'up', '-d', '--force-recreate', 'db']);
+    expect(up.code, up.stderr).toBe(0);
+    rows = ps(file);
+    expect(ipOn(`${project}-db-1`, 'backend')).toBe(dbIp);
+    // With a new random MAC, api would send to the old one until its entry went stale (~30 s).
+    expect(wget(api, `http://${dbIp}/`).stdout).toContain('hello from stack');
+  });
+
   it('answers every replica of a service, rotating, and <service>-<n> for one', () => {
     const web = row(`${project}-web-1`).pid;
     const replicas = [ipOn(`${project}-worker-1`, 'frontend'), ipOn(`${project}-worker-2`, 'frontend')];

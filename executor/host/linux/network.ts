@@ -10,7 +10,7 @@ import type { Host } from '../../host.js';
 import {
   assertIPv4, assertIfname, assertPrefixLength, assertStkLink,
 } from './literals.js';
-import { bridgeMac, fixBridgeAddress } from './bridge-address.js';
+import { bridgeMac, containerMac, fixBridgeAddress } from './link-addresses.js';
 import { ifNameToIndex } from './libc.js';
 import { NETLINK_ROUTE, NetlinkSocket } from './netlink.js';
 import { netlinkSocketIn, openNetnsOf } from './netns-socket.js';
@@ -76,7 +76,7 @@ export function createLinuxNetworks(): Host['networks'] {
       const host = NetlinkSocket.open(NETLINK_ROUTE);
       let made = false;
       try {
-        newVeth(host, hv, ifNameToIndex(br), ifname, netns);
+        newVeth(host, hv, ifNameToIndex(br), ifname, containerMac(ip), netns);
         made = true;
         // Hairpin: a container reaching its own published port through the host. With
         // br_netfilter the DNAT happens at bridge level and the frame must go back out of

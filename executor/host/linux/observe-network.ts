@@ -5,7 +5,7 @@ import { intToIp, parseCidr } from '../../../planner/ipam.js';
 import { readFileSync } from 'node:fs';
 import type { NatSpec } from '../../../planner/plan.js';
 import { nftRun } from './libnftables.js';
-import { bridgeAddressFixed } from './bridge-address.js';
+import { bridgeAddressFixed } from './link-addresses.js';
 import { natRuleCounts } from './nat-ruleset.js';
 import { assertStkLink, assertStkTable } from './literals.js';
 import { dumpLinks, dumpRouteDestinations, type LinkState } from './rtnetlink-dump.js';
@@ -25,7 +25,7 @@ export async function listLinks(): Promise<Set<string>> {
 /**
  * Whether a stack bridge is as createBridge left it: present, up, with its gateway address,
  * route_localnet (without which 127.0.0.1 published ports silently stop working) and a MAC
- * address that stays (bridge-address.ts).
+ * address that stays (link-addresses.ts).
  */
 export function bridgeConfigured(links: Map<string, LinkState>, net: { bridge: string; gateway: string; prefixLength: number }): boolean {
   const link = links.get(net.bridge);

@@ -88,11 +88,12 @@ export function setUp(nl: NetlinkSocket, name: string): void {
 
 /**
  * One request for the whole pair: host end `hostName` on bridge `masterIndex` and up, peer
- * `peerName` created straight in the netns of `peerNetnsFd` (never visible on the host).
- * The peer stays down: bringing it up at creation fails (ENOTCONN); do it from inside.
+ * `peerName` with MAC `peerMac` created straight in the netns of `peerNetnsFd` (never
+ * visible on the host). The peer stays down: bringing it up at creation fails (ENOTCONN);
+ * do it from inside.
  */
-export function newVeth(nl: NetlinkSocket, hostName: string, masterIndex: number, peerName: string, peerNetnsFd: number): void {
-  const peer = Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, peerName), u32Attr(IFLA.NET_NS_FD, peerNetnsFd)]);
+export function newVeth(nl: NetlinkSocket, hostName: string, masterIndex: number, peerName: string, peerMac: string, peerNetnsFd: number): void {
+  const peer = Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, peerName), macAttr(IFLA.ADDRESS, peerMac), u32Attr(IFLA.NET_NS_FD, peerNetnsFd)]);
   const linkinfo = nestAttr(IFLA.LINKINFO, strAttr(IFLA_INFO.KIND, 'veth'), nestAttr(IFLA_INFO.DATA, nestAttr(VETH_INFO_PEER, peer)));
   nl.request(`RTM_NEWLINK veth ${hostName}`, RTM.NEWLINK, CREATE_NEW, Buffer.concat([
     ifinfomsg(0, true), strAttr(IFLA.IFNAME, hostName), u32Attr(IFLA.MASTER, masterIndex), linkinfo,

@@ -1,8 +1,13 @@
-// A stack bridge's MAC address is fixed for its whole life. A Linux bridge given no address
-// takes the lowest MAC of its ports and changes it whenever that port leaves: every
-// container on it then holds a stale neighbour entry for its gateway, and its DNS, egress
-// and published ports stop for up to ~30 s (until the entry goes stale). Removing one
-// container, or another stack's `down`, is enough to trigger it.
+// MAC addresses that never surprise a neighbour cache. Linux keeps a neighbour's MAC for
+// ~30 s before it checks it again, so an address that changes under a known IP sends
+// traffic nowhere meanwhile.
+// - A stack bridge's MAC is fixed for its whole life. A Linux bridge given no address takes
+//   the lowest MAC of its ports and changes it whenever that port leaves: every container
+//   on it then holds a stale entry for its gateway, and its DNS, egress and published ports
+//   stop. Removing one container, or another stack's `down`, is enough to trigger it.
+// - A container's interface MAC follows from its IP. A recreated container keeps its
+//   address (planner/plan-endpoints.ts); with a new random MAC, the peers that talked to
+//   the old one could not reach the new one until their entries went stale.
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -22,6 +27,11 @@ export function bridgeMac(bridge: string): string {
   const bytes = [...createHash('sha256').update(assertStkLink(bridge)).digest().subarray(0, 6)];
   bytes[0] = (bytes[0]! & 0xfc) | 0x02;
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** The MAC of the container interface holding `ip`: 02:42 and the address's four bytes, as docker did. */
+export function containerMac(ip: string): string {
+  return ['02', '42', ...ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
 }
 
 /** Whether the bridge keeps its address whatever ports come and go. */
