@@ -127,11 +127,7 @@ export class DnsServer {
   private async listen(gateway: string): Promise<void> {
     const port = this.opts.port ?? 53;
     const udp = dgram.createSocket({ type: 'udp4' });
-    udp.on('message', (msg, rinfo) => {
-      void this.answer(msg, rinfo.address).then((reply) => {
-        if (reply) udp.send(reply, rinfo.port, rinfo.address);
-      });
-    });
+    udp.on('message', (msg, rinfo) => this.respond(msg, rinfo.address, 'udp', (reply) => udp.send(reply, rinfo.port, rinfo.address)));
     const tcp = net.createServer((conn) => this.serveTcp(conn));
     try {
       await new Promise<void>((resolve, reject) => {
@@ -168,10 +164,22 @@ export class DnsServer {
     conn.setTimeout(10_000, () => conn.destroy());
     conn.on('data', (chunk) => {
       for (const msg of frames.push(chunk)) {
-        void this.answer(msg, source, 'tcp').then((reply) => {
-          if (reply && !conn.destroyed) conn.write(frame(reply));
+        this.respond(msg, source, 'tcp', (reply) => {
+          if (!conn.destroyed) conn.write(frame(reply));
         });
       }
     });
+  }
+
+  /**
+   * Answers one message and hands the reply to `send`. A failure nobody expects (the
+   * records cannot be read for a reload, say) is logged: an unhandled rejection here would
+   * end the supervisor, and with it every container's restart policy and health checks.
+   */
+  private respond(msg: Buffer, source: string, transport: Transport, send: (reply: Buffer) => void): void {
+    this.answer(msg, source, transport).then(
+      (reply) => reply && send(reply),
+      (e: unknown) => this.opts.log(`dns: no answer to a query from ${source}: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 }

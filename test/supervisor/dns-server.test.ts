@@ -100,3 +100,24 @@ describe('DnsServer', () => {
     expect(rcode(packet.decode((await lonely.answer(q, '127.0.0.1'))!))).toBe('SERVFAIL');
   });
 });
+
+describe('DnsServer when its records cannot be read', () => {
+  it('logs the failure of a query that needed a reload, and goes on serving', async () => {
+    let loads = 0;
+    const logged: string[] = [];
+    const own = await freeUdpPort();
+    const failing = new DnsServer({
+      load: async () => {
+        if (++loads > 1) throw new Error('state records unreadable');
+        return { entries, gateways: ['127.0.0.1'] };
+      },
+      upstreams: () => [], log: (l) => logged.push(l), port: own,
+    });
+    await failing.reload();
+    await new Promise((r) => setTimeout(r, 120)); // past the reload's minimum interval
+    await expect(udpQuery(own, { name: 'unknown' }, 500)).rejects.toThrow('no DNS answer');
+    expect(logged.join('\n')).toContain('state records unreadable');
+    expect(ips(await udpQuery(own, { name: 'web-1' }))).toEqual(['10.1.0.2']);
+    await failing.close();
+  });
+});
