@@ -11,7 +11,10 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import * as packet from 'dns-packet';
 import { NameTable, type TableEntry } from './name-table.js';
-import { forward, parseUpstream, type Upstream } from './upstream.js';
+import { forward, UPSTREAM_TIMEOUT_MS } from './forward.js';
+import { FrameReader, frame } from './tcp-framing.js';
+import { NoUpstreamAnswerError } from './upstream-error.js';
+import { parseUpstream, type Transport, type Upstream } from './upstream.js';
 
 const SERVFAIL = 2;
 const RELOAD_MIN_MS = 100;
@@ -25,6 +28,8 @@ export interface DnsServerOptions {
   log: (line: string) => void;
   /** 53 unless a test says otherwise. */
   port?: number;
+  /** How long each upstream has to answer; tests shorten it. */
+  upstreamTimeoutMs?: number;
 }
 
 interface Listener {
@@ -62,8 +67,11 @@ export class DnsServer {
     await Promise.all([...this.listeners.keys()].map((gw) => this.stopListening(gw)));
   }
 
-  /** The reply to one query from `source`; undefined for something that is no query. */
-  async answer(query: Buffer, source: string): Promise<Buffer | undefined> {
+  /**
+   * The reply to one query from `source` that came over `transport`; undefined for
+   * something that is no query.
+   */
+  async answer(query: Buffer, source: string, transport: Transport = 'udp'): Promise<Buffer | undefined> {
     let q: packet.DecodedPacket;
     try {
       q = packet.decode(query);
@@ -79,8 +87,12 @@ export class DnsServer {
     }
     if (ips !== undefined) return this.reply(q, question, ips);
     const own = this.table.upstreamsOf(source)?.flatMap((s) => [parseUpstream(s)].filter((u): u is Upstream => !!u));
-    const relayed = await forward(query, own && own.length > 0 ? own : this.opts.upstreams());
-    return relayed ?? this.reply(q, question, [], SERVFAIL);
+    try {
+      return await forward(query, own && own.length > 0 ? own : this.opts.upstreams(), transport, this.opts.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS);
+    } catch (e) {
+      if (!(e instanceof NoUpstreamAnswerError)) throw e;
+      return this.reply(q, question, [], SERVFAIL);
+    }
   }
 
   private stackName(source: string, question: packet.Question): string[] | undefined {
@@ -115,11 +127,7 @@ export class DnsServer {
   private async listen(gateway: string): Promise<void> {
     const port = this.opts.port ?? 53;
     const udp = dgram.createSocket({ type: 'udp4' });
-    udp.on('message', (msg, rinfo) => {
-      void this.answer(msg, rinfo.address).then((reply) => {
-        if (reply) udp.send(reply, rinfo.port, rinfo.address);
-      });
-    });
+    udp.on('message', (msg, rinfo) => this.respond(msg, rinfo.address, 'udp', (reply) => udp.send(reply, rinfo.port, rinfo.address)));
     const tcp = net.createServer((conn) => this.serveTcp(conn));
     try {
       await new Promise<void>((resolve, reject) => {
@@ -148,23 +156,30 @@ export class DnsServer {
     await Promise.all([new Promise<void>((r) => l.udp.close(() => r())), new Promise<void>((r) => l.tcp.close(() => r()))]);
   }
 
-  /** DNS over TCP: each message carries a 2-byte length in front. */
+  /** DNS over TCP: each message carries a 2-byte length in front (tcp-framing.ts). */
   private serveTcp(conn: net.Socket): void {
-    let buffered = Buffer.alloc(0);
+    const frames = new FrameReader();
+    const source = conn.remoteAddress?.replace(/^::ffff:/, '') ?? '';
     conn.on('error', () => {});
     conn.setTimeout(10_000, () => conn.destroy());
     conn.on('data', (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const msg = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
-        buffered = buffered.subarray(2 + msg.length);
-        void this.answer(Buffer.from(msg), conn.remoteAddress?.replace(/^::ffff:/, '') ?? '').then((reply) => {
-          if (!reply || conn.destroyed) return;
-          const len = Buffer.alloc(2);
-          len.writeUInt16BE(reply.length);
-          conn.write(Buffer.concat([len, reply]));
+      for (const msg of frames.push(chunk)) {
+        this.respond(msg, source, 'tcp', (reply) => {
+          if (!conn.destroyed) conn.write(frame(reply));
         });
       }
     });
+  }
+
+  /**
+   * Answers one message and hands the reply to `send`. A failure nobody expects (the
+   * records cannot be read for a reload, say) is logged: an unhandled rejection here would
+   * end the supervisor, and with it every container's restart policy and health checks.
+   */
+  private respond(msg: Buffer, source: string, transport: Transport, send: (reply: Buffer) => void): void {
+    this.answer(msg, source, transport).then(
+      (reply) => reply && send(reply),
+      (e: unknown) => this.opts.log(`dns: no answer to a query from ${source}: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 }

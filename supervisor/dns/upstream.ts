@@ -3,8 +3,10 @@
 // host's /etc/resolv.conf. The supervisor runs in the host's network namespace, so a
 // loopback resolver such as 127.0.0.53 is reachable from it.
 
-import dgram from 'node:dgram';
 import fs from 'node:fs';
+
+/** How a query travels: the forwarder asks upstream the way the client asked it. */
+export type Transport = 'udp' | 'tcp';
 
 export interface Upstream {
   ip: string;
@@ -34,32 +36,5 @@ export function defaultUpstreams(env: NodeJS.ProcessEnv = process.env, resolvCon
     const m = /^\s*nameserver\s+(\S+)/.exec(line);
     const u = m ? parseUpstream(m[1]!) : undefined;
     return u ? [u] : [];
-  });
-}
-
-/** Sends `query` to each upstream in turn until one answers; undefined when none does. */
-export async function forward(query: Buffer, upstreams: readonly Upstream[], timeoutMs = 2000): Promise<Buffer | undefined> {
-  for (const u of upstreams) {
-    const reply = await askOnce(query, u, timeoutMs);
-    if (reply) return reply;
-  }
-  return undefined;
-}
-
-function askOnce(query: Buffer, u: Upstream, timeoutMs: number): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const sock = dgram.createSocket('udp4');
-    const done = (reply: Buffer | undefined) => {
-      clearTimeout(timer);
-      sock.close();
-      resolve(reply);
-    };
-    const timer = setTimeout(() => done(undefined), timeoutMs);
-    // Only a reply to this query (same id) counts.
-    sock.on('message', (msg) => {
-      if (msg.length >= 2 && msg.readUInt16BE(0) === query.readUInt16BE(0)) done(msg);
-    });
-    sock.on('error', () => done(undefined));
-    sock.send(query, u.port, u.ip);
   });
 }

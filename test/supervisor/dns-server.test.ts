@@ -3,12 +3,12 @@
 // per-container `dns:` upstreams, UDP and TCP. No packet leaves this host's loopback.
 
 import dgram from 'node:dgram';
-import net from 'node:net';
 import * as packet from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsServer } from '../../supervisor/dns/dns-server.js';
 import { NameTable, type TableEntry } from '../../supervisor/dns/name-table.js';
 import type { Endpoint } from '../../planner/plan.js';
+import { freeUdpPort, ips, rcode, tcpQuery, udpQuery } from '../support/dns-query.js';
 
 const ep = (bridge: string, ip: string, aliases?: string[]): Endpoint => ({
   network: bridge, bridge, hostVeth: `stkv${bridge}`, ifname: 'eth0', ip, prefixLength: 24, gateway: '10.0.0.1', defaultRoute: true, ...(aliases ? { aliases } : {}),
@@ -44,37 +44,6 @@ describe('NameTable', () => {
   });
 });
 
-function udpQuery(port: number, name: string, type: packet.RecordType = 'A'): Promise<packet.DecodedPacket> {
-  return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket('udp4');
-    const timer = setTimeout(() => { sock.close(); reject(new Error('no DNS answer')); }, 3000);
-    sock.on('message', (m) => { clearTimeout(timer); sock.close(); resolve(packet.decode(m)); });
-    sock.bind(0, '127.0.0.1', () => sock.send(packet.encode({ type: 'query', id: 4242, flags: packet.RECURSION_DESIRED, questions: [{ type, name }] }), port, '127.0.0.1'));
-  });
-}
-
-function tcpQuery(port: number, name: string): Promise<packet.DecodedPacket> {
-  return new Promise((resolve, reject) => {
-    const conn = net.connect(port, '127.0.0.1', () => conn.write(packet.streamEncode({ type: 'query', id: 7, questions: [{ type: 'A', name }] })));
-    let buf = Buffer.alloc(0);
-    conn.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { conn.end(); resolve(packet.streamDecode(buf) as packet.DecodedPacket); }
-    }).on('error', reject);
-  });
-}
-
-/** dns-packet decodes the response code, its types do not declare it. */
-const rcode = (p: packet.DecodedPacket) => (p as packet.DecodedPacket & { rcode: string }).rcode;
-const ips = (p: packet.Packet) => (p.answers ?? []).map((a) => (a as { data: string }).data);
-const freeUdpPort = async (): Promise<number> => {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-};
-
 let upstream: dgram.Socket;
 let upstreamPort = 0;
 const asked: string[] = [];
@@ -103,25 +72,25 @@ afterAll(async () => {
 
 describe('DnsServer', () => {
   it('answers a service with all replicas, rotating the order per query', async () => {
-    const first = await udpQuery(port, 'web');
-    const second = await udpQuery(port, 'web');
+    const first = await udpQuery(port, { name: 'web' });
+    const second = await udpQuery(port, { name: 'web' });
     expect(first.id).toBe(4242);
     expect(first.flag_aa).toBe(true);
     expect(new Set(ips(first))).toEqual(new Set(['10.1.0.2', '10.1.0.3']));
     expect(ips(second)).toEqual([...ips(first)].reverse());
-    expect(ips(await udpQuery(port, 'web-1'))).toEqual(['10.1.0.2']);
+    expect(ips(await udpQuery(port, { name: 'web-1' }))).toEqual(['10.1.0.2']);
   });
 
   it('AAAA of a stack name is an empty answer, not a forward', async () => {
-    const r = await udpQuery(port, 'api', 'AAAA');
+    const r = await udpQuery(port, { name: 'api', type: 'AAAA' });
     expect([rcode(r), ips(r)]).toEqual(['NOERROR', []]);
     expect(asked).not.toContain('api');
   });
 
   it('relays other names to the upstream, and answers over TCP too', async () => {
-    expect(ips(await udpQuery(port, 'db'))).toEqual(['192.0.2.77']); // not on a shared network
+    expect(ips(await udpQuery(port, { name: 'db' }))).toEqual(['192.0.2.77']); // not on a shared network
     expect(asked).toEqual(['db']);
-    expect(ips(await tcpQuery(port, 'api'))).toEqual(['10.1.0.4']);
+    expect(ips(await tcpQuery(port, { name: 'api', id: 7 }))).toEqual(['10.1.0.4']);
   });
 
   it('answers SERVFAIL when no upstream answers', async () => {
@@ -129,5 +98,26 @@ describe('DnsServer', () => {
     await lonely.reload();
     const q = packet.encode({ type: 'query', id: 9, questions: [{ type: 'A', name: 'elsewhere.example' }] });
     expect(rcode(packet.decode((await lonely.answer(q, '127.0.0.1'))!))).toBe('SERVFAIL');
+  });
+});
+
+describe('DnsServer when its records cannot be read', () => {
+  it('logs the failure of a query that needed a reload, and goes on serving', async () => {
+    let loads = 0;
+    const logged: string[] = [];
+    const own = await freeUdpPort();
+    const failing = new DnsServer({
+      load: async () => {
+        if (++loads > 1) throw new Error('state records unreadable');
+        return { entries, gateways: ['127.0.0.1'] };
+      },
+      upstreams: () => [], log: (l) => logged.push(l), port: own,
+    });
+    await failing.reload();
+    await new Promise((r) => setTimeout(r, 120)); // past the reload's minimum interval
+    await expect(udpQuery(own, { name: 'unknown' }, 500)).rejects.toThrow('no DNS answer');
+    expect(logged.join('\n')).toContain('state records unreadable');
+    expect(ips(await udpQuery(own, { name: 'web-1' }))).toEqual(['10.1.0.2']);
+    await failing.close();
   });
 });
