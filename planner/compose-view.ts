@@ -5,6 +5,7 @@
 // Attributes left at their defaults are omitted, as compose omits unset ones.
 
 import type { FileObject, Network, PortMapping, Service, Stack, Volume, VolumeMount } from './types.js';
+import { effectiveHealthcheck } from './effective-healthcheck.js';
 
 type Obj = Record<string, unknown>;
 
@@ -73,7 +74,8 @@ function restart(s: Service): Obj {
 }
 
 function service(s: Service): Obj {
-  const h = s.healthcheck;
+  // No image here: what the file leaves out is shown with docker's defaults, as before images counted.
+  const h = s.healthcheck && effectiveHealthcheck(s.healthcheck, undefined);
   const res = s.resources;
   const bytes = (n: number | undefined) => (n === undefined ? undefined : String(n));
   return compact({

@@ -1,11 +1,13 @@
 // Builds the ContainerSpec of one service: the image config overlaid by the file, with
 // its addresses. Docker's rules: entrypoint from the file replaces the image's and then
-// the image CMD is dropped; command from the file replaces CMD; file env overrides image env.
+// the image CMD is dropped; command from the file replaces CMD; file env overrides image env;
+// the file's healthcheck fields override the image's HEALTHCHECK one by one.
 
 import type { ImageInfo } from './observed.js';
 import type { ContainerSpec, Endpoint, HostsEntry, MountSpec } from './plan.js';
 import type { Service } from './types.js';
 import { effectiveCapabilities } from './capabilities.js';
+import { effectiveHealthcheck } from './effective-healthcheck.js';
 import { containerHash } from './hash.js';
 import { containerName } from './names.js';
 import { containerNetworkMode } from './network-mode.js';
@@ -90,6 +92,7 @@ export function buildContainerSpec(
   const networkMode = containerNetworkMode(project, service.networkMode);
   if (networkMode !== undefined) spec.networkMode = networkMode;
   if (dns.dnsUpstreams) spec.dnsUpstreams = dns.dnsUpstreams;
-  if (service.healthcheck) spec.healthcheck = service.healthcheck;
+  const healthcheck = effectiveHealthcheck(service.healthcheck, image.healthcheck);
+  if (healthcheck) spec.healthcheck = healthcheck;
   return { ...spec, hash: containerHash(spec) };
 }

@@ -4,11 +4,8 @@
 
 import type { Healthcheck } from './types.js';
 
-/** Docker's defaults when a value is 0 (unset). */
-const DEFAULT_INTERVAL_MS = 30_000;
-const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_RETRIES = 3;
-const DEFAULT_START_INTERVAL_MS = 5_000;
+/** Docker's defaults for what neither the file nor the image sets (and for a 0 here). */
+export const HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0, startIntervalMs: 5_000 } as const;
 
 export interface HealthTiming {
   intervalMs: number;
@@ -20,18 +17,18 @@ export interface HealthTiming {
 
 export function healthTiming(hc: Healthcheck): HealthTiming {
   return {
-    intervalMs: hc.intervalMs > 0 ? hc.intervalMs : DEFAULT_INTERVAL_MS,
-    timeoutMs: hc.timeoutMs > 0 ? hc.timeoutMs : DEFAULT_TIMEOUT_MS,
-    retries: hc.retries > 0 ? hc.retries : DEFAULT_RETRIES,
+    intervalMs: hc.intervalMs > 0 ? hc.intervalMs : HEALTHCHECK_DEFAULTS.intervalMs,
+    timeoutMs: hc.timeoutMs > 0 ? hc.timeoutMs : HEALTHCHECK_DEFAULTS.timeoutMs,
+    retries: hc.retries > 0 ? hc.retries : HEALTHCHECK_DEFAULTS.retries,
     startPeriodMs: Math.max(0, hc.startPeriodMs),
-    startIntervalMs: hc.startIntervalMs > 0 ? hc.startIntervalMs : DEFAULT_START_INTERVAL_MS,
+    startIntervalMs: hc.startIntervalMs > 0 ? hc.startIntervalMs : HEALTHCHECK_DEFAULTS.startIntervalMs,
   };
 }
 
 /**
  * The command a healthcheck runs: `CMD args…` as is, `CMD-SHELL cmd` through `/bin/sh -c`;
- * undefined when there is nothing to run (disabled, `NONE`, empty). Only healthchecks from
- * the stack file count: the image's HEALTHCHECK is not in ImageInfo yet.
+ * undefined when there is nothing to run (disabled, `NONE`, empty). `hc` is the container's
+ * healthcheck, the image's HEALTHCHECK already merged in (effective-healthcheck.ts).
  */
 export function probeArgv(hc: Healthcheck | undefined): string[] | undefined {
   if (!hc || hc.disable || hc.test.length === 0) return undefined;

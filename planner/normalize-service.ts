@@ -8,7 +8,7 @@ import { exposeEntry, parsePorts } from './ports.js';
 import { serviceDefaults } from './service-defaults.js';
 import { parseDuration, shellSplit } from './short-forms.js';
 import type {
-  BuildSpec, Dependency, DependencyCondition, ExtraHost, Healthcheck, PullPolicy, Resources, RestartPolicy, Service, ServiceNetwork, SourcePos, Ulimit, VolumeMount,
+  BuildSpec, Dependency, DependencyCondition, ExtraHost, PullPolicy, Resources, RestartPolicy, Service, ServiceHealthcheck, ServiceNetwork, SourcePos, Ulimit, VolumeMount,
 } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -86,21 +86,22 @@ function serviceNetworks(v: unknown, networkMode: string | undefined): ServiceNe
     .sort((a, b) => byName(a.network, b.network));
 }
 
-/** Docker's healthcheck defaults: 30s interval and timeout, 3 retries, 5s start interval. */
-export const HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0, startIntervalMs: 5_000 };
+/** A duration the file gives, or undefined when it leaves the key out. */
+const givenMs = (v: unknown): number | undefined => (v === undefined ? undefined : ms(v, 0));
 
-function healthcheck(v: unknown): Healthcheck | undefined {
+/** Only what the file says: missing fields are filled from the image, then docker's defaults, per container (effective-healthcheck.ts). */
+function healthcheck(v: unknown): ServiceHealthcheck | undefined {
   if (v === undefined || v === null) return undefined;
   const h = obj(v);
   const test = typeof h.test === 'string' ? ['CMD-SHELL', h.test] : Array.isArray(h.test) ? h.test.map(String) : [];
   const disable = toBool(h.disable) === true || test[0] === 'NONE';
   return {
     test: disable ? [] : test,
-    intervalMs: ms(h.interval, HEALTHCHECK_DEFAULTS.intervalMs),
-    timeoutMs: ms(h.timeout, HEALTHCHECK_DEFAULTS.timeoutMs),
-    retries: toInt(h.retries) ?? HEALTHCHECK_DEFAULTS.retries,
-    startPeriodMs: ms(h.start_period, HEALTHCHECK_DEFAULTS.startPeriodMs),
-    startIntervalMs: ms(h.start_interval, HEALTHCHECK_DEFAULTS.startIntervalMs),
+    intervalMs: givenMs(h.interval),
+    timeoutMs: givenMs(h.timeout),
+    retries: toInt(h.retries),
+    startPeriodMs: givenMs(h.start_period),
+    startIntervalMs: givenMs(h.start_interval),
     disable,
   };
 }

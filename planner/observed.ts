@@ -2,7 +2,7 @@
 // Host builds it (state records joined with live kernel checks); reconcile() only reads it.
 
 import type { NatSpec, NetworkSpec, PortRule } from './plan.js';
-import type { VolumeConfig } from './types.js';
+import type { PartialHealthcheck, VolumeConfig } from './types.js';
 
 /** An image in the local store, as recorded at import or pull time. */
 export interface ImageInfo {
@@ -18,6 +18,8 @@ export interface ImageInfo {
   env: string[];
   workingDir?: string;
   user?: string;
+  /** The config's HEALTHCHECK (absent in records written before stack read it: import or pull again). */
+  healthcheck?: PartialHealthcheck;
 }
 
 export interface ObservedEndpoint {

@@ -49,6 +49,28 @@ export interface Dependency {
   restart: boolean;
 }
 
+/**
+ * Healthcheck fields that may be missing: what the file gives (a key left out is undefined)
+ * or what an image's HEALTHCHECK gives (docker's 0 = not set, recorded as undefined). The
+ * container's healthcheck is made of both, field by field (effective-healthcheck.ts).
+ */
+export interface PartialHealthcheck {
+  /** `["CMD", …]`, `["CMD-SHELL", "…"]` or `["NONE"]`; empty when none is given. */
+  test: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  startPeriodMs?: number;
+  startIntervalMs?: number;
+}
+
+/** A service's `healthcheck:` as the file gives it. */
+export interface ServiceHealthcheck extends PartialHealthcheck {
+  /** `disable: true` or `test: ["NONE"]` (then test is empty): the image's healthcheck is switched off too. */
+  disable: boolean;
+}
+
+/** The healthcheck a container runs: every field known (the file's, else the image's, else docker's default). */
 export interface Healthcheck {
   /** `["CMD", …]` or `["CMD-SHELL", "…"]`; a string test is kept as CMD-SHELL. Empty when disabled. */
   test: string[];
@@ -171,7 +193,8 @@ export interface Service {
   tmpfs: VolumeMount[];
   secrets: FileGrant[];
   configs: FileGrant[];
-  healthcheck?: Healthcheck;
+  /** Merged with the image's HEALTHCHECK when the container spec is built. */
+  healthcheck?: ServiceHealthcheck;
   restart: RestartPolicy;
   /** scale / deploy.replicas; 1 by default. */
   replicas: number;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds an OCI image layout folder from the host's static busybox, for tests and examples:
-//   node scripts/build-busybox-image.mjs OUTDIR [--tag NAME] [--page TEXT]
+//   node scripts/build-busybox-image.mjs OUTDIR [--tag NAME] [--page TEXT] [--healthcheck JSON]
+// --healthcheck sets the config's HEALTHCHECK, in docker's form: {"Test":["CMD-SHELL","…"],"Interval":NS,…}.
 // Deterministic: fixed times and owners, sorted entries, so two runs give the same digests.
 
 import { execFileSync } from 'node:child_process';
@@ -72,8 +73,8 @@ function writeBlob(outDir, data) {
   return { digest, size: data.length };
 }
 
-/** Writes the layout; returns { tag, manifest digest, config digest, layer digest }. */
-export async function buildBusyboxImage(outDir, { tag = 'stack.local/busybox:latest', page = 'hello from stack' } = {}) {
+/** Writes the layout; returns { tag, manifest digest, config digest, layer digest }. `healthcheck` goes into the config as is. */
+export async function buildBusyboxImage(outDir, { tag = 'stack.local/busybox:latest', page = 'hello from stack', healthcheck } = {}) {
   let busybox;
   try {
     busybox = fs.readFileSync(BUSYBOX);
@@ -92,7 +93,7 @@ export async function buildBusyboxImage(outDir, { tag = 'stack.local/busybox:lat
     created: MTIME.toISOString(),
     architecture: ARCH[process.arch] ?? process.arch,
     os: 'linux',
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'] },
+    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'], ...(healthcheck === undefined ? {} : { Healthcheck: healthcheck }) },
     rootfs: { type: 'layers', diff_ids: [sha256(rawTar)] },
     history: [{ created: MTIME.toISOString(), created_by: 'scripts/build-busybox-image.mjs' }],
   };
@@ -119,9 +120,9 @@ function parseArgs(argv) {
   let outDir;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--tag' || a === '--page') {
+    if (a === '--tag' || a === '--page' || a === '--healthcheck') {
       if (i + 1 >= argv.length) throw usage(`${a} needs a value`);
-      opts[a.slice(2)] = argv[++i];
+      opts[a.slice(2)] = a === '--healthcheck' ? parseJsonArg(a, argv[++i]) : argv[++i];
     } else if (a === '-h' || a === '--help') {
       throw usage();
     } else if (a.startsWith('-') || outDir !== undefined) {
@@ -134,8 +135,16 @@ function parseArgs(argv) {
   return { outDir, opts };
 }
 
+function parseJsonArg(name, text) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw usage(`${name} takes JSON: ${err.message}`);
+  }
+}
+
 function usage(why) {
-  const err = new Error(`${why ? `${why}\n` : ''}usage: node scripts/build-busybox-image.mjs OUTDIR [--tag NAME] [--page TEXT]`);
+  const err = new Error(`${why ? `${why}\n` : ''}usage: node scripts/build-busybox-image.mjs OUTDIR [--tag NAME] [--page TEXT] [--healthcheck JSON]`);
   err.exitCode = 2;
   return err;
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ImageInfo } from '../../planner/observed.js';
 import { normalizeImageRef } from '../../planner/image-ref.js';
 import { paths } from '../host/linux/paths.js';
+import { isRecordedHealthcheck } from './image-healthcheck.js';
 
 const SUFFIX = '.json';
 
@@ -32,7 +33,8 @@ function parseRecord(text: string, file: string): ImageInfo {
     (v.entrypoint === undefined || isStringArray(v.entrypoint)) &&
     (v.cmd === undefined || isStringArray(v.cmd)) &&
     (v.workingDir === undefined || typeof v.workingDir === 'string') &&
-    (v.user === undefined || typeof v.user === 'string');
+    (v.user === undefined || typeof v.user === 'string') &&
+    (v.healthcheck === undefined || isRecordedHealthcheck(v.healthcheck));
   if (!ok) throw new Error(`image record ${file} is malformed (expected ref, id, layers, env)`);
   return v as ImageInfo;
 }

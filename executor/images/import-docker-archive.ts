@@ -63,12 +63,14 @@ export async function importDockerArchive(x: Extracted, archive: string, tag: st
 
   const files = await Promise.all(layerNames.map((l) => need(x, l, 'layer', archive)));
   const keys = await Promise.all(files.map(fileDigest));
+  // Made now so that a malformed config field stops the import before anything is stored.
+  const info = imageInfo(ref, configDigest, keys, config);
   const release = await holdLayers(keys);
   try {
     for (const [i, file] of files.entries()) {
       if (!(await hasLayer(keys[i]!))) await unpackLayer(file, paths.layerDir(keys[i]!), { diffId: ids[i]! });
     }
-    return await saveImage(imageInfo(ref, configDigest, keys, config));
+    return await saveImage(info);
   } finally {
     await release();
   }

@@ -47,6 +47,8 @@ export async function importOciLayout(dir: string, opts: ImportOptions = {}): Pr
   const { config: configDesc, layers } = checkManifest(await readBlobJson<Manifest>(dir, desc), `manifest ${desc.digest}`);
   const config = await readBlobJson<ImageConfig>(dir, configDesc);
   const ids = diffIds(config, layers.length, `config ${configDesc.digest}`);
+  // Made now so that a malformed config field stops the import before anything is stored.
+  const info = imageInfo(ref, configDesc.digest, layers.map((l) => l.digest), config);
   // Verify every layer we will read before storing anything.
   const missing: Array<{ layer: Descriptor; diffId: string }> = [];
   for (const [i, layer] of layers.entries()) {
@@ -59,7 +61,7 @@ export async function importOciLayout(dir: string, opts: ImportOptions = {}): Pr
     for (const { layer, diffId } of missing) {
       if (!(await hasLayer(layer.digest))) await unpackLayer(blobPath(dir, layer.digest), paths.layerDir(layer.digest), { diffId });
     }
-    return await saveImage(imageInfo(ref, configDesc.digest, layers.map((l) => l.digest), config));
+    return await saveImage(info);
   } finally {
     await release();
   }

@@ -4,13 +4,10 @@
 
 import { createHash } from 'node:crypto';
 import type { ImageInfo } from '../../planner/observed.js';
+import { ImageFormatError } from './image-format-error.js';
+import { imageHealthcheck, type DockerHealthcheck } from './image-healthcheck.js';
 
-export class ImageFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImageFormatError';
-  }
-}
+export { ImageFormatError };
 
 export class BlobDigestError extends ImageFormatError {
   readonly digest: string;
@@ -62,7 +59,7 @@ export interface Manifest {
   layers?: Descriptor[];
 }
 export interface ImageConfig {
-  config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; Env?: string[] | null; WorkingDir?: string; User?: string };
+  config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; Env?: string[] | null; WorkingDir?: string; User?: string; Healthcheck?: DockerHealthcheck | null };
   rootfs?: { type?: string; diff_ids?: string[] };
 }
 
@@ -162,5 +159,7 @@ export function imageInfo(ref: string, configDigest: string, layers: string[], c
   if (c.Cmd) info.cmd = c.Cmd;
   if (c.WorkingDir) info.workingDir = c.WorkingDir;
   if (c.User) info.user = c.User;
+  const healthcheck = imageHealthcheck(c.Healthcheck, `config ${configDigest} of ${ref}`);
+  if (healthcheck) info.healthcheck = healthcheck;
   return info;
 }

@@ -64,12 +64,12 @@ export async function pullImage(raw: string, opts: PullOptions = {}): Promise<Im
   const { res } = await client.blob(configDesc.digest);
   const config = verifiedJson<ImageConfig>(await readBody(res, CONFIG_LIMIT), configDesc, `config ${configDesc.digest} of ${target.ref}`);
   const ids = diffIds(config, layers.length, `config ${configDesc.digest} of ${target.ref}`);
+  // Made now so that a malformed config field stops the pull before any layer is fetched.
+  const info = imageInfo(target.ref, configDesc.digest, layers.map((l) => l.digest), config);
 
   const release = await holdLayers(layers.map((l) => l.digest));
   try {
-    return await fetchLayers(client, layers, ids, opts, emit).then(() =>
-      saveImage(imageInfo(target.ref, configDesc.digest, layers.map((l) => l.digest), config)),
-    );
+    return await fetchLayers(client, layers, ids, opts, emit).then(() => saveImage(info));
   } finally {
     await release();
   }

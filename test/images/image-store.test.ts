@@ -55,6 +55,13 @@ describe('image store', () => {
     await expect(listImages()).rejects.toThrow(/malformed/);
   });
 
+  it('keeps a recorded healthcheck, and reports one of the wrong shape', async () => {
+    const checked = { ...image('busybox'), healthcheck: { test: ['CMD', 'true'], intervalMs: 2000 } };
+    expect(await findImage((await saveImage(checked)).ref)).toEqual({ ...checked, ref: 'docker.io/library/busybox:latest' });
+    await fs.writeFile(path.join(paths.imageRefsDir(), 'x.json'), JSON.stringify({ ...image('x'), healthcheck: { test: 'true' } }));
+    await expect(listImages()).rejects.toThrow(/malformed/);
+  });
+
   it('knows unpacked layers', async () => {
     await fs.mkdir(paths.layerDir(D1), { recursive: true });
     expect(await hasLayer(D1)).toBe(true);

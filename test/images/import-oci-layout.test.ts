@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobDigestError, ImageImportError, importOciLayout } from '../../executor/images/import-oci-layout.js';
 import { findImage, listImages } from '../../executor/images/image-store.js';
+import { ImageFormatError } from '../../executor/images/image-format-error.js';
 import { paths } from '../../executor/host/linux/paths.js';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/build-busybox-image.mjs', import.meta.url));
@@ -104,6 +105,24 @@ describe('importOciLayout', () => {
     expect(info.ref).toBe('docker.io/library/mybox:latest');
     expect((await findImage('mybox'))?.id).toBe(info.id);
     expect(readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe('page two\n');
+  });
+
+  it('records the config\'s HEALTHCHECK in milliseconds, leaving out docker\'s 0 ("not set")', async () => {
+    const other = path.join(tmp, 'checked');
+    const check = { Test: ['CMD-SHELL', 'test -f /ready'], Interval: 2_000_000_000, Timeout: 0, StartPeriod: 1_500_000, Retries: 4 };
+    build(other, '--healthcheck', JSON.stringify(check));
+    const info = await importOciLayout(other, {});
+    // 1.5 ms rounds up: a short period must not turn into 0, which would mean the default.
+    expect(info.healthcheck).toEqual({ test: ['CMD-SHELL', 'test -f /ready'], intervalMs: 2000, startPeriodMs: 2, retries: 4 });
+    expect((await findImage(info.ref))?.healthcheck).toEqual(info.healthcheck);
+  });
+
+  it('rejects a malformed HEALTHCHECK before storing anything', async () => {
+    const other = path.join(tmp, 'broken-check');
+    build(other, '--healthcheck', JSON.stringify({ Test: 'test -f /ready', Interval: -1 }));
+    await expect(importOciLayout(other, {})).rejects.toThrow(ImageFormatError);
+    await expect(importOciLayout(other, {})).rejects.toThrow(/config\.Healthcheck\.Test is not a list of strings/);
+    await storeIsEmpty();
   });
 
   it('rejects a tampered layer and stores nothing', async () => {

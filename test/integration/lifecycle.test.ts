@@ -85,6 +85,48 @@ describe('healthchecks and depends_on', () => {
     expect(db.health.log.some((p) => p.exitCode !== 0)).toBe(true);
   });
 
+  it('runs the image\'s own HEALTHCHECK where the file gives none, merges it with a partial one, and a dependent waits on it', () => {
+    const checked = 'stack.local/busybox-checked:latest';
+    const MS = 1_000_000;
+    importTestImage(env, { tag: checked, healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/ready'], Interval: 200 * MS, Timeout: 1000 * MS, Retries: 20 } });
+    const slowStart = `    command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec sleep 1000"]\n    stop_signal: SIGKILL\n`;
+    const g = stackFile(
+      `${project}i`,
+      `  db:
+    image: ${checked}
+${slowStart}  quick:
+    image: ${checked}
+${slowStart}    healthcheck:
+      test: ["CMD", "true"]
+  off:
+    image: ${checked}
+${slowStart}    healthcheck:
+      disable: true
+  api:
+    image: ${checked}
+    command: ["sleep", "1000"]
+    stop_signal: SIGKILL
+    healthcheck:
+      disable: true
+    depends_on:
+      db: { condition: service_healthy }
+`,
+    );
+    const up = stack(env, [...g, 'up', '--wait', '--wait-timeout', '20']);
+    expect(up.stderr).not.toMatch(/✖/);
+    expect(up.code).toBe(0);
+    // db: the image's check; quick: its own test on the image's 200 ms interval; off, api: none.
+    expect(Object.fromEntries(ps(g).map((r) => [r.service, [r.state, r.health]]))).toEqual({
+      db: ['running', 'healthy'], quick: ['running', 'healthy'], off: ['running', undefined], api: ['running', undefined],
+    });
+    const records = path.join(env.env.STACK_ROOT!, 'stacks', `${project}i`, 'state', 'containers');
+    const db = JSON.parse(fs.readFileSync(path.join(records, `${project}i-db-1.json`), 'utf8')) as { health: { log: { end: string; exitCode: number }[] } };
+    const api = JSON.parse(fs.readFileSync(path.join(records, `${project}i-api-1.json`), 'utf8')) as { startedAt: string };
+    // It really probed /tmp/ready: failures while db slept, then success, and api started after it.
+    expect(db.health.log.some((p) => p.exitCode !== 0)).toBe(true);
+    expect(Date.parse(api.startedAt)).toBeGreaterThanOrEqual(Date.parse(db.health.log.find((p) => p.exitCode === 0)!.end));
+  });
+
   it('an unhealthy dependency keeps its dependent from starting and says why', () => {
     const g = stackFile(
       `${project}b`,

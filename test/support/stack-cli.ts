@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DockerHealthcheck } from '../../executor/images/image-healthcheck.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TEST_IMAGE = 'stack.local/busybox:latest';
@@ -35,12 +36,13 @@ export function stack(env: StackEnv, args: string[], cwd = env.root): Result {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Builds the busybox OCI layout and imports it into this env's store. */
-export function importTestImage(env: StackEnv): void {
-  const layout = path.join(env.root, 'busybox-oci');
-  const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build-busybox-image.mjs'), layout, '--tag', TEST_IMAGE], { encoding: 'utf8' });
+/** Builds the busybox OCI layout (under `tag`, with `healthcheck` as its config's HEALTHCHECK, durations in ns) and imports it into this env's store. */
+export function importTestImage(env: StackEnv, { tag = TEST_IMAGE, healthcheck }: { tag?: string; healthcheck?: DockerHealthcheck } = {}): void {
+  const layout = path.join(env.root, `busybox-oci-${encodeURIComponent(tag)}`);
+  const extra = healthcheck ? ['--healthcheck', JSON.stringify(healthcheck)] : [];
+  const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build-busybox-image.mjs'), layout, '--tag', tag, ...extra], { encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`building the test image failed: ${built.stderr}`);
-  const imported = stack(env, ['image', 'import', layout, '--tag', TEST_IMAGE]);
+  const imported = stack(env, ['image', 'import', layout, '--tag', tag]);
   if (imported.code !== 0) throw new Error(`importing the test image failed: ${imported.stderr}`);
 }
 
