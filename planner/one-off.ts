@@ -1,7 +1,9 @@
 // The ContainerSpec of a one-off container (`stack run`): a service of the stack file, or a
 // bare image, with the command line's overrides. Named `<project>-<service>-run-<id>` like
-// compose; on the stack's networks with the lowest address no container of the stack holds.
-// Pure: the caller observed the stack and found the image.
+// compose; on the stack's networks with the lowest address that no container of the stack
+// holds and no other container or apply in progress claims (the network's foreignIps: the
+// caller counts the claims, its own stack's included, under the allocation lock; see
+// cli/commands/run-claim.ts). Pure: the caller observed the stack and found the image.
 
 import { buildContainerSpec } from './container-spec.js';
 import { nextFreeAddress, parseCidr } from './ipam.js';
@@ -36,7 +38,10 @@ function endpointsFor(project: string, name: string, service: Service, observed:
     if (!net) {
       throw new OneOffError(`service ${service.name} is on network ${sn.network}, which does not exist yet; run \`stack up -d\` first, or give the service network_mode: none`);
     }
-    const used = new Set(observed.containers.flatMap((c) => c.endpoints.filter((e) => e.network === sn.network).map((e) => e.ip)));
+    const used = new Set([
+      ...observed.containers.flatMap((c) => c.endpoints.filter((e) => e.network === sn.network).map((e) => e.ip)),
+      ...(net.foreignIps ?? []),
+    ]);
     const ip = nextFreeAddress(net.subnet, net.gateway, used);
     if (!ip) throw new OneOffError(`no free address left in subnet ${net.subnet} of network ${sn.network}`);
     endpoints.push({

@@ -12,6 +12,7 @@ import { checkNetworkDeclarations, checkServiceNetworking } from './rules/networ
 import { checkPorts, type Published } from './rules/ports.js';
 import { checkReferences } from './rules/references.js';
 import { checkServiceFields } from './rules/service-fields.js';
+import { checkSharedNetworkNamespace } from './rules/shared-network.js';
 import { checkFileObjects } from './rules/top-level.js';
 import { checkVolumeDeclarations } from './rules/volumes.js';
 
@@ -54,6 +55,7 @@ export function validateRules(raw: unknown, files: readonly SourceFile[], env: R
     imageOrBuild(ctx, name, svc);
     checkReferences(ctx, name, svc);
     checkServiceNetworking(ctx, name, svc);
+    checkSharedNetworkNamespace(ctx, name, svc);
     checkPorts(ctx, name, svc, published);
     const { containerName } = checkServiceFields(ctx, name, svc);
     if (containerName === undefined) continue;

@@ -1,12 +1,14 @@
 // What `stack run` does (loaded only when it runs; see run.ts). The one-off container is a
 // child of this process, not of the supervisor: its stdio and exit code are ours directly,
 // and it needs no supervisor at all. Its state record lives with the stack's (so `ps` shows
-// it and `down` removes it); with --rm it is gone again when the command ends.
+// it and `down` removes it), written as its addresses are chosen (run-claim.ts); with --rm
+// it is gone again when the command ends.
 
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { createLinuxContainers } from '../../executor/host/linux/container-runtime.js';
 import { createStateStore } from '../../executor/host/linux/state-store.js';
+import { claimOneOff } from './run-claim.js';
 import type { ContainerExit } from '../../executor/host.js';
 import type { ContainerSpec } from '../../planner/plan.js';
 import { emptyObserved, type ImageInfo, type Observed } from '../../planner/observed.js';
@@ -36,7 +38,8 @@ export const IMAGE_RUN_PROJECT = '_run';
 interface Target {
   project: string;
   service: Service;
-  observed: Observed;
+  /** The stack as it is now; called under the allocation lock (run-claim.ts). */
+  observe: () => Promise<Observed>;
 }
 
 async function target(globals: GlobalOptions, first: string | undefined, rest: string[], opts: RunCliOptions): Promise<{ t: Target; command: string[] }> {
@@ -48,7 +51,7 @@ async function target(globals: GlobalOptions, first: string | undefined, rest: s
     const name = path.basename(opts.image.split(/[:@]/)[0] ?? 'image').replace(/[^a-z0-9_-]/g, '') || 'image';
     const service = { ...serviceDefaults(name, opts.image, { file: '<command line>', line: 1, col: 1 }), networkMode: 'none' };
     const project = globals.projectName ?? IMAGE_RUN_PROJECT;
-    return { t: { project, service, observed: emptyObserved(project) }, command };
+    return { t: { project, service, observe: async () => emptyObserved(project) }, command };
   }
   if (first === undefined) throw new UsageError('stack run needs a SERVICE of the stack file, or --image REF');
   // Loaded only here: `run --image` needs no stack file, nor the YAML parser and planner.
@@ -57,7 +60,7 @@ async function target(globals: GlobalOptions, first: string | undefined, rest: s
   const service = stack.services.find((s) => s.name === first);
   if (!service) throw new UsageError(`no service ${first} in ${stack.file}; services: ${stack.services.map((s) => s.name).join(', ')}`);
   const { observeStack } = await import('../../executor/host/linux/observe.js');
-  return { t: { project: stack.project, service, observed: await observeStack(stack.project) }, command: rest };
+  return { t: { project: stack.project, service, observe: () => observeStack(stack.project) }, command: rest };
 }
 
 async function imageOf(ref: string): Promise<ImageInfo> {
@@ -75,17 +78,23 @@ export async function run(globals: GlobalOptions, first: string | undefined, res
     t.service = { ...t.service, resources: { ...t.service.resources, memoryBytes: bytes } };
   }
   const env = Object.fromEntries(envFlags(opts.env ?? [], process.env).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
-  const spec = oneOffSpec(t.project, t.service, await imageOf(t.service.image), t.observed, {
-    command, env, id: crypto.randomBytes(3).toString('hex'),
-    ...(opts.entrypoint !== undefined ? { entrypoint: shellSplit(opts.entrypoint) } : {}),
-    ...(opts.user !== undefined ? { user: opts.user } : {}),
-    ...(opts.workdir !== undefined ? { workdir: opts.workdir } : {}),
+  const image = await imageOf(t.service.image);
+  const id = crypto.randomBytes(3).toString('hex');
+  const spec = await claimOneOff(t.project, t.observe, (observed) => {
+    const built = oneOffSpec(t.project, t.service, image, observed, {
+      command, env, id,
+      ...(opts.entrypoint !== undefined ? { entrypoint: shellSplit(opts.entrypoint) } : {}),
+      ...(opts.user !== undefined ? { user: opts.user } : {}),
+      ...(opts.workdir !== undefined ? { workdir: opts.workdir } : {}),
+    });
+    // Thrown before the record is written: a refused run leaves nothing behind.
+    if (built.argv.length === 0) throw new UsageError(`neither the command line nor image ${built.image.ref} gives a command to run`);
+    return built;
   });
-  if (spec.argv.length === 0) throw new UsageError(`neither the command line nor image ${spec.image.ref} gives a command to run`);
   return runAttached(spec, !!opts.rm);
 }
 
-/** prepare, spawn attached, wire the network, release; wait for the exit; remove with --rm. */
+/** prepare, spawn attached, wire the network, release; wait for the exit; remove with --rm. The record exists already (run-claim.ts). */
 async function runAttached(spec: ContainerSpec, rm: boolean): Promise<number> {
   const state = createStateStore();
   const containers = createLinuxContainers(state);
@@ -98,7 +107,6 @@ async function runAttached(spec: ContainerSpec, rm: boolean): Promise<number> {
   const forward = (signal: NodeJS.Signals) => { if (pid) process.kill(pid, signal); };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
   signals.forEach((s) => process.on(s, forward));
-  await state.saveContainer(spec.project, { spec, status: 'creating' });
   try {
     await containers.prepare(spec);
     const spawned = await containers.spawn(spec, { attach: true });

@@ -1,8 +1,8 @@
 // What `stack volume` does (loaded only when it runs; see volume.ts).
 
-import { readState, isRunning } from '../../executor/host/linux/state-store.js';
 import { ensureVolume, listVolumes, removeVolume } from '../../executor/host/linux/volumes.js';
 import { UsageError } from '../usage-error.js';
+import { VolumeInUseError, volumeUsers } from './volume-users.js';
 
 export interface VolumeLsOptions {
   format: string;
@@ -28,20 +28,8 @@ export async function volumeRm(names: string[]): Promise<void> {
   const known = new Set((await listVolumes()).map((v) => v.name));
   const missing = names.filter((n) => !known.has(n));
   if (missing.length > 0) throw new UsageError(`no such volume: ${missing.join(', ')} (\`stack volume ls\` lists them)`);
-  const users = await runningUsers();
-  const busy = names.filter((n) => users.has(n));
-  if (busy.length > 0) throw new UsageError(busy.map((n) => `volume ${n} is in use by ${users.get(n)!.join(', ')}; stop it first`).join('\n'));
+  const users = await volumeUsers();
+  const busy = new Map(names.flatMap((n) => (users.has(n) ? [[n, users.get(n)!] as const] : [])));
+  if (busy.size > 0) throw new VolumeInUseError(busy);
   for (const name of names) await removeVolume(name);
-}
-
-/** Volume name → running containers (of any stack) that mount it. */
-async function runningUsers(): Promise<Map<string, string[]>> {
-  const users = new Map<string, string[]>();
-  for (const project of await readState.projects()) {
-    for (const r of await readState.containers(project)) {
-      if (!isRunning(r)) continue;
-      for (const m of r.spec.mounts ?? []) if (m.type === 'volume') users.set(m.source, [...(users.get(m.source) ?? []), r.spec.name]);
-    }
-  }
-  return users;
 }

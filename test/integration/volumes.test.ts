@@ -117,11 +117,19 @@ describe('volumes, binds, secrets and configs', () => {
     expect(sh('cat /www/k /scratch/a /ext/e').stdout).toBe('kept\nanon\next\n');
   });
 
-  it('volume rm refuses a volume a running container uses', () => {
-    const rm = stack(env, ['volume', 'rm', `${project}_data`]);
-    expect(rm.code).toBe(2);
-    expect(rm.stderr).toContain(`volume ${project}_data is in use by ${project}-app-1; stop it first`);
-    expect(volumeNames()).toContain(`${project}_data`);
+  it('volume rm refuses a volume a container uses, running or stopped, naming it and the way out; start then finds the data', () => {
+    const refused = (state: string) => {
+      const rm = stack(env, ['volume', 'rm', `${project}_data`]);
+      expect(rm.code).toBe(1);
+      expect(rm.stderr).toBe(`stack: volume ${project}_data is in use by ${project}-app-1 (${state}) of stack ${project}; remove that container first with \`stack -p ${project} down\` (volumes stay), then run \`stack volume rm ${project}_data\` again\n`);
+      expect(volumeNames()).toContain(`${project}_data`);
+    };
+    refused('running');
+    // A stopped container keeps its record: `start` would make the volume again, empty.
+    expect(stack(env, ['-f', file, 'stop', 'app']).code).toBe(0);
+    refused('stopped');
+    expect(stack(env, ['-f', file, 'start', 'app']).code).toBe(0);
+    expect(sh('cat /www/k').stdout).toBe('kept\n');
   });
 
   it('down -v removes the stack\'s named and anonymous volumes, never the external one', () => {

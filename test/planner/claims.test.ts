@@ -1,12 +1,16 @@
 // Claims of an apply in progress (planner/claims.ts): what a plan takes, and a second
 // stack planning meanwhile, which must see all of it as taken (the subnet, the host port
-// it chose, the addresses on a network both stacks are on) though no record says so yet.
+// it chose, the addresses on a network both stacks are on) though no record says so yet;
+// and a one-off (`stack run`) beside an apply of its own stack, which must skip what that
+// apply claimed.
 
 import { describe, expect, it } from 'vitest';
 import { claimsOf, withClaims } from '../../planner/claims.js';
+import { oneOffSpec } from '../../planner/one-off.js';
 import { reconcile } from '../../planner/reconcile.js';
+import type { Observed } from '../../planner/observed.js';
 import type { ContainerSpec, NatSpec, Plan } from '../../planner/plan.js';
-import { load, observed } from './reconcile-fixtures.js';
+import { applied, image, load, observed } from './reconcile-fixtures.js';
 
 const stackFile = (project: string, extra = '') => `name: ${project}
 services:
@@ -65,5 +69,14 @@ networks:
     expect(withClaims(base, [])).toBe(base);
     const seen = withClaims(base, [{ project: 'joiner', subnets: [], ports: [], addresses: [{ bridge: 'stkbx', ip: '10.123.1.5' }, { bridge: 'stkby', ip: '10.9.0.2' }] }]);
     expect(seen.networks[0]!.foreignIps).toEqual(['10.123.1.5']);
+  });
+
+  it('make a one-off of the same stack skip the addresses its apply in progress claimed', () => {
+    // The apply made the network; web's record comes only when its start runs.
+    const midApply: Observed = { ...applied(first, observed({ project: 'first' })), containers: [] };
+    const web = load(stackFile('first')).services[0]!;
+    const run = (seen: Observed) => oneOffSpec('first', web, image, seen, { command: ['true'], env: {}, id: 'abc123' }).endpoints[0]!.ip;
+    expect(run(midApply)).toBe('10.123.1.2');
+    expect(run(withClaims(midApply, [{ project: 'first', ...claimsOf(first) }]))).toBe('10.123.1.3');
   });
 });

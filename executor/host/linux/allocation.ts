@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import type { Host } from '../../host.js';
 import type { ProjectClaims } from '../../../planner/claims.js';
-import { acquireFileLock } from './file-lock.js';
+import { acquireFileLock, type FileLock } from './file-lock.js';
 import { readJson, writeJsonAtomic } from './json-file.js';
 import { paths, stackRun } from './paths.js';
 import { isSameProcess, readStartTime } from './proc-stat.js';
@@ -20,9 +20,14 @@ interface ClaimRecord extends ProjectClaims {
 /** The lock is held for an observe and a reconcile (milliseconds): poll often. */
 const POLL_MS = 5;
 
+/** Waits for the host-wide allocation lock; `holder` says who takes it (`stack run` takes it too). */
+export function lockAllocation(holder: string): Promise<FileLock> {
+  return acquireFileLock(paths.allocationLock(), { command: holder, pollMs: POLL_MS });
+}
+
 export function createLinuxAllocation(): Host['allocation'] {
   return {
-    lock: (project) => acquireFileLock(paths.allocationLock(), { command: `supervisor of ${project}: planning`, pollMs: POLL_MS }),
+    lock: (project) => lockAllocation(`supervisor of ${project}: planning`),
     claim: async (project, claims) => {
       const record: ClaimRecord = { project, pid: process.pid, ...optional(readStartTime(process.pid)), ...claims };
       await writeJsonAtomic(paths.claims(project), record);
@@ -41,9 +46,18 @@ export async function readClaims(exceptProject: string): Promise<ProjectClaims[]
   } catch {
     return [];
   }
+  const claims = await Promise.all(entries.filter((p) => p !== exceptProject).map(readLiveClaims));
+  return claims.filter((c): c is ProjectClaims => c !== undefined);
+}
+
+/**
+ * The claims of `project`'s apply in progress, if its supervisor still runs. `observe`
+ * leaves a stack's own claims out (its apply is the only one the stack lock lets run), but
+ * `stack run` takes no stack lock and starts beside that apply, so it reads them here.
+ */
+export async function readLiveClaims(project: string): Promise<ProjectClaims | undefined> {
   // Entries that are no run dir (lock files) have no claims.json: ENOTDIR reads as none.
-  const records = await Promise.all(entries.filter((p) => p !== exceptProject).map((p) => readJson<ClaimRecord>(paths.claims(p)).catch(() => undefined)));
-  return records
-    .filter((r): r is ClaimRecord => !!r && isSameProcess(r.pid, r.startTime))
-    .map(({ project, subnets, ports, addresses }) => ({ project, subnets, ports, addresses }));
+  const r = await readJson<ClaimRecord>(paths.claims(project)).catch(() => undefined);
+  if (!r || !isSameProcess(r.pid, r.startTime)) return undefined;
+  return { project: r.project, subnets: r.subnets, ports: r.ports, addresses: r.addresses };
 }
