@@ -12,6 +12,24 @@ export function containerName(project: string, service: string, replica = 1): st
   return `${project}-${service}-${replica}`;
 }
 
+/** The name a container shows (ps, DNS): its slot's, also while it is a replacement. */
+export function shownName(c: { name: string; displayName?: string }): string {
+  return c.displayName ?? c.name;
+}
+
+/**
+ * The name of a container that replaces `current` in slot `slot` while `current` still
+ * runs: the two alternate, so a slot never needs more than two.
+ */
+export function replacementName(slot: string, current: string): string {
+  return current === slot ? `${slot}.b` : slot;
+}
+
+/** The slot of a container named `name` (its own name, or the one it replaces). */
+export function slotOf(name: string): string {
+  return name.endsWith('.b') ? name.slice(0, -2) : name;
+}
+
 /** `stkb` + 10 hex = 14 bytes. */
 export function bridgeName(project: string, networkKey: string): string {
   return `stkb${shortHash(`${project}/${networkKey}`, 10)}`;

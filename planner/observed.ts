@@ -32,6 +32,8 @@ export interface ObservedEndpoint {
 
 export interface ObservedContainer {
   name: string;
+  /** Its slot's name when `name` is a replacement's (ContainerSpec.displayName). */
+  displayName?: string;
   service: string;
   /** n of `<project>-<service>-<n>`; 1 when the record predates replicas. */
   replica?: number;

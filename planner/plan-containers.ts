@@ -1,7 +1,8 @@
 // Containers part of reconcile: per desired container (one per replica), keep it when its
-// config hash, addresses and veths match and it runs; otherwise replace it (stop, then
-// start: its name, address, veth and cgroup are keyed by `<project>-<service>-<n>`, so
-// the new one cannot run beside the old one). Dependents are replaced with a dependency
+// config hash, addresses and veths match and it runs; otherwise replace it: beside the old
+// one where the service allows it (plan-instances.ts: start the new one, wait until it is
+// ready, switch the published ports, then remove the old one), else stop, then start.
+// Dependents are replaced with a dependency
 // only when they ask for it (`depends_on.X.restart: true`) or share its namespaces
 // (`network_mode: service:X`). Surplus replicas and orphans are removed.
 
@@ -11,8 +12,11 @@ import type { Service, Stack } from './types.js';
 import { dependencyOrder } from './graph.js';
 import { replicaCount, scaleDown, type Slot } from './plan-replicas.js';
 import { prerequisitesOf, sharedNamespaceOf } from './select-services.js';
-import { gatedDependencies, planWait } from './plan-waits.js';
+import { gatedDependencies, planWait, readinessWait } from './plan-waits.js';
 import { groupBy } from './group-by.js';
+import { shownName } from './names.js';
+import type { CurrentInstances, Replacement } from './plan-instances.js';
+import { startCause } from './start-cause.js';
 
 export interface ContainerPolicy {
   removeOrphans?: boolean;
@@ -33,12 +37,20 @@ export interface ContainerPlanInput {
   /** Ids of network.create operations: containers on a recreated bridge are rewired. */
   networkCreates: string[];
   policy: ContainerPolicy;
+  /** The container of each slot now, and what an interrupted replacement left. */
+  instances: CurrentInstances;
+  /** Slots replaced make-before-break (plan-instances.ts). */
+  replacements: Map<string, Replacement>;
+  /** Id of the NAT apply that switches published ports to the replacements, when there is one. */
+  switchId?: string;
 }
 
 export interface PlannedContainers {
   operations: Operation[];
   removeIds: string[];
   notes: string[];
+  /** The waits until each replacement is ready: the port switch comes after them. */
+  readyIds: string[];
 }
 
 export function planContainers(input: ContainerPlanInput): PlannedContainers {
@@ -50,8 +62,10 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
   /** Services with at least one existing container replaced by this plan. */
   const replaced = new Set<string>();
 
+  const readyIds: string[] = [];
   const remove = (c: ObservedContainer, cause: string, after: string[] = []): string => {
     const id = `remove:${c.name}`;
+    if (removeIds.includes(id)) return id; // a leftover that is also surplus or an orphan
     operations.push({
       kind: 'container.remove',
       id,
@@ -69,8 +83,13 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
 
   const serviceNamed = new Map(stack.services.map((s) => [s.name, s]));
   const slotsOf = groupBy(input.slots, (s) => s.service.name);
-  const observedNamed = new Map(observed.containers.map((c) => [c.name, c]));
   const specsOf = groupBy(specs.values(), (s) => s.service);
+  // Of two containers of one slot, the one that does not stand for it goes first.
+  const leftoverRemovals = new Map<string, string>();
+  for (const c of input.instances.leftovers) {
+    if (!serviceNamed.has(c.service)) continue; // an orphan: removed (or kept) below
+    leftoverRemovals.set(shownName(c), remove(c, `an interrupted replacement left ${c.name} beside ${input.instances.current.get(shownName(c))!.name}`));
+  }
   for (const level of dependencyOrder(orderingStack(stack))) {
     for (const serviceName of level) {
       const service = serviceNamed.get(serviceName)!;
@@ -84,16 +103,15 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
       for (const slot of slotsOf.get(serviceName) ?? []) {
         const spec = specs.get(slot.name);
         if (!spec) continue;
-        const existing = observedNamed.get(slot.name);
-        const decided = startCause(existing, spec, policy, input.networkCreates);
-        if (decided.note) notes.push(decided.note);
+        const existing = input.instances.current.get(slot.name);
+        const replacement = input.replacements.get(slot.name);
+        const decided = replacement ? { cause: replacement.cause } : startCause(existing, spec, policy, input.networkCreates);
+        if ('note' in decided && decided.note) notes.push(decided.note);
         const cause = decided.cause ?? (existing && trigger);
         if (!cause) continue;
-        const after = [...input.startAfter];
-        if (existing) {
-          after.push(remove(existing, cause));
-          replaced.add(serviceName);
-        }
+        const after = [...input.startAfter, ...[leftoverRemovals.get(slot.name)].filter((id): id is string => !!id)];
+        if (existing && !replacement) after.push(remove(existing, cause));
+        if (existing) replaced.add(serviceName);
         if (wait === null) {
           wait = planWait(stack.project, service, specsOf, startIds);
           if (wait) operations.push(wait);
@@ -108,6 +126,13 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
         const id = `start:${spec.name}`;
         ids.push(id);
         operations.push({ kind: 'container.start', id, cause, after, container: spec, ...(releaseAfter.length ? { releaseAfter } : {}) });
+        if (replacement) {
+          // The old container serves until the new one is ready and the ports lead to it.
+          const ready = readinessWait(stack.project, spec, replacement.old.name, id);
+          operations.push(ready);
+          readyIds.push(ready.id);
+          remove(replacement.old, `${cause}; ${spec.name} replaces it and is ready`, [ready.id, ...(input.switchId ? [input.switchId] : [])]);
+        }
       }
       if (input.selected.has(serviceName)) scaleDown(serviceName, replicaCount(service, policy.scale), observed, remove);
     }
@@ -117,7 +142,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
     if (policy.removeOrphans) remove(orphan, `service ${orphan.service} is no longer in the stack file`);
     else notes.push(`container ${orphan.name} belongs to service ${orphan.service}, which is not in the stack file; --remove-orphans removes it`);
   }
-  return { operations, removeIds, notes };
+  return { operations, removeIds, notes, readyIds };
 }
 
 /** The stack with `network_mode: service:X` counted as a dependency on X, for ordering. */
@@ -139,26 +164,3 @@ function dependentCause(service: Service, replaced: Set<string>): string | undef
   return dep ? `dependency ${dep.service} is replaced and depends_on.${dep.service}.restart is true` : undefined;
 }
 
-function startCause(existing: ObservedContainer | undefined, spec: ContainerSpec, policy: ContainerPolicy, networkCreates: string[]): { cause?: string; note?: string } {
-  if (!existing) return { cause: spec.replica === 1 ? `service ${spec.service} has no container` : `service ${spec.service} has no replica ${spec.replica}` };
-  // A recreated bridge does not get the old veths back: the container must be rewired.
-  const rewired = existing.endpoints.find((e) => networkCreates.includes(`network:${e.network}`));
-  if (rewired) return { cause: `network ${rewired.network} is recreated, so ${existing.name} must be reattached` };
-  if (!existing.running) return { cause: `drift: container ${existing.name} is not running${existing.exitCode !== undefined ? ` (exited with ${existing.exitCode})` : ''}` };
-  const change = existing.hash !== spec.hash ? `configuration of service ${spec.service} changed` : addressChange(existing, spec);
-  if (change && policy.noRecreate) return { note: `${change}, but --no-recreate keeps ${existing.name} as it is` };
-  if (change) return { cause: change };
-  const lost = existing.endpoints.find((e) => e.present === false);
-  if (lost) return { cause: `drift: veth ${lost.hostVeth} of ${existing.name} on network ${lost.network} is missing on the host` };
-  if (policy.forceRecreate) return { cause: '--force-recreate' };
-  return {};
-}
-
-/** A fixed address that changed (planned addresses otherwise keep the observed ones). */
-function addressChange(existing: ObservedContainer, spec: ContainerSpec): string | undefined {
-  for (const ep of spec.endpoints) {
-    const seen = existing.endpoints.find((e) => e.network === ep.network);
-    if (seen && seen.ip !== ep.ip) return `address of ${existing.name} on network ${ep.network} changes from ${seen.ip} to ${ep.ip}`;
-  }
-  return undefined;
-}

@@ -9,7 +9,7 @@ import type { Endpoint, HostsEntry, NetworkSpec } from './plan.js';
 import type { Service, ServiceNetwork, Stack } from './types.js';
 import { groupBy } from './group-by.js';
 import { intToIp, ipToInt, nextFreeAddress, unusableAddress } from './ipam.js';
-import { containerName, vethName } from './names.js';
+import { containerName, shownName, vethName } from './names.js';
 import { ownsNetworks } from './network-mode.js';
 import { sharedNamespaceOf } from './select-services.js';
 import type { Slot } from './plan-replicas.js';
@@ -23,8 +23,18 @@ export interface PlannedNetworking {
 
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
-/** Networking of every desired container (`slots`: one per replica), keyed by container name. */
-export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string, NetworkSpec>, slots: Slot[], problems: string[]): Map<string, PlannedNetworking> {
+/** How a slot's container is named on the host, and whether it needs addresses of its own. */
+export interface SlotInstances {
+  /** Slot name → the host name of its container when that is not the slot's (plan-instances.ts). */
+  names: Map<string, string>;
+  /** Slots whose new container starts beside the old one: new addresses, the old ones stay taken. */
+  fresh: Set<string>;
+  /** Containers an interrupted replacement left: their addresses stay taken, and go to no slot. */
+  leftovers?: Set<string>;
+}
+
+/** Networking of every desired container (`slots`: one per replica), keyed by slot name. */
+export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string, NetworkSpec>, slots: Slot[], problems: string[], instances: SlotInstances = { names: new Map(), fresh: new Set() }): Map<string, PlannedNetworking> {
   // Addresses other stacks' containers hold: on a network this stack joins, and on one it
   // owns that other stacks joined (a scale-up here must not hand out a joiner's address).
   const used = new Map<string, Set<string>>();
@@ -53,14 +63,14 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
   for (const c of observed.containers) {
     for (const ep of c.endpoints) {
       const net = nets.get(ep.network);
-      const key = `${c.name}/${ep.network}`;
-      if (!net || chosen.has(key) || used.get(ep.network)!.has(ep.ip) || unusableAddress(net.subnet, net.gateway, ep.ip)) continue;
+      const key = `${shownName(c)}/${ep.network}`;
+      if (!net || used.get(ep.network)!.has(ep.ip) || unusableAddress(net.subnet, net.gateway, ep.ip)) continue;
       // Every address a container holds now stays taken in this plan, also when nothing
       // keeps it: an orphan (its service left the file) runs on without --remove-orphans,
       // and with it, or when its service moved off the network, new containers start
       // without waiting for its removal.
       used.get(ep.network)!.add(ep.ip);
-      if (wantsDynamic(c.service, ep.network)) chosen.set(key, ep.ip);
+      if (!chosen.has(key) && wantsDynamic(c.service, ep.network) && !instances.leftovers?.has(c.name)) chosen.set(key, ep.ip);
     }
   }
 
@@ -82,7 +92,7 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
         const net = nets.get(sn.network);
         if (!net) continue;
         const key = `${name}/${sn.network}`;
-        let ip = chosen.get(key);
+        let ip = instances.fresh.has(name) ? undefined : chosen.get(key);
         if (!ip) {
           ip = nextFreeAddress(net.subnet, net.gateway, used.get(sn.network)!, net.ipRange, searchFrom.get(sn.network));
           if (!ip) {
@@ -94,7 +104,7 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
           chosen.set(key, ip);
         }
         const ep: Endpoint = {
-          network: sn.network, bridge: net.bridge, hostVeth: vethName(stack.project, name, sn.network), ifname,
+          network: sn.network, bridge: net.bridge, hostVeth: vethName(stack.project, instances.names.get(name) ?? name, sn.network), ifname,
           ip, prefixLength: net.prefixLength, gateway: net.gateway, defaultRoute: false,
         };
         if (sn.aliases.length > 0) ep.aliases = [...sn.aliases];

@@ -31,7 +31,7 @@ export function planNat(stack: Stack, observed: Observed, ports: PortRule[], net
   return { operations: [{ kind: 'nat.apply', id: 'nat', cause, after, nat }], applyId: 'nat' };
 }
 
-function natSpec(stack: Stack, ports: PortRule[], nets: Map<string, NetworkSpec>): NatSpec | undefined {
+export function natSpec(stack: Stack, ports: PortRule[], nets: Map<string, NetworkSpec>): NatSpec | undefined {
   // Networks joined with `external: true` are the rules of the stack that made them
   // (masquerade, isolation, route_localnet on the bridge). A stack whose services sit only
   // on such networks still publishes its ports, as docker does: the DNAT rules go in its

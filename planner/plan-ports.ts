@@ -11,6 +11,7 @@
 import type { Observed } from './observed.js';
 import type { ContainerSpec, PortRule } from './plan.js';
 import type { PortMapping, Stack } from './types.js';
+import { slotOf } from './names.js';
 import { PortHolders, portText, type HostPortKey } from './port-holders.js';
 
 const EPHEMERAL = { first: 32768, last: 60999 };
@@ -71,7 +72,8 @@ const inWindow = (port: number, w: Wanted) => port >= w.window!.first && port <=
 function keep(w: Wanted, earlier: PortRule[], holders: PortHolders): void {
   const r = w.rule;
   const kept = earlier.find(
-    (e) => e.container === r.container && e.protocol === r.protocol && e.containerPort === r.containerPort && e.hostIp === r.hostIp &&
+    // By slot: a replacement started beside the old container keeps its ports.
+    (e) => slotOf(e.container) === slotOf(r.container) && e.protocol === r.protocol && e.containerPort === r.containerPort && e.hostIp === r.hostIp &&
       inWindow(e.hostPort, w) && !holders.holderOf(keyOf(r, e.hostPort)),
   );
   if (kept) take(w, kept.hostPort, holders);

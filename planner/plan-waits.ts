@@ -62,3 +62,18 @@ export function planWait(
 export function gatedDependencies(service: Service, sharedNamespace: string | undefined): Set<string> {
   return new Set(service.dependsOn.filter((d) => d.condition === 'service_started' && d.required && d.service !== sharedNamespace).map((d) => d.service));
 }
+
+/**
+ * The wait until `spec`, a replacement of container `old`, is ready: healthy when it has a
+ * healthcheck, else started. `old` is removed only after it (plan-containers.ts), so a
+ * replacement that never gets ready leaves the old container serving.
+ */
+export function readinessWait(project: string, spec: ContainerSpec, old: string, startId: string): Extract<Operation, { kind: 'container.wait' }> {
+  const healthy = probeArgv(spec.healthcheck) !== undefined;
+  const dependency: WaitDependency = { service: spec.service, containers: [spec.name], condition: healthy ? 'service_healthy' : 'service_started', required: true };
+  if (healthy) dependency.timeoutSeconds = Math.ceil((healthVerdictWithinMs(spec.healthcheck!) + HEALTH_WAIT_SLACK_MS) / 1000);
+  return {
+    kind: 'container.wait', id: `ready:${spec.name}`, cause: `${old} is removed once ${spec.name} is ${healthy ? 'healthy' : 'running'}`,
+    after: [startId], project, service: spec.service, dependencies: [dependency],
+  };
+}

@@ -46,8 +46,14 @@ export interface HostsEntry {
 export interface ContainerSpec {
   project: string;
   service: string;
-  /** `<project>-<service>-<n>`. */
+  /**
+   * `<project>-<service>-<n>`, or `<project>-<service>-<n>.b` for a replacement started
+   * beside the container it replaces (make-before-break): every host object (record,
+   * folder, cgroup, log, veths) is keyed by it, so the two can run side by side.
+   */
   name: string;
+  /** `<project>-<service>-<n>` when `name` is a replacement's: what ps, DNS and logs show. */
+  displayName?: string;
   hostname: string;
   image: { ref: string; id: string; layers: string[] };
   /** Resolved entrypoint + command; argv[0] is looked up in PATH inside the container. */

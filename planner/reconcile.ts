@@ -11,7 +11,9 @@ import { PlanError } from './plan-error.js';
 import { buildContainerSpec } from './container-spec.js';
 import { normalizeImageRef } from './image-ref.js';
 import { planNetworks } from './plan-networks.js';
-import { planEndpoints } from './plan-endpoints.js';
+import { planEndpoints, type SlotInstances } from './plan-endpoints.js';
+import { currentInstances, currentNames, planReplacements } from './plan-instances.js';
+import { portsWhileReplacing, switchedNat, switchOperation, SWITCH_ID } from './plan-switch.js';
 import { planNat } from './plan-nat.js';
 import { planPorts } from './plan-ports.js';
 import { desiredSlots, type Slot } from './plan-replicas.js';
@@ -43,20 +45,32 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   const selected = selectServices(stack, opts.services, !!opts.noDeps, problems);
   const nets = planNetworks(stack, observed, problems);
   const slots = desiredSlots(stack, opts.scale, problems);
-  const specs = buildSpecs(stack, observed, nets.specs, slots, problems);
+  const first = currentInstances(observed);
+  let specs = buildSpecs(stack, observed, nets.specs, slots, problems, currentNames(first));
+  // Of two containers of a slot, the one made from the file stands for it (a config hash
+  // does not depend on the container's name).
+  const instances = currentInstances(observed, (slot) => specs.get(slot)?.hash);
+  // Containers replaced beside their old ones need names and addresses of their own.
+  const { slots: names, replacements } = planReplacements(stack, instances, specs, selected, opts, nets.createIds);
+  if (replacements.size > 0 || instances.leftovers.length > 0) {
+    const again: string[] = [];
+    specs = buildSpecs(stack, observed, nets.specs, slots, again, names);
+    problems.push(...again.filter((p) => !problems.includes(p)));
+  }
   checkHostPorts(stack, observed, problems);
   // Ports are published for the containers that will exist: the selected ones and the
   // ones already there. Choosing their host ports can fail (a full range), so it comes
   // before anything is decided.
-  const existing = new Set(observed.containers.map((c) => c.name));
-  const kept = [...specs.values()].filter((s) => selected.has(s.service) || existing.has(s.name));
+  const kept = [...specs].filter(([slot, s]) => selected.has(s.service) || instances.current.has(slot)).map(([, s]) => s);
   const ports = planPorts(stack, observed, kept, problems);
+  const interim = replacements.size > 0 ? portsWhileReplacing(ports, specs, replacements) : ports;
   checkRuntimeOptions(stack, problems);
   checkVolumes(stack, observed, problems);
   checkDependencyConditions(stack, specs, problems);
   if (problems.length > 0) throw new PlanError(problems);
 
-  const nat = planNat(stack, observed, ports, nets.specs, nets.createIds);
+  const nat = planNat(stack, observed, interim, nets.specs, nets.createIds);
+  const switched = interim === ports ? undefined : switchedNat(stack, interim, ports, nets.specs);
   const containers = planContainers({
     stack,
     observed,
@@ -66,7 +80,15 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
     startAfter: [...nets.createIds, ...(nat.applyId ? [nat.applyId] : [])],
     networkCreates: nets.createIds,
     policy: opts,
+    instances,
+    replacements,
+    ...(switched ? { switchId: SWITCH_ID } : {}),
   });
+  if (switched) {
+    // Listed before the first removal that waits for it, as it runs.
+    const first = containers.operations.findIndex((o) => o.after.includes(SWITCH_ID));
+    containers.operations.splice(first < 0 ? containers.operations.length : first, 0, switchOperation(switched, containers.readyIds));
+  }
 
   const operations: Operation[] = [...nets.operations, ...nat.operations.filter((o) => o.kind === 'nat.apply'), ...containers.operations];
   // A bridge goes (or is remade) only once the containers on it are gone.
@@ -77,9 +99,10 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   return { project: stack.project, operations, notes };
 }
 
-function buildSpecs(stack: Stack, observed: Observed, nets: Map<string, NetworkSpec>, slots: Slot[], problems: string[]): Map<string, ContainerSpec> {
+/** Specs keyed by slot; a slot whose container has another name on the host (`instances`) gets it. */
+function buildSpecs(stack: Stack, observed: Observed, nets: Map<string, NetworkSpec>, slots: Slot[], problems: string[], instances: SlotInstances): Map<string, ContainerSpec> {
   const specs = new Map<string, ContainerSpec>();
-  const endpoints = planEndpoints(stack, observed, nets, slots, problems);
+  const endpoints = planEndpoints(stack, observed, nets, slots, problems, instances);
   const slotsOf = groupBy(slots, (s) => s.service);
   for (const service of stack.services) {
     let ref: string;
@@ -104,7 +127,8 @@ function buildSpecs(stack: Stack, observed: Observed, nets: Map<string, NetworkS
         problems.push(`service ${service.name}: neither the file nor image ${ref} gives a command to run; set \`command:\``);
         break;
       }
-      specs.set(slot.name, spec);
+      const instance = instances.names.get(slot.name);
+      specs.set(slot.name, instance ? { ...spec, name: instance, displayName: slot.name } : spec);
     }
   }
   return specs;

@@ -97,7 +97,7 @@ export class Lifecycle {
   }
 
   private publish(type: Parameters<EventBus['publish']>[0]['type'], spec: ContainerSpec, extra: Partial<Parameters<EventBus['publish']>[0]> = {}): void {
-    this.opts.events.publish({ type, service: spec.service, container: spec.name, ...extra });
+    this.opts.events.publish({ type, service: spec.service, container: spec.displayName ?? spec.name, ...extra });
   }
 
   /** A container's process runs (first start, resume or restart): track it and check its health. */

@@ -8,7 +8,10 @@ import type { HealthStatus } from '../executor/host.js';
 
 export interface ContainerStatusRow {
   service: string;
+  /** `<project>-<service>-<n>`, also for a container replacing another (planner/plan-instances.ts). */
   name: string;
+  /** The name its record, log and cgroup go by: `name`, or a replacement's own (`name.b`). */
+  instance: string;
   state: 'running' | 'exited' | 'created';
   /** PID of the container's PID 1 on the host. */
   pid?: number;
@@ -36,7 +39,8 @@ export async function containerStatus(project: string): Promise<ContainerStatusR
     const alive = isRunning(r);
     return {
       service: r.spec.service,
-      name: r.spec.name,
+      name: r.spec.displayName ?? r.spec.name,
+      instance: r.spec.name,
       state: alive ? 'running' : r.status === 'creating' || r.status === 'starting' ? 'created' : 'exited',
       ...(alive && r.pid ? { pid: r.pid, pidInNamespace: nsPid(r.pid) } : {}),
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),

@@ -3,7 +3,8 @@
 // code are ours directly, and exec works while no supervisor runs.
 
 import { createContainerExec } from '../../executor/host/linux/container-exec.js';
-import { createStateStore } from '../../executor/host/linux/state-store.js';
+import { createStateStore, readState } from '../../executor/host/linux/state-store.js';
+import { slotRecord } from '../../executor/host/linux/slot-record.js';
 import { containerName } from '../../planner/names.js';
 import { containerStatus } from '../../supervisor/status.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
@@ -32,7 +33,8 @@ export async function exec(globals: GlobalOptions, service: string, command: str
   const stop = () => abort.abort();
   process.on('SIGINT', ignore).on('SIGQUIT', ignore).on('SIGTERM', stop).on('SIGHUP', stop);
   try {
-    return await createContainerExec(createStateStore())(project, containerName(project, service, index), {
+    const target = (await slotRecord(readState.container, project, containerName(project, service, index)))?.spec.name ?? containerName(project, service, index);
+    return await createContainerExec(createStateStore())(project, target, {
       argv: command,
       env: envFlags(opts.env ?? [], process.env),
       ...(opts.user !== undefined ? { user: opts.user } : {}),

@@ -32,7 +32,7 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
     ...(opts.since !== undefined ? { sinceMs: parseLogTime('--since', opts.since) } : {}),
     ...(opts.until !== undefined ? { untilMs: parseLogTime('--until', opts.until) } : {}),
   };
-  await Promise.all(chosen.map((r, i) => printLog(logFileOf(project, r.name), prefixes[i]!, !!opts.follow, tail, view)));
+  await Promise.all(chosen.map((r, i) => printLog(logFileOf(project, r.instance), prefixes[i]!, !!opts.follow, tail, view)));
   return EXIT.ok;
 }
 

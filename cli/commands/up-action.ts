@@ -99,7 +99,7 @@ async function killContainers(project: string): Promise<void> {
   process.stderr.write('killing…\n');
   const { killCgroups } = await import('../../executor/host/linux/cgroups.js');
   const rows = await containerStatus(project);
-  await Promise.all(rows.map((r) => killCgroups(project, r.name, 5_000).catch(() => {})));
+  await Promise.all(rows.map((r) => killCgroups(project, r.instance, 5_000).catch(() => {})));
 }
 
 async function followUntilInterrupted(project: string, beforeDown?: () => Promise<void> | undefined): Promise<number> {
@@ -110,14 +110,14 @@ async function followUntilInterrupted(project: string, beforeDown?: () => Promis
   // are worked out over every service seen so far (a colour per service, one width).
   const follow = async () => {
     const rows = await containerStatus(project);
-    const fresh = rows.filter((r) => !followed.has(r.name));
+    const fresh = rows.filter((r) => !followed.has(r.instance));
     if (fresh.length === 0) return;
     const services = [...new Set(rows.map((r) => r.service))];
     const texts = logPrefixes(services, wantsColor(process.stdout, false));
     const prefixes = new Map(services.map((svc, i) => [svc, texts[i]!]));
     for (const r of fresh) {
-      followed.add(r.name);
-      void printLog(logFileOf(project, r.name), prefixes.get(r.service)!, true);
+      followed.add(r.instance);
+      void printLog(logFileOf(project, r.instance), prefixes.get(r.service)!, true);
     }
   };
   await follow();

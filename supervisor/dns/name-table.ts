@@ -6,7 +6,7 @@
 import type { ContainerSpec } from '../../planner/plan.js';
 
 export interface TableEntry {
-  spec: Pick<ContainerSpec, 'project' | 'service' | 'name' | 'hostname' | 'replica' | 'endpoints' | 'dnsUpstreams'>;
+  spec: Pick<ContainerSpec, 'project' | 'service' | 'name' | 'displayName' | 'hostname' | 'replica' | 'endpoints' | 'dnsUpstreams'>;
 }
 
 interface Address {
@@ -28,7 +28,7 @@ export class NameTable {
       const bridges = new Set(spec.endpoints.map((e) => e.bridge));
       for (const ep of spec.endpoints) {
         this.sources.set(ep.ip, { bridges, project: spec.project, ...(spec.dnsUpstreams?.length ? { upstreams: spec.dnsUpstreams } : {}) });
-        const names = [spec.service, `${spec.service}-${spec.replica}`, spec.name, spec.hostname, ...(ep.aliases ?? [])];
+        const names = [spec.service, `${spec.service}-${spec.replica}`, spec.displayName ?? spec.name, spec.hostname, ...(ep.aliases ?? [])];
         for (const name of new Set(names.map((n) => n.toLowerCase()))) {
           const list = this.names.get(name) ?? [];
           list.push({ ip: ep.ip, bridge: ep.bridge, replica: spec.replica, project: spec.project });

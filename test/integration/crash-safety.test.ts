@@ -67,7 +67,8 @@ async function expectDownClean(f: string[], project: string): Promise<void> {
   expect(down.code, down.stderr).toBe(0);
   expect(ps(f)).toEqual([]);
   // Only this stack's objects: other test runs may share the host.
-  const veths = serviceNames.get(project)!.map((s) => vethName(project, containerName(project, s), 'default'));
+  // A slot's container may be a replacement (`<name>.b`, planner/plan-instances.ts).
+  const veths = serviceNames.get(project)!.flatMap((s) => [containerName(project, s), `${containerName(project, s)}.b`]).map((c) => vethName(project, c, 'default'));
   const names = [project, env.root, bridgeName(project, 'default'), natTableName(project), ...veths];
   expect(objectsNaming(newObjects(before, snapshotHostObjects()), names)).toEqual({});
   expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
@@ -202,6 +203,38 @@ describe('crash during up', () => {
     await waitFor(() => ps(f).filter((r) => r.state === 'running').length === 5, 10_000, 'all five services to run');
     expect(expectUp(f)).toMatch(/is up to date/);
     await expectAllRunning(f, Object.keys(services(port)), port);
+    await expectDownClean(f, project);
+  });
+});
+
+describe('crash during a replacement', () => {
+  // Healthy a second after it starts: long enough to catch the old and the new web both running.
+  const slowWeb = (port: number, version: number) =>
+    `command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec httpd -f -p 80 -h /www"]\nenvironment: { V: "${version}" }\nports: ["127.0.0.1:${port}:80"]\n` +
+    'healthcheck: { test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, start_interval: 100ms, start_period: 10s }';
+
+  it('supervisor SIGKILLed while the old and the new container run: the old one serves on, the next up keeps the new one, down leaves nothing', async () => {
+    const project = uniqueProject('tcrep');
+    const port = await freePort();
+    const f = stackFile(project, { web: slowWeb(port, 1) });
+    expectUp(f);
+    await httpGet(`http://127.0.0.1:${port}/`);
+    const old = pidsOf(ps(f)).web;
+    stackFile(project, { web: slowWeb(port, 2) });
+    const up = startStack(env, [...f, 'up', '-d']);
+    const supervisor = await waitFor(() => findSupervisorPid(project), 10_000, 'the supervisor');
+    await waitFor(() => ps(f).filter((r) => r.state === 'running').length === 2, 10_000, 'the replacement beside the old container');
+    await killAndWait(supervisor);
+    await up.result;
+    // The ports had not switched yet: the old container still serves them.
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+    expect(ps(f).map((r) => r.pid)).toContain(old);
+
+    expectUp(f);
+    const rows = ps(f);
+    expect(rows.map((r) => [r.service, r.state])).toEqual([['web', 'running']]);
+    expect(rows[0]!.pid).not.toBe(old);
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
     await expectDownClean(f, project);
   });
 });

@@ -58,7 +58,8 @@ describe('watch', () => {
 
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('MODE: one', 'MODE: two'));
     await printed(w, 'watch: applied');
-    expect(w.stderr()).toMatch(new RegExp(`start:${project}-a-1  container.start ${project}-a-1`));
+    // Replaced beside the old container (planner/plan-instances.ts), under the slot's other name.
+    expect(w.stderr()).toMatch(new RegExp(`start:${project}-a-1\\.b  container.start ${project}-a-1\\.b`));
     const second = pids(file);
     expect(second.a).not.toBe(first.a);
     expect({ b: second.b, c: second.c }).toEqual({ b: first.b, c: first.c });

@@ -103,7 +103,7 @@ describe('the image\'s HEALTHCHECK in the plan', () => {
     const state = applied(reconcile(load(text), first), first);
     const plan = reconcile(load(text), { ...state, images: [withCheck({ ...IMAGE_CHECK, timeoutMs: 7000 })] });
     // db sets every field itself; api has no healthcheck key and takes the new timeout.
-    expect(plan.operations.map((o) => o.id)).toEqual(['remove:hello-api-1', 'wait:api', 'start:hello-api-1']);
+    expect(plan.operations.map((o) => o.id)).toEqual(['wait:api', 'start:hello-api-1.b', 'ready:hello-api-1.b', 'remove:hello-api-1']);
     expect(startOf(plan, 'api')!.healthcheck).toMatchObject({ test: IMAGE_CHECK.test, timeoutMs: 7000 });
   });
 });

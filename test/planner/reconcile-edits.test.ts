@@ -104,13 +104,13 @@ describe('reconcile edits', () => {
     expect(edited).not.toBe(withDeps);
     const plan = reconcile(load(edited), running(withDeps));
     const changed = plan.operations.filter((o) => o.kind.startsWith('container.')).map((o) => o.id);
-    expect(changed).toEqual(['remove:hello-db-1', 'start:hello-db-1', 'remove:hello-api-1', 'start:hello-api-1']);
+    expect(changed).toEqual(['start:hello-db-1.b', 'ready:hello-db-1.b', 'remove:hello-db-1', 'remove:hello-api-1', 'start:hello-api-1']);
     expect(reconcile(load(edited), applied(plan, running(withDeps))).operations).toEqual([]);
   });
 
   it('a changed dependency restarts only the dependents that ask for it (restart: true)', async () => {
     const plan = reconcile(load(withDeps.replace('V: "1"', 'V: "2"')), running(withDeps));
-    expect(plan.operations.map((o) => o.id)).toEqual(['remove:hello-db-1', 'start:hello-db-1', 'remove:hello-api-1', 'start:hello-api-1']);
+    expect(plan.operations.map((o) => o.id)).toEqual(['start:hello-db-1.b', 'ready:hello-db-1.b', 'remove:hello-db-1', 'remove:hello-api-1', 'start:hello-api-1']);
     await expect(planToText(plan)).toMatchFileSnapshot('golden/dependency-restart.txt');
   });
 

@@ -44,7 +44,7 @@ export function applied(plan: Plan, base: Observed): Observed {
     if (op.kind === 'container.remove') next.containers = next.containers.filter((c) => c.name !== op.name);
     if (op.kind === 'container.start') {
       const c = op.container;
-      next.containers.push({ name: c.name, service: c.service, replica: c.replica, hash: c.hash, running: true, pid: 100, stopSignal: c.stopSignal, stopGraceSeconds: c.stopGraceSeconds, endpoints: c.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })) });
+      next.containers.push({ name: c.name, ...(c.displayName ? { displayName: c.displayName } : {}), service: c.service, replica: c.replica, hash: c.hash, running: true, pid: 100, stopSignal: c.stopSignal, stopGraceSeconds: c.stopGraceSeconds, endpoints: c.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })) });
     }
   }
   return next;

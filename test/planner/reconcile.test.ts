@@ -19,12 +19,18 @@ describe('reconcile', () => {
     expect(planToText(plan)).toBe('plan for hello: nothing to do\n');
   });
 
-  it('an env change recreates only that service and keeps its address', async () => {
+  it('an env change replaces only that service: the new container starts beside the old one, which goes once the new one runs', async () => {
     const state = applied(reconcile(load(hello), observed()), observed());
     const edited = hello.replace('    depends_on: [web]\n', '    depends_on: [web]\n    environment: { MODE: fast }\n');
     const plan = reconcile(load(edited), state);
-    expect(plan.operations.map((o) => o.id)).toEqual(['remove:hello-client-1', 'start:hello-client-1']);
+    expect(plan.operations.map((o) => o.id)).toEqual(['start:hello-client-1.b', 'ready:hello-client-1.b', 'remove:hello-client-1']);
     await expect(planToText(plan)).toMatchFileSnapshot('golden/env-change.txt');
+    // Applied, nothing is left to do; the next change goes back to the slot's own name.
+    const after = applied(plan, state);
+    expect(reconcile(load(edited), after).operations).toEqual([]);
+    const again = reconcile(load(hello), after);
+    expect(again.operations.map((o) => o.id)).toEqual(['start:hello-client-1', 'ready:hello-client-1', 'remove:hello-client-1.b']);
+    expect(reconcile(load(hello), applied(again, after)).operations).toEqual([]);
   });
 
   it('a port change reapplies NAT and keeps the containers', async () => {

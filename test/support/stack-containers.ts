@@ -8,8 +8,11 @@ import { stack, type StackEnv } from './stack-cli.js';
 export interface PsRow {
   service: string;
   name: string;
+  /** The name its record, log and cgroup go by (a replacement's own while it replaces). */
+  instance: string;
   state: string;
   pid: number;
+  health?: string;
   addresses: { network: string; ip: string }[];
   ports: string[];
 }

@@ -8,6 +8,7 @@ import type { Host } from '../../host.js';
 import type { NetnsChoice } from './namespace-window.js';
 import { openNetnsOf } from './netns-socket.js';
 import { isSameProcess } from './proc-stat.js';
+import { slotRecord } from './slot-record.js';
 
 /** The container whose namespace `mode` joins, for `container:<name>`. */
 export function joinedContainer(mode: string | undefined): string | undefined {
@@ -19,7 +20,7 @@ export async function netnsFor(spec: ContainerSpec, state: Host['state']): Promi
   if (spec.networkMode === 'host') return 'host';
   const target = joinedContainer(spec.networkMode);
   if (!target) return 'new';
-  const record = await state.loadContainer(spec.project, target);
+  const record = await slotRecord(state.loadContainer, spec.project, target);
   if (!record?.pid || !isSameProcess(record.pid, record.startTime)) {
     throw new Error(`container ${spec.name}: network_mode needs container ${target} running to share its network namespace, and it is not; start it first`);
   }

@@ -49,6 +49,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     project,
     containers: records.map((r) => ({
       name: r.spec.name,
+      ...(r.spec.displayName ? { displayName: r.spec.displayName } : {}),
       service: r.spec.service,
       hash: r.spec.hash,
       stopSignal: r.spec.stopSignal,

@@ -1,0 +1,89 @@
+// Which container stands for each slot (`<project>-<service>-<n>`), and which changed ones
+// are replaced make-before-break: the new container starts beside the old one, under the
+// slot's other name (names.ts replacementName) and with addresses of its own; the old one
+// is removed once the new one is ready and the published ports lead to it
+// (plan-containers.ts). Docker compose always stops first; here that is left to services
+// that cannot run two containers at once: a fixed address, shared network namespaces,
+// host networking, or a mount both could write (a database's volume).
+
+import type { Observed, ObservedContainer } from './observed.js';
+import type { ContainerSpec } from './plan.js';
+import type { Service, Stack } from './types.js';
+import { groupBy } from './group-by.js';
+import { replacementName, shownName } from './names.js';
+import { ownsNetworks } from './network-mode.js';
+import type { SlotInstances } from './plan-endpoints.js';
+import { sharedNamespaceOf } from './select-services.js';
+import { startCause, type StartPolicy } from './start-cause.js';
+
+export interface CurrentInstances {
+  /** Per slot, the container that stands for it now. */
+  current: Map<string, ObservedContainer>;
+  /** Containers an interrupted replacement left beside the one that stands for their slot. */
+  leftovers: ObservedContainer[];
+}
+
+export interface Replacement {
+  old: ObservedContainer;
+  cause: string;
+}
+
+/**
+ * Of two containers of one slot (a replacement interrupted, or never ready): the running
+ * one, then the one made from the wanted config (`wantedHash`), then the slot's own name.
+ */
+export function currentInstances(observed: Observed, wantedHash: (slot: string) => string | undefined = () => undefined): CurrentInstances {
+  const current = new Map<string, ObservedContainer>();
+  const leftovers: ObservedContainer[] = [];
+  for (const [slot, list] of groupBy(observed.containers, (c) => shownName(c))) {
+    const wanted = wantedHash(slot);
+    const ranked = [...list].sort((a, b) =>
+      Number(b.running) - Number(a.running) || Number(b.hash === wanted) - Number(a.hash === wanted) || Number(b.name === slot) - Number(a.name === slot));
+    current.set(slot, ranked[0]!);
+    leftovers.push(...ranked.slice(1));
+  }
+  return { current, leftovers };
+}
+
+/** Host names of the current containers that are not their slot's. */
+export function currentNames(instances: CurrentInstances): SlotInstances {
+  const names = new Map<string, string>();
+  for (const [slot, c] of instances.current) if (c.name !== slot) names.set(slot, c.name);
+  return { names, fresh: new Set(), leftovers: new Set(instances.leftovers.map((c) => c.name)) };
+}
+
+/**
+ * The slots of `selected` services whose running container is replaced make-before-break,
+ * and the host names that gives (`specs`: built with the current names, keyed by slot).
+ */
+export function planReplacements(
+  stack: Stack,
+  instances: CurrentInstances,
+  specs: Map<string, ContainerSpec>,
+  selected: Set<string>,
+  policy: StartPolicy,
+  networkCreates: string[],
+): { slots: SlotInstances; replacements: Map<string, Replacement> } {
+  const slots = currentNames(instances);
+  const replacements = new Map<string, Replacement>();
+  const services = new Map(stack.services.map((s) => [s.name, s]));
+  for (const [slot, spec] of specs) {
+    const old = instances.current.get(slot);
+    const service = services.get(spec.service);
+    if (!old || !service || !selected.has(service.name) || !canRunTwo(service, stack, spec)) continue;
+    const decided = startCause(old, spec, policy, networkCreates);
+    if (!decided.cause || !decided.replacesRunning) continue;
+    replacements.set(slot, { old, cause: decided.cause });
+    slots.names.set(slot, replacementName(slot, old.name));
+    slots.fresh.add(slot);
+  }
+  return { slots, replacements };
+}
+
+/** Whether two containers of `service` can run at once without getting in each other's way. */
+function canRunTwo(service: Service, stack: Stack, spec: ContainerSpec): boolean {
+  if (!ownsNetworks(service.networkMode) || sharedNamespaceOf(service) || spec.endpoints.length === 0) return false;
+  if (stack.services.some((s) => sharedNamespaceOf(s) === service.name)) return false;
+  if (service.networks.some((n) => n.ipv4Address)) return false;
+  return spec.mounts.every((m) => m.readOnly || m.type === 'tmpfs' || m.type === 'file');
+}

@@ -1,0 +1,132 @@
+// Make-before-break recreates on the real kernel: an edit to a service with a published port
+// and a healthcheck starts the new container beside the old one, waits until it is healthy,
+// switches the port, and only then removes the old one. A client hammering the port through
+// the whole `up` sees no failed request, and ps, exec, logs and DNS follow the new container.
+
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, httpGet, importTestImage, makeStackEnv, sleeperService, stack, TEST_IMAGE, uniqueProject, type Result, type StackEnv } from '../support/stack-cli.js';
+import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
+import { killSupervisors, startStack } from '../support/processes.js';
+import { lookup, ps as psOf, type PsRow } from '../support/stack-containers.js';
+
+let env: StackEnv;
+let file: string;
+let project: string;
+let port: number;
+const before = snapshotHostObjects();
+
+const stackFile = (version: string) => `name: ${project}
+services:
+  web:
+    image: ${TEST_IMAGE}
+    environment: { VERSION: ${version} }
+    command: ["sh", "-c", "echo serving $$VERSION; mkdir -p /tmp/www; echo $$VERSION > /tmp/www/index.html; exec httpd -f -p 80 -h /tmp/www"]
+    ports: ["127.0.0.1:${port}:80"]
+    stop_grace_period: 0s
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1/"]
+      interval: 1s
+      start_period: 10s
+      start_interval: 100ms
+  client:
+${sleeperService()}`;
+
+/** One GET on a fresh connection (no keep-alive: each request is a new flow through the NAT). */
+function getOnce(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body.trim()));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/** Applies `version` with `up -d` while a client requests the page back to back; every answer, failures as `error: …`. */
+async function applyUnderLoad(version: string): Promise<{ up: Result; answers: string[] }> {
+  fs.writeFileSync(file, stackFile(version));
+  const answers: string[] = [];
+  let done = false;
+  const load = (async () => {
+    while (!done) answers.push(await getOnce().catch((e: Error) => `error: ${e.message}`));
+    // A few more after the apply, which must all be the new page.
+    for (let i = 0; i < 5; i++) answers.push(await getOnce().catch((e: Error) => `error: ${e.message}`));
+  })();
+  // Started without blocking the event loop, so the requests go on meanwhile.
+  const up = await startStack(env, ['-f', file, 'up', '-d']).result;
+  done = true;
+  await load;
+  return { up, answers };
+}
+
+const ps = (): PsRow[] => psOf(env, file);
+const web = () => ps().find((r) => r.service === 'web')!;
+
+beforeAll(async () => {
+  env = makeStackEnv();
+  importTestImage(env);
+  project = uniqueProject('trepl');
+  port = await freePort();
+  file = path.join(env.root, 'stack.yaml');
+  fs.writeFileSync(file, stackFile('v1'));
+  const up = stack(env, ['-f', file, 'up', '-d', '--wait']);
+  expect(up.code, up.stderr).toBe(0);
+  expect(await httpGet(`http://127.0.0.1:${port}/`)).toBe('v1\n');
+});
+
+afterAll(async () => {
+  stack(env, ['-f', file, 'down', '-t', '0']);
+  await killSupervisors(project);
+  env.dispose();
+});
+
+describe('replacing a container beside the old one', () => {
+  it('an edit serves every request, old page until the new container is healthy, then the new one', async () => {
+    const old = web();
+    const { up, answers } = await applyUnderLoad('v2');
+    expect(up.code, up.stderr).toBe(0);
+    expect(answers.filter((a) => a.startsWith('error'))).toEqual([]);
+    expect(answers.length).toBeGreaterThan(5);
+    // Old answers first, then only new ones: the switch happens once.
+    const firstNew = answers.indexOf('v2');
+    expect(firstNew).toBeGreaterThanOrEqual(0);
+    expect(answers.slice(firstNew).every((a) => a === 'v2')).toBe(true);
+    // The old container is gone; ps shows the slot's name for the new one, healthy.
+    const now = web();
+    expect(now.name).toBe(`${project}-web-1`);
+    expect(now.pid).not.toBe(old.pid);
+    expect(fs.existsSync(`/proc/${old.pid}`)).toBe(false);
+    expect(ps().filter((r) => r.service === 'web')).toHaveLength(1);
+    expect(now.health).toBe('healthy');
+  });
+
+  it('exec, logs and DNS follow the new container', () => {
+    const exec = stack(env, ['-f', file, 'exec', 'web', 'cat', '/tmp/www/index.html']);
+    expect(exec.code, exec.stderr).toBe(0);
+    expect(exec.stdout).toBe('v2\n');
+    expect(stack(env, ['-f', file, 'logs', 'web']).stdout).toContain('serving v2');
+    const client = ps().find((r) => r.service === 'client')!;
+    const ip = web().addresses[0]!.ip;
+    expect(lookup(client.pid!, 'web')).toEqual([ip]);
+    expect(lookup(client.pid!, `${project}-web-1`)).toEqual([ip]);
+  });
+
+  it('the next edit replaces it the same way, back under the slot name', async () => {
+    const { up, answers } = await applyUnderLoad('v3');
+    expect(up.code, up.stderr).toBe(0);
+    expect(answers.filter((a) => a.startsWith('error'))).toEqual([]);
+    expect(answers.at(-1)).toBe('v3');
+    const rows = ps();
+    expect(rows.filter((r) => r.service === 'web').map((r) => [r.name, r.instance])).toEqual([[`${project}-web-1`, `${project}-web-1`]]);
+  });
+
+  it('down leaves nothing behind', () => {
+    expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
+    expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
+  });
+});
