@@ -46,6 +46,7 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
       await resumeContainer(op.project, op.name, host);
       return;
     case 'container.remove':
+      if (op.drainMs) await host.containers.drain(op.project, op.name, op.drainMs);
       await host.containers.stop(op.project, op.name, op.stopSignal, op.stopGraceSeconds);
       for (const veth of op.hostVeths) await host.networks.detach(veth);
       await host.containers.cleanup(op.project, op.name);

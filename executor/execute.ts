@@ -6,6 +6,7 @@
 // those operations before its execve (and is taken down unstarted if one fails).
 
 import type { Operation, Plan } from '../planner/plan.js';
+import { findCycle } from '../planner/plan-cycle.js';
 import { describe } from '../planner/plan-text.js';
 import type { Host } from './host.js';
 import type { Reporter } from './reporter.js';
@@ -34,6 +35,8 @@ export interface ExecuteOptions {
 }
 
 export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: ExecuteOptions = {}): Promise<void> {
+  const ring = findCycle(plan.operations);
+  if (ring) throw new Error(`the plan's operations wait for each other in a ring (${ring.join(' → ')}), so none of them can run; this is a bug in stack's planner, please report it with \`stack plan\`'s output`);
   const slots = new Slots(opts.concurrency ?? 8);
   const byId = new Map(plan.operations.map((op) => [op.id, op]));
   const outcome = new Map<string, Promise<boolean>>();

@@ -53,6 +53,7 @@ export class FakeHost implements Host {
       return { pid: this.nextPid++, startTime: 1 };
     },
     release: async (_project, name) => this.record(`containers.release ${name}`),
+    drain: async (_project, name, maxMs) => this.record(`containers.drain ${name} ${maxMs}`),
     stop: async (_project, name, signal, grace) => this.record(`containers.stop ${name} ${signal} ${grace}`),
     cleanup: async (_project, name) => this.record(`containers.cleanup ${name}`),
     exec: async (_project, name, opts) => {

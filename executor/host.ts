@@ -119,6 +119,11 @@ export interface Host {
     spawn(spec: ContainerSpec, opts?: { attach?: boolean }): Promise<SpawnedContainer>;
     /** Lets the init stage exec the container's command; resolves once it has. */
     release(project: string, name: string): Promise<void>;
+    /**
+     * Resolves once the container has no established TCP connection, or after `maxMs`: the
+     * requests a replaced container still answers finish before it is stopped.
+     */
+    drain(project: string, name: string, maxMs: number): Promise<void>;
     /** Stop signal, then SIGKILL after the grace period; kills whatever is left in its cgroup. */
     stop(project: string, name: string, signal: string, graceSeconds: number): Promise<void>;
     /** Removes the cgroup and the container's directories. */

@@ -18,6 +18,9 @@ import { shownName } from './names.js';
 import type { CurrentInstances, Replacement } from './plan-instances.js';
 import { startCause } from './start-cause.js';
 
+/** How long a replaced container's requests in flight may take to finish before it is stopped. */
+const DRAIN_MS = 2000;
+
 export interface ContainerPolicy {
   removeOrphans?: boolean;
   forceRecreate?: boolean;
@@ -43,6 +46,8 @@ export interface ContainerPlanInput {
   replacements: Map<string, Replacement>;
   /** Id of the NAT apply that switches published ports to the replacements, when there is one. */
   switchId?: string;
+  /** The containers with published ports: only their replacements wait for the switch, and it for them. */
+  switchFor?: Set<string>;
 }
 
 export interface PlannedContainers {
@@ -63,7 +68,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
   const replaced = new Set<string>();
 
   const readyIds: string[] = [];
-  const remove = (c: ObservedContainer, cause: string, after: string[] = []): string => {
+  const remove = (c: ObservedContainer, cause: string, after: string[] = [], drainMs?: number): string => {
     const id = `remove:${c.name}`;
     if (removeIds.includes(id)) return id; // a leftover that is also surplus or an orphan
     operations.push({
@@ -76,6 +81,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
       stopSignal: c.stopSignal,
       stopGraceSeconds: c.stopGraceSeconds,
       hostVeths: c.endpoints.map((e) => e.hostVeth),
+      ...(drainMs ? { drainMs } : {}),
     });
     removeIds.push(id);
     return id;
@@ -87,7 +93,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
   // Of two containers of one slot, the one that does not stand for it goes first.
   const leftoverRemovals = new Map<string, string>();
   for (const c of input.instances.leftovers) {
-    if (!serviceNamed.has(c.service)) continue; // an orphan: removed (or kept) below
+    if (!input.selected.has(c.service)) continue; // an orphan (removed or kept below), or not asked for
     leftoverRemovals.set(shownName(c), remove(c, `an interrupted replacement left ${c.name} beside ${input.instances.current.get(shownName(c))!.name}`));
   }
   for (const level of dependencyOrder(orderingStack(stack))) {
@@ -105,6 +111,15 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
         if (!spec) continue;
         const existing = input.instances.current.get(slot.name);
         const replacement = input.replacements.get(slot.name);
+        const switches = input.switchId && input.switchFor?.has(spec.name) ? [input.switchId] : [];
+        if (replacement?.resume) {
+          // Started by an earlier apply: what is left is the wait, the switch and the removal.
+          const ready = readinessWait(stack.project, spec, replacement.old.name);
+          operations.push(ready);
+          if (switches.length > 0) readyIds.push(ready.id);
+          remove(replacement.old, `${replacement.cause}; ${spec.name} replaces it and is ready`, [ready.id, ...switches], DRAIN_MS);
+          continue;
+        }
         const decided = replacement ? { cause: replacement.cause } : startCause(existing, spec, policy, input.networkCreates);
         if ('note' in decided && decided.note) notes.push(decided.note);
         const cause = decided.cause ?? (existing && trigger);
@@ -130,8 +145,8 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
           // The old container serves until the new one is ready and the ports lead to it.
           const ready = readinessWait(stack.project, spec, replacement.old.name, id);
           operations.push(ready);
-          readyIds.push(ready.id);
-          remove(replacement.old, `${cause}; ${spec.name} replaces it and is ready`, [ready.id, ...(input.switchId ? [input.switchId] : [])]);
+          if (switches.length > 0) readyIds.push(ready.id);
+          remove(replacement.old, `${cause}; ${spec.name} replaces it and is ready`, [ready.id, ...switches], DRAIN_MS);
         }
       }
       if (input.selected.has(serviceName)) scaleDown(serviceName, replicaCount(service, policy.scale), observed, remove);

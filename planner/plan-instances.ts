@@ -26,6 +26,11 @@ export interface CurrentInstances {
 export interface Replacement {
   old: ObservedContainer;
   cause: string;
+  /**
+   * The replacement runs already (an earlier apply started it and did not finish): only the
+   * wait until it is ready, the port switch and the old container's removal are left.
+   */
+  resume?: boolean;
 }
 
 /**
@@ -55,6 +60,7 @@ export function currentNames(instances: CurrentInstances): SlotInstances {
 /**
  * The slots of `selected` services whose running container is replaced make-before-break,
  * and the host names that gives (`specs`: built with the current names, keyed by slot).
+ * `fresh: false` plans none that needs new addresses (there are not enough of them).
  */
 export function planReplacements(
   stack: Stack,
@@ -63,27 +69,42 @@ export function planReplacements(
   selected: Set<string>,
   policy: StartPolicy,
   networkCreates: string[],
-): { slots: SlotInstances; replacements: Map<string, Replacement> } {
+  fresh = true,
+): { slots: SlotInstances; replacements: Map<string, Replacement>; leftovers: ObservedContainer[] } {
   const slots = currentNames(instances);
   const replacements = new Map<string, Replacement>();
   const services = new Map(stack.services.map((s) => [s.name, s]));
+  // A leftover running beside its slot's container, one of them made from the file and the
+  // other not, is a replacement an earlier apply did not finish: finish it, so the one that
+  // serves goes only once the other is ready.
+  const leftovers = instances.leftovers.filter((old) => {
+    const current = instances.current.get(shownName(old));
+    const wanted = specs.get(shownName(old))?.hash;
+    if (!current || !selected.has(old.service) || !old.running || !current.running || current.hash !== wanted || old.hash === wanted) return true;
+    replacements.set(shownName(old), { old, cause: `an earlier apply left ${old.name} beside its replacement ${current.name}`, resume: true });
+    return false;
+  });
+  // A bridge made in this plan waits for the removals, which would wait for starts on it.
+  if (!fresh || networkCreates.length > 0) return { slots, replacements, leftovers };
   for (const [slot, spec] of specs) {
     const old = instances.current.get(slot);
     const service = services.get(spec.service);
-    if (!old || !service || !selected.has(service.name) || !canRunTwo(service, stack, spec)) continue;
+    if (!old || replacements.has(slot) || !service || !selected.has(service.name) || !canRunTwo(service, stack, spec)) continue;
     const decided = startCause(old, spec, policy, networkCreates);
     if (!decided.cause || !decided.replacesRunning) continue;
     replacements.set(slot, { old, cause: decided.cause });
     slots.names.set(slot, replacementName(slot, old.name));
     slots.fresh.add(slot);
   }
-  return { slots, replacements };
+  return { slots, replacements, leftovers };
 }
 
 /** Whether two containers of `service` can run at once without getting in each other's way. */
 function canRunTwo(service: Service, stack: Stack, spec: ContainerSpec): boolean {
   if (!ownsNetworks(service.networkMode) || sharedNamespaceOf(service) || spec.endpoints.length === 0) return false;
   if (stack.services.some((s) => sharedNamespaceOf(s) === service.name)) return false;
+  // A job others wait to complete (a migration) must not run twice at once.
+  if (stack.services.some((s) => s.dependsOn.some((d) => d.service === service.name && d.condition === 'service_completed_successfully'))) return false;
   if (service.networks.some((n) => n.ipv4Address)) return false;
   return spec.mounts.every((m) => m.readOnly || m.type === 'tmpfs' || m.type === 'file');
 }

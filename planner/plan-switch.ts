@@ -9,11 +9,16 @@ import type { Stack } from './types.js';
 
 export const SWITCH_ID = 'nat:switch';
 
-/** `ports` (the final rules) with the rules of each replacement leading to the container it replaces. */
-export function portsWhileReplacing(ports: PortRule[], specs: Map<string, ContainerSpec>, replacements: Map<string, Replacement>): PortRule[] {
+/**
+ * `ports` (the final rules) with the rules of each replacement leading to the container it
+ * replaces, unless they lead to the replacement already (`published`: the rules on the host;
+ * an earlier apply switched them and was cut short before the removal).
+ */
+export function portsWhileReplacing(ports: PortRule[], specs: Map<string, ContainerSpec>, replacements: Map<string, Replacement>, published: PortRule[] = []): PortRule[] {
   const oldOf = new Map<string, { name: string; ip?: string }>();
-  for (const [slot, { old }] of replacements) {
+  for (const [slot, { old, resume }] of replacements) {
     const spec = specs.get(slot);
+    if (resume && published.some((p) => p.container === spec?.name)) continue;
     const network = spec?.endpoints.find((e) => e.defaultRoute)?.network;
     const ip = old.endpoints.find((e) => e.network === network)?.ip;
     if (spec) oldOf.set(spec.name, { name: old.name, ...(ip ? { ip } : {}) });

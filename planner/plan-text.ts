@@ -17,10 +17,11 @@ export function planToText(plan: Plan): string {
   return lines.join('\n') + '\n';
 }
 
-const conditionWord: Record<DependencyCondition, string> = {
+const conditionWord: Record<DependencyCondition | 'ready', string> = {
   service_started: 'started',
   service_healthy: 'healthy',
   service_completed_successfully: 'completed',
+  ready: 'ready',
 };
 
 export function describe(op: Operation): string {
@@ -36,7 +37,7 @@ export function describe(op: Operation): string {
       return `${c.name} image=${c.image.ref} ${ips ? `ip ${ips} ` : ''}cmd=${JSON.stringify(c.argv)}${mounts ? ` mounts ${mounts}` : ''}`;
     }
     case 'container.remove':
-      return `${op.name} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;
+      return `${op.name}${op.drainMs ? ` drain≤${op.drainMs / 1000}s` : ''} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;
     case 'container.stop':
       return `${op.name} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;
     case 'container.resume':

@@ -169,7 +169,8 @@ export interface WaitDependency {
   service: string;
   /** Its containers; each must meet the condition. */
   containers: string[];
-  condition: DependencyCondition;
+  /** `ready` (a replacement's wait): healthy with a healthcheck, else running; exit 0 counts, another exit fails. */
+  condition: DependencyCondition | 'ready';
   /** false: a dependency that fails the condition only warns. */
   required: boolean;
   /** Give up after this long (none: wait until the condition is met or fails). */
@@ -199,6 +200,8 @@ export type Operation =
       stopGraceSeconds: number;
       /** Host ends of its veth pairs, removed after it stops. */
       hostVeths: string[];
+      /** A replaced container: wait up to this long for its open connections to finish before the stop. */
+      drainMs?: number;
     })
   | (OpBase & {
       /** Stops a container and keeps it (`stack stop`): no restart policy brings it back until it is started. */
@@ -216,6 +219,8 @@ export type Operation =
       /** The service that starts once its dependencies meet their conditions. */
       service: string;
       dependencies: WaitDependency[];
+      /** Set on a replacement's readiness wait: the container that goes once it is met. */
+      replaces?: string;
     })
   | (OpBase & { kind: 'nat.apply'; nat: NatSpec })
   | (OpBase & { kind: 'nat.remove'; project: string; table: string })

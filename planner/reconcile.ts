@@ -51,19 +51,26 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   // does not depend on the container's name).
   const instances = currentInstances(observed, (slot) => specs.get(slot)?.hash);
   // Containers replaced beside their old ones need names and addresses of their own.
-  const { slots: names, replacements } = planReplacements(stack, instances, specs, selected, opts, nets.createIds);
-  if (replacements.size > 0 || instances.leftovers.length > 0) {
-    const again: string[] = [];
-    specs = buildSpecs(stack, observed, nets.specs, slots, again, names);
+  let planned = planReplacements(stack, instances, specs, selected, opts, nets.createIds);
+  if (planned.replacements.size > 0 || instances.leftovers.length > 0) {
+    let again: string[] = [];
+    specs = buildSpecs(stack, observed, nets.specs, slots, again, planned.slots);
+    if (again.some((p) => !problems.includes(p))) {
+      // Too few free addresses for new containers beside the old ones: stop first instead.
+      planned = planReplacements(stack, instances, specs, selected, opts, nets.createIds, false);
+      again = [];
+      specs = buildSpecs(stack, observed, nets.specs, slots, again, planned.slots);
+    }
     problems.push(...again.filter((p) => !problems.includes(p)));
   }
+  const { replacements } = planned;
   checkHostPorts(stack, observed, problems);
   // Ports are published for the containers that will exist: the selected ones and the
   // ones already there. Choosing their host ports can fail (a full range), so it comes
   // before anything is decided.
   const kept = [...specs].filter(([slot, s]) => selected.has(s.service) || instances.current.has(slot)).map(([, s]) => s);
   const ports = planPorts(stack, observed, kept, problems);
-  const interim = replacements.size > 0 ? portsWhileReplacing(ports, specs, replacements) : ports;
+  const interim = replacements.size > 0 ? portsWhileReplacing(ports, specs, replacements, observed.nat?.ports) : ports;
   checkRuntimeOptions(stack, problems);
   checkVolumes(stack, observed, problems);
   checkDependencyConditions(stack, specs, problems);
@@ -80,9 +87,9 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
     startAfter: [...nets.createIds, ...(nat.applyId ? [nat.applyId] : [])],
     networkCreates: nets.createIds,
     policy: opts,
-    instances,
+    instances: { current: instances.current, leftovers: planned.leftovers },
     replacements,
-    ...(switched ? { switchId: SWITCH_ID } : {}),
+    ...(switched ? { switchId: SWITCH_ID, switchFor: new Set(ports.map((p) => p.container)) } : {}),
   });
   if (switched) {
     // Listed before the first removal that waits for it, as it runs.

@@ -28,6 +28,11 @@ export interface LifecycleOptions {
    * listens on a new network's gateway) before the command, or one after it, asks.
    */
   beforeRelease?: () => Promise<void>;
+  /**
+   * Runs before a container is stopped: the DNS server stops answering it (a replaced one's
+   * names go to its ready replacement, supervisor/dns/slot-answers.ts) before it goes.
+   */
+  beforeStop?: () => Promise<void>;
 }
 
 /** What the supervisor keeps per container it has seen start. */
@@ -73,6 +78,7 @@ export class Lifecycle {
         },
         stop: async (project, name, signal, grace) => {
           await this.stopping(name);
+          await this.opts.beforeStop?.();
           await inner.containers.stop(project, name, signal, grace);
           const record = await inner.state.loadContainer(project, name);
           if (record) this.publish('stop', record.spec);

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const dns = createStackDns(project, log);
 
   const events = new EventBus();
-  const lifecycle = new Lifecycle({ project, host: rawHost, clock: systemClock, events, log, logTimes: createLogTimes(project), beforeRelease: () => dns.reload() });
+  const lifecycle = new Lifecycle({ project, host: rawHost, clock: systemClock, events, log, logTimes: createLogTimes(project), beforeRelease: () => dns.reload(), beforeStop: () => dns.reload() });
   const host = lifecycle.host;
 
   let server: Awaited<ReturnType<typeof listen>>;

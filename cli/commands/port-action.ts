@@ -1,6 +1,7 @@
 // What `stack port` does (loaded only when it runs; see port.ts): read from the stack's NAT
 // record, so it answers without the supervisor and without the file.
 
+import { shownName, slotOf } from '../../planner/names.js';
 import { readState } from '../../executor/host/linux/state-store.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 
@@ -22,7 +23,9 @@ export async function port(globals: GlobalOptions, service: string, privatePort:
     const services = [...new Set(records.map((r) => r.spec.service))].sort();
     throw new Error(`service ${service} has no container ${index} in stack ${project}${services.length ? ` (its services: ${services.join(', ')})` : ' (the stack is not up)'}`);
   }
-  const rules = (nat?.ports ?? []).filter((p) => p.container === container.spec.name && p.containerPort === containerPort && p.protocol === opts.protocol);
-  if (rules.length === 0) throw new Error(`port ${containerPort}/${opts.protocol} of ${container.spec.name} is not published; add it to \`ports:\` of service ${service}`);
+  // By slot: while a replacement runs beside the old container, the rules name either.
+  const slot = shownName(container.spec);
+  const rules = (nat?.ports ?? []).filter((p) => slotOf(p.container) === slot && p.containerPort === containerPort && p.protocol === opts.protocol);
+  if (rules.length === 0) throw new Error(`port ${containerPort}/${opts.protocol} of ${slot} is not published; add it to \`ports:\` of service ${service}`);
   for (const r of rules) process.stdout.write(`${r.hostIp ?? '0.0.0.0'}:${r.hostPort}\n`);
 }

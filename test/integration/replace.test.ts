@@ -18,7 +18,7 @@ let project: string;
 let port: number;
 const before = snapshotHostObjects();
 
-const stackFile = (version: string) => `name: ${project}
+const stackFile = (version: string, check = '["CMD", "wget", "-q", "-O-", "http://127.0.0.1/"]') => `name: ${project}
 services:
   web:
     image: ${TEST_IMAGE}
@@ -27,8 +27,9 @@ services:
     ports: ["127.0.0.1:${port}:80"]
     stop_grace_period: 0s
     healthcheck:
-      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1/"]
+      test: ${check}
       interval: 1s
+      retries: 1
       start_period: 10s
       start_interval: 100ms
   client:
@@ -48,8 +49,8 @@ function getOnce(): Promise<string> {
 }
 
 /** Applies `version` with `up -d` while a client requests the page back to back; every answer, failures as `error: …`. */
-async function applyUnderLoad(version: string): Promise<{ up: Result; answers: string[] }> {
-  fs.writeFileSync(file, stackFile(version));
+async function applyUnderLoad(version: string, check?: string): Promise<{ up: Result; answers: string[] }> {
+  fs.writeFileSync(file, stackFile(version, check));
   const answers: string[] = [];
   let done = false;
   const load = (async () => {
@@ -123,6 +124,28 @@ describe('replacing a container beside the old one', () => {
     expect(answers.at(-1)).toBe('v3');
     const rows = ps();
     expect(rows.filter((r) => r.service === 'web').map((r) => [r.name, r.instance])).toEqual([[`${project}-web-1`, `${project}-web-1`]]);
+  });
+
+  it('a replacement that never gets healthy leaves the old container serving, also through the next up', async () => {
+    const old = web();
+    const ip = old.addresses[0]!.ip;
+    const { up, answers } = await applyUnderLoad('v4', '["CMD", "false"]');
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(new RegExp(`${project}-web-1\\.b is unhealthy`));
+    expect(answers.filter((a) => a !== 'v3')).toEqual([]);
+    // The same file again: the replacement is waited for again, and the old one stays.
+    const again = await applyUnderLoad('v4', '["CMD", "false"]');
+    expect(again.up.code).toBe(1);
+    expect(again.answers.filter((a) => a !== 'v3')).toEqual([]);
+    expect(ps().find((r) => r.instance === old.instance)?.pid).toBe(old.pid);
+    const client = ps().find((r) => r.service === 'client')!;
+    expect(lookup(client.pid, 'web')).toEqual([ip]);
+    // A fixed file replaces the broken replacement and then the old container, serving throughout.
+    const fixed = await applyUnderLoad('v5');
+    expect(fixed.up.code, fixed.up.stderr).toBe(0);
+    expect(fixed.answers.filter((a) => a !== 'v3' && a !== 'v5')).toEqual([]);
+    expect(fixed.answers.at(-1)).toBe('v5');
+    expect(ps().filter((r) => r.service === 'web')).toHaveLength(1);
   });
 
   it('down leaves nothing behind', () => {

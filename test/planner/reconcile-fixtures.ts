@@ -40,7 +40,7 @@ export function applied(plan: Plan, base: Observed): Observed {
   for (const op of plan.operations) {
     if (op.kind === 'network.remove') next.networks = next.networks.filter((n) => n.key !== op.key);
     if (op.kind === 'network.create') next.networks.push({ ...op.network, hash: networkHash(op.network), linkPresent: true });
-    if (op.kind === 'nat.apply') next.nat = { table: op.nat.table, hash: op.nat.hash, present: true };
+    if (op.kind === 'nat.apply') next.nat = { table: op.nat.table, hash: op.nat.hash, present: true, ports: op.nat.ports };
     if (op.kind === 'container.remove') next.containers = next.containers.filter((c) => c.name !== op.name);
     if (op.kind === 'container.start') {
       const c = op.container;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Observed } from '../../planner/observed.js';
 import type { Plan } from '../../planner/plan.js';
 import { planToText } from '../../planner/plan-text.js';
+import { findCycle } from '../../planner/plan-cycle.js';
 import { reconcile } from '../../planner/reconcile.js';
 import { applied, load, observed } from './reconcile-fixtures.js';
 
@@ -75,10 +76,37 @@ describe('replacing a container beside the old one', () => {
     // Killed after the new container started and before the old one went: both run.
     const both = applied({ ...plan, operations: plan.operations.filter((o) => o.kind === 'container.start') }, state);
     expect(both.containers.map((c) => c.name).sort()).toEqual(['hello-client-1', 'hello-web-1', 'hello-web-1.b']);
+    // The next up finishes the replacement: the old container goes once the new one is ready.
     const next = reconcile(load(edited), both);
-    expect(ids(next)).toEqual(['nat', 'remove:hello-web-1']);
-    expect(next.operations.find((o) => o.id === 'remove:hello-web-1')?.cause).toBe('an interrupted replacement left hello-web-1 beside hello-web-1.b');
-    // With the old file back, the old container is the one to keep instead.
-    expect(ids(reconcile(load(web()), both))).toEqual(['remove:hello-web-1.b']);
+    expect(ids(next)).toEqual(['ready:hello-web-1.b', 'nat:switch', 'remove:hello-web-1']);
+    expect(next.operations.find((o) => o.id === 'remove:hello-web-1')?.after).toEqual(['ready:hello-web-1.b', 'nat:switch']);
+    expect(next.operations.find((o) => o.id === 'remove:hello-web-1')?.cause).toMatch(/^an earlier apply left hello-web-1 beside its replacement hello-web-1.b/);
+    expect(reconcile(load(edited), applied(next, both)).operations).toEqual([]);
+    // With the old file back, the old container is the one to keep, and the ports never leave it.
+    const back = reconcile(load(web()), both);
+    expect(ids(back)).toEqual(['ready:hello-web-1', 'remove:hello-web-1.b']);
+    // A replacement that died is started again beside the old one, which serves meanwhile.
+    const died: Observed = { ...both, containers: both.containers.map((c) => (c.name === 'hello-web-1.b' ? { ...c, running: false } : c)) };
+    const retry = reconcile(load(edited), died);
+    expect(ids(retry)).toEqual(['remove:hello-web-1.b', 'start:hello-web-1.b', 'ready:hello-web-1.b', 'nat:switch', 'remove:hello-web-1']);
+    expect(retry.operations.find((o) => o.id === 'start:hello-web-1.b')?.after).toContain('remove:hello-web-1.b');
+  });
+});
+
+describe('plans with replacements have no ring of waits', () => {
+  it('a network made in the same plan means stop first (its creation waits for the removals)', () => {
+    const state = up(web());
+    const edited = web('    environment: { MODE: fast }\n    networks: [default, extra]\n') + 'networks:\n  extra: {}\n';
+    const plan = reconcile(load(edited.replace('  client:\n', '  client:\n    networks: [default]\n')), state);
+    expect(plan.operations.some((o) => o.id === 'network:extra')).toBe(true);
+    expect(ids(plan)).toContain('remove:hello-web-1');
+    expect(ids(plan).some((id) => id.endsWith('.b'))).toBe(false);
+    expect(findCycle(plan.operations)).toBeUndefined();
+  });
+
+  it('findCycle names a ring', () => {
+    const op = (id: string, after: string[]) => ({ kind: 'stack.forget' as const, id, cause: '', after, project: 'p' });
+    expect(findCycle([op('a', ['b']), op('b', ['c']), op('c', ['a'])])).toEqual(['a', 'b', 'c', 'a']);
+    expect(findCycle([op('a', []), op('b', ['a'])])).toBeUndefined();
   });
 });

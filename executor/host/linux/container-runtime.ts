@@ -3,6 +3,7 @@
 // (stop) and removal (cleanup). Works from state records alone for containers another
 // supervisor spawned: a pid is only ever signalled when its start time matches the record.
 
+import { drainConnections } from './drain.js';
 import fs from 'node:fs/promises';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import os from 'node:os';
@@ -179,6 +180,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         await ensureGone(entry);
         throw new ContainerStartError(name, status.step, status.message);
       }
+    },
+
+    async drain(project, name, maxMs) {
+      const record = await state.loadContainer(project, name);
+      const pid = record?.pid ?? live.get(key(project, name))?.pid;
+      if (pid && record?.startTime !== undefined && isSameProcess(pid, record.startTime)) await drainConnections(pid, maxMs);
     },
 
     async stop(project, name, signal, graceSeconds) {
