@@ -110,3 +110,17 @@ describe('plans with replacements have no ring of waits', () => {
     expect(findCycle([op('a', []), op('b', ['a'])])).toBeUndefined();
   });
 });
+
+describe('where stopping first stays', () => {
+  it('a subnet without a spare address: the container is stopped before its successor takes its address', () => {
+    const text = web('    networks: [tiny]\n').replace('  client:\n', '  client:\n    network_mode: none\n') + 'networks:\n  tiny:\n    ipam: { config: [{ subnet: 10.123.9.0/30 }] }\n';
+    const plan = reconcile(load(text.replace('interval: 1s', 'interval: 2s')), up(text));
+    expect(ids(plan)).toEqual(['remove:hello-web-1', 'start:hello-web-1']);
+  });
+
+  it('a job another service waits to complete is never run twice at once', () => {
+    const text = web().replace('    depends_on: [web]\n', '    depends_on: { web: { condition: service_completed_successfully } }\n');
+    const plan = reconcile(load(text.replace('interval: 1s', 'interval: 2s')), up(text));
+    expect(ids(plan).slice(0, 2)).toEqual(['remove:hello-web-1', 'start:hello-web-1']);
+  });
+});
