@@ -10,7 +10,7 @@ import { DnsServer } from '../../supervisor/dns/dns-server.js';
 import { forward } from '../../supervisor/dns/forward.js';
 import { NoUpstreamAnswerError } from '../../supervisor/dns/upstream-error.js';
 import type { Upstream } from '../../supervisor/dns/upstream.js';
-import { freeUdpPort, ips, rcode, tcpQuery, udpQuery } from '../support/dns-query.js';
+import { freeDnsPort, ips, rcode, tcpQuery, udpQuery } from '../support/dns-query.js';
 import { refusingPort, startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from '../support/fake-dns-upstream.js';
 
 const TIMEOUT_MS = 300;
@@ -97,7 +97,7 @@ describe('forward over UDP', () => {
 
 describe('DnsServer with an upstream over TCP', () => {
   async function serve(u: Upstream): Promise<number> {
-    const port = await freeUdpPort();
+    const port = await freeDnsPort();
     const server = new DnsServer({ load: async () => ({ entries: [], gateways: ['127.0.0.1'] }), upstreams: () => [u], log: () => {}, port, upstreamTimeoutMs: TIMEOUT_MS });
     servers.push(server);
     await server.reload();

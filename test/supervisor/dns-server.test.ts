@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsServer } from '../../supervisor/dns/dns-server.js';
 import { NameTable, type TableEntry } from '../../supervisor/dns/name-table.js';
 import type { Endpoint } from '../../planner/plan.js';
-import { freeUdpPort, ips, rcode, tcpQuery, udpQuery } from '../support/dns-query.js';
+import { freeDnsPort, ips, rcode, tcpQuery, udpQuery } from '../support/dns-query.js';
 
 const ep = (bridge: string, ip: string, aliases?: string[]): Endpoint => ({
   network: bridge, bridge, hostVeth: `stkv${bridge}`, ifname: 'eth0', ip, prefixLength: 24, gateway: '10.0.0.1', defaultRoute: true, ...(aliases ? { aliases } : {}),
@@ -60,7 +60,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
   upstreamPort = upstream.address().port;
-  port = await freeUdpPort();
+  port = await freeDnsPort();
   server = new DnsServer({ load: async () => ({ entries, gateways: ['127.0.0.1'] }), upstreams: () => [{ ip: '127.0.0.1', port: upstreamPort }], log: () => {}, port });
   await server.reload();
 });
@@ -105,7 +105,7 @@ describe('DnsServer when its records cannot be read', () => {
   it('logs the failure of a query that needed a reload, and goes on serving', async () => {
     let loads = 0;
     const logged: string[] = [];
-    const own = await freeUdpPort();
+    const own = await freeDnsPort();
     const failing = new DnsServer({
       load: async () => {
         if (++loads > 1) throw new Error('state records unreadable');

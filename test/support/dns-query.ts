@@ -38,11 +38,22 @@ export function tcpQuery(port: number, q: Query, timeoutMs = 3000): Promise<pack
 export const rcode = (p: packet.DecodedPacket) => (p as packet.DecodedPacket & { rcode: string }).rcode;
 export const ips = (p: packet.Packet) => (p.answers ?? []).map((a) => (a as { data: string }).data);
 
-/** A port free for UDP on 127.0.0.1 right now (the DNS server binds UDP and TCP on it). */
-export async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+/**
+ * A port free for both UDP and TCP on 127.0.0.1 right now (the DNS server binds both on it):
+ * a port the kernel hands out free for UDP may be in use for TCP by another test file.
+ */
+export async function freeDnsPort(): Promise<number> {
+  for (;;) {
+    const s = dgram.createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    const { port } = s.address();
+    const tcp = net.createServer();
+    const free = await new Promise<boolean>((r) => {
+      tcp.once('error', () => r(false));
+      tcp.listen(port, '127.0.0.1', () => r(true));
+    });
+    await new Promise<void>((r) => (free ? tcp.close(() => r()) : r()));
+    await new Promise<void>((r) => s.close(() => r()));
+    if (free) return port;
+  }
 }
