@@ -6,6 +6,7 @@ import { EXIT } from '../errors.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 import { logPrefixes, wantsColor } from '../log-prefixes.js';
 import { logClock, parseLogTime } from '../log-times.js';
+import { logFollowers } from '../log-followers.js';
 
 export interface LogsOptions {
   follow?: boolean;
@@ -32,7 +33,17 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
     ...(opts.since !== undefined ? { sinceMs: parseLogTime('--since', opts.since) } : {}),
     ...(opts.until !== undefined ? { untilMs: parseLogTime('--until', opts.until) } : {}),
   };
-  await Promise.all(chosen.map((r, i) => printLog(logFileOf(project, r.instance), prefixes[i]!, !!opts.follow, tail, view)));
+  if (opts.follow) {
+    // Until interrupted, also the containers that appear meanwhile (a replacement, a new replica).
+    const followers = logFollowers(project, {
+      wanted: (r) => services.length === 0 || services.includes(r.service),
+      color: wantsColor(process.stdout, opts.color === false),
+      view, ...(tail !== undefined ? { tail } : {}), aligned: chosen.length > 1,
+    });
+    await followers.poll();
+    await new Promise<void>(() => {});
+  }
+  await Promise.all(chosen.map((r, i) => printLog(logFileOf(project, r.instance), prefixes[i]!, false, tail, view)));
   return EXIT.ok;
 }
 

@@ -1,13 +1,12 @@
 // What `stack up` does (loaded only when it runs; see up.ts).
 
-import fs from 'node:fs';
 import { observeStack } from '../../executor/host/linux/observe.js';
 import { observeOptionsFor } from '../../planner/observe-options.js';
 import { reconcile, type ReconcileOptions } from '../../planner/reconcile.js';
 import type { Stack } from '../../planner/types.js';
 import { connectSupervisor, request, startSupervisor, SupervisorError, type StartingSupervisor } from '../../supervisor/client.js';
 import type { EarlySupervisor } from '../../supervisor/launch.js';
-import { containerStatus, logFileOf } from '../../supervisor/status.js';
+import { containerStatus } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter, type PrinterOptions } from '../progress.js';
 import { progressFormat } from '../progress-format.js';
@@ -15,8 +14,8 @@ import { loadStackFilesWithSources, UsageError, type GlobalOptions } from '../st
 import { waitReady } from '../wait-ready.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
-import { printLog } from './logs-action.js';
-import { logPrefixes, wantsColor } from '../log-prefixes.js';
+import { logFollowers } from '../log-followers.js';
+import { wantsColor } from '../log-prefixes.js';
 import { bringDown } from './down-action.js';
 import { pullStackImages } from './image-pull-for-stack.js';
 import { withStackLock } from '../with-lock.js';
@@ -105,33 +104,17 @@ async function killContainers(project: string): Promise<void> {
 async function followUntilInterrupted(project: string, beforeDown?: () => Promise<void> | undefined): Promise<number> {
   // Listen for Ctrl-C before anything is printed: whoever sees output may press it at once.
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  const followed = new Set<string>();
-  // Containers that appear later (a watch edit, a scale change) are followed too; prefixes
-  // are worked out over every service seen so far (a colour per service, one width).
-  const follow = async () => {
-    const rows = await containerStatus(project);
-    const fresh = rows.filter((r) => !followed.has(r.instance));
-    if (fresh.length === 0) return;
-    const services = [...new Set(rows.map((r) => r.service))];
-    const texts = logPrefixes(services, wantsColor(process.stdout, false));
-    const prefixes = new Map(services.map((svc, i) => [svc, texts[i]!]));
-    for (const r of fresh) {
-      followed.add(r.instance);
-      void printLog(logFileOf(project, r.instance), prefixes.get(r.service)!, true);
-    }
-  };
-  await follow();
-  const newcomers = setInterval(() => void follow().catch(() => {}), 500);
+  // Containers that appear later (a watch edit, a scale change, a replacement) are followed too.
+  const followers = logFollowers(project, { wanted: () => true, color: wantsColor(process.stdout, false) });
+  await followers.poll();
   process.stderr.write('attached to the stack; Ctrl-C stops and removes it\n');
   await interrupted;
-  clearInterval(newcomers);
   process.stderr.write('\nstopping… (Ctrl-C again to kill the containers now)\n');
   // A second Ctrl-C does not wait out the grace periods: SIGKILL to every process in the
   // containers' cgroups, as compose's second Ctrl-C does; the down then finishes at once.
   process.once('SIGINT', () => void killContainers(project));
   await beforeDown?.();
   await bringDown(project, undefined);
-  // The log followers poll their files; stop them or the process would never exit.
-  for (const name of followed) fs.unwatchFile(logFileOf(project, name));
+  followers.stop();
   return EXIT.interrupted;
 }

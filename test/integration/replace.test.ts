@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, httpGet, importTestImage, makeStackEnv, sleeperService, stack, TEST_IMAGE, uniqueProject, type Result, type StackEnv } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { killSupervisors, startStack } from '../support/processes.js';
+import { killSupervisors, startStack, waitFor } from '../support/processes.js';
 import { lookup, ps as psOf, type PsRow } from '../support/stack-containers.js';
 
 let env: StackEnv;
@@ -146,6 +146,18 @@ describe('replacing a container beside the old one', () => {
     expect(fixed.answers.filter((a) => a !== 'v3' && a !== 'v5')).toEqual([]);
     expect(fixed.answers.at(-1)).toBe('v5');
     expect(ps().filter((r) => r.service === 'web')).toHaveLength(1);
+  });
+
+  it('logs -f goes on with the replacement\'s output', async () => {
+    const follower = startStack(env, ['-f', file, 'logs', '-f', 'web']);
+    let out = '';
+    follower.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => out.includes('serving v5'), 10_000, 'the current container\'s log');
+    const { up } = await applyUnderLoad('v6');
+    expect(up.code, up.stderr).toBe(0);
+    await waitFor(() => out.includes('serving v6'), 10_000, 'the replacement\'s log');
+    follower.child.kill('SIGINT');
+    await follower.result;
   });
 
   it('down leaves nothing behind', () => {
