@@ -47,7 +47,7 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
     if (n.foreignUsers?.length) {
       // As docker refuses to remove a network with active endpoints: the bridge and its
       // record stay for the containers that joined it, and a later `down` removes them.
-      notes.push(`network ${n.name} stays: ${n.foreignUsers.join(', ')} of other stacks still use it (external: true); run \`stack down\` for this stack again once they have left`);
+      notes.push(`network ${n.name} stays: ${n.foreignUsers.join(', ')} of other stacks still use it (external: true); it keeps working for them, and this stack's supervisor removes it once they have left`);
       continue;
     }
     const id = `network-remove:${n.key}`;

@@ -18,6 +18,8 @@ export interface HandlerContext {
   dns?: { reload(): Promise<void> };
   /** Opens the stack's journal of applied operations (the previous apply's entries readable). */
   journal: (project: string) => Journal;
+  /** Told when a down kept a network for other stacks, and when the stack changes again after. */
+  finishDown?: { arm(): void; disarm(): void };
 }
 
 export async function handleRequest(req: Request, ctx: HandlerContext): Promise<'continue' | 'exit'> {
@@ -27,6 +29,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     case 'apply': {
+      ctx.finishDown?.disarm();
       const plan = await planApply(ctx.host, ctx.project, req);
       try {
         const journal = ctx.journal(ctx.project);
@@ -42,6 +45,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       return 'continue';
     }
     case 'lifecycle': {
+      ctx.finishDown?.disarm();
       const plan = lifecyclePlan(req.command, await ctx.host.observe(ctx.project), req.options);
       ctx.send({ type: 'plan', plan });
       await executeJournaled(plan, ctx.host, reporter, ctx.journal(ctx.project));
@@ -64,9 +68,12 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
         await ctx.dns?.reload();
       }
       // A network that stayed for other stacks keeps its resolver (this supervisor's DNS
-      // server on its gateway) until a later `down` removes it and forgets the stack.
+      // server on its gateway) until its last user leaves (finish-down.ts) or a later
+      // `down` finds it unused.
       ctx.send({ type: 'done', pid: process.pid });
-      return plan.operations.some((op) => op.kind === 'stack.forget') ? 'exit' : 'continue';
+      if (plan.operations.some((op) => op.kind === 'stack.forget')) return 'exit';
+      ctx.finishDown?.arm();
+      return 'continue';
     }
   }
 }

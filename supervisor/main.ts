@@ -11,6 +11,7 @@ import { createLinuxHost } from '../executor/host/linux/linux-host.js';
 import { paths } from '../executor/host/linux/paths.js';
 import { createLogTimes } from '../executor/host/linux/log-times.js';
 import { openJournal } from '../executor/host/linux/journal-file.js';
+import { finishDownWhenFree } from './finish-down.js';
 import { handleRequest } from './handlers.js';
 import { createStackDns } from './dns/stack-dns.js';
 import { adoptRunning } from './adopt.js';
@@ -61,9 +62,10 @@ async function main(): Promise<void> {
   const host = lifecycle.host;
 
   let server: Awaited<ReturnType<typeof listen>>;
+  const finishDown = finishDownWhenFree({ project, host, journal: openJournal, dns, log, run: (task) => server!.run(task) });
   server = await listen(
     paths.socket(project),
-    (req, send) => handleRequest(req, { project, host, send, dns, journal: openJournal }),
+    (req, send) => handleRequest(req, { project, host, send, dns, journal: openJournal, finishDown }),
     () => {
       log('stack is down; supervisor exits');
       void server?.close().then(() => process.exit(0));

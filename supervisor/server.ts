@@ -10,6 +10,8 @@ export type RequestHandler = (req: Request, send: (m: Message) => void) => Promi
 
 export interface ControlServer {
   close(): Promise<void>;
+  /** Runs `task` in the request queue (never beside a request); 'exit' ends the supervisor as a request's would. */
+  run(task: () => Promise<'continue' | 'exit'>): Promise<void>;
 }
 
 /**
@@ -54,7 +56,12 @@ export async function listen(socketPath: string, handle: RequestHandler, onExitR
     if (!(await tryListen(server, socketPath))) return undefined;
   }
   fs.chmodSync(socketPath, 0o600);
-  return { close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+    run: (task) => queue.add(async () => {
+      if ((await task()) === 'exit') onExitRequested();
+    }),
+  };
 }
 
 function tryListen(server: net.Server, socketPath: string): Promise<boolean> {

@@ -14,6 +14,7 @@ import { freePort, httpGet, importTestImage, makeStackEnv, sleeperService as sle
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
 import { inside, lookup, ps as psOf, type PsRow as Row } from '../support/stack-containers.js';
+import { supervisorPids, waitFor } from '../support/processes.js';
 
 let env: StackEnv;
 let outside: OutsideHost;
@@ -281,8 +282,13 @@ networks:
     expect(wget(joiner, `http://${outside.dnsName}:${outside.httpPort}/`).stdout).toBe(`you are ${outside.hostIp}\n`);
   });
 
-  it('down of both removes every trace, and never the network the other stack made while it is joined', () => {
+  it('once the joiner is down, the owner finishes its down by itself; down of both removes every trace', async () => {
+    const bridge = JSON.parse(fs.readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'networks', 'frontend.json'), 'utf8')) as { bridge: string };
+    expect(supervisorPids(project)).toHaveLength(1); // it stayed to serve the kept network's names
     expect(stack(env, ['-f', otherFile, 'down', '-t', '0']).code).toBe(0);
+    // No other stack uses the network now: the owner's supervisor removes it and exits.
+    await waitFor(() => supervisorPids(project).length === 0 && !fs.existsSync(`/sys/class/net/${bridge.bridge}`), 15_000, "the owner's supervisor to finish its down");
+    expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
     const again = stack(env, ['-f', file, 'down', '-t', '0']);
     expect(again.code).toBe(0);
     expect(again.stderr).not.toContain('stays');

@@ -20,7 +20,7 @@ describe('teardown of a network another stack joined', () => {
     const kept = plan.operations.find((o) => o.kind === 'nat.apply');
     expect(kept?.kind === 'nat.apply' && kept.nat.networks).toEqual([nat.networks[0]]);
     expect(kept?.kind === 'nat.apply' && kept.nat.ports).toEqual([]);
-    expect(plan.notes).toEqual(['network p_shared stays: q-joiner-1 of other stacks still use it (external: true); run `stack down` for this stack again once they have left']);
+    expect(plan.notes).toEqual(["network p_shared stays: q-joiner-1 of other stacks still use it (external: true); it keeps working for them, and this stack's supervisor removes it once they have left"]);
     expect(teardown({ ...observed, nat, networks: [{ ...observed.networks[0]!, foreignUsers: undefined }] }).operations.map((o) => o.id)).toEqual(['nat-remove', 'network-remove:shared', 'forget']);
   });
 });

@@ -27,30 +27,41 @@ export interface AcquireOptions {
 }
 
 export async function acquireFileLock(file: string, opts: AcquireOptions): Promise<FileLock> {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   let told = false;
   for (;;) {
-    const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
-    let taken = false;
-    try {
-      taken = tryFlock(fd, LOCK.EX);
-      // A holder that removed the file after we opened it left us a lock on a dead inode.
-      if (taken && sameFile(fd, file)) {
-        fs.ftruncateSync(fd, 0);
-        fs.writeSync(fd, JSON.stringify({ pid: process.pid, command: opts.command } satisfies LockHolder), 0);
-        return release(fd, file);
-      }
-    } catch (err) {
-      fs.closeSync(fd);
-      throw err;
-    }
-    fs.closeSync(fd);
+    const { lock, taken } = tryOnce(file, opts.command);
+    if (lock) return lock;
     if (!taken && !told) {
       told = true;
       opts.onWait?.(readHolder(file));
     }
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
   }
+}
+
+/** The lock if it is free right now, else undefined (never waits). */
+export function tryFileLock(file: string, command: string): FileLock | undefined {
+  return tryOnce(file, command).lock;
+}
+
+function tryOnce(file: string, command: string): { lock?: FileLock; taken: boolean } {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+  let taken = false;
+  try {
+    taken = tryFlock(fd, LOCK.EX);
+    // A holder that removed the file after we opened it left us a lock on a dead inode.
+    if (taken && sameFile(fd, file)) {
+      fs.ftruncateSync(fd, 0);
+      fs.writeSync(fd, JSON.stringify({ pid: process.pid, command } satisfies LockHolder), 0);
+      return { lock: release(fd, file), taken };
+    }
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  fs.closeSync(fd);
+  return { taken };
 }
 
 function release(fd: number, file: string): FileLock {

@@ -7,7 +7,7 @@
 // (subnets, host ports, addresses) is ordered by the allocation lock (allocation.ts).
 
 import path from 'node:path';
-import { acquireFileLock, type AcquireOptions, type FileLock, type LockHolder } from './file-lock.js';
+import { acquireFileLock, tryFileLock, type AcquireOptions, type FileLock, type LockHolder } from './file-lock.js';
 import { stackRun } from './paths.js';
 
 export type { AcquireOptions, LockHolder };
@@ -19,6 +19,11 @@ export function lockFile(project: string): string {
 
 export function acquireStackLock(project: string, opts: AcquireOptions): Promise<StackLock> {
   return acquireFileLock(lockFile(project), opts);
+}
+
+/** The stack's lock if no command holds it right now, else undefined. */
+export function tryStackLock(project: string, command: string): StackLock | undefined {
+  return tryFileLock(lockFile(project), command);
 }
 
 /** The waiting message commands print: "waiting for the lock held by pid N (stack up)". */

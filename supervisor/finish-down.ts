@@ -1,0 +1,69 @@
+// After a `down` that kept a network other stacks still join (planner/teardown.ts), this
+// supervisor stays to serve that network's names. Once no other stack uses it any more, it
+// finishes the down itself — the network, its rules, the stack's state — and exits, so
+// nothing lingers after the last user leaves (a later `down` of this stack still does the
+// same). Checked every CHECK_MS while armed, in the request queue (never beside a request)
+// and under the stack's lock (a command changing the stack meanwhile goes first).
+
+import type { Host } from '../executor/host.js';
+import type { Journal } from '../executor/journal.js';
+import { tryStackLock } from '../executor/host/linux/stack-lock.js';
+import { teardown } from '../planner/teardown.js';
+import { executeJournaled } from './journaled-execute.js';
+import type { ControlServer } from './server.js';
+
+const CHECK_MS = 2000;
+
+export interface FinishDownOptions {
+  project: string;
+  host: Host;
+  journal: (project: string) => Journal;
+  dns: { reload(): Promise<void> };
+  run: ControlServer['run'];
+  log: (line: string) => void;
+  checkMs?: number;
+}
+
+export interface FinishDown {
+  /** A down kept a network for other stacks: watch for it to be free. */
+  arm(): void;
+  /** The stack changes again (`up`, `start`): nothing to finish. */
+  disarm(): void;
+}
+
+export function finishDownWhenFree(opts: FinishDownOptions): FinishDown {
+  let timer: NodeJS.Timeout | undefined;
+  const disarm = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  const check = async (): Promise<'continue' | 'exit'> => {
+    if (!timer) return 'continue';
+    const lock = tryStackLock(opts.project, 'stack supervisor (finishing down)');
+    if (!lock) return 'continue';
+    let forgotten = false;
+    try {
+      const observed = await opts.host.observe(opts.project);
+      if (observed.containers.length > 0) {
+        disarm(); // the stack was brought up again meanwhile
+        return 'continue';
+      }
+      const plan = teardown(observed);
+      if (!plan.operations.some((op) => op.kind === 'stack.forget')) return 'continue';
+      opts.log('the networks kept for other stacks are no longer used: finishing the down');
+      await executeJournaled(plan, opts.host, { event: (e) => e.type === 'failed' && opts.log(`finishing the down: ${e.id} failed: ${e.message}`) }, opts.journal(opts.project));
+      await opts.dns.reload();
+      forgotten = true;
+      disarm();
+      return 'exit';
+    } finally {
+      lock.release({ removeFile: forgotten });
+    }
+  };
+  return {
+    arm() {
+      timer ??= setInterval(() => void opts.run(check).catch((err: unknown) => opts.log(`finishing the down failed: ${String(err)}`)), opts.checkMs ?? CHECK_MS);
+    },
+    disarm,
+  };
+}
