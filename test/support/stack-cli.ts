@@ -46,15 +46,24 @@ export function importTestImage(env: StackEnv, { tag = TEST_IMAGE, healthcheck }
   if (imported.code !== 0) throw new Error(`importing the test image failed: ${imported.stderr}`);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+/** Ports freePort handed out in this process: the kernel may offer a just-closed one again. */
+const handedOut = new Set<number>();
+
+/** A TCP port free on 127.0.0.1 now, and never one this process got before (tests ask for several). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+      server.on('error', reject);
     });
-    server.on('error', reject);
-  });
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 export function uniqueProject(prefix: string): string {
