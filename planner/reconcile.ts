@@ -18,7 +18,7 @@ import { planNat } from './plan-nat.js';
 import { planPorts } from './plan-ports.js';
 import { desiredSlots, type Slot } from './plan-replicas.js';
 import { planContainers, type ContainerPolicy } from './plan-containers.js';
-import { selectServices } from './select-services.js';
+import { selectServices, withSharedHostname } from './select-services.js';
 import { checkHostPorts } from './check-host-ports.js';
 import { planMounts } from './plan-mounts.js';
 import { checkDependencyConditions } from './plan-waits.js';
@@ -129,7 +129,7 @@ function buildSpecs(stack: Stack, observed: Observed, nets: Map<string, NetworkS
       if (!planned) continue;
       // Every replica has the same mount problems: report them once.
       const mounts = planMounts(stack, service, slot.name, observed, i === 0 ? problems : []);
-      const spec = buildContainerSpec(stack.project, service, image, planned.endpoints, planned.hosts, slot.replica, mounts, planned);
+      const spec = buildContainerSpec(stack.project, withSharedHostname(stack, service), image, planned.endpoints, planned.hosts, slot.replica, mounts, planned);
       if (spec.argv.length === 0) {
         problems.push(`service ${service.name}: neither the file nor image ${ref} gives a command to run; set \`command:\``);
         break;

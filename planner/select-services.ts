@@ -10,6 +10,16 @@ export function sharedNamespaceOf(service: Service): string | undefined {
   return service.networkMode?.startsWith('service:') ? service.networkMode.slice('service:'.length) : undefined;
 }
 
+/**
+ * `service` as its containers are made: one that joins X's network namespace also takes X's
+ * hostname, as docker does for `--network container:X` (it shares X's /etc/hosts and
+ * resolv.conf too, where X's hostname is the one written).
+ */
+export function withSharedHostname(stack: Pick<Stack, 'services'>, service: Service): Service {
+  const target = stack.services.find((s) => s.name === sharedNamespaceOf(service));
+  return target ? { ...service, hostname: target.hostname ?? target.name } : service;
+}
+
 /** Services `service` needs running first: its depends_on entries and its namespace owner. */
 export function prerequisitesOf(service: Service): string[] {
   const shared = sharedNamespaceOf(service);
