@@ -17,6 +17,8 @@ import { NoUpstreamAnswerError } from './upstream-error.js';
 import { parseUpstream, type Transport, type Upstream } from './upstream.js';
 
 const SERVFAIL = 2;
+/** A DNS message over UDP without EDNS (which this server does not offer): RFC 1035 4.2.1. */
+const UDP_LIMIT = 512;
 const RELOAD_MIN_MS = 100;
 /** Short: a replica that goes away should soon leave clients' caches. */
 const TTL = 5;
@@ -85,7 +87,7 @@ export class DnsServer {
       await this.reload();
       ips = this.stackName(source, question);
     }
-    if (ips !== undefined) return this.reply(q, question, ips);
+    if (ips !== undefined) return this.reply(q, question, ips, 0, transport === 'udp' ? UDP_LIMIT : undefined);
     const own = this.table.upstreamsOf(source)?.flatMap((s) => [parseUpstream(s)].filter((u): u is Upstream => !!u));
     try {
       return await forward(query, own && own.length > 0 ? own : this.opts.upstreams(), transport, this.opts.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS);
@@ -100,7 +102,12 @@ export class DnsServer {
     return this.table.lookup(source, question.name);
   }
 
-  private reply(q: packet.DecodedPacket, question: packet.Question, ips: string[], rcode = 0): Buffer {
+  /**
+   * The answer to `question`: `ips` rotated, at most `limit` bytes long (UDP) by leaving out
+   * the addresses that do not fit and setting TC, so the client asks again over TCP and
+   * gets them all (a service with some 30 replicas or more).
+   */
+  private reply(q: packet.DecodedPacket, question: packet.Question, ips: string[], rcode = 0, limit?: number): Buffer {
     const key = question.name.toLowerCase();
     const turn = this.turns.get(key) ?? 0;
     // Only A queries turn the wheel: resolvers ask A and AAAA in pairs.
@@ -112,7 +119,11 @@ export class DnsServer {
       ? rotated.map((ip) => ({ type: 'A', class: 'IN', name: question.name, ttl: TTL, data: ip }))
       : [];
     const flags = packet.AUTHORITATIVE_ANSWER | packet.RECURSION_AVAILABLE | (q.flags ?? 0) & packet.RECURSION_DESIRED | rcode;
-    return packet.encode({ type: 'response', id: q.id ?? 0, flags, questions: [question], answers });
+    const encode = (list: packet.Answer[], truncated: boolean) =>
+      packet.encode({ type: 'response', id: q.id ?? 0, flags: flags | (truncated ? packet.TRUNCATED_RESPONSE : 0), questions: [question], answers: list });
+    let reply = encode(answers, false);
+    for (let keep = answers.length - 1; limit !== undefined && reply.length > limit && keep >= 0; keep--) reply = encode(answers.slice(0, keep), true);
+    return reply;
   }
 
   private async load(): Promise<void> {

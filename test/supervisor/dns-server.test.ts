@@ -121,3 +121,22 @@ describe('DnsServer when its records cannot be read', () => {
     await failing.close();
   });
 });
+
+describe('DnsServer with more replicas than a UDP answer holds', () => {
+  it('answers over UDP within 512 bytes with TC set, and all of them over TCP', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => entry('big', i + 1, [ep('front', `10.1.1.${i + 2}`)]));
+    const big = new DnsServer({ load: async () => ({ entries: [...many, entry('client', 1, [ep('front', '127.0.0.1')])], gateways: [] }), upstreams: () => [], log: () => {} });
+    await big.reload();
+    const query = packet.encode({ type: 'query', id: 5, flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name: 'big' }] });
+    const overUdp = (await big.answer(query, '127.0.0.1', 'udp'))!;
+    const udp = packet.decode(overUdp);
+    expect(overUdp.length).toBeLessThanOrEqual(512);
+    expect(udp.flag_tc).toBe(true);
+    expect(ips(udp).length).toBeGreaterThan(0);
+    expect(ips(udp).length).toBeLessThan(60);
+    const tcp = packet.decode((await big.answer(query, '127.0.0.1', 'tcp'))!);
+    expect(tcp.flag_tc).toBe(false);
+    expect(ips(tcp)).toHaveLength(60);
+    await big.close();
+  });
+});
