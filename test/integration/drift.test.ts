@@ -1,9 +1,10 @@
-// Drift repair on the real kernel: what is changed behind stack's back — a deleted bridge,
+// Drift repair on the real kernel: what is changed behind stack's back — a deleted bridge or veth,
 // a bridge that lost its address or route_localnet, a flushed NAT table, a killed
 // container — is put back by the next `up`, which says what it repaired.
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeName, natTableName } from '../../planner/names.js';
 import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
@@ -90,6 +91,15 @@ describe('drift repair', () => {
     // 3: NET_ADDR_SET, the address no longer changes as containers come and go.
     expect(fs.readFileSync(`/sys/class/net/${br}/addr_assign_type`, 'utf8').trim()).toBe('3');
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+  });
+
+  it('recreates a container whose veth was deleted behind its back, and only that one', async () => {
+    const web = pidOf('web')!;
+    const record = JSON.parse(fs.readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'containers', `${project}-idle-1.json`), 'utf8')) as { spec: { endpoints: { hostVeth: string }[] } };
+    execFileSync('ip', ['link', 'del', record.spec.endpoints[0]!.hostVeth]);
+    upRepairs(new RegExp(`repairing drift: veth ${record.spec.endpoints[0]!.hostVeth} of ${project}-idle-1 on network default is missing on the host`));
+    expect(pidOf('web')).toBe(web);
+    expect(ps().every((r) => r.state === 'running')).toBe(true);
   });
 
   it('restarts a container killed behind its back, and only that one', async () => {

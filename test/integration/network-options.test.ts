@@ -12,7 +12,8 @@ import { contains, parseCidr } from '../../planner/ipam.js';
 import { ipForwardPlaces } from '../../executor/host/linux/ip-forward.js';
 import { importTestImage, makeStackEnv, sleeperService as sleeper, stack, uniqueProject, type StackEnv } from '../support/stack-cli.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
-import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
+import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
+import { bridgeName, natTableName } from '../../planner/names.js';
 import { runTool } from '../support/run-tool.js';
 import { inside, lookup, ps, type PsRow } from '../support/stack-containers.js';
 
@@ -154,11 +155,14 @@ describe('network options of one stack', () => {
     expect(inside(pidOf('ranged'), ['readlink', '/proc/self/ns/net']).stdout.trim()).not.toBe(hostNs);
   });
 
-  it('labels every rule of the stack\'s nftables table with the project name, DNAT rules included', async () => {
+  it('labels every rule of the stack\'s nftables table with the project and the service or network it serves, DNAT rules included', async () => {
     const json = JSON.parse(await runTool('nft', ['-j', 'list', 'table', 'ip', table])) as { nftables: { rule?: { chain: string; comment?: string } }[] };
     const rules = json.nftables.flatMap((o) => (o.rule ? [o.rule] : []));
     expect(new Set(rules.map((r) => r.chain))).toEqual(new Set(['prerouting', 'output', 'postrouting', 'forward', 'input']));
-    expect(rules.filter((r) => !r.comment?.startsWith(`${project}/`))).toEqual([]);
+    // `project/service` for a published port's rules, `project/network` for a network's.
+    const owners = new Set(['ranged', 'pinned', 'hostnet', 'back', 'front']);
+    expect(rules.filter((r) => !(r.comment?.startsWith(`${project}/`) && owners.has(r.comment.slice(project.length + 1))))).toEqual([]);
+    expect(rules.some((r) => r.comment === `${project}/ranged`)).toBe(true);
   });
 
   it('holds net.ipv4.ip_forward on while up, having recorded the value it found', () => {
@@ -193,7 +197,10 @@ describe('address mistakes the CLI refuses', () => {
     fs.writeFileSync(bad, `name: ${project}${name}\n${body}`);
     const seen = snapshotHostObjects();
     const r = stack(env, ['-f', bad, 'up', '-d']);
-    expect(newObjects(seen, snapshotHostObjects())).toEqual({});
+    // Only this refused stack's objects: other test files run beside this one.
+    const refused = `${project}${name}`;
+    const bridges = ['default', 'front', 'back'].map((key) => bridgeName(refused, key));
+    expect(objectsNaming(newObjects(seen, snapshotHostObjects()), [refused, natTableName(refused), ...bridges])).toEqual({});
     expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', `${project}${name}`))).toBe(false);
     return r;
   }

@@ -172,6 +172,8 @@ describe('three networks', () => {
   it('publishes ports on 127.0.0.1, to another namespace, and back into the stack (hairpin)', async () => {
     expect(await httpGet(`http://127.0.0.1:${localPort}/`)).toContain('hello from stack');
     expect(outside.run(['timeout', '3', 'busybox', 'wget', '-q', '-O-', `http://${outside.hostIp}:${anyPort}/`]).stdout).toContain('hello from stack');
+    // From the host itself to one of its own addresses (not loopback).
+    expect(await httpGet(`http://${outside.hostIp}:${anyPort}/`)).toContain('hello from stack');
     // 127.0.0.1-only port: not reachable from the outside namespace.
     expect(outside.run(['timeout', '3', 'busybox', 'wget', '-q', '-O-', `http://${outside.hostIp}:${localPort}/`]).code).not.toBe(0);
     const web = row(`${project}-web-1`);
