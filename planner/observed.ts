@@ -41,6 +41,8 @@ export interface ObservedContainer {
   hash: string;
   /** True when its PID 1 is alive (pid and start time both match the record). */
   running: boolean;
+  /** Stopped on purpose (`stack stop`, Ctrl-C of an attached `up`): kept to be started again. */
+  stopped?: boolean;
   pid?: number;
   exitCode?: number;
   /** How this container wants to be stopped (from the file it was created from). */

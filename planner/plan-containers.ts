@@ -125,8 +125,9 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
         const cause = decided.cause ?? (existing && trigger);
         if (!cause) continue;
         const after = [...input.startAfter, ...[leftoverRemovals.get(slot.name)].filter((id): id is string => !!id)];
-        if (existing && !replacement) after.push(remove(existing, cause));
-        if (existing) replaced.add(serviceName);
+        const resume = 'resume' in decided && decided.resume && existing;
+        if (existing && !replacement && !resume) after.push(remove(existing, cause));
+        if (existing && !resume) replaced.add(serviceName);
         if (wait === null) {
           wait = planWait(stack.project, service, specsOf, startIds);
           if (wait) operations.push(wait);
@@ -138,6 +139,14 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
           (gated.has(dep) ? releaseAfter : after).push(...(startIds.get(dep) ?? []));
         }
         if (wait) after.push(wait.id);
+        if (resume) {
+          // Its own process starts again from its record (same filesystem and addresses); its
+          // dependencies' starts come first, the command included.
+          const id = `resume:${resume.name}`;
+          ids.push(id);
+          operations.push({ kind: 'container.resume', id, cause, after: [...after, ...releaseAfter], project: stack.project, name: resume.name });
+          continue;
+        }
         const id = `start:${spec.name}`;
         ids.push(id);
         operations.push({ kind: 'container.start', id, cause, after, container: spec, ...(releaseAfter.length ? { releaseAfter } : {}) });

@@ -16,6 +16,8 @@ export interface StartCause {
   note?: string;
   /** The old container runs and stays usable until a replacement is ready. */
   replacesRunning?: boolean;
+  /** The container was stopped on purpose and is unchanged: start it again, as it is. */
+  resume?: boolean;
 }
 
 export function startCause(existing: ObservedContainer | undefined, spec: ContainerSpec, policy: StartPolicy, networkCreates: string[]): StartCause {
@@ -23,6 +25,12 @@ export function startCause(existing: ObservedContainer | undefined, spec: Contai
   // A recreated bridge does not get the old veths back: the container must be rewired.
   const rewired = existing.endpoints.find((e) => networkCreates.includes(`network:${e.network}`));
   if (rewired) return { cause: `network ${rewired.network} is recreated, so ${existing.name} must be reattached` };
+  // Stopped on purpose and unchanged: started again as it is, as docker compose's up does
+  // (its veths went with its network namespace; the start makes them again).
+  if (!existing.running && existing.stopped && existing.hash === spec.hash && !addressChange(existing, spec)) {
+    return { cause: `container ${existing.name} was stopped; up starts it again`, resume: true };
+  }
+  if (!existing.running && existing.stopped && existing.hash !== spec.hash) return { cause: `configuration of service ${spec.service} changed while ${existing.name} was stopped` };
   if (!existing.running) return { cause: `drift: container ${existing.name} is not running${existing.exitCode !== undefined ? ` (exited with ${existing.exitCode})` : ''}` };
   const address = addressChange(existing, spec);
   const change = existing.hash !== spec.hash ? `configuration of service ${spec.service} changed` : address;

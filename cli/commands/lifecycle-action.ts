@@ -32,14 +32,23 @@ export async function lifecycle(command: LifecycleCommand, globals: GlobalOption
   if (stack) options.order = dependencyOrder(stack);
   await withStackLock(project, `stack ${command}`, async () => {
     if (!fs.existsSync(paths.stackDir(project))) throw new UsageError(`stack ${project} is not up; \`stack up\` creates it`);
-    const conn = await connectSupervisor(project, { start: true });
-    try {
-      await request(conn!, { op: 'lifecycle', command, options }, progressPrinter(process.stderr, { format }));
-    } finally {
-      conn!.destroy();
-    }
+    await requestLifecycle(project, command, options, format);
   });
   return EXIT.ok;
+}
+
+/** Stops every container of the stack and keeps it (Ctrl-C of an attached `up`); the caller holds the lock. */
+export function stopContainers(project: string, order: string[][]): Promise<void> {
+  return requestLifecycle(project, 'stop', { services: [], order }, 'text');
+}
+
+async function requestLifecycle(project: string, command: LifecycleCommand, options: LifecycleOptions, format: ReturnType<typeof progressFormat>): Promise<void> {
+  const conn = await connectSupervisor(project, { start: true });
+  try {
+    await request(conn!, { op: 'lifecycle', command, options }, progressPrinter(process.stderr, { format }));
+  } finally {
+    conn!.destroy();
+  }
 }
 
 /** The stack file, if it loads: the records alone do not know the dependencies. */

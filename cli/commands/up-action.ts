@@ -16,7 +16,8 @@ import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
 import { logFollowers } from '../log-followers.js';
 import { wantsColor } from '../log-prefixes.js';
-import { bringDown } from './down-action.js';
+import { stopContainers } from './lifecycle-action.js';
+import { dependencyOrder } from '../../planner/graph.js';
 import { pullStackImages } from './image-pull-for-stack.js';
 import { withStackLock } from '../with-lock.js';
 
@@ -45,7 +46,7 @@ export async function up(globals: GlobalOptions, opts: UpOptions, services: stri
     await watching!.close();
     return EXIT.interrupted;
   }
-  return followUntilInterrupted(stack.project, () => watching?.close());
+  return followUntilInterrupted(stack, () => watching?.close());
 }
 
 /**
@@ -101,20 +102,25 @@ async function killContainers(project: string): Promise<void> {
   await Promise.all(rows.map((r) => killCgroups(project, r.instance, 5_000).catch(() => {})));
 }
 
-async function followUntilInterrupted(project: string, beforeDown?: () => Promise<void> | undefined): Promise<number> {
+/**
+ * Follows the stack's output until Ctrl-C, then stops its containers and keeps them, as
+ * docker compose does: `up` starts them again as they are, `down` removes them.
+ */
+async function followUntilInterrupted(stack: Stack, beforeStop?: () => Promise<void> | undefined): Promise<number> {
+  const project = stack.project;
   // Listen for Ctrl-C before anything is printed: whoever sees output may press it at once.
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   // Containers that appear later (a watch edit, a scale change, a replacement) are followed too.
   const followers = logFollowers(project, { wanted: () => true, color: wantsColor(process.stdout, false) });
   await followers.poll();
-  process.stderr.write('attached to the stack; Ctrl-C stops and removes it\n');
+  process.stderr.write('attached to the stack; Ctrl-C stops it (up starts it again, down removes it)\n');
   await interrupted;
   process.stderr.write('\nstopping… (Ctrl-C again to kill the containers now)\n');
   // A second Ctrl-C does not wait out the grace periods: SIGKILL to every process in the
-  // containers' cgroups, as compose's second Ctrl-C does; the down then finishes at once.
+  // containers' cgroups, as compose's second Ctrl-C does; the stop then finishes at once.
   process.once('SIGINT', () => void killContainers(project));
-  await beforeDown?.();
-  await bringDown(project, undefined);
+  await beforeStop?.();
+  await withStackLock(project, 'stack up (stopping at Ctrl-C)', () => stopContainers(project, dependencyOrder(stack)));
   followers.stop();
   return EXIT.interrupted;
 }

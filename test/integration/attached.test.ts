@@ -1,5 +1,6 @@
 // `stack up` without -d: the services' output multiplexed with service prefixes until
-// Ctrl-C, which takes the stack down and exits 130; a second Ctrl-C kills what is still
+// Ctrl-C, which stops the containers and keeps them (as docker compose does) and exits
+// 130; the next `up` starts them again as they are; a second Ctrl-C kills what is still
 // in its grace period.
 
 import fs from 'node:fs';
@@ -39,7 +40,7 @@ afterAll(async () => {
   env.dispose();
 });
 
-it('follows prefixed output until Ctrl-C, then takes the stack down and exits 130', async () => {
+it('follows prefixed output until Ctrl-C, then stops the containers, keeps them and exits 130; up starts them again', async () => {
   let stdout = '';
   const run = startStack(env, ['-f', file, 'up']);
   run.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -48,6 +49,15 @@ it('follows prefixed output until Ctrl-C, then takes the stack down and exits 13
   const result = await run.result;
   expect(result.code).toBe(130);
   expect(result.stderr).toMatch(/stopping/);
+  const ps = () => JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as { service: string; state: string }[];
+  expect(ps().map((r) => [r.service, r.state]).sort()).toEqual([['greeter', 'exited'], ['ticker', 'exited']]);
+  // The next up starts the same containers again (their records, filesystems and addresses).
+  const again = stack(env, ['-f', file, 'up', '-d']);
+  expect(again.code, again.stderr).toBe(0);
+  expect(again.stderr).toMatch(/container\.resume/);
+  expect(again.stderr).not.toMatch(/container\.start|repairing drift/);
+  expect(ps().map((r) => r.state)).toEqual(['running', 'running']);
+  expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
   expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
   expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
 });
@@ -76,9 +86,9 @@ services:
     expect(result.stderr).toMatch(/killing/);
     // Well inside the 60 s grace period: the container was killed, not waited out.
     expect(Date.now() - killedAt).toBeLessThan(30_000);
-    expect(objectsNaming(newObjects(before, snapshotHostObjects()), [stubborn])).toEqual({});
   } finally {
     stack(env, ['-f', f, 'down', '-t', '0']);
     await killSupervisors(stubborn);
   }
+  expect(objectsNaming(newObjects(before, snapshotHostObjects()), [stubborn])).toEqual({});
 }, 60_000);

@@ -81,7 +81,7 @@ describe('watch', () => {
     expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
   });
 
-  it('up --watch applies edits, follows the output of services an edit adds, and takes the stack down at Ctrl-C', async () => {
+  it('up --watch applies edits, follows the output of services an edit adds, and stops the stack at Ctrl-C', async () => {
     const file = writeStackFile(env, project, services('one'));
     const w = startStack(env, ['-f', file, 'up', '--watch']);
     let stdout = '';
@@ -96,7 +96,9 @@ describe('watch', () => {
     await waitFor(() => /late +\| hello from late/.test(stdout), 10_000, 'the added service\'s output');
     w.child.kill('SIGINT');
     expect((await w.result).code).toBe(130);
-    expect(ps(file)).toEqual([]);
+    // Stopped and kept, as docker compose's Ctrl-C leaves them; down removes them.
+    expect(ps(file).map((r) => r.state)).toEqual(['exited', 'exited', 'exited', 'exited']);
+    expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
     expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
   });
 
@@ -129,6 +131,47 @@ describe('watch', () => {
       expect(stack(env, ['down', '-t', '0']).code).toBe(0);
       fs.rmSync(dotenv, { force: true });
       fs.rmSync(override, { force: true });
+    }
+  });
+
+  it('follows the files the stack file pulls in: env_file, extends and include', async () => {
+    const dir = fs.mkdtempSync(path.join(env.root, 'pulled-'));
+    const file = path.join(dir, 'stack.yaml');
+    const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
+    write('app.env', 'LEVEL=1\n');
+    write('base.yaml', `services:\n  base:\n    image: ${TEST_IMAGE}\n    command: sleep 100000\n    environment: { FROM_BASE: "1" }\n`);
+    write('more.yaml', `services:\n  c:\n    image: ${TEST_IMAGE}\n    command: sleep 100000\n    environment: { INCLUDED: "1" }\n`);
+    fs.writeFileSync(file, `name: ${project}
+include: [more.yaml]
+services:
+  a:
+    image: ${TEST_IMAGE}
+    command: sleep 100000
+    env_file: app.env
+  b:
+    extends: { file: base.yaml, service: base }
+`);
+    try {
+      expect(stack(env, ['-f', file, 'up', '-d']).code).toBe(0);
+      const w = startStack(env, ['-f', file, 'watch']);
+      await printed(w, 'watch: watching');
+      // Each edit recreates exactly the service whose pulled-in file changed.
+      const edits: [string, string, string][] = [
+        ['app.env', 'LEVEL=2\n', 'a'],
+        ['base.yaml', fs.readFileSync(path.join(dir, 'base.yaml'), 'utf8').replace('FROM_BASE: "1"', 'FROM_BASE: "2"'), 'b'],
+        ['more.yaml', fs.readFileSync(path.join(dir, 'more.yaml'), 'utf8').replace('INCLUDED: "1"', 'INCLUDED: "2"'), 'c'],
+      ];
+      for (const [i, [name, text, service]] of edits.entries()) {
+        const before = pids(file);
+        write(name, text);
+        await printed(w, 'watch: applied', i + 1);
+        const after = pids(file);
+        for (const s of ['a', 'b', 'c']) expect(after[s] === before[s], `${name} → ${s}`).toBe(s !== service);
+      }
+      w.child.kill('SIGINT');
+      expect((await w.result).code).toBe(130);
+    } finally {
+      expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
     }
   });
 });

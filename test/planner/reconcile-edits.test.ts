@@ -168,3 +168,14 @@ describe('reconcile edits', () => {
     await expect(renderDiagnostics((error as StackFileError).diagnostics) + '\n').toMatchFileSnapshot('golden/invalid-edit.txt');
   });
 });
+
+describe('containers stopped on purpose (stack stop, Ctrl-C of an attached up)', () => {
+  const stopped = (o: ReturnType<typeof running>) => ({ ...o, containers: o.containers.map((c) => ({ ...c, running: false, stopped: true })) });
+  it('up starts an unchanged one again as it is, and replaces a changed one', () => {
+    const state = stopped(running(withDeps));
+    expect(reconcile(load(withDeps), state).operations.map((o) => o.kind)).toEqual(expect.arrayContaining(['container.resume']));
+    expect(reconcile(load(withDeps), state).operations.some((o) => o.kind === 'container.start' || o.kind === 'container.remove')).toBe(false);
+    const changed = reconcile(load(withDeps.replace('V: "1"', 'V: "2"')), state);
+    expect(changed.operations.find((o) => o.id === 'start:hello-db-1')?.cause).toBe('configuration of service db changed while hello-db-1 was stopped');
+  });
+});

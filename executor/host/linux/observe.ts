@@ -56,6 +56,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       stopGraceSeconds: r.spec.stopGraceSeconds,
       replica: r.spec.replica ?? 1,
       running: isRunning(r),
+      ...(r.stopped ? { stopped: true } : {}),
       ...(r.pid ? { pid: r.pid } : {}),
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
       endpoints: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth, present: linkStates.has(e.hostVeth) })),
