@@ -17,24 +17,25 @@ const spec: NatSpec = {
 };
 
 describe('renderNatRuleset', () => {
-  it('renders one atomic replace of the table', () => {
+  it('renders one atomic replace of the table, the DNAT rules once in a chain both NAT hooks jump to', () => {
     const web = 'fib daddr type local tcp dport 8080 dnat to 10.89.0.2:80 comment "demo/web"';
     const dns = 'fib daddr type local ip daddr 127.0.0.1 udp dport 5353 dnat to 10.89.0.3:53 comment "demo/dns"';
     const api = 'fib daddr type local tcp dport 9000 dnat to 10.89.0.4:9000 comment "demo/api"';
     expect(renderNatRuleset(spec)).toBe(`table ip stk_demo {}
 delete table ip stk_demo
 table ip stk_demo {
-  chain prerouting {
-    type nat hook prerouting priority dstnat; policy accept;
+  chain ports {
     ${web}
     ${dns}
     ${api}
   }
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    jump ports comment "demo/published ports"
+  }
   chain output {
     type nat hook output priority -100; policy accept;
-    ${web}
-    ${dns}
-    ${api}
+    jump ports comment "demo/published ports"
   }
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;

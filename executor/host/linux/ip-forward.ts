@@ -7,6 +7,7 @@
 // setting, and `original` is created exclusively, so only the first user's reading counts;
 // the last user out restores only when no user file is left.
 
+import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -27,8 +28,17 @@ export function ipForwardPlaces(): IpForwardPlaces {
 const ORIGINAL = 'original';
 const userFile = (places: IpForwardPlaces, user: string) => path.join(places.dir, `user-${user.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
 
+/**
+ * Users this process registered whose file still stands (`folder/user` keys). Every NAT
+ * apply acquires: once registered, a check that the file is there and forwarding is on
+ * (two synchronous reads, ~20 µs) replaces four threadpool file operations (~1.2 ms).
+ */
+const registered = new Set<string>();
+
 /** Registers `user` and turns forwarding on, remembering the value found if it is the first. */
 export async function acquireIpForward(user: string, places = ipForwardPlaces()): Promise<void> {
+  const key = userFile(places, user);
+  if (registered.has(key) && existsSync(key) && readFileSync(places.sysctl, 'utf8').trim() === '1') return;
   await fs.mkdir(places.dir, { recursive: true });
   await fs.writeFile(userFile(places, user), '');
   const current = (await fs.readFile(places.sysctl, 'utf8')).trim();
@@ -38,10 +48,12 @@ export async function acquireIpForward(user: string, places = ipForwardPlaces())
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
   if (current !== '1') await fs.writeFile(places.sysctl, '1');
+  registered.add(key);
 }
 
 /** Unregisters `user`; the last one out puts back the value found before the first. */
 export async function releaseIpForward(user: string, places = ipForwardPlaces()): Promise<void> {
+  registered.delete(userFile(places, user));
   await fs.rm(userFile(places, user), { force: true });
   let entries: string[];
   try {
