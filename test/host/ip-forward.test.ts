@@ -32,6 +32,19 @@ describe('ip_forward bookkeeping', () => {
     expect(fs.readdirSync(p.dir)).toEqual([]);
   });
 
+  it('a re-apply puts back forwarding or a registration removed behind its back', async () => {
+    const p = places('0');
+    await acquireIpForward('a', p);
+    fs.writeFileSync(p.sysctl, '0\n');
+    await acquireIpForward('a', p);
+    expect(value(p)).toBe('1');
+    fs.rmSync(path.join(p.dir, 'user-a'));
+    await acquireIpForward('a', p);
+    expect(fs.readdirSync(p.dir).sort()).toEqual(['original', 'user-a']);
+    await releaseIpForward('a', p);
+    expect(value(p)).toBe('0');
+  });
+
   it('leaves forwarding on when it was on before any stack', async () => {
     const p = places('1');
     await acquireIpForward('a', p);
