@@ -305,4 +305,59 @@ describe('up --wait', () => {
     expect(up.code).toBe(1);
     expect(up.stderr).toMatch(/container twaitf\w+-broken-1 exited with code 4/);
   });
+
+  it('--wait-timeout gives up on one that is not healthy in time, naming it', () => {
+    const f = stackFile(
+      uniqueProject('twaitt'),
+      `  slow:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n    healthcheck: { test: ["CMD", "false"], interval: 30s, start_period: 60s }\n`,
+    );
+    const up = stack(env, [...f, 'up', '--wait', '--wait-timeout', '1']);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/container twaitt\w+-slow-1 was not ready after 1 s/);
+  });
+});
+
+describe('up flags on the real kernel', () => {
+  const services = (extra: string) => `  db:
+    image: ${TEST_IMAGE}
+    command: ["sleep", "1000"]
+    stop_signal: SIGKILL
+  app:
+    image: ${TEST_IMAGE}
+    command: ["sleep", "1000"]
+    stop_signal: SIGKILL
+    depends_on: [db]
+${extra}`;
+
+  it('--no-deps starts only the named service; --no-recreate keeps a changed one; --remove-orphans removes what left the file', () => {
+    const project = uniqueProject('tflags');
+    const f = stackFile(project, services('    environment: { V: "1" }\n'));
+    expect(stack(env, [...f, 'up', '-d', '--no-deps', 'app']).code).toBe(0);
+    expect(ps(f).map((r) => r.service)).toEqual(['app']);
+    expect(stack(env, [...f, 'up', '-d']).code).toBe(0);
+    const app = row(f, 'app').pid;
+
+    stackFile(project, services('    environment: { V: "2" }\n'));
+    const kept = stack(env, [...f, 'up', '-d', '--no-recreate']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toMatch(/--no-recreate keeps tflags\w+-app-1 as it is/);
+    expect(row(f, 'app').pid).toBe(app);
+
+    stackFile(project, services('    environment: { V: "2" }\n').replace(/ {2}db:[\s\S]*?(?= {2}app:)/, '').replace('    depends_on: [db]\n', ''));
+    const note = stack(env, [...f, 'up', '-d']);
+    expect(note.stderr).toMatch(/container tflags\w+-db-1 belongs to service db, which is not in the stack file; --remove-orphans removes it/);
+    expect(ps(f).map((r) => r.service).sort()).toEqual(['app', 'db']);
+    expect(stack(env, [...f, 'up', '-d', '--remove-orphans']).code).toBe(0);
+    expect(ps(f).map((r) => r.service)).toEqual(['app']);
+  });
+
+  it('unless-stopped restarts a failing container until it is stopped', async () => {
+    const f = stackFile(uniqueProject('tunless'), `  bouncy:\n    image: ${TEST_IMAGE}\n    command: ["sh", "-c", "sleep 0.2; exit 1"]\n    restart: unless-stopped\n`);
+    expect(stack(env, [...f, 'up', '-d']).code).toBe(0);
+    await waitFor(() => row(f, 'bouncy').restarts >= 2, 15_000, 'bouncy to restart twice');
+    expect(stack(env, [...f, 'stop']).code).toBe(0);
+    const restarts = row(f, 'bouncy').restarts;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(row(f, 'bouncy')).toMatchObject({ state: 'exited', restarts, stopped: true });
+  });
 });
