@@ -15,9 +15,19 @@ export interface PrinterOptions {
   format?: ProgressFormat;
 }
 
+/**
+ * Whether `out` is a terminal a live list can be drawn on. A terminal that reports no width
+ * (a pseudo-terminal nobody sized, as some CI runners and `script` give) gets plain lines:
+ * listr2 truncates every line to the width, so it would draw nothing at all.
+ */
+function drawsLive(out: NodeJS.WriteStream): boolean {
+  if (out.isTTY !== true || process.env.TERM === 'dumb') return false;
+  return (out.columns ?? 0) > 0 && (process.stdout.isTTY !== true || (process.stdout.columns ?? 0) > 0);
+}
+
 export function progressPrinter(out: NodeJS.WritableStream = process.stderr, opts: PrinterOptions = {}): MessageHandler {
   if (opts.format === 'json') return jsonPrinter(process.stdout);
-  if ((out as NodeJS.WriteStream).isTTY === true && process.env.TERM !== 'dumb') return livePrinter(out as NodeJS.WriteStream, opts);
+  if (drawsLive(out as NodeJS.WriteStream)) return livePrinter(out as NodeJS.WriteStream, opts);
   const subjects = new Map<string, string>();
   return (m) => {
     if (m.type === 'plan') {
