@@ -31,7 +31,10 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
     });
   }
   const networkIds: string[] = [];
-  const kept = new Set(observed.networks.filter((n) => n.foreignUsers?.length).map((n) => n.key));
+  // Used by another stack: its containers joined it, or an apply of it in progress claims
+  // an address on it (its containers are about to join).
+  const inUse = (n: Observed['networks'][number]) => !!(n.foreignUsers?.length || n.foreignIps?.length);
+  const kept = new Set(observed.networks.filter(inUse).map((n) => n.key));
   const nat = observed.nat;
   if (nat && kept.size > 0 && nat.networks) {
     // A network that stays keeps its rules (egress, isolation, the resolver's port): the
@@ -44,10 +47,11 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
   }
   const notes: string[] = [];
   for (const n of observed.networks) {
-    if (n.foreignUsers?.length) {
+    if (inUse(n)) {
       // As docker refuses to remove a network with active endpoints: the bridge and its
       // record stay for the containers that joined it, and a later `down` removes them.
-      notes.push(`network ${n.name} stays: ${n.foreignUsers.join(', ')} of other stacks still use it (external: true); it keeps working for them, and this stack's supervisor removes it once they have left`);
+      const who = n.foreignUsers?.length ? `${n.foreignUsers.join(', ')} of other stacks still use it` : 'an apply of another stack in progress is joining it';
+      notes.push(`network ${n.name} stays: ${who} (external: true); it keeps working for them, and this stack's supervisor removes it once they have left`);
       continue;
     }
     const id = `network-remove:${n.key}`;

@@ -2,8 +2,10 @@
 // supervisor stays to serve that network's names. Once no other stack uses it any more, it
 // finishes the down itself — the network, its rules, the stack's state — and exits, so
 // nothing lingers after the last user leaves (a later `down` of this stack still does the
-// same). Checked every CHECK_MS while armed, in the request queue (never beside a request)
-// and under the stack's lock (a command changing the stack meanwhile goes first).
+// same). Checked every CHECK_MS while armed, in the request queue (never beside a request),
+// under the stack's lock (a command changing the stack meanwhile goes first) and the
+// allocation lock (no stack plans to join meanwhile), and only after two checks in a row
+// found the networks free. Disarmed once the stack has containers again.
 
 import type { Host } from '../executor/host.js';
 import type { Journal } from '../executor/journal.js';
@@ -27,29 +29,38 @@ export interface FinishDownOptions {
 export interface FinishDown {
   /** A down kept a network for other stacks: watch for it to be free. */
   arm(): void;
-  /** The stack changes again (`up`, `start`): nothing to finish. */
+  /** Stops checking (the stack has containers again, or the down was finished). */
   disarm(): void;
 }
 
 export function finishDownWhenFree(opts: FinishDownOptions): FinishDown {
   let timer: NodeJS.Timeout | undefined;
+  /** Checks in a row that found the networks free: one is not enough (see check). */
+  let freeChecks = 0;
   const disarm = () => {
     if (timer) clearInterval(timer);
     timer = undefined;
+    freeChecks = 0;
   };
   const check = async (): Promise<'continue' | 'exit'> => {
     if (!timer) return 'continue';
     const lock = tryStackLock(opts.project, 'stack supervisor (finishing down)');
     if (!lock) return 'continue';
+    // Under the allocation lock too: no other stack plans to join the network meanwhile
+    // (an apply that has planned holds claims, which observe counts as users).
+    const allocation = await opts.host.allocation.lock(opts.project);
     let forgotten = false;
     try {
       const observed = await opts.host.observe(opts.project);
       if (observed.containers.length > 0) {
-        disarm(); // the stack was brought up again meanwhile
+        disarm(); // the stack was brought up again meanwhile; a later down arms it again
         return 'continue';
       }
       const plan = teardown(observed);
-      if (!plan.operations.some((op) => op.kind === 'stack.forget')) return 'continue';
+      // Free twice in a row: a joiner that recreates its container stop-first, or runs
+      // down and up, has no record for a moment.
+      freeChecks = plan.operations.some((op) => op.kind === 'stack.forget') ? freeChecks + 1 : 0;
+      if (freeChecks < 2) return 'continue';
       opts.log('the networks kept for other stacks are no longer used: finishing the down');
       await executeJournaled(plan, opts.host, { event: (e) => e.type === 'failed' && opts.log(`finishing the down: ${e.id} failed: ${e.message}`) }, opts.journal(opts.project));
       await opts.dns.reload();
@@ -57,6 +68,7 @@ export function finishDownWhenFree(opts: FinishDownOptions): FinishDown {
       disarm();
       return 'exit';
     } finally {
+      allocation.release();
       lock.release({ removeFile: forgotten });
     }
   };

@@ -29,7 +29,6 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     case 'apply': {
-      ctx.finishDown?.disarm();
       const plan = await planApply(ctx.host, ctx.project, req);
       try {
         const journal = ctx.journal(ctx.project);
@@ -45,7 +44,6 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       return 'continue';
     }
     case 'lifecycle': {
-      ctx.finishDown?.disarm();
       const plan = lifecyclePlan(req.command, await ctx.host.observe(ctx.project), req.options);
       ctx.send({ type: 'plan', plan });
       await executeJournaled(plan, ctx.host, reporter, ctx.journal(ctx.project));

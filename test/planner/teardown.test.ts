@@ -23,4 +23,14 @@ describe('teardown of a network another stack joined', () => {
     expect(plan.notes).toEqual(["network p_shared stays: q-joiner-1 of other stacks still use it (external: true); it keeps working for them, and this stack's supervisor removes it once they have left"]);
     expect(teardown({ ...observed, nat, networks: [{ ...observed.networks[0]!, foreignUsers: undefined }] }).operations.map((o) => o.id)).toEqual(['nat-remove', 'network-remove:shared', 'forget']);
   });
+
+  it('keeps a network an apply of another stack in progress claims an address on', () => {
+    const observed = {
+      ...emptyObserved('p'),
+      networks: [{ key: 'shared', name: 'p_shared', bridge: 'stkb1', subnet: '10.123.1.0/24', gateway: '10.123.1.1', linkPresent: true, foreignIps: ['10.123.1.7'] }],
+    };
+    const plan = teardown(observed);
+    expect(plan.operations.map((o) => o.id)).toEqual([]);
+    expect(plan.notes[0]).toMatch(/^network p_shared stays: an apply of another stack in progress is joining it/);
+  });
 });

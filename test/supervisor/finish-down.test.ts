@@ -49,13 +49,20 @@ describe('finishing a down that kept a network for other stacks', () => {
   it('waits while another stack still joins the network', async () => {
     const host = new FakeHost({ observed: kept });
     expect((await checks(host, 3)).every((o) => o === 'continue')).toBe(true);
-    expect(host.calls.filter((c) => !c.startsWith('observe'))).toEqual([]);
+    expect(host.calls.filter((c) => !c.startsWith('observe') && !c.startsWith('allocation'))).toEqual([]);
   });
 
-  it('removes the network and forgets the stack once none does, then exits', async () => {
+  it('removes the network and forgets the stack once two checks in a row found it free, then exits', async () => {
     const host = new FakeHost({ observed: free });
-    expect((await checks(host, 3))[0]).toBe('exit');
-    expect(host.calls.filter((c) => !c.startsWith('observe'))).toEqual(['networks.removeBridge stkb1', 'state.removeNetwork shared', 'state.forget p']);
+    expect((await checks(host, 4)).slice(0, 2)).toEqual(['continue', 'exit']);
+    expect(host.calls.filter((c) => !c.startsWith('observe') && !c.startsWith('allocation'))).toEqual(['networks.removeBridge stkb1', 'state.removeNetwork shared', 'state.forget p']);
+  });
+
+  it("counts an address another stack's apply in progress claims on the network as a user", async () => {
+    const claimed: Observed = { ...emptyObserved('p'), networks: [{ ...network, foreignIps: ['10.123.1.9'] }] };
+    const host = new FakeHost({ observed: claimed });
+    expect((await checks(host, 3)).every((o) => o === 'continue')).toBe(true);
+    expect(host.calls.filter((c) => !c.startsWith('observe') && !c.startsWith('allocation'))).toEqual([]);
   });
 
   it('does nothing while a command holds the stack lock, nor once the stack is up again', async () => {
@@ -67,6 +74,6 @@ describe('finishing a down that kept a network for other stacks', () => {
     const back = new FakeHost({ observed: { ...free, containers: [{ name: 'p-web-1', service: 'web', hash: 'h', running: true, stopSignal: 'SIGTERM', stopGraceSeconds: 10, endpoints: [] }] } });
     const outcomes = await checks(back, 3);
     expect(outcomes).toEqual(['continue']); // disarmed at the first check
-    expect(back.calls).toEqual(['observe p']);
+    expect(back.calls).toEqual(['allocation.lock p', 'observe p', 'allocation.release p']);
   });
 });
