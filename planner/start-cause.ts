@@ -25,12 +25,15 @@ export function startCause(existing: ObservedContainer | undefined, spec: Contai
   // A recreated bridge does not get the old veths back: the container must be rewired.
   const rewired = existing.endpoints.find((e) => networkCreates.includes(`network:${e.network}`));
   if (rewired) return { cause: `network ${rewired.network} is recreated, so ${existing.name} must be reattached` };
-  // Stopped on purpose and unchanged: started again as it is, as docker compose's up does
-  // (its veths went with its network namespace; the start makes them again).
-  if (!existing.running && existing.stopped && existing.hash === spec.hash && !addressChange(existing, spec)) {
-    return { cause: `container ${existing.name} was stopped; up starts it again`, resume: true };
+  if (!existing.running && existing.stopped) {
+    // Stopped on purpose: started again as it is, as docker compose's up does (its veths
+    // went with its network namespace; the start makes them again), unless it must change.
+    const change = existing.hash !== spec.hash ? `configuration of service ${spec.service} changed` : addressChange(existing, spec);
+    if (policy.forceRecreate) return { cause: `--force-recreate (${existing.name} was stopped)` };
+    if (change && !policy.noRecreate) return { cause: `${change} while ${existing.name} was stopped` };
+    const resume = { cause: `container ${existing.name} was stopped; up starts it again`, resume: true };
+    return change ? { ...resume, note: `${change}, but --no-recreate starts ${existing.name} again as it is` } : resume;
   }
-  if (!existing.running && existing.stopped && existing.hash !== spec.hash) return { cause: `configuration of service ${spec.service} changed while ${existing.name} was stopped` };
   if (!existing.running) return { cause: `drift: container ${existing.name} is not running${existing.exitCode !== undefined ? ` (exited with ${existing.exitCode})` : ''}` };
   const address = addressChange(existing, spec);
   const change = existing.hash !== spec.hash ? `configuration of service ${spec.service} changed` : address;

@@ -37,9 +37,13 @@ export async function lifecycle(command: LifecycleCommand, globals: GlobalOption
   return EXIT.ok;
 }
 
-/** Stops every container of the stack and keeps it (Ctrl-C of an attached `up`); the caller holds the lock. */
-export function stopContainers(project: string, order: string[][]): Promise<void> {
-  return requestLifecycle(project, 'stop', { services: [], order }, 'text');
+/**
+ * Stops the containers of `services` (all when empty) and keeps them (Ctrl-C of an attached
+ * `up`); the caller holds the lock. Nothing when the stack was taken down meanwhile.
+ */
+export async function stopContainers(project: string, services: string[], order: string[][]): Promise<void> {
+  if (!fs.existsSync(paths.stackDir(project))) return;
+  await requestLifecycle(project, 'stop', { services, order }, 'text');
 }
 
 async function requestLifecycle(project: string, command: LifecycleCommand, options: LifecycleOptions, format: ReturnType<typeof progressFormat>): Promise<void> {

@@ -18,6 +18,7 @@ import { logFollowers } from '../log-followers.js';
 import { wantsColor } from '../log-prefixes.js';
 import { stopContainers } from './lifecycle-action.js';
 import { dependencyOrder } from '../../planner/graph.js';
+import { selectServices } from '../../planner/select-services.js';
 import { pullStackImages } from './image-pull-for-stack.js';
 import { withStackLock } from '../with-lock.js';
 
@@ -46,7 +47,7 @@ export async function up(globals: GlobalOptions, opts: UpOptions, services: stri
     await watching!.close();
     return EXIT.interrupted;
   }
-  return followUntilInterrupted(stack, () => watching?.close());
+  return followUntilInterrupted(stack, services, opts.deps === false, () => watching?.close());
 }
 
 /**
@@ -106,12 +107,14 @@ async function killContainers(project: string): Promise<void> {
  * Follows the stack's output until Ctrl-C, then stops its containers and keeps them, as
  * docker compose does: `up` starts them again as they are, `down` removes them.
  */
-async function followUntilInterrupted(stack: Stack, beforeStop?: () => Promise<void> | undefined): Promise<number> {
+async function followUntilInterrupted(stack: Stack, named: string[], noDeps: boolean, beforeStop?: () => Promise<void> | undefined): Promise<number> {
   const project = stack.project;
+  // `up SERVICE…` follows those services and stops them and what it started for them.
+  const started = named.length > 0 ? [...selectServices(stack, named, noDeps, [])] : [];
   // Listen for Ctrl-C before anything is printed: whoever sees output may press it at once.
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   // Containers that appear later (a watch edit, a scale change, a replacement) are followed too.
-  const followers = logFollowers(project, { wanted: () => true, color: wantsColor(process.stdout, false) });
+  const followers = logFollowers(project, { wanted: (r) => named.length === 0 || named.includes(r.service), color: wantsColor(process.stdout, false) });
   await followers.poll();
   process.stderr.write('attached to the stack; Ctrl-C stops it (up starts it again, down removes it)\n');
   await interrupted;
@@ -120,7 +123,7 @@ async function followUntilInterrupted(stack: Stack, beforeStop?: () => Promise<v
   // containers' cgroups, as compose's second Ctrl-C does; the stop then finishes at once.
   process.once('SIGINT', () => void killContainers(project));
   await beforeStop?.();
-  await withStackLock(project, 'stack up (stopping at Ctrl-C)', () => stopContainers(project, dependencyOrder(stack)));
+  await withStackLock(project, 'stack up (stopping at Ctrl-C)', () => stopContainers(project, started, dependencyOrder(stack)));
   followers.stop();
   return EXIT.interrupted;
 }

@@ -62,6 +62,20 @@ it('follows prefixed output until Ctrl-C, then stops the containers, keeps them 
   expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
 });
 
+it('up SERVICE follows and, at Ctrl-C, stops only that service (and what it started for it)', async () => {
+  expect(stack(env, ['-f', file, 'up', '-d']).code).toBe(0);
+  let stdout = '';
+  const run = startStack(env, ['-f', file, 'up', 'ticker']);
+  run.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  await waitFor(() => /tick/.test(stdout), 15_000, "ticker's output");
+  run.child.kill('SIGINT');
+  expect((await run.result).code).toBe(130);
+  expect(stdout).not.toMatch(/hello from greeter/);
+  const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as { service: string; state: string }[];
+  expect(rows.map((r) => [r.service, r.state]).sort()).toEqual([['greeter', 'running'], ['ticker', 'exited']]);
+  expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
+});
+
 it('a second Ctrl-C kills containers still in their grace period instead of waiting it out', async () => {
   const stubborn = uniqueProject('tstubborn');
   const f = path.join(env.root, 'stubborn.yaml');

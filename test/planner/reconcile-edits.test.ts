@@ -178,4 +178,14 @@ describe('containers stopped on purpose (stack stop, Ctrl-C of an attached up)',
     const changed = reconcile(load(withDeps.replace('V: "1"', 'V: "2"')), state);
     expect(changed.operations.find((o) => o.id === 'start:hello-db-1')?.cause).toBe('configuration of service db changed while hello-db-1 was stopped');
   });
+
+  it('--force-recreate replaces them anyway; --no-recreate starts a changed one again as it is, and says so', () => {
+    const state = stopped(running(withDeps));
+    const forced = reconcile(load(withDeps), state, { forceRecreate: true });
+    expect(forced.operations.some((o) => o.kind === 'container.resume')).toBe(false);
+    expect(forced.operations.find((o) => o.id === 'start:hello-db-1')?.cause).toBe('--force-recreate (hello-db-1 was stopped)');
+    const kept = reconcile(load(withDeps.replace('V: "1"', 'V: "2"')), state, { noRecreate: true });
+    expect(kept.operations.map((o) => o.id)).toContain('resume:hello-db-1');
+    expect(kept.notes).toContain('configuration of service db changed, but --no-recreate starts hello-db-1 again as it is');
+  });
 });
