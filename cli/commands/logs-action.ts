@@ -93,6 +93,12 @@ export async function printLog(file: string, prefix: string, follow: boolean, ta
     } catch {
       return;
     }
+    // Shorter than what was read: the file was removed with its container and a new one of
+    // the same name writes it again (a recreate): follow it from its start, as tail -F does.
+    if (fs.fstatSync(fd).size < offset) {
+      offset = 0;
+      partial = Buffer.alloc(0);
+    }
     clock?.refresh();
     try {
       const buf = Buffer.alloc(64 * 1024);

@@ -3,6 +3,7 @@
 // (stop) and removal (cleanup). Works from state records alone for containers another
 // supervisor spawned: a pid is only ever signalled when its start time matches the record.
 
+import { logTimesFile } from './log-times.js';
 import { drainConnections } from './drain.js';
 import fs from 'node:fs/promises';
 import { closeSync, existsSync, openSync } from 'node:fs';
@@ -215,6 +216,10 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       await removeCgroups(project, name);
       await fs.rm(paths.containerDir(project, name), { recursive: true, force: true });
       await cleanupMounts(project, name);
+      // The log goes with the container, as docker's does: a later container of the same
+      // name (a recreate, a replacement alternating names) starts a log of its own.
+      const log = paths.logFile(project, name);
+      await Promise.all([fs.rm(log, { force: true }), fs.rm(logTimesFile(log), { force: true })]);
     },
 
     exec: createContainerExec(state),
