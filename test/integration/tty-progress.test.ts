@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 it('up on a terminal draws a live task list: ✔ with milliseconds, ✖ with the reason', () => {
-  const { code, screen } = onTerminal(['-f', file, 'up', '-d'], 120);
+  const { code, screen } = onTerminal(['-f', file, 'up', '-d'], 200);
   expect(code).toBe(1);
   expect(text(screen)).toMatch(new RegExp(`✔ container\\.start ${project}-web-1.*\\(\\d+ ms\\)`));
   expect(text(screen)).toMatch(new RegExp(`✖ container\\.start ${project}-broken-1`));
