@@ -60,6 +60,8 @@ export class Lifecycle {
   private readonly tracked = new Map<string, Tracked>();
   /** Containers stopped on purpose (stop, down, recreate): their exit restarts nothing. */
   private readonly stopped = new Set<string>();
+  /** Containers their restart policy is starting again right now. */
+  private readonly policyRestarting = new Set<string>();
 
   constructor(private readonly opts: LifecycleOptions) {
     const inner = opts.host;
@@ -111,7 +113,9 @@ export class Lifecycle {
     const { host, project, clock } = this.opts;
     const record = await host.state.loadContainer(project, name);
     if (!record) return;
-    this.stopped.delete(name);
+    // A start on request ends a stop; the restart policy's own does not: a stop that came
+    // while it restarted waits for it (stopping) and must still hold.
+    if (!this.policyRestarting.has(name)) this.stopped.delete(name);
     this.opts.logTimes?.track(name);
     const t = this.tracked.get(name) ?? tracking(record, 0);
     t.spec = record.spec;
@@ -206,14 +210,20 @@ export class Lifecycle {
 
   /** The restart itself: the same spec, addresses and filesystem, a new process. */
   private async restart(t: Tracked, count: number): Promise<void> {
-    if (this.stopped.has(t.spec.name)) return;
+    const name = t.spec.name;
+    if (this.stopped.has(name)) return;
     t.restartCount = count;
+    this.policyRestarting.add(name);
     try {
-      await resumeContainer(this.opts.project, t.spec.name, this.host, { restartCount: count });
-      this.opts.log(`container ${t.spec.name} restarted (restart ${count})`);
+      await resumeContainer(this.opts.project, name, this.host, { restartCount: count });
+      this.opts.log(`container ${name} restarted (restart ${count})`);
+      // Stopped meanwhile: the resume wrote a fresh record; the stop's mark must stay on it.
+      if (this.stopped.has(name)) await this.opts.host.state.updateContainer(this.opts.project, name, (r) => ({ ...r, stopped: true }));
     } catch (err) {
       this.opts.log(`restart ${count} of ${t.spec.name} failed: ${err instanceof Error ? err.message : String(err)}`);
       this.publish('die', t.spec, { exitCode: -1, detail: `restart failed: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      this.policyRestarting.delete(name);
     }
   }
 }
