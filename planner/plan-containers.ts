@@ -16,7 +16,7 @@ import { gatedDependencies, planWait, readinessWait } from './plan-waits.js';
 import { groupBy } from './group-by.js';
 import { shownName } from './names.js';
 import type { CurrentInstances, Replacement } from './plan-instances.js';
-import { startCause } from './start-cause.js';
+import { startCause, type StartCause } from './start-cause.js';
 
 /** How long a replaced container's requests in flight may take to finish before it is stopped. */
 const DRAIN_MS = 2000;
@@ -120,12 +120,12 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
           remove(replacement.old, `${replacement.cause}; ${spec.name} replaces it and is ready`, [ready.id, ...switches], DRAIN_MS);
           continue;
         }
-        const decided = replacement ? { cause: replacement.cause } : startCause(existing, spec, policy, input.networkCreates);
-        if ('note' in decided && decided.note) notes.push(decided.note);
+        const decided: StartCause = replacement ? { cause: replacement.cause } : startCause(existing, spec, policy, input.networkCreates);
+        if (decided.note) notes.push(decided.note);
         const cause = decided.cause ?? (existing && trigger);
         if (!cause) continue;
         const after = [...input.startAfter, ...[leftoverRemovals.get(slot.name)].filter((id): id is string => !!id)];
-        const resume = 'resume' in decided && decided.resume && existing;
+        const resume = decided.resume && existing;
         if (existing && !replacement && !resume) after.push(remove(existing, cause));
         if (existing && !resume) replaced.add(serviceName);
         if (wait === null) {
