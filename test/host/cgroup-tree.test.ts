@@ -18,7 +18,8 @@ describe('cgroup v2 (fake cgroupfs)', () => {
   fs.mkdirSync(root);
   fs.writeFileSync(path.join(root, 'cgroup.controllers'), 'cpuset cpu io memory hugetlb pids rdma misc\n');
   fs.writeFileSync(path.join(root, 'cgroup.subtree_control'), 'memory\n');
-  const tree = cgroupTree(root, 'v2');
+  const restricted: string[] = [];
+  const tree = cgroupTree(root, 'v2', (dir) => restricted.push(dir));
   const leaf = path.join(root, 'stack', 'proj', 'proj-web-1');
 
   it('delegates memory, pids and cpu down every level and writes the limits into the one leaf', async () => {
@@ -42,6 +43,13 @@ describe('cgroup v2 (fake cgroupfs)', () => {
     expect(read(leaf, 'pids.max')).toBe('100');
     expect(tree.procsFiles('proj', 'proj-web-1')).toEqual([path.join(leaf, 'cgroup.procs')]);
     expect(fs.existsSync(path.join(leaf, 'devices.deny'))).toBe(false); // v2 has no devices files
+    expect(restricted).toEqual([leaf]); // the device program instead (device-filter.test.ts runs it)
+  });
+
+  it('attaches no device program to a privileged container', async () => {
+    restricted.length = 0;
+    await tree.create('proj', 'proj-priv-1', { resources: {}, privileged: true });
+    expect(restricted).toEqual([]);
   });
 
   it('counts OOM kills from memory.events', () => {
@@ -63,7 +71,7 @@ describe('cgroup v2 (fake cgroupfs)', () => {
 
 describe('cgroup v1 (fake cgroupfs)', () => {
   const root = path.join(tmp, 'v1');
-  const tree = cgroupTree(root, 'v1');
+  const tree = cgroupTree(root, 'v1', () => { throw new Error('v1 takes devices.allow, not a device program'); });
 
   it('writes each limit into its controller\'s tree and locks devices down', async () => {
     await tree.create('proj', 'proj-db-1', { resources: { memoryBytes: 1 << 20, cpus: 0.5, pidsLimit: 7 }, privileged: false });

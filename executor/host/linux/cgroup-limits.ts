@@ -3,6 +3,7 @@
 // against a fake cgroupfs folder.
 
 import type { Resources } from '../../../planner/types.js';
+import { DEVICE_ALLOW } from './device-rules.js';
 
 export type CgroupVersion = 'v1' | 'v2';
 export type Controller = 'memory' | 'cpu' | 'pids' | 'devices';
@@ -28,11 +29,6 @@ function swapTotal(r: Resources): number | undefined {
 export function sharesToWeight(shares: number): number {
   return 1 + Math.floor(((Math.min(Math.max(shares, 2), 262_144) - 2) * 9999) / 262_142);
 }
-
-// Device nodes every container may use (docker's default list); anything else may be
-// created (m) but not opened: CAP_MKNOD must not mean reading the host's disks.
-const DEVICE_ALLOW = ['c *:* m', 'b *:* m', 'c 1:3 rwm', 'c 1:5 rwm', 'c 1:7 rwm', 'c 1:8 rwm', 'c 1:9 rwm',
-  'c 5:0 rwm', 'c 5:1 rwm', 'c 5:2 rwm', 'c 136:* rwm', 'c 10:200 rwm'];
 
 export function limitWrites(version: CgroupVersion, r: Resources, privileged: boolean): CgroupWrite[] {
   const w: CgroupWrite[] = [];
@@ -63,6 +59,7 @@ export function limitWrites(version: CgroupVersion, r: Resources, privileged: bo
   if (r.cpus !== undefined) w.push({ controller: 'cpu', file: 'cpu.max', value: `${Math.round(r.cpus * CFS_PERIOD_US)} ${CFS_PERIOD_US}` });
   if (r.cpuShares !== undefined) w.push({ controller: 'cpu', file: 'cpu.weight', value: String(sharesToWeight(r.cpuShares)) });
   if (r.pidsLimit !== undefined && r.pidsLimit > 0) w.push({ controller: 'pids', file: 'pids.max', value: String(r.pidsLimit) });
+  // v2 has no devices file: cgroups.ts attaches the same list as an eBPF program (device-program.ts).
   return w;
 }
 

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Resources } from '../../../planner/types.js';
+import { restrictDevices } from './bpf.js';
 import { limitWrites, OOM_FILE, parseOomKills, type CgroupVersion, type Controller } from './cgroup-limits.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -66,7 +67,11 @@ async function rmdirIfPresent(dir: string): Promise<boolean> {
   }
 }
 
-export function cgroupTree(root: string, version: CgroupVersion) {
+/**
+ * `restrictDevices(dir)` confines a v2 group to the default device list (bpf.ts on the host;
+ * tests of a fake cgroupfs record the call instead). v1 writes the list to devices.allow.
+ */
+export function cgroupTree(root: string, version: CgroupVersion, restrictDevices: (dir: string) => void) {
   const controllerRoot = (c: Controller) => (version === 'v2' ? root : path.join(root, c));
   const groupOf = (c: Controller, project: string, name: string) => path.join(controllerRoot(c), 'stack', project, name);
   /** The container's group directories (one per tree). */
@@ -121,6 +126,8 @@ export function cgroupTree(root: string, version: CgroupVersion) {
       }
       const made = dirs(project, name);
       for (const dir of made) await mkdirRetry(dir);
+      // Before any process joins: without it a v2 container with CAP_MKNOD opens the host's disks.
+      if (version === 'v2' && !limits.privileged) restrictDevices(made[0]!);
       for (const w of limitWrites(version, limits.resources, limits.privileged)) {
         const file = path.join(version === 'v2' ? made[0]! : groupOf(w.controller, project, name), w.file);
         if (w.optional && !existsSync(file)) continue;
@@ -164,7 +171,7 @@ export function cgroupTree(root: string, version: CgroupVersion) {
 export type CgroupTree = ReturnType<typeof cgroupTree>;
 
 let host: CgroupTree | undefined;
-const hostTree = (): CgroupTree => (host ??= cgroupTree(CGROUP_ROOT, cgroupVersion()));
+const hostTree = (): CgroupTree => (host ??= cgroupTree(CGROUP_ROOT, cgroupVersion(), restrictDevices));
 
 export const cgroupDirs = (project: string, name: string) => hostTree().dirs(project, name);
 export const cgroupProcsFiles = (project: string, name: string) => hostTree().procsFiles(project, name);

@@ -1,0 +1,76 @@
+// bpf(2) through koffi: load the cgroup v2 device program (device-program.ts) once per
+// process and attach it to a container's cgroup. The attachment holds the program for as
+// long as the group exists, so nothing else keeps an fd. bpf fds are always close-on-exec.
+
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { SyscallError } from './syscall-error.js';
+import { deviceProgram } from './device-program.js';
+import { DEVICE_ALLOW, parseDeviceRule } from './device-rules.js';
+
+const require = createRequire(import.meta.url);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const koffi = require('koffi') as typeof import('koffi');
+const lib = koffi.load('libc.so.6');
+// syscall(2) is variadic; fixed integer and pointer arguments are ABI-compatible on x86_64 and aarch64.
+const syscall = lib.func('long syscall(long nr, int cmd, const uint8_t *attr, unsigned int size)');
+
+const SYS_BPF = process.arch === 'arm64' ? 280 : 321;
+const BPF_PROG_LOAD = 5;
+const BPF_PROG_ATTACH = 8;
+const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
+const BPF_CGROUP_DEVICE = 6;
+// Programs of parent groups (systemd's, a container manager's) still run too.
+const BPF_F_ALLOW_MULTI = 2;
+const ATTR_SIZE = 128;
+
+function bpf(cmd: number, attr: Buffer, what: string): number {
+  const rc = Number(syscall(SYS_BPF, cmd, attr, ATTR_SIZE));
+  if (rc < 0) throw new SyscallError('bpf', koffi.errno(), [what]);
+  return rc;
+}
+
+/** Loads `insns` as a device program; the verifier's log goes into the error when it refuses. */
+export function loadDeviceProgram(insns: Buffer): number {
+  const license = Buffer.from('GPL\0');
+  const log = Buffer.alloc(16384);
+  const attr = Buffer.alloc(ATTR_SIZE);
+  attr.writeUInt32LE(BPF_PROG_TYPE_CGROUP_DEVICE, 0);
+  attr.writeUInt32LE(insns.length / 8, 4);
+  attr.writeBigUInt64LE(koffi.address(insns), 8);
+  attr.writeBigUInt64LE(koffi.address(license), 16);
+  attr.writeUInt32LE(1, 24); // log_level
+  attr.writeUInt32LE(log.length, 28);
+  attr.writeBigUInt64LE(koffi.address(log), 32);
+  attr.write('stk_devices', 48); // prog_name (16 bytes, NUL-terminated)
+  try {
+    return bpf(BPF_PROG_LOAD, attr, 'BPF_PROG_LOAD cgroup device program');
+  } catch (err) {
+    const verifier = log.toString('utf8', 0, Math.max(0, log.indexOf(0))).trim();
+    if (verifier && err instanceof SyscallError) err.message += `; verifier: ${verifier.split('\n').slice(-3).join(' | ')}`;
+    throw err;
+  }
+}
+
+/** Attaches device program `progFd` to the cgroup v2 directory `dir`. */
+export function attachDeviceProgram(dir: string, progFd: number): void {
+  const cgroupFd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  try {
+    const attr = Buffer.alloc(ATTR_SIZE);
+    attr.writeUInt32LE(cgroupFd, 0);
+    attr.writeUInt32LE(progFd, 4);
+    attr.writeUInt32LE(BPF_CGROUP_DEVICE, 8);
+    attr.writeUInt32LE(BPF_F_ALLOW_MULTI, 12);
+    bpf(BPF_PROG_ATTACH, attr, `BPF_PROG_ATTACH ${dir}`);
+  } finally {
+    fs.closeSync(cgroupFd);
+  }
+}
+
+let defaultProgram: number | undefined;
+
+/** Confines the group at `dir` to docker's default device list (cgroup v2's devices controller). */
+export function restrictDevices(dir: string): void {
+  defaultProgram ??= loadDeviceProgram(deviceProgram(DEVICE_ALLOW.map(parseDeviceRule)));
+  attachDeviceProgram(dir, defaultProgram);
+}
