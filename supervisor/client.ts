@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { paths } from '../executor/host/linux/paths.js';
+import { makePrivateDirSync, openPrivateAppend } from '../executor/host/linux/private-files.js';
 import { isSameProcess, readStartTime } from '../executor/host/linux/proc-stat.js';
 import { lineReader, type Message, type Request, type WireError } from './protocol.js';
 import { supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
@@ -61,14 +62,14 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
   const logFile = paths.supervisorLog(project);
   const stackDir = path.dirname(logFile);
   const made = { stackDir: !fs.existsSync(stackDir), runDir: !fs.existsSync(paths.runDir(project)), log: !fs.existsSync(logFile), socket: !fs.existsSync(paths.socket(project)) };
-  fs.mkdirSync(stackDir, { recursive: true });
+  makePrivateDirSync(stackDir);
   let child: ChildProcess;
   const usingEarly = !!early && early.child.exitCode === null && !!early.child.stdin?.writable;
   if (usingEarly) {
     child = early!.child;
     child.stdin!.end(`${project}\n`);
   } else {
-    const out = fs.openSync(logFile, 'a');
+    const out = openPrivateAppend(logFile);
     child = spawn(process.execPath, [supervisorMain, project], {
       detached: true,
       stdio: ['ignore', out, out],

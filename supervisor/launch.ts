@@ -57,7 +57,13 @@ export function startEarlySupervisor(): EarlySupervisor | undefined {
   if (entries.some((e) => fs.existsSync(path.join(run, e, 'supervisor.sock')))) return undefined;
   // In the temp folder, not STACK_RUN: an `up` that stops at a broken file leaves nothing.
   const bootLog = path.join(os.tmpdir(), `stack-supervisor-boot-${process.pid}.log`);
-  const out = fs.openSync(bootLog, 'a');
+  let out: number;
+  try {
+    // The temp folder is everyone's: a new file only (never one put there, nor a link), root's alone.
+    out = fs.openSync(bootLog, 'wx', 0o600);
+  } catch {
+    return undefined; // started when the project is known instead
+  }
   try {
     const child = spawn(process.execPath, [supervisorMain, PROJECT_FROM_STDIN, bootLog], {
       detached: true,

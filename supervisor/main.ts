@@ -9,6 +9,7 @@ import { dup2 } from '../executor/host/linux/libc.js';
 import { PROJECT_FROM_STDIN } from './launch.js';
 import { createLinuxHost } from '../executor/host/linux/linux-host.js';
 import { paths } from '../executor/host/linux/paths.js';
+import { makePrivateDirSync, openPrivateAppend } from '../executor/host/linux/private-files.js';
 import { createLogTimes } from '../executor/host/linux/log-times.js';
 import { openJournal } from '../executor/host/linux/journal-file.js';
 import { finishDownWhenFree } from './finish-down.js';
@@ -37,8 +38,8 @@ async function projectFromStdin(bootLog: string): Promise<string> {
     fs.rmSync(bootLog, { force: true });
     process.exit(0);
   }
-  fs.mkdirSync(path.dirname(paths.supervisorLog(project)), { recursive: true });
-  const log = fs.openSync(paths.supervisorLog(project), 'a');
+  makePrivateDirSync(path.dirname(paths.supervisorLog(project)));
+  const log = openPrivateAppend(paths.supervisorLog(project));
   fs.writeSync(log, fs.readFileSync(bootLog));
   dup2(log, 1);
   dup2(log, 2);
@@ -53,7 +54,7 @@ async function projectFromStdin(bootLog: string): Promise<string> {
 async function main(): Promise<void> {
   const project = process.argv[2] === PROJECT_FROM_STDIN ? await projectFromStdin(process.argv[3] ?? '') : process.argv[2];
   if (!project) throw new Error('usage: supervisor PROJECT | supervisor --project-from-stdin BOOT_LOG');
-  fs.mkdirSync(paths.runDir(project), { recursive: true });
+  makePrivateDirSync(paths.runDir(project));
   const rawHost = createLinuxHost();
   const dns = createStackDns(project, log);
 

@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { paths } from '../host/linux/paths.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../host/linux/private-files.js';
 import { BlobDigestError, ImageFormatError, type Descriptor } from './manifest.js';
 import type { RegistryClient } from './registry-client.js';
 import { isAlive } from './layer-holds.js';
@@ -28,7 +29,7 @@ async function lock(file: string): Promise<() => Promise<void>> {
       continue;
     }
     try {
-      const fh = await fs.open(file, 'wx');
+      const fh = await fs.open(file, 'wx', PRIVATE_FILE_MODE);
       await fh.writeFile(String(process.pid));
       await fh.close();
       let release!: () => void;
@@ -72,7 +73,7 @@ async function fetchInto(client: RegistryClient, desc: Descriptor, file: string,
     whole = createHash('sha256'); // the registry sent the whole blob again
     offset = 0;
   }
-  const out = await fs.open(file, partial ? 'a' : 'w');
+  const out = await fs.open(file, partial ? 'a' : 'w', PRIVATE_FILE_MODE);
   try {
     for await (const chunk of res.body) {
       const buf = chunk as Buffer;
@@ -105,7 +106,7 @@ export async function withBlob<T>(
   use: (file: string) => Promise<T>,
 ): Promise<T> {
   const dir = blobTmpDir();
-  await fs.mkdir(dir, { recursive: true });
+  await makePrivateDir(dir);
   const hex = desc.digest.slice('sha256:'.length);
   const file = path.join(dir, `${hex}.partial`);
   const release = await lock(path.join(dir, `${hex}.lock`));

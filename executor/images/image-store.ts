@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ImageInfo } from '../../planner/observed.js';
 import { normalizeImageRef } from '../../planner/image-ref.js';
 import { paths } from '../host/linux/paths.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../host/linux/private-files.js';
 import { isRecordedHealthcheck } from './image-healthcheck.js';
 
 const SUFFIX = '.json';
@@ -76,11 +77,11 @@ export async function findImage(ref: string): Promise<ImageInfo | undefined> {
 export async function saveImage(info: ImageInfo): Promise<ImageInfo> {
   const record: ImageInfo = { ...info, ref: normalizeImageRef(info.ref) };
   const dir = paths.imageRefsDir();
-  await fs.mkdir(dir, { recursive: true });
+  await makePrivateDir(dir);
   const file = recordPath(record.ref);
   const tmp = path.join(dir, `.${encodeURIComponent(record.ref)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await fs.writeFile(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o644, flag: 'wx' });
+    await fs.writeFile(tmp, JSON.stringify(record, null, 2) + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });

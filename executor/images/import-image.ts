@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageInfo } from '../../planner/observed.js';
 import { blobTmpDir } from './blob-download.js';
+import { makePrivateDir } from '../host/linux/private-files.js';
 import { extractArchive } from './extract-archive.js';
 import { importDockerArchive } from './import-docker-archive.js';
 import { ImageImportError, importOciLayout, type ImportOptions } from './import-oci-layout.js';
@@ -18,7 +19,7 @@ export async function importImage(source: string, opts: ImportOptions = {}): Pro
     throw new ImageImportError(`cannot read ${source}: ${err.message}`);
   });
   if (st.isDirectory()) return importOciLayout(source, opts);
-  await fs.mkdir(blobTmpDir(), { recursive: true });
+  await makePrivateDir(blobTmpDir());
   const dir = path.join(blobTmpDir(), `import-${process.pid}-${randomBytes(4).toString('hex')}`);
   await fs.mkdir(dir, { mode: 0o700 });
   try {

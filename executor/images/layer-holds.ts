@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { blobTmpDir } from './blob-download.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../host/linux/private-files.js';
 
 const PREFIX = 'hold-';
 
@@ -20,9 +21,9 @@ export function isAlive(pid: number): boolean {
 
 /** Marks `layers` as in use until the returned release is called. */
 export async function holdLayers(layers: string[]): Promise<() => Promise<void>> {
-  await fs.mkdir(blobTmpDir(), { recursive: true });
+  await makePrivateDir(blobTmpDir());
   const file = path.join(blobTmpDir(), `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.json`);
-  await fs.writeFile(file, JSON.stringify(layers));
+  await fs.writeFile(file, JSON.stringify(layers), { mode: PRIVATE_FILE_MODE });
   return () => fs.rm(file, { force: true });
 }
 

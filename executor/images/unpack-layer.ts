@@ -14,6 +14,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { lsetxattr, mknod } from '../host/linux/libc.js';
+import { makePrivateDir } from '../host/linux/private-files.js';
 import { openDecompressed, sniffCompression } from './decompress.js';
 
 export class LayerUnpackError extends Error {
@@ -65,7 +66,8 @@ export const PARTIAL_MARK = '.partial-';
  * Returns the digest of the uncompressed tar (its diff_id).
  */
 export async function unpackLayer(blobPath: string, destDir: string, opts: UnpackOptions = {}): Promise<string> {
-  await fsp.mkdir(path.dirname(destDir), { recursive: true });
+  // Root-only: a layer may ship setuid files and device nodes (private-files.ts).
+  await makePrivateDir(path.dirname(destDir));
   const tmp = `${destDir}${PARTIAL_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
   await fsp.mkdir(tmp, { mode: 0o755 });
   try {

@@ -6,7 +6,7 @@
 import { logTimesFile } from './log-times.js';
 import { drainConnections } from './drain.js';
 import fs from 'node:fs/promises';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -17,6 +17,7 @@ import { cgroupProcsFiles, createCgroups, killCgroups, oomKills, removeCgroups }
 import { initSecurity } from './init-security.js';
 import { netnsFor } from './network-mode.js';
 import { paths } from './paths.js';
+import { makePrivateDir, openPrivateAppend } from './private-files.js';
 import { catchesSignal, isSameProcess, readStartTime } from './proc-stat.js';
 import { InitChannel } from './init-channel.js';
 import { AdoptedContainers } from './adopted-containers.js';
@@ -87,8 +88,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       }
       // Overlay's option string separates with ',' and ':'; such a STACK_ROOT cannot be mounted.
       if (/[,:]/.test(dir)) throw new Error(`container ${spec.name}: ${dir} contains ',' or ':', which overlayfs options cannot hold`);
-      await Promise.all(['upper', 'work', 'rootfs'].map((d) => fs.mkdir(path.join(dir, d), { recursive: true })));
-      await fs.mkdir(path.dirname(paths.logFile(spec.project, spec.name)), { recursive: true });
+      // Root-only: the upper dir holds whatever the container wrote, setuid files and device
+      // nodes included. The upper dir itself is 0755: its mode is the mode of the container's `/`.
+      await makePrivateDir(dir);
+      await fs.mkdir(path.join(dir, 'upper'), { recursive: true, mode: 0o755 });
+      await Promise.all(['work', 'rootfs'].map((d) => makePrivateDir(path.join(dir, d))));
+      await makePrivateDir(path.dirname(paths.logFile(spec.project, spec.name)));
       const hosts = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...spec.hosts.map((h) => `${h.ip}\t${h.names.join(' ')}`)];
       await fs.writeFile(path.join(dir, 'hosts'), hosts.join('\n') + '\n');
       await fs.writeFile(path.join(dir, 'hostname'), spec.hostname + '\n');
@@ -120,7 +125,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         security: initSecurity(spec),
       };
       const netns = await netnsFor(spec, state);
-      const log = opts.attach ? undefined : openSync(paths.logFile(spec.project, spec.name), 'a');
+      const log = opts.attach ? undefined : openPrivateAppend(paths.logFile(spec.project, spec.name));
       let child: ChildProcess;
       try {
         // A clean environment: inherited variables (NODE_EXTRA_CA_CERTS…) slow Node's start.

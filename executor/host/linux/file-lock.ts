@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LOCK, tryFlock } from './libc.js';
+import { makePrivateDirSync } from './private-files.js';
 
 export interface FileLock {
   /** Lets the next holder in. With `removeFile`, the lock file goes too. */
@@ -45,7 +46,7 @@ export function tryFileLock(file: string, command: string): FileLock | undefined
 }
 
 function tryOnce(file: string, command: string): { lock?: FileLock; taken: boolean } {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makePrivateDirSync(path.dirname(file));
   const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
   let taken = false;
   try {

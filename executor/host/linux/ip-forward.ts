@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { makePrivateDir } from './private-files.js';
 
 export interface IpForwardPlaces {
   /** The sysctl file (tests point this at a plain file). */
@@ -39,7 +40,7 @@ const registered = new Set<string>();
 export async function acquireIpForward(user: string, places = ipForwardPlaces()): Promise<void> {
   const key = userFile(places, user);
   if (registered.has(key) && existsSync(key) && readFileSync(places.sysctl, 'utf8').trim() === '1') return;
-  await fs.mkdir(places.dir, { recursive: true });
+  await makePrivateDir(places.dir);
   await fs.writeFile(userFile(places, user), '');
   const current = (await fs.readFile(places.sysctl, 'utf8')).trim();
   try {

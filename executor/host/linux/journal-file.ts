@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Journal, JournalEntry } from '../../journal.js';
 import { paths } from './paths.js';
+import { makePrivateDirSync, PRIVATE_FILE_MODE } from './private-files.js';
 
 export function journalFile(project: string): string {
   return path.join(paths.stackDir(project), 'journal.jsonl');
@@ -15,8 +16,8 @@ export function journalFile(project: string): string {
 export function openJournal(project: string): Journal {
   const file = journalFile(project);
   const previous = readEntries(file);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, '');
+  makePrivateDirSync(path.dirname(file));
+  fs.writeFileSync(file, '', { mode: PRIVATE_FILE_MODE });
   return {
     previous: () => previous,
     append: (entry) => {

@@ -1,13 +1,15 @@
 // Small JSON files written atomically: a crash mid-write leaves the old file or the new
-// one, never half of either. State records depend on this.
+// one, never half of either. State records depend on this. They hold environment and secret
+// values: root-only (private-files.ts).
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { makePrivateDir, PRIVATE_FILE_MODE } from './private-files.js';
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await makePrivateDir(path.dirname(file));
   const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
+  await fs.writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: PRIVATE_FILE_MODE });
   await fs.rename(tmp, file);
 }
 

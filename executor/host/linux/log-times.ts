@@ -7,6 +7,7 @@
 
 import fs from 'node:fs';
 import { paths } from './paths.js';
+import { PRIVATE_FILE_MODE } from './private-files.js';
 
 const COALESCE_MS = 50;
 
@@ -44,7 +45,7 @@ export function createLogTimes(project: string, now: () => number = Date.now): L
     if (size <= w.size) return;
     w.size = size;
     w.lastNoted = now();
-    fs.appendFileSync(logTimesFile(file), `${size} ${w.lastNoted}\n`);
+    fs.appendFileSync(logTimesFile(file), `${size} ${w.lastNoted}\n`, { mode: PRIVATE_FILE_MODE });
   };
 
   const soon = (name: string) => {

@@ -12,6 +12,7 @@ import type { VolumeConfig } from '../../../planner/types.js';
 import type { Host } from '../../host.js';
 import { paths } from './paths.js';
 import { readJson, writeJsonAtomic } from './json-file.js';
+import { makePrivateDir } from './private-files.js';
 
 interface VolumeRecord {
   name: string;
@@ -72,9 +73,10 @@ export async function ensureVolume(name: string, owner: VolumeOwner): Promise<vo
   const file = path.join(dirOf(name), 'volume.json');
   const made = (await exists(file)) || (await exists(volumeDataDir(name)));
   if (!made && owner.external) throw new VolumeError(`external volume ${name} does not exist; create it with \`stack volume create ${name}\``);
+  // Root-only: `_data` holds what containers wrote there (setuid files, device nodes…).
+  await makePrivateDir(dirOf(name));
   if (!owner.device) await fs.mkdir(volumeDataDir(name), { recursive: true });
   if (made) return;
-  await fs.mkdir(dirOf(name), { recursive: true });
   const record: VolumeRecord = {
     name,
     ...(owner.project ? { project: owner.project } : {}),
