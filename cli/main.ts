@@ -16,6 +16,7 @@ import { registerRun } from './commands/run.js';
 import { registerUp } from './commands/up.js';
 import { registerWatch } from './commands/watch.js';
 import { registerVolume } from './commands/volume.js';
+import { guardHostCommands } from './needs-root.js';
 import type { GlobalOptions } from './stack-file.js';
 
 const program = new Command('stack')
@@ -33,6 +34,8 @@ const program = new Command('stack')
   });
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+guardHostCommands(program);
 
 registerUp(program, globals);
 registerWatch(program, globals);
