@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { repoRoot } from '../support/stack-cli.js';
+import { packTar, type TarItem } from '../support/tar-pack.js';
 
 export interface Desc {
   mediaType: string;
@@ -84,4 +85,14 @@ export function buildTwoPlatformIndex(dir: string): { amd64: string; arm64: stri
   const nested = writeBlob(dir, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries })), OCI_INDEX);
   writeIndex(dir, nested);
   return { amd64: ids.amd64!, arm64: ids.arm64! };
+}
+
+/** The busybox image with one more layer on top that holds `items`; returns that layer's descriptor. */
+export async function buildBusyboxWithLayer(dir: string, items: TarItem[]): Promise<Desc> {
+  const base = buildBusybox(dir);
+  const raw = await packTar(items);
+  const layer = writeBlob(dir, zlib.gzipSync(raw), 'application/vnd.oci.image.layer.v1.tar+gzip');
+  const config = { ...base.config, rootfs: { ...base.config.rootfs, diff_ids: [...base.config.rootfs.diff_ids, sha256(raw)] } };
+  writeIndex(dir, writeImage(dir, config, [...base.manifest.layers, layer]));
+  return layer;
 }

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBusyboxWithLayer, type Desc } from '../images/oci-layouts.js';
 import { importTestImage, makeStackEnv, repoRoot, stack, uniqueProject, TEST_IMAGE, type StackEnv, writeStackFile } from '../support/stack-cli.js';
 
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
@@ -65,10 +66,20 @@ describe('a local unprivileged user and a running stack', () => {
   const root = () => env.env.STACK_ROOT!;
   const run = () => env.env.STACK_RUN!;
   const app = () => `${project}-app-1`;
+  let planted: Desc;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     env = openStackEnv();
     importTestImage(env);
+    // An image whose layer ships the same: a setuid-root program and /dev/kmsg's numbers.
+    const layout = path.join(env.root, 'planted-oci');
+    planted = await buildBusyboxWithLayer(layout, [
+      { name: 'planted/', type: 'directory', mode: 0o755 },
+      { name: 'planted/suid-id', mode: 0o4755, body: fs.readFileSync('/usr/bin/id') },
+      { name: 'planted/kmsg', type: 'character-device', devmajor: 1, devminor: 11, mode: 0o666 },
+    ]);
+    const imported = stack(env, ['image', 'import', layout, '--tag', 'stack.local/planted:latest']);
+    expect(imported.code, imported.stderr).toBe(0);
     project = uniqueProject('tlocal');
     fs.writeFileSync(path.join(env.root, 'secret.env'), `STK_SECRET=${secret}\n`, { mode: 0o600 });
     fs.mkdirSync(path.join(env.root, 'site'));
@@ -116,10 +127,11 @@ secrets:
     expectAllRefused(probeAsNobody(env, [['exec', path.join(upper, 'suid-id')], ['write', path.join(upper, 'kmsg')], ['read', path.join(upper, 'kmsg')]]));
   });
 
-  it('cannot reach what an image layer ships', () => {
-    const layers = path.join(root(), 'images', 'layers');
-    const [layer] = fs.readdirSync(layers);
-    expectAllRefused(probeAsNobody(env, [['read', path.join(layers, layer!, 'bin/busybox')], ['read', path.join(layers, layer!, 'etc/passwd')]]));
+  it('cannot run a setuid-root file or open a device node that an image layer ships', () => {
+    const layer = path.join(root(), 'images', 'layers', planted.digest.slice('sha256:'.length), 'planted');
+    expect(mode(path.join(layer, 'suid-id'))).toBe(0o4755); // the store did unpack them as they are
+    expect(fs.statSync(path.join(layer, 'kmsg')).isCharacterDevice()).toBe(true);
+    expectAllRefused(probeAsNobody(env, [['exec', path.join(layer, 'suid-id')], ['write', path.join(layer, 'kmsg')], ['read', path.join(layer, 'kmsg')]]));
   });
 
   it('cannot read state records, logs or rendered secrets, nor drive the supervisor', () => {
