@@ -18,6 +18,11 @@ import { registerWatch } from './commands/watch.js';
 import { registerVolume } from './commands/volume.js';
 import { guardHostCommands } from './needs-root.js';
 import type { GlobalOptions } from './stack-file.js';
+import { closeInheritedFds } from '../executor/host/linux/inherited-fds.js';
+
+// Only 0, 1 and 2 of the shell that runs us go on to the supervisor and containers: an fd
+// it left open (`stack up -d 30<secret`, a directory of the host's) would reach them all.
+closeInheritedFds();
 
 const program = new Command('stack')
   .description('daemonless, declarative containers for dev environments (Compose format)')

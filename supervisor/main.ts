@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { dup2 } from '../executor/host/linux/libc.js';
+import { closeInheritedFds } from '../executor/host/linux/inherited-fds.js';
 import { PROJECT_FROM_STDIN } from './launch.js';
 import { createLinuxHost } from '../executor/host/linux/linux-host.js';
 import { paths } from '../executor/host/linux/paths.js';
@@ -52,6 +53,9 @@ async function projectFromStdin(bootLog: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  // The CLI passes 0, 1 and 2 only; whoever else starts a supervisor may leave more open,
+  // and every container would get them.
+  closeInheritedFds();
   const project = process.argv[2] === PROJECT_FROM_STDIN ? await projectFromStdin(process.argv[3] ?? '') : process.argv[2];
   if (!project) throw new Error('usage: supervisor PROJECT | supervisor --project-from-stdin BOOT_LOG');
   makePrivateDirSync(paths.runDir(project));

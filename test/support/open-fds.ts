@@ -5,9 +5,7 @@
 
 import fs from 'node:fs';
 import { dup2 } from '../../executor/host/linux/libc.js';
-
-/** O_CLOEXEC as /proc/PID/fdinfo's octal `flags:` shows it (the kernel adds it from the fd table). */
-const O_CLOEXEC = 0o2000000;
+import { isCloseOnExec, openFdNumbers } from '../../executor/host/linux/inherited-fds.js';
 
 export interface OpenFd {
   fd: number;
@@ -18,11 +16,11 @@ export interface OpenFd {
 /** Every fd of process `pid` (host view) with what it refers to and whether it is close-on-exec. */
 export function openFds(pid: number | 'self'): OpenFd[] {
   const out: OpenFd[] = [];
-  for (const name of fs.readdirSync(`/proc/${pid}/fd`)) {
+  for (const fd of openFdNumbers(pid)) {
     try {
-      const target = fs.readlinkSync(`/proc/${pid}/fd/${name}`);
-      const flags = /^flags:\s*([0-7]+)/m.exec(fs.readFileSync(`/proc/${pid}/fdinfo/${name}`, 'utf8'))![1]!;
-      out.push({ fd: Number(name), target, cloexec: (parseInt(flags, 8) & O_CLOEXEC) !== 0 });
+      const target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const cloexec = isCloseOnExec(fd, pid);
+      if (cloexec !== undefined) out.push({ fd, target, cloexec });
     } catch {
       // closed meanwhile (e.g. the fd readdirSync itself used)
     }
@@ -49,7 +47,7 @@ export function lsFds(output: string): Map<number, string> {
  * `30<file` gives a command. Close it with fs.closeSync.
  */
 export function plantInheritableFd(file: string): number {
-  const used = new Set(fs.readdirSync('/proc/self/fd').map(Number));
+  const used = new Set(openFdNumbers());
   let fd = 30;
   while (used.has(fd)) fd++;
   const opened = fs.openSync(file, 'r');

@@ -40,6 +40,8 @@ const c = {
   ioctlInt: lib.func('int ioctl(int fd, unsigned long request, long arg)'),
   ioctlPtr: lib.func('int ioctl(int fd, unsigned long request, const uint8_t *arg)'),
   flock: lib.func('int flock(int fd, int operation)'),
+  // fcntl is variadic; a fixed int third argument is ABI-compatible.
+  fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
 };
 
 function check(call: string, rc: number, args: unknown[]): void {
@@ -170,4 +172,21 @@ export function tryFlock(fd: number, operation: number): boolean {
   const errno = koffi.errno();
   if (errno === EWOULDBLOCK) return false;
   throw new SyscallError('flock', errno, [fd, operation]);
+}
+
+const F_GETFD = 1;
+const F_SETFD = 2;
+const FD_CLOEXEC = 1;
+const EBADF = 9;
+
+/**
+ * Sets FD_CLOEXEC on `fd`, for fds a library opened without it (children would inherit
+ * them). False when `fd` is not open (any more).
+ */
+export function setCloseOnExec(fd: number): boolean {
+  const flags = c.fcntl(fd, F_GETFD, 0) as number;
+  if (flags < 0 && koffi.errno() === EBADF) return false;
+  check('fcntl', flags, [fd, 'F_GETFD']);
+  check('fcntl', c.fcntl(fd, F_SETFD, flags | FD_CLOEXEC), [fd, 'F_SETFD']);
+  return true;
 }

@@ -12,10 +12,16 @@
 // - nft_run_cmd_from_buffer is synchronous and costs ~45 µs per rule (1000 rules ≈ 46 ms),
 //   so it runs through koffi's async variant on a threadpool thread, off the event loop.
 //   The socket already exists, so that thread's namespace does not matter.
+// - That socket is opened without SOCK_CLOEXEC (libmnl's mnl_socket_open), so every child
+//   would inherit it: a container's PID 1 then held a connection to the host's nftables
+//   (with NET_ADMIN it lists and changes the host's tables; without, it can read replies
+//   meant for us). Whatever fds the context opens are made close-on-exec at once.
 // - It resolves any non-literal address with getaddrinfo; callers must only pass validated
 //   literals (literals.ts). Listing never resolves: reverse DNS is an output flag we never set.
 
 import { createRequire } from 'node:module';
+import { openFdTargets } from './inherited-fds.js';
+import { setCloseOnExec } from './libc.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -70,8 +76,11 @@ export function bindLibnftables(soname = LIBNFTABLES): LibnftablesBindings {
   };
   return {
     newContext() {
+      const before = openFdTargets();
       const ctx = f.ctxNew(NFT_CTX_DEFAULT);
       if (!ctx) throw new NftError('', 'nft_ctx_new failed (cannot open a netlink socket?)');
+      // Also marks an fd a threadpool thread opened meanwhile: Node's own are close-on-exec anyway.
+      for (const [fd, target] of openFdTargets()) if (before.get(fd) !== target) setCloseOnExec(fd);
       // Without buffering, libnftables prints to the process's stdout/stderr.
       if (f.bufferOutput(ctx) !== 0 || f.bufferError(ctx) !== 0) throw new NftError('', 'cannot buffer libnftables output');
       return ctx;
