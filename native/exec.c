@@ -43,6 +43,7 @@ int exec_main(void) {
   read_config("STACK_EXEC");
   step = "close-on-exec";
   if (fcntl(EXEC_STATUS_FD, F_SETFD, FD_CLOEXEC) != 0) fail_call("fcntl", "F_SETFD");
+  close_other_fds(EXEC_STATUS_FD, EXEC_STATUS_FD);
   step = "join cgroup";
   for (int i = 0; i < cfg.n_cgroups; i++) {
     int fd = open(cfg.cgroups[i], O_WRONLY | O_CLOEXEC);

@@ -66,6 +66,7 @@ int init_main(void) {
   if (!cfg.rootfs || !cfg.upper || !cfg.work || cfg.n_lowers == 0) fail(failure_code, "config lacks the rootfs or its layers");
   step = "close-on-exec";
   if (fcntl(GO_FD, F_SETFD, FD_CLOEXEC) != 0 || fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC) != 0) fail_call("fcntl", "F_SETFD");
+  close_other_fds(GO_FD, STATUS_FD);
   // The files are opened before pivot_root hides their paths; the cgroup namespace is
   // unshared only later, so its root is the container's own group.
   step = "join cgroup";

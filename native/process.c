@@ -189,6 +189,25 @@ void apply_restrictions(const struct user *u) {
     if (syscall(SYS_capset, &hdr, data) != 0) fail_call("capset", "v3");
   }
 }
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+static void close_fds(unsigned first, unsigned last) {
+  if (first > last) return;
+  if (syscall(SYS_close_range, first, last, 0) == 0) return;
+  if (errno != ENOSYS) fail_call("close_range", "");
+  // Kernels before 5.9: one by one, up to the fd limit.
+  struct rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) fail_call("getrlimit", "RLIMIT_NOFILE");
+  for (unsigned long fd = first; fd <= last && fd < lim.rlim_cur; fd++) close((int)fd);
+}
+
+void close_other_fds(int keep_from, int keep_to) {
+  close_fds(3, (unsigned)keep_from - 1);
+  close_fds((unsigned)keep_to + 1, ~0U);
+}
+
 void prepare_process(struct user *u, char *file, size_t size) {
   step = "resolve user";
   resolve_user(u);

@@ -99,6 +99,11 @@ void look_path(const char *file, char *out, size_t size);
 void prepare_process(struct user *u, char *file, size_t size);
 /** ulimits, no_new_privs, seccomp, bounding set, user, capabilities: in the only order that works. */
 void apply_restrictions(const struct user *u);
+/**
+ * Closes every fd from 3 up except keep_from..keep_to (the stage's own pipes, close-on-exec):
+ * nothing the spawning process had open may reach the container.
+ */
+void close_other_fds(int keep_from, int keep_to);
 
 // ---- init.c, exec.c ---------------------------------------------------------------------
 

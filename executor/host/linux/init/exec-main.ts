@@ -59,8 +59,7 @@ function main(): void {
   const file = step('lookup', () => lookPath(cfg.argv[0] ?? '', env));
   if (cfg.tty) step('controlling terminal', () => ns.takeTerminal(0));
   step('restrictions', () => applyProcessRestrictions(sys, { ...cfg.restrictions, user }));
-  // Node marks every fd close-on-exec at start-up, stdio included.
-  step('stdio', () => [0, 1, 2].forEach((fd) => sys.setCloexec(fd, false)));
+  step('stdio', () => sys.onlyStdioAcrossExec());
   step('exec', () => sys.execve(file, cfg.argv, env));
 }
 

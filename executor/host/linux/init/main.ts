@@ -80,8 +80,7 @@ async function main(): Promise<void> {
   // tini execvp's the command itself; the lookup above still reports a missing one clearly.
   const [path, argv] = sec.initBinary ? [INIT_TARGET, [INIT_TARGET, '--', ...cfg.argv]] : [file, cfg.argv];
   applyProcessRestrictions(sys, { ...sec, user }, step);
-  // Node marks every fd close-on-exec at start-up, stdio included.
-  step('stdio', () => [0, 1, 2].forEach((fd) => sys.setCloexec(fd, false)));
+  step('stdio', () => sys.onlyStdioAcrossExec());
   step('exec', () => sys.execve(path, argv, env));
 }
 

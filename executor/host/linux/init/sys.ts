@@ -3,6 +3,7 @@
 // the binary alone ~1 ms. Wrappers throw InitSysError with the call and errno name, which
 // the init stage reports to the supervisor as "<step>: <call> failed: EINVAL".
 
+import fs from 'node:fs';
 import os from 'node:os';
 
 type Koffi = typeof import('koffi');
@@ -40,6 +41,9 @@ const PR_SET_SECCOMP = 22;
 const SECCOMP_MODE_FILTER = 2;
 const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 const SYS_PIVOT_ROOT: Record<string, number> = { x64: 155, arm64: 41 };
+/** The same number on every architecture (added after the syscall tables were unified). */
+const SYS_CLOSE_RANGE = 436;
+const CLOSE_RANGE_CLOEXEC = 1 << 2;
 
 export type Sys = ReturnType<typeof loadSys>;
 
@@ -70,6 +74,7 @@ export function loadSys(nativePath: string) {
     mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
     sethostname: lib.func('int sethostname(const char *name, size_t len)'),
     pivotRoot: lib.func('long syscall(long nr, const char *newRoot, const char *putOld)'),
+    closeRange: lib.func('long syscall(long nr, unsigned int first, unsigned int last, unsigned int flags)'),
     unshare: lib.func('int unshare(int flags)'),
     prctl: lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)'),
     capset: lib.func('int capset(void *hdr, void *data)'),
@@ -148,6 +153,20 @@ export function loadSys(nativePath: string) {
     /** FD_CLOEXEC on (true) or off (false). */
     setCloexec(fd: number, on: boolean): void {
       check('fcntl', c.fcntl(fd, F_SETFD, on ? 1 : 0), `${fd}, F_SETFD`);
+    },
+    /**
+     * Only 0, 1 and 2 cross execve. Node marks every fd close-on-exec at start-up, stdio
+     * included, but not the fds it was given: whatever the spawning process left open. So
+     * every fd from 3 up becomes close-on-exec (marked, not closed: Node needs its own until
+     * then, and the status fd reports a failing execve), and stdio stops being so.
+     */
+    onlyStdioAcrossExec(): void {
+      if (c.closeRange(SYS_CLOSE_RANGE, 3, 0xffffffff, CLOSE_RANGE_CLOEXEC) !== 0) {
+        // Kernels before 5.11 lack the flag (EINVAL, ENOSYS before 5.9), and a seccomp filter
+        // may deny the call: one by one then (readdir's own fd is closed before the loop).
+        for (const fd of fs.readdirSync('/proc/self/fd').map(Number)) if (fd > 2) c.fcntl(fd, F_SETFD, 1);
+      }
+      for (const fd of [0, 1, 2]) check('fcntl', c.fcntl(fd, F_SETFD, 0), `${fd}, F_SETFD`);
     },
     /** Only returns by throwing. */
     execve(path: string, argv: string[], env: string[]): never {
