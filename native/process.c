@@ -189,6 +189,7 @@ void apply_restrictions(const struct user *u) {
     if (syscall(SYS_capset, &hdr, data) != 0) fail_call("capset", "v3");
   }
 }
+
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
