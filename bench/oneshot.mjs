@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IMAGE, buildLayout } from './lib/images.mjs';
+import { inProcessRuntime } from './lib/in-process.mjs';
 import { crunTimingArgs, oneshotBundle, removeBundleCgroups } from './lib/oci-bundle.mjs';
 import { quiet, timed } from './lib/run.mjs';
 import { fmt, summary } from './lib/stats.mjs';
@@ -40,24 +41,13 @@ function peer(cmd) {
 
 /** Runs in the stack's own process: what a container costs without the CLI around it. */
 async function inProcess(stage) {
-  // Read at every spawn (native-init.ts): 'node' picks the portable init stage.
-  process.env.STACK_INIT_STAGE = stage;
-  const { createLinuxContainers } = await import('../dist/executor/host/linux/container-runtime.js');
-  const { createStateStore } = await import('../dist/executor/host/linux/state-store.js');
-  const { findImage } = await import('../dist/executor/images/image-store.js');
-  const { oneOffSpec } = await import('../dist/planner/one-off.js');
-  const { serviceDefaults } = await import('../dist/planner/service-defaults.js');
-  const { emptyObserved } = await import('../dist/planner/observed.js');
-  const state = createStateStore();
-  const containers = createLinuxContainers(state);
-  const image = await findImage(IMAGE);
-  const service = { ...serviceDefaults('busybox', IMAGE, { file: 'bench', line: 1, col: 1 }), networkMode: 'none' };
+  const { state, containers, spec: oneOff } = await inProcessRuntime(stage);
   let exited;
   containers.onExit((e) => exited?.(e));
   const phases = { prepare: [], spawn: [], 'release+run': [], cleanup: [] };
   const totals = [];
   for (let i = -2; i < runs; i++) { // two warm-up runs
-    const spec = oneOffSpec('_run', service, image, emptyObserved('_run'), { command: ['/bin/true'], env: {}, id: `${stage}${i + 2}` });
+    const spec = oneOff('_run', ['/bin/true'], `${stage}${i + 2}`);
     const exit = new Promise((r) => { exited = r; });
     const t = [performance.now()];
     await state.saveContainer('_run', { spec, status: 'creating' });

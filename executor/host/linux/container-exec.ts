@@ -17,7 +17,7 @@ import { isSameProcess } from './proc-stat.js';
 import { openContainerPty } from './pty.js';
 import { bridgeTerminal, type TerminalBridge } from './exec-terminal.js';
 import { isRunning } from './state-store.js';
-import { koffiNativePath, stageScriptPath } from './stage-files.js';
+import { koffiNativePath, stageNodePath, stageScriptPath } from './stage-files.js';
 import { encodeNativeExecConfig, nativeInitPath } from './native-init.js';
 import { processRestrictions } from './init-security.js';
 
@@ -82,7 +82,7 @@ function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: ChildPr
     const native = nativeInitPath();
     const child = native
       ? spawnInPidNamespace(pidNs, native, ['exec'], { stdio, env: { [EXEC_ENV]: encodeNativeExecConfig(config) } })
-      : spawnInPidNamespace(pidNs, process.execPath, [stageScriptPath('exec.cjs')], { stdio, env: { [EXEC_ENV]: JSON.stringify(config) } });
+      : spawnInPidNamespace(pidNs, stageNodePath(), [stageScriptPath('exec.cjs')], { stdio, env: { [EXEC_ENV]: JSON.stringify(config) } });
     return { child, ...(pty ? { terminal: bridgeTerminal(pty.master, opts) } : {}) };
   } catch (err) {
     if (pty) fs.closeSync(pty.master);

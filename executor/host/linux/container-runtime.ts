@@ -22,7 +22,7 @@ import { catchesSignal, isSameProcess, readStartTime } from './proc-stat.js';
 import { InitChannel } from './init-channel.js';
 import { AdoptedContainers } from './adopted-containers.js';
 import { INIT_ENV, type InitConfig } from './init/config.js';
-import { koffiNativePath, stageScriptPath } from './stage-files.js';
+import { koffiNativePath, stageNodePath, stageScriptPath } from './stage-files.js';
 import { encodeNativeConfig, nativeInitPath } from './native-init.js';
 import { createContainerExec } from './container-exec.js';
 import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js';
@@ -134,7 +134,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         const native = nativeInitPath();
         const [command, args, configText] = native
           ? [native, [], encodeNativeConfig(config)]
-          : [process.execPath, [stageScriptPath('init.cjs')], JSON.stringify(config)];
+          : [stageNodePath(), [stageScriptPath('init.cjs')], JSON.stringify(config)];
         child = spawnInNewNamespaces(command, args, {
           stdio: log === undefined ? [0, 1, 2, 'pipe', 'pipe'] : ['ignore', log, log, 'pipe', 'pipe'],
           env: { [INIT_ENV]: configText },

@@ -9,7 +9,6 @@
 
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { InitConfig } from './init/config.js';
 import type { ExecConfig } from './init/exec-config.js';
 import type { ProcessRestrictions } from './init/restrictions.js';
@@ -20,6 +19,7 @@ import { PROPAGATION } from './init/mounts.js';
 import { DEV_NODES, MASKED, READONLY } from './init/rootfs.js';
 import { buildFilter } from './init/seccomp.js';
 import { sysctlFile } from './init/sysctls.js';
+import { stageDirs } from './stage-files.js';
 
 let found: string | null | undefined;
 
@@ -27,8 +27,7 @@ let found: string | null | undefined;
 export function nativeInitPath(): string | undefined {
   if (process.env.STACK_INIT_STAGE === 'node') return undefined;
   if (found === undefined) {
-    const base = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-    found = [path.join(base, 'stack-init'), path.join(base, 'dist', 'stack-init')].find((p) => {
+    found = stageDirs().map((d) => path.join(d, 'stack-init')).find((p) => {
       try {
         accessSync(p, constants.X_OK);
         return true;

@@ -1,5 +1,7 @@
-// The files a container stage (init or exec) needs on the host: its bundled script and
-// koffi's native binary, which the stage loads directly instead of the koffi package.
+// The files a container stage (init or exec) needs on the host: its bundled script,
+// koffi's native binary (which the stage loads directly instead of the koffi package), and
+// the node binary the Node stages run on. Tests point STACK_STAGE_DIR and STACK_STAGE_NODE
+// at copies, so an attack test never writes to the real binaries.
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,11 +18,26 @@ export function koffiNativePath(): string {
   return koffiPath;
 }
 
-/** dist/<file> (init.cjs, exec.cjs), from dist/executor/host/linux/ (compiled) or executor/host/linux/ (tests). */
-export function stageScriptPath(file: 'init.cjs' | 'exec.cjs'): string {
+/**
+ * Where the stage files (stack-init, init.cjs, exec.cjs) may be, in order: $STACK_STAGE_DIR
+ * alone when set, else dist/ seen from dist/executor/host/linux/ (compiled) or from
+ * executor/host/linux/ (tests).
+ */
+export function stageDirs(): string[] {
+  if (process.env.STACK_STAGE_DIR) return [process.env.STACK_STAGE_DIR];
   const base = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-  for (const candidate of [path.join(base, file), path.join(base, 'dist', file)]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`stage bundle ${file} not found under ${base} (run npm run build)`);
+  return [base, path.join(base, 'dist')];
+}
+
+/** The bundle of a Node stage. */
+export function stageScriptPath(file: 'init.cjs' | 'exec.cjs'): string {
+  const dirs = stageDirs();
+  const found = dirs.map((d) => path.join(d, file)).find((p) => existsSync(p));
+  if (!found) throw new Error(`stage bundle ${file} not found in ${dirs.join(' or ')} (run npm run build)`);
+  return found;
+}
+
+/** The node binary the Node stages run on: this process's own, or $STACK_STAGE_NODE. */
+export function stageNodePath(): string {
+  return process.env.STACK_STAGE_NODE || process.execPath;
 }
