@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     });
   })));
   const sys = step('load koffi', () => loadSys(cfg.koffiNative));
+  // As the exec stage: nothing in the container reaches /proc/1/exe (the host's node) before execve.
+  step('non-dumpable', () => sys.setNotDumpable());
   step('close-on-exec', () => {
     sys.setCloexec(GO_FD, true);
     sys.setCloexec(STATUS_FD, true);

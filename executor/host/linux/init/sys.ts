@@ -38,6 +38,7 @@ const PR_SET_NO_NEW_PRIVS = 38;
 const PR_CAP_AMBIENT = 47;
 const PR_CAP_AMBIENT_CLEAR_ALL = 4;
 const PR_SET_SECCOMP = 22;
+const PR_SET_DUMPABLE = 4;
 const SECCOMP_MODE_FILTER = 2;
 const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 const SYS_PIVOT_ROOT: Record<string, number> = { x64: 155, arm64: 41 };
@@ -117,6 +118,14 @@ export function loadSys(nativePath: string) {
     },
     clearAmbientCaps(): void {
       check('prctl', c.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), 'PR_CAP_AMBIENT_CLEAR_ALL');
+    },
+    /**
+     * Non-dumpable until execve (which makes the command dumpable again): no process of the
+     * container may open this one's /proc/PID/exe (the host's node), root, cwd, fd or mem,
+     * whatever capabilities it is left with (CVE-2019-5736).
+     */
+    setNotDumpable(): void {
+      check('prctl', c.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), 'PR_SET_DUMPABLE, 0');
     },
     setNoNewPrivs(): void {
       check('prctl', c.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 'PR_SET_NO_NEW_PRIVS');
