@@ -18,7 +18,7 @@ import { openContainerPty } from './pty.js';
 import { bridgeTerminal, type TerminalBridge } from './exec-terminal.js';
 import { isRunning } from './state-store.js';
 import { koffiNativePath, stageNodePath, stageScriptPath } from './stage-files.js';
-import { encodeNativeExecConfig, nativeInitPath } from './native-init.js';
+import { encodeNativeExecConfig, NATIVE_STAGE_ARGV0, nativeStageExecutable } from './native-init.js';
 import { processRestrictions } from './init-security.js';
 
 /** A process could not be started in a container; exitCode is what `stack exec` exits with. */
@@ -79,9 +79,9 @@ function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: ChildPr
     if (stdio.length !== EXEC_STATUS_FD + 1) throw new Error('exec stage status fd mismatch');
     // The native exec stage when it was built (~2 ms), else the portable Node one; a clean
     // environment either way (inherited variables slow Node's start).
-    const native = nativeInitPath();
+    const native = nativeStageExecutable();
     const child = native
-      ? spawnInPidNamespace(pidNs, native, ['exec'], { stdio, env: { [EXEC_ENV]: encodeNativeExecConfig(config) } })
+      ? spawnInPidNamespace(pidNs, native, ['exec'], { argv0: NATIVE_STAGE_ARGV0, stdio, env: { [EXEC_ENV]: encodeNativeExecConfig(config) } })
       : spawnInPidNamespace(pidNs, stageNodePath(), [stageScriptPath('exec.cjs')], { stdio, env: { [EXEC_ENV]: JSON.stringify(config) } });
     return { child, ...(pty ? { terminal: bridgeTerminal(pty.master, opts) } : {}) };
   } catch (err) {

@@ -23,7 +23,7 @@ import { InitChannel } from './init-channel.js';
 import { AdoptedContainers } from './adopted-containers.js';
 import { INIT_ENV, type InitConfig } from './init/config.js';
 import { koffiNativePath, stageNodePath, stageScriptPath } from './stage-files.js';
-import { encodeNativeConfig, nativeInitPath } from './native-init.js';
+import { encodeNativeConfig, NATIVE_STAGE_ARGV0, nativeStageExecutable } from './native-init.js';
 import { createContainerExec } from './container-exec.js';
 import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js';
 import { pollCondition } from '../../conditions.js';
@@ -131,11 +131,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         // A clean environment: inherited variables (NODE_EXTRA_CA_CERTS…) slow Node's start.
         // detached: its own session, so the container outlives the supervisor.
         // The native init stage when it was built (~2 ms), else the portable Node one.
-        const native = nativeInitPath();
+        const native = nativeStageExecutable();
         const [command, args, configText] = native
           ? [native, [], encodeNativeConfig(config)]
           : [stageNodePath(), [stageScriptPath('init.cjs')], JSON.stringify(config)];
         child = spawnInNewNamespaces(command, args, {
+          ...(native ? { argv0: NATIVE_STAGE_ARGV0 } : {}),
           stdio: log === undefined ? [0, 1, 2, 'pipe', 'pipe'] : ['ignore', log, log, 'pipe', 'pipe'],
           env: { [INIT_ENV]: configText },
           detached: true,

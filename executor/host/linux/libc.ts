@@ -40,6 +40,7 @@ const c = {
   ioctlInt: lib.func('int ioctl(int fd, unsigned long request, long arg)'),
   ioctlPtr: lib.func('int ioctl(int fd, unsigned long request, const uint8_t *arg)'),
   flock: lib.func('int flock(int fd, int operation)'),
+  memfd_create: lib.func('int memfd_create(const char *name, unsigned int flags)'),
   // fcntl is variadic; a fixed int third argument is ABI-compatible.
   fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
 };
@@ -189,4 +190,21 @@ export function setCloseOnExec(fd: number): boolean {
   check('fcntl', flags, [fd, 'F_GETFD']);
   check('fcntl', c.fcntl(fd, F_SETFD, flags | FD_CLOEXEC), [fd, 'F_SETFD']);
   return true;
+}
+
+export const MFD = { CLOEXEC: 0x1, ALLOW_SEALING: 0x2, EXEC: 0x10 } as const;
+
+/** An anonymous file in memory (close it with fs.closeSync); its name shows in /proc/PID/exe and maps. */
+export function memfdCreate(name: string, flags: number): number {
+  const fd = c.memfd_create(name, flags) as number;
+  check('memfd_create', fd, [name, flags]);
+  return fd;
+}
+
+export const F_SEAL = { SEAL: 0x1, SHRINK: 0x2, GROW: 0x4, WRITE: 0x8 } as const;
+const F_ADD_SEALS = 1033;
+
+/** fcntl(F_ADD_SEALS) on a memfd made with MFD.ALLOW_SEALING. */
+export function addSeals(fd: number, seals: number): void {
+  check('fcntl', c.fcntl(fd, F_ADD_SEALS, seals), [fd, 'F_ADD_SEALS', seals]);
 }

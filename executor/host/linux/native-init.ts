@@ -20,6 +20,7 @@ import { DEV_NODES, MASKED, READONLY } from './init/rootfs.js';
 import { buildFilter } from './init/seccomp.js';
 import { sysctlFile } from './init/sysctls.js';
 import { stageDirs } from './stage-files.js';
+import { sealedExecutable } from './sealed-stage.js';
 
 let found: string | null | undefined;
 
@@ -38,6 +39,18 @@ export function nativeInitPath(): string | undefined {
   }
   return found ?? undefined;
 }
+
+/**
+ * What to spawn for a native stage: the sealed in-memory copy of nativeInitPath()
+ * (sealed-stage.ts: its exe is no file of the host); undefined when the Node stage runs.
+ */
+export function nativeStageExecutable(): string | undefined {
+  const file = nativeInitPath();
+  return file === undefined ? undefined : sealedExecutable(file);
+}
+
+/** argv[0] of a native stage, which runs as /proc/PID/fd/N. */
+export const NATIVE_STAGE_ARGV0 = 'stack-init';
 
 /**
  * Spaces, '%', newlines and other control bytes become %XX: one record per line, fields
