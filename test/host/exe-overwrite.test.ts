@@ -7,7 +7,7 @@
 // until execve (that stops the attack) and the native one runs from a sealed memfd (that
 // holds even against CAP_SYS_PTRACE, which gets past non-dumpable). Not covered: a
 // container given CAP_SYS_PTRACE still sees a stage's host root and cwd before it enters
-// the container, and the supervisor's node between fork and execve (see docs/security.md).
+// the container, and the supervisor's node between fork and execve (README: stages).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
