@@ -38,8 +38,9 @@ function main(): void {
   if (raw === undefined) throw new Error(`${EXEC_ENV} is not set`);
   const cfg = JSON.parse(raw) as ExecConfig;
   const sys = step('load koffi', () => loadSys(cfg.koffiNative));
-  // At once: we are in the container's pid namespace, and only the capabilities we hold
-  // until the restrictions drop them keep its processes out of /proc/<our pid>/exe till then.
+  // At once: we are in the container's pid namespace already. Until now the capabilities we
+  // hold beyond its processes' kept them out of /proc/<our pid>/exe (the host's node); from
+  // here to execve non-dumpable does, also after the restrictions leave us theirs.
   step('non-dumpable', () => sys.setNotDumpable());
   const ns = loadNsSys(cfg.koffiNative);
   step('close-on-exec', () => sys.setCloexec(EXEC_STATUS_FD, true));
