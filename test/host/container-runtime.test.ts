@@ -11,7 +11,7 @@ import { cgroupDirs, cgroupPids } from '../../executor/host/linux/cgroups.js';
 import { paths } from '../../executor/host/linux/paths.js';
 import { isSameProcess, readStartTime } from '../../executor/host/linux/proc-stat.js';
 import { spawn } from 'node:child_process';
-import { busyboxFixture } from '../support/busybox-containers.js';
+import { busyboxFixture, UNWIRED_ENDPOINT } from '../support/busybox-containers.js';
 import { INIT_STAGES, useInitStage } from '../support/init-stages.js';
 
 const fx = busyboxFixture('runtime');
@@ -119,8 +119,7 @@ describe.each(INIT_STAGES)('linux containers (%s init stage)', (stage) => {
 
   it('stops an init stage that was never released without waiting for the grace period', async () => {
     // An endpoint to wire makes the init stage wait for release (it is never attached here).
-    const endpoint = { network: 'n', bridge: 'stkbnone', hostVeth: 'stkvnone', ifname: 'eth0', ip: '10.0.0.2', prefixLength: 24, gateway: '10.0.0.1', defaultRoute: true };
-    const s = spec(['sleep', '1000'], { endpoints: [endpoint] });
+    const s = spec(['sleep', '1000'], { endpoints: [UNWIRED_ENDPOINT] });
     const { pid, startTime, exit } = await fx.spawnOnly(s);
     await state.saveContainer(project, { spec: s, status: 'starting', pid, startTime });
     const t0 = Date.now();

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { busyboxFixture } from '../support/busybox-containers.js';
+import { busyboxFixture, UNWIRED_ENDPOINT } from '../support/busybox-containers.js';
 import { INIT_STAGES, useInitStage } from '../support/init-stages.js';
 import { stageDirs } from '../../executor/host/linux/stage-files.js';
 import { effectiveCapabilities } from '../../planner/capabilities.js';
@@ -94,5 +94,17 @@ describe('the native stages run from a sealed copy in memory', () => {
     expect(lines.filter((l) => l.startsWith('wrote '))).toEqual([]);
     expect(lines.filter((l) => l.startsWith('unwritten ') || l.startsWith('readonly ')).length).toBeGreaterThan(0);
     expect(sha256(nativeCopy)).toBe(before);
+  });
+
+  it('the init stage, PID 1 until it execve\'s the command, runs from it too, named stack-init', async () => {
+    const s = fx.spec(['sleep', '1000'], { endpoints: [UNWIRED_ENDPOINT] });
+    const { pid } = await fx.spawnOnly(s);
+    try {
+      expect(fs.readlinkSync(`/proc/${pid}/exe`)).toBe('/memfd:stack-init (deleted)');
+      expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('stack-init\0');
+      expect(fs.readFileSync(`/proc/${pid}/comm`, 'utf8')).toBe('stack-init\n');
+    } finally {
+      await fx.removeAll(s.name);
+    }
   });
 });

@@ -19,6 +19,9 @@ import { paths } from '../../executor/host/linux/paths.js';
 const APPLETS = ['sh', 'ps', 'hostname', 'cat', 'sleep', 'ls', 'id', 'echo', 'true', 'tr', 'grep', 'wc', 'mount', 'insmod', 'reboot',
   'date', 'sysctl', 'touch', 'unshare', 'head', 'dd', 'mkdir', 'stat', 'pwd', 'ulimit', 'kill', 'df', 'nsenter'];
 
+/** An endpoint nothing wires: an init stage given one waits for a release that never comes (until stopped). */
+export const UNWIRED_ENDPOINT = { network: 'n', bridge: 'stkbnone', hostVeth: 'stkvnone', ifname: 'eth0', ip: '10.0.0.2', prefixLength: 24, gateway: '10.0.0.1', defaultRoute: true };
+
 export function busyboxFixture(prefix: string) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `stk-${prefix}-`));
   process.env.STACK_ROOT = path.join(tmp, 'root');
