@@ -100,7 +100,11 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   const operations: Operation[] = [...nets.operations, ...nat.operations.filter((o) => o.kind === 'nat.apply'), ...containers.operations];
   // A bridge goes (or is remade) only once the containers on it are gone.
   for (const op of nets.operations) op.after.push(...containers.removeIds.filter((id) => !op.after.includes(id)));
-  operations.push(...nat.operations.filter((o) => o.kind === 'nat.remove'));
+  // The table holds the drop of forged loopback packets (CVE-2020-8558) that a bridge with
+  // route_localnet needs: it goes only once the containers that could send them are gone.
+  const natRemovals = nat.operations.filter((o) => o.kind === 'nat.remove');
+  for (const op of natRemovals) op.after.push(...containers.removeIds);
+  operations.push(...natRemovals);
 
   const notes = [...containers.notes];
   return { project: stack.project, operations, notes };

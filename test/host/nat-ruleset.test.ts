@@ -24,6 +24,11 @@ describe('renderNatRuleset', () => {
     expect(renderNatRuleset(spec)).toBe(`table ip stk_demo {}
 delete table ip stk_demo
 table ip stk_demo {
+  chain loopback {
+    type filter hook prerouting priority raw; policy accept;
+    iifname != "lo" ip daddr 127.0.0.0/8 drop comment "demo/loopback addresses only through lo"
+    iifname != "lo" ip saddr 127.0.0.0/8 drop comment "demo/loopback addresses only through lo"
+  }
   chain ports {
     ${web}
     ${dns}

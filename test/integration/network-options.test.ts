@@ -158,9 +158,9 @@ describe('network options of one stack', () => {
   it('labels every rule of the stack\'s nftables table with the project and the service or network it serves, DNAT rules included', async () => {
     const json = JSON.parse(await runTool('nft', ['-j', 'list', 'table', 'ip', table])) as { nftables: { rule?: { chain: string; comment?: string } }[] };
     const rules = json.nftables.flatMap((o) => (o.rule ? [o.rule] : []));
-    expect(new Set(rules.map((r) => r.chain))).toEqual(new Set(['ports', 'prerouting', 'output', 'postrouting', 'forward', 'input']));
+    expect(new Set(rules.map((r) => r.chain))).toEqual(new Set(['loopback', 'ports', 'prerouting', 'output', 'postrouting', 'forward', 'input']));
     // `project/service` for a published port's rules, `project/network` for a network's.
-    const owners = new Set(['ranged', 'pinned', 'hostnet', 'back', 'front', 'published ports']);
+    const owners = new Set(['ranged', 'pinned', 'hostnet', 'back', 'front', 'published ports', 'loopback addresses only through lo']);
     expect(rules.filter((r) => !(r.comment?.startsWith(`${project}/`) && owners.has(r.comment.slice(project.length + 1))))).toEqual([]);
     expect(rules.some((r) => r.comment === `${project}/ranged`)).toBe(true);
   });

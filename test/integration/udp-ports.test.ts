@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, importTestImage, makeStackEnv, stack, TEST_IMAGE, uniqueProject, type StackEnv } from '../support/stack-cli.js';
+import { freePort, importTestImage, makeStackEnv, stack, udpEchoService, uniqueProject, type StackEnv } from '../support/stack-cli.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
 
@@ -47,13 +47,7 @@ beforeAll(async () => {
   file = path.join(env.root, 'stack.yaml');
   fs.writeFileSync(file, `name: ${uniqueProject('tudp')}
 services:
-  echo:
-    image: ${TEST_IMAGE}
-    command: ["/probe/udp-echo", "5353"]
-    stop_grace_period: 0s
-    volumes: ["${bin}:/probe:ro"]
-    ports: ["127.0.0.1:${localPort}:5353/udp", "${anyPort}:5353/udp"]
-`);
+${udpEchoService(bin, [`127.0.0.1:${localPort}:5353/udp`, `${anyPort}:5353/udp`])}`);
   const up = stack(env, ['-f', file, 'up', '-d']);
   expect(up.code, up.stderr).toBe(0);
   // The server is up once its first line is in the log.

@@ -15,6 +15,10 @@ export interface OutsideHost {
   hostIp: string;
   /** The outside namespace's address. */
   ip: string;
+  /** The outside end of the link (its name inside the outside namespace). */
+  ifname: string;
+  /** The MAC address of the host's end, where a frame from outside is sent. */
+  hostMac: string;
   /** Its HTTP server: answers `you are <client address>`. */
   httpPort: number;
   /** The one name its DNS server (port 53) answers, with `ip`; every other name is NXDOMAIN. */
@@ -86,7 +90,8 @@ export async function makeOutsideHost(): Promise<OutsideHost> {
       server.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       server.on('exit', (code) => reject(new Error(`outside server exited with ${code}`)));
     });
-    return { hostIp, ip, httpPort: 8000, dnsName, run, dispose };
+    const hostMac = fs.readFileSync(`/sys/class/net/${tag}h/address`, 'utf8').trim();
+    return { hostIp, ip, ifname: `${tag}p`, hostMac, httpPort: 8000, dnsName, run, dispose };
   } catch (e) {
     dispose();
     throw e;

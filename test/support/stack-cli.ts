@@ -94,6 +94,17 @@ export function webService(ports: string[], extra = ''): string {
 ${extra}`;
 }
 
+/** The `echo` service of the UDP tests: test/integration/fixtures/udp-echo.c, built into `bin`, on port 5353. */
+export function udpEchoService(bin: string, ports: string[]): string {
+  return `  echo:
+    image: ${TEST_IMAGE}
+    command: ["/probe/udp-echo", "5353"]
+    stop_grace_period: 0s
+    volumes: ["${bin}:/probe:ro"]
+    ports: ${JSON.stringify(ports)}
+`;
+}
+
 /** The keys of a service that only sleeps and stops at once (a container to look into), then `extra`. */
 export function sleeperService(extra = ''): string {
   return `    image: ${TEST_IMAGE}\n    command: sleep 1000\n    stop_grace_period: 0s\n${extra}`;

@@ -57,6 +57,22 @@ function networkRules(project: string, n: NatSpec['networks'][number]) {
   return { postrouting, forward, input };
 }
 
+/**
+ * CVE-2020-8558: route_localnet=1 on the bridges (which 127.0.0.1 publishing needs) makes the
+ * kernel accept a frame a container hand-makes with CAP_NET_RAW (a default capability) for
+ * the gateway's MAC and 127.0.0.1: it would reach the host's loopback services. And the
+ * DNAT of a port published on 127.0.0.1 matches in prerouting, before routing could call
+ * such a packet a martian, so a frame from a container or from a machine on the link
+ * would reach that port. A loopback address on a packet that arrived through any device
+ * but `lo` is forged (RFC 1122): drop it at priority raw, before conntrack and NAT see it.
+ * The host's own 127.0.0.1 traffic comes through `lo`, and the answers of containers to
+ * it arrive addressed to the gateway (masquerade), so publishing keeps working.
+ */
+function loopbackGuard(project: string): string[] {
+  const c = `comment "${project}/loopback addresses only through lo"`;
+  return [`iifname != "lo" ip daddr 127.0.0.0/8 drop ${c}`, `iifname != "lo" ip saddr 127.0.0.0/8 drop ${c}`];
+}
+
 /** The table's base chains and their rules, in the order they are written. */
 function natChains(spec: NatSpec): { name: string; hook?: string; rules: string[] }[] {
   const project = label(spec.project);
@@ -67,6 +83,7 @@ function natChains(spec: NatSpec): { name: string; hook?: string; rules: string[
   // a stack with 20 published ports spends ~1 ms less per change than with two copies.
   const toPorts = dnat.length > 0 ? [`jump ports comment "${project}/published ports"`] : [];
   return [
+    { name: 'loopback', hook: 'type filter hook prerouting priority raw; policy accept;', rules: loopbackGuard(project) },
     { name: 'ports', rules: dnat },
     { name: 'prerouting', hook: 'type nat hook prerouting priority dstnat; policy accept;', rules: toPorts },
     { name: 'output', hook: 'type nat hook output priority -100; policy accept;', rules: toPorts },
