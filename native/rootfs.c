@@ -4,6 +4,8 @@
 // mount at the host.
 
 #include "stage.h"
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 void mkdir_p(const char *path) {
   char buf[4096];
@@ -56,8 +58,28 @@ static void in_root(const char *root, const char *rel, char *out, size_t size) {
   path_fmt(out, size, "%s%s", root, done);
 }
 
+/**
+ * A mount on or inside the container's procfs is refused, as runc refuses it: it would hide
+ * or fake what the kernel shows there (to the container and to what enters it later).
+ * `path` is resolved already; the first part of it that exists says on which filesystem.
+ */
+static void refuse_in_proc(const char *root, const char *path, const char *asked) {
+  char probe[4096];
+  path_fmt(probe, sizeof probe, "%s", path);
+  struct stat st;
+  while (lstat(probe, &st) != 0) {
+    char *slash = strrchr(probe, '/');
+    if (!slash || slash == probe) return;
+    *slash = 0;
+  }
+  struct statfs fs;
+  const char *shown = path[strlen(root)] ? path + strlen(root) : "/";
+  if (statfs(probe, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC) fail(failure_code, "mount target %s resolves to %s, inside /proc: refused", asked, shown);
+}
+
 static void dir_in(const char *root, const char *rel, char *out, size_t size) {
   in_root(root, rel, out, size);
+  refuse_in_proc(root, out, rel);
   mkdir_p(out);
 }
 
@@ -88,6 +110,7 @@ static void file_in(const char *root, const char *rel, char *out, size_t size) {
   const char *base = slash ? slash + 1 : copy;
   if (slash) *slash = 0;
   in_root(root, slash ? copy : "", dir, sizeof dir);
+  refuse_in_proc(root, dir, rel);
   mkdir_p(dir);
   path_fmt(out, size, "%s/%s", dir, base);
   struct stat st;
@@ -100,63 +123,6 @@ static void file_in(const char *root, const char *rel, char *out, size_t size) {
 }
 
 // ---- mounts (init/rootfs.ts, init/mounts.ts, init/runtime-mounts.ts) -----------------------
-
-/** The image's directory at a volume's target → the empty volume, with owners, modes and times. */
-static void copy_tree(const char *from, const char *to) {
-  DIR *d = opendir(from);
-  if (!d) return;
-  for (struct dirent *e; (e = readdir(d));) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    char src[4096], dst[4096];
-    path_fmt(src, sizeof src, "%s/%s", from, e->d_name);
-    path_fmt(dst, sizeof dst, "%s/%s", to, e->d_name);
-    struct stat st;
-    if (lstat(src, &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) {
-      if (mkdir(dst, 0755) != 0) fail_call("mkdir", quoted(dst));
-      copy_tree(src, dst);
-    } else if (S_ISLNK(st.st_mode)) {
-      char target[4096];
-      ssize_t n = readlink(src, target, sizeof target - 1);
-      if (n < 0) continue;
-      target[n] = 0;
-      if (symlink(target, dst) != 0) fail_call("symlink", quoted(dst));
-    } else if (S_ISREG(st.st_mode)) {
-      int in = open(src, O_RDONLY | O_CLOEXEC), out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      if (in < 0 || out < 0) fail_call("open", quoted(src));
-      char buf[65536];
-      for (ssize_t n; (n = read(in, buf, sizeof buf)) > 0;) {
-        if (write(out, buf, (size_t)n) != n) fail_call("write", quoted(dst));
-      }
-      close(in);
-      close(out);
-    } else {
-      continue; // devices, fifos and sockets are not data
-    }
-    if (lchown(dst, st.st_uid, st.st_gid) != 0) fail_call("lchown", quoted(dst));
-    if (!S_ISLNK(st.st_mode)) {
-      chmod(dst, st.st_mode & 07777);
-      struct timespec times[2] = { st.st_atim, st.st_mtim };
-      utimensat(AT_FDCWD, dst, times, 0);
-    }
-  }
-  closedir(d);
-}
-
-static void copy_up(const char *from, const char *to) {
-  DIR *d = opendir(to);
-  if (!d) return;
-  int empty = 1;
-  for (struct dirent *e; (e = readdir(d));) {
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) { empty = 0; break; }
-  }
-  closedir(d);
-  struct stat st;
-  if (!empty || lstat(from, &st) != 0 || !S_ISDIR(st.st_mode)) return;
-  copy_tree(from, to);
-  if (chown(to, st.st_uid, st.st_gid) != 0) fail_call("chown", quoted(to));
-  chmod(to, st.st_mode & 07777);
-}
 
 static void mount_container_mounts(const char *root) {
   for (int i = 0; i < cfg.n_mounts; i++) {
@@ -171,7 +137,6 @@ static void mount_container_mounts(const char *root) {
     if (stat(m->source, &st) != 0) fail_call("stat", quoted(m->source));
     if (S_ISDIR(st.st_mode)) dir_in(root, m->target, target, sizeof target);
     else file_in(root, m->target, target, sizeof target);
-    if (m->copy_up && S_ISDIR(st.st_mode)) copy_up(target, m->source);
     do_mount(m->source, target, NULL, MS_BIND | MS_REC, NULL);
     // A bind takes the source's flags; read-only needs a remount of the new mount itself.
     if (m->read_only) do_mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
@@ -256,6 +221,9 @@ void mount_rootfs(void) {
     path_fmt(data + used, sizeof data - used, ",upperdir=%s,workdir=%s", cfg.upper, cfg.work);
     do_mount("overlay", root, "overlay", 0, data);
   }
+  // Before /proc, /sys and every other mount exist under the rootfs (copy-up.c).
+  step = "copy up volumes";
+  copy_up_volumes(root);
   step = "mount proc";
   dir_in(root, "proc", path, sizeof path);
   do_mount("proc", path, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);

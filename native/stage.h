@@ -87,6 +87,11 @@ void mkdir_p(const char *path);
 void mount_rootfs(void);
 void mask_paths(void);
 
+// ---- copy-up.c --------------------------------------------------------------------------
+
+/** The image's content at each copy-up volume's target → the volume, while it is empty. */
+void copy_up_volumes(const char *root);
+
 // ---- process.c --------------------------------------------------------------------------
 
 struct user { uid_t uid; gid_t gid; gid_t groups[64]; int n_groups; char home[1024]; char name[256]; };

@@ -25,15 +25,34 @@ export function inRoot(root: string, rel: string): string {
   return path.join(root, ...done);
 }
 
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+/**
+ * A mount on or inside the container's procfs is refused, as runc refuses it: it would hide
+ * or fake what the kernel shows there (to the container and to what enters it later).
+ * `p` is resolved already; the first part of it that exists says on which filesystem.
+ */
+function refuseInProc(root: string, p: string, rel: string): void {
+  const exists = (q: string) => { try { fs.lstatSync(q); return true; } catch { return false; } };
+  let probe = p;
+  while (!exists(probe) && probe !== path.dirname(probe)) probe = path.dirname(probe);
+  if (fs.statfsSync(probe).type === PROC_SUPER_MAGIC) {
+    throw new Error(`mount target ${rel} resolves to ${p.slice(root.length) || '/'}, inside /proc: refused`);
+  }
+}
+
 export function dirIn(root: string, rel: string): string {
   const p = inRoot(root, rel);
+  refuseInProc(root, p, rel);
   fs.mkdirSync(p, { recursive: true });
   return p;
 }
 
 /** A regular file to bind onto: a symlink or absent file there is replaced (in the upper dir). */
 export function fileIn(root: string, rel: string): string {
-  const p = path.join(inRoot(root, path.dirname(rel)), path.basename(rel));
+  const dir = inRoot(root, path.dirname(rel));
+  refuseInProc(root, dir, rel);
+  const p = path.join(dir, path.basename(rel));
   fs.mkdirSync(path.dirname(p), { recursive: true });
   let st: fs.Stats | undefined;
   try { st = fs.lstatSync(p); } catch { /* absent */ }

@@ -1,11 +1,10 @@
 // The container's own mounts, made by the init stage inside its mount namespace before
 // pivot_root: volumes and bind mounts (host directories or files, secrets and configs
 // rendered on the host) and tmpfs. Targets are resolved with inRoot(), so a symlink in the
-// image cannot send a mount onto the host. A new volume gets the image's content at its
-// target first, as docker does, unless the volume asked for nocopy.
+// image cannot send a mount onto the host. A new volume got the image's content at its
+// target before (copy-up.ts), as docker does, unless the volume asked for nocopy.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import { MS, type Sys } from './sys.js';
 import { dirIn, fileIn } from './in-root.js';
 
@@ -18,7 +17,7 @@ export interface InitMount {
   readOnly: boolean;
   /** bind: private, rprivate (default), shared, rshared, slave, rslave. */
   propagation?: string;
-  /** Volume: copy the image's content at target into it when it is empty. */
+  /** Volume: copy the image's content at target into it when it is empty (copy-up.ts). */
   copyUp?: boolean;
   tmpfsSize?: number;
   tmpfsMode?: number;
@@ -46,42 +45,8 @@ function mountTmpfs(sys: Sys, root: string, m: InitMount): void {
 function mountBind(sys: Sys, root: string, m: InitMount): void {
   const isDir = fs.statSync(m.source).isDirectory();
   const target = isDir ? dirIn(root, m.target) : fileIn(root, m.target);
-  if (m.copyUp && isDir) copyUp(target, m.source);
   sys.mount(m.source, target, null, MS.BIND | MS.REC);
   // A bind takes the source's flags; read-only needs a remount of the new mount itself.
   if (m.readOnly) sys.mount(null, target, null, MS.BIND | MS.REMOUNT | MS.RDONLY);
   sys.mount(null, target, null, PROPAGATION[m.propagation ?? 'rprivate'] ?? PROPAGATION.rprivate!);
-}
-
-/** The image's directory at the target → an empty volume, with owners, modes and times. */
-function copyUp(from: string, to: string): void {
-  if (fs.readdirSync(to).length > 0) return;
-  const st = fs.lstatSync(from);
-  if (!st.isDirectory()) return;
-  copyTree(from, to);
-  fs.chownSync(to, st.uid, st.gid);
-  fs.chmodSync(to, st.mode & 0o7777);
-}
-
-function copyTree(from: string, to: string): void {
-  for (const name of fs.readdirSync(from)) {
-    const src = path.join(from, name);
-    const dst = path.join(to, name);
-    const st = fs.lstatSync(src);
-    if (st.isDirectory()) {
-      fs.mkdirSync(dst);
-      copyTree(src, dst);
-    } else if (st.isSymbolicLink()) {
-      fs.symlinkSync(fs.readlinkSync(src), dst);
-    } else if (st.isFile()) {
-      fs.copyFileSync(src, dst);
-    } else {
-      continue; // devices, fifos and sockets are not data
-    }
-    fs.lchownSync(dst, st.uid, st.gid);
-    if (!st.isSymbolicLink()) {
-      fs.chmodSync(dst, st.mode & 0o7777);
-      fs.utimesSync(dst, st.atime, st.mtime);
-    }
-  }
 }

@@ -10,6 +10,7 @@ import { MS, type Sys } from './sys.js';
 import type { InitConfig } from './config.js';
 import { copyHostDevices, mountInitBinary } from './runtime-mounts.js';
 import { mountContainerMounts } from './mounts.js';
+import { copyUpVolumes, loadOpenInRoot } from './copy-up.js';
 import { dirIn, fileIn } from './in-root.js';
 
 type Step = <T>(name: string, fn: () => T) => T;
@@ -28,6 +29,8 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
     }
     sys.mount('overlay', root, 'overlay', 0, `lowerdir=${lower.join(':')},upperdir=${cfg.upperdir},workdir=${cfg.workdir}`);
   });
+  // Before /proc, /sys and every other mount exist under the rootfs (copy-up.ts).
+  if (cfg.mounts.some((m) => m.copyUp)) step('copy up volumes', () => copyUpVolumes(loadOpenInRoot(cfg.koffiNative), root, cfg.mounts));
   step('mount proc', () => sys.mount('proc', dirIn(root, 'proc'), 'proc', MS.NOSUID | MS.NOEXEC | MS.NODEV));
   const sec = cfg.security;
   const sysRo = sec.privileged ? 0 : MS.RDONLY;
