@@ -131,14 +131,28 @@ describe('unpackLayer', () => {
     await expect(fs.lstat(path.join(tmp, 'top'))).rejects.toThrow(/ENOENT/);
   });
 
-  it('rejects a relative symlink that points above the layer; keeps absolute ones (they resolve in the container)', async () => {
-    await rejects([{ name: 'a/up', type: 'symlink', linkname: '../../etc/passwd' }], /points outside the layer/);
+  it('keeps symlinks as they are, absolute or pointing above the layer, as docker does (they resolve in the container\'s root)', async () => {
     await unpack([
       { name: 'bin/sh', type: 'symlink', linkname: '/bin/busybox' },
       { name: 'bin/ok', type: 'symlink', linkname: '../etc/x' },
+      { name: 'x', type: 'symlink', linkname: '../../../../etc' },
+      { name: 'a/up', type: 'symlink', linkname: '../../etc/passwd' },
     ]);
     expect(await fs.readlink(path.join(dest, 'bin/sh'))).toBe('/bin/busybox');
     expect(await fs.readlink(path.join(dest, 'bin/ok'))).toBe('../etc/x');
+    expect(await fs.readlink(path.join(dest, 'x'))).toBe('../../../../etc');
+    expect(await fs.readlink(path.join(dest, 'a/up'))).toBe('../../etc/passwd');
+  });
+
+  it('writes nothing through a symlink that points above the layer, and no hardlink reaches through it', async () => {
+    const outside = path.join(tmp, `outside-${randomBytes(4).toString('hex')}`);
+    await fs.mkdir(outside);
+    // dest is tmp/layers/l1: from its root, ../../<name> is `outside`.
+    const link = { name: 'x', type: 'symlink' as const, linkname: `../../${path.basename(outside)}` };
+    await rejects([link, { name: 'x/planted', body: 'p' }], /through links/);
+    await rejects([link, { name: 'x/sub/planted', type: 'directory' }], /through links/);
+    await rejects([link, { name: 'h', type: 'link', linkname: 'x/planted' }], /through a link/);
+    expect(await fs.readdir(outside)).toEqual([]);
   });
 
   it('stops at the size cap with a clear error, for a huge header and for a decompression bomb', async () => {
