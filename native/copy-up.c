@@ -10,15 +10,6 @@
 #include "stage.h"
 #include <linux/openat2.h>
 
-/** The image's directory at `target`, resolved as if the rootfs were `/`; -1 with errno. */
-static int open_in_root(int rootfd, const char *target) {
-  struct open_how how = {
-    .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-  };
-  return (int)syscall(SYS_openat2, rootfd, target, &how, sizeof how);
-}
-
 /** The entries of directory `fd`, through an open file description of their own. */
 static DIR *list_dir(int fd, const char *shown) {
   int own = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -91,8 +82,7 @@ static void copy_entries(int from, int to, const char *where) {
   closedir(d);
 }
 
-void copy_up_volumes(const char *root) {
-  int rootfd = -1;
+void copy_up_volumes(int rootfd) {
   for (int i = 0; i < cfg.n_mounts; i++) {
     struct mount_item *m = &cfg.mounts[i];
     if (!m->copy_up || strcmp(m->kind, "bind") != 0) continue;
@@ -100,8 +90,7 @@ void copy_up_volumes(const char *root) {
     int to = open(m->source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (to < 0 && errno == ENOTDIR) continue;
     if (to < 0) fail_call("open", quoted(m->source));
-    if (rootfd < 0 && (rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) fail_call("open", quoted(root));
-    int from = is_empty(to, m->source) ? open_in_root(rootfd, m->target) : -2;
+    int from = is_empty(to, m->source) ? open_in_root(rootfd, m->target, O_RDONLY | O_DIRECTORY, RESOLVE_NO_XDEV) : -2;
     // Nothing at the target in the image, or not a directory: nothing to copy, as with docker.
     if (from == -1 && errno != ENOENT && errno != ENOTDIR) fail_call("openat2", quoted(m->target));
     if (from >= 0) {
@@ -114,5 +103,4 @@ void copy_up_volumes(const char *root) {
     }
     close(to);
   }
-  if (rootfd >= 0) close(rootfd);
 }

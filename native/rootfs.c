@@ -4,8 +4,6 @@
 // mount at the host.
 
 #include "stage.h"
-#include <linux/magic.h>
-#include <sys/vfs.h>
 
 void mkdir_p(const char *path) {
   char buf[4096];
@@ -58,12 +56,8 @@ static void in_root(const char *root, const char *rel, char *out, size_t size) {
   path_fmt(out, size, "%s%s", root, done);
 }
 
-/**
- * A mount on or inside the container's procfs is refused, as runc refuses it: it would hide
- * or fake what the kernel shows there (to the container and to what enters it later).
- * `path` is resolved already; the first part of it that exists says on which filesystem.
- */
-static void refuse_in_proc(const char *root, const char *path, const char *asked) {
+/** refuse_in_proc for a path resolved already: the first part of it that exists says on which filesystem. */
+static void refuse_path_in_proc(const char *root, const char *path, const char *asked) {
   char probe[4096];
   path_fmt(probe, sizeof probe, "%s", path);
   struct stat st;
@@ -72,75 +66,52 @@ static void refuse_in_proc(const char *root, const char *path, const char *asked
     if (!slash || slash == probe) return;
     *slash = 0;
   }
-  struct statfs fs;
-  const char *shown = path[strlen(root)] ? path + strlen(root) : "/";
-  if (statfs(probe, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC) fail(failure_code, "mount target %s resolves to %s, inside /proc: refused", asked, shown);
+  int fd = open(probe, O_PATH | O_CLOEXEC);
+  if (fd < 0) return;
+  refuse_in_proc(fd, asked, path + strlen(root));
+  close(fd);
 }
 
 static void dir_in(const char *root, const char *rel, char *out, size_t size) {
   in_root(root, rel, out, size);
-  refuse_in_proc(root, out, rel);
+  refuse_path_in_proc(root, out, rel);
   mkdir_p(out);
-}
-
-static int remove_tree(const char *path) {
-  struct stat st;
-  if (lstat(path, &st) != 0) return 0;
-  if (S_ISDIR(st.st_mode)) {
-    DIR *d = opendir(path);
-    if (d) {
-      for (struct dirent *e; (e = readdir(d));) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char child[4096];
-        path_fmt(child, sizeof child, "%s/%s", path, e->d_name);
-        remove_tree(child);
-      }
-      closedir(d);
-    }
-    return rmdir(path);
-  }
-  return unlink(path);
-}
-
-/** A regular file to bind onto: a symlink or anything else there is replaced (in the upper dir). */
-static void file_in(const char *root, const char *rel, char *out, size_t size) {
-  char dir[4096], copy[4096];
-  path_fmt(copy, sizeof copy, "%s", rel);
-  char *slash = strrchr(copy, '/');
-  const char *base = slash ? slash + 1 : copy;
-  if (slash) *slash = 0;
-  in_root(root, slash ? copy : "", dir, sizeof dir);
-  refuse_in_proc(root, dir, rel);
-  mkdir_p(dir);
-  path_fmt(out, size, "%s/%s", dir, base);
-  struct stat st;
-  int exists = lstat(out, &st) == 0;
-  if (exists && S_ISREG(st.st_mode)) return;
-  if (exists) remove_tree(out);
-  int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) fail_call("open", quoted(out));
-  close(fd);
 }
 
 // ---- mounts (init/rootfs.ts, init/mounts.ts, init/runtime-mounts.ts) -----------------------
 
-static void mount_container_mounts(const char *root) {
+/** A directory target: resolved as if the rootfs were `/`, then opened inside it (mount-target.c). */
+static int dir_target(const char *root, int rootfd, const char *target) {
+  char resolved[4096];
+  in_root(root, target, resolved, sizeof resolved);
+  return target_dir(rootfd, resolved + strlen(root), target);
+}
+
+/** A file target: its directory resolved as if the rootfs were `/`; a link at the name itself is replaced. */
+static int file_target(const char *root, int rootfd, const char *target) {
+  char copy[4096], parent[4096];
+  path_fmt(copy, sizeof copy, "%s", target);
+  char *slash = strrchr(copy, '/');
+  const char *base = slash ? slash + 1 : copy;
+  if (slash) *slash = 0;
+  in_root(root, slash ? copy : "", parent, sizeof parent);
+  return target_file(rootfd, parent + strlen(root), base, target);
+}
+
+static void mount_container_mounts(const char *root, int rootfd) {
   for (int i = 0; i < cfg.n_mounts; i++) {
     struct mount_item *m = &cfg.mounts[i];
-    char target[4096];
     if (!strcmp(m->kind, "tmpfs")) {
-      dir_in(root, m->target, target, sizeof target);
-      do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0), m->tmpfs_options);
+      int fd = dir_target(root, rootfd, m->target);
+      mount_tmpfs_at(fd, MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0), m->tmpfs_options, m->target);
+      close(fd);
       continue;
     }
     struct stat st;
     if (stat(m->source, &st) != 0) fail_call("stat", quoted(m->source));
-    if (S_ISDIR(st.st_mode)) dir_in(root, m->target, target, sizeof target);
-    else file_in(root, m->target, target, sizeof target);
-    do_mount(m->source, target, NULL, MS_BIND | MS_REC, NULL);
-    // A bind takes the source's flags; read-only needs a remount of the new mount itself.
-    if (m->read_only) do_mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
-    do_mount(NULL, target, NULL, m->propagation, NULL);
+    int fd = S_ISDIR(st.st_mode) ? dir_target(root, rootfd, m->target) : file_target(root, rootfd, m->target);
+    bind_at(fd, m->source, m->read_only ? MOUNT_ATTR_RDONLY : 0, m->propagation, m->target);
+    close(fd);
   }
 }
 
@@ -221,9 +192,13 @@ void mount_rootfs(void) {
     path_fmt(data + used, sizeof data - used, ",upperdir=%s,workdir=%s", cfg.upper, cfg.work);
     do_mount("overlay", root, "overlay", 0, data);
   }
+  // From here on, targets are opened inside the rootfs and mounts go onto what was opened
+  // (mount-target.c): volumes may be shared with running containers.
+  int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) fail_call("open", quoted(root));
   // Before /proc, /sys and every other mount exist under the rootfs (copy-up.c).
   step = "copy up volumes";
-  copy_up_volumes(root);
+  copy_up_volumes(rootfd);
   step = "mount proc";
   dir_in(root, "proc", path, sizeof path);
   do_mount("proc", path, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
@@ -242,17 +217,19 @@ void mount_rootfs(void) {
   for (int i = 0; i < cfg.n_etc; i++) {
     char rel[512];
     path_fmt(rel, sizeof rel, "etc/%s", cfg.etc[i].key);
-    file_in(root, rel, path, sizeof path);
-    do_mount(cfg.etc[i].value, path, NULL, MS_BIND, NULL);
+    int fd = file_target(root, rootfd, rel);
+    bind_at(fd, cfg.etc[i].value, 0, 0, rel);
+    close(fd);
   }
   step = "mount volumes";
-  mount_container_mounts(root);
+  mount_container_mounts(root, rootfd);
   if (cfg.init_source) {
     step = "mount init";
-    file_in(root, cfg.init_target + 1, path, sizeof path);
-    do_mount(cfg.init_source, path, NULL, MS_BIND, NULL);
-    do_mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+    int fd = file_target(root, rootfd, cfg.init_target);
+    bind_at(fd, cfg.init_source, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0, cfg.init_target);
+    close(fd);
   }
+  close(rootfd);
   step = "sethostname";
   if (cfg.hostname && sethostname(cfg.hostname, strlen(cfg.hostname)) != 0) fail_call("sethostname", quoted(cfg.hostname));
   step = "pivot_root";

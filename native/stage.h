@@ -87,10 +87,24 @@ void mkdir_p(const char *path);
 void mount_rootfs(void);
 void mask_paths(void);
 
+// ---- mount-target.c: targets opened inside the rootfs, mounts onto what was opened ------
+
+/** openat2(rootfd, path) as if rootfd were `/`, never through a magic link; `resolve` adds RESOLVE_* flags. */
+int open_in_root(int rootfd, const char *path, int flags, unsigned long long resolve);
+/** A mount on or inside the container's procfs is refused, as runc refuses it: it would hide or fake what the kernel shows there. */
+void refuse_in_proc(int fd, const char *asked, const char *rel);
+/** Directory `rel` (resolved already by the caller) under the root, made where missing; an O_PATH fd. */
+int target_dir(int rootfd, const char *rel, const char *asked);
+/** A regular file `base` in directory `parent_rel` (as target_dir): whatever else is there is replaced. */
+int target_file(int rootfd, const char *parent_rel, const char *base, const char *asked);
+void mount_tmpfs_at(int fd, unsigned long flags, const char *options, const char *asked);
+/** `source` bound recursively onto what fd is open on, with MOUNT_ATTR_* `attrs` and MS_* `propagation`. */
+void bind_at(int fd, const char *source, unsigned long long attrs, unsigned long propagation, const char *asked);
+
 // ---- copy-up.c --------------------------------------------------------------------------
 
-/** The image's content at each copy-up volume's target → the volume, while it is empty. */
-void copy_up_volumes(const char *root);
+/** The image's content at each copy-up volume's target (in the rootfs rootfd is open on) → the volume, while it is empty. */
+void copy_up_volumes(int rootfd);
 
 // ---- process.c --------------------------------------------------------------------------
 

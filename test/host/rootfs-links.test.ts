@@ -83,6 +83,27 @@ describe.each(INIT_STAGES)('symlinks of an image stay inside the container\'s ro
     expect([at('link').uid, at('link').gid]).toEqual([1000, 1000]);
   });
 
+  it('mounts onto the opened target keep read-only, propagation, tmpfs options and file binds as before', async () => {
+    const dir = fs.mkdtempSync(path.join(fx.tmp, 'bind-'));
+    const file = path.join(fx.tmp, 'one-file');
+    fs.writeFileSync(file, 'one\n');
+    const mounts: MountSpec[] = [
+      { type: 'bind', source: dir, target: '/shared', readOnly: true, propagation: 'rshared' },
+      { type: 'bind', source: dir, target: '/private', readOnly: false },
+      { type: 'bind', source: file, target: '/etcup/one', readOnly: true },
+      { type: 'tmpfs', source: '', target: '/scratch', readOnly: false, tmpfsSize: 1 << 20 },
+    ];
+    const { exit, log } = await run(['sh', '-c', 'cat /etc/one; grep -E " /(shared|private|etc/one|scratch) " /proc/self/mountinfo'], { mounts });
+    expect(exit.exitCode).toBe(0);
+    const lines = log.split('\n');
+    expect(lines[0]).toBe('one');
+    const line = (target: string) => lines.find((l) => l.split(' ')[4] === target) ?? '';
+    expect(line('/shared')).toMatch(/ ro,[^ ]* shared:\d+ /);
+    expect(line('/private')).toMatch(/ rw,[^ ]* - /);
+    expect(line('/etc/one')).toMatch(/ ro,/);
+    expect(line('/scratch')).toMatch(/ rw,nosuid,nodev[^ ]* - tmpfs tmpfs rw,[^ ]*size=1024k/);
+  });
+
   it('copy-up through a link to /sys copies nothing of the host into the volume (the ACPI tables attack)', async () => {
     const fw = volumeAt('/fw');
     const up = volumeAt('/up/firmware');

@@ -10,39 +10,21 @@
 // mounted in this namespace).
 
 import fs from 'node:fs';
-import { checkCall, InitSysError, loadKoffi } from './sys.js';
+import { InitSysError } from './sys.js';
 import type { InitMount } from './mounts.js';
+import { at, RESOLVE_NO_XDEV, type RootTargets } from './mount-target.js';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
-const O_CLOEXEC = 0o2000000; // Node's own opens set it; openat2 is told
 
-const SYS_OPENAT2 = 437; // one number on every architecture
-const RESOLVE_NO_XDEV = 0x01;
-const RESOLVE_NO_MAGICLINKS = 0x02;
-const RESOLVE_IN_ROOT = 0x10;
-
-/** Opens directory `target` of the tree `rootFd` is open on, as if it were `/`; undefined when the image has no directory there. */
-export type OpenInRoot = (rootFd: number, target: string) => number | undefined;
-
-export function loadOpenInRoot(koffiNative: string): OpenInRoot {
-  const koffi = loadKoffi(koffiNative);
-  const openat2 = koffi.load('libc.so.6').func('long syscall(long nr, int dirfd, const char *path, void *how, size_t size)');
-  return (rootFd, target) => {
-    const how = Buffer.alloc(24); // struct open_how { u64 flags, mode, resolve; }
-    how.writeBigUInt64LE(BigInt(O_RDONLY | O_DIRECTORY | O_CLOEXEC), 0);
-    how.writeBigUInt64LE(BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV), 16);
-    const fd = Number(openat2(SYS_OPENAT2, rootFd, target, how, how.length));
-    try {
-      checkCall(koffi, 'openat2', fd, JSON.stringify(target));
-    } catch (e) {
-      if (e instanceof InitSysError && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) return undefined;
-      throw e;
-    }
-    return fd;
-  };
+/** The image's directory at `target`; undefined when the image has none there. */
+function openImageDir(targets: RootTargets, target: string): number | undefined {
+  try {
+    return targets.openInRoot(target, O_RDONLY | O_DIRECTORY, RESOLVE_NO_XDEV);
+  } catch (e) {
+    if (e instanceof InitSysError && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) return undefined;
+    throw e;
+  }
 }
-
-const at = (fd: number, name?: string) => `/proc/self/fd/${fd}${name === undefined ? '' : `/${name}`}`;
 
 /** Runs `fn` with `fd`, then closes it. */
 function using<T>(fd: number, fn: (fd: number) => T): T {
@@ -53,26 +35,22 @@ function using<T>(fd: number, fn: (fd: number) => T): T {
   }
 }
 
-export function copyUpVolumes(openInRoot: OpenInRoot, root: string, mounts: InitMount[]): void {
-  const wanted = mounts.filter((m) => m.kind === 'bind' && m.copyUp && fs.statSync(m.source).isDirectory());
-  if (wanted.length === 0) return;
-  using(fs.openSync(root, O_RDONLY | O_DIRECTORY), (rootFd) => {
-    for (const m of wanted) {
-      // The volume's own folder is the supervisor's (or the user's `device`); only its content is not.
-      using(fs.openSync(m.source, O_RDONLY | O_DIRECTORY), (to) => {
-        if (fs.readdirSync(at(to)).length > 0) return;
-        const from = openInRoot(rootFd, m.target);
-        // Nothing at the target in the image, or not a directory: nothing to copy, as with docker.
-        if (from === undefined) return;
-        using(from, () => {
-          const st = fs.fstatSync(from);
-          copyEntries(from, to);
-          fs.fchownSync(to, st.uid, st.gid);
-          fs.fchmodSync(to, st.mode & 0o7777);
-        });
+export function copyUpVolumes(targets: RootTargets, mounts: InitMount[]): void {
+  for (const m of mounts.filter((x) => x.kind === 'bind' && x.copyUp && fs.statSync(x.source).isDirectory())) {
+    // The volume's own folder is the supervisor's (or the user's `device`); only its content is not.
+    using(fs.openSync(m.source, O_RDONLY | O_DIRECTORY), (to) => {
+      if (fs.readdirSync(at(to)).length > 0) return;
+      const from = openImageDir(targets, m.target);
+      // Nothing at the target in the image, or not a directory: nothing to copy, as with docker.
+      if (from === undefined) return;
+      using(from, () => {
+        const st = fs.fstatSync(from);
+        copyEntries(from, to);
+        fs.fchownSync(to, st.uid, st.gid);
+        fs.fchmodSync(to, st.mode & 0o7777);
       });
-    }
-  });
+    });
+  }
 }
 
 /** Directories, regular files and symlinks of `from` into `to`; devices, fifos and sockets are not data. */

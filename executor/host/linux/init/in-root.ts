@@ -47,16 +47,3 @@ export function dirIn(root: string, rel: string): string {
   fs.mkdirSync(p, { recursive: true });
   return p;
 }
-
-/** A regular file to bind onto: a symlink or absent file there is replaced (in the upper dir). */
-export function fileIn(root: string, rel: string): string {
-  const dir = inRoot(root, path.dirname(rel));
-  refuseInProc(root, dir, rel);
-  const p = path.join(dir, path.basename(rel));
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  let st: fs.Stats | undefined;
-  try { st = fs.lstatSync(p); } catch { /* absent */ }
-  if (st && !st.isFile()) fs.rmSync(p, { recursive: true, force: true });
-  if (!st || !st.isFile()) fs.writeFileSync(p, '', { flag: 'wx' });
-  return p;
-}

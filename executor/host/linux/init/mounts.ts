@@ -1,12 +1,13 @@
 // The container's own mounts, made by the init stage inside its mount namespace before
 // pivot_root: volumes and bind mounts (host directories or files, secrets and configs
-// rendered on the host) and tmpfs. Targets are resolved with inRoot(), so a symlink in the
-// image cannot send a mount onto the host. A new volume got the image's content at its
+// rendered on the host) and tmpfs. Targets are opened inside the rootfs and mounted onto by
+// fd (mount-target.ts), so neither a symlink in the image nor one swapped into a shared
+// volume meanwhile can send a mount, a mkdir or a new file onto the host. A new volume got the image's content at its
 // target before (copy-up.ts), as docker does, unless the volume asked for nocopy.
 
 import fs from 'node:fs';
 import { MS, type Sys } from './sys.js';
-import { dirIn, fileIn } from './in-root.js';
+import { at, MOUNT_ATTR, type RootTargets } from './mount-target.js';
 
 export interface InitMount {
   kind: 'bind' | 'tmpfs';
@@ -30,23 +31,24 @@ export const PROPAGATION: Record<string, number> = {
   shared: 1 << 20, rshared: (1 << 20) | MS.REC,
 };
 
-export function mountContainerMounts(sys: Sys, root: string, mounts: InitMount[]): void {
+export function mountContainerMounts(sys: Sys, targets: RootTargets, mounts: InitMount[]): void {
   for (const m of mounts) {
-    if (m.kind === 'tmpfs') mountTmpfs(sys, root, m);
-    else mountBind(sys, root, m);
+    if (m.kind === 'tmpfs') mountTmpfs(sys, targets, m);
+    else mountBind(targets, m);
   }
 }
 
-function mountTmpfs(sys: Sys, root: string, m: InitMount): void {
+function mountTmpfs(sys: Sys, targets: RootTargets, m: InitMount): void {
   const options = [`mode=${(m.tmpfsMode ?? 0o1777).toString(8)}`, ...(m.tmpfsSize !== undefined ? [`size=${m.tmpfsSize}`] : [])];
-  sys.mount('tmpfs', dirIn(root, m.target), 'tmpfs', MS.NOSUID | MS.NODEV | (m.readOnly ? MS.RDONLY : 0), options.join(','));
+  const fd = targets.dir(m.target);
+  try {
+    sys.mount('tmpfs', at(fd), 'tmpfs', MS.NOSUID | MS.NODEV | (m.readOnly ? MS.RDONLY : 0), options.join(','));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
-function mountBind(sys: Sys, root: string, m: InitMount): void {
-  const isDir = fs.statSync(m.source).isDirectory();
-  const target = isDir ? dirIn(root, m.target) : fileIn(root, m.target);
-  sys.mount(m.source, target, null, MS.BIND | MS.REC);
-  // A bind takes the source's flags; read-only needs a remount of the new mount itself.
-  if (m.readOnly) sys.mount(null, target, null, MS.BIND | MS.REMOUNT | MS.RDONLY);
-  sys.mount(null, target, null, PROPAGATION[m.propagation ?? 'rprivate'] ?? PROPAGATION.rprivate!);
+function mountBind(targets: RootTargets, m: InitMount): void {
+  const fd = fs.statSync(m.source).isDirectory() ? targets.dir(m.target) : targets.file(m.target);
+  targets.bindAt(fd, m.source, m.readOnly ? MOUNT_ATTR.RDONLY : 0, PROPAGATION[m.propagation ?? 'rprivate'] ?? PROPAGATION.rprivate!, m.target);
 }

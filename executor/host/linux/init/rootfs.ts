@@ -10,8 +10,9 @@ import { MS, type Sys } from './sys.js';
 import type { InitConfig } from './config.js';
 import { copyHostDevices, mountInitBinary } from './runtime-mounts.js';
 import { mountContainerMounts } from './mounts.js';
-import { copyUpVolumes, loadOpenInRoot } from './copy-up.js';
-import { dirIn, fileIn } from './in-root.js';
+import { copyUpVolumes } from './copy-up.js';
+import { openRootTargets, type RootTargets } from './mount-target.js';
+import { dirIn } from './in-root.js';
 
 type Step = <T>(name: string, fn: () => T) => T;
 
@@ -29,20 +30,19 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
     }
     sys.mount('overlay', root, 'overlay', 0, `lowerdir=${lower.join(':')},upperdir=${cfg.upperdir},workdir=${cfg.workdir}`);
   });
-  // Before /proc, /sys and every other mount exist under the rootfs (copy-up.ts).
-  if (cfg.mounts.some((m) => m.copyUp)) step('copy up volumes', () => copyUpVolumes(loadOpenInRoot(cfg.koffiNative), root, cfg.mounts));
-  step('mount proc', () => sys.mount('proc', dirIn(root, 'proc'), 'proc', MS.NOSUID | MS.NOEXEC | MS.NODEV));
-  const sec = cfg.security;
-  const sysRo = sec.privileged ? 0 : MS.RDONLY;
-  step('mount sysfs', () => sys.mount('sysfs', dirIn(root, 'sys'), 'sysfs', sysRo | MS.NOSUID | MS.NOEXEC | MS.NODEV));
-  step('mount /dev', () => mountDev(sys, dirIn(root, 'dev'), sec.shmSizeBytes));
-  if (sec.privileged) step('copy host devices', () => copyHostDevices(sys, path.join(root, 'dev')));
-  step('mount /etc files', () => {
-    for (const [name, src] of Object.entries(cfg.etcFiles)) sys.mount(src, fileIn(root, `etc/${name}`), null, MS.BIND);
-  });
-  // Volumes, binds, tmpfs, secrets and configs in one ordered pass (parents first).
-  step('mount volumes', () => mountContainerMounts(sys, root, cfg.mounts));
-  if (sec.initBinary) step('mount init', () => mountInitBinary(sys, root, sec.initBinary!));
+  const targets = openRootTargets(cfg.koffiNative, root);
+  try {
+    // Before /proc, /sys and every other mount exist under the rootfs (copy-up.ts).
+    if (cfg.mounts.some((m) => m.copyUp)) step('copy up volumes', () => copyUpVolumes(targets, cfg.mounts));
+    mountSystem(sys, cfg, targets, step);
+    // Volumes, binds, tmpfs, secrets and configs in one ordered pass (parents first). A
+    // volume may be shared with a running container: targets are opened inside the rootfs
+    // and mounts go onto what was opened (mount-target.ts).
+    step('mount volumes', () => mountContainerMounts(sys, targets, cfg.mounts));
+    if (cfg.security.initBinary) step('mount init', () => mountInitBinary(targets, cfg.security.initBinary!));
+  } finally {
+    targets.close();
+  }
   step('sethostname', () => sys.sethostname(cfg.hostname));
   step('pivot_root', () => {
     // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
@@ -51,6 +51,20 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
     sys.pivotRoot('.', '.');
     sys.umount2('.');
     process.chdir('/');
+  });
+}
+
+/** /proc, /sys, /dev (with the host's devices when privileged) and the prepared /etc files. */
+function mountSystem(sys: Sys, cfg: InitConfig, targets: RootTargets, step: Step): void {
+  const root = cfg.rootfs;
+  step('mount proc', () => sys.mount('proc', dirIn(root, 'proc'), 'proc', MS.NOSUID | MS.NOEXEC | MS.NODEV));
+  const sec = cfg.security;
+  const sysRo = sec.privileged ? 0 : MS.RDONLY;
+  step('mount sysfs', () => sys.mount('sysfs', dirIn(root, 'sys'), 'sysfs', sysRo | MS.NOSUID | MS.NOEXEC | MS.NODEV));
+  step('mount /dev', () => mountDev(sys, dirIn(root, 'dev'), sec.shmSizeBytes));
+  if (sec.privileged) step('copy host devices', () => copyHostDevices(sys, path.join(root, 'dev')));
+  step('mount /etc files', () => {
+    for (const [name, src] of Object.entries(cfg.etcFiles)) targets.bindAt(targets.file(`etc/${name}`), src, 0, 0, `etc/${name}`);
   });
 }
 

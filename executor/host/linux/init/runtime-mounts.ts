@@ -1,19 +1,17 @@
 // The mounts that come from the service's runtime options rather than its volumes: tini
 // for `init: true`, and for privileged containers the host's device nodes (tmpfs mounts
 // are in init/mounts.ts, in one ordered pass with the volumes).
-// All of them happen before pivot_root, under the new root (paths resolved with inRoot).
+// All of them happen before pivot_root, under the new root.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { INIT_TARGET } from './config.js';
-import { MS, type Sys } from './sys.js';
-import { fileIn } from './in-root.js';
+import type { Sys } from './sys.js';
+import { MOUNT_ATTR, type RootTargets } from './mount-target.js';
 
-/** tini from the host, read-only at /sbin/docker-init (a bind mount is read-only only after a remount). */
-export function mountInitBinary(sys: Sys, root: string, hostPath: string): void {
-  const target = fileIn(root, INIT_TARGET.slice(1));
-  sys.mount(hostPath, target, null, MS.BIND);
-  sys.mount(null, target, null, MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV);
+/** tini from the host, read-only at /sbin/docker-init (after the volumes: its target is opened inside the rootfs). */
+export function mountInitBinary(targets: RootTargets, hostPath: string): void {
+  targets.bindAt(targets.file(INIT_TARGET), hostPath, MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV, 0, INIT_TARGET);
 }
 
 /** Subfolders of /dev that hold device nodes worth passing on (others are mounts or links). */
