@@ -69,6 +69,14 @@ const withLinks = () => ({ image: { ref: 'links:test', id: `sha256:${linksLayer}
 describe.each(INIT_STAGES)('symlinks of an image stay inside the container\'s root (%s init stage)', (stage) => {
   beforeAll(() => useInitStage(stage));
 
+  it('a link above the root reads the image\'s files at run time, not the host\'s', async () => {
+    const { exit, log } = await run(['sh', '-c', 'cat /etcup/passwd; readlink /etcup'], {});
+    expect(exit.exitCode).toBe(0);
+    const image = fs.readFileSync(path.join(paths.layerDir(fx.layer), 'etc/passwd'), 'utf8');
+    expect(log).toBe(`${image}../../../../etc\n`);
+    expect(log).not.toContain(fs.readFileSync('/etc/passwd', 'utf8'));
+  });
+
   it('copy-up keeps the image\'s owners, modes, times and links', async () => {
     const srv = volumeAt('/srv');
     const { exit } = await run(['true'], { mounts: [srv] });
