@@ -80,3 +80,20 @@ export function startEarlySupervisor(): EarlySupervisor | undefined {
     fs.closeSync(out);
   }
 }
+
+/**
+ * Ends an early supervisor that `up` did not hand a project to (a broken file, a refused
+ * plan): it has loaded modules and nothing else, so SIGKILL loses nothing. Waits for it to
+ * be gone and removes its boot log, so a refused `up` returns with the host as it found it.
+ */
+export async function retireEarlySupervisor(early: EarlySupervisor): Promise<void> {
+  const { child } = early;
+  if (!child.stdin?.writable) return; // told its project (or EOF) already: not ours to end
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.ref(); // unref'd at start: keep the CLI alive until it is gone
+    child.kill('SIGKILL');
+    await gone;
+  }
+  fs.rmSync(early.bootLog, { force: true });
+}

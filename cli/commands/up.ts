@@ -9,7 +9,7 @@ import { runCommand } from '../errors.js';
 import type { GlobalOptions } from '../stack-file.js';
 import { progressFormatOption } from '../progress-format.js';
 import { upFlags } from '../up-flags.js';
-import { startEarlySupervisor } from '../../supervisor/launch.js';
+import { retireEarlySupervisor, startEarlySupervisor } from '../../supervisor/launch.js';
 import type { UpOptions } from './up-action.js';
 
 export function registerUp(program: Command, globals: () => GlobalOptions): void {
@@ -25,6 +25,12 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
   )).action((services: string[], opts: UpOptions) => runCommand(async () => {
     // The supervisor boots while the rest of `up` loads (launch.ts says when it does).
     const early = startEarlySupervisor();
-    return (await import('./up-action.js')).up(globals(), opts, services, early);
+    try {
+      return await (await import('./up-action.js')).up(globals(), opts, services, early);
+    } catch (err) {
+      // A broken file or a refused plan: the early supervisor never learnt its project.
+      if (early) await retireEarlySupervisor(early);
+      throw err;
+    }
   }));
 }

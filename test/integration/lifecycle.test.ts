@@ -300,7 +300,12 @@ describe('up --wait', () => {
   });
 
   it('exits 1 naming the container and the reason when one fails', () => {
-    const f = stackFile(uniqueProject('twaitf'), `  broken:\n    image: ${TEST_IMAGE}\n    command: ["sh", "-c", "exit 4"]\n`);
+    // A check that can never pass in time: without one, a loaded machine may see the
+    // container running (ready) before sh exits, and the wait is met before the failure.
+    const f = stackFile(
+      uniqueProject('twaitf'),
+      `  broken:\n    image: ${TEST_IMAGE}\n    command: ["sh", "-c", "exit 4"]\n    healthcheck: {test: ["CMD", "false"], interval: 1m, retries: 3}\n`,
+    );
     const up = stack(env, [...f, 'up', '--wait']);
     expect(up.code).toBe(1);
     expect(up.stderr).toMatch(/container twaitf\w+-broken-1 exited with code 4/);
