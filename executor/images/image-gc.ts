@@ -12,6 +12,7 @@ import { readState } from '../host/linux/state-store.js';
 import { blobTmpDir } from './blob-download.js';
 import { listImages, removeImage } from './image-store.js';
 import { heldLayers, isAlive } from './layer-holds.js';
+import { forgetDiffId } from './layer-store.js';
 import { PARTIAL_MARK } from './unpack-layer.js';
 
 export class ImageInUseError extends Error {
@@ -96,6 +97,7 @@ export async function pruneImages(): Promise<PruneResult> {
     const doomed = path.join(layersDir, `${name}${PARTIAL_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
     await fs.rename(path.join(layersDir, name), doomed);
     await fs.rm(doomed, { recursive: true, force: true });
+    await forgetDiffId(`sha256:${name}`);
     result.layers.push(`sha256:${name}`);
   }
   result.leftovers += await pruneTmp();

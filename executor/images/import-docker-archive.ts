@@ -8,12 +8,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageInfo } from '../../planner/observed.js';
 import { normalizeImageRef } from '../../planner/image-ref.js';
-import { paths } from '../host/linux/paths.js';
 import type { Extracted } from './extract-archive.js';
-import { hasLayer, saveImage } from './image-store.js';
+import { saveImage } from './image-store.js';
 import { holdLayers } from './layer-holds.js';
+import { layersToStore, storeLayer } from './layer-store.js';
 import { BlobDigestError, diffIds, ImageFormatError, imageInfo, parseJson, sha256, type ImageConfig } from './manifest.js';
-import { unpackLayer } from './unpack-layer.js';
 
 interface SaveEntry {
   Config?: string;
@@ -65,11 +64,11 @@ export async function importDockerArchive(x: Extracted, archive: string, tag: st
   const keys = await Promise.all(files.map(fileDigest));
   // Made now so that a malformed config field stops the import before anything is stored.
   const info = imageInfo(ref, configDigest, keys, config);
+  const what = `${archive}: config`;
+  const missing = await layersToStore(keys, ids, what);
   const release = await holdLayers(keys);
   try {
-    for (const [i, file] of files.entries()) {
-      if (!(await hasLayer(keys[i]!))) await unpackLayer(file, paths.layerDir(keys[i]!), { diffId: ids[i]! });
-    }
+    for (const i of missing) await storeLayer(files[i]!, keys[i]!, ids[i]!, what);
     return await saveImage(info);
   } finally {
     await release();

@@ -7,14 +7,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageInfo } from '../../planner/observed.js';
 import { normalizeImageRef } from '../../planner/image-ref.js';
-import { paths } from '../host/linux/paths.js';
-import { hasLayer, saveImage } from './image-store.js';
+import { saveImage } from './image-store.js';
 import { holdLayers } from './layer-holds.js';
+import { layersToStore, storeLayer } from './layer-store.js';
 import {
   BlobDigestError, checkDigest, checkManifest, diffIds, ImageFormatError, imageInfo, isIndex, parseJson, pickPlatform, verifiedJson,
   type Descriptor, type ImageConfig, type Index, type Manifest,
 } from './manifest.js';
-import { unpackLayer } from './unpack-layer.js';
 
 export class ImageImportError extends ImageFormatError {
   constructor(message: string) {
@@ -49,18 +48,14 @@ export async function importOciLayout(dir: string, opts: ImportOptions = {}): Pr
   const ids = diffIds(config, layers.length, `config ${configDesc.digest}`);
   // Made now so that a malformed config field stops the import before anything is stored.
   const info = imageInfo(ref, configDesc.digest, layers.map((l) => l.digest), config);
-  // Verify every layer we will read before storing anything.
-  const missing: Array<{ layer: Descriptor; diffId: string }> = [];
-  for (const [i, layer] of layers.entries()) {
-    if (await hasLayer(layer.digest)) continue;
-    await verifyFile(blobPath(dir, layer.digest), layer);
-    missing.push({ layer, diffId: ids[i]! });
-  }
-  const release = await holdLayers(layers.map((l) => l.digest));
+  const digests = layers.map((l) => l.digest);
+  const what = `config ${configDesc.digest}`;
+  // Verify every layer we will read, and the diff_ids of those stored already, before storing anything.
+  const missing = await layersToStore(digests, ids, what);
+  for (const i of missing) await verifyFile(blobPath(dir, digests[i]!), layers[i]!);
+  const release = await holdLayers(digests);
   try {
-    for (const { layer, diffId } of missing) {
-      if (!(await hasLayer(layer.digest))) await unpackLayer(blobPath(dir, layer.digest), paths.layerDir(layer.digest), { diffId });
-    }
+    for (const i of missing) await storeLayer(blobPath(dir, digests[i]!), digests[i]!, ids[i]!, what);
     return await saveImage(info);
   } finally {
     await release();

@@ -6,16 +6,15 @@
 import PQueue from 'p-queue';
 import type { ImageInfo } from '../../planner/observed.js';
 import { withBlob } from './blob-download.js';
-import { hasLayer, saveImage } from './image-store.js';
+import { saveImage } from './image-store.js';
 import { holdLayers } from './layer-holds.js';
+import { layersToStore, storeLayer } from './layer-store.js';
 import {
   BlobDigestError, checkManifest, diffIds, imageInfo, isIndex, parseJson, pickPlatform, sha256, verifiedJson,
   type Descriptor, type ImageConfig, type Index, type Manifest,
 } from './manifest.js';
-import { paths } from '../host/linux/paths.js';
 import { RegistryClient } from './registry-client.js';
 import { parseRegistryRef } from './registry-ref.js';
-import { unpackLayer } from './unpack-layer.js';
 import { readBody } from './http-get.js';
 
 export type PullEvent =
@@ -67,21 +66,30 @@ export async function pullImage(raw: string, opts: PullOptions = {}): Promise<Im
   // Made now so that a malformed config field stops the pull before any layer is fetched.
   const info = imageInfo(target.ref, configDesc.digest, layers.map((l) => l.digest), config);
 
+  const what = `config ${configDesc.digest} of ${target.ref}`;
+  // Stored layers are checked against the config's diff_ids before any layer is fetched.
+  const missing = new Set(await layersToStore(layers.map((l) => l.digest), ids, what));
   const release = await holdLayers(layers.map((l) => l.digest));
   try {
-    return await fetchLayers(client, layers, ids, opts, emit).then(() => saveImage(info));
+    return await fetchLayers(client, layers, { ids, missing, what }, opts, emit).then(() => saveImage(info));
   } finally {
     await release();
   }
 }
 
 /** Downloads and unpacks the layers the store lacks, a few at a time; fails with the first error. */
-async function fetchLayers(client: RegistryClient, layers: Descriptor[], ids: string[], opts: PullOptions, emit: (e: PullEvent) => void): Promise<void> {
+async function fetchLayers(
+  client: RegistryClient,
+  layers: Descriptor[],
+  check: { ids: string[]; missing: Set<number>; what: string },
+  opts: PullOptions,
+  emit: (e: PullEvent) => void,
+): Promise<void> {
   const queue = new PQueue({ concurrency: opts.concurrency ?? 3 });
   const results = await Promise.allSettled(
     layers.map((layer, i) =>
       queue.add(async () => {
-        if (await hasLayer(layer.digest)) return emit({ type: 'layer-cached', digest: layer.digest });
+        if (!check.missing.has(i)) return emit({ type: 'layer-cached', digest: layer.digest });
         try {
           await withBlob(
             client,
@@ -89,7 +97,7 @@ async function fetchLayers(client: RegistryClient, layers: Descriptor[], ids: st
             (done) => emit({ type: 'layer-bytes', digest: layer.digest, done, total: layer.size }),
             async (file) => {
               emit({ type: 'layer-unpacking', digest: layer.digest });
-              if (!(await hasLayer(layer.digest))) await unpackLayer(file, paths.layerDir(layer.digest), { diffId: ids[i]! });
+              await storeLayer(file, layer.digest, check.ids[i]!, check.what);
             },
           );
         } catch (err) {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,14 +47,14 @@ async function writeTar(file: string, items: Item[]): Promise<void> {
 }
 
 /** A `docker save` archive of the busybox image: legacy layer folder linking to the blob, as docker 25 writes it. */
-async function dockerSave(file: string, repoTags: string[]): Promise<void> {
+async function dockerSave(file: string, repoTags: string[], config = fs.readFileSync(blobPath(layoutDir, built.manifest.config.digest))): Promise<void> {
   const layer = built.manifest.layers[0]!;
   const rawLayer = zlib.gunzipSync(fs.readFileSync(blobPath(layoutDir, layer.digest)));
-  const configHex = built.manifest.config.digest.slice(7);
+  const configHex = createHash('sha256').update(config).digest('hex');
   const layerHex = built.config.rootfs.diff_ids[0]!.slice(7);
   await writeTar(file, [
     { name: 'manifest.json', body: Buffer.from(JSON.stringify([{ Config: `blobs/sha256/${configHex}`, RepoTags: repoTags, Layers: [`${'e'.repeat(64)}/layer.tar`] }])) },
-    { name: `blobs/sha256/${configHex}`, body: fs.readFileSync(blobPath(layoutDir, built.manifest.config.digest)) },
+    { name: `blobs/sha256/${configHex}`, body: config },
     { name: `blobs/sha256/${layerHex}`, body: rawLayer },
     { name: `${'e'.repeat(64)}/layer.tar`, type: 'symlink', linkname: `../blobs/sha256/${layerHex}` },
     { name: 'repositories', body: Buffer.from('{}') },
@@ -81,6 +82,18 @@ describe('image import of archives', () => {
     expect(info.layers).toEqual(built.config.rootfs.diff_ids); // uncompressed: the key is the diff_id
     expect(fs.readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe('from an archive\n');
     expect(info.cmd).toEqual(['sh']);
+  });
+
+  it('rejects a docker save archive whose config names another diff_id for a layer already stored, and stores nothing', async () => {
+    const good = path.join(tmp, 'good.tar');
+    await dockerSave(good, ['stk.test/good:1']);
+    const stored = await importImage(good);
+    const forgedDiffId = `sha256:${'f'.repeat(64)}`;
+    const forgedConfig = Buffer.from(JSON.stringify({ ...built.config, rootfs: { type: 'layers', diff_ids: [forgedDiffId] } }));
+    const forged = path.join(tmp, 'forged.tar');
+    await dockerSave(forged, ['stk.test/forged:1'], forgedConfig);
+    await expect(importImage(forged)).rejects.toThrow(`layer ${stored.layers[0]} is stored with content digest ${stored.layers[0]}, but the config's diff_id for it is ${forgedDiffId}`);
+    expect((await listImages()).map((i) => i.ref)).toEqual(['stk.test/good:1']);
   });
 
   it('a docker save archive without RepoTags needs --tag', async () => {

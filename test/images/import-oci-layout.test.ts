@@ -10,6 +10,7 @@ import { BlobDigestError, ImageImportError, importOciLayout } from '../../execut
 import { findImage, listImages } from '../../executor/images/image-store.js';
 import { ImageFormatError } from '../../executor/images/image-format-error.js';
 import { paths } from '../../executor/host/linux/paths.js';
+import { buildWithDiffId } from './oci-layouts.js';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/build-busybox-image.mjs', import.meta.url));
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -151,6 +152,28 @@ describe('importOciLayout', () => {
     await expect(importOciLayout(layout, {})).rejects.toThrow(ImageImportError);
     await expect(importOciLayout(layout, {})).rejects.toThrow(/missing/);
     await storeIsEmpty();
+  });
+
+  it('rejects an image whose config names another diff_id for a layer already stored, and stores nothing', async () => {
+    const good = await importOciLayout(layout, {});
+    const forgedDiffId = `sha256:${'f'.repeat(64)}`;
+    buildWithDiffId(path.join(tmp, 'forged'), layout, forgedDiffId);
+    const err = await importOciLayout(path.join(tmp, 'forged'), { tag: 'stk.test/forged:1' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImageFormatError);
+    expect((err as Error).message).toContain(`layer ${good.layers[0]} is stored with content digest`);
+    expect((err as Error).message).toContain(`the config's diff_id for it is ${forgedDiffId}`);
+    expect(await findImage('stk.test/forged:1')).toBeUndefined();
+    expect((await listImages()).map((i) => i.ref)).toEqual([good.ref]);
+  });
+
+  it('verifies a layer stored before diff_ids were recorded against the config, from the blob again', async () => {
+    const good = await importOciLayout(layout, {});
+    await fs.rm(path.join(paths.imagesDir(), 'diff-ids'), { recursive: true, force: true }); // as an older stack left it
+    buildWithDiffId(path.join(tmp, 'forged'), layout, `sha256:${'e'.repeat(64)}`);
+    await expect(importOciLayout(path.join(tmp, 'forged'), { tag: 'stk.test/forged:1' })).rejects.toThrow(/diff_id says sha256:e{64}/);
+    expect(await findImage('stk.test/forged:1')).toBeUndefined();
+    expect((await importOciLayout(layout, { tag: 'stk.test/again:1' })).layers).toEqual(good.layers);
+    expect(readFileSync(path.join(paths.layerDir(good.layers[0]!), 'bin/busybox')).length).toBeGreaterThan(0);
   });
 
   it('rejects a folder without index.json', async () => {

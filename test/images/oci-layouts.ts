@@ -96,3 +96,12 @@ export async function buildBusyboxWithLayer(dir: string, items: TarItem[]): Prom
   writeIndex(dir, writeImage(dir, config, [...base.manifest.layers, layer]));
   return layer;
 }
+
+/** The image in `srcDir` again with the same layer blob, its config naming `diffId` for that layer. */
+export function buildWithDiffId(dir: string, srcDir: string, diffId: string): Layout {
+  const src = readLayout(srcDir);
+  const layer = src.manifest.layers[0]!;
+  writeBlob(dir, fs.readFileSync(blobPath(srcDir, layer.digest)), layer.mediaType);
+  writeIndex(dir, writeImage(dir, { ...src.config, rootfs: { ...src.config.rootfs, diff_ids: [diffId] } }, [layer]));
+  return readLayout(dir);
+}

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { findImage, listImages } from '../../executor/images/image-store.js';
 import { pullImage } from '../../executor/images/pull-image.js';
 import { paths } from '../../executor/host/linux/paths.js';
-import { buildBusybox, buildTwoPlatformIndex, buildZstdBusybox } from './oci-layouts.js';
+import { buildBusybox, buildTwoPlatformIndex, buildWithDiffId, buildZstdBusybox } from './oci-layouts.js';
 import { startRegistry, type Registry } from './registry-fixture.js';
 import { makeStackEnv, stack } from '../support/stack-cli.js';
 import { startDropProxy } from './drop-proxy.js';
@@ -107,6 +107,21 @@ describe('pullImage from a local docker-registry', () => {
     await expect(pullImage(`${registry.host}/tampered/busybox:1`)).rejects.toThrow(/does not match its digest: expected sha256:[0-9a-f]{64}, got/);
     expect(await listImages()).toEqual([]);
     expect(fs.existsSync(path.join(paths.imagesDir(), 'layers'))).toBe(false);
+    expect(fs.readdirSync(blobTmpDir())).toEqual([]);
+  });
+
+  it('rejects an image whose config names another diff_id for a layer already stored, before fetching anything', async () => {
+    const dir = path.join(tmp, 'shared');
+    const built = buildBusybox(dir, 'shared layer');
+    await registry.push(dir, 'shared/good:1');
+    await pullImage(`${registry.host}/shared/good:1`);
+    const forgedDiffId = `sha256:${'f'.repeat(64)}`;
+    buildWithDiffId(path.join(tmp, 'shared-forged'), dir, forgedDiffId);
+    await registry.push(path.join(tmp, 'shared-forged'), 'shared/forged:1');
+    await expect(pullImage(`${registry.host}/shared/forged:1`)).rejects.toThrow(
+      `layer ${built.manifest.layers[0]!.digest} is stored with content digest ${built.config.rootfs.diff_ids[0]}, but the config's diff_id for it is ${forgedDiffId}`,
+    );
+    expect((await listImages()).map((i) => i.ref)).toEqual([`${registry.host}/shared/good:1`]);
     expect(fs.readdirSync(blobTmpDir())).toEqual([]);
   });
 

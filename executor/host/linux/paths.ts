@@ -16,6 +16,8 @@ export const paths = {
   imagesDir: () => path.join(stackRoot(), 'images'),
   /** Unpacked layer, keyed by the layer's digest hex (content-addressed, shared by all stacks). */
   layerDir: (digest: string) => path.join(stackRoot(), 'images', 'layers', digestHex(digest)),
+  /** The diff_id a stored layer was verified against when it was unpacked (layer-store.ts). */
+  layerDiffId: (digest: string) => path.join(stackRoot(), 'images', 'diff-ids', digestHex(digest)),
   /** Image records (`ImageInfo` JSON), one file per reference. */
   imageRefsDir: () => path.join(stackRoot(), 'images', 'refs'),
   stackDir: (project: string) => path.join(stackRoot(), 'stacks', project),
