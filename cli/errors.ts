@@ -1,6 +1,8 @@
 // The one place errors become text and exit codes. Every typed error of the planner,
 // executor, host and supervisor is rendered here; nothing else prints errors or exits.
 
+import { escapeControls } from './terminal-text.js';
+
 export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
 
 /**
@@ -20,7 +22,13 @@ async function errorTypes() {
   return { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError };
 }
 
+/** The error as the user sees it; whatever it quotes from files, images or containers is escaped. */
 export async function renderError(err: unknown): Promise<{ text: string; code: number }> {
+  const { text, code } = await renderUnescaped(err);
+  return { text: escapeControls(text), code };
+}
+
+async function renderUnescaped(err: unknown): Promise<{ text: string; code: number }> {
   const { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError } = await errorTypes();
   if (err instanceof StackFileError) return { text: renderDiagnostics(err.diagnostics), code: EXIT.error };
   if (err instanceof UsageError) return { text: `stack: ${err.message}`, code: EXIT.usage };

@@ -18,6 +18,7 @@ import { registerWatch } from './commands/watch.js';
 import { registerVolume } from './commands/volume.js';
 import { guardHostCommands } from './needs-root.js';
 import type { GlobalOptions } from './stack-file.js';
+import { validProjectName } from './project-name-option.js';
 import { closeInheritedFds } from '../executor/host/linux/inherited-fds.js';
 
 // Only 0, 1 and 2 of the shell that runs us go on to the supervisor and containers: an fd
@@ -27,7 +28,7 @@ closeInheritedFds();
 const program = new Command('stack')
   .description('daemonless, declarative containers for dev environments (Compose format)')
   .option('-f, --file <file>', 'stack file (repeatable; default stack.yaml, compose.yaml, …)', (v: string, prev: string[] = []) => [...prev, v])
-  .option('-p, --project-name <name>', 'project name (default: the file\'s `name:` or its folder)')
+  .option('-p, --project-name <name>', 'project name (default: the file\'s `name:` or its folder)', validProjectName)
   .option('--env-file <file>', 'variables for interpolation instead of .env (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
   .option('--profile <profile>', 'enable services of this profile (repeatable; default COMPOSE_PROFILES)', (v: string, prev: string[] = []) => [...prev, v])
   .option('--project-directory <dir>', 'folder for relative paths and .env (default: the first stack file\'s folder)')

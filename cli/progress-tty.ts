@@ -7,6 +7,7 @@ import { color, DefaultRenderer, figures, Listr, ListrDefaultRendererLogLevels, 
 import { describe } from '../planner/plan-text.js';
 import type { Operation, Plan } from '../planner/plan.js';
 import type { ProgressEvent } from '../executor/reporter.js';
+import { escapeControls } from './terminal-text.js';
 
 const FRAME_MS = 40;
 
@@ -140,7 +141,7 @@ function operationTask(op: Operation, events: OperationEvents): ListrTask {
           return;
         case 'failed':
           task.title = label;
-          throw new Error(e.message);
+          throw new Error(escapeControls(e.message));
         case 'skipped':
           task.title = label;
           task.skip(`skipped: ${e.reason}`);

@@ -7,6 +7,7 @@ import { planToText } from '../planner/plan-text.js';
 import type { MessageHandler } from '../supervisor/client.js';
 import type { ProgressFormat } from './progress-format.js';
 import type { TtyProgress } from './progress-tty.js';
+import { escapeControls } from './terminal-text.js';
 
 export interface PrinterOptions {
   /** Print the whole plan (operations with their causes) before the progress: watch cycles do. */
@@ -43,10 +44,10 @@ export function progressPrinter(out: NodeJS.WritableStream = process.stderr, opt
         return;
       case 'done':
         out.write(` ✔ ${subjects.get(e.id)} (${e.ms} ms)\n`);
-        for (const w of e.warnings ?? []) out.write(` ! ${w}\n`);
+        for (const w of e.warnings ?? []) out.write(` ! ${escapeControls(w)}\n`);
         return;
       case 'failed':
-        out.write(` ✖ ${subjects.get(e.id)}: ${e.message}\n`);
+        out.write(` ✖ ${subjects.get(e.id)}: ${escapeControls(e.message)}\n`);
         return;
       case 'skipped':
         out.write(` - ${e.id} skipped: ${e.reason}\n`);

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { StackFileError, type Diagnostic, formatDiagnostic } from '../planner/diagnostics.js';
 import { projectEnvironment } from '../planner/dotenv.js';
 import type { Env } from '../planner/interpolate.js';
-import { loadStack, normalizeProjectName } from '../planner/load.js';
+import { loadStack } from '../planner/load.js';
+import { normalizeProjectName, projectNameProblem } from '../planner/project-name.js';
+import { MAX_SOURCE_BYTES } from '../planner/source-text.js';
 import type { Stack } from '../planner/types.js';
 
 export interface GlobalOptions {
@@ -27,6 +29,7 @@ export const DEFAULT_FILES = ['stack.yaml', 'stack.yml', 'compose.yaml', 'compos
 /** Override files loaded after a default file found beside them (the first found). */
 export const OVERRIDE_FILES = ['stack.override.yaml', 'stack.override.yml', 'compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
 
+import { escapeLine } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -34,13 +37,33 @@ export { UsageError };
 /** While loadStackFilesWithSources runs: every path read or tried (watch watches them). */
 let recording: Set<string> | undefined;
 
-/** Reads a file the stack names; undefined when it is missing or not a readable file. */
-function readIfFile(abs: string): string | undefined {
+/**
+ * Reads a file the stack names, as bytes (the loader checks they are UTF-8), and no more
+ * than one byte past the loader's size limit; undefined when it is missing or not readable.
+ */
+function readIfFile(abs: string): Buffer | undefined {
   recording?.add(path.resolve(abs));
+  let fd: number;
   try {
-    return fs.readFileSync(abs, 'utf8');
+    fd = fs.openSync(abs, 'r');
   } catch {
     return undefined;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total <= MAX_SOURCE_BYTES) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_SOURCE_BYTES + 1 - total));
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+    }
+    return Buffer.concat(chunks, total);
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -86,6 +109,8 @@ export function resolveProject(opts: GlobalOptions): Project {
   else files = discover(given ?? process.cwd());
   const profiles = opts.profile && opts.profile.length > 0 ? opts.profile : (env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   const projectName = opts.projectName ?? (env.COMPOSE_PROJECT_NAME || undefined);
+  const problem = projectName === undefined ? undefined : projectNameProblem(projectName);
+  if (problem) throw new UsageError(`${problem} (given with ${opts.projectName !== undefined ? '-p' : 'COMPOSE_PROJECT_NAME'})`);
   return { files, projectDir: given ?? path.dirname(files[0]!), env, profiles, ...(projectName ? { projectName } : {}) };
 }
 
@@ -95,7 +120,7 @@ export function stackFilePaths(opts: GlobalOptions): string[] {
 }
 
 function warn(w: Diagnostic): void {
-  process.stderr.write(`warning: ${formatDiagnostic(w)}\n`);
+  process.stderr.write(`warning: ${escapeLine(formatDiagnostic(w))}\n`);
 }
 
 export function loadStackFiles(opts: GlobalOptions): Stack {
@@ -143,7 +168,7 @@ export function loadStackFilesWithSources(opts: GlobalOptions): LoadedStack {
  * since become invalid, so a broken file falls back to the folder name, as compose does.
  */
 export function projectOf(opts: GlobalOptions): string {
-  if (opts.projectName) return normalizeProjectName(opts.projectName);
+  if (opts.projectName) return opts.projectName; // checked when the command line was read (main.ts)
   try {
     return loadStackFiles(opts).project;
   } catch (err) {

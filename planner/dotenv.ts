@@ -13,6 +13,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import { interpolateString, InterpolationError, type Env } from './interpolate.js';
 import { sourceLine } from './source-map.js';
+import { sourceText, type SourceData } from './source-text.js';
 
 export type Vars = Record<string, string>;
 
@@ -142,8 +143,11 @@ function unescapeQuotes(body: string, quote: string): string {
  * `--env-file` files, in order), as docker compose builds it. `${VAR}` in the files sees
  * the process environment first.
  */
-export function projectEnvironment(processEnv: Env, files: readonly { path: string; text: string }[]): { env: Env; diagnostics: Diagnostic[] } {
+export function projectEnvironment(processEnv: Env, files: readonly { path: string; text: SourceData }[]): { env: Env; diagnostics: Diagnostic[] } {
   const vars: Vars = {};
-  const diagnostics = files.flatMap((f) => parseDotenv({ path: f.path, text: f.text, lookup: processEnv }, vars));
+  const diagnostics = files.flatMap((f) => {
+    const { text, diagnostics: encoding } = sourceText(f.path, f.text);
+    return [...encoding, ...(text === undefined ? [] : parseDotenv({ path: f.path, text, lookup: processEnv }, vars))];
+  });
   return { env: { ...vars, ...definedOnly(processEnv) }, diagnostics };
 }

@@ -9,7 +9,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import { parseDotenv, type Vars } from './dotenv.js';
 import type { Env } from './interpolate.js';
-import { absPath, displayPath, isObj, type LoadContext, type Obj } from './load-context.js';
+import { absPath, displayPath, isObj, readSource, type LoadContext, type Obj } from './load-context.js';
 import { diagAtPath, type PathSeg, type SourceSet } from './source-map.js';
 
 interface EnvFileEntry {
@@ -56,8 +56,8 @@ export function applyEnvFiles(ctx: LoadContext, doc: Obj, projectDir: string, en
     const vars: Vars = {};
     for (const entry of envFileEntries(service, ['services', name])) {
       const abs = absPath(projectDir, entry.path);
-      const text = ctx.readFile(abs);
-      if (text === undefined) {
+      const source = readSource(ctx, abs);
+      if (source === undefined) {
         if (entry.required) out.push(diagAtPath(files, entry.at, `env file ${displayPath(ctx, abs)} of service "${name}" not found; create it, fix the path (relative to the project folder) or mark it "required: false"`));
         continue;
       }
@@ -65,7 +65,9 @@ export function applyEnvFiles(ctx: LoadContext, doc: Obj, projectDir: string, en
         out.push(diagAtPath(files, entry.at, `unsupported env_file format "${entry.format}" for service "${name}"; leave it out (the .env syntax) or use "raw"`));
         continue;
       }
-      out.push(...parseDotenv({ path: displayPath(ctx, abs), text, lookup, ...(entry.format === 'raw' ? { format: 'raw' as const } : {}) }, vars));
+      out.push(...source.diagnostics);
+      if (source.text === undefined) continue;
+      out.push(...parseDotenv({ path: displayPath(ctx, abs), text: source.text, lookup, ...(entry.format === 'raw' ? { format: 'raw' as const } : {}) }, vars));
     }
     const environment: Record<string, string | null> = { ...vars };
     // `environment` wins; an entry there with no value anywhere unsets the variable, as in compose.

@@ -10,7 +10,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseDotenv, type Vars } from './dotenv.js';
 import type { Env } from './interpolate.js';
-import { absPath, dirOf, displayDir, displayPath, isObj, report, type LoadContext, type LoadedDocument, type Obj } from './load-context.js';
+import { absPath, dirOf, displayDir, displayPath, isObj, readSource, report, type LoadContext, type LoadedDocument, type Obj } from './load-context.js';
 import { resolveDocumentPaths } from './relative-paths.js';
 import { copyOrigin, originOf, type Origin } from './source-map.js';
 
@@ -68,13 +68,14 @@ function includedEnv(ctx: LoadContext, entry: Entry, dir: string, projectDir: st
   const files = (entry.envFiles ?? ['.env']).filter((f) => f !== '/dev/null').map((f) => absPath(explicit ? dir : projectDir, f));
   const vars: Vars = {};
   for (const abs of files) {
-    const text = ctx.readFile(abs);
-    if (text === undefined) {
+    const source = readSource(ctx, abs);
+    if (source === undefined) {
       if (!explicit) continue;
       report(ctx, entry.origin, `cannot read env file ${displayPath(ctx, abs)} named by this include`);
       return undefined;
     }
-    ctx.diagnostics.push(...parseDotenv({ path: displayPath(ctx, abs), text, lookup: env }, vars));
+    ctx.diagnostics.push(...source.diagnostics);
+    if (source.text !== undefined) ctx.diagnostics.push(...parseDotenv({ path: displayPath(ctx, abs), text: source.text, lookup: env }, vars));
   }
   const out: Env = { ...vars };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;

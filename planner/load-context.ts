@@ -7,12 +7,13 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { interpolateDocument, type Env } from './interpolate.js';
 import { parseYaml } from './parse-yaml.js';
+import { sourceText, type SourceData, type SourceText } from './source-text.js';
 import type { Origin, SourceFile } from './source-map.js';
 import { diagAt, offsetPos } from './source-map.js';
 import { yamlToJs, type ResetTag } from './yaml-to-js.js';
 
-/** Reads a file by absolute path; undefined when it does not exist or cannot be read. */
-export type ReadFile = (absPath: string) => string | undefined;
+/** Reads a file by absolute path (bytes, or text in tests); undefined when it does not exist or cannot be read. */
+export type ReadFile = (absPath: string) => SourceData | undefined;
 
 export type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -22,12 +23,16 @@ export interface LoadContext {
   /** Folder relative file names are shown from. */
   cwd: string;
   /** Texts given directly (the main stack files), by absolute path. */
-  given: Map<string, { path: string; text: string }>;
+  given: Map<string, { path: string; text: SourceData }>;
   /** Every stack file read so far, for locating diagnostics. */
   files: SourceFile[];
   diagnostics: Diagnostic[];
-  /** Values whose interpolation failed: reported, but loading goes on (they stay as written). */
-  interpolation: Diagnostic[];
+  /**
+   * Problems confined to a line, reported while loading goes on: values whose interpolation
+   * failed (they stay as written) and bytes that are not UTF-8. Later stages' diagnostics
+   * on those lines are dropped, as they would only repeat the problem.
+   */
+  lineProblems: Diagnostic[];
   warnings: Diagnostic[];
 }
 
@@ -65,13 +70,25 @@ export function report(ctx: LoadContext, origin: Origin | undefined, message: st
   ctx.diagnostics.push(d ?? { file: fallback ?? '(stack)', line: 1, col: 1, message });
 }
 
+/** A file the stack names, decoded (source-text.ts); undefined when it cannot be read. */
+export function readSource(ctx: LoadContext, abs: string): SourceText | undefined {
+  const data = ctx.given.get(abs)?.text ?? ctx.readFile(abs);
+  return data === undefined ? undefined : sourceText(displayPath(ctx, abs), data);
+}
+
 /**
  * Parse → interpolate → plain values, for one file. Undefined (with diagnostics) when the
  * file cannot be read or parsed, or is not a mapping.
  */
 export function loadDocument(ctx: LoadContext, abs: string, env: Env): LoadedDocument | undefined {
-  const text = ctx.given.get(abs)?.text ?? ctx.readFile(abs);
-  if (text === undefined) return undefined;
+  const source = readSource(ctx, abs);
+  if (source === undefined) return undefined;
+  const { text, diagnostics: encoding } = source;
+  if (text === undefined) {
+    ctx.diagnostics.push(...encoding);
+    return undefined;
+  }
+  ctx.lineProblems.push(...encoding);
   const parsed = parseYaml(displayPath(ctx, abs), text);
   const file = parsed.file;
   ctx.files.push(file);
@@ -79,7 +96,7 @@ export function loadDocument(ctx: LoadContext, abs: string, env: Env): LoadedDoc
   if (parsed.diagnostics.length) {
     ctx.diagnostics.push(...parsed.diagnostics);
   } else {
-    ctx.interpolation.push(...interpolateDocument(file, env, ctx.warnings));
+    ctx.lineProblems.push(...interpolateDocument(file, env, ctx.warnings));
     const converted = yamlToJs(file);
     ctx.diagnostics.push(...converted.diagnostics);
     if (converted.diagnostics.length === 0) {

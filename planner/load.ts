@@ -25,6 +25,8 @@ import type { Env } from './interpolate.js';
 import { isObj, type LoadContext, type ReadFile } from './load-context.js';
 import { loadModel } from './load-model.js';
 import { normalize } from './normalize.js';
+import { normalizeProjectName, projectNameProblem } from './project-name.js';
+import type { SourceData } from './source-text.js';
 import { applyProfiles } from './profiles.js';
 import { diagAt, diagAtPath, locateInTree, sourceSet, type SourceSet } from './source-map.js';
 import type { Stack } from './types.js';
@@ -33,7 +35,7 @@ import { validateSchema } from './validate-schema.js';
 
 export interface LoadInput {
   /** Stack files in order; later files override earlier ones. `path` is how they are shown. */
-  files: { path: string; text: string }[];
+  files: { path: string; text: SourceData }[];
   /** `-p NAME` (or COMPOSE_PROJECT_NAME); wins over the file's top-level `name`. */
   projectName?: string;
   /** Project folder: relative paths (env_file, include, …) start here; its basename is the fallback project name. */
@@ -50,19 +52,24 @@ export interface LoadInput {
   onWarning?: (warning: Diagnostic) => void;
 }
 
-/** Lowercase, only `[a-z0-9_-]` kept (docker compose's normalisation). */
-export function normalizeProjectName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_-]/g, '');
-}
-
+/** The project name: -p (or COMPOSE_PROJECT_NAME), else the file's `name:`, both as given; else the folder's name, normalised. */
 function projectName(input: LoadInput, raw: unknown, files: SourceSet, diags: Diagnostic[]): string {
-  const fromFile = isObj(raw) && typeof raw.name === 'string' ? raw.name : undefined;
-  const given = input.projectName ?? fromFile ?? basename(input.projectDir);
-  const project = normalizeProjectName(given);
-  if (!project) {
-    const message = `project name "${given}" has no letters, digits, "-" or "_"; set a top-level "name" or use -p`;
-    diags.push(input.projectName === undefined && fromFile !== undefined ? diagAtPath(files, ['name'], message) : diagAt(files[0]!, { file: files[0]!.path, line: 1, col: 1 }, message));
+  const top = { file: files[0]!.path, line: 1, col: 1 };
+  if (input.projectName !== undefined) {
+    // The CLI refuses an invalid -p before loading; checked again for other callers.
+    const problem = projectNameProblem(input.projectName);
+    if (problem) diags.push(diagAt(files[0]!, top, `${problem} (given with -p or COMPOSE_PROJECT_NAME)`));
+    return input.projectName;
   }
+  const fromFile = isObj(raw) && typeof raw.name === 'string' ? raw.name : undefined;
+  if (fromFile !== undefined) {
+    const problem = projectNameProblem(fromFile);
+    if (problem) diags.push(diagAtPath(files, ['name'], problem));
+    return fromFile;
+  }
+  const folder = basename(input.projectDir);
+  const project = normalizeProjectName(folder);
+  if (!project) diags.push(diagAt(files[0]!, top, `the folder name "${folder}" gives no project name (it has no letters or digits); set a top-level "name" or use -p`));
   return project;
 }
 
@@ -80,7 +87,7 @@ export function loadStack(input: LoadInput): Stack {
     given: new Map(main.map((f) => [f.abs, f])),
     files: [],
     diagnostics: [],
-    interpolation: [],
+    lineProblems: [],
     warnings: [],
   };
   const raw = loadModel(ctx, { files: main.map((f) => f.abs), projectDir: input.projectDir, env: input.env, chain: [] });
@@ -89,13 +96,13 @@ export function loadStack(input: LoadInput): Stack {
     // An empty override file is fine; nothing at all to load is not (compose: "empty compose file").
     ctx.diagnostics.push({ file: main[0]!.path, line: 1, col: 1, message: 'the top level must be a mapping' });
   }
-  if (ctx.diagnostics.length) fail([...ctx.diagnostics, ...ctx.interpolation]);
+  if (ctx.diagnostics.length) fail([...ctx.diagnostics, ...ctx.lineProblems]);
   // A value whose interpolation failed is left as written; what later stages say about it
   // on the same line would only repeat the problem.
-  const failedLines = new Set(ctx.interpolation.map((d) => `${d.file}:${d.line}`));
+  const failedLines = new Set(ctx.lineProblems.map((d) => `${d.file}:${d.line}`));
   const files = sourceSet(ctx.files, raw);
   const checked = [...validateSchema(raw, files), ...validateRules(raw, files)];
-  const diags = [...ctx.interpolation, ...checked.filter((d) => !failedLines.has(`${d.file}:${d.line}`))];
+  const diags = [...ctx.lineProblems, ...checked.filter((d) => !failedLines.has(`${d.file}:${d.line}`))];
   const project = projectName(input, raw, files, diags);
   if (diags.length) fail(diags);
 

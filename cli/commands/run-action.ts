@@ -20,6 +20,7 @@ import type { Service } from '../../planner/types.js';
 import type { GlobalOptions } from '../stack-file.js';
 import { UsageError } from '../usage-error.js';
 import { envFlags } from './env-flags.js';
+import { escapeControls } from '../terminal-text.js';
 
 export interface RunCliOptions {
   rm?: boolean;
@@ -32,8 +33,7 @@ export interface RunCliOptions {
   workdir?: string;
 }
 
-/** Project of one-off containers made from a bare image: no compose project name starts with `_`. */
-export const IMAGE_RUN_PROJECT = '_run';
+import { IMAGE_RUN_PROJECT } from '../project-name-option.js';
 
 interface Target {
   project: string;
@@ -117,7 +117,7 @@ async function runAttached(spec: ContainerSpec, rm: boolean): Promise<number> {
       await containers.release(spec.project, spec.name);
     } catch (err) {
       // The init stage said why (printed by the caller); its code is docker's 126/127.
-      process.stderr.write(`stack: ${(err as Error).message}\n`);
+      process.stderr.write(`stack: ${escapeControls((err as Error).message)}\n`);
       return (await exit).exitCode;
     }
     await state.updateContainer(spec.project, spec.name, (r) => (r.status === 'exited' ? r : { ...r, status: 'running' }));

@@ -157,10 +157,16 @@ describe('loadStack: diagnostics', () => {
     }
   });
 
-  it('rejects a project name with nothing left after normalisation', () => {
+  it('rejects an invalid project name at its place', () => {
     expect(problems('name: "!!!"\nservices: {}\n')).toStrictEqual([
-      '1:7: project name "!!!" has no letters, digits, "-" or "_"; set a top-level "name" or use -p',
+      '1:7: invalid project name "!!!": it must contain only lowercase letters, decimal digits, dashes and underscores, and begin with a lowercase letter or decimal digit',
     ]);
+  });
+
+  it('rejects a folder name that normalises to nothing', () => {
+    expect(() => loadStack({ files: [{ path: 'stack.yaml', text: 'services: {}\n' }], projectDir: '/x/!!!', env: {} })).toThrow(
+      'stack.yaml:1:1: the folder name "!!!" gives no project name (it has no letters or digits); set a top-level "name" or use -p',
+    );
   });
 
   it('rejects a top level that is not a mapping, and an empty file', () => {

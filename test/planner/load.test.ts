@@ -6,7 +6,7 @@ import { load } from './helpers.js';
 describe('loadStack: valid files normalise to a Stack', () => {
   it('expands every short form the way docker compose does', () => {
     const text = [
-      'name: Demo.App', //                                   1
+      'name: demoapp', //                                    1
       'services:', //                                         2
       '  web:', //                                            3
       '    image: nginx:1.27', //                             4
@@ -141,10 +141,17 @@ describe('loadStack: valid files normalise to a Stack', () => {
     expect(s.command).toStrictEqual([]);
   });
 
-  it('chooses the project name: -p, then top-level name, then the folder', () => {
+  it('chooses the project name: -p, then top-level name, then the folder (only the folder\'s name is normalised)', () => {
     expect(load('services: {}').project).toBe('myapp');
-    expect(load('name: From-File\nservices: {}').project).toBe('from-file');
-    expect(load('name: From-File\nservices: {}', {}, 'CLI_Name!').project).toBe('cli_name');
+    expect(load('name: from-file\nservices: {}').project).toBe('from-file');
+    expect(load('name: from-file\nservices: {}', {}, 'cli_name').project).toBe('cli_name');
+  });
+
+  it('refuses an explicit project name that compose refuses, instead of rewriting it into another', () => {
+    const rule = 'it must contain only lowercase letters, decimal digits, dashes and underscores, and begin with a lowercase letter or decimal digit';
+    expect(() => load('services: {}', {}, 'sec/../../x')).toThrow(`stack.yaml:1:1: invalid project name "sec/../../x": ${rule} (given with -p or COMPOSE_PROJECT_NAME)`);
+    expect(() => load('name: From-File\nservices: {}')).toThrow(`stack.yaml:1:7: invalid project name "From-File": ${rule}`);
+    expect(() => load('name: _x\nservices: {}')).toThrow('stack.yaml:1:7: invalid project name "_x"');
   });
 
   it('resolves anchors and merge keys', () => {

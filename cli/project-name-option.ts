@@ -1,0 +1,17 @@
+// `-p NAME` is checked as the command line is read, before any command runs: every command
+// (`run --image` and `down` included, which may not load a stack file) then gets a valid
+// name or none, never one rewritten into another project's.
+
+import { InvalidArgumentError } from 'commander';
+import { projectNameProblem } from '../planner/project-name.js';
+import { escapeLine } from './terminal-text.js';
+
+/** Project of one-off containers made from a bare image: no compose project name starts with `_`, so `-p _run` is the one way to name it. */
+export const IMAGE_RUN_PROJECT = '_run';
+
+export function validProjectName(name: string): string {
+  if (name === IMAGE_RUN_PROJECT) return name;
+  const problem = projectNameProblem(name);
+  if (problem) throw new InvalidArgumentError(escapeLine(problem));
+  return name;
+}
