@@ -4,6 +4,7 @@
 // the loader reads the other files it needs (extends, include, env_file) through readFile.
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { StackFileError, type Diagnostic, formatDiagnostic } from '../planner/diagnostics.js';
 import { projectEnvironment } from '../planner/dotenv.js';
@@ -123,8 +124,18 @@ function warn(w: Diagnostic): void {
   process.stderr.write(`warning: ${escapeLine(formatDiagnostic(w))}\n`);
 }
 
-export function loadStackFiles(opts: GlobalOptions): Stack {
-  return loadStackFilesWithSources(opts).stack;
+/**
+ * What a load checks against this host: `cpus` above its CPU count (docker's range). `config`
+ * and the project lookup check the file alone, as compose's `config` does.
+ */
+export interface HostFacts {
+  cpus?: number;
+}
+
+export const thisHost = (): HostFacts => ({ cpus: os.availableParallelism() });
+
+export function loadStackFiles(opts: GlobalOptions, host: HostFacts = thisHost()): Stack {
+  return loadStackFilesWithSources(opts, host).stack;
 }
 
 export interface LoadedStack {
@@ -137,7 +148,7 @@ export interface LoadedStack {
   filesRead: string[];
 }
 
-export function loadStackFilesWithSources(opts: GlobalOptions): LoadedStack {
+export function loadStackFilesWithSources(opts: GlobalOptions, host: HostFacts = thisHost()): LoadedStack {
   const read = new Set<string>();
   recording = read;
   try {
@@ -155,6 +166,7 @@ export function loadStackFilesWithSources(opts: GlobalOptions): LoadedStack {
       readFile: readIfFile,
       profiles: project.profiles,
       onWarning: warn,
+      ...(host.cpus === undefined ? {} : { hostCpus: host.cpus }),
       ...(project.projectName ? { projectName: project.projectName } : {}),
     });
     return { stack, filesRead: [...read] };
@@ -170,7 +182,7 @@ export function loadStackFilesWithSources(opts: GlobalOptions): LoadedStack {
 export function projectOf(opts: GlobalOptions): string {
   if (opts.projectName) return opts.projectName; // checked when the command line was read (main.ts)
   try {
-    return loadStackFiles(opts).project;
+    return loadStackFiles(opts, {}).project;
   } catch (err) {
     if (!(err instanceof StackFileError)) throw err;
     const project = resolveProject(opts);

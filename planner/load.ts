@@ -48,6 +48,8 @@ export interface LoadInput {
   cwd?: string;
   /** Active profiles (`--profile`, COMPOSE_PROFILES). */
   profiles?: string[];
+  /** The host's CPU count: `cpus` above it is refused. Left out by `config`, which checks the file alone. */
+  hostCpus?: number;
   /** Hears warnings (a variable used but not set), located. */
   onWarning?: (warning: Diagnostic) => void;
 }
@@ -101,7 +103,7 @@ export function loadStack(input: LoadInput): Stack {
   // on the same line would only repeat the problem.
   const failedLines = new Set(ctx.lineProblems.map((d) => `${d.file}:${d.line}`));
   const files = sourceSet(ctx.files, raw);
-  const checked = [...validateSchema(raw, files), ...validateRules(raw, files)];
+  const checked = [...validateSchema(raw, files), ...validateRules(raw, files, {}, input.hostCpus)];
   const diags = [...ctx.lineProblems, ...checked.filter((d) => !failedLines.has(`${d.file}:${d.line}`))];
   const project = projectName(input, raw, files, diags);
   if (diags.length) fail(diags);

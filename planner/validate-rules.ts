@@ -11,6 +11,7 @@ import { obj, references, type Obj, type RuleContext } from './rules/context.js'
 import { checkNetworkDeclarations, checkServiceNetworking } from './rules/networking.js';
 import { checkPorts, type Published } from './rules/ports.js';
 import { checkReferences } from './rules/references.js';
+import { checkResources } from './rules/resources.js';
 import { checkServiceFields } from './rules/service-fields.js';
 import { checkSharedNetworkNamespace } from './rules/shared-network.js';
 import { checkFileObjects } from './rules/top-level.js';
@@ -36,7 +37,7 @@ function cycles(ctx: RuleContext): void {
   ctx.at(['services', first, ...entry.path], `dependency cycle: ${cycle.join(' -> ')}`, entry.at);
 }
 
-export function validateRules(raw: unknown, files: readonly SourceFile[], env: Record<string, string | undefined> = {}): Diagnostic[] {
+export function validateRules(raw: unknown, files: readonly SourceFile[], env: Record<string, string | undefined> = {}, hostCpus?: number): Diagnostic[] {
   const out: Diagnostic[] = [];
   const root = obj(raw) ?? {};
   const services = new Map(Object.entries(obj(root.services) ?? {}).flatMap(([n, s]) => (obj(s) ? [[n, obj(s)!] as const] : [])));
@@ -47,6 +48,7 @@ export function validateRules(raw: unknown, files: readonly SourceFile[], env: R
     declared: (section) => Object.keys(obj(root[section]) ?? {}),
     at: (path: PathSeg[], message, where = 'value') => out.push(diagAtPath(files, path, message, where)),
     env,
+    ...(hostCpus === undefined ? {} : { hostCpus }),
   };
   const published: Published[] = [];
   const containerNames = new Map<string, string>();
@@ -57,6 +59,7 @@ export function validateRules(raw: unknown, files: readonly SourceFile[], env: R
     checkServiceNetworking(ctx, name, svc);
     checkSharedNetworkNamespace(ctx, name, svc);
     checkPorts(ctx, name, svc, published);
+    checkResources(ctx, name, svc);
     const { containerName } = checkServiceFields(ctx, name, svc);
     if (containerName === undefined) continue;
     const owner = containerNames.get(containerName);

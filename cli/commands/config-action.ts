@@ -38,7 +38,7 @@ export function renderConfig(stack: Stack, opts: ConfigOptions): string {
 }
 
 export async function config(globals: GlobalOptions, opts: ConfigOptions): Promise<void> {
-  const stack = loadStackFiles(globals);
+  const stack = loadStackFiles(globals, {});
   if (opts.quiet) return;
   process.stdout.write(renderConfig(stack, opts));
 }

@@ -20,6 +20,8 @@ export interface RuleContext {
   at: (path: PathSeg[], message: string, where?: 'key' | 'value') => void;
   /** Variables for `~` in host paths. */
   env: Record<string, string | undefined>;
+  /** CPUs of the host the stack is for (cpus limits above it are refused); unknown to `config`. */
+  hostCpus?: number;
 }
 
 /** The names an attribute lists (list items or map keys), each with the path of its entry. */

@@ -1,0 +1,47 @@
+// Resource limits that docker refuses, given to `up`: a container below 6 MiB (it was
+// started and OOM-killed while `up` returned 0), negative or zero cpus (-1 meant no limit),
+// a size past what the kernel holds (EINVAL mid-apply, leaving a half-made stack), and more
+// CPUs than the host has. All are located errors before anything is made.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
+import { importTestImage, makeStackEnv, stack, TEST_IMAGE, uniqueProject, type StackEnv } from '../support/stack-cli.js';
+
+let env: StackEnv;
+beforeAll(() => {
+  env = makeStackEnv();
+  importTestImage(env);
+});
+afterAll(() => env.dispose());
+
+it('refuses limits docker refuses, all at once and located, and makes nothing', () => {
+  const project = uniqueProject('tlim');
+  const service = (name: string, limit: string) => `  ${name}:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n    network_mode: none\n    ${limit}\n`;
+  const file = path.join(env.root, 'stack.yaml');
+  const cpus = os.availableParallelism();
+  fs.writeFileSync(
+    file,
+    `name: ${project}\nservices:\n` +
+      service('tiny', 'mem_limit: 1') +
+      service('unlimited', 'cpus: -1') +
+      service('huge', 'mem_limit: 9999999999g') +
+      service('greedy', `cpus: ${cpus + 1}`),
+  );
+  const before = snapshotHostObjects();
+  const r = stack(env, ['-f', file, 'up', '-d']);
+  expect(r.code, r.stderr).toBe(1);
+  const located = r.stderr.split('\n').filter((l) => /^stack\.yaml:\d+:\d+: /.test(l));
+  expect(located).toEqual([
+    `stack.yaml:7:16: mem_limit 1 of service "tiny" is below 6 MiB, the least docker lets a container run in (it would be killed for lack of memory at once); give at least 6m, or leave mem_limit out for no limit`,
+    `stack.yaml:12:11: cpus -1 of service "unlimited" is out of range: give a number of CPUs from 0.01 to ${cpus}, as this host has ${cpus} CPU${cpus === 1 ? "" : "s"}, or leave cpus out for no limit`,
+    `stack.yaml:17:16: mem_limit 9999999999g of service "huge" is more than the kernel can limit (at most 4 PiB); give a smaller size, or leave mem_limit out for no limit`,
+    `stack.yaml:22:11: cpus ${cpus + 1} of service "greedy" is more CPUs than this host has: give a number from 0.01 to ${cpus}, as this host has ${cpus} CPU${cpus === 1 ? "" : "s"}`,
+  ]);
+  expect(newObjects(before, snapshotHostObjects())).toEqual({});
+  expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
+  expect(fs.existsSync(path.join(env.env.STACK_RUN!, project))).toBe(false);
+  expect(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout.trim()).toBe('[]');
+});
