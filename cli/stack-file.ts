@@ -9,6 +9,7 @@ import path from 'node:path';
 import { StackFileError, type Diagnostic, formatDiagnostic } from '../planner/diagnostics.js';
 import { projectEnvironment } from '../planner/dotenv.js';
 import type { Env } from '../planner/interpolate.js';
+import { stackRun } from '../executor/host/linux/paths.js';
 import { loadStack } from '../planner/load.js';
 import { normalizeProjectName, projectNameProblem } from '../planner/project-name.js';
 import { MAX_SOURCE_BYTES } from '../planner/source-text.js';
@@ -130,9 +131,11 @@ function warn(w: Diagnostic): void {
  */
 export interface HostFacts {
   cpus?: number;
+  /** STACK_RUN: a project name that makes the supervisor's socket path too long is refused. */
+  runDir?: string;
 }
 
-export const thisHost = (): HostFacts => ({ cpus: os.availableParallelism() });
+export const thisHost = (): HostFacts => ({ cpus: os.availableParallelism(), runDir: stackRun() });
 
 export function loadStackFiles(opts: GlobalOptions, host: HostFacts = thisHost()): Stack {
   return loadStackFilesWithSources(opts, host).stack;
@@ -167,6 +170,7 @@ export function loadStackFilesWithSources(opts: GlobalOptions, host: HostFacts =
       profiles: project.profiles,
       onWarning: warn,
       ...(host.cpus === undefined ? {} : { hostCpus: host.cpus }),
+      ...(host.runDir === undefined ? {} : { runDir: host.runDir }),
       ...(project.projectName ? { projectName: project.projectName } : {}),
     });
     return { stack, filesRead: [...read] };

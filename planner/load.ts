@@ -25,7 +25,8 @@ import type { Env } from './interpolate.js';
 import { isObj, type LoadContext, type ReadFile } from './load-context.js';
 import { loadModel } from './load-model.js';
 import { normalize } from './normalize.js';
-import { normalizeProjectName, projectNameProblem } from './project-name.js';
+import { socketPathProblem } from './name-limits.js';
+import { normalizeProjectName, projectNameLengthProblem, projectNameProblem } from './project-name.js';
 import type { SourceData } from './source-text.js';
 import { applyProfiles } from './profiles.js';
 import { diagAt, diagAtPath, locateInTree, sourceSet, type SourceSet } from './source-map.js';
@@ -50,6 +51,8 @@ export interface LoadInput {
   profiles?: string[];
   /** The host's CPU count: `cpus` above it is refused. Left out by `config`, which checks the file alone. */
   hostCpus?: number;
+  /** STACK_RUN, where the supervisor's socket will be: a name making that path too long is refused. */
+  runDir?: string;
   /** Hears warnings (a variable used but not set), located. */
   onWarning?: (warning: Diagnostic) => void;
 }
@@ -57,21 +60,27 @@ export interface LoadInput {
 /** The project name: -p (or COMPOSE_PROJECT_NAME), else the file's `name:`, both as given; else the folder's name, normalised. */
 function projectName(input: LoadInput, raw: unknown, files: SourceSet, diags: Diagnostic[]): string {
   const top = { file: files[0]!.path, line: 1, col: 1 };
+  const fromFile = isObj(raw) && typeof raw.name === 'string' ? raw.name : undefined;
+  let project: string;
+  let report: (message: string) => Diagnostic;
+  let problem: string | undefined;
   if (input.projectName !== undefined) {
     // The CLI refuses an invalid -p before loading; checked again for other callers.
-    const problem = projectNameProblem(input.projectName);
-    if (problem) diags.push(diagAt(files[0]!, top, `${problem} (given with -p or COMPOSE_PROJECT_NAME)`));
-    return input.projectName;
+    project = input.projectName;
+    problem = projectNameProblem(project);
+    report = (m) => diagAt(files[0]!, top, `${m} (given with -p or COMPOSE_PROJECT_NAME)`);
+  } else if (fromFile !== undefined) {
+    project = fromFile;
+    problem = projectNameProblem(project);
+    report = (m) => diagAtPath(files, ['name'], m);
+  } else {
+    const folder = basename(input.projectDir);
+    project = normalizeProjectName(folder);
+    problem = project === '' ? `the folder name "${folder}" gives no project name (it has no letters or digits)` : projectNameLengthProblem(project);
+    report = (m) => diagAt(files[0]!, top, `${m}; set a top-level "name" or use -p`);
   }
-  const fromFile = isObj(raw) && typeof raw.name === 'string' ? raw.name : undefined;
-  if (fromFile !== undefined) {
-    const problem = projectNameProblem(fromFile);
-    if (problem) diags.push(diagAtPath(files, ['name'], problem));
-    return fromFile;
-  }
-  const folder = basename(input.projectDir);
-  const project = normalizeProjectName(folder);
-  if (!project) diags.push(diagAt(files[0]!, top, `the folder name "${folder}" gives no project name (it has no letters or digits); set a top-level "name" or use -p`));
+  problem ??= input.runDir === undefined ? undefined : socketPathProblem(input.runDir, project);
+  if (problem) diags.push(report(problem));
   return project;
 }
 

@@ -11,6 +11,7 @@ import { obj, references, type Obj, type RuleContext } from './rules/context.js'
 import { checkNetworkDeclarations, checkServiceNetworking } from './rules/networking.js';
 import { checkPorts, type Published } from './rules/ports.js';
 import { checkReferences } from './rules/references.js';
+import { checkDeclarationNameLengths, checkServiceNameLengths } from './rules/name-lengths.js';
 import { checkResources } from './rules/resources.js';
 import { checkServiceFields } from './rules/service-fields.js';
 import { checkSharedNetworkNamespace } from './rules/shared-network.js';
@@ -60,6 +61,7 @@ export function validateRules(raw: unknown, files: readonly SourceFile[], env: R
     checkSharedNetworkNamespace(ctx, name, svc);
     checkPorts(ctx, name, svc, published);
     checkResources(ctx, name, svc);
+    checkServiceNameLengths(ctx, name, svc);
     const { containerName } = checkServiceFields(ctx, name, svc);
     if (containerName === undefined) continue;
     const owner = containerNames.get(containerName);
@@ -70,5 +72,6 @@ export function validateRules(raw: unknown, files: readonly SourceFile[], env: R
   checkNetworkDeclarations(ctx);
   checkFileObjects(ctx);
   checkVolumeDeclarations(ctx);
+  checkDeclarationNameLengths(ctx);
   return out;
 }

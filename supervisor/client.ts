@@ -10,6 +10,7 @@ import { makePrivateDirSync, openPrivateAppend } from '../executor/host/linux/pr
 import { isSameProcess, readStartTime } from '../executor/host/linux/proc-stat.js';
 import { lineReader, type Message, type Request, type WireError } from './protocol.js';
 import { supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
+import { checkSocketPath } from './socket-path.js';
 
 export class SupervisorError extends Error {
   readonly wire: WireError;
@@ -29,7 +30,7 @@ export class SupervisorStartError extends Error {
 
 function connect(socketPath: string): Promise<net.Socket | undefined> {
   return new Promise((resolve) => {
-    const conn = net.connect(socketPath, () => resolve(conn));
+    const conn = net.connect(checkSocketPath(socketPath), () => resolve(conn));
     conn.once('error', () => resolve(undefined));
   });
 }

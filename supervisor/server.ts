@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import PQueue from 'p-queue';
 import { lineReader, toWireError, type Message, type Request } from './protocol.js';
+import { checkSocketPath } from './socket-path.js';
 
 export type RequestHandler = (req: Request, send: (m: Message) => void) => Promise<'continue' | 'exit'>;
 
@@ -25,6 +26,7 @@ export interface ControlServer {
 export type ImmediateHandler = (req: Request, send: (m: Message) => void, conn: net.Socket) => boolean;
 
 export async function listen(socketPath: string, handle: RequestHandler, onExitRequested: () => void, immediate?: ImmediateHandler): Promise<ControlServer | undefined> {
+  checkSocketPath(socketPath);
   const queue = new PQueue({ concurrency: 1 });
   const server = net.createServer((conn) => {
     conn.on('error', () => {});

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
+import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { importTestImage, makeStackEnv, stack, TEST_IMAGE, uniqueProject, type StackEnv } from '../support/stack-cli.js';
 
 let env: StackEnv;
@@ -40,8 +40,38 @@ it('refuses limits docker refuses, all at once and located, and makes nothing', 
     `stack.yaml:17:16: mem_limit 9999999999g of service "huge" is more than the kernel can limit (at most 4 PiB); give a smaller size, or leave mem_limit out for no limit`,
     `stack.yaml:22:11: cpus ${cpus + 1} of service "greedy" is more CPUs than this host has: give a number from 0.01 to ${cpus}, as this host has ${cpus} CPU${cpus === 1 ? "" : "s"}`,
   ]);
-  expect(newObjects(before, snapshotHostObjects())).toEqual({});
+  // Only this test's objects: other test files may run at the same time.
+  expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
   expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
   expect(fs.existsSync(path.join(env.env.STACK_RUN!, project))).toBe(false);
   expect(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout.trim()).toBe('[]');
+});
+
+it('refuses project names too long for the host before anything is made: no state, no stray socket', () => {
+  for (const length of [80, 200]) {
+    const project = `stk${'n'.repeat(length - 3)}`;
+    const file = path.join(env.root, `long-${length}.yaml`);
+    fs.writeFileSync(file, `name: ${project}\nservices:\n  a:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n`);
+    const r = stack(env, ['-f', file, 'up', '-d']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^long-${length}\\.yaml:1:7: project name "stkn+" is ${length} characters long, more than the 63 stack allows`));
+    const run = fs.existsSync(env.env.STACK_RUN!) ? fs.readdirSync(env.env.STACK_RUN!) : [];
+    expect(run.filter((n) => n.startsWith('stkn'))).toEqual([]);
+    expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks'))).toBe(false);
+  }
+});
+
+it('refuses a name that fits but whose socket path under a long STACK_RUN would not', () => {
+  const run = path.join(env.root, 'r'.repeat(40));
+  const longRun = { ...env, env: { ...env.env, STACK_RUN: run } };
+  const project = uniqueProject('tsock');
+  const file = path.join(env.root, 'sock.yaml');
+  fs.writeFileSync(file, `name: ${project}${'x'.repeat(40)}\nservices:\n  a:\n    image: ${TEST_IMAGE}\n`);
+  const r = stack(longRun, ['-f', file, 'up', '-d']);
+  expect(r.code, r.stderr).toBe(1);
+  expect(r.stderr).toContain(`sock.yaml:1:7: project name "${project}${'x'.repeat(40)}" makes the supervisor's socket path ${run}/`);
+  expect(r.stderr).toContain('use a shorter name, or a shorter STACK_RUN');
+  expect(fs.existsSync(run)).toBe(false);
+  // config checks the file alone, as compose's does
+  expect(stack(longRun, ['-f', file, 'config', '-q']).code).toBe(0);
 });
