@@ -23,7 +23,9 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestDist = Infinity;
   for (const c of [...candidates].sort()) {
-    if (c === word) continue;
+    // The distance is at least the difference in length: most candidates need no table at
+    // all (a file of thousands of long unknown keys spent seconds here).
+    if (c === word || Math.abs(c.length - word.length) > limit) continue;
     const dist = editDistance(word, c);
     if (dist <= limit && dist < word.length && dist < bestDist) {
       best = c;

@@ -88,19 +88,26 @@ export function locate(file: SourceFile, path: readonly PathSeg[], prefer: 'key'
   return { file: file.path, line: 1, col: 1 };
 }
 
-export function sourceLine(text: string, line: number): string {
+/**
+ * The text of 1-based `line`. With the parser's line starts it is found at once: scanning
+ * from the top for each diagnostic made a file with thousands of problems quadratic.
+ */
+export function sourceLine(text: string, line: number, lineStarts?: readonly number[]): string {
   let start = 0;
-  for (let i = 1; i < line; i++) {
-    const nl = text.indexOf('\n', start);
-    if (nl < 0) return '';
-    start = nl + 1;
+  if (lineStarts !== undefined && line - 1 < lineStarts.length) start = lineStarts[line - 1]!;
+  else {
+    for (let i = 1; i < line; i++) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) return '';
+      start = nl + 1;
+    }
   }
   const end = text.indexOf('\n', start);
   return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, '');
 }
 
 export function diagAt(file: SourceFile, pos: SourcePos, message: string): Diagnostic {
-  return { file: pos.file, line: pos.line, col: pos.col, message, sourceLine: sourceLine(file.text, pos.line) };
+  return { file: pos.file, line: pos.line, col: pos.col, message, sourceLine: sourceLine(file.text, pos.line, file.lineCounter.lineStarts) };
 }
 
 /** A diagnostic at `path`: where the loaded value came from, else in the last file that has the path. */
