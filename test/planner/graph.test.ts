@@ -53,3 +53,24 @@ describe('dependencyOrder', () => {
     expect(() => dependencyOrder(stackOf({ a: ['a'] }))).toThrow('dependency cycle: a -> a');
   });
 });
+
+describe('long dependency chains', () => {
+  const n = 50_000;
+  const name = (i: number) => `s${String(i).padStart(5, '0')}`;
+
+  it('finds a cycle at the end of a chain without exhausting the call stack', () => {
+    const deps = new Map(Array.from({ length: n }, (_, i) => [name(i), [name((i + 1) % n)]] as const));
+    const cycle = findCycle(deps)!;
+    expect(cycle).toHaveLength(n + 1);
+    expect([cycle[0], cycle[1], cycle[n]]).toEqual([name(0), name(1), name(0)]);
+  });
+
+  it('orders a chain, one service per level, and a hub with many dependents', () => {
+    const chain = stackOf(Object.fromEntries(Array.from({ length: n }, (_, i) => [name(i), i + 1 < n ? [name(i + 1)] : []])));
+    const levels = dependencyOrder(chain);
+    expect(levels).toHaveLength(n);
+    expect(levels[0]).toEqual([name(n - 1)]);
+    const hub = stackOf({ hub: [], ...Object.fromEntries(Array.from({ length: n }, (_, i) => [name(i), ['hub']])) });
+    expect(dependencyOrder(hub).map((l) => l.length)).toEqual([1, n]);
+  });
+});
