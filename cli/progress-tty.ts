@@ -137,7 +137,7 @@ function operationTask(op: Operation, events: OperationEvents): ListrTask {
       const e = outcome ?? (await events.outcome.promise);
       switch (e.type) {
         case 'done':
-          task.title = `${label} ${color.dim(`(${e.ms} ms)`)}${(e.warnings ?? []).map((w) => `\n${color.yellow(`! ${w}`)}`).join('')}`;
+          task.title = `${label} ${color.dim(`(${e.ms} ms)`)}${(e.warnings ?? []).map((w) => `\n${color.yellow(`! ${escapeControls(w)}`)}`).join('')}`;
           return;
         case 'failed':
           task.title = label;
