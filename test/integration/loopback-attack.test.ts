@@ -18,6 +18,7 @@ import { bridgeName } from '../../planner/names.js';
 import { freePort, importTestImage, makeStackEnv, sleeperService, stack, udpEchoService, uniqueProject, type StackEnv } from '../support/stack-cli.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
+import { INIT_STAGES, type InitStage } from '../support/init-stages.js';
 
 /** A UDP socket of the test on ADDRESS:PORT that keeps every payload it receives. */
 async function listen(address: string, port: number): Promise<{ got: string[]; close(): void }> {
@@ -40,16 +41,19 @@ let env: StackEnv;
 let outside: OutsideHost | undefined;
 const files: string[] = [];
 let victimFile: string;
-let attackerFile: string;
-let attackerProject: string;
+let bin: string;
 let localPort: number;
 let anyPort: number;
 const before = snapshotHostObjects();
 
-function writeStack(name: string, project: string, services: string): string {
+/** `stage`: the init and exec stages of the stack's containers (its supervisor's choice). */
+function writeStack(name: string, project: string, services: string, stage: InitStage = 'native'): string {
   const file = path.join(env.root, `${name}.yaml`);
   fs.writeFileSync(file, `name: ${project}\nservices:\n${services}`);
-  const up = stack(env, ['-f', file, 'up', '-d']);
+  const vars = { ...env.env };
+  if (stage === 'node') vars.STACK_INIT_STAGE = 'node';
+  else delete vars.STACK_INIT_STAGE;
+  const up = stack({ ...env, env: vars }, ['-f', file, 'up', '-d']);
   files.push(file);
   expect(up.code, up.stderr).toBe(0);
   return file;
@@ -58,8 +62,8 @@ function writeStack(name: string, project: string, services: string): string {
 /** What the victim stack's UDP server printed: one `got PAYLOAD` line per datagram. */
 const victimLog = () => stack(env, ['-f', victimFile, 'logs', 'echo']).stdout;
 
-/** Sends one hand-made frame from inside the attacker container (default capabilities). */
-function fromContainer(dstMac: string, dstIp: string, port: number, payload: string, srcIp?: string): void {
+/** Sends one hand-made frame from inside the attacker container (default capabilities) of `attackerFile`. */
+function fromContainer(attackerFile: string, dstMac: string, dstIp: string, port: number, payload: string, srcIp?: string): void {
   const r = stack(env, ['-f', attackerFile, 'exec', '-T', 'attacker', '/probe/raw-udp', 'eth0', dstMac, dstIp, String(port), payload, ...(srcIp ? [srcIp] : [])]);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(/^sent \d+/);
@@ -68,7 +72,7 @@ function fromContainer(dstMac: string, dstIp: string, port: number, payload: str
 beforeAll(async () => {
   env = makeStackEnv();
   importTestImage(env);
-  const bin = path.join(env.root, 'probe');
+  bin = path.join(env.root, 'probe');
   fs.mkdirSync(bin);
   for (const name of ['raw-udp', 'udp-echo']) {
     execFileSync('gcc', ['-static', '-O1', '-o', path.join(bin, name), path.join(import.meta.dirname, `fixtures/${name}.c`)]);
@@ -78,8 +82,6 @@ beforeAll(async () => {
   // The victim: a UDP server published on 127.0.0.1 only, and on every address.
   victimFile = writeStack('victim', uniqueProject('tlnv'), udpEchoService(bin, [`127.0.0.1:${localPort}:5353/udp`, `${anyPort}:5353/udp`]));
   await until('the victim listens', () => victimLog().includes('listening'));
-  attackerProject = uniqueProject('tlna');
-  attackerFile = writeStack('attacker', attackerProject, `  attacker:\n${sleeperService(`    volumes: ["${bin}:/probe:ro"]\n`)}`);
 });
 
 afterAll(() => {
@@ -89,7 +91,9 @@ afterAll(() => {
 });
 
 describe('loopback addresses from a container or from the link (CVE-2020-8558)', () => {
-  it('a container\'s frame to 127.0.0.1 through the gateway MAC reaches no host loopback service and no other stack\'s 127.0.0.1 port', async () => {
+  it.each(INIT_STAGES)('a container\'s frame to 127.0.0.1 through the gateway MAC reaches no host loopback service and no other stack\'s 127.0.0.1 port (%s stages)', async (stage) => {
+    const attackerProject = uniqueProject('tlna');
+    const attackerFile = writeStack(`attacker-${stage}`, attackerProject, `  attacker:\n${sleeperService(`    volumes: ["${bin}:/probe:ro"]\n`)}`, stage);
     const bridge = bridgeName(attackerProject, 'default');
     const gatewayMac = fs.readFileSync(`/sys/class/net/${bridge}/address`, 'utf8').trim();
     const gatewayIp = os.networkInterfaces()[bridge]!.find((a) => a.family === 'IPv4')!.address;
@@ -97,15 +101,15 @@ describe('loopback addresses from a container or from the link (CVE-2020-8558)',
     const loopback = await listen('127.0.0.1', hostPort);
     const gateway = await listen(gatewayIp, hostPort);
     try {
-      fromContainer(gatewayMac, '127.0.0.1', hostPort, 'to host loopback');
-      fromContainer(gatewayMac, '127.0.0.1', hostPort, 'to host loopback, loopback source', '127.0.0.1');
-      fromContainer(gatewayMac, '127.0.0.1', localPort, 'to the other stack\'s 127.0.0.1 port');
+      fromContainer(attackerFile, gatewayMac, '127.0.0.1', hostPort, 'to host loopback');
+      fromContainer(attackerFile, gatewayMac, '127.0.0.1', hostPort, 'to host loopback, loopback source', '127.0.0.1');
+      fromContainer(attackerFile, gatewayMac, '127.0.0.1', localPort, 'to the other stack\'s 127.0.0.1 port');
       // Controls: the same frames to the gateway's own address arrive (the frames are well
       // made), and so does one to the other stack's port published on every address.
-      fromContainer(gatewayMac, 'gateway', hostPort, 'control');
-      fromContainer(gatewayMac, 'gateway', anyPort, 'control to the other stack');
+      fromContainer(attackerFile, gatewayMac, 'gateway', hostPort, 'control');
+      fromContainer(attackerFile, gatewayMac, 'gateway', anyPort, 'control to the other stack');
       await until('the control frame reaches the gateway address', () => gateway.got.includes('control'));
-      await until('the control frame reaches the other stack', () => victimLog().includes('got control to the other stack'));
+      await until('the control frame reaches the other stack', () => victimLog().split('\n').filter((l) => l.includes('got control to the other stack')).length >= INIT_STAGES.indexOf(stage) + 1);
       expect(loopback.got).toEqual([]);
       expect(victimLog()).not.toContain('127.0.0.1 port');
     } finally {
