@@ -13,6 +13,7 @@ import { containerName, shownName, vethName } from './names.js';
 import { ownsNetworks } from './network-mode.js';
 import { sharedNamespaceOf } from './select-services.js';
 import type { Slot } from './plan-replicas.js';
+import { AddressShortage } from './address-shortage.js';
 
 export interface PlannedNetworking {
   endpoints: Endpoint[];
@@ -77,6 +78,7 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
   const result = new Map<string, PlannedNetworking>();
   // Per network, where the search for the next free address starts (see nextFreeAddress).
   const searchFrom = new Map<string, string>();
+  const shortage = new AddressShortage();
   const slotsOf = groupBy(slots, (slot) => slot.service);
   for (const service of stack.services) {
     const mine = slotsOf.get(service) ?? [];
@@ -96,13 +98,14 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
         if (!ip) {
           ip = nextFreeAddress(net.subnet, net.gateway, used.get(sn.network)!, net.ipRange, searchFrom.get(sn.network));
           if (!ip) {
-            problems.push(`service ${service.name}: no free address left in ${net.ipRange ?? net.subnet} of network ${sn.network}`);
+            shortage.count(sn.network, service.name, false);
             continue;
           }
           used.get(sn.network)!.add(ip);
           searchFrom.set(sn.network, intToIp(ipToInt(ip) + 1));
           chosen.set(key, ip);
         }
+        shortage.count(sn.network, service.name, true);
         const ep: Endpoint = {
           network: sn.network, bridge: net.bridge, hostVeth: vethName(stack.project, instances.names.get(name) ?? name, sn.network), ifname,
           ip, prefixLength: net.prefixLength, gateway: net.gateway, defaultRoute: false,
@@ -114,6 +117,7 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
       result.set(name, networkingOf(service, name, endpoints));
     }
   }
+  shortage.report(stack, nets, problems);
   // `network_mode: service:X` shares X's namespace, so it sees X's addresses and resolver.
   for (const service of stack.services) {
     const target = sharedNamespaceOf(service);

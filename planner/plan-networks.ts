@@ -9,6 +9,7 @@ import type { Network, Stack } from './types.js';
 import { chooseSubnet, subnetPrefixFor, contains, defaultGateway, normalizeCidr, overlaps, parseCidr, unusableAddress } from './ipam.js';
 import { bridgeName } from './names.js';
 import { networkHash } from './hash.js';
+import { replicaCount } from './plan-replicas.js';
 
 export interface PlannedNetworks {
   /** Every network a container may join, the external ones included. */
@@ -18,7 +19,8 @@ export interface PlannedNetworks {
   createIds: string[];
 }
 
-export function planNetworks(stack: Stack, observed: Observed, problems: string[]): PlannedNetworks {
+/** `scale`: `up --scale svc=N`, which sizes a new subnet as the file's replica counts do. */
+export function planNetworks(stack: Stack, observed: Observed, problems: string[], scale?: Record<string, number>): PlannedNetworks {
   const specs = new Map<string, NetworkSpec>();
   const operations: Operation[] = [];
   const createIds: string[] = [];
@@ -34,7 +36,7 @@ export function planNetworks(stack: Stack, observed: Observed, problems: string[
     if (wanted === 'invalid') continue;
     const seen = observed.networks.find((n) => n.key === net.key);
     // An existing network keeps its subnet unless the file names another one.
-    const prefix = subnetPrefixFor(containersOn(stack, net.key));
+    const prefix = subnetPrefixFor(containersOn(stack, net.key, scale));
     const subnet = wanted.subnet ?? (seen ? seen.subnet : chooseSubnet([...taken, ...[...specs.values()].map((s) => s.subnet)], prefix));
     if (!subnet) {
       problems.push(`network ${net.key}: no free /${prefix} left in 10.123.0.0/16; set ipam.config subnet in the stack file`);
@@ -63,10 +65,10 @@ export function planNetworks(stack: Stack, observed: Observed, problems: string[
   return { specs, operations, createIds };
 }
 
-/** How many containers the file puts on network `key` (replicas of every service on it). */
-function containersOn(stack: Stack, key: string): number {
+/** How many containers the file (and `up --scale`) puts on network `key`: replicas of every service on it. */
+function containersOn(stack: Stack, key: string, scale: Record<string, number> | undefined): number {
   let count = 0;
-  for (const service of stack.services) if (service.networks.some((sn) => sn.network === key)) count += service.replicas;
+  for (const service of stack.services) if (service.networks.some((sn) => sn.network === key)) count += replicaCount(service, scale);
   return count;
 }
 

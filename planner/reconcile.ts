@@ -43,7 +43,7 @@ export interface ReconcileOptions extends ContainerPolicy {
 export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptions = {}): Plan {
   const problems: string[] = [];
   const selected = selectServices(stack, opts.services, !!opts.noDeps, problems);
-  const nets = planNetworks(stack, observed, problems);
+  const nets = planNetworks(stack, observed, problems, opts.scale);
   const slots = desiredSlots(stack, opts.scale, problems);
   const first = currentInstances(observed);
   let specs = buildSpecs(stack, observed, nets.specs, slots, problems, currentNames(first));
