@@ -126,7 +126,7 @@ function service(s: Service): Obj {
     shm_size: bytes(s.shmSizeBytes),
     stdin_open: s.stdinOpen,
     stop_grace_period: s.stopGracePeriodSeconds === 10 ? undefined : goDuration(Math.round(s.stopGracePeriodSeconds * 1000)),
-    stop_signal: s.stopSignal === 'SIGTERM' ? undefined : s.stopSignal,
+    stop_signal: s.stopSignal,
     sysctls: s.sysctls,
     tmpfs: s.tmpfs.map(tmpfsEntry),
     tty: s.tty,

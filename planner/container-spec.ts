@@ -1,7 +1,8 @@
 // Builds the ContainerSpec of one service: the image config overlaid by the file, with
 // its addresses. Docker's rules: entrypoint from the file replaces the image's and then
 // the image CMD is dropped; command from the file replaces CMD; file env overrides image env;
-// the file's healthcheck fields override the image's HEALTHCHECK one by one.
+// the file's healthcheck fields override the image's HEALTHCHECK one by one; the file's
+// stop_signal wins over the image's STOPSIGNAL, and SIGTERM is used when neither gives one.
 
 import type { ImageInfo } from './observed.js';
 import type { ContainerSpec, Endpoint, HostsEntry, MountSpec } from './plan.js';
@@ -69,7 +70,7 @@ export function buildContainerSpec(
     cwd: service.workingDir ?? (image.workingDir || '/'),
     endpoints,
     hosts,
-    stopSignal: service.stopSignal,
+    stopSignal: service.stopSignal ?? image.stopSignal ?? 'SIGTERM',
     stopGraceSeconds: service.stopGracePeriodSeconds,
     replica,
     user: service.user ?? image.user ?? '',

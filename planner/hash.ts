@@ -72,5 +72,7 @@ export function networkHash(spec: NetworkSpec): string {
  */
 export function serviceConfigHash(service: Service): string {
   const { dependsOn: _d, replicas: _r, profiles: _p, build: _b, pullPolicy: _pp, pos: _pos, ...shape } = service;
-  return hashOf(shape);
+  // SIGTERM stands for "the file gives none", as it did before the image's own stop signal
+  // was kept, so these hashes stay what they were.
+  return hashOf({ ...shape, stopSignal: service.stopSignal ?? 'SIGTERM' });
 }

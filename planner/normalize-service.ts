@@ -233,13 +233,13 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
     dns: stringList(s.dns),
     dnsSearch: stringList(s.dns_search),
     dnsOpt: stringList(s.dns_opt),
-    stopSignal: typeof s.stop_signal === 'string' ? s.stop_signal : 'SIGTERM',
     stopGracePeriodSeconds: s.stop_grace_period === undefined ? 10 : parseDuration(s.stop_grace_period as string | number) ?? 10,
     profiles: stringList(s.profiles),
   };
   const optional: Partial<Service> = {
     build: buildSpec,
     platform: typeof s.platform === 'string' ? s.platform : undefined,
+    stopSignal: typeof s.stop_signal === 'string' ? s.stop_signal : undefined,
     entrypoint: argv(s.entrypoint),
     command: argv(s.command),
     networkMode,

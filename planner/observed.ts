@@ -20,6 +20,8 @@ export interface ImageInfo {
   user?: string;
   /** The config's HEALTHCHECK (absent in records written before stack read it: import or pull again). */
   healthcheck?: PartialHealthcheck;
+  /** The config's StopSignal, in a form the runtime sends (planner/signals.ts); absent in records written before stack read it. */
+  stopSignal?: string;
 }
 
 export interface ObservedEndpoint {

@@ -35,7 +35,6 @@ export function serviceDefaults(name: string, image: string, pos: SourcePos): Se
     dns: [],
     dnsSearch: [],
     dnsOpt: [],
-    stopSignal: 'SIGTERM',
     stopGracePeriodSeconds: 10,
     profiles: [],
     pos,

@@ -221,7 +221,8 @@ export interface Service {
   dns: string[];
   dnsSearch: string[];
   dnsOpt: string[];
-  stopSignal: string;
+  /** `stop_signal` when the file gives one; else the image's StopSignal, else SIGTERM (container-spec.ts). */
+  stopSignal?: string;
   stopGracePeriodSeconds: number;
   profiles: string[];
   /** `develop` (watch rules), kept as parsed. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds an OCI image layout folder from the host's static busybox, for tests and examples:
-//   node scripts/build-busybox-image.mjs OUTDIR [--tag NAME] [--page TEXT] [--healthcheck JSON]
-// --healthcheck sets the config's HEALTHCHECK, in docker's form: {"Test":["CMD-SHELL","…"],"Interval":NS,…}.
+//   node scripts/build-busybox-image.mjs OUTDIR [--tag NAME] [--page TEXT] [--healthcheck JSON] [--stop-signal SIG]
+// --healthcheck sets the config's HEALTHCHECK, in docker's form: {"Test":["CMD-SHELL","…"],"Interval":NS,…};
+// --stop-signal its StopSignal (docker's STOPSIGNAL), as written.
 // Deterministic: fixed times and owners, sorted entries, so two runs give the same digests.
 
 import { execFileSync } from 'node:child_process';
@@ -74,7 +75,7 @@ function writeBlob(outDir, data) {
 }
 
 /** Writes the layout; returns { tag, manifest digest, config digest, layer digest }. `healthcheck` goes into the config as is. */
-export async function buildBusyboxImage(outDir, { tag = 'stack.local/busybox:latest', page = 'hello from stack', healthcheck } = {}) {
+export async function buildBusyboxImage(outDir, { tag = 'stack.local/busybox:latest', page = 'hello from stack', healthcheck, stopSignal } = {}) {
   let busybox;
   try {
     busybox = fs.readFileSync(BUSYBOX);
@@ -93,7 +94,7 @@ export async function buildBusyboxImage(outDir, { tag = 'stack.local/busybox:lat
     created: MTIME.toISOString(),
     architecture: ARCH[process.arch] ?? process.arch,
     os: 'linux',
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'], ...(healthcheck === undefined ? {} : { Healthcheck: healthcheck }) },
+    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'], ...(healthcheck === undefined ? {} : { Healthcheck: healthcheck }), ...(stopSignal === undefined ? {} : { StopSignal: stopSignal }) },
     rootfs: { type: 'layers', diff_ids: [sha256(rawTar)] },
     history: [{ created: MTIME.toISOString(), created_by: 'scripts/build-busybox-image.mjs' }],
   };
@@ -120,9 +121,10 @@ function parseArgs(argv) {
   let outDir;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--tag' || a === '--page' || a === '--healthcheck') {
+    if (a === '--tag' || a === '--page' || a === '--healthcheck' || a === '--stop-signal') {
       if (i + 1 >= argv.length) throw usage(`${a} needs a value`);
-      opts[a.slice(2)] = a === '--healthcheck' ? parseJsonArg(a, argv[++i]) : argv[++i];
+      const key = a === '--stop-signal' ? 'stopSignal' : a.slice(2);
+      opts[key] = a === '--healthcheck' ? parseJsonArg(a, argv[++i]) : argv[++i];
     } else if (a === '-h' || a === '--help') {
       throw usage();
     } else if (a.startsWith('-') || outDir !== undefined) {
@@ -144,7 +146,7 @@ function parseJsonArg(name, text) {
 }
 
 function usage(why) {
-  const err = new Error(`${why ? `${why}\n` : ''}usage: node scripts/build-busybox-image.mjs OUTDIR [--tag NAME] [--page TEXT] [--healthcheck JSON]`);
+  const err = new Error(`${why ? `${why}\n` : ''}usage: node scripts/build-busybox-image.mjs OUTDIR [--tag NAME] [--page TEXT] [--healthcheck JSON] [--stop-signal SIG]`);
   err.exitCode = 2;
   return err;
 }

@@ -35,7 +35,8 @@ function parseRecord(text: string, file: string): ImageInfo {
     (v.cmd === undefined || isStringArray(v.cmd)) &&
     (v.workingDir === undefined || typeof v.workingDir === 'string') &&
     (v.user === undefined || typeof v.user === 'string') &&
-    (v.healthcheck === undefined || isRecordedHealthcheck(v.healthcheck));
+    (v.healthcheck === undefined || isRecordedHealthcheck(v.healthcheck)) &&
+    (v.stopSignal === undefined || typeof v.stopSignal === 'string');
   if (!ok) throw new Error(`image record ${file} is malformed (expected ref, id, layers, env)`);
   return v as ImageInfo;
 }

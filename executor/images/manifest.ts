@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { ImageInfo } from '../../planner/observed.js';
 import { ImageFormatError } from './image-format-error.js';
 import { imageHealthcheck, type DockerHealthcheck } from './image-healthcheck.js';
+import { sendableSignal } from '../../planner/signals.js';
 
 export { ImageFormatError };
 
@@ -59,7 +60,7 @@ export interface Manifest {
   layers?: Descriptor[];
 }
 export interface ImageConfig {
-  config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; Env?: string[] | null; WorkingDir?: string; User?: string; Healthcheck?: DockerHealthcheck | null };
+  config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; Env?: string[] | null; WorkingDir?: string; User?: string; Healthcheck?: DockerHealthcheck | null; StopSignal?: string };
   rootfs?: { type?: string; diff_ids?: string[] };
 }
 
@@ -161,5 +162,13 @@ export function imageInfo(ref: string, configDigest: string, layers: string[], c
   if (c.User) info.user = c.User;
   const healthcheck = imageHealthcheck(c.Healthcheck, `config ${configDigest} of ${ref}`);
   if (healthcheck) info.healthcheck = healthcheck;
+  if (c.StopSignal !== undefined && c.StopSignal !== '') info.stopSignal = imageStopSignal(c.StopSignal, `config ${configDigest} of ${ref}`);
   return info;
+}
+
+/** docker refuses to create a container from an image whose StopSignal is no signal; stack refuses the image. */
+function imageStopSignal(raw: unknown, what: string): string {
+  const signal = typeof raw === 'string' ? sendableSignal(raw) : undefined;
+  if (signal === undefined) throw new ImageFormatError(`${what}: config.StopSignal ${JSON.stringify(raw)} is not a signal (a name such as SIGINT or a number from 1 to 64)`);
+  return signal;
 }

@@ -11,22 +11,10 @@ import { shellSplit, ShellSplitError } from '../short-forms.js';
 import type { PathSeg } from '../source-map.js';
 import { list, obj, type Obj, type RuleContext } from './context.js';
 import { isIpv4 } from './networking.js';
+import { isKnownSignal, SIGNALS } from '../signals.js';
 
 /** Same shape as the schema's stop_signal pattern. */
 const STOP_SIGNAL_SHAPE = /^(SIG)?[A-Z0-9+-]+$/;
-/** Linux signal names the container runtime can send (os.constants.signals on Linux). */
-const SIGNALS = [
-  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGIOT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1',
-  'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGCHLD', 'SIGSTKFLT', 'SIGCONT', 'SIGSTOP', 'SIGTSTP',
-  'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPOLL',
-  'SIGPWR', 'SIGSYS',
-];
-
-/** `SIGTERM`, `TERM` or a number 1–64. */
-function isKnownSignal(s: string): boolean {
-  if (/^\d+$/.test(s)) return Number(s) >= 1 && Number(s) <= 64;
-  return SIGNALS.includes(s.startsWith('SIG') ? s : `SIG${s}`);
-}
 
 function commands(ctx: RuleContext, name: string, svc: Obj): void {
   for (const key of ['command', 'entrypoint']) {

@@ -126,6 +126,23 @@ describe('importOciLayout', () => {
     await storeIsEmpty();
   });
 
+  it('records the config\'s StopSignal, docker\'s real-time names as their number', async () => {
+    for (const [given, kept] of [['SIGINT', 'SIGINT'], ['QUIT', 'QUIT'], ['9', '9'], ['SIGRTMIN+3', '37'], ['RTMAX', '64']]) {
+      const other = path.join(tmp, `stop-${given}`);
+      build(other, '--tag', `stack.local/stop:${kept}`, '--stop-signal', given!);
+      const info = await importOciLayout(other, {});
+      expect([given, info.stopSignal]).toEqual([given, kept]);
+      expect((await findImage(info.ref))?.stopSignal).toBe(kept);
+    }
+  });
+
+  it('rejects a StopSignal that is no signal before storing anything', async () => {
+    const other = path.join(tmp, 'bad-stop');
+    build(other, '--stop-signal', 'SIGNOPE');
+    await expect(importOciLayout(other, {})).rejects.toThrow(/config\.StopSignal "SIGNOPE" is not a signal/);
+    await storeIsEmpty();
+  });
+
   it('rejects a tampered layer and stores nothing', async () => {
     const m = await manifestOf(layout);
     const file = blob(m.layers[0]!.digest);

@@ -67,7 +67,6 @@ describe('loadStack: valid files normalise to a Stack', () => {
           ports: [],
           dependsOn: [{ service: 'db', condition: 'service_started', required: true, restart: false }],
           networks: [{ network: 'default', aliases: [] }],
-          stopSignal: 'SIGTERM',
           stopGracePeriodSeconds: 2,
           pos: { file: 'stack.yaml', line: 33, col: 3 },
         },
@@ -78,7 +77,6 @@ describe('loadStack: valid files normalise to a Stack', () => {
           ports: [],
           dependsOn: [],
           networks: [{ network: 'front', aliases: ['database'], ipv4Address: '10.9.0.5' }],
-          stopSignal: 'SIGTERM',
           stopGracePeriodSeconds: 0.5,
           pos: { file: 'stack.yaml', line: 25, col: 3 },
         },
@@ -122,6 +120,8 @@ describe('loadStack: valid files normalise to a Stack', () => {
       ],
     };
     expect(stack).toMatchObject(expected);
+    // No stop_signal in the file: none here, so the image's StopSignal applies, else SIGTERM (container-spec.ts).
+    expect(stack.services.map((s) => [s.name, s.stopSignal])).toEqual([['cache', undefined], ['db', undefined], [expect.any(String), 'SIGQUIT']]);
   });
 
   it('adds the default network only when a service uses it', () => {

@@ -36,10 +36,13 @@ export function stack(env: StackEnv, args: string[], cwd = env.root): Result {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Builds the busybox OCI layout (under `tag`, with `healthcheck` as its config's HEALTHCHECK, durations in ns) and imports it into this env's store. */
-export function importTestImage(env: StackEnv, { tag = TEST_IMAGE, healthcheck }: { tag?: string; healthcheck?: DockerHealthcheck } = {}): void {
+/**
+ * Builds the busybox OCI layout (under `tag`, with `healthcheck` as its config's HEALTHCHECK,
+ * durations in ns, and `stopSignal` as its StopSignal) and imports it into this env's store.
+ */
+export function importTestImage(env: StackEnv, { tag = TEST_IMAGE, healthcheck, stopSignal }: { tag?: string; healthcheck?: DockerHealthcheck; stopSignal?: string } = {}): void {
   const layout = path.join(env.root, `busybox-oci-${encodeURIComponent(tag)}`);
-  const extra = healthcheck ? ['--healthcheck', JSON.stringify(healthcheck)] : [];
+  const extra = [...(healthcheck ? ['--healthcheck', JSON.stringify(healthcheck)] : []), ...(stopSignal ? ['--stop-signal', stopSignal] : [])];
   const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build-busybox-image.mjs'), layout, '--tag', tag, ...extra], { encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`building the test image failed: ${built.stderr}`);
   const imported = stack(env, ['image', 'import', layout, '--tag', tag]);
