@@ -61,6 +61,9 @@ static void parse_line(char *line) {
     cfg.hard[cfg.n_rlimits] = f[3][0] == '-' ? RLIM_INFINITY : strtoull(f[3], NULL, 10);
     cfg.n_rlimits++;
   }
+  else if (!strcmp(k, "cgroupfs")) { NEED(2); cfg.cgroupfs = atoi(f[1]); cfg.cgroupfs_read_only = atoi(f[2]); }
+  else if (!strcmp(k, "cgroupfs-hierarchy")) { NEED(1); PUSH(cfg.cgroupfs_hierarchies, cfg.n_cgroupfs_hierarchies, f[1]); }
+  else if (!strcmp(k, "cgroupfs-link")) { NEED(2); struct kv l = { f[1], f[2] }; PUSH(cfg.cgroupfs_links, cfg.n_cgroupfs_links, l); }
   else if (!strcmp(k, "argv")) { NEED(1); PUSH(cfg.argv, cfg.argc, f[1]); }
   else if (!strcmp(k, "env")) { NEED(1); PUSH(cfg.env, cfg.envc, f[1]); }
   else if (!strcmp(k, "user")) { cfg.user = nf > 1 ? f[1] : ""; }

@@ -106,6 +106,10 @@ int init_main(void) {
   }
   step = "unshare cgroup namespace";
   if (unshare(CLONE_NEWCGROUP) != 0) fail_call("unshare", "33554432");
+  if (cfg.cgroupfs) {
+    step = "mount cgroup";
+    mount_cgroup_view();
+  }
   struct user u;
   char file[4096];
   prepare_process(&u, file, sizeof file);

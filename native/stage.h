@@ -69,6 +69,10 @@ struct config {
   char *argv[4096]; int argc;
   char *env[4096]; int envc;
   int privileged, read_only_rootfs, wait_for_release, no_new_privs, last_cap;
+  /** /sys/fs/cgroup: cgroupfs is 0 (none), 1 (v1: a tmpfs of hierarchies) or 2 (one cgroup2 mount). */
+  int cgroupfs, cgroupfs_read_only;
+  char *cgroupfs_hierarchies[16]; int n_cgroupfs_hierarchies;
+  struct kv cgroupfs_links[32]; int n_cgroupfs_links;
   unsigned long long shm_size, keep_caps;
   /** exec stage: the container's PID 1 on the host, its start time, a terminal on fd 0. */
   long pid; unsigned long long start_time; int tty; char *container;
@@ -86,6 +90,11 @@ void mkdir_p(const char *path);
 /** The container's filesystem view, then pivot_root (inside its own mount namespace). */
 void mount_rootfs(void);
 void mask_paths(void);
+
+// ---- cgroup-view.c ----------------------------------------------------------------------
+
+/** The container's own cgroup at /sys/fs/cgroup, after pivot_root and the cgroup namespace. */
+void mount_cgroup_view(void);
 
 // ---- mount-target.c: targets opened inside the rootfs, mounts onto what was opened ------
 

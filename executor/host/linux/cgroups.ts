@@ -13,7 +13,8 @@ import { restrictDevices } from './bpf.js';
 import { limitWrites, OOM_FILE, parseOomKills, type CgroupVersion, type Controller } from './cgroup-limits.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
-const V1_CONTROLLERS: Controller[] = ['memory', 'pids', 'cpu', 'devices'];
+/** The v1 controllers a container gets groups of (and sees at /sys/fs/cgroup: cgroup-view.ts). */
+export const V1_CONTROLLERS: Controller[] = ['memory', 'pids', 'cpu', 'devices'];
 const V2_CONTROLLERS = ['memory', 'pids', 'cpu'];
 
 /** v2 when the unified hierarchy is mounted at the root itself (hybrid hosts are v1). */

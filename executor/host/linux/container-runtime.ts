@@ -15,6 +15,7 @@ import type { ContainerExit, Host, SpawnedContainer } from '../../host.js';
 import { spawnInNewNamespaces } from './namespace-window.js';
 import { cgroupProcsFiles, createCgroups, killCgroups, oomKills, removeCgroups } from './cgroups.js';
 import { initSecurity } from './init-security.js';
+import { containerCgroupView } from './cgroup-view.js';
 import { netnsFor } from './network-mode.js';
 import { paths } from './paths.js';
 import { makePrivateDir, openPrivateAppend } from './private-files.js';
@@ -124,6 +125,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         waitForRelease: spec.endpoints.length > 0,
         security: initSecurity(spec),
       };
+      const view = containerCgroupView(config.mounts, spec.privileged);
+      if (view) config.cgroupView = view;
       const netns = await netnsFor(spec, state);
       const log = opts.attach ? undefined : openPrivateAppend(paths.logFile(spec.project, spec.name));
       let child: ChildProcess;

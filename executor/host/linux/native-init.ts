@@ -9,7 +9,7 @@
 
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import type { InitConfig } from './init/config.js';
+import type { CgroupView, InitConfig } from './init/config.js';
 import type { ExecConfig } from './init/exec-config.js';
 import type { ProcessRestrictions } from './init/restrictions.js';
 import { INIT_TARGET } from './init/config.js';
@@ -100,8 +100,18 @@ export function encodeNativeConfig(cfg: InitConfig): string {
     line('privileged', flag(sec.privileged)), line('readonly-rootfs', flag(sec.readOnlyRootfs)),
     line('wait', flag(cfg.waitForRelease)), line('shm', sec.shmSizeBytes),
     ...restrictionLines(sec),
+    ...cgroupViewLines(cfg.cgroupView),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function cgroupViewLines(view: CgroupView | undefined): string[] {
+  if (!view) return [];
+  return [
+    line('cgroupfs', view.version === 'v2' ? 2 : 1, flag(view.readOnly)),
+    ...view.hierarchies.map((h) => line('cgroupfs-hierarchy', h)),
+    ...view.links.map(([controller, hierarchy]) => line('cgroupfs-link', controller, hierarchy)),
+  ];
 }
 
 /** The exec stage's config ($STACK_EXEC of `stack-init exec`). */

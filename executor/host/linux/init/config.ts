@@ -37,6 +37,23 @@ export interface InitConfig {
   waitForRelease: boolean;
   /** Process isolation applied around execve (see init/restrictions.ts). */
   security: InitSecurity;
+  /** The container's own cgroup at /sys/fs/cgroup (cgroup-view.ts on the host decides it); absent when a mount of the file covers that place. */
+  cgroupView?: CgroupView;
+}
+
+/**
+ * /sys/fs/cgroup as docker shows it, mounted once the container is in its groups and has
+ * its own cgroup namespace, so each mount's root is the container's group.
+ */
+export interface CgroupView {
+  /** v2: one cgroup2 mount. v1: a tmpfs holding one cgroup mount per hierarchy. */
+  version: 'v1' | 'v2';
+  /** Read-only unless privileged, as docker mounts it. */
+  readOnly: boolean;
+  /** v1: each hierarchy's directory, named after its controllers as the host names it ("memory", "cpu,cpuacct"), which are also its mount options. */
+  hierarchies: string[];
+  /** v1: [controller, hierarchy] for controllers co-mounted with others ("cpu" → "cpu,cpuacct"), as symlinks. */
+  links: [string, string][];
 }
 
 /** The runtime half of ContainerSpec, as the init stage needs it. */

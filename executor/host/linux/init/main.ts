@@ -13,6 +13,7 @@ import { containerEnv, lookPath, LookupError } from './exec.js';
 import { writeSysctls } from './sysctls.js';
 import { resolveUser } from './user.js';
 import { applyProcessRestrictions } from './restrictions.js';
+import { mountCgroupView } from './cgroup-view.js';
 
 let current = 'read config';
 
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   if (!sec.privileged) step('mask /proc', () => maskPaths(sys));
   if (sec.readOnlyRootfs) step('read-only rootfs', () => sys.mount(null, '/', null, MS.BIND | MS.REMOUNT | MS.RDONLY));
   step('unshare cgroup namespace', () => sys.unshare(CLONE_NEWCGROUP));
+  if (cfg.cgroupView) step('mount cgroup', () => mountCgroupView(sys, cfg.koffiNative, cfg.cgroupView!));
   const user = step('resolve user', () => resolveUser(sec.user));
   const env = containerEnv(cfg.env, cfg.hostname, user.home);
   step('chdir', () => process.chdir(cfg.cwd));

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { checkCall, InitSysError, loadKoffi } from './sys.js';
 import { inRoot } from './in-root.js';
 
-const O_PATH = 0o10000000;
+export const O_PATH = 0o10000000;
 const O_CLOEXEC = 0o2000000;
 const { O_DIRECTORY, O_NOFOLLOW, O_WRONLY, O_CREAT, O_EXCL, O_RDONLY } = fs.constants;
 // Syscalls numbered after 424 share one number on every architecture.
@@ -32,6 +32,8 @@ export const MOUNT_ATTR = { RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4 } as const;
 const MS_REC = 1 << 14;
 const MS_PROPAGATION = (1 << 18) | (1 << 19) | (1 << 20);
 const PROC_SUPER_MAGIC = 0x9fa0;
+export const SYSFS_MAGIC = 0x62656572;
+export const TMPFS_MAGIC = 0x01021994;
 
 /** `/proc/self/fd/N`, or NAME in the directory fd N is open on. */
 export const at = (fd: number, name?: string) => `/proc/self/fd/${fd}${name === undefined ? '' : `/${name}`}`;
