@@ -61,6 +61,10 @@ describe.each(INIT_STAGES)('/sys/fs/cgroup inside a container (%s init stage)', 
     expect(seen.list).not.toMatch(/\b(blkio|freezer|systemd|unified)\b/);
   });
 
+  it('is there with a read-only rootfs too', async () => {
+    expect(await inside('echo memory=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)', { readOnlyRootfs: true })).toEqual({ memory: String(64 << 20) });
+  });
+
   it('a privileged container may write its own groups, as with docker', async () => {
     const seen = await inside([attempt('mkdir', 'mkdir /sys/fs/cgroup/memory/sub && rmdir /sys/fs/cgroup/memory/sub')].join('; '), { privileged: true });
     expect(seen).toEqual({ mkdir: 'ok' });
