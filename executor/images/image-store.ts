@@ -9,6 +9,7 @@ import { normalizeImageRef } from '../../planner/image-ref.js';
 import { paths } from '../host/linux/paths.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../host/linux/private-files.js';
 import { isRecordedHealthcheck } from './image-healthcheck.js';
+import { sendableSignal } from '../../planner/signals.js';
 
 const SUFFIX = '.json';
 
@@ -36,7 +37,7 @@ function parseRecord(text: string, file: string): ImageInfo {
     (v.workingDir === undefined || typeof v.workingDir === 'string') &&
     (v.user === undefined || typeof v.user === 'string') &&
     (v.healthcheck === undefined || isRecordedHealthcheck(v.healthcheck)) &&
-    (v.stopSignal === undefined || typeof v.stopSignal === 'string');
+    (v.stopSignal === undefined || (typeof v.stopSignal === 'string' && sendableSignal(v.stopSignal) === v.stopSignal));
   if (!ok) throw new Error(`image record ${file} is malformed (expected ref, id, layers, env)`);
   return v as ImageInfo;
 }

@@ -62,6 +62,13 @@ describe('image store', () => {
     await expect(listImages()).rejects.toThrow(/malformed/);
   });
 
+  it('keeps a recorded stop signal, and reports one the runtime could not send', async () => {
+    const stopping = { ...image('busybox'), stopSignal: 'SIGINT' };
+    expect(await findImage((await saveImage(stopping)).ref)).toEqual({ ...stopping, ref: 'docker.io/library/busybox:latest' });
+    await fs.writeFile(path.join(paths.imageRefsDir(), 'x.json'), JSON.stringify({ ...image('x'), stopSignal: 'SIGRTMIN+3' }));
+    await expect(listImages()).rejects.toThrow(/malformed/);
+  });
+
   it('knows unpacked layers', async () => {
     await fs.mkdir(paths.layerDir(D1), { recursive: true });
     expect(await hasLayer(D1)).toBe(true);
