@@ -7,6 +7,11 @@ import type { ContainerSpec } from '../../planner/plan.js';
 
 export interface TableEntry {
   spec: Pick<ContainerSpec, 'project' | 'service' | 'name' | 'displayName' | 'hostname' | 'replica' | 'endpoints' | 'dnsUpstreams'>;
+  /**
+   * false: its names are not answered (a replacement not ready yet, or the container a ready
+   * one replaces: supervisor/dns/slot-answers.ts), but its own queries are a container's.
+   */
+  answered?: boolean;
 }
 
 interface Address {
@@ -24,10 +29,11 @@ export class NameTable {
   private readonly sources = new Map<string, { bridges: Set<string>; project: string; upstreams?: string[] }>();
 
   constructor(entries: readonly TableEntry[]) {
-    for (const { spec } of entries) {
+    for (const { spec, answered } of entries) {
       const bridges = new Set(spec.endpoints.map((e) => e.bridge));
       for (const ep of spec.endpoints) {
         this.sources.set(ep.ip, { bridges, project: spec.project, ...(spec.dnsUpstreams?.length ? { upstreams: spec.dnsUpstreams } : {}) });
+        if (answered === false) continue;
         const names = [spec.service, `${spec.service}-${spec.replica}`, spec.displayName ?? spec.name, spec.hostname, ...(ep.aliases ?? [])];
         for (const name of new Set(names.map((n) => n.toLowerCase()))) {
           const list = this.names.get(name) ?? [];

@@ -6,7 +6,7 @@
 import { readState } from '../../executor/host/linux/state-store.js';
 import { DnsServer } from './dns-server.js';
 import type { TableEntry } from './name-table.js';
-import { answeringRecords } from './slot-answers.js';
+import { tableEntries } from './slot-answers.js';
 import { defaultUpstreams } from './upstream.js';
 
 export function createStackDns(project: string, log: (line: string) => void, port?: number): DnsServer {
@@ -22,7 +22,7 @@ export function createStackDns(project: string, log: (line: string) => void, por
         readState.networks(project),
       ]);
       // A container that has exited answers nothing; one being created may already ask.
-      const entries: TableEntry[] = answeringRecords(records.flat().filter((r) => r.status !== 'exited')).map((r) => ({ spec: r.spec }));
+      const entries: TableEntry[] = tableEntries(records.flat().filter((r) => r.status !== 'exited'));
       return { entries, gateways: networks.map((n) => n.gateway) };
     },
   });
