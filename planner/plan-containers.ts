@@ -19,7 +19,7 @@ import type { CurrentInstances, Replacement } from './plan-instances.js';
 import { startCause, type StartCause } from './start-cause.js';
 
 /** How long a replaced container's requests in flight may take to finish before it is stopped. */
-const DRAIN_MS = 2000;
+export const DRAIN_MS = 2000;
 
 export interface ContainerPolicy {
   removeOrphans?: boolean;

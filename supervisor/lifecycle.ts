@@ -33,6 +33,12 @@ export interface LifecycleOptions {
    * names go to its ready replacement, supervisor/dns/slot-answers.ts) before it goes.
    */
   beforeStop?: () => Promise<void>;
+  /**
+   * Runs before a replaced container drains, with its addresses: the DNS answers switch to
+   * its replacement when the published ports do, and the drain starts once no client can
+   * still have its address cached (supervisor/dns/dns-server.ts forgotten).
+   */
+  beforeDrain?: (addresses: string[]) => Promise<void>;
 }
 
 /** What the supervisor keeps per container it has seen start. */
@@ -77,6 +83,11 @@ export class Lifecycle {
           await this.opts.beforeRelease?.();
           await inner.containers.release(project, name);
           await this.started(name, true);
+        },
+        drain: async (project, name, maxMs) => {
+          const record = await inner.state.loadContainer(project, name);
+          await this.opts.beforeDrain?.(record?.spec.endpoints.map((e) => e.ip) ?? []);
+          await inner.containers.drain(project, name, maxMs);
         },
         stop: async (project, name, signal, grace) => {
           await this.stopping(name);

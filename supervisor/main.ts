@@ -63,7 +63,12 @@ async function main(): Promise<void> {
   const dns = createStackDns(project, log);
 
   const events = new EventBus();
-  const lifecycle = new Lifecycle({ project, host: rawHost, clock: systemClock, events, log, logTimes: createLogTimes(project), beforeRelease: () => dns.reload(), beforeStop: () => dns.reload() });
+  const lifecycle = new Lifecycle({ project, host: rawHost, clock: systemClock, events, log, logTimes: createLogTimes(project), beforeRelease: () => dns.reload(), beforeStop: () => dns.reload(),
+    beforeDrain: async (addresses) => {
+      await dns.reload();
+      await dns.forgotten(addresses);
+    },
+  });
   const host = lifecycle.host;
 
   let server: Awaited<ReturnType<typeof listen>>;

@@ -20,8 +20,14 @@ const SERVFAIL = 2;
 /** A DNS message over UDP without EDNS (which this server does not offer): RFC 1035 4.2.1. */
 const UDP_LIMIT = 512;
 const RELOAD_MIN_MS = 100;
-/** Short: a replica that goes away should soon leave clients' caches. */
-const TTL = 5;
+/**
+ * Short: a replica that goes away should soon leave clients' caches. A replaced container
+ * is drained (planner/plan-containers.ts DRAIN_MS) after the answers switch away from it,
+ * and stays at least until every answer naming it has expired (`forgotten`).
+ */
+export const ANSWER_TTL_SECONDS = 1;
+/** Past the TTL: a client connects a moment after its answer arrived. */
+const CACHED_ANSWER_SLACK_MS = 250;
 
 export interface DnsServerOptions {
   /** The records to answer from and the gateway addresses to listen on. */
@@ -48,6 +54,8 @@ export class DnsServer {
   /** A load waiting for the running one to end. */
   private queued: Promise<void> | undefined;
   private loadedAt = 0;
+  /** Address → when an answer last named it (ms): clients may use it until the TTL is over. */
+  private readonly answeredAt = new Map<string, number>();
 
   constructor(private readonly opts: DnsServerOptions) {}
 
@@ -63,6 +71,16 @@ export class DnsServer {
     });
     this.last = this.queued;
     return this.queued;
+  }
+
+  /**
+   * Resolves once no client can still hold an answer of this server that names one of
+   * `addresses`: at once if none did, else when the last such answer's TTL is over.
+   */
+  async forgotten(addresses: readonly string[]): Promise<void> {
+    const until = Math.max(0, ...addresses.map((ip) => this.answeredAt.get(ip) ?? 0)) + ANSWER_TTL_SECONDS * 1000 + CACHED_ANSWER_SLACK_MS;
+    const wait = until - Date.now();
+    if (wait > 0 && addresses.some((ip) => this.answeredAt.has(ip))) await new Promise((r) => setTimeout(r, wait));
   }
 
   async close(): Promise<void> {
@@ -116,13 +134,16 @@ export class DnsServer {
     // A stack name has only IPv4 addresses: AAAA and others get an empty NOERROR answer,
     // so resolvers do not go on to ask the upstream servers for it.
     const answers: packet.Answer[] = question.type === 'A' || question.type === ('ANY' as packet.RecordType)
-      ? rotated.map((ip) => ({ type: 'A', class: 'IN', name: question.name, ttl: TTL, data: ip }))
+      ? rotated.map((ip) => ({ type: 'A', class: 'IN', name: question.name, ttl: ANSWER_TTL_SECONDS, data: ip }))
       : [];
     const flags = packet.AUTHORITATIVE_ANSWER | packet.RECURSION_AVAILABLE | (q.flags ?? 0) & packet.RECURSION_DESIRED | rcode;
     const encode = (list: packet.Answer[], truncated: boolean) =>
       packet.encode({ type: 'response', id: q.id ?? 0, flags: flags | (truncated ? packet.TRUNCATED_RESPONSE : 0), questions: [question], answers: list });
     let reply = encode(answers, false);
-    for (let keep = answers.length - 1; limit !== undefined && reply.length > limit && keep >= 0; keep--) reply = encode(answers.slice(0, keep), true);
+    let kept = answers.length;
+    for (; limit !== undefined && reply.length > limit && kept > 0; kept--) reply = encode(answers.slice(0, kept - 1), true);
+    const now = Date.now();
+    for (const ip of answers.length > 0 ? rotated.slice(0, kept) : []) this.answeredAt.set(ip, now);
     return reply;
   }
 
@@ -130,6 +151,8 @@ export class DnsServer {
     const { entries, gateways } = await this.opts.load();
     this.table = new NameTable(entries);
     this.loadedAt = Date.now();
+    // Answers that expired long ago need no memory (the map would grow with every address).
+    for (const [ip, at] of this.answeredAt) if (at + ANSWER_TTL_SECONDS * 1000 + CACHED_ANSWER_SLACK_MS < this.loadedAt) this.answeredAt.delete(ip);
     const wanted = new Set(gateways);
     await Promise.all([...this.listeners.keys()].filter((gw) => !wanted.has(gw)).map((gw) => this.stopListening(gw)));
     await Promise.all([...wanted].filter((gw) => !this.listeners.has(gw)).map((gw) => this.listen(gw)));
