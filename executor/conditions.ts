@@ -6,7 +6,10 @@ import type { DependencyCondition } from '../planner/types.js';
 import { probeArgv } from '../planner/healthcheck.js';
 import type { ContainerHealth, ContainerRecord } from './host.js';
 
-/** A depends_on condition, or `ready` (up --wait): healthy if it has a healthcheck, else running; exit 0 counts. */
+/**
+ * A depends_on condition, or `ready` (up --wait, replacements): healthy if it has a
+ * healthcheck, else accepting connections on its ports (record.readiness); exit 0 counts.
+ */
 export type WaitCondition = DependencyCondition | 'ready';
 
 export type ConditionState = { state: 'met' } | { state: 'pending' } | { state: 'failed'; reason: string };
@@ -36,7 +39,7 @@ export function conditionState(record: ContainerRecord | undefined, alive: boole
       if (!alive) return PENDING;
       if (condition === 'service_started') return MET;
       if (condition === 'service_completed_successfully') return PENDING;
-      if (!healthcheck) return condition === 'ready' ? MET : failed('has no healthcheck (add one to it, or depend on it with condition service_started)');
+      if (!healthcheck) return condition === 'ready' ? readyState(record) : failed('has no healthcheck (add one to it, or depend on it with condition service_started)');
       if (record.health?.status === 'healthy') return MET;
       if (record.health?.status === 'unhealthy') return failed(`is unhealthy (last check: ${lastProbeText(record.health)})`);
       return PENDING;
@@ -47,6 +50,15 @@ export function conditionState(record: ContainerRecord | undefined, alive: boole
       return failed(`exited with code ${code}`);
     }
   }
+}
+
+/** `ready` of a running container without a healthcheck. */
+function readyState(record: ContainerRecord): ConditionState {
+  const r = record.readiness;
+  if (!r) return PENDING;
+  if (r.ready) return MET;
+  const ports = r.closedPorts.join(', ');
+  return failed(`does not accept connections on port${r.closedPorts.length > 1 ? 's' : ''} ${ports} (add a healthcheck if it is ready otherwise)`);
 }
 
 /** The last probe in words, for messages: `exit 1: connection refused`. */

@@ -44,11 +44,16 @@ export interface ContainerRecord {
   finishedAt?: string;
   /** Set by the supervisor while the container has a healthcheck. */
   health?: ContainerHealth;
+  /** Set by the supervisor when a container without a healthcheck is ready, or will not be (supervisor/readiness-monitor.ts). */
+  readiness?: Readiness;
   /** Restarts by its restart policy since the container was created. */
   restartCount?: number;
   /** Stopped on purpose (`stack stop`): no restart policy brings it back until `start`. */
   stopped?: boolean;
 }
+
+/** Ready: its ports (spec.readyPorts) accept connections, or it ran for a grace without ports; else the ports that stayed closed. */
+export type Readiness = { ready: true } | { ready: false; closedPorts: number[] };
 
 export interface SpawnedContainer {
   pid: number;

@@ -50,7 +50,7 @@ export async function resumeContainer(project: string, name: string, host: Host,
   for (const ep of record.spec.endpoints) await host.networks.detach(ep.hostVeth);
   await launchContainer(record.spec, host, (pid, startTime, startedAt) =>
     host.state.updateContainer(project, name, (r) => {
-      const { stopped: _stopped, health: _health, oomKilled: _oom, ...rest } = r;
+      const { stopped: _stopped, health: _health, readiness: _readiness, oomKilled: _oom, ...rest } = r;
       return { ...rest, ...changes, status: 'starting', pid, startTime, startedAt };
     }),
   );

@@ -47,6 +47,20 @@ function seccompOf(securityOpt: string[]): string {
   return opt ? opt.slice('seccomp='.length) : 'default';
 }
 
+/**
+ * The TCP ports the service serves in its container, sorted: published ones and single
+ * `expose` ports (`PORT/tcp`). An exposed range is left out: it is usually one a server
+ * opens on demand (passive FTP, RTP), not one it listens on from the start.
+ */
+function tcpPortsOf(service: Service): number[] {
+  const ports = new Set(service.ports.filter((p) => p.protocol === 'tcp').map((p) => p.containerPort));
+  for (const entry of service.expose) {
+    const m = /^(\d+)\/tcp$/.exec(entry);
+    if (m) ports.add(Number(m[1]));
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
 export function buildContainerSpec(
   project: string,
   service: Service,
@@ -95,5 +109,7 @@ export function buildContainerSpec(
   if (dns.dnsUpstreams) spec.dnsUpstreams = dns.dnsUpstreams;
   const healthcheck = effectiveHealthcheck(service.healthcheck, image.healthcheck);
   if (healthcheck) spec.healthcheck = healthcheck;
+  const readyPorts = tcpPortsOf(service);
+  if (readyPorts.length > 0) spec.readyPorts = readyPorts;
   return { ...spec, hash: containerHash(spec) };
 }

@@ -6,8 +6,9 @@
 // covers the same ground from the file's side; both leave out what never changes a
 // running container: depends_on, scale/replicas, profiles, build and pull_policy are not
 // in a ContainerSpec at all, and containerHash leaves out the per-replica identity (name,
-// replica number, address, veth) and the container's own /etc/hosts line, so all replicas of a service share
-// one hash and a neighbour's arrival recreates nothing. A changed address is caught
+// replica number, address, veth) and the container's own /etc/hosts line, so all replicas
+// of a service share one hash and a neighbour's arrival recreates nothing; and the ports
+// its readiness is judged by (from `ports` and `expose`, which recreate nothing either). A changed address is caught
 // separately by reconcile (plan-containers.ts), which compares addresses directly.
 
 import { createHash } from 'node:crypto';
@@ -36,7 +37,7 @@ export function hashOf(value: unknown): string {
 
 /** The container's config hash: the same for every replica of a service (see above). */
 export function containerHash(spec: Omit<ContainerSpec, 'hash'>): string {
-  const { hosts, name: _name, displayName: _shown, replica: _replica, endpoints, mounts, ...shape } = spec;
+  const { hosts, name: _name, displayName: _shown, replica: _replica, endpoints, mounts, readyPorts: _ready, ...shape } = spec;
   // /etc/hosts: the container's own line differs per replica; the rest is extra_hosts,
   // whose change must recreate (the file is written once, at start). Left out when empty,
   // so the hashes of containers without extra_hosts stay what they were.

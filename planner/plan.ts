@@ -99,6 +99,11 @@ export interface ContainerSpec {
   /** `network_mode`: undefined (own netns on the endpoints), `host`, `none`, or `container:<name>` (join that container's netns). */
   networkMode?: string;
   healthcheck?: Healthcheck;
+  /**
+   * The TCP ports it serves (published and `expose`d): without a healthcheck it is ready
+   * once they accept connections (supervisor/readiness-monitor.ts). Not in the hash.
+   */
+  readyPorts?: number[];
   restart: RestartPolicy;
   labels: Record<string, string>;
   /** Config hash: a change means the container must be recreated. */

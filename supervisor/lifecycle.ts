@@ -11,6 +11,7 @@ import type { ContainerSpec } from '../planner/plan.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import { HealthMonitor } from './health-monitor.js';
+import { ReadinessMonitor } from './readiness-monitor.js';
 import { initialHealth } from './health-state.js';
 import { Backoff, countedRestarts, restartDecision } from './restart-policy.js';
 
@@ -51,6 +52,8 @@ interface Tracked {
   /** When this supervisor restarted it, ms (deploy.restart_policy.window counts these). */
   restartTimes: number[];
   monitor?: HealthMonitor;
+  /** Without a healthcheck: until its ports accept connections (readiness-monitor.ts). */
+  readiness?: ReadinessMonitor;
   cancelRestart?: () => void;
   restarting?: Promise<void>;
 }
@@ -136,7 +139,9 @@ export class Lifecycle {
     // A one-shot may have exited before we got here: nothing to check then.
     if (record.status === 'exited') return;
     const argv = probeArgv(record.spec.healthcheck);
-    if (!argv || !record.spec.healthcheck) return;
+    await t.readiness?.stop();
+    t.readiness = undefined;
+    if (!argv || !record.spec.healthcheck) return this.watchReadiness(t, record);
     await t.monitor?.stop();
     await host.state.updateContainer(project, name, (r) => ({ ...r, health: initialHealth() }));
     t.monitor = new HealthMonitor({
@@ -154,6 +159,24 @@ export class Lifecycle {
       },
     });
     t.monitor.start();
+  }
+
+  /** Without a healthcheck: records when it is ready (an adopted one already found ready stays so). */
+  private watchReadiness(t: Tracked, record: ContainerRecord): void {
+    if (record.readiness?.ready) return;
+    const { host, project, clock } = this.opts;
+    const name = record.spec.name;
+    t.readiness = new ReadinessMonitor({
+      address: record.spec.endpoints[0]?.ip,
+      ports: record.spec.readyPorts ?? [],
+      clock,
+      startedAt: t.startedAt,
+      onVerdict: async (readiness) => {
+        await host.state.updateContainer(project, name, (r) => (r.status === 'exited' ? r : { ...r, readiness }));
+        if (!readiness.ready) this.opts.log(`container ${name} is not ready: nothing accepts connections on port ${readiness.closedPorts.join(', ')}`);
+      },
+    });
+    t.readiness.start();
   }
 
   /** CMD / CMD-SHELL run inside the container, output captured (docker keeps 4 KiB). */
@@ -180,6 +203,8 @@ export class Lifecycle {
     await t.restarting;
     await t.monitor?.stop();
     t.monitor = undefined;
+    await t.readiness?.stop();
+    t.readiness = undefined;
   }
 
   private async exited(exit: ContainerExit): Promise<void> {
@@ -200,6 +225,8 @@ export class Lifecycle {
     }
     await t.monitor?.stop();
     t.monitor = undefined;
+    await t.readiness?.stop();
+    t.readiness = undefined;
     this.publish('die', record.spec, { exitCode: exit.exitCode, ...(exit.oomKilled ? { detail: 'OOMKilled' } : {}) });
 
     const counted = countedRestarts(record.spec.restart, t.restartTimes, t.restartCount, clock.now());

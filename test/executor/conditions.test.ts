@@ -40,8 +40,13 @@ describe('conditionState', () => {
     expect(conditionState(rec({ status: 'exited', exitCode: 2 }), false, 'service_completed_successfully')).toEqual({ state: 'failed', reason: 'exited with code 2' });
   });
 
-  it('ready (up --wait): running without a healthcheck, healthy with one, and a one-shot that exited 0', () => {
-    expect(conditionState(rec({}, false), true, 'ready')).toEqual({ state: 'met' });
+  it('ready (up --wait): accepting connections without a healthcheck, healthy with one, and a one-shot that exited 0', () => {
+    // Running is not enough: a server still starting refuses connections (supervisor/readiness-monitor.ts).
+    expect(conditionState(rec({}, false), true, 'ready')).toEqual({ state: 'pending' });
+    expect(conditionState(rec({ readiness: { ready: true } }, false), true, 'ready')).toEqual({ state: 'met' });
+    expect(conditionState(rec({ readiness: { ready: false, closedPorts: [80, 443] } }, false), true, 'ready')).toEqual({
+      state: 'failed', reason: 'does not accept connections on ports 80, 443 (add a healthcheck if it is ready otherwise)',
+    });
     expect(conditionState(rec({}), true, 'ready')).toEqual({ state: 'pending' });
     expect(conditionState(rec({ status: 'exited', exitCode: 0 }, false), false, 'ready')).toEqual({ state: 'met' });
     expect(conditionState(rec({ status: 'exited', exitCode: 1 }, false), false, 'ready')).toEqual({ state: 'failed', reason: 'exited with code 1' });

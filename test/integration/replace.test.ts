@@ -4,12 +4,12 @@
 // the whole `up` sees no failed request, and ps, exec, logs and DNS follow the new container.
 
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, httpGet, importTestImage, makeStackEnv, sleeperService, stack, TEST_IMAGE, uniqueProject, type Result, type StackEnv } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors, startStack, waitFor } from '../support/processes.js';
+import { underLoad } from '../support/http-load.js';
 import { lookup, ps as psOf, type PsRow } from '../support/stack-containers.js';
 
 let env: StackEnv;
@@ -35,34 +35,10 @@ services:
   client:
 ${sleeperService()}`;
 
-/** One GET on a fresh connection (no keep-alive: each request is a new flow through the NAT). */
-function getOnce(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body.trim()));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
 /** Applies `version` with `up -d` while a client requests the page back to back; every answer, failures as `error: …`. */
-async function applyUnderLoad(version: string, check?: string): Promise<{ up: Result; answers: string[] }> {
+function applyUnderLoad(version: string, check?: string): Promise<{ up: Result; answers: string[] }> {
   fs.writeFileSync(file, stackFile(version, check));
-  const answers: string[] = [];
-  let done = false;
-  const load = (async () => {
-    while (!done) answers.push(await getOnce().catch((e: Error) => `error: ${e.message}`));
-    // A few more after the apply, which must all be the new page.
-    for (let i = 0; i < 5; i++) answers.push(await getOnce().catch((e: Error) => `error: ${e.message}`));
-  })();
-  // Started without blocking the event loop, so the requests go on meanwhile.
-  const up = await startStack(env, ['-f', file, 'up', '-d']).result;
-  done = true;
-  await load;
-  return { up, answers };
+  return underLoad(env, ['-f', file, 'up', '-d'], port);
 }
 
 const ps = (): PsRow[] => psOf(env, file);

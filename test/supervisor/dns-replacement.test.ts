@@ -28,8 +28,8 @@ function record(service: string, name: string, ip: string, over: Partial<Contain
   return { spec, status: 'running', ...older, ...over };
 }
 
-const db = record('db', 'p-db-1', '10.1.0.5');
-const oldWeb = record('web', 'p-web-1', '10.1.0.2');
+const db = record('db', 'p-db-1', '10.1.0.5', { readiness: { ready: true } });
+const oldWeb = record('web', 'p-web-1', '10.1.0.2', { readiness: { ready: true } });
 
 describe('the DNS table during a replacement', () => {
   it('a replacement still starting resolves its neighbours, while its slot still answers the old container', () => {
@@ -41,8 +41,13 @@ describe('the DNS table during a replacement', () => {
     expect(table.lookup('10.1.0.5', 'p-web-1')).toEqual(['10.1.0.2']);
   });
 
+  it('a replacement that runs but does not accept connections yet is not answered', () => {
+    const listening = record('web', 'p-web-1.b', '10.1.0.3', { ...newer }, 'p-web-1');
+    expect(new NameTable(tableEntries([db, oldWeb, listening])).lookup('10.1.0.5', 'web')).toEqual(['10.1.0.2']);
+  });
+
   it('once the replacement is ready the slot answers it, and the old one, draining, still resolves names', () => {
-    const ready = record('web', 'p-web-1.b', '10.1.0.3', { ...newer }, 'p-web-1');
+    const ready = record('web', 'p-web-1.b', '10.1.0.3', { ...newer, readiness: { ready: true } }, 'p-web-1');
     const table = new NameTable(tableEntries([db, oldWeb, ready]));
     expect(table.lookup('10.1.0.5', 'web')).toEqual(['10.1.0.3']);
     expect(table.lookup('10.1.0.2', 'db')).toEqual(['10.1.0.5']);
