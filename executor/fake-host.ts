@@ -39,6 +39,7 @@ export class FakeHost implements Host {
     attach: async (pid, ep) => this.record(`networks.attach ${pid} ${ep.hostVeth} ${ep.ifname} ${ep.ip}/${ep.prefixLength}`),
     detach: async (veth) => this.record(`networks.detach ${veth}`),
     loopback: async (pid) => this.record(`networks.loopback ${pid}`),
+    fixedResolver: async (pid, gateway) => this.record(`networks.fixedResolver ${pid} ${gateway}`),
   };
 
   nat: Host['nat'] = {

@@ -106,6 +106,8 @@ export interface Host {
     detach(hostVeth: string): Promise<void>;
     /** Brings up lo in the netns of `pid` (attach does it too; this is for `network_mode: none`). */
     loopback(pid: number): Promise<void>;
+    /** Makes 127.0.0.11:53 in the netns of `pid` lead to the stack's DNS server on `gateway` (docker's fixed resolver address). */
+    fixedResolver(pid: number, gateway: string): Promise<void>;
   };
 
   nat: {

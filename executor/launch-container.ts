@@ -22,6 +22,9 @@ export async function launchContainer(
   await saveStarting(pid, startTime, new Date().toISOString());
   if (spec.networkMode === 'none') await host.networks.loopback(pid);
   for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
+  // resolv.conf names 127.0.0.11 (planner/plan-endpoints.ts), as docker's does.
+  const resolver = spec.endpoints[0]?.gateway;
+  if (resolver) await host.networks.fixedResolver(pid, resolver);
   if (beforeRelease) {
     try {
       await beforeRelease();

@@ -200,13 +200,20 @@ function hostGateway(endpoints: Endpoint[]): string {
 }
 
 /**
- * The stack's resolver on the gateway of the first interface, with `dns_search` and
- * `dns_opt`; `dns:` servers become its upstreams for this container (docker's user-defined
- * networks do the same). Without a network of its own (`host`, `none`) a container gets
- * its `dns:` servers directly, or a copy of the host's file (empty list).
+ * docker's fixed resolver address on user networks: inside the container it leads to the
+ * stack's DNS server on the first interface's gateway (executor/host/linux/fixed-resolver.ts).
+ * Configs hard-code it (`resolver 127.0.0.11` in nginx); the gateway changes between `up`s.
+ */
+export const FIXED_RESOLVER = '127.0.0.11';
+
+/**
+ * The stack's resolver (at 127.0.0.11, leading to the first interface's gateway), with
+ * `dns_search` and `dns_opt`; `dns:` servers become its upstreams for this container
+ * (docker's user-defined networks do the same). Without a network of its own (`host`,
+ * `none`) a container gets its `dns:` servers directly, or a copy of the host's file (empty list).
  */
 function resolvConfOf(service: Service, gateway: string | undefined): string[] {
-  const servers = gateway ? [gateway] : service.dns;
+  const servers = gateway ? [FIXED_RESOLVER] : service.dns;
   if (servers.length === 0 && service.dnsSearch.length === 0 && service.dnsOpt.length === 0) return [];
   const lines: string[] = [];
   if (gateway && service.dns.length > 0) lines.push(`# upstream servers: ${service.dns.join(' ')}`);

@@ -45,6 +45,7 @@ describe('execute', () => {
       'containers.spawn p-web-1',
       'state.saveContainer p-web-1 starting',
       'networks.attach 1000 stkvweb eth0 10.123.0.2/24',
+      'networks.fixedResolver 1000 10.123.0.1',
       'containers.release p-web-1',
       'state.updateContainer p-web-1 running',
     ]);

@@ -132,7 +132,7 @@ describe('network options of one stack', () => {
     const ranged = pidOf('ranged');
     // As docker does on user-defined networks: the stack's resolver first, `dns:` behind it.
     expect(inside(ranged, ['cat', '/etc/resolv.conf']).stdout.split('\n')).toEqual(
-      [`# upstream servers: ${outside!.ip}`, `nameserver ${FRONT.gateway}`, 'search corp.stack.test lab.stack.test', ''],
+      [`# upstream servers: ${outside!.ip}`, 'nameserver 127.0.0.11', 'search corp.stack.test lab.stack.test', ''],
     );
     expect(lookup(ranged, outside!.dnsName)).toEqual([outside!.ip]);
     // pinned has no `dns:`, and the stack no default upstream: the same name stays unknown.

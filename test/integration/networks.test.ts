@@ -113,7 +113,8 @@ describe('three networks', () => {
     expect(wget(web, 'http://api/').stdout).toContain('hello from stack');
     expect(wget(api, 'http://db/').stdout).toContain('hello from stack');
     expect(wget(api, 'http://service-api/').stdout).toContain('hello from stack'); // its own alias on backend
-    expect(inside(api, ['cat', '/etc/resolv.conf']).stdout).toMatch(/^nameserver \d+\.\d+\.\d+\.1$/m);
+    // docker's fixed resolver address, led to the stack's DNS server on the gateway.
+    expect(inside(api, ['cat', '/etc/resolv.conf']).stdout).toMatch(/^nameserver 127\.0\.0\.11$/m);
     // db is not on a network web shares: no name, and its address is not routed to.
     expect(lookup(web, 'db')).toEqual([]);
     expect(wget(web, `http://${ipOn(`${project}-db-1`, 'backend')}/`).code).not.toBe(0);

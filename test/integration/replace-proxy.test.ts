@@ -1,7 +1,7 @@
 // Make-before-break without healthchecks, through a proxy: the failures a real
 // nginx → app stack showed when a service was replaced. `front` (busybox httpd, published)
 // answers each request with a CGI that fetches the page of `backend` by its service name,
-// through the stack's DNS. Neither has a healthcheck, and each takes a second after its
+// through the stack's DNS at 127.0.0.11 (docker's fixed resolver address). Neither has a healthcheck, and each takes a second after its
 // start before it listens, as real servers do. A client requests the page through the
 // published port back to back while they are replaced; not one request may fail, and no
 // stack name may reach the upstream resolver (a fake one on loopback here).
@@ -14,7 +14,7 @@ import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-
 import { getOnce, underLoad } from '../support/http-load.js';
 import { killSupervisors, waitFor } from '../support/processes.js';
 import { freePort, importTestImage, makeStackEnv, stack, TEST_IMAGE, uniqueProject, type StackEnv } from '../support/stack-cli.js';
-import { inside, ps } from '../support/stack-containers.js';
+import { inside, lookup, ps } from '../support/stack-containers.js';
 
 let env: StackEnv;
 let upstream: FakeUpstream;
@@ -81,6 +81,16 @@ afterAll(async () => {
 
 const failures = (answers: string[]) => answers.filter((a) => !/^v\d+$/.test(a));
 const stackNamesAsked = () => upstream.asked.filter((q) => /front|backend/.test(q));
+
+describe('the fixed resolver address', () => {
+  it('resolv.conf names 127.0.0.11 as docker does, and it answers the stack\'s names there', () => {
+    const front = containerOf('front');
+    expect(inside(front.pid!, ['cat', '/etc/resolv.conf']).stdout).toMatch(/^nameserver 127\.0\.0\.11$/m);
+    expect(lookup(front.pid!, 'backend')).toEqual([containerOf('backend').addresses[0]!.ip]);
+    // Asked by address, as `resolver 127.0.0.11` in nginx does.
+    expect(inside(front.pid!, ['nslookup', 'backend', '127.0.0.11']).stdout).toContain(containerOf('backend').addresses[0]!.ip);
+  });
+});
 
 describe('replacing services without healthchecks behind a published port', () => {
   it('the published front is replaced once its port accepts connections: no request fails', async () => {

@@ -78,13 +78,13 @@ describe('several networks', () => {
     expect(x.endpoints.map((e) => [e.network, e.ifname, e.defaultRoute])).toEqual([['b', 'eth1', false], ['a', 'eth2', false], ['c', 'eth0', true]]);
   });
 
-  it('resolv.conf names the resolver on the first gateway, with dns_search and dns_opt; dns: become its upstreams', () => {
+  it('resolv.conf names the resolver at 127.0.0.11 (leading to the first gateway), with dns_search and dns_opt; dns: become its upstreams', () => {
     const s = stackOf([svc('x', [sn('a')], { dns: ['192.0.2.53'], dnsSearch: ['corp.example'], dnsOpt: ['ndots:2'] }), svc('y', [sn('a')])], [net('a')]);
     const specs = containers(reconcile(s, observed()));
     const x = specs.get('x')!;
-    expect(x.resolvConf).toEqual(['# upstream servers: 192.0.2.53', `nameserver ${x.endpoints[0]!.gateway}`, 'search corp.example', 'options ndots:2']);
+    expect(x.resolvConf).toEqual(['# upstream servers: 192.0.2.53', 'nameserver 127.0.0.11', 'search corp.example', 'options ndots:2']);
     expect(x.dnsUpstreams).toEqual(['192.0.2.53']);
-    expect(specs.get('y')!.resolvConf).toEqual([`nameserver ${x.endpoints[0]!.gateway}`]);
+    expect(specs.get('y')!.resolvConf).toEqual(['nameserver 127.0.0.11']);
   });
 
   it('host-gateway is the gateway of the network with the default route; only internal: the first gateway; host and none: 127.0.0.1', () => {

@@ -51,6 +51,7 @@ export interface LibnftablesBindings {
   newContext(): Ctx;
   setOutputFlags(ctx: Ctx, flags: number): void;
   runAsync(ctx: Ctx, text: string, cb: (err: unknown, rc: number) => void): void;
+  freeContext(ctx: Ctx): void;
   output(ctx: Ctx): string;
   errors(ctx: Ctx): string;
 }
@@ -73,6 +74,7 @@ export function bindLibnftables(soname = LIBNFTABLES): LibnftablesBindings {
     getError: lib.func('nft_ctx_get_error_buffer', 'const char *', [ctxPtr]),
     setFlags: lib.func('nft_ctx_output_set_flags', 'void', [ctxPtr, 'unsigned int']),
     run: lib.func('nft_run_cmd_from_buffer', 'int', [ctxPtr, 'const char *']),
+    free: lib.func('nft_ctx_free', 'void', [ctxPtr]),
   };
   return {
     newContext() {
@@ -87,24 +89,25 @@ export function bindLibnftables(soname = LIBNFTABLES): LibnftablesBindings {
     },
     setOutputFlags: (ctx, flags) => f.setFlags(ctx, flags),
     runAsync: (ctx, text, cb) => f.run.async(ctx, text, cb),
+    freeContext: (ctx) => f.free(ctx),
     output: (ctx) => (f.getOutput(ctx) as string | null) ?? '',
     errors: (ctx) => (f.getError(ctx) as string | null) ?? '',
   };
 }
 
-let bound: { lib: LibnftablesBindings; ctx: Ctx } | undefined;
+let lib: LibnftablesBindings | undefined;
+let hostCtx: Ctx | undefined;
 let tail: Promise<unknown> = Promise.resolve();
 
-function context(): { lib: LibnftablesBindings; ctx: Ctx } {
-  if (!bound) {
-    const lib = bindLibnftables();
-    bound = { lib, ctx: lib.newContext() };
-  }
-  return bound;
-}
+const library = () => (lib ??= bindLibnftables());
 
 async function runNow(text: string, json: boolean): Promise<string> {
-  const { lib, ctx } = context();
+  const lib = library();
+  hostCtx ??= lib.newContext();
+  return runOn(lib, hostCtx, text, json);
+}
+
+async function runOn(lib: LibnftablesBindings, ctx: Ctx, text: string, json: boolean): Promise<string> {
   lib.setOutputFlags(ctx, json ? NFT_CTX_OUTPUT_JSON : 0);
   const rc = await new Promise<number>((resolve, reject) => {
     lib.runAsync(ctx, text, (err, result) => (err ? reject(err) : resolve(result)));
@@ -125,4 +128,18 @@ export function nftRun(text: string, opts: { json?: boolean } = {}): Promise<str
   const next = tail.then(() => runNow(text, opts.json === true));
   tail = next.catch(() => undefined);
   return next;
+}
+
+/**
+ * nftRun in another network namespace (a container's): a context of its own, whose netlink
+ * socket `openIn` opens in that namespace (netns-socket.ts openInNetns), freed afterwards.
+ */
+export async function nftRunIn(openIn: <T>(open: () => T) => T, text: string): Promise<string> {
+  const l = library();
+  const ctx = openIn(() => l.newContext());
+  try {
+    return await runOn(l, ctx, text, false);
+  } finally {
+    l.freeContext(ctx);
+  }
 }

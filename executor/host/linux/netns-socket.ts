@@ -1,4 +1,4 @@
-// A netlink socket inside another network namespace, used from the host. A socket belongs
+// A netlink socket (or anything else opened there) inside another network namespace, used from the host. A socket belongs
 // to the netns it was created in for its whole life, so the thread steps into the target
 // netns only for the socket() call: setns(target) → socket() → setns(back), synchronous,
 // nothing else in between (anything else there would act inside the container). Requests
@@ -30,16 +30,23 @@ export function openNetnsOf(pid: number): number {
   }
 }
 
-/** A netlink socket of `protocol` in the network namespace `nsFd` refers to. */
-export function netlinkSocketIn(nsFd: number, protocol: number): NetlinkSocket {
+/**
+ * Runs `open` with the calling thread in the network namespace `nsFd` refers to, and back:
+ * what it opens (sockets, /proc/sys/net files) belongs to that namespace for good. `open`
+ * must be synchronous and do nothing else.
+ */
+export function openInNetns<T>(nsFd: number, open: () => T): T {
   const back = ownNetns();
   setns(nsFd, CLONE.NEWNET);
-  let fd: number;
   try {
-    fd = socket(AF_NETLINK, SOCK.DGRAM | SOCK.CLOEXEC | SOCK.NONBLOCK, protocol);
+    return open();
   } finally {
     // If this fails the thread is stranded in the container's netns: let it throw loudly.
     setns(back, CLONE.NEWNET);
   }
-  return new NetlinkSocket(fd);
+}
+
+/** A netlink socket of `protocol` in the network namespace `nsFd` refers to. */
+export function netlinkSocketIn(nsFd: number, protocol: number): NetlinkSocket {
+  return new NetlinkSocket(openInNetns(nsFd, () => socket(AF_NETLINK, SOCK.DGRAM | SOCK.CLOEXEC | SOCK.NONBLOCK, protocol)));
 }

@@ -14,6 +14,7 @@ import { bridgeMac, containerMac, fixBridgeAddress } from './link-addresses.js';
 import { ifNameToIndex } from './libc.js';
 import { NETLINK_ROUTE, NetlinkSocket } from './netlink.js';
 import { netlinkSocketIn, openNetnsOf } from './netns-socket.js';
+import { installFixedResolver } from './fixed-resolver.js';
 import {
   addAddress, deleteLink, getLink, newBridge, newVeth, replaceDefaultRoute, setUp,
 } from './rtnetlink.js';
@@ -105,6 +106,8 @@ export function createLinuxNetworks(): Host['networks'] {
     async detach(hostVeth) {
       await removeLink(assertStkLink(hostVeth));
     },
+
+    fixedResolver: (pid, gateway) => installFixedResolver(assertPid(pid), gateway),
 
     async loopback(pid) {
       const netns = openNetnsOf(assertPid(pid));
