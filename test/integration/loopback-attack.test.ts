@@ -118,6 +118,26 @@ describe('loopback addresses from a container or from the link (CVE-2020-8558)',
     }
   });
 
+  it('a neighbour\'s frame to 127.0.0.1 through a container\'s MAC reaches none of its loopback services', async () => {
+    // The container's namespace has route_localnet on, for 127.0.0.11 (fixed-resolver.ts):
+    // without a guard, such a frame would be delivered to the neighbour's 0.0.0.0 socket.
+    // Where br_netfilter is loaded (here), the host's own guard sees bridged frames too and
+    // drops it first; the container's guard is what holds without br_netfilter.
+    // The attacker's neighbour on the same bridge: a UDP server on every address of its own namespace.
+    const attackerFile = writeStack('attacker-neighbour', uniqueProject('tlnn'), `  attacker:\n${sleeperService(`    volumes: ["${bin}:/probe:ro"]\n`)}${udpEchoService(bin, [])}`);
+    const neighbourLog = () => stack(env, ['-f', attackerFile, 'logs', 'echo']).stdout;
+    await until('the neighbour listens', () => neighbourLog().includes('listening'));
+    const mac = stack(env, ['-f', attackerFile, 'exec', '-T', 'echo', 'cat', '/sys/class/net/eth0/address']).stdout.trim();
+    const ip = stack(env, ['-f', attackerFile, 'exec', '-T', 'echo', 'hostname', '-i']).stdout.trim().split(/\s+/)[0]!;
+    expect(mac).toMatch(/^[0-9a-f:]{17}$/);
+    fromContainer(attackerFile, mac, '127.0.0.1', 5353, 'to the neighbour loopback');
+    fromContainer(attackerFile, mac, '127.0.0.1', 5353, 'to the neighbour loopback, loopback source', '127.0.0.1');
+    fromContainer(attackerFile, mac, '127.0.0.11', 53, 'to the neighbour resolver address');
+    fromContainer(attackerFile, mac, ip, 5353, 'control to the neighbour');
+    await until('the control frame reaches the neighbour', () => neighbourLog().includes('got control to the neighbour'));
+    expect(neighbourLog()).not.toContain('loopback');
+  });
+
   it('a frame from a machine on the link addressed to 127.0.0.1 does not reach a port published on 127.0.0.1 only', async () => {
     outside = await makeOutsideHost();
     const raw = path.join(env.root, 'probe/raw-udp');
