@@ -1,6 +1,7 @@
 // libnftables through koffi: the same parser and transaction code as the `nft` tool, without
 // a process per change (~1 ms instead of ~16 ms for a stack's table). One context per
-// process, created on first use and reused.
+// process for the host's tables, created on first use and reused; a container's namespace
+// gets one of its own for one command (nftRunIn: the fixed resolver's table).
 //
 // Why the calls look the way they do:
 // - nft_ctx_new opens its netlink socket at once, in the network namespace of the calling
@@ -125,21 +126,30 @@ async function runOn(lib: LibnftablesBindings, ctx: Ctx, text: string, json: boo
  * `json: true`); rejects with NftError carrying libnftables' message.
  */
 export function nftRun(text: string, opts: { json?: boolean } = {}): Promise<string> {
-  const next = tail.then(() => runNow(text, opts.json === true));
-  tail = next.catch(() => undefined);
-  return next;
+  return queued(() => runNow(text, opts.json === true));
 }
 
 /**
  * nftRun in another network namespace (a container's): a context of its own, whose netlink
  * socket `openIn` opens in that namespace (netns-socket.ts openInNetns), freed afterwards.
+ * Queued behind the host's commands all the same: libnftables is not known to be safe
+ * with two commands at once on different threads.
  */
-export async function nftRunIn(openIn: <T>(open: () => T) => T, text: string): Promise<string> {
-  const l = library();
-  const ctx = openIn(() => l.newContext());
-  try {
-    return await runOn(l, ctx, text, false);
-  } finally {
-    l.freeContext(ctx);
-  }
+export function nftRunIn(openIn: <T>(open: () => T) => T, text: string): Promise<string> {
+  return queued(async () => {
+    const l = library();
+    const ctx = openIn(() => l.newContext());
+    try {
+      return await runOn(l, ctx, text, false);
+    } finally {
+      l.freeContext(ctx);
+    }
+  });
+}
+
+/** Runs `f` after every command queued before it. */
+function queued<T>(f: () => Promise<T>): Promise<T> {
+  const next = tail.then(f);
+  tail = next.catch(() => undefined);
+  return next;
 }
