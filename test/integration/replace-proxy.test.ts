@@ -14,7 +14,7 @@ import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-
 import { getOnce, underLoad } from '../support/http-load.js';
 import { killSupervisors, waitFor } from '../support/processes.js';
 import { freePort, importTestImage, makeStackEnv, stack, TEST_IMAGE, uniqueProject, type StackEnv } from '../support/stack-cli.js';
-import { inside, lookup, ps } from '../support/stack-containers.js';
+import { inside, lookup, ps, tcpLookupAtFixedResolver } from '../support/stack-containers.js';
 
 let env: StackEnv;
 let upstream: FakeUpstream;
@@ -89,6 +89,8 @@ describe('the fixed resolver address', () => {
     expect(lookup(front.pid!, 'backend')).toEqual([containerOf('backend').addresses[0]!.ip]);
     // Asked by address, as `resolver 127.0.0.11` in nginx does.
     expect(inside(front.pid!, ['nslookup', 'backend', '127.0.0.11']).stdout).toContain(containerOf('backend').addresses[0]!.ip);
+    // And over TCP (the retry of a truncated UDP answer).
+    expect(tcpLookupAtFixedResolver(front.pid!, 'backend')).toEqual([containerOf('backend').addresses[0]!.ip]);
   });
 });
 

@@ -3,7 +3,8 @@
 // which costs no CLI start per command.
 
 import { spawnSync } from 'node:child_process';
-import { stack, type StackEnv } from './stack-cli.js';
+import path from 'node:path';
+import { repoRoot, stack, type StackEnv } from './stack-cli.js';
 
 export interface PsRow {
   service: string;
@@ -35,4 +36,27 @@ export function lookup(pid: number, name: string): string[] {
   const out = inside(pid, ['nslookup', name]).stdout;
   // busybox nslookup prints the server first, then the answers.
   return [...out.split(/Name:/).slice(1).join('').matchAll(/Address(?: \d+)?:\s*(\d+\.\d+\.\d+\.\d+)/g)].map((m) => m[1]!);
+}
+
+/**
+ * The IPv4 addresses a DNS query for NAME over TCP to 127.0.0.11:53 answers, asked from the
+ * network namespace of the container whose init is `pid` (busybox nslookup asks over UDP
+ * only): this test's own Node, run there by nsenter with the host's files.
+ */
+export function tcpLookupAtFixedResolver(pid: number, name: string): string[] {
+  const script = `
+    const net = require('node:net');
+    const packet = require(${JSON.stringify(path.join(repoRoot, 'node_modules/dns-packet'))});
+    const conn = net.connect(53, '127.0.0.11', () => conn.write(packet.streamEncode({ type: 'query', id: 7, flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name: ${JSON.stringify(name)} }] })));
+    let buf = Buffer.alloc(0);
+    conn.setTimeout(3000, () => process.exit(3));
+    conn.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length < 2 || buf.length < 2 + buf.readUInt16BE(0)) return;
+      console.log(JSON.stringify(packet.streamDecode(buf).answers.map((a) => a.data)));
+      conn.end();
+    });`;
+  const r = spawnSync('nsenter', ['-t', String(pid), '-n', process.execPath, '-e', script], { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`no answer over TCP from 127.0.0.11 (exit ${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as string[];
 }
