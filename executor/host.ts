@@ -67,6 +67,12 @@ export interface ContainerExit {
   exitCode: number;
   /** The OOM killer struck in its memory cgroup (exit code 137 then, usually). */
   oomKilled?: boolean;
+  /**
+   * The host pid of the process that exited. The container may run a newer process by the
+   * time the exit is handled (a restart of an adopted one): its record then names another
+   * pid, and this exit is not its.
+   */
+  pid?: number;
 }
 
 /** How an exec'd process's standard streams are wired: ours, none, or pipes read through onOutput. */

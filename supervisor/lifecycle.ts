@@ -63,6 +63,11 @@ function tracking(record: ContainerRecord, startedAt: number): Tracked {
   return { spec: record.spec, startedAt, backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0, restartTimes: [] };
 }
 
+/** The record describes a process started after the one `exit` reports. */
+function runsAnother(record: ContainerRecord, exit: ContainerExit): boolean {
+  return exit.pid !== undefined && record.pid !== undefined && record.pid !== exit.pid && record.status !== 'exited';
+}
+
 export class Lifecycle {
   /** The host to execute plans with: the real one, with this class told about starts and stops. */
   readonly host: Host;
@@ -213,11 +218,18 @@ export class Lifecycle {
     this.opts.logTimes?.untrack(exit.name);
     log(`container ${exit.name} exited ${known ? `with ${exit.exitCode}` : '(adopted: exit code unknown)'}${exit.oomKilled ? ' (OOMKilled)' : ''}`);
     await host.state.updateContainer(exit.project, exit.name, (r) => {
+      if (runsAnother(r, exit)) return r;
       const { exitCode: _old, oomKilled: _oom, ...rest } = r;
       return { ...rest, status: 'exited', ...(known ? { exitCode: exit.exitCode } : {}), ...(exit.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date(clock.now()).toISOString() };
     });
     const record = await host.state.loadContainer(project, exit.name);
     if (!record) return;
+    // Started again since (a restart, a recreate): that process is not the one that exited,
+    // and restarting "it" would run a second copy beside it.
+    if (runsAnother(record, exit)) {
+      log(`container ${exit.name} runs pid ${record.pid} now; the exit of pid ${exit.pid} is not its`);
+      return;
+    }
     let t = this.tracked.get(exit.name);
     if (!t) {
       t = tracking(record, record.startedAt ? Date.parse(record.startedAt) : clock.now());

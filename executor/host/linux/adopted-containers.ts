@@ -39,6 +39,20 @@ export class AdoptedContainers {
     this.timer ??= setInterval(() => this.check(), this.intervalMs);
   }
 
+  /**
+   * After a deliberate stop: reports the adopted process's exit now, once it is gone, and
+   * stops watching it. Left to the poller, its exit came up to one interval later — after a
+   * restart had started the next process, and was charged to that one.
+   */
+  settle(project: string, name: string): void {
+    const c = this.watched.get(`${project}/${name}`);
+    if (!c || isSameProcess(c.pid, c.startTime)) return;
+    this.exits?.drain();
+    const exitCode = this.exits?.take(c.pid) ?? -1;
+    this.forget(project, name);
+    this.onGone(c, exitCode);
+  }
+
   /** Stops watching (the container is being stopped on purpose, or was replaced). */
   forget(project: string, name: string): void {
     const c = this.watched.get(`${project}/${name}`);
@@ -51,12 +65,6 @@ export class AdoptedContainers {
   }
 
   private check(): void {
-    this.exits?.drain();
-    for (const c of [...this.watched.values()]) {
-      if (isSameProcess(c.pid, c.startTime)) continue;
-      const exitCode = this.exits?.take(c.pid) ?? -1;
-      this.forget(c.project, c.name);
-      this.onGone(c, exitCode);
-    }
+    for (const c of [...this.watched.values()]) this.settle(c.project, c.name);
   }
 }

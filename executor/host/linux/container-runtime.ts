@@ -67,7 +67,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       try { l(exit); } catch { /* a listener's bug is not ours */ }
     }
   };
-  const adopted = new AdoptedContainers((c, exitCode) => emit({ project: c.project, name: c.name, exitCode }));
+  const adopted = new AdoptedContainers((c, exitCode) => emit({ project: c.project, name: c.name, exitCode, pid: c.pid }));
 
   function forget(project: string, name: string, entry: Live): void {
     entry.channel.close();
@@ -164,7 +164,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         // A container with nothing to wire may be done before release() is called: its entry,
         // and the status pipe that may still hold an error line, stay for release() to read.
         if (entry.released) forget(spec.project, spec.name, entry);
-        emit({ project: spec.project, name: spec.name, exitCode, ...(oomKilled ? { oomKilled } : {}) });
+        emit({ project: spec.project, name: spec.name, exitCode, pid: entry.pid, ...(oomKilled ? { oomKilled } : {}) });
       });
       // unref: a CLI hosting the container (stack run) must not wait out this timer to exit.
       const timeout = new Promise((r) => setTimeout(r, READY_TIMEOUT_MS).unref()).then(() => 'timeout' as const);
@@ -219,6 +219,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       }
       // Killing PID 1 ends its pid namespace; whatever escaped that is still in the cgroups.
       await killCgroups(project, name);
+      // An adopted one's exit is reported now, before anything starts its next process.
+      adopted.settle(project, name);
     },
 
     async cleanup(project, name) {

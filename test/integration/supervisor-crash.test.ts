@@ -1,0 +1,80 @@
+// A stack whose supervisor crashes (kill -9) keeps one copy of each container, gets a new
+// supervisor by itself, and says so while it has none; one supervisor per stack, whatever
+// happens to its socket file; a killed CLI leaves no boot log of an early supervisor.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { findSupervisorPid, isAlive, killAndWait, killSupervisors, startStack, supervisorPids, waitFor } from '../support/processes.js';
+
+interface Row { service: string; state: string; pid?: number; health?: string }
+
+let env: StackEnv;
+const projects: string[] = [];
+
+beforeAll(() => {
+  env = makeStackEnv();
+  importTestImage(env, { healthcheck: { Test: ['CMD', 'true'], Interval: 200_000_000 } });
+});
+
+afterAll(async () => {
+  for (const p of projects) {
+    stack(env, ['-p', p, 'down', '-t', '0']);
+    await killSupervisors(p);
+  }
+  env.dispose();
+});
+
+/** A stack file of `services` (YAML bodies) under a new project; returns its `-f` arguments. */
+function stackFile(prefix: string, services: Record<string, string>): { project: string; f: string[] } {
+  const project = uniqueProject(prefix);
+  projects.push(project);
+  const file = path.join(env.root, `${project}.yaml`);
+  const body = Object.entries(services).map(([name, yaml]) => `  ${name}:\n    image: ${TEST_IMAGE}\n    stop_grace_period: 1s\n${yaml.replace(/^/gm, '    ')}`);
+  fs.writeFileSync(file, `name: ${project}\nservices:\n${body.join('\n')}\n`);
+  return { project, f: ['-f', file] };
+}
+
+function ok(args: string[]): string {
+  const r = stack(env, args);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout + r.stderr;
+}
+
+function ps(f: string[]): Row[] {
+  return JSON.parse(ok([...f, 'ps', '--format', 'json'])) as Row[];
+}
+
+/** A `sleep` argument no other test uses: the container's processes are found by it. */
+const uniqueSleep = () => String(1_000_000 + Math.floor(Math.random() * 8_000_000));
+
+/** Live (non-zombie) processes running `sleep <arg>`. */
+function sleepers(arg: string): number[] {
+  return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${arg}\0` && isAlive(pid);
+    } catch {
+      return false;
+    }
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('a restart after a supervisor crash', () => {
+  it('stops the adopted container once and runs one copy of it', async () => {
+    const arg = uniqueSleep();
+    const { project, f } = stackFile('tsadopt', { web: `command: sleep ${arg}\nrestart: always` });
+    ok([...f, 'up', '-d']);
+    await killAndWait(await waitFor(() => findSupervisorPid(project), 5000, 'the supervisor'));
+    ok([...f, 'restart', 'web']);
+    // An exit charged to the wrong process shows within the adopter's /proc poll (250 ms)
+    // plus the restart backoff (100 ms); this waits well past both.
+    await sleep(1500);
+    expect(sleepers(arg)).toHaveLength(1);
+    const [row] = ps(f);
+    expect(row?.state).toBe('running');
+  });
+});
