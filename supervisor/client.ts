@@ -9,7 +9,7 @@ import { paths } from '../executor/host/linux/paths.js';
 import { makePrivateDirSync, openPrivateAppend } from '../executor/host/linux/private-files.js';
 import { isSameProcess, readStartTime } from '../executor/host/linux/proc-stat.js';
 import { lineReader, type Message, type Request, type WireError } from './protocol.js';
-import { supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
+import { closeBootOutput, readWholeFile, supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
 import { checkSocketPath } from './socket-path.js';
 
 export class SupervisorError extends Error {
@@ -85,8 +85,9 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
     if (exited) return resolve();
     child.once('exit', () => { exited = true; resolve(); });
   });
-  const connected = waitForSupervisor(project, logFile, () => exited, early?.bootLog);
+  const connected = waitForSupervisor(project, logFile, () => exited, early?.bootOutput);
   connected.catch(() => {}); // a discarded start is never awaited
+  if (early) void connected.then(() => closeBootOutput(early), () => closeBootOutput(early));
   return {
     connected,
     early: usingEarly,
@@ -99,12 +100,11 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
       if (made.runDir) fs.rmSync(paths.runDir(project), { recursive: true, force: true });
       if (made.log) fs.rmSync(logFile, { force: true });
       if (made.stackDir) fs.rmSync(stackDir, { recursive: true, force: true });
-      if (early) fs.rmSync(early.bootLog, { force: true });
     },
   };
 }
 
-async function waitForSupervisor(project: string, logFile: string, exited: () => boolean, bootLog?: string): Promise<net.Socket> {
+async function waitForSupervisor(project: string, logFile: string, exited: () => boolean, bootOutput?: number): Promise<net.Socket> {
   for (let waited = 0; waited < 10_000 && !exited(); waited += 10) {
     const conn = await connect(paths.socket(project));
     if (conn) return conn;
@@ -113,8 +113,10 @@ async function waitForSupervisor(project: string, logFile: string, exited: () =>
   // It may have stepped aside for a supervisor another CLI started at the same moment.
   const other = await connect(paths.socket(project));
   if (other) return other;
-  // An early start that died before it learnt its project wrote only to its boot log.
-  const tail = [bootLog, logFile].map((f) => (f && fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '')).join('').split('\n').slice(-5).join('\n');
+  // An early start that died before it learnt its project wrote only to its boot output.
+  const boot = bootOutput === undefined ? '' : readWholeFile(bootOutput).toString('utf8');
+  const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+  const tail = (boot + log).split('\n').slice(-5).join('\n');
   throw new SupervisorStartError(project, tail);
 }
 

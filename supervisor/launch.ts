@@ -39,8 +39,12 @@ export function supervisorEnv(): NodeJS.ProcessEnv {
 /** A supervisor started before its project was known. */
 export interface EarlySupervisor {
   child: ChildProcess;
-  /** Where it writes until it knows its project (then it moves to the stack's log). */
-  bootLog: string;
+  /**
+   * What it writes until it knows its project (then it moves to the stack's log): an
+   * unlinked file, its stdout and stderr, that the CLI reads through this fd. Unlinked, it
+   * leaves nothing behind however the two end (both SIGKILLed, say).
+   */
+  bootOutput: number;
 }
 
 /**
@@ -60,31 +64,47 @@ export function startEarlySupervisor(): EarlySupervisor | undefined {
   let out: number;
   try {
     // The temp folder is everyone's: a new file only (never one put there, nor a link), root's alone.
-    out = fs.openSync(bootLog, 'wx', 0o600);
+    out = fs.openSync(bootLog, 'wx+', 0o600);
   } catch {
     return undefined; // started when the project is known instead
   }
-  try {
-    const child = spawn(process.execPath, [supervisorMain, PROJECT_FROM_STDIN, bootLog], {
-      detached: true,
-      stdio: ['pipe', out, out],
-      cwd: '/',
-      env: supervisorEnv(),
-    });
-    // The CLI may end without using it (a broken file, nothing to do): never wait for it.
-    child.unref();
-    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-    child.stdin?.on('error', () => {});
-    return { child, bootLog };
-  } finally {
-    fs.closeSync(out);
+  fs.rmSync(bootLog, { force: true });
+  const child = spawn(process.execPath, [supervisorMain, PROJECT_FROM_STDIN], {
+    detached: true,
+    stdio: ['pipe', out, out],
+    cwd: '/',
+    env: supervisorEnv(),
+  });
+  // The CLI may end without using it (a broken file, nothing to do): never wait for it.
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  child.stdin?.on('error', () => {});
+  return { child, bootOutput: out };
+}
+
+/** All a file descriptor's file holds, read from its start whatever the fd's offset. */
+export function readWholeFile(fd: number): Buffer {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(64 * 1024);
+  for (let pos = 0; ; ) {
+    const n = fs.readSync(fd, buf, 0, buf.length, pos);
+    if (n === 0) return Buffer.concat(chunks);
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+    pos += n;
   }
+}
+
+/** The CLI is done with an early supervisor's output (it knows its project, or is gone). */
+export function closeBootOutput(early: EarlySupervisor): void {
+  try {
+    fs.closeSync(early.bootOutput);
+  } catch { /* closed already */ }
 }
 
 /**
  * Ends an early supervisor that `up` did not hand a project to (a broken file, a refused
  * plan): it has loaded modules and nothing else, so SIGKILL loses nothing. Waits for it to
- * be gone and removes its boot log, so a refused `up` returns with the host as it found it.
+ * be gone, so a refused `up` returns with the host as it found it.
  */
 export async function retireEarlySupervisor(early: EarlySupervisor): Promise<void> {
   const { child } = early;
@@ -95,5 +115,5 @@ export async function retireEarlySupervisor(early: EarlySupervisor): Promise<voi
     child.kill('SIGKILL');
     await gone;
   }
-  fs.rmSync(early.bootLog, { force: true });
+  closeBootOutput(early);
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dup2 } from '../executor/host/linux/libc.js';
 import { closeInheritedFds } from '../executor/host/linux/inherited-fds.js';
-import { PROJECT_FROM_STDIN } from './launch.js';
+import { PROJECT_FROM_STDIN, readWholeFile } from './launch.js';
 import { createLinuxHost } from '../executor/host/linux/linux-host.js';
 import { paths } from '../executor/host/linux/paths.js';
 import { makePrivateDirSync, openPrivateAppend } from '../executor/host/linux/private-files.js';
@@ -24,10 +24,11 @@ import { Lifecycle } from './lifecycle.js';
 
 /**
  * Started early by `up` (supervisor/launch.ts): the project comes on stdin once the CLI
- * knows it; EOF means it was not needed. Output then moves from the boot log to the
- * stack's supervisor.log, where the CLI and users look for it.
+ * knows it; EOF means it was not needed. Output then moves from the boot output (an
+ * unlinked file on fds 1 and 2) to the stack's supervisor.log, where the CLI and users
+ * look for it.
  */
-async function projectFromStdin(bootLog: string): Promise<string> {
+async function projectFromStdin(): Promise<string> {
   let text = '';
   for await (const chunk of process.stdin) {
     text += String(chunk);
@@ -35,17 +36,13 @@ async function projectFromStdin(bootLog: string): Promise<string> {
   }
   process.stdin.destroy();
   const project = text.split('\n')[0]!.trim();
-  if (!project) {
-    fs.rmSync(bootLog, { force: true });
-    process.exit(0);
-  }
+  if (!project) process.exit(0);
   makePrivateDirSync(path.dirname(paths.supervisorLog(project)));
   const log = openPrivateAppend(paths.supervisorLog(project));
-  fs.writeSync(log, fs.readFileSync(bootLog));
+  fs.writeSync(log, readWholeFile(1));
   dup2(log, 1);
   dup2(log, 2);
   fs.closeSync(log);
-  fs.rmSync(bootLog, { force: true });
   // `ps` (and whoever looks for a stack's supervisor) then sees the command line of one
   // started knowing its project: node, this script, the project.
   process.title = `${process.execPath} ${process.argv[1]} ${project}`;
@@ -56,8 +53,8 @@ async function main(): Promise<void> {
   // The CLI passes 0, 1 and 2 only; whoever else starts a supervisor may leave more open,
   // and every container would get them.
   closeInheritedFds();
-  const project = process.argv[2] === PROJECT_FROM_STDIN ? await projectFromStdin(process.argv[3] ?? '') : process.argv[2];
-  if (!project) throw new Error('usage: supervisor PROJECT | supervisor --project-from-stdin BOOT_LOG');
+  const project = process.argv[2] === PROJECT_FROM_STDIN ? await projectFromStdin() : process.argv[2];
+  if (!project) throw new Error('usage: supervisor PROJECT | supervisor --project-from-stdin');
   makePrivateDirSync(paths.runDir(project));
   const rawHost = createLinuxHost();
   const dns = createStackDns(project, log);

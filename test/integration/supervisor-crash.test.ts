@@ -2,6 +2,7 @@
 // supervisor by itself, and says so while it has none; one supervisor per stack, whatever
 // happens to its socket file; a killed CLI leaves no boot log of an early supervisor.
 
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,5 +77,67 @@ describe('a restart after a supervisor crash', () => {
     expect(sleepers(arg)).toHaveLength(1);
     const [row] = ps(f);
     expect(row?.state).toBe('running');
+  });
+});
+
+describe('an early-started supervisor', () => {
+  // Its own STACK_RUN: `up` starts a supervisor early only where none runs yet.
+  let own: StackEnv;
+  beforeAll(() => {
+    own = makeStackEnv();
+  });
+  afterAll(() => own.dispose());
+
+  /** The supervisor `up` started early (it waits for its project on stdin), child of `cli`. */
+  function earlySupervisorOf(cli: number): number | undefined {
+    return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).find((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === cli && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin');
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /**
+   * Runs `kill` on an `up -d` that waits for the stack lock (held by a `flock` here), its
+   * early supervisor not yet told its project; then lets the lock go.
+   */
+  async function whileUpWaitsForTheLock(kill: (cli: number, early: number, bootLog: string) => Promise<void>): Promise<void> {
+    const project = uniqueProject('tsboot');
+    const file = path.join(own.root, `${project}.yaml`);
+    fs.writeFileSync(file, `name: ${project}\nservices:\n  a:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n`);
+    fs.mkdirSync(own.env.STACK_RUN!, { recursive: true, mode: 0o700 });
+    const lockFile = path.join(own.env.STACK_RUN!, `${project}.lock`);
+    const holder = spawn('flock', [lockFile, 'sleep', '60'], { stdio: 'ignore' });
+    const up = startStack(own, ['-f', file, 'up', '-d']);
+    try {
+      await waitFor(() => /waiting for the lock/.test(up.stderr()), 10_000, 'up to wait for the lock');
+      const cli = up.child.pid!;
+      const early = await waitFor(() => earlySupervisorOf(cli), 5000, 'the early supervisor');
+      await kill(cli, early, path.join(os.tmpdir(), `stack-supervisor-boot-${cli}.log`));
+    } finally {
+      up.child.kill('SIGKILL');
+      holder.kill('SIGKILL');
+      await up.result;
+    }
+  }
+
+  it('exits without a trace when the CLI that started it is killed', async () => {
+    await whileUpWaitsForTheLock(async (cli, early, bootLog) => {
+      await killAndWait(cli);
+      await waitFor(() => !isAlive(early), 5000, 'the early supervisor to exit');
+      expect(fs.existsSync(bootLog)).toBe(false);
+    });
+  });
+
+  it('leaves no boot log when it is killed along with the CLI', async () => {
+    await whileUpWaitsForTheLock(async (cli, early, bootLog) => {
+      await killAndWait(early);
+      await killAndWait(cli);
+      expect(fs.existsSync(bootLog)).toBe(false);
+    });
   });
 });
