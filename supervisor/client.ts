@@ -11,6 +11,7 @@ import { isSameProcess, readStartTime } from '../executor/host/linux/proc-stat.j
 import { lineReader, type Message, type Request, type WireError } from './protocol.js';
 import { closeBootOutput, readWholeFile, supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
 import { checkSocketPath } from './socket-path.js';
+import { runningSupervisor } from './supervisor-liveness.js';
 
 export class SupervisorError extends Error {
   readonly wire: WireError;
@@ -36,9 +37,25 @@ function connect(socketPath: string): Promise<net.Socket | undefined> {
 }
 
 export async function connectSupervisor(project: string, opts: { start: boolean }): Promise<net.Socket | undefined> {
-  const existing = await connect(paths.socket(project));
+  const existing = (await connect(paths.socket(project))) ?? (await reachRunning(project));
   if (existing || !opts.start) return existing;
   return startSupervisor(project).connected;
+}
+
+/** How long to wait for a running supervisor to make its deleted socket again. */
+const REMAKE_WAIT_MS = 3000;
+
+/**
+ * A supervisor that holds the stack's lock but does not answer had its socket deleted; it
+ * makes it again at once (server.ts). Waits for that rather than start a second one.
+ */
+async function reachRunning(project: string): Promise<net.Socket | undefined> {
+  for (const deadline = Date.now() + REMAKE_WAIT_MS; runningSupervisor(project) !== undefined && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 10));
+    const conn = await connect(paths.socket(project));
+    if (conn) return conn;
+  }
+  return undefined;
 }
 
 /** A supervisor on its way up: `connected` once it serves; `discard` undoes the start. */

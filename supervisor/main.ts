@@ -18,6 +18,7 @@ import { handleRequest } from './handlers.js';
 import { createStackDns } from './dns/stack-dns.js';
 import { adoptRunning } from './adopt.js';
 import { listen } from './server.js';
+import { takeSupervisorLock } from './supervisor-lock.js';
 import { systemClock } from './clock.js';
 import { EventBus } from './events.js';
 import { Lifecycle } from './lifecycle.js';
@@ -49,6 +50,9 @@ async function projectFromStdin(): Promise<string> {
   return project;
 }
 
+/** How long a new supervisor waits for the lock: one that just died may hold it a moment longer. */
+const LOCK_WAIT_MS = 1000;
+
 async function main(): Promise<void> {
   // The CLI passes 0, 1 and 2 only; whoever else starts a supervisor may leave more open,
   // and every container would get them.
@@ -56,6 +60,12 @@ async function main(): Promise<void> {
   const project = process.argv[2] === PROJECT_FROM_STDIN ? await projectFromStdin() : process.argv[2];
   if (!project) throw new Error('usage: supervisor PROJECT | supervisor --project-from-stdin');
   makePrivateDirSync(paths.runDir(project));
+  // One supervisor per stack. Released by the kernel when this process ends, however.
+  const lock = await takeSupervisorLock(project, LOCK_WAIT_MS);
+  if (!lock) {
+    log('another supervisor already serves this stack; exiting');
+    process.exit(0);
+  }
   const rawHost = createLinuxHost();
   const dns = createStackDns(project, log);
 
@@ -66,9 +76,10 @@ async function main(): Promise<void> {
       await dns.forgotten(addresses);
     },
   });
-  const host = lifecycle.host;
+  // The last step of a down removes the run folder, socket included: not to be made again.
+  const host = { ...lifecycle.host, state: { ...lifecycle.host.state, forget: (p: string) => (server?.stopRemakingSocket(), lifecycle.host.state.forget(p)) } };
 
-  let server: Awaited<ReturnType<typeof listen>>;
+  let server: Awaited<ReturnType<typeof listen>> | undefined;
   const finishDown = finishDownWhenFree({ project, host, journal: openJournal, dns, log, run: (task) => server!.run(task) });
   server = await listen(
     paths.socket(project),
@@ -84,10 +95,6 @@ async function main(): Promise<void> {
       return true;
     },
   );
-  if (!server) {
-    log('another supervisor already serves this stack; exiting');
-    process.exit(0);
-  }
   log(`supervisor ${process.pid} serving ${paths.socket(project)}`);
   const adopted = await adoptRunning(project, host);
   if (adopted.length > 0) log(`adopted ${adopted.join(', ')} from a previous supervisor`);

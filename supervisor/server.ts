@@ -3,6 +3,7 @@
 
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import PQueue from 'p-queue';
 import { lineReader, toWireError, type Message, type Request } from './protocol.js';
 import { checkSocketPath } from './socket-path.js';
@@ -11,24 +12,28 @@ export type RequestHandler = (req: Request, send: (m: Message) => void) => Promi
 
 export interface ControlServer {
   close(): Promise<void>;
+  /** The stack's run folder is about to go (`down`): a socket deleted now is not made again. */
+  stopRemakingSocket(): void;
   /** Runs `task` in the request queue (never beside a request); 'exit' ends the supervisor as a request's would. */
   run(task: () => Promise<'continue' | 'exit'>): Promise<void>;
 }
 
-/**
- * Listens on `socketPath`. A socket file left by a dead supervisor is replaced; when a live
- * supervisor already answers there, resolves to undefined so this process can step aside.
- */
 /**
  * A request served at once, beside the queue (a stream such as `events`, which lasts as
  * long as its connection): returns true when it took the request.
  */
 export type ImmediateHandler = (req: Request, send: (m: Message) => void, conn: net.Socket) => boolean;
 
-export async function listen(socketPath: string, handle: RequestHandler, onExitRequested: () => void, immediate?: ImmediateHandler): Promise<ControlServer | undefined> {
+/**
+ * Listens on `socketPath`. The caller holds the stack's supervisor lock
+ * (supervisor-lock.ts): a socket file already there is a dead supervisor's, and is
+ * replaced. One deleted while it serves is made again (the lock, not the file, says who
+ * serves the stack: without its socket no command could reach it).
+ */
+export async function listen(socketPath: string, handle: RequestHandler, onExitRequested: () => void, immediate?: ImmediateHandler): Promise<ControlServer> {
   checkSocketPath(socketPath);
   const queue = new PQueue({ concurrency: 1 });
-  const server = net.createServer((conn) => {
+  const onConnection = (conn: net.Socket) => {
     conn.on('error', () => {});
     const send = (m: Message) => {
       if (!conn.destroyed) conn.write(JSON.stringify(m) + '\n');
@@ -51,38 +56,69 @@ export async function listen(socketPath: string, handle: RequestHandler, onExitR
         });
       }),
     );
+  };
+  let bound = await bind(socketPath, onConnection);
+  let closing = false;
+  let rebinding = false;
+  const rebindIfGone = async () => {
+    if (rebinding) return; // its own file's events; it checks again once bound
+    rebinding = true;
+    try {
+      while (!closing && !isBound(socketPath, bound.ino) && fs.existsSync(path.dirname(socketPath))) {
+        // Closed first: closing a unix socket server unlinks its path, whatever file is there
+        // by then. Its connections stay served.
+        bound.server.close();
+        bound = await bind(socketPath, onConnection);
+      }
+    } catch {
+      // the folder went meanwhile (`down`): nothing to serve
+    } finally {
+      rebinding = false;
+    }
+  };
+  const watcher = fs.watch(path.dirname(socketPath), (_event, file) => {
+    if (file === path.basename(socketPath)) void rebindIfGone();
   });
-  if (!(await tryListen(server, socketPath))) {
-    if (await answers(socketPath)) return undefined;
-    fs.rmSync(socketPath, { force: true });
-    if (!(await tryListen(server, socketPath))) return undefined;
-  }
-  fs.chmodSync(socketPath, 0o600);
+  watcher.on('error', () => {}); // the folder was removed: the stack is down
   return {
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    stopRemakingSocket: () => {
+      closing = true;
+    },
+    close: () => {
+      closing = true;
+      watcher.close();
+      return new Promise((resolve) => bound.server.close(() => resolve()));
+    },
     run: (task) => queue.add(async () => {
       if ((await task()) === 'exit') onExitRequested();
     }),
   };
 }
 
-function tryListen(server: net.Server, socketPath: string): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(false) : reject(err));
-    server.once('error', onError);
-    server.listen(socketPath, () => {
-      server.off('error', onError);
-      resolve(true);
-    });
-  });
+interface Bound {
+  server: net.Server;
+  /** The socket file's inode: a file of that name with another is not ours. */
+  ino: number;
 }
 
-function answers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const conn = net.connect(socketPath, () => {
-      conn.destroy();
-      resolve(true);
+async function bind(socketPath: string, onConnection: (conn: net.Socket) => void): Promise<Bound> {
+  fs.rmSync(socketPath, { force: true });
+  const server = net.createServer(onConnection);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => {
+      server.off('error', reject);
+      resolve();
     });
-    conn.on('error', () => resolve(false));
   });
+  fs.chmodSync(socketPath, 0o600);
+  return { server, ino: fs.statSync(socketPath).ino };
+}
+
+function isBound(socketPath: string, ino: number): boolean {
+  try {
+    return fs.statSync(socketPath).ino === ino;
+  } catch {
+    return false;
+  }
 }

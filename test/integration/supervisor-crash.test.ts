@@ -80,6 +80,23 @@ describe('a restart after a supervisor crash', () => {
   });
 });
 
+describe('a deleted supervisor socket', () => {
+  it('does not let a second supervisor start: the one holding the lock serves a new socket', async () => {
+    const { project, f } = stackFile('tssock', { a: 'command: sleep 1000\nrestart: always' });
+    ok([...f, 'up', '-d']);
+    const supervisor = await waitFor(() => findSupervisorPid(project), 5000, 'the supervisor');
+    const socket = path.join(env.env.STACK_RUN!, project, 'supervisor.sock');
+    fs.rmSync(socket);
+    ok([...f, 'up', '-d']);
+    ok([...f, 'ps']);
+    expect(supervisorPids(project)).toEqual([supervisor]);
+    // It made its socket again: the next command reaches it.
+    await waitFor(() => fs.existsSync(socket), 5000, 'the socket to come back');
+    expect(ok([...f, 'up', '-d'])).toMatch(/up to date/);
+    expect(supervisorPids(project)).toEqual([supervisor]);
+  });
+});
+
 describe('an early-started supervisor', () => {
   // Its own STACK_RUN: `up` starts a supervisor early only where none runs yet.
   let own: StackEnv;

@@ -1,0 +1,15 @@
+// Whether a stack's supervisor runs, for the CLI (`ps`, connecting): whether someone holds
+// its lock (supervisor-lock.ts), read from /proc/locks without taking it. Light: no koffi.
+
+import path from 'node:path';
+import { flockHolder } from '../executor/host/linux/flock-holder.js';
+import { paths } from '../executor/host/linux/paths.js';
+
+export function supervisorLockFile(project: string): string {
+  return path.join(paths.runDir(project), 'supervisor.lock');
+}
+
+/** The pid of the stack's running supervisor, or undefined when none runs. */
+export function runningSupervisor(project: string): number | undefined {
+  return flockHolder(supervisorLockFile(project));
+}
