@@ -5,12 +5,18 @@
 import type { Host } from '../executor/host.js';
 import { isRunning, readState } from '../executor/host/linux/state-store.js';
 
+/**
+ * Adopts the containers recorded as running; returns those still alive. One that died while
+ * no supervisor ran is adopted too: its exit is reported at once (code unknown), recorded,
+ * and its restart policy applies as to any exit.
+ */
 export async function adoptRunning(project: string, host: Host): Promise<string[]> {
   const adopted: string[] = [];
   for (const r of await readState.containers(project)) {
-    if (!isRunning(r) || !r.pid || r.startTime === undefined) continue;
+    if (r.status !== 'running' || !r.pid || r.startTime === undefined) continue;
+    const alive = isRunning(r);
     host.containers.adopt(project, r.spec.name, r.pid, r.startTime);
-    adopted.push(r.spec.name);
+    if (alive) adopted.push(r.spec.name);
   }
   return adopted;
 }

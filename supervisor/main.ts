@@ -19,6 +19,7 @@ import { createStackDns } from './dns/stack-dns.js';
 import { adoptRunning } from './adopt.js';
 import { listen } from './server.js';
 import { takeSupervisorLock } from './supervisor-lock.js';
+import { startWatchdog, type Watchdog } from './watchdog.js';
 import { systemClock } from './clock.js';
 import { EventBus } from './events.js';
 import { Lifecycle } from './lifecycle.js';
@@ -80,12 +81,14 @@ async function main(): Promise<void> {
   const host = { ...lifecycle.host, state: { ...lifecycle.host.state, forget: (p: string) => (server?.stopRemakingSocket(), lifecycle.host.state.forget(p)) } };
 
   let server: Awaited<ReturnType<typeof listen>> | undefined;
+  let watchdog: Watchdog | undefined;
   const finishDown = finishDownWhenFree({ project, host, journal: openJournal, dns, log, run: (task) => server!.run(task) });
   server = await listen(
     paths.socket(project),
     (req, send) => handleRequest(req, { project, host, send, dns, journal: openJournal, finishDown }),
     () => {
       log('stack is down; supervisor exits');
+      watchdog?.stop();
       void server?.close().then(() => process.exit(0));
     },
     (req, send, conn) => {
@@ -101,8 +104,16 @@ async function main(): Promise<void> {
   await lifecycle.watch(adopted);
   // A supervisor that adopts a running stack serves its names at once.
   await dns.reload();
-  // Containers keep running if the supervisor is told to stop; the next one adopts them.
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => process.exit(0));
+  // Started once this one serves: one that cannot get this far is not started again and again.
+  watchdog = startWatchdog(project);
+  // Containers keep running if the supervisor is told to stop; the next one (the next
+  // command starts it) adopts them.
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(sig, () => {
+      watchdog?.stop();
+      process.exit(0);
+    });
+  }
   process.on('SIGHUP', () => {});
 }
 

@@ -19,8 +19,8 @@ export interface ContainerStatusRow {
   pidInNamespace?: number;
   /** The last exit code (kept while a restarted container runs again). */
   exitCode?: number;
-  /** starting / healthy / unhealthy while it has a healthcheck. */
-  health?: HealthStatus;
+  /** starting / healthy / unhealthy while it has a healthcheck; unknown while no supervisor runs to check it. */
+  health?: HealthStatus | 'unknown';
   /** Restarts by its restart policy. */
   restarts: number;
   /** Stopped with `stack stop`. */

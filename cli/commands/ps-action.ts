@@ -1,6 +1,7 @@
 // What `stack ps` does (loaded only when it runs; see ps.ts).
 
 import { containerStatus } from '../../supervisor/status.js';
+import { runningSupervisor } from '../../supervisor/supervisor-liveness.js';
 import { projectOf, type GlobalOptions } from '../stack-file.js';
 
 export interface PsOptions {
@@ -8,7 +9,14 @@ export interface PsOptions {
 }
 
 export async function ps(globals: GlobalOptions, opts: PsOptions): Promise<void> {
-  const rows = await containerStatus(projectOf(globals));
+  const project = projectOf(globals);
+  const rows = await containerStatus(project);
+  // Without a supervisor nothing checks health (the last result would be shown as if
+  // current), restarts a container or answers DNS: say so, and claim no health.
+  if (rows.some((r) => r.state === 'running') && runningSupervisor(project) === undefined) {
+    process.stderr.write(`stack ${project}: its supervisor is not running: no health checks, restarts or DNS until \`stack up\` starts one\n`);
+    for (const r of rows) if (r.health) r.health = 'unknown';
+  }
   if (opts.format === 'json') {
     process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
     return;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
-import { findSupervisorPid, isAlive, killAndWait, killSupervisors, startStack, supervisorPids, waitFor } from '../support/processes.js';
+import { findSupervisorPid, isAlive, killAndWait, killSupervisors, startStack, supervisorPids, waitFor, watchdogPids } from '../support/processes.js';
 
 interface Row { service: string; state: string; pid?: number; health?: string }
 
@@ -45,7 +45,9 @@ function ok(args: string[]): string {
 }
 
 function ps(f: string[]): Row[] {
-  return JSON.parse(ok([...f, 'ps', '--format', 'json'])) as Row[];
+  const r = stack(env, [...f, 'ps', '--format', 'json']);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Row[];
 }
 
 /** A `sleep` argument no other test uses: the container's processes are found by it. */
@@ -77,6 +79,40 @@ describe('a restart after a supervisor crash', () => {
     expect(sleepers(arg)).toHaveLength(1);
     const [row] = ps(f);
     expect(row?.state).toBe('running');
+  });
+});
+
+describe('a supervisor killed while its stack runs', () => {
+  it('comes back by itself, adopts its containers and restarts one that died meanwhile', async () => {
+    const { project, f } = stackFile('tsback', { web: 'command: sleep 1000\nrestart: always', once: 'command: sleep 1000' });
+    ok([...f, 'up', '-d']);
+    const before = Object.fromEntries(ps(f).map((r) => [r.service, r.pid]));
+    const supervisor = await waitFor(() => findSupervisorPid(project), 5000, 'the supervisor');
+    // The supervisor, then the container: it dies while no supervisor runs.
+    await killAndWait(supervisor);
+    await killAndWait(before.web!);
+    const next = await waitFor(() => supervisorPids(project).find((p) => p !== supervisor), 5000, 'a new supervisor');
+    await waitFor(() => ps(f).find((r) => r.service === 'web' && r.state === 'running' && r.pid !== before.web), 5000, 'web to be restarted');
+    expect(ps(f).find((r) => r.service === 'once')?.pid).toBe(before.once);
+    expect(supervisorPids(project)).toEqual([next]);
+  });
+
+  it('is reported by ps while none runs, and no health is claimed', async () => {
+    const { project, f } = stackFile('tsps', { web: 'command: sleep 1000' });
+    ok([...f, 'up', '-d']);
+    await waitFor(() => ps(f)[0]?.health === 'healthy', 10_000, 'web to be healthy');
+    // Its watchdog first (it would start another), then the supervisor itself.
+    for (const pid of watchdogPids(project)) await killAndWait(pid);
+    await killAndWait(await waitFor(() => findSupervisorPid(project), 5000, 'the supervisor'));
+    const r = stack(env, [...f, 'ps']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/supervisor is not running/);
+    expect(r.stdout).not.toMatch(/healthy/);
+    expect(ps(f)[0]?.health).not.toBe('healthy');
+    // The next command starts one, which adopts the stack and checks its health again.
+    ok([...f, 'up', '-d']);
+    await waitFor(() => ps(f)[0]?.health === 'healthy', 10_000, 'web to be healthy again');
+    expect(stack(env, [...f, 'ps']).stderr).not.toMatch(/not running/);
   });
 });
 

@@ -18,14 +18,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * <project>` (unbundled); zombies have none.
  */
 export function supervisorPids(project: string): number[] {
+  return procPids((argv) => {
+    // One started early by `up` learnt its project later and wrote that command line as its title.
+    if (argv.length === 1) argv = argv[0]!.split(' ');
+    return SUPERVISOR_SCRIPT.test(argv.at(-2) ?? '') && argv.at(-1) === project;
+  });
+}
+
+/** Pids whose command line (argv, zombies have none) `matches`. */
+function procPids(matches: (argv: string[]) => boolean): number[] {
   const out: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      let argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      // One started early by `up` learnt its project later and wrote that command line as its title.
-      if (argv.length === 1) argv = argv[0]!.split(' ');
-      if (SUPERVISOR_SCRIPT.test(argv.at(-2) ?? '') && argv.at(-1) === project) out.push(Number(entry));
+      if (matches(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean))) out.push(Number(entry));
     } catch {
       // exited meanwhile
     }
@@ -57,8 +63,16 @@ export async function killAndWait(pid: number, group = false): Promise<void> {
   await waitFor(() => !isAlive(pid), 5000, `pid ${pid} to die`);
 }
 
-/** Kills every supervisor of `project` still running (test clean-up). */
+/** Pids of `project`'s supervisor watchdog (supervisor/watchdog.ts): `sh -c … stack-watchdog <project> …`. */
+export function watchdogPids(project: string): number[] {
+  return procPids((argv) => argv[3] === WATCHDOG_NAME && argv[4] === project);
+}
+
+const WATCHDOG_NAME = 'stack-watchdog';
+
+/** Kills every supervisor of `project` still running, its watchdog first (test clean-up). */
 export async function killSupervisors(project: string): Promise<void> {
+  await Promise.all(watchdogPids(project).map((pid) => killAndWait(pid)));
   await Promise.all(supervisorPids(project).map((pid) => killAndWait(pid)));
 }
 

@@ -1,0 +1,48 @@
+// A supervisor that dies (a crash, kill -9, the OOM killer) leaves its containers running
+// with nobody serving their names, checking their health or restarting them. Its watchdog
+// starts the next one: a shell (`/bin/sh`, ~0.5 MB of memory, no Node) that waits on a pipe
+// whose other end only the supervisor holds. The kernel closes that end when the supervisor
+// dies, however it dies; `read` returns and the shell becomes the new supervisor (exec),
+// which adopts the containers and starts a watchdog of its own. So there is one watchdog per
+// stack, never one per container, and no process polls anything.
+//
+// A supervisor that leaves on purpose (the stack is down, SIGTERM) ends its watchdog first.
+// Why per stack and not one per host: nothing to share or elect, a stack's watchdog lives
+// and dies with it, and it needs no code of its own beyond these lines.
+
+import { spawn } from 'node:child_process';
+
+/** In the watchdog's command line, before the project: how `ps` and tests know it. */
+export const WATCHDOG_NAME = 'stack-watchdog';
+
+/**
+ * `$1` the project, `$2` node, `$3` the supervisor's script. `read` returns at EOF (the
+ * supervisor is gone); the new supervisor gets /dev/null as its stdin, as the CLI gives.
+ */
+const SCRIPT = 'read -r _; exec "$2" "$3" "$1" </dev/null';
+
+export interface Watchdog {
+  /** Ends it: this supervisor leaves on purpose and must not be replaced. */
+  stop(): void;
+}
+
+/** Starts the watchdog of this supervisor of `project` (run as `node <script> <project>`). */
+export function startWatchdog(project: string): Watchdog {
+  const child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, project, process.execPath, process.argv[1]!], {
+    // Its own session: a signal to the supervisor's process group does not reach it.
+    detached: true,
+    // Its stdout and stderr are this supervisor's (supervisor.log): so are the next one's.
+    stdio: ['pipe', 'inherit', 'inherit'],
+    cwd: '/',
+  });
+  child.on('error', () => {}); // no /bin/sh: the stack runs without one, as before
+  child.stdin?.on('error', () => {});
+  // Neither keeps this process alive; the pipe's end stays open as long as it runs.
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return {
+    stop: () => {
+      child.kill('SIGKILL');
+    },
+  };
+}
