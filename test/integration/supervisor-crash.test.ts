@@ -66,19 +66,32 @@ function sleepers(arg: string): number[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('a restart after a supervisor crash', () => {
-  it('stops the adopted container once and runs one copy of it', async () => {
+describe('a container stopped and started again after a supervisor crash', () => {
+  // `restart`, and `up` of a changed service with a writable volume (replaced stop-first
+  // under the same name): both stop the adopted process, then start the next one.
+  const cases = [
+    { how: 'stack restart', yaml: '', again: (f: string[]) => ok([...f, 'restart', 'web']) },
+    {
+      how: 'a stop-first recreate through up',
+      yaml: '\nvolumes: ["data:/data"]',
+      again: (f: string[]) => {
+        fs.writeFileSync(f[1]!, fs.readFileSync(f[1]!, 'utf8').replace('restart: always', 'restart: always\n    environment: { CHANGED: "1" }'));
+        ok([...f, 'up', '-d']);
+      },
+    },
+  ];
+  it.each(cases)('runs one copy of it after $how', async ({ yaml, again }) => {
     const arg = uniqueSleep();
-    const { project, f } = stackFile('tsadopt', { web: `command: sleep ${arg}\nrestart: always` });
+    const { project, f } = stackFile('tsadopt', { web: `command: sleep ${arg}\nrestart: always${yaml}` });
+    if (yaml) fs.appendFileSync(f[1]!, 'volumes:\n  data: {}\n');
     ok([...f, 'up', '-d']);
     await killAndWait(await waitFor(() => findSupervisorPid(project), 5000, 'the supervisor'));
-    ok([...f, 'restart', 'web']);
+    again(f);
     // An exit charged to the wrong process shows within the adopter's /proc poll (250 ms)
     // plus the restart backoff (100 ms); this waits well past both.
     await sleep(1500);
     expect(sleepers(arg)).toHaveLength(1);
-    const [row] = ps(f);
-    expect(row?.state).toBe('running');
+    expect(ps(f).map((r) => r.state)).toEqual(['running']);
   });
 });
 
