@@ -77,18 +77,25 @@ async function main(): Promise<void> {
       await dns.forgotten(addresses);
     },
   });
-  // The last step of a down removes the run folder, socket included: not to be made again.
-  const host = { ...lifecycle.host, state: { ...lifecycle.host.state, forget: (p: string) => (server?.stopRemakingSocket(), lifecycle.host.state.forget(p)) } };
-
   let server: Awaited<ReturnType<typeof listen>> | undefined;
   let watchdog: Watchdog | undefined;
+  let leaving = false;
+  /** This supervisor leaves on purpose: nothing is to replace it, nor make its socket again. */
+  const leave = () => {
+    leaving = true;
+    server?.stopRemakingSocket();
+    watchdog?.stop();
+  };
+  // The last step of a down removes the run folder, socket included; a crash from there on
+  // must not start a supervisor for a stack that is gone.
+  const host = { ...lifecycle.host, state: { ...lifecycle.host.state, forget: (p: string) => (leave(), lifecycle.host.state.forget(p)) } };
   const finishDown = finishDownWhenFree({ project, host, journal: openJournal, dns, log, run: (task) => server!.run(task) });
   server = await listen(
     paths.socket(project),
     (req, send) => handleRequest(req, { project, host, send, dns, journal: openJournal, finishDown }),
     () => {
       log('stack is down; supervisor exits');
-      watchdog?.stop();
+      leave();
       void server?.close().then(() => process.exit(0));
     },
     (req, send, conn) => {
@@ -105,12 +112,12 @@ async function main(): Promise<void> {
   // A supervisor that adopts a running stack serves its names at once.
   await dns.reload();
   // Started once this one serves: one that cannot get this far is not started again and again.
-  watchdog = startWatchdog(project);
+  if (!leaving) watchdog = startWatchdog(project);
   // Containers keep running if the supervisor is told to stop; the next one (the next
   // command starts it) adopts them.
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.on(sig, () => {
-      watchdog?.stop();
+      leave();
       process.exit(0);
     });
   }

@@ -8,9 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { lookup } from '../support/stack-containers.js';
 import { findSupervisorPid, isAlive, killAndWait, killSupervisors, startStack, supervisorPids, waitFor, watchdogPids } from '../support/processes.js';
 
-interface Row { service: string; state: string; pid?: number; health?: string }
+interface Row { service: string; state: string; pid?: number; health?: string; addresses?: { ip: string }[] }
 
 let env: StackEnv;
 const projects: string[] = [];
@@ -108,6 +109,9 @@ describe('a supervisor killed while its stack runs', () => {
     await waitFor(() => ps(f).find((r) => r.service === 'web' && r.state === 'running' && r.pid !== before.web), 5000, 'web to be restarted');
     expect(ps(f).find((r) => r.service === 'once')?.pid).toBe(before.once);
     expect(supervisorPids(project)).toEqual([next]);
+    // It serves the stack's names again: the adopted container finds the restarted one.
+    const web = ps(f).find((r) => r.service === 'web')!;
+    await waitFor(() => lookup(before.once!, 'web').includes(web.addresses![0]!.ip), 5000, 'DNS to answer web');
   });
 
   it('is reported by ps while none runs, and no health is claimed', async () => {
