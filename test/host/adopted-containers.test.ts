@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { AdoptedContainers, type Adopted } from '../../executor/host/linux/adopted-containers.js';
 import { exitCodeOfStatus } from '../../executor/host/linux/exit-codes.js';
-import { readStartTime } from '../../executor/host/linux/proc-stat.js';
+import { isSameProcess, readStartTime } from '../../executor/host/linux/proc-stat.js';
 
 const settle = async (done: () => boolean) => {
   for (let i = 0; i < 300 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -51,6 +51,22 @@ describe('AdoptedContainers', () => {
     process.kill(killed, 'SIGTERM');
     await settle(() => gone.size >= 2);
     expect(Object.fromEntries(gone)).toEqual({ 'p-seven-1': 7, 'p-killed-1': 143 });
+  });
+
+  it('reports a stopped process at once when told it was stopped, and only once', async () => {
+    const gone: [string, number, number][] = [];
+    // A poll so slow it never comes: the report must come from settle.
+    const watch = new AdoptedContainers((c: Adopted, code) => gone.push([c.name, c.pid, code]), 60_000);
+    const pid = orphan('exec sleep 30');
+    const startTime = readStartTime(pid)!;
+    watch.add({ project: 'p', name: 'p-web-1', pid, startTime });
+    watch.settle('p', 'p-web-1'); // still running: nothing to report
+    expect(gone).toEqual([]);
+    process.kill(pid, 'SIGKILL');
+    await settle(() => !isSameProcess(pid, startTime));
+    watch.settle('p', 'p-web-1');
+    watch.settle('p', 'p-web-1');
+    expect(gone).toEqual([['p-web-1', pid, 137]]);
   });
 });
 
