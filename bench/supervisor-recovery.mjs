@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { benchEnv, hostInfo } from './lib/stack-bench-env.mjs';
 import { fmt, summary } from './lib/stats.mjs';
+import { QUICK_CRASH_MS } from '../dist/supervisor/watchdog.js';
 
 const runs = Number(process.argv[2] ?? 20);
 const project = 'stkrecover';
@@ -53,6 +54,8 @@ try {
     while (!logged('adopted')) await new Promise((r) => setTimeout(r, 1));
     adopted.push(performance.now() - t0);
     while (!watchdog()) await new Promise((r) => setTimeout(r, 1)); // the next round kills a supervisor that has one
+    // One killed sooner after its start counts as a crash loop (supervisor/watchdog.ts).
+    await new Promise((r) => setTimeout(r, QUICK_CRASH_MS));
   }
   const s = summary(serving), a = summary(adopted);
   const w = watchdog(), sup = supervisor();

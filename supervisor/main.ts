@@ -19,7 +19,7 @@ import { createStackDns } from './dns/stack-dns.js';
 import { adoptRunning } from './adopt.js';
 import { listen } from './server.js';
 import { takeSupervisorLock } from './supervisor-lock.js';
-import { startWatchdog, type Watchdog } from './watchdog.js';
+import { MAX_QUICK_CRASHES, QUICK_CRASH_MS, quickCrashes, startWatchdog, type Watchdog } from './watchdog.js';
 import { systemClock } from './clock.js';
 import { EventBus } from './events.js';
 import { Lifecycle } from './lifecycle.js';
@@ -55,6 +55,8 @@ async function projectFromStdin(): Promise<string> {
 const LOCK_WAIT_MS = 1000;
 
 async function main(): Promise<void> {
+  const startedMs = Date.now();
+  const crashes = quickCrashes(process.env, startedMs);
   // The CLI passes 0, 1 and 2 only; whoever else starts a supervisor may leave more open,
   // and every container would get them.
   closeInheritedFds();
@@ -112,7 +114,8 @@ async function main(): Promise<void> {
   // A supervisor that adopts a running stack serves its names at once.
   await dns.reload();
   // Started once this one serves: one that cannot get this far is not started again and again.
-  if (!leaving) watchdog = startWatchdog(project);
+  if (crashes >= MAX_QUICK_CRASHES) log(`the last ${crashes} supervisors of this stack crashed within ${QUICK_CRASH_MS / 1000} s of their start: this one is not replaced if it crashes too (the next stack command starts one)`);
+  else if (!leaving) watchdog = startWatchdog(project, startedMs, crashes);
   // Containers keep running if the supervisor is told to stop; the next one (the next
   // command starts it) adopts them.
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {

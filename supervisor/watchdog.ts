@@ -21,14 +21,41 @@ export const WATCHDOG_NAME = 'stack-watchdog';
  */
 const SCRIPT = 'read -r _; exec "$2" "$3" "$1" </dev/null';
 
+/**
+ * A supervisor that crashes soon after every start would be started again and again:
+ * after this many in a row, each within QUICK_CRASH_MS of its start, the last one gets
+ * no watchdog (the next `stack` command starts a supervisor, and its log says why).
+ */
+export const MAX_QUICK_CRASHES = 5;
+export const QUICK_CRASH_MS = 2000;
+
+/** What a supervisor hands its successor through the watchdog's environment. */
+const STARTED_ENV = 'STACK_SUPERVISOR_PREVIOUS_START_MS';
+const CRASHES_ENV = 'STACK_SUPERVISOR_QUICK_CRASHES';
+
+/**
+ * How many supervisors in a row before this one crashed soon after their start: 0 unless
+ * a watchdog started this one (`env` then says when its predecessor started). Pure.
+ */
+export function quickCrashes(env: NodeJS.ProcessEnv, now: number): number {
+  const started = Number(env[STARTED_ENV]);
+  if (!Number.isFinite(started) || now - started >= QUICK_CRASH_MS) return 0;
+  return (Number(env[CRASHES_ENV]) || 0) + 1;
+}
+
 export interface Watchdog {
   /** Ends it: this supervisor leaves on purpose and must not be replaced. */
   stop(): void;
 }
 
-/** Starts the watchdog of this supervisor of `project` (run as `node <script> <project>`). */
-export function startWatchdog(project: string): Watchdog {
+/**
+ * Starts the watchdog of this supervisor of `project` (run as `node <script> <project>`),
+ * which started at `startedMs` after `crashes` quick crashes of its predecessors.
+ */
+export function startWatchdog(project: string, startedMs: number, crashes: number): Watchdog {
+  const env = { ...process.env, [STARTED_ENV]: String(startedMs), [CRASHES_ENV]: String(crashes) };
   const child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, project, process.execPath, process.argv[1]!], {
+    env,
     // Its own session: a signal to the supervisor's process group does not reach it.
     detached: true,
     // Its stdout and stderr are this supervisor's (supervisor.log): so are the next one's.

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
 import { lookup } from '../support/stack-containers.js';
+import { MAX_QUICK_CRASHES } from '../../supervisor/watchdog.js';
 import { findSupervisorPid, isAlive, killAndWait, killSupervisors, startStack, supervisorPids, waitFor, watchdogPids } from '../support/processes.js';
 
 interface Row { service: string; state: string; pid?: number; health?: string; addresses?: { ip: string }[] }
@@ -102,6 +103,7 @@ describe('a supervisor killed while its stack runs', () => {
     ok([...f, 'up', '-d']);
     const before = Object.fromEntries(ps(f).map((r) => [r.service, r.pid]));
     const supervisor = await waitFor(() => findSupervisorPid(project), 5000, 'the supervisor');
+    await waitFor(() => watchdogPids(project).length === 1, 5000, 'its watchdog');
     // The supervisor, then the container: it dies while no supervisor runs.
     await killAndWait(supervisor);
     await killAndWait(before.web!);
@@ -114,12 +116,29 @@ describe('a supervisor killed while its stack runs', () => {
     await waitFor(() => lookup(before.once!, 'web').includes(web.addresses![0]!.ip), 5000, 'DNS to answer web');
   });
 
+  it('is not replaced any more after a crash loop: supervisors that die soon after their start', async () => {
+    const { project, f } = stackFile('tsloop', { web: 'command: sleep 1000' });
+    ok([...f, 'up', '-d']);
+    const log = path.join(env.env.STACK_ROOT!, 'stacks', project, 'supervisor.log');
+    const seen = new Set<number>();
+    for (let i = 0; i < MAX_QUICK_CRASHES; i++) {
+      // Each is killed once it has started its watchdog (a new one: the last one's may not
+      // have become the next supervisor yet), well within QUICK_CRASH_MS of its start.
+      const watchdog = await waitFor(() => watchdogPids(project).find((p) => !seen.has(p)), 5000, `watchdog ${i + 1}`);
+      seen.add(watchdog);
+      await killAndWait(await waitFor(() => findSupervisorPid(project), 5000, `supervisor ${i + 1}`));
+    }
+    await waitFor(() => /this one is not replaced if it crashes too/.test(fs.readFileSync(log, 'utf8')), 5000, 'the last supervisor to give up its watchdog');
+    expect(watchdogPids(project)).toEqual([]);
+    expect(supervisorPids(project)).toHaveLength(1);
+  });
+
   it('is reported by ps while none runs, and no health is claimed', async () => {
     const { project, f } = stackFile('tsps', { web: 'command: sleep 1000' });
     ok([...f, 'up', '-d']);
     await waitFor(() => ps(f)[0]?.health === 'healthy', 10_000, 'web to be healthy');
     // Its watchdog first (it would start another), then the supervisor itself.
-    for (const pid of watchdogPids(project)) await killAndWait(pid);
+    await killAndWait(await waitFor(() => watchdogPids(project)[0], 5000, 'its watchdog'));
     await killAndWait(await waitFor(() => findSupervisorPid(project), 5000, 'the supervisor'));
     const r = stack(env, [...f, 'ps']);
     expect(r.code, r.stderr).toBe(0);
