@@ -58,6 +58,9 @@ async function reachRunning(project: string): Promise<net.Socket | undefined> {
   return undefined;
 }
 
+/** How long a discarded supervisor gets to end its watchdog and exit before SIGKILL. */
+const DISCARD_GRACE_MS = 2000;
+
 /** A supervisor on its way up: `connected` once it serves; `discard` undoes the start. */
 export interface StartingSupervisor {
   connected: Promise<net.Socket>;
@@ -110,8 +113,12 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
     early: usingEarly,
     async discard() {
       child.ref(); // keep this process alive until the exit is seen
-      if (!exited) child.kill('SIGKILL');
+      // SIGTERM: a supervisor that got as far as starting its watchdog ends it (a SIGKILL
+      // would have the watchdog start another); one still booting dies of it at once.
+      if (!exited) child.kill('SIGTERM');
+      const killLater = setTimeout(() => child.kill('SIGKILL'), DISCARD_GRACE_MS);
       await exit;
+      clearTimeout(killLater);
       void connected.then((conn) => conn.destroy(), () => {});
       if (made.socket) fs.rmSync(paths.socket(project), { force: true });
       if (made.runDir) fs.rmSync(paths.runDir(project), { recursive: true, force: true });

@@ -63,6 +63,25 @@ async function main(): Promise<void> {
   const project = process.argv[2] === PROJECT_FROM_STDIN ? await projectFromStdin() : process.argv[2];
   if (!project) throw new Error('usage: supervisor PROJECT | supervisor --project-from-stdin');
   makePrivateDirSync(paths.runDir(project));
+  let server: Awaited<ReturnType<typeof listen>> | undefined;
+  let watchdog: Watchdog | undefined;
+  let leaving = false;
+  /** This supervisor leaves on purpose: nothing is to replace it, nor make its socket again. */
+  const leave = () => {
+    leaving = true;
+    server?.stopRemakingSocket();
+    watchdog?.stop();
+  };
+  // Containers keep running if the supervisor is told to stop; the next one (the next
+  // command starts it) adopts them. Handled before there is a watchdog to end: a stop
+  // right after it started must not leave one behind (a refused `up` stops it so).
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(sig, () => {
+      leave();
+      process.exit(0);
+    });
+  }
+  process.on('SIGHUP', () => {});
   // One supervisor per stack. Released by the kernel when this process ends, however.
   const lock = await takeSupervisorLock(project, LOCK_WAIT_MS);
   if (!lock) {
@@ -79,15 +98,6 @@ async function main(): Promise<void> {
       await dns.forgotten(addresses);
     },
   });
-  let server: Awaited<ReturnType<typeof listen>> | undefined;
-  let watchdog: Watchdog | undefined;
-  let leaving = false;
-  /** This supervisor leaves on purpose: nothing is to replace it, nor make its socket again. */
-  const leave = () => {
-    leaving = true;
-    server?.stopRemakingSocket();
-    watchdog?.stop();
-  };
   // The last step of a down removes the run folder, socket included; a crash from there on
   // must not start a supervisor for a stack that is gone.
   const host = { ...lifecycle.host, state: { ...lifecycle.host.state, forget: (p: string) => (leave(), lifecycle.host.state.forget(p)) } };
@@ -116,15 +126,6 @@ async function main(): Promise<void> {
   // Started once this one serves: one that cannot get this far is not started again and again.
   if (crashes >= MAX_QUICK_CRASHES) log(`the last ${crashes} supervisors of this stack crashed within ${QUICK_CRASH_MS / 1000} s of their start: this one is not replaced if it crashes too (the next stack command starts one)`);
   else if (!leaving) watchdog = startWatchdog(project, startedMs, crashes);
-  // Containers keep running if the supervisor is told to stop; the next one (the next
-  // command starts it) adopts them.
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(sig, () => {
-      leave();
-      process.exit(0);
-    });
-  }
-  process.on('SIGHUP', () => {});
 }
 
 function log(line: string): void {

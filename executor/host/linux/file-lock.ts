@@ -40,14 +40,24 @@ export async function acquireFileLock(file: string, opts: AcquireOptions): Promi
   }
 }
 
-/** The lock if it is free right now, else undefined (never waits). */
-export function tryFileLock(file: string, command: string): FileLock | undefined {
-  return tryOnce(file, command).lock;
+/**
+ * The lock if it is free right now, else undefined (never waits). With `existing`, only
+ * a lock file that is still there: one removed meanwhile (its folder with it) is not made
+ * again, and the answer is undefined.
+ */
+export function tryFileLock(file: string, command: string, opts: { existing?: boolean } = {}): FileLock | undefined {
+  return tryOnce(file, command, !opts.existing).lock;
 }
 
-function tryOnce(file: string, command: string): { lock?: FileLock; taken: boolean } {
-  makePrivateDirSync(path.dirname(file));
-  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+function tryOnce(file: string, command: string, create = true): { lock?: FileLock; taken: boolean } {
+  if (create) makePrivateDirSync(path.dirname(file));
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDWR | (create ? fs.constants.O_CREAT : 0), 0o600);
+  } catch (err) {
+    if (!create && (err as NodeJS.ErrnoException).code === 'ENOENT') return { taken: false };
+    throw err;
+  }
   let taken = false;
   try {
     taken = tryFlock(fd, LOCK.EX);
