@@ -5,7 +5,7 @@ import { observeOptionsFor } from '../../planner/observe-options.js';
 import { reconcile, type ReconcileOptions } from '../../planner/reconcile.js';
 import type { Stack } from '../../planner/types.js';
 import { connectSupervisor, request, startSupervisor, SupervisorError, type StartingSupervisor } from '../../supervisor/client.js';
-import type { EarlySupervisor } from '../../supervisor/launch.js';
+import { closeBootOutput, type EarlySupervisor } from '../../supervisor/launch.js';
 import { containerStatus } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter, type PrinterOptions } from '../progress.js';
@@ -57,7 +57,10 @@ export async function up(globals: GlobalOptions, opts: UpOptions, services: stri
 export async function applyStack(stack: Stack, options: ReconcileOptions, printer: PrinterOptions = {}, early?: EarlySupervisor): Promise<void> {
   await pullStackImages(stack);
   let conn = await connectSupervisor(stack.project, { start: false });
-  if (conn) early?.child.stdin?.end(); // EOF: the early one exits unused
+  if (conn && early) {
+    early.child.stdin?.end(); // EOF: the early one exits unused
+    closeBootOutput(early);
+  }
   // A file the host cannot satisfy (a taken host port, a missing external network) fails
   // with its PlanError, and a supervisor started for it is undone: no supervisor, log or
   // socket stays. A supervisor started now boots for ~55 ms: plan here meanwhile (the dry
