@@ -4,6 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +150,24 @@ describe('a supervisor killed while its stack runs', () => {
     ok([...f, 'up', '-d']);
     await waitFor(() => ps(f)[0]?.health === 'healthy', 10_000, 'web to be healthy again');
     expect(stack(env, [...f, 'ps']).stderr).not.toMatch(/not running/);
+  });
+});
+
+describe('an up refused after its supervisor started', () => {
+  it('leaves neither the supervisor nor its watchdog', async () => {
+    // A host port held here: the supervisor's own plan refuses the file.
+    const server = net.createServer();
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+    try {
+      const { project, f } = stackFile('tsrefuse', { web: `command: sleep 1000\nports: ["127.0.0.1:${port}:80"]` });
+      const r = stack(env, [...f, 'up', '-d']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/is taken by pid/);
+      expect(watchdogPids(project)).toEqual([]);
+      expect(supervisorPids(project)).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 });
 
