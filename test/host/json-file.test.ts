@@ -1,0 +1,35 @@
+// Atomic JSON records under load and under faults: several writers of one record at once
+// (two services sharing a new named volume write its volume.json together), and a write
+// that fails leaves no temporary file and names the record.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeJsonAtomic } from '../../executor/host/linux/json-file.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-test-json-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('writeJsonAtomic', () => {
+  it('concurrent writes of one record all succeed, and one of them is what the file holds', async () => {
+    const file = path.join(dir, 'volume.json');
+    const writers = Array.from({ length: 20 }, (_, i) => writeJsonAtomic(file, { writer: i }));
+    const outcomes = await Promise.allSettled(writers);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).writer).toBeGreaterThanOrEqual(0);
+    expect(fs.readdirSync(dir)).toEqual(['volume.json']);
+  });
+
+  it('a write that fails leaves no temporary file and names the record', async () => {
+    // The record's name is taken by a folder: the rename fails after the temporary file is written.
+    const file = path.join(dir, 'record.json');
+    fs.mkdirSync(file);
+    fs.writeFileSync(path.join(file, 'x'), '');
+    await expect(writeJsonAtomic(file, { a: 1 })).rejects.toThrow(`cannot write ${file}`);
+    expect(fs.readdirSync(dir)).toEqual(['record.json']);
+  });
+});
