@@ -10,7 +10,7 @@ export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
  * up front would load the planner, executor and supervisor client into every command.
  */
 async function errorTypes() {
-  const [{ StackFileError }, { PlanError }, { ApplyError }, { SupervisorError }, { renderDiagnostics }, { UsageError }, { ContainerExecError }] = await Promise.all([
+  const [{ StackFileError }, { PlanError }, { ApplyError }, { SupervisorError }, { renderDiagnostics }, { UsageError }, { ContainerExecError }, { BadRecordError }] = await Promise.all([
     import('../planner/diagnostics.js'),
     import('../planner/plan-error.js'),
     import('../executor/execute.js'),
@@ -18,8 +18,9 @@ async function errorTypes() {
     import('./render-diagnostics.js'),
     import('./usage-error.js'),
     import('../executor/host/linux/container-exec.js'),
+    import('../executor/host/linux/record-errors.js'),
   ]);
-  return { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError };
+  return { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError, BadRecordError };
 }
 
 /** The error as the user sees it; whatever it quotes from files, images or containers is escaped. */
@@ -29,11 +30,14 @@ export async function renderError(err: unknown): Promise<{ text: string; code: n
 }
 
 async function renderUnescaped(err: unknown): Promise<{ text: string; code: number }> {
-  const { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError } = await errorTypes();
+  const { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError, BadRecordError } = await errorTypes();
   if (err instanceof StackFileError) return { text: renderDiagnostics(err.diagnostics), code: EXIT.error };
   if (err instanceof UsageError) return { text: `stack: ${err.message}`, code: EXIT.usage };
   // docker's codes: 126 when the command cannot be started, 127 when it is not found.
   if (err instanceof ContainerExecError) return { text: `stack: ${err.message}`, code: err.exitCode };
+  if (err instanceof BadRecordError) {
+    return { text: `stack: ${err.message}\n\`stack up\` and \`stack down\` remove what it described by name (the container, its veths, cgroups, bridge or nftables table)`, code: EXIT.error };
+  }
   if (err instanceof PlanError) return { text: planProblems(err.problems), code: EXIT.error };
   if (err instanceof ApplyError) return { text: applyFailures(err.failures.map((f) => ({ id: f.id, message: f.error.message }))), code: EXIT.error };
   if (err instanceof SupervisorError) {

@@ -183,11 +183,12 @@ export interface Host {
 
   state: {
     saveContainer(project: string, record: ContainerRecord): Promise<void>;
+    /** Undefined when absent, or damaged (observe reports it; planner/salvage.ts removes what it described). */
     loadContainer(project: string, name: string): Promise<ContainerRecord | undefined>;
     /**
      * Read-modify-write of one record, serialised with every other write to it, so the
      * exit of a container and the executor's own writes never overwrite each other. Does
-     * nothing when the record is absent (the container was removed meanwhile).
+     * nothing when the record is absent (the container was removed meanwhile) or damaged.
      */
     updateContainer(project: string, name: string, change: (record: ContainerRecord) => ContainerRecord): Promise<void>;
     removeContainer(project: string, name: string): Promise<void>;

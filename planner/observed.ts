@@ -117,6 +117,26 @@ export interface Observed {
   foreignNetworks?: ForeignNetwork[];
   /** Host ports other stacks publish (their DNAT rules, which no socket shows). */
   foreignPorts?: ForeignPort[];
+  /** This stack's objects that no readable record describes (planner/salvage.ts removes them). */
+  unrecorded?: UnrecordedObjects;
+  /** Damaged records of other stacks, skipped (each names its file and what is wrong). */
+  skippedRecords?: string[];
+}
+
+/**
+ * Objects of this stack found by their names (planner/names.ts) though no readable record
+ * describes them: their record was damaged (truncated, emptied, garbage, another shape) or
+ * deleted. Nothing can be known of them but their names, so they are removed, never kept.
+ */
+export interface UnrecordedObjects {
+  /** Each damaged record: its path and what is wrong with it. */
+  damaged: string[];
+  /** Containers with a group, folder or damaged record; the host ends of their veths that exist. */
+  containers: { name: string; hostVeths: string[] }[];
+  /** Networks (by key) whose bridge exists or whose record is damaged. */
+  networks: { key: string; bridge: string }[];
+  /** The stack's nftables table, when it exists or its record is damaged. */
+  natTable?: string;
 }
 
 /** A host port another stack publishes: its NAT record's rule, with who made it. */

@@ -25,6 +25,7 @@ import { checkDependencyConditions } from './plan-waits.js';
 import { groupBy } from './group-by.js';
 import { checkRuntimeOptions } from './check-runtime-options.js';
 import { checkVolumes } from './check-volumes.js';
+import { withSalvage } from './salvage.js';
 
 export interface ReconcileOptions extends ContainerPolicy {
   /** Remove containers of services that are no longer in the file. */
@@ -107,7 +108,7 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   operations.push(...natRemovals);
 
   const notes = [...containers.notes];
-  return { project: stack.project, operations, notes };
+  return withSalvage({ project: stack.project, operations, notes }, observed);
 }
 
 /** Specs keyed by slot; a slot whose container has another name on the host (`instances`) gets it. */

@@ -4,6 +4,7 @@
 import type { Observed } from './observed.js';
 import { hashOf } from './hash.js';
 import type { Operation, Plan } from './plan.js';
+import { salvageNotes, salvageOperations } from './salvage.js';
 
 export interface TeardownOptions {
   /** Overrides every container's stop grace period (`down -t N`). */
@@ -13,8 +14,9 @@ export interface TeardownOptions {
 }
 
 export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
-  const operations: Operation[] = [];
-  const removeIds: string[] = [];
+  // What no readable record describes goes by name (salvage.ts); the records' objects after.
+  const operations: Operation[] = salvageOperations(observed, opts.timeoutSeconds);
+  const removeIds: string[] = operations.map((o) => o.id);
   for (const c of observed.containers) {
     const id = `remove:${c.name}`;
     removeIds.push(id);
@@ -46,6 +48,7 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
     networkIds.push('nat-remove');
   }
   const notes: string[] = [];
+  const salvageNoted = salvageNotes(observed);
   for (const n of observed.networks) {
     if (inUse(n)) {
       // As docker refuses to remove a network with active endpoints: the bridge and its
@@ -68,5 +71,5 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
   }
   // The stack's records stay while one of its networks does, so that `down` finds it again.
   if (notes.length === 0) operations.push({ kind: 'stack.forget', id: 'forget', cause: 'down', after: [...removeIds, ...networkIds], project: observed.project });
-  return { project: observed.project, operations, notes };
+  return { project: observed.project, operations, notes: [...salvageNoted, ...notes] };
 }

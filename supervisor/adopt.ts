@@ -12,7 +12,8 @@ import { isRunning, readState } from '../executor/host/linux/state-store.js';
  */
 export async function adoptRunning(project: string, host: Host): Promise<string[]> {
   const adopted: string[] = [];
-  for (const r of await readState.containers(project)) {
+  // A container whose record is damaged is not adopted: the next up or down removes it by name.
+  for (const r of (await readState.containerDir(project)).records) {
     if (r.status !== 'running' || !r.pid || r.startTime === undefined) continue;
     const alive = isRunning(r);
     host.containers.adopt(project, r.spec.name, r.pid, r.startTime);

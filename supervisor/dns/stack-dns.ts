@@ -4,6 +4,7 @@
 // joining stack's containers too).
 
 import { readState } from '../../executor/host/linux/state-store.js';
+import { readStacks } from '../../executor/host/linux/stacks-records.js';
 import { DnsServer } from './dns-server.js';
 import type { TableEntry } from './name-table.js';
 import { tableEntries } from './slot-answers.js';
@@ -16,14 +17,15 @@ export function createStackDns(project: string, log: (line: string) => void, por
     upstreams: () => upstreams,
     ...(port !== undefined ? { port } : {}),
     async load() {
-      const projects = await readState.projects();
-      const [records, networks] = await Promise.all([
-        Promise.all(projects.map((p) => readState.containers(p))),
-        readState.networks(project),
+      // A damaged record (this stack's too) answers nothing: the names of the others still resolve.
+      const [all, networks] = await Promise.all([
+        readState.projects().then((projects) => readStacks(projects, { containers: true })),
+        readState.networkDir(project),
       ]);
+      for (const skipped of [...all.skipped, ...networks.damaged.map((e) => e.message)]) log(`dns: skipped ${skipped}`);
       // A container that has exited answers nothing; one being created may already ask.
-      const entries: TableEntry[] = tableEntries(records.flat().filter((r) => r.status !== 'exited'));
-      return { entries, gateways: networks.map((n) => n.gateway) };
+      const entries: TableEntry[] = tableEntries(all.containers.filter((r) => r.status !== 'exited'));
+      return { entries, gateways: networks.records.map((n) => n.gateway) };
     },
   });
 }

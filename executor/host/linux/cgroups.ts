@@ -144,6 +144,17 @@ export function cgroupTree(root: string, version: CgroupVersion, restrictDevices
     pids,
     kill,
 
+    /** Names of the project's container groups, in any tree (found without the records). */
+    async names(project: string): Promise<string[]> {
+      const trees = version === 'v2' ? [root] : V1_CONTROLLERS.map((c) => controllerRoot(c));
+      const found = new Set<string>();
+      for (const tree of trees) {
+        const entries = await fs.readdir(path.join(tree, 'stack', project), { withFileTypes: true }).catch(() => []);
+        for (const e of entries) if (e.isDirectory()) found.add(e.name);
+      }
+      return [...found].sort();
+    },
+
     /** How often the kernel's OOM killer struck in the container's memory group (read before removal). */
     oomKills(project: string, name: string): number {
       try {
@@ -178,6 +189,7 @@ export const cgroupDirs = (project: string, name: string) => hostTree().dirs(pro
 export const cgroupProcsFiles = (project: string, name: string) => hostTree().procsFiles(project, name);
 export const createCgroups = (project: string, name: string, limits?: ContainerLimits) => hostTree().create(project, name, limits);
 export const cgroupPids = (project: string, name: string) => hostTree().pids(project, name);
+export const cgroupNames = (project: string) => hostTree().names(project);
 export const killCgroups = (project: string, name: string, timeoutMs?: number) => hostTree().kill(project, name, timeoutMs);
 export const removeCgroups = (project: string, name: string) => hostTree().remove(project, name);
 export const oomKills = (project: string, name: string) => hostTree().oomKills(project, name);

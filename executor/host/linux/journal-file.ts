@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Journal, JournalEntry } from '../../journal.js';
 import { paths } from './paths.js';
 import { makePrivateDirSync, PRIVATE_FILE_MODE } from './private-files.js';
+import { bool, listOf, num, shape, str, type Check } from './shape-check.js';
 
 export function journalFile(project: string): string {
   return path.join(paths.stackDir(project), 'journal.jsonl');
@@ -40,10 +41,21 @@ function readEntries(file: string): JournalEntry[] {
   const out: JournalEntry[] = [];
   for (const line of text.split('\n')) {
     try {
-      if (line) out.push(JSON.parse(line) as JournalEntry);
+      const entry: unknown = line ? JSON.parse(line) : undefined;
+      // A line of another shape (edited, or from another version) is not an entry: the
+      // journal only informs the next apply, which converges from the host either way.
+      if (entry !== undefined && journalEntryShape(entry, '') === undefined) out.push(entry as JournalEntry);
     } catch {
       // torn write at a crash
     }
   }
   return out;
 }
+
+const journalEntryShape: Check = (v, at) => {
+  const t = (v as { t?: unknown } | null)?.t;
+  if (t === 'plan') return shape({ pid: num, at: str, ops: listOf(str) })(v, at);
+  if (t === 'start' || t === 'done' || t === 'failed' || t === 'skipped') return shape({ id: str })(v, at);
+  if (t === 'end') return shape({ ok: bool })(v, at);
+  return `t is not a journal entry kind`;
+};

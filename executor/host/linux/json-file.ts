@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { makePrivateDir, PRIVATE_FILE_MODE } from './private-files.js';
-import { RecordWriteError } from './record-errors.js';
+import { BadRecordError, RecordWriteError } from './record-errors.js';
+import type { Check } from './shape-check.js';
 
 /**
  * Writes `value` to a temporary file beside `file`, then renames it over `file`. The
@@ -26,28 +27,55 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
   }
 }
 
-export async function readJson<T>(file: string): Promise<T | undefined> {
+/**
+ * A record stack wrote, checked against `check` when given: undefined when it is absent,
+ * BadRecordError (naming the file and what is wrong) when it is empty, not JSON or of
+ * another shape.
+ */
+export async function readJson<T>(file: string, check?: Check): Promise<T | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+    text = await fs.readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  if (text.trim() === '') throw new BadRecordError(file, 'the file is empty');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new BadRecordError(file, `not JSON (${(err as Error).message})`);
+  }
+  const problem = check?.(value, '');
+  if (problem) throw new BadRecordError(file, problem);
+  return value as T;
 }
 
-/** Every `*.json` in a folder, parsed; an absent folder is an empty list. */
-export async function readJsonDir<T>(dir: string): Promise<T[]> {
+/** The records of a folder: the readable ones, and the damaged ones as errors naming them. */
+export interface RecordDir<T> {
+  records: T[];
+  damaged: BadRecordError[];
+}
+
+/** Every `*.json` in a folder, parsed and checked (`check` is given the name without `.json`); an absent folder is an empty list. */
+export async function readJsonDir<T>(dir: string, check?: (name: string) => Check): Promise<RecordDir<T>> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], damaged: [] };
     throw err;
   }
-  const out: T[] = [];
+  const out: RecordDir<T> = { records: [], damaged: [] };
   for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
-    const value = await readJson<T>(path.join(dir, name));
-    if (value !== undefined) out.push(value);
+    try {
+      const value = await readJson<T>(path.join(dir, name), check?.(name.slice(0, -'.json'.length)));
+      if (value !== undefined) out.records.push(value);
+    } catch (err) {
+      if (!(err instanceof BadRecordError)) throw err;
+      out.damaged.push(err);
+    }
   }
   return out;
 }

@@ -62,6 +62,19 @@ export async function natTableIntact(spec: NatSpec): Promise<boolean> {
   return Object.entries(natRuleCounts(spec)).every(([chain, rules]) => found[chain] === rules);
 }
 
+/**
+ * The names after `<project>/` in the comments of the stack's table (network keys and
+ * services): with every record gone, they are what is left to find the stack's bridges by
+ * (a candidate counts only when bridgeName of it exists). Empty when there is no table.
+ */
+export async function natTableLabels(table: string, project: string): Promise<string[]> {
+  const t = assertStkTable(table);
+  if (!(await natTableExists(t))) return [];
+  const listed = JSON.parse(await nftRun(`list table ip ${t}`, { json: true })) as { nftables?: { rule?: { comment?: string } }[] };
+  const prefix = `${project}/`;
+  return [...new Set((listed.nftables ?? []).flatMap((e) => (e.rule?.comment?.startsWith(prefix) ? [e.rule.comment.slice(prefix.length)] : [])))];
+}
+
 function networkOf(ip: string, len: number): string {
   return `${intToIp(parseCidr(`${ip}/${len}`).base)}/${len}`;
 }

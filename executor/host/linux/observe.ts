@@ -6,6 +6,8 @@ import { networkHash } from '../../../planner/hash.js';
 import { hostPorts } from './host-ports.js';
 import { listImages } from '../../images/image-store.js';
 import { bridgeConfigured, natTableIntact, readLinks, takenSubnets } from './observe-network.js';
+import { readStacks } from './stacks-records.js';
+import { unrecordedObjects } from './observe-unrecorded.js';
 import { isRunning, readState } from './state-store.js';
 import { listVolumes } from './volumes.js';
 import { existsSync } from 'node:fs';
@@ -16,10 +18,10 @@ import { readClaims } from './allocation.js';
 /** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
 export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {
   const links = readLinks();
-  const [records, networks, nat, linkStates, images, hostSubnets, projects, listeners, volumes, claims] = await Promise.all([
-    readState.containers(project),
-    readState.networks(project),
-    readState.nat(project),
+  const [containerDir, networkDir, natRecord, linkStates, images, hostSubnets, projects, listeners, volumes, claims] = await Promise.all([
+    readState.containerDir(project),
+    readState.networkDir(project),
+    readState.natRecord(project),
     links,
     listImages(),
     links.then(takenSubnets),
@@ -28,17 +30,20 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     listVolumes(),
     readClaims(project),
   ]);
-  // Other stacks' subnets are taken even while their bridges are briefly absent.
-  const others = projects.filter((p) => p !== project);
-  const [otherStacks, otherContainers] = await Promise.all([
-    Promise.all(others.map((p) => readState.networks(p))),
-    Promise.all(others.map((p) => readState.containers(p))),
-  ]);
-  const otherNat = await Promise.all(others.map((p) => readState.nat(p)));
+  const records = containerDir.records;
+  const networks = networkDir.records;
+  const nat = natRecord.record;
+  const unrecorded = await unrecordedObjects(project, { containers: containerDir, networks: networkDir, nat: natRecord }, linkStates);
+  // Other stacks' subnets are taken even while their bridges are briefly absent. Their
+  // damaged records are skipped (with a note): only their own stack's commands stop on them.
+  const others = await readStacks(projects.filter((p) => p !== project));
+  const otherContainers = others.containers;
+  const otherNat = others.nat;
+  const otherStackNetworks = others.networks;
   // Containers of other stacks on a bridge, with the address each holds there.
   const foreignOn = (bridge: string) =>
-    otherContainers.flat().flatMap((r) => r.spec.endpoints.filter((e) => e.bridge === bridge).map((e) => ({ name: r.spec.name, ip: e.ip })));
-  const foreignNetworks = otherStacks.flat().map((n) => ({
+    otherContainers.flatMap((r) => r.spec.endpoints.filter((e) => e.bridge === bridge).map((e) => ({ name: r.spec.name, ip: e.ip })));
+  const foreignNetworks = otherStackNetworks.map((n) => ({
     project: n.project, key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, prefixLength: n.prefixLength,
     ...(n.ipRange ? { ipRange: n.ipRange } : {}),
     ...(n.internal ? { internal: true } : {}),
@@ -72,12 +77,14 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     images,
     takenSubnets: [
       ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),
-      ...otherStacks.flat().map((n) => n.subnet),
+      ...otherStackNetworks.map((n) => n.subnet),
     ],
     hostPorts: listeners,
     volumes,
     missingPaths: (opts.hostPaths ?? []).filter((p) => !existsSync(p)),
     foreignNetworks,
-    foreignPorts: otherNat.flatMap((n) => (!n ? [] : (n.ports ?? []).map((r) => ({ ...heldPort(r), project: n.project })))),
+    foreignPorts: otherNat.flatMap((n) => (n.ports ?? []).map((r) => ({ ...heldPort(r), project: n.project }))),
+    ...(unrecorded ? { unrecorded } : {}),
+    ...(others.skipped.length > 0 ? { skippedRecords: others.skipped } : {}),
   }, claims);
 }

@@ -9,12 +9,49 @@ import path from 'node:path';
 import type { ContainerRecord, Host } from '../../host.js';
 import type { NatSpec, NetworkSpec } from '../../../planner/plan.js';
 import { paths } from './paths.js';
-import { readJson, readJsonDir, writeJsonAtomic } from './json-file.js';
+import { readJson, readJsonDir, writeJsonAtomic, type RecordDir } from './json-file.js';
 import { isSameProcess } from './proc-stat.js';
+import { BadRecordError } from './record-errors.js';
+import { containerRecordShape, natRecordShape, networkRecordShape } from './record-shapes.js';
+import type { Check } from './shape-check.js';
 
-const containerFile = (project: string, name: string) => path.join(paths.stateDir(project), 'containers', `${name}.json`);
-const networkFile = (project: string, key: string) => path.join(paths.stateDir(project), 'networks', `${key}.json`);
+const containersDir = (project: string) => path.join(paths.stateDir(project), 'containers');
+const networksDir = (project: string) => path.join(paths.stateDir(project), 'networks');
+const containerFile = (project: string, name: string) => path.join(containersDir(project), `${name}.json`);
+const networkFile = (project: string, key: string) => path.join(networksDir(project), `${key}.json`);
 const natFile = (project: string) => path.join(paths.stateDir(project), 'nat.json');
+
+/** A record's shape, and the names in it that must be those of its file and stack (a record copied or renamed by hand is not this one). */
+function owned(shape: Check, expect: (v: Record<string, unknown>) => [string, unknown, string][]): Check {
+  return (v, at) =>
+    shape(v, at) ??
+    expect(v as Record<string, unknown>)
+      .filter(([, actual, wanted]) => actual !== wanted)
+      .map(([field, actual, wanted]) => `${field} is ${JSON.stringify(actual)}, not ${JSON.stringify(wanted)} as its file says`)[0];
+}
+const spec = (v: Record<string, unknown>) => v.spec as Record<string, unknown>;
+const containerCheck = (project: string) => (name: string) =>
+  owned(containerRecordShape, (v) => [['spec.project', spec(v).project, project], ['spec.name', spec(v).name, name]]);
+const networkCheck = (project: string) => (key: string) =>
+  owned(networkRecordShape, (v) => [['project', v.project, project], ['key', v.key, key]]);
+const natCheck = (project: string) => owned(natRecordShape, (v) => [['project', v.project, project]]);
+
+/** The readable records, or the first damaged one as an error: a stack's own commands stop on it. */
+function strict<T>(dir: RecordDir<T>): T[] {
+  if (dir.damaged[0]) throw dir.damaged[0];
+  return dir.records;
+}
+
+/** A record of one file: the record, or the damage that makes it unreadable. */
+async function settle<T>(read: Promise<T | undefined>): Promise<{ record?: T; damaged?: BadRecordError }> {
+  try {
+    const record = await read;
+    return record === undefined ? {} : { record };
+  } catch (err) {
+    if (err instanceof BadRecordError) return { damaged: err };
+    throw err;
+  }
+}
 
 export function createStateStore(): Host['state'] {
   // One promise chain per container record: writes to a record happen one after another.
@@ -33,11 +70,13 @@ export function createStateStore(): Host['state'] {
       const file = containerFile(project, record.spec.name);
       return serialised(file, () => writeJsonAtomic(file, record));
     },
-    loadContainer: (project, name) => readJson<ContainerRecord>(containerFile(project, name)),
+    // A damaged record is no record here: the supervisor and the executor act on none of it
+    // (observe reports it, and planner/salvage.ts removes what it described, by name).
+    loadContainer: async (project, name) => (await settle(readState.container(project, name))).record,
     updateContainer: (project, name, change) => {
       const file = containerFile(project, name);
       return serialised(file, async () => {
-        const record = await readJson<ContainerRecord>(file);
+        const { record } = await settle(readState.container(project, name));
         if (record) await writeJsonAtomic(file, change(record));
       });
     },
@@ -56,11 +95,20 @@ export function createStateStore(): Host['state'] {
   };
 }
 
+/**
+ * Records as the stack's commands read them. The plain readers throw BadRecordError for a
+ * damaged record (naming its file and what is wrong); the `…Dir`/`natRecord` readers return
+ * the damage beside what is readable, for observe and `down` (which find the objects by
+ * name) and for readers of other stacks' records (which skip them with a warning).
+ */
 export const readState = {
-  container: (project: string, name: string) => readJson<ContainerRecord>(containerFile(project, name)),
-  containers: (project: string) => readJsonDir<ContainerRecord>(path.join(paths.stateDir(project), 'containers')),
-  networks: (project: string) => readJsonDir<NetworkSpec>(path.join(paths.stateDir(project), 'networks')),
-  nat: (project: string) => readJson<NatSpec>(natFile(project)),
+  container: (project: string, name: string) => readJson<ContainerRecord>(containerFile(project, name), containerCheck(project)(name)),
+  containers: async (project: string) => strict(await readState.containerDir(project)),
+  networks: async (project: string) => strict(await readState.networkDir(project)),
+  nat: (project: string) => readJson<NatSpec>(natFile(project), natCheck(project)),
+  containerDir: (project: string) => readJsonDir<ContainerRecord>(containersDir(project), containerCheck(project)),
+  networkDir: (project: string) => readJsonDir<NetworkSpec>(networksDir(project), networkCheck(project)),
+  natRecord: (project: string) => settle(readState.nat(project)),
   /** Projects that have state under STACK_ROOT. */
   projects: async (): Promise<string[]> => {
     try {
