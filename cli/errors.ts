@@ -10,7 +10,7 @@ export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
  * up front would load the planner, executor and supervisor client into every command.
  */
 async function errorTypes() {
-  const [{ StackFileError }, { PlanError }, { ApplyError }, { SupervisorError }, { renderDiagnostics }, { UsageError }, { ContainerExecError }, { BadRecordError }] = await Promise.all([
+  const [{ StackFileError }, { PlanError }, { ApplyError }, { SupervisorError }, { renderDiagnostics }, { UsageError }, { ContainerExecError }, { BadRecordError }, { ProjectOfBrokenFileError }] = await Promise.all([
     import('../planner/diagnostics.js'),
     import('../planner/plan-error.js'),
     import('../executor/execute.js'),
@@ -19,8 +19,9 @@ async function errorTypes() {
     import('./usage-error.js'),
     import('../executor/host/linux/container-exec.js'),
     import('../executor/host/linux/record-errors.js'),
+    import('./stack-file.js'),
   ]);
-  return { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError, BadRecordError };
+  return { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError, BadRecordError, ProjectOfBrokenFileError };
 }
 
 /** The error as the user sees it; whatever it quotes from files, images or containers is escaped. */
@@ -30,7 +31,8 @@ export async function renderError(err: unknown): Promise<{ text: string; code: n
 }
 
 async function renderUnescaped(err: unknown): Promise<{ text: string; code: number }> {
-  const { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError, BadRecordError } = await errorTypes();
+  const { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError, BadRecordError, ProjectOfBrokenFileError } = await errorTypes();
+  if (err instanceof ProjectOfBrokenFileError) return { text: `${renderDiagnostics(err.diagnostics)}\nstack: ${err.message}`, code: EXIT.error };
   if (err instanceof StackFileError) return { text: renderDiagnostics(err.diagnostics), code: EXIT.error };
   if (err instanceof UsageError) return { text: `stack: ${err.message}`, code: EXIT.usage };
   // docker's codes: 126 when the command cannot be started, 127 when it is not found.

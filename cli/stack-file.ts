@@ -180,8 +180,20 @@ export function loadStackFilesWithSources(opts: GlobalOptions, host: HostFacts =
 }
 
 /**
+ * A stack file that no longer loads, read only for its project's name (`ps`, `down`, …):
+ * the folder's name could be another project, and "not up" for a running stack misleads.
+ */
+export class ProjectOfBrokenFileError extends Error {
+  constructor(readonly diagnostics: Diagnostic[], readonly files: string[], readonly folderName: string) {
+    super(`the stack file ${files.join(', ')} cannot be read, so it does not say which project to act on; fix it, or name the project with -p NAME (-p ${folderName} if it is named after its folder)`);
+    this.name = 'ProjectOfBrokenFileError';
+  }
+}
+
+/**
  * The project a command acts on. `down`, `ps` and `logs` must work even when the file has
- * since become invalid, so a broken file falls back to the folder name, as compose does.
+ * since become invalid: then the project must be named (-p or COMPOSE_PROJECT_NAME), as
+ * the file no longer says it.
  */
 export function projectOf(opts: GlobalOptions): string {
   if (opts.projectName) return opts.projectName; // checked when the command line was read (main.ts)
@@ -190,6 +202,7 @@ export function projectOf(opts: GlobalOptions): string {
   } catch (err) {
     if (!(err instanceof StackFileError)) throw err;
     const project = resolveProject(opts);
-    return normalizeProjectName(project.projectName ?? path.basename(project.projectDir));
+    if (project.projectName) return project.projectName;
+    throw new ProjectOfBrokenFileError(err.diagnostics, project.files.map((f) => path.relative(process.cwd(), f) || f), normalizeProjectName(path.basename(project.projectDir)));
   }
 }

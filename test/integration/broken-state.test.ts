@@ -170,3 +170,20 @@ describe('a damaged record of another stack', () => {
     expectDownClean(fa, a);
   });
 });
+
+describe('a stack file broken while its stack runs', () => {
+  it('ps and down say the file is broken and how to name the project, exit 1; with -p they work', async () => {
+    const project = uniqueProject('tbrkf');
+    const port = await freePort();
+    const f = stackFile(project, port);
+    up(f);
+    fs.appendFileSync(f[1]!, '  broken: [\n');
+    for (const command of [['ps'], ['down', '-t', '0']]) {
+      const r = stack(env, [...f, ...command]);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.stderr).toMatch(/stack file .* cannot be read.*-p NAME/s);
+    }
+    expect(stack(env, ['-p', project, 'ps', '--format', 'json']).stdout).toContain('"running"');
+    expectDownClean(['-p', project], project);
+  });
+});
