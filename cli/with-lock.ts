@@ -4,17 +4,19 @@
 
 import { acquireStackLock, waitingMessage } from '../executor/host/linux/stack-lock.js';
 
-export async function withStackLock<T>(project: string, command: string, body: () => Promise<T>, opts: { removeFileAfter?: boolean } = {}): Promise<T> {
+/**
+ * The lock file goes with the lock, whatever the body did (a failed `up` left it behind):
+ * it only says who holds the lock, and a waiter that opened it meanwhile sees it unlinked
+ * and opens the next one (file-lock.ts).
+ */
+export async function withStackLock<T>(project: string, command: string, body: () => Promise<T>): Promise<T> {
   const lock = await acquireStackLock(project, {
     command,
     onWait: (holder) => process.stderr.write(`${waitingMessage(project, holder)}\n`),
   });
-  let ok = false;
   try {
-    const result = await body();
-    ok = true;
-    return result;
+    return await body();
   } finally {
-    lock.release({ removeFile: ok && !!opts.removeFileAfter });
+    lock.release({ removeFile: true });
   }
 }

@@ -28,7 +28,7 @@ export async function down(globals: GlobalOptions, opts: DownOptions): Promise<n
 
 export async function bringDown(project: string, timeoutSeconds: number | undefined, removeVolumes = false, format: ProgressFormat = 'text'): Promise<void> {
   // Checked under the lock: an `up` that holds it may be making the stack right now.
-  await withStackLock(project, 'stack down', () => takeDown(project, timeoutSeconds, removeVolumes, format), { removeFileAfter: true });
+  await withStackLock(project, 'stack down', () => takeDown(project, timeoutSeconds, removeVolumes, format));
 }
 
 async function takeDown(project: string, timeoutSeconds: number | undefined, removeVolumes: boolean, format: ProgressFormat): Promise<void> {

@@ -71,4 +71,15 @@ setInterval(() => {}, 1000);`;
     expect(r.code, r.stderr).toBe(0);
     expect(fs.existsSync(lockFile(project))).toBe(false);
   });
+
+  it('a failed up leaves no lock file', () => {
+    const failing = uniqueProject('tlockf');
+    const broken = path.join(env.root, `${failing}.yaml`);
+    // Fails in its plan, before anything is made: the external network does not exist.
+    fs.writeFileSync(broken, `name: ${failing}\nservices:\n  idle:\n    image: ${TEST_IMAGE}\n    command: sleep 100000\n    networks: [outside]\nnetworks:\n  outside:\n    external: true\n`);
+    const r = stack(env, ['-f', broken, 'up', '-d']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/outside/);
+    expect(fs.existsSync(lockFile(failing))).toBe(false);
+  });
 });
