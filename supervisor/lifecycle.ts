@@ -14,6 +14,10 @@ import { HealthMonitor } from './health-monitor.js';
 import { ReadinessMonitor } from './readiness-monitor.js';
 import { initialHealth } from './health-state.js';
 import { Backoff, countedRestarts, restartDecision } from './restart-policy.js';
+import { isNoSpace } from '../executor/host/linux/record-errors.js';
+
+/** How soon a restart that failed for lack of space in STACK_ROOT is tried again. */
+const NO_SPACE_RETRY_MS = 1000;
 
 export interface LifecycleOptions {
   project: string;
@@ -221,6 +225,10 @@ export class Lifecycle {
       if (runsAnother(r, exit)) return r;
       const { exitCode: _old, oomKilled: _oom, ...rest } = r;
       return { ...rest, status: 'exited', ...(known ? { exitCode: exit.exitCode } : {}), ...(exit.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date(clock.now()).toISOString() };
+    }).catch((err: unknown) => {
+      // A full STACK_ROOT: the exit goes unrecorded (ps tells it from the dead pid), but the
+      // restart policy still applies; the restart writes a new record once there is space.
+      log(`recording the exit of ${exit.name} failed: ${err instanceof Error ? err.message : String(err)}`);
     });
     const record = await host.state.loadContainer(project, exit.name);
     if (!record) return;
@@ -270,8 +278,20 @@ export class Lifecycle {
       // Stopped meanwhile: the resume wrote a fresh record; the stop's mark must stay on it.
       if (this.stopped.has(name)) await this.opts.host.state.updateContainer(this.opts.project, name, (r) => ({ ...r, stopped: true }));
     } catch (err) {
-      this.opts.log(`restart ${count} of ${t.spec.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      const lackOfSpace = isNoSpace(err) && !this.stopped.has(name);
+      this.opts.log(`restart ${count} of ${t.spec.name} failed: ${err instanceof Error ? err.message : String(err)}${lackOfSpace ? `; tried again in ${NO_SPACE_RETRY_MS} ms` : ''}`);
       this.publish('die', t.spec, { exitCode: -1, detail: `restart failed: ${err instanceof Error ? err.message : String(err)}` });
+      // A full STACK_ROOT is no fault of the container: try again until there is space. An
+      // init stage spawned before the record could be written waits for a release that never
+      // comes: killed first (through the inner host, whose stop does not wait for this
+      // restart), so the next try never starts a second one beside it.
+      if (lackOfSpace) {
+        await this.opts.host.containers.stop(this.opts.project, name, 'SIGKILL', 0).catch(() => {});
+        t.cancelRestart = this.opts.clock.after(NO_SPACE_RETRY_MS, () => {
+          t.cancelRestart = undefined;
+          t.restarting = this.restart(t, count).finally(() => (t.restarting = undefined));
+        });
+      }
     } finally {
       this.policyRestarting.delete(name);
     }

@@ -128,9 +128,20 @@ async function main(): Promise<void> {
   else if (!leaving) watchdog = startWatchdog(project, startedMs, crashes);
 }
 
+/**
+ * One line in supervisor.log. Logging must never end the supervisor: with STACK_ROOT full,
+ * a write through process.stderr emitted an unhandled 'error' and killed it (no DNS, no
+ * restarts, a stale socket). A line that cannot be written is lost; the next may fit.
+ */
 function log(line: string): void {
-  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  try {
+    fs.writeSync(2, `${new Date().toISOString()} ${line}\n`);
+  } catch {
+    // ENOSPC, EIO: nowhere to say it
+  }
 }
+// Whatever else writes to stdout or stderr (Node's own warnings) must not kill it either.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
 main().catch((err) => {
   log(`supervisor failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, sleeperService, webService, type StackEnv } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { bridgeName, containerName, natTableName } from '../../planner/names.js';
 import { isAlive, killSupervisors } from '../support/processes.js';
@@ -38,16 +38,8 @@ function stackFile(project: string, port: number): string[] {
   const file = path.join(env.root, `${project}.yaml`);
   fs.writeFileSync(file, `name: ${project}
 services:
-  web:
-    image: ${TEST_IMAGE}
-    command: httpd -f -p 80 -h /www
-    stop_grace_period: 1s
-    ports: ["127.0.0.1:${port}:80"]
-  worker:
-    image: ${TEST_IMAGE}
-    command: sleep 1000
-    stop_grace_period: 0s
-`);
+${webService([`127.0.0.1:${port}:80`], '    stop_grace_period: 0s\n')}  worker:
+${sleeperService()}`);
   return ['-f', file];
 }
 

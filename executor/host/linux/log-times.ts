@@ -43,9 +43,16 @@ export function createLogTimes(project: string, now: () => number = Date.now): L
       return; // removed with its stack
     }
     if (size <= w.size) return;
+    const at = now();
+    try {
+      fs.appendFileSync(logTimesFile(file), `${size} ${at}\n`, { mode: PRIVATE_FILE_MODE });
+    } catch {
+      // STACK_ROOT full: the output stays unnoted until the next growth finds space (a
+      // throw here, in a timer, would end the supervisor).
+      return;
+    }
     w.size = size;
-    w.lastNoted = now();
-    fs.appendFileSync(logTimesFile(file), `${size} ${w.lastNoted}\n`, { mode: PRIVATE_FILE_MODE });
+    w.lastNoted = at;
   };
 
   const soon = (name: string) => {

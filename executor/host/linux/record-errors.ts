@@ -17,8 +17,8 @@ export class RecordWriteError extends Error {
   }
 }
 
-/** Whether an error (a RecordWriteError's, or one from fs) says the disk is full. */
+/** Whether an error (a RecordWriteError's, one from fs, or an init stage's report) says the disk is full. */
 export function isNoSpace(err: unknown): boolean {
   const code = err instanceof RecordWriteError ? err.code : (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
+  return code === 'ENOSPC' || code === 'EDQUOT' || (err instanceof Error && /no space left on device|disk quota exceeded/i.test(err.message));
 }
