@@ -38,7 +38,8 @@ export async function unrecordedObjects(project: string, own: OwnRecords, links:
     ...tableLabels,
   ]);
   const recorded = new Set(own.containers.records.map((r) => r.spec.name));
-  const folders = await fs.readdir(path.join(paths.stackDir(project), 'containers')).catch(() => [] as string[]);
+  const entries = await fs.readdir(path.join(paths.stackDir(project), 'containers'), { withFileTypes: true }).catch(() => []);
+  const folders = entries.filter((e) => e.isDirectory()).map((e) => e.name);
   const names = new Set([...(await cgroupNames(project)), ...folders, ...own.containers.damaged.map(recordName)]);
   const containers = [...names].filter((n) => !recorded.has(n)).sort().map((name) => ({
     name,
