@@ -156,7 +156,7 @@ describe.each(INIT_STAGES)('isolation seen from inside a container (%s init stag
     expect(exit.exitCode).toBe(137);
     expect(exit.oomKilled).toBe(true);
     const fine = await fx.run(['true'], { resources: { memoryBytes: 16 * 1024 * 1024 } });
-    expect(fine.exit).toEqual({ project: fx.project, name: fine.spec.name, exitCode: 0 });
+    expect(fine.exit).toEqual({ project: fx.project, name: fine.spec.name, pid: expect.any(Number), exitCode: 0 });
   });
 
   it('a pids limit stops a fork bomb, and stopping the container removes every process', async () => {

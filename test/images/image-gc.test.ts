@@ -11,6 +11,8 @@ import { blobTmpDir } from '../../executor/images/blob-download.js';
 import { paths } from '../../executor/host/linux/paths.js';
 import type { ImageInfo } from '../../planner/observed.js';
 import { buildBusybox } from './oci-layouts.js';
+import { defaultRuntimeOptions } from '../../planner/container-spec.js';
+import type { ContainerSpec } from '../../planner/plan.js';
 
 let tmp: string;
 const savedRoot = process.env.STACK_ROOT;
@@ -28,7 +30,13 @@ beforeEach(async () => {
   used = await importOciLayout(path.join(tmp, 'used'), { tag: 'stk.test/used:1' });
   spare = await importOciLayout(path.join(tmp, 'spare'), { tag: 'stk.test/spare:1' });
   // A container record of some stack, as the state store writes it.
-  const record = { spec: { name: 'app-web-1', image: { ref: used.ref, id: used.id, layers: used.layers } }, status: 'running' };
+  const spec: ContainerSpec = {
+    ...defaultRuntimeOptions(),
+    project: 'gcproj', service: 'web', name: 'app-web-1', hostname: 'web',
+    image: { ref: used.ref, id: used.id, layers: used.layers },
+    argv: ['sh'], env: [], cwd: '/', endpoints: [], hosts: [], stopSignal: 'SIGTERM', stopGraceSeconds: 10, hash: 'x',
+  };
+  const record = { spec, status: 'running' };
   const dir = path.join(paths.stateDir('gcproj'), 'containers');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'app-web-1.json'), JSON.stringify(record));
