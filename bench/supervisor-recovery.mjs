@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { benchEnv, hostInfo } from './lib/stack-bench-env.mjs';
 import { fmt, summary } from './lib/stats.mjs';
+import { cmdline, supervisorPid, watchdogPid } from './lib/stack-processes.mjs';
 import { QUICK_CRASH_MS } from '../dist/supervisor/watchdog.js';
 
 const runs = Number(process.argv[2] ?? 20);
@@ -21,18 +22,8 @@ fs.writeFileSync(file, `name: ${project}\nservices:\n  app:\n    image: stack.lo
 const socket = path.join(env.STACK_RUN, project, 'supervisor.sock');
 const log = path.join(env.STACK_ROOT, 'stacks', project, 'supervisor.log');
 
-function cmdline(pid) {
-  try {
-    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    // One started early by `up` set its command line as its title: one string.
-    return argv.length === 1 ? argv[0].split(' ') : argv;
-  } catch {
-    return [];
-  }
-}
-const pids = () => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number);
-const supervisor = () => pids().find((p) => { const a = cmdline(p); return /supervisor\.js$/.test(a.at(-2) ?? '') && a.at(-1) === project; });
-const watchdog = () => pids().find((p) => { const a = cmdline(p); return a[3] === 'stack-watchdog' && a[4] === project; });
+const supervisor = () => supervisorPid(project);
+const watchdog = () => watchdogPid(project);
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 const answers = () => new Promise((resolve) => {
   const c = net.connect(socket, () => { c.destroy(); resolve(true); });

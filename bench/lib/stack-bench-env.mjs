@@ -10,9 +10,14 @@ import { fileURLToPath } from 'node:url';
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const IMAGE = 'stack.local/busybox:latest';
 
-export function benchEnv(prefix) {
+/** With `tmpfs` (a size such as '16m'), STACK_ROOT is a tmpfs of that size, for full-disk runs. */
+export function benchEnv(prefix, { tmpfs } = {}) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `stack-bench-${prefix}-`));
   const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') };
+  if (tmpfs) {
+    fs.mkdirSync(env.STACK_ROOT);
+    spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${tmpfs},mode=0700`, 'stkbench-full', env.STACK_ROOT]);
+  }
   const stack = (...args) => {
     const r = spawnSync(path.join(repo, 'bin/stack'), [...args], { env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`stack ${args.join(' ')} failed:\n${r.stderr}`);
@@ -21,7 +26,12 @@ export function benchEnv(prefix) {
   const start = (...args) => spawn(path.join(repo, 'bin/stack'), [...args], { env });
   spawnSync(process.execPath, [path.join(repo, 'scripts/build-busybox-image.mjs'), path.join(root, 'oci'), '--tag', IMAGE]);
   stack('image', 'import', path.join(root, 'oci'), '--tag', IMAGE);
-  return { root, env, stack, start, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
+  const dispose = () => {
+    // Lazily: a container process still being reaped may hold it a moment longer.
+    if (tmpfs) spawnSync('umount', ['--lazy', env.STACK_ROOT]);
+    fs.rmSync(root, { recursive: true, force: true });
+  };
+  return { root, env, stack, start, dispose };
 }
 
 /** Five services: a web server with a published port and four sleepers, one with `MODE`. */
