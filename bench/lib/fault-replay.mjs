@@ -9,8 +9,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkRound, clientLoop, downClean, runStack, sleep, startStack, writeStack } from './fault-stack.mjs';
-import { isAlive, supervisorPid, watchdogPid } from './stack-processes.mjs';
+import { checkRound, clientLoop, downClean, runStack, salvage, sleep, startStack, writeStack } from './fault-stack.mjs';
+import { isAlive, supervisorPid } from './stack-processes.mjs';
 
 export const KILL_OPS = ['up', 'restart', 'exec', 'idle'];
 export const DAMAGES = ['truncated', 'emptied', 'garbage', 'deleted'];
@@ -127,7 +127,8 @@ export async function replayRound(ctx, fault) {
   } catch (err) {
     report.problems.push(`round crashed: ${err.stack}`);
   } finally {
-    if (report.leaks.length > 0 || report.problems.length > 0) await salvage(round);
+    const forced = await salvage(round);
+    if (forced.length > 0) report.detail += `; removed by force after the round: ${forced.length} objects`;
   }
   return report;
 }
@@ -138,8 +139,5 @@ export function describeFault(fault) {
   return 'STACK_ROOT full';
 }
 
-/** After a failed round: stops what is left so the next round starts on a clean host. */
-async function salvage({ env, project, file }) {
-  for (const pid of [watchdogPid(project), supervisorPid(project)]) if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  await runStack(env, ['-f', file, 'down', '-v', '-t', '0']);
-}
+export { benchEnv } from './stack-bench-env.mjs';
+export { freePort } from './fault-stack.mjs';

@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { repo } from './stack-bench-env.mjs';
 import { markedProcesses } from './stack-processes.mjs';
-import { projectObjects } from './project-objects.mjs';
+import { projectObjects, removeProjectObjects } from './project-objects.mjs';
 
 const IMAGE = 'stack.local/busybox:latest';
 export const SERVICES = ['web', 'looper', 'worker'];
@@ -135,7 +135,7 @@ export async function checkRound({ env, project, file, port }, report) {
 export async function downClean({ env, project, file }, report) {
   const down = await runStack(env, ['-f', file, 'down', '-v', '-t', '0']);
   if (down.code !== 0) report.problems.push(`down exited ${down.code}: ${tail(down.stderr)}`);
-  const query = { project, containers: SERVICES.map((s) => `${project}-${s}-1`), env, mark: { name: MARK, prefix: `${project}-` } };
+  const query = objectQuery(env, project);
   let left = projectObjects(query);
   // Processes just killed may take a moment to be reaped.
   for (let i = 0; i < 50 && left.length > 0; i++) {
@@ -143,4 +143,21 @@ export async function downClean({ env, project, file }, report) {
     left = projectObjects(query);
   }
   report.leaks.push(...left);
+}
+
+const objectQuery = (env, project) => ({ project, containers: SERVICES.map((s) => `${project}-${s}-1`), env, mark: { name: MARK, prefix: `${project}-` } });
+
+/**
+ * After a failed round: `down` once more, then removes by force what is still there, so the
+ * next round (and the host) starts clean. Returns what it had to remove by force.
+ */
+export async function salvage({ env, project, file }) {
+  const query = objectQuery(env, project);
+  if (projectObjects(query).length === 0) return [];
+  await runStack(env, ['-f', file, 'down', '-v', '-t', '0']);
+  const left = projectObjects(query);
+  await removeProjectObjects(query);
+  fs.rmSync(path.join(env.STACK_ROOT, 'stacks', project), { recursive: true, force: true });
+  fs.rmSync(path.join(env.STACK_RUN, project), { recursive: true, force: true });
+  return left;
 }

@@ -22,7 +22,43 @@ function cgroupsOf(project) {
  * What of `project` is still there, one line per object. `containers` are its container
  * names; `mark` the environment variable its containers carry (name=prefix).
  */
-export function projectObjects({ project, containers, networks = ['default'], env, mark }) {
+export function projectObjects(query) {
+  const o = objectsOf(query);
+  return [
+    ...o.links.map((l) => `link ${l}`),
+    ...o.tables.map((t) => `nft ${t.join(' ')}`),
+    ...o.cgroups.map((c) => `cgroup ${c}`),
+    ...o.mounts.map((m) => `mount ${m}`),
+    ...o.processes.map(([what, pids]) => `process ${what}: pids ${pids.join(' ')}`),
+    ...o.folders.map((f) => `folder ${f}`),
+  ];
+}
+
+/**
+ * Removes by force what `down` left of a project (after a failed round, so the host stays
+ * clean): kills its processes, deletes its links, table, cgroups (bottom-up) and mounts.
+ */
+export async function removeProjectObjects(query) {
+  const o = objectsOf(query);
+  for (const [, pids] of o.processes) for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  await new Promise((r) => setTimeout(r, 500)); // their cgroups empty once they are gone
+  for (const m of o.mounts.sort((a, b) => b.length - a.length)) spawnSync('umount', ['--lazy', m]);
+  for (const l of o.links) spawnSync('ip', ['link', 'delete', l]);
+  for (const [, family, name] of o.tables) spawnSync('nft', ['delete', 'table', family, name]);
+  for (const c of o.cgroups) rmCgroupTree(c);
+}
+
+/** A cgroup tree bottom-up; only empty cgroups can go. */
+function rmCgroupTree(dir) {
+  try {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) rmCgroupTree(path.join(dir, e.name));
+    fs.rmdirSync(dir);
+  } catch {
+    // busy or gone
+  }
+}
+
+function objectsOf({ project, containers, networks = ['default'], env, mark }) {
   const linkNames = new Set([
     ...networks.map((n) => bridgeName(project, n)),
     ...containers.flatMap((c) => networks.flatMap((n) => [vethName(project, c, n), vethName(project, `${c}.b`, n)])),
@@ -33,15 +69,8 @@ export function projectObjects({ project, containers, networks = ['default'], en
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4])
     .filter((m) => m && (m.startsWith(`${env.STACK_ROOT}/`) || m.includes(project)));
   const processes = [];
-  for (const [what, pid] of [['supervisor', supervisorPid(project)], ['watchdog', watchdogPid(project)]]) if (pid) processes.push(`${what} ${pid}`);
-  for (const [value, { all }] of markedProcesses(mark.name, mark.prefix)) processes.push(`${value}: pids ${all.join(' ')}`);
+  for (const [what, pid] of [['supervisor', supervisorPid(project)], ['watchdog', watchdogPid(project)]]) if (pid) processes.push([what, [pid]]);
+  for (const [value, { all }] of markedProcesses(mark.name, mark.prefix)) processes.push([value, all]);
   const folders = [path.join(env.STACK_ROOT, 'stacks', project), path.join(env.STACK_RUN, project)].filter((d) => fs.existsSync(d));
-  return [
-    ...links.map((l) => `link ${l}`),
-    ...tables.map((t) => `nft ${t.trim()}`),
-    ...cgroupsOf(project).map((c) => `cgroup ${c}`),
-    ...mounts.map((m) => `mount ${m}`),
-    ...processes.map((p) => `process ${p}`),
-    ...folders.map((f) => `folder ${f}`),
-  ];
+  return { links, tables: tables.map((t) => t.trim().split(/\s+/)), cgroups: cgroupsOf(project), mounts, processes, folders };
 }

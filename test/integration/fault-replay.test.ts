@@ -1,0 +1,50 @@
+// The fault replay of bench/faults.mjs, a few rounds of each kind so CI guards it: a fresh
+// 3-service stack under a client loop on its published port, then kill -9 of the supervisor
+// at a random point of up, restart and idle; a container, network, NAT record and the
+// journal damaged one at a time; STACK_ROOT on a 16 MiB tmpfs filled up. After each, `up -d`
+// converges, no container runs twice and `down` leaves no object of the project.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { benchEnv, describeFault, freePort, replayRound, type BenchEnv, type Fault } from '../../bench/lib/fault-replay.mjs';
+import { uniqueProject } from '../support/stack-cli.js';
+
+const envs: BenchEnv[] = [];
+/** One env per kind of STACK_ROOT, made when first needed (collection makes no host objects). */
+const envOf = (() => {
+  const made = new Map<string, BenchEnv>();
+  return (full: boolean): BenchEnv => {
+    const key = full ? 'full' : 'disk';
+    if (!made.has(key)) {
+      const env = full ? benchEnv('test-faults-full', { tmpfs: '16m' }) : benchEnv('test-faults');
+      made.set(key, env);
+      envs.push(env);
+    }
+    return made.get(key)!;
+  };
+})();
+
+afterAll(() => {
+  for (const env of envs) env.dispose();
+});
+
+const ops = ['up', 'restart', 'idle'] as const;
+const MAX_DELAY = { up: 1500, restart: 1000, idle: 500 };
+const faults: Fault[] = [
+  ...ops.map((op): Fault => ({ kind: 'kill', op, delay: Math.floor(Math.random() * MAX_DELAY[op]) })),
+  ...(['state/containers/CONTAINER.json truncated', 'state/networks/default.json emptied', 'state/nat.json garbage', 'journal.jsonl deleted'] as const)
+    .map((d): Fault => ({ kind: 'record', file: d.split(' ')[0]!, how: d.split(' ')[1] as 'truncated' })),
+  { kind: 'full' },
+];
+
+describe('fault replay', () => {
+  for (const fault of faults) {
+    it(`${describeFault(fault)}: up converges, nothing runs twice, down leaves nothing`, async () => {
+      const env = envOf(fault.kind === 'full');
+      const project = uniqueProject('tflt');
+      const round = fault.kind === 'record' ? { ...fault, file: fault.file.replace('CONTAINER', `${project}-looper-1`) } : fault;
+      const report = await replayRound({ env: env.env, root: env.root, port: await freePort(), project }, round);
+      expect({ detail: report.detail, problems: report.problems, duplicates: report.duplicates, leaks: report.leaks })
+        .toEqual({ detail: report.detail, problems: [], duplicates: [], leaks: [] });
+    });
+  }
+});
