@@ -160,7 +160,8 @@ export class Lifecycle {
       startedAt: t.startedAt,
       probe: (probeArgv, signal) => this.probe(name, probeArgv, signal),
       onProbe: async (health, previous) => {
-        await host.state.updateContainer(project, name, (r) => (r.status === 'exited' ? r : { ...r, health }));
+        // Not written on a full disk: the next probe writes the next result.
+        await this.note(name, 'the health', (r) => (r.status === 'exited' ? r : { ...r, health }), () => false);
         if (health.status !== previous) {
           this.publish('health_status', t.spec, { health: health.status, detail: `last check: ${lastProbeText(health)}` });
           this.opts.log(`container ${name} is ${health.status} (last check: ${lastProbeText(health)})`);
@@ -173,7 +174,7 @@ export class Lifecycle {
   /** Without a healthcheck: records when it is ready (an adopted one already found ready stays so). */
   private watchReadiness(t: Tracked, record: ContainerRecord): void {
     if (record.readiness?.ready) return;
-    const { host, project, clock } = this.opts;
+    const { clock } = this.opts;
     const name = record.spec.name;
     t.readiness = new ReadinessMonitor({
       address: record.spec.endpoints[0]?.ip,
@@ -181,11 +182,29 @@ export class Lifecycle {
       clock,
       startedAt: t.startedAt,
       onVerdict: async (readiness) => {
-        await host.state.updateContainer(project, name, (r) => (r.status === 'exited' ? r : { ...r, readiness }));
+        // Given once, so written again until there is space, while this process is the container's.
+        const still = () => this.tracked.get(name) === t;
+        await this.note(name, 'the readiness', (r) => (r.status === 'exited' || r.pid !== record.pid ? r : { ...r, readiness }), still);
         if (!readiness.ready) this.opts.log(`container ${name} is not ready: nothing accepts connections on port ${readiness.closedPorts.join(', ')}`);
       },
     });
     t.readiness.start();
+  }
+
+  /**
+   * Writes a monitor's finding onto a container's record. A write that fails (a full
+   * STACK_ROOT) is logged, never thrown: the monitors' callbacks run from timers, where a
+   * rejection killed the supervisor. For lack of space it is tried again every second
+   * while `again()` holds.
+   */
+  private async note(name: string, what: string, change: (r: ContainerRecord) => ContainerRecord, again: () => boolean): Promise<void> {
+    try {
+      await this.opts.host.state.updateContainer(this.opts.project, name, change);
+    } catch (err) {
+      const retry = isNoSpace(err) && again();
+      this.opts.log(`recording ${what} of ${name} failed: ${err instanceof Error ? err.message : String(err)}${retry ? `; tried again in ${NO_SPACE_RETRY_MS} ms` : ''}`);
+      if (retry) this.opts.clock.after(NO_SPACE_RETRY_MS, () => void this.note(name, what, change, again));
+    }
   }
 
   /** CMD / CMD-SHELL run inside the container, output captured (docker keeps 4 KiB). */
