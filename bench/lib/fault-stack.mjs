@@ -19,8 +19,9 @@ export const MARK = 'STK_FAULT';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * A published busybox httpd, a `restart: always` loop appending to a named volume, and a
- * sleeper. Stop grace 0: rounds are many.
+ * A published busybox httpd with a healthcheck, a `restart: always` loop appending to a
+ * named volume, and a sleeper (the last two are judged ready by the readiness monitor, the
+ * first by its probes: both write to records while a fault runs). Stop grace 0: rounds are many.
  */
 export function writeStack(root, project, port) {
   const service = (name, body) =>
@@ -28,7 +29,7 @@ export function writeStack(root, project, port) {
   const file = path.join(root, `${project}.yaml`);
   fs.writeFileSync(file, `name: ${project}
 services:
-${service('web', `    command: httpd -f -p 80 -h /www\n    ports: ["127.0.0.1:${port}:80"]\n`)}${service('looper', '    command: ["sh", "-c", "while true; do date >> /data/ticks; sleep 0.2; done"]\n    restart: always\n    volumes: ["data:/data"]\n')}${service('worker', '    command: sleep 100000\n')}volumes:
+${service('web', `    command: httpd -f -p 80 -h /www\n    ports: ["127.0.0.1:${port}:80"]\n    healthcheck: { test: ["CMD", "true"], interval: 1s }\n`)}${service('looper', '    command: ["sh", "-c", "while true; do date >> /data/ticks; sleep 0.2; done"]\n    restart: always\n    volumes: ["data:/data"]\n')}${service('worker', '    command: sleep 100000\n')}volumes:
   data: {}
 `);
   return file;
