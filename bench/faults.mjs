@@ -9,7 +9,7 @@
 //   node bench/faults.mjs [--rounds N] [--seed S] [--only kill,record,full]   (N kill rounds, default 20)
 
 import { parseArgs } from 'node:util';
-import { DAMAGES, KILL_OPS, recordFiles, replayRound } from './lib/fault-replay.mjs';
+import { DAMAGES, randomKill, recordFiles, replayRound } from './lib/fault-replay.mjs';
 import { freePort, runStack, writeStack } from './lib/fault-stack.mjs';
 import { benchEnv, hostInfo } from './lib/stack-bench-env.mjs';
 
@@ -23,7 +23,6 @@ const random = () => {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
-const MAX_DELAY = { up: 1500, restart: 1000, exec: 400, idle: 500 };
 
 const disk = benchEnv('faults');
 const full = benchEnv('faults-full', { tmpfs: '16m' });
@@ -39,8 +38,7 @@ async function round(ctx, fault) {
 try {
   const only = values.only.split(',');
   for (let i = 0; only.includes('kill') && i < Number(values.rounds); i++) {
-    const op = KILL_OPS[Math.floor(random() * KILL_OPS.length)];
-    await round(disk, { kind: 'kill', op, delay: Math.floor(random() * MAX_DELAY[op]) });
+    await round(disk, randomKill(random));
   }
   if (only.includes('record')) for (const file of await recordsOfTheStack(disk)) for (const how of DAMAGES) await round(disk, { kind: 'record', file, how });
   if (only.includes('full')) await round(full, { kind: 'full' });

@@ -13,12 +13,23 @@ import { checkRound, clientLoop, downClean, runStack, salvage, sleep, startStack
 import { isAlive, supervisorPid } from './stack-processes.mjs';
 
 export const KILL_OPS = ['up', 'restart', 'exec', 'idle'];
+/** Kill points up to about the op's length here (an up of the stack takes under a second). */
+const KILL_MAX_DELAY = { up: 800, restart: 1000, exec: 400, idle: 500 };
+
+/** A kill fault: one of `ops`, at a delay within its length, from `random()` in [0, 1). */
+export function randomKill(random, ops = KILL_OPS) {
+  const op = ops[Math.floor(random() * ops.length)];
+  return { kind: 'kill', op, delay: Math.floor(random() * KILL_MAX_DELAY[op]) };
+}
 export const DAMAGES = ['truncated', 'emptied', 'garbage', 'deleted'];
 
-/** The record files of a running stack, relative to STACK_ROOT/stacks/<project>/. */
+/**
+ * The record files of a running stack, relative to STACK_ROOT/stacks/<project>/, with the
+ * project's name as PROJECT (a record fault names a file of any project so).
+ */
 export function recordFiles(env, project) {
   const dir = path.join(env.STACK_ROOT, 'stacks', project);
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.jsonl?$/.test(f)).sort();
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.jsonl?$/.test(f)).sort().map((f) => f.replaceAll(project, 'PROJECT'));
 }
 
 const damage = {
@@ -71,11 +82,13 @@ async function killDuring(ctx, f, { op, delay }, report) {
     report.detail += `; ${op} exited ${r.code}`;
     if (r.timedOut) report.problems.push(`${op} hung after the kill`);
   }
+  // A stack that was up gets its next supervisor from its watchdog, before any command.
+  if (op !== 'up' && !(await waitFor(() => (supervisorPid(ctx.project) ?? pid) !== pid, 5000))) report.problems.push('no supervisor came back within 5 s');
 }
 
 async function damageRecord(ctx, { file, how }, report) {
-  const target = path.join(ctx.env.STACK_ROOT, 'stacks', ctx.project, file);
-  if (!fs.existsSync(target)) return report.problems.push(`no record ${file}`);
+  const target = path.join(ctx.env.STACK_ROOT, 'stacks', ctx.project, file.replaceAll('PROJECT', ctx.project));
+  if (!fs.existsSync(target)) return report.problems.push(`no record ${target}`);
   damage[how](target);
 }
 
@@ -114,15 +127,17 @@ export async function replayRound(ctx, fault) {
         return report;
       }
     }
+    // Through the fault and the up after it (which replaces what a damaged record described).
     const client = clientLoop(ctx.port);
+    const stopClient = async () => { if (!client.stopped) report.client = await client.stop(); };
     try {
       if (fault.kind === 'kill') await killDuring(round, f, fault, report);
       else if (fault.kind === 'record') await damageRecord(round, fault, report);
       else await fillDisk(round, f, fault, report);
+      await checkRound(round, report, stopClient);
     } finally {
-      report.client = await client.stop();
+      await stopClient();
     }
-    await checkRound(round, report);
     if (fault.kind === 'full') report.leaks.push(...tmpFiles(ctx.env.STACK_ROOT).map((t) => `temporary file ${t}`));
   } catch (err) {
     report.problems.push(`round crashed: ${err.stack}`);

@@ -70,6 +70,8 @@ export function getOnce(port, timeoutMs = 2000) {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`))));
+      // A server killed mid-answer: no 'end', and nothing else would settle this.
+      res.on('close', () => reject(new Error('connection closed before the end of the answer')));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
@@ -91,18 +93,23 @@ export function clientLoop(port) {
       }
     }
   })();
-  return { counts, stop: async () => { stopped = true; await done; return counts; } };
+  return {
+    counts,
+    get stopped() { return stopped; },
+    stop: async () => { stopped = true; await done; return counts; },
+  };
 }
 
 const tail = (text) => text.trim().split('\n').slice(-6).join(' | ');
 
 /**
- * The checks after a fault: pushes onto `report.problems` (did not converge),
+ * The checks after a fault (`afterUp` runs once `up -d` is done): pushes onto `report.problems` (did not converge),
  * `report.duplicates` (a container running twice) and `report.leaks` (left after down).
  */
-export async function checkRound({ env, project, file, port }, report) {
+export async function checkRound({ env, project, file, port }, report, afterUp = async () => {}) {
   const f = ['-f', file];
   const up = await runStack(env, [...f, 'up', '-d']);
+  await afterUp();
   if (up.code !== 0) report.problems.push(`up -d exited ${up.code}${up.timedOut ? ' (timed out)' : ''}: ${tail(up.stderr)}`);
   const ps = await runStack(env, [...f, 'ps', '--format', 'json']);
   let rows = [];

@@ -5,7 +5,7 @@
 // converges, no container runs twice and `down` leaves no object of the project.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { benchEnv, describeFault, freePort, replayRound, type BenchEnv, type Fault } from '../../bench/lib/fault-replay.mjs';
+import { benchEnv, describeFault, freePort, randomKill, replayRound, type BenchEnv, type Fault } from '../../bench/lib/fault-replay.mjs';
 import { uniqueProject } from '../support/stack-cli.js';
 
 const envs: BenchEnv[] = [];
@@ -27,11 +27,9 @@ afterAll(() => {
   for (const env of envs) env.dispose();
 });
 
-const ops = ['up', 'restart', 'idle'] as const;
-const MAX_DELAY = { up: 1500, restart: 1000, idle: 500 };
 const faults: Fault[] = [
-  ...ops.map((op): Fault => ({ kind: 'kill', op, delay: Math.floor(Math.random() * MAX_DELAY[op]) })),
-  ...(['state/containers/CONTAINER.json truncated', 'state/networks/default.json emptied', 'state/nat.json garbage', 'journal.jsonl deleted'] as const)
+  ...(['up', 'restart', 'idle'] as const).map((op) => randomKill(Math.random, [op])),
+  ...(['state/containers/PROJECT-looper-1.json truncated', 'state/networks/default.json emptied', 'state/nat.json garbage', 'journal.jsonl deleted'] as const)
     .map((d): Fault => ({ kind: 'record', file: d.split(' ')[0]!, how: d.split(' ')[1] as 'truncated' })),
   { kind: 'full' },
 ];
@@ -41,8 +39,7 @@ describe('fault replay', () => {
     it(`${describeFault(fault)}: up converges, nothing runs twice, down leaves nothing`, async () => {
       const env = envOf(fault.kind === 'full');
       const project = uniqueProject('tflt');
-      const round = fault.kind === 'record' ? { ...fault, file: fault.file.replace('CONTAINER', `${project}-looper-1`) } : fault;
-      const report = await replayRound({ env: env.env, root: env.root, port: await freePort(), project }, round);
+      const report = await replayRound({ env: env.env, root: env.root, port: await freePort(), project }, fault);
       expect({ detail: report.detail, problems: report.problems, duplicates: report.duplicates, leaks: report.leaks })
         .toEqual({ detail: report.detail, problems: [], duplicates: [], leaks: [] });
     });
