@@ -110,6 +110,8 @@ export async function checkRound({ env, project, file, port }, report, afterUp =
   const f = ['-f', file];
   const up = await runStack(env, [...f, 'up', '-d']);
   await afterUp();
+  // Whether a kill landed inside an apply (supervisor/journal): the next up says so.
+  if (/was interrupted/.test(up.stderr)) report.detail += '; the next up found the apply cut';
   if (up.code !== 0) report.problems.push(`up -d exited ${up.code}${up.timedOut ? ' (timed out)' : ''}: ${tail(up.stderr)}`);
   const ps = await runStack(env, [...f, 'ps', '--format', 'json']);
   let rows = [];

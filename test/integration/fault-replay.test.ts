@@ -8,36 +8,34 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { benchEnv, describeFault, freePort, randomKill, replayRound, type BenchEnv, type Fault } from '../../bench/lib/fault-replay.mjs';
 import { uniqueProject } from '../support/stack-cli.js';
 
-const envs: BenchEnv[] = [];
 /** One env per kind of STACK_ROOT, made when first needed (collection makes no host objects). */
-const envOf = (() => {
-  const made = new Map<string, BenchEnv>();
-  return (full: boolean): BenchEnv => {
-    const key = full ? 'full' : 'disk';
-    if (!made.has(key)) {
-      const env = full ? benchEnv('test-faults-full', { tmpfs: '16m' }) : benchEnv('test-faults');
-      made.set(key, env);
-      envs.push(env);
-    }
-    return made.get(key)!;
-  };
-})();
+const envs = new Map<'disk' | 'full', BenchEnv>();
+function envOf(kind: 'disk' | 'full'): BenchEnv {
+  if (!envs.has(kind)) envs.set(kind, kind === 'full' ? benchEnv('test-faults-full', { tmpfs: '16m' }) : benchEnv('test-faults'));
+  return envs.get(kind)!;
+}
 
 afterAll(() => {
-  for (const env of envs) env.dispose();
+  for (const env of envs.values()) env.dispose();
 });
 
+type Damage = Extract<Fault, { kind: 'record' }>['how'];
+const records: [string, Damage][] = [
+  ['state/containers/PROJECT-looper-1.json', 'truncated'],
+  ['state/networks/default.json', 'emptied'],
+  ['state/nat.json', 'garbage'],
+  ['journal.jsonl', 'deleted'],
+];
 const faults: Fault[] = [
   ...(['up', 'restart', 'idle'] as const).map((op) => randomKill(Math.random, [op])),
-  ...(['state/containers/PROJECT-looper-1.json truncated', 'state/networks/default.json emptied', 'state/nat.json garbage', 'journal.jsonl deleted'] as const)
-    .map((d): Fault => ({ kind: 'record', file: d.split(' ')[0]!, how: d.split(' ')[1] as 'truncated' })),
+  ...records.map(([file, how]): Fault => ({ kind: 'record', file, how })),
   { kind: 'full' },
 ];
 
 describe('fault replay', () => {
   for (const fault of faults) {
     it(`${describeFault(fault)}: up converges, nothing runs twice, down leaves nothing`, async () => {
-      const env = envOf(fault.kind === 'full');
+      const env = envOf(fault.kind === 'full' ? 'full' : 'disk');
       const project = uniqueProject('tflt');
       const report = await replayRound({ env: env.env, root: env.root, port: await freePort(), project }, fault);
       expect({ detail: report.detail, problems: report.problems, duplicates: report.duplicates, leaks: report.leaks })
