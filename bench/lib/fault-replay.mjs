@@ -13,8 +13,8 @@ import { checkRound, clientLoop, downClean, runStack, salvage, sleep, startStack
 import { isAlive, supervisorPid } from './stack-processes.mjs';
 
 export const KILL_OPS = ['up', 'restart', 'exec', 'idle'];
-/** Kill points up to about the op's length here (an up of the stack takes under a second). */
-const KILL_MAX_DELAY = { up: 800, restart: 1000, exec: 400, idle: 500 };
+/** Kill points up to about the op's length here (the apply of an up ends 100-200 ms after its supervisor appears). */
+const KILL_MAX_DELAY = { up: 300, restart: 1000, exec: 400, idle: 500 };
 
 /** A kill fault: one of `ops`, at a delay within its length, from `random()` in [0, 1). */
 export function randomKill(random, ops = KILL_OPS) {
