@@ -34,16 +34,21 @@ export function benchEnv(prefix, { tmpfs } = {}) {
   return { root, env, stack, start, dispose };
 }
 
-/** Five services: a web server with a published port and four sleepers, one with `MODE`. */
-export function fiveServices(project, port, mode = 'one') {
-  const sleeper = (name, extra = '') => `  ${name}:\n    image: ${IMAGE}\n    command: sleep 100000\n${extra}`;
-  return `name: ${project}
+/** A service running `sleep`, with `extra` lines of its own (indented 4). */
+export const sleeper = (name, extra = '') => `  ${name}:\n    image: ${IMAGE}\n    command: sleep 100000\n${extra}`;
+
+/** The head of a stack file with a web server (busybox httpd) published on `port`. */
+export const withWebServer = (project, port) => `name: ${project}
 services:
   web:
     image: ${IMAGE}
     command: httpd -f -p 80 -h /www
     ports: ["127.0.0.1:${port}:80"]
-${sleeper('api', `    environment: { MODE: ${mode} }\n    depends_on: [db]\n`)}${sleeper('db')}${sleeper('cache')}${sleeper('worker', '    depends_on: [api]\n')}`;
+`;
+
+/** Five services: a web server with a published port and four sleepers, one with `MODE`. */
+export function fiveServices(project, port, mode = 'one') {
+  return `${withWebServer(project, port)}${sleeper('api', `    environment: { MODE: ${mode} }\n    depends_on: [db]\n`)}${sleeper('db')}${sleeper('cache')}${sleeper('worker', '    depends_on: [api]\n')}`;
 }
 
 export function hostInfo() {

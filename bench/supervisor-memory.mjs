@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// Supervisor memory under churn: a small running stack (a web server with a published
+// port, a sleeper with a 1 s healthcheck, a `restart: always` sleeper) and N operations
+// cycling through `restart`, `exec`, and an edit applied with `up -d` (an env change, as
+// `stack watch` applies it), with the healthcheck probing all along. The supervisor's
+// RSS (/proc/PID/status VmRSS) is sampled after every operation. Target: after a warm-up
+// (the first 10% of the operations), RSS stays within ±10% of the warm-up median.
+// Prints a Markdown table, writes bench/results/supervisor-memory.json.
+// Usage: node bench/supervisor-memory.mjs [OPERATIONS=1000] [--ops=restart,exec,edit] [--snapshots]
+//   --ops: only these operations (to tell which one makes the supervisor grow).
+//   --snapshots: the supervisor writes a heap snapshot (SIGUSR2) after the warm-up and at
+//   the end, into the bench's temp folder (kept, path printed); compare them with
+//   node bench/lib/heap-diff.mjs A.heapsnapshot B.heapsnapshot  (after npm run build)
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { summary, fmt } from './lib/stats.mjs';
+import { benchEnv, hostInfo, sleeper, withWebServer, writeResult } from './lib/stack-bench-env.mjs';
+
+const args = process.argv.slice(2);
+const operations = Number(args.find((a) => /^\d+$/.test(a)) ?? 1000);
+const snapshots = args.includes('--snapshots');
+const project = 'bsupmem';
+const port = 18933;
+
+const b = benchEnv('supmem');
+const snapshotDir = path.join(b.root, 'snapshots');
+if (snapshots) {
+  fs.mkdirSync(snapshotDir);
+  b.env.NODE_OPTIONS = `${b.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`.trim();
+}
+const file = path.join(b.root, 'stack.yaml');
+
+function stackFile(mode) {
+  return withWebServer(project, port)
+    + sleeper('api', `    environment: { MODE: "${mode}" }\n    healthcheck: { test: ["CMD", "true"], interval: 1s, timeout: 2s, retries: 3 }\n`)
+    + sleeper('worker', '    restart: always\n');
+}
+
+/** The stack's supervisor: node running the bundled supervisor with this project. */
+function supervisorPid() {
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('bundle/supervisor.js') && cmd.includes(project) && fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(b.env.STACK_RUN)) return Number(pid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  throw new Error('no supervisor found');
+}
+
+function rssMB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
+}
+
+async function snapshot(pid, label) {
+  const before = new Set(fs.readdirSync(snapshotDir));
+  process.kill(pid, 'SIGUSR2');
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 200));
+    const made = fs.readdirSync(snapshotDir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    // Written in one go; the size stops changing when it is done.
+    if (made) {
+      const p = path.join(snapshotDir, made);
+      const size = fs.statSync(p).size;
+      await new Promise((r) => setTimeout(r, 500));
+      if (fs.statSync(p).size === size && size > 0) {
+        const named = path.join(snapshotDir, `${label}.heapsnapshot`);
+        fs.renameSync(p, named);
+        return named;
+      }
+    }
+  }
+}
+
+const allOps = [
+  { name: 'restart', run: () => b.stack('-f', file, 'restart', '-t', '0', 'worker') },
+  { name: 'exec', run: () => b.stack('-f', file, 'exec', '-T', 'api', 'true') },
+  { name: 'edit', run: (i) => (fs.writeFileSync(file, stackFile(`m${i}`)), b.stack('-f', file, 'up', '-d')) },
+  // Nothing but the healthcheck probing meanwhile (only with --ops=idle).
+  { name: 'idle', run: () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300), optional: true },
+];
+const only = args.find((a) => a.startsWith('--ops='))?.slice(6).split(',');
+const ops = only ? allOps.filter((o) => only.includes(o.name)) : allOps.filter((o) => !o.optional);
+
+let failed = false;
+try {
+  fs.writeFileSync(file, stackFile('m0'));
+  b.stack('-f', file, 'up', '-d');
+  const pid = supervisorPid();
+  const warmup = Math.max(1, Math.round(operations / 10));
+  const samples = [];
+  const taken = [];
+  const t0 = performance.now();
+  const perOp = Object.fromEntries(ops.map((o) => [o.name, []]));
+  for (let i = 0; i < operations; i++) {
+    const op = ops[i % ops.length];
+    const s0 = performance.now();
+    op.run(i);
+    perOp[op.name].push(performance.now() - s0);
+    samples.push(rssMB(pid));
+    if (snapshots && i + 1 === warmup) taken.push(await snapshot(pid, 'after-warmup'));
+    if ((i + 1) % 100 === 0) process.stderr.write(`${i + 1}/${operations} operations, supervisor RSS ${fmt(samples.at(-1), "MB")} MB\n`);
+  }
+  if (snapshots) taken.push(await snapshot(pid, 'at-end'));
+  const seconds = (performance.now() - t0) / 1000;
+  const base = summary(samples.slice(0, warmup)).median;
+  const after = samples.slice(warmup);
+  const tail = summary(samples.slice(-warmup)).median;
+  const worst = Math.max(...after.map((x) => Math.abs(x - base) / base));
+  const start = samples[0];
+  console.log(`supervisor RSS over ${operations} operations (restart / exec / edit by up -d, 1 s healthcheck running), ${fmt(seconds)} s, ${hostInfo()}\n`);
+  console.log('| measurement | MB | target |\n| --- | ---: | --- |');
+  console.log(`| after the first operation | ${fmt(start, "MB")} | |`);
+  console.log(`| warm-up median (first ${warmup} operations) | ${fmt(base, "MB")} | |`);
+  console.log(`| median of the last ${warmup} operations | ${fmt(tail, "MB")} | within ±10% of the warm-up |`);
+  console.log(`| min / max after warm-up | ${fmt(Math.min(...after), "MB")} / ${fmt(Math.max(...after), "MB")} | |`);
+  console.log(`| largest deviation after warm-up | ${fmt(worst * 100)} % | ≤ 10 % |`);
+  console.log('\n| operation | count | median ms |\n| --- | ---: | ---: |');
+  for (const o of ops) console.log(`| ${o.name} | ${perOp[o.name].length} | ${fmt(summary(perOp[o.name]).median)} |`);
+  if (taken.length) console.log(`\nheap snapshots: ${taken.join(' ')}`);
+  writeResult('supervisor-memory', { host: hostInfo(), operations, seconds, warmupMedianMB: base, tailMedianMB: tail, worstDeviation: worst, samplesMB: samples });
+} catch (err) {
+  failed = true;
+  throw err;
+} finally {
+  try {
+    b.stack('-f', file, 'down', '-t', '0');
+  } finally {
+    // Heap snapshots are kept for comparison; everything else goes.
+    if (snapshots && !failed) {
+      for (const e of fs.readdirSync(b.root)) if (e !== 'snapshots') fs.rmSync(path.join(b.root, e), { recursive: true, force: true });
+    } else b.dispose();
+  }
+}
