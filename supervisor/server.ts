@@ -7,6 +7,7 @@ import path from 'node:path';
 import PQueue from 'p-queue';
 import { lineReader, toWireError, type Message, type Request } from './protocol.js';
 import { checkSocketPath } from './socket-path.js';
+import { releaseFreeMemory } from '../executor/host/linux/malloc-trim.js';
 
 export type RequestHandler = (req: Request, send: (m: Message) => void) => Promise<'continue' | 'exit'>;
 
@@ -49,6 +50,8 @@ export async function listen(socketPath: string, handle: RequestHandler, onExitR
           } catch (err) {
             send({ type: 'error', error: toWireError(err) });
           }
+          // A request's native work leaves freed memory in the threads' arenas (malloc-trim.ts).
+          releaseFreeMemory();
           if (next === 'exit') {
             conn.end();
             onExitRequested();
