@@ -9,7 +9,7 @@ import { paths } from '../executor/host/linux/paths.js';
 import { makePrivateDirSync, openPrivateAppend } from '../executor/host/linux/private-files.js';
 import { isSameProcess, readStartTime } from '../executor/host/linux/proc-stat.js';
 import { lineReader, type Message, type Request, type WireError } from './protocol.js';
-import { closeBootOutput, readWholeFile, supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
+import { closeBootOutput, readWholeFile, SUPERVISOR_NODE_FLAGS, supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
 import { checkSocketPath } from './socket-path.js';
 import { runningSupervisor } from './supervisor-liveness.js';
 
@@ -91,7 +91,7 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
     child.stdin!.end(`${project}\n`);
   } else {
     const out = openPrivateAppend(logFile);
-    child = spawn(process.execPath, [supervisorMain, project], {
+    child = spawn(process.execPath, [...SUPERVISOR_NODE_FLAGS, supervisorMain, project], {
       detached: true,
       stdio: ['ignore', out, out],
       cwd: '/',

@@ -18,6 +18,14 @@ import { stackRun } from '../executor/host/linux/paths.js';
  */
 export const supervisorMain = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bundle/supervisor.js');
 
+/**
+ * Node flags of every supervisor. V8 grows its young generation up to 16 MB under a burst
+ * of allocations (a restart's observe and plan) and keeps it: one 1 MB semi-space holds
+ * the supervisor's short-lived objects as well and keeps its RSS flat
+ * (bench/supervisor-memory.mjs).
+ */
+export const SUPERVISOR_NODE_FLAGS = ['--max-semi-space-size=1'];
+
 export const PROJECT_FROM_STDIN = '--project-from-stdin';
 
 /**
@@ -69,7 +77,7 @@ export function startEarlySupervisor(): EarlySupervisor | undefined {
     return undefined; // started when the project is known instead
   }
   fs.rmSync(bootLog, { force: true });
-  const child = spawn(process.execPath, [supervisorMain, PROJECT_FROM_STDIN], {
+  const child = spawn(process.execPath, [...SUPERVISOR_NODE_FLAGS, supervisorMain, PROJECT_FROM_STDIN], {
     detached: true,
     stdio: ['pipe', out, out],
     cwd: '/',
