@@ -126,11 +126,16 @@ try {
   failed = true;
   throw err;
 } finally {
+  // A failed down keeps the stack's records, so it can still be taken down by hand
+  // (STACK_ROOT=… STACK_RUN=… stack -p PROJECT down); the folder is named then.
+  let down = false;
   try {
     b.stack('-f', file, 'down', '-t', '0');
+    down = true;
   } finally {
+    if (!down) console.error(`down failed: the stack's records stay in ${b.root}`);
     // Heap snapshots are kept for comparison; everything else goes.
-    if (snapshots && !failed) {
+    else if (snapshots && !failed) {
       for (const e of fs.readdirSync(b.root)) if (e !== 'snapshots') fs.rmSync(path.join(b.root, e), { recursive: true, force: true });
     } else b.dispose();
   }

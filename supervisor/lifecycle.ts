@@ -13,7 +13,7 @@ import type { EventBus } from './events.js';
 import { HealthMonitor } from './health-monitor.js';
 import { ReadinessMonitor } from './readiness-monitor.js';
 import { initialHealth } from './health-state.js';
-import { Backoff, countedRestarts, restartDecision } from './restart-policy.js';
+import { Backoff, countedRestarts, noteRestart, restartDecision } from './restart-policy.js';
 import { isNoSpace } from '../executor/host/linux/record-errors.js';
 
 /** How soon a restart that failed for lack of space in STACK_ROOT is tried again. */
@@ -276,7 +276,7 @@ export class Lifecycle {
     }
     const delayMs = t.backoff.next(clock.now() - t.startedAt);
     const count = t.restartCount + 1;
-    t.restartTimes.push(clock.now());
+    t.restartTimes = noteRestart(record.spec.restart, t.restartTimes, clock.now());
     this.publish('restart', record.spec, { restartCount: count, delayMs });
     const tracked = t;
     tracked.cancelRestart = clock.after(delayMs, () => {

@@ -45,6 +45,16 @@ export function countedRestarts(policy: RestartPolicy, restartTimes: number[], t
 }
 
 /**
+ * The restart times to keep after one more at `now`: only those countedRestarts can still
+ * count (none without a window), so a container that crash-loops for weeks under
+ * `restart: always` does not grow the supervisor's memory by one entry per restart.
+ */
+export function noteRestart(policy: RestartPolicy, restartTimes: number[], now: number): number[] {
+  if (!policy.windowMs) return [];
+  return [...restartTimes.filter((t) => now - t < policy.windowMs!), now];
+}
+
+/**
  * The delay before each restart of one container: the first step (100 ms, or
  * deploy.restart_policy.delay), doubled after every restart up to one minute, and back to
  * the first step once the container had run for 10 s.

@@ -2,7 +2,7 @@
 // 10 s of running), as pure functions.
 
 import { describe, expect, it } from 'vitest';
-import { Backoff, countedRestarts, restartDecision } from '../../supervisor/restart-policy.js';
+import { Backoff, countedRestarts, noteRestart, restartDecision } from '../../supervisor/restart-policy.js';
 
 describe('restartDecision', () => {
   it('"no" never restarts', () => {
@@ -63,5 +63,22 @@ describe('Backoff', () => {
   it('takes its first step from deploy.restart_policy.delay', () => {
     const b = new Backoff(5000);
     expect([b.next(0), b.next(0), b.next(0), b.next(0), b.next(0)]).toEqual([5000, 10000, 20000, 40000, 60000]);
+  });
+});
+
+describe('noteRestart', () => {
+  it('keeps only the restarts a window still counts: a crash loop of 10 000 restarts keeps a bounded list', () => {
+    const policy = { name: 'on-failure' as const, maxRetries: 1_000_000, windowMs: 60_000 };
+    let times: number[] = [];
+    for (let i = 0; i < 10_000; i++) times = noteRestart(policy, times, i * 1000);
+    // One restart a second, a 60 s window: the last 60 (the one just made included).
+    expect(times.length).toBe(60);
+    expect(countedRestarts(policy, times, 10_000, 9_999 * 1000)).toBe(60);
+  });
+
+  it('keeps none without a window (the total count is all that counts then)', () => {
+    let times: number[] = [];
+    for (let i = 0; i < 1000; i++) times = noteRestart({ name: 'always' }, times, i);
+    expect(times).toEqual([]);
   });
 });
