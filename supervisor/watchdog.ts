@@ -16,10 +16,10 @@ import { spawn } from 'node:child_process';
 export const WATCHDOG_NAME = 'stack-watchdog';
 
 /**
- * `$1` the project, `$2` node, `$3` the supervisor's script. `read` returns at EOF (the
- * supervisor is gone); the new supervisor gets /dev/null as its stdin, as the CLI gives.
+ * `$1` the project, then node, its flags and the supervisor's script. `read` returns at EOF
+ * (the supervisor is gone); the new supervisor gets /dev/null as its stdin, as the CLI gives.
  */
-const SCRIPT = 'read -r _; exec "$2" "$3" "$1" </dev/null';
+const SCRIPT = 'read -r _; project=$1; shift; exec "$@" "$project" </dev/null';
 
 /**
  * A supervisor that crashes soon after every start would be started again and again:
@@ -54,7 +54,7 @@ export interface Watchdog {
  */
 export function startWatchdog(project: string, startedMs: number, crashes: number): Watchdog {
   const env = { ...process.env, [STARTED_ENV]: String(startedMs), [CRASHES_ENV]: String(crashes) };
-  const child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, project, process.execPath, process.argv[1]!], {
+  const child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, project, process.execPath, ...process.execArgv, process.argv[1]!], {
     env,
     // Its own session: a signal to the supervisor's process group does not reach it.
     detached: true,
