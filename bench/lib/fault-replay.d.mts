@@ -31,3 +31,5 @@ export function describeFault(fault: Fault): string;
 export function recordFiles(env: BenchEnv['env'], project: string): string[];
 export function benchEnv(prefix: string, options?: { tmpfs?: string }): BenchEnv;
 export function freePort(): Promise<number>;
+/** Fills the file system of `dir` to the last byte; returns the file that holds it. */
+export function fill(dir: string): string;

@@ -48,7 +48,7 @@ async function waitFor(fn, ms) {
 }
 
 /** Fills the file system of `dir` to the last byte; returns the file that holds it. */
-function fill(dir) {
+export function fill(dir) {
   const file = path.join(dir, 'fill');
   const fd = fs.openSync(file, 'w');
   const chunk = Buffer.alloc(1 << 20);

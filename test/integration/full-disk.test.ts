@@ -13,6 +13,7 @@ import { freePort, httpGet, importTestImage, stack, uniqueProject, webService, T
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { bridgeName, natTableName } from '../../planner/names.js';
 import { findSupervisorPid, isAlive, killSupervisors, startStack, waitFor, type Running } from '../support/processes.js';
+import { fill } from '../../bench/lib/fault-replay.mjs';
 
 interface Row { service: string; state: string; pid?: number }
 
@@ -44,22 +45,6 @@ afterAll(async () => {
   await killSupervisors(project);
   env.dispose();
 });
-
-/** Fills the tmpfs to the last byte; returns the file that holds it. */
-function fill(): string {
-  const file = path.join(lib, 'fill');
-  const fd = fs.openSync(file, 'w');
-  const chunk = Buffer.alloc(1 << 20);
-  for (const size of [1 << 20, 4096, 1]) {
-    try {
-      for (;;) fs.writeSync(fd, chunk, 0, size);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-    }
-  }
-  fs.closeSync(fd);
-  return file;
-}
 
 function ps(f: string[]): Row[] {
   const r = stack(env, [...f, 'ps', '--format', 'json']);
@@ -108,7 +93,7 @@ ${webService([`127.0.0.1:${port}:80`], '    stop_grace_period: 0s\n')}  looper:
     // next line need a new page, as it does sooner or later on any full disk.
     const supervisorLog = path.join(lib, 'stacks', project, 'supervisor.log');
     fs.appendFileSync(supervisorLog, '.'.repeat(4095 - (fs.statSync(supervisorLog).size % 4096)) + '\n');
-    const filler = fill();
+    const filler = fill(lib);
     // The looper exits, the supervisor logs that, and its restart fails for lack of space.
     await waitFor(() => events.lines.some((l) => /restart failed/.test(l)), 20_000, 'a restart that fails for lack of space');
     expect(isAlive(supervisor)).toBe(true);
