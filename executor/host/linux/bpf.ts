@@ -1,21 +1,13 @@
-// bpf(2) through koffi: load the cgroup v2 device program (device-program.ts) once per
+// bpf(2) (libc.ts): load the cgroup v2 device program (device-program.ts) once per
 // process and attach it to a container's cgroup. The attachment holds the program for as
 // long as the group exists, so nothing else keeps an fd. bpf fds are always close-on-exec.
 
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
+import { addressOf, bpf } from './libc.js';
 import { SyscallError } from './syscall-error.js';
 import { deviceProgram } from './device-program.js';
 import { DEVICE_ALLOW, parseDeviceRule } from './device-rules.js';
 
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const koffi = require('koffi') as typeof import('koffi');
-const lib = koffi.load('libc.so.6');
-// syscall(2) is variadic; fixed integer and pointer arguments are ABI-compatible on x86_64 and aarch64.
-const syscall = lib.func('long syscall(long nr, int cmd, const uint8_t *attr, unsigned int size)');
-
-const SYS_BPF = process.arch === 'arm64' ? 280 : 321;
 const BPF_PROG_LOAD = 5;
 const BPF_PROG_ATTACH = 8;
 const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
@@ -24,12 +16,6 @@ const BPF_CGROUP_DEVICE = 6;
 const BPF_F_ALLOW_MULTI = 2;
 const ATTR_SIZE = 128;
 
-function bpf(cmd: number, attr: Buffer, what: string): number {
-  const rc = Number(syscall(SYS_BPF, cmd, attr, ATTR_SIZE));
-  if (rc < 0) throw new SyscallError('bpf', koffi.errno(), [what]);
-  return rc;
-}
-
 /** Loads `insns` as a device program; the verifier's log goes into the error when it refuses. */
 export function loadDeviceProgram(insns: Buffer): number {
   const license = Buffer.from('GPL\0');
@@ -37,11 +23,11 @@ export function loadDeviceProgram(insns: Buffer): number {
   const attr = Buffer.alloc(ATTR_SIZE);
   attr.writeUInt32LE(BPF_PROG_TYPE_CGROUP_DEVICE, 0);
   attr.writeUInt32LE(insns.length / 8, 4);
-  attr.writeBigUInt64LE(koffi.address(insns), 8);
-  attr.writeBigUInt64LE(koffi.address(license), 16);
+  attr.writeBigUInt64LE(addressOf(insns), 8);
+  attr.writeBigUInt64LE(addressOf(license), 16);
   attr.writeUInt32LE(1, 24); // log_level
   attr.writeUInt32LE(log.length, 28);
-  attr.writeBigUInt64LE(koffi.address(log), 32);
+  attr.writeBigUInt64LE(addressOf(log), 32);
   attr.write('stk_devices', 48); // prog_name (16 bytes, NUL-terminated)
   try {
     return bpf(BPF_PROG_LOAD, attr, 'BPF_PROG_LOAD cgroup device program');

@@ -41,6 +41,8 @@ const c = {
   ioctlPtr: lib.func('int ioctl(int fd, unsigned long request, const uint8_t *arg)'),
   flock: lib.func('int flock(int fd, int operation)'),
   memfd_create: lib.func('int memfd_create(const char *name, unsigned int flags)'),
+  // syscall is variadic; fixed integer and pointer arguments are ABI-compatible on x86_64 and aarch64.
+  bpf: lib.func('long syscall(long nr, int cmd, const uint8_t *attr, unsigned int size)'),
   // fcntl is variadic; a fixed int third argument is ABI-compatible.
   fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
 };
@@ -208,3 +210,15 @@ const F_ADD_SEALS = 1033;
 export function addSeals(fd: number, seals: number): void {
   check('fcntl', c.fcntl(fd, F_ADD_SEALS, seals), [fd, 'F_ADD_SEALS', seals]);
 }
+
+const SYS_BPF = process.arch === 'arm64' ? 280 : 321;
+
+/** bpf(2) with `attr` (a union bpf_attr, zero-padded); `what` names the request in errors. */
+export function bpf(cmd: number, attr: Buffer, what: string): number {
+  const rc = Number(c.bpf(SYS_BPF, cmd, attr, attr.length));
+  check('bpf', rc, [what]);
+  return rc;
+}
+
+/** The address of `buf`'s memory, for pointers inside structs handed to the kernel. */
+export const addressOf = (buf: Buffer): bigint => koffi.address(buf);
