@@ -14,6 +14,7 @@ import { loadStack } from '../planner/load.js';
 import { normalizeProjectName, projectNameProblem } from '../planner/project-name.js';
 import { MAX_SOURCE_BYTES } from '../planner/source-text.js';
 import type { Stack } from '../planner/types.js';
+import { escapeLine } from './terminal-text.js';
 
 export interface GlobalOptions {
   file?: string[];
@@ -31,7 +32,6 @@ export const DEFAULT_FILES = ['stack.yaml', 'stack.yml', 'compose.yaml', 'compos
 /** Override files loaded after a default file found beside them (the first found). */
 export const OVERRIDE_FILES = ['stack.override.yaml', 'stack.override.yml', 'compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
 
-import { escapeLine } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
