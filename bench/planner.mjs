@@ -124,10 +124,10 @@ try {
   if (imported.status !== 0) throw new Error(`building the test image failed:\n${imported.stderr}`);
   cli('image', 'import', path.join(dir, 'oci'), '--tag', IMAGE);
 
-  const { loadStack } = await import(pathToFileURL(path.join(repo, 'dist/planner/load.js')).href);
-  const { reconcile } = await import(pathToFileURL(path.join(repo, 'dist/planner/reconcile.js')).href);
-  const { emptyObserved } = await import(pathToFileURL(path.join(repo, 'dist/planner/observed.js')).href);
-  const { normalizeImageRef } = await import(pathToFileURL(path.join(repo, 'dist/planner/image-ref.js')).href);
+  const { loadStack } = await import(pathToFileURL(path.join(repo, 'dist/planner/load/load.js')).href);
+  const { reconcile } = await import(pathToFileURL(path.join(repo, 'dist/planner/plan/reconcile.js')).href);
+  const { emptyObserved } = await import(pathToFileURL(path.join(repo, 'dist/model/observed.js')).href);
+  const { normalizeImageRef } = await import(pathToFileURL(path.join(repo, 'dist/model/image-ref.js')).href);
   const image = { ref: normalizeImageRef(IMAGE), id: 'sha256:bench', layers: ['sha256:layer'], env: ['PATH=/bin'], cmd: ['sh'] };
 
   const rows = [];

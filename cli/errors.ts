@@ -11,8 +11,8 @@ export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
  */
 async function errorTypes() {
   const [{ StackFileError }, { PlanError }, { ApplyError }, { SupervisorError }, { renderDiagnostics }, { UsageError }, { ContainerExecError }, { BadRecordError }, { ProjectOfBrokenFileError }] = await Promise.all([
-    import('../planner/diagnostics.js'),
-    import('../planner/plan-error.js'),
+    import('../model/diagnostics.js'),
+    import('../planner/plan/plan-error.js'),
     import('../executor/execute.js'),
     import('../supervisor/client.js'),
     import('./render-diagnostics.js'),

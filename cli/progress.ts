@@ -2,8 +2,8 @@
 // line per event, readable in CI logs and pipes (tests parse them). On a terminal: a live
 // listr2 task list (cli/progress-tty.ts, loaded only then).
 
-import type { Plan } from '../planner/plan.js';
-import { planToText } from '../planner/plan-text.js';
+import type { Plan } from '../model/plan.js';
+import { planToText } from '../planner/plan/plan-text.js';
 import type { MessageHandler } from '../supervisor/client.js';
 import type { ProgressFormat } from './progress-format.js';
 import type { TtyProgress } from './progress-tty.js';

@@ -3,7 +3,7 @@
 // name or none, never one rewritten into another project's.
 
 import { InvalidArgumentError } from 'commander';
-import { projectNameProblem } from '../planner/project-name.js';
+import { projectNameProblem } from '../planner/load/project-name.js';
 import { escapeLine } from './terminal-text.js';
 
 /** Project of one-off containers made from a bare image: no compose project name starts with `_`, so `-p _run` is the one way to name it. */

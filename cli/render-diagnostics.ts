@@ -2,7 +2,7 @@
 // and a caret under the column, then a one-line summary. Control characters of the file
 // are shown escaped (terminal-text.ts), and the caret still points at its column.
 
-import { formatDiagnostic, type Diagnostic } from '../planner/diagnostics.js';
+import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.js';
 import { escapeLine } from './terminal-text.js';
 
 const INDENT = '    ';

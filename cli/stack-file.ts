@@ -6,14 +6,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StackFileError, type Diagnostic, formatDiagnostic } from '../planner/diagnostics.js';
-import { projectEnvironment } from '../planner/dotenv.js';
-import type { Env } from '../planner/interpolate.js';
+import { StackFileError, type Diagnostic, formatDiagnostic } from '../model/diagnostics.js';
+import { projectEnvironment } from '../planner/load/dotenv.js';
+import type { Env } from '../planner/load/interpolate.js';
 import { stackRun } from '../executor/host/linux/paths.js';
-import { loadStack } from '../planner/load.js';
-import { normalizeProjectName, projectNameProblem } from '../planner/project-name.js';
-import { MAX_SOURCE_BYTES } from '../planner/source-text.js';
-import type { Stack } from '../planner/types.js';
+import { loadStack } from '../planner/load/load.js';
+import { normalizeProjectName, projectNameProblem } from '../planner/load/project-name.js';
+import { MAX_SOURCE_BYTES } from '../planner/load/source-text.js';
+import type { Stack } from '../model/types.js';
 import { escapeLine } from './terminal-text.js';
 
 export interface GlobalOptions {

@@ -1,7 +1,7 @@
 // The flags of up-flags.ts turned into reconcile options: which services,
 // recreate or not, replicas. Bad combinations are usage errors before anything runs.
 
-import type { ReconcileOptions } from '../planner/reconcile.js';
+import type { ReconcileOptions } from '../planner/plan/reconcile.js';
 import { UsageError } from './usage-error.js';
 import type { UpFlags } from './up-flags.js';
 

@@ -2,7 +2,7 @@
 // every choice was made by reconcile(). Records are written before objects are made and
 // removed after they are gone, so a crash at any step leaves something `down` can find.
 
-import type { Operation } from '../planner/plan.js';
+import type { Operation } from '../model/plan.js';
 import type { Host } from './host.js';
 import { waitForDependencies } from './wait-dependencies.js';
 import { launchContainer, resumeContainer } from './launch-container.js';

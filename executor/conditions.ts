@@ -2,8 +2,8 @@
 // state record alone: records carry status, exit code and the health the supervisor
 // writes, so the executor, the supervisor and the CLI all decide the same way. Pure.
 
-import type { DependencyCondition } from '../planner/types.js';
-import { probeArgv } from '../planner/healthcheck.js';
+import type { DependencyCondition } from '../model/types.js';
+import { probeArgv } from '../model/healthcheck.js';
 import type { ContainerHealth, ContainerRecord } from './host.js';
 
 /**

@@ -5,9 +5,9 @@
 // gates only its command: it is made at once and waits, without holding a slot, for
 // those operations before its execve (and is taken down unstarted if one fails).
 
-import type { Operation, Plan } from '../planner/plan.js';
-import { findCycle } from '../planner/plan-cycle.js';
-import { describe } from '../planner/plan-text.js';
+import type { Operation, Plan } from '../model/plan.js';
+import { findCycle } from '../planner/plan/plan-cycle.js';
+import { describe } from '../planner/plan/plan-text.js';
 import type { Host } from './host.js';
 import type { Reporter } from './reporter.js';
 import { applyOperation, type ApplyContext } from './apply-operation.js';

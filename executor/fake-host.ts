@@ -3,7 +3,7 @@
 
 import type { ContainerExit, ContainerRecord, Host } from './host.js';
 import type { WaitOutcome } from './conditions.js';
-import { emptyObserved, type Observed } from '../planner/observed.js';
+import { emptyObserved, type Observed } from '../model/observed.js';
 
 export interface FakeHostOptions {
   observed?: Observed;

@@ -2,9 +2,9 @@
 // implementation (executor/host/linux/) is the only code that touches the kernel; tests of
 // the executor use the recording FakeHost (executor/fake-host.ts).
 
-import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec } from '../planner/plan.js';
-import type { ObserveOptions, Observed } from '../planner/observed.js';
-import type { Claims } from '../planner/claims.js';
+import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec } from '../model/plan.js';
+import type { ObserveOptions, Observed } from '../model/observed.js';
+import type { Claims } from '../model/claims.js';
 import type { WaitCondition, WaitOptions, WaitOutcome } from './conditions.js';
 
 export type ContainerStatus = 'creating' | 'starting' | 'running' | 'exited';
@@ -183,7 +183,7 @@ export interface Host {
 
   state: {
     saveContainer(project: string, record: ContainerRecord): Promise<void>;
-    /** Undefined when absent, or damaged (observe reports it; planner/salvage.ts removes what it described). */
+    /** Undefined when absent, or damaged (observe reports it; planner/plan/salvage.ts removes what it described). */
     loadContainer(project: string, name: string): Promise<ContainerRecord | undefined>;
     /**
      * Read-modify-write of one record, serialised with every other write to it, so the

@@ -4,7 +4,7 @@
 // previous one was cut short and where. The Linux host keeps it in a file
 // (executor/host/linux/journal-file.ts); this module is the pure part.
 
-import type { Plan } from '../planner/plan.js';
+import type { Plan } from '../model/plan.js';
 import type { Reporter } from './reporter.js';
 
 export type JournalEntry =

@@ -2,7 +2,7 @@
 // a start of a stopped container (container.resume: `stack start`, `stack restart`) and the
 // supervisor's restart policies: prepare, spawn, record the pid, wire the network, release.
 
-import type { ContainerSpec } from '../planner/plan.js';
+import type { ContainerSpec } from '../model/plan.js';
 import type { ContainerRecord, Host } from './host.js';
 
 /**
@@ -22,7 +22,7 @@ export async function launchContainer(
   await saveStarting(pid, startTime, new Date().toISOString());
   if (spec.networkMode === 'none') await host.networks.loopback(pid);
   for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
-  // resolv.conf names 127.0.0.11 (planner/plan-endpoints.ts), as docker's does.
+  // resolv.conf names 127.0.0.11 (planner/plan/plan-endpoints.ts), as docker's does.
   const resolver = spec.endpoints[0]?.gateway;
   if (resolver) await host.networks.fixedResolver(pid, resolver);
   if (beforeRelease) {

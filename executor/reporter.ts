@@ -1,7 +1,7 @@
 // How the executor tells the world what it is doing. The supervisor forwards these events
 // to the CLI, which renders them (listr2 on a TTY, plain lines otherwise).
 
-import type { Operation } from '../planner/plan.js';
+import type { Operation } from '../model/plan.js';
 
 export type ProgressEvent =
   | { type: 'start'; id: string; kind: Operation['kind']; subject: string }

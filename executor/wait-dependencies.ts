@@ -2,7 +2,7 @@
 // a required one that cannot meet its condition fails the wait (and so skips the start
 // after it) with the reason; an optional one (required: false) only warns.
 
-import type { Operation } from '../planner/plan.js';
+import type { Operation } from '../model/plan.js';
 import type { Host } from './host.js';
 
 /** A service was not started because a dependency did not meet its condition. */

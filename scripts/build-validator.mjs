@@ -1,8 +1,8 @@
 // Precompiles the stack file schema into a standalone ajv validator (ajv's "standalone
-// validation code"), dist/planner/validate-schema.standalone.cjs. Loading ajv and compiling
+// validation code"), dist/planner/load/validate-schema.standalone.cjs. Loading ajv and compiling
 // the schema at run time costs every `stack` command ~50 ms; the generated module loads in
 // ~2 ms. Runs after tsc: it takes the schema and the ajv options from the built
-// planner/validate-schema.js, so both paths validate with the same schema and options, and
+// planner/load/validate-schema.js, so both paths validate with the same schema and options, and
 // it records them in the module so the planner ignores a validator left stale by a partial
 // build (it then compiles the schema itself, as it does when run from the sources).
 
@@ -16,7 +16,7 @@ import { Ajv } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const planner = path.join(root, 'dist/planner/validate-schema.js');
+const planner = path.join(root, 'dist/planner/load/validate-schema.js');
 const { AJV_OPTIONS, SCHEMA_MODULE, STANDALONE_MODULE } = await import(pathToFileURL(planner).href);
 
 const require = createRequire(planner);

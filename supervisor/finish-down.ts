@@ -1,4 +1,4 @@
-// After a `down` that kept a network other stacks still join (planner/teardown.ts), this
+// After a `down` that kept a network other stacks still join (planner/plan/teardown.ts), this
 // supervisor stays to serve that network's names. Once no other stack uses it any more, it
 // finishes the down itself — the network, its rules, the stack's state — and exits, so
 // nothing lingers after the last user leaves (a later `down` of this stack still does the
@@ -10,7 +10,7 @@
 import type { Host } from '../executor/host.js';
 import type { Journal } from '../executor/journal.js';
 import { tryStackLock } from '../executor/host/linux/stack-lock.js';
-import { teardown } from '../planner/teardown.js';
+import { teardown } from '../planner/plan/teardown.js';
 import { executeJournaled } from './journaled-execute.js';
 import type { ControlServer } from './server.js';
 

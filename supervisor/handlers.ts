@@ -4,8 +4,8 @@
 import type { Host } from '../executor/host.js';
 import type { Journal } from '../executor/journal.js';
 import type { Reporter } from '../executor/reporter.js';
-import { teardown } from '../planner/teardown.js';
-import { lifecyclePlan } from '../planner/lifecycle-plan.js';
+import { teardown } from '../planner/plan/teardown.js';
+import { lifecyclePlan } from '../planner/plan/lifecycle-plan.js';
 import type { Message, Request } from './protocol.js';
 import { executeJournaled, noteInterrupted } from './journaled-execute.js';
 import { planApply } from './plan-apply.js';

@@ -4,9 +4,9 @@
 // tests drive it with a fake of each.
 
 import type { ContainerHealth, HealthProbe, HealthStatus } from '../executor/host.js';
-import type { Healthcheck } from '../planner/types.js';
+import type { Healthcheck } from '../model/types.js';
 import type { Clock } from './clock.js';
-import { healthTiming, type HealthTiming } from '../planner/healthcheck.js';
+import { healthTiming, type HealthTiming } from '../model/healthcheck.js';
 import { applyProbe, inStartPeriod, initialHealth, MAX_OUTPUT_BYTES, nextProbeDelay } from './health-state.js';
 
 /** Runs `argv` in the container; aborted through `signal` when the probe times out. */

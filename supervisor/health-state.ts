@@ -5,7 +5,7 @@
 // monitor (health-monitor.ts) runs the probes and the timers.
 
 import type { ContainerHealth, HealthProbe } from '../executor/host.js';
-import type { HealthTiming } from '../planner/healthcheck.js';
+import type { HealthTiming } from '../model/healthcheck.js';
 
 /** Probes kept in the record, and bytes of output kept per probe (docker's limits). */
 const LOG_LENGTH = 5;

@@ -5,7 +5,7 @@ import type { Host } from '../executor/host.js';
 import { execute } from '../executor/execute.js';
 import { beginPlan, interruptedApply, interruptedNote, journaling, type Journal } from '../executor/journal.js';
 import type { Reporter } from '../executor/reporter.js';
-import type { Plan } from '../planner/plan.js';
+import type { Plan } from '../model/plan.js';
 
 /** Adds a note to `plan` when the journal shows the previous apply did not finish. */
 export function noteInterrupted(plan: Plan, journal: Journal): void {

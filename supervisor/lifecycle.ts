@@ -6,8 +6,8 @@
 import type { ContainerExit, ContainerRecord, Host } from '../executor/host.js';
 import { lastProbeText } from '../executor/conditions.js';
 import { resumeContainer } from '../executor/launch-container.js';
-import { probeArgv } from '../planner/healthcheck.js';
-import type { ContainerSpec } from '../planner/plan.js';
+import { probeArgv } from '../model/healthcheck.js';
+import type { ContainerSpec } from '../model/plan.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import { HealthMonitor } from './health-monitor.js';

@@ -2,15 +2,15 @@
 // planning at once never both see the same subnet, host port or address on a shared
 // network as free and both take it. Held only for observe → reconcile → claim (tens of
 // milliseconds), not for the apply: the plan's choices are published as claims
-// (planner/claims.ts) before the lock goes, and the next stack's observe counts them as
+// (model/claims.ts) before the lock goes, and the next stack's observe counts them as
 // taken. Executing under the lock would serialise every stack's container starts and
 // healthcheck waits behind each other; the caller withdraws the claims when the apply ends.
 
 import type { Host } from '../executor/host.js';
-import { claimsOf } from '../planner/claims.js';
-import { observeOptionsFor } from '../planner/observe-options.js';
-import type { Plan } from '../planner/plan.js';
-import { reconcile } from '../planner/reconcile.js';
+import { claimsOf } from '../model/claims.js';
+import { observeOptionsFor } from '../planner/plan/observe-options.js';
+import type { Plan } from '../model/plan.js';
+import { reconcile } from '../planner/plan/reconcile.js';
 import type { Request } from './protocol.js';
 
 export async function planApply(host: Host, project: string, req: Extract<Request, { op: 'apply' }>): Promise<Plan> {

@@ -1,11 +1,11 @@
 // What the CLI and a stack's supervisor say to each other over the unix socket in the
 // stack's run directory: one JSON document per line, requests one way, messages back.
 
-import type { Plan } from '../planner/plan.js';
-import type { ReconcileOptions } from '../planner/reconcile.js';
-import type { Stack } from '../planner/types.js';
+import type { Plan } from '../model/plan.js';
+import type { ReconcileOptions } from '../planner/plan/reconcile.js';
+import type { Stack } from '../model/types.js';
 import type { ProgressEvent } from '../executor/reporter.js';
-import type { LifecycleCommand, LifecycleOptions } from '../planner/lifecycle-plan.js';
+import type { LifecycleCommand, LifecycleOptions } from '../planner/plan/lifecycle-plan.js';
 import type { LifecycleEvent } from './events.js';
 
 export type Request =

@@ -1,7 +1,7 @@
 // Restart policies as docker applies them: whether an exited container starts again, and
 // after how long. Pure: the supervisor's lifecycle code asks, then schedules.
 
-import type { RestartPolicy } from '../planner/types.js';
+import type { RestartPolicy } from '../model/types.js';
 
 /** Docker's backoff: 100 ms, doubling per restart, at most one minute. */
 export const BACKOFF_FIRST_MS = 100;

@@ -3,7 +3,7 @@
 // another stack's socket with the same prefix. The loader refuses such project names up
 // front; this guard stops any other way in.
 
-import { byteLength, MAX_SOCKET_PATH_BYTES } from '../planner/name-limits.js';
+import { byteLength, MAX_SOCKET_PATH_BYTES } from '../model/name-limits.js';
 
 export class SocketPathTooLongError extends Error {
   constructor(socketPath: string) {

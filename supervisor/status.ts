@@ -8,7 +8,7 @@ import type { HealthStatus } from '../executor/host.js';
 
 export interface ContainerStatusRow {
   service: string;
-  /** `<project>-<service>-<n>`, also for a container replacing another (planner/plan-instances.ts). */
+  /** `<project>-<service>-<n>`, also for a container replacing another (planner/plan/plan-instances.ts). */
   name: string;
   /** The name its record, log and cgroup go by: `name`, or a replacement's own (`name.b`). */
   instance: string;

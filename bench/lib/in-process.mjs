@@ -10,9 +10,9 @@ export async function inProcessRuntime(stage) {
   const { createLinuxContainers } = await import('../../dist/executor/host/linux/container-runtime.js');
   const { createStateStore } = await import('../../dist/executor/host/linux/state-store.js');
   const { findImage } = await import('../../dist/executor/images/image-store.js');
-  const { oneOffSpec } = await import('../../dist/planner/one-off.js');
-  const { serviceDefaults } = await import('../../dist/planner/service-defaults.js');
-  const { emptyObserved } = await import('../../dist/planner/observed.js');
+  const { oneOffSpec } = await import('../../dist/planner/plan/one-off.js');
+  const { serviceDefaults } = await import('../../dist/planner/load/service-defaults.js');
+  const { emptyObserved } = await import('../../dist/model/observed.js');
   const state = createStateStore();
   const containers = createLinuxContainers(state);
   const image = await findImage(IMAGE);

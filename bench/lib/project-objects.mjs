@@ -1,5 +1,5 @@
 // Every host object one project could leave behind after `down`, found by the names stack
-// gives them (planner/names.ts): its bridge, veths (a slot's replacement `<name>.b` too) and
+// gives them (model/names.ts): its bridge, veths (a slot's replacement `<name>.b` too) and
 // nft table, its cgroups (stack/<project> under every controller), mounts under its
 // STACK_ROOT or naming it, its supervisor and watchdog, processes carrying its mark, and its
 // state and run folders. Test runs and benches sharing the host never show up here.
@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bridgeName, natTableName, vethName } from '../../dist/planner/names.js';
+import { bridgeName, natTableName, vethName } from '../../dist/model/names.js';
 import { markedProcesses, supervisorPid, watchdogPid } from './stack-processes.mjs';
 
 const out = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout ?? '';

@@ -3,9 +3,9 @@
 // the config hash of services (--hash), or nothing but validation (-q).
 
 import YAML from 'yaml';
-import { composeView } from '../../planner/compose-view.js';
-import { serviceConfigHash } from '../../planner/hash.js';
-import type { Stack } from '../../planner/types.js';
+import { composeView } from '../../planner/load/compose-view.js';
+import { serviceConfigHash } from '../../model/hash.js';
+import type { Stack } from '../../model/types.js';
 import { loadStackFiles, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface ConfigOptions {

@@ -5,7 +5,7 @@
 import { createContainerExec } from '../../executor/host/linux/container-exec.js';
 import { createStateStore, readState } from '../../executor/host/linux/state-store.js';
 import { slotRecord } from '../../executor/host/linux/slot-record.js';
-import { containerName } from '../../planner/names.js';
+import { containerName } from '../../model/names.js';
 import { containerStatus } from '../../supervisor/status.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 import { envFlags } from './env-flags.js';

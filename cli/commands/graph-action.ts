@@ -1,6 +1,6 @@
 // What `stack graph` does (loaded only when it runs; see graph.ts).
 
-import { renderDot, renderMermaid } from '../../planner/graph-render.js';
+import { renderDot, renderMermaid } from '../../planner/plan/graph-render.js';
 import { loadStackFiles, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface GraphOptions {

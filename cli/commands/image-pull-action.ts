@@ -1,7 +1,7 @@
 // What `stack image pull REF` does (loaded only when it runs; see image.ts).
 
 import { pullImage } from '../../executor/images/pull-image.js';
-import type { ImageInfo } from '../../planner/observed.js';
+import type { ImageInfo } from '../../model/observed.js';
 import { pullPrinter } from '../pull-progress.js';
 
 export interface ImagePullOptions {

@@ -3,7 +3,7 @@
 
 import { findImage } from '../../executor/images/image-store.js';
 import { imagesToPull } from '../../executor/images/pull-policy.js';
-import type { Stack } from '../../planner/types.js';
+import type { Stack } from '../../model/types.js';
 
 export async function pullStackImages(stack: Stack): Promise<void> {
   const targets = await imagesToPull(stack.services, async (ref) => (await findImage(ref)) !== undefined);

@@ -4,10 +4,10 @@
 
 import fs from 'node:fs';
 import { paths } from '../../executor/host/linux/paths.js';
-import { dependencyOrder } from '../../planner/graph.js';
-import { restartFollowers } from '../../planner/select-services.js';
-import type { Stack } from '../../planner/types.js';
-import type { LifecycleCommand, LifecycleOptions } from '../../planner/lifecycle-plan.js';
+import { dependencyOrder } from '../../model/graph.js';
+import { restartFollowers } from '../../planner/plan/select-services.js';
+import type { Stack } from '../../model/types.js';
+import type { LifecycleCommand, LifecycleOptions } from '../../planner/plan/lifecycle-plan.js';
 import { connectSupervisor, request } from '../../supervisor/client.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter } from '../progress.js';

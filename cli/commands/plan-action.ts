@@ -1,9 +1,9 @@
 // What `stack plan` does (loaded only when it runs; see plan.ts).
 
 import { observeStack } from '../../executor/host/linux/observe.js';
-import { observeOptionsFor } from '../../planner/observe-options.js';
-import { reconcile } from '../../planner/reconcile.js';
-import { planToText } from '../../planner/plan-text.js';
+import { observeOptionsFor } from '../../planner/plan/observe-options.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
+import { planToText } from '../../planner/plan/plan-text.js';
 import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';

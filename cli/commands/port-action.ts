@@ -1,7 +1,7 @@
 // What `stack port` does (loaded only when it runs; see port.ts): read from the stack's NAT
 // record, so it answers without the supervisor and without the file.
 
-import { shownName, slotOf } from '../../planner/names.js';
+import { shownName, slotOf } from '../../model/names.js';
 import { readState } from '../../executor/host/linux/state-store.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 

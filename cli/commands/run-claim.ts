@@ -10,9 +10,9 @@
 
 import { lockAllocation, readLiveClaims } from '../../executor/host/linux/allocation.js';
 import { createStateStore } from '../../executor/host/linux/state-store.js';
-import { withClaims } from '../../planner/claims.js';
-import type { Observed } from '../../planner/observed.js';
-import type { ContainerSpec } from '../../planner/plan.js';
+import { withClaims } from '../../model/claims.js';
+import type { Observed } from '../../model/observed.js';
+import type { ContainerSpec } from '../../model/plan.js';
 
 export async function claimOneOff(
   project: string,

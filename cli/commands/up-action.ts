@@ -1,9 +1,9 @@
 // What `stack up` does (loaded only when it runs; see up.ts).
 
 import { observeStack } from '../../executor/host/linux/observe.js';
-import { observeOptionsFor } from '../../planner/observe-options.js';
-import { reconcile, type ReconcileOptions } from '../../planner/reconcile.js';
-import type { Stack } from '../../planner/types.js';
+import { observeOptionsFor } from '../../planner/plan/observe-options.js';
+import { reconcile, type ReconcileOptions } from '../../planner/plan/reconcile.js';
+import type { Stack } from '../../model/types.js';
 import { connectSupervisor, request, startSupervisor, SupervisorError, type StartingSupervisor } from '../../supervisor/client.js';
 import { closeBootOutput, type EarlySupervisor } from '../../supervisor/launch.js';
 import { containerStatus } from '../../supervisor/status.js';
@@ -17,8 +17,8 @@ import { reconcileOptions } from '../up-options.js';
 import { logFollowers } from '../log-followers.js';
 import { wantsColor } from '../log-prefixes.js';
 import { stopContainers } from './lifecycle-action.js';
-import { dependencyOrder } from '../../planner/graph.js';
-import { selectServices } from '../../planner/select-services.js';
+import { dependencyOrder } from '../../model/graph.js';
+import { selectServices } from '../../planner/plan/select-services.js';
 import { pullStackImages } from './image-pull-for-stack.js';
 import { withStackLock } from '../with-lock.js';
 

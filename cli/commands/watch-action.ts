@@ -4,7 +4,7 @@
 // An invalid edit prints its diagnostics and leaves the running stack alone; the next
 // valid edit applies.
 
-import type { ReconcileOptions } from '../../planner/reconcile.js';
+import type { ReconcileOptions } from '../../planner/plan/reconcile.js';
 import { EXIT, renderError } from '../errors.js';
 import { loadStackFilesWithSources, type GlobalOptions } from '../stack-file.js';
 import type { UpFlags } from '../up-flags.js';

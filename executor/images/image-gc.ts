@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { normalizeImageRef } from '../../planner/image-ref.js';
+import { normalizeImageRef } from '../../model/image-ref.js';
 import { paths } from '../host/linux/paths.js';
 import { readState } from '../host/linux/state-store.js';
 import { blobTmpDir } from './blob-download.js';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ImageInfo } from '../../planner/observed.js';
+import type { ImageInfo } from '../../model/observed.js';
 import { blobTmpDir } from './blob-download.js';
 import { makePrivateDir } from '../host/linux/private-files.js';
 import { extractArchive } from './extract-archive.js';

@@ -1,6 +1,6 @@
 // The stack's DNS server, run by the supervisor in the host's network namespace on each of
 // the stack's gateway addresses, port 53, UDP and TCP. Containers' resolv.conf names it
-// (planner/plan-endpoints.ts). Stack names are answered from a NameTable (all replicas,
+// (planner/plan/plan-endpoints.ts). Stack names are answered from a NameTable (all replicas,
 // rotated per query: round robin); everything else is forwarded upstream unchanged.
 //
 // The table is rebuilt on every apply (reload) and, at most every RELOAD_MIN_MS, when a
@@ -22,7 +22,7 @@ const UDP_LIMIT = 512;
 const RELOAD_MIN_MS = 100;
 /**
  * Short: a replica that goes away should soon leave clients' caches. A replaced container
- * is drained (planner/plan-containers.ts DRAIN_MS) after the answers switch away from it,
+ * is drained (planner/plan/plan-containers.ts DRAIN_MS) after the answers switch away from it,
  * and stays at least until every answer naming it has expired (`forgotten`).
  */
 export const ANSWER_TTL_SECONDS = 1;

@@ -3,7 +3,7 @@
 // containers it shares a network with, on that network: its service name (every replica),
 // `<service>-<n>`, its container name, its hostname and its aliases on that network.
 
-import type { ContainerSpec } from '../../planner/plan.js';
+import type { ContainerSpec } from '../../model/plan.js';
 
 export interface TableEntry {
   spec: Pick<ContainerSpec, 'project' | 'service' | 'name' | 'displayName' | 'hostname' | 'replica' | 'endpoints' | 'dnsUpstreams'>;

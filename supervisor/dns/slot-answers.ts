@@ -1,5 +1,5 @@
 // Whom the DNS server answers for a slot (`<project>-<service>-<n>`) while a replacement runs
-// beside the old container (planner/plan-instances.ts): the replacement once it is ready
+// beside the old container (planner/plan/plan-instances.ts): the replacement once it is ready
 // (healthy, or with its ports accepting connections when it has no healthcheck), the old
 // one until then. Answering both would send a share of the service's clients to a container
 // that may never get ready. Both are containers of the stack all along, though: each gets
@@ -8,7 +8,7 @@
 import { conditionState } from '../../executor/conditions.js';
 import type { ContainerRecord } from '../../executor/host.js';
 import { isRunning } from '../../executor/host/linux/state-store.js';
-import { groupBy } from '../../planner/group-by.js';
+import { groupBy } from '../../model/group-by.js';
 import type { TableEntry } from './name-table.js';
 
 /** One entry per record; `answered: false` for the one of two in a slot whose names go to the other. */

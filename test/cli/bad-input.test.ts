@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_SOURCE_BYTES } from '../../planner/source-text.js';
+import { MAX_SOURCE_BYTES } from '../../planner/load/source-text.js';
 import { makeStackEnv, stack, type StackEnv } from '../support/stack-cli.js';
 
 let env: StackEnv;

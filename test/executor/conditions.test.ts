@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { conditionState } from '../../executor/conditions.js';
 import type { ContainerRecord } from '../../executor/host.js';
-import { defaultRuntimeOptions } from '../../planner/container-spec.js';
-import type { ContainerSpec } from '../../planner/plan.js';
+import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
+import type { ContainerSpec } from '../../model/plan.js';
 
 const spec = (healthcheck = true): ContainerSpec => ({
   ...defaultRuntimeOptions(), project: 'p', service: 'db', name: 'p-db-1', hostname: 'db', image: { ref: 'r', id: 'i', layers: [] }, argv: ['sh'], env: [], cwd: '/',

@@ -6,10 +6,10 @@ import { execute, ApplyError } from '../../executor/execute.js';
 import { FakeHost } from '../../executor/fake-host.js';
 import { NAT_UNAPPLIED } from '../../executor/apply-operation.js';
 import type { ProgressEvent } from '../../executor/reporter.js';
-import { defaultRuntimeOptions } from '../../planner/container-spec.js';
-import type { ContainerSpec, Operation, Plan } from '../../planner/plan.js';
-import { emptyObserved } from '../../planner/observed.js';
-import { teardown } from '../../planner/teardown.js';
+import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
+import type { ContainerSpec, Operation, Plan } from '../../model/plan.js';
+import { emptyObserved } from '../../model/observed.js';
+import { teardown } from '../../planner/plan/teardown.js';
 
 const net = { project: 'p', key: 'default', name: 'p_default', bridge: 'stkb0000000001', subnet: '10.123.0.0/24', gateway: '10.123.0.1', prefixLength: 24 };
 

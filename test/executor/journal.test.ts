@@ -6,7 +6,7 @@ import { execute } from '../../executor/execute.js';
 import { FakeHost } from '../../executor/fake-host.js';
 import { beginPlan, interruptedApply, interruptedNote, journaling, type Journal, type JournalEntry } from '../../executor/journal.js';
 import { silentReporter } from '../../executor/reporter.js';
-import type { Plan } from '../../planner/plan.js';
+import type { Plan } from '../../model/plan.js';
 
 function memoryJournal(previous: JournalEntry[] = []): Journal & { entries: JournalEntry[] } {
   const entries: JournalEntry[] = [];

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { execute, ApplyError } from '../../executor/execute.js';
 import { FakeHost } from '../../executor/fake-host.js';
 import type { ProgressEvent } from '../../executor/reporter.js';
-import { defaultRuntimeOptions } from '../../planner/container-spec.js';
-import type { ContainerSpec, Plan, WaitDependency } from '../../planner/plan.js';
+import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
+import type { ContainerSpec, Plan, WaitDependency } from '../../model/plan.js';
 
 function spec(service: string): ContainerSpec {
   return {

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ContainerSpec } from '../../planner/plan.js';
+import type { ContainerSpec } from '../../model/plan.js';
 import type { ExecOptions } from '../../executor/host.js';
 import { createLinuxContainers } from '../../executor/host/linux/container-runtime.js';
 import { ContainerExecError } from '../../executor/host/linux/container-exec.js';

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { busyboxFixture, UNWIRED_ENDPOINT } from '../support/busybox-containers.js';
 import { INIT_STAGES, useInitStage } from '../support/init-stages.js';
 import { stageDirs } from '../../executor/host/linux/stage-files.js';
-import { effectiveCapabilities } from '../../planner/capabilities.js';
+import { effectiveCapabilities } from '../../model/capabilities.js';
 
 const fx = busyboxFixture('exe-overwrite');
 const attackerBin = path.join(fx.tmp, 'exe-overwrite-attacker');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { effectiveCapabilities } from '../../planner/capabilities.js';
+import { effectiveCapabilities } from '../../model/capabilities.js';
 import { cgroupDirs } from '../../executor/host/linux/cgroups.js';
 import { busyboxFixture } from '../support/busybox-containers.js';
 import { INIT_STAGES, useInitStage } from '../support/init-stages.js';

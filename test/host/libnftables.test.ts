@@ -12,7 +12,7 @@ import { createLinuxNat } from '../../executor/host/linux/nat.js';
 import { renderNatRuleset } from '../../executor/host/linux/nat-ruleset.js';
 import { natTableExists } from '../../executor/host/linux/observe-network.js';
 import { runTool } from '../support/run-tool.js';
-import type { NatSpec } from '../../planner/plan.js';
+import type { NatSpec } from '../../model/plan.js';
 
 const id = randomBytes(3).toString('hex');
 const table = `stk_l${id}`;

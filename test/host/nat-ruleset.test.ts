@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assertCidr } from '../../executor/host/linux/literals.js';
 import { renderNatRuleset } from '../../executor/host/linux/nat-ruleset.js';
 import { runTool } from '../support/run-tool.js';
-import type { NatSpec } from '../../planner/plan.js';
+import type { NatSpec } from '../../model/plan.js';
 
 const spec: NatSpec = {
   project: 'demo',

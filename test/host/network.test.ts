@@ -16,7 +16,7 @@ import { listLinks, natTableExists, natTableIntact, takenSubnets } from '../../e
 import { runTool, ToolError } from '../support/run-tool.js';
 import { NetlinkError } from '../../executor/host/linux/netlink.js';
 import { SyscallError } from '../../executor/host/linux/syscall-error.js';
-import type { Endpoint, NatSpec, NetworkSpec } from '../../planner/plan.js';
+import type { Endpoint, NatSpec, NetworkSpec } from '../../model/plan.js';
 
 const tag = `stkt${randomBytes(3).toString('hex')}`; // 10 bytes: room for a 5-byte suffix
 const table = `stk_t${tag.slice(4)}`;

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { MountSpec } from '../../planner/plan.js';
+import type { MountSpec } from '../../model/plan.js';
 import { paths } from '../../executor/host/linux/paths.js';
 import { unpackLayer } from '../../executor/images/unpack-layer.js';
 import { volumeDataDir } from '../../executor/host/linux/volumes.js';

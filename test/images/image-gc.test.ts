@@ -9,10 +9,10 @@ import { importOciLayout } from '../../executor/images/import-oci-layout.js';
 import { holdLayers } from '../../executor/images/layer-holds.js';
 import { blobTmpDir } from '../../executor/images/blob-download.js';
 import { paths } from '../../executor/host/linux/paths.js';
-import type { ImageInfo } from '../../planner/observed.js';
+import type { ImageInfo } from '../../model/observed.js';
 import { buildBusybox } from './oci-layouts.js';
-import { defaultRuntimeOptions } from '../../planner/container-spec.js';
-import type { ContainerSpec } from '../../planner/plan.js';
+import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
+import type { ContainerSpec } from '../../model/plan.js';
 
 let tmp: string;
 const savedRoot = process.env.STACK_ROOT;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findImage, hasLayer, listImages, removeImage, saveImage } from '../../executor/images/image-store.js';
 import { paths } from '../../executor/host/linux/paths.js';
-import type { ImageInfo } from '../../planner/observed.js';
+import type { ImageInfo } from '../../model/observed.js';
 
 let tmp: string;
 const savedRoot = process.env.STACK_ROOT;

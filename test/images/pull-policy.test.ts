@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImageMissingError, imagesToPull } from '../../executor/images/pull-policy.js';
-import { serviceDefaults } from '../../planner/service-defaults.js';
-import type { PullPolicy, Service } from '../../planner/types.js';
+import { serviceDefaults } from '../../planner/load/service-defaults.js';
+import type { PullPolicy, Service } from '../../model/types.js';
 
 const pos = { file: 'stack.yaml', line: 1, col: 1 };
 function svc(name: string, image: string, pullPolicy: PullPolicy, extra: Partial<Service> = {}): Service {

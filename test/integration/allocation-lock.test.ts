@@ -11,8 +11,8 @@ import { importTestImage, makeStackEnv, stack, uniqueProject, type StackEnv, web
 import { startStack } from '../support/processes.js';
 import { ps } from '../support/stack-containers.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { bridgeName, natTableName } from '../../planner/names.js';
-import type { NetworkSpec } from '../../planner/plan.js';
+import { bridgeName, natTableName } from '../../model/names.js';
+import type { NetworkSpec } from '../../model/plan.js';
 
 const ROUNDS = 4;
 

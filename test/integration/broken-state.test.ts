@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, sleeperService, webService, type StackEnv } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { bridgeName, containerName, natTableName } from '../../planner/names.js';
+import { bridgeName, containerName, natTableName } from '../../model/names.js';
 import { isAlive, killSupervisors } from '../support/processes.js';
 
 interface Row { service: string; state: string; pid?: number }

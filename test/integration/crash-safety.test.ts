@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { bridgeName, containerName, natTableName, vethName } from '../../planner/names.js';
+import { bridgeName, containerName, natTableName, vethName } from '../../model/names.js';
 import { findSupervisorPid, isAlive, killAndWait, killSupervisors, startStack, waitFor } from '../support/processes.js';
 
 interface Row { service: string; state: string; pid?: number }
@@ -67,7 +67,7 @@ async function expectDownClean(f: string[], project: string): Promise<void> {
   expect(down.code, down.stderr).toBe(0);
   expect(ps(f)).toEqual([]);
   // Only this stack's objects: other test runs may share the host.
-  // A slot's container may be a replacement (`<name>.b`, planner/plan-instances.ts).
+  // A slot's container may be a replacement (`<name>.b`, planner/plan/plan-instances.ts).
   const veths = serviceNames.get(project)!.flatMap((s) => [containerName(project, s), `${containerName(project, s)}.b`]).map((c) => vethName(project, c, 'default'));
   const names = [project, env.root, bridgeName(project, 'default'), natTableName(project), ...veths];
   expect(objectsNaming(newObjects(before, snapshotHostObjects()), names)).toEqual({});

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, httpGet, importTestImage, stack, uniqueProject, webService, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { bridgeName, natTableName } from '../../planner/names.js';
+import { bridgeName, natTableName } from '../../model/names.js';
 import { findSupervisorPid, isAlive, killSupervisors, startStack, waitFor, type Running } from '../support/processes.js';
 import { fill } from '../../bench/lib/fault-replay.mjs';
 

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bridgeName } from '../../planner/names.js';
+import { bridgeName } from '../../model/names.js';
 import { freePort, importTestImage, makeStackEnv, sleeperService, stack, udpEchoService, uniqueProject, type StackEnv } from '../support/stack-cli.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { newObjects, snapshotHostObjects } from '../support/host-objects.js';

@@ -8,12 +8,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contains, parseCidr } from '../../planner/ipam.js';
+import { contains, parseCidr } from '../../model/ipam.js';
 import { ipForwardPlaces } from '../../executor/host/linux/ip-forward.js';
 import { importTestImage, makeStackEnv, sleeperService as sleeper, stack, uniqueProject, type StackEnv } from '../support/stack-cli.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { bridgeName, natTableName } from '../../planner/names.js';
+import { bridgeName, natTableName } from '../../model/names.js';
 import { runTool } from '../support/run-tool.js';
 import { inside, lookup, ps, type PsRow } from '../support/stack-containers.js';
 

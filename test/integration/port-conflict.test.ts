@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects, type HostObjects } from '../support/host-objects.js';
 import { paths } from '../../executor/host/linux/paths.js';
-import { bridgeName, containerName, natTableName, vethName } from '../../planner/names.js';
+import { bridgeName, containerName, natTableName, vethName } from '../../model/names.js';
 
 let env: StackEnv;
 let server: net.Server;

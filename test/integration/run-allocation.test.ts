@@ -9,7 +9,7 @@ import { importTestImage, makeStackEnv, stack, TEST_IMAGE, uniqueProject, writeS
 import { startStack, waitFor } from '../support/processes.js';
 import { inside, ps } from '../support/stack-containers.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { bridgeName } from '../../planner/names.js';
+import { bridgeName } from '../../model/names.js';
 
 let env: StackEnv;
 let file: string;

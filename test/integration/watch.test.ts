@@ -58,7 +58,7 @@ describe('watch', () => {
 
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('MODE: one', 'MODE: two'));
     await printed(w, 'watch: applied');
-    // Replaced beside the old container (planner/plan-instances.ts), under the slot's other name.
+    // Replaced beside the old container (planner/plan/plan-instances.ts), under the slot's other name.
     expect(w.stderr()).toMatch(new RegExp(`start:${project}-a-1\\.b  container.start ${project}-a-1\\.b`));
     const second = pids(file);
     expect(second.a).not.toBe(first.a);

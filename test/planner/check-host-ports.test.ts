@@ -3,11 +3,11 @@
 // problem per clash, listed with every other plan problem.
 
 import { describe, expect, it } from 'vitest';
-import { loadStack } from '../../planner/load.js';
-import { emptyObserved, type ForeignPort, type HostPort, type ImageInfo, type Observed } from '../../planner/observed.js';
-import { reconcile } from '../../planner/reconcile.js';
+import { loadStack } from '../../planner/load/load.js';
+import { emptyObserved, type ForeignPort, type HostPort, type ImageInfo, type Observed } from '../../model/observed.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
 import { planProblems as problemsOf } from './helpers.js';
-import { publishedPorts } from '../../planner/check-host-ports.js';
+import { publishedPorts } from '../../planner/plan/check-host-ports.js';
 
 const image: ImageInfo = { ref: 'stack.local/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: ['sha256:' + 'a'.repeat(64)], cmd: ['sh'], env: [] };
 

@@ -1,9 +1,9 @@
 // Plan-time checks of runtime options: non-namespaced sysctls, unknown caps and ulimits.
 
 import { describe, expect, it } from 'vitest';
-import { checkRuntimeOptions, isNamespacedSysctl } from '../../planner/check-runtime-options.js';
-import { serviceDefaults } from '../../planner/service-defaults.js';
-import type { Service, Stack } from '../../planner/types.js';
+import { checkRuntimeOptions, isNamespacedSysctl } from '../../planner/plan/check-runtime-options.js';
+import { serviceDefaults } from '../../planner/load/service-defaults.js';
+import type { Service, Stack } from '../../model/types.js';
 
 const stackOf = (...services: Service[]): Stack =>
   ({ project: 'p', file: 'stack.yaml', projectDir: '/', services, networks: [], volumes: [], secrets: [], configs: [] });

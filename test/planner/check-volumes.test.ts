@@ -2,10 +2,10 @@
 // (driver, driver_opts, labels): reconcile refuses a changed one before planning anything.
 
 import { describe, expect, it } from 'vitest';
-import { volumeHash } from '../../planner/hash.js';
-import type { ObservedVolume } from '../../planner/observed.js';
-import { reconcile } from '../../planner/reconcile.js';
-import type { VolumeConfig } from '../../planner/types.js';
+import { volumeHash } from '../../model/hash.js';
+import type { ObservedVolume } from '../../model/observed.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
+import type { VolumeConfig } from '../../model/types.js';
 import { planProblems } from './helpers.js';
 import { load, observed } from './reconcile-fixtures.js';
 

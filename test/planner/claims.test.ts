@@ -1,15 +1,15 @@
-// Claims of an apply in progress (planner/claims.ts): what a plan takes, and a second
+// Claims of an apply in progress (model/claims.ts): what a plan takes, and a second
 // stack planning meanwhile, which must see all of it as taken (the subnet, the host port
 // it chose, the addresses on a network both stacks are on) though no record says so yet;
 // and a one-off (`stack run`) beside an apply of its own stack, which must skip what that
 // apply claimed.
 
 import { describe, expect, it } from 'vitest';
-import { claimsOf, withClaims } from '../../planner/claims.js';
-import { oneOffSpec } from '../../planner/one-off.js';
-import { reconcile } from '../../planner/reconcile.js';
-import type { Observed } from '../../planner/observed.js';
-import type { ContainerSpec, NatSpec, Plan } from '../../planner/plan.js';
+import { claimsOf, withClaims } from '../../model/claims.js';
+import { oneOffSpec } from '../../planner/plan/one-off.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
+import type { Observed } from '../../model/observed.js';
+import type { ContainerSpec, NatSpec, Plan } from '../../model/plan.js';
 import { applied, image, load, observed } from './reconcile-fixtures.js';
 
 const stackFile = (project: string, extra = '') => `name: ${project}

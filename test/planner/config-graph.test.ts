@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { renderConfig } from '../../cli/commands/config-action.js';
-import { parseMode, parseSize, toBool } from '../../planner/coerce.js';
-import { goDuration } from '../../planner/compose-view.js';
-import { renderDot, renderMermaid } from '../../planner/graph-render.js';
-import { serviceConfigHash } from '../../planner/hash.js';
+import { parseMode, parseSize, toBool } from '../../planner/load/coerce.js';
+import { goDuration } from '../../planner/load/compose-view.js';
+import { renderDot, renderMermaid } from '../../planner/plan/graph-render.js';
+import { serviceConfigHash } from '../../model/hash.js';
 import { load } from './helpers.js';
 
 const STACK = [

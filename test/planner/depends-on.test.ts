@@ -2,12 +2,12 @@
 // its dependent's, what it waits for and how long, compared with golden/depends-on-*.txt.
 
 import { describe, expect, it } from 'vitest';
-import { loadStack } from '../../planner/load.js';
-import { emptyObserved, type ImageInfo, type Observed } from '../../planner/observed.js';
-import { reconcile } from '../../planner/reconcile.js';
-import { planToText } from '../../planner/plan-text.js';
-import { PlanError } from '../../planner/plan-error.js';
-import type { Stack } from '../../planner/types.js';
+import { loadStack } from '../../planner/load/load.js';
+import { emptyObserved, type ImageInfo, type Observed } from '../../model/observed.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
+import { planToText } from '../../planner/plan/plan-text.js';
+import { PlanError } from '../../planner/plan/plan-error.js';
+import type { Stack } from '../../model/types.js';
 
 const image: ImageInfo = { ref: 'stack.local/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: ['sha256:' + 'a'.repeat(64)], cmd: ['sh'], env: [] };
 

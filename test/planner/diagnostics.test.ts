@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { renderDiagnostics } from '../../cli/render-diagnostics.js';
-import { StackFileError } from '../../planner/diagnostics.js';
-import { loadStack } from '../../planner/load.js';
+import { StackFileError } from '../../model/diagnostics.js';
+import { loadStack } from '../../planner/load/load.js';
 import { diagnostics, problems } from './helpers.js';
 
 describe('loadStack: diagnostics', () => {

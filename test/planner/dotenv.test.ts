@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseDotenv, projectEnvironment, type Vars } from '../../planner/dotenv.js';
+import { parseDotenv, projectEnvironment, type Vars } from '../../planner/load/dotenv.js';
 
 function parse(text: string, lookup: Record<string, string> = {}, format?: 'raw'): { vars: Vars; problems: string[] } {
   const vars: Vars = {};

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { dependencyOrder, findCycle } from '../../planner/graph.js';
-import { serviceDefaults } from '../../planner/service-defaults.js';
-import type { Service } from '../../planner/types.js';
+import { dependencyOrder, findCycle } from '../../model/graph.js';
+import { serviceDefaults } from '../../planner/load/service-defaults.js';
+import type { Service } from '../../model/types.js';
 
 function stackOf(deps: Record<string, string[]>): { services: Service[] } {
   return {

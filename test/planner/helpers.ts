@@ -1,7 +1,7 @@
-import { StackFileError, type Diagnostic } from '../../planner/diagnostics.js';
-import { PlanError } from '../../planner/plan-error.js';
-import { loadStack } from '../../planner/load.js';
-import type { Stack } from '../../planner/types.js';
+import { StackFileError, type Diagnostic } from '../../model/diagnostics.js';
+import { PlanError } from '../../planner/plan/plan-error.js';
+import { loadStack } from '../../planner/load/load.js';
+import type { Stack } from '../../model/types.js';
 
 export function load(text: string, env: Record<string, string | undefined> = {}, projectName?: string): Stack {
   return loadStack({ files: [{ path: 'stack.yaml', text }], projectDir: '/home/u/My App', env, projectName });

@@ -4,13 +4,13 @@
 // config hash follows the merged healthcheck, not the image's alone.
 
 import { describe, expect, it } from 'vitest';
-import { effectiveHealthcheck } from '../../planner/effective-healthcheck.js';
-import { HEALTHCHECK_DEFAULTS } from '../../planner/healthcheck.js';
-import type { ImageInfo } from '../../planner/observed.js';
-import type { ContainerSpec, Plan } from '../../planner/plan.js';
-import { planToText } from '../../planner/plan-text.js';
-import { reconcile } from '../../planner/reconcile.js';
-import type { PartialHealthcheck, ServiceHealthcheck } from '../../planner/types.js';
+import { effectiveHealthcheck } from '../../model/effective-healthcheck.js';
+import { HEALTHCHECK_DEFAULTS } from '../../model/healthcheck.js';
+import type { ImageInfo } from '../../model/observed.js';
+import type { ContainerSpec, Plan } from '../../model/plan.js';
+import { planToText } from '../../planner/plan/plan-text.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
+import type { PartialHealthcheck, ServiceHealthcheck } from '../../model/types.js';
 import { applied, image, load, observed } from './reconcile-fixtures.js';
 
 const IMAGE_CHECK: PartialHealthcheck = { test: ['CMD-SHELL', 'test -f /ready'], intervalMs: 2000, timeoutMs: 1000, retries: 5, startPeriodMs: 3000 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeImageRef } from '../../planner/image-ref.js';
+import { normalizeImageRef } from '../../model/image-ref.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 

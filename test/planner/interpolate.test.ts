@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { interpolateString, InterpolationError } from '../../planner/interpolate.js';
+import { interpolateString, InterpolationError } from '../../planner/load/interpolate.js';
 import { load, problems } from './helpers.js';
 
 const env = { NAME: 'web', EMPTY: '', PORT: '8080' };

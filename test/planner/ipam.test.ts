@@ -2,11 +2,11 @@
 // allocation, alone and through reconcile for a network of 1000 containers.
 
 import { describe, expect, it } from 'vitest';
-import { chooseSubnet, nextFreeAddress, subnetPrefixFor } from '../../planner/ipam.js';
-import { emptyObserved, type ImageInfo } from '../../planner/observed.js';
-import { reconcile } from '../../planner/reconcile.js';
-import { serviceDefaults } from '../../planner/service-defaults.js';
-import type { Stack } from '../../planner/types.js';
+import { chooseSubnet, nextFreeAddress, subnetPrefixFor } from '../../model/ipam.js';
+import { emptyObserved, type ImageInfo } from '../../model/observed.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
+import { serviceDefaults } from '../../planner/load/service-defaults.js';
+import type { Stack } from '../../model/types.js';
 import { planProblems } from './helpers.js';
 import { applied } from './reconcile-fixtures.js';
 

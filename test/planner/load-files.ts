@@ -2,9 +2,9 @@
 // disk: the main files are passed as texts, every other file is read through readFile.
 
 import path from 'node:path';
-import { StackFileError, type Diagnostic } from '../../planner/diagnostics.js';
-import { loadStack, type LoadInput } from '../../planner/load.js';
-import type { Stack } from '../../planner/types.js';
+import { StackFileError, type Diagnostic } from '../../model/diagnostics.js';
+import { loadStack, type LoadInput } from '../../planner/load/load.js';
+import type { Stack } from '../../model/types.js';
 
 export const ROOT = '/proj';
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { loadStack } from '../../planner/load.js';
-import type { Stack } from '../../planner/types.js';
+import { loadStack } from '../../planner/load/load.js';
+import type { Stack } from '../../model/types.js';
 import { load } from './helpers.js';
 
 describe('loadStack: valid files normalise to a Stack', () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { mergeDocuments } from '../../planner/merge-files.js';
+import { mergeDocuments } from '../../planner/load/merge-files.js';
 import { loadTree, service, treeProblems } from './load-files.js';
 
 type Obj = Record<string, unknown>;

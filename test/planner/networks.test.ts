@@ -3,12 +3,12 @@
 // network_mode, resolv.conf and /etc/hosts. Stacks are built from the typed model directly.
 
 import { describe, expect, it } from 'vitest';
-import { emptyObserved, type ImageInfo, type Observed } from '../../planner/observed.js';
-import { reconcile } from '../../planner/reconcile.js';
-import { PlanError } from '../../planner/plan-error.js';
-import { serviceDefaults } from '../../planner/service-defaults.js';
-import type { ContainerSpec, NatSpec, Plan } from '../../planner/plan.js';
-import type { Network, Service, ServiceNetwork, Stack } from '../../planner/types.js';
+import { emptyObserved, type ImageInfo, type Observed } from '../../model/observed.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
+import { PlanError } from '../../planner/plan/plan-error.js';
+import { serviceDefaults } from '../../planner/load/service-defaults.js';
+import type { ContainerSpec, NatSpec, Plan } from '../../model/plan.js';
+import type { Network, Service, ServiceNetwork, Stack } from '../../model/types.js';
 import { applied } from './reconcile-fixtures.js';
 
 const image: ImageInfo = { ref: 'stack.local/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: ['sha256:' + 'a'.repeat(64)], cmd: ['sh'], env: [] };

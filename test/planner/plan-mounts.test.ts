@@ -2,12 +2,12 @@
 // every problem the host would hit reported before anything starts.
 
 import { describe, expect, it } from 'vitest';
-import { emptyObserved, type Observed } from '../../planner/observed.js';
-import { planMounts, requiredHostPaths } from '../../planner/plan-mounts.js';
-import { teardown } from '../../planner/teardown.js';
-import { reconcile } from '../../planner/reconcile.js';
-import { planToText } from '../../planner/plan-text.js';
-import { volumeHash } from '../../planner/hash.js';
+import { emptyObserved, type Observed } from '../../model/observed.js';
+import { planMounts, requiredHostPaths } from '../../planner/plan/plan-mounts.js';
+import { teardown } from '../../planner/plan/teardown.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
+import { planToText } from '../../planner/plan/plan-text.js';
+import { volumeHash } from '../../model/hash.js';
 import { load } from './helpers.js';
 
 const file = `name: app

@@ -3,12 +3,12 @@
 // replicas, and a problem only when the whole range is taken.
 
 import { describe, expect, it } from 'vitest';
-import { loadStack } from '../../planner/load.js';
-import { emptyObserved, type ForeignPort, type HostPort, type ImageInfo, type Observed } from '../../planner/observed.js';
-import { reconcile, type ReconcileOptions } from '../../planner/reconcile.js';
+import { loadStack } from '../../planner/load/load.js';
+import { emptyObserved, type ForeignPort, type HostPort, type ImageInfo, type Observed } from '../../model/observed.js';
+import { reconcile, type ReconcileOptions } from '../../planner/plan/reconcile.js';
 import { planProblems as problemsOf } from './helpers.js';
-import { publishedPorts } from '../../planner/check-host-ports.js';
-import type { PortRule } from '../../planner/plan.js';
+import { publishedPorts } from '../../planner/plan/check-host-ports.js';
+import type { PortRule } from '../../model/plan.js';
 
 const image: ImageInfo = { ref: 'stack.local/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: ['sha256:' + 'a'.repeat(64)], cmd: ['sh'], env: [] };
 

@@ -4,12 +4,12 @@
 // invalid edit (diagnostics, no plan). Update with `npx vitest run -u`.
 
 import { describe, expect, it } from 'vitest';
-import { reconcile, type ReconcileOptions } from '../../planner/reconcile.js';
-import { planToText } from '../../planner/plan-text.js';
-import { PlanError } from '../../planner/plan-error.js';
-import { StackFileError } from '../../planner/diagnostics.js';
-import type { Observed } from '../../planner/observed.js';
-import type { Stack } from '../../planner/types.js';
+import { reconcile, type ReconcileOptions } from '../../planner/plan/reconcile.js';
+import { planToText } from '../../planner/plan/plan-text.js';
+import { PlanError } from '../../planner/plan/plan-error.js';
+import { StackFileError } from '../../model/diagnostics.js';
+import type { Observed } from '../../model/observed.js';
+import type { Stack } from '../../model/types.js';
 import { renderDiagnostics } from '../../cli/render-diagnostics.js';
 import { applied, hello, load, observed } from './reconcile-fixtures.js';
 

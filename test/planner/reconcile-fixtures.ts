@@ -1,10 +1,10 @@
 // Shared inputs of the reconcile golden tests: the hello stack, a host with its image, and
 // what the host looks like once a plan has been applied.
 
-import { loadStack } from '../../planner/load.js';
-import { emptyObserved, type ImageInfo, type Observed } from '../../planner/observed.js';
-import type { Plan } from '../../planner/plan.js';
-import { networkHash } from '../../planner/hash.js';
+import { loadStack } from '../../planner/load/load.js';
+import { emptyObserved, type ImageInfo, type Observed } from '../../model/observed.js';
+import type { Plan } from '../../model/plan.js';
+import { networkHash } from '../../model/hash.js';
 
 export const image: ImageInfo = {
   ref: 'stack.local/busybox:latest',

@@ -2,10 +2,10 @@
 // compared with a checked-in file under golden/ (update with `npx vitest run -u`).
 
 import { describe, expect, it } from 'vitest';
-import { reconcile } from '../../planner/reconcile.js';
-import { teardown } from '../../planner/teardown.js';
-import { planToText } from '../../planner/plan-text.js';
-import { PlanError } from '../../planner/plan-error.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
+import { teardown } from '../../planner/plan/teardown.js';
+import { planToText } from '../../planner/plan/plan-text.js';
+import { PlanError } from '../../planner/plan/plan-error.js';
 import { applied, hello, load, observed } from './reconcile-fixtures.js';
 
 describe('reconcile', () => {

@@ -1,13 +1,13 @@
-// Make-before-break recreates (planner/plan-instances.ts): a changed container is replaced
+// Make-before-break recreates (planner/plan/plan-instances.ts): a changed container is replaced
 // by one started beside it when its service allows two at once; the published ports switch
 // once the new one is ready, and only then does the old one go. Golden plan text under golden/.
 
 import { describe, expect, it } from 'vitest';
-import type { Observed } from '../../planner/observed.js';
-import type { Plan } from '../../planner/plan.js';
-import { planToText } from '../../planner/plan-text.js';
-import { findCycle } from '../../planner/plan-cycle.js';
-import { reconcile } from '../../planner/reconcile.js';
+import type { Observed } from '../../model/observed.js';
+import type { Plan } from '../../model/plan.js';
+import { planToText } from '../../planner/plan/plan-text.js';
+import { findCycle } from '../../planner/plan/plan-cycle.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
 import { applied, load, observed } from './reconcile-fixtures.js';
 
 const web = (extra = '') => `name: hello

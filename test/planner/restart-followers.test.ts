@@ -2,8 +2,8 @@
 // in X's network namespace, transitively; nothing else.
 
 import { describe, expect, it } from 'vitest';
-import { restartFollowers } from '../../planner/select-services.js';
-import type { Service } from '../../planner/types.js';
+import { restartFollowers } from '../../planner/plan/select-services.js';
+import type { Service } from '../../model/types.js';
 
 const service = (name: string, deps: [string, boolean][] = [], networkMode?: string) =>
   ({ name, dependsOn: deps.map(([dep, restart]) => ({ service: dep, condition: 'service_started', required: true, restart })), ...(networkMode ? { networkMode } : {}) }) as unknown as Service;

@@ -2,10 +2,10 @@
 // removed by name before anything else of the plan, with a note naming each damaged record.
 
 import { describe, expect, it } from 'vitest';
-import { emptyObserved, type Observed } from '../../planner/observed.js';
-import { teardown } from '../../planner/teardown.js';
-import { withSalvage } from '../../planner/salvage.js';
-import type { Plan } from '../../planner/plan.js';
+import { emptyObserved, type Observed } from '../../model/observed.js';
+import { teardown } from '../../planner/plan/teardown.js';
+import { withSalvage } from '../../planner/plan/salvage.js';
+import type { Plan } from '../../model/plan.js';
 
 const observed: Observed = {
   ...emptyObserved('p'),

@@ -2,7 +2,7 @@
 // as docker gives `--network container:X` the hostname of X.
 
 import { describe, expect, it } from 'vitest';
-import { reconcile } from '../../planner/reconcile.js';
+import { reconcile } from '../../planner/plan/reconcile.js';
 import { load, observed } from './reconcile-fixtures.js';
 
 const text = (webExtra = '') => `name: hello

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { closest, editDistance } from '../../planner/edit-distance.js';
-import { parseDuration, parsePort, shellSplit, ShellSplitError } from '../../planner/short-forms.js';
+import { closest, editDistance } from '../../model/edit-distance.js';
+import { parseDuration, parsePort, shellSplit, ShellSplitError } from '../../planner/load/short-forms.js';
 
 describe('shellSplit', () => {
   it.each([

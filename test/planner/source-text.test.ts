@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StackFileError } from '../../planner/diagnostics.js';
-import { loadStack } from '../../planner/load.js';
-import { MAX_SOURCE_BYTES, sourceText } from '../../planner/source-text.js';
+import { StackFileError } from '../../model/diagnostics.js';
+import { loadStack } from '../../planner/load/load.js';
+import { MAX_SOURCE_BYTES, sourceText } from '../../planner/load/source-text.js';
 
 const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 

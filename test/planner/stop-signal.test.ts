@@ -4,9 +4,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { load, problems } from './helpers.js';
-import { buildContainerSpec } from '../../planner/container-spec.js';
-import { composeView } from '../../planner/compose-view.js';
-import type { ImageInfo } from '../../planner/observed.js';
+import { buildContainerSpec } from '../../planner/plan/container-spec.js';
+import { composeView } from '../../planner/load/compose-view.js';
+import type { ImageInfo } from '../../model/observed.js';
 
 const file = (signal: string) => `services:
   web:

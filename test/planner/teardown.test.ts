@@ -1,8 +1,8 @@
 // teardown(): what `down` removes, from the records alone.
 
 import { describe, expect, it } from 'vitest';
-import { emptyObserved } from '../../planner/observed.js';
-import { teardown } from '../../planner/teardown.js';
+import { emptyObserved } from '../../model/observed.js';
+import { teardown } from '../../planner/plan/teardown.js';
 
 describe('teardown of a network another stack joined', () => {
   it('keeps the network and the records with a note, removes the rest', () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { parseYaml } from '../../planner/parse-yaml.js';
-import { locateInTree } from '../../planner/source-map.js';
-import { ALIAS_BUDGET, yamlToJs } from '../../planner/yaml-to-js.js';
+import { parseYaml } from '../../planner/load/parse-yaml.js';
+import { locateInTree } from '../../planner/load/source-map.js';
+import { ALIAS_BUDGET, yamlToJs } from '../../planner/load/yaml-to-js.js';
 import { load, problems } from './helpers.js';
 
 const convert = (text: string) => yamlToJs(parseYaml('stack.yaml', text).file);

@@ -1,5 +1,5 @@
 // The DNS table while a replacement runs beside the container it replaces
-// (planner/plan-instances.ts): the slot's names answer the old container until the new one
+// (planner/plan/plan-instances.ts): the slot's names answer the old container until the new one
 // is ready, but the new one is a container of the stack from its first query on. Before,
 // the table knew only the answering container of each slot, so a starting replacement's
 // lookups of its neighbours counted as from a stranger and went to the upstream servers
@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerRecord } from '../../executor/host.js';
 import { readStartTime } from '../../executor/host/linux/proc-stat.js';
-import { defaultRuntimeOptions } from '../../planner/container-spec.js';
-import type { ContainerSpec, Endpoint } from '../../planner/plan.js';
+import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
+import type { ContainerSpec, Endpoint } from '../../model/plan.js';
 import { NameTable } from '../../supervisor/dns/name-table.js';
 import { tableEntries } from '../../supervisor/dns/slot-answers.js';
 

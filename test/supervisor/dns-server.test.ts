@@ -7,7 +7,7 @@ import * as packet from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsServer } from '../../supervisor/dns/dns-server.js';
 import { NameTable, type TableEntry } from '../../supervisor/dns/name-table.js';
-import type { Endpoint } from '../../planner/plan.js';
+import type { Endpoint } from '../../model/plan.js';
 import { freeDnsPort, ips, rcode, tcpQuery, udpQuery } from '../support/dns-query.js';
 
 const ep = (bridge: string, ip: string, aliases?: string[]): Endpoint => ({

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHost } from '../../executor/fake-host.js';
 import type { Journal, JournalEntry } from '../../executor/journal.js';
 import { acquireStackLock } from '../../executor/host/linux/stack-lock.js';
-import { emptyObserved, type Observed } from '../../planner/observed.js';
+import { emptyObserved, type Observed } from '../../model/observed.js';
 import { finishDownWhenFree } from '../../supervisor/finish-down.js';
 
 const network = { key: 'shared', name: 'p_shared', bridge: 'stkb1', subnet: '10.123.1.0/24', gateway: '10.123.1.1', linkPresent: true };

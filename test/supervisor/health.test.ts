@@ -3,9 +3,9 @@
 
 import { describe, expect, it } from 'vitest';
 import type { ContainerHealth, HealthStatus } from '../../executor/host.js';
-import type { Healthcheck } from '../../planner/types.js';
+import type { Healthcheck } from '../../model/types.js';
 import { HealthMonitor, type Probe } from '../../supervisor/health-monitor.js';
-import { probeArgv } from '../../planner/healthcheck.js';
+import { probeArgv } from '../../model/healthcheck.js';
 import { lastProbeText } from '../../executor/conditions.js';
 import { FakeClock } from '../support/fake-clock.js';
 

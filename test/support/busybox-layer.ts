@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultRuntimeOptions } from '../../planner/container-spec.js';
-import type { ContainerSpec } from '../../planner/plan.js';
+import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
+import type { ContainerSpec } from '../../model/plan.js';
 import { paths } from '../../executor/host/linux/paths.js';
 
 export const PASSWD = 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n';

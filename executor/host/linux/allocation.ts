@@ -1,4 +1,4 @@
-// The host-wide allocation lock and the claims of applies in progress (planner/claims.ts).
+// The host-wide allocation lock and the claims of applies in progress (model/claims.ts).
 // The lock is a flock on $STACK_RUN/allocation.lock, shared by every stack of that
 // STACK_RUN; a claim is $STACK_RUN/<project>/claims.json with the supervisor's pid and
 // start time: a claim whose supervisor died takes nothing (its apply goes no further, and
@@ -6,7 +6,7 @@
 
 import fs from 'node:fs/promises';
 import type { Host } from '../../host.js';
-import type { ProjectClaims } from '../../../planner/claims.js';
+import type { ProjectClaims } from '../../../model/claims.js';
 import { acquireFileLock, type FileLock } from './file-lock.js';
 import { readJson, writeJsonAtomic } from './json-file.js';
 import { paths, stackRun } from './paths.js';

@@ -2,7 +2,7 @@
 // v2 (one unified tree). Pure: the writes are applied by cgroups.ts, and tests check them
 // against a fake cgroupfs folder.
 
-import type { Resources } from '../../../planner/types.js';
+import type { Resources } from '../../../model/types.js';
 import { DEVICE_ALLOW } from './device-rules.js';
 
 export type CgroupVersion = 'v1' | 'v2';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { ExecOptions, Host } from '../../host.js';
-import { mergeEnv } from '../../../planner/container-spec.js';
+import { mergeEnv } from '../../../model/environment.js';
 import { cgroupProcsFiles } from './cgroups.js';
 import { EXEC_ENV, EXEC_STATUS_FD, type ExecConfig } from './init/exec-config.js';
 import { spawnInPidNamespace } from './namespace-window.js';

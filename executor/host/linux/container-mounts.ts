@@ -5,7 +5,7 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ContainerSpec, MountSpec } from '../../../planner/plan.js';
+import type { ContainerSpec, MountSpec } from '../../../model/plan.js';
 import type { InitMount } from './init/mounts.js';
 import { paths } from './paths.js';
 import { ensureVolume, volumeDataDir, VolumeError } from './volumes.js';

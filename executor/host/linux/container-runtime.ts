@@ -10,7 +10,7 @@ import { closeSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import type { ContainerSpec } from '../../../planner/plan.js';
+import type { ContainerSpec } from '../../../model/plan.js';
 import type { ContainerExit, Host, SpawnedContainer } from '../../host.js';
 import { spawnInNewNamespaces } from './namespace-window.js';
 import { cgroupProcsFiles, createCgroups, killCgroups, oomKills, removeCgroups } from './cgroups.js';
@@ -98,7 +98,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       const hosts = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...spec.hosts.map((h) => `${h.ip}\t${h.names.join(' ')}`)];
       await fs.writeFile(path.join(dir, 'hosts'), hosts.join('\n') + '\n');
       await fs.writeFile(path.join(dir, 'hostname'), spec.hostname + '\n');
-      // The stack's resolver on the gateway (planner/plan-endpoints.ts), or the host's file
+      // The stack's resolver on the gateway (planner/plan/plan-endpoints.ts), or the host's file
       // when the container has no network of its own.
       const resolv = spec.resolvConf.length > 0 ? spec.resolvConf.join('\n') + '\n' : await fs.readFile('/etc/resolv.conf').catch(() => '');
       await fs.writeFile(path.join(dir, 'resolv.conf'), resolv);

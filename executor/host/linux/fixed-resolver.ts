@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import { assertIPv4 } from './literals.js';
 import { nftRunIn } from './libnftables.js';
 import { openInNetns, openNetnsOf } from './netns-socket.js';
-import { FIXED_RESOLVER } from '../../../planner/plan-endpoints.js';
+import { FIXED_RESOLVER } from '../../../model/fixed-resolver.js';
 const TABLE = 'stk_resolver';
 
 export function fixedResolverRuleset(gateway: string): string {

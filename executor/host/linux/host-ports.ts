@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
-import type { HostPort } from '../../../planner/observed.js';
+import type { HostPort } from '../../../model/observed.js';
 import { NETLINK_SOCK_DIAG, NetlinkSocket } from './netlink.js';
 
 export interface HostSocket {

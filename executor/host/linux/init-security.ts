@@ -3,7 +3,7 @@
 // here, before anything is spawned, with the fix in the message.
 
 import fs from 'node:fs';
-import type { ContainerSpec } from '../../../planner/plan.js';
+import type { ContainerSpec } from '../../../model/plan.js';
 import type { InitSecurity } from './init/config.js';
 import type { ProcessRestrictions } from './init/restrictions.js';
 import { RLIMITS } from './init/limits.js';

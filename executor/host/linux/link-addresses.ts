@@ -6,7 +6,7 @@
 //   on it then holds a stale entry for its gateway, and its DNS, egress and published ports
 //   stop. Removing one container, or another stack's `down`, is enough to trigger it.
 // - A container's interface MAC follows from its IP. A recreated container keeps its
-//   address (planner/plan-endpoints.ts); with a new random MAC, the peers that talked to
+//   address (planner/plan/plan-endpoints.ts); with a new random MAC, the peers that talked to
 //   the old one could not reach the new one until their entries went stale.
 
 import { createHash } from 'node:crypto';

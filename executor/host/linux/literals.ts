@@ -2,7 +2,7 @@
 // resolves any word it does not recognise as an address through getaddrinfo, so a typo would
 // become a DNS query to the host's resolver, and a quote or newline could inject rules.
 
-import { ipToInt } from '../../../planner/ipam.js';
+import { ipToInt } from '../../../model/ipam.js';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);

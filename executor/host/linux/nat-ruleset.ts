@@ -1,7 +1,7 @@
 // Pure text generation of a stack's nftables table. Everything interpolated into the
 // ruleset is checked against a strict literal pattern first (literals.ts).
 
-import type { NatSpec, PortRule } from '../../../planner/plan.js';
+import type { NatSpec, PortRule } from '../../../model/plan.js';
 import { assertCidr, assertIPv4, assertPort, assertStkLink, assertStkTable, label } from './literals.js';
 
 function dnatRule(project: string, r: PortRule): string {
@@ -14,7 +14,7 @@ function dnatRule(project: string, r: PortRule): string {
     ` comment "${project}/${label(r.service)}"`;
 }
 
-/** Every stack's bridge: `stkb` + hash (planner/names.ts bridgeName). */
+/** Every stack's bridge: `stkb` + hash (model/names.ts bridgeName). */
 const ANY_STACK_BRIDGE = '"stkb*"';
 /** Connections to a published port (DNAT) may cross networks, as with docker. */
 const NOT_PUBLISHED = 'ct status & dnat == 0';

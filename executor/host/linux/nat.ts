@@ -3,7 +3,7 @@
 // sends as one kernel transaction, so a failing ruleset leaves the previous table intact.
 
 import type { Host } from '../../host.js';
-import { hashOf } from '../../../planner/hash.js';
+import { hashOf } from '../../../model/hash.js';
 import { acquireIpForward, releaseIpForward } from './ip-forward.js';
 import { nftRun } from './libnftables.js';
 import { assertStkTable } from './literals.js';

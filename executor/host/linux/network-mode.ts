@@ -3,7 +3,7 @@
 // stack (`container:<name>`, from `network_mode: service:X`), found through its state record.
 
 import fs from 'node:fs';
-import type { ContainerSpec } from '../../../planner/plan.js';
+import type { ContainerSpec } from '../../../model/plan.js';
 import type { Host } from '../../host.js';
 import type { NetnsChoice } from './namespace-window.js';
 import { openNetnsOf } from './netns-socket.js';

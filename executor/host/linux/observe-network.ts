@@ -1,9 +1,9 @@
 // Read-only looks at the host's network state, used by observe and to pick subnets that
 // do not collide with anything the host already routes.
 
-import { intToIp, parseCidr } from '../../../planner/ipam.js';
+import { intToIp, parseCidr } from '../../../model/ipam.js';
 import { readFileSync } from 'node:fs';
-import type { NatSpec } from '../../../planner/plan.js';
+import type { NatSpec } from '../../../model/plan.js';
 import { nftRun } from './libnftables.js';
 import { bridgeAddressFixed } from './link-addresses.js';
 import { natRuleCounts } from './nat-ruleset.js';

@@ -1,5 +1,5 @@
 // What a stack owns on the host without a readable record describing it, found by the names
-// stack gives its objects (planner/names.ts): container groups and folders by container
+// stack gives its objects (model/names.ts): container groups and folders by container
 // name, veths by container and network key, bridges by network key, the nft table by
 // project. Network keys come from every record still readable (networks, NAT, containers'
 // endpoints), from the file names of damaged ones and from the comments of the stack's nft
@@ -8,9 +8,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerRecord } from '../../host.js';
-import type { NatSpec, NetworkSpec } from '../../../planner/plan.js';
-import type { UnrecordedObjects } from '../../../planner/observed.js';
-import { bridgeName, natTableName, vethName } from '../../../planner/names.js';
+import type { NatSpec, NetworkSpec } from '../../../model/plan.js';
+import type { UnrecordedObjects } from '../../../model/observed.js';
+import { bridgeName, natTableName, vethName } from '../../../model/names.js';
 import { cgroupNames } from './cgroups.js';
 import type { RecordDir } from './json-file.js';
 import { natTableExists, natTableLabels } from './observe-network.js';

@@ -1,8 +1,8 @@
 // Observed state of one stack: its state records joined with what the kernel says now
 // (is the process the recorded one, does the bridge exist, does the nft table exist).
 
-import type { ObserveOptions, Observed } from '../../../planner/observed.js';
-import { networkHash } from '../../../planner/hash.js';
+import type { ObserveOptions, Observed } from '../../../model/observed.js';
+import { networkHash } from '../../../model/hash.js';
 import { hostPorts } from './host-ports.js';
 import { listImages } from '../../images/image-store.js';
 import { bridgeConfigured, natTableIntact, readLinks, takenSubnets } from './observe-network.js';
@@ -11,8 +11,8 @@ import { unrecordedObjects } from './observe-unrecorded.js';
 import { isRunning, readState } from './state-store.js';
 import { listVolumes } from './volumes.js';
 import { existsSync } from 'node:fs';
-import { withClaims } from '../../../planner/claims.js';
-import { heldPort } from '../../../planner/port-holders.js';
+import { withClaims } from '../../../model/claims.js';
+import { heldPort } from '../../../model/port-holders.js';
 import { readClaims } from './allocation.js';
 
 /** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
@@ -49,7 +49,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     ...(n.internal ? { internal: true } : {}),
     usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
-  // What other stacks' applies in progress are taking counts as taken (planner/claims.ts).
+  // What other stacks' applies in progress are taking counts as taken (model/claims.ts).
   return withClaims({
     project,
     containers: records.map((r) => ({

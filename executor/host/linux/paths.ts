@@ -31,7 +31,7 @@ export const paths = {
   /** Named and anonymous volumes: `<name>/_data` is what containers see, `<name>/volume.json` who made it. */
   volumesDir: () => path.join(stackRoot(), 'volumes'),
   socket: (project: string) => path.join(stackRun(), project, 'supervisor.sock'),
-  /** What the stack's apply in progress takes (planner/claims.ts); in the run dir, so `down` removes it. */
+  /** What the stack's apply in progress takes (model/claims.ts); in the run dir, so `down` removes it. */
   claims: (project: string) => path.join(stackRun(), project, 'claims.json'),
   /** The host-wide allocation lock: one per STACK_RUN, shared by every stack (allocation.ts). */
   allocationLock: () => path.join(stackRun(), 'allocation.lock'),

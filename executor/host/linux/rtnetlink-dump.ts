@@ -2,7 +2,7 @@
 // and the IPv4 routes of the main table. What `ip -j addr` and `ip -j route` print, without
 // starting those two processes on every `up` and `plan`.
 
-import { intToIp } from '../../../planner/ipam.js';
+import { intToIp } from '../../../model/ipam.js';
 import { NETLINK_ROUTE, NetlinkSocket, parseAttrs } from './netlink.js';
 
 const RTM = { NEWLINK: 16, GETLINK: 18, NEWADDR: 20, GETADDR: 22, NEWROUTE: 24, GETROUTE: 26 } as const;

@@ -2,7 +2,7 @@
 // by its ACK and named in errors the way a user would read them: `RTM_NEWLINK veth stkv0`.
 // Names and addresses are validated by the caller (literals.ts) before they get here.
 
-import { ipToInt } from '../../../planner/ipam.js';
+import { ipToInt } from '../../../model/ipam.js';
 import { attr, NLM_F, nestAttr, parseAttrs, strAttr, u32Attr, type NetlinkSocket } from './netlink.js';
 
 const RTM = { NEWLINK: 16, DELLINK: 17, GETLINK: 18, NEWADDR: 20, NEWROUTE: 24 } as const;

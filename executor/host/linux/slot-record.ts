@@ -1,10 +1,10 @@
 // The record of the container that stands for a slot (`<project>-<service>-<n>`): the slot's
-// own name, or its replacement's (planner/names.ts replacementName) after a make-before-break
+// own name, or its replacement's (model/names.ts replacementName) after a make-before-break
 // recreate. While both exist (the replacement is not ready yet), the running one, the old
 // first: it is the one serving.
 
 import type { ContainerRecord } from '../../host.js';
-import { replacementName } from '../../../planner/names.js';
+import { replacementName } from '../../../model/names.js';
 import { isRunning } from './state-store.js';
 
 export async function slotRecord(

@@ -3,7 +3,7 @@
 // its own stack's commands stop on it).
 
 import type { ContainerRecord } from '../../host.js';
-import type { NatSpec, NetworkSpec } from '../../../planner/plan.js';
+import type { NatSpec, NetworkSpec } from '../../../model/plan.js';
 import { readState } from './state-store.js';
 
 export interface StacksRecords {

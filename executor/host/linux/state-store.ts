@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerRecord, Host } from '../../host.js';
-import type { NatSpec, NetworkSpec } from '../../../planner/plan.js';
+import type { NatSpec, NetworkSpec } from '../../../model/plan.js';
 import { paths } from './paths.js';
 import { readJson, readJsonDir, writeJsonAtomic, type RecordDir } from './json-file.js';
 import { isSameProcess } from './proc-stat.js';
@@ -71,7 +71,7 @@ export function createStateStore(): Host['state'] {
       return serialised(file, () => writeJsonAtomic(file, record));
     },
     // A damaged record is no record here: the supervisor and the executor act on none of it
-    // (observe reports it, and planner/salvage.ts removes what it described, by name).
+    // (observe reports it, and planner/plan/salvage.ts removes what it described, by name).
     loadContainer: async (project, name) => (await settle(readState.container(project, name))).record,
     updateContainer: (project, name, change) => {
       const file = containerFile(project, name);

@@ -7,8 +7,8 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ObservedVolume } from '../../../planner/observed.js';
-import type { VolumeConfig } from '../../../planner/types.js';
+import type { ObservedVolume } from '../../../model/observed.js';
+import type { VolumeConfig } from '../../../model/types.js';
 import type { Host } from '../../host.js';
 import { paths } from './paths.js';
 import { readJson, writeJsonAtomic } from './json-file.js';

@@ -4,7 +4,7 @@
 // CVE-2022-24769). A non-root user gets none (its setuid clears them), as with docker.
 
 import fs from 'node:fs';
-import { ALL_CAPABILITIES } from '../../../../planner/capabilities.js';
+import { ALL_CAPABILITIES } from '../../../../model/capabilities.js';
 import type { Sys } from './sys.js';
 
 export function capMask(caps: number[]): bigint {

@@ -1,6 +1,6 @@
 // ulimits: setrlimit before execve. Names as docker and compose spell them.
 
-import { ULIMIT_NAMES } from '../../../../planner/check-runtime-options.js';
+import { ULIMIT_NAMES } from '../../../../model/limits.js';
 import type { Sys } from './sys.js';
 
 /** RLIMIT_* numbers on Linux (the same on x86_64 and aarch64): ULIMIT_NAMES is in that order. */

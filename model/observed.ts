@@ -1,0 +1,176 @@
+// What the host looks like right now, as far as one stack is concerned. The executor's
+// Host builds it (state records joined with live kernel checks); reconcile() only reads it.
+
+import type { NatSpec, NetworkSpec, PortRule } from './plan.js';
+import type { PartialHealthcheck, VolumeConfig } from './types.js';
+
+/** An image in the local store, as recorded at import or pull time. */
+export interface ImageInfo {
+  /** Normalised reference, e.g. `docker.io/library/busybox:latest`. */
+  ref: string;
+  /** `sha256:…` digest of the image config. */
+  id: string;
+  /** Layer store keys (`sha256:…` digests), base layer first. */
+  layers: string[];
+  entrypoint?: string[];
+  cmd?: string[];
+  /** `KEY=value` entries from the image config. */
+  env: string[];
+  workingDir?: string;
+  user?: string;
+  /** The config's HEALTHCHECK (absent in records written before stack read it: import or pull again). */
+  healthcheck?: PartialHealthcheck;
+  /** The config's StopSignal, in a form the runtime sends (model/signals.ts); absent in records written before stack read it. */
+  stopSignal?: string;
+}
+
+export interface ObservedEndpoint {
+  network: string;
+  ip: string;
+  hostVeth: string;
+  /** False when the host end of the veth is gone while the container runs (drift). Unknown = present. */
+  present?: boolean;
+}
+
+export interface ObservedContainer {
+  name: string;
+  /** Its slot's name when `name` is a replacement's (ContainerSpec.displayName). */
+  displayName?: string;
+  service: string;
+  /** n of `<project>-<service>-<n>`; 1 when the record predates replicas. */
+  replica?: number;
+  /** Config hash the container was created from (see model/hash.ts). */
+  hash: string;
+  /** True when its PID 1 is alive (pid and start time both match the record). */
+  running: boolean;
+  /** Stopped on purpose (`stack stop`, Ctrl-C of an attached `up`): kept to be started again. */
+  stopped?: boolean;
+  pid?: number;
+  exitCode?: number;
+  /** How this container wants to be stopped (from the file it was created from). */
+  stopSignal: string;
+  stopGraceSeconds: number;
+  endpoints: ObservedEndpoint[];
+}
+
+export interface ObservedNetwork {
+  key: string;
+  name: string;
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  /** networkHash() of the record; absent in records written before networks had one. */
+  hash?: string;
+  /** False when the record exists but the bridge is gone or lost its address, up state or route_localnet (drift). */
+  linkPresent: boolean;
+  /** Containers of other stacks attached to it (they joined it as `external: true`). */
+  foreignUsers?: string[];
+  /** The addresses those containers hold on it, which this stack must not hand out again. */
+  foreignIps?: string[];
+}
+
+/**
+ * A network another stack made (its NetworkSpec record, `project` being that stack), which
+ * this one may join (`external: true`) by its `name`.
+ */
+export interface ForeignNetwork extends Pick<NetworkSpec, 'project' | 'key' | 'name' | 'bridge' | 'subnet' | 'gateway' | 'prefixLength' | 'ipRange' | 'internal'> {
+  /** Addresses containers of other stacks hold on it. */
+  usedIps: string[];
+}
+
+export interface ObservedNat {
+  /** The rules of the last apply (host ports stack chose are kept from here). */
+  ports?: PortRule[];
+  table: string;
+  hash: string;
+  present: boolean;
+  /** The networks its rules serve (down keeps those of a network other stacks still use). */
+  networks?: NatSpec['networks'];
+}
+
+/** A listening TCP or bound UDP socket of the host's network namespace (not a stack's DNAT rule). */
+export interface HostPort {
+  protocol: 'tcp' | 'udp';
+  /** Local address: `0.0.0.0` and `::` mean every address. */
+  ip: string;
+  port: number;
+  /** The process holding the socket, when it could be found. */
+  pid?: number;
+  command?: string;
+}
+
+export interface Observed {
+  project: string;
+  containers: ObservedContainer[];
+  networks: ObservedNetwork[];
+  nat?: ObservedNat;
+  images: ImageInfo[];
+  /** CIDRs already used on the host (routes, other stacks) that a new network must avoid. */
+  takenSubnets: string[];
+  /** Ports programs on the host already listen on; a published port there would shadow them. */
+  hostPorts: HostPort[];
+  /** Every volume in the host's store (external volumes must be among them). */
+  volumes: ObservedVolume[];
+  /** Of ObserveOptions.hostPaths, the ones that do not exist. */
+  missingPaths: string[];
+  /** Networks other stacks on this host made (candidates for `external: true`). */
+  foreignNetworks?: ForeignNetwork[];
+  /** Host ports other stacks publish (their DNAT rules, which no socket shows). */
+  foreignPorts?: ForeignPort[];
+  /** This stack's objects that no readable record describes (planner/plan/salvage.ts removes them). */
+  unrecorded?: UnrecordedObjects;
+  /** Damaged records of other stacks, skipped (each names its file and what is wrong). */
+  skippedRecords?: string[];
+}
+
+/**
+ * Objects of this stack found by their names (model/names.ts) though no readable record
+ * describes them: their record was damaged (truncated, emptied, garbage, another shape) or
+ * deleted. Nothing can be known of them but their names, so they are removed, never kept.
+ */
+export interface UnrecordedObjects {
+  /** Each damaged record: its path and what is wrong with it. */
+  damaged: string[];
+  /** Containers with a group, folder or damaged record; the host ends of their veths that exist. */
+  containers: { name: string; hostVeths: string[] }[];
+  /** Networks (by key) whose bridge exists or whose record is damaged. */
+  networks: { key: string; bridge: string }[];
+  /** The stack's nftables table, when it exists or its record is damaged. */
+  natTable?: string;
+}
+
+/** A host port another stack publishes: its NAT record's rule, with who made it. */
+export interface ForeignPort {
+  protocol: 'tcp' | 'udp';
+  port: number;
+  /** undefined: every host address. */
+  hostIp?: string;
+  project: string;
+  service: string;
+}
+
+/** A volume in the host's volume store (any stack's, or made by hand). */
+export interface ObservedVolume {
+  name: string;
+  /** The stack that created it; undefined for a volume made outside any stack. */
+  project?: string;
+  /** Made for one container's unnamed `volumes:` entry. */
+  anonymous: boolean;
+  /** The host folder that keeps its data, when it was made bind-backed (driver_opts device). */
+  device?: string;
+  /** volumeHash() of what it was made from; absent for volumes made before volumes had one, by hand or by `stack volume create`. */
+  hash?: string;
+  /** What it was made from (driver, driver_opts, labels), to say which of them the file changed. */
+  config?: VolumeConfig;
+}
+
+/** What observe needs from the file: the ports it publishes, whose owners it looks up; host paths that must exist. */
+export interface ObserveOptions {
+  publishedPorts?: readonly { protocol: 'tcp' | 'udp'; port: number }[];
+  /** Secret/config files and bind sources that must not be created: observe reports the absent ones. */
+  hostPaths?: readonly string[];
+}
+
+export function emptyObserved(project: string): Observed {
+  return { project, containers: [], networks: [], images: [], takenSubnets: [], hostPorts: [], volumes: [], missingPaths: [] };
+}

@@ -1,0 +1,257 @@
+// One validated `services.NAME` mapping → a Service, every short form expanded and every
+// default filled the way docker compose fills it (see service-defaults.ts for the values
+// used when the file says nothing). Assumes the schema and the rules passed.
+
+import { dictOrList, environment, parseSize, stringList, toBool, toInt, toNumber } from './coerce.js';
+import { fileGrant, parseTmpfs, parseVolume, resolveHostPath } from './mounts.js';
+import { exposeEntry, parsePorts } from './ports.js';
+import { serviceDefaults } from './service-defaults.js';
+import { parseDuration, shellSplit } from './short-forms.js';
+import type {
+  BuildSpec, Dependency, DependencyCondition, ExtraHost, PullPolicy, Resources, RestartPolicy, Service, ServiceHealthcheck, ServiceNetwork, SourcePos, Ulimit, VolumeMount,
+} from '../../model/types.js';
+
+type Obj = Record<string, unknown>;
+type Env = Record<string, string | undefined>;
+const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** One `env_file` entry, its path resolved. */
+export interface EnvFileRef {
+  path: string;
+  /** `required: false`: a missing file is skipped. */
+  required: boolean;
+  /** `format: raw`: values are taken literally (no quotes, no interpolation). */
+  format?: string;
+}
+
+export interface ServiceContext {
+  project: string;
+  projectDir: string;
+  env: Env;
+  pos: SourcePos;
+  /** The variables of one env_file (read by the loader); undefined when it was not read. */
+  envFileVars?: (ref: EnvFileRef) => Record<string, string> | undefined;
+}
+
+/** The `env_file` entries of a raw service, in order. */
+export function envFileRefs(v: unknown, projectDir: string, env: Env = {}): EnvFileRef[] {
+  const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
+  return list.map((e) => {
+    const entry = typeof e === 'string' ? { path: e } : obj(e);
+    const ref: EnvFileRef = { path: resolveHostPath(String(entry.path), projectDir, env), required: toBool(entry.required) ?? true };
+    if (typeof entry.format === 'string') ref.format = entry.format;
+    return ref;
+  });
+}
+
+const ms = (v: unknown, fallback: number): number => {
+  const s = v === undefined ? undefined : parseDuration(v as string | number);
+  return s === undefined ? fallback : Math.round(s * 1000);
+};
+
+function argv(v: unknown): string[] | undefined {
+  if (typeof v === 'string') return shellSplit(v);
+  return Array.isArray(v) ? v.map(String) : undefined;
+}
+
+function dependencies(v: unknown): Dependency[] {
+  const entries: [string, Obj][] = Array.isArray(v) ? v.map((n) => [String(n), {}]) : Object.entries(obj(v)).map(([k, c]) => [k, obj(c)]);
+  const seen = new Map<string, Dependency>();
+  for (const [service, c] of entries) {
+    seen.set(service, {
+      service,
+      condition: (typeof c.condition === 'string' ? c.condition : 'service_started') as DependencyCondition,
+      required: toBool(c.required) ?? true,
+      restart: toBool(c.restart) ?? false,
+    });
+  }
+  return [...seen.values()].sort((a, b) => byName(a.service, b.service));
+}
+
+function serviceNetworks(v: unknown, networkMode: string | undefined): ServiceNetwork[] {
+  if (networkMode !== undefined) return [];
+  const list: [string, unknown][] = Array.isArray(v) ? v.map((n) => [String(n), null]) : Object.entries(obj(v));
+  if (list.length === 0) list.push(['default', null]);
+  return list
+    .map(([network, cfg]) => {
+      const c = obj(cfg);
+      const sn: ServiceNetwork = { network, aliases: stringList(c.aliases), gwPriority: toInt(c.gw_priority) ?? 0, priority: toInt(c.priority) ?? 0 };
+      if (typeof c.ipv4_address === 'string') sn.ipv4Address = c.ipv4_address;
+      if (typeof c.ipv6_address === 'string') sn.ipv6Address = c.ipv6_address;
+      if (typeof c.interface_name === 'string') sn.interfaceName = c.interface_name;
+      if (typeof c.mac_address === 'string') sn.macAddress = c.mac_address;
+      return sn;
+    })
+    .sort((a, b) => byName(a.network, b.network));
+}
+
+/** A duration the file gives, or undefined when it leaves the key out. */
+const givenMs = (v: unknown): number | undefined => (v === undefined ? undefined : ms(v, 0));
+
+/** Only what the file says: missing fields are filled from the image, then docker's defaults, per container (effective-healthcheck.ts). */
+function healthcheck(v: unknown): ServiceHealthcheck | undefined {
+  if (v === undefined || v === null) return undefined;
+  const h = obj(v);
+  const test = typeof h.test === 'string' ? ['CMD-SHELL', h.test] : Array.isArray(h.test) ? h.test.map(String) : [];
+  const disable = toBool(h.disable) === true || test[0] === 'NONE';
+  return {
+    test: disable ? [] : test,
+    intervalMs: givenMs(h.interval),
+    timeoutMs: givenMs(h.timeout),
+    retries: toInt(h.retries),
+    startPeriodMs: givenMs(h.start_period),
+    startIntervalMs: givenMs(h.start_interval),
+    disable,
+  };
+}
+
+const CONDITIONS: Record<string, RestartPolicy['name']> = { none: 'no', 'on-failure': 'on-failure', any: 'always' };
+
+/** `restart:` wins; without it compose falls back to deploy.restart_policy. */
+function restartPolicy(restart: unknown, deploy: Obj): RestartPolicy {
+  if (typeof restart === 'string') {
+    const [name, retries] = restart.split(':');
+    const policy: RestartPolicy = { name: name as RestartPolicy['name'] };
+    if (retries !== undefined) policy.maxRetries = Number(retries);
+    return policy;
+  }
+  const rp = obj(deploy.restart_policy);
+  if (Object.keys(rp).length === 0) return { name: 'no' };
+  const policy: RestartPolicy = { name: CONDITIONS[String(rp.condition ?? 'any')] ?? 'always' };
+  const max = toInt(rp.max_attempts);
+  if (max !== undefined) policy.maxRetries = max;
+  if (rp.delay !== undefined) policy.delayMs = ms(rp.delay, 0);
+  if (rp.window !== undefined) policy.windowMs = ms(rp.window, 0);
+  return policy;
+}
+
+/** Service-level limits, with deploy.resources taking over where it sets a value (as compose does). */
+function resources(s: Obj, deploy: Obj): Resources {
+  const limits = obj(obj(deploy.resources).limits);
+  const reservations = obj(obj(deploy.resources).reservations);
+  const r: Resources = {};
+  const set = <K extends keyof Resources>(key: K, value: number | undefined) => {
+    if (value !== undefined) r[key] = value;
+  };
+  set('memoryBytes', parseSize(limits.memory) ?? parseSize(s.mem_limit));
+  set('memorySwapBytes', parseSize(s.memswap_limit));
+  set('memoryReservationBytes', parseSize(reservations.memory) ?? parseSize(s.mem_reservation));
+  set('cpus', toNumber(limits.cpus) ?? toNumber(s.cpus));
+  set('cpuShares', toInt(s.cpu_shares));
+  set('pidsLimit', toInt(limits.pids) ?? toInt(s.pids_limit));
+  return r;
+}
+
+function ulimits(v: unknown): Record<string, Ulimit> {
+  const out: Record<string, Ulimit> = {};
+  for (const [name, value] of Object.entries(obj(v))) {
+    const n = toInt(value);
+    out[name] = n !== undefined ? { soft: n, hard: n } : { soft: toInt(obj(value).soft) ?? 0, hard: toInt(obj(value).hard) ?? 0 };
+  }
+  return out;
+}
+
+/** `HOST:IP`, `HOST=IP` or a map HOST → IP (or list of IPs); IPv6 may be bracketed. */
+export function extraHosts(v: unknown): ExtraHost[] {
+  const unbracket = (ip: string) => (ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip);
+  if (Array.isArray(v)) {
+    return v.map(String).map((e) => {
+      const sep = e.includes('=') ? e.indexOf('=') : e.indexOf(':');
+      return { host: e.slice(0, sep), ip: unbracket(e.slice(sep + 1)) };
+    });
+  }
+  return Object.entries(obj(v)).flatMap(([host, ips]) => stringList(ips).map((ip) => ({ host, ip: unbracket(ip) })));
+}
+
+const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || s.startsWith('git@') || s.startsWith('github.com/');
+
+function build(v: unknown, ctx: ServiceContext): BuildSpec | undefined {
+  if (v === undefined || v === null) return undefined;
+  const b = typeof v === 'string' ? { context: v } : obj(v);
+  const context = typeof b.context === 'string' ? b.context : '.';
+  const spec: BuildSpec = {
+    context: isUrl(context) ? context : resolveHostPath(context, ctx.projectDir, ctx.env),
+    args: dictOrList(b.args, (key) => ctx.env[key]),
+    labels: dictOrList(b.labels),
+  };
+  if (typeof b.dockerfile === 'string') spec.dockerfile = b.dockerfile;
+  if (typeof b.dockerfile_inline === 'string') spec.dockerfileInline = b.dockerfile_inline;
+  if (typeof b.target === 'string') spec.target = b.target;
+  return spec;
+}
+
+function mounts(list: unknown, parse: (e: unknown) => { ok: true; mount: VolumeMount } | { ok: false }): VolumeMount[] {
+  return (Array.isArray(list) ? list : []).flatMap((e) => {
+    const r = parse(e);
+    return r.ok ? [r.mount] : [];
+  });
+}
+
+function fileEnvironment(s: Obj, ctx: ServiceContext): Record<string, string> {
+  const fromFiles: Record<string, string> = {};
+  for (const ref of envFileRefs(s.env_file, ctx.projectDir, ctx.env)) Object.assign(fromFiles, ctx.envFileVars?.(ref) ?? {});
+  // A bare `KEY` in `environment` may also take its value from an env_file.
+  return { ...fromFiles, ...environment(s.environment, { ...ctx.env, ...fromFiles }) };
+}
+
+export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Service {
+  const deploy = obj(s.deploy);
+  const networkMode = typeof s.network_mode === 'string' ? s.network_mode : undefined;
+  const buildSpec = build(s.build, ctx);
+  const image = typeof s.image === 'string' ? s.image : `${ctx.project}-${name}`;
+  const out: Service = {
+    ...serviceDefaults(name, image, ctx.pos),
+    pullPolicy: (typeof s.pull_policy === 'string' ? s.pull_policy : 'missing') as PullPolicy,
+    environment: fileEnvironment(s, ctx),
+    ports: (Array.isArray(s.ports) ? s.ports : []).flatMap((p) => {
+      const r = parsePorts(p);
+      return r.ok ? r.ports : [];
+    }),
+    expose: (Array.isArray(s.expose) ? s.expose : []).map(exposeEntry),
+    dependsOn: dependencies(s.depends_on),
+    networks: serviceNetworks(s.networks, networkMode),
+    volumes: mounts(s.volumes, (e) => parseVolume(e, ctx.projectDir, ctx.env)),
+    tmpfs: mounts(stringList(s.tmpfs), (e) => parseTmpfs(String(e))),
+    secrets: (Array.isArray(s.secrets) ? s.secrets : []).map((e) => fileGrant(e, 'secrets')),
+    configs: (Array.isArray(s.configs) ? s.configs : []).map((e) => fileGrant(e, 'configs')),
+    restart: restartPolicy(s.restart, deploy),
+    replicas: toInt(deploy.replicas) ?? toInt(s.scale) ?? 1,
+    resources: resources(s, deploy),
+    labels: dictOrList(s.labels),
+    capAdd: stringList(s.cap_add),
+    capDrop: stringList(s.cap_drop),
+    privileged: toBool(s.privileged) ?? false,
+    readOnly: toBool(s.read_only) ?? false,
+    securityOpt: stringList(s.security_opt),
+    init: toBool(s.init) ?? false,
+    tty: toBool(s.tty) ?? false,
+    stdinOpen: toBool(s.stdin_open) ?? false,
+    sysctls: dictOrList(s.sysctls),
+    ulimits: ulimits(s.ulimits),
+    extraHosts: extraHosts(s.extra_hosts),
+    dns: stringList(s.dns),
+    dnsSearch: stringList(s.dns_search),
+    dnsOpt: stringList(s.dns_opt),
+    stopGracePeriodSeconds: s.stop_grace_period === undefined ? 10 : parseDuration(s.stop_grace_period as string | number) ?? 10,
+    profiles: stringList(s.profiles),
+  };
+  const optional: Partial<Service> = {
+    build: buildSpec,
+    platform: typeof s.platform === 'string' ? s.platform : undefined,
+    stopSignal: typeof s.stop_signal === 'string' ? s.stop_signal : undefined,
+    entrypoint: argv(s.entrypoint),
+    command: argv(s.command),
+    networkMode,
+    healthcheck: healthcheck(s.healthcheck),
+    containerName: typeof s.container_name === 'string' ? s.container_name : undefined,
+    hostname: typeof s.hostname === 'string' ? s.hostname : undefined,
+    domainname: typeof s.domainname === 'string' ? s.domainname : undefined,
+    user: s.user === undefined || s.user === null ? undefined : String(s.user),
+    workingDir: typeof s.working_dir === 'string' ? s.working_dir : undefined,
+    shmSizeBytes: parseSize(s.shm_size),
+    develop: s.develop ?? undefined,
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) (out as unknown as Obj)[key] = value;
+  return out;
+}

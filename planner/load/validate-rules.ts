@@ -1,0 +1,77 @@
+// Stage 4: semantic rules the schema cannot express. Runs on the loaded document even when
+// the schema found problems, so no rule trusts any shape. The rules live in rules/; this
+// file walks the services and runs the checks that span the whole stack.
+
+import { createRequire } from 'node:module';
+import type { Diagnostic } from '../../model/diagnostics.js';
+import { closest } from '../../model/edit-distance.js';
+import { findCycle } from '../../model/graph.js';
+import { diagAtPath, type PathSeg, type SourceFile } from './source-map.js';
+import { obj, references, type Obj, type RuleContext } from './rules/context.js';
+import { checkNetworkDeclarations, checkServiceNetworking } from './rules/networking.js';
+import { checkPorts, type Published } from './rules/ports.js';
+import { checkReferences } from './rules/references.js';
+import { checkDeclarationNameLengths, checkServiceNameLengths } from './rules/name-lengths.js';
+import { checkResources } from './rules/resources.js';
+import { checkServiceFields } from './rules/service-fields.js';
+import { checkSharedNetworkNamespace } from './rules/shared-network.js';
+import { checkFileObjects } from './rules/top-level.js';
+import { checkVolumeDeclarations } from './rules/volumes.js';
+
+/** The keys a service may have (from the schema), to tell a misspelt key from a missing one. */
+const SERVICE_KEYS = new Set(Object.keys((createRequire(import.meta.url)('../../schemas/stack.schema.json') as { definitions: { service: { properties: object } } }).definitions.service.properties));
+
+function imageOrBuild(ctx: RuleContext, name: string, svc: Obj): void {
+  // `imgae: x` already gets "unknown key, did you mean image" from the schema.
+  const misspelt = Object.keys(svc).some((k) => !SERVICE_KEYS.has(k) && ['image', 'build'].includes(closest(k, SERVICE_KEYS) ?? ''));
+  if (svc.image === undefined && svc.build === undefined && !misspelt) {
+    ctx.at(['services', name], `service "${name}" has neither "image" nor "build"; set the image to run, or a build context to build it from`, 'key');
+  }
+}
+
+function cycles(ctx: RuleContext): void {
+  const deps = new Map(ctx.names.map((n) => [n, references(ctx.services.get(n)!, 'depends_on').map((d) => d.name).filter((d) => ctx.services.has(d))]));
+  const cycle = findCycle(deps);
+  if (!cycle) return;
+  const [first, second] = cycle as [string, string];
+  const entry = references(ctx.services.get(first)!, 'depends_on').find((d) => d.name === second)!;
+  ctx.at(['services', first, ...entry.path], `dependency cycle: ${cycle.join(' -> ')}`, entry.at);
+}
+
+export function validateRules(raw: unknown, files: readonly SourceFile[], env: Record<string, string | undefined> = {}, hostCpus?: number): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const root = obj(raw) ?? {};
+  const services = new Map(Object.entries(obj(root.services) ?? {}).flatMap(([n, s]) => (obj(s) ? [[n, obj(s)!] as const] : [])));
+  const ctx: RuleContext = {
+    root,
+    services,
+    names: [...services.keys()].sort(),
+    declared: (section) => Object.keys(obj(root[section]) ?? {}),
+    at: (path: PathSeg[], message, where = 'value') => out.push(diagAtPath(files, path, message, where)),
+    env,
+    ...(hostCpus === undefined ? {} : { hostCpus }),
+  };
+  const published: Published[] = [];
+  const containerNames = new Map<string, string>();
+  for (const name of ctx.names) {
+    const svc = services.get(name)!;
+    imageOrBuild(ctx, name, svc);
+    checkReferences(ctx, name, svc);
+    checkServiceNetworking(ctx, name, svc);
+    checkSharedNetworkNamespace(ctx, name, svc);
+    checkPorts(ctx, name, svc, published);
+    checkResources(ctx, name, svc);
+    checkServiceNameLengths(ctx, name, svc);
+    const { containerName } = checkServiceFields(ctx, name, svc);
+    if (containerName === undefined) continue;
+    const owner = containerNames.get(containerName);
+    if (owner) ctx.at(['services', name, 'container_name'], `container_name "${containerName}" of service "${name}" is already used by service "${owner}"`);
+    else containerNames.set(containerName, name);
+  }
+  cycles(ctx);
+  checkNetworkDeclarations(ctx);
+  checkFileObjects(ctx);
+  checkVolumeDeclarations(ctx);
+  checkDeclarationNameLengths(ctx);
+  return out;
+}

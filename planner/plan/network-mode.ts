@@ -1,0 +1,16 @@
+// `network_mode`: `host` (the host's network), `none` (a namespace with only lo),
+// `service:NAME` (the namespace of that service's first container), `container:NAME`, or
+// `bridge`/unset (own namespace on the service's networks).
+
+import { containerName } from '../../model/names.js';
+
+/** Whether the service gets its own namespace on its networks (`bridge` or no mode). */
+export function ownsNetworks(mode: string | undefined): boolean {
+  return mode === undefined || mode === 'bridge' || mode === 'default';
+}
+
+/** ContainerSpec.networkMode for a service's `network_mode`: `service:NAME` becomes `container:<project>-NAME-1`. */
+export function containerNetworkMode(project: string, mode: string | undefined): string | undefined {
+  if (ownsNetworks(mode)) return undefined;
+  return mode?.startsWith('service:') ? `container:${containerName(project, mode.slice('service:'.length))}` : mode;
+}

@@ -1,0 +1,75 @@
+// The ContainerSpec of a one-off container (`stack run`): a service of the stack file, or a
+// bare image, with the command line's overrides. Named `<project>-<service>-run-<id>` like
+// compose; on the stack's networks with the lowest address that no container of the stack
+// holds and no other container or apply in progress claims (the network's foreignIps: the
+// caller counts the claims, its own stack's included, under the allocation lock; see
+// cli/commands/run-claim.ts). Pure: the caller observed the stack and found the image.
+
+import { buildContainerSpec } from './container-spec.js';
+import { nextFreeAddress, parseCidr } from '../../model/ipam.js';
+import { vethName } from '../../model/names.js';
+import type { Observed, ImageInfo } from '../../model/observed.js';
+import type { ContainerSpec, Endpoint, HostsEntry } from '../../model/plan.js';
+import type { Service } from '../../model/types.js';
+
+export interface OneOffOptions {
+  /** Replaces the command (the image's or the file's) when not empty. */
+  command: string[];
+  entrypoint?: string[];
+  /** `KEY=value` over the service's environment. */
+  env: Record<string, string>;
+  user?: string;
+  workdir?: string;
+  /** Random suffix of the name. */
+  id: string;
+}
+
+export class OneOffError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OneOffError';
+  }
+}
+
+function endpointsFor(project: string, name: string, service: Service, observed: Observed): { endpoints: Endpoint[]; hosts: HostsEntry[] } {
+  const endpoints: Endpoint[] = [];
+  service.networks.forEach((sn, index) => {
+    const net = observed.networks.find((n) => n.key === sn.network && n.linkPresent);
+    if (!net) {
+      throw new OneOffError(`service ${service.name} is on network ${sn.network}, which does not exist yet; run \`stack up -d\` first, or give the service network_mode: none`);
+    }
+    const used = new Set([
+      ...observed.containers.flatMap((c) => c.endpoints.filter((e) => e.network === sn.network).map((e) => e.ip)),
+      ...(net.foreignIps ?? []),
+    ]);
+    const ip = nextFreeAddress(net.subnet, net.gateway, used);
+    if (!ip) throw new OneOffError(`no free address left in subnet ${net.subnet} of network ${sn.network}`);
+    endpoints.push({
+      network: sn.network, bridge: net.bridge, hostVeth: vethName(project, name, sn.network), ifname: `eth${index}`,
+      ip, prefixLength: parseCidr(net.subnet).prefix, gateway: net.gateway, defaultRoute: index === 0,
+    });
+  });
+  // Its fellow containers by service name, on the networks they share.
+  const nets = new Set(service.networks.map((n) => n.network));
+  const hosts = observed.containers.filter((c) => c.running).flatMap((c) =>
+    c.endpoints.filter((e) => nets.has(e.network)).slice(0, 1).map((e) => ({ ip: e.ip, names: [c.service, c.name] })));
+  return { endpoints, hosts };
+}
+
+export function oneOffSpec(project: string, service: Service, image: ImageInfo, observed: Observed, opts: OneOffOptions): ContainerSpec {
+  const name = `${project}-${service.name}-run-${opts.id}`;
+  const effective: Service = {
+    ...service,
+    environment: { ...service.environment, ...opts.env },
+    ...(opts.command.length > 0 ? { command: opts.command } : {}),
+    ...(opts.entrypoint ? { entrypoint: opts.entrypoint } : {}),
+    ...(opts.user !== undefined ? { user: opts.user } : {}),
+    ...(opts.workdir !== undefined ? { workingDir: opts.workdir } : {}),
+    // compose run: no restart policy, no published ports for a one-off
+    restart: { name: 'no' },
+    ports: [],
+  };
+  const { endpoints, hosts } = service.networkMode === undefined ? endpointsFor(project, name, effective, observed) : { endpoints: [], hosts: [] };
+  const spec = buildContainerSpec(project, effective, image, endpoints, hosts);
+  return { ...spec, name, labels: { ...spec.labels, 'stack.oneoff': 'true' } };
+}

@@ -1,0 +1,122 @@
+// A service's `volumes:`, `tmpfs:`, `secrets:` and `configs:` → the container's mounts
+// (ContainerSpec.mounts), with every problem the host would hit found before anything
+// starts: undeclared or missing external volumes, secret files that are not there, bind
+// sources that must not be created, host folders of bind-backed volumes that are not there,
+// unset environment variables, duplicate targets.
+
+import type { Observed } from '../../model/observed.js';
+import type { MountSpec } from '../../model/plan.js';
+import type { FileGrant, FileObject, Service, Stack, VolumeMount } from '../../model/types.js';
+import { anonymousVolumeName } from '../../model/names.js';
+import { volumeDevice } from '../../model/volume-driver.js';
+import { volumeHash } from '../../model/hash.js';
+
+/** Docker's default for secrets and configs: readable by everyone in the container, writable by no one. */
+const DEFAULT_FILE_MODE = 0o444;
+
+/** Host paths that must already exist (observe reports the absent ones). */
+export function requiredHostPaths(stack: Stack): string[] {
+  const paths = new Set<string>();
+  for (const service of stack.services) {
+    for (const m of service.volumes) {
+      if (m.type === 'bind' && m.createHostPath === false && m.source) paths.add(m.source);
+      const device = m.type === 'volume' ? namedVolumeDevice(stack, m.source) : undefined;
+      if (device) paths.add(device);
+    }
+    for (const [grants, objects] of [[service.secrets, stack.secrets], [service.configs, stack.configs]] as const) {
+      for (const g of grants) {
+        const file = objects.find((o) => o.key === g.source)?.file;
+        if (file) paths.add(file);
+      }
+    }
+  }
+  return [...paths].sort();
+}
+
+/** The host folder of a bind-backed volume the file declares (never created by stack: docker refuses a missing one too). */
+function namedVolumeDevice(stack: Stack, key: string | undefined): string | undefined {
+  const volume = stack.volumes.find((v) => v.key === key);
+  return volume && !volume.external ? volumeDevice(volume.driverOpts) : undefined;
+}
+
+const depth = (target: string) => target.split('/').filter(Boolean).length;
+
+export function planMounts(stack: Stack, service: Service, container: string, observed: Observed, problems: string[]): MountSpec[] {
+  const say = (what: string) => problems.push(`service ${service.name}: ${what}`);
+  const mounts: MountSpec[] = [];
+  for (const m of [...service.volumes, ...service.tmpfs]) {
+    const spec = volumeMount(stack, m, container, observed, say);
+    if (spec) mounts.push(spec);
+  }
+  for (const g of service.secrets) {
+    const spec = fileMount('secret', stack.secrets, g, observed, say);
+    if (spec) mounts.push(spec);
+  }
+  for (const g of service.configs) {
+    const spec = fileMount('config', stack.configs, g, observed, say);
+    if (spec) mounts.push(spec);
+  }
+  const seen = new Set<string>();
+  for (const m of mounts) {
+    if (seen.has(m.target)) say(`two mounts target ${m.target}; keep one`);
+    seen.add(m.target);
+  }
+  // Parents before children: a bind inside a tmpfs must be mounted after the tmpfs.
+  return mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.target) - depth(b.m.target) || a.i - b.i).map(({ m }) => m);
+}
+
+function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: Observed, say: (what: string) => void): MountSpec | undefined {
+  const common = {
+    target: m.target,
+    readOnly: m.readOnly,
+    ...(m.tmpfsSize !== undefined ? { tmpfsSize: m.tmpfsSize } : {}),
+    ...(m.tmpfsMode !== undefined ? { tmpfsMode: m.tmpfsMode } : {}),
+  };
+  if (m.type === 'tmpfs') return { type: 'tmpfs', source: '', ...common };
+  if (m.type === 'bind') {
+    if (!m.source) return void say(`bind mount at ${m.target} names no source`);
+    if (m.createHostPath === false && observed.missingPaths.includes(m.source)) {
+      return void say(`bind source ${m.source} does not exist and bind.create_host_path is false; create it or drop that option`);
+    }
+    return { type: 'bind', source: m.source, ...common, createHostPath: m.createHostPath !== false, propagation: m.propagation ?? 'rprivate' };
+  }
+  const noCopy = m.noCopy ? { noCopy: true } : {};
+  if (m.source === undefined) return { type: 'volume', source: anonymousVolumeName(container, m.target), ...common, ...noCopy, anonymous: true };
+  const volume = stack.volumes.find((v) => v.key === m.source);
+  if (!volume) {
+    const declared = stack.volumes.map((v) => v.key);
+    return void say(`volume ${m.source} is not declared under the top-level volumes:${declared.length ? ` (declared: ${declared.join(', ')})` : ''}; add \`volumes: { ${m.source}: {} }\``);
+  }
+  const seen = observed.volumes.find((v) => v.name === volume.name);
+  if (volume.external && !seen) {
+    return void say(`external volume ${volume.name} does not exist; create it with \`stack volume create ${volume.name}\` or drop external: true`);
+  }
+  // An external volume is what its record says; a volume of this stack is what the file says.
+  const device = volume.external ? seen?.device : volumeDevice(volume.driverOpts);
+  if (!volume.external && device && observed.missingPaths.includes(device)) {
+    return void say(`volume ${volume.key} keeps its data in host folder ${device} (driver_opts device), which does not exist; create it, or set device to a folder that exists`);
+  }
+  if (volume.external) return { type: 'volume', source: volume.name, ...common, ...noCopy, external: true, ...(device ? { device } : {}) };
+  const config = { driver: volume.driver, driverOpts: volume.driverOpts, labels: volume.labels };
+  return { type: 'volume', source: volume.name, ...common, ...noCopy, ...(device ? { device } : {}), volume: { config, hash: volumeHash(config) } };
+}
+
+function fileMount(kind: 'secret' | 'config', objects: FileObject[], g: FileGrant, observed: Observed, say: (what: string) => void): MountSpec | undefined {
+  const obj = objects.find((o) => o.key === g.source);
+  if (!obj) return void say(`${kind} ${g.source} is not declared under the top-level ${kind}s:`);
+  if (obj.external) return void say(`${kind} ${obj.name} is external, which needs a swarm; give it a file:, environment: or content:`);
+  const ids: { uid?: number; gid?: number } = {};
+  for (const [field, value] of [['uid', g.uid], ['gid', g.gid]] as const) {
+    if (value === undefined) continue;
+    if (!/^\d+$/.test(value)) return void say(`${kind} ${g.source}: ${field} must be a number, not "${value}"`);
+    ids[field] = Number(value);
+  }
+  const base = { type: 'file' as const, target: g.target, readOnly: true, ...ids, mode: g.mode ?? DEFAULT_FILE_MODE };
+  if (obj.file !== undefined) {
+    if (observed.missingPaths.includes(obj.file)) return void say(`${kind} ${g.source}: file ${obj.file} does not exist`);
+    return { ...base, source: obj.file };
+  }
+  if (obj.content !== undefined) return { ...base, source: '', content: obj.content };
+  if (obj.environment !== undefined) return void say(`${kind} ${g.source}: environment variable ${obj.environment} is not set`);
+  return void say(`${kind} ${g.source} has neither file:, environment: nor content:`);
+}

@@ -1,0 +1,69 @@
+// The stable text form of a Plan: what `stack plan` prints and what golden tests compare.
+// One line per operation with its subject, then its cause and what it waits for.
+
+import type { MountSpec, Operation, Plan } from '../../model/plan.js';
+import type { DependencyCondition } from '../../model/types.js';
+
+export function planToText(plan: Plan): string {
+  const lines = [`plan for ${plan.project}: ${plan.operations.length === 0 ? 'nothing to do' : `${plan.operations.length} operation${plan.operations.length === 1 ? '' : 's'}`}`];
+  for (const op of plan.operations) {
+    lines.push(`  ${op.id}  ${op.kind} ${describe(op)}`);
+    lines.push(`      because ${op.cause}`);
+    if (op.after.length > 0) lines.push(`      after ${op.after.join(', ')}`);
+    if (op.settled?.length) lines.push(`      once finished (even if failed) ${op.settled.join(', ')}`);
+    if (op.kind === 'container.start' && op.releaseAfter?.length) lines.push(`      runs its command after ${op.releaseAfter.join(', ')}`);
+  }
+  for (const note of plan.notes) lines.push(`  note: ${note}`);
+  return lines.join('\n') + '\n';
+}
+
+const conditionWord: Record<DependencyCondition | 'ready', string> = {
+  service_started: 'started',
+  service_healthy: 'healthy',
+  service_completed_successfully: 'completed',
+  ready: 'ready',
+};
+
+export function describe(op: Operation): string {
+  switch (op.kind) {
+    case 'network.create':
+      return `${op.network.name} bridge=${op.network.bridge} subnet=${op.network.subnet} gateway=${op.network.gateway}`;
+    case 'network.remove':
+      return `${op.key} bridge=${op.bridge}`;
+    case 'container.start': {
+      const c = op.container;
+      const ips = c.endpoints.map((e) => `${e.network}=${e.ip}`).join(' ');
+      const mounts = c.mounts.map(mountText).join(' ');
+      return `${c.name} image=${c.image.ref} ${ips ? `ip ${ips} ` : ''}cmd=${JSON.stringify(c.argv)}${mounts ? ` mounts ${mounts}` : ''}`;
+    }
+    case 'container.remove':
+      return `${op.name}${op.drainMs ? ` drain≤${op.drainMs / 1000}s` : ''} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;
+    case 'container.stop':
+      return `${op.name} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;
+    case 'container.resume':
+      return op.name;
+    case 'container.wait':
+      return `${op.service} for ${op.dependencies
+        .map((d) => `${d.service} ${conditionWord[d.condition]}${d.required ? '' : ' (optional)'}${d.timeoutSeconds !== undefined ? ` within ${d.timeoutSeconds}s` : ''}`)
+        .join(', ')}`;
+    case 'nat.apply': {
+      const ports = op.nat.ports.map((p) => `${p.hostIp ? `${p.hostIp}:` : ''}${p.hostPort}->${p.containerIp}:${p.containerPort}/${p.protocol}`);
+      return `${op.nat.table}${ports.length ? ` ports ${ports.join(' ')}` : ''}`;
+    }
+    case 'nat.remove':
+      return op.table;
+    case 'volume.remove':
+      return op.name;
+    case 'stack.forget':
+      return op.project;
+  }
+}
+
+/**
+ * `volume:app_data:/data`, `volume:app_data(/srv/data):/data` (kept in a host folder),
+ * `bind:/srv:/srv:ro`, `tmpfs:/run`, `file:/run/secrets/pw` (a secret's text never shows).
+ */
+function mountText(m: MountSpec): string {
+  const source = m.type === 'volume' || m.type === 'bind' ? `${m.source}${m.device ? `(${m.device})` : ''}:` : '';
+  return `${m.type}:${source}${m.target}${m.readOnly && m.type !== 'file' ? ':ro' : ''}`;
+}

@@ -1,0 +1,64 @@
+// `up SERVICE…`: the services a plan may touch. The named ones and everything they depend
+// on (depends_on, and the service whose namespaces `network_mode: service:X` joins),
+// unless --no-deps; every service when none is named.
+
+import type { Service, Stack } from '../../model/types.js';
+import { didYouMean } from '../../model/edit-distance.js';
+
+/** The service whose network namespace `service` joins (`network_mode: service:X`), if any. */
+export function sharedNamespaceOf(service: Service): string | undefined {
+  return service.networkMode?.startsWith('service:') ? service.networkMode.slice('service:'.length) : undefined;
+}
+
+/**
+ * `service` as its containers are made: one that joins X's network namespace also takes X's
+ * hostname, as docker does for `--network container:X` (it shares X's /etc/hosts and
+ * resolv.conf too, where X's hostname is the one written).
+ */
+export function withSharedHostname(stack: Pick<Stack, 'services'>, service: Service): Service {
+  const target = stack.services.find((s) => s.name === sharedNamespaceOf(service));
+  return target ? { ...service, hostname: target.hostname ?? target.name } : service;
+}
+
+/** Services `service` needs running first: its depends_on entries and its namespace owner. */
+export function prerequisitesOf(service: Service): string[] {
+  const shared = sharedNamespaceOf(service);
+  return [...service.dependsOn.map((d) => d.service), ...(shared ? [shared] : [])];
+}
+
+export function selectServices(stack: Stack, names: string[] | undefined, noDeps: boolean, problems: string[]): Set<string> {
+  const all = new Map(stack.services.map((s) => [s.name, s]));
+  if (!names || names.length === 0) return new Set(all.keys());
+  const selected = new Set<string>();
+  const visit = (name: string) => {
+    if (selected.has(name) || !all.has(name)) return;
+    selected.add(name);
+    if (!noDeps) for (const dep of prerequisitesOf(all.get(name)!)) visit(dep);
+  };
+  for (const name of names) {
+    if (!all.has(name)) problems.push(`service ${name} is not in the stack file (or a profile that is not active disables it)${didYouMean(name, all.keys())}`);
+    visit(name);
+  }
+  return selected;
+}
+
+/**
+ * `restart SERVICE…`: the named services and, transitively, every service that follows one
+ * of them — `depends_on.X.restart: true`, or joining its network namespace — as compose
+ * restarts such dependents after an explicit restart of their dependency.
+ */
+export function restartFollowers(stack: Pick<Stack, 'services'>, names: string[]): string[] {
+  const out = new Set(names);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const s of stack.services) {
+      if (out.has(s.name)) continue;
+      const shared = sharedNamespaceOf(s);
+      if ((shared && out.has(shared)) || s.dependsOn.some((d) => d.restart && out.has(d.service))) {
+        out.add(s.name);
+        grew = true;
+      }
+    }
+  }
+  return [...out];
+}

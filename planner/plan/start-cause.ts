@@ -1,0 +1,56 @@
+// Why a desired container must be started, if it must: it is missing, its network is
+// recreated, it died (drift), its configuration or fixed address changed, or
+// --force-recreate. Only the last two may replace it make-before-break (plan-instances.ts):
+// in the other cases the old container is gone or unusable anyway.
+
+import type { ObservedContainer } from '../../model/observed.js';
+import type { ContainerSpec } from '../../model/plan.js';
+
+export interface StartPolicy {
+  forceRecreate?: boolean;
+  noRecreate?: boolean;
+}
+
+export interface StartCause {
+  cause?: string;
+  note?: string;
+  /** The old container runs and stays usable until a replacement is ready. */
+  replacesRunning?: boolean;
+  /** The container was stopped on purpose and is unchanged: start it again, as it is. */
+  resume?: boolean;
+}
+
+export function startCause(existing: ObservedContainer | undefined, spec: ContainerSpec, policy: StartPolicy, networkCreates: string[]): StartCause {
+  if (!existing) return { cause: spec.replica === 1 ? `service ${spec.service} has no container` : `service ${spec.service} has no replica ${spec.replica}` };
+  // A recreated bridge does not get the old veths back: the container must be rewired.
+  const rewired = existing.endpoints.find((e) => networkCreates.includes(`network:${e.network}`));
+  if (rewired) return { cause: `network ${rewired.network} is recreated, so ${existing.name} must be reattached` };
+  if (!existing.running && existing.stopped) {
+    // Stopped on purpose: started again as it is, as docker compose's up does (its veths
+    // went with its network namespace; the start makes them again), unless it must change.
+    const change = existing.hash !== spec.hash ? `configuration of service ${spec.service} changed` : addressChange(existing, spec);
+    if (policy.forceRecreate) return { cause: `--force-recreate (${existing.name} was stopped)` };
+    if (change && !policy.noRecreate) return { cause: `${change} while ${existing.name} was stopped` };
+    const resume = { cause: `container ${existing.name} was stopped; up starts it again`, resume: true };
+    return change ? { ...resume, note: `${change}, but --no-recreate starts ${existing.name} again as it is` } : resume;
+  }
+  if (!existing.running) return { cause: `drift: container ${existing.name} is not running${existing.exitCode !== undefined ? ` (exited with ${existing.exitCode})` : ''}` };
+  const address = addressChange(existing, spec);
+  const change = existing.hash !== spec.hash ? `configuration of service ${spec.service} changed` : address;
+  if (change && policy.noRecreate) return { note: `${change}, but --no-recreate keeps ${existing.name} as it is` };
+  // A fixed address cannot be held by two containers at once.
+  if (change) return { cause: change, replacesRunning: !address };
+  const lost = existing.endpoints.find((e) => e.present === false);
+  if (lost) return { cause: `drift: veth ${lost.hostVeth} of ${existing.name} on network ${lost.network} is missing on the host` };
+  if (policy.forceRecreate) return { cause: '--force-recreate', replacesRunning: true };
+  return {};
+}
+
+/** A fixed address that changed (planned addresses otherwise keep the observed ones). */
+function addressChange(existing: ObservedContainer, spec: ContainerSpec): string | undefined {
+  for (const ep of spec.endpoints) {
+    const seen = existing.endpoints.find((e) => e.network === ep.network);
+    if (seen && seen.ip !== ep.ip) return `address of ${existing.name} on network ${ep.network} changes from ${seen.ip} to ${ep.ip}`;
+  }
+  return undefined;
+}
