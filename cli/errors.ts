@@ -18,7 +18,7 @@ async function errorTypes() {
     import('./render-diagnostics.js'),
     import('./usage-error.js'),
     import('../executor/host/linux/container-exec.js'),
-    import('../executor/host/linux/record-errors.js'),
+    import('../store/record-errors.js'),
     import('./stack-file.js'),
   ]);
   return { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError, BadRecordError, ProjectOfBrokenFileError };

@@ -1,4 +1,4 @@
-// Reading side of executor/host/linux/log-times.ts: the time each line of a container's
+// Reading side of store/log-times.ts: the time each line of a container's
 // log was written, and the --since/--until values of `logs`.
 
 import fs from 'node:fs';

@@ -6,7 +6,7 @@
 // no extra import: it costs the command's start nothing measurable.
 
 import type { Command } from 'commander';
-import { tightenStackDirs } from '../executor/host/linux/tighten-modes.js';
+import { tightenStackDirs } from '../store/tighten-modes.js';
 import { EXIT, renderError } from './errors.js';
 
 const FOR_EVERYONE = new Set(['config', 'graph']);

@@ -2,7 +2,7 @@
 // while it downloads, then unpacking, then done (or the error). Loaded by cli/pull-progress.ts.
 
 import { color, DefaultRenderer, Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
-import type { PullEvent } from '../executor/images/pull-image.js';
+import type { PullEvent } from '../images/pull-image.js';
 import { formatBytes, shortDigest, type PullPrinter } from './pull-progress.js';
 
 const FRAME_MS = 80;

@@ -2,7 +2,7 @@
 // that matters (readable in CI logs; tests parse them). On a terminal: a live listr2 list,
 // one task per layer with its bytes (cli/pull-progress-tty.ts, loaded only then).
 
-import type { PullEvent } from '../executor/images/pull-image.js';
+import type { PullEvent } from '../images/pull-image.js';
 
 export interface PullPrinter {
   event(e: PullEvent): void;

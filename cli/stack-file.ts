@@ -9,7 +9,7 @@ import path from 'node:path';
 import { StackFileError, type Diagnostic, formatDiagnostic } from '../model/diagnostics.js';
 import { projectEnvironment } from '../planner/load/dotenv.js';
 import type { Env } from '../planner/load/interpolate.js';
-import { stackRun } from '../executor/host/linux/paths.js';
+import { stackRun } from '../store/paths.js';
 import { loadStack } from '../planner/load/load.js';
 import { normalizeProjectName, projectNameProblem } from '../planner/load/project-name.js';
 import { MAX_SOURCE_BYTES } from '../planner/load/source-text.js';

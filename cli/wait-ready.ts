@@ -3,8 +3,8 @@
 // keeps (executor/conditions.ts), so the wait holds no supervisor request open.
 
 import { pollCondition } from '../executor/conditions.js';
-import { isSameProcess } from '../executor/host/linux/proc-stat.js';
-import { readState } from '../executor/host/linux/state-store.js';
+import { isSameProcess } from '../store/proc-stat.js';
+import { readState } from '../store/state-store.js';
 
 /** A container that did not become ready, and why. */
 export interface NotReady {

@@ -1,8 +1,8 @@
 // Commands that change a stack run their change under the stack's lock
-// (executor/host/linux/stack-lock.ts): a second `up`/`down`/watch cycle on the same stack
+// (store/stack-lock.ts): a second `up`/`down`/watch cycle on the same stack
 // waits, says for whom, and goes on once the first is done.
 
-import { acquireStackLock, waitingMessage } from '../executor/host/linux/stack-lock.js';
+import { acquireStackLock, waitingMessage } from '../store/stack-lock.js';
 
 /**
  * The lock file goes with the lock, whatever the body did (a failed `up` left it behind):

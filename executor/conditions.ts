@@ -4,7 +4,7 @@
 
 import type { DependencyCondition } from '../model/types.js';
 import { probeArgv } from '../model/healthcheck.js';
-import type { ContainerHealth, ContainerRecord } from './host.js';
+import type { ContainerHealth, ContainerRecord } from '../model/records.js';
 
 /**
  * A depends_on condition, or `ready` (up --wait, replacements): healthy if it has a

@@ -1,7 +1,8 @@
 // A Host that changes nothing and records every call as one line of text, so executor
 // tests can assert the exact sequence of side effects (youki's recording fake, in shape).
 
-import type { ContainerExit, ContainerRecord, Host } from './host.js';
+import type { ContainerExit, Host } from './host.js';
+import type { ContainerRecord } from '../model/records.js';
 import type { WaitOutcome } from './conditions.js';
 import { emptyObserved, type Observed } from '../model/observed.js';
 

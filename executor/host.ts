@@ -6,54 +6,7 @@ import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec } from '../model/pla
 import type { ObserveOptions, Observed } from '../model/observed.js';
 import type { Claims } from '../model/claims.js';
 import type { WaitCondition, WaitOptions, WaitOutcome } from './conditions.js';
-
-export type ContainerStatus = 'creating' | 'starting' | 'running' | 'exited';
-
-export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
-
-/** One run of a container's healthcheck (docker keeps the last five). */
-export interface HealthProbe {
-  /** ISO times the probe started and ended. */
-  start: string;
-  end: string;
-  /** The probe's exit code; -1 when it exceeded its timeout or could not run. */
-  exitCode: number;
-  /** Its output (stdout and stderr), cut to 4 KiB. */
-  output: string;
-}
-
-/** The health of a container with a healthcheck, as `ps` and depends_on conditions see it. */
-export interface ContainerHealth {
-  status: HealthStatus;
-  /** Failed probes in a row (not counting those inside start_period). */
-  failingStreak: number;
-  log: HealthProbe[];
-}
-
-/** What the state store keeps per container; enough to stop and clean it without the file. */
-export interface ContainerRecord {
-  spec: ContainerSpec;
-  status: ContainerStatus;
-  pid?: number;
-  /** Process start time (field 22 of /proc/PID/stat) to tell a reused pid apart. */
-  startTime?: number;
-  exitCode?: number;
-  /** The kernel's OOM killer struck in the container's memory cgroup (docker's OOMKilled). */
-  oomKilled?: boolean;
-  startedAt?: string;
-  finishedAt?: string;
-  /** Set by the supervisor while the container has a healthcheck. */
-  health?: ContainerHealth;
-  /** Set by the supervisor when a container without a healthcheck is ready, or will not be (supervisor/readiness-monitor.ts). */
-  readiness?: Readiness;
-  /** Restarts by its restart policy since the container was created. */
-  restartCount?: number;
-  /** Stopped on purpose (`stack stop`): no restart policy brings it back until `start`. */
-  stopped?: boolean;
-}
-
-/** Ready: its ports (spec.readyPorts) accept connections, or it ran for a grace without ports; else the ports that stayed closed. */
-export type Readiness = { ready: true } | { ready: false; closedPorts: number[] };
+import type { ContainerHealth, ContainerRecord, Readiness } from '../model/records.js';
 
 export interface SpawnedContainer {
   pid: number;

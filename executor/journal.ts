@@ -2,7 +2,7 @@
 // as the executor goes. Correctness never depends on it (observe + reconcile converge from
 // whatever the host holds after a crash); it tells the next apply, and the user, that the
 // previous one was cut short and where. The Linux host keeps it in a file
-// (executor/host/linux/journal-file.ts); this module is the pure part.
+// (store/journal-file.ts); this module is the pure part.
 
 import type { Plan } from '../model/plan.js';
 import type { Reporter } from './reporter.js';

@@ -3,7 +3,8 @@
 // supervisor's restart policies: prepare, spawn, record the pid, wire the network, release.
 
 import type { ContainerSpec } from '../model/plan.js';
-import type { ContainerRecord, Host } from './host.js';
+import type { Host } from './host.js';
+import type { ContainerRecord } from '../model/records.js';
 
 /**
  * `saveStarting` writes the record once the process has a pid (before anything else can

@@ -1,5 +1,5 @@
 // Signal names a container can be stopped with: the file's `stop_signal` (checked by
-// rules/service-fields.ts) and an image's StopSignal (read by executor/images/manifest.ts).
+// rules/service-fields.ts) and an image's StopSignal (read by images/manifest.ts).
 // The runtime sends names from os.constants.signals and numbers as they are.
 
 /** Linux signal names the container runtime can send (os.constants.signals on Linux). */

@@ -3,7 +3,7 @@
 // records their exit like any other.
 
 import type { Host } from '../executor/host.js';
-import { isRunning, readState } from '../executor/host/linux/state-store.js';
+import { isRunning, readState } from '../store/state-store.js';
 
 /**
  * Adopts the containers recorded as running; returns those still alive. One that died while

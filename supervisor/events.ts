@@ -1,7 +1,7 @@
 // The stack's lifecycle event stream: what happened to which container and when (create,
 // start, die, health_status, restart, stop, destroy), as `stack events` shows it.
 
-import type { HealthStatus } from '../executor/host.js';
+import type { HealthStatus } from '../model/records.js';
 
 export type LifecycleEventType = 'create' | 'start' | 'die' | 'health_status' | 'restart' | 'stop' | 'destroy';
 

@@ -9,7 +9,7 @@
 
 import type { Host } from '../executor/host.js';
 import type { Journal } from '../executor/journal.js';
-import { tryStackLock } from '../executor/host/linux/stack-lock.js';
+import { tryStackLock } from '../store/stack-lock.js';
 import { teardown } from '../planner/plan/teardown.js';
 import { executeJournaled } from './journaled-execute.js';
 import type { ControlServer } from './server.js';

@@ -3,7 +3,7 @@
 // of health-state.ts. The probe (an exec in the container) and the clock are injected, so
 // tests drive it with a fake of each.
 
-import type { ContainerHealth, HealthProbe, HealthStatus } from '../executor/host.js';
+import type { ContainerHealth, HealthProbe, HealthStatus } from '../model/records.js';
 import type { Healthcheck } from '../model/types.js';
 import type { Clock } from './clock.js';
 import { healthTiming, type HealthTiming } from '../model/healthcheck.js';

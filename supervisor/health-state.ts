@@ -4,7 +4,7 @@
 // it `unhealthy`. Failures inside start_period are logged but not counted. Pure: the
 // monitor (health-monitor.ts) runs the probes and the timers.
 
-import type { ContainerHealth, HealthProbe } from '../executor/host.js';
+import type { ContainerHealth, HealthProbe } from '../model/records.js';
 import type { HealthTiming } from '../model/healthcheck.js';
 
 /** Probes kept in the record, and bytes of output kept per probe (docker's limits). */

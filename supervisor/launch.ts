@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stackRun } from '../executor/host/linux/paths.js';
+import { stackRun } from '../store/paths.js';
 
 /**
  * The supervisor as one bundled file (scripts/bundle-cli.mjs), from dist/supervisor/: it

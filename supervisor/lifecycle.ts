@@ -3,7 +3,8 @@
 // wrapped Host (a start is a release, a deliberate stop is a stop), so plans need not know
 // about it, and it hears every exit through the host's onExit.
 
-import type { ContainerExit, ContainerRecord, Host } from '../executor/host.js';
+import type { ContainerExit, Host } from '../executor/host.js';
+import type { ContainerRecord } from '../model/records.js';
 import { lastProbeText } from '../executor/conditions.js';
 import { resumeContainer } from '../executor/launch-container.js';
 import { probeArgv } from '../model/healthcheck.js';
@@ -14,7 +15,7 @@ import { HealthMonitor } from './health-monitor.js';
 import { ReadinessMonitor } from './readiness-monitor.js';
 import { initialHealth } from './health-state.js';
 import { Backoff, countedRestarts, noteRestart, restartDecision } from './restart-policy.js';
-import { isNoSpace } from '../executor/host/linux/record-errors.js';
+import { isNoSpace } from '../store/record-errors.js';
 
 /** How soon a restart that failed for lack of space in STACK_ROOT is tried again. */
 const NO_SPACE_RETRY_MS = 1000;
@@ -26,7 +27,7 @@ export interface LifecycleOptions {
   clock: Clock;
   events: EventBus;
   log: (line: string) => void;
-  /** Notes when each running container's log grows (executor/host/linux/log-times.ts). */
+  /** Notes when each running container's log grows (store/log-times.ts). */
   logTimes?: { track(name: string): void; untrack(name: string): void };
   /**
    * Runs before a container's command is released: the DNS server learns its name (and

@@ -6,7 +6,7 @@
 // host's namespace to the container's own address, so they stay on the stack's bridge.
 
 import net from 'node:net';
-import type { Readiness } from '../executor/host.js';
+import type { Readiness } from '../model/records.js';
 import type { Clock } from './clock.js';
 
 /** A container without ports to try is ready after running this long. */

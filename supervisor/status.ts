@@ -2,9 +2,9 @@
 // answer even when the supervisor is gone.
 
 import fs from 'node:fs';
-import { paths } from '../executor/host/linux/paths.js';
-import { isRunning, readState } from '../executor/host/linux/state-store.js';
-import type { HealthStatus } from '../executor/host.js';
+import { paths } from '../store/paths.js';
+import { isRunning, readState } from '../store/state-store.js';
+import type { HealthStatus } from '../model/records.js';
 
 export interface ContainerStatusRow {
   service: string;

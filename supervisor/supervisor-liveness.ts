@@ -2,8 +2,8 @@
 // its lock (supervisor-lock.ts), read from /proc/locks without taking it. Light: no koffi.
 
 import path from 'node:path';
-import { flockHolder } from '../executor/host/linux/flock-holder.js';
-import { paths } from '../executor/host/linux/paths.js';
+import { flockHolder } from '../store/flock-holder.js';
+import { paths } from '../store/paths.js';
 
 export function supervisorLockFile(project: string): string {
   return path.join(paths.runDir(project), 'supervisor.lock');

@@ -5,7 +5,7 @@
 // same containers.
 
 import fs from 'node:fs';
-import { tryFileLock, type FileLock } from '../executor/host/linux/file-lock.js';
+import { tryFileLock, type FileLock } from '../store/file-lock.js';
 import { supervisorLockFile } from './supervisor-liveness.js';
 
 /**

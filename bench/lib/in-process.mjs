@@ -8,8 +8,8 @@ export async function inProcessRuntime(stage) {
   // Read at every spawn (native-init.ts): 'node' picks the portable stages.
   process.env.STACK_INIT_STAGE = stage;
   const { createLinuxContainers } = await import('../../dist/executor/host/linux/container-runtime.js');
-  const { createStateStore } = await import('../../dist/executor/host/linux/state-store.js');
-  const { findImage } = await import('../../dist/executor/images/image-store.js');
+  const { createStateStore } = await import('../../dist/store/state-store.js');
+  const { findImage } = await import('../../dist/images/image-store.js');
   const { oneOffSpec } = await import('../../dist/planner/plan/one-off.js');
   const { serviceDefaults } = await import('../../dist/planner/load/service-defaults.js');
   const { emptyObserved } = await import('../../dist/model/observed.js');

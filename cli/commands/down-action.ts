@@ -1,8 +1,8 @@
 // What `stack down` does (loaded only when it runs; see down.ts). `up` uses bringDown too.
 
 import fs from 'node:fs';
-import { paths } from '../../executor/host/linux/paths.js';
-import { listVolumes, removeVolume } from '../../executor/host/linux/volumes.js';
+import { paths } from '../../store/paths.js';
+import { listVolumes, removeVolume } from '../../store/volumes.js';
 import { connectSupervisor, request, waitForExit, type MessageHandler } from '../../supervisor/client.js';
 import type { Message } from '../../supervisor/protocol.js';
 import { EXIT } from '../errors.js';

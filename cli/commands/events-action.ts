@@ -1,7 +1,7 @@
 // What `stack events` does (loaded only when it runs; see events.ts).
 
 import fs from 'node:fs';
-import { paths } from '../../executor/host/linux/paths.js';
+import { paths } from '../../store/paths.js';
 import { connectSupervisor } from '../../supervisor/client.js';
 import { eventLine } from '../../supervisor/events.js';
 import { lineReader, type Message } from '../../supervisor/protocol.js';

@@ -3,8 +3,8 @@
 // code are ours directly, and exec works while no supervisor runs.
 
 import { createContainerExec } from '../../executor/host/linux/container-exec.js';
-import { createStateStore, readState } from '../../executor/host/linux/state-store.js';
-import { slotRecord } from '../../executor/host/linux/slot-record.js';
+import { createStateStore, readState } from '../../store/state-store.js';
+import { slotRecord } from '../../store/slot-record.js';
 import { containerName } from '../../model/names.js';
 import { containerStatus } from '../../supervisor/status.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';

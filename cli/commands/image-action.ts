@@ -1,7 +1,7 @@
 // What `stack image import`, `ls`, `rm` and `prune` do (loaded only when they run; see image.ts).
 
-import { importImage } from '../../executor/images/import-image.js';
-import { listImages } from '../../executor/images/image-store.js';
+import { importImage } from '../../images/import-image.js';
+import { listImages } from '../../images/image-store.js';
 
 export interface ImageImportOptions {
   tag?: string;
@@ -28,12 +28,12 @@ export interface ImageRmOptions {
 }
 
 export async function imageRm(refs: string[], opts: ImageRmOptions): Promise<void> {
-  const { removeImages } = await import('../../executor/images/image-gc.js');
+  const { removeImages } = await import('../../images/image-gc.js');
   for (const ref of await removeImages(refs, !!opts.force)) process.stdout.write(`removed ${ref}\n`);
 }
 
 export async function imagePrune(): Promise<void> {
-  const { pruneImages } = await import('../../executor/images/image-gc.js');
+  const { pruneImages } = await import('../../images/image-gc.js');
   const r = await pruneImages();
   for (const ref of r.images) process.stdout.write(`removed image ${ref}\n`);
   for (const layer of r.layers) process.stdout.write(`removed layer ${layer}\n`);

@@ -1,6 +1,6 @@
 // What `stack image pull REF` does (loaded only when it runs; see image.ts).
 
-import { pullImage } from '../../executor/images/pull-image.js';
+import { pullImage } from '../../images/pull-image.js';
 import type { ImageInfo } from '../../model/observed.js';
 import { pullPrinter } from '../pull-progress.js';
 

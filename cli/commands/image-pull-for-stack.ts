@@ -1,8 +1,8 @@
 // The pull step of `stack up`: fetches what the services' pull_policy asks for, with the
 // same progress display as `stack image pull`, before any supervisor or container starts.
 
-import { findImage } from '../../executor/images/image-store.js';
-import { imagesToPull } from '../../executor/images/pull-policy.js';
+import { findImage } from '../../images/image-store.js';
+import { imagesToPull } from '../../images/pull-policy.js';
 import type { Stack } from '../../model/types.js';
 
 export async function pullStackImages(stack: Stack): Promise<void> {

@@ -3,7 +3,7 @@
 // dependency order) and carries them out.
 
 import fs from 'node:fs';
-import { paths } from '../../executor/host/linux/paths.js';
+import { paths } from '../../store/paths.js';
 import { dependencyOrder } from '../../model/graph.js';
 import { restartFollowers } from '../../planner/plan/select-services.js';
 import type { Stack } from '../../model/types.js';

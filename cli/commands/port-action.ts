@@ -2,7 +2,7 @@
 // record, so it answers without the supervisor and without the file.
 
 import { shownName, slotOf } from '../../model/names.js';
-import { readState } from '../../executor/host/linux/state-store.js';
+import { readState } from '../../store/state-store.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface PortOptions {

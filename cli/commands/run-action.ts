@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { createLinuxContainers } from '../../executor/host/linux/container-runtime.js';
-import { createStateStore } from '../../executor/host/linux/state-store.js';
+import { createStateStore } from '../../store/state-store.js';
 import { claimOneOff } from './run-claim.js';
 import type { ContainerExit } from '../../executor/host.js';
 import type { ContainerSpec } from '../../model/plan.js';
@@ -64,7 +64,7 @@ async function target(globals: GlobalOptions, first: string | undefined, rest: s
 }
 
 async function imageOf(ref: string): Promise<ImageInfo> {
-  const { findImage } = await import('../../executor/images/image-store.js');
+  const { findImage } = await import('../../images/image-store.js');
   const image = await findImage(ref);
   if (!image) throw new UsageError(`image ${ref} is not in the local store; get it with \`stack image pull ${ref}\` or \`stack image import PATH --tag ${ref}\``);
   return image;

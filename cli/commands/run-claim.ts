@@ -8,8 +8,8 @@
 // container. (A claims.json would not do: there is one per stack, the supervisor's, which
 // its apply overwrites and withdraws.)
 
-import { lockAllocation, readLiveClaims } from '../../executor/host/linux/allocation.js';
-import { createStateStore } from '../../executor/host/linux/state-store.js';
+import { lockAllocation, readLiveClaims } from '../../store/allocation.js';
+import { createStateStore } from '../../store/state-store.js';
 import { withClaims } from '../../model/claims.js';
 import type { Observed } from '../../model/observed.js';
 import type { ContainerSpec } from '../../model/plan.js';

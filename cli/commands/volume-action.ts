@@ -1,6 +1,6 @@
 // What `stack volume` does (loaded only when it runs; see volume.ts).
 
-import { ensureVolume, listVolumes, removeVolume } from '../../executor/host/linux/volumes.js';
+import { ensureVolume, listVolumes, removeVolume } from '../../store/volumes.js';
 import { UsageError } from '../usage-error.js';
 import { VolumeInUseError, volumeUsers } from './volume-users.js';
 

@@ -4,7 +4,7 @@
 // store makes a missing volume on every start), so removing it from under a stopped
 // container loses the data without a word. Docker refuses both ("volume is in use").
 
-import { isRunning, readState } from '../../executor/host/linux/state-store.js';
+import { isRunning, readState } from '../../store/state-store.js';
 
 export interface VolumeUser {
   container: string;

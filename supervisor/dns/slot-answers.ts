@@ -6,8 +6,8 @@
 // answers for its neighbours' names, the starting replacement and the draining old one alike.
 
 import { conditionState } from '../../executor/conditions.js';
-import type { ContainerRecord } from '../../executor/host.js';
-import { isRunning } from '../../executor/host/linux/state-store.js';
+import type { ContainerRecord } from '../../model/records.js';
+import { isRunning } from '../../store/state-store.js';
 import { groupBy } from '../../model/group-by.js';
 import type { TableEntry } from './name-table.js';
 

@@ -3,8 +3,8 @@
 // joined with `external: true` is served by the stack that made it, which then knows the
 // joining stack's containers too).
 
-import { readState } from '../../executor/host/linux/state-store.js';
-import { readStacks } from '../../executor/host/linux/stacks-records.js';
+import { readState } from '../../store/state-store.js';
+import { readStacks } from '../../store/stacks-records.js';
 import { DnsServer } from './dns-server.js';
 import type { TableEntry } from './name-table.js';
 import { tableEntries } from './slot-answers.js';

@@ -52,7 +52,7 @@ describe('registry client trust', () => {
     vi.resetModules(); // the trust store is built once per process
     vi.stubEnv('NODE_EXTRA_CA_CERTS', undefined);
     vi.stubEnv('STACK_EXTRA_CA_CERTS', extra);
-    const { httpGet, readBody } = await import('../../executor/images/http-get.js');
+    const { httpGet, readBody } = await import('../../images/http-get.js');
     return (await readBody(await httpGet(url), 1024)).toString();
   }
 

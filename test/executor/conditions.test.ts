@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { conditionState } from '../../executor/conditions.js';
-import type { ContainerRecord } from '../../executor/host.js';
+import type { ContainerRecord } from '../../model/records.js';
 import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
 import type { ContainerSpec } from '../../model/plan.js';
 

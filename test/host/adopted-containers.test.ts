@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { AdoptedContainers, type Adopted } from '../../executor/host/linux/adopted-containers.js';
 import { exitCodeOfStatus } from '../../executor/host/linux/exit-codes.js';
-import { isSameProcess, readStartTime } from '../../executor/host/linux/proc-stat.js';
+import { isSameProcess, readStartTime } from '../../store/proc-stat.js';
 
 const settle = async (done: () => boolean) => {
   for (let i = 0; i < 300 && !done(); i++) await new Promise((r) => setTimeout(r, 10));

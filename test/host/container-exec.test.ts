@@ -11,7 +11,7 @@ import type { ContainerSpec } from '../../model/plan.js';
 import type { ExecOptions } from '../../executor/host.js';
 import { createLinuxContainers } from '../../executor/host/linux/container-runtime.js';
 import { ContainerExecError } from '../../executor/host/linux/container-exec.js';
-import { createStateStore } from '../../executor/host/linux/state-store.js';
+import { createStateStore } from '../../store/state-store.js';
 import { cgroupDirs } from '../../executor/host/linux/cgroups.js';
 import { buildBusyboxLayer, busyboxSpec } from '../support/busybox-layer.js';
 import { INIT_STAGES, useInitStage } from '../support/init-stages.js';

@@ -12,9 +12,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MountSpec } from '../../model/plan.js';
-import { paths } from '../../executor/host/linux/paths.js';
-import { unpackLayer } from '../../executor/images/unpack-layer.js';
-import { volumeDataDir } from '../../executor/host/linux/volumes.js';
+import { paths } from '../../store/paths.js';
+import { unpackLayer } from '../../images/unpack-layer.js';
+import { volumeDataDir } from '../../store/volumes.js';
 import { busyboxFixture } from '../support/busybox-containers.js';
 import { INIT_STAGES, useInitStage } from '../support/init-stages.js';
 

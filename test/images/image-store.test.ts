@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findImage, hasLayer, listImages, removeImage, saveImage } from '../../executor/images/image-store.js';
-import { paths } from '../../executor/host/linux/paths.js';
+import { findImage, hasLayer, listImages, removeImage, saveImage } from '../../images/image-store.js';
+import { paths } from '../../store/paths.js';
 import type { ImageInfo } from '../../model/observed.js';
 
 let tmp: string;

@@ -6,10 +6,10 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { importImage } from '../../executor/images/import-image.js';
-import { listImages } from '../../executor/images/image-store.js';
-import { blobTmpDir } from '../../executor/images/blob-download.js';
-import { paths } from '../../executor/host/linux/paths.js';
+import { importImage } from '../../images/import-image.js';
+import { listImages } from '../../images/image-store.js';
+import { blobTmpDir } from '../../images/blob-download.js';
+import { paths } from '../../store/paths.js';
 import { blobPath, buildBusybox, type Layout } from './oci-layouts.js';
 
 let tmp: string;

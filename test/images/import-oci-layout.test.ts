@@ -6,10 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BlobDigestError, ImageImportError, importOciLayout } from '../../executor/images/import-oci-layout.js';
-import { findImage, listImages } from '../../executor/images/image-store.js';
-import { ImageFormatError } from '../../executor/images/image-format-error.js';
-import { paths } from '../../executor/host/linux/paths.js';
+import { BlobDigestError, ImageImportError, importOciLayout } from '../../images/import-oci-layout.js';
+import { findImage, listImages } from '../../images/image-store.js';
+import { ImageFormatError } from '../../images/image-format-error.js';
+import { paths } from '../../store/paths.js';
 import { buildWithDiffId } from './oci-layouts.js';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/build-busybox-image.mjs', import.meta.url));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pullImage } from '../../executor/images/pull-image.js';
+import { pullImage } from '../../images/pull-image.js';
 import { buildBusybox, type Layout } from './oci-layouts.js';
 import { startRegistry, type Registry } from './registry-fixture.js';
 import { startTokenServer, type TokenServer } from './token-server.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ImageMissingError, imagesToPull } from '../../executor/images/pull-policy.js';
+import { ImageMissingError, imagesToPull } from '../../images/pull-policy.js';
 import { serviceDefaults } from '../../planner/load/service-defaults.js';
 import type { PullPolicy, Service } from '../../model/types.js';
 

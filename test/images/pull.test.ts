@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { findImage, listImages } from '../../executor/images/image-store.js';
-import { pullImage } from '../../executor/images/pull-image.js';
-import { paths } from '../../executor/host/linux/paths.js';
+import { findImage, listImages } from '../../images/image-store.js';
+import { pullImage } from '../../images/pull-image.js';
+import { paths } from '../../store/paths.js';
 import { buildBusybox, buildTwoPlatformIndex, buildWithDiffId, buildZstdBusybox } from './oci-layouts.js';
 import { startRegistry, type Registry } from './registry-fixture.js';
 import { makeStackEnv, stack } from '../support/stack-cli.js';
 import { startDropProxy } from './drop-proxy.js';
-import { blobTmpDir } from '../../executor/images/blob-download.js';
+import { blobTmpDir } from '../../images/blob-download.js';
 import { spawnSync } from 'node:child_process';
 
 let tmp: string;

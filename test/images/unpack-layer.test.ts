@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DiffIdError, LayerSizeError, LayerUnpackError, unpackLayer } from '../../executor/images/unpack-layer.js';
+import { DiffIdError, LayerSizeError, LayerUnpackError, unpackLayer } from '../../images/unpack-layer.js';
 import { lgetxattr } from '../../executor/host/linux/libc.js';
 
 type Item = Partial<tar.Header> & { name: string; body?: string };

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects, type HostObjects } from '../support/host-objects.js';
-import { paths } from '../../executor/host/linux/paths.js';
+import { paths } from '../../store/paths.js';
 import { bridgeName, containerName, natTableName, vethName } from '../../model/names.js';
 
 let env: StackEnv;

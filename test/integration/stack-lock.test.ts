@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireStackLock, lockFile } from '../../executor/host/linux/stack-lock.js';
+import { acquireStackLock, lockFile } from '../../store/stack-lock.js';
 import { importTestImage, makeStackEnv, repoRoot, stack, uniqueProject, TEST_IMAGE, type StackEnv, writeStackFile } from '../support/stack-cli.js';
 import { killSupervisors, startStack, waitFor } from '../support/processes.js';
 
@@ -46,7 +46,7 @@ describe('stack lock', () => {
 
   it('a lock whose holder was killed is free at once', async () => {
     // Another process takes the lock and is SIGKILLed while holding it.
-    const script = `import { acquireStackLock } from ${JSON.stringify(path.join(repoRoot, 'dist/executor/host/linux/stack-lock.js'))};
+    const script = `import { acquireStackLock } from ${JSON.stringify(path.join(repoRoot, 'dist/store/stack-lock.js'))};
 await acquireStackLock(${JSON.stringify(project)}, { command: 'doomed holder' });
 process.stdout.write('held\\n');
 setInterval(() => {}, 1000);`;

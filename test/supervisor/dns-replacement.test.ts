@@ -6,8 +6,8 @@
 // (a 2 s stall each, and the stack's names leaked to the host's resolver).
 
 import { describe, expect, it } from 'vitest';
-import type { ContainerRecord } from '../../executor/host.js';
-import { readStartTime } from '../../executor/host/linux/proc-stat.js';
+import type { ContainerRecord } from '../../model/records.js';
+import { readStartTime } from '../../store/proc-stat.js';
 import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
 import type { ContainerSpec, Endpoint } from '../../model/plan.js';
 import { NameTable } from '../../supervisor/dns/name-table.js';

@@ -8,7 +8,7 @@
 import * as packet from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHost } from '../../executor/fake-host.js';
-import type { ContainerRecord } from '../../executor/host.js';
+import type { ContainerRecord } from '../../model/records.js';
 import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
 import { DRAIN_MS } from '../../planner/plan/plan-containers.js';
 import type { ContainerSpec } from '../../model/plan.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHost } from '../../executor/fake-host.js';
 import type { Journal, JournalEntry } from '../../executor/journal.js';
-import { acquireStackLock } from '../../executor/host/linux/stack-lock.js';
+import { acquireStackLock } from '../../store/stack-lock.js';
 import { emptyObserved, type Observed } from '../../model/observed.js';
 import { finishDownWhenFree } from '../../supervisor/finish-down.js';
 

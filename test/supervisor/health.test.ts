@@ -2,7 +2,7 @@
 // no real time passes.
 
 import { describe, expect, it } from 'vitest';
-import type { ContainerHealth, HealthStatus } from '../../executor/host.js';
+import type { ContainerHealth, HealthStatus } from '../../model/records.js';
 import type { Healthcheck } from '../../model/types.js';
 import { HealthMonitor, type Probe } from '../../supervisor/health-monitor.js';
 import { probeArgv } from '../../model/healthcheck.js';

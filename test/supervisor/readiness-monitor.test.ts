@@ -4,7 +4,7 @@
 
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { Readiness } from '../../executor/host.js';
+import type { Readiness } from '../../model/records.js';
 import { systemClock } from '../../supervisor/clock.js';
 import { READY_GRACE_MS, ReadinessMonitor } from '../../supervisor/readiness-monitor.js';
 import { refusingPort } from '../support/fake-dns-upstream.js';

@@ -12,9 +12,9 @@ import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
 import type { ContainerSpec } from '../../model/plan.js';
 import type { ContainerExit } from '../../executor/host.js';
 import { createLinuxContainers } from '../../executor/host/linux/container-runtime.js';
-import { createStateStore } from '../../executor/host/linux/state-store.js';
+import { createStateStore } from '../../store/state-store.js';
 import { cgroupDirs } from '../../executor/host/linux/cgroups.js';
-import { paths } from '../../executor/host/linux/paths.js';
+import { paths } from '../../store/paths.js';
 
 const APPLETS = ['sh', 'ps', 'hostname', 'cat', 'sleep', 'ls', 'id', 'echo', 'true', 'tr', 'grep', 'wc', 'mount', 'insmod', 'reboot',
   'date', 'sysctl', 'touch', 'unshare', 'head', 'dd', 'mkdir', 'stat', 'pwd', 'ulimit', 'kill', 'df', 'nsenter'];

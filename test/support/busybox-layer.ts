@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
 import type { ContainerSpec } from '../../model/plan.js';
-import { paths } from '../../executor/host/linux/paths.js';
+import { paths } from '../../store/paths.js';
 
 export const PASSWD = 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n';
 export const GROUP = 'root:x:0:\napp:x:1000:\nstaff:x:50:app\nnobody:x:65534:\n';

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DockerHealthcheck } from '../../executor/images/image-healthcheck.js';
+import type { DockerHealthcheck } from '../../images/image-healthcheck.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TEST_IMAGE = 'stack.local/busybox:latest';

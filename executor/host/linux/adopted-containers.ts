@@ -6,7 +6,7 @@
 // already gone at adoption.
 
 import { ExitCodeListener } from './exit-codes.js';
-import { isSameProcess } from './proc-stat.js';
+import { isSameProcess } from '../../../store/proc-stat.js';
 
 export interface Adopted {
   project: string;

@@ -7,8 +7,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerSpec, MountSpec } from '../../../model/plan.js';
 import type { InitMount } from './init/mounts.js';
-import { paths } from './paths.js';
-import { ensureVolume, volumeDataDir, VolumeError } from './volumes.js';
+import { paths } from '../../../store/paths.js';
+import { ensureVolume, volumeDataDir, VolumeError } from '../../../store/volumes.js';
 
 const filesDir = (spec: ContainerSpec) => path.join(paths.containerRunDir(spec.project, spec.name), 'files');
 /** Rendered files are named by their place in spec.mounts: targets may share a basename. */

@@ -3,7 +3,7 @@
 // (stop) and removal (cleanup). Works from state records alone for containers another
 // supervisor spawned: a pid is only ever signalled when its start time matches the record.
 
-import { logTimesFile } from './log-times.js';
+import { logTimesFile } from '../../../store/log-times.js';
 import { drainConnections } from './drain.js';
 import fs from 'node:fs/promises';
 import { closeSync, existsSync } from 'node:fs';
@@ -17,9 +17,9 @@ import { cgroupProcsFiles, createCgroups, killCgroups, oomKills, removeCgroups }
 import { initSecurity } from './init-security.js';
 import { containerCgroupView } from './cgroup-view.js';
 import { netnsFor } from './network-mode.js';
-import { paths } from './paths.js';
-import { makePrivateDir, openPrivateAppend } from './private-files.js';
-import { catchesSignal, isSameProcess, readStartTime } from './proc-stat.js';
+import { paths } from '../../../store/paths.js';
+import { makePrivateDir, openPrivateAppend } from '../../../store/private-files.js';
+import { catchesSignal, isSameProcess, readStartTime } from '../../../store/proc-stat.js';
 import { InitChannel } from './init-channel.js';
 import { AdoptedContainers } from './adopted-containers.js';
 import { INIT_ENV, type InitConfig } from './init/config.js';

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { makePrivateDir } from './private-files.js';
+import { makePrivateDir } from '../../../store/private-files.js';
 
 export interface IpForwardPlaces {
   /** The sysctl file (tests point this at a plain file). */

@@ -8,7 +8,7 @@ import { acquireIpForward, releaseIpForward } from './ip-forward.js';
 import { nftRun } from './libnftables.js';
 import { assertStkTable } from './literals.js';
 import { renderNatRuleset } from './nat-ruleset.js';
-import { stackRoot } from './paths.js';
+import { stackRoot } from '../../../store/paths.js';
 
 /** Who holds ip_forward on: this table of this STACK_ROOT (test roots reuse project names). */
 const forwardUser = (table: string) => `${hashOf(stackRoot())}-${table}`;

@@ -7,8 +7,8 @@ import type { ContainerSpec } from '../../../model/plan.js';
 import type { Host } from '../../host.js';
 import type { NetnsChoice } from './namespace-window.js';
 import { openNetnsOf } from './netns-socket.js';
-import { isSameProcess } from './proc-stat.js';
-import { slotRecord } from './slot-record.js';
+import { isSameProcess } from '../../../store/proc-stat.js';
+import { slotRecord } from '../../../store/slot-record.js';
 
 /** The container whose namespace `mode` joins, for `container:<name>`. */
 export function joinedContainer(mode: string | undefined): string | undefined {

@@ -7,15 +7,15 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ContainerRecord } from '../../host.js';
+import type { ContainerRecord } from '../../../model/records.js';
 import type { NatSpec, NetworkSpec } from '../../../model/plan.js';
 import type { UnrecordedObjects } from '../../../model/observed.js';
 import { bridgeName, natTableName, vethName } from '../../../model/names.js';
 import { cgroupNames } from './cgroups.js';
-import type { RecordDir } from './json-file.js';
+import type { RecordDir } from '../../../store/json-file.js';
 import { natTableExists, natTableLabels } from './observe-network.js';
-import { paths } from './paths.js';
-import type { BadRecordError } from './record-errors.js';
+import { paths } from '../../../store/paths.js';
+import type { BadRecordError } from '../../../store/record-errors.js';
 
 export interface OwnRecords {
   containers: RecordDir<ContainerRecord>;

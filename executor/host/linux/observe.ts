@@ -4,16 +4,16 @@
 import type { ObserveOptions, Observed } from '../../../model/observed.js';
 import { networkHash } from '../../../model/hash.js';
 import { hostPorts } from './host-ports.js';
-import { listImages } from '../../images/image-store.js';
+import { listImages } from '../../../images/image-store.js';
 import { bridgeConfigured, natTableIntact, readLinks, takenSubnets } from './observe-network.js';
-import { readStacks } from './stacks-records.js';
+import { readStacks } from '../../../store/stacks-records.js';
 import { unrecordedObjects } from './observe-unrecorded.js';
-import { isRunning, readState } from './state-store.js';
-import { listVolumes } from './volumes.js';
+import { isRunning, readState } from '../../../store/state-store.js';
+import { listVolumes } from '../../../store/volumes.js';
 import { existsSync } from 'node:fs';
 import { withClaims } from '../../../model/claims.js';
 import { heldPort } from '../../../model/port-holders.js';
-import { readClaims } from './allocation.js';
+import { readClaims } from '../../../store/allocation.js';
 
 /** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
 export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {

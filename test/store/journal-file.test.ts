@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { journalFile, openJournal } from '../../executor/host/linux/journal-file.js';
+import { journalFile, openJournal } from '../../store/journal-file.js';
 import { interruptedApply } from '../../executor/journal.js';
 
 let root: string;

@@ -3,8 +3,8 @@
 // every time, `never` never pulls and a missing image is an error before anything starts,
 // `build` (or a service with `build:`) is left to the builder and never pulled.
 
-import { normalizeImageRef } from '../../model/image-ref.js';
-import type { Service } from '../../model/types.js';
+import { normalizeImageRef } from '../model/image-ref.js';
+import type { Service } from '../model/types.js';
 
 export class ImageMissingError extends Error {
   readonly problems: string[];

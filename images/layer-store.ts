@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { paths } from '../host/linux/paths.js';
+import { paths } from '../store/paths.js';
 import { hasLayer } from './image-store.js';
 import { ImageFormatError } from './image-format-error.js';
 import { unpackLayer } from './unpack-layer.js';

@@ -4,7 +4,7 @@
 // interrupted or failed pull never shows as an image; layers it completed stay for reuse.
 
 import PQueue from 'p-queue';
-import type { ImageInfo } from '../../model/observed.js';
+import type { ImageInfo } from '../model/observed.js';
 import { withBlob } from './blob-download.js';
 import { saveImage } from './image-store.js';
 import { holdLayers } from './layer-holds.js';

@@ -5,8 +5,8 @@
 // what it made has state records), and `down` removes the run dir, claim included.
 
 import fs from 'node:fs/promises';
-import type { Host } from '../../host.js';
-import type { ProjectClaims } from '../../../model/claims.js';
+import type { Host } from '../executor/host.js';
+import type { ProjectClaims } from '../model/claims.js';
 import { acquireFileLock, type FileLock } from './file-lock.js';
 import { readJson, writeJsonAtomic } from './json-file.js';
 import { paths, stackRun } from './paths.js';

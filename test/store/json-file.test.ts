@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeJsonAtomic } from '../../executor/host/linux/json-file.js';
+import { writeJsonAtomic } from '../../store/json-file.js';
 
 let dir: string;
 beforeEach(() => {

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { flockHolder } from '../../executor/host/linux/flock-holder.js';
-import { tryFileLock } from '../../executor/host/linux/file-lock.js';
+import { flockHolder } from '../../store/flock-holder.js';
+import { tryFileLock } from '../../store/file-lock.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-flock-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

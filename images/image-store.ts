@@ -4,12 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ImageInfo } from '../../model/observed.js';
-import { normalizeImageRef } from '../../model/image-ref.js';
-import { paths } from '../host/linux/paths.js';
-import { makePrivateDir, PRIVATE_FILE_MODE } from '../host/linux/private-files.js';
+import type { ImageInfo } from '../model/observed.js';
+import { normalizeImageRef } from '../model/image-ref.js';
+import { paths } from '../store/paths.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import { isRecordedHealthcheck } from './image-healthcheck.js';
-import { sendableSignal } from '../../model/signals.js';
+import { sendableSignal } from '../model/signals.js';
 
 const SUFFIX = '.json';
 

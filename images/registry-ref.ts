@@ -1,7 +1,7 @@
 // A normalised image reference split into what the distribution API needs: the registry
 // host, the repository path and the tag or digest to ask for.
 
-import { normalizeImageRef } from '../../model/image-ref.js';
+import { normalizeImageRef } from '../model/image-ref.js';
 
 export interface RegistryRef {
   /** The normalised reference, the image store's key (`docker.io/library/busybox:latest`). */

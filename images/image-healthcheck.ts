@@ -3,7 +3,7 @@
 // milliseconds, with docker's 0 ("not set", inherit the default) left out, so the planner
 // can merge it with the file's healthcheck field by field as docker does.
 
-import type { PartialHealthcheck } from '../../model/types.js';
+import type { PartialHealthcheck } from '../model/types.js';
 import { ImageFormatError } from './image-format-error.js';
 
 export interface DockerHealthcheck {

@@ -6,8 +6,9 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ContainerRecord, Host } from '../../host.js';
-import type { NatSpec, NetworkSpec } from '../../../model/plan.js';
+import type { Host } from '../executor/host.js';
+import type { ContainerRecord } from '../model/records.js';
+import type { NatSpec, NetworkSpec } from '../model/plan.js';
 import { paths } from './paths.js';
 import { readJson, readJsonDir, writeJsonAtomic, type RecordDir } from './json-file.js';
 import { isSameProcess } from './proc-stat.js';

@@ -3,10 +3,10 @@
 // by `image pull` and `image import` so both accept and check exactly the same things.
 
 import { createHash } from 'node:crypto';
-import type { ImageInfo } from '../../model/observed.js';
+import type { ImageInfo } from '../model/observed.js';
 import { ImageFormatError } from './image-format-error.js';
 import { imageHealthcheck, type DockerHealthcheck } from './image-healthcheck.js';
-import { sendableSignal } from '../../model/signals.js';
+import { sendableSignal } from '../model/signals.js';
 
 export { ImageFormatError };
 

@@ -3,8 +3,8 @@
 // recreate. While both exist (the replacement is not ready yet), the running one, the old
 // first: it is the one serving.
 
-import type { ContainerRecord } from '../../host.js';
-import { replacementName } from '../../../model/names.js';
+import type { ContainerRecord } from '../model/records.js';
+import { replacementName } from '../model/names.js';
 import { isRunning } from './state-store.js';
 
 export async function slotRecord(

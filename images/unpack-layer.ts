@@ -15,8 +15,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import tar from 'tar-stream';
-import { lsetxattr, mknod } from '../host/linux/libc.js';
-import { makePrivateDir } from '../host/linux/private-files.js';
+import { lsetxattr, mknod } from '../executor/host/linux/libc.js';
+import { makePrivateDir } from '../store/private-files.js';
 import { openDecompressed, sniffCompression } from './decompress.js';
 
 export class LayerUnpackError extends Error {

@@ -2,8 +2,8 @@
 // record is skipped and named, never a reason for another stack's command to fail (only
 // its own stack's commands stop on it).
 
-import type { ContainerRecord } from '../../host.js';
-import type { NatSpec, NetworkSpec } from '../../../model/plan.js';
+import type { ContainerRecord } from '../model/records.js';
+import type { NatSpec, NetworkSpec } from '../model/plan.js';
 import { readState } from './state-store.js';
 
 export interface StacksRecords {

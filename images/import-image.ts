@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ImageInfo } from '../../model/observed.js';
+import type { ImageInfo } from '../model/observed.js';
 import { blobTmpDir } from './blob-download.js';
-import { makePrivateDir } from '../host/linux/private-files.js';
+import { makePrivateDir } from '../store/private-files.js';
 import { extractArchive } from './extract-archive.js';
 import { importDockerArchive } from './import-docker-archive.js';
 import { ImageImportError, importOciLayout, type ImportOptions } from './import-oci-layout.js';

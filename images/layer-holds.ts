@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { blobTmpDir } from './blob-download.js';
-import { makePrivateDir, PRIVATE_FILE_MODE } from '../host/linux/private-files.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 const PREFIX = 'hold-';
 

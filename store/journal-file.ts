@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Journal, JournalEntry } from '../../journal.js';
+import type { Journal, JournalEntry } from '../executor/journal.js';
 import { paths } from './paths.js';
 import { makePrivateDirSync, PRIVATE_FILE_MODE } from './private-files.js';
 import { bool, listOf, num, shape, str, type Check } from './shape-check.js';

@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { normalizeImageRef } from '../../model/image-ref.js';
-import { paths } from '../host/linux/paths.js';
-import { readState } from '../host/linux/state-store.js';
+import { normalizeImageRef } from '../model/image-ref.js';
+import { paths } from '../store/paths.js';
+import { readState } from '../store/state-store.js';
 import { blobTmpDir } from './blob-download.js';
 import { listImages, removeImage } from './image-store.js';
 import { heldLayers, isAlive } from './layer-holds.js';

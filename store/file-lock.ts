@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { LOCK, tryFlock } from './libc.js';
+import { LOCK, tryFlock } from '../executor/host/linux/libc.js';
 import { makePrivateDirSync } from './private-files.js';
 
 export interface FileLock {

@@ -7,9 +7,9 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ObservedVolume } from '../../../model/observed.js';
-import type { VolumeConfig } from '../../../model/types.js';
-import type { Host } from '../../host.js';
+import type { ObservedVolume } from '../model/observed.js';
+import type { VolumeConfig } from '../model/types.js';
+import type { Host } from '../executor/host.js';
 import { paths } from './paths.js';
 import { readJson, writeJsonAtomic } from './json-file.js';
 import { makePrivateDir } from './private-files.js';
@@ -108,6 +108,6 @@ export async function removeVolume(name: string): Promise<void> {
   await fs.rm(dirOf(name), { recursive: true, force: true });
 }
 
-export function createLinuxVolumes(): import('../../host.js').Host['volumes'] {
+export function createLinuxVolumes(): import('../executor/host.js').Host['volumes'] {
   return { remove: removeVolume };
 }
