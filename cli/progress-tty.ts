@@ -4,7 +4,7 @@
 // ends ✔ with the executor's milliseconds, ✖ with the message, or skipped with the reason. Loaded by cli/progress.ts only when stderr is a TTY (listr2 costs start-up).
 
 import { color, DefaultRenderer, figures, Listr, ListrDefaultRendererLogLevels, ListrLogger, ListrTaskState, ProcessOutput, type ListrTask } from 'listr2';
-import { describe } from '../planner/plan/plan-text.js';
+import { describe } from '../model/plan-text.js';
 import type { Operation, Plan } from '../model/plan.js';
 import type { ProgressEvent } from '../executor/reporter.js';
 import { escapeControls } from './terminal-text.js';

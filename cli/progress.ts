@@ -3,7 +3,7 @@
 // listr2 task list (cli/progress-tty.ts, loaded only then).
 
 import type { Plan } from '../model/plan.js';
-import { planToText } from '../planner/plan/plan-text.js';
+import { planToText } from '../model/plan-text.js';
 import type { MessageHandler } from '../supervisor/client.js';
 import type { ProgressFormat } from './progress-format.js';
 import type { TtyProgress } from './progress-tty.js';

@@ -1,8 +1,8 @@
 // `up --wait`: every container of the stack ready — running, healthy when it has a
 // healthcheck, or a one-shot that exited 0 — judged from the state records the supervisor
-// keeps (executor/conditions.ts), so the wait holds no supervisor request open.
+// keeps (model/conditions.ts), so the wait holds no supervisor request open.
 
-import { pollCondition } from '../executor/conditions.js';
+import { pollCondition } from '../model/conditions.js';
 import { isSameProcess } from '../store/proc-stat.js';
 import { readState } from '../store/state-store.js';
 

@@ -6,8 +6,8 @@
 // those operations before its execve (and is taken down unstarted if one fails).
 
 import type { Operation, Plan } from '../model/plan.js';
-import { findCycle } from '../planner/plan/plan-cycle.js';
-import { describe } from '../planner/plan/plan-text.js';
+import { findCycle } from '../model/plan-cycle.js';
+import { describe } from '../model/plan-text.js';
 import type { Host } from './host.js';
 import type { Reporter } from './reporter.js';
 import { applyOperation, type ApplyContext } from './apply-operation.js';

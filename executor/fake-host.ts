@@ -3,7 +3,7 @@
 
 import type { ContainerExit, Host } from './host.js';
 import type { ContainerRecord } from '../model/records.js';
-import type { WaitOutcome } from './conditions.js';
+import type { WaitOutcome } from '../model/conditions.js';
 import { emptyObserved, type Observed } from '../model/observed.js';
 
 export interface FakeHostOptions {

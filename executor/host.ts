@@ -5,7 +5,7 @@
 import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec } from '../model/plan.js';
 import type { ObserveOptions, Observed } from '../model/observed.js';
 import type { Claims } from '../model/claims.js';
-import type { WaitCondition, WaitOptions, WaitOutcome } from './conditions.js';
+import type { WaitCondition, WaitOptions, WaitOutcome } from '../model/conditions.js';
 import type { ContainerHealth, ContainerRecord, Readiness } from '../model/records.js';
 
 export interface SpawnedContainer {

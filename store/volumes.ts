@@ -108,6 +108,6 @@ export async function removeVolume(name: string): Promise<void> {
   await fs.rm(dirOf(name), { recursive: true, force: true });
 }
 
-export function createLinuxVolumes(): import('../executor/host.js').Host['volumes'] {
+export function createLinuxVolumes(): Host['volumes'] {
   return { remove: removeVolume };
 }

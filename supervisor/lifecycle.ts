@@ -5,7 +5,7 @@
 
 import type { ContainerExit, Host } from '../executor/host.js';
 import type { ContainerRecord } from '../model/records.js';
-import { lastProbeText } from '../executor/conditions.js';
+import { lastProbeText } from '../model/conditions.js';
 import { resumeContainer } from '../executor/launch-container.js';
 import { probeArgv } from '../model/healthcheck.js';
 import type { ContainerSpec } from '../model/plan.js';

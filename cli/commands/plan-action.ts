@@ -3,7 +3,7 @@
 import { observeStack } from '../../executor/host/linux/observe.js';
 import { observeOptionsFor } from '../../planner/plan/observe-options.js';
 import { reconcile } from '../../planner/plan/reconcile.js';
-import { planToText } from '../../planner/plan/plan-text.js';
+import { planToText } from '../../model/plan-text.js';
 import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';

@@ -5,7 +5,7 @@
 // that may never get ready. Both are containers of the stack all along, though: each gets
 // answers for its neighbours' names, the starting replacement and the draining old one alike.
 
-import { conditionState } from '../../executor/conditions.js';
+import { conditionState } from '../../model/conditions.js';
 import type { ContainerRecord } from '../../model/records.js';
 import { isRunning } from '../../store/state-store.js';
 import { groupBy } from '../../model/group-by.js';

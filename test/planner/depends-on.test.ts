@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadStack } from '../../planner/load/load.js';
 import { emptyObserved, type ImageInfo, type Observed } from '../../model/observed.js';
 import { reconcile } from '../../planner/plan/reconcile.js';
-import { planToText } from '../../planner/plan/plan-text.js';
+import { planToText } from '../../model/plan-text.js';
 import { PlanError } from '../../planner/plan/plan-error.js';
 import type { Stack } from '../../model/types.js';
 

@@ -8,7 +8,7 @@ import { effectiveHealthcheck } from '../../model/effective-healthcheck.js';
 import { HEALTHCHECK_DEFAULTS } from '../../model/healthcheck.js';
 import type { ImageInfo } from '../../model/observed.js';
 import type { ContainerSpec, Plan } from '../../model/plan.js';
-import { planToText } from '../../planner/plan/plan-text.js';
+import { planToText } from '../../model/plan-text.js';
 import { reconcile } from '../../planner/plan/reconcile.js';
 import type { PartialHealthcheck, ServiceHealthcheck } from '../../model/types.js';
 import { applied, image, load, observed } from './reconcile-fixtures.js';

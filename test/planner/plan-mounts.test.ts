@@ -6,7 +6,7 @@ import { emptyObserved, type Observed } from '../../model/observed.js';
 import { planMounts, requiredHostPaths } from '../../planner/plan/plan-mounts.js';
 import { teardown } from '../../planner/plan/teardown.js';
 import { reconcile } from '../../planner/plan/reconcile.js';
-import { planToText } from '../../planner/plan/plan-text.js';
+import { planToText } from '../../model/plan-text.js';
 import { volumeHash } from '../../model/hash.js';
 import { load } from './helpers.js';
 

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { reconcile, type ReconcileOptions } from '../../planner/plan/reconcile.js';
-import { planToText } from '../../planner/plan/plan-text.js';
+import { planToText } from '../../model/plan-text.js';
 import { PlanError } from '../../planner/plan/plan-error.js';
 import { StackFileError } from '../../model/diagnostics.js';
 import type { Observed } from '../../model/observed.js';

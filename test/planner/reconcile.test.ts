@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../planner/plan/reconcile.js';
 import { teardown } from '../../planner/plan/teardown.js';
-import { planToText } from '../../planner/plan/plan-text.js';
+import { planToText } from '../../model/plan-text.js';
 import { PlanError } from '../../planner/plan/plan-error.js';
 import { applied, hello, load, observed } from './reconcile-fixtures.js';
 

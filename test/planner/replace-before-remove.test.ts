@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Observed } from '../../model/observed.js';
 import type { Plan } from '../../model/plan.js';
-import { planToText } from '../../planner/plan/plan-text.js';
-import { findCycle } from '../../planner/plan/plan-cycle.js';
+import { planToText } from '../../model/plan-text.js';
+import { findCycle } from '../../model/plan-cycle.js';
 import { reconcile } from '../../planner/plan/reconcile.js';
 import { applied, load, observed } from './reconcile-fixtures.js';
 

@@ -6,7 +6,7 @@ import type { ContainerHealth, HealthStatus } from '../../model/records.js';
 import type { Healthcheck } from '../../model/types.js';
 import { HealthMonitor, type Probe } from '../../supervisor/health-monitor.js';
 import { probeArgv } from '../../model/healthcheck.js';
-import { lastProbeText } from '../../executor/conditions.js';
+import { lastProbeText } from '../../model/conditions.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 const check = (over: Partial<Healthcheck> = {}): Healthcheck => ({

@@ -27,7 +27,7 @@ import { koffiNativePath, stageNodePath, stageScriptPath } from './stage-files.j
 import { encodeNativeConfig, NATIVE_STAGE_ARGV0, nativeStageExecutable } from './native-init.js';
 import { createContainerExec } from './container-exec.js';
 import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js';
-import { pollCondition } from '../../conditions.js';
+import { pollCondition } from '../../../model/conditions.js';
 
 /** The init stage could not make or start the container; `step` says where. */
 export class ContainerStartError extends Error {

@@ -2,7 +2,7 @@
 // wait forever (or recurse without end). No plan stack makes should have one; this finds
 // one so it is reported as the planner bug it is, naming the ring, before anything runs.
 
-import type { Operation } from '../../model/plan.js';
+import type { Operation } from './plan.js';
 
 /** The first ring of `after`/`settled` waits found, as ids (first id repeated at the end); undefined when there is none. */
 export function findCycle(operations: Operation[]): string[] | undefined {

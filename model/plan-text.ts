@@ -1,8 +1,8 @@
 // The stable text form of a Plan: what `stack plan` prints and what golden tests compare.
 // One line per operation with its subject, then its cause and what it waits for.
 
-import type { MountSpec, Operation, Plan } from '../../model/plan.js';
-import type { DependencyCondition } from '../../model/types.js';
+import type { MountSpec, Operation, Plan } from './plan.js';
+import type { DependencyCondition } from './types.js';
 
 export function planToText(plan: Plan): string {
   const lines = [`plan for ${plan.project}: ${plan.operations.length === 0 ? 'nothing to do' : `${plan.operations.length} operation${plan.operations.length === 1 ? '' : 's'}`}`];

@@ -2,7 +2,7 @@
 // "ready", and the reason when it never will.
 
 import { describe, expect, it } from 'vitest';
-import { conditionState } from '../../executor/conditions.js';
+import { conditionState } from '../../model/conditions.js';
 import type { ContainerRecord } from '../../model/records.js';
 import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
 import type { ContainerSpec } from '../../model/plan.js';

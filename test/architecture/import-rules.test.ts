@@ -1,0 +1,139 @@
+// The rooms of the code and what each may import (docs/architecture.md draws the map).
+// A forbidden import fails here with the file and line, so the layout is a rule, not a
+// convention: the planner stays pure, only the host layer reaches the kernel, and the CLI
+// reads the store and talks to the supervisor instead of driving the kernel itself.
+
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { importsOf, sourceFiles, type ImportEdge } from '../support/import-graph.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+type Room = 'model' | 'load' | 'plan' | 'store' | 'images' | 'executor' | 'host' | 'supervisor' | 'cli';
+
+/** Longest prefix first. */
+const ROOMS: [string, Room][] = [
+  ['executor/host/linux/', 'host'],
+  ['executor/', 'executor'],
+  ['planner/load/', 'load'],
+  ['planner/plan/', 'plan'],
+  ['model/', 'model'],
+  ['store/', 'store'],
+  ['images/', 'images'],
+  ['supervisor/', 'supervisor'],
+  ['cli/', 'cli'],
+];
+
+/** Rooms whose code a room may import (its own room always). */
+const MAY_IMPORT: Record<Room, Room[]> = {
+  model: [],
+  load: ['model'],
+  plan: ['model'],
+  store: ['model'],
+  images: ['model', 'store'],
+  executor: ['model', 'store', 'images', 'host'],
+  host: ['model', 'store', 'images'],
+  supervisor: ['model', 'load', 'plan', 'store', 'images', 'executor', 'host'],
+  cli: ['model', 'load', 'plan', 'store', 'images', 'supervisor'],
+};
+
+/**
+ * Single files a room may import beyond its rooms, each for a reason. Type-only imports are
+ * erased at build time; `typeOnly` entries allow nothing else.
+ */
+const EXCEPTIONS: { from: Room; to: string; typeOnly?: boolean; why: string }[] = [
+  { from: 'store', to: 'executor/host/linux/libc.ts', why: 'flock(2) for the store locks; Node has no flock' },
+  { from: 'store', to: 'executor/host.ts', typeOnly: true, why: 'the store implements Host.state, .allocation and .volumes' },
+  { from: 'store', to: 'executor/journal.ts', typeOnly: true, why: 'the journal file holds JournalEntry lines' },
+  { from: 'images', to: 'executor/host/linux/libc.ts', why: 'unpacking a layer opens paths with openat2 so a symlink cannot lead out' },
+  { from: 'host', to: 'executor/host.ts', why: 'the Linux host implements the Host interface' },
+  { from: 'cli', to: 'executor/host.ts', typeOnly: true, why: 'the Host types of records and exits the CLI shows' },
+  { from: 'cli', to: 'executor/reporter.ts', typeOnly: true, why: 'progress renders executor events' },
+  { from: 'cli', to: 'executor/execute.ts', typeOnly: true, why: 'errors of an apply are rendered by the CLI' },
+  { from: 'cli', to: 'executor/host/linux/inherited-fds.ts', why: 'closing inherited fds is the first thing a process does (docs/security.md)' },
+];
+
+/**
+ * Where the CLI still drives the kernel itself (issue 16, step 4: `run` and `exec` through
+ * the executor/Host path, `up`'s dry run and cgroup kill through the supervisor). The list
+ * may only shrink: an entry that no longer occurs fails too, so it is removed with the fix.
+ */
+const CLI_STILL_DRIVES_THE_KERNEL = [
+  'cli/commands/exec-action.ts -> executor/host/linux/container-exec.ts',
+  'cli/commands/plan-action.ts -> executor/host/linux/observe.ts',
+  'cli/commands/run-action.ts -> executor/host/linux/container-runtime.ts',
+  'cli/commands/run-action.ts -> executor/host/linux/network.ts',
+  'cli/commands/run-action.ts -> executor/host/linux/observe.ts',
+  'cli/commands/run-action.ts -> executor/host.ts',
+  'cli/commands/up-action.ts -> executor/host/linux/cgroups.ts',
+  'cli/commands/up-action.ts -> executor/host/linux/observe.ts',
+  'cli/errors.ts -> executor/host/linux/container-exec.ts',
+  'cli/errors.ts -> executor/execute.ts',
+];
+
+/** Node modules that reach the outside world: never in the pure rooms. */
+const SIDE_EFFECT_MODULES = /^node:(fs|fs\/promises|child_process|net|dgram|http|https|tls|dns|os|worker_threads|cluster)$/;
+const PURE: Room[] = ['model', 'load', 'plan'];
+
+function roomOf(file: string): Room | undefined {
+  return ROOMS.find(([prefix]) => file.startsWith(prefix))?.[1];
+}
+
+function edges(): ImportEdge[] {
+  const files = sourceFiles(ROOT, ['model', 'planner', 'store', 'images', 'executor', 'supervisor', 'cli']);
+  return files.flatMap((f) => importsOf(ROOT, f));
+}
+
+/** Every import the rules forbid, as `file:line: from -> to (why it is forbidden)`. */
+export function forbiddenImports(all: ImportEdge[]): string[] {
+  const out: string[] = [];
+  for (const e of all) {
+    const from = roomOf(e.from)!;
+    const where = `${e.from}:${e.line}: imports ${e.to}`;
+    if (e.to === 'koffi' && from !== 'host') out.push(`${where}: only executor/host/linux/ may load koffi`);
+    if (PURE.includes(from) && SIDE_EFFECT_MODULES.test(e.to)) out.push(`${where}: ${from} is pure (no I/O)`);
+    if (!e.to.includes('/') || !e.to.endsWith('.ts')) continue;
+    const to = roomOf(e.to);
+    if (!to || to === from || MAY_IMPORT[from].includes(to)) continue;
+    const exception = EXCEPTIONS.find((x) => x.from === from && x.to === e.to && (!x.typeOnly || e.typeOnly));
+    if (exception) continue;
+    if (from === 'cli' && CLI_STILL_DRIVES_THE_KERNEL.includes(`${e.from} -> ${e.to}`)) continue;
+    out.push(`${where}: ${from} may import ${[from, ...MAY_IMPORT[from]].join(', ')} only`);
+  }
+  return out;
+}
+
+describe('import rules of the rooms', () => {
+  const all = edges();
+
+  it('finds the imports it checks', () => {
+    // A reader that found nothing would pass every rule.
+    expect(all.length).toBeGreaterThan(1000);
+    expect(all.some((e) => e.from === 'cli/main.ts' && e.to === 'commander')).toBe(true);
+  });
+
+  it('has no forbidden import', () => {
+    expect(forbiddenImports(all)).toEqual([]);
+  });
+
+  it('lists only CLI-to-kernel imports that still exist', () => {
+    const present = new Set(all.map((e) => `${e.from} -> ${e.to}`));
+    expect(CLI_STILL_DRIVES_THE_KERNEL.filter((x) => !present.has(x))).toEqual([]);
+  });
+
+  it('reports a forbidden import with its file and line', () => {
+    const planted: ImportEdge[] = [
+      { from: 'executor/host/linux/nat.ts', to: 'planner/plan/reconcile.ts', typeOnly: false, line: 3 },
+      { from: 'model/plan.ts', to: 'node:fs', typeOnly: false, line: 1 },
+      { from: 'cli/commands/ps-action.ts', to: 'koffi', typeOnly: false, line: 7 },
+      { from: 'store/paths.ts', to: 'executor/host.ts', typeOnly: false, line: 2 },
+    ];
+    expect(forbiddenImports(planted)).toEqual([
+      'executor/host/linux/nat.ts:3: imports planner/plan/reconcile.ts: host may import host, model, store, images only',
+      'model/plan.ts:1: imports node:fs: model is pure (no I/O)',
+      'cli/commands/ps-action.ts:7: imports koffi: only executor/host/linux/ may load koffi',
+      'store/paths.ts:2: imports executor/host.ts: store may import store, model only',
+    ]);
+  });
+});
