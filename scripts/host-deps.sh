@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# Installs the Debian packages stack needs on the host, when missing:
-# nft (nftables), a static busybox for the example and test images, ip and nsenter, tini
-# (its static build is the PID 1 of `init: true` containers), gcc with a static libc for
-# the native init stage (dist/stack-init) and the tests' syscall probe, and for the image
-# pull tests docker-registry, skopeo, htpasswd (apache2-utils) and zstd.
+# Installs the Debian packages stack needs on the host, when missing.
+#   host-deps.sh        what stack and the demo need: nft (nftables), a static busybox for the
+#                       example image, ip and nsenter, tini (its static build is the PID 1 of
+#                       `init: true` containers), gcc with a static libc for the native init
+#                       stage (dist/stack-init)
+#   host-deps.sh test   that, plus what only the test suite uses: for the image pull tests
+#                       docker-registry, skopeo, htpasswd (apache2-utils) and zstd
+# `npm run demo` asks for the first set, `npm test` for the second.
 set -euo pipefail
 missing=()
 command -v nft >/dev/null 2>&1 || missing+=(nftables)
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
-# image pull tests: a local registry, skopeo to fill it, htpasswd for its basic auth, zstd layers
-command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
-command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
-command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
-command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 [ -x /usr/bin/tini-static ] || missing+=(tini)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || [ -f /usr/lib/aarch64-linux-gnu/libc.a ] || missing+=(libc6-dev)
+if [ "${1:-}" = test ]; then
+  # image pull tests: a local registry, skopeo to fill it, htpasswd for its basic auth, zstd layers
+  command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+  command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+  command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+  command -v zstd >/dev/null 2>&1 || missing+=(zstd)
+fi
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "stack needs these Debian packages: ${missing[*]}; install them as root: apt-get install -y ${missing[*]}" >&2

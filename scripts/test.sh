@@ -4,7 +4,7 @@
 # kernel — ending with a leak check of host objects.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/host-deps.sh
+bash scripts/host-deps.sh test
 npm run build --silent
 # The tests are TypeScript too; vitest strips types without checking them.
 npx tsc -p tsconfig.test.json
