@@ -2,7 +2,7 @@
 // log was written, and the --since/--until values of `logs`.
 
 import fs from 'node:fs';
-import { parseDuration } from '../planner/load/short-forms.js';
+import { parseDuration } from '../model/duration.js';
 import { UsageError } from './usage-error.js';
 
 export interface LogClock {

@@ -9,6 +9,16 @@ import type { SourcePos } from './dockerfile-instructions.js';
 /** `RUN ["a", "b"]` (exec) or `RUN a b` (shell, run by the stage's SHELL). */
 export type CommandForm = { exec: string[] } | { shell: string };
 
+/** COPY and ADD flags the builder carries over as they are. */
+export interface CopyOptions {
+  chown?: string;
+  chmod?: string;
+  link: boolean;
+  exclude: string[];
+  checksum?: string;
+  keepGitDir: boolean;
+}
+
 export interface RunMount {
   /** bind (default), cache, tmpfs, secret or ssh. */
   type: string;
@@ -22,19 +32,7 @@ export type Instruction = SourcePos &
     | { kind: 'ARG'; args: { name: string; default?: string }[] }
     | { kind: 'ENV' | 'LABEL'; pairs: { key: string; value: string }[] }
     | { kind: 'RUN'; command: CommandForm; mounts: RunMount[]; network?: 'default' | 'none' | 'host'; heredocs: Heredoc[] }
-    | {
-        kind: 'COPY' | 'ADD';
-        sources: string[];
-        dest: string;
-        from?: string;
-        chown?: string;
-        chmod?: string;
-        link: boolean;
-        exclude: string[];
-        checksum?: string;
-        keepGitDir: boolean;
-        heredocs: Heredoc[];
-      }
+    | ({ kind: 'COPY' | 'ADD'; sources: string[]; dest: string; from?: string; heredocs: Heredoc[] } & CopyOptions)
     | { kind: 'CMD' | 'ENTRYPOINT'; command: CommandForm }
     | { kind: 'WORKDIR'; path: string }
     | { kind: 'USER'; user: string }

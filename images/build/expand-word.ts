@@ -10,7 +10,12 @@ export class ExpandError extends Error {}
 type Vars = ReadonlyMap<string, string>;
 
 export function expandWord(word: string, vars: Vars, escape = '\\'): string {
-  return new Lexer(word, vars, escape).word(undefined);
+  return new Lexer(word, vars, escape, false).word(undefined);
+}
+
+/** A heredoc body (`<<EOF`, unquoted): variables expand, quotes stay as they are. */
+export function expandHeredoc(body: string, vars: Vars, escape = '\\'): string {
+  return new Lexer(body, vars, escape, true).word(undefined);
 }
 
 class Lexer {
@@ -19,6 +24,7 @@ class Lexer {
     private readonly text: string,
     private readonly vars: Vars,
     private readonly escape: string,
+    private readonly keepQuotes: boolean,
   ) {}
 
   /** Reads until `stop` (a `}` ending a `${…}` word) or the end. */
@@ -29,8 +35,8 @@ class Lexer {
       if (c === stop) return out;
       this.i++;
       if (c === this.escape && this.i < this.text.length) out += this.text[this.i++];
-      else if (c === "'") out += this.until("'");
-      else if (c === '"') out += this.doubleQuoted();
+      else if (c === "'" && !this.keepQuotes) out += this.until("'");
+      else if (c === '"' && !this.keepQuotes) out += this.doubleQuoted();
       else if (c === '$') out += this.dollar();
       else out += c;
     }

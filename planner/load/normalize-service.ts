@@ -6,7 +6,8 @@ import { dictOrList, environment, parseSize, stringList, toBool, toInt, toNumber
 import { fileGrant, parseTmpfs, parseVolume, resolveHostPath } from './mounts.js';
 import { exposeEntry, parsePorts } from './ports.js';
 import { serviceDefaults } from './service-defaults.js';
-import { parseDuration, shellSplit } from './short-forms.js';
+import { shellSplit } from './short-forms.js';
+import { parseDuration } from '../../model/duration.js';
 import type {
   BuildSpec, Dependency, DependencyCondition, ExtraHost, PullPolicy, Resources, RestartPolicy, Service, ServiceHealthcheck, ServiceNetwork, SourcePos, Ulimit, VolumeMount,
 } from '../../model/types.js';

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { closest, editDistance } from '../../model/edit-distance.js';
-import { parseDuration, parsePort, shellSplit, ShellSplitError } from '../../planner/load/short-forms.js';
+import { parsePort, shellSplit, ShellSplitError } from '../../planner/load/short-forms.js';
+import { parseDuration } from '../../model/duration.js';
 
 describe('shellSplit', () => {
   it.each([
