@@ -46,7 +46,7 @@ const EXCEPTIONS: { from: Room; to: string; typeOnly?: boolean; why: string }[] 
   { from: 'store', to: 'executor/host/linux/libc.ts', why: 'flock(2) for the store locks; Node has no flock' },
   { from: 'store', to: 'executor/host.ts', typeOnly: true, why: 'the store implements Host.state, .allocation and .volumes' },
   { from: 'store', to: 'executor/journal.ts', typeOnly: true, why: 'the journal file holds JournalEntry lines' },
-  { from: 'images', to: 'executor/host/linux/libc.ts', why: 'unpacking a layer opens paths with openat2 so a symlink cannot lead out' },
+  { from: 'images', to: 'executor/host/linux/libc.ts', why: 'layers: device nodes and overlay xattrs (mknod, lsetxattr, lgetxattr) when unpacking and when writing a build step' },
   { from: 'host', to: 'executor/host.ts', why: 'the Linux host implements the Host interface' },
   { from: 'cli', to: 'executor/host.ts', typeOnly: true, why: 'the Host types of records and exits the CLI shows' },
   { from: 'cli', to: 'executor/reporter.ts', typeOnly: true, why: 'progress renders executor events' },
