@@ -68,7 +68,8 @@ export function cleanPath(p: string): string {
   return out.join('/');
 }
 
-function patternRegex(pattern: string): RegExp {
+/** A Go filepath.Match pattern (plus `**` spanning folders) as a regular expression over `/`-separated paths. */
+export function patternRegex(pattern: string): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];

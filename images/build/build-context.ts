@@ -1,0 +1,106 @@
+// The build context as COPY and ADD see it: the files under the context folder that
+// .dockerignore leaves in, the sources a COPY names (wildcards as in docker, never outside
+// the context), and a checksum of what they hold, which keys the build cache: the same
+// names, modes, link targets and bytes give the same checksum, so the step is reused.
+
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { cleanPath, ignoredBy, mayReincludeBelow, parseDockerignore, patternRegex, type IgnorePattern } from './dockerignore.js';
+
+export class BuildContextError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuildContextError';
+  }
+}
+
+export interface BuildContext {
+  dir: string;
+  ignore: IgnorePattern[];
+  /** Which .dockerignore was read, for messages. */
+  ignoreFile?: string;
+}
+
+/** `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's `.dockerignore`, as in BuildKit. */
+export async function openContext(dir: string, dockerfile: string): Promise<BuildContext> {
+  const st = await fsp.stat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) throw new BuildContextError(`build context ${dir} is not a folder`);
+  for (const file of [`${dockerfile}.dockerignore`, path.join(dir, '.dockerignore')]) {
+    const text = await fsp.readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined) return { dir, ignore: parseDockerignore(text), ignoreFile: file };
+  }
+  return { dir, ignore: [] };
+}
+
+/** The context paths (relative, `/`-separated) a COPY source names; a folder stands for its contents. */
+export async function matchSource(ctx: BuildContext, source: string): Promise<string[]> {
+  const normalized = path.posix.normalize(source.replace(/^\/+/, ''));
+  if (normalized === '..' || normalized.startsWith('../')) throw new BuildContextError(`${source} is outside the build context`);
+  const clean = cleanPath(source);
+  if (clean === '') return [''];
+  const segments = clean.split('/');
+  let found = [''];
+  for (const segment of segments) {
+    const next: string[] = [];
+    const literal = !/[*?[\\]/.test(segment);
+    for (const base of found) {
+      if (literal) {
+        const p = base ? `${base}/${segment}` : segment;
+        if (fs.existsSync(path.join(ctx.dir, p)) || (await isSymlink(path.join(ctx.dir, p)))) next.push(p);
+        continue;
+      }
+      const re = patternRegex(segment);
+      const names = await fsp.readdir(path.join(ctx.dir, base)).catch(() => [] as string[]);
+      for (const n of names.sort()) if (re.test(n)) next.push(base ? `${base}/${n}` : n);
+    }
+    found = next;
+  }
+  const kept = found.filter((p) => !ignoredBy(ctx.ignore, p));
+  if (kept.length === 0) {
+    const ignored = found.length > 0 ? ignoredBy(ctx.ignore, found[0]) : undefined;
+    throw new BuildContextError(
+      ignored
+        ? `${source} is excluded by ${ctx.ignoreFile} line ${ignored.line}: ${ignored.text}`
+        : `${source} is not in the build context ${ctx.dir}`,
+    );
+  }
+  return kept;
+}
+
+/** Every file, folder and link under `rel` that .dockerignore leaves in, sorted, `rel` first. */
+export async function walkContext(ctx: BuildContext, rel: string): Promise<string[]> {
+  const out: string[] = [];
+  const visit = async (p: string): Promise<void> => {
+    const ignored = p !== '' && ignoredBy(ctx.ignore, p) !== undefined;
+    if (!ignored) out.push(p);
+    const st = await fsp.lstat(path.join(ctx.dir, p));
+    if (!st.isDirectory() || (ignored && !mayReincludeBelow(ctx.ignore, p))) return;
+    for (const n of (await fsp.readdir(path.join(ctx.dir, p))).sort()) await visit(p ? `${p}/${n}` : n);
+  };
+  await visit(rel);
+  return out;
+}
+
+/** sha256 over the names, types, modes, link targets and contents of what a step copies. */
+export async function contextChecksum(ctx: BuildContext, paths: string[]): Promise<string> {
+  const hash = createHash('sha256');
+  for (const top of paths) {
+    for (const p of await walkContext(ctx, top)) {
+      const full = path.join(ctx.dir, p);
+      const st = await fsp.lstat(full);
+      hash.update(`${p}\0${st.mode.toString(8)}\0`);
+      if (st.isSymbolicLink()) hash.update(`link:${await fsp.readlink(full)}\0`);
+      else if (st.isFile()) {
+        for await (const chunk of fs.createReadStream(full)) hash.update(chunk as Buffer);
+        hash.update('\0');
+      }
+    }
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
+async function isSymlink(p: string): Promise<boolean> {
+  return (await fsp.lstat(p).catch(() => undefined))?.isSymbolicLink() ?? false;
+}
