@@ -1,6 +1,7 @@
 // The `stack` command line: global options like docker compose, one module per command.
 
 import { Command } from 'commander';
+import { registerBoot } from './commands/boot.js';
 import { registerConfig } from './commands/config.js';
 import { registerDown } from './commands/down.js';
 import { registerEvents } from './commands/events.js';
@@ -58,5 +59,6 @@ registerPlan(program, globals);
 registerGraph(program, globals);
 registerImage(program);
 registerVolume(program);
+registerBoot(program, globals);
 
 await program.parseAsync(process.argv);

@@ -7,8 +7,9 @@ import type { Reporter } from '../executor/reporter.js';
 import { teardown } from '../planner/plan/teardown.js';
 import { lifecyclePlan } from '../planner/plan/lifecycle-plan.js';
 import type { Message, Request } from './protocol.js';
-import { executeJournaled, noteInterrupted } from './journaled-execute.js';
+import { executeJournaled, noteInterrupted, runPlan } from './journaled-execute.js';
 import { planApply } from './plan-apply.js';
+import { bootStack, type BootContext } from './boot.js';
 
 export interface HandlerContext {
   project: string;
@@ -20,6 +21,8 @@ export interface HandlerContext {
   journal: (project: string) => Journal;
   /** Told when a down kept a network for other stacks, and when the stack changes again after. */
   finishDown?: { arm(): void; disarm(): void };
+  /** The restart policies, held while `stack boot` runs (boot.ts). */
+  restarts?: BootContext['restarts'];
 }
 
 export async function handleRequest(req: Request, ctx: HandlerContext): Promise<'continue' | 'exit'> {
@@ -50,6 +53,10 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     }
+    case 'boot':
+      await bootStack(ctx, reporter);
+      ctx.send({ type: 'done', pid: process.pid });
+      return 'continue';
     case 'events':
       // Served by the server beside the queue (see main.ts); never queued.
       ctx.send({ type: 'done', pid: process.pid });
@@ -57,14 +64,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
     case 'down': {
       const observed = await ctx.host.observe(ctx.project);
       const plan = teardown(observed, { ...(req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {}), removeVolumes: !!req.removeVolumes });
-      const journal = ctx.journal(ctx.project);
-      noteInterrupted(plan, journal);
-      ctx.send({ type: 'plan', plan });
-      try {
-        await executeJournaled(plan, ctx.host, reporter, journal);
-      } finally {
-        await ctx.dns?.reload();
-      }
+      await runPlan(plan, ctx, reporter);
       // A network that stayed for other stacks keeps its resolver (this supervisor's DNS
       // server on its gateway) until its last user leaves (finish-down.ts) or a later
       // `down` finds it unused.

@@ -6,6 +6,7 @@ import { execute } from '../executor/execute.js';
 import { beginPlan, interruptedApply, interruptedNote, journaling, type Journal } from '../executor/journal.js';
 import type { Reporter } from '../executor/reporter.js';
 import type { Plan } from '../model/plan.js';
+import type { Message } from './protocol.js';
 
 /** Adds a note to `plan` when the journal shows the previous apply did not finish. */
 export function noteInterrupted(plan: Plan, journal: Journal): void {
@@ -21,5 +22,26 @@ export async function executeJournaled(plan: Plan, host: Host, reporter: Reporte
     ok = true;
   } finally {
     journal.append({ t: 'end', ok });
+  }
+}
+
+/** What a request that carries out a plan needs: where to say it, the journal, the DNS server to reload after. */
+export interface PlanRun {
+  project: string;
+  host: Host;
+  send: (m: Message) => void;
+  journal: (project: string) => Journal;
+  dns?: { reload(): Promise<void> };
+}
+
+/** Sends the plan (noted when the previous apply was interrupted), executes it journaled, then reloads DNS, whatever happened. */
+export async function runPlan(plan: Plan, ctx: PlanRun, reporter: Reporter): Promise<void> {
+  const journal = ctx.journal(ctx.project);
+  noteInterrupted(plan, journal);
+  ctx.send({ type: 'plan', plan });
+  try {
+    await executeJournaled(plan, ctx.host, reporter, journal);
+  } finally {
+    await ctx.dns?.reload();
   }
 }

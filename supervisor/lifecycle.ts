@@ -60,6 +60,8 @@ interface Tracked {
   /** Without a healthcheck: until its ports accept connections (readiness-monitor.ts). */
   readiness?: ReadinessMonitor;
   cancelRestart?: () => void;
+  /** The exit the scheduled restart answers (kept so a paused restart can be decided again). */
+  pendingExit?: ContainerExit;
   restarting?: Promise<void>;
 }
 
@@ -81,6 +83,8 @@ export class Lifecycle {
   private readonly stopped = new Set<string>();
   /** Containers their restart policy is starting again right now. */
   private readonly policyRestarting = new Set<string>();
+  /** Exits whose restart waits while `stack boot` decides (pauseRestarts). */
+  private deferred: ContainerExit[] | undefined;
 
   constructor(private readonly opts: LifecycleOptions) {
     const inner = opts.host;
@@ -269,6 +273,46 @@ export class Lifecycle {
     t.readiness = undefined;
     this.publish('die', record.spec, { exitCode: exit.exitCode, ...(exit.oomKilled ? { detail: 'OOMKilled' } : {}) });
 
+    if (this.deferred) {
+      // `stack boot` runs: it decides for a container that died while no supervisor ran
+      // (an adopted one, exit code unknown); an exit of our own is decided once it is done.
+      if (known) this.deferred.push(exit);
+      return;
+    }
+    this.scheduleRestart(exit, record, t);
+  }
+
+  /**
+   * Stops restarts for `stack boot` (supervisor/boot.ts): pending ones are cancelled and
+   * running ones finish first, so the boot plan never starts a container a restart starts
+   * too. Exits meanwhile wait for resumeRestarts.
+   */
+  async pauseRestarts(): Promise<void> {
+    this.deferred ??= [];
+    for (const t of this.tracked.values()) {
+      if (!t.cancelRestart) continue;
+      t.cancelRestart();
+      t.cancelRestart = undefined;
+      if (t.pendingExit && t.pendingExit.exitCode >= 0) this.deferred.push(t.pendingExit);
+    }
+    await Promise.all([...this.tracked.values()].map((t) => t.restarting));
+  }
+
+  /** After the boot: each exit that waited gets its restart policy, unless the boot started that container again. */
+  async resumeRestarts(): Promise<void> {
+    const exits = this.deferred ?? [];
+    this.deferred = undefined;
+    for (const exit of exits) {
+      const record = await this.opts.host.state.loadContainer(this.opts.project, exit.name);
+      const t = this.tracked.get(exit.name);
+      if (!record || !t || record.status !== 'exited' || runsAnother(record, exit)) continue;
+      this.scheduleRestart(exit, record, t);
+    }
+  }
+
+  /** The restart policy's answer to `exit`, and the restart after its backoff if it says so. */
+  private scheduleRestart(exit: ContainerExit, record: ContainerRecord, t: Tracked): void {
+    const { clock, log } = this.opts;
     const counted = countedRestarts(record.spec.restart, t.restartTimes, t.restartCount, clock.now());
     const decision = restartDecision(record.spec.restart, exit.exitCode, counted, this.stopped.has(exit.name) || !!record.stopped);
     if (!decision.restart) {
@@ -280,6 +324,7 @@ export class Lifecycle {
     t.restartTimes = noteRestart(record.spec.restart, t.restartTimes, clock.now());
     this.publish('restart', record.spec, { restartCount: count, delayMs });
     const tracked = t;
+    tracked.pendingExit = exit;
     tracked.cancelRestart = clock.after(delayMs, () => {
       tracked.cancelRestart = undefined;
       tracked.restarting = this.restart(tracked, count).finally(() => (tracked.restarting = undefined));
@@ -301,12 +346,13 @@ export class Lifecycle {
       const lackOfSpace = isNoSpace(err) && !this.stopped.has(name);
       this.opts.log(`restart ${count} of ${t.spec.name} failed: ${err instanceof Error ? err.message : String(err)}${lackOfSpace ? `; tried again in ${NO_SPACE_RETRY_MS} ms` : ''}`);
       this.publish('die', t.spec, { exitCode: -1, detail: `restart failed: ${err instanceof Error ? err.message : String(err)}` });
-      // A full STACK_ROOT is no fault of the container: try again until there is space. An
-      // init stage spawned before the record could be written waits for a release that never
-      // comes: killed first (through the inner host, whose stop does not wait for this
-      // restart), so the next try never starts a second one beside it.
+      // An init stage spawned before the failure (no space for its record, a bridge gone
+      // after a reboot) waits for a release that never comes: killed (through the inner
+      // host, whose stop does not wait for this restart), so no later start — the next try,
+      // `stack boot`, `stack start` — ever runs a second one beside it.
+      await this.opts.host.containers.stop(this.opts.project, name, 'SIGKILL', 0).catch(() => {});
+      // A full STACK_ROOT is no fault of the container: try again until there is space.
       if (lackOfSpace) {
-        await this.opts.host.containers.stop(this.opts.project, name, 'SIGKILL', 0).catch(() => {});
         t.cancelRestart = this.opts.clock.after(NO_SPACE_RETRY_MS, () => {
           t.cancelRestart = undefined;
           t.restarting = this.restart(t, count).finally(() => (t.restarting = undefined));

@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const finishDown = finishDownWhenFree({ project, host, journal: openJournal, dns, log, run: (task) => server!.run(task) });
   server = await listen(
     paths.socket(project),
-    (req, send) => handleRequest(req, { project, host, send, dns, journal: openJournal, finishDown }),
+    (req, send) => handleRequest(req, { project, host, send, dns, journal: openJournal, finishDown, restarts: lifecycle }),
     () => {
       log('stack is down; supervisor exits');
       leave();

@@ -12,6 +12,8 @@ export type Request =
   | { op: 'apply'; stack: Stack; options: ReconcileOptions }
   | { op: 'down'; timeoutSeconds?: number; removeVolumes?: boolean }
   | { op: 'lifecycle'; command: LifecycleCommand; options: LifecycleOptions }
+  /** Brings the stack back after a reboot, from its records (`stack boot`). */
+  | { op: 'boot' }
   /** Streams lifecycle events until the connection closes (served beside the request queue). */
   | { op: 'events' }
   | { op: 'ping' };

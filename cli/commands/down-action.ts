@@ -9,6 +9,7 @@ import { EXIT } from '../errors.js';
 import { progressPrinter } from '../progress.js';
 import { progressFormat, type ProgressFormat } from '../progress-format.js';
 import { withStackLock } from '../with-lock.js';
+import { syncBootUnit } from '../boot-unit.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface DownOptions {
@@ -29,6 +30,8 @@ export async function down(globals: GlobalOptions, opts: DownOptions): Promise<n
 export async function bringDown(project: string, timeoutSeconds: number | undefined, removeVolumes = false, format: ProgressFormat = 'text'): Promise<void> {
   // Checked under the lock: an `up` that holds it may be making the stack right now.
   await withStackLock(project, 'stack down', () => takeDown(project, timeoutSeconds, removeVolumes, format));
+  // No container is left to bring back at boot (a network kept for other stacks is theirs).
+  syncBootUnit(project, false, (line) => process.stderr.write(`${line}\n`));
 }
 
 async function takeDown(project: string, timeoutSeconds: number | undefined, removeVolumes: boolean, format: ProgressFormat): Promise<void> {

@@ -21,6 +21,8 @@ import { dependencyOrder } from '../../model/graph.js';
 import { selectServices } from '../../planner/plan/select-services.js';
 import { pullStackImages } from './image-pull-for-stack.js';
 import { withStackLock } from '../with-lock.js';
+import { syncBootUnit } from '../boot-unit.js';
+import { comesBackAtBoot } from '../../planner/boot-plan.js';
 
 export interface UpOptions extends UpFlags {
   detach?: boolean;
@@ -87,6 +89,7 @@ export async function applyStack(stack: Stack, options: ReconcileOptions, printe
   } finally {
     conn!.destroy();
   }
+  syncBootUnit(stack.project, stack.services.some((s) => comesBackAtBoot(s.restart.name, false)), (line) => process.stderr.write(`${line}\n`));
 }
 
 async function waitUntilReady(project: string, timeoutSeconds: number | undefined): Promise<number> {

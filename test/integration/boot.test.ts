@@ -1,0 +1,156 @@
+// After a reboot: `stack boot` brings a stack back as docker brings containers back when its
+// daemon starts — `always` ones (even those stopped by hand), `unless-stopped` ones unless
+// stopped by hand, never `no` or `on-failure` ones. The reboot is simulated on the real
+// kernel (test/support/reboot.ts): every process of the stack SIGKILLed, its links, table,
+// cgroups, mounts and run state gone; then from a partial state, as when it was no reboot.
+// `up` installs the stack's systemd unit (in a folder of the test's) and `down` removes it.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bridgeName } from '../../model/names.js';
+import { freePort, httpGet, importTestImage, makeStackEnv, sleeperService, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
+import { isAlive, killAndWait, killSupervisors, supervisorPids, waitFor } from '../support/processes.js';
+import { simulateReboot } from '../support/reboot.js';
+
+interface Row { service: string; state: string; pid?: number; stopped?: boolean }
+
+let env: StackEnv;
+let file: string;
+let project: string;
+let units: string;
+const ports = { web: 0, api: 0 };
+const before = snapshotHostObjects();
+
+const ps = (): Row[] => {
+  const r = stack(env, ['-p', project, 'ps', '--format', 'json']);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Row[];
+};
+const running = () => ps().filter((r) => r.state === 'running').map((r) => r.service).sort();
+const pidOf = (service: string) => ps().find((r) => r.service === service)?.pid;
+
+function ok(args: string[]): string {
+  const r = stack(env, args);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stderr;
+}
+
+async function bothAnswer(): Promise<void> {
+  expect(await httpGet(`http://127.0.0.1:${ports.web}/`)).toContain('hello from stack');
+  expect(await httpGet(`http://127.0.0.1:${ports.api}/`)).toContain('hello from stack');
+}
+
+/** web reaches api by its service name: the stack's DNS server answers on the remade bridge. */
+function byName(): void {
+  const r = stack(env, ['-p', project, 'exec', '-T', 'web', 'wget', '-qO-', 'http://api/']);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain('hello from stack');
+}
+
+const httpd = (port: number, restart: string) => `    image: ${TEST_IMAGE}
+    command: httpd -f -p 80 -h /www
+    ports: ["127.0.0.1:${port}:80"]
+    restart: ${restart}
+    stop_grace_period: 0s
+`;
+
+beforeAll(async () => {
+  env = makeStackEnv();
+  units = path.join(env.root, 'systemd');
+  env.env.STACK_SYSTEMD_UNIT_DIR = units;
+  importTestImage(env);
+  project = uniqueProject('tboot');
+  ports.web = await freePort();
+  ports.api = await freePort();
+  file = path.join(env.root, 'stack.yaml');
+  fs.writeFileSync(
+    file,
+    `name: ${project}
+services:
+  web:
+${httpd(ports.web, 'always')}  api:
+${httpd(ports.api, 'unless-stopped')}  held:
+${sleeperService('    restart: unless-stopped\n')}  pinned:
+${sleeperService('    restart: always\n')}  oneshot:
+${sleeperService('    restart: "no"\n')}  retry:
+${sleeperService('    restart: on-failure\n')}`,
+  );
+  ok(['-f', file, 'up', '-d']);
+  await bothAnswer();
+  ok(['-f', file, 'stop', 'held', 'pinned']);
+});
+
+afterAll(async () => {
+  stack(env, ['-p', project, 'down', '-t', '0']);
+  await killSupervisors(project);
+  env.dispose();
+});
+
+describe('stack boot after a reboot', () => {
+  it('up installs the stack\'s systemd unit, enabled for multi-user.target', () => {
+    const unit = path.join(units, `stack-${project}.service`);
+    const text = fs.readFileSync(unit, 'utf8');
+    expect(text).toMatch(new RegExp(`^ExecStart=".*" ".*bin/stack\\.js" "-p" "${project}" "boot"$`, 'm'));
+    expect(text).toContain(`Environment="STACK_ROOT=${env.env.STACK_ROOT}"`);
+    expect(fs.readlinkSync(path.join(units, 'multi-user.target.wants', `stack-${project}.service`))).toBe(`../stack-${project}.service`);
+  });
+
+  it('brings back always and unless-stopped containers, not stopped, no or on-failure ones', async () => {
+    expect(running()).toEqual(['api', 'oneshot', 'retry', 'web']);
+    await simulateReboot(env, project);
+    expect(running()).toEqual([]);
+    expect(fs.existsSync(`/sys/class/net/${bridgeName(project, 'default')}`)).toBe(false);
+
+    const boot = stack(env, ['boot']);
+    expect(boot.code, boot.stderr).toBe(0);
+    // docker's rule: `always` comes back even when stopped by hand; `unless-stopped` does not.
+    expect(running()).toEqual(['api', 'pinned', 'web']);
+    const rows = ps();
+    expect(rows.find((r) => r.service === 'held')).toMatchObject({ state: 'exited', stopped: true });
+    await bothAnswer();
+    byName();
+    expect(supervisorPids(project)).toHaveLength(1);
+  });
+
+  it('restart policies work again after the boot', async () => {
+    const web = pidOf('web')!;
+    process.kill(web, 'SIGKILL');
+    await waitFor(() => pidOf('web') !== undefined && pidOf('web') !== web, 15_000, 'web to be restarted');
+    await bothAnswer();
+  });
+
+  it('a second boot changes nothing', () => {
+    const pids = ps().map((r) => r.pid);
+    ok(['-p', project, 'boot']);
+    expect(ps().map((r) => r.pid)).toEqual(pids);
+  });
+
+  it('comes back from a partial state: processes gone, objects left, a recorded pid now another process', async () => {
+    await simulateReboot(env, project, { links: false, table: false, cgroups: false, run: false });
+    // The pid in web's record now belongs to an unrelated process (its start time differs).
+    const stranger = spawn('sleep', ['1000'], { stdio: 'ignore' });
+    const record = path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'containers', `${project}-web-1.json`);
+    const r = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number };
+    fs.writeFileSync(record, JSON.stringify({ ...r, pid: stranger.pid }));
+    try {
+      ok(['boot', '-p', project]);
+      expect(running()).toEqual(['api', 'pinned', 'web']);
+      expect(pidOf('web')).not.toBe(stranger.pid);
+      expect(isAlive(stranger.pid!)).toBe(true);
+      await bothAnswer();
+      byName();
+    } finally {
+      await killAndWait(stranger.pid!);
+    }
+  });
+
+  it('down removes the unit and leaves no host object behind', () => {
+    ok(['-f', file, 'down', '-t', '0']);
+    expect(fs.existsSync(path.join(units, `stack-${project}.service`))).toBe(false);
+    expect(fs.existsSync(path.join(units, 'multi-user.target.wants', `stack-${project}.service`))).toBe(false);
+    expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
+  });
+});
