@@ -73,7 +73,7 @@ export function bootPlan(observed: Observed, records: BootRecords): Plan {
 /**
  * The order to boot stacks in: one whose containers join a network another stack owns
  * (`external: true`) after that stack, which makes its bridge again. Otherwise as given;
- * a cycle (each joins the other's network) keeps the given order.
+ * a cycle (each joins the other's network) is cut where it is found: each stack once.
  */
 export async function bootOrder(projects: string[], use: (project: string) => Promise<{ owns: string[]; uses: string[] }>): Promise<string[]> {
   const uses = new Map<string, string[]>();

@@ -5,7 +5,8 @@
 #                       `init: true` containers), gcc with a static libc for the native init
 #                       stage (dist/stack-init)
 #   host-deps.sh test   that, plus what only the test suite uses: for the image pull tests
-#                       docker-registry, skopeo, htpasswd (apache2-utils) and zstd
+#                       docker-registry, skopeo, htpasswd (apache2-utils) and zstd; and
+#                       systemd-analyze (systemd) to verify the boot unit `up` writes
 # `npm run demo` asks for the first set, `npm test` for the second.
 set -euo pipefail
 missing=()
@@ -22,6 +23,7 @@ if [ "${1:-}" = test ]; then
   command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
   command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
   command -v zstd >/dev/null 2>&1 || missing+=(zstd)
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 fi
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
