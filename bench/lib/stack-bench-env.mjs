@@ -13,7 +13,8 @@ const IMAGE = 'stack.local/busybox:latest';
 /** With `tmpfs` (a size such as '16m'), STACK_ROOT is a tmpfs of that size, for full-disk runs. */
 export function benchEnv(prefix, { tmpfs } = {}) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `stack-bench-${prefix}-`));
-  const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') };
+  // Boot units `up` writes (cli/boot-unit.ts) go to a folder of the run, never the host's systemd.
+  const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run'), STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd') };
   if (tmpfs) {
     fs.mkdirSync(env.STACK_ROOT);
     spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${tmpfs},mode=0700`, 'stkbench-full', env.STACK_ROOT]);

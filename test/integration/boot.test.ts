@@ -59,8 +59,7 @@ const httpd = (port: number, restart: string) => `    image: ${TEST_IMAGE}
 
 beforeAll(async () => {
   env = makeStackEnv();
-  units = path.join(env.root, 'systemd');
-  env.env.STACK_SYSTEMD_UNIT_DIR = units;
+  units = env.env.STACK_SYSTEMD_UNIT_DIR!;
   importTestImage(env);
   project = uniqueProject('tboot');
   ports.web = await freePort();
@@ -96,6 +95,10 @@ describe('stack boot after a reboot', () => {
     expect(text).toMatch(new RegExp(`^ExecStart=".*" ".*bin/stack\\.js" "-p" "${project}" "boot"$`, 'm'));
     expect(text).toContain(`Environment="STACK_ROOT=${env.env.STACK_ROOT}"`);
     expect(fs.readlinkSync(path.join(units, 'multi-user.target.wants', `stack-${project}.service`))).toBe(`../stack-${project}.service`);
+    // --print-unit shows the same unit, for installing by hand or reading.
+    const printed = stack(env, ['-p', project, 'boot', '--print-unit']);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toBe(text);
   });
 
   it('brings back always and unless-stopped containers, not stopped, no or on-failure ones', async () => {

@@ -18,10 +18,13 @@ export interface StackEnv {
   dispose(): void;
 }
 
-/** A private STACK_ROOT and STACK_RUN under a temp folder named `stack-test-…`. */
+/**
+ * A private STACK_ROOT and STACK_RUN under a temp folder named `stack-test-…`, and a folder
+ * of its own for the boot units `up` writes (cli/boot-unit.ts): never the host's systemd.
+ */
 export function makeStackEnv(): StackEnv {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-test-'));
-  const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') };
+  const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run'), STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd') };
   return { root, env, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 
