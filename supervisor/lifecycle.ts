@@ -335,6 +335,11 @@ export class Lifecycle {
   private async restart(t: Tracked, count: number): Promise<void> {
     const name = t.spec.name;
     if (this.stopped.has(name)) return;
+    // Due while `stack boot` runs (a retry for lack of space): decided again once it is done.
+    if (this.deferred) {
+      if (t.pendingExit && t.pendingExit.exitCode >= 0) this.deferred.push(t.pendingExit);
+      return;
+    }
     t.restartCount = count;
     this.policyRestarting.add(name);
     try {
