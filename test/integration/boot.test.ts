@@ -157,3 +157,48 @@ describe('stack boot after a reboot', () => {
     expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
   });
 });
+
+describe('stack boot of two stacks, one joining the other\'s network', () => {
+  // Named so that the joiner comes first in STACK_ROOT: boot must take the owner first,
+  // whose boot makes the bridge the joiner's container is attached to.
+  let two: StackEnv;
+  const owner = uniqueProject('zboot');
+  const joiner = uniqueProject('aboot');
+  const fileOf = (p: string) => path.join(two.root, `${p}.yaml`);
+  const up = (p: string, body: string) => {
+    fs.writeFileSync(fileOf(p), `name: ${p}\n${body}`);
+    const r = stack(two, ['-f', fileOf(p), 'up', '-d']);
+    expect(r.code, r.stderr).toBe(0);
+  };
+  const runningOf = (p: string) => (JSON.parse(stack(two, ['-p', p, 'ps', '--format', 'json']).stdout) as Row[]).filter((r) => r.state === 'running').map((r) => r.service);
+
+  beforeAll(() => {
+    two = makeStackEnv();
+    importTestImage(two);
+    up(owner, `services:\n  web:\n    image: ${TEST_IMAGE}\n    command: httpd -f -p 80 -h /www\n    restart: always\n    stop_grace_period: 0s\n    networks: [front]\nnetworks:\n  front: {}\n`);
+    up(joiner, `services:\n  client:\n${sleeperService('    restart: always\n    networks: [shared]\n')}networks:\n  shared:\n    external: true\n    name: ${owner}_front\n`);
+  });
+
+  afterAll(async () => {
+    for (const p of [joiner, owner]) {
+      stack(two, ['-p', p, 'down', '-t', '0']);
+      await killSupervisors(p);
+    }
+    two.dispose();
+  });
+
+  it('boots the owner of the network first, and the joiner reaches it again', async () => {
+    const processesOnly = { mounts: false, links: false, table: false, cgroups: false, run: false };
+    for (const p of [joiner, owner]) await simulateReboot(two, p, processesOnly);
+    for (const p of [joiner, owner]) await simulateReboot(two, p);
+    const boot = stack(two, ['boot']);
+    expect(boot.code, boot.stderr).toBe(0);
+    expect(boot.stderr.indexOf(`stack ${owner}:`)).toBeLessThan(boot.stderr.indexOf(`stack ${joiner}:`));
+    expect(runningOf(owner)).toEqual(['web']);
+    expect(runningOf(joiner)).toEqual(['client']);
+    const web = (JSON.parse(stack(two, ['-p', owner, 'ps', '--format', 'json']).stdout) as { addresses: { ip: string }[] }[])[0]!.addresses[0]!.ip;
+    const r = stack(two, ['-p', joiner, 'exec', '-T', 'client', 'wget', '-qO-', `http://${web}/`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('hello from stack');
+  });
+});
