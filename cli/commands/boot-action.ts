@@ -32,6 +32,7 @@ export async function boot(globals: GlobalOptions, opts: BootOptions): Promise<n
     return EXIT.ok;
   }
   const projects = only ? [only] : await bootOrder((await readState.projects()).filter((p) => fs.existsSync(paths.stateDir(p))), networkUse);
+  if (projects.length === 0) process.stderr.write(`no stack has state under ${stackRoot()}: nothing to bring back\n`);
   let failed = 0;
   for (const project of projects) {
     if (projects.length > 1) process.stderr.write(`stack ${project}:\n`);
