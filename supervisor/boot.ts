@@ -1,9 +1,9 @@
 // The supervisor's side of `stack boot`: the stack brought back from its records after a
-// reboot (planner/boot-plan.ts says what comes back). Restart policies wait meanwhile: a
+// reboot (planner/plan/boot-plan.ts says what comes back). Restart policies wait meanwhile: a
 // container that died with the machine is the boot's to decide, and a restart scheduled
 // for it when this supervisor adopted it would start it a second time.
 
-import { bootPlan } from '../planner/boot-plan.js';
+import { bootPlan } from '../planner/plan/boot-plan.js';
 import { readState } from '../store/state-store.js';
 import type { Reporter } from '../executor/reporter.js';
 import { runPlan, type PlanRun } from './journaled-execute.js';

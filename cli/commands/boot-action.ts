@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { paths, stackRoot } from '../../store/paths.js';
 import { readState } from '../../store/state-store.js';
-import { bootOrder } from '../../planner/boot-plan.js';
+import { bootOrder } from '../../planner/plan/boot-plan.js';
 import { connectSupervisor, request } from '../../supervisor/client.js';
 import { unitFacts, unitText } from '../boot-unit.js';
 import { EXIT, renderError } from '../errors.js';

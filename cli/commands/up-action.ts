@@ -22,7 +22,7 @@ import { selectServices } from '../../planner/plan/select-services.js';
 import { pullStackImages } from './image-pull-for-stack.js';
 import { withStackLock } from '../with-lock.js';
 import { syncBootUnit } from '../boot-unit.js';
-import { comesBackAtBoot } from '../../planner/boot-plan.js';
+import { comesBackAtBoot } from '../../planner/plan/boot-plan.js';
 
 export interface UpOptions extends UpFlags {
   detach?: boolean;

@@ -3,7 +3,7 @@
 // survived a partial "reboot" on a remade bridge rewired, and the order stacks boot in.
 
 import { describe, expect, it } from 'vitest';
-import { bootOrder, bootPlan, comesBackAtBoot, type BootRecords } from '../../planner/boot-plan.js';
+import { bootOrder, bootPlan, comesBackAtBoot, type BootRecords } from '../../planner/plan/boot-plan.js';
 import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
 import { emptyObserved, type ObservedContainer, type Observed } from '../../model/observed.js';
 import type { ContainerSpec, NatSpec, NetworkSpec } from '../../model/plan.js';

@@ -4,9 +4,9 @@
 // where the kernel lost them; the containers whose restart policy asks for it are started
 // again as they were (same spec, addresses and filesystem); the others stay as they are.
 
-import type { ObservedContainer, Observed } from '../model/observed.js';
-import type { ContainerSpec, NatSpec, NetworkSpec, Operation, Plan } from '../model/plan.js';
-import type { RestartPolicyName } from '../model/types.js';
+import type { ObservedContainer, Observed } from '../../model/observed.js';
+import type { ContainerSpec, NatSpec, NetworkSpec, Operation, Plan } from '../../model/plan.js';
+import type { RestartPolicyName } from '../../model/types.js';
 
 /** What the state store holds of the stack: enough to make its objects again. */
 export interface BootRecords {
