@@ -7,16 +7,22 @@ import path from 'node:path';
 import { killMarked, unmountBelow } from './host-guard.mjs';
 import { quiet, sleep } from './run.mjs';
 
-export async function startDockerd(root) {
+/**
+ * `wrap`: a prefix to run dockerd under, e.g. a test's network namespace (a NetnsHost's
+ * `wrap`), so its FORWARD policy and iptables chains stay in there.
+ */
+export async function startDockerd(root, { wrap = [] } = {}) {
   const dir = path.join(root, 'docker');
   fs.mkdirSync(dir, { recursive: true });
   const sock = path.join(dir, 'docker.sock');
   const log = fs.openSync(path.join(dir, 'dockerd.log'), 'a');
-  const child = spawn(
+  const argv = [
+    ...wrap,
     'dockerd',
-    ['--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid'), '-H', `unix://${sock}`, '--log-level', 'warn'],
-    { stdio: ['ignore', log, log], detached: true },
-  );
+    ...['--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid')],
+    ...['-H', `unix://${sock}`, '--log-level', 'warn'],
+  ];
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', log, log], detached: true });
   const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) break;

@@ -50,7 +50,12 @@ function ipTool(args: string[]): void {
   if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
 }
 
-export async function makeOutsideHost(): Promise<OutsideHost> {
+/**
+ * `hostNetns`: the named network namespace whose end of the link plays the host's (a
+ * NetnsHost's); the real host's by default.
+ */
+export async function makeOutsideHost(opts: { hostNetns?: string } = {}): Promise<OutsideHost> {
+  const onHost = (args: string[]) => (opts.hostNetns ? ['-n', opts.hostNetns, ...args] : args);
   const tag = `stko${randomBytes(3).toString('hex')}`;
   const base = `198.18.${randomInt(0, 256)}.${4 * randomInt(0, 64)}`;
   const [a, b, c, d] = base.split('.').map(Number) as [number, number, number, number];
@@ -71,13 +76,14 @@ export async function makeOutsideHost(): Promise<OutsideHost> {
   };
   const dispose = () => {
     for (const ch of children) ch.kill('SIGKILL');
-    spawnSync('ip', ['link', 'del', `${tag}h`]);
+    spawnSync('ip', onHost(['link', 'del', `${tag}h`]));
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
     ipTool(['link', 'add', `${tag}h`, 'type', 'veth', 'peer', 'name', `${tag}p`, 'netns', String(sleeper.pid)]);
-    ipTool(['addr', 'add', `${hostIp}/30`, 'dev', `${tag}h`]);
-    ipTool(['link', 'set', `${tag}h`, 'up']);
+    if (opts.hostNetns) ipTool(['link', 'set', `${tag}h`, 'netns', opts.hostNetns]);
+    ipTool(onHost(['addr', 'add', `${hostIp}/30`, 'dev', `${tag}h`]));
+    ipTool(onHost(['link', 'set', `${tag}h`, 'up']));
     for (const args of [['ip', 'addr', 'add', `${ip}/30`, 'dev', `${tag}p`], ['ip', 'link', 'set', `${tag}p`, 'up'], ['ip', 'link', 'set', 'lo', 'up']]) {
       if (run(args).code !== 0) throw new Error(`outside: ${args.join(' ')} failed`);
     }
@@ -90,7 +96,7 @@ export async function makeOutsideHost(): Promise<OutsideHost> {
       server.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       server.on('exit', (code) => reject(new Error(`outside server exited with ${code}`)));
     });
-    const hostMac = fs.readFileSync(`/sys/class/net/${tag}h/address`, 'utf8').trim();
+    const hostMac = /link\/ether (\S+)/.exec(spawnSync('ip', onHost(['-o', 'link', 'show', `${tag}h`]), { encoding: 'utf8' }).stdout)![1]!;
     return { hostIp, ip, ifname: `${tag}p`, hostMac, httpPort: 8000, dnsName, run, dispose };
   } catch (e) {
     dispose();

@@ -15,6 +15,8 @@ export const TEST_IMAGE = 'stack.local/busybox:latest';
 export interface StackEnv {
   root: string;
   env: NodeJS.ProcessEnv;
+  /** A prefix the CLI runs under (a NetnsHost's `wrap`: stack inside a namespace that plays the host). */
+  wrap?: string[];
   dispose(): void;
 }
 
@@ -35,7 +37,8 @@ export interface Result {
 }
 
 export function stack(env: StackEnv, args: string[], cwd = env.root): Result {
-  const r = spawnSync(path.join(repoRoot, 'bin/stack'), [...args], { cwd, env: env.env, encoding: 'utf8', timeout: 60_000 });
+  const argv = [...(env.wrap ?? []), path.join(repoRoot, 'bin/stack'), ...args];
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd, env: env.env, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
