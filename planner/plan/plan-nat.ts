@@ -26,7 +26,7 @@ export function planNat(stack: Stack, observed: Observed, ports: PortRule[], net
   const cause = !observed.nat
     ? 'published ports and egress need NAT rules'
     : !observed.nat.present
-      ? `drift: nftables table ${nat.table} is missing on the host, or its rules were flushed or deleted`
+      ? `drift: nftables table ${nat.table} is missing on the host, or its rules were flushed or deleted, or a firewall lost the accepts stack keeps in its chains`
       : 'published ports or networks changed';
   return { operations: [{ kind: 'nat.apply', id: 'nat', cause, after, nat }], applyId: 'nat' };
 }

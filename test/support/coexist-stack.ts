@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NetnsHost } from './netns-host.js';
 import type { OutsideHost } from './outside-host.js';
-import { importTestImage, makeStackEnv, sleeperService, stack, uniqueProject, webService, type StackEnv } from './stack-cli.js';
+import { importTestImage, makeStackEnv, sleeperService, stack, uniqueProject, webService, type Result, type StackEnv } from './stack-cli.js';
 import { inside, lookup, ps, type PsRow } from './stack-containers.js';
 
 export interface CoexistStack {
@@ -36,11 +36,16 @@ export function makeCoexistStack(host: NetnsHost, outside: OutsideHost): Coexist
   // The namespace is a fresh host: every port is free in it.
   const [localPort, anyPort] = [18080, 18081];
   const file = path.join(env.root, 'stack.yaml');
+  // A failed command's message points at the supervisor's log, which goes with the test's folder.
+  const withLog = (r: Result) => {
+    const log = path.join(env.env.STACK_ROOT!, 'stacks', project, 'supervisor.log');
+    return r.code === 0 || !fs.existsSync(log) ? r : { ...r, stderr: `${r.stderr}\nsupervisor.log:\n${fs.readFileSync(log, 'utf8').split('\n').slice(-30).join('\n')}` };
+  };
   fs.writeFileSync(file, `name: ${project}\nservices:\n${webService([`127.0.0.1:${localPort}:80`, `${anyPort}:80`], '    stop_grace_period: 0s\n')}  client:\n${sleeperService()}`);
   return {
     env, project, file, localPort, anyPort,
-    up: () => stack(env, ['-f', file, 'up', '-d']),
-    down: () => stack(env, ['-f', file, 'down', '-t', '0']),
+    up: () => withLog(stack(env, ['-f', file, 'up', '-d'])),
+    down: () => withLog(stack(env, ['-f', file, 'down', '-t', '0'])),
     rows: () => ps(env, file),
     dispose: () => {
       stack(env, ['-f', file, 'down', '-t', '0']);

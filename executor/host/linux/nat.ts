@@ -1,9 +1,12 @@
 // The stack's nftables table through libnftables (libnftables.ts): one reused context, no
 // process per change. Each ruleset is one nft_run_cmd_from_buffer call, which libnftables
 // sends as one kernel transaction, so a failing ruleset leaves the previous table intact.
+// Other software's firewalls that drop by default (docker's FORWARD policy, firewalld, ufw)
+// get accepts for the stack's bridges alongside (coexist.ts), and lose them with the table.
 
 import type { Host } from '../../host.js';
 import { hashOf } from '../../../model/hash.js';
+import { placeAccepts, removeAccepts } from './coexist.js';
 import { acquireIpForward, releaseIpForward } from './ip-forward.js';
 import { nftRun } from './libnftables.js';
 import { assertStkTable } from './literals.js';
@@ -20,11 +23,13 @@ export function createLinuxNat(): Host['nat'] {
       // Forwarding is host-wide and needed for both egress and published ports.
       await acquireIpForward(forwardUser(spec.table));
       await nftRun(ruleset);
+      await placeAccepts(spec);
     },
     async remove(table) {
       const t = assertStkTable(table);
       // Same trick as apply: declaring the table first makes the delete valid when it is absent.
       await nftRun(`table ip ${t} {}\ndelete table ip ${t}\n`);
+      await removeAccepts(t);
       await releaseIpForward(forwardUser(t));
     },
   };

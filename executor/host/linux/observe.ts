@@ -5,6 +5,7 @@ import type { ObserveOptions, Observed } from '../../../model/observed.js';
 import { networkHash } from '../../../model/hash.js';
 import { hostPorts } from './host-ports.js';
 import { listImages } from '../../../images/image-store.js';
+import { acceptsPresent } from './coexist.js';
 import { bridgeConfigured, natTableIntact, readLinks, takenSubnets } from './observe-network.js';
 import { readStacks } from '../../../store/stacks-records.js';
 import { unrecordedObjects } from './observe-unrecorded.js';
@@ -73,7 +74,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
         ...(joined.length > 0 ? { foreignUsers: [...new Set(joined.map((e) => e.name))], foreignIps: joined.map((e) => e.ip) } : {}),
       };
     }),
-    ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: await natTableIntact(nat), ports: nat.ports, networks: nat.networks } } : {}),
+    ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: (await natTableIntact(nat)) && (await acceptsPresent(nat)), ports: nat.ports, networks: nat.networks } } : {}),
     images,
     takenSubnets: [
       ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),

@@ -1,0 +1,38 @@
+// Living next to docker and host firewalls: the accepts for a stack's bridges in every other
+// table's dropping input/forward chain (coexist-rules.ts says which and why), put there when
+// the stack's nft table is applied and taken out when it is removed. Placing is "make it
+// so": every accept marked with the stack's table goes, the current ones come in, so a
+// firewall that changed since (a docker restart, a firewalld reload) ends as it should.
+// observe calls acceptsPresent: missing accepts are drift, and the next `up` repairs them.
+
+import type { NatSpec } from '../../../model/plan.js';
+import { acceptRules, acceptsInPlace, iptablesChanges, nftChanges, type AcceptRule } from './coexist-rules.js';
+import { readFirewalls } from './firewall-scan.js';
+import { changeFilterRules, type IptablesBackend } from './iptables-tool.js';
+import { nftRun } from './libnftables.js';
+import { assertStkTable } from './literals.js';
+
+async function place(mark: string, rules: AcceptRule[]): Promise<void> {
+  const fw = await readFirewalls();
+  const nft = nftChanges(fw.chains, rules, fw.listing, mark);
+  if (nft) await nftRun(nft);
+  for (const [backend, listing] of Object.entries(fw.iptables) as [IptablesBackend, string | undefined][]) {
+    if (listing !== undefined) await changeFilterRules(backend, iptablesChanges(backend, fw.chains, rules, listing, mark));
+  }
+}
+
+/** Puts the accepts of the stack's networks in every dropping chain, replacing older ones. */
+export function placeAccepts(spec: NatSpec): Promise<void> {
+  return place(assertStkTable(spec.table), acceptRules(spec));
+}
+
+/** Takes every accept of the stack whose table is `table` out of other software's chains. */
+export function removeAccepts(table: string): Promise<void> {
+  return place(assertStkTable(table), []);
+}
+
+/** Whether every dropping chain holds the stack's accepts (observe: false is drift). */
+export async function acceptsPresent(spec: NatSpec): Promise<boolean> {
+  const fw = await readFirewalls();
+  return acceptsInPlace(fw.chains, acceptRules(spec), fw.listing, fw.iptables, assertStkTable(spec.table));
+}

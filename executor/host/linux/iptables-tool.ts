@@ -1,0 +1,62 @@
+// The iptables tools, for the chains only they may change (firewall-chains.ts): tables made
+// through iptables-nft, whose rules nft cannot write back, and iptables-legacy ones. Only
+// run when such a table exists, so a host without docker or ufw never starts a process here.
+// Changes go through `-restore --noflush`: one process and one transaction per batch.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { FirewallBackend } from './firewall-chains.js';
+
+export type IptablesBackend = Exclude<FirewallBackend, 'nft'>;
+
+/** iptables failed, or is not installed although a table of it exists. */
+export class IptablesError extends Error {
+  readonly tool: string;
+  readonly detail: string;
+  constructor(tool: string, detail: string) {
+    super(`${tool}: ${detail.trim() || 'failed without a message'}`);
+    this.name = 'IptablesError';
+    this.tool = tool;
+    this.detail = detail;
+  }
+}
+
+/** Where the tool is: PATH first, then the sbin folders a supervisor's PATH may lack. */
+function locate(tool: string): string {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/sbin', '/usr/local/sbin'];
+  const found = dirs.map((d) => path.join(d, tool)).find((p) => existsSync(p));
+  if (!found) throw new IptablesError(tool, `not found, but the host has ${tool.replace(/-restore$/, '')} tables: install iptables`);
+  return found;
+}
+
+function run(tool: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let child;
+    try {
+      child = spawn(locate(tool), args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' } });
+    } catch (e) {
+      return reject(e);
+    }
+    let out = '';
+    let err = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', (e) => reject(new IptablesError(tool, e.message)));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new IptablesError(tool, err || `exited with ${code}`))));
+    // A tool that exits before reading all its input is reported by its exit code, not EPIPE.
+    child.stdin?.on('error', () => {}).end(input);
+  });
+}
+
+/** `iptables -S` of the filter table: every rule as the arguments that would add it. */
+export function listFilterRules(backend: IptablesBackend): Promise<string> {
+  // -w: wait for the xtables lock (legacy) rather than fail while docker holds it.
+  return run(backend, ['-w', '-t', 'filter', '-S']);
+}
+
+/** Applies `lines` (`-I …`/`-D …`) to the filter table in one transaction. */
+export async function changeFilterRules(backend: IptablesBackend, lines: string[]): Promise<void> {
+  if (lines.length === 0) return;
+  await run(`${backend}-restore`, ['-w', '--noflush'], ['*filter', ...lines, 'COMMIT', ''].join('\n'));
+}
