@@ -6,7 +6,8 @@
 #                       stage (dist/stack-init)
 #   host-deps.sh test   that, plus what only the test suite uses: for the image pull tests
 #                       docker-registry, skopeo, htpasswd (apache2-utils) and zstd; and
-#                       systemd-analyze (systemd) to verify the boot unit `up` writes
+#                       systemd-analyze (systemd) to verify the boot unit `up` writes; for the
+#                       coexistence tests dockerd (docker.io) and iptables
 # `npm run demo` asks for the first set, `npm test` for the second.
 set -euo pipefail
 missing=()
@@ -24,6 +25,9 @@ if [ "${1:-}" = test ]; then
   command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
   command -v zstd >/dev/null 2>&1 || missing+=(zstd)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+  # coexistence tests: a private dockerd next to a stack, iptables-nft and iptables-legacy firewalls
+  command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+  command -v iptables-legacy >/dev/null 2>&1 || missing+=(iptables)
 fi
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -38,4 +42,9 @@ apt-get install -y -qq "${missing[@]}" >/dev/null
 # tests start their own on 127.0.0.1 only, so keep the packaged one off.
 if [[ " ${missing[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null 2>&1; then
   systemctl disable --now docker-registry >/dev/null 2>&1 || true
+fi
+# Likewise the packaged dockerd: the tests start a private one in a namespace of their own,
+# and a system-wide one would set the host's FORWARD policy to DROP for every other test.
+if [[ " ${missing[*]} " == *" docker.io "* ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now docker.service docker.socket containerd.service >/dev/null 2>&1 || true
 fi

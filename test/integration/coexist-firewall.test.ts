@@ -1,7 +1,8 @@
 // stack next to host firewalls that drop what they were not told about: a firewalld/ufw-like
 // nftables `inet` table whose input and forward chains have policy drop, a firewalld-like
-// one whose forward chain ends in a reject (policy accept), and an iptables (iptables-nft)
-// `filter` table with INPUT and FORWARD policy DROP, as ufw makes. An accept in stack's own
+// one whose forward chain ends in a reject (policy accept), an iptables (iptables-nft)
+// `filter` table with INPUT and FORWARD policy DROP, as ufw makes, and the same through
+// iptables-legacy (older hosts; its tables are not nft at all). An accept in stack's own
 // table cannot override a drop in another table's base chain at the same hook: every such
 // chain needs accepts for stack's bridges, and they must go again with the stack.
 //
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCoexistStack, stackReach, stackReachOk, type CoexistStack } from '../support/coexist-stack.js';
 import { hostNetworkSettings, makeNetnsHost, type NetnsHost } from '../support/netns-host.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
+import { supervisorPids } from '../support/processes.js';
 
 const settingsBefore = hostNetworkSettings();
 let host: NetnsHost;
@@ -41,6 +43,7 @@ table inet ${rejecting} {
   }
 }
 `;
+/** ufw's defaults and its first rules, for iptables-nft and iptables-legacy alike. */
 const UFW_LIKE = [
   ['-P', 'INPUT', 'DROP'],
   ['-P', 'FORWARD', 'DROP'],
@@ -52,7 +55,8 @@ const UFW_LIKE = [
 /** The firewalls as the namespace has them now (without counters). */
 const firewalls = () => ({
   nft: [firewall, rejecting].map((t) => host.must(['nft', '-s', 'list', 'table', 'inet', t])),
-  iptables: host.must(['iptables', '-S']),
+  iptables: host.must(['iptables-nft', '-S']),
+  legacy: host.must(['iptables-legacy', '-S']),
 });
 let made: ReturnType<typeof firewalls>;
 
@@ -60,7 +64,7 @@ beforeAll(async () => {
   host = makeNetnsHost();
   outside = await makeOutsideHost({ hostNetns: host.name });
   host.must(['nft', '-f', '-'], { input: FIREWALL });
-  for (const rule of UFW_LIKE) host.must(['iptables', ...rule]);
+  for (const tool of ['iptables-nft', 'iptables-legacy']) for (const rule of UFW_LIKE) host.must([tool, ...rule]);
   s = makeCoexistStack(host, outside);
   made = firewalls();
 }, 120_000);
@@ -87,9 +91,11 @@ describe('next to firewalls whose input and forward chains drop', () => {
     for (const l of marked) expect(l).toMatch(/^(iifname|oifname) "stkb[0-9a-f]{10}" ip [sd]addr \d+\.\d+\.\d+\.\d+\/\d+ /);
     const inTable = (t: string, chain: string) => host.must(['nft', 'list', 'chain', 'inet', t, chain]).split('\n').filter((l) => /comment "stk_/.test(l)).length;
     expect([inTable(firewall, 'input'), inTable(firewall, 'forward'), inTable(rejecting, 'forward')]).toEqual([3, 3, 3]);
-    const ipt = host.must(['iptables', '-S']).split('\n').filter((l) => /--comment "?stk_/.test(l));
-    expect(ipt.filter((l) => l.startsWith('-A INPUT '))).toHaveLength(3);
-    expect(ipt.filter((l) => l.startsWith('-A FORWARD '))).toHaveLength(3);
+    for (const tool of ['iptables-nft', 'iptables-legacy']) {
+      const ipt = host.must([tool, '-S']).split('\n').filter((l) => /--comment "?stk_/.test(l));
+      expect(ipt.filter((l) => l.startsWith('-A INPUT ')), tool).toHaveLength(3);
+      expect(ipt.filter((l) => l.startsWith('-A FORWARD ')), tool).toHaveLength(3);
+    }
   });
 
   it('a firewall reload (its table made again from its file) drops the accepts; the next up puts them back', () => {
@@ -100,7 +106,10 @@ describe('next to firewalls whose input and forward chains drop', () => {
     expect(stackReach(s, host, outside)).toEqual(stackReachOk(outside));
   });
 
-  it('down takes every accept out again: the firewalls are as they were made', () => {
+  it('after a kill -9 of the supervisor, down takes every accept out again: the firewalls are as they were made', () => {
+    const supervisors = supervisorPids(s.project);
+    expect(supervisors).toHaveLength(1);
+    process.kill(supervisors[0]!, 'SIGKILL');
     const down = s.down();
     expect(down.code, down.stderr).toBe(0);
     expect(firewalls()).toEqual(made);
