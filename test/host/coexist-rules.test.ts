@@ -1,0 +1,128 @@
+// The pure half of living next to docker and firewalls: which chains drop (from listings
+// as nft and iptables-legacy print them) and which accepts go where. The kernel half is in
+// test/integration/coexist-docker.test.ts and coexist-firewall.test.ts.
+
+import { describe, expect, it } from 'vitest';
+import { droppingLegacyChains, droppingNftChains, type NftListing } from '../../executor/host/linux/firewall-chains.js';
+import { acceptRules, acceptsInPlace, iptablesChanges, nftChanges } from '../../executor/host/linux/coexist-rules.js';
+import type { NatSpec } from '../../model/plan.js';
+
+type Entry = NonNullable<NftListing['nftables']>[number];
+const chain = (family: string, table: string, name: string, hook?: string, policy?: string): Entry => ({ chain: { family, table, name, ...(hook ? { type: 'filter', hook, policy: policy ?? 'accept' } : {}) } });
+const rule = (family: string, table: string, chainName: string, handle: number, expr: Record<string, unknown>[], comment?: string): Entry => ({ rule: { family, table, chain: chainName, handle, expr, ...(comment ? { comment } : {}) } });
+
+/** What dockerd makes through iptables-nft after turning ip_forward on (trimmed). */
+const docker: NftListing = {
+  nftables: [
+    { table: { family: 'ip', name: 'filter' } },
+    chain('ip', 'filter', 'INPUT', 'input'),
+    chain('ip', 'filter', 'FORWARD', 'forward', 'drop'),
+    chain('ip', 'filter', 'DOCKER-USER'),
+    rule('ip', 'filter', 'FORWARD', 3, [{ counter: {} }, { jump: { target: 'DOCKER-USER' } }]),
+    rule('ip', 'filter', 'DOCKER-USER', 4, [{ counter: {} }, { return: null }]),
+  ],
+};
+
+/** firewalld's shape: policy accept, but the chain ends in a reject. Plus stack's own table and an output chain. */
+const firewalld: NftListing = {
+  nftables: [
+    chain('inet', 'firewalld', 'filter_FORWARD', 'forward'),
+    rule('inet', 'firewalld', 'filter_FORWARD', 7, [{ match: {} }, { accept: null }]),
+    rule('inet', 'firewalld', 'filter_FORWARD', 8, [{ reject: { type: 'icmpx', expr: 'admin-prohibited' } }]),
+    chain('inet', 'firewalld', 'filter_OUTPUT', 'output', 'drop'),
+    chain('inet', 'firewalld', 'filter_INPUT', 'input'),
+    rule('inet', 'firewalld', 'filter_INPUT', 9, [{ match: {} }, { reject: null }]),
+    chain('ip', 'stk_web_abc123', 'forward', 'forward', 'drop'),
+    chain('ip6', 'filter6', 'input', 'input', 'drop'),
+  ],
+};
+
+const spec: NatSpec = {
+  project: 'web',
+  table: 'stk_web_abc123',
+  hash: 'h',
+  networks: [{ bridge: 'stkb0123456789', subnet: '10.89.0.0/24' }, { bridge: 'stkbabcdefabcd', subnet: '10.89.1.0/24', internal: true }],
+  ports: [],
+};
+
+describe('dropping chains', () => {
+  it("docker's FORWARD policy DROP, in an iptables-nft table: accepts belong in DOCKER-USER", () => {
+    expect(droppingNftChains(docker)).toEqual([{ backend: 'iptables-nft', family: 'ip', table: 'filter', chain: 'FORWARD', hook: 'forward', drops: 'policy', acceptIn: 'DOCKER-USER' }]);
+  });
+
+  it("a chain that ends in an unconditional reject drops too (not a conditional one; only input/forward, never stack's own tables or IPv6)", () => {
+    expect(droppingNftChains(firewalld)).toEqual([
+      { backend: 'nft', family: 'inet', table: 'firewalld', chain: 'filter_FORWARD', hook: 'forward', drops: 'last rule', acceptIn: 'filter_FORWARD' },
+    ]);
+  });
+
+  it('iptables-legacy: policies, a final -j REJECT, and DOCKER-USER', () => {
+    const listing = ['-P INPUT ACCEPT', '-P FORWARD DROP', '-P OUTPUT ACCEPT', '-N DOCKER-USER', '-A INPUT -i lo -j ACCEPT', '-A INPUT -j REJECT --reject-with icmp-host-prohibited', '-A FORWARD -j DOCKER-USER'].join('\n');
+    expect(droppingLegacyChains(listing)).toEqual([
+      { backend: 'iptables-legacy', family: 'ip', table: 'filter', chain: 'INPUT', hook: 'input', drops: 'last rule', acceptIn: 'INPUT' },
+      { backend: 'iptables-legacy', family: 'ip', table: 'filter', chain: 'FORWARD', hook: 'forward', drops: 'policy', acceptIn: 'DOCKER-USER' },
+    ]);
+    expect(droppingLegacyChains('-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-A INPUT -p tcp -j DROP\n')).toEqual([]);
+  });
+});
+
+describe('accepts', () => {
+  const rules = acceptRules(spec);
+
+  it("name only the stack's own bridges, each with its own subnet, and carry the stack's table as their mark", () => {
+    const ownBridgeAndSubnet = /^[io]ifname "(stkb0123456789" .*ip [sd]addr 10\.89\.0\.0\/24|stkbabcdefabcd" .*ip [sd]addr 10\.89\.1\.0\/24) /;
+    for (const r of rules) {
+      expect(r.nft).toMatch(ownBridgeAndSubnet);
+      expect(r.nft).toMatch(/ accept comment "stk_web_abc123"$/);
+      expect(r.iptables).toMatch(/^-[io] (stkb0123456789 .*-[sd] 10\.89\.0\.0\/24|stkbabcdefabcd .*-[sd] 10\.89\.1\.0\/24) .*-m comment --comment stk_web_abc123 -j ACCEPT$/);
+    }
+    // Input: DNS to the gateway and answers to the host's own connections, nothing else.
+    expect(rules.filter((r) => r.hook === 'input').map((r) => r.nft.replace(/ accept comment .*/, ''))).toEqual([
+      'iifname "stkb0123456789" ip daddr 10.89.0.0/24 udp dport 53',
+      'iifname "stkb0123456789" ip daddr 10.89.0.0/24 tcp dport 53',
+      'iifname "stkb0123456789" ip daddr 10.89.0.0/24 ct state established,related',
+      'iifname "stkbabcdefabcd" ip daddr 10.89.1.0/24 udp dport 53',
+      'iifname "stkbabcdefabcd" ip daddr 10.89.1.0/24 tcp dport 53',
+      'iifname "stkbabcdefabcd" ip daddr 10.89.1.0/24 ct state established,related',
+    ]);
+  });
+
+  it('an internal network is let through only within its bridge', () => {
+    expect(rules.filter((r) => r.hook === 'forward' && r.nft.includes('stkbabcdefabcd')).map((r) => r.nft)).toEqual([
+      'iifname "stkbabcdefabcd" oifname "stkbabcdefabcd" ip saddr 10.89.1.0/24 accept comment "stk_web_abc123"',
+    ]);
+  });
+
+  it("replace only the stack's own marked rules, in one nft text, and go where each chain's accepts belong", () => {
+    // Marked rules sit at the top of the chain, before its final reject.
+    const [forward, ...rest] = firewalld.nftables!;
+    const listing: NftListing = {
+      nftables: [forward!, rule('inet', 'firewalld', 'filter_FORWARD', 20, [], 'stk_web_abc123'), rule('inet', 'firewalld', 'filter_FORWARD', 21, [], 'stk_other_def456'), ...rest],
+    };
+    const text = nftChanges(droppingNftChains(listing), rules, listing, 'stk_web_abc123').split('\n');
+    expect(text[0]).toBe('delete rule inet firewalld filter_FORWARD handle 20');
+    expect(text.filter((l) => l.startsWith('delete'))).toHaveLength(1);
+    expect(text.filter((l) => l.startsWith('insert rule inet firewalld filter_FORWARD '))).toHaveLength(4);
+    // Removal: the same with no rules.
+    expect(nftChanges(droppingNftChains(listing), [], listing, 'stk_web_abc123')).toBe('delete rule inet firewalld filter_FORWARD handle 20\n');
+  });
+
+  it('in iptables: delete what -S lists with the mark, insert into DOCKER-USER', () => {
+    const chains = droppingNftChains(docker);
+    const listing = '-P FORWARD DROP\n-N DOCKER-USER\n-A DOCKER-USER -s 10.89.0.0/24 -i stkb0123456789 -m comment --comment stk_web_abc123 -j ACCEPT\n-A DOCKER-USER -m comment --comment stk_web_abc1234 -j ACCEPT\n-A DOCKER-USER -j RETURN\n';
+    const lines = iptablesChanges('iptables-nft', chains, rules, listing, 'stk_web_abc123');
+    expect(lines[0]).toBe('-D DOCKER-USER -s 10.89.0.0/24 -i stkb0123456789 -m comment --comment stk_web_abc123 -j ACCEPT');
+    expect(lines.filter((l) => l.startsWith('-D'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('-I DOCKER-USER '))).toHaveLength(4);
+    expect(iptablesChanges('iptables-legacy', chains, rules, '', 'stk_web_abc123')).toEqual([]);
+  });
+
+  it('are in place only when every dropping chain holds all of them', () => {
+    const chains = droppingNftChains(docker);
+    const forward = rules.filter((r) => r.hook === 'forward');
+    const listed = (n: number) => forward.slice(0, n).map((r) => `-A DOCKER-USER ${r.iptables}`).join('\n');
+    expect(acceptsInPlace(chains, rules, docker, { 'iptables-nft': listed(4) }, 'stk_web_abc123')).toBe(true);
+    expect(acceptsInPlace(chains, rules, docker, { 'iptables-nft': listed(3) }, 'stk_web_abc123')).toBe(false);
+    expect(acceptsInPlace([], rules, { nftables: [] }, {}, 'stk_web_abc123')).toBe(true);
+  });
+});
