@@ -71,7 +71,7 @@ describe('accepts', () => {
 
   it("name only the stack's own bridges, each with its own subnet, and carry the stack's table as their mark", () => {
     const ownBridgeAndSubnet = /^[io]ifname "(stkb0123456789" .*ip [sd]addr 10\.89\.0\.0\/24|stkbabcdefabcd" .*ip [sd]addr 10\.89\.1\.0\/24) /;
-    for (const r of rules) {
+    for (const r of rules.filter((r) => r.onlyIn === undefined)) {
       expect(r.nft).toMatch(ownBridgeAndSubnet);
       expect(r.nft).toMatch(/ accept comment "stk_web_abc123"$/);
       expect(r.iptables).toMatch(/^-[io] (stkb0123456789 .*-[sd] 10\.89\.0\.0\/24|stkbabcdefabcd .*-[sd] 10\.89\.1\.0\/24) .*-m comment --comment stk_web_abc123 -j ACCEPT$/);
@@ -84,6 +84,13 @@ describe('accepts', () => {
       'iifname "stkbabcdefabcd" ip daddr 10.89.1.0/24 udp dport 53',
       'iifname "stkbabcdefabcd" ip daddr 10.89.1.0/24 tcp dport 53',
       'iifname "stkbabcdefabcd" ip daddr 10.89.1.0/24 ct state established,related',
+    ]);
+  });
+
+  it("in DOCKER-USER only: traffic from a stack bridge into docker's bridges goes back to docker's chains", () => {
+    expect(rules.filter((r) => r.onlyIn !== undefined)).toEqual([
+      { hook: 'forward', nft: '', iptables: '-i stkb0123456789 -o docker0 -m comment --comment stk_web_abc123 -j RETURN', onlyIn: 'DOCKER-USER' },
+      { hook: 'forward', nft: '', iptables: '-i stkb0123456789 -o br-+ -m comment --comment stk_web_abc123 -j RETURN', onlyIn: 'DOCKER-USER' },
     ]);
   });
 
@@ -113,7 +120,9 @@ describe('accepts', () => {
     const lines = iptablesChanges('iptables-nft', chains, rules, listing, 'stk_web_abc123');
     expect(lines[0]).toBe('-D DOCKER-USER -s 10.89.0.0/24 -i stkb0123456789 -m comment --comment stk_web_abc123 -j ACCEPT');
     expect(lines.filter((l) => l.startsWith('-D'))).toHaveLength(1);
-    expect(lines.filter((l) => l.startsWith('-I DOCKER-USER '))).toHaveLength(4);
+    const inserts = lines.filter((l) => l.startsWith('-I DOCKER-USER '));
+    // Each -I goes to the top: the RETURNs, inserted last, end up above the accepts.
+    expect(inserts.map((l) => l.split(' ').at(-1))).toEqual(['ACCEPT', 'ACCEPT', 'ACCEPT', 'RETURN', 'RETURN', 'ACCEPT']);
     expect(iptablesChanges('iptables-legacy', chains, rules, '', 'stk_web_abc123')).toEqual([]);
   });
 
@@ -121,8 +130,8 @@ describe('accepts', () => {
     const chains = droppingNftChains(docker);
     const forward = rules.filter((r) => r.hook === 'forward');
     const listed = (n: number) => forward.slice(0, n).map((r) => `-A DOCKER-USER ${r.iptables}`).join('\n');
-    expect(acceptsInPlace(chains, rules, docker, { 'iptables-nft': listed(4) }, 'stk_web_abc123')).toBe(true);
-    expect(acceptsInPlace(chains, rules, docker, { 'iptables-nft': listed(3) }, 'stk_web_abc123')).toBe(false);
+    expect(acceptsInPlace(chains, rules, docker, { 'iptables-nft': listed(6) }, 'stk_web_abc123')).toBe(true);
+    expect(acceptsInPlace(chains, rules, docker, { 'iptables-nft': listed(5) }, 'stk_web_abc123')).toBe(false);
     expect(acceptsInPlace([], rules, { nftables: [] }, {}, 'stk_web_abc123')).toBe(true);
   });
 });

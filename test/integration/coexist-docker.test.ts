@@ -16,6 +16,7 @@ import { makeCoexistStack, stackReach, stackReachOk, type CoexistStack } from '.
 import { brNetfilterLoaded, hostNetworkSettings, makeNetnsHost, restoreBrNetfilter, type NetnsHost } from '../support/netns-host.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { repoRoot } from '../support/stack-cli.js';
+import { inside } from '../support/stack-containers.js';
 
 const settingsBefore = hostNetworkSettings();
 const brNetfilterBefore = brNetfilterLoaded();
@@ -25,6 +26,8 @@ let dockerd: Dockerd | undefined;
 let s: CoexistStack;
 const DOCKER_IMAGE = 'stk-busybox:test';
 const [dockerLocalPort, dockerAnyPort] = [19080, 19081];
+/** docker's web container: port 80 published, 81 not. */
+const UNPUBLISHED_TOO = 'httpd -p 81 -h /www && exec httpd -f -p 80 -h /www';
 
 const docker = (args: string[]) => {
   const r = spawnSync(dockerCli(), args, { env: dockerd!.env, encoding: 'utf8', timeout: 30_000 });
@@ -63,7 +66,7 @@ beforeAll(async () => {
   host.must(['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
   dockerd = await startDockerd(fs.mkdtempSync('/tmp/stk-coexist-docker-'), { wrap: host.wrap });
   importDockerImage(path.join(dockerd.dir, 'image'));
-  const web = docker(['run', '-d', '--name', 'stk-coexist-web', '-p', `127.0.0.1:${dockerLocalPort}:80`, '-p', `${dockerAnyPort}:80`, DOCKER_IMAGE, 'httpd', '-f', '-p', '80', '-h', '/www']);
+  const web = docker(['run', '-d', '--name', 'stk-coexist-web', '-p', `127.0.0.1:${dockerLocalPort}:80`, '-p', `${dockerAnyPort}:80`, DOCKER_IMAGE, 'sh', '-c', UNPUBLISHED_TOO]);
   if (web.code !== 0) throw new Error(`docker run: ${web.out}`);
   s = makeCoexistStack(host, outside);
 }, 120_000);
@@ -107,8 +110,19 @@ describe('next to a dockerd that set the FORWARD policy to DROP', () => {
     for (const r of rules) {
       expect(r).toMatch(/^-A DOCKER-USER /);
       expect(r).toMatch(new RegExp(`-[io] ${bridge} `));
-      expect(r).toMatch(/ -[sd] \d+\.\d+\.\d+\.\d+\/\d+ /);
+      // An accept names the stack's subnet too; traffic into docker's bridges goes back to docker's chains.
+      expect(r).toMatch(/ -[sd] \d+\.\d+\.\d+\.\d+\/\d+ .*-j ACCEPT$| -o (docker0|br-\+) .*-j RETURN$/);
     }
+  });
+
+  it("a stack container reaches docker's published port, not its container's unpublished one", () => {
+    const client = s.rows().find((r) => r.service === 'client')!.pid;
+    const dockerIp = docker(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'stk-coexist-web']).out.trim();
+    expect(dockerIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(inside(client, wget(`http://${outside.hostIp}:${dockerAnyPort}/`)).stdout.trim()).toBe('hello from docker');
+    // Port 81 is not published: docker lets no other interface reach it, and neither does stack.
+    expect(inside(client, wget(`http://${dockerIp}:81/`)).code).not.toBe(0);
+    expect(host.run(['busybox', ...wget(`http://${dockerIp}:81/`)]).stdout.trim()).toBe('hello from docker'); // it does listen
   });
 
   it('accepts deleted behind its back (docker or a firewall reloaded) come back with the next up', () => {

@@ -8,6 +8,9 @@
 // its published ports (DNAT'ed to its subnet), and at the input hook only DNS to the stack's
 // server on the gateway and answers to the host's own connections into the bridge.
 // Isolation between stacks stays in stack's own table, whose chains still see every packet.
+// In docker's DOCKER-USER, traffic from a stack bridge into docker's bridges (docker0,
+// br-…) is handed back to docker's own chains first (RETURN): there docker decides, as for
+// any other interface, and lets only its published ports through.
 //
 // Every accept carries the stack's nft table name (`stk_…`) as its comment: that is how
 // they are found again to be checked, replaced or removed, whatever the firewall did since.
@@ -21,7 +24,16 @@ export interface AcceptRule {
   hook: 'input' | 'forward';
   nft: string;
   iptables: string;
+  /** Only for this chain (DOCKER-USER). */
+  onlyIn?: string;
 }
+
+const DOCKER_USER = 'DOCKER-USER';
+/** docker's bridges as it names them: the default one and `br-<network id>`. */
+const DOCKER_BRIDGES = ['docker0', 'br-+'];
+
+/** The rules of `rules` that belong in chain `c`. */
+const rulesFor = (c: Pick<DroppingChain, 'hook' | 'acceptIn'>, rules: AcceptRule[]) => rules.filter((r) => r.hook === c.hook && (r.onlyIn === undefined || r.onlyIn === c.acceptIn));
 
 export function acceptRules(spec: NatSpec): AcceptRule[] {
   const mark = assertStkTable(spec.table);
@@ -38,6 +50,8 @@ export function acceptRules(spec: NatSpec): AcceptRule[] {
           rule('forward', `${inBr} ip saddr ${net}`, `-i ${br} -s ${net}`),
           rule('forward', `${outBr} ip daddr ${net} ct state established,related`, `-o ${br} -d ${net} -m conntrack --ctstate RELATED,ESTABLISHED`),
           rule('forward', `${outBr} ip daddr ${net} ct status dnat`, `-o ${br} -d ${net} -m conntrack --ctstate DNAT`),
+          // Inserted one by one at the top, so these end up above the accepts.
+          ...DOCKER_BRIDGES.map((d) => ({ hook: 'forward' as const, nft: '', iptables: `-i ${br} -o ${d} -m comment --comment ${mark} -j RETURN`, onlyIn: DOCKER_USER })),
         ];
     // The gateway is the only local address in the subnet.
     const input = [
@@ -65,7 +79,7 @@ export function nftChanges(chains: DroppingChain[], rules: AcceptRule[], listing
     .map((r) => `delete rule ${r.family} ${r.table} ${r.chain} handle ${r.handle}`);
   const inserts = chains
     .filter((c) => c.backend === 'nft' && writable(c))
-    .flatMap((c) => rules.filter((r) => r.hook === c.hook).map((r) => `insert rule ${c.family} ${c.table} ${c.acceptIn} ${r.nft}`));
+    .flatMap((c) => rulesFor(c, rules).map((r) => `insert rule ${c.family} ${c.table} ${c.acceptIn} ${r.nft}`));
   return [...deletes, ...inserts].map((l) => `${l}\n`).join('');
 }
 
@@ -78,7 +92,7 @@ export function markedIptablesRules(listing: string, mark: string): string[] {
 /** iptables-restore lines that delete every rule marked `mark` and insert `rules` into the chains of `backend`. */
 export function iptablesChanges(backend: DroppingChain['backend'], chains: DroppingChain[], rules: AcceptRule[], listing: string, mark: string): string[] {
   const deletes = markedIptablesRules(listing, mark).map((l) => l.replace(/^-A /, '-D '));
-  const inserts = chains.filter((c) => c.backend === backend).flatMap((c) => rules.filter((r) => r.hook === c.hook).map((r) => `-I ${c.acceptIn} ${r.iptables}`));
+  const inserts = chains.filter((c) => c.backend === backend).flatMap((c) => rulesFor(c, rules).map((r) => `-I ${c.acceptIn} ${r.iptables}`));
   return [...deletes, ...inserts];
 }
 
@@ -86,7 +100,7 @@ export function iptablesChanges(backend: DroppingChain['backend'], chains: Dropp
 export function acceptsInPlace(chains: DroppingChain[], rules: AcceptRule[], listing: NftListing, iptables: Partial<Record<DroppingChain['backend'], string>>, mark: string): boolean {
   const nftMarked = markedNftRules(listing, mark);
   return chains.every((c) => {
-    const wanted = rules.filter((r) => r.hook === c.hook).length;
+    const wanted = rulesFor(c, rules).length;
     if (c.backend === 'nft') return !writable(c) || nftMarked.filter((r) => r.family === c.family && r.table === c.table && r.chain === c.acceptIn).length === wanted;
     return markedIptablesRules(iptables[c.backend] ?? '', mark).filter((l) => l.startsWith(`-A ${c.acceptIn} `)).length === wanted;
   });
