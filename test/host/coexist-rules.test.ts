@@ -3,7 +3,7 @@
 // test/integration/coexist-docker.test.ts and coexist-firewall.test.ts.
 
 import { describe, expect, it } from 'vitest';
-import { droppingLegacyChains, droppingNftChains, type NftListing } from '../../executor/host/linux/firewall-chains.js';
+import { droppingLegacyChains, droppingNftChains, tablesToList, type NftListing } from '../../executor/host/linux/firewall-chains.js';
 import { acceptRules, acceptsInPlace, iptablesChanges, nftChanges } from '../../executor/host/linux/coexist-rules.js';
 import type { NatSpec } from '../../model/plan.js';
 
@@ -53,6 +53,13 @@ describe('dropping chains', () => {
   it("a chain that ends in an unconditional reject drops too (not a conditional one; only input/forward, never stack's own tables or IPv6)", () => {
     expect(droppingNftChains(firewalld)).toEqual([
       { backend: 'nft', family: 'inet', table: 'firewalld', chain: 'filter_FORWARD', hook: 'forward', drops: 'last rule', acceptIn: 'filter_FORWARD' },
+    ]);
+  });
+
+  it("lists the rules only of tables with a filter input/forward chain (not stack's own, not IPv6, not output-only)", () => {
+    expect(tablesToList({ nftables: [...docker.nftables!, ...firewalld.nftables!, chain('inet', 'bad name', 'x', 'input', 'drop')] })).toEqual([
+      { family: 'ip', name: 'filter' },
+      { family: 'inet', name: 'firewalld' },
     ]);
   });
 

@@ -16,7 +16,7 @@
 // they are found again to be checked, replaced or removed, whatever the firewall did since.
 
 import type { NatSpec } from '../../../model/plan.js';
-import type { DroppingChain, NftListing } from './firewall-chains.js';
+import { PLAIN_NAME, type DroppingChain, type NftListing } from './firewall-chains.js';
 import { assertCidr, assertStkLink, assertStkTable } from './literals.js';
 
 /** One accept, in both languages; the iptables form without its chain. */
@@ -63,8 +63,6 @@ export function acceptRules(spec: NatSpec): AcceptRule[] {
   });
 }
 
-/** Table and chain names of other software go into nft text unquoted (nft 1.0.6 takes no quotes there): only plain ones. */
-const PLAIN_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 export const writable = (c: Pick<DroppingChain, 'table' | 'acceptIn'>) => PLAIN_NAME.test(c.table) && PLAIN_NAME.test(c.acceptIn);
 
 /** The rules in an nft listing that carry `mark`, with what it takes to delete them. */

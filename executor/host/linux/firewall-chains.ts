@@ -47,6 +47,23 @@ const DOCKER_USER = 'DOCKER-USER';
 /** stack's own tables (`stk_…`) accept; they are not someone else's firewall. */
 const STACK_TABLE = /^stk_/;
 
+/** Table and chain names of other software go into nft text unquoted (nft 1.0.6 takes no quotes there): only plain ones. */
+export const PLAIN_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * The tables of a `nft -j list chains` listing that have a filter base chain at the input or
+ * forward hook (whatever its policy): the only ones whose rules need listing, because only
+ * they can drop stack's traffic or hold its accepts.
+ */
+export function tablesToList(chains: NftListing): { family: string; name: string }[] {
+  const seen = new Map<string, { family: string; name: string }>();
+  for (const { chain: c } of chains.nftables ?? []) {
+    if (!c || c.type !== 'filter' || !c.hook || !HOOKS.has(c.hook) || !FAMILIES.has(c.family) || STACK_TABLE.test(c.table) || !PLAIN_NAME.test(c.table)) continue;
+    seen.set(`${c.family} ${c.table}`, { family: c.family, name: c.table });
+  }
+  return [...seen.values()];
+}
+
 /** Whether a rule's statements are only a counter and then a drop or reject (no match at all). */
 function dropsEverything(expr: Record<string, unknown>[] = []): boolean {
   const last = expr.at(-1);

@@ -4,7 +4,7 @@
 // says whether docker or a firewall drops forwarded or incoming traffic by default.
 
 import { readFileSync } from 'node:fs';
-import { droppingLegacyChains, droppingNftChains, type DroppingChain, type NftListing } from './firewall-chains.js';
+import { droppingLegacyChains, droppingNftChains, tablesToList, type DroppingChain, type NftListing } from './firewall-chains.js';
 import { listFilterRules, type IptablesBackend } from './iptables-tool.js';
 import { nftRun } from './libnftables.js';
 
@@ -38,8 +38,22 @@ async function listingOf(backend: IptablesBackend, needed: boolean): Promise<str
   }
 }
 
+/**
+ * The tables with a filter input/forward base chain, with their rules. Listing only those
+ * costs ~3 ms where `list ruleset` costs ~35 ms here (libnftables lists every stack's table
+ * with it): this runs on every observe and every NAT change.
+ */
+async function listCandidateTables(): Promise<NftListing> {
+  const chains = JSON.parse(await nftRun('list chains', { json: true })) as NftListing;
+  const entries: NonNullable<NftListing['nftables']> = [];
+  for (const t of tablesToList(chains)) {
+    entries.push(...((JSON.parse(await nftRun(`list table ${t.family} ${t.name}`, { json: true })) as NftListing).nftables ?? []));
+  }
+  return { nftables: entries };
+}
+
 export async function readFirewalls(): Promise<FirewallView> {
-  const listing = JSON.parse(await nftRun('list ruleset', { json: true })) as NftListing;
+  const listing = await listCandidateTables();
   const nftChains = droppingNftChains(listing);
   const iptables: FirewallView['iptables'] = {};
   // Marked accepts may sit in an iptables-nft table even where no chain drops any more.
