@@ -70,8 +70,12 @@ export interface Host {
   };
 
   nat: {
-    /** Replaces the stack's nftables table atomically with the rules of `spec`. */
+    /**
+     * Replaces the stack's nftables table atomically with the rules of `spec`, and the
+     * accepts for its bridges in other software's dropping chains (docker, firewalls).
+     */
     apply(spec: NatSpec): Promise<void>;
+    /** Removes the table and every accept marked with its name from other software's chains. */
     remove(table: string): Promise<void>;
   };
 
