@@ -3,7 +3,7 @@
 // run when such a table exists, so a host without docker or ufw never starts a process here.
 // Changes go through `-restore --noflush`: one process and one transaction per batch.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FirewallBackend } from './firewall-chains.js';
@@ -22,19 +22,37 @@ export class IptablesError extends Error {
   }
 }
 
-/** Where the tool is: PATH first, then the sbin folders a supervisor's PATH may lack. */
-function locate(tool: string): string {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/sbin', '/usr/local/sbin'];
-  const found = dirs.map((d) => path.join(d, tool)).find((p) => existsSync(p));
-  if (!found) throw new IptablesError(tool, `not found, but the host has ${tool.replace(/-restore$/, '')} tables: install iptables`);
+const find = (tool: string) => [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/sbin', '/usr/local/sbin'].map((d) => path.join(d, tool)).find((p) => existsSync(p));
+
+/** Which backend a plain `iptables` is: `iptables v1.8.9 (nf_tables)`, `(legacy)`, or a 1.4 without either (legacy). */
+let plainBackend: IptablesBackend | undefined;
+function plainIs(backend: IptablesBackend): boolean {
+  if (plainBackend === undefined) {
+    const plain = find('iptables');
+    const version = plain ? spawnSync(plain, ['-V'], { encoding: 'utf8' }).stdout ?? '' : '';
+    plainBackend = version.includes('(nf_tables)') ? 'iptables-nft' : 'iptables-legacy';
+  }
+  return plainBackend === backend;
+}
+
+/**
+ * Where `backend`'s tool (`-restore` with `restore`) is: PATH first, then the sbin folders a
+ * supervisor's PATH may lack; a plain `iptables` of that backend where the named one is
+ * missing (older distributions ship only that).
+ */
+function locate(backend: IptablesBackend, restore: boolean): string {
+  const suffix = restore ? '-restore' : '';
+  const found = find(`${backend}${suffix}`) ?? (plainIs(backend) ? find(`iptables${suffix}`) : undefined);
+  if (!found) throw new IptablesError(`${backend}${suffix}`, `not found, but the host has ${backend} tables: install iptables`);
   return found;
 }
 
-function run(tool: string, args: string[], input?: string): Promise<string> {
+function run(backend: IptablesBackend, restore: boolean, args: string[], input?: string): Promise<string> {
+  const tool = `${backend}${restore ? '-restore' : ''}`;
   return new Promise((resolve, reject) => {
     let child;
     try {
-      child = spawn(locate(tool), args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' } });
+      child = spawn(locate(backend, restore), args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' } });
     } catch (e) {
       return reject(e);
     }
@@ -52,11 +70,11 @@ function run(tool: string, args: string[], input?: string): Promise<string> {
 /** `iptables -S` of the filter table: every rule as the arguments that would add it. */
 export function listFilterRules(backend: IptablesBackend): Promise<string> {
   // -w: wait for the xtables lock (legacy) rather than fail while docker holds it.
-  return run(backend, ['-w', '-t', 'filter', '-S']);
+  return run(backend, false, ['-w', '-t', 'filter', '-S']);
 }
 
 /** Applies `lines` (`-I …`/`-D …`) to the filter table in one transaction. */
 export async function changeFilterRules(backend: IptablesBackend, lines: string[]): Promise<void> {
   if (lines.length === 0) return;
-  await run(`${backend}-restore`, ['-w', '--noflush'], ['*filter', ...lines, 'COMMIT', ''].join('\n'));
+  await run(backend, true, ['-w', '--noflush'], ['*filter', ...lines, 'COMMIT', ''].join('\n'));
 }
