@@ -84,6 +84,8 @@ export function hostNetworkSettings(): Record<string, string> {
     // Tables other than stack's (other test runs make stk ones meanwhile).
     tables: spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l && !/\bstk/.test(l)).join(', '),
     ip_tables_names: read('/proc/net/ip_tables_names'),
+    // Read through nft: `iptables -S` could make the table it lists.
+    'FORWARD policy': /policy (\w+)/.exec(spawnSync('nft', ['list', 'chain', 'ip', 'filter', 'FORWARD'], { encoding: 'utf8' }).stdout)?.[1] ?? 'no ip filter FORWARD chain',
   };
 }
 
