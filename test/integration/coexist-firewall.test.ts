@@ -10,6 +10,10 @@
 // policy drop on the real host would cut off everything else on the machine.
 
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { natTableName } from '../../model/names.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCoexistStack, stackReach, stackReachOk, type CoexistStack } from '../support/coexist-stack.js';
 import { hostNetworkSettings, makeNetnsHost, type NetnsHost } from '../support/netns-host.js';
@@ -20,6 +24,9 @@ const settingsBefore = hostNetworkSettings();
 let host: NetnsHost;
 let outside: OutsideHost;
 let s: CoexistStack;
+/** A second stack in the same namespace: one stack's down must leave the other's accepts. */
+let other: CoexistStack;
+const ipForwardDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-coexist-ipfwd-'));
 const firewall = `stkfw_${randomBytes(3).toString('hex')}`;
 const rejecting = `${firewall}_reject`;
 
@@ -65,12 +72,15 @@ beforeAll(async () => {
   outside = await makeOutsideHost({ hostNetns: host.name });
   host.must(['nft', '-f', '-'], { input: FIREWALL });
   for (const tool of ['iptables-nft', 'iptables-legacy']) for (const rule of UFW_LIKE) host.must([tool, ...rule]);
-  s = makeCoexistStack(host, outside);
+  s = makeCoexistStack(host, outside, { ipForwardDir });
+  other = makeCoexistStack(host, outside, { ports: [18090, 18091], ipForwardDir });
   made = firewalls();
 }, 120_000);
 
 afterAll(() => {
   s?.dispose();
+  other?.dispose();
+  fs.rmSync(ipForwardDir, { recursive: true, force: true });
   outside?.dispose();
   host?.dispose();
   expect(hostNetworkSettings()).toEqual(settingsBefore);
@@ -106,11 +116,23 @@ describe('next to firewalls whose input and forward chains drop', () => {
     expect(stackReach(s, host, outside)).toEqual(stackReachOk(outside));
   });
 
-  it('after a kill -9 of the supervisor, down takes every accept out again: the firewalls are as they were made', () => {
+  it("one stack's down (after a kill -9 of its supervisor) leaves another stack's accepts working", () => {
+    const up = other.up();
+    expect(up.code, up.stderr).toBe(0);
     const supervisors = supervisorPids(s.project);
     expect(supervisors).toHaveLength(1);
     process.kill(supervisors[0]!, 'SIGKILL');
     const down = s.down();
+    expect(down.code, down.stderr).toBe(0);
+    const mark = natTableName(s.project);
+    expect(host.must(['nft', 'list', 'ruleset'])).not.toContain(`"${mark}"`);
+    for (const tool of ['iptables-nft', 'iptables-legacy']) expect(host.must([tool, '-S'])).not.toContain(mark);
+    expect(host.must(['iptables-nft', '-S'])).toContain(natTableName(other.project));
+    expect(stackReach(other, host, outside)).toEqual(stackReachOk(outside));
+  });
+
+  it("the last stack's down takes every accept out again: the firewalls are as they were made", () => {
+    const down = other.down();
     expect(down.code, down.stderr).toBe(0);
     expect(firewalls()).toEqual(made);
   });

@@ -24,17 +24,22 @@ export interface CoexistStack {
   dispose(): void;
 }
 
-export function makeCoexistStack(host: NetnsHost, outside: OutsideHost): CoexistStack {
+/**
+ * `ports`: where web is published (127.0.0.1 only, every address); the namespace is a fresh
+ * host, so fixed ones are free. `ipForwardDir`: the ip_forward bookkeeping, shared by every
+ * stack of one namespace (each stack's own would let the first `down` turn it off under the
+ * others).
+ */
+export function makeCoexistStack(host: NetnsHost, outside: OutsideHost, { ports = [18080, 18081], ipForwardDir }: { ports?: [number, number]; ipForwardDir?: string } = {}): CoexistStack {
   const env = makeStackEnv();
   env.wrap = host.wrap;
   // Names the stack does not know would go to the fake upstream; forwarding's bookkeeping
   // stays with this namespace's own ip_forward, not the real host's.
   env.env.STACK_DNS_UPSTREAM = outside.ip;
-  env.env.STACK_IP_FORWARD_DIR = path.join(env.root, 'ip-forward');
+  env.env.STACK_IP_FORWARD_DIR = ipForwardDir ?? path.join(env.root, 'ip-forward');
   importTestImage(env);
   const project = uniqueProject('tcox');
-  // The namespace is a fresh host: every port is free in it.
-  const [localPort, anyPort] = [18080, 18081];
+  const [localPort, anyPort] = ports;
   const file = path.join(env.root, 'stack.yaml');
   // A failed command's message points at the supervisor's log, which goes with the test's folder.
   const withLog = (r: Result) => {
