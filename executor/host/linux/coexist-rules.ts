@@ -63,6 +63,7 @@ export function acceptRules(spec: NatSpec): AcceptRule[] {
   });
 }
 
+/** Whether nft text can name the chain: nft 1.0.6 takes no quotes there, so plain names only. */
 export const writable = (c: Pick<DroppingChain, 'table' | 'acceptIn'>) => PLAIN_NAME.test(c.table) && PLAIN_NAME.test(c.acceptIn);
 
 /** The rules in an nft listing that carry `mark`, with what it takes to delete them. */
