@@ -1,0 +1,111 @@
+// COPY and WORKDIR without a container: the files go straight into the step's upper folder,
+// the destination resolved in the image's root first (layer-stack.ts). Docker's rules: a
+// folder source copies its contents; several sources or a destination ending in `/` make
+// the destination a folder; one file onto an existing folder lands inside it. New files
+// and folders belong to 0:0 unless --chown; modes and mtimes come from the source, modes
+// from --chmod when given. Parents that exist below get their owner and mode copied up,
+// as overlayfs itself does.
+
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { walkContext, type BuildContext } from './build-context.js';
+import { lookup, resolveInRoot } from './layer-stack.js';
+
+export interface CopyInto {
+  /** The step's upper folder, and the image's layer folders below it (topmost first). */
+  upper: string;
+  layers: string[];
+  /** Absolute in the image; a trailing `/` says it is a folder. */
+  dest: string;
+  owner?: { uid: number; gid: number };
+  /** --chmod as a number (0o644). */
+  mode?: number;
+}
+
+/** Copies context paths (as matchSource gave them) into the upper folder. */
+export async function copyFromContext(ctx: BuildContext, sources: string[], into: CopyInto): Promise<void> {
+  const stack = [into.upper, ...into.layers];
+  const destIsDir = into.dest.endsWith('/') || sources.length > 1 || (await isDir(ctx, sources[0])) || lookupIsDir(stack, into.dest);
+  const destRel = resolveInRoot(stack, into.dest.replace(/\/+$/, ''));
+  for (const source of sources) {
+    const sourceIsDir = await isDir(ctx, source);
+    const base = sourceIsDir ? destRel : destIsDir ? joinRel(destRel, path.posix.basename(source)) : destRel;
+    for (const p of await walkContext(ctx, source)) {
+      const within = sourceIsDir ? path.posix.relative(source, p) : '';
+      const target = within ? joinRel(base, within) : base;
+      await copyEntry(path.join(ctx.dir, p), target, stack, into);
+    }
+  }
+}
+
+/** WORKDIR: the folder, made with its parents when the image lacks it. */
+export async function makeWorkdir(upper: string, layers: string[], dir: string, owner?: { uid: number; gid: number }): Promise<void> {
+  const stack = [upper, ...layers];
+  const rel = resolveInRoot(stack, dir);
+  if (lookup(stack, rel).kind === 'found') return;
+  await ensureParents(stack, upper, `${rel}/x`, owner);
+}
+
+async function copyEntry(from: string, targetRel: string, stack: string[], into: CopyInto): Promise<void> {
+  const st = await fsp.lstat(from);
+  const existing = lookup(stack, targetRel);
+  if (st.isDirectory() && existing.kind === 'found' && existing.stat.isDirectory()) {
+    // A folder the image has keeps its owner and mode; only what goes into it is new.
+    await ensureParents(stack, into.upper, `${targetRel}/x`, into.owner);
+    return;
+  }
+  await ensureParents(stack, into.upper, targetRel, into.owner);
+  const to = path.join(into.upper, targetRel);
+  const uid = into.owner?.uid ?? 0;
+  const gid = into.owner?.gid ?? 0;
+  if (st.isDirectory()) {
+    if (!(await fsp.lstat(to).catch(() => undefined))?.isDirectory()) {
+      await fsp.rm(to, { force: true });
+      await fsp.mkdir(to);
+    }
+  } else {
+    await fsp.rm(to, { force: true, recursive: true });
+    if (st.isSymbolicLink()) await fsp.symlink(await fsp.readlink(from), to);
+    else await fsp.copyFile(from, to);
+  }
+  await fsp.lchown(to, uid, gid);
+  if (!st.isSymbolicLink()) {
+    await fsp.chmod(to, into.mode ?? st.mode & 0o7777);
+    await fsp.utimes(to, st.atime, st.mtime);
+  }
+}
+
+/** Every parent of `rel` as a folder in the upper: copied up from below, or new (0755). */
+async function ensureParents(stack: string[], upper: string, rel: string, owner?: { uid: number; gid: number }): Promise<void> {
+  const parts = rel.split('/').filter(Boolean).slice(0, -1);
+  for (let i = 0; i < parts.length; i++) {
+    const sub = parts.slice(0, i + 1).join('/');
+    const inUpper = path.join(upper, sub);
+    if ((await fsp.lstat(inUpper).catch(() => undefined))?.isDirectory()) continue;
+    const below = lookup(stack.slice(1), sub);
+    await fsp.rm(inUpper, { force: true });
+    await fsp.mkdir(inUpper);
+    if (below.kind === 'found' && below.stat.isDirectory()) {
+      await fsp.lchown(inUpper, below.stat.uid, below.stat.gid);
+      await fsp.chmod(inUpper, below.stat.mode & 0o7777);
+      await fsp.utimes(inUpper, below.stat.atime, below.stat.mtime);
+    } else {
+      await fsp.lchown(inUpper, owner?.uid ?? 0, owner?.gid ?? 0);
+      await fsp.chmod(inUpper, 0o755);
+    }
+  }
+}
+
+function joinRel(a: string, b: string): string {
+  return a ? `${a}/${b}` : b;
+}
+
+async function isDir(ctx: BuildContext, rel: string): Promise<boolean> {
+  return (await fsp.lstat(path.join(ctx.dir, rel)).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+function lookupIsDir(stack: string[], dest: string): boolean {
+  const found = lookup(stack, resolveInRoot(stack, dest));
+  return found.kind === 'found' && fs.statSync(found.file).isDirectory();
+}

@@ -1,0 +1,88 @@
+// Looking up paths in an image's root as overlayfs would show it, without mounting it: the
+// layers are folders in overlay form (a 0/0 character device hides a name below it, the
+// `trusted.overlay.opaque` xattr hides a whole folder below it), the topmost layer that
+// has a name wins. A build step that only writes files (COPY, ADD, WORKDIR) writes them
+// into its own upper folder after resolving the destination here, symlinks of the image
+// included — never outside its root, as docker resolves them.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { lgetxattr } from '../../executor/host/linux/libc.js';
+
+/** A path of the image that cannot be resolved (a loop of symbolic links). */
+export class LayerPathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LayerPathError';
+  }
+}
+
+export type Found = { kind: 'found'; file: string; stat: fs.Stats } | { kind: 'missing' };
+
+/** `layers`: the layer folders, topmost first (the step's upper folder first of all). */
+export function lookup(layers: string[], rel: string): Found {
+  const parts = rel.split('/').filter(Boolean);
+  let visible = layers;
+  for (let i = 0; i < parts.length; i++) {
+    const sub = parts.slice(0, i + 1).join('/');
+    const below: string[] = [];
+    let found: { file: string; stat: fs.Stats } | undefined;
+    for (const layer of visible) {
+      const file = path.join(layer, sub);
+      const stat = lstatOrUndefined(file);
+      if (!stat) continue;
+      if (stat.isCharacterDevice() && stat.rdev === 0) break; // whiteout: nothing below shows
+      if (!found) found = { file, stat };
+      if (!stat.isDirectory()) break;
+      below.push(layer);
+      if (isOpaque(file)) break;
+    }
+    if (!found) return { kind: 'missing' };
+    if (i === parts.length - 1) return { kind: 'found', ...found };
+    if (!found.stat.isDirectory()) return { kind: 'missing' };
+    visible = below;
+  }
+  return layers.length > 0 ? { kind: 'found', file: layers[0], stat: fs.lstatSync(layers[0]) } : { kind: 'missing' };
+}
+
+/**
+ * The path `rel` names inside the root, every symlink on the way followed within the root
+ * (an absolute target starts at the root, `..` stops at the root). The last component is
+ * followed too unless `followLast` is false.
+ */
+export function resolveInRoot(layers: string[], rel: string, followLast = true): string {
+  const pending = rel.split('/').filter(Boolean);
+  const done: string[] = [];
+  let hops = 0;
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    if (part === '.') continue;
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
+    const candidate = [...done, part].join('/');
+    const found = lookup(layers, candidate);
+    if (found.kind === 'found' && found.stat.isSymbolicLink() && (followLast || pending.length > 0)) {
+      if (++hops > 40) throw new LayerPathError(`too many levels of symbolic links resolving /${rel} in the image`);
+      const target = fs.readlinkSync(found.file);
+      if (target.startsWith('/')) done.length = 0;
+      pending.unshift(...target.split('/').filter(Boolean));
+      continue;
+    }
+    done.push(part);
+  }
+  return done.join('/');
+}
+
+function lstatOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function isOpaque(dir: string): boolean {
+  return lgetxattr(dir, 'trusted.overlay.opaque')?.toString() === 'y';
+}

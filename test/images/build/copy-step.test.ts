@@ -1,0 +1,84 @@
+// COPY and WORKDIR into a step's upper folder over an image's layers, by docker's rules.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openContext } from '../../../images/build/build-context.js';
+import { copyFromContext, makeWorkdir } from '../../../images/build/copy-step.js';
+import { lookup, resolveInRoot } from '../../../images/build/layer-stack.js';
+import { lsetxattr, mknod } from '../../../executor/host/linux/libc.js';
+
+let tmp: string;
+let ctxDir: string;
+let upper: string;
+let base: string;
+let top: string;
+
+beforeEach(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'stk-copy-'));
+  [ctxDir, upper, base, top] = ['ctx', 'upper', 'base', 'top'].map((d) => path.join(tmp, d));
+  for (const d of [ctxDir, upper, base, top]) await fs.mkdir(d);
+  // The image: /srv (0750, owned 10:20) with a file, /app -> /srv, /etc/old deleted by `top`, /cache made opaque by `top`.
+  await fs.mkdir(path.join(base, 'srv'), { mode: 0o750 });
+  await fs.chown(path.join(base, 'srv'), 10, 20);
+  await fs.writeFile(path.join(base, 'srv/existing'), 'x');
+  await fs.symlink('/srv', path.join(base, 'app'));
+  await fs.mkdir(path.join(base, 'etc'));
+  await fs.writeFile(path.join(base, 'etc/old'), 'old');
+  await fs.mkdir(path.join(base, 'cache'));
+  await fs.writeFile(path.join(base, 'cache/stale'), 'stale');
+  await fs.mkdir(path.join(top, 'etc'));
+  mknod(path.join(top, 'etc/old'), 0o020000, 0, 0);
+  await fs.mkdir(path.join(top, 'cache'));
+  lsetxattr(path.join(top, 'cache'), 'trusted.overlay.opaque', 'y');
+  // The context.
+  await fs.mkdir(path.join(ctxDir, 'src/lib'), { recursive: true });
+  await fs.writeFile(path.join(ctxDir, 'src/main.js'), 'main', { mode: 0o640 });
+  await fs.writeFile(path.join(ctxDir, 'src/lib/util.js'), 'util');
+  await fs.writeFile(path.join(ctxDir, 'one.txt'), 'one');
+  await fs.writeFile(path.join(ctxDir, 'Dockerfile'), 'FROM scratch');
+});
+afterEach(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+const layers = () => [top, base];
+const ctx = () => openContext(ctxDir, path.join(ctxDir, 'Dockerfile'));
+
+describe('the image root seen through its layers', () => {
+  it('hides whiteouts and what is below an opaque folder, and follows links inside the root', () => {
+    expect(lookup(layers(), 'etc/old').kind).toBe('missing');
+    expect(lookup(layers(), 'cache/stale').kind).toBe('missing');
+    expect(lookup(layers(), 'srv/existing').kind).toBe('found');
+    expect(resolveInRoot(layers(), 'app/new')).toBe('srv/new');
+    expect(resolveInRoot(layers(), 'app/../../../etc')).toBe('etc');
+  });
+});
+
+describe('COPY into the upper folder', () => {
+  it('copies a folder’s contents through an image symlink, keeping modes, owned by root', async () => {
+    await copyFromContext(await ctx(), ['src'], { upper, layers: layers(), dest: '/app/' });
+    const main = await fs.lstat(path.join(upper, 'srv/main.js'));
+    expect([main.mode & 0o777, main.uid, main.gid]).toEqual([0o640, 0, 0]);
+    expect(await fs.readFile(path.join(upper, 'srv/lib/util.js'), 'utf8')).toBe('util');
+    // /srv came up from below with its owner and mode, as overlayfs copies up.
+    const srv = await fs.lstat(path.join(upper, 'srv'));
+    expect([srv.mode & 0o777, srv.uid, srv.gid]).toEqual([0o750, 10, 20]);
+  });
+
+  it('puts one file at the destination path, or inside an existing folder, with --chown and --chmod', async () => {
+    const c = await ctx();
+    await copyFromContext(c, ['one.txt'], { upper, layers: layers(), dest: '/opt/renamed.txt', owner: { uid: 1000, gid: 1000 }, mode: 0o600 });
+    const st = await fs.lstat(path.join(upper, 'opt/renamed.txt'));
+    expect([st.mode & 0o777, st.uid, st.gid]).toEqual([0o600, 1000, 1000]);
+    await copyFromContext(c, ['one.txt'], { upper, layers: layers(), dest: '/srv' });
+    expect(await fs.readFile(path.join(upper, 'srv/one.txt'), 'utf8')).toBe('one');
+  });
+
+  it('makes WORKDIR folders only when the image lacks them', async () => {
+    await makeWorkdir(upper, layers(), '/srv');
+    expect(await fs.readdir(upper)).toEqual([]);
+    await makeWorkdir(upper, layers(), '/app/work/dir');
+    expect((await fs.lstat(path.join(upper, 'srv/work/dir'))).isDirectory()).toBe(true);
+  });
+});
