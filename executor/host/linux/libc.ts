@@ -26,6 +26,7 @@ const c = {
   unshare: lib.func('int unshare(int flags)'),
   setns: lib.func('int setns(int fd, int nstype)'),
   fchdir: lib.func('int fchdir(int fd)'),
+  chroot: lib.func('int chroot(const char *path)'),
   dup2: lib.func('int dup2(int oldfd, int newfd)'),
   mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
   lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
@@ -61,6 +62,10 @@ export function setns(fd: number, nstype: number): void {
 
 export function fchdir(fd: number): void {
   check('fchdir', c.fchdir(fd), [fd]);
+}
+
+export function chroot(path: string): void {
+  check('chroot', c.chroot(path), [path]);
 }
 
 /** Creates a device node; `major`/`minor` encoded like glibc's makedev(). */

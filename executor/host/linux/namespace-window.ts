@@ -4,14 +4,17 @@
 // namespace), and at once setns's back to the namespaces saved at start-up. Everything
 // synchronous inside the window would land in the container (its mounts, its network),
 // so nothing but the spawn happens there. Never process.chdir/umask in the supervisor:
-// setns(mnt) resets the cwd, and the saved cwd fd restores it.
+// setns(mnt) resets the cwd, and the saved cwd fd restores it. It resets the root too, to
+// the mount namespace's own: a supervisor started in a chroot (a build chroot, a VM whose
+// init chroots into its real root) would resolve every path against the namespace's root
+// after its first container (STACK_ROOT gone: ENOENT), so the saved root fd restores it.
 
 import fs from 'node:fs';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { CLONE, fchdir, setns, unshare } from './libc.js';
+import { chroot, CLONE, fchdir, setns, unshare } from './libc.js';
 
-// Order matters on the way back: mnt last but one (it needs the thread's own fs state,
-// which unshare(NEWNS) gave it), then the cwd.
+// Order matters on the way back: mnt last (it needs the thread's own fs state, which
+// unshare(NEWNS) gave it), then the root, then the cwd.
 const KINDS = [
   ['net', CLONE.NEWNET],
   ['ipc', CLONE.NEWIPC],
@@ -22,14 +25,14 @@ const KINDS = [
 
 const FLAGS = KINDS.reduce((f, [, flag]) => f | flag, 0);
 
-let saved: { ns: { fd: number; flag: number }[]; cwd: number } | undefined;
+let saved: { ns: { fd: number; flag: number }[]; root: number; cwd: number } | undefined;
 
 // libuv creates all threadpool threads on the first async fs call. Doing one now means no
 // threadpool thread is ever born inside a window (it would inherit the container's
 // namespaces); async fs work then always runs on the host.
 void fs.promises.stat('/').catch(() => {});
 
-/** Opens the fds of this thread's namespaces and cwd; idempotent, called on first use. */
+/** Opens the fds of this thread's namespaces, root and cwd; idempotent, called on first use. */
 export function openWindow(): void {
   if (saved) return;
   // thread-self, not self: the thread that opens the window is the one that must return
@@ -37,6 +40,7 @@ export function openWindow(): void {
   // O_CLOEXEC (Node's default) keeps these fds out of every child.
   saved = {
     ns: KINDS.map(([name, flag]) => ({ fd: fs.openSync(`/proc/thread-self/ns/${name}`, 'r'), flag })),
+    root: fs.openSync('/', 'r'),
     cwd: fs.openSync('.', 'r'),
   };
 }
@@ -54,7 +58,7 @@ export type NetnsChoice = 'new' | 'host' | { join: number };
  */
 export function spawnInNewNamespaces(command: string, args: string[], options: SpawnOptions, net: NetnsChoice = 'new'): ChildProcess {
   openWindow();
-  const { ns, cwd } = saved!;
+  const { ns, root, cwd } = saved!;
   // A failed unshare changed nothing (and setns(mnt) would fail on the still shared fs state).
   unshare(net === 'new' ? FLAGS : FLAGS & ~CLONE.NEWNET);
   try {
@@ -64,6 +68,8 @@ export function spawnInNewNamespaces(command: string, args: string[], options: S
   } finally {
     // If any of these fail the supervisor's own view is broken: let it throw loudly.
     for (const { fd, flag } of ns) setns(fd, flag);
+    fchdir(root);
+    chroot('.');
     fchdir(cwd);
   }
 }
