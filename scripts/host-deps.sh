@@ -7,7 +7,8 @@
 #   host-deps.sh test   that, plus what only the test suite uses: for the image pull tests
 #                       docker-registry, skopeo, htpasswd (apache2-utils) and zstd; and
 #                       systemd-analyze (systemd) to verify the boot unit `up` writes; for the
-#                       coexistence tests dockerd (docker.io) and iptables
+#                       coexistence tests dockerd (docker.io) and iptables; for the VM lane
+#                       (`npm run test:vm`) qemu, cpio and kmod's depmod
 # `npm run demo` asks for the first set, `npm test` for the second.
 set -euo pipefail
 missing=()
@@ -28,6 +29,10 @@ if [ "${1:-}" = test ]; then
   # coexistence tests: a private dockerd next to a stack, iptables-nft and iptables-legacy firewalls
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v iptables-legacy >/dev/null 2>&1 || missing+=(iptables)
+  # the VM lane: qemu boots Debian's kernel, cpio packs its initramfs, depmod indexes its modules
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+  command -v cpio >/dev/null 2>&1 || missing+=(cpio)
+  command -v depmod >/dev/null 2>&1 || missing+=(kmod)
 fi
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
