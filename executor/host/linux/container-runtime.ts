@@ -28,6 +28,7 @@ import { encodeNativeConfig, NATIVE_STAGE_ARGV0, nativeStageExecutable } from '.
 import { createContainerExec } from './container-exec.js';
 import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js';
 import { pollCondition } from '../../../model/conditions.js';
+import { checkUpperDirFs } from './upper-dir-fs.js';
 
 /** The init stage could not make or start the container; `step` says where. */
 export class ContainerStartError extends Error {
@@ -92,6 +93,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       // Root-only: the upper dir holds whatever the container wrote, setuid files and device
       // nodes included. The upper dir itself is 0755: its mode is the mode of the container's `/`.
       await makePrivateDir(dir);
+      await checkUpperDirFs(dir);
       await fs.mkdir(path.join(dir, 'upper'), { recursive: true, mode: 0o755 });
       await Promise.all(['work', 'rootfs'].map((d) => makePrivateDir(path.join(dir, d))));
       await makePrivateDir(path.dirname(paths.logFile(spec.project, spec.name)));
