@@ -60,6 +60,8 @@ say "kernel $(uname -r), cgroup controllers: $(cat $r/sys/fs/cgroup/cgroup.contr
 chroot $r /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb CI=true \
   /bin/sh -c "$SUITE_CMD" </dev/null >/dev/console 2>&1
 code=$?
+# What the kernel autoloaded meanwhile (through the modprobe wrapper): the list to preload.
+say "modules loaded: $(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')"
 echo "$code" >$r$OUT/exit-code
 sync
 say "suite exited with $code"

@@ -27,14 +27,18 @@ const started = Date.now();
 const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 const log = (msg) => process.stderr.write(`test:vm: ${msg}\n`);
 
-function qemuRuns() {
+/** Why the lane cannot run here at all, or undefined. */
+function cannotRun() {
+  // The guest runs the host's own binaries (node, busybox, kmod) on an amd64 kernel.
+  if (process.arch !== 'x64') return `the guest runs this host's binaries on an amd64 kernel; this host is ${process.arch}`;
   const r = spawnSync(QEMU, ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : (r.error?.message ?? r.stderr.trim());
+  if (r.status !== 0) return `${QEMU} does not run (apt-get install qemu-system-x86 cpio kmod): ${r.error?.message ?? r.stderr.trim()}`;
+  return undefined;
 }
 
-const unusable = qemuRuns();
+const unusable = cannotRun();
 if (unusable) {
-  const msg = `SKIP: the VM lane needs ${QEMU} (apt-get install qemu-system-x86 cpio kmod): ${unusable}`;
+  const msg = `SKIP: the VM lane cannot run here: ${unusable}`;
   if (process.env.CI === 'true') {
     log(`${msg} — failing, because CI=true`);
     process.exit(1);
