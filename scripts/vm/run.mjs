@@ -76,7 +76,9 @@ try {
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   const files = chosen.map((f) => path.join('dist/vm', f.replace(/\.ts$/, '.mjs')));
-  const suiteCmd = `cd ${root} && exec node --test-reporter=spec --test-concurrency=1 --test ${files.join(' ')}`;
+  // STACK_VM_TEST_NAME: only the tests whose name matches (node --test-name-pattern).
+  const pattern = process.env.STACK_VM_TEST_NAME ? `--test-name-pattern=${JSON.stringify(process.env.STACK_VM_TEST_NAME)} ` : '';
+  const suiteCmd = `cd ${root} && exec node --test-reporter=spec --test-concurrency=1 ${pattern}--test ${files.join(' ')}`;
 
   // The initramfs: static busybox, the init script, the modules 9p and overlayfs need.
   for (const d of ['bin', 'proc', 'sys', 'dev', 'modules']) fs.mkdirSync(path.join(stage, d));

@@ -47,12 +47,20 @@ describe('a two-service stack on cgroup v2 (Debian 12 kernel)', () => {
     command: dd if=/dev/zero of=/dev/null bs=64M count=1
     mem_limit: 16m
     restart: "no"
+    network_mode: none
 `);
   });
 
   after(() => {
     stack(env, ['-f', file, 'down', '-t', '0']);
     env.dispose();
+  });
+
+  // First: the supervisor's first container (its namespace window once ran in a chroot,
+  // and every path after it resolved outside: memory.events could not be read any more).
+  it('a one-off container over its memory limit exits 137 and ps shows it OOMKilled', () => {
+    assert.equal(stack(env, ['-f', file, 'run', '-m', '16m', 'hog', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']).code, 137);
+    assert.match(stack(env, ['-f', file, 'ps']).stdout, new RegExp(`${project}-hog-run-[0-9a-f]{6}\\s+hog\\s+exited \\(137, OOMKilled\\)`));
   });
 
   it('up -d starts the stack and the published port answers on the loopback', async () => {
