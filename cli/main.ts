@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerBoot } from './commands/boot.js';
 import { registerConfig } from './commands/config.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerDown } from './commands/down.js';
 import { registerEvents } from './commands/events.js';
 import { registerLifecycle } from './commands/lifecycle.js';
@@ -57,6 +58,7 @@ registerExec(program, globals);
 registerConfig(program, globals);
 registerPlan(program, globals);
 registerGraph(program, globals);
+registerDoctor(program, globals);
 registerImage(program);
 registerVolume(program);
 registerBoot(program, globals);

@@ -2,14 +2,16 @@
 // until a rootless mode exists, a command that reads or changes host state needs root.
 // Run by another user it says so before it touches anything, instead of failing on a raw
 // EACCES halfway or showing what it happens to be able to read. Commands that read nothing
-// but the stack file (config, graph) and --help run for everyone. The check is geteuid,
-// no extra import: it costs the command's start nothing measurable.
+// but the stack file (config, graph), doctor (whose first check says this) and --help run
+// for everyone. The check is geteuid, no extra import: it costs the command's start
+// nothing measurable.
 
 import type { Command } from 'commander';
 import { tightenStackDirs } from '../store/tighten-modes.js';
 import { EXIT, renderError } from './errors.js';
 
-const FOR_EVERYONE = new Set(['config', 'graph']);
+// doctor runs for everyone: its first check is the one that says stack needs root.
+const FOR_EVERYONE = new Set(['config', 'graph', 'doctor']);
 
 /** Checks, before every command's action, that it may run; makes an older STACK_ROOT private. */
 export function guardHostCommands(program: Command): void {

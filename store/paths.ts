@@ -4,12 +4,14 @@
 
 import path from 'node:path';
 
-export function stackRoot(): string {
-  return path.resolve(process.env.STACK_ROOT ?? '/var/lib/stack');
+type Env = Record<string, string | undefined>;
+
+export function stackRoot(env: Env = process.env): string {
+  return path.resolve(env.STACK_ROOT ?? '/var/lib/stack');
 }
 
-export function stackRun(): string {
-  return path.resolve(process.env.STACK_RUN ?? '/run/stack');
+export function stackRun(env: Env = process.env): string {
+  return path.resolve(env.STACK_RUN ?? '/run/stack');
 }
 
 export const paths = {

@@ -14,7 +14,8 @@ import type { PortMapping, Stack } from '../../model/types.js';
 import { slotOf } from '../../model/names.js';
 import { PortHolders, portText, type HostPortKey } from '../../model/port-holders.js';
 
-const EPHEMERAL = { first: 32768, last: 60999 };
+/** Where ports without a host port are chosen: Linux's default ephemeral range, as docker does. */
+export const EPHEMERAL = { first: 32768, last: 60999 };
 /** Holders named in the problem when a whole window is taken; the rest are counted. */
 const NAMED = 3;
 

@@ -10,7 +10,7 @@ import { importsOf, sourceFiles, type ImportEdge } from '../support/import-graph
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Room = 'model' | 'load' | 'plan' | 'store' | 'images' | 'executor' | 'host' | 'supervisor' | 'cli';
+type Room = 'model' | 'load' | 'plan' | 'store' | 'images' | 'executor' | 'host' | 'supervisor' | 'doctor' | 'cli';
 
 /** Longest prefix first. */
 const ROOMS: [string, Room][] = [
@@ -22,6 +22,7 @@ const ROOMS: [string, Room][] = [
   ['store/', 'store'],
   ['images/', 'images'],
   ['supervisor/', 'supervisor'],
+  ['doctor/', 'doctor'],
   ['cli/', 'cli'],
 ];
 
@@ -35,7 +36,9 @@ const MAY_IMPORT: Record<Room, Room[]> = {
   executor: ['model', 'store', 'images', 'host'],
   host: ['model', 'store', 'images'],
   supervisor: ['model', 'load', 'plan', 'store', 'images', 'executor', 'host'],
-  cli: ['model', 'load', 'plan', 'store', 'images', 'supervisor'],
+  // `stack doctor` looks at the host (through a probe in host/) and changes nothing.
+  doctor: ['model', 'plan', 'store', 'host'],
+  cli: ['model', 'load', 'plan', 'store', 'images', 'supervisor', 'doctor'],
 };
 
 /**
@@ -81,7 +84,7 @@ function roomOf(file: string): Room | undefined {
 }
 
 function edges(): ImportEdge[] {
-  const files = sourceFiles(ROOT, ['model', 'planner', 'store', 'images', 'executor', 'supervisor', 'cli']);
+  const files = sourceFiles(ROOT, ['model', 'planner', 'store', 'images', 'executor', 'supervisor', 'doctor', 'cli']);
   return files.flatMap((f) => importsOf(ROOT, f));
 }
 

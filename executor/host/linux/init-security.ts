@@ -9,7 +9,7 @@ import type { ProcessRestrictions } from './init/restrictions.js';
 import { RLIMITS } from './init/limits.js';
 
 /** Where Debian's `tini` package puts its static build (what docker bind-mounts as docker-init). */
-const TINI_PATHS = ['/usr/bin/tini-static', '/usr/bin/docker-init', '/usr/libexec/docker/docker-init'];
+export const TINI_PATHS = ['/usr/bin/tini-static', '/usr/bin/docker-init', '/usr/libexec/docker/docker-init'];
 
 export class ContainerConfigError extends Error {
   constructor(container: string, message: string) {
