@@ -27,7 +27,28 @@ async function errorTypes() {
 /** The error as the user sees it; whatever it quotes from files, images or containers is escaped. */
 export async function renderError(err: unknown): Promise<{ text: string; code: number }> {
   const { text, code } = await renderUnescaped(err);
-  return { text: escapeControls(text), code };
+  const hint = await hostHintOf(err);
+  return { text: escapeControls(hint.length > 0 ? [text.trimEnd(), ...hint].join('\n') : text), code };
+}
+
+/**
+ * What `stack doctor` says about the host piece a failure names (a failed mount of overlay,
+ * nftables, a cgroup, …): one line per gap, nothing for errors of the file or the plan.
+ */
+async function hostHintOf(err: unknown): Promise<string[]> {
+  const { ApplyError, SupervisorError, StackFileError, PlanError, UsageError, ContainerExecError, BadRecordError } = await errorTypes();
+  let messages: string[];
+  if (err instanceof ApplyError) messages = err.failures.map((f) => f.error.message);
+  else if (err instanceof SupervisorError) messages = err.wire.problems ? [] : (err.wire.failures?.map((f) => f.message) ?? [err.wire.message]);
+  else if (err instanceof Error && ![StackFileError, PlanError, UsageError, ContainerExecError, BadRecordError].some((t) => err instanceof t)) messages = [err.message];
+  else return [];
+  const [{ checksPointedAt, hostGaps }, { hintLine }] = await Promise.all([import('../doctor/host-hint.js'), import('./doctor-render.js')]);
+  if (checksPointedAt(messages).length === 0) return [];
+  try {
+    return (await hostGaps(messages)).map(hintLine);
+  } catch {
+    return []; // the hint is a help: it never hides the error itself
+  }
 }
 
 async function renderUnescaped(err: unknown): Promise<{ text: string; code: number }> {
