@@ -17,7 +17,7 @@ async function errorTypes() {
     import('../supervisor/client.js'),
     import('./render-diagnostics.js'),
     import('./usage-error.js'),
-    import('../executor/host/linux/container-exec.js'),
+    import('../executor/host.js'),
     import('../store/record-errors.js'),
     import('./stack-file.js'),
   ]);

@@ -5,7 +5,7 @@
 import type { Operation } from '../model/plan.js';
 import type { Host } from './host.js';
 import { waitForDependencies } from './wait-dependencies.js';
-import { launchContainer, resumeContainer } from './launch-container.js';
+import { launchContainer, resumeContainer, takeDownContainer } from './launch-container.js';
 
 /** Hash of a NAT record whose rules may not be in the kernel yet. */
 export const NAT_UNAPPLIED = 'unapplied';
@@ -34,7 +34,7 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
     case 'container.start': {
       const spec = op.container;
       await host.state.saveContainer(spec.project, { spec, status: 'creating' });
-      await launchContainer(spec, host, (pid, startTime, startedAt) => host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt }), ctx.beforeRelease);
+      await launchContainer(spec, host, (pid, startTime, startedAt) => host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt }), { beforeRelease: ctx.beforeRelease });
       return;
     }
     case 'container.stop':
@@ -47,10 +47,7 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
       return;
     case 'container.remove':
       if (op.drainMs) await host.containers.drain(op.project, op.name, op.drainMs);
-      await host.containers.stop(op.project, op.name, op.stopSignal, op.stopGraceSeconds);
-      for (const veth of op.hostVeths) await host.networks.detach(veth);
-      await host.containers.cleanup(op.project, op.name);
-      await host.state.removeContainer(op.project, op.name);
+      await takeDownContainer(host, op.project, op.name, op);
       return;
     case 'container.wait':
       return waitForDependencies(op, host, ctx.signal);

@@ -50,8 +50,8 @@ export class FakeHost implements Host {
 
   containers: Host['containers'] = {
     prepare: async (spec) => this.record(`containers.prepare ${spec.name}`),
-    spawn: async (spec) => {
-      this.record(`containers.spawn ${spec.name}`);
+    spawn: async (spec, opts) => {
+      this.record(`containers.spawn ${spec.name}${opts?.attach ? ' attached' : ''}`);
       return { pid: this.nextPid++, startTime: 1 };
     },
     release: async (_project, name) => this.record(`containers.release ${name}`),

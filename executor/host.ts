@@ -50,6 +50,40 @@ export interface ExecOptions {
   signal?: AbortSignal;
 }
 
+// The errors a Host's containers reject with, typed so the supervisor and the CLI can tell
+// them apart (and render them) without importing the Linux host.
+
+/** The init stage could not make or start the container; `step` says where. */
+export class ContainerStartError extends Error {
+  readonly container: string;
+  readonly step: string;
+  /** The init stage's own words, e.g. `executable file not found in $PATH: foo`. */
+  readonly detail: string;
+  constructor(container: string, step: string, detail: string) {
+    super(`container ${container}: init failed at ${step}: ${detail}`);
+    this.name = 'ContainerStartError';
+    this.container = container;
+    this.step = step;
+    this.detail = detail;
+  }
+}
+
+/** A process could not be started in a container; exitCode is what `stack exec` exits with. */
+export class ContainerExecError extends Error {
+  readonly container: string;
+  readonly step: string;
+  readonly detail: string;
+  readonly exitCode: number;
+  constructor(container: string, step: string, detail: string, exitCode: number) {
+    super(`container ${container}: cannot exec (${step}): ${detail}`);
+    this.name = 'ContainerExecError';
+    this.container = container;
+    this.step = step;
+    this.detail = detail;
+    this.exitCode = exitCode;
+  }
+}
+
 export interface Host {
   /** Joins the state records of `project` with live kernel checks. */
   observe(project: string, opts?: ObserveOptions): Promise<Observed>;

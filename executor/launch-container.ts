@@ -6,34 +6,36 @@ import type { ContainerSpec } from '../model/plan.js';
 import type { Host } from './host.js';
 import type { ContainerRecord } from '../model/records.js';
 
-/**
- * `saveStarting` writes the record once the process has a pid (before anything else can
- * fail). `beforeRelease`, when given, is awaited between wiring and the command's execve;
- * if it throws, the unstarted container is taken down again (process, veths, cgroups,
- * dirs, record) before the error goes on.
- */
+export interface LaunchOptions {
+  /**
+   * Awaited between wiring and the command's execve; if it throws, the unstarted container
+   * is taken down again (process, veths, cgroups, dirs, record) before the error goes on.
+   */
+  beforeRelease?: () => Promise<void>;
+  /** The container's stdin, stdout and stderr are this process's (`stack run`), not its log file. */
+  attach?: boolean;
+}
+
+/** `saveStarting` writes the record once the process has a pid (before anything else can fail). */
 export async function launchContainer(
   spec: ContainerSpec,
   host: Host,
   saveStarting: (pid: number, startTime: number, startedAt: string) => Promise<void>,
-  beforeRelease?: () => Promise<void>,
+  opts: LaunchOptions = {},
 ): Promise<void> {
   await host.containers.prepare(spec);
-  const { pid, startTime } = await host.containers.spawn(spec);
+  const { pid, startTime } = await host.containers.spawn(spec, opts.attach ? { attach: true } : undefined);
   await saveStarting(pid, startTime, new Date().toISOString());
   if (spec.networkMode === 'none') await host.networks.loopback(pid);
   for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
   // resolv.conf names 127.0.0.11 (planner/plan/plan-endpoints.ts), as docker's does.
   const resolver = spec.endpoints[0]?.gateway;
   if (resolver) await host.networks.fixedResolver(pid, resolver);
-  if (beforeRelease) {
+  if (opts.beforeRelease) {
     try {
-      await beforeRelease();
+      await opts.beforeRelease();
     } catch (err) {
-      await host.containers.stop(spec.project, spec.name, 'SIGKILL', 0);
-      for (const ep of spec.endpoints) await host.networks.detach(ep.hostVeth);
-      await host.containers.cleanup(spec.project, spec.name);
-      await host.state.removeContainer(spec.project, spec.name);
+      await killAndRemove(host, spec);
       throw err;
     }
   }
@@ -58,4 +60,27 @@ export async function resumeContainer(project: string, name: string, host: Host,
       return { ...rest, ...changes, status: 'starting', pid, startTime, startedAt };
     }),
   );
+}
+
+/**
+ * Removes a container: its process (stop signal, SIGKILL after the grace period), its
+ * veths, cgroups and directories, then its record, last, so a crash in between leaves
+ * something `down` can find. A `container.remove`, an unstarted container whose start was
+ * refused, and `stack run --rm` all go this way.
+ */
+export async function takeDownContainer(
+  host: Host,
+  project: string,
+  name: string,
+  how: { stopSignal: string; stopGraceSeconds: number; hostVeths: string[] },
+): Promise<void> {
+  await host.containers.stop(project, name, how.stopSignal, how.stopGraceSeconds);
+  for (const veth of how.hostVeths) await host.networks.detach(veth);
+  await host.containers.cleanup(project, name);
+  await host.state.removeContainer(project, name);
+}
+
+/** Takes a container of `spec` down at once: SIGKILL, no grace period. */
+export function killAndRemove(host: Host, spec: ContainerSpec): Promise<void> {
+  return takeDownContainer(host, spec.project, spec.name, { stopSignal: 'SIGKILL', stopGraceSeconds: 0, hostVeths: spec.endpoints.map((ep) => ep.hostVeth) });
 }

@@ -2,8 +2,8 @@
 // child of this process, not of the supervisor: its terminal, its streams and its exit
 // code are ours directly, and exec works while no supervisor runs.
 
-import { createContainerExec } from '../../executor/host/linux/container-exec.js';
-import { createStateStore, readState } from '../../store/state-store.js';
+import { createLinuxHost } from '../../executor/host/linux/linux-host.js';
+import { readState } from '../../store/state-store.js';
 import { slotRecord } from '../../store/slot-record.js';
 import { containerName } from '../../model/names.js';
 import { containerStatus } from '../../supervisor/status.js';
@@ -34,7 +34,7 @@ export async function exec(globals: GlobalOptions, service: string, command: str
   process.on('SIGINT', ignore).on('SIGQUIT', ignore).on('SIGTERM', stop).on('SIGHUP', stop);
   try {
     const target = (await slotRecord(readState.container, project, containerName(project, service, index)))?.spec.name ?? containerName(project, service, index);
-    return await createContainerExec(createStateStore())(project, target, {
+    return await createLinuxHost().containers.exec(project, target, {
       argv: command,
       env: envFlags(opts.env ?? [], process.env),
       ...(opts.user !== undefined ? { user: opts.user } : {}),

@@ -6,10 +6,10 @@
 
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { createLinuxContainers } from '../../executor/host/linux/container-runtime.js';
-import { createStateStore } from '../../store/state-store.js';
+import { createLinuxHost } from '../../executor/host/linux/linux-host.js';
+import type { Host } from '../../executor/host.js';
+import { runOneOff } from '../../executor/one-off.js';
 import { claimOneOff } from './run-claim.js';
-import type { ContainerExit } from '../../executor/host.js';
 import type { ContainerSpec } from '../../model/plan.js';
 import { emptyObserved, type ImageInfo, type Observed } from '../../model/observed.js';
 import { oneOffSpec } from '../../planner/plan/one-off.js';
@@ -38,8 +38,8 @@ import { IMAGE_RUN_PROJECT } from '../project-name-option.js';
 interface Target {
   project: string;
   service: Service;
-  /** The stack as it is now; called under the allocation lock (run-claim.ts). */
-  observe: () => Promise<Observed>;
+  /** The stack as it is now, seen through `host`; called under the allocation lock (run-claim.ts). */
+  observe: (host: Host) => Promise<Observed>;
 }
 
 async function target(globals: GlobalOptions, first: string | undefined, rest: string[], opts: RunCliOptions): Promise<{ t: Target; command: string[] }> {
@@ -59,8 +59,7 @@ async function target(globals: GlobalOptions, first: string | undefined, rest: s
   const stack = loadStackFiles(globals);
   const service = stack.services.find((s) => s.name === first);
   if (!service) throw new UsageError(`no service ${first} in ${stack.file}; services: ${stack.services.map((s) => s.name).join(', ')}`);
-  const { observeStack } = await import('../../executor/host/linux/observe.js');
-  return { t: { project: stack.project, service, observe: () => observeStack(stack.project) }, command: rest };
+  return { t: { project: stack.project, service, observe: (host) => host.observe(stack.project) }, command: rest };
 }
 
 async function imageOf(ref: string): Promise<ImageInfo> {
@@ -80,7 +79,8 @@ export async function run(globals: GlobalOptions, first: string | undefined, res
   const env = Object.fromEntries(envFlags(opts.env ?? [], process.env).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
   const image = await imageOf(t.service.image);
   const id = crypto.randomBytes(3).toString('hex');
-  const spec = await claimOneOff(t.project, t.observe, (observed) => {
+  const host = createLinuxHost();
+  const spec = await claimOneOff(t.project, () => t.observe(host), (observed) => {
     const built = oneOffSpec(t.project, t.service, image, observed, {
       command, env, id,
       ...(opts.entrypoint !== undefined ? { entrypoint: shellSplit(opts.entrypoint) } : {}),
@@ -91,48 +91,26 @@ export async function run(globals: GlobalOptions, first: string | undefined, res
     if (built.argv.length === 0) throw new UsageError(`neither the command line nor image ${built.image.ref} gives a command to run`);
     return built;
   });
-  return runAttached(spec, !!opts.rm);
+  return runAttached(spec, !!opts.rm, host);
 }
 
-/** prepare, spawn attached, wire the network, release; wait for the exit; remove with --rm. The record exists already (run-claim.ts). */
-async function runAttached(spec: ContainerSpec, rm: boolean): Promise<number> {
-  const state = createStateStore();
-  const containers = createLinuxContainers(state);
-  let exited!: (e: ContainerExit) => void;
-  const exit = new Promise<ContainerExit>((resolve) => { exited = resolve; });
-  containers.onExit((e) => { if (e.name === spec.name) exited(e); });
-  const networks = spec.endpoints.length > 0 ? (await import('../../executor/host/linux/network.js')).createLinuxNetworks() : undefined;
+/**
+ * Starts the container attached, as the executor starts any (executor/one-off.ts), through
+ * the Linux Host; waits for its exit; removes it with --rm. The record exists already
+ * (run-claim.ts).
+ */
+async function runAttached(spec: ContainerSpec, rm: boolean, host: Host): Promise<number> {
   let pid: number | undefined;
   // The container is in its own session: the terminal's signals reach only us. Pass them on.
   const forward = (signal: NodeJS.Signals) => { if (pid) process.kill(pid, signal); };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
   signals.forEach((s) => process.on(s, forward));
   try {
-    await containers.prepare(spec);
-    const spawned = await containers.spawn(spec, { attach: true });
-    pid = spawned.pid;
-    await state.saveContainer(spec.project, { spec, status: 'starting', ...spawned, startedAt: new Date().toISOString() });
-    for (const ep of spec.endpoints) await networks!.attach(spawned.pid, ep);
-    try {
-      await containers.release(spec.project, spec.name);
-    } catch (err) {
-      // The init stage said why (printed by the caller); its code is docker's 126/127.
-      process.stderr.write(`stack: ${escapeControls((err as Error).message)}\n`);
-      return (await exit).exitCode;
-    }
-    await state.updateContainer(spec.project, spec.name, (r) => (r.status === 'exited' ? r : { ...r, status: 'running' }));
-    const e = await exit;
-    await state.updateContainer(spec.project, spec.name, (r) => ({
-      ...r, status: 'exited', exitCode: e.exitCode, ...(e.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date().toISOString(),
-    }));
-    return e.exitCode;
+    const outcome = await runOneOff(spec, host, { remove: rm, onSpawned: (p) => { pid = p; } });
+    // The init stage said why (docker's 126/127 is the exit code).
+    if (outcome.startError) process.stderr.write(`stack: ${escapeControls(outcome.startError.message)}\n`);
+    return outcome.exitCode;
   } finally {
     signals.forEach((s) => process.off(s, forward));
-    if (rm) {
-      await containers.stop(spec.project, spec.name, 'SIGKILL', 0);
-      for (const ep of spec.endpoints) await networks!.detach(ep.hostVeth);
-      await containers.cleanup(spec.project, spec.name);
-      await state.removeContainer(spec.project, spec.name);
-    }
   }
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ContainerSpec } from '../../model/plan.js';
 import type { ExecOptions } from '../../executor/host.js';
 import { createLinuxContainers } from '../../executor/host/linux/container-runtime.js';
-import { ContainerExecError } from '../../executor/host/linux/container-exec.js';
+import { ContainerExecError } from '../../executor/host.js';
 import { createStateStore } from '../../store/state-store.js';
 import { cgroupDirs } from '../../executor/host/linux/cgroups.js';
 import { buildBusyboxLayer, busyboxSpec } from '../support/busybox-layer.js';

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ContainerExit } from '../../executor/host.js';
-import { createLinuxContainers, ContainerStartError } from '../../executor/host/linux/container-runtime.js';
+import { createLinuxContainers } from '../../executor/host/linux/container-runtime.js';
+import { ContainerStartError, type ContainerExit } from '../../executor/host.js';
 import { cgroupDirs, cgroupPids } from '../../executor/host/linux/cgroups.js';
 import { paths } from '../../store/paths.js';
 import { isSameProcess, readStartTime } from '../../store/proc-stat.js';

@@ -41,7 +41,7 @@ describe('stack run', () => {
     expect(r.code).toBe(5);
     const cat = spawnSync(path.join(repoRoot, 'bin/stack'), [...image(['cat'])], { env: env.env, input: 'from stdin\n', encoding: 'utf8' });
     expect(cat.stdout).toBe('from stdin\n');
-    expect(cat.status).toBe(0);
+    expect(cat.status, cat.stderr).toBe(0);
     // --rm: nothing of it is left
     expect(stack(env, ['-p', '_run', 'ps', '--format', 'json']).stdout.trim()).toBe('[]');
   });
@@ -53,6 +53,24 @@ describe('stack run', () => {
     expect(r.code).toBe(0);
     const names = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout).map((row: { name: string }) => row.name);
     expect(names).toEqual([`${project}-app-1`]);
+  });
+
+  // `run` starts its container the way `up` does (executor/launch-container.ts), not a copy
+  // of it that drifts: `network_mode: none` still has a loopback that is up, and a one-off
+  // on the stack's network reaches the stack's DNS at 127.0.0.11 as its resolv.conf says.
+  it('brings lo up for --network none, as up does', () => {
+    const r = stack(env, image(['sh', '-c', 'ip -o link show lo; ping -c 1 -W 1 127.0.0.1 >/dev/null && echo reached']));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/<LOOPBACK,UP,LOWER_UP>/);
+    expect(r.stdout).toMatch(/reached\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it('answers the stack\'s names at 127.0.0.11 in a one-off of a service, as in the stack\'s own containers', () => {
+    const r = stack(env, ['-f', file, 'run', '--rm', 'app', 'nslookup', 'app', '127.0.0.11']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/Name:\s+app/);
+    expect(r.code).toBe(0);
   });
 
   it('keeps a container without --rm: ps shows it exited, OOMKilled when the memory limit struck; down removes it', () => {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { ExecOptions, Host } from '../../host.js';
+import { ContainerExecError, type ExecOptions, type Host } from '../../host.js';
 import { mergeEnv } from '../../../model/environment.js';
 import { cgroupProcsFiles } from './cgroups.js';
 import { EXEC_ENV, EXEC_STATUS_FD, type ExecConfig } from './init/exec-config.js';
@@ -20,22 +20,6 @@ import { isRunning } from '../../../store/state-store.js';
 import { koffiNativePath, stageNodePath, stageScriptPath } from './stage-files.js';
 import { encodeNativeExecConfig, NATIVE_STAGE_ARGV0, nativeStageExecutable } from './native-init.js';
 import { processRestrictions } from './init-security.js';
-
-/** A process could not be started in a container; exitCode is what `stack exec` exits with. */
-export class ContainerExecError extends Error {
-  readonly container: string;
-  readonly step: string;
-  readonly detail: string;
-  readonly exitCode: number;
-  constructor(container: string, step: string, detail: string, exitCode: number) {
-    super(`container ${container}: cannot exec (${step}): ${detail}`);
-    this.name = 'ContainerExecError';
-    this.container = container;
-    this.step = step;
-    this.detail = detail;
-    this.exitCode = exitCode;
-  }
-}
 
 /** After the process exits, how long output still held open by its own children is read. */
 const DRAIN_MS = 100;

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { ContainerSpec } from '../../../model/plan.js';
-import type { ContainerExit, Host, SpawnedContainer } from '../../host.js';
+import { ContainerStartError, type ContainerExit, type Host, type SpawnedContainer } from '../../host.js';
 import { spawnInNewNamespaces } from './namespace-window.js';
 import { cgroupProcsFiles, createCgroups, killCgroups, oomKills, removeCgroups } from './cgroups.js';
 import { initSecurity } from './init-security.js';
@@ -29,21 +29,6 @@ import { createContainerExec } from './container-exec.js';
 import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js';
 import { pollCondition } from '../../../model/conditions.js';
 import { checkUpperDirFs } from './upper-dir-fs.js';
-
-/** The init stage could not make or start the container; `step` says where. */
-export class ContainerStartError extends Error {
-  readonly container: string;
-  readonly step: string;
-  /** The init stage's own words, e.g. `executable file not found in $PATH: foo`. */
-  readonly detail: string;
-  constructor(container: string, step: string, detail: string) {
-    super(`container ${container}: init failed at ${step}: ${detail}`);
-    this.name = 'ContainerStartError';
-    this.container = container;
-    this.step = step;
-    this.detail = detail;
-  }
-}
 
 interface Live {
   child: ChildProcess;
@@ -124,7 +109,9 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         argv: spec.argv,
         env: spec.env,
         cwd: spec.cwd || '/',
-        waitForRelease: spec.endpoints.length > 0,
+        // The command starts only once its network is wired: veths, or for network_mode none
+        // the loopback (launch-container.ts); otherwise it could run with lo still down.
+        waitForRelease: spec.endpoints.length > 0 || spec.networkMode === 'none',
         security: initSecurity(spec),
       };
       const view = containerCgroupView(config.mounts, spec.privileged);

@@ -1,0 +1,83 @@
+// `stack run`'s container against the recording FakeHost: it is launched as `up` launches
+// every container (loopback for network_mode none, veths and the fixed resolver otherwise),
+// attached, its exit is recorded, and `--rm` removes it as a container.remove does.
+
+import { describe, expect, it } from 'vitest';
+import { FakeHost } from '../../executor/fake-host.js';
+import { ContainerStartError, type ContainerExit } from '../../executor/host.js';
+import { runOneOff, type OneOffOptions, type OneOffOutcome } from '../../executor/one-off.js';
+import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
+import type { ContainerSpec, Endpoint } from '../../model/plan.js';
+
+const endpoint: Endpoint = { network: 'default', bridge: 'stkb0000000001', hostVeth: 'stkvrun', ifname: 'eth0', ip: '10.123.0.9', prefixLength: 24, gateway: '10.123.0.1', defaultRoute: true };
+
+function spec(endpoints: Endpoint[]): ContainerSpec {
+  return {
+    ...defaultRuntimeOptions(),
+    project: 'p', service: 'app', name: 'p-app-run-abc123', hostname: 'app',
+    image: { ref: 'stack.local/busybox:latest', id: 'sha256:x', layers: [] },
+    argv: ['sh'], env: [], cwd: '/', hosts: [], stopSignal: 'SIGTERM', stopGraceSeconds: 10, hash: 'h',
+    endpoints, ...(endpoints.length === 0 ? { networkMode: 'none' } : {}),
+  };
+}
+
+/** Runs the one-off; the container exits with `exit` once it was released. */
+async function run(host: FakeHost, s: ContainerSpec, opts: OneOffOptions, exit: Partial<ContainerExit> = {}): Promise<OneOffOutcome> {
+  const outcome = runOneOff(s, host, opts);
+  while (!host.calls.includes(`containers.release ${s.name}`)) await new Promise((r) => setImmediate(r));
+  host.emitExit({ project: s.project, name: s.name, exitCode: 0, ...exit });
+  return outcome;
+}
+
+describe('runOneOff', () => {
+  it('brings lo up for network_mode none, attaches, records the exit and with remove takes it down', async () => {
+    const host = new FakeHost();
+    const s = spec([]);
+    await host.state.saveContainer('p', { spec: s, status: 'creating' });
+    const spawned: number[] = [];
+    expect(await run(host, s, { remove: true, onSpawned: (pid) => spawned.push(pid) }, { exitCode: 5 })).toEqual({ exitCode: 5 });
+    expect(spawned).toEqual([1000]);
+    expect(host.calls).toEqual([
+      `state.saveContainer ${s.name} creating`,
+      `containers.prepare ${s.name}`,
+      `containers.spawn ${s.name} attached`,
+      `state.saveContainer ${s.name} starting`,
+      'networks.loopback 1000',
+      `containers.release ${s.name}`,
+      `state.updateContainer ${s.name} running`,
+      `state.updateContainer ${s.name} exited`,
+      `containers.stop ${s.name} SIGKILL 0`,
+      `containers.cleanup ${s.name}`,
+      `state.removeContainer ${s.name}`,
+    ]);
+  });
+
+  it('wires a one-off of a service as up does (veth, fixed resolver) and keeps it, exited, without remove', async () => {
+    const host = new FakeHost();
+    const s = spec([endpoint]);
+    await host.state.saveContainer('p', { spec: s, status: 'creating' });
+    expect(await run(host, s, { remove: false }, { exitCode: 137, oomKilled: true })).toEqual({ exitCode: 137 });
+    expect(host.calls.slice(3, 6)).toEqual(['state.saveContainer p-app-run-abc123 starting', 'networks.attach 1000 stkvrun eth0 10.123.0.9/24', 'networks.fixedResolver 1000 10.123.0.1']);
+    expect(host.calls.at(-1)).toBe(`state.updateContainer ${s.name} exited`);
+    expect(await host.state.loadContainer('p', s.name)).toMatchObject({ status: 'exited', exitCode: 137, oomKilled: true });
+  });
+
+  it('answers with the exit code and the init stage\'s words when the command cannot be started', async () => {
+    const host = new FakeHost();
+    const s = spec([]);
+    const refusal = new ContainerStartError(s.name, 'lookup', 'executable file not found in $PATH: nope');
+    host.containers.release = async (_project, name) => {
+      host.calls.push(`containers.release ${name}`);
+      throw refusal;
+    };
+    expect(await run(host, s, { remove: true }, { exitCode: 127 })).toEqual({ exitCode: 127, startError: refusal });
+    expect(host.calls.slice(-3)).toEqual([`containers.stop ${s.name} SIGKILL 0`, `containers.cleanup ${s.name}`, `state.removeContainer ${s.name}`]);
+  });
+
+  it('fails with the host\'s error when the container cannot be made, and with remove leaves nothing', async () => {
+    const host = new FakeHost({ failOn: ['networks.attach'] });
+    const s = spec([endpoint]);
+    await expect(runOneOff(s, host, { remove: true })).rejects.toThrow('injected failure: networks.attach');
+    expect(host.calls.slice(-4)).toEqual([`containers.stop ${s.name} SIGKILL 0`, 'networks.detach stkvrun', `containers.cleanup ${s.name}`, `state.removeContainer ${s.name}`]);
+  });
+});
