@@ -64,20 +64,17 @@ const DISCARD_GRACE_MS = 2000;
 /** A supervisor on its way up: `connected` once it serves; `discard` undoes the start. */
 export interface StartingSupervisor {
   connected: Promise<net.Socket>;
-  /** It was started early (launch.ts) and has booted by now, or nearly. */
-  early: boolean;
   /**
    * Stops it and removes what its start made (its log, the stack's folder, its socket)
-   * when the CLI finds, while it boots, that the stack cannot be applied: `up` then
-   * leaves the host as it found it.
+   * when its first plan finds that the stack cannot be applied: `up` then leaves the
+   * host as it found it.
    */
   discard(): Promise<void>;
 }
 
 /**
- * Starts the stack's supervisor without waiting for it: `up` plans its dry run while the
- * supervisor boots (~50 ms of Node start and module loading, otherwise in series). With
- * `early` (launch.ts), one already booting is told its project instead.
+ * Starts the stack's supervisor; `connected` once it serves. With `early` (launch.ts), one
+ * already booting is told its project instead.
  */
 export function startSupervisor(project: string, early?: EarlySupervisor): StartingSupervisor {
   const logFile = paths.supervisorLog(project);
@@ -110,7 +107,6 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
   if (early) void connected.then(() => closeBootOutput(early), () => closeBootOutput(early));
   return {
     connected,
-    early: usingEarly,
     async discard() {
       child.ref(); // keep this process alive until the exit is seen
       // SIGTERM: a supervisor that got as far as starting its watchdog ends it (a SIGKILL

@@ -1,8 +1,6 @@
 // What `stack up` does (loaded only when it runs; see up.ts).
 
-import { observeStack } from '../../executor/host/linux/observe.js';
-import { observeOptionsFor } from '../../planner/plan/observe-options.js';
-import { reconcile, type ReconcileOptions } from '../../planner/plan/reconcile.js';
+import type { ReconcileOptions } from '../../planner/plan/reconcile.js';
 import type { Stack } from '../../model/types.js';
 import { connectSupervisor, request, startSupervisor, SupervisorError, type StartingSupervisor } from '../../supervisor/client.js';
 import { closeBootOutput, type EarlySupervisor } from '../../supervisor/launch.js';
@@ -63,22 +61,12 @@ export async function applyStack(stack: Stack, options: ReconcileOptions, printe
     early.child.stdin?.end(); // EOF: the early one exits unused
     closeBootOutput(early);
   }
-  // A file the host cannot satisfy (a taken host port, a missing external network) fails
-  // with its PlanError, and a supervisor started for it is undone: no supervisor, log or
-  // socket stays. A supervisor started now boots for ~55 ms: plan here meanwhile (the dry
-  // run `stack plan` does) to fail before it serves; one started early has booted, so its
-  // own plan says it first.
+  // One reconcile per `up`, the supervisor's: a file the host cannot satisfy (a taken
+  // host port, a missing external network) fails with its PlanError, and a supervisor
+  // started for it is undone: no supervisor, log or socket stays.
   let starting: StartingSupervisor | undefined;
   if (!conn) {
     starting = startSupervisor(stack.project, early);
-    if (!starting.early) {
-      try {
-        reconcile(stack, await observeStack(stack.project, observeOptionsFor(stack)), options);
-      } catch (err) {
-        await starting.discard();
-        throw err;
-      }
-    }
     conn = await starting.connected;
   }
   try {
@@ -104,9 +92,12 @@ async function waitUntilReady(project: string, timeoutSeconds: number | undefine
 
 async function killContainers(project: string): Promise<void> {
   process.stderr.write('killing…\n');
-  const { killCgroups } = await import('../../executor/host/linux/cgroups.js');
+  const { createLinuxHost } = await import('../../executor/host/linux/linux-host.js');
+  const host = createLinuxHost();
   const rows = await containerStatus(project);
-  await Promise.all(rows.map((r) => killCgroups(project, r.instance, 5_000).catch(() => {})));
+  // SIGKILL at once, then whatever is left in its cgroups: the supervisor's stop in
+  // progress sees the process gone and finishes.
+  await Promise.all(rows.map((r) => host.containers.stop(project, r.instance, 'SIGKILL', 0).catch(() => {})));
 }
 
 /**

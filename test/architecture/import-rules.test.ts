@@ -1,7 +1,8 @@
 // The rooms of the code and what each may import (docs/architecture.md draws the map).
 // A forbidden import fails here with the file and line, so the layout is a rule, not a
 // convention: the planner stays pure, only the host layer reaches the kernel, and the CLI
-// reads the store and talks to the supervisor instead of driving the kernel itself.
+// reaches the kernel only through the Host interface (made by its one factory) or the
+// supervisor, never through a kernel module of its own choosing.
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,17 +56,6 @@ const EXCEPTIONS: { from: Room; to: string; typeOnly?: boolean; why: string }[] 
   { from: 'cli', to: 'executor/host/linux/inherited-fds.ts', why: 'closing inherited fds is the first thing a process does (docs/security.md)' },
 ];
 
-/**
- * Where the CLI still drives the kernel itself (issue 16, step 4: `run` and `exec` through
- * the executor/Host path, `up`'s dry run and cgroup kill through the supervisor). The list
- * may only shrink: an entry that no longer occurs fails too, so it is removed with the fix.
- */
-const CLI_STILL_DRIVES_THE_KERNEL = [
-  'cli/commands/plan-action.ts -> executor/host/linux/observe.ts',
-  'cli/commands/up-action.ts -> executor/host/linux/cgroups.ts',
-  'cli/commands/up-action.ts -> executor/host/linux/observe.ts',
-];
-
 /** Node modules that reach the outside world: never in the pure rooms. */
 const SIDE_EFFECT_MODULES = /^node:(fs|fs\/promises|child_process|net|dgram|http|https|tls|dns|os|worker_threads|cluster)$/;
 const PURE: Room[] = ['model', 'load', 'plan'];
@@ -92,7 +82,6 @@ export function forbiddenImports(all: ImportEdge[]): string[] {
     if (!to || to === from || MAY_IMPORT[from].includes(to)) continue;
     const exception = EXCEPTIONS.find((x) => x.from === from && x.to === e.to && (!x.typeOnly || e.typeOnly));
     if (exception) continue;
-    if (from === 'cli' && CLI_STILL_DRIVES_THE_KERNEL.includes(`${e.from} -> ${e.to}`)) continue;
     out.push(`${where}: ${from} may import ${[from, ...MAY_IMPORT[from]].join(', ')} only`);
   }
   return out;
@@ -111,23 +100,20 @@ describe('import rules of the rooms', () => {
     expect(forbiddenImports(all)).toEqual([]);
   });
 
-  it('lists only CLI-to-kernel imports that still exist', () => {
-    const present = new Set(all.map((e) => `${e.from} -> ${e.to}`));
-    expect(CLI_STILL_DRIVES_THE_KERNEL.filter((x) => !present.has(x))).toEqual([]);
-  });
-
   it('reports a forbidden import with its file and line', () => {
     const planted: ImportEdge[] = [
       { from: 'executor/host/linux/nat.ts', to: 'planner/plan/reconcile.ts', typeOnly: false, line: 3 },
       { from: 'model/plan.ts', to: 'node:fs', typeOnly: false, line: 1 },
       { from: 'cli/commands/ps-action.ts', to: 'koffi', typeOnly: false, line: 7 },
       { from: 'store/paths.ts', to: 'executor/host.ts', typeOnly: false, line: 2 },
+      { from: 'cli/commands/run-action.ts', to: 'executor/host/linux/container-runtime.ts', typeOnly: false, line: 9 },
     ];
     expect(forbiddenImports(planted)).toEqual([
       'executor/host/linux/nat.ts:3: imports planner/plan/reconcile.ts: host may import host, model, store, images only',
       'model/plan.ts:1: imports node:fs: model is pure (no I/O)',
       'cli/commands/ps-action.ts:7: imports koffi: only executor/host/linux/ may load koffi',
       'store/paths.ts:2: imports executor/host.ts: store may import store, model only',
+      'cli/commands/run-action.ts:9: imports executor/host/linux/container-runtime.ts: cli may import cli, model, load, plan, store, images, executor, supervisor only',
     ]);
   });
 });
