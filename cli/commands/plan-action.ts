@@ -1,10 +1,10 @@
 // What `stack plan` does (loaded only when it runs; see plan.ts). It observes the host
-// through the Host interface itself rather than asking the stack's supervisor: a plan is
-// wanted most before the stack is up, when no supervisor runs, and starting one only to
-// print a plan would leave a process, a log and a socket behind for nothing. Observing
-// changes nothing, so no lock is taken.
+// through the Host's observe itself (linux-observer.ts) rather than asking the stack's
+// supervisor: a plan is wanted most before the stack is up, when no supervisor runs, and
+// starting one only to print a plan would leave a process, a log and a socket behind for
+// nothing. Observing changes nothing, so no lock is taken.
 
-import { createLinuxHost } from '../../executor/host/linux/linux-host.js';
+import { createLinuxObserver } from '../../executor/host/linux/linux-observer.js';
 import { observeOptionsFor } from '../../planner/plan/observe-options.js';
 import { reconcile } from '../../planner/plan/reconcile.js';
 import { planToText } from '../../model/plan-text.js';
@@ -19,6 +19,6 @@ export interface PlanOptions extends UpFlags {
 export async function plan(globals: GlobalOptions, opts: PlanOptions, services: string[] = []): Promise<void> {
   const options = reconcileOptions(opts, services);
   const stack = loadStackFiles(globals);
-  const plan = reconcile(stack, await createLinuxHost().observe(stack.project, observeOptionsFor(stack)), options);
+  const plan = reconcile(stack, await createLinuxObserver().observe(stack.project, observeOptionsFor(stack)), options);
   process.stdout.write(opts.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : planToText(plan));
 }

@@ -52,7 +52,8 @@ const EXCEPTIONS: { from: Room; to: string; typeOnly?: boolean; why: string }[] 
   { from: 'store', to: 'executor/journal.ts', typeOnly: true, why: 'the journal file holds JournalEntry lines' },
   { from: 'images', to: 'executor/host/linux/libc.ts', why: 'layers: device nodes and overlay xattrs (mknod, lsetxattr, lgetxattr) when unpacking and when writing a build step' },
   { from: 'host', to: 'executor/host.ts', why: 'the Linux host implements the Host interface' },
-  { from: 'cli', to: 'executor/host/linux/linux-host.ts', why: 'the one factory of the Linux Host: `run` and `exec` reach the kernel only through the Host interface' },
+  { from: 'cli', to: 'executor/host/linux/linux-host.ts', why: 'the one factory of the Linux Host: `run`, `exec` and up\'s kill reach the kernel only through the Host interface' },
+  { from: 'cli', to: 'executor/host/linux/linux-observer.ts', why: 'the Host\'s observe alone, for `plan`, without the container runtime to load' },
   { from: 'cli', to: 'executor/host/linux/inherited-fds.ts', why: 'closing inherited fds is the first thing a process does (docs/security.md)' },
 ];
 
