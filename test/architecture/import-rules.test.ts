@@ -114,7 +114,7 @@ describe('import rules of the rooms', () => {
       'model/plan.ts:1: imports node:fs: model is pure (no I/O)',
       'cli/commands/ps-action.ts:7: imports koffi: only executor/host/linux/ may load koffi',
       'store/paths.ts:2: imports executor/host.ts: store may import store, model only',
-      'cli/commands/run-action.ts:9: imports executor/host/linux/container-runtime.ts: cli may import cli, model, load, plan, store, images, executor, supervisor only',
+      'cli/commands/run-action.ts:9: imports executor/host/linux/container-runtime.ts: cli may import cli, model, load, plan, store, images, executor, supervisor, doctor only',
     ]);
   });
 });
