@@ -44,6 +44,8 @@ export const firewallCheck: Check = {
         : 'no forward or input chain drops by policy');
     }
     const detail = drops.map((c) => `${where(c)} drops by policy at the ${c.hook} hook (${EFFECT[c.hook]})`).join('; ');
-    return warn('firewall', detail, `let stack's bridges through: ${drops.map(acceptRules).join('; ')}`);
+    // `up` places accepts for each stack's bridge in these chains itself (docs/coexistence.md);
+    // they go with a firewall reload until the next `up`, so the policy stays worth a warning.
+    return warn('firewall', detail, `none needed while stacks run: each \`stack up\` adds accepts for its bridges to these chains and \`down\` removes them; after a firewall reload run \`stack up\` again. To let stack's bridges through for good: ${drops.map(acceptRules).join('; ')}`);
   },
 };

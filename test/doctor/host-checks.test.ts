@@ -93,7 +93,8 @@ describe('doctor: network', () => {
     const docker = await firewallCheck.run(hostWith((h) => {
       h.chains = [{ backend: 'nftables', table: 'ip filter', chain: 'FORWARD', hook: 'forward', policy: 'drop', acceptsStack: false, dockerUser: true }];
     }));
-    expect(docker).toMatchObject({ verdict: 'warn', detail: expect.stringContaining('nftables table ip filter chain FORWARD'), fix: 'let stack\'s bridges through: iptables -I DOCKER-USER -i stkb+ -j ACCEPT; iptables -I DOCKER-USER -o stkb+ -j ACCEPT' });
+    expect(docker).toMatchObject({ verdict: 'warn', detail: expect.stringContaining('nftables table ip filter chain FORWARD'), fix: expect.stringContaining('each `stack up` adds accepts for its bridges to these chains') });
+    expect(docker.fix).toContain('for good: iptables -I DOCKER-USER -i stkb+ -j ACCEPT; iptables -I DOCKER-USER -o stkb+ -j ACCEPT');
   });
 
   it('firewall: a drop policy whose table lets stack\'s bridges through is ok; an unreadable ruleset warns', async () => {
