@@ -5,7 +5,9 @@
 import type { Operation } from '../model/plan.js';
 import type { Host } from './host.js';
 import { waitForDependencies } from './wait-dependencies.js';
-import { launchContainer, resumeContainer, takeDownContainer } from './launch-container.js';
+import { launchContainer, resumeContainer } from './launch-container.js';
+import type { ContainerHooks } from './container-hooks.js';
+import { removeContainer, stopContainer } from './stop-container.js';
 
 /** Hash of a NAT record whose rules may not be in the kernel yet. */
 export const NAT_UNAPPLIED = 'unapplied';
@@ -18,10 +20,13 @@ export interface ApplyContext {
    * rejects with a DependencyError if one did not (the executor runs them).
    */
   beforeRelease?: () => Promise<void>;
+  /** What follows each step on a container (the supervisor's events, health checks, DNS). */
+  hooks?: ContainerHooks;
 }
 
 /** Resolves with warnings worth showing (e.g. an optional dependency that failed), if any. */
 export async function applyOperation(op: Operation, host: Host, ctx: ApplyContext = {}): Promise<string[] | void> {
+  const { hooks } = ctx;
   switch (op.kind) {
     case 'network.create':
       await host.state.saveNetwork(op.network);
@@ -34,20 +39,22 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
     case 'container.start': {
       const spec = op.container;
       await host.state.saveContainer(spec.project, { spec, status: 'creating' });
-      await launchContainer(spec, host, (pid, startTime, startedAt) => host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt }), { beforeRelease: ctx.beforeRelease });
+      const saveStarting = (pid: number, startTime: number, startedAt: string) => host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt });
+      await launchContainer(spec, host, saveStarting, { first: true, beforeRelease: ctx.beforeRelease, hooks });
       return;
     }
     case 'container.stop':
-      // Marked first: the supervisor's restart policy must not bring it back once it exits.
-      await host.state.updateContainer(op.project, op.name, (r) => ({ ...r, stopped: true }));
-      await host.containers.stop(op.project, op.name, op.stopSignal, op.stopGraceSeconds);
+      await stopContainer(host, op.project, op.name, op.stopSignal, op.stopGraceSeconds, hooks);
       return;
     case 'container.resume':
-      await resumeContainer(op.project, op.name, host);
+      await resumeContainer(op.project, op.name, host, { hooks });
       return;
     case 'container.remove':
-      if (op.drainMs) await host.containers.drain(op.project, op.name, op.drainMs);
-      await takeDownContainer(host, op.project, op.name, op);
+      if (op.drainMs) {
+        await hooks?.draining?.(op.project, op.name);
+        await host.containers.drain(op.project, op.name, op.drainMs);
+      }
+      await removeContainer(host, op.project, op.name, { signal: op.stopSignal, graceSeconds: op.stopGraceSeconds, hostVeths: op.hostVeths }, hooks);
       return;
     case 'container.wait':
       return waitForDependencies(op, host, ctx.signal);

@@ -11,6 +11,7 @@ import { describe } from '../model/plan-text.js';
 import type { Host } from './host.js';
 import type { Reporter } from './reporter.js';
 import { applyOperation, type ApplyContext } from './apply-operation.js';
+import type { ContainerHooks } from './container-hooks.js';
 import { DependencyError } from './wait-dependencies.js';
 import { Slots } from './slots.js';
 
@@ -32,6 +33,8 @@ export interface ExecuteOptions {
   concurrency?: number;
   /** Cancels waiting operations (see ApplyContext). */
   signal?: AbortSignal;
+  /** Called at each step on a container (see ApplyContext). */
+  hooks?: ContainerHooks;
 }
 
 export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: ExecuteOptions = {}): Promise<void> {
@@ -60,7 +63,7 @@ export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: 
       const started = performance.now();
       reporter.event({ type: 'start', id: op.id, kind: op.kind, subject: describe(op) });
       try {
-        const ctx: ApplyContext = opts.signal ? { signal: opts.signal } : {};
+        const ctx: ApplyContext = { signal: opts.signal, hooks: opts.hooks };
         const gate = op.kind === 'container.start' ? (op.releaseAfter ?? []).filter((id) => byId.has(id)) : [];
         if (gate.length > 0 && op.kind === 'container.start') ctx.beforeRelease = () => gateOn(gate, op.container.service);
         const warnings = await applyOperation(op, host, ctx);

@@ -5,8 +5,12 @@
 import type { ContainerSpec } from '../model/plan.js';
 import type { Host } from './host.js';
 import type { ContainerRecord } from '../model/records.js';
+import type { ContainerHooks } from './container-hooks.js';
+import { removeContainer } from './stop-container.js';
 
 export interface LaunchOptions {
+  /** A first start: announced as created once prepared (a resume is not). */
+  first?: boolean;
   /**
    * Awaited between wiring and the command's execve; if it throws, the unstarted container
    * is taken down again (process, veths, cgroups, dirs, record) before the error goes on.
@@ -14,6 +18,7 @@ export interface LaunchOptions {
   beforeRelease?: () => Promise<void>;
   /** The container's stdin, stdout and stderr are this process's (`stack run`), not its log file. */
   attach?: boolean;
+  hooks?: ContainerHooks;
 }
 
 /** `saveStarting` writes the record once the process has a pid (before anything else can fail). */
@@ -23,7 +28,9 @@ export async function launchContainer(
   saveStarting: (pid: number, startTime: number, startedAt: string) => Promise<void>,
   opts: LaunchOptions = {},
 ): Promise<void> {
+  const { hooks = {} } = opts;
   await host.containers.prepare(spec);
+  if (opts.first) await hooks.created?.(spec);
   const { pid, startTime } = await host.containers.spawn(spec, opts.attach ? { attach: true } : undefined);
   await saveStarting(pid, startTime, new Date().toISOString());
   if (spec.networkMode === 'none') await host.networks.loopback(pid);
@@ -35,52 +42,43 @@ export async function launchContainer(
     try {
       await opts.beforeRelease();
     } catch (err) {
-      await killAndRemove(host, spec);
+      await removeContainer(host, spec.project, spec.name, { signal: 'SIGKILL', graceSeconds: 0, hostVeths: spec.endpoints.map((ep) => ep.hostVeth) }, hooks);
       throw err;
     }
   }
+  await hooks.releasing?.(spec.project, spec.name);
   await host.containers.release(spec.project, spec.name);
+  await hooks.released?.(spec.project, spec.name);
   // A one-shot command may have exited already; its exit was recorded, keep that.
   await host.state.updateContainer(spec.project, spec.name, (r) => (r.status === 'exited' ? r : { ...r, status: 'running' }));
+}
+
+export interface ResumeOptions {
+  /** Laid over the record (e.g. a restart count). */
+  changes?: Partial<ContainerRecord>;
+  hooks?: ContainerHooks;
+  /**
+   * The restart policy's own restart: a stop marked on the record meanwhile stays (that stop
+   * waits for this restart, then ends it). A requested start ends a stop.
+   */
+  byPolicy?: boolean;
 }
 
 /**
  * Starts an existing container again from its record: the same spec, addresses, veth
  * names, cgroup and upper dir, a new process. Its last exit code stays in the record
- * (ps shows it); `changes` are laid over the record (e.g. a restart count).
+ * (ps shows it).
  */
-export async function resumeContainer(project: string, name: string, host: Host, changes: Partial<ContainerRecord> = {}): Promise<void> {
+export async function resumeContainer(project: string, name: string, host: Host, opts: ResumeOptions = {}): Promise<void> {
   const record = await host.state.loadContainer(project, name);
   if (!record) throw new Error(`container ${name} has no state record; \`stack up\` creates it`);
   // The old veths die with the old network namespace, but the kernel frees them lazily.
   for (const ep of record.spec.endpoints) await host.networks.detach(ep.hostVeth);
   await launchContainer(record.spec, host, (pid, startTime, startedAt) =>
     host.state.updateContainer(project, name, (r) => {
-      const { stopped: _stopped, health: _health, readiness: _readiness, oomKilled: _oom, ...rest } = r;
-      return { ...rest, ...changes, status: 'starting', pid, startTime, startedAt };
+      const { stopped, health: _health, readiness: _readiness, oomKilled: _oom, ...rest } = r;
+      return { ...rest, ...(opts.byPolicy && stopped ? { stopped } : {}), ...opts.changes, status: 'starting', pid, startTime, startedAt };
     }),
-  );
+  { hooks: opts.hooks });
 }
 
-/**
- * Removes a container: its process (stop signal, SIGKILL after the grace period), its
- * veths, cgroups and directories, then its record, last, so a crash in between leaves
- * something `down` can find. A `container.remove`, an unstarted container whose start was
- * refused, and `stack run --rm` all go this way.
- */
-export async function takeDownContainer(
-  host: Host,
-  project: string,
-  name: string,
-  how: { stopSignal: string; stopGraceSeconds: number; hostVeths: string[] },
-): Promise<void> {
-  await host.containers.stop(project, name, how.stopSignal, how.stopGraceSeconds);
-  for (const veth of how.hostVeths) await host.networks.detach(veth);
-  await host.containers.cleanup(project, name);
-  await host.state.removeContainer(project, name);
-}
-
-/** Takes a container of `spec` down at once: SIGKILL, no grace period. */
-export function killAndRemove(host: Host, spec: ContainerSpec): Promise<void> {
-  return takeDownContainer(host, spec.project, spec.name, { stopSignal: 'SIGKILL', stopGraceSeconds: 0, hostVeths: spec.endpoints.map((ep) => ep.hostVeth) });
-}

@@ -6,7 +6,8 @@
 
 import type { ContainerSpec } from '../model/plan.js';
 import { ContainerStartError, type ContainerExit, type Host } from './host.js';
-import { killAndRemove, launchContainer } from './launch-container.js';
+import { launchContainer } from './launch-container.js';
+import { removeContainer } from './stop-container.js';
 
 export interface OneOffOptions {
   /** Take the container down (process, veths, cgroups, dirs, record) once it ends: `--rm`. */
@@ -54,6 +55,6 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
     }));
     return { exitCode: e.exitCode, ...(startError ? { startError } : {}) };
   } finally {
-    if (opts.remove) await killAndRemove(host, spec);
+    if (opts.remove) await removeContainer(host, spec.project, spec.name, { signal: 'SIGKILL', graceSeconds: 0, hostVeths: spec.endpoints.map((ep) => ep.hostVeth) });
   }
 }

@@ -2,6 +2,7 @@
 // `stack plan` runs), execute, and stream the plan and progress back.
 
 import type { Host } from '../executor/host.js';
+import type { ContainerHooks } from '../executor/container-hooks.js';
 import type { Journal } from '../executor/journal.js';
 import type { Reporter } from '../executor/reporter.js';
 import { teardown } from '../planner/plan/teardown.js';
@@ -14,6 +15,8 @@ import { bootStack, type BootContext } from './boot.js';
 export interface HandlerContext {
   project: string;
   host: Host;
+  /** Called by the executor at each step on a container: events, health checks, restarts, DNS (lifecycle.ts). */
+  hooks?: ContainerHooks;
   send: (m: Message) => void;
   /** The stack's DNS server: reloaded after every change, so names follow the containers. */
   dns?: { reload(): Promise<void> };
@@ -37,7 +40,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
         const journal = ctx.journal(ctx.project);
         noteInterrupted(plan, journal);
         ctx.send({ type: 'plan', plan });
-        await executeJournaled(plan, ctx.host, reporter, journal);
+        await executeJournaled(plan, ctx.host, reporter, journal, ctx.hooks);
       } finally {
         // Whatever the apply made now has its state records; what it did not make is free again.
         await ctx.host.allocation.unclaim(ctx.project);
@@ -49,7 +52,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
     case 'lifecycle': {
       const plan = lifecyclePlan(req.command, await ctx.host.observe(ctx.project), req.options);
       ctx.send({ type: 'plan', plan });
-      await executeJournaled(plan, ctx.host, reporter, ctx.journal(ctx.project));
+      await executeJournaled(plan, ctx.host, reporter, ctx.journal(ctx.project), ctx.hooks);
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     }

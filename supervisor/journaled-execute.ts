@@ -3,6 +3,7 @@
 
 import type { Host } from '../executor/host.js';
 import { execute } from '../executor/execute.js';
+import type { ContainerHooks } from '../executor/container-hooks.js';
 import { beginPlan, interruptedApply, interruptedNote, journaling, type Journal } from '../executor/journal.js';
 import type { Reporter } from '../executor/reporter.js';
 import type { Plan } from '../model/plan.js';
@@ -14,11 +15,12 @@ export function noteInterrupted(plan: Plan, journal: Journal): void {
   if (interrupted) plan.notes.push(interruptedNote(interrupted));
 }
 
-export async function executeJournaled(plan: Plan, host: Host, reporter: Reporter, journal: Journal): Promise<void> {
+/** `hooks`: what the supervisor does at each step on a container (its Lifecycle's). */
+export async function executeJournaled(plan: Plan, host: Host, reporter: Reporter, journal: Journal, hooks?: ContainerHooks): Promise<void> {
   beginPlan(journal, plan, process.pid, new Date());
   let ok = false;
   try {
-    await execute(plan, host, journaling(journal, reporter));
+    await execute(plan, host, journaling(journal, reporter), { hooks });
     ok = true;
   } finally {
     journal.append({ t: 'end', ok });
@@ -32,6 +34,8 @@ export interface PlanRun {
   send: (m: Message) => void;
   journal: (project: string) => Journal;
   dns?: { reload(): Promise<void> };
+  /** What follows each container step (supervisor/lifecycle.ts). */
+  hooks?: ContainerHooks;
 }
 
 /** Sends the plan (noted when the previous apply was interrupted), executes it journaled, then reloads DNS, whatever happened. */
@@ -40,7 +44,7 @@ export async function runPlan(plan: Plan, ctx: PlanRun, reporter: Reporter): Pro
   noteInterrupted(plan, journal);
   ctx.send({ type: 'plan', plan });
   try {
-    await executeJournaled(plan, ctx.host, reporter, journal);
+    await executeJournaled(plan, ctx.host, reporter, journal, ctx.hooks);
   } finally {
     await ctx.dns?.reload();
   }

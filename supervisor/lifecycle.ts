@@ -1,9 +1,11 @@
 // What runs over time in the supervisor: each container's healthcheck, its restart policy
-// with backoff, and the lifecycle event stream. It sees the executor's work through a
-// wrapped Host (a start is a release, a deliberate stop is a stop), so plans need not know
-// about it, and it hears every exit through the host's onExit.
+// with backoff, and the lifecycle event stream. The executor calls its hooks at each step
+// on a container (executor/container-hooks.ts: a release starts tracking, a deliberate stop
+// ends the health checks and any restart under way), and it hears every exit through the
+// host's onExit. Whether an exit restarts anything is the record's to say (`stopped`).
 
 import type { ContainerExit, Host } from '../executor/host.js';
+import type { ContainerHooks } from '../executor/container-hooks.js';
 import type { ContainerRecord } from '../model/records.js';
 import { lastProbeText } from '../model/conditions.js';
 import { resumeContainer } from '../executor/launch-container.js';
@@ -22,7 +24,6 @@ const NO_SPACE_RETRY_MS = 1000;
 
 export interface LifecycleOptions {
   project: string;
-  /** The real host; `Lifecycle.host` wraps it. */
   host: Host;
   clock: Clock;
   events: EventBus;
@@ -70,59 +71,46 @@ function tracking(record: ContainerRecord, startedAt: number): Tracked {
   return { spec: record.spec, startedAt, backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0, restartTimes: [] };
 }
 
-/** The record describes a process started after the one `exit` reports. */
-function runsAnother(record: ContainerRecord, exit: ContainerExit): boolean {
-  return exit.pid !== undefined && record.pid !== undefined && record.pid !== exit.pid && record.status !== 'exited';
+/** The record describes a process started after the one whose exit (of pid `exited`) is handled. */
+function runsAnother(record: ContainerRecord, exited: number | undefined): boolean {
+  return exited !== undefined && record.pid !== undefined && record.pid !== exited && record.status !== 'exited';
 }
 
 export class Lifecycle {
-  /** The host to execute plans with: the real one, with this class told about starts and stops. */
-  readonly host: Host;
   private readonly tracked = new Map<string, Tracked>();
-  /** Containers stopped on purpose (stop, down, recreate): their exit restarts nothing. */
-  private readonly stopped = new Set<string>();
-  /** Containers their restart policy is starting again right now. */
-  private readonly policyRestarting = new Set<string>();
   /** Exits whose restart waits while `stack boot` decides (pauseRestarts). */
   private deferred: ContainerExit[] | undefined;
 
+  /**
+   * What follows the executor's steps on a container; the supervisor passes these to every
+   * plan it executes (handlers.ts), and the restart policy's own restarts use them too.
+   */
+  readonly hooks: ContainerHooks = {
+    created: async (spec) => this.publish('create', spec),
+    releasing: async () => this.opts.beforeRelease?.(),
+    released: async (_project, name) => this.started(name, true),
+    draining: async (project, name) => {
+      const record = await this.opts.host.state.loadContainer(project, name);
+      await this.opts.beforeDrain?.(record?.spec.endpoints.map((e) => e.ip) ?? []);
+    },
+    stopping: async (_project, name) => {
+      await this.stopping(name);
+      await this.opts.beforeStop?.();
+    },
+    stopped: async (project, name) => {
+      this.opts.logTimes?.untrack(name);
+      const record = await this.opts.host.state.loadContainer(project, name);
+      if (record) this.publish('stop', record.spec);
+    },
+    cleanedUp: async (project, name) => {
+      const record = await this.opts.host.state.loadContainer(project, name);
+      this.tracked.delete(name);
+      if (record) this.publish('destroy', record.spec);
+    },
+  };
+
   constructor(private readonly opts: LifecycleOptions) {
-    const inner = opts.host;
-    this.host = {
-      ...inner,
-      containers: {
-        ...inner.containers,
-        prepare: async (spec) => {
-          await inner.containers.prepare(spec);
-          if ((await inner.state.loadContainer(spec.project, spec.name))?.status === 'creating') this.publish('create', spec);
-        },
-        release: async (project, name) => {
-          await this.opts.beforeRelease?.();
-          await inner.containers.release(project, name);
-          await this.started(name, true);
-        },
-        drain: async (project, name, maxMs) => {
-          const record = await inner.state.loadContainer(project, name);
-          await this.opts.beforeDrain?.(record?.spec.endpoints.map((e) => e.ip) ?? []);
-          await inner.containers.drain(project, name, maxMs);
-        },
-        stop: async (project, name, signal, grace) => {
-          await this.stopping(name);
-          await this.opts.beforeStop?.();
-          await inner.containers.stop(project, name, signal, grace);
-          const record = await inner.state.loadContainer(project, name);
-          if (record) this.publish('stop', record.spec);
-        },
-        cleanup: async (project, name) => {
-          const record = await inner.state.loadContainer(project, name);
-          this.opts.logTimes?.untrack(name);
-          await inner.containers.cleanup(project, name);
-          this.tracked.delete(name);
-          if (record) this.publish('destroy', record.spec);
-        },
-      },
-    };
-    inner.containers.onExit((exit) => {
+    opts.host.containers.onExit((exit) => {
       this.exited(exit).catch((err: unknown) => opts.log(`handling the exit of ${exit.name} failed: ${String(err)}`));
     });
   }
@@ -141,9 +129,6 @@ export class Lifecycle {
     const { host, project, clock } = this.opts;
     const record = await host.state.loadContainer(project, name);
     if (!record) return;
-    // A start on request ends a stop; the restart policy's own does not: a stop that came
-    // while it restarted waits for it (stopping) and must still hold.
-    if (!this.policyRestarting.has(name)) this.stopped.delete(name);
     this.opts.logTimes?.track(name);
     const t = this.tracked.get(name) ?? tracking(record, 0);
     t.spec = record.spec;
@@ -226,9 +211,11 @@ export class Lifecycle {
     return { exitCode, output };
   }
 
-  /** Before a deliberate stop: no restart, no health checks; a restart under way finishes first, so the stop ends it. */
+  /**
+   * Before a deliberate stop (the record says `stopped` already): no restart, no health
+   * checks; a restart under way finishes first, so the stop ends it.
+   */
   private async stopping(name: string): Promise<void> {
-    this.stopped.add(name);
     const t = this.tracked.get(name);
     if (!t) return;
     t.cancelRestart?.();
@@ -246,7 +233,7 @@ export class Lifecycle {
     this.opts.logTimes?.untrack(exit.name);
     log(`container ${exit.name} exited ${known ? `with ${exit.exitCode}` : '(adopted: exit code unknown)'}${exit.oomKilled ? ' (OOMKilled)' : ''}`);
     await host.state.updateContainer(exit.project, exit.name, (r) => {
-      if (runsAnother(r, exit)) return r;
+      if (runsAnother(r, exit.pid)) return r;
       const { exitCode: _old, oomKilled: _oom, ...rest } = r;
       return { ...rest, status: 'exited', ...(known ? { exitCode: exit.exitCode } : {}), ...(exit.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date(clock.now()).toISOString() };
     }).catch((err: unknown) => {
@@ -258,7 +245,7 @@ export class Lifecycle {
     if (!record) return;
     // Started again since (a restart, a recreate): that process is not the one that exited,
     // and restarting "it" would run a second copy beside it.
-    if (runsAnother(record, exit)) {
+    if (runsAnother(record, exit.pid)) {
       log(`container ${exit.name} runs pid ${record.pid} now; the exit of pid ${exit.pid} is not its`);
       return;
     }
@@ -305,7 +292,7 @@ export class Lifecycle {
     for (const exit of exits) {
       const record = await this.opts.host.state.loadContainer(this.opts.project, exit.name);
       const t = this.tracked.get(exit.name);
-      if (!record || !t || record.status !== 'exited' || runsAnother(record, exit)) continue;
+      if (!record || !t || record.status !== 'exited' || runsAnother(record, exit.pid)) continue;
       this.scheduleRestart(exit, record, t);
     }
   }
@@ -314,9 +301,9 @@ export class Lifecycle {
   private scheduleRestart(exit: ContainerExit, record: ContainerRecord, t: Tracked): void {
     const { clock, log } = this.opts;
     const counted = countedRestarts(record.spec.restart, t.restartTimes, t.restartCount, clock.now());
-    const decision = restartDecision(record.spec.restart, exit.exitCode, counted, this.stopped.has(exit.name) || !!record.stopped);
+    const decision = restartDecision(record.spec.restart, exit.exitCode, counted, !!record.stopped);
     if (!decision.restart) {
-      if (record.spec.restart.name !== 'no' && !this.stopped.has(exit.name)) log(`container ${exit.name} is not restarted: ${decision.reason}`);
+      if (record.spec.restart.name !== 'no' && !record.stopped) log(`container ${exit.name} is not restarted: ${decision.reason}`);
       return;
     }
     const delayMs = t.backoff.next(clock.now() - t.startedAt);
@@ -327,44 +314,45 @@ export class Lifecycle {
     tracked.pendingExit = exit;
     tracked.cancelRestart = clock.after(delayMs, () => {
       tracked.cancelRestart = undefined;
-      tracked.restarting = this.restart(tracked, count).finally(() => (tracked.restarting = undefined));
+      tracked.restarting = this.restart(tracked, count, exit.pid).finally(() => (tracked.restarting = undefined));
     });
   }
 
-  /** The restart itself: the same spec, addresses and filesystem, a new process. */
-  private async restart(t: Tracked, count: number): Promise<void> {
+  /**
+   * The restart itself: the same spec, addresses and filesystem, a new process. Not made
+   * when the record says otherwise by now: removed, stopped on purpose, or running a newer
+   * process than the one that exited (pid `exited`: a `stack start` came during the backoff).
+   */
+  private async restart(t: Tracked, count: number, exited: number | undefined): Promise<void> {
+    const { host, project, log } = this.opts;
     const name = t.spec.name;
-    if (this.stopped.has(name)) return;
+    const record = await host.state.loadContainer(project, name);
+    if (!record || record.stopped || runsAnother(record, exited)) return;
     // Due while `stack boot` runs (a retry for lack of space): decided again once it is done.
     if (this.deferred) {
       if (t.pendingExit && t.pendingExit.exitCode >= 0) this.deferred.push(t.pendingExit);
       return;
     }
     t.restartCount = count;
-    this.policyRestarting.add(name);
     try {
-      await resumeContainer(this.opts.project, name, this.host, { restartCount: count });
-      this.opts.log(`container ${name} restarted (restart ${count})`);
-      // Stopped meanwhile: the resume wrote a fresh record; the stop's mark must stay on it.
-      if (this.stopped.has(name)) await this.opts.host.state.updateContainer(this.opts.project, name, (r) => ({ ...r, stopped: true }));
+      await resumeContainer(project, name, host, { changes: { restartCount: count }, hooks: this.hooks, byPolicy: true });
+      log(`container ${name} restarted (restart ${count})`);
     } catch (err) {
-      const lackOfSpace = isNoSpace(err) && !this.stopped.has(name);
-      this.opts.log(`restart ${count} of ${t.spec.name} failed: ${err instanceof Error ? err.message : String(err)}${lackOfSpace ? `; tried again in ${NO_SPACE_RETRY_MS} ms` : ''}`);
+      const lackOfSpace = isNoSpace(err) && !(await host.state.loadContainer(project, name))?.stopped;
+      log(`restart ${count} of ${t.spec.name} failed: ${err instanceof Error ? err.message : String(err)}${lackOfSpace ? `; tried again in ${NO_SPACE_RETRY_MS} ms` : ''}`);
       this.publish('die', t.spec, { exitCode: -1, detail: `restart failed: ${err instanceof Error ? err.message : String(err)}` });
       // An init stage spawned before the failure (no space for its record, a bridge gone
-      // after a reboot) waits for a release that never comes: killed (through the inner
-      // host, whose stop does not wait for this restart), so no later start — the next try,
+      // after a reboot) waits for a release that never comes: killed (without the hooks: a
+      // deliberate stop waits for this restart), so no later start — the next try,
       // `stack boot`, `stack start` — ever runs a second one beside it.
-      await this.opts.host.containers.stop(this.opts.project, name, 'SIGKILL', 0).catch(() => {});
+      await host.containers.stop(project, name, 'SIGKILL', 0).catch(() => {});
       // A full STACK_ROOT is no fault of the container: try again until there is space.
       if (lackOfSpace) {
         t.cancelRestart = this.opts.clock.after(NO_SPACE_RETRY_MS, () => {
           t.cancelRestart = undefined;
-          t.restarting = this.restart(t, count).finally(() => (t.restarting = undefined));
+          t.restarting = this.restart(t, count, undefined).finally(() => (t.restarting = undefined));
         });
       }
-    } finally {
-      this.policyRestarting.delete(name);
     }
   }
 }

@@ -88,11 +88,11 @@ async function main(): Promise<void> {
     log('another supervisor already serves this stack; exiting');
     process.exit(0);
   }
-  const rawHost = createLinuxHost();
+  const linuxHost = createLinuxHost();
   const dns = createStackDns(project, log);
 
   const events = new EventBus();
-  const lifecycle = new Lifecycle({ project, host: rawHost, clock: systemClock, events, log, logTimes: createLogTimes(project), beforeRelease: () => dns.reload(), beforeStop: () => dns.reload(),
+  const lifecycle = new Lifecycle({ project, host: linuxHost, clock: systemClock, events, log, logTimes: createLogTimes(project), beforeRelease: () => dns.reload(), beforeStop: () => dns.reload(),
     beforeDrain: async (addresses) => {
       await dns.reload();
       await dns.forgotten(addresses);
@@ -100,11 +100,11 @@ async function main(): Promise<void> {
   });
   // The last step of a down removes the run folder, socket included; a crash from there on
   // must not start a supervisor for a stack that is gone.
-  const host = { ...lifecycle.host, state: { ...lifecycle.host.state, forget: (p: string) => (leave(), lifecycle.host.state.forget(p)) } };
+  const host = { ...linuxHost, state: { ...linuxHost.state, forget: (p: string) => (leave(), linuxHost.state.forget(p)) } };
   const finishDown = finishDownWhenFree({ project, host, journal: openJournal, dns, log, run: (task) => server!.run(task) });
   server = await listen(
     paths.socket(project),
-    (req, send) => handleRequest(req, { project, host, send, dns, journal: openJournal, finishDown, restarts: lifecycle }),
+    (req, send) => handleRequest(req, { project, host, hooks: lifecycle.hooks, send, dns, journal: openJournal, finishDown, restarts: lifecycle }),
     () => {
       log('stack is down; supervisor exits');
       leave();

@@ -7,6 +7,7 @@
 
 import * as packet from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyOperation } from '../../executor/apply-operation.js';
 import { FakeHost } from '../../executor/fake-host.js';
 import type { ContainerRecord } from '../../model/records.js';
 import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
@@ -35,8 +36,8 @@ describe('the drain of a replaced container', () => {
       beforeDrain: async (addresses) => void host.calls.push(`dns switched away from ${addresses.join(' ')}`),
     });
     host.calls.length = 0;
-    await lifecycle.host.containers.drain('p', 'p-web-1', DRAIN_MS);
-    expect(host.calls).toEqual(['dns switched away from 10.1.0.2', `containers.drain p-web-1 ${DRAIN_MS}`]);
+    await applyOperation({ kind: 'container.remove', id: 'remove', cause: 'replace', after: [], project: 'p', name: 'p-web-1', stopSignal: 'SIGTERM', stopGraceSeconds: 10, hostVeths: [], drainMs: DRAIN_MS }, host, { hooks: lifecycle.hooks });
+    expect(host.calls.slice(0, 2)).toEqual(['dns switched away from 10.1.0.2', `containers.drain p-web-1 ${DRAIN_MS}`]);
   });
 
   it('the answers live no longer than the drain allows', () => {

@@ -9,6 +9,7 @@ import { execute } from '../../executor/execute.js';
 import { FakeHost } from '../../executor/fake-host.js';
 import { silentReporter } from '../../executor/reporter.js';
 import type { ContainerSpec, Operation } from '../../model/plan.js';
+import { RecordWriteError } from '../../store/record-errors.js';
 import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
 import { EventBus, type LifecycleEvent } from '../../supervisor/events.js';
 import { Lifecycle } from '../../supervisor/lifecycle.js';
@@ -93,7 +94,7 @@ async function running() {
   await fake.host.state.saveContainer('p', { spec, status: 'running', pid, startTime: 1, startedAt: new Date(clock.now()).toISOString() });
   await lifecycle.watch([NAME]);
   const record = () => fake.host.state.loadContainer('p', NAME);
-  const run = (...operations: Operation[]) => execute({ project: 'p', operations, notes: [] }, lifecycle.host, silentReporter);
+  const run = (...operations: Operation[]) => execute({ project: 'p', operations, notes: [] }, fake.host, silentReporter, { hooks: lifecycle.hooks });
   return { clock, lifecycle, events, record, run, ...fake };
 }
 
@@ -180,7 +181,7 @@ describe('a requested start while the restart policy backs off', () => {
   });
 
   // A real race: the backoff's timer still fired after the requested start and ran a second copy.
-  it.fails('`stack start` starts it once; the pending policy restart does not start a second copy', async () => {
+  it('`stack start` starts it once; the pending policy restart does not start a second copy', async () => {
     const s = await running();
     s.crash();
     await s.clock.advance(0);
@@ -228,6 +229,18 @@ describe('down during a restart', () => {
     const s = await running();
     s.crash();
     await s.clock.advance(0);
+    await s.run(removeOp);
+    await s.clock.advance(LONG_MS);
+    expect(s.live.size).toBe(0);
+    expect(s.spawned).toHaveLength(1);
+    expect(await s.record()).toBeUndefined();
+  });
+
+  it('on a full STACK_ROOT, where the stop cannot be marked, still removes it and nothing comes back', async () => {
+    const s = await running();
+    s.host.state.updateContainer = async (_project, name) => {
+      throw new RecordWriteError(`/stk/${name}.json`, 'ENOSPC', new Error('no space left on device'));
+    };
     await s.run(removeOp);
     await s.clock.advance(LONG_MS);
     expect(s.live.size).toBe(0);

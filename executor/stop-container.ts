@@ -1,0 +1,40 @@
+// A deliberate stop and the removal of a container, shared by the operations (container.stop,
+// container.remove) and a first start taken down again when what it waited for failed.
+
+import type { Host } from './host.js';
+import type { ContainerHooks } from './container-hooks.js';
+import type { ContainerRecord } from '../model/records.js';
+import { isNoSpace } from '../store/record-errors.js';
+
+/**
+ * The mark that keeps the restart policy from bringing it back once it exits: the record is
+ * the one place that says so, for this supervisor and for one that adopts the container
+ * after a crash. Cleared by a requested start only (launch-container.ts resumeContainer).
+ */
+const markStopped = (r: ContainerRecord): ContainerRecord => ({ ...r, stopped: true });
+
+/** Marks the record first, then stops the container with the hooks around the stop. */
+export async function stopContainer(host: Host, project: string, name: string, signal: string, graceSeconds: number, hooks: ContainerHooks = {}): Promise<void> {
+  await host.state.updateContainer(project, name, markStopped);
+  await stopMarked(host, project, name, signal, graceSeconds, hooks);
+}
+
+/** Stops it, then removes its veths, cgroup, directories and last its record. */
+export async function removeContainer(host: Host, project: string, name: string, stop: { signal: string; graceSeconds: number; hostVeths: string[] }, hooks: ContainerHooks = {}): Promise<void> {
+  // A `down` on a full STACK_ROOT still frees what it can: the mark goes unwritten then, and
+  // a restart the exit schedules meanwhile finds the record gone (it is removed last).
+  await host.state.updateContainer(project, name, markStopped).catch((err: unknown) => {
+    if (!isNoSpace(err)) throw err;
+  });
+  await stopMarked(host, project, name, stop.signal, stop.graceSeconds, hooks);
+  for (const veth of stop.hostVeths) await host.networks.detach(veth);
+  await host.containers.cleanup(project, name);
+  await hooks.cleanedUp?.(project, name);
+  await host.state.removeContainer(project, name);
+}
+
+async function stopMarked(host: Host, project: string, name: string, signal: string, graceSeconds: number, hooks: ContainerHooks): Promise<void> {
+  await hooks.stopping?.(project, name);
+  await host.containers.stop(project, name, signal, graceSeconds);
+  await hooks.stopped?.(project, name);
+}
