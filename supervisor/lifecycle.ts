@@ -120,6 +120,19 @@ export class Lifecycle {
     for (const name of names) await this.started(name, false);
   }
 
+  /**
+   * Exited containers a previous supervisor may still have owed a restart (adopt.ts
+   * exitedUnderPolicy): the restart policy decides on their recorded exit as it would
+   * have, with the backoff starting over.
+   */
+  async takeOverRestarts(names: string[]): Promise<void> {
+    const { host, project } = this.opts;
+    for (const name of names) {
+      const record = await host.state.loadContainer(project, name);
+      if (record?.status === 'exited') await this.applyRestartPolicy({ project, name, exitCode: record.exitCode ?? -1, pid: record.pid }, false);
+    }
+  }
+
   private publish(type: Parameters<EventBus['publish']>[0]['type'], spec: ContainerSpec, extra: Partial<Parameters<EventBus['publish']>[0]> = {}): void {
     this.opts.events.publish({ type, service: spec.service, container: spec.displayName ?? spec.name, ...extra });
   }
@@ -241,6 +254,12 @@ export class Lifecycle {
       // restart policy still applies; the restart writes a new record once there is space.
       log(`recording the exit of ${exit.name} failed: ${err instanceof Error ? err.message : String(err)}`);
     });
+    await this.applyRestartPolicy(exit, true);
+  }
+
+  /** After an exit (announced: a `die` event) the restart policy decides, from the record, whether and when it starts again. */
+  private async applyRestartPolicy(exit: ContainerExit, announce: boolean): Promise<void> {
+    const { host, project, clock, log } = this.opts;
     const record = await host.state.loadContainer(project, exit.name);
     if (!record) return;
     // Started again since (a restart, a recreate): that process is not the one that exited,
@@ -258,7 +277,7 @@ export class Lifecycle {
     t.monitor = undefined;
     await t.readiness?.stop();
     t.readiness = undefined;
-    this.publish('die', record.spec, { exitCode: exit.exitCode, ...(exit.oomKilled ? { detail: 'OOMKilled' } : {}) });
+    if (announce) this.publish('die', record.spec, { exitCode: exit.exitCode, ...(exit.oomKilled ? { detail: 'OOMKilled' } : {}) });
 
     if (this.deferred) {
       // `stack boot` runs: it decides for a container that died while no supervisor ran

@@ -16,7 +16,7 @@ import { openJournal } from '../store/journal-file.js';
 import { finishDownWhenFree } from './finish-down.js';
 import { handleRequest } from './handlers.js';
 import { createStackDns } from './dns/stack-dns.js';
-import { adoptRunning } from './adopt.js';
+import { adoptRunning, exitedUnderPolicy } from './adopt.js';
 import { listen } from './server.js';
 import { takeSupervisorLock } from './supervisor-lock.js';
 import { MAX_QUICK_CRASHES, QUICK_CRASH_MS, quickCrashes, startWatchdog, type Watchdog } from './watchdog.js';
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
   const adopted = await adoptRunning(project, host);
   if (adopted.length > 0) log(`adopted ${adopted.join(', ')} from a previous supervisor`);
   await lifecycle.watch(adopted);
+  await lifecycle.takeOverRestarts(await exitedUnderPolicy(project));
   // A supervisor that adopts a running stack serves its names at once.
   await dns.reload();
   // Started once this one serves: one that cannot get this far is not started again and again.

@@ -117,6 +117,19 @@ describe('a supervisor killed while its stack runs', () => {
     await waitFor(() => lookup(before.once!, 'web').includes(web.addresses![0]!.ip), 5000, 'DNS to answer web');
   });
 
+  it('restarts a container that was waiting out its restart backoff when the supervisor died', async () => {
+    const { project, f } = stackFile('tsbackoff', { web: 'command: ["sh", "-c", "sleep 1; exit 3"]\ndeploy:\n  restart_policy: { condition: any, delay: 4s }' });
+    ok([...f, 'up', '-d']);
+    const supervisor = await waitFor(() => findSupervisorPid(project), 5000, 'the supervisor');
+    await waitFor(() => watchdogPids(project).length === 1, 5000, 'its watchdog');
+    // It exited; its restart is 4 s away when the supervisor dies.
+    const first = ps(f)[0]!.pid;
+    await waitFor(() => ps(f)[0]!.state.startsWith('exited'), 5000, 'web to exit');
+    await killAndWait(supervisor);
+    await waitFor(() => supervisorPids(project).find((p) => p !== supervisor), 5000, 'a new supervisor');
+    await waitFor(() => ps(f).find((r) => r.state === 'running' && r.pid !== first), 20_000, 'web to be restarted');
+  });
+
   it('is not replaced any more after a crash loop: supervisors that die soon after their start', async () => {
     const { project, f } = stackFile('tsloop', { web: 'command: sleep 1000' });
     ok([...f, 'up', '-d']);

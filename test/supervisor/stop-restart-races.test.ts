@@ -263,4 +263,15 @@ describe('after a supervisor crash', () => {
     expect(next.spawned).toHaveLength(0);
     expect(await next.host.state.loadContainer('p', NAME)).toMatchObject({ status: 'exited', stopped: true });
   });
+
+  it.each([{ stopped: false }, { stopped: true }])('a new supervisor makes the restart an exited container was waiting for, unless it was stopped (stopped: $stopped)', async ({ stopped }) => {
+    const clock = new FakeClock();
+    const next = processHost();
+    await next.host.state.saveContainer('p', { spec, status: 'exited', exitCode: 3, pid: 999, startTime: 1, ...(stopped ? { stopped } : {}) });
+    const lifecycle = new Lifecycle({ project: 'p', host: next.host, clock, events: new EventBus(), log: () => {} });
+    await lifecycle.takeOverRestarts([NAME]);
+    await clock.advance(LONG_MS);
+    expect(next.live.size).toBe(stopped ? 0 : 1);
+    expect(next.spawned).toHaveLength(stopped ? 0 : 1);
+  });
 });
