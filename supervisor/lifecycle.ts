@@ -319,6 +319,9 @@ export class Lifecycle {
   /** The restart policy's answer to `exit`, and the restart after its backoff if it says so. */
   private scheduleRestart(exit: ContainerExit, record: ContainerRecord, t: Tracked): void {
     const { clock, log } = this.opts;
+    // One restart scheduled at a time: a second look at the same exit (a restart taken over
+    // from a dead supervisor, the kill of a restart that failed for lack of space) adds none.
+    if (t.cancelRestart) return;
     const counted = countedRestarts(record.spec.restart, t.restartTimes, t.restartCount, clock.now());
     const decision = restartDecision(record.spec.restart, exit.exitCode, counted, !!record.stopped);
     if (!decision.restart) {

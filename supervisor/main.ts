@@ -118,10 +118,13 @@ async function main(): Promise<void> {
     },
   );
   log(`supervisor ${process.pid} serving ${paths.socket(project)}`);
+  // Read before adoption: an adopted container found dead has its exit recorded at once,
+  // and the restart policy decides on that exit already.
+  const owed = await exitedUnderPolicy(project);
   const adopted = await adoptRunning(project, host);
   if (adopted.length > 0) log(`adopted ${adopted.join(', ')} from a previous supervisor`);
   await lifecycle.watch(adopted);
-  await lifecycle.takeOverRestarts(await exitedUnderPolicy(project));
+  await lifecycle.takeOverRestarts(owed);
   // A supervisor that adopts a running stack serves its names at once.
   await dns.reload();
   // Started once this one serves: one that cannot get this far is not started again and again.

@@ -274,4 +274,18 @@ describe('after a supervisor crash', () => {
     expect(next.live.size).toBe(stopped ? 0 : 1);
     expect(next.spawned).toHaveLength(stopped ? 0 : 1);
   });
+
+  it('an exit handled twice (adopted and taken over) schedules one restart: one copy runs', async () => {
+    const s = await running();
+    s.crash();
+    await s.clock.advance(0);
+    await s.lifecycle.takeOverRestarts([NAME]);
+    // The first restart is slow (held in prepare) while the second one's time comes.
+    const openPrepare = s.holdPrepare();
+    await s.clock.advance(1000);
+    openPrepare();
+    await s.clock.advance(LONG_MS);
+    expect(s.live.size).toBe(1);
+    expect(s.spawned).toHaveLength(2);
+  });
 });
