@@ -60,6 +60,10 @@ interface Tracked {
   monitor?: HealthMonitor;
   /** Without a healthcheck: until its ports accept connections (readiness-monitor.ts). */
   readiness?: ReadinessMonitor;
+  /**
+   * The timer of a scheduled restart, and a restart under way: handles to cancel and to wait
+   * for, not intent (the record's `stopped` says whether a restart may happen at all).
+   */
   cancelRestart?: () => void;
   /** The exit the scheduled restart answers (kept so a paused restart can be decided again). */
   pendingExit?: ContainerExit;
