@@ -286,7 +286,7 @@ export class Lifecycle {
     if (this.deferred) {
       // `stack boot` runs: it decides for a container that died while no supervisor ran
       // (an adopted one, exit code unknown); an exit of our own is decided once it is done.
-      if (known) this.deferred.push(exit);
+      if (exit.exitCode >= 0) this.deferred.push(exit);
       return;
     }
     this.scheduleRestart(exit, record, t);

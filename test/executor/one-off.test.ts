@@ -46,6 +46,8 @@ describe('runOneOff', () => {
       `containers.release ${s.name}`,
       `state.updateContainer ${s.name} running`,
       `state.updateContainer ${s.name} exited`,
+      // Marked stopped before the kill, as every deliberate removal is (stop-container.ts).
+      `state.updateContainer ${s.name} exited`,
       `containers.stop ${s.name} SIGKILL 0`,
       `containers.cleanup ${s.name}`,
       `state.removeContainer ${s.name}`,
