@@ -13,6 +13,7 @@ import { checkPorts, type Published } from './rules/ports.js';
 import { checkReferences } from './rules/references.js';
 import { checkDeclarationNameLengths, checkServiceNameLengths } from './rules/name-lengths.js';
 import { checkResources } from './rules/resources.js';
+import { checkRuntimeOptions } from './rules/runtime-options.js';
 import { checkServiceFields } from './rules/service-fields.js';
 import { checkSharedNetworkNamespace } from './rules/shared-network.js';
 import { checkFileObjects } from './rules/top-level.js';
@@ -61,6 +62,7 @@ export function validateRules(raw: unknown, files: readonly SourceFile[], env: R
     checkSharedNetworkNamespace(ctx, name, svc);
     checkPorts(ctx, name, svc, published);
     checkResources(ctx, name, svc);
+    checkRuntimeOptions(ctx, name, svc);
     checkServiceNameLengths(ctx, name, svc);
     const { containerName } = checkServiceFields(ctx, name, svc);
     if (containerName === undefined) continue;

@@ -23,7 +23,6 @@ import { checkHostPorts } from './check-host-ports.js';
 import { planMounts } from './plan-mounts.js';
 import { checkDependencyConditions } from './plan-waits.js';
 import { groupBy } from '../../model/group-by.js';
-import { checkRuntimeOptions } from './check-runtime-options.js';
 import { checkVolumes } from './check-volumes.js';
 import { withSalvage } from './salvage.js';
 
@@ -72,7 +71,6 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   const kept = [...specs].filter(([slot, s]) => selected.has(s.service) || instances.current.has(slot)).map(([, s]) => s);
   const ports = planPorts(stack, observed, kept, problems);
   const interim = replacements.size > 0 ? portsWhileReplacing(ports, specs, replacements, observed.nat?.ports) : ports;
-  checkRuntimeOptions(stack, problems);
   checkVolumes(stack, observed, problems);
   checkDependencyConditions(stack, specs, problems);
   if (problems.length > 0) throw new PlanError(problems);

@@ -1,7 +1,9 @@
 // Resource limits that docker refuses, given to `up`: a container below 6 MiB (it was
 // started and OOM-killed while `up` returned 0), negative or zero cpus (-1 meant no limit),
 // a size past what the kernel holds (EINVAL mid-apply, leaving a half-made stack), and more
-// CPUs than the host has. All are located errors before anything is made.
+// CPUs than the host has; and runtime options docker refuses (a sysctl that is not
+// namespaced, a soft ulimit above the hard one), which were plan-time problems without a
+// position. All are located errors before anything is made.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,7 +30,9 @@ it('refuses limits docker refuses, all at once and located, and makes nothing', 
       service('tiny', 'mem_limit: 1') +
       service('unlimited', 'cpus: -1') +
       service('huge', 'mem_limit: 9999999999g') +
-      service('greedy', `cpus: ${cpus + 1}`),
+      service('greedy', `cpus: ${cpus + 1}`) +
+      service('tuned', 'sysctls: {kernel.panic: "1"}') +
+      service('files', 'ulimits: {nofile: {soft: 2048, hard: 1024}}'),
   );
   const before = snapshotHostObjects();
   const r = stack(env, ['-f', file, 'up', '-d']);
@@ -39,6 +43,8 @@ it('refuses limits docker refuses, all at once and located, and makes nothing', 
     `stack.yaml:12:11: cpus -1 of service "unlimited" is out of range: give a number of CPUs from 0.01 to ${cpus}, as this host has ${cpus} CPU${cpus === 1 ? "" : "s"}, or leave cpus out for no limit`,
     `stack.yaml:17:16: mem_limit 9999999999g of service "huge" is more than the kernel can limit (at most 4 PiB); give a smaller size, or leave mem_limit out for no limit`,
     `stack.yaml:22:11: cpus ${cpus + 1} of service "greedy" is more CPUs than this host has: give a number from 0.01 to ${cpus}, as this host has ${cpus} CPU${cpus === 1 ? "" : "s"}`,
+    `stack.yaml:27:15: service tuned: sysctl kernel.panic is not namespaced; docker refuses it too (it would change the host's kernel)`,
+    `stack.yaml:32:30: service files: ulimit nofile: soft limit 2048 is above the hard limit 1024`,
   ]);
   // Only this test's objects: other test files may run at the same time.
   expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
