@@ -107,7 +107,7 @@ async function killContainers(project: string): Promise<void> {
 async function followUntilInterrupted(stack: Stack, named: string[], noDeps: boolean, beforeStop?: () => Promise<void> | undefined): Promise<number> {
   const project = stack.project;
   // `up SERVICE…` follows those services and stops them and what it started for them.
-  const started = named.length > 0 ? [...selectServices(stack, named, noDeps, [])] : [];
+  const started = named.length > 0 ? [...selectServices(stack, named, noDeps)] : [];
   // Listen for Ctrl-C before anything is printed: whoever sees output may press it at once.
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   // Containers that appear later (a watch edit, a scale change, a replacement) are followed too.

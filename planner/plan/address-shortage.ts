@@ -18,7 +18,8 @@ export class AddressShortage {
   }
 
   /** One problem per network that ran out of addresses. */
-  report(stack: Stack, nets: Map<string, NetworkSpec>, problems: string[]): void {
+  problems(stack: Stack, nets: Map<string, NetworkSpec>): string[] {
+    const problems: string[] = [];
     for (const [key, services] of this.missing) {
       const counts = [...services.values()];
       const short = counts.reduce((n, [s]) => n + s, 0);
@@ -28,6 +29,7 @@ export class AddressShortage {
       const each = [...services].filter(([, [s]]) => s > 0).map(([name, [s, w]]) => `${name}: ${s} of ${w}`).join(', ');
       problems.push(`network ${key}: no free address left in ${net.ipRange ?? net.subnet} for ${short} of the ${total} containers on it (${each}); ${fix(stack, key, net)}`);
     }
+    return problems;
   }
 }
 

@@ -20,8 +20,9 @@ export function publishedPorts(stack: Stack): { protocol: 'tcp' | 'udp'; port: n
   return [...seen.values()];
 }
 
-/** Adds one problem per fixed published port that a host program or another stack already holds. */
-export function checkHostPorts(stack: Stack, observed: Observed, problems: string[]): void {
+/** One problem per fixed published port that a host program or another stack already holds. */
+export function checkHostPorts(stack: Stack, observed: Observed): string[] {
+  const problems: string[] = [];
   const holders = new PortHolders(observed);
   for (const service of stack.services) {
     for (const port of service.ports) {
@@ -33,4 +34,5 @@ export function checkHostPorts(stack: Stack, observed: Observed, problems: strin
       problems.push(`service ${service.name}: host port ${what} is ${holder.what}; choose another host port or ${holder.fix}`);
     }
   }
+  return problems;
 }

@@ -17,7 +17,8 @@ function changed(seen: ObservedVolume, v: Volume): string[] {
   return parts.length > 0 ? parts : ['configuration'];
 }
 
-export function checkVolumes(stack: Stack, observed: Observed, problems: string[]): void {
+export function checkVolumes(stack: Stack, observed: Observed): string[] {
+  const problems: string[] = [];
   for (const v of stack.volumes) {
     const seen = v.external ? undefined : observed.volumes.find((o) => o.name === v.name);
     if (!seen) continue;
@@ -35,4 +36,5 @@ export function checkVolumes(stack: Stack, observed: Observed, problems: string[
     if (parts.length === 0) continue;
     problems.push(`${named} exists but does not match its configuration in the file (${parts.join(', ')} changed); ${remove}, or restore the previous configuration`);
   }
+  return problems;
 }

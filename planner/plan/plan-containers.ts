@@ -35,8 +35,6 @@ export interface ContainerPlanInput {
   specs: Map<string, ContainerSpec>;
   /** Services the plan may start or scale (`up SERVICE…`). */
   selected: Set<string>;
-  /** Every container start waits for these (network creation, NAT). */
-  startAfter: string[];
   /** Ids of network.create operations: containers on a recreated bridge are rewired. */
   networkCreates: string[];
   policy: ContainerPolicy;
@@ -44,33 +42,26 @@ export interface ContainerPlanInput {
   instances: CurrentInstances;
   /** Slots replaced make-before-break (plan-instances.ts). */
   replacements: Map<string, Replacement>;
-  /** Id of the NAT apply that switches published ports to the replacements, when there is one. */
-  switchId?: string;
-  /** The containers with published ports: only their replacements wait for the switch, and it for them. */
-  switchFor?: Set<string>;
 }
 
+/** Edges to the other parts of the plan (networks, NAT, the port switch) are order-edges.ts's. */
 export interface PlannedContainers {
   operations: Operation[];
-  removeIds: string[];
   notes: string[];
-  /** The waits until each replacement is ready: the port switch comes after them. */
-  readyIds: string[];
 }
 
 export function planContainers(input: ContainerPlanInput): PlannedContainers {
   const { stack, observed, specs, policy } = input;
   const operations: Operation[] = [];
-  const removeIds: string[] = [];
+  const removeIds = new Set<string>();
   const notes: string[] = [];
   const startIds = new Map<string, string[]>();
   /** Services with at least one existing container replaced by this plan. */
   const replaced = new Set<string>();
 
-  const readyIds: string[] = [];
   const remove = (c: ObservedContainer, cause: string, after: string[] = [], drainMs?: number): string => {
     const id = `remove:${c.name}`;
-    if (removeIds.includes(id)) return id; // a leftover that is also surplus or an orphan
+    if (removeIds.has(id)) return id; // a leftover that is also surplus or an orphan
     operations.push({
       kind: 'container.remove',
       id,
@@ -83,7 +74,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
       hostVeths: c.endpoints.map((e) => e.hostVeth),
       ...(drainMs ? { drainMs } : {}),
     });
-    removeIds.push(id);
+    removeIds.add(id);
     return id;
   };
 
@@ -111,20 +102,17 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
         if (!spec) continue;
         const existing = input.instances.current.get(slot.name);
         const replacement = input.replacements.get(slot.name);
-        const switches = input.switchId && input.switchFor?.has(spec.name) ? [input.switchId] : [];
         if (replacement?.resume) {
           // Started by an earlier apply: what is left is the wait, the switch and the removal.
-          const ready = readinessWait(stack.project, spec, replacement.old.name);
-          operations.push(ready);
-          if (switches.length > 0) readyIds.push(ready.id);
-          remove(replacement.old, `${replacement.cause}; ${spec.name} replaces it and is ready`, [ready.id, ...switches], DRAIN_MS);
+          operations.push(readinessWait(stack.project, spec, replacement.old.name));
+          remove(replacement.old, `${replacement.cause}; ${spec.name} replaces it and is ready`, [], DRAIN_MS);
           continue;
         }
         const decided: StartCause = replacement ? { cause: replacement.cause } : startCause(existing, spec, policy, input.networkCreates);
         if (decided.note) notes.push(decided.note);
         const cause = decided.cause ?? (existing && trigger);
         if (!cause) continue;
-        const after = [...input.startAfter, ...[leftoverRemovals.get(slot.name)].filter((id): id is string => !!id)];
+        const after = [leftoverRemovals.get(slot.name)].filter((id): id is string => !!id);
         const resume = decided.resume && existing;
         if (existing && !replacement && !resume) after.push(remove(existing, cause));
         if (existing && !resume) replaced.add(serviceName);
@@ -152,10 +140,8 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
         operations.push({ kind: 'container.start', id, cause, after, container: spec, ...(releaseAfter.length ? { releaseAfter } : {}) });
         if (replacement) {
           // The old container serves until the new one is ready and the ports lead to it.
-          const ready = readinessWait(stack.project, spec, replacement.old.name, id);
-          operations.push(ready);
-          if (switches.length > 0) readyIds.push(ready.id);
-          remove(replacement.old, `${cause}; ${spec.name} replaces it and is ready`, [ready.id, ...switches], DRAIN_MS);
+          operations.push(readinessWait(stack.project, spec, replacement.old.name, id));
+          remove(replacement.old, `${cause}; ${spec.name} replaces it and is ready`, [], DRAIN_MS);
         }
       }
       if (input.selected.has(serviceName)) scaleDown(serviceName, replicaCount(service, policy.scale), observed, remove);
@@ -166,7 +152,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
     if (policy.removeOrphans) remove(orphan, `service ${orphan.service} is no longer in the stack file`);
     else notes.push(`container ${orphan.name} belongs to service ${orphan.service}, which is not in the stack file; --remove-orphans removes it`);
   }
-  return { operations, removeIds, notes, readyIds };
+  return { operations, notes };
 }
 
 /** The stack with `network_mode: service:X` counted as a dependency on X, for ordering. */

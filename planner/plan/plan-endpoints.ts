@@ -35,8 +35,15 @@ export interface SlotInstances {
   leftovers?: Set<string>;
 }
 
-/** Networking of every desired container (`slots`: one per replica), keyed by slot name. */
-export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string, NetworkSpec>, slots: Slot[], problems: string[], instances: SlotInstances = { names: new Map(), fresh: new Set() }): Map<string, PlannedNetworking> {
+/** Networking of every desired container (`slots`: one per replica), keyed by slot name; and why some cannot have it. */
+export function planEndpoints(
+  stack: Stack,
+  observed: Observed,
+  nets: Map<string, NetworkSpec>,
+  slots: Slot[],
+  instances: SlotInstances = { names: new Map(), fresh: new Set() },
+): { networking: Map<string, PlannedNetworking>; problems: string[] } {
+  const problems: string[] = [];
   // Addresses other stacks' containers hold: on a network this stack joins, and on one it
   // owns that other stacks joined (a scale-up here must not hand out a joiner's address).
   const used = new Map<string, Set<string>>();
@@ -88,7 +95,8 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
       if (!sharedNamespaceOf(service)) for (const { name } of mine) result.set(name, networkingOf(service, name, []));
       continue;
     }
-    const order = interfaceOrder(service, problems);
+    const { order, problems: misnamed } = interfaceOrder(service);
+    problems.push(...misnamed);
     for (const { name } of mine) {
       const endpoints: Endpoint[] = [];
       for (const { sn, ifname } of order) {
@@ -118,7 +126,7 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
       result.set(name, networkingOf(service, name, endpoints));
     }
   }
-  shortage.report(stack, nets, problems);
+  problems.push(...shortage.problems(stack, nets));
   // `network_mode: service:X` shares X's namespace, so it sees X's addresses and resolver.
   for (const service of stack.services) {
     const target = sharedNamespaceOf(service);
@@ -141,11 +149,12 @@ export function planEndpoints(stack: Stack, observed: Observed, nets: Map<string
       problems.push(`service ${service.name}: \`ports\` cannot be published: the service has ${why}, which nothing outside can reach; remove \`ports\` or join a network that is not internal`);
     }
   }
-  return result;
+  return { networking: result, problems };
 }
 
 /** Interfaces in attach order: `priority` high first, then network name; `interface_name` or the next free ethN. */
-function interfaceOrder(service: Service, problems: string[]): { sn: ServiceNetwork; ifname: string }[] {
+function interfaceOrder(service: Service): { order: { sn: ServiceNetwork; ifname: string }[]; problems: string[] } {
+  const problems: string[] = [];
   const sorted = [...service.networks].sort((a, b) => b.priority - a.priority || (a.network < b.network ? -1 : a.network > b.network ? 1 : 0));
   const explicit = new Set<string>();
   for (const sn of sorted) {
@@ -158,11 +167,12 @@ function interfaceOrder(service: Service, problems: string[]): { sn: ServiceNetw
     explicit.add(sn.interfaceName);
   }
   let next = 0;
-  return sorted.map((sn) => {
+  const order = sorted.map((sn) => {
     if (sn.interfaceName !== undefined) return { sn, ifname: sn.interfaceName };
     while (explicit.has(`eth${next}`)) next++;
     return { sn, ifname: `eth${next++}` };
   });
+  return { order, problems };
 }
 
 /** The default route goes through the non-internal endpoint with the highest gw_priority (ties: attach order). */

@@ -57,10 +57,21 @@ export function currentNames(instances: CurrentInstances): SlotInstances {
   return { names, fresh: new Set(), leftovers: new Set(instances.leftovers.map((c) => c.name)) };
 }
 
+export interface PlannedReplacements {
+  /** Replacements an earlier apply started: the new container runs under the name it has. */
+  resumed: Map<string, Replacement>;
+  /** Replacements to start beside the old container, under the slot's other name and with new addresses. */
+  beside: Map<string, Replacement>;
+  /** The slots' names with the `beside` ones started (plan-endpoints.ts). */
+  names: SlotInstances;
+  /** Leftovers that are not a resumed replacement: they are removed. */
+  leftovers: ObservedContainer[];
+}
+
 /**
  * The slots of `selected` services whose running container is replaced make-before-break,
  * and the host names that gives (`specs`: built with the current names, keyed by slot).
- * `fresh: false` plans none that needs new addresses (there are not enough of them).
+ * Without enough free addresses for the `beside` ones, the caller keeps only `resumed`.
  */
 export function planReplacements(
   stack: Stack,
@@ -69,10 +80,10 @@ export function planReplacements(
   selected: Set<string>,
   policy: StartPolicy,
   networkCreates: string[],
-  fresh = true,
-): { slots: SlotInstances; replacements: Map<string, Replacement>; leftovers: ObservedContainer[] } {
-  const slots = currentNames(instances);
-  const replacements = new Map<string, Replacement>();
+): PlannedReplacements {
+  const names = currentNames(instances);
+  const resumed = new Map<string, Replacement>();
+  const beside = new Map<string, Replacement>();
   const services = new Map(stack.services.map((s) => [s.name, s]));
   // A leftover running beside its slot's container, one of them made from the file and the
   // other not, is a replacement an earlier apply did not finish: finish it, so the one that
@@ -81,22 +92,21 @@ export function planReplacements(
     const current = instances.current.get(shownName(old));
     const wanted = specs.get(shownName(old))?.hash;
     if (!current || !selected.has(old.service) || !old.running || !current.running || current.hash !== wanted || old.hash === wanted) return true;
-    replacements.set(shownName(old), { old, cause: `an earlier apply left ${old.name} beside its replacement ${current.name}`, resume: true });
+    resumed.set(shownName(old), { old, cause: `an earlier apply left ${old.name} beside its replacement ${current.name}`, resume: true });
     return false;
   });
   // A bridge made in this plan waits for the removals, which would wait for starts on it.
-  if (!fresh || networkCreates.length > 0) return { slots, replacements, leftovers };
+  if (networkCreates.length > 0) return { resumed, beside, names, leftovers };
   for (const [slot, spec] of specs) {
     const old = instances.current.get(slot);
     const service = services.get(spec.service);
-    if (!old || replacements.has(slot) || !service || !selected.has(service.name) || !canRunTwo(service, stack, spec)) continue;
+    if (!old || resumed.has(slot) || !service || !selected.has(service.name) || !canRunTwo(service, stack, spec)) continue;
     const decided = startCause(old, spec, policy, networkCreates);
     if (!decided.cause || !decided.replacesRunning) continue;
-    replacements.set(slot, { old, cause: decided.cause });
-    slots.names.set(slot, replacementName(slot, old.name));
-    slots.fresh.add(slot);
+    beside.set(slot, { old, cause: decided.cause });
   }
-  return { slots, replacements, leftovers };
+  const besideNames = new Map([...names.names, ...[...beside].map(([slot, r]) => [slot, replacementName(slot, r.old.name)] as const)]);
+  return { resumed, beside, names: { ...names, names: besideNames, fresh: new Set(beside.keys()) }, leftovers };
 }
 
 /** Whether two containers of `service` can run at once without getting in each other's way. */

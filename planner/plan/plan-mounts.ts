@@ -41,31 +41,30 @@ function namedVolumeDevice(stack: Stack, key: string | undefined): string | unde
 
 const depth = (target: string) => target.split('/').filter(Boolean).length;
 
-export function planMounts(stack: Stack, service: Service, container: string, observed: Observed, problems: string[]): MountSpec[] {
-  const say = (what: string) => problems.push(`service ${service.name}: ${what}`);
-  const mounts: MountSpec[] = [];
-  for (const m of [...service.volumes, ...service.tmpfs]) {
-    const spec = volumeMount(stack, m, container, observed, say);
-    if (spec) mounts.push(spec);
-  }
-  for (const g of service.secrets) {
-    const spec = fileMount('secret', stack.secrets, g, observed, say);
-    if (spec) mounts.push(spec);
-  }
-  for (const g of service.configs) {
-    const spec = fileMount('config', stack.configs, g, observed, say);
-    if (spec) mounts.push(spec);
-  }
+/** A mount, or what keeps it from being made (said of its service). */
+type MountOutcome = MountSpec | { problem: string };
+
+export function planMounts(stack: Stack, service: Service, container: string, observed: Observed): { mounts: MountSpec[]; problems: string[] } {
+  const outcomes: MountOutcome[] = [
+    ...[...service.volumes, ...service.tmpfs].map((m) => volumeMount(stack, m, container, observed)),
+    ...service.secrets.map((g) => fileMount('secret', stack.secrets, g, observed)),
+    ...service.configs.map((g) => fileMount('config', stack.configs, g, observed)),
+  ];
+  const mounts = outcomes.filter((o): o is MountSpec => !('problem' in o));
+  const problems = outcomes.flatMap((o) => ('problem' in o ? [o.problem] : []));
   const seen = new Set<string>();
   for (const m of mounts) {
-    if (seen.has(m.target)) say(`two mounts target ${m.target}; keep one`);
+    if (seen.has(m.target)) problems.push(`two mounts target ${m.target}; keep one`);
     seen.add(m.target);
   }
   // Parents before children: a bind inside a tmpfs must be mounted after the tmpfs.
-  return mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.target) - depth(b.m.target) || a.i - b.i).map(({ m }) => m);
+  const ordered = mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.target) - depth(b.m.target) || a.i - b.i).map(({ m }) => m);
+  return { mounts: ordered, problems: problems.map((p) => `service ${service.name}: ${p}`) };
 }
 
-function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: Observed, say: (what: string) => void): MountSpec | undefined {
+const say = (problem: string) => ({ problem });
+
+function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: Observed): MountOutcome {
   const common = {
     target: m.target,
     readOnly: m.readOnly,
@@ -74,9 +73,9 @@ function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: 
   };
   if (m.type === 'tmpfs') return { type: 'tmpfs', source: '', ...common };
   if (m.type === 'bind') {
-    if (!m.source) return void say(`bind mount at ${m.target} names no source`);
+    if (!m.source) return say(`bind mount at ${m.target} names no source`);
     if (m.createHostPath === false && observed.missingPaths.includes(m.source)) {
-      return void say(`bind source ${m.source} does not exist and bind.create_host_path is false; create it or drop that option`);
+      return say(`bind source ${m.source} does not exist and bind.create_host_path is false; create it or drop that option`);
     }
     return { type: 'bind', source: m.source, ...common, createHostPath: m.createHostPath !== false, propagation: m.propagation ?? 'rprivate' };
   }
@@ -85,38 +84,38 @@ function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: 
   const volume = stack.volumes.find((v) => v.key === m.source);
   if (!volume) {
     const declared = stack.volumes.map((v) => v.key);
-    return void say(`volume ${m.source} is not declared under the top-level volumes:${declared.length ? ` (declared: ${declared.join(', ')})` : ''}; add \`volumes: { ${m.source}: {} }\``);
+    return say(`volume ${m.source} is not declared under the top-level volumes:${declared.length ? ` (declared: ${declared.join(', ')})` : ''}; add \`volumes: { ${m.source}: {} }\``);
   }
   const seen = observed.volumes.find((v) => v.name === volume.name);
   if (volume.external && !seen) {
-    return void say(`external volume ${volume.name} does not exist; create it with \`stack volume create ${volume.name}\` or drop external: true`);
+    return say(`external volume ${volume.name} does not exist; create it with \`stack volume create ${volume.name}\` or drop external: true`);
   }
   // An external volume is what its record says; a volume of this stack is what the file says.
   const device = volume.external ? seen?.device : volumeDevice(volume.driverOpts);
   if (!volume.external && device && observed.missingPaths.includes(device)) {
-    return void say(`volume ${volume.key} keeps its data in host folder ${device} (driver_opts device), which does not exist; create it, or set device to a folder that exists`);
+    return say(`volume ${volume.key} keeps its data in host folder ${device} (driver_opts device), which does not exist; create it, or set device to a folder that exists`);
   }
   if (volume.external) return { type: 'volume', source: volume.name, ...common, ...noCopy, external: true, ...(device ? { device } : {}) };
   const config = { driver: volume.driver, driverOpts: volume.driverOpts, labels: volume.labels };
   return { type: 'volume', source: volume.name, ...common, ...noCopy, ...(device ? { device } : {}), volume: { config, hash: volumeHash(config) } };
 }
 
-function fileMount(kind: 'secret' | 'config', objects: FileObject[], g: FileGrant, observed: Observed, say: (what: string) => void): MountSpec | undefined {
+function fileMount(kind: 'secret' | 'config', objects: FileObject[], g: FileGrant, observed: Observed): MountOutcome {
   const obj = objects.find((o) => o.key === g.source);
-  if (!obj) return void say(`${kind} ${g.source} is not declared under the top-level ${kind}s:`);
-  if (obj.external) return void say(`${kind} ${obj.name} is external, which needs a swarm; give it a file:, environment: or content:`);
+  if (!obj) return say(`${kind} ${g.source} is not declared under the top-level ${kind}s:`);
+  if (obj.external) return say(`${kind} ${obj.name} is external, which needs a swarm; give it a file:, environment: or content:`);
   const ids: { uid?: number; gid?: number } = {};
   for (const [field, value] of [['uid', g.uid], ['gid', g.gid]] as const) {
     if (value === undefined) continue;
-    if (!/^\d+$/.test(value)) return void say(`${kind} ${g.source}: ${field} must be a number, not "${value}"`);
+    if (!/^\d+$/.test(value)) return say(`${kind} ${g.source}: ${field} must be a number, not "${value}"`);
     ids[field] = Number(value);
   }
   const base = { type: 'file' as const, target: g.target, readOnly: true, ...ids, mode: g.mode ?? DEFAULT_FILE_MODE };
   if (obj.file !== undefined) {
-    if (observed.missingPaths.includes(obj.file)) return void say(`${kind} ${g.source}: file ${obj.file} does not exist`);
+    if (observed.missingPaths.includes(obj.file)) return say(`${kind} ${g.source}: file ${obj.file} does not exist`);
     return { ...base, source: obj.file };
   }
   if (obj.content !== undefined) return { ...base, source: '', content: obj.content };
-  if (obj.environment !== undefined) return void say(`${kind} ${g.source}: environment variable ${obj.environment} is not set`);
-  return void say(`${kind} ${g.source} has neither file:, environment: nor content:`);
+  if (obj.environment !== undefined) return say(`${kind} ${g.source}: environment variable ${obj.environment} is not set`);
+  return say(`${kind} ${g.source} has neither file:, environment: nor content:`);
 }

@@ -9,14 +9,8 @@ import type { Stack } from '../../model/types.js';
 import { hashOf } from '../../model/hash.js';
 import { natTableName } from '../../model/names.js';
 
-export interface PlannedNat {
-  operations: Operation[];
-  /** Id of the nat.apply operation when there is one; containers wait for it. */
-  applyId?: string;
-}
-
-/** `ports`: the DNAT rules of the containers that will exist after the plan (plan-ports.ts). */
-export function planNat(stack: Stack, observed: Observed, ports: PortRule[], nets: Map<string, NetworkSpec>, after: string[]): PlannedNat {
+/** `ports`: the DNAT rules of the containers that will exist after the plan (plan-ports.ts); the apply or removal of the table, if either is needed. */
+export function planNat(stack: Stack, observed: Observed, ports: PortRule[], nets: Map<string, NetworkSpec>): { operations: Operation[] } {
   const nat = natSpec(stack, ports, nets);
   if (!nat) {
     if (!observed.nat) return { operations: [] };
@@ -28,7 +22,7 @@ export function planNat(stack: Stack, observed: Observed, ports: PortRule[], net
     : !observed.nat.present
       ? `drift: nftables table ${nat.table} is missing on the host, or its rules were flushed or deleted, or a firewall lost the accepts stack keeps in its chains`
       : 'published ports or networks changed';
-  return { operations: [{ kind: 'nat.apply', id: 'nat', cause, after, nat }], applyId: 'nat' };
+  return { operations: [{ kind: 'nat.apply', id: 'nat', cause, after: [], nat }] };
 }
 
 export function natSpec(stack: Stack, ports: PortRule[], nets: Map<string, NetworkSpec>): NatSpec | undefined {

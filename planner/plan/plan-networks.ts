@@ -17,23 +17,30 @@ export interface PlannedNetworks {
   operations: Operation[];
   /** Ids of network.create operations; containers wait for all of them. */
   createIds: string[];
+  /** What keeps the networks from being made as the file says. */
+  problems: string[];
 }
 
 /** `scale`: `up --scale svc=N`, which sizes a new subnet as the file's replica counts do. */
-export function planNetworks(stack: Stack, observed: Observed, problems: string[], scale?: Record<string, number>): PlannedNetworks {
+export function planNetworks(stack: Stack, observed: Observed, scale?: Record<string, number>): PlannedNetworks {
   const specs = new Map<string, NetworkSpec>();
   const operations: Operation[] = [];
   const createIds: string[] = [];
+  const problems: string[] = [];
   const taken = [...observed.takenSubnets];
 
   for (const net of stack.networks) {
     if (net.external) {
-      const joined = joinExternal(net, observed.foreignNetworks ?? [], problems);
-      if (joined) specs.set(net.key, joined);
+      const joined = joinExternal(net, observed.foreignNetworks ?? []);
+      if ('problem' in joined) problems.push(joined.problem);
+      else specs.set(net.key, joined.spec);
       continue;
     }
-    const wanted = wantedSettings(net, taken, problems);
-    if (wanted === 'invalid') continue;
+    const wanted = wantedSettings(net, taken);
+    if ('problems' in wanted) {
+      problems.push(...wanted.problems);
+      continue;
+    }
     const seen = observed.networks.find((n) => n.key === net.key);
     // An existing network keeps its subnet unless the file names another one.
     const prefix = subnetPrefixFor(containersOn(stack, net.key, scale));
@@ -62,7 +69,7 @@ export function planNetworks(stack: Stack, observed: Observed, problems: string[
   for (const gone of observed.networks.filter((n) => !stack.networks.some((s) => s.key === n.key && !s.external))) {
     operations.push({ kind: 'network.remove', id: `network-remove:${gone.key}`, cause: `network ${gone.key} is no longer in the stack file`, after: [], project: stack.project, key: gone.key, bridge: gone.bridge });
   }
-  return { specs, operations, createIds };
+  return { specs, operations, createIds, problems };
 }
 
 /** How many containers the file (and `up --scale`) puts on network `key`: replicas of every service on it. */
@@ -79,12 +86,11 @@ function specOf(project: string, net: Network, subnet: string, gateway: string):
   return spec;
 }
 
-/** The subnet the file asks for (checked against the host), or 'invalid' after a problem. */
-function wantedSettings(net: Network, taken: string[], problems: string[]): { subnet?: string } | 'invalid' {
+/** The subnet the file asks for (checked against the host), or why it cannot be had. */
+function wantedSettings(net: Network, taken: string[]): { subnet?: string } | { problems: string[] } {
   if (!net.subnet) {
     if (net.gateway || net.ipRange) {
-      problems.push(`network ${net.key}: ipam.config gateway and ip_range need a subnet; add \`subnet:\` to the same ipam.config entry`);
-      return 'invalid';
+      return { problems: [`network ${net.key}: ipam.config gateway and ip_range need a subnet; add \`subnet:\` to the same ipam.config entry`] };
     }
     return {};
   }
@@ -92,15 +98,13 @@ function wantedSettings(net: Network, taken: string[], problems: string[]): { su
   try {
     subnet = normalizeCidr(net.subnet);
   } catch {
-    problems.push(`network ${net.key}: ipam.config subnet ${JSON.stringify(net.subnet)} is not an IPv4 CIDR such as 10.20.0.0/24`);
-    return 'invalid';
+    return { problems: [`network ${net.key}: ipam.config subnet ${JSON.stringify(net.subnet)} is not an IPv4 CIDR such as 10.20.0.0/24`] };
   }
   const cidr = parseCidr(subnet);
   if (cidr.prefix > 30) {
-    problems.push(`network ${net.key}: subnet ${subnet} is too small for a gateway and a container; use /30 or larger`);
-    return 'invalid';
+    return { problems: [`network ${net.key}: subnet ${subnet} is too small for a gateway and a container; use /30 or larger`] };
   }
-  const before = problems.length;
+  const problems: string[] = [];
   const clash = taken.find((t) => {
     try { return overlaps(parseCidr(t), cidr); } catch { return false; }
   });
@@ -119,7 +123,7 @@ function wantedSettings(net: Network, taken: string[], problems: string[]): { su
       problems.push(`network ${net.key}: ip_range ${JSON.stringify(net.ipRange)} is not an IPv4 CIDR`);
     }
   }
-  return problems.length > before ? 'invalid' : { subnet };
+  return problems.length > 0 ? { problems } : { subnet };
 }
 
 /** Records written before networks carried a hash compare by subnet and gateway. */
@@ -129,21 +133,20 @@ function sameConfig(seen: ObservedNetwork, spec: NetworkSpec): boolean {
 }
 
 /** `external: true`: the network another stack made under that name, or a problem naming the fix. */
-function joinExternal(net: Network, foreign: ForeignNetwork[], problems: string[]): NetworkSpec | undefined {
+function joinExternal(net: Network, foreign: ForeignNetwork[]): { spec: NetworkSpec } | { problem: string } {
   const found = foreign.find((f) => f.name === net.name) ?? foreign.find((f) => f.key === net.name && f.name === `${f.project}_${f.key}`);
   if (!found) {
     const known = foreign.map((f) => f.name);
-    problems.push(
-      `network ${net.key}: external network ${net.name} does not exist; start the stack that creates it first` +
+    return {
+      problem: `network ${net.key}: external network ${net.name} does not exist; start the stack that creates it first` +
         (known.length ? ` (networks of other stacks on this host: ${known.join(', ')})` : ' (no other stack on this host has a network)') +
         ', or remove `external: true` to let this stack create it',
-    );
-    return undefined;
+    };
   }
   const spec: NetworkSpec = { project: found.project, key: net.key, name: found.name, bridge: found.bridge, subnet: found.subnet, gateway: found.gateway, prefixLength: found.prefixLength, owner: found.project };
   if (found.ipRange) spec.ipRange = found.ipRange;
   // The owner's table drops whatever enters or leaves an internal network: a joiner must
   // not route through it or publish ports on it either.
   if (found.internal) spec.internal = true;
-  return spec;
+  return { spec };
 }

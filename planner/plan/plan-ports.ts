@@ -26,7 +26,7 @@ interface Wanted {
 }
 
 /** `specs`: the containers that will exist after the plan (ports of the others are not published). */
-export function planPorts(stack: Stack, observed: Observed, specs: ContainerSpec[], problems: string[]): PortRule[] {
+export function planPorts(stack: Stack, observed: Observed, specs: ContainerSpec[]): { ports: PortRule[]; problems: string[] } {
   const holders = new PortHolders(observed);
   // This stack's fixed ports first: no choice may take them.
   for (const s of stack.services) {
@@ -35,8 +35,8 @@ export function planPorts(stack: Stack, observed: Observed, specs: ContainerSpec
   const wanted = specs.flatMap((spec) => wantedOf(stack, spec));
   const choosing = wanted.filter((w) => w.window !== undefined);
   for (const w of choosing) keep(w, observed.nat?.ports ?? [], holders);
-  for (const w of choosing) if (w.rule.hostPort === 0) choose(w, holders, problems);
-  return wanted.filter((w) => w.rule.hostPort !== 0).map((w) => w.rule);
+  const problems = choosing.filter((w) => w.rule.hostPort === 0).flatMap((w) => choose(w, holders) ?? []);
+  return { ports: wanted.filter((w) => w.rule.hostPort !== 0).map((w) => w.rule), problems };
 }
 
 function wantedOf(stack: Stack, spec: ContainerSpec): Wanted[] {
@@ -80,20 +80,21 @@ function keep(w: Wanted, earlier: PortRule[], holders: PortHolders): void {
   if (kept) take(w, kept.hostPort, holders);
 }
 
-function choose(w: Wanted, holders: PortHolders, problems: string[]): void {
+/** Takes the first free port of the window, or says why there is none. */
+function choose(w: Wanted, holders: PortHolders): string | undefined {
   const { first, last } = w.window!;
   for (let port = first; port <= last; port++) {
     if (holders.holderOf(keyOf(w.rule, port))) continue;
     take(w, port, holders);
-    return;
+    return undefined;
   }
   const taken = [];
   for (let port = first; port <= last && taken.length < NAMED; port++) taken.push(`${port} ${holders.holderOf(keyOf(w.rule, port))!.what}`);
   const more = last - first + 1 - taken.length;
   const range = portText(w.rule.hostIp, first === last ? `${first}` : `${first}-${last}`, w.rule.protocol);
-  problems.push(
+  return (
     `service ${w.rule.service}: no free host port in ${range} for container port ${w.rule.containerPort} ` +
-      `(${taken.join('; ')}${more > 0 ? `; and ${more} more` : ''}); ${w.window === EPHEMERAL ? 'give a host port in the file' : 'widen the range'} or free one of its ports`,
+    `(${taken.join('; ')}${more > 0 ? `; and ${more} more` : ''}); ${w.window === EPHEMERAL ? 'give a host port in the file' : 'widen the range'} or free one of its ports`
   );
 }
 

@@ -19,31 +19,32 @@ export function replicaCount(service: Service, scale: Record<string, number> | u
   return scale?.[service.name] ?? service.replicas;
 }
 
-/** Every desired container, services in file order (sorted by name), replicas ascending. */
-export function desiredSlots(stack: Stack, scale: Record<string, number> | undefined, problems: string[]): Slot[] {
-  for (const name of Object.keys(scale ?? {})) {
-    if (!stack.services.some((s) => s.name === name)) problems.push(`--scale ${name}=…: the stack file has no service ${name}`);
-  }
+/** Every desired container, services in file order (sorted by name), replicas ascending; and why some cannot be. */
+export function desiredSlots(stack: Stack, scale: Record<string, number> | undefined): { slots: Slot[]; problems: string[] } {
+  const problems = Object.keys(scale ?? {}).filter((name) => !stack.services.some((s) => s.name === name))
+    .map((name) => `--scale ${name}=…: the stack file has no service ${name}`);
   const slots: Slot[] = [];
   for (const service of stack.services) {
     const count = replicaCount(service, scale);
-    if (count > 1) checkScalable(service, count, problems);
+    if (count > 1) problems.push(...unscalable(service, count));
     for (let replica = 1; replica <= count; replica++) slots.push({ service, replica, name: containerName(stack.project, service.name, replica) });
   }
-  return slots;
+  return { slots, problems };
 }
 
 /**
  * What one container per service may hold alone: a host port, a fixed address, a fixed
  * name. A host range is not one port: each replica takes a free one of it (plan-ports.ts).
  */
-function checkScalable(service: Service, count: number, problems: string[]): void {
-  const why = (what: string, fix: string) => problems.push(`service ${service.name}: ${count} replicas cannot share ${what}; ${fix}`);
+function unscalable(service: Service, count: number): string[] {
+  const why = (what: string, fix: string) => `service ${service.name}: ${count} replicas cannot share ${what}; ${fix}`;
+  const problems: string[] = [];
   const fixed = service.ports.find((p) => p.hostPort !== 0 && p.hostPortEnd === undefined);
-  if (fixed) why(`host port ${fixed.hostPort}/${fixed.protocol}`, 'remove the host port from `ports:`, give a range (`8000-8009:80`) or run one replica');
+  if (fixed) problems.push(why(`host port ${fixed.hostPort}/${fixed.protocol}`, 'remove the host port from `ports:`, give a range (`8000-8009:80`) or run one replica'));
   const ip = service.networks.find((n) => n.ipv4Address);
-  if (ip) why(`ipv4_address ${ip.ipv4Address}`, 'remove `ipv4_address` or run one replica');
-  if (service.containerName) why(`container_name ${service.containerName}`, 'remove `container_name` or run one replica');
+  if (ip) problems.push(why(`ipv4_address ${ip.ipv4Address}`, 'remove `ipv4_address` or run one replica'));
+  if (service.containerName) problems.push(why(`container_name ${service.containerName}`, 'remove `container_name` or run one replica'));
+  return problems;
 }
 
 /** n of a container named `<project>-<service>-<n>`. */

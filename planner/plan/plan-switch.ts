@@ -2,12 +2,10 @@
 // lead to the old containers, which still serve; once every replacement is ready, one more
 // apply of the table switches them over, and only then are the old containers removed.
 
-import type { ContainerSpec, NatSpec, NetworkSpec, Operation, PortRule } from '../../model/plan.js';
+import type { ContainerSpec, NatSpec, NetworkSpec, PortRule } from '../../model/plan.js';
 import type { Replacement } from './plan-instances.js';
 import { natSpec } from './plan-nat.js';
 import type { Stack } from '../../model/types.js';
-
-export const SWITCH_ID = 'nat:switch';
 
 /**
  * `ports` (the final rules) with the rules of each replacement leading to the container it
@@ -33,9 +31,4 @@ export function portsWhileReplacing(ports: PortRule[], specs: Map<string, Contai
 export function switchedNat(stack: Stack, interim: PortRule[], ports: PortRule[], nets: Map<string, NetworkSpec>): NatSpec | undefined {
   const after = natSpec(stack, ports, nets);
   return after && natSpec(stack, interim, nets)?.hash !== after.hash ? after : undefined;
-}
-
-/** The apply that switches the ports over once every replacement is ready. */
-export function switchOperation(nat: NatSpec, readyIds: string[]): Operation {
-  return { kind: 'nat.apply', id: SWITCH_ID, cause: 'the published ports lead to the replacements once they are ready', after: readyIds, nat };
 }

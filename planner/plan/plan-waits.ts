@@ -10,7 +10,8 @@ import { healthVerdictWithinMs, probeArgv } from '../../model/healthcheck.js';
 const HEALTH_WAIT_SLACK_MS = 10_000;
 
 /** `specs` are keyed by container name (one per replica). service_healthy on a dependency without a healthcheck can never be met: say so before anything starts. */
-export function checkDependencyConditions(stack: Stack, specs: Map<string, ContainerSpec>, problems: string[]): void {
+export function checkDependencyConditions(stack: Stack, specs: Map<string, ContainerSpec>): string[] {
+  const problems: string[] = [];
   const firstSpecOf = new Map<string, ContainerSpec>();
   for (const spec of specs.values()) if (!firstSpecOf.has(spec.service)) firstSpecOf.set(spec.service, spec);
   for (const service of stack.services) {
@@ -20,6 +21,7 @@ export function checkDependencyConditions(stack: Stack, specs: Map<string, Conta
       problems.push(`service ${service.name} depends on ${dep.service} with condition service_healthy, but ${dep.service} has no healthcheck; add a healthcheck to ${dep.service}, or use condition service_started`);
     }
   }
+  return problems;
 }
 
 /**

@@ -5,7 +5,7 @@
 // leaves nothing. Other stacks' damaged records were skipped; the notes say which.
 
 import type { Observed } from '../../model/observed.js';
-import type { Operation, Plan } from '../../model/plan.js';
+import type { Operation } from '../../model/plan.js';
 
 /** What a container without its record gets: docker's default stop, as nothing else is known. */
 const UNKNOWN_STOP = { stopSignal: 'SIGTERM', stopGraceSeconds: 10 };
@@ -34,12 +34,4 @@ export function salvageNotes(observed: Observed): string[] {
     ...(observed.unrecorded?.damaged ?? []).map((d) => `${d}; what it described is removed by name`),
     ...(observed.skippedRecords ?? []).map((d) => `skipped: ${d} (another stack's; its own commands report it)`),
   ];
-}
-
-/** `plan` with the salvage first: every one of its operations waits for the removals. */
-export function withSalvage(plan: Plan, observed: Observed): Plan {
-  const salvage = salvageOperations(observed);
-  const ids = salvage.map((o) => o.id);
-  const operations = [...salvage, ...plan.operations.map((o) => ({ ...o, after: [...o.after, ...ids.filter((id) => !o.after.includes(id))] }))];
-  return { ...plan, operations, notes: [...salvageNotes(observed), ...plan.notes] };
 }

@@ -26,7 +26,8 @@ export function prerequisitesOf(service: Service): string[] {
   return [...service.dependsOn.map((d) => d.service), ...(shared ? [shared] : [])];
 }
 
-export function selectServices(stack: Stack, names: string[] | undefined, noDeps: boolean, problems: string[]): Set<string> {
+/** The services named (all when none is) and, unless `noDeps`, what they need; a name the file lacks selects nothing (see unknownServices). */
+export function selectServices(stack: Stack, names: string[] | undefined, noDeps: boolean): Set<string> {
   const all = new Map(stack.services.map((s) => [s.name, s]));
   if (!names || names.length === 0) return new Set(all.keys());
   const selected = new Set<string>();
@@ -35,11 +36,15 @@ export function selectServices(stack: Stack, names: string[] | undefined, noDeps
     selected.add(name);
     if (!noDeps) for (const dep of prerequisitesOf(all.get(name)!)) visit(dep);
   };
-  for (const name of names) {
-    if (!all.has(name)) problems.push(`service ${name} is not in the stack file (or a profile that is not active disables it)${didYouMean(name, all.keys())}`);
-    visit(name);
-  }
+  for (const name of names) visit(name);
   return selected;
+}
+
+/** One problem per name of `up SERVICE…` that the file (with its active profiles) does not have. */
+export function unknownServices(stack: Stack, names: string[] | undefined): string[] {
+  const all = stack.services.map((s) => s.name);
+  return (names ?? []).filter((name) => !all.includes(name))
+    .map((name) => `service ${name} is not in the stack file (or a profile that is not active disables it)${didYouMean(name, all)}`);
 }
 
 /**

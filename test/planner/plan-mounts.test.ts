@@ -47,9 +47,7 @@ const plain = { config: { driver: 'local', driverOpts: {}, labels: {} }, hash: v
 
 const plan = (text: string, observed: Partial<Observed> = {}, env: Record<string, string> = { TOKEN: 't0k' }) => {
   const stack = load(text, env);
-  const problems: string[] = [];
-  const mounts = planMounts(stack, stack.services[0]!, 'app-web-1', { ...emptyObserved('app'), ...observed }, problems);
-  return { mounts, problems };
+  return planMounts(stack, stack.services[0]!, 'app-web-1', { ...emptyObserved('app'), ...observed });
 };
 
 describe('planMounts', () => {
@@ -131,9 +129,9 @@ volumes:
     for (const [device, abs] of [['/srv/data', '/srv/data'], ['./data', '/home/u/My App/data'], ['~/data', '/home/me/data']]) {
       const stack = load(text(device), { HOME: '/home/me' });
       expect(stack.volumes[0]!.driverOpts.device).toBe(abs);
-      const problems: string[] = [];
       const config = { driver: 'local', driverOpts: { type: 'none', o: 'bind', device: abs }, labels: {} };
-      expect(planMounts(stack, stack.services[0]!, 'app-web-1', { ...emptyObserved('app'), ...observed }, problems)).toEqual([
+      const { mounts, problems } = planMounts(stack, stack.services[0]!, 'app-web-1', { ...emptyObserved('app'), ...observed });
+      expect(mounts).toEqual([
         { type: 'volume', source: 'app_data', target: '/d', readOnly: false, device: abs, volume: { config, hash: volumeHash(config) } },
         { type: 'volume', source: 'ext', target: '/e', readOnly: false, external: true },
       ]);

@@ -4,8 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { emptyObserved, type Observed } from '../../model/observed.js';
 import { teardown } from '../../planner/plan/teardown.js';
-import { withSalvage } from '../../planner/plan/salvage.js';
-import type { Plan } from '../../model/plan.js';
+import { orderEdges } from '../../planner/plan/order-edges.js';
+import { salvageNotes, salvageOperations } from '../../planner/plan/salvage.js';
+import type { Operation } from '../../model/plan.js';
+
+/** An `up` plan's operations (order-edges.ts) and notes (reconcile.ts) with the salvage of `observed`. */
+const withSalvage = (plan: { operations: Operation[]; notes: string[] }, o: Observed) => ({
+  ...plan,
+  operations: orderEdges({ salvage: salvageOperations(o), networks: [], nat: [], containers: plan.operations }),
+  notes: [...salvageNotes(o), ...plan.notes],
+});
 
 const observed: Observed = {
   ...emptyObserved('p'),
@@ -20,7 +28,7 @@ const observed: Observed = {
 
 describe('salvage', () => {
   it('up: the removals come first and every other operation waits for them', () => {
-    const plan: Plan = { project: 'p', notes: [], operations: [{ kind: 'stack.forget', id: 'x', cause: 'c', after: [], project: 'p' }] };
+    const plan = { project: 'p', notes: [], operations: [{ kind: 'stack.forget', id: 'x', cause: 'c', after: [], project: 'p' } as Operation] };
     const out = withSalvage(plan, observed);
     expect(out.operations.map((o) => [o.id, o.after])).toEqual([
       ['salvage:p-web-1', []],
@@ -41,7 +49,7 @@ describe('salvage', () => {
   });
 
   it('nothing unrecorded: the plan is unchanged', () => {
-    const plan: Plan = { project: 'p', notes: ['n'], operations: [] };
+    const plan = { project: 'p', notes: ['n'], operations: [] };
     expect(withSalvage(plan, emptyObserved('p'))).toEqual(plan);
   });
 });

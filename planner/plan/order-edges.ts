@@ -1,0 +1,70 @@
+// The ordering edges between the parts of an `up` plan, decided in one place from the
+// operations the parts made (networks, NAT, containers, salvage). Edges within the
+// containers part stay where those operations are made (plan-containers.ts): a start after
+// its service's dependencies and after the removal of the container it replaces, a wait
+// before the start it holds, a scale-down one replica after the other.
+
+import type { NatSpec, Operation } from '../../model/plan.js';
+
+export interface PlanParts {
+  /** Removals of what no readable record describes (salvage.ts). */
+  salvage: Operation[];
+  /** network.create and network.remove (plan-networks.ts). */
+  networks: Operation[];
+  /** nat.apply or nat.remove (plan-nat.ts). */
+  nat: Operation[];
+  /** Starts, waits and removals of containers (plan-containers.ts). */
+  containers: Operation[];
+  /** The table once the published ports lead to the replacements, when that changes it (plan-switch.ts). */
+  portSwitch?: { nat: NatSpec; containers: Set<string> };
+}
+
+export const SWITCH_ID = 'nat:switch';
+
+const ofKind = <K extends Operation['kind']>(ops: Operation[], kind: K) => ops.filter((o): o is Extract<Operation, { kind: K }> => o.kind === kind);
+const waitFor = (op: Operation, ids: string[]) => op.after.push(...ids.filter((id) => !op.after.includes(id)));
+
+/** The operations of the plan in order, each with every edge it needs. */
+export function orderEdges(parts: PlanParts): Operation[] {
+  const containers = [...parts.containers];
+  const removals = ofKind(containers, 'container.remove');
+  const removalOf = (name: string) => removals.find((o) => o.name === name);
+
+  // The NAT rules (masquerade per bridge) are applied once the bridges exist; a container
+  // starts on its networks and behind those rules, first of all it waits for.
+  const creates = ofKind(parts.networks, 'network.create').map((o) => o.id);
+  const applies = ofKind(parts.nat, 'nat.apply');
+  for (const op of applies) waitFor(op, creates);
+  const ready = [...creates, ...applies.map((o) => o.id)];
+  for (const op of containers) if (op.kind === 'container.start' || op.kind === 'container.resume') op.after.unshift(...ready);
+
+  // A replaced container goes once its replacement is ready (and then only after a drain).
+  const replacementsReady = ofKind(containers, 'container.wait').filter((w) => w.replaces !== undefined);
+  for (const w of replacementsReady) waitFor(removalOf(w.replaces!)!, [w.id]);
+
+  // The published ports switch to the replacements once every one of them that publishes
+  // a port is ready, and only then do their old containers go: listed before the first
+  // removal that waits for it, as it runs.
+  if (parts.portSwitch) {
+    const publishing = replacementsReady.filter((w) => parts.portSwitch!.containers.has(w.dependencies[0]!.containers[0]!));
+    const portSwitch: Operation = {
+      kind: 'nat.apply', id: SWITCH_ID, cause: 'the published ports lead to the replacements once they are ready', after: publishing.map((w) => w.id), nat: parts.portSwitch.nat,
+    };
+    for (const w of publishing) waitFor(removalOf(w.replaces!)!, [SWITCH_ID]);
+    const first = containers.findIndex((o) => o.after.includes(SWITCH_ID));
+    containers.splice(first < 0 ? containers.length : first, 0, portSwitch);
+  }
+
+  const removalIds = removals.map((o) => o.id);
+  // A bridge goes (or is remade) only once the containers on it are gone.
+  for (const op of parts.networks) waitFor(op, removalIds);
+  // The table holds the drop of forged loopback packets (CVE-2020-8558) that a bridge with
+  // route_localnet needs: it goes only once the containers that could send them are gone.
+  const natRemovals = ofKind(parts.nat, 'nat.remove');
+  for (const op of natRemovals) op.after.push(...removalIds);
+
+  const operations = [...parts.networks, ...ofKind(parts.nat, 'nat.apply'), ...containers, ...natRemovals];
+  // What no record describes is removed by name before anything else (salvage.ts).
+  const salvaged = parts.salvage.map((o) => o.id);
+  return [...parts.salvage, ...operations.map((o) => ({ ...o, after: [...o.after, ...salvaged.filter((id) => !o.after.includes(id))] }))];
+}
