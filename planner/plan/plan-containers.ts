@@ -81,6 +81,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
   const serviceNamed = new Map(stack.services.map((s) => [s.name, s]));
   const slotsOf = groupBy(input.slots, (s) => s.service.name);
   const specsOf = groupBy(specs.values(), (s) => s.service);
+  const containersOf = groupBy(observed.containers, (c) => c.service);
   // Of two containers of one slot, the one that does not stand for it goes first.
   const leftoverRemovals = new Map<string, string>();
   for (const c of input.instances.leftovers) {
@@ -144,11 +145,11 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
           remove(replacement.old, `${cause}; ${spec.name} replaces it and is ready`, [], DRAIN_MS);
         }
       }
-      if (input.selected.has(serviceName)) scaleDown(serviceName, replicaCount(service, policy.scale), observed, remove);
+      if (input.selected.has(serviceName)) scaleDown(serviceName, replicaCount(service, policy.scale), containersOf.get(serviceName) ?? [], remove);
     }
   }
 
-  for (const orphan of observed.containers.filter((c) => !stack.services.some((s) => s.name === c.service))) {
+  for (const orphan of observed.containers.filter((c) => !serviceNamed.has(c.service))) {
     if (policy.removeOrphans) remove(orphan, `service ${orphan.service} is no longer in the stack file`);
     else notes.push(`container ${orphan.name} belongs to service ${orphan.service}, which is not in the stack file; --remove-orphans removes it`);
   }

@@ -67,8 +67,8 @@ export function planEndpoints(
       chosen.set(`${containerName(stack.project, service.name)}/${sn.network}`, sn.ipv4Address);
     }
   }
-  const wantsDynamic = (service: string, network: string) =>
-    stack.services.some((s) => s.name === service && ownsNetworks(s.networkMode) && s.networks.some((n) => n.network === network && !n.ipv4Address));
+  const dynamic = new Set(stack.services.filter((s) => ownsNetworks(s.networkMode)).flatMap((s) => s.networks.filter((n) => !n.ipv4Address).map((n) => `${s.name}/${n.network}`)));
+  const wantsDynamic = (service: string, network: string) => dynamic.has(`${service}/${network}`);
   for (const c of observed.containers) {
     for (const ep of c.endpoints) {
       const net = nets.get(ep.network);

@@ -10,7 +10,7 @@
 
 import type { Observed } from '../../model/observed.js';
 import type { ContainerSpec, PortRule } from '../../model/plan.js';
-import type { PortMapping, Stack } from '../../model/types.js';
+import type { PortMapping, Service, Stack } from '../../model/types.js';
 import { slotOf } from '../../model/names.js';
 import { PortHolders, portText, type HostPortKey } from '../../model/port-holders.js';
 
@@ -32,15 +32,15 @@ export function planPorts(stack: Stack, observed: Observed, specs: ContainerSpec
   for (const s of stack.services) {
     for (const p of s.ports) if (windowOf(p) === undefined) holders.reserve(keyOf(p, p.hostPort), ours(`service ${s.name}`));
   }
-  const wanted = specs.flatMap((spec) => wantedOf(stack, spec));
+  const services = new Map(stack.services.map((s) => [s.name, s]));
+  const wanted = specs.flatMap((spec) => wantedOf(services.get(spec.service)!, spec));
   const choosing = wanted.filter((w) => w.window !== undefined);
   for (const w of choosing) keep(w, observed.nat?.ports ?? [], holders);
   const problems = choosing.filter((w) => w.rule.hostPort === 0).flatMap((w) => choose(w, holders) ?? []);
   return { ports: wanted.filter((w) => w.rule.hostPort !== 0).map((w) => w.rule), problems };
 }
 
-function wantedOf(stack: Stack, spec: ContainerSpec): Wanted[] {
-  const service = stack.services.find((s) => s.name === spec.service)!;
+function wantedOf(service: Service, spec: ContainerSpec): Wanted[] {
   // Published ports lead to the address on the network that carries the default route
   // (internal networks never do: nothing from outside reaches them).
   const containerIp = spec.endpoints.find((e) => e.defaultRoute)?.ip;

@@ -3,7 +3,7 @@
 // numbers first, each after the one above it, so an interrupted scale-down never leaves a
 // gap in the numbering. The other replicas are not touched.
 
-import type { Observed, ObservedContainer } from '../../model/observed.js';
+import type { ObservedContainer } from '../../model/observed.js';
 import type { Operation } from '../../model/plan.js';
 import type { Service, Stack } from '../../model/types.js';
 import { containerName } from '../../model/names.js';
@@ -55,16 +55,16 @@ export function replicaOf(c: ObservedContainer): number {
 }
 
 /**
- * Removal of the containers of `service` numbered above `count`, highest first.
- * `remove` makes one container.remove operation and returns its id.
+ * Removal of the containers of `service` (`containers`: its observed ones) numbered above
+ * `count`, highest first. `remove` makes one container.remove operation and returns its id.
  */
 export function scaleDown(
   service: string,
   count: number,
-  observed: Observed,
+  containers: ObservedContainer[],
   remove: (c: ObservedContainer, cause: string, after: string[]) => string,
 ): void {
-  const surplus = observed.containers.filter((c) => c.service === service && replicaOf(c) > count).sort((a, b) => replicaOf(b) - replicaOf(a));
+  const surplus = containers.filter((c) => replicaOf(c) > count).sort((a, b) => replicaOf(b) - replicaOf(a));
   let previous: string | undefined;
   for (const c of surplus) {
     previous = remove(c, `service ${service} scales down to ${count} replica${count === 1 ? '' : 's'}`, previous ? [previous] : []);

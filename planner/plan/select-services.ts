@@ -16,7 +16,8 @@ export function sharedNamespaceOf(service: Service): string | undefined {
  * resolv.conf too, where X's hostname is the one written).
  */
 export function withSharedHostname(stack: Pick<Stack, 'services'>, service: Service): Service {
-  const target = stack.services.find((s) => s.name === sharedNamespaceOf(service));
+  const shared = sharedNamespaceOf(service);
+  const target = shared === undefined ? undefined : stack.services.find((s) => s.name === shared);
   return target ? { ...service, hostname: target.hostname ?? target.name } : service;
 }
 
