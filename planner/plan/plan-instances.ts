@@ -97,24 +97,37 @@ export function planReplacements(
   });
   // A bridge made in this plan waits for the removals, which would wait for starts on it.
   if (networkCreates.length > 0) return { resumed, beside, names, leftovers };
+  const alone = mustRunAlone(stack);
   for (const [slot, spec] of specs) {
     const old = instances.current.get(slot);
     const service = services.get(spec.service);
-    if (!old || resumed.has(slot) || !service || !selected.has(service.name) || !canRunTwo(service, stack, spec)) continue;
+    if (!old || resumed.has(slot) || !service || !selected.has(service.name)) continue;
     const decided = startCause(old, spec, policy, networkCreates);
-    if (!decided.cause || !decided.replacesRunning) continue;
+    if (!decided.cause || !decided.replacesRunning || !canRunTwo(service, alone, spec)) continue;
     beside.set(slot, { old, cause: decided.cause });
   }
   const besideNames = new Map([...names.names, ...[...beside].map(([slot, r]) => [slot, replacementName(slot, r.old.name)] as const)]);
   return { resumed, beside, names: { ...names, names: besideNames, fresh: new Set(beside.keys()) }, leftovers };
 }
 
-/** Whether two containers of `service` can run at once without getting in each other's way. */
-function canRunTwo(service: Service, stack: Stack, spec: ContainerSpec): boolean {
+/**
+ * Services others need one container of: one whose network namespace another joins, and a
+ * job others wait to complete (a migration), which must not run twice at once.
+ */
+function mustRunAlone(stack: Stack): Set<string> {
+  const alone = new Set<string>();
+  for (const s of stack.services) {
+    const shared = sharedNamespaceOf(s);
+    if (shared) alone.add(shared);
+    for (const d of s.dependsOn) if (d.condition === 'service_completed_successfully') alone.add(d.service);
+  }
+  return alone;
+}
+
+/** Whether two containers of `service` can run at once without getting in each other's way (`alone`: mustRunAlone). */
+function canRunTwo(service: Service, alone: Set<string>, spec: ContainerSpec): boolean {
   if (!ownsNetworks(service.networkMode) || sharedNamespaceOf(service) || spec.endpoints.length === 0) return false;
-  if (stack.services.some((s) => sharedNamespaceOf(s) === service.name)) return false;
-  // A job others wait to complete (a migration) must not run twice at once.
-  if (stack.services.some((s) => s.dependsOn.some((d) => d.service === service.name && d.condition === 'service_completed_successfully'))) return false;
+  if (alone.has(service.name)) return false;
   if (service.networks.some((n) => n.ipv4Address)) return false;
   return spec.mounts.every((m) => m.readOnly || m.type === 'tmpfs' || m.type === 'file');
 }
