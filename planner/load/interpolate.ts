@@ -3,9 +3,9 @@
 // `${VAR:+alt}`, `${VAR+alt}`, `$$` for a literal `$`. Defaults may nest (`${A:-${B}}`).
 // An unset variable without a default becomes the empty string, with a warning.
 
-import { isScalar, visit } from 'yaml';
 import type { Diagnostic } from '../../model/diagnostics.js';
 import { diagAt, offsetPos, type SourceFile } from './source-map.js';
+import { walkYaml } from './walk-yaml.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -116,9 +116,9 @@ function exprOffset(file: SourceFile, range: [number, number, number], value: st
 export function interpolateDocument(file: SourceFile, env: Env, warnings: Diagnostic[] = []): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const warned = new Set(warnings.map((w) => w.message));
-  visit(file.doc, {
-    Scalar(key, node) {
-      if (key === 'key' || !isScalar(node) || typeof node.value !== 'string' || !node.value.includes('$')) return;
+  walkYaml(file.doc, {
+    value(node) {
+      if (typeof node.value !== 'string' || !node.value.includes('$')) return;
       const original = node.value;
       const onMissing = (name: string) => {
         const message = `the "${name}" variable is not set; defaulting to a blank string`;

@@ -1,9 +1,10 @@
 // Stage 1: YAML text → document with source positions. Syntax errors become diagnostics
 // located at the offending character; later stages read positions through source-map.ts.
 
-import { isScalar, LineCounter, parseDocument, visit, type Document, type ScalarTag } from 'yaml';
+import { isScalar, LineCounter, parseDocument, type Document, type ScalarTag } from 'yaml';
 import type { Diagnostic } from '../../model/diagnostics.js';
 import { diagAt, offsetPos, type SourceFile } from './source-map.js';
+import { walkYaml } from './walk-yaml.js';
 
 export interface ParsedFile {
   file: SourceFile;
@@ -37,8 +38,8 @@ const DUPLICATE_KEY = cleanMessage('Map keys must be unique');
  */
 function duplicateKeys(doc: Document): number[] {
   const at: number[] = [];
-  visit(doc, {
-    Map(_key, map) {
+  walkYaml(doc, {
+    map(map) {
       const seen = new Set<unknown>();
       for (const { key } of map.items) {
         // Scalars compare by value, as yaml's check does; other keys by identity.
