@@ -1,8 +1,9 @@
 // The ordering edges between the parts of an `up` plan, decided in one place from the
-// operations the parts made (networks, NAT, containers, salvage). Edges within the
-// containers part stay where those operations are made (plan-containers.ts): a start after
-// its service's dependencies and after the removal of the container it replaces, a wait
-// before the start it holds, a scale-down one replica after the other.
+// operations the parts made (networks, NAT, containers, salvage). The edges that come
+// from decisions about one service stay where those decisions are made
+// (plan-containers.ts): a start after its service's dependencies (or its command only,
+// releaseAfter) and after the removal of the container it replaces when that stops first, a
+// depends_on wait before the start it holds, a scale-down one replica after the other.
 
 import type { NatSpec, Operation } from '../../model/plan.js';
 
@@ -30,6 +31,12 @@ export function orderEdges(parts: PlanParts): Operation[] {
   const removals = ofKind(containers, 'container.remove');
   const removalOf = (name: string) => removals.find((o) => o.name === name);
 
+  // A changed network is remade once its old bridge is gone.
+  for (const create of ofKind(parts.networks, 'network.create')) {
+    const old = ofKind(parts.networks, 'network.remove').find((o) => o.key === create.network.key);
+    if (old) create.after.push(old.id);
+  }
+
   // The NAT rules (masquerade per bridge) are applied once the bridges exist; a container
   // starts on its networks and behind those rules, first of all it waits for.
   const creates = ofKind(parts.networks, 'network.create').map((o) => o.id);
@@ -38,9 +45,15 @@ export function orderEdges(parts: PlanParts): Operation[] {
   const ready = [...creates, ...applies.map((o) => o.id)];
   for (const op of containers) if (op.kind === 'container.start' || op.kind === 'container.resume') op.after.unshift(...ready);
 
-  // A replaced container goes once its replacement is ready (and then only after a drain).
+  // A replacement is ready once it has started (one an earlier apply started has no start
+  // here), and the container it replaces goes once it is ready (and then only after a drain).
   const replacementsReady = ofKind(containers, 'container.wait').filter((w) => w.replaces !== undefined);
-  for (const w of replacementsReady) waitFor(removalOf(w.replaces!)!, [w.id]);
+  const starts = new Set(ofKind(containers, 'container.start').map((o) => o.id));
+  for (const w of replacementsReady) {
+    const start = `start:${w.dependencies[0]!.containers[0]!}`;
+    if (starts.has(start)) w.after.push(start);
+    waitFor(removalOf(w.replaces!)!, [w.id]);
+  }
 
   // The published ports switch to the replacements once every one of them that publishes
   // a port is ready, and only then do their old containers go: listed before the first

@@ -141,7 +141,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
         operations.push({ kind: 'container.start', id, cause, after, container: spec, ...(releaseAfter.length ? { releaseAfter } : {}) });
         if (replacement) {
           // The old container serves until the new one is ready and the ports lead to it.
-          operations.push(readinessWait(stack.project, spec, replacement.old.name, id));
+          operations.push(readinessWait(stack.project, spec, replacement.old.name));
           remove(replacement.old, `${cause}; ${spec.name} replaces it and is ready`, [], DRAIN_MS);
         }
       }

@@ -63,7 +63,7 @@ export function planNetworks(stack: Stack, observed: Observed, scale?: Record<st
       : changed
         ? `configuration of network ${net.key} changed${seen.subnet !== spec.subnet ? ` (subnet ${seen.subnet} → ${spec.subnet})` : ''}`
         : `drift: bridge ${seen.bridge} of network ${net.key} is missing or misconfigured on the host`;
-    operations.push({ kind: 'network.create', id, cause, after: changed ? [`network-remove:${net.key}`] : [], network: spec });
+    operations.push({ kind: 'network.create', id, cause, after: [], network: spec });
   }
 
   for (const gone of observed.networks.filter((n) => !stack.networks.some((s) => s.key === n.key && !s.external))) {

@@ -67,16 +67,16 @@ export function gatedDependencies(service: Service, sharedNamespace: string | un
 
 /**
  * The wait until `spec`, a replacement of container `old`, is ready: healthy when it has a
- * healthcheck, else started. `old` is removed only after it (plan-containers.ts), so a
+ * healthcheck, else started. `old` is removed only after it (order-edges.ts), so a
  * replacement that never gets ready leaves the old container serving.
  */
-export function readinessWait(project: string, spec: ContainerSpec, old: string, startId?: string): Extract<Operation, { kind: 'container.wait' }> {
+export function readinessWait(project: string, spec: ContainerSpec, old: string): Extract<Operation, { kind: 'container.wait' }> {
   const healthy = probeArgv(spec.healthcheck) !== undefined;
   // `ready`, not service_started: a replacement that exits with an error is no replacement.
   const dependency: WaitDependency = { service: spec.service, containers: [spec.name], condition: 'ready', required: true };
   if (healthy) dependency.timeoutSeconds = Math.ceil((healthVerdictWithinMs(spec.healthcheck!) + HEALTH_WAIT_SLACK_MS) / 1000);
   return {
     kind: 'container.wait', id: `ready:${spec.name}`, cause: `${old} is removed once ${spec.name} is ${healthy ? 'healthy' : 'running'}`,
-    after: startId ? [startId] : [], project, service: spec.service, dependencies: [dependency], replaces: old,
+    after: [], project, service: spec.service, dependencies: [dependency], replaces: old,
   };
 }
