@@ -20,6 +20,7 @@ import { isRunning } from '../../../store/state-store.js';
 import { koffiNativePath, stageNodePath, stageScriptPath } from './stage-files.js';
 import { encodeNativeExecConfig, NATIVE_STAGE_ARGV0, nativeStageExecutable } from './native-init.js';
 import { processRestrictions } from './init-security.js';
+import { raceTimeout } from './race-timeout.js';
 
 /** After the process exits, how long output still held open by its own children is read. */
 const DRAIN_MS = 100;
@@ -97,7 +98,7 @@ async function finish(name: string, child: ChildProcess, terminal: TerminalBridg
       terminal?.done,
       ...[child.stdout, child.stderr].map((s) => s && !s.closed && new Promise((r) => s.once('close', r))),
     ]);
-    await Promise.race([drained, new Promise((r) => setTimeout(r, DRAIN_MS))]);
+    await raceTimeout(drained, DRAIN_MS, undefined);
     const failure = (await status).split('\n').find((l) => l.trim() !== '');
     if (failure) {
       const report = JSON.parse(failure) as { step: string; message: string };

@@ -29,6 +29,7 @@ import { createContainerExec } from './container-exec.js';
 import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js';
 import { pollCondition } from '../../../model/conditions.js';
 import { checkUpperDirFs } from './upper-dir-fs.js';
+import { raceTimeout } from './race-timeout.js';
 
 interface Live {
   child: ChildProcess;
@@ -155,9 +156,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         if (entry.released) forget(spec.project, spec.name, entry);
         emit({ project: spec.project, name: spec.name, exitCode, pid: entry.pid, ...(oomKilled ? { oomKilled } : {}) });
       });
-      // unref: a CLI hosting the container (stack run) must not wait out this timer to exit.
-      const timeout = new Promise((r) => setTimeout(r, READY_TIMEOUT_MS).unref()).then(() => 'timeout' as const);
-      const first = await Promise.race([entry.channel.next(), timeout]);
+      // Unref'd: a CLI hosting the container (stack run) must not wait out this timer to exit.
+      const first = await raceTimeout(entry.channel.next(), READY_TIMEOUT_MS, 'timeout' as const);
       if (first === 'timeout') return failStart(spec, entry, 'start', `not ready after ${READY_TIMEOUT_MS / 1000} s`);
       if (first?.event === 'error') return failStart(spec, entry, first.step, first.message);
       if (first === undefined) {
@@ -242,7 +242,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
 async function ensureGone(entry: Live): Promise<void> {
   entry.channel.close();
   if (!entry.pid) return;
-  const exited = await Promise.race([entry.exited.then(() => true), sleep(2000).then(() => false)]);
+  const exited = await raceTimeout(entry.exited.then(() => true), 2000, false);
   if (!exited) {
     sendSignal(entry.pid, 'SIGKILL');
     await entry.exited;
