@@ -29,14 +29,27 @@ export const SUPERVISOR_NODE_FLAGS = ['--max-semi-space-size=1'];
 export const PROJECT_FROM_STDIN = '--project-from-stdin';
 
 /**
- * The supervisor's environment: ours, except NODE_EXTRA_CA_CERTS, which costs ~35 ms at
+ * glibc's allocator settings for the supervisor, read by glibc when the process starts
+ * (so in its environment, not set from inside). glibc gives each thread that mallocs its
+ * own arena, up to 8 per core: the supervisor's libuv threadpool (async fs, libnftables
+ * through koffi) and V8's worker threads made 7 of them, each keeping a few MB of freed
+ * chunks between requests that malloc_trim (malloc-trim.ts) only returns after a request.
+ * Two arenas share those chunks instead: over 300 restart/exec/edit operations the memory
+ * outside the JS heap and malloc's live chunks stayed at 2-3 MB instead of growing to
+ * 6-10 MB (bench/supervisor-memory.mjs). A value the caller set is kept. The watchdog
+ * starts the next supervisor with this environment (watchdog.ts).
+ */
+export const SUPERVISOR_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
+/**
+ * The supervisor's environment: ours with SUPERVISOR_MALLOC_ENV, except NODE_EXTRA_CA_CERTS, which costs ~35 ms at
  * every node start (node parses the whole CA file before running any code) while the
  * supervisor makes no TLS connections today. It is passed on as STACK_EXTRA_CA_CERTS
  * instead: whatever later makes TLS connections in the supervisor (image pulls) must load
  * that file itself (e.g. `tls.rootCertificates` plus its contents as the `ca` option).
  */
 export function supervisorEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+  const env = { ...SUPERVISOR_MALLOC_ENV, ...process.env };
   if (env.NODE_EXTRA_CA_CERTS !== undefined) {
     env.STACK_EXTRA_CA_CERTS ??= env.NODE_EXTRA_CA_CERTS;
     delete env.NODE_EXTRA_CA_CERTS;
