@@ -5,7 +5,9 @@
 // `stack watch` applies it), with the healthcheck probing all along. The supervisor's
 // RSS (/proc/PID/status VmRSS) is sampled after every operation. Target: after a warm-up
 // (the first 10% of the operations), RSS stays within ±10% of the warm-up median.
-// Prints a Markdown table, writes bench/results/supervisor-memory.json.
+// After the warm-up and at the end it asks the supervisor for its memory by kind (JS heap,
+// anonymous RSS, mapped files) and live handles (`resources` request), to tell where growth is.
+// Prints Markdown tables, writes bench/results/supervisor-memory.json.
 // Usage: node bench/supervisor-memory.mjs [OPERATIONS=1000] [--ops=restart,exec,edit] [--snapshots]
 //   --ops: only these operations (to tell which one makes the supervisor grow).
 //   --snapshots: the supervisor writes a heap snapshot (SIGUSR2) after the warm-up and at
@@ -15,7 +17,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { summary, fmt } from './lib/stats.mjs';
-import { benchEnv, hostInfo, sleeper, withWebServer, writeResult } from './lib/stack-bench-env.mjs';
+import { benchEnv, hostInfo, repo, sleeper, withWebServer, writeResult } from './lib/stack-bench-env.mjs';
+
+const { askResources } = await import(path.join(repo, 'dist/supervisor/resources-client.js'));
 
 const args = process.argv.slice(2);
 const operations = Number(args.find((a) => /^\d+$/.test(a)) ?? 1000);
@@ -95,15 +99,20 @@ try {
   const taken = [];
   const t0 = performance.now();
   const perOp = Object.fromEntries(ops.map((o) => [o.name, []]));
+  /** The supervisor's memory by kind and live handles (supervisor/resources.ts) after the warm-up and at the end. */
+  const breakdown = {};
+  const resources = () => askResources(path.join(b.env.STACK_RUN, project, 'supervisor.sock'));
   for (let i = 0; i < operations; i++) {
     const op = ops[i % ops.length];
     const s0 = performance.now();
     op.run(i);
     perOp[op.name].push(performance.now() - s0);
     samples.push(rssMB(pid));
+    if (i + 1 === warmup) breakdown.afterWarmup = await resources();
     if (snapshots && i + 1 === warmup) taken.push(await snapshot(pid, 'after-warmup'));
     if ((i + 1) % 100 === 0) process.stderr.write(`${i + 1}/${operations} operations, supervisor RSS ${fmt(samples.at(-1), "MB")} MB\n`);
   }
+  breakdown.atEnd = await resources();
   if (snapshots) taken.push(await snapshot(pid, 'at-end'));
   const seconds = (performance.now() - t0) / 1000;
   const base = summary(samples.slice(0, warmup)).median;
@@ -118,10 +127,17 @@ try {
   console.log(`| median of the last ${warmup} operations | ${fmt(tail, "MB")} | within ±10% of the warm-up |`);
   console.log(`| min / max after warm-up | ${fmt(Math.min(...after), "MB")} / ${fmt(Math.max(...after), "MB")} | |`);
   console.log(`| largest deviation after warm-up | ${fmt(worst * 100)} % | ≤ 10 % |`);
+  const mb = (bytes) => fmt(bytes / 1048576, 'MB');
+  console.log('\n| supervisor memory | after warm-up MB | at the end MB |\n| --- | ---: | ---: |');
+  for (const [key, label] of [['rss', 'RSS'], ['rssAnon', 'RSS anonymous (JS heap, C heap, stacks)'], ['rssFile', 'RSS of mapped files (node, libraries)'], ['heapTotal', 'JS heap total'], ['heapUsed', 'JS heap used'], ['external', 'external (C++ objects V8 tracks)'], ['arrayBuffers', 'of which ArrayBuffers']]) {
+    console.log(`| ${label} | ${mb(breakdown.afterWarmup.memory[key])} | ${mb(breakdown.atEnd.memory[key])} |`);
+  }
+  const handles = (r) => Object.entries(r.handles).map(([k, v]) => `${k} ${v}`).join(', ');
+  console.log(`\nlive handles after warm-up: ${handles(breakdown.afterWarmup)}; at the end: ${handles(breakdown.atEnd)}`);
   console.log('\n| operation | count | median ms |\n| --- | ---: | ---: |');
   for (const o of ops) console.log(`| ${o.name} | ${perOp[o.name].length} | ${fmt(summary(perOp[o.name]).median)} |`);
   if (taken.length) console.log(`\nheap snapshots: ${taken.join(' ')}`);
-  writeResult('supervisor-memory', { host: hostInfo(), operations, seconds, warmupMedianMB: base, tailMedianMB: tail, worstDeviation: worst, samplesMB: samples });
+  writeResult('supervisor-memory', { host: hostInfo(), operations, seconds, warmupMedianMB: base, tailMedianMB: tail, worstDeviation: worst, breakdown, opMedianMs: Object.fromEntries(ops.map((o) => [o.name, summary(perOp[o.name]).median])), samplesMB: samples });
 } catch (err) {
   failed = true;
   throw err;

@@ -61,6 +61,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     case 'events':
+    case 'resources':
       // Served by the server beside the queue (see main.ts); never queued.
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';

@@ -23,6 +23,7 @@ import { MAX_QUICK_CRASHES, QUICK_CRASH_MS, quickCrashes, startWatchdog, type Wa
 import { systemClock } from './clock.js';
 import { EventBus } from './events.js';
 import { Lifecycle } from './lifecycle.js';
+import { supervisorResources } from './resources.js';
 
 /**
  * Started early by `up` (supervisor/launch.ts): the project comes on stdin once the CLI
@@ -111,6 +112,12 @@ async function main(): Promise<void> {
       void server?.close().then(() => process.exit(0));
     },
     (req, send, conn) => {
+      if (req.op === 'resources') {
+        // At once, even while a request runs: a bench samples it between operations.
+        send({ type: 'resources', resources: supervisorResources() });
+        send({ type: 'done', pid: process.pid });
+        return true;
+      }
       if (req.op !== 'events') return false;
       const unsubscribe = events.subscribe((event) => send({ type: 'event', event }));
       conn.on('close', unsubscribe);

@@ -7,6 +7,7 @@ import type { Stack } from '../model/types.js';
 import type { ProgressEvent } from '../executor/reporter.js';
 import type { LifecycleCommand, LifecycleOptions } from '../planner/plan/lifecycle-plan.js';
 import type { LifecycleEvent } from './events.js';
+import type { SupervisorResources } from './resources.js';
 
 export type Request =
   | { op: 'apply'; stack: Stack; options: ReconcileOptions }
@@ -16,6 +17,8 @@ export type Request =
   | { op: 'boot' }
   /** Streams lifecycle events until the connection closes (served beside the request queue). */
   | { op: 'events' }
+  /** What the supervisor holds now: memory by kind, live handles (served beside the queue). */
+  | { op: 'resources' }
   | { op: 'ping' };
 
 /** An error crossing the socket keeps its type name and the fields the CLI renders. */
@@ -30,6 +33,7 @@ export type Message =
   | { type: 'plan'; plan: Plan }
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'event'; event: LifecycleEvent }
+  | { type: 'resources'; resources: SupervisorResources }
   | { type: 'done'; pid: number }
   | { type: 'error'; error: WireError };
 

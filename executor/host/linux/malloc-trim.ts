@@ -3,7 +3,8 @@
 // glibc gives each such thread an arena of its own that keeps what was freed in it: over a
 // few hundred restarts the supervisor's RSS grew from ~70 MB to ~140 MB while the memory in
 // use (heaptrack) never passed ~13 MB and the JS heap stayed at ~8 MB
-// (bench/supervisor-memory.mjs). malloc_trim(0) releases the free pages of every arena.
+// (bench/supervisor-memory.mjs). malloc_trim(0) releases the free pages of every arena
+// (two since the supervisor runs with MALLOC_ARENA_MAX=2, supervisor/launch.ts).
 // Only glibc has it: elsewhere (musl) this does nothing.
 
 import { createRequire } from 'node:module';
