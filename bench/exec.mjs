@@ -45,8 +45,12 @@ async function execTimes(stage) {
 
 try {
   timed(path.join(repo, 'bin/stack'), ['image', 'import', await buildLayout(path.join(tmp, 'oci')), '--tag', IMAGE]);
-  const lines = [`containers.exec of /bin/true into a running busybox container, median of ${runs}, ${os.release()}`, '',
-    '| exec stage | median ms | min ms | max ms |', '| --- | ---: | ---: | ---: |'];
+  const lines = [
+    `containers.exec of /bin/true into a running busybox container, median of ${runs}, ${os.release()}`,
+    '',
+    '| exec stage | median ms | min ms | max ms |',
+    '| --- | ---: | ---: | ---: |',
+  ];
   for (const stage of fs.existsSync(path.join(repo, 'dist/stack-init')) ? ['native', 'node'] : ['node']) {
     const s = await execTimes(stage);
     lines.push(`| ${stage} | ${fmt(s.median)} | ${fmt(s.min)} | ${fmt(s.max)} |`);

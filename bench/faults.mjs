@@ -13,7 +13,13 @@ import { DAMAGES, randomKill, recordFiles, replayRound } from './lib/fault-repla
 import { freePort, runStack, writeStack } from './lib/fault-stack.mjs';
 import { benchEnv, hostInfo } from './lib/stack-bench-env.mjs';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, seed: { type: 'string' }, only: { type: 'string', default: 'kill,record,full' } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '20' },
+    seed: { type: 'string' },
+    only: { type: 'string', default: 'kill,record,full' },
+  },
+});
 const seed = Number(values.seed ?? Math.floor(Math.random() * 2 ** 31));
 let state = seed;
 /** mulberry32: the same --seed replays the same kill points. */
@@ -29,10 +35,15 @@ const full = benchEnv('faults-full', { tmpfs: '16m' });
 const reports = [];
 let n = 0;
 async function round(ctx, fault) {
-  const report = await replayRound({ ...ctx, project: `stkf${process.pid % 1000}r${n++}`, port: await freePort() }, fault);
+  const report = await replayRound(
+    { ...ctx, project: `stkf${process.pid % 1000}r${n++}`, port: await freePort() },
+    fault,
+  );
   reports.push(report);
   const ok = report.problems.length + report.duplicates.length + report.leaks.length === 0;
-  console.error(`${ok ? 'ok  ' : 'FAIL'} ${report.fault}: ${report.detail} (client ${report.client.ok} ok, ${report.client.failed} failed)`);
+  console.error(
+    `${ok ? 'ok  ' : 'FAIL'} ${report.fault}: ${report.detail} (client ${report.client.ok} ok, ${report.client.failed} failed)`,
+  );
 }
 
 try {
@@ -40,7 +51,9 @@ try {
   for (let i = 0; only.includes('kill') && i < Number(values.rounds); i++) {
     await round(disk, randomKill(random));
   }
-  if (only.includes('record')) for (const file of await recordsOfTheStack(disk)) for (const how of DAMAGES) await round(disk, { kind: 'record', file, how });
+  if (only.includes('record'))
+    for (const file of await recordsOfTheStack(disk))
+      for (const how of DAMAGES) await round(disk, { kind: 'record', file, how });
   if (only.includes('full')) await round(full, { kind: 'full' });
 } finally {
   disk.dispose();
@@ -58,17 +71,26 @@ async function recordsOfTheStack(ctx) {
 }
 
 console.log(`fault replay, seed ${seed} (${hostInfo()})`);
-console.log('| fault | rounds | converged | leaks | duplicates | client requests ok / failed |\n| --- | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  '| fault | rounds | converged | leaks | duplicates | client requests ok / failed |\n| --- | ---: | ---: | ---: | ---: | ---: |',
+);
 for (const kind of ['kill', 'record', 'full']) {
   const mine = reports.filter((r) => r.fault === kind);
   if (mine.length === 0) continue;
   const count = (key) => mine.filter((r) => r[key].length > 0).length;
   const sum = (key) => mine.reduce((a, r) => a + r.client[key], 0);
-  console.log(`| ${kind} | ${mine.length} | ${mine.length - count('problems')} | ${count('leaks')} | ${count('duplicates')} | ${sum('ok')} / ${sum('failed')} |`);
+  console.log(
+    `| ${kind} | ${mine.length} | ${mine.length - count('problems')} | ${count('leaks')} | ${count('duplicates')} | ${sum('ok')} / ${sum('failed')} |`,
+  );
 }
 const failed = reports.filter((r) => r.problems.length + r.duplicates.length + r.leaks.length > 0);
 for (const r of failed) {
   console.log(`\nFAILED ${r.fault}: ${r.detail} (replay: node bench/faults.mjs --seed ${seed})`);
-  for (const [what, list] of [['problem', r.problems], ['runs twice', r.duplicates], ['left after down', r.leaks]]) for (const line of list) console.log(`  ${what}: ${line}`);
+  for (const [what, list] of [
+    ['problem', r.problems],
+    ['runs twice', r.duplicates],
+    ['left after down', r.leaks],
+  ])
+    for (const line of list) console.log(`  ${what}: ${line}`);
 }
 process.exitCode = failed.length > 0 ? 1 : 0;

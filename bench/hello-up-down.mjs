@@ -35,9 +35,16 @@ async function portAnswers(deadlineMs) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 try {
-  spawnSync(process.execPath, [path.join(repo, 'scripts/build-busybox-image.mjs'), path.join(root, 'oci'), '--tag', 'stack.local/busybox:latest']);
+  spawnSync(process.execPath, [
+    path.join(repo, 'scripts/build-busybox-image.mjs'),
+    path.join(root, 'oci'),
+    '--tag',
+    'stack.local/busybox:latest',
+  ]);
   stack('image', 'import', path.join(root, 'oci'), '--tag', 'stack.local/busybox:latest');
-  const up = [], ready = [], down = [];
+  const up = [],
+    ready = [],
+    down = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     stack('-f', file, 'up', '-d');
@@ -49,7 +56,9 @@ try {
     down.push(performance.now() - t1);
   }
   const fmt = (xs) => `${median(xs).toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${Math.max(...xs).toFixed(0)}`;
-  console.log(`examples/hello, ${runs} runs, ${os.cpus().length} cores, ${os.release()}, ${new Date().toISOString().slice(0, 10)}\n`);
+  console.log(
+    `examples/hello, ${runs} runs, ${os.cpus().length} cores, ${os.release()}, ${new Date().toISOString().slice(0, 10)}\n`,
+  );
   console.log('| step | median ms | min ms | max ms |\n| --- | --- | --- | --- |');
   console.log(`| up -d (command returns) | ${fmt(up)} |`);
   console.log(`| up -d until 127.0.0.1:8080 answers | ${fmt(ready)} |`);

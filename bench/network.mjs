@@ -40,7 +40,9 @@ async function netnsProcess() {
   for (let i = 0; i < 400; i++) {
     try {
       if (fs.readlinkSync(`/proc/${child.pid}/ns/net`) !== own) return child.pid;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error('unshare --net did not enter a new netns');
@@ -57,16 +59,41 @@ async function hostLayer() {
   for (let i = 0; i < RUNS; i++) pids.push(await netnsProcess());
   try {
     for (let i = 0; i < RUNS; i++) {
-      const ep = { network: 'default', bridge, hostVeth: `${tag}v${i}`, ifname: 'eth0', ip: `10.214.${x}.${i + 2}`, prefixLength: 24, gateway, defaultRoute: true };
+      const ep = {
+        network: 'default',
+        bridge,
+        hostVeth: `${tag}v${i}`,
+        ifname: 'eth0',
+        ip: `10.214.${x}.${i + 2}`,
+        prefixLength: 24,
+        gateway,
+        defaultRoute: true,
+      };
       const t = performance.now();
       await networks.attach(pids[i], ep);
       attach.push(performance.now() - t);
     }
-    const ports = Array.from({ length: 20 }, (_, i) => ({ service: `s${i}`, container: `${tag}-s${i}-1`, protocol: 'tcp', hostPort: 40000 + i, containerIp: `10.214.${x}.${i + 2}`, containerPort: 80 }));
-    const natNetworks = [{ bridge, subnet, key: 'front' }, { bridge: `${tag}b2`, subnet: `10.214.${(x + 1) % 256}.0/24`, key: 'back', internal: true }];
+    const ports = Array.from({ length: 20 }, (_, i) => ({
+      service: `s${i}`,
+      container: `${tag}-s${i}-1`,
+      protocol: 'tcp',
+      hostPort: 40000 + i,
+      containerIp: `10.214.${x}.${i + 2}`,
+      containerPort: 80,
+    }));
+    const natNetworks = [
+      { bridge, subnet, key: 'front' },
+      { bridge: `${tag}b2`, subnet: `10.214.${(x + 1) % 256}.0/24`, key: 'back', internal: true },
+    ];
     for (let i = 0; i < RUNS; i++) {
       const t = performance.now();
-      await nat.apply({ project: tag, table, hash: String(i), networks: natNetworks, ports: ports.map((p) => ({ ...p, hostPort: p.hostPort + (i % 2) })) });
+      await nat.apply({
+        project: tag,
+        table,
+        hash: String(i),
+        networks: natNetworks,
+        ports: ports.map((p) => ({ ...p, hostPort: p.hostPort + (i % 2) })),
+      });
       natApply.push(performance.now() - t);
     }
     for (let i = 0; i < RUNS; i++) {
@@ -90,9 +117,16 @@ function twentyContainerStack(root) {
     if (r.status !== 0) throw new Error(`stack ${args.join(' ')} failed:\n${r.stderr}`);
     return r;
   };
-  spawnSync(process.execPath, [path.join(repo, 'scripts/build-busybox-image.mjs'), path.join(root, 'oci'), '--tag', 'stack.local/busybox:latest']);
+  spawnSync(process.execPath, [
+    path.join(repo, 'scripts/build-busybox-image.mjs'),
+    path.join(root, 'oci'),
+    '--tag',
+    'stack.local/busybox:latest',
+  ]);
   stack('image', 'import', path.join(root, 'oci'), '--tag', 'stack.local/busybox:latest');
-  const services = Array.from({ length: 10 }, (_, i) => `  front${i}:
+  const services = Array.from(
+    { length: 10 },
+    (_, i) => `  front${i}:
     image: stack.local/busybox:latest
     command: sleep 1000
     stop_grace_period: 0s
@@ -102,7 +136,8 @@ function twentyContainerStack(root) {
     command: sleep 1000
     stop_grace_period: 0s
     networks: [back]
-`).join('');
+`,
+  ).join('');
   const file = path.join(root, 'stack.yaml');
   fs.writeFileSync(file, `name: ${tag}\nservices:\n${services}networks:\n  front: {}\n  back: { internal: true }\n`);
   const up = [];
@@ -144,9 +179,13 @@ try {
   fs.writeFileSync(path.join(repo, 'bench/results/network.json'), JSON.stringify(result, null, 2) + '\n');
   console.log(`network, ${os.cpus().length} cores, ${os.release()}, ${result.date.slice(0, 10)}\n`);
   console.log('| what | median ms | target ms |\n| --- | --- | --- |');
-  console.log(`| attach one container (veth, address, routes; median of ${RUNS}) | ${result.ms.attachPerContainer} | ≤ 2 |`);
+  console.log(
+    `| attach one container (veth, address, routes; median of ${RUNS}) | ${result.ms.attachPerContainer} | ≤ 2 |`,
+  );
   console.log(`| detach one container (median of ${RUNS}) | ${result.ms.detachPerContainer} | |`);
-  console.log(`| nftables change (table with 2 networks, 20 ports; median of ${RUNS}) | ${result.ms.nftChange} | ≤ 2 |`);
+  console.log(
+    `| nftables change (table with 2 networks, 20 ports; median of ${RUNS}) | ${result.ms.nftChange} | ≤ 2 |`,
+  );
   console.log(`| up -d, 20 containers on 2 networks (median of ${upRuns}) | ${result.ms.up20Containers2Networks} | |`);
   console.log(`| down, 20 containers on 2 networks (median of ${upRuns}) | ${result.ms.down20Containers2Networks} | |`);
 } finally {

@@ -26,8 +26,14 @@ try {
   const s = summary(samples);
   console.log(`no-op up -d, running 5-service stack, ${runs} runs, ${hostInfo()}\n`);
   console.log('| measurement | median ms | min ms | max ms | target |\n| --- | ---: | ---: | ---: | --- |');
-  console.log(`| no-op \`up -d\` (process start included) | ${fmt(s.median)} | ${fmt(s.min)} | ${fmt(s.max)} | ≤ 150 ms |`);
+  console.log(
+    `| no-op \`up -d\` (process start included) | ${fmt(s.median)} | ${fmt(s.min)} | ${fmt(s.max)} | ≤ 150 ms |`,
+  );
   writeResult('noop-up', { host: hostInfo(), runs, ms: s, samples });
 } finally {
-  try { b.stack('-f', file, 'down', '-t', '0'); } finally { b.dispose(); }
+  try {
+    b.stack('-f', file, 'down', '-t', '0');
+  } finally {
+    b.dispose();
+  }
 }

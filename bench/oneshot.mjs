@@ -36,7 +36,10 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 function peer(cmd) {
   if (has(cmd)) return true;
   if (!installPeers) return false;
-  return quiet('apt-get', ['install', '-y', '-qq', cmd], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0 && has(cmd);
+  return (
+    quiet('apt-get', ['install', '-y', '-qq', cmd], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+      .status === 0 && has(cmd)
+  );
 }
 
 /** Runs in the stack's own process: what a container costs without the CLI around it. */
@@ -46,9 +49,12 @@ async function inProcess(stage) {
   containers.onExit((e) => exited?.(e));
   const phases = { prepare: [], spawn: [], 'release+run': [], cleanup: [] };
   const totals = [];
-  for (let i = -2; i < runs; i++) { // two warm-up runs
+  for (let i = -2; i < runs; i++) {
+    // two warm-up runs
     const spec = oneOff('_run', ['/bin/true'], `${stage}${i + 2}`);
-    const exit = new Promise((r) => { exited = r; });
+    const exit = new Promise((r) => {
+      exited = r;
+    });
     const t = [performance.now()];
     await state.saveContainer('_run', { spec, status: 'creating' });
     await containers.prepare(spec);
@@ -82,8 +88,12 @@ const row = (tool, fn) => {
 try {
   const layout = await buildLayout(path.join(tmp, 'oci'));
   timed(stackBin, ['image', 'import', layout, '--tag', IMAGE]);
-  row('stack run --rm --image (CLI)', () => Array.from({ length: runs }, () =>
-    timed(stackBin, ['run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true']).ms));
+  row('stack run --rm --image (CLI)', () =>
+    Array.from(
+      { length: runs },
+      () => timed(stackBin, ['run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true']).ms,
+    ),
+  );
   const native = fs.existsSync(path.join(repo, 'dist/stack-init'));
   const inproc = native ? await inProcess('native') : undefined;
   row('stack runtime in-process, native init stage', inproc && (() => inproc.totals));
@@ -92,25 +102,55 @@ try {
   const runcOk = peer('runc');
   const crunOk = peer('crun');
   const dir = runcOk || crunOk ? oneshotBundle(layout, path.join(tmp, 'bundle')) : undefined;
-  row('runc', runcOk ? () => JSON.parse(timed(process.execPath, [timeRuns, String(runs), '--', 'runc', 'run', '--bundle', dir, '{id}']).stdout) : undefined);
+  row(
+    'runc',
+    runcOk
+      ? () =>
+          JSON.parse(
+            timed(process.execPath, [timeRuns, String(runs), '--', 'runc', 'run', '--bundle', dir, '{id}']).stdout,
+          )
+      : undefined,
+  );
   row('crun', crunOk ? () => JSON.parse(timed('unshare', crunTimingArgs(timeRuns, runs, dir)).stdout) : undefined);
   removeBundleCgroups();
 
   const runc = rows.find((r) => r.tool === 'runc' && r.stats);
-  const lines = [`One-shot container (/bin/true, no network, busybox), median of ${runs}, ${new Date().toISOString().slice(0, 10)}, ${os.release()}`, '',
-    '| runtime | median ms | min ms | max ms | ratio to runc |', '| --- | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    `One-shot container (/bin/true, no network, busybox), median of ${runs}, ${new Date().toISOString().slice(0, 10)}, ${os.release()}`,
+    '',
+    '| runtime | median ms | min ms | max ms | ratio to runc |',
+    '| --- | ---: | ---: | ---: | ---: |',
+  ];
   for (const r of rows) {
-    if (!r.stats) lines.push(`| ${r.tool} | ${r.absent ? 'absent' : `failed: ${r.error.split('\n')[0].slice(0, 80)}`} | | | |`);
-    else lines.push(`| ${r.tool} | ${fmt(r.stats.median)} | ${fmt(r.stats.min)} | ${fmt(r.stats.max)} | ${runc ? `${(r.stats.median / runc.stats.median).toFixed(2)}×` : '–'} |`);
+    if (!r.stats)
+      lines.push(`| ${r.tool} | ${r.absent ? 'absent' : `failed: ${r.error.split('\n')[0].slice(0, 80)}`} | | | |`);
+    else
+      lines.push(
+        `| ${r.tool} | ${fmt(r.stats.median)} | ${fmt(r.stats.min)} | ${fmt(r.stats.max)} | ${runc ? `${(r.stats.median / runc.stats.median).toFixed(2)}×` : '–'} |`,
+      );
   }
-  const phaseText = (p) => Object.entries(p).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
+  const phaseText = (p) =>
+    Object.entries(p)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(', ');
   if (inproc) lines.push('', `in-process phases, native init stage (median ms): ${phaseText(inproc.phases)}`);
   lines.push(`in-process phases, Node init stage (median ms): ${phaseText(inprocNode.phases)}`);
   process.stdout.write(lines.join('\n') + '\n');
   fs.mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
-  fs.writeFileSync(path.join(repo, 'bench/results/oneshot.json'), JSON.stringify({
-    date: new Date().toISOString(), kernel: os.release(), runs, rows, phases: { native: inproc?.phases, node: inprocNode.phases },
-  }, null, 2) + '\n');
+  fs.writeFileSync(
+    path.join(repo, 'bench/results/oneshot.json'),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        kernel: os.release(),
+        runs,
+        rows,
+        phases: { native: inproc?.phases, node: inprocNode.phases },
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -120,7 +120,11 @@ const repeat = (fn) => {
 };
 
 try {
-  const imported = spawnSync(process.execPath, [path.join(repo, 'scripts/build-busybox-image.mjs'), path.join(dir, 'oci'), '--tag', IMAGE], { encoding: 'utf8' });
+  const imported = spawnSync(
+    process.execPath,
+    [path.join(repo, 'scripts/build-busybox-image.mjs'), path.join(dir, 'oci'), '--tag', IMAGE],
+    { encoding: 'utf8' },
+  );
   if (imported.status !== 0) throw new Error(`building the test image failed:\n${imported.stderr}`);
   cli('image', 'import', path.join(dir, 'oci'), '--tag', IMAGE);
 
@@ -128,11 +132,21 @@ try {
   const { reconcile } = await import(pathToFileURL(path.join(repo, 'dist/planner/plan/reconcile.js')).href);
   const { emptyObserved } = await import(pathToFileURL(path.join(repo, 'dist/model/observed.js')).href);
   const { normalizeImageRef } = await import(pathToFileURL(path.join(repo, 'dist/model/image-ref.js')).href);
-  const image = { ref: normalizeImageRef(IMAGE), id: 'sha256:bench', layers: ['sha256:layer'], env: ['PATH=/bin'], cmd: ['sh'] };
+  const image = {
+    ref: normalizeImageRef(IMAGE),
+    id: 'sha256:bench',
+    layers: ['sha256:layer'],
+    env: ['PATH=/bin'],
+    cmd: ['sh'],
+  };
 
   const rows = [];
   const typical = write('typical', TYPICAL);
-  rows.push(['`stack config`, 10 services (CLI wall, incl. process start)', repeat(() => cli('-f', typical, 'config')), 150]);
+  rows.push([
+    '`stack config`, 10 services (CLI wall, incl. process start)',
+    repeat(() => cli('-f', typical, 'config')),
+    150,
+  ]);
   for (const n of [100, 1000]) {
     const file = write(`gen${n}`, generated(n));
     const text = fs.readFileSync(file, 'utf8');
@@ -143,7 +157,11 @@ try {
       return performance.now() - t0;
     };
     rows.push([`plan, ${n} services: load + reconcile (in-process)`, repeat(inProcess), n === 1000 ? 300 : undefined]);
-    rows.push([`\`stack plan\`, ${n} services (CLI wall, incl. process start and observe)`, repeat(() => cli('-f', file, 'plan')), n === 1000 ? 300 : undefined]);
+    rows.push([
+      `\`stack plan\`, ${n} services (CLI wall, incl. process start and observe)`,
+      repeat(() => cli('-f', file, 'plan')),
+      n === 1000 ? 300 : undefined,
+    ]);
   }
 
   const f = (x) => x.toFixed(1);
@@ -151,7 +169,12 @@ try {
   console.log('| what | median | min | max | target |');
   console.log('|---|---:|---:|---:|---|');
   for (const [what, s, target] of rows) {
-    const verdict = target === undefined ? '' : s.median < target ? `< ${target} ✓` : `< ${target} ✗ (missed by ${f(s.median - target)})`;
+    const verdict =
+      target === undefined
+        ? ''
+        : s.median < target
+          ? `< ${target} ✓`
+          : `< ${target} ✗ (missed by ${f(s.median - target)})`;
     console.log(`| ${what} | ${f(s.median)} | ${f(s.min)} | ${f(s.max)} | ${verdict} |`);
   }
 } finally {

@@ -65,10 +65,17 @@ async function main() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-bench-'));
   const stackEnv = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') };
   const ctx = {
-    repo, root, present, log, freePort, stackEnv,
+    repo,
+    root,
+    present,
+    log,
+    freePort,
+    stackEnv,
     stackBin: path.join(repo, 'bin/stack'),
     marker: path.basename(root),
-    runs: quick ? { oneshot: 5, five: 2, scale: 1, watch: 3, planner: 3 } : { oneshot: 30, five: 7, scale: 3, watch: 10, planner: 10 },
+    runs: quick
+      ? { oneshot: 5, five: 2, scale: 1, watch: 3, planner: 3 }
+      : { oneshot: 30, five: 7, scale: 3, watch: 10, planner: 10 },
     sizes: quick ? [1, 10] : [1, 10, 50],
   };
   const before = snapshotHost();

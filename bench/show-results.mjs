@@ -9,6 +9,10 @@ import { markdownTable } from './lib/stats.mjs';
 
 const file = process.argv[2] ?? path.join(path.dirname(new URL(import.meta.url).pathname), 'results/peers-latest.json');
 const result = JSON.parse(fs.readFileSync(file, 'utf8'));
-const versions = Object.entries(result.versions ?? {}).map(([tool, v]) => `${tool}: ${v}`).join('; ');
-process.stdout.write(`stack vs peers, ${result.date.slice(0, 10)}${result.quick ? ' (--quick)' : ''}, ${result.machine}\n`);
+const versions = Object.entries(result.versions ?? {})
+  .map(([tool, v]) => `${tool}: ${v}`)
+  .join('; ');
+process.stdout.write(
+  `stack vs peers, ${result.date.slice(0, 10)}${result.quick ? ' (--quick)' : ''}, ${result.machine}\n`,
+);
 process.stdout.write(`${versions}\n\n${markdownTable(result.rows)}\n`);

@@ -31,14 +31,20 @@ const b = benchEnv('supmem');
 const snapshotDir = path.join(b.root, 'snapshots');
 if (snapshots) {
   fs.mkdirSync(snapshotDir);
-  b.env.NODE_OPTIONS = `${b.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`.trim();
+  b.env.NODE_OPTIONS =
+    `${b.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`.trim();
 }
 const file = path.join(b.root, 'stack.yaml');
 
 function stackFile(mode) {
-  return withWebServer(project, port)
-    + sleeper('api', `    environment: { MODE: "${mode}" }\n    healthcheck: { test: ["CMD", "true"], interval: 1s, timeout: 2s, retries: 3 }\n`)
-    + sleeper('worker', '    restart: always\n');
+  return (
+    withWebServer(project, port) +
+    sleeper(
+      'api',
+      `    environment: { MODE: "${mode}" }\n    healthcheck: { test: ["CMD", "true"], interval: 1s, timeout: 2s, retries: 3 }\n`,
+    ) +
+    sleeper('worker', '    restart: always\n')
+  );
 }
 
 /** The stack's supervisor: node running the bundled supervisor with this project. */
@@ -46,7 +52,12 @@ function supervisorPid() {
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes('bundle/supervisor.js') && cmd.includes(project) && fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(b.env.STACK_RUN)) return Number(pid);
+      if (
+        cmd.includes('bundle/supervisor.js') &&
+        cmd.includes(project) &&
+        fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(b.env.STACK_RUN)
+      )
+        return Number(pid);
     } catch {
       // exited meanwhile
     }
@@ -86,7 +97,10 @@ const allOps = [
   // Nothing but the healthcheck probing meanwhile (only with --ops=idle).
   { name: 'idle', run: () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300), optional: true },
 ];
-const only = args.find((a) => a.startsWith('--ops='))?.slice(6).split(',');
+const only = args
+  .find((a) => a.startsWith('--ops='))
+  ?.slice(6)
+  .split(',');
 const ops = only ? allOps.filter((o) => only.includes(o.name)) : allOps.filter((o) => !o.optional);
 
 let failed = false;
@@ -110,7 +124,8 @@ try {
     samples.push(rssMB(pid));
     if (i + 1 === warmup) breakdown.afterWarmup = await resources();
     if (snapshots && i + 1 === warmup) taken.push(await snapshot(pid, 'after-warmup'));
-    if ((i + 1) % 100 === 0) process.stderr.write(`${i + 1}/${operations} operations, supervisor RSS ${fmt(samples.at(-1), "MB")} MB\n`);
+    if ((i + 1) % 100 === 0)
+      process.stderr.write(`${i + 1}/${operations} operations, supervisor RSS ${fmt(samples.at(-1), 'MB')} MB\n`);
   }
   breakdown.atEnd = await resources();
   if (snapshots) taken.push(await snapshot(pid, 'at-end'));
@@ -120,24 +135,49 @@ try {
   const tail = summary(samples.slice(-warmup)).median;
   const worst = Math.max(...after.map((x) => Math.abs(x - base) / base));
   const start = samples[0];
-  console.log(`supervisor RSS over ${operations} operations (restart / exec / edit by up -d, 1 s healthcheck running), ${fmt(seconds)} s, ${hostInfo()}\n`);
+  console.log(
+    `supervisor RSS over ${operations} operations (restart / exec / edit by up -d, 1 s healthcheck running), ${fmt(seconds)} s, ${hostInfo()}\n`,
+  );
   console.log('| measurement | MB | target |\n| --- | ---: | --- |');
-  console.log(`| after the first operation | ${fmt(start, "MB")} | |`);
-  console.log(`| warm-up median (first ${warmup} operations) | ${fmt(base, "MB")} | |`);
-  console.log(`| median of the last ${warmup} operations | ${fmt(tail, "MB")} | within ±10% of the warm-up |`);
-  console.log(`| min / max after warm-up | ${fmt(Math.min(...after), "MB")} / ${fmt(Math.max(...after), "MB")} | |`);
+  console.log(`| after the first operation | ${fmt(start, 'MB')} | |`);
+  console.log(`| warm-up median (first ${warmup} operations) | ${fmt(base, 'MB')} | |`);
+  console.log(`| median of the last ${warmup} operations | ${fmt(tail, 'MB')} | within ±10% of the warm-up |`);
+  console.log(`| min / max after warm-up | ${fmt(Math.min(...after), 'MB')} / ${fmt(Math.max(...after), 'MB')} | |`);
   console.log(`| largest deviation after warm-up | ${fmt(worst * 100)} % | ≤ 10 % |`);
   const mb = (bytes) => fmt(bytes / 1048576, 'MB');
   console.log('\n| supervisor memory | after warm-up MB | at the end MB |\n| --- | ---: | ---: |');
-  for (const [key, label] of [['rss', 'RSS'], ['rssAnon', 'RSS anonymous (JS heap, C heap, stacks)'], ['rssFile', 'RSS of mapped files (node, libraries)'], ['heapTotal', 'JS heap total'], ['heapUsed', 'JS heap used'], ['external', 'external (C++ objects V8 tracks)'], ['arrayBuffers', 'of which ArrayBuffers']]) {
+  for (const [key, label] of [
+    ['rss', 'RSS'],
+    ['rssAnon', 'RSS anonymous (JS heap, C heap, stacks)'],
+    ['rssFile', 'RSS of mapped files (node, libraries)'],
+    ['heapTotal', 'JS heap total'],
+    ['heapUsed', 'JS heap used'],
+    ['external', 'external (C++ objects V8 tracks)'],
+    ['arrayBuffers', 'of which ArrayBuffers'],
+  ]) {
     console.log(`| ${label} | ${mb(breakdown.afterWarmup.memory[key])} | ${mb(breakdown.atEnd.memory[key])} |`);
   }
-  const handles = (r) => Object.entries(r.handles).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(`\nlive handles after warm-up: ${handles(breakdown.afterWarmup)}; at the end: ${handles(breakdown.atEnd)}`);
+  const handles = (r) =>
+    Object.entries(r.handles)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  console.log(
+    `\nlive handles after warm-up: ${handles(breakdown.afterWarmup)}; at the end: ${handles(breakdown.atEnd)}`,
+  );
   console.log('\n| operation | count | median ms |\n| --- | ---: | ---: |');
   for (const o of ops) console.log(`| ${o.name} | ${perOp[o.name].length} | ${fmt(summary(perOp[o.name]).median)} |`);
   if (taken.length) console.log(`\nheap snapshots: ${taken.join(' ')}`);
-  writeResult('supervisor-memory', { host: hostInfo(), operations, seconds, warmupMedianMB: base, tailMedianMB: tail, worstDeviation: worst, breakdown, opMedianMs: Object.fromEntries(ops.map((o) => [o.name, summary(perOp[o.name]).median])), samplesMB: samples });
+  writeResult('supervisor-memory', {
+    host: hostInfo(),
+    operations,
+    seconds,
+    warmupMedianMB: base,
+    tailMedianMB: tail,
+    worstDeviation: worst,
+    breakdown,
+    opMedianMs: Object.fromEntries(ops.map((o) => [o.name, summary(perOp[o.name]).median])),
+    samplesMB: samples,
+  });
 } catch (err) {
   failed = true;
   throw err;
@@ -152,7 +192,8 @@ try {
     if (!down) console.error(`down failed: the stack's records stay in ${b.root}`);
     // Heap snapshots are kept for comparison; everything else goes.
     else if (snapshots && !failed) {
-      for (const e of fs.readdirSync(b.root)) if (e !== 'snapshots') fs.rmSync(path.join(b.root, e), { recursive: true, force: true });
+      for (const e of fs.readdirSync(b.root))
+        if (e !== 'snapshots') fs.rmSync(path.join(b.root, e), { recursive: true, force: true });
     } else b.dispose();
   }
 }

@@ -18,21 +18,29 @@ const runs = Number(process.argv[2] ?? 20);
 const project = 'stkrecover';
 const { root, env, stack, dispose } = benchEnv('recovery');
 const file = path.join(root, 'stack.yaml');
-fs.writeFileSync(file, `name: ${project}\nservices:\n  app:\n    image: stack.local/busybox:latest\n    command: sleep 100000\n    restart: always\n`);
+fs.writeFileSync(
+  file,
+  `name: ${project}\nservices:\n  app:\n    image: stack.local/busybox:latest\n    command: sleep 100000\n    restart: always\n`,
+);
 const socket = path.join(env.STACK_RUN, project, 'supervisor.sock');
 const log = path.join(env.STACK_ROOT, 'stacks', project, 'supervisor.log');
 
 const supervisor = () => supervisorPid(project);
 const watchdog = () => watchdogPid(project);
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-const answers = () => new Promise((resolve) => {
-  const c = net.connect(socket, () => { c.destroy(); resolve(true); });
-  c.on('error', () => resolve(false));
-});
+const answers = () =>
+  new Promise((resolve) => {
+    const c = net.connect(socket, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on('error', () => resolve(false));
+  });
 
 try {
   stack('-f', file, 'up', '-d');
-  const serving = [], adopted = [];
+  const serving = [],
+    adopted = [];
   for (let i = 0; i < runs; i++) {
     const old = supervisor();
     const logSize = fs.statSync(log).size;
@@ -48,14 +56,26 @@ try {
     // One killed sooner after its start counts as a crash loop (supervisor/watchdog.ts).
     await new Promise((r) => setTimeout(r, QUICK_CRASH_MS));
   }
-  const s = summary(serving), a = summary(adopted);
-  const w = watchdog(), sup = supervisor();
+  const s = summary(serving),
+    a = summary(adopted);
+  const w = watchdog(),
+    sup = supervisor();
   console.log(`supervisor recovery after kill -9, ${runs} rounds (${hostInfo()})`);
   console.log(`| until | median ms | min | max |\n| --- | ---: | ---: | ---: |`);
   console.log(`| a new supervisor answers on the socket | ${fmt(s.median)} | ${fmt(s.min)} | ${fmt(s.max)} |`);
   console.log(`| it has adopted the containers | ${fmt(a.median)} | ${fmt(a.min)} | ${fmt(a.max)} |`);
-  console.log(`watchdog: 1 process per stack (${cmdline(w)[0]}), RSS ${rssKb(w)} kB; the supervisor: RSS ${rssKb(sup)} kB`);
+  console.log(
+    `watchdog: 1 process per stack (${cmdline(w)[0]}), RSS ${rssKb(w)} kB; the supervisor: RSS ${rssKb(sup)} kB`,
+  );
 } finally {
-  try { process.kill(watchdog(), 'SIGKILL'); } catch { /* none */ }
-  try { stack('-f', file, 'down', '-t', '0'); } finally { dispose(); }
+  try {
+    process.kill(watchdog(), 'SIGKILL');
+  } catch {
+    /* none */
+  }
+  try {
+    stack('-f', file, 'down', '-t', '0');
+  } finally {
+    dispose();
+  }
 }

@@ -38,7 +38,9 @@ try {
   let err = '';
   watcher.stderr.on('data', (d) => (err += d.toString()));
   await waitFor(() => err, /watch: watching/, 0);
-  const total = [], start = [], rest = [];
+  const total = [],
+    start = [],
+    rest = [];
   for (let i = 0; i < runs; i++) {
     const from = err.length;
     const t0 = performance.now();
@@ -61,8 +63,19 @@ try {
   console.log(row('edit written → "applied" printed', total));
   console.log(row('of which container.start (progress line)', start));
   console.log(row('the rest (debounce 100 ms, load, lock, plan, remove old, …); target ≤ 300', rest));
-  writeResult('watch', { host: hostInfo(), runs, editToApplied: summary(total), containerStart: summary(start), rest: summary(rest), samples: total });
+  writeResult('watch', {
+    host: hostInfo(),
+    runs,
+    editToApplied: summary(total),
+    containerStart: summary(start),
+    rest: summary(rest),
+    samples: total,
+  });
 } finally {
   watcher?.kill('SIGINT');
-  try { b.stack('-f', file, 'down', '-t', '0'); } finally { b.dispose(); }
+  try {
+    b.stack('-f', file, 'down', '-t', '0');
+  } finally {
+    b.dispose();
+  }
 }

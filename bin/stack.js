@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 const main = fileURLToPath(new URL('../dist/bundle/stack.js', import.meta.url));
 if (!existsSync(main)) {
-  process.stderr.write('stack is not built yet: run `npm run build` in ' + fileURLToPath(new URL('..', import.meta.url)) + '\n');
+  process.stderr.write(
+    'stack is not built yet: run `npm run build` in ' + fileURLToPath(new URL('..', import.meta.url)) + '\n',
+  );
   process.exit(1);
 }
 await import(main);

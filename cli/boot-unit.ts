@@ -44,7 +44,14 @@ export interface UnitFacts {
 export function unitFacts(project: string): UnitFacts {
   const env: Record<string, string> = {};
   for (const k of PASSED_ON) if (process.env[k]) env[k] = process.env[k]!;
-  return { project, root: stackRoot(), run: stackRun(), node: process.execPath, cli: fs.realpathSync(process.argv[1]!), env };
+  return {
+    project,
+    root: stackRoot(),
+    run: stackRun(),
+    node: process.execPath,
+    cli: fs.realpathSync(process.argv[1]!),
+    env,
+  };
 }
 
 /**
@@ -102,7 +109,12 @@ export function installUnit(dir: string, facts: UnitFacts): UnitChange {
   const text = unitText(facts);
   const old = readIfThere(file);
   const other = old !== undefined ? rootOf(old) : undefined;
-  if (old !== undefined && other !== facts.root) return { file, changed: false, skipped: `${file} is there for ${other ? `STACK_ROOT ${other}` : 'something else'}; left as it is` };
+  if (old !== undefined && other !== facts.root)
+    return {
+      file,
+      changed: false,
+      skipped: `${file} is there for ${other ? `STACK_ROOT ${other}` : 'something else'}; left as it is`,
+    };
   const wants = path.join(dir, `${WANTED_BY}.wants`);
   const link = path.join(wants, unitName(facts.project));
   const enabled = readLinkIfThere(link) === `../${unitName(facts.project)}`;
@@ -163,10 +175,14 @@ export function syncBootUnit(project: string, wanted: boolean, say: (line: strin
     const change = wanted ? installUnit(dir, unitFacts(project)) : removeUnit(dir, project);
     if (change.skipped) say(`stack: not installing the boot unit: ${change.skipped}`);
     if (!change.changed) return;
-    say(wanted ? `stack ${project} comes back at boot: ${change.file} (enabled)` : `removed the boot unit ${change.file}`);
+    say(
+      wanted ? `stack ${project} comes back at boot: ${change.file} (enabled)` : `removed the boot unit ${change.file}`,
+    );
     const problem = reloadSystemd(dir);
     if (problem) say(`stack: ${problem}`);
   } catch (err) {
-    say(`stack: the boot unit of ${project} in ${dir} could not be ${wanted ? 'written' : 'removed'}: ${err instanceof Error ? err.message : String(err)}`);
+    say(
+      `stack: the boot unit of ${project} in ${dir} could not be ${wanted ? 'written' : 'removed'}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

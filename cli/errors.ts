@@ -10,7 +10,17 @@ export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
  * up front would load the planner, executor and supervisor client into every command.
  */
 async function errorTypes() {
-  const [{ StackFileError }, { PlanError }, { ApplyError }, { SupervisorError }, { renderDiagnostics }, { UsageError }, { ContainerExecError }, { BadRecordError }, { ProjectOfBrokenFileError }] = await Promise.all([
+  const [
+    { StackFileError },
+    { PlanError },
+    { ApplyError },
+    { SupervisorError },
+    { renderDiagnostics },
+    { UsageError },
+    { ContainerExecError },
+    { BadRecordError },
+    { ProjectOfBrokenFileError },
+  ] = await Promise.all([
     import('../model/diagnostics.js'),
     import('../planner/plan/plan-error.js'),
     import('../executor/execute.js'),
@@ -21,7 +31,17 @@ async function errorTypes() {
     import('../store/record-errors.js'),
     import('./stack-file.js'),
   ]);
-  return { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError, BadRecordError, ProjectOfBrokenFileError };
+  return {
+    StackFileError,
+    PlanError,
+    ApplyError,
+    SupervisorError,
+    renderDiagnostics,
+    UsageError,
+    ContainerExecError,
+    BadRecordError,
+    ProjectOfBrokenFileError,
+  };
 }
 
 /** The error as the user sees it; whatever it quotes from files, images or containers is escaped. */
@@ -36,13 +56,22 @@ export async function renderError(err: unknown): Promise<{ text: string; code: n
  * nftables, a cgroup, …): one line per gap, nothing for errors of the file or the plan.
  */
 async function hostHintOf(err: unknown): Promise<string[]> {
-  const { ApplyError, SupervisorError, StackFileError, PlanError, UsageError, ContainerExecError, BadRecordError } = await errorTypes();
+  const { ApplyError, SupervisorError, StackFileError, PlanError, UsageError, ContainerExecError, BadRecordError } =
+    await errorTypes();
   let messages: string[];
   if (err instanceof ApplyError) messages = err.failures.map((f) => f.error.message);
-  else if (err instanceof SupervisorError) messages = err.wire.problems ? [] : (err.wire.failures?.map((f) => f.message) ?? [err.wire.message]);
-  else if (err instanceof Error && ![StackFileError, PlanError, UsageError, ContainerExecError, BadRecordError].some((t) => err instanceof t)) messages = [err.message];
+  else if (err instanceof SupervisorError)
+    messages = err.wire.problems ? [] : (err.wire.failures?.map((f) => f.message) ?? [err.wire.message]);
+  else if (
+    err instanceof Error &&
+    ![StackFileError, PlanError, UsageError, ContainerExecError, BadRecordError].some((t) => err instanceof t)
+  )
+    messages = [err.message];
   else return [];
-  const [{ checksPointedAt, hostGaps }, { hintLine }] = await Promise.all([import('../doctor/host-hint.js'), import('./doctor-render.js')]);
+  const [{ checksPointedAt, hostGaps }, { hintLine }] = await Promise.all([
+    import('../doctor/host-hint.js'),
+    import('./doctor-render.js'),
+  ]);
   if (checksPointedAt(messages).length === 0) return [];
   try {
     return (await hostGaps(messages)).map(hintLine);
@@ -52,17 +81,32 @@ async function hostHintOf(err: unknown): Promise<string[]> {
 }
 
 async function renderUnescaped(err: unknown): Promise<{ text: string; code: number }> {
-  const { StackFileError, PlanError, ApplyError, SupervisorError, renderDiagnostics, UsageError, ContainerExecError, BadRecordError, ProjectOfBrokenFileError } = await errorTypes();
-  if (err instanceof ProjectOfBrokenFileError) return { text: `${renderDiagnostics(err.diagnostics)}\nstack: ${err.message}`, code: EXIT.error };
+  const {
+    StackFileError,
+    PlanError,
+    ApplyError,
+    SupervisorError,
+    renderDiagnostics,
+    UsageError,
+    ContainerExecError,
+    BadRecordError,
+    ProjectOfBrokenFileError,
+  } = await errorTypes();
+  if (err instanceof ProjectOfBrokenFileError)
+    return { text: `${renderDiagnostics(err.diagnostics)}\nstack: ${err.message}`, code: EXIT.error };
   if (err instanceof StackFileError) return { text: renderDiagnostics(err.diagnostics), code: EXIT.error };
   if (err instanceof UsageError) return { text: `stack: ${err.message}`, code: EXIT.usage };
   // docker's codes: 126 when the command cannot be started, 127 when it is not found.
   if (err instanceof ContainerExecError) return { text: `stack: ${err.message}`, code: err.exitCode };
   if (err instanceof BadRecordError) {
-    return { text: `stack: ${err.message}\n\`stack up\` and \`stack down\` remove what it described by name (the container, its veths, cgroups, bridge or nftables table)`, code: EXIT.error };
+    return {
+      text: `stack: ${err.message}\n\`stack up\` and \`stack down\` remove what it described by name (the container, its veths, cgroups, bridge or nftables table)`,
+      code: EXIT.error,
+    };
   }
   if (err instanceof PlanError) return { text: planProblems(err.problems), code: EXIT.error };
-  if (err instanceof ApplyError) return { text: applyFailures(err.failures.map((f) => ({ id: f.id, message: f.error.message }))), code: EXIT.error };
+  if (err instanceof ApplyError)
+    return { text: applyFailures(err.failures.map((f) => ({ id: f.id, message: f.error.message }))), code: EXIT.error };
   if (err instanceof SupervisorError) {
     const w = err.wire;
     if (w.problems) return { text: planProblems(w.problems), code: EXIT.error };

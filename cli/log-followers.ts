@@ -18,7 +18,13 @@ export interface LogFollowers {
 
 export function logFollowers(
   project: string,
-  opts: { wanted: (row: ContainerStatusRow) => boolean; color: boolean; view?: LogView; tail?: number; aligned?: boolean },
+  opts: {
+    wanted: (row: ContainerStatusRow) => boolean;
+    color: boolean;
+    view?: LogView;
+    tail?: number;
+    aligned?: boolean;
+  },
 ): LogFollowers {
   const followed = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
@@ -34,7 +40,13 @@ export function logFollowers(
     for (const r of fresh) {
       followed.add(r.instance);
       // A newcomer's log is shown whole; --tail applies to the containers there at the start.
-      void printLog(logFileOf(project, r.instance), prefixes.get(r.service)!, true, first ? opts.tail : undefined, opts.view);
+      void printLog(
+        logFileOf(project, r.instance),
+        prefixes.get(r.service)!,
+        true,
+        first ? opts.tail : undefined,
+        opts.view,
+      );
     }
   };
   return {

@@ -21,7 +21,9 @@ export function logClock(logFile: string): LogClock {
     let text = '';
     try {
       text = fs.readFileSync(`${logFile}.times`, 'utf8');
-    } catch { /* none yet */ }
+    } catch {
+      /* none yet */
+    }
     for (const line of text.split('\n')) {
       const [size, ms] = line.split(' ').map(Number);
       if (Number.isFinite(size) && Number.isFinite(ms)) {
@@ -63,5 +65,7 @@ export function parseLogTime(flag: string, value: string, now = Date.now()): num
   if (seconds !== undefined) return now - seconds * 1000;
   const date = Date.parse(value);
   if (Number.isFinite(date)) return date;
-  throw new UsageError(`${flag} takes a date (2026-12-02T10:00:00Z), Unix seconds or a duration before now (10m, 1h30m), not "${value}"`);
+  throw new UsageError(
+    `${flag} takes a date (2026-12-02T10:00:00Z), Unix seconds or a duration before now (10m, 1h30m), not "${value}"`,
+  );
 }

@@ -29,11 +29,23 @@ closeInheritedFds();
 
 const program = new Command('stack')
   .description('daemonless, declarative containers for dev environments (Compose format)')
-  .option('-f, --file <file>', 'stack file (repeatable; default stack.yaml, compose.yaml, …)', (v: string, prev: string[] = []) => [...prev, v])
-  .option('-p, --project-name <name>', 'project name (default: the file\'s `name:` or its folder)', validProjectName)
-  .option('--env-file <file>', 'variables for interpolation instead of .env (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-  .option('--profile <profile>', 'enable services of this profile (repeatable; default COMPOSE_PROFILES)', (v: string, prev: string[] = []) => [...prev, v])
-  .option('--project-directory <dir>', 'folder for relative paths and .env (default: the first stack file\'s folder)')
+  .option(
+    '-f, --file <file>',
+    'stack file (repeatable; default stack.yaml, compose.yaml, …)',
+    (v: string, prev: string[] = []) => [...prev, v],
+  )
+  .option('-p, --project-name <name>', "project name (default: the file's `name:` or its folder)", validProjectName)
+  .option(
+    '--env-file <file>',
+    'variables for interpolation instead of .env (repeatable)',
+    (v: string, prev: string[] = []) => [...prev, v],
+  )
+  .option(
+    '--profile <profile>',
+    'enable services of this profile (repeatable; default COMPOSE_PROFILES)',
+    (v: string, prev: string[] = []) => [...prev, v],
+  )
+  .option('--project-directory <dir>', "folder for relative paths and .env (default: the first stack file's folder)")
   // Global options go before the command, as with docker compose: `stack -f F logs -f`
   // must read the second -f as the command's --follow, not as another stack file.
   .enablePositionalOptions()

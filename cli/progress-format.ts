@@ -10,7 +10,11 @@ import { UsageError } from './usage-error.js';
 export type ProgressFormat = 'text' | 'json';
 
 export function progressFormatOption(command: Command): Command {
-  return command.option('--format <format>', 'progress as text, or json: one JSON object per line on stdout (the plan, then every operation event)', 'text');
+  return command.option(
+    '--format <format>',
+    'progress as text, or json: one JSON object per line on stdout (the plan, then every operation event)',
+    'text',
+  );
 }
 
 export function progressFormat(given: string | undefined): ProgressFormat {

@@ -3,7 +3,17 @@
 // shows its subject, waits (◼, dim) until its operation starts, spins while it runs, and
 // ends ✔ with the executor's milliseconds, ✖ with the message, or skipped with the reason. Loaded by cli/progress.ts only when stderr is a TTY (listr2 costs start-up).
 
-import { color, DefaultRenderer, figures, Listr, ListrDefaultRendererLogLevels, ListrLogger, ListrTaskState, ProcessOutput, type ListrTask } from 'listr2';
+import {
+  color,
+  DefaultRenderer,
+  figures,
+  Listr,
+  ListrDefaultRendererLogLevels,
+  ListrLogger,
+  ListrTaskState,
+  ProcessOutput,
+  type ListrTask,
+} from 'listr2';
 import { describe } from '../model/plan-text.js';
 import type { Operation, Plan } from '../model/plan.js';
 import type { ProgressEvent } from '../executor/reporter.js';
@@ -38,7 +48,9 @@ export interface TtyProgress {
 /** Starts the live list for `plan` on `out` (a TTY); the plan's notes go above it. */
 export function startTtyProgress(plan: Plan, out: NodeJS.WriteStream): TtyProgress {
   for (const note of plan.notes) out.write(`note: ${note}\n`);
-  const ops = new Map<string, OperationEvents>(plan.operations.map((op) => [op.id, { started: deferred(), outcome: deferred() }]));
+  const ops = new Map<string, OperationEvents>(
+    plan.operations.map((op) => [op.id, { started: deferred(), outcome: deferred() }]),
+  );
 
   let renderer: DefaultRenderer | undefined;
   // listr2's renderer, to reach it (to end it on Ctrl-C), to render on `out` whether or not
@@ -67,23 +79,26 @@ export function startTtyProgress(plan: Plan, out: NodeJS.WriteStream): TtyProgre
     }
   }
 
-  const list = new Listr(plan.operations.map((op) => operationTask(op, ops.get(op.id)!)), {
-    concurrent: true,
-    exitOnError: false,
-    registerSignalListeners: false,
-    renderer: Renderer,
-    rendererOptions: {
-      collapseErrors: false,
-      collapseSkips: false,
-      formatOutput: 'truncate',
-      // A skipped task: `↓ title`, then `› skipped: reason` (listr2 would show ⚠ and ↓).
-      icon: {
-        [ListrDefaultRendererLogLevels.SKIPPED_WITHOUT_COLLAPSE]: figures.arrowDown,
-        [ListrDefaultRendererLogLevels.SKIPPED_WITH_COLLAPSE]: figures.pointerSmall,
+  const list = new Listr(
+    plan.operations.map((op) => operationTask(op, ops.get(op.id)!)),
+    {
+      concurrent: true,
+      exitOnError: false,
+      registerSignalListeners: false,
+      renderer: Renderer,
+      rendererOptions: {
+        collapseErrors: false,
+        collapseSkips: false,
+        formatOutput: 'truncate',
+        // A skipped task: `↓ title`, then `› skipped: reason` (listr2 would show ⚠ and ↓).
+        icon: {
+          [ListrDefaultRendererLogLevels.SKIPPED_WITHOUT_COLLAPSE]: figures.arrowDown,
+          [ListrDefaultRendererLogLevels.SKIPPED_WITH_COLLAPSE]: figures.pointerSmall,
+        },
+        logger: new ListrLogger({ processOutput: new ProcessOutput(out, out) }),
       },
-      logger: new ListrLogger({ processOutput: new ProcessOutput(out, out) }),
     },
-  });
+  );
 
   // Ctrl-C while the list is live: draw the last frame and show the cursor again, then die
   // of the signal as before (only if nobody else handles SIGINT; `up` does once attached).

@@ -26,7 +26,10 @@ function drawsLive(out: NodeJS.WriteStream): boolean {
   return (out.columns ?? 0) > 0 && (process.stdout.isTTY !== true || (process.stdout.columns ?? 0) > 0);
 }
 
-export function progressPrinter(out: NodeJS.WritableStream = process.stderr, opts: PrinterOptions = {}): MessageHandler {
+export function progressPrinter(
+  out: NodeJS.WritableStream = process.stderr,
+  opts: PrinterOptions = {},
+): MessageHandler {
   if (opts.format === 'json') return jsonPrinter(process.stdout);
   if (drawsLive(out as NodeJS.WriteStream)) return livePrinter(out as NodeJS.WriteStream, opts);
   const subjects = new Map<string, string>();
@@ -93,6 +96,8 @@ function printPlanSummary(plan: Plan, out: NodeJS.WritableStream, opts: PrinterO
   if (plan.operations.length === 0) out.write(`stack ${plan.project} is up to date\n`);
   else if (opts.showPlan) out.write(planToText(plan));
   for (const note of plan.notes) out.write(`note: ${note}\n`);
-  const drift = new Set(plan.operations.filter((op) => op.cause.startsWith('drift: ')).map((op) => op.cause.slice('drift: '.length)));
+  const drift = new Set(
+    plan.operations.filter((op) => op.cause.startsWith('drift: ')).map((op) => op.cause.slice('drift: '.length)),
+  );
   for (const cause of drift) out.write(`repairing drift: ${cause}\n`);
 }

@@ -25,7 +25,8 @@ export function formatBytes(n: number): string {
 }
 
 export function pullPrinter(out: NodeJS.WritableStream = process.stderr): PullPrinter {
-  if ((out as NodeJS.WriteStream).isTTY === true && process.env.TERM !== 'dumb') return livePrinter(out as NodeJS.WriteStream);
+  if ((out as NodeJS.WriteStream).isTTY === true && process.env.TERM !== 'dumb')
+    return livePrinter(out as NodeJS.WriteStream);
   return {
     event(e) {
       switch (e.type) {

@@ -28,9 +28,23 @@ export interface GlobalOptions {
 }
 
 /** Default stack files, in order of preference; the first found is used. */
-export const DEFAULT_FILES = ['stack.yaml', 'stack.yml', 'compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+export const DEFAULT_FILES = [
+  'stack.yaml',
+  'stack.yml',
+  'compose.yaml',
+  'compose.yml',
+  'docker-compose.yaml',
+  'docker-compose.yml',
+];
 /** Override files loaded after a default file found beside them (the first found). */
-export const OVERRIDE_FILES = ['stack.override.yaml', 'stack.override.yml', 'compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
+export const OVERRIDE_FILES = [
+  'stack.override.yaml',
+  'stack.override.yml',
+  'compose.override.yml',
+  'compose.override.yaml',
+  'docker-compose.override.yml',
+  'docker-compose.override.yaml',
+];
 
 import { UsageError } from './usage-error.js';
 
@@ -93,7 +107,8 @@ function environment(opts: GlobalOptions, dir: string): Env {
 
 function discover(dir: string): string[] {
   const found = DEFAULT_FILES.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
-  if (!found) throw new UsageError(`no stack file here: looked for ${DEFAULT_FILES.join(', ')} in ${dir}; pass one with -f FILE`);
+  if (!found)
+    throw new UsageError(`no stack file here: looked for ${DEFAULT_FILES.join(', ')} in ${dir}; pass one with -f FILE`);
   const candidates = OVERRIDE_FILES.map((f) => path.join(dir, f));
   // Watch must notice an override file that appears later, so every candidate counts as read.
   candidates.forEach((f) => recording?.add(f));
@@ -107,13 +122,29 @@ export function resolveProject(opts: GlobalOptions): Project {
   const env = environment(opts, given ?? (first ? path.dirname(path.resolve(first)) : process.cwd()));
   let files: string[];
   if (opts.file && opts.file.length > 0) files = opts.file.map((f) => path.resolve(f));
-  else if (env.COMPOSE_FILE) files = env.COMPOSE_FILE.split(env.COMPOSE_PATH_SEPARATOR || path.delimiter).filter(Boolean).map((f) => path.resolve(given ?? process.cwd(), f));
+  else if (env.COMPOSE_FILE)
+    files = env.COMPOSE_FILE.split(env.COMPOSE_PATH_SEPARATOR || path.delimiter)
+      .filter(Boolean)
+      .map((f) => path.resolve(given ?? process.cwd(), f));
   else files = discover(given ?? process.cwd());
-  const profiles = opts.profile && opts.profile.length > 0 ? opts.profile : (env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const profiles =
+    opts.profile && opts.profile.length > 0
+      ? opts.profile
+      : (env.COMPOSE_PROFILES ?? '')
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
   const projectName = opts.projectName ?? (env.COMPOSE_PROJECT_NAME || undefined);
   const problem = projectName === undefined ? undefined : projectNameProblem(projectName);
-  if (problem) throw new UsageError(`${problem} (given with ${opts.projectName !== undefined ? '-p' : 'COMPOSE_PROJECT_NAME'})`);
-  return { files, projectDir: given ?? path.dirname(files[0]!), env, profiles, ...(projectName ? { projectName } : {}) };
+  if (problem)
+    throw new UsageError(`${problem} (given with ${opts.projectName !== undefined ? '-p' : 'COMPOSE_PROJECT_NAME'})`);
+  return {
+    files,
+    projectDir: given ?? path.dirname(files[0]!),
+    env,
+    profiles,
+    ...(projectName ? { projectName } : {}),
+  };
 }
 
 /** Kept for callers that only need the file names. */
@@ -184,8 +215,14 @@ export function loadStackFilesWithSources(opts: GlobalOptions, host: HostFacts =
  * the folder's name could be another project, and "not up" for a running stack misleads.
  */
 export class ProjectOfBrokenFileError extends Error {
-  constructor(readonly diagnostics: Diagnostic[], readonly files: string[], readonly folderName: string) {
-    super(`the stack file ${files.join(', ')} cannot be read, so it does not say which project to act on; fix it, or name the project with -p NAME (-p ${folderName} if it is named after its folder)`);
+  constructor(
+    readonly diagnostics: Diagnostic[],
+    readonly files: string[],
+    readonly folderName: string,
+  ) {
+    super(
+      `the stack file ${files.join(', ')} cannot be read, so it does not say which project to act on; fix it, or name the project with -p NAME (-p ${folderName} if it is named after its folder)`,
+    );
     this.name = 'ProjectOfBrokenFileError';
   }
 }
@@ -203,6 +240,10 @@ export function projectOf(opts: GlobalOptions): string {
     if (!(err instanceof StackFileError)) throw err;
     const project = resolveProject(opts);
     if (project.projectName) return project.projectName;
-    throw new ProjectOfBrokenFileError(err.diagnostics, project.files.map((f) => path.relative(process.cwd(), f) || f), normalizeProjectName(path.basename(project.projectDir)));
+    throw new ProjectOfBrokenFileError(
+      err.diagnostics,
+      project.files.map((f) => path.relative(process.cwd(), f) || f),
+      normalizeProjectName(path.basename(project.projectDir)),
+    );
   }
 }

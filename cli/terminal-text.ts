@@ -10,7 +10,9 @@ const NAMED: Record<string, string> = { '\r': '\\r', '\b': '\\b', '\f': '\\f', '
 
 function visible(c: string): string {
   const code = c.charCodeAt(0);
-  return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+  return (
+    NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`)
+  );
 }
 
 /** `text` with every control character escaped; tabs and newlines stay (a message may have several lines). */

@@ -20,5 +20,9 @@ export function upFlags(command: Command): Command {
     .option('--no-recreate', 'keep running containers whose configuration changed')
     .option('--no-deps', 'with SERVICE…: do not start the services they depend on')
     .option('--remove-orphans', 'remove containers of services no longer in the file')
-    .option('--scale <service=n>', 'run n replicas of a service (repeatable; overrides scale/deploy.replicas)', (v: string, prev: string[] = []) => [...prev, v]);
+    .option(
+      '--scale <service=n>',
+      'run n replicas of a service (repeatable; overrides scale/deploy.replicas)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    );
 }

@@ -8,9 +8,11 @@ import type { UpFlags } from './up-flags.js';
 export function reconcileOptions(flags: UpFlags, services: string[] = []): ReconcileOptions {
   // commander sets `recreate: false` for --no-recreate.
   const noRecreate = (flags as { recreate?: boolean }).recreate === false || !!flags.noRecreate;
-  if (flags.forceRecreate && noRecreate) throw new UsageError('--force-recreate and --no-recreate contradict each other; pass one of them');
+  if (flags.forceRecreate && noRecreate)
+    throw new UsageError('--force-recreate and --no-recreate contradict each other; pass one of them');
   const noDeps = flags.deps === false;
-  if (noDeps && services.length === 0) throw new UsageError('--no-deps only makes sense with SERVICE names: `up --no-deps SERVICE…`');
+  if (noDeps && services.length === 0)
+    throw new UsageError('--no-deps only makes sense with SERVICE names: `up --no-deps SERVICE…`');
   const options: ReconcileOptions = { forceRecreate: !!flags.forceRecreate, removeOrphans: !!flags.removeOrphans };
   if (noRecreate) options.noRecreate = true;
   if (services.length > 0) options.services = services;

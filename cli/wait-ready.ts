@@ -16,7 +16,12 @@ export async function waitReady(project: string, timeoutMs: number | undefined):
   const records = await readState.containers(project);
   const results = await Promise.all(
     records.map(async (r) => {
-      const outcome = await pollCondition(() => readState.container(project, r.spec.name), (rec) => isSameProcess(rec.pid, rec.startTime), 'ready', timeoutMs !== undefined ? { timeoutMs } : {});
+      const outcome = await pollCondition(
+        () => readState.container(project, r.spec.name),
+        (rec) => isSameProcess(rec.pid, rec.startTime),
+        'ready',
+        timeoutMs !== undefined ? { timeoutMs } : {},
+      );
       return outcome.met ? undefined : { container: r.spec.name, reason: outcome.reason };
     }),
   );

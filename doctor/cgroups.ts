@@ -32,14 +32,25 @@ export const cgroupsCheck: Check = {
   name: 'cgroups',
   run(probe) {
     const h = hierarchy(probe);
-    if (h === 'none') return fail('cgroups', `no cgroup hierarchy is mounted at ${ROOT}`, `mount one: mount -t cgroup2 none ${ROOT}`);
+    if (h === 'none')
+      return fail('cgroups', `no cgroup hierarchy is mounted at ${ROOT}`, `mount one: mount -t cgroup2 none ${ROOT}`);
     const missing = missingControllers(probe, h);
-    const name = h === 'v2' ? 'v2 (unified)' : h === 'hybrid' ? 'v1 controllers with a cgroup2 mount beside them (hybrid; stack uses v1)' : 'v1';
+    const name =
+      h === 'v2'
+        ? 'v2 (unified)'
+        : h === 'hybrid'
+          ? 'v1 controllers with a cgroup2 mount beside them (hybrid; stack uses v1)'
+          : 'v1';
     if (missing.length > 0) {
-      const fix = h === 'v2'
-        ? `boot with the controllers enabled (kernel command line: cgroup_enable=${missing.join(',')}; without cgroup_disable=…)`
-        : `mount them: ${missing.map((c) => `mkdir -p ${ROOT}/${c} && mount -t cgroup -o ${c} cgroup ${ROOT}/${c}`).join('; ')}`;
-      return fail('cgroups', `${name}; missing controllers: ${missing.join(', ')} (memory, cpu and pids limits are set there)`, fix);
+      const fix =
+        h === 'v2'
+          ? `boot with the controllers enabled (kernel command line: cgroup_enable=${missing.join(',')}; without cgroup_disable=…)`
+          : `mount them: ${missing.map((c) => `mkdir -p ${ROOT}/${c} && mount -t cgroup -o ${c} cgroup ${ROOT}/${c}`).join('; ')}`;
+      return fail(
+        'cgroups',
+        `${name}; missing controllers: ${missing.join(', ')} (memory, cpu and pids limits are set there)`,
+        fix,
+      );
     }
     return ok('cgroups', `${name}; ${(h === 'v2' ? V2_NEEDED : V1_CONTROLLERS).join(', ')} available`);
   },
@@ -62,18 +73,33 @@ export const cgroupParentCheck: Check = {
     const skipped = rootOnly(probe, 'cgroup-parent', 'making a cgroup');
     if (skipped) return skipped;
     const h = hierarchy(probe);
-    const dirs = h === 'v2' ? [`${ROOT}/stack`] : V1_CONTROLLERS.filter((c) => probe.exists(`${ROOT}/${c}`)).map((c) => `${ROOT}/${c}/stack`);
-    if (dirs.length === 0) return fail('cgroup-parent', 'no cgroup tree to make stack\'s groups in', 'see the cgroups check');
-    const refused = dirs.map((d) => [d, probe.canCreateDir(d)] as const).filter(([, r]) => r !== 'exists' && r !== 'created');
+    const dirs =
+      h === 'v2'
+        ? [`${ROOT}/stack`]
+        : V1_CONTROLLERS.filter((c) => probe.exists(`${ROOT}/${c}`)).map((c) => `${ROOT}/${c}/stack`);
+    if (dirs.length === 0)
+      return fail('cgroup-parent', "no cgroup tree to make stack's groups in", 'see the cgroups check');
+    const refused = dirs
+      .map((d) => [d, probe.canCreateDir(d)] as const)
+      .filter(([, r]) => r !== 'exists' && r !== 'created');
     if (refused.length > 0) {
-      return fail('cgroup-parent', `cannot make ${refused.map(([d, r]) => `${d} (${r})`).join(', ')}`,
-        'run stack on the host as root with /sys/fs/cgroup writable (in a container: its own writable cgroup namespace, e.g. docker run --privileged --cgroupns=private)');
+      return fail(
+        'cgroup-parent',
+        `cannot make ${refused.map(([d, r]) => `${d} (${r})`).join(', ')}`,
+        'run stack on the host as root with /sys/fs/cgroup writable (in a container: its own writable cgroup namespace, e.g. docker run --privileged --cgroupns=private)',
+      );
     }
     const undelegated = h === 'v2' ? undelegatable(probe) : [];
     if (undelegated.length > 0) {
-      return fail('cgroup-parent', `${ROOT} is a cgroup that holds processes itself and does not hand ${undelegated.join(', ')} to its children: cgroup v2 allows no controllers below a group with processes in it, so stack's groups would get no limits`,
-        `move those processes into a child group first, as docker-in-docker entrypoints do: mkdir ${ROOT}/init && for p in $(cat ${ROOT}/cgroup.procs); do echo $p > ${ROOT}/init/cgroup.procs; done`);
+      return fail(
+        'cgroup-parent',
+        `${ROOT} is a cgroup that holds processes itself and does not hand ${undelegated.join(', ')} to its children: cgroup v2 allows no controllers below a group with processes in it, so stack's groups would get no limits`,
+        `move those processes into a child group first, as docker-in-docker entrypoints do: mkdir ${ROOT}/init && for p in $(cat ${ROOT}/cgroup.procs); do echo $p > ${ROOT}/init/cgroup.procs; done`,
+      );
     }
-    return ok('cgroup-parent', dirs.length === 1 ? `${dirs[0]} can be made` : `${ROOT}/{${V1_CONTROLLERS.join(',')}}/stack can be made`);
+    return ok(
+      'cgroup-parent',
+      dirs.length === 1 ? `${dirs[0]} can be made` : `${ROOT}/{${V1_CONTROLLERS.join(',')}}/stack can be made`,
+    );
   },
 };

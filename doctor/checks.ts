@@ -16,11 +16,26 @@ import { warn, type Check, type CheckResult } from './verdict.js';
 
 export function allChecks(published: PublishedPort[] = []): Check[] {
   return [
-    rootCheck, kernelCheck, memfdCheck, namespacesCheck, overlayCheck, vethCheck, bridgeCheck,
-    cgroupsCheck, cgroupParentCheck,
-    nftablesCheck, nftCommandCheck, ipForwardCheck, brNetfilterCheck, firewallCheck,
-    busyboxCheck, tiniCheck, nativeStageCheck,
-    stackRootCheck, stackRunCheck, portsCheck(published),
+    rootCheck,
+    kernelCheck,
+    memfdCheck,
+    namespacesCheck,
+    overlayCheck,
+    vethCheck,
+    bridgeCheck,
+    cgroupsCheck,
+    cgroupParentCheck,
+    nftablesCheck,
+    nftCommandCheck,
+    ipForwardCheck,
+    brNetfilterCheck,
+    firewallCheck,
+    busyboxCheck,
+    tiniCheck,
+    nativeStageCheck,
+    stackRootCheck,
+    stackRunCheck,
+    portsCheck(published),
   ];
 }
 
@@ -31,7 +46,9 @@ export async function runChecks(probe: DoctorProbe, checks: Check[]): Promise<Ch
     try {
       results.push(await check.run(probe));
     } catch (err) {
-      results.push(warn(check.name, `the check itself failed: ${(err as Error).message}`, 'report this as a bug of stack doctor'));
+      results.push(
+        warn(check.name, `the check itself failed: ${(err as Error).message}`, 'report this as a bug of stack doctor'),
+      );
     }
   }
   return results;

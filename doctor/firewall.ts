@@ -10,7 +10,7 @@ import { ok, warn, type Check } from './verdict.js';
 
 const EFFECT: Record<string, string> = {
   forward: 'containers lose egress and, with br_netfilter, reach no other container of their network',
-  input: 'containers cannot reach stack\'s DNS on their gateway',
+  input: "containers cannot reach stack's DNS on their gateway",
 };
 
 function where(c: BaseChain): string {
@@ -25,7 +25,10 @@ function acceptRules(c: BaseChain): string {
     const tool = c.backend === 'nftables' ? 'iptables' : 'iptables-legacy';
     return dirs.map((d) => `${tool} -I DOCKER-USER ${d === 'in' ? '-i' : '-o'} stkb+ -j ACCEPT`).join('; ');
   }
-  if (c.backend === 'nftables') return dirs.map((d) => `nft insert rule ${c.table} ${c.chain} ${d === 'in' ? 'iifname' : 'oifname'} "stkb*" accept`).join('; ');
+  if (c.backend === 'nftables')
+    return dirs
+      .map((d) => `nft insert rule ${c.table} ${c.chain} ${d === 'in' ? 'iifname' : 'oifname'} "stkb*" accept`)
+      .join('; ');
   return dirs.map((d) => `iptables-legacy -I ${c.chain} ${d === 'in' ? '-i' : '-o'} stkb+ -j ACCEPT`).join('; ');
 }
 
@@ -35,17 +38,31 @@ export const firewallCheck: Check = {
     const skipped = rootOnly(probe, 'firewall', 'listing nftables and iptables');
     if (skipped) return skipped;
     const chains = await probe.baseChains();
-    if (typeof chains === 'string') return warn('firewall', `cannot tell whether a firewall drops containers' traffic: ${chains}`, 'apt-get install nftables');
-    const drops = chains.filter((c) => (c.hook === 'forward' || c.hook === 'input') && c.policy === 'drop' && !c.acceptsStack);
+    if (typeof chains === 'string')
+      return warn(
+        'firewall',
+        `cannot tell whether a firewall drops containers' traffic: ${chains}`,
+        'apt-get install nftables',
+      );
+    const drops = chains.filter(
+      (c) => (c.hook === 'forward' || c.hook === 'input') && c.policy === 'drop' && !c.acceptsStack,
+    );
     if (drops.length === 0) {
       const letThrough = chains.filter((c) => c.policy === 'drop' && c.acceptsStack);
-      return ok('firewall', letThrough.length > 0
-        ? `${letThrough.map(where).join(', ')} drop by policy but let stack's bridges through`
-        : 'no forward or input chain drops by policy');
+      return ok(
+        'firewall',
+        letThrough.length > 0
+          ? `${letThrough.map(where).join(', ')} drop by policy but let stack's bridges through`
+          : 'no forward or input chain drops by policy',
+      );
     }
     const detail = drops.map((c) => `${where(c)} drops by policy at the ${c.hook} hook (${EFFECT[c.hook]})`).join('; ');
     // `up` places accepts for each stack's bridge in these chains itself (docs/coexistence.md);
     // they go with a firewall reload until the next `up`, so the policy stays worth a warning.
-    return warn('firewall', detail, `none needed while stacks run: each \`stack up\` adds accepts for its bridges to these chains and \`down\` removes them; after a firewall reload run \`stack up\` again. To let stack's bridges through for good: ${drops.map(acceptRules).join('; ')}`);
+    return warn(
+      'firewall',
+      detail,
+      `none needed while stacks run: each \`stack up\` adds accepts for its bridges to these chains and \`down\` removes them; after a firewall reload run \`stack up\` again. To let stack's bridges through for good: ${drops.map(acceptRules).join('; ')}`,
+    );
   },
 };

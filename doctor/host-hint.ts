@@ -30,6 +30,9 @@ export function checksPointedAt(messages: string[]): string[] {
 export async function hostGaps(messages: string[], probe: DoctorProbe = linuxDoctorProbe()): Promise<CheckResult[]> {
   const names = checksPointedAt(messages);
   if (names.length === 0) return [];
-  const results = await runChecks(probe, allChecks().filter((c) => names.includes(c.name)));
+  const results = await runChecks(
+    probe,
+    allChecks().filter((c) => names.includes(c.name)),
+  );
   return results.filter((r) => r.verdict !== 'ok');
 }

@@ -32,4 +32,5 @@ export function missingPieces(probe: DoctorProbe, pieces: KernelPiece[]): { miss
   };
 }
 
-export const MODULES_FIX = 'load them (modprobe NAME) or install the kernel\'s modules (Ubuntu: apt-get install linux-modules-extra-$(uname -r)); a kernel built without them cannot run stack';
+export const MODULES_FIX =
+  "load them (modprobe NAME) or install the kernel's modules (Ubuntu: apt-get install linux-modules-extra-$(uname -r)); a kernel built without them cannot run stack";

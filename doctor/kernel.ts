@@ -16,11 +16,15 @@ export const kernelCheck: Check = {
     const release = probe.kernelRelease();
     const v = kernelVersion(release);
     const need = MIN_KERNEL.join('.');
-    if (!v) return fail('kernel', `cannot read the kernel version from "${release}"`, `stack needs Linux ${need} or later`);
+    if (!v)
+      return fail('kernel', `cannot read the kernel version from "${release}"`, `stack needs Linux ${need} or later`);
     const older = v[0] < MIN_KERNEL[0] || (v[0] === MIN_KERNEL[0] && v[1] < MIN_KERNEL[1]);
     if (older) {
-      return fail('kernel', `Linux ${release} is older than ${need}: the init stages mount by fd (mount_setattr, move_mount), which ${need} brought`,
-        `boot Linux ${need} or later (Debian 12: 6.1, Ubuntu 22.04: 5.15)`);
+      return fail(
+        'kernel',
+        `Linux ${release} is older than ${need}: the init stages mount by fd (mount_setattr, move_mount), which ${need} brought`,
+        `boot Linux ${need} or later (Debian 12: 6.1, Ubuntu 22.04: 5.15)`,
+      );
     }
     return ok('kernel', `Linux ${release} (${need} or later: the init stages mount by fd)`);
   },
@@ -31,10 +35,18 @@ export const memfdCheck: Check = {
   run(probe) {
     const noexec = probe.read('/proc/sys/vm/memfd_noexec')?.trim();
     if (noexec === undefined) return ok('memfd', 'no vm.memfd_noexec (before Linux 6.3): memfds may be executable');
-    if (noexec !== '2') return ok('memfd', `vm.memfd_noexec=${noexec}: the native init stage runs from a sealed executable memfd`);
+    if (noexec !== '2')
+      return ok('memfd', `vm.memfd_noexec=${noexec}: the native init stage runs from a sealed executable memfd`);
     const native = probe.nativeStage();
-    if (!native) return ok('memfd', 'vm.memfd_noexec=2 forbids executable memfds, but the Node init stage is in use and needs none');
-    return fail('memfd', 'vm.memfd_noexec=2 forbids executable memfds: the native init stage, which runs from a sealed memfd copy, cannot start containers',
-      'sysctl -w vm.memfd_noexec=1 (stack asks for MFD_EXEC), or STACK_INIT_STAGE=node for the portable stage (~30 ms slower per start)');
+    if (!native)
+      return ok(
+        'memfd',
+        'vm.memfd_noexec=2 forbids executable memfds, but the Node init stage is in use and needs none',
+      );
+    return fail(
+      'memfd',
+      'vm.memfd_noexec=2 forbids executable memfds: the native init stage, which runs from a sealed memfd copy, cannot start containers',
+      'sysctl -w vm.memfd_noexec=1 (stack asks for MFD_EXEC), or STACK_INIT_STAGE=node for the portable stage (~30 ms slower per start)',
+    );
   },
 };

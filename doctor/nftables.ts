@@ -24,11 +24,21 @@ export const nftablesCheck: Check = {
     const error = await probe.libnftablesError();
     if (error !== undefined) {
       const notInstalled = /not found/.test(error);
-      return fail('nftables', `libnftables cannot list the host's tables: ${error}`,
-        notInstalled ? INSTALL : 'the kernel needs nf_tables (modprobe nf_tables) and stack must run as root in the host\'s network namespace');
+      return fail(
+        'nftables',
+        `libnftables cannot list the host's tables: ${error}`,
+        notInstalled
+          ? INSTALL
+          : "the kernel needs nf_tables (modprobe nf_tables) and stack must run as root in the host's network namespace",
+      );
     }
     const { missing, unknown } = missingPieces(probe, NFT_PIECES);
-    if (missing.length > 0) return fail('nftables', `libnftables works, but the kernel lacks ${missing.join(', ')}: stack's NAT and published ports need them`, MODULES_FIX.replace('NAME', missing[0]!));
+    if (missing.length > 0)
+      return fail(
+        'nftables',
+        `libnftables works, but the kernel lacks ${missing.join(', ')}: stack's NAT and published ports need them`,
+        MODULES_FIX.replace('NAME', missing[0]!),
+      );
     const note = unknown.length > 0 ? ` (cannot tell about ${unknown.join(', ')})` : '';
     return ok('nftables', `libnftables lists the host's tables; the kernel has nat, masquerade, ct and fib${note}`);
   },
@@ -39,6 +49,10 @@ export const nftCommandCheck: Check = {
   run(probe) {
     const nft = probe.which('nft');
     if (nft) return ok('nft-command', `${nft} (shows stack's rules: nft list ruleset)`);
-    return warn('nft-command', 'no nft on PATH: stack itself needs only libnftables, but `nft list ruleset` is how you see its rules, and the tests\' leak check uses it', INSTALL);
+    return warn(
+      'nft-command',
+      "no nft on PATH: stack itself needs only libnftables, but `nft list ruleset` is how you see its rules, and the tests' leak check uses it",
+      INSTALL,
+    );
   },
 };

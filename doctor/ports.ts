@@ -21,8 +21,12 @@ function range(probe: DoctorProbe): { first: number; last: number } | undefined 
 
 /** `8080,9000-9010` → a membership test. */
 function reserved(probe: DoctorProbe): (port: number) => boolean {
-  const spans = (probe.read('/proc/sys/net/ipv4/ip_local_reserved_ports') ?? '').trim().split(',').filter(Boolean)
-    .map((s) => s.split('-').map(Number)).map(([a, b]) => [a!, b ?? a!] as const);
+  const spans = (probe.read('/proc/sys/net/ipv4/ip_local_reserved_ports') ?? '')
+    .trim()
+    .split(',')
+    .filter(Boolean)
+    .map((s) => s.split('-').map(Number))
+    .map(([a, b]) => [a!, b ?? a!] as const);
   return (port) => spans.some(([a, b]) => port >= a && port <= b);
 }
 
@@ -39,11 +43,17 @@ export function portsCheck(published: PublishedPort[]): Check {
       const exposed = published.filter((p) => p.port >= host.first && p.port <= host.last && !isReserved(p.port));
       if (exposed.length > 0) {
         const ports = [...new Set(exposed.map((p) => p.port))].sort((a, b) => a - b);
-        return warn('ports', `the stack file publishes ${exposed.map((p) => `${p.port} (${p.service})`).join(', ')} inside the host's ephemeral range ${span}: an outgoing connection may hold such a port when \`up\` runs`,
-          `reserve them: sysctl -w net.ipv4.ip_local_reserved_ports=${ports.join(',')} (or publish ports below ${host.first})`);
+        return warn(
+          'ports',
+          `the stack file publishes ${exposed.map((p) => `${p.port} (${p.service})`).join(', ')} inside the host's ephemeral range ${span}: an outgoing connection may hold such a port when \`up\` runs`,
+          `reserve them: sysctl -w net.ipv4.ip_local_reserved_ports=${ports.join(',')} (or publish ports below ${host.first})`,
+        );
       }
       const same = span === window ? 'the same range' : `stack's range ${window}`;
-      return ok('ports', `host ephemeral range ${span}; ${same} for ports a service leaves open${published.length > 0 ? '; the stack file\'s fixed ports are outside it or reserved' : ''}`);
+      return ok(
+        'ports',
+        `host ephemeral range ${span}; ${same} for ports a service leaves open${published.length > 0 ? "; the stack file's fixed ports are outside it or reserved" : ''}`,
+      );
     },
   };
 }

@@ -12,8 +12,11 @@ export const rootCheck: Check = {
     // entries for this user in /etc/subuid and /etc/subgid, newuidmap/newgidmap,
     // unprivileged user namespaces (kernel.unprivileged_userns_clone, user.max_user_namespaces),
     // a delegated cgroup v2 subtree (systemd's Delegate=yes), slirp4netns or pasta for networks.
-    return fail('root', `running as uid ${uid}: stack makes namespaces, mounts, cgroups and nftables rules, which need root (rootless mode is not supported yet)`,
-      'run stack as root (sudo stack …)');
+    return fail(
+      'root',
+      `running as uid ${uid}: stack makes namespaces, mounts, cgroups and nftables rules, which need root (rootless mode is not supported yet)`,
+      'run stack as root (sudo stack …)',
+    );
   },
 };
 

@@ -13,7 +13,8 @@ const GiB = 1024 ** 3;
 export const MIN_FREE_BYTES = 1 * GiB;
 export const MIN_FREE_INODES = 50_000;
 
-const MOVE = 'point STACK_ROOT at a folder on another filesystem (ext4, xfs, btrfs; or a tmpfs: mount -t tmpfs tmpfs DIR)';
+const MOVE =
+  'point STACK_ROOT at a folder on another filesystem (ext4, xfs, btrfs; or a tmpfs: mount -t tmpfs tmpfs DIR)';
 
 function size(bytes: number): string {
   return bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${Math.floor(bytes / 1024 ** 2)} MiB`;
@@ -22,11 +23,21 @@ function size(bytes: number): string {
 function roomProblems(fs: FilesystemInfo): { detail: string; fix: string }[] {
   const problems: { detail: string; fix: string }[] = [];
   if (fs.type === 'tmpfs' || fs.type === 'ramfs') {
-    problems.push({ detail: `on ${fs.type}: images, volumes and state records are gone after a reboot`, fix: 'a folder on disk for STACK_ROOT if they should last' });
+    problems.push({
+      detail: `on ${fs.type}: images, volumes and state records are gone after a reboot`,
+      fix: 'a folder on disk for STACK_ROOT if they should last',
+    });
   }
-  if (fs.freeBytes < MIN_FREE_BYTES) problems.push({ detail: `only ${size(fs.freeBytes)} free`, fix: `free space on ${fs.path}'s filesystem, or move STACK_ROOT` });
+  if (fs.freeBytes < MIN_FREE_BYTES)
+    problems.push({
+      detail: `only ${size(fs.freeBytes)} free`,
+      fix: `free space on ${fs.path}'s filesystem, or move STACK_ROOT`,
+    });
   if (fs.totalInodes > 0 && fs.freeInodes < MIN_FREE_INODES) {
-    problems.push({ detail: `only ${fs.freeInodes} inodes free (image layers are many small files)`, fix: `free inodes on ${fs.path}'s filesystem, or move STACK_ROOT` });
+    problems.push({
+      detail: `only ${fs.freeInodes} inodes free (image layers are many small files)`,
+      fix: `free inodes on ${fs.path}'s filesystem, or move STACK_ROOT`,
+    });
   }
   return problems;
 }
@@ -36,17 +47,36 @@ export const stackRootCheck: Check = {
   run(probe): CheckResult {
     const dir = stackRoot({ STACK_ROOT: probe.env('STACK_ROOT') });
     const fs = probe.filesystem(dir);
-    if (!fs) return warn('stack-root', `cannot look at ${dir}'s filesystem`, 'check that STACK_ROOT names a folder that can exist');
+    if (!fs)
+      return warn(
+        'stack-root',
+        `cannot look at ${dir}'s filesystem`,
+        'check that STACK_ROOT names a folder that can exist',
+      );
     const at = fs.path === dir ? dir : `${dir} (not made yet; ${fs.path})`;
     if (fs.type === 'overlay') {
-      return fail('stack-root', `${at} is on overlayfs: overlayfs refuses an upper dir on overlay, so no container can start`, MOVE);
+      return fail(
+        'stack-root',
+        `${at} is on overlayfs: overlayfs refuses an upper dir on overlay, so no container can start`,
+        MOVE,
+      );
     }
     if (fs.path === dir && probe.euid() === 0) {
       const trial = probe.overlayTrial(dir);
-      if ('mounted' in trial && !trial.mounted) return fail('stack-root', `${dir} is on ${fs.type}, where a test overlay with its upper dir fails: ${trial.error}`, MOVE);
+      if ('mounted' in trial && !trial.mounted)
+        return fail(
+          'stack-root',
+          `${dir} is on ${fs.type}, where a test overlay with its upper dir fails: ${trial.error}`,
+          MOVE,
+        );
     }
     const problems = roomProblems(fs);
-    if (problems.length > 0) return warn('stack-root', `${at} ${problems.map((p) => p.detail).join('; ')}`, problems.map((p) => p.fix).join('; '));
+    if (problems.length > 0)
+      return warn(
+        'stack-root',
+        `${at} ${problems.map((p) => p.detail).join('; ')}`,
+        problems.map((p) => p.fix).join('; '),
+      );
     const inodes = fs.totalInodes > 0 ? ` and ${fs.freeInodes} inodes` : '';
     return ok('stack-root', `${at} on ${fs.type}, ${size(fs.freeBytes)}${inodes} free`);
   },
@@ -59,10 +89,19 @@ export const stackRunCheck: Check = {
     const fs = probe.filesystem(dir);
     // A project's supervisor socket must fit a unix socket path.
     const room = MAX_SOCKET_PATH_BYTES - byteLength(socketPath(dir, ''));
-    if (room < 1) return fail('stack-run', `${dir} is too long: no project's supervisor socket fits the ${MAX_SOCKET_PATH_BYTES} bytes of a unix socket path`, 'a shorter STACK_RUN (default /run/stack)');
+    if (room < 1)
+      return fail(
+        'stack-run',
+        `${dir} is too long: no project's supervisor socket fits the ${MAX_SOCKET_PATH_BYTES} bytes of a unix socket path`,
+        'a shorter STACK_RUN (default /run/stack)',
+      );
     const type = fs ? ` on ${fs.type}` : '';
     if (room < MAX_NAME_LENGTH) {
-      return warn('stack-run', `${dir}${type} leaves room for project names of ${room} bytes only (their supervisor socket must fit ${MAX_SOCKET_PATH_BYTES} bytes)`, 'a shorter STACK_RUN (default /run/stack)');
+      return warn(
+        'stack-run',
+        `${dir}${type} leaves room for project names of ${room} bytes only (their supervisor socket must fit ${MAX_SOCKET_PATH_BYTES} bytes)`,
+        'a shorter STACK_RUN (default /run/stack)',
+      );
     }
     return ok('stack-run', `${dir}${type} (sockets and locks)`);
   },

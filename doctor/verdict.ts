@@ -21,5 +21,15 @@ export interface Check {
 }
 
 export const ok = (check: string, detail: string): CheckResult => ({ check, verdict: 'ok', detail });
-export const warn = (check: string, detail: string, fix: string): CheckResult => ({ check, verdict: 'warn', detail, fix });
-export const fail = (check: string, detail: string, fix: string): CheckResult => ({ check, verdict: 'fail', detail, fix });
+export const warn = (check: string, detail: string, fix: string): CheckResult => ({
+  check,
+  verdict: 'warn',
+  detail,
+  fix,
+});
+export const fail = (check: string, detail: string, fix: string): CheckResult => ({
+  check,
+  verdict: 'fail',
+  detail,
+  fix,
+});

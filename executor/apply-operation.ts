@@ -39,7 +39,8 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
     case 'container.start': {
       const spec = op.container;
       await host.state.saveContainer(spec.project, { spec, status: 'creating' });
-      const saveStarting = (pid: number, startTime: number, startedAt: string) => host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt });
+      const saveStarting = (pid: number, startTime: number, startedAt: string) =>
+        host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt });
       await launchContainer(spec, host, saveStarting, { first: true, beforeRelease: ctx.beforeRelease, hooks });
       return;
     }
@@ -54,7 +55,13 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
         await hooks?.draining?.(op.project, op.name);
         await host.containers.drain(op.project, op.name, op.drainMs);
       }
-      await removeContainer(host, op.project, op.name, { signal: op.stopSignal, graceSeconds: op.stopGraceSeconds, hostVeths: op.hostVeths }, hooks);
+      await removeContainer(
+        host,
+        op.project,
+        op.name,
+        { signal: op.stopSignal, graceSeconds: op.stopGraceSeconds, hostVeths: op.hostVeths },
+        hooks,
+      );
       return;
     case 'container.wait':
       return waitForDependencies(op, host, ctx.signal);

@@ -39,7 +39,10 @@ export interface ExecuteOptions {
 
 export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: ExecuteOptions = {}): Promise<void> {
   const ring = findCycle(plan.operations);
-  if (ring) throw new Error(`the plan's operations wait for each other in a ring (${ring.join(' → ')}), so none of them can run; this is a bug in stack's planner, please report it with \`stack plan\`'s output`);
+  if (ring)
+    throw new Error(
+      `the plan's operations wait for each other in a ring (${ring.join(' → ')}), so none of them can run; this is a bug in stack's planner, please report it with \`stack plan\`'s output`,
+    );
   const slots = new Slots(opts.concurrency ?? 8);
   const byId = new Map(plan.operations.map((op) => [op.id, op]));
   const outcome = new Map<string, Promise<boolean>>();
@@ -65,9 +68,15 @@ export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: 
       try {
         const ctx: ApplyContext = { signal: opts.signal, hooks: opts.hooks };
         const gate = op.kind === 'container.start' ? (op.releaseAfter ?? []).filter((id) => byId.has(id)) : [];
-        if (gate.length > 0 && op.kind === 'container.start') ctx.beforeRelease = () => gateOn(gate, op.container.service);
+        if (gate.length > 0 && op.kind === 'container.start')
+          ctx.beforeRelease = () => gateOn(gate, op.container.service);
         const warnings = await applyOperation(op, host, ctx);
-        reporter.event({ type: 'done', id: op.id, ms: Math.round(performance.now() - started), ...(warnings?.length ? { warnings } : {}) });
+        reporter.event({
+          type: 'done',
+          id: op.id,
+          ms: Math.round(performance.now() - started),
+          ...(warnings?.length ? { warnings } : {}),
+        });
         return true;
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err));
@@ -94,7 +103,11 @@ export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: 
     const failed = ids.filter((_, i) => !oks[i]).map((id) => byId.get(id)!);
     const services = [...new Set(failed.map((op) => (op.kind === 'container.start' ? op.container.service : op.id)))];
     // Worded as a container.wait words it (wait-dependencies.ts).
-    if (services.length > 0) throw new DependencyError(service, services.map((s) => `dependency ${s} failed to start`));
+    if (services.length > 0)
+      throw new DependencyError(
+        service,
+        services.map((s) => `dependency ${s} failed to start`),
+      );
   };
 
   await Promise.all(plan.operations.map(run));

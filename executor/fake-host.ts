@@ -37,7 +37,8 @@ export class FakeHost implements Host {
   networks: Host['networks'] = {
     createBridge: async (net) => this.record(`networks.createBridge ${net.bridge} ${net.gateway}/${net.prefixLength}`),
     removeBridge: async (bridge) => this.record(`networks.removeBridge ${bridge}`),
-    attach: async (pid, ep) => this.record(`networks.attach ${pid} ${ep.hostVeth} ${ep.ifname} ${ep.ip}/${ep.prefixLength}`),
+    attach: async (pid, ep) =>
+      this.record(`networks.attach ${pid} ${ep.hostVeth} ${ep.ifname} ${ep.ip}/${ep.prefixLength}`),
     detach: async (veth) => this.record(`networks.detach ${veth}`),
     loopback: async (pid) => this.record(`networks.loopback ${pid}`),
     fixedResolver: async (pid, gateway) => this.record(`networks.fixedResolver ${pid} ${gateway}`),
@@ -82,7 +83,9 @@ export class FakeHost implements Host {
       return { release: () => this.record(`allocation.release ${project}`) };
     },
     claim: async (project, claims) =>
-      this.record(`allocation.claim ${project} ${claims.subnets.length} subnets ${claims.ports.length} ports ${claims.addresses.length} addresses`),
+      this.record(
+        `allocation.claim ${project} ${claims.subnets.length} subnets ${claims.ports.length} ports ${claims.addresses.length} addresses`,
+      ),
     unclaim: async (project) => this.record(`allocation.unclaim ${project}`),
   };
 

@@ -63,6 +63,9 @@ export function interruptedApply(entries: JournalEntry[]): Interrupted | undefin
 /** The plan note that tells the user about an interrupted apply. */
 export function interruptedNote(i: Interrupted): string {
   const during = i.inFlight.length > 0 ? ` during ${i.inFlight.join(', ')}` : '';
-  const left = i.notStarted.length > 0 ? `; ${i.notStarted.length} operation${i.notStarted.length === 1 ? '' : 's'} had not started` : '';
+  const left =
+    i.notStarted.length > 0
+      ? `; ${i.notStarted.length} operation${i.notStarted.length === 1 ? '' : 's'} had not started`
+      : '';
   return `the previous apply (supervisor pid ${i.pid}, ${i.at}) was interrupted${during}${left}; this plan converges from what it left`;
 }

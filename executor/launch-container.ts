@@ -42,7 +42,13 @@ export async function launchContainer(
     try {
       await opts.beforeRelease();
     } catch (err) {
-      await removeContainer(host, spec.project, spec.name, { signal: 'SIGKILL', graceSeconds: 0, hostVeths: spec.endpoints.map((ep) => ep.hostVeth) }, hooks);
+      await removeContainer(
+        host,
+        spec.project,
+        spec.name,
+        { signal: 'SIGKILL', graceSeconds: 0, hostVeths: spec.endpoints.map((ep) => ep.hostVeth) },
+        hooks,
+      );
       throw err;
     }
   }
@@ -50,7 +56,9 @@ export async function launchContainer(
   await host.containers.release(spec.project, spec.name);
   await hooks.released?.(spec.project, spec.name);
   // A one-shot command may have exited already; its exit was recorded, keep that.
-  await host.state.updateContainer(spec.project, spec.name, (r) => (r.status === 'exited' ? r : { ...r, status: 'running' }));
+  await host.state.updateContainer(spec.project, spec.name, (r) =>
+    r.status === 'exited' ? r : { ...r, status: 'running' },
+  );
 }
 
 export interface ResumeOptions {
@@ -69,16 +77,32 @@ export interface ResumeOptions {
  * names, cgroup and upper dir, a new process. Its last exit code stays in the record
  * (ps shows it).
  */
-export async function resumeContainer(project: string, name: string, host: Host, opts: ResumeOptions = {}): Promise<void> {
+export async function resumeContainer(
+  project: string,
+  name: string,
+  host: Host,
+  opts: ResumeOptions = {},
+): Promise<void> {
   const record = await host.state.loadContainer(project, name);
   if (!record) throw new Error(`container ${name} has no state record; \`stack up\` creates it`);
   // The old veths die with the old network namespace, but the kernel frees them lazily.
   for (const ep of record.spec.endpoints) await host.networks.detach(ep.hostVeth);
-  await launchContainer(record.spec, host, (pid, startTime, startedAt) =>
-    host.state.updateContainer(project, name, (r) => {
-      const { stopped, health: _health, readiness: _readiness, oomKilled: _oom, ...rest } = r;
-      return { ...rest, ...(opts.byPolicy && stopped ? { stopped } : {}), ...opts.changes, status: 'starting', pid, startTime, startedAt };
-    }),
-  { hooks: opts.hooks });
+  await launchContainer(
+    record.spec,
+    host,
+    (pid, startTime, startedAt) =>
+      host.state.updateContainer(project, name, (r) => {
+        const { stopped, health: _health, readiness: _readiness, oomKilled: _oom, ...rest } = r;
+        return {
+          ...rest,
+          ...(opts.byPolicy && stopped ? { stopped } : {}),
+          ...opts.changes,
+          status: 'starting',
+          pid,
+          startTime,
+          startedAt,
+        };
+      }),
+    { hooks: opts.hooks },
+  );
 }
-

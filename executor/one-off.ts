@@ -40,7 +40,12 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
           opts.onSpawned?.(pid);
           await host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt });
         },
-        { attach: true, beforeRelease: async () => { wired = true; } },
+        {
+          attach: true,
+          beforeRelease: async () => {
+            wired = true;
+          },
+        },
       );
     } catch (err) {
       // Refused at the release, the init stage has exited with docker's code for it (the
@@ -51,10 +56,19 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
     }
     const e = await exit;
     await host.state.updateContainer(spec.project, spec.name, (r) => ({
-      ...r, status: 'exited', exitCode: e.exitCode, ...(e.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date().toISOString(),
+      ...r,
+      status: 'exited',
+      exitCode: e.exitCode,
+      ...(e.oomKilled ? { oomKilled: true } : {}),
+      finishedAt: new Date().toISOString(),
     }));
     return { exitCode: e.exitCode, ...(startError ? { startError } : {}) };
   } finally {
-    if (opts.remove) await removeContainer(host, spec.project, spec.name, { signal: 'SIGKILL', graceSeconds: 0, hostVeths: spec.endpoints.map((ep) => ep.hostVeth) });
+    if (opts.remove)
+      await removeContainer(host, spec.project, spec.name, {
+        signal: 'SIGKILL',
+        graceSeconds: 0,
+        hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
+      });
   }
 }

@@ -14,13 +14,26 @@ import { isNoSpace } from '../store/record-errors.js';
 const markStopped = (r: ContainerRecord): ContainerRecord => ({ ...r, stopped: true });
 
 /** Marks the record first, then stops the container with the hooks around the stop. */
-export async function stopContainer(host: Host, project: string, name: string, signal: string, graceSeconds: number, hooks: ContainerHooks = {}): Promise<void> {
+export async function stopContainer(
+  host: Host,
+  project: string,
+  name: string,
+  signal: string,
+  graceSeconds: number,
+  hooks: ContainerHooks = {},
+): Promise<void> {
   await host.state.updateContainer(project, name, markStopped);
   await stopMarked(host, project, name, signal, graceSeconds, hooks);
 }
 
 /** Stops it, then removes its veths, cgroup, directories and last its record. */
-export async function removeContainer(host: Host, project: string, name: string, stop: { signal: string; graceSeconds: number; hostVeths: string[] }, hooks: ContainerHooks = {}): Promise<void> {
+export async function removeContainer(
+  host: Host,
+  project: string,
+  name: string,
+  stop: { signal: string; graceSeconds: number; hostVeths: string[] },
+  hooks: ContainerHooks = {},
+): Promise<void> {
   // A `down` on a full STACK_ROOT still frees what it can: the mark goes unwritten then, and
   // a restart the exit schedules meanwhile finds the record gone (it is removed last).
   await host.state.updateContainer(project, name, markStopped).catch((err: unknown) => {
@@ -33,7 +46,14 @@ export async function removeContainer(host: Host, project: string, name: string,
   await host.state.removeContainer(project, name);
 }
 
-async function stopMarked(host: Host, project: string, name: string, signal: string, graceSeconds: number, hooks: ContainerHooks): Promise<void> {
+async function stopMarked(
+  host: Host,
+  project: string,
+  name: string,
+  signal: string,
+  graceSeconds: number,
+  hooks: ContainerHooks,
+): Promise<void> {
   await hooks.stopping?.(project, name);
   await host.containers.stop(project, name, signal, graceSeconds);
   await hooks.stopped?.(project, name);

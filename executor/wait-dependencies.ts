@@ -20,15 +20,24 @@ export class DependencyError extends Error {
 /** A replacement did not get ready: the container it was to replace stays. */
 export class ReplacementNotReadyError extends Error {
   constructor(container: string, old: string, reason: string) {
-    super(`${container} ${reason}, so it does not replace ${old}, which keeps running; fix the service and run \`stack up\` again`);
+    super(
+      `${container} ${reason}, so it does not replace ${old}, which keeps running; fix the service and run \`stack up\` again`,
+    );
     this.name = 'ReplacementNotReadyError';
   }
 }
 
-export async function waitForDependencies(op: Extract<Operation, { kind: 'container.wait' }>, host: Host, signal?: AbortSignal): Promise<string[]> {
+export async function waitForDependencies(
+  op: Extract<Operation, { kind: 'container.wait' }>,
+  host: Host,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const checks = op.dependencies.flatMap((dep) =>
     dep.containers.map(async (container) => {
-      const opts = { ...(dep.timeoutSeconds !== undefined ? { timeoutMs: dep.timeoutSeconds * 1000 } : {}), ...(signal ? { signal } : {}) };
+      const opts = {
+        ...(dep.timeoutSeconds !== undefined ? { timeoutMs: dep.timeoutSeconds * 1000 } : {}),
+        ...(signal ? { signal } : {}),
+      };
       const outcome = await host.containers.waitFor(op.project, container, dep.condition, opts);
       if (!outcome.met && op.replaces) throw new ReplacementNotReadyError(container, op.replaces, outcome.reason);
       const who = dep.containers.length > 1 ? `${dep.service} (${container})` : dep.service;

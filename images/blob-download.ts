@@ -57,7 +57,12 @@ async function sizeOf(file: string): Promise<number> {
 }
 
 /** Fetches the blob into `file`, resuming what is there; returns the sha256 of the whole. */
-async function fetchInto(client: RegistryClient, desc: Descriptor, file: string, onBytes: (done: number) => void): Promise<string> {
+async function fetchInto(
+  client: RegistryClient,
+  desc: Descriptor,
+  file: string,
+  onBytes: (done: number) => void,
+): Promise<string> {
   const hash = createHash('sha256');
   let offset = await sizeOf(file);
   if (desc.size !== undefined && offset > desc.size) {
@@ -80,7 +85,9 @@ async function fetchInto(client: RegistryClient, desc: Descriptor, file: string,
       offset += buf.length;
       if (desc.size !== undefined && offset > desc.size) {
         res.body.destroy();
-        throw new ImageFormatError(`blob ${desc.digest} is longer than the ${desc.size} bytes its descriptor says (tampered or corrupt)`);
+        throw new ImageFormatError(
+          `blob ${desc.digest} is longer than the ${desc.size} bytes its descriptor says (tampered or corrupt)`,
+        );
       }
       await out.write(buf);
       whole.update(buf);

@@ -18,7 +18,8 @@ function clean(name: string, archive: string): string {
   for (const p of name.split('/')) {
     if (p === '' || p === '.') continue;
     if (p !== '..') parts.push(p);
-    else if (parts.pop() === undefined) throw new ImageFormatError(`${archive}: entry ${JSON.stringify(name)} points outside the archive`);
+    else if (parts.pop() === undefined)
+      throw new ImageFormatError(`${archive}: entry ${JSON.stringify(name)} points outside the archive`);
   }
   return parts.join('/');
 }
@@ -57,7 +58,9 @@ export async function extractArchive(archive: string, dir: string): Promise<Extr
     }
   } catch (err) {
     if (err instanceof ImageFormatError) throw err;
-    throw new ImageFormatError(`${archive} is not a readable image archive (tar, tar+gzip or tar+zstd): ${(err as Error).message}`);
+    throw new ImageFormatError(
+      `${archive} is not a readable image archive (tar, tar+gzip or tar+zstd): ${(err as Error).message}`,
+    );
   } finally {
     input.destroy();
   }

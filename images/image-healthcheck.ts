@@ -30,7 +30,10 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
  * The record's form of `raw`; undefined when the image has no HEALTHCHECK. The config is
  * untrusted input: a malformed one is an ImageFormatError (docker would fail to decode it).
  */
-export function imageHealthcheck(raw: DockerHealthcheck | null | undefined, what: string): PartialHealthcheck | undefined {
+export function imageHealthcheck(
+  raw: DockerHealthcheck | null | undefined,
+  what: string,
+): PartialHealthcheck | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'object') throw new ImageFormatError(`${what}: config.Healthcheck is not an object`);
   const test = raw.Test ?? [];
@@ -55,5 +58,9 @@ export function isRecordedHealthcheck(v: unknown): v is PartialHealthcheck {
   if (typeof v !== 'object' || v === null) return false;
   const h = v as Record<string, unknown>;
   const fields = [...DURATIONS.map(([, field]) => field), 'retries'];
-  return Array.isArray(h.test) && h.test.every((t) => typeof t === 'string') && fields.every((f) => h[f] === undefined || isCount(h[f]));
+  return (
+    Array.isArray(h.test) &&
+    h.test.every((t) => typeof t === 'string') &&
+    fields.every((f) => h[f] === undefined || isCount(h[f]))
+  );
 }

@@ -29,9 +29,12 @@ function parseRecord(text: string, file: string): ImageInfo {
     throw new Error(`image record ${file} is not valid JSON: ${(err as Error).message}`);
   }
   const ok =
-    typeof v === 'object' && v !== null &&
-    typeof v.ref === 'string' && typeof v.id === 'string' &&
-    isStringArray(v.layers) && isStringArray(v.env) &&
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.ref === 'string' &&
+    typeof v.id === 'string' &&
+    isStringArray(v.layers) &&
+    isStringArray(v.env) &&
     (v.entrypoint === undefined || isStringArray(v.entrypoint)) &&
     (v.cmd === undefined || isStringArray(v.cmd)) &&
     (v.workingDir === undefined || typeof v.workingDir === 'string') &&

@@ -12,7 +12,15 @@ import type { Extracted } from './extract-archive.js';
 import { saveImage } from './image-store.js';
 import { holdLayers } from './layer-holds.js';
 import { layersToStore, storeLayer } from './layer-store.js';
-import { BlobDigestError, diffIds, ImageFormatError, imageInfo, parseJson, sha256, type ImageConfig } from './manifest.js';
+import {
+  BlobDigestError,
+  diffIds,
+  ImageFormatError,
+  imageInfo,
+  parseJson,
+  sha256,
+  type ImageConfig,
+} from './manifest.js';
 
 interface SaveEntry {
   Config?: string;
@@ -40,22 +48,28 @@ function pickEntry(entries: SaveEntry[], tag: string | undefined, archive: strin
 
 async function need(x: Extracted, name: string | undefined, what: string, archive: string): Promise<string> {
   const file = name === undefined ? undefined : await x.resolve(name);
-  if (file === undefined) throw new ImageFormatError(`${archive}: ${what} ${JSON.stringify(name)} is missing from the archive`);
+  if (file === undefined)
+    throw new ImageFormatError(`${archive}: ${what} ${JSON.stringify(name)} is missing from the archive`);
   return file;
 }
 
 export async function importDockerArchive(x: Extracted, archive: string, tag: string | undefined): Promise<ImageInfo> {
-  const entries = parseJson<SaveEntry[]>(await fs.readFile(path.join(x.dir, 'manifest.json'), 'utf8'), `${archive}: manifest.json`);
+  const entries = parseJson<SaveEntry[]>(
+    await fs.readFile(path.join(x.dir, 'manifest.json'), 'utf8'),
+    `${archive}: manifest.json`,
+  );
   if (!Array.isArray(entries)) throw new ImageFormatError(`${archive}: manifest.json is not a list`);
   const entry = pickEntry(entries, tag, archive);
   const rawRef = tag ?? entry.RepoTags?.[0];
-  if (rawRef === undefined) throw new ImageFormatError(`${archive}: the image has no RepoTags; give it a name with --tag`);
+  if (rawRef === undefined)
+    throw new ImageFormatError(`${archive}: the image has no RepoTags; give it a name with --tag`);
   const ref = normalizeImageRef(rawRef);
 
   const configData = await fs.readFile(await need(x, entry.Config, 'config', archive));
   const configDigest = sha256(configData);
   const named = /([0-9a-f]{64})(?:\.json)?$/.exec(entry.Config ?? '')?.[1];
-  if (named !== undefined && `sha256:${named}` !== configDigest) throw new BlobDigestError(`${archive}: config ${entry.Config}`, `sha256:${named}`, configDigest);
+  if (named !== undefined && `sha256:${named}` !== configDigest)
+    throw new BlobDigestError(`${archive}: config ${entry.Config}`, `sha256:${named}`, configDigest);
   const config = parseJson<ImageConfig>(configData.toString('utf8'), `${archive}: config`);
   const layerNames = entry.Layers ?? [];
   const ids = diffIds(config, layerNames.length, `${archive}: config`);

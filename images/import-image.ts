@@ -12,7 +12,11 @@ import { extractArchive } from './extract-archive.js';
 import { importDockerArchive } from './import-docker-archive.js';
 import { ImageImportError, importOciLayout, type ImportOptions } from './import-oci-layout.js';
 
-const exists = (file: string) => fs.access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false,
+  );
 
 export async function importImage(source: string, opts: ImportOptions = {}): Promise<ImageInfo> {
   const st = await fs.stat(source).catch((err: Error) => {
@@ -26,7 +30,9 @@ export async function importImage(source: string, opts: ImportOptions = {}): Pro
     const x = await extractArchive(source, dir);
     if (await exists(path.join(dir, 'manifest.json'))) return await importDockerArchive(x, source, opts.tag);
     if (await exists(path.join(dir, 'index.json'))) return await importOciLayout(dir, opts);
-    throw new ImageImportError(`${source} is neither a docker save archive (manifest.json) nor an OCI layout (index.json)`);
+    throw new ImageImportError(
+      `${source} is neither a docker save archive (manifest.json) nor an OCI layout (index.json)`,
+    );
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

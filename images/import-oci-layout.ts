@@ -11,8 +11,20 @@ import { saveImage } from './image-store.js';
 import { holdLayers } from './layer-holds.js';
 import { layersToStore, storeLayer } from './layer-store.js';
 import {
-  BlobDigestError, checkDigest, checkManifest, diffIds, ImageFormatError, imageInfo, isIndex, parseJson, pickPlatform, verifiedJson,
-  type Descriptor, type ImageConfig, type Index, type Manifest,
+  BlobDigestError,
+  checkDigest,
+  checkManifest,
+  diffIds,
+  ImageFormatError,
+  imageInfo,
+  isIndex,
+  parseJson,
+  pickPlatform,
+  verifiedJson,
+  type Descriptor,
+  type ImageConfig,
+  type Index,
+  type Manifest,
 } from './manifest.js';
 
 export class ImageImportError extends ImageFormatError {
@@ -38,16 +50,26 @@ export async function importOciLayout(dir: string, opts: ImportOptions = {}): Pr
   const index = await readJson<Index>(path.join(dir, 'index.json'), 'index.json');
   const chosen = pickManifest(index.manifests ?? [], opts.tag);
   const rawName = opts.tag ?? chosen.annotations?.[REF_NAME];
-  if (rawName === undefined) throw new ImageImportError(`${dir}: the image has no ${REF_NAME} annotation; give it a name with --tag`);
+  if (rawName === undefined)
+    throw new ImageImportError(`${dir}: the image has no ${REF_NAME} annotation; give it a name with --tag`);
   const ref = normalizeImageRef(rawName);
 
   let desc = chosen;
-  if (isIndex(desc.mediaType)) desc = pickPlatform(await readBlobJson<Index>(dir, desc), opts.platform, `image index ${desc.digest}`);
-  const { config: configDesc, layers } = checkManifest(await readBlobJson<Manifest>(dir, desc), `manifest ${desc.digest}`);
+  if (isIndex(desc.mediaType))
+    desc = pickPlatform(await readBlobJson<Index>(dir, desc), opts.platform, `image index ${desc.digest}`);
+  const { config: configDesc, layers } = checkManifest(
+    await readBlobJson<Manifest>(dir, desc),
+    `manifest ${desc.digest}`,
+  );
   const config = await readBlobJson<ImageConfig>(dir, configDesc);
   const ids = diffIds(config, layers.length, `config ${configDesc.digest}`);
   // Made now so that a malformed config field stops the import before anything is stored.
-  const info = imageInfo(ref, configDesc.digest, layers.map((l) => l.digest), config);
+  const info = imageInfo(
+    ref,
+    configDesc.digest,
+    layers.map((l) => l.digest),
+    config,
+  );
   const digests = layers.map((l) => l.digest);
   const what = `config ${configDesc.digest}`;
   // Verify every layer we will read, and the diff_ids of those stored already, before storing anything.

@@ -14,15 +14,23 @@ export class BlobDigestError extends ImageFormatError {
   readonly digest: string;
   readonly actual: string;
   constructor(what: string, digest: string, actual: string) {
-    super(`${what} does not match its digest: expected ${digest}, got ${actual} (tampered or corrupt); nothing was stored`);
+    super(
+      `${what} does not match its digest: expected ${digest}, got ${actual} (tampered or corrupt); nothing was stored`,
+    );
     this.name = 'BlobDigestError';
     this.digest = digest;
     this.actual = actual;
   }
 }
 
-export const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
-export const MANIFEST_TYPES = ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'];
+export const INDEX_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+];
+export const MANIFEST_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
 export const LAYER_TYPES = [
   'application/vnd.oci.image.layer.v1.tar',
   'application/vnd.oci.image.layer.v1.tar+gzip',
@@ -35,7 +43,14 @@ export const LAYER_TYPES = [
   'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
 ];
 
-const HOST_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+const HOST_ARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+};
 
 export interface Platform {
   os?: string;
@@ -60,7 +75,15 @@ export interface Manifest {
   layers?: Descriptor[];
 }
 export interface ImageConfig {
-  config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; Env?: string[] | null; WorkingDir?: string; User?: string; Healthcheck?: DockerHealthcheck | null; StopSignal?: string };
+  config?: {
+    Entrypoint?: string[] | null;
+    Cmd?: string[] | null;
+    Env?: string[] | null;
+    WorkingDir?: string;
+    User?: string;
+    Healthcheck?: DockerHealthcheck | null;
+    StopSignal?: string;
+  };
   rootfs?: { type?: string; diff_ids?: string[] };
 }
 
@@ -104,7 +127,8 @@ export function isIndex(mediaType: string | undefined, doc?: Index & Manifest): 
 export function parsePlatform(spec: string | undefined): Required<Pick<Platform, 'os' | 'architecture'>> & Platform {
   if (spec === undefined || spec === '') return { os: 'linux', architecture: HOST_ARCH[process.arch] ?? process.arch };
   const [os, architecture, variant] = spec.split('/');
-  if (!os || !architecture) throw new ImageFormatError(`platform ${JSON.stringify(spec)} is not of the form os/arch[/variant]`);
+  if (!os || !architecture)
+    throw new ImageFormatError(`platform ${JSON.stringify(spec)} is not of the form os/arch[/variant]`);
   return variant ? { os, architecture, variant } : { os, architecture };
 }
 
@@ -122,7 +146,9 @@ export function pickPlatform(index: Index, platform: string | undefined, what: s
   );
   if (!found) {
     const has = all.map((m) => platformText(m.platform!)).join(', ') || 'none';
-    throw new ImageFormatError(`${what} has no manifest for ${platformText(want)} (it has: ${has}); set \`platform:\` to one of those`);
+    throw new ImageFormatError(
+      `${what} has no manifest for ${platformText(want)} (it has: ${has}); set \`platform:\` to one of those`,
+    );
   }
   return found;
 }
@@ -132,12 +158,15 @@ export function checkManifest(manifest: Manifest, what: string): { config: Descr
   if (manifest.mediaType !== undefined && !MANIFEST_TYPES.includes(manifest.mediaType)) {
     throw new ImageFormatError(`${what} has unsupported media type ${manifest.mediaType}`);
   }
-  if (!manifest.config?.digest || !Array.isArray(manifest.layers)) throw new ImageFormatError(`${what} lacks a config or layers`);
+  if (!manifest.config?.digest || !Array.isArray(manifest.layers))
+    throw new ImageFormatError(`${what} lacks a config or layers`);
   checkDigest(manifest.config.digest);
   for (const layer of manifest.layers) {
     checkDigest(layer.digest);
     if (layer.mediaType !== undefined && !LAYER_TYPES.includes(layer.mediaType)) {
-      throw new ImageFormatError(`layer ${layer.digest} has unsupported media type ${layer.mediaType} (tar, tar+gzip and tar+zstd only)`);
+      throw new ImageFormatError(
+        `layer ${layer.digest} has unsupported media type ${layer.mediaType} (tar, tar+gzip and tar+zstd only)`,
+      );
     }
   }
   return { config: manifest.config, layers: manifest.layers };
@@ -147,7 +176,9 @@ export function checkManifest(manifest: Manifest, what: string): { config: Descr
 export function diffIds(config: ImageConfig, layerCount: number, what: string): string[] {
   const ids = config.rootfs?.diff_ids;
   if (!Array.isArray(ids) || ids.length !== layerCount) {
-    throw new ImageFormatError(`${what}: rootfs.diff_ids lists ${Array.isArray(ids) ? ids.length : 'no'} layers, the manifest ${layerCount}`);
+    throw new ImageFormatError(
+      `${what}: rootfs.diff_ids lists ${Array.isArray(ids) ? ids.length : 'no'} layers, the manifest ${layerCount}`,
+    );
   }
   return ids.map(checkDigest);
 }
@@ -162,13 +193,17 @@ export function imageInfo(ref: string, configDigest: string, layers: string[], c
   if (c.User) info.user = c.User;
   const healthcheck = imageHealthcheck(c.Healthcheck, `config ${configDigest} of ${ref}`);
   if (healthcheck) info.healthcheck = healthcheck;
-  if (c.StopSignal !== undefined && c.StopSignal !== '') info.stopSignal = imageStopSignal(c.StopSignal, `config ${configDigest} of ${ref}`);
+  if (c.StopSignal !== undefined && c.StopSignal !== '')
+    info.stopSignal = imageStopSignal(c.StopSignal, `config ${configDigest} of ${ref}`);
   return info;
 }
 
 /** docker refuses to create a container from an image whose StopSignal is no signal; stack refuses the image. */
 function imageStopSignal(raw: unknown, what: string): string {
   const signal = typeof raw === 'string' ? sendableSignal(raw) : undefined;
-  if (signal === undefined) throw new ImageFormatError(`${what}: config.StopSignal ${JSON.stringify(raw)} is not a signal (a name such as SIGINT or a number from 1 to 64)`);
+  if (signal === undefined)
+    throw new ImageFormatError(
+      `${what}: config.StopSignal ${JSON.stringify(raw)} is not a signal (a name such as SIGINT or a number from 1 to 64)`,
+    );
   return signal;
 }

@@ -10,8 +10,19 @@ import { saveImage } from './image-store.js';
 import { holdLayers } from './layer-holds.js';
 import { layersToStore, storeLayer } from './layer-store.js';
 import {
-  BlobDigestError, checkManifest, diffIds, imageInfo, isIndex, parseJson, pickPlatform, sha256, verifiedJson,
-  type Descriptor, type ImageConfig, type Index, type Manifest,
+  BlobDigestError,
+  checkManifest,
+  diffIds,
+  imageInfo,
+  isIndex,
+  parseJson,
+  pickPlatform,
+  sha256,
+  verifiedJson,
+  type Descriptor,
+  type ImageConfig,
+  type Index,
+  type Manifest,
 } from './manifest.js';
 import { RegistryClient } from './registry-client.js';
 import { parseRegistryRef } from './registry-ref.js';
@@ -36,11 +47,17 @@ export interface PullOptions {
 const CONFIG_LIMIT = 16 << 20;
 
 /** Fetches a manifest and checks it against the digest asked for or announced. */
-async function fetchManifest(client: RegistryClient, reference: string, expected: string | undefined, what: string): Promise<{ desc: Descriptor; doc: Index & Manifest; mediaType: string | undefined }> {
+async function fetchManifest(
+  client: RegistryClient,
+  reference: string,
+  expected: string | undefined,
+  what: string,
+): Promise<{ desc: Descriptor; doc: Index & Manifest; mediaType: string | undefined }> {
   const m = await client.manifest(reference);
   const actual = sha256(m.body);
   for (const want of [expected, m.digest]) {
-    if (want !== undefined && want.startsWith('sha256:') && want !== actual) throw new BlobDigestError(what, want, actual);
+    if (want !== undefined && want.startsWith('sha256:') && want !== actual)
+      throw new BlobDigestError(what, want, actual);
   }
   const doc = parseJson<Index & Manifest>(m.body.toString('utf8'), what);
   return { desc: { digest: actual, size: m.body.length }, doc, mediaType: doc.mediaType ?? m.mediaType };
@@ -58,17 +75,37 @@ export async function pullImage(raw: string, opts: PullOptions = {}): Promise<Im
     top = await fetchManifest(client, chosen.digest, chosen.digest, `manifest ${chosen.digest} of ${target.ref}`);
   }
   const { config: configDesc, layers } = checkManifest(top.doc, `manifest ${top.desc.digest} of ${target.ref}`);
-  emit({ type: 'resolved', ref: target.ref, manifest: top.desc.digest, layers: layers.map((l) => ({ digest: l.digest, size: l.size })) });
+  emit({
+    type: 'resolved',
+    ref: target.ref,
+    manifest: top.desc.digest,
+    layers: layers.map((l) => ({ digest: l.digest, size: l.size })),
+  });
 
   const { res } = await client.blob(configDesc.digest);
-  const config = verifiedJson<ImageConfig>(await readBody(res, CONFIG_LIMIT), configDesc, `config ${configDesc.digest} of ${target.ref}`);
+  const config = verifiedJson<ImageConfig>(
+    await readBody(res, CONFIG_LIMIT),
+    configDesc,
+    `config ${configDesc.digest} of ${target.ref}`,
+  );
   const ids = diffIds(config, layers.length, `config ${configDesc.digest} of ${target.ref}`);
   // Made now so that a malformed config field stops the pull before any layer is fetched.
-  const info = imageInfo(target.ref, configDesc.digest, layers.map((l) => l.digest), config);
+  const info = imageInfo(
+    target.ref,
+    configDesc.digest,
+    layers.map((l) => l.digest),
+    config,
+  );
 
   const what = `config ${configDesc.digest} of ${target.ref}`;
   // Stored layers are checked against the config's diff_ids before any layer is fetched.
-  const missing = new Set(await layersToStore(layers.map((l) => l.digest), ids, what));
+  const missing = new Set(
+    await layersToStore(
+      layers.map((l) => l.digest),
+      ids,
+      what,
+    ),
+  );
   const release = await holdLayers(layers.map((l) => l.digest));
   try {
     return await fetchLayers(client, layers, { ids, missing, what }, opts, emit).then(() => saveImage(info));

@@ -9,7 +9,11 @@ import type { Service } from '../model/types.js';
 export class ImageMissingError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(problems.length === 1 ? problems[0]! : `${problems.length} images are missing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      problems.length === 1
+        ? problems[0]!
+        : `${problems.length} images are missing:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ImageMissingError';
     this.problems = problems;
   }
@@ -25,7 +29,10 @@ export interface PullTarget {
  * The images to pull for `services`, one entry per reference and platform. Throws
  * ImageMissingError naming every service with `pull_policy: never` whose image is absent.
  */
-export async function imagesToPull(services: Service[], isStored: (ref: string) => Promise<boolean>): Promise<PullTarget[]> {
+export async function imagesToPull(
+  services: Service[],
+  isStored: (ref: string) => Promise<boolean>,
+): Promise<PullTarget[]> {
   const targets = new Map<string, PullTarget>();
   const problems: string[] = [];
   for (const s of services) {
@@ -39,7 +46,9 @@ export async function imagesToPull(services: Service[], isStored: (ref: string) 
     if (policy === 'build' || (s.build !== undefined && policy !== 'always')) continue;
     if (policy !== 'always' && (await isStored(ref))) continue;
     if (policy === 'never') {
-      problems.push(`service ${s.name}: image ${ref} is not in the local store and its pull_policy is never; run \`stack image pull ${s.image}\` or \`stack image import\` first, or drop pull_policy`);
+      problems.push(
+        `service ${s.name}: image ${ref} is not in the local store and its pull_policy is never; run \`stack image pull ${s.image}\` or \`stack image import\` first, or drop pull_policy`,
+      );
       continue;
     }
     const key = `${ref} ${s.platform ?? ''}`;

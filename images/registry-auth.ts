@@ -43,7 +43,10 @@ export async function answerChallenge(
     if (!creds) throw new RegistryAuthError(`registry ${registry} requires a login; ${login}`);
     return basicAuthorization(creds);
   }
-  if (challenge.scheme !== 'bearer') throw new RegistryAuthError(`registry ${registry} asks for ${challenge.scheme} authentication, which stack does not speak`);
+  if (challenge.scheme !== 'bearer')
+    throw new RegistryAuthError(
+      `registry ${registry} asks for ${challenge.scheme} authentication, which stack does not speak`,
+    );
   const realm = challenge.params.realm;
   if (!realm) throw new RegistryAuthError(`registry ${registry} sent a Bearer challenge without a realm`);
   const url = new URL(realm);
@@ -58,7 +61,8 @@ export async function answerChallenge(
         : `registry ${registry} requires a login for ${repository}; ${login}`,
     );
   }
-  if (res.status !== 200) throw new RegistryAuthError(`the token service of ${registry} (${url.origin}) answered HTTP ${res.status}`);
+  if (res.status !== 200)
+    throw new RegistryAuthError(`the token service of ${registry} (${url.origin}) answered HTTP ${res.status}`);
   let token: unknown;
   try {
     const doc = JSON.parse(body.toString('utf8')) as { token?: unknown; access_token?: unknown };
@@ -66,6 +70,7 @@ export async function answerChallenge(
   } catch {
     token = undefined;
   }
-  if (typeof token !== 'string' || token === '') throw new RegistryAuthError(`the token service of ${registry} (${url.origin}) answered without a token`);
+  if (typeof token !== 'string' || token === '')
+    throw new RegistryAuthError(`the token service of ${registry} (${url.origin}) answered without a token`);
   return `Bearer ${token}`;
 }

@@ -41,7 +41,10 @@ export class RegistryClient {
     const res = await this.get(`/manifests/${reference}`, { Accept: ACCEPT });
     if (res.status === 404) {
       res.body.resume();
-      throw new RegistryError(`${this.name()}:${reference} does not exist in registry ${this.target.registry} (check the name and tag)`, 404);
+      throw new RegistryError(
+        `${this.name()}:${reference} does not exist in registry ${this.target.registry} (check the name and tag)`,
+        404,
+      );
     }
     await this.expect(res, 200, `manifest ${reference}`);
     const body = await readBody(res, MANIFEST_LIMIT);
@@ -74,9 +77,18 @@ export class RegistryClient {
     if (res.status !== 401) return res;
     res.body.resume();
     const header = res.headers['www-authenticate'];
-    if (typeof header !== 'string') throw new RegistryError(`registry ${this.target.registry} refused ${this.name()} (HTTP 401) without saying how to log in`, 401);
+    if (typeof header !== 'string')
+      throw new RegistryError(
+        `registry ${this.target.registry} refused ${this.name()} (HTTP 401) without saying how to log in`,
+        401,
+      );
     const creds = credentialsFor(this.target.registry);
-    this.authorization = await answerChallenge(parseChallenge(header), this.target.registry, this.target.repository, creds);
+    this.authorization = await answerChallenge(
+      parseChallenge(header),
+      this.target.registry,
+      this.target.repository,
+      creds,
+    );
     res = await send();
     if (res.status === 401 || res.status === 403) {
       res.body.resume();
@@ -91,6 +103,9 @@ export class RegistryClient {
   private async expect(res: HttpResponse, status: number, what: string): Promise<void> {
     if (res.status === status) return;
     const text = (await readBody(res, 64 << 10).catch(() => Buffer.alloc(0))).toString('utf8').slice(0, 300);
-    throw new RegistryError(`registry ${this.target.registry} answered HTTP ${res.status} for ${what} of ${this.name()}${text ? `: ${text.trim()}` : ''}`, res.status);
+    throw new RegistryError(
+      `registry ${this.target.registry} answered HTTP ${res.status} for ${what} of ${this.name()}${text ? `: ${text.trim()}` : ''}`,
+      res.status,
+    );
   }
 }

@@ -29,7 +29,13 @@ export class CredentialsError extends Error {
 
 /** The keys a registry may be filed under in `auths` (docker writes URLs for Docker Hub). */
 function keysFor(registry: string): string[] {
-  const keys = [registry, `https://${registry}`, `http://${registry}`, `https://${registry}/v1/`, `https://${registry}/v2/`];
+  const keys = [
+    registry,
+    `https://${registry}`,
+    `http://${registry}`,
+    `https://${registry}/v1/`,
+    `https://${registry}/v2/`,
+  ];
   if (registry === 'docker.io') keys.push('https://index.docker.io/v1/', 'index.docker.io', 'registry-1.docker.io');
   return keys;
 }
@@ -41,7 +47,8 @@ function entryCredentials(entry: AuthEntry, source: string): Credentials | undef
     if (colon < 0) throw new CredentialsError(source, '"auth" is not base64 of user:password');
     return { username: text.slice(0, colon), password: text.slice(colon + 1) };
   }
-  if (typeof entry.username === 'string' && typeof entry.password === 'string') return { username: entry.username, password: entry.password };
+  if (typeof entry.username === 'string' && typeof entry.password === 'string')
+    return { username: entry.username, password: entry.password };
   return undefined;
 }
 

@@ -30,7 +30,13 @@ export function parseRegistryRef(raw: string): RegistryRef {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  return { ref, registry, repository: rest, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
+  return {
+    ref,
+    registry,
+    repository: rest,
+    ...(tag !== undefined && { tag }),
+    ...(digest !== undefined && { digest }),
+  };
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/;

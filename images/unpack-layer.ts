@@ -38,14 +38,18 @@ const OPAQUE = '.wh..wh..opq';
 
 export class LayerSizeError extends Error {
   constructor(blobPath: string, limit: number) {
-    super(`layer ${blobPath} unpacks to more than ${limit} bytes, the limit; raise STACK_MAX_LAYER_BYTES if the image is genuine`);
+    super(
+      `layer ${blobPath} unpacks to more than ${limit} bytes, the limit; raise STACK_MAX_LAYER_BYTES if the image is genuine`,
+    );
     this.name = 'LayerSizeError';
   }
 }
 
 export class DiffIdError extends Error {
   constructor(blobPath: string, expected: string, actual: string) {
-    super(`layer ${blobPath} unpacks to content with digest ${actual}, the image config's diff_id says ${expected} (tampered or corrupt); nothing was stored`);
+    super(
+      `layer ${blobPath} unpacks to content with digest ${actual}, the image config's diff_id says ${expected} (tampered or corrupt); nothing was stored`,
+    );
     this.name = 'DiffIdError';
   }
 }
@@ -131,7 +135,8 @@ function entryParts(name: string, original: string): string[] {
     if (p === '' || p === '.') continue;
     if (p !== '..') parts.push(p);
     // `/..` is `/` (as in Go's filepath.Clean); a relative name may not climb above the root.
-    else if (parts.pop() === undefined && !rooted) throw new LayerUnpackError(original, "path climbs out of the layer with '..'");
+    else if (parts.pop() === undefined && !rooted)
+      throw new LayerUnpackError(original, "path climbs out of the layer with '..'");
   }
   return parts;
 }
@@ -203,7 +208,8 @@ class Unpacker {
     }
     if (base.startsWith(WHITEOUT)) {
       const hidden = base.slice(WHITEOUT.length);
-      if (hidden === '' || hidden === '.' || hidden === '..') throw new LayerUnpackError(h.name, 'invalid whiteout name');
+      if (hidden === '' || hidden === '.' || hidden === '..')
+        throw new LayerUnpackError(h.name, 'invalid whiteout name');
       const target = path.join(dir, hidden);
       await this.clear(target, parts.slice(0, -1).concat(hidden), false);
       mknod(target, S_IFCHR, 0, 0);
@@ -214,8 +220,10 @@ class Unpacker {
     const rel = parts.join('/');
     const target = parts.length === 0 ? this.root : path.join(dir, base);
     const type = h.type ?? 'file';
-    if (parts.length === 0 && type !== 'directory') throw new LayerUnpackError(h.name, 'the layer root must be a directory');
-    if ((h.size ?? 0) > this.maxBytes) throw new LayerUnpackError(h.name, `entry of ${h.size} bytes is over the ${this.maxBytes}-byte layer limit`);
+    if (parts.length === 0 && type !== 'directory')
+      throw new LayerUnpackError(h.name, 'the layer root must be a directory');
+    if ((h.size ?? 0) > this.maxBytes)
+      throw new LayerUnpackError(h.name, `entry of ${h.size} bytes is over the ${this.maxBytes}-byte layer limit`);
     if ((type === 'character-device' || type === 'block-device') && !isRoot) {
       entry.resume(); // only root may make device nodes; docker skips them likewise when it cannot
       return;
@@ -279,7 +287,10 @@ class Unpacker {
         await fsp.mkdir(abs, { mode: 0o755 });
         await fsp.chmod(abs, 0o755);
       } else if (st.isSymbolicLink()) {
-        throw new LayerUnpackError(name, `parent ${JSON.stringify(rel)} is a symlink; nothing is written through links`);
+        throw new LayerUnpackError(
+          name,
+          `parent ${JSON.stringify(rel)} is a symlink; nothing is written through links`,
+        );
       } else if (!st.isDirectory()) {
         throw new LayerUnpackError(name, `parent ${JSON.stringify(rel)} is not a directory`);
       }
@@ -309,9 +320,11 @@ class Unpacker {
     if (parts.length === 0) throw new LayerUnpackError(name, 'hardlink to the layer root');
     for (let i = 0; i < parts.length; i++) {
       const st = await fsp.lstat(path.join(this.root, ...parts.slice(0, i + 1))).catch(() => null);
-      if (st === null) throw new LayerUnpackError(name, `hardlink target ${JSON.stringify(linkname)} is not unpacked yet`);
+      if (st === null)
+        throw new LayerUnpackError(name, `hardlink target ${JSON.stringify(linkname)} is not unpacked yet`);
       const last = i === parts.length - 1;
-      if (!last && !st.isDirectory()) throw new LayerUnpackError(name, `hardlink target ${JSON.stringify(linkname)} goes through a link or file`);
+      if (!last && !st.isDirectory())
+        throw new LayerUnpackError(name, `hardlink target ${JSON.stringify(linkname)} goes through a link or file`);
       if (last && st.isDirectory()) throw new LayerUnpackError(name, 'hardlink to a directory');
     }
     await fsp.link(path.join(this.root, ...parts), target);

@@ -26,7 +26,8 @@ export function claimsOf(plan: Plan): Claims {
   for (const op of plan.operations) {
     if (op.kind === 'network.create') claims.subnets.push(op.network.subnet);
     if (op.kind === 'nat.apply') claims.ports.push(...op.nat.ports.map(heldPort));
-    if (op.kind === 'container.start') claims.addresses.push(...op.container.endpoints.map((e) => ({ bridge: e.bridge, ip: e.ip })));
+    if (op.kind === 'container.start')
+      claims.addresses.push(...op.container.endpoints.map((e) => ({ bridge: e.bridge, ip: e.ip })));
   }
   return claims;
 }
@@ -41,11 +42,16 @@ export function withClaims(observed: Observed, others: ProjectClaims[]): Observe
   return {
     ...observed,
     takenSubnets: [...new Set([...observed.takenSubnets, ...others.flatMap((c) => c.subnets)])],
-    foreignPorts: [...(observed.foreignPorts ?? []), ...others.flatMap((c) => c.ports.map((p) => ({ ...p, project: c.project })))],
+    foreignPorts: [
+      ...(observed.foreignPorts ?? []),
+      ...others.flatMap((c) => c.ports.map((p) => ({ ...p, project: c.project }))),
+    ],
     networks: observed.networks.map((n) => {
       const foreignIps = ipsOn(n.bridge, n.foreignIps);
       return foreignIps.length > 0 ? { ...n, foreignIps } : n;
     }),
-    ...(observed.foreignNetworks ? { foreignNetworks: observed.foreignNetworks.map((f) => ({ ...f, usedIps: ipsOn(f.bridge, f.usedIps) })) } : {}),
+    ...(observed.foreignNetworks
+      ? { foreignNetworks: observed.foreignNetworks.map((f) => ({ ...f, usedIps: ipsOn(f.bridge, f.usedIps) })) }
+      : {}),
   };
 }

@@ -25,7 +25,11 @@ const failed = (reason: string): ConditionState => ({ state: 'failed', reason })
  * recorded process still runs. A record still `creating`, or `starting` with no process,
  * is a container whose start failed: callers ask only after its start operation finished.
  */
-export function conditionState(record: ContainerRecord | undefined, alive: boolean, condition: WaitCondition): ConditionState {
+export function conditionState(
+  record: ContainerRecord | undefined,
+  alive: boolean,
+  condition: WaitCondition,
+): ConditionState {
   if (!record) return failed('has no container');
   if (record.stopped) return failed('is stopped (`stack start` starts it again)');
   const healthcheck = probeArgv(record.spec.healthcheck) !== undefined;
@@ -39,9 +43,13 @@ export function conditionState(record: ContainerRecord | undefined, alive: boole
       if (!alive) return PENDING;
       if (condition === 'service_started') return MET;
       if (condition === 'service_completed_successfully') return PENDING;
-      if (!healthcheck) return condition === 'ready' ? readyState(record) : failed('has no healthcheck (add one to it, or depend on it with condition service_started)');
+      if (!healthcheck)
+        return condition === 'ready'
+          ? readyState(record)
+          : failed('has no healthcheck (add one to it, or depend on it with condition service_started)');
       if (record.health?.status === 'healthy') return MET;
-      if (record.health?.status === 'unhealthy') return failed(`is unhealthy (last check: ${lastProbeText(record.health)})`);
+      if (record.health?.status === 'unhealthy')
+        return failed(`is unhealthy (last check: ${lastProbeText(record.health)})`);
       return PENDING;
     case 'exited': {
       const code = record.exitCode ?? -1;
@@ -58,7 +66,9 @@ function readyState(record: ContainerRecord): ConditionState {
   if (!r) return PENDING;
   if (r.ready) return MET;
   const ports = r.closedPorts.join(', ');
-  return failed(`does not accept connections on port${r.closedPorts.length > 1 ? 's' : ''} ${ports} (add a healthcheck if it is ready otherwise)`);
+  return failed(
+    `does not accept connections on port${r.closedPorts.length > 1 ? 's' : ''} ${ports} (add a healthcheck if it is ready otherwise)`,
+  );
 }
 
 /** The last probe in words, for messages: `exit 1: connection refused`. */
@@ -107,10 +117,16 @@ export async function pollCondition(
     const s = conditionState(record, record ? alive(record) : false, condition);
     if (s.state === 'met') return { met: true };
     if (s.state === 'failed') return { met: false, reason: s.reason };
-    if (opts.signal?.aborted) return { met: false, reason: `was not ${conditionWords(condition)} yet when the wait was cancelled` };
+    if (opts.signal?.aborted)
+      return { met: false, reason: `was not ${conditionWords(condition)} yet when the wait was cancelled` };
     if (Date.now() >= deadline) {
-      const health = record?.health ? ` (health: ${record.health.status}, last check: ${lastProbeText(record.health)})` : '';
-      return { met: false, reason: `was not ${conditionWords(condition)} after ${Math.round(opts.timeoutMs! / 1000)} s${health}` };
+      const health = record?.health
+        ? ` (health: ${record.health.status}, last check: ${lastProbeText(record.health)})`
+        : '';
+      return {
+        met: false,
+        reason: `was not ${conditionWords(condition)} after ${Math.round(opts.timeoutMs! / 1000)} s${health}`,
+      };
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

@@ -20,7 +20,7 @@ function timing(file: PartialHealthcheck, image: PartialHealthcheck | undefined)
   const merged = {} as Timing;
   for (const key of TIMING_KEYS) {
     const own = file[key];
-    merged[key] = own ? own : image?.[key] ?? own ?? HEALTHCHECK_DEFAULTS[key];
+    merged[key] = own ? own : (image?.[key] ?? own ?? HEALTHCHECK_DEFAULTS[key]);
   }
   return merged;
 }
@@ -28,14 +28,17 @@ function timing(file: PartialHealthcheck, image: PartialHealthcheck | undefined)
 const NOTHING: PartialHealthcheck = { test: [] };
 
 /** `file` is the service's `healthcheck:` (undefined: no key), `image` the image's HEALTHCHECK. */
-export function effectiveHealthcheck(file: ServiceHealthcheck | undefined, image: PartialHealthcheck | undefined): Healthcheck | undefined {
+export function effectiveHealthcheck(
+  file: ServiceHealthcheck | undefined,
+  image: PartialHealthcheck | undefined,
+): Healthcheck | undefined {
   if (!file) {
     // An image without a check, or one that says NONE, gives the container none at all.
     const test = image?.test ?? [];
     return test.length === 0 || test[0] === 'NONE' ? undefined : { test, ...timing(NOTHING, image), disable: false };
   }
   if (file.disable) return { test: [], ...timing(file, undefined), disable: true };
-  const test = file.test.length > 0 ? file.test : image?.test ?? [];
+  const test = file.test.length > 0 ? file.test : (image?.test ?? []);
   if (test[0] === 'NONE') return { test: [], ...timing(file, undefined), disable: true };
   return { test, ...timing(file, test.length > 0 ? image : undefined), disable: false };
 }

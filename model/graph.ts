@@ -58,7 +58,12 @@ export function findCycle(deps: ReadonlyMap<string, readonly string[]>): string[
  */
 export function dependencyOrder(stack: Pick<Stack, 'services'>): string[][] {
   const names = new Set(stack.services.map((s) => s.name));
-  const pending = new Map(stack.services.map((s) => [s.name, [...new Set(s.dependsOn.map((d) => d.service))].filter((d) => names.has(d) && d !== s.name)]));
+  const pending = new Map(
+    stack.services.map((s) => [
+      s.name,
+      [...new Set(s.dependsOn.map((d) => d.service))].filter((d) => names.has(d) && d !== s.name),
+    ]),
+  );
   const selfLoop = stack.services.find((s) => s.dependsOn.some((d) => d.service === s.name));
   if (selfLoop) throw new Error(`dependency cycle: ${selfLoop.name} -> ${selfLoop.name}`);
   const waitingOn = new Map([...pending].map(([n, ds]) => [n, ds.length]));

@@ -37,7 +37,16 @@ export function hashOf(value: unknown): string {
 
 /** The container's config hash: the same for every replica of a service (see above). */
 export function containerHash(spec: Omit<ContainerSpec, 'hash'>): string {
-  const { hosts, name: _name, displayName: _shown, replica: _replica, endpoints, mounts, readyPorts: _ready, ...shape } = spec;
+  const {
+    hosts,
+    name: _name,
+    displayName: _shown,
+    replica: _replica,
+    endpoints,
+    mounts,
+    readyPorts: _ready,
+    ...shape
+  } = spec;
   // /etc/hosts: the container's own line differs per replica; the rest is extra_hosts,
   // whose change must recreate (the file is written once, at start). Left out when empty,
   // so the hashes of containers without extra_hosts stay what they were.

@@ -5,7 +5,13 @@
 import type { Healthcheck } from './types.js';
 
 /** Docker's defaults for what neither the file nor the image sets (and for a 0 here). */
-export const HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0, startIntervalMs: 5_000 } as const;
+export const HEALTHCHECK_DEFAULTS = {
+  intervalMs: 30_000,
+  timeoutMs: 30_000,
+  retries: 3,
+  startPeriodMs: 0,
+  startIntervalMs: 5_000,
+} as const;
 
 export interface HealthTiming {
   intervalMs: number;

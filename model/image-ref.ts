@@ -59,7 +59,8 @@ export function normalizeImageRef(ref: string): string {
   for (const part of repo.split('/')) {
     if (part === '') throw bad('the name has an empty path component');
     if (part !== part.toLowerCase()) throw bad('repository names must be lowercase');
-    if (!PATH_COMPONENT.test(part)) throw bad(`path component ${JSON.stringify(part)} may only hold a-z 0-9 and single separators . _ __ -`);
+    if (!PATH_COMPONENT.test(part))
+      throw bad(`path component ${JSON.stringify(part)} may only hold a-z 0-9 and single separators . _ __ -`);
   }
   if (domain === DEFAULT_DOMAIN && !repo.includes('/')) repo = `library/${repo}`;
 

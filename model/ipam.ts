@@ -34,11 +34,11 @@ function mask(prefix: number): number {
 
 export function overlaps(a: Cidr, b: Cidr): boolean {
   const m = mask(Math.min(a.prefix, b.prefix));
-  return ((a.base & m) >>> 0) === ((b.base & m) >>> 0);
+  return (a.base & m) >>> 0 === (b.base & m) >>> 0;
 }
 
 export function contains(cidr: Cidr, ip: string): boolean {
-  return ((ipToInt(ip) & mask(cidr.prefix)) >>> 0) === cidr.base;
+  return (ipToInt(ip) & mask(cidr.prefix)) >>> 0 === cidr.base;
 }
 
 /**
@@ -81,12 +81,22 @@ export function defaultGateway(subnet: string): string {
  * only adds to `used` passes the address after its last answer, so allocating n addresses
  * costs O(n) rather than O(n²).
  */
-export function nextFreeAddress(subnet: string, gateway: string, used: Set<string>, range?: string, from?: string): string | undefined {
+export function nextFreeAddress(
+  subnet: string,
+  gateway: string,
+  used: Set<string>,
+  range?: string,
+  from?: string,
+): string | undefined {
   const cidr = parseCidr(subnet);
   const last = cidr.base + 2 ** (32 - cidr.prefix) - 1; // broadcast
   const pool = range ? parseCidr(range) : cidr;
   // The first address of an ip_range is left out, like its network address would be.
-  const first = Math.max(cidr.base + 1, range && pool.prefix < 31 ? pool.base + 1 : pool.base, from ? ipToInt(from) : 0);
+  const first = Math.max(
+    cidr.base + 1,
+    range && pool.prefix < 31 ? pool.base + 1 : pool.base,
+    from ? ipToInt(from) : 0,
+  );
   const to = Math.min(last - 1, pool.base + 2 ** (32 - pool.prefix) - 1);
   for (let n = first; n <= to; n++) {
     const ip = intToIp(n);

@@ -2,5 +2,21 @@
 // them with setrlimit by number.
 
 /** ulimit names in RLIMIT_* number order (cpu = 0 … rttime = 15). */
-export const ULIMIT_NAMES = ['cpu', 'fsize', 'data', 'stack', 'core', 'rss', 'nproc', 'nofile', 'memlock', 'as', 'locks',
-  'sigpending', 'msgqueue', 'nice', 'rtprio', 'rttime'];
+export const ULIMIT_NAMES = [
+  'cpu',
+  'fsize',
+  'data',
+  'stack',
+  'core',
+  'rss',
+  'nproc',
+  'nofile',
+  'memlock',
+  'as',
+  'locks',
+  'sigpending',
+  'msgqueue',
+  'nice',
+  'rtprio',
+  'rttime',
+];

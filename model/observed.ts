@@ -73,7 +73,10 @@ export interface ObservedNetwork {
  * A network another stack made (its NetworkSpec record, `project` being that stack), which
  * this one may join (`external: true`) by its `name`.
  */
-export interface ForeignNetwork extends Pick<NetworkSpec, 'project' | 'key' | 'name' | 'bridge' | 'subnet' | 'gateway' | 'prefixLength' | 'ipRange' | 'internal'> {
+export interface ForeignNetwork extends Pick<
+  NetworkSpec,
+  'project' | 'key' | 'name' | 'bridge' | 'subnet' | 'gateway' | 'prefixLength' | 'ipRange' | 'internal'
+> {
   /** Addresses containers of other stacks hold on it. */
   usedIps: string[];
 }
@@ -172,5 +175,14 @@ export interface ObserveOptions {
 }
 
 export function emptyObserved(project: string): Observed {
-  return { project, containers: [], networks: [], images: [], takenSubnets: [], hostPorts: [], volumes: [], missingPaths: [] };
+  return {
+    project,
+    containers: [],
+    networks: [],
+    images: [],
+    takenSubnets: [],
+    hostPorts: [],
+    volumes: [],
+    missingPaths: [],
+  };
 }

@@ -5,13 +5,16 @@ import type { MountSpec, Operation, Plan } from './plan.js';
 import type { DependencyCondition } from './types.js';
 
 export function planToText(plan: Plan): string {
-  const lines = [`plan for ${plan.project}: ${plan.operations.length === 0 ? 'nothing to do' : `${plan.operations.length} operation${plan.operations.length === 1 ? '' : 's'}`}`];
+  const lines = [
+    `plan for ${plan.project}: ${plan.operations.length === 0 ? 'nothing to do' : `${plan.operations.length} operation${plan.operations.length === 1 ? '' : 's'}`}`,
+  ];
   for (const op of plan.operations) {
     lines.push(`  ${op.id}  ${op.kind} ${describe(op)}`);
     lines.push(`      because ${op.cause}`);
     if (op.after.length > 0) lines.push(`      after ${op.after.join(', ')}`);
     if (op.settled?.length) lines.push(`      once finished (even if failed) ${op.settled.join(', ')}`);
-    if (op.kind === 'container.start' && op.releaseAfter?.length) lines.push(`      runs its command after ${op.releaseAfter.join(', ')}`);
+    if (op.kind === 'container.start' && op.releaseAfter?.length)
+      lines.push(`      runs its command after ${op.releaseAfter.join(', ')}`);
   }
   for (const note of plan.notes) lines.push(`  note: ${note}`);
   return lines.join('\n') + '\n';
@@ -44,10 +47,15 @@ export function describe(op: Operation): string {
       return op.name;
     case 'container.wait':
       return `${op.service} for ${op.dependencies
-        .map((d) => `${d.service} ${conditionWord[d.condition]}${d.required ? '' : ' (optional)'}${d.timeoutSeconds !== undefined ? ` within ${d.timeoutSeconds}s` : ''}`)
+        .map(
+          (d) =>
+            `${d.service} ${conditionWord[d.condition]}${d.required ? '' : ' (optional)'}${d.timeoutSeconds !== undefined ? ` within ${d.timeoutSeconds}s` : ''}`,
+        )
         .join(', ')}`;
     case 'nat.apply': {
-      const ports = op.nat.ports.map((p) => `${p.hostIp ? `${p.hostIp}:` : ''}${p.hostPort}->${p.containerIp}:${p.containerPort}/${p.protocol}`);
+      const ports = op.nat.ports.map(
+        (p) => `${p.hostIp ? `${p.hostIp}:` : ''}${p.hostPort}->${p.containerIp}:${p.containerPort}/${p.protocol}`,
+      );
       return `${op.nat.table}${ports.length ? ` ports ${ports.join(' ')}` : ''}`;
     }
     case 'nat.remove':

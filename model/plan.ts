@@ -2,7 +2,15 @@
 // stack file asks for, each with the reason it exists and the operations it waits for.
 // The executor carries it out without deciding anything; `stack plan` prints it.
 
-import type { DependencyCondition, Healthcheck, Resources, RestartPolicy, Ulimit, VolumeConfig, VolumeMount } from './types.js';
+import type {
+  DependencyCondition,
+  Healthcheck,
+  Resources,
+  RestartPolicy,
+  Ulimit,
+  VolumeConfig,
+  VolumeMount,
+} from './types.js';
 
 export interface NetworkSpec {
   project: string;
@@ -111,7 +119,10 @@ export interface ContainerSpec {
 }
 
 /** A mount of the container: a VolumeMount resolved to host paths and names. */
-export interface MountSpec extends Pick<VolumeMount, 'target' | 'readOnly' | 'createHostPath' | 'propagation' | 'noCopy' | 'tmpfsSize' | 'tmpfsMode'> {
+export interface MountSpec extends Pick<
+  VolumeMount,
+  'target' | 'readOnly' | 'createHostPath' | 'propagation' | 'noCopy' | 'tmpfsSize' | 'tmpfsMode'
+> {
   type: 'bind' | 'volume' | 'tmpfs' | 'file';
   /** bind: host path; volume: volume name (`<project>_<key>`, or a generated name for anonymous ones); file: host path of a rendered secret/config; tmpfs: unused. */
   source: string;

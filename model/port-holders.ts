@@ -31,7 +31,8 @@ interface Entry {
 const WILDCARDS = new Set(['0.0.0.0', '::']);
 
 /** `::ffff:127.0.0.1` is 127.0.0.1 for the purpose of a clash. */
-const plain = (ip: string): string => (ip.toLowerCase().startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip.toLowerCase());
+const plain = (ip: string): string =>
+  ip.toLowerCase().startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip.toLowerCase();
 
 function addressesMeet(a: string, b: string): boolean {
   const [x, y] = [plain(a), plain(b)];
@@ -50,7 +51,12 @@ export class PortHolders {
     }
     for (const r of observed.foreignPorts ?? []) {
       const on = r.hostIp ? ` on ${r.hostIp}` : '';
-      this.add(r, r.hostIp ?? '0.0.0.0', { what: `published by stack ${r.project} (service ${r.service})${on}`, fix: `stop stack ${r.project}` }, 2);
+      this.add(
+        r,
+        r.hostIp ?? '0.0.0.0',
+        { what: `published by stack ${r.project} (service ${r.service})${on}`, fix: `stop stack ${r.project}` },
+        2,
+      );
     }
   }
 

@@ -8,7 +8,8 @@
 export const BIND_OPTS: Readonly<Record<string, string>> = { type: 'none', o: 'bind' };
 
 /** How the supported forms are written, for messages. */
-export const SUPPORTED_FORMS = 'the local driver, without driver_opts or with type: none, o: bind and device: /host/folder';
+export const SUPPORTED_FORMS =
+  'the local driver, without driver_opts or with type: none, o: bind and device: /host/folder';
 
 /**
  * Compose makes `device` absolute when `o` is `bind` (compose-go paths/resolve.go), since

@@ -34,20 +34,29 @@ function layerEntries(busybox, applets, page) {
   const dir = (name, mode = 0o755) => ({ name, type: 'directory', mode });
   const file = (name, body, mode = 0o644) => ({ name, type: 'file', mode, body: Buffer.from(body) });
   const entries = [
-    dir('bin'), file('bin/busybox', busybox, 0o755),
+    dir('bin'),
+    file('bin/busybox', busybox, 0o755),
     ...applets.map((a) => ({ name: `bin/${a}`, type: 'symlink', mode: 0o777, linkname: 'busybox' })),
-    dir('dev'), dir('etc'),
+    dir('dev'),
+    dir('etc'),
     file('etc/group', 'root:x:0:\nnobody:x:65534:\n'),
     file('etc/hosts', ''),
     file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n'),
-    dir('proc', 0o555), dir('root', 0o700), dir('sys', 0o555), dir('tmp', 0o1777),
-    dir('usr'), dir('usr/bin'), dir('usr/sbin'),
-    dir('www'), file('www/index.html', page.endsWith('\n') ? page : `${page}\n`),
+    dir('proc', 0o555),
+    dir('root', 0o700),
+    dir('sys', 0o555),
+    dir('tmp', 0o1777),
+    dir('usr'),
+    dir('usr/bin'),
+    dir('usr/sbin'),
+    dir('www'),
+    file('www/index.html', page.endsWith('\n') ? page : `${page}\n`),
   ];
   // Parents before children, then byte order: compare path components.
   const key = (e) => e.name.split('/');
   return entries.sort((a, b) => {
-    const x = key(a), y = key(b);
+    const x = key(a),
+      y = key(b);
     for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
     return x.length - y.length;
   });
@@ -56,9 +65,19 @@ function layerEntries(busybox, applets, page) {
 async function packTar(entries) {
   const pack = tar.pack();
   const chunks = [];
-  const done = (async () => { for await (const c of pack) chunks.push(c); })();
+  const done = (async () => {
+    for await (const c of pack) chunks.push(c);
+  })();
   for (const { body, ...h } of entries) {
-    const header = { ...h, name: h.type === 'directory' ? `${h.name}/` : h.name, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: MTIME };
+    const header = {
+      ...h,
+      name: h.type === 'directory' ? `${h.name}/` : h.name,
+      uid: 0,
+      gid: 0,
+      uname: 'root',
+      gname: 'root',
+      mtime: MTIME,
+    };
     await new Promise((resolve, reject) => pack.entry(header, body ?? null, (err) => (err ? reject(err) : resolve())));
   }
   pack.finalize();
@@ -75,16 +94,27 @@ function writeBlob(outDir, data) {
 }
 
 /** Writes the layout; returns { tag, manifest digest, config digest, layer digest }. `healthcheck` goes into the config as is. */
-export async function buildBusyboxImage(outDir, { tag = 'stack.local/busybox:latest', page = 'hello from stack', healthcheck, stopSignal } = {}) {
+export async function buildBusyboxImage(
+  outDir,
+  { tag = 'stack.local/busybox:latest', page = 'hello from stack', healthcheck, stopSignal } = {},
+) {
   let busybox;
   try {
     busybox = fs.readFileSync(BUSYBOX);
   } catch {
     throw new Error(`${BUSYBOX} not found: ${INSTALL_HINT}`);
   }
-  if (!isStaticElf(busybox)) throw new Error(`${BUSYBOX} is dynamically linked and would not run in an empty rootfs: ${INSTALL_HINT}`);
+  if (!isStaticElf(busybox))
+    throw new Error(`${BUSYBOX} is dynamically linked and would not run in an empty rootfs: ${INSTALL_HINT}`);
   const list = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' });
-  const applets = [...new Set(list.split('\n').map((s) => s.trim()).filter((s) => /^[\w.[-]+$/.test(s) && s !== 'busybox'))].sort();
+  const applets = [
+    ...new Set(
+      list
+        .split('\n')
+        .map((s) => s.trim())
+        .filter((s) => /^[\w.[-]+$/.test(s) && s !== 'busybox'),
+    ),
+  ].sort();
 
   const rawTar = await packTar(layerEntries(busybox, applets, page));
   const gz = zlib.gzipSync(rawTar, { level: 9 });
@@ -94,7 +124,12 @@ export async function buildBusyboxImage(outDir, { tag = 'stack.local/busybox:lat
     created: MTIME.toISOString(),
     architecture: ARCH[process.arch] ?? process.arch,
     os: 'linux',
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'], ...(healthcheck === undefined ? {} : { Healthcheck: healthcheck }), ...(stopSignal === undefined ? {} : { StopSignal: stopSignal }) },
+    config: {
+      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      Cmd: ['sh'],
+      ...(healthcheck === undefined ? {} : { Healthcheck: healthcheck }),
+      ...(stopSignal === undefined ? {} : { StopSignal: stopSignal }),
+    },
     rootfs: { type: 'layers', diff_ids: [sha256(rawTar)] },
     history: [{ created: MTIME.toISOString(), created_by: 'scripts/build-busybox-image.mjs' }],
   };
@@ -109,7 +144,9 @@ export async function buildBusyboxImage(outDir, { tag = 'stack.local/busybox:lat
   const index = {
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: [{ mediaType: manifest.mediaType, ...manifestDesc, annotations: { 'org.opencontainers.image.ref.name': tag } }],
+    manifests: [
+      { mediaType: manifest.mediaType, ...manifestDesc, annotations: { 'org.opencontainers.image.ref.name': tag } },
+    ],
   };
   fs.writeFileSync(path.join(outDir, 'index.json'), JSON.stringify(index, null, 2) + '\n');
   fs.writeFileSync(path.join(outDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }) + '\n');
@@ -146,7 +183,9 @@ function parseJsonArg(name, text) {
 }
 
 function usage(why) {
-  const err = new Error(`${why ? `${why}\n` : ''}usage: node scripts/build-busybox-image.mjs OUTDIR [--tag NAME] [--page TEXT] [--healthcheck JSON] [--stop-signal SIG]`);
+  const err = new Error(
+    `${why ? `${why}\n` : ''}usage: node scripts/build-busybox-image.mjs OUTDIR [--tag NAME] [--page TEXT] [--healthcheck JSON] [--stop-signal SIG]`,
+  );
   err.exitCode = 2;
   return err;
 }

@@ -15,10 +15,16 @@ const cc = process.env.CC ?? 'gcc';
 
 if (spawnSync(cc, ['--version'], { stdio: 'ignore' }).status !== 0) {
   fs.rmSync(out, { force: true });
-  process.stderr.write(`note: no C compiler (${cc}): containers start through the portable Node init stage; apt-get install gcc libc6-dev for the native one\n`);
+  process.stderr.write(
+    `note: no C compiler (${cc}): containers start through the portable Node init stage; apt-get install gcc libc6-dev for the native one\n`,
+  );
 } else {
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const sources = fs.readdirSync(path.join(root, 'native')).filter((f) => f.endsWith('.c')).sort().map((f) => path.join(root, 'native', f));
+  const sources = fs
+    .readdirSync(path.join(root, 'native'))
+    .filter((f) => f.endsWith('.c'))
+    .sort()
+    .map((f) => path.join(root, 'native', f));
   const args = ['-O2', '-static', '-pthread', '-Wall', '-Wextra', '-Werror', '-o', out, ...sources];
   const r = spawnSync(cc, args, { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`${cc} ${args.join(' ')} failed`);

@@ -30,7 +30,10 @@ const tscLayoutMetaUrl = {
       const rel = path.relative(root, args.path);
       if (rel.startsWith('..') || rel.startsWith('node_modules') || !text.includes('import.meta.url')) return undefined;
       const compiled = path.relative(outdir, path.join(root, 'dist', rel.replace(/\.ts$/, '.js')));
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(compiled)}, import.meta.url).href`), loader: 'ts' };
+      return {
+        contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(compiled)}, import.meta.url).href`),
+        loader: 'ts',
+      };
     });
   },
 };
@@ -43,7 +46,9 @@ const common = {
   target: 'node20',
   external: ['koffi'],
   // Bundled CommonJS dependencies (commander, yaml) call require() for node builtins.
-  banner: { js: "import { createRequire as __stackCreateRequire } from 'node:module'; const require = __stackCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __stackCreateRequire } from 'node:module'; const require = __stackCreateRequire(import.meta.url);",
+  },
   plugins: [tscLayoutMetaUrl],
   legalComments: 'none',
   logLevel: 'warning',
@@ -51,7 +56,12 @@ const common = {
 
 await fs.rm(outdir, { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, entryPoints: { stack: path.join(root, 'cli/main.ts') }, splitting: true, chunkNames: '[name]-[hash]' }),
+  build({
+    ...common,
+    entryPoints: { stack: path.join(root, 'cli/main.ts') },
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+  }),
   // One file, no shared chunks: the supervisor loads everything it has at start anyway.
   build({ ...common, entryPoints: { supervisor: path.join(root, 'supervisor/main.ts') } }),
 ]);

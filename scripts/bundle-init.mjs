@@ -10,17 +10,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const stage = (entry, outfile) => build({
-  entryPoints: [path.join(root, entry)],
-  outfile: path.join(root, outfile),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['koffi'],
-  legalComments: 'none',
-  logLevel: 'warning',
-});
+const stage = (entry, outfile) =>
+  build({
+    entryPoints: [path.join(root, entry)],
+    outfile: path.join(root, outfile),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['koffi'],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
 
 // The exec stage (init/exec-main.ts) is built the same way: it starts for every `stack
 // exec` and every healthcheck command.

@@ -8,4 +8,6 @@ bash scripts/host-deps.sh test
 npm run build --silent
 # The tests are TypeScript too; vitest strips types without checking them.
 npx tsc -p tsconfig.test.json
+# One format for the whole tree (prettier; `npm run format` rewrites it).
+npx prettier --check . --log-level warn
 exec npx vitest run "$@"

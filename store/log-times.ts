@@ -79,7 +79,9 @@ export function createLogTimes(project: string, now: () => number = Date.now): L
       try {
         const times = fs.readFileSync(logTimesFile(file), 'utf8').trimEnd().split('\n');
         w.size = Number(times[times.length - 1]?.split(' ')[0]) || 0;
-      } catch { /* no times yet */ }
+      } catch {
+        /* no times yet */
+      }
       note(name);
     },
     untrack(name) {

@@ -33,7 +33,10 @@ export function isSameProcess(pid: number | undefined, startTime: number | undef
  */
 export function catchesSignal(pid: number, signal: number): boolean {
   try {
-    const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('SigCgt:'));
+    const line = fs
+      .readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('SigCgt:'));
     if (!line) return true;
     const mask = BigInt(`0x${line.slice(7).trim()}`);
     return ((mask >> BigInt(signal - 1)) & 1n) === 1n;

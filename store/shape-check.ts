@@ -8,14 +8,22 @@ export type Check = (value: unknown, at: string) => string | undefined;
 const kind = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v);
 const where = (at: string) => (at ? `${at} ` : '');
 
-export const str: Check = (v, at) => (typeof v === 'string' && v.length > 0 ? undefined : `${where(at)}is not a non-empty string (${kind(v)})`);
-export const anyStr: Check = (v, at) => (typeof v === 'string' ? undefined : `${where(at)}is not a string (${kind(v)})`);
-export const num: Check = (v, at) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `${where(at)}is not a number (${kind(v)})`);
-export const bool: Check = (v, at) => (typeof v === 'boolean' ? undefined : `${where(at)}is not true or false (${kind(v)})`);
-export const anyObject: Check = (v, at) => (kind(v) === 'object' ? undefined : `${where(at)}is not an object (${kind(v)})`);
+export const str: Check = (v, at) =>
+  typeof v === 'string' && v.length > 0 ? undefined : `${where(at)}is not a non-empty string (${kind(v)})`;
+export const anyStr: Check = (v, at) =>
+  typeof v === 'string' ? undefined : `${where(at)}is not a string (${kind(v)})`;
+export const num: Check = (v, at) =>
+  typeof v === 'number' && Number.isFinite(v) ? undefined : `${where(at)}is not a number (${kind(v)})`;
+export const bool: Check = (v, at) =>
+  typeof v === 'boolean' ? undefined : `${where(at)}is not true or false (${kind(v)})`;
+export const anyObject: Check = (v, at) =>
+  kind(v) === 'object' ? undefined : `${where(at)}is not an object (${kind(v)})`;
 
 export function oneOf(...values: string[]): Check {
-  return (v, at) => (typeof v === 'string' && values.includes(v) ? undefined : `${where(at)}is not one of ${values.join(', ')} (${JSON.stringify(v) ?? kind(v)})`);
+  return (v, at) =>
+    typeof v === 'string' && values.includes(v)
+      ? undefined
+      : `${where(at)}is not one of ${values.join(', ')} (${JSON.stringify(v) ?? kind(v)})`;
 }
 
 export function listOf(item: Check): Check {

@@ -14,19 +14,30 @@ export interface StacksRecords {
   skipped: string[];
 }
 
-export async function readStacks(projects: string[], what: { containers?: boolean; networks?: boolean; nat?: boolean } = { containers: true, networks: true, nat: true }): Promise<StacksRecords> {
+export async function readStacks(
+  projects: string[],
+  what: { containers?: boolean; networks?: boolean; nat?: boolean } = { containers: true, networks: true, nat: true },
+): Promise<StacksRecords> {
   const out: StacksRecords = { containers: [], networks: [], nat: [], skipped: [] };
-  const read = await Promise.all(projects.map((p) => Promise.all([
-    what.containers ? readState.containerDir(p) : undefined,
-    what.networks ? readState.networkDir(p) : undefined,
-    what.nat ? readState.natRecord(p) : undefined,
-  ])));
+  const read = await Promise.all(
+    projects.map((p) =>
+      Promise.all([
+        what.containers ? readState.containerDir(p) : undefined,
+        what.networks ? readState.networkDir(p) : undefined,
+        what.nat ? readState.natRecord(p) : undefined,
+      ]),
+    ),
+  );
   // In the order of `projects`, so that what observe derives from them does not vary.
   for (const [containers, networks, nat] of read) {
     out.containers.push(...(containers?.records ?? []));
     out.networks.push(...(networks?.records ?? []));
     if (nat?.record) out.nat.push(nat.record);
-    out.skipped.push(...[...(containers?.damaged ?? []), ...(networks?.damaged ?? []), ...(nat?.damaged ? [nat.damaged] : [])].map((e) => e.message));
+    out.skipped.push(
+      ...[...(containers?.damaged ?? []), ...(networks?.damaged ?? []), ...(nat?.damaged ? [nat.damaged] : [])].map(
+        (e) => e.message,
+      ),
+    );
   }
   return out;
 }

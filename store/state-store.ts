@@ -28,13 +28,22 @@ function owned(shape: Check, expect: (v: Record<string, unknown>) => [string, un
     shape(v, at) ??
     expect(v as Record<string, unknown>)
       .filter(([, actual, wanted]) => actual !== wanted)
-      .map(([field, actual, wanted]) => `${field} is ${JSON.stringify(actual)}, not ${JSON.stringify(wanted)} as its file says`)[0];
+      .map(
+        ([field, actual, wanted]) =>
+          `${field} is ${JSON.stringify(actual)}, not ${JSON.stringify(wanted)} as its file says`,
+      )[0];
 }
 const spec = (v: Record<string, unknown>) => v.spec as Record<string, unknown>;
 const containerCheck = (project: string) => (name: string) =>
-  owned(containerRecordShape, (v) => [['spec.project', spec(v).project, project], ['spec.name', spec(v).name, name]]);
+  owned(containerRecordShape, (v) => [
+    ['spec.project', spec(v).project, project],
+    ['spec.name', spec(v).name, name],
+  ]);
 const networkCheck = (project: string) => (key: string) =>
-  owned(networkRecordShape, (v) => [['project', v.project, project], ['key', v.key, key]]);
+  owned(networkRecordShape, (v) => [
+    ['project', v.project, project],
+    ['key', v.key, key],
+  ]);
 const natCheck = (project: string) => owned(natRecordShape, (v) => [['project', v.project, project]]);
 
 /** The readable records, or the first damaged one as an error: a stack's own commands stop on it. */
@@ -103,7 +112,8 @@ export function createStateStore(): Host['state'] {
  * name) and for readers of other stacks' records (which skip them with a warning).
  */
 export const readState = {
-  container: (project: string, name: string) => readJson<ContainerRecord>(containerFile(project, name), containerCheck(project)(name)),
+  container: (project: string, name: string) =>
+    readJson<ContainerRecord>(containerFile(project, name), containerCheck(project)(name)),
   containers: async (project: string) => strict(await readState.containerDir(project)),
   networks: async (project: string) => strict(await readState.networkDir(project)),
   nat: (project: string) => readJson<NatSpec>(natFile(project), natCheck(project)),

@@ -38,7 +38,10 @@ export class VolumeError extends Error {
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 function dirOf(name: string): string {
-  if (!NAME.test(name)) throw new VolumeError(`"${name}" is not a valid volume name (letters, digits, _ . -, starting with a letter or digit)`);
+  if (!NAME.test(name))
+    throw new VolumeError(
+      `"${name}" is not a valid volume name (letters, digits, _ . -, starting with a letter or digit)`,
+    );
   return path.join(paths.volumesDir(), name);
 }
 
@@ -47,7 +50,10 @@ export function volumeDataDir(name: string): string {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(() => true, () => false);
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 export interface VolumeOwner {
@@ -67,12 +73,15 @@ export interface VolumeOwner {
  */
 export async function ensureVolume(name: string, owner: VolumeOwner): Promise<void> {
   if (owner.device && !(await exists(owner.device))) {
-    throw new VolumeError(`volume ${name} keeps its data in host folder ${owner.device}, which does not exist; create it, or set driver_opts device to a folder that exists`);
+    throw new VolumeError(
+      `volume ${name} keeps its data in host folder ${owner.device}, which does not exist; create it, or set driver_opts device to a folder that exists`,
+    );
   }
   // A bind-backed volume has a record and no `_data`; one made by hand may have only `_data`.
   const file = path.join(dirOf(name), 'volume.json');
   const made = (await exists(file)) || (await exists(volumeDataDir(name)));
-  if (!made && owner.external) throw new VolumeError(`external volume ${name} does not exist; create it with \`stack volume create ${name}\``);
+  if (!made && owner.external)
+    throw new VolumeError(`external volume ${name} does not exist; create it with \`stack volume create ${name}\``);
   // Root-only: `_data` holds what containers wrote there (setuid files, device nodes…).
   await makePrivateDir(dirOf(name));
   if (!owner.device) await fs.mkdir(volumeDataDir(name), { recursive: true });
@@ -96,12 +105,21 @@ export async function listVolumes(): Promise<ObservedVolume[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return Promise.all(names.map(async (name) => {
-    const record = await readJson<VolumeRecord>(path.join(dirOf(name), 'volume.json')).catch(() => undefined);
-    if (!record) return { name, anonymous: false };
-    const { project, anonymous, device, config, hash } = record;
-    return { name, anonymous, ...(project ? { project } : {}), ...(device ? { device } : {}), ...(config ? { config } : {}), ...(hash ? { hash } : {}) };
-  }));
+  return Promise.all(
+    names.map(async (name) => {
+      const record = await readJson<VolumeRecord>(path.join(dirOf(name), 'volume.json')).catch(() => undefined);
+      if (!record) return { name, anonymous: false };
+      const { project, anonymous, device, config, hash } = record;
+      return {
+        name,
+        anonymous,
+        ...(project ? { project } : {}),
+        ...(device ? { device } : {}),
+        ...(config ? { config } : {}),
+        ...(hash ? { hash } : {}),
+      };
+    }),
+  );
 }
 
 export async function removeVolume(name: string): Promise<void> {

@@ -30,5 +30,7 @@ export async function adoptRunning(project: string, host: Host): Promise<string[
  */
 export async function exitedUnderPolicy(project: string): Promise<string[]> {
   const records = (await readState.containerDir(project)).records;
-  return records.filter((r) => r.status === 'exited' && !r.stopped && r.spec.restart.name !== 'no').map((r) => r.spec.name);
+  return records
+    .filter((r) => r.status === 'exited' && !r.stopped && r.spec.restart.name !== 'no')
+    .map((r) => r.spec.name);
 }

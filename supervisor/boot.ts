@@ -17,7 +17,11 @@ export async function bootStack(ctx: BootContext, reporter: Reporter): Promise<v
   await ctx.restarts?.pauseRestarts();
   try {
     // Damaged records stop the boot with their error: `up` or `down` deals with them.
-    const [networks, containers, nat] = await Promise.all([readState.networks(ctx.project), readState.containers(ctx.project), readState.nat(ctx.project)]);
+    const [networks, containers, nat] = await Promise.all([
+      readState.networks(ctx.project),
+      readState.containers(ctx.project),
+      readState.nat(ctx.project),
+    ]);
     const plan = bootPlan(await ctx.host.observe(ctx.project), { networks, containers, ...(nat ? { nat } : {}) });
     await runPlan(plan, ctx, reporter);
   } finally {

@@ -9,7 +9,14 @@ import { paths } from '../store/paths.js';
 import { makePrivateDirSync, openPrivateAppend } from '../store/private-files.js';
 import { isSameProcess, readStartTime } from '../store/proc-stat.js';
 import { lineReader, type Message, type Request, type WireError } from './protocol.js';
-import { closeBootOutput, readWholeFile, SUPERVISOR_NODE_FLAGS, supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
+import {
+  closeBootOutput,
+  readWholeFile,
+  SUPERVISOR_NODE_FLAGS,
+  supervisorEnv,
+  supervisorMain,
+  type EarlySupervisor,
+} from './launch.js';
 import { checkSocketPath } from './socket-path.js';
 import { runningSupervisor } from './supervisor-liveness.js';
 
@@ -50,7 +57,10 @@ const REMAKE_WAIT_MS = 3000;
  * makes it again at once (server.ts). Waits for that rather than start a second one.
  */
 async function reachRunning(project: string): Promise<net.Socket | undefined> {
-  for (const deadline = Date.now() + REMAKE_WAIT_MS; runningSupervisor(project) !== undefined && Date.now() < deadline; ) {
+  for (
+    const deadline = Date.now() + REMAKE_WAIT_MS;
+    runningSupervisor(project) !== undefined && Date.now() < deadline;
+  ) {
     await new Promise((r) => setTimeout(r, 10));
     const conn = await connect(paths.socket(project));
     if (conn) return conn;
@@ -79,7 +89,12 @@ export interface StartingSupervisor {
 export function startSupervisor(project: string, early?: EarlySupervisor): StartingSupervisor {
   const logFile = paths.supervisorLog(project);
   const stackDir = path.dirname(logFile);
-  const made = { stackDir: !fs.existsSync(stackDir), runDir: !fs.existsSync(paths.runDir(project)), log: !fs.existsSync(logFile), socket: !fs.existsSync(paths.socket(project)) };
+  const made = {
+    stackDir: !fs.existsSync(stackDir),
+    runDir: !fs.existsSync(paths.runDir(project)),
+    log: !fs.existsSync(logFile),
+    socket: !fs.existsSync(paths.socket(project)),
+  };
   makePrivateDirSync(stackDir);
   let child: ChildProcess;
   const usingEarly = !!early && early.child.exitCode === null && !!early.child.stdin?.writable;
@@ -100,11 +115,18 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
   let exited = child.exitCode !== null;
   const exit = new Promise<void>((resolve) => {
     if (exited) return resolve();
-    child.once('exit', () => { exited = true; resolve(); });
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    });
   });
   const connected = waitForSupervisor(project, logFile, () => exited, early?.bootOutput);
   connected.catch(() => {}); // a discarded start is never awaited
-  if (early) void connected.then(() => closeBootOutput(early), () => closeBootOutput(early));
+  if (early)
+    void connected.then(
+      () => closeBootOutput(early),
+      () => closeBootOutput(early),
+    );
   return {
     connected,
     async discard() {
@@ -115,7 +137,10 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
       const killLater = setTimeout(() => child.kill('SIGKILL'), DISCARD_GRACE_MS);
       await exit;
       clearTimeout(killLater);
-      void connected.then((conn) => conn.destroy(), () => {});
+      void connected.then(
+        (conn) => conn.destroy(),
+        () => {},
+      );
       if (made.socket) fs.rmSync(paths.socket(project), { force: true });
       if (made.runDir) fs.rmSync(paths.runDir(project), { recursive: true, force: true });
       if (made.log) fs.rmSync(logFile, { force: true });
@@ -124,7 +149,12 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
   };
 }
 
-async function waitForSupervisor(project: string, logFile: string, exited: () => boolean, bootOutput?: number): Promise<net.Socket> {
+async function waitForSupervisor(
+  project: string,
+  logFile: string,
+  exited: () => boolean,
+  bootOutput?: number,
+): Promise<net.Socket> {
   for (let waited = 0; waited < 10_000 && !exited(); waited += 10) {
     const conn = await connect(paths.socket(project));
     if (conn) return conn;
@@ -169,7 +199,14 @@ export function request(conn: net.Socket, req: Request, onMessage: MessageHandle
       }),
     );
     conn.on('close', () => {
-      if (!finished) finish(() => reject(new Error('the supervisor closed the connection before finishing; see its log (supervisor.log in the stack directory)')));
+      if (!finished)
+        finish(() =>
+          reject(
+            new Error(
+              'the supervisor closed the connection before finishing; see its log (supervisor.log in the stack directory)',
+            ),
+          ),
+        );
     });
     conn.write(JSON.stringify(req) + '\n');
   });
@@ -181,7 +218,7 @@ export function request(conn: net.Socket, req: Request, onMessage: MessageHandle
  */
 export async function waitForExit(pid: number, ms = 5000): Promise<void> {
   const startTime = readStartTime(pid);
-  for (const deadline = Date.now() + ms; isSameProcess(pid, startTime) && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + ms; isSameProcess(pid, startTime) && Date.now() < deadline;) {
     await new Promise((r) => setTimeout(r, 5));
   }
 }

@@ -62,7 +62,12 @@ export function finishDownWhenFree(opts: FinishDownOptions): FinishDown {
       freeChecks = plan.operations.some((op) => op.kind === 'stack.forget') ? freeChecks + 1 : 0;
       if (freeChecks < 2) return 'continue';
       opts.log('the networks kept for other stacks are no longer used: finishing the down');
-      await executeJournaled(plan, opts.host, { event: (e) => e.type === 'failed' && opts.log(`finishing the down: ${e.id} failed: ${e.message}`) }, opts.journal(opts.project));
+      await executeJournaled(
+        plan,
+        opts.host,
+        { event: (e) => e.type === 'failed' && opts.log(`finishing the down: ${e.id} failed: ${e.message}`) },
+        opts.journal(opts.project),
+      );
       await opts.dns.reload();
       forgotten = true;
       disarm();
@@ -74,7 +79,10 @@ export function finishDownWhenFree(opts: FinishDownOptions): FinishDown {
   };
   return {
     arm() {
-      timer ??= setInterval(() => void opts.run(check).catch((err: unknown) => opts.log(`finishing the down failed: ${String(err)}`)), opts.checkMs ?? CHECK_MS);
+      timer ??= setInterval(
+        () => void opts.run(check).catch((err: unknown) => opts.log(`finishing the down failed: ${String(err)}`)),
+        opts.checkMs ?? CHECK_MS,
+      );
     },
     disarm,
   };

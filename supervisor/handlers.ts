@@ -67,7 +67,10 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       return 'continue';
     case 'down': {
       const observed = await ctx.host.observe(ctx.project);
-      const plan = teardown(observed, { ...(req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {}), removeVolumes: !!req.removeVolumes });
+      const plan = teardown(observed, {
+        ...(req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {}),
+        removeVolumes: !!req.removeVolumes,
+      });
       await runPlan(plan, ctx, reporter);
       // A network that stayed for other stacks keeps its resolver (this supervisor's DNS
       // server on its gateway) until its last user leaves (finish-down.ts) or a later

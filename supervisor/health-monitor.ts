@@ -72,7 +72,10 @@ export class HealthMonitor {
         resolve({ exitCode: -1, output: `Health check exceeded timeout (${this.timing.timeoutMs / 1000}s)` });
       });
     });
-    const ran = this.opts.probe(this.opts.argv, abort.signal).catch((err: unknown) => ({ exitCode: -1, output: `health check could not run: ${err instanceof Error ? err.message : String(err)}` }));
+    const ran = this.opts.probe(this.opts.argv, abort.signal).catch((err: unknown) => ({
+      exitCode: -1,
+      output: `health check could not run: ${err instanceof Error ? err.message : String(err)}`,
+    }));
     const result = await Promise.race([ran, timedOut]);
     cancelTimeout();
     if (this.stopped) return;

@@ -21,7 +21,12 @@ export function inStartPeriod(timing: HealthTiming, startedAt: number, now: numb
 }
 
 /** The health after `probe`, which ended `inStartPeriod` or not. */
-export function applyProbe(health: ContainerHealth, probe: HealthProbe, timing: HealthTiming, startPeriod: boolean): ContainerHealth {
+export function applyProbe(
+  health: ContainerHealth,
+  probe: HealthProbe,
+  timing: HealthTiming,
+  startPeriod: boolean,
+): ContainerHealth {
   const log = [...health.log, probe].slice(-LOG_LENGTH);
   if (probe.exitCode === 0) return { status: 'healthy', failingStreak: 0, log };
   if (startPeriod) return { ...health, log };
@@ -31,5 +36,7 @@ export function applyProbe(health: ContainerHealth, probe: HealthProbe, timing: 
 
 /** How long to wait before the next probe: start_interval while starting inside the start period. */
 export function nextProbeDelay(health: ContainerHealth, timing: HealthTiming, startPeriod: boolean): number {
-  return health.status === 'starting' && startPeriod && timing.startPeriodMs > 0 ? timing.startIntervalMs : timing.intervalMs;
+  return health.status === 'starting' && startPeriod && timing.startPeriodMs > 0
+    ? timing.startIntervalMs
+    : timing.intervalMs;
 }

@@ -16,7 +16,13 @@ export function noteInterrupted(plan: Plan, journal: Journal): void {
 }
 
 /** `hooks`: what the supervisor does at each step on a container (its Lifecycle's). */
-export async function executeJournaled(plan: Plan, host: Host, reporter: Reporter, journal: Journal, hooks?: ContainerHooks): Promise<void> {
+export async function executeJournaled(
+  plan: Plan,
+  host: Host,
+  reporter: Reporter,
+  journal: Journal,
+  hooks?: ContainerHooks,
+): Promise<void> {
   beginPlan(journal, plan, process.pid, new Date());
   let ok = false;
   try {

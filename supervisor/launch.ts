@@ -78,7 +78,9 @@ export function startEarlySupervisor(): EarlySupervisor | undefined {
   let entries: string[] = [];
   try {
     entries = fs.readdirSync(run);
-  } catch { /* nothing runs yet */ }
+  } catch {
+    /* nothing runs yet */
+  }
   if (entries.some((e) => fs.existsSync(path.join(run, e, 'supervisor.sock')))) return undefined;
   // In the temp folder, not STACK_RUN: an `up` that stops at a broken file leaves nothing.
   const bootLog = path.join(os.tmpdir(), `stack-supervisor-boot-${process.pid}.log`);
@@ -107,7 +109,7 @@ export function startEarlySupervisor(): EarlySupervisor | undefined {
 export function readWholeFile(fd: number): Buffer {
   const chunks: Buffer[] = [];
   const buf = Buffer.alloc(64 * 1024);
-  for (let pos = 0; ; ) {
+  for (let pos = 0; ;) {
     const n = fs.readSync(fd, buf, 0, buf.length, pos);
     if (n === 0) return Buffer.concat(chunks);
     chunks.push(Buffer.from(buf.subarray(0, n)));
@@ -119,7 +121,9 @@ export function readWholeFile(fd: number): Buffer {
 export function closeBootOutput(early: EarlySupervisor): void {
   try {
     fs.closeSync(early.bootOutput);
-  } catch { /* closed already */ }
+  } catch {
+    /* closed already */
+  }
 }
 
 /**

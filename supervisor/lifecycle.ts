@@ -72,7 +72,13 @@ interface Tracked {
 
 /** What there is to track of a container first seen through its record. */
 function tracking(record: ContainerRecord, startedAt: number): Tracked {
-  return { spec: record.spec, startedAt, backoff: new Backoff(record.spec.restart.delayMs), restartCount: record.restartCount ?? 0, restartTimes: [] };
+  return {
+    spec: record.spec,
+    startedAt,
+    backoff: new Backoff(record.spec.restart.delayMs),
+    restartCount: record.restartCount ?? 0,
+    restartTimes: [],
+  };
 }
 
 /** The record describes a process started after the one whose exit (of pid `exited`) is handled. */
@@ -133,11 +139,16 @@ export class Lifecycle {
     const { host, project } = this.opts;
     for (const name of names) {
       const record = await host.state.loadContainer(project, name);
-      if (record?.status === 'exited') await this.applyRestartPolicy({ project, name, exitCode: record.exitCode ?? -1, pid: record.pid }, false);
+      if (record?.status === 'exited')
+        await this.applyRestartPolicy({ project, name, exitCode: record.exitCode ?? -1, pid: record.pid }, false);
     }
   }
 
-  private publish(type: Parameters<EventBus['publish']>[0]['type'], spec: ContainerSpec, extra: Partial<Parameters<EventBus['publish']>[0]> = {}): void {
+  private publish(
+    type: Parameters<EventBus['publish']>[0]['type'],
+    spec: ContainerSpec,
+    extra: Partial<Parameters<EventBus['publish']>[0]> = {},
+  ): void {
     this.opts.events.publish({ type, service: spec.service, container: spec.displayName ?? spec.name, ...extra });
   }
 
@@ -168,9 +179,17 @@ export class Lifecycle {
       probe: (probeArgv, signal) => this.probe(name, probeArgv, signal),
       onProbe: async (health, previous) => {
         // Not written on a full disk: the next probe writes the next result.
-        await this.note(name, 'the health', (r) => (r.status === 'exited' ? r : { ...r, health }), () => false);
+        await this.note(
+          name,
+          'the health',
+          (r) => (r.status === 'exited' ? r : { ...r, health }),
+          () => false,
+        );
         if (health.status !== previous) {
-          this.publish('health_status', t.spec, { health: health.status, detail: `last check: ${lastProbeText(health)}` });
+          this.publish('health_status', t.spec, {
+            health: health.status,
+            detail: `last check: ${lastProbeText(health)}`,
+          });
           this.opts.log(`container ${name} is ${health.status} (last check: ${lastProbeText(health)})`);
         }
       },
@@ -191,8 +210,16 @@ export class Lifecycle {
       onVerdict: async (readiness) => {
         // Given once, so written again until there is space, while this process is the container's.
         const still = () => this.tracked.get(name) === t;
-        await this.note(name, 'the readiness', (r) => (r.status === 'exited' || r.pid !== record.pid ? r : { ...r, readiness }), still);
-        if (!readiness.ready) this.opts.log(`container ${name} is not ready: nothing accepts connections on port ${readiness.closedPorts.join(', ')}`);
+        await this.note(
+          name,
+          'the readiness',
+          (r) => (r.status === 'exited' || r.pid !== record.pid ? r : { ...r, readiness }),
+          still,
+        );
+        if (!readiness.ready)
+          this.opts.log(
+            `container ${name} is not ready: nothing accepts connections on port ${readiness.closedPorts.join(', ')}`,
+          );
       },
     });
     t.readiness.start();
@@ -204,18 +231,29 @@ export class Lifecycle {
    * rejection killed the supervisor. For lack of space it is tried again every second
    * while `again()` holds.
    */
-  private async note(name: string, what: string, change: (r: ContainerRecord) => ContainerRecord, again: () => boolean): Promise<void> {
+  private async note(
+    name: string,
+    what: string,
+    change: (r: ContainerRecord) => ContainerRecord,
+    again: () => boolean,
+  ): Promise<void> {
     try {
       await this.opts.host.state.updateContainer(this.opts.project, name, change);
     } catch (err) {
       const retry = isNoSpace(err) && again();
-      this.opts.log(`recording ${what} of ${name} failed: ${err instanceof Error ? err.message : String(err)}${retry ? `; tried again in ${NO_SPACE_RETRY_MS} ms` : ''}`);
+      this.opts.log(
+        `recording ${what} of ${name} failed: ${err instanceof Error ? err.message : String(err)}${retry ? `; tried again in ${NO_SPACE_RETRY_MS} ms` : ''}`,
+      );
       if (retry) this.opts.clock.after(NO_SPACE_RETRY_MS, () => void this.note(name, what, change, again));
     }
   }
 
   /** CMD / CMD-SHELL run inside the container, output captured (docker keeps 4 KiB). */
-  private async probe(name: string, argv: string[], signal: AbortSignal): Promise<{ exitCode: number; output: string }> {
+  private async probe(
+    name: string,
+    argv: string[],
+    signal: AbortSignal,
+  ): Promise<{ exitCode: number; output: string }> {
     let output = '';
     const exitCode = await this.opts.host.containers.exec(this.opts.project, name, {
       argv,
@@ -248,16 +286,26 @@ export class Lifecycle {
     const { host, project, clock, log } = this.opts;
     const known = exit.exitCode >= 0;
     this.opts.logTimes?.untrack(exit.name);
-    log(`container ${exit.name} exited ${known ? `with ${exit.exitCode}` : '(adopted: exit code unknown)'}${exit.oomKilled ? ' (OOMKilled)' : ''}`);
-    await host.state.updateContainer(exit.project, exit.name, (r) => {
-      if (runsAnother(r, exit.pid)) return r;
-      const { exitCode: _old, oomKilled: _oom, ...rest } = r;
-      return { ...rest, status: 'exited', ...(known ? { exitCode: exit.exitCode } : {}), ...(exit.oomKilled ? { oomKilled: true } : {}), finishedAt: new Date(clock.now()).toISOString() };
-    }).catch((err: unknown) => {
-      // A full STACK_ROOT: the exit goes unrecorded (ps tells it from the dead pid), but the
-      // restart policy still applies; the restart writes a new record once there is space.
-      log(`recording the exit of ${exit.name} failed: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    log(
+      `container ${exit.name} exited ${known ? `with ${exit.exitCode}` : '(adopted: exit code unknown)'}${exit.oomKilled ? ' (OOMKilled)' : ''}`,
+    );
+    await host.state
+      .updateContainer(exit.project, exit.name, (r) => {
+        if (runsAnother(r, exit.pid)) return r;
+        const { exitCode: _old, oomKilled: _oom, ...rest } = r;
+        return {
+          ...rest,
+          status: 'exited',
+          ...(known ? { exitCode: exit.exitCode } : {}),
+          ...(exit.oomKilled ? { oomKilled: true } : {}),
+          finishedAt: new Date(clock.now()).toISOString(),
+        };
+      })
+      .catch((err: unknown) => {
+        // A full STACK_ROOT: the exit goes unrecorded (ps tells it from the dead pid), but the
+        // restart policy still applies; the restart writes a new record once there is space.
+        log(`recording the exit of ${exit.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
     await this.applyRestartPolicy(exit, true);
   }
 
@@ -281,7 +329,8 @@ export class Lifecycle {
     t.monitor = undefined;
     await t.readiness?.stop();
     t.readiness = undefined;
-    if (announce) this.publish('die', record.spec, { exitCode: exit.exitCode, ...(exit.oomKilled ? { detail: 'OOMKilled' } : {}) });
+    if (announce)
+      this.publish('die', record.spec, { exitCode: exit.exitCode, ...(exit.oomKilled ? { detail: 'OOMKilled' } : {}) });
 
     if (this.deferred) {
       // `stack boot` runs: it decides for a container that died while no supervisor ran
@@ -329,7 +378,8 @@ export class Lifecycle {
     const counted = countedRestarts(record.spec.restart, t.restartTimes, t.restartCount, clock.now());
     const decision = restartDecision(record.spec.restart, exit.exitCode, counted, !!record.stopped);
     if (!decision.restart) {
-      if (record.spec.restart.name !== 'no' && !record.stopped) log(`container ${exit.name} is not restarted: ${decision.reason}`);
+      if (record.spec.restart.name !== 'no' && !record.stopped)
+        log(`container ${exit.name} is not restarted: ${decision.reason}`);
       return;
     }
     const delayMs = t.backoff.next(clock.now() - t.startedAt);
@@ -361,12 +411,21 @@ export class Lifecycle {
     }
     t.restartCount = count;
     try {
-      await resumeContainer(project, name, host, { changes: { restartCount: count }, hooks: this.hooks, byPolicy: true });
+      await resumeContainer(project, name, host, {
+        changes: { restartCount: count },
+        hooks: this.hooks,
+        byPolicy: true,
+      });
       log(`container ${name} restarted (restart ${count})`);
     } catch (err) {
       const lackOfSpace = isNoSpace(err) && !(await host.state.loadContainer(project, name))?.stopped;
-      log(`restart ${count} of ${t.spec.name} failed: ${err instanceof Error ? err.message : String(err)}${lackOfSpace ? `; tried again in ${NO_SPACE_RETRY_MS} ms` : ''}`);
-      this.publish('die', t.spec, { exitCode: -1, detail: `restart failed: ${err instanceof Error ? err.message : String(err)}` });
+      log(
+        `restart ${count} of ${t.spec.name} failed: ${err instanceof Error ? err.message : String(err)}${lackOfSpace ? `; tried again in ${NO_SPACE_RETRY_MS} ms` : ''}`,
+      );
+      this.publish('die', t.spec, {
+        exitCode: -1,
+        detail: `restart failed: ${err instanceof Error ? err.message : String(err)}`,
+      });
       // An init stage spawned before the failure (no space for its record, a bridge gone
       // after a reboot) waits for a release that never comes: killed (without the hooks: a
       // deliberate stop waits for this restart), so no later start — the next try,

@@ -93,7 +93,15 @@ async function main(): Promise<void> {
   const dns = createStackDns(project, log);
 
   const events = new EventBus();
-  const lifecycle = new Lifecycle({ project, host: linuxHost, clock: systemClock, events, log, logTimes: createLogTimes(project), beforeRelease: () => dns.reload(), beforeStop: () => dns.reload(),
+  const lifecycle = new Lifecycle({
+    project,
+    host: linuxHost,
+    clock: systemClock,
+    events,
+    log,
+    logTimes: createLogTimes(project),
+    beforeRelease: () => dns.reload(),
+    beforeStop: () => dns.reload(),
     beforeDrain: async (addresses) => {
       await dns.reload();
       await dns.forgotten(addresses);
@@ -101,11 +109,31 @@ async function main(): Promise<void> {
   });
   // The last step of a down removes the run folder, socket included; a crash from there on
   // must not start a supervisor for a stack that is gone.
-  const host = { ...linuxHost, state: { ...linuxHost.state, forget: (p: string) => (leave(), linuxHost.state.forget(p)) } };
-  const finishDown = finishDownWhenFree({ project, host, journal: openJournal, dns, log, run: (task) => server!.run(task) });
+  const host = {
+    ...linuxHost,
+    state: { ...linuxHost.state, forget: (p: string) => (leave(), linuxHost.state.forget(p)) },
+  };
+  const finishDown = finishDownWhenFree({
+    project,
+    host,
+    journal: openJournal,
+    dns,
+    log,
+    run: (task) => server!.run(task),
+  });
   server = await listen(
     paths.socket(project),
-    (req, send) => handleRequest(req, { project, host, hooks: lifecycle.hooks, send, dns, journal: openJournal, finishDown, restarts: lifecycle }),
+    (req, send) =>
+      handleRequest(req, {
+        project,
+        host,
+        hooks: lifecycle.hooks,
+        send,
+        dns,
+        journal: openJournal,
+        finishDown,
+        restarts: lifecycle,
+      }),
     () => {
       log('stack is down; supervisor exits');
       leave();
@@ -135,7 +163,10 @@ async function main(): Promise<void> {
   // A supervisor that adopts a running stack serves its names at once.
   await dns.reload();
   // Started once this one serves: one that cannot get this far is not started again and again.
-  if (crashes >= MAX_QUICK_CRASHES) log(`the last ${crashes} supervisors of this stack crashed within ${QUICK_CRASH_MS / 1000} s of their start: this one is not replaced if it crashes too (the next stack command starts one)`);
+  if (crashes >= MAX_QUICK_CRASHES)
+    log(
+      `the last ${crashes} supervisors of this stack crashed within ${QUICK_CRASH_MS / 1000} s of their start: this one is not replaced if it crashes too (the next stack command starts one)`,
+    );
   else if (!leaving) watchdog = startWatchdog(project, startedMs, crashes);
 }
 

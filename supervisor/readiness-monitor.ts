@@ -83,7 +83,8 @@ export class ReadinessMonitor {
     const open = await Promise.all(this.closed.map((port) => accepts(address, port)));
     this.closed = this.closed.filter((_, i) => !open[i]);
     if (this.closed.length === 0) return this.settle({ ready: true });
-    if (this.opts.clock.now() - this.opts.startedAt >= (this.opts.giveUpAfterMs ?? READY_PORTS_WITHIN_MS)) return this.settle({ ready: false, closedPorts: this.closed });
+    if (this.opts.clock.now() - this.opts.startedAt >= (this.opts.giveUpAfterMs ?? READY_PORTS_WITHIN_MS))
+      return this.settle({ ready: false, closedPorts: this.closed });
     this.schedule(PROBE_INTERVAL_MS);
   }
 

@@ -30,5 +30,8 @@ export function supervisorResources(): SupervisorResources {
   const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
   const status = fs.readFileSync('/proc/self/status', 'utf8');
   const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-  return { memory: { rss, heapTotal, heapUsed, external, arrayBuffers, rssAnon: kB('RssAnon'), rssFile: kB('RssFile') }, handles };
+  return {
+    memory: { rss, heapTotal, heapUsed, external, arrayBuffers, rssAnon: kB('RssAnon'), rssFile: kB('RssFile') },
+    handles,
+  };
 }

@@ -16,7 +16,12 @@ export type RestartDecision = { restart: true } | { restart: false; reason: stri
  * `restartCount` restarts so far. A container stopped on purpose (stop, down, recreate)
  * never restarts, whatever its policy.
  */
-export function restartDecision(policy: RestartPolicy, exitCode: number, restartCount: number, stoppedOnPurpose: boolean): RestartDecision {
+export function restartDecision(
+  policy: RestartPolicy,
+  exitCode: number,
+  restartCount: number,
+  stoppedOnPurpose: boolean,
+): RestartDecision {
   if (stoppedOnPurpose) return { restart: false, reason: 'it was stopped' };
   switch (policy.name) {
     case 'no':
@@ -28,7 +33,10 @@ export function restartDecision(policy: RestartPolicy, exitCode: number, restart
       if (exitCode === 0) return { restart: false, reason: 'it exited with 0 and the restart policy is on-failure' };
       if (policy.maxRetries !== undefined && restartCount >= policy.maxRetries) {
         const within = policy.windowMs ? ` within ${policy.windowMs / 1000} s` : '';
-        return { restart: false, reason: `it was restarted ${restartCount} time${restartCount === 1 ? '' : 's'}${within}, the most on-failure:${policy.maxRetries} allows` };
+        return {
+          restart: false,
+          reason: `it was restarted ${restartCount} time${restartCount === 1 ? '' : 's'}${within}, the most on-failure:${policy.maxRetries} allows`,
+        };
       }
       return { restart: true };
   }

@@ -31,7 +31,12 @@ export type ImmediateHandler = (req: Request, send: (m: Message) => void, conn: 
  * replaced. One deleted while it serves is made again (the lock, not the file, says who
  * serves the stack: without its socket no command could reach it).
  */
-export async function listen(socketPath: string, handle: RequestHandler, onExitRequested: () => void, immediate?: ImmediateHandler): Promise<ControlServer> {
+export async function listen(
+  socketPath: string,
+  handle: RequestHandler,
+  onExitRequested: () => void,
+  immediate?: ImmediateHandler,
+): Promise<ControlServer> {
   checkSocketPath(socketPath);
   const queue = new PQueue({ concurrency: 1 });
   const onConnection = (conn: net.Socket) => {
@@ -92,9 +97,10 @@ export async function listen(socketPath: string, handle: RequestHandler, onExitR
       watcher.close();
       return new Promise((resolve) => bound.server.close(() => resolve()));
     },
-    run: (task) => queue.add(async () => {
-      if ((await task()) === 'exit') onExitRequested();
-    }),
+    run: (task) =>
+      queue.add(async () => {
+        if ((await task()) === 'exit') onExitRequested();
+      }),
   };
 }
 

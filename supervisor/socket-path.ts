@@ -7,7 +7,9 @@ import { byteLength, MAX_SOCKET_PATH_BYTES } from '../model/name-limits.js';
 
 export class SocketPathTooLongError extends Error {
   constructor(socketPath: string) {
-    super(`the supervisor's socket path ${socketPath} is longer than a unix socket path may be (${MAX_SOCKET_PATH_BYTES} bytes); use a shorter project name, or a shorter STACK_RUN`);
+    super(
+      `the supervisor's socket path ${socketPath} is longer than a unix socket path may be (${MAX_SOCKET_PATH_BYTES} bytes); use a shorter project name, or a shorter STACK_RUN`,
+    );
     this.name = 'SocketPathTooLongError';
   }
 }

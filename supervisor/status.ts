@@ -61,7 +61,10 @@ export async function containerStatus(project: string): Promise<ContainerStatusR
 /** Last NSpid entry of /proc/PID/status: the pid as the innermost namespace sees it. */
 function nsPid(pid: number): number | undefined {
   try {
-    const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('NSpid:'));
+    const line = fs
+      .readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('NSpid:'));
     const ids = line?.split(/\s+/).slice(1).filter(Boolean).map(Number);
     return ids?.[ids.length - 1];
   } catch {

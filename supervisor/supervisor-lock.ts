@@ -19,7 +19,7 @@ export async function takeSupervisorLock(project: string, waitMs: number): Promi
   const file = supervisorLockFile(project);
   const lock = tryFileLock(file, COMMAND);
   if (lock) return lock;
-  for (const deadline = Date.now() + waitMs; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + waitMs; Date.now() < deadline;) {
     await new Promise((r) => setTimeout(r, 20));
     if (!fs.existsSync(file)) return undefined;
     const later = tryFileLock(file, COMMAND, { existing: true });

@@ -54,14 +54,18 @@ export interface Watchdog {
  */
 export function startWatchdog(project: string, startedMs: number, crashes: number): Watchdog {
   const env = { ...process.env, [STARTED_ENV]: String(startedMs), [CRASHES_ENV]: String(crashes) };
-  const child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, project, process.execPath, ...process.execArgv, process.argv[1]!], {
-    env,
-    // Its own session: a signal to the supervisor's process group does not reach it.
-    detached: true,
-    // Its stdout and stderr are this supervisor's (supervisor.log): so are the next one's.
-    stdio: ['pipe', 'inherit', 'inherit'],
-    cwd: '/',
-  });
+  const child = spawn(
+    '/bin/sh',
+    ['-c', SCRIPT, WATCHDOG_NAME, project, process.execPath, ...process.execArgv, process.argv[1]!],
+    {
+      env,
+      // Its own session: a signal to the supervisor's process group does not reach it.
+      detached: true,
+      // Its stdout and stderr are this supervisor's (supervisor.log): so are the next one's.
+      stdio: ['pipe', 'inherit', 'inherit'],
+      cwd: '/',
+    },
+  );
   child.on('error', () => {}); // no /bin/sh: the stack runs without one, as before
   child.stdin?.on('error', () => {});
   // Neither keeps this process alive; the pipe's end stays open as long as it runs.

@@ -6,9 +6,11 @@ import { timed } from './run.mjs';
 
 export function composeTools(ctx) {
   const tools = [{ name: 'stack', cmd: ctx.stackBin, pre: [], env: ctx.stackEnv }];
-  if (ctx.docker && ctx.present['docker-compose']) tools.push({ name: 'docker-compose', cmd: 'docker-compose', pre: [], env: ctx.docker.env });
+  if (ctx.docker && ctx.present['docker-compose'])
+    tools.push({ name: 'docker-compose', cmd: 'docker-compose', pre: [], env: ctx.docker.env });
   else tools.push({ name: 'docker-compose', absent: true });
-  if (ctx.podman && ctx.present['podman-compose']) tools.push({ name: 'podman-compose', cmd: 'podman-compose', pre: [], env: ctx.podman.env });
+  if (ctx.podman && ctx.present['podman-compose'])
+    tools.push({ name: 'podman-compose', cmd: 'podman-compose', pre: [], env: ctx.podman.env });
   else tools.push({ name: 'podman-compose', absent: true });
   return tools;
 }

@@ -19,7 +19,14 @@ export async function startDockerd(root, { wrap = [] } = {}) {
   const argv = [
     ...wrap,
     'dockerd',
-    ...['--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid')],
+    ...[
+      '--data-root',
+      path.join(dir, 'data'),
+      '--exec-root',
+      path.join(dir, 'exec'),
+      '--pidfile',
+      path.join(dir, 'dockerd.pid'),
+    ],
     ...['-H', `unix://${sock}`, '--log-level', 'warn'],
   ];
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', log, log], detached: true });

@@ -24,9 +24,15 @@ export interface BenchEnv {
 }
 
 export const KILL_OPS: readonly ['up', 'restart', 'exec', 'idle'];
-export function randomKill(random: () => number, ops?: readonly Extract<Fault, { kind: 'kill' }>['op'][]): Extract<Fault, { kind: 'kill' }>;
+export function randomKill(
+  random: () => number,
+  ops?: readonly Extract<Fault, { kind: 'kill' }>['op'][],
+): Extract<Fault, { kind: 'kill' }>;
 export const DAMAGES: readonly ['truncated', 'emptied', 'garbage', 'deleted'];
-export function replayRound(ctx: { env: BenchEnv['env']; root: string; port: number; project: string }, fault: Fault): Promise<RoundReport>;
+export function replayRound(
+  ctx: { env: BenchEnv['env']; root: string; port: number; project: string },
+  fault: Fault,
+): Promise<RoundReport>;
 export function describeFault(fault: Fault): string;
 export function recordFiles(env: BenchEnv['env'], project: string): string[];
 export function benchEnv(prefix: string, options?: { tmpfs?: string }): BenchEnv;

@@ -29,7 +29,11 @@ export const DAMAGES = ['truncated', 'emptied', 'garbage', 'deleted'];
  */
 export function recordFiles(env, project) {
   const dir = path.join(env.STACK_ROOT, 'stacks', project);
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.jsonl?$/.test(f)).sort().map((f) => f.replaceAll(project, 'PROJECT'));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.jsonl?$/.test(f))
+    .sort()
+    .map((f) => f.replaceAll(project, 'PROJECT'));
 }
 
 const damage = {
@@ -83,7 +87,8 @@ async function killDuring(ctx, f, { op, delay }, report) {
     if (r.timedOut) report.problems.push(`${op} hung after the kill`);
   }
   // A stack that was up gets its next supervisor from its watchdog, before any command.
-  if (op !== 'up' && !(await waitFor(() => (supervisorPid(ctx.project) ?? pid) !== pid, 5000))) report.problems.push('no supervisor came back within 5 s');
+  if (op !== 'up' && !(await waitFor(() => (supervisorPid(ctx.project) ?? pid) !== pid, 5000)))
+    report.problems.push('no supervisor came back within 5 s');
 }
 
 async function damageRecord(ctx, { file, how }, report) {
@@ -114,7 +119,14 @@ const tmpFiles = (dir) => fs.readdirSync(dir, { recursive: true, encoding: 'utf8
  * { kind: 'full' }) on a new project in `ctx` ({ env, root, port, project }).
  */
 export async function replayRound(ctx, fault) {
-  const report = { fault: fault.kind, detail: describeFault(fault), problems: [], duplicates: [], leaks: [], client: { ok: 0, failed: 0 } };
+  const report = {
+    fault: fault.kind,
+    detail: describeFault(fault),
+    problems: [],
+    duplicates: [],
+    leaks: [],
+    client: { ok: 0, failed: 0 },
+  };
   const file = writeStack(ctx.root, ctx.project, ctx.port);
   const f = ['-f', file];
   const round = { ...ctx, file };
@@ -129,7 +141,9 @@ export async function replayRound(ctx, fault) {
     }
     // Through the fault and the up after it (which replaces what a damaged record described).
     const client = clientLoop(ctx.port);
-    const stopClient = async () => { if (!client.stopped) report.client = await client.stop(); };
+    const stopClient = async () => {
+      if (!client.stopped) report.client = await client.stop();
+    };
     try {
       if (fault.kind === 'kill') await killDuring(round, f, fault, report);
       else if (fault.kind === 'record') await damageRecord(round, fault, report);

@@ -27,26 +27,35 @@ export function writeStack(root, project, port) {
   const service = (name, body) =>
     `  ${name}:\n    image: ${IMAGE}\n    stop_grace_period: 0s\n    environment: { ${MARK}: ${project}-${name} }\n${body}`;
   const file = path.join(root, `${project}.yaml`);
-  fs.writeFileSync(file, `name: ${project}
+  fs.writeFileSync(
+    file,
+    `name: ${project}
 services:
 ${service('web', `    command: httpd -f -p 80 -h /www\n    ports: ["127.0.0.1:${port}:80"]\n    healthcheck: { test: ["CMD", "true"], interval: 1s }\n`)}${service('looper', '    command: ["sh", "-c", "while true; do date >> /data/ticks; sleep 0.2; done"]\n    restart: always\n    volumes: ["data:/data"]\n')}${service('worker', '    command: sleep 100000\n')}volumes:
   data: {}
-`);
+`,
+  );
   return file;
 }
 
 /** `stack ARGS…` in the background: its child and a promise of {code, stdout, stderr}, killed after `timeoutMs`. */
 export function startStack(env, args, timeoutMs = 60_000) {
   const child = spawn(path.join(repo, 'bin/stack'), args, { env });
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
-  const result = new Promise((resolve) => child.on('close', (code, signal) => {
-    clearTimeout(timer);
-    resolve({ code: code ?? -1, signal, stdout, stderr, timedOut });
-  }));
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const result = new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, signal, stdout, stderr, timedOut });
+    }),
+  );
   return { child, result };
 }
 
@@ -95,8 +104,14 @@ export function clientLoop(port) {
   })();
   return {
     counts,
-    get stopped() { return stopped; },
-    stop: async () => { stopped = true; await done; return counts; },
+    get stopped() {
+      return stopped;
+    },
+    stop: async () => {
+      stopped = true;
+      await done;
+      return counts;
+    },
   };
 }
 
@@ -112,7 +127,8 @@ export async function checkRound({ env, project, file, port }, report, afterUp =
   await afterUp();
   // Whether a kill landed inside an apply (supervisor/journal): the next up says so.
   if (/was interrupted/.test(up.stderr)) report.detail += '; the next up found the apply cut';
-  if (up.code !== 0) report.problems.push(`up -d exited ${up.code}${up.timedOut ? ' (timed out)' : ''}: ${tail(up.stderr)}`);
+  if (up.code !== 0)
+    report.problems.push(`up -d exited ${up.code}${up.timedOut ? ' (timed out)' : ''}: ${tail(up.stderr)}`);
   const ps = await runStack(env, [...f, 'ps', '--format', 'json']);
   let rows = [];
   try {
@@ -122,7 +138,8 @@ export async function checkRound({ env, project, file, port }, report, afterUp =
   }
   for (const s of SERVICES) {
     const mine = rows.filter((r) => r.service === s);
-    if (rows.length > 0 && (mine.length !== 1 || mine[0].state !== 'running')) report.problems.push(`ps shows ${s} as ${JSON.stringify(mine.map((r) => r.state))}`);
+    if (rows.length > 0 && (mine.length !== 1 || mine[0].state !== 'running'))
+      report.problems.push(`ps shows ${s} as ${JSON.stringify(mine.map((r) => r.state))}`);
   }
   try {
     await getOnce(port);
@@ -155,7 +172,12 @@ export async function downClean({ env, project, file }, report) {
   report.leaks.push(...left);
 }
 
-const objectQuery = (env, project) => ({ project, containers: SERVICES.map((s) => `${project}-${s}-1`), env, mark: { name: MARK, prefix: `${project}-` } });
+const objectQuery = (env, project) => ({
+  project,
+  containers: SERVICES.map((s) => `${project}-${s}-1`),
+  env,
+  mark: { name: MARK, prefix: `${project}-` },
+});
 
 /**
  * After a failed round: `down` once more, then removes by force what is still there, so the

@@ -20,7 +20,9 @@ export function heapCensus(file) {
   for (let i = 0; i < nodes.length; i += stride) {
     const type = types[nodes[i + iType]];
     // Strings' "names" are their contents: group them by type only.
-    const name = ['string', 'concatenated string', 'sliced string', 'number', 'heap number'].includes(type) ? '' : snap.strings[nodes[i + iName]];
+    const name = ['string', 'concatenated string', 'sliced string', 'number', 'heap number'].includes(type)
+      ? ''
+      : snap.strings[nodes[i + iName]];
     const key = `${type}:${name.length > 80 ? name.slice(0, 80) + '…' : name}`;
     const c = census.get(key) ?? { count: 0, size: 0 };
     c.count++;
@@ -37,13 +39,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const diff = [];
   for (const [key, c] of after) {
     const p = before.get(key) ?? { count: 0, size: 0 };
-    if (c.count !== p.count || c.size !== p.size) diff.push({ key, count: c.count - p.count, size: c.size - p.size, total: c.count });
+    if (c.count !== p.count || c.size !== p.size)
+      diff.push({ key, count: c.count - p.count, size: c.size - p.size, total: c.count });
   }
   for (const [key, p] of before) if (!after.has(key)) diff.push({ key, count: -p.count, size: -p.size, total: 0 });
   const total = (m) => [...m.values()].reduce((s, c) => s + c.size, 0);
   console.log(`heap: ${(total(before) / 1048576).toFixed(1)} MB -> ${(total(after) / 1048576).toFixed(1)} MB\n`);
   console.log('| type:name | Δ count | Δ self bytes | count after |\n| --- | ---: | ---: | ---: |');
-  for (const d of diff.sort((x, y) => y.size - x.size).slice(0, Number(rows))) console.log(`| ${d.key.replace(/\|/g, '/')} | ${d.count} | ${d.size} | ${d.total} |`);
+  for (const d of diff.sort((x, y) => y.size - x.size).slice(0, Number(rows)))
+    console.log(`| ${d.key.replace(/\|/g, '/')} | ${d.count} | ${d.size} | ${d.total} |`);
   console.log('\nby count:\n');
-  for (const d of diff.sort((x, y) => y.count - x.count).slice(0, Number(rows))) console.log(`| ${d.key.replace(/\|/g, '/')} | ${d.count} | ${d.size} | ${d.total} |`);
+  for (const d of diff.sort((x, y) => y.count - x.count).slice(0, Number(rows)))
+    console.log(`| ${d.key.replace(/\|/g, '/')} | ${d.count} | ${d.size} | ${d.total} |`);
 }

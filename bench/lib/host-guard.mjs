@@ -10,9 +10,15 @@ import path from 'node:path';
 import { quiet } from './run.mjs';
 
 const nftTables = () =>
-  quiet('nft', ['list', 'tables']).stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('table '));
+  quiet('nft', ['list', 'tables'])
+    .stdout.split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('table '));
 const links = () =>
-  quiet('ip', ['-o', 'link', 'show']).stdout.split('\n').map((l) => l.split(': ')[1]?.split('@')[0]).filter(Boolean);
+  quiet('ip', ['-o', 'link', 'show'])
+    .stdout.split('\n')
+    .map((l) => l.split(': ')[1]?.split('@')[0])
+    .filter(Boolean);
 const netns = () => {
   try {
     return fs.readdirSync('/run/netns');
@@ -26,7 +32,8 @@ function cgroupTops() {
   for (const c of fs.readdirSync('/sys/fs/cgroup')) {
     const dir = path.join('/sys/fs/cgroup', c);
     try {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) out.push(path.join(dir, e.name));
+      for (const e of fs.readdirSync(dir, { withFileTypes: true }))
+        if (e.isDirectory()) out.push(path.join(dir, e.name));
     } catch {
       // a file, or a controller we cannot read
     }
@@ -42,7 +49,8 @@ function forwardPolicy() {
 /** Removes a cgroup tree bottom-up; only empty cgroups can go, which is what we want. */
 function rmCgroupTree(dir) {
   try {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) rmCgroupTree(path.join(dir, e.name));
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }))
+      if (e.isDirectory()) rmCgroupTree(path.join(dir, e.name));
     fs.rmdirSync(dir);
   } catch {
     // busy or gone
@@ -118,7 +126,11 @@ export function restoreHost(before) {
 
 /** Unmounts everything at or below `root` (deepest first), for a peer's private data root. */
 export function unmountBelow(root) {
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m && (m === root || m.startsWith(`${root}/`)));
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m) => m && (m === root || m.startsWith(`${root}/`)));
   for (const m of mounts.sort((a, b) => b.length - a.length)) quiet('umount', ['-l', m]);
 }
 

@@ -18,6 +18,7 @@ export async function inProcessRuntime(stage) {
   const image = await findImage(IMAGE);
   const service = { ...serviceDefaults('busybox', IMAGE, { file: 'bench', line: 1, col: 1 }), networkMode: 'none' };
   /** A spec of project `project` running `command`, named after `id`. */
-  const spec = (project, command, id) => oneOffSpec(project, service, image, emptyObserved(project), { command, env: {}, id });
+  const spec = (project, command, id) =>
+    oneOffSpec(project, service, image, emptyObserved(project), { command, env: {}, id });
   return { state, containers, spec };
 }

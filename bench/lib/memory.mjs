@@ -22,11 +22,16 @@ function processes() {
 /** Which processes belong to each tool's machinery (not to the containers it runs). */
 export const OWN_PROCESSES = {
   stack: (p, repo) => p.cmdline.includes(repo) && /dist\/(bundle\/supervisor\.js|init\.cjs)/.test(p.cmdline),
-  docker: (p) => ['dockerd', 'containerd', 'containerd-shim', 'containerd-shim-runc-v2', 'docker-proxy'].includes(p.comm),
+  docker: (p) =>
+    ['dockerd', 'containerd', 'containerd-shim', 'containerd-shim-runc-v2', 'docker-proxy'].includes(p.comm),
   podman: (p) => ['conmon', 'aardvark-dns', 'podman', 'slirp4netns', 'rootlessport'].includes(p.comm),
 };
 
 export function ownMemory(tool, repo) {
   const mine = processes().filter((p) => OWN_PROCESSES[tool](p, repo));
-  return { count: mine.length, rssMB: mine.reduce((s, p) => s + p.rssKb, 0) / 1024, comms: [...new Set(mine.map((p) => p.comm))].sort() };
+  return {
+    count: mine.length,
+    rssMB: mine.reduce((s, p) => s + p.rssKb, 0) / 1024,
+    comms: [...new Set(mine.map((p) => p.comm))].sort(),
+  };
 }

@@ -23,11 +23,28 @@ export function oneshotBundle(layout, dir) {
 }
 
 export function removeBundleCgroups() {
-  for (const c of fs.readdirSync('/sys/fs/cgroup')) quiet('rmdir', [`/sys/fs/cgroup/${c}/stkbench/oneshot`, `/sys/fs/cgroup/${c}/stkbench`]);
+  for (const c of fs.readdirSync('/sys/fs/cgroup'))
+    quiet('rmdir', [`/sys/fs/cgroup/${c}/stkbench/oneshot`, `/sys/fs/cgroup/${c}/stkbench`]);
 }
 
 /** Timing args for time-runs.mjs: crun refuses hybrid cgroups, so it runs in a private mount namespace without the cgroup2 mount. */
 export function crunTimingArgs(timeRuns, runs, bundle) {
-  const unified = fs.existsSync('/sys/fs/cgroup/unified/cgroup.controllers') ? ['--umount', '/sys/fs/cgroup/unified'] : [];
-  return ['-m', '--propagation', 'private', process.execPath, timeRuns, String(runs), ...unified, '--', 'crun', 'run', '--bundle', bundle, '{id}'];
+  const unified = fs.existsSync('/sys/fs/cgroup/unified/cgroup.controllers')
+    ? ['--umount', '/sys/fs/cgroup/unified']
+    : [];
+  return [
+    '-m',
+    '--propagation',
+    'private',
+    process.execPath,
+    timeRuns,
+    String(runs),
+    ...unified,
+    '--',
+    'crun',
+    'run',
+    '--bundle',
+    bundle,
+    '{id}',
+  ];
 }

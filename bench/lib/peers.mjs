@@ -20,11 +20,16 @@ export function detectPeers() {
 }
 
 /** What the peers need besides themselves: podman's `--init` (init: true) runs catatonit. */
-const HELPERS = [{ path: '/usr/libexec/podman/catatonit', pkg: 'catatonit' }, { path: '/usr/bin/tini-static', pkg: 'tini' }];
+const HELPERS = [
+  { path: '/usr/libexec/podman/catatonit', pkg: 'catatonit' },
+  { path: '/usr/bin/tini-static', pkg: 'tini' },
+];
 
 export function installPeers(log) {
   const missing = [
-    ...Object.values(PEERS).filter((p) => !has(p.bin)).map((p) => p.pkg),
+    ...Object.values(PEERS)
+      .filter((p) => !has(p.bin))
+      .map((p) => p.pkg),
     ...HELPERS.filter((h) => !fs.existsSync(h.path)).map((h) => h.pkg),
   ];
   if (missing.length === 0) return;
@@ -34,7 +39,11 @@ export function installPeers(log) {
   const ours = !fs.existsSync(policy);
   if (ours) fs.writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   try {
-    timed('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...new Set([...missing, 'tini', 'catatonit', 'conmon'])], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 900_000 });
+    timed(
+      'apt-get',
+      ['install', '-y', '-q', '--no-install-recommends', ...new Set([...missing, 'tini', 'catatonit', 'conmon'])],
+      { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 900_000 },
+    );
   } finally {
     if (ours) fs.rmSync(policy);
   }
@@ -46,7 +55,10 @@ export function versions() {
     runc: v('runc', ['--version']),
     crun: v('crun', ['--version']),
     podman: v('podman', ['--version']),
-    'podman-compose': v('sh', ['-c', 'podman-compose --version 2>/dev/null | grep -i podman-compose || podman-compose version 2>/dev/null | head -1']),
+    'podman-compose': v('sh', [
+      '-c',
+      'podman-compose --version 2>/dev/null | grep -i podman-compose || podman-compose version 2>/dev/null | head -1',
+    ]),
     docker: v('dockerd', ['--version']),
     'docker-compose': v('docker-compose', ['--version']),
   };

@@ -32,7 +32,16 @@ export function podmanEnv(root, hard) {
     ].join('\n'),
   );
   const storage = path.join(dir, 'storage.conf');
-  fs.writeFileSync(storage, ['[storage]', 'driver = "overlay"', `graphroot = "${path.join(dir, 'root')}"`, `runroot = "${path.join(dir, 'run')}"`, ''].join('\n'));
+  fs.writeFileSync(
+    storage,
+    [
+      '[storage]',
+      'driver = "overlay"',
+      `graphroot = "${path.join(dir, 'root')}"`,
+      `runroot = "${path.join(dir, 'run')}"`,
+      '',
+    ].join('\n'),
+  );
   return { dir, env: { ...process.env, CONTAINERS_CONF: conf, CONTAINERS_STORAGE_CONF: storage } };
 }
 

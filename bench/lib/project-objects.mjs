@@ -40,7 +40,13 @@ export function projectObjects(query) {
  */
 export async function removeProjectObjects(query) {
   const o = objectsOf(query);
-  for (const [, pids] of o.processes) for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const [, pids] of o.processes)
+    for (const pid of pids)
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
   await new Promise((r) => setTimeout(r, 500)); // their cgroups empty once they are gone
   for (const m of o.mounts.sort((a, b) => b.length - a.length)) spawnSync('umount', ['--lazy', m]);
   for (const l of o.links) spawnSync('ip', ['link', 'delete', l]);
@@ -51,7 +57,8 @@ export async function removeProjectObjects(query) {
 /** A cgroup tree bottom-up; only empty cgroups can go. */
 function rmCgroupTree(dir) {
   try {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) rmCgroupTree(path.join(dir, e.name));
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }))
+      if (e.isDirectory()) rmCgroupTree(path.join(dir, e.name));
     fs.rmdirSync(dir);
   } catch {
     // busy or gone
@@ -63,14 +70,35 @@ function objectsOf({ project, containers, networks = ['default'], env, mark }) {
     ...networks.map((n) => bridgeName(project, n)),
     ...containers.flatMap((c) => networks.flatMap((n) => [vethName(project, c, n), vethName(project, `${c}.b`, n)])),
   ]);
-  const links = out('ip', ['-o', 'link', 'show']).split('\n').map((l) => l.split(': ')[1]?.split('@')[0]).filter((l) => linkNames.has(l));
+  const links = out('ip', ['-o', 'link', 'show'])
+    .split('\n')
+    .map((l) => l.split(': ')[1]?.split('@')[0])
+    .filter((l) => linkNames.has(l));
   const table = natTableName(project);
-  const tables = out('nft', ['list', 'tables']).split('\n').filter((l) => l.split(/\s+/).includes(table));
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4])
+  const tables = out('nft', ['list', 'tables'])
+    .split('\n')
+    .filter((l) => l.split(/\s+/).includes(table));
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
     .filter((m) => m && (m.startsWith(`${env.STACK_ROOT}/`) || m.includes(project)));
   const processes = [];
-  for (const [what, pid] of [['supervisor', supervisorPid(project)], ['watchdog', watchdogPid(project)]]) if (pid) processes.push([what, [pid]]);
+  for (const [what, pid] of [
+    ['supervisor', supervisorPid(project)],
+    ['watchdog', watchdogPid(project)],
+  ])
+    if (pid) processes.push([what, [pid]]);
   for (const [value, { all }] of markedProcesses(mark.name, mark.prefix)) processes.push([value, all]);
-  const folders = [path.join(env.STACK_ROOT, 'stacks', project), path.join(env.STACK_RUN, project)].filter((d) => fs.existsSync(d));
-  return { links, tables: tables.map((t) => t.trim().split(/\s+/)), cgroups: cgroupsOf(project), mounts, processes, folders };
+  const folders = [path.join(env.STACK_ROOT, 'stacks', project), path.join(env.STACK_RUN, project)].filter((d) =>
+    fs.existsSync(d),
+  );
+  return {
+    links,
+    tables: tables.map((t) => t.trim().split(/\s+/)),
+    cgroups: cgroupsOf(project),
+    mounts,
+    processes,
+    folders,
+  };
 }

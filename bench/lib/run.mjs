@@ -5,11 +5,18 @@ import { spawnSync } from 'node:child_process';
 /** Runs a command to completion; throws with its stderr on a non-zero exit. Returns wall ms. */
 export function timed(cmd, args, opts = {}) {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, timeout: opts.timeoutMs ?? 300_000, ...opts });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    timeout: opts.timeoutMs ?? 300_000,
+    ...opts,
+  });
   const ms = performance.now() - t0;
   if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
   if (r.status !== 0 && !opts.allowFailure) {
-    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' / ')}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' / ')}`,
+    );
   }
   return { ms, stdout: r.stdout, stderr: r.stderr, status: r.status };
 }

@@ -14,7 +14,12 @@ const IMAGE = 'stack.local/busybox:latest';
 export function benchEnv(prefix, { tmpfs } = {}) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `stack-bench-${prefix}-`));
   // Boot units `up` writes (cli/boot-unit.ts) go to a folder of the run, never the host's systemd.
-  const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run'), STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd') };
+  const env = {
+    ...process.env,
+    STACK_ROOT: path.join(root, 'lib'),
+    STACK_RUN: path.join(root, 'run'),
+    STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd'),
+  };
   if (tmpfs) {
     fs.mkdirSync(env.STACK_ROOT);
     spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${tmpfs},mode=0700`, 'stkbench-full', env.STACK_ROOT]);
@@ -25,7 +30,12 @@ export function benchEnv(prefix, { tmpfs } = {}) {
     return r;
   };
   const start = (...args) => spawn(path.join(repo, 'bin/stack'), [...args], { env });
-  spawnSync(process.execPath, [path.join(repo, 'scripts/build-busybox-image.mjs'), path.join(root, 'oci'), '--tag', IMAGE]);
+  spawnSync(process.execPath, [
+    path.join(repo, 'scripts/build-busybox-image.mjs'),
+    path.join(root, 'oci'),
+    '--tag',
+    IMAGE,
+  ]);
   stack('image', 'import', path.join(root, 'oci'), '--tag', IMAGE);
   const dispose = () => {
     // Lazily: a container process still being reaped may hold it a moment longer.

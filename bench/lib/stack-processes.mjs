@@ -4,7 +4,11 @@
 
 import fs from 'node:fs';
 
-export const pids = () => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number);
+export const pids = () =>
+  fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number);
 
 export function cmdline(pid) {
   try {
@@ -18,11 +22,17 @@ export function cmdline(pid) {
 
 /** The supervisor of `project`: `…/supervisor.js <project>` (bundled or not). */
 export const supervisorPid = (project) =>
-  pids().find((p) => { const a = cmdline(p); return /supervisor(\/main)?\.js$/.test(a.at(-2) ?? '') && a.at(-1) === project; });
+  pids().find((p) => {
+    const a = cmdline(p);
+    return /supervisor(\/main)?\.js$/.test(a.at(-2) ?? '') && a.at(-1) === project;
+  });
 
 /** Its watchdog (supervisor/watchdog.ts): `sh -c … stack-watchdog <project> …`. */
 export const watchdogPid = (project) =>
-  pids().find((p) => { const a = cmdline(p); return a[3] === 'stack-watchdog' && a[4] === project; });
+  pids().find((p) => {
+    const a = cmdline(p);
+    return a[3] === 'stack-watchdog' && a[4] === project;
+  });
 
 /** True while `pid` exists and is not a zombie. */
 export function isAlive(pid) {
@@ -45,7 +55,10 @@ function parentOf(pid) {
 
 function markOf(pid, name) {
   try {
-    const entry = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith(`${name}=`));
+    const entry = fs
+      .readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .find((e) => e.startsWith(`${name}=`));
     return entry?.slice(name.length + 1);
   } catch {
     return undefined;

@@ -19,19 +19,26 @@ export function fmt(n, unit = 'ms') {
  * the tool's median to stack's (how many times slower/larger than stack it is).
  */
 export function markdownTable(rows) {
-  const out = ['| measurement | tool | median | min | max | unit | ratio to stack |', '| --- | --- | ---: | ---: | ---: | --- | ---: |'];
+  const out = [
+    '| measurement | tool | median | min | max | unit | ratio to stack |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: |',
+  ];
   for (const r of rows) {
     if (r.absent) {
       out.push(`| ${r.measurement} | ${r.tool} | absent | | | | |`);
       continue;
     }
     if (r.error) {
-      out.push(`| ${r.measurement} | ${r.tool} | failed: ${r.error.replace(/\|/g, '/').split('\n')[0].slice(0, 80)} | | | | |`);
+      out.push(
+        `| ${r.measurement} | ${r.tool} | failed: ${r.error.replace(/\|/g, '/').split('\n')[0].slice(0, 80)} | | | | |`,
+      );
       continue;
     }
     const base = rows.find((b) => b.measurement === r.measurement && b.tool === 'stack' && b.stats);
     const ratio = base && r.stats ? `${(r.stats.median / base.stats.median).toFixed(1)}×` : '';
-    out.push(`| ${r.measurement} | ${r.tool} | ${fmt(r.stats.median, r.unit)} | ${fmt(r.stats.min, r.unit)} | ${fmt(r.stats.max, r.unit)} | ${r.unit} | ${r.tool === 'stack' ? '1.0×' : ratio} |`);
+    out.push(
+      `| ${r.measurement} | ${r.tool} | ${fmt(r.stats.median, r.unit)} | ${fmt(r.stats.min, r.unit)} | ${fmt(r.stats.max, r.unit)} | ${r.unit} | ${r.tool === 'stack' ? '1.0×' : ratio} |`,
+    );
   }
   return out.join('\n');
 }

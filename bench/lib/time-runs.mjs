@@ -21,7 +21,11 @@ const samples = [];
 for (let i = 0; i < runs; i++) {
   const id = `stkbench-${process.pid}-${i}`;
   const t0 = performance.now();
-  const r = spawnSync(cmd, args.map((a) => a.replaceAll('{id}', id)), { encoding: 'utf8' });
+  const r = spawnSync(
+    cmd,
+    args.map((a) => a.replaceAll('{id}', id)),
+    { encoding: 'utf8' },
+  );
   const ms = performance.now() - t0;
   if (r.status !== 0) {
     process.stderr.write(`${cmd} exited ${r.status}: ${r.stderr}`);

@@ -11,12 +11,18 @@ export async function five(ctx) {
   const file = path.join(ctx.repo, 'bench/stacks/five/stack.yaml');
   const rows = [];
   for (const tool of composeTools(ctx)) {
-    const names = ['5-service stack: up -d until the port answers', '5-service stack: down', '5-service stack: no-op up -d'];
+    const names = [
+      '5-service stack: up -d until the port answers',
+      '5-service stack: down',
+      '5-service stack: no-op up -d',
+    ];
     if (tool.absent) {
       for (const m of names) rows.push({ measurement: m, tool: tool.name, absent: true });
       continue;
     }
-    const up = [], down = [], noop = [];
+    const up = [],
+      down = [],
+      noop = [];
     const port = String(await ctx.freePort());
     const env = { BENCH_WEB_PORT: port };
     try {

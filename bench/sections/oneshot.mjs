@@ -29,21 +29,43 @@ export async function oneshot(ctx) {
   };
   row('stack', () => {
     const s = [];
-    for (let i = 0; i < runs; i++) s.push(timed(ctx.stackBin, ['run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true'], { env: ctx.stackEnv }).ms);
+    for (let i = 0; i < runs; i++)
+      s.push(
+        timed(ctx.stackBin, ['run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true'], {
+          env: ctx.stackEnv,
+        }).ms,
+      );
     return s;
   });
-  row('runc', ctx.present.runc && (() => samples(process.execPath, [timeRuns, String(runs), '--', 'runc', 'run', '--bundle', runBundle(ctx), '{id}'])));
+  row(
+    'runc',
+    ctx.present.runc &&
+      (() =>
+        samples(process.execPath, [timeRuns, String(runs), '--', 'runc', 'run', '--bundle', runBundle(ctx), '{id}'])),
+  );
   row('crun', ctx.present.crun && (() => samples('unshare', crunTimingArgs(timeRuns, runs, runBundle(ctx)))));
-  row('podman run --rm', ctx.podman && (() => {
-    const s = [];
-    for (let i = 0; i < runs; i++) s.push(timed('podman', ['run', '--rm', '--network', 'none', IMAGE, '/bin/true'], { env: ctx.podman.env }).ms);
-    return s;
-  }));
-  row('docker run --rm', ctx.docker && (() => {
-    const s = [];
-    for (let i = 0; i < runs; i++) s.push(timed(dockerCli(), ['run', '--rm', '--network', 'none', IMAGE, '/bin/true'], { env: ctx.docker.env }).ms);
-    return s;
-  }));
+  row(
+    'podman run --rm',
+    ctx.podman &&
+      (() => {
+        const s = [];
+        for (let i = 0; i < runs; i++)
+          s.push(timed('podman', ['run', '--rm', '--network', 'none', IMAGE, '/bin/true'], { env: ctx.podman.env }).ms);
+        return s;
+      }),
+  );
+  row(
+    'docker run --rm',
+    ctx.docker &&
+      (() => {
+        const s = [];
+        for (let i = 0; i < runs; i++)
+          s.push(
+            timed(dockerCli(), ['run', '--rm', '--network', 'none', IMAGE, '/bin/true'], { env: ctx.docker.env }).ms,
+          );
+        return s;
+      }),
+  );
   removeBundleCgroups();
   return rows;
 }

@@ -12,7 +12,12 @@ export async function planner(ctx) {
   for (const n of [10, 100, 1000]) {
     const lines = ['name: plan', 'services:'];
     for (let i = 1; i <= n; i++) {
-      lines.push(`  s${i}:`, `    image: ${IMAGE}`, `    command: ["sleep", "${i}"]`, `    environment: {INDEX: "${i}"}`);
+      lines.push(
+        `  s${i}:`,
+        `    image: ${IMAGE}`,
+        `    command: ["sleep", "${i}"]`,
+        `    environment: {INDEX: "${i}"}`,
+      );
       if (i > 1) lines.push(`    depends_on: [s${Math.ceil(i / 2)}]`);
     }
     // Automatic subnets are /24s (253 addresses); a big stack declares a bigger one.
@@ -22,7 +27,8 @@ export async function planner(ctx) {
     const m = `plan of ${n} services (CLI wall)`;
     try {
       const s = [];
-      for (let i = 0; i < ctx.runs.planner; i++) s.push(timed(ctx.stackBin, ['-f', file, 'plan'], { env: ctx.stackEnv }).ms);
+      for (let i = 0; i < ctx.runs.planner; i++)
+        s.push(timed(ctx.stackBin, ['-f', file, 'plan'], { env: ctx.stackEnv }).ms);
       rows.push({ measurement: m, tool: 'stack', unit: 'ms', stats: summary(s) });
     } catch (e) {
       rows.push({ measurement: m, tool: 'stack', error: e.message });

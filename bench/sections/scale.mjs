@@ -14,7 +14,8 @@ const MEMORY_TOOL = { stack: 'stack', 'docker-compose': 'docker', 'podman-compos
 
 function writeScaleFile(dir, n) {
   const lines = ['services:'];
-  for (let i = 1; i <= n; i++) lines.push(`  c${i}:`, `    image: ${IMAGE}`, '    init: true', '    command: ["sleep", "86400"]');
+  for (let i = 1; i <= n; i++)
+    lines.push(`  c${i}:`, `    image: ${IMAGE}`, '    init: true', '    command: ["sleep", "86400"]');
   const file = path.join(dir, `scale-${n}.yaml`);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -25,14 +26,19 @@ export async function scale(ctx) {
   for (const n of ctx.sizes) {
     const file = writeScaleFile(ctx.root, n);
     for (const tool of composeTools(ctx)) {
-      const mUp = `${n} containers: up -d`, mDown = `${n} containers: down`;
-      const mMem = `${n} containers: resident memory of the tool's own processes`, mProc = `${n} containers: the tool's own processes`;
+      const mUp = `${n} containers: up -d`,
+        mDown = `${n} containers: down`;
+      const mMem = `${n} containers: resident memory of the tool's own processes`,
+        mProc = `${n} containers: the tool's own processes`;
       const names = n === Math.max(...ctx.sizes) ? [mUp, mDown, mMem, mProc] : [mUp, mDown];
       if (tool.absent) {
         for (const m of names) rows.push({ measurement: m, tool: tool.name, absent: true });
         continue;
       }
-      const up = [], down = [], mem = [], procs = [];
+      const up = [],
+        down = [],
+        mem = [],
+        procs = [];
       try {
         for (let i = 0; i < ctx.runs.scale; i++) {
           up.push(compose(tool, file, 'scale', ['up', '-d']).ms);

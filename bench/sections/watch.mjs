@@ -28,22 +28,28 @@ export async function watch(ctx) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const port = String(await ctx.freePort());
   const env = { ...ctx.stackEnv, BENCH_WEB_PORT: port };
-  const withEdit = (n) => src.replace('  worker:\n', `  worker:\n    environment: {BENCH_EDIT: "${ctx.marker}-${n}"}\n`);
+  const withEdit = (n) =>
+    src.replace('  worker:\n', `  worker:\n    environment: {BENCH_EDIT: "${ctx.marker}-${n}"}\n`);
   fs.writeFileSync(file, withEdit(0));
   let watcher;
   try {
     timed(ctx.stackBin, ['-f', file, '-p', 'watchbench', 'up', '-d'], { env });
-    watcher = spawn(ctx.stackBin, ['-f', file, '-p', 'watchbench', 'watch'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    watcher = spawn(ctx.stackBin, ['-f', file, '-p', 'watchbench', 'watch'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     watcher.stderr.on('data', (d) => (stderr += d));
     await sleep(1500); // the watcher's first scan
-    if (watcher.exitCode !== null) throw new Error(`stack watch exited ${watcher.exitCode}: ${stderr.trim().split('\n').pop()}`);
+    if (watcher.exitCode !== null)
+      throw new Error(`stack watch exited ${watcher.exitCode}: ${stderr.trim().split('\n').pop()}`);
     const samples = [];
     for (let i = 1; i <= ctx.runs.watch; i++) {
       const t0 = performance.now();
       fs.writeFileSync(file, withEdit(i));
       while (!processWithEnv(`BENCH_EDIT=${ctx.marker}-${i}`)) {
-        if (performance.now() - t0 > 20_000) throw new Error(`edit ${i} was not applied within 20 s: ${stderr.trim().split('\n').pop() ?? ''}`);
+        if (performance.now() - t0 > 20_000)
+          throw new Error(`edit ${i} was not applied within 20 s: ${stderr.trim().split('\n').pop() ?? ''}`);
         await sleep(2);
       }
       samples.push(performance.now() - t0);

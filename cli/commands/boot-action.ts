@@ -31,7 +31,12 @@ export async function boot(globals: GlobalOptions, opts: BootOptions): Promise<n
     process.stderr.write(`stack ${only} has no state under ${stackRoot()}: nothing to bring back\n`);
     return EXIT.ok;
   }
-  const projects = only ? [only] : await bootOrder((await readState.projects()).filter((p) => fs.existsSync(paths.stateDir(p))), networkUse);
+  const projects = only
+    ? [only]
+    : await bootOrder(
+        (await readState.projects()).filter((p) => fs.existsSync(paths.stateDir(p))),
+        networkUse,
+      );
   if (projects.length === 0) process.stderr.write(`no stack has state under ${stackRoot()}: nothing to bring back\n`);
   let failed = 0;
   for (const project of projects) {

@@ -11,7 +11,9 @@ import type { BootOptions } from './boot-action.js';
 export function registerBoot(program: Command, globals: () => GlobalOptions): void {
   program
     .command('boot')
-    .description('bring stacks back after a reboot (restart: always, unless-stopped); every stack under STACK_ROOT, or -p NAME')
+    .description(
+      'bring stacks back after a reboot (restart: always, unless-stopped); every stack under STACK_ROOT, or -p NAME',
+    )
     .option('-p, --project-name <name>', 'only this stack (as the global -p)', validProjectName)
     .option('--print-unit', 'print the systemd unit that runs this at boot (with -p), for installing by hand')
     .action((opts: BootOptions) => runCommand(async () => (await import('./boot-action.js')).boot(globals(), opts)));

@@ -19,9 +19,18 @@ export interface ConfigOptions {
 
 /** `service hash` lines, as `docker compose config --hash` prints them. */
 function hashLines(stack: Stack, which: string): string[] {
-  const wanted = which === '*' ? stack.services.map((s) => s.name) : which.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted =
+    which === '*'
+      ? stack.services.map((s) => s.name)
+      : which
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   const unknown = wanted.filter((w) => !stack.services.some((s) => s.name === w));
-  if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}; the file has ${stack.services.map((s) => s.name).join(', ') || 'no services'}`);
+  if (unknown.length)
+    throw new UsageError(
+      `no such service: ${unknown.join(', ')}; the file has ${stack.services.map((s) => s.name).join(', ') || 'no services'}`,
+    );
   return stack.services.filter((s) => wanted.includes(s.name)).map((s) => `${s.name} ${serviceConfigHash(s)}`);
 }
 
@@ -29,7 +38,10 @@ function hashLines(stack: Stack, which: string): string[] {
 export function renderConfig(stack: Stack, opts: ConfigOptions): string {
   if (opts.services) return stack.services.map((s) => `${s.name}\n`).join('');
   if (opts.volumes) return stack.volumes.map((v) => `${v.key}\n`).join('');
-  if (opts.hash !== undefined) return hashLines(stack, opts.hash).map((l) => `${l}\n`).join('');
+  if (opts.hash !== undefined)
+    return hashLines(stack, opts.hash)
+      .map((l) => `${l}\n`)
+      .join('');
   const doc = composeView(stack);
   if (opts.format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
   if (opts.format !== 'yaml') throw new UsageError(`unknown format "${opts.format}"; use yaml or json`);

@@ -16,5 +16,7 @@ export function registerConfig(program: Command, globals: () => GlobalOptions): 
     .option('--services', 'print the service names, one per line')
     .option('--volumes', 'print the volume names, one per line')
     .option('--hash <services>', 'print "service hash" for the services ("*" for all, or a comma-separated list)')
-    .action((opts: ConfigOptions) => runCommand(async () => (await import('./config-action.js')).config(globals(), opts)));
+    .action((opts: ConfigOptions) =>
+      runCommand(async () => (await import('./config-action.js')).config(globals(), opts)),
+    );
 }

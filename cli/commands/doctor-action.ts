@@ -14,14 +14,18 @@ export interface DoctorOptions {
 function publishedPorts(globals: GlobalOptions): PublishedPort[] {
   try {
     return loadStackFiles(globals).services.flatMap((s) =>
-      s.ports.filter((p) => p.hostPort !== 0 && p.hostPortEnd === undefined).map((p) => ({ service: s.name, port: p.hostPort })));
+      s.ports
+        .filter((p) => p.hostPort !== 0 && p.hostPortEnd === undefined)
+        .map((p) => ({ service: s.name, port: p.hostPort })),
+    );
   } catch {
     return [];
   }
 }
 
 export async function doctor(globals: GlobalOptions, opts: DoctorOptions): Promise<number> {
-  if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`unknown format "${opts.format}"; use text or json`);
+  if (opts.format !== 'text' && opts.format !== 'json')
+    throw new UsageError(`unknown format "${opts.format}"; use text or json`);
   const results = await checkThisHost(publishedPorts(globals));
   if (opts.format === 'json') process.stdout.write(renderJson(results));
   else {

@@ -12,5 +12,7 @@ export function registerDoctor(program: Command, globals: () => GlobalOptions): 
     .command('doctor')
     .description('check that this host has what stack needs, and say how to fix each gap')
     .option('--format <format>', 'text or json', 'text')
-    .action((opts: DoctorOptions) => runCommand(async () => (await import('./doctor-action.js')).doctor(globals(), opts)));
+    .action((opts: DoctorOptions) =>
+      runCommand(async () => (await import('./doctor-action.js')).doctor(globals(), opts)),
+    );
 }

@@ -27,18 +27,32 @@ export async function down(globals: GlobalOptions, opts: DownOptions): Promise<n
   return EXIT.ok;
 }
 
-export async function bringDown(project: string, timeoutSeconds: number | undefined, removeVolumes = false, format: ProgressFormat = 'text'): Promise<void> {
+export async function bringDown(
+  project: string,
+  timeoutSeconds: number | undefined,
+  removeVolumes = false,
+  format: ProgressFormat = 'text',
+): Promise<void> {
   // Checked under the lock: an `up` that holds it may be making the stack right now.
   await withStackLock(project, 'stack down', () => takeDown(project, timeoutSeconds, removeVolumes, format));
   // No container is left to bring back at boot (a network kept for other stacks is theirs).
   syncBootUnit(project, false, (line) => process.stderr.write(`${line}\n`));
 }
 
-async function takeDown(project: string, timeoutSeconds: number | undefined, removeVolumes: boolean, format: ProgressFormat): Promise<void> {
+async function takeDown(
+  project: string,
+  timeoutSeconds: number | undefined,
+  removeVolumes: boolean,
+  format: ProgressFormat,
+): Promise<void> {
   if (!fs.existsSync(paths.stackDir(project))) {
     // Volumes outlive the stack: `down -v` after `down` still removes them.
     const removed = removeVolumes ? await removeStackVolumes(project) : [];
-    process.stderr.write(removed.length > 0 ? `stack ${project} is not up; removed its volumes ${removed.join(', ')}\n` : `stack ${project} is not up; nothing to remove\n`);
+    process.stderr.write(
+      removed.length > 0
+        ? `stack ${project} is not up; removed its volumes ${removed.join(', ')}\n`
+        : `stack ${project} is not up; nothing to remove\n`,
+    );
     return;
   }
   const conn = await connectSupervisor(project, { start: true });
@@ -46,11 +60,18 @@ async function takeDown(project: string, timeoutSeconds: number | undefined, rem
   let forgets = true;
   try {
     const printer = progressPrinter(process.stderr, { format });
-    const watching: MessageHandler = Object.assign((m: Message) => {
-      if (m.type === 'plan') forgets = m.plan.operations.some((op) => op.kind === 'stack.forget');
-      printer(m);
-    }, printer.end ? { end: printer.end } : {});
-    pid = await request(conn!, { op: 'down', ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}), removeVolumes }, watching);
+    const watching: MessageHandler = Object.assign(
+      (m: Message) => {
+        if (m.type === 'plan') forgets = m.plan.operations.some((op) => op.kind === 'stack.forget');
+        printer(m);
+      },
+      printer.end ? { end: printer.end } : {},
+    );
+    pid = await request(
+      conn!,
+      { op: 'down', ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}), removeVolumes },
+      watching,
+    );
   } finally {
     conn!.destroy();
   }

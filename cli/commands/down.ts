@@ -9,13 +9,15 @@ import { progressFormatOption } from '../progress-format.js';
 import type { DownOptions } from './down-action.js';
 
 export function registerDown(program: Command, globals: () => GlobalOptions): void {
-  progressFormatOption(program
-    .command('down'))
+  progressFormatOption(program.command('down'))
     .description('stop and remove everything the stack made')
-    .option('-t, --timeout <seconds>', 'grace period before SIGKILL (default: each service\'s stop_grace_period)')
+    .option('-t, --timeout <seconds>', "grace period before SIGKILL (default: each service's stop_grace_period)")
     .option('-v, --volumes', 'also remove the volumes the stack created, named and anonymous (never external ones)')
     // compose removes orphans only with this flag; down works from the state records, so it
     // removes every container the stack made anyway. Accepted so compose habits work.
-    .option('--remove-orphans', 'accepted for compose compatibility: down always removes containers of services no longer in the file')
+    .option(
+      '--remove-orphans',
+      'accepted for compose compatibility: down always removes containers of services no longer in the file',
+    )
     .action((opts: DownOptions) => runCommand(async () => (await import('./down-action.js')).down(globals(), opts)));
 }

@@ -14,7 +14,8 @@ export interface EventsOptions {
 
 export async function events(globals: GlobalOptions, opts: EventsOptions): Promise<number> {
   const project = projectOf(globals);
-  if (!fs.existsSync(paths.stackDir(project))) throw new UsageError(`stack ${project} is not up; \`stack up\` creates it`);
+  if (!fs.existsSync(paths.stackDir(project)))
+    throw new UsageError(`stack ${project} is not up; \`stack up\` creates it`);
   const conn = (await connectSupervisor(project, { start: true }))!;
   const ended = new Promise<number>((resolve) => {
     process.once('SIGINT', () => resolve(EXIT.ok));

@@ -11,5 +11,7 @@ export function registerEvents(program: Command, globals: () => GlobalOptions): 
     .command('events')
     .description("stream the containers' lifecycle events")
     .option('--format <format>', 'text or json (one JSON object per line)', 'text')
-    .action((opts: EventsOptions) => runCommand(async () => (await import('./events-action.js')).events(globals(), opts)));
+    .action((opts: EventsOptions) =>
+      runCommand(async () => (await import('./events-action.js')).events(globals(), opts)),
+    );
 }

@@ -18,14 +18,22 @@ export interface ExecCliOptions {
   index: string;
 }
 
-export async function exec(globals: GlobalOptions, service: string, command: string[], opts: ExecCliOptions): Promise<number> {
+export async function exec(
+  globals: GlobalOptions,
+  service: string,
+  command: string[],
+  opts: ExecCliOptions,
+): Promise<number> {
   const index = Number(opts.index);
-  if (!Number.isInteger(index) || index < 1) throw new UsageError(`--index takes a replica number (1 or more), not "${opts.index}"`);
+  if (!Number.isInteger(index) || index < 1)
+    throw new UsageError(`--index takes a replica number (1 or more), not "${opts.index}"`);
   const project = projectOf(globals);
   const rows = await containerStatus(project);
   if (!rows.some((r) => r.service === service)) {
     const services = [...new Set(rows.map((r) => r.service))];
-    throw new UsageError(`service ${service} has no container in stack ${project}${services.length ? ` (services with containers: ${services.join(', ')})` : ''}; \`stack up\` creates them`);
+    throw new UsageError(
+      `service ${service} has no container in stack ${project}${services.length ? ` (services with containers: ${services.join(', ')})` : ''}; \`stack up\` creates them`,
+    );
   }
   const abort = new AbortController();
   // The terminal sends Ctrl-C and Ctrl-\ to the command too (same process group): let it decide.
@@ -33,7 +41,9 @@ export async function exec(globals: GlobalOptions, service: string, command: str
   const stop = () => abort.abort();
   process.on('SIGINT', ignore).on('SIGQUIT', ignore).on('SIGTERM', stop).on('SIGHUP', stop);
   try {
-    const target = (await slotRecord(readState.container, project, containerName(project, service, index)))?.spec.name ?? containerName(project, service, index);
+    const target =
+      (await slotRecord(readState.container, project, containerName(project, service, index)))?.spec.name ??
+      containerName(project, service, index);
     return await createLinuxHost().containers.exec(project, target, {
       argv: command,
       env: envFlags(opts.env ?? [], process.env),

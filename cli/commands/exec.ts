@@ -13,12 +13,17 @@ export function registerExec(program: Command, globals: () => GlobalOptions): vo
     .argument('<service>', 'service whose container runs the command')
     .argument('<command...>', 'the command and its arguments')
     .option('-T, --no-tty', 'no terminal, even when stdin is one')
-    .option('-u, --user <user>', 'user (name, uid, name:group or uid:gid) from the container\'s /etc/passwd')
+    .option('-u, --user <user>', "user (name, uid, name:group or uid:gid) from the container's /etc/passwd")
     .option('-w, --workdir <dir>', 'working directory inside the container')
-    .option('-e, --env <KEY=VALUE>', 'set a variable (repeatable; KEY alone takes ours)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '-e, --env <KEY=VALUE>',
+      'set a variable (repeatable; KEY alone takes ours)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--index <n>', 'which replica of the service', '1')
     // Everything after the service belongs to the command: `stack exec web ls -l`.
     .passThroughOptions()
     .action((service: string, command: string[], opts: ExecCliOptions) =>
-      runCommand(async () => (await import('./exec-action.js')).exec(globals(), service, command, opts)));
+      runCommand(async () => (await import('./exec-action.js')).exec(globals(), service, command, opts)),
+    );
 }

@@ -13,7 +13,10 @@ export interface ImageLsOptions {
 }
 
 export async function imageImport(dir: string, opts: ImageImportOptions): Promise<void> {
-  const info = await importImage(dir, { ...(opts.tag && { tag: opts.tag }), ...(opts.platform && { platform: opts.platform }) });
+  const info = await importImage(dir, {
+    ...(opts.tag && { tag: opts.tag }),
+    ...(opts.platform && { platform: opts.platform }),
+  });
   process.stdout.write(`${info.ref} ${info.id}\n`);
 }
 
@@ -37,5 +40,7 @@ export async function imagePrune(): Promise<void> {
   const r = await pruneImages();
   for (const ref of r.images) process.stdout.write(`removed image ${ref}\n`);
   for (const layer of r.layers) process.stdout.write(`removed layer ${layer}\n`);
-  process.stderr.write(`pruned ${r.images.length} image(s), ${r.layers.length} layer(s), ${r.leftovers} leftover(s) of interrupted pulls\n`);
+  process.stderr.write(
+    `pruned ${r.images.length} image(s), ${r.layers.length} layer(s), ${r.leftovers} leftover(s) of interrupted pulls\n`,
+  );
 }

@@ -9,17 +9,25 @@ export function registerImage(program: Command): void {
   const image = program.command('image').description('manage the local image store');
   image
     .command('import')
-    .description('import an image into the store: an OCI layout folder, an OCI archive (tar of a layout) or a `docker save` tar')
+    .description(
+      'import an image into the store: an OCI layout folder, an OCI archive (tar of a layout) or a `docker save` tar',
+    )
     .argument('<path>', 'OCI layout folder or image archive (.tar, .tar.gz, .tar.zst)')
     .option('--tag <ref>', 'reference to store it under (default: the name in the layout or archive)')
-    .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default: the host\'s)')
-    .action((dir: string, opts: ImageImportOptions) => runCommand(async () => (await import('./image-action.js')).imageImport(dir, opts)));
+    .option('--platform <os/arch>', "platform to pick from a multi-platform image (default: the host's)")
+    .action((dir: string, opts: ImageImportOptions) =>
+      runCommand(async () => (await import('./image-action.js')).imageImport(dir, opts)),
+    );
   image
     .command('pull')
-    .description('pull an image from a registry into the store (credentials: STACK_REGISTRY_AUTH or ~/.docker/config.json)')
+    .description(
+      'pull an image from a registry into the store (credentials: STACK_REGISTRY_AUTH or ~/.docker/config.json)',
+    )
     .argument('<ref>', 'image reference, e.g. busybox or 127.0.0.1:5000/app:1')
-    .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default: the host\'s)')
-    .action((ref: string, opts: ImagePullOptions) => runCommand(async () => (await import('./image-pull-action.js')).imagePull(ref, opts)));
+    .option('--platform <os/arch>', "platform to pick from a multi-platform image (default: the host's)")
+    .action((ref: string, opts: ImagePullOptions) =>
+      runCommand(async () => (await import('./image-pull-action.js')).imagePull(ref, opts)),
+    );
   image
     .command('ls')
     .description('list stored images')
@@ -27,12 +35,16 @@ export function registerImage(program: Command): void {
     .action((opts: ImageLsOptions) => runCommand(async () => (await import('./image-action.js')).imageLs(opts)));
   image
     .command('rm')
-    .description('remove images from the store (refused while a stack\'s container uses one, unless -f); layers stay until prune')
+    .description(
+      "remove images from the store (refused while a stack's container uses one, unless -f); layers stay until prune",
+    )
     .argument('<ref...>', 'image references')
     .option('-f, --force', 'remove even if a container uses it')
-    .action((refs: string[], opts: ImageRmOptions) => runCommand(async () => (await import('./image-action.js')).imageRm(refs, opts)));
+    .action((refs: string[], opts: ImageRmOptions) =>
+      runCommand(async () => (await import('./image-action.js')).imageRm(refs, opts)),
+    );
   image
     .command('prune')
-    .description('remove every image no stack\'s container uses, then the layers nothing references')
+    .description("remove every image no stack's container uses, then the layers nothing references")
     .action(() => runCommand(async () => (await import('./image-action.js')).imagePrune()));
 }

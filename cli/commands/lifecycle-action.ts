@@ -20,9 +20,15 @@ export interface LifecycleCliOptions {
   format?: string;
 }
 
-export async function lifecycle(command: LifecycleCommand, globals: GlobalOptions, services: string[], opts: LifecycleCliOptions): Promise<number> {
+export async function lifecycle(
+  command: LifecycleCommand,
+  globals: GlobalOptions,
+  services: string[],
+  opts: LifecycleCliOptions,
+): Promise<number> {
   const timeout = opts.timeout === undefined ? undefined : Number(opts.timeout);
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0)) throw new UsageError(`-t/--timeout takes whole seconds (0 or more), not "${opts.timeout}"`);
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0))
+    throw new UsageError(`-t/--timeout takes whole seconds (0 or more), not "${opts.timeout}"`);
   const format = progressFormat(opts.format);
   const project = projectOf(globals);
   // The file, when it loads, gives the dependency order and who follows a restarted service.
@@ -31,7 +37,8 @@ export async function lifecycle(command: LifecycleCommand, globals: GlobalOption
   const options: LifecycleOptions = { services: named, ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) };
   if (stack) options.order = dependencyOrder(stack);
   await withStackLock(project, `stack ${command}`, async () => {
-    if (!fs.existsSync(paths.stackDir(project))) throw new UsageError(`stack ${project} is not up; \`stack up\` creates it`);
+    if (!fs.existsSync(paths.stackDir(project)))
+      throw new UsageError(`stack ${project} is not up; \`stack up\` creates it`);
     await requestLifecycle(project, command, options, format);
   });
   return EXIT.ok;
@@ -46,7 +53,12 @@ export async function stopContainers(project: string, services: string[], order:
   await requestLifecycle(project, 'stop', { services, order }, 'text');
 }
 
-async function requestLifecycle(project: string, command: LifecycleCommand, options: LifecycleOptions, format: ReturnType<typeof progressFormat>): Promise<void> {
+async function requestLifecycle(
+  project: string,
+  command: LifecycleCommand,
+  options: LifecycleOptions,
+  format: ReturnType<typeof progressFormat>,
+): Promise<void> {
   const conn = await connectSupervisor(project, { start: true });
   try {
     await request(conn!, { op: 'lifecycle', command, options }, progressPrinter(process.stderr, { format }));

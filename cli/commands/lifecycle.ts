@@ -15,8 +15,11 @@ export function registerLifecycle(program: Command, globals: () => GlobalOptions
     { name: 'restart', description: 'stop and start containers (a new process, same addresses)', timeout: true },
   ] as const;
   for (const c of commands) {
-    const cmd = progressFormatOption(program.command(c.name)).description(c.description).argument('[services...]', 'services (default: all)');
-    if (c.timeout) cmd.option('-t, --timeout <seconds>', "grace period before SIGKILL (default: each service's stop_grace_period)");
+    const cmd = progressFormatOption(program.command(c.name))
+      .description(c.description)
+      .argument('[services...]', 'services (default: all)');
+    if (c.timeout)
+      cmd.option('-t, --timeout <seconds>', "grace period before SIGKILL (default: each service's stop_grace_period)");
     cmd.action((services: string[], opts: LifecycleCliOptions) =>
       runCommand(async () => (await import('./lifecycle-action.js')).lifecycle(c.name, globals(), services, opts)),
     );

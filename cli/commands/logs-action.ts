@@ -23,11 +23,19 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
   const project = projectOf(globals);
   const rows = await containerStatus(project);
   const unknown = services.filter((s) => !rows.some((r) => r.service === s));
-  if (unknown.length > 0) throw new UsageError(`no container for service ${unknown.join(', ')} in stack ${project}; \`stack ps\` lists them`);
+  if (unknown.length > 0)
+    throw new UsageError(`no container for service ${unknown.join(', ')} in stack ${project}; \`stack ps\` lists them`);
   const tail = opts.tail === undefined || opts.tail === 'all' ? undefined : Number(opts.tail);
-  if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new UsageError(`--tail takes a number of lines or "all", not "${opts.tail}"`);
+  if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0))
+    throw new UsageError(`--tail takes a number of lines or "all", not "${opts.tail}"`);
   const chosen = rows.filter((r) => services.length === 0 || services.includes(r.service));
-  const prefixes = chosen.length > 1 ? logPrefixes(chosen.map((r) => r.service), wantsColor(process.stdout, opts.color === false)) : chosen.map(() => '');
+  const prefixes =
+    chosen.length > 1
+      ? logPrefixes(
+          chosen.map((r) => r.service),
+          wantsColor(process.stdout, opts.color === false),
+        )
+      : chosen.map(() => '');
   const view: LogView = {
     ...(opts.timestamps ? { timestamps: true } : {}),
     ...(opts.since !== undefined ? { sinceMs: parseLogTime('--since', opts.since) } : {}),
@@ -38,7 +46,9 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
     const followers = logFollowers(project, {
       wanted: (r) => services.length === 0 || services.includes(r.service),
       color: wantsColor(process.stdout, opts.color === false),
-      view, ...(tail !== undefined ? { tail } : {}), aligned: chosen.length > 1,
+      view,
+      ...(tail !== undefined ? { tail } : {}),
+      aligned: chosen.length > 1,
     });
     await followers.poll();
     await new Promise<void>(() => {});
@@ -75,7 +85,13 @@ export interface LogView {
  * to it until interrupted. With timestamps or a time window, each line's time comes from
  * the supervisor's notes of when the file grew (cli/log-times.ts).
  */
-export async function printLog(file: string, prefix: string, follow: boolean, tail?: number, view: LogView = {}): Promise<void> {
+export async function printLog(
+  file: string,
+  prefix: string,
+  follow: boolean,
+  tail?: number,
+  view: LogView = {},
+): Promise<void> {
   let offset = tail === undefined ? 0 : tailOffset(file, tail);
   const timed = view.timestamps || view.sinceMs !== undefined || view.untilMs !== undefined;
   const clock = timed ? logClock(file) : undefined;
@@ -83,7 +99,8 @@ export async function printLog(file: string, prefix: string, follow: boolean, ta
   const show = (line: Buffer, end: number): string => {
     if (!clock) return `${prefix}${line.toString('utf8')}\n`;
     const at = clock.timeOf(end);
-    if ((view.sinceMs !== undefined && at < view.sinceMs) || (view.untilMs !== undefined && at > view.untilMs)) return '';
+    if ((view.sinceMs !== undefined && at < view.sinceMs) || (view.untilMs !== undefined && at > view.untilMs))
+      return '';
     return `${prefix}${view.timestamps ? `${new Date(at).toISOString()} ` : ''}${line.toString('utf8')}\n`;
   };
   const drain = () => {

@@ -15,7 +15,12 @@ export function registerLogs(program: Command, globals: () => GlobalOptions): vo
     .option('-n, --tail <lines>', 'only the last LINES lines of each container ("all": everything)')
     .option('--no-color', 'plain service prefixes (the default when output is not a terminal)')
     .option('-t, --timestamps', 'show when each line was written (to within 50 ms)')
-    .option('--since <time>', 'only lines written since a date (2026-12-02T10:00:00Z), Unix seconds, or a duration ago (10m, 1h30m)')
+    .option(
+      '--since <time>',
+      'only lines written since a date (2026-12-02T10:00:00Z), Unix seconds, or a duration ago (10m, 1h30m)',
+    )
     .option('--until <time>', 'only lines written before a date, Unix seconds, or a duration ago')
-    .action((services: string[], opts: LogsOptions) => runCommand(async () => (await import('./logs-action.js')).logs(globals(), services, opts)));
+    .action((services: string[], opts: LogsOptions) =>
+      runCommand(async () => (await import('./logs-action.js')).logs(globals(), services, opts)),
+    );
 }

@@ -14,5 +14,7 @@ export function registerPlan(program: Command, globals: () => GlobalOptions): vo
       .argument('[service...]', 'plan as `up SERVICE…`')
       .description('show what `up` would change, and why (takes the flags of `up`)')
       .option('--format <format>', 'text or json', 'text'),
-  ).action((services: string[], opts: PlanOptions) => runCommand(async () => (await import('./plan-action.js')).plan(globals(), opts, services)));
+  ).action((services: string[], opts: PlanOptions) =>
+    runCommand(async () => (await import('./plan-action.js')).plan(globals(), opts, services)),
+  );
 }

@@ -15,5 +15,6 @@ export function registerPort(program: Command, globals: () => GlobalOptions): vo
     .option('--protocol <protocol>', 'tcp or udp', 'tcp')
     .option('--index <n>', 'which replica of the service', '1')
     .action((service: string, privatePort: string, opts: PortOptions) =>
-      runCommand(async () => (await import('./port-action.js')).port(globals(), service, privatePort, opts)));
+      runCommand(async () => (await import('./port-action.js')).port(globals(), service, privatePort, opts)),
+    );
 }

@@ -14,7 +14,9 @@ export async function ps(globals: GlobalOptions, opts: PsOptions): Promise<void>
   // Without a supervisor nothing checks health (the last result would be shown as if
   // current), restarts a container or answers DNS: say so, and claim no health.
   if (rows.some((r) => r.state === 'running') && runningSupervisor(project) === undefined) {
-    process.stderr.write(`stack ${project}: its supervisor is not running: no health checks, restarts or DNS until \`stack up\` starts one\n`);
+    process.stderr.write(
+      `stack ${project}: its supervisor is not running: no health checks, restarts or DNS until \`stack up\` starts one\n`,
+    );
     for (const r of rows) if (r.health) r.health = 'unknown';
   }
   if (opts.format === 'json') {
@@ -23,11 +25,30 @@ export async function ps(globals: GlobalOptions, opts: PsOptions): Promise<void>
   }
   const table = [['NAME', 'SERVICE', 'STATE', 'HEALTH', 'RESTARTS', 'LAST EXIT', 'PID', 'ADDRESS', 'PORTS']];
   for (const r of rows) {
-    const exited = r.state === 'exited' && r.exitCode !== undefined ? `exited (${r.exitCode}${r.oomKilled ? ', OOMKilled' : ''})` : r.state;
+    const exited =
+      r.state === 'exited' && r.exitCode !== undefined
+        ? `exited (${r.exitCode}${r.oomKilled ? ', OOMKilled' : ''})`
+        : r.state;
     const state = r.stopped ? `${exited}, stopped` : exited;
     const lastExit = r.exitCode !== undefined ? String(r.exitCode) : '-';
-    table.push([r.name, r.service, state, r.health ?? '-', String(r.restarts), lastExit, r.pid ? String(r.pid) : '-', r.addresses.map((a) => a.ip).join(',') || '-', r.ports.join(', ') || '-']);
+    table.push([
+      r.name,
+      r.service,
+      state,
+      r.health ?? '-',
+      String(r.restarts),
+      lastExit,
+      r.pid ? String(r.pid) : '-',
+      r.addresses.map((a) => a.ip).join(',') || '-',
+      r.ports.join(', ') || '-',
+    ]);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+  for (const row of table)
+    process.stdout.write(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd() + '\n',
+    );
 }

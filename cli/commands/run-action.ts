@@ -42,14 +42,24 @@ interface Target {
   observe: (host: Host) => Promise<Observed>;
 }
 
-async function target(globals: GlobalOptions, first: string | undefined, rest: string[], opts: RunCliOptions): Promise<{ t: Target; command: string[] }> {
+async function target(
+  globals: GlobalOptions,
+  first: string | undefined,
+  rest: string[],
+  opts: RunCliOptions,
+): Promise<{ t: Target; command: string[] }> {
   if (opts.image !== undefined) {
     if (opts.network !== undefined && opts.network !== 'none') {
-      throw new UsageError(`--network ${opts.network}: a one-off container of a bare image can only have --network none for now`);
+      throw new UsageError(
+        `--network ${opts.network}: a one-off container of a bare image can only have --network none for now`,
+      );
     }
     const command = first === undefined ? rest : [first, ...rest];
     const name = path.basename(opts.image.split(/[:@]/)[0] ?? 'image').replace(/[^a-z0-9_-]/g, '') || 'image';
-    const service = { ...serviceDefaults(name, opts.image, { file: '<command line>', line: 1, col: 1 }), networkMode: 'none' };
+    const service = {
+      ...serviceDefaults(name, opts.image, { file: '<command line>', line: 1, col: 1 }),
+      networkMode: 'none',
+    };
     const project = globals.projectName ?? IMAGE_RUN_PROJECT;
     return { t: { project, service, observe: async () => emptyObserved(project) }, command };
   }
@@ -58,39 +68,59 @@ async function target(globals: GlobalOptions, first: string | undefined, rest: s
   const { loadStackFiles } = await import('../stack-file.js');
   const stack = loadStackFiles(globals);
   const service = stack.services.find((s) => s.name === first);
-  if (!service) throw new UsageError(`no service ${first} in ${stack.file}; services: ${stack.services.map((s) => s.name).join(', ')}`);
+  if (!service)
+    throw new UsageError(
+      `no service ${first} in ${stack.file}; services: ${stack.services.map((s) => s.name).join(', ')}`,
+    );
   return { t: { project: stack.project, service, observe: (host) => host.observe(stack.project) }, command: rest };
 }
 
 async function imageOf(ref: string): Promise<ImageInfo> {
   const { findImage } = await import('../../images/image-store.js');
   const image = await findImage(ref);
-  if (!image) throw new UsageError(`image ${ref} is not in the local store; get it with \`stack image pull ${ref}\` or \`stack image import PATH --tag ${ref}\``);
+  if (!image)
+    throw new UsageError(
+      `image ${ref} is not in the local store; get it with \`stack image pull ${ref}\` or \`stack image import PATH --tag ${ref}\``,
+    );
   return image;
 }
 
-export async function run(globals: GlobalOptions, first: string | undefined, rest: string[], opts: RunCliOptions): Promise<number> {
+export async function run(
+  globals: GlobalOptions,
+  first: string | undefined,
+  rest: string[],
+  opts: RunCliOptions,
+): Promise<number> {
   const { t, command } = await target(globals, first, rest, opts);
   if (opts.memory !== undefined) {
     const bytes = parseSize(opts.memory);
     if (bytes === undefined) throw new UsageError(`--memory ${opts.memory}: not a size (e.g. 64m, 1g)`);
     t.service = { ...t.service, resources: { ...t.service.resources, memoryBytes: bytes } };
   }
-  const env = Object.fromEntries(envFlags(opts.env ?? [], process.env).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+  const env = Object.fromEntries(
+    envFlags(opts.env ?? [], process.env).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+  );
   const image = await imageOf(t.service.image);
   const id = crypto.randomBytes(3).toString('hex');
   const host = createLinuxHost();
-  const spec = await claimOneOff(t.project, () => t.observe(host), (observed) => {
-    const built = oneOffSpec(t.project, t.service, image, observed, {
-      command, env, id,
-      ...(opts.entrypoint !== undefined ? { entrypoint: shellSplit(opts.entrypoint) } : {}),
-      ...(opts.user !== undefined ? { user: opts.user } : {}),
-      ...(opts.workdir !== undefined ? { workdir: opts.workdir } : {}),
-    });
-    // Thrown before the record is written: a refused run leaves nothing behind.
-    if (built.argv.length === 0) throw new UsageError(`neither the command line nor image ${built.image.ref} gives a command to run`);
-    return built;
-  });
+  const spec = await claimOneOff(
+    t.project,
+    () => t.observe(host),
+    (observed) => {
+      const built = oneOffSpec(t.project, t.service, image, observed, {
+        command,
+        env,
+        id,
+        ...(opts.entrypoint !== undefined ? { entrypoint: shellSplit(opts.entrypoint) } : {}),
+        ...(opts.user !== undefined ? { user: opts.user } : {}),
+        ...(opts.workdir !== undefined ? { workdir: opts.workdir } : {}),
+      });
+      // Thrown before the record is written: a refused run leaves nothing behind.
+      if (built.argv.length === 0)
+        throw new UsageError(`neither the command line nor image ${built.image.ref} gives a command to run`);
+      return built;
+    },
+  );
   return runAttached(spec, !!opts.rm, host);
 }
 
@@ -102,11 +132,18 @@ export async function run(globals: GlobalOptions, first: string | undefined, res
 async function runAttached(spec: ContainerSpec, rm: boolean, host: Host): Promise<number> {
   let pid: number | undefined;
   // The container is in its own session: the terminal's signals reach only us. Pass them on.
-  const forward = (signal: NodeJS.Signals) => { if (pid) process.kill(pid, signal); };
+  const forward = (signal: NodeJS.Signals) => {
+    if (pid) process.kill(pid, signal);
+  };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
   signals.forEach((s) => process.on(s, forward));
   try {
-    const outcome = await runOneOff(spec, host, { remove: rm, onSpawned: (p) => { pid = p; } });
+    const outcome = await runOneOff(spec, host, {
+      remove: rm,
+      onSpawned: (p) => {
+        pid = p;
+      },
+    });
     // The init stage said why (docker's 126/127 is the exit code).
     if (outcome.startError) process.stderr.write(`stack: ${escapeControls(outcome.startError.message)}\n`);
     return outcome.exitCode;

@@ -13,17 +13,22 @@ export function registerRun(program: Command, globals: () => GlobalOptions): voi
     .command('run')
     .description('run a one-off container of a service (or of an image with --image), attached, with its exit code')
     .argument('[service]', 'service of the stack file (with --image: the command)')
-    .argument('[command...]', 'command and arguments, replacing the service\'s command')
+    .argument('[command...]', "command and arguments, replacing the service's command")
     .option('--rm', 'remove the container when it exits')
     .option('--image <ref>', 'run this image from the store instead of a service (no stack file needed)')
     .option('--network <mode>', 'with --image: `none` (the only mode for now: loopback only)')
     .option('-m, --memory <size>', 'memory limit, e.g. 64m')
-    .option('-e, --env <KEY=VALUE>', 'set a variable (repeatable; KEY alone takes ours)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '-e, --env <KEY=VALUE>',
+      'set a variable (repeatable; KEY alone takes ours)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--entrypoint <cmd>', 'replace the entrypoint (a command line, split like a shell)')
-    .option('-u, --user <user>', 'user (name, uid, name:group or uid:gid) from the image\'s /etc/passwd')
+    .option('-u, --user <user>', "user (name, uid, name:group or uid:gid) from the image's /etc/passwd")
     .option('-w, --workdir <dir>', 'working directory inside the container')
     // Everything after the service belongs to the command: `stack run web ls -l`.
     .passThroughOptions()
     .action((service: string | undefined, command: string[], opts: RunCliOptions) =>
-      runCommand(async () => (await import('./run-action.js')).run(globals(), service, command, opts)));
+      runCommand(async () => (await import('./run-action.js')).run(globals(), service, command, opts)),
+    );
 }

@@ -2,7 +2,13 @@
 
 import type { ReconcileOptions } from '../../planner/plan/reconcile.js';
 import type { Stack } from '../../model/types.js';
-import { connectSupervisor, request, startSupervisor, SupervisorError, type StartingSupervisor } from '../../supervisor/client.js';
+import {
+  connectSupervisor,
+  request,
+  startSupervisor,
+  SupervisorError,
+  type StartingSupervisor,
+} from '../../supervisor/client.js';
 import { closeBootOutput, type EarlySupervisor } from '../../supervisor/launch.js';
 import { containerStatus } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
@@ -31,15 +37,23 @@ export interface UpOptions extends UpFlags {
   format?: string;
 }
 
-export async function up(globals: GlobalOptions, opts: UpOptions, services: string[] = [], early?: EarlySupervisor): Promise<number> {
+export async function up(
+  globals: GlobalOptions,
+  opts: UpOptions,
+  services: string[] = [],
+  early?: EarlySupervisor,
+): Promise<number> {
   const options = reconcileOptions(opts, services);
   const waitTimeout = opts.waitTimeout === undefined ? undefined : Number(opts.waitTimeout);
-  if (waitTimeout !== undefined && !(Number.isFinite(waitTimeout) && waitTimeout > 0)) throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${opts.waitTimeout}"`);
+  if (waitTimeout !== undefined && !(Number.isFinite(waitTimeout) && waitTimeout > 0))
+    throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${opts.waitTimeout}"`);
   const format = progressFormat(opts.format);
   const { stack, filesRead } = loadStackFilesWithSources(globals);
   await withStackLock(stack.project, 'stack up', () => applyStack(stack, options, { format }, early));
   if (opts.wait) return waitUntilReady(stack.project, waitTimeout);
-  const watching = opts.watch ? await (await import('./watch-action.js')).startWatching(globals, options, filesRead) : undefined;
+  const watching = opts.watch
+    ? await (await import('./watch-action.js')).startWatching(globals, options, filesRead)
+    : undefined;
   if (opts.detach && !watching) return EXIT.ok;
   if (opts.detach) {
     // -d --watch: apply edits until Ctrl-C; the stack stays up.
@@ -54,7 +68,12 @@ export async function up(globals: GlobalOptions, opts: UpOptions, services: stri
  * Pulls what pull_policy asks for, then hands `stack` to its supervisor (started if none
  * runs) and prints the plan and progress. `up` and every watch cycle run this.
  */
-export async function applyStack(stack: Stack, options: ReconcileOptions, printer: PrinterOptions = {}, early?: EarlySupervisor): Promise<void> {
+export async function applyStack(
+  stack: Stack,
+  options: ReconcileOptions,
+  printer: PrinterOptions = {},
+  early?: EarlySupervisor,
+): Promise<void> {
   await pullStackImages(stack);
   let conn = await connectSupervisor(stack.project, { start: false });
   if (conn && early) {
@@ -77,7 +96,11 @@ export async function applyStack(stack: Stack, options: ReconcileOptions, printe
   } finally {
     conn!.destroy();
   }
-  syncBootUnit(stack.project, stack.services.some((s) => comesBackAtBoot(s.restart.name, false)), (line) => process.stderr.write(`${line}\n`));
+  syncBootUnit(
+    stack.project,
+    stack.services.some((s) => comesBackAtBoot(s.restart.name, false)),
+    (line) => process.stderr.write(`${line}\n`),
+  );
 }
 
 async function waitUntilReady(project: string, timeoutSeconds: number | undefined): Promise<number> {
@@ -104,14 +127,22 @@ async function killContainers(project: string): Promise<void> {
  * Follows the stack's output until Ctrl-C, then stops its containers and keeps them, as
  * docker compose does: `up` starts them again as they are, `down` removes them.
  */
-async function followUntilInterrupted(stack: Stack, named: string[], noDeps: boolean, beforeStop?: () => Promise<void> | undefined): Promise<number> {
+async function followUntilInterrupted(
+  stack: Stack,
+  named: string[],
+  noDeps: boolean,
+  beforeStop?: () => Promise<void> | undefined,
+): Promise<number> {
   const project = stack.project;
   // `up SERVICE…` follows those services and stops them and what it started for them.
   const started = named.length > 0 ? [...selectServices(stack, named, noDeps)] : [];
   // Listen for Ctrl-C before anything is printed: whoever sees output may press it at once.
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   // Containers that appear later (a watch edit, a scale change, a replacement) are followed too.
-  const followers = logFollowers(project, { wanted: (r) => named.length === 0 || named.includes(r.service), color: wantsColor(process.stdout, false) });
+  const followers = logFollowers(project, {
+    wanted: (r) => named.length === 0 || named.includes(r.service),
+    color: wantsColor(process.stdout, false),
+  });
   await followers.poll();
   process.stderr.write('attached to the stack; Ctrl-C stops it (up starts it again, down removes it)\n');
   await interrupted;
@@ -120,7 +151,9 @@ async function followUntilInterrupted(stack: Stack, named: string[], noDeps: boo
   // containers' cgroups, as compose's second Ctrl-C does; the stop then finishes at once.
   process.once('SIGINT', () => void killContainers(project));
   await beforeStop?.();
-  await withStackLock(project, 'stack up (stopping at Ctrl-C)', () => stopContainers(project, started, dependencyOrder(stack)));
+  await withStackLock(project, 'stack up (stopping at Ctrl-C)', () =>
+    stopContainers(project, started, dependencyOrder(stack)),
+  );
   followers.stop();
   return EXIT.interrupted;
 }

@@ -13,24 +13,31 @@ import { retireEarlySupervisor, startEarlySupervisor } from '../../supervisor/la
 import type { UpOptions } from './up-action.js';
 
 export function registerUp(program: Command, globals: () => GlobalOptions): void {
-  upFlags(progressFormatOption(
-    program
-      .command('up')
-      .argument('[service...]', 'only these services and what they depend on')
-      .description('create and start the stack, or change the running stack to match the file')
-      .option('-d, --detach', 'return once the stack is up')
-      .option('--wait', 'return once every container is running, or healthy when it has a healthcheck (one-shots: exited 0); exit 1 if one cannot be')
-      .option('--wait-timeout <seconds>', 'give up waiting after this long')
-      .option('--watch', 'keep watching the stack files and apply every edit'),
-  )).action((services: string[], opts: UpOptions) => runCommand(async () => {
-    // The supervisor boots while the rest of `up` loads (launch.ts says when it does).
-    const early = startEarlySupervisor();
-    try {
-      return await (await import('./up-action.js')).up(globals(), opts, services, early);
-    } catch (err) {
-      // A broken file or a refused plan: the early supervisor never learnt its project.
-      if (early) await retireEarlySupervisor(early);
-      throw err;
-    }
-  }));
+  upFlags(
+    progressFormatOption(
+      program
+        .command('up')
+        .argument('[service...]', 'only these services and what they depend on')
+        .description('create and start the stack, or change the running stack to match the file')
+        .option('-d, --detach', 'return once the stack is up')
+        .option(
+          '--wait',
+          'return once every container is running, or healthy when it has a healthcheck (one-shots: exited 0); exit 1 if one cannot be',
+        )
+        .option('--wait-timeout <seconds>', 'give up waiting after this long')
+        .option('--watch', 'keep watching the stack files and apply every edit'),
+    ),
+  ).action((services: string[], opts: UpOptions) =>
+    runCommand(async () => {
+      // The supervisor boots while the rest of `up` loads (launch.ts says when it does).
+      const early = startEarlySupervisor();
+      try {
+        return await (await import('./up-action.js')).up(globals(), opts, services, early);
+      } catch (err) {
+        // A broken file or a refused plan: the early supervisor never learnt its project.
+        if (early) await retireEarlySupervisor(early);
+        throw err;
+      }
+    }),
+  );
 }

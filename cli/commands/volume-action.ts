@@ -14,9 +14,18 @@ export async function volumeLs(opts: VolumeLsOptions): Promise<void> {
     process.stdout.write(JSON.stringify(volumes, null, 2) + '\n');
     return;
   }
-  const rows = [['NAME', 'STACK', 'KIND'], ...volumes.map((v) => [v.name, v.project ?? '-', v.anonymous ? 'anonymous' : 'named'])];
+  const rows = [
+    ['NAME', 'STACK', 'KIND'],
+    ...volumes.map((v) => [v.name, v.project ?? '-', v.anonymous ? 'anonymous' : 'named']),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+  for (const r of rows)
+    process.stdout.write(
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd() + '\n',
+    );
 }
 
 export async function volumeCreate(name: string): Promise<void> {
@@ -27,7 +36,8 @@ export async function volumeCreate(name: string): Promise<void> {
 export async function volumeRm(names: string[]): Promise<void> {
   const known = new Set((await listVolumes()).map((v) => v.name));
   const missing = names.filter((n) => !known.has(n));
-  if (missing.length > 0) throw new UsageError(`no such volume: ${missing.join(', ')} (\`stack volume ls\` lists them)`);
+  if (missing.length > 0)
+    throw new UsageError(`no such volume: ${missing.join(', ')} (\`stack volume ls\` lists them)`);
   const users = await volumeUsers();
   const busy = new Map(names.flatMap((n) => (users.has(n) ? [[n, users.get(n)!] as const] : [])));
   if (busy.size > 0) throw new VolumeInUseError(busy);

@@ -18,7 +18,8 @@ export async function volumeUsers(): Promise<Map<string, VolumeUser[]>> {
   for (const project of await readState.projects()) {
     for (const r of await readState.containers(project)) {
       const user = { container: r.spec.name, project, running: isRunning(r) };
-      for (const m of r.spec.mounts ?? []) if (m.type === 'volume') users.set(m.source, [...(users.get(m.source) ?? []), user]);
+      for (const m of r.spec.mounts ?? [])
+        if (m.type === 'volume') users.set(m.source, [...(users.get(m.source) ?? []), user]);
     }
   }
   return users;
@@ -34,7 +35,13 @@ export class VolumeInUseError extends Error {
 
 function inUse(volume: string, held: VolumeUser[]): string {
   const projects = [...new Set(held.map((u) => u.project))];
-  const byProject = projects.map((p) => `${held.filter((u) => u.project === p).map((u) => `${u.container} (${u.running ? 'running' : 'stopped'})`).join(', ')} of stack ${p}`);
+  const byProject = projects.map(
+    (p) =>
+      `${held
+        .filter((u) => u.project === p)
+        .map((u) => `${u.container} (${u.running ? 'running' : 'stopped'})`)
+        .join(', ')} of stack ${p}`,
+  );
   const downs = projects.map((p) => `\`stack -p ${p} down\``).join(' and ');
   return `volume ${volume} is in use by ${byProject.join(' and ')}; remove ${held.length === 1 ? 'that container' : 'those containers'} first with ${downs} (volumes stay), then run \`stack volume rm ${volume}\` again`;
 }

@@ -24,7 +24,11 @@ export interface Watching {
 
 const say = (line: string) => process.stderr.write(`watch: ${line}\n`);
 
-export async function startWatching(globals: GlobalOptions, options: ReconcileOptions, files: string[]): Promise<Watching> {
+export async function startWatching(
+  globals: GlobalOptions,
+  options: ReconcileOptions,
+  files: string[],
+): Promise<Watching> {
   const cycle = async () => {
     let loaded;
     try {

@@ -7,7 +7,7 @@ import type { GlobalOptions } from '../stack-file.js';
 import { upFlags, type UpFlags } from '../up-flags.js';
 
 export function registerWatch(program: Command, globals: () => GlobalOptions): void {
-  upFlags(program.command('watch').description('apply every edit of the stack files to the running stack, until Ctrl-C')).action((opts: UpFlags) =>
-    runCommand(async () => (await import('./watch-action.js')).watch(globals(), opts)),
-  );
+  upFlags(
+    program.command('watch').description('apply every edit of the stack files to the running stack, until Ctrl-C'),
+  ).action((opts: UpFlags) => runCommand(async () => (await import('./watch-action.js')).watch(globals(), opts)));
 }

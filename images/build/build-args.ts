@@ -6,7 +6,10 @@
 
 import { expandWord } from './expand-word.js';
 
-export const PROXY_ARGS = ['HTTP_PROXY', 'HTTPS_PROXY', 'FTP_PROXY', 'NO_PROXY', 'ALL_PROXY'].flatMap((n) => [n, n.toLowerCase()]);
+export const PROXY_ARGS = ['HTTP_PROXY', 'HTTPS_PROXY', 'FTP_PROXY', 'NO_PROXY', 'ALL_PROXY'].flatMap((n) => [
+  n,
+  n.toLowerCase(),
+]);
 
 export interface Platform {
   os: string;

@@ -7,7 +7,14 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { cleanPath, ignoredBy, mayReincludeBelow, parseDockerignore, patternRegex, type IgnorePattern } from './dockerignore.js';
+import {
+  cleanPath,
+  ignoredBy,
+  mayReincludeBelow,
+  parseDockerignore,
+  patternRegex,
+  type IgnorePattern,
+} from './dockerignore.js';
 
 export class BuildContextError extends Error {
   constructor(message: string) {
@@ -37,7 +44,8 @@ export async function openContext(dir: string, dockerfile: string): Promise<Buil
 /** The context paths (relative, `/`-separated) a COPY source names; a folder stands for its contents. */
 export async function matchSource(ctx: BuildContext, source: string): Promise<string[]> {
   const normalized = path.posix.normalize(source.replace(/^\/+/, ''));
-  if (normalized === '..' || normalized.startsWith('../')) throw new BuildContextError(`${source} is outside the build context`);
+  if (normalized === '..' || normalized.startsWith('../'))
+    throw new BuildContextError(`${source} is outside the build context`);
   const clean = cleanPath(source);
   if (clean === '') return [''];
   const segments = clean.split('/');

@@ -20,7 +20,14 @@ export interface ImageConfig {
   /** The Dockerfile's SHELL for shell-form commands; not part of the OCI config. */
   shell?: string[];
   /** Durations in nanoseconds, as docker's config keeps them. */
-  healthcheck?: { test: string[]; interval?: number; timeout?: number; startPeriod?: number; startInterval?: number; retries?: number };
+  healthcheck?: {
+    test: string[];
+    interval?: number;
+    timeout?: number;
+    startPeriod?: number;
+    startInterval?: number;
+    retries?: number;
+  };
   onBuild?: string[];
   author?: string;
 }

@@ -11,7 +11,14 @@ import type { Heredoc } from './dockerfile-lines.js';
 import type { SourcePos } from './dockerfile-instructions.js';
 import type { CommandForm, Dockerfile, Instruction, RunMount, Stage } from './dockerfile-types.js';
 import { ExpandError, expandHeredoc, expandWord } from './expand-word.js';
-import { BuildPlanError, emptyConfig, type BuildStage, type BuildStep, type ImageConfig, type StageRef } from './build-plan.js';
+import {
+  BuildPlanError,
+  emptyConfig,
+  type BuildStage,
+  type BuildStep,
+  type ImageConfig,
+  type StageRef,
+} from './build-plan.js';
 
 export interface BuildStepsInput {
   dockerfile: Dockerfile;
@@ -35,7 +42,8 @@ export function buildSteps(input: BuildStepsInput): BuildSteps {
   const consumed = new Set<string>();
   const platform = platformArgs(input.platform);
   const global = new ArgScope(input.buildArgs, platform, consumed);
-  for (const a of df.globalArgs) global.declare(a.name, a.default, new Map([...platform, ...global.values()]), df.escape);
+  for (const a of df.globalArgs)
+    global.declare(a.name, a.default, new Map([...platform, ...global.values()]), df.escape);
   const globals = new Map<string, string | undefined>([...platform, ...global.snapshot()]);
   const fromVars = new Map([...platform, ...global.values()]);
 
@@ -43,7 +51,10 @@ export function buildSteps(input: BuildStepsInput): BuildSteps {
   const targetIndex = input.target === undefined ? df.stages.length - 1 : byName.get(input.target.toLowerCase());
   if (targetIndex === undefined) {
     const names = [...byName.keys()];
-    throw new BuildPlanError(df.stages[0] ?? { line: 1, col: 1 }, `target stage ${input.target} is not in the Dockerfile${names.length ? `; its stages: ${names.join(', ')}` : ''}`);
+    throw new BuildPlanError(
+      df.stages[0] ?? { line: 1, col: 1 },
+      `target stage ${input.target} is not in the Dockerfile${names.length ? `; its stages: ${names.join(', ')}` : ''}`,
+    );
   }
 
   const planned = new Map<number, BuildStage>();
@@ -52,7 +63,12 @@ export function buildSteps(input: BuildStepsInput): BuildSteps {
     if (done) return done;
     const stage = df.stages[index];
     const base = stageRef(expand(stage.base, fromVars, df.escape, stage), index, byName, stage);
-    const parent = base.kind === 'stage' ? plan(base.index).config : base.kind === 'image' ? input.imageConfig(base.ref) : emptyConfig();
+    const parent =
+      base.kind === 'stage'
+        ? plan(base.index).config
+        : base.kind === 'image'
+          ? input.imageConfig(base.ref)
+          : emptyConfig();
     const scope = new ArgScope(input.buildArgs, globals, consumed);
     const result = planStage(stage, base, structuredClone(parent), scope, df.escape, (ref, at) => {
       const r = stageRef(ref, index, byName, at);
@@ -73,18 +89,24 @@ export function buildSteps(input: BuildStepsInput): BuildSteps {
 function stageRef(value: string, current: number, byName: Map<string, number>, at: SourcePos): StageRef {
   const named = byName.get(value.toLowerCase());
   if (named !== undefined) {
-    if (named >= current) throw new BuildPlanError(at, `stage ${value} is used before it is defined; a stage can only use earlier stages`);
+    if (named >= current)
+      throw new BuildPlanError(at, `stage ${value} is used before it is defined; a stage can only use earlier stages`);
     return { kind: 'stage', index: named };
   }
   if (/^\d+$/.test(value)) {
-    if (Number(value) >= current) throw new BuildPlanError(at, `stage ${value} is used before it is defined; a stage can only use earlier stages`);
+    if (Number(value) >= current)
+      throw new BuildPlanError(at, `stage ${value} is used before it is defined; a stage can only use earlier stages`);
     return { kind: 'stage', index: Number(value) };
   }
   return value.toLowerCase() === 'scratch' ? { kind: 'scratch' } : { kind: 'image', ref: value };
 }
 
 function planStage(
-  stage: Stage, base: StageRef, config: ImageConfig, scope: ArgScope, escape: string,
+  stage: Stage,
+  base: StageRef,
+  config: ImageConfig,
+  scope: ArgScope,
+  escape: string,
   ref: (value: string, at: SourcePos) => StageRef,
 ): BuildStage {
   const steps: BuildStep[] = [];
@@ -99,7 +121,8 @@ function planStage(
       case 'ENV': {
         // Every value of one ENV sees the environment from before it (`ENV a=1 b=$a` uses the old a).
         const before = visible();
-        for (const p of ins.pairs) config.env = setEnv(config.env, expand(p.key, before, escape, at), expand(p.value, before, escape, at));
+        for (const p of ins.pairs)
+          config.env = setEnv(config.env, expand(p.key, before, escape, at), expand(p.value, before, escape, at));
         break;
       }
       case 'LABEL':
@@ -133,14 +156,23 @@ function planStage(
       case 'ENTRYPOINT':
         config.entrypoint = argv(ins.command, config);
         // docker: an ENTRYPOINT drops a CMD that came from the base image.
-        if (!stage.instructions.slice(0, stage.instructions.indexOf(ins)).some((i) => i.kind === 'CMD')) config.cmd = undefined;
+        if (!stage.instructions.slice(0, stage.instructions.indexOf(ins)).some((i) => i.kind === 'CMD'))
+          config.cmd = undefined;
         break;
       case 'HEALTHCHECK':
-        config.healthcheck = ins.none ? { test: ['NONE'] } : {
-          test: ins.command && 'exec' in ins.command ? ['CMD', ...ins.command.exec] : ['CMD-SHELL', (ins.command as { shell: string }).shell],
-          interval: nanos(ins.interval, at), timeout: nanos(ins.timeout, at), startPeriod: nanos(ins.startPeriod, at),
-          startInterval: nanos(ins.startInterval, at), retries: ins.retries === undefined ? undefined : Number(ins.retries),
-        };
+        config.healthcheck = ins.none
+          ? { test: ['NONE'] }
+          : {
+              test:
+                ins.command && 'exec' in ins.command
+                  ? ['CMD', ...ins.command.exec]
+                  : ['CMD-SHELL', (ins.command as { shell: string }).shell],
+              interval: nanos(ins.interval, at),
+              timeout: nanos(ins.timeout, at),
+              startPeriod: nanos(ins.startPeriod, at),
+              startInterval: nanos(ins.startInterval, at),
+              retries: ins.retries === undefined ? undefined : Number(ins.retries),
+            };
         break;
       case 'ONBUILD':
         config.onBuild = [...(config.onBuild ?? []), ins.text];
@@ -148,9 +180,14 @@ function planStage(
       case 'RUN': {
         const args = scope.values();
         steps.push({
-          kind: 'run', ...at, argv: argv(ins.command, config), heredocs: heredocs(ins.heredocs, visible(), escape),
+          kind: 'run',
+          ...at,
+          argv: argv(ins.command, config),
+          heredocs: heredocs(ins.heredocs, visible(), escape),
           env: [...config.env, ...[...args].filter(([k]) => !envMap(config.env).has(k)).map(([k, v]) => `${k}=${v}`)],
-          user: config.user ?? '', workdir: config.workingDir || '/', network: ins.network ?? 'default',
+          user: config.user ?? '',
+          workdir: config.workingDir || '/',
+          network: ins.network ?? 'default',
           mounts: ins.mounts.map((m) => runMount(m, x, at, ref)),
         });
         break;
@@ -160,12 +197,21 @@ function planStage(
         const from = ins.kind === 'COPY' && ins.from !== undefined ? ref(x(ins.from, at), at) : undefined;
         const dest = x(ins.dest, at);
         steps.push({
-          kind: 'copy', ...at, add: ins.kind === 'ADD', from: from ?? { kind: 'context' },
-          sources: ins.sources.map((s) => (ins.heredocs.some((h) => s.includes(`<<${h.name}`) || s.includes(`<<-${h.name}`)) ? s : x(s, at))),
+          kind: 'copy',
+          ...at,
+          add: ins.kind === 'ADD',
+          from: from ?? { kind: 'context' },
+          sources: ins.sources.map((s) =>
+            ins.heredocs.some((h) => s.includes(`<<${h.name}`) || s.includes(`<<-${h.name}`)) ? s : x(s, at),
+          ),
           heredocs: heredocs(ins.heredocs, visible(), escape),
           dest: path.resolve(config.workingDir || '/', dest) + (dest.endsWith('/') && dest !== '/' ? '/' : ''),
-          chown: ins.chown && x(ins.chown, at), chmod: ins.chmod && x(ins.chmod, at), link: ins.link,
-          exclude: ins.exclude.map((e) => x(e, at)), checksum: ins.checksum, keepGitDir: ins.keepGitDir,
+          chown: ins.chown && x(ins.chown, at),
+          chmod: ins.chmod && x(ins.chmod, at),
+          link: ins.link,
+          exclude: ins.exclude.map((e) => x(e, at)),
+          checksum: ins.checksum,
+          keepGitDir: ins.keepGitDir,
         });
         break;
       }
@@ -189,12 +235,21 @@ function argv(command: CommandForm, config: ImageConfig): string[] {
   return 'exec' in command ? command.exec : [...(config.shell ?? ['/bin/sh', '-c']), command.shell];
 }
 
-function heredocs(list: Heredoc[], vars: ReadonlyMap<string, string>, escape: string): { name: string; body: string }[] {
+function heredocs(
+  list: Heredoc[],
+  vars: ReadonlyMap<string, string>,
+  escape: string,
+): { name: string; body: string }[] {
   // Only unquoted terminators expand (`<<EOF`, not `<<'EOF'`); quotes in the body stay.
   return list.map((h) => ({ name: h.name, body: h.expand ? expandHeredoc(h.body, vars, escape) : h.body }));
 }
 
-function runMount(m: RunMount, x: (w: string, at: SourcePos) => string, at: SourcePos, ref: (v: string, at: SourcePos) => StageRef) {
+function runMount(
+  m: RunMount,
+  x: (w: string, at: SourcePos) => string,
+  at: SourcePos,
+  ref: (v: string, at: SourcePos) => StageRef,
+) {
   const options = Object.fromEntries(Object.entries(m.options).map(([k, v]) => [k, x(v, at)]));
   return { type: m.type, options, from: options.from === undefined ? undefined : ref(options.from, at) };
 }
@@ -219,6 +274,7 @@ function portKey(p: string, at: SourcePos): string {
 function nanos(v: string | undefined, at: SourcePos): number | undefined {
   if (v === undefined) return undefined;
   const seconds = /[a-zµ]$/.test(v) ? parseDuration(v) : undefined;
-  if (seconds === undefined) throw new BuildPlanError(at, `HEALTHCHECK duration ${v}: expected a number with a unit, e.g. 30s or 1m30s`);
+  if (seconds === undefined)
+    throw new BuildPlanError(at, `HEALTHCHECK duration ${v}: expected a number with a unit, e.g. 30s or 1m30s`);
   return Math.round(seconds * 1e9);
 }

@@ -20,12 +20,32 @@ export function baseKey(base: StageRef, resolved: { imageId?: string; stageKey?:
 export function stepKey(parent: string, step: BuildStep, sources?: string): string {
   switch (step.kind) {
     case 'run':
-      return digest([parent, 'run', JSON.stringify(step.argv), JSON.stringify(step.env), step.user, step.workdir, step.network,
-        JSON.stringify(step.mounts), JSON.stringify(step.heredocs)]);
+      return digest([
+        parent,
+        'run',
+        JSON.stringify(step.argv),
+        JSON.stringify(step.env),
+        step.user,
+        step.workdir,
+        step.network,
+        JSON.stringify(step.mounts),
+        JSON.stringify(step.heredocs),
+      ]);
     case 'copy':
-      return digest([parent, step.add ? 'add' : 'copy', JSON.stringify(step.from), JSON.stringify(step.sources), step.dest,
-        step.chown ?? '', step.chmod ?? '', String(step.link), JSON.stringify(step.exclude), step.checksum ?? '',
-        JSON.stringify(step.heredocs), sources ?? missing('source checksum', step.sources.join(' '))]);
+      return digest([
+        parent,
+        step.add ? 'add' : 'copy',
+        JSON.stringify(step.from),
+        JSON.stringify(step.sources),
+        step.dest,
+        step.chown ?? '',
+        step.chmod ?? '',
+        String(step.link),
+        JSON.stringify(step.exclude),
+        step.checksum ?? '',
+        JSON.stringify(step.heredocs),
+        sources ?? missing('source checksum', step.sources.join(' ')),
+      ]);
     case 'workdir':
       return digest([parent, 'workdir', step.path]);
   }

@@ -26,7 +26,8 @@ export interface CopyInto {
 /** Copies context paths (as matchSource gave them) into the upper folder. */
 export async function copyFromContext(ctx: BuildContext, sources: string[], into: CopyInto): Promise<void> {
   const stack = [into.upper, ...into.layers];
-  const destIsDir = into.dest.endsWith('/') || sources.length > 1 || (await isDir(ctx, sources[0])) || lookupIsDir(stack, into.dest);
+  const destIsDir =
+    into.dest.endsWith('/') || sources.length > 1 || (await isDir(ctx, sources[0])) || lookupIsDir(stack, into.dest);
   const destRel = resolveInRoot(stack, into.dest.replace(/\/+$/, ''));
   for (const source of sources) {
     const sourceIsDir = await isDir(ctx, source);
@@ -40,7 +41,12 @@ export async function copyFromContext(ctx: BuildContext, sources: string[], into
 }
 
 /** WORKDIR: the folder, made with its parents when the image lacks it. */
-export async function makeWorkdir(upper: string, layers: string[], dir: string, owner?: { uid: number; gid: number }): Promise<void> {
+export async function makeWorkdir(
+  upper: string,
+  layers: string[],
+  dir: string,
+  owner?: { uid: number; gid: number },
+): Promise<void> {
   const stack = [upper, ...layers];
   const rel = resolveInRoot(stack, dir);
   if (lookup(stack, rel).kind === 'found') return;
@@ -77,7 +83,12 @@ async function copyEntry(from: string, targetRel: string, stack: string[], into:
 }
 
 /** Every parent of `rel` as a folder in the upper: copied up from below, or new (0755). */
-async function ensureParents(stack: string[], upper: string, rel: string, owner?: { uid: number; gid: number }): Promise<void> {
+async function ensureParents(
+  stack: string[],
+  upper: string,
+  rel: string,
+  owner?: { uid: number; gid: number },
+): Promise<void> {
   const parts = rel.split('/').filter(Boolean).slice(0, -1);
   for (let i = 0; i < parts.length; i++) {
     const sub = parts.slice(0, i + 1).join('/');

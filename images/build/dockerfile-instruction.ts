@@ -17,8 +17,26 @@ const FLAGS: Record<string, Record<string, boolean>> = {
   ADD: { chown: false, chmod: false, link: true, checksum: false, 'keep-git-dir': true, exclude: false },
   HEALTHCHECK: { interval: false, timeout: false, 'start-period': false, 'start-interval': false, retries: false },
 };
-export const INSTRUCTIONS = ['FROM', 'ARG', 'ENV', 'LABEL', 'RUN', 'COPY', 'ADD', 'CMD', 'ENTRYPOINT', 'WORKDIR', 'USER',
-  'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'SHELL', 'HEALTHCHECK', 'ONBUILD', 'MAINTAINER'];
+export const INSTRUCTIONS = [
+  'FROM',
+  'ARG',
+  'ENV',
+  'LABEL',
+  'RUN',
+  'COPY',
+  'ADD',
+  'CMD',
+  'ENTRYPOINT',
+  'WORKDIR',
+  'USER',
+  'EXPOSE',
+  'VOLUME',
+  'STOPSIGNAL',
+  'SHELL',
+  'HEALTHCHECK',
+  'ONBUILD',
+  'MAINTAINER',
+];
 export const NOT_IN_ONBUILD = new Set(['ONBUILD', 'FROM', 'MAINTAINER']);
 const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
 
@@ -46,13 +64,23 @@ export function toInstruction(raw: RawInstruction, escape: string, report: Repor
         return undefined;
       }
       if (name !== undefined && !STAGE_NAME.test(name.toLowerCase())) {
-        report(raw.posAt(words[2].start), `invalid stage name ${name}: it must start with a letter and hold only letters, digits, -, _ and .`);
+        report(
+          raw.posAt(words[2].start),
+          `invalid stage name ${name}: it must start with a letter and hold only letters, digits, -, _ and .`,
+        );
       }
       return { kind: 'FROM', ...at, image, stageName: name?.toLowerCase(), platform: flag('platform') };
     }
     case 'ARG': {
       if (!need(1, 'a name (ARG NAME[=DEFAULT])')) return undefined;
-      return { kind: 'ARG', ...at, args: words.map((w) => { const kv = keyValue(w.text); return kv ? { name: kv.key, default: kv.value } : { name: w.text }; }) };
+      return {
+        kind: 'ARG',
+        ...at,
+        args: words.map((w) => {
+          const kv = keyValue(w.text);
+          return kv ? { name: kv.key, default: kv.value } : { name: w.text };
+        }),
+      };
     }
     case 'ENV':
     case 'LABEL': {
@@ -68,7 +96,14 @@ export function toInstruction(raw: RawInstruction, escape: string, report: Repor
         report(at, `RUN --network=${network}: it must be default, none or host`);
       }
       const mounts = raw.flags.filter((f) => f.name === 'mount').map((f) => runMount(f.value ?? '', f, report));
-      return { kind: 'RUN', ...at, command, mounts, network: network as 'default' | 'none' | 'host' | undefined, heredocs: raw.heredocs };
+      return {
+        kind: 'RUN',
+        ...at,
+        command,
+        mounts,
+        network: network as 'default' | 'none' | 'host' | undefined,
+        heredocs: raw.heredocs,
+      };
     }
     case 'COPY':
     case 'ADD': {
@@ -78,23 +113,35 @@ export function toInstruction(raw: RawInstruction, escape: string, report: Repor
         return undefined;
       }
       return {
-        kind: raw.keyword, ...at, sources: list.slice(0, -1), dest: list[list.length - 1], from: flag('from'),
-        chown: flag('chown'), chmod: flag('chmod'), link: bool('link'), checksum: flag('checksum'),
-        keepGitDir: bool('keep-git-dir'), heredocs: raw.heredocs,
+        kind: raw.keyword,
+        ...at,
+        sources: list.slice(0, -1),
+        dest: list[list.length - 1],
+        from: flag('from'),
+        chown: flag('chown'),
+        chmod: flag('chmod'),
+        link: bool('link'),
+        checksum: flag('checksum'),
+        keepGitDir: bool('keep-git-dir'),
+        heredocs: raw.heredocs,
         exclude: raw.flags.filter((f) => f.name === 'exclude').map((f) => f.value ?? ''),
       };
     }
     case 'CMD':
     case 'ENTRYPOINT': {
       const command = commandForm(raw);
-      return command ? { kind: raw.keyword, ...at, command } : void report(raw.argsPos, `${raw.keyword} needs a command`);
+      return command
+        ? { kind: raw.keyword, ...at, command }
+        : void report(raw.argsPos, `${raw.keyword} needs a command`);
     }
     case 'WORKDIR':
       return need(1, 'a path') ? { kind: 'WORKDIR', ...at, path: raw.args } : undefined;
     case 'USER':
       return need(1, 'a user (USER NAME[:GROUP])') ? { kind: 'USER', ...at, user: words[0].text } : undefined;
     case 'EXPOSE':
-      return need(1, 'a port (EXPOSE PORT[/PROTOCOL]...)') ? { kind: 'EXPOSE', ...at, ports: words.map((w) => w.text) } : undefined;
+      return need(1, 'a port (EXPOSE PORT[/PROTOCOL]...)')
+        ? { kind: 'EXPOSE', ...at, ports: words.map((w) => w.text) }
+        : undefined;
     case 'VOLUME':
       return need(1, 'a path') ? { kind: 'VOLUME', ...at, paths: raw.json ?? words.map((w) => w.text) } : undefined;
     case 'STOPSIGNAL':
@@ -165,7 +212,12 @@ function runMount(spec: string, pos: SourcePos, report: Report): RunMount {
   return { type, options };
 }
 
-function healthcheck(raw: RawInstruction, at: SourcePos, flag: (n: string) => string | undefined, report: Report): Instruction | undefined {
+function healthcheck(
+  raw: RawInstruction,
+  at: SourcePos,
+  flag: (n: string) => string | undefined,
+  report: Report,
+): Instruction | undefined {
   const [kind, ...rest] = raw.args.split(/\s+/);
   if (kind?.toUpperCase() === 'NONE' && rest.length === 0) return { kind: 'HEALTHCHECK', ...at, none: true };
   if (kind?.toUpperCase() !== 'CMD') return void report(raw.argsPos, 'HEALTHCHECK needs CMD COMMAND or NONE');
@@ -174,7 +226,14 @@ function healthcheck(raw: RawInstruction, at: SourcePos, flag: (n: string) => st
   const command: CommandForm | undefined = json ? { exec: json } : text ? { shell: text } : undefined;
   if (!command) return void report(raw.argsPos, 'HEALTHCHECK CMD needs a command');
   return {
-    kind: 'HEALTHCHECK', ...at, none: false, command, interval: flag('interval'), timeout: flag('timeout'),
-    startPeriod: flag('start-period'), startInterval: flag('start-interval'), retries: flag('retries'),
+    kind: 'HEALTHCHECK',
+    ...at,
+    none: false,
+    command,
+    interval: flag('interval'),
+    timeout: flag('timeout'),
+    startPeriod: flag('start-period'),
+    startInterval: flag('start-interval'),
+    retries: flag('retries'),
   };
 }

@@ -102,7 +102,12 @@ export function dockerfileLines(file: string, text: string): DockerfileLines {
 }
 
 /** Takes the bodies of the heredocs the line names from the lines after it; returns the next line index. */
-function readHeredocs(raw: string[], start: number, logical: LogicalLine, at: (l: number, c: number, m: string) => void): number {
+function readHeredocs(
+  raw: string[],
+  start: number,
+  logical: LogicalLine,
+  at: (l: number, c: number, m: string) => void,
+): number {
   let i = start;
   for (const m of logical.text.matchAll(HEREDOC_MARKER)) {
     const [, dash, quote, name] = m;

@@ -23,18 +23,38 @@ export function parseDockerfile(file: string, text: string): Dockerfile {
     if (!instruction) continue;
     if (instruction.kind === 'FROM') {
       if (instruction.stageName && stages.some((s) => s.name === instruction.stageName)) {
-        report(instruction, `stage name ${instruction.stageName} is used by an earlier stage; stage names must be unique`);
+        report(
+          instruction,
+          `stage name ${instruction.stageName} is used by an earlier stage; stage names must be unique`,
+        );
       }
       stages.push({
-        index: stages.length, name: instruction.stageName, base: instruction.image, platform: instruction.platform,
-        line: instruction.line, col: instruction.col, instructions: [],
+        index: stages.length,
+        name: instruction.stageName,
+        base: instruction.image,
+        platform: instruction.platform,
+        line: instruction.line,
+        col: instruction.col,
+        instructions: [],
       });
     } else if (stages.length > 0) stages[stages.length - 1].instructions.push(instruction);
     else if (instruction.kind === 'ARG') globalArgs.push(...instruction.args);
-    else report(instruction, `${instruction.kind} comes before the first FROM; a Dockerfile starts with FROM (only ARG may come before it)`);
+    else
+      report(
+        instruction,
+        `${instruction.kind} comes before the first FROM; a Dockerfile starts with FROM (only ARG may come before it)`,
+      );
   }
-  if (stages.length === 0 && diagnostics.length === 0) report({ line: 1, col: 1 }, 'the Dockerfile has no FROM instruction');
-  return { file, escape: read.escape, syntax: read.syntax, globalArgs, stages, diagnostics: sortDiagnostics(diagnostics) };
+  if (stages.length === 0 && diagnostics.length === 0)
+    report({ line: 1, col: 1 }, 'the Dockerfile has no FROM instruction');
+  return {
+    file,
+    escape: read.escape,
+    syntax: read.syntax,
+    globalArgs,
+    stages,
+    diagnostics: sortDiagnostics(diagnostics),
+  };
 }
 
 function readInstruction(line: LogicalLine, escape: string, report: Report): Instruction | undefined {
@@ -51,7 +71,8 @@ function readInstruction(line: LogicalLine, escape: string, report: Report): Ins
   const at: SourcePos = { line: raw.line, col: raw.col };
   if (!raw.args) return void report(at, 'ONBUILD needs an instruction: ONBUILD INSTRUCTION ARGS');
   const triggerRaw = rawInstruction(inner);
-  if (NOT_IN_ONBUILD.has(triggerRaw.keyword)) return void report(triggerRaw, `ONBUILD ${triggerRaw.keyword} is not allowed`);
+  if (NOT_IN_ONBUILD.has(triggerRaw.keyword))
+    return void report(triggerRaw, `ONBUILD ${triggerRaw.keyword} is not allowed`);
   const trigger = toInstruction(triggerRaw, escape, report);
   return trigger && { kind: 'ONBUILD', ...at, trigger, text: raw.args };
 }

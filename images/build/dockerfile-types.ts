@@ -31,7 +31,13 @@ export type Instruction = SourcePos &
     | { kind: 'FROM'; image: string; stageName?: string; platform?: string }
     | { kind: 'ARG'; args: { name: string; default?: string }[] }
     | { kind: 'ENV' | 'LABEL'; pairs: { key: string; value: string }[] }
-    | { kind: 'RUN'; command: CommandForm; mounts: RunMount[]; network?: 'default' | 'none' | 'host'; heredocs: Heredoc[] }
+    | {
+        kind: 'RUN';
+        command: CommandForm;
+        mounts: RunMount[];
+        network?: 'default' | 'none' | 'host';
+        heredocs: Heredoc[];
+      }
     | ({ kind: 'COPY' | 'ADD'; sources: string[]; dest: string; from?: string; heredocs: Heredoc[] } & CopyOptions)
     | { kind: 'CMD' | 'ENTRYPOINT'; command: CommandForm }
     | { kind: 'WORKDIR'; path: string }

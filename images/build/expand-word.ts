@@ -87,7 +87,8 @@ class Lexer {
     const [, name, op] = m;
     const value = this.vars.get(name);
     if (!op) {
-      if (this.text[this.i++] !== '}') throw new ExpandError(`bad substitution in ${this.text}: expected } after \${${name}`);
+      if (this.text[this.i++] !== '}')
+        throw new ExpandError(`bad substitution in ${this.text}: expected } after \${${name}`);
       return value ?? '';
     }
     const word = this.word('}');

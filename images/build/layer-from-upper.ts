@@ -40,7 +40,13 @@ export async function layerFromUpper(upper: string, outFile: string): Promise<La
         done(null, chunk);
       },
     });
-  const written = pipeline(pack, tap(diffHash, false), createGzip(), tap(blobHash, true), fs.createWriteStream(outFile, { mode: 0o600 }));
+  const written = pipeline(
+    pack,
+    tap(diffHash, false),
+    createGzip(),
+    tap(blobHash, true),
+    fs.createWriteStream(outFile, { mode: 0o600 }),
+  );
   let entries = 0;
   try {
     entries = await packTree(pack, upper);
@@ -52,7 +58,13 @@ export async function layerFromUpper(upper: string, outFile: string): Promise<La
     await fsp.rm(outFile, { force: true });
     throw e;
   }
-  return { file: outFile, digest: `sha256:${blobHash.digest('hex')}`, diffId: `sha256:${diffHash.digest('hex')}`, size, entries };
+  return {
+    file: outFile,
+    digest: `sha256:${blobHash.digest('hex')}`,
+    diffId: `sha256:${diffHash.digest('hex')}`,
+    size,
+    entries,
+  };
 }
 
 async function packTree(pack: tar.Pack, root: string): Promise<number> {
@@ -93,7 +105,13 @@ async function packTree(pack: tar.Pack, root: string): Promise<number> {
         }
       } else if (st.isCharacterDevice() || st.isBlockDevice()) {
         const type = st.isCharacterDevice() ? 'character-device' : 'block-device';
-        await add({ name: relPath, type, devmajor: Number(BigInt(st.rdev) >> 8n) & 0xfff, devminor: (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00), ...base });
+        await add({
+          name: relPath,
+          type,
+          devmajor: Number(BigInt(st.rdev) >> 8n) & 0xfff,
+          devminor: (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00),
+          ...base,
+        });
       } else if (st.isFIFO()) {
         await add({ name: relPath, type: 'fifo', ...base });
       }

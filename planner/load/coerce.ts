@@ -49,7 +49,10 @@ function scalar(v: unknown): string {
  * A `KEY=VALUE` list or a map → a map of strings. A key without a value (`KEY` in a list,
  * `KEY:` with null in a map) takes `fallback(KEY)`, and is left out when that is undefined.
  */
-export function dictOrList(v: unknown, fallback: (key: string) => string | undefined = () => ''): Record<string, string> {
+export function dictOrList(
+  v: unknown,
+  fallback: (key: string) => string | undefined = () => '',
+): Record<string, string> {
   const out: Record<string, string> = {};
   const set = (key: string, value: string | undefined) => {
     if (value !== undefined) out[key] = value;
@@ -61,7 +64,8 @@ export function dictOrList(v: unknown, fallback: (key: string) => string | undef
       else set(entry.slice(0, eq), entry.slice(eq + 1));
     }
   } else if (v !== null && typeof v === 'object') {
-    for (const [key, value] of Object.entries(v)) set(key, value === null || value === undefined ? fallback(key) : scalar(value));
+    for (const [key, value] of Object.entries(v))
+      set(key, value === null || value === undefined ? fallback(key) : scalar(value));
   }
   return out;
 }

@@ -26,7 +26,11 @@ function sortDeep(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortDeep);
   if (v === null || typeof v !== 'object') return v;
   const o = v as Obj;
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortDeep(o[k])]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, sortDeep(o[k])]),
+  );
 }
 
 /** Drops undefined values, empty lists/maps and false booleans. */
@@ -45,8 +49,16 @@ function compact(o: Obj): Obj {
 const octal = (mode: number | undefined) => (mode === undefined ? undefined : `0${mode.toString(8)}`);
 
 function port(p: PortMapping): Obj {
-  const published = p.hostPort === 0 ? undefined : p.hostPortEnd !== undefined ? `${p.hostPort}-${p.hostPortEnd}` : String(p.hostPort);
-  return compact({ mode: 'ingress', host_ip: p.hostIp, target: p.containerPort, published, protocol: p.protocol, name: p.name });
+  const published =
+    p.hostPort === 0 ? undefined : p.hostPortEnd !== undefined ? `${p.hostPort}-${p.hostPortEnd}` : String(p.hostPort);
+  return compact({
+    mode: 'ingress',
+    host_ip: p.hostIp,
+    target: p.containerPort,
+    published,
+    protocol: p.protocol,
+    name: p.name,
+  });
 }
 
 function mount(v: VolumeMount): Obj {
@@ -60,7 +72,11 @@ function mount(v: VolumeMount): Obj {
 }
 
 function tmpfsEntry(v: VolumeMount): string {
-  const opts = [v.tmpfsSize !== undefined ? `size=${v.tmpfsSize}` : '', v.tmpfsMode !== undefined ? `mode=${v.tmpfsMode.toString(8)}` : '', v.readOnly ? 'ro' : ''].filter(Boolean);
+  const opts = [
+    v.tmpfsSize !== undefined ? `size=${v.tmpfsSize}` : '',
+    v.tmpfsMode !== undefined ? `mode=${v.tmpfsMode.toString(8)}` : '',
+    v.readOnly ? 'ro' : '',
+  ].filter(Boolean);
   return opts.length ? `${v.target}:${opts.join(',')}` : v.target;
 }
 
@@ -69,7 +85,12 @@ function restart(s: Service): Obj {
   const word = r.name === 'on-failure' && r.maxRetries !== undefined ? `on-failure:${r.maxRetries}` : r.name;
   if (r.delayMs === undefined && r.windowMs === undefined) return { restart: r.name === 'no' ? undefined : word };
   const condition = { no: 'none', always: 'any', 'unless-stopped': 'any', 'on-failure': 'on-failure' }[r.name];
-  const policy = compact({ condition, max_attempts: r.maxRetries, delay: r.delayMs === undefined ? undefined : goDuration(r.delayMs), window: r.windowMs === undefined ? undefined : goDuration(r.windowMs) });
+  const policy = compact({
+    condition,
+    max_attempts: r.maxRetries,
+    delay: r.delayMs === undefined ? undefined : goDuration(r.delayMs),
+    window: r.windowMs === undefined ? undefined : goDuration(r.windowMs),
+  });
   return { deploy: { restart_policy: policy } };
 }
 
@@ -79,15 +100,31 @@ function service(s: Service): Obj {
   const res = s.resources;
   const bytes = (n: number | undefined) => (n === undefined ? undefined : String(n));
   return compact({
-    build: s.build && compact({ context: s.build.context, dockerfile: s.build.dockerfileInline === undefined ? s.build.dockerfile ?? 'Dockerfile' : undefined, dockerfile_inline: s.build.dockerfileInline, args: s.build.args, target: s.build.target, labels: s.build.labels }),
+    build:
+      s.build &&
+      compact({
+        context: s.build.context,
+        dockerfile: s.build.dockerfileInline === undefined ? (s.build.dockerfile ?? 'Dockerfile') : undefined,
+        dockerfile_inline: s.build.dockerfileInline,
+        args: s.build.args,
+        target: s.build.target,
+        labels: s.build.labels,
+      }),
     cap_add: s.capAdd,
     cap_drop: s.capDrop,
     command: s.command,
-    configs: s.configs.map((g) => compact({ source: g.source, target: g.target, uid: g.uid, gid: g.gid, mode: octal(g.mode) })),
+    configs: s.configs.map((g) =>
+      compact({ source: g.source, target: g.target, uid: g.uid, gid: g.gid, mode: octal(g.mode) }),
+    ),
     container_name: s.containerName,
     cpu_shares: res.cpuShares,
     cpus: res.cpus,
-    depends_on: Object.fromEntries(s.dependsOn.map((d) => [d.service, { condition: d.condition, required: d.required, ...(d.restart ? { restart: true } : {}) }])),
+    depends_on: Object.fromEntries(
+      s.dependsOn.map((d) => [
+        d.service,
+        { condition: d.condition, required: d.required, ...(d.restart ? { restart: true } : {}) },
+      ]),
+    ),
     develop: s.develop,
     dns: s.dns,
     dns_opt: s.dnsOpt,
@@ -97,7 +134,18 @@ function service(s: Service): Obj {
     environment: s.environment,
     expose: s.expose,
     extra_hosts: s.extraHosts.map((e) => `${e.host}=${e.ip}`),
-    healthcheck: h && (h.disable ? { disable: true } : { test: h.test, interval: goDuration(h.intervalMs), timeout: goDuration(h.timeoutMs), retries: h.retries, start_period: goDuration(h.startPeriodMs), start_interval: goDuration(h.startIntervalMs) }),
+    healthcheck:
+      h &&
+      (h.disable
+        ? { disable: true }
+        : {
+            test: h.test,
+            interval: goDuration(h.intervalMs),
+            timeout: goDuration(h.timeoutMs),
+            retries: h.retries,
+            start_period: goDuration(h.startPeriodMs),
+            start_interval: goDuration(h.startIntervalMs),
+          }),
     hostname: s.hostname,
     image: s.image,
     init: s.init,
@@ -108,7 +156,15 @@ function service(s: Service): Obj {
     network_mode: s.networkMode,
     networks: Object.fromEntries(
       s.networks.map((n) => {
-        const c = compact({ aliases: n.aliases, ipv4_address: n.ipv4Address, ipv6_address: n.ipv6Address, interface_name: n.interfaceName, mac_address: n.macAddress, gw_priority: n.gwPriority || undefined, priority: n.priority || undefined });
+        const c = compact({
+          aliases: n.aliases,
+          ipv4_address: n.ipv4Address,
+          ipv6_address: n.ipv6Address,
+          interface_name: n.interfaceName,
+          mac_address: n.macAddress,
+          gw_priority: n.gwPriority || undefined,
+          priority: n.priority || undefined,
+        });
         return [n.network, Object.keys(c).length ? c : null];
       }),
     ),
@@ -121,16 +177,21 @@ function service(s: Service): Obj {
     read_only: s.readOnly,
     ...restart(s),
     scale: s.replicas === 1 ? undefined : s.replicas,
-    secrets: s.secrets.map((g) => compact({ source: g.source, target: g.target, uid: g.uid, gid: g.gid, mode: octal(g.mode) })),
+    secrets: s.secrets.map((g) =>
+      compact({ source: g.source, target: g.target, uid: g.uid, gid: g.gid, mode: octal(g.mode) }),
+    ),
     security_opt: s.securityOpt,
     shm_size: bytes(s.shmSizeBytes),
     stdin_open: s.stdinOpen,
-    stop_grace_period: s.stopGracePeriodSeconds === 10 ? undefined : goDuration(Math.round(s.stopGracePeriodSeconds * 1000)),
+    stop_grace_period:
+      s.stopGracePeriodSeconds === 10 ? undefined : goDuration(Math.round(s.stopGracePeriodSeconds * 1000)),
     stop_signal: s.stopSignal,
     sysctls: s.sysctls,
     tmpfs: s.tmpfs.map(tmpfsEntry),
     tty: s.tty,
-    ulimits: Object.fromEntries(Object.entries(s.ulimits).map(([k, u]) => [k, u.soft === u.hard ? u.soft : { soft: u.soft, hard: u.hard }])),
+    ulimits: Object.fromEntries(
+      Object.entries(s.ulimits).map(([k, u]) => [k, u.soft === u.hard ? u.soft : { soft: u.soft, hard: u.hard }]),
+    ),
     user: s.user,
     volumes: s.volumes.map(mount),
     working_dir: s.workingDir,
@@ -138,17 +199,42 @@ function service(s: Service): Obj {
 }
 
 function network(n: Network): Obj {
-  const ipam = n.subnet === undefined && n.gateway === undefined && n.ipRange === undefined ? undefined : { config: [compact({ subnet: n.subnet, gateway: n.gateway, ip_range: n.ipRange })] };
-  return compact({ name: n.name, driver: n.external || n.driver === 'bridge' ? undefined : n.driver, driver_opts: n.driverOpts, ipam, internal: n.internal, external: n.external, attachable: n.attachable, enable_ipv6: n.enableIpv6, labels: n.labels });
+  const ipam =
+    n.subnet === undefined && n.gateway === undefined && n.ipRange === undefined
+      ? undefined
+      : { config: [compact({ subnet: n.subnet, gateway: n.gateway, ip_range: n.ipRange })] };
+  return compact({
+    name: n.name,
+    driver: n.external || n.driver === 'bridge' ? undefined : n.driver,
+    driver_opts: n.driverOpts,
+    ipam,
+    internal: n.internal,
+    external: n.external,
+    attachable: n.attachable,
+    enable_ipv6: n.enableIpv6,
+    labels: n.labels,
+  });
 }
 
 function volume(v: Volume): Obj {
-  return compact({ name: v.name, driver: v.external || v.driver === 'local' ? undefined : v.driver, driver_opts: v.driverOpts, external: v.external, labels: v.labels });
+  return compact({
+    name: v.name,
+    driver: v.external || v.driver === 'local' ? undefined : v.driver,
+    driver_opts: v.driverOpts,
+    external: v.external,
+    labels: v.labels,
+  });
 }
 
 function fileObject(f: FileObject): Obj {
   // A secret taken from the environment shows only the variable's name, never its value.
-  return compact({ name: f.name, file: f.file, environment: f.environment, content: f.environment === undefined ? f.content : undefined, external: f.external });
+  return compact({
+    name: f.name,
+    file: f.file,
+    environment: f.environment,
+    content: f.environment === undefined ? f.content : undefined,
+    external: f.external,
+  });
 }
 
 const keyed = <T extends { key: string }>(items: T[], view: (t: T) => Obj): Obj | undefined =>

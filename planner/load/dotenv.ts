@@ -17,8 +17,19 @@ import { sourceText, type SourceData } from './source-text.js';
 
 export type Vars = Record<string, string>;
 
-const ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '"': '"', '\\': '\\' };
-const isBlank = (c: string | undefined) => c === ' ' || c === '\t' || c === '\r' || c === '\v' || c === '\f' || c === '\u00a0';
+const ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '"': '"',
+  '\\': '\\',
+};
+const isBlank = (c: string | undefined) =>
+  c === ' ' || c === '\t' || c === '\r' || c === '\v' || c === '\f' || c === '\u00a0';
 const KEY_CHAR = /[\p{L}\p{N}_.\-[\]]/u;
 
 /** Expands the escapes docker compose knows in double-quoted values; `\$` stays a literal dollar. */
@@ -82,7 +93,12 @@ export function parseDotenv(input: DotenvInput, vars: Vars): Diagnostic[] {
     }
     const bad = [...key].findIndex((c) => !KEY_CHAR.test(c));
     if (bad >= 0) {
-      at(keyStart + bad, key[bad] === ' ' || key[bad] === '\t' ? `variable name "${key}" contains a space` : `unexpected character "${key[bad]}" in variable name "${key}"`);
+      at(
+        keyStart + bad,
+        key[bad] === ' ' || key[bad] === '\t'
+          ? `variable name "${key}" contains a space`
+          : `unexpected character "${key[bad]}" in variable name "${key}"`,
+      );
       i = lineEnd(text, j);
       continue;
     }
@@ -117,7 +133,8 @@ export function parseDotenv(input: DotenvInput, vars: Vars): Diagnostic[] {
   return diagnostics;
 }
 
-const definedOnly = (env: Env): Vars => Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+const definedOnly = (env: Env): Vars =>
+  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 
 function lineEnd(text: string, from: number): number {
   const nl = text.indexOf('\n', from);
@@ -143,7 +160,10 @@ function unescapeQuotes(body: string, quote: string): string {
  * `--env-file` files, in order), as docker compose builds it. `${VAR}` in the files sees
  * the process environment first.
  */
-export function projectEnvironment(processEnv: Env, files: readonly { path: string; text: SourceData }[]): { env: Env; diagnostics: Diagnostic[] } {
+export function projectEnvironment(
+  processEnv: Env,
+  files: readonly { path: string; text: SourceData }[],
+): { env: Env; diagnostics: Diagnostic[] } {
   const vars: Vars = {};
   const diagnostics = files.flatMap((f) => {
     const { text, diagnostics: encoding } = sourceText(f.path, f.text);

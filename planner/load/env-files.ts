@@ -26,7 +26,14 @@ function envFileEntries(service: Obj, base: PathSeg[]): EnvFileEntry[] {
     const at = typeof v === 'string' ? [...base, 'env_file'] : [...base, 'env_file', i];
     if (typeof e === 'string') return [{ path: e, required: true, at }];
     if (!isObj(e) || typeof e.path !== 'string') return [];
-    return [{ path: e.path, required: e.required !== false, ...(typeof e.format === 'string' ? { format: e.format } : {}), at }];
+    return [
+      {
+        path: e.path,
+        required: e.required !== false,
+        ...(typeof e.format === 'string' ? { format: e.format } : {}),
+        at,
+      },
+    ];
   });
 }
 
@@ -46,7 +53,13 @@ function ownEnvironment(v: unknown, env: Env): Record<string, string | undefined
 }
 
 /** Replaces `environment` of every service that has `env_file` by the combined mapping. */
-export function applyEnvFiles(ctx: LoadContext, doc: Obj, projectDir: string, env: Env, files: SourceSet): Diagnostic[] {
+export function applyEnvFiles(
+  ctx: LoadContext,
+  doc: Obj,
+  projectDir: string,
+  env: Env,
+  files: SourceSet,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const services = isObj(doc.services) ? doc.services : {};
   for (const [name, service] of Object.entries(services)) {
@@ -58,16 +71,39 @@ export function applyEnvFiles(ctx: LoadContext, doc: Obj, projectDir: string, en
       const abs = absPath(projectDir, entry.path);
       const source = readSource(ctx, abs);
       if (source === undefined) {
-        if (entry.required) out.push(diagAtPath(files, entry.at, `env file ${displayPath(ctx, abs)} of service "${name}" not found; create it, fix the path (relative to the project folder) or mark it "required: false"`));
+        if (entry.required)
+          out.push(
+            diagAtPath(
+              files,
+              entry.at,
+              `env file ${displayPath(ctx, abs)} of service "${name}" not found; create it, fix the path (relative to the project folder) or mark it "required: false"`,
+            ),
+          );
         continue;
       }
       if (entry.format !== undefined && entry.format !== 'raw') {
-        out.push(diagAtPath(files, entry.at, `unsupported env_file format "${entry.format}" for service "${name}"; leave it out (the .env syntax) or use "raw"`));
+        out.push(
+          diagAtPath(
+            files,
+            entry.at,
+            `unsupported env_file format "${entry.format}" for service "${name}"; leave it out (the .env syntax) or use "raw"`,
+          ),
+        );
         continue;
       }
       out.push(...source.diagnostics);
       if (source.text === undefined) continue;
-      out.push(...parseDotenv({ path: displayPath(ctx, abs), text: source.text, lookup, ...(entry.format === 'raw' ? { format: 'raw' as const } : {}) }, vars));
+      out.push(
+        ...parseDotenv(
+          {
+            path: displayPath(ctx, abs),
+            text: source.text,
+            lookup,
+            ...(entry.format === 'raw' ? { format: 'raw' as const } : {}),
+          },
+          vars,
+        ),
+      );
     }
     const environment: Record<string, string | null> = { ...vars };
     // `environment` wins; an entry there with no value anywhere unsets the variable, as in compose.

@@ -7,7 +7,18 @@
 
 import { didYouMean } from '../../model/edit-distance.js';
 import type { Env } from './interpolate.js';
-import { absPath, dirOf, displayDir, displayPath, isObj, loadDocument, report, type LoadContext, type LoadedDocument, type Obj } from './load-context.js';
+import {
+  absPath,
+  dirOf,
+  displayDir,
+  displayPath,
+  isObj,
+  loadDocument,
+  report,
+  type LoadContext,
+  type LoadedDocument,
+  type Obj,
+} from './load-context.js';
 import { applyResets, cloneTree, extendService } from './merge-files.js';
 import { resolveServicePaths } from './relative-paths.js';
 import { originOf, type Origin } from './source-map.js';
@@ -52,12 +63,20 @@ function extendOne(scope: Scope, doc: LoadedDocument, name: string, service: Obj
   const ext = service.extends;
   const ref = typeof ext === 'string' ? ext : isObj(ext) && typeof ext.service === 'string' ? ext.service : undefined;
   if (ref === undefined) {
-    report(ctx, extendsOrigin(service), `"extends" of service "${name}" must be a service name or a mapping with "service" (and optionally "file")`);
+    report(
+      ctx,
+      extendsOrigin(service),
+      `"extends" of service "${name}" must be a service name or a mapping with "service" (and optionally "file")`,
+    );
     return false;
   }
   if (chain.indexOf(id) < chain.length - 1) {
     const names = chain.slice(chain.indexOf(id)).map((c) => c.slice(c.lastIndexOf('#') + 1));
-    report(ctx, extendsOrigin(service, 'service'), `extends cycle: ${names.join(' -> ')}; a service cannot extend itself, directly or through others`);
+    report(
+      ctx,
+      extendsOrigin(service, 'service'),
+      `extends cycle: ${names.join(' -> ')}; a service cannot extend itself, directly or through others`,
+    );
     return false;
   }
 
@@ -73,7 +92,12 @@ function extendOne(scope: Scope, doc: LoadedDocument, name: string, service: Obj
     const other = scope.others.get(abs);
     if (!other) {
       const known = ctx.files.some((f) => f.path === displayPath(ctx, abs));
-      if (!known) report(ctx, extendsOrigin(service, 'file'), `cannot read ${displayPath(ctx, abs)}, the file service "${name}" extends; check the path (it is relative to ${displayDir(ctx, dirOf(doc.abs))})`);
+      if (!known)
+        report(
+          ctx,
+          extendsOrigin(service, 'file'),
+          `cannot read ${displayPath(ctx, abs)}, the file service "${name}" extends; check the path (it is relative to ${displayDir(ctx, dirOf(doc.abs))})`,
+        );
       return false;
     }
     baseDoc = other;
@@ -83,7 +107,14 @@ function extendOne(scope: Scope, doc: LoadedDocument, name: string, service: Obj
   if (!baseService) {
     const services = isObj(baseDoc.value.services) ? Object.keys(baseDoc.value.services) : [];
     const where = baseDoc === doc ? '' : ` in ${baseDoc.file.path}`;
-    report(ctx, extendsOrigin(service, 'service'), `service "${name}" extends service "${ref}", which is not defined${where}${didYouMean(ref, services.filter((s) => baseDoc !== doc || s !== name))}`);
+    report(
+      ctx,
+      extendsOrigin(service, 'service'),
+      `service "${name}" extends service "${ref}", which is not defined${where}${didYouMean(
+        ref,
+        services.filter((s) => baseDoc !== doc || s !== name),
+      )}`,
+    );
     return false;
   }
   if (!resolveService(scope, baseDoc, ref, chain)) return false;

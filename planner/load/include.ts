@@ -10,7 +10,18 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseDotenv, type Vars } from './dotenv.js';
 import type { Env } from './interpolate.js';
-import { absPath, dirOf, displayDir, displayPath, isObj, readSource, report, type LoadContext, type LoadedDocument, type Obj } from './load-context.js';
+import {
+  absPath,
+  dirOf,
+  displayDir,
+  displayPath,
+  isObj,
+  readSource,
+  report,
+  type LoadContext,
+  type LoadedDocument,
+  type Obj,
+} from './load-context.js';
 import { resolveDocumentPaths } from './relative-paths.js';
 import { copyOrigin, originOf, type Origin } from './source-map.js';
 
@@ -27,7 +38,14 @@ export interface ModelInput {
 }
 
 const RESOURCES = ['services', 'networks', 'volumes', 'secrets', 'configs', 'models'];
-const KIND: Record<string, string> = { services: 'service', networks: 'network', volumes: 'volume', secrets: 'secret', configs: 'config', models: 'model' };
+const KIND: Record<string, string> = {
+  services: 'service',
+  networks: 'network',
+  volumes: 'volume',
+  secrets: 'secret',
+  configs: 'config',
+  models: 'model',
+};
 
 interface Entry {
   paths: string[];
@@ -43,7 +61,13 @@ function entries(ctx: LoadContext, doc: LoadedDocument): Entry[] {
   const include = doc.value.include;
   const fileName = doc.file.path;
   if (!Array.isArray(include)) {
-    report(ctx, originOf(doc.value, 'include'), '"include" must be a list of files, or of mappings with "path"', 'value', fileName);
+    report(
+      ctx,
+      originOf(doc.value, 'include'),
+      '"include" must be a list of files, or of mappings with "path"',
+      'value',
+      fileName,
+    );
     return [];
   }
   const out: Entry[] = [];
@@ -52,12 +76,26 @@ function entries(ctx: LoadContext, doc: LoadedDocument): Entry[] {
     const m: Obj = isObj(item) ? item : { path: item };
     const paths = strings(m.path);
     const unknown = Object.keys(m).filter((k) => !['path', 'project_directory', 'env_file'].includes(k));
-    if (!paths || paths.length === 0) return report(ctx, origin, `"include[${i}]" needs "path": a file name or a list of them`);
-    if (unknown.length) return report(ctx, originOf(m, unknown[0]!) ?? origin, `unknown key "${unknown[0]}" in "include[${i}]"; expected path, project_directory or env_file`, 'key');
-    if (m.project_directory !== undefined && typeof m.project_directory !== 'string') return report(ctx, originOf(m, 'project_directory'), `"include[${i}].project_directory" must be a folder name`);
+    if (!paths || paths.length === 0)
+      return report(ctx, origin, `"include[${i}]" needs "path": a file name or a list of them`);
+    if (unknown.length)
+      return report(
+        ctx,
+        originOf(m, unknown[0]!) ?? origin,
+        `unknown key "${unknown[0]}" in "include[${i}]"; expected path, project_directory or env_file`,
+        'key',
+      );
+    if (m.project_directory !== undefined && typeof m.project_directory !== 'string')
+      return report(ctx, originOf(m, 'project_directory'), `"include[${i}].project_directory" must be a folder name`);
     const envFiles = m.env_file === undefined ? undefined : strings(m.env_file);
-    if (m.env_file !== undefined && !envFiles) return report(ctx, originOf(m, 'env_file'), `"include[${i}].env_file" must be a file name or a list of them`);
-    out.push({ paths, origin, ...(typeof m.project_directory === 'string' ? { projectDirectory: m.project_directory } : {}), ...(envFiles ? { envFiles } : {}) });
+    if (m.env_file !== undefined && !envFiles)
+      return report(ctx, originOf(m, 'env_file'), `"include[${i}].env_file" must be a file name or a list of them`);
+    out.push({
+      paths,
+      origin,
+      ...(typeof m.project_directory === 'string' ? { projectDirectory: m.project_directory } : {}),
+      ...(envFiles ? { envFiles } : {}),
+    });
   });
   return out;
 }
@@ -65,7 +103,9 @@ function entries(ctx: LoadContext, doc: LoadedDocument): Entry[] {
 /** The environment of an included model: its env files under the including environment. */
 function includedEnv(ctx: LoadContext, entry: Entry, dir: string, projectDir: string, env: Env): Env | undefined {
   const explicit = entry.envFiles !== undefined;
-  const files = (entry.envFiles ?? ['.env']).filter((f) => f !== '/dev/null').map((f) => absPath(explicit ? dir : projectDir, f));
+  const files = (entry.envFiles ?? ['.env'])
+    .filter((f) => f !== '/dev/null')
+    .map((f) => absPath(explicit ? dir : projectDir, f));
   const vars: Vars = {};
   for (const abs of files) {
     const source = readSource(ctx, abs);
@@ -75,7 +115,8 @@ function includedEnv(ctx: LoadContext, entry: Entry, dir: string, projectDir: st
       return undefined;
     }
     ctx.diagnostics.push(...source.diagnostics);
-    if (source.text !== undefined) ctx.diagnostics.push(...parseDotenv({ path: displayPath(ctx, abs), text: source.text, lookup: env }, vars));
+    if (source.text !== undefined)
+      ctx.diagnostics.push(...parseDotenv({ path: displayPath(ctx, abs), text: source.text, lookup: env }, vars));
   }
   const out: Env = { ...vars };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
@@ -97,7 +138,12 @@ function importResources(ctx: LoadContext, doc: LoadedDocument, model: Obj, file
         to[name] = def;
         copyOrigin(from, name, to, name);
       } else if (!isDeepStrictEqual(to[name], def)) {
-        report(ctx, originOf(to, name), `${KIND[key]} "${name}" is also defined by the included file ${file}; rename one of them (an included stack's resources cannot be redefined)`, 'key');
+        report(
+          ctx,
+          originOf(to, name),
+          `${KIND[key]} "${name}" is also defined by the included file ${file}; rename one of them (an included stack's resources cannot be redefined)`,
+          'key',
+        );
       }
     }
   }
@@ -117,10 +163,15 @@ export function applyIncludes(ctx: LoadContext, doc: LoadedDocument, model: Mode
     }
     const missing = files.find((f) => ctx.readFile(f) === undefined && !ctx.given.has(f));
     if (missing) {
-      report(ctx, entry.origin, `cannot read ${displayPath(ctx, missing)}, named by this include; check the path (it is relative to ${displayDir(ctx, model.projectDir)})`);
+      report(
+        ctx,
+        entry.origin,
+        `cannot read ${displayPath(ctx, missing)}, named by this include; check the path (it is relative to ${displayDir(ctx, model.projectDir)})`,
+      );
       continue;
     }
-    const projectDir = entry.projectDirectory === undefined ? dirOf(first) : absPath(model.projectDir, entry.projectDirectory);
+    const projectDir =
+      entry.projectDirectory === undefined ? dirOf(first) : absPath(model.projectDir, entry.projectDirectory);
     const env = includedEnv(ctx, entry, model.projectDir, projectDir, model.env);
     if (!env) continue;
     const included = loadModel(ctx, { files, projectDir, env, chain });

@@ -51,10 +51,14 @@ function braced(body: string, env: Env, at: number, expr: string, onMissing?: (n
   const unset = value === undefined;
   const empty = unset || value === '';
   switch (op) {
-    case ':-': return empty ? arg() : value!;
-    case '-': return unset ? arg() : value!;
-    case ':+': return empty ? '' : arg();
-    case '+': return unset ? '' : arg();
+    case ':-':
+      return empty ? arg() : value!;
+    case '-':
+      return unset ? arg() : value!;
+    case ':+':
+      return empty ? '' : arg();
+    case '+':
+      return unset ? '' : arg();
     default: {
       const missing = op === ':?' ? empty : unset;
       if (!missing) return value!;
@@ -87,7 +91,12 @@ export function interpolateString(s: string, env: Env, base = 0, onMissing?: (na
       i = close;
     } else {
       const m = NAME.exec(s.slice(i + 1));
-      if (!m) throw new InterpolationError(`invalid interpolation format in "${s}": use "$$" for a literal "$"`, base + i, '$');
+      if (!m)
+        throw new InterpolationError(
+          `invalid interpolation format in "${s}": use "$$" for a literal "$"`,
+          base + i,
+          '$',
+        );
       if (env[m[0]] === undefined) onMissing?.(m[0]);
       out += env[m[0]] ?? '';
       i += m[0].length;

@@ -59,13 +59,23 @@ export function absPath(base: string, p: string): string {
 export const dirOf = (abs: string) => dirname(abs);
 
 /** A diagnostic at where an entry of the loaded tree was written. */
-export function diagAtOrigin(origin: Origin | undefined, message: string, prefer: 'key' | 'value' = 'value'): Diagnostic | undefined {
+export function diagAtOrigin(
+  origin: Origin | undefined,
+  message: string,
+  prefer: 'key' | 'value' = 'value',
+): Diagnostic | undefined {
   if (!origin) return undefined;
   const offset = prefer === 'key' && origin.key !== undefined ? origin.key : origin.value;
   return diagAt(origin.file, offsetPos(origin.file, offset), message);
 }
 
-export function report(ctx: LoadContext, origin: Origin | undefined, message: string, prefer: 'key' | 'value' = 'value', fallback?: string): void {
+export function report(
+  ctx: LoadContext,
+  origin: Origin | undefined,
+  message: string,
+  prefer: 'key' | 'value' = 'value',
+  fallback?: string,
+): void {
   const d = diagAtOrigin(origin, message, prefer);
   ctx.diagnostics.push(d ?? { file: fallback ?? '(stack)', line: 1, col: 1, message });
 }

@@ -76,7 +76,10 @@ function projectName(input: LoadInput, raw: unknown, files: SourceSet, diags: Di
   } else {
     const folder = basename(input.projectDir);
     project = normalizeProjectName(folder);
-    problem = project === '' ? `the folder name "${folder}" gives no project name (it has no letters or digits)` : projectNameLengthProblem(project);
+    problem =
+      project === ''
+        ? `the folder name "${folder}" gives no project name (it has no letters or digits)`
+        : projectNameLengthProblem(project);
     report = (m) => diagAt(files[0]!, top, `${m}; set a top-level "name" or use -p`);
   }
   problem ??= input.runDir === undefined ? undefined : socketPathProblem(input.runDir, project);
@@ -101,7 +104,12 @@ export function loadStack(input: LoadInput): Stack {
     lineProblems: [],
     warnings: [],
   };
-  const raw = loadModel(ctx, { files: main.map((f) => f.abs), projectDir: input.projectDir, env: input.env, chain: [] });
+  const raw = loadModel(ctx, {
+    files: main.map((f) => f.abs),
+    projectDir: input.projectDir,
+    env: input.env,
+    chain: [],
+  });
   for (const w of ctx.warnings) input.onWarning?.(w);
   if (!ctx.diagnostics.length && Object.keys(raw).length === 0) {
     // An empty override file is fine; nothing at all to load is not (compose: "empty compose file").

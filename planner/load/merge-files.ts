@@ -81,10 +81,13 @@ const RULES: [string, Merger][] = [
   ['services.*.build.extra_hosts', mergeExtraHosts],
   ['services.*.build.labels', appendSequences],
   ['services.*.command', replace],
-  ['services.*.depends_on', (b, o, p) => {
-    const dflt = { condition: 'service_started', required: true };
-    return mergeMappings(toMapping(b, dflt), toMapping(o, dflt), p);
-  }],
+  [
+    'services.*.depends_on',
+    (b, o, p) => {
+      const dflt = { condition: 'service_started', required: true };
+      return mergeMappings(toMapping(b, dflt), toMapping(o, dflt), p);
+    },
+  ],
   ['services.*.deploy.labels', appendSequences],
   ['services.*.dns', appendSequences],
   ['services.*.dns_opt', appendSequences],
@@ -143,7 +146,10 @@ export function mergeMappings(base: Obj, over: Obj, path: string[]): Obj {
       continue;
     }
     const before = base[key];
-    base[key] = mergeValues({ value: before, origin: originOf(base, key) }, { value, origin: originOf(over, key) }, [...path, key]);
+    base[key] = mergeValues({ value: before, origin: originOf(base, key) }, { value, origin: originOf(over, key) }, [
+      ...path,
+      key,
+    ]);
     // A mapping merged in place stays where it was first written (its entries know their
     // own origins); a replaced value is where the later file wrote it.
     if (base[key] !== before) copyOrigin(over, key, base, key);
@@ -156,7 +162,8 @@ export function mergeValues(base: Located, over: Located, path: string[]): unkno
   if (rule) return rule[1](base, over, path);
   if (over.value === null || over.value === undefined) return base.value;
   if (isObj(base.value) && isObj(over.value)) return mergeMappings(base.value, over.value, path);
-  if (Array.isArray(base.value) && Array.isArray(over.value)) return appendUnique(path, entries(base.value), entries(over.value));
+  if (Array.isArray(base.value) && Array.isArray(over.value))
+    return appendUnique(path, entries(base.value), entries(over.value));
   return over.value;
 }
 
@@ -174,15 +181,17 @@ export function extendService(base: Obj, service: Obj): Obj {
 
 type Identity = (entry: unknown) => string;
 
-const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
+const text = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)));
 const byName: Identity = (v) => (typeof v === 'string' ? v.split('=')[0]! : text(v));
 const mountTarget: Identity = (v) => {
   if (isObj(v)) return text(v.target);
   const parts = String(v).split(':');
   return parts.length === 1 ? parts[0]! : parts[1]!;
 };
-const fileTarget = (dir: string): Identity => (v) =>
-  isObj(v) ? (v.target !== undefined ? text(v.target) : `${dir}/${text(v.source)}`) : `${dir}/${text(v)}`;
+const fileTarget =
+  (dir: string): Identity =>
+  (v) =>
+    isObj(v) ? (v.target !== undefined ? text(v.target) : `${dir}/${text(v.source)}`) : `${dir}/${text(v)}`;
 const portKey: Identity = (v) => {
   const p = parsePort(v);
   return p ? `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}:${p.containerPort}/${p.protocol}` : text(v);

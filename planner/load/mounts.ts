@@ -33,10 +33,20 @@ export function parseShortVolume(spec: string, projectDir: string, env: Env): Mo
   if (source === '') return { ok: false, why: 'the source before ":" is empty' };
   const opts = options === '' ? [] : options.split(',');
   const unknown = opts.find((o) => !SHORT_OPTIONS.includes(o));
-  if (unknown !== undefined) return { ok: false, why: `unknown option "${unknown}" (use ro, rw, z, Z, nocopy or a propagation such as rshared)` };
+  if (unknown !== undefined)
+    return {
+      ok: false,
+      why: `unknown option "${unknown}" (use ro, rw, z, Z, nocopy or a propagation such as rshared)`,
+    };
   const readOnly = opts.includes('ro');
   if (isHostPath(source)) {
-    const mount: VolumeMount = { type: 'bind', source: resolveHostPath(source, projectDir, env), target, readOnly, createHostPath: true };
+    const mount: VolumeMount = {
+      type: 'bind',
+      source: resolveHostPath(source, projectDir, env),
+      target,
+      readOnly,
+      createHostPath: true,
+    };
     const propagation = opts.find((o) => PROPAGATIONS.includes(o));
     if (propagation) mount.propagation = propagation;
     return { ok: true, mount };

@@ -9,7 +9,19 @@ import { serviceDefaults } from './service-defaults.js';
 import { shellSplit } from './short-forms.js';
 import { parseDuration } from '../../model/duration.js';
 import type {
-  BuildSpec, Dependency, DependencyCondition, ExtraHost, PullPolicy, Resources, RestartPolicy, Service, ServiceHealthcheck, ServiceNetwork, SourcePos, Ulimit, VolumeMount,
+  BuildSpec,
+  Dependency,
+  DependencyCondition,
+  ExtraHost,
+  PullPolicy,
+  Resources,
+  RestartPolicy,
+  Service,
+  ServiceHealthcheck,
+  ServiceNetwork,
+  SourcePos,
+  Ulimit,
+  VolumeMount,
 } from '../../model/types.js';
 
 type Obj = Record<string, unknown>;
@@ -40,7 +52,10 @@ export function envFileRefs(v: unknown, projectDir: string, env: Env = {}): EnvF
   const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
   return list.map((e) => {
     const entry = typeof e === 'string' ? { path: e } : obj(e);
-    const ref: EnvFileRef = { path: resolveHostPath(String(entry.path), projectDir, env), required: toBool(entry.required) ?? true };
+    const ref: EnvFileRef = {
+      path: resolveHostPath(String(entry.path), projectDir, env),
+      required: toBool(entry.required) ?? true,
+    };
     if (typeof entry.format === 'string') ref.format = entry.format;
     return ref;
   });
@@ -57,7 +72,9 @@ function argv(v: unknown): string[] | undefined {
 }
 
 function dependencies(v: unknown): Dependency[] {
-  const entries: [string, Obj][] = Array.isArray(v) ? v.map((n) => [String(n), {}]) : Object.entries(obj(v)).map(([k, c]) => [k, obj(c)]);
+  const entries: [string, Obj][] = Array.isArray(v)
+    ? v.map((n) => [String(n), {}])
+    : Object.entries(obj(v)).map(([k, c]) => [k, obj(c)]);
   const seen = new Map<string, Dependency>();
   for (const [service, c] of entries) {
     seen.set(service, {
@@ -77,7 +94,12 @@ function serviceNetworks(v: unknown, networkMode: string | undefined): ServiceNe
   return list
     .map(([network, cfg]) => {
       const c = obj(cfg);
-      const sn: ServiceNetwork = { network, aliases: stringList(c.aliases), gwPriority: toInt(c.gw_priority) ?? 0, priority: toInt(c.priority) ?? 0 };
+      const sn: ServiceNetwork = {
+        network,
+        aliases: stringList(c.aliases),
+        gwPriority: toInt(c.gw_priority) ?? 0,
+        priority: toInt(c.priority) ?? 0,
+      };
       if (typeof c.ipv4_address === 'string') sn.ipv4Address = c.ipv4_address;
       if (typeof c.ipv6_address === 'string') sn.ipv6Address = c.ipv6_address;
       if (typeof c.interface_name === 'string') sn.interfaceName = c.interface_name;
@@ -148,7 +170,8 @@ function ulimits(v: unknown): Record<string, Ulimit> {
   const out: Record<string, Ulimit> = {};
   for (const [name, value] of Object.entries(obj(v))) {
     const n = toInt(value);
-    out[name] = n !== undefined ? { soft: n, hard: n } : { soft: toInt(obj(value).soft) ?? 0, hard: toInt(obj(value).hard) ?? 0 };
+    out[name] =
+      n !== undefined ? { soft: n, hard: n } : { soft: toInt(obj(value).soft) ?? 0, hard: toInt(obj(value).hard) ?? 0 };
   }
   return out;
 }
@@ -191,7 +214,8 @@ function mounts(list: unknown, parse: (e: unknown) => { ok: true; mount: VolumeM
 
 function fileEnvironment(s: Obj, ctx: ServiceContext): Record<string, string> {
   const fromFiles: Record<string, string> = {};
-  for (const ref of envFileRefs(s.env_file, ctx.projectDir, ctx.env)) Object.assign(fromFiles, ctx.envFileVars?.(ref) ?? {});
+  for (const ref of envFileRefs(s.env_file, ctx.projectDir, ctx.env))
+    Object.assign(fromFiles, ctx.envFileVars?.(ref) ?? {});
   // A bare `KEY` in `environment` may also take its value from an env_file.
   return { ...fromFiles, ...environment(s.environment, { ...ctx.env, ...fromFiles }) };
 }
@@ -234,7 +258,8 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
     dns: stringList(s.dns),
     dnsSearch: stringList(s.dns_search),
     dnsOpt: stringList(s.dns_opt),
-    stopGracePeriodSeconds: s.stop_grace_period === undefined ? 10 : parseDuration(s.stop_grace_period as string | number) ?? 10,
+    stopGracePeriodSeconds:
+      s.stop_grace_period === undefined ? 10 : (parseDuration(s.stop_grace_period as string | number) ?? 10),
     profiles: stringList(s.profiles),
   };
   const optional: Partial<Service> = {

@@ -34,14 +34,15 @@ export interface NormalizeInput {
 /** `external: true`, or the legacy `external: {name: X}`. */
 function externalOf(v: Obj): { external: boolean; name?: string } {
   const e = v.external;
-  if (e !== null && typeof e === 'object') return { external: true, name: typeof (e as Obj).name === 'string' ? ((e as Obj).name as string) : undefined };
+  if (e !== null && typeof e === 'object')
+    return { external: true, name: typeof (e as Obj).name === 'string' ? ((e as Obj).name as string) : undefined };
   return { external: toBool(e) ?? false };
 }
 
 /** Name on the host: `name:`, else the key for external objects, else `<project>_<key>`. */
 function nameOf(project: string, key: string, v: Obj): { external: boolean; name: string } {
   const ext = externalOf(v);
-  const name = typeof v.name === 'string' ? v.name : ext.name ?? (ext.external ? key : `${project}_${key}`);
+  const name = typeof v.name === 'string' ? v.name : (ext.name ?? (ext.external ? key : `${project}_${key}`));
   return { external: ext.external, name };
 }
 
@@ -70,7 +71,13 @@ function volume(input: NormalizeInput, key: string, v: Obj): Volume {
   const driverOpts = stringMap(v.driver_opts);
   // A bind device is a host path: relative to the project folder, as compose makes it.
   if (isBindDevice(driverOpts)) driverOpts.device = resolveHostPath(driverOpts.device!, input.projectDir, input.env);
-  return { key, ...nameOf(input.project, key, v), driver: typeof v.driver === 'string' ? v.driver : 'local', driverOpts, labels: dictOrList(v.labels) };
+  return {
+    key,
+    ...nameOf(input.project, key, v),
+    driver: typeof v.driver === 'string' ? v.driver : 'local',
+    driverOpts,
+    labels: dictOrList(v.labels),
+  };
 }
 
 function fileObject(input: NormalizeInput, key: string, v: Obj): FileObject {
@@ -89,7 +96,9 @@ function fileObject(input: NormalizeInput, key: string, v: Obj): FileObject {
 
 function section<T>(raw: unknown, make: (key: string, v: Obj) => T): T[] {
   const m = obj(raw);
-  return Object.keys(m).sort(byName).map((key) => make(key, obj(m[key])));
+  return Object.keys(m)
+    .sort(byName)
+    .map((key) => make(key, obj(m[key])));
 }
 
 export function normalize(input: NormalizeInput): Stack {

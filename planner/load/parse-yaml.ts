@@ -12,7 +12,10 @@ export interface ParsedFile {
 }
 
 function cleanMessage(message: string): string {
-  const text = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+  const text = message
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .trim();
   return `YAML syntax error: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 }
 

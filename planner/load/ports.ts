@@ -28,8 +28,15 @@ function hostIpOf(ip: string | undefined): string | undefined {
 
 const RANGE_WORDS = 'port numbers must be between 1 and 65535';
 
-function expand(hostIp: string | undefined, host: Range | undefined, container: Range, protocol: 'tcp' | 'udp', name?: string): PortResult {
-  if (container.end < container.start || (host && host.end < host.start)) return { ok: false, why: 'a range must go from the lower port to the higher one' };
+function expand(
+  hostIp: string | undefined,
+  host: Range | undefined,
+  container: Range,
+  protocol: 'tcp' | 'udp',
+  name?: string,
+): PortResult {
+  if (container.end < container.start || (host && host.end < host.start))
+    return { ok: false, why: 'a range must go from the lower port to the higher one' };
   const one = (hostPort: number, containerPort: number, hostPortEnd?: number): PortMapping => {
     const p: PortMapping = { hostPort, containerPort, protocol };
     if (hostIp !== undefined) p.hostIp = hostIp;
@@ -40,7 +47,10 @@ function expand(hostIp: string | undefined, host: Range | undefined, container: 
   const count = container.end - container.start + 1;
   if (count === 1) return { ok: true, ports: [one(host?.start ?? 0, container.start, host?.end)] };
   if (host && host.start !== 0 && host.end - host.start + 1 !== count) {
-    return { ok: false, why: `the host range has ${host.end - host.start + 1} ports but the container range has ${count}` };
+    return {
+      ok: false,
+      why: `the host range has ${host.end - host.start + 1} ports but the container range has ${count}`,
+    };
   }
   const ports: PortMapping[] = [];
   for (let i = 0; i < count; i++) ports.push(one(host && host.start !== 0 ? host.start + i : 0, container.start + i));
@@ -50,7 +60,8 @@ function expand(hostIp: string | undefined, host: Range | undefined, container: 
 /** `[IP:][HOST[-END]:]CONTAINER[-END][/tcp|udp]`. */
 function fromString(spec: string): PortResult {
   const [body = '', proto = 'tcp', extra] = spec.split('/');
-  if (extra !== undefined || (proto !== 'tcp' && proto !== 'udp')) return { ok: false, why: 'the protocol must be tcp or udp' };
+  if (extra !== undefined || (proto !== 'tcp' && proto !== 'udp'))
+    return { ok: false, why: 'the protocol must be tcp or udp' };
   let ip: string | undefined;
   let rest = body;
   if (rest.startsWith('[')) {
@@ -61,7 +72,8 @@ function fromString(spec: string): PortResult {
   }
   const parts = rest.split(':');
   if (ip === undefined && parts.length === 3) ip = parts.shift();
-  if (parts.length > 2 || (ip !== undefined && parts.length !== 2)) return { ok: false, why: 'expected [IP:][HOST:]CONTAINER' };
+  if (parts.length > 2 || (ip !== undefined && parts.length !== 2))
+    return { ok: false, why: 'expected [IP:][HOST:]CONTAINER' };
   const container = range(parts[parts.length - 1], false);
   const host = range(parts.length === 2 ? parts[0] : undefined, true);
   if (container === undefined || container === 'bad' || host === 'bad') return { ok: false, why: RANGE_WORDS };
@@ -72,14 +84,21 @@ function fromString(spec: string): PortResult {
 export function parsePorts(entry: unknown): PortResult {
   if (typeof entry === 'number') return fromString(String(entry));
   if (typeof entry === 'string') return fromString(entry);
-  if (entry === null || typeof entry !== 'object') return { ok: false, why: 'expected a number, a string or a mapping' };
+  if (entry === null || typeof entry !== 'object')
+    return { ok: false, why: 'expected a number, a string or a mapping' };
   const p = entry as { target?: unknown; published?: unknown; host_ip?: unknown; protocol?: unknown; name?: unknown };
   const container = range(p.target as string, false);
   const host = range(p.published as string, true);
   const protocol = p.protocol ?? 'tcp';
   if (container === undefined || container === 'bad' || host === 'bad') return { ok: false, why: RANGE_WORDS };
   if (protocol !== 'tcp' && protocol !== 'udp') return { ok: false, why: 'the protocol must be tcp or udp' };
-  return expand(hostIpOf(p.host_ip as string | undefined), host, container, protocol, typeof p.name === 'string' ? p.name : undefined);
+  return expand(
+    hostIpOf(p.host_ip as string | undefined),
+    host,
+    container,
+    protocol,
+    typeof p.name === 'string' ? p.name : undefined,
+  );
 }
 
 /** `expose` entries as `PORT[-END]/proto`. */

@@ -28,7 +28,11 @@ export function applyProfiles(doc: Obj, active: readonly string[], files: Source
   for (const [name, s] of Object.entries(services)) {
     if (disabled.has(name) || !isObj(s)) continue;
     const deps = s.depends_on;
-    const list: [string, unknown][] = Array.isArray(deps) ? deps.map((d) => [String(d), {}]) : isObj(deps) ? Object.entries(deps) : [];
+    const list: [string, unknown][] = Array.isArray(deps)
+      ? deps.map((d) => [String(d), {}])
+      : isObj(deps)
+        ? Object.entries(deps)
+        : [];
     const optional: string[] = [];
     list.forEach(([dep, cond], i) => {
       const profiles = disabled.get(dep);
@@ -36,7 +40,14 @@ export function applyProfiles(doc: Obj, active: readonly string[], files: Source
       if (isObj(cond) && cond.required === false) return void optional.push(dep);
       const path = Array.isArray(deps) ? ['services', name, 'depends_on', i] : ['services', name, 'depends_on', dep];
       const enable = profiles.map((p) => `--profile ${p}`).join(' or ');
-      out.push(diagAtPath(files, path, `service "${name}" depends on service "${dep}", which is disabled: it is only in profile${profiles.length > 1 ? 's' : ''} ${profiles.map((p) => `"${p}"`).join(', ')}; enable it with ${enable} (or COMPOSE_PROFILES), or mark the dependency "required: false"`, Array.isArray(deps) ? 'value' : 'key'));
+      out.push(
+        diagAtPath(
+          files,
+          path,
+          `service "${name}" depends on service "${dep}", which is disabled: it is only in profile${profiles.length > 1 ? 's' : ''} ${profiles.map((p) => `"${p}"`).join(', ')}; enable it with ${enable} (or COMPOSE_PROFILES), or mark the dependency "required: false"`,
+          Array.isArray(deps) ? 'value' : 'key',
+        ),
+      );
     });
     // Dropped after the errors are located, so list indices still match the file.
     for (const dep of optional) delete (deps as Obj)[dep];

@@ -24,5 +24,8 @@ export function projectNameLengthProblem(name: string): string | undefined {
 
 /** The default project name from a folder's name: lowercase, only `[a-z0-9_-]` kept, no leading `-` or `_` (compose's normalisation). */
 export function normalizeProjectName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[-_]+/, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[-_]+/, '');
 }

@@ -10,7 +10,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const isUrl = (p: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || p.startsWith('git@') || p.startsWith('github.com/');
-const absolute = (dir: string, p: unknown): unknown => (typeof p === 'string' && p !== '' && !isAbsolute(p) && !p.startsWith('~') && !isUrl(p) ? resolve(dir, p) : p);
+const absolute = (dir: string, p: unknown): unknown =>
+  typeof p === 'string' && p !== '' && !isAbsolute(p) && !p.startsWith('~') && !isUrl(p) ? resolve(dir, p) : p;
 
 /** Rewrites one entry of a list or mapping in place (keeps its origin: same container, same key). */
 function rewrite(container: Obj | unknown[], key: string | number, fn: (v: unknown) => unknown): void {
@@ -24,7 +25,8 @@ function eachEntry(v: unknown, fn: (container: Obj | unknown[], key: string | nu
 /** `./src:/dst:ro` → `/abs/src:/dst:ro`; a named volume (`data:/dst`) is not a path. */
 function volumeEntry(dir: string, v: unknown): unknown {
   if (isObj(v)) {
-    if ((v.type === undefined || v.type === 'bind') && typeof v.source === 'string' && v.source.startsWith('.')) v.source = absolute(dir, v.source);
+    if ((v.type === undefined || v.type === 'bind') && typeof v.source === 'string' && v.source.startsWith('.'))
+      v.source = absolute(dir, v.source);
     return v;
   }
   if (typeof v !== 'string' || !v.startsWith('.')) return v;
@@ -44,7 +46,8 @@ export function resolveServicePaths(service: Obj, dir: string): void {
   );
   if (typeof service.label_file === 'string') service.label_file = absolute(dir, service.label_file);
   eachEntry(service.label_file, (c, k) => rewrite(c, k, (e) => absolute(dir, e)));
-  if (isObj(service.extends) && typeof service.extends.file === 'string') service.extends.file = absolute(dir, service.extends.file);
+  if (isObj(service.extends) && typeof service.extends.file === 'string')
+    service.extends.file = absolute(dir, service.extends.file);
   eachEntry(service.volumes, (c, k) => rewrite(c, k, (e) => volumeEntry(dir, e)));
 }
 
@@ -53,9 +56,11 @@ export function resolveDocumentPaths(doc: Obj, dir: string): void {
   for (const s of Object.values(isObj(doc.services) ? doc.services : {})) if (isObj(s)) resolveServicePaths(s, dir);
   for (const key of ['secrets', 'configs']) {
     const section = doc[key];
-    for (const item of Object.values(isObj(section) ? section : {})) if (isObj(item) && typeof item.file === 'string') item.file = absolute(dir, item.file);
+    for (const item of Object.values(isObj(section) ? section : {}))
+      if (isObj(item) && typeof item.file === 'string') item.file = absolute(dir, item.file);
   }
   for (const v of Object.values(isObj(doc.volumes) ? doc.volumes : {})) {
-    if (isObj(v) && isObj(v.driver_opts) && isBindDevice(v.driver_opts)) v.driver_opts.device = absolute(dir, v.driver_opts.device);
+    if (isObj(v) && isObj(v.driver_opts) && isBindDevice(v.driver_opts))
+      v.driver_opts.device = absolute(dir, v.driver_opts.device);
   }
 }

@@ -36,7 +36,7 @@ export function shellSplit(line: string): string[] {
       inWord = true;
     } else if (c === '\\') {
       if (i + 1 >= line.length) throw new ShellSplitError('trailing backslash');
-      if (line[i + 1] !== '\n') (cur += line[i + 1], (inWord = true));
+      if (line[i + 1] !== '\n') ((cur += line[i + 1]), (inWord = true));
       i++;
     } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       if (inWord) args.push(cur);
@@ -63,7 +63,12 @@ function hostIpOf(ip: string | undefined): string | undefined {
   return ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
 }
 
-function mapping(hostIp: string | undefined, hostPort: number, containerPort: number, protocol: 'tcp' | 'udp'): PortMapping {
+function mapping(
+  hostIp: string | undefined,
+  hostPort: number,
+  containerPort: number,
+  protocol: 'tcp' | 'udp',
+): PortMapping {
   return hostIp === undefined ? { hostPort, containerPort, protocol } : { hostIp, hostPort, containerPort, protocol };
 }
 
@@ -107,6 +112,7 @@ export function parsePort(entry: unknown): PortMapping | undefined {
   const containerPort = portNumber(p.target, false);
   const hostPort = portNumber(p.published, true);
   const protocol = p.protocol ?? 'tcp';
-  if (containerPort === undefined || hostPort === undefined || (protocol !== 'tcp' && protocol !== 'udp')) return undefined;
+  if (containerPort === undefined || hostPort === undefined || (protocol !== 'tcp' && protocol !== 'udp'))
+    return undefined;
   return mapping(hostIpOf(p.host_ip), hostPort, containerPort, protocol);
 }

@@ -81,7 +81,12 @@ export function locate(file: SourceFile, path: readonly PathSeg[], prefer: 'key'
   for (let n = path.length; n >= 0; n--) {
     const found = findNode(file, path.slice(0, n));
     if (!found) continue;
-    const node = n < path.length ? found.key ?? found.value : prefer === 'key' ? found.key ?? found.value : found.value ?? found.key;
+    const node =
+      n < path.length
+        ? (found.key ?? found.value)
+        : prefer === 'key'
+          ? (found.key ?? found.value)
+          : (found.value ?? found.key);
     if (node?.range) return offsetPos(file, node.range[0]);
     if (found.key?.range) return offsetPos(file, found.key.range[1]);
   }
@@ -107,7 +112,13 @@ export function sourceLine(text: string, line: number, lineStarts?: readonly num
 }
 
 export function diagAt(file: SourceFile, pos: SourcePos, message: string): Diagnostic {
-  return { file: pos.file, line: pos.line, col: pos.col, message, sourceLine: sourceLine(file.text, pos.line, file.lineCounter.lineStarts) };
+  return {
+    file: pos.file,
+    line: pos.line,
+    col: pos.col,
+    message,
+    sourceLine: sourceLine(file.text, pos.line, file.lineCounter.lineStarts),
+  };
 }
 
 /** A diagnostic at `path`: where the loaded value came from, else in the last file that has the path. */
@@ -166,7 +177,11 @@ export function sourceSet(files: readonly SourceFile[], tree: unknown): SourceSe
 }
 
 /** Position of `path` in the loaded tree: the deepest entry along it whose origin is known. */
-export function locateInTree(tree: unknown, path: readonly PathSeg[], prefer: 'key' | 'value' = 'value'): { file: SourceFile; pos: SourcePos } | undefined {
+export function locateInTree(
+  tree: unknown,
+  path: readonly PathSeg[],
+  prefer: 'key' | 'value' = 'value',
+): { file: SourceFile; pos: SourcePos } | undefined {
   let cur: unknown = tree;
   let found: { origin: Origin; last: boolean } | undefined;
   for (let i = 0; i < path.length; i++) {

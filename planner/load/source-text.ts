@@ -45,7 +45,7 @@ function invalidBytes(path: string, bytes: Uint8Array): Diagnostic[] {
   const out: Diagnostic[] = [];
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     if (bytes[i] === 0x0a) {
       line++;
       lineStart = ++i;

@@ -20,18 +20,39 @@ import { checkFileObjects } from './rules/top-level.js';
 import { checkVolumeDeclarations } from './rules/volumes.js';
 
 /** The keys a service may have (from the schema), to tell a misspelt key from a missing one. */
-const SERVICE_KEYS = new Set(Object.keys((createRequire(import.meta.url)('../../schemas/stack.schema.json') as { definitions: { service: { properties: object } } }).definitions.service.properties));
+const SERVICE_KEYS = new Set(
+  Object.keys(
+    (
+      createRequire(import.meta.url)('../../schemas/stack.schema.json') as {
+        definitions: { service: { properties: object } };
+      }
+    ).definitions.service.properties,
+  ),
+);
 
 function imageOrBuild(ctx: RuleContext, name: string, svc: Obj): void {
   // `imgae: x` already gets "unknown key, did you mean image" from the schema.
-  const misspelt = Object.keys(svc).some((k) => !SERVICE_KEYS.has(k) && ['image', 'build'].includes(closest(k, SERVICE_KEYS) ?? ''));
+  const misspelt = Object.keys(svc).some(
+    (k) => !SERVICE_KEYS.has(k) && ['image', 'build'].includes(closest(k, SERVICE_KEYS) ?? ''),
+  );
   if (svc.image === undefined && svc.build === undefined && !misspelt) {
-    ctx.at(['services', name], `service "${name}" has neither "image" nor "build"; set the image to run, or a build context to build it from`, 'key');
+    ctx.at(
+      ['services', name],
+      `service "${name}" has neither "image" nor "build"; set the image to run, or a build context to build it from`,
+      'key',
+    );
   }
 }
 
 function cycles(ctx: RuleContext): void {
-  const deps = new Map(ctx.names.map((n) => [n, references(ctx.services.get(n)!, 'depends_on').map((d) => d.name).filter((d) => ctx.services.has(d))]));
+  const deps = new Map(
+    ctx.names.map((n) => [
+      n,
+      references(ctx.services.get(n)!, 'depends_on')
+        .map((d) => d.name)
+        .filter((d) => ctx.services.has(d)),
+    ]),
+  );
   const cycle = findCycle(deps);
   if (!cycle) return;
   const [first, second] = cycle as [string, string];
@@ -39,10 +60,17 @@ function cycles(ctx: RuleContext): void {
   ctx.at(['services', first, ...entry.path], `dependency cycle: ${cycle.join(' -> ')}`, entry.at);
 }
 
-export function validateRules(raw: unknown, files: readonly SourceFile[], env: Record<string, string | undefined> = {}, hostCpus?: number): Diagnostic[] {
+export function validateRules(
+  raw: unknown,
+  files: readonly SourceFile[],
+  env: Record<string, string | undefined> = {},
+  hostCpus?: number,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const root = obj(raw) ?? {};
-  const services = new Map(Object.entries(obj(root.services) ?? {}).flatMap(([n, s]) => (obj(s) ? [[n, obj(s)!] as const] : [])));
+  const services = new Map(
+    Object.entries(obj(root.services) ?? {}).flatMap(([n, s]) => (obj(s) ? [[n, obj(s)!] as const] : [])),
+  );
   const ctx: RuleContext = {
     root,
     services,
@@ -67,7 +95,11 @@ export function validateRules(raw: unknown, files: readonly SourceFile[], env: R
     const { containerName } = checkServiceFields(ctx, name, svc);
     if (containerName === undefined) continue;
     const owner = containerNames.get(containerName);
-    if (owner) ctx.at(['services', name, 'container_name'], `container_name "${containerName}" of service "${name}" is already used by service "${owner}"`);
+    if (owner)
+      ctx.at(
+        ['services', name, 'container_name'],
+        `container_name "${containerName}" of service "${name}" is already used by service "${owner}"`,
+      );
     else containerNames.set(containerName, name);
   }
   cycles(ctx);

@@ -39,7 +39,8 @@ function precompiled(schema: object): ValidateFunction | undefined {
     if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
     throw err;
   }
-  const fresh = mod.builtFrom?.schema === JSON.stringify(schema) && mod.builtFrom.options === JSON.stringify(AJV_OPTIONS);
+  const fresh =
+    mod.builtFrom?.schema === JSON.stringify(schema) && mod.builtFrom.options === JSON.stringify(AJV_OPTIONS);
   return fresh ? mod.default : undefined;
 }
 
@@ -58,8 +59,13 @@ function compiled(): ValidateFunction {
 
 const KINDS: Record<string, string> = { services: 'service', networks: 'network', volumes: 'volume' };
 const TYPE_WORDS: Record<string, string> = {
-  array: 'a list', object: 'a mapping', string: 'a string', integer: 'an integer',
-  number: 'a number', boolean: 'a boolean', null: 'null',
+  array: 'a list',
+  object: 'a mapping',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+  null: 'null',
 };
 
 function fmtPath(path: readonly PathSeg[]): string {
@@ -130,7 +136,9 @@ interface Described {
 }
 
 function describe(err: ErrorObject, path: PathSeg[]): Described {
-  const parent = err.parentSchema as { properties?: Record<string, unknown>; propertyNames?: { description?: string }; description?: string } | undefined;
+  const parent = err.parentSchema as
+    | { properties?: Record<string, unknown>; propertyNames?: { description?: string }; description?: string }
+    | undefined;
   switch (err.keyword) {
     case 'additionalProperties': {
       const key = String(err.params.additionalProperty);
@@ -151,18 +159,32 @@ function describe(err: ErrorObject, path: PathSeg[]): Described {
       return { path: [...path, name], message: `invalid ${kind} name "${name}": expected ${expected}`, at: 'key' };
     }
     case 'type': {
-      const words = String(err.params.type).split(',').map((t) => TYPE_WORDS[t] ?? t);
+      const words = String(err.params.type)
+        .split(',')
+        .map((t) => TYPE_WORDS[t] ?? t);
       const list = words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}` : words[0];
       return { path, message: `${label(path)} must be ${list}`, at: 'value' };
     }
     case 'pattern':
-      return { path, message: `invalid value ${show(err.data)} for ${label(path)}: expected ${parent?.description ?? `a value matching ${String(err.params.pattern)}`}`, at: 'value' };
+      return {
+        path,
+        message: `invalid value ${show(err.data)} for ${label(path)}: expected ${parent?.description ?? `a value matching ${String(err.params.pattern)}`}`,
+        at: 'value',
+      };
     case 'enum': {
       const allowed = (err.params.allowedValues as unknown[]).map((v) => show(v)).join(', ');
-      return { path, message: `invalid value ${show(err.data)} for ${label(path)}: expected one of ${allowed}`, at: 'value' };
+      return {
+        path,
+        message: `invalid value ${show(err.data)} for ${label(path)}: expected one of ${allowed}`,
+        at: 'value',
+      };
     }
     default:
-      return { path, message: `invalid value ${show(err.data)} for ${label(path)}: ${err.message ?? 'not allowed'}`, at: 'value' };
+      return {
+        path,
+        message: `invalid value ${show(err.data)} for ${label(path)}: ${err.message ?? 'not allowed'}`,
+        at: 'value',
+      };
   }
 }
 
@@ -174,7 +196,9 @@ export function validateSchema(raw: unknown, files: readonly SourceFile[]): Diag
   const out: Diagnostic[] = [];
   const described = collapse(validate.errors ?? []).map((err) => describe(err, toPath(err.instancePath, raw)));
   // `imgae: x` is one mistake: say "unknown key, did you mean image", not also "image missing".
-  const typos = new Set(described.filter((d) => d.suggests).map((d) => JSON.stringify([...d.path.slice(0, -1), d.suggests])));
+  const typos = new Set(
+    described.filter((d) => d.suggests).map((d) => JSON.stringify([...d.path.slice(0, -1), d.suggests])),
+  );
   for (const d of described) {
     if (d.missing !== undefined && typos.has(JSON.stringify([...d.path, d.missing]))) continue;
     const diag = diagAtPath(files, d.path, d.message, d.at);

@@ -22,7 +22,7 @@ function walk(node: unknown, isKey: boolean, walker: YamlWalker): void {
     walker.map?.(node);
     for (const pair of node.items) walkPair(pair, walker);
   } else if (isSeq(node)) {
-    for (const item of node.items) (isPair(item) ? walkPair(item, walker) : walk(item, false, walker));
+    for (const item of node.items) isPair(item) ? walkPair(item, walker) : walk(item, false, walker);
   } else if (isPair(node)) {
     walkPair(node, walker);
   }

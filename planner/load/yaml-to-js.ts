@@ -87,12 +87,19 @@ export function yamlToJs(file: SourceFile): Converted {
   function convert(node: unknown, path: PathSeg[], viaAlias: boolean): unknown {
     if (node === null || node === undefined) return null;
     if (viaAlias && --budget < 0) {
-      fail(outerAlias ?? (node as Node), `YAML aliases in ${file.path} expand to more than ${ALIAS_BUDGET} values; this looks like an alias bomb ("billion laughs"): use fewer nested aliases`);
+      fail(
+        outerAlias ?? (node as Node),
+        `YAML aliases in ${file.path} expand to more than ${ALIAS_BUDGET} values; this looks like an alias bomb ("billion laughs"): use fewer nested aliases`,
+      );
     }
     if (isAlias(node)) {
       const target = resolve(node);
       if (!target) fail(node, `YAML alias *${node.source} refers to no anchor`);
-      if (open.has(target!)) fail(node, `YAML alias *${node.source} is used inside its own anchor &${node.source}; a value cannot contain itself`);
+      if (open.has(target!))
+        fail(
+          node,
+          `YAML alias *${node.source} is used inside its own anchor &${node.source}; a value cannot contain itself`,
+        );
       const outermost = outerAlias === undefined;
       if (outermost) outerAlias = node;
       try {
@@ -150,7 +157,8 @@ export function yamlToJs(file: SourceFile): Converted {
     for (const pair of merges) {
       const alias = isAlias(pair.value);
       const v = alias ? resolve(pair.value as Alias) : pair.value;
-      if (alias && isSeq(v) && open.has(v)) fail(pair, 'a "<<" merge key refers to a list that contains this mapping; a value cannot contain itself');
+      if (alias && isSeq(v) && open.has(v))
+        fail(pair, 'a "<<" merge key refers to a list that contains this mapping; a value cannot contain itself');
       const sources = isSeq(v) ? v.items : [pair.value];
       for (const source of sources) {
         const merged = convert(source, path, viaAlias || (alias && isSeq(v)));

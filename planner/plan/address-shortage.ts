@@ -26,15 +26,21 @@ export class AddressShortage {
       if (short === 0) continue;
       const net = nets.get(key)!;
       const total = counts.reduce((n, [, w]) => n + w, 0);
-      const each = [...services].filter(([, [s]]) => s > 0).map(([name, [s, w]]) => `${name}: ${s} of ${w}`).join(', ');
-      problems.push(`network ${key}: no free address left in ${net.ipRange ?? net.subnet} for ${short} of the ${total} containers on it (${each}); ${fix(stack, key, net)}`);
+      const each = [...services]
+        .filter(([, [s]]) => s > 0)
+        .map(([name, [s, w]]) => `${name}: ${s} of ${w}`)
+        .join(', ');
+      problems.push(
+        `network ${key}: no free address left in ${net.ipRange ?? net.subnet} for ${short} of the ${total} containers on it (${each}); ${fix(stack, key, net)}`,
+      );
     }
     return problems;
   }
 }
 
 function fix(stack: Stack, key: string, net: NetworkSpec): string {
-  if (net.owner !== undefined && net.owner !== stack.project) return `network ${net.name} belongs to stack ${net.owner}, whose file sets its subnet`;
+  if (net.owner !== undefined && net.owner !== stack.project)
+    return `network ${net.name} belongs to stack ${net.owner}, whose file sets its subnet`;
   const declared = stack.networks.find((n) => n.key === key);
   if (declared?.ipRange) return 'set a larger ipam.config ip_range (or subnet)';
   if (declared?.subnet) return 'set a larger ipam.config subnet';

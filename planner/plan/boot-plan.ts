@@ -35,11 +35,23 @@ export function bootPlan(observed: Observed, records: BootRecords): Plan {
     if (observed.networks.find((n) => n.key === net.key)?.linkPresent) continue;
     recreated.add(net.key);
     made.push(`network:${net.key}`);
-    operations.push({ kind: 'network.create', id: `network:${net.key}`, cause: `bridge ${net.bridge} of network ${net.key} is missing or misconfigured on the host`, after: [], network: net });
+    operations.push({
+      kind: 'network.create',
+      id: `network:${net.key}`,
+      cause: `bridge ${net.bridge} of network ${net.key} is missing or misconfigured on the host`,
+      after: [],
+      network: net,
+    });
   }
   if (records.nat && !observed.nat?.present) {
     made.push('nat');
-    operations.push({ kind: 'nat.apply', id: 'nat', cause: `nftables table ${records.nat.table} is missing on the host, or its rules were flushed`, after: made.filter((id) => id !== 'nat'), nat: records.nat });
+    operations.push({
+      kind: 'nat.apply',
+      id: 'nat',
+      cause: `nftables table ${records.nat.table} is missing on the host, or its rules were flushed`,
+      after: made.filter((id) => id !== 'nat'),
+      nat: records.nat,
+    });
   }
 
   const seen = new Map(observed.containers.map((c) => [c.name, c]));
@@ -48,9 +60,18 @@ export function bootPlan(observed: Observed, records: BootRecords): Plan {
     const c = seen.get(spec.name);
     if (!c) continue; // a damaged record: `up` or `down` deals with it by name
     const rewire = c.running ? c.endpoints.find((e) => recreated.has(e.network) || e.present === false) : undefined;
-    if (rewire) starts.push({ spec, seen: c, stop: true, cause: `its network ${rewire.network} is made again, so ${spec.name} must be reattached` });
+    if (rewire)
+      starts.push({
+        spec,
+        seen: c,
+        stop: true,
+        cause: `its network ${rewire.network} is made again, so ${spec.name} must be reattached`,
+      });
     else if (!c.running && comesBackAtBoot(spec.restart.name, !!stopped)) {
-      const why = spec.restart.name === 'always' && stopped ? 'restart policy always (it was stopped, which a boot ends, as with docker)' : `restart policy ${spec.restart.name}`;
+      const why =
+        spec.restart.name === 'always' && stopped
+          ? 'restart policy always (it was stopped, which a boot ends, as with docker)'
+          : `restart policy ${spec.restart.name}`;
       starts.push({ spec, seen: c, stop: false, cause: `${why}: ${spec.name} comes back at boot` });
     }
   }
@@ -58,7 +79,16 @@ export function bootPlan(observed: Observed, records: BootRecords): Plan {
   for (const { spec, seen: c, stop, cause } of starts) {
     const after = [...made];
     if (stop) {
-      operations.push({ kind: 'container.stop', id: `stop:${spec.name}`, cause, after: [], project, name: spec.name, stopSignal: c.stopSignal, stopGraceSeconds: c.stopGraceSeconds });
+      operations.push({
+        kind: 'container.stop',
+        id: `stop:${spec.name}`,
+        cause,
+        after: [],
+        project,
+        name: spec.name,
+        stopSignal: c.stopSignal,
+        stopGraceSeconds: c.stopGraceSeconds,
+      });
       after.push(`stop:${spec.name}`);
     }
     // `network_mode: container:X` joins X's network namespace: X must run first.
@@ -75,7 +105,10 @@ export function bootPlan(observed: Observed, records: BootRecords): Plan {
  * (`external: true`) after that stack, which makes its bridge again. Otherwise as given;
  * a cycle (each joins the other's network) is cut where it is found: each stack once.
  */
-export async function bootOrder(projects: string[], use: (project: string) => Promise<{ owns: string[]; uses: string[] }>): Promise<string[]> {
+export async function bootOrder(
+  projects: string[],
+  use: (project: string) => Promise<{ owns: string[]; uses: string[] }>,
+): Promise<string[]> {
   const uses = new Map<string, string[]>();
   const owner = new Map<string, string>();
   for (const p of projects) {

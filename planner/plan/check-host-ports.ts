@@ -14,7 +14,8 @@ export function publishedPorts(stack: Stack): { protocol: 'tcp' | 'udp'; port: n
   for (const s of stack.services) {
     for (const p of s.ports) {
       if (p.hostPort === 0) continue;
-      for (let port = p.hostPort; port <= (p.hostPortEnd ?? p.hostPort); port++) seen.set(`${p.protocol}/${port}`, { protocol: p.protocol, port });
+      for (let port = p.hostPort; port <= (p.hostPortEnd ?? p.hostPort); port++)
+        seen.set(`${p.protocol}/${port}`, { protocol: p.protocol, port });
     }
   }
   return [...seen.values()];
@@ -28,10 +29,16 @@ export function checkHostPorts(stack: Stack, observed: Observed): string[] {
     for (const port of service.ports) {
       // No host port, or a range: plan-ports chooses a free one, so no clash is possible.
       if (port.hostPort === 0 || port.hostPortEnd !== undefined) continue;
-      const holder = holders.holderOf({ protocol: port.protocol, port: port.hostPort, ...(port.hostIp ? { hostIp: port.hostIp } : {}) });
+      const holder = holders.holderOf({
+        protocol: port.protocol,
+        port: port.hostPort,
+        ...(port.hostIp ? { hostIp: port.hostIp } : {}),
+      });
       if (!holder) continue;
       const what = portText(port.hostIp, String(port.hostPort), port.protocol);
-      problems.push(`service ${service.name}: host port ${what} is ${holder.what}; choose another host port or ${holder.fix}`);
+      problems.push(
+        `service ${service.name}: host port ${what} is ${holder.what}; choose another host port or ${holder.fix}`,
+      );
     }
   }
   return problems;

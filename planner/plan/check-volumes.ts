@@ -7,13 +7,19 @@ import { canonicalJson, volumeHash } from '../../model/hash.js';
 import type { Observed, ObservedVolume } from '../../model/observed.js';
 import type { Stack, Volume, VolumeConfig } from '../../model/types.js';
 
-const PARTS: [keyof VolumeConfig, string][] = [['driver', 'driver'], ['driverOpts', 'driver_opts'], ['labels', 'labels']];
+const PARTS: [keyof VolumeConfig, string][] = [
+  ['driver', 'driver'],
+  ['driverOpts', 'driver_opts'],
+  ['labels', 'labels'],
+];
 
 /** The Compose names of what differs between the volume's record and the file. */
 function changed(seen: ObservedVolume, v: Volume): string[] {
   if (seen.hash === volumeHash(v)) return [];
   const config = seen.config;
-  const parts = config ? PARTS.filter(([field]) => canonicalJson(config[field]) !== canonicalJson(v[field])).map(([, name]) => name) : [];
+  const parts = config
+    ? PARTS.filter(([field]) => canonicalJson(config[field]) !== canonicalJson(v[field])).map(([, name]) => name)
+    : [];
   return parts.length > 0 ? parts : ['configuration'];
 }
 
@@ -29,12 +35,16 @@ export function checkVolumes(stack: Stack, observed: Observed): string[] {
       // unknown, so they match, but it is surely a folder in the store, which a file asking
       // for a host folder does not describe.
       if (Object.keys(v.driverOpts).length === 0) continue;
-      problems.push(`${named} exists without a record of its configuration (made before stack kept one, when driver_opts were ignored, or by \`stack volume create\`), so its data is in stack's store, not in the host folder driver_opts name; copy out what you need and ${remove}, or remove driver_opts`);
+      problems.push(
+        `${named} exists without a record of its configuration (made before stack kept one, when driver_opts were ignored, or by \`stack volume create\`), so its data is in stack's store, not in the host folder driver_opts name; copy out what you need and ${remove}, or remove driver_opts`,
+      );
       continue;
     }
     const parts = changed(seen, v);
     if (parts.length === 0) continue;
-    problems.push(`${named} exists but does not match its configuration in the file (${parts.join(', ')} changed); ${remove}, or restore the previous configuration`);
+    problems.push(
+      `${named} exists but does not match its configuration in the file (${parts.join(', ')} changed); ${remove}, or restore the previous configuration`,
+    );
   }
   return problems;
 }

@@ -16,19 +16,49 @@ import { containerNetworkMode } from './network-mode.js';
 
 export function resolveArgv(service: Service, image: ImageInfo): string[] {
   const entrypoint = service.entrypoint ?? image.entrypoint ?? [];
-  const cmd = service.command ?? (service.entrypoint ? [] : image.cmd ?? []);
+  const cmd = service.command ?? (service.entrypoint ? [] : (image.cmd ?? []));
   return [...entrypoint, ...cmd];
 }
 
 /** What a container gets when the file says nothing: Docker's defaults (tests build specs from here). */
 export function defaultRuntimeOptions(): Pick<
   ContainerSpec,
-  'replica' | 'user' | 'resources' | 'capabilities' | 'privileged' | 'seccomp' | 'noNewPrivileges' | 'readOnlyRootfs' | 'mounts' | 'shmSizeBytes' | 'sysctls' | 'ulimits' | 'init' | 'tty' | 'resolvConf' | 'restart' | 'labels'
+  | 'replica'
+  | 'user'
+  | 'resources'
+  | 'capabilities'
+  | 'privileged'
+  | 'seccomp'
+  | 'noNewPrivileges'
+  | 'readOnlyRootfs'
+  | 'mounts'
+  | 'shmSizeBytes'
+  | 'sysctls'
+  | 'ulimits'
+  | 'init'
+  | 'tty'
+  | 'resolvConf'
+  | 'restart'
+  | 'labels'
 > {
   return {
-    replica: 1, user: '', resources: {}, capabilities: effectiveCapabilities({ privileged: false, capAdd: [], capDrop: [] }), privileged: false,
-    seccomp: 'default', noNewPrivileges: true, readOnlyRootfs: false, mounts: [], shmSizeBytes: 64 * 1024 * 1024, sysctls: {}, ulimits: {},
-    init: false, tty: false, resolvConf: [], restart: { name: 'no' }, labels: {},
+    replica: 1,
+    user: '',
+    resources: {},
+    capabilities: effectiveCapabilities({ privileged: false, capAdd: [], capDrop: [] }),
+    privileged: false,
+    seccomp: 'default',
+    noNewPrivileges: true,
+    readOnlyRootfs: false,
+    mounts: [],
+    shmSizeBytes: 64 * 1024 * 1024,
+    sysctls: {},
+    ulimits: {},
+    init: false,
+    tty: false,
+    resolvConf: [],
+    restart: { name: 'no' },
+    labels: {},
   };
 }
 

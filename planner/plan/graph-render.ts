@@ -34,7 +34,9 @@ function model(stack: Stack): { nodes: Node[]; edges: Edge[] } {
       const to = services.get(d.service);
       if (to) edges.push({ from, to, label: d.condition, kind: d.required ? 'depends' : 'optional' });
     }
-    const shared = s.networkMode?.startsWith('service:') ? services.get(s.networkMode.slice('service:'.length)) : undefined;
+    const shared = s.networkMode?.startsWith('service:')
+      ? services.get(s.networkMode.slice('service:'.length))
+      : undefined;
     if (shared) edges.push({ from, to: shared, label: 'network_mode', kind: 'attach' });
     for (const n of s.networks) {
       const to = networks.get(n.network);
@@ -50,7 +52,11 @@ function model(stack: Stack): { nodes: Node[]; edges: Edge[] } {
 
 const dotQuote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const DOT_SHAPES: Record<Node['kind'], string> = { service: 'box', network: 'ellipse', volume: 'cylinder' };
-const DOT_STYLES: Record<Edge['kind'], string[]> = { depends: [], optional: ['style=dashed'], attach: ['style=dotted', 'arrowhead=none'] };
+const DOT_STYLES: Record<Edge['kind'], string[]> = {
+  depends: [],
+  optional: ['style=dashed'],
+  attach: ['style=dotted', 'arrowhead=none'],
+};
 
 export function renderDot(stack: Stack): string {
   const { nodes, edges } = model(stack);
@@ -66,13 +72,18 @@ export function renderDot(stack: Stack): string {
 
 /** Mermaid labels: double quotes become #quot; so any name fits inside "…". */
 const mmQuote = (s: string) => `"${s.replace(/"/g, '#quot;')}"`;
-const MM_SHAPES: Record<Node['kind'], [string, string]> = { service: ['[', ']'], network: ['([', '])'], volume: ['[(', ')]'] };
+const MM_SHAPES: Record<Node['kind'], [string, string]> = {
+  service: ['[', ']'],
+  network: ['([', '])'],
+  volume: ['[(', ')]'],
+};
 const MM_ARROWS: Record<Edge['kind'], string> = { depends: '-->', optional: '-.->', attach: '-.-' };
 
 export function renderMermaid(stack: Stack): string {
   const { nodes, edges } = model(stack);
   const lines = ['flowchart LR'];
   for (const n of nodes) lines.push(`  ${n.id}${MM_SHAPES[n.kind][0]}${mmQuote(n.label)}${MM_SHAPES[n.kind][1]}`);
-  for (const e of edges) lines.push(`  ${e.from} ${MM_ARROWS[e.kind]}${e.label === undefined ? '' : `|${mmQuote(e.label)}|`} ${e.to}`);
+  for (const e of edges)
+    lines.push(`  ${e.from} ${MM_ARROWS[e.kind]}${e.label === undefined ? '' : `|${mmQuote(e.label)}|`} ${e.to}`);
   return `${lines.join('\n')}\n`;
 }

@@ -20,7 +20,10 @@ export type LifecycleCommand = 'stop' | 'start' | 'restart';
 export function lifecyclePlan(command: LifecycleCommand, observed: Observed, opts: LifecycleOptions): Plan {
   const known = new Set(observed.containers.map((c) => c.service));
   const unknown = opts.services.filter((s) => !known.has(s));
-  if (unknown.length > 0) throw new PlanError(unknown.map((s) => `service ${s} has no container in stack ${observed.project}; \`stack up\` creates it`));
+  if (unknown.length > 0)
+    throw new PlanError(
+      unknown.map((s) => `service ${s} has no container in stack ${observed.project}; \`stack up\` creates it`),
+    );
   const chosen = observed.containers.filter((c) => opts.services.length === 0 || opts.services.includes(c.service));
   const level = levelOf(opts.order);
   const operations: Operation[] = [];
@@ -31,18 +34,40 @@ export function lifecyclePlan(command: LifecycleCommand, observed: Observed, opt
     for (const c of chosen) {
       // Dependents first: a container waits for the stops of every deeper level.
       const after = chosen.filter((o) => level(o.service) > level(c.service)).map((o) => `stop:${o.name}`);
-      operations.push({ kind: 'container.stop', id: `stop:${c.name}`, cause: command, after, project: observed.project, name: c.name, stopSignal: c.stopSignal, stopGraceSeconds: opts.timeoutSeconds ?? c.stopGraceSeconds });
+      operations.push({
+        kind: 'container.stop',
+        id: `stop:${c.name}`,
+        cause: command,
+        after,
+        project: observed.project,
+        name: c.name,
+        stopSignal: c.stopSignal,
+        stopGraceSeconds: opts.timeoutSeconds ?? c.stopGraceSeconds,
+      });
       stopIds.set(c.name, level(c.service));
     }
   }
   if (command !== 'stop') {
     const starting = command === 'restart' ? chosen : chosen.filter((c) => !c.running);
     for (const c of starting) {
-      const after = [...(command === 'restart' ? [...stopIds.keys()].map((n) => `stop:${n}`) : []), ...starting.filter((o) => level(o.service) < level(c.service)).map((o) => `resume:${o.name}`)];
-      operations.push({ kind: 'container.resume', id: `resume:${c.name}`, cause: command, after, project: observed.project, name: c.name });
+      const after = [
+        ...(command === 'restart' ? [...stopIds.keys()].map((n) => `stop:${n}`) : []),
+        ...starting.filter((o) => level(o.service) < level(c.service)).map((o) => `resume:${o.name}`),
+      ];
+      operations.push({
+        kind: 'container.resume',
+        id: `resume:${c.name}`,
+        cause: command,
+        after,
+        project: observed.project,
+        name: c.name,
+      });
     }
   }
-  const notes = operations.length === 0 ? [`${describeChoice(chosen, opts)} already ${command === 'stop' ? 'stopped' : 'running'}`] : [];
+  const notes =
+    operations.length === 0
+      ? [`${describeChoice(chosen, opts)} already ${command === 'stop' ? 'stopped' : 'running'}`]
+      : [];
   return { project: observed.project, operations, notes };
 }
 
@@ -54,5 +79,7 @@ function levelOf(order: string[][] | undefined): (service: string) => number {
 
 function describeChoice(chosen: ObservedContainer[], opts: LifecycleOptions): string {
   if (chosen.length === 0) return 'no container:';
-  return opts.services.length === 0 ? 'every container is' : `${opts.services.join(', ')}: ${chosen.length === 1 ? 'its container is' : 'their containers are'}`;
+  return opts.services.length === 0
+    ? 'every container is'
+    : `${opts.services.join(', ')}: ${chosen.length === 1 ? 'its container is' : 'their containers are'}`;
 }

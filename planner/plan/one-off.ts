@@ -31,12 +31,19 @@ export class OneOffError extends Error {
   }
 }
 
-function endpointsFor(project: string, name: string, service: Service, observed: Observed): { endpoints: Endpoint[]; hosts: HostsEntry[] } {
+function endpointsFor(
+  project: string,
+  name: string,
+  service: Service,
+  observed: Observed,
+): { endpoints: Endpoint[]; hosts: HostsEntry[] } {
   const endpoints: Endpoint[] = [];
   service.networks.forEach((sn, index) => {
     const net = observed.networks.find((n) => n.key === sn.network && n.linkPresent);
     if (!net) {
-      throw new OneOffError(`service ${service.name} is on network ${sn.network}, which does not exist yet; run \`stack up -d\` first, or give the service network_mode: none`);
+      throw new OneOffError(
+        `service ${service.name} is on network ${sn.network}, which does not exist yet; run \`stack up -d\` first, or give the service network_mode: none`,
+      );
     }
     const used = new Set([
       ...observed.containers.flatMap((c) => c.endpoints.filter((e) => e.network === sn.network).map((e) => e.ip)),
@@ -45,18 +52,36 @@ function endpointsFor(project: string, name: string, service: Service, observed:
     const ip = nextFreeAddress(net.subnet, net.gateway, used);
     if (!ip) throw new OneOffError(`no free address left in subnet ${net.subnet} of network ${sn.network}`);
     endpoints.push({
-      network: sn.network, bridge: net.bridge, hostVeth: vethName(project, name, sn.network), ifname: `eth${index}`,
-      ip, prefixLength: parseCidr(net.subnet).prefix, gateway: net.gateway, defaultRoute: index === 0,
+      network: sn.network,
+      bridge: net.bridge,
+      hostVeth: vethName(project, name, sn.network),
+      ifname: `eth${index}`,
+      ip,
+      prefixLength: parseCidr(net.subnet).prefix,
+      gateway: net.gateway,
+      defaultRoute: index === 0,
     });
   });
   // Its fellow containers by service name, on the networks they share.
   const nets = new Set(service.networks.map((n) => n.network));
-  const hosts = observed.containers.filter((c) => c.running).flatMap((c) =>
-    c.endpoints.filter((e) => nets.has(e.network)).slice(0, 1).map((e) => ({ ip: e.ip, names: [c.service, c.name] })));
+  const hosts = observed.containers
+    .filter((c) => c.running)
+    .flatMap((c) =>
+      c.endpoints
+        .filter((e) => nets.has(e.network))
+        .slice(0, 1)
+        .map((e) => ({ ip: e.ip, names: [c.service, c.name] })),
+    );
   return { endpoints, hosts };
 }
 
-export function oneOffSpec(project: string, service: Service, image: ImageInfo, observed: Observed, opts: OneOffOptions): ContainerSpec {
+export function oneOffSpec(
+  project: string,
+  service: Service,
+  image: ImageInfo,
+  observed: Observed,
+  opts: OneOffOptions,
+): ContainerSpec {
   const name = `${project}-${service.name}-run-${opts.id}`;
   const effective: Service = {
     ...service,
@@ -69,7 +94,8 @@ export function oneOffSpec(project: string, service: Service, image: ImageInfo, 
     restart: { name: 'no' },
     ports: [],
   };
-  const { endpoints, hosts } = service.networkMode === undefined ? endpointsFor(project, name, effective, observed) : { endpoints: [], hosts: [] };
+  const { endpoints, hosts } =
+    service.networkMode === undefined ? endpointsFor(project, name, effective, observed) : { endpoints: [], hosts: [] };
   const spec = buildContainerSpec(project, effective, image, endpoints, hosts);
   return { ...spec, name, labels: { ...spec.labels, 'stack.oneoff': 'true' } };
 }

@@ -22,7 +22,8 @@ export interface PlanParts {
 
 export const SWITCH_ID = 'nat:switch';
 
-const ofKind = <K extends Operation['kind']>(ops: Operation[], kind: K) => ops.filter((o): o is Extract<Operation, { kind: K }> => o.kind === kind);
+const ofKind = <K extends Operation['kind']>(ops: Operation[], kind: K) =>
+  ops.filter((o): o is Extract<Operation, { kind: K }> => o.kind === kind);
 const waitFor = (op: Operation, ids: string[]) => op.after.push(...ids.filter((id) => !op.after.includes(id)));
 
 /** The operations of the plan in order, each with every edge it needs. */
@@ -43,7 +44,8 @@ export function orderEdges(parts: PlanParts): Operation[] {
   const applies = ofKind(parts.nat, 'nat.apply');
   for (const op of applies) waitFor(op, creates);
   const ready = [...creates, ...applies.map((o) => o.id)];
-  for (const op of containers) if (op.kind === 'container.start' || op.kind === 'container.resume') op.after.unshift(...ready);
+  for (const op of containers)
+    if (op.kind === 'container.start' || op.kind === 'container.resume') op.after.unshift(...ready);
 
   // A replacement is ready once it has started (one an earlier apply started has no start
   // here), and the container it replaces goes once it is ready (and then only after a drain).
@@ -59,9 +61,15 @@ export function orderEdges(parts: PlanParts): Operation[] {
   // a port is ready, and only then do their old containers go: listed before the first
   // removal that waits for it, as it runs.
   if (parts.portSwitch) {
-    const publishing = replacementsReady.filter((w) => parts.portSwitch!.containers.has(w.dependencies[0]!.containers[0]!));
+    const publishing = replacementsReady.filter((w) =>
+      parts.portSwitch!.containers.has(w.dependencies[0]!.containers[0]!),
+    );
     const portSwitch: Operation = {
-      kind: 'nat.apply', id: SWITCH_ID, cause: 'the published ports lead to the replacements once they are ready', after: publishing.map((w) => w.id), nat: parts.portSwitch.nat,
+      kind: 'nat.apply',
+      id: SWITCH_ID,
+      cause: 'the published ports lead to the replacements once they are ready',
+      after: publishing.map((w) => w.id),
+      nat: parts.portSwitch.nat,
     };
     for (const w of publishing) waitFor(removalOf(w.replaces!)!, [SWITCH_ID]);
     const first = containers.findIndex((o) => o.after.includes(SWITCH_ID));
@@ -79,5 +87,8 @@ export function orderEdges(parts: PlanParts): Operation[] {
   const operations = [...parts.networks, ...ofKind(parts.nat, 'nat.apply'), ...containers, ...natRemovals];
   // What no record describes is removed by name before anything else (salvage.ts).
   const salvaged = parts.salvage.map((o) => o.id);
-  return [...parts.salvage, ...operations.map((o) => ({ ...o, after: [...o.after, ...salvaged.filter((id) => !o.after.includes(id))] }))];
+  return [
+    ...parts.salvage,
+    ...operations.map((o) => ({ ...o, after: [...o.after, ...salvaged.filter((id) => !o.after.includes(id))] })),
+  ];
 }

@@ -86,7 +86,10 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
   const leftoverRemovals = new Map<string, string>();
   for (const c of input.instances.leftovers) {
     if (!input.selected.has(c.service)) continue; // an orphan (removed or kept below), or not asked for
-    leftoverRemovals.set(shownName(c), remove(c, `an interrupted replacement left ${c.name} beside ${input.instances.current.get(shownName(c))!.name}`));
+    leftoverRemovals.set(
+      shownName(c),
+      remove(c, `an interrupted replacement left ${c.name} beside ${input.instances.current.get(shownName(c))!.name}`),
+    );
   }
   for (const level of dependencyOrder(orderingStack(stack))) {
     for (const serviceName of level) {
@@ -109,7 +112,9 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
           remove(replacement.old, `${replacement.cause}; ${spec.name} replaces it and is ready`, [], DRAIN_MS);
           continue;
         }
-        const decided: StartCause = replacement ? { cause: replacement.cause } : startCause(existing, spec, policy, input.networkCreates);
+        const decided: StartCause = replacement
+          ? { cause: replacement.cause }
+          : startCause(existing, spec, policy, input.networkCreates);
         if (decided.note) notes.push(decided.note);
         const cause = decided.cause ?? (existing && trigger);
         if (!cause) continue;
@@ -133,25 +138,43 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
           // dependencies' starts come first, the command included.
           const id = `resume:${resume.name}`;
           ids.push(id);
-          operations.push({ kind: 'container.resume', id, cause, after: [...after, ...releaseAfter], project: stack.project, name: resume.name });
+          operations.push({
+            kind: 'container.resume',
+            id,
+            cause,
+            after: [...after, ...releaseAfter],
+            project: stack.project,
+            name: resume.name,
+          });
           continue;
         }
         const id = `start:${spec.name}`;
         ids.push(id);
-        operations.push({ kind: 'container.start', id, cause, after, container: spec, ...(releaseAfter.length ? { releaseAfter } : {}) });
+        operations.push({
+          kind: 'container.start',
+          id,
+          cause,
+          after,
+          container: spec,
+          ...(releaseAfter.length ? { releaseAfter } : {}),
+        });
         if (replacement) {
           // The old container serves until the new one is ready and the ports lead to it.
           operations.push(readinessWait(stack.project, spec, replacement.old.name));
           remove(replacement.old, `${cause}; ${spec.name} replaces it and is ready`, [], DRAIN_MS);
         }
       }
-      if (input.selected.has(serviceName)) scaleDown(serviceName, replicaCount(service, policy.scale), containersOf.get(serviceName) ?? [], remove);
+      if (input.selected.has(serviceName))
+        scaleDown(serviceName, replicaCount(service, policy.scale), containersOf.get(serviceName) ?? [], remove);
     }
   }
 
   for (const orphan of observed.containers.filter((c) => !serviceNamed.has(c.service))) {
     if (policy.removeOrphans) remove(orphan, `service ${orphan.service} is no longer in the stack file`);
-    else notes.push(`container ${orphan.name} belongs to service ${orphan.service}, which is not in the stack file; --remove-orphans removes it`);
+    else
+      notes.push(
+        `container ${orphan.name} belongs to service ${orphan.service}, which is not in the stack file; --remove-orphans removes it`,
+      );
   }
   return { operations, notes };
 }
@@ -162,7 +185,10 @@ function orderingStack(stack: Stack): Pick<Stack, 'services'> {
     services: stack.services.map((s) => {
       const shared = sharedNamespaceOf(s);
       if (!shared || s.dependsOn.some((d) => d.service === shared)) return s;
-      return { ...s, dependsOn: [...s.dependsOn, { service: shared, condition: 'service_started', required: true, restart: true }] };
+      return {
+        ...s,
+        dependsOn: [...s.dependsOn, { service: shared, condition: 'service_started', required: true, restart: true }],
+      };
     }),
   };
 }
@@ -174,4 +200,3 @@ function dependentCause(service: Service, replaced: Set<string>): string | undef
   const dep = service.dependsOn.find((d) => d.restart && replaced.has(d.service));
   return dep ? `dependency ${dep.service} is replaced and depends_on.${dep.service}.restart is true` : undefined;
 }
-

@@ -62,12 +62,17 @@ export function planEndpoints(
       const where = `service ${service.name}: ipv4_address ${sn.ipv4Address} on network ${sn.network}`;
       const why = unusableAddress(net.subnet, net.gateway, sn.ipv4Address);
       if (why) problems.push(`${where} ${why}; choose a free address inside ${net.subnet}`);
-      else if (used.get(sn.network)!.has(sn.ipv4Address)) problems.push(`${where} is already taken by another container; choose another address or remove ipv4_address`);
+      else if (used.get(sn.network)!.has(sn.ipv4Address))
+        problems.push(`${where} is already taken by another container; choose another address or remove ipv4_address`);
       used.get(sn.network)!.add(sn.ipv4Address);
       chosen.set(`${containerName(stack.project, service.name)}/${sn.network}`, sn.ipv4Address);
     }
   }
-  const dynamic = new Set(stack.services.filter((s) => ownsNetworks(s.networkMode)).flatMap((s) => s.networks.filter((n) => !n.ipv4Address).map((n) => `${s.name}/${n.network}`)));
+  const dynamic = new Set(
+    stack.services
+      .filter((s) => ownsNetworks(s.networkMode))
+      .flatMap((s) => s.networks.filter((n) => !n.ipv4Address).map((n) => `${s.name}/${n.network}`)),
+  );
   const wantsDynamic = (service: string, network: string) => dynamic.has(`${service}/${network}`);
   for (const c of observed.containers) {
     for (const ep of c.endpoints) {
@@ -79,7 +84,8 @@ export function planEndpoints(
       // and with it, or when its service moved off the network, new containers start
       // without waiting for its removal.
       used.get(ep.network)!.add(ep.ip);
-      if (!chosen.has(key) && wantsDynamic(c.service, ep.network) && !instances.leftovers?.has(c.name)) chosen.set(key, ep.ip);
+      if (!chosen.has(key) && wantsDynamic(c.service, ep.network) && !instances.leftovers?.has(c.name))
+        chosen.set(key, ep.ip);
     }
   }
 
@@ -116,13 +122,23 @@ export function planEndpoints(
         }
         shortage.count(sn.network, service.name, true);
         const ep: Endpoint = {
-          network: sn.network, bridge: net.bridge, hostVeth: vethName(stack.project, instances.names.get(name) ?? name, sn.network), ifname,
-          ip, prefixLength: net.prefixLength, gateway: net.gateway, defaultRoute: false,
+          network: sn.network,
+          bridge: net.bridge,
+          hostVeth: vethName(stack.project, instances.names.get(name) ?? name, sn.network),
+          ifname,
+          ip,
+          prefixLength: net.prefixLength,
+          gateway: net.gateway,
+          defaultRoute: false,
         };
         if (sn.aliases.length > 0) ep.aliases = [...sn.aliases];
         endpoints.push(ep);
       }
-      chooseDefaultRoute(endpoints, order.map((o) => o.sn), nets);
+      chooseDefaultRoute(
+        endpoints,
+        order.map((o) => o.sn),
+        nets,
+      );
       result.set(name, networkingOf(service, name, endpoints));
     }
   }
@@ -133,20 +149,29 @@ export function planEndpoints(
     if (!target) continue;
     const shared = result.get(containerName(stack.project, target));
     if (!stack.services.some((s) => s.name === target)) {
-      problems.push(`service ${service.name}: network_mode service:${target} names a service that is not in the stack file`);
+      problems.push(
+        `service ${service.name}: network_mode service:${target} names a service that is not in the stack file`,
+      );
     } else if (!shared) {
-      problems.push(`service ${service.name}: network_mode service:${target} needs ${target} to have its own network (it has network_mode ${stack.services.find((s) => s.name === target)?.networkMode})`);
+      problems.push(
+        `service ${service.name}: network_mode service:${target} needs ${target} to have its own network (it has network_mode ${stack.services.find((s) => s.name === target)?.networkMode})`,
+      );
     } else {
-      for (const slot of slots.filter((sl) => sl.service === service)) result.set(slot.name, { ...shared, endpoints: [] });
+      for (const slot of slots.filter((sl) => sl.service === service))
+        result.set(slot.name, { ...shared, endpoints: [] });
     }
   }
   for (const service of stack.services.filter((s) => s.ports.length > 0)) {
     const planned = result.get(containerName(stack.project, service.name));
     if (service.networkMode === 'host') {
-      problems.push(`service ${service.name}: \`ports\` cannot be published with network_mode host (the service already listens on the host's own addresses); remove \`ports\``);
+      problems.push(
+        `service ${service.name}: \`ports\` cannot be published with network_mode host (the service already listens on the host's own addresses); remove \`ports\``,
+      );
     } else if (planned && !planned.endpoints.some((e) => e.defaultRoute)) {
       const why = service.networkMode ? `network_mode ${service.networkMode}` : 'only internal networks';
-      problems.push(`service ${service.name}: \`ports\` cannot be published: the service has ${why}, which nothing outside can reach; remove \`ports\` or join a network that is not internal`);
+      problems.push(
+        `service ${service.name}: \`ports\` cannot be published: the service has ${why}, which nothing outside can reach; remove \`ports\` or join a network that is not internal`,
+      );
     }
   }
   return { networking: result, problems };
@@ -155,14 +180,20 @@ export function planEndpoints(
 /** Interfaces in attach order: `priority` high first, then network name; `interface_name` or the next free ethN. */
 function interfaceOrder(service: Service): { order: { sn: ServiceNetwork; ifname: string }[]; problems: string[] } {
   const problems: string[] = [];
-  const sorted = [...service.networks].sort((a, b) => b.priority - a.priority || (a.network < b.network ? -1 : a.network > b.network ? 1 : 0));
+  const sorted = [...service.networks].sort(
+    (a, b) => b.priority - a.priority || (a.network < b.network ? -1 : a.network > b.network ? 1 : 0),
+  );
   const explicit = new Set<string>();
   for (const sn of sorted) {
     if (sn.interfaceName === undefined) continue;
     if (!IFNAME.test(sn.interfaceName) || sn.interfaceName === 'lo') {
-      problems.push(`service ${service.name}: interface_name ${JSON.stringify(sn.interfaceName)} on network ${sn.network} must be 1 to 15 letters, digits, '.', '_' or '-' and not lo`);
+      problems.push(
+        `service ${service.name}: interface_name ${JSON.stringify(sn.interfaceName)} on network ${sn.network} must be 1 to 15 letters, digits, '.', '_' or '-' and not lo`,
+      );
     } else if (explicit.has(sn.interfaceName)) {
-      problems.push(`service ${service.name}: interface_name ${sn.interfaceName} is given to two networks; give each its own`);
+      problems.push(
+        `service ${service.name}: interface_name ${sn.interfaceName} is given to two networks; give each its own`,
+      );
     }
     explicit.add(sn.interfaceName);
   }
@@ -190,7 +221,8 @@ function networkingOf(service: Service, name: string, endpoints: Endpoint[]): Pl
   const hosts: HostsEntry[] = [];
   const own = endpoints[0];
   if (own) hosts.push({ ip: own.ip, names: [...new Set([service.hostname ?? service.name, name])] });
-  for (const h of service.extraHosts) hosts.push({ ip: h.ip === 'host-gateway' ? hostGateway(endpoints) : h.ip, names: [h.host] });
+  for (const h of service.extraHosts)
+    hosts.push({ ip: h.ip === 'host-gateway' ? hostGateway(endpoints) : h.ip, names: [h.host] });
   const planned: PlannedNetworking = { endpoints, hosts, resolvConf: resolvConfOf(service, own?.gateway) };
   if (own && service.dns.length > 0) planned.dnsUpstreams = [...service.dns];
   return planned;

@@ -37,13 +37,20 @@ export interface Replacement {
  * Of two containers of one slot (a replacement interrupted, or never ready): the running
  * one, then the one made from the wanted config (`wantedHash`), then the slot's own name.
  */
-export function currentInstances(observed: Observed, wantedHash: (slot: string) => string | undefined = () => undefined): CurrentInstances {
+export function currentInstances(
+  observed: Observed,
+  wantedHash: (slot: string) => string | undefined = () => undefined,
+): CurrentInstances {
   const current = new Map<string, ObservedContainer>();
   const leftovers: ObservedContainer[] = [];
   for (const [slot, list] of groupBy(observed.containers, (c) => shownName(c))) {
     const wanted = wantedHash(slot);
-    const ranked = [...list].sort((a, b) =>
-      Number(b.running) - Number(a.running) || Number(b.hash === wanted) - Number(a.hash === wanted) || Number(b.name === slot) - Number(a.name === slot));
+    const ranked = [...list].sort(
+      (a, b) =>
+        Number(b.running) - Number(a.running) ||
+        Number(b.hash === wanted) - Number(a.hash === wanted) ||
+        Number(b.name === slot) - Number(a.name === slot),
+    );
     current.set(slot, ranked[0]!);
     leftovers.push(...ranked.slice(1));
   }
@@ -91,8 +98,20 @@ export function planReplacements(
   const leftovers = instances.leftovers.filter((old) => {
     const current = instances.current.get(shownName(old));
     const wanted = specs.get(shownName(old))?.hash;
-    if (!current || !selected.has(old.service) || !old.running || !current.running || current.hash !== wanted || old.hash === wanted) return true;
-    resumed.set(shownName(old), { old, cause: `an earlier apply left ${old.name} beside its replacement ${current.name}`, resume: true });
+    if (
+      !current ||
+      !selected.has(old.service) ||
+      !old.running ||
+      !current.running ||
+      current.hash !== wanted ||
+      old.hash === wanted
+    )
+      return true;
+    resumed.set(shownName(old), {
+      old,
+      cause: `an earlier apply left ${old.name} beside its replacement ${current.name}`,
+      resume: true,
+    });
     return false;
   });
   // A bridge made in this plan waits for the removals, which would wait for starts on it.
@@ -106,7 +125,10 @@ export function planReplacements(
     if (!decided.cause || !decided.replacesRunning || !canRunTwo(service, alone, spec)) continue;
     beside.set(slot, { old, cause: decided.cause });
   }
-  const besideNames = new Map([...names.names, ...[...beside].map(([slot, r]) => [slot, replacementName(slot, r.old.name)] as const)]);
+  const besideNames = new Map([
+    ...names.names,
+    ...[...beside].map(([slot, r]) => [slot, replacementName(slot, r.old.name)] as const),
+  ]);
   return { resumed, beside, names: { ...names, names: besideNames, fresh: new Set(beside.keys()) }, leftovers };
 }
 

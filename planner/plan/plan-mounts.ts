@@ -23,7 +23,10 @@ export function requiredHostPaths(stack: Stack): string[] {
       const device = m.type === 'volume' ? namedVolumeDevice(stack, m.source) : undefined;
       if (device) paths.add(device);
     }
-    for (const [grants, objects] of [[service.secrets, stack.secrets], [service.configs, stack.configs]] as const) {
+    for (const [grants, objects] of [
+      [service.secrets, stack.secrets],
+      [service.configs, stack.configs],
+    ] as const) {
       for (const g of grants) {
         const file = objects.find((o) => o.key === g.source)?.file;
         if (file) paths.add(file);
@@ -44,7 +47,12 @@ const depth = (target: string) => target.split('/').filter(Boolean).length;
 /** A mount, or what keeps it from being made (said of its service). */
 type MountOutcome = MountSpec | { problem: string };
 
-export function planMounts(stack: Stack, service: Service, container: string, observed: Observed): { mounts: MountSpec[]; problems: string[] } {
+export function planMounts(
+  stack: Stack,
+  service: Service,
+  container: string,
+  observed: Observed,
+): { mounts: MountSpec[]; problems: string[] } {
   const outcomes: MountOutcome[] = [
     ...[...service.volumes, ...service.tmpfs].map((m) => volumeMount(stack, m, container, observed)),
     ...service.secrets.map((g) => fileMount('secret', stack.secrets, g, observed)),
@@ -58,7 +66,10 @@ export function planMounts(stack: Stack, service: Service, container: string, ob
     seen.add(m.target);
   }
   // Parents before children: a bind inside a tmpfs must be mounted after the tmpfs.
-  const ordered = mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.target) - depth(b.m.target) || a.i - b.i).map(({ m }) => m);
+  const ordered = mounts
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => depth(a.m.target) - depth(b.m.target) || a.i - b.i)
+    .map(({ m }) => m);
   return { mounts: ordered, problems: problems.map((p) => `service ${service.name}: ${p}`) };
 }
 
@@ -75,37 +86,64 @@ function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: 
   if (m.type === 'bind') {
     if (!m.source) return say(`bind mount at ${m.target} names no source`);
     if (m.createHostPath === false && observed.missingPaths.includes(m.source)) {
-      return say(`bind source ${m.source} does not exist and bind.create_host_path is false; create it or drop that option`);
+      return say(
+        `bind source ${m.source} does not exist and bind.create_host_path is false; create it or drop that option`,
+      );
     }
-    return { type: 'bind', source: m.source, ...common, createHostPath: m.createHostPath !== false, propagation: m.propagation ?? 'rprivate' };
+    return {
+      type: 'bind',
+      source: m.source,
+      ...common,
+      createHostPath: m.createHostPath !== false,
+      propagation: m.propagation ?? 'rprivate',
+    };
   }
   const noCopy = m.noCopy ? { noCopy: true } : {};
-  if (m.source === undefined) return { type: 'volume', source: anonymousVolumeName(container, m.target), ...common, ...noCopy, anonymous: true };
+  if (m.source === undefined)
+    return { type: 'volume', source: anonymousVolumeName(container, m.target), ...common, ...noCopy, anonymous: true };
   const volume = stack.volumes.find((v) => v.key === m.source);
   if (!volume) {
     const declared = stack.volumes.map((v) => v.key);
-    return say(`volume ${m.source} is not declared under the top-level volumes:${declared.length ? ` (declared: ${declared.join(', ')})` : ''}; add \`volumes: { ${m.source}: {} }\``);
+    return say(
+      `volume ${m.source} is not declared under the top-level volumes:${declared.length ? ` (declared: ${declared.join(', ')})` : ''}; add \`volumes: { ${m.source}: {} }\``,
+    );
   }
   const seen = observed.volumes.find((v) => v.name === volume.name);
   if (volume.external && !seen) {
-    return say(`external volume ${volume.name} does not exist; create it with \`stack volume create ${volume.name}\` or drop external: true`);
+    return say(
+      `external volume ${volume.name} does not exist; create it with \`stack volume create ${volume.name}\` or drop external: true`,
+    );
   }
   // An external volume is what its record says; a volume of this stack is what the file says.
   const device = volume.external ? seen?.device : volumeDevice(volume.driverOpts);
   if (!volume.external && device && observed.missingPaths.includes(device)) {
-    return say(`volume ${volume.key} keeps its data in host folder ${device} (driver_opts device), which does not exist; create it, or set device to a folder that exists`);
+    return say(
+      `volume ${volume.key} keeps its data in host folder ${device} (driver_opts device), which does not exist; create it, or set device to a folder that exists`,
+    );
   }
-  if (volume.external) return { type: 'volume', source: volume.name, ...common, ...noCopy, external: true, ...(device ? { device } : {}) };
+  if (volume.external)
+    return { type: 'volume', source: volume.name, ...common, ...noCopy, external: true, ...(device ? { device } : {}) };
   const config = { driver: volume.driver, driverOpts: volume.driverOpts, labels: volume.labels };
-  return { type: 'volume', source: volume.name, ...common, ...noCopy, ...(device ? { device } : {}), volume: { config, hash: volumeHash(config) } };
+  return {
+    type: 'volume',
+    source: volume.name,
+    ...common,
+    ...noCopy,
+    ...(device ? { device } : {}),
+    volume: { config, hash: volumeHash(config) },
+  };
 }
 
 function fileMount(kind: 'secret' | 'config', objects: FileObject[], g: FileGrant, observed: Observed): MountOutcome {
   const obj = objects.find((o) => o.key === g.source);
   if (!obj) return say(`${kind} ${g.source} is not declared under the top-level ${kind}s:`);
-  if (obj.external) return say(`${kind} ${obj.name} is external, which needs a swarm; give it a file:, environment: or content:`);
+  if (obj.external)
+    return say(`${kind} ${obj.name} is external, which needs a swarm; give it a file:, environment: or content:`);
   const ids: { uid?: number; gid?: number } = {};
-  for (const [field, value] of [['uid', g.uid], ['gid', g.gid]] as const) {
+  for (const [field, value] of [
+    ['uid', g.uid],
+    ['gid', g.gid],
+  ] as const) {
     if (value === undefined) continue;
     if (!/^\d+$/.test(value)) return say(`${kind} ${g.source}: ${field} must be a number, not "${value}"`);
     ids[field] = Number(value);
@@ -116,6 +154,7 @@ function fileMount(kind: 'secret' | 'config', objects: FileObject[], g: FileGran
     return { ...base, source: obj.file };
   }
   if (obj.content !== undefined) return { ...base, source: '', content: obj.content };
-  if (obj.environment !== undefined) return say(`${kind} ${g.source}: environment variable ${obj.environment} is not set`);
+  if (obj.environment !== undefined)
+    return say(`${kind} ${g.source}: environment variable ${obj.environment} is not set`);
   return say(`${kind} ${g.source} has neither file:, environment: nor content:`);
 }

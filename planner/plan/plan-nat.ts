@@ -10,11 +10,27 @@ import { hashOf } from '../../model/hash.js';
 import { natTableName } from '../../model/names.js';
 
 /** `ports`: the DNAT rules of the containers that will exist after the plan (plan-ports.ts); the apply or removal of the table, if either is needed. */
-export function planNat(stack: Stack, observed: Observed, ports: PortRule[], nets: Map<string, NetworkSpec>): { operations: Operation[] } {
+export function planNat(
+  stack: Stack,
+  observed: Observed,
+  ports: PortRule[],
+  nets: Map<string, NetworkSpec>,
+): { operations: Operation[] } {
   const nat = natSpec(stack, ports, nets);
   if (!nat) {
     if (!observed.nat) return { operations: [] };
-    return { operations: [{ kind: 'nat.remove', id: 'nat-remove', cause: 'no network or published port needs NAT any more', after: [], project: stack.project, table: observed.nat.table }] };
+    return {
+      operations: [
+        {
+          kind: 'nat.remove',
+          id: 'nat-remove',
+          cause: 'no network or published port needs NAT any more',
+          after: [],
+          project: stack.project,
+          table: observed.nat.table,
+        },
+      ],
+    };
   }
   if (observed.nat?.present && observed.nat.hash === nat.hash) return { operations: [] };
   const cause = !observed.nat
@@ -33,7 +49,12 @@ export function natSpec(stack: Stack, ports: PortRule[], nets: Map<string, Netwo
   // rules carry the traffic as for the owner's own published ports.
   const own = [...nets.values()].filter((n) => n.owner === undefined);
   if (own.length === 0 && ports.length === 0) return undefined;
-  const networks = own.map((n) => ({ bridge: n.bridge, subnet: n.subnet, key: n.key, ...(n.internal ? { internal: true } : {}) }));
+  const networks = own.map((n) => ({
+    bridge: n.bridge,
+    subnet: n.subnet,
+    key: n.key,
+    ...(n.internal ? { internal: true } : {}),
+  }));
   const shape = { project: stack.project, table: natTableName(stack.project), networks, ports };
   return { ...shape, hash: hashOf(shape) };
 }

@@ -6,7 +6,16 @@
 import type { ForeignNetwork, Observed, ObservedNetwork } from '../../model/observed.js';
 import type { NetworkSpec, Operation } from '../../model/plan.js';
 import type { Network, Stack } from '../../model/types.js';
-import { chooseSubnet, subnetPrefixFor, contains, defaultGateway, normalizeCidr, overlaps, parseCidr, unusableAddress } from '../../model/ipam.js';
+import {
+  chooseSubnet,
+  subnetPrefixFor,
+  contains,
+  defaultGateway,
+  normalizeCidr,
+  overlaps,
+  parseCidr,
+  unusableAddress,
+} from '../../model/ipam.js';
 import { bridgeName } from '../../model/names.js';
 import { networkHash } from '../../model/hash.js';
 import { replicaCount } from './plan-replicas.js';
@@ -44,9 +53,13 @@ export function planNetworks(stack: Stack, observed: Observed, scale?: Record<st
     const seen = observed.networks.find((n) => n.key === net.key);
     // An existing network keeps its subnet unless the file names another one.
     const prefix = subnetPrefixFor(containersOn(stack, net.key, scale));
-    const subnet = wanted.subnet ?? (seen ? seen.subnet : chooseSubnet([...taken, ...[...specs.values()].map((s) => s.subnet)], prefix));
+    const subnet =
+      wanted.subnet ??
+      (seen ? seen.subnet : chooseSubnet([...taken, ...[...specs.values()].map((s) => s.subnet)], prefix));
     if (!subnet) {
-      problems.push(`network ${net.key}: no free /${prefix} left in 10.123.0.0/16; set ipam.config subnet in the stack file`);
+      problems.push(
+        `network ${net.key}: no free /${prefix} left in 10.123.0.0/16; set ipam.config subnet in the stack file`,
+      );
       continue;
     }
     const spec = specOf(stack.project, net, subnet, net.gateway ?? defaultGateway(subnet));
@@ -54,7 +67,15 @@ export function planNetworks(stack: Stack, observed: Observed, scale?: Record<st
     const changed = seen && !sameConfig(seen, spec);
     if (seen && !changed && seen.linkPresent) continue;
     if (changed) {
-      operations.push({ kind: 'network.remove', id: `network-remove:${net.key}`, cause: `configuration of network ${net.key} changed`, after: [], project: stack.project, key: net.key, bridge: seen.bridge });
+      operations.push({
+        kind: 'network.remove',
+        id: `network-remove:${net.key}`,
+        cause: `configuration of network ${net.key} changed`,
+        after: [],
+        project: stack.project,
+        key: net.key,
+        bridge: seen.bridge,
+      });
     }
     const id = `network:${net.key}`;
     createIds.push(id);
@@ -67,7 +88,15 @@ export function planNetworks(stack: Stack, observed: Observed, scale?: Record<st
   }
 
   for (const gone of observed.networks.filter((n) => !stack.networks.some((s) => s.key === n.key && !s.external))) {
-    operations.push({ kind: 'network.remove', id: `network-remove:${gone.key}`, cause: `network ${gone.key} is no longer in the stack file`, after: [], project: stack.project, key: gone.key, bridge: gone.bridge });
+    operations.push({
+      kind: 'network.remove',
+      id: `network-remove:${gone.key}`,
+      cause: `network ${gone.key} is no longer in the stack file`,
+      after: [],
+      project: stack.project,
+      key: gone.key,
+      bridge: gone.bridge,
+    });
   }
   return { specs, operations, createIds, problems };
 }
@@ -75,12 +104,21 @@ export function planNetworks(stack: Stack, observed: Observed, scale?: Record<st
 /** How many containers the file (and `up --scale`) puts on network `key`: replicas of every service on it. */
 function containersOn(stack: Stack, key: string, scale: Record<string, number> | undefined): number {
   let count = 0;
-  for (const service of stack.services) if (service.networks.some((sn) => sn.network === key)) count += replicaCount(service, scale);
+  for (const service of stack.services)
+    if (service.networks.some((sn) => sn.network === key)) count += replicaCount(service, scale);
   return count;
 }
 
 function specOf(project: string, net: Network, subnet: string, gateway: string): NetworkSpec {
-  const spec: NetworkSpec = { project, key: net.key, name: net.name, bridge: bridgeName(project, net.key), subnet, gateway, prefixLength: parseCidr(subnet).prefix };
+  const spec: NetworkSpec = {
+    project,
+    key: net.key,
+    name: net.name,
+    bridge: bridgeName(project, net.key),
+    subnet,
+    gateway,
+    prefixLength: parseCidr(subnet).prefix,
+  };
   if (net.internal) spec.internal = true;
   if (net.ipRange) spec.ipRange = normalizeCidr(net.ipRange);
   return spec;
@@ -90,7 +128,11 @@ function specOf(project: string, net: Network, subnet: string, gateway: string):
 function wantedSettings(net: Network, taken: string[]): { subnet?: string } | { problems: string[] } {
   if (!net.subnet) {
     if (net.gateway || net.ipRange) {
-      return { problems: [`network ${net.key}: ipam.config gateway and ip_range need a subnet; add \`subnet:\` to the same ipam.config entry`] };
+      return {
+        problems: [
+          `network ${net.key}: ipam.config gateway and ip_range need a subnet; add \`subnet:\` to the same ipam.config entry`,
+        ],
+      };
     }
     return {};
   }
@@ -98,17 +140,30 @@ function wantedSettings(net: Network, taken: string[]): { subnet?: string } | { 
   try {
     subnet = normalizeCidr(net.subnet);
   } catch {
-    return { problems: [`network ${net.key}: ipam.config subnet ${JSON.stringify(net.subnet)} is not an IPv4 CIDR such as 10.20.0.0/24`] };
+    return {
+      problems: [
+        `network ${net.key}: ipam.config subnet ${JSON.stringify(net.subnet)} is not an IPv4 CIDR such as 10.20.0.0/24`,
+      ],
+    };
   }
   const cidr = parseCidr(subnet);
   if (cidr.prefix > 30) {
-    return { problems: [`network ${net.key}: subnet ${subnet} is too small for a gateway and a container; use /30 or larger`] };
+    return {
+      problems: [`network ${net.key}: subnet ${subnet} is too small for a gateway and a container; use /30 or larger`],
+    };
   }
   const problems: string[] = [];
   const clash = taken.find((t) => {
-    try { return overlaps(parseCidr(t), cidr); } catch { return false; }
+    try {
+      return overlaps(parseCidr(t), cidr);
+    } catch {
+      return false;
+    }
   });
-  if (clash) problems.push(`network ${net.key}: subnet ${subnet} overlaps ${clash}, which the host or another stack already uses; choose another subnet`);
+  if (clash)
+    problems.push(
+      `network ${net.key}: subnet ${subnet} overlaps ${clash}, which the host or another stack already uses; choose another subnet`,
+    );
   if (net.gateway) {
     const why = unusableAddress(subnet, '', net.gateway);
     if (why) problems.push(`network ${net.key}: gateway ${net.gateway} ${why}; choose an address inside the subnet`);
@@ -134,16 +189,30 @@ function sameConfig(seen: ObservedNetwork, spec: NetworkSpec): boolean {
 
 /** `external: true`: the network another stack made under that name, or a problem naming the fix. */
 function joinExternal(net: Network, foreign: ForeignNetwork[]): { spec: NetworkSpec } | { problem: string } {
-  const found = foreign.find((f) => f.name === net.name) ?? foreign.find((f) => f.key === net.name && f.name === `${f.project}_${f.key}`);
+  const found =
+    foreign.find((f) => f.name === net.name) ??
+    foreign.find((f) => f.key === net.name && f.name === `${f.project}_${f.key}`);
   if (!found) {
     const known = foreign.map((f) => f.name);
     return {
-      problem: `network ${net.key}: external network ${net.name} does not exist; start the stack that creates it first` +
-        (known.length ? ` (networks of other stacks on this host: ${known.join(', ')})` : ' (no other stack on this host has a network)') +
+      problem:
+        `network ${net.key}: external network ${net.name} does not exist; start the stack that creates it first` +
+        (known.length
+          ? ` (networks of other stacks on this host: ${known.join(', ')})`
+          : ' (no other stack on this host has a network)') +
         ', or remove `external: true` to let this stack create it',
     };
   }
-  const spec: NetworkSpec = { project: found.project, key: net.key, name: found.name, bridge: found.bridge, subnet: found.subnet, gateway: found.gateway, prefixLength: found.prefixLength, owner: found.project };
+  const spec: NetworkSpec = {
+    project: found.project,
+    key: net.key,
+    name: found.name,
+    bridge: found.bridge,
+    subnet: found.subnet,
+    gateway: found.gateway,
+    prefixLength: found.prefixLength,
+    owner: found.project,
+  };
   if (found.ipRange) spec.ipRange = found.ipRange;
   // The owner's table drops whatever enters or leaves an internal network: a joiner must
   // not route through it or publish ports on it either.

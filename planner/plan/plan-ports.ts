@@ -26,11 +26,16 @@ interface Wanted {
 }
 
 /** `specs`: the containers that will exist after the plan (ports of the others are not published). */
-export function planPorts(stack: Stack, observed: Observed, specs: ContainerSpec[]): { ports: PortRule[]; problems: string[] } {
+export function planPorts(
+  stack: Stack,
+  observed: Observed,
+  specs: ContainerSpec[],
+): { ports: PortRule[]; problems: string[] } {
   const holders = new PortHolders(observed);
   // This stack's fixed ports first: no choice may take them.
   for (const s of stack.services) {
-    for (const p of s.ports) if (windowOf(p) === undefined) holders.reserve(keyOf(p, p.hostPort), ours(`service ${s.name}`));
+    for (const p of s.ports)
+      if (windowOf(p) === undefined) holders.reserve(keyOf(p, p.hostPort), ours(`service ${s.name}`));
   }
   const services = new Map(stack.services.map((s) => [s.name, s]));
   const wanted = specs.flatMap((spec) => wantedOf(services.get(spec.service)!, spec));
@@ -49,8 +54,13 @@ function wantedOf(service: Service, spec: ContainerSpec): Wanted[] {
     const window = windowOf(p);
     const hostIp = p.hostIp && p.hostIp !== '0.0.0.0' ? p.hostIp : undefined;
     const rule: PortRule = {
-      service: spec.service, container: spec.name, protocol: p.protocol, ...(hostIp ? { hostIp } : {}),
-      hostPort: window ? 0 : p.hostPort, containerIp, containerPort: p.containerPort,
+      service: spec.service,
+      container: spec.name,
+      protocol: p.protocol,
+      ...(hostIp ? { hostIp } : {}),
+      hostPort: window ? 0 : p.hostPort,
+      containerIp,
+      containerPort: p.containerPort,
     };
     return window ? { rule, window } : { rule };
   });
@@ -74,8 +84,13 @@ function keep(w: Wanted, earlier: PortRule[], holders: PortHolders): void {
   const r = w.rule;
   const kept = earlier.find(
     // By slot: a replacement started beside the old container keeps its ports.
-    (e) => slotOf(e.container) === slotOf(r.container) && e.protocol === r.protocol && e.containerPort === r.containerPort && e.hostIp === r.hostIp &&
-      inWindow(e.hostPort, w) && !holders.holderOf(keyOf(r, e.hostPort)),
+    (e) =>
+      slotOf(e.container) === slotOf(r.container) &&
+      e.protocol === r.protocol &&
+      e.containerPort === r.containerPort &&
+      e.hostIp === r.hostIp &&
+      inWindow(e.hostPort, w) &&
+      !holders.holderOf(keyOf(r, e.hostPort)),
   );
   if (kept) take(w, kept.hostPort, holders);
 }
@@ -89,7 +104,8 @@ function choose(w: Wanted, holders: PortHolders): string | undefined {
     return undefined;
   }
   const taken = [];
-  for (let port = first; port <= last && taken.length < NAMED; port++) taken.push(`${port} ${holders.holderOf(keyOf(w.rule, port))!.what}`);
+  for (let port = first; port <= last && taken.length < NAMED; port++)
+    taken.push(`${port} ${holders.holderOf(keyOf(w.rule, port))!.what}`);
   const more = last - first + 1 - taken.length;
   const range = portText(w.rule.hostIp, first === last ? `${first}` : `${first}-${last}`, w.rule.protocol);
   return (

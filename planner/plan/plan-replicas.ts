@@ -20,14 +20,19 @@ export function replicaCount(service: Service, scale: Record<string, number> | u
 }
 
 /** Every desired container, services in file order (sorted by name), replicas ascending; and why some cannot be. */
-export function desiredSlots(stack: Stack, scale: Record<string, number> | undefined): { slots: Slot[]; problems: string[] } {
-  const problems = Object.keys(scale ?? {}).filter((name) => !stack.services.some((s) => s.name === name))
+export function desiredSlots(
+  stack: Stack,
+  scale: Record<string, number> | undefined,
+): { slots: Slot[]; problems: string[] } {
+  const problems = Object.keys(scale ?? {})
+    .filter((name) => !stack.services.some((s) => s.name === name))
     .map((name) => `--scale ${name}=…: the stack file has no service ${name}`);
   const slots: Slot[] = [];
   for (const service of stack.services) {
     const count = replicaCount(service, scale);
     if (count > 1) problems.push(...unscalable(service, count));
-    for (let replica = 1; replica <= count; replica++) slots.push({ service, replica, name: containerName(stack.project, service.name, replica) });
+    for (let replica = 1; replica <= count; replica++)
+      slots.push({ service, replica, name: containerName(stack.project, service.name, replica) });
   }
   return { slots, problems };
 }
@@ -40,10 +45,17 @@ function unscalable(service: Service, count: number): string[] {
   const why = (what: string, fix: string) => `service ${service.name}: ${count} replicas cannot share ${what}; ${fix}`;
   const problems: string[] = [];
   const fixed = service.ports.find((p) => p.hostPort !== 0 && p.hostPortEnd === undefined);
-  if (fixed) problems.push(why(`host port ${fixed.hostPort}/${fixed.protocol}`, 'remove the host port from `ports:`, give a range (`8000-8009:80`) or run one replica'));
+  if (fixed)
+    problems.push(
+      why(
+        `host port ${fixed.hostPort}/${fixed.protocol}`,
+        'remove the host port from `ports:`, give a range (`8000-8009:80`) or run one replica',
+      ),
+    );
   const ip = service.networks.find((n) => n.ipv4Address);
   if (ip) problems.push(why(`ipv4_address ${ip.ipv4Address}`, 'remove `ipv4_address` or run one replica'));
-  if (service.containerName) problems.push(why(`container_name ${service.containerName}`, 'remove `container_name` or run one replica'));
+  if (service.containerName)
+    problems.push(why(`container_name ${service.containerName}`, 'remove `container_name` or run one replica'));
   return problems;
 }
 
@@ -67,6 +79,10 @@ export function scaleDown(
   const surplus = containers.filter((c) => replicaOf(c) > count).sort((a, b) => replicaOf(b) - replicaOf(a));
   let previous: string | undefined;
   for (const c of surplus) {
-    previous = remove(c, `service ${service} scales down to ${count} replica${count === 1 ? '' : 's'}`, previous ? [previous] : []);
+    previous = remove(
+      c,
+      `service ${service} scales down to ${count} replica${count === 1 ? '' : 's'}`,
+      previous ? [previous] : [],
+    );
   }
 }

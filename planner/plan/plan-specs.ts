@@ -10,7 +10,13 @@ import type { Observed } from '../../model/observed.js';
 import type { ContainerSpec, NetworkSpec } from '../../model/plan.js';
 import type { Stack } from '../../model/types.js';
 import type { SlotInstances } from './plan-endpoints.js';
-import { currentInstances, currentNames, planReplacements, type CurrentInstances, type Replacement } from './plan-instances.js';
+import {
+  currentInstances,
+  currentNames,
+  planReplacements,
+  type CurrentInstances,
+  type Replacement,
+} from './plan-instances.js';
 import type { Slot } from './plan-replicas.js';
 import { slotBases, specsFor } from './slot-specs.js';
 import type { StartPolicy } from './start-cause.js';

@@ -12,7 +12,12 @@ import type { Stack } from '../../model/types.js';
  * replaces, unless they lead to the replacement already (`published`: the rules on the host;
  * an earlier apply switched them and was cut short before the removal).
  */
-export function portsWhileReplacing(ports: PortRule[], specs: Map<string, ContainerSpec>, replacements: Map<string, Replacement>, published: PortRule[] = []): PortRule[] {
+export function portsWhileReplacing(
+  ports: PortRule[],
+  specs: Map<string, ContainerSpec>,
+  replacements: Map<string, Replacement>,
+  published: PortRule[] = [],
+): PortRule[] {
   const oldOf = new Map<string, { name: string; ip?: string }>();
   for (const [slot, { old, resume }] of replacements) {
     const spec = specs.get(slot);
@@ -28,7 +33,12 @@ export function portsWhileReplacing(ports: PortRule[], specs: Map<string, Contai
 }
 
 /** The table after the switch; undefined when no rule changes (no replacement publishes a port). */
-export function switchedNat(stack: Stack, interim: PortRule[], ports: PortRule[], nets: Map<string, NetworkSpec>): NatSpec | undefined {
+export function switchedNat(
+  stack: Stack,
+  interim: PortRule[],
+  ports: PortRule[],
+  nets: Map<string, NetworkSpec>,
+): NatSpec | undefined {
   const after = natSpec(stack, ports, nets);
   return after && natSpec(stack, interim, nets)?.hash !== after.hash ? after : undefined;
 }

@@ -18,7 +18,9 @@ export function checkDependencyConditions(stack: Stack, specs: Map<string, Conta
     for (const dep of service.dependsOn) {
       const target = firstSpecOf.get(dep.service);
       if (dep.condition !== 'service_healthy' || !target || probeArgv(target.healthcheck) || !dep.required) continue;
-      problems.push(`service ${service.name} depends on ${dep.service} with condition service_healthy, but ${dep.service} has no healthcheck; add a healthcheck to ${dep.service}, or use condition service_started`);
+      problems.push(
+        `service ${service.name} depends on ${dep.service} with condition service_healthy, but ${dep.service} has no healthcheck; add a healthcheck to ${dep.service}, or use condition service_started`,
+      );
     }
   }
   return problems;
@@ -44,7 +46,12 @@ export function planWait(
     const starts = startIds.get(dep.service) ?? [];
     if (dep.condition === 'service_started' && (starts.length === 0 || dep.required)) continue; // see gatedDependencies
     settled.push(...starts);
-    const entry: WaitDependency = { service: dep.service, containers: targets.map((t) => t.name), condition: dep.condition, required: dep.required };
+    const entry: WaitDependency = {
+      service: dep.service,
+      containers: targets.map((t) => t.name),
+      condition: dep.condition,
+      required: dep.required,
+    };
     const healthcheck = targets[0]!.healthcheck;
     if (dep.condition === 'service_healthy' && healthcheck) {
       entry.timeoutSeconds = Math.ceil((healthVerdictWithinMs(healthcheck) + HEALTH_WAIT_SLACK_MS) / 1000);
@@ -52,8 +59,19 @@ export function planWait(
     dependencies.push(entry);
   }
   if (dependencies.length === 0) return undefined;
-  const words = dependencies.map((d) => `${d.service} (${d.condition}${d.required ? '' : ', required: false'})`).join(', ');
-  return { kind: 'container.wait', id: `wait:${service.name}`, cause: `${service.name} depends on ${words}`, after: [], settled, project, service: service.name, dependencies };
+  const words = dependencies
+    .map((d) => `${d.service} (${d.condition}${d.required ? '' : ', required: false'})`)
+    .join(', ');
+  return {
+    kind: 'container.wait',
+    id: `wait:${service.name}`,
+    cause: `${service.name} depends on ${words}`,
+    after: [],
+    settled,
+    project,
+    service: service.name,
+    dependencies,
+  };
 }
 
 /**
@@ -62,7 +80,11 @@ export function planWait(
  * shares (`network_mode: service:X`) is not among them: its namespace must exist first.
  */
 export function gatedDependencies(service: Service, sharedNamespace: string | undefined): Set<string> {
-  return new Set(service.dependsOn.filter((d) => d.condition === 'service_started' && d.required && d.service !== sharedNamespace).map((d) => d.service));
+  return new Set(
+    service.dependsOn
+      .filter((d) => d.condition === 'service_started' && d.required && d.service !== sharedNamespace)
+      .map((d) => d.service),
+  );
 }
 
 /**
@@ -70,13 +92,29 @@ export function gatedDependencies(service: Service, sharedNamespace: string | un
  * healthcheck, else started. `old` is removed only after it (order-edges.ts), so a
  * replacement that never gets ready leaves the old container serving.
  */
-export function readinessWait(project: string, spec: ContainerSpec, old: string): Extract<Operation, { kind: 'container.wait' }> {
+export function readinessWait(
+  project: string,
+  spec: ContainerSpec,
+  old: string,
+): Extract<Operation, { kind: 'container.wait' }> {
   const healthy = probeArgv(spec.healthcheck) !== undefined;
   // `ready`, not service_started: a replacement that exits with an error is no replacement.
-  const dependency: WaitDependency = { service: spec.service, containers: [spec.name], condition: 'ready', required: true };
-  if (healthy) dependency.timeoutSeconds = Math.ceil((healthVerdictWithinMs(spec.healthcheck!) + HEALTH_WAIT_SLACK_MS) / 1000);
+  const dependency: WaitDependency = {
+    service: spec.service,
+    containers: [spec.name],
+    condition: 'ready',
+    required: true,
+  };
+  if (healthy)
+    dependency.timeoutSeconds = Math.ceil((healthVerdictWithinMs(spec.healthcheck!) + HEALTH_WAIT_SLACK_MS) / 1000);
   return {
-    kind: 'container.wait', id: `ready:${spec.name}`, cause: `${old} is removed once ${spec.name} is ${healthy ? 'healthy' : 'running'}`,
-    after: [], project, service: spec.service, dependencies: [dependency], replaces: old,
+    kind: 'container.wait',
+    id: `ready:${spec.name}`,
+    cause: `${old} is removed once ${spec.name} is ${healthy ? 'healthy' : 'running'}`,
+    after: [],
+    project,
+    service: spec.service,
+    dependencies: [dependency],
+    replaces: old,
   };
 }

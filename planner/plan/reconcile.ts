@@ -43,11 +43,18 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
   const selected = selectServices(stack, opts.services, !!opts.noDeps);
   const nets = planNetworks(stack, observed, opts.scale);
   const { slots, problems: unscalable } = desiredSlots(stack, opts.scale);
-  const { specs, instances, replacements, problems: unbuildable } = planSpecs(stack, observed, nets.specs, slots, selected, opts, nets.createIds);
+  const {
+    specs,
+    instances,
+    replacements,
+    problems: unbuildable,
+  } = planSpecs(stack, observed, nets.specs, slots, selected, opts, nets.createIds);
   // Ports are published for the containers that will exist: the selected ones and the
   // ones already there. Choosing their host ports can fail (a full range), so it comes
   // before anything is decided.
-  const kept = [...specs].filter(([slot, s]) => selected.has(s.service) || instances.current.has(slot)).map(([, s]) => s);
+  const kept = [...specs]
+    .filter(([slot, s]) => selected.has(s.service) || instances.current.has(slot))
+    .map(([, s]) => s);
   const { ports, problems: portless } = planPorts(stack, observed, kept);
   const problems = [
     ...unknownServices(stack, opts.services),

@@ -17,13 +17,30 @@ export function salvageOperations(observed: Observed, timeoutSeconds?: number): 
   const project = observed.project;
   const cause = 'no readable record: removed by name';
   const containers: Operation[] = u.containers.map((c) => ({
-    kind: 'container.remove', id: `salvage:${c.name}`, cause, after: [], project, name: c.name,
-    ...UNKNOWN_STOP, ...(timeoutSeconds !== undefined ? { stopGraceSeconds: timeoutSeconds } : {}), hostVeths: c.hostVeths,
+    kind: 'container.remove',
+    id: `salvage:${c.name}`,
+    cause,
+    after: [],
+    project,
+    name: c.name,
+    ...UNKNOWN_STOP,
+    ...(timeoutSeconds !== undefined ? { stopGraceSeconds: timeoutSeconds } : {}),
+    hostVeths: c.hostVeths,
   }));
   const afterContainers = containers.map((o) => o.id);
   const rest: Operation[] = [
-    ...(u.natTable ? [{ kind: 'nat.remove' as const, id: 'salvage-nat', cause, after: afterContainers, project, table: u.natTable }] : []),
-    ...u.networks.map((n) => ({ kind: 'network.remove' as const, id: `salvage-network:${n.key}`, cause, after: afterContainers, project, key: n.key, bridge: n.bridge })),
+    ...(u.natTable
+      ? [{ kind: 'nat.remove' as const, id: 'salvage-nat', cause, after: afterContainers, project, table: u.natTable }]
+      : []),
+    ...u.networks.map((n) => ({
+      kind: 'network.remove' as const,
+      id: `salvage-network:${n.key}`,
+      cause,
+      after: afterContainers,
+      project,
+      key: n.key,
+      bridge: n.bridge,
+    })),
   ];
   return [...containers, ...rest];
 }

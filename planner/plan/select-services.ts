@@ -44,8 +44,12 @@ export function selectServices(stack: Stack, names: string[] | undefined, noDeps
 /** One problem per name of `up SERVICE…` that the file (with its active profiles) does not have. */
 export function unknownServices(stack: Stack, names: string[] | undefined): string[] {
   const all = stack.services.map((s) => s.name);
-  return (names ?? []).filter((name) => !all.includes(name))
-    .map((name) => `service ${name} is not in the stack file (or a profile that is not active disables it)${didYouMean(name, all)}`);
+  return (names ?? [])
+    .filter((name) => !all.includes(name))
+    .map(
+      (name) =>
+        `service ${name} is not in the stack file (or a profile that is not active disables it)${didYouMean(name, all)}`,
+    );
 }
 
 /**

@@ -24,7 +24,11 @@ export interface SlotBase {
 }
 
 /** The bases of the slots that can be made; the others are in `problems` (said once per service). */
-export function slotBases(stack: Stack, observed: Observed, slots: Slot[]): { bases: Map<string, SlotBase>; problems: string[] } {
+export function slotBases(
+  stack: Stack,
+  observed: Observed,
+  slots: Slot[],
+): { bases: Map<string, SlotBase>; problems: string[] } {
   const bases = new Map<string, SlotBase>();
   const problems: string[] = [];
   const slotsOf = groupBy(slots, (s) => s.service);
@@ -38,7 +42,9 @@ export function slotBases(stack: Stack, observed: Observed, slots: Slot[]): { ba
     }
     const image = observed.images.find((i) => i.ref === ref);
     if (!image) {
-      problems.push(`service ${service.name}: image ${ref} is not in the local store; import it with \`stack image import PATH --tag ${service.image}\``);
+      problems.push(
+        `service ${service.name}: image ${ref} is not in the local store; import it with \`stack image import PATH --tag ${service.image}\``,
+      );
       continue;
     }
     const made = withSharedHostname(stack, service);
@@ -49,7 +55,9 @@ export function slotBases(stack: Stack, observed: Observed, slots: Slot[]): { ba
       bases.set(slot.name, { service: made, image, mounts: mounts.mounts });
     }
     if (resolveArgv(service, image).length === 0) {
-      problems.push(`service ${service.name}: neither the file nor image ${ref} gives a command to run; set \`command:\``);
+      problems.push(
+        `service ${service.name}: neither the file nor image ${ref} gives a command to run; set \`command:\``,
+      );
       for (const slot of slotsOf.get(service) ?? []) bases.delete(slot.name);
     }
   }
@@ -71,7 +79,16 @@ export function specsFor(
     const base = bases.get(slot.name);
     const planned = networking.get(slot.name);
     if (!base || !planned) continue;
-    const spec = buildContainerSpec(stack.project, base.service, base.image, planned.endpoints, planned.hosts, slot.replica, base.mounts, planned);
+    const spec = buildContainerSpec(
+      stack.project,
+      base.service,
+      base.image,
+      planned.endpoints,
+      planned.hosts,
+      slot.replica,
+      base.mounts,
+      planned,
+    );
     const instance = names.names.get(slot.name);
     specs.set(slot.name, instance ? { ...spec, name: instance, displayName: slot.name } : spec);
   }

@@ -20,28 +20,46 @@ export interface StartCause {
   resume?: boolean;
 }
 
-export function startCause(existing: ObservedContainer | undefined, spec: ContainerSpec, policy: StartPolicy, networkCreates: string[]): StartCause {
-  if (!existing) return { cause: spec.replica === 1 ? `service ${spec.service} has no container` : `service ${spec.service} has no replica ${spec.replica}` };
+export function startCause(
+  existing: ObservedContainer | undefined,
+  spec: ContainerSpec,
+  policy: StartPolicy,
+  networkCreates: string[],
+): StartCause {
+  if (!existing)
+    return {
+      cause:
+        spec.replica === 1
+          ? `service ${spec.service} has no container`
+          : `service ${spec.service} has no replica ${spec.replica}`,
+    };
   // A recreated bridge does not get the old veths back: the container must be rewired.
   const rewired = existing.endpoints.find((e) => networkCreates.includes(`network:${e.network}`));
   if (rewired) return { cause: `network ${rewired.network} is recreated, so ${existing.name} must be reattached` };
   if (!existing.running && existing.stopped) {
     // Stopped on purpose: started again as it is, as docker compose's up does (its veths
     // went with its network namespace; the start makes them again), unless it must change.
-    const change = existing.hash !== spec.hash ? `configuration of service ${spec.service} changed` : addressChange(existing, spec);
+    const change =
+      existing.hash !== spec.hash ? `configuration of service ${spec.service} changed` : addressChange(existing, spec);
     if (policy.forceRecreate) return { cause: `--force-recreate (${existing.name} was stopped)` };
     if (change && !policy.noRecreate) return { cause: `${change} while ${existing.name} was stopped` };
     const resume = { cause: `container ${existing.name} was stopped; up starts it again`, resume: true };
     return change ? { ...resume, note: `${change}, but --no-recreate starts ${existing.name} again as it is` } : resume;
   }
-  if (!existing.running) return { cause: `drift: container ${existing.name} is not running${existing.exitCode !== undefined ? ` (exited with ${existing.exitCode})` : ''}` };
+  if (!existing.running)
+    return {
+      cause: `drift: container ${existing.name} is not running${existing.exitCode !== undefined ? ` (exited with ${existing.exitCode})` : ''}`,
+    };
   const address = addressChange(existing, spec);
   const change = existing.hash !== spec.hash ? `configuration of service ${spec.service} changed` : address;
   if (change && policy.noRecreate) return { note: `${change}, but --no-recreate keeps ${existing.name} as it is` };
   // A fixed address cannot be held by two containers at once.
   if (change) return { cause: change, replacesRunning: !address };
   const lost = existing.endpoints.find((e) => e.present === false);
-  if (lost) return { cause: `drift: veth ${lost.hostVeth} of ${existing.name} on network ${lost.network} is missing on the host` };
+  if (lost)
+    return {
+      cause: `drift: veth ${lost.hostVeth} of ${existing.name} on network ${lost.network} is missing on the host`,
+    };
   if (policy.forceRecreate) return { cause: '--force-recreate', replacesRunning: true };
   return {};
 }
@@ -50,7 +68,8 @@ export function startCause(existing: ObservedContainer | undefined, spec: Contai
 function addressChange(existing: ObservedContainer, spec: ContainerSpec): string | undefined {
   for (const ep of spec.endpoints) {
     const seen = existing.endpoints.find((e) => e.network === ep.network);
-    if (seen && seen.ip !== ep.ip) return `address of ${existing.name} on network ${ep.network} changes from ${seen.ip} to ${ep.ip}`;
+    if (seen && seen.ip !== ep.ip)
+      return `address of ${existing.name} on network ${ep.network} changes from ${seen.ip} to ${ep.ip}`;
   }
   return undefined;
 }

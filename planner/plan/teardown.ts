@@ -41,10 +41,28 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
   if (nat && kept.size > 0 && nat.networks) {
     // A network that stays keeps its rules (egress, isolation, the resolver's port): the
     // containers of other stacks on it keep working. No published port is left to keep.
-    const shape = { project: observed.project, table: nat.table, networks: nat.networks.filter((n) => n.key !== undefined && kept.has(n.key)), ports: [] };
-    operations.push({ kind: 'nat.apply', id: 'nat', cause: 'down: only the rules of the networks that stay', after: removeIds, nat: { ...shape, hash: hashOf(shape) } });
+    const shape = {
+      project: observed.project,
+      table: nat.table,
+      networks: nat.networks.filter((n) => n.key !== undefined && kept.has(n.key)),
+      ports: [],
+    };
+    operations.push({
+      kind: 'nat.apply',
+      id: 'nat',
+      cause: 'down: only the rules of the networks that stay',
+      after: removeIds,
+      nat: { ...shape, hash: hashOf(shape) },
+    });
   } else if (nat) {
-    operations.push({ kind: 'nat.remove', id: 'nat-remove', cause: 'down', after: removeIds, project: observed.project, table: nat.table });
+    operations.push({
+      kind: 'nat.remove',
+      id: 'nat-remove',
+      cause: 'down',
+      after: removeIds,
+      project: observed.project,
+      table: nat.table,
+    });
     networkIds.push('nat-remove');
   }
   const notes: string[] = [];
@@ -53,23 +71,49 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
     if (inUse(n)) {
       // As docker refuses to remove a network with active endpoints: the bridge and its
       // record stay for the containers that joined it, and a later `down` removes them.
-      const who = n.foreignUsers?.length ? `${n.foreignUsers.join(', ')} of other stacks still use it` : 'an apply of another stack in progress is joining it';
-      notes.push(`network ${n.name} stays: ${who} (external: true); it keeps working for them, and this stack's supervisor removes it once they have left`);
+      const who = n.foreignUsers?.length
+        ? `${n.foreignUsers.join(', ')} of other stacks still use it`
+        : 'an apply of another stack in progress is joining it';
+      notes.push(
+        `network ${n.name} stays: ${who} (external: true); it keeps working for them, and this stack's supervisor removes it once they have left`,
+      );
       continue;
     }
     const id = `network-remove:${n.key}`;
     networkIds.push(id);
-    operations.push({ kind: 'network.remove', id, cause: 'down', after: removeIds, project: observed.project, key: n.key, bridge: n.bridge });
+    operations.push({
+      kind: 'network.remove',
+      id,
+      cause: 'down',
+      after: removeIds,
+      project: observed.project,
+      key: n.key,
+      bridge: n.bridge,
+    });
   }
   if (opts.removeVolumes) {
     // Volumes carry the project that created them; external ones were never created by stack.
     for (const v of observed.volumes.filter((vol) => vol.project === observed.project)) {
       const id = `volume-remove:${v.name}`;
       networkIds.push(id);
-      operations.push({ kind: 'volume.remove', id, cause: `down -v${v.anonymous ? ' (anonymous volume)' : ''}`, after: removeIds, project: observed.project, name: v.name });
+      operations.push({
+        kind: 'volume.remove',
+        id,
+        cause: `down -v${v.anonymous ? ' (anonymous volume)' : ''}`,
+        after: removeIds,
+        project: observed.project,
+        name: v.name,
+      });
     }
   }
   // The stack's records stay while one of its networks does, so that `down` finds it again.
-  if (notes.length === 0) operations.push({ kind: 'stack.forget', id: 'forget', cause: 'down', after: [...removeIds, ...networkIds], project: observed.project });
+  if (notes.length === 0)
+    operations.push({
+      kind: 'stack.forget',
+      id: 'forget',
+      cause: 'down',
+      after: [...removeIds, ...networkIds],
+      project: observed.project,
+    });
   return { project: observed.project, operations, notes: [...salvageNoted, ...notes] };
 }

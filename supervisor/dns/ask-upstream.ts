@@ -18,13 +18,17 @@ export function askUpstream(query: Buffer, u: Upstream, transport: Transport, ti
       channel?.close();
       outcome();
     };
-    const timer = setTimeout(() => settle(() => reject(new UpstreamError(u, transport, 'timeout', `${timeoutMs} ms`))), timeoutMs);
+    const timer = setTimeout(
+      () => settle(() => reject(new UpstreamError(u, transport, 'timeout', `${timeoutMs} ms`))),
+      timeoutMs,
+    );
     channel = openChannel(transport, u, {
       // Only a reply to this query (same id) counts: a late answer to an earlier one does not.
       message: (msg) => {
         if (msg.length >= 2 && msg.readUInt16BE(0) === id) settle(() => resolve(msg));
       },
-      failure: (reason: UpstreamFailure, detail?: string) => settle(() => reject(new UpstreamError(u, transport, reason, detail))),
+      failure: (reason: UpstreamFailure, detail?: string) =>
+        settle(() => reject(new UpstreamError(u, transport, reason, detail))),
     });
     channel.send(query);
   });

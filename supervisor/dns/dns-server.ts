@@ -65,10 +65,12 @@ export class DnsServer {
    * the running one may have read the records before the caller's change.
    */
   reload(): Promise<void> {
-    this.queued ??= this.last.catch(() => {}).then(() => {
-      this.queued = undefined;
-      return this.load();
-    });
+    this.queued ??= this.last
+      .catch(() => {})
+      .then(() => {
+        this.queued = undefined;
+        return this.load();
+      });
     this.last = this.queued;
     return this.queued;
   }
@@ -78,7 +80,10 @@ export class DnsServer {
    * `addresses`: at once if none did, else when the last such answer's TTL is over.
    */
   async forgotten(addresses: readonly string[]): Promise<void> {
-    const until = Math.max(0, ...addresses.map((ip) => this.answeredAt.get(ip) ?? 0)) + ANSWER_TTL_SECONDS * 1000 + CACHED_ANSWER_SLACK_MS;
+    const until =
+      Math.max(0, ...addresses.map((ip) => this.answeredAt.get(ip) ?? 0)) +
+      ANSWER_TTL_SECONDS * 1000 +
+      CACHED_ANSWER_SLACK_MS;
     const wait = until - Date.now();
     if (wait > 0 && addresses.some((ip) => this.answeredAt.has(ip))) await new Promise((r) => setTimeout(r, wait));
   }
@@ -108,7 +113,12 @@ export class DnsServer {
     if (ips !== undefined) return this.reply(q, question, ips, 0, transport === 'udp' ? UDP_LIMIT : undefined);
     const own = this.table.upstreamsOf(source)?.flatMap((s) => [parseUpstream(s)].filter((u): u is Upstream => !!u));
     try {
-      return await forward(query, own && own.length > 0 ? own : this.opts.upstreams(), transport, this.opts.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS);
+      return await forward(
+        query,
+        own && own.length > 0 ? own : this.opts.upstreams(),
+        transport,
+        this.opts.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS,
+      );
     } catch (e) {
       if (!(e instanceof NoUpstreamAnswerError)) throw e;
       return this.reply(q, question, [], SERVFAIL);
@@ -133,15 +143,24 @@ export class DnsServer {
     const rotated = ips.map((_, i) => ips[(i + turn) % ips.length]!);
     // A stack name has only IPv4 addresses: AAAA and others get an empty NOERROR answer,
     // so resolvers do not go on to ask the upstream servers for it.
-    const answers: packet.Answer[] = question.type === 'A' || question.type === ('ANY' as packet.RecordType)
-      ? rotated.map((ip) => ({ type: 'A', class: 'IN', name: question.name, ttl: ANSWER_TTL_SECONDS, data: ip }))
-      : [];
-    const flags = packet.AUTHORITATIVE_ANSWER | packet.RECURSION_AVAILABLE | (q.flags ?? 0) & packet.RECURSION_DESIRED | rcode;
+    const answers: packet.Answer[] =
+      question.type === 'A' || question.type === ('ANY' as packet.RecordType)
+        ? rotated.map((ip) => ({ type: 'A', class: 'IN', name: question.name, ttl: ANSWER_TTL_SECONDS, data: ip }))
+        : [];
+    const flags =
+      packet.AUTHORITATIVE_ANSWER | packet.RECURSION_AVAILABLE | ((q.flags ?? 0) & packet.RECURSION_DESIRED) | rcode;
     const encode = (list: packet.Answer[], truncated: boolean) =>
-      packet.encode({ type: 'response', id: q.id ?? 0, flags: flags | (truncated ? packet.TRUNCATED_RESPONSE : 0), questions: [question], answers: list });
+      packet.encode({
+        type: 'response',
+        id: q.id ?? 0,
+        flags: flags | (truncated ? packet.TRUNCATED_RESPONSE : 0),
+        questions: [question],
+        answers: list,
+      });
     let reply = encode(answers, false);
     let kept = answers.length;
-    for (; limit !== undefined && reply.length > limit && kept > 0; kept--) reply = encode(answers.slice(0, kept - 1), true);
+    for (; limit !== undefined && reply.length > limit && kept > 0; kept--)
+      reply = encode(answers.slice(0, kept - 1), true);
     const now = Date.now();
     for (const ip of answers.length > 0 ? rotated.slice(0, kept) : []) this.answeredAt.set(ip, now);
     return reply;
@@ -152,7 +171,8 @@ export class DnsServer {
     this.table = new NameTable(entries);
     this.loadedAt = Date.now();
     // Answers that expired long ago need no memory (the map would grow with every address).
-    for (const [ip, at] of this.answeredAt) if (at + ANSWER_TTL_SECONDS * 1000 + CACHED_ANSWER_SLACK_MS < this.loadedAt) this.answeredAt.delete(ip);
+    for (const [ip, at] of this.answeredAt)
+      if (at + ANSWER_TTL_SECONDS * 1000 + CACHED_ANSWER_SLACK_MS < this.loadedAt) this.answeredAt.delete(ip);
     const wanted = new Set(gateways);
     await Promise.all([...this.listeners.keys()].filter((gw) => !wanted.has(gw)).map((gw) => this.stopListening(gw)));
     await Promise.all([...wanted].filter((gw) => !this.listeners.has(gw)).map((gw) => this.listen(gw)));
@@ -161,7 +181,9 @@ export class DnsServer {
   private async listen(gateway: string): Promise<void> {
     const port = this.opts.port ?? 53;
     const udp = dgram.createSocket({ type: 'udp4' });
-    udp.on('message', (msg, rinfo) => this.respond(msg, rinfo.address, 'udp', (reply) => udp.send(reply, rinfo.port, rinfo.address)));
+    udp.on('message', (msg, rinfo) =>
+      this.respond(msg, rinfo.address, 'udp', (reply) => udp.send(reply, rinfo.port, rinfo.address)),
+    );
     const tcp = net.createServer((conn) => this.serveTcp(conn));
     try {
       await new Promise<void>((resolve, reject) => {
@@ -187,7 +209,10 @@ export class DnsServer {
     const l = this.listeners.get(gateway);
     if (!l) return;
     this.listeners.delete(gateway);
-    await Promise.all([new Promise<void>((r) => l.udp.close(() => r())), new Promise<void>((r) => l.tcp.close(() => r()))]);
+    await Promise.all([
+      new Promise<void>((r) => l.udp.close(() => r())),
+      new Promise<void>((r) => l.tcp.close(() => r())),
+    ]);
   }
 
   /** DNS over TCP: each message carries a 2-byte length in front (tcp-framing.ts). */
@@ -213,7 +238,8 @@ export class DnsServer {
   private respond(msg: Buffer, source: string, transport: Transport, send: (reply: Buffer) => void): void {
     this.answer(msg, source, transport).then(
       (reply) => reply && send(reply),
-      (e: unknown) => this.opts.log(`dns: no answer to a query from ${source}: ${e instanceof Error ? e.message : String(e)}`),
+      (e: unknown) =>
+        this.opts.log(`dns: no answer to a query from ${source}: ${e instanceof Error ? e.message : String(e)}`),
     );
   }
 }

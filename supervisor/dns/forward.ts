@@ -12,7 +12,12 @@ import type { Transport, Upstream } from './upstream.js';
 export const UPSTREAM_TIMEOUT_MS = 2000;
 
 /** The first answer of an upstream; NoUpstreamAnswerError when none answers. */
-export async function forward(query: Buffer, upstreams: readonly Upstream[], transport: Transport, timeoutMs = UPSTREAM_TIMEOUT_MS): Promise<Buffer> {
+export async function forward(
+  query: Buffer,
+  upstreams: readonly Upstream[],
+  transport: Transport,
+  timeoutMs = UPSTREAM_TIMEOUT_MS,
+): Promise<Buffer> {
   const failures: UpstreamError[] = [];
   for (const u of upstreams) {
     try {

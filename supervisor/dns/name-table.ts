@@ -6,7 +6,10 @@
 import type { ContainerSpec } from '../../model/plan.js';
 
 export interface TableEntry {
-  spec: Pick<ContainerSpec, 'project' | 'service' | 'name' | 'displayName' | 'hostname' | 'replica' | 'endpoints' | 'dnsUpstreams'>;
+  spec: Pick<
+    ContainerSpec,
+    'project' | 'service' | 'name' | 'displayName' | 'hostname' | 'replica' | 'endpoints' | 'dnsUpstreams'
+  >;
   /**
    * false: its names are not answered (a replacement not ready yet, or the container a ready
    * one replaces: supervisor/dns/slot-answers.ts), but its own queries are a container's.
@@ -32,9 +35,19 @@ export class NameTable {
     for (const { spec, answered } of entries) {
       const bridges = new Set(spec.endpoints.map((e) => e.bridge));
       for (const ep of spec.endpoints) {
-        this.sources.set(ep.ip, { bridges, project: spec.project, ...(spec.dnsUpstreams?.length ? { upstreams: spec.dnsUpstreams } : {}) });
+        this.sources.set(ep.ip, {
+          bridges,
+          project: spec.project,
+          ...(spec.dnsUpstreams?.length ? { upstreams: spec.dnsUpstreams } : {}),
+        });
         if (answered === false) continue;
-        const names = [spec.service, `${spec.service}-${spec.replica}`, spec.displayName ?? spec.name, spec.hostname, ...(ep.aliases ?? [])];
+        const names = [
+          spec.service,
+          `${spec.service}-${spec.replica}`,
+          spec.displayName ?? spec.name,
+          spec.hostname,
+          ...(ep.aliases ?? []),
+        ];
         for (const name of new Set(names.map((n) => n.toLowerCase()))) {
           const list = this.names.get(name) ?? [];
           list.push({ ip: ep.ip, bridge: ep.bridge, replica: spec.replica, project: spec.project });

@@ -44,7 +44,9 @@ function openTcp(u: Upstream, on: ChannelEvents): Channel {
   const conn = net.connect({ host: u.ip, port: u.port });
   const frames = new FrameReader();
   conn.on('data', (chunk) => frames.push(chunk).forEach((msg) => on.message(msg)));
-  conn.on('error', (e: NodeJS.ErrnoException) => on.failure(e.code === 'ECONNREFUSED' ? 'refused' : 'error', e.code ?? e.message));
+  conn.on('error', (e: NodeJS.ErrnoException) =>
+    on.failure(e.code === 'ECONNREFUSED' ? 'refused' : 'error', e.code ?? e.message),
+  );
   // Also after 'error', and after our own close: the caller heeds only the first word.
   conn.on('close', () => on.failure('closed'));
   return {

@@ -25,7 +25,8 @@ export function parseUpstream(text: string): Upstream | undefined {
 
 export function defaultUpstreams(env: NodeJS.ProcessEnv = process.env, resolvConf = '/etc/resolv.conf'): Upstream[] {
   const configured = env.STACK_DNS_UPSTREAM;
-  if (configured !== undefined) return configured.split(/[\s,]+/).flatMap((e) => (e ? [parseUpstream(e)].filter((u): u is Upstream => !!u) : []));
+  if (configured !== undefined)
+    return configured.split(/[\s,]+/).flatMap((e) => (e ? [parseUpstream(e)].filter((u): u is Upstream => !!u) : []));
   let text = '';
   try {
     text = fs.readFileSync(resolvConf, 'utf8');

@@ -48,17 +48,39 @@ const MAY_IMPORT: Record<Room, Room[]> = {
  */
 const EXCEPTIONS: { from: Room; to: string; typeOnly?: boolean; why: string }[] = [
   { from: 'store', to: 'executor/host/linux/libc.ts', why: 'flock(2) for the store locks; Node has no flock' },
-  { from: 'store', to: 'executor/host.ts', typeOnly: true, why: 'the store implements Host.state, .allocation and .volumes' },
+  {
+    from: 'store',
+    to: 'executor/host.ts',
+    typeOnly: true,
+    why: 'the store implements Host.state, .allocation and .volumes',
+  },
   { from: 'store', to: 'executor/journal.ts', typeOnly: true, why: 'the journal file holds JournalEntry lines' },
-  { from: 'images', to: 'executor/host/linux/libc.ts', why: 'layers: device nodes and overlay xattrs (mknod, lsetxattr, lgetxattr) when unpacking and when writing a build step' },
+  {
+    from: 'images',
+    to: 'executor/host/linux/libc.ts',
+    why: 'layers: device nodes and overlay xattrs (mknod, lsetxattr, lgetxattr) when unpacking and when writing a build step',
+  },
   { from: 'host', to: 'executor/host.ts', why: 'the Linux host implements the Host interface' },
-  { from: 'cli', to: 'executor/host/linux/linux-host.ts', why: 'the one factory of the Linux Host: `run`, `exec` and up\'s kill reach the kernel only through the Host interface' },
-  { from: 'cli', to: 'executor/host/linux/linux-observer.ts', why: 'the Host\'s observe alone, for `plan`, without the container runtime to load' },
-  { from: 'cli', to: 'executor/host/linux/inherited-fds.ts', why: 'closing inherited fds is the first thing a process does (docs/security.md)' },
+  {
+    from: 'cli',
+    to: 'executor/host/linux/linux-host.ts',
+    why: "the one factory of the Linux Host: `run`, `exec` and up's kill reach the kernel only through the Host interface",
+  },
+  {
+    from: 'cli',
+    to: 'executor/host/linux/linux-observer.ts',
+    why: "the Host's observe alone, for `plan`, without the container runtime to load",
+  },
+  {
+    from: 'cli',
+    to: 'executor/host/linux/inherited-fds.ts',
+    why: 'closing inherited fds is the first thing a process does (docs/security.md)',
+  },
 ];
 
 /** Node modules that reach the outside world: never in the pure rooms. */
-const SIDE_EFFECT_MODULES = /^node:(fs|fs\/promises|child_process|net|dgram|http|https|tls|dns|os|worker_threads|cluster)$/;
+const SIDE_EFFECT_MODULES =
+  /^node:(fs|fs\/promises|child_process|net|dgram|http|https|tls|dns|os|worker_threads|cluster)$/;
 const PURE: Room[] = ['model', 'load', 'plan'];
 
 function roomOf(file: string): Room | undefined {

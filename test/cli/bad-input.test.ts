@@ -9,7 +9,8 @@ import { MAX_SOURCE_BYTES } from '../../planner/load/source-text.js';
 import { makeStackEnv, stack, type StackEnv } from '../support/stack-cli.js';
 
 let env: StackEnv;
-const RULE = 'it must contain only lowercase letters, decimal digits, dashes and underscores, and begin with a lowercase letter or decimal digit';
+const RULE =
+  'it must contain only lowercase letters, decimal digits, dashes and underscores, and begin with a lowercase letter or decimal digit';
 /** ESC and the other C0 controls but tab and newline, DEL and C1 controls: none may reach the terminal. */
 const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 
@@ -26,13 +27,16 @@ function nothingMade(): void {
 }
 
 describe('project names given explicitly are refused when invalid, not rewritten', () => {
-  it.each([['config'], ['down'], ['ps'], ['run', '--rm', '--image', 'busybox', '--', 'true']])('-p sec/../../x %s', (...args) => {
-    const r = stack(env, ['-p', 'sec/../../x', ...args]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`invalid project name "sec/../../x": ${RULE}`);
-    expect(r.stdout).toBe('');
-    nothingMade();
-  });
+  it.each([['config'], ['down'], ['ps'], ['run', '--rm', '--image', 'busybox', '--', 'true']])(
+    '-p sec/../../x %s',
+    (...args) => {
+      const r = stack(env, ['-p', 'sec/../../x', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`invalid project name "sec/../../x": ${RULE}`);
+      expect(r.stdout).toBe('');
+      nothingMade();
+    },
+  );
 
   it('COMPOSE_PROJECT_NAME too, and an upper-case one', () => {
     const r = stack({ ...env, env: { ...env.env, COMPOSE_PROJECT_NAME: 'Sec' } }, ['down']);
@@ -41,7 +45,7 @@ describe('project names given explicitly are refused when invalid, not rewritten
     nothingMade();
   });
 
-  it('the folder\'s name is still normalised into the default, as compose does', () => {
+  it("the folder's name is still normalised into the default, as compose does", () => {
     const dir = path.join(env.root, '_My.App');
     fs.mkdirSync(dir, { recursive: true });
     fs.copyFileSync(path.join(env.root, 'stack.yaml'), path.join(dir, 'stack.yaml'));
@@ -66,7 +70,9 @@ describe('control characters are escaped in what stack prints', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).not.toMatch(RAW_CONTROL);
     expect(r.stderr).not.toContain('\u202e');
-    expect(r.stderr).toContain('ctl.yaml:5:5: unknown key "bogus" in service "web"\n        bogus: "\\x9b31m\\u202e"\n        ^\n');
+    expect(r.stderr).toContain(
+      'ctl.yaml:5:5: unknown key "bogus" in service "web"\n        bogus: "\\x9b31m\\u202e"\n        ^\n',
+    );
   });
 });
 
@@ -74,7 +80,10 @@ describe('stack files over the size limit', () => {
   it('are refused at once with the limit and why, having read no more than one byte past it', () => {
     const file = path.join(env.root, 'huge.yaml');
     const line = `    A${'x'.repeat(70)}: y\n`;
-    fs.writeFileSync(file, `services:\n  web:\n    image: busybox\n    labels:\n${line.repeat(Math.ceil(MAX_SOURCE_BYTES / line.length) + 1)}`);
+    fs.writeFileSync(
+      file,
+      `services:\n  web:\n    image: busybox\n    labels:\n${line.repeat(Math.ceil(MAX_SOURCE_BYTES / line.length) + 1)}`,
+    );
     const r = stack(env, ['-f', file, 'config', '-q']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(

@@ -11,7 +11,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installUnit, removeUnit, unitDir, unitText, type UnitFacts } from '../../cli/boot-unit.js';
 
 const facts = (over: Partial<UnitFacts> = {}): UnitFacts => ({
-  project: 'web', root: '/var/lib/stack', run: '/run/stack', node: process.execPath, cli: path.resolve('bin/stack.js'), env: {}, ...over,
+  project: 'web',
+  root: '/var/lib/stack',
+  run: '/run/stack',
+  node: process.execPath,
+  cli: path.resolve('bin/stack.js'),
+  env: {},
+  ...over,
 });
 
 let dir: string;
@@ -21,12 +27,14 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('the boot unit', () => {
-  it('runs `stack -p NAME boot` once at boot, after the network, with the stack\'s places', () => {
+  it("runs `stack -p NAME boot` once at boot, after the network, with the stack's places", () => {
     const text = unitText(facts({ env: { STACK_INIT_STAGE: 'node' } }));
     expect(text).toContain('\nType=oneshot\nRemainAfterExit=yes\n');
     expect(text).toContain('\nWants=network-online.target\nAfter=network-online.target local-fs.target\n');
     expect(text).toContain('\nRequiresMountsFor=/var/lib/stack\n');
-    expect(text).toContain('\nEnvironment="STACK_ROOT=/var/lib/stack"\nEnvironment="STACK_RUN=/run/stack"\nEnvironment="STACK_INIT_STAGE=node"\n');
+    expect(text).toContain(
+      '\nEnvironment="STACK_ROOT=/var/lib/stack"\nEnvironment="STACK_RUN=/run/stack"\nEnvironment="STACK_INIT_STAGE=node"\n',
+    );
     expect(text).toContain(`\nExecStart="${process.execPath}" "${path.resolve('bin/stack.js')}" "-p" "web" "boot"\n`);
     expect(text).toContain('\n[Install]\nWantedBy=multi-user.target\n');
   });
@@ -50,7 +58,9 @@ describe('the boot unit', () => {
   it('is installed enabled (the WantedBy link systemctl enable makes), once, and removed with its link', () => {
     const first = installUnit(dir, facts());
     expect(first.changed).toBe(true);
-    expect(fs.readlinkSync(path.join(dir, 'multi-user.target.wants', 'stack-web.service'))).toBe('../stack-web.service');
+    expect(fs.readlinkSync(path.join(dir, 'multi-user.target.wants', 'stack-web.service'))).toBe(
+      '../stack-web.service',
+    );
     expect(installUnit(dir, facts()).changed).toBe(false);
     expect(removeUnit(dir, 'web', '/var/lib/stack').changed).toBe(true);
     expect(fs.readdirSync(dir)).toEqual(['multi-user.target.wants']);

@@ -1,7 +1,14 @@
 // A host for doctor's checks that a test describes: by default a healthy cgroup v2 host
 // with everything stack needs; each test takes away or changes the piece it is about.
 
-import type { BaseChain, CommandResult, DoctorProbe, FilesystemInfo, ModuleState, OverlayTrial } from '../../executor/host/linux/doctor-probe.js';
+import type {
+  BaseChain,
+  CommandResult,
+  DoctorProbe,
+  FilesystemInfo,
+  ModuleState,
+  OverlayTrial,
+} from '../../executor/host/linux/doctor-probe.js';
 
 export interface FakeHost {
   euid: number;
@@ -44,19 +51,54 @@ export function healthyHost(): FakeHost {
       '/proc/sys/net/ipv4/ip_local_port_range': '32768\t60999\n',
       '/proc/sys/net/ipv4/ip_local_reserved_ports': '\n',
     },
-    paths: ['mnt', 'uts', 'ipc', 'pid', 'net', 'cgroup'].map((ns) => `/proc/self/ns/${ns}`).concat(['/usr/bin/tini-static', '/usr/lib/x86_64-linux-gnu/libc.a']),
+    paths: ['mnt', 'uts', 'ipc', 'pid', 'net', 'cgroup']
+      .map((ns) => `/proc/self/ns/${ns}`)
+      .concat(['/usr/bin/tini-static', '/usr/lib/x86_64-linux-gnu/libc.a']),
     readOnly: [],
     config: {},
-    modules: { overlay: 'loadable', veth: 'loadable', bridge: 'loadable', nf_tables: 'loadable', nft_nat: 'loadable', nft_masq: 'loadable', nft_ct: 'built-in', nft_fib_ipv4: 'loadable' },
+    modules: {
+      overlay: 'loadable',
+      veth: 'loadable',
+      bridge: 'loadable',
+      nf_tables: 'loadable',
+      nft_nat: 'loadable',
+      nft_masq: 'loadable',
+      nft_ct: 'built-in',
+      nft_fib_ipv4: 'loadable',
+    },
     commands: { nft: '/usr/sbin/nft', gcc: '/usr/bin/gcc' },
-    run: (command, args) => (command === 'gcc' && args[0] === '-print-file-name=libc.a'
-      ? { status: 0, stdout: '/usr/lib/x86_64-linux-gnu/libc.a\n', stderr: '' } : undefined),
+    run: (command, args) =>
+      command === 'gcc' && args[0] === '-print-file-name=libc.a'
+        ? { status: 0, stdout: '/usr/lib/x86_64-linux-gnu/libc.a\n', stderr: '' }
+        : undefined,
     libnftablesError: undefined,
-    chains: [{ backend: 'nftables', table: 'ip stk_web_1a2b3c', chain: 'forward', hook: 'forward', policy: 'accept', acceptsStack: true, dockerUser: false }],
+    chains: [
+      {
+        backend: 'nftables',
+        table: 'ip stk_web_1a2b3c',
+        chain: 'forward',
+        hook: 'forward',
+        policy: 'accept',
+        acceptsStack: true,
+        dockerUser: false,
+      },
+    ],
     elves: { '/bin/busybox': true, '/usr/bin/tini-static': true },
     filesystems: {
-      '/var/lib/stack': { path: '/var/lib/stack', type: 'ext4', freeBytes: 50 * GiB, totalInodes: 3_000_000, freeInodes: 2_000_000 },
-      '/run/stack': { path: '/run/stack', type: 'tmpfs', freeBytes: 1 * GiB, totalInodes: 500_000, freeInodes: 499_000 },
+      '/var/lib/stack': {
+        path: '/var/lib/stack',
+        type: 'ext4',
+        freeBytes: 50 * GiB,
+        totalInodes: 3_000_000,
+        freeInodes: 2_000_000,
+      },
+      '/run/stack': {
+        path: '/run/stack',
+        type: 'tmpfs',
+        freeBytes: 1 * GiB,
+        totalInodes: 500_000,
+        freeInodes: 499_000,
+      },
     },
     createDir: {},
     overlay: { mounted: true },

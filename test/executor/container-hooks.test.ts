@@ -10,23 +10,53 @@ import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
 import type { ContainerSpec } from '../../model/plan.js';
 
 const spec: ContainerSpec = {
-  ...defaultRuntimeOptions(), project: 'p', service: 'web', name: 'p-web-1', hostname: 'web', image: { ref: 'r', id: 'i', layers: [] }, argv: ['sh'], env: [], cwd: '/', hosts: [],
-  endpoints: [], stopSignal: 'SIGTERM', stopGraceSeconds: 10, hash: 'h',
+  ...defaultRuntimeOptions(),
+  project: 'p',
+  service: 'web',
+  name: 'p-web-1',
+  hostname: 'web',
+  image: { ref: 'r', id: 'i', layers: [] },
+  argv: ['sh'],
+  env: [],
+  cwd: '/',
+  hosts: [],
+  endpoints: [],
+  stopSignal: 'SIGTERM',
+  stopGraceSeconds: 10,
+  hash: 'h',
 };
 
 /** Hooks that note each call among the host's own. */
 function noting(host: FakeHost): ContainerHooks {
-  const note = (hook: string) => async (_a: unknown, name?: string) => void host.calls.push(`hook ${hook} ${name ?? (_a as ContainerSpec).name}`);
-  return { created: note('created'), releasing: note('releasing'), released: note('released'), draining: note('draining'), stopping: note('stopping'), stopped: note('stopped'), cleanedUp: note('cleanedUp') };
+  const note = (hook: string) => async (_a: unknown, name?: string) =>
+    void host.calls.push(`hook ${hook} ${name ?? (_a as ContainerSpec).name}`);
+  return {
+    created: note('created'),
+    releasing: note('releasing'),
+    released: note('released'),
+    draining: note('draining'),
+    stopping: note('stopping'),
+    stopped: note('stopped'),
+    cleanedUp: note('cleanedUp'),
+  };
 }
 
 describe('container hooks', () => {
   it('a first start: created once prepared, releasing and released around the release', async () => {
     const host = new FakeHost();
-    await applyOperation({ kind: 'container.start', id: 'start', cause: 'c', after: [], container: spec }, host, { hooks: noting(host) });
+    await applyOperation({ kind: 'container.start', id: 'start', cause: 'c', after: [], container: spec }, host, {
+      hooks: noting(host),
+    });
     expect(host.calls).toEqual([
-      'state.saveContainer p-web-1 creating', 'containers.prepare p-web-1', 'hook created p-web-1', 'containers.spawn p-web-1', 'state.saveContainer p-web-1 starting',
-      'hook releasing p-web-1', 'containers.release p-web-1', 'hook released p-web-1', 'state.updateContainer p-web-1 running',
+      'state.saveContainer p-web-1 creating',
+      'containers.prepare p-web-1',
+      'hook created p-web-1',
+      'containers.spawn p-web-1',
+      'state.saveContainer p-web-1 starting',
+      'hook releasing p-web-1',
+      'containers.release p-web-1',
+      'hook released p-web-1',
+      'state.updateContainer p-web-1 running',
     ]);
   });
 
@@ -34,7 +64,11 @@ describe('container hooks', () => {
     const host = new FakeHost();
     await host.state.saveContainer('p', { spec, status: 'exited', stopped: true });
     host.calls.length = 0;
-    await applyOperation({ kind: 'container.resume', id: 'resume', cause: 'c', after: [], project: 'p', name: spec.name }, host, { hooks: noting(host) });
+    await applyOperation(
+      { kind: 'container.resume', id: 'resume', cause: 'c', after: [], project: 'p', name: spec.name },
+      host,
+      { hooks: noting(host) },
+    );
     expect(host.calls.filter((c) => c.startsWith('hook'))).toEqual(['hook releasing p-web-1', 'hook released p-web-1']);
     expect((await host.state.loadContainer('p', spec.name))?.stopped).toBeUndefined();
   });
@@ -43,10 +77,33 @@ describe('container hooks', () => {
     const host = new FakeHost();
     await host.state.saveContainer('p', { spec, status: 'running', pid: 1, startTime: 1 });
     host.calls.length = 0;
-    await applyOperation({ kind: 'container.remove', id: 'remove', cause: 'c', after: [], project: 'p', name: spec.name, stopSignal: 'SIGTERM', stopGraceSeconds: 3, hostVeths: ['stkvweb'], drainMs: 100 }, host, { hooks: noting(host) });
+    await applyOperation(
+      {
+        kind: 'container.remove',
+        id: 'remove',
+        cause: 'c',
+        after: [],
+        project: 'p',
+        name: spec.name,
+        stopSignal: 'SIGTERM',
+        stopGraceSeconds: 3,
+        hostVeths: ['stkvweb'],
+        drainMs: 100,
+      },
+      host,
+      { hooks: noting(host) },
+    );
     expect(host.calls).toEqual([
-      'hook draining p-web-1', 'containers.drain p-web-1 100', 'state.updateContainer p-web-1 running', 'hook stopping p-web-1', 'containers.stop p-web-1 SIGTERM 3', 'hook stopped p-web-1',
-      'networks.detach stkvweb', 'containers.cleanup p-web-1', 'hook cleanedUp p-web-1', 'state.removeContainer p-web-1',
+      'hook draining p-web-1',
+      'containers.drain p-web-1 100',
+      'state.updateContainer p-web-1 running',
+      'hook stopping p-web-1',
+      'containers.stop p-web-1 SIGTERM 3',
+      'hook stopped p-web-1',
+      'networks.detach stkvweb',
+      'containers.cleanup p-web-1',
+      'hook cleanedUp p-web-1',
+      'state.removeContainer p-web-1',
     ]);
   });
 });

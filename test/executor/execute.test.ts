@@ -11,15 +11,43 @@ import type { ContainerSpec, Operation, Plan } from '../../model/plan.js';
 import { emptyObserved } from '../../model/observed.js';
 import { teardown } from '../../planner/plan/teardown.js';
 
-const net = { project: 'p', key: 'default', name: 'p_default', bridge: 'stkb0000000001', subnet: '10.123.0.0/24', gateway: '10.123.0.1', prefixLength: 24 };
+const net = {
+  project: 'p',
+  key: 'default',
+  name: 'p_default',
+  bridge: 'stkb0000000001',
+  subnet: '10.123.0.0/24',
+  gateway: '10.123.0.1',
+  prefixLength: 24,
+};
 
 function spec(service: string, ip: string): ContainerSpec {
   return {
     ...defaultRuntimeOptions(),
-    project: 'p', service, name: `p-${service}-1`, hostname: service,
+    project: 'p',
+    service,
+    name: `p-${service}-1`,
+    hostname: service,
     image: { ref: 'stack.local/busybox:latest', id: 'sha256:x', layers: [] },
-    argv: ['sh'], env: [], cwd: '/', hosts: [], stopSignal: 'SIGTERM', stopGraceSeconds: 10, hash: service,
-    endpoints: [{ network: 'default', bridge: net.bridge, hostVeth: `stkv${service}`, ifname: 'eth0', ip, prefixLength: 24, gateway: net.gateway, defaultRoute: true }],
+    argv: ['sh'],
+    env: [],
+    cwd: '/',
+    hosts: [],
+    stopSignal: 'SIGTERM',
+    stopGraceSeconds: 10,
+    hash: service,
+    endpoints: [
+      {
+        network: 'default',
+        bridge: net.bridge,
+        hostVeth: `stkv${service}`,
+        ifname: 'eth0',
+        ip,
+        prefixLength: 24,
+        gateway: net.gateway,
+        defaultRoute: true,
+      },
+    ],
   };
 }
 
@@ -27,8 +55,20 @@ const upPlan: Plan = {
   project: 'p',
   notes: [],
   operations: [
-    { kind: 'container.start', id: 'start:client', cause: 'c', after: ['network:default', 'start:web'], container: spec('client', '10.123.0.3') },
-    { kind: 'container.start', id: 'start:web', cause: 'c', after: ['network:default'], container: spec('web', '10.123.0.2') },
+    {
+      kind: 'container.start',
+      id: 'start:client',
+      cause: 'c',
+      after: ['network:default', 'start:web'],
+      container: spec('client', '10.123.0.3'),
+    },
+    {
+      kind: 'container.start',
+      id: 'start:web',
+      cause: 'c',
+      after: ['network:default'],
+      container: spec('web', '10.123.0.2'),
+    },
     { kind: 'network.create', id: 'network:default', cause: 'c', after: [], network: net },
   ],
 };
@@ -55,35 +95,90 @@ describe('execute', () => {
     const host = new FakeHost();
     await execute(upPlan, host, { event: () => {} });
     const order = host.calls.filter((c) => c.startsWith('networks.createBridge') || c.startsWith('containers.release'));
-    expect(order).toEqual(['networks.createBridge stkb0000000001 10.123.0.1/24', 'containers.release p-web-1', 'containers.release p-client-1']);
+    expect(order).toEqual([
+      'networks.createBridge stkb0000000001 10.123.0.1/24',
+      'containers.release p-web-1',
+      'containers.release p-client-1',
+    ]);
   });
 
   it('a failure skips what waits on it, finishes the rest, and throws ApplyError', async () => {
     const host = new FakeHost({ failOn: ['containers.spawn p-web-1'] });
     const events: ProgressEvent[] = [];
-    const independent: Operation = { kind: 'nat.apply', id: 'nat', cause: 'c', after: ['network:default'], nat: { project: 'p', table: 'stk_p', networks: [], ports: [], hash: 'h' } };
-    const err = await execute({ ...upPlan, operations: [...upPlan.operations, independent] }, host, { event: (e) => events.push(e) }).catch((e) => e);
+    const independent: Operation = {
+      kind: 'nat.apply',
+      id: 'nat',
+      cause: 'c',
+      after: ['network:default'],
+      nat: { project: 'p', table: 'stk_p', networks: [], ports: [], hash: 'h' },
+    };
+    const err = await execute({ ...upPlan, operations: [...upPlan.operations, independent] }, host, {
+      event: (e) => events.push(e),
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(ApplyError);
     expect((err as ApplyError).failures.map((f) => f.id)).toEqual(['start:web']);
-    expect(events).toContainEqual({ type: 'skipped', id: 'start:client', reason: 'waits for start:web, which did not succeed' });
+    expect(events).toContainEqual({
+      type: 'skipped',
+      id: 'start:client',
+      reason: 'waits for start:web, which did not succeed',
+    });
     expect(host.calls).toContain('nat.apply stk_p 0 ports');
     expect(host.calls.some((c) => c.includes('p-client-1'))).toBe(false);
   });
 
   it('records a NAT hash only once its rules are applied, so a failed or interrupted apply is redone', async () => {
-    const nat: Operation = { kind: 'nat.apply', id: 'nat', cause: 'c', after: [], nat: { project: 'p', table: 'stk_p', networks: [], ports: [], hash: 'h2' } };
+    const nat: Operation = {
+      kind: 'nat.apply',
+      id: 'nat',
+      cause: 'c',
+      after: [],
+      nat: { project: 'p', table: 'stk_p', networks: [], ports: [], hash: 'h2' },
+    };
     const ok = new FakeHost();
     await execute({ project: 'p', notes: [], operations: [nat] }, ok, { event: () => {} });
-    expect(ok.calls).toEqual([`state.saveNat stk_p ${NAT_UNAPPLIED}`, 'nat.apply stk_p 0 ports', 'state.saveNat stk_p h2']);
+    expect(ok.calls).toEqual([
+      `state.saveNat stk_p ${NAT_UNAPPLIED}`,
+      'nat.apply stk_p 0 ports',
+      'state.saveNat stk_p h2',
+    ]);
     const failing = new FakeHost({ failOn: ['nat.apply'] });
-    await expect(execute({ project: 'p', notes: [], operations: [nat] }, failing, { event: () => {} })).rejects.toThrow(ApplyError);
-    expect(failing.calls.filter((c) => c.startsWith('state.saveNat'))).toEqual([`state.saveNat stk_p ${NAT_UNAPPLIED}`]);
+    await expect(execute({ project: 'p', notes: [], operations: [nat] }, failing, { event: () => {} })).rejects.toThrow(
+      ApplyError,
+    );
+    expect(failing.calls.filter((c) => c.startsWith('state.saveNat'))).toEqual([
+      `state.saveNat stk_p ${NAT_UNAPPLIED}`,
+    ]);
   });
 
   it('removes a container: stop, detach its veths, cleanup, then forget its record', async () => {
     const host = new FakeHost();
-    await execute({ project: 'p', notes: [], operations: [{ kind: 'container.remove', id: 'rm', cause: 'down', after: [], project: 'p', name: 'p-web-1', stopSignal: 'SIGTERM', stopGraceSeconds: 3, hostVeths: ['stkvweb'] }] }, host, { event: () => {} });
-    expect(host.calls).toEqual(['containers.stop p-web-1 SIGTERM 3', 'networks.detach stkvweb', 'containers.cleanup p-web-1', 'state.removeContainer p-web-1']);
+    await execute(
+      {
+        project: 'p',
+        notes: [],
+        operations: [
+          {
+            kind: 'container.remove',
+            id: 'rm',
+            cause: 'down',
+            after: [],
+            project: 'p',
+            name: 'p-web-1',
+            stopSignal: 'SIGTERM',
+            stopGraceSeconds: 3,
+            hostVeths: ['stkvweb'],
+          },
+        ],
+      },
+      host,
+      { event: () => {} },
+    );
+    expect(host.calls).toEqual([
+      'containers.stop p-web-1 SIGTERM 3',
+      'networks.detach stkvweb',
+      'containers.cleanup p-web-1',
+      'state.removeContainer p-web-1',
+    ]);
   });
 
   it('keeps an exit recorded while the start was finishing', async () => {
@@ -101,8 +196,21 @@ describe('execute', () => {
     const host = new FakeHost();
     const observed = {
       ...emptyObserved('p'),
-      containers: [{ name: 'p-web-1', service: 'web', hash: 'h', running: true, stopSignal: 'SIGTERM', stopGraceSeconds: 0, endpoints: [] }],
-      volumes: [{ name: 'p_data', project: 'p', anonymous: false }, { name: 'ext', anonymous: false }],
+      containers: [
+        {
+          name: 'p-web-1',
+          service: 'web',
+          hash: 'h',
+          running: true,
+          stopSignal: 'SIGTERM',
+          stopGraceSeconds: 0,
+          endpoints: [],
+        },
+      ],
+      volumes: [
+        { name: 'p_data', project: 'p', anonymous: false },
+        { name: 'ext', anonymous: false },
+      ],
     };
     await execute(teardown(observed, { removeVolumes: true }), host, { event: () => {} });
     expect(host.calls).toEqual([
@@ -119,8 +227,21 @@ describe('execute', () => {
       notes: [],
       operations: [
         { kind: 'network.create', id: 'network:default', cause: 'c', after: [], network: net },
-        { kind: 'container.start', id: 'start:web', cause: 'c', after: ['network:default'], container: spec('web', '10.123.0.2') },
-        { kind: 'container.start', id: 'start:client', cause: 'c', after: ['network:default'], releaseAfter: ['start:web'], container: spec('client', '10.123.0.3') },
+        {
+          kind: 'container.start',
+          id: 'start:web',
+          cause: 'c',
+          after: ['network:default'],
+          container: spec('web', '10.123.0.2'),
+        },
+        {
+          kind: 'container.start',
+          id: 'start:client',
+          cause: 'c',
+          after: ['network:default'],
+          releaseAfter: ['start:web'],
+          container: spec('client', '10.123.0.3'),
+        },
       ],
     };
 
@@ -137,24 +258,44 @@ describe('execute', () => {
       const host = new FakeHost({ failOn: ['containers.release p-web-1'] });
       const events: ProgressEvent[] = [];
       const err = await execute(gated, host, { event: (e) => events.push(e) }).catch((e) => e);
-      expect(events).toContainEqual({ type: 'failed', id: 'start:client', message: 'client not started: dependency web failed to start' });
+      expect(events).toContainEqual({
+        type: 'failed',
+        id: 'start:client',
+        message: 'client not started: dependency web failed to start',
+      });
       expect((err as ApplyError).failures.map((f) => [f.id, f.error.message])).toEqual([
         ['start:web', 'injected failure: containers.release p-web-1'],
         ['start:client', 'client not started: dependency web failed to start'],
       ]);
       const client = host.calls.filter((c) => c.includes('p-client-1') || c.includes('stkvclient'));
-      expect(client.slice(-4)).toEqual(['containers.stop p-client-1 SIGKILL 0', 'networks.detach stkvclient', 'containers.cleanup p-client-1', 'state.removeContainer p-client-1']);
+      expect(client.slice(-4)).toEqual([
+        'containers.stop p-client-1 SIGKILL 0',
+        'networks.detach stkvclient',
+        'containers.cleanup p-client-1',
+        'state.removeContainer p-client-1',
+      ]);
       expect(client).not.toContain('containers.release p-client-1');
     });
 
     it('does not deadlock when a chain of gated starts is longer than the concurrency', async () => {
       const chain: Operation[] = Array.from({ length: 8 }, (_, n) => ({
-        kind: 'container.start', id: `start:s${n}`, cause: 'c', after: [], container: { ...spec(`s${n}`, `10.123.0.${n + 2}`) },
+        kind: 'container.start',
+        id: `start:s${n}`,
+        cause: 'c',
+        after: [],
+        container: { ...spec(`s${n}`, `10.123.0.${n + 2}`) },
         ...(n > 0 ? { releaseAfter: [`start:s${n - 1}`] } : {}),
       }));
       const host = new FakeHost();
-      await execute({ project: 'p', notes: [], operations: chain.reverse() }, host, { event: () => {} }, { concurrency: 2 });
-      expect(host.calls.filter((c) => c.startsWith('containers.release'))).toEqual(Array.from({ length: 8 }, (_, n) => `containers.release p-s${n}-1`));
+      await execute(
+        { project: 'p', notes: [], operations: chain.reverse() },
+        host,
+        { event: () => {} },
+        { concurrency: 2 },
+      );
+      expect(host.calls.filter((c) => c.startsWith('containers.release'))).toEqual(
+        Array.from({ length: 8 }, (_, n) => `containers.release p-s${n}-1`),
+      );
     });
   });
 });

@@ -4,7 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { execute } from '../../executor/execute.js';
 import { FakeHost } from '../../executor/fake-host.js';
-import { beginPlan, interruptedApply, interruptedNote, journaling, type Journal, type JournalEntry } from '../../executor/journal.js';
+import {
+  beginPlan,
+  interruptedApply,
+  interruptedNote,
+  journaling,
+  type Journal,
+  type JournalEntry,
+} from '../../executor/journal.js';
 import { silentReporter } from '../../executor/reporter.js';
 import type { Plan } from '../../model/plan.js';
 
@@ -29,7 +36,16 @@ describe('journal', () => {
     beginPlan(journal, plan, 42, new Date('2026-11-23T20:00:00Z'));
     await execute(plan, new FakeHost(), journaling(journal, silentReporter), { concurrency: 1 });
     journal.append({ t: 'end', ok: true });
-    expect(journal.entries.map((e) => ('id' in e ? `${e.t} ${e.id}` : e.t))).toEqual(['plan', 'start a', 'done a', 'start b', 'done b', 'start c', 'done c', 'end']);
+    expect(journal.entries.map((e) => ('id' in e ? `${e.t} ${e.id}` : e.t))).toEqual([
+      'plan',
+      'start a',
+      'done a',
+      'start b',
+      'done b',
+      'start c',
+      'done c',
+      'end',
+    ]);
     expect(interruptedApply(journal.entries)).toBeUndefined();
   });
 
@@ -37,8 +53,13 @@ describe('journal', () => {
     const journal = memoryJournal();
     beginPlan(journal, plan, 42, new Date('2026-11-23T20:00:00Z'));
     // The host dies inside b: its start is journaled, nothing after it.
-    await execute(plan, new FakeHost({ failOn: ['nat.remove'] }), journaling(journal, silentReporter), { concurrency: 1 }).catch(() => {});
-    const cut = journal.entries.slice(0, journal.entries.findIndex((e) => e.t === 'failed'));
+    await execute(plan, new FakeHost({ failOn: ['nat.remove'] }), journaling(journal, silentReporter), {
+      concurrency: 1,
+    }).catch(() => {});
+    const cut = journal.entries.slice(
+      0,
+      journal.entries.findIndex((e) => e.t === 'failed'),
+    );
     const interrupted = interruptedApply(cut);
     expect(interrupted).toEqual({ pid: 42, at: '2026-11-23T20:00:00.000Z', inFlight: ['a'], notStarted: ['b', 'c'] });
     expect(interruptedNote(interrupted!)).toBe(

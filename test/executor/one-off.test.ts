@@ -9,20 +9,44 @@ import { runOneOff, type OneOffOptions, type OneOffOutcome } from '../../executo
 import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
 import type { ContainerSpec, Endpoint } from '../../model/plan.js';
 
-const endpoint: Endpoint = { network: 'default', bridge: 'stkb0000000001', hostVeth: 'stkvrun', ifname: 'eth0', ip: '10.123.0.9', prefixLength: 24, gateway: '10.123.0.1', defaultRoute: true };
+const endpoint: Endpoint = {
+  network: 'default',
+  bridge: 'stkb0000000001',
+  hostVeth: 'stkvrun',
+  ifname: 'eth0',
+  ip: '10.123.0.9',
+  prefixLength: 24,
+  gateway: '10.123.0.1',
+  defaultRoute: true,
+};
 
 function spec(endpoints: Endpoint[]): ContainerSpec {
   return {
     ...defaultRuntimeOptions(),
-    project: 'p', service: 'app', name: 'p-app-run-abc123', hostname: 'app',
+    project: 'p',
+    service: 'app',
+    name: 'p-app-run-abc123',
+    hostname: 'app',
     image: { ref: 'stack.local/busybox:latest', id: 'sha256:x', layers: [] },
-    argv: ['sh'], env: [], cwd: '/', hosts: [], stopSignal: 'SIGTERM', stopGraceSeconds: 10, hash: 'h',
-    endpoints, ...(endpoints.length === 0 ? { networkMode: 'none' } : {}),
+    argv: ['sh'],
+    env: [],
+    cwd: '/',
+    hosts: [],
+    stopSignal: 'SIGTERM',
+    stopGraceSeconds: 10,
+    hash: 'h',
+    endpoints,
+    ...(endpoints.length === 0 ? { networkMode: 'none' } : {}),
   };
 }
 
 /** Runs the one-off; the container exits with `exit` once it was released. */
-async function run(host: FakeHost, s: ContainerSpec, opts: OneOffOptions, exit: Partial<ContainerExit> = {}): Promise<OneOffOutcome> {
+async function run(
+  host: FakeHost,
+  s: ContainerSpec,
+  opts: OneOffOptions,
+  exit: Partial<ContainerExit> = {},
+): Promise<OneOffOutcome> {
   const outcome = runOneOff(s, host, opts);
   while (!host.calls.includes(`containers.release ${s.name}`)) await new Promise((r) => setImmediate(r));
   host.emitExit({ project: s.project, name: s.name, exitCode: 0, ...exit });
@@ -35,7 +59,9 @@ describe('runOneOff', () => {
     const s = spec([]);
     await host.state.saveContainer('p', { spec: s, status: 'creating' });
     const spawned: number[] = [];
-    expect(await run(host, s, { remove: true, onSpawned: (pid) => spawned.push(pid) }, { exitCode: 5 })).toEqual({ exitCode: 5 });
+    expect(await run(host, s, { remove: true, onSpawned: (pid) => spawned.push(pid) }, { exitCode: 5 })).toEqual({
+      exitCode: 5,
+    });
     expect(spawned).toEqual([1000]);
     expect(host.calls).toEqual([
       `state.saveContainer ${s.name} creating`,
@@ -59,12 +85,20 @@ describe('runOneOff', () => {
     const s = spec([endpoint]);
     await host.state.saveContainer('p', { spec: s, status: 'creating' });
     expect(await run(host, s, { remove: false }, { exitCode: 137, oomKilled: true })).toEqual({ exitCode: 137 });
-    expect(host.calls.slice(3, 6)).toEqual(['state.saveContainer p-app-run-abc123 starting', 'networks.attach 1000 stkvrun eth0 10.123.0.9/24', 'networks.fixedResolver 1000 10.123.0.1']);
+    expect(host.calls.slice(3, 6)).toEqual([
+      'state.saveContainer p-app-run-abc123 starting',
+      'networks.attach 1000 stkvrun eth0 10.123.0.9/24',
+      'networks.fixedResolver 1000 10.123.0.1',
+    ]);
     expect(host.calls.at(-1)).toBe(`state.updateContainer ${s.name} exited`);
-    expect(await host.state.loadContainer('p', s.name)).toMatchObject({ status: 'exited', exitCode: 137, oomKilled: true });
+    expect(await host.state.loadContainer('p', s.name)).toMatchObject({
+      status: 'exited',
+      exitCode: 137,
+      oomKilled: true,
+    });
   });
 
-  it('answers with the exit code and the init stage\'s words when the command cannot be started', async () => {
+  it("answers with the exit code and the init stage's words when the command cannot be started", async () => {
     const host = new FakeHost();
     const s = spec([]);
     const refusal = new ContainerStartError(s.name, 'lookup', 'executable file not found in $PATH: nope');
@@ -73,13 +107,22 @@ describe('runOneOff', () => {
       throw refusal;
     };
     expect(await run(host, s, { remove: true }, { exitCode: 127 })).toEqual({ exitCode: 127, startError: refusal });
-    expect(host.calls.slice(-3)).toEqual([`containers.stop ${s.name} SIGKILL 0`, `containers.cleanup ${s.name}`, `state.removeContainer ${s.name}`]);
+    expect(host.calls.slice(-3)).toEqual([
+      `containers.stop ${s.name} SIGKILL 0`,
+      `containers.cleanup ${s.name}`,
+      `state.removeContainer ${s.name}`,
+    ]);
   });
 
-  it('fails with the host\'s error when the container cannot be made, and with remove leaves nothing', async () => {
+  it("fails with the host's error when the container cannot be made, and with remove leaves nothing", async () => {
     const host = new FakeHost({ failOn: ['networks.attach'] });
     const s = spec([endpoint]);
     await expect(runOneOff(s, host, { remove: true })).rejects.toThrow('injected failure: networks.attach');
-    expect(host.calls.slice(-4)).toEqual([`containers.stop ${s.name} SIGKILL 0`, 'networks.detach stkvrun', `containers.cleanup ${s.name}`, `state.removeContainer ${s.name}`]);
+    expect(host.calls.slice(-4)).toEqual([
+      `containers.stop ${s.name} SIGKILL 0`,
+      'networks.detach stkvrun',
+      `containers.cleanup ${s.name}`,
+      `state.removeContainer ${s.name}`,
+    ]);
   });
 });

@@ -31,14 +31,21 @@ describe('AdoptedContainers', () => {
     // Gone after the first adoption registered the listener: its record was kept.
     const recent = spawnSync('sh', ['-c', 'exit 4']).pid!;
     watch.add({ project: 'p', name: 'p-recent-1', pid: recent, startTime: 1 });
-    expect(gone).toEqual([['p-long-1', -1], ['p-recent-1', 4]]);
+    expect(gone).toEqual([
+      ['p-long-1', -1],
+      ['p-recent-1', 4],
+    ]);
     await new Promise((r) => setTimeout(r, 50));
     expect(gone).toHaveLength(2);
     child.kill('SIGKILL');
     await exited;
     await settle(() => gone.length >= 3);
     await new Promise((r) => setTimeout(r, 50));
-    expect(gone).toEqual([['p-long-1', -1], ['p-recent-1', 4], ['p-sleep-1', 137]]);
+    expect(gone).toEqual([
+      ['p-long-1', -1],
+      ['p-recent-1', 4],
+      ['p-sleep-1', 137],
+    ]);
   });
 
   it('knows the exit code of a process that is not its child: an exit status and a signal', async () => {

@@ -27,7 +27,14 @@ describe('cgroup v2 (fake cgroupfs)', () => {
     fs.mkdirSync(leaf, { recursive: true });
     fs.writeFileSync(path.join(leaf, 'memory.swap.max'), 'max\n');
     const dirs = await tree.create('proj', 'proj-web-1', {
-      resources: { memoryBytes: 64 << 20, memorySwapBytes: 96 << 20, memoryReservationBytes: 32 << 20, cpus: 1.5, cpuShares: 512, pidsLimit: 100 },
+      resources: {
+        memoryBytes: 64 << 20,
+        memorySwapBytes: 96 << 20,
+        memoryReservationBytes: 32 << 20,
+        cpus: 1.5,
+        cpuShares: 512,
+        pidsLimit: 100,
+      },
       privileged: false,
     });
     expect(dirs).toEqual([leaf]);
@@ -71,10 +78,15 @@ describe('cgroup v2 (fake cgroupfs)', () => {
 
 describe('cgroup v1 (fake cgroupfs)', () => {
   const root = path.join(tmp, 'v1');
-  const tree = cgroupTree(root, 'v1', () => { throw new Error('v1 takes devices.allow, not a device program'); });
+  const tree = cgroupTree(root, 'v1', () => {
+    throw new Error('v1 takes devices.allow, not a device program');
+  });
 
-  it('writes each limit into its controller\'s tree and locks devices down', async () => {
-    await tree.create('proj', 'proj-db-1', { resources: { memoryBytes: 1 << 20, cpus: 0.5, pidsLimit: 7 }, privileged: false });
+  it("writes each limit into its controller's tree and locks devices down", async () => {
+    await tree.create('proj', 'proj-db-1', {
+      resources: { memoryBytes: 1 << 20, cpus: 0.5, pidsLimit: 7 },
+      privileged: false,
+    });
     const group = (c: string) => path.join(root, c, 'stack', 'proj', 'proj-db-1');
     expect(read(group('memory'), 'memory.limit_in_bytes')).toBe(String(1 << 20));
     expect(fs.existsSync(path.join(group('memory'), 'memory.memsw.limit_in_bytes'))).toBe(false); // optional, absent
@@ -82,7 +94,11 @@ describe('cgroup v1 (fake cgroupfs)', () => {
     expect(read(group('pids'), 'pids.max')).toBe('7');
     // A plain file keeps only the last write; the real devices.allow takes one rule per write.
     expect(read(group('devices'), 'devices.deny')).toBe('a');
-    expect(limitWrites('v1', {}, false).filter((w) => w.file === 'devices.allow').map((w) => w.value)).toContain('c 1:3 rwm');
+    expect(
+      limitWrites('v1', {}, false)
+        .filter((w) => w.file === 'devices.allow')
+        .map((w) => w.value),
+    ).toContain('c 1:3 rwm');
     expect(limitWrites('v1', {}, true)).toEqual([{ controller: 'devices', file: 'devices.allow', value: 'a' }]);
     fs.writeFileSync(path.join(group('memory'), 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 3\n');
     expect(tree.oomKills('proj', 'proj-db-1')).toBe(3);

@@ -41,11 +41,16 @@ async function remove(name: string): Promise<void> {
 }
 
 /** Runs argv in the box with piped output; resolves with the exit code and the output. */
-async function run(argv: string[], opts: Partial<ExecOptions> = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  argv: string[],
+  opts: Partial<ExecOptions> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await containers.exec(project, box.name, {
-    argv, stdio: 'pipe', ...opts,
+    argv,
+    stdio: 'pipe',
+    ...opts,
     onOutput: (stream, chunk) => (stream === 'stdout' ? (out += chunk.toString()) : (err += chunk.toString())),
   });
   return { code, out, err };
@@ -71,7 +76,11 @@ describe.each(INIT_STAGES)('containers.exec (%s exec stage)', (stage) => {
 
   it('joins every namespace of the container (mnt, pid, net, uts, ipc, cgroup) and sees its hostname and processes', async () => {
     const kinds = ['mnt', 'pid', 'net', 'uts', 'ipc', 'cgroup'];
-    const r = await run(['sh', '-c', `hostname; ${kinds.map((k) => `readlink /proc/self/ns/${k}`).join('; ')}; ps -o pid,args; cat /proc/self/cgroup`]);
+    const r = await run([
+      'sh',
+      '-c',
+      `hostname; ${kinds.map((k) => `readlink /proc/self/ns/${k}`).join('; ')}; ps -o pid,args; cat /proc/self/cgroup`,
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
@@ -82,7 +91,14 @@ describe.each(INIT_STAGES)('containers.exec (%s exec stage)', (stage) => {
     // Same cgroups as PID 1 (both see their own group as / through the cgroup namespace).
     const cgroupLines = lines.filter((l) => /^\d+:/.test(l));
     expect(cgroupLines.length).toBeGreaterThan(0);
-    expect(cgroupLines.sort()).toEqual(fs.readFileSync(`/proc/${boxPid}/cgroup`, 'utf8').trim().split('\n').sort().map((l) => l.replace(/:[^:]*$/, ':/')));
+    expect(cgroupLines.sort()).toEqual(
+      fs
+        .readFileSync(`/proc/${boxPid}/cgroup`, 'utf8')
+        .trim()
+        .split('\n')
+        .sort()
+        .map((l) => l.replace(/:[^:]*$/, ':/')),
+    );
   });
 
   it('returns the exit code of the command', async () => {
@@ -93,7 +109,8 @@ describe.each(INIT_STAGES)('containers.exec (%s exec stage)', (stage) => {
   it('has the capabilities, no_new_privs and seccomp filter of the container, never more', async () => {
     const inside = (await run(['cat', '/proc/self/status'])).out;
     const container = fs.readFileSync(`/proc/${boxPid}/status`, 'utf8');
-    for (const field of ['CapEff', 'CapPrm', 'CapBnd', 'CapInh', 'CapAmb', 'NoNewPrivs', 'Seccomp', 'Seccomp_filters']) expect(capLine(inside, field)).toBe(capLine(container, field));
+    for (const field of ['CapEff', 'CapPrm', 'CapBnd', 'CapInh', 'CapAmb', 'NoNewPrivs', 'Seccomp', 'Seccomp_filters'])
+      expect(capLine(inside, field)).toBe(capLine(container, field));
     expect(capLine(inside, 'CapEff')).toBe('CapEff:\t00000000a80425fb');
     expect(capLine(inside, 'Seccomp')).toBe('Seccomp:\t2');
     // Needs no capability at all, only the seccomp filter stops it (as in the container).
@@ -117,11 +134,20 @@ describe.each(INIT_STAGES)('containers.exec (%s exec stage)', (stage) => {
     const lines = r.out.trim().split('\n');
     expect(lines[0]).toBe('uid=1000(app) gid=1000(app) groups=50(staff),1000(app)');
     expect(lines[1]).toBe('/home/app');
-    expect(lines.slice(2)).toEqual(['CapPrm:\t0000000000000000', 'CapEff:\t0000000000000000', 'CapBnd:\t00000000a80425fb']);
+    expect(lines.slice(2)).toEqual([
+      'CapPrm:\t0000000000000000',
+      'CapEff:\t0000000000000000',
+      'CapBnd:\t00000000a80425fb',
+    ]);
     expect((await run(['id', '-u'], { user: '4242:50' })).out).toBe('4242\n');
-    const unknown = await run(['id'], { user: 'ghost' }).then(() => undefined, (e: unknown) => e);
+    const unknown = await run(['id'], { user: 'ghost' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(unknown).toBeInstanceOf(ContainerExecError);
-    expect((unknown as ContainerExecError).message).toBe(`container ${box.name}: cannot exec (resolve user): unable to find user ghost: no matching entries in passwd file`);
+    expect((unknown as ContainerExecError).message).toBe(
+      `container ${box.name}: cannot exec (resolve user): unable to find user ghost: no matching entries in passwd file`,
+    );
   });
 
   it('runs in the asked working directory', async () => {
@@ -130,7 +156,10 @@ describe.each(INIT_STAGES)('containers.exec (%s exec stage)', (stage) => {
   });
 
   it('reports a missing command as ContainerExecError with exit code 127', async () => {
-    const err = await run(['no-such-program']).then(() => undefined, (e: unknown) => e);
+    const err = await run(['no-such-program']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ContainerExecError);
     expect((err as ContainerExecError).exitCode).toBe(127);
     expect((err as ContainerExecError).detail).toBe('executable file not found in $PATH: no-such-program');
@@ -153,7 +182,10 @@ describe.each(INIT_STAGES)('containers.exec (%s exec stage)', (stage) => {
   });
 
   it('refuses a container that does not run', async () => {
-    const err = await containers.exec(project, `${project}-nope-1`, { argv: ['true'] }).then(() => undefined, (e: unknown) => e);
+    const err = await containers.exec(project, `${project}-nope-1`, { argv: ['true'] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ContainerExecError);
     expect((err as ContainerExecError).exitCode).toBe(1);
   });

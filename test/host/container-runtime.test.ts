@@ -24,13 +24,20 @@ describe.each(INIT_STAGES)('linux containers (%s init stage)', (stage) => {
   beforeAll(() => useInitStage(stage));
 
   it('runs a command as PID 1 with its own hostname, processes, rootfs and Docker default caps', async () => {
-    const s = spec(['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; ps; id; grep CapEff /proc/self/status; ls /; cat /etc/hosts; echo "env:$FOO"; echo "timer_list:$(wc -c < /proc/timer_list)"; grep " /proc/sys " /proc/self/mountinfo; ls /dev | tr "\\n" " "; echo']);
+    const s = spec([
+      'sh',
+      '-c',
+      'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; ps; id; grep CapEff /proc/self/status; ls /; cat /etc/hosts; echo "env:$FOO"; echo "timer_list:$(wc -c < /proc/timer_list)"; grep " /proc/sys " /proc/self/mountinfo; ls /dev | tr "\\n" " "; echo',
+    ]);
     const { exit } = await start(s);
     expect((await exit).exitCode).toBe(0);
     const lines = logOf(s).split('\n');
     expect(lines[0]).toBe(s.hostname);
     expect(lines[1]).toBe(`${s.argv.join(' ')} `);
-    const psRows = lines.slice(lines.findIndex((l) => /^\s*PID\s+USER/.test(l)) + 1, lines.findIndex((l) => l.startsWith('uid=')));
+    const psRows = lines.slice(
+      lines.findIndex((l) => /^\s*PID\s+USER/.test(l)) + 1,
+      lines.findIndex((l) => l.startsWith('uid=')),
+    );
     // Only the container's processes: its PID 1 and the ps that sh forked.
     expect(psRows).toHaveLength(2);
     expect(psRows[0]).toMatch(/^\s+1 root\s+sh -c hostname;/);
@@ -46,8 +53,27 @@ describe.each(INIT_STAGES)('linux containers (%s init stage)', (stage) => {
     expect(fs.readFileSync('/proc/timer_list').length).toBeGreaterThan(0);
     expect(lines).toContain('timer_list:0');
     expect(lines.find((l) => /^\d+ \d+ /.test(l) && l.includes(' /proc/sys '))).toMatch(/ \/proc\/sys ro,/);
-    expect(lines.find((l) => l.startsWith('fd '))?.trim().split(' ').sort()).toEqual(
-      ['fd', 'full', 'null', 'ptmx', 'pts', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'tty', 'urandom', 'zero']);
+    expect(
+      lines
+        .find((l) => l.startsWith('fd '))
+        ?.trim()
+        .split(' ')
+        .sort(),
+    ).toEqual([
+      'fd',
+      'full',
+      'null',
+      'ptmx',
+      'pts',
+      'random',
+      'shm',
+      'stderr',
+      'stdin',
+      'stdout',
+      'tty',
+      'urandom',
+      'zero',
+    ]);
     await removeAll(s.name);
   });
 
@@ -64,7 +90,10 @@ describe.each(INIT_STAGES)('linux containers (%s init stage)', (stage) => {
   });
 
   it('stops a long-running container, escalating to SIGKILL when SIGTERM is ignored', async () => {
-    for (const argv of [['sleep', '1000'], ['sh', '-c', 'trap "" TERM; sleep 1000']]) {
+    for (const argv of [
+      ['sleep', '1000'],
+      ['sh', '-c', 'trap "" TERM; sleep 1000'],
+    ]) {
       const s = spec(argv);
       const { pid, startTime, exit } = await start(s);
       await new Promise((r) => setTimeout(r, 100));
@@ -138,9 +167,14 @@ describe.each(INIT_STAGES)('linux containers (%s init stage)', (stage) => {
     await containers.prepare(s);
     const { pid } = await containers.spawn(s);
     pids.add(pid);
-    const err = await containers.release(project, s.name).then(() => undefined, (e: unknown) => e);
+    const err = await containers.release(project, s.name).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ContainerStartError);
-    expect((err as ContainerStartError).message).toBe(`container ${s.name}: init failed at lookup: executable file not found in $PATH: no-such-program`);
+    expect((err as ContainerStartError).message).toBe(
+      `container ${s.name}: init failed at lookup: executable file not found in $PATH: no-such-program`,
+    );
     expect((await exit).exitCode).toBe(127);
   });
 
@@ -149,7 +183,10 @@ describe.each(INIT_STAGES)('linux containers (%s init stage)', (stage) => {
     made.add(s.name);
     await containers.prepare(s);
     fs.rmSync(path.join(paths.containerDir(project, s.name), 'work'), { recursive: true });
-    const err = await containers.spawn(s).then(() => undefined, (e: unknown) => e);
+    const err = await containers.spawn(s).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ContainerStartError);
     expect((err as ContainerStartError).step).toBe('mount overlay');
     expect((err as ContainerStartError).message).toMatch(/init failed at mount overlay: mount\(.*\) failed: ENOENT/);
@@ -168,6 +205,8 @@ describe.each(INIT_STAGES)('linux containers (%s init stage)', (stage) => {
       made.delete(s.name);
     }
     times.sort((a, b) => a - b);
-    console.log(`container start (prepare+spawn+release of /bin/true): median ${((times[4]! + times[5]!) / 2).toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times[9]!.toFixed(1)} ms`);
+    console.log(
+      `container start (prepare+spawn+release of /bin/true): median ${((times[4]! + times[5]!) / 2).toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times[9]!.toFixed(1)} ms`,
+    );
   });
 });

@@ -16,7 +16,10 @@ import { DEVICE_ALLOW, parseDeviceRule } from '../../executor/host/linux/device-
 
 /** Where cgroup2 is mounted: /sys/fs/cgroup on v2 hosts, /sys/fs/cgroup/unified on hybrid ones. */
 function cgroup2Mount(): string | undefined {
-  const line = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => / - cgroup2 /.test(l));
+  const line = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .find((l) => / - cgroup2 /.test(l));
   return line?.split(' ')[4];
 }
 
@@ -36,30 +39,46 @@ afterAll(() => {
 
 /** Runs `script` in a shell that first moves itself into the restricted group; its output. */
 function inGroup(script: string): string {
-  const r = spawnSync('sh', ['-c', `echo $$ > ${group}/cgroup.procs || exit 99; ${script}`], { encoding: 'utf8', cwd: nodes });
+  const r = spawnSync('sh', ['-c', `echo $$ > ${group}/cgroup.procs || exit 99; ${script}`], {
+    encoding: 'utf8',
+    cwd: nodes,
+  });
   expect(r.status, r.stderr).toBe(0);
   return r.stdout.trim();
 }
 
-describe('cgroup v2 device filter (docker\'s default list as an eBPF program)', () => {
+describe("cgroup v2 device filter (docker's default list as an eBPF program)", () => {
   it('a process of the group can make any node but opens only the allowed ones', () => {
     // Made outside the group, as an image layer or another process would leave them.
-    for (const [name, type, major, minor] of [['null', 'c', 1, 3], ['kmsg', 'c', 1, 11], ['mem', 'c', 1, 1]] as const) {
+    for (const [name, type, major, minor] of [
+      ['null', 'c', 1, 3],
+      ['kmsg', 'c', 1, 11],
+      ['mem', 'c', 1, 1],
+    ] as const) {
       execFileSync('mknod', [path.join(nodes, name), type, String(major), String(minor)]);
     }
-    const out = inGroup([
-      'head -c0 null && echo null=ok || echo null=denied',
-      'head -c0 kmsg 2>/dev/null && echo kmsg=ok || echo kmsg=denied',
-      'head -c0 mem 2>/dev/null && echo mem=ok || echo mem=denied',
-      // The attack: a node for the host's first disk, made and read from inside the group.
-      'mknod disk b 8 0 && echo mknod=ok || echo mknod=denied',
-      'head -c0 disk 2>/dev/null && echo disk=ok || echo disk=denied',
-      'echo x > null && echo null-write=ok || echo null-write=denied',
-    ].join('; '));
-    expect(out.split('\n')).toEqual(['null=ok', 'kmsg=denied', 'mem=denied', 'mknod=ok', 'disk=denied', 'null-write=ok']);
+    const out = inGroup(
+      [
+        'head -c0 null && echo null=ok || echo null=denied',
+        'head -c0 kmsg 2>/dev/null && echo kmsg=ok || echo kmsg=denied',
+        'head -c0 mem 2>/dev/null && echo mem=ok || echo mem=denied',
+        // The attack: a node for the host's first disk, made and read from inside the group.
+        'mknod disk b 8 0 && echo mknod=ok || echo mknod=denied',
+        'head -c0 disk 2>/dev/null && echo disk=ok || echo disk=denied',
+        'echo x > null && echo null-write=ok || echo null-write=denied',
+      ].join('; '),
+    );
+    expect(out.split('\n')).toEqual([
+      'null=ok',
+      'kmsg=denied',
+      'mem=denied',
+      'mknod=ok',
+      'disk=denied',
+      'null-write=ok',
+    ]);
   });
 
-  it('the refusal is the program\'s: outside the group the same nodes open', () => {
+  it("the refusal is the program's: outside the group the same nodes open", () => {
     execFileSync('head', ['-c0', path.join(nodes, 'kmsg')]);
   });
 

@@ -49,7 +49,11 @@ describe('the real doctor probe', () => {
 
   it('a trial overlay mounts on a plain folder, is refused on overlay, and leaves no mount or folder', async () => {
     // Only mounts under our folder: other test runs on this machine mount and unmount meanwhile.
-    const ours = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(tmp));
+    const ours = () =>
+      fs
+        .readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(tmp));
     expect(probe.overlayTrial(tmp)).toEqual({ mounted: true });
     const merged = await mountTestOverlay(path.join(tmp, 'ov'), 'stk-doctor-probe');
     try {
@@ -60,10 +64,12 @@ describe('the real doctor probe', () => {
     }
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith('.stk-doctor-'))).toEqual([]);
     expect(ours()).toEqual([]);
-    expect(probe.overlayTrial(path.join(tmp, 'missing'))).toMatchObject({ untested: expect.stringContaining('does not exist') });
+    expect(probe.overlayTrial(path.join(tmp, 'missing'))).toMatchObject({
+      untested: expect.stringContaining('does not exist'),
+    });
   });
 
-  it('lists base chains through libnftables, stack\'s own tables included', async () => {
+  it("lists base chains through libnftables, stack's own tables included", async () => {
     expect(await probe.libnftablesError()).toBeUndefined();
     expect(Array.isArray(await probe.baseChains())).toBe(true);
   });

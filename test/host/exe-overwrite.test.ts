@@ -36,11 +36,18 @@ const devIno = (file: string) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(() => {
-  execFileSync('gcc', ['-static', '-O1', '-o', attackerBin, path.join(import.meta.dirname, 'fixtures/exe-overwrite-attacker.c')]);
+  execFileSync('gcc', [
+    '-static',
+    '-O1',
+    '-o',
+    attackerBin,
+    path.join(import.meta.dirname, 'fixtures/exe-overwrite-attacker.c'),
+  ]);
   fx.buildLayer({ attacker: attackerBin });
   const dist = stageDirs().find((d) => fs.existsSync(path.join(d, 'exec.cjs')))!;
   fs.mkdirSync(stageCopies);
-  for (const file of ['stack-init', 'init.cjs', 'exec.cjs']) fs.copyFileSync(path.join(dist, file), path.join(stageCopies, file));
+  for (const file of ['stack-init', 'init.cjs', 'exec.cjs'])
+    fs.copyFileSync(path.join(dist, file), path.join(stageCopies, file));
   fs.copyFileSync(process.execPath, nodeCopy);
   fs.chmodSync(nodeCopy, 0o755);
   process.env.STACK_STAGE_DIR = stageCopies;
@@ -87,7 +94,9 @@ describe('the native stages run from a sealed copy in memory', () => {
 
   it('an attacker that CAP_SYS_PTRACE lets past non-dumpable gets that copy, which it cannot write, and never the file', async () => {
     const before = sha256(nativeCopy);
-    const lines = await race({ capabilities: effectiveCapabilities({ privileged: false, capAdd: ['SYS_PTRACE'], capDrop: [] }) });
+    const lines = await race({
+      capabilities: effectiveCapabilities({ privileged: false, capAdd: ['SYS_PTRACE'], capDrop: [] }),
+    });
     const exes = lines.filter((l) => l.startsWith('exe ') && !l.endsWith(` ${process.execPath}`));
     expect(exes.length).toBeGreaterThan(0);
     for (const l of exes) expect(l).toMatch(/^exe \d+ [\da-f]+:\d+ \/memfd:stack-init \(deleted\)$/);
@@ -96,7 +105,7 @@ describe('the native stages run from a sealed copy in memory', () => {
     expect(sha256(nativeCopy)).toBe(before);
   });
 
-  it('the init stage, PID 1 until it execve\'s the command, runs from it too, named stack-init', async () => {
+  it("the init stage, PID 1 until it execve's the command, runs from it too, named stack-init", async () => {
     const s = fx.spec(['sleep', '1000'], { endpoints: [UNWIRED_ENDPOINT] });
     const { pid } = await fx.spawnOnly(s);
     try {

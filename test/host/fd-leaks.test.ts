@@ -38,20 +38,25 @@ afterAll(async () => {
 /** Runs argv in container `name` with piped output; resolves with code and stdout+stderr. */
 async function execIn(name: string, argv: string[]): Promise<{ code: number; out: string }> {
   let out = '';
-  const code = await fx.containers.exec(fx.project, name, { argv, stdio: 'pipe', onOutput: (_s, chunk) => (out += chunk.toString()) });
+  const code = await fx.containers.exec(fx.project, name, {
+    argv,
+    stdio: 'pipe',
+    onOutput: (_s, chunk) => (out += chunk.toString()),
+  });
   return { code, out };
 }
 
 it("libnftables' netlink socket is close-on-exec, as every fd the supervisor makes", () => {
   expect(nftSockets.length).toBeGreaterThan(0);
   const mine = openFds('self');
-  for (const inode of nftSockets) expect(mine.find((f) => f.target === `socket:[${inode}]`)).toMatchObject({ cloexec: true });
+  for (const inode of nftSockets)
+    expect(mine.find((f) => f.target === `socket:[${inode}]`)).toMatchObject({ cloexec: true });
 });
 
 describe.each(INIT_STAGES)('fds inside a container (%s stages)', (stage) => {
   beforeAll(() => useInitStage(stage));
 
-  it("PID 1 holds only 0, 1 and 2: no host netlink socket, nothing of the process that started it", async () => {
+  it('PID 1 holds only 0, 1 and 2: no host netlink socket, nothing of the process that started it', async () => {
     const { log } = await fx.run(['ls', '-l', '/proc/self/fd']);
     const fds = lsFds(log);
     // 3 is ls's own /proc/self/fd directory.

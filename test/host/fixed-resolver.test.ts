@@ -46,15 +46,30 @@ function runIn(pid: number, argv: string[]): { out: () => string } {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-test-resolver-'));
   for (const name of ['raw-udp', 'udp-echo']) {
-    execFileSync('gcc', ['-static', '-O1', '-o', path.join(dir, name), path.join(import.meta.dirname, `../integration/fixtures/${name}.c`)]);
+    execFileSync('gcc', [
+      '-static',
+      '-O1',
+      '-o',
+      path.join(dir, name),
+      path.join(import.meta.dirname, `../integration/fixtures/${name}.c`),
+    ]);
   }
   box = namespaceHolder();
   gw = namespaceHolder();
-  await waitFor(() => fs.readlinkSync(`/proc/${box}/ns/net`) !== fs.readlinkSync('/proc/self/ns/net') && fs.readlinkSync(`/proc/${gw}/ns/net`) !== fs.readlinkSync('/proc/self/ns/net'), 5000, 'the namespaces');
+  await waitFor(
+    () =>
+      fs.readlinkSync(`/proc/${box}/ns/net`) !== fs.readlinkSync('/proc/self/ns/net') &&
+      fs.readlinkSync(`/proc/${gw}/ns/net`) !== fs.readlinkSync('/proc/self/ns/net'),
+    5000,
+    'the namespaces',
+  );
   execFileSync('ip', ['link', 'add', BOX_IF, 'type', 'veth', 'peer', 'name', GW_IF]);
   execFileSync('ip', ['link', 'set', BOX_IF, 'netns', `/proc/${box}/ns/net`]);
   execFileSync('ip', ['link', 'set', GW_IF, 'netns', `/proc/${gw}/ns/net`]);
-  for (const [pid, ifname, addr] of [[box, BOX_IF, BOX_IP], [gw, GW_IF, GW_IP]] as const) {
+  for (const [pid, ifname, addr] of [
+    [box, BOX_IF, BOX_IP],
+    [gw, GW_IF, GW_IP],
+  ] as const) {
     ip(pid, 'addr', 'add', `${addr}/24`, 'dev', ifname);
     ip(pid, 'link', 'set', ifname, 'up');
     ip(pid, 'link', 'set', 'lo', 'up');
@@ -68,17 +83,24 @@ afterAll(() => {
 });
 
 describe('the fixed resolver address in a namespace', () => {
-  it('a query to 127.0.0.11:53 reaches the gateway\'s port 53 from the namespace\'s own address, and its answer comes back', async () => {
+  it("a query to 127.0.0.11:53 reaches the gateway's port 53 from the namespace's own address, and its answer comes back", async () => {
     // The stack's DNS server stands in as a UDP server on the gateway address that says whom it heard.
-    const server = runIn(gw, [process.execPath, '-e', `const s = require('node:dgram').createSocket('udp4');
+    const server = runIn(gw, [
+      process.execPath,
+      '-e',
+      `const s = require('node:dgram').createSocket('udp4');
       s.on('message', (m, r) => { console.log('got ' + m + ' from ' + r.address); s.send('answer', r.port, r.address); });
-      s.bind(53, '${GW_IP}', () => console.log('listening'));`]);
+      s.bind(53, '${GW_IP}', () => console.log('listening'));`,
+    ]);
     await waitFor(() => server.out().includes('listening'), 5000, 'the fake DNS server');
     const script = `const s = require('node:dgram').createSocket('udp4');
       s.on('message', (m, r) => { console.log(m.toString() + ' from ' + r.address + ':' + r.port); process.exit(0); });
       setTimeout(() => process.exit(3), 3000);
       s.send('query', 53, '127.0.0.11');`;
-    const r = spawnSync('nsenter', ['-t', String(box), '-n', process.execPath, '-e', script], { encoding: 'utf8', timeout: 10_000 });
+    const r = spawnSync('nsenter', ['-t', String(box), '-n', process.execPath, '-e', script], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     // The answer looks as if 127.0.0.11 gave it.
     expect(r.stdout.trim()).toBe('answer from 127.0.0.11:53');
@@ -87,12 +109,16 @@ describe('the fixed resolver address in a namespace', () => {
     expect(server.out()).toContain(`got query from ${BOX_IP}`);
   });
 
-  it('a frame from the link for the namespace\'s 127.0.0.1 reaches none of its loopback services', async () => {
+  it("a frame from the link for the namespace's 127.0.0.1 reaches none of its loopback services", async () => {
     const victim = runIn(box, [path.join(dir, 'udp-echo'), '5353']);
     await waitFor(() => victim.out().includes('listening'), 5000, 'the victim');
     const mac = /link\/ether ([0-9a-f:]{17})/.exec(ip(box, '-o', 'link', 'show', 'dev', BOX_IF).toString())![1]!;
     const send = (dst: string, payload: string, src?: string) => {
-      const r = spawnSync('nsenter', ['-t', String(gw), '-n', path.join(dir, 'raw-udp'), GW_IF, mac, dst, '5353', payload, ...(src ? [src] : [])], { encoding: 'utf8' });
+      const r = spawnSync(
+        'nsenter',
+        ['-t', String(gw), '-n', path.join(dir, 'raw-udp'), GW_IF, mac, dst, '5353', payload, ...(src ? [src] : [])],
+        { encoding: 'utf8' },
+      );
       expect(r.status, r.stderr).toBe(0);
     };
     send('127.0.0.1', 'to loopback');

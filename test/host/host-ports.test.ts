@@ -6,7 +6,13 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostPorts, ipv4FromProc, ipv6FromProc, listHostSockets, socketOwners } from '../../executor/host/linux/host-ports.js';
+import {
+  hostPorts,
+  ipv4FromProc,
+  ipv6FromProc,
+  listHostSockets,
+  socketOwners,
+} from '../../executor/host/linux/host-ports.js';
 import { observeStack } from '../../executor/host/linux/observe.js';
 
 let server: net.Server;
@@ -48,18 +54,34 @@ describe('host ports', () => {
   it('finds a TCP listener on 127.0.0.1 with this process as its owner', async () => {
     expect(command).toBe('node');
     const ports = await hostPorts({ only: [{ protocol: 'tcp', port: tcpPort }] });
-    expect(ports).toContainEqual({ protocol: 'tcp', ip: '127.0.0.1', port: tcpPort, pid: process.pid, command: 'node' });
+    expect(ports).toContainEqual({
+      protocol: 'tcp',
+      ip: '127.0.0.1',
+      port: tcpPort,
+      pid: process.pid,
+      command: 'node',
+    });
   });
 
   it('finds a bound UDP socket likewise, and not as TCP', async () => {
     const ports = await hostPorts({ only: [{ protocol: 'udp', port: udpPort }] });
-    expect(ports).toContainEqual({ protocol: 'udp', ip: '127.0.0.1', port: udpPort, pid: process.pid, command: 'node' });
+    expect(ports).toContainEqual({
+      protocol: 'udp',
+      ip: '127.0.0.1',
+      port: udpPort,
+      pid: process.pid,
+      command: 'node',
+    });
     expect(ports.some((p) => p.protocol === 'tcp' && p.port === udpPort)).toBe(false);
   });
 
   it('looks up owners only for the ports asked for', async () => {
     const ports = await hostPorts({ only: [{ protocol: 'udp', port: udpPort }] });
-    expect(ports.find((p) => p.protocol === 'tcp' && p.port === tcpPort)).toEqual({ protocol: 'tcp', ip: '127.0.0.1', port: tcpPort });
+    expect(ports.find((p) => p.protocol === 'tcp' && p.port === tcpPort)).toEqual({
+      protocol: 'tcp',
+      ip: '127.0.0.1',
+      port: tcpPort,
+    });
     const all = await hostPorts();
     expect(all.find((p) => p.protocol === 'tcp' && p.port === tcpPort)?.pid).toBe(process.pid);
   });
@@ -68,9 +90,12 @@ describe('host ports', () => {
     const v6 = net.createServer();
     await new Promise<void>((resolve) => v6.listen(0, '::1', () => resolve()));
     try {
-      const tcp = (list: Awaited<ReturnType<typeof listHostSockets>>) => list.filter((s) => s.protocol === 'tcp').sort((a, b) => a.inode - b.inode);
+      const tcp = (list: Awaited<ReturnType<typeof listHostSockets>>) =>
+        list.filter((s) => s.protocol === 'tcp').sort((a, b) => a.inode - b.inode);
       const byNetlink = tcp(await listHostSockets());
-      expect(byNetlink).toContainEqual(expect.objectContaining({ ip: '::1', port: (v6.address() as net.AddressInfo).port }));
+      expect(byNetlink).toContainEqual(
+        expect.objectContaining({ ip: '::1', port: (v6.address() as net.AddressInfo).port }),
+      );
       expect(tcp(await listHostSockets('/proc', { netlink: false }))).toEqual(byNetlink);
     } finally {
       await new Promise<void>((resolve) => v6.close(() => resolve()));
@@ -90,7 +115,13 @@ describe('host ports', () => {
 
   it('observe fills Observed.hostPorts, with owners for the published ports', async () => {
     const observed = await observeStack('thostports', { publishedPorts: [{ protocol: 'tcp', port: tcpPort }] });
-    expect(observed.hostPorts).toContainEqual({ protocol: 'tcp', ip: '127.0.0.1', port: tcpPort, pid: process.pid, command: 'node' });
+    expect(observed.hostPorts).toContainEqual({
+      protocol: 'tcp',
+      ip: '127.0.0.1',
+      port: tcpPort,
+      pid: process.pid,
+      command: 'node',
+    });
   });
 
   it('stays cheap: the tables and a targeted owner lookup take a few ms', async () => {
@@ -107,7 +138,9 @@ describe('host ports', () => {
       socketOwners([2 ** 31]); // no such inode: a full pass over every process's fds
       return Number(process.hrtime.bigint() - start) / 1e6;
     })();
-    console.log(`host port scan: median ${median.toFixed(2)} ms with one owner lookup; full owner pass ${ownerScan.toFixed(2)} ms`);
+    console.log(
+      `host port scan: median ${median.toFixed(2)} ms with one owner lookup; full owner pass ${ownerScan.toFixed(2)} ms`,
+    );
     expect(median).toBeLessThan(25);
   });
 });

@@ -24,12 +24,21 @@ let ipForward = '';
 /** A realistic stack: 2 networks, 10 published ports. */
 function spec(t: string, ports = 10, firstPort = 20000): NatSpec {
   return {
-    project: `p${id}`, table: t, hash: 'h',
-    networks: [{ bridge: `stkl${id}a`, subnet: '10.214.1.0/24' }, { bridge: `stkl${id}b`, subnet: '10.214.2.0/24' }],
+    project: `p${id}`,
+    table: t,
+    hash: 'h',
+    networks: [
+      { bridge: `stkl${id}a`, subnet: '10.214.1.0/24' },
+      { bridge: `stkl${id}b`, subnet: '10.214.2.0/24' },
+    ],
     ports: Array.from({ length: ports }, (_, i) => ({
-      service: `s${i}`, container: `p${id}-s${i}-1`, protocol: i % 3 === 0 ? 'udp' as const : 'tcp' as const,
-      ...(i % 2 ? { hostIp: '127.0.0.1' } : {}), hostPort: firstPort + i,
-      containerIp: `10.214.${1 + (i % 2)}.${2 + (i % 250)}`, containerPort: 80 + i,
+      service: `s${i}`,
+      container: `p${id}-s${i}-1`,
+      protocol: i % 3 === 0 ? ('udp' as const) : ('tcp' as const),
+      ...(i % 2 ? { hostIp: '127.0.0.1' } : {}),
+      hostPort: firstPort + i,
+      containerIp: `10.214.${1 + (i % 2)}.${2 + (i % 250)}`,
+      containerPort: 80 + i,
     })),
   };
 }
@@ -139,11 +148,20 @@ describe('libnftables', () => {
     const out = openSync(trace, 'w');
     const tids = readdirSync('/proc/self/task');
     // With -f, one -p attaches every thread of the process (threadpool threads included).
-    const strace = spawn('strace', ['-f', '-qq', '-e', 'trace=openat,socket,connect', '-p', String(process.pid)], { stdio: ['ignore', 'ignore', out] });
+    const strace = spawn('strace', ['-f', '-qq', '-e', 'trace=openat,socket,connect', '-p', String(process.pid)], {
+      stdio: ['ignore', 'ignore', out],
+    });
     closeSync(out);
     // strace has attached once every thread shows a TracerPid.
     for (let i = 0; i < 200; i++) {
-      const traced = await Promise.all(tids.map((t) => readFile(`/proc/self/task/${t}/status`, 'utf8').then((s) => !/TracerPid:\s+0\n/.test(s), () => true)));
+      const traced = await Promise.all(
+        tids.map((t) =>
+          readFile(`/proc/self/task/${t}/status`, 'utf8').then(
+            (s) => !/TracerPid:\s+0\n/.test(s),
+            () => true,
+          ),
+        ),
+      );
       if (traced.every(Boolean)) break;
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -174,13 +192,26 @@ describe('libnftables', () => {
     const bigRuleset = renderNatRuleset(spec(big, 1000, 30000));
     let maxLag = 0;
     let last = performance.now();
-    const timer = setInterval(() => { const now = performance.now(); maxLag = Math.max(maxLag, now - last); last = now; }, 1);
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxLag = Math.max(maxLag, now - last);
+      last = now;
+    }, 1);
     const bigMs = await medianOf(3, () => nftRun(bigRuleset));
     clearInterval(timer);
     await nat.remove(big);
 
-    const report = { nftTool, libnftables: lib, natApply: applyTotal, natTableExists: exists, apply2000Rules: bigMs, maxEventLoopGap: maxLag };
-    console.log(`nft apply, ms (2 networks, 10 ports; median of 20): ${JSON.stringify(report, (_, v) => (typeof v === 'number' ? round(v) : v))}`);
+    const report = {
+      nftTool,
+      libnftables: lib,
+      natApply: applyTotal,
+      natTableExists: exists,
+      apply2000Rules: bigMs,
+      maxEventLoopGap: maxLag,
+    };
+    console.log(
+      `nft apply, ms (2 networks, 10 ports; median of 20): ${JSON.stringify(report, (_, v) => (typeof v === 'number' ? round(v) : v))}`,
+    );
     expect(lib).toBeLessThan(nftTool);
     // A synchronous call would stall the loop for a whole apply; allow for a busy 2-CPU host.
     expect(maxLag).toBeLessThan(bigMs * 0.8);

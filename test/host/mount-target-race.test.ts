@@ -33,7 +33,12 @@ describe.each(INIT_STAGES)('mount targets in a volume another container changes 
     // What a removal through the link would take: a folder named like the mount's file.
     fs.mkdirSync(path.join(hostFolder, 'app.ini'));
     fs.writeFileSync(path.join(hostFolder, 'app.ini/keep'), 'host\n');
-    const shared: MountSpec = { type: 'volume', source: `${fx.project}_shared_${stage}`, target: '/data', readOnly: false };
+    const shared: MountSpec = {
+      type: 'volume',
+      source: `${fx.project}_shared_${stage}`,
+      target: '/data',
+      readOnly: false,
+    };
     const attacker = fx.spec(['swap-loop', '/data', hostFolder], { mounts: [shared] });
     await fx.start(attacker);
     const source = path.join(fx.tmp, 'app.ini');

@@ -44,7 +44,10 @@ process.stdout.write(JSON.stringify({ before, after }));
 describe('the namespace window in a chroot', () => {
   it('keeps the supervisor in its chroot after a spawn', () => {
     fs.writeFileSync(path.join(dir, 'marker'), '');
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, STK_CHROOT: dir }, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, STK_CHROOT: dir },
+      encoding: 'utf8',
+    });
     expect(JSON.parse(out)).toEqual({ before: true, after: true });
   });
 });

@@ -8,11 +8,37 @@ const spec: NatSpec = {
   project: 'demo',
   table: 'stk_demo',
   hash: 'h',
-  networks: [{ bridge: 'stkab12cd34', subnet: '10.89.0.0/24' }, { bridge: 'stkbdb', subnet: '10.89.1.0/24', key: 'db', internal: true }],
+  networks: [
+    { bridge: 'stkab12cd34', subnet: '10.89.0.0/24' },
+    { bridge: 'stkbdb', subnet: '10.89.1.0/24', key: 'db', internal: true },
+  ],
   ports: [
-    { service: 'web', container: 'demo-web-1', protocol: 'tcp', hostPort: 8080, containerIp: '10.89.0.2', containerPort: 80 },
-    { service: 'dns', container: 'demo-dns-1', protocol: 'udp', hostIp: '127.0.0.1', hostPort: 5353, containerIp: '10.89.0.3', containerPort: 53 },
-    { service: 'api', container: 'demo-api-1', protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 9000, containerIp: '10.89.0.4', containerPort: 9000 },
+    {
+      service: 'web',
+      container: 'demo-web-1',
+      protocol: 'tcp',
+      hostPort: 8080,
+      containerIp: '10.89.0.2',
+      containerPort: 80,
+    },
+    {
+      service: 'dns',
+      container: 'demo-dns-1',
+      protocol: 'udp',
+      hostIp: '127.0.0.1',
+      hostPort: 5353,
+      containerIp: '10.89.0.3',
+      containerPort: 53,
+    },
+    {
+      service: 'api',
+      container: 'demo-api-1',
+      protocol: 'tcp',
+      hostIp: '0.0.0.0',
+      hostPort: 9000,
+      containerIp: '10.89.0.4',
+      containerPort: 9000,
+    },
   ],
 };
 

@@ -5,13 +5,24 @@ import { spawn } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attr, nestAttr, NETLINK_ROUTE, NetlinkError, NetlinkSocket, parseAttrs, strAttr, u32Attr } from '../../executor/host/linux/netlink.js';
+import {
+  attr,
+  nestAttr,
+  NETLINK_ROUTE,
+  NetlinkError,
+  NetlinkSocket,
+  parseAttrs,
+  strAttr,
+  u32Attr,
+} from '../../executor/host/linux/netlink.js';
 import { netlinkSocketIn, openNetnsOf } from '../../executor/host/linux/netns-socket.js';
 import { getLink } from '../../executor/host/linux/rtnetlink.js';
 import { SyscallError } from '../../executor/host/linux/syscall-error.js';
 
 const child = spawn('unshare', ['--net', 'sleep', '30'], { stdio: 'ignore' });
-afterAll(() => { child.kill('SIGKILL'); });
+afterAll(() => {
+  child.kill('SIGKILL');
+});
 
 describe('netlink framing', () => {
   it('pads attributes to 4 bytes and parses them back, nested ones included', () => {
@@ -40,7 +51,13 @@ describe('netlink sockets', () => {
     const nl = NetlinkSocket.open(NETLINK_ROUTE);
     try {
       expect(getLink(nl, 'lo')).toMatchObject({ index: 1, up: true });
-      const err = (() => { try { getLink(nl, 'stk-none'); } catch (e) { return e; } })();
+      const err = (() => {
+        try {
+          getLink(nl, 'stk-none');
+        } catch (e) {
+          return e;
+        }
+      })();
       expect(err).toBeInstanceOf(NetlinkError);
       expect((err as NetlinkError).code).toBe('ENODEV');
       // The socket stays usable after an error.

@@ -24,8 +24,25 @@ const x = randomInt(0, 256);
 const subnet = `10.213.${x}.0/24`;
 const gateway = `10.213.${x}.1`;
 const cip = `10.213.${x}.2`;
-const netSpec: NetworkSpec = { project: tag, key: 'default', name: `${tag}_default`, bridge: `${tag}br`, subnet, gateway, prefixLength: 24 };
-const ep: Endpoint = { network: 'default', bridge: netSpec.bridge, hostVeth: `${tag}v0`, ifname: 'eth0', ip: cip, prefixLength: 24, gateway, defaultRoute: true };
+const netSpec: NetworkSpec = {
+  project: tag,
+  key: 'default',
+  name: `${tag}_default`,
+  bridge: `${tag}br`,
+  subnet,
+  gateway,
+  prefixLength: 24,
+};
+const ep: Endpoint = {
+  network: 'default',
+  bridge: netSpec.bridge,
+  hostVeth: `${tag}v0`,
+  ifname: 'eth0',
+  ip: cip,
+  prefixLength: 24,
+  gateway,
+  defaultRoute: true,
+};
 
 const networks = createLinuxNetworks();
 const nat = createLinuxNat();
@@ -52,10 +69,13 @@ const inNetns = (pid: number, args: string[]) => runTool('nsenter', [`--net=/pro
 
 function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const srv = net.createServer().on('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
+    const srv = net
+      .createServer()
+      .on('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as net.AddressInfo;
+        srv.close(() => resolve(port));
+      });
   });
 }
 
@@ -63,7 +83,12 @@ function get(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { timeout: 1000, agent: false }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (d) => { body += d; }).on('end', () => resolve(body));
+      res
+        .setEncoding('utf8')
+        .on('data', (d) => {
+          body += d;
+        })
+        .on('end', () => resolve(body));
     });
     req.on('timeout', () => req.destroy(new Error('timeout'))).on('error', reject);
   });
@@ -71,7 +96,12 @@ function get(url: string): Promise<string> {
 
 async function getWithRetry(url: string): Promise<string> {
   for (let i = 0; ; i++) {
-    try { return await get(url); } catch (e) { if (i >= 40) throw e; await new Promise((r) => setTimeout(r, 50)); }
+    try {
+      return await get(url);
+    } catch (e) {
+      if (i >= 40) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }
 
@@ -91,7 +121,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const errors: unknown[] = [];
-  const attempt = async (f: () => Promise<unknown>) => { try { await f(); } catch (e) { errors.push(e); } };
+  const attempt = async (f: () => Promise<unknown>) => {
+    try {
+      await f();
+    } catch (e) {
+      errors.push(e);
+    }
+  };
   await attempt(() => nat.remove(table));
   for (const v of veths) await attempt(() => networks.detach(v));
   for (const b of bridges) await attempt(() => networks.removeBridge(b));
@@ -110,8 +146,12 @@ describe('linux networks', () => {
     await networks.createBridge(netSpec);
     const [link] = JSON.parse(await runTool('ip', ['-j', 'addr', 'show', 'dev', netSpec.bridge])) as any[];
     expect(link.flags).toContain('UP');
-    expect(link.linkinfo?.info_kind ?? (await readFile(`/sys/class/net/${netSpec.bridge}/uevent`, 'utf8'))).toMatch(/bridge/);
-    expect(link.addr_info.filter((a: any) => a.family === 'inet').map((a: any) => `${a.local}/${a.prefixlen}`)).toEqual([`${gateway}/24`]);
+    expect(link.linkinfo?.info_kind ?? (await readFile(`/sys/class/net/${netSpec.bridge}/uevent`, 'utf8'))).toMatch(
+      /bridge/,
+    );
+    expect(link.addr_info.filter((a: any) => a.family === 'inet').map((a: any) => `${a.local}/${a.prefixlen}`)).toEqual(
+      [`${gateway}/24`],
+    );
     expect((await readFile(`/proc/sys/net/ipv4/conf/${netSpec.bridge}/route_localnet`, 'utf8')).trim()).toBe('1');
     expect((await listLinks()).has(netSpec.bridge)).toBe(true);
     expect(await takenSubnets()).toContain(subnet);
@@ -133,14 +173,24 @@ describe('linux networks', () => {
   });
 
   it('leaves no host veth behind when an attach fails', async () => {
-    const bad: Endpoint = { ...ep, hostVeth: `${tag}v1`, ifname: 'eth1', ip: `10.213.${x}.3`, gateway: '10.213.254.254' };
+    const bad: Endpoint = {
+      ...ep,
+      hostVeth: `${tag}v1`,
+      ifname: 'eth1',
+      ip: `10.213.${x}.3`,
+      gateway: '10.213.254.254',
+    };
     veths.add(bad.hostVeth);
     // The gateway is outside the subnet: the last request (the default route) fails.
     const unreachable = await networks.attach(pid, bad).catch((e: unknown) => e);
     expect(unreachable).toBeInstanceOf(NetlinkError);
-    expect((unreachable as NetlinkError).message).toMatch(/^RTM_NEWROUTE default via 10\.213\.254\.254 failed: ENETUNREACH/);
+    expect((unreachable as NetlinkError).message).toMatch(
+      /^RTM_NEWROUTE default via 10\.213\.254\.254 failed: ENETUNREACH/,
+    );
     expect((await listLinks()).has(bad.hostVeth)).toBe(false);
-    expect(JSON.parse(await inNetns(pid, ['ip', '-j', 'link', 'show'])).map((l: any) => l.ifname)).not.toContain('eth1');
+    expect(JSON.parse(await inNetns(pid, ['ip', '-j', 'link', 'show'])).map((l: any) => l.ifname)).not.toContain(
+      'eth1',
+    );
     // The peer name is taken in the netns: the single link add fails as a whole.
     veths.add(`${tag}v2`);
     const taken = await networks.attach(pid, { ...ep, hostVeth: `${tag}v2` }).catch((e: unknown) => e);
@@ -174,7 +224,9 @@ describe('linux networks', () => {
     await networks.createBridge(netSpec);
     const [link] = JSON.parse(await runTool('ip', ['-j', 'addr', 'show', 'dev', netSpec.bridge])) as any[];
     expect(link.flags).toContain('UP');
-    expect(link.addr_info.filter((a: any) => a.family === 'inet').map((a: any) => `${a.local}/${a.prefixlen}`)).toEqual([`${gateway}/24`]);
+    expect(link.addr_info.filter((a: any) => a.family === 'inet').map((a: any) => `${a.local}/${a.prefixlen}`)).toEqual(
+      [`${gateway}/24`],
+    );
     expect((await readFile(`/proc/sys/net/ipv4/conf/${netSpec.bridge}/route_localnet`, 'utf8')).trim()).toBe('1');
     // The container's link stayed on the bridge throughout.
     const master = JSON.parse(await runTool('ip', ['-j', 'link', 'show', 'master', netSpec.bridge])) as any[];
@@ -191,11 +243,27 @@ describe('linux networks', () => {
   it('publishes a container port on 127.0.0.1 through DNAT, and replaces the table atomically', async () => {
     webDir = await mkdtemp(path.join(os.tmpdir(), 'stkt-web-'));
     await writeFile(path.join(webDir, 'index.html'), `hello from ${tag}\n`);
-    children.push(spawn('nsenter', [`--net=/proc/${pid}/ns/net`, 'busybox', 'httpd', '-f', '-p', '80', '-h', webDir], { stdio: 'ignore' }));
+    children.push(
+      spawn('nsenter', [`--net=/proc/${pid}/ns/net`, 'busybox', 'httpd', '-f', '-p', '80', '-h', webDir], {
+        stdio: 'ignore',
+      }),
+    );
     const port1 = await freeLoopbackPort();
     const spec: NatSpec = {
-      project: tag, table, hash: '1', networks: [{ bridge: netSpec.bridge, subnet }],
-      ports: [{ service: 'web', container: `${tag}-web-1`, protocol: 'tcp', hostPort: port1, containerIp: cip, containerPort: 80 }],
+      project: tag,
+      table,
+      hash: '1',
+      networks: [{ bridge: netSpec.bridge, subnet }],
+      ports: [
+        {
+          service: 'web',
+          container: `${tag}-web-1`,
+          protocol: 'tcp',
+          hostPort: port1,
+          containerIp: cip,
+          containerPort: 80,
+        },
+      ],
     };
     await nat.apply(spec);
     expect(await natTableIntact(spec)).toBe(true);
@@ -219,7 +287,9 @@ describe('linux networks', () => {
     await nat.apply(applied);
 
     // A bad spec is rejected before nft runs; the table stays as it was.
-    await expect(nat.apply({ ...spec, ports: [{ ...spec.ports[0]!, containerIp: 'localhost' }] })).rejects.toThrow(/invalid IPv4/);
+    await expect(nat.apply({ ...spec, ports: [{ ...spec.ports[0]!, containerIp: 'localhost' }] })).rejects.toThrow(
+      /invalid IPv4/,
+    );
     expect(await natTableExists(table)).toBe(true);
 
     await nat.remove(table);
@@ -239,7 +309,14 @@ describe('linux networks', () => {
 
   it('measures createBridge, attach, detach and nat.apply (medians of 20)', async () => {
     const runs = 20;
-    const ms = { createBridge: [] as number[], attach: [] as number[], detach: [] as number[], detachBlocking: [] as number[], removeBridge: [] as number[], natApply: [] as number[] };
+    const ms = {
+      createBridge: [] as number[],
+      attach: [] as number[],
+      detach: [] as number[],
+      detachBlocking: [] as number[],
+      removeBridge: [] as number[],
+      natApply: [] as number[],
+    };
     const b = `${tag}bm`;
     bridges.add(b);
     for (let i = 0; i < runs; i++) {
@@ -248,11 +325,22 @@ describe('linux networks', () => {
       const v = `${tag}m${i}`;
       veths.add(v);
       ms.attach.push(await timed(() => networks.attach(p, { ...ep, bridge: b, hostVeth: v })));
-      ms.natApply.push(await timed(() => nat.apply({ project: tag, table, hash: String(i), networks: [{ bridge: b, subnet }], ports: [] })));
+      ms.natApply.push(
+        await timed(() =>
+          nat.apply({ project: tag, table, hash: String(i), networks: [{ bridge: b, subnet }], ports: [] }),
+        ),
+      );
       // The deletion's time in the kernel must not block the event loop: measure the
       // synchronous part of the call (until it returns its promise) apart from the whole.
       let syncMs = 0;
-      ms.detach.push(await timed(() => { const t = performance.now(); const d = networks.detach(v); syncMs = performance.now() - t; return d; }));
+      ms.detach.push(
+        await timed(() => {
+          const t = performance.now();
+          const d = networks.detach(v);
+          syncMs = performance.now() - t;
+          return d;
+        }),
+      );
       ms.detachBlocking.push(syncMs);
       ms.removeBridge.push(await timed(() => networks.removeBridge(b)));
       children.pop()!.kill('SIGKILL');
@@ -270,7 +358,9 @@ describe('runTool', () => {
     expect(missing).toBeInstanceOf(ToolError);
     expect((missing as ToolError).exitCode).toBeNull();
     // `nft -c` only checks the input, it changes nothing.
-    const bad = await runTool('nft', ['-c', '-f', '-'], 'table ip stk_x { chain c { bogus } }\n').catch((e: unknown) => e);
+    const bad = await runTool('nft', ['-c', '-f', '-'], 'table ip stk_x { chain c { bogus } }\n').catch(
+      (e: unknown) => e,
+    );
     expect(bad).toBeInstanceOf(ToolError);
     expect((bad as ToolError).exitCode).toBe(1);
     expect((bad as ToolError).message).toContain((bad as ToolError).stderr.trim().split('\n')[0]);

@@ -17,7 +17,9 @@ describe('raceTimeout', () => {
 
   it('leaves no timer behind when the work fails', async () => {
     vi.useFakeTimers();
-    await expect(raceTimeout(Promise.reject(new Error('init stage died')), 30_000, 'timeout')).rejects.toThrow('init stage died');
+    await expect(raceTimeout(Promise.reject(new Error('init stage died')), 30_000, 'timeout')).rejects.toThrow(
+      'init stage died',
+    );
     expect(vi.getTimerCount()).toBe(0);
   });
 

@@ -64,12 +64,14 @@ function volumeAt(target: string): MountSpec & { name: string } {
 const contents = (name: string) => fs.readdirSync(volumeDataDir(name)).sort();
 /** A container of the busybox layer with the links layer on top. */
 const run = (argv: string[], overrides: Parameters<typeof fx.run>[1]) => fx.run(argv, { ...withLinks(), ...overrides });
-const withLinks = () => ({ image: { ref: 'links:test', id: `sha256:${linksLayer}`, layers: [`sha256:${fx.layer}`, `sha256:${linksLayer}`] } });
+const withLinks = () => ({
+  image: { ref: 'links:test', id: `sha256:${linksLayer}`, layers: [`sha256:${fx.layer}`, `sha256:${linksLayer}`] },
+});
 
-describe.each(INIT_STAGES)('symlinks of an image stay inside the container\'s root (%s init stage)', (stage) => {
+describe.each(INIT_STAGES)("symlinks of an image stay inside the container's root (%s init stage)", (stage) => {
   beforeAll(() => useInitStage(stage));
 
-  it('a link above the root reads the image\'s files at run time, not the host\'s', async () => {
+  it("a link above the root reads the image's files at run time, not the host's", async () => {
     const { exit, log } = await run(['sh', '-c', 'cat /etcup/passwd; readlink /etcup'], {});
     expect(exit.exitCode).toBe(0);
     const image = fs.readFileSync(path.join(paths.layerDir(fx.layer), 'etc/passwd'), 'utf8');
@@ -77,7 +79,7 @@ describe.each(INIT_STAGES)('symlinks of an image stay inside the container\'s ro
     expect(log).not.toContain(fs.readFileSync('/etc/passwd', 'utf8'));
   });
 
-  it('copy-up keeps the image\'s owners, modes, times and links', async () => {
+  it("copy-up keeps the image's owners, modes, times and links", async () => {
     const srv = volumeAt('/srv');
     const { exit } = await run(['true'], { mounts: [srv] });
     expect(exit.exitCode).toBe(0);
@@ -101,7 +103,10 @@ describe.each(INIT_STAGES)('symlinks of an image stay inside the container\'s ro
       { type: 'bind', source: file, target: '/etcup/one', readOnly: true },
       { type: 'tmpfs', source: '', target: '/scratch', readOnly: false, tmpfsSize: 1 << 20 },
     ];
-    const { exit, log } = await run(['sh', '-c', 'cat /etc/one; grep -E " /(shared|private|etc/one|scratch) " /proc/self/mountinfo'], { mounts });
+    const { exit, log } = await run(
+      ['sh', '-c', 'cat /etc/one; grep -E " /(shared|private|etc/one|scratch) " /proc/self/mountinfo'],
+      { mounts },
+    );
     expect(exit.exitCode).toBe(0);
     const lines = log.split('\n');
     expect(lines[0]).toBe('one');
@@ -115,7 +120,9 @@ describe.each(INIT_STAGES)('symlinks of an image stay inside the container\'s ro
   it('copy-up through a link to /sys copies nothing of the host into the volume (the ACPI tables attack)', async () => {
     const fw = volumeAt('/fw');
     const up = volumeAt('/up/firmware');
-    const { exit, log } = await run(['sh', '-c', 'grep -c " /sys/firmware " /proc/self/mountinfo'], { mounts: [fw, up] });
+    const { exit, log } = await run(['sh', '-c', 'grep -c " /sys/firmware " /proc/self/mountinfo'], {
+      mounts: [fw, up],
+    });
     expect(exit.exitCode).toBe(0);
     expect(contents(fw.name)).toEqual([]);
     expect(contents(up.name)).toEqual([]);
@@ -126,8 +133,13 @@ describe.each(INIT_STAGES)('symlinks of an image stay inside the container\'s ro
   it('refuses a mount whose target resolves into /proc, as runc does, and copies nothing', async () => {
     const pr = volumeAt('/pr/sys');
     const s = fx.spec(['true'], { ...withLinks(), mounts: [pr] });
-    const err = await fx.spawnOnly(s).then(() => undefined, (e: Error) => e);
-    expect(err?.message).toBe(`container ${s.name}: init failed at mount volumes: mount target /pr/sys resolves to /proc/sys, inside /proc: refused`);
+    const err = await fx.spawnOnly(s).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toBe(
+      `container ${s.name}: init failed at mount volumes: mount target /pr/sys resolves to /proc/sys, inside /proc: refused`,
+    );
     expect(contents(pr.name)).toEqual([]);
     await fx.removeAll(s.name);
   });
@@ -137,13 +149,18 @@ describe.each(INIT_STAGES)('symlinks of an image stay inside the container\'s ro
     const sub = volumeAt(`/etcup/${unique}-volume`);
     const bindSource = fs.mkdtempSync(path.join(fx.tmp, 'bind-'));
     const bind: MountSpec = { type: 'bind', source: bindSource, target: `/etcup/${unique}-bind`, readOnly: false };
-    const { exit, log } = await run(['sh', '-c', `cat /etcup/from-image; echo written > /etc/${unique}-bind/x; ls /etcup`], { mounts: [whole, sub, bind] });
+    const { exit, log } = await run(
+      ['sh', '-c', `cat /etcup/from-image; echo written > /etc/${unique}-bind/x; ls /etcup`],
+      { mounts: [whole, sub, bind] },
+    );
     expect(exit.exitCode).toBe(0);
     // The image's /etc, not the host's: copied into the volume, and read through the link.
     expect(log.split('\n')[0]).toBe('image');
     // (with the mount points of the two mounts inside it, made after the copy)
     expect(contents(whole.name)).toEqual(['from-image', 'group', 'passwd', `${unique}-bind`, `${unique}-volume`]);
-    expect(fs.readFileSync(path.join(volumeDataDir(whole.name), 'passwd'), 'utf8')).toBe(fs.readFileSync(path.join(paths.layerDir(fx.layer), 'etc/passwd'), 'utf8'));
+    expect(fs.readFileSync(path.join(volumeDataDir(whole.name), 'passwd'), 'utf8')).toBe(
+      fs.readFileSync(path.join(paths.layerDir(fx.layer), 'etc/passwd'), 'utf8'),
+    );
     expect(log.split('\n')).toContain('from-image');
     // Targets through the link landed in the container's /etc, never the host's.
     expect(fs.readFileSync(path.join(bindSource, 'x'), 'utf8')).toBe('written\n');

@@ -13,7 +13,9 @@ it('dumpLinks matches `ip -j addr`', () => {
       l.ifname as string,
       {
         up: (l.flags as string[]).includes('UP'),
-        addresses: (l.addr_info as { family: string; local: string; prefixlen: number }[]).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`),
+        addresses: (l.addr_info as { family: string; local: string; prefixlen: number }[])
+          .filter((a) => a.family === 'inet')
+          .map((a) => `${a.local}/${a.prefixlen}`),
       },
     ]),
   );

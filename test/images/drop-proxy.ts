@@ -23,24 +23,27 @@ export async function startDropProxy(upstream: string): Promise<DropProxy> {
     if (blob) ranges.set(blob, [...(ranges.get(blob) ?? []), String(req.headers.range ?? '')]);
     const cut = blob !== undefined ? drops.get(blob) : undefined;
     if (cut !== undefined) drops.delete(blob!);
-    const up = http.request({ host: upHost, port: Number(upPort), path: req.url, method: req.method, headers: req.headers }, (ur) => {
-      res.writeHead(ur.statusCode ?? 502, ur.headers);
-      if (cut === undefined) {
-        ur.pipe(res);
-        return;
-      }
-      let sent = 0;
-      ur.on('data', (chunk: Buffer) => {
-        if (sent >= cut) return;
-        const part = chunk.subarray(0, cut - sent);
-        sent += part.length;
-        res.write(part);
-        if (sent >= cut) {
-          ur.destroy();
-          setTimeout(() => res.socket?.destroy(), 50); // let the bytes leave first
+    const up = http.request(
+      { host: upHost, port: Number(upPort), path: req.url, method: req.method, headers: req.headers },
+      (ur) => {
+        res.writeHead(ur.statusCode ?? 502, ur.headers);
+        if (cut === undefined) {
+          ur.pipe(res);
+          return;
         }
-      });
-    });
+        let sent = 0;
+        ur.on('data', (chunk: Buffer) => {
+          if (sent >= cut) return;
+          const part = chunk.subarray(0, cut - sent);
+          sent += part.length;
+          res.write(part);
+          if (sent >= cut) {
+            ur.destroy();
+            setTimeout(() => res.socket?.destroy(), 50); // let the bytes leave first
+          }
+        });
+      },
+    );
     up.on('error', () => res.socket?.destroy());
     req.pipe(up);
   });

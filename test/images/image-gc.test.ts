@@ -32,9 +32,19 @@ beforeEach(async () => {
   // A container record of some stack, as the state store writes it.
   const spec: ContainerSpec = {
     ...defaultRuntimeOptions(),
-    project: 'gcproj', service: 'web', name: 'app-web-1', hostname: 'web',
+    project: 'gcproj',
+    service: 'web',
+    name: 'app-web-1',
+    hostname: 'web',
     image: { ref: used.ref, id: used.id, layers: used.layers },
-    argv: ['sh'], env: [], cwd: '/', endpoints: [], hosts: [], stopSignal: 'SIGTERM', stopGraceSeconds: 10, hash: 'x',
+    argv: ['sh'],
+    env: [],
+    cwd: '/',
+    endpoints: [],
+    hosts: [],
+    stopSignal: 'SIGTERM',
+    stopGraceSeconds: 10,
+    hash: 'x',
   };
   const record = { spec, status: 'running' };
   const dir = path.join(paths.stateDir('gcproj'), 'containers');
@@ -52,7 +62,9 @@ const hex = (d: string) => d.slice(7);
 describe('image rm', () => {
   it('refuses an image a stack container uses, naming it; -f removes the record but keeps the layers', async () => {
     await expect(removeImages(['stk.test/spare:1', 'stk.test/used:1'], false)).rejects.toThrow(ImageInUseError);
-    await expect(removeImages(['stk.test/used:1'], false)).rejects.toThrow('image stk.test/used:1 is used by gcproj/app-web-1; remove those containers first (stack down), or force with -f');
+    await expect(removeImages(['stk.test/used:1'], false)).rejects.toThrow(
+      'image stk.test/used:1 is used by gcproj/app-web-1; remove those containers first (stack down), or force with -f',
+    );
     expect((await listImages()).length).toBe(2); // nothing removed when one ref is refused
     expect(await removeImages(['stk.test/used:1'], true)).toEqual(['stk.test/used:1']);
     expect(layerNames()).toContain(hex(used.layers[0]!));

@@ -36,7 +36,10 @@ describe('image store', () => {
     expect(await findImage('docker.io/library/busybox')).toEqual(saved);
     expect(await fs.readdir(paths.imageRefsDir())).toEqual([`${encodeURIComponent(saved.ref)}.json`]);
     await saveImage(image('localhost:5000/app:2', D2));
-    expect((await listImages()).map((i) => i.ref)).toEqual(['docker.io/library/busybox:latest', 'localhost:5000/app:2']);
+    expect((await listImages()).map((i) => i.ref)).toEqual([
+      'docker.io/library/busybox:latest',
+      'localhost:5000/app:2',
+    ]);
   });
 
   it('replaces a record atomically and removes it', async () => {
@@ -57,15 +60,27 @@ describe('image store', () => {
 
   it('keeps a recorded healthcheck, and reports one of the wrong shape', async () => {
     const checked = { ...image('busybox'), healthcheck: { test: ['CMD', 'true'], intervalMs: 2000 } };
-    expect(await findImage((await saveImage(checked)).ref)).toEqual({ ...checked, ref: 'docker.io/library/busybox:latest' });
-    await fs.writeFile(path.join(paths.imageRefsDir(), 'x.json'), JSON.stringify({ ...image('x'), healthcheck: { test: 'true' } }));
+    expect(await findImage((await saveImage(checked)).ref)).toEqual({
+      ...checked,
+      ref: 'docker.io/library/busybox:latest',
+    });
+    await fs.writeFile(
+      path.join(paths.imageRefsDir(), 'x.json'),
+      JSON.stringify({ ...image('x'), healthcheck: { test: 'true' } }),
+    );
     await expect(listImages()).rejects.toThrow(/malformed/);
   });
 
   it('keeps a recorded stop signal, and reports one the runtime could not send', async () => {
     const stopping = { ...image('busybox'), stopSignal: 'SIGINT' };
-    expect(await findImage((await saveImage(stopping)).ref)).toEqual({ ...stopping, ref: 'docker.io/library/busybox:latest' });
-    await fs.writeFile(path.join(paths.imageRefsDir(), 'x.json'), JSON.stringify({ ...image('x'), stopSignal: 'SIGRTMIN+3' }));
+    expect(await findImage((await saveImage(stopping)).ref)).toEqual({
+      ...stopping,
+      ref: 'docker.io/library/busybox:latest',
+    });
+    await fs.writeFile(
+      path.join(paths.imageRefsDir(), 'x.json'),
+      JSON.stringify({ ...image('x'), stopSignal: 'SIGRTMIN+3' }),
+    );
     await expect(listImages()).rejects.toThrow(/malformed/);
   });
 

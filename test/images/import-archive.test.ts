@@ -47,13 +47,24 @@ async function writeTar(file: string, items: Item[]): Promise<void> {
 }
 
 /** A `docker save` archive of the busybox image: legacy layer folder linking to the blob, as docker 25 writes it. */
-async function dockerSave(file: string, repoTags: string[], config = fs.readFileSync(blobPath(layoutDir, built.manifest.config.digest))): Promise<void> {
+async function dockerSave(
+  file: string,
+  repoTags: string[],
+  config = fs.readFileSync(blobPath(layoutDir, built.manifest.config.digest)),
+): Promise<void> {
   const layer = built.manifest.layers[0]!;
   const rawLayer = zlib.gunzipSync(fs.readFileSync(blobPath(layoutDir, layer.digest)));
   const configHex = createHash('sha256').update(config).digest('hex');
   const layerHex = built.config.rootfs.diff_ids[0]!.slice(7);
   await writeTar(file, [
-    { name: 'manifest.json', body: Buffer.from(JSON.stringify([{ Config: `blobs/sha256/${configHex}`, RepoTags: repoTags, Layers: [`${'e'.repeat(64)}/layer.tar`] }])) },
+    {
+      name: 'manifest.json',
+      body: Buffer.from(
+        JSON.stringify([
+          { Config: `blobs/sha256/${configHex}`, RepoTags: repoTags, Layers: [`${'e'.repeat(64)}/layer.tar`] },
+        ]),
+      ),
+    },
     { name: `blobs/sha256/${configHex}`, body: config },
     { name: `blobs/sha256/${layerHex}`, body: rawLayer },
     { name: `${'e'.repeat(64)}/layer.tar`, type: 'symlink', linkname: `../blobs/sha256/${layerHex}` },
@@ -67,7 +78,9 @@ describe('image import of archives', () => {
     execFileSync('tar', ['-C', layoutDir, '-cf', archive, '.']);
     const info = await importImage(archive, { tag: 'stk.test/oci:1' });
     expect(info.id).toBe(built.manifest.config.digest);
-    expect(fs.readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe('from an archive\n');
+    expect(fs.readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe(
+      'from an archive\n',
+    );
     fs.writeFileSync(`${archive}.gz`, zlib.gzipSync(fs.readFileSync(archive)));
     expect((await importImage(`${archive}.gz`, { tag: 'stk.test/oci:2' })).id).toBe(built.manifest.config.digest);
     expect(fs.readdirSync(blobTmpDir()).filter((n) => n.startsWith('import-'))).toEqual([]);
@@ -80,7 +93,9 @@ describe('image import of archives', () => {
     expect(info.ref).toBe('stk.test/saved:3');
     expect(info.id).toBe(built.manifest.config.digest);
     expect(info.layers).toEqual(built.config.rootfs.diff_ids); // uncompressed: the key is the diff_id
-    expect(fs.readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe('from an archive\n');
+    expect(fs.readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe(
+      'from an archive\n',
+    );
     expect(info.cmd).toEqual(['sh']);
   });
 
@@ -89,10 +104,14 @@ describe('image import of archives', () => {
     await dockerSave(good, ['stk.test/good:1']);
     const stored = await importImage(good);
     const forgedDiffId = `sha256:${'f'.repeat(64)}`;
-    const forgedConfig = Buffer.from(JSON.stringify({ ...built.config, rootfs: { type: 'layers', diff_ids: [forgedDiffId] } }));
+    const forgedConfig = Buffer.from(
+      JSON.stringify({ ...built.config, rootfs: { type: 'layers', diff_ids: [forgedDiffId] } }),
+    );
     const forged = path.join(tmp, 'forged.tar');
     await dockerSave(forged, ['stk.test/forged:1'], forgedConfig);
-    await expect(importImage(forged)).rejects.toThrow(`layer ${stored.layers[0]} is stored with content digest ${stored.layers[0]}, but the config's diff_id for it is ${forgedDiffId}`);
+    await expect(importImage(forged)).rejects.toThrow(
+      `layer ${stored.layers[0]} is stored with content digest ${stored.layers[0]}, but the config's diff_id for it is ${forgedDiffId}`,
+    );
     expect((await listImages()).map((i) => i.ref)).toEqual(['stk.test/good:1']);
   });
 
@@ -105,7 +124,10 @@ describe('image import of archives', () => {
 
   it('refuses an archive entry that leaves the archive, and stores nothing', async () => {
     const archive = path.join(tmp, 'evil.tar');
-    await writeTar(archive, [{ name: '../../escaped', body: Buffer.from('x') }, { name: 'index.json', body: Buffer.from('{}') }]);
+    await writeTar(archive, [
+      { name: '../../escaped', body: Buffer.from('x') },
+      { name: 'index.json', body: Buffer.from('{}') },
+    ]);
     await expect(importImage(archive)).rejects.toThrow(/points outside the archive/);
     expect(fs.existsSync(path.join(tmp, 'escaped'))).toBe(false);
     expect(await listImages()).toEqual([]);
@@ -115,6 +137,8 @@ describe('image import of archives', () => {
   it('says what it expected from a tar that is no image', async () => {
     const archive = path.join(tmp, 'other.tar');
     await writeTar(archive, [{ name: 'hello.txt', body: Buffer.from('hi') }]);
-    await expect(importImage(archive)).rejects.toThrow(/neither a docker save archive \(manifest\.json\) nor an OCI layout \(index\.json\)/);
+    await expect(importImage(archive)).rejects.toThrow(
+      /neither a docker save archive \(manifest\.json\) nor an OCI layout \(index\.json\)/,
+    );
   });
 });

@@ -54,7 +54,9 @@ describe('build-busybox-image.mjs', () => {
   it('is deterministic and writes a valid layout', async () => {
     const again = path.join(tmp, 'again');
     build(again);
-    expect(readFileSync(path.join(again, 'index.json'), 'utf8')).toBe(readFileSync(path.join(layout, 'index.json'), 'utf8'));
+    expect(readFileSync(path.join(again, 'index.json'), 'utf8')).toBe(
+      readFileSync(path.join(layout, 'index.json'), 'utf8'),
+    );
     expect(JSON.parse(readFileSync(path.join(layout, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
     const m = await manifestOf(layout);
     const config = JSON.parse(readFileSync(blob(m.config.digest), 'utf8'));
@@ -110,11 +112,22 @@ describe('importOciLayout', () => {
 
   it('records the config\'s HEALTHCHECK in milliseconds, leaving out docker\'s 0 ("not set")', async () => {
     const other = path.join(tmp, 'checked');
-    const check = { Test: ['CMD-SHELL', 'test -f /ready'], Interval: 2_000_000_000, Timeout: 0, StartPeriod: 1_500_000, Retries: 4 };
+    const check = {
+      Test: ['CMD-SHELL', 'test -f /ready'],
+      Interval: 2_000_000_000,
+      Timeout: 0,
+      StartPeriod: 1_500_000,
+      Retries: 4,
+    };
     build(other, '--healthcheck', JSON.stringify(check));
     const info = await importOciLayout(other, {});
     // 1.5 ms rounds up: a short period must not turn into 0, which would mean the default.
-    expect(info.healthcheck).toEqual({ test: ['CMD-SHELL', 'test -f /ready'], intervalMs: 2000, startPeriodMs: 2, retries: 4 });
+    expect(info.healthcheck).toEqual({
+      test: ['CMD-SHELL', 'test -f /ready'],
+      intervalMs: 2000,
+      startPeriodMs: 2,
+      retries: 4,
+    });
     expect((await findImage(info.ref))?.healthcheck).toEqual(info.healthcheck);
   });
 
@@ -126,8 +139,14 @@ describe('importOciLayout', () => {
     await storeIsEmpty();
   });
 
-  it('records the config\'s StopSignal, docker\'s real-time names as their number', async () => {
-    for (const [given, kept] of [['SIGINT', 'SIGINT'], ['QUIT', 'QUIT'], ['9', '9'], ['SIGRTMIN+3', '37'], ['RTMAX', '64']]) {
+  it("records the config's StopSignal, docker's real-time names as their number", async () => {
+    for (const [given, kept] of [
+      ['SIGINT', 'SIGINT'],
+      ['QUIT', 'QUIT'],
+      ['9', '9'],
+      ['SIGRTMIN+3', '37'],
+      ['RTMAX', '64'],
+    ]) {
       const other = path.join(tmp, `stop-${given}`);
       build(other, '--tag', `stack.local/stop:${kept}`, '--stop-signal', given!);
       const info = await importOciLayout(other, {});
@@ -187,7 +206,9 @@ describe('importOciLayout', () => {
     const good = await importOciLayout(layout, {});
     await fs.rm(path.join(paths.imagesDir(), 'diff-ids'), { recursive: true, force: true }); // as an older stack left it
     buildWithDiffId(path.join(tmp, 'forged'), layout, `sha256:${'e'.repeat(64)}`);
-    await expect(importOciLayout(path.join(tmp, 'forged'), { tag: 'stk.test/forged:1' })).rejects.toThrow(/diff_id says sha256:e{64}/);
+    await expect(importOciLayout(path.join(tmp, 'forged'), { tag: 'stk.test/forged:1' })).rejects.toThrow(
+      /diff_id says sha256:e{64}/,
+    );
     expect(await findImage('stk.test/forged:1')).toBeUndefined();
     expect((await importOciLayout(layout, { tag: 'stk.test/again:1' })).layers).toEqual(good.layers);
     expect(readFileSync(path.join(paths.layerDir(good.layers[0]!), 'bin/busybox')).length).toBeGreaterThan(0);

@@ -48,7 +48,10 @@ export function writeBlob(dir: string, data: Buffer, mediaType: string): Desc {
 }
 
 function writeIndex(dir: string, top: Desc): void {
-  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [top] }));
+  fs.writeFileSync(
+    path.join(dir, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [top] }),
+  );
   fs.writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
 }
 
@@ -63,7 +66,11 @@ function writeImage(dir: string, config: Layout['config'], layers: Desc[]): Desc
 export function buildZstdBusybox(dir: string): Layout {
   const src = buildBusybox(`${dir}.src`);
   const raw = zlib.gunzipSync(fs.readFileSync(blobPath(`${dir}.src`, src.manifest.layers[0]!.digest)));
-  const layer = writeBlob(dir, execFileSync('zstd', ['-q', '-c'], { input: raw, maxBuffer: 64 << 20 }), 'application/vnd.oci.image.layer.v1.tar+zstd');
+  const layer = writeBlob(
+    dir,
+    execFileSync('zstd', ['-q', '-c'], { input: raw, maxBuffer: 64 << 20 }),
+    'application/vnd.oci.image.layer.v1.tar+zstd',
+  );
   writeIndex(dir, writeImage(dir, src.config, [layer]));
   fs.rmSync(`${dir}.src`, { recursive: true, force: true });
   return readLayout(dir);
@@ -82,7 +89,11 @@ export function buildTwoPlatformIndex(dir: string): { amd64: string; arm64: stri
     entries.push({ ...desc, platform: { os: 'linux', architecture: arch } });
     fs.rmSync(`${dir}.${arch}`, { recursive: true, force: true });
   }
-  const nested = writeBlob(dir, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries })), OCI_INDEX);
+  const nested = writeBlob(
+    dir,
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries })),
+    OCI_INDEX,
+  );
   writeIndex(dir, nested);
   return { amd64: ids.amd64!, arm64: ids.arm64! };
 }
@@ -92,7 +103,10 @@ export async function buildBusyboxWithLayer(dir: string, items: TarItem[]): Prom
   const base = buildBusybox(dir);
   const raw = await packTar(items);
   const layer = writeBlob(dir, zlib.gzipSync(raw), 'application/vnd.oci.image.layer.v1.tar+gzip');
-  const config = { ...base.config, rootfs: { ...base.config.rootfs, diff_ids: [...base.config.rootfs.diff_ids, sha256(raw)] } };
+  const config = {
+    ...base.config,
+    rootfs: { ...base.config.rootfs, diff_ids: [...base.config.rootfs.diff_ids, sha256(raw)] },
+  };
   writeIndex(dir, writeImage(dir, config, [...base.manifest.layers, layer]));
   return layer;
 }

@@ -8,12 +8,17 @@ import { startRegistry, type Registry } from './registry-fixture.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
 const user = { username: 'stk-user', password: 's3cret:with:colons' };
-const auth = (host: string, u = user) => JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${u.username}:${u.password}`).toString('base64') } } });
+const auth = (host: string, u = user) =>
+  JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${u.username}:${u.password}`).toString('base64') } } });
 
 let tmp: string;
 let layout: string;
 let built: Layout;
-const saved = { root: process.env.STACK_ROOT, auth: process.env.STACK_REGISTRY_AUTH, docker: process.env.DOCKER_CONFIG };
+const saved = {
+  root: process.env.STACK_ROOT,
+  auth: process.env.STACK_REGISTRY_AUTH,
+  docker: process.env.DOCKER_CONFIG,
+};
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-pull-auth-'));
@@ -27,7 +32,11 @@ beforeEach(() => {
   delete process.env.STACK_REGISTRY_AUTH;
 });
 afterEach(() => {
-  for (const [name, value] of [['STACK_ROOT', saved.root], ['STACK_REGISTRY_AUTH', saved.auth], ['DOCKER_CONFIG', saved.docker]] as const) {
+  for (const [name, value] of [
+    ['STACK_ROOT', saved.root],
+    ['STACK_REGISTRY_AUTH', saved.auth],
+    ['DOCKER_CONFIG', saved.docker],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -42,7 +51,9 @@ describe('pull with basic auth (registry htpasswd)', () => {
   afterAll(async () => registry?.stop());
 
   it('refuses anonymously with a message that says how to log in', async () => {
-    await expect(pullImage(`${registry.host}/private/busybox:1`)).rejects.toThrow(/requires a login; give credentials in STACK_REGISTRY_AUTH or ~\/\.docker\/config\.json/);
+    await expect(pullImage(`${registry.host}/private/busybox:1`)).rejects.toThrow(
+      /requires a login; give credentials in STACK_REGISTRY_AUTH or ~\/\.docker\/config\.json/,
+    );
   });
 
   it('pulls with credentials from STACK_REGISTRY_AUTH', async () => {
@@ -57,7 +68,9 @@ describe('pull with basic auth (registry htpasswd)', () => {
 
   it('says the credentials are wrong when they are', async () => {
     process.env.STACK_REGISTRY_AUTH = auth(registry.host, { username: user.username, password: 'nope' });
-    await expect(pullImage(`${registry.host}/private/busybox:1`)).rejects.toThrow(/refused access .*with the configured credentials; check them/);
+    await expect(pullImage(`${registry.host}/private/busybox:1`)).rejects.toThrow(
+      /refused access .*with the configured credentials; check them/,
+    );
   });
 });
 
@@ -82,6 +95,8 @@ describe('pull with bearer token auth (registry auth.token + a token service)', 
   });
 
   it('without credentials the token service refuses and the error says how to log in', async () => {
-    await expect(pullImage(`${registry.host}/private/busybox:1`)).rejects.toThrow(/requires a login for private\/busybox/);
+    await expect(pullImage(`${registry.host}/private/busybox:1`)).rejects.toThrow(
+      /requires a login for private\/busybox/,
+    );
   });
 });

@@ -31,7 +31,10 @@ describe('imagesToPull', () => {
 
   it('never pulls for never (stored is fine) or build; lists every never service whose image is missing', async () => {
     expect(await imagesToPull([svc('a', 'busybox', 'never'), svc('b', 'x/y', 'build')], isStored)).toEqual([]);
-    const err = await imagesToPull([svc('a', 'nope:1', 'never'), svc('b', 'alpine', 'missing'), svc('c', 'other', 'never')], isStored).catch((e: unknown) => e);
+    const err = await imagesToPull(
+      [svc('a', 'nope:1', 'never'), svc('b', 'alpine', 'missing'), svc('c', 'other', 'never')],
+      isStored,
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageMissingError);
     expect((err as ImageMissingError).problems).toEqual([
       'service a: image docker.io/library/nope:1 is not in the local store and its pull_policy is never; run `stack image pull nope:1` or `stack image import` first, or drop pull_policy',

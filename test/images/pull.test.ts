@@ -41,7 +41,9 @@ describe('pullImage from a local docker-registry', () => {
     expect(info.id).toBe(built.manifest.config.digest);
     expect(info.layers).toEqual([built.manifest.layers[0]!.digest]);
     expect(info.cmd).toEqual(['sh']);
-    expect(fs.readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe('hello from stack\n');
+    expect(fs.readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe(
+      'hello from stack\n',
+    );
     expect(await findImage(`${registry.host}/plain/busybox:1`)).toEqual(info);
     expect(fs.readdirSync(path.join(paths.imagesDir(), 'tmp'))).toEqual([]);
   });
@@ -49,10 +51,14 @@ describe('pullImage from a local docker-registry', () => {
   it('pulls a Docker v2 schema 2 manifest', async () => {
     buildBusybox(path.join(tmp, 'v2s2'), 'docker schema 2');
     await registry.push(path.join(tmp, 'v2s2'), 'v2s2/busybox:1', undefined, 'v2s2');
-    const res = await fetch(`http://${registry.host}/v2/v2s2/busybox/manifests/1`, { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+    const res = await fetch(`http://${registry.host}/v2/v2s2/busybox/manifests/1`, {
+      headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+    });
     expect(res.headers.get('content-type')).toBe('application/vnd.docker.distribution.manifest.v2+json');
     const info = await pullImage(`${registry.host}/v2s2/busybox:1`);
-    expect(fs.readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe('docker schema 2\n');
+    expect(fs.readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe(
+      'docker schema 2\n',
+    );
     expect(info.cmd).toEqual(['sh']);
   });
 
@@ -72,7 +78,9 @@ describe('pullImage from a local docker-registry', () => {
     const arm = await pullImage(ref, { platform: 'linux/arm64' });
     expect(arm.id).toBe(ids.arm64);
     expect(fs.readFileSync(path.join(paths.layerDir(arm.layers[0]!), 'www/index.html'), 'utf8')).toBe('arm64\n');
-    await expect(pullImage(ref, { platform: 'linux/s390x' })).rejects.toThrow(/no manifest for linux\/s390x \(it has: linux\/amd64, linux\/arm64\)/);
+    await expect(pullImage(ref, { platform: 'linux/s390x' })).rejects.toThrow(
+      /no manifest for linux\/s390x \(it has: linux\/amd64, linux\/arm64\)/,
+    );
     expect((await listImages()).map((i) => i.id)).toEqual([ids.arm64]);
   });
 
@@ -86,7 +94,11 @@ describe('pullImage from a local docker-registry', () => {
     const env = makeStackEnv();
     try {
       const r = stack(env, ['image', 'pull', `${registry.host}/cli/busybox:2`]);
-      expect(r.stderr).toMatch(new RegExp(`^pulling ${registry.host}/cli/busybox:2 \\(sha256:[0-9a-f]{64}, 1 layer\\)\n ✔ layer [0-9a-f]{12} pulled\n$`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^pulling ${registry.host}/cli/busybox:2 \\(sha256:[0-9a-f]{64}, 1 layer\\)\n ✔ layer [0-9a-f]{12} pulled\n$`,
+        ),
+      );
       expect(r.stdout).toBe(`${registry.host}/cli/busybox:2 ${built.manifest.config.digest}\n`);
       expect(r.code).toBe(0);
       const again = stack(env, ['image', 'pull', `${registry.host}/cli/busybox:2`]);
@@ -104,7 +116,9 @@ describe('pullImage from a local docker-registry', () => {
     const data = fs.readFileSync(file);
     data[data.length >> 1] ^= 0xff; // same size, one byte changed
     fs.writeFileSync(file, data);
-    await expect(pullImage(`${registry.host}/tampered/busybox:1`)).rejects.toThrow(/does not match its digest: expected sha256:[0-9a-f]{64}, got/);
+    await expect(pullImage(`${registry.host}/tampered/busybox:1`)).rejects.toThrow(
+      /does not match its digest: expected sha256:[0-9a-f]{64}, got/,
+    );
     expect(await listImages()).toEqual([]);
     expect(fs.existsSync(path.join(paths.imagesDir(), 'layers'))).toBe(false);
     expect(fs.readdirSync(blobTmpDir())).toEqual([]);
@@ -130,7 +144,9 @@ describe('pullImage from a local docker-registry', () => {
     await registry.push(path.join(tmp, 'tampered-m'), 'tamperedm/busybox:1');
     const file = registry.blobFile(built.manifestDesc.digest);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"schemaVersion":2', '"schemaVersion": 2'));
-    await expect(pullImage(`${registry.host}/tamperedm/busybox:1`)).rejects.toThrow(/manifest .* does not match its digest/);
+    await expect(pullImage(`${registry.host}/tamperedm/busybox:1`)).rejects.toThrow(
+      /manifest .* does not match its digest/,
+    );
     expect(await listImages()).toEqual([]);
   });
 

@@ -32,7 +32,8 @@ export interface Registry {
 async function waitForHttp(url: string, child: ChildProcess, log: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${fs.readFileSync(log, 'utf8')}`);
+    if (child.exitCode !== null)
+      throw new Error(`docker-registry exited (${child.exitCode}): ${fs.readFileSync(log, 'utf8')}`);
     try {
       const res = await fetch(url);
       if (res.status === 200 || res.status === 401) return;
@@ -61,7 +62,9 @@ export async function startRegistry(dir: string, opts: RegistryOptions = {}): Pr
   }
   if (opts.token) {
     const t = opts.token;
-    lines.push(`auth: { token: { realm: "${t.realm}", service: "${t.service}", issuer: "${t.issuer}", rootcertbundle: ${JSON.stringify(t.certFile)} } }`);
+    lines.push(
+      `auth: { token: { realm: "${t.realm}", service: "${t.service}", issuer: "${t.issuer}", rootcertbundle: ${JSON.stringify(t.certFile)} } }`,
+    );
   }
   const config = path.join(dir, 'config.yml');
   fs.writeFileSync(config, lines.join('\n') + '\n');
@@ -90,9 +93,18 @@ export async function startRegistry(dir: string, opts: RegistryOptions = {}): Pr
     storage,
     async push(layout, name, creds, format) {
       // v2s2 converts to Docker schema 2 media types (new digests), so it cannot keep them.
-      const args = ['--policy', policy, 'copy', '--all', '--dest-tls-verify=false', ...(format ? ['--format', format] : ['--preserve-digests'])];
+      const args = [
+        '--policy',
+        policy,
+        'copy',
+        '--all',
+        '--dest-tls-verify=false',
+        ...(format ? ['--format', format] : ['--preserve-digests']),
+      ];
       if (creds) args.push('--dest-creds', creds);
-      await run('skopeo', [...args, `oci:${layout}`, `docker://${host}/${name}`], { env: { ...process.env, HOME: dir } });
+      await run('skopeo', [...args, `oci:${layout}`, `docker://${host}/${name}`], {
+        env: { ...process.env, HOME: dir },
+      });
     },
     blobFile: (digest) => {
       const hex = digest.slice('sha256:'.length);

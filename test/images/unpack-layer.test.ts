@@ -93,13 +93,16 @@ describe('unpackLayer', () => {
   }
 
   it('converts whiteouts and opaque markers to the overlayfs form', async () => {
-    await unpack([
-      { name: 'etc/', type: 'directory' },
-      { name: 'etc/.wh.motd', body: '' },
-      { name: 'var/lib/', type: 'directory' },
-      { name: 'var/lib/.wh..wh..opq', body: '' },
-      { name: 'var/lib/keep', body: 'k' },
-    ], true);
+    await unpack(
+      [
+        { name: 'etc/', type: 'directory' },
+        { name: 'etc/.wh.motd', body: '' },
+        { name: 'var/lib/', type: 'directory' },
+        { name: 'var/lib/.wh..wh..opq', body: '' },
+        { name: 'var/lib/keep', body: 'k' },
+      ],
+      true,
+    );
     const wh = await fs.lstat(path.join(dest, 'etc/motd'));
     expect(wh.isCharacterDevice()).toBe(true);
     expect(wh.rdev).toBe(0);
@@ -111,7 +114,13 @@ describe('unpackLayer', () => {
   });
 
   it('rejects a path with ..', async () => {
-    const err = await rejects([{ name: 'ok', body: '1' }, { name: '../evil', body: 'x' }], /climbs out/);
+    const err = await rejects(
+      [
+        { name: 'ok', body: '1' },
+        { name: '../evil', body: 'x' },
+      ],
+      /climbs out/,
+    );
     expect(err.entry).toBe('../evil');
     await expect(fs.lstat(path.join(tmp, 'layers', 'evil'))).rejects.toThrow(/ENOENT/);
     await expect(fs.lstat(path.join(tmp, 'evil'))).rejects.toThrow(/ENOENT/);
@@ -123,7 +132,11 @@ describe('unpackLayer', () => {
 
   it('puts an absolute name inside the layer, as docker does, never at the absolute path', async () => {
     const name = path.join(tmp, 'abs');
-    await unpack([{ name, body: 'x' }, { name: '/../../top', body: 't' }, { name: 'a/../b', body: 'b' }]);
+    await unpack([
+      { name, body: 'x' },
+      { name: '/../../top', body: 't' },
+      { name: 'a/../b', body: 'b' },
+    ]);
     await expect(fs.lstat(name)).rejects.toThrow(/ENOENT/);
     expect(readFileSync(path.join(dest, name), 'utf8')).toBe('x');
     expect(readFileSync(path.join(dest, 'top'), 'utf8')).toBe('t');
@@ -131,7 +144,7 @@ describe('unpackLayer', () => {
     await expect(fs.lstat(path.join(tmp, 'top'))).rejects.toThrow(/ENOENT/);
   });
 
-  it('keeps symlinks as they are, absolute or pointing above the layer, as docker does (they resolve in the container\'s root)', async () => {
+  it("keeps symlinks as they are, absolute or pointing above the layer, as docker does (they resolve in the container's root)", async () => {
     await unpack([
       { name: 'bin/sh', type: 'symlink', linkname: '/bin/busybox' },
       { name: 'bin/ok', type: 'symlink', linkname: '../etc/x' },
@@ -177,7 +190,10 @@ describe('unpackLayer', () => {
   });
 
   it('unpacks a zstd layer, and refuses a truncated one', async () => {
-    const raw = await makeTar([{ name: 'z/file', body: 'zstd works\n' }, { name: 'z/big', body: randomBytes(300_000).toString('hex') }]);
+    const raw = await makeTar([
+      { name: 'z/file', body: 'zstd works\n' },
+      { name: 'z/big', body: randomBytes(300_000).toString('hex') },
+    ]);
     const blob = path.join(tmp, 'blob.zst');
     await fs.writeFile(blob, execFileSync('zstd', ['-q', '-c'], { input: raw, maxBuffer: 16 << 20 }));
     const diffId = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
@@ -195,7 +211,10 @@ describe('unpackLayer', () => {
     await fs.mkdir(outside);
     await fs.writeFile(path.join(outside, 'passwd'), 'original');
     const err = await rejects(
-      [{ name: 'link', type: 'symlink', linkname: outside }, { name: 'link/passwd', body: 'pwned' }],
+      [
+        { name: 'link', type: 'symlink', linkname: outside },
+        { name: 'link/passwd', body: 'pwned' },
+      ],
       /symlink/,
     );
     expect(err.entry).toBe('link/passwd');
@@ -205,7 +224,13 @@ describe('unpackLayer', () => {
 
   it('rejects link -> /etc followed by link/passwd, /etc untouched', async () => {
     const before = await fs.lstat('/etc/passwd');
-    await rejects([{ name: 'link', type: 'symlink', linkname: '/etc' }, { name: 'link/passwd', body: 'pwned' }], /symlink/);
+    await rejects(
+      [
+        { name: 'link', type: 'symlink', linkname: '/etc' },
+        { name: 'link/passwd', body: 'pwned' },
+      ],
+      /symlink/,
+    );
     const after = await fs.lstat('/etc/passwd');
     expect(after.mtimeMs).toBe(before.mtimeMs);
     expect(after.size).toBe(before.size);
@@ -215,16 +240,28 @@ describe('unpackLayer', () => {
     await rejects([{ name: 'x', type: 'link', linkname: '../../x' }], /outside the layer/);
     // An absolute target means the layer's own /etc/passwd (docker joins it to the layer root).
     await rejects([{ name: 'x', type: 'link', linkname: '/etc/passwd' }], /not unpacked yet/);
-    await unpack([{ name: 'etc/passwd', body: 'p' }, { name: 'x', type: 'link', linkname: '/etc/passwd' }]);
+    await unpack([
+      { name: 'etc/passwd', body: 'p' },
+      { name: 'x', type: 'link', linkname: '/etc/passwd' },
+    ]);
     expect((await fs.lstat(path.join(dest, 'x'))).ino).toBe((await fs.lstat(path.join(dest, 'etc/passwd'))).ino);
   });
 
   it('rejects a hardlink through a symlink or to something not unpacked yet', async () => {
     await rejects(
-      [{ name: 'l', type: 'symlink', linkname: '/etc' }, { name: 'x', type: 'link', linkname: 'l/passwd' }],
+      [
+        { name: 'l', type: 'symlink', linkname: '/etc' },
+        { name: 'x', type: 'link', linkname: 'l/passwd' },
+      ],
       /through a link/,
     );
-    await rejects([{ name: 'x', type: 'link', linkname: 'later' }, { name: 'later', body: '1' }], /not unpacked yet/);
+    await rejects(
+      [
+        { name: 'x', type: 'link', linkname: 'later' },
+        { name: 'later', body: '1' },
+      ],
+      /not unpacked yet/,
+    );
   });
 
   it('replaces an earlier entry of the same name without following it', async () => {
@@ -238,7 +275,10 @@ describe('unpackLayer', () => {
 
   for (const gzip of [false, true]) {
     it(`leaves no partial layer when a ${gzip ? 'gzip' : 'plain'} blob is truncated`, async () => {
-      const raw = await makeTar([{ name: 'a', body: 'a' }, { name: 'b', body: randomBytes(20_000).toString('base64') }]);
+      const raw = await makeTar([
+        { name: 'a', body: 'a' },
+        { name: 'b', body: randomBytes(20_000).toString('base64') },
+      ]);
       const data = gzip ? zlib.gzipSync(raw) : raw;
       const blob = path.join(tmp, 'blob');
       await fs.writeFile(blob, data.subarray(0, 6000));

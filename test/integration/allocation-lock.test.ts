@@ -7,7 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, stack, uniqueProject, type StackEnv, webService } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  type StackEnv,
+  webService,
+} from '../support/stack-cli.js';
 import { startStack } from '../support/processes.js';
 import { ps } from '../support/stack-containers.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';

@@ -6,7 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors, startStack, waitFor } from '../support/processes.js';
 
@@ -44,13 +51,25 @@ it('follows prefixed output until Ctrl-C, then stops the containers, keeps them 
   let stdout = '';
   const run = startStack(env, ['-f', file, 'up']);
   run.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  await waitFor(() => /ticker +\| tick/.test(stdout) && /greeter +\| hello from greeter/.test(stdout), 15_000, 'prefixed output of both services');
+  await waitFor(
+    () => /ticker +\| tick/.test(stdout) && /greeter +\| hello from greeter/.test(stdout),
+    15_000,
+    'prefixed output of both services',
+  );
   run.child.kill('SIGINT');
   const result = await run.result;
   expect(result.code).toBe(130);
   expect(result.stderr).toMatch(/stopping/);
-  const ps = () => JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as { service: string; state: string }[];
-  expect(ps().map((r) => [r.service, r.state]).sort()).toEqual([['greeter', 'exited'], ['ticker', 'exited']]);
+  const ps = () =>
+    JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as { service: string; state: string }[];
+  expect(
+    ps()
+      .map((r) => [r.service, r.state])
+      .sort(),
+  ).toEqual([
+    ['greeter', 'exited'],
+    ['ticker', 'exited'],
+  ]);
   // The next up starts the same containers again (their records, filesystems and addresses).
   const again = stack(env, ['-f', file, 'up', '-d']);
   expect(again.code, again.stderr).toBe(0);
@@ -71,21 +90,30 @@ it('up SERVICE follows and, at Ctrl-C, stops only that service (and what it star
   run.child.kill('SIGINT');
   expect((await run.result).code).toBe(130);
   expect(stdout).not.toMatch(/hello from greeter/);
-  const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as { service: string; state: string }[];
-  expect(rows.map((r) => [r.service, r.state]).sort()).toEqual([['greeter', 'running'], ['ticker', 'exited']]);
+  const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as {
+    service: string;
+    state: string;
+  }[];
+  expect(rows.map((r) => [r.service, r.state]).sort()).toEqual([
+    ['greeter', 'running'],
+    ['ticker', 'exited'],
+  ]);
   expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
 });
 
 it('a second Ctrl-C kills containers still in their grace period instead of waiting it out', async () => {
   const stubborn = uniqueProject('tstubborn');
   const f = path.join(env.root, 'stubborn.yaml');
-  fs.writeFileSync(f, `name: ${stubborn}
+  fs.writeFileSync(
+    f,
+    `name: ${stubborn}
 services:
   stubborn:
     image: ${TEST_IMAGE}
     command: ["sh", "-c", "trap '' TERM; echo ignoring TERM; while true; do sleep 0.2; done"]
     stop_grace_period: 60s
-`);
+`,
+  );
   let stdout = '';
   const run = startStack(env, ['-f', f, 'up']);
   run.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -10,12 +10,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeName } from '../../model/names.js';
-import { freePort, httpGet, importTestImage, makeStackEnv, sleeperService, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import {
+  freePort,
+  httpGet,
+  importTestImage,
+  makeStackEnv,
+  sleeperService,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { isAlive, killAndWait, killSupervisors, supervisorPids, waitFor } from '../support/processes.js';
 import { simulateReboot } from '../support/reboot.js';
 
-interface Row { service: string; state: string; pid?: number; stopped?: boolean }
+interface Row {
+  service: string;
+  state: string;
+  pid?: number;
+  stopped?: boolean;
+}
 
 let env: StackEnv;
 let file: string;
@@ -29,7 +44,11 @@ const ps = (): Row[] => {
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Row[];
 };
-const running = () => ps().filter((r) => r.state === 'running').map((r) => r.service).sort();
+const running = () =>
+  ps()
+    .filter((r) => r.state === 'running')
+    .map((r) => r.service)
+    .sort();
 const pidOf = (service: string) => ps().find((r) => r.service === service)?.pid;
 
 function ok(args: string[]): string {
@@ -89,12 +108,14 @@ afterAll(async () => {
 });
 
 describe('stack boot after a reboot', () => {
-  it('up installs the stack\'s systemd unit, enabled for multi-user.target', () => {
+  it("up installs the stack's systemd unit, enabled for multi-user.target", () => {
     const unit = path.join(units, `stack-${project}.service`);
     const text = fs.readFileSync(unit, 'utf8');
     expect(text).toMatch(new RegExp(`^ExecStart=".*" ".*bin/stack\\.js" "-p" "${project}" "boot"$`, 'm'));
     expect(text).toContain(`Environment="STACK_ROOT=${env.env.STACK_ROOT}"`);
-    expect(fs.readlinkSync(path.join(units, 'multi-user.target.wants', `stack-${project}.service`))).toBe(`../stack-${project}.service`);
+    expect(fs.readlinkSync(path.join(units, 'multi-user.target.wants', `stack-${project}.service`))).toBe(
+      `../stack-${project}.service`,
+    );
     // --print-unit shows the same unit, for installing by hand or reading.
     const printed = stack(env, ['-p', project, 'boot', '--print-unit']);
     expect(printed.code, printed.stderr).toBe(0);
@@ -158,7 +179,7 @@ describe('stack boot after a reboot', () => {
   });
 });
 
-describe('stack boot of two stacks, one joining the other\'s network', () => {
+describe("stack boot of two stacks, one joining the other's network", () => {
   // Named so that the joiner comes first in STACK_ROOT: boot must take the owner first,
   // whose boot makes the bridge the joiner's container is attached to.
   let two: StackEnv;
@@ -170,13 +191,22 @@ describe('stack boot of two stacks, one joining the other\'s network', () => {
     const r = stack(two, ['-f', fileOf(p), 'up', '-d']);
     expect(r.code, r.stderr).toBe(0);
   };
-  const runningOf = (p: string) => (JSON.parse(stack(two, ['-p', p, 'ps', '--format', 'json']).stdout) as Row[]).filter((r) => r.state === 'running').map((r) => r.service);
+  const runningOf = (p: string) =>
+    (JSON.parse(stack(two, ['-p', p, 'ps', '--format', 'json']).stdout) as Row[])
+      .filter((r) => r.state === 'running')
+      .map((r) => r.service);
 
   beforeAll(() => {
     two = makeStackEnv();
     importTestImage(two);
-    up(owner, `services:\n  web:\n    image: ${TEST_IMAGE}\n    command: httpd -f -p 80 -h /www\n    restart: always\n    stop_grace_period: 0s\n    networks: [front]\nnetworks:\n  front: {}\n`);
-    up(joiner, `services:\n  client:\n${sleeperService('    restart: always\n    networks: [shared]\n')}networks:\n  shared:\n    external: true\n    name: ${owner}_front\n`);
+    up(
+      owner,
+      `services:\n  web:\n    image: ${TEST_IMAGE}\n    command: httpd -f -p 80 -h /www\n    restart: always\n    stop_grace_period: 0s\n    networks: [front]\nnetworks:\n  front: {}\n`,
+    );
+    up(
+      joiner,
+      `services:\n  client:\n${sleeperService('    restart: always\n    networks: [shared]\n')}networks:\n  shared:\n    external: true\n    name: ${owner}_front\n`,
+    );
   });
 
   afterAll(async () => {
@@ -196,7 +226,9 @@ describe('stack boot of two stacks, one joining the other\'s network', () => {
     expect(boot.stderr.indexOf(`stack ${owner}:`)).toBeLessThan(boot.stderr.indexOf(`stack ${joiner}:`));
     expect(runningOf(owner)).toEqual(['web']);
     expect(runningOf(joiner)).toEqual(['client']);
-    const web = (JSON.parse(stack(two, ['-p', owner, 'ps', '--format', 'json']).stdout) as { addresses: { ip: string }[] }[])[0]!.addresses[0]!.ip;
+    const web = (
+      JSON.parse(stack(two, ['-p', owner, 'ps', '--format', 'json']).stdout) as { addresses: { ip: string }[] }[]
+    )[0]!.addresses[0]!.ip;
     const r = stack(two, ['-p', joiner, 'exec', '-T', 'client', 'wget', '-qO-', `http://${web}/`]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('hello from stack');

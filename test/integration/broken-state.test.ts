@@ -8,12 +8,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, sleeperService, webService, type StackEnv } from '../support/stack-cli.js';
+import {
+  freePort,
+  httpGet,
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  sleeperService,
+  webService,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { bridgeName, containerName, natTableName } from '../../model/names.js';
 import { isAlive, killSupervisors } from '../support/processes.js';
 
-interface Row { service: string; state: string; pid?: number }
+interface Row {
+  service: string;
+  state: string;
+  pid?: number;
+}
 
 let env: StackEnv;
 const projects: string[] = [];
@@ -36,10 +50,13 @@ afterAll(async () => {
 function stackFile(project: string, port: number): string[] {
   projects.push(project);
   const file = path.join(env.root, `${project}.yaml`);
-  fs.writeFileSync(file, `name: ${project}
+  fs.writeFileSync(
+    file,
+    `name: ${project}
 services:
 ${webService([`127.0.0.1:${port}:80`], '    stop_grace_period: 0s\n')}  worker:
-${sleeperService()}`);
+${sleeperService()}`,
+  );
   return ['-f', file];
 }
 
@@ -53,11 +70,13 @@ const records = {
 type Kind = keyof typeof records;
 
 const damages: Record<string, (file: string) => void> = {
-  truncated: (file) => fs.writeFileSync(file, fs.readFileSync(file).subarray(0, Math.floor(fs.statSync(file).size / 2))),
+  truncated: (file) =>
+    fs.writeFileSync(file, fs.readFileSync(file).subarray(0, Math.floor(fs.statSync(file).size / 2))),
   emptied: (file) => fs.writeFileSync(file, ''),
   garbage: (file) => fs.writeFileSync(file, '\u0000\u00ffnot json at all'),
   '{}': (file) => fs.writeFileSync(file, '{}\n'),
-  'of another shape': (file) => fs.writeFileSync(file, JSON.stringify({ spec: { name: 42 }, t: 'plan', project: 7 }) + '\n'),
+  'of another shape': (file) =>
+    fs.writeFileSync(file, JSON.stringify({ spec: { name: 42 }, t: 'plan', project: 7 }) + '\n'),
   deleted: (file) => fs.rmSync(file),
 };
 
@@ -75,7 +94,10 @@ function up(f: string[]): string {
 
 async function expectRunning(f: string[], port: number): Promise<Row[]> {
   const rows = ps(f);
-  expect(rows.map((r) => [r.service, r.state])).toEqual([['web', 'running'], ['worker', 'running']]);
+  expect(rows.map((r) => [r.service, r.state])).toEqual([
+    ['web', 'running'],
+    ['worker', 'running'],
+  ]);
   expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
   return rows;
 }
@@ -91,7 +113,10 @@ function expectDownClean(f: string[], project: string): void {
 }
 
 const cases: [Kind, string][] = [
-  ...(['truncated', 'emptied', 'garbage', '{}', 'of another shape', 'deleted'] as const).map((d): [Kind, string] => ['container', d]),
+  ...(['truncated', 'emptied', 'garbage', '{}', 'of another shape', 'deleted'] as const).map((d): [Kind, string] => [
+    'container',
+    d,
+  ]),
   ...(['truncated', '{}', 'deleted'] as const).map((d): [Kind, string] => ['network', d]),
   ...(['truncated', 'garbage', 'deleted'] as const).map((d): [Kind, string] => ['nat', d]),
   ['journal', 'garbage'],

@@ -13,7 +13,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerCli, startDockerd, stopDockerd, type Dockerd } from '../../bench/lib/docker-daemon.mjs';
 import { makeCoexistStack, stackReach, stackReachOk, type CoexistStack } from '../support/coexist-stack.js';
-import { brNetfilterLoaded, hostNetworkSettings, makeNetnsHost, restoreBrNetfilter, type NetnsHost } from '../support/netns-host.js';
+import {
+  brNetfilterLoaded,
+  hostNetworkSettings,
+  makeNetnsHost,
+  restoreBrNetfilter,
+  type NetnsHost,
+} from '../support/netns-host.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { repoRoot } from '../support/stack-cli.js';
 import { inside } from '../support/stack-containers.js';
@@ -36,11 +42,19 @@ const docker = (args: string[]) => {
 
 /** The busybox test image's layer (a rootfs tar), built here, imported into the private dockerd: no pull. */
 function importDockerImage(dir: string): void {
-  const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build-busybox-image.mjs'), dir, '--page', 'hello from docker'], { encoding: 'utf8' });
+  const built = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'scripts/build-busybox-image.mjs'), dir, '--page', 'hello from docker'],
+    { encoding: 'utf8' },
+  );
   if (built.status !== 0) throw new Error(built.stderr);
   const blob = (digest: string) => path.join(dir, 'blobs/sha256', digest.slice('sha256:'.length));
-  const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
-  const manifest = JSON.parse(fs.readFileSync(blob(index.manifests[0]!.digest), 'utf8')) as { layers: { digest: string }[] };
+  const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as {
+    manifests: { digest: string }[];
+  };
+  const manifest = JSON.parse(fs.readFileSync(blob(index.manifests[0]!.digest), 'utf8')) as {
+    layers: { digest: string }[];
+  };
   const r = docker(['import', '--change', 'CMD ["sh"]', blob(manifest.layers[0]!.digest), DOCKER_IMAGE]);
   if (r.code !== 0) throw new Error(`docker import: ${r.out}`);
 }
@@ -51,13 +65,23 @@ function dockerReach(): Record<string, string> {
   return {
     egress: docker(['run', '--rm', DOCKER_IMAGE, ...wget(`http://${outside.ip}:${outside.httpPort}/`)]).out.trim(),
     'published port on 127.0.0.1': host.run(['busybox', ...wget(`http://127.0.0.1:${dockerLocalPort}/`)]).stdout.trim(),
-    'published port from outside': outside.run(['busybox', ...wget(`http://${outside.hostIp}:${dockerAnyPort}/`)]).stdout.trim(),
+    'published port from outside': outside
+      .run(['busybox', ...wget(`http://${outside.hostIp}:${dockerAnyPort}/`)])
+      .stdout.trim(),
   };
 }
-const dockerReachOk = () => ({ egress: `you are ${outside.hostIp}`, 'published port on 127.0.0.1': 'hello from docker', 'published port from outside': 'hello from docker' });
+const dockerReachOk = () => ({
+  egress: `you are ${outside.hostIp}`,
+  'published port on 127.0.0.1': 'hello from docker',
+  'published port from outside': 'hello from docker',
+});
 
 /** Lines of `iptables -S` in the namespace that carry stack's mark (its nft table's name). */
-const stackIptablesRules = () => host.must(['iptables', '-S']).split('\n').filter((l) => /--comment "?stk_/.test(l));
+const stackIptablesRules = () =>
+  host
+    .must(['iptables', '-S'])
+    .split('\n')
+    .filter((l) => /--comment "?stk_/.test(l));
 
 beforeAll(async () => {
   host = makeNetnsHost();
@@ -66,7 +90,20 @@ beforeAll(async () => {
   host.must(['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
   dockerd = await startDockerd(fs.mkdtempSync('/tmp/stk-coexist-docker-'), { wrap: host.wrap });
   importDockerImage(path.join(dockerd.dir, 'image'));
-  const web = docker(['run', '-d', '--name', 'stk-coexist-web', '-p', `127.0.0.1:${dockerLocalPort}:80`, '-p', `${dockerAnyPort}:80`, DOCKER_IMAGE, 'sh', '-c', UNPUBLISHED_TOO]);
+  const web = docker([
+    'run',
+    '-d',
+    '--name',
+    'stk-coexist-web',
+    '-p',
+    `127.0.0.1:${dockerLocalPort}:80`,
+    '-p',
+    `${dockerAnyPort}:80`,
+    DOCKER_IMAGE,
+    'sh',
+    '-c',
+    UNPUBLISHED_TOO,
+  ]);
   if (web.code !== 0) throw new Error(`docker run: ${web.out}`);
   s = makeCoexistStack(host, outside);
 }, 120_000);
@@ -103,7 +140,7 @@ describe('next to a dockerd that set the FORWARD policy to DROP', () => {
     expect(dockerReach()).toEqual(dockerReachOk());
   });
 
-  it('stack\'s accepts are in DOCKER-USER, marked with its table, for its own bridge and subnet only', () => {
+  it("stack's accepts are in DOCKER-USER, marked with its table, for its own bridge and subnet only", () => {
     const rules = stackIptablesRules();
     expect(rules.length).toBeGreaterThan(0);
     const bridge = /-[io] (stkb[0-9a-f]{10})/.exec(rules[0]!)![1]!;
@@ -126,7 +163,8 @@ describe('next to a dockerd that set the FORWARD policy to DROP', () => {
   });
 
   it('accepts deleted behind its back (docker or a firewall reloaded) come back with the next up', () => {
-    for (const r of stackIptablesRules()) host.must(['iptables', ...r.replace(/^-A /, '-D ').replace(/"/g, '').split(' ')]);
+    for (const r of stackIptablesRules())
+      host.must(['iptables', ...r.replace(/^-A /, '-D ').replace(/"/g, '').split(' ')]);
     expect(stackIptablesRules()).toEqual([]);
     const up = s.up();
     expect(up.code, up.stderr).toBe(0);
@@ -138,7 +176,10 @@ describe('next to a dockerd that set the FORWARD policy to DROP', () => {
     const down = s.down();
     expect(down.code, down.stderr).toBe(0);
     expect(stackIptablesRules()).toEqual([]);
-    expect(host.must(['iptables', '-S', 'DOCKER-USER']).trim().split('\n')).toEqual(['-N DOCKER-USER', '-A DOCKER-USER -j RETURN']);
+    expect(host.must(['iptables', '-S', 'DOCKER-USER']).trim().split('\n')).toEqual([
+      '-N DOCKER-USER',
+      '-A DOCKER-USER -j RETURN',
+    ]);
     expect(host.must(['nft', 'list', 'tables'])).not.toMatch(/stk_/);
     expect(dockerReach()).toEqual(dockerReachOk());
   });

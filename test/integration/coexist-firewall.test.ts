@@ -93,23 +93,44 @@ describe('next to firewalls whose input and forward chains drop', () => {
     expect(stackReach(s, host, outside)).toEqual(stackReachOk(outside));
   });
 
-  it('the accepts are in each dropping chain, marked with stack\'s table, for its bridge only', () => {
+  it("the accepts are in each dropping chain, marked with stack's table, for its bridge only", () => {
     const nft = host.must(['nft', 'list', 'ruleset']);
-    const marked = nft.split('\n').filter((l) => /comment "stk_/.test(l)).map((l) => l.trim());
+    const marked = nft
+      .split('\n')
+      .filter((l) => /comment "stk_/.test(l))
+      .map((l) => l.trim());
     // input: DNS over UDP and TCP plus answers to the host's own connections; forward: out, answers, published ports.
     expect(marked.filter((l) => / dport 53 /.test(l))).toHaveLength(2);
-    for (const l of marked) expect(l).toMatch(/^(iifname|oifname) "stkb[0-9a-f]{10}" ip [sd]addr \d+\.\d+\.\d+\.\d+\/\d+ /);
-    const inTable = (t: string, chain: string) => host.must(['nft', 'list', 'chain', 'inet', t, chain]).split('\n').filter((l) => /comment "stk_/.test(l)).length;
-    expect([inTable(firewall, 'input'), inTable(firewall, 'forward'), inTable(rejecting, 'forward')]).toEqual([3, 3, 3]);
+    for (const l of marked)
+      expect(l).toMatch(/^(iifname|oifname) "stkb[0-9a-f]{10}" ip [sd]addr \d+\.\d+\.\d+\.\d+\/\d+ /);
+    const inTable = (t: string, chain: string) =>
+      host
+        .must(['nft', 'list', 'chain', 'inet', t, chain])
+        .split('\n')
+        .filter((l) => /comment "stk_/.test(l)).length;
+    expect([inTable(firewall, 'input'), inTable(firewall, 'forward'), inTable(rejecting, 'forward')]).toEqual([
+      3, 3, 3,
+    ]);
     for (const tool of ['iptables-nft', 'iptables-legacy']) {
-      const ipt = host.must([tool, '-S']).split('\n').filter((l) => /--comment "?stk_/.test(l));
-      expect(ipt.filter((l) => l.startsWith('-A INPUT ')), tool).toHaveLength(3);
-      expect(ipt.filter((l) => l.startsWith('-A FORWARD ')), tool).toHaveLength(3);
+      const ipt = host
+        .must([tool, '-S'])
+        .split('\n')
+        .filter((l) => /--comment "?stk_/.test(l));
+      expect(
+        ipt.filter((l) => l.startsWith('-A INPUT ')),
+        tool,
+      ).toHaveLength(3);
+      expect(
+        ipt.filter((l) => l.startsWith('-A FORWARD ')),
+        tool,
+      ).toHaveLength(3);
     }
   });
 
   it('a firewall reload (its table made again from its file) drops the accepts; the next up puts them back', () => {
-    host.must(['nft', '-f', '-'], { input: `delete table inet ${firewall}\ndelete table inet ${rejecting}\n${FIREWALL}` });
+    host.must(['nft', '-f', '-'], {
+      input: `delete table inet ${firewall}\ndelete table inet ${rejecting}\n${FIREWALL}`,
+    });
     const up = s.up();
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).toMatch(/drift/);

@@ -6,12 +6,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import {
+  freePort,
+  httpGet,
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { bridgeName, containerName, natTableName, vethName } from '../../model/names.js';
 import { findSupervisorPid, isAlive, killAndWait, killSupervisors, startStack, waitFor } from '../support/processes.js';
 
-interface Row { service: string; state: string; pid?: number }
+interface Row {
+  service: string;
+  state: string;
+  pid?: number;
+}
 
 let env: StackEnv;
 /** Services of each project a test made, for clean-up and leak checks. */
@@ -35,7 +48,9 @@ afterAll(async () => {
 function stackFile(project: string, services: Record<string, string>): string[] {
   serviceNames.set(project, Object.keys(services));
   const file = path.join(env.root, `${project}.yaml`);
-  const body = Object.entries(services).map(([name, yaml]) => `  ${name}:\n    image: ${TEST_IMAGE}\n    stop_grace_period: 1s\n${yaml.replace(/^/gm, '    ')}`);
+  const body = Object.entries(services).map(
+    ([name, yaml]) => `  ${name}:\n    image: ${TEST_IMAGE}\n    stop_grace_period: 1s\n${yaml.replace(/^/gm, '    ')}`,
+  );
   fs.writeFileSync(file, `name: ${project}\nservices:\n${body.join('\n')}\n`);
   return ['-f', file];
 }
@@ -68,7 +83,10 @@ async function expectDownClean(f: string[], project: string): Promise<void> {
   expect(ps(f)).toEqual([]);
   // Only this stack's objects: other test runs may share the host.
   // A slot's container may be a replacement (`<name>.b`, planner/plan/plan-instances.ts).
-  const veths = serviceNames.get(project)!.flatMap((s) => [containerName(project, s), `${containerName(project, s)}.b`]).map((c) => vethName(project, c, 'default'));
+  const veths = serviceNames
+    .get(project)!
+    .flatMap((s) => [containerName(project, s), `${containerName(project, s)}.b`])
+    .map((c) => vethName(project, c, 'default'));
   const names = [project, env.root, bridgeName(project, 'default'), natTableName(project), ...veths];
   expect(objectsNaming(newObjects(before, snapshotHostObjects()), names)).toEqual({});
   expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
@@ -109,10 +127,16 @@ describe('a service that cannot start', () => {
   it('fails naming the container, step and cause; the others stay; fixing the file converges', async () => {
     const project = uniqueProject('tcfail');
     const port = await freePort();
-    const services = { web: web(port), broken: 'command: no-such-program', after: 'command: sleep 1000\ndepends_on: [broken]' };
+    const services = {
+      web: web(port),
+      broken: 'command: no-such-program',
+      after: 'command: sleep 1000\ndepends_on: [broken]',
+    };
     const f = stackFile(project, services);
     const failed = expectUp(f, false);
-    expect(failed).toMatch(new RegExp(`${project}-broken-1: init failed at lookup: executable file not found in \\$PATH: no-such-program`));
+    expect(failed).toMatch(
+      new RegExp(`${project}-broken-1: init failed at lookup: executable file not found in \\$PATH: no-such-program`),
+    );
     expect(failed).toMatch(/after not started: dependency broken failed to start/);
     expect(ps(f).find((r) => r.service === 'web')?.state).toBe('running');
     const webPid = pidsOf(ps(f)).web;
@@ -138,7 +162,13 @@ describe('crash during up', () => {
    * Starts `up -d`, SIGKILLs its supervisor once `ready` holds plus `delay` ms (with `group`,
    * its whole process group: the `ip`/`nft` it runs die mid-way too), checks the CLI's failure.
    */
-  async function killDuringUp(f: string[], project: string, ready: () => boolean, delay: number, group = false): Promise<void> {
+  async function killDuringUp(
+    f: string[],
+    project: string,
+    ready: () => boolean,
+    delay: number,
+    group = false,
+  ): Promise<void> {
     const up = startStack(env, [...f, 'up', '-d']);
     const supervisor = await waitFor(() => findSupervisorPid(project), 10_000, 'the supervisor');
     await waitFor(ready, 10_000, 'the kill point');
@@ -167,7 +197,10 @@ describe('crash during up', () => {
   /** Events the supervisor has journaled in this apply so far (the plan line not counted). */
   const journaled = (project: string) => {
     try {
-      return fs.readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', project, 'journal.jsonl'), 'utf8').split('\n').filter((l) => /"t":"(start|done|failed|skipped)"/.test(l)).length;
+      return fs
+        .readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', project, 'journal.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => /"t":"(start|done|failed|skipped)"/.test(l)).length;
     } catch {
       return 0;
     }
@@ -186,7 +219,9 @@ describe('crash during up', () => {
       const f = stackFile(project, services(port));
       await killDuringUp(f, project, () => journaled(project) >= k, 0, group);
       // The next apply read the cut journal: the kill landed inside the apply.
-      expect(await expectConverges(f, project, port)).toMatch(/the previous apply \(supervisor pid \d+, [^)]*\) was interrupted/);
+      expect(await expectConverges(f, project, port)).toMatch(
+        /the previous apply \(supervisor pid \d+, [^)]*\) was interrupted/,
+      );
     });
   }
 
@@ -223,7 +258,11 @@ describe('crash during a replacement', () => {
     stackFile(project, { web: slowWeb(port, 2) });
     const up = startStack(env, [...f, 'up', '-d']);
     const supervisor = await waitFor(() => findSupervisorPid(project), 10_000, 'the supervisor');
-    await waitFor(() => ps(f).filter((r) => r.state === 'running').length === 2, 10_000, 'the replacement beside the old container');
+    await waitFor(
+      () => ps(f).filter((r) => r.state === 'running').length === 2,
+      10_000,
+      'the replacement beside the old container',
+    );
     await killAndWait(supervisor);
     await up.result;
     // The ports had not switched yet: the old container still serves them.

@@ -8,7 +8,16 @@ import { killSupervisors, supervisorPids, waitFor, watchdogPids } from '../suppo
 import { runWithoutLibnftables } from '../support/hidden-libnftables.js';
 import { mountTestOverlay } from '../support/overlay-mount.js';
 import { runTool } from '../support/run-tool.js';
-import { importTestImage, makeStackEnv, repoRoot, sleeperService, stack, uniqueProject, writeStackFile, type StackEnv } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  repoRoot,
+  sleeperService,
+  stack,
+  uniqueProject,
+  writeStackFile,
+  type StackEnv,
+} from '../support/stack-cli.js';
 
 let base: StackEnv;
 let env: StackEnv;
@@ -24,34 +33,53 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // A process of the stack that has just exited may still pin the mount for a moment.
-  await waitFor(() => runTool('umount', [merged]).then(() => true, () => false), 10_000, `umount ${merged}`);
+  await waitFor(
+    () =>
+      runTool('umount', [merged]).then(
+        () => true,
+        () => false,
+      ),
+    10_000,
+    `umount ${merged}`,
+  );
   base.dispose();
 });
 
 describe('up on a host that lacks a piece', () => {
-  it('STACK_ROOT on overlay: up fails and prints the doctor\'s line for STACK_ROOT with its fix', async () => {
+  it("STACK_ROOT on overlay: up fails and prints the doctor's line for STACK_ROOT with its fix", async () => {
     const project = uniqueProject('stkhint');
     writeStackFile(env, project, `  a:\n${sleeperService()}`);
     try {
       const up = stack(env, ['up', '-d']);
       expect(up.code).toBe(1);
       expect(up.stderr).toMatch(/overlay/); // the mount EINVAL, or the runtime's own overlay error once it names it
-      expect(up.stderr).toMatch(/stack doctor \(stack-root\): .*lib is on overlayfs: overlayfs refuses an upper dir on overlay.* — fix: point STACK_ROOT at a folder on another filesystem/);
+      expect(up.stderr).toMatch(
+        /stack doctor \(stack-root\): .*lib is on overlayfs: overlayfs refuses an upper dir on overlay.* — fix: point STACK_ROOT at a folder on another filesystem/,
+      );
     } finally {
       expect(stack(env, ['down']).code).toBe(0);
       // The supervisor and its watchdog keep files on the overlay open until they have exited.
-      await waitFor(() => (supervisorPids(project).length + watchdogPids(project).length === 0) || undefined, 10_000, 'the stack\'s processes to exit');
+      await waitFor(
+        () => supervisorPids(project).length + watchdogPids(project).length === 0 || undefined,
+        10_000,
+        "the stack's processes to exit",
+      );
     }
   });
 
-  it('no libnftables: up fails and prints the doctor\'s nftables line with the package to install', async () => {
+  it("no libnftables: up fails and prints the doctor's nftables line with the package to install", async () => {
     const project = uniqueProject('stkhint');
     writeStackFile(base, project, `  a:\n${sleeperService()}`);
     try {
-      const up = runWithoutLibnftables([path.join(repoRoot, 'bin/stack'), 'up', '-d'], { cwd: base.root, env: base.env });
+      const up = runWithoutLibnftables([path.join(repoRoot, 'bin/stack'), 'up', '-d'], {
+        cwd: base.root,
+        env: base.env,
+      });
       expect(up.code).toBe(1);
       expect(up.stderr).toMatch(/^stack: nft: libnftables\.so\.1 not found/m);
-      expect(up.stderr).toMatch(/^stack doctor \(nftables\): libnftables cannot list the host's tables: .* — fix: apt-get install nftables/m);
+      expect(up.stderr).toMatch(
+        /^stack doctor \(nftables\): libnftables cannot list the host's tables: .* — fix: apt-get install nftables/m,
+      );
     } finally {
       // The supervisor that up started lives in the namespace without the library: it cannot
       // take the stack down, so it goes first and down runs from here.

@@ -26,7 +26,11 @@ beforeAll(() => {
 afterAll(() => env.dispose());
 
 function doctor(extraEnv: NodeJS.ProcessEnv = {}): { code: number; json: DoctorJson; stderr: string } {
-  const r = spawnSync(path.join(repoRoot, 'bin/stack'), ['doctor', '--format', 'json'], { cwd: env.root, env: { ...env.env, ...extraEnv }, encoding: 'utf8' });
+  const r = spawnSync(path.join(repoRoot, 'bin/stack'), ['doctor', '--format', 'json'], {
+    cwd: env.root,
+    env: { ...env.env, ...extraEnv },
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, json: JSON.parse(r.stdout) as DoctorJson, stderr: r.stderr };
 }
 
@@ -38,7 +42,20 @@ describe('stack doctor on this machine', () => {
     expect(json.checks.filter((c) => c.verdict === 'fail')).toEqual([]);
     expect(code).toBe(0);
     expect(json.ok).toBe(true);
-    for (const name of ['root', 'kernel', 'namespaces', 'overlayfs', 'veth', 'bridge', 'cgroups', 'cgroup-parent', 'nftables', 'ip-forward', 'stack-root', 'stack-run']) {
+    for (const name of [
+      'root',
+      'kernel',
+      'namespaces',
+      'overlayfs',
+      'veth',
+      'bridge',
+      'cgroups',
+      'cgroup-parent',
+      'nftables',
+      'ip-forward',
+      'stack-root',
+      'stack-run',
+    ]) {
       expect(checkOf(json, name), name).toMatchObject({ verdict: 'ok' });
     }
     expect(checkOf(json, 'cgroups').detail).toMatch(/hybrid.*memory, pids, cpu, devices/);
@@ -46,7 +63,11 @@ describe('stack doctor on this machine', () => {
   });
 
   it('text output: one line per check, and the summary on stderr', () => {
-    const r = spawnSync(path.join(repoRoot, 'bin/stack'), ['doctor'], { cwd: env.root, env: env.env, encoding: 'utf8' });
+    const r = spawnSync(path.join(repoRoot, 'bin/stack'), ['doctor'], {
+      cwd: env.root,
+      env: env.env,
+      encoding: 'utf8',
+    });
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines.length).toBe(doctor().json.checks.length);
     expect(lines.every((l) => /^(ok|warn|fail) +[a-z-]+ +\S/.test(l))).toBe(true);
@@ -54,8 +75,19 @@ describe('stack doctor on this machine', () => {
   });
 
   it('as another user: root fails with its fix, and the checks that need root say so instead of failing', () => {
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', path.join(repoRoot, 'bin/stack'), 'doctor', '--format', 'json'],
-      { cwd: '/', env: env.env, encoding: 'utf8' });
+    const r = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        path.join(repoRoot, 'bin/stack'),
+        'doctor',
+        '--format',
+        'json',
+      ],
+      { cwd: '/', env: env.env, encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
     const json = JSON.parse(r.stdout) as DoctorJson;
     expect(checkOf(json, 'root')).toMatchObject({ verdict: 'fail', fix: expect.stringContaining('as root') });
@@ -64,12 +96,19 @@ describe('stack doctor on this machine', () => {
 });
 
 describe('stack doctor with a stack file', () => {
-  it('names the file\'s fixed published ports that fall in the host\'s ephemeral range', () => {
+  it("names the file's fixed published ports that fall in the host's ephemeral range", () => {
     const file = path.join(env.root, 'stack.yaml');
-    fs.writeFileSync(file, 'name: stkdoctorports\nservices:\n  web:\n    image: busybox\n    ports: ["40000:80", "8080:80", "80"]\n');
+    fs.writeFileSync(
+      file,
+      'name: stkdoctorports\nservices:\n  web:\n    image: busybox\n    ports: ["40000:80", "8080:80", "80"]\n',
+    );
     try {
       const ports = checkOf(doctor().json, 'ports');
-      expect(ports).toMatchObject({ verdict: 'warn', detail: expect.stringContaining('publishes 40000 (web) inside the host\'s ephemeral range'), fix: expect.stringContaining('ip_local_reserved_ports=40000') });
+      expect(ports).toMatchObject({
+        verdict: 'warn',
+        detail: expect.stringContaining("publishes 40000 (web) inside the host's ephemeral range"),
+        fix: expect.stringContaining('ip_local_reserved_ports=40000'),
+      });
     } finally {
       fs.rmSync(file);
     }
@@ -86,7 +125,9 @@ describe('stack doctor with a piece missing', () => {
         const { code, json } = doctor({ STACK_ROOT: root });
         expect(code).toBe(1);
         expect(checkOf(json, 'stack-root')).toMatchObject({
-          verdict: 'fail', detail: expect.stringContaining('is on overlayfs'), fix: expect.stringContaining('point STACK_ROOT at a folder on another filesystem'),
+          verdict: 'fail',
+          detail: expect.stringContaining('is on overlayfs'),
+          fix: expect.stringContaining('point STACK_ROOT at a folder on another filesystem'),
         });
       }
     } finally {
@@ -97,15 +138,25 @@ describe('stack doctor with a piece missing', () => {
   it('a PATH without nft warns about the nft command; stack itself still has libnftables', () => {
     const { json } = doctor({ PATH: '/usr/bin' });
     expect(fs.existsSync('/usr/bin/nft')).toBe(false);
-    expect(checkOf(json, 'nft-command')).toMatchObject({ verdict: 'warn', fix: expect.stringContaining('apt-get install nftables') });
+    expect(checkOf(json, 'nft-command')).toMatchObject({
+      verdict: 'warn',
+      fix: expect.stringContaining('apt-get install nftables'),
+    });
     expect(checkOf(json, 'nftables').verdict).toBe('ok');
   });
 
   it('without libnftables (an empty file bound over it for doctor alone) nftables fails with the package to install', () => {
-    const r = runWithoutLibnftables([path.join(repoRoot, 'bin/stack'), 'doctor', '--format', 'json'], { cwd: env.root, env: env.env });
+    const r = runWithoutLibnftables([path.join(repoRoot, 'bin/stack'), 'doctor', '--format', 'json'], {
+      cwd: env.root,
+      env: env.env,
+    });
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as DoctorJson;
-    expect(checkOf(json, 'nftables')).toMatchObject({ verdict: 'fail', detail: expect.stringContaining('libnftables.so.1 not found'), fix: expect.stringContaining('apt-get install nftables') });
+    expect(checkOf(json, 'nftables')).toMatchObject({
+      verdict: 'fail',
+      detail: expect.stringContaining('libnftables.so.1 not found'),
+      fix: expect.stringContaining('apt-get install nftables'),
+    });
     expect(checkOf(json, 'firewall').verdict).toBe('warn');
   });
 
@@ -113,21 +164,30 @@ describe('stack doctor with a piece missing', () => {
     const table = 'stk_doctor_fw';
     // Each chain accepts everything before its policy is reached: the host's traffic (other
     // tests run at the same time) is not touched, while the policy is what doctor reads.
-    await runTool('nft', ['-f', '-'], [
-      `table inet ${table} {`,
-      '  chain forward { type filter hook forward priority 10; policy drop; counter accept; }',
-      '  chain input { type filter hook input priority 10; policy drop; counter accept; }',
-      '}',
-    ].join('\n'));
+    await runTool(
+      'nft',
+      ['-f', '-'],
+      [
+        `table inet ${table} {`,
+        '  chain forward { type filter hook forward priority 10; policy drop; counter accept; }',
+        '  chain input { type filter hook input priority 10; policy drop; counter accept; }',
+        '}',
+      ].join('\n'),
+    );
     try {
       const dropped = checkOf(doctor().json, 'firewall');
       expect(dropped.verdict).toBe('warn');
-      expect(dropped.detail).toContain(`nftables table inet ${table} chain forward drops by policy at the forward hook`);
+      expect(dropped.detail).toContain(
+        `nftables table inet ${table} chain forward drops by policy at the forward hook`,
+      );
       expect(dropped.detail).toContain(`nftables table inet ${table} chain input drops by policy at the input hook`);
       expect(dropped.fix).toContain(`nft insert rule inet ${table} forward iifname "stkb*" accept`);
       // Once the table lets stack's bridges through, the policy is no gap.
       await runTool('nft', ['insert', 'rule', 'inet', table, 'forward', 'iifname', 'stkb*', 'accept']);
-      expect(checkOf(doctor().json, 'firewall')).toMatchObject({ verdict: 'ok', detail: expect.stringContaining('let stack\'s bridges through') });
+      expect(checkOf(doctor().json, 'firewall')).toMatchObject({
+        verdict: 'ok',
+        detail: expect.stringContaining("let stack's bridges through"),
+      });
     } finally {
       await runTool('nft', ['delete', 'table', 'inet', table]);
     }

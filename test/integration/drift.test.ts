@@ -7,7 +7,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeName, natTableName } from '../../model/names.js';
-import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
+import {
+  freePort,
+  httpGet,
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+  webService,
+  writeStackFile,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors } from '../support/processes.js';
 
@@ -17,7 +28,11 @@ let project: string;
 let port: number;
 const before = snapshotHostObjects();
 
-interface Row { service: string; pid?: number; state: string }
+interface Row {
+  service: string;
+  pid?: number;
+  state: string;
+}
 const ps = (): Row[] => JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as Row[];
 const pidOf = (service: string) => ps().find((r) => r.service === service)?.pid;
 
@@ -72,7 +87,9 @@ describe('drift repair', () => {
   it('restores route_localnet on the bridge', async () => {
     fs.writeFileSync(`/proc/sys/net/ipv4/conf/${bridgeName(project, 'default')}/route_localnet`, '0');
     upRepairs(/repairing drift: bridge stkb\w+ of network default is missing or misconfigured/);
-    expect(fs.readFileSync(`/proc/sys/net/ipv4/conf/${bridgeName(project, 'default')}/route_localnet`, 'utf8').trim()).toBe('1');
+    expect(
+      fs.readFileSync(`/proc/sys/net/ipv4/conf/${bridgeName(project, 'default')}/route_localnet`, 'utf8').trim(),
+    ).toBe('1');
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
   });
 
@@ -95,9 +112,18 @@ describe('drift repair', () => {
 
   it('recreates a container whose veth was deleted behind its back, and only that one', async () => {
     const web = pidOf('web')!;
-    const record = JSON.parse(fs.readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'containers', `${project}-idle-1.json`), 'utf8')) as { spec: { endpoints: { hostVeth: string }[] } };
+    const record = JSON.parse(
+      fs.readFileSync(
+        path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'containers', `${project}-idle-1.json`),
+        'utf8',
+      ),
+    ) as { spec: { endpoints: { hostVeth: string }[] } };
     execFileSync('ip', ['link', 'del', record.spec.endpoints[0]!.hostVeth]);
-    upRepairs(new RegExp(`repairing drift: veth ${record.spec.endpoints[0]!.hostVeth} of ${project}-idle-1 on network default is missing on the host`));
+    upRepairs(
+      new RegExp(
+        `repairing drift: veth ${record.spec.endpoints[0]!.hostVeth} of ${project}-idle-1 on network default is missing on the host`,
+      ),
+    );
     expect(pidOf('web')).toBe(web);
     expect(ps().every((r) => r.state === 'running')).toBe(true);
   });
@@ -106,7 +132,8 @@ describe('drift repair', () => {
     const idle = pidOf('idle')!;
     const web = pidOf('web')!;
     process.kill(web, 'SIGKILL');
-    for (let i = 0; i < 100 && ps().find((r) => r.service === 'web')?.state === 'running'; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && ps().find((r) => r.service === 'web')?.state === 'running'; i++)
+      await new Promise((r) => setTimeout(r, 20));
     upRepairs(new RegExp(`repairing drift: container ${project}-web-1 is not running`));
     expect(pidOf('idle')).toBe(idle);
     expect(pidOf('web')).not.toBe(web);

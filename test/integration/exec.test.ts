@@ -4,7 +4,16 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, repoRoot, stack, uniqueProject, TEST_IMAGE, type StackEnv, writeStackFile } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  repoRoot,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+  writeStackFile,
+} from '../support/stack-cli.js';
 
 let env: StackEnv;
 let file: string;
@@ -12,14 +21,18 @@ let file: string;
 beforeAll(() => {
   env = makeStackEnv();
   importTestImage(env);
-  file = writeStackFile(env, uniqueProject('texec'), `  app:
+  file = writeStackFile(
+    env,
+    uniqueProject('texec'),
+    `  app:
     image: ${TEST_IMAGE}
     command: sleep 1000
     hostname: apphost
     scale: 2
     environment: { FROM_FILE: yes }
     stop_grace_period: 0s
-`);
+`,
+  );
   const up = stack(env, ['-f', file, 'up', '-d']);
   expect(up.code, up.stderr).toBe(0);
 });
@@ -31,17 +44,43 @@ afterAll(() => {
 
 describe('stack exec', () => {
   it('runs the command in the container and exits with its code', () => {
-    const r = stack(env, ['-f', file, 'exec', 'app', 'sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; exit 3']);
+    const r = stack(env, [
+      '-f',
+      file,
+      'exec',
+      'app',
+      'sh',
+      '-c',
+      'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; exit 3',
+    ]);
     expect(r.stdout).toBe('apphost\nsleep 1000 \n');
     expect(r.code).toBe(3);
   });
 
   it('takes -e, -w and -u, and the container environment', () => {
-    const r = stack(env, ['-f', file, 'exec', '-e', 'X=1', '-e', 'HOME_TOO', '-w', '/tmp', '-u', 'nobody', 'app', 'sh', '-c', 'echo $X $FROM_FILE $HOME_TOO; pwd; id -u']);
+    const r = stack(env, [
+      '-f',
+      file,
+      'exec',
+      '-e',
+      'X=1',
+      '-e',
+      'HOME_TOO',
+      '-w',
+      '/tmp',
+      '-u',
+      'nobody',
+      'app',
+      'sh',
+      '-c',
+      'echo $X $FROM_FILE $HOME_TOO; pwd; id -u',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('1 yes\n/tmp\n65534\n');
     env.env.HOME_TOO = 'ours';
-    expect(stack(env, ['-f', file, 'exec', '-e', 'HOME_TOO', 'app', 'sh', '-c', 'echo $HOME_TOO']).stdout).toBe('ours\n');
+    expect(stack(env, ['-f', file, 'exec', '-e', 'HOME_TOO', 'app', 'sh', '-c', 'echo $HOME_TOO']).stdout).toBe(
+      'ours\n',
+    );
     delete env.env.HOME_TOO;
   });
 
@@ -75,12 +114,20 @@ describe('stack exec', () => {
     const cli = `${path.join(repoRoot, 'bin/stack')} -f ${file}`;
     // Same filesystem as /dev/pts inside: the terminal is one of the container's devpts.
     const sameDevpts = `sh -c 'test "$(stat -L -c %d /proc/self/fd/0)" = "$(stat -c %d /dev/pts)" && echo container-pty; tty; exit 4'`;
-    const tty = spawnSync('script', ['-qec', `${cli} exec app ${sameDevpts}`, '/dev/null'], { env: env.env, encoding: 'utf8', input: '' });
+    const tty = spawnSync('script', ['-qec', `${cli} exec app ${sameDevpts}`, '/dev/null'], {
+      env: env.env,
+      encoding: 'utf8',
+      input: '',
+    });
     // script turns the EOF of its empty input into a NUL, which the terminal echoes as ^@.
     expect(tty.stdout.replace(/\r|\^@/g, '')).toBe('container-pty\n/dev/pts/0\n');
     expect(tty.status).toBe(4);
     // -T: the command gets our own terminal (the script's pty), not a new one of the container.
-    const noTty = spawnSync('script', ['-qec', `${cli} exec -T app ${sameDevpts}`, '/dev/null'], { env: env.env, encoding: 'utf8', input: '' });
+    const noTty = spawnSync('script', ['-qec', `${cli} exec -T app ${sameDevpts}`, '/dev/null'], {
+      env: env.env,
+      encoding: 'utf8',
+      input: '',
+    });
     expect(noTty.stdout).not.toContain('container-pty');
     expect(noTty.status).toBe(4);
   });

@@ -5,13 +5,22 @@
 // converges, no container runs twice and `down` leaves no object of the project.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { benchEnv, describeFault, freePort, randomKill, replayRound, type BenchEnv, type Fault } from '../../bench/lib/fault-replay.mjs';
+import {
+  benchEnv,
+  describeFault,
+  freePort,
+  randomKill,
+  replayRound,
+  type BenchEnv,
+  type Fault,
+} from '../../bench/lib/fault-replay.mjs';
 import { uniqueProject } from '../support/stack-cli.js';
 
 /** One env per kind of STACK_ROOT, made when first needed (collection makes no host objects). */
 const envs = new Map<'disk' | 'full', BenchEnv>();
 function envOf(kind: 'disk' | 'full'): BenchEnv {
-  if (!envs.has(kind)) envs.set(kind, kind === 'full' ? benchEnv('test-faults-full', { tmpfs: '16m' }) : benchEnv('test-faults'));
+  if (!envs.has(kind))
+    envs.set(kind, kind === 'full' ? benchEnv('test-faults-full', { tmpfs: '16m' }) : benchEnv('test-faults'));
   return envs.get(kind)!;
 }
 
@@ -38,8 +47,12 @@ describe('fault replay', () => {
       const env = envOf(fault.kind === 'full' ? 'full' : 'disk');
       const project = uniqueProject('tflt');
       const report = await replayRound({ env: env.env, root: env.root, port: await freePort(), project }, fault);
-      expect({ detail: report.detail, problems: report.problems, duplicates: report.duplicates, leaks: report.leaks })
-        .toEqual({ detail: report.detail, problems: [], duplicates: [], leaks: [] });
+      expect({
+        detail: report.detail,
+        problems: report.problems,
+        duplicates: report.duplicates,
+        leaks: report.leaks,
+      }).toEqual({ detail: report.detail, problems: [], duplicates: [], leaks: [] });
     });
   }
 });

@@ -9,13 +9,33 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, httpGet, importTestImage, stack, uniqueProject, webService, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import {
+  freePort,
+  httpGet,
+  importTestImage,
+  stack,
+  uniqueProject,
+  webService,
+  TEST_IMAGE,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { bridgeName, natTableName } from '../../model/names.js';
-import { findSupervisorPid, isAlive, killSupervisors, startStack, waitFor, type Running } from '../support/processes.js';
+import {
+  findSupervisorPid,
+  isAlive,
+  killSupervisors,
+  startStack,
+  waitFor,
+  type Running,
+} from '../support/processes.js';
 import { fill } from '../../bench/lib/fault-replay.mjs';
 
-interface Row { service: string; state: string; pid?: number }
+interface Row {
+  service: string;
+  state: string;
+  pid?: number;
+}
 
 const before = snapshotHostObjects();
 let env: StackEnv;
@@ -73,14 +93,17 @@ describe('STACK_ROOT full', () => {
   it('the supervisor lives on, a state write names its file, a restart is retried once there is space, no .tmp is left, down leaves nothing', async () => {
     const port = await freePort();
     const file = path.join(env.root, 'stack.yaml');
-    fs.writeFileSync(file, `name: ${project}
+    fs.writeFileSync(
+      file,
+      `name: ${project}
 services:
 ${webService([`127.0.0.1:${port}:80`], '    stop_grace_period: 0s\n')}  looper:
     image: ${TEST_IMAGE}
     command: ["sh", "-c", "echo tick; sleep 0.3; exit 3"]
     restart: always
     stop_grace_period: 0s
-`);
+`,
+    );
     const f = ['-f', file];
     const up = stack(env, [...f, 'up', '-d']);
     expect(up.code, up.stderr).toBe(0);
@@ -95,7 +118,11 @@ ${webService([`127.0.0.1:${port}:80`], '    stop_grace_period: 0s\n')}  looper:
     fs.appendFileSync(supervisorLog, '.'.repeat(4095 - (fs.statSync(supervisorLog).size % 4096)) + '\n');
     const filler = fill(lib);
     // The looper exits, the supervisor logs that, and its restart fails for lack of space.
-    await waitFor(() => events.lines.some((l) => /restart failed/.test(l)), 20_000, 'a restart that fails for lack of space');
+    await waitFor(
+      () => events.lines.some((l) => /restart failed/.test(l)),
+      20_000,
+      'a restart that fails for lack of space',
+    );
     expect(isAlive(supervisor)).toBe(true);
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
 
@@ -107,14 +134,24 @@ ${webService([`127.0.0.1:${port}:80`], '    stop_grace_period: 0s\n')}  looper:
 
     fs.rmSync(filler);
     // Retried by the supervisor itself, not by a later `up`.
-    await waitFor(() => ps(f).find((r) => r.service === 'looper')?.state === 'running', 20_000, 'the looper to run again');
+    await waitFor(
+      () => ps(f).find((r) => r.service === 'looper')?.state === 'running',
+      20_000,
+      'the looper to run again',
+    );
     expect(isAlive(supervisor)).toBe(true);
     expect(tmpFiles(lib)).toEqual([]);
     events.run.child.kill();
 
     const down = stack(env, [...f, 'down', '-t', '0']);
     expect(down.code, down.stderr).toBe(0);
-    expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, bridgeName(project, 'default'), natTableName(project)])).toEqual({});
+    expect(
+      objectsNaming(newObjects(before, snapshotHostObjects()), [
+        project,
+        bridgeName(project, 'default'),
+        natTableName(project),
+      ]),
+    ).toEqual({});
     expect(tmpFiles(lib)).toEqual([]);
   });
 });

@@ -6,7 +6,18 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
+import {
+  freePort,
+  httpGet,
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+  webService,
+  writeStackFile,
+} from '../support/stack-cli.js';
 import { snapshotHostObjects, newObjects } from '../support/host-objects.js';
 import { startStack, waitFor } from '../support/processes.js';
 
@@ -50,7 +61,13 @@ describe('walking skeleton', () => {
   it('lists both containers with host pid, pid 1 inside and an address', () => {
     const ps = stack(env, ['-f', file, 'ps', '--format', 'json']);
     expect(ps.code).toBe(0);
-    const rows = JSON.parse(ps.stdout) as { service: string; state: string; pid: number; pidInNamespace: number; addresses: { ip: string }[] }[];
+    const rows = JSON.parse(ps.stdout) as {
+      service: string;
+      state: string;
+      pid: number;
+      pidInNamespace: number;
+      addresses: { ip: string }[];
+    }[];
     expect(rows.map((r) => r.service).sort()).toEqual(['client', 'web']);
     for (const r of rows) {
       expect(r.state).toBe('running');
@@ -61,11 +78,21 @@ describe('walking skeleton', () => {
   });
 
   it('isolates the client: own pids, own hostname, its command as PID 1', () => {
-    const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as { service: string; pid: number }[];
+    const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as {
+      service: string;
+      pid: number;
+    }[];
     const client = rows.find((r) => r.service === 'client')!;
-    const inside = (cmd: string[]) => execFileSync('nsenter', ['-t', String(client.pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', ...cmd], { encoding: 'utf8' });
+    const inside = (cmd: string[]) =>
+      execFileSync('nsenter', ['-t', String(client.pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', ...cmd], {
+        encoding: 'utf8',
+      });
     expect(inside(['hostname']).trim()).toBe('client');
-    expect(inside(['cat', '/proc/1/cmdline']).split('\0').filter(Boolean)).toEqual(['sh', '-c', 'while true; do wget -qO- http://web/; sleep 1; done']);
+    expect(inside(['cat', '/proc/1/cmdline']).split('\0').filter(Boolean)).toEqual([
+      'sh',
+      '-c',
+      'while true; do wget -qO- http://web/; sleep 1; done',
+    ]);
     const pids = inside(['ps', '-o', 'pid,args']).trim().split('\n').slice(1);
     // PID 1 (the loop), maybe its sleep or wget, and ps itself: nothing from the host.
     expect(pids.length).toBeLessThanOrEqual(4);
@@ -96,7 +123,11 @@ describe('walking skeleton', () => {
 
   it('logs --tail N shows the last N lines of each container; several services get aligned, uncoloured prefixes off a terminal', async () => {
     // The client writes a line a second: wait for a few.
-    await waitFor(() => stack(env, ['-f', file, 'logs', 'client']).stdout.split('\n').filter(Boolean).length >= 4, 15_000, 'four client lines');
+    await waitFor(
+      () => stack(env, ['-f', file, 'logs', 'client']).stdout.split('\n').filter(Boolean).length >= 4,
+      15_000,
+      'four client lines',
+    );
     const tail = stack(env, ['-f', file, 'logs', '--tail', '2', 'client']);
     expect(tail.code).toBe(0);
     const lines = tail.stdout.split('\n').filter(Boolean);
@@ -105,7 +136,9 @@ describe('walking skeleton', () => {
     expect(all.length).toBeGreaterThan(2);
     expect(all).toEqual(expect.arrayContaining(lines));
     expect(stack(env, ['-f', file, 'logs', '-n', '0', 'client']).stdout).toBe('');
-    expect(stack(env, ['-f', file, 'logs', '--tail', 'x']).stderr).toMatch(/--tail takes a number of lines or "all", not "x"/);
+    expect(stack(env, ['-f', file, 'logs', '--tail', 'x']).stderr).toMatch(
+      /--tail takes a number of lines or "all", not "x"/,
+    );
     // web (httpd -f) writes nothing; the client's line carries the prefix.
     const both = stack(env, ['-f', file, 'logs', '--tail', '1']).stdout.split('\n').filter(Boolean);
     expect(both).toHaveLength(1);
@@ -133,8 +166,12 @@ describe('walking skeleton', () => {
     expect(since.every((l) => Date.parse(l.slice(0, 24)) >= Date.parse(cut))).toBe(true);
     const until = stack(env, ['-f', file, 'logs', '--until', cut, 'client']).stdout.split('\n').filter(Boolean);
     expect(until.length).toBe(stamped.length - 1);
-    expect(stack(env, ['-f', file, 'logs', '--since', '1h', 'client']).stdout.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(stamped.length);
-    expect(stack(env, ['-f', file, 'logs', '--since', 'yesterday-ish', 'client']).stderr).toMatch(/--since takes a date .* not "yesterday-ish"/);
+    expect(
+      stack(env, ['-f', file, 'logs', '--since', '1h', 'client']).stdout.split('\n').filter(Boolean).length,
+    ).toBeGreaterThanOrEqual(stamped.length);
+    expect(stack(env, ['-f', file, 'logs', '--since', 'yesterday-ish', 'client']).stderr).toMatch(
+      /--since takes a date .* not "yesterday-ish"/,
+    );
   });
 
   it('down removes every trace', () => {

@@ -16,7 +16,11 @@ const project = uniqueProject('tstopsig');
 let env: StackEnv;
 let f: string[];
 
-interface Row { service: string; state: string; exitCode?: number }
+interface Row {
+  service: string;
+  state: string;
+  exitCode?: number;
+}
 
 /** Traps `signal` (and only it) and exits 0 on it; healthy once the trap is set. */
 const trapping = (signal: string, extra = '') => `    image: ${IMAGE}
@@ -29,7 +33,10 @@ beforeAll(() => {
   env = makeStackEnv();
   importTestImage(env, { tag: IMAGE, stopSignal: 'SIGUSR1' });
   const file = path.join(env.root, 'stack.yaml');
-  fs.writeFileSync(file, `name: ${project}\nservices:\n  image-signal:\n${trapping('USR1')}  file-signal:\n${trapping('INT', '    stop_signal: SIGINT\n')}`);
+  fs.writeFileSync(
+    file,
+    `name: ${project}\nservices:\n  image-signal:\n${trapping('USR1')}  file-signal:\n${trapping('INT', '    stop_signal: SIGINT\n')}`,
+  );
   f = ['-f', file];
 });
 
@@ -41,13 +48,16 @@ afterAll(async () => {
 });
 
 describe('stop signals', () => {
-  it('stops with the image\'s StopSignal unless the file gives stop_signal', () => {
+  it("stops with the image's StopSignal unless the file gives stop_signal", () => {
     const up = stack(env, [...f, 'up', '--wait', '--wait-timeout', '30']);
     expect(up.stderr).not.toMatch(/✖/);
     expect(up.code).toBe(0);
     expect(stack(env, [...f, 'stop']).code).toBe(0);
     const rows = JSON.parse(stack(env, [...f, 'ps', '--format', 'json']).stdout) as Row[];
     // 0: the trap ran, so the signal it waits for arrived; 137 would be the SIGKILL after it did not.
-    expect(Object.fromEntries(rows.map((r) => [r.service, r.exitCode]))).toEqual({ 'image-signal': 0, 'file-signal': 0 });
+    expect(Object.fromEntries(rows.map((r) => [r.service, r.exitCode]))).toEqual({
+      'image-signal': 0,
+      'file-signal': 0,
+    });
   });
 });

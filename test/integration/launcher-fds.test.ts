@@ -10,7 +10,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, repoRoot, stack, uniqueProject, TEST_IMAGE, type Result, type StackEnv, writeStackFile } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  repoRoot,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type Result,
+  type StackEnv,
+  writeStackFile,
+} from '../support/stack-cli.js';
 import { supervisorPids } from '../support/processes.js';
 import { lsFds, openFds } from '../support/open-fds.js';
 
@@ -24,7 +34,13 @@ const secretText = `secret-${crypto.randomBytes(8).toString('hex')}`;
 /** bin/stack with `fd` open as fd 30 of it, like `stack ARGS 30<…` in a shell. */
 function stackWithFd(args: string[], fd: number): Result {
   const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', ...Array<'ignore'>(EXTRA_FD - 3).fill('ignore'), fd];
-  const r = spawnSync(path.join(repoRoot, 'bin/stack'), ['-f', file, ...args], { cwd: env.root, env: env.env, encoding: 'utf8', timeout: 60_000, stdio });
+  const r = spawnSync(path.join(repoRoot, 'bin/stack'), ['-f', file, ...args], {
+    cwd: env.root,
+    env: env.env,
+    encoding: 'utf8',
+    timeout: 60_000,
+    stdio,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -44,11 +60,15 @@ beforeAll(() => {
   fs.writeFileSync(secretFile, secretText, { mode: 0o600 });
   project = uniqueProject('tfds');
   // The container tries to read what the launching shell had open as fd 30.
-  file = writeStackFile(env, project, `  app:
+  file = writeStackFile(
+    env,
+    project,
+    `  app:
     image: ${TEST_IMAGE}
     command: ["sh", "-c", "cat /proc/self/fd/${EXTRA_FD}; echo tried; exec sleep 1000"]
     stop_grace_period: 0s
-`);
+`,
+  );
   const up = withOpen(secretFile, (fd) => stackWithFd(['up', '-d'], fd));
   expect(up.code, up.stderr).toBe(0);
 });
@@ -80,7 +100,9 @@ describe('fds of the shell that runs stack', () => {
   it("`stack exec` with the host's / as fd 30: the command holds only 0, 1 and 2 and cannot open host files through it", () => {
     // The secret stands for /etc/shadow: a host file reached by a path relative to the host's root.
     const relative = path.relative('/', secretFile);
-    const read = withOpen('/', (fd) => stackWithFd(['exec', 'app', 'cat', `/proc/self/fd/${EXTRA_FD}/${relative}`], fd));
+    const read = withOpen('/', (fd) =>
+      stackWithFd(['exec', 'app', 'cat', `/proc/self/fd/${EXTRA_FD}/${relative}`], fd),
+    );
     expect(read.stdout).not.toContain(secretText);
     expect(read.code).not.toBe(0);
     const listed = withOpen('/', (fd) => stackWithFd(['exec', 'app', 'ls', '-l', '/proc/self/fd'], fd));

@@ -5,7 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors, startStack, waitFor, type Running } from '../support/processes.js';
 
@@ -13,8 +20,22 @@ let env: StackEnv;
 const before = snapshotHostObjects();
 const projects: string[] = [];
 
-interface Row { service: string; state: string; pid?: number; health?: string; restarts: number; exitCode?: number; stopped?: boolean }
-interface Event { type: string; service: string; health?: string; exitCode?: number; restartCount?: number }
+interface Row {
+  service: string;
+  state: string;
+  pid?: number;
+  health?: string;
+  restarts: number;
+  exitCode?: number;
+  stopped?: boolean;
+}
+interface Event {
+  type: string;
+  service: string;
+  health?: string;
+  exitCode?: number;
+  restartCount?: number;
+}
 
 function stackFile(project: string, services: string): string[] {
   const file = path.join(env.root, `${project}.yaml`);
@@ -30,7 +51,14 @@ function follow(f: string[]): { run: Running; events: () => Event[] } {
   const run = startStack(env, [...f, 'events', '--format', 'json']);
   let out = '';
   run.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  return { run, events: () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Event) };
+  return {
+    run,
+    events: () =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Event),
+  };
 }
 
 beforeAll(() => {
@@ -78,17 +106,24 @@ describe('healthchecks and depends_on', () => {
     expect(row(f, 'api').state).toBe('running');
     // The record's times: api's process started after db's healthy probe ended.
     const records = path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'containers');
-    const db = JSON.parse(fs.readFileSync(path.join(records, `${project}-db-1.json`), 'utf8')) as { health: { log: { end: string; exitCode: number }[] } };
-    const api = JSON.parse(fs.readFileSync(path.join(records, `${project}-api-1.json`), 'utf8')) as { startedAt: string };
+    const db = JSON.parse(fs.readFileSync(path.join(records, `${project}-db-1.json`), 'utf8')) as {
+      health: { log: { end: string; exitCode: number }[] };
+    };
+    const api = JSON.parse(fs.readFileSync(path.join(records, `${project}-api-1.json`), 'utf8')) as {
+      startedAt: string;
+    };
     const healthyAt = db.health.log.find((p) => p.exitCode === 0)!.end;
     expect(Date.parse(api.startedAt)).toBeGreaterThanOrEqual(Date.parse(healthyAt));
     expect(db.health.log.some((p) => p.exitCode !== 0)).toBe(true);
   });
 
-  it('runs the image\'s own HEALTHCHECK where the file gives none, merges it with a partial one, and a dependent waits on it', () => {
+  it("runs the image's own HEALTHCHECK where the file gives none, merges it with a partial one, and a dependent waits on it", () => {
     const checked = 'stack.local/busybox-checked:latest';
     const MS = 1_000_000;
-    importTestImage(env, { tag: checked, healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/ready'], Interval: 200 * MS, Timeout: 1000 * MS, Retries: 20 } });
+    importTestImage(env, {
+      tag: checked,
+      healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/ready'], Interval: 200 * MS, Timeout: 1000 * MS, Retries: 20 },
+    });
     const slowStart = `    command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec sleep 1000"]\n    stop_signal: SIGKILL\n`;
     const g = stackFile(
       `${project}i`,
@@ -117,14 +152,23 @@ ${slowStart}    healthcheck:
     expect(up.code).toBe(0);
     // db: the image's check; quick: its own test on the image's 200 ms interval; off, api: none.
     expect(Object.fromEntries(ps(g).map((r) => [r.service, [r.state, r.health]]))).toEqual({
-      db: ['running', 'healthy'], quick: ['running', 'healthy'], off: ['running', undefined], api: ['running', undefined],
+      db: ['running', 'healthy'],
+      quick: ['running', 'healthy'],
+      off: ['running', undefined],
+      api: ['running', undefined],
     });
     const records = path.join(env.env.STACK_ROOT!, 'stacks', `${project}i`, 'state', 'containers');
-    const db = JSON.parse(fs.readFileSync(path.join(records, `${project}i-db-1.json`), 'utf8')) as { health: { log: { end: string; exitCode: number }[] } };
-    const api = JSON.parse(fs.readFileSync(path.join(records, `${project}i-api-1.json`), 'utf8')) as { startedAt: string };
+    const db = JSON.parse(fs.readFileSync(path.join(records, `${project}i-db-1.json`), 'utf8')) as {
+      health: { log: { end: string; exitCode: number }[] };
+    };
+    const api = JSON.parse(fs.readFileSync(path.join(records, `${project}i-api-1.json`), 'utf8')) as {
+      startedAt: string;
+    };
     // It really probed /tmp/ready: failures while db slept, then success, and api started after it.
     expect(db.health.log.some((p) => p.exitCode !== 0)).toBe(true);
-    expect(Date.parse(api.startedAt)).toBeGreaterThanOrEqual(Date.parse(db.health.log.find((p) => p.exitCode === 0)!.end));
+    expect(Date.parse(api.startedAt)).toBeGreaterThanOrEqual(
+      Date.parse(db.health.log.find((p) => p.exitCode === 0)!.end),
+    );
   });
 
   it('an unhealthy dependency keeps its dependent from starting and says why', () => {
@@ -186,7 +230,11 @@ describe('restart policies', () => {
   it('on-failure:2 restarts twice then stops, with the exit code and count in ps; "no" does not restart', async () => {
     expect(stack(env, [...f, 'up', '-d']).code).toBe(0);
     watcher = follow(f);
-    await waitFor(() => row(f, 'flaky').restarts === 2 && row(f, 'flaky').state === 'exited', 10_000, 'flaky to give up');
+    await waitFor(
+      () => row(f, 'flaky').restarts === 2 && row(f, 'flaky').state === 'exited',
+      10_000,
+      'flaky to give up',
+    );
     await new Promise((r) => setTimeout(r, 1000));
     expect(row(f, 'flaky')).toMatchObject({ state: 'exited', exitCode: 3, restarts: 2 });
     expect(row(f, 'once')).toMatchObject({ state: 'exited', exitCode: 1, restarts: 0 });
@@ -194,7 +242,11 @@ describe('restart policies', () => {
 
   it('always restarts, with backoff, and the events stream shows die and restart', async () => {
     await waitFor(() => row(f, 'forever').restarts >= 3, 15_000, 'forever to restart three times');
-    await waitFor(() => watcher.events().filter((e) => e.service === 'forever' && e.type === 'restart').length >= 2, 5000, 'restart events');
+    await waitFor(
+      () => watcher.events().filter((e) => e.service === 'forever' && e.type === 'restart').length >= 2,
+      5000,
+      'restart events',
+    );
     const events = watcher.events().filter((e) => e.service === 'forever');
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['die', 'restart', 'start']));
     expect(events.find((e) => e.type === 'die')?.exitCode).toBe(0);
@@ -221,16 +273,21 @@ describe('restart policies', () => {
 });
 
 describe('orphans', () => {
-  it('up keeps a removed service\'s container with a note; down --remove-orphans removes it with the rest', () => {
+  it("up keeps a removed service's container with a note; down --remove-orphans removes it with the rest", () => {
     const project = uniqueProject('torphan');
-    const service = (name: string) => `  ${name}:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n`;
+    const service = (name: string) =>
+      `  ${name}:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n`;
     const f = stackFile(project, service('keep') + service('gone'));
     expect(stack(env, [...f, 'up', '-d']).code).toBe(0);
     stackFile(project, service('keep'));
     const again = stack(env, [...f, 'up', '-d']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout + again.stderr).toMatch(/not in the stack file; --remove-orphans removes it/);
-    expect(ps(f).map((r) => r.service).sort()).toEqual(['gone', 'keep']);
+    expect(
+      ps(f)
+        .map((r) => r.service)
+        .sort(),
+    ).toEqual(['gone', 'keep']);
     const down = stack(env, [...f, 'down', '--remove-orphans']);
     expect(down.code, down.stderr).toBe(0);
     expect(ps(f)).toEqual([]);
@@ -239,10 +296,14 @@ describe('orphans', () => {
 
 describe('restart', () => {
   it('also restarts the services that follow the named one (depends_on restart: true), and no others', () => {
-    const sleeper = (name: string, deps = '') => `  ${name}:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n${deps}`;
-    const f = stackFile(uniqueProject('tfollow'), sleeper('db')
-      + sleeper('api', '    depends_on:\n      db: { condition: service_started, restart: true }\n')
-      + sleeper('report', '    depends_on: [db]\n'));
+    const sleeper = (name: string, deps = '') =>
+      `  ${name}:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n${deps}`;
+    const f = stackFile(
+      uniqueProject('tfollow'),
+      sleeper('db') +
+        sleeper('api', '    depends_on:\n      db: { condition: service_started, restart: true }\n') +
+        sleeper('report', '    depends_on: [db]\n'),
+    );
     expect(stack(env, [...f, 'up', '-d']).code).toBe(0);
     const before = Object.fromEntries(ps(f).map((r) => [r.service, r.pid]));
     const r = stack(env, [...f, 'restart', 'db']);
@@ -255,11 +316,22 @@ describe('restart', () => {
 });
 
 describe('--format json', () => {
-  interface Line { type: string; plan?: { operations: { id: string; kind: string }[] }; event?: { type: string; id: string } }
-  const lines = (stdout: string): Line[] => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+  interface Line {
+    type: string;
+    plan?: { operations: { id: string; kind: string }[] };
+    event?: { type: string; id: string };
+  }
+  const lines = (stdout: string): Line[] =>
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Line);
 
-  it('up, stop and down print the plan, then every operation\'s events, one JSON object per line on stdout', () => {
-    const f = stackFile(uniqueProject('tjson'), `  one:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n`);
+  it("up, stop and down print the plan, then every operation's events, one JSON object per line on stdout", () => {
+    const f = stackFile(
+      uniqueProject('tjson'),
+      `  one:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n`,
+    );
     for (const command of [['up', '-d'], ['stop'], ['down']]) {
       const r = stack(env, [...f, ...command, '--format', 'json']);
       expect(r.code, r.stderr).toBe(0);
@@ -268,7 +340,12 @@ describe('--format json', () => {
       const ids = plan!.plan!.operations.map((op) => op.id);
       expect(ids.length, command.join(' ')).toBeGreaterThan(0);
       // Every operation starts and finishes, and nothing else is on stdout.
-      expect(events.filter((e) => e.event!.type === 'done').map((e) => e.event!.id).sort()).toEqual([...ids].sort());
+      expect(
+        events
+          .filter((e) => e.event!.type === 'done')
+          .map((e) => e.event!.id)
+          .sort(),
+      ).toEqual([...ids].sort());
       expect(events.every((e) => e.type === 'progress' && ['start', 'done'].includes(e.event!.type))).toBe(true);
     }
     expect(stack(env, [...f, 'up', '--format', 'yaml']).stderr).toMatch(/--format takes text or json, not "yaml"/);
@@ -348,16 +425,30 @@ ${extra}`;
     expect(kept.stderr).toMatch(/--no-recreate keeps tflags\w+-app-1 as it is/);
     expect(row(f, 'app').pid).toBe(app);
 
-    stackFile(project, services('    environment: { V: "2" }\n').replace(/ {2}db:[\s\S]*?(?= {2}app:)/, '').replace('    depends_on: [db]\n', ''));
+    stackFile(
+      project,
+      services('    environment: { V: "2" }\n')
+        .replace(/ {2}db:[\s\S]*?(?= {2}app:)/, '')
+        .replace('    depends_on: [db]\n', ''),
+    );
     const note = stack(env, [...f, 'up', '-d']);
-    expect(note.stderr).toMatch(/container tflags\w+-db-1 belongs to service db, which is not in the stack file; --remove-orphans removes it/);
-    expect(ps(f).map((r) => r.service).sort()).toEqual(['app', 'db']);
+    expect(note.stderr).toMatch(
+      /container tflags\w+-db-1 belongs to service db, which is not in the stack file; --remove-orphans removes it/,
+    );
+    expect(
+      ps(f)
+        .map((r) => r.service)
+        .sort(),
+    ).toEqual(['app', 'db']);
     expect(stack(env, [...f, 'up', '-d', '--remove-orphans']).code).toBe(0);
     expect(ps(f).map((r) => r.service)).toEqual(['app']);
   });
 
   it('unless-stopped restarts a failing container until it is stopped', async () => {
-    const f = stackFile(uniqueProject('tunless'), `  bouncy:\n    image: ${TEST_IMAGE}\n    command: ["sh", "-c", "sleep 0.2; exit 1"]\n    restart: unless-stopped\n`);
+    const f = stackFile(
+      uniqueProject('tunless'),
+      `  bouncy:\n    image: ${TEST_IMAGE}\n    command: ["sh", "-c", "sleep 0.2; exit 1"]\n    restart: unless-stopped\n`,
+    );
     expect(stack(env, [...f, 'up', '-d']).code).toBe(0);
     await waitFor(() => row(f, 'bouncy').restarts >= 2, 15_000, 'bouncy to restart twice');
     expect(stack(env, [...f, 'stop']).code).toBe(0);

@@ -10,7 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { importTestImage, makeStackEnv, stack, TEST_IMAGE, uniqueProject, type StackEnv } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  stack,
+  TEST_IMAGE,
+  uniqueProject,
+  type StackEnv,
+} from '../support/stack-cli.js';
 
 let env: StackEnv;
 beforeAll(() => {
@@ -21,7 +28,8 @@ afterAll(() => env.dispose());
 
 it('refuses limits docker refuses, all at once and located, and makes nothing', () => {
   const project = uniqueProject('tlim');
-  const service = (name: string, limit: string) => `  ${name}:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n    network_mode: none\n    ${limit}\n`;
+  const service = (name: string, limit: string) =>
+    `  ${name}:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n    network_mode: none\n    ${limit}\n`;
   const file = path.join(env.root, 'stack.yaml');
   const cpus = os.availableParallelism();
   fs.writeFileSync(
@@ -40,9 +48,9 @@ it('refuses limits docker refuses, all at once and located, and makes nothing', 
   const located = r.stderr.split('\n').filter((l) => /^stack\.yaml:\d+:\d+: /.test(l));
   expect(located).toEqual([
     `stack.yaml:7:16: mem_limit 1 of service "tiny" is below 6 MiB, the least docker lets a container run in (it would be killed for lack of memory at once); give at least 6m, or leave mem_limit out for no limit`,
-    `stack.yaml:12:11: cpus -1 of service "unlimited" is out of range: give a number of CPUs from 0.01 to ${cpus}, as this host has ${cpus} CPU${cpus === 1 ? "" : "s"}, or leave cpus out for no limit`,
+    `stack.yaml:12:11: cpus -1 of service "unlimited" is out of range: give a number of CPUs from 0.01 to ${cpus}, as this host has ${cpus} CPU${cpus === 1 ? '' : 's'}, or leave cpus out for no limit`,
     `stack.yaml:17:16: mem_limit 9999999999g of service "huge" is more than the kernel can limit (at most 4 PiB); give a smaller size, or leave mem_limit out for no limit`,
-    `stack.yaml:22:11: cpus ${cpus + 1} of service "greedy" is more CPUs than this host has: give a number from 0.01 to ${cpus}, as this host has ${cpus} CPU${cpus === 1 ? "" : "s"}`,
+    `stack.yaml:22:11: cpus ${cpus + 1} of service "greedy" is more CPUs than this host has: give a number from 0.01 to ${cpus}, as this host has ${cpus} CPU${cpus === 1 ? '' : 's'}`,
     `stack.yaml:27:15: service tuned: sysctl kernel.panic is not namespaced; docker refuses it too (it would change the host's kernel)`,
     `stack.yaml:32:30: service files: ulimit nofile: soft limit 2048 is above the hard limit 1024`,
   ]);
@@ -61,7 +69,11 @@ it('refuses project names too long for the host before anything is made: no stat
     fs.writeFileSync(file, `name: ${project}\nservices:\n  a:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n`);
     const r = stack(env, ['-f', file, 'up', '-d']);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^long-${length}\\.yaml:1:7: project name "stkn+" is ${length} characters long, more than the 63 stack allows`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^long-${length}\\.yaml:1:7: project name "stkn+" is ${length} characters long, more than the 63 stack allows`,
+      ),
+    );
     const run = fs.existsSync(env.env.STACK_RUN!) ? fs.readdirSync(env.env.STACK_RUN!) : [];
     expect(run.filter((n) => n.startsWith('stkn'))).toEqual([]);
     expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks'))).toBe(false);
@@ -76,7 +88,9 @@ it('refuses a name that fits but whose socket path under a long STACK_RUN would 
   fs.writeFileSync(file, `name: ${project}${'x'.repeat(40)}\nservices:\n  a:\n    image: ${TEST_IMAGE}\n`);
   const r = stack(longRun, ['-f', file, 'up', '-d']);
   expect(r.code, r.stderr).toBe(1);
-  expect(r.stderr).toContain(`sock.yaml:1:7: project name "${project}${'x'.repeat(40)}" makes the supervisor's socket path ${run}/`);
+  expect(r.stderr).toContain(
+    `sock.yaml:1:7: project name "${project}${'x'.repeat(40)}" makes the supervisor's socket path ${run}/`,
+  );
   expect(r.stderr).toContain('use a shorter name, or a shorter STACK_RUN');
   expect(fs.existsSync(run)).toBe(false);
   // config checks the file alone, as compose's does

@@ -8,13 +8,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusyboxWithLayer, type Desc } from '../images/oci-layouts.js';
-import { importTestImage, makeStackEnv, repoRoot, stack, uniqueProject, TEST_IMAGE, type StackEnv, writeStackFile } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  repoRoot,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+  writeStackFile,
+} from '../support/stack-cli.js';
 
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 
 /** Runs `command` as nobody, in the test's folder, with the test's STACK_ROOT and STACK_RUN. */
 function asNobody(env: StackEnv, command: string, args: string[]) {
-  const r = spawnSync('setpriv', [...NOBODY, '--', command, ...args], { cwd: env.root, env: env.env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('setpriv', [...NOBODY, '--', command, ...args], {
+    cwd: env.root,
+    env: env.env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -85,7 +99,10 @@ describe('a local unprivileged user and a running stack', () => {
     fs.mkdirSync(path.join(env.root, 'site'));
     fs.writeFileSync(path.join(env.root, 'site/page.txt'), 'from the host\n');
     env.env.STK_TOKEN = token;
-    file = writeStackFile(env, project, `  app:
+    file = writeStackFile(
+      env,
+      project,
+      `  app:
     image: ${TEST_IMAGE}
     command: ["sh", "-c", "echo the secret is $$STK_SECRET; sleep 1000"]
     env_file: secret.env
@@ -102,17 +119,27 @@ volumes:
   data: {}
 secrets:
   tok: { environment: STK_TOKEN }
-`);
+`,
+    );
     const up = stack(env, ['-f', file, 'up', '-d']);
     expect(up.code, up.stderr).toBe(0);
     // Container root makes what a local user would like to find on the host: a setuid-root
     // program that does not drop its privileges (the host's own `id`) and a device node
     // (the default device cgroup allows mknod of any node): /dev/kmsg, which the host keeps
     // 0644 and whose reads dmesg_restrict may guard, but not its writes (log forgery).
-    const plant = stack(env, ['-f', file, 'exec', 'app', 'sh', '-c', 'cp /payload /suid-id && chmod 4755 /suid-id && mknod -m 666 /kmsg c 1 11']);
+    const plant = stack(env, [
+      '-f',
+      file,
+      'exec',
+      'app',
+      'sh',
+      '-c',
+      'cp /payload /suid-id && chmod 4755 /suid-id && mknod -m 666 /kmsg c 1 11',
+    ]);
     expect(plant.code, plant.stderr).toBe(0);
     const log = path.join(root(), 'stacks', project, 'logs', `${app()}.log`);
-    for (let i = 0; i < 200 && !(fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes(secret)); i++) spawnSync('sleep', ['0.05']);
+    for (let i = 0; i < 200 && !(fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes(secret)); i++)
+      spawnSync('sleep', ['0.05']);
   });
 
   afterAll(() => {
@@ -124,14 +151,26 @@ secrets:
     const upper = path.join(root(), 'stacks', project, 'containers', app(), 'upper');
     expect(mode(path.join(upper, 'suid-id'))).toBe(0o4755); // the container did plant them
     expect(fs.statSync(path.join(upper, 'kmsg')).isCharacterDevice()).toBe(true);
-    expectAllRefused(probeAsNobody(env, [['exec', path.join(upper, 'suid-id')], ['write', path.join(upper, 'kmsg')], ['read', path.join(upper, 'kmsg')]]));
+    expectAllRefused(
+      probeAsNobody(env, [
+        ['exec', path.join(upper, 'suid-id')],
+        ['write', path.join(upper, 'kmsg')],
+        ['read', path.join(upper, 'kmsg')],
+      ]),
+    );
   });
 
   it('cannot run a setuid-root file or open a device node that an image layer ships', () => {
     const layer = path.join(root(), 'images', 'layers', planted.digest.slice('sha256:'.length), 'planted');
     expect(mode(path.join(layer, 'suid-id'))).toBe(0o4755); // the store did unpack them as they are
     expect(fs.statSync(path.join(layer, 'kmsg')).isCharacterDevice()).toBe(true);
-    expectAllRefused(probeAsNobody(env, [['exec', path.join(layer, 'suid-id')], ['write', path.join(layer, 'kmsg')], ['read', path.join(layer, 'kmsg')]]));
+    expectAllRefused(
+      probeAsNobody(env, [
+        ['exec', path.join(layer, 'suid-id')],
+        ['write', path.join(layer, 'kmsg')],
+        ['read', path.join(layer, 'kmsg')],
+      ]),
+    );
   });
 
   it('cannot read state records, logs or rendered secrets, nor drive the supervisor', () => {
@@ -140,31 +179,63 @@ secrets:
     const log = path.join(stackDir, 'logs', `${app()}.log`);
     // They hold the secrets (so reading them is the attack): the env_file's value, the secret's content, the output.
     expect(fs.readFileSync(record, 'utf8')).toContain(secret);
-    expect(fs.readFileSync(path.join(stackDir, 'state', 'containers', `${project}-worker-1.json`), 'utf8')).toContain(token);
+    expect(fs.readFileSync(path.join(stackDir, 'state', 'containers', `${project}-worker-1.json`), 'utf8')).toContain(
+      token,
+    );
     expect(fs.readFileSync(log, 'utf8')).toContain(`the secret is ${secret}`);
-    const rendered = fs.readdirSync(path.join(run(), project, 'containers', `${project}-worker-1`), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile()).map((e): Attempt => ['read', path.join(e.parentPath, e.name)]);
+    const rendered = fs
+      .readdirSync(path.join(run(), project, 'containers', `${project}-worker-1`), {
+        recursive: true,
+        withFileTypes: true,
+      })
+      .filter((e) => e.isFile())
+      .map((e): Attempt => ['read', path.join(e.parentPath, e.name)]);
     expect(rendered.length).toBeGreaterThan(0);
-    expectAllRefused(probeAsNobody(env, [
-      ['read', record], ['read', log], ['read', path.join(stackDir, 'supervisor.log')], ['read', path.join(stackDir, 'journal.jsonl')],
-      ...rendered, ['connect', path.join(run(), project, 'supervisor.sock')],
-    ]));
+    expectAllRefused(
+      probeAsNobody(env, [
+        ['read', record],
+        ['read', log],
+        ['read', path.join(stackDir, 'supervisor.log')],
+        ['read', path.join(stackDir, 'journal.jsonl')],
+        ...rendered,
+        ['connect', path.join(run(), project, 'supervisor.sock')],
+      ]),
+    );
   });
 
   it('keeps STACK_ROOT and STACK_RUN private, records and logs root-only', () => {
     expect(mode(root())).toBe(0o700);
     expect(mode(run())).toBe(0o700);
     const stackDir = path.join(root(), 'stacks', project);
-    for (const dir of [path.join(stackDir, 'state'), path.join(stackDir, 'state', 'containers'), path.join(stackDir, 'logs'), path.join(stackDir, 'containers', app()), path.join(root(), 'images'), path.join(root(), 'volumes')]) {
+    for (const dir of [
+      path.join(stackDir, 'state'),
+      path.join(stackDir, 'state', 'containers'),
+      path.join(stackDir, 'logs'),
+      path.join(stackDir, 'containers', app()),
+      path.join(root(), 'images'),
+      path.join(root(), 'volumes'),
+    ]) {
       expect([dir, mode(dir)]).toEqual([dir, 0o700]);
     }
-    for (const f of [path.join(stackDir, 'state', 'containers', `${app()}.json`), path.join(stackDir, 'logs', `${app()}.log`), path.join(stackDir, 'supervisor.log')]) {
+    for (const f of [
+      path.join(stackDir, 'state', 'containers', `${app()}.json`),
+      path.join(stackDir, 'logs', `${app()}.log`),
+      path.join(stackDir, 'supervisor.log'),
+    ]) {
       expect([f, mode(f)]).toEqual([f, 0o600]);
     }
   });
 
   it('still runs a container as user 1000 with its volume, bind mount, secret and a writable rootfs', () => {
-    const r = stack(env, ['-f', file, 'exec', 'worker', 'sh', '-c', 'id -u; stat -c %a /; cat /run/secrets/tok; echo; cat /site/page.txt; ls -d /data; echo written > /tmp/w && cat /tmp/w; grep -c localhost /etc/hosts']);
+    const r = stack(env, [
+      '-f',
+      file,
+      'exec',
+      'worker',
+      'sh',
+      '-c',
+      'id -u; stat -c %a /; cat /run/secrets/tok; echo; cat /site/page.txt; ls -d /data; echo written > /tmp/w && cat /tmp/w; grep -c localhost /etc/hosts',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`1000\n755\n${token}\nfrom the host\n/data\nwritten\n2\n`);
     expect(r.code).toBe(0);
@@ -172,9 +243,21 @@ secrets:
 
   it('gets a clear "needs root" error from every command that reads or changes host state, and nothing is touched', () => {
     const fresh = uniqueProject('tlocal');
-    for (const args of [['-f', file, 'ps'], ['-f', file, 'logs', 'app'], ['-f', file, 'plan'], ['-p', fresh, 'up', '-d'], ['image', 'ls'], ['volume', 'ls']]) {
+    for (const args of [
+      ['-f', file, 'ps'],
+      ['-f', file, 'logs', 'app'],
+      ['-f', file, 'plan'],
+      ['-p', fresh, 'up', '-d'],
+      ['image', 'ls'],
+      ['volume', 'ls'],
+    ]) {
       const r = asNobody(env, path.join(repoRoot, 'bin/stack'), args);
-      expect([args, r.stdout, r.stderr, r.code]).toEqual([args, '', expect.stringMatching(/^stack needs root: .*sudo.*rootless mode is not supported yet/s), 1]);
+      expect([args, r.stdout, r.stderr, r.code]).toEqual([
+        args,
+        '',
+        expect.stringMatching(/^stack needs root: .*sudo.*rootless mode is not supported yet/s),
+        1,
+      ]);
       expect(r.stderr).not.toContain(secret);
     }
     expect(fs.existsSync(path.join(root(), 'stacks', fresh))).toBe(false);
@@ -203,7 +286,18 @@ describe('a STACK_ROOT made by an older stack (every folder 0755, records 0644)'
       fs.mkdirSync(body === undefined ? full : path.dirname(full), { recursive: true, mode: 0o755 });
       if (body !== undefined) fs.writeFileSync(full, body, { mode: 0o644 });
     };
-    for (const f of ['stacks/old/state/containers/old-app-1.json', 'stacks/old/state/nat.json', 'stacks/old/journal.jsonl', 'stacks/old/supervisor.log', 'stacks/old/logs/old-app-1.log', 'stacks/old/logs/old-app-1.log.times', 'volumes/v/volume.json', 'images/refs/x.json', 'images/tmp/hold-1.json']) old(f, '{}\n');
+    for (const f of [
+      'stacks/old/state/containers/old-app-1.json',
+      'stacks/old/state/nat.json',
+      'stacks/old/journal.jsonl',
+      'stacks/old/supervisor.log',
+      'stacks/old/logs/old-app-1.log',
+      'stacks/old/logs/old-app-1.log.times',
+      'volumes/v/volume.json',
+      'images/refs/x.json',
+      'images/tmp/hold-1.json',
+    ])
+      old(f, '{}\n');
     for (const d of ['stacks/old/containers/old-app-1/upper', 'volumes/v/_data', `images/layers/${layer}/bin`]) old(d);
     fs.mkdirSync(path.join(env.env.STACK_RUN!, 'old'), { recursive: true, mode: 0o755 });
     for (const d of [root, env.env.STACK_RUN!]) fs.chmodSync(d, 0o755);
@@ -215,13 +309,42 @@ describe('a STACK_ROOT made by an older stack (every folder 0755, records 0644)'
     const r = stack(env, ['-p', 'another', 'ps']);
     expect(r.code, r.stderr).toBe(0);
     const root = env.env.STACK_ROOT!;
-    const modes = (list: string[]) => Object.fromEntries(list.map((p) => [p, (mode(path.join(root, p)) & 0o777).toString(8)]));
-    const dirs = ['.', 'stacks', 'stacks/old', 'stacks/old/state', 'stacks/old/state/containers', 'stacks/old/logs', 'stacks/old/containers', 'stacks/old/containers/old-app-1', 'volumes', 'volumes/v', 'images', 'images/layers', 'images/refs', 'images/tmp'];
+    const modes = (list: string[]) =>
+      Object.fromEntries(list.map((p) => [p, (mode(path.join(root, p)) & 0o777).toString(8)]));
+    const dirs = [
+      '.',
+      'stacks',
+      'stacks/old',
+      'stacks/old/state',
+      'stacks/old/state/containers',
+      'stacks/old/logs',
+      'stacks/old/containers',
+      'stacks/old/containers/old-app-1',
+      'volumes',
+      'volumes/v',
+      'images',
+      'images/layers',
+      'images/refs',
+      'images/tmp',
+    ];
     expect(modes(dirs)).toEqual(Object.fromEntries(dirs.map((d) => [d, '700'])));
-    const files = ['stacks/old/state/containers/old-app-1.json', 'stacks/old/state/nat.json', 'stacks/old/journal.jsonl', 'stacks/old/supervisor.log', 'stacks/old/logs/old-app-1.log', 'stacks/old/logs/old-app-1.log.times', 'volumes/v/volume.json', 'images/refs/x.json'];
+    const files = [
+      'stacks/old/state/containers/old-app-1.json',
+      'stacks/old/state/nat.json',
+      'stacks/old/journal.jsonl',
+      'stacks/old/supervisor.log',
+      'stacks/old/logs/old-app-1.log',
+      'stacks/old/logs/old-app-1.log.times',
+      'volumes/v/volume.json',
+      'images/refs/x.json',
+    ];
     expect(modes(files)).toEqual(Object.fromEntries(files.map((f) => [f, '600'])));
     // What containers see keeps its mode: the root of an upper dir, a layer, a volume.
-    expect(modes(['stacks/old/containers/old-app-1/upper', 'volumes/v/_data', `images/layers/${layer}`])).toEqual({ 'stacks/old/containers/old-app-1/upper': '755', 'volumes/v/_data': '755', [`images/layers/${layer}`]: '755' });
+    expect(modes(['stacks/old/containers/old-app-1/upper', 'volumes/v/_data', `images/layers/${layer}`])).toEqual({
+      'stacks/old/containers/old-app-1/upper': '755',
+      'volumes/v/_data': '755',
+      [`images/layers/${layer}`]: '755',
+    });
     expect((mode(env.env.STACK_RUN!) & 0o777).toString(8)).toBe('700');
     expect((mode(path.join(env.env.STACK_RUN!, 'old')) & 0o777).toString(8)).toBe('700');
   });

@@ -15,7 +15,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeName } from '../../model/names.js';
-import { freePort, importTestImage, makeStackEnv, sleeperService, stack, udpEchoService, uniqueProject, type StackEnv } from '../support/stack-cli.js';
+import {
+  freePort,
+  importTestImage,
+  makeStackEnv,
+  sleeperService,
+  stack,
+  udpEchoService,
+  uniqueProject,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
 import { INIT_STAGES, type InitStage } from '../support/init-stages.js';
@@ -63,8 +72,28 @@ function writeStack(name: string, project: string, services: string, stage: Init
 const victimLog = () => stack(env, ['-f', victimFile, 'logs', 'echo']).stdout;
 
 /** Sends one hand-made frame from inside the attacker container (default capabilities) of `attackerFile`. */
-function fromContainer(attackerFile: string, dstMac: string, dstIp: string, port: number, payload: string, srcIp?: string): void {
-  const r = stack(env, ['-f', attackerFile, 'exec', '-T', 'attacker', '/probe/raw-udp', 'eth0', dstMac, dstIp, String(port), payload, ...(srcIp ? [srcIp] : [])]);
+function fromContainer(
+  attackerFile: string,
+  dstMac: string,
+  dstIp: string,
+  port: number,
+  payload: string,
+  srcIp?: string,
+): void {
+  const r = stack(env, [
+    '-f',
+    attackerFile,
+    'exec',
+    '-T',
+    'attacker',
+    '/probe/raw-udp',
+    'eth0',
+    dstMac,
+    dstIp,
+    String(port),
+    payload,
+    ...(srcIp ? [srcIp] : []),
+  ]);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(/^sent \d+/);
 }
@@ -75,12 +104,22 @@ beforeAll(async () => {
   bin = path.join(env.root, 'probe');
   fs.mkdirSync(bin);
   for (const name of ['raw-udp', 'udp-echo']) {
-    execFileSync('gcc', ['-static', '-O1', '-o', path.join(bin, name), path.join(import.meta.dirname, `fixtures/${name}.c`)]);
+    execFileSync('gcc', [
+      '-static',
+      '-O1',
+      '-o',
+      path.join(bin, name),
+      path.join(import.meta.dirname, `fixtures/${name}.c`),
+    ]);
   }
   localPort = await freePort();
   anyPort = await freePort();
   // The victim: a UDP server published on 127.0.0.1 only, and on every address.
-  victimFile = writeStack('victim', uniqueProject('tlnv'), udpEchoService(bin, [`127.0.0.1:${localPort}:5353/udp`, `${anyPort}:5353/udp`]));
+  victimFile = writeStack(
+    'victim',
+    uniqueProject('tlnv'),
+    udpEchoService(bin, [`127.0.0.1:${localPort}:5353/udp`, `${anyPort}:5353/udp`]),
+  );
   await until('the victim listens', () => victimLog().includes('listening'));
 });
 
@@ -91,50 +130,86 @@ afterAll(() => {
 });
 
 describe('loopback addresses from a container or from the link (CVE-2020-8558)', () => {
-  it.each(INIT_STAGES)('a container\'s frame to 127.0.0.1 through the gateway MAC reaches no host loopback service and no other stack\'s 127.0.0.1 port (%s stages)', async (stage) => {
-    const attackerProject = uniqueProject('tlna');
-    const attackerFile = writeStack(`attacker-${stage}`, attackerProject, `  attacker:\n${sleeperService(`    volumes: ["${bin}:/probe:ro"]\n`)}`, stage);
-    const bridge = bridgeName(attackerProject, 'default');
-    const gatewayMac = fs.readFileSync(`/sys/class/net/${bridge}/address`, 'utf8').trim();
-    const gatewayIp = os.networkInterfaces()[bridge]!.find((a) => a.family === 'IPv4')!.address;
-    const hostPort = await freePort();
-    const loopback = await listen('127.0.0.1', hostPort);
-    const gateway = await listen(gatewayIp, hostPort);
-    try {
-      fromContainer(attackerFile, gatewayMac, '127.0.0.1', hostPort, 'to host loopback');
-      fromContainer(attackerFile, gatewayMac, '127.0.0.1', hostPort, 'to host loopback, loopback source', '127.0.0.1');
-      fromContainer(attackerFile, gatewayMac, '127.0.0.1', localPort, 'to the other stack\'s 127.0.0.1 port');
-      // Controls: the same frames to the gateway's own address arrive (the frames are well
-      // made), and so does one to the other stack's port published on every address.
-      fromContainer(attackerFile, gatewayMac, 'gateway', hostPort, 'control');
-      fromContainer(attackerFile, gatewayMac, 'gateway', anyPort, 'control to the other stack');
-      await until('the control frame reaches the gateway address', () => gateway.got.includes('control'));
-      await until('the control frame reaches the other stack', () => victimLog().split('\n').filter((l) => l.includes('got control to the other stack')).length >= INIT_STAGES.indexOf(stage) + 1);
-      expect(loopback.got).toEqual([]);
-      expect(victimLog()).not.toContain('127.0.0.1 port');
-    } finally {
-      loopback.close();
-      gateway.close();
-    }
-  });
+  it.each(INIT_STAGES)(
+    "a container's frame to 127.0.0.1 through the gateway MAC reaches no host loopback service and no other stack's 127.0.0.1 port (%s stages)",
+    async (stage) => {
+      const attackerProject = uniqueProject('tlna');
+      const attackerFile = writeStack(
+        `attacker-${stage}`,
+        attackerProject,
+        `  attacker:\n${sleeperService(`    volumes: ["${bin}:/probe:ro"]\n`)}`,
+        stage,
+      );
+      const bridge = bridgeName(attackerProject, 'default');
+      const gatewayMac = fs.readFileSync(`/sys/class/net/${bridge}/address`, 'utf8').trim();
+      const gatewayIp = os.networkInterfaces()[bridge]!.find((a) => a.family === 'IPv4')!.address;
+      const hostPort = await freePort();
+      const loopback = await listen('127.0.0.1', hostPort);
+      const gateway = await listen(gatewayIp, hostPort);
+      try {
+        fromContainer(attackerFile, gatewayMac, '127.0.0.1', hostPort, 'to host loopback');
+        fromContainer(
+          attackerFile,
+          gatewayMac,
+          '127.0.0.1',
+          hostPort,
+          'to host loopback, loopback source',
+          '127.0.0.1',
+        );
+        fromContainer(attackerFile, gatewayMac, '127.0.0.1', localPort, "to the other stack's 127.0.0.1 port");
+        // Controls: the same frames to the gateway's own address arrive (the frames are well
+        // made), and so does one to the other stack's port published on every address.
+        fromContainer(attackerFile, gatewayMac, 'gateway', hostPort, 'control');
+        fromContainer(attackerFile, gatewayMac, 'gateway', anyPort, 'control to the other stack');
+        await until('the control frame reaches the gateway address', () => gateway.got.includes('control'));
+        await until(
+          'the control frame reaches the other stack',
+          () =>
+            victimLog()
+              .split('\n')
+              .filter((l) => l.includes('got control to the other stack')).length >=
+            INIT_STAGES.indexOf(stage) + 1,
+        );
+        expect(loopback.got).toEqual([]);
+        expect(victimLog()).not.toContain('127.0.0.1 port');
+      } finally {
+        loopback.close();
+        gateway.close();
+      }
+    },
+  );
 
-  it('a neighbour\'s frame to 127.0.0.1 through a container\'s MAC reaches none of its loopback services', async () => {
+  it("a neighbour's frame to 127.0.0.1 through a container's MAC reaches none of its loopback services", async () => {
     // The container's namespace has route_localnet on, for 127.0.0.11 (fixed-resolver.ts):
     // without a guard, such a frame would be delivered to the neighbour's 0.0.0.0 socket.
     // Where br_netfilter is loaded (here), the host's own guard sees bridged frames too and
     // drops it first; the container's guard is what holds without br_netfilter.
     // The attacker's neighbour on the same bridge: a UDP server on every address of its own namespace.
-    const attackerFile = writeStack('attacker-neighbour', uniqueProject('tlnn'), `  attacker:\n${sleeperService(`    volumes: ["${bin}:/probe:ro"]\n`)}${udpEchoService(bin, [])}`);
+    const attackerFile = writeStack(
+      'attacker-neighbour',
+      uniqueProject('tlnn'),
+      `  attacker:\n${sleeperService(`    volumes: ["${bin}:/probe:ro"]\n`)}${udpEchoService(bin, [])}`,
+    );
     const neighbourLog = () => stack(env, ['-f', attackerFile, 'logs', 'echo']).stdout;
     await until('the neighbour listens', () => neighbourLog().includes('listening'));
-    const mac = stack(env, ['-f', attackerFile, 'exec', '-T', 'echo', 'cat', '/sys/class/net/eth0/address']).stdout.trim();
+    const mac = stack(env, [
+      '-f',
+      attackerFile,
+      'exec',
+      '-T',
+      'echo',
+      'cat',
+      '/sys/class/net/eth0/address',
+    ]).stdout.trim();
     const ip = stack(env, ['-f', attackerFile, 'exec', '-T', 'echo', 'hostname', '-i']).stdout.trim().split(/\s+/)[0]!;
     expect(mac).toMatch(/^[0-9a-f:]{17}$/);
     fromContainer(attackerFile, mac, '127.0.0.1', 5353, 'to the neighbour loopback');
     fromContainer(attackerFile, mac, '127.0.0.1', 5353, 'to the neighbour loopback, loopback source', '127.0.0.1');
     fromContainer(attackerFile, mac, '127.0.0.11', 53, 'to the neighbour resolver address');
     fromContainer(attackerFile, mac, ip, 5353, 'control to the neighbour');
-    await until('the control frame reaches the neighbour', () => neighbourLog().includes('got control to the neighbour'));
+    await until('the control frame reaches the neighbour', () =>
+      neighbourLog().includes('got control to the neighbour'),
+    );
     expect(neighbourLog()).not.toContain('loopback');
   });
 
@@ -147,7 +222,9 @@ describe('loopback addresses from a container or from the link (CVE-2020-8558)',
     };
     send('127.0.0.1', localPort, 'from the link to 127.0.0.1');
     send(outside.hostIp, anyPort, 'control from the link');
-    await until('the control frame from the link reaches the victim', () => victimLog().includes('got control from the link'));
+    await until('the control frame from the link reaches the victim', () =>
+      victimLog().includes('got control from the link'),
+    );
     expect(victimLog()).not.toContain('from the link to 127.0.0.1');
   });
 

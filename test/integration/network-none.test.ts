@@ -5,7 +5,15 @@
 // command done at once had `up` fail to bring up the loopback of a process already gone.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv, writeStackFile } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+  writeStackFile,
+} from '../support/stack-cli.js';
 
 let env: StackEnv;
 let file: string;
@@ -13,7 +21,10 @@ let file: string;
 beforeAll(() => {
   env = makeStackEnv();
   importTestImage(env);
-  file = writeStackFile(env, uniqueProject('tnone'), `  loner:
+  file = writeStackFile(
+    env,
+    uniqueProject('tnone'),
+    `  loner:
     image: ${TEST_IMAGE}
     network_mode: none
     command: ["sh", "-c", "ip -o link show lo; ping -c 1 -W 1 127.0.0.1 >/dev/null && echo reached; exec sleep 1000"]
@@ -22,7 +33,8 @@ beforeAll(() => {
     image: ${TEST_IMAGE}
     network_mode: none
     command: ["true"]
-`);
+`,
+  );
 });
 
 afterAll(() => {

@@ -10,7 +10,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contains, parseCidr } from '../../model/ipam.js';
 import { ipForwardPlaces } from '../../executor/host/linux/ip-forward.js';
-import { importTestImage, makeStackEnv, sleeperService as sleeper, stack, uniqueProject, type StackEnv } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  sleeperService as sleeper,
+  stack,
+  uniqueProject,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { bridgeName, natTableName } from '../../model/names.js';
@@ -40,7 +47,8 @@ let othersHolding: string[];
 const pidOf = (service: string) => rows.find((r) => r.service === service)!.pid;
 const sysctl = () => fs.readFileSync(forwarding.sysctl, 'utf8').trim();
 /** Who holds ip_forward on now: one `user-…` file per stack table, of any STACK_ROOT on the host. */
-const holders = () => (fs.existsSync(forwarding.dir) ? fs.readdirSync(forwarding.dir).filter((f) => f.startsWith('user-')) : []);
+const holders = () =>
+  fs.existsSync(forwarding.dir) ? fs.readdirSync(forwarding.dir).filter((f) => f.startsWith('user-')) : [];
 const original = () => fs.readFileSync(path.join(forwarding.dir, 'original'), 'utf8').trim();
 /** `/etc/hosts` of a container as name → address. */
 function hostsOf(pid: number): Map<string, string> {
@@ -66,7 +74,9 @@ beforeAll(async () => {
   // not for gw_priority on `front`; its static address lies outside ip_range on purpose
   // (ip_range limits dynamic addresses only). ranged publishes a port so the table has DNAT
   // rules too.
-  fs.writeFileSync(file, `name: ${project}
+  fs.writeFileSync(
+    file,
+    `name: ${project}
 services:
   ranged:
 ${sleeper(`    networks: [front]
@@ -94,13 +104,17 @@ networks:
     ipam:
       config:
         - { subnet: ${FRONT.subnet}, gateway: ${FRONT.gateway}, ip_range: ${FRONT.ipRange} }
-`);
+`,
+  );
   forwardBefore = sysctl();
   othersHolding = holders();
   const up = stack(env, ['-f', file, 'up', '-d']);
   expect(up.code, up.stderr).toBe(0);
   rows = ps(env, file);
-  table = (await runTool('nft', ['list', 'tables'])).split('\n').find((l) => l.startsWith(`table ip stk_${project}_`))!.split(' ')[2]!;
+  table = (await runTool('nft', ['list', 'tables']))
+    .split('\n')
+    .find((l) => l.startsWith(`table ip stk_${project}_`))!
+    .split(' ')[2]!;
 });
 
 afterAll(() => {
@@ -115,53 +129,86 @@ describe('network options of one stack', () => {
     const ip = ranged.addresses[0]!.ip;
     expect(contains(parseCidr(FRONT.ipRange), ip)).toBe(true);
     expect(inside(ranged.pid, ['ip', '-o', '-4', 'addr', 'show', 'eth0']).stdout).toContain(`inet ${ip}/24 `);
-    expect(inside(ranged.pid, ['ip', 'route']).stdout).toMatch(new RegExp(`^default via ${FRONT.gateway} dev eth0 `, 'm'));
-    expect(inside(pidOf('pinned'), ['ip', '-o', '-4', 'addr', 'show', 'uplink']).stdout).toContain(`inet ${FRONT.pinned}/24 `);
+    expect(inside(ranged.pid, ['ip', 'route']).stdout).toMatch(
+      new RegExp(`^default via ${FRONT.gateway} dev eth0 `, 'm'),
+    );
+    expect(inside(pidOf('pinned'), ['ip', '-o', '-4', 'addr', 'show', 'uplink']).stdout).toContain(
+      `inet ${FRONT.pinned}/24 `,
+    );
   });
 
   it('names interfaces by interface_name, and routes by default through the network with the higher gw_priority', () => {
     const addrs = inside(pidOf('pinned'), ['ip', '-o', '-4', 'addr']).stdout;
-    expect([...addrs.matchAll(/^\d+: (\S+)\s+inet (\S+)\//gm)].map((m) => [m[1], contains(parseCidr(m[1] === 'uplink' ? FRONT.subnet : BACK.subnet), m[2]!)])).toEqual(
-      [['lo', false], ['data', true], ['uplink', true]],
-    );
-    const defaults = inside(pidOf('pinned'), ['ip', 'route']).stdout.split('\n').filter((l) => l.startsWith('default'));
+    expect(
+      [...addrs.matchAll(/^\d+: (\S+)\s+inet (\S+)\//gm)].map((m) => [
+        m[1],
+        contains(parseCidr(m[1] === 'uplink' ? FRONT.subnet : BACK.subnet), m[2]!),
+      ]),
+    ).toEqual([
+      ['lo', false],
+      ['data', true],
+      ['uplink', true],
+    ]);
+    const defaults = inside(pidOf('pinned'), ['ip', 'route'])
+      .stdout.split('\n')
+      .filter((l) => l.startsWith('default'));
     expect(defaults).toEqual([`default via ${FRONT.gateway} dev uplink `]);
   });
 
   it('writes dns_search and the dns servers into resolv.conf, and resolves unknown names through those servers only', () => {
     const ranged = pidOf('ranged');
     // As docker does on user-defined networks: the stack's resolver first, `dns:` behind it.
-    expect(inside(ranged, ['cat', '/etc/resolv.conf']).stdout.split('\n')).toEqual(
-      [`# upstream servers: ${outside!.ip}`, 'nameserver 127.0.0.11', 'search corp.stack.test lab.stack.test', ''],
-    );
+    expect(inside(ranged, ['cat', '/etc/resolv.conf']).stdout.split('\n')).toEqual([
+      `# upstream servers: ${outside!.ip}`,
+      'nameserver 127.0.0.11',
+      'search corp.stack.test lab.stack.test',
+      '',
+    ]);
     expect(lookup(ranged, outside!.dnsName)).toEqual([outside!.ip]);
     // pinned has no `dns:`, and the stack no default upstream: the same name stays unknown.
     expect(lookup(pidOf('pinned'), outside!.dnsName)).toEqual([]);
   });
 
-  it('writes extra_hosts (host-gateway as the network gateway) and the container\'s own names into /etc/hosts', () => {
+  it("writes extra_hosts (host-gateway as the network gateway) and the container's own names into /etc/hosts", () => {
     const ranged = rows.find((r) => r.service === 'ranged')!;
     const hosts = hostsOf(ranged.pid);
     const own = inside(ranged.pid, ['hostname']).stdout.trim();
     expect(own).toBe('ranged');
-    expect([own, ranged.name, 'gw.stack.test', 'db.stack.test'].map((n) => hosts.get(n))).toEqual(
-      [ranged.addresses[0]!.ip, ranged.addresses[0]!.ip, FRONT.gateway, LISTED_HOST],
-    );
+    expect([own, ranged.name, 'gw.stack.test', 'db.stack.test'].map((n) => hosts.get(n))).toEqual([
+      ranged.addresses[0]!.ip,
+      ranged.addresses[0]!.ip,
+      FRONT.gateway,
+      LISTED_HOST,
+    ]);
   });
 
-  it('network_mode host shares the host\'s network namespace; a networked service has its own', () => {
+  it("network_mode host shares the host's network namespace; a networked service has its own", () => {
     const hostNs = fs.readlinkSync('/proc/self/ns/net');
     expect(inside(pidOf('hostnet'), ['readlink', '/proc/self/ns/net']).stdout.trim()).toBe(hostNs);
     expect(inside(pidOf('ranged'), ['readlink', '/proc/self/ns/net']).stdout.trim()).not.toBe(hostNs);
   });
 
-  it('labels every rule of the stack\'s nftables table with the project and the service or network it serves, DNAT rules included', async () => {
-    const json = JSON.parse(await runTool('nft', ['-j', 'list', 'table', 'ip', table])) as { nftables: { rule?: { chain: string; comment?: string } }[] };
+  it("labels every rule of the stack's nftables table with the project and the service or network it serves, DNAT rules included", async () => {
+    const json = JSON.parse(await runTool('nft', ['-j', 'list', 'table', 'ip', table])) as {
+      nftables: { rule?: { chain: string; comment?: string } }[];
+    };
     const rules = json.nftables.flatMap((o) => (o.rule ? [o.rule] : []));
-    expect(new Set(rules.map((r) => r.chain))).toEqual(new Set(['loopback', 'ports', 'prerouting', 'output', 'postrouting', 'forward', 'input']));
+    expect(new Set(rules.map((r) => r.chain))).toEqual(
+      new Set(['loopback', 'ports', 'prerouting', 'output', 'postrouting', 'forward', 'input']),
+    );
     // `project/service` for a published port's rules, `project/network` for a network's.
-    const owners = new Set(['ranged', 'pinned', 'hostnet', 'back', 'front', 'published ports', 'loopback addresses only through lo']);
-    expect(rules.filter((r) => !(r.comment?.startsWith(`${project}/`) && owners.has(r.comment.slice(project.length + 1))))).toEqual([]);
+    const owners = new Set([
+      'ranged',
+      'pinned',
+      'hostnet',
+      'back',
+      'front',
+      'published ports',
+      'loopback addresses only through lo',
+    ]);
+    expect(
+      rules.filter((r) => !(r.comment?.startsWith(`${project}/`) && owners.has(r.comment.slice(project.length + 1)))),
+    ).toEqual([]);
     expect(rules.some((r) => r.comment === `${project}/ranged`)).toBe(true);
   });
 
@@ -200,13 +247,17 @@ describe('address mistakes the CLI refuses', () => {
     // Only this refused stack's objects: other test files run beside this one.
     const refused = `${project}${name}`;
     const bridges = ['default', 'front', 'back'].map((key) => bridgeName(refused, key));
-    expect(objectsNaming(newObjects(seen, snapshotHostObjects()), [refused, natTableName(refused), ...bridges])).toEqual({});
+    expect(
+      objectsNaming(newObjects(seen, snapshotHostObjects()), [refused, natTableName(refused), ...bridges]),
+    ).toEqual({});
     expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', `${project}${name}`))).toBe(false);
     return r;
   }
 
   it('an ipv4_address outside the network subnet is exit 1 at its position, and nothing is created', () => {
-    const r = refusedUp('outside', `services:
+    const r = refusedUp(
+      'outside',
+      `services:
   pinned:
 ${sleeper(`    networks:
       front:
@@ -215,16 +266,24 @@ ${sleeper(`    networks:
   front:
     ipam:
       config: [{ subnet: ${FRONT.subnet} }]
-`);
+`,
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`outside.yaml:9:23: ipv4_address 10.98.60.10 of service "pinned" is outside subnet ${FRONT.subnet} of network "front"`);
+    expect(r.stderr).toContain(
+      `outside.yaml:9:23: ipv4_address 10.98.60.10 of service "pinned" is outside subnet ${FRONT.subnet} of network "front"`,
+    );
   });
 
   it('ports with network_mode host is exit 1 at the position of ports, and nothing is created', () => {
-    const r = refusedUp('hostports', `services:
+    const r = refusedUp(
+      'hostports',
+      `services:
   hostnet:
-${sleeper('    network_mode: host\n    ports: ["8080:80"]\n')}`);
+${sleeper('    network_mode: host\n    ports: ["8080:80"]\n')}`,
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('hostports.yaml:8:12: service "hostnet" publishes ports but uses network_mode host, where its ports are the host\'s own; remove "ports"');
+    expect(r.stderr).toContain(
+      'hostports.yaml:8:12: service "hostnet" publishes ports but uses network_mode host, where its ports are the host\'s own; remove "ports"',
+    );
   });
 });

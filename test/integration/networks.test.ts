@@ -10,7 +10,17 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, httpGet, importTestImage, makeStackEnv, sleeperService as sleeper, stack, TEST_IMAGE, uniqueProject, type StackEnv } from '../support/stack-cli.js';
+import {
+  freePort,
+  httpGet,
+  importTestImage,
+  makeStackEnv,
+  sleeperService as sleeper,
+  stack,
+  TEST_IMAGE,
+  uniqueProject,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
 import { inside, lookup, ps as psOf, type PsRow as Row } from '../support/stack-containers.js';
@@ -27,11 +37,13 @@ let anyPort: number;
 const before = snapshotHostObjects();
 let rows: Row[] = [];
 
-const httpd = (extra: string) => `    image: ${TEST_IMAGE}\n    command: httpd -f -p 80 -h /www\n    stop_grace_period: 0s\n${extra}`;
+const httpd = (extra: string) =>
+  `    image: ${TEST_IMAGE}\n    command: httpd -f -p 80 -h /www\n    stop_grace_period: 0s\n${extra}`;
 
 const ps = (f: string): Row[] => psOf(env, f);
 const row = (name: string, list = rows) => list.find((r) => r.name === name)!;
-const ipOn = (name: string, network: string, list = rows) => row(name, list).addresses.find((a) => a.network === network)!.ip;
+const ipOn = (name: string, network: string, list = rows) =>
+  row(name, list).addresses.find((a) => a.network === network)!.ip;
 
 // busybox wget's own -T crashes (static build); busybox timeout bounds it instead.
 const macOf = (link: string) => fs.readFileSync(`/sys/class/net/${link}/address`, 'utf8').trim();
@@ -48,7 +60,9 @@ beforeAll(async () => {
   localPort = await freePort();
   anyPort = await freePort();
   file = path.join(env.root, 'stack.yaml');
-  fs.writeFileSync(file, `name: ${project}
+  fs.writeFileSync(
+    file,
+    `name: ${project}
 services:
   web:
 ${httpd(`    networks: [frontend]\n    ports: ["127.0.0.1:${localPort}:80", "${anyPort}:80"]\n`)}
@@ -68,9 +82,12 @@ networks:
   frontend: {}
   backend:
     internal: true
-`);
+`,
+  );
   otherFile = path.join(env.root, 'other.yaml');
-  fs.writeFileSync(otherFile, `name: ${other}
+  fs.writeFileSync(
+    otherFile,
+    `name: ${other}
 services:
   joiner:
 ${sleeper('    networks: [shared]\n')}
@@ -80,7 +97,8 @@ networks:
   shared:
     external: true
     name: ${project}_frontend
-`);
+`,
+  );
 });
 
 afterAll(() => {
@@ -159,7 +177,11 @@ describe('three networks', () => {
     expect(back.code, back.stderr).toBe(0);
     expect(lookup(web, 'worker').sort()).toEqual(three.slice(0, 2).sort());
     expect(lookup(web, 'worker-3')).toEqual([]);
-    expect(ps(file).map((r) => [r.name, r.pid]).sort()).toEqual(rows.map((r) => [r.name, r.pid]).sort());
+    expect(
+      ps(file)
+        .map((r) => [r.name, r.pid])
+        .sort(),
+    ).toEqual(rows.map((r) => [r.name, r.pid]).sort());
   });
 
   it('forwards names it does not know to the upstream, and egress leaves with the host address', () => {
@@ -172,11 +194,15 @@ describe('three networks', () => {
 
   it('publishes ports on 127.0.0.1, to another namespace, and back into the stack (hairpin)', async () => {
     expect(await httpGet(`http://127.0.0.1:${localPort}/`)).toContain('hello from stack');
-    expect(outside.run(['timeout', '3', 'busybox', 'wget', '-q', '-O-', `http://${outside.hostIp}:${anyPort}/`]).stdout).toContain('hello from stack');
+    expect(
+      outside.run(['timeout', '3', 'busybox', 'wget', '-q', '-O-', `http://${outside.hostIp}:${anyPort}/`]).stdout,
+    ).toContain('hello from stack');
     // From the host itself to one of its own addresses (not loopback).
     expect(await httpGet(`http://${outside.hostIp}:${anyPort}/`)).toContain('hello from stack');
     // 127.0.0.1-only port: not reachable from the outside namespace.
-    expect(outside.run(['timeout', '3', 'busybox', 'wget', '-q', '-O-', `http://${outside.hostIp}:${localPort}/`]).code).not.toBe(0);
+    expect(
+      outside.run(['timeout', '3', 'busybox', 'wget', '-q', '-O-', `http://${outside.hostIp}:${localPort}/`]).code,
+    ).not.toBe(0);
     const web = row(`${project}-web-1`);
     const gateway = inside(web.pid, ['ip', 'route']).stdout.match(/default via (\S+)/)![1]!;
     expect(wget(web.pid, `http://${gateway}:${anyPort}/`).stdout).toContain('hello from stack');
@@ -190,15 +216,22 @@ describe('three networks', () => {
     expect(await httpGet(`http://127.0.0.1:${published}/`)).toContain('hello from stack');
     expect(row(`${project}-echo-1`).ports).toEqual([`0.0.0.0:${published}->80/tcp`]);
     const missing = stack(env, ['-f', file, 'port', 'echo', '81']);
-    expect([missing.code, missing.stderr.trim()]).toEqual([1, `stack: port 81/tcp of ${project}-echo-1 is not published; add it to \`ports:\` of service echo`]);
+    expect([missing.code, missing.stderr.trim()]).toEqual([
+      1,
+      `stack: port 81/tcp of ${project}-echo-1 is not published; add it to \`ports:\` of service echo`,
+    ]);
   });
 
-  it('network_mode: service:api shares api\'s interfaces; none has only lo', () => {
+  it("network_mode: service:api shares api's interfaces; none has only lo", () => {
     const sidecar = row(`${project}-sidecar-1`);
     expect(sidecar.addresses).toEqual([]);
     expect(inside(sidecar.pid, ['ip', '-o', '-4', 'addr']).stdout).toContain(ipOn(`${project}-api-1`, 'frontend'));
-    expect(fs.readlinkSync(`/proc/${sidecar.pid}/ns/net`)).toBe(fs.readlinkSync(`/proc/${row(`${project}-api-1`).pid}/ns/net`));
-    const links = inside(row(`${project}-loner-1`).pid, ['ip', '-o', 'link']).stdout.trim().split('\n');
+    expect(fs.readlinkSync(`/proc/${sidecar.pid}/ns/net`)).toBe(
+      fs.readlinkSync(`/proc/${row(`${project}-api-1`).pid}/ns/net`),
+    );
+    const links = inside(row(`${project}-loner-1`).pid, ['ip', '-o', 'link'])
+      .stdout.trim()
+      .split('\n');
     expect(links).toHaveLength(1);
     expect(links[0]).toMatch(/^1: lo: <LOOPBACK,UP/);
   });
@@ -207,7 +240,10 @@ describe('three networks', () => {
 describe('two stacks', () => {
   it('a missing external network is a clear error before anything starts', () => {
     const missing = path.join(env.root, 'missing.yaml');
-    fs.writeFileSync(missing, `name: ${other}x\nservices:\n  a:\n${sleeper('    networks: [gone]\n')}networks:\n  gone:\n    external: true\n    name: nosuchnet\n`);
+    fs.writeFileSync(
+      missing,
+      `name: ${other}x\nservices:\n  a:\n${sleeper('    networks: [gone]\n')}networks:\n  gone:\n    external: true\n    name: nosuchnet\n`,
+    );
     const r = stack(env, ['-f', missing, 'up', '-d']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('external network nosuchnet does not exist; start the stack that creates it first');
@@ -224,14 +260,18 @@ describe('two stacks', () => {
     const webIp = ipOn(`${project}-web-1`, 'frontend');
     expect(wget(stranger.pid, `http://${webIp}/`).code).not.toBe(0);
     // …and the other way round: web cannot reach the second stack's own network.
-    expect(inside(row(`${project}-web-1`).pid, ['ping', '-c', '1', '-W', '1', ipOn(stranger.name, 'default', mine)]).code).not.toBe(0);
+    expect(
+      inside(row(`${project}-web-1`).pid, ['ping', '-c', '1', '-W', '1', ipOn(stranger.name, 'default', mine)]).code,
+    ).not.toBe(0);
   });
 
   it('a stack only on an external network publishes its ports (on 127.0.0.1 and to another namespace)', async () => {
     const guest = uniqueProject('tnetg');
     const guestFile = path.join(env.root, 'guest.yaml');
     const [local, any] = [await freePort(), await freePort()];
-    fs.writeFileSync(guestFile, `name: ${guest}
+    fs.writeFileSync(
+      guestFile,
+      `name: ${guest}
 services:
   site:
 ${httpd(`    networks: [shared]\n    ports: ["127.0.0.1:${local}:80", "${any}:80"]\n`)}
@@ -239,13 +279,19 @@ networks:
   shared:
     external: true
     name: ${project}_frontend
-`);
+`,
+    );
     try {
       const up = stack(env, ['-f', guestFile, 'up', '-d']);
       expect(up.code, up.stderr).toBe(0);
       expect(await httpGet(`http://127.0.0.1:${local}/`)).toContain('hello from stack');
-      expect(outside.run(['timeout', '3', 'busybox', 'wget', '-q', '-O-', `http://${outside.hostIp}:${any}/`]).stdout).toContain('hello from stack');
-      expect(row(`${guest}-site-1`, ps(guestFile)).ports.sort()).toEqual([`0.0.0.0:${any}->80/tcp`, `127.0.0.1:${local}->80/tcp`]);
+      expect(
+        outside.run(['timeout', '3', 'busybox', 'wget', '-q', '-O-', `http://${outside.hostIp}:${any}/`]).stdout,
+      ).toContain('hello from stack');
+      expect(row(`${guest}-site-1`, ps(guestFile)).ports.sort()).toEqual([
+        `0.0.0.0:${any}->80/tcp`,
+        `127.0.0.1:${local}->80/tcp`,
+      ]);
     } finally {
       const down = stack(env, ['-f', guestFile, 'down', '-t', '0']);
       expect(down.code, down.stderr).toBe(0);
@@ -260,20 +306,31 @@ networks:
     const ips = ps(file).flatMap((r) => r.addresses.filter((a) => a.network === 'frontend').map((a) => a.ip));
     expect(ips).not.toContain(joinerIp);
     expect(new Set(ips).size).toBe(ips.length);
-    expect(inside(joiner.pid, ['ping', '-c', '1', '-W', '1', ipOn(`${project}-worker-3`, 'frontend', ps(file))]).code).toBe(0);
+    expect(
+      inside(joiner.pid, ['ping', '-c', '1', '-W', '1', ipOn(`${project}-worker-3`, 'frontend', ps(file))]).code,
+    ).toBe(0);
     const back = stack(env, ['-f', file, 'up', '-d']);
     expect(back.code, back.stderr).toBe(0);
   });
 
   it("the owner's down keeps a network another stack still joins, working (as docker does), and a later down removes it", () => {
-    const record = JSON.parse(fs.readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', other, 'state', 'containers', `${other}-joiner-1.json`), 'utf8')) as { spec: { endpoints: { network: string; hostVeth: string; bridge: string }[] } };
+    const record = JSON.parse(
+      fs.readFileSync(
+        path.join(env.env.STACK_ROOT!, 'stacks', other, 'state', 'containers', `${other}-joiner-1.json`),
+        'utf8',
+      ),
+    ) as { spec: { endpoints: { network: string; hostVeth: string; bridge: string }[] } };
     const shared = record.spec.endpoints.find((e) => e.network === 'shared')!;
     const mac = macOf(shared.bridge);
     const first = stack(env, ['-f', file, 'down', '-t', '0']);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stderr).toContain(`note: network ${project}_frontend stays: ${other}-joiner-1 of other stacks still use it (external: true)`);
+    expect(first.stderr).toContain(
+      `note: network ${project}_frontend stays: ${other}-joiner-1 of other stacks still use it (external: true)`,
+    );
     // The bridge is still there, the joiner's veth still on it.
-    expect(spawnSync('ip', ['-o', 'link', 'show', shared.hostVeth], { encoding: 'utf8' }).stdout).toContain(`master ${shared.bridge}`);
+    expect(spawnSync('ip', ['-o', 'link', 'show', shared.hostVeth], { encoding: 'utf8' }).stdout).toContain(
+      `master ${shared.bridge}`,
+    );
     expect(ps(file)).toEqual([]);
     // And it still works for the joiner: the resolver on its gateway and egress with the host's address.
     const joiner = row(`${other}-joiner-1`, ps(otherFile)).pid;
@@ -286,11 +343,17 @@ networks:
   });
 
   it('once the joiner is down, the owner finishes its down by itself; down of both removes every trace', async () => {
-    const bridge = JSON.parse(fs.readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'networks', 'frontend.json'), 'utf8')) as { bridge: string };
+    const bridge = JSON.parse(
+      fs.readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'networks', 'frontend.json'), 'utf8'),
+    ) as { bridge: string };
     expect(supervisorPids(project)).toHaveLength(1); // it stayed to serve the kept network's names
     expect(stack(env, ['-f', otherFile, 'down', '-t', '0']).code).toBe(0);
     // No other stack uses the network now: the owner's supervisor removes it and exits.
-    await waitFor(() => supervisorPids(project).length === 0 && !fs.existsSync(`/sys/class/net/${bridge.bridge}`), 15_000, "the owner's supervisor to finish its down");
+    await waitFor(
+      () => supervisorPids(project).length === 0 && !fs.existsSync(`/sys/class/net/${bridge.bridge}`),
+      15_000,
+      "the owner's supervisor to finish its down",
+    );
     expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
     const again = stack(env, ['-f', file, 'down', '-t', '0']);
     expect(again.code).toBe(0);

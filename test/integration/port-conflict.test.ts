@@ -9,7 +9,17 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort, httpGet, importTestImage, makeStackEnv, stack, uniqueProject, type StackEnv, webService, writeStackFile } from '../support/stack-cli.js';
+import {
+  freePort,
+  httpGet,
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  type StackEnv,
+  webService,
+  writeStackFile,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects, type HostObjects } from '../support/host-objects.js';
 import { paths } from '../../store/paths.js';
 import { bridgeName, containerName, natTableName, vethName } from '../../model/names.js';
@@ -140,11 +150,19 @@ function expectNoTrace(project: string, before: HostObjects): void {
  * (their objects carry other project names and roots), so those are left out.
  */
 function ours(project: string, diff: Partial<HostObjects>): Partial<HostObjects> {
-  return objectsNaming(diff, [project, env.root, bridgeName(project, 'default'), vethName(project, containerName(project, 'web'), 'default'), natTableName(project)]);
+  return objectsNaming(diff, [
+    project,
+    env.root,
+    bridgeName(project, 'default'),
+    vethName(project, containerName(project, 'web'), 'default'),
+    natTableName(project),
+  ]);
 }
 
 it('stack plan reports the same problem', () => {
   const r = stack(env, ['-f', file, 'plan']);
   expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(new RegExp(`host port 127\\.0\\.0\\.1:${port}/tcp is taken by pid ${process.pid} \\(node\\)`));
+  expect(r.stderr).toMatch(
+    new RegExp(`host port 127\\.0\\.0\\.1:${port}/tcp is taken by pid ${process.pid} \\(node\\)`),
+  );
 });

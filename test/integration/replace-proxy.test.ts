@@ -13,7 +13,15 @@ import { startFakeUpstream, type FakeUpstream } from '../support/fake-dns-upstre
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { getOnce, underLoad } from '../support/http-load.js';
 import { killSupervisors, waitFor } from '../support/processes.js';
-import { freePort, importTestImage, makeStackEnv, stack, TEST_IMAGE, uniqueProject, type StackEnv } from '../support/stack-cli.js';
+import {
+  freePort,
+  importTestImage,
+  makeStackEnv,
+  stack,
+  TEST_IMAGE,
+  uniqueProject,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { inside, lookup, ps, tcpLookupAtFixedResolver } from '../support/stack-containers.js';
 
 let env: StackEnv;
@@ -25,7 +33,8 @@ const before = snapshotHostObjects();
 
 // The CGI answers with the backend's page, or fails (no header: httpd answers an error) when
 // the fetch fails.
-const CGI = '#!/bin/sh\nbody=$(wget -q -O- http://backend/) || exit 1\nprintf "Content-Type: text/plain\\r\\n\\r\\n%s\\n" "$body"\n';
+const CGI =
+  '#!/bin/sh\nbody=$(wget -q -O- http://backend/) || exit 1\nprintf "Content-Type: text/plain\\r\\n\\r\\n%s\\n" "$body"\n';
 let cgiDir: string;
 
 const stackFile = (backend: string, front = 'f1') => `name: ${project}
@@ -69,7 +78,9 @@ beforeAll(async () => {
   expect(up.code, up.stderr).toBe(0);
   // (`--wait` waits for front's port to accept connections; the retries are for the fault test
   // of the code before, where it did not.)
-  expect(await waitFor(() => getOnce(port, '/cgi-bin/page').catch(() => undefined), 10_000, 'the first page')).toBe('v0');
+  expect(await waitFor(() => getOnce(port, '/cgi-bin/page').catch(() => undefined), 10_000, 'the first page')).toBe(
+    'v0',
+  );
 });
 
 afterAll(async () => {
@@ -83,12 +94,14 @@ const failures = (answers: string[]) => answers.filter((a) => !/^v\d+$/.test(a))
 const stackNamesAsked = () => upstream.asked.filter((q) => /front|backend/.test(q));
 
 describe('the fixed resolver address', () => {
-  it('resolv.conf names 127.0.0.11 as docker does, and it answers the stack\'s names there', () => {
+  it("resolv.conf names 127.0.0.11 as docker does, and it answers the stack's names there", () => {
     const front = containerOf('front');
     expect(inside(front.pid!, ['cat', '/etc/resolv.conf']).stdout).toMatch(/^nameserver 127\.0\.0\.11$/m);
     expect(lookup(front.pid!, 'backend')).toEqual([containerOf('backend').addresses[0]!.ip]);
     // Asked by address, as `resolver 127.0.0.11` in nginx does.
-    expect(inside(front.pid!, ['nslookup', 'backend', '127.0.0.11']).stdout).toContain(containerOf('backend').addresses[0]!.ip);
+    expect(inside(front.pid!, ['nslookup', 'backend', '127.0.0.11']).stdout).toContain(
+      containerOf('backend').addresses[0]!.ip,
+    );
     // And over TCP (the retry of a truncated UDP answer).
     expect(tcpLookupAtFixedResolver(front.pid!, 'backend')).toEqual([containerOf('backend').addresses[0]!.ip]);
   });
@@ -115,7 +128,9 @@ describe('replacing services without healthchecks behind a published port', () =
     expect(failed).toEqual([]);
     expect(requests).toBeGreaterThan(50);
     // Every replacement looked `front` up while it started, and got the stack's answer.
-    expect(inside(containerOf('backend').pid!, ['cat', '/www/front.txt']).stdout).toContain(containerOf('front').addresses[0]!.ip);
+    expect(inside(containerOf('backend').pid!, ['cat', '/www/front.txt']).stdout).toContain(
+      containerOf('front').addresses[0]!.ip,
+    );
     expect(stackNamesAsked()).toEqual([]);
   });
 

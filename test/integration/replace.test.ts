@@ -6,7 +6,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, httpGet, importTestImage, makeStackEnv, sleeperService, stack, TEST_IMAGE, uniqueProject, type Result, type StackEnv } from '../support/stack-cli.js';
+import {
+  freePort,
+  httpGet,
+  importTestImage,
+  makeStackEnv,
+  sleeperService,
+  stack,
+  TEST_IMAGE,
+  uniqueProject,
+  type Result,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors, startStack, waitFor } from '../support/processes.js';
 import { underLoad } from '../support/http-load.js';
@@ -99,7 +110,9 @@ describe('replacing a container beside the old one', () => {
     expect(answers.filter((a) => a.startsWith('error'))).toEqual([]);
     expect(answers.at(-1)).toBe('v3');
     const rows = ps();
-    expect(rows.filter((r) => r.service === 'web').map((r) => [r.name, r.instance])).toEqual([[`${project}-web-1`, `${project}-web-1`]]);
+    expect(rows.filter((r) => r.service === 'web').map((r) => [r.name, r.instance])).toEqual([
+      [`${project}-web-1`, `${project}-web-1`],
+    ]);
   });
 
   it('a replacement that never gets healthy leaves the old container serving, also through the next up', async () => {
@@ -124,14 +137,14 @@ describe('replacing a container beside the old one', () => {
     expect(ps().filter((r) => r.service === 'web')).toHaveLength(1);
   });
 
-  it('logs -f goes on with the replacement\'s output', async () => {
+  it("logs -f goes on with the replacement's output", async () => {
     const follower = startStack(env, ['-f', file, 'logs', '-f', 'web']);
     let out = '';
     follower.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.includes('serving v5'), 10_000, 'the current container\'s log');
+    await waitFor(() => out.includes('serving v5'), 10_000, "the current container's log");
     const { up } = await applyUnderLoad('v6');
     expect(up.code, up.stderr).toBe(0);
-    await waitFor(() => out.includes('serving v6'), 10_000, 'the replacement\'s log');
+    await waitFor(() => out.includes('serving v6'), 10_000, "the replacement's log");
     follower.child.kill('SIGINT');
     await follower.result;
   });

@@ -5,7 +5,15 @@
 // yet, and one-offs started at the same moment never share an address.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, stack, TEST_IMAGE, uniqueProject, writeStackFile, type StackEnv } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  stack,
+  TEST_IMAGE,
+  uniqueProject,
+  writeStackFile,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { startStack, waitFor } from '../support/processes.js';
 import { inside, ps } from '../support/stack-containers.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
@@ -23,7 +31,10 @@ beforeAll(() => {
   project = uniqueProject('trunalloc');
   // `late` is planned (its address claimed) with the rest, but started only once `gate` is
   // healthy, which it becomes when the test says so.
-  file = writeStackFile(env, project, `  gate:
+  file = writeStackFile(
+    env,
+    project,
+    `  gate:
     image: ${TEST_IMAGE}
     command: sleep 1000
     stop_grace_period: 0s
@@ -37,12 +48,15 @@ beforeAll(() => {
     stop_grace_period: 0s
     depends_on:
       gate: { condition: service_healthy }
-`);
+`,
+  );
 });
 
 afterAll(() => {
   stack(env, ['-f', file, 'down', '-t', '0']);
-  expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root, bridgeName(project, 'default')])).toEqual({});
+  expect(
+    objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root, bridgeName(project, 'default')]),
+  ).toEqual({});
   env.dispose();
 });
 
@@ -54,8 +68,15 @@ const ipOf = (service: string) => ps(env, file).find((r) => r.service === servic
 
 it('a one-off started while up is mid-apply skips the address up claimed for a container it has not started yet', async () => {
   const up = startStack(env, ['-f', file, 'up', '-d']);
-  const gate = await waitFor(() => ps(env, file).find((r) => r.service === 'gate' && r.state.startsWith('running')), 20_000, 'gate to run');
-  expect(ps(env, file).map((r) => r.service), 'late must not have started yet').toEqual(['gate']);
+  const gate = await waitFor(
+    () => ps(env, file).find((r) => r.service === 'gate' && r.state.startsWith('running')),
+    20_000,
+    'gate to run',
+  );
+  expect(
+    ps(env, file).map((r) => r.service),
+    'late must not have started yet',
+  ).toEqual(['gate']);
   const oneOff = runIp(stack(env, ['-f', file, 'run', '--rm', 'gate', 'ip', '-4', '-o', 'addr', 'show', 'eth0']));
   expect(inside(gate.pid, ['touch', '/tmp/ready']).code).toBe(0);
   const done = await up.result;
@@ -65,7 +86,10 @@ it('a one-off started while up is mid-apply skips the address up claimed for a c
 });
 
 it('one-offs started at the same moment each get an address of their own', async () => {
-  const runs = Array.from({ length: 4 }, () => startStack(env, ['-f', file, 'run', '--rm', 'late', 'sh', '-c', 'ip -4 -o addr show eth0; sleep 1']).result);
+  const runs = Array.from(
+    { length: 4 },
+    () => startStack(env, ['-f', file, 'run', '--rm', 'late', 'sh', '-c', 'ip -4 -o addr show eth0; sleep 1']).result,
+  );
   const ips = (await Promise.all(runs)).map(runIp);
   expect(ips.every((ip) => ip !== undefined)).toBe(true);
   expect(new Set(ips).size, `addresses: ${ips.join(' ')}`).toBe(4);

@@ -3,7 +3,15 @@
 // once, before anything changes. Cheap: the large scales are only planned or refused.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, sleeperService, stack, uniqueProject, writeStackFile, type StackEnv } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  sleeperService,
+  stack,
+  uniqueProject,
+  writeStackFile,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors } from '../support/processes.js';
 
@@ -25,7 +33,7 @@ afterAll(async () => {
   env.dispose();
 });
 
-describe('up --scale and the network\'s subnet', () => {
+describe("up --scale and the network's subnet", () => {
   it('plans a subnet with room for the scale asked for', () => {
     const planned = stack(env, [...f, 'plan', '--scale', 'w=500']);
     expect(planned.code).toBe(0);
@@ -33,12 +41,16 @@ describe('up --scale and the network\'s subnet', () => {
     expect(planned.stdout.split('\n').filter((l) => / container\.start /.test(l))).toHaveLength(500);
   });
 
-  it('refuses a scale past the running network\'s subnet with one problem, changing nothing', () => {
+  it("refuses a scale past the running network's subnet with one problem, changing nothing", () => {
     expect(stack(env, [...f, 'up', '-d']).code).toBe(0);
     const scaled = stack(env, [...f, 'up', '-d', '--scale', 'w=300']);
     expect(scaled.code).toBe(1);
     const lines = scaled.stderr.split('\n').filter((l) => l.includes('no free address'));
-    expect(lines).toEqual([expect.stringMatching(/^.*network default: no free address left in 10\.123\.\d+\.0\/24 for 47 of the 300 containers on it \(w: 47 of 300\); .*`stack down` and `up` again/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^.*network default: no free address left in 10\.123\.\d+\.0\/24 for 47 of the 300 containers on it \(w: 47 of 300\); .*`stack down` and `up` again/,
+      ),
+    ]);
     expect((JSON.parse(stack(env, [...f, 'ps', '--format', 'json']).stdout) as unknown[]).length).toBe(1);
   });
 });

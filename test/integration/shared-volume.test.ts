@@ -5,7 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeStackEnv, importTestImage, sleeperService, stack, uniqueProject, type StackEnv } from '../support/stack-cli.js';
+import {
+  makeStackEnv,
+  importTestImage,
+  sleeperService,
+  stack,
+  uniqueProject,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { killSupervisors } from '../support/processes.js';
 
 let env: StackEnv;

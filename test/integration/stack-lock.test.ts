@@ -7,7 +7,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireStackLock, lockFile } from '../../store/stack-lock.js';
-import { importTestImage, makeStackEnv, repoRoot, stack, uniqueProject, TEST_IMAGE, type StackEnv, writeStackFile } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  repoRoot,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+  writeStackFile,
+} from '../support/stack-cli.js';
 import { killSupervisors, startStack, waitFor } from '../support/processes.js';
 
 let env: StackEnv;
@@ -34,7 +43,11 @@ describe('stack lock', () => {
   it('up waits for the holder, names it, then applies', async () => {
     const lock = await acquireStackLock(project, { command: 'test holder' });
     const up = startStack(env, ['-f', file, 'up', '-d']);
-    await waitFor(() => up.stderr().includes(`waiting for the lock held by pid ${process.pid} (test holder)`), 10_000, 'the waiting message');
+    await waitFor(
+      () => up.stderr().includes(`waiting for the lock held by pid ${process.pid} (test holder)`),
+      10_000,
+      'the waiting message',
+    );
     // Nothing happens while it waits.
     await new Promise((r) => setTimeout(r, 300));
     expect(fs.existsSync(`${env.env.STACK_ROOT}/stacks/${project}`)).toBe(false);
@@ -65,7 +78,11 @@ setInterval(() => {}, 1000);`;
   it('down waits too, and removes the lock file with the stack', async () => {
     const lock = await acquireStackLock(project, { command: 'stack up' });
     const down = startStack(env, ['-f', file, 'down', '-t', '0']);
-    await waitFor(() => down.stderr().includes(`waiting for the lock held by pid ${process.pid} (stack up)`), 10_000, 'the waiting message');
+    await waitFor(
+      () => down.stderr().includes(`waiting for the lock held by pid ${process.pid} (stack up)`),
+      10_000,
+      'the waiting message',
+    );
     lock.release();
     const r = await down.result;
     expect(r.code, r.stderr).toBe(0);
@@ -76,7 +93,10 @@ setInterval(() => {}, 1000);`;
     const failing = uniqueProject('tlockf');
     const broken = path.join(env.root, `${failing}.yaml`);
     // Fails in its plan, before anything is made: the external network does not exist.
-    fs.writeFileSync(broken, `name: ${failing}\nservices:\n  idle:\n    image: ${TEST_IMAGE}\n    command: sleep 100000\n    networks: [outside]\nnetworks:\n  outside:\n    external: true\n`);
+    fs.writeFileSync(
+      broken,
+      `name: ${failing}\nservices:\n  idle:\n    image: ${TEST_IMAGE}\n    command: sleep 100000\n    networks: [outside]\nnetworks:\n  outside:\n    external: true\n`,
+    );
     const r = stack(env, ['-f', broken, 'up', '-d']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/outside/);

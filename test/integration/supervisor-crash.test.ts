@@ -8,12 +8,34 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { lookup } from '../support/stack-containers.js';
 import { MAX_QUICK_CRASHES } from '../../supervisor/watchdog.js';
-import { findSupervisorPid, isAlive, killAndWait, killSupervisors, startStack, supervisorPids, waitFor, watchdogPids } from '../support/processes.js';
+import {
+  findSupervisorPid,
+  isAlive,
+  killAndWait,
+  killSupervisors,
+  startStack,
+  supervisorPids,
+  waitFor,
+  watchdogPids,
+} from '../support/processes.js';
 
-interface Row { service: string; state: string; pid?: number; health?: string; addresses?: { ip: string }[] }
+interface Row {
+  service: string;
+  state: string;
+  pid?: number;
+  health?: string;
+  addresses?: { ip: string }[];
+}
 
 let env: StackEnv;
 const projects: string[] = [];
@@ -36,7 +58,9 @@ function stackFile(prefix: string, services: Record<string, string>): { project:
   const project = uniqueProject(prefix);
   projects.push(project);
   const file = path.join(env.root, `${project}.yaml`);
-  const body = Object.entries(services).map(([name, yaml]) => `  ${name}:\n    image: ${TEST_IMAGE}\n    stop_grace_period: 1s\n${yaml.replace(/^/gm, '    ')}`);
+  const body = Object.entries(services).map(
+    ([name, yaml]) => `  ${name}:\n    image: ${TEST_IMAGE}\n    stop_grace_period: 1s\n${yaml.replace(/^/gm, '    ')}`,
+  );
   fs.writeFileSync(file, `name: ${project}\nservices:\n${body.join('\n')}\n`);
   return { project, f: ['-f', file] };
 }
@@ -58,13 +82,17 @@ const uniqueSleep = () => String(1_000_000 + Math.floor(Math.random() * 8_000_00
 
 /** Live (non-zombie) processes running `sleep <arg>`. */
 function sleepers(arg: string): number[] {
-  return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${arg}\0` && isAlive(pid);
-    } catch {
-      return false;
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${arg}\0` && isAlive(pid);
+      } catch {
+        return false;
+      }
+    });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,7 +106,12 @@ describe('a container stopped and started again after a supervisor crash', () =>
       how: 'a stop-first recreate through up',
       yaml: '\nvolumes: ["data:/data"]',
       again: (f: string[]) => {
-        fs.writeFileSync(f[1]!, fs.readFileSync(f[1]!, 'utf8').replace('restart: always', 'restart: always\n    environment: { CHANGED: "1" }'));
+        fs.writeFileSync(
+          f[1]!,
+          fs
+            .readFileSync(f[1]!, 'utf8')
+            .replace('restart: always', 'restart: always\n    environment: { CHANGED: "1" }'),
+        );
         ok([...f, 'up', '-d']);
       },
     },
@@ -100,7 +133,10 @@ describe('a container stopped and started again after a supervisor crash', () =>
 
 describe('a supervisor killed while its stack runs', () => {
   it('comes back by itself, adopts its containers and restarts one that died meanwhile', async () => {
-    const { project, f } = stackFile('tsback', { web: 'command: sleep 1000\nrestart: always', once: 'command: sleep 1000' });
+    const { project, f } = stackFile('tsback', {
+      web: 'command: sleep 1000\nrestart: always',
+      once: 'command: sleep 1000',
+    });
     ok([...f, 'up', '-d']);
     const before = Object.fromEntries(ps(f).map((r) => [r.service, r.pid]));
     const supervisor = await waitFor(() => findSupervisorPid(project), 5000, 'the supervisor');
@@ -109,7 +145,11 @@ describe('a supervisor killed while its stack runs', () => {
     await killAndWait(supervisor);
     await killAndWait(before.web!);
     const next = await waitFor(() => supervisorPids(project).find((p) => p !== supervisor), 5000, 'a new supervisor');
-    await waitFor(() => ps(f).find((r) => r.service === 'web' && r.state === 'running' && r.pid !== before.web), 5000, 'web to be restarted');
+    await waitFor(
+      () => ps(f).find((r) => r.service === 'web' && r.state === 'running' && r.pid !== before.web),
+      5000,
+      'web to be restarted',
+    );
     expect(ps(f).find((r) => r.service === 'once')?.pid).toBe(before.once);
     expect(supervisorPids(project)).toEqual([next]);
     // It serves the stack's names again: the adopted container finds the restarted one.
@@ -118,7 +158,9 @@ describe('a supervisor killed while its stack runs', () => {
   });
 
   it('restarts a container that was waiting out its restart backoff when the supervisor died', async () => {
-    const { project, f } = stackFile('tsbackoff', { web: 'command: ["sh", "-c", "sleep 1; exit 3"]\ndeploy:\n  restart_policy: { condition: any, delay: 4s }' });
+    const { project, f } = stackFile('tsbackoff', {
+      web: 'command: ["sh", "-c", "sleep 1; exit 3"]\ndeploy:\n  restart_policy: { condition: any, delay: 4s }',
+    });
     ok([...f, 'up', '-d']);
     const supervisor = await waitFor(() => findSupervisorPid(project), 5000, 'the supervisor');
     await waitFor(() => watchdogPids(project).length === 1, 5000, 'its watchdog');
@@ -142,7 +184,11 @@ describe('a supervisor killed while its stack runs', () => {
       seen.add(watchdog);
       await killAndWait(await waitFor(() => findSupervisorPid(project), 5000, `supervisor ${i + 1}`));
     }
-    await waitFor(() => /this one is not replaced if it crashes too/.test(fs.readFileSync(log, 'utf8')), 5000, 'the last supervisor to give up its watchdog');
+    await waitFor(
+      () => /this one is not replaced if it crashes too/.test(fs.readFileSync(log, 'utf8')),
+      5000,
+      'the last supervisor to give up its watchdog',
+    );
     expect(watchdogPids(project)).toEqual([]);
     expect(supervisorPids(project)).toHaveLength(1);
   });
@@ -170,7 +216,9 @@ describe('an up refused after its supervisor started', () => {
   it('leaves neither the supervisor nor its watchdog', async () => {
     // A host port held here: the supervisor's own plan refuses the file.
     const server = net.createServer();
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+    );
     try {
       const { project, f } = stackFile('tsrefuse', { web: `command: sleep 1000\nports: ["127.0.0.1:${port}:80"]` });
       const r = stack(env, [...f, 'up', '-d']);
@@ -211,22 +259,28 @@ describe('an early-started supervisor', () => {
 
   /** The supervisor `up` started early (it waits for its project on stdin), child of `cli`. */
   function earlySupervisorOf(cli: number): number | undefined {
-    return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).find((pid) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return ppid === cli && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin');
-      } catch {
-        return false;
-      }
-    });
+    return fs
+      .readdirSync('/proc')
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number)
+      .find((pid) => {
+        try {
+          const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          return ppid === cli && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin');
+        } catch {
+          return false;
+        }
+      });
   }
 
   /**
    * Runs `kill` on an `up -d` that waits for the stack lock (held by a `flock` here), its
    * early supervisor not yet told its project; then lets the lock go.
    */
-  async function whileUpWaitsForTheLock(kill: (cli: number, early: number, bootLog: string) => Promise<void>): Promise<void> {
+  async function whileUpWaitsForTheLock(
+    kill: (cli: number, early: number, bootLog: string) => Promise<void>,
+  ): Promise<void> {
     const project = uniqueProject('tsboot');
     const file = path.join(own.root, `${project}.yaml`);
     fs.writeFileSync(file, `name: ${project}\nservices:\n  a:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n`);

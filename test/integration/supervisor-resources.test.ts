@@ -8,7 +8,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askResources } from '../../supervisor/resources-client.js';
-import { importTestImage, makeStackEnv, sleeperService, stack, uniqueProject, writeStackFile, type StackEnv } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  sleeperService,
+  stack,
+  uniqueProject,
+  writeStackFile,
+  type StackEnv,
+} from '../support/stack-cli.js';
 
 const CYCLES = 10;
 
@@ -16,7 +24,8 @@ let env: StackEnv;
 let project: string;
 let file: string;
 
-const services = (mode: string) => `  api:\n${sleeperService(`    environment: { MODE: "${mode}" }\n`)}  worker:\n${sleeperService('    restart: always\n')}`;
+const services = (mode: string) =>
+  `  api:\n${sleeperService(`    environment: { MODE: "${mode}" }\n`)}  worker:\n${sleeperService('    restart: always\n')}`;
 
 function ok(args: string[]): void {
   const r = stack(env, ['-f', file, ...args]);
@@ -40,7 +49,7 @@ const resources = () => askResources(path.join(env.env.STACK_RUN!, project, 'sup
  */
 async function settledHandles(): Promise<Record<string, number>> {
   let last = JSON.stringify((await resources()).handles);
-  for (let same = 0; same < 3; ) {
+  for (let same = 0; same < 3;) {
     await new Promise((r) => setTimeout(r, 100));
     const now = JSON.stringify((await resources()).handles);
     same = now === last ? same + 1 : 0;

@@ -5,7 +5,16 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, repoRoot, stack, uniqueProject, TEST_IMAGE, writeStackFile, type StackEnv } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  repoRoot,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  writeStackFile,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors } from '../support/processes.js';
 
@@ -17,7 +26,12 @@ const before = snapshotHostObjects();
 /** `stack ARGS` on a pseudo-terminal `columns` wide (0: one that reports no size): its exit code and everything it drew. */
 function onTerminal(args: string[], columns: number): { code: number; screen: string } {
   const command = [path.join(repoRoot, 'bin/stack'), ...args].map((a) => `'${a}'`).join(' ');
-  const r = spawnSync('script', ['-qec', `stty cols ${columns} rows 40; ${command}`, '/dev/null'], { cwd: env.root, env: { ...env.env, TERM: 'xterm-256color' }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('script', ['-qec', `stty cols ${columns} rows 40; ${command}`, '/dev/null'], {
+    cwd: env.root,
+    env: { ...env.env, TERM: 'xterm-256color' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status ?? -1, screen: r.stdout };
 }
 
@@ -28,7 +42,11 @@ beforeAll(() => {
   env = makeStackEnv();
   importTestImage(env);
   project = uniqueProject('ttty');
-  file = writeStackFile(env, project, `  web:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n  broken:\n    image: ${TEST_IMAGE}\n    command: ["no-such-program"]\n`);
+  file = writeStackFile(
+    env,
+    project,
+    `  web:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n  broken:\n    image: ${TEST_IMAGE}\n    command: ["no-such-program"]\n`,
+  );
 });
 
 afterAll(async () => {

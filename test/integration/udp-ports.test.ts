@@ -6,7 +6,15 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, importTestImage, makeStackEnv, stack, udpEchoService, uniqueProject, type StackEnv } from '../support/stack-cli.js';
+import {
+  freePort,
+  importTestImage,
+  makeStackEnv,
+  stack,
+  udpEchoService,
+  uniqueProject,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
 
@@ -39,19 +47,29 @@ beforeAll(async () => {
   outside = await makeOutsideHost();
   const bin = path.join(env.root, 'probe');
   fs.mkdirSync(bin);
-  execFileSync('gcc', ['-static', '-O1', '-o', path.join(bin, 'udp-echo'), path.join(import.meta.dirname, 'fixtures/udp-echo.c')]);
+  execFileSync('gcc', [
+    '-static',
+    '-O1',
+    '-o',
+    path.join(bin, 'udp-echo'),
+    path.join(import.meta.dirname, 'fixtures/udp-echo.c'),
+  ]);
   client = path.join(env.root, 'udp-client.cjs');
   fs.writeFileSync(client, CLIENT);
   localPort = await freePort();
   anyPort = await freePort();
   file = path.join(env.root, 'stack.yaml');
-  fs.writeFileSync(file, `name: ${uniqueProject('tudp')}
+  fs.writeFileSync(
+    file,
+    `name: ${uniqueProject('tudp')}
 services:
-${udpEchoService(bin, [`127.0.0.1:${localPort}:5353/udp`, `${anyPort}:5353/udp`])}`);
+${udpEchoService(bin, [`127.0.0.1:${localPort}:5353/udp`, `${anyPort}:5353/udp`])}`,
+  );
   const up = stack(env, ['-f', file, 'up', '-d']);
   expect(up.code, up.stderr).toBe(0);
   // The server is up once its first line is in the log.
-  for (let i = 0; i < 100 && !stack(env, ['-f', file, 'logs', 'echo']).stdout.includes('listening'); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && !stack(env, ['-f', file, 'logs', 'echo']).stdout.includes('listening'); i++)
+    await new Promise((r) => setTimeout(r, 50));
 });
 
 afterAll(() => {

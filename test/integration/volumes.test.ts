@@ -4,7 +4,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv, writeStackFile } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+  writeStackFile,
+} from '../support/stack-cli.js';
 
 let env: StackEnv;
 let project: string;
@@ -41,7 +49,11 @@ function appService(): string {
 }
 
 function writeFile(): void {
-  file = writeStackFile(env, project, appService() + `volumes:
+  file = writeStackFile(
+    env,
+    project,
+    appService() +
+      `volumes:
   data: {}
   empty: { }
   ${ext}: { external: true }
@@ -50,7 +62,8 @@ secrets:
   token: { environment: STK_TEST_TOKEN }
 configs:
   motd: { content: "hello config" }
-`);
+`,
+  );
 }
 
 beforeAll(() => {
@@ -85,7 +98,9 @@ describe('volumes, binds, secrets and configs', () => {
     expect(up.code, up.stderr).toBe(0);
     expect(sh('cat /www/index.html').stdout).toBe('hello from stack\n');
     expect(sh('ls -A /www | wc -l', 'bare').stdout).toBe('0\n');
-    expect(fs.readFileSync(path.join(volumesDir(), `${project}_data`, '_data/index.html'), 'utf8')).toBe('hello from stack\n');
+    expect(fs.readFileSync(path.join(volumesDir(), `${project}_data`, '_data/index.html'), 'utf8')).toBe(
+      'hello from stack\n',
+    );
   });
 
   it('binds host folders: read-only refuses writes, read-write writes reach the host (created when missing)', () => {
@@ -99,8 +114,12 @@ describe('volumes, binds, secrets and configs', () => {
   });
 
   it('mounts secrets (from a file and from the environment) and configs read-only with their owner and mode', () => {
-    const r = sh('stat -c "%n %a %u %g" /run/secrets/pw /run/secrets/tok /etc/motd; cat /run/secrets/pw /run/secrets/tok; echo; cat /etc/motd; echo; echo x > /run/secrets/pw || echo refused');
-    expect(r.stdout).toBe('/run/secrets/pw 444 0 0\n/run/secrets/tok 400 65534 65534\n/etc/motd 440 0 0\nhunter2\nfrom-env\nhello config\nrefused\n');
+    const r = sh(
+      'stat -c "%n %a %u %g" /run/secrets/pw /run/secrets/tok /etc/motd; cat /run/secrets/pw /run/secrets/tok; echo; cat /etc/motd; echo; echo x > /run/secrets/pw || echo refused',
+    );
+    expect(r.stdout).toBe(
+      '/run/secrets/pw 444 0 0\n/run/secrets/tok 400 65534 65534\n/etc/motd 440 0 0\nhunter2\nfrom-env\nhello config\nrefused\n',
+    );
     expect(stack(env, ['-f', file, 'exec', '-u', 'nobody', 'app', 'cat', '/run/secrets/tok']).stdout).toBe('from-env');
     expect(stack(env, ['-f', file, 'exec', '-u', 'nobody', 'app', 'cat', '/run/secrets/pw']).stdout).toBe('hunter2\n');
     // stack config shows where a secret comes from, never its value.
@@ -112,7 +131,9 @@ describe('volumes, binds, secrets and configs', () => {
     expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
     const ours = volumeNames().filter((n) => n !== ext);
     expect(ours).toHaveLength(3); // data, empty and the anonymous one
-    expect(stack(env, ['volume', 'ls']).stdout).toMatch(new RegExp(`${project}-app-1_anon_[0-9a-f]{12}\\s+${project}\\s+anonymous`));
+    expect(stack(env, ['volume', 'ls']).stdout).toMatch(
+      new RegExp(`${project}-app-1_anon_[0-9a-f]{12}\\s+${project}\\s+anonymous`),
+    );
     expect(stack(env, ['-f', file, 'up', '-d']).code).toBe(0);
     expect(sh('cat /www/k /scratch/a /ext/e').stdout).toBe('kept\nanon\next\n');
   });
@@ -121,7 +142,9 @@ describe('volumes, binds, secrets and configs', () => {
     const refused = (state: string) => {
       const rm = stack(env, ['volume', 'rm', `${project}_data`]);
       expect(rm.code).toBe(1);
-      expect(rm.stderr).toBe(`stack: volume ${project}_data is in use by ${project}-app-1 (${state}) of stack ${project}; remove that container first with \`stack -p ${project} down\` (volumes stay), then run \`stack volume rm ${project}_data\` again\n`);
+      expect(rm.stderr).toBe(
+        `stack: volume ${project}_data is in use by ${project}-app-1 (${state}) of stack ${project}; remove that container first with \`stack -p ${project} down\` (volumes stay), then run \`stack volume rm ${project}_data\` again\n`,
+      );
       expect(volumeNames()).toContain(`${project}_data`);
     };
     refused('running');
@@ -132,7 +155,7 @@ describe('volumes, binds, secrets and configs', () => {
     expect(sh('cat /www/k').stdout).toBe('kept\n');
   });
 
-  it('down -v removes the stack\'s named and anonymous volumes, never the external one', () => {
+  it("down -v removes the stack's named and anonymous volumes, never the external one", () => {
     const down = stack(env, ['-f', file, 'down', '-v', '-t', '0']);
     expect(down.code, down.stderr).toBe(0);
     expect(volumeNames()).toEqual([ext]);
@@ -140,7 +163,10 @@ describe('volumes, binds, secrets and configs', () => {
   });
 
   it('refuses a bind whose source must not be created, naming it, before anything starts', () => {
-    const strict = writeStackFile(env, project, `  app:
+    const strict = writeStackFile(
+      env,
+      project,
+      `  app:
     image: ${TEST_IMAGE}
     command: sleep 1000
     volumes:
@@ -151,10 +177,13 @@ describe('volumes, binds, secrets and configs', () => {
     secrets: [missing]
 secrets:
   missing: { file: ./no-such-secret }
-`);
+`,
+    );
     const up = stack(env, ['-f', strict, 'up', '-d']);
     expect(up.code).toBe(1);
-    expect(up.stderr).toContain(`bind source ${path.join(env.root, 'absent')} does not exist and bind.create_host_path is false`);
+    expect(up.stderr).toContain(
+      `bind source ${path.join(env.root, 'absent')} does not exist and bind.create_host_path is false`,
+    );
     expect(up.stderr).toContain(`secret missing: file ${path.join(env.root, 'no-such-secret')} does not exist`);
     expect(fs.existsSync(path.join(env.root, 'absent'))).toBe(false);
     expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
@@ -172,7 +201,9 @@ function ownStack(folder: string, prefix: string) {
   const file = () => path.join(dir(), 'stack.yaml');
   const write = (site: string) => {
     fs.mkdirSync(dir(), { recursive: true });
-    fs.writeFileSync(file(), `name: ${project}
+    fs.writeFileSync(
+      file(),
+      `name: ${project}
 services:
   app:
     image: ${TEST_IMAGE}
@@ -181,10 +212,15 @@ services:
     volumes: [site:/www]
 volumes:
   site: ${site}
-`);
+`,
+    );
   };
   const run = (...args: string[]) => stack(env, ['-f', file(), ...args]);
-  const record = () => JSON.parse(fs.readFileSync(path.join(volumesDir(), `${project}_site`, 'volume.json'), 'utf8')) as { hash?: string; config?: unknown };
+  const record = () =>
+    JSON.parse(fs.readFileSync(path.join(volumesDir(), `${project}_site`, 'volume.json'), 'utf8')) as {
+      hash?: string;
+      config?: unknown;
+    };
   return { dir, project, write, run, record };
 }
 
@@ -205,7 +241,9 @@ describe('a volume kept in a host folder (driver_opts type none, o bind, device)
   it('refuses a missing host folder before anything starts, naming the volume and the folder', () => {
     const r = own.run('up', '-d');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`volume site keeps its data in host folder ${data} (driver_opts device), which does not exist`);
+    expect(r.stderr).toContain(
+      `volume site keeps its data in host folder ${data} (driver_opts device), which does not exist`,
+    );
     expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', own.project))).toBe(false);
     expect(volumeNames()).not.toContain(`${own.project}_site`);
   });
@@ -239,12 +277,17 @@ describe('a volume whose configuration the file changed', () => {
     own.write('{ labels: { tier: one } }');
     expect(own.run('up', '-d').code).toBe(0);
     const before = { record: own.record(), ps: own.run('ps', '--format', 'json').stdout };
-    expect(before.record).toMatchObject({ config: { driver: 'local', driverOpts: {}, labels: { tier: 'one' } }, hash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(before.record).toMatchObject({
+      config: { driver: 'local', driverOpts: {}, labels: { tier: 'one' } },
+      hash: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
 
     own.write('{ labels: { tier: two } }');
     const refused = own.run('up', '-d');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`volume ${own.project}_site (volumes.site in the file) exists but does not match its configuration in the file (labels changed); remove it with \`stack down -v\` or \`stack volume rm ${own.project}_site\``);
+    expect(refused.stderr).toContain(
+      `volume ${own.project}_site (volumes.site in the file) exists but does not match its configuration in the file (labels changed); remove it with \`stack down -v\` or \`stack volume rm ${own.project}_site\``,
+    );
     expect(own.record()).toEqual(before.record);
     expect(own.run('ps', '--format', 'json').stdout).toBe(before.ps);
 

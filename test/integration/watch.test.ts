@@ -7,7 +7,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importTestImage, makeStackEnv, stack, uniqueProject, TEST_IMAGE, type StackEnv, writeStackFile } from '../support/stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  stack,
+  uniqueProject,
+  TEST_IMAGE,
+  type StackEnv,
+  writeStackFile,
+} from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors, startStack, waitFor, type Running } from '../support/processes.js';
 
@@ -15,7 +23,11 @@ let env: StackEnv;
 let project: string;
 const before = snapshotHostObjects();
 
-interface Row { service: string; pid?: number; state: string }
+interface Row {
+  service: string;
+  pid?: number;
+  state: string;
+}
 // By project: while the file is invalid, `-f FILE` cannot name the project.
 const ps = (_file: string): Row[] => JSON.parse(stack(env, ['-p', project, 'ps', '--format', 'json']).stdout) as Row[];
 const pids = (file: string) => Object.fromEntries(ps(file).map((r) => [r.service, r.pid]));
@@ -33,7 +45,8 @@ const services = (mode: string) => `  a:
 `;
 
 /** Waits until the watcher has printed `text` `count` times in all. */
-const printed = (w: Running, text: string, count = 1) => waitFor(() => w.stderr().split(text).length - 1 >= count, 20_000, `"${text}" x${count}`);
+const printed = (w: Running, text: string, count = 1) =>
+  waitFor(() => w.stderr().split(text).length - 1 >= count, 20_000, `"${text}" x${count}`);
 
 beforeAll(() => {
   env = makeStackEnv();
@@ -64,7 +77,12 @@ describe('watch', () => {
     expect(second.a).not.toBe(first.a);
     expect({ b: second.b, c: second.c }).toEqual({ b: first.b, c: first.c });
 
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('command: sleep 100000\n    environment', 'comand: sleep 100000\n    environment'));
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf8')
+        .replace('command: sleep 100000\n    environment', 'comand: sleep 100000\n    environment'),
+    );
     await printed(w, 'the running stack is unchanged');
     expect(w.stderr()).toMatch(/stack\.yaml:\d+:\d+: unknown key "comand"/);
     expect(pids(file)).toEqual(second);
@@ -91,9 +109,12 @@ describe('watch', () => {
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('MODE: one', 'MODE: two'));
     await printed(w, 'watch: applied');
     expect(pids(file).a).not.toBe(first.a);
-    fs.appendFileSync(file, `  late:\n    image: ${TEST_IMAGE}\n    command: ["sh", "-c", "echo hello from late; sleep 100000"]\n`);
+    fs.appendFileSync(
+      file,
+      `  late:\n    image: ${TEST_IMAGE}\n    command: ["sh", "-c", "echo hello from late; sleep 100000"]\n`,
+    );
     await printed(w, 'watch: applied', 2);
-    await waitFor(() => /late +\| hello from late/.test(stdout), 10_000, 'the added service\'s output');
+    await waitFor(() => /late +\| hello from late/.test(stdout), 10_000, "the added service's output");
     w.child.kill('SIGINT');
     expect((await w.result).code).toBe(130);
     // Stopped and kept, as docker compose's Ctrl-C leaves them; down removes them.
@@ -139,9 +160,17 @@ describe('watch', () => {
     const file = path.join(dir, 'stack.yaml');
     const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
     write('app.env', 'LEVEL=1\n');
-    write('base.yaml', `services:\n  base:\n    image: ${TEST_IMAGE}\n    command: sleep 100000\n    environment: { FROM_BASE: "1" }\n`);
-    write('more.yaml', `services:\n  c:\n    image: ${TEST_IMAGE}\n    command: sleep 100000\n    environment: { INCLUDED: "1" }\n`);
-    fs.writeFileSync(file, `name: ${project}
+    write(
+      'base.yaml',
+      `services:\n  base:\n    image: ${TEST_IMAGE}\n    command: sleep 100000\n    environment: { FROM_BASE: "1" }\n`,
+    );
+    write(
+      'more.yaml',
+      `services:\n  c:\n    image: ${TEST_IMAGE}\n    command: sleep 100000\n    environment: { INCLUDED: "1" }\n`,
+    );
+    fs.writeFileSync(
+      file,
+      `name: ${project}
 include: [more.yaml]
 services:
   a:
@@ -150,7 +179,8 @@ services:
     env_file: app.env
   b:
     extends: { file: base.yaml, service: base }
-`);
+`,
+    );
     try {
       expect(stack(env, ['-f', file, 'up', '-d']).code).toBe(0);
       const w = startStack(env, ['-f', file, 'watch']);
@@ -158,8 +188,16 @@ services:
       // Each edit recreates exactly the service whose pulled-in file changed.
       const edits: [string, string, string][] = [
         ['app.env', 'LEVEL=2\n', 'a'],
-        ['base.yaml', fs.readFileSync(path.join(dir, 'base.yaml'), 'utf8').replace('FROM_BASE: "1"', 'FROM_BASE: "2"'), 'b'],
-        ['more.yaml', fs.readFileSync(path.join(dir, 'more.yaml'), 'utf8').replace('INCLUDED: "1"', 'INCLUDED: "2"'), 'c'],
+        [
+          'base.yaml',
+          fs.readFileSync(path.join(dir, 'base.yaml'), 'utf8').replace('FROM_BASE: "1"', 'FROM_BASE: "2"'),
+          'b',
+        ],
+        [
+          'more.yaml',
+          fs.readFileSync(path.join(dir, 'more.yaml'), 'utf8').replace('INCLUDED: "1"', 'INCLUDED: "2"'),
+          'c',
+        ],
       ];
       for (const [i, [name, text, service]] of edits.entries()) {
         const before = pids(file);

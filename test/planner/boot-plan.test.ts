@@ -9,17 +9,62 @@ import { emptyObserved, type ObservedContainer, type Observed } from '../../mode
 import type { ContainerSpec, NatSpec, NetworkSpec } from '../../model/plan.js';
 import type { RestartPolicyName } from '../../model/types.js';
 
-const net: NetworkSpec = { project: 'p', key: 'default', name: 'p_default', bridge: 'stkbp', subnet: '10.123.1.0/24', gateway: '10.123.1.1', prefixLength: 24 };
-const nat: NatSpec = { project: 'p', table: 'stk_p', networks: [{ bridge: 'stkbp', subnet: '10.123.1.0/24' }], ports: [], hash: 'n1' };
+const net: NetworkSpec = {
+  project: 'p',
+  key: 'default',
+  name: 'p_default',
+  bridge: 'stkbp',
+  subnet: '10.123.1.0/24',
+  gateway: '10.123.1.1',
+  prefixLength: 24,
+};
+const nat: NatSpec = {
+  project: 'p',
+  table: 'stk_p',
+  networks: [{ bridge: 'stkbp', subnet: '10.123.1.0/24' }],
+  ports: [],
+  hash: 'n1',
+};
 
 const spec = (service: string, restart: RestartPolicyName, networkMode?: string): ContainerSpec => ({
-  ...defaultRuntimeOptions(), project: 'p', service, name: `p-${service}-1`, hostname: service, image: { ref: 'r', id: 'i', layers: [] }, argv: ['sh'], env: [], cwd: '/', hosts: [],
-  endpoints: networkMode ? [] : [{ network: 'default', bridge: 'stkbp', hostVeth: `stkv${service}`, ifname: 'eth0', ip: '10.123.1.2', prefixLength: 24, gateway: '10.123.1.1', defaultRoute: true }],
-  stopSignal: 'SIGTERM', stopGraceSeconds: 3, hash: 'h', restart: { name: restart }, ...(networkMode ? { networkMode } : {}),
+  ...defaultRuntimeOptions(),
+  project: 'p',
+  service,
+  name: `p-${service}-1`,
+  hostname: service,
+  image: { ref: 'r', id: 'i', layers: [] },
+  argv: ['sh'],
+  env: [],
+  cwd: '/',
+  hosts: [],
+  endpoints: networkMode
+    ? []
+    : [
+        {
+          network: 'default',
+          bridge: 'stkbp',
+          hostVeth: `stkv${service}`,
+          ifname: 'eth0',
+          ip: '10.123.1.2',
+          prefixLength: 24,
+          gateway: '10.123.1.1',
+          defaultRoute: true,
+        },
+      ],
+  stopSignal: 'SIGTERM',
+  stopGraceSeconds: 3,
+  hash: 'h',
+  restart: { name: restart },
+  ...(networkMode ? { networkMode } : {}),
 });
 
 const seen = (s: ContainerSpec, running: boolean, present = true): ObservedContainer => ({
-  name: s.name, service: s.service, hash: s.hash, running, stopSignal: s.stopSignal, stopGraceSeconds: s.stopGraceSeconds,
+  name: s.name,
+  service: s.service,
+  hash: s.hash,
+  running,
+  stopSignal: s.stopSignal,
+  stopGraceSeconds: s.stopGraceSeconds,
   endpoints: s.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth, present })),
 });
 
@@ -27,10 +72,11 @@ function observed(over: Partial<Observed>): Observed {
   return { ...emptyObserved('p'), ...over };
 }
 
-const summary = (records: BootRecords, o: Observed) => bootPlan(o, records).operations.map((op) => `${op.id} after ${op.after.join(',') || '-'}`);
+const summary = (records: BootRecords, o: Observed) =>
+  bootPlan(o, records).operations.map((op) => `${op.id} after ${op.after.join(',') || '-'}`);
 
 describe('comesBackAtBoot', () => {
-  it('is docker\'s rule at daemon start', () => {
+  it("is docker's rule at daemon start", () => {
     expect(comesBackAtBoot('always', false)).toBe(true);
     expect(comesBackAtBoot('always', true)).toBe(true);
     expect(comesBackAtBoot('unless-stopped', false)).toBe(true);
@@ -44,11 +90,30 @@ describe('comesBackAtBoot', () => {
 
 describe('bootPlan', () => {
   it('after a reboot: the bridge and table first, then the containers that come back', () => {
-    const specs = [spec('web', 'always'), spec('api', 'unless-stopped'), spec('held', 'unless-stopped'), spec('once', 'no'), spec('retry', 'on-failure')];
-    const records: BootRecords = { networks: [net], nat, containers: specs.map((s) => ({ spec: s, ...(s.service === 'held' ? { stopped: true } : {}) })) };
+    const specs = [
+      spec('web', 'always'),
+      spec('api', 'unless-stopped'),
+      spec('held', 'unless-stopped'),
+      spec('once', 'no'),
+      spec('retry', 'on-failure'),
+    ];
+    const records: BootRecords = {
+      networks: [net],
+      nat,
+      containers: specs.map((s) => ({ spec: s, ...(s.service === 'held' ? { stopped: true } : {}) })),
+    };
     const o = observed({
       containers: specs.map((s) => seen(s, false, false)),
-      networks: [{ key: 'default', name: 'p_default', bridge: 'stkbp', subnet: net.subnet, gateway: net.gateway, linkPresent: false }],
+      networks: [
+        {
+          key: 'default',
+          name: 'p_default',
+          bridge: 'stkbp',
+          subnet: net.subnet,
+          gateway: net.gateway,
+          linkPresent: false,
+        },
+      ],
       nat: { table: 'stk_p', hash: 'n1', present: false },
     });
     expect(summary(records, o)).toEqual([
@@ -61,33 +126,75 @@ describe('bootPlan', () => {
 
   it('with everything in place and running: nothing to do, and says so', () => {
     const s = spec('web', 'always');
-    const plan = bootPlan(observed({ containers: [seen(s, true)], networks: [{ key: 'default', name: 'p_default', bridge: 'stkbp', subnet: net.subnet, gateway: net.gateway, linkPresent: true }], nat: { table: 'stk_p', hash: 'n1', present: true } }), { networks: [net], nat, containers: [{ spec: s }] });
+    const plan = bootPlan(
+      observed({
+        containers: [seen(s, true)],
+        networks: [
+          {
+            key: 'default',
+            name: 'p_default',
+            bridge: 'stkbp',
+            subnet: net.subnet,
+            gateway: net.gateway,
+            linkPresent: true,
+          },
+        ],
+        nat: { table: 'stk_p', hash: 'n1', present: true },
+      }),
+      { networks: [net], nat, containers: [{ spec: s }] },
+    );
     expect(plan.operations).toEqual([]);
     expect(plan.notes).toEqual(['stack p: nothing to bring back (what must run runs)']);
   });
 
   it('rewires a container that survived on a bridge that is made again, whatever its policy', () => {
     const s = spec('once', 'no');
-    const o = observed({ containers: [seen(s, true)], networks: [{ key: 'default', name: 'p_default', bridge: 'stkbp', subnet: net.subnet, gateway: net.gateway, linkPresent: false }] });
-    expect(summary({ networks: [net], containers: [{ spec: s }] }, o)).toEqual(['network:default after -', 'stop:p-once-1 after -', 'resume:p-once-1 after network:default,stop:p-once-1']);
+    const o = observed({
+      containers: [seen(s, true)],
+      networks: [
+        {
+          key: 'default',
+          name: 'p_default',
+          bridge: 'stkbp',
+          subnet: net.subnet,
+          gateway: net.gateway,
+          linkPresent: false,
+        },
+      ],
+    });
+    expect(summary({ networks: [net], containers: [{ spec: s }] }, o)).toEqual([
+      'network:default after -',
+      'stop:p-once-1 after -',
+      'resume:p-once-1 after network:default,stop:p-once-1',
+    ]);
   });
 
-  it('starts a container that joins another\'s network namespace after that one', () => {
+  it("starts a container that joins another's network namespace after that one", () => {
     const main = spec('main', 'always');
     const side = spec('side', 'always', 'container:p-main-1');
     const o = observed({ containers: [seen(side, false), seen(main, false)] });
-    expect(summary({ networks: [], containers: [{ spec: side }, { spec: main }] }, o)).toEqual(['resume:p-side-1 after resume:p-main-1', 'resume:p-main-1 after -']);
+    expect(summary({ networks: [], containers: [{ spec: side }, { spec: main }] }, o)).toEqual([
+      'resume:p-side-1 after resume:p-main-1',
+      'resume:p-main-1 after -',
+    ]);
   });
 });
 
 describe('bootOrder', () => {
-  it('boots a stack whose containers join another stack\'s network after that stack', async () => {
-    const use: Record<string, { owns: string[]; uses: string[] }> = { a: { owns: [], uses: ['stkbc'] }, b: { owns: ['stkbb'], uses: ['stkbb'] }, c: { owns: ['stkbc'], uses: ['stkbc', 'stkbb'] } };
+  it("boots a stack whose containers join another stack's network after that stack", async () => {
+    const use: Record<string, { owns: string[]; uses: string[] }> = {
+      a: { owns: [], uses: ['stkbc'] },
+      b: { owns: ['stkbb'], uses: ['stkbb'] },
+      c: { owns: ['stkbc'], uses: ['stkbc', 'stkbb'] },
+    };
     expect(await bootOrder(['a', 'b', 'c'], async (p) => use[p]!)).toEqual(['b', 'c', 'a']);
   });
 
-  it('boots each stack once through a cycle (each joins the other\'s network)', async () => {
-    const use: Record<string, { owns: string[]; uses: string[] }> = { a: { owns: ['x'], uses: ['y'] }, b: { owns: ['y'], uses: ['x'] } };
+  it("boots each stack once through a cycle (each joins the other's network)", async () => {
+    const use: Record<string, { owns: string[]; uses: string[] }> = {
+      a: { owns: ['x'], uses: ['y'] },
+      b: { owns: ['y'], uses: ['x'] },
+    };
     expect(await bootOrder(['a', 'b'], async (p) => use[p]!)).toEqual(['b', 'a']);
   });
 });

@@ -9,7 +9,13 @@ import { reconcile } from '../../planner/plan/reconcile.js';
 import { planProblems as problemsOf } from './helpers.js';
 import { publishedPorts } from '../../planner/plan/check-host-ports.js';
 
-const image: ImageInfo = { ref: 'stack.local/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: ['sha256:' + 'a'.repeat(64)], cmd: ['sh'], env: [] };
+const image: ImageInfo = {
+  ref: 'stack.local/busybox:latest',
+  id: 'sha256:' + 'c'.repeat(64),
+  layers: ['sha256:' + 'a'.repeat(64)],
+  cmd: ['sh'],
+  env: [],
+};
 
 function load(ports: string, more = '') {
   const text = `name: hello
@@ -58,8 +64,18 @@ describe('host ports taken by other programs', () => {
   });
 
   it('a pid without a command, and a known owner preferred over an unknown one', () => {
-    const p = problemsOf(() => reconcile(load('["8080:80"]'), observed([{ protocol: 'tcp', ip: '::', port: 8080 }, { protocol: 'tcp', ip: '0.0.0.0', port: 8080, pid: 77 }])));
-    expect(p).toEqual(['service web: host port 8080/tcp is taken by pid 77 on 0.0.0.0; choose another host port or stop that program']);
+    const p = problemsOf(() =>
+      reconcile(
+        load('["8080:80"]'),
+        observed([
+          { protocol: 'tcp', ip: '::', port: 8080 },
+          { protocol: 'tcp', ip: '0.0.0.0', port: 8080, pid: 77 },
+        ]),
+      ),
+    );
+    expect(p).toEqual([
+      'service web: host port 8080/tcp is taken by pid 77 on 0.0.0.0; choose another host port or stop that program',
+    ]);
   });
 
   it('every clash is listed together with the other plan problems', () => {
@@ -70,7 +86,11 @@ describe('host ports taken by other programs', () => {
     ports: ["5432:5432"]
 `,
     );
-    const hostPorts: HostPort[] = [nginx, { ...nginx, port: 9090, pid: 10, command: 'python3' }, { ...nginx, port: 5432, pid: 11, command: 'postgres' }];
+    const hostPorts: HostPort[] = [
+      nginx,
+      { ...nginx, port: 9090, pid: 10, command: 'python3' },
+      { ...nginx, port: 5432, pid: 11, command: 'postgres' },
+    ];
     expect(problemsOf(() => reconcile(stack, observed(hostPorts)))).toEqual([
       expect.stringMatching(/^service db: image stack.local\/missing:1 is not in the local store/),
       'service db: host port 5432/tcp is taken by pid 11 (postgres) on 0.0.0.0; choose another host port or stop that program',
@@ -100,7 +120,9 @@ describe('host ports other stacks publish', () => {
 
   it('addresses meet as for programs: a wildcard on either side, or the same address', () => {
     const clash = (ports: string, hostIp?: string) =>
-      problemsOf(() => reconcile(load(ports), observed([], { foreignPorts: [{ ...shop, ...(hostIp ? { hostIp } : {}) }] })));
+      problemsOf(() =>
+        reconcile(load(ports), observed([], { foreignPorts: [{ ...shop, ...(hostIp ? { hostIp } : {}) }] })),
+      );
     expect(clash('["127.0.0.1:8080:80"]')).toHaveLength(1);
     expect(clash('["8080:80"]', '127.0.0.1')).toEqual([
       'service web: host port 8080/tcp is published by stack shop (service front) on 127.0.0.1; choose another host port or stop stack shop',

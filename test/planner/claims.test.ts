@@ -21,7 +21,8 @@ services:
 ${extra}`;
 
 const natOf = (plan: Plan): NatSpec => plan.operations.flatMap((o) => (o.kind === 'nat.apply' ? [o.nat] : []))[0]!;
-const starts = (plan: Plan): ContainerSpec[] => plan.operations.flatMap((o) => (o.kind === 'container.start' ? [o.container] : []));
+const starts = (plan: Plan): ContainerSpec[] =>
+  plan.operations.flatMap((o) => (o.kind === 'container.start' ? [o.container] : []));
 
 describe('claims', () => {
   const first = reconcile(load(stackFile('first')), observed({ project: 'first' }));
@@ -48,7 +49,16 @@ describe('claims', () => {
 
   it('make a stack joining a network choose an address the owner has not claimed', () => {
     const web = starts(first)[0]!.endpoints[0]!;
-    const shared = { project: 'first', key: 'default', name: 'first_default', bridge: web.bridge, subnet: '10.123.1.0/24', gateway: '10.123.1.1', prefixLength: 24, usedIps: [] };
+    const shared = {
+      project: 'first',
+      key: 'default',
+      name: 'first_default',
+      bridge: web.bridge,
+      subnet: '10.123.1.0/24',
+      gateway: '10.123.1.1',
+      prefixLength: 24,
+      usedIps: [],
+    };
     const joiner = `name: joiner
 services:
   j:
@@ -60,14 +70,38 @@ networks:
     external: true
     name: first_default
 `;
-    const seen = withClaims(observed({ project: 'joiner', foreignNetworks: [shared] }), [{ project: 'first', ...claimsOf(first) }]);
+    const seen = withClaims(observed({ project: 'joiner', foreignNetworks: [shared] }), [
+      { project: 'first', ...claimsOf(first) },
+    ]);
     expect(starts(reconcile(load(joiner), seen))[0]!.endpoints[0]!.ip).toBe('10.123.1.3');
   });
 
-  it('of the owner\'s joiners count on its own networks too, and nothing changes without claims', () => {
-    const base = observed({ project: 'first', networks: [{ key: 'default', name: 'first_default', bridge: 'stkbx', subnet: '10.123.1.0/24', gateway: '10.123.1.1', linkPresent: true }] });
+  it("of the owner's joiners count on its own networks too, and nothing changes without claims", () => {
+    const base = observed({
+      project: 'first',
+      networks: [
+        {
+          key: 'default',
+          name: 'first_default',
+          bridge: 'stkbx',
+          subnet: '10.123.1.0/24',
+          gateway: '10.123.1.1',
+          linkPresent: true,
+        },
+      ],
+    });
     expect(withClaims(base, [])).toBe(base);
-    const seen = withClaims(base, [{ project: 'joiner', subnets: [], ports: [], addresses: [{ bridge: 'stkbx', ip: '10.123.1.5' }, { bridge: 'stkby', ip: '10.9.0.2' }] }]);
+    const seen = withClaims(base, [
+      {
+        project: 'joiner',
+        subnets: [],
+        ports: [],
+        addresses: [
+          { bridge: 'stkbx', ip: '10.123.1.5' },
+          { bridge: 'stkby', ip: '10.9.0.2' },
+        ],
+      },
+    ]);
     expect(seen.networks[0]!.foreignIps).toEqual(['10.123.1.5']);
   });
 
@@ -75,7 +109,8 @@ networks:
     // The apply made the network; web's record comes only when its start runs.
     const midApply: Observed = { ...applied(first, observed({ project: 'first' })), containers: [] };
     const web = load(stackFile('first')).services[0]!;
-    const run = (seen: Observed) => oneOffSpec('first', web, image, seen, { command: ['true'], env: {}, id: 'abc123' }).endpoints[0]!.ip;
+    const run = (seen: Observed) =>
+      oneOffSpec('first', web, image, seen, { command: ['true'], env: {}, id: 'abc123' }).endpoints[0]!.ip;
     expect(run(midApply)).toBe('10.123.1.2');
     expect(run(withClaims(midApply, [{ project: 'first', ...claimsOf(first) }]))).toBe('10.123.1.3');
   });

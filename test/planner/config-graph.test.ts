@@ -52,7 +52,15 @@ describe('stack graph', () => {
 
   it('draws the same graph as a Mermaid flowchart', () => {
     const text = renderMermaid(load(STACK));
-    expect(text.split('\n').slice(0, 7)).toStrictEqual(['flowchart LR', '  s0["cache"]', '  s1["db"]', '  s2["web"]', '  n0(["back"])', '  n1(["front"])', '  v0[("data")]']);
+    expect(text.split('\n').slice(0, 7)).toStrictEqual([
+      'flowchart LR',
+      '  s0["cache"]',
+      '  s1["db"]',
+      '  s2["web"]',
+      '  n0(["back"])',
+      '  n1(["front"])',
+      '  v0[("data")]',
+    ]);
     expect(text).toContain('  s2 -->|"service_healthy"| s1\n');
     expect(text).toContain('  s2 -.->|"service_started"| s0\n');
     expect(text).toContain('  s1 -.-|"/var/lib/postgresql/data"| v0\n');
@@ -74,7 +82,10 @@ describe('stack config', () => {
   it('prints JSON with the same content as the YAML', () => {
     const stack = load(STACK);
     const json = JSON.parse(renderConfig(stack, { format: 'json' }));
-    expect(json.services.web.depends_on).toStrictEqual({ cache: { condition: 'service_started', required: false }, db: { condition: 'service_healthy', required: true } });
+    expect(json.services.web.depends_on).toStrictEqual({
+      cache: { condition: 'service_started', required: false },
+      db: { condition: 'service_healthy', required: true },
+    });
     expect(json.volumes).toStrictEqual({ data: { name: 'myapp_data' } });
   });
 });
@@ -92,17 +103,29 @@ describe('serviceConfigHash', () => {
 
   it('changes with what does', () => {
     const base = hashOf('');
-    for (const extra of ['    environment: {A: "1"}\n', '    ports: ["80:80"]\n', '    mem_limit: 1g\n', '    cap_add: [NET_ADMIN]\n', '    command: [sh]\n']) {
+    for (const extra of [
+      '    environment: {A: "1"}\n',
+      '    ports: ["80:80"]\n',
+      '    mem_limit: 1g\n',
+      '    cap_add: [NET_ADMIN]\n',
+      '    command: [sh]\n',
+    ]) {
       expect(hashOf(extra), extra).not.toBe(base);
     }
   });
 });
 
 describe('scalar coercions', () => {
-  it.each([['512m', 536870912], ['1g', 1073741824], ['1.5gb', 1610612736], ['64k', 65536], ['100', 100], [2048, 2048], ['-1', -1], ['10B', 10]] as const)(
-    'size %s → %d bytes',
-    (input, bytes) => expect(parseSize(input)).toBe(bytes),
-  );
+  it.each([
+    ['512m', 536870912],
+    ['1g', 1073741824],
+    ['1.5gb', 1610612736],
+    ['64k', 65536],
+    ['100', 100],
+    [2048, 2048],
+    ['-1', -1],
+    ['10B', 10],
+  ] as const)('size %s → %d bytes', (input, bytes) => expect(parseSize(input)).toBe(bytes));
   it.each(['lots', '1x', '', '1.5.5m'])('rejects size %s', (input) => expect(parseSize(input)).toBeUndefined());
   it('reads YAML 1.1 booleans as compose does', () => {
     expect(['yes', 'Y', 'on', 'TRUE', true].map(toBool)).toStrictEqual([true, true, true, true, true]);
@@ -110,10 +133,22 @@ describe('scalar coercions', () => {
     expect(toBool('maybe')).toBeUndefined();
   });
   it('reads file modes as compose does: numbers as numbers (YAML reads 0440 as octal), strings as octal text', () => {
-    expect([parseMode('0440'), parseMode(0o440), parseMode(511), parseMode('755'), parseMode(288), parseMode(0o17777)]).toStrictEqual([0o440, 0o440, 0o777, 0o755, 288, undefined]);
+    expect([
+      parseMode('0440'),
+      parseMode(0o440),
+      parseMode(511),
+      parseMode('755'),
+      parseMode(288),
+      parseMode(0o17777),
+    ]).toStrictEqual([0o440, 0o440, 0o777, 0o755, 288, undefined]);
   });
-  it.each([[0, '0s'], [500, '500ms'], [10_000, '10s'], [90_000, '1m30s'], [1_500, '1.5s'], [3_600_000, '1h0m0s'], [120_000, '2m0s']] as const)(
-    'Go duration of %d ms is %s',
-    (msValue, text) => expect(goDuration(msValue)).toBe(text),
-  );
+  it.each([
+    [0, '0s'],
+    [500, '500ms'],
+    [10_000, '10s'],
+    [90_000, '1m30s'],
+    [1_500, '1.5s'],
+    [3_600_000, '1h0m0s'],
+    [120_000, '2m0s'],
+  ] as const)('Go duration of %d ms is %s', (msValue, text) => expect(goDuration(msValue)).toBe(text));
 });

@@ -9,7 +9,13 @@ import { planToText } from '../../model/plan-text.js';
 import { PlanError } from '../../planner/plan/plan-error.js';
 import type { Stack } from '../../model/types.js';
 
-const image: ImageInfo = { ref: 'stack.local/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: ['sha256:' + 'a'.repeat(64)], cmd: ['sh'], env: [] };
+const image: ImageInfo = {
+  ref: 'stack.local/busybox:latest',
+  id: 'sha256:' + 'c'.repeat(64),
+  layers: ['sha256:' + 'a'.repeat(64)],
+  cmd: ['sh'],
+  env: [],
+};
 
 const text = `name: app
 services:
@@ -55,8 +61,19 @@ describe('depends_on conditions', () => {
     expect(wait.kind === 'container.wait' && wait.dependencies).toEqual([
       { service: 'cache', containers: ['app-cache-1'], condition: 'service_started', required: false },
       // start period + (interval + timeout) × (retries + 1) + 10 s of slack
-      { service: 'db', containers: ['app-db-1'], condition: 'service_healthy', required: true, timeoutSeconds: 5 + 3 * 4 + 10 },
-      { service: 'migrate', containers: ['app-migrate-1'], condition: 'service_completed_successfully', required: true },
+      {
+        service: 'db',
+        containers: ['app-db-1'],
+        condition: 'service_healthy',
+        required: true,
+        timeoutSeconds: 5 + 3 * 4 + 10,
+      },
+      {
+        service: 'migrate',
+        containers: ['app-migrate-1'],
+        condition: 'service_completed_successfully',
+        required: true,
+      },
     ]);
     // Failures of the starts it waits for are the wait's to report, so they only settle it.
     expect(wait.after).toEqual([]);
@@ -70,10 +87,23 @@ describe('depends_on conditions', () => {
       ...observed(),
       containers: first.operations.flatMap((op) =>
         op.kind === 'container.start' && op.container.service !== 'api'
-          ? [{ name: op.container.name, service: op.container.service, hash: op.container.hash, running: true, pid: 1, stopSignal: 'SIGTERM', stopGraceSeconds: 10, endpoints: op.container.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })) }]
+          ? [
+              {
+                name: op.container.name,
+                service: op.container.service,
+                hash: op.container.hash,
+                running: true,
+                pid: 1,
+                stopSignal: 'SIGTERM',
+                stopGraceSeconds: 10,
+                endpoints: op.container.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })),
+              },
+            ]
           : [],
       ),
-      networks: first.operations.flatMap((op) => (op.kind === 'network.create' ? [{ ...op.network, linkPresent: true }] : [])),
+      networks: first.operations.flatMap((op) =>
+        op.kind === 'network.create' ? [{ ...op.network, linkPresent: true }] : [],
+      ),
     };
     const plan = reconcile(load(), running);
     const wait = plan.operations.find((o) => o.id === 'wait:api');

@@ -51,7 +51,10 @@ describe('parseDotenv (compose dotenv syntax)', () => {
   });
 
   it('interpolates earlier variables and the lookup environment, the lookup first', () => {
-    const { vars } = parse('A=1\nB=${A}-$A\nC=${MISSING:-dflt}\nD=${FROM_ENV}\nA2=${A}\n', { FROM_ENV: 'env', A: 'shell' });
+    const { vars } = parse('A=1\nB=${A}-$A\nC=${MISSING:-dflt}\nD=${FROM_ENV}\nA2=${A}\n', {
+      FROM_ENV: 'env',
+      A: 'shell',
+    });
     expect(vars).toStrictEqual({ A: '1', B: 'shell-shell', C: 'dflt', D: 'env', A2: 'shell' });
     expect(parse('A=1\nB=${A}x\n').vars.B).toBe('1x');
   });
@@ -65,14 +68,19 @@ describe('parseDotenv (compose dotenv syntax)', () => {
   });
 
   it('reads raw files literally', () => {
-    expect(parse('A=${X} "q" # no comment\n# comment\nB=\'s\'\n', {}, 'raw').vars).toStrictEqual({ A: '${X} "q" # no comment', B: "'s'" });
+    expect(parse('A=${X} "q" # no comment\n# comment\nB=\'s\'\n', {}, 'raw').vars).toStrictEqual({
+      A: '${X} "q" # no comment',
+      B: "'s'",
+    });
   });
 
   it('locates problems: bad names, unterminated quotes, required variables', () => {
     expect(parse('GOOD=1\nBAD KEY=2\n').problems).toStrictEqual(['2:4: variable name "BAD KEY" contains a space']);
     expect(parse('A=1\nB@=2\n').problems).toStrictEqual(['2:2: unexpected character "@" in variable name "B@"']);
     expect(parse('A="open\nB=2\n').problems).toStrictEqual(['1:3: unterminated quoted value for A: add the closing "']);
-    expect(parse('A=1\nB=${NEED:?set NEED}\n').problems).toStrictEqual(['2:3: required variable NEED is missing a value: set NEED']);
+    expect(parse('A=1\nB=${NEED:?set NEED}\n').problems).toStrictEqual([
+      '2:3: required variable NEED is missing a value: set NEED',
+    ]);
   });
 });
 

@@ -29,26 +29,53 @@ describe('env_file', () => {
       },
       { env: { SHELL_VAR: 'sh' } },
     );
-    expect(service(stack, 'a').environment).toStrictEqual({ A: '1', B: 'from-environment', REF: 'sh-from-environment' });
+    expect(service(stack, 'a').environment).toStrictEqual({
+      A: '1',
+      B: 'from-environment',
+      REF: 'sh-from-environment',
+    });
     expect(service(stack, 'b').environment).toStrictEqual({ A: '2', B: 'from-file', REF: 'sh-from-file' });
-    expect(service(stack, 'c').environment).toStrictEqual({ A: '1', B: 'from-file', REF: 'sh-from-file', R: '"${A}" #x' });
+    expect(service(stack, 'c').environment).toStrictEqual({
+      A: '1',
+      B: 'from-file',
+      REF: 'sh-from-file',
+      R: '"${A}" #x',
+    });
   });
 
   it('an environment entry without a value unsets what a file set, unless the environment has it', () => {
-    const stack = loadTree({ 'stack.yaml': 'services:\n  a:\n    image: x\n    env_file: a.env\n    environment: [A, B]\n', 'a.env': 'A=1\nB=2\n' }, { env: { B: 'shell' } });
+    const stack = loadTree(
+      {
+        'stack.yaml': 'services:\n  a:\n    image: x\n    env_file: a.env\n    environment: [A, B]\n',
+        'a.env': 'A=1\nB=2\n',
+      },
+      { env: { B: 'shell' } },
+    );
     expect(service(stack, 'a').environment).toStrictEqual({ B: 'shell' });
   });
 
   it('reports a missing required file at its entry and a bad line in the file itself', () => {
-    expect(treeProblems({ 'stack.yaml': 'services:\n  a:\n    image: x\n    env_file: [ok.env, nope.env]\n', 'ok.env': 'A=1\n' })).toStrictEqual([
+    expect(
+      treeProblems({
+        'stack.yaml': 'services:\n  a:\n    image: x\n    env_file: [ok.env, nope.env]\n',
+        'ok.env': 'A=1\n',
+      }),
+    ).toStrictEqual([
       'stack.yaml:4:24: env file nope.env of service "a" not found; create it, fix the path (relative to the project folder) or mark it "required: false"',
     ]);
-    expect(treeProblems({ 'stack.yaml': 'services:\n  a:\n    image: x\n    env_file: bad.env\n', 'bad.env': 'A=1\nB="open\n' })).toStrictEqual([
-      'bad.env:2:3: unterminated quoted value for B: add the closing "',
-    ]);
+    expect(
+      treeProblems({
+        'stack.yaml': 'services:\n  a:\n    image: x\n    env_file: bad.env\n',
+        'bad.env': 'A=1\nB="open\n',
+      }),
+    ).toStrictEqual(['bad.env:2:3: unterminated quoted value for B: add the closing "']);
   });
 
   it('does not read the env files of services disabled by profiles', () => {
-    expect(loadTree({ 'stack.yaml': 'services:\n  a:\n    image: x\n    profiles: [p]\n    env_file: nope.env\n  b:\n    image: y\n' }).services).toHaveLength(1);
+    expect(
+      loadTree({
+        'stack.yaml': 'services:\n  a:\n    image: x\n    profiles: [p]\n    env_file: nope.env\n  b:\n    image: y\n',
+      }).services,
+    ).toHaveLength(1);
   });
 });

@@ -7,25 +7,67 @@ function stackOf(deps: Record<string, string[]>): { services: Service[] } {
   return {
     services: Object.entries(deps).map(([name, dependsOn]) => ({
       ...serviceDefaults(name, 'x', { file: 'stack.yaml', line: 1, col: 1 }),
-      dependsOn: dependsOn.map((service) => ({ service, condition: 'service_started' as const, required: true, restart: false })),
+      dependsOn: dependsOn.map((service) => ({
+        service,
+        condition: 'service_started' as const,
+        required: true,
+        restart: false,
+      })),
     })),
   };
 }
 
 describe('findCycle', () => {
   it('returns undefined for a DAG', () => {
-    expect(findCycle(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]]))).toBeUndefined();
+    expect(
+      findCycle(
+        new Map([
+          ['a', ['b', 'c']],
+          ['b', ['c']],
+          ['c', []],
+        ]),
+      ),
+    ).toBeUndefined();
   });
 
   it('returns the full path, starting at the smallest name', () => {
-    expect(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toStrictEqual(['a', 'b', 'c', 'a']);
-    expect(findCycle(new Map([['c', ['a']], ['b', ['c']], ['a', ['b']]]))).toStrictEqual(['a', 'b', 'c', 'a']);
-    expect(findCycle(new Map([['x', ['d']], ['d', ['b']], ['b', ['c']], ['c', ['d']]]))).toStrictEqual(['b', 'c', 'd', 'b']);
+    expect(
+      findCycle(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+        ]),
+      ),
+    ).toStrictEqual(['a', 'b', 'c', 'a']);
+    expect(
+      findCycle(
+        new Map([
+          ['c', ['a']],
+          ['b', ['c']],
+          ['a', ['b']],
+        ]),
+      ),
+    ).toStrictEqual(['a', 'b', 'c', 'a']);
+    expect(
+      findCycle(
+        new Map([
+          ['x', ['d']],
+          ['d', ['b']],
+          ['b', ['c']],
+          ['c', ['d']],
+        ]),
+      ),
+    ).toStrictEqual(['b', 'c', 'd', 'b']);
   });
 
   it('finds self-loops and is deterministic when several cycles exist', () => {
     expect(findCycle(new Map([['s', ['s']]]))).toStrictEqual(['s', 's']);
-    const deps = new Map([['a', ['z', 'b']], ['b', ['a']], ['z', ['a']]]);
+    const deps = new Map([
+      ['a', ['z', 'b']],
+      ['b', ['a']],
+      ['z', ['a']],
+    ]);
     expect(findCycle(deps)).toStrictEqual(['a', 'b', 'a']);
   });
 
@@ -49,7 +91,9 @@ describe('dependencyOrder', () => {
   });
 
   it('throws with the cycle path on a cyclic stack', () => {
-    expect(() => dependencyOrder(stackOf({ a: ['b'], b: ['c'], c: ['a'], d: [] }))).toThrow('dependency cycle: a -> b -> c -> a');
+    expect(() => dependencyOrder(stackOf({ a: ['b'], b: ['c'], c: ['a'], d: [] }))).toThrow(
+      'dependency cycle: a -> b -> c -> a',
+    );
     expect(() => dependencyOrder(stackOf({ a: ['a'] }))).toThrow('dependency cycle: a -> a');
   });
 });
@@ -66,7 +110,9 @@ describe('long dependency chains', () => {
   });
 
   it('orders a chain, one service per level, and a hub with many dependents', () => {
-    const chain = stackOf(Object.fromEntries(Array.from({ length: n }, (_, i) => [name(i), i + 1 < n ? [name(i + 1)] : []])));
+    const chain = stackOf(
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [name(i), i + 1 < n ? [name(i + 1)] : []])),
+    );
     const levels = dependencyOrder(chain);
     expect(levels).toHaveLength(n);
     expect(levels[0]).toEqual([name(n - 1)]);

@@ -56,7 +56,10 @@ describe('interpolateString', () => {
 
 describe('interpolation in stack files', () => {
   it('applies to values, never to keys', () => {
-    const stack = load('services:\n  svc:\n    image: "busybox:${TAG:-1.36}"\n    environment:\n      $KEY: $NAME\n    ports: ["${PORT}:80"]\n', env);
+    const stack = load(
+      'services:\n  svc:\n    image: "busybox:${TAG:-1.36}"\n    environment:\n      $KEY: $NAME\n    ports: ["${PORT}:80"]\n',
+      env,
+    );
     const s = stack.services[0]!;
     expect(s.name).toBe('svc');
     expect(s.image).toBe('busybox:1.36');
@@ -75,13 +78,15 @@ describe('interpolation in stack files', () => {
   });
 
   it('locates errors at the expression, in plain, quoted and block scalars', () => {
-    expect(problems('services:\n  a:\n    image: x-${TAG:?set TAG}\n')).toStrictEqual(['3:14: required variable TAG is missing a value: set TAG']);
+    expect(problems('services:\n  a:\n    image: x-${TAG:?set TAG}\n')).toStrictEqual([
+      '3:14: required variable TAG is missing a value: set TAG',
+    ]);
     expect(problems('services:\n  a:\n    image: "x" \n    hostname: "h-$1"\n')).toStrictEqual([
       '4:18: invalid interpolation format in "h-$1": use "$$" for a literal "$"',
     ]);
-    expect(problems('services:\n  a:\n    image: x\n    command: |\n      echo ok\n      echo ${NOPE:?}\n')).toStrictEqual([
-      '6:12: required variable NOPE is missing a value',
-    ]);
+    expect(
+      problems('services:\n  a:\n    image: x\n    command: |\n      echo ok\n      echo ${NOPE:?}\n'),
+    ).toStrictEqual(['6:12: required variable NOPE is missing a value']);
   });
 
   it('does not report the same value again in later stages', () => {
@@ -99,7 +104,10 @@ describe('interpolation in stack files', () => {
 describe('unset variables', () => {
   it('warn once per variable, located at the first value that uses it, and become empty', async () => {
     const { loadTree, service } = await import('./load-files.js');
-    const stack = loadTree({ 'stack.yaml': 'services:\n  a:\n    image: "x:${TAG}"\n    hostname: $HOST-${TAG}\n    working_dir: ${DIR:-/srv}\n' });
+    const stack = loadTree({
+      'stack.yaml':
+        'services:\n  a:\n    image: "x:${TAG}"\n    hostname: $HOST-${TAG}\n    working_dir: ${DIR:-/srv}\n',
+    });
     expect(service(stack, 'a')).toMatchObject({ image: 'x:', hostname: '-', workingDir: '/srv' });
     expect(stack.warnings.map((w) => `${w.file}:${w.line}:${w.col}: ${w.message}`)).toStrictEqual([
       'stack.yaml:3:12: the "TAG" variable is not set; defaulting to a blank string',

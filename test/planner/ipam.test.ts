@@ -30,16 +30,46 @@ describe('ipam', () => {
   });
 
   it('puts 1000 replicas on one automatic network, each with its own address', () => {
-    const image: ImageInfo = { ref: 'stack.local/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: ['sha256:' + 'a'.repeat(64)], cmd: ['sh'], env: [] };
-    const service = { ...serviceDefaults('w', image.ref, { file: 'stack.yaml', line: 1, col: 1 }), replicas: 1000, networks: [{ network: 'default', aliases: [], gwPriority: 0, priority: 0 }] };
+    const image: ImageInfo = {
+      ref: 'stack.local/busybox:latest',
+      id: 'sha256:' + 'c'.repeat(64),
+      layers: ['sha256:' + 'a'.repeat(64)],
+      cmd: ['sh'],
+      env: [],
+    };
+    const service = {
+      ...serviceDefaults('w', image.ref, { file: 'stack.yaml', line: 1, col: 1 }),
+      replicas: 1000,
+      networks: [{ network: 'default', aliases: [], gwPriority: 0, priority: 0 }],
+    };
     const stack: Stack = {
-      project: 'p', file: '/x/stack.yaml', projectDir: '/x', services: [service], volumes: [], secrets: [], configs: [],
-      networks: [{ key: 'default', name: 'p_default', driver: 'bridge', driverOpts: {}, internal: false, external: false, attachable: false, enableIpv6: false, labels: {} }],
+      project: 'p',
+      file: '/x/stack.yaml',
+      projectDir: '/x',
+      services: [service],
+      volumes: [],
+      secrets: [],
+      configs: [],
+      networks: [
+        {
+          key: 'default',
+          name: 'p_default',
+          driver: 'bridge',
+          driverOpts: {},
+          internal: false,
+          external: false,
+          attachable: false,
+          enableIpv6: false,
+          labels: {},
+        },
+      ],
     };
     const plan = reconcile(stack, { ...emptyObserved('p'), images: [image], takenSubnets: ['10.123.0.0/24'] });
     const subnets = plan.operations.flatMap((o) => (o.kind === 'network.create' ? [o.network.subnet] : []));
     expect(subnets).toEqual(['10.123.8.0/21']);
-    const ips = plan.operations.flatMap((o) => (o.kind === 'container.start' ? o.container.endpoints.map((e) => e.ip) : []));
+    const ips = plan.operations.flatMap((o) =>
+      o.kind === 'container.start' ? o.container.endpoints.map((e) => e.ip) : [],
+    );
     expect(ips).toHaveLength(1000);
     expect(new Set(ips).size).toBe(1000);
     expect(ips).toContain('10.123.8.2');
@@ -49,19 +79,49 @@ describe('ipam', () => {
 });
 
 describe('up --scale sizes the subnet and reports a full one once', () => {
-  const image: ImageInfo = { ref: 'stack.local/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: ['sha256:' + 'a'.repeat(64)], cmd: ['sh'], env: [] };
+  const image: ImageInfo = {
+    ref: 'stack.local/busybox:latest',
+    id: 'sha256:' + 'c'.repeat(64),
+    layers: ['sha256:' + 'a'.repeat(64)],
+    cmd: ['sh'],
+    env: [],
+  };
   const pos = { file: 'stack.yaml', line: 1, col: 1 };
-  const network = (extra: Partial<Stack['networks'][number]> = {}) => ({ key: 'default', name: 'p_default', driver: 'bridge', driverOpts: {}, internal: false, external: false, attachable: false, enableIpv6: false, labels: {}, ...extra });
+  const network = (extra: Partial<Stack['networks'][number]> = {}) => ({
+    key: 'default',
+    name: 'p_default',
+    driver: 'bridge',
+    driverOpts: {},
+    internal: false,
+    external: false,
+    attachable: false,
+    enableIpv6: false,
+    labels: {},
+    ...extra,
+  });
   const stackWith = (net = network()): Stack => ({
-    project: 'p', file: '/x/stack.yaml', projectDir: '/x', volumes: [], secrets: [], configs: [], networks: [net],
-    services: ['web', 'worker'].map((name) => ({ ...serviceDefaults(name, image.ref, pos), networks: [{ network: 'default', aliases: [], gwPriority: 0, priority: 0 }] })),
+    project: 'p',
+    file: '/x/stack.yaml',
+    projectDir: '/x',
+    volumes: [],
+    secrets: [],
+    configs: [],
+    networks: [net],
+    services: ['web', 'worker'].map((name) => ({
+      ...serviceDefaults(name, image.ref, pos),
+      networks: [{ network: 'default', aliases: [], gwPriority: 0, priority: 0 }],
+    })),
   });
   const observed = { ...emptyObserved('p'), images: [image], takenSubnets: ['10.123.0.0/24'] };
 
   it('a new network gets a subnet with room for the scale asked for, as deploy.replicas does', () => {
     const plan = reconcile(stackWith(), observed, { scale: { worker: 500 } });
-    expect(plan.operations.flatMap((o) => (o.kind === 'network.create' ? [o.network.subnet] : []))).toEqual(['10.123.4.0/22']);
-    const ips = plan.operations.flatMap((o) => (o.kind === 'container.start' ? o.container.endpoints.map((e) => e.ip) : []));
+    expect(plan.operations.flatMap((o) => (o.kind === 'network.create' ? [o.network.subnet] : []))).toEqual([
+      '10.123.4.0/22',
+    ]);
+    const ips = plan.operations.flatMap((o) =>
+      o.kind === 'container.start' ? o.container.endpoints.map((e) => e.ip) : [],
+    );
     expect(new Set(ips).size).toBe(501);
   });
 
@@ -74,7 +134,8 @@ describe('up --scale sizes the subnet and reports a full one once', () => {
   });
 
   it('a subnet the file gives that is too small is one problem too', () => {
-    const plan = () => reconcile(stackWith(network({ subnet: '10.50.0.0/28' })), observed, { scale: { web: 10, worker: 10 } });
+    const plan = () =>
+      reconcile(stackWith(network({ subnet: '10.50.0.0/28' })), observed, { scale: { web: 10, worker: 10 } });
     expect(planProblems(plan)).toEqual([
       'network default: no free address left in 10.50.0.0/28 for 7 of the 20 containers on it (worker: 7 of 10); set a larger ipam.config subnet',
     ]);

@@ -121,7 +121,11 @@ describe('loadStack: valid files normalise to a Stack', () => {
     };
     expect(stack).toMatchObject(expected);
     // No stop_signal in the file: none here, so the image's StopSignal applies, else SIGTERM (container-spec.ts).
-    expect(stack.services.map((s) => [s.name, s.stopSignal])).toEqual([['cache', undefined], ['db', undefined], [expect.any(String), 'SIGQUIT']]);
+    expect(stack.services.map((s) => [s.name, s.stopSignal])).toEqual([
+      ['cache', undefined],
+      ['db', undefined],
+      [expect.any(String), 'SIGQUIT'],
+    ]);
   });
 
   it('adds the default network only when a service uses it', () => {
@@ -131,8 +135,12 @@ describe('loadStack: valid files normalise to a Stack', () => {
   });
 
   it('lets a declared default network carry its own settings', () => {
-    const stack = load('services:\n  a: {image: x}\nnetworks:\n  default:\n    ipam: {config: [{subnet: 10.7.0.0/16}]}\n');
-    expect(stack.networks).toMatchObject([{ key: 'default', name: 'myapp_default', external: false, subnet: '10.7.0.0/16' }]);
+    const stack = load(
+      'services:\n  a: {image: x}\nnetworks:\n  default:\n    ipam: {config: [{subnet: 10.7.0.0/16}]}\n',
+    );
+    expect(stack.networks).toMatchObject([
+      { key: 'default', name: 'myapp_default', external: false, subnet: '10.7.0.0/16' },
+    ]);
   });
 
   it('keeps an explicit empty entrypoint (it clears the image one)', () => {
@@ -141,16 +149,21 @@ describe('loadStack: valid files normalise to a Stack', () => {
     expect(s.command).toStrictEqual([]);
   });
 
-  it('chooses the project name: -p, then top-level name, then the folder (only the folder\'s name is normalised)', () => {
+  it("chooses the project name: -p, then top-level name, then the folder (only the folder's name is normalised)", () => {
     expect(load('services: {}').project).toBe('myapp');
     expect(load('name: from-file\nservices: {}').project).toBe('from-file');
     expect(load('name: from-file\nservices: {}', {}, 'cli_name').project).toBe('cli_name');
   });
 
   it('refuses an explicit project name that compose refuses, instead of rewriting it into another', () => {
-    const rule = 'it must contain only lowercase letters, decimal digits, dashes and underscores, and begin with a lowercase letter or decimal digit';
-    expect(() => load('services: {}', {}, 'sec/../../x')).toThrow(`stack.yaml:1:1: invalid project name "sec/../../x": ${rule} (given with -p or COMPOSE_PROJECT_NAME)`);
-    expect(() => load('name: From-File\nservices: {}')).toThrow(`stack.yaml:1:7: invalid project name "From-File": ${rule}`);
+    const rule =
+      'it must contain only lowercase letters, decimal digits, dashes and underscores, and begin with a lowercase letter or decimal digit';
+    expect(() => load('services: {}', {}, 'sec/../../x')).toThrow(
+      `stack.yaml:1:1: invalid project name "sec/../../x": ${rule} (given with -p or COMPOSE_PROJECT_NAME)`,
+    );
+    expect(() => load('name: From-File\nservices: {}')).toThrow(
+      `stack.yaml:1:7: invalid project name "From-File": ${rule}`,
+    );
     expect(() => load('name: _x\nservices: {}')).toThrow('stack.yaml:1:7: invalid project name "_x"');
   });
 
@@ -177,7 +190,10 @@ describe('loadStack: valid files normalise to a Stack', () => {
   it('merges several files service by service as compose does: scalars replaced, ports appended', () => {
     const stack = loadStack({
       files: [
-        { path: '/p/stack.yaml', text: 'services:\n  web:\n    image: nginx\n    ports: ["80:80"]\n  db:\n    image: pg\n' },
+        {
+          path: '/p/stack.yaml',
+          text: 'services:\n  web:\n    image: nginx\n    ports: ["80:80"]\n  db:\n    image: pg\n',
+        },
         { path: '/p/stack.override.yaml', text: 'services:\n  web:\n    ports: ["8080:80"]\n    hostname: w\n' },
       ],
       projectDir: '/p',

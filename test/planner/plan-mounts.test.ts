@@ -43,7 +43,10 @@ configs:
 `;
 
 /** What a volume of the file without driver, driver_opts or labels is made from. */
-const plain = { config: { driver: 'local', driverOpts: {}, labels: {} }, hash: volumeHash({ driver: 'local', driverOpts: {}, labels: {} }) };
+const plain = {
+  config: { driver: 'local', driverOpts: {}, labels: {} },
+  hash: volumeHash({ driver: 'local', driverOpts: {}, labels: {} }),
+};
 
 const plan = (text: string, observed: Partial<Observed> = {}, env: Record<string, string> = { TOKEN: 't0k' }) => {
   const stack = load(text, env);
@@ -55,24 +58,61 @@ describe('planMounts', () => {
     const { mounts, problems } = plan(file);
     expect(problems).toEqual([]);
     expect(mounts).toEqual([
-      { type: 'volume', source: 'app-web-1_anon_' + mounts[0]!.source.slice(-12), target: '/scratch', readOnly: false, anonymous: true },
-      { type: 'bind', source: '/home/u/My App/site', target: '/www', readOnly: true, createHostPath: true, propagation: 'rprivate' },
-      { type: 'bind', source: '/srv/conf', target: '/conf', readOnly: false, createHostPath: false, propagation: 'rslave' },
+      {
+        type: 'volume',
+        source: 'app-web-1_anon_' + mounts[0]!.source.slice(-12),
+        target: '/scratch',
+        readOnly: false,
+        anonymous: true,
+      },
+      {
+        type: 'bind',
+        source: '/home/u/My App/site',
+        target: '/www',
+        readOnly: true,
+        createHostPath: true,
+        propagation: 'rprivate',
+      },
+      {
+        type: 'bind',
+        source: '/srv/conf',
+        target: '/conf',
+        readOnly: false,
+        createHostPath: false,
+        propagation: 'rslave',
+      },
       { type: 'file', source: '', content: 'a=1', target: '/cfg', readOnly: true, mode: 0o444 },
       { type: 'tmpfs', source: '', target: '/run/cache', readOnly: false, tmpfsSize: 1024 * 1024, tmpfsMode: 0o700 },
       { type: 'file', source: '', content: 'a=1', target: '/etc/app.conf', readOnly: true, mode: 0o444 },
       { type: 'volume', source: 'app_data', target: '/var/lib/data', readOnly: false, volume: plain },
       { type: 'file', source: '/home/u/My App/pw.txt', target: '/run/secrets/pw', readOnly: true, mode: 0o444 },
-      { type: 'file', source: '', content: 't0k', target: '/run/secrets/token', readOnly: true, uid: 1000, gid: 50, mode: 0o400 },
+      {
+        type: 'file',
+        source: '',
+        content: 't0k',
+        target: '/run/secrets/token',
+        readOnly: true,
+        uid: 1000,
+        gid: 50,
+        mode: 0o400,
+      },
       { type: 'volume', source: 'app_data', target: '/var/lib/data/sub', readOnly: false, noCopy: true, volume: plain },
     ]);
     expect(mounts[0]!.source).toMatch(/^app-web-1_anon_[0-9a-f]{12}$/);
   });
 
   it('shows the mounts in the plan text, never a secret value', () => {
-    const image = { ref: 'docker.io/library/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: [], cmd: ['sh'], env: [] };
+    const image = {
+      ref: 'docker.io/library/busybox:latest',
+      id: 'sha256:' + 'c'.repeat(64),
+      layers: [],
+      cmd: ['sh'],
+      env: [],
+    };
     const text = planToText(reconcile(load(file, { TOKEN: 't0k' }), { ...emptyObserved('app'), images: [image] }));
-    expect(text).toMatch(/ mounts volume:app-web-1_anon_[0-9a-f]{12}:\/scratch bind:\/home\/u\/My App\/site:\/www:ro bind:\/srv\/conf:\/conf file:\/cfg tmpfs:\/run\/cache file:\/etc\/app.conf volume:app_data:\/var\/lib\/data file:\/run\/secrets\/pw file:\/run\/secrets\/token volume:app_data:\/var\/lib\/data\/sub\n/);
+    expect(text).toMatch(
+      / mounts volume:app-web-1_anon_[0-9a-f]{12}:\/scratch bind:\/home\/u\/My App\/site:\/www:ro bind:\/srv\/conf:\/conf file:\/cfg tmpfs:\/run\/cache file:\/etc\/app.conf volume:app_data:\/var\/lib\/data file:\/run\/secrets\/pw file:\/run\/secrets\/token volume:app_data:\/var\/lib\/data\/sub\n/,
+    );
     expect(text).not.toContain('t0k');
   });
 
@@ -108,7 +148,9 @@ secrets:
       'service web: secret pw: uid must be a number, not "alice"',
       'service web: two mounts target /d; keep one',
     ]);
-    expect(plan(text, { volumes: [{ name: 'ext', anonymous: false }] }, { TOKEN: 'x' }).problems).not.toContain(expect.stringMatching(/external volume/));
+    expect(plan(text, { volumes: [{ name: 'ext', anonymous: false }] }, { TOKEN: 'x' }).problems).not.toContain(
+      expect.stringMatching(/external volume/),
+    );
   });
 });
 
@@ -126,13 +168,27 @@ volumes:
 
   it('mounts the host folder, with relative devices under the project folder as compose resolves them', () => {
     const observed = { volumes: [{ name: 'ext', anonymous: false }] };
-    for (const [device, abs] of [['/srv/data', '/srv/data'], ['./data', '/home/u/My App/data'], ['~/data', '/home/me/data']]) {
+    for (const [device, abs] of [
+      ['/srv/data', '/srv/data'],
+      ['./data', '/home/u/My App/data'],
+      ['~/data', '/home/me/data'],
+    ]) {
       const stack = load(text(device), { HOME: '/home/me' });
       expect(stack.volumes[0]!.driverOpts.device).toBe(abs);
       const config = { driver: 'local', driverOpts: { type: 'none', o: 'bind', device: abs }, labels: {} };
-      const { mounts, problems } = planMounts(stack, stack.services[0]!, 'app-web-1', { ...emptyObserved('app'), ...observed });
+      const { mounts, problems } = planMounts(stack, stack.services[0]!, 'app-web-1', {
+        ...emptyObserved('app'),
+        ...observed,
+      });
       expect(mounts).toEqual([
-        { type: 'volume', source: 'app_data', target: '/d', readOnly: false, device: abs, volume: { config, hash: volumeHash(config) } },
+        {
+          type: 'volume',
+          source: 'app_data',
+          target: '/d',
+          readOnly: false,
+          device: abs,
+          volume: { config, hash: volumeHash(config) },
+        },
         { type: 'volume', source: 'ext', target: '/e', readOnly: false, external: true },
       ]);
       expect(problems).toEqual([]);
@@ -141,26 +197,56 @@ volumes:
 
   it('asks observe about the host folder and reports it missing, as docker refuses to mount it', () => {
     expect(requiredHostPaths(load(text('/srv/data')))).toEqual(['/srv/data']);
-    const { problems } = plan(text('/srv/data'), { volumes: [{ name: 'ext', anonymous: false }], missingPaths: ['/srv/data'] });
-    expect(problems).toEqual(['service web: volume data keeps its data in host folder /srv/data (driver_opts device), which does not exist; create it, or set device to a folder that exists']);
+    const { problems } = plan(text('/srv/data'), {
+      volumes: [{ name: 'ext', anonymous: false }],
+      missingPaths: ['/srv/data'],
+    });
+    expect(problems).toEqual([
+      'service web: volume data keeps its data in host folder /srv/data (driver_opts device), which does not exist; create it, or set device to a folder that exists',
+    ]);
   });
 
   it('mounts an external volume where its record keeps the data', () => {
     const { mounts } = plan(text('/srv/data'), { volumes: [{ name: 'ext', anonymous: false, device: '/mnt/team' }] });
-    expect(mounts[1]).toEqual({ type: 'volume', source: 'ext', target: '/e', readOnly: false, external: true, device: '/mnt/team' });
+    expect(mounts[1]).toEqual({
+      type: 'volume',
+      source: 'ext',
+      target: '/e',
+      readOnly: false,
+      external: true,
+      device: '/mnt/team',
+    });
   });
 
   it('shows the host folder in the plan text', () => {
-    const image = { ref: 'docker.io/library/busybox:latest', id: 'sha256:' + 'c'.repeat(64), layers: [], cmd: ['sh'], env: [] };
+    const image = {
+      ref: 'docker.io/library/busybox:latest',
+      id: 'sha256:' + 'c'.repeat(64),
+      layers: [],
+      cmd: ['sh'],
+      env: [],
+    };
     const observed = { ...emptyObserved('app'), images: [image], volumes: [{ name: 'ext', anonymous: false }] };
-    expect(planToText(reconcile(load(text('/srv/data')), observed))).toContain(' mounts volume:app_data(/srv/data):/d volume:ext:/e\n');
+    expect(planToText(reconcile(load(text('/srv/data')), observed))).toContain(
+      ' mounts volume:app_data(/srv/data):/d volume:ext:/e\n',
+    );
   });
 });
 
 describe('teardown with volumes', () => {
   const observed: Observed = {
     ...emptyObserved('app'),
-    containers: [{ name: 'app-web-1', service: 'web', hash: 'h', running: true, stopSignal: 'SIGTERM', stopGraceSeconds: 10, endpoints: [] }],
+    containers: [
+      {
+        name: 'app-web-1',
+        service: 'web',
+        hash: 'h',
+        running: true,
+        stopSignal: 'SIGTERM',
+        stopGraceSeconds: 10,
+        endpoints: [],
+      },
+    ],
     volumes: [
       { name: 'app_data', project: 'app', anonymous: false },
       { name: 'app-web-1_anon_0123456789ab', project: 'app', anonymous: true },
@@ -173,7 +259,7 @@ describe('teardown with volumes', () => {
     expect(teardown(observed).operations.filter((op) => op.kind === 'volume.remove')).toEqual([]);
   });
 
-  it('down -v removes the stack\'s named and anonymous volumes after its containers, never external or other stacks\' ones', () => {
+  it("down -v removes the stack's named and anonymous volumes after its containers, never external or other stacks' ones", () => {
     const ops = teardown(observed, { removeVolumes: true }).operations;
     expect(ops.filter((op) => op.kind === 'volume.remove').map((op) => [op.id, op.after])).toEqual([
       ['volume-remove:app_data', ['remove:app-web-1']],

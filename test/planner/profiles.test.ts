@@ -24,12 +24,14 @@ describe('profiles', () => {
   });
 
   it('rejects a dependency of an enabled service on a disabled one, unless it is not required', () => {
-    const dep = 'services:\n  web:\n    image: nginx\n    depends_on: [db]\n  db:\n    image: pg\n    profiles: [data]\n';
+    const dep =
+      'services:\n  web:\n    image: nginx\n    depends_on: [db]\n  db:\n    image: pg\n    profiles: [data]\n';
     expect(treeProblems({ 'stack.yaml': dep })).toStrictEqual([
       'stack.yaml:4:18: service "web" depends on service "db", which is disabled: it is only in profile "data"; enable it with --profile data (or COMPOSE_PROFILES), or mark the dependency "required: false"',
     ]);
     expect(loadTree({ 'stack.yaml': dep }, { profiles: ['data'] }).services).toHaveLength(2);
-    const optional = 'services:\n  web:\n    image: nginx\n    depends_on: {db: {condition: service_started, required: false}}\n  db:\n    image: pg\n    profiles: [data]\n';
+    const optional =
+      'services:\n  web:\n    image: nginx\n    depends_on: {db: {condition: service_started, required: false}}\n  db:\n    image: pg\n    profiles: [data]\n';
     const stack = loadTree({ 'stack.yaml': optional });
     expect(stack.services.map((s) => s.name)).toStrictEqual(['web']);
     expect(stack.services[0]!.dependsOn).toStrictEqual([]);

@@ -29,7 +29,9 @@ function running(text: string | Stack, opts: ReconcileOptions = {}): Observed {
 }
 
 const ids = (text: string | Stack, state: Observed, opts: ReconcileOptions = {}) =>
-  reconcile(stackOf(text), state, opts).operations.filter((o) => o.kind.startsWith('container.')).map((o) => o.id);
+  reconcile(stackOf(text), state, opts)
+    .operations.filter((o) => o.kind.startsWith('container.'))
+    .map((o) => o.id);
 
 const workersFile = `name: hello
 services:
@@ -75,42 +77,68 @@ describe('reconcile edits', () => {
 
   it('scale 3 → 1 removes the highest numbers first and leaves replica 1 alone', async () => {
     const plan = reconcile(workers(1), running(workers(3)));
-    expect(plan.operations.map((o) => `${o.id} after ${o.after.join(',')}`)).toEqual(['remove:hello-worker-3 after ', 'remove:hello-worker-2 after remove:hello-worker-3']);
+    expect(plan.operations.map((o) => `${o.id} after ${o.after.join(',')}`)).toEqual([
+      'remove:hello-worker-3 after ',
+      'remove:hello-worker-2 after remove:hello-worker-3',
+    ]);
     await expect(planToText(plan)).toMatchFileSnapshot('golden/scale-down.txt');
   });
 
   it('all replicas of a service share one config hash', () => {
     const plan = reconcile(workers(3), observed());
-    const hashes = plan.operations.flatMap((o) => (o.kind === 'container.start' && o.container.service === 'worker' ? [o.container.hash] : []));
+    const hashes = plan.operations.flatMap((o) =>
+      o.kind === 'container.start' && o.container.service === 'worker' ? [o.container.hash] : [],
+    );
     expect(hashes).toHaveLength(3);
     expect(new Set(hashes).size).toBe(1);
   });
 
   it('up --scale overrides the file, and a replica with a fixed host port is a problem', () => {
     expect(ids(workers(1), running(workers(1)), { scale: { worker: 2 } })).toEqual(['start:hello-worker-2']);
-    expect(() => reconcile(load(hello), observed(), { scale: { web: 2 } })).toThrow(/service web: 2 replicas cannot share host port 8080\/tcp/);
-    expect(() => reconcile(load(hello), observed(), { scale: { nope: 2 } })).toThrow(/--scale nope=…: the stack file has no service nope/);
+    expect(() => reconcile(load(hello), observed(), { scale: { web: 2 } })).toThrow(
+      /service web: 2 replicas cannot share host port 8080\/tcp/,
+    );
+    expect(() => reconcile(load(hello), observed(), { scale: { nope: 2 } })).toThrow(
+      /--scale nope=…: the stack file has no service nope/,
+    );
   });
 
   it('a removed service is an orphan: a note by default, removed with --remove-orphans', async () => {
     const state = running(hello);
     const onlyWeb = hello.slice(0, hello.indexOf('  client:'));
-    const text = planToText(reconcile(load(onlyWeb), state)) + planToText(reconcile(load(onlyWeb), state, { removeOrphans: true }));
+    const text =
+      planToText(reconcile(load(onlyWeb), state)) +
+      planToText(reconcile(load(onlyWeb), state, { removeOrphans: true }));
     await expect(text).toMatchFileSnapshot('golden/orphan.txt');
   });
 
   it('an extra_hosts change recreates only that service; the others keep their containers', () => {
-    const edited = withDeps.replace('    environment: { V: "1" }', '    environment: { V: "1" }\n    extra_hosts: ["registry.local:10.9.8.7"]');
+    const edited = withDeps.replace(
+      '    environment: { V: "1" }',
+      '    environment: { V: "1" }\n    extra_hosts: ["registry.local:10.9.8.7"]',
+    );
     expect(edited).not.toBe(withDeps);
     const plan = reconcile(load(edited), running(withDeps));
     const changed = plan.operations.filter((o) => o.kind.startsWith('container.')).map((o) => o.id);
-    expect(changed).toEqual(['start:hello-db-1.b', 'ready:hello-db-1.b', 'remove:hello-db-1', 'remove:hello-api-1', 'start:hello-api-1']);
+    expect(changed).toEqual([
+      'start:hello-db-1.b',
+      'ready:hello-db-1.b',
+      'remove:hello-db-1',
+      'remove:hello-api-1',
+      'start:hello-api-1',
+    ]);
     expect(reconcile(load(edited), applied(plan, running(withDeps))).operations).toEqual([]);
   });
 
   it('a changed dependency restarts only the dependents that ask for it (restart: true)', async () => {
     const plan = reconcile(load(withDeps.replace('V: "1"', 'V: "2"')), running(withDeps));
-    expect(plan.operations.map((o) => o.id)).toEqual(['start:hello-db-1.b', 'ready:hello-db-1.b', 'remove:hello-db-1', 'remove:hello-api-1', 'start:hello-api-1']);
+    expect(plan.operations.map((o) => o.id)).toEqual([
+      'start:hello-db-1.b',
+      'ready:hello-db-1.b',
+      'remove:hello-db-1',
+      'remove:hello-api-1',
+      'start:hello-api-1',
+    ]);
     await expect(planToText(plan)).toMatchFileSnapshot('golden/dependency-restart.txt');
   });
 
@@ -118,7 +146,10 @@ describe('reconcile edits', () => {
     const shared = `${withDeps}  sidecar:\n    image: stack.local/busybox:latest\n    command: sleep 1000\n`;
     const sidecar: Tweak = (s) => Object.assign(service(s, 'sidecar'), { networkMode: 'service:report', networks: [] });
     const state = running(stackOf(shared, sidecar));
-    const plan = reconcile(stackOf(shared.replace('depends_on: [db]', 'depends_on: [db]\n    environment: { X: "1" }'), sidecar), state);
+    const plan = reconcile(
+      stackOf(shared.replace('depends_on: [db]', 'depends_on: [db]\n    environment: { X: "1" }'), sidecar),
+      state,
+    );
     expect(plan.operations.map((o) => `${o.id}: ${o.cause}`)).toEqual([
       'remove:hello-report-1: configuration of service report changed',
       'start:hello-report-1: configuration of service report changed',
@@ -138,18 +169,25 @@ describe('reconcile edits', () => {
     expect(ids(withDeps, observed(), { services: ['api'] })).toEqual(['start:hello-db-1', 'start:hello-api-1']);
     expect(ids(withDeps, observed(), { services: ['api'], noDeps: true })).toEqual(['start:hello-api-1']);
     expect(() => reconcile(load(withDeps), observed(), { services: ['apj'] })).toThrow(PlanError);
-    expect(() => reconcile(load(withDeps), observed(), { services: ['apj'] })).toThrow(/service apj is not in the stack file.*did you mean "api"/);
+    expect(() => reconcile(load(withDeps), observed(), { services: ['apj'] })).toThrow(
+      /service apj is not in the stack file.*did you mean "api"/,
+    );
   });
 
   it('a fixed address that changes recreates the container', () => {
     const fixed = `${hello.replace('    ports: ["8080:80"]\n', '    ports: ["8080:80"]\n    networks:\n      default: { ipv4_address: 10.123.9.5 }\n')}networks:\n  default:\n    ipam:\n      config: [{ subnet: 10.123.9.0/24 }]\n`;
     const plan = reconcile(load(fixed.replace('10.123.9.5', '10.123.9.6')), running(fixed));
-    expect(plan.operations.find((o) => o.id === 'start:hello-web-1')?.cause).toBe('address of hello-web-1 on network default changes from 10.123.9.5 to 10.123.9.6');
+    expect(plan.operations.find((o) => o.id === 'start:hello-web-1')?.cause).toBe(
+      'address of hello-web-1 on network default changes from 10.123.9.5 to 10.123.9.6',
+    );
   });
 
   it('a veth deleted behind its back is drift: that container is recreated', () => {
     const state = running(hello);
-    state.containers[0] = { ...state.containers[0]!, endpoints: state.containers[0]!.endpoints.map((e) => ({ ...e, present: false })) };
+    state.containers[0] = {
+      ...state.containers[0]!,
+      endpoints: state.containers[0]!.endpoints.map((e) => ({ ...e, present: false })),
+    };
     expect(reconcile(load(hello), state).operations.map((o) => `${o.id}: ${o.cause}`)).toEqual([
       `remove:hello-web-1: drift: veth ${state.containers[0]!.endpoints[0]!.hostVeth} of hello-web-1 on network default is missing on the host`,
       `start:hello-web-1: drift: veth ${state.containers[0]!.endpoints[0]!.hostVeth} of hello-web-1 on network default is missing on the host`,
@@ -157,7 +195,9 @@ describe('reconcile edits', () => {
   });
 
   it('an invalid edit yields diagnostics and no plan', async () => {
-    const broken = hello.replace('command: httpd -f -p 80 -h /www', 'comand: httpd -f -p 80 -h /www').replace('"8080:80"', '"80800:80"');
+    const broken = hello
+      .replace('command: httpd -f -p 80 -h /www', 'comand: httpd -f -p 80 -h /www')
+      .replace('"8080:80"', '"80800:80"');
     let error: unknown;
     try {
       load(broken);
@@ -165,27 +205,44 @@ describe('reconcile edits', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(StackFileError);
-    await expect(renderDiagnostics((error as StackFileError).diagnostics) + '\n').toMatchFileSnapshot('golden/invalid-edit.txt');
+    await expect(renderDiagnostics((error as StackFileError).diagnostics) + '\n').toMatchFileSnapshot(
+      'golden/invalid-edit.txt',
+    );
   });
 });
 
 describe('containers stopped on purpose (stack stop, Ctrl-C of an attached up)', () => {
-  const stopped = (o: ReturnType<typeof running>) => ({ ...o, containers: o.containers.map((c) => ({ ...c, running: false, stopped: true })) });
+  const stopped = (o: ReturnType<typeof running>) => ({
+    ...o,
+    containers: o.containers.map((c) => ({ ...c, running: false, stopped: true })),
+  });
   it('up starts an unchanged one again as it is, and replaces a changed one', () => {
     const state = stopped(running(withDeps));
-    expect(reconcile(load(withDeps), state).operations.map((o) => o.kind)).toEqual(expect.arrayContaining(['container.resume']));
-    expect(reconcile(load(withDeps), state).operations.some((o) => o.kind === 'container.start' || o.kind === 'container.remove')).toBe(false);
+    expect(reconcile(load(withDeps), state).operations.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['container.resume']),
+    );
+    expect(
+      reconcile(load(withDeps), state).operations.some(
+        (o) => o.kind === 'container.start' || o.kind === 'container.remove',
+      ),
+    ).toBe(false);
     const changed = reconcile(load(withDeps.replace('V: "1"', 'V: "2"')), state);
-    expect(changed.operations.find((o) => o.id === 'start:hello-db-1')?.cause).toBe('configuration of service db changed while hello-db-1 was stopped');
+    expect(changed.operations.find((o) => o.id === 'start:hello-db-1')?.cause).toBe(
+      'configuration of service db changed while hello-db-1 was stopped',
+    );
   });
 
   it('--force-recreate replaces them anyway; --no-recreate starts a changed one again as it is, and says so', () => {
     const state = stopped(running(withDeps));
     const forced = reconcile(load(withDeps), state, { forceRecreate: true });
     expect(forced.operations.some((o) => o.kind === 'container.resume')).toBe(false);
-    expect(forced.operations.find((o) => o.id === 'start:hello-db-1')?.cause).toBe('--force-recreate (hello-db-1 was stopped)');
+    expect(forced.operations.find((o) => o.id === 'start:hello-db-1')?.cause).toBe(
+      '--force-recreate (hello-db-1 was stopped)',
+    );
     const kept = reconcile(load(withDeps.replace('V: "1"', 'V: "2"')), state, { noRecreate: true });
     expect(kept.operations.map((o) => o.id)).toContain('resume:hello-db-1');
-    expect(kept.notes).toContain('configuration of service db changed, but --no-recreate starts hello-db-1 again as it is');
+    expect(kept.notes).toContain(
+      'configuration of service db changed, but --no-recreate starts hello-db-1 again as it is',
+    );
   });
 });

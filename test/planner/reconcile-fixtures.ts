@@ -39,12 +39,25 @@ export function applied(plan: Plan, base: Observed): Observed {
   const next: Observed = { ...base, containers: [...base.containers], networks: [...base.networks] };
   for (const op of plan.operations) {
     if (op.kind === 'network.remove') next.networks = next.networks.filter((n) => n.key !== op.key);
-    if (op.kind === 'network.create') next.networks.push({ ...op.network, hash: networkHash(op.network), linkPresent: true });
-    if (op.kind === 'nat.apply') next.nat = { table: op.nat.table, hash: op.nat.hash, present: true, ports: op.nat.ports };
+    if (op.kind === 'network.create')
+      next.networks.push({ ...op.network, hash: networkHash(op.network), linkPresent: true });
+    if (op.kind === 'nat.apply')
+      next.nat = { table: op.nat.table, hash: op.nat.hash, present: true, ports: op.nat.ports };
     if (op.kind === 'container.remove') next.containers = next.containers.filter((c) => c.name !== op.name);
     if (op.kind === 'container.start') {
       const c = op.container;
-      next.containers.push({ name: c.name, ...(c.displayName ? { displayName: c.displayName } : {}), service: c.service, replica: c.replica, hash: c.hash, running: true, pid: 100, stopSignal: c.stopSignal, stopGraceSeconds: c.stopGraceSeconds, endpoints: c.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })) });
+      next.containers.push({
+        name: c.name,
+        ...(c.displayName ? { displayName: c.displayName } : {}),
+        service: c.service,
+        replica: c.replica,
+        hash: c.hash,
+        running: true,
+        pid: 100,
+        stopSignal: c.stopSignal,
+        stopGraceSeconds: c.stopGraceSeconds,
+        endpoints: c.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })),
+      });
     }
   }
   return next;

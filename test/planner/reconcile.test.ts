@@ -23,13 +23,21 @@ describe('reconcile', () => {
     const state = applied(reconcile(load(hello), observed()), observed());
     const edited = hello.replace('    depends_on: [web]\n', '    depends_on: [web]\n    environment: { MODE: fast }\n');
     const plan = reconcile(load(edited), state);
-    expect(plan.operations.map((o) => o.id)).toEqual(['start:hello-client-1.b', 'ready:hello-client-1.b', 'remove:hello-client-1']);
+    expect(plan.operations.map((o) => o.id)).toEqual([
+      'start:hello-client-1.b',
+      'ready:hello-client-1.b',
+      'remove:hello-client-1',
+    ]);
     await expect(planToText(plan)).toMatchFileSnapshot('golden/env-change.txt');
     // Applied, nothing is left to do; the next change goes back to the slot's own name.
     const after = applied(plan, state);
     expect(reconcile(load(edited), after).operations).toEqual([]);
     const again = reconcile(load(hello), after);
-    expect(again.operations.map((o) => o.id)).toEqual(['start:hello-client-1', 'ready:hello-client-1', 'remove:hello-client-1.b']);
+    expect(again.operations.map((o) => o.id)).toEqual([
+      'start:hello-client-1',
+      'ready:hello-client-1',
+      'remove:hello-client-1.b',
+    ]);
     expect(reconcile(load(hello), applied(again, after)).operations).toEqual([]);
   });
 
@@ -44,15 +52,19 @@ describe('reconcile', () => {
     const state = applied(reconcile(load(hello), observed()), observed());
     const onlyWeb = hello.slice(0, hello.indexOf('  client:'));
     expect(reconcile(load(onlyWeb), state).notes[0]).toMatch(/hello-client-1 .* --remove-orphans/);
-    expect(reconcile(load(onlyWeb), state, { removeOrphans: true }).operations.map((o) => o.id)).toEqual(['remove:hello-client-1']);
+    expect(reconcile(load(onlyWeb), state, { removeOrphans: true }).operations.map((o) => o.id)).toEqual([
+      'remove:hello-client-1',
+    ]);
   });
 
-  it("a new container never takes the address of an orphan, kept or being removed", () => {
+  it('a new container never takes the address of an orphan, kept or being removed', () => {
     const state = applied(reconcile(load(hello), observed()), observed());
     const ipOf = (name: string) => state.containers.find((c) => c.name === name)!.endpoints[0]!.ip;
     const taken = [ipOf('hello-client-1'), ipOf('hello-web-1')];
     // client leaves the file, cache arrives.
-    const edited = hello.slice(0, hello.indexOf('  client:')) + '  cache:\n    image: stack.local/busybox:latest\n    command: sleep 1000\n';
+    const edited =
+      hello.slice(0, hello.indexOf('  client:')) +
+      '  cache:\n    image: stack.local/busybox:latest\n    command: sleep 1000\n';
     for (const removeOrphans of [false, true]) {
       const plan = reconcile(load(edited), state, { removeOrphans });
       const cache = plan.operations.flatMap((o) => (o.kind === 'container.start' ? [o.container] : []));
@@ -76,7 +88,9 @@ describe('reconcile', () => {
     state.networks[0] = { ...state.networks[0], linkPresent: false };
     state.containers[0] = { ...state.containers[0], running: false, exitCode: 137 };
     const plan = reconcile(load(hello), state);
-    expect(plan.operations.find((o) => o.kind === 'network.create')?.cause).toMatch(/missing or misconfigured on the host/);
+    expect(plan.operations.find((o) => o.kind === 'network.create')?.cause).toMatch(
+      /missing or misconfigured on the host/,
+    );
     // Both containers hang off the recreated bridge, so both are rewired.
     expect(plan.operations.find((o) => o.id === 'start:hello-web-1')?.cause).toMatch(/network default is recreated/);
     expect(plan.operations.find((o) => o.id === 'start:hello-client-1')?.cause).toMatch(/network default is recreated/);
@@ -84,8 +98,14 @@ describe('reconcile', () => {
 
   it('a port without a host port gets a free one of the ephemeral range, kept on the next apply', () => {
     const file = load(hello.replace('"8080:80"', '"80"'));
-    const busy = [{ protocol: 'tcp' as const, ip: '0.0.0.0', port: 32768 }, { protocol: 'tcp' as const, ip: '127.0.0.1', port: 32770 }];
-    const plan = reconcile(file, observed({ hostPorts: busy, foreignPorts: [{ protocol: 'tcp', port: 32769, project: 'other', service: 'web' }] }));
+    const busy = [
+      { protocol: 'tcp' as const, ip: '0.0.0.0', port: 32768 },
+      { protocol: 'tcp' as const, ip: '127.0.0.1', port: 32770 },
+    ];
+    const plan = reconcile(
+      file,
+      observed({ hostPorts: busy, foreignPorts: [{ protocol: 'tcp', port: 32769, project: 'other', service: 'web' }] }),
+    );
     const nat = plan.operations.find((o) => o.kind === 'nat.apply');
     const ports = nat && nat.kind === 'nat.apply' ? nat.nat.ports : [];
     expect(ports.map((p) => [p.hostPort, p.containerPort])).toEqual([[32771, 80]]);
@@ -102,7 +122,9 @@ describe('reconcile', () => {
       reconcile(load(hello), { ...observed(), images: [] });
     } catch (err) {
       expect((err as PlanError).problems).toHaveLength(2);
-      expect((err as PlanError).problems[0]).toMatch(/service client: image stack.local\/busybox:latest is not in the local store; import it/);
+      expect((err as PlanError).problems[0]).toMatch(
+        /service client: image stack.local\/busybox:latest is not in the local store; import it/,
+      );
     }
   });
 

@@ -46,19 +46,34 @@ describe('replacing a container beside the old one', () => {
     const text = web().replace('"8080:80"', '"80"');
     const first = reconcile(load(text), observed());
     const port = first.operations.find((o) => o.kind === 'nat.apply');
-    const state: Observed = { ...applied(first, observed()), nat: port?.kind === 'nat.apply' ? { table: port.nat.table, hash: port.nat.hash, present: true, ports: port.nat.ports } : undefined };
+    const state: Observed = {
+      ...applied(first, observed()),
+      nat:
+        port?.kind === 'nat.apply'
+          ? { table: port.nat.table, hash: port.nat.hash, present: true, ports: port.nat.ports }
+          : undefined,
+    };
     const plan = reconcile(load(text.replace('interval: 1s', 'interval: 2s')), state);
     const switched = plan.operations.find((o) => o.id === 'nat:switch');
-    expect(switched?.kind === 'nat.apply' && switched.nat.ports.map((p) => p.hostPort)).toEqual(port?.kind === 'nat.apply' && port.nat.ports.map((p) => p.hostPort));
+    expect(switched?.kind === 'nat.apply' && switched.nat.ports.map((p) => p.hostPort)).toEqual(
+      port?.kind === 'nat.apply' && port.nat.ports.map((p) => p.hostPort),
+    );
     const started = plan.operations.find((o) => o.kind === 'container.start');
-    expect(started?.kind === 'container.start' && [started.container.name, started.container.displayName]).toEqual(['hello-web-1.b', 'hello-web-1']);
+    expect(started?.kind === 'container.start' && [started.container.name, started.container.displayName]).toEqual([
+      'hello-web-1.b',
+      'hello-web-1',
+    ]);
   });
 
   it('stops first what cannot run twice: a writable volume, a fixed address, a shared network namespace', () => {
     const cases = {
       volume: web('    volumes: ["data:/data"]\n') + 'volumes:\n  data: {}\n',
-      address: web('    networks: { default: { ipv4_address: 10.123.1.50 } }\n') + 'networks:\n  default:\n    ipam: { config: [{ subnet: 10.123.1.0/24 }] }\n',
-      shared: web() + '  sidecar:\n    image: stack.local/busybox:latest\n    network_mode: service:web\n    command: ["sleep", "1000"]\n',
+      address:
+        web('    networks: { default: { ipv4_address: 10.123.1.50 } }\n') +
+        'networks:\n  default:\n    ipam: { config: [{ subnet: 10.123.1.0/24 }] }\n',
+      shared:
+        web() +
+        '  sidecar:\n    image: stack.local/busybox:latest\n    network_mode: service:web\n    command: ["sleep", "1000"]\n',
     };
     for (const [what, text] of Object.entries(cases)) {
       const plan = reconcile(load(text.replace('interval: 1s', 'interval: 2s')), up(text));
@@ -66,7 +81,9 @@ describe('replacing a container beside the old one', () => {
     }
     // A read-only volume is no obstacle.
     const readOnly = web('    volumes: ["data:/data:ro"]\n') + 'volumes:\n  data: {}\n';
-    expect(ids(reconcile(load(readOnly.replace('interval: 1s', 'interval: 2s')), up(readOnly)))[0]).toBe('start:hello-web-1.b');
+    expect(ids(reconcile(load(readOnly.replace('interval: 1s', 'interval: 2s')), up(readOnly)))[0]).toBe(
+      'start:hello-web-1.b',
+    );
   });
 
   it('after an interrupted replacement, keeps the container made from the file and removes the other', () => {
@@ -79,16 +96,30 @@ describe('replacing a container beside the old one', () => {
     // The next up finishes the replacement: the old container goes once the new one is ready.
     const next = reconcile(load(edited), both);
     expect(ids(next)).toEqual(['ready:hello-web-1.b', 'nat:switch', 'remove:hello-web-1']);
-    expect(next.operations.find((o) => o.id === 'remove:hello-web-1')?.after).toEqual(['ready:hello-web-1.b', 'nat:switch']);
-    expect(next.operations.find((o) => o.id === 'remove:hello-web-1')?.cause).toMatch(/^an earlier apply left hello-web-1 beside its replacement hello-web-1.b/);
+    expect(next.operations.find((o) => o.id === 'remove:hello-web-1')?.after).toEqual([
+      'ready:hello-web-1.b',
+      'nat:switch',
+    ]);
+    expect(next.operations.find((o) => o.id === 'remove:hello-web-1')?.cause).toMatch(
+      /^an earlier apply left hello-web-1 beside its replacement hello-web-1.b/,
+    );
     expect(reconcile(load(edited), applied(next, both)).operations).toEqual([]);
     // With the old file back, the old container is the one to keep, and the ports never leave it.
     const back = reconcile(load(web()), both);
     expect(ids(back)).toEqual(['ready:hello-web-1', 'remove:hello-web-1.b']);
     // A replacement that died is started again beside the old one, which serves meanwhile.
-    const died: Observed = { ...both, containers: both.containers.map((c) => (c.name === 'hello-web-1.b' ? { ...c, running: false } : c)) };
+    const died: Observed = {
+      ...both,
+      containers: both.containers.map((c) => (c.name === 'hello-web-1.b' ? { ...c, running: false } : c)),
+    };
     const retry = reconcile(load(edited), died);
-    expect(ids(retry)).toEqual(['remove:hello-web-1.b', 'start:hello-web-1.b', 'ready:hello-web-1.b', 'nat:switch', 'remove:hello-web-1']);
+    expect(ids(retry)).toEqual([
+      'remove:hello-web-1.b',
+      'start:hello-web-1.b',
+      'ready:hello-web-1.b',
+      'nat:switch',
+      'remove:hello-web-1',
+    ]);
     expect(retry.operations.find((o) => o.id === 'start:hello-web-1.b')?.after).toContain('remove:hello-web-1.b');
   });
 });
@@ -96,7 +127,8 @@ describe('replacing a container beside the old one', () => {
 describe('plans with replacements have no ring of waits', () => {
   it('a network made in the same plan means stop first (its creation waits for the removals)', () => {
     const state = up(web());
-    const edited = web('    environment: { MODE: fast }\n    networks: [default, extra]\n') + 'networks:\n  extra: {}\n';
+    const edited =
+      web('    environment: { MODE: fast }\n    networks: [default, extra]\n') + 'networks:\n  extra: {}\n';
     const plan = reconcile(load(edited.replace('  client:\n', '  client:\n    networks: [default]\n')), state);
     expect(plan.operations.some((o) => o.id === 'network:extra')).toBe(true);
     expect(ids(plan)).toContain('remove:hello-web-1');
@@ -113,13 +145,18 @@ describe('plans with replacements have no ring of waits', () => {
 
 describe('where stopping first stays', () => {
   it('a subnet without a spare address: the container is stopped before its successor takes its address', () => {
-    const text = web('    networks: [tiny]\n').replace('  client:\n', '  client:\n    network_mode: none\n') + 'networks:\n  tiny:\n    ipam: { config: [{ subnet: 10.123.9.0/30 }] }\n';
+    const text =
+      web('    networks: [tiny]\n').replace('  client:\n', '  client:\n    network_mode: none\n') +
+      'networks:\n  tiny:\n    ipam: { config: [{ subnet: 10.123.9.0/30 }] }\n';
     const plan = reconcile(load(text.replace('interval: 1s', 'interval: 2s')), up(text));
     expect(ids(plan)).toEqual(['remove:hello-web-1', 'start:hello-web-1']);
   });
 
   it('a job another service waits to complete is never run twice at once', () => {
-    const text = web().replace('    depends_on: [web]\n', '    depends_on: { web: { condition: service_completed_successfully } }\n');
+    const text = web().replace(
+      '    depends_on: [web]\n',
+      '    depends_on: { web: { condition: service_completed_successfully } }\n',
+    );
     const plan = reconcile(load(text.replace('interval: 1s', 'interval: 2s')), up(text));
     expect(ids(plan).slice(0, 2)).toEqual(['remove:hello-web-1', 'start:hello-web-1']);
   });

@@ -6,7 +6,11 @@ import { restartFollowers } from '../../planner/plan/select-services.js';
 import type { Service } from '../../model/types.js';
 
 const service = (name: string, deps: [string, boolean][] = [], networkMode?: string) =>
-  ({ name, dependsOn: deps.map(([dep, restart]) => ({ service: dep, condition: 'service_started', required: true, restart })), ...(networkMode ? { networkMode } : {}) }) as unknown as Service;
+  ({
+    name,
+    dependsOn: deps.map(([dep, restart]) => ({ service: dep, condition: 'service_started', required: true, restart })),
+    ...(networkMode ? { networkMode } : {}),
+  }) as unknown as Service;
 
 describe('restartFollowers', () => {
   const services = [

@@ -28,7 +28,11 @@ const observed: Observed = {
 
 describe('salvage', () => {
   it('up: the removals come first and every other operation waits for them', () => {
-    const plan = { project: 'p', notes: [], operations: [{ kind: 'stack.forget', id: 'x', cause: 'c', after: [], project: 'p' } as Operation] };
+    const plan = {
+      project: 'p',
+      notes: [],
+      operations: [{ kind: 'stack.forget', id: 'x', cause: 'c', after: [], project: 'p' } as Operation],
+    };
     const out = withSalvage(plan, observed);
     expect(out.operations.map((o) => [o.id, o.after])).toEqual([
       ['salvage:p-web-1', []],
@@ -44,8 +48,16 @@ describe('salvage', () => {
 
   it('down: removes them by name with the grace period asked for, then forgets the stack', () => {
     const plan = teardown(observed, { timeoutSeconds: 0 });
-    expect(plan.operations.find((o) => o.id === 'salvage:p-web-1')).toMatchObject({ kind: 'container.remove', name: 'p-web-1', stopGraceSeconds: 0, hostVeths: ['stkv1'] });
-    expect(plan.operations.at(-1)).toMatchObject({ kind: 'stack.forget', after: ['salvage:p-web-1', 'salvage-nat', 'salvage-network:default'] });
+    expect(plan.operations.find((o) => o.id === 'salvage:p-web-1')).toMatchObject({
+      kind: 'container.remove',
+      name: 'p-web-1',
+      stopGraceSeconds: 0,
+      hostVeths: ['stkv1'],
+    });
+    expect(plan.operations.at(-1)).toMatchObject({
+      kind: 'stack.forget',
+      after: ['salvage:p-web-1', 'salvage-nat', 'salvage-network:default'],
+    });
   });
 
   it('nothing unrecorded: the plan is unchanged', () => {

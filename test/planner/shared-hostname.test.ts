@@ -17,7 +17,9 @@ ${webExtra}  sidecar:
 `;
 
 const hostnameOf = (yaml: string, service: string) => {
-  const op = reconcile(load(yaml), observed()).operations.find((o) => o.kind === 'container.start' && o.container.service === service);
+  const op = reconcile(load(yaml), observed()).operations.find(
+    (o) => o.kind === 'container.start' && o.container.service === service,
+  );
   return op?.kind === 'container.start' ? op.container.hostname : undefined;
 };
 

@@ -24,7 +24,15 @@ describe('shellSplit', () => {
 
 describe('parseDuration', () => {
   it.each([
-    ['10s', 10], ['1m30s', 90], ['500ms', 0.5], ['2', 2], ['1h', 3600], ['1.5s', 1.5], ['2m3s100ms', 123.1], [7, 7], ['0', 0],
+    ['10s', 10],
+    ['1m30s', 90],
+    ['500ms', 0.5],
+    ['2', 2],
+    ['1h', 3600],
+    ['1.5s', 1.5],
+    ['2m3s100ms', 123.1],
+    [7, 7],
+    ['0', 0],
   ] as const)('%s → %d s', (input, seconds) => {
     expect(parseDuration(input)).toBe(seconds);
   });
@@ -45,14 +53,20 @@ describe('parsePort', () => {
     ['80', { hostPort: 0, containerPort: 80, protocol: 'tcp' }],
     [80, { hostPort: 0, containerPort: 80, protocol: 'tcp' }],
     [{ target: 80 }, { hostPort: 0, containerPort: 80, protocol: 'tcp' }],
-    [{ target: '80', published: 8000, host_ip: '10.0.0.1', protocol: 'udp' }, { hostIp: '10.0.0.1', hostPort: 8000, containerPort: 80, protocol: 'udp' }],
+    [
+      { target: '80', published: 8000, host_ip: '10.0.0.1', protocol: 'udp' },
+      { hostIp: '10.0.0.1', hostPort: 8000, containerPort: 80, protocol: 'udp' },
+    ],
   ] as const)('%j', (input, expected) => {
     expect(parsePort(input)).toStrictEqual(expected);
   });
 
-  it.each(['8o:80', 'abc', '80/sctp', '1:2:3:4', '70000', '8080:0', '', 0, true, null, { published: 80 }])('rejects %j', (input) => {
-    expect(parsePort(input)).toBeUndefined();
-  });
+  it.each(['8o:80', 'abc', '80/sctp', '1:2:3:4', '70000', '8080:0', '', 0, true, null, { published: 80 }])(
+    'rejects %j',
+    (input) => {
+      expect(parsePort(input)).toBeUndefined();
+    },
+  );
 });
 
 describe('did you mean', () => {

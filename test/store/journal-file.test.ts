@@ -34,5 +34,10 @@ it('keeps the entries of the right shape and drops the others', () => {
   fs.writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n{"t":"do');
   const previous = openJournal('p').previous();
   expect(previous).toEqual([lines[1], lines[3]]);
-  expect(interruptedApply(previous)).toEqual({ pid: 9, at: '2026-12-06T00:00:00Z', inFlight: ['a'], notStarted: ['b'] });
+  expect(interruptedApply(previous)).toEqual({
+    pid: 9,
+    at: '2026-12-06T00:00:00Z',
+    inFlight: ['a'],
+    notStarted: ['b'],
+  });
 });

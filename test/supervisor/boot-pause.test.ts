@@ -14,8 +14,22 @@ import { Lifecycle } from '../../supervisor/lifecycle.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 const spec = (service: string, restart: RestartPolicyName): ContainerSpec => ({
-  ...defaultRuntimeOptions(), project: 'p', service, name: `p-${service}-1`, hostname: service, image: { ref: 'r', id: 'i', layers: [] }, argv: ['sh'], env: [], cwd: '/', hosts: [], endpoints: [],
-  stopSignal: 'SIGTERM', stopGraceSeconds: 3, hash: 'h', restart: { name: restart }, networkMode: 'none',
+  ...defaultRuntimeOptions(),
+  project: 'p',
+  service,
+  name: `p-${service}-1`,
+  hostname: service,
+  image: { ref: 'r', id: 'i', layers: [] },
+  argv: ['sh'],
+  env: [],
+  cwd: '/',
+  hosts: [],
+  endpoints: [],
+  stopSignal: 'SIGTERM',
+  stopGraceSeconds: 3,
+  hash: 'h',
+  restart: { name: restart },
+  networkMode: 'none',
 });
 
 async function setUp(restart: RestartPolicyName) {

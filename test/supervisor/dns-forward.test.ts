@@ -11,17 +11,33 @@ import { forward } from '../../supervisor/dns/forward.js';
 import { NoUpstreamAnswerError } from '../../supervisor/dns/upstream-error.js';
 import type { Upstream } from '../../supervisor/dns/upstream.js';
 import { freeDnsPort, ips, rcode, tcpQuery, udpQuery } from '../support/dns-query.js';
-import { refusingPort, startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from '../support/fake-dns-upstream.js';
+import {
+  refusingPort,
+  startFakeUpstream,
+  type FakeUpstream,
+  type FakeUpstreamOptions,
+} from '../support/fake-dns-upstream.js';
 
 const TIMEOUT_MS = 300;
 
 /** 60 A records and 4 TXT records of 200 bytes: some 1.8 kB, far over UDP's 512. */
 const bigAnswer = (q: packet.Question): packet.Answer[] => [
-  ...Array.from({ length: 60 }, (_, i): packet.Answer => ({ type: 'A', name: q.name, ttl: 5, data: `192.0.2.${i + 1}` })),
-  ...Array.from({ length: 4 }, (_, i): packet.Answer => ({ type: 'TXT', name: q.name, ttl: 5, data: `${i}`.padEnd(200, 'x') })),
+  ...Array.from({ length: 60 }, (_, i): packet.Answer => ({
+    type: 'A',
+    name: q.name,
+    ttl: 5,
+    data: `192.0.2.${i + 1}`,
+  })),
+  ...Array.from({ length: 4 }, (_, i): packet.Answer => ({
+    type: 'TXT',
+    name: q.name,
+    ttl: 5,
+    data: `${i}`.padEnd(200, 'x'),
+  })),
 ];
 
-const query = (name: string, id = 1234) => packet.encode({ type: 'query', id, flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
+const query = (name: string, id = 1234) =>
+  packet.encode({ type: 'query', id, flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
 
 const started: FakeUpstream[] = [];
 const servers: DnsServer[] = [];
@@ -36,7 +52,10 @@ afterEach(async () => {
 
 /** The error forward() fails with. */
 async function failure(q: Buffer, ups: Upstream[]): Promise<NoUpstreamAnswerError> {
-  const e: unknown = await forward(q, ups, 'tcp', TIMEOUT_MS).then(() => undefined, (err: unknown) => err);
+  const e: unknown = await forward(q, ups, 'tcp', TIMEOUT_MS).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(NoUpstreamAnswerError);
   return e as NoUpstreamAnswerError;
 }
@@ -81,7 +100,12 @@ describe('forward over TCP', () => {
     const silent = await upstream({ tcp: 'silent' });
     const closing = await upstream({ tcp: 'close' });
     const good = await upstream({ tcp: 'answer', answers: bigAnswer });
-    const reply = await forward(query('big.example'), [{ ip: '127.0.0.1', port: await refusingPort() }, closing, silent, good], 'tcp', TIMEOUT_MS);
+    const reply = await forward(
+      query('big.example'),
+      [{ ip: '127.0.0.1', port: await refusingPort() }, closing, silent, good],
+      'tcp',
+      TIMEOUT_MS,
+    );
     expect(packet.decode(reply).answers).toHaveLength(64);
   });
 });
@@ -98,7 +122,13 @@ describe('forward over UDP', () => {
 describe('DnsServer with an upstream over TCP', () => {
   async function serve(u: Upstream): Promise<number> {
     const port = await freeDnsPort();
-    const server = new DnsServer({ load: async () => ({ entries: [], gateways: ['127.0.0.1'] }), upstreams: () => [u], log: () => {}, port, upstreamTimeoutMs: TIMEOUT_MS });
+    const server = new DnsServer({
+      load: async () => ({ entries: [], gateways: ['127.0.0.1'] }),
+      upstreams: () => [u],
+      log: () => {},
+      port,
+      upstreamTimeoutMs: TIMEOUT_MS,
+    });
     servers.push(server);
     await server.reload();
     return port;
@@ -117,7 +147,11 @@ describe('DnsServer with an upstream over TCP', () => {
   });
 
   it('answers SERVFAIL over TCP when the upstream hangs up, refuses or stays silent', async () => {
-    const upstreams = [await upstream({ tcp: 'close' }), { ip: '127.0.0.1', port: await refusingPort() }, await upstream({ tcp: 'silent' })];
+    const upstreams = [
+      await upstream({ tcp: 'close' }),
+      { ip: '127.0.0.1', port: await refusingPort() },
+      await upstream({ tcp: 'silent' }),
+    ];
     for (const u of upstreams) {
       const port = await serve(u);
       const t0 = Date.now();

@@ -13,17 +13,45 @@ import type { ContainerSpec, Endpoint } from '../../model/plan.js';
 import { NameTable } from '../../supervisor/dns/name-table.js';
 import { tableEntries } from '../../supervisor/dns/slot-answers.js';
 
-const ep = (ip: string): Endpoint => ({ network: 'default', bridge: 'stkbtest', hostVeth: `stkv${ip}`, ifname: 'eth0', ip, prefixLength: 24, gateway: '10.1.0.1', defaultRoute: true });
+const ep = (ip: string): Endpoint => ({
+  network: 'default',
+  bridge: 'stkbtest',
+  hostVeth: `stkv${ip}`,
+  ifname: 'eth0',
+  ip,
+  prefixLength: 24,
+  gateway: '10.1.0.1',
+  defaultRoute: true,
+});
 
 // Real processes, so the records count as running: the old containers are this process's
 // parent (started earlier), the replacement is this process.
 const older = { pid: process.ppid, startTime: readStartTime(process.ppid)! };
 const newer = { pid: process.pid, startTime: readStartTime(process.pid)! };
 
-function record(service: string, name: string, ip: string, over: Partial<ContainerRecord> = {}, displayName?: string): ContainerRecord {
+function record(
+  service: string,
+  name: string,
+  ip: string,
+  over: Partial<ContainerRecord> = {},
+  displayName?: string,
+): ContainerRecord {
   const spec: ContainerSpec = {
-    ...defaultRuntimeOptions(), project: 'p', service, name, hostname: service, image: { ref: 'r', id: 'i', layers: [] }, argv: ['sh'], env: [], cwd: '/',
-    hosts: [], endpoints: [ep(ip)], stopSignal: 'SIGTERM', stopGraceSeconds: 10, hash: 'h', ...(displayName ? { displayName } : {}),
+    ...defaultRuntimeOptions(),
+    project: 'p',
+    service,
+    name,
+    hostname: service,
+    image: { ref: 'r', id: 'i', layers: [] },
+    argv: ['sh'],
+    env: [],
+    cwd: '/',
+    hosts: [],
+    endpoints: [ep(ip)],
+    stopSignal: 'SIGTERM',
+    stopGraceSeconds: 10,
+    hash: 'h',
+    ...(displayName ? { displayName } : {}),
   };
   return { spec, status: 'running', ...older, ...over };
 }

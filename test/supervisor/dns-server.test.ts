@@ -11,9 +11,22 @@ import type { Endpoint } from '../../model/plan.js';
 import { freeDnsPort, ips, rcode, tcpQuery, udpQuery } from '../support/dns-query.js';
 
 const ep = (bridge: string, ip: string, aliases?: string[]): Endpoint => ({
-  network: bridge, bridge, hostVeth: `stkv${bridge}`, ifname: 'eth0', ip, prefixLength: 24, gateway: '10.0.0.1', defaultRoute: true, ...(aliases ? { aliases } : {}),
+  network: bridge,
+  bridge,
+  hostVeth: `stkv${bridge}`,
+  ifname: 'eth0',
+  ip,
+  prefixLength: 24,
+  gateway: '10.0.0.1',
+  defaultRoute: true,
+  ...(aliases ? { aliases } : {}),
 });
-const entry = (service: string, replica: number, endpoints: Endpoint[], extra: Partial<TableEntry['spec']> = {}): TableEntry => ({
+const entry = (
+  service: string,
+  replica: number,
+  endpoints: Endpoint[],
+  extra: Partial<TableEntry['spec']> = {},
+): TableEntry => ({
   spec: { project: 'p', service, name: `p-${service}-${replica}`, hostname: service, replica, endpoints, ...extra },
 });
 
@@ -56,12 +69,26 @@ beforeAll(async () => {
   upstream.on('message', (m, r) => {
     const q = packet.decode(m);
     asked.push(q.questions![0]!.name);
-    upstream.send(packet.encode({ type: 'response', id: q.id, questions: q.questions, answers: [{ type: 'A', name: q.questions![0]!.name, data: '192.0.2.77' }] }), r.port, r.address);
+    upstream.send(
+      packet.encode({
+        type: 'response',
+        id: q.id,
+        questions: q.questions,
+        answers: [{ type: 'A', name: q.questions![0]!.name, data: '192.0.2.77' }],
+      }),
+      r.port,
+      r.address,
+    );
   });
   await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
   upstreamPort = upstream.address().port;
   port = await freeDnsPort();
-  server = new DnsServer({ load: async () => ({ entries, gateways: ['127.0.0.1'] }), upstreams: () => [{ ip: '127.0.0.1', port: upstreamPort }], log: () => {}, port });
+  server = new DnsServer({
+    load: async () => ({ entries, gateways: ['127.0.0.1'] }),
+    upstreams: () => [{ ip: '127.0.0.1', port: upstreamPort }],
+    log: () => {},
+    port,
+  });
   await server.reload();
 });
 
@@ -111,7 +138,9 @@ describe('DnsServer when its records cannot be read', () => {
         if (++loads > 1) throw new Error('state records unreadable');
         return { entries, gateways: ['127.0.0.1'] };
       },
-      upstreams: () => [], log: (l) => logged.push(l), port: own,
+      upstreams: () => [],
+      log: (l) => logged.push(l),
+      port: own,
     });
     await failing.reload();
     await new Promise((r) => setTimeout(r, 120)); // past the reload's minimum interval
@@ -125,9 +154,18 @@ describe('DnsServer when its records cannot be read', () => {
 describe('DnsServer with more replicas than a UDP answer holds', () => {
   it('answers over UDP within 512 bytes with TC set, and all of them over TCP', async () => {
     const many = Array.from({ length: 60 }, (_, i) => entry('big', i + 1, [ep('front', `10.1.1.${i + 2}`)]));
-    const big = new DnsServer({ load: async () => ({ entries: [...many, entry('client', 1, [ep('front', '127.0.0.1')])], gateways: [] }), upstreams: () => [], log: () => {} });
+    const big = new DnsServer({
+      load: async () => ({ entries: [...many, entry('client', 1, [ep('front', '127.0.0.1')])], gateways: [] }),
+      upstreams: () => [],
+      log: () => {},
+    });
     await big.reload();
-    const query = packet.encode({ type: 'query', id: 5, flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name: 'big' }] });
+    const query = packet.encode({
+      type: 'query',
+      id: 5,
+      flags: packet.RECURSION_DESIRED,
+      questions: [{ type: 'A', name: 'big' }],
+    });
     const overUdp = (await big.answer(query, '127.0.0.1', 'udp'))!;
     const udp = packet.decode(overUdp);
     expect(overUdp.length).toBeLessThanOrEqual(512);

@@ -21,9 +21,32 @@ import { Lifecycle } from '../../supervisor/lifecycle.js';
 import { freeDnsPort, ips, udpQuery } from '../support/dns-query.js';
 
 const spec = (name: string, ip: string, displayName?: string): ContainerSpec => ({
-  ...defaultRuntimeOptions(), project: 'p', service: name.split('-')[1]!, name, hostname: name.split('-')[1]!, image: { ref: 'r', id: 'i', layers: [] }, argv: ['sh'], env: [], cwd: '/', hosts: [],
-  endpoints: [{ network: 'default', bridge: 'stkbtest', hostVeth: `stkv${name}`, ifname: 'eth0', ip, prefixLength: 8, gateway: '127.0.0.1', defaultRoute: true }],
-  stopSignal: 'SIGTERM', stopGraceSeconds: 10, hash: 'h', ...(displayName ? { displayName } : {}),
+  ...defaultRuntimeOptions(),
+  project: 'p',
+  service: name.split('-')[1]!,
+  name,
+  hostname: name.split('-')[1]!,
+  image: { ref: 'r', id: 'i', layers: [] },
+  argv: ['sh'],
+  env: [],
+  cwd: '/',
+  hosts: [],
+  endpoints: [
+    {
+      network: 'default',
+      bridge: 'stkbtest',
+      hostVeth: `stkv${name}`,
+      ifname: 'eth0',
+      ip,
+      prefixLength: 8,
+      gateway: '127.0.0.1',
+      defaultRoute: true,
+    },
+  ],
+  stopSignal: 'SIGTERM',
+  stopGraceSeconds: 10,
+  hash: 'h',
+  ...(displayName ? { displayName } : {}),
 });
 
 describe('the drain of a replaced container', () => {
@@ -32,11 +55,30 @@ describe('the drain of a replaced container', () => {
     const record: ContainerRecord = { spec: spec('p-web-1', '10.1.0.2'), status: 'running', pid: 1, startTime: 1 };
     await host.state.saveContainer('p', record);
     const lifecycle = new Lifecycle({
-      project: 'p', host, clock: systemClock, events: new EventBus(), log: () => {},
+      project: 'p',
+      host,
+      clock: systemClock,
+      events: new EventBus(),
+      log: () => {},
       beforeDrain: async (addresses) => void host.calls.push(`dns switched away from ${addresses.join(' ')}`),
     });
     host.calls.length = 0;
-    await applyOperation({ kind: 'container.remove', id: 'remove', cause: 'replace', after: [], project: 'p', name: 'p-web-1', stopSignal: 'SIGTERM', stopGraceSeconds: 10, hostVeths: [], drainMs: DRAIN_MS }, host, { hooks: lifecycle.hooks });
+    await applyOperation(
+      {
+        kind: 'container.remove',
+        id: 'remove',
+        cause: 'replace',
+        after: [],
+        project: 'p',
+        name: 'p-web-1',
+        stopSignal: 'SIGTERM',
+        stopGraceSeconds: 10,
+        hostVeths: [],
+        drainMs: DRAIN_MS,
+      },
+      host,
+      { hooks: lifecycle.hooks },
+    );
     expect(host.calls.slice(0, 2)).toEqual(['dns switched away from 10.1.0.2', `containers.drain p-web-1 ${DRAIN_MS}`]);
   });
 
@@ -52,7 +94,12 @@ describe('DnsServer.forgotten', () => {
 
   beforeAll(async () => {
     port = await freeDnsPort();
-    server = new DnsServer({ load: async () => ({ entries, gateways: ['127.0.0.1'] }), upstreams: () => [], log: () => {}, port });
+    server = new DnsServer({
+      load: async () => ({ entries, gateways: ['127.0.0.1'] }),
+      upstreams: () => [],
+      log: () => {},
+      port,
+    });
     await server.reload();
   });
   afterAll(() => server.close());
@@ -68,7 +115,11 @@ describe('DnsServer.forgotten', () => {
     expect(ips(before)).toEqual(['10.1.0.2']);
     expect((before.answers![0] as packet.StringAnswer).ttl).toBe(ANSWER_TTL_SECONDS);
     const answeredAt = Date.now();
-    entries = [{ spec: spec('p-web-1', '10.1.0.2'), answered: false }, { spec: spec('p-web-1.b', '10.1.0.3', 'p-web-1') }, { spec: spec('p-client-1', '127.0.0.1') }];
+    entries = [
+      { spec: spec('p-web-1', '10.1.0.2'), answered: false },
+      { spec: spec('p-web-1.b', '10.1.0.3', 'p-web-1') },
+      { spec: spec('p-client-1', '127.0.0.1') },
+    ];
     await server.reload();
     expect(ips(await udpQuery(port, { name: 'web' }))).toEqual(['10.1.0.3']);
     await server.forgotten(['10.1.0.2']);

@@ -12,8 +12,18 @@ import { acquireStackLock } from '../../store/stack-lock.js';
 import { emptyObserved, type Observed } from '../../model/observed.js';
 import { finishDownWhenFree } from '../../supervisor/finish-down.js';
 
-const network = { key: 'shared', name: 'p_shared', bridge: 'stkb1', subnet: '10.123.1.0/24', gateway: '10.123.1.1', linkPresent: true };
-const kept: Observed = { ...emptyObserved('p'), networks: [{ ...network, foreignUsers: ['q-joiner-1'], foreignIps: ['10.123.1.9'] }] };
+const network = {
+  key: 'shared',
+  name: 'p_shared',
+  bridge: 'stkb1',
+  subnet: '10.123.1.0/24',
+  gateway: '10.123.1.1',
+  linkPresent: true,
+};
+const kept: Observed = {
+  ...emptyObserved('p'),
+  networks: [{ ...network, foreignUsers: ['q-joiner-1'], foreignIps: ['10.123.1.9'] }],
+};
 const free: Observed = { ...emptyObserved('p'), networks: [network] };
 const journal = (): Journal => {
   const entries: JournalEntry[] = [];
@@ -32,10 +42,19 @@ afterAll(() => {
 });
 
 /** Arms a finisher on `host` and runs `ticks` checks; the outcomes of those checks. */
-async function checks(host: FakeHost, ticks: number, before?: (f: ReturnType<typeof finishDownWhenFree>) => void): Promise<string[]> {
+async function checks(
+  host: FakeHost,
+  ticks: number,
+  before?: (f: ReturnType<typeof finishDownWhenFree>) => void,
+): Promise<string[]> {
   const outcomes: string[] = [];
   const finisher = finishDownWhenFree({
-    project: 'p', host, journal, dns: { reload: async () => {} }, log: () => {}, checkMs: 10,
+    project: 'p',
+    host,
+    journal,
+    dns: { reload: async () => {} },
+    log: () => {},
+    checkMs: 10,
     run: async (task) => void outcomes.push(await task()),
   });
   finisher.arm();
@@ -55,7 +74,11 @@ describe('finishing a down that kept a network for other stacks', () => {
   it('removes the network and forgets the stack once two checks in a row found it free, then exits', async () => {
     const host = new FakeHost({ observed: free });
     expect((await checks(host, 4)).slice(0, 2)).toEqual(['continue', 'exit']);
-    expect(host.calls.filter((c) => !c.startsWith('observe') && !c.startsWith('allocation'))).toEqual(['networks.removeBridge stkb1', 'state.removeNetwork shared', 'state.forget p']);
+    expect(host.calls.filter((c) => !c.startsWith('observe') && !c.startsWith('allocation'))).toEqual([
+      'networks.removeBridge stkb1',
+      'state.removeNetwork shared',
+      'state.forget p',
+    ]);
   });
 
   it("counts an address another stack's apply in progress claims on the network as a user", async () => {
@@ -71,7 +94,22 @@ describe('finishing a down that kept a network for other stacks', () => {
     expect(await checks(host, 3)).toEqual(expect.arrayContaining(['continue']));
     expect(host.calls).toEqual([]);
     lock.release();
-    const back = new FakeHost({ observed: { ...free, containers: [{ name: 'p-web-1', service: 'web', hash: 'h', running: true, stopSignal: 'SIGTERM', stopGraceSeconds: 10, endpoints: [] }] } });
+    const back = new FakeHost({
+      observed: {
+        ...free,
+        containers: [
+          {
+            name: 'p-web-1',
+            service: 'web',
+            hash: 'h',
+            running: true,
+            stopSignal: 'SIGTERM',
+            stopGraceSeconds: 10,
+            endpoints: [],
+          },
+        ],
+      },
+    });
     const outcomes = await checks(back, 3);
     expect(outcomes).toEqual(['continue']); // disarmed at the first check
     expect(back.calls).toEqual(['allocation.lock p', 'observe p', 'allocation.release p']);

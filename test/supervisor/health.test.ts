@@ -10,7 +10,14 @@ import { lastProbeText } from '../../model/conditions.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 const check = (over: Partial<Healthcheck> = {}): Healthcheck => ({
-  test: ['CMD', 'true'], intervalMs: 1000, timeoutMs: 500, retries: 3, startPeriodMs: 0, startIntervalMs: 100, disable: false, ...over,
+  test: ['CMD', 'true'],
+  intervalMs: 1000,
+  timeoutMs: 500,
+  retries: 3,
+  startPeriodMs: 0,
+  startIntervalMs: 100,
+  disable: false,
+  ...over,
 });
 
 /** A probe that answers from a script of exit codes (the last one repeats); `hang` never answers. */
@@ -19,7 +26,8 @@ function scripted(codes: (number | 'hang')[]): Probe & { calls: number[] } {
   const probe = ((_argv: string[], signal: AbortSignal) => {
     const code = codes[Math.min(calls.length, codes.length - 1)]!;
     calls.push(Date.now());
-    if (code === 'hang') return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('killed'))));
+    if (code === 'hang')
+      return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('killed'))));
     return Promise.resolve({ exitCode: code, output: code === 0 ? 'ok\n' : 'connection refused\n' });
   }) as Probe & { calls: number[] };
   probe.calls = calls;
@@ -30,7 +38,11 @@ function monitor(hc: Healthcheck, probe: Probe, clock: FakeClock) {
   const transitions: { at: number; from: HealthStatus; to: HealthStatus }[] = [];
   const states: ContainerHealth[] = [];
   const m = new HealthMonitor({
-    healthcheck: hc, argv: probeArgv(hc)!, clock, startedAt: clock.now(), probe,
+    healthcheck: hc,
+    argv: probeArgv(hc)!,
+    clock,
+    startedAt: clock.now(),
+    probe,
     onProbe: (health, previous) => {
       states.push(health);
       if (health.status !== previous) transitions.push({ at: clock.now() - start, from: previous, to: health.status });
@@ -43,7 +55,11 @@ function monitor(hc: Healthcheck, probe: Probe, clock: FakeClock) {
 
 describe('probeArgv', () => {
   it('runs CMD as is and CMD-SHELL through /bin/sh -c; NONE and disable run nothing', () => {
-    expect(probeArgv(check({ test: ['CMD', 'wget', '-q', 'http://localhost/'] }))).toEqual(['wget', '-q', 'http://localhost/']);
+    expect(probeArgv(check({ test: ['CMD', 'wget', '-q', 'http://localhost/'] }))).toEqual([
+      'wget',
+      '-q',
+      'http://localhost/',
+    ]);
     expect(probeArgv(check({ test: ['CMD-SHELL', 'test -f /ready'] }))).toEqual(['/bin/sh', '-c', 'test -f /ready']);
     expect(probeArgv(check({ test: ['NONE'] }))).toBeUndefined();
     expect(probeArgv(check({ disable: true }))).toBeUndefined();
@@ -96,7 +112,11 @@ describe('HealthMonitor', () => {
 
   it('a pass inside start_period makes it healthy at once', async () => {
     const clock = new FakeClock();
-    const { m, transitions } = monitor(check({ startPeriodMs: 10_000, startIntervalMs: 200 }), scripted([1, 1, 0]), clock);
+    const { m, transitions } = monitor(
+      check({ startPeriodMs: 10_000, startIntervalMs: 200 }),
+      scripted([1, 1, 0]),
+      clock,
+    );
     await clock.advance(600);
     expect(transitions).toEqual([{ at: 600, from: 'starting', to: 'healthy' }]);
     await m.stop();

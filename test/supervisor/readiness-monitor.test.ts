@@ -9,10 +9,20 @@ import { systemClock } from '../../supervisor/clock.js';
 import { READY_GRACE_MS, ReadinessMonitor } from '../../supervisor/readiness-monitor.js';
 import { refusingPort } from '../support/fake-dns-upstream.js';
 
-function verdictOf(opts: { address?: string; ports: number[]; giveUpAfterMs?: number }): { verdict: Promise<Readiness>; monitor: ReadinessMonitor } {
+function verdictOf(opts: { address?: string; ports: number[]; giveUpAfterMs?: number }): {
+  verdict: Promise<Readiness>;
+  monitor: ReadinessMonitor;
+} {
   let settle!: (r: Readiness) => void;
   const verdict = new Promise<Readiness>((r) => (settle = r));
-  const monitor = new ReadinessMonitor({ address: opts.address, ports: opts.ports, clock: systemClock, startedAt: Date.now(), onVerdict: settle, ...(opts.giveUpAfterMs ? { giveUpAfterMs: opts.giveUpAfterMs } : {}) });
+  const monitor = new ReadinessMonitor({
+    address: opts.address,
+    ports: opts.ports,
+    clock: systemClock,
+    startedAt: Date.now(),
+    onVerdict: settle,
+    ...(opts.giveUpAfterMs ? { giveUpAfterMs: opts.giveUpAfterMs } : {}),
+  });
   monitor.start();
   return { verdict, monitor };
 }
@@ -40,13 +50,19 @@ describe('ReadinessMonitor', () => {
 
   it('names the ports that stayed closed when it gives up', async () => {
     const port = await refusingPort();
-    expect(await verdictOf({ address: '127.0.0.1', ports: [port], giveUpAfterMs: 300 }).verdict).toEqual({ ready: false, closedPorts: [port] });
+    expect(await verdictOf({ address: '127.0.0.1', ports: [port], giveUpAfterMs: 300 }).verdict).toEqual({
+      ready: false,
+      closedPorts: [port],
+    });
   });
 
   it('gives no verdict once stopped', async () => {
     const { verdict, monitor } = verdictOf({ address: '127.0.0.1', ports: [] });
     await monitor.stop();
-    const outcome = await Promise.race([verdict, new Promise((r) => setTimeout(() => r('none'), READY_GRACE_MS + 200))]);
+    const outcome = await Promise.race([
+      verdict,
+      new Promise((r) => setTimeout(() => r('none'), READY_GRACE_MS + 200)),
+    ]);
     expect(outcome).toBe('none');
   });
 });

@@ -21,7 +21,10 @@ describe('restartDecision', () => {
     const policy = { name: 'on-failure' as const, maxRetries: 2 };
     expect(restartDecision(policy, 1, 0, false)).toEqual({ restart: true });
     expect(restartDecision(policy, 1, 1, false)).toEqual({ restart: true });
-    expect(restartDecision(policy, 1, 2, false)).toEqual({ restart: false, reason: 'it was restarted 2 times, the most on-failure:2 allows' });
+    expect(restartDecision(policy, 1, 2, false)).toEqual({
+      restart: false,
+      reason: 'it was restarted 2 times, the most on-failure:2 allows',
+    });
     expect(restartDecision(policy, 0, 0, false).restart).toBe(false);
     expect(restartDecision({ name: 'on-failure' }, 3, 1000, false)).toEqual({ restart: true });
   });
@@ -37,7 +40,10 @@ describe('deploy.restart_policy.window', () => {
     expect(restartDecision(policy, 1, counted, false)).toEqual({ restart: true });
     // Two within the window: given up, and the reason names the window.
     const recent = countedRestarts(policy, [now - 30_000, now - 1000], 2, now);
-    expect(restartDecision(policy, 1, recent, false)).toEqual({ restart: false, reason: 'it was restarted 2 times within 60 s, the most on-failure:2 allows' });
+    expect(restartDecision(policy, 1, recent, false)).toEqual({
+      restart: false,
+      reason: 'it was restarted 2 times within 60 s, the most on-failure:2 allows',
+    });
     // Without a window every restart counts.
     expect(countedRestarts({ name: 'on-failure', maxRetries: 2 }, [now - 300_000], 5, now)).toBe(5);
   });

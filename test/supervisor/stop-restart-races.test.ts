@@ -18,8 +18,21 @@ import { FakeClock } from '../support/fake-clock.js';
 const NAME = 'p-web-1';
 
 const spec: ContainerSpec = {
-  ...defaultRuntimeOptions(), project: 'p', service: 'web', name: NAME, hostname: 'web', image: { ref: 'r', id: 'i', layers: [] }, argv: ['sh'], env: [], cwd: '/', hosts: [],
-  endpoints: [], stopSignal: 'SIGTERM', stopGraceSeconds: 10, hash: 'h', restart: { name: 'always' },
+  ...defaultRuntimeOptions(),
+  project: 'p',
+  service: 'web',
+  name: NAME,
+  hostname: 'web',
+  image: { ref: 'r', id: 'i', layers: [] },
+  argv: ['sh'],
+  env: [],
+  cwd: '/',
+  hosts: [],
+  endpoints: [],
+  stopSignal: 'SIGTERM',
+  stopGraceSeconds: 10,
+  hash: 'h',
+  restart: { name: 'always' },
 };
 
 /** A promise the test settles by hand: a step of the host held in the middle. */
@@ -91,16 +104,49 @@ async function running() {
   bus.subscribe((e) => events.push(e));
   const lifecycle = new Lifecycle({ project: 'p', host: fake.host, clock, events: bus, log: () => {} });
   const { pid } = await fake.host.containers.spawn(spec);
-  await fake.host.state.saveContainer('p', { spec, status: 'running', pid, startTime: 1, startedAt: new Date(clock.now()).toISOString() });
+  await fake.host.state.saveContainer('p', {
+    spec,
+    status: 'running',
+    pid,
+    startTime: 1,
+    startedAt: new Date(clock.now()).toISOString(),
+  });
   await lifecycle.watch([NAME]);
   const record = () => fake.host.state.loadContainer('p', NAME);
-  const run = (...operations: Operation[]) => execute({ project: 'p', operations, notes: [] }, fake.host, silentReporter, { hooks: lifecycle.hooks });
+  const run = (...operations: Operation[]) =>
+    execute({ project: 'p', operations, notes: [] }, fake.host, silentReporter, { hooks: lifecycle.hooks });
   return { clock, lifecycle, events, record, run, ...fake };
 }
 
-const stopOp: Operation = { kind: 'container.stop', id: `stop:${NAME}`, cause: 'stop', after: [], project: 'p', name: NAME, stopSignal: 'SIGTERM', stopGraceSeconds: 10 };
-const resumeOp = (after: string[] = []): Operation => ({ kind: 'container.resume', id: `resume:${NAME}`, cause: 'start', after, project: 'p', name: NAME });
-const removeOp: Operation = { kind: 'container.remove', id: `remove:${NAME}`, cause: 'down', after: [], project: 'p', name: NAME, stopSignal: 'SIGTERM', stopGraceSeconds: 10, hostVeths: [] };
+const stopOp: Operation = {
+  kind: 'container.stop',
+  id: `stop:${NAME}`,
+  cause: 'stop',
+  after: [],
+  project: 'p',
+  name: NAME,
+  stopSignal: 'SIGTERM',
+  stopGraceSeconds: 10,
+};
+const resumeOp = (after: string[] = []): Operation => ({
+  kind: 'container.resume',
+  id: `resume:${NAME}`,
+  cause: 'start',
+  after,
+  project: 'p',
+  name: NAME,
+});
+const removeOp: Operation = {
+  kind: 'container.remove',
+  id: `remove:${NAME}`,
+  cause: 'down',
+  after: [],
+  project: 'p',
+  name: NAME,
+  stopSignal: 'SIGTERM',
+  stopGraceSeconds: 10,
+  hostVeths: [],
+};
 
 /** Long past any backoff: whatever the restart policy still meant to do has been done. */
 const LONG_MS = 10 * 60_000;
@@ -134,7 +180,7 @@ describe('a stop arriving while the restart policy restarts a container', () => 
 });
 
 describe('a restart arriving during a stop', () => {
-  it('an exit in the stop\'s grace period restarts nothing', async () => {
+  it("an exit in the stop's grace period restarts nothing", async () => {
     const s = await running();
     const openStop = s.holdStop();
     const stopping = s.run(stopOp);
@@ -264,16 +310,26 @@ describe('after a supervisor crash', () => {
     expect(await next.host.state.loadContainer('p', NAME)).toMatchObject({ status: 'exited', stopped: true });
   });
 
-  it.each([{ stopped: false }, { stopped: true }])('a new supervisor makes the restart an exited container was waiting for, unless it was stopped (stopped: $stopped)', async ({ stopped }) => {
-    const clock = new FakeClock();
-    const next = processHost();
-    await next.host.state.saveContainer('p', { spec, status: 'exited', exitCode: 3, pid: 999, startTime: 1, ...(stopped ? { stopped } : {}) });
-    const lifecycle = new Lifecycle({ project: 'p', host: next.host, clock, events: new EventBus(), log: () => {} });
-    await lifecycle.takeOverRestarts([NAME]);
-    await clock.advance(LONG_MS);
-    expect(next.live.size).toBe(stopped ? 0 : 1);
-    expect(next.spawned).toHaveLength(stopped ? 0 : 1);
-  });
+  it.each([{ stopped: false }, { stopped: true }])(
+    'a new supervisor makes the restart an exited container was waiting for, unless it was stopped (stopped: $stopped)',
+    async ({ stopped }) => {
+      const clock = new FakeClock();
+      const next = processHost();
+      await next.host.state.saveContainer('p', {
+        spec,
+        status: 'exited',
+        exitCode: 3,
+        pid: 999,
+        startTime: 1,
+        ...(stopped ? { stopped } : {}),
+      });
+      const lifecycle = new Lifecycle({ project: 'p', host: next.host, clock, events: new EventBus(), log: () => {} });
+      await lifecycle.takeOverRestarts([NAME]);
+      await clock.advance(LONG_MS);
+      expect(next.live.size).toBe(stopped ? 0 : 1);
+      expect(next.spawned).toHaveLength(stopped ? 0 : 1);
+    },
+  );
 
   it('an exit handled twice (adopted and taken over) schedules one restart: one copy runs', async () => {
     const s = await running();

@@ -4,7 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { QUICK_CRASH_MS, quickCrashes } from '../../supervisor/watchdog.js';
 
-const env = (started: number, crashes?: number) => ({ STACK_SUPERVISOR_PREVIOUS_START_MS: String(started), ...(crashes === undefined ? {} : { STACK_SUPERVISOR_QUICK_CRASHES: String(crashes) }) });
+const env = (started: number, crashes?: number) => ({
+  STACK_SUPERVISOR_PREVIOUS_START_MS: String(started),
+  ...(crashes === undefined ? {} : { STACK_SUPERVISOR_QUICK_CRASHES: String(crashes) }),
+});
 
 describe('quickCrashes', () => {
   it('is 0 for a supervisor no watchdog started', () => {

@@ -16,11 +16,48 @@ import { createStateStore } from '../../store/state-store.js';
 import { cgroupDirs } from '../../executor/host/linux/cgroups.js';
 import { paths } from '../../store/paths.js';
 
-const APPLETS = ['sh', 'ps', 'hostname', 'cat', 'sleep', 'ls', 'id', 'echo', 'true', 'tr', 'grep', 'wc', 'mount', 'insmod', 'reboot',
-  'date', 'sysctl', 'touch', 'unshare', 'head', 'dd', 'mkdir', 'stat', 'pwd', 'ulimit', 'kill', 'df', 'nsenter'];
+const APPLETS = [
+  'sh',
+  'ps',
+  'hostname',
+  'cat',
+  'sleep',
+  'ls',
+  'id',
+  'echo',
+  'true',
+  'tr',
+  'grep',
+  'wc',
+  'mount',
+  'insmod',
+  'reboot',
+  'date',
+  'sysctl',
+  'touch',
+  'unshare',
+  'head',
+  'dd',
+  'mkdir',
+  'stat',
+  'pwd',
+  'ulimit',
+  'kill',
+  'df',
+  'nsenter',
+];
 
 /** An endpoint nothing wires: an init stage given one waits for a release that never comes (until stopped). */
-export const UNWIRED_ENDPOINT = { network: 'n', bridge: 'stkbnone', hostVeth: 'stkvnone', ifname: 'eth0', ip: '10.0.0.2', prefixLength: 24, gateway: '10.0.0.1', defaultRoute: true };
+export const UNWIRED_ENDPOINT = {
+  network: 'n',
+  bridge: 'stkbnone',
+  hostVeth: 'stkvnone',
+  ifname: 'eth0',
+  ip: '10.0.0.2',
+  prefixLength: 24,
+  gateway: '10.0.0.1',
+  defaultRoute: true,
+};
 
 export function busyboxFixture(prefix: string) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `stk-${prefix}-`));
@@ -39,11 +76,15 @@ export function busyboxFixture(prefix: string) {
   /** The layer: busybox with its applets, passwd/group with a few users, plus `extra` files (name → host path). */
   function buildLayer(extra: Record<string, string> = {}): void {
     const dir = paths.layerDir(layer);
-    for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+    for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root'])
+      fs.mkdirSync(path.join(dir, d), { recursive: true });
     fs.copyFileSync('/bin/busybox', path.join(dir, 'bin/busybox'));
     fs.chmodSync(path.join(dir, 'bin/busybox'), 0o755);
     for (const a of APPLETS) fs.symlinkSync('busybox', path.join(dir, 'bin', a));
-    fs.writeFileSync(path.join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n');
+    fs.writeFileSync(
+      path.join(dir, 'etc/passwd'),
+      'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n',
+    );
     fs.writeFileSync(path.join(dir, 'etc/group'), 'root:x:0:\napp:x:1000:\naudio:x:29:app\nstaff:x:50:app,other\n');
     for (const [name, src] of Object.entries(extra)) {
       fs.copyFileSync(src, path.join(dir, 'bin', name));
@@ -55,16 +96,27 @@ export function busyboxFixture(prefix: string) {
     const name = `${project}-app-${++counter}`;
     return {
       ...defaultRuntimeOptions(),
-      project, service: 'app', name, hostname: `box${counter}`,
+      project,
+      service: 'app',
+      name,
+      hostname: `box${counter}`,
       image: { ref: 'busybox:test', id: `sha256:${layer}`, layers: [`sha256:${layer}`] },
-      argv, env: ['PATH=/bin', 'FOO=bar'], cwd: '/', endpoints: [],
-      hosts: [{ ip: '10.0.0.9', names: ['db'] }], stopSignal: 'SIGTERM', stopGraceSeconds: 1, hash: 'x',
+      argv,
+      env: ['PATH=/bin', 'FOO=bar'],
+      cwd: '/',
+      endpoints: [],
+      hosts: [{ ip: '10.0.0.9', names: ['db'] }],
+      stopSignal: 'SIGTERM',
+      stopGraceSeconds: 1,
+      hash: 'x',
       ...overrides,
     };
   }
 
   /** prepare + spawn: the init stage waits for release; resolves with the exit promise. */
-  async function spawnOnly(s: ContainerSpec): Promise<{ pid: number; startTime: number; exit: Promise<ContainerExit> }> {
+  async function spawnOnly(
+    s: ContainerSpec,
+  ): Promise<{ pid: number; startTime: number; exit: Promise<ContainerExit> }> {
     made.add(s.name);
     const exit = new Promise<ContainerExit>((r) => exits.set(s.name, r));
     await containers.prepare(s);
@@ -82,7 +134,10 @@ export function busyboxFixture(prefix: string) {
   }
 
   /** Runs a container to its end: its exit and its output. */
-  async function run(argv: string[], overrides: Partial<ContainerSpec> = {}): Promise<{ exit: ContainerExit; log: string; spec: ContainerSpec }> {
+  async function run(
+    argv: string[],
+    overrides: Partial<ContainerSpec> = {},
+  ): Promise<{ exit: ContainerExit; log: string; spec: ContainerSpec }> {
     const s = spec(argv, overrides);
     const { exit } = await start(s);
     const e = await exit;
@@ -92,7 +147,11 @@ export function busyboxFixture(prefix: string) {
   }
 
   const logOf = (s: ContainerSpec) => fs.readFileSync(paths.logFile(project, s.name), 'utf8');
-  const mountsMentioningTmp = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(tmp));
+  const mountsMentioningTmp = () =>
+    fs
+      .readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(tmp));
 
   async function removeAll(name: string): Promise<void> {
     await containers.stop(project, name, 'SIGKILL', 0);
@@ -108,10 +167,32 @@ export function busyboxFixture(prefix: string) {
     await state.forget(project).catch((e) => errors.push(e));
     fs.rmSync(tmp, { recursive: true, force: true });
     expect(errors).toEqual([]);
-    expect([...pids].filter((p) => fs.existsSync(`/proc/${p}`) && !fs.readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z'))).toEqual([]);
+    expect(
+      [...pids].filter(
+        (p) => fs.existsSync(`/proc/${p}`) && !fs.readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z'),
+      ),
+    ).toEqual([]);
     for (const dir of cgroupDirs(project, 'x')) expect(fs.existsSync(path.dirname(dir))).toBe(false);
     expect(mountsMentioningTmp()).toEqual([]);
   }
 
-  return { tmp, project, layer, state, containers, made, pids, exits, buildLayer, spec, spawnOnly, start, run, logOf, mountsMentioningTmp, removeAll, cleanupAll };
+  return {
+    tmp,
+    project,
+    layer,
+    state,
+    containers,
+    made,
+    pids,
+    exits,
+    buildLayer,
+    spec,
+    spawnOnly,
+    start,
+    run,
+    logOf,
+    mountsMentioningTmp,
+    removeAll,
+    cleanupAll,
+  };
 }

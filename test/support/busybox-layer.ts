@@ -9,17 +9,21 @@ import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
 import type { ContainerSpec } from '../../model/plan.js';
 import { paths } from '../../store/paths.js';
 
-export const PASSWD = 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n';
+export const PASSWD =
+  'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n';
 export const GROUP = 'root:x:0:\napp:x:1000:\nstaff:x:50:app\nnobody:x:65534:\n';
 
 /** Writes the layer (STACK_ROOT must already point at the test's folder); returns its digest. */
 export function buildBusyboxLayer(): string {
   const hex = crypto.randomBytes(32).toString('hex');
   const dir = paths.layerDir(hex);
-  for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root', 'home/app', 'srv/data']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root', 'home/app', 'srv/data'])
+    fs.mkdirSync(path.join(dir, d), { recursive: true });
   fs.copyFileSync('/bin/busybox', path.join(dir, 'bin/busybox'));
   fs.chmodSync(path.join(dir, 'bin/busybox'), 0o755);
-  const applets = execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => /^[\w.[-]+$/.test(a) && a !== 'busybox');
+  const applets = execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((a) => /^[\w.[-]+$/.test(a) && a !== 'busybox');
   for (const a of applets) fs.symlinkSync('busybox', path.join(dir, 'bin', a));
   fs.writeFileSync(path.join(dir, 'etc/passwd'), PASSWD);
   fs.writeFileSync(path.join(dir, 'etc/group'), GROUP);
@@ -31,9 +35,18 @@ export function buildBusyboxLayer(): string {
 export function busyboxSpec(project: string, layer: string, name: string, argv: string[]): ContainerSpec {
   return {
     ...defaultRuntimeOptions(),
-    project, service: 'app', name, hostname: name.slice(-20),
+    project,
+    service: 'app',
+    name,
+    hostname: name.slice(-20),
     image: { ref: 'busybox:test', id: layer, layers: [layer] },
-    argv, env: ['PATH=/bin', 'FOO=bar'], cwd: '/', endpoints: [],
-    hosts: [], stopSignal: 'SIGKILL', stopGraceSeconds: 0, hash: 'x',
+    argv,
+    env: ['PATH=/bin', 'FOO=bar'],
+    cwd: '/',
+    endpoints: [],
+    hosts: [],
+    stopSignal: 'SIGKILL',
+    stopGraceSeconds: 0,
+    hash: 'x',
   };
 }

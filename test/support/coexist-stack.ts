@@ -8,7 +8,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NetnsHost } from './netns-host.js';
 import type { OutsideHost } from './outside-host.js';
-import { importTestImage, makeStackEnv, sleeperService, stack, uniqueProject, webService, type Result, type StackEnv } from './stack-cli.js';
+import {
+  importTestImage,
+  makeStackEnv,
+  sleeperService,
+  stack,
+  uniqueProject,
+  webService,
+  type Result,
+  type StackEnv,
+} from './stack-cli.js';
 import { inside, lookup, ps, type PsRow } from './stack-containers.js';
 
 export interface CoexistStack {
@@ -30,7 +39,11 @@ export interface CoexistStack {
  * stack of one namespace (each stack's own would let the first `down` turn it off under the
  * others).
  */
-export function makeCoexistStack(host: NetnsHost, outside: OutsideHost, { ports = [18080, 18081], ipForwardDir }: { ports?: [number, number]; ipForwardDir?: string } = {}): CoexistStack {
+export function makeCoexistStack(
+  host: NetnsHost,
+  outside: OutsideHost,
+  { ports = [18080, 18081], ipForwardDir }: { ports?: [number, number]; ipForwardDir?: string } = {},
+): CoexistStack {
   const env = makeStackEnv();
   env.wrap = host.wrap;
   // Names the stack does not know would go to the fake upstream; forwarding's bookkeeping
@@ -44,11 +57,23 @@ export function makeCoexistStack(host: NetnsHost, outside: OutsideHost, { ports 
   // A failed command's message points at the supervisor's log, which goes with the test's folder.
   const withLog = (r: Result) => {
     const log = path.join(env.env.STACK_ROOT!, 'stacks', project, 'supervisor.log');
-    return r.code === 0 || !fs.existsSync(log) ? r : { ...r, stderr: `${r.stderr}\nsupervisor.log:\n${fs.readFileSync(log, 'utf8').split('\n').slice(-30).join('\n')}` };
+    return r.code === 0 || !fs.existsSync(log)
+      ? r
+      : {
+          ...r,
+          stderr: `${r.stderr}\nsupervisor.log:\n${fs.readFileSync(log, 'utf8').split('\n').slice(-30).join('\n')}`,
+        };
   };
-  fs.writeFileSync(file, `name: ${project}\nservices:\n${webService([`127.0.0.1:${localPort}:80`, `${anyPort}:80`], '    stop_grace_period: 0s\n')}  client:\n${sleeperService()}`);
+  fs.writeFileSync(
+    file,
+    `name: ${project}\nservices:\n${webService([`127.0.0.1:${localPort}:80`, `${anyPort}:80`], '    stop_grace_period: 0s\n')}  client:\n${sleeperService()}`,
+  );
   return {
-    env, project, file, localPort, anyPort,
+    env,
+    project,
+    file,
+    localPort,
+    anyPort,
     up: () => withLog(stack(env, ['-f', file, 'up', '-d'])),
     down: () => withLog(stack(env, ['-f', file, 'down', '-t', '0'])),
     rows: () => ps(env, file),
@@ -70,10 +95,15 @@ export function stackReach(s: CoexistStack, host: NetnsHost, outside: OutsideHos
   const client = pid('client');
   return {
     'web by name over TCP': inside(client, wgetArgs('http://web/')).stdout.trim(),
-    'DNS of web at the gateway': lookup(client, 'web').join() === webIp ? 'web resolves' : `web resolves to [${lookup(client, 'web').join()}], not ${webIp}`,
+    'DNS of web at the gateway':
+      lookup(client, 'web').join() === webIp
+        ? 'web resolves'
+        : `web resolves to [${lookup(client, 'web').join()}], not ${webIp}`,
     egress: inside(client, wgetArgs(`http://${outside.ip}:${outside.httpPort}/`)).stdout.trim(),
     'published port on 127.0.0.1': host.run(['busybox', ...wgetArgs(`http://127.0.0.1:${s.localPort}/`)]).stdout.trim(),
-    'published port from outside': outside.run(['busybox', ...wgetArgs(`http://${outside.hostIp}:${s.anyPort}/`)]).stdout.trim(),
+    'published port from outside': outside
+      .run(['busybox', ...wgetArgs(`http://${outside.hostIp}:${s.anyPort}/`)])
+      .stdout.trim(),
   };
 }
 

@@ -11,13 +11,25 @@ export interface Query {
   id?: number;
 }
 
-const asPacket = (q: Query): packet.Packet => ({ type: 'query', id: q.id ?? 4242, flags: packet.RECURSION_DESIRED, questions: [{ type: q.type ?? 'A', name: q.name }] });
+const asPacket = (q: Query): packet.Packet => ({
+  type: 'query',
+  id: q.id ?? 4242,
+  flags: packet.RECURSION_DESIRED,
+  questions: [{ type: q.type ?? 'A', name: q.name }],
+});
 
 export function udpQuery(port: number, q: Query, timeoutMs = 3000): Promise<packet.DecodedPacket> {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket('udp4');
-    const timer = setTimeout(() => { sock.close(); reject(new Error('no DNS answer over UDP')); }, timeoutMs);
-    sock.on('message', (m) => { clearTimeout(timer); sock.close(); resolve(packet.decode(m)); });
+    const timer = setTimeout(() => {
+      sock.close();
+      reject(new Error('no DNS answer over UDP'));
+    }, timeoutMs);
+    sock.on('message', (m) => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(packet.decode(m));
+    });
     sock.bind(0, '127.0.0.1', () => sock.send(packet.encode(asPacket(q)), port, '127.0.0.1'));
   });
 }
@@ -25,12 +37,20 @@ export function udpQuery(port: number, q: Query, timeoutMs = 3000): Promise<pack
 export function tcpQuery(port: number, q: Query, timeoutMs = 3000): Promise<packet.DecodedPacket> {
   return new Promise((resolve, reject) => {
     const conn = net.connect(port, '127.0.0.1', () => conn.write(packet.streamEncode(asPacket(q))));
-    conn.setTimeout(timeoutMs, () => { conn.destroy(); reject(new Error('no DNS answer over TCP')); });
+    conn.setTimeout(timeoutMs, () => {
+      conn.destroy();
+      reject(new Error('no DNS answer over TCP'));
+    });
     let buf = Buffer.alloc(0);
-    conn.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { conn.end(); resolve(packet.streamDecode(buf) as packet.DecodedPacket); }
-    }).on('error', reject);
+    conn
+      .on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          conn.end();
+          resolve(packet.streamDecode(buf) as packet.DecodedPacket);
+        }
+      })
+      .on('error', reject);
   });
 }
 

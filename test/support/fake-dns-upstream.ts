@@ -29,12 +29,19 @@ export interface FakeUpstreamOptions {
 function response(query: Buffer, answers: FakeUpstreamOptions['answers'], truncated: boolean): packet.Packet {
   const q = packet.decode(query);
   const records = truncated ? [] : (answers?.(q.questions![0]!) ?? []);
-  return { type: 'response', id: q.id, flags: packet.RECURSION_AVAILABLE | (truncated ? packet.TRUNCATED_RESPONSE : 0), questions: q.questions, answers: records };
+  return {
+    type: 'response',
+    id: q.id,
+    flags: packet.RECURSION_AVAILABLE | (truncated ? packet.TRUNCATED_RESPONSE : 0),
+    questions: q.questions,
+    answers: records,
+  };
 }
 
 export async function startFakeUpstream(opts: FakeUpstreamOptions): Promise<FakeUpstream> {
   const asked: string[] = [];
-  const note = (transport: Transport, query: Buffer) => asked.push(`${transport} ${packet.decode(query).questions?.[0]?.name}`);
+  const note = (transport: Transport, query: Buffer) =>
+    asked.push(`${transport} ${packet.decode(query).questions?.[0]?.name}`);
   const conns = new Set<net.Socket>();
   const tcp = net.createServer((conn) => {
     conns.add(conn);
@@ -69,7 +76,10 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions): Promise<Fake
     asked,
     async close() {
       conns.forEach((c) => c.destroy());
-      await Promise.all([new Promise<void>((r) => tcp.close(() => r())), udp && new Promise<void>((r) => udp.close(() => r()))]);
+      await Promise.all([
+        new Promise<void>((r) => tcp.close(() => r())),
+        udp && new Promise<void>((r) => udp.close(() => r())),
+      ]);
     },
   };
 }

@@ -39,7 +39,8 @@ function cgroupDirs(): string[] {
   const candidates = [path.join(root, 'stack'), ...fs.readdirSync(root).map((c) => path.join(root, c, 'stack'))];
   for (const dir of candidates) {
     try {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) out.push(path.join(dir, entry.name));
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true }))
+        if (entry.isDirectory()) out.push(path.join(dir, entry.name));
     } catch {
       // controller without a stack/ parent
     }
@@ -64,7 +65,10 @@ function stackProcesses(): string[] {
 
 function initContainer(pid: string): string {
   try {
-    const config = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith('STACK_INIT='));
+    const config = fs
+      .readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .find((e) => e.startsWith('STACK_INIT='));
     return (JSON.parse(config!.slice('STACK_INIT='.length)) as { container: string }).container;
   } catch {
     return '?';

@@ -12,7 +12,9 @@ export function getOnce(port: number, path = '/'): Promise<string> {
     const req = http.get({ host: '127.0.0.1', port, path, agent: false, timeout: 2000 }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(res.statusCode === 200 ? body.trim() : `error: status ${res.statusCode} ${body.trim()}`));
+      res.on('end', () =>
+        resolve(res.statusCode === 200 ? body.trim() : `error: status ${res.statusCode} ${body.trim()}`),
+      );
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
@@ -20,7 +22,12 @@ export function getOnce(port: number, path = '/'): Promise<string> {
 }
 
 /** Runs `stack ARGS…` while requesting the page; five more requests after it ends. */
-export async function underLoad(env: StackEnv, args: string[], port: number, path = '/'): Promise<{ up: Result; answers: string[] }> {
+export async function underLoad(
+  env: StackEnv,
+  args: string[],
+  port: number,
+  path = '/',
+): Promise<{ up: Result; answers: string[] }> {
   const answers: string[] = [];
   let done = false;
   const ask = async () => answers.push(await getOnce(port, path).catch((e: Error) => `error: ${e.message}`));

@@ -35,7 +35,9 @@ export function importsOf(root: string, file: string): ImportEdge[] {
   for (const m of text.matchAll(IMPORT)) {
     const spec = m[3] ?? m[4];
     const line = text.slice(0, m.index).split('\n').length;
-    const to = spec.startsWith('.') ? path.normalize(path.join(path.dirname(file), spec)).replace(/\.js$/, '.ts') : spec;
+    const to = spec.startsWith('.')
+      ? path.normalize(path.join(path.dirname(file), spec)).replace(/\.js$/, '.ts')
+      : spec;
     edges.push({ from: file, to, typeOnly: Boolean(m[2]) && m[1] === 'import', line });
   }
   return edges;

@@ -14,5 +14,6 @@ export function useInitStage(stage: InitStage): void {
     return;
   }
   delete process.env.STACK_INIT_STAGE;
-  if (!nativeInitPath()) throw new Error('dist/stack-init is missing: run npm run build on a host with gcc and libc6-dev');
+  if (!nativeInitPath())
+    throw new Error('dist/stack-init is missing: run npm run build on a host with gcc and libc6-dev');
 }

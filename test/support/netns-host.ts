@@ -36,9 +36,26 @@ export function makeNetnsHost(): NetnsHost {
   const name = `stk-host-${randomBytes(3).toString('hex')}`;
   const add = spawnSync('ip', ['netns', 'add', name], { encoding: 'utf8' });
   if (add.status !== 0) throw new Error(`ip netns add ${name}: ${add.stderr}`);
-  const wrap = ['nsenter', `--net=/run/netns/${name}`, '--', 'unshare', '--mount', '--propagation', 'slave', '--', 'sh', '-c', SYSFS_OF_THE_NAMESPACE, 'sh'];
+  const wrap = [
+    'nsenter',
+    `--net=/run/netns/${name}`,
+    '--',
+    'unshare',
+    '--mount',
+    '--propagation',
+    'slave',
+    '--',
+    'sh',
+    '-c',
+    SYSFS_OF_THE_NAMESPACE,
+    'sh',
+  ];
   const run: NetnsHost['run'] = (args, opts = {}) => {
-    const r = spawnSync(wrap[0]!, [...wrap.slice(1), ...args], { encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 20_000 });
+    const r = spawnSync(wrap[0]!, [...wrap.slice(1), ...args], {
+      encoding: 'utf8',
+      input: opts.input,
+      timeout: opts.timeoutMs ?? 20_000,
+    });
     return { code: r.status ?? -1, stdout: (r.stdout ?? '') + (r.stderr ?? '') };
   };
   const must: NetnsHost['must'] = (args, opts) => {
@@ -76,16 +93,28 @@ const IP_FORWARD_USERS = '/run/stack-ip-forward';
  * other test runs' stacks turn it on and off meanwhile.
  */
 export function hostNetworkSettings(): Record<string, string> {
-  const users = spawnSync('ls', [IP_FORWARD_USERS], { encoding: 'utf8' }).stdout.split('\n').filter((f) => f.startsWith('user-'));
+  const users = spawnSync('ls', [IP_FORWARD_USERS], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((f) => f.startsWith('user-'));
   return {
     ip_forward: users.length > 0 ? 'held by a stack' : read('/proc/sys/net/ipv4/ip_forward'),
     'bridge-nf-call-iptables': read('/proc/sys/net/bridge/bridge-nf-call-iptables'),
-    br_netfilter: spawnSync('sh', ['-c', 'test -d /sys/module/br_netfilter && echo loaded || echo not-loaded-or-built-in'], { encoding: 'utf8' }).stdout.trim(),
+    br_netfilter: spawnSync(
+      'sh',
+      ['-c', 'test -d /sys/module/br_netfilter && echo loaded || echo not-loaded-or-built-in'],
+      { encoding: 'utf8' },
+    ).stdout.trim(),
     // Tables other than stack's (other test runs make stk ones meanwhile).
-    tables: spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l && !/\bstk/.test(l)).join(', '),
+    tables: spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((l) => l && !/\bstk/.test(l))
+      .join(', '),
     ip_tables_names: read('/proc/net/ip_tables_names'),
     // Read through nft: `iptables -S` could make the table it lists.
-    'FORWARD policy': /policy (\w+)/.exec(spawnSync('nft', ['list', 'chain', 'ip', 'filter', 'FORWARD'], { encoding: 'utf8' }).stdout)?.[1] ?? 'no ip filter FORWARD chain',
+    'FORWARD policy':
+      /policy (\w+)/.exec(
+        spawnSync('nft', ['list', 'chain', 'ip', 'filter', 'FORWARD'], { encoding: 'utf8' }).stdout,
+      )?.[1] ?? 'no ip filter FORWARD chain',
   };
 }
 

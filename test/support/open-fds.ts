@@ -63,10 +63,16 @@ export function plantInheritableFd(file: string): number {
 export function netfilterSocketInodes(): number[] {
   const NETLINK_NETFILTER = 12;
   const netfilter = new Set(
-    fs.readFileSync('/proc/self/net/netlink', 'utf8').trim().split('\n').slice(1)
+    fs
+      .readFileSync('/proc/self/net/netlink', 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
       .map((l) => l.trim().split(/\s+/))
       .filter((cols) => Number(cols[1]) === NETLINK_NETFILTER)
       .map((cols) => Number(cols.at(-1))),
   );
-  return openFds('self').map((f) => Number(/^socket:\[(\d+)\]$/.exec(f.target)?.[1])).filter((inode) => netfilter.has(inode));
+  return openFds('self')
+    .map((f) => Number(/^socket:\[(\d+)\]$/.exec(f.target)?.[1]))
+    .filter((inode) => netfilter.has(inode));
 }

@@ -66,7 +66,18 @@ export async function makeOutsideHost(opts: { hostNetns?: string } = {}): Promis
   const sleeper = spawn('unshare', ['--net', 'sleep', '600'], { stdio: 'ignore' });
   children.push(sleeper);
   const own = fs.readlinkSync('/proc/self/ns/net');
-  for (let i = 0; i < 200 && (() => { try { return fs.readlinkSync(`/proc/${sleeper.pid}/ns/net`) === own; } catch { return true; } })(); i++) {
+  for (
+    let i = 0;
+    i < 200 &&
+    (() => {
+      try {
+        return fs.readlinkSync(`/proc/${sleeper.pid}/ns/net`) === own;
+      } catch {
+        return true;
+      }
+    })();
+    i++
+  ) {
     await new Promise((r) => setTimeout(r, 5));
   }
   const ns = `/proc/${sleeper.pid}/ns/net`;
@@ -84,19 +95,27 @@ export async function makeOutsideHost(opts: { hostNetns?: string } = {}): Promis
     if (opts.hostNetns) ipTool(['link', 'set', `${tag}h`, 'netns', opts.hostNetns]);
     ipTool(onHost(['addr', 'add', `${hostIp}/30`, 'dev', `${tag}h`]));
     ipTool(onHost(['link', 'set', `${tag}h`, 'up']));
-    for (const args of [['ip', 'addr', 'add', `${ip}/30`, 'dev', `${tag}p`], ['ip', 'link', 'set', `${tag}p`, 'up'], ['ip', 'link', 'set', 'lo', 'up']]) {
+    for (const args of [
+      ['ip', 'addr', 'add', `${ip}/30`, 'dev', `${tag}p`],
+      ['ip', 'link', 'set', `${tag}p`, 'up'],
+      ['ip', 'link', 'set', 'lo', 'up'],
+    ]) {
       if (run(args).code !== 0) throw new Error(`outside: ${args.join(' ')} failed`);
     }
     const script = path.join(dir, 'server.cjs');
     fs.writeFileSync(script, SERVER);
     const dnsName = 'outside.stack.test';
-    const server = spawn('nsenter', [`--net=${ns}`, process.execPath, script, repoRoot, ip, dnsName], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const server = spawn('nsenter', [`--net=${ns}`, process.execPath, script, repoRoot, ip, dnsName], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.push(server);
     await new Promise<void>((resolve, reject) => {
       server.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       server.on('exit', (code) => reject(new Error(`outside server exited with ${code}`)));
     });
-    const hostMac = /link\/ether (\S+)/.exec(spawnSync('ip', onHost(['-o', 'link', 'show', `${tag}h`]), { encoding: 'utf8' }).stdout)![1]!;
+    const hostMac = /link\/ether (\S+)/.exec(
+      spawnSync('ip', onHost(['-o', 'link', 'show', `${tag}h`]), { encoding: 'utf8' }).stdout,
+    )![1]!;
     return { hostIp, ip, ifname: `${tag}p`, hostMac, httpPort: 8000, dnsName, run, dispose };
   } catch (e) {
     dispose();

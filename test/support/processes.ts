@@ -31,7 +31,8 @@ function procPids(matches: (argv: string[]) => boolean): number[] {
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (matches(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean))) out.push(Number(entry));
+      if (matches(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean)))
+        out.push(Number(entry));
     } catch {
       // exited meanwhile
     }
@@ -101,6 +102,8 @@ export function startStack(env: StackEnv, args: string[]): Running {
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const result = new Promise<Result>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr })));
+  const result = new Promise<Result>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr })),
+  );
   return { child, stderr: () => stderr, result };
 }

@@ -18,12 +18,22 @@ const CGROUP_ROOT = '/sys/fs/cgroup';
 export function projectCgroups(project: string): string[] {
   const trees = [CGROUP_ROOT, ...fs.readdirSync(CGROUP_ROOT).map((c) => path.join(CGROUP_ROOT, c))];
   // v1 trees have aliases (`cpu` -> `cpu,cpuacct`): each folder once.
-  return [...new Set(trees.map((t) => path.join(t, 'stack', project)).filter((d) => fs.existsSync(d)).map((d) => fs.realpathSync(d)))];
+  return [
+    ...new Set(
+      trees
+        .map((t) => path.join(t, 'stack', project))
+        .filter((d) => fs.existsSync(d))
+        .map((d) => fs.realpathSync(d)),
+    ),
+  ];
 }
 
 /** Container groups under a project group (one level: `stack/<project>/<name>`). */
 function childGroups(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => path.join(dir, e.name));
 }
 
 function procsOf(group: string): number[] {
@@ -37,15 +47,21 @@ function procsOf(group: string): number[] {
 /** Every process in the stack's container groups: SIGKILL, until the groups are empty. */
 async function killContainers(project: string): Promise<void> {
   const groups = projectCgroups(project).flatMap(childGroups);
-  await waitFor(() => {
-    const left = groups.flatMap(procsOf);
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch { /* gone meanwhile */ }
-    }
-    return left.length === 0;
-  }, 10_000, `the processes of stack ${project}'s containers to die`);
+  await waitFor(
+    () => {
+      const left = groups.flatMap(procsOf);
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone meanwhile */
+        }
+      }
+      return left.length === 0;
+    },
+    10_000,
+    `the processes of stack ${project}'s containers to die`,
+  );
 }
 
 interface Records {
@@ -55,9 +71,16 @@ interface Records {
 
 function recordedLinks(env: StackEnv, project: string): Records {
   const state = path.join(env.env.STACK_ROOT!, 'stacks', project, 'state');
-  const read = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Record<string, unknown>) : []);
+  const read = (dir: string) =>
+    fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Record<string, unknown>)
+      : [];
   const bridges = read(path.join(state, 'networks')).map((n) => n.bridge as string);
-  const veths = read(path.join(state, 'containers')).flatMap((c) => (c.spec as { endpoints: { hostVeth: string }[] }).endpoints.map((e) => e.hostVeth));
+  const veths = read(path.join(state, 'containers')).flatMap((c) =>
+    (c.spec as { endpoints: { hostVeth: string }[] }).endpoints.map((e) => e.hostVeth),
+  );
   return { bridges, veths };
 }
 
@@ -65,7 +88,9 @@ function recordedLinks(env: StackEnv, project: string): Records {
 function deleteLink(link: string): void {
   try {
     execFileSync('ip', ['link', 'del', link], { stdio: 'ignore' });
-  } catch { /* not there */ }
+  } catch {
+    /* not there */
+  }
 }
 
 /** Mount points at or under `dir`, deepest first. */
@@ -103,7 +128,9 @@ export async function simulateReboot(env: StackEnv, project: string, parts: Rebo
   if (parts.table !== false) {
     try {
       execFileSync('nft', ['delete', 'table', 'ip', natTableName(project)], { stdio: 'ignore' });
-    } catch { /* not there */ }
+    } catch {
+      /* not there */
+    }
   }
   if (parts.cgroups !== false) {
     for (const dir of projectCgroups(project)) {
@@ -115,7 +142,10 @@ export async function simulateReboot(env: StackEnv, project: string, parts: Rebo
     fs.rmSync(env.env.STACK_RUN!, { recursive: true, force: true });
     // /run/stack-ip-forward (executor/host/linux/ip-forward.ts) is the host's, shared with
     // other stacks: only this stack's entry goes.
-    const user = `${hashOf(path.resolve(env.env.STACK_ROOT!))}-${natTableName(project)}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const user = `${hashOf(path.resolve(env.env.STACK_ROOT!))}-${natTableName(project)}`.replace(
+      /[^A-Za-z0-9_.-]/g,
+      '_',
+    );
     fs.rmSync(path.join(process.env.STACK_IP_FORWARD_DIR ?? '/run/stack-ip-forward', `user-${user}`), { force: true });
   }
 }

@@ -12,7 +12,10 @@ export class ToolError extends Error {
   readonly stderr: string;
   constructor(tool: string, args: string[], exitCode: number | null, stderr: string, cause?: unknown) {
     const how = exitCode === null ? 'failed to run' : `exited with ${exitCode}`;
-    super(`${tool} ${args.join(' ')} ${how}: ${stderr.trim() || '(no stderr)'}`, cause === undefined ? undefined : { cause });
+    super(
+      `${tool} ${args.join(' ')} ${how}: ${stderr.trim() || '(no stderr)'}`,
+      cause === undefined ? undefined : { cause },
+    );
     this.name = 'ToolError';
     this.tool = tool;
     this.args = args;
@@ -34,7 +37,9 @@ export function runTool(cmd: string, args: string[], stdin?: string): Promise<st
     child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => err.push(b));
     let spawnError: Error | undefined;
-    child.on('error', (e) => { spawnError = e; });
+    child.on('error', (e) => {
+      spawnError = e;
+    });
     child.on('close', (code) => {
       const stderr = Buffer.concat(err).toString('utf8');
       if (spawnError) reject(new ToolError(cmd, args, null, spawnError.message, spawnError));

@@ -26,7 +26,12 @@ export interface StackEnv {
  */
 export function makeStackEnv(): StackEnv {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-test-'));
-  const env = { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run'), STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd') };
+  const env = {
+    ...process.env,
+    STACK_ROOT: path.join(root, 'lib'),
+    STACK_RUN: path.join(root, 'run'),
+    STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd'),
+  };
   return { root, env, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 
@@ -46,10 +51,24 @@ export function stack(env: StackEnv, args: string[], cwd = env.root): Result {
  * Builds the busybox OCI layout (under `tag`, with `healthcheck` as its config's HEALTHCHECK,
  * durations in ns, and `stopSignal` as its StopSignal) and imports it into this env's store.
  */
-export function importTestImage(env: StackEnv, { tag = TEST_IMAGE, healthcheck, stopSignal }: { tag?: string; healthcheck?: DockerHealthcheck; stopSignal?: string } = {}): void {
+export function importTestImage(
+  env: StackEnv,
+  {
+    tag = TEST_IMAGE,
+    healthcheck,
+    stopSignal,
+  }: { tag?: string; healthcheck?: DockerHealthcheck; stopSignal?: string } = {},
+): void {
   const layout = path.join(env.root, `busybox-oci-${encodeURIComponent(tag)}`);
-  const extra = [...(healthcheck ? ['--healthcheck', JSON.stringify(healthcheck)] : []), ...(stopSignal ? ['--stop-signal', stopSignal] : [])];
-  const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build-busybox-image.mjs'), layout, '--tag', tag, ...extra], { encoding: 'utf8' });
+  const extra = [
+    ...(healthcheck ? ['--healthcheck', JSON.stringify(healthcheck)] : []),
+    ...(stopSignal ? ['--stop-signal', stopSignal] : []),
+  ];
+  const built = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'scripts/build-busybox-image.mjs'), layout, '--tag', tag, ...extra],
+    { encoding: 'utf8' },
+  );
   if (built.status !== 0) throw new Error(`building the test image failed: ${built.stderr}`);
   const imported = stack(env, ['image', 'import', layout, '--tag', tag]);
   if (imported.code !== 0) throw new Error(`importing the test image failed: ${imported.stderr}`);

@@ -27,7 +27,10 @@ export function ps(env: StackEnv, file: string): PsRow[] {
 
 /** Runs a command inside the container whose init is `pid`; stdout holds stderr too. */
 export function inside(pid: number, cmd: string[], timeoutMs = 10_000): { code: number; stdout: string } {
-  const r = spawnSync('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', ...cmd], { encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', ...cmd], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
   return { code: r.status ?? -1, stdout: (r.stdout ?? '') + (r.stderr ?? '') };
 }
 
@@ -35,7 +38,13 @@ export function inside(pid: number, cmd: string[], timeoutMs = 10_000): { code: 
 export function lookup(pid: number, name: string): string[] {
   const out = inside(pid, ['nslookup', name]).stdout;
   // busybox nslookup prints the server first, then the answers.
-  return [...out.split(/Name:/).slice(1).join('').matchAll(/Address(?: \d+)?:\s*(\d+\.\d+\.\d+\.\d+)/g)].map((m) => m[1]!);
+  return [
+    ...out
+      .split(/Name:/)
+      .slice(1)
+      .join('')
+      .matchAll(/Address(?: \d+)?:\s*(\d+\.\d+\.\d+\.\d+)/g),
+  ].map((m) => m[1]!);
 }
 
 /**
@@ -56,7 +65,10 @@ export function tcpLookupAtFixedResolver(pid: number, name: string): string[] {
       console.log(JSON.stringify(packet.streamDecode(buf).answers.map((a) => a.data)));
       conn.end();
     });`;
-  const r = spawnSync('nsenter', ['-t', String(pid), '-n', process.execPath, '-e', script], { encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync('nsenter', ['-t', String(pid), '-n', process.execPath, '-e', script], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   if (r.status !== 0) throw new Error(`no answer over TCP from 127.0.0.11 (exit ${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as string[];
 }

@@ -11,7 +11,9 @@ export async function packTar(items: TarItem[]): Promise<Buffer> {
     for await (const c of pack) chunks.push(c as Buffer);
   })();
   for (const { body, ...h } of items) {
-    await new Promise<void>((resolve, reject) => pack.entry({ mtime: new Date(1_000_000_000_000), ...h }, body ?? '', (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      pack.entry({ mtime: new Date(1_000_000_000_000), ...h }, body ?? '', (e) => (e ? reject(e) : resolve())),
+    );
   }
   pack.finalize();
   await done;

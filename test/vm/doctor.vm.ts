@@ -42,12 +42,17 @@ describe('stack doctor on cgroup v2 (Debian 12 kernel)', () => {
 
   it('passes on the unified hierarchy, with STACK_ROOT on tmpfs as a warning', () => {
     const { code, json } = doctor(env);
-    assert.deepEqual(json.checks.filter((c) => c.verdict === 'fail'), [], 'no check fails');
+    assert.deepEqual(
+      json.checks.filter((c) => c.verdict === 'fail'),
+      [],
+      'no check fails',
+    );
     assert.equal(code, 0);
     assert.match(checkOf(json, 'kernel').detail, /^Linux 6\.1\./);
     assert.match(checkOf(json, 'cgroups').detail, /^v2 \(unified\).*memory.*pids.*cpu/);
     assert.equal(checkOf(json, 'cgroup-parent').verdict, 'ok');
-    for (const name of ['root', 'namespaces', 'overlayfs', 'veth', 'bridge', 'nftables']) assert.equal(checkOf(json, name).verdict, 'ok', name);
+    for (const name of ['root', 'namespaces', 'overlayfs', 'veth', 'bridge', 'nftables'])
+      assert.equal(checkOf(json, name).verdict, 'ok', name);
     assert.equal(checkOf(json, 'stack-root').verdict, 'warn');
     assert.match(checkOf(json, 'stack-root').detail, /tmpfs/);
   });

@@ -22,14 +22,22 @@ describe('STACK_ROOT on overlayfs', () => {
     // On the guest's root (overlay), not on /tmp (tmpfs): STACK_RUN may stay anywhere.
     const root = fs.mkdtempSync('/root/stk-overlay-');
     assert.equal(fs.statfsSync(root).type, OVERLAYFS_MAGIC, `${root} must be on overlayfs for this test`);
-    env = { root, env: { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') }, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
+    env = {
+      root,
+      env: { ...process.env, STACK_ROOT: path.join(root, 'lib'), STACK_RUN: path.join(root, 'run') },
+      dispose: () => fs.rmSync(root, { recursive: true, force: true }),
+    };
     importTestImage(env);
-    file = writeStackFile(env, uniqueProject('stkvmov'), `  app:
+    file = writeStackFile(
+      env,
+      uniqueProject('stkvmov'),
+      `  app:
     image: stack.local/busybox:latest
     command: sleep 1000
     network_mode: none
     stop_grace_period: 0s
-`);
+`,
+    );
   });
 
   after(() => env.dispose());
@@ -37,7 +45,12 @@ describe('STACK_ROOT on overlayfs', () => {
   it('up fails with the cause and the fix, not a bare EINVAL', () => {
     const up = stack(env, ['-f', file, 'up', '-d']);
     assert.equal(up.code, 1, up.stderr);
-    assert.ok(up.stderr.includes(`STACK_ROOT ${path.join(env.root, 'lib')} is on overlayfs; overlayfs cannot use an upper dir on overlay; set STACK_ROOT to a folder on ext4/xfs/btrfs/tmpfs`), up.stderr);
+    assert.ok(
+      up.stderr.includes(
+        `STACK_ROOT ${path.join(env.root, 'lib')} is on overlayfs; overlayfs cannot use an upper dir on overlay; set STACK_ROOT to a folder on ext4/xfs/btrfs/tmpfs`,
+      ),
+      up.stderr,
+    );
     assert.doesNotMatch(up.stderr, /EINVAL/);
   });
 

@@ -9,7 +9,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { snapshotHostObjects, type HostObjects } from '../support/host-objects.js';
-import { freePort, httpGet, importTestImage, makeStackEnv, TEST_IMAGE, uniqueProject, writeStackFile, type StackEnv } from '../support/stack-cli.js';
+import {
+  freePort,
+  httpGet,
+  importTestImage,
+  makeStackEnv,
+  TEST_IMAGE,
+  uniqueProject,
+  writeStackFile,
+  type StackEnv,
+} from '../support/stack-cli.js';
 import { cgroupFile, noNewObjects, ok, stack } from './vm-support.js';
 
 describe('a two-service stack on cgroup v2 (Debian 12 kernel)', () => {
@@ -19,17 +28,24 @@ describe('a two-service stack on cgroup v2 (Debian 12 kernel)', () => {
   let port: number;
   let hostBefore: HostObjects;
   const group = (service: string) => `${project}-${service}-1`;
-  const read = (service: string, name: string) => fs.readFileSync(cgroupFile(project, group(service), name), 'utf8').trim();
+  const read = (service: string, name: string) =>
+    fs.readFileSync(cgroupFile(project, group(service), name), 'utf8').trim();
   const exec = (service: string, ...cmd: string[]) => stack(env, ['-f', file, 'exec', service, ...cmd]);
 
   before(async () => {
-    assert.ok(fs.existsSync('/sys/fs/cgroup/cgroup.controllers'), 'the guest must have the unified hierarchy at /sys/fs/cgroup');
+    assert.ok(
+      fs.existsSync('/sys/fs/cgroup/cgroup.controllers'),
+      'the guest must have the unified hierarchy at /sys/fs/cgroup',
+    );
     hostBefore = snapshotHostObjects();
     env = makeStackEnv();
     importTestImage(env);
     project = uniqueProject('stkvm');
     port = await freePort();
-    file = writeStackFile(env, project, `  web:
+    file = writeStackFile(
+      env,
+      project,
+      `  web:
     image: ${TEST_IMAGE}
     command: httpd -f -p 80 -h /www
     ports: ["127.0.0.1:${port}:80"]
@@ -48,7 +64,8 @@ describe('a two-service stack on cgroup v2 (Debian 12 kernel)', () => {
     mem_limit: 16m
     restart: "no"
     network_mode: none
-`);
+`,
+    );
   });
 
   after(() => {
@@ -59,8 +76,15 @@ describe('a two-service stack on cgroup v2 (Debian 12 kernel)', () => {
   // First: the supervisor's first container (its namespace window once ran in a chroot,
   // and every path after it resolved outside: memory.events could not be read any more).
   it('a one-off container over its memory limit exits 137 and ps shows it OOMKilled', () => {
-    assert.equal(stack(env, ['-f', file, 'run', '-m', '16m', 'hog', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']).code, 137);
-    assert.match(stack(env, ['-f', file, 'ps']).stdout, new RegExp(`${project}-hog-run-[0-9a-f]{6}\\s+hog\\s+exited \\(137, OOMKilled\\)`));
+    assert.equal(
+      stack(env, ['-f', file, 'run', '-m', '16m', 'hog', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1'])
+        .code,
+      137,
+    );
+    assert.match(
+      stack(env, ['-f', file, 'ps']).stdout,
+      new RegExp(`${project}-hog-run-[0-9a-f]{6}\\s+hog\\s+exited \\(137, OOMKilled\\)`),
+    );
   });
 
   it('up -d starts the stack and the published port answers on the loopback', async () => {
@@ -81,7 +105,10 @@ describe('a two-service stack on cgroup v2 (Debian 12 kernel)', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.match(ps, new RegExp(`${group('hog')}\\s+hog\\s+exited \\(137, OOMKilled\\)`));
-    const json = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as { name: string; oomKilled?: boolean }[];
+    const json = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as {
+      name: string;
+      oomKilled?: boolean;
+    }[];
     assert.equal(json.find((r) => r.name === group('hog'))?.oomKilled, true);
   });
 
@@ -91,20 +118,33 @@ describe('a two-service stack on cgroup v2 (Debian 12 kernel)', () => {
   });
 
   it('the container sees its own group read-only at /sys/fs/cgroup', () => {
-    assert.equal(ok(exec('web', 'cat', '/sys/fs/cgroup/memory.max'), 'cat memory.max').stdout.trim(), String(64 * 1024 * 1024));
+    assert.equal(
+      ok(exec('web', 'cat', '/sys/fs/cgroup/memory.max'), 'cat memory.max').stdout.trim(),
+      String(64 * 1024 * 1024),
+    );
     const write = exec('web', 'sh', '-c', 'echo max > /sys/fs/cgroup/memory.max');
     assert.notEqual(write.code, 0);
     assert.match(write.stderr, /Read-only file system/);
   });
 
   it('the eBPF device filter: /dev/null works, a disk node can be made but not opened', () => {
-    const r = exec('web', 'sh', '-c', [
-      'echo x > /dev/null && echo null=ok || echo null=denied',
-      'mknod /tmp/disk b 8 0 && echo mknod=ok || echo mknod=denied',
-      'head -c1 /tmp/disk >/dev/null 2>&1 && echo disk=ok || echo disk=denied',
-      'mknod /tmp/mem c 1 1 && head -c1 /tmp/mem >/dev/null 2>&1 && echo mem=ok || echo mem=denied',
-    ].join('; '));
-    assert.deepEqual(ok(r, 'device probe').stdout.trim().split('\n'), ['null=ok', 'mknod=ok', 'disk=denied', 'mem=denied']);
+    const r = exec(
+      'web',
+      'sh',
+      '-c',
+      [
+        'echo x > /dev/null && echo null=ok || echo null=denied',
+        'mknod /tmp/disk b 8 0 && echo mknod=ok || echo mknod=denied',
+        'head -c1 /tmp/disk >/dev/null 2>&1 && echo disk=ok || echo disk=denied',
+        'mknod /tmp/mem c 1 1 && head -c1 /tmp/mem >/dev/null 2>&1 && echo mem=ok || echo mem=denied',
+      ].join('; '),
+    );
+    assert.deepEqual(ok(r, 'device probe').stdout.trim().split('\n'), [
+      'null=ok',
+      'mknod=ok',
+      'disk=denied',
+      'mem=denied',
+    ]);
   });
 
   it('pids.max stops a fork bomb in the container (pids.events counts it)', () => {
@@ -118,7 +158,7 @@ describe('a two-service stack on cgroup v2 (Debian 12 kernel)', () => {
     assert.ok(Number(read('web', 'memory.current')) > 0);
   });
 
-  it('down kills every process of the containers\' groups and removes them', () => {
+  it("down kills every process of the containers' groups and removes them", () => {
     const pids = ['web', 'db'].flatMap((s) => read(s, 'cgroup.procs').split('\n').filter(Boolean).map(Number));
     assert.ok(pids.length >= 2, `processes in the groups: ${pids.join(' ')}`);
     // A process that left the container's init behind (daemonized) must go too.

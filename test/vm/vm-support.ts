@@ -12,7 +12,12 @@ const CLI_TIMEOUT_MS = 300_000;
 
 /** Runs the built CLI as a user would (stack-cli's `stack`, with a limit for an emulated CPU). */
 export function stack(env: StackEnv, args: string[]): Result {
-  const r = spawnSync(path.join(repoRoot, 'bin/stack'), args, { cwd: env.root, env: env.env, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+  const r = spawnSync(path.join(repoRoot, 'bin/stack'), args, {
+    cwd: env.root,
+    env: env.env,
+    encoding: 'utf8',
+    timeout: CLI_TIMEOUT_MS,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

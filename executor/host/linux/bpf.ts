@@ -33,7 +33,8 @@ export function loadDeviceProgram(insns: Buffer): number {
     return bpf(BPF_PROG_LOAD, attr, 'BPF_PROG_LOAD cgroup device program');
   } catch (err) {
     const verifier = log.toString('utf8', 0, Math.max(0, log.indexOf(0))).trim();
-    if (verifier && err instanceof SyscallError) err.message += `; verifier: ${verifier.split('\n').slice(-3).join(' | ')}`;
+    if (verifier && err instanceof SyscallError)
+      err.message += `; verifier: ${verifier.split('\n').slice(-3).join(' | ')}`;
     throw err;
   }
 }

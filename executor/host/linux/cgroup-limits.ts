@@ -34,15 +34,19 @@ export function limitWrites(version: CgroupVersion, r: Resources, privileged: bo
   const w: CgroupWrite[] = [];
   const swap = swapTotal(r);
   if (version === 'v1') {
-    if (r.memoryBytes !== undefined) w.push({ controller: 'memory', file: 'memory.limit_in_bytes', value: String(r.memoryBytes) });
-    if (swap !== undefined) w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: String(swap), optional: true });
-    if (r.memoryReservationBytes !== undefined) w.push({ controller: 'memory', file: 'memory.soft_limit_in_bytes', value: String(r.memoryReservationBytes) });
+    if (r.memoryBytes !== undefined)
+      w.push({ controller: 'memory', file: 'memory.limit_in_bytes', value: String(r.memoryBytes) });
+    if (swap !== undefined)
+      w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: String(swap), optional: true });
+    if (r.memoryReservationBytes !== undefined)
+      w.push({ controller: 'memory', file: 'memory.soft_limit_in_bytes', value: String(r.memoryReservationBytes) });
     if (r.cpus !== undefined) {
       w.push({ controller: 'cpu', file: 'cpu.cfs_period_us', value: String(CFS_PERIOD_US) });
       w.push({ controller: 'cpu', file: 'cpu.cfs_quota_us', value: String(Math.round(r.cpus * CFS_PERIOD_US)) });
     }
     if (r.cpuShares !== undefined) w.push({ controller: 'cpu', file: 'cpu.shares', value: String(r.cpuShares) });
-    if (r.pidsLimit !== undefined && r.pidsLimit > 0) w.push({ controller: 'pids', file: 'pids.max', value: String(r.pidsLimit) });
+    if (r.pidsLimit !== undefined && r.pidsLimit > 0)
+      w.push({ controller: 'pids', file: 'pids.max', value: String(r.pidsLimit) });
     if (privileged) w.push({ controller: 'devices', file: 'devices.allow', value: 'a' });
     else {
       w.push({ controller: 'devices', file: 'devices.deny', value: 'a' });
@@ -55,10 +59,14 @@ export function limitWrites(version: CgroupVersion, r: Resources, privileged: bo
     const value = swap < 0 ? 'max' : String(Math.max(0, swap - r.memoryBytes));
     w.push({ controller: 'memory', file: 'memory.swap.max', value, optional: true });
   }
-  if (r.memoryReservationBytes !== undefined) w.push({ controller: 'memory', file: 'memory.low', value: String(r.memoryReservationBytes) });
-  if (r.cpus !== undefined) w.push({ controller: 'cpu', file: 'cpu.max', value: `${Math.round(r.cpus * CFS_PERIOD_US)} ${CFS_PERIOD_US}` });
-  if (r.cpuShares !== undefined) w.push({ controller: 'cpu', file: 'cpu.weight', value: String(sharesToWeight(r.cpuShares)) });
-  if (r.pidsLimit !== undefined && r.pidsLimit > 0) w.push({ controller: 'pids', file: 'pids.max', value: String(r.pidsLimit) });
+  if (r.memoryReservationBytes !== undefined)
+    w.push({ controller: 'memory', file: 'memory.low', value: String(r.memoryReservationBytes) });
+  if (r.cpus !== undefined)
+    w.push({ controller: 'cpu', file: 'cpu.max', value: `${Math.round(r.cpus * CFS_PERIOD_US)} ${CFS_PERIOD_US}` });
+  if (r.cpuShares !== undefined)
+    w.push({ controller: 'cpu', file: 'cpu.weight', value: String(sharesToWeight(r.cpuShares)) });
+  if (r.pidsLimit !== undefined && r.pidsLimit > 0)
+    w.push({ controller: 'pids', file: 'pids.max', value: String(r.pidsLimit) });
   // v2 has no devices file: cgroups.ts attaches the same list as an eBPF program (device-program.ts).
   return w;
 }

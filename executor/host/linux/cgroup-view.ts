@@ -17,7 +17,12 @@ export const CGROUP_VIEW_TARGET = '/sys/fs/cgroup';
 
 /** Controller names the kernel knows: the first column of /proc/cgroups. */
 export function knownControllers(procCgroups: string): Set<string> {
-  return new Set(procCgroups.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(/\s+/)[0]!));
+  return new Set(
+    procCgroups
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => l.split(/\s+/)[0]!),
+  );
 }
 
 /**
@@ -44,11 +49,18 @@ function covers(target: string): boolean {
 }
 
 /** The view of a container with `mounts` (undefined: one of them takes the place). */
-export function cgroupView(version: CgroupVersion, hierarchies: string[][], mounts: Pick<InitMount, 'target'>[], privileged: boolean): CgroupView | undefined {
+export function cgroupView(
+  version: CgroupVersion,
+  hierarchies: string[][],
+  mounts: Pick<InitMount, 'target'>[],
+  privileged: boolean,
+): CgroupView | undefined {
   if (mounts.some((m) => covers(m.target))) return undefined;
   if (version === 'v2') return { version: 'v2', readOnly: !privileged, hierarchies: [], links: [] };
   const dirs = hierarchies.map((h) => h.join(','));
-  const links = hierarchies.filter((h) => h.length > 1).flatMap((h) => h.map((c): [string, string] => [c, h.join(',')]));
+  const links = hierarchies
+    .filter((h) => h.length > 1)
+    .flatMap((h) => h.map((c): [string, string] => [c, h.join(',')]));
   return { version: 'v1', readOnly: !privileged, hierarchies: dirs, links };
 }
 
@@ -58,7 +70,11 @@ let hostHierarchies: string[][] | undefined;
 export function containerCgroupView(mounts: InitMount[], privileged: boolean): CgroupView | undefined {
   const version = cgroupVersion();
   if (version === 'v1') {
-    hostHierarchies ??= v1Hierarchies(readFileSync('/proc/self/mountinfo', 'utf8'), knownControllers(readFileSync('/proc/cgroups', 'utf8')), V1_CONTROLLERS);
+    hostHierarchies ??= v1Hierarchies(
+      readFileSync('/proc/self/mountinfo', 'utf8'),
+      knownControllers(readFileSync('/proc/cgroups', 'utf8')),
+      V1_CONTROLLERS,
+    );
   }
   return cgroupView(version, hostHierarchies ?? [], mounts, privileged);
 }

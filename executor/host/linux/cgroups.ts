@@ -74,7 +74,8 @@ async function rmdirIfPresent(dir: string): Promise<boolean> {
  */
 export function cgroupTree(root: string, version: CgroupVersion, restrictDevices: (dir: string) => void) {
   const controllerRoot = (c: Controller) => (version === 'v2' ? root : path.join(root, c));
-  const groupOf = (c: Controller, project: string, name: string) => path.join(controllerRoot(c), 'stack', project, name);
+  const groupOf = (c: Controller, project: string, name: string) =>
+    path.join(controllerRoot(c), 'stack', project, name);
   /** The container's group directories (one per tree). */
   const dirs = (project: string, name: string) =>
     version === 'v2' ? [path.join(root, 'stack', project, name)] : V1_CONTROLLERS.map((c) => groupOf(c, project, name));
@@ -105,7 +106,9 @@ export function cgroupTree(root: string, version: CgroupVersion, restrictDevices
         for (const pid of left) {
           try {
             process.kill(pid, 'SIGKILL');
-          } catch { /* already gone */ }
+          } catch {
+            /* already gone */
+          }
         }
       }
       await sleep(10);
@@ -119,11 +122,16 @@ export function cgroupTree(root: string, version: CgroupVersion, restrictDevices
     procsFiles: (project: string, name: string) => dirs(project, name).map((d) => path.join(d, 'cgroup.procs')),
 
     /** Makes the groups and writes the limits, before any process joins them. */
-    async create(project: string, name: string, limits: ContainerLimits = { resources: {}, privileged: false }): Promise<string[]> {
+    async create(
+      project: string,
+      name: string,
+      limits: ContainerLimits = { resources: {}, privileged: false },
+    ): Promise<string[]> {
       if (version === 'v2') {
         // v2: only leaves hold processes, and each level must delegate the controllers down.
         await mkdirRetry(path.join(root, 'stack', project));
-        for (const dir of [root, path.join(root, 'stack'), path.join(root, 'stack', project)]) await enableControllers(dir);
+        for (const dir of [root, path.join(root, 'stack'), path.join(root, 'stack', project)])
+          await enableControllers(dir);
       }
       const made = dirs(project, name);
       for (const dir of made) await mkdirRetry(dir);
@@ -135,7 +143,9 @@ export function cgroupTree(root: string, version: CgroupVersion, restrictDevices
         try {
           await fs.writeFile(file, w.value);
         } catch (err) {
-          throw new Error(`cgroup ${version}: writing ${w.value} to ${file} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+          throw new Error(
+            `cgroup ${version}: writing ${w.value} to ${file} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          );
         }
       }
       return made;
@@ -187,9 +197,11 @@ const hostTree = (): CgroupTree => (host ??= cgroupTree(CGROUP_ROOT, cgroupVersi
 
 export const cgroupDirs = (project: string, name: string) => hostTree().dirs(project, name);
 export const cgroupProcsFiles = (project: string, name: string) => hostTree().procsFiles(project, name);
-export const createCgroups = (project: string, name: string, limits?: ContainerLimits) => hostTree().create(project, name, limits);
+export const createCgroups = (project: string, name: string, limits?: ContainerLimits) =>
+  hostTree().create(project, name, limits);
 export const cgroupPids = (project: string, name: string) => hostTree().pids(project, name);
 export const cgroupNames = (project: string) => hostTree().names(project);
-export const killCgroups = (project: string, name: string, timeoutMs?: number) => hostTree().kill(project, name, timeoutMs);
+export const killCgroups = (project: string, name: string, timeoutMs?: number) =>
+  hostTree().kill(project, name, timeoutMs);
 export const removeCgroups = (project: string, name: string) => hostTree().remove(project, name);
 export const oomKills = (project: string, name: string) => hostTree().oomKills(project, name);

@@ -33,13 +33,18 @@ const DOCKER_USER = 'DOCKER-USER';
 const DOCKER_BRIDGES = ['docker0', 'br-+'];
 
 /** The rules of `rules` that belong in chain `c`. */
-const rulesFor = (c: Pick<DroppingChain, 'hook' | 'acceptIn'>, rules: AcceptRule[]) => rules.filter((r) => r.hook === c.hook && (r.onlyIn === undefined || r.onlyIn === c.acceptIn));
+const rulesFor = (c: Pick<DroppingChain, 'hook' | 'acceptIn'>, rules: AcceptRule[]) =>
+  rules.filter((r) => r.hook === c.hook && (r.onlyIn === undefined || r.onlyIn === c.acceptIn));
 
 export function acceptRules(spec: NatSpec): AcceptRule[] {
   const mark = assertStkTable(spec.table);
   const nftMark = ` accept comment "${mark}"`;
   const iptMark = ` -m comment --comment ${mark} -j ACCEPT`;
-  const rule = (hook: AcceptRule['hook'], nft: string, iptables: string): AcceptRule => ({ hook, nft: nft + nftMark, iptables: iptables + iptMark });
+  const rule = (hook: AcceptRule['hook'], nft: string, iptables: string): AcceptRule => ({
+    hook,
+    nft: nft + nftMark,
+    iptables: iptables + iptMark,
+  });
   return spec.networks.flatMap((n) => {
     const br = assertStkLink(n.bridge);
     const net = assertCidr(n.subnet);
@@ -48,27 +53,46 @@ export function acceptRules(spec: NatSpec): AcceptRule[] {
       ? [rule('forward', `${inBr} ${outBr} ip saddr ${net}`, `-i ${br} -o ${br} -s ${net}`)]
       : [
           rule('forward', `${inBr} ip saddr ${net}`, `-i ${br} -s ${net}`),
-          rule('forward', `${outBr} ip daddr ${net} ct state established,related`, `-o ${br} -d ${net} -m conntrack --ctstate RELATED,ESTABLISHED`),
+          rule(
+            'forward',
+            `${outBr} ip daddr ${net} ct state established,related`,
+            `-o ${br} -d ${net} -m conntrack --ctstate RELATED,ESTABLISHED`,
+          ),
           rule('forward', `${outBr} ip daddr ${net} ct status dnat`, `-o ${br} -d ${net} -m conntrack --ctstate DNAT`),
           // Inserted one by one at the top, so these end up above the accepts.
-          ...DOCKER_BRIDGES.map((d) => ({ hook: 'forward' as const, nft: '', iptables: `-i ${br} -o ${d} -m comment --comment ${mark} -j RETURN`, onlyIn: DOCKER_USER })),
+          ...DOCKER_BRIDGES.map((d) => ({
+            hook: 'forward' as const,
+            nft: '',
+            iptables: `-i ${br} -o ${d} -m comment --comment ${mark} -j RETURN`,
+            onlyIn: DOCKER_USER,
+          })),
         ];
     // The gateway is the only local address in the subnet.
     const input = [
       rule('input', `${inBr} ip daddr ${net} udp dport 53`, `-i ${br} -d ${net} -p udp --dport 53`),
       rule('input', `${inBr} ip daddr ${net} tcp dport 53`, `-i ${br} -d ${net} -p tcp --dport 53`),
-      rule('input', `${inBr} ip daddr ${net} ct state established,related`, `-i ${br} -d ${net} -m conntrack --ctstate RELATED,ESTABLISHED`),
+      rule(
+        'input',
+        `${inBr} ip daddr ${net} ct state established,related`,
+        `-i ${br} -d ${net} -m conntrack --ctstate RELATED,ESTABLISHED`,
+      ),
     ];
     return [...forward, ...input];
   });
 }
 
 /** Whether nft text can name the chain: nft 1.0.6 takes no quotes there, so plain names only. */
-export const writable = (c: Pick<DroppingChain, 'table' | 'acceptIn'>) => PLAIN_NAME.test(c.table) && PLAIN_NAME.test(c.acceptIn);
+export const writable = (c: Pick<DroppingChain, 'table' | 'acceptIn'>) =>
+  PLAIN_NAME.test(c.table) && PLAIN_NAME.test(c.acceptIn);
 
 /** The rules in an nft listing that carry `mark`, with what it takes to delete them. */
-export function markedNftRules(listing: NftListing, mark: string): { family: string; table: string; chain: string; handle: number }[] {
-  return (listing.nftables ?? []).flatMap(({ rule: r }) => (r?.comment === mark ? [{ family: r.family, table: r.table, chain: r.chain, handle: r.handle }] : []));
+export function markedNftRules(
+  listing: NftListing,
+  mark: string,
+): { family: string; table: string; chain: string; handle: number }[] {
+  return (listing.nftables ?? []).flatMap(({ rule: r }) =>
+    r?.comment === mark ? [{ family: r.family, table: r.table, chain: r.chain, handle: r.handle }] : [],
+  );
 }
 
 /** nft text that deletes every rule marked `mark` and inserts `rules` into the nft chains (one transaction). */
@@ -89,18 +113,40 @@ export function markedIptablesRules(listing: string, mark: string): string[] {
 }
 
 /** iptables-restore lines that delete every rule marked `mark` and insert `rules` into the chains of `backend`. */
-export function iptablesChanges(backend: DroppingChain['backend'], chains: DroppingChain[], rules: AcceptRule[], listing: string, mark: string): string[] {
+export function iptablesChanges(
+  backend: DroppingChain['backend'],
+  chains: DroppingChain[],
+  rules: AcceptRule[],
+  listing: string,
+  mark: string,
+): string[] {
   const deletes = markedIptablesRules(listing, mark).map((l) => l.replace(/^-A /, '-D '));
-  const inserts = chains.filter((c) => c.backend === backend).flatMap((c) => rulesFor(c, rules).map((r) => `-I ${c.acceptIn} ${r.iptables}`));
+  const inserts = chains
+    .filter((c) => c.backend === backend)
+    .flatMap((c) => rulesFor(c, rules).map((r) => `-I ${c.acceptIn} ${r.iptables}`));
   return [...deletes, ...inserts];
 }
 
 /** Whether every dropping chain holds exactly the accepts `rules` wants there. */
-export function acceptsInPlace(chains: DroppingChain[], rules: AcceptRule[], listing: NftListing, iptables: Partial<Record<DroppingChain['backend'], string>>, mark: string): boolean {
+export function acceptsInPlace(
+  chains: DroppingChain[],
+  rules: AcceptRule[],
+  listing: NftListing,
+  iptables: Partial<Record<DroppingChain['backend'], string>>,
+  mark: string,
+): boolean {
   const nftMarked = markedNftRules(listing, mark);
   return chains.every((c) => {
     const wanted = rulesFor(c, rules).length;
-    if (c.backend === 'nft') return !writable(c) || nftMarked.filter((r) => r.family === c.family && r.table === c.table && r.chain === c.acceptIn).length === wanted;
-    return markedIptablesRules(iptables[c.backend] ?? '', mark).filter((l) => l.startsWith(`-A ${c.acceptIn} `)).length === wanted;
+    if (c.backend === 'nft')
+      return (
+        !writable(c) ||
+        nftMarked.filter((r) => r.family === c.family && r.table === c.table && r.chain === c.acceptIn).length ===
+          wanted
+      );
+    return (
+      markedIptablesRules(iptables[c.backend] ?? '', mark).filter((l) => l.startsWith(`-A ${c.acceptIn} `)).length ===
+      wanted
+    );
   });
 }

@@ -17,7 +17,8 @@ async function place(mark: string, rules: AcceptRule[]): Promise<void> {
   const nft = nftChanges(fw.chains, rules, fw.listing, mark);
   if (nft) await nftRun(nft);
   for (const [backend, listing] of Object.entries(fw.iptables) as [IptablesBackend, string | undefined][]) {
-    if (listing !== undefined) await changeFilterRules(backend, iptablesChanges(backend, fw.chains, rules, listing, mark));
+    if (listing !== undefined)
+      await changeFilterRules(backend, iptablesChanges(backend, fw.chains, rules, listing, mark));
   }
 }
 

@@ -25,13 +25,15 @@ import { raceTimeout } from './race-timeout.js';
 /** After the process exits, how long output still held open by its own children is read. */
 const DRAIN_MS = 100;
 
-const envRecord = (entries: string[]) => Object.fromEntries(entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+const envRecord = (entries: string[]) =>
+  Object.fromEntries(entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 
 export function createContainerExec(state: Host['state']): Host['containers']['exec'] {
   return async (project, name, opts) => {
     const record = await state.loadContainer(project, name);
     if (!record) throw new ContainerExecError(name, 'find', `stack ${project} has no container ${name}`, 1);
-    if (!isRunning(record)) throw new ContainerExecError(name, 'find', `${name} is not running; start it with \`stack up\``, 1);
+    if (!isRunning(record))
+      throw new ContainerExecError(name, 'find', `${name} is not running; start it with \`stack up\``, 1);
     const { spec } = record;
     const pid = record.pid!;
     const config: ExecConfig = {
@@ -57,7 +59,8 @@ function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: ChildPr
   const pidNs = fs.openSync(`/proc/${config.pid}/ns/pid`, 'r');
   let pty: ReturnType<typeof openContainerPty> | undefined;
   try {
-    if (!isSameProcess(config.pid, config.startTime)) throw new ContainerExecError(config.container, 'find', `${config.container} stopped`, 1);
+    if (!isSameProcess(config.pid, config.startTime))
+      throw new ContainerExecError(config.container, 'find', `${config.container} stopped`, 1);
     pty = config.tty ? openContainerPty(config.pid) : undefined;
     const io = pty ? [pty.slave, pty.slave, pty.slave] : Array(3).fill(opts.stdio ?? 'ignore');
     const stdio: StdioOptions = [...io, 'pipe'];
@@ -66,8 +69,15 @@ function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: ChildPr
     // environment either way (inherited variables slow Node's start).
     const native = nativeStageExecutable();
     const child = native
-      ? spawnInPidNamespace(pidNs, native, ['exec'], { argv0: NATIVE_STAGE_ARGV0, stdio, env: { [EXEC_ENV]: encodeNativeExecConfig(config) } })
-      : spawnInPidNamespace(pidNs, stageNodePath(), [stageScriptPath('exec.cjs')], { stdio, env: { [EXEC_ENV]: JSON.stringify(config) } });
+      ? spawnInPidNamespace(pidNs, native, ['exec'], {
+          argv0: NATIVE_STAGE_ARGV0,
+          stdio,
+          env: { [EXEC_ENV]: encodeNativeExecConfig(config) },
+        })
+      : spawnInPidNamespace(pidNs, stageNodePath(), [stageScriptPath('exec.cjs')], {
+          stdio,
+          env: { [EXEC_ENV]: JSON.stringify(config) },
+        });
     return { child, ...(pty ? { terminal: bridgeTerminal(pty.master, opts) } : {}) };
   } catch (err) {
     if (pty) fs.closeSync(pty.master);
@@ -78,7 +88,12 @@ function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: ChildPr
   }
 }
 
-async function finish(name: string, child: ChildProcess, terminal: TerminalBridge | undefined, opts: ExecOptions): Promise<number> {
+async function finish(
+  name: string,
+  child: ChildProcess,
+  terminal: TerminalBridge | undefined,
+  opts: ExecOptions,
+): Promise<number> {
   const kill = () => child.kill('SIGKILL');
   opts.signal?.addEventListener('abort', kill, { once: true });
   if (opts.signal?.aborted) kill();

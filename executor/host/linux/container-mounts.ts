@@ -15,16 +15,28 @@ const filesDir = (spec: ContainerSpec) => path.join(paths.containerRunDir(spec.p
 const renderedFile = (spec: ContainerSpec, index: number) => path.join(filesDir(spec), String(index));
 
 async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(() => true, () => false);
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function prepareMounts(spec: ContainerSpec): Promise<void> {
   for (const [i, m] of spec.mounts.entries()) {
     if (m.type === 'volume') {
       const { device, volume } = m;
-      await ensureVolume(m.source, { project: spec.project, anonymous: !!m.anonymous, external: !!m.external, ...(device ? { device } : {}), ...(volume ? { volume } : {}) });
+      await ensureVolume(m.source, {
+        project: spec.project,
+        anonymous: !!m.anonymous,
+        external: !!m.external,
+        ...(device ? { device } : {}),
+        ...(volume ? { volume } : {}),
+      });
     } else if (m.type === 'bind' && !(await exists(m.source))) {
-      if (m.createHostPath === false) throw new VolumeError(`container ${spec.name}: bind source ${m.source} does not exist (bind.create_host_path is false)`);
+      if (m.createHostPath === false)
+        throw new VolumeError(
+          `container ${spec.name}: bind source ${m.source} does not exist (bind.create_host_path is false)`,
+        );
       await fs.mkdir(m.source, { recursive: true });
     } else if (m.type === 'file') {
       await renderFile(spec, m, renderedFile(spec, i));
@@ -36,9 +48,14 @@ async function renderFile(spec: ContainerSpec, m: MountSpec, file: string): Prom
   // Only root on the host may read what the container gets (secrets included).
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await fs.chmod(path.dirname(file), 0o700);
-  const data = m.content !== undefined ? m.content : await fs.readFile(m.source).catch((err: NodeJS.ErrnoException) => {
-    throw new VolumeError(`container ${spec.name}: cannot read ${m.source} for ${m.target}: ${err.code ?? err.message}`);
-  });
+  const data =
+    m.content !== undefined
+      ? m.content
+      : await fs.readFile(m.source).catch((err: NodeJS.ErrnoException) => {
+          throw new VolumeError(
+            `container ${spec.name}: cannot read ${m.source} for ${m.target}: ${err.code ?? err.message}`,
+          );
+        });
   await fs.rm(file, { force: true });
   await fs.writeFile(file, data, { mode: 0o600 });
   await fs.chown(file, m.uid ?? 0, m.gid ?? 0);
@@ -50,7 +67,13 @@ export function initMounts(spec: ContainerSpec): InitMount[] {
     const common = { target: m.target, readOnly: m.readOnly };
     switch (m.type) {
       case 'tmpfs':
-        return { kind: 'tmpfs', source: '', ...common, ...(m.tmpfsSize !== undefined ? { tmpfsSize: m.tmpfsSize } : {}), ...(m.tmpfsMode !== undefined ? { tmpfsMode: m.tmpfsMode } : {}) };
+        return {
+          kind: 'tmpfs',
+          source: '',
+          ...common,
+          ...(m.tmpfsSize !== undefined ? { tmpfsSize: m.tmpfsSize } : {}),
+          ...(m.tmpfsMode !== undefined ? { tmpfsMode: m.tmpfsMode } : {}),
+        };
       case 'volume':
         return { kind: 'bind', source: m.device ?? volumeDataDir(m.source), ...common, copyUp: !m.noCopy };
       case 'bind':

@@ -51,10 +51,16 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
   const listeners: ((exit: ContainerExit) => void)[] = [];
   const emit = (exit: ContainerExit) => {
     for (const l of listeners) {
-      try { l(exit); } catch { /* a listener's bug is not ours */ }
+      try {
+        l(exit);
+      } catch {
+        /* a listener's bug is not ours */
+      }
     }
   };
-  const adopted = new AdoptedContainers((c, exitCode) => emit({ project: c.project, name: c.name, exitCode, pid: c.pid }));
+  const adopted = new AdoptedContainers((c, exitCode) =>
+    emit({ project: c.project, name: c.name, exitCode, pid: c.pid }),
+  );
 
   function forget(project: string, name: string, entry: Live): void {
     entry.channel.close();
@@ -72,10 +78,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       initSecurity(spec); // a host that cannot run it fails here, before anything is made
       const dir = paths.containerDir(spec.project, spec.name);
       for (const layer of spec.image.layers) {
-        if (!existsSync(paths.layerDir(layer))) throw new Error(`container ${spec.name}: image layer ${layer} is missing from the store`);
+        if (!existsSync(paths.layerDir(layer)))
+          throw new Error(`container ${spec.name}: image layer ${layer} is missing from the store`);
       }
       // Overlay's option string separates with ',' and ':'; such a STACK_ROOT cannot be mounted.
-      if (/[,:]/.test(dir)) throw new Error(`container ${spec.name}: ${dir} contains ',' or ':', which overlayfs options cannot hold`);
+      if (/[,:]/.test(dir))
+        throw new Error(`container ${spec.name}: ${dir} contains ',' or ':', which overlayfs options cannot hold`);
       // Root-only: the upper dir holds whatever the container wrote, setuid files and device
       // nodes included. The upper dir itself is 0755: its mode is the mode of the container's `/`.
       await makePrivateDir(dir);
@@ -83,12 +91,19 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       await fs.mkdir(path.join(dir, 'upper'), { recursive: true, mode: 0o755 });
       await Promise.all(['work', 'rootfs'].map((d) => makePrivateDir(path.join(dir, d))));
       await makePrivateDir(path.dirname(paths.logFile(spec.project, spec.name)));
-      const hosts = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...spec.hosts.map((h) => `${h.ip}\t${h.names.join(' ')}`)];
+      const hosts = [
+        '127.0.0.1\tlocalhost',
+        '::1\tlocalhost ip6-localhost ip6-loopback',
+        ...spec.hosts.map((h) => `${h.ip}\t${h.names.join(' ')}`),
+      ];
       await fs.writeFile(path.join(dir, 'hosts'), hosts.join('\n') + '\n');
       await fs.writeFile(path.join(dir, 'hostname'), spec.hostname + '\n');
       // The stack's resolver on the gateway (planner/plan/plan-endpoints.ts), or the host's file
       // when the container has no network of its own.
-      const resolv = spec.resolvConf.length > 0 ? spec.resolvConf.join('\n') + '\n' : await fs.readFile('/etc/resolv.conf').catch(() => '');
+      const resolv =
+        spec.resolvConf.length > 0
+          ? spec.resolvConf.join('\n') + '\n'
+          : await fs.readFile('/etc/resolv.conf').catch(() => '');
       await fs.writeFile(path.join(dir, 'resolv.conf'), resolv);
       await prepareMounts(spec);
       await createCgroups(spec.project, spec.name, { resources: spec.resources, privileged: spec.privileged });
@@ -105,7 +120,11 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         workdir: path.join(dir, 'work'),
         rootfs: path.join(dir, 'rootfs'),
         hostname: spec.hostname,
-        etcFiles: { hosts: path.join(dir, 'hosts'), hostname: path.join(dir, 'hostname'), 'resolv.conf': path.join(dir, 'resolv.conf') },
+        etcFiles: {
+          hosts: path.join(dir, 'hosts'),
+          hostname: path.join(dir, 'hostname'),
+          'resolv.conf': path.join(dir, 'resolv.conf'),
+        },
         mounts: initMounts(spec),
         argv: spec.argv,
         env: spec.env,
@@ -128,22 +147,38 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         const [command, args, configText] = native
           ? [native, [], encodeNativeConfig(config)]
           : [stageNodePath(), [stageScriptPath('init.cjs')], JSON.stringify(config)];
-        child = spawnInNewNamespaces(command, args, {
-          ...(native ? { argv0: NATIVE_STAGE_ARGV0 } : {}),
-          stdio: log === undefined ? [0, 1, 2, 'pipe', 'pipe'] : ['ignore', log, log, 'pipe', 'pipe'],
-          env: { [INIT_ENV]: configText },
-          detached: true,
-        }, netns);
+        child = spawnInNewNamespaces(
+          command,
+          args,
+          {
+            ...(native ? { argv0: NATIVE_STAGE_ARGV0 } : {}),
+            stdio: log === undefined ? [0, 1, 2, 'pipe', 'pipe'] : ['ignore', log, log, 'pipe', 'pipe'],
+            env: { [INIT_ENV]: configText },
+            detached: true,
+          },
+          netns,
+        );
       } finally {
         if (log !== undefined) closeSync(log);
         if (typeof netns === 'object') closeSync(netns.join);
       }
       let spawnError: Error | undefined;
       const exited = new Promise<number>((resolve) => {
-        child.on('error', (err) => { spawnError = err; resolve(127); });
+        child.on('error', (err) => {
+          spawnError = err;
+          resolve(127);
+        });
         child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
       });
-      const entry: Live = { child, channel: new InitChannel(child), pid: child.pid ?? 0, startTime: undefined, exited, released: false, done: false };
+      const entry: Live = {
+        child,
+        channel: new InitChannel(child),
+        pid: child.pid ?? 0,
+        startTime: undefined,
+        exited,
+        released: false,
+        done: false,
+      };
       if (!child.pid) return failStart(spec, entry, 'spawn', spawnError?.message ?? 'no pid');
       entry.startTime = readStartTime(child.pid);
       live.set(key(spec.project, spec.name), entry);
@@ -169,7 +204,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
 
     async release(project, name) {
       const entry = live.get(key(project, name));
-      if (!entry) throw new ContainerStartError(name, 'release', 'the init stage is not waiting (it exited, or another supervisor spawned it)');
+      if (!entry)
+        throw new ContainerStartError(
+          name,
+          'release',
+          'the init stage is not waiting (it exited, or another supervisor spawned it)',
+        );
       entry.released = true;
       entry.channel.release();
       const status = await entry.channel.next();
@@ -184,7 +224,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     async drain(project, name, maxMs) {
       const record = await state.loadContainer(project, name);
       const pid = record?.pid ?? live.get(key(project, name))?.pid;
-      if (pid && record?.startTime !== undefined && isSameProcess(pid, record.startTime)) await drainConnections(pid, maxMs);
+      if (pid && record?.startTime !== undefined && isSameProcess(pid, record.startTime))
+        await drainConnections(pid, maxMs);
     },
 
     async stop(project, name, signal, graceSeconds) {
@@ -233,7 +274,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     },
 
     waitFor(project, name, condition, opts) {
-      return pollCondition(() => state.loadContainer(project, name), (r) => isSameProcess(r.pid, r.startTime), condition, opts);
+      return pollCondition(
+        () => state.loadContainer(project, name),
+        (r) => isSameProcess(r.pid, r.startTime),
+        condition,
+        opts,
+      );
     },
   };
 }
@@ -242,7 +288,11 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
 async function ensureGone(entry: Live): Promise<void> {
   entry.channel.close();
   if (!entry.pid) return;
-  const exited = await raceTimeout(entry.exited.then(() => true), 2000, false);
+  const exited = await raceTimeout(
+    entry.exited.then(() => true),
+    2000,
+    false,
+  );
   if (!exited) {
     sendSignal(entry.pid, 'SIGKILL');
     await entry.exited;
@@ -270,7 +320,9 @@ function sendSignal(pid: number, signal: string): void {
 async function waitGone(pid: number, startTime: number, ms: number, exited?: Promise<number>): Promise<boolean> {
   const deadline = Date.now() + ms;
   let done = false;
-  void exited?.then(() => { done = true; });
+  void exited?.then(() => {
+    done = true;
+  });
   while (!done && isSameProcess(pid, startTime)) {
     if (Date.now() >= deadline) return false;
     await Promise.race([sleep(20), exited ?? sleep(20)]);

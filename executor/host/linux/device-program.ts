@@ -21,9 +21,20 @@ const ALU64_MOV_K = 0xb7; // dst = imm
 const JMP_JNE_K = 0x55; // if dst != imm: pc += off
 const JMP_EXIT = 0x95;
 
-const R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5;
+const R0 = 0,
+  R1 = 1,
+  R2 = 2,
+  R3 = 3,
+  R4 = 4,
+  R5 = 5;
 
-interface Insn { code: number; dst: number; src: number; off: number; imm: number }
+interface Insn {
+  code: number;
+  dst: number;
+  src: number;
+  off: number;
+  imm: number;
+}
 const insn = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 
 /** The instructions of one rule: on a match return 1, otherwise fall through to the next rule. */
@@ -34,7 +45,11 @@ function ruleBlock(rule: DeviceRule): Insn[] {
   const allowed = [...rule.access].reduce((bits, a) => bits | ACCESS_BIT[a as keyof typeof ACCESS_BIT], 0);
   if (allowed !== 7) {
     // An access asking for anything outside the rule's bits does not match it.
-    tests.push((rest) => [insn(ALU32_MOV_X, R1, R3, 0, 0), insn(ALU32_AND_K, R1, 0, 0, ~allowed & 7), insn(JMP_JNE_K, R1, 0, rest, 0)]);
+    tests.push((rest) => [
+      insn(ALU32_MOV_X, R1, R3, 0, 0),
+      insn(ALU32_AND_K, R1, 0, 0, ~allowed & 7),
+      insn(JMP_JNE_K, R1, 0, rest, 0),
+    ]);
   }
   if (rule.major !== undefined) tests.push((rest) => [insn(JMP_JNE_K, R4, 0, rest, rule.major!)]);
   if (rule.minor !== undefined) tests.push((rest) => [insn(JMP_JNE_K, R5, 0, rest, rule.minor!)]);
@@ -48,8 +63,10 @@ function ruleBlock(rule: DeviceRule): Insn[] {
 /** The program's bytecode (struct bpf_insn[], little-endian) for the allow list `rules`. */
 export function deviceProgram(rules: DeviceRule[]): Buffer {
   const prologue = [
-    insn(LDX_MEM_W, R2, R1, 0, 0), insn(ALU32_AND_K, R2, 0, 0, 0xffff), // node type
-    insn(LDX_MEM_W, R3, R1, 0, 0), insn(ALU32_RSH_K, R3, 0, 0, 16), // access
+    insn(LDX_MEM_W, R2, R1, 0, 0),
+    insn(ALU32_AND_K, R2, 0, 0, 0xffff), // node type
+    insn(LDX_MEM_W, R3, R1, 0, 0),
+    insn(ALU32_RSH_K, R3, 0, 0, 16), // access
     insn(LDX_MEM_W, R4, R1, 4, 0), // major
     insn(LDX_MEM_W, R5, R1, 8, 0), // minor
   ];

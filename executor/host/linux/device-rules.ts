@@ -5,8 +5,20 @@
 // Anything not listed may be created (m) but not opened: CAP_MKNOD must not mean reading the
 // host's disks or memory.
 
-export const DEVICE_ALLOW = ['c *:* m', 'b *:* m', 'c 1:3 rwm', 'c 1:5 rwm', 'c 1:7 rwm', 'c 1:8 rwm', 'c 1:9 rwm',
-  'c 5:0 rwm', 'c 5:1 rwm', 'c 5:2 rwm', 'c 136:* rwm', 'c 10:200 rwm'];
+export const DEVICE_ALLOW = [
+  'c *:* m',
+  'b *:* m',
+  'c 1:3 rwm',
+  'c 1:5 rwm',
+  'c 1:7 rwm',
+  'c 1:8 rwm',
+  'c 1:9 rwm',
+  'c 5:0 rwm',
+  'c 5:1 rwm',
+  'c 5:2 rwm',
+  'c 136:* rwm',
+  'c 10:200 rwm',
+];
 
 export interface DeviceRule {
   type: 'a' | 'b' | 'c';

@@ -27,21 +27,39 @@ const FAMILIES = new Set(['ip', 'inet', 'bridge']);
 const STACK_BRIDGES = 'stkb';
 const DOCKER_USER = 'DOCKER-USER';
 
-interface NftChainJson { family: string; table: string; name: string; hook?: string; policy?: string }
-interface NftRuleJson { family: string; table: string }
+interface NftChainJson {
+  family: string;
+  table: string;
+  name: string;
+  hook?: string;
+  policy?: string;
+}
+interface NftRuleJson {
+  family: string;
+  table: string;
+}
 
 /** Base chains of nftables' ruleset (`nft -j list ruleset` as JSON text). */
 export function nftBaseChains(rulesetJson: string): BaseChain[] {
   const items = (JSON.parse(rulesetJson) as { nftables: Record<string, unknown>[] }).nftables;
   const tableKey = (x: { family: string; table: string }) => `${x.family} ${x.table}`;
-  const mentioning = new Set(items.filter((i) => i.rule && JSON.stringify(i.rule).includes(STACK_BRIDGES)).map((i) => tableKey(i.rule as NftRuleJson)));
+  const mentioning = new Set(
+    items
+      .filter((i) => i.rule && JSON.stringify(i.rule).includes(STACK_BRIDGES))
+      .map((i) => tableKey(i.rule as NftRuleJson)),
+  );
   const chains = items.map((i) => i.chain as NftChainJson | undefined).filter((c): c is NftChainJson => !!c);
   const docker = new Set(chains.filter((c) => c.name === DOCKER_USER).map(tableKey));
   return chains
     .filter((c): c is NftChainJson & { hook: string } => c.hook !== undefined && FAMILIES.has(c.family))
     .map((c) => ({
-      backend: 'nftables', table: tableKey(c), chain: c.name, hook: c.hook, policy: c.policy ?? 'accept',
-      acceptsStack: mentioning.has(tableKey(c)), dockerUser: docker.has(tableKey(c)),
+      backend: 'nftables',
+      table: tableKey(c),
+      chain: c.name,
+      hook: c.hook,
+      policy: c.policy ?? 'accept',
+      acceptsStack: mentioning.has(tableKey(c)),
+      dockerUser: docker.has(tableKey(c)),
     }));
 }
 
@@ -53,7 +71,15 @@ export function legacyBaseChains(listing: string): BaseChain[] {
   return lines
     .map((l) => /^-P (INPUT|FORWARD) (\S+)/.exec(l))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ backend: 'iptables-legacy', table: 'filter', chain: m[1]!, hook: m[1]!.toLowerCase(), policy: m[2]!.toLowerCase(), acceptsStack, dockerUser }));
+    .map((m) => ({
+      backend: 'iptables-legacy',
+      table: 'filter',
+      chain: m[1]!,
+      hook: m[1]!.toLowerCase(),
+      policy: m[2]!.toLowerCase(),
+      acceptsStack,
+      dockerUser,
+    }));
 }
 
 async function nftRuleset(): Promise<string> {
@@ -78,7 +104,11 @@ function legacyListing(): string | undefined {
   for (const tool of ['iptables-legacy', 'iptables']) {
     const r = spawnSync(tool, ['-t', 'filter', '-S'], { encoding: 'utf8' });
     // `iptables` may be the nft variant, which lists nftables again: only a legacy one counts.
-    if (r.status === 0 && (tool === 'iptables-legacy' || /legacy/.test(spawnSync(tool, ['--version'], { encoding: 'utf8' }).stdout ?? ''))) return r.stdout;
+    if (
+      r.status === 0 &&
+      (tool === 'iptables-legacy' || /legacy/.test(spawnSync(tool, ['--version'], { encoding: 'utf8' }).stdout ?? ''))
+    )
+      return r.stdout;
   }
   return undefined;
 }

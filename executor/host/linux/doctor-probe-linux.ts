@@ -14,9 +14,20 @@ import { nativeInitPath } from './native-init.js';
 
 /** statfs f_type values (linux/magic.h) of the filesystems worth naming. */
 const FS_TYPES: Record<number, string> = {
-  0x794c7630: 'overlay', 0x01021994: 'tmpfs', 0x858458f6: 'ramfs', 0xef53: 'ext4', 0x58465342: 'xfs',
-  0x9123683e: 'btrfs', 0x2fc12fc1: 'zfs', 0x6969: 'nfs', 0xff534d42: 'cifs', 0x01021997: '9p',
-  0x65735546: 'fuse', 0xf2f52010: 'f2fs', 0x73717368: 'squashfs', 0xe0f5e1e2: 'erofs',
+  0x794c7630: 'overlay',
+  0x01021994: 'tmpfs',
+  0x858458f6: 'ramfs',
+  0xef53: 'ext4',
+  0x58465342: 'xfs',
+  0x9123683e: 'btrfs',
+  0x2fc12fc1: 'zfs',
+  0x6969: 'nfs',
+  0xff534d42: 'cifs',
+  0x01021997: '9p',
+  0x65735546: 'fuse',
+  0xf2f52010: 'f2fs',
+  0x73717368: 'squashfs',
+  0xe0f5e1e2: 'erofs',
 };
 
 function readText(file: string): string | undefined {
@@ -48,7 +59,8 @@ function parseKernelConfig(text: string): Map<string, string> {
 
 function moduleState(name: string, release: string): ModuleState {
   const sysName = name.replaceAll('-', '_');
-  if (fs.existsSync(`/sys/module/${sysName}`)) return fs.existsSync(`/sys/module/${sysName}/initstate`) ? 'loaded' : 'built-in';
+  if (fs.existsSync(`/sys/module/${sysName}`))
+    return fs.existsSync(`/sys/module/${sysName}/initstate`) ? 'loaded' : 'built-in';
   const dir = `/lib/modules/${release}`;
   const file = new RegExp(`/${sysName.replaceAll('_', '[-_]')}\\.ko(\\.[a-z]+)?(:|$)`, 'm');
   if (file.test(readText(path.join(dir, 'modules.builtin')) ?? '')) return 'built-in';
@@ -88,7 +100,13 @@ function filesystem(dir: string): FilesystemInfo | undefined {
   while (!fs.existsSync(at) && at !== '/') at = path.dirname(at);
   try {
     const s = fs.statfsSync(at);
-    return { path: at, type: FS_TYPES[s.type] ?? `0x${s.type.toString(16)}`, freeBytes: s.bavail * s.bsize, totalInodes: s.files, freeInodes: s.ffree };
+    return {
+      path: at,
+      type: FS_TYPES[s.type] ?? `0x${s.type.toString(16)}`,
+      freeBytes: s.bavail * s.bsize,
+      totalInodes: s.files,
+      freeInodes: s.ffree,
+    };
   } catch {
     return undefined;
   }
@@ -104,7 +122,9 @@ function canCreateDir(dir: string): string {
   // A group another stack put under it meanwhile keeps it (ENOTEMPTY/EBUSY): it is in use then.
   try {
     fs.rmdirSync(dir);
-  } catch { /* in use by now */ }
+  } catch {
+    /* in use by now */
+  }
   return 'created';
 }
 
@@ -120,10 +140,26 @@ function overlayTrial(dir: string): OverlayTrial {
     const [lower, upper, work, merged] = ['lower', 'upper', 'work', 'merged'].map((d) => path.join(base, d));
     for (const d of [lower!, upper!, work!, merged!]) fs.mkdirSync(d);
     // The mount lives and dies with unshare's own mount namespace: nothing to unmount.
-    const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'mount', '-t', 'overlay', 'stk-doctor',
-      '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, merged!], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+    const r = spawnSync(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'mount',
+        '-t',
+        'overlay',
+        'stk-doctor',
+        '-o',
+        `lowerdir=${lower},upperdir=${upper},workdir=${work}`,
+        merged!,
+      ],
+      { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
+    );
     if (r.error) return { untested: `unshare: ${(r.error as NodeJS.ErrnoException).code}` };
-    return r.status === 0 ? { mounted: true } : { mounted: false, error: r.stderr.trim() || `mount exited with ${r.status}` };
+    return r.status === 0
+      ? { mounted: true }
+      : { mounted: false, error: r.stderr.trim() || `mount exited with ${r.status}` };
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
@@ -135,7 +171,9 @@ function which(command: string): string | undefined {
     try {
       fs.accessSync(file, fs.constants.X_OK);
       if (fs.statSync(file).isFile()) return file;
-    } catch { /* not here */ }
+    } catch {
+      /* not here */
+    }
   }
   return undefined;
 }

@@ -43,7 +43,10 @@ export class ExitCodeListener {
   private readonly watched = new Set<number>();
   private readonly buf = Buffer.alloc(65536);
 
-  private constructor(private readonly sock: NetlinkSocket, private readonly family: number) {}
+  private constructor(
+    private readonly sock: NetlinkSocket,
+    private readonly family: number,
+  ) {}
 
   /** Registers for the exit records of every CPU; undefined where the kernel has no taskstats. */
   static open(): ExitCodeListener | undefined {
@@ -52,12 +55,22 @@ export class ExitCodeListener {
       sock = NetlinkSocket.open(NETLINK_GENERIC);
       // Room for every exit on a busy host between two reads (the supervisor reads 4×/s).
       setsockoptInt(sock.fd, SOL_SOCKET, SO_RCVBUFFORCE, 4 << 20);
-      const [reply] = sock.request('CTRL_CMD_GETFAMILY TASKSTATS', GENL_ID_CTRL, 0, genl(CTRL_CMD_GETFAMILY, strAttr(CTRL_ATTR_FAMILY_NAME, 'TASKSTATS')));
+      const [reply] = sock.request(
+        'CTRL_CMD_GETFAMILY TASKSTATS',
+        GENL_ID_CTRL,
+        0,
+        genl(CTRL_CMD_GETFAMILY, strAttr(CTRL_ATTR_FAMILY_NAME, 'TASKSTATS')),
+      );
       const id = reply && parseAttrs(reply.payload, 4).get(CTRL_ATTR_FAMILY_ID);
       if (!id) throw new Error('no TASKSTATS family');
       const family = id.readUInt16LE(0);
       const cpus = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
-      sock.request('TASKSTATS_CMD_GET register', family, 0, genl(TASKSTATS_CMD_GET, strAttr(TASKSTATS_CMD_ATTR_REGISTER_CPUMASK, cpus)));
+      sock.request(
+        'TASKSTATS_CMD_GET register',
+        family,
+        0,
+        genl(TASKSTATS_CMD_GET, strAttr(TASKSTATS_CMD_ATTR_REGISTER_CPUMASK, cpus)),
+      );
       return new ExitCodeListener(sock, family);
     } catch {
       sock?.close();
@@ -94,7 +107,7 @@ export class ExitCodeListener {
   }
 
   private parse(buf: Buffer): void {
-    for (let off = 0; off + HDR <= buf.length; ) {
+    for (let off = 0; off + HDR <= buf.length;) {
       const len = buf.readUInt32LE(off);
       if (len < HDR || off + len > buf.length) return;
       if (buf.readUInt16LE(off + 4) === this.family && buf[off + HDR] === TASKSTATS_CMD_NEW) {
@@ -102,7 +115,8 @@ export class ExitCodeListener {
         const fields = aggr && parseAttrs(aggr);
         const pid = fields?.get(TASKSTATS_TYPE_PID)?.readUInt32LE(0);
         const stats = fields?.get(TASKSTATS_TYPE_STATS);
-        if (pid !== undefined && stats && this.watched.has(pid)) this.codes.set(pid, exitCodeOfStatus(stats.readUInt32LE(AC_EXITCODE_OFFSET)));
+        if (pid !== undefined && stats && this.watched.has(pid))
+          this.codes.set(pid, exitCodeOfStatus(stats.readUInt32LE(AC_EXITCODE_OFFSET)));
       }
       off += (len + 3) & ~3;
     }

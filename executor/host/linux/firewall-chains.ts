@@ -35,7 +35,14 @@ export interface NftListing {
   nftables?: {
     table?: { family: string; name: string };
     chain?: { family: string; table: string; name: string; type?: string; hook?: string; policy?: string };
-    rule?: { family: string; table: string; chain: string; handle: number; comment?: string; expr?: Record<string, unknown>[] };
+    rule?: {
+      family: string;
+      table: string;
+      chain: string;
+      handle: number;
+      comment?: string;
+      expr?: Record<string, unknown>[];
+    };
   }[];
 }
 
@@ -58,7 +65,16 @@ export const PLAIN_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 export function tablesToList(chains: NftListing): { family: string; name: string }[] {
   const seen = new Map<string, { family: string; name: string }>();
   for (const { chain: c } of chains.nftables ?? []) {
-    if (!c || c.type !== 'filter' || !c.hook || !HOOKS.has(c.hook) || !FAMILIES.has(c.family) || STACK_TABLE.test(c.table) || !PLAIN_NAME.test(c.table)) continue;
+    if (
+      !c ||
+      c.type !== 'filter' ||
+      !c.hook ||
+      !HOOKS.has(c.hook) ||
+      !FAMILIES.has(c.family) ||
+      STACK_TABLE.test(c.table) ||
+      !PLAIN_NAME.test(c.table)
+    )
+      continue;
     seen.set(`${c.family} ${c.table}`, { family: c.family, name: c.table });
   }
   return [...seen.values()];
@@ -80,7 +96,11 @@ export function droppingNftChains(listing: NftListing): DroppingChain[] {
   const xtTables = new Set<string>();
   const chainsOf = new Map<string, Set<string>>();
   for (const { chain, rule } of entries) {
-    if (chain) chainsOf.set(key(chain.family, chain.table), (chainsOf.get(key(chain.family, chain.table)) ?? new Set()).add(chain.name));
+    if (chain)
+      chainsOf.set(
+        key(chain.family, chain.table),
+        (chainsOf.get(key(chain.family, chain.table)) ?? new Set()).add(chain.name),
+      );
     if (!rule) continue;
     const k = `${key(rule.family, rule.table)} ${rule.chain}`;
     rules.set(k, [...(rules.get(k) ?? []), rule.expr ?? []]);
@@ -88,14 +108,30 @@ export function droppingNftChains(listing: NftListing): DroppingChain[] {
   }
   const out: DroppingChain[] = [];
   for (const { chain: c } of entries) {
-    if (!c || c.type !== 'filter' || !c.hook || !HOOKS.has(c.hook) || !FAMILIES.has(c.family) || STACK_TABLE.test(c.table)) continue;
+    if (
+      !c ||
+      c.type !== 'filter' ||
+      !c.hook ||
+      !HOOKS.has(c.hook) ||
+      !FAMILIES.has(c.family) ||
+      STACK_TABLE.test(c.table)
+    )
+      continue;
     const last = rules.get(`${key(c.family, c.table)} ${c.name}`)?.at(-1);
     const drops = c.policy === 'drop' ? 'policy' : dropsEverything(last) ? 'last rule' : undefined;
     if (!drops) continue;
     const k = key(c.family, c.table);
     const iptables = c.family === 'ip' && (xtTables.has(k) || (c.table === 'filter' && IPTABLES_BUILTINS.has(c.name)));
     const dockerUser = iptables && c.name === 'FORWARD' && chainsOf.get(k)?.has(DOCKER_USER);
-    out.push({ backend: iptables ? 'iptables-nft' : 'nft', family: c.family as DroppingChain['family'], table: c.table, chain: c.name, hook: c.hook as DroppingChain['hook'], drops, acceptIn: dockerUser ? DOCKER_USER : c.name });
+    out.push({
+      backend: iptables ? 'iptables-nft' : 'nft',
+      family: c.family as DroppingChain['family'],
+      table: c.table,
+      chain: c.name,
+      hook: c.hook as DroppingChain['hook'],
+      drops,
+      acceptIn: dockerUser ? DOCKER_USER : c.name,
+    });
   }
   return out;
 }
@@ -104,9 +140,16 @@ export function droppingNftChains(listing: NftListing): DroppingChain[] {
 export function droppingLegacyChains(listing: string): DroppingChain[] {
   const lines = listing.split('\n').map((l) => l.trim());
   const out: DroppingChain[] = [];
-  for (const [chain, hook] of [['INPUT', 'input'], ['FORWARD', 'forward']] as const) {
+  for (const [chain, hook] of [
+    ['INPUT', 'input'],
+    ['FORWARD', 'forward'],
+  ] as const) {
     const last = lines.filter((l) => l.startsWith(`-A ${chain} `)).at(-1);
-    const drops = lines.includes(`-P ${chain} DROP`) ? 'policy' : last !== undefined && new RegExp(`^-A ${chain} -j (DROP|REJECT)( --reject-with \\S+)?$`).test(last) ? 'last rule' : undefined;
+    const drops = lines.includes(`-P ${chain} DROP`)
+      ? 'policy'
+      : last !== undefined && new RegExp(`^-A ${chain} -j (DROP|REJECT)( --reject-with \\S+)?$`).test(last)
+        ? 'last rule'
+        : undefined;
     if (!drops) continue;
     const acceptIn = chain === 'FORWARD' && lines.includes(`-N ${DOCKER_USER}`) ? DOCKER_USER : chain;
     out.push({ backend: 'iptables-legacy', family: 'ip', table: 'filter', chain, hook, drops, acceptIn });

@@ -4,7 +4,13 @@
 // says whether docker or a firewall drops forwarded or incoming traffic by default.
 
 import { readFileSync } from 'node:fs';
-import { droppingLegacyChains, droppingNftChains, tablesToList, type DroppingChain, type NftListing } from './firewall-chains.js';
+import {
+  droppingLegacyChains,
+  droppingNftChains,
+  tablesToList,
+  type DroppingChain,
+  type NftListing,
+} from './firewall-chains.js';
 import { listFilterRules, type IptablesBackend } from './iptables-tool.js';
 import { nftRun } from './libnftables.js';
 
@@ -47,7 +53,9 @@ async function listCandidateTables(): Promise<NftListing> {
   const chains = JSON.parse(await nftRun('list chains', { json: true })) as NftListing;
   const entries: NonNullable<NftListing['nftables']> = [];
   for (const t of tablesToList(chains)) {
-    entries.push(...((JSON.parse(await nftRun(`list table ${t.family} ${t.name}`, { json: true })) as NftListing).nftables ?? []));
+    entries.push(
+      ...((JSON.parse(await nftRun(`list table ${t.family} ${t.name}`, { json: true })) as NftListing).nftables ?? []),
+    );
   }
   return { nftables: entries };
 }
@@ -58,7 +66,10 @@ export async function readFirewalls(): Promise<FirewallView> {
   const iptables: FirewallView['iptables'] = {};
   // Marked accepts may sit in an iptables-nft table even where no chain drops any more.
   if ((listing.nftables ?? []).some((e) => e.table?.family === 'ip' && e.table.name === 'filter')) {
-    iptables['iptables-nft'] = await listingOf('iptables-nft', nftChains.some((c) => c.backend === 'iptables-nft'));
+    iptables['iptables-nft'] = await listingOf(
+      'iptables-nft',
+      nftChains.some((c) => c.backend === 'iptables-nft'),
+    );
   }
   const legacy = legacyFilterExists() ? await listingOf('iptables-legacy', true) : undefined;
   if (legacy !== undefined) iptables['iptables-legacy'] = legacy;

@@ -73,7 +73,12 @@ export async function listHostSockets(procRoot = '/proc', opts: { netlink?: bool
       const [addrHex, portHex] = local.split(':') as [string, string];
       const port = parseInt(portHex, 16);
       if (!port) continue;
-      add({ protocol: t.protocol, ip: t.v6 ? ipv6FromProc(addrHex) : ipv4FromProc(addrHex), port, inode: Number(inodeText) });
+      add({
+        protocol: t.protocol,
+        ip: t.v6 ? ipv6FromProc(addrHex) : ipv4FromProc(addrHex),
+        port,
+        inode: Number(inodeText),
+      });
     }
   }
   return out;
@@ -113,7 +118,10 @@ function tcpListenersByNetlink(family: number): HostSocket[] {
  * pid and command of a process holding each of `inodes` (the lowest pid when several share
  * a socket, e.g. forked workers). Inodes no visible process holds are absent from the map.
  */
-export function socketOwners(inodes: Iterable<number>, procRoot = '/proc'): Map<number, { pid: number; command?: string }> {
+export function socketOwners(
+  inodes: Iterable<number>,
+  procRoot = '/proc',
+): Map<number, { pid: number; command?: string }> {
   const wanted = new Set([...inodes].filter((i) => i > 0).map((i) => `socket:[${i}]`));
   const found = new Map<number, { pid: number; command?: string }>();
   if (wanted.size === 0) return found;
@@ -158,7 +166,9 @@ function commandOf(procRoot: string, pid: number): { command?: string } {
  * for sockets on those protocol/port pairs (the ones a stack publishes); every socket is
  * still listed.
  */
-export async function hostPorts(opts: { only?: readonly { protocol: 'tcp' | 'udp'; port: number }[]; procRoot?: string } = {}): Promise<HostPort[]> {
+export async function hostPorts(
+  opts: { only?: readonly { protocol: 'tcp' | 'udp'; port: number }[]; procRoot?: string } = {},
+): Promise<HostPort[]> {
   const procRoot = opts.procRoot ?? '/proc';
   const sockets = await listHostSockets(procRoot);
   const only = opts.only && new Set(opts.only.map((p) => `${p.protocol}/${p.port}`));
@@ -168,7 +178,13 @@ export async function hostPorts(opts: { only?: readonly { protocol: 'tcp' | 'udp
   );
   return sockets.map((s) => {
     const owner = owners.get(s.inode);
-    return { protocol: s.protocol, ip: s.ip, port: s.port, ...(owner ? { pid: owner.pid } : {}), ...(owner?.command ? { command: owner.command } : {}) };
+    return {
+      protocol: s.protocol,
+      ip: s.ip,
+      port: s.port,
+      ...(owner ? { pid: owner.pid } : {}),
+      ...(owner?.command ? { command: owner.command } : {}),
+    };
   });
 }
 
@@ -195,7 +211,7 @@ export function ipv6FromBytes(bytes: number[]): string {
   // RFC 5952: the longest run (≥ 2) of zero groups becomes `::`, the first such run on a tie.
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;

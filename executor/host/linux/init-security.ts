@@ -21,14 +21,21 @@ export class ContainerConfigError extends Error {
 const CAP_SYS_RESOURCE = 24;
 
 function hasCapSysResource(): boolean {
-  const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('CapEff:'));
+  const line = fs
+    .readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('CapEff:'));
   return !!line && ((BigInt(`0x${line.slice(7).trim()}`) >> BigInt(CAP_SYS_RESOURCE)) & 1n) === 1n;
 }
 
 /** Hard limits of this process by resource name, from /proc/self/limits (-1 = unlimited). */
 function hostHardLimits(): Map<string, number> {
   // Rows like "Max open files   20000   20000   files": the same order as RLIMIT numbers.
-  const rows = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').slice(1).filter((l) => l.trim() !== '');
+  const rows = fs
+    .readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.trim() !== '');
   const byNumber = Object.entries(RLIMITS).sort((a, b) => a[1] - b[1]);
   const out = new Map<string, number>();
   rows.forEach((row, i) => {
@@ -42,27 +49,38 @@ export function checkUlimits(name: string, ulimits: ContainerSpec['ulimits']): v
   if (Object.keys(ulimits).length === 0 || hasCapSysResource()) return;
   const hard = hostHardLimits();
   for (const [key, lim] of Object.entries(ulimits)) {
-    if (RLIMITS[key] === undefined) throw new ContainerConfigError(name, `unknown ulimit ${key}; known: ${Object.keys(RLIMITS).join(', ')}`);
+    if (RLIMITS[key] === undefined)
+      throw new ContainerConfigError(name, `unknown ulimit ${key}; known: ${Object.keys(RLIMITS).join(', ')}`);
     const max = hard.get(key);
     if (max === undefined || max < 0) continue;
     const over = [lim.soft, lim.hard].find((v) => v < 0 || v > max);
     if (over !== undefined) {
-      throw new ContainerConfigError(name, `ulimit ${key} ${over < 0 ? 'unlimited' : over} is above this host's hard limit ${max} `
-        + `(stack runs without CAP_SYS_RESOURCE, so it cannot raise it); set ulimits.${key} to at most ${max}`);
+      throw new ContainerConfigError(
+        name,
+        `ulimit ${key} ${over < 0 ? 'unlimited' : over} is above this host's hard limit ${max} ` +
+          `(stack runs without CAP_SYS_RESOURCE, so it cannot raise it); set ulimits.${key} to at most ${max}`,
+      );
     }
   }
 }
 
 function initBinary(name: string): string {
   const found = TINI_PATHS.find((p) => fs.existsSync(p));
-  if (!found) throw new ContainerConfigError(name, `init: true needs a static tini on the host (${TINI_PATHS[0]}); install it with apt-get install tini`);
+  if (!found)
+    throw new ContainerConfigError(
+      name,
+      `init: true needs a static tini on the host (${TINI_PATHS[0]}); install it with apt-get install tini`,
+    );
   return found;
 }
 
 /** What every process of the container is held to: its command (init stage) and `stack exec` (exec stage). */
 export function processRestrictions(spec: ContainerSpec): Omit<ProcessRestrictions, 'user'> {
   if (spec.seccomp !== 'default' && spec.seccomp !== 'unconfined') {
-    throw new ContainerConfigError(spec.name, `seccomp profile files (${spec.seccomp}) are not supported yet; use seccomp=unconfined or leave the default filter`);
+    throw new ContainerConfigError(
+      spec.name,
+      `seccomp profile files (${spec.seccomp}) are not supported yet; use seccomp=unconfined or leave the default filter`,
+    );
   }
   checkUlimits(spec.name, spec.ulimits);
   return {

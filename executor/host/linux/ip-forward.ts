@@ -27,7 +27,8 @@ export function ipForwardPlaces(): IpForwardPlaces {
 }
 
 const ORIGINAL = 'original';
-const userFile = (places: IpForwardPlaces, user: string) => path.join(places.dir, `user-${user.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
+const userFile = (places: IpForwardPlaces, user: string) =>
+  path.join(places.dir, `user-${user.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
 
 /**
  * Users this process registered whose file still stands (`folder/user` keys). Every NAT

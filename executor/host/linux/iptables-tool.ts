@@ -22,14 +22,17 @@ export class IptablesError extends Error {
   }
 }
 
-const find = (tool: string) => [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/sbin', '/usr/local/sbin'].map((d) => path.join(d, tool)).find((p) => existsSync(p));
+const find = (tool: string) =>
+  [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/sbin', '/usr/local/sbin']
+    .map((d) => path.join(d, tool))
+    .find((p) => existsSync(p));
 
 /** Which backend a plain `iptables` is: `iptables v1.8.9 (nf_tables)`, `(legacy)`, or a 1.4 without either (legacy). */
 let plainBackend: IptablesBackend | undefined;
 function plainIs(backend: IptablesBackend): boolean {
   if (plainBackend === undefined) {
     const plain = find('iptables');
-    const version = plain ? spawnSync(plain, ['-V'], { encoding: 'utf8' }).stdout ?? '' : '';
+    const version = plain ? (spawnSync(plain, ['-V'], { encoding: 'utf8' }).stdout ?? '') : '';
     plainBackend = version.includes('(nf_tables)') ? 'iptables-nft' : 'iptables-legacy';
   }
   return plainBackend === backend;
@@ -43,7 +46,8 @@ function plainIs(backend: IptablesBackend): boolean {
 function locate(backend: IptablesBackend, restore: boolean): string {
   const suffix = restore ? '-restore' : '';
   const found = find(`${backend}${suffix}`) ?? (plainIs(backend) ? find(`iptables${suffix}`) : undefined);
-  if (!found) throw new IptablesError(`${backend}${suffix}`, `not found, but the host has ${backend} tables: install iptables`);
+  if (!found)
+    throw new IptablesError(`${backend}${suffix}`, `not found, but the host has ${backend} tables: install iptables`);
   return found;
 }
 
@@ -52,7 +56,10 @@ function run(backend: IptablesBackend, restore: boolean, args: string[], input?:
   return new Promise((resolve, reject) => {
     let child;
     try {
-      child = spawn(locate(backend, restore), args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' } });
+      child = spawn(locate(backend, restore), args, {
+        stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
+      });
     } catch (e) {
       return reject(e);
     }
@@ -61,7 +68,9 @@ function run(backend: IptablesBackend, restore: boolean, args: string[], input?:
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('error', (e) => reject(new IptablesError(tool, e.message)));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new IptablesError(tool, err || `exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new IptablesError(tool, err || `exited with ${code}`)),
+    );
     // A tool that exits before reading all its input is reported by its exit code, not EPIPE.
     child.stdin?.on('error', () => {}).end(input);
   });

@@ -85,7 +85,8 @@ export function bindLibnftables(soname = LIBNFTABLES): LibnftablesBindings {
       // Also marks an fd a threadpool thread opened meanwhile: Node's own are close-on-exec anyway.
       for (const [fd, target] of openFdTargets()) if (before.get(fd) !== target) setCloseOnExec(fd);
       // Without buffering, libnftables prints to the process's stdout/stderr.
-      if (f.bufferOutput(ctx) !== 0 || f.bufferError(ctx) !== 0) throw new NftError('', 'cannot buffer libnftables output');
+      if (f.bufferOutput(ctx) !== 0 || f.bufferError(ctx) !== 0)
+        throw new NftError('', 'cannot buffer libnftables output');
       return ctx;
     },
     setOutputFlags: (ctx, flags) => f.setFlags(ctx, flags),

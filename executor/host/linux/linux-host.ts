@@ -15,7 +15,12 @@ export function createLinuxHost(): Host {
   return {
     observe: async (project, opts) => (await import('./observe.js')).observeStack(project, opts),
     networks: loadedOnFirstCall(async () => (await import('./network.js')).createLinuxNetworks(), {
-      createBridge: true, removeBridge: true, attach: true, detach: true, loopback: true, fixedResolver: true,
+      createBridge: true,
+      removeBridge: true,
+      attach: true,
+      detach: true,
+      loopback: true,
+      fixedResolver: true,
     }),
     nat: loadedOnFirstCall(async () => (await import('./nat.js')).createLinuxNat(), { apply: true, remove: true }),
     containers: createLinuxContainers(state),
@@ -28,11 +33,16 @@ export function createLinuxHost(): Host {
 type AsyncMethod = (...args: never[]) => Promise<unknown>;
 
 /** A part whose methods (all async; `methods` names every one) load it on the first call. */
-function loadedOnFirstCall<T extends Record<keyof T, AsyncMethod>>(load: () => Promise<T>, methods: Record<keyof T, true>): T {
+function loadedOnFirstCall<T extends Record<keyof T, AsyncMethod>>(
+  load: () => Promise<T>,
+  methods: Record<keyof T, true>,
+): T {
   let part: Promise<T> | undefined;
-  const call = (name: keyof T) => async (...args: never[]) => {
-    part ??= load();
-    return (await part)[name](...args);
-  };
+  const call =
+    (name: keyof T) =>
+    async (...args: never[]) => {
+      part ??= load();
+      return (await part)[name](...args);
+    };
   return Object.fromEntries(Object.keys(methods).map((name) => [name, call(name as keyof T)])) as T;
 }

@@ -35,17 +35,20 @@ export function assertCidr(cidr: string): string {
 }
 
 export function assertStkLink(name: string): string {
-  if (typeof name !== 'string' || !STK_LINK.test(name)) throw new Error(`not a stack link name (stk…, ≤ 15 bytes): ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !STK_LINK.test(name))
+    throw new Error(`not a stack link name (stk…, ≤ 15 bytes): ${JSON.stringify(name)}`);
   return name;
 }
 
 export function assertIfname(name: string): string {
-  if (typeof name !== 'string' || !IFNAME.test(name)) throw new Error(`invalid interface name: ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !IFNAME.test(name))
+    throw new Error(`invalid interface name: ${JSON.stringify(name)}`);
   return name;
 }
 
 export function assertStkTable(name: string): string {
-  if (typeof name !== 'string' || !STK_TABLE.test(name)) throw new Error(`not a stack nft table name (stk_…): ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !STK_TABLE.test(name))
+    throw new Error(`not a stack nft table name (stk_…): ${JSON.stringify(name)}`);
   return name;
 }
 

@@ -56,7 +56,12 @@ export type NetnsChoice = 'new' | 'host' | { join: number };
  * the pid namespace). The caller's thread is back in its own namespaces on return, also
  * when spawn throws.
  */
-export function spawnInNewNamespaces(command: string, args: string[], options: SpawnOptions, net: NetnsChoice = 'new'): ChildProcess {
+export function spawnInNewNamespaces(
+  command: string,
+  args: string[],
+  options: SpawnOptions,
+  net: NetnsChoice = 'new',
+): ChildProcess {
   openWindow();
   const { ns, root, cwd } = saved!;
   // A failed unshare changed nothing (and setns(mnt) would fail on the still shared fs state).
@@ -81,7 +86,12 @@ export function spawnInNewNamespaces(command: string, args: string[], options: S
  * namespace is the child's own business (see init/exec-main.ts): entering the container's
  * mount namespace here would hide `command` itself.
  */
-export function spawnInPidNamespace(pidNsFd: number, command: string, args: string[], options: SpawnOptions): ChildProcess {
+export function spawnInPidNamespace(
+  pidNsFd: number,
+  command: string,
+  args: string[],
+  options: SpawnOptions,
+): ChildProcess {
   openWindow();
   const own = saved!.ns.find((n) => n.flag === CLONE.NEWPID)!;
   setns(pidNsFd, CLONE.NEWPID);

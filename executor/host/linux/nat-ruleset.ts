@@ -9,9 +9,11 @@ function dnatRule(project: string, r: PortRule): string {
   // No host IP (or 0.0.0.0) means every local address, 127.0.0.1 included.
   const any = r.hostIp === undefined || r.hostIp === '0.0.0.0';
   const daddr = any ? '' : ` ip daddr ${assertIPv4(r.hostIp!, 'host IP')}`;
-  return `fib daddr type local${daddr} ${r.protocol} dport ${assertPort(r.hostPort)}` +
+  return (
+    `fib daddr type local${daddr} ${r.protocol} dport ${assertPort(r.hostPort)}` +
     ` dnat to ${assertIPv4(r.containerIp, 'container IP')}:${assertPort(r.containerPort)}` +
-    ` comment "${project}/${label(r.service)}"`;
+    ` comment "${project}/${label(r.service)}"`
+  );
 }
 
 /** Every stack's bridge: `stkb` + hash (model/names.ts bridgeName). */
@@ -83,13 +85,29 @@ function natChains(spec: NatSpec): { name: string; hook?: string; rules: string[
   // a stack with 20 published ports spends ~1 ms less per change than with two copies.
   const toPorts = dnat.length > 0 ? [`jump ports comment "${project}/published ports"`] : [];
   return [
-    { name: 'loopback', hook: 'type filter hook prerouting priority raw; policy accept;', rules: loopbackGuard(project) },
+    {
+      name: 'loopback',
+      hook: 'type filter hook prerouting priority raw; policy accept;',
+      rules: loopbackGuard(project),
+    },
     { name: 'ports', rules: dnat },
     { name: 'prerouting', hook: 'type nat hook prerouting priority dstnat; policy accept;', rules: toPorts },
     { name: 'output', hook: 'type nat hook output priority -100; policy accept;', rules: toPorts },
-    { name: 'postrouting', hook: 'type nat hook postrouting priority srcnat; policy accept;', rules: nets.flatMap((n) => n.postrouting) },
-    { name: 'forward', hook: 'type filter hook forward priority filter; policy accept;', rules: nets.flatMap((n) => n.forward) },
-    { name: 'input', hook: 'type filter hook input priority filter; policy accept;', rules: nets.flatMap((n) => n.input) },
+    {
+      name: 'postrouting',
+      hook: 'type nat hook postrouting priority srcnat; policy accept;',
+      rules: nets.flatMap((n) => n.postrouting),
+    },
+    {
+      name: 'forward',
+      hook: 'type filter hook forward priority filter; policy accept;',
+      rules: nets.flatMap((n) => n.forward),
+    },
+    {
+      name: 'input',
+      hook: 'type filter hook input priority filter; policy accept;',
+      rules: nets.flatMap((n) => n.input),
+    },
   ];
 }
 
@@ -108,6 +126,11 @@ export function natRuleCounts(spec: NatSpec): Record<string, number> {
  */
 export function renderNatRuleset(spec: NatSpec): string {
   const table = assertStkTable(spec.table);
-  const chains = natChains(spec).flatMap((c) => [`  chain ${c.name} {`, ...(c.hook ? [`    ${c.hook}`] : []), ...c.rules.map((r) => `    ${r}`), `  }`]);
+  const chains = natChains(spec).flatMap((c) => [
+    `  chain ${c.name} {`,
+    ...(c.hook ? [`    ${c.hook}`] : []),
+    ...c.rules.map((r) => `    ${r}`),
+    `  }`,
+  ]);
   return [`table ip ${table} {}`, `delete table ip ${table}`, `table ip ${table} {`, ...chains, `}`, ''].join('\n');
 }

@@ -28,14 +28,17 @@ let found: string | null | undefined;
 export function nativeInitPath(): string | undefined {
   if (process.env.STACK_INIT_STAGE === 'node') return undefined;
   if (found === undefined) {
-    found = stageDirs().map((d) => path.join(d, 'stack-init')).find((p) => {
-      try {
-        accessSync(p, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    }) ?? null;
+    found =
+      stageDirs()
+        .map((d) => path.join(d, 'stack-init'))
+        .find((p) => {
+          try {
+            accessSync(p, constants.X_OK);
+            return true;
+          } catch {
+            return false;
+          }
+        }) ?? null;
   }
   return found ?? undefined;
 }
@@ -56,7 +59,8 @@ export const NATIVE_STAGE_ARGV0 = 'stack-init';
  * Spaces, '%', newlines and other control bytes become %XX: one record per line, fields
  * split on spaces. An empty field is %00, which decodes to the empty string in C.
  */
-const field = (v: string | number) => String(v).replace(/[%\s\x00-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`) || '%00';
+const field = (v: string | number) =>
+  String(v).replace(/[%\s\x00-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`) || '%00';
 const line = (...fields: (string | number)[]) => fields.map(field).join(' ');
 const flag = (b: boolean) => (b ? 1 : 0);
 
@@ -69,14 +73,21 @@ function restrictionLines(r: Omit<ProcessRestrictions, 'user'>): string[] {
       return line('rlimit', resource, soft < 0 ? '-' : soft, hard < 0 ? '-' : hard);
     }),
     line('no-new-privs', flag(r.noNewPrivileges)),
-    line('keep-caps', capMask(keptCapabilities(r.capabilities)).toString(16)), line('last-cap', lastCapability()),
+    line('keep-caps', capMask(keptCapabilities(r.capabilities)).toString(16)),
+    line('last-cap', lastCapability()),
     ...(r.seccomp === 'default' ? [line('seccomp', buildFilter(r.capabilities).toString('hex'))] : []),
   ];
 }
 
 /** The process both stages execve: command, environment, user and working directory. */
 function processLines(p: { argv: string[]; env: string[]; user: string; cwd: string; hostname: string }): string[] {
-  return [...p.argv.map((a) => line('argv', a)), ...p.env.map((e) => line('env', e)), line('user', p.user), line('cwd', p.cwd), line('hostname', p.hostname)];
+  return [
+    ...p.argv.map((a) => line('argv', a)),
+    ...p.env.map((e) => line('env', e)),
+    line('user', p.user),
+    line('cwd', p.cwd),
+    line('hostname', p.hostname),
+  ];
 }
 
 export function encodeNativeConfig(cfg: InitConfig): string {
@@ -84,10 +95,15 @@ export function encodeNativeConfig(cfg: InitConfig): string {
   const lines = [
     ...cfg.cgroupProcs.map((f) => line('cgroup', f)),
     ...cfg.lowerdirs.map((d) => line('lower', d)),
-    line('upper', cfg.upperdir), line('work', cfg.workdir), line('rootfs', cfg.rootfs),
+    line('upper', cfg.upperdir),
+    line('work', cfg.workdir),
+    line('rootfs', cfg.rootfs),
     ...Object.entries(cfg.etcFiles).map(([name, src]) => line('etc', name, src)),
     ...cfg.mounts.map((m) => {
-      const tmpfs = [`mode=${(m.tmpfsMode ?? 0o1777).toString(8)}`, ...(m.tmpfsSize !== undefined ? [`size=${m.tmpfsSize}`] : [])].join(',');
+      const tmpfs = [
+        `mode=${(m.tmpfsMode ?? 0o1777).toString(8)}`,
+        ...(m.tmpfsSize !== undefined ? [`size=${m.tmpfsSize}`] : []),
+      ].join(',');
       const propagation = PROPAGATION[m.propagation ?? 'rprivate'] ?? PROPAGATION.rprivate!;
       return line('mount', m.kind, m.source, m.target, flag(m.readOnly), flag(!!m.copyUp), propagation, tmpfs);
     }),
@@ -97,8 +113,10 @@ export function encodeNativeConfig(cfg: InitConfig): string {
     ...(sec.initBinary ? [line('init', sec.initBinary, INIT_TARGET)] : []),
     ...Object.entries(sec.sysctls).map(([key, value]) => line('sysctl', sysctlFile('/proc/sys', key), key, value)),
     ...processLines({ ...cfg, user: sec.user }),
-    line('privileged', flag(sec.privileged)), line('readonly-rootfs', flag(sec.readOnlyRootfs)),
-    line('wait', flag(cfg.waitForRelease)), line('shm', sec.shmSizeBytes),
+    line('privileged', flag(sec.privileged)),
+    line('readonly-rootfs', flag(sec.readOnlyRootfs)),
+    line('wait', flag(cfg.waitForRelease)),
+    line('shm', sec.shmSizeBytes),
     ...restrictionLines(sec),
     ...cgroupViewLines(cfg.cgroupView),
   ];
@@ -118,7 +136,10 @@ function cgroupViewLines(view: CgroupView | undefined): string[] {
 export function encodeNativeExecConfig(cfg: ExecConfig): string {
   const lines = [
     ...cfg.cgroupProcs.map((f) => line('cgroup', f)),
-    line('container', cfg.container), line('pid', cfg.pid), line('start-time', cfg.startTime), line('tty', flag(cfg.tty)),
+    line('container', cfg.container),
+    line('pid', cfg.pid),
+    line('start-time', cfg.startTime),
+    line('tty', flag(cfg.tty)),
     ...processLines({ ...cfg, cwd: cfg.cwd || '/' }),
     ...restrictionLines(cfg.restrictions),
   ];

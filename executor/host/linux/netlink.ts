@@ -12,7 +12,16 @@ export const AF_NETLINK = 16;
 export const NETLINK_ROUTE = 0;
 export const NETLINK_SOCK_DIAG = 4;
 
-export const NLM_F = { REQUEST: 0x1, ACK: 0x4, ROOT: 0x100, MATCH: 0x200, DUMP: 0x300, REPLACE: 0x100, EXCL: 0x200, CREATE: 0x400 } as const;
+export const NLM_F = {
+  REQUEST: 0x1,
+  ACK: 0x4,
+  ROOT: 0x100,
+  MATCH: 0x200,
+  DUMP: 0x300,
+  REPLACE: 0x100,
+  EXCL: 0x200,
+  CREATE: 0x400,
+} as const;
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
 const NLM_F_ACK_TLVS = 0x200;
@@ -44,7 +53,7 @@ export function u32Attr(type: number, n: number): Buffer {
 /** Attributes in `buf` from `offset` on, by type (the last one wins on repeats). */
 export function parseAttrs(buf: Buffer, offset = 0): Map<number, Buffer> {
   const out = new Map<number, Buffer>();
-  for (let off = offset; off + 4 <= buf.length; ) {
+  for (let off = offset; off + 4 <= buf.length;) {
     const len = buf.readUInt16LE(off);
     if (len < 4 || off + len > buf.length) break;
     out.set(buf.readUInt16LE(off + 2) & 0x3fff, buf.subarray(off + 4, off + len)); // drop NLA_F_NESTED/NET_BYTEORDER
@@ -62,10 +71,15 @@ export interface NlMessage {
 }
 
 function* messages(buf: Buffer): Generator<NlMessage> {
-  for (let off = 0; off + HDR <= buf.length; ) {
+  for (let off = 0; off + HDR <= buf.length;) {
     const len = buf.readUInt32LE(off);
     if (len < HDR || off + len > buf.length) return;
-    yield { type: buf.readUInt16LE(off + 4), flags: buf.readUInt16LE(off + 6), seq: buf.readUInt32LE(off + 8), payload: buf.subarray(off + HDR, off + len) };
+    yield {
+      type: buf.readUInt16LE(off + 4),
+      flags: buf.readUInt16LE(off + 6),
+      seq: buf.readUInt32LE(off + 8),
+      payload: buf.subarray(off + HDR, off + len),
+    };
     off += align4(len);
   }
 }

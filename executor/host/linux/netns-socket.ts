@@ -48,5 +48,7 @@ export function openInNetns<T>(nsFd: number, open: () => T): T {
 
 /** A netlink socket of `protocol` in the network namespace `nsFd` refers to. */
 export function netlinkSocketIn(nsFd: number, protocol: number): NetlinkSocket {
-  return new NetlinkSocket(openInNetns(nsFd, () => socket(AF_NETLINK, SOCK.DGRAM | SOCK.CLOEXEC | SOCK.NONBLOCK, protocol)));
+  return new NetlinkSocket(
+    openInNetns(nsFd, () => socket(AF_NETLINK, SOCK.DGRAM | SOCK.CLOEXEC | SOCK.NONBLOCK, protocol)),
+  );
 }

@@ -22,7 +22,9 @@ export async function netnsFor(spec: ContainerSpec, state: Host['state']): Promi
   if (!target) return 'new';
   const record = await slotRecord(state.loadContainer, spec.project, target);
   if (!record?.pid || !isSameProcess(record.pid, record.startTime)) {
-    throw new Error(`container ${spec.name}: network_mode needs container ${target} running to share its network namespace, and it is not; start it first`);
+    throw new Error(
+      `container ${spec.name}: network_mode needs container ${target} running to share its network namespace, and it is not; start it first`,
+    );
   }
   const fd = openNetnsOf(record.pid);
   // A pid reused between the check and the open would give a stranger's namespace.

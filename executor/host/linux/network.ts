@@ -7,17 +7,13 @@
 import { writeFile } from 'node:fs/promises';
 import fs from 'node:fs';
 import type { Host } from '../../host.js';
-import {
-  assertIPv4, assertIfname, assertPrefixLength, assertStkLink,
-} from './literals.js';
+import { assertIPv4, assertIfname, assertPrefixLength, assertStkLink } from './literals.js';
 import { bridgeMac, containerMac, fixBridgeAddress } from './link-addresses.js';
 import { ifNameToIndex } from './libc.js';
 import { NETLINK_ROUTE, NetlinkSocket } from './netlink.js';
 import { netlinkSocketIn, openNetnsOf } from './netns-socket.js';
 import { installFixedResolver } from './fixed-resolver.js';
-import {
-  addAddress, deleteLink, getLink, newBridge, newVeth, replaceDefaultRoute, setUp,
-} from './rtnetlink.js';
+import { addAddress, deleteLink, getLink, newBridge, newVeth, replaceDefaultRoute, setUp } from './rtnetlink.js';
 
 function assertPid(pid: number): number {
   if (!Number.isInteger(pid) || pid < 1) throw new Error(`invalid pid: ${JSON.stringify(pid)}`);

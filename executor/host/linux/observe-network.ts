@@ -27,9 +27,13 @@ export async function listLinks(): Promise<Set<string>> {
  * route_localnet (without which 127.0.0.1 published ports silently stop working) and a MAC
  * address that stays (link-addresses.ts).
  */
-export function bridgeConfigured(links: Map<string, LinkState>, net: { bridge: string; gateway: string; prefixLength: number }): boolean {
+export function bridgeConfigured(
+  links: Map<string, LinkState>,
+  net: { bridge: string; gateway: string; prefixLength: number },
+): boolean {
   const link = links.get(net.bridge);
-  if (!link?.up || !link.addresses.includes(`${net.gateway}/${net.prefixLength}`) || !bridgeAddressFixed(net.bridge)) return false;
+  if (!link?.up || !link.addresses.includes(`${net.gateway}/${net.prefixLength}`) || !bridgeAddressFixed(net.bridge))
+    return false;
   try {
     return readFileSync(`/proc/sys/net/ipv4/conf/${assertStkLink(net.bridge)}/route_localnet`, 'utf8').trim() === '1';
   } catch {
@@ -40,7 +44,9 @@ export function bridgeConfigured(links: Map<string, LinkState>, net: { bridge: s
 /** Whether nftables table `ip table` exists (through the shared libnftables context, no process). */
 export async function natTableExists(table: string): Promise<boolean> {
   const t = assertStkTable(table);
-  const out = JSON.parse(await nftRun('list tables ip', { json: true })) as { nftables?: { table?: { family: string; name: string } }[] };
+  const out = JSON.parse(await nftRun('list tables ip', { json: true })) as {
+    nftables?: { table?: { family: string; name: string } }[];
+  };
   return (out.nftables ?? []).some((e) => e.table?.family === 'ip' && e.table.name === t);
 }
 
@@ -53,7 +59,9 @@ export async function natTableExists(table: string): Promise<boolean> {
 export async function natTableIntact(spec: NatSpec): Promise<boolean> {
   const t = assertStkTable(spec.table);
   if (!(await natTableExists(t))) return false;
-  const listed = JSON.parse(await nftRun(`list table ip ${t}`, { json: true })) as { nftables?: { chain?: { name: string }; rule?: { chain: string } }[] };
+  const listed = JSON.parse(await nftRun(`list table ip ${t}`, { json: true })) as {
+    nftables?: { chain?: { name: string }; rule?: { chain: string } }[];
+  };
   const found: Record<string, number> = {};
   for (const e of listed.nftables ?? []) {
     if (e.chain) found[e.chain.name] ??= 0;
@@ -70,9 +78,17 @@ export async function natTableIntact(spec: NatSpec): Promise<boolean> {
 export async function natTableLabels(table: string, project: string): Promise<string[]> {
   const t = assertStkTable(table);
   if (!(await natTableExists(t))) return [];
-  const listed = JSON.parse(await nftRun(`list table ip ${t}`, { json: true })) as { nftables?: { rule?: { comment?: string } }[] };
+  const listed = JSON.parse(await nftRun(`list table ip ${t}`, { json: true })) as {
+    nftables?: { rule?: { comment?: string } }[];
+  };
   const prefix = `${project}/`;
-  return [...new Set((listed.nftables ?? []).flatMap((e) => (e.rule?.comment?.startsWith(prefix) ? [e.rule.comment.slice(prefix.length)] : [])))];
+  return [
+    ...new Set(
+      (listed.nftables ?? []).flatMap((e) =>
+        e.rule?.comment?.startsWith(prefix) ? [e.rule.comment.slice(prefix.length)] : [],
+      ),
+    ),
+  ];
 }
 
 function networkOf(ip: string, len: number): string {

@@ -26,7 +26,11 @@ export interface OwnRecords {
 const recordName = (e: BadRecordError) => path.basename(e.file, '.json');
 
 /** Undefined when every object of the stack has its readable record. */
-export async function unrecordedObjects(project: string, own: OwnRecords, links: Map<string, unknown>): Promise<UnrecordedObjects | undefined> {
+export async function unrecordedObjects(
+  project: string,
+  own: OwnRecords,
+  links: Map<string, unknown>,
+): Promise<UnrecordedObjects | undefined> {
   const table = natTableName(project);
   const tableLabels = await natTableLabels(table, project);
   const damaged = [...own.containers.damaged, ...own.networks.damaged, ...(own.nat.damaged ? [own.nat.damaged] : [])];
@@ -38,19 +42,27 @@ export async function unrecordedObjects(project: string, own: OwnRecords, links:
     ...tableLabels,
   ]);
   const recorded = new Set(own.containers.records.map((r) => r.spec.name));
-  const entries = await fs.readdir(path.join(paths.stackDir(project), 'containers'), { withFileTypes: true }).catch(() => []);
+  const entries = await fs
+    .readdir(path.join(paths.stackDir(project), 'containers'), { withFileTypes: true })
+    .catch(() => []);
   const folders = entries.filter((e) => e.isDirectory()).map((e) => e.name);
   const names = new Set([...(await cgroupNames(project)), ...folders, ...own.containers.damaged.map(recordName)]);
-  const containers = [...names].filter((n) => !recorded.has(n)).sort().map((name) => ({
-    name,
-    hostVeths: [...keys].map((k) => vethName(project, name, k)).filter((v) => links.has(v)),
-  }));
+  const containers = [...names]
+    .filter((n) => !recorded.has(n))
+    .sort()
+    .map((name) => ({
+      name,
+      hostVeths: [...keys].map((k) => vethName(project, name, k)).filter((v) => links.has(v)),
+    }));
   const recordedKeys = new Set(own.networks.records.map((n) => n.key));
   const damagedKeys = new Set(own.networks.damaged.map(recordName));
-  const networks = [...keys].filter((k) => !recordedKeys.has(k)).map((key) => ({ key, bridge: bridgeName(project, key) }))
+  const networks = [...keys]
+    .filter((k) => !recordedKeys.has(k))
+    .map((key) => ({ key, bridge: bridgeName(project, key) }))
     .filter((n) => damagedKeys.has(n.key) || links.has(n.bridge));
   // A table without labels still exists when it holds no rule of the stack's yet.
-  const natTable = !own.nat.record && (own.nat.damaged || tableLabels.length > 0 || (await natTableExists(table))) ? table : undefined;
+  const natTable =
+    !own.nat.record && (own.nat.damaged || tableLabels.length > 0 || (await natTableExists(table))) ? table : undefined;
   if (damaged.length === 0 && containers.length === 0 && networks.length === 0 && !natTable) return undefined;
   return { damaged: damaged.map((e) => e.message), containers, networks, ...(natTable ? { natTable } : {}) };
 }

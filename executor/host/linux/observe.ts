@@ -19,22 +19,27 @@ import { readClaims } from '../../../store/allocation.js';
 /** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
 export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {
   const links = readLinks();
-  const [containerDir, networkDir, natRecord, linkStates, images, hostSubnets, projects, listeners, volumes, claims] = await Promise.all([
-    readState.containerDir(project),
-    readState.networkDir(project),
-    readState.natRecord(project),
-    links,
-    listImages(),
-    links.then(takenSubnets),
-    readState.projects(),
-    hostPorts({ only: opts.publishedPorts ?? [] }),
-    listVolumes(),
-    readClaims(project),
-  ]);
+  const [containerDir, networkDir, natRecord, linkStates, images, hostSubnets, projects, listeners, volumes, claims] =
+    await Promise.all([
+      readState.containerDir(project),
+      readState.networkDir(project),
+      readState.natRecord(project),
+      links,
+      listImages(),
+      links.then(takenSubnets),
+      readState.projects(),
+      hostPorts({ only: opts.publishedPorts ?? [] }),
+      listVolumes(),
+      readClaims(project),
+    ]);
   const records = containerDir.records;
   const networks = networkDir.records;
   const nat = natRecord.record;
-  const unrecorded = await unrecordedObjects(project, { containers: containerDir, networks: networkDir, nat: natRecord }, linkStates);
+  const unrecorded = await unrecordedObjects(
+    project,
+    { containers: containerDir, networks: networkDir, nat: natRecord },
+    linkStates,
+  );
   // Other stacks' subnets are taken even while their bridges are briefly absent. Their
   // damaged records are skipped (with a note): only their own stack's commands stop on them.
   const others = await readStacks(projects.filter((p) => p !== project));
@@ -43,49 +48,83 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
   const otherStackNetworks = others.networks;
   // Containers of other stacks on a bridge, with the address each holds there.
   const foreignOn = (bridge: string) =>
-    otherContainers.flatMap((r) => r.spec.endpoints.filter((e) => e.bridge === bridge).map((e) => ({ name: r.spec.name, ip: e.ip })));
+    otherContainers.flatMap((r) =>
+      r.spec.endpoints.filter((e) => e.bridge === bridge).map((e) => ({ name: r.spec.name, ip: e.ip })),
+    );
   const foreignNetworks = otherStackNetworks.map((n) => ({
-    project: n.project, key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, prefixLength: n.prefixLength,
+    project: n.project,
+    key: n.key,
+    name: n.name,
+    bridge: n.bridge,
+    subnet: n.subnet,
+    gateway: n.gateway,
+    prefixLength: n.prefixLength,
     ...(n.ipRange ? { ipRange: n.ipRange } : {}),
     ...(n.internal ? { internal: true } : {}),
     usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
   // What other stacks' applies in progress are taking counts as taken (model/claims.ts).
-  return withClaims({
-    project,
-    containers: records.map((r) => ({
-      name: r.spec.name,
-      ...(r.spec.displayName ? { displayName: r.spec.displayName } : {}),
-      service: r.spec.service,
-      hash: r.spec.hash,
-      stopSignal: r.spec.stopSignal,
-      stopGraceSeconds: r.spec.stopGraceSeconds,
-      replica: r.spec.replica ?? 1,
-      running: isRunning(r),
-      ...(r.stopped ? { stopped: true } : {}),
-      ...(r.pid ? { pid: r.pid } : {}),
-      ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
-      endpoints: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth, present: linkStates.has(e.hostVeth) })),
-    })),
-    networks: networks.map((n) => {
-      const joined = foreignOn(n.bridge);
-      return {
-        key: n.key, name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, hash: networkHash(n), linkPresent: bridgeConfigured(linkStates, n),
-        ...(joined.length > 0 ? { foreignUsers: [...new Set(joined.map((e) => e.name))], foreignIps: joined.map((e) => e.ip) } : {}),
-      };
-    }),
-    ...(nat ? { nat: { table: nat.table, hash: nat.hash, present: (await natTableIntact(nat)) && (await acceptsPresent(nat)), ports: nat.ports, networks: nat.networks } } : {}),
-    images,
-    takenSubnets: [
-      ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),
-      ...otherStackNetworks.map((n) => n.subnet),
-    ],
-    hostPorts: listeners,
-    volumes,
-    missingPaths: (opts.hostPaths ?? []).filter((p) => !existsSync(p)),
-    foreignNetworks,
-    foreignPorts: otherNat.flatMap((n) => (n.ports ?? []).map((r) => ({ ...heldPort(r), project: n.project }))),
-    ...(unrecorded ? { unrecorded } : {}),
-    ...(others.skipped.length > 0 ? { skippedRecords: others.skipped } : {}),
-  }, claims);
+  return withClaims(
+    {
+      project,
+      containers: records.map((r) => ({
+        name: r.spec.name,
+        ...(r.spec.displayName ? { displayName: r.spec.displayName } : {}),
+        service: r.spec.service,
+        hash: r.spec.hash,
+        stopSignal: r.spec.stopSignal,
+        stopGraceSeconds: r.spec.stopGraceSeconds,
+        replica: r.spec.replica ?? 1,
+        running: isRunning(r),
+        ...(r.stopped ? { stopped: true } : {}),
+        ...(r.pid ? { pid: r.pid } : {}),
+        ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+        endpoints: r.spec.endpoints.map((e) => ({
+          network: e.network,
+          ip: e.ip,
+          hostVeth: e.hostVeth,
+          present: linkStates.has(e.hostVeth),
+        })),
+      })),
+      networks: networks.map((n) => {
+        const joined = foreignOn(n.bridge);
+        return {
+          key: n.key,
+          name: n.name,
+          bridge: n.bridge,
+          subnet: n.subnet,
+          gateway: n.gateway,
+          hash: networkHash(n),
+          linkPresent: bridgeConfigured(linkStates, n),
+          ...(joined.length > 0
+            ? { foreignUsers: [...new Set(joined.map((e) => e.name))], foreignIps: joined.map((e) => e.ip) }
+            : {}),
+        };
+      }),
+      ...(nat
+        ? {
+            nat: {
+              table: nat.table,
+              hash: nat.hash,
+              present: (await natTableIntact(nat)) && (await acceptsPresent(nat)),
+              ports: nat.ports,
+              networks: nat.networks,
+            },
+          }
+        : {}),
+      images,
+      takenSubnets: [
+        ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),
+        ...otherStackNetworks.map((n) => n.subnet),
+      ],
+      hostPorts: listeners,
+      volumes,
+      missingPaths: (opts.hostPaths ?? []).filter((p) => !existsSync(p)),
+      foreignNetworks,
+      foreignPorts: otherNat.flatMap((n) => (n.ports ?? []).map((r) => ({ ...heldPort(r), project: n.project }))),
+      ...(unrecorded ? { unrecorded } : {}),
+      ...(others.skipped.length > 0 ? { skippedRecords: others.skipped } : {}),
+    },
+    claims,
+  );
 }

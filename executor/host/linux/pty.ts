@@ -23,7 +23,8 @@ export function openContainerPty(pid: number): Pty {
   const master = fs.openSync(`/proc/${pid}/root/dev/pts/ptmx`, O_RDWR | O_NOCTTY);
   try {
     const st = fs.fstatSync(master);
-    if (!st.isCharacterDevice() || st.rdev !== PTMX_RDEV) throw new Error(`/dev/pts/ptmx of process ${pid} is not a pty multiplexer`);
+    if (!st.isCharacterDevice() || st.rdev !== PTMX_RDEV)
+      throw new Error(`/dev/pts/ptmx of process ${pid} is not a pty multiplexer`);
     const unlock = Buffer.alloc(4); // int 0: unlocked
     ioctlPtr(master, TIOCSPTLCK, unlock);
     // TIOCGPTPEER opens the slave from the master (Linux 4.13+): no path lookup at all.

@@ -46,7 +46,11 @@ export function dumpLinks(): Map<string, LinkState> {
     for (const m of nl.dump('RTM_GETLINK dump', RTM.GETLINK, Buffer.concat([linkReq, mask]))) {
       if (m.type !== RTM.NEWLINK) continue;
       const name = parseAttrs(m.payload, 16).get(IFLA_IFNAME);
-      if (name) byIndex.set(m.payload.readInt32LE(4), { name: cString(name), state: { up: (m.payload.readUInt32LE(8) & IFF_UP) !== 0, addresses: [] } });
+      if (name)
+        byIndex.set(m.payload.readInt32LE(4), {
+          name: cString(name),
+          state: { up: (m.payload.readUInt32LE(8) & IFF_UP) !== 0, addresses: [] },
+        });
     }
     const addrReq = Buffer.alloc(8); // struct ifaddrmsg: family, prefixlen, flags, scope, index
     addrReq.writeUInt8(AF_INET, 0);

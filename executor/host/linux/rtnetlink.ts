@@ -48,9 +48,12 @@ export interface LinkInfo {
 /** The link called `name`; NetlinkError ENODEV when there is none. */
 export function getLink(nl: NetlinkSocket, name: string): LinkInfo {
   // Without the statistics the kernel builds a reply a quarter the size, in a quarter the time.
-  const [reply] = nl.request(`RTM_GETLINK ${name}`, RTM.GETLINK, 0, Buffer.concat([
-    ifinfomsg(), strAttr(IFLA.IFNAME, name), u32Attr(IFLA.EXT_MASK, RTEXT_FILTER_SKIP_STATS),
-  ]));
+  const [reply] = nl.request(
+    `RTM_GETLINK ${name}`,
+    RTM.GETLINK,
+    0,
+    Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, name), u32Attr(IFLA.EXT_MASK, RTEXT_FILTER_SKIP_STATS)]),
+  );
   if (!reply) throw new Error(`RTM_GETLINK ${name}: no link in the reply`);
   const p = reply.payload;
   const kind = parseAttrs(parseAttrs(p, 16).get(IFLA.LINKINFO) ?? Buffer.alloc(0)).get(IFLA_INFO.KIND);
@@ -71,14 +74,22 @@ function macAttr(type: number, mac: string): Buffer {
  */
 export function newBridge(nl: NetlinkSocket, name: string, mac: string): void {
   const linkinfo = nestAttr(IFLA.LINKINFO, strAttr(IFLA_INFO.KIND, 'bridge'));
-  nl.request(`RTM_NEWLINK bridge ${name}`, RTM.NEWLINK, CREATE_NEW, Buffer.concat([
-    ifinfomsg(0, true), strAttr(IFLA.IFNAME, name), macAttr(IFLA.ADDRESS, mac), linkinfo,
-  ]));
+  nl.request(
+    `RTM_NEWLINK bridge ${name}`,
+    RTM.NEWLINK,
+    CREATE_NEW,
+    Buffer.concat([ifinfomsg(0, true), strAttr(IFLA.IFNAME, name), macAttr(IFLA.ADDRESS, mac), linkinfo]),
+  );
 }
 
 /** `ip link set name address mac`: the link keeps that address from then on. */
 export function setLinkAddress(nl: NetlinkSocket, name: string, mac: string): void {
-  nl.request(`RTM_NEWLINK ${name} address ${mac}`, RTM.NEWLINK, 0, Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, name), macAttr(IFLA.ADDRESS, mac)]));
+  nl.request(
+    `RTM_NEWLINK ${name} address ${mac}`,
+    RTM.NEWLINK,
+    0,
+    Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, name), macAttr(IFLA.ADDRESS, mac)]),
+  );
 }
 
 /** Sets IFF_UP on an existing link (a no-op when it is up). */
@@ -92,12 +103,31 @@ export function setUp(nl: NetlinkSocket, name: string): void {
  * visible on the host). The peer stays down: bringing it up at creation fails (ENOTCONN);
  * do it from inside.
  */
-export function newVeth(nl: NetlinkSocket, hostName: string, masterIndex: number, peerName: string, peerMac: string, peerNetnsFd: number): void {
-  const peer = Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, peerName), macAttr(IFLA.ADDRESS, peerMac), u32Attr(IFLA.NET_NS_FD, peerNetnsFd)]);
-  const linkinfo = nestAttr(IFLA.LINKINFO, strAttr(IFLA_INFO.KIND, 'veth'), nestAttr(IFLA_INFO.DATA, nestAttr(VETH_INFO_PEER, peer)));
-  nl.request(`RTM_NEWLINK veth ${hostName}`, RTM.NEWLINK, CREATE_NEW, Buffer.concat([
-    ifinfomsg(0, true), strAttr(IFLA.IFNAME, hostName), u32Attr(IFLA.MASTER, masterIndex), linkinfo,
-  ]));
+export function newVeth(
+  nl: NetlinkSocket,
+  hostName: string,
+  masterIndex: number,
+  peerName: string,
+  peerMac: string,
+  peerNetnsFd: number,
+): void {
+  const peer = Buffer.concat([
+    ifinfomsg(),
+    strAttr(IFLA.IFNAME, peerName),
+    macAttr(IFLA.ADDRESS, peerMac),
+    u32Attr(IFLA.NET_NS_FD, peerNetnsFd),
+  ]);
+  const linkinfo = nestAttr(
+    IFLA.LINKINFO,
+    strAttr(IFLA_INFO.KIND, 'veth'),
+    nestAttr(IFLA_INFO.DATA, nestAttr(VETH_INFO_PEER, peer)),
+  );
+  nl.request(
+    `RTM_NEWLINK veth ${hostName}`,
+    RTM.NEWLINK,
+    CREATE_NEW,
+    Buffer.concat([ifinfomsg(0, true), strAttr(IFLA.IFNAME, hostName), u32Attr(IFLA.MASTER, masterIndex), linkinfo]),
+  );
 }
 
 /**
@@ -110,7 +140,12 @@ export function addAddress(nl: NetlinkSocket, index: number, ip: string, prefix:
   msg.writeUInt8(prefix, 1);
   msg.writeUInt32LE(index, 4);
   const flags = NLM_F.CREATE | (replace ? NLM_F.REPLACE : NLM_F.EXCL);
-  nl.request(`RTM_NEWADDR ${ip}/${prefix}`, RTM.NEWADDR, flags, Buffer.concat([msg, attr4(IFA.LOCAL, ip), attr4(IFA.ADDRESS, ip)]));
+  nl.request(
+    `RTM_NEWADDR ${ip}/${prefix}`,
+    RTM.NEWADDR,
+    flags,
+    Buffer.concat([msg, attr4(IFA.LOCAL, ip), attr4(IFA.ADDRESS, ip)]),
+  );
 }
 
 /** `ip route replace default via gateway dev <index>` in the main table. */
@@ -120,9 +155,12 @@ export function replaceDefaultRoute(nl: NetlinkSocket, index: number, gateway: s
   msg.writeUInt8(RT_TABLE_MAIN, 4);
   msg.writeUInt8(RTPROT_BOOT, 5);
   msg.writeUInt8(RTN_UNICAST, 7);
-  nl.request(`RTM_NEWROUTE default via ${gateway}`, RTM.NEWROUTE, NLM_F.CREATE | NLM_F.REPLACE, Buffer.concat([
-    msg, attr4(RTA.GATEWAY, gateway), u32Attr(RTA.OIF, index),
-  ]));
+  nl.request(
+    `RTM_NEWROUTE default via ${gateway}`,
+    RTM.NEWROUTE,
+    NLM_F.CREATE | NLM_F.REPLACE,
+    Buffer.concat([msg, attr4(RTA.GATEWAY, gateway), u32Attr(RTA.OIF, index)]),
+  );
 }
 
 /**
@@ -131,7 +169,12 @@ export function replaceDefaultRoute(nl: NetlinkSocket, index: number, gateway: s
  */
 export async function deleteLink(nl: NetlinkSocket, name: string): Promise<boolean> {
   try {
-    await nl.requestAsync(`RTM_DELLINK ${name}`, RTM.DELLINK, 0, Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, name)]));
+    await nl.requestAsync(
+      `RTM_DELLINK ${name}`,
+      RTM.DELLINK,
+      0,
+      Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, name)]),
+    );
     return true;
   } catch (e) {
     if ((e as { code?: string }).code === 'ENODEV') return false;

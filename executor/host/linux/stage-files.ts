@@ -12,7 +12,9 @@ let koffiPath: string | undefined;
 /** The koffi binary this process loaded (libc.ts loads it), found in our own memory map. */
 export function koffiNativePath(): string {
   if (koffiPath) return koffiPath;
-  const line = readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('/koffi.node'));
+  const line = readFileSync('/proc/self/maps', 'utf8')
+    .split('\n')
+    .find((l) => l.endsWith('/koffi.node'));
   if (!line) throw new Error('koffi native module is not loaded');
   koffiPath = line.slice(line.indexOf('/'));
   return koffiPath;

@@ -14,7 +14,9 @@ export class SyscallError extends Error {
   readonly args: unknown[];
   constructor(call: string, errno: number, args: unknown[]) {
     const code = errnoNames.get(errno) ?? `errno ${errno}`;
-    super(`${call}(${args.map((a) => JSON.stringify(a)).join(', ')}) failed: ${code} (${os.constants.errno ? describe(errno) : ''})`);
+    super(
+      `${call}(${args.map((a) => JSON.stringify(a)).join(', ')}) failed: ${code} (${os.constants.errno ? describe(errno) : ''})`,
+    );
     this.name = 'SyscallError';
     this.call = call;
     this.errno = errno;
@@ -26,8 +28,13 @@ export class SyscallError extends Error {
 function describe(errno: number): string {
   // util.getSystemErrorMessage exists from Node 22.12; keep a fallback for Node 20.
   const names: Record<string, string> = {
-    EPERM: 'operation not permitted', ENOENT: 'no such file or directory', EBUSY: 'device or resource busy',
-    EINVAL: 'invalid argument', EEXIST: 'file exists', EACCES: 'permission denied', ENOSPC: 'no space left on device',
+    EPERM: 'operation not permitted',
+    ENOENT: 'no such file or directory',
+    EBUSY: 'device or resource busy',
+    EINVAL: 'invalid argument',
+    EEXIST: 'file exists',
+    EACCES: 'permission denied',
+    ENOSPC: 'no space left on device',
   };
   return names[errnoNames.get(errno) ?? ''] ?? 'see errno(3)';
 }

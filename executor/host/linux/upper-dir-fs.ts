@@ -13,7 +13,9 @@ const OVERLAYFS_MAGIC = 0x794c7630;
 export class StackRootOnOverlayError extends Error {
   readonly stackRoot: string;
   constructor(root: string) {
-    super(`STACK_ROOT ${root} is on overlayfs; overlayfs cannot use an upper dir on overlay; set STACK_ROOT to a folder on ext4/xfs/btrfs/tmpfs`);
+    super(
+      `STACK_ROOT ${root} is on overlayfs; overlayfs cannot use an upper dir on overlay; set STACK_ROOT to a folder on ext4/xfs/btrfs/tmpfs`,
+    );
     this.name = 'StackRootOnOverlayError';
     this.stackRoot = root;
   }

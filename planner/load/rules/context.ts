@@ -5,7 +5,8 @@ import type { PathSeg } from '../source-map.js';
 
 export type Obj = Record<string, unknown>;
 
-export const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+export const obj = (v: unknown): Obj | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
 export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 export interface RuleContext {
@@ -27,7 +28,8 @@ export interface RuleContext {
 /** The names an attribute lists (list items or map keys), each with the path of its entry. */
 export function references(service: Obj, key: string): { name: string; path: PathSeg[]; at: 'key' | 'value' }[] {
   const v = service[key];
-  if (Array.isArray(v)) return v.flatMap((n, i) => (typeof n === 'string' ? [{ name: n, path: [key, i], at: 'value' as const }] : []));
+  if (Array.isArray(v))
+    return v.flatMap((n, i) => (typeof n === 'string' ? [{ name: n, path: [key, i], at: 'value' as const }] : []));
   const m = obj(v);
   return m ? Object.keys(m).map((n) => ({ name: n, path: [key, n], at: 'key' as const })) : [];
 }

@@ -2,7 +2,11 @@
 // what it is), reported at the name with the limit.
 
 import {
-  byteLength, MAX_CONTAINER_NAME_LENGTH, MAX_HOSTNAME_BYTES, MAX_NAME_LENGTH, MAX_VOLUME_NAME_LENGTH,
+  byteLength,
+  MAX_CONTAINER_NAME_LENGTH,
+  MAX_HOSTNAME_BYTES,
+  MAX_NAME_LENGTH,
+  MAX_VOLUME_NAME_LENGTH,
 } from '../../../model/name-limits.js';
 import { obj, type Obj, type RuleContext } from './context.js';
 
@@ -11,11 +15,22 @@ const tooLong = (what: string, name: string, limit: string, fix = 'use a shorter
 
 export function checkServiceNameLengths(ctx: RuleContext, name: string, svc: Obj): void {
   if (name.length > MAX_NAME_LENGTH) {
-    ctx.at(['services', name], tooLong('service name', name, `the ${MAX_NAME_LENGTH} a DNS name may have (other containers resolve it)`), 'key');
+    ctx.at(
+      ['services', name],
+      tooLong('service name', name, `the ${MAX_NAME_LENGTH} a DNS name may have (other containers resolve it)`),
+      'key',
+    );
   }
   const container = svc.container_name;
   if (typeof container === 'string' && container.length > MAX_CONTAINER_NAME_LENGTH) {
-    ctx.at(['services', name, 'container_name'], tooLong('container_name', container, `the ${MAX_CONTAINER_NAME_LENGTH} stack allows (it names files of the container)`));
+    ctx.at(
+      ['services', name, 'container_name'],
+      tooLong(
+        'container_name',
+        container,
+        `the ${MAX_CONTAINER_NAME_LENGTH} stack allows (it names files of the container)`,
+      ),
+    );
   }
   for (const key of ['hostname', 'domainname']) {
     const v = svc[key];
@@ -28,13 +43,21 @@ export function checkServiceNameLengths(ctx: RuleContext, name: string, svc: Obj
 export function checkDeclarationNameLengths(ctx: RuleContext): void {
   for (const section of ['networks', 'volumes']) {
     for (const key of ctx.declared(section)) {
-      if (key.length > MAX_NAME_LENGTH) ctx.at([section, key], tooLong(`${section.slice(0, -1)} name`, key, `the ${MAX_NAME_LENGTH} stack allows`), 'key');
+      if (key.length > MAX_NAME_LENGTH)
+        ctx.at(
+          [section, key],
+          tooLong(`${section.slice(0, -1)} name`, key, `the ${MAX_NAME_LENGTH} stack allows`),
+          'key',
+        );
     }
   }
   for (const key of ctx.declared('volumes')) {
     const name = obj(obj(ctx.root.volumes)?.[key])?.name;
     if (typeof name === 'string' && name.length > MAX_VOLUME_NAME_LENGTH) {
-      ctx.at(['volumes', key, 'name'], tooLong('volume name', name, `the ${MAX_VOLUME_NAME_LENGTH} stack allows (it names the volume's folder)`));
+      ctx.at(
+        ['volumes', key, 'name'],
+        tooLong('volume name', name, `the ${MAX_VOLUME_NAME_LENGTH} stack allows (it names the volume's folder)`),
+      );
     }
   }
 }

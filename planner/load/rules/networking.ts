@@ -18,10 +18,16 @@ function subnetOf(ctx: RuleContext, network: string): string | undefined {
 export function checkServiceNetworking(ctx: RuleContext, name: string, svc: Obj): void {
   const mode = svc.network_mode;
   if (typeof mode === 'string' && svc.networks !== undefined) {
-    ctx.at(['services', name, 'network_mode'], `service "${name}" sets both "network_mode" and "networks"; a service in network_mode ${mode} joins no networks, so remove one of them`);
+    ctx.at(
+      ['services', name, 'network_mode'],
+      `service "${name}" sets both "network_mode" and "networks"; a service in network_mode ${mode} joins no networks, so remove one of them`,
+    );
   }
   if (mode === 'host' && Array.isArray(svc.ports) && svc.ports.length > 0) {
-    ctx.at(['services', name, 'ports'], `service "${name}" publishes ports but uses network_mode host, where its ports are the host's own; remove "ports"`);
+    ctx.at(
+      ['services', name, 'ports'],
+      `service "${name}" publishes ports but uses network_mode host, where its ports are the host's own; remove "ports"`,
+    );
   }
   for (const n of references(svc, 'networks')) {
     const ip = obj(obj(svc.networks)?.[n.name])?.ipv4_address;
@@ -34,7 +40,10 @@ export function checkServiceNetworking(ctx: RuleContext, name: string, svc: Obj)
     if (!ctx.declared('networks').includes(n.name) && n.name !== 'default') continue;
     const subnet = subnetOf(ctx, n.name);
     if (subnet === undefined) {
-      ctx.at(path, `service "${name}" asks for address ${ip} on network "${n.name}", which has no subnet; declare one under networks.${n.name}.ipam.config`);
+      ctx.at(
+        path,
+        `service "${name}" asks for address ${ip} on network "${n.name}", which has no subnet; declare one under networks.${n.name}.ipam.config`,
+      );
     } else if (!contains(parseCidr(subnet), ip)) {
       ctx.at(path, `ipv4_address ${ip} of service "${name}" is outside subnet ${subnet} of network "${n.name}"`);
     }
@@ -46,7 +55,10 @@ export function checkNetworkDeclarations(ctx: RuleContext): void {
     // Compose accepts it; silently making an IPv4-only network would surprise whoever set it.
     const ipv6 = obj(ctx.root.networks)?.[key];
     if (obj(ipv6)?.enable_ipv6 === true || obj(ipv6)?.enable_ipv6 === 'true') {
-      ctx.at(['networks', key, 'enable_ipv6'], `enable_ipv6 on network "${key}": stack's networks are IPv4 only for now; remove it or set it to false`);
+      ctx.at(
+        ['networks', key, 'enable_ipv6'],
+        `enable_ipv6 on network "${key}": stack's networks are IPv4 only for now; remove it or set it to false`,
+      );
     }
     const config = obj(obj(obj(ctx.root.networks)?.[key])?.ipam)?.config;
     (Array.isArray(config) ? config : []).forEach((c, i) => {
@@ -56,7 +68,10 @@ export function checkNetworkDeclarations(ctx: RuleContext): void {
       const subnet = typeof entry.subnet === 'string' ? entry.subnet : undefined;
       const [addr = '', bits = ''] = subnet?.split('/') ?? [];
       if (subnet !== undefined && addr.includes(':')) {
-        ctx.at([...base, 'subnet'], `IPv6 subnet "${subnet}" of network "${key}": stack's networks are IPv4 only for now; remove this entry (containers still get an IPv4 address)`);
+        ctx.at(
+          [...base, 'subnet'],
+          `IPv6 subnet "${subnet}" of network "${key}": stack's networks are IPv4 only for now; remove this entry (containers still get an IPv4 address)`,
+        );
         return;
       }
       if (subnet !== undefined && (!isIpv4(addr) || Number(bits) > 32)) {
@@ -68,7 +83,8 @@ export function checkNetworkDeclarations(ctx: RuleContext): void {
         if (typeof v !== 'string' || subnet === undefined) continue;
         const ip = v.split('/')[0]!;
         if (!isIpv4(ip)) ctx.at([...base, field], `${field} "${v}" of network "${key}" is not an IPv4 address`);
-        else if (!contains(parseCidr(subnet), ip)) ctx.at([...base, field], `${field} ${v} of network "${key}" is outside its subnet ${subnet}`);
+        else if (!contains(parseCidr(subnet), ip))
+          ctx.at([...base, field], `${field} ${v} of network "${key}" is outside its subnet ${subnet}`);
       }
     });
   }

@@ -7,9 +7,12 @@ import type { PortMapping } from '../../../model/types.js';
 import { list, obj, type Obj, type RuleContext } from './context.js';
 
 /** Same shape as the schema's port string pattern: what is left wrong after it is a range. */
-const PORT_SHAPE = /^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):(?:\d{1,5}(?:-\d{1,5})?)?:|\d{1,5}(?:-\d{1,5})?:)?\d{1,5}(?:-\d{1,5})?(?:\/(?:tcp|udp))?$/;
+const PORT_SHAPE =
+  /^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):(?:\d{1,5}(?:-\d{1,5})?)?:|\d{1,5}(?:-\d{1,5})?:)?\d{1,5}(?:-\d{1,5})?(?:\/(?:tcp|udp))?$/;
 const shaped = (e: unknown): boolean =>
-  typeof e === 'number' || (typeof e === 'string' && PORT_SHAPE.test(e)) || (obj(e) !== undefined && /^\d+$/.test(String(obj(e)!.target)));
+  typeof e === 'number' ||
+  (typeof e === 'string' && PORT_SHAPE.test(e)) ||
+  (obj(e) !== undefined && /^\d+$/.test(String(obj(e)!.target)));
 
 export interface Published {
   service: string;
@@ -19,7 +22,11 @@ export interface Published {
 /** Both fixed (not "any port of a range"), same protocol and port, and addresses that meet. */
 function clashes(a: PortMapping, b: PortMapping): boolean {
   if (a.hostPortEnd !== undefined || b.hostPortEnd !== undefined) return false;
-  return a.protocol === b.protocol && a.hostPort === b.hostPort && (a.hostIp === undefined || b.hostIp === undefined || a.hostIp === b.hostIp);
+  return (
+    a.protocol === b.protocol &&
+    a.hostPort === b.hostPort &&
+    (a.hostIp === undefined || b.hostIp === undefined || a.hostIp === b.hostIp)
+  );
 }
 
 export function checkPorts(ctx: RuleContext, name: string, svc: Obj, published: Published[]): void {

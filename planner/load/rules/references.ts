@@ -9,7 +9,10 @@ import { isHostPath } from '../mounts.js';
 function dependsOn(ctx: RuleContext, name: string, svc: Obj): void {
   for (const d of references(svc, 'depends_on')) {
     if (ctx.services.has(d.name)) continue;
-    const hint = didYouMean(d.name, ctx.names.filter((n) => n !== name));
+    const hint = didYouMean(
+      d.name,
+      ctx.names.filter((n) => n !== name),
+    );
     ctx.at(['services', name, ...d.path], `service "${name}" depends on unknown service "${d.name}"${hint}`, d.at);
   }
 }
@@ -18,7 +21,11 @@ function networks(ctx: RuleContext, name: string, svc: Obj): void {
   const declared = ctx.declared('networks');
   for (const n of references(svc, 'networks')) {
     if (n.name === 'default' || declared.includes(n.name)) continue;
-    ctx.at(['services', name, ...n.path], `service "${name}" uses network "${n.name}", which is not declared in the top-level "networks"${didYouMean(n.name, declared)}`, n.at);
+    ctx.at(
+      ['services', name, ...n.path],
+      `service "${name}" uses network "${n.name}", which is not declared in the top-level "networks"${didYouMean(n.name, declared)}`,
+      n.at,
+    );
   }
 }
 
@@ -38,7 +45,9 @@ function volumes(ctx: RuleContext, name: string, svc: Obj): void {
     const vol = namedVolume(entry);
     if (vol === undefined || declared.includes(vol)) return;
     const path = ['services', name, 'volumes', i, ...(typeof entry === 'string' ? [] : ['source'])];
-    const fix = didYouMean(vol, declared) || `; declare it under the top-level "volumes", or write ./${vol} to mount a folder of the project`;
+    const fix =
+      didYouMean(vol, declared) ||
+      `; declare it under the top-level "volumes", or write ./${vol} to mount a folder of the project`;
     ctx.at(path, `service "${name}" mounts volume "${vol}", which is not declared in the top-level "volumes"${fix}`);
   });
 }
@@ -50,7 +59,10 @@ function grants(ctx: RuleContext, name: string, svc: Obj, section: 'secrets' | '
     if (typeof source !== 'string' || declared.includes(source)) return;
     const path = ['services', name, section, i, ...(typeof entry === 'string' ? [] : ['source'])];
     const kind = section === 'secrets' ? 'secret' : 'config';
-    ctx.at(path, `service "${name}" uses ${kind} "${source}", which is not declared in the top-level "${section}"${didYouMean(source, declared)}`);
+    ctx.at(
+      path,
+      `service "${name}" uses ${kind} "${source}", which is not declared in the top-level "${section}"${didYouMean(source, declared)}`,
+    );
   });
 }
 
@@ -58,9 +70,16 @@ function networkMode(ctx: RuleContext, name: string, svc: Obj): void {
   const mode = svc.network_mode;
   if (typeof mode !== 'string' || !mode.startsWith('service:')) return;
   const other = mode.slice('service:'.length);
-  if (other === name) ctx.at(['services', name, 'network_mode'], `service "${name}" cannot share the network of itself`);
+  if (other === name)
+    ctx.at(['services', name, 'network_mode'], `service "${name}" cannot share the network of itself`);
   else if (!ctx.services.has(other)) {
-    ctx.at(['services', name, 'network_mode'], `service "${name}" shares the network of unknown service "${other}"${didYouMean(other, ctx.names.filter((n) => n !== name))}`);
+    ctx.at(
+      ['services', name, 'network_mode'],
+      `service "${name}" shares the network of unknown service "${other}"${didYouMean(
+        other,
+        ctx.names.filter((n) => n !== name),
+      )}`,
+    );
   }
 }
 

@@ -12,8 +12,17 @@ import { obj, type Obj, type RuleContext } from './context.js';
 export function isNamespacedSysctl(name: string, networkMode: string | undefined): boolean {
   if (name.startsWith('net.')) return networkMode !== 'host';
   if (name.startsWith('fs.mqueue.')) return true;
-  return ['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni',
-    'kernel.shm_rmid_forced', 'kernel.domainname'].includes(name);
+  return [
+    'kernel.msgmax',
+    'kernel.msgmnb',
+    'kernel.msgmni',
+    'kernel.sem',
+    'kernel.shmall',
+    'kernel.shmmax',
+    'kernel.shmmni',
+    'kernel.shm_rmid_forced',
+    'kernel.domainname',
+  ].includes(name);
 }
 
 /** The sysctl names a service sets, each with where it is written (a map key or a `NAME=VALUE` list item). */
@@ -21,7 +30,11 @@ function sysctlNames(name: string, svc: Obj): { sysctl: string; path: PathSeg[];
   const base: PathSeg[] = ['services', name, 'sysctls'];
   const v = svc.sysctls;
   if (Array.isArray(v)) {
-    return v.flatMap((e, i) => (typeof e === 'string' || typeof e === 'number' ? [{ sysctl: String(e).split('=')[0]!, path: [...base, i], where: 'value' as const }] : []));
+    return v.flatMap((e, i) =>
+      typeof e === 'string' || typeof e === 'number'
+        ? [{ sysctl: String(e).split('=')[0]!, path: [...base, i], where: 'value' as const }]
+        : [],
+    );
   }
   return Object.keys(obj(v) ?? {}).map((sysctl) => ({ sysctl, path: [...base, sysctl], where: 'key' as const }));
 }
@@ -30,9 +43,13 @@ function sysctls(ctx: RuleContext, name: string, svc: Obj): void {
   const networkMode = typeof svc.network_mode === 'string' ? svc.network_mode : undefined;
   for (const { sysctl, path, where } of sysctlNames(name, svc)) {
     if (isNamespacedSysctl(sysctl, networkMode)) continue;
-    ctx.at(path, sysctl.startsWith('net.')
-      ? `service ${name}: sysctl ${sysctl} would change the host's network stack (network_mode: host); docker refuses it too`
-      : `service ${name}: sysctl ${sysctl} is not namespaced; docker refuses it too (it would change the host's kernel)`, where);
+    ctx.at(
+      path,
+      sysctl.startsWith('net.')
+        ? `service ${name}: sysctl ${sysctl} would change the host's network stack (network_mode: host); docker refuses it too`
+        : `service ${name}: sysctl ${sysctl} is not namespaced; docker refuses it too (it would change the host's kernel)`,
+      where,
+    );
   }
 }
 

@@ -33,7 +33,10 @@ function stopSignal(ctx: RuleContext, name: string, svc: Obj): void {
   // Values the schema already rejects (lowercase, not a string) get only its diagnostic.
   if (typeof s !== 'string' || !STOP_SIGNAL_SHAPE.test(s) || isKnownSignal(s)) return;
   const hint = /^\d+$/.test(s) ? '' : didYouMean(s.startsWith('SIG') ? s : `SIG${s}`, SIGNALS);
-  ctx.at(['services', name, 'stop_signal'], `unknown stop_signal "${s}" of service "${name}"; use a signal name such as SIGTERM, SIGINT, SIGQUIT or SIGKILL, or a number from 1 to 64${hint}`);
+  ctx.at(
+    ['services', name, 'stop_signal'],
+    `unknown stop_signal "${s}" of service "${name}"; use a signal name such as SIGTERM, SIGINT, SIGQUIT or SIGKILL, or a number from 1 to 64${hint}`,
+  );
 }
 
 function capabilities(ctx: RuleContext, name: string, svc: Obj): void {
@@ -57,31 +60,45 @@ function mounts(ctx: RuleContext, name: string, svc: Obj): void {
     if (e === undefined && typeof entry !== 'string') return;
     const r = parseVolume(entry, '/', ctx.env);
     if (!r.ok) return ctx.at(path, `invalid volume ${JSON.stringify(entry)} of service "${name}": ${r.why}`);
-    if (!posix.isAbsolute(r.mount.target)) ctx.at(e ? [...path, 'target'] : path, `volume target "${r.mount.target}" of service "${name}" must be an absolute path inside the container`);
-    if (e?.type === 'bind' && (typeof e.source !== 'string' || e.source === '')) ctx.at(path, `bind mount of service "${name}" needs a "source" (the host path)`, 'value');
-    if (e?.type === 'tmpfs' && e.source !== undefined) ctx.at([...path, 'source'], `tmpfs mount of service "${name}" takes no "source"`);
+    if (!posix.isAbsolute(r.mount.target))
+      ctx.at(
+        e ? [...path, 'target'] : path,
+        `volume target "${r.mount.target}" of service "${name}" must be an absolute path inside the container`,
+      );
+    if (e?.type === 'bind' && (typeof e.source !== 'string' || e.source === ''))
+      ctx.at(path, `bind mount of service "${name}" needs a "source" (the host path)`, 'value');
+    if (e?.type === 'tmpfs' && e.source !== undefined)
+      ctx.at([...path, 'source'], `tmpfs mount of service "${name}" takes no "source"`);
   });
   const tmpfs = typeof svc.tmpfs === 'string' ? [svc.tmpfs] : list(svc.tmpfs);
   tmpfs.forEach((entry, i) => {
     if (typeof entry !== 'string') return;
-    const path: PathSeg[] = typeof svc.tmpfs === 'string' ? ['services', name, 'tmpfs'] : ['services', name, 'tmpfs', i];
+    const path: PathSeg[] =
+      typeof svc.tmpfs === 'string' ? ['services', name, 'tmpfs'] : ['services', name, 'tmpfs', i];
     const r = parseTmpfs(entry);
     if (!r.ok) ctx.at(path, `invalid tmpfs ${JSON.stringify(entry)} of service "${name}": ${r.why}`);
-    else if (!posix.isAbsolute(r.mount.target)) ctx.at(path, `tmpfs target "${r.mount.target}" of service "${name}" must be an absolute path`);
+    else if (!posix.isAbsolute(r.mount.target))
+      ctx.at(path, `tmpfs target "${r.mount.target}" of service "${name}" must be an absolute path`);
   });
 }
 
 function healthcheck(ctx: RuleContext, name: string, svc: Obj): void {
   const test = obj(svc.healthcheck)?.test;
   if (!Array.isArray(test) || ['CMD', 'CMD-SHELL', 'NONE'].includes(String(test[0]))) return;
-  ctx.at(['services', name, 'healthcheck', 'test', 0], `healthcheck test of service "${name}" must start with "CMD", "CMD-SHELL" or "NONE" (or be a string, run by the shell)`);
+  ctx.at(
+    ['services', name, 'healthcheck', 'test', 0],
+    `healthcheck test of service "${name}" must start with "CMD", "CMD-SHELL" or "NONE" (or be a string, run by the shell)`,
+  );
 }
 
 function replicas(ctx: RuleContext, name: string, svc: Obj): number {
   const scale = toInt(svc.scale);
   const deployed = toInt(obj(svc.deploy)?.replicas);
   if (scale !== undefined && deployed !== undefined && scale !== deployed) {
-    ctx.at(['services', name, 'scale'], `service "${name}" sets scale ${scale} and deploy.replicas ${deployed}; keep one of them`);
+    ctx.at(
+      ['services', name, 'scale'],
+      `service "${name}" sets scale ${scale} and deploy.replicas ${deployed}; keep one of them`,
+    );
   }
   return deployed ?? scale ?? 1;
 }
@@ -93,12 +110,19 @@ function extraHosts(ctx: RuleContext, name: string, svc: Obj): void {
     if (sep <= 0) return; // the schema reports entries without a separator
     const ip = e.slice(sep + 1).replace(/^\[(.*)\]$/, '$1');
     if (ip === 'host-gateway' || isIpv4(ip) || (ip.includes(':') && /^[0-9a-fA-F:.]+$/.test(ip))) return;
-    ctx.at(['services', name, 'extra_hosts', i], `extra host "${e}" of service "${name}" must map to an IP address or host-gateway`);
+    ctx.at(
+      ['services', name, 'extra_hosts', i],
+      `extra host "${e}" of service "${name}" must map to an IP address or host-gateway`,
+    );
   });
 }
 
 /** Checks one service; returns its container_name and replica count for the stack-wide checks. */
-export function checkServiceFields(ctx: RuleContext, name: string, svc: Obj): { containerName?: string; replicas: number } {
+export function checkServiceFields(
+  ctx: RuleContext,
+  name: string,
+  svc: Obj,
+): { containerName?: string; replicas: number } {
   commands(ctx, name, svc);
   stopSignal(ctx, name, svc);
   capabilities(ctx, name, svc);
@@ -108,7 +132,10 @@ export function checkServiceFields(ctx: RuleContext, name: string, svc: Obj): { 
   const n = replicas(ctx, name, svc);
   const containerName = typeof svc.container_name === 'string' ? svc.container_name : undefined;
   if (containerName !== undefined && n > 1) {
-    ctx.at(['services', name, 'container_name'], `service "${name}" has container_name "${containerName}" and ${n} replicas; a container name is unique, so remove container_name or run one replica`);
+    ctx.at(
+      ['services', name, 'container_name'],
+      `service "${name}" has container_name "${containerName}" and ${n} replicas; a container name is unique, so remove container_name or run one replica`,
+    );
   }
   return { containerName, replicas: n };
 }

@@ -11,11 +11,11 @@ import { obj, type Obj, type RuleContext } from './context.js';
 const CONFLICTS: Record<string, { owns: string; fix: string }> = {
   ports: { owns: 'its ports are those of that namespace', fix: 'publish them' },
   expose: { owns: 'its ports are those of that namespace', fix: 'expose them' },
-  extra_hosts: { owns: 'it uses that container\'s /etc/hosts', fix: 'add the entries' },
-  dns: { owns: 'it uses that container\'s /etc/resolv.conf', fix: 'set them' },
-  dns_search: { owns: 'it uses that container\'s /etc/resolv.conf', fix: 'set them' },
-  dns_opt: { owns: 'it uses that container\'s /etc/resolv.conf', fix: 'set them' },
-  hostname: { owns: 'its /etc/hosts and its name on the network are that container\'s', fix: 'set it' },
+  extra_hosts: { owns: "it uses that container's /etc/hosts", fix: 'add the entries' },
+  dns: { owns: "it uses that container's /etc/resolv.conf", fix: 'set them' },
+  dns_search: { owns: "it uses that container's /etc/resolv.conf", fix: 'set them' },
+  dns_opt: { owns: "it uses that container's /etc/resolv.conf", fix: 'set them' },
+  hostname: { owns: "its /etc/hosts and its name on the network are that container's", fix: 'set it' },
 };
 
 /** A setting counts when it says something: `dns: []` or `ports: []` asks for nothing. */
@@ -29,7 +29,9 @@ function isSet(v: unknown): boolean {
 export function checkSharedNetworkNamespace(ctx: RuleContext, name: string, svc: Obj): void {
   const mode = svc.network_mode;
   if (typeof mode !== 'string' || !(mode.startsWith('service:') || mode.startsWith('container:'))) return;
-  const owner = mode.startsWith('service:') ? `service "${mode.slice('service:'.length)}"` : `container "${mode.slice('container:'.length)}"`;
+  const owner = mode.startsWith('service:')
+    ? `service "${mode.slice('service:'.length)}"`
+    : `container "${mode.slice('container:'.length)}"`;
   for (const [key, { owns, fix }] of Object.entries(CONFLICTS)) {
     if (!isSet(svc[key])) continue;
     ctx.at(

@@ -14,7 +14,9 @@ export function checkFileObjects(ctx: RuleContext): void {
       const given = sources.filter((s) => v[s] !== undefined);
       const external = v.external !== undefined && toBool(v.external) !== false;
       // A misspelt key (`contnet:`) already has its own diagnostic from the schema.
-      const misspelt = Object.keys(v).some((k) => !k.startsWith('x-') && ![...sources, 'external', 'name', 'labels'].includes(k));
+      const misspelt = Object.keys(v).some(
+        (k) => !k.startsWith('x-') && ![...sources, 'external', 'name', 'labels'].includes(k),
+      );
       if (misspelt) continue;
       if (given.length + (external ? 1 : 0) === 1) continue;
       const choices = [...sources, 'external'].map((s) => `"${s}"`).join(', ');

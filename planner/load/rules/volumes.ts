@@ -13,14 +13,19 @@ const BIND_KEYS = [...Object.keys(BIND_OPTS), 'device'];
 
 /** What to do instead of a filesystem type stack cannot mount as a volume. */
 function insteadOfType(type: string): string {
-  if (type === 'tmpfs') return 'for a tmpfs, mount one in the service instead (`tmpfs: /path:size=100m`, or a volumes entry with `type: tmpfs`)';
+  if (type === 'tmpfs')
+    return 'for a tmpfs, mount one in the service instead (`tmpfs: /path:size=100m`, or a volumes entry with `type: tmpfs`)';
   return 'mount it on the host yourself and give that folder as device, or bind-mount it in the service';
 }
 
 function checkExternal(ctx: RuleContext, key: string, v: Obj): void {
   for (const field of ['driver', 'driver_opts', 'labels']) {
     if (v[field] === undefined) continue;
-    ctx.at(['volumes', key, field], `volume "${key}" is external, used as it is and never made by stack, so its "${field}" cannot apply; remove "${field}" (compose rejects it too)`, 'key');
+    ctx.at(
+      ['volumes', key, field],
+      `volume "${key}" is external, used as it is and never made by stack, so its "${field}" cannot apply; remove "${field}" (compose rejects it too)`,
+      'key',
+    );
   }
 }
 
@@ -29,17 +34,28 @@ function checkDriverOpts(ctx: RuleContext, key: string, opts: Obj): void {
   const type = opts.type === undefined ? undefined : String(opts.type);
   // Another filesystem's o and device belong to it: its type is the one thing to fix.
   if (type !== undefined && type !== BIND_OPTS.type) {
-    return at('type', `driver_opts type ${JSON.stringify(type)} of volume "${key}" is not supported: ${ONLY}; ${insteadOfType(type)}`);
+    return at(
+      'type',
+      `driver_opts type ${JSON.stringify(type)} of volume "${key}" is not supported: ${ONLY}; ${insteadOfType(type)}`,
+    );
   }
   const unknown = Object.keys(opts).filter((k) => !BIND_KEYS.includes(k));
-  for (const field of unknown) at(field, `driver_opts "${field}" of volume "${key}" is not supported: ${ONLY}; remove "${field}"`);
+  for (const field of unknown)
+    at(field, `driver_opts "${field}" of volume "${key}" is not supported: ${ONLY}; remove "${field}"`);
   if (opts.o !== undefined && String(opts.o) !== BIND_OPTS.o) {
-    at('o', `driver_opts o ${JSON.stringify(String(opts.o))} of volume "${key}" is not supported: ${ONLY}; set mount options such as ro on the service's volumes entry instead`);
+    at(
+      'o',
+      `driver_opts o ${JSON.stringify(String(opts.o))} of volume "${key}" is not supported: ${ONLY}; set mount options such as ro on the service's volumes entry instead`,
+    );
   }
   const missing = BIND_KEYS.filter((k) => opts[k] === undefined || opts[k] === '');
   if (missing.length > 0 && missing.length < BIND_KEYS.length) {
     const names = missing.map((k) => `"${k}"`).join(' and ');
-    ctx.at(['volumes', key, 'driver_opts'], `driver_opts of volume "${key}" lack ${names}: a volume kept in a host folder needs type: none, o: bind and device: /host/folder together`, 'key');
+    ctx.at(
+      ['volumes', key, 'driver_opts'],
+      `driver_opts of volume "${key}" lack ${names}: a volume kept in a host folder needs type: none, o: bind and device: /host/folder together`,
+      'key',
+    );
   }
 }
 
@@ -52,7 +68,11 @@ export function checkVolumeDeclarations(ctx: RuleContext): void {
       continue;
     }
     if (typeof v.driver === 'string' && v.driver !== 'local') {
-      ctx.at(['volumes', key, 'driver'], `driver "${v.driver}" of volume "${key}" is not supported: ${ONLY}; remove "driver" to keep the volume in stack's store, or mount the storage on the host and give that folder as device`, 'key');
+      ctx.at(
+        ['volumes', key, 'driver'],
+        `driver "${v.driver}" of volume "${key}" is not supported: ${ONLY}; remove "driver" to keep the volume in stack's store, or mount the storage on the host and give that folder as device`,
+        'key',
+      );
     }
     const opts = obj(v.driver_opts);
     if (opts) checkDriverOpts(ctx, key, opts);

@@ -8,7 +8,7 @@ let ctxDir: string;
 beforeEach(async () => {
   ctxDir = await fs.mkdtemp(path.join(os.tmpdir(), 'stk-context-'));
   const files: Record<string, string> = {
-    'Dockerfile': 'FROM scratch\n',
+    Dockerfile: 'FROM scratch\n',
     'src/app.js': 'console.log(1)\n',
     'src/util.js': 'export {}\n',
     'src/notes.md': '# notes\n',
@@ -40,7 +40,9 @@ describe('build context', () => {
 
   it('names the .dockerignore line that excludes a source, or says it is missing', async () => {
     const ctx = await open();
-    await expect(matchSource(ctx, 'secret.env')).rejects.toThrow(`secret.env is excluded by ${path.join(ctxDir, '.dockerignore')} line 1: *.env`);
+    await expect(matchSource(ctx, 'secret.env')).rejects.toThrow(
+      `secret.env is excluded by ${path.join(ctxDir, '.dockerignore')} line 1: *.env`,
+    );
     await expect(matchSource(ctx, 'nope/*.js')).rejects.toThrow(`nope/*.js is not in the build context ${ctxDir}`);
     await expect(matchSource(ctx, '../outside')).rejects.toThrow('../outside is outside the build context');
   });
@@ -48,7 +50,14 @@ describe('build context', () => {
   it('walks a folder without the ignored files but with the re-included ones', async () => {
     const ctx = await open();
     expect(await walkContext(ctx, '')).toEqual([
-      '', '.dockerignore', 'Dockerfile', 'docs', 'src', 'src/app.js', 'src/util.js', 'vendor/keep.txt',
+      '',
+      '.dockerignore',
+      'Dockerfile',
+      'docs',
+      'src',
+      'src/app.js',
+      'src/util.js',
+      'vendor/keep.txt',
     ]);
   });
 

@@ -20,8 +20,20 @@ function steps(lines: string[], opts: Partial<Omit<BuildStepsInput, 'dockerfile'
 describe('build steps', () => {
   it('scopes ARGs as docker does: global ones in FROM, declared again in a stage, build args winning', () => {
     const out = steps(
-      ['ARG BASE=busybox', 'ARG VERSION=1', 'FROM $BASE', 'ARG VERSION', 'ARG OTHER=x', 'RUN echo $VERSION $OTHER $BASE'],
-      { buildArgs: new Map([['OTHER', 'from-cli'], ['UNUSED', '1']]) },
+      [
+        'ARG BASE=busybox',
+        'ARG VERSION=1',
+        'FROM $BASE',
+        'ARG VERSION',
+        'ARG OTHER=x',
+        'RUN echo $VERSION $OTHER $BASE',
+      ],
+      {
+        buildArgs: new Map([
+          ['OTHER', 'from-cli'],
+          ['UNUSED', '1'],
+        ]),
+      },
     );
     const [stage] = out.stages;
     expect(stage.base).toEqual({ kind: 'image', ref: 'busybox' });
@@ -32,7 +44,13 @@ describe('build steps', () => {
   });
 
   it('lets ENV win over an ARG of the same name and expands values with both', () => {
-    const [stage] = steps(['FROM busybox', 'ARG MODE=arg', 'ENV MODE=env DIR=/srv/$MODE', 'LABEL mode=$MODE', 'WORKDIR $DIR']).stages;
+    const [stage] = steps([
+      'FROM busybox',
+      'ARG MODE=arg',
+      'ENV MODE=env DIR=/srv/$MODE',
+      'LABEL mode=$MODE',
+      'WORKDIR $DIR',
+    ]).stages;
     expect(stage.config.env).toEqual(['PATH=/usr/bin:/bin', 'MODE=env', 'DIR=/srv/arg']);
     expect(stage.config.labels).toEqual({ mode: 'env' });
     expect(stage.config.workingDir).toBe('/srv/arg');
@@ -40,26 +58,54 @@ describe('build steps', () => {
 
   it('resolves WORKDIR and COPY destinations against the working directory', () => {
     const [stage] = steps(['FROM busybox', 'WORKDIR /app', 'WORKDIR src', 'COPY a.txt b/ ./', 'COPY x rel/']).stages;
-    expect(stage.steps.map((s) => (s.kind === 'copy' ? s.dest : s.kind === 'workdir' ? s.path : ''))).toEqual(['/app', '/app/src', '/app/src/', '/app/src/rel/']);
+    expect(stage.steps.map((s) => (s.kind === 'copy' ? s.dest : s.kind === 'workdir' ? s.path : ''))).toEqual([
+      '/app',
+      '/app/src',
+      '/app/src/',
+      '/app/src/rel/',
+    ]);
     expect(stage.steps[2]).toMatchObject({ sources: ['a.txt', 'b/'], from: { kind: 'context' } });
   });
 
   it('plans only the stages the target needs, resolving --from by name and by number', () => {
     const out = steps(
-      ['FROM busybox AS deps', 'RUN fetch', 'FROM busybox AS unused', 'RUN never', 'FROM scratch AS app', 'COPY --from=deps /d /d', 'COPY --from=0 /e /e', 'FROM app'],
+      [
+        'FROM busybox AS deps',
+        'RUN fetch',
+        'FROM busybox AS unused',
+        'RUN never',
+        'FROM scratch AS app',
+        'COPY --from=deps /d /d',
+        'COPY --from=0 /e /e',
+        'FROM app',
+      ],
       { target: 'app' },
     );
     expect(out.stages.map((s) => s.name)).toEqual(['deps', 'app']);
-    expect(out.stages[1].steps.map((s) => s.kind === 'copy' && s.from)).toEqual([{ kind: 'stage', index: 0 }, { kind: 'stage', index: 0 }]);
-    expect(steps(['FROM busybox AS a', 'FROM a']).stages.map((s) => s.base)).toEqual([{ kind: 'image', ref: 'busybox' }, { kind: 'stage', index: 0 }]);
+    expect(out.stages[1].steps.map((s) => s.kind === 'copy' && s.from)).toEqual([
+      { kind: 'stage', index: 0 },
+      { kind: 'stage', index: 0 },
+    ]);
+    expect(steps(['FROM busybox AS a', 'FROM a']).stages.map((s) => s.base)).toEqual([
+      { kind: 'image', ref: 'busybox' },
+      { kind: 'stage', index: 0 },
+    ]);
   });
 
   it('refuses an unknown target and a stage used before it is defined, at their lines', () => {
-    expect(() => steps(['FROM busybox AS one'], { target: 'two' })).toThrow('target stage two is not in the Dockerfile; its stages: one');
+    expect(() => steps(['FROM busybox AS one'], { target: 'two' })).toThrow(
+      'target stage two is not in the Dockerfile; its stages: one',
+    );
     // BuildKit skips a stage the target does not need, mistakes in it included.
     expect(() => steps(['FROM busybox', 'COPY --from=later /x /x', 'FROM busybox AS later'])).not.toThrow();
-    expect(() => steps(['FROM busybox AS a', 'COPY --from=b /x /x', 'FROM busybox AS b', 'COPY --from=a /y /y'], { target: 'b' })).toThrow(
-      expect.objectContaining({ name: 'BuildPlanError', pos: { line: 2, col: 1 }, message: 'stage b is used before it is defined; a stage can only use earlier stages' }),
+    expect(() =>
+      steps(['FROM busybox AS a', 'COPY --from=b /x /x', 'FROM busybox AS b', 'COPY --from=a /y /y'], { target: 'b' }),
+    ).toThrow(
+      expect.objectContaining({
+        name: 'BuildPlanError',
+        pos: { line: 2, col: 1 },
+        message: 'stage b is used before it is defined; a stage can only use earlier stages',
+      }),
     );
   });
 
@@ -83,18 +129,42 @@ describe('build steps', () => {
       user: '1000:1000',
       volumes: { '/data': {} },
     });
-    expect(steps(['FROM busybox', 'CMD ["a"]', 'ENTRYPOINT ["b"]']).stages[0].config).toMatchObject({ cmd: ['a'], entrypoint: ['b'] });
+    expect(steps(['FROM busybox', 'CMD ["a"]', 'ENTRYPOINT ["b"]']).stages[0].config).toMatchObject({
+      cmd: ['a'],
+      entrypoint: ['b'],
+    });
   });
 
   it('expands unquoted heredocs only, keeping the quotes in their bodies', () => {
-    const [stage] = steps(['FROM busybox', 'ENV WHO=world', 'RUN <<A sh && <<\'B\' sh', 'echo "hi $WHO"', 'A', 'echo $WHO', 'B']).stages;
-    expect(stage.steps[0]).toMatchObject({ heredocs: [{ name: 'A', body: 'echo "hi world"\n' }, { name: 'B', body: 'echo $WHO\n' }] });
+    const [stage] = steps([
+      'FROM busybox',
+      'ENV WHO=world',
+      "RUN <<A sh && <<'B' sh",
+      'echo "hi $WHO"',
+      'A',
+      'echo $WHO',
+      'B',
+    ]).stages;
+    expect(stage.steps[0]).toMatchObject({
+      heredocs: [
+        { name: 'A', body: 'echo "hi world"\n' },
+        { name: 'B', body: 'echo $WHO\n' },
+      ],
+    });
   });
 
   it('sets the platform ARGs globally and in a stage only when declared', () => {
-    const [stage] = steps(['FROM busybox-$TARGETARCH', 'RUN echo $TARGETOS', 'ARG TARGETARCH', 'RUN echo $TARGETARCH']).stages;
+    const [stage] = steps([
+      'FROM busybox-$TARGETARCH',
+      'RUN echo $TARGETOS',
+      'ARG TARGETARCH',
+      'RUN echo $TARGETARCH',
+    ]).stages;
     expect(stage.base).toEqual({ kind: 'image', ref: 'busybox-amd64' });
-    expect(stage.steps.map((s) => s.kind === 'run' && s.env.filter((e) => e.startsWith('TARGET')))).toEqual([[], ['TARGETARCH=amd64']]);
+    expect(stage.steps.map((s) => s.kind === 'run' && s.env.filter((e) => e.startsWith('TARGET')))).toEqual([
+      [],
+      ['TARGETARCH=amd64'],
+    ]);
   });
 
   it('names the line of a failed expansion', () => {

@@ -2,10 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { baseKey, stepKey } from '../../../images/build/cache-key.js';
 import type { CopyStep, RunStep } from '../../../images/build/build-plan.js';
 
-const run: RunStep = { kind: 'run', line: 2, col: 1, argv: ['/bin/sh', '-c', 'make'], env: ['A=1'], user: '', workdir: '/', network: 'default', mounts: [], heredocs: [] };
+const run: RunStep = {
+  kind: 'run',
+  line: 2,
+  col: 1,
+  argv: ['/bin/sh', '-c', 'make'],
+  env: ['A=1'],
+  user: '',
+  workdir: '/',
+  network: 'default',
+  mounts: [],
+  heredocs: [],
+};
 const copy: CopyStep = {
-  kind: 'copy', line: 3, col: 1, add: false, from: { kind: 'context' }, sources: ['src'], dest: '/app/', link: false, exclude: [],
-  keepGitDir: false, heredocs: [],
+  kind: 'copy',
+  line: 3,
+  col: 1,
+  add: false,
+  from: { kind: 'context' },
+  sources: ['src'],
+  dest: '/app/',
+  link: false,
+  exclude: [],
+  keepGitDir: false,
+  heredocs: [],
 };
 
 describe('build cache keys', () => {
@@ -26,7 +46,9 @@ describe('build cache keys', () => {
   });
 
   it('keep field boundaries: moving text between fields gives another key', () => {
-    expect(stepKey(parent, { ...run, user: 'ab', workdir: '/' })).not.toBe(stepKey(parent, { ...run, user: 'a', workdir: 'b/' }));
+    expect(stepKey(parent, { ...run, user: 'ab', workdir: '/' })).not.toBe(
+      stepKey(parent, { ...run, user: 'a', workdir: 'b/' }),
+    );
   });
 
   it('start from scratch, an image id or the key of an earlier stage', () => {

@@ -68,7 +68,13 @@ describe('COPY into the upper folder', () => {
 
   it('puts one file at the destination path, or inside an existing folder, with --chown and --chmod', async () => {
     const c = await ctx();
-    await copyFromContext(c, ['one.txt'], { upper, layers: layers(), dest: '/opt/renamed.txt', owner: { uid: 1000, gid: 1000 }, mode: 0o600 });
+    await copyFromContext(c, ['one.txt'], {
+      upper,
+      layers: layers(),
+      dest: '/opt/renamed.txt',
+      owner: { uid: 1000, gid: 1000 },
+      mode: 0o600,
+    });
     const st = await fs.lstat(path.join(upper, 'opt/renamed.txt'));
     expect([st.mode & 0o777, st.uid, st.gid]).toEqual([0o600, 1000, 1000]);
     await copyFromContext(c, ['one.txt'], { upper, layers: layers(), dest: '/srv' });

@@ -41,7 +41,10 @@ describe('Dockerfile stages', () => {
 
   it('joins continuation lines, skipping comments and blank lines inside them', () => {
     const [run] = body('FROM a\nRUN apt-get update && \\\n# a comment\n\n    apt-get install -y x \\  \n && true');
-    expect(run).toMatchObject({ kind: 'RUN', command: { shell: 'apt-get update &&     apt-get install -y x  && true' } });
+    expect(run).toMatchObject({
+      kind: 'RUN',
+      command: { shell: 'apt-get update &&     apt-get install -y x  && true' },
+    });
   });
 
   it('honours the escape directive at the top and ignores it after a comment', () => {
@@ -55,22 +58,50 @@ describe('Dockerfile stages', () => {
 
   it('takes heredoc bodies verbatim, with <<- stripping tabs and quotes turning expansion off', () => {
     const [run, copy] = body(
-      ['FROM a', 'RUN <<EOF bash', 'echo $X', '  indented', 'EOF', "COPY <<-'END' /etc/motd", '\thello', '\tEND'].join('\n'),
+      ['FROM a', 'RUN <<EOF bash', 'echo $X', '  indented', 'EOF', "COPY <<-'END' /etc/motd", '\thello', '\tEND'].join(
+        '\n',
+      ),
     );
-    expect(run).toMatchObject({ kind: 'RUN', heredocs: [{ name: 'EOF', body: 'echo $X\n  indented\n', expand: true, stripTabs: false, line: 2 }] });
-    expect(copy).toMatchObject({ kind: 'COPY', sources: ["<<-'END'"], dest: '/etc/motd', heredocs: [{ name: 'END', body: 'hello\n', expand: false, stripTabs: true }] });
+    expect(run).toMatchObject({
+      kind: 'RUN',
+      heredocs: [{ name: 'EOF', body: 'echo $X\n  indented\n', expand: true, stripTabs: false, line: 2 }],
+    });
+    expect(copy).toMatchObject({
+      kind: 'COPY',
+      sources: ["<<-'END'"],
+      dest: '/etc/motd',
+      heredocs: [{ name: 'END', body: 'hello\n', expand: false, stripTabs: true }],
+    });
   });
 
   it('reads two heredocs of one instruction in order', () => {
     const [run] = body('FROM a\nRUN <<A cat && <<B cat\none\nA\ntwo\nB');
-    expect(run).toMatchObject({ heredocs: [{ name: 'A', body: 'one\n' }, { name: 'B', body: 'two\n' }] });
+    expect(run).toMatchObject({
+      heredocs: [
+        { name: 'A', body: 'one\n' },
+        { name: 'B', body: 'two\n' },
+      ],
+    });
   });
 
   it('reads ENV and LABEL pairs, quoted values and the legacy ENV form', () => {
     expect(body('FROM a\nENV A=1 B="two words" C=x\\ y\nENV LEGACY the rest of it\nLABEL "org.x"="1" b=2')).toEqual([
-      { kind: 'ENV', pairs: [{ key: 'A', value: '1' }, { key: 'B', value: '"two words"' }, { key: 'C', value: 'x\\ y' }] },
+      {
+        kind: 'ENV',
+        pairs: [
+          { key: 'A', value: '1' },
+          { key: 'B', value: '"two words"' },
+          { key: 'C', value: 'x\\ y' },
+        ],
+      },
       { kind: 'ENV', pairs: [{ key: 'LEGACY', value: 'the rest of it' }] },
-      { kind: 'LABEL', pairs: [{ key: '"org.x"', value: '"1"' }, { key: 'b', value: '2' }] },
+      {
+        kind: 'LABEL',
+        pairs: [
+          { key: '"org.x"', value: '"1"' },
+          { key: 'b', value: '2' },
+        ],
+      },
     ]);
   });
 
@@ -86,19 +117,43 @@ describe('Dockerfile stages', () => {
       ].join('\n'),
     );
     expect(run).toMatchObject({
-      mounts: [{ type: 'cache', options: { target: '/root/.cache', sharing: 'locked' } }, { type: 'secret', options: { id: 'tok' } }],
+      mounts: [
+        { type: 'cache', options: { target: '/root/.cache', sharing: 'locked' } },
+        { type: 'secret', options: { id: 'tok' } },
+      ],
       network: 'none',
       command: { shell: 'make' },
     });
-    expect(copy).toMatchObject({ chown: '1000:1000', chmod: '644', link: true, exclude: ['*.md'], sources: ['src/', '"two words"'], dest: '/app/' });
-    expect(add).toMatchObject({ kind: 'ADD', checksum: 'sha256:abc', sources: ['https://example.invalid/x.tar.gz'], dest: '/x' });
-    expect(hc).toMatchObject({ none: false, interval: '5s', retries: '3', command: { exec: ['curl', '-f', 'http://localhost/'] } });
+    expect(copy).toMatchObject({
+      chown: '1000:1000',
+      chmod: '644',
+      link: true,
+      exclude: ['*.md'],
+      sources: ['src/', '"two words"'],
+      dest: '/app/',
+    });
+    expect(add).toMatchObject({
+      kind: 'ADD',
+      checksum: 'sha256:abc',
+      sources: ['https://example.invalid/x.tar.gz'],
+      dest: '/x',
+    });
+    expect(hc).toMatchObject({
+      none: false,
+      interval: '5s',
+      retries: '3',
+      command: { exec: ['curl', '-f', 'http://localhost/'] },
+    });
     expect(none).toMatchObject({ kind: 'HEALTHCHECK', none: true });
   });
 
   it('reads ONBUILD triggers as instructions and keeps their text', () => {
     const [onbuild] = body('FROM a\nONBUILD COPY . /src');
-    expect(onbuild).toMatchObject({ kind: 'ONBUILD', text: 'COPY . /src', trigger: { kind: 'COPY', sources: ['.'], dest: '/src', line: 2, col: 9 } });
+    expect(onbuild).toMatchObject({
+      kind: 'ONBUILD',
+      text: 'COPY . /src',
+      trigger: { kind: 'COPY', sources: ['.'], dest: '/src', line: 2, col: 9 },
+    });
   });
 });
 
@@ -137,7 +192,12 @@ describe('Dockerfile mistakes', () => {
 
   it('keeps the offending line for the caret display', () => {
     const [d] = parse('FROM a\nCOPY onlyone').diagnostics;
-    expect(d).toMatchObject({ line: 2, col: 6, sourceLine: 'COPY onlyone', message: 'COPY needs a source and a destination: COPY SRC... DEST' });
+    expect(d).toMatchObject({
+      line: 2,
+      col: 6,
+      sourceLine: 'COPY onlyone',
+      message: 'COPY needs a source and a destination: COPY SRC... DEST',
+    });
   });
 
   it('says when there is no FROM at all', () => {

@@ -22,7 +22,10 @@ export function capabilityNumbers(names: string[]): number[] {
 
 /** This process's permitted set: what the host withholds (CAP_SYS_RESOURCE on some hosts) cannot be handed on. */
 function permitted(): bigint {
-  const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('CapPrm:'));
+  const line = fs
+    .readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('CapPrm:'));
   return line ? BigInt(`0x${line.slice(7).trim()}`) : (1n << 64n) - 1n;
 }
 

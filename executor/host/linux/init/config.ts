@@ -74,5 +74,4 @@ export const INIT_TARGET = '/sbin/docker-init';
 
 /** One line of JSON on the status fd. */
 export type InitStatus =
-  | { event: 'ready'; ms: number }
-  | { event: 'error'; step: string; message: string; code?: string };
+  { event: 'ready'; ms: number } | { event: 'error'; step: string; message: string; code?: string };

@@ -73,7 +73,12 @@ try {
   const e = err as Error & { code?: string };
   const exitCode = err instanceof LookupError ? err.exitCode : 126;
   try {
-    fs.writeSync(EXEC_STATUS_FD, JSON.stringify({ event: 'error', step: current, message: e.message ?? String(err), code: e.code }) + '\n');
-  } catch { /* the caller is gone; the exit code still tells */ }
+    fs.writeSync(
+      EXEC_STATUS_FD,
+      JSON.stringify({ event: 'error', step: current, message: e.message ?? String(err), code: e.code }) + '\n',
+    );
+  } catch {
+    /* the caller is gone; the exit code still tells */
+  }
   process.exit(exitCode);
 }

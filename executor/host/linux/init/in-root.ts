@@ -11,13 +11,21 @@ export function inRoot(root: string, rel: string): string {
   let links = 0;
   while (todo.length > 0) {
     const part = todo.shift()!;
-    if (part === '..') { done.pop(); continue; }
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
     const full = path.join(root, ...done, part);
     let target: string | undefined;
     try {
       if (fs.lstatSync(full).isSymbolicLink()) target = fs.readlinkSync(full);
-    } catch { /* absent: the rest is created by the caller */ }
-    if (target === undefined) { done.push(part); continue; }
+    } catch {
+      /* absent: the rest is created by the caller */
+    }
+    if (target === undefined) {
+      done.push(part);
+      continue;
+    }
     if (++links > 40) throw new Error(`too many symlinks resolving ${rel}`);
     if (target.startsWith('/')) done.length = 0;
     todo.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
@@ -33,7 +41,14 @@ const PROC_SUPER_MAGIC = 0x9fa0;
  * `p` is resolved already; the first part of it that exists says on which filesystem.
  */
 function refuseInProc(root: string, p: string, rel: string): void {
-  const exists = (q: string) => { try { fs.lstatSync(q); return true; } catch { return false; } };
+  const exists = (q: string) => {
+    try {
+      fs.lstatSync(q);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   let probe = p;
   while (!exists(probe) && probe !== path.dirname(probe)) probe = path.dirname(probe);
   if (fs.statfsSync(probe).type === PROC_SUPER_MAGIC) {

@@ -44,13 +44,18 @@ async function main(): Promise<void> {
   // boot. The files are opened now, before pivot_root hides their paths; the cgroup
   // namespace is unshared only later, so its root is the container's own group.
   const fds = step('join cgroup', () => cfg.cgroupProcs.map((f) => fs.openSync(f, 'w')));
-  const joined = Promise.all(fds.map((fd) => new Promise<void>((resolve, reject) => {
-    fs.write(fd, '0', (err) => {
-      fs.closeSync(fd);
-      if (err) reject(err);
-      else resolve();
-    });
-  })));
+  const joined = Promise.all(
+    fds.map(
+      (fd) =>
+        new Promise<void>((resolve, reject) => {
+          fs.write(fd, '0', (err) => {
+            fs.closeSync(fd);
+            if (err) reject(err);
+            else resolve();
+          });
+        }),
+    ),
+  );
   const sys = step('load koffi', () => loadSys(cfg.koffiNative));
   // As the exec stage: nothing in the container reaches /proc/1/exe (the host's node) before execve.
   step('non-dumpable', () => sys.setNotDumpable());
@@ -92,9 +97,12 @@ main().catch((err: unknown) => {
   const e = err as Error & { code?: string };
   let exitCode = 127;
   if (err instanceof LookupError) exitCode = err.exitCode;
-  else if (err instanceof InitSysError && current === 'exec' && (e.code === 'EACCES' || e.code === 'ENOEXEC')) exitCode = 126;
+  else if (err instanceof InitSysError && current === 'exec' && (e.code === 'EACCES' || e.code === 'ENOEXEC'))
+    exitCode = 126;
   try {
     report({ event: 'error', step: current, message: e.message ?? String(err), code: e.code });
-  } catch { /* the supervisor is gone; the exit code still tells */ }
+  } catch {
+    /* the supervisor is gone; the exit code still tells */
+  }
   process.exit(exitCode);
 });

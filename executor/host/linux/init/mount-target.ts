@@ -47,8 +47,12 @@ export function openRootTargets(koffiNative: string, root: string) {
   const c = {
     openat2: lib.func('long syscall(long nr, int dirfd, const char *path, void *how, size_t size)'),
     openTree: lib.func('long syscall(long nr, int dirfd, const char *path, unsigned int flags)'),
-    moveMount: lib.func('long syscall(long nr, int fromDirfd, const char *fromPath, int toDirfd, const char *toPath, unsigned int flags)'),
-    mountSetattr: lib.func('long syscall(long nr, int dirfd, const char *path, unsigned int flags, void *attr, size_t size)'),
+    moveMount: lib.func(
+      'long syscall(long nr, int fromDirfd, const char *fromPath, int toDirfd, const char *toPath, unsigned int flags)',
+    ),
+    mountSetattr: lib.func(
+      'long syscall(long nr, int dirfd, const char *path, unsigned int flags, void *attr, size_t size)',
+    ),
   };
   const check = (call: string, rc: number | bigint, detail: string) => {
     checkCall(koffi, call, rc, detail);
@@ -67,7 +71,8 @@ export function openRootTargets(koffiNative: string, root: string) {
 
   /** A mount on or inside the container's procfs is refused, as runc refuses it: it would hide or fake what the kernel shows there. */
   function refuseInProc(fd: number, asked: string, rel: string): void {
-    if (fs.statfsSync(at(fd)).type === PROC_SUPER_MAGIC) throw new Error(`mount target ${asked} resolves to ${rel || '/'}, inside /proc: refused`);
+    if (fs.statfsSync(at(fd)).type === PROC_SUPER_MAGIC)
+      throw new Error(`mount target ${asked} resolves to ${rel || '/'}, inside /proc: refused`);
   }
 
   /** Directory `rel` (resolved already) under the root, made where missing; an O_PATH fd. */
@@ -97,10 +102,16 @@ export function openRootTargets(koffiNative: string, root: string) {
     const dir = targetDir(parentRel, asked);
     try {
       let regular = false;
-      try { regular = fs.lstatSync(at(dir, base)).isFile(); } catch { /* absent */ }
+      try {
+        regular = fs.lstatSync(at(dir, base)).isFile();
+      } catch {
+        /* absent */
+      }
       // A symlink or anything else there is replaced (in the upper dir, or the volume it is in).
       if (!regular) removeAt(dir, base);
-      return regular ? fs.openSync(at(dir, base), O_PATH | O_NOFOLLOW) : fs.openSync(at(dir, base), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
+      return regular
+        ? fs.openSync(at(dir, base), O_PATH | O_NOFOLLOW)
+        : fs.openSync(at(dir, base), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
     } finally {
       fs.closeSync(dir);
     }
@@ -110,13 +121,25 @@ export function openRootTargets(koffiNative: string, root: string) {
   function bindAt(fd: number, source: string, attrs: number, propagation: number, asked: string): void {
     let tree: number | undefined;
     try {
-      tree = check('open_tree', c.openTree(SYS.openTree, -100 /* AT_FDCWD */, source, OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE), JSON.stringify(source));
-      check('move_mount', c.moveMount(SYS.moveMount, tree, '', fd, '', MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH), JSON.stringify(asked));
+      tree = check(
+        'open_tree',
+        c.openTree(SYS.openTree, -100 /* AT_FDCWD */, source, OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE),
+        JSON.stringify(source),
+      );
+      check(
+        'move_mount',
+        c.moveMount(SYS.moveMount, tree, '', fd, '', MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
+        JSON.stringify(asked),
+      );
       // Flags of the new mount itself (a bind takes the source's), then its propagation.
       const setattr = (flags: number, field: number, value: number) => {
         const attr = Buffer.alloc(32); // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd; }
         attr.writeBigUInt64LE(BigInt(value), field);
-        check('mount_setattr', c.mountSetattr(SYS.mountSetattr, tree!, '', AT_EMPTY_PATH | flags, attr, attr.length), JSON.stringify(asked));
+        check(
+          'mount_setattr',
+          c.mountSetattr(SYS.mountSetattr, tree!, '', AT_EMPTY_PATH | flags, attr, attr.length),
+          JSON.stringify(asked),
+        );
       };
       if (attrs) setattr(0, 0, attrs);
       const mode = propagation & MS_PROPAGATION;
@@ -133,7 +156,8 @@ export function openRootTargets(koffiNative: string, root: string) {
     /** A directory target: resolved as if the rootfs were `/`, then opened inside it. */
     dir: (target: string) => targetDir(inRoot(root, target).slice(root.length), target),
     /** A file target: its directory resolved as if the rootfs were `/`; a link at the name itself is replaced. */
-    file: (target: string) => targetFile(inRoot(root, path.dirname(target)).slice(root.length), path.basename(target), target),
+    file: (target: string) =>
+      targetFile(inRoot(root, path.dirname(target)).slice(root.length), path.basename(target), target),
     close: () => fs.closeSync(rootFd),
   };
 }
@@ -141,7 +165,11 @@ export function openRootTargets(koffiNative: string, root: string) {
 /** Removes `name` in the directory `dir` is open on, a whole tree included, never following a link. */
 function removeAt(dir: number, name: string): void {
   let st: fs.Stats;
-  try { st = fs.lstatSync(at(dir, name)); } catch { return; }
+  try {
+    st = fs.lstatSync(at(dir, name));
+  } catch {
+    return;
+  }
   if (!st.isDirectory()) return fs.unlinkSync(at(dir, name));
   const sub = fs.openSync(at(dir, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   try {

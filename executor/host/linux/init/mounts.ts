@@ -26,9 +26,12 @@ export interface InitMount {
 
 /** mount(2) flags of each bind propagation mode. */
 export const PROPAGATION: Record<string, number> = {
-  private: 1 << 18, rprivate: (1 << 18) | MS.REC,
-  slave: 1 << 19, rslave: (1 << 19) | MS.REC,
-  shared: 1 << 20, rshared: (1 << 20) | MS.REC,
+  private: 1 << 18,
+  rprivate: (1 << 18) | MS.REC,
+  slave: 1 << 19,
+  rslave: (1 << 19) | MS.REC,
+  shared: 1 << 20,
+  rshared: (1 << 20) | MS.REC,
 };
 
 export function mountContainerMounts(sys: Sys, targets: RootTargets, mounts: InitMount[]): void {
@@ -39,7 +42,10 @@ export function mountContainerMounts(sys: Sys, targets: RootTargets, mounts: Ini
 }
 
 function mountTmpfs(sys: Sys, targets: RootTargets, m: InitMount): void {
-  const options = [`mode=${(m.tmpfsMode ?? 0o1777).toString(8)}`, ...(m.tmpfsSize !== undefined ? [`size=${m.tmpfsSize}`] : [])];
+  const options = [
+    `mode=${(m.tmpfsMode ?? 0o1777).toString(8)}`,
+    ...(m.tmpfsSize !== undefined ? [`size=${m.tmpfsSize}`] : []),
+  ];
   const fd = targets.dir(m.target);
   try {
     sys.mount('tmpfs', at(fd), 'tmpfs', MS.NOSUID | MS.NODEV | (m.readOnly ? MS.RDONLY : 0), options.join(','));
@@ -50,5 +56,11 @@ function mountTmpfs(sys: Sys, targets: RootTargets, m: InitMount): void {
 
 function mountBind(targets: RootTargets, m: InitMount): void {
   const fd = fs.statSync(m.source).isDirectory() ? targets.dir(m.target) : targets.file(m.target);
-  targets.bindAt(fd, m.source, m.readOnly ? MOUNT_ATTR.RDONLY : 0, PROPAGATION[m.propagation ?? 'rprivate'] ?? PROPAGATION.rprivate!, m.target);
+  targets.bindAt(
+    fd,
+    m.source,
+    m.readOnly ? MOUNT_ATTR.RDONLY : 0,
+    PROPAGATION[m.propagation ?? 'rprivate'] ?? PROPAGATION.rprivate!,
+    m.target,
+  );
 }

@@ -28,7 +28,13 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
       process.chdir([...parents][0]!);
       lower = cfg.lowerdirs.map((d) => path.basename(d));
     }
-    sys.mount('overlay', root, 'overlay', 0, `lowerdir=${lower.join(':')},upperdir=${cfg.upperdir},workdir=${cfg.workdir}`);
+    sys.mount(
+      'overlay',
+      root,
+      'overlay',
+      0,
+      `lowerdir=${lower.join(':')},upperdir=${cfg.upperdir},workdir=${cfg.workdir}`,
+    );
   });
   const targets = openRootTargets(cfg.koffiNative, root);
   try {
@@ -64,13 +70,19 @@ function mountSystem(sys: Sys, cfg: InitConfig, targets: RootTargets, step: Step
   step('mount /dev', () => mountDev(sys, dirIn(root, 'dev'), sec.shmSizeBytes));
   if (sec.privileged) step('copy host devices', () => copyHostDevices(sys, path.join(root, 'dev')));
   step('mount /etc files', () => {
-    for (const [name, src] of Object.entries(cfg.etcFiles)) targets.bindAt(targets.file(`etc/${name}`), src, 0, 0, `etc/${name}`);
+    for (const [name, src] of Object.entries(cfg.etcFiles))
+      targets.bindAt(targets.file(`etc/${name}`), src, 0, 0, `etc/${name}`);
   });
 }
 
 /** The character devices every container's /dev gets: name, major, minor. */
 export const DEV_NODES: [string, number, number][] = [
-  ['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0],
+  ['null', 1, 3],
+  ['zero', 1, 5],
+  ['full', 1, 7],
+  ['random', 1, 8],
+  ['urandom', 1, 9],
+  ['tty', 5, 0],
 ];
 
 function mountDev(sys: Sys, dev: string, shmSizeBytes: number): void {
@@ -81,7 +93,13 @@ function mountDev(sys: Sys, dev: string, shmSizeBytes: number): void {
     fs.chmodSync(p, 0o666); // mknod's mode passes through the umask
   }
   fs.mkdirSync(path.join(dev, 'pts'));
-  sys.mount('devpts', path.join(dev, 'pts'), 'devpts', MS.NOSUID | MS.NOEXEC, 'newinstance,ptmxmode=0666,mode=620,gid=5');
+  sys.mount(
+    'devpts',
+    path.join(dev, 'pts'),
+    'devpts',
+    MS.NOSUID | MS.NOEXEC,
+    'newinstance,ptmxmode=0666,mode=620,gid=5',
+  );
   fs.symlinkSync('pts/ptmx', path.join(dev, 'ptmx'));
   fs.mkdirSync(path.join(dev, 'shm'));
   sys.mount('shm', path.join(dev, 'shm'), 'tmpfs', MS.NOSUID | MS.NOEXEC | MS.NODEV, `mode=1777,size=${shmSizeBytes}`);
@@ -92,8 +110,17 @@ function mountDev(sys: Sys, dev: string, shmSizeBytes: number): void {
 // Docker's lists: files hidden behind /dev/null, directories behind an empty read-only
 // tmpfs, and kernel knobs kept visible but read-only.
 export const MASKED = [
-  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
 ];
 export const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
@@ -101,7 +128,11 @@ export const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/pr
 export function maskPaths(sys: Sys): void {
   for (const p of MASKED) {
     let st: fs.Stats;
-    try { st = fs.statSync(p); } catch { continue; }
+    try {
+      st = fs.statSync(p);
+    } catch {
+      continue;
+    }
     if (st.isDirectory()) sys.mount('tmpfs', p, 'tmpfs', MS.RDONLY, 'size=0');
     else sys.mount('/dev/null', p, null, MS.BIND);
   }

@@ -11,7 +11,13 @@ import { MOUNT_ATTR, type RootTargets } from './mount-target.js';
 
 /** tini from the host, read-only at /sbin/docker-init (after the volumes: its target is opened inside the rootfs). */
 export function mountInitBinary(targets: RootTargets, hostPath: string): void {
-  targets.bindAt(targets.file(INIT_TARGET), hostPath, MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV, 0, INIT_TARGET);
+  targets.bindAt(
+    targets.file(INIT_TARGET),
+    hostPath,
+    MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV,
+    0,
+    INIT_TARGET,
+  );
 }
 
 /** Subfolders of /dev that hold device nodes worth passing on (others are mounts or links). */

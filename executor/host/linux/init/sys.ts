@@ -25,8 +25,15 @@ function errnoName(errno: number): string {
 }
 
 export const MS = {
-  RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, REMOUNT: 32, BIND: 4096, REC: 16384,
-  PRIVATE: 1 << 18, STRICTATIME: 1 << 24,
+  RDONLY: 1,
+  NOSUID: 2,
+  NODEV: 4,
+  NOEXEC: 8,
+  REMOUNT: 32,
+  BIND: 4096,
+  REC: 16384,
+  PRIVATE: 1 << 18,
+  STRICTATIME: 1 << 24,
 } as const;
 
 export const CLONE_NEWCGROUP = 0x02000000;
@@ -70,7 +77,9 @@ export function loadSys(nativePath: string) {
   // prctl and syscall are variadic in C; declaring fixed integer/pointer arguments is
   // ABI-compatible on x86_64 and aarch64 Linux and avoids koffi's per-call type list.
   const c = {
-    mount: lib.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+    mount: lib.func(
+      'int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)',
+    ),
     umount2: lib.func('int umount2(const char *target, int flags)'),
     mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
     sethostname: lib.func('int sethostname(const char *name, size_t len)'),
@@ -88,7 +97,11 @@ export function loadSys(nativePath: string) {
 
   return {
     mount(src: string | null, target: string, fstype: string | null, flags: number, data: string | null = null): void {
-      check('mount', c.mount(src, target, fstype, flags, data), [src, target, fstype, data].map((a) => JSON.stringify(a)).join(', '));
+      check(
+        'mount',
+        c.mount(src, target, fstype, flags, data),
+        [src, target, fstype, data].map((a) => JSON.stringify(a)).join(', '),
+      );
     },
     umount2(target: string): void {
       check('umount2', c.umount2(target, MNT_DETACH), JSON.stringify(target));

@@ -7,7 +7,8 @@ import path from 'node:path';
 
 /** The file of sysctl `key` (dotted) under `procSys`; a name that could leave it is refused. */
 export function sysctlFile(procSys: string, key: string): string {
-  if (key.includes('/') || key.split('.').some((p) => p === '..' || p === '')) throw new Error(`bad sysctl name ${key}`);
+  if (key.includes('/') || key.split('.').some((p) => p === '..' || p === ''))
+    throw new Error(`bad sysctl name ${key}`);
   return path.join(procSys, ...key.split('.'));
 }
 
@@ -17,7 +18,9 @@ export function writeSysctls(procSys: string, sysctls: Record<string, string>): 
     try {
       fs.writeFileSync(file, value);
     } catch (err) {
-      throw new Error(`sysctl ${key}=${value}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} writing ${file}`);
+      throw new Error(
+        `sysctl ${key}=${value}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} writing ${file}`,
+      );
     }
   }
 }

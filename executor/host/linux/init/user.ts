@@ -16,8 +16,13 @@ function readEntries(file: string): string[][] {
   let text = '';
   try {
     text = fs.readFileSync(file, 'utf8');
-  } catch { /* an image without the file: only numeric ids resolve */ }
-  return text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(':'));
+  } catch {
+    /* an image without the file: only numeric ids resolve */
+  }
+  return text
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => l.split(':'));
 }
 
 const isNumber = (s: string) => /^\d+$/.test(s);
@@ -28,15 +33,18 @@ export function resolveUser(spec: string, root = '/'): ResolvedUser {
   const passwd = readEntries(`${root}/etc/passwd`);
   const groupFile = readEntries(`${root}/etc/group`);
   const entry = passwd.find((e) => (isNumber(userPart) ? e[2] === userPart : e[0] === userPart));
-  if (!entry && !isNumber(userPart)) throw new Error(`unable to find user ${userPart}: no matching entries in passwd file`);
+  if (!entry && !isNumber(userPart))
+    throw new Error(`unable to find user ${userPart}: no matching entries in passwd file`);
   const uid = Number(entry?.[2] ?? userPart);
   let gid = Number(entry?.[3] ?? 0);
   if (groupPart !== undefined && groupPart !== '') {
     const group = groupFile.find((g) => (isNumber(groupPart) ? g[2] === groupPart : g[0] === groupPart));
-    if (!group && !isNumber(groupPart)) throw new Error(`unable to find group ${groupPart}: no matching entries in group file`);
+    if (!group && !isNumber(groupPart))
+      throw new Error(`unable to find group ${groupPart}: no matching entries in group file`);
     gid = Number(group?.[2] ?? groupPart);
   }
   const name = entry?.[0];
-  const extra = name === undefined ? [] : groupFile.filter((g) => (g[3] ?? '').split(',').includes(name)).map((g) => Number(g[2]));
+  const extra =
+    name === undefined ? [] : groupFile.filter((g) => (g[3] ?? '').split(',').includes(name)).map((g) => Number(g[2]));
   return { uid, gid, groups: [...new Set([gid, ...extra])], home: entry?.[5] || '/' };
 }
