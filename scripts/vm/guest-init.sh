@@ -4,7 +4,7 @@
 # top, mounts cgroup v2 only, lets the kernel autoload modules from the Debian kernel's tree,
 # runs the suite in that root as root, and leaves its exit code in the writable share.
 # /vm.env (written by run.mjs) sets KVER, KDIR (the extracted kernel's folder on the host),
-# OUT (the host's result folder, shared writable), BOOT_MODULES (insmod order) and SUITE_CMD.
+# OUT (the host's result folder, shared writable), REPO (the repository's folder), BOOT_MODULES (insmod order) and SUITE_CMD.
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -41,7 +41,11 @@ mkdir -p $r/dev/pts $r/dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts $r/dev/pts
 mount -t tmpfs shm $r/dev/shm
 mount -t tmpfs -o mode=0755 run $r/run
+# A repository under /tmp (a fresh clone, say) must stay visible through the guest's own
+# tmpfs /tmp: moved there from the overlay root, where it is as writable as the rest.
+case "$REPO/" in /tmp/*) mkdir -p /repo && mount -o bind "$r$REPO" /repo || die "keeping $REPO failed" ;; esac
 mount -t tmpfs -o mode=1777 tmp $r/tmp
+case "$REPO/" in /tmp/*) mkdir -p "$r$REPO" && mount -o move /repo "$r$REPO" || die "keeping $REPO failed" ;; esac
 # The kernel's own module tree where the guest's modprobe (kmod, from the host) looks for it.
 mkdir -p $r/lib/modules/$KVER
 mount --bind $r$KDIR/lib/modules/$KVER $r/lib/modules/$KVER

@@ -108,6 +108,7 @@ try {
     KVER: kver,
     KDIR: kernelDir,
     OUT: out,
+    REPO: root,
     BOOT_MODULES: modules.map((m) => path.basename(m)).join(' '),
     SUITE_CMD: suiteCmd,
   };
