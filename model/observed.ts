@@ -22,6 +22,12 @@ export interface ImageInfo {
   healthcheck?: PartialHealthcheck;
   /** The config's StopSignal, in a form the runtime sends (model/signals.ts); absent in records written before stack read it. */
   stopSignal?: string;
+  /**
+   * Digest of the image's OCI manifest when its blobs are kept under `paths.blobFile` (the
+   * manifest, the config it names and every compressed layer): built images have one, and
+   * `stack push`/`image save` need one.
+   */
+  manifest?: string;
 }
 
 export interface ObservedEndpoint {

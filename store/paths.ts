@@ -20,6 +20,11 @@ export const paths = {
   layerDir: (digest: string) => path.join(stackRoot(), 'images', 'layers', digestHex(digest)),
   /** The diff_id a stored layer was verified against when it was unpacked (layer-store.ts). */
   layerDiffId: (digest: string) => path.join(stackRoot(), 'images', 'diff-ids', digestHex(digest)),
+  /**
+   * Content-addressed blobs (compressed layers, image configs, manifests) kept so an image can
+   * be pushed or saved as it is: built images keep theirs (ImageInfo.manifest names the root).
+   */
+  blobFile: (digest: string) => path.join(stackRoot(), 'images', 'blobs', 'sha256', digestHex(digest)),
   /** Image records (`ImageInfo` JSON), one file per reference. */
   imageRefsDir: () => path.join(stackRoot(), 'images', 'refs'),
   stackDir: (project: string) => path.join(stackRoot(), 'stacks', project),
