@@ -40,7 +40,9 @@ function parseRecord(text: string, file: string): ImageInfo {
     (v.workingDir === undefined || typeof v.workingDir === 'string') &&
     (v.user === undefined || typeof v.user === 'string') &&
     (v.healthcheck === undefined || isRecordedHealthcheck(v.healthcheck)) &&
-    (v.stopSignal === undefined || (typeof v.stopSignal === 'string' && sendableSignal(v.stopSignal) === v.stopSignal));
+    (v.stopSignal === undefined ||
+      (typeof v.stopSignal === 'string' && sendableSignal(v.stopSignal) === v.stopSignal)) &&
+    (v.manifest === undefined || (typeof v.manifest === 'string' && /^sha256:[0-9a-f]{64}$/.test(v.manifest)));
   if (!ok) throw new Error(`image record ${file} is malformed (expected ref, id, layers, env)`);
   return v as ImageInfo;
 }
