@@ -12,6 +12,8 @@ import { removeContainer } from './stop-container.js';
 export interface OneOffOptions {
   /** Take the container down (process, veths, cgroups, dirs, record) once it ends: `--rm`. */
   remove: boolean;
+  /** Its stdio is the caller's (default); false sends its output to its log file (build steps). */
+  attach?: boolean;
   /** Called with the container's host pid as soon as it has one (the caller forwards signals to it). */
   onSpawned?: (pid: number) => void;
 }
@@ -41,7 +43,7 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
           await host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt });
         },
         {
-          attach: true,
+          attach: opts.attach ?? true,
           beforeRelease: async () => {
             wired = true;
           },

@@ -35,7 +35,7 @@ async function recordedDiffId(digest: string): Promise<string | undefined> {
   }
 }
 
-async function recordDiffId(digest: string, diffId: string): Promise<void> {
+export async function recordDiffId(digest: string, diffId: string): Promise<void> {
   const file = paths.layerDiffId(digest);
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

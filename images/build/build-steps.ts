@@ -183,7 +183,8 @@ function planStage(
           kind: 'run',
           ...at,
           argv: argv(ins.command, config),
-          heredocs: heredocs(ins.heredocs, visible(), escape),
+          // The shell expands a RUN heredoc's body when it runs, as in BuildKit: kept as written.
+          heredocs: ins.heredocs.map((h) => ({ name: h.name, body: h.body })),
           env: [...config.env, ...[...args].filter(([k]) => !envMap(config.env).has(k)).map(([k, v]) => `${k}=${v}`)],
           user: config.user ?? '',
           workdir: config.workingDir || '/',

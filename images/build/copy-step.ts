@@ -53,7 +53,8 @@ export async function makeWorkdir(
   await ensureParents(stack, upper, `${rel}/x`, owner);
 }
 
-async function copyEntry(from: string, targetRel: string, stack: string[], into: CopyInto): Promise<void> {
+/** Copies one entry (a file, link or folder, not its contents) to `targetRel` in the upper folder. */
+export async function copyEntry(from: string, targetRel: string, stack: string[], into: CopyInto): Promise<void> {
   const st = await fsp.lstat(from);
   const existing = lookup(stack, targetRel);
   if (st.isDirectory() && existing.kind === 'found' && existing.stat.isDirectory()) {
@@ -108,7 +109,7 @@ async function ensureParents(
   }
 }
 
-function joinRel(a: string, b: string): string {
+export function joinRel(a: string, b: string): string {
   return a ? `${a}/${b}` : b;
 }
 
@@ -116,7 +117,7 @@ async function isDir(ctx: BuildContext, rel: string): Promise<boolean> {
   return (await fsp.lstat(path.join(ctx.dir, rel)).catch(() => undefined))?.isDirectory() ?? false;
 }
 
-function lookupIsDir(stack: string[], dest: string): boolean {
+export function lookupIsDir(stack: string[], dest: string): boolean {
   const found = lookup(stack, resolveInRoot(stack, dest));
   return found.kind === 'found' && fs.statSync(found.file).isDirectory();
 }

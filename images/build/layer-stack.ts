@@ -83,6 +83,6 @@ function lstatOrUndefined(file: string): fs.Stats | undefined {
   }
 }
 
-function isOpaque(dir: string): boolean {
+export function isOpaque(dir: string): boolean {
   return lgetxattr(dir, 'trusted.overlay.opaque')?.toString() === 'y';
 }

@@ -135,7 +135,7 @@ describe('build steps', () => {
     });
   });
 
-  it('expands unquoted heredocs only, keeping the quotes in their bodies', () => {
+  it('keeps RUN heredocs as written: the shell expands them when it runs (BuildKit ignores the expand option for RUN)', () => {
     const [stage] = steps([
       'FROM busybox',
       'ENV WHO=world',
@@ -147,7 +147,7 @@ describe('build steps', () => {
     ]).stages;
     expect(stage.steps[0]).toMatchObject({
       heredocs: [
-        { name: 'A', body: 'echo "hi world"\n' },
+        { name: 'A', body: 'echo "hi $WHO"\n' },
         { name: 'B', body: 'echo $WHO\n' },
       ],
     });

@@ -1,0 +1,107 @@
+// RUN steps of a build, each in a container of stack's own runtime with the default
+// isolation (docker's capabilities, the seccomp filter, masked paths), started and removed
+// the way every container is (launch-container.ts). The container is a stack of its own,
+// `stkbuild-<id>`, so a crashed build leaves objects named as a build's; its output goes to
+// its log file, which is read as it grows and handed to the builder. The upper folder is
+// left in place after the exit: the builder takes it as the step's layer, then releases.
+
+import fs from 'node:fs';
+import { DEFAULT_CAPABILITIES } from '../model/capabilities.js';
+import type { ContainerSpec, MountSpec } from '../model/plan.js';
+import type { RunStepInput, RunStepMount, StepRunner } from '../images/build/build-request.js';
+import { paths } from '../store/paths.js';
+import type { Host } from './host.js';
+import { runOneOff } from './one-off.js';
+import { removeContainer } from './stop-container.js';
+
+const SHM_DEFAULT = 64 * 1024 * 1024;
+
+export function makeBuildStepRunner(host: Host): StepRunner {
+  return {
+    async run(input, onOutput) {
+      const spec = runSpec(input);
+      const log = paths.logFile(spec.project, spec.name);
+      let offset = 0;
+      const drain = () => {
+        let fd: number;
+        try {
+          fd = fs.openSync(log, 'r');
+        } catch {
+          return; // not made yet
+        }
+        try {
+          const buf = Buffer.alloc(64 * 1024);
+          for (;;) {
+            const n = fs.readSync(fd, buf, 0, buf.length, offset);
+            if (n <= 0) break;
+            offset += n;
+            onOutput(Buffer.from(buf.subarray(0, n)));
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+      };
+      const tail = setInterval(drain, 100);
+      await host.state.saveContainer(spec.project, { spec, status: 'creating' });
+      const release = async () => {
+        await removeContainer(host, spec.project, spec.name, { signal: 'SIGKILL', graceSeconds: 0, hostVeths: [] });
+        await host.state.forget(spec.project);
+      };
+      try {
+        const outcome = await runOneOff(spec, host, { remove: false, attach: false });
+        drain();
+        if (outcome.startError) onOutput(Buffer.from(`${outcome.startError.detail}\n`));
+        return { exitCode: outcome.exitCode, upper: `${paths.containerDir(spec.project, spec.name)}/upper`, release };
+      } catch (err) {
+        await release();
+        throw err;
+      } finally {
+        clearInterval(tail);
+      }
+    },
+  };
+}
+
+function runSpec(input: RunStepInput): ContainerSpec {
+  const project = `stkbuild-${input.id}`;
+  return {
+    project,
+    service: 'build',
+    name: `${project}-1`,
+    hostname: 'buildkitsandbox',
+    image: { ref: `build:${input.id}`, id: '', layers: input.layers },
+    argv: input.argv,
+    env: input.env,
+    cwd: input.workdir,
+    endpoints: [],
+    hosts: input.extraHosts.map((h) => ({ ip: h.ip, names: [h.host] })),
+    stopSignal: 'SIGKILL',
+    stopGraceSeconds: 0,
+    replica: 1,
+    user: input.user,
+    resources: {},
+    capabilities: [...DEFAULT_CAPABILITIES],
+    privileged: false,
+    seccomp: 'default',
+    // BuildKit runs RUN without no_new_privs, so setuid tools (su, sudo) work in a build.
+    noNewPrivileges: false,
+    readOnlyRootfs: false,
+    mounts: input.mounts.map(mountSpec),
+    shmSizeBytes: input.shmSizeBytes ?? SHM_DEFAULT,
+    sysctls: {},
+    ulimits: {},
+    init: false,
+    tty: false,
+    resolvConf: [],
+    networkMode: input.network === 'host' ? 'host' : 'none',
+    restart: { name: 'no' } as ContainerSpec['restart'],
+    labels: {},
+    hash: input.id,
+  };
+}
+
+function mountSpec(m: RunStepMount): MountSpec {
+  if (m.type === 'tmpfs') return { type: 'tmpfs', source: '', target: m.target, readOnly: false };
+  if (m.type === 'file') return { type: 'bind', source: m.source, target: m.target, readOnly: true };
+  return { type: 'bind', source: m.source, target: m.target, readOnly: m.readOnly };
+}

@@ -1,0 +1,45 @@
+// The build cache: a step's key (cache-key.ts) → what the step produced, so an equal step of
+// any later build, of any stack on the host, is taken instead of run. An entry holds the
+// layer's digest and diff_id (none for a step that changed no file) and the image config's
+// history line; it is only used while its layer is still in the store (`image prune` may
+// have removed it), so an entry never needs to be invalidated by hand.
+
+import { createHash, randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { paths } from '../../store/paths.js';
+import { hasLayer } from '../image-store.js';
+
+export interface CachedStep {
+  layer?: { digest: string; diffId: string; size?: number };
+}
+
+function entryFile(key: string): string {
+  return path.join(paths.imagesDir(), 'build-cache', createHash('sha256').update(key).digest('hex') + '.json');
+}
+
+export async function cachedStep(key: string): Promise<CachedStep | undefined> {
+  let entry: CachedStep;
+  try {
+    entry = JSON.parse(await fsp.readFile(entryFile(key), 'utf8')) as CachedStep;
+  } catch {
+    return undefined; // absent or unreadable: the step runs again and writes a new entry
+  }
+  if (entry.layer !== undefined) {
+    const ok =
+      typeof entry.layer.digest === 'string' &&
+      typeof entry.layer.diffId === 'string' &&
+      /^sha256:[0-9a-f]{64}$/.test(entry.layer.digest) &&
+      (await hasLayer(entry.layer.digest));
+    if (!ok) return undefined;
+  }
+  return entry;
+}
+
+export async function cacheStep(key: string, entry: CachedStep): Promise<void> {
+  const file = entryFile(key);
+  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await fsp.writeFile(tmp, JSON.stringify(entry) + '\n', { mode: 0o600 });
+  await fsp.rename(tmp, file);
+}

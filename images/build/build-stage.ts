@@ -1,0 +1,137 @@
+// One stage of a build, step by step: the base's layers, then per step its cache key, the
+// cached layer when an equal step ran before, else the step carried out (build-step.ts) and
+// its layer committed and remembered in the cache. The image history gets a line per step,
+// `empty_layer` where the step changed no file.
+
+import fsp from 'node:fs/promises';
+import type { ImageInfo } from '../../model/observed.js';
+import { paths } from '../../store/paths.js';
+import { BuildContextError, contextChecksum, matchSource, type BuildContext } from './build-context.js';
+import { cachedStep, cacheStep } from './build-cache.js';
+import { DockerfileError, dockerfileDiagnostic } from './build-errors.js';
+import type { BuildStage, BuildStep } from './build-plan.js';
+import type { BuildRequest } from './build-request.js';
+import { baseKey, stepKey } from './cache-key.js';
+import { executeStep } from './build-step.js';
+import type { BuildDeps } from './build-image.js';
+import type { HistoryEntry, ImageLayer } from './image-write.js';
+import { LayerPathError } from './layer-stack.js';
+import { OwnerLookupError } from './resolve-owner.js';
+
+export interface StageDone {
+  layers: ImageLayer[];
+  history: HistoryEntry[];
+  /** The cache key of the stage's last step: what a stage built on it, or copying from it, is keyed by. */
+  key: string;
+}
+
+export interface StageEnv {
+  req: BuildRequest;
+  deps: BuildDeps;
+  ctx: BuildContext;
+  /** The Dockerfile's name as messages show it, and its text (for the offending line). */
+  file: string;
+  text: string;
+  /** Private scratch folder of this build, removed when it ends. */
+  tmpDir: string;
+  buildId: string;
+  images: ReadonlyMap<string, ImageInfo>;
+  stages: ReadonlyMap<number, StageDone>;
+  stageName: string;
+  nextIndex(): number;
+  count: number;
+}
+
+export async function runStage(stage: BuildStage, env: StageEnv): Promise<StageDone> {
+  let { layers, history, key } = await start(stage, env);
+  for (const step of stage.steps) {
+    const index = env.nextIndex();
+    const text = stepText(env.text, step);
+    env.deps.events.stepStarted({ stage: env.stageName, index, count: env.count, text });
+    const started = Date.now();
+    try {
+      key = stepKey(key, step, await sourcesKey(step, env));
+      const hit = env.req.noCache ? undefined : await cachedStep(key);
+      const layer = hit ? hit.layer : await executeStep(step, layers, { ...env, index, title: text });
+      if (!hit) await cacheStep(key, layer ? { layer } : {});
+      if (layer) layers = [...layers, layer];
+      history = [
+        ...history,
+        {
+          created_by: `${text} # buildkit`,
+          comment: 'buildkit.dockerfile.v0',
+          ...(layer ? {} : { empty_layer: true }),
+        },
+      ];
+      env.deps.events.stepDone({ cached: hit !== undefined, ms: Date.now() - started });
+    } catch (err) {
+      if (err instanceof BuildContextError || err instanceof OwnerLookupError || err instanceof LayerPathError)
+        throw new DockerfileError([
+          dockerfileDiagnostic(env.file, env.text, step, `${text.split(' ')[0]}: ${err.message}`),
+        ]);
+      throw err;
+    }
+  }
+  return { layers, history, key };
+}
+
+async function start(stage: BuildStage, env: StageEnv): Promise<StageDone> {
+  const base = stage.base;
+  if (base.kind === 'scratch') return { layers: [], history: [], key: baseKey(base, {}) };
+  if (base.kind === 'stage') {
+    const from = env.stages.get(base.index)!;
+    return { ...from, key: baseKey(base, { stageKey: from.key }) };
+  }
+  const info = env.images.get(base.ref)!;
+  const layers = await storedLayers(info);
+  return { layers, history: await baseHistory(info, layers.length), key: baseKey(base, { imageId: info.id }) };
+}
+
+/** An image's layers with the diff_ids recorded when they were stored (layer-store.ts). */
+export async function storedLayers(info: ImageInfo): Promise<ImageLayer[]> {
+  return Promise.all(
+    info.layers.map(async (digest) => {
+      const diffId = (await fsp.readFile(paths.layerDiffId(digest), 'utf8').catch(() => '')).trim();
+      const size = (await fsp.stat(paths.blobFile(digest)).catch(() => undefined))?.size;
+      // A layer stored before diff_ids were recorded was verified by its blob digest only.
+      return { digest, diffId: diffId || digest, ...(size !== undefined ? { size } : {}) };
+    }),
+  );
+}
+
+/** The base image's history when its config is kept; else a line per layer, so history and layers agree. */
+async function baseHistory(info: ImageInfo, layerCount: number): Promise<HistoryEntry[]> {
+  try {
+    const config = JSON.parse(await fsp.readFile(paths.blobFile(info.id), 'utf8')) as { history?: HistoryEntry[] };
+    if (Array.isArray(config.history)) return config.history;
+  } catch {
+    // not kept: fall through
+  }
+  return Array.from({ length: layerCount }, () => ({ created_by: `layer of ${info.ref}` }));
+}
+
+/** What a COPY/ADD copies, as part of its cache key: file contents, or the stage or image copied from. */
+async function sourcesKey(step: BuildStep, env: StageEnv): Promise<string | undefined> {
+  if (step.kind !== 'copy') return undefined;
+  if (step.from.kind === 'stage') return env.stages.get(step.from.index)!.key;
+  if (step.from.kind === 'image') return env.images.get(step.from.ref)!.id;
+  if (step.from.kind === 'scratch') return 'scratch';
+  const files = step.sources.filter((s) => !isHeredocSource(s, step) && !isUrl(s));
+  const matched = (await Promise.all(files.map((s) => matchSource(env.ctx, s)))).flat();
+  const urls = step.sources.filter(isUrl).join('\n');
+  return (await contextChecksum(env.ctx, matched)) + urls;
+}
+
+export function isHeredocSource(source: string, step: { heredocs: { name: string }[] }): boolean {
+  return step.heredocs.some((h) => source === `<<${h.name}` || source === `<<-${h.name}`);
+}
+
+export function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+/** The instruction as the Dockerfile writes it, on one line (docker's step titles). */
+function stepText(text: string, step: BuildStep): string {
+  const line = text.split('\n')[step.line - 1] ?? '';
+  return line.trim().replace(/\s*\\$/, ' …');
+}

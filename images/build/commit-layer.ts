@@ -1,0 +1,59 @@
+// A finished step's upper folder becomes a stored layer: packed as an OCI layer blob
+// (layer-from-upper.ts), the blob kept under images/blobs for push and save, and the folder
+// itself moved into the layer store — it is already in the overlay form the store keeps, so
+// nothing is unpacked again. A step that changed nothing makes no layer (docker marks it an
+// empty layer in the history).
+
+import { randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { paths } from '../../store/paths.js';
+import { recordDiffId } from '../layer-store.js';
+import { layerFromUpper } from './layer-from-upper.js';
+
+export interface CommittedLayer {
+  digest: string;
+  diffId: string;
+  size: number;
+}
+
+/** Packs and stores `upper`; the folder is gone afterwards (moved into the store, or removed). */
+export async function commitLayer(upper: string): Promise<CommittedLayer | undefined> {
+  const tmpBlob = path.join(paths.imagesDir(), 'tmp', `layer-${process.pid}-${randomBytes(6).toString('hex')}.tar.gz`);
+  await fsp.mkdir(path.dirname(tmpBlob), { recursive: true, mode: 0o700 });
+  try {
+    const blob = await layerFromUpper(upper, tmpBlob);
+    if (blob.entries === 0) return undefined;
+    await keepBlob(tmpBlob, blob.digest);
+    const dir = paths.layerDir(blob.digest);
+    await fsp.mkdir(path.dirname(dir), { recursive: true });
+    try {
+      await fsp.rename(upper, dir);
+    } catch (err) {
+      // The same layer is stored already (an equal step of another build): keep that one.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    }
+    await recordDiffId(blob.digest, blob.diffId);
+    return { digest: blob.digest, diffId: blob.diffId, size: blob.size };
+  } finally {
+    await fsp.rm(tmpBlob, { force: true });
+    await fsp.rm(upper, { recursive: true, force: true });
+  }
+}
+
+/** Moves a finished blob file to its content address (an equal blob there stays). */
+export async function keepBlob(file: string, digest: string): Promise<void> {
+  const target = paths.blobFile(digest);
+  await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+  await fsp.rename(file, target);
+}
+
+/** Writes `bytes` as a blob; returns its digest. */
+export async function writeBlob(bytes: Buffer, digest: string): Promise<void> {
+  const target = paths.blobFile(digest);
+  await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await fsp.writeFile(tmp, bytes, { mode: 0o600 });
+  await fsp.rename(tmp, target);
+}

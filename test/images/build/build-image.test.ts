@@ -1,0 +1,148 @@
+// Privileged: whole builds with the real runtime, over the busybox layer the tests make.
+// What each step leaves in the image (files, owners, modes, whiteouts), the config, the
+// build cache, and what a failed step reports and leaves behind.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ImageInfo } from '../../../model/observed.js';
+import { createLinuxHost } from '../../../executor/host/linux/linux-host.js';
+import { makeBuildStepRunner } from '../../../executor/build-step-runner.js';
+import { buildImage } from '../../../images/build/build-image.js';
+import type { BuildRequest } from '../../../images/build/build-request.js';
+import { BuildStepError, DockerfileError } from '../../../images/build/build-errors.js';
+import { findImage, saveImage } from '../../../images/image-store.js';
+import { lookup } from '../../../images/build/layer-stack.js';
+import { paths } from '../../../store/paths.js';
+import { buildBusyboxLayer } from '../../support/busybox-layer.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-build-'));
+process.env.STACK_ROOT = path.join(tmp, 'root');
+process.env.STACK_RUN = path.join(tmp, 'run');
+const BASE = 'stack.local/busybox:build';
+const host = createLinuxHost();
+const runner = makeBuildStepRunner(host);
+
+const events = { started: [] as string[], cached: [] as boolean[], output: '' };
+const deps = {
+  runner,
+  events: {
+    stepStarted: (s: { text: string }) => events.started.push(s.text),
+    stepOutput: (c: Buffer) => (events.output += c.toString()),
+    stepDone: (s: { cached: boolean }) => events.cached.push(s.cached),
+  },
+  baseImage: async (ref: string) => {
+    const info = await findImage(ref);
+    if (!info) throw new Error(`no ${ref}`);
+    return info;
+  },
+};
+
+function context(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(tmp, 'ctx-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+function request(dir: string, tag: string, over: Partial<BuildRequest> = {}): BuildRequest {
+  return {
+    context: dir,
+    dockerfile: { file: path.join(dir, 'Dockerfile') },
+    buildArgs: new Map(),
+    tags: [tag],
+    labels: {},
+    noCache: false,
+    pull: false,
+    network: 'none',
+    extraHosts: [],
+    secrets: [],
+    additionalContexts: {},
+    ...over,
+  };
+}
+
+/** What the image's root shows at `rel`, through its layers. */
+function inImage(info: ImageInfo, rel: string): { text?: string; stat?: fs.Stats } {
+  const found = lookup(
+    [...info.layers].reverse().map((l) => paths.layerDir(l)),
+    rel,
+  );
+  if (found.kind === 'missing') return {};
+  return { stat: found.stat, text: found.stat.isFile() ? fs.readFileSync(found.file, 'utf8') : undefined };
+}
+
+beforeAll(async () => {
+  const layer = buildBusyboxLayer();
+  await saveImage({ ref: BASE, id: layer, layers: [layer], env: ['PATH=/bin'] });
+});
+
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('buildImage', () => {
+  it('runs RUN in a container, copies from the context, and writes the config', async () => {
+    const dir = context({
+      Dockerfile: [
+        `FROM ${BASE}`,
+        'ENV GREETING=hello',
+        'WORKDIR /app',
+        'COPY --chown=app:app --chmod=0640 hello.txt ./',
+        'RUN echo "$GREETING from RUN" > /app/run.txt && rm /srv/data/from-image.txt',
+        'USER app',
+        'EXPOSE 8080',
+        'CMD ["cat", "/app/run.txt"]',
+        '',
+      ].join('\n'),
+      'hello.txt': 'hi\n',
+    });
+    const info = await buildImage(request(dir, 'stack.local/built:1'), deps);
+    expect(inImage(info, 'app/run.txt').text).toBe('hello from RUN\n');
+    const hello = inImage(info, 'app/hello.txt');
+    expect(hello.text).toBe('hi\n');
+    expect([hello.stat!.uid, hello.stat!.gid, hello.stat!.mode & 0o777]).toEqual([1000, 1000, 0o640]);
+    expect(inImage(info, 'srv/data/from-image.txt').stat).toBeUndefined();
+    expect(inImage(info, 'proc').stat?.isDirectory()).toBe(true); // from the base, untouched
+    expect(info).toMatchObject({ cmd: ['cat', '/app/run.txt'], user: 'app', workingDir: '/app' });
+    expect(info.env).toContain('GREETING=hello');
+    expect(await findImage('stack.local/built:1')).toEqual(info);
+    expect(fs.existsSync(paths.blobFile(info.manifest!))).toBe(true);
+  });
+
+  it('takes every step from the cache the second time, and runs them again with noCache', async () => {
+    const dir = context({ Dockerfile: `FROM ${BASE}\nRUN head -c 16 /dev/urandom | od -x > /stamp\n` });
+    const first = await buildImage(request(dir, 'stack.local/cached:1'), deps);
+    events.cached.length = 0;
+    const second = await buildImage(request(dir, 'stack.local/cached:1'), deps);
+    expect(events.cached).toEqual([true]);
+    expect(second.layers).toEqual(first.layers);
+    events.cached.length = 0;
+    const third = await buildImage(request(dir, 'stack.local/cached:1', { noCache: true }), deps);
+    expect(events.cached).toEqual([false]);
+    expect(third.layers.at(-1)).not.toBe(first.layers.at(-1));
+  });
+
+  it('reports a failing RUN with its exit code and last lines, and stores no image', async () => {
+    const dir = context({ Dockerfile: `FROM ${BASE}\nRUN echo about to fail; exit 3\n` });
+    const err = await buildImage(request(dir, 'stack.local/failing:1'), deps).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BuildStepError);
+    expect((err as BuildStepError).exitCode).toBe(3);
+    expect((err as BuildStepError).tail).toContain('about to fail');
+    expect((err as BuildStepError).diagnostic.line).toBe(2);
+    expect(await findImage('stack.local/failing:1')).toBeUndefined();
+    expect(
+      fs.readdirSync(path.join(process.env.STACK_ROOT!, 'stacks')).filter((n) => n.startsWith('stkbuild')),
+    ).toEqual([]);
+  });
+
+  it('refuses a broken Dockerfile with every problem at once, located', async () => {
+    const dir = context({ Dockerfile: `FROM ${BASE}\nRUNN echo\nCOPY\n` });
+    const err = await buildImage(request(dir, 'stack.local/broken:1'), deps).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DockerfileError);
+    expect((err as DockerfileError).diagnostics.map((d) => d.line)).toEqual([2, 3]);
+  });
+});
