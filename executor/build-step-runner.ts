@@ -1,5 +1,6 @@
 // RUN steps of a build, each in a container of stack's own runtime with the default
-// isolation (docker's capabilities, the seccomp filter, masked paths), started and removed
+// isolation (docker's capabilities, the seccomp filter, masked paths) and, by default, a
+// network with egress of its own (build-network.ts); started and removed
 // the way every container is (launch-container.ts). The container is a stack of its own,
 // `stkbuild-<id>`, so a crashed build leaves objects named as a build's; its output goes to
 // its log file, which is read as it grows and handed to the builder. The upper folder is
@@ -13,53 +14,68 @@ import { paths } from '../store/paths.js';
 import type { Host } from './host.js';
 import { runOneOff } from './one-off.js';
 import { removeContainer } from './stop-container.js';
+import { makeBuildNetwork } from './build-network.js';
 
 const SHM_DEFAULT = 64 * 1024 * 1024;
 
 export function makeBuildStepRunner(host: Host): StepRunner {
   return {
     async run(input, onOutput) {
-      const spec = runSpec(input);
-      const log = paths.logFile(spec.project, spec.name);
-      let offset = 0;
-      const drain = () => {
-        let fd: number;
-        try {
-          fd = fs.openSync(log, 'r');
-        } catch {
-          return; // not made yet
-        }
-        try {
-          const buf = Buffer.alloc(64 * 1024);
-          for (;;) {
-            const n = fs.readSync(fd, buf, 0, buf.length, offset);
-            if (n <= 0) break;
-            offset += n;
-            onOutput(Buffer.from(buf.subarray(0, n)));
-          }
-        } finally {
-          fs.closeSync(fd);
-        }
-      };
-      const tail = setInterval(drain, 100);
-      await host.state.saveContainer(spec.project, { spec, status: 'creating' });
+      const base = runSpec(input);
+      const network = input.network === 'default' ? await makeBuildNetwork(host, base.project, base.name) : undefined;
+      const spec: ContainerSpec = network ? { ...base, networkMode: undefined, endpoints: [network.endpoint] } : base;
       const release = async () => {
-        await removeContainer(host, spec.project, spec.name, { signal: 'SIGKILL', graceSeconds: 0, hostVeths: [] });
+        await removeContainer(host, spec.project, spec.name, {
+          signal: 'SIGKILL',
+          graceSeconds: 0,
+          hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
+        });
+        await network?.remove();
         await host.state.forget(spec.project);
       };
+      const log = followLog(paths.logFile(spec.project, spec.name), onOutput);
       try {
+        await host.state.saveContainer(spec.project, { spec, status: 'creating' });
         const outcome = await runOneOff(spec, host, { remove: false, attach: false });
-        drain();
+        log.drain();
         if (outcome.startError) onOutput(Buffer.from(`${outcome.startError.detail}\n`));
         return { exitCode: outcome.exitCode, upper: `${paths.containerDir(spec.project, spec.name)}/upper`, release };
       } catch (err) {
         await release();
         throw err;
       } finally {
-        clearInterval(tail);
+        log.stop();
       }
     },
   };
+}
+
+/** Hands what a file gains to `onOutput`, every 100 ms and on `drain()`. */
+function followLog(file: string, onOutput: (chunk: Buffer) => void): { drain(): void; stop(): void } {
+  let offset = 0;
+  const drain = () => {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch {
+      return; // not made yet
+    }
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      for (
+        let n = fs.readSync(fd, buf, 0, buf.length, offset);
+        n > 0;
+        n = fs.readSync(fd, buf, 0, buf.length, offset)
+      ) {
+        offset += n;
+        onOutput(Buffer.from(buf.subarray(0, n)));
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  const timer = setInterval(drain, 100);
+  return { drain, stop: () => clearInterval(timer) };
 }
 
 function runSpec(input: RunStepInput): ContainerSpec {

@@ -16,6 +16,7 @@ import { findImage, saveImage } from '../../../images/image-store.js';
 import { lookup } from '../../../images/build/layer-stack.js';
 import { paths } from '../../../store/paths.js';
 import { buildBusyboxLayer } from '../../support/busybox-layer.js';
+import { makeOutsideHost } from '../../support/outside-host.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-build-'));
 process.env.STACK_ROOT = path.join(tmp, 'root');
@@ -144,5 +145,26 @@ describe('buildImage', () => {
     const err = await buildImage(request(dir, 'stack.local/broken:1'), deps).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DockerfileError);
     expect((err as DockerfileError).diagnostics.map((d) => d.line)).toEqual([2, 3]);
+  });
+
+  it('gives RUN egress by default through a bridge of its own, and none with --network=none', async () => {
+    const outside = await makeOutsideHost();
+    try {
+      const url = `http://${outside.ip}:${outside.httpPort}/`;
+      const dir = context({
+        Dockerfile: [
+          `FROM ${BASE}`,
+          // (busybox 1.35's wget crashes with -q or -T here: plain wget under timeout instead)
+          `RUN timeout 5 wget -O /egress.txt ${url}`,
+          `RUN --network=none timeout 2 wget -O /none.txt ${url} || echo unreachable > /none.txt`,
+          '',
+        ].join('\n'),
+      });
+      const info = await buildImage(request(dir, 'stack.local/egress:1', { network: 'default' }), deps);
+      expect(inImage(info, 'egress.txt').text).toMatch(/^you are /);
+      expect(inImage(info, 'none.txt').text).toBe('unreachable\n');
+    } finally {
+      outside.dispose();
+    }
   });
 });
