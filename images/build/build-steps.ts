@@ -11,6 +11,7 @@ import type { Heredoc } from './dockerfile-lines.js';
 import type { SourcePos } from './dockerfile-instructions.js';
 import type { CommandForm, Dockerfile, Instruction, RunMount, Stage } from './dockerfile-types.js';
 import { ExpandError, expandHeredoc, expandWord } from './expand-word.js';
+import { parseDockerfile } from './dockerfile-parse.js';
 import {
   BuildPlanError,
   emptyConfig,
@@ -70,7 +71,12 @@ export function buildSteps(input: BuildStepsInput): BuildSteps {
           ? input.imageConfig(base.ref)
           : emptyConfig();
     const scope = new ArgScope(input.buildArgs, globals, consumed);
-    const result = planStage(stage, base, structuredClone(parent), scope, df.escape, (ref, at) => {
+    // An image's ONBUILD triggers run first in a stage built FROM it, and are not inherited.
+    const config = structuredClone(parent);
+    const triggers = base.kind === 'image' ? onBuildInstructions(config.onBuild ?? [], stage, df.escape) : [];
+    delete config.onBuild;
+    const withTriggers = { ...stage, instructions: [...triggers, ...stage.instructions] };
+    const result = planStage(withTriggers, base, config, scope, df.escape, (ref, at) => {
       const r = stageRef(ref, index, byName, at);
       if (r.kind === 'stage') plan(r.index);
       return r;
@@ -83,6 +89,16 @@ export function buildSteps(input: BuildStepsInput): BuildSteps {
     stages: [...planned.values()].sort((a, b) => a.index - b.index),
     unusedBuildArgs: [...input.buildArgs.keys()].filter((k) => !consumed.has(k)).sort(),
   };
+}
+
+/** A base image's ONBUILD trigger texts as instructions, placed at the FROM that brings them. */
+function onBuildInstructions(texts: string[], stage: Stage, escape: string): Instruction[] {
+  return texts.flatMap((text) => {
+    const parsed = parseDockerfile('ONBUILD', `# escape=${escape}\nFROM scratch\n${text}\n`);
+    const problem = parsed.diagnostics[0];
+    if (problem) throw new BuildPlanError(stage, `the base image's ONBUILD ${text}: ${problem.message}`);
+    return (parsed.stages[0]?.instructions ?? []).map((ins) => ({ ...ins, line: stage.line, col: stage.col }));
+  });
 }
 
 /** `--from=` / FROM value → an earlier stage (by name or number), scratch, or an image. */
@@ -206,7 +222,7 @@ function planStage(
             ins.heredocs.some((h) => s.includes(`<<${h.name}`) || s.includes(`<<-${h.name}`)) ? s : x(s, at),
           ),
           heredocs: heredocs(ins.heredocs, visible(), escape),
-          dest: path.resolve(config.workingDir || '/', dest) + (dest.endsWith('/') && dest !== '/' ? '/' : ''),
+          dest: destination(config.workingDir || '/', dest),
           chown: ins.chown && x(ins.chown, at),
           chmod: ins.chmod && x(ins.chmod, at),
           link: ins.link,
@@ -221,6 +237,12 @@ function planStage(
     }
   }
   return { index: stage.index, name: stage.name, base, steps, config };
+}
+
+/** Absolute; a trailing `/` (or a bare `.`, as in BuildKit) says the destination is a folder. */
+function destination(workdir: string, dest: string): string {
+  const abs = path.resolve(workdir, dest);
+  return abs !== '/' && (dest.endsWith('/') || dest === '.') ? `${abs}/` : abs;
 }
 
 function expand(word: string, vars: ReadonlyMap<string, string>, escape: string, at: SourcePos): string {

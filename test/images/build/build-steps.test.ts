@@ -172,4 +172,19 @@ describe('build steps', () => {
       expect.objectContaining({ pos: { line: 3, col: 1 }, message: 'REQUIRED: give --build-arg REQUIRED' }),
     );
   });
+
+  it("runs a base image's ONBUILD triggers first, at its FROM line, and does not pass them on", () => {
+    const base = { ...emptyConfig(), onBuild: ['WORKDIR /app', 'COPY . .'] };
+    const result = steps(['FROM onbuild-base', 'RUN make', 'ONBUILD RUN echo mine'], {
+      imageConfig: () => structuredClone(base),
+    });
+    const [stage] = result.stages;
+    expect(stage.steps.map((s) => [s.kind, s.line])).toEqual([
+      ['workdir', 1],
+      ['copy', 1],
+      ['run', 2],
+    ]);
+    expect(stage.steps[1]).toMatchObject({ sources: ['.'], dest: '/app/' });
+    expect(stage.config.onBuild).toEqual(['RUN echo mine']);
+  });
 });
