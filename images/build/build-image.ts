@@ -105,6 +105,7 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
         images,
         stages: done,
         stageName: stageLabel(stage, planned.stages.length),
+        fetched: new Map(),
         nextIndex: () => ++index,
         count,
       });

@@ -16,6 +16,7 @@ import { executeStep } from './build-step.js';
 import type { BuildDeps } from './build-image.js';
 import type { HistoryEntry, ImageLayer } from './image-write.js';
 import { LayerPathError } from './layer-stack.js';
+import { fetchUrl, type Fetched } from './add-url.js';
 import { OwnerLookupError } from './resolve-owner.js';
 
 export interface StageDone {
@@ -38,6 +39,8 @@ export interface StageEnv {
   images: ReadonlyMap<string, ImageInfo>;
   stages: ReadonlyMap<number, StageDone>;
   stageName: string;
+  /** ADD URLs fetched for their step's cache key, kept for the step itself. */
+  fetched: Map<string, Fetched>;
   nextIndex(): number;
   count: number;
 }
@@ -118,8 +121,13 @@ async function sourcesKey(step: BuildStep, env: StageEnv): Promise<string | unde
   if (step.from.kind === 'scratch') return 'scratch';
   const files = step.sources.filter((s) => !isHeredocSource(s, step) && !isUrl(s));
   const matched = (await Promise.all(files.map((s) => matchSource(env.ctx, s)))).flat();
-  const urls = step.sources.filter(isUrl).join('\n');
-  return (await contextChecksum(env.ctx, matched)) + urls;
+  const fetched: string[] = [];
+  for (const url of step.sources.filter(isUrl)) {
+    const f = await fetchUrl(url, env.tmpDir);
+    env.fetched.set(url, f);
+    fetched.push(`${url} ${f.checksum}`);
+  }
+  return [await contextChecksum(env.ctx, matched), ...fetched].join('\n');
 }
 
 export function isHeredocSource(source: string, step: { heredocs: { name: string }[] }): boolean {

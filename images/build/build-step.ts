@@ -71,11 +71,11 @@ async function copyStep(step: CopyStep, upper: string, layers: ImageLayer[], env
       into,
     );
   }
-  if (step.sources.some(isUrl))
-    throw new BuildContextError(
-      'ADD of a URL is not supported by stack yet; download the file into the build context and COPY it',
-    );
-  const files = step.sources.filter((s) => !isHeredocSource(s, step));
+  for (const url of step.sources.filter(isUrl)) {
+    const f = env.fetched.get(url)!;
+    await copyFromContext({ dir: f.dir, ignore: [] }, [f.name], { ...into, mode: into.mode ?? 0o600 });
+  }
+  const files = step.sources.filter((s) => !isHeredocSource(s, step) && !isUrl(s));
   if (files.length === 0) return;
   const matched = (await Promise.all(files.map((s) => matchSource(env.ctx, s)))).flat();
   if (step.add) {

@@ -3,7 +3,9 @@
 // build cache, and what a failed step reports and leaves behind.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { ImageInfo } from '../../../model/observed.js';
@@ -165,6 +167,64 @@ describe('buildImage', () => {
       expect(inImage(info, 'none.txt').text).toBe('unreachable\n');
     } finally {
       outside.dispose();
+    }
+  });
+
+  it('builds multi-stage: COPY --from a stage, heredocs, a cache mount kept between builds, a secret, ONBUILD', async () => {
+    const secret = path.join(tmp, 'token.txt');
+    fs.writeFileSync(secret, 's3cret\n');
+    const dir = context({
+      Dockerfile: [
+        `FROM ${BASE} AS builder`,
+        'RUN --mount=type=cache,target=/cache echo run >> /cache/runs && wc -l < /cache/runs > /runs-seen',
+        'RUN --mount=type=secret,id=token cp /run/secrets/token /token-copy && echo ok > /built',
+        'RUN <<EOF',
+        'echo "from a heredoc $((1 + 2))" > /heredoc.txt',
+        'EOF',
+        'COPY <<NOTE /note.txt',
+        'a note',
+        'NOTE',
+        'ONBUILD RUN echo triggered > /triggered',
+        `FROM ${BASE}`,
+        'COPY --from=builder /built /heredoc.txt /note.txt /out/',
+        '',
+      ].join('\n'),
+    });
+    const req = request(dir, 'stack.local/multi:1', { secrets: [{ id: 'token', file: secret }] });
+    const info = await buildImage(req, deps);
+    expect(inImage(info, 'out/built').text).toBe('ok\n');
+    expect(inImage(info, 'out/heredoc.txt').text).toBe('from a heredoc 3\n');
+    expect(inImage(info, 'out/note.txt').text).toBe('a note\n');
+    const builder = await buildImage(
+      { ...req, target: 'builder', tags: ['stack.local/multi-builder:1'], noCache: true },
+      deps,
+    );
+    expect(inImage(builder, 'runs-seen').text?.trim()).toBe('2'); // the cache folder outlived the first build
+    expect(inImage(builder, 'token-copy').text).toBe('s3cret\n');
+    expect(inImage(builder, 'run/secrets/token').stat).toBeUndefined(); // the mount point is not in the image
+    const child = context({ Dockerfile: 'FROM stack.local/multi-builder:1\n' });
+    const built = await buildImage(request(child, 'stack.local/onbuild-child:1'), deps);
+    expect(inImage(built, 'triggered').text).toBe('triggered\n');
+  });
+
+  it('ADD unpacks a local tar archive and fetches a URL', async () => {
+    const dir = context({ Dockerfile: '', 'payload/inner.txt': 'inside the tar\n' });
+    execFileSync('tar', ['-czf', path.join(dir, 'payload.tgz'), '-C', path.join(dir, 'payload'), '.']);
+    const server = http.createServer((_req, res) => res.end('fetched over http\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'Dockerfile'),
+        `FROM ${BASE}\nADD payload.tgz /unpacked/\nADD http://127.0.0.1:${port}/files/remote.txt /fetched/\n`,
+      );
+      const info = await buildImage(request(dir, 'stack.local/add:1'), deps);
+      expect(inImage(info, 'unpacked/inner.txt').text).toBe('inside the tar\n');
+      const fetched = inImage(info, 'fetched/remote.txt');
+      expect(fetched.text).toBe('fetched over http\n');
+      expect(fetched.stat!.mode & 0o777).toBe(0o600);
+    } finally {
+      server.close();
     }
   });
 });
