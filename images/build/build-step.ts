@@ -11,10 +11,11 @@ import type { BuildStep, CopyStep, RunStep } from './build-plan.js';
 import type { RunStepMount } from './build-request.js';
 import type { StageEnv } from './build-stage.js';
 import { isHeredocSource, isUrl } from './build-stage.js';
-import { BuildContextError, matchSource } from './build-context.js';
+import { BuildContextError, matchSource, type BuildContext } from './build-context.js';
 import { commitLayer } from './commit-layer.js';
 import { copyFromLayers } from './copy-from-layers.js';
 import { copyFromContext, makeWorkdir } from './copy-step.js';
+import { ignoredBy, parseDockerignore } from './dockerignore.js';
 import type { ImageLayer } from './image-write.js';
 import { removeMountStubs } from './mount-stubs.js';
 import { resolveOwner } from './resolve-owner.js';
@@ -77,17 +78,34 @@ async function copyStep(step: CopyStep, upper: string, layers: ImageLayer[], env
   }
   const files = step.sources.filter((s) => !isHeredocSource(s, step) && !isUrl(s));
   if (files.length === 0) return;
-  const matched = (await Promise.all(files.map((s) => matchSource(env.ctx, s)))).flat();
+  const found = (await Promise.all(files.map((s) => matchSource(env.ctx, s)))).flat();
+  const ctx = await withExcludes(env.ctx, found, step.exclude);
+  const matched = found.filter((p) => ignoredBy(ctx.ignore, p) === undefined);
   if (step.add) {
     // ADD unpacks a local tar archive (plain, gzip, bzip2, xz) into the destination folder.
     const archives: string[] = [];
     for (const m of matched) if (await isArchive(path.join(env.ctx.dir, m))) archives.push(m);
     for (const a of archives) await addLocalArchive(path.join(env.ctx.dir, a), into);
     const rest = matched.filter((m) => !archives.includes(m));
-    if (rest.length > 0) await copyFromContext(env.ctx, rest, into);
+    if (rest.length > 0) await copyFromContext(ctx, rest, into);
     return;
   }
-  await copyFromContext(env.ctx, matched, into);
+  await copyFromContext(ctx, matched, into);
+}
+
+/**
+ * --exclude patterns leave files out as .dockerignore lines would, for this step only; as in
+ * BuildKit they are relative to each source (a folder's contents, a file's folder).
+ */
+async function withExcludes(ctx: BuildContext, sources: string[], excludes: string[]): Promise<BuildContext> {
+  if (excludes.length === 0) return ctx;
+  const lines: string[] = [];
+  for (const p of sources) {
+    const isDir = (await fsp.lstat(path.join(ctx.dir, p))).isDirectory();
+    const base = isDir ? p : path.posix.dirname(p);
+    for (const e of excludes) lines.push(base && base !== '.' ? `${base}/${e}` : e);
+  }
+  return { ...ctx, ignore: [...ctx.ignore, ...parseDockerignore(lines.join('\n'))] };
 }
 
 async function imageLayers(env: StepEnv, ref: string): Promise<ImageLayer[]> {

@@ -227,4 +227,18 @@ describe('buildImage', () => {
       server.close();
     }
   });
+
+  it('COPY --exclude leaves the matching files out, on top of .dockerignore', async () => {
+    const dir = context({
+      Dockerfile: `FROM ${BASE}\nCOPY --exclude=*.log --exclude=secret/ src/ /src/\n`,
+      '.dockerignore': 'src/tmp\n',
+      'src/keep.txt': 'kept\n',
+      'src/debug.log': 'noise\n',
+      'src/secret/key': 'k\n',
+      'src/tmp/scratch': 's\n',
+    });
+    const info = await buildImage(request(dir, 'stack.local/exclude:1'), deps);
+    expect(inImage(info, 'src/keep.txt').text).toBe('kept\n');
+    for (const gone of ['src/debug.log', 'src/secret', 'src/tmp']) expect(inImage(info, gone).stat).toBeUndefined();
+  });
 });
