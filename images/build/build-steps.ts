@@ -6,7 +6,7 @@
 
 import path from 'node:path/posix';
 import { parseDuration } from '../../model/duration.js';
-import { ArgScope, platformArgs, type Platform } from './build-args.js';
+import { ArgScope, platformArgs, platformString, type Platform } from './build-args.js';
 import type { Heredoc } from './dockerfile-lines.js';
 import type { SourcePos } from './dockerfile-instructions.js';
 import type { CommandForm, Dockerfile, Instruction, RunMount, Stage } from './dockerfile-types.js';
@@ -64,6 +64,14 @@ export function buildSteps(input: BuildStepsInput): BuildSteps {
     if (done) return done;
     const stage = df.stages[index];
     const base = stageRef(expand(stage.base, fromVars, df.escape, stage), index, byName, stage);
+    if (stage.platform !== undefined) {
+      const asked = expand(stage.platform, fromVars, df.escape, stage);
+      if (asked !== platformString(input.platform) && asked !== `${input.platform.os}/${input.platform.architecture}`)
+        throw new BuildPlanError(
+          stage,
+          `FROM --platform=${asked}: stack builds for this host's platform only (${platformString(input.platform)}); drop --platform or use $BUILDPLATFORM`,
+        );
+    }
     const parent =
       base.kind === 'stage'
         ? plan(base.index).config

@@ -187,4 +187,11 @@ describe('build steps', () => {
     expect(stage.steps[1]).toMatchObject({ sources: ['.'], dest: '/app/' });
     expect(stage.config.onBuild).toEqual(['RUN echo mine']);
   });
+
+  it('accepts FROM --platform of this host (by ARG too) and refuses another at its line', () => {
+    expect(steps(['FROM --platform=$BUILDPLATFORM busybox', 'RUN true']).stages).toHaveLength(1);
+    expect(() => steps(['FROM busybox', 'FROM --platform=linux/s390x busybox']).stages).toThrow(
+      /FROM --platform=linux\/s390x: stack builds for this host's platform only/,
+    );
+  });
 });
