@@ -11,12 +11,8 @@ import type { Host } from './host.js';
 
 const PREFIX = 28;
 
-export interface BuildNetwork {
-  endpoint: Endpoint;
-  remove(): Promise<void>;
-}
-
-export async function makeBuildNetwork(host: Host, project: string, container: string): Promise<BuildNetwork> {
+/** Makes the network; on a failure it takes back what it made. The step's release removes it (build-leftovers.ts). */
+export async function makeBuildNetwork(host: Host, project: string, container: string): Promise<Endpoint> {
   const lock = await host.allocation.lock(project);
   let net: NetworkSpec;
   try {
@@ -63,16 +59,13 @@ export async function makeBuildNetwork(host: Host, project: string, container: s
   }
   const ip = intToIp(ipToInt(net.gateway) + 1);
   return {
-    endpoint: {
-      network: 'build',
-      bridge: net.bridge,
-      hostVeth: vethName(project, container, 'build'),
-      ifname: 'eth0',
-      ip,
-      prefixLength: PREFIX,
-      gateway: net.gateway,
-      defaultRoute: true,
-    },
-    remove,
+    network: 'build',
+    bridge: net.bridge,
+    hostVeth: vethName(project, container, 'build'),
+    ifname: 'eth0',
+    ip,
+    prefixLength: PREFIX,
+    gateway: net.gateway,
+    defaultRoute: true,
   };
 }

@@ -13,28 +13,33 @@ import type { RunStepInput, RunStepMount, StepRunner } from '../images/build/bui
 import { paths } from '../store/paths.js';
 import type { Host } from './host.js';
 import { runOneOff } from './one-off.js';
-import { removeContainer } from './stop-container.js';
 import { makeBuildNetwork } from './build-network.js';
+import { removeBuildStep, sweepBuildLeftovers } from './build-leftovers.js';
+import { acquireStackLock } from '../store/stack-lock.js';
 
 const SHM_DEFAULT = 64 * 1024 * 1024;
 
 export function makeBuildStepRunner(host: Host): StepRunner {
+  let swept: Promise<unknown> | undefined;
   return {
     async run(input, onOutput) {
+      swept ??= sweepBuildLeftovers(host);
+      await swept;
       const base = runSpec(input);
-      const network = input.network === 'default' ? await makeBuildNetwork(host, base.project, base.name) : undefined;
-      const spec: ContainerSpec = network ? { ...base, networkMode: undefined, endpoints: [network.endpoint] } : base;
+      // Held while the step runs: a free lock tells the next build this step's builder died.
+      const lock = await acquireStackLock(base.project, { command: 'stack build: RUN step' });
       const release = async () => {
-        await removeContainer(host, spec.project, spec.name, {
-          signal: 'SIGKILL',
-          graceSeconds: 0,
-          hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
-        });
-        await network?.remove();
-        await host.state.forget(spec.project);
+        try {
+          await removeBuildStep(host, base.project);
+        } finally {
+          lock.release({ removeFile: true });
+        }
       };
-      const log = followLog(paths.logFile(spec.project, spec.name), onOutput);
+      const log = followLog(paths.logFile(base.project, base.name), onOutput);
       try {
+        const endpoint =
+          input.network === 'default' ? await makeBuildNetwork(host, base.project, base.name) : undefined;
+        const spec: ContainerSpec = endpoint ? { ...base, networkMode: undefined, endpoints: [endpoint] } : base;
         await host.state.saveContainer(spec.project, { spec, status: 'creating' });
         const outcome = await runOneOff(spec, host, { remove: false, attach: false });
         log.drain();
@@ -85,7 +90,7 @@ function runSpec(input: RunStepInput): ContainerSpec {
     service: 'build',
     name: `${project}-1`,
     hostname: 'buildkitsandbox',
-    image: { ref: `build:${input.id}`, id: '', layers: input.layers },
+    image: { ref: `build:${input.id}`, id: `build-step-${input.id}`, layers: input.layers },
     argv: input.argv,
     env: input.env,
     cwd: input.workdir,

@@ -3,7 +3,7 @@
 // build cache, and what a failed step reports and leaves behind.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -19,6 +19,17 @@ import { lookup } from '../../../images/build/layer-stack.js';
 import { paths } from '../../../store/paths.js';
 import { buildBusyboxLayer } from '../../support/busybox-layer.js';
 import { makeOutsideHost } from '../../support/outside-host.js';
+import { repoRoot } from '../../support/stack-cli.js';
+
+/** Alive and not a zombie (an orphan whose reaper has not reaped it yet is gone for us). */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-build-'));
 process.env.STACK_ROOT = path.join(tmp, 'root');
@@ -240,5 +251,43 @@ describe('buildImage', () => {
     const info = await buildImage(request(dir, 'stack.local/exclude:1'), deps);
     expect(inImage(info, 'src/keep.txt').text).toBe('kept\n');
     for (const gone of ['src/debug.log', 'src/secret', 'src/tmp']) expect(inImage(info, gone).stat).toBeUndefined();
+  });
+
+  it('a build killed with kill -9 in the middle of a RUN leaves nothing once the next build starts', async () => {
+    const dir = context({ Dockerfile: `FROM ${BASE}\nRUN echo started && sleep 120\n` });
+    const script = `
+      const { buildImage } = await import('${repoRoot}/dist/images/build/build-image.js');
+      const { makeBuildStepRunner } = await import('${repoRoot}/dist/executor/build-step-runner.js');
+      const { createLinuxHost } = await import('${repoRoot}/dist/executor/host/linux/linux-host.js');
+      const { findImage } = await import('${repoRoot}/dist/images/image-store.js');
+      const events = { stepStarted() {}, stepDone() {}, stepOutput: (c) => process.stdout.write(c) };
+      const req = {
+        context: ${JSON.stringify(dir)}, dockerfile: { file: ${JSON.stringify(path.join(dir, 'Dockerfile'))} },
+        buildArgs: new Map(), tags: ['stack.local/killed:1'], labels: {}, noCache: true, pull: false,
+        network: 'none', extraHosts: [], secrets: [], additionalContexts: {},
+      };
+      await buildImage(req, { runner: makeBuildStepRunner(createLinuxHost()), events, baseImage: findImage });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: process.env });
+    let out = '';
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => c.toString().includes('started') && resolve());
+      child.on('exit', () => reject(new Error(`the build ended before its RUN started: ${out}`)));
+    });
+    const stacks = path.join(process.env.STACK_ROOT!, 'stacks');
+    const leftover = fs.readdirSync(stacks).find((n) => n.startsWith('stkbuild-'))!;
+    const record = JSON.parse(
+      fs.readFileSync(path.join(stacks, leftover, 'state', 'containers', `${leftover}-1.json`), 'utf8'),
+    ) as { pid: number };
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(processAlive(record.pid)).toBe(true); // the step's container outlived its builder
+
+    const next = context({ Dockerfile: `FROM ${BASE}\nRUN true\n` });
+    // The next build's process (a runner of its own) sweeps before its first step.
+    const nextDeps = { ...deps, runner: makeBuildStepRunner(createLinuxHost()) };
+    await buildImage(request(next, 'stack.local/after-kill:1', { noCache: true }), nextDeps);
+    expect(fs.readdirSync(stacks).filter((n) => n.startsWith('stkbuild-'))).toEqual([]);
+    expect(processAlive(record.pid)).toBe(false);
   });
 });

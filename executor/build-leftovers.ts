@@ -1,0 +1,55 @@
+// What a build killed mid-step left behind (kill -9 of `stack build` or `up`): the RUN
+// container still running, its cgroups, its bridge and nftables table, its records. Each
+// step's stack `stkbuild-<id>` is held under its stack lock while the step runs, so a step
+// whose lock is free has no builder any more; the next build sweeps it away by its records
+// before it starts, as `down` would.
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { paths, stackRoot } from '../store/paths.js';
+import { tryStackLock } from '../store/stack-lock.js';
+import { readState } from '../store/state-store.js';
+import type { Host } from './host.js';
+import { vethName } from '../model/names.js';
+import { removeContainer } from './stop-container.js';
+
+export const BUILD_PROJECT_PREFIX = 'stkbuild-';
+
+/** Removes every orphaned build step; returns the steps' projects it removed. */
+export async function sweepBuildLeftovers(host: Host): Promise<string[]> {
+  const names = await fs.readdir(path.join(stackRoot(), 'stacks')).catch(() => [] as string[]);
+  const swept: string[] = [];
+  for (const project of names.filter((n) => n.startsWith(BUILD_PROJECT_PREFIX))) {
+    const lock = tryStackLock(project, 'stack build: removing what a killed build left');
+    if (!lock) continue; // its build is still running
+    try {
+      await removeBuildStep(host, project);
+      swept.push(project);
+    } finally {
+      lock.release({ removeFile: true });
+    }
+  }
+  return swept;
+}
+
+/** Container, network and records of one build step (the step's own release does the same). */
+export async function removeBuildStep(host: Host, project: string): Promise<void> {
+  const containers = await readState.containerDir(project);
+  // A damaged record still names its container (the file's name); its veth is named from it.
+  const names = [
+    ...containers.records.map((r) => r.spec.name),
+    ...containers.damaged.map((d) => path.basename(d.file, '.json')),
+  ];
+  for (const name of names)
+    await removeContainer(host, project, name, {
+      signal: 'SIGKILL',
+      graceSeconds: 0,
+      hostVeths: [vethName(project, name, 'build')],
+    });
+  const nat = await readState.natRecord(project);
+  if (nat.record) await host.nat.remove(nat.record.table);
+  for (const net of (await readState.networkDir(project)).records) await host.networks.removeBridge(net.bridge);
+  await host.allocation.unclaim(project);
+  await host.state.forget(project);
+  await fs.rm(paths.runDir(project), { recursive: true, force: true });
+}
