@@ -2,7 +2,7 @@
 // `npm run bench`: stack against the peers that are installed, on this machine, with the
 // same busybox image, in one run; prints one Markdown table (median, min, max, ratio to
 // stack) and writes it as JSON under bench/results/.
-//   node bench/run.mjs [--install-peers] [--quick] [--only oneshot,five,scale,watch,planner]
+//   node bench/run.mjs [--install-peers] [--quick] [--only oneshot,five,scale,watch,planner,build]
 // Needs root and `npm run build`. Peers that are missing are reported as absent. What the
 // harness starts (dockerd and its containerd) it stops by pid; what peers change on the
 // host (nftables tables, the FORWARD policy, bridges, netns, cgroups, ip_forward) it restores.
@@ -24,12 +24,13 @@ import { oneshot } from './sections/oneshot.mjs';
 import { planner } from './sections/planner.mjs';
 import { scale } from './sections/scale.mjs';
 import { watch } from './sections/watch.mjs';
+import { build } from './sections/build.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args[args.indexOf('--only') + 1];
-const only = args.includes('--only') ? onlyArg.split(',') : ['oneshot', 'five', 'scale', 'watch', 'planner'];
+const only = args.includes('--only') ? onlyArg.split(',') : ['oneshot', 'five', 'scale', 'watch', 'planner', 'build'];
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 function freePort() {
@@ -74,8 +75,8 @@ async function main() {
     stackBin: path.join(repo, 'bin/stack'),
     marker: path.basename(root),
     runs: quick
-      ? { oneshot: 5, five: 2, scale: 1, watch: 3, planner: 3 }
-      : { oneshot: 30, five: 7, scale: 3, watch: 10, planner: 10 },
+      ? { oneshot: 5, five: 2, scale: 1, watch: 3, planner: 3, build: 2 }
+      : { oneshot: 30, five: 7, scale: 3, watch: 10, planner: 10, build: 5 },
     sizes: quick ? [1, 10] : [1, 10, 50],
   };
   const before = snapshotHost();
@@ -94,7 +95,7 @@ async function main() {
       ctx.podman = podmanEnv(root, hardLimits());
       timed('podman', ['load', '-i', archive], { env: ctx.podman.env });
     }
-    const sections = { oneshot, five, scale, watch, planner };
+    const sections = { oneshot, five, scale, watch, planner, build };
     for (const name of only) {
       log(`section ${name}`);
       const got = await sections[name](ctx);
