@@ -75,4 +75,6 @@ registerImage(program);
 registerVolume(program);
 registerBoot(program, globals);
 
-await program.parseAsync(process.argv);
+// Not awaited at the top level: the CLI is bundled as CommonJS (scripts/bundle-cli.mjs),
+// for V8's code cache. An error that escapes a command still ends the process, with 1.
+void program.parseAsync(process.argv);

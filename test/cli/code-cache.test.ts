@@ -1,0 +1,72 @@
+// bin/stack.js runs the bundle with a V8 code cache made on an earlier run. A cache is
+// only ever used for the bytes it was made from: V8 checks no more than the source's
+// length, so a bundle rebuilt to the same size, with its mtime set back, would otherwise
+// run the old bundle's bytecode.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/stack-cli.js';
+
+const loader = path.join(repoRoot, 'bin/stack.js');
+
+/** Runs `bundle` through the loader as `stack CMD`, the way bin/stack.js runs the CLI. */
+function run(bundle: string, command: string): string {
+  const code = `require(${JSON.stringify(loader)}).runBundle(${JSON.stringify(bundle)}, ${JSON.stringify(command)})`;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+/** A bundle whose answer V8 keeps in its bytecode, padded so both answers have one size. */
+const bundleText = (answer: string) => `'use strict';\nprocess.stdout.write(${JSON.stringify(answer)});\n`;
+
+describe('bin/stack.js code cache', () => {
+  let dir: string;
+  let bundle: string;
+  const caches = () => fs.readdirSync(path.join(dir, 'code-cache')).sort();
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-code-cache-'));
+    bundle = path.join(dir, 'stack.cjs');
+    fs.writeFileSync(bundle, bundleText('first'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("makes a command's cache on its first run and uses it on the next", () => {
+    expect(run(bundle, 'up')).toBe('first');
+    expect(caches()).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.up\.v8$/)]);
+    const made = fs.statSync(path.join(dir, 'code-cache', caches()[0]!)).mtimeMs;
+    expect(run(bundle, 'up')).toBe('first');
+    // used, not made again
+    expect(fs.statSync(path.join(dir, 'code-cache', caches()[0]!)).mtimeMs).toBe(made);
+  });
+
+  it('never runs a cache of other bytes, even at the same size and mtime', () => {
+    expect(run(bundle, 'up')).toBe('first');
+    const before = fs.statSync(bundle, { bigint: true });
+    const reference = path.join(dir, 'reference');
+    fs.writeFileSync(reference, '');
+    expect(spawnSync('touch', ['-r', bundle, reference]).status).toBe(0);
+    // Rewritten in place (same inode), same length, mtime set back to the nanosecond: only
+    // the content, and the ctime, tell.
+    fs.writeFileSync(bundle, bundleText('other'));
+    expect(spawnSync('touch', ['-r', reference, bundle]).status).toBe(0);
+    const after = fs.statSync(bundle, { bigint: true });
+    expect([after.ino, after.size, after.mtimeNs]).toEqual([before.ino, before.size, before.mtimeNs]);
+    expect(run(bundle, 'up')).toBe('other');
+    // each version has its cache, named by its content
+    expect(caches()).toHaveLength(2);
+  });
+
+  it('runs a copy of the bundle with the cache of the same bytes', () => {
+    expect(run(bundle, 'up')).toBe('first');
+    const copy = path.join(dir, 'copy.cjs');
+    fs.copyFileSync(bundle, copy);
+    fs.renameSync(copy, bundle); // another inode: the memo of the hash no longer vouches for it
+    expect(run(bundle, 'up')).toBe('first');
+    expect(caches()).toHaveLength(1);
+  });
+});
