@@ -3,12 +3,9 @@
 // (init/sys.ts: the mounts, pivot_root and capabilities only it needs), loaded from
 // koffi's native binary directly because it runs as one bundled file.
 
-import { createRequire } from 'node:module';
 import { SyscallError } from './syscall-error.js';
+import { koffi } from './koffi.js';
 
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const koffi = require('koffi') as typeof import('koffi');
 const lib = koffi.load('libc.so.6');
 
 export const CLONE = {

@@ -20,13 +20,9 @@
 // - It resolves any non-literal address with getaddrinfo; callers must only pass validated
 //   literals (literals.ts). Listing never resolves: reverse DNS is an output flag we never set.
 
-import { createRequire } from 'node:module';
 import { openFdTargets } from './inherited-fds.js';
 import { setCloseOnExec } from './libc.js';
-
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const koffi = require('koffi') as typeof import('koffi');
+import { koffi } from './koffi.js';
 
 export const LIBNFTABLES = 'libnftables.so.1';
 const NFT_CTX_DEFAULT = 0;

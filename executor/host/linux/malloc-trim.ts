@@ -7,11 +7,7 @@
 // (two since the supervisor runs with MALLOC_ARENA_MAX=2, supervisor/launch.ts).
 // Only glibc has it: elsewhere (musl) this does nothing.
 
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const koffi = require('koffi') as typeof import('koffi');
+import { koffi } from './koffi.js';
 
 let trim: ((pad: number) => number) | null | undefined;
 
