@@ -20,6 +20,7 @@ import { inProcessRuntime } from './lib/in-process.mjs';
 import { crunTimingArgs, oneshotBundle, removeBundleCgroups } from './lib/oci-bundle.mjs';
 import { quiet, timed } from './lib/run.mjs';
 import { fmt, summary } from './lib/stats.mjs';
+import { childrenCpuMs } from './lib/children-cpu.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -88,12 +89,15 @@ const row = (tool, fn) => {
 try {
   const layout = await buildLayout(path.join(tmp, 'oci'));
   timed(stackBin, ['image', 'import', layout, '--tag', IMAGE]);
+  const cpu0 = childrenCpuMs();
   row('stack run --rm --image (CLI)', () =>
     Array.from(
       { length: runs },
       () => timed(stackBin, ['run', '--rm', '--image', IMAGE, '--network', 'none', '--', '/bin/true']).ms,
     ),
   );
+  // The CLI's CPU (user + system; the container's /bin/true is in it too), mean per run.
+  const cliCpuMs = (childrenCpuMs() - cpu0) / runs;
   const native = fs.existsSync(path.join(repo, 'dist/stack-init'));
   const inproc = native ? await inProcess('native') : undefined;
   row('stack runtime in-process, native init stage', inproc && (() => inproc.totals));
@@ -135,6 +139,9 @@ try {
       .join(', ');
   if (inproc) lines.push('', `in-process phases, native init stage (median ms): ${phaseText(inproc.phases)}`);
   lines.push(`in-process phases, Node init stage (median ms): ${phaseText(inprocNode.phases)}`);
+  lines.push(
+    `CPU of the CLI process (user + system), mean per run: ${fmt(cliCpuMs)} ms; load average ${os.loadavg()[0].toFixed(1)}`,
+  );
   process.stdout.write(lines.join('\n') + '\n');
   fs.mkdirSync(path.join(repo, 'bench/results'), { recursive: true });
   fs.writeFileSync(
@@ -145,6 +152,8 @@ try {
         kernel: os.release(),
         runs,
         rows,
+        cliCpuMs,
+        loadavg: os.loadavg()[0],
         phases: { native: inproc?.phases, node: inprocNode.phases },
       },
       null,
