@@ -154,14 +154,31 @@ export interface ExtraHost {
   ip: string;
 }
 
+/** A service's `build:` (compose's build section), paths absolute. */
 export interface BuildSpec {
-  /** Absolute context dir (or a URL, kept as written). */
+  /** Absolute context folder (the rules refuse a git URL or a remote tarball). */
   context: string;
+  /** As written: relative to the context, or absolute. */
   dockerfile?: string;
   dockerfileInline?: string;
+  /** Interpolated; a `KEY` without a value took the environment's, or is left out. */
   args: Record<string, string>;
   target?: string;
   labels: Record<string, string>;
+  /** RUN's network: `default` (egress through a build bridge), `none` or `host`. */
+  network: 'default' | 'none' | 'host';
+  extraHosts: ExtraHost[];
+  shmSizeBytes?: number;
+  noCache: boolean;
+  pull: boolean;
+  /** More references the image is stored under, besides the service's image. */
+  tags: string[];
+  /** As written (the rules allow the host's platform only). */
+  platforms: string[];
+  /** `RUN --mount=type=secret,id=ID` → the top-level secret `source`. */
+  secrets: { id: string; source: string }[];
+  /** Name → an absolute folder, `service:NAME` (that service's image) or `docker-image://REF`. */
+  additionalContexts: Record<string, string>;
 }
 
 export type PullPolicy = 'missing' | 'always' | 'never' | 'build' | 'if_not_present';

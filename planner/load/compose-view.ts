@@ -4,7 +4,16 @@
 // build dockerfile), durations as Go prints them (1m30s), sizes in bytes; keys sorted.
 // Attributes left at their defaults are omitted, as compose omits unset ones.
 
-import type { FileObject, Network, PortMapping, Service, Stack, Volume, VolumeMount } from '../../model/types.js';
+import type {
+  BuildSpec,
+  FileObject,
+  Network,
+  PortMapping,
+  Service,
+  Stack,
+  Volume,
+  VolumeMount,
+} from '../../model/types.js';
 import { effectiveHealthcheck } from '../../model/effective-healthcheck.js';
 
 type Obj = Record<string, unknown>;
@@ -94,22 +103,33 @@ function restart(s: Service): Obj {
   return { deploy: { restart_policy: policy } };
 }
 
+function build(b: BuildSpec): Obj {
+  return compact({
+    additional_contexts: b.additionalContexts,
+    args: b.args,
+    context: b.context,
+    dockerfile: b.dockerfileInline === undefined ? (b.dockerfile ?? 'Dockerfile') : undefined,
+    dockerfile_inline: b.dockerfileInline,
+    extra_hosts: b.extraHosts.map((e) => `${e.host}=${e.ip}`),
+    labels: b.labels,
+    network: b.network === 'default' ? undefined : b.network,
+    no_cache: b.noCache,
+    platforms: b.platforms,
+    pull: b.pull,
+    secrets: b.secrets.map((x) => (x.id === x.source ? { source: x.source } : { source: x.source, target: x.id })),
+    shm_size: b.shmSizeBytes === undefined ? undefined : String(b.shmSizeBytes),
+    tags: b.tags,
+    target: b.target,
+  });
+}
+
 function service(s: Service): Obj {
   // No image here: what the file leaves out is shown with docker's defaults, as before images counted.
   const h = s.healthcheck && effectiveHealthcheck(s.healthcheck, undefined);
   const res = s.resources;
   const bytes = (n: number | undefined) => (n === undefined ? undefined : String(n));
   return compact({
-    build:
-      s.build &&
-      compact({
-        context: s.build.context,
-        dockerfile: s.build.dockerfileInline === undefined ? (s.build.dockerfile ?? 'Dockerfile') : undefined,
-        dockerfile_inline: s.build.dockerfileInline,
-        args: s.build.args,
-        target: s.build.target,
-        labels: s.build.labels,
-      }),
+    build: s.build && build(s.build),
     cap_add: s.capAdd,
     cap_drop: s.capDrop,
     command: s.command,

@@ -5,14 +5,14 @@
 import { dictOrList, environment, parseSize, stringList, toBool, toInt, toNumber } from './coerce.js';
 import { fileGrant, parseTmpfs, parseVolume, resolveHostPath } from './mounts.js';
 import { exposeEntry, parsePorts } from './ports.js';
+import { normalizeBuild } from './build-spec.js';
+import { extraHosts } from './extra-hosts.js';
 import { serviceDefaults } from './service-defaults.js';
 import { shellSplit } from './short-forms.js';
 import { parseDuration } from '../../model/duration.js';
 import type {
-  BuildSpec,
   Dependency,
   DependencyCondition,
-  ExtraHost,
   PullPolicy,
   Resources,
   RestartPolicy,
@@ -177,34 +177,6 @@ function ulimits(v: unknown): Record<string, Ulimit> {
 }
 
 /** `HOST:IP`, `HOST=IP` or a map HOST → IP (or list of IPs); IPv6 may be bracketed. */
-export function extraHosts(v: unknown): ExtraHost[] {
-  const unbracket = (ip: string) => (ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip);
-  if (Array.isArray(v)) {
-    return v.map(String).map((e) => {
-      const sep = e.includes('=') ? e.indexOf('=') : e.indexOf(':');
-      return { host: e.slice(0, sep), ip: unbracket(e.slice(sep + 1)) };
-    });
-  }
-  return Object.entries(obj(v)).flatMap(([host, ips]) => stringList(ips).map((ip) => ({ host, ip: unbracket(ip) })));
-}
-
-const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || s.startsWith('git@') || s.startsWith('github.com/');
-
-function build(v: unknown, ctx: ServiceContext): BuildSpec | undefined {
-  if (v === undefined || v === null) return undefined;
-  const b = typeof v === 'string' ? { context: v } : obj(v);
-  const context = typeof b.context === 'string' ? b.context : '.';
-  const spec: BuildSpec = {
-    context: isUrl(context) ? context : resolveHostPath(context, ctx.projectDir, ctx.env),
-    args: dictOrList(b.args, (key) => ctx.env[key]),
-    labels: dictOrList(b.labels),
-  };
-  if (typeof b.dockerfile === 'string') spec.dockerfile = b.dockerfile;
-  if (typeof b.dockerfile_inline === 'string') spec.dockerfileInline = b.dockerfile_inline;
-  if (typeof b.target === 'string') spec.target = b.target;
-  return spec;
-}
-
 function mounts(list: unknown, parse: (e: unknown) => { ok: true; mount: VolumeMount } | { ok: false }): VolumeMount[] {
   return (Array.isArray(list) ? list : []).flatMap((e) => {
     const r = parse(e);
@@ -223,7 +195,7 @@ function fileEnvironment(s: Obj, ctx: ServiceContext): Record<string, string> {
 export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Service {
   const deploy = obj(s.deploy);
   const networkMode = typeof s.network_mode === 'string' ? s.network_mode : undefined;
-  const buildSpec = build(s.build, ctx);
+  const buildSpec = normalizeBuild(s.build, ctx);
   const image = typeof s.image === 'string' ? s.image : `${ctx.project}-${name}`;
   const out: Service = {
     ...serviceDefaults(name, image, ctx.pos),

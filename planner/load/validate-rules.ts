@@ -7,6 +7,7 @@ import type { Diagnostic } from '../../model/diagnostics.js';
 import { closest } from '../../model/edit-distance.js';
 import { findCycle } from '../../model/graph.js';
 import { diagAtPath, type PathSeg, type SourceFile } from './source-map.js';
+import { checkBuild, checkBuildCycles } from './rules/build.js';
 import { obj, references, type Obj, type RuleContext } from './rules/context.js';
 import { checkNetworkDeclarations, checkServiceNetworking } from './rules/networking.js';
 import { checkPorts, type Published } from './rules/ports.js';
@@ -85,6 +86,7 @@ export function validateRules(
   for (const name of ctx.names) {
     const svc = services.get(name)!;
     imageOrBuild(ctx, name, svc);
+    checkBuild(ctx, name, svc);
     checkReferences(ctx, name, svc);
     checkServiceNetworking(ctx, name, svc);
     checkSharedNetworkNamespace(ctx, name, svc);
@@ -103,6 +105,7 @@ export function validateRules(
     else containerNames.set(containerName, name);
   }
   cycles(ctx);
+  checkBuildCycles(ctx);
   checkNetworkDeclarations(ctx);
   checkFileObjects(ctx);
   checkVolumeDeclarations(ctx);
