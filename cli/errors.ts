@@ -20,6 +20,7 @@ async function errorTypes() {
     { ContainerExecError },
     { BadRecordError },
     { ProjectOfBrokenFileError },
+    { BuildsFailedError },
   ] = await Promise.all([
     import('../model/diagnostics.js'),
     import('../planner/plan/plan-error.js'),
@@ -30,6 +31,7 @@ async function errorTypes() {
     import('../executor/host.js'),
     import('../store/record-errors.js'),
     import('./stack-file.js'),
+    import('../images/run-builds.js'),
   ]);
   return {
     StackFileError,
@@ -41,6 +43,7 @@ async function errorTypes() {
     ContainerExecError,
     BadRecordError,
     ProjectOfBrokenFileError,
+    BuildsFailedError,
   };
 }
 
@@ -56,15 +59,25 @@ export async function renderError(err: unknown): Promise<{ text: string; code: n
  * nftables, a cgroup, …): one line per gap, nothing for errors of the file or the plan.
  */
 async function hostHintOf(err: unknown): Promise<string[]> {
-  const { ApplyError, SupervisorError, StackFileError, PlanError, UsageError, ContainerExecError, BadRecordError } =
-    await errorTypes();
+  const {
+    ApplyError,
+    SupervisorError,
+    StackFileError,
+    PlanError,
+    UsageError,
+    ContainerExecError,
+    BadRecordError,
+    BuildsFailedError,
+  } = await errorTypes();
   let messages: string[];
   if (err instanceof ApplyError) messages = err.failures.map((f) => f.error.message);
   else if (err instanceof SupervisorError)
     messages = err.wire.problems ? [] : (err.wire.failures?.map((f) => f.message) ?? [err.wire.message]);
   else if (
     err instanceof Error &&
-    ![StackFileError, PlanError, UsageError, ContainerExecError, BadRecordError].some((t) => err instanceof t)
+    ![StackFileError, PlanError, UsageError, ContainerExecError, BadRecordError, BuildsFailedError].some(
+      (t) => err instanceof t,
+    )
   )
     messages = [err.message];
   else return [];
@@ -91,7 +104,10 @@ async function renderUnescaped(err: unknown): Promise<{ text: string; code: numb
     ContainerExecError,
     BadRecordError,
     ProjectOfBrokenFileError,
+    BuildsFailedError,
   } = await errorTypes();
+  if (err instanceof BuildsFailedError)
+    return { text: (await import('./build-errors.js')).renderBuildFailures(err), code: EXIT.error };
   if (err instanceof ProjectOfBrokenFileError)
     return { text: `${renderDiagnostics(err.diagnostics)}\nstack: ${err.message}`, code: EXIT.error };
   if (err instanceof StackFileError) return { text: renderDiagnostics(err.diagnostics), code: EXIT.error };

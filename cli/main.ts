@@ -2,6 +2,7 @@
 
 import { Command } from 'commander';
 import { registerBoot } from './commands/boot.js';
+import { registerBuild } from './commands/build.js';
 import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerDown } from './commands/down.js';
@@ -58,6 +59,7 @@ const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 guardHostCommands(program);
 
 registerUp(program, globals);
+registerBuild(program, globals);
 registerWatch(program, globals);
 registerDown(program, globals);
 registerPs(program, globals);

@@ -7,7 +7,8 @@ import { escapeLine } from './terminal-text.js';
 
 const INDENT = '    ';
 
-export function renderDiagnostics(diags: Diagnostic[]): string {
+/** `what` names the file the problems are in, for the summary line. */
+export function renderDiagnostics(diags: Diagnostic[], what = 'stack file'): string {
   const lines: string[] = [];
   for (const d of diags) {
     lines.push(escapeLine(formatDiagnostic(d)));
@@ -19,6 +20,6 @@ export function renderDiagnostics(diags: Diagnostic[]): string {
     }
   }
   const n = diags.length;
-  lines.push(`${n} ${n === 1 ? 'problem' : 'problems'} found in stack file; nothing was changed.`);
+  lines.push(`${n} ${n === 1 ? 'problem' : 'problems'} found in ${what}; nothing was changed.`);
   return lines.join('\n');
 }

@@ -35,6 +35,8 @@ export interface UpOptions extends UpFlags {
   wait?: boolean;
   waitTimeout?: string;
   format?: string;
+  /** --build (true) / --no-build (false); neither: build what is missing. */
+  build?: boolean;
 }
 
 export async function up(
@@ -49,7 +51,11 @@ export async function up(
     throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${opts.waitTimeout}"`);
   const format = progressFormat(opts.format);
   const { stack, filesRead } = loadStackFilesWithSources(globals);
-  await withStackLock(stack.project, 'stack up', () => applyStack(stack, options, { format }, early));
+  await withStackLock(stack.project, 'stack up', async () => {
+    // Every build ends before anything is applied: a failed one leaves the containers as they are.
+    await buildForUp(stack, services, opts);
+    await applyStack(stack, options, { format }, early);
+  });
   if (opts.wait) return waitUntilReady(stack.project, waitTimeout);
   const watching = opts.watch
     ? await (await import('./watch-action.js')).startWatching(globals, options, filesRead)
@@ -62,6 +68,16 @@ export async function up(
     return EXIT.interrupted;
   }
   return followUntilInterrupted(stack, services, opts.deps === false, () => watching?.close());
+}
+
+/** compose's rule for `up`: build what is missing, everything with --build, nothing with --no-build. */
+async function buildForUp(stack: Stack, services: string[], opts: UpOptions): Promise<void> {
+  if (!stack.services.some((s) => s.build)) return; // the builder's modules load only for stacks that build
+  const { buildStackImages } = await import('../build-images.js');
+  await buildStackImages(stack, {
+    mode: opts.build === true ? 'always' : opts.build === false ? 'never' : 'missing',
+    wanted: [...selectServices(stack, services, opts.deps === false)],
+  });
 }
 
 /**

@@ -25,7 +25,9 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
           'return once every container is running, or healthy when it has a healthcheck (one-shots: exited 0); exit 1 if one cannot be',
         )
         .option('--wait-timeout <seconds>', 'give up waiting after this long')
-        .option('--watch', 'keep watching the stack files and apply every edit'),
+        .option('--watch', 'keep watching the stack files and apply every edit')
+        .option('--build', 'build the images of services with `build:` first, even those already stored')
+        .option('--no-build', 'build nothing; a service whose image is missing is an error'),
     ),
   ).action((services: string[], opts: UpOptions) =>
     runCommand(async () => {

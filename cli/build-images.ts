@@ -1,0 +1,90 @@
+// The build step of `stack build` and `stack up`: decides which images to build (compose's
+// rule, images/build-policy.ts), then runs the builds in parallel along their graph with
+// live progress. Nothing else happens until every build has ended: a failed build throws
+// BuildsFailedError and `up` touches no container. The engine (images/build/) and its RUN
+// step runner load only when something is to be built.
+
+import { decideBuilds, type BuildJob, type BuildMode } from '../images/build-policy.js';
+import type { BuildEvents, BuildRequest, StepRunner } from '../images/build/build-request.js';
+import { findImage } from '../images/image-store.js';
+import { runBuilds } from '../images/run-builds.js';
+import { serviceBuildRequest, type BuildOverrides } from '../images/service-build-request.js';
+import { normalizeImageRef } from '../model/image-ref.js';
+import type { ImageInfo } from '../model/observed.js';
+import type { Stack } from '../model/types.js';
+import { buildProgress, type BuildProgressMode } from './build-progress.js';
+
+/** What the engine is given (images/build/build-image.ts's BuildDeps). */
+export interface EngineDeps {
+  runner: StepRunner;
+  events: BuildEvents;
+  baseImage(ref: string, pull: boolean): Promise<ImageInfo>;
+}
+
+/** The engine and a runner for its RUN steps; cli/build-engine.ts makes the real one. */
+export interface BuildEngine {
+  buildImage(req: BuildRequest, deps: EngineDeps): Promise<ImageInfo>;
+  runner(): StepRunner;
+}
+
+export interface BuildRun {
+  mode: BuildMode;
+  /** Services whose images are needed (their `service:` contexts follow). */
+  wanted: string[];
+  overrides?: BuildOverrides;
+  progress?: BuildProgressMode;
+  /** For tests: the engine (default: the real one, loaded on demand). */
+  engine?: BuildEngine;
+}
+
+async function storedRefs(stack: Stack): Promise<Set<string>> {
+  const refs = new Set<string>();
+  for (const s of stack.services) {
+    if (!s.build) continue;
+    let ref: string;
+    try {
+      ref = normalizeImageRef(s.image);
+    } catch {
+      continue;
+    }
+    if ((await findImage(ref)) !== undefined) refs.add(ref);
+  }
+  return refs;
+}
+
+/** A FROM or COPY --from image: the stored one, else (or with `pull`) pulled. */
+async function baseImage(ref: string, pull: boolean): Promise<ImageInfo> {
+  if (!pull) {
+    const stored = await findImage(normalizeImageRef(ref));
+    if (stored) return stored;
+  }
+  const { pullImage } = await import('../images/pull-image.js');
+  return pullImage(ref);
+}
+
+/** Builds what `run` asks for; returns the builds that ran. Throws BuildsFailedError when any failed. */
+export async function buildStackImages(stack: Stack, run: BuildRun): Promise<BuildJob[]> {
+  const stored = await storedRefs(stack);
+  const jobs = decideBuilds(stack.services, run.wanted, run.mode, (ref) => stored.has(ref));
+  if (jobs.length === 0) return jobs;
+  const engine = run.engine ?? (await import('./build-engine.js')).buildEngine();
+  const runner = engine.runner();
+  const label = (job: BuildJob) => job.services.join(', ');
+  const progress = await buildProgress(run.progress ?? 'auto', jobs.map(label));
+  try {
+    await runBuilds(jobs, async (job) => {
+      const events = progress.job(label(job));
+      try {
+        const request = serviceBuildRequest(stack, job.service, run.overrides);
+        const info = await engine.buildImage(request, { runner, events, baseImage });
+        events.built(info.ref);
+      } catch (err) {
+        events.failed(err instanceof Error ? err.message : String(err));
+        throw err;
+      }
+    });
+  } finally {
+    await progress.end();
+  }
+  return jobs;
+}
