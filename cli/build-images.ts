@@ -4,7 +4,7 @@
 // BuildsFailedError and `up` touches no container. The engine (images/build/) and its RUN
 // step runner load only when something is to be built.
 
-import { decideBuilds, type BuildJob, type BuildMode } from '../images/build-policy.js';
+import { decideBuilds, serviceImageRef, type BuildJob, type BuildMode } from '../images/build-policy.js';
 import type { BuildEvents, BuildRequest, StepRunner } from '../images/build/build-request.js';
 import { findImage } from '../images/image-store.js';
 import { runBuilds } from '../images/run-builds.js';
@@ -37,25 +37,27 @@ export interface BuildRun {
   engine?: BuildEngine;
 }
 
-async function storedRefs(stack: Stack): Promise<Set<string>> {
-  const refs = new Set<string>();
-  for (const s of stack.services) {
-    if (!s.build) continue;
-    let ref: string;
-    try {
-      ref = normalizeImageRef(s.image);
-    } catch {
-      continue;
-    }
-    if ((await findImage(ref)) !== undefined) refs.add(ref);
-  }
-  return refs;
-}
+/** The normalised image references of the stack's services with `build:`. */
+const builtRefs = (stack: Stack): string[] =>
+  stack.services.flatMap((s) => (s.build ? (serviceImageRef(s) ?? []) : []));
 
-/** A FROM or COPY --from image: the stored one, else (or with `pull`) pulled. */
-async function baseImage(ref: string, pull: boolean): Promise<ImageInfo> {
-  if (!pull) {
-    const stored = await findImage(normalizeImageRef(ref));
+/**
+ * A FROM or COPY --from image: the stored one, else (or with `pull`) pulled. A name that
+ * `build.additional_contexts` gives an image (`service:NAME`, `docker-image://REF`) is that
+ * image, and an image the stack builds is never pulled: `FROM base` with `base: service:base`
+ * is base's image as just built.
+ */
+async function baseImage(
+  contexts: BuildRequest['additionalContexts'],
+  local: ReadonlySet<string>,
+  ref: string,
+  pull: boolean,
+): Promise<ImageInfo> {
+  const named = contexts[ref];
+  if (named?.startsWith('image:')) return baseImage({}, local, named.slice('image:'.length), pull);
+  const normalized = normalizeImageRef(ref);
+  if (!pull || local.has(normalized)) {
+    const stored = await findImage(normalized);
     if (stored) return stored;
   }
   const { pullImage } = await import('../images/pull-image.js');
@@ -64,7 +66,9 @@ async function baseImage(ref: string, pull: boolean): Promise<ImageInfo> {
 
 /** Builds what `run` asks for; returns the builds that ran. Throws BuildsFailedError when any failed. */
 export async function buildStackImages(stack: Stack, run: BuildRun): Promise<BuildJob[]> {
-  const stored = await storedRefs(stack);
+  const local = new Set(builtRefs(stack));
+  const stored = new Set<string>();
+  for (const ref of local) if ((await findImage(ref)) !== undefined) stored.add(ref);
   const jobs = decideBuilds(stack.services, run.wanted, run.mode, (ref) => stored.has(ref));
   if (jobs.length === 0) return jobs;
   const engine = run.engine ?? (await import('./build-engine.js')).buildEngine();
@@ -76,7 +80,8 @@ export async function buildStackImages(stack: Stack, run: BuildRun): Promise<Bui
       const events = progress.job(label(job));
       try {
         const request = serviceBuildRequest(stack, job.service, run.overrides);
-        const info = await engine.buildImage(request, { runner, events, baseImage });
+        const base = (ref: string, pull: boolean) => baseImage(request.additionalContexts, local, ref, pull);
+        const info = await engine.buildImage(request, { runner, events, baseImage: base });
         events.built(info.ref);
       } catch (err) {
         events.failed(err instanceof Error ? err.message : String(err));

@@ -29,7 +29,8 @@ export interface BuildJob {
   after: string[];
 }
 
-const refOf = (s: Service): string | undefined => {
+/** The normalised reference of a service's image; undefined for a bad one (reconcile reports it). */
+export const serviceImageRef = (s: Service): string | undefined => {
   try {
     return normalizeImageRef(s.image);
   } catch {
@@ -60,7 +61,7 @@ export function decideBuilds(
   const problems: string[] = [];
   const visit = (name: string): string | undefined => {
     const s = byName.get(name);
-    const ref = s?.build && refOf(s);
+    const ref = s?.build && serviceImageRef(s);
     if (!s?.build || !ref) return undefined;
     const job = jobs.get(ref);
     if (job) {
@@ -90,7 +91,7 @@ export function decideBuilds(
   if (problems.length > 0) throw new ImageMissingError(problems);
   // Services sharing a built image that were not wanted still run it: name them all.
   for (const s of services) {
-    const ref = refOf(s);
+    const ref = serviceImageRef(s);
     const job = ref === undefined ? undefined : jobs.get(ref);
     if (job && !job.services.includes(s.name)) job.services.push(s.name);
   }

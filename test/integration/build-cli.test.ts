@@ -159,3 +159,42 @@ describe('up and the build rule', () => {
     writeDockerfile(DOCKERFILE);
   });
 });
+
+describe('several builds', () => {
+  it('builds a service:NAME context first and the FROM takes it; an image two services share is built once', () => {
+    const dir = path.join(env.root, 'multi');
+    fs.mkdirSync(path.join(dir, 'base'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'app'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'base', 'Dockerfile'), `FROM ${TEST_IMAGE}\nRUN echo from-base > /base.txt\n`);
+    fs.writeFileSync(path.join(dir, 'app', 'Dockerfile'), 'FROM base\nRUN cat /base.txt > /app.txt\n');
+    const multi = uniqueProject('tbuildm');
+    fs.writeFileSync(
+      path.join(dir, 'stack.yaml'),
+      `name: ${multi}
+services:
+  base:
+    build: ./base
+  app:
+    build:
+      context: ./app
+      additional_contexts: { base: "service:base" }
+  worker:
+    image: ${multi}-app
+    build:
+      context: ./app
+      additional_contexts: { base: "service:base" }
+`,
+    );
+    const r = stack(env, ['-f', path.join(dir, 'stack.yaml'), 'build', '--progress', 'plain']);
+    expect(r.code).toBe(0);
+    const started = r.stderr.split('\n').filter((l) => /^#\d+ \[/.test(l));
+    expect(started).toEqual([
+      '#1 [base 1/1] RUN echo from-base > /base.txt',
+      '#2 [app, worker 1/1] RUN cat /base.txt > /app.txt',
+    ]);
+    const ls = stack(env, ['image', 'ls']).stdout;
+    expect(ls).toContain(`docker.io/library/${multi}-base:latest`);
+    expect(ls).toContain(`docker.io/library/${multi}-app:latest`);
+    for (const name of ['base', 'app']) expect(stack(env, ['image', 'rm', `${multi}-${name}`]).code).toBe(0);
+  });
+});
