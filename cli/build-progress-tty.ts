@@ -28,7 +28,8 @@ export function startBuildTty(labels: string[], out: NodeJS.WriteStream): BuildP
   }
   const tasks: ListrTask[] = labels.map((label) => ({
     title: label,
-    rendererOptions: { outputBar: OUTPUT_LINES, persistentOutput: false },
+    // One output entry: the step's last lines, joined here (listr2 would keep older entries too).
+    rendererOptions: { outputBar: 1, persistentOutput: false },
     task: async (_ctx, task) => {
       const s = jobs.get(label)!;
       s.setTitle = (t) => (task.title = `${label} ${color.dim(t)}`);
