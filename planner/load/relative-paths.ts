@@ -34,9 +34,23 @@ function volumeEntry(dir: string, v: unknown): unknown {
   return colon < 0 ? v : `${String(absolute(dir, v.slice(0, colon)))}${v.slice(colon)}`;
 }
 
+/** A build's additional context folder (`service:NAME` and URLs are not paths); list items are `NAME=VALUE`. */
+function contextEntry(dir: string, v: unknown, inList: boolean): unknown {
+  if (typeof v !== 'string') return v;
+  const eq = inList ? v.indexOf('=') : -1;
+  const value = v.slice(eq + 1);
+  return value.startsWith('service:') ? v : `${v.slice(0, eq + 1)}${String(absolute(dir, value))}`;
+}
+
 export function resolveServicePaths(service: Obj, dir: string): void {
   if (typeof service.build === 'string') service.build = absolute(dir, service.build);
-  else if (isObj(service.build)) service.build.context = absolute(dir, service.build.context ?? '.');
+  else if (isObj(service.build)) {
+    service.build.context = absolute(dir, service.build.context ?? '.');
+    const contexts = service.build.additional_contexts;
+    if (Array.isArray(contexts)) eachEntry(contexts, (c, k) => rewrite(c, k, (e) => contextEntry(dir, e, true)));
+    else if (isObj(contexts))
+      for (const k of Object.keys(contexts)) rewrite(contexts, k, (e) => contextEntry(dir, e, false));
+  }
   if (typeof service.env_file === 'string') service.env_file = absolute(dir, service.env_file);
   eachEntry(service.env_file, (c, k) =>
     rewrite(c, k, (e) => {
