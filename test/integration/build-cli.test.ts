@@ -160,6 +160,22 @@ describe('up and the build rule', () => {
   });
 });
 
+describe('a first up whose build fails', () => {
+  it('leaves no supervisor, no state and no container of the stack', () => {
+    const dir = path.join(env.root, 'fresh');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${TEST_IMAGE}\nRUN exit 9\n`);
+    const fresh = uniqueProject('tbuildf');
+    fs.writeFileSync(path.join(dir, 'stack.yaml'), `name: ${fresh}\nservices:\n  app:\n    build: .\n`);
+    const r = stack(env, ['-f', path.join(dir, 'stack.yaml'), 'up', '-d']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('RUN exit 9 failed with exit code 9');
+    expect(fs.existsSync(path.join(env.env.STACK_RUN!, fresh))).toBe(false);
+    expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', fresh))).toBe(false);
+    expect(stack(env, ['-p', fresh, 'ps']).stdout).not.toContain(fresh);
+  });
+});
+
 describe('several builds', () => {
   it('builds a service:NAME context first and the FROM takes it; an image two services share is built once', () => {
     const dir = path.join(env.root, 'multi');
