@@ -71,7 +71,7 @@ export async function up(
 }
 
 /** compose's rule for `up`: build what is missing, everything with --build, nothing with --no-build. */
-async function buildForUp(stack: Stack, services: string[], opts: UpOptions): Promise<void> {
+export async function buildForUp(stack: Stack, services: string[], opts: UpOptions): Promise<void> {
   if (!stack.services.some((s) => s.build)) return; // the builder's modules load only for stacks that build
   const { buildStackImages } = await import('../build-images.js');
   await buildStackImages(stack, {

@@ -13,7 +13,7 @@ import { withStackLock } from '../with-lock.js';
 import { ApplyQueue } from '../watch/apply-queue.js';
 import { Debouncer, systemClock } from '../watch/debounce.js';
 import { watchFiles } from '../watch/file-watcher.js';
-import { applyStack } from './up-action.js';
+import { applyStack, buildForUp } from './up-action.js';
 
 /** Quiet time that ends a burst of edits. */
 const QUIET_MS = Number(process.env.STACK_WATCH_QUIET_MS ?? 100);
@@ -41,7 +41,10 @@ export async function startWatching(
     watcher.setFiles(loaded.filesRead);
     const { stack } = loaded;
     try {
-      await withStackLock(stack.project, 'stack watch', () => applyStack(stack, options, { showPlan: true }));
+      await withStackLock(stack.project, 'stack watch', async () => {
+        await buildForUp(stack, [], {}); // a service added with `build:` is built, as `up` would
+        await applyStack(stack, options, { showPlan: true });
+      });
       say('applied; waiting for the next edit');
     } catch (err) {
       process.stderr.write(`${(await renderError(err)).text}\n`);
