@@ -8,8 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { BuildContextError } from './build-context.js';
-import type { CopyInto } from './copy-step.js';
-import { makeWorkdir } from './copy-step.js';
+import { ensureFolder, type CopyInto } from './copy-step.js';
 import { resolveInRoot } from './layer-stack.js';
 
 const run = promisify(execFile);
@@ -32,9 +31,10 @@ export async function isArchive(file: string): Promise<boolean> {
 }
 
 export async function addLocalArchive(file: string, into: CopyInto): Promise<void> {
-  const dest = into.dest.replace(/\/+$/, '') || '/';
-  await makeWorkdir(into.upper, into.layers, dest, into.owner);
-  const rel = resolveInRoot([into.upper, ...into.layers], dest);
+  const stack = [into.upper, ...into.layers];
+  const rel = resolveInRoot(stack, into.dest.replace(/\/+$/, ''));
+  // The folder must be in the upper one for tar to write into (copied up when the image has it).
+  await ensureFolder(stack, into, rel);
   try {
     await run('tar', ['-x', '-f', file, '-C', path.join(into.upper, rel), '--same-owner', '--numeric-owner', '-p']);
   } catch (err) {

@@ -126,6 +126,7 @@ async function runStep(step: RunStep, layers: ImageLayer[], env: StepEnv): Promi
     env.req,
     async (from, source) => sourceCopy(env, from, source),
     env.file,
+    env.tmpDir,
   );
   if (command.script) {
     const dir = await fsp.mkdtemp(path.join(env.tmpDir, 'pipes-'));

@@ -77,7 +77,7 @@ export function buildSteps(input: BuildStepsInput): BuildSteps {
         ? plan(base.index).config
         : base.kind === 'image'
           ? input.imageConfig(base.ref)
-          : emptyConfig();
+          : scratchConfig();
     const scope = new ArgScope(input.buildArgs, globals, consumed);
     // An image's ONBUILD triggers run first in a stage built FROM it, and are not inherited.
     const config = structuredClone(parent);
@@ -97,6 +97,11 @@ export function buildSteps(input: BuildStepsInput): BuildSteps {
     stages: [...planned.values()].sort((a, b) => a.index - b.index),
     unusedBuildArgs: [...input.buildArgs.keys()].filter((k) => !consumed.has(k)).sort(),
   };
+}
+
+/** FROM scratch starts with the default PATH in its environment, as in BuildKit. */
+function scratchConfig(): ImageConfig {
+  return { ...emptyConfig(), env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] };
 }
 
 /** A base image's ONBUILD trigger texts as instructions, placed at the FROM that brings them. */

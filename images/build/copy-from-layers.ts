@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BuildContextError } from './build-context.js';
-import { copyEntry, joinRel, lookupIsDir, type CopyInto } from './copy-step.js';
+import { copyEntry, ensureFolder, joinRel, lookupIsDir, type CopyInto } from './copy-step.js';
 import { patternRegex } from './dockerignore.js';
 import { isOpaque, lookup, resolveInRoot } from './layer-stack.js';
 
@@ -24,7 +24,9 @@ export async function copyFromLayers(from: string[], sources: string[], into: Co
       const within = sourceIsDir ? path.posix.relative(source, rel) : '';
       const found = lookup(from, rel);
       if (found.kind !== 'found') continue;
-      await copyEntry(found.file, within ? joinRel(base, within) : base, stack, into);
+      // Owners come along from another image, as in BuildKit (unless --chown).
+      if (sourceIsDir && within === '') await ensureFolder(stack, into, base);
+      else await copyEntry(found.file, within ? joinRel(base, within) : base, stack, { ...into, keepOwners: true });
     }
   }
 }

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { walkContext, type BuildContext } from './build-context.js';
+import { BuildContextError, walkContext, type BuildContext } from './build-context.js';
 import { lookup, resolveInRoot } from './layer-stack.js';
 
 export interface CopyInto {
@@ -21,23 +21,48 @@ export interface CopyInto {
   owner?: { uid: number; gid: number };
   /** --chmod as a number (0o644). */
   mode?: number;
+  /** Keep each file's owner (COPY --from a stage or image) unless `owner` says otherwise; else 0:0. */
+  keepOwners?: boolean;
 }
 
-/** Copies context paths (as matchSource gave them) into the upper folder. */
+/**
+ * Copies context paths (as matchSource gave them) into the upper folder. A source that is a
+ * symbolic link is followed (BuildKit copies what it points to, under the link's name); a
+ * folder source gives its contents, and the destination folder is the image's own or a new
+ * one (0755), never a copy of the source folder's mode.
+ */
 export async function copyFromContext(ctx: BuildContext, sources: string[], into: CopyInto): Promise<void> {
   const stack = [into.upper, ...into.layers];
+  const real = await Promise.all(sources.map((s) => followSource(ctx, s)));
   const destIsDir =
-    into.dest.endsWith('/') || sources.length > 1 || (await isDir(ctx, sources[0])) || lookupIsDir(stack, into.dest);
+    into.dest.endsWith('/') || sources.length > 1 || (await isDir(ctx, real[0]!)) || lookupIsDir(stack, into.dest);
   const destRel = resolveInRoot(stack, into.dest.replace(/\/+$/, ''));
-  for (const source of sources) {
-    const sourceIsDir = await isDir(ctx, source);
+  for (const [i, source] of sources.entries()) {
+    const from = real[i]!;
+    const sourceIsDir = await isDir(ctx, from);
     const base = sourceIsDir ? destRel : destIsDir ? joinRel(destRel, path.posix.basename(source)) : destRel;
-    for (const p of await walkContext(ctx, source)) {
-      const within = sourceIsDir ? path.posix.relative(source, p) : '';
-      const target = within ? joinRel(base, within) : base;
-      await copyEntry(path.join(ctx.dir, p), target, stack, into);
+    for (const p of await walkContext(ctx, from)) {
+      const within = sourceIsDir ? path.posix.relative(from, p) : '';
+      if (sourceIsDir && within === '') await ensureFolder(stack, into, base);
+      else await copyEntry(path.join(ctx.dir, p), within ? joinRel(base, within) : base, stack, into);
     }
   }
+}
+
+/** The destination folder of a folder's contents: the image's (copied up), else new, 0755. */
+export async function ensureFolder(stack: string[], into: CopyInto, rel: string): Promise<void> {
+  await ensureParents(stack, into.upper, `${rel}/x`, into.owner);
+}
+
+/** A source that is a symbolic link → what it points to, which must be in the context too. */
+async function followSource(ctx: BuildContext, source: string): Promise<string> {
+  const full = path.join(ctx.dir, source);
+  if (!(await fsp.lstat(full)).isSymbolicLink()) return source;
+  const target = await fsp.realpath(full).catch(() => undefined);
+  const rel = target === undefined ? undefined : path.relative(await fsp.realpath(ctx.dir), target);
+  if (rel === undefined || rel.startsWith('..') || path.isAbsolute(rel))
+    throw new BuildContextError(`${source} is a symbolic link to a file outside the build context (or to nothing)`);
+  return rel.split(path.sep).join('/');
 }
 
 /** WORKDIR: the folder, made with its parents when the image lacks it. */
@@ -64,8 +89,8 @@ export async function copyEntry(from: string, targetRel: string, stack: string[]
   }
   await ensureParents(stack, into.upper, targetRel, into.owner);
   const to = path.join(into.upper, targetRel);
-  const uid = into.owner?.uid ?? 0;
-  const gid = into.owner?.gid ?? 0;
+  const uid = into.owner?.uid ?? (into.keepOwners ? st.uid : 0);
+  const gid = into.owner?.gid ?? (into.keepOwners ? st.gid : 0);
   if (st.isDirectory()) {
     if (!(await fsp.lstat(to).catch(() => undefined))?.isDirectory()) {
       await fsp.rm(to, { force: true });

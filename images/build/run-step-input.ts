@@ -38,6 +38,8 @@ export async function runMounts(
   req: BuildRequest,
   sourceDir: MountSourceDir,
   file: string,
+  /** The build's private scratch folder (secret copies go there). */
+  scratch: string,
 ): Promise<RunStepMount[]> {
   const out: RunStepMount[] = [];
   for (const m of step.mounts) {
@@ -73,7 +75,12 @@ export async function runMounts(
           if (isTrue(o.required)) fail(`secret ${id} is not given to the build; add it to build.secrets`);
           break; // docker: an optional secret that is not given is simply not mounted
         }
-        out.push({ type: 'file', source: secret.file, target: target ?? `/run/secrets/${id}`, readOnly: true });
+        // A copy with the mode and owner the mount asks for (BuildKit's default: 0400, root).
+        const copy = path.join(await fsp.mkdtemp(path.join(scratch, 'secret-')), 'secret');
+        await fsp.copyFile(secret.file, copy);
+        await fsp.chmod(copy, o.mode ? parseInt(o.mode, 8) : 0o400);
+        await fsp.chown(copy, Number(o.uid ?? 0), Number(o.gid ?? 0));
+        out.push({ type: 'file', source: copy, target: target ?? `/run/secrets/${id}`, readOnly: true });
         break;
       }
       case 'bind': {
