@@ -12,6 +12,8 @@ import { hasLayer } from '../image-store.js';
 
 export interface CachedStep {
   layer?: { digest: string; diffId: string; size?: number };
+  /** When the step first ran (the image history's time for it). */
+  created?: string;
 }
 
 function entryFile(key: string): string {

@@ -56,11 +56,14 @@ export async function runStage(stage: BuildStage, env: StageEnv): Promise<StageD
       key = stepKey(key, step, await sourcesKey(step, env));
       const hit = env.req.noCache ? undefined : await cachedStep(key);
       const layer = hit ? hit.layer : await executeStep(step, layers, { ...env, index, title: text });
-      if (!hit) await cacheStep(key, layer ? { layer } : {});
+      // When the step was first made, kept with it: a build all from the cache is the same image, same id.
+      const created = hit?.created ?? new Date().toISOString();
+      if (!hit) await cacheStep(key, layer ? { layer, created } : { created });
       if (layer) layers = [...layers, layer];
       history = [
         ...history,
         {
+          created,
           created_by: `${text} # buildkit`,
           comment: 'buildkit.dockerfile.v0',
           ...(layer ? {} : { empty_layer: true }),

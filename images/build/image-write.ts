@@ -19,6 +19,7 @@ export interface ImageLayer {
 }
 
 export interface HistoryEntry {
+  created?: string;
   created_by: string;
   empty_layer?: boolean;
   comment?: string;
@@ -64,7 +65,10 @@ export async function writeImage(
   history: HistoryEntry[],
 ): Promise<ImageInfo> {
   const platform = parsePlatform(undefined);
-  const created = new Date().toISOString();
+  // The newest step's time, not now: rebuilding from the cache gives the same config, so the same id.
+  const created =
+    history.reduce<string | undefined>((t, h) => (h.created && (!t || h.created > t) ? h.created : t), undefined) ??
+    new Date(0).toISOString();
   const configDoc = {
     created,
     architecture: platform.architecture,

@@ -134,6 +134,7 @@ describe('buildImage', () => {
     const second = await buildImage(request(dir, 'stack.local/cached:1'), deps);
     expect(events.cached).toEqual([true]);
     expect(second.layers).toEqual(first.layers);
+    expect(second.id).toBe(first.id); // the same image: `up` has nothing to replace
     events.cached.length = 0;
     const third = await buildImage(request(dir, 'stack.local/cached:1', { noCache: true }), deps);
     expect(events.cached).toEqual([false]);
