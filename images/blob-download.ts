@@ -103,7 +103,7 @@ async function fetchInto(
 }
 
 /**
- * Downloads and verifies the blob `desc`, calls `use` with the file, then removes it.
+ * Downloads and verifies the blob `desc`, calls `use` with the file (which may move it), then removes it.
  * A blob whose digest does not match is deleted and nothing is handed on.
  */
 export async function withBlob<T>(
@@ -126,7 +126,7 @@ export async function withBlob<T>(
     try {
       return await use(file);
     } finally {
-      await fs.rm(file, { force: true }); // verified content is not kept: the unpacked layer is
+      await fs.rm(file, { force: true }); // unless `use` moved it into the kept blobs
     }
   } finally {
     await release();

@@ -1,15 +1,18 @@
 // `docker save` archives: manifest.json lists, per image, its config file, its RepoTags and
 // its layer tars (uncompressed, base first). The config is checked against its file name's
 // digest where the name carries one, and every layer against the config's diff_ids.
+// Such an archive has no registry manifest: the config and layer files are kept as blobs and
+// an OCI manifest naming them is written, so the image can be pushed or saved like any other.
 
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageInfo } from '../model/observed.js';
 import { normalizeImageRef } from '../model/image-ref.js';
 import type { Extracted } from './extract-archive.js';
+import { fileDigest, keepBlobCopy, writeBlob } from './blob-store.js';
+import { sniffCompression } from './decompress.js';
 import { saveImage } from './image-store.js';
+import { ociManifest } from './kept-image.js';
 import { holdLayers } from './layer-holds.js';
 import { layersToStore, storeLayer } from './layer-store.js';
 import {
@@ -19,6 +22,7 @@ import {
   imageInfo,
   parseJson,
   sha256,
+  type Descriptor,
   type ImageConfig,
 } from './manifest.js';
 
@@ -28,11 +32,11 @@ interface SaveEntry {
   Layers?: string[];
 }
 
-async function fileDigest(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest('hex')}`;
-}
+const LAYER_MEDIA_TYPES = {
+  none: 'application/vnd.oci.image.layer.v1.tar',
+  gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+} as const;
 
 function pickEntry(entries: SaveEntry[], tag: string | undefined, archive: string): SaveEntry {
   if (entries.length === 0) throw new ImageFormatError(`${archive}: manifest.json lists no images`);
@@ -75,15 +79,22 @@ export async function importDockerArchive(x: Extracted, archive: string, tag: st
   const ids = diffIds(config, layerNames.length, `${archive}: config`);
 
   const files = await Promise.all(layerNames.map((l) => need(x, l, 'layer', archive)));
-  const keys = await Promise.all(files.map(fileDigest));
+  const blobs: Descriptor[] = await Promise.all(
+    files.map(async (f) => ({ ...(await fileDigest(f)), mediaType: LAYER_MEDIA_TYPES[await sniffCompression(f)] })),
+  );
+  const keys = blobs.map((b) => b.digest);
   // Made now so that a malformed config field stops the import before anything is stored.
   const info = imageInfo(ref, configDigest, keys, config);
   const what = `${archive}: config`;
   const missing = await layersToStore(keys, ids, what);
-  const release = await holdLayers(keys);
+  const manifest = ociManifest({ digest: configDigest, size: configData.length }, blobs);
+  const release = await holdLayers([...keys, configDigest, manifest.digest]);
   try {
     for (const i of missing) await storeLayer(files[i]!, keys[i]!, ids[i]!, what);
-    return await saveImage(info);
+    for (const [i, blob] of blobs.entries()) await keepBlobCopy(files[i]!, blob);
+    await writeBlob(configData, configDigest);
+    await writeBlob(manifest.bytes, manifest.digest);
+    return await saveImage({ ...info, manifest: manifest.digest });
   } finally {
     await release();
   }

@@ -1,5 +1,6 @@
 // `stack image import DIR`: an OCI image layout folder (index.json + blobs/sha256/…) into
 // the local store. Every blob read is checked against its digest before anything is stored.
+// The manifest, config and layer blobs are kept as they are (same digests), for push and save.
 
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -7,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageInfo } from '../model/observed.js';
 import { normalizeImageRef } from '../model/image-ref.js';
+import { keepBlobCopy, writeBlob } from './blob-store.js';
 import { saveImage } from './image-store.js';
 import { holdLayers } from './layer-holds.js';
 import { layersToStore, storeLayer } from './layer-store.js';
@@ -56,12 +58,11 @@ export async function importOciLayout(dir: string, opts: ImportOptions = {}): Pr
 
   let desc = chosen;
   if (isIndex(desc.mediaType))
-    desc = pickPlatform(await readBlobJson<Index>(dir, desc), opts.platform, `image index ${desc.digest}`);
-  const { config: configDesc, layers } = checkManifest(
-    await readBlobJson<Manifest>(dir, desc),
-    `manifest ${desc.digest}`,
-  );
-  const config = await readBlobJson<ImageConfig>(dir, configDesc);
+    desc = pickPlatform((await readBlob<Index>(dir, desc)).doc, opts.platform, `image index ${desc.digest}`);
+  const manifest = await readBlob<Manifest>(dir, desc);
+  const { config: configDesc, layers } = checkManifest(manifest.doc, `manifest ${desc.digest}`);
+  const configBlob = await readBlob<ImageConfig>(dir, configDesc);
+  const config = configBlob.doc;
   const ids = diffIds(config, layers.length, `config ${configDesc.digest}`);
   // Made now so that a malformed config field stops the import before anything is stored.
   const info = imageInfo(
@@ -75,10 +76,13 @@ export async function importOciLayout(dir: string, opts: ImportOptions = {}): Pr
   // Verify every layer we will read, and the diff_ids of those stored already, before storing anything.
   const missing = await layersToStore(digests, ids, what);
   for (const i of missing) await verifyFile(blobPath(dir, digests[i]!), layers[i]!);
-  const release = await holdLayers(digests);
+  const release = await holdLayers([...digests, configDesc.digest, desc.digest]);
   try {
     for (const i of missing) await storeLayer(blobPath(dir, digests[i]!), digests[i]!, ids[i]!, what);
-    return await saveImage(info);
+    for (const layer of layers) await keepBlobCopy(blobPath(dir, layer.digest), layer);
+    await writeBlob(configBlob.data, configDesc.digest);
+    await writeBlob(manifest.data, desc.digest);
+    return await saveImage({ ...info, manifest: desc.digest });
   } finally {
     await release();
   }
@@ -121,13 +125,13 @@ async function readJson<T>(file: string, what: string): Promise<T> {
   return parseJson<T>(text, what);
 }
 
-/** Reads a small blob (manifest, config, index) and checks size and sha256 first. */
-async function readBlobJson<T>(dir: string, desc: Descriptor): Promise<T> {
+/** Reads a small blob (manifest, config, index) and checks size and sha256 first; returns its bytes and document. */
+async function readBlob<T>(dir: string, desc: Descriptor): Promise<{ data: Buffer; doc: T }> {
   const file = blobPath(dir, desc.digest);
   const data = await fs.readFile(file).catch((err: Error) => {
     throw new ImageImportError(`blob ${desc.digest} is missing: ${err.message}`);
   });
-  return verifiedJson<T>(data, desc, `blob ${file}`);
+  return { data, doc: verifiedJson<T>(data, desc, `blob ${file}`) };
 }
 
 async function verifyFile(file: string, desc: Descriptor): Promise<void> {

@@ -1,11 +1,14 @@
 // `stack image pull REF`: manifest (or index → the platform's manifest), config, then the
 // layers in parallel, each verified (blob digest, then diff_id of its content) and unpacked
-// into the shared content-addressed layer store. The image record is written last, so an
+// into the shared content-addressed layer store. The verified blobs (compressed layers,
+// config, and the registry's manifest bytes, which its digest covers) are kept too, so the
+// image can be pushed or saved as it is. The image record is written last, so an
 // interrupted or failed pull never shows as an image; layers it completed stay for reuse.
 
 import PQueue from 'p-queue';
 import type { ImageInfo } from '../model/observed.js';
 import { withBlob } from './blob-download.js';
+import { hasBlob, keepBlob, writeBlob } from './blob-store.js';
 import { saveImage } from './image-store.js';
 import { holdLayers } from './layer-holds.js';
 import { layersToStore, storeLayer } from './layer-store.js';
@@ -52,7 +55,7 @@ async function fetchManifest(
   reference: string,
   expected: string | undefined,
   what: string,
-): Promise<{ desc: Descriptor; doc: Index & Manifest; mediaType: string | undefined }> {
+): Promise<{ desc: Descriptor; doc: Index & Manifest; mediaType: string | undefined; body: Buffer }> {
   const m = await client.manifest(reference);
   const actual = sha256(m.body);
   for (const want of [expected, m.digest]) {
@@ -60,7 +63,7 @@ async function fetchManifest(
       throw new BlobDigestError(what, want, actual);
   }
   const doc = parseJson<Index & Manifest>(m.body.toString('utf8'), what);
-  return { desc: { digest: actual, size: m.body.length }, doc, mediaType: doc.mediaType ?? m.mediaType };
+  return { desc: { digest: actual, size: m.body.length }, doc, mediaType: doc.mediaType ?? m.mediaType, body: m.body };
 }
 
 export async function pullImage(raw: string, opts: PullOptions = {}): Promise<ImageInfo> {
@@ -83,11 +86,8 @@ export async function pullImage(raw: string, opts: PullOptions = {}): Promise<Im
   });
 
   const { res } = await client.blob(configDesc.digest);
-  const config = verifiedJson<ImageConfig>(
-    await readBody(res, CONFIG_LIMIT),
-    configDesc,
-    `config ${configDesc.digest} of ${target.ref}`,
-  );
+  const configBytes = await readBody(res, CONFIG_LIMIT);
+  const config = verifiedJson<ImageConfig>(configBytes, configDesc, `config ${configDesc.digest} of ${target.ref}`);
   const ids = diffIds(config, layers.length, `config ${configDesc.digest} of ${target.ref}`);
   // Made now so that a malformed config field stops the pull before any layer is fetched.
   const info = imageInfo(
@@ -106,19 +106,28 @@ export async function pullImage(raw: string, opts: PullOptions = {}): Promise<Im
       what,
     ),
   );
-  const release = await holdLayers(layers.map((l) => l.digest));
+  const unkept = new Set<number>();
+  for (const [i, l] of layers.entries()) if (!(await hasBlob(l.digest))) unkept.add(i);
+  // Held until the record names them, so a prune meanwhile keeps layers and blobs alike.
+  const release = await holdLayers([...layers.map((l) => l.digest), configDesc.digest, top.desc.digest]);
   try {
-    return await fetchLayers(client, layers, { ids, missing, what }, opts, emit).then(() => saveImage(info));
+    await fetchLayers(client, layers, { ids, missing, unkept, what }, opts, emit);
+    await writeBlob(configBytes, configDesc.digest);
+    await writeBlob(top.body, top.desc.digest);
+    return await saveImage({ ...info, manifest: top.desc.digest });
   } finally {
     await release();
   }
 }
 
-/** Downloads and unpacks the layers the store lacks, a few at a time; fails with the first error. */
+/**
+ * Downloads the layers the store lacks unpacked (`missing`) or as a blob (`unkept`), a few at
+ * a time, unpacks the first and keeps the verified blob of both; fails with the first error.
+ */
 async function fetchLayers(
   client: RegistryClient,
   layers: Descriptor[],
-  check: { ids: string[]; missing: Set<number>; what: string },
+  check: { ids: string[]; missing: Set<number>; unkept: Set<number>; what: string },
   opts: PullOptions,
   emit: (e: PullEvent) => void,
 ): Promise<void> {
@@ -126,15 +135,18 @@ async function fetchLayers(
   const results = await Promise.allSettled(
     layers.map((layer, i) =>
       queue.add(async () => {
-        if (!check.missing.has(i)) return emit({ type: 'layer-cached', digest: layer.digest });
+        if (!check.missing.has(i) && !check.unkept.has(i)) return emit({ type: 'layer-cached', digest: layer.digest });
         try {
           await withBlob(
             client,
             layer,
             (done) => emit({ type: 'layer-bytes', digest: layer.digest, done, total: layer.size }),
             async (file) => {
-              emit({ type: 'layer-unpacking', digest: layer.digest });
-              await storeLayer(file, layer.digest, check.ids[i]!, check.what);
+              if (check.missing.has(i)) {
+                emit({ type: 'layer-unpacking', digest: layer.digest });
+                await storeLayer(file, layer.digest, check.ids[i]!, check.what);
+              }
+              await keepBlob(file, layer.digest); // verified by withBlob; moved, not copied
             },
           );
         } catch (err) {

@@ -93,6 +93,17 @@ describe('image import of archives', () => {
     expect(info.ref).toBe('stk.test/saved:3');
     expect(info.id).toBe(built.manifest.config.digest);
     expect(info.layers).toEqual(built.config.rootfs.diff_ids); // uncompressed: the key is the diff_id
+    // No registry manifest in such an archive: an OCI manifest over the kept config and layer tar.
+    const manifest = JSON.parse(fs.readFileSync(paths.blobFile(info.manifest!), 'utf8'));
+    expect(manifest.config.digest).toBe(info.id);
+    expect(manifest.layers).toEqual([
+      {
+        mediaType: 'application/vnd.oci.image.layer.v1.tar',
+        digest: info.layers[0],
+        size: fs.statSync(paths.blobFile(info.layers[0]!)).size,
+      },
+    ]);
+    expect(fs.existsSync(paths.blobFile(info.id))).toBe(true);
     expect(fs.readFileSync(path.join(paths.layerDir(info.layers[0]!), 'www/index.html'), 'utf8')).toBe(
       'from an archive\n',
     );

@@ -80,6 +80,7 @@ describe('importOciLayout', () => {
       layers: [m.layers[0]!.digest],
       env: [PATH_ENV],
       cmd: ['sh'],
+      manifest: JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8')).manifests[0].digest,
     });
     expect(await findImage('stack.local/busybox')).toEqual(info);
     expect(await listImages()).toEqual([info]);
