@@ -1,7 +1,8 @@
 // `stack image rm` and `stack image prune`. What is in use is read from the state records
 // of every stack under STACK_ROOT (a container record names its image and layers, whether
 // or not the stack's file or supervisor still exists), plus the layers that running pulls
-// and imports hold. Layers go away by rename first, so no half layer keeps its name.
+// and imports hold. Layers go away by rename first, so no half layer keeps its name. Kept
+// blobs and the build cache follow the layers (blob-gc.ts).
 
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { normalizeImageRef } from '../model/image-ref.js';
 import { paths } from '../store/paths.js';
 import { readState } from '../store/state-store.js';
 import { blobTmpDir } from './blob-download.js';
+import { buildRunning, manifestBlobs, pruneBlobs, pruneBuildCache, pruneCacheMounts } from './blob-gc.js';
 import { listImages, removeImage } from './image-store.js';
 import { heldLayers, isAlive } from './layer-holds.js';
 import { forgetDiffId } from './layer-store.js';
@@ -67,14 +69,35 @@ export async function removeImages(refs: string[], force: boolean): Promise<stri
 export interface PruneResult {
   images: string[];
   layers: string[];
+  /** Kept blobs (compressed layers, configs, manifests) no image names any more. */
+  blobs: string[];
+  /** Build-cache entries removed: those whose layer is gone, or all with `all`. */
+  cacheEntries: number;
+  /** RUN cache mounts removed (only with `all`). */
+  cacheMounts: number;
+  /** True when a build was running, so blobs, the build cache and cache mounts were left alone. */
+  buildRunning: boolean;
   /** Leftovers of interrupted pulls and unpacks that were removed. */
   leftovers: number;
 }
 
-/** Removes images no stack uses, then layers no image, container or running pull uses. */
-export async function pruneImages(): Promise<PruneResult> {
+export interface PruneOptions {
+  /** Also the whole build cache and the cache mounts (`docker builder prune --all`). */
+  all?: boolean;
+}
+
+/** Removes images no stack uses, then layers no image, container or running pull uses, then blobs and cache. */
+export async function pruneImages(opts: PruneOptions = {}): Promise<PruneResult> {
   const used = await usage();
-  const result: PruneResult = { images: [], layers: [], leftovers: 0 };
+  const result: PruneResult = {
+    images: [],
+    layers: [],
+    blobs: [],
+    cacheEntries: 0,
+    cacheMounts: 0,
+    buildRunning: false,
+    leftovers: 0,
+  };
   const kept = new Set<string>(used.layers);
   for (const image of await listImages()) {
     if (used.refs.has(image.ref)) image.layers.forEach((l) => kept.add(l));
@@ -101,7 +124,21 @@ export async function pruneImages(): Promise<PruneResult> {
     result.layers.push(`sha256:${name}`);
   }
   result.leftovers += await pruneTmp();
+  await pruneKept(result, kept, opts);
   return result;
+}
+
+async function pruneKept(result: PruneResult, keptLayers: Set<string>, opts: PruneOptions): Promise<void> {
+  if (await buildRunning()) {
+    result.buildRunning = true;
+    return;
+  }
+  const kept = new Set<string>(keptLayers);
+  for (const d of await heldLayers()) kept.add(d); // a pull's config and manifest too
+  for (const image of await listImages()) for (const d of await manifestBlobs(image)) kept.add(d);
+  result.blobs = await pruneBlobs(kept);
+  result.cacheEntries = await pruneBuildCache(!!opts.all);
+  if (opts.all) result.cacheMounts = await pruneCacheMounts();
 }
 
 /** Partial downloads whose pull is gone (no lock held by a live process), folders of dead archive imports. */

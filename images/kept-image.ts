@@ -45,9 +45,9 @@ export class BlobNotKeptError extends Error {
 export interface KeptImage {
   info: ImageInfo;
   /** The manifest as kept: its bytes, digest and media type. */
-  manifest: Descriptor & { mediaType: string; bytes: Buffer };
-  config: Descriptor;
-  layers: Descriptor[];
+  manifest: { mediaType: string; digest: string; size: number; bytes: Buffer };
+  config: Descriptor & { size: number };
+  layers: Array<Descriptor & { size: number }>;
 }
 
 /** The stored image `ref` with its manifest and blobs, all checked to be kept; `action` says why (push, save). */
@@ -60,17 +60,23 @@ export async function keptImage(ref: string, action: string): Promise<KeptImage>
     throw new BlobNotKeptError(info.ref, action, 'manifest', info.manifest);
   const doc = parseJson<Manifest>(bytes.toString('utf8'), `manifest ${info.manifest} of ${info.ref}`);
   const { config, layers } = checkManifest(doc, `manifest ${info.manifest} of ${info.ref}`);
-  const named: Array<[Descriptor, string]> = [
-    [config, 'config'],
-    ...layers.map((l): [Descriptor, string] => [l, 'layer']),
-  ];
-  for (const [desc, what] of named) {
+  /** Each descriptor with the kept blob's size (which its own size, when given, must equal). */
+  const kept = async (desc: Descriptor, what: string): Promise<Descriptor & { size: number }> => {
     const size = await keptBlobSize(desc.digest);
     if (size === undefined || (desc.size !== undefined && desc.size !== size))
       throw new BlobNotKeptError(info.ref, action, what, desc.digest);
-  }
+    return { ...desc, size };
+  };
+  const configDesc = await kept(config, 'config');
+  const layerDescs: Array<Descriptor & { size: number }> = [];
+  for (const l of layers) layerDescs.push(await kept(l, 'layer'));
   const mediaType = doc.mediaType ?? OCI_MANIFEST;
-  return { info, manifest: { mediaType, digest: info.manifest, size: bytes.length, bytes }, config, layers };
+  return {
+    info,
+    manifest: { mediaType, digest: info.manifest, size: bytes.length, bytes },
+    config: configDesc,
+    layers: layerDescs,
+  };
 }
 
 /** An OCI manifest naming `config` and `layers`: its bytes and digest (kept with writeBlob). */

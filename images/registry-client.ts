@@ -1,8 +1,10 @@
-// The read side of the OCI distribution API v2 for one repository: manifests (by tag or
-// digest) and blobs (whole or from an offset, to resume). A 401 is answered once through
-// registry-auth.ts and the resulting Authorization header is reused for the rest of the pull.
+// The OCI distribution API v2 for one repository. The read side is here: manifests (by tag
+// or digest) and blobs (whole or from an offset, to resume); push's writes go through
+// `request` (registry-push.ts). A 401 is answered through registry-auth.ts and the resulting
+// Authorization header is reused for the rest of the pull or push; a push's first write
+// meets a 401 again when the token it holds was for pulling, and is answered again.
 
-import { httpGet, readBody, type HttpResponse } from './http-get.js';
+import { httpRequest, readBody, type HttpResponse, type HttpSend } from './http-get.js';
 import { INDEX_TYPES, MANIFEST_TYPES } from './manifest.js';
 import { answerChallenge, parseChallenge } from './registry-auth.js';
 import { credentialsFor } from './registry-credentials.js';
@@ -38,7 +40,7 @@ export class RegistryClient {
 
   /** The manifest or index that `reference` (a tag or a digest) names. */
   async manifest(reference: string): Promise<FetchedManifest> {
-    const res = await this.get(`/manifests/${reference}`, { Accept: ACCEPT });
+    const res = await this.request(`/manifests/${reference}`, { method: 'GET', headers: { Accept: ACCEPT } });
     if (res.status === 404) {
       res.body.resume();
       throw new RegistryError(
@@ -55,7 +57,10 @@ export class RegistryClient {
 
   /** A blob's bytes from `offset` on; `partial` is true when the registry honoured the Range. */
   async blob(digest: string, offset = 0): Promise<{ res: HttpResponse; partial: boolean }> {
-    const res = await this.get(`/blobs/${digest}`, offset > 0 ? { Range: `bytes=${offset}-` } : {});
+    const res = await this.request(`/blobs/${digest}`, {
+      method: 'GET',
+      headers: offset > 0 ? { Range: `bytes=${offset}-` } : {},
+    });
     if (res.status === 206 && offset > 0) return { res, partial: true };
     if (res.status === 416 && offset > 0) {
       // What we hold is already the whole blob or longer: start over.
@@ -66,13 +71,20 @@ export class RegistryClient {
     return { res, partial: false };
   }
 
-  private name(): string {
+  name(): string {
     return `${this.target.registry}/${this.target.repository}`;
   }
 
-  private async get(path: string, headers: Record<string, string>): Promise<HttpResponse> {
-    const url = this.base + path;
-    const send = () => httpGet(url, this.authorization ? { ...headers, Authorization: this.authorization } : headers);
+  /** Sends a request to `path` under the repository's API (or to an absolute URL the registry gave). */
+  async request(path: string, how: HttpSend): Promise<HttpResponse> {
+    const url = /^https?:\/\//.test(path) ? path : this.base + path;
+    // An upload URL on another origin (storage the registry points to) never gets the credentials.
+    const ours = new URL(url).origin === new URL(this.base).origin;
+    const send = () =>
+      httpRequest(url, {
+        ...how,
+        headers: this.authorization && ours ? { ...how.headers, Authorization: this.authorization } : how.headers,
+      });
     let res = await send();
     if (res.status !== 401) return res;
     res.body.resume();
@@ -100,7 +112,7 @@ export class RegistryClient {
     return res;
   }
 
-  private async expect(res: HttpResponse, status: number, what: string): Promise<void> {
+  async expect(res: HttpResponse, status: number, what: string): Promise<void> {
     if (res.status === status) return;
     const text = (await readBody(res, 64 << 10).catch(() => Buffer.alloc(0))).toString('utf8').slice(0, 300);
     throw new RegistryError(

@@ -35,12 +35,23 @@ export async function imageRm(refs: string[], opts: ImageRmOptions): Promise<voi
   for (const ref of await removeImages(refs, !!opts.force)) process.stdout.write(`removed ${ref}\n`);
 }
 
-export async function imagePrune(): Promise<void> {
+export interface ImagePruneOptions {
+  all?: boolean;
+}
+
+export async function imagePrune(opts: ImagePruneOptions): Promise<void> {
   const { pruneImages } = await import('../../images/image-gc.js');
-  const r = await pruneImages();
+  const r = await pruneImages({ all: !!opts.all });
   for (const ref of r.images) process.stdout.write(`removed image ${ref}\n`);
   for (const layer of r.layers) process.stdout.write(`removed layer ${layer}\n`);
+  for (const blob of r.blobs) process.stdout.write(`removed blob ${blob}\n`);
   process.stderr.write(
-    `pruned ${r.images.length} image(s), ${r.layers.length} layer(s), ${r.leftovers} leftover(s) of interrupted pulls\n`,
+    `pruned ${r.images.length} image(s), ${r.layers.length} layer(s), ${r.blobs.length} blob(s), ` +
+      `${r.cacheEntries} build-cache entr${r.cacheEntries === 1 ? 'y' : 'ies'}, ${r.cacheMounts} cache mount(s), ` +
+      `${r.leftovers} leftover(s) of interrupted pulls\n`,
   );
+  if (r.buildRunning)
+    process.stderr.write(
+      'a build is running: its blobs, the build cache and cache mounts were left; prune again after it\n',
+    );
 }

@@ -1,9 +1,12 @@
-// `stack image import PATH [--tag REF]`, `pull REF`, `ls`, `rm [-f] REF…`, `prune`.
+// `stack image import PATH [--tag REF]`, `pull REF`, `push REF`, `save REF… -o FILE`, `ls`,
+// `rm [-f] REF…`, `prune [--all]`.
 
 import type { Command } from 'commander';
 import { runCommand } from '../errors.js';
-import type { ImageImportOptions, ImageLsOptions, ImageRmOptions } from './image-action.js';
+import type { ImageImportOptions, ImageLsOptions, ImagePruneOptions, ImageRmOptions } from './image-action.js';
 import type { ImagePullOptions } from './image-pull-action.js';
+import type { ImagePushOptions } from './push-action.js';
+import type { ImageSaveOptions } from './image-save-action.js';
 
 export function registerImage(program: Command): void {
   const image = program.command('image').description('manage the local image store');
@@ -29,6 +32,22 @@ export function registerImage(program: Command): void {
       runCommand(async () => (await import('./image-pull-action.js')).imagePull(ref, opts)),
     );
   image
+    .command('push')
+    .description('push a stored image to the registry its reference names (same credentials as pull)')
+    .argument('<ref>', 'image reference, e.g. 127.0.0.1:5000/app:1')
+    .option('-q, --quiet', 'push without printing progress')
+    .action((ref: string, opts: ImagePushOptions) =>
+      runCommand(async () => (await import('./push-action.js')).imagePush(ref, opts)),
+    );
+  image
+    .command('save')
+    .description('write images to an OCI archive (a tar of an OCI image layout, as `docker save` writes)')
+    .argument('<ref...>', 'image references')
+    .requiredOption('-o, --output <file>', 'the archive to write')
+    .action((refs: string[], opts: ImageSaveOptions) =>
+      runCommand(async () => (await import('./image-save-action.js')).imageSave(refs, opts)),
+    );
+  image
     .command('ls')
     .description('list stored images')
     .option('--format <format>', 'table or json', 'table')
@@ -45,6 +64,9 @@ export function registerImage(program: Command): void {
     );
   image
     .command('prune')
-    .description("remove every image no stack's container uses, then the layers nothing references")
-    .action(() => runCommand(async () => (await import('./image-action.js')).imagePrune()));
+    .description(
+      "remove every image no stack's container uses, then the layers, blobs and build-cache entries nothing references",
+    )
+    .option('-a, --all', "also the whole build cache and RUN's cache mounts (as `docker builder prune --all`)")
+    .action((opts: ImagePruneOptions) => runCommand(async () => (await import('./image-action.js')).imagePrune(opts)));
 }

@@ -1,0 +1,192 @@
+// Push and save send a stored image exactly as it is kept: pushed to the local
+// docker-registry (anonymous and behind htpasswd) and pulled back into a fresh store, saved
+// as an OCI archive and imported into a fresh store, the image keeps its id and manifest
+// digest; skopeo reads the archive. A record from before blobs were kept is refused with
+// the fix in the message.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildImage } from '../../images/build/build-image.js';
+import { findImage, saveImage } from '../../images/image-store.js';
+import { importImage } from '../../images/import-image.js';
+import { importOciLayout } from '../../images/import-oci-layout.js';
+import { ImageNotKeptError } from '../../images/kept-image.js';
+import { pullImage } from '../../images/pull-image.js';
+import { pushImage, type PushEvent } from '../../images/push-image.js';
+import { saveImages } from '../../images/save-image.js';
+import type { ImageInfo } from '../../model/observed.js';
+import { paths } from '../../store/paths.js';
+import { buildBusybox, type Layout } from './oci-layouts.js';
+import { startRegistry, type Registry } from './registry-fixture.js';
+
+let tmp: string;
+let registry: Registry;
+let layout: string;
+let built: Layout;
+const saved = {
+  root: process.env.STACK_ROOT,
+  auth: process.env.STACK_REGISTRY_AUTH,
+  docker: process.env.DOCKER_CONFIG,
+};
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-push-'));
+  registry = await startRegistry(path.join(tmp, 'registry'));
+  layout = path.join(tmp, 'layout');
+  built = buildBusybox(layout, 'pushed by stack');
+});
+afterAll(async () => {
+  await registry?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+beforeEach(() => {
+  freshRoot();
+  process.env.DOCKER_CONFIG = fs.mkdtempSync(path.join(tmp, 'docker-')); // never the real ~/.docker
+  delete process.env.STACK_REGISTRY_AUTH;
+});
+afterEach(() => {
+  for (const [name, value] of [
+    ['STACK_ROOT', saved.root],
+    ['STACK_REGISTRY_AUTH', saved.auth],
+    ['DOCKER_CONFIG', saved.docker],
+  ] as const) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+function freshRoot(): void {
+  process.env.STACK_ROOT = fs.mkdtempSync(path.join(tmp, 'root-'));
+}
+
+/** The image stored under a new name, as `docker tag` would. */
+async function tagged(info: ImageInfo, ref: string): Promise<ImageInfo> {
+  return saveImage({ ...info, ref });
+}
+
+describe('push', () => {
+  it('pushes an imported image; a fresh store pulls it back with the same id and manifest; a second push sends no blob', async () => {
+    const ref = `${registry.host}/pushed/busybox:1`;
+    await tagged(await importOciLayout(layout, { tag: 'stk.test/local:1' }), ref);
+    const events: PushEvent[] = [];
+    const pushed = await pushImage(ref, { onEvent: (e) => events.push(e) });
+    expect(pushed.digest).toBe(built.manifestDesc.digest);
+    expect(events.filter((e) => e.type === 'blob-pushed').map((e) => e.digest)).toEqual(
+      expect.arrayContaining([built.manifest.config.digest, built.manifest.layers[0]!.digest]),
+    );
+
+    const again: PushEvent[] = [];
+    await pushImage(ref, { onEvent: (e) => again.push(e) });
+    expect(again.map((e) => e.type)).toEqual(['blob-exists', 'blob-exists']);
+
+    freshRoot();
+    const pulled = await pullImage(ref);
+    expect(pulled.id).toBe(built.manifest.config.digest);
+    expect(pulled.manifest).toBe(built.manifestDesc.digest);
+    expect(fs.readFileSync(path.join(paths.layerDir(pulled.layers[0]!), 'www/index.html'), 'utf8')).toBe(
+      'pushed by stack\n',
+    );
+  });
+
+  it('pushes a built image whose base was imported, base layer included, and it pulls back whole', async () => {
+    await importOciLayout(layout, { tag: 'stk.test/base:1' });
+    const ctx = fs.mkdtempSync(path.join(tmp, 'ctx-'));
+    fs.writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM stk.test/base:1\nCOPY page.html /www/index.html\n');
+    fs.writeFileSync(path.join(ctx, 'page.html'), 'built, pushed, pulled\n');
+    const ref = `${registry.host}/built/app:1`;
+    const image = await buildImage(
+      {
+        context: ctx,
+        dockerfile: { file: path.join(ctx, 'Dockerfile') },
+        buildArgs: new Map(),
+        tags: [ref],
+        labels: {},
+        noCache: false,
+        pull: false,
+        network: 'none',
+        extraHosts: [],
+        secrets: [],
+        additionalContexts: {},
+      },
+      {
+        runner: { run: () => Promise.reject(new Error('no RUN in this Dockerfile')) },
+        events: { stepStarted: () => {}, stepOutput: () => {}, stepDone: () => {} },
+        baseImage: async (r) => (await findImage(r))!,
+      },
+    );
+    const pushed = await pushImage(ref);
+    expect(pushed.digest).toBe(image.manifest);
+
+    freshRoot();
+    const pulled = await pullImage(ref);
+    expect(pulled.id).toBe(image.id);
+    expect(pulled.layers).toEqual(image.layers);
+    expect(fs.readFileSync(path.join(paths.layerDir(pulled.layers[1]!), 'www/index.html'), 'utf8')).toBe(
+      'built, pushed, pulled\n',
+    );
+  });
+
+  it('refuses an image recorded before blobs were kept, saying to pull it again', async () => {
+    const info = await importOciLayout(layout, { tag: 'stk.test/old:1' });
+    const { manifest: _, ...old } = info;
+    await saveImage(old);
+    await expect(pushImage('stk.test/old:1')).rejects.toThrow(ImageNotKeptError);
+    await expect(pushImage('stk.test/old:1')).rejects.toThrow(
+      /cannot push image stk\.test\/old:1: it was stored before stack kept image blobs.*pull it again \(`stack image pull stk\.test\/old:1`\)/,
+    );
+    await expect(saveImages(['stk.test/old:1'], path.join(tmp, 'old.tar'))).rejects.toThrow(/cannot save image/);
+    expect(fs.existsSync(path.join(tmp, 'old.tar'))).toBe(false);
+  });
+});
+
+describe('push with basic auth (registry htpasswd)', () => {
+  const user = { username: 'stk-pusher', password: 'p4ss:word' };
+  let secured: Registry;
+  beforeAll(async () => {
+    secured = await startRegistry(path.join(tmp, 'basic'), { basic: user });
+  });
+  afterAll(async () => secured?.stop());
+
+  it('is refused anonymously with the fix, and pushes with the credentials pull uses', async () => {
+    const ref = `${secured.host}/private/busybox:1`;
+    await importOciLayout(layout, { tag: ref });
+    await expect(pushImage(ref)).rejects.toThrow(/requires a login; give credentials in STACK_REGISTRY_AUTH/);
+    process.env.STACK_REGISTRY_AUTH = JSON.stringify({
+      auths: { [secured.host]: { username: user.username, password: user.password } },
+    });
+    expect((await pushImage(ref)).digest).toBe(built.manifestDesc.digest);
+    freshRoot();
+    expect((await pullImage(ref)).id).toBe(built.manifest.config.digest);
+  });
+});
+
+describe('image save', () => {
+  it('writes an OCI archive that a fresh store imports as the same image, and skopeo reads', async () => {
+    const first = await importOciLayout(layout, { tag: 'stk.test/saved:1' });
+    const other = await importOciLayout(buildOther(), { tag: 'stk.test/other:2' });
+    const archive = path.join(tmp, 'saved.tar');
+    const result = await saveImages(['stk.test/saved:1', 'stk.test/other:2'], archive);
+    expect(result.refs).toEqual(['stk.test/saved:1', 'stk.test/other:2']);
+
+    freshRoot();
+    const back = await importImage(archive, { tag: 'stk.test/saved:1' });
+    expect(back.id).toBe(first.id);
+    expect(back.manifest).toBe(first.manifest);
+    expect((await importImage(archive, { tag: 'stk.test/other:2' })).id).toBe(other.id);
+
+    const inspect = JSON.parse(
+      execFileSync('skopeo', ['inspect', `oci-archive:${archive}:stk.test/saved:1`], { encoding: 'utf8' }),
+    ) as { Digest: string; Layers: string[] };
+    expect(inspect.Digest).toBe(first.manifest);
+    expect(inspect.Layers).toEqual(first.layers);
+  });
+});
+
+function buildOther(): string {
+  const dir = path.join(tmp, 'other');
+  if (!fs.existsSync(dir)) buildBusybox(dir, 'the other image');
+  return dir;
+}
