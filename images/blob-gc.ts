@@ -72,7 +72,8 @@ export async function pruneBuildCache(all: boolean): Promise<number> {
 
 async function usable(file: string): Promise<boolean> {
   try {
-    const entry = JSON.parse(await fsp.readFile(file, 'utf8')) as { layer?: { digest?: unknown } };
+    const entry = JSON.parse(await fsp.readFile(file, 'utf8')) as { layer?: { digest?: unknown } } | null;
+    if (typeof entry !== 'object' || entry === null) return false;
     if (entry.layer === undefined) return true; // a step that changed no file: nothing to lose
     const digest = entry.layer.digest;
     return typeof digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(digest) && (await hasLayer(digest));

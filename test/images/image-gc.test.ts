@@ -102,3 +102,57 @@ describe('image prune', () => {
     expect(layerNames()).toEqual([hex(used.layers[0]!)]);
   });
 });
+
+describe('image prune of kept blobs and the build cache', () => {
+  const cacheDir = () => path.join(paths.imagesDir(), 'build-cache');
+  const mountsDir = () => path.join(paths.imagesDir(), 'cache-mounts');
+  const blobNames = () => fs.readdirSync(path.dirname(paths.blobFile(used.id))).sort();
+  const entry = (name: string, body: unknown) => {
+    fs.mkdirSync(cacheDir(), { recursive: true });
+    fs.writeFileSync(path.join(cacheDir(), `${name}.json`), JSON.stringify(body));
+  };
+
+  it("removes the blobs of pruned images and stray ones, keeps the used image's; drops cache entries whose layer is gone", async () => {
+    const stray = `sha256:${'d'.repeat(64)}`;
+    fs.writeFileSync(paths.blobFile(stray), 'nothing names me');
+    const deadTmp = `${paths.blobFile(stray)}.${spawnSync(process.execPath, ['-e', '0']).pid}.beef.tmp`;
+    fs.writeFileSync(deadTmp, 'a writer that died');
+    entry('live', { layer: { digest: used.layers[0], diffId: used.layers[0] } });
+    entry('gone', { layer: { digest: spare.layers[0], diffId: spare.layers[0] } });
+    entry('empty', {});
+    entry('broken', 'not an entry');
+    fs.mkdirSync(path.join(mountsDir(), 'e'.repeat(64)), { recursive: true });
+
+    const r = await pruneImages();
+    expect(r.images).toEqual(['stk.test/spare:1']);
+    expect(r.blobs.sort()).toEqual([spare.manifest!, spare.id, spare.layers[0]!, stray].sort());
+    expect(blobNames()).toEqual([used.manifest!, used.id, used.layers[0]!].map(hex).sort());
+    expect(r.cacheEntries).toBe(2);
+    expect(fs.readdirSync(cacheDir()).sort()).toEqual(['empty.json', 'live.json']);
+    expect(r.cacheMounts).toBe(0); // cache mounts only go with --all
+    expect(fs.readdirSync(mountsDir())).toEqual(['e'.repeat(64)]);
+  });
+
+  it('--all removes every build-cache entry and cache mount as well', async () => {
+    entry('live', { layer: { digest: used.layers[0], diffId: used.layers[0] } });
+    fs.mkdirSync(path.join(mountsDir(), 'e'.repeat(64), 'apt'), { recursive: true });
+    const r = await pruneImages({ all: true });
+    expect(r.cacheEntries).toBe(1);
+    expect(r.cacheMounts).toBe(1);
+    expect(fs.readdirSync(cacheDir())).toEqual([]);
+    expect(fs.readdirSync(mountsDir())).toEqual([]);
+    expect(blobNames()).toEqual([used.manifest!, used.id, used.layers[0]!].map(hex).sort()); // still used
+  });
+
+  it('leaves blobs, the build cache and cache mounts alone while a build runs', async () => {
+    const stray = `sha256:${'d'.repeat(64)}`;
+    fs.writeFileSync(paths.blobFile(stray), 'a config the running build just wrote');
+    fs.mkdirSync(path.join(mountsDir(), 'e'.repeat(64)), { recursive: true });
+    fs.mkdirSync(path.join(blobTmpDir(), `build-${process.pid}-cafe`), { recursive: true });
+    const r = await pruneImages({ all: true });
+    expect(r.buildRunning).toBe(true);
+    expect(r.images).toEqual(['stk.test/spare:1']);
+    expect(fs.existsSync(paths.blobFile(stray))).toBe(true);
+    expect(fs.readdirSync(mountsDir())).toEqual(['e'.repeat(64)]);
+  });
+});
