@@ -182,6 +182,26 @@ describe('image save', () => {
     ) as { Digest: string; Layers: string[] };
     expect(inspect.Digest).toBe(first.manifest);
     expect(inspect.Layers).toEqual(first.layers);
+
+    // skopeo copies it, podman loads it (into a store of its own under the test's folder).
+    const copy = path.join(tmp, 'skopeo-copy');
+    execFileSync('skopeo', ['copy', `oci-archive:${archive}:stk.test/other:2`, `oci:${copy}:other`]);
+    expect(JSON.parse(fs.readFileSync(path.join(copy, 'index.json'), 'utf8')).manifests[0].digest).toBe(other.manifest);
+    // podman loads an archive of one image (one of several it refuses: "more than one image in oci").
+    const single = path.join(tmp, 'single.tar');
+    await saveImages(['stk.test/other:2'], single); // as imported from the first archive
+    const podman = path.join(tmp, 'podman');
+    const store = ['--root', `${podman}/root`, '--runroot', `${podman}/run`, '--tmpdir', `${podman}/tmp`];
+    const loaded = execFileSync('podman', [...store, '--storage-driver', 'vfs', 'load', '-i', single], {
+      encoding: 'utf8',
+    });
+    expect(loaded).toContain('Loaded image: stk.test/other:2');
+    const inspected = JSON.parse(
+      execFileSync('podman', [...store, '--storage-driver', 'vfs', 'image', 'inspect', 'stk.test/other:2'], {
+        encoding: 'utf8',
+      }),
+    ) as Array<{ Id: string }>;
+    expect(`sha256:${inspected[0]!.Id}`).toBe(other.id);
   });
 });
 
