@@ -21,6 +21,7 @@ import type { ImageInfo } from '../../model/observed.js';
 import { paths } from '../../store/paths.js';
 import { buildBusybox, type Layout } from './oci-layouts.js';
 import { startRegistry, type Registry } from './registry-fixture.js';
+import { startTokenServer, type TokenServer } from './token-server.js';
 
 let tmp: string;
 let registry: Registry;
@@ -160,6 +161,31 @@ describe('push with basic auth (registry htpasswd)', () => {
     expect((await pushImage(ref)).digest).toBe(built.manifestDesc.digest);
     freshRoot();
     expect((await pullImage(ref)).id).toBe(built.manifest.config.digest);
+  });
+});
+
+describe('push with bearer token auth (registry auth.token + a token service)', () => {
+  const user = { username: 'stk-pusher', password: 't0ken:pass' };
+  let secured: Registry;
+  let tokens: TokenServer;
+  beforeAll(async () => {
+    tokens = await startTokenServer(path.join(tmp, 'tokens'), user);
+    secured = await startRegistry(path.join(tmp, 'token'), { token: tokens });
+  });
+  afterAll(async () => {
+    await secured?.stop();
+    await tokens?.stop();
+  });
+
+  it('gets a token for pulling at the first HEAD, one for pushing at the first write, and pushes', async () => {
+    const ref = `${secured.host}/private/busybox:1`;
+    await importOciLayout(layout, { tag: ref });
+    process.env.STACK_REGISTRY_AUTH = JSON.stringify({
+      auths: { [secured.host]: { username: user.username, password: user.password } },
+    });
+    expect((await pushImage(ref)).digest).toBe(built.manifestDesc.digest);
+    freshRoot();
+    expect((await pullImage(ref)).manifest).toBe(built.manifestDesc.digest);
   });
 });
 
