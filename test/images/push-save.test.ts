@@ -130,6 +130,26 @@ describe('push', () => {
     );
   });
 
+  it('pushes a pulled Docker schema 2 image back byte for byte (same manifest digest), and saves it', async () => {
+    const v2s2 = path.join(tmp, 'v2s2');
+    buildBusybox(v2s2, 'docker schema 2');
+    await registry.push(v2s2, 'v2s2/busybox:1', undefined, 'v2s2');
+    const pulled = await pullImage(`${registry.host}/v2s2/busybox:1`);
+    const ref = `${registry.host}/v2s2/again:1`;
+    await tagged(pulled, ref);
+    expect((await pushImage(ref)).digest).toBe(pulled.manifest);
+    const res = await fetch(`http://${registry.host}/v2/v2s2/again/manifests/1`, {
+      headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+    });
+    expect(res.headers.get('content-type')).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    const archive = path.join(tmp, 'v2s2.tar');
+    await saveImages([ref], archive);
+    const inspect = JSON.parse(execFileSync('skopeo', ['inspect', `oci-archive:${archive}`], { encoding: 'utf8' })) as {
+      Digest: string;
+    };
+    expect(inspect.Digest).toBe(pulled.manifest);
+  });
+
   it('refuses an image recorded before blobs were kept, saying to pull it again', async () => {
     const info = await importOciLayout(layout, { tag: 'stk.test/old:1' });
     const { manifest: _, ...old } = info;
