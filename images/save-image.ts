@@ -20,6 +20,13 @@ const CONTAINERD_NAME = 'io.containerd.image.name';
 /** Entries get a fixed time, so saving the same images twice gives the same bytes. */
 const MTIME = new Date(0);
 
+export class ImageSaveError extends Error {
+  constructor(out: string, why: string) {
+    super(`cannot write the archive ${out}: ${why}; choose another -o FILE`);
+    this.name = 'ImageSaveError';
+  }
+}
+
 export interface Saved {
   refs: string[];
   blobs: number;
@@ -43,10 +50,11 @@ export async function saveImages(refs: string[], out: string): Promise<Saved> {
     for (const b of [{ digest: i.manifest.digest, size: i.manifest.size }, i.config, ...i.layers])
       blobs.set(b.digest, b.size);
 
-  const tmp = path.join(
-    path.dirname(path.resolve(out)),
-    `.${path.basename(out)}.${randomBytes(4).toString('hex')}.tmp`,
-  );
+  const dir = path.dirname(path.resolve(out));
+  if (!(await fsp.stat(dir).catch(() => null))?.isDirectory())
+    throw new ImageSaveError(out, `the folder ${dir} does not exist`);
+  if ((await fsp.stat(out).catch(() => null))?.isDirectory()) throw new ImageSaveError(out, 'it is a folder');
+  const tmp = path.join(dir, `.${path.basename(out)}.${randomBytes(4).toString('hex')}.tmp`);
   const pack = tar.pack();
   const written = pipeline(pack, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
   try {

@@ -150,7 +150,7 @@ describe('push', () => {
     expect(inspect.Digest).toBe(pulled.manifest);
   });
 
-  it('refuses an image recorded before blobs were kept, saying to pull it again', async () => {
+  it('refuses an image recorded before blobs were kept, saying to pull it again; save names a missing -o folder', async () => {
     const info = await importOciLayout(layout, { tag: 'stk.test/old:1' });
     const { manifest: _, ...old } = info;
     await saveImage(old);
@@ -160,6 +160,10 @@ describe('push', () => {
     );
     await expect(saveImages(['stk.test/old:1'], path.join(tmp, 'old.tar'))).rejects.toThrow(/cannot save image/);
     expect(fs.existsSync(path.join(tmp, 'old.tar'))).toBe(false);
+    await importOciLayout(layout, { tag: 'stk.test/new:1' });
+    await expect(saveImages(['stk.test/new:1'], path.join(tmp, 'no-such-folder', 'a.tar'))).rejects.toThrow(
+      `cannot write the archive ${path.join(tmp, 'no-such-folder', 'a.tar')}: the folder ${path.join(tmp, 'no-such-folder')} does not exist; choose another -o FILE`,
+    );
   });
 });
 
