@@ -106,6 +106,7 @@ export async function pruneImages(opts: PruneOptions = {}): Promise<PruneResult>
   for (const l of await heldLayers()) kept.add(l);
   for (const image of await listImages()) image.layers.forEach((l) => kept.add(l)); // recorded meanwhile
 
+  const building = await buildRunning();
   const layersDir = path.join(paths.imagesDir(), 'layers');
   for (const name of await fs.readdir(layersDir).catch(() => [] as string[])) {
     const mark = name.indexOf(PARTIAL_MARK);
@@ -116,7 +117,8 @@ export async function pruneImages(opts: PruneOptions = {}): Promise<PruneResult>
       result.leftovers++;
       continue;
     }
-    if (!/^[0-9a-f]{64}$/.test(name) || kept.has(`sha256:${name}`)) continue;
+    // A running build's layers are in no image yet: while one runs, no layer goes.
+    if (!/^[0-9a-f]{64}$/.test(name) || kept.has(`sha256:${name}`) || building) continue;
     const doomed = path.join(layersDir, `${name}${PARTIAL_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
     await fs.rename(path.join(layersDir, name), doomed);
     await fs.rm(doomed, { recursive: true, force: true });

@@ -144,8 +144,10 @@ describe('image prune of kept blobs and the build cache', () => {
     expect(blobNames()).toEqual([used.manifest!, used.id, used.layers[0]!].map(hex).sort()); // still used
   });
 
-  it('leaves blobs, the build cache and cache mounts alone while a build runs', async () => {
+  it('leaves layers, blobs, the build cache and cache mounts alone while a build runs', async () => {
     const stray = `sha256:${'d'.repeat(64)}`;
+    const justCommitted = `sha256:${'c'.repeat(64)}`;
+    fs.mkdirSync(paths.layerDir(justCommitted), { recursive: true }); // a step's layer, in no image yet
     fs.writeFileSync(paths.blobFile(stray), 'a config the running build just wrote');
     fs.mkdirSync(path.join(mountsDir(), 'e'.repeat(64)), { recursive: true });
     fs.mkdirSync(path.join(blobTmpDir(), `build-${process.pid}-cafe`), { recursive: true });
@@ -153,6 +155,7 @@ describe('image prune of kept blobs and the build cache', () => {
     expect(r.buildRunning).toBe(true);
     expect(r.images).toEqual(['stk.test/spare:1']);
     expect(fs.existsSync(paths.blobFile(stray))).toBe(true);
+    expect(fs.existsSync(paths.layerDir(justCommitted))).toBe(true);
     expect(fs.readdirSync(mountsDir())).toEqual(['e'.repeat(64)]);
   });
 });
