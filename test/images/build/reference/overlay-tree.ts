@@ -1,0 +1,68 @@
+// The tree of an image from stack's unpacked layers (STACK_ROOT/images/layers/<hex>), which
+// are in overlay form: a 0/0 character device hides a name of the layers below, the
+// `trusted.overlay.opaque` xattr on a folder hides what the layers below hold in it. The
+// result is the same comparable data image-tree.ts makes from tars, so the kept blobs and
+// the unpacked layers of one image can be checked against each other.
+
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { lgetxattr } from '../../../../executor/host/linux/libc.js';
+import {
+  applyChanges,
+  octalMode,
+  type EntryType,
+  type ImageTree,
+  type LayerChanges,
+  type TreeEntry,
+} from './image-tree.js';
+
+function entryType(st: fs.Stats): EntryType {
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isFIFO()) return 'fifo';
+  return 'file';
+}
+
+function describe(file: string, st: fs.Stats): TreeEntry {
+  const type = entryType(st);
+  const entry: TreeEntry = { type, mode: octalMode(st.mode), uid: st.uid, gid: st.gid };
+  if (type === 'file') {
+    entry.size = st.size;
+    entry.sha256 = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  }
+  if (type === 'symlink') entry.target = fs.readlinkSync(file);
+  if (type === 'char' || type === 'block') entry.device = `${Math.floor(st.rdev / 256)}:${st.rdev % 256}`;
+  return entry;
+}
+
+function readLayerDir(root: string): LayerChanges {
+  const changes: LayerChanges = { whiteouts: [], opaque: [], entries: [] };
+  const walk = (dir: string, rel: string) => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const file = path.join(dir, name);
+      const p = `${rel}/${name}`;
+      const st = fs.lstatSync(file);
+      if (st.isCharacterDevice() && st.rdev === 0) {
+        changes.whiteouts.push(p);
+        continue;
+      }
+      changes.entries.push([p, describe(file, st)]);
+      if (st.isDirectory()) {
+        if (lgetxattr(file, 'trusted.overlay.opaque')?.toString() === 'y') changes.opaque.push(p);
+        walk(file, p);
+      }
+    }
+  };
+  walk(root, '');
+  return changes;
+}
+
+/** `layerDirs`: base layer first. */
+export function treeFromOverlayLayers(layerDirs: string[]): ImageTree {
+  const tree: ImageTree = new Map();
+  for (const dir of layerDirs) applyChanges(tree, readLayerDir(dir));
+  return tree;
+}
