@@ -8,7 +8,9 @@
 #                       docker-registry, skopeo, htpasswd (apache2-utils) and zstd; and
 #                       systemd-analyze (systemd) to verify the boot unit `up` writes; for the
 #                       coexistence tests dockerd (docker.io) and iptables; for the VM lane
-#                       (`npm run test:vm`) qemu, cpio and kmod's depmod
+#                       (`npm run test:vm`) qemu, cpio and kmod's depmod; for the builder's
+#                       reference comparison podman (the reference builder) and debootstrap
+#                       (the Debian minbase base image)
 # `npm run demo` asks for the first set, `npm test` for the second.
 set -euo pipefail
 missing=()
@@ -33,6 +35,9 @@ if [ "${1:-}" = test ]; then
   command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
   command -v cpio >/dev/null 2>&1 || missing+=(cpio)
   command -v depmod >/dev/null 2>&1 || missing+=(kmod)
+  # the builder's reference comparison: podman builds each Dockerfile fixture, debootstrap makes a base image
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 fi
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
