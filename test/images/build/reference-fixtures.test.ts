@@ -6,34 +6,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBaseRegistry, type BaseRegistry } from './reference/base-images.js';
+import { describe, expect, it } from 'vitest';
 import { loadFixtures, unmetExpectations } from './reference/fixtures.js';
-import { makePodmanBuilder, type PodmanBuilder } from './reference/podman-builder.js';
 import { isReferenceQuirk } from './reference/reference-quirks.js';
-import { makeReferenceImages, type ReferenceImages } from './reference/reference-images.js';
+import { useReferenceSetup } from './reference/reference-images.js';
 
 const fixtures = loadFixtures();
-let tmp: string;
-let base: BaseRegistry;
-let podman: PodmanBuilder | undefined;
-let references: ReferenceImages;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-reference-'));
 
-beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-reference-'));
-  base = await startBaseRegistry(tmp);
-  references = makeReferenceImages(
-    fixtures,
-    async () => (podman = await makePodmanBuilder(path.join(tmp, 'podman'), base.registry.host)),
-    base.digests,
-  );
-}, 300_000);
-
-afterAll(async () => {
-  await podman?.dispose();
-  await base?.registry.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const setup = useReferenceSetup(tmp, fixtures);
 
 describe('Dockerfile fixtures built by podman', () => {
   it('are at least 15', () => {
@@ -43,7 +24,7 @@ describe('Dockerfile fixtures built by podman', () => {
   it.each(fixtures)(
     '$name: the image shows what fixture.json says',
     async (f) => {
-      const img = await references.get(f);
+      const img = await setup().references.get(f);
       expect(unmetExpectations(f, img, (where) => isReferenceQuirk(f.name, where))).toEqual([]);
     },
     180_000,

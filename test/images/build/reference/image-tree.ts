@@ -96,7 +96,7 @@ async function hashStream(stream: AsyncIterable<unknown>): Promise<{ size: numbe
 }
 
 /** Reads one uncompressed layer tar into its changes; hard links take their target's entry. */
-async function readLayerTar(input: Readable): Promise<LayerChanges> {
+export async function readLayerTar(input: Readable): Promise<LayerChanges> {
   const changes: LayerChanges = { whiteouts: [], opaque: [], entries: [] };
   const mine = new Map<string, TreeEntry>();
   const extract = tar.extract();

@@ -38,7 +38,7 @@ function describe(file: string, st: fs.Stats): TreeEntry {
   return entry;
 }
 
-function readLayerDir(root: string): LayerChanges {
+export function readLayerDir(root: string): LayerChanges {
   const changes: LayerChanges = { whiteouts: [], opaque: [], entries: [] };
   const walk = (dir: string, rel: string) => {
     for (const name of fs.readdirSync(dir).sort()) {

@@ -10,8 +10,8 @@ import type { ImageInfo } from '../../../../model/observed.js';
 import { paths } from '../../../../store/paths.js';
 import type { ComparableImage } from './compare-images.js';
 import { comparableConfig } from './image-config.js';
-import { treeFromLayerTars } from './image-tree.js';
-import { treeFromOverlayLayers } from './overlay-tree.js';
+import { applyChanges, readLayerTar, treeFromLayerTars, type ImageTree } from './image-tree.js';
+import { readLayerDir, treeFromOverlayLayers } from './overlay-tree.js';
 
 interface Manifest {
   config: { digest: string };
@@ -50,14 +50,28 @@ export function readOciLayout(dir: string): Promise<ComparableImage> {
   return readManifestImage(JSON.parse(fs.readFileSync(blob(index.manifests[0]!.digest), 'utf8')) as Manifest, blob);
 }
 
-/** A built image in stack's store, from the blobs it keeps for push (STACK_ROOT must be set). */
-export function readStoreBlobs(info: ImageInfo): Promise<ComparableImage> {
+/**
+ * A built image in stack's store, its layers read from the blobs it keeps for push; a layer
+ * whose blob is not kept (one of a pulled base image) is read from its unpacked folder.
+ * STACK_ROOT must be set.
+ */
+export async function readStoreBlobs(info: ImageInfo): Promise<ComparableImage & { missingBlobs: string[] }> {
   if (!info.manifest) throw new Error(`image ${info.ref} keeps no manifest (ImageInfo.manifest is absent)`);
   const manifest = JSON.parse(fs.readFileSync(paths.blobFile(info.manifest), 'utf8')) as Manifest;
-  return readManifestImage(manifest, (d) => paths.blobFile(d));
+  const config = JSON.parse(fs.readFileSync(paths.blobFile(manifest.config.digest), 'utf8')) as {
+    config?: Record<string, unknown>;
+  };
+  const missingBlobs = manifest.layers.map((l) => l.digest).filter((d) => !fs.existsSync(paths.blobFile(d)));
+  const tree: ImageTree = new Map();
+  for (const [i, layer] of manifest.layers.entries()) {
+    const file = paths.blobFile(layer.digest);
+    if (missingBlobs.includes(layer.digest)) applyChanges(tree, readLayerDir(paths.layerDir(info.layers[i]!)));
+    else applyChanges(tree, await readLayerTar(openDecompressed(file, await sniffCompression(file))));
+  }
+  return { tree, config: comparableConfig(config), missingBlobs };
 }
 
-/** The same image from its unpacked layers, with the config from its kept blobs. */
+/** The same image from its unpacked layers alone. */
 export async function readStoreLayers(info: ImageInfo): Promise<ComparableImage> {
   const fromBlobs = await readStoreBlobs(info);
   return { tree: treeFromOverlayLayers(info.layers.map((l) => paths.layerDir(l))), config: fromBlobs.config };

@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { imageFromJson, imageToJson, type ComparableImage } from './compare-images.js';
-import { testCacheDir } from './base-images.js';
+import { startBaseRegistry, testCacheDir, type BaseRegistry } from './base-images.js';
 import { fixtureContentHash, type Fixture } from './fixtures.js';
-import { PODMAN_BUILD_OPTIONS, type PodmanBuilder } from './podman-builder.js';
+import { makePodmanBuilder, PODMAN_BUILD_OPTIONS, type PodmanBuilder } from './podman-builder.js';
 import { readDockerDir } from './read-image.js';
 
 /** Bumped when what is cached changes meaning (the reader, the build options). */
@@ -65,4 +66,47 @@ export function makeReferenceImages(
       return { ...(await build(f)), cached: false };
     },
   };
+}
+
+export interface ReferenceSetup {
+  base: BaseRegistry;
+  references: ReferenceImages;
+  /** Removes podman's storage and stops the registry. */
+  dispose(): Promise<void>;
+}
+
+/** The local registry with the base images, and the fixtures' reference images over it (podman made on first need). */
+export async function startReferenceSetup(tmp: string, fixtures: Fixture[]): Promise<ReferenceSetup> {
+  const base = await startBaseRegistry(tmp);
+  let podman: PodmanBuilder | undefined;
+  const references = makeReferenceImages(
+    fixtures,
+    async () => (podman = await makePodmanBuilder(path.join(tmp, 'podman'), base.registry.host)),
+    base.digests,
+  );
+  return {
+    base,
+    references,
+    async dispose() {
+      await podman?.dispose();
+      await base.registry.stop();
+    },
+  };
+}
+
+/** Starts the setup before the file's tests and removes it (and `tmp`) after them; returns a getter. */
+export function useReferenceSetup(tmp: string, fixtures: Fixture[]): () => ReferenceSetup {
+  let setup: ReferenceSetup | undefined;
+  beforeAll(async () => {
+    setup = await startReferenceSetup(tmp, fixtures);
+  }, 300_000);
+  afterAll(async () => {
+    await setup?.dispose();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  return () => setup ?? fail('the reference setup did not start');
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
