@@ -18,7 +18,7 @@ export interface Difference {
   stack?: unknown;
 }
 
-const ENTRY_FIELDS: (keyof TreeEntry)[] = ['type', 'mode', 'uid', 'gid', 'size', 'sha256', 'target', 'device'];
+const ENTRY_FIELDS: (keyof TreeEntry)[] = ['type', 'mode', 'uid', 'gid', 'size', 'text', 'sha256', 'target', 'device'];
 
 export function describeDifference(d: Difference): string {
   if (d.what === 'only in reference' || d.what === 'only in stack') return `${d.where}: ${d.what}`;
@@ -34,9 +34,11 @@ export function diffImages(reference: ComparableImage, stack: ComparableImage): 
     if (!s) out.push({ where: p, what: 'only in reference', reference: r });
     else if (!r) out.push({ where: p, what: 'only in stack', stack: s });
     else
-      for (const f of ENTRY_FIELDS)
-        if (r[f] !== s[f] && !(f === 'size' && r.type !== 'file'))
-          out.push({ where: p, what: f, reference: r[f], stack: s[f] });
+      for (const f of ENTRY_FIELDS) {
+        // Two small texts that differ say more than their hashes.
+        const shown = f === 'sha256' && r.text !== undefined && s.text !== undefined;
+        if (r[f] !== s[f] && !shown) out.push({ where: p, what: f, reference: r[f], stack: s[f] });
+      }
   }
   const fields = [...new Set([...Object.keys(reference.config), ...Object.keys(stack.config)])].sort();
   for (const f of fields) {

@@ -28,9 +28,10 @@ export interface FixtureSpec {
   needs?: string[];
   /**
    * The same build in the syntax the reference builder knows, when the Dockerfile uses some
-   * it does not (podman 4.3 has no heredocs, no `COPY --link`, no `RUN --network`).
+   * it does not (podman 4.3 has no heredocs, no `COPY --link`, no `RUN --network`), or the
+   * ignore file it must be given (it reads no `<Dockerfile>.dockerignore`).
    */
-  reference?: { dockerfile: string; why: string };
+  reference?: { dockerfile?: string; ignorefile?: string; why: string };
   expect: {
     /** Path → what its entry must have; `content` is the file's text. */
     files?: Record<string, Partial<TreeEntry> & { content?: string }>;

@@ -80,7 +80,7 @@ describe('image tree from layer tars', () => {
       dirs.push(path.join(tmp, 'layers', `l${i}`));
       await unpackLayer(blob, dirs[i]!);
     }
-    const overlay = treeFromOverlayLayers(dirs);
+    const overlay = await treeFromOverlayLayers(dirs);
     const tars = await fromTars(LOWER, UPPER);
     expect(Object.fromEntries(overlay)).toEqual(Object.fromEntries(tars));
   });
@@ -113,9 +113,16 @@ describe('diffImages', () => {
     expect(diffs).toEqual([
       '/a: mode "0644" (reference) vs "0600" (stack)',
       '/b: uid 0 (reference) vs 7 (stack)',
-      `/b: sha256 "${sha('one')}" (reference) vs "${sha('two')}" (stack)`,
+      '/b: text "one" (reference) vs "two" (stack)',
       '/only-ref: only in reference',
       '/only-stack: only in stack',
+    ]);
+  });
+
+  it('names a content difference by hash when the file is not small text', async () => {
+    const big = (c: string) => img([{ name: 'big', body: c.repeat(300) }], {});
+    expect(diffImages(await big('a'), await big('b')).map(describeDifference)).toEqual([
+      `/big: sha256 "${sha('a'.repeat(300))}" (reference) vs "${sha('b'.repeat(300))}" (stack)`,
     ]);
   });
 

@@ -19,6 +19,8 @@ export interface TreeEntry {
   /** Files: size and sha256 hex of the content. */
   size?: number;
   sha256?: string;
+  /** Small text files: the content itself, so a difference can show it. */
+  text?: string;
   /** Symlinks: the target as written. */
   target?: string;
   /** Device nodes: `major:minor`. */
@@ -85,14 +87,25 @@ const TAR_TYPES: Record<string, EntryType> = {
   fifo: 'fifo',
 };
 
-async function hashStream(stream: AsyncIterable<unknown>): Promise<{ size: number; sha256: string }> {
+const TEXT_LIMIT = 200;
+
+/** Size, hash and (for a small text file) the text of a file's content. */
+export async function describeContent(
+  chunks: AsyncIterable<unknown> | Iterable<Buffer>,
+): Promise<Pick<TreeEntry, 'size' | 'sha256' | 'text'>> {
   const h = createHash('sha256');
   let size = 0;
-  for await (const c of stream) {
-    h.update(c as Buffer);
-    size += (c as Buffer).length;
+  const head: Buffer[] = [];
+  for await (const c of chunks as AsyncIterable<Buffer>) {
+    h.update(c);
+    if (size <= TEXT_LIMIT) head.push(c);
+    size += c.length;
   }
-  return { size, sha256: h.digest('hex') };
+  const out: Pick<TreeEntry, 'size' | 'sha256' | 'text'> = { size, sha256: h.digest('hex') };
+  const text = Buffer.concat(head).toString('utf8');
+  if (size <= TEXT_LIMIT && Buffer.byteLength(text) === size && !text.includes('\0') && !text.includes('\uFFFD'))
+    out.text = text;
+  return out;
 }
 
 /** Reads one uncompressed layer tar into its changes; hard links take their target's entry. */
@@ -127,7 +140,7 @@ export async function readLayerTar(input: Readable): Promise<LayerChanges> {
         uid: Number(pax.uid ?? h.uid ?? 0),
         gid: Number(pax.gid ?? h.gid ?? 0),
       };
-      if (type === 'file') Object.assign(entry, await hashStream(item));
+      if (type === 'file') Object.assign(entry, await describeContent(item));
       if (type === 'symlink') entry.target = h.linkname ?? '';
       if (type === 'char' || type === 'block') entry.device = `${h.devmajor ?? 0}:${h.devminor ?? 0}`;
       mine.set(p, entry);

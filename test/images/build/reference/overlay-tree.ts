@@ -4,12 +4,12 @@
 // result is the same comparable data image-tree.ts makes from tars, so the kept blobs and
 // the unpacked layers of one image can be checked against each other.
 
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { lgetxattr } from '../../../../executor/host/linux/libc.js';
 import {
   applyChanges,
+  describeContent,
   octalMode,
   type EntryType,
   type ImageTree,
@@ -26,21 +26,18 @@ function entryType(st: fs.Stats): EntryType {
   return 'file';
 }
 
-function describe(file: string, st: fs.Stats): TreeEntry {
+async function describe(file: string, st: fs.Stats): Promise<TreeEntry> {
   const type = entryType(st);
   const entry: TreeEntry = { type, mode: octalMode(st.mode), uid: st.uid, gid: st.gid };
-  if (type === 'file') {
-    entry.size = st.size;
-    entry.sha256 = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-  }
+  if (type === 'file') Object.assign(entry, await describeContent([fs.readFileSync(file)]));
   if (type === 'symlink') entry.target = fs.readlinkSync(file);
   if (type === 'char' || type === 'block') entry.device = `${Math.floor(st.rdev / 256)}:${st.rdev % 256}`;
   return entry;
 }
 
-export function readLayerDir(root: string): LayerChanges {
+export async function readLayerDir(root: string): Promise<LayerChanges> {
   const changes: LayerChanges = { whiteouts: [], opaque: [], entries: [] };
-  const walk = (dir: string, rel: string) => {
+  const walk = async (dir: string, rel: string) => {
     for (const name of fs.readdirSync(dir).sort()) {
       const file = path.join(dir, name);
       const p = `${rel}/${name}`;
@@ -49,20 +46,20 @@ export function readLayerDir(root: string): LayerChanges {
         changes.whiteouts.push(p);
         continue;
       }
-      changes.entries.push([p, describe(file, st)]);
+      changes.entries.push([p, await describe(file, st)]);
       if (st.isDirectory()) {
         if (lgetxattr(file, 'trusted.overlay.opaque')?.toString() === 'y') changes.opaque.push(p);
-        walk(file, p);
+        await walk(file, p);
       }
     }
   };
-  walk(root, '');
+  await walk(root, '');
   return changes;
 }
 
 /** `layerDirs`: base layer first. */
-export function treeFromOverlayLayers(layerDirs: string[]): ImageTree {
+export async function treeFromOverlayLayers(layerDirs: string[]): Promise<ImageTree> {
   const tree: ImageTree = new Map();
-  for (const dir of layerDirs) applyChanges(tree, readLayerDir(dir));
+  for (const dir of layerDirs) applyChanges(tree, await readLayerDir(dir));
   return tree;
 }

@@ -72,6 +72,7 @@ export async function makePodmanBuilder(dir: string, registryHost: string): Prom
       const tag = f.spec.tag ?? `localhost/stk-fixture-${f.name}:latest`;
       const args = ['build', ...PODMAN_BUILD_OPTIONS, '--signature-policy', policy, '-t', tag];
       args.push('-f', path.join(f.dir, f.spec.reference?.dockerfile ?? f.spec.dockerfile ?? 'Dockerfile'));
+      if (f.spec.reference?.ignorefile) args.push('--ignorefile', path.join(f.dir, f.spec.reference.ignorefile));
       for (const [k, v] of Object.entries(f.spec.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
       if (f.spec.target) args.push('--target', f.spec.target);
       for (const [id, content] of Object.entries(f.spec.secrets ?? {})) {

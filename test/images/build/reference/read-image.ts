@@ -65,7 +65,7 @@ export async function readStoreBlobs(info: ImageInfo): Promise<ComparableImage &
   const tree: ImageTree = new Map();
   for (const [i, layer] of manifest.layers.entries()) {
     const file = paths.blobFile(layer.digest);
-    if (missingBlobs.includes(layer.digest)) applyChanges(tree, readLayerDir(paths.layerDir(info.layers[i]!)));
+    if (missingBlobs.includes(layer.digest)) applyChanges(tree, await readLayerDir(paths.layerDir(info.layers[i]!)));
     else applyChanges(tree, await readLayerTar(openDecompressed(file, await sniffCompression(file))));
   }
   return { tree, config: comparableConfig(config), missingBlobs };
@@ -74,5 +74,5 @@ export async function readStoreBlobs(info: ImageInfo): Promise<ComparableImage &
 /** The same image from its unpacked layers alone. */
 export async function readStoreLayers(info: ImageInfo): Promise<ComparableImage> {
   const fromBlobs = await readStoreBlobs(info);
-  return { tree: treeFromOverlayLayers(info.layers.map((l) => paths.layerDir(l))), config: fromBlobs.config };
+  return { tree: await treeFromOverlayLayers(info.layers.map((l) => paths.layerDir(l))), config: fromBlobs.config };
 }

@@ -15,7 +15,7 @@ import { makePodmanBuilder, PODMAN_BUILD_OPTIONS, type PodmanBuilder } from './p
 import { readDockerDir } from './read-image.js';
 
 /** Bumped when what is cached changes meaning (the reader, the build options). */
-const CACHE_FORMAT = 'reference-v1';
+const CACHE_FORMAT = 'reference-v2';
 
 export interface ReferenceImages {
   /** The fixture's reference image, built (with what it needs) unless cached. */
