@@ -5,10 +5,11 @@
 // `stack watch` applies it), with the healthcheck probing all along. The supervisor's
 // RSS (/proc/PID/status VmRSS) is sampled after every operation. Target: after a warm-up
 // (the first 10% of the operations), RSS stays within ±10% of the warm-up median.
-// After the warm-up and at the end it asks the supervisor for its memory by kind (JS heap,
-// anonymous RSS, mapped files) and live handles (`resources` request), to tell where growth is.
+// After the warm-up, every 100 operations and at the end it asks the supervisor for its memory
+// by kind (JS heap, anonymous RSS, mapped files) and live handles (`resources` request), to
+// tell where growth is.
 // Prints Markdown tables, writes bench/results/supervisor-memory.json.
-// Usage: node bench/supervisor-memory.mjs [OPERATIONS=1000] [--ops=restart,exec,edit] [--snapshots]
+// Usage: node bench/supervisor-memory.mjs [OPERATIONS=1000] [--ops=restart,exec,edit] [--snapshots] [--instance=N]
 //   --ops: only these operations (to tell which one makes the supervisor grow).
 //   --snapshots: the supervisor writes a heap snapshot (SIGUSR2) after the warm-up and at
 //   the end, into the bench's temp folder (kept, path printed); compare them with
@@ -24,8 +25,10 @@ const { askResources } = await import(path.join(repo, 'dist/supervisor/resources
 const args = process.argv.slice(2);
 const operations = Number(args.find((a) => /^\d+$/.test(a)) ?? 1000);
 const snapshots = args.includes('--snapshots');
-const project = 'bsupmem';
-const port = 18933;
+// --instance=N: a stack of its own (project bsupmemN, port 18933+N), for runs side by side.
+const instance = Number(args.find((a) => a.startsWith('--instance='))?.slice(11) ?? 0);
+const project = `bsupmem${instance || ''}`;
+const port = 18933 + instance;
 
 const b = benchEnv('supmem');
 const snapshotDir = path.join(b.root, 'snapshots');
@@ -124,8 +127,14 @@ try {
     samples.push(rssMB(pid));
     if (i + 1 === warmup) breakdown.afterWarmup = await resources();
     if (snapshots && i + 1 === warmup) taken.push(await snapshot(pid, 'after-warmup'));
-    if ((i + 1) % 100 === 0)
-      process.stderr.write(`${i + 1}/${operations} operations, supervisor RSS ${fmt(samples.at(-1), 'MB')} MB\n`);
+    if ((i + 1) % 100 === 0) {
+      const m = (await resources()).memory;
+      breakdown.every100 = [...(breakdown.every100 ?? []), m];
+      const mb = (x) => fmt(x / 1048576, 'MB');
+      process.stderr.write(
+        `${i + 1}/${operations} operations, supervisor RSS ${fmt(samples.at(-1), 'MB')} MB (anon ${mb(m.rssAnon)}, file ${mb(m.rssFile)}, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)})\n`,
+      );
+    }
   }
   breakdown.atEnd = await resources();
   if (snapshots) taken.push(await snapshot(pid, 'at-end'));
@@ -169,6 +178,7 @@ try {
   if (taken.length) console.log(`\nheap snapshots: ${taken.join(' ')}`);
   writeResult('supervisor-memory', {
     host: hostInfo(),
+    project,
     operations,
     seconds,
     warmupMedianMB: base,
