@@ -17,7 +17,7 @@ import { BuildPlanError } from './build-plan.js';
 import type { BuildEvents, BuildRequest, StepRunner } from './build-request.js';
 import { buildSteps } from './build-steps.js';
 import { DockerfileError, dockerfileDiagnostic } from './build-errors.js';
-import { openContext } from './build-context.js';
+import { openContext, type BuildContext } from './build-context.js';
 import { parseDockerfile } from './dockerfile-parse.js';
 import { parsePlatform } from '../manifest.js';
 import { writeImage, type HistoryEntry, type ImageLayer } from './image-write.js';
@@ -49,6 +49,10 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
   // The bases are fetched once their references are known (FROM may use ARGs): plan once to
   // learn them, fetch, plan again with their configs.
   const refs = new Set<string>();
+  // additional_contexts that are folders: COPY --from=NAME and RUN --mount=from=NAME read them.
+  const folders = new Map<string, BuildContext>();
+  for (const [name, value] of Object.entries(req.additionalContexts))
+    if (!value.startsWith('image:')) folders.set(name, await openContext(value, path.join(value, 'Dockerfile')));
   located(() =>
     buildSteps({
       dockerfile: df,
@@ -56,6 +60,13 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
       target: req.target,
       platform: parsePlatform(undefined),
       imageConfig: (ref) => {
+        if (folders.has(ref)) {
+          const at = df.stages.find((st) => st.base.includes(ref)) ?? { line: 1, col: 1 };
+          throw new BuildPlanError(
+            at,
+            `FROM ${ref}: that build context is a folder (additional_contexts); COPY --from=${ref} reads it, FROM needs an image`,
+          );
+        }
         refs.add(ref);
         return { env: [], labels: {}, exposedPorts: {}, volumes: {} };
       },
@@ -79,7 +90,12 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
   );
   for (const stage of planned.stages) {
     for (const step of stage.steps)
-      if (step.kind === 'copy' && step.from.kind === 'image' && !images.has(step.from.ref)) {
+      if (
+        step.kind === 'copy' &&
+        step.from.kind === 'image' &&
+        !images.has(step.from.ref) &&
+        !folders.has(step.from.ref)
+      ) {
         const info = await deps.baseImage(step.from.ref, req.pull);
         images.set(step.from.ref, info);
       }
@@ -106,6 +122,7 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
         stages: done,
         stageName: stageLabel(stage, planned.stages.length),
         fetched: new Map(),
+        folders,
         nextIndex: () => ++index,
         count,
       });

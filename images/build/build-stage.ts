@@ -39,6 +39,8 @@ export interface StageEnv {
   images: ReadonlyMap<string, ImageInfo>;
   stages: ReadonlyMap<number, StageDone>;
   stageName: string;
+  /** additional_contexts that are folders, by name. */
+  folders: ReadonlyMap<string, BuildContext>;
   /** ADD URLs fetched for their step's cache key, kept for the step itself. */
   fetched: Map<string, Fetched>;
   nextIndex(): number;
@@ -120,7 +122,12 @@ async function baseHistory(info: ImageInfo, layerCount: number): Promise<History
 async function sourcesKey(step: BuildStep, env: StageEnv): Promise<string | undefined> {
   if (step.kind !== 'copy') return undefined;
   if (step.from.kind === 'stage') return env.stages.get(step.from.index)!.key;
-  if (step.from.kind === 'image') return env.images.get(step.from.ref)!.id;
+  if (step.from.kind === 'image') {
+    const folder = env.folders.get(step.from.ref);
+    if (!folder) return env.images.get(step.from.ref)!.id;
+    const matched = (await Promise.all(step.sources.map((s) => matchSource(folder, s)))).flat();
+    return `${step.from.ref} ${await contextChecksum(folder, matched)}`;
+  }
   if (step.from.kind === 'scratch') return 'scratch';
   const files = step.sources.filter((s) => !isHeredocSource(s, step) && !isUrl(s));
   const matched = (await Promise.all(files.map((s) => matchSource(env.ctx, s)))).flat();

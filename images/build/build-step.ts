@@ -53,6 +53,12 @@ async function copyStep(step: CopyStep, upper: string, layers: ImageLayer[], env
     ...(step.chown ? { owner: resolveOwner(step.chown, [upper, ...dirs]) } : {}),
     ...(step.chmod ? { mode: chmodValue(step.chmod) } : {}),
   };
+  const folder = step.from.kind === 'image' ? env.folders.get(step.from.ref) : undefined;
+  if (folder) {
+    const matched = (await Promise.all(step.sources.map((s) => matchSource(folder, s)))).flat();
+    await copyFromContext(folder, matched, into);
+    return;
+  }
   if (step.from.kind === 'stage' || step.from.kind === 'image') {
     const from =
       step.from.kind === 'stage' ? env.stages.get(step.from.index)!.layers : await imageLayers(env, step.from.ref);
@@ -186,6 +192,9 @@ async function sourceCopy(env: StepEnv, from: RunStep['mounts'][number]['from'],
     await copyFromContext(env.ctx, matched, into);
   } else if (from.kind === 'stage') {
     await copyFromLayers(layerDirs(env.stages.get(from.index)!.layers), [source || '/'], into, `stage ${from.index}`);
+  } else if (from.kind === 'image' && env.folders.has(from.ref)) {
+    const folder = env.folders.get(from.ref)!;
+    await copyFromContext(folder, await matchSource(folder, source || '.'), into);
   } else if (from.kind === 'image') {
     await copyFromLayers(layerDirs(await imageLayers(env, from.ref)), [source || '/'], into, `image ${from.ref}`);
   }

@@ -291,4 +291,25 @@ describe('buildImage', () => {
     expect(fs.readdirSync(stacks).filter((n) => n.startsWith('stkbuild-'))).toEqual([]);
     expect(processAlive(record.pid)).toBe(false);
   });
+
+  it('reads a folder of additional_contexts with COPY --from and RUN --mount=from, and refuses it as a FROM', async () => {
+    const shared = context({ 'config/app.conf': 'shared config\n', 'tools/hello.sh': 'echo hello from a tool\n' });
+    const dir = context({
+      Dockerfile: [
+        `FROM ${BASE}`,
+        'COPY --from=shared config/app.conf /etc/app.conf',
+        'RUN --mount=type=bind,from=shared,source=tools,target=/tools sh /tools/hello.sh > /hello.txt',
+        '',
+      ].join('\n'),
+    });
+    const info = await buildImage(request(dir, 'stack.local/contexts:1', { additionalContexts: { shared } }), deps);
+    expect(inImage(info, 'etc/app.conf').text).toBe('shared config\n');
+    expect(inImage(info, 'hello.txt').text).toBe('hello from a tool\n');
+    const bad = context({ Dockerfile: 'FROM shared\n' });
+    const err = await buildImage(
+      request(bad, 'stack.local/contexts:2', { additionalContexts: { shared } }),
+      deps,
+    ).catch((e: unknown) => e);
+    expect((err as DockerfileError).diagnostics[0]!.message).toMatch(/FROM shared: that build context is a folder/);
+  });
 });
