@@ -50,7 +50,13 @@ export function installPeers(log) {
 }
 
 export function versions() {
-  const v = (cmd, args) => quiet(cmd, args).stdout.split('\n')[0].trim() || 'absent';
+  const v = (cmd, args) => {
+    try {
+      return quiet(cmd, args).stdout.split('\n')[0].trim() || 'absent';
+    } catch {
+      return 'absent'; // not installed: spawn fails with ENOENT
+    }
+  };
   return {
     runc: v('runc', ['--version']),
     crun: v('crun', ['--version']),
