@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Prints the folder of a Debian 12 minbase image as an OCI layout, for the builder's tests:
+// Prints the folder of a Debian 12 minbase image as an OCI layout, for the builder's tests
+// and the examples:
 //   node scripts/build-debian-minbase.mjs          -> /var/cache/stack-test/debian-minbase
+//   node scripts/build-debian-minbase.mjs --include redis-server --name debian-redis
+//                                                  -> /var/cache/stack-test/debian-redis
 // `debootstrap --variant=minbase bookworm` fetches it from Debian's archive once (the only
 // network this needs); the layout is a cache outside the repo (STACK_TEST_CACHE, default
 // /var/cache/stack-test), like scripts/vm/kernel.sh caches its kernel, so later runs and the
@@ -20,7 +23,11 @@ const MTIME = '2024-01-01T00:00:00Z';
 const EXCLUDES = ['./dev/*', './proc/*', './sys/*', './etc/resolv.conf', './etc/hostname'];
 const EXCLUDES_CONTENT = ['./var/lib/apt/lists/*', './var/cache/apt/*', './var/log/*', './tmp/*'];
 
-const cache = path.join(process.env.STACK_TEST_CACHE ?? '/var/cache/stack-test', 'debian-minbase');
+const argv = process.argv.slice(2);
+const option = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+/** Extra packages debootstrap installs (`--include`, comma-separated). */
+const INCLUDE = option('--include');
+const cache = path.join(process.env.STACK_TEST_CACHE ?? '/var/cache/stack-test', option('--name') ?? 'debian-minbase');
 const sha256 = (buf) => `sha256:${createHash('sha256').update(buf).digest('hex')}`;
 
 function writeBlob(dir, data, mediaType) {
@@ -47,7 +54,9 @@ function writeLayout(dir, rawTar) {
     os: 'linux',
     config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['bash'] },
     rootfs: { type: 'layers', diff_ids: [sha256(raw)] },
-    history: [{ created: MTIME, created_by: `debootstrap --variant=minbase ${SUITE}` }],
+    history: [
+      { created: MTIME, created_by: `debootstrap --variant=minbase${INCLUDE ? ` --include=${INCLUDE}` : ''} ${SUITE}` },
+    ],
   };
   const configDesc = writeBlob(dir, Buffer.from(JSON.stringify(config)), 'application/vnd.oci.image.config.v1+json');
   const manifest = {
@@ -64,11 +73,12 @@ function writeLayout(dir, rawTar) {
 
 function build() {
   fs.mkdirSync(path.dirname(cache), { recursive: true });
-  const work = fs.mkdtempSync(path.join(path.dirname(cache), '.debian-minbase-'));
+  const work = fs.mkdtempSync(path.join(path.dirname(cache), `.${path.basename(cache)}-`));
   try {
     process.stderr.write(`debootstrap --variant=minbase ${SUITE} from ${MIRROR} (once; cached in ${cache})\n`);
     const rootfs = path.join(work, 'rootfs');
-    execFileSync('debootstrap', ['--variant=minbase', SUITE, rootfs, MIRROR], {
+    const include = INCLUDE ? [`--include=${INCLUDE}`] : [];
+    execFileSync('debootstrap', ['--variant=minbase', ...include, SUITE, rootfs, MIRROR], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     pack(rootfs, path.join(work, 'layer.tar'));
