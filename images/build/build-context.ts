@@ -91,6 +91,8 @@ export async function walkContext(ctx: BuildContext, rel: string): Promise<strin
   return out;
 }
 
+const SMALL_FILE = 1 << 20;
+
 /** sha256 over the names, types, modes, link targets and contents of what a step copies. */
 export async function contextChecksum(ctx: BuildContext, paths: string[]): Promise<string> {
   const hash = createHash('sha256');
@@ -101,7 +103,9 @@ export async function contextChecksum(ctx: BuildContext, paths: string[]): Promi
       hash.update(`${p}\0${st.mode.toString(8)}\0`);
       if (st.isSymbolicLink()) hash.update(`link:${await fsp.readlink(full)}\0`);
       else if (st.isFile()) {
-        for await (const chunk of fs.createReadStream(full)) hash.update(chunk as Buffer);
+        // Small files in one read (a stream's setup costs more than the read); big ones streamed.
+        if (st.size <= SMALL_FILE) hash.update(await fsp.readFile(full));
+        else for await (const chunk of fs.createReadStream(full)) hash.update(chunk as Buffer);
         hash.update('\0');
       }
     }

@@ -12,11 +12,10 @@ import { DockerfileError, dockerfileDiagnostic } from './build-errors.js';
 import type { BuildStage, BuildStep } from './build-plan.js';
 import type { BuildRequest } from './build-request.js';
 import { baseKey, stepKey } from './cache-key.js';
-import { executeStep } from './build-step.js';
 import type { BuildDeps } from './build-image.js';
 import type { HistoryEntry, ImageLayer } from './image-write.js';
 import { LayerPathError } from './layer-stack.js';
-import { fetchUrl, type Fetched } from './add-url.js';
+import type { Fetched } from './add-url.js';
 import { OwnerLookupError } from './resolve-owner.js';
 
 export interface StageDone {
@@ -57,7 +56,10 @@ export async function runStage(stage: BuildStage, env: StageEnv): Promise<StageD
     try {
       key = stepKey(key, step, await sourcesKey(step, env));
       const hit = env.req.noCache ? undefined : await cachedStep(key);
-      const layer = hit ? hit.layer : await executeStep(step, layers, { ...env, index, title: text });
+      // Loaded on a miss only: a build all from the cache needs none of the step machinery.
+      const layer = hit
+        ? hit.layer
+        : await (await import('./build-step.js')).executeStep(step, layers, { ...env, index, title: text });
       // When the step was first made, kept with it: a build all from the cache is the same image, same id.
       const created = hit?.created ?? new Date().toISOString();
       if (!hit) await cacheStep(key, layer ? { layer, created } : { created });
@@ -133,7 +135,7 @@ async function sourcesKey(step: BuildStep, env: StageEnv): Promise<string | unde
   const matched = (await Promise.all(files.map((s) => matchSource(env.ctx, s)))).flat();
   const fetched: string[] = [];
   for (const url of step.sources.filter(isUrl)) {
-    const f = await fetchUrl(url, env.tmpDir);
+    const f = await (await import('./add-url.js')).fetchUrl(url, env.tmpDir);
     env.fetched.set(url, f);
     fetched.push(`${url} ${f.checksum}`);
   }
