@@ -1,6 +1,7 @@
 // Stage 2: variable interpolation in values (never keys), as docker compose does it:
 // `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`,
 // `${VAR:+alt}`, `${VAR+alt}`, `$$` for a literal `$`. Defaults may nest (`${A:-${B}}`).
+// A `$` that starts none of these stays as written, as in compose-go.
 // An unset variable without a default becomes the empty string, with a warning.
 
 import type { Diagnostic } from '../../model/diagnostics.js';
@@ -86,17 +87,26 @@ export function interpolateString(s: string, env: Env, base = 0, onMissing?: (na
       i++;
     } else if (next === '{') {
       const close = closingBrace(s, i);
-      if (close < 0) throw new InterpolationError(`unterminated "\${" in "${s}"`, base + i, s.slice(i));
+      if (close < 0) {
+        // A multi-line value (a script) is named by its line, not all of it.
+        const end = s.indexOf('\n', i);
+        const line = s.slice(s.lastIndexOf('\n', i) + 1, end < 0 ? undefined : end);
+        throw new InterpolationError(
+          `unterminated "\${" in "${line}"`,
+          base + i,
+          s.slice(i, end < 0 ? undefined : end),
+        );
+      }
       out += braced(s.slice(i + 2, close), env, base + i, s.slice(i, close + 1), onMissing);
       i = close;
     } else {
       const m = NAME.exec(s.slice(i + 1));
-      if (!m)
-        throw new InterpolationError(
-          `invalid interpolation format in "${s}": use "$$" for a literal "$"`,
-          base + i,
-          '$',
-        );
+      if (!m) {
+        // compose-go's pattern matches `$$`, `$NAME` and `${…}` only: any other `$` ("5$",
+        // "$1", "$(hostname)", "^re$") is left as written.
+        out += c;
+        continue;
+      }
       if (env[m[0]] === undefined) onMissing?.(m[0]);
       out += env[m[0]] ?? '';
       i += m[0].length;

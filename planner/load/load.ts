@@ -27,6 +27,7 @@ import { loadModel } from './load-model.js';
 import { normalize } from './normalize.js';
 import { socketPathProblem } from '../../model/name-limits.js';
 import { normalizeProjectName, projectNameLengthProblem, projectNameProblem } from './project-name.js';
+import { withProjectNameVariable } from './project-name-variable.js';
 import type { SourceData } from './source-text.js';
 import { applyProfiles } from './profiles.js';
 import { diagAt, diagAtPath, locateInTree, sourceSet, type SourceSet } from './source-map.js';
@@ -87,6 +88,13 @@ function projectName(input: LoadInput, raw: unknown, files: SourceSet, diags: Di
   return project;
 }
 
+/** `image: ""` beside `build:` means no image name, as in compose-go (an empty image alone stays an error). */
+function dropEmptyImagesBesideBuild(raw: Record<string, unknown>): void {
+  const services = isObj(raw.services) ? raw.services : {};
+  for (const svc of Object.values(services))
+    if (isObj(svc) && svc.image === '' && svc.build !== undefined) delete svc.image;
+}
+
 function fail(diagnostics: Diagnostic[]): never {
   throw new StackFileError(sortDiagnostics(diagnostics));
 }
@@ -104,10 +112,16 @@ export function loadStack(input: LoadInput): Stack {
     lineProblems: [],
     warnings: [],
   };
+  const env = withProjectNameVariable(
+    input.env,
+    input.projectName,
+    main.map((f) => f.text),
+    input.projectDir,
+  );
   const raw = loadModel(ctx, {
     files: main.map((f) => f.abs),
     projectDir: input.projectDir,
-    env: input.env,
+    env,
     chain: [],
   });
   for (const w of ctx.warnings) input.onWarning?.(w);
@@ -119,14 +133,22 @@ export function loadStack(input: LoadInput): Stack {
   // A value whose interpolation failed is left as written; what later stages say about it
   // on the same line would only repeat the problem.
   const failedLines = new Set(ctx.lineProblems.map((d) => `${d.file}:${d.line}`));
+  dropEmptyImagesBesideBuild(raw);
   const files = sourceSet(ctx.files, raw);
-  const checked = [...validateSchema(raw, files), ...validateRules(raw, files, {}, input.hostCpus)];
+  const schemaProblems = validateSchema(raw, files);
+  // One bad value is reported once: a rule that looks at a value the schema already refused
+  // would only say the same thing again in other words.
+  const refused = new Set(schemaProblems.map((d) => `${d.file}:${d.line}:${d.col}`));
+  const ruleProblems = validateRules(raw, files, {}, input.hostCpus).filter(
+    (d) => !refused.has(`${d.file}:${d.line}:${d.col}`),
+  );
+  const checked = [...schemaProblems, ...ruleProblems];
   const diags = [...ctx.lineProblems, ...checked.filter((d) => !failedLines.has(`${d.file}:${d.line}`))];
   const project = projectName(input, raw, files, diags);
   if (diags.length) fail(diags);
 
   diags.push(...applyProfiles(raw as Record<string, unknown>, input.profiles ?? [], files));
-  diags.push(...applyEnvFiles(ctx, raw as Record<string, unknown>, input.projectDir, input.env, files));
+  diags.push(...applyEnvFiles(ctx, raw as Record<string, unknown>, input.projectDir, env, files));
   if (diags.length) fail(diags);
 
   return normalize({
@@ -134,7 +156,7 @@ export function loadStack(input: LoadInput): Stack {
     project,
     file: main[0]!.path,
     projectDir: input.projectDir,
-    env: input.env,
+    env,
     servicePos: (name) => locateInTree(raw, ['services', name], 'key')?.pos ?? { file: main[0]!.path, line: 1, col: 1 },
   });
 }

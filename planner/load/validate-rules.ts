@@ -17,6 +17,7 @@ import { checkResources } from './rules/resources.js';
 import { checkRuntimeOptions } from './rules/runtime-options.js';
 import { checkServiceFields } from './rules/service-fields.js';
 import { checkSharedNetworkNamespace } from './rules/shared-network.js';
+import { checkExternalDeclarations } from './rules/external.js';
 import { checkFileObjects } from './rules/top-level.js';
 import { checkVolumeDeclarations } from './rules/volumes.js';
 
@@ -109,6 +110,7 @@ export function validateRules(
   checkNetworkDeclarations(ctx);
   checkFileObjects(ctx);
   checkVolumeDeclarations(ctx);
+  checkExternalDeclarations(ctx);
   checkDeclarationNameLengths(ctx);
   return out;
 }

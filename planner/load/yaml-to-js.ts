@@ -6,7 +6,9 @@
 //   - an alias inside its own anchor (`a: &a [*a]`, `x: &x {<<: *x}`) is a located error,
 //     not a stack overflow;
 //   - `!reset` and `!override` (docker compose's tags for override files) are taken out of
-//     the value and reported as paths for the merge stage.
+//     the value and reported as paths for the merge stage;
+//   - a key that is not a string (a service named `7`, `environment: {42: x}`) is an error,
+//     as in compose-go, instead of becoming the string yaml would print.
 
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Alias, type Node, type Pair } from 'yaml';
 import type { Diagnostic } from '../../model/diagnostics.js';
@@ -36,6 +38,13 @@ class Stop extends Error {
 type Obj = Record<string, unknown>;
 
 const isMergeKey = (key: unknown): boolean => isScalar(key) && (typeof key.value === 'symbol' || key.source === '<<');
+
+/** Why a mapping key is refused (it is not a string), or undefined. */
+function nonStringKey(key: unknown): string | undefined {
+  if (isScalar(key) && typeof key.value === 'string') return undefined;
+  const shown = isScalar(key) ? String(key.source ?? key.value) : keyString(key);
+  return `the key ${shown} is not a string; keys must be strings: quote it ("${shown}")`;
+}
 
 function keyString(key: unknown): string {
   if (isScalar(key)) return String(key.value);
@@ -70,6 +79,8 @@ export function yamlToJs(file: SourceFile): Converted {
   const resolve = anchorResolver(file);
   const resets: ResetTag[] = [];
   let budget = ALIAS_BUDGET;
+  const keyProblems: Diagnostic[] = [];
+  const reportedKeys = new Set<number>();
   /** Nodes being converted right now: an alias to one of them is a recursive alias. */
   const open = new Set<Node>();
   /** The alias being expanded in the document (not one inside its anchor): where a bomb is reported. */
@@ -147,6 +158,13 @@ export function yamlToJs(file: SourceFile): Converted {
         merges.push(pair);
         continue;
       }
+      const problem = nonStringKey(pair.key);
+      const at = (pair.key as Node | null)?.range?.[0] ?? 0;
+      // Once per key written, however many aliases expand it.
+      if (problem && !reportedKeys.has(at)) {
+        reportedKeys.add(at);
+        keyProblems.push(diagAt(file, offsetPos(file, at), problem));
+      }
       const key = keyString(pair.key);
       const keyPath = [...path, key];
       if (tagged(pair.value, keyPath)) continue;
@@ -177,7 +195,7 @@ export function yamlToJs(file: SourceFile): Converted {
 
   try {
     const value = convert(file.doc.contents, [], false);
-    return { value, resets, diagnostics: [] };
+    return { value, resets, diagnostics: keyProblems };
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
     return { value: undefined, resets, diagnostics: [e.diagnostic] };
