@@ -30,6 +30,7 @@ import { normalizeProjectName, projectNameLengthProblem, projectNameProblem } fr
 import { withProjectNameVariable } from './project-name-variable.js';
 import type { SourceData } from './source-text.js';
 import { applyProfiles } from './profiles.js';
+import { swarmNotes } from './swarm-notes.js';
 import { diagAt, diagAtPath, locateInTree, sourceSet, type SourceSet } from './source-map.js';
 import type { Stack } from '../../model/types.js';
 import { validateRules } from './validate-rules.js';
@@ -146,6 +147,7 @@ export function loadStack(input: LoadInput): Stack {
   const diags = [...ctx.lineProblems, ...checked.filter((d) => !failedLines.has(`${d.file}:${d.line}`))];
   const project = projectName(input, raw, files, diags);
   if (diags.length) fail(diags);
+  for (const note of swarmNotes(raw, files)) input.onWarning?.(note);
 
   diags.push(...applyProfiles(raw as Record<string, unknown>, input.profiles ?? [], files));
   diags.push(...applyEnvFiles(ctx, raw as Record<string, unknown>, input.projectDir, env, files));

@@ -11,7 +11,9 @@ type Obj = Record<string, unknown>;
 type Env = Record<string, string | undefined>;
 
 export const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
-const SHORT_OPTIONS = ['ro', 'rw', 'z', 'Z', 'nocopy', ...PROPAGATIONS];
+/** Docker Desktop's consistency flags: accepted and meaningless on Linux, as with docker. */
+const CONSISTENCY = ['cached', 'delegated', 'consistent'];
+const SHORT_OPTIONS = ['ro', 'rw', 'z', 'Z', 'nocopy', ...PROPAGATIONS, ...CONSISTENCY];
 
 export function isHostPath(source: string): boolean {
   return source.startsWith('.') || source.startsWith('/') || source.startsWith('~');

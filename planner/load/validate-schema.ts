@@ -8,7 +8,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../../model/diagnostics.js';
 import { closest } from '../../model/edit-distance.js';
 import { diagAtPath, type PathSeg, type SourceFile } from './source-map.js';
-import { unsupportedKeyMessage } from './unsupported-keys.js';
+import { unsupportedKeyMessage, unsupportedValueMessage } from './unsupported-keys.js';
 
 const require = createRequire(import.meta.url);
 
@@ -172,6 +172,8 @@ function describe(err: ErrorObject, path: PathSeg[]): Described {
         at: 'value',
       };
     case 'enum': {
+      const unsupported = unsupportedValueMessage(path, err.data, label(path));
+      if (unsupported) return { path, message: unsupported, at: 'value' };
       const allowed = (err.params.allowedValues as unknown[]).map((v) => show(v)).join(', ');
       return {
         path,
