@@ -62,6 +62,8 @@ export interface ContainerSpec {
   name: string;
   /** `<project>-<service>-<n>` when `name` is a replacement's: what ps, DNS and logs show. */
   displayName?: string;
+  /** The service's `container_name`: the name ps shows and DNS and /etc/hosts answer, besides `name`. */
+  containerName?: string;
   hostname: string;
   image: { ref: string; id: string; layers: string[] };
   /** Resolved entrypoint + command; argv[0] is looked up in PATH inside the container. */

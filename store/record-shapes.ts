@@ -21,6 +21,7 @@ const containerSpec = shape({
   service: str,
   name: str,
   'displayName?': str,
+  'containerName?': str,
   hostname: anyStr,
   image: shape({ ref: str, id: str, layers: listOf(str) }),
   argv: listOf(anyStr),

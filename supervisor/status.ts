@@ -39,7 +39,7 @@ export async function containerStatus(project: string): Promise<ContainerStatusR
     const alive = isRunning(r);
     return {
       service: r.spec.service,
-      name: r.spec.displayName ?? r.spec.name,
+      name: r.spec.containerName ?? r.spec.displayName ?? r.spec.name,
       instance: r.spec.name,
       state: alive ? 'running' : r.status === 'creating' || r.status === 'starting' ? 'created' : 'exited',
       ...(alive && r.pid ? { pid: r.pid, pidInNamespace: nsPid(r.pid) } : {}),

@@ -127,6 +127,7 @@ export function buildContainerSpec(
   };
   const networkMode = containerNetworkMode(project, service.networkMode);
   if (networkMode !== undefined) spec.networkMode = networkMode;
+  if (service.containerName !== undefined) spec.containerName = service.containerName;
   if (dns.dnsUpstreams) spec.dnsUpstreams = dns.dnsUpstreams;
   const healthcheck = effectiveHealthcheck(service.healthcheck, image.healthcheck);
   if (healthcheck) spec.healthcheck = healthcheck;

@@ -93,6 +93,8 @@ export function oneOffSpec(
     // compose run: no restart policy, no published ports for a one-off
     restart: { name: 'no' },
     ports: [],
+    // compose run names its container itself: the service's container_name stays the service's.
+    containerName: undefined,
   };
   const { endpoints, hosts } =
     service.networkMode === undefined ? endpointsFor(project, name, effective, observed) : { endpoints: [], hosts: [] };

@@ -220,7 +220,8 @@ function chooseDefaultRoute(endpoints: Endpoint[], order: ServiceNetwork[], nets
 function networkingOf(service: Service, name: string, endpoints: Endpoint[]): PlannedNetworking {
   const hosts: HostsEntry[] = [];
   const own = endpoints[0];
-  if (own) hosts.push({ ip: own.ip, names: [...new Set([service.hostname ?? service.name, name])] });
+  const names = [service.hostname ?? service.name, name, ...(service.containerName ? [service.containerName] : [])];
+  if (own) hosts.push({ ip: own.ip, names: [...new Set(names)] });
   for (const h of service.extraHosts)
     hosts.push({ ip: h.ip === 'host-gateway' ? hostGateway(endpoints) : h.ip, names: [h.host] });
   const planned: PlannedNetworking = { endpoints, hosts, resolvConf: resolvConfOf(service, own?.gateway) };

@@ -1,14 +1,22 @@
 // The names the stack's DNS server answers, built from state records (every stack on the
 // host, for networks shared with `external: true`). A container sees the names of the
 // containers it shares a network with, on that network: its service name (every replica),
-// `<service>-<n>`, its container name, its hostname and its aliases on that network.
+// `<service>-<n>`, its container name (and `container_name`), its hostname and its aliases on that network.
 
 import type { ContainerSpec } from '../../model/plan.js';
 
 export interface TableEntry {
   spec: Pick<
     ContainerSpec,
-    'project' | 'service' | 'name' | 'displayName' | 'hostname' | 'replica' | 'endpoints' | 'dnsUpstreams'
+    | 'project'
+    | 'service'
+    | 'name'
+    | 'displayName'
+    | 'containerName'
+    | 'hostname'
+    | 'replica'
+    | 'endpoints'
+    | 'dnsUpstreams'
   >;
   /**
    * false: its names are not answered (a replacement not ready yet, or the container a ready
@@ -45,6 +53,7 @@ export class NameTable {
           spec.service,
           `${spec.service}-${spec.replica}`,
           spec.displayName ?? spec.name,
+          ...(spec.containerName ? [spec.containerName] : []),
           spec.hostname,
           ...(ep.aliases ?? []),
         ];
