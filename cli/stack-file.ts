@@ -164,9 +164,20 @@ export interface HostFacts {
   cpus?: number;
   /** STACK_RUN: a project name that makes the supervisor's socket path too long is refused. */
   runDir?: string;
+  /** The Linux security modules the kernel enforces (AppArmor, SELinux): what security_opt may ask for. */
+  lsms?: readonly string[];
 }
 
-export const thisHost = (): HostFacts => ({ cpus: os.availableParallelism(), runDir: stackRun() });
+export const thisHost = (): HostFacts => ({ cpus: os.availableParallelism(), runDir: stackRun(), lsms: hostLsms() });
+
+/** /sys/kernel/security/lsm (`lockdown,capability,apparmor`); none when securityfs shows none. */
+function hostLsms(): string[] {
+  try {
+    return fs.readFileSync('/sys/kernel/security/lsm', 'utf8').trim().split(',').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
 
 export function loadStackFiles(opts: GlobalOptions, host: HostFacts = thisHost()): Stack {
   return loadStackFilesWithSources(opts, host).stack;
@@ -202,6 +213,7 @@ export function loadStackFilesWithSources(opts: GlobalOptions, host: HostFacts =
       onWarning: warn,
       ...(host.cpus === undefined ? {} : { hostCpus: host.cpus }),
       ...(host.runDir === undefined ? {} : { runDir: host.runDir }),
+      ...(host.lsms === undefined ? {} : { hostLsms: host.lsms }),
       ...(project.projectName ? { projectName: project.projectName } : {}),
     });
     return { stack, filesRead: [...read] };

@@ -30,7 +30,7 @@ import { normalizeProjectName, projectNameLengthProblem, projectNameProblem } fr
 import { withProjectNameVariable } from './project-name-variable.js';
 import type { SourceData } from './source-text.js';
 import { applyProfiles } from './profiles.js';
-import { swarmNotes } from './swarm-notes.js';
+import { loadNotes } from './load-notes.js';
 import { diagAt, diagAtPath, locateInTree, sourceSet, type SourceSet } from './source-map.js';
 import type { Stack } from '../../model/types.js';
 import { validateRules } from './validate-rules.js';
@@ -53,6 +53,8 @@ export interface LoadInput {
   profiles?: string[];
   /** The host's CPU count: `cpus` above it is refused. Left out by `config`, which checks the file alone. */
   hostCpus?: number;
+  /** The host's Linux security modules: an AppArmor profile or SELinux label is refused where one enforces, noted where none does. */
+  hostLsms?: readonly string[];
   /** STACK_RUN, where the supervisor's socket will be: a name making that path too long is refused. */
   runDir?: string;
   /** Hears warnings (a variable used but not set), located. */
@@ -140,14 +142,14 @@ export function loadStack(input: LoadInput): Stack {
   // One bad value is reported once: a rule that looks at a value the schema already refused
   // would only say the same thing again in other words.
   const refused = new Set(schemaProblems.map((d) => `${d.file}:${d.line}:${d.col}`));
-  const ruleProblems = validateRules(raw, files, {}, input.hostCpus).filter(
+  const ruleProblems = validateRules(raw, files, {}, input.hostCpus, input.hostLsms).filter(
     (d) => !refused.has(`${d.file}:${d.line}:${d.col}`),
   );
   const checked = [...schemaProblems, ...ruleProblems];
   const diags = [...ctx.lineProblems, ...checked.filter((d) => !failedLines.has(`${d.file}:${d.line}`))];
   const project = projectName(input, raw, files, diags);
   if (diags.length) fail(diags);
-  for (const note of swarmNotes(raw, files)) input.onWarning?.(note);
+  for (const note of loadNotes(raw, files, input.hostLsms)) input.onWarning?.(note);
 
   diags.push(...applyProfiles(raw as Record<string, unknown>, input.profiles ?? [], files));
   diags.push(...applyEnvFiles(ctx, raw as Record<string, unknown>, input.projectDir, env, files));

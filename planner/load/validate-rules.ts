@@ -15,6 +15,7 @@ import { checkReferences } from './rules/references.js';
 import { checkDeclarationNameLengths, checkServiceNameLengths } from './rules/name-lengths.js';
 import { checkResources } from './rules/resources.js';
 import { checkRuntimeOptions } from './rules/runtime-options.js';
+import { checkSecurityOpts } from './rules/security-opt.js';
 import { checkServiceFields } from './rules/service-fields.js';
 import { checkSharedNetworkNamespace } from './rules/shared-network.js';
 import { checkExternalDeclarations } from './rules/external.js';
@@ -67,6 +68,7 @@ export function validateRules(
   files: readonly SourceFile[],
   env: Record<string, string | undefined> = {},
   hostCpus?: number,
+  hostLsms?: readonly string[],
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const root = obj(raw) ?? {};
@@ -81,6 +83,7 @@ export function validateRules(
     at: (path: PathSeg[], message, where = 'value') => out.push(diagAtPath(files, path, message, where)),
     env,
     ...(hostCpus === undefined ? {} : { hostCpus }),
+    ...(hostLsms === undefined ? {} : { hostLsms }),
   };
   const published: Published[] = [];
   const containerNames = new Map<string, string>();
@@ -94,6 +97,7 @@ export function validateRules(
     checkPorts(ctx, name, svc, published);
     checkResources(ctx, name, svc);
     checkRuntimeOptions(ctx, name, svc);
+    checkSecurityOpts(ctx, name, svc);
     checkServiceNameLengths(ctx, name, svc);
     const { containerName } = checkServiceFields(ctx, name, svc);
     if (containerName === undefined) continue;

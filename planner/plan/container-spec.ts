@@ -11,6 +11,7 @@ import { effectiveCapabilities } from '../../model/capabilities.js';
 import { effectiveHealthcheck } from '../../model/effective-healthcheck.js';
 import { containerHash } from '../../model/hash.js';
 import { containerName } from '../../model/names.js';
+import { noNewPrivilegesOf } from '../../model/security-opt.js';
 import { mergeEnv } from '../../model/environment.js';
 import { containerNetworkMode } from './network-mode.js';
 
@@ -48,7 +49,8 @@ export function defaultRuntimeOptions(): Pick<
     capabilities: effectiveCapabilities({ privileged: false, capAdd: [], capDrop: [] }),
     privileged: false,
     seccomp: 'default',
-    noNewPrivileges: true,
+    // docker's default: setuid programs in the image (sudo) work (docs/security.md).
+    noNewPrivileges: false,
     readOnlyRootfs: false,
     mounts: [],
     shmSizeBytes: 64 * 1024 * 1024,
@@ -113,7 +115,7 @@ export function buildContainerSpec(
     capabilities: effectiveCapabilities(service),
     privileged: service.privileged,
     seccomp: seccompOf(service.securityOpt),
-    noNewPrivileges: !service.privileged,
+    noNewPrivileges: noNewPrivilegesOf(service.securityOpt),
     readOnlyRootfs: service.readOnly,
     mounts,
     shmSizeBytes: service.shmSizeBytes ?? 64 * 1024 * 1024,

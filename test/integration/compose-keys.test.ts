@@ -1,13 +1,19 @@
 // Compose keys that used to pass validation and then be dropped (issue 18), proved on the
 // real kernel from inside the containers of one stack: container_name is the name ps shows
-// and the name the other containers resolve.
+// and the name the other containers resolve; no_new_privs is off by default as in docker
+// (a setuid-root program run by a non-root user becomes root) and on with
+// `security_opt: [no-new-privileges:true]` (it stays the user).
 
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   importTestImage,
   makeStackEnv,
   sleeperService as sleeper,
   stack,
+  TEST_IMAGE,
   uniqueProject,
   writeStackFile,
   type StackEnv,
@@ -15,6 +21,7 @@ import {
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { natTableName } from '../../model/names.js';
 import { inside, lookup, ps, type PsRow } from '../support/stack-containers.js';
+import { waitFor } from '../support/processes.js';
 
 let env: StackEnv;
 let project: string;
@@ -27,10 +34,27 @@ beforeAll(() => {
   env = makeStackEnv();
   importTestImage(env);
   project = uniqueProject('tkeys');
+  // A setuid-root program that says whose privileges it runs with, for a non-root user to run.
+  const probe = path.join(env.root, 'probe');
+  fs.mkdirSync(probe);
+  fs.writeFileSync(
+    path.join(probe, 'euid.c'),
+    '#include <stdio.h>\n#include <unistd.h>\nint main(void) { printf("euid=%d\\n", (int)geteuid()); return 0; }\n',
+  );
+  execFileSync('gcc', ['-static', '-O1', '-o', path.join(probe, 'euid'), path.join(probe, 'euid.c')]);
+  fs.chmodSync(path.join(probe, 'euid'), 0o4755);
+  const setuidRun = (opts: string) => `    image: ${TEST_IMAGE}
+    user: "65534"
+    volumes: ["${probe}:/probe:ro"]
+    command: ["sh", "-c", "/probe/euid; grep NoNewPrivs /proc/self/status; exec sleep 1000"]
+    stop_grace_period: 0s
+${opts}`;
   file = writeStackFile(
     env,
     project,
-    `  named:\n${sleeper(`    container_name: ${project}-custom\n`)}  client:\n${sleeper()}`,
+    `  named:\n${sleeper(`    container_name: ${project}-custom\n`)}  client:\n${sleeper()}` +
+      `  nnpdefault:\n${setuidRun('')}  nnpon:\n${setuidRun('    security_opt: ["no-new-privileges:true"]\n')}` +
+      `  nnpoff:\n${setuidRun('    security_opt: ["no-new-privileges=false"]\n')}`,
   );
   const up = stack(env, ['-f', file, 'up', '-d']);
   if (up.code !== 0) throw new Error(up.stderr);
@@ -54,6 +78,30 @@ describe('container_name', () => {
 
   it("is in the container's own /etc/hosts", () => {
     expect(inside(row('named').pid, ['cat', '/etc/hosts']).stdout).toContain(`${project}-custom`);
+  });
+});
+
+/** What a service's command printed: its setuid probe's euid and its NoNewPrivs line. */
+async function probed(service: string): Promise<string> {
+  let out = '';
+  await waitFor(() => (out = stack(env, ['-f', file, 'logs', service]).stdout).includes('NoNewPrivs'));
+  return out
+    .replace(/^.*\| ?/gm, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+describe('no_new_privs', () => {
+  it('is off by default, as in docker: a setuid-root program makes a user root', async () => {
+    expect(await probed('nnpdefault')).toBe('euid=0 NoNewPrivs: 0');
+  });
+
+  it('is on with no-new-privileges:true: the program stays the user', async () => {
+    expect(await probed('nnpon')).toBe('euid=65534 NoNewPrivs: 1');
+  });
+
+  it('is off with no-new-privileges=false', async () => {
+    expect(await probed('nnpoff')).toBe('euid=0 NoNewPrivs: 0');
   });
 });
 

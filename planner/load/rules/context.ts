@@ -23,6 +23,8 @@ export interface RuleContext {
   env: Record<string, string | undefined>;
   /** CPUs of the host the stack is for (cpus limits above it are refused); unknown to `config`. */
   hostCpus?: number;
+  /** The host's Linux security modules (/sys/kernel/security/lsm); unknown to `config`. */
+  hostLsms?: readonly string[];
 }
 
 /** The names an attribute lists (list items or map keys), each with the path of its entry. */

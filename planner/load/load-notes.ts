@@ -1,0 +1,38 @@
+// Keys that are accepted and do nothing here, each with a one-line note (a located
+// warning), as docker compose accepts them:
+//   - keys that only matter to a swarm (placement, update and rollback policies, the
+//     endpoint mode, a service mode other than replicated): a file written for both runs
+//     unchanged;
+//   - an AppArmor profile or SELinux label on a host without that security module, which
+//     docker ignores there too (on a host with one, rules/security-opt.ts refuses it).
+
+import { sortDiagnostics, type Diagnostic } from '../../model/diagnostics.js';
+import { obj } from './rules/context.js';
+import { LSM_OF, securityOpts } from './rules/security-opt.js';
+import { diagAtPath, type SourceSet } from './source-map.js';
+
+const SWARM_ONLY = ['placement', 'update_config', 'rollback_config', 'endpoint_mode'];
+
+export function loadNotes(raw: unknown, files: SourceSet, hostLsms?: readonly string[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, value] of Object.entries(obj(obj(raw)?.services) ?? {})) {
+    const svc = obj(value);
+    if (!svc) continue;
+    const deploy = obj(svc.deploy);
+    const keys = SWARM_ONLY.filter((k) => deploy?.[k] !== undefined);
+    if (deploy?.mode !== undefined && deploy.mode !== 'replicated') keys.push('mode');
+    for (const key of keys) {
+      const message = `deploy.${key} of service "${name}" only matters to a swarm; stack ignores it, as docker compose does`;
+      out.push(diagAtPath(files, ['services', name, 'deploy', key], message, 'key'));
+    }
+    if (hostLsms === undefined) continue;
+    for (const { i, entry, opt } of securityOpts(svc)) {
+      if (!('kind' in opt) || (opt.kind !== 'apparmor' && opt.kind !== 'label')) continue;
+      const lsm = LSM_OF[opt.kind];
+      if (hostLsms.includes(lsm)) continue;
+      const message = `security_opt ${JSON.stringify(entry)} of service "${name}" does nothing here: this host has no ${lsm}, and docker ignores it there too`;
+      out.push(diagAtPath(files, ['services', name, 'security_opt', i], message));
+    }
+  }
+  return sortDiagnostics(out);
+}
