@@ -123,7 +123,7 @@ export interface ContainerSpec {
 /** A mount of the container: a VolumeMount resolved to host paths and names. */
 export interface MountSpec extends Pick<
   VolumeMount,
-  'target' | 'readOnly' | 'createHostPath' | 'propagation' | 'noCopy' | 'tmpfsSize' | 'tmpfsMode'
+  'target' | 'readOnly' | 'createHostPath' | 'propagation' | 'noCopy' | 'subpath' | 'tmpfsSize' | 'tmpfsMode'
 > {
   type: 'bind' | 'volume' | 'tmpfs' | 'file';
   /** bind: host path; volume: volume name (`<project>_<key>`, or a generated name for anonymous ones); file: host path of a rendered secret/config; tmpfs: unused. */

@@ -132,6 +132,8 @@ export interface VolumeMount {
   propagation?: string;
   /** volume.nocopy: do not copy image content into a new volume. */
   noCopy?: boolean;
+  /** volume.subpath: mount this folder of the volume (relative, inside it; it must exist), not all of it. */
+  subpath?: string;
   /** tmpfs size in bytes / mode. */
   tmpfsSize?: number;
   tmpfsMode?: number;

@@ -72,6 +72,7 @@ function longVolume(v: Obj, projectDir: string, env: Env): VolumeMount {
   } else if (type === 'volume') {
     if (source !== undefined) mount.source = source;
     if (toBool(volume.nocopy)) mount.noCopy = true;
+    if (typeof volume.subpath === 'string' && volume.subpath !== '') mount.subpath = volume.subpath;
   } else {
     const size = parseSize(tmpfs.size);
     const mode = parseMode(tmpfs.mode);

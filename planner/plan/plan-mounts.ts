@@ -98,9 +98,18 @@ function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: 
       propagation: m.propagation ?? 'rprivate',
     };
   }
-  const noCopy = m.noCopy ? { noCopy: true } : {};
+  // A subfolder of the volume is mounted as it is: nothing of the image is copied into it.
+  const noCopy = m.noCopy || m.subpath ? { noCopy: true } : {};
+  const subpath = m.subpath ? { subpath: m.subpath } : {};
   if (m.source === undefined)
-    return { type: 'volume', source: anonymousVolumeName(container, m.target), ...common, ...noCopy, anonymous: true };
+    return {
+      type: 'volume',
+      source: anonymousVolumeName(container, m.target),
+      ...common,
+      ...noCopy,
+      ...subpath,
+      anonymous: true,
+    };
   const volume = stack.volumes.find((v) => v.key === m.source);
   if (!volume) {
     const declared = stack.volumes.map((v) => v.key);
@@ -122,13 +131,22 @@ function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: 
     );
   }
   if (volume.external)
-    return { type: 'volume', source: volume.name, ...common, ...noCopy, external: true, ...(device ? { device } : {}) };
+    return {
+      type: 'volume',
+      source: volume.name,
+      ...common,
+      ...noCopy,
+      ...subpath,
+      external: true,
+      ...(device ? { device } : {}),
+    };
   const config = { driver: volume.driver, driverOpts: volume.driverOpts, labels: volume.labels };
   return {
     type: 'volume',
     source: volume.name,
     ...common,
     ...noCopy,
+    ...subpath,
     ...(device ? { device } : {}),
     volume: { config, hash: volumeHash(config) },
   };

@@ -2,7 +2,8 @@
 // real kernel from inside the containers of one stack: container_name is the name ps shows
 // and the name the other containers resolve; no_new_privs is off by default as in docker
 // (a setuid-root program run by a non-root user becomes root) and on with
-// `security_opt: [no-new-privileges:true]` (it stays the user).
+// `security_opt: [no-new-privileges:true]` (it stays the user); `volume.subpath` mounts that
+// folder of the volume only, and a subpath missing from the volume stops the start.
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -54,7 +55,15 @@ ${opts}`;
     project,
     `  named:\n${sleeper(`    container_name: ${project}-custom\n`)}  client:\n${sleeper()}` +
       `  nnpdefault:\n${setuidRun('')}  nnpon:\n${setuidRun('    security_opt: ["no-new-privileges:true"]\n')}` +
-      `  nnpoff:\n${setuidRun('    security_opt: ["no-new-privileges=false"]\n')}`,
+      `  nnpoff:\n${setuidRun('    security_opt: ["no-new-privileges=false"]\n')}` +
+      `  seed:
+    image: ${TEST_IMAGE}
+    command: ["sh", "-c", "mkdir -p /v/sub && echo inner > /v/sub/marker && echo outer > /v/top && ln -s / /v/link"]
+    volumes: ["data:/v"]
+  sub:
+${sleeper(`    depends_on: {seed: {condition: service_completed_successfully}}
+    volumes: [{type: volume, source: data, target: /s, volume: {subpath: sub}}]
+`)}volumes:\n  data: {}\n`,
   );
   const up = stack(env, ['-f', file, 'up', '-d']);
   if (up.code !== 0) throw new Error(up.stderr);
@@ -105,9 +114,39 @@ describe('no_new_privs', () => {
   });
 });
 
+describe('volume subpath', () => {
+  it('mounts that folder of the volume, not the volume', () => {
+    expect(inside(row('sub').pid, ['ls', '-A', '/s']).stdout.trim()).toBe('marker');
+    expect(inside(row('sub').pid, ['cat', '/s/marker']).stdout.trim()).toBe('inner');
+  });
+
+  // The other stack uses this one's volume (external), where seed made `link -> /`.
+  it.each([
+    ['nope', 'nope does not exist in the volume'],
+    ['link', 'link is a symbolic link in the volume'],
+  ])('%s, missing from the volume or a link in it, stops the start, naming it', (subpath, why) => {
+    const other = uniqueProject('tkeysub');
+    const dir = path.join(env.root, other);
+    fs.mkdirSync(dir);
+    const otherFile = path.join(dir, 'stack.yaml');
+    fs.writeFileSync(
+      otherFile,
+      `name: ${other}\nservices:\n  a:\n${sleeper(`    volumes: [{type: volume, source: v, target: /s, volume: {subpath: ${subpath}}}]\n`)}volumes:\n  v: {external: true, name: ${project}_data}\n`,
+    );
+    try {
+      const up = stack(env, ['-f', otherFile, 'up', '-d']);
+      expect(up.code).not.toBe(0);
+      expect(up.stderr).toContain(`subpath "${subpath}" of volume ${project}_data`);
+      expect(up.stderr).toContain(why);
+    } finally {
+      stack(env, ['-f', otherFile, 'down', '-t', '0']);
+    }
+  });
+});
+
 describe('down', () => {
   it('leaves nothing of the stack behind', () => {
-    expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
+    expect(stack(env, ['-f', file, 'down', '-v', '-t', '0']).code).toBe(0);
     expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, natTableName(project)])).toEqual({});
   });
 });

@@ -8,7 +8,7 @@ import { teardown } from '../../planner/plan/teardown.js';
 import { reconcile } from '../../planner/plan/reconcile.js';
 import { planToText } from '../../model/plan-text.js';
 import { volumeHash } from '../../model/hash.js';
-import { load } from './helpers.js';
+import { load, problems } from './helpers.js';
 
 const file = `name: app
 services:
@@ -266,5 +266,32 @@ describe('teardown with volumes', () => {
       ['volume-remove:app-web-1_anon_0123456789ab', ['remove:app-web-1']],
     ]);
     expect(ops.at(-1)!.after).toContain('volume-remove:app_data');
+  });
+});
+
+describe('volume subpath', () => {
+  const withSubpath = (subpath: string) =>
+    `name: app\nservices:\n  web:\n    image: x\n    volumes: [{type: volume, source: data, target: /s, volume: {subpath: ${subpath}}}]\nvolumes:\n  data: {}\n`;
+
+  it('is carried to the mount, and nothing of the image is copied into it', () => {
+    const { mounts, problems } = plan(withSubpath('a/b'));
+    expect(problems).toEqual([]);
+    expect(mounts).toEqual([
+      {
+        type: 'volume',
+        source: 'app_data',
+        target: '/s',
+        readOnly: false,
+        noCopy: true,
+        subpath: 'a/b',
+        volume: plain,
+      },
+    ]);
+  });
+
+  it.each(['/abs', '../up', 'a/../../b'])('%s, outside the volume, is an error at its line', (subpath) => {
+    expect(problems(withSubpath(subpath))).toEqual([
+      `5:74: volume subpath "${subpath}" of service "web" must be a relative path inside the volume, without ".."`,
+    ]);
   });
 });

@@ -32,6 +32,7 @@ export async function prepareMounts(spec: ContainerSpec): Promise<void> {
         ...(device ? { device } : {}),
         ...(volume ? { volume } : {}),
       });
+      if (m.subpath) await checkSubpath(spec, m, m.subpath);
     } else if (m.type === 'bind' && !(await exists(m.source))) {
       if (m.createHostPath === false)
         throw new VolumeError(
@@ -41,6 +42,27 @@ export async function prepareMounts(spec: ContainerSpec): Promise<void> {
     } else if (m.type === 'file') {
       await renderFile(spec, m, renderedFile(spec, i));
     }
+  }
+}
+
+/** The host folder a volume mount starts from: its device, else its `_data` in the store. */
+const volumeRoot = (m: MountSpec) => m.device ?? volumeDataDir(m.source);
+
+/**
+ * A volume's subpath must exist, as docker requires, and be reached without a symlink: the
+ * volume's content is the containers', and a link planted there (`sub -> /`) would
+ * otherwise make the mount source a host folder.
+ */
+async function checkSubpath(spec: ContainerSpec, m: MountSpec, subpath: string): Promise<void> {
+  let at = volumeRoot(m);
+  for (const part of subpath.split('/').filter((p) => p !== '' && p !== '.')) {
+    at = path.join(at, part);
+    const stat = await fs.lstat(at).catch(() => undefined);
+    const problem = !stat ? 'does not exist' : stat.isSymbolicLink() ? 'is a symbolic link' : undefined;
+    if (problem)
+      throw new VolumeError(
+        `container ${spec.name}: subpath "${subpath}" of volume ${m.source} for ${m.target}: ${path.relative(volumeRoot(m), at)} ${problem} in the volume`,
+      );
   }
 }
 
@@ -75,7 +97,7 @@ export function initMounts(spec: ContainerSpec): InitMount[] {
           ...(m.tmpfsMode !== undefined ? { tmpfsMode: m.tmpfsMode } : {}),
         };
       case 'volume':
-        return { kind: 'bind', source: m.device ?? volumeDataDir(m.source), ...common, copyUp: !m.noCopy };
+        return { kind: 'bind', source: path.join(volumeRoot(m), m.subpath ?? ''), ...common, copyUp: !m.noCopy };
       case 'bind':
         return { kind: 'bind', source: m.source, ...common, ...(m.propagation ? { propagation: m.propagation } : {}) };
       case 'file':
