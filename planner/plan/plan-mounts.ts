@@ -99,17 +99,13 @@ function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: 
     };
   }
   // A subfolder of the volume is mounted as it is: nothing of the image is copied into it.
-  const noCopy = m.noCopy || m.subpath ? { noCopy: true } : {};
-  const subpath = m.subpath ? { subpath: m.subpath } : {};
+  const volumeCommon = {
+    ...common,
+    ...(m.noCopy || m.subpath ? { noCopy: true } : {}),
+    ...(m.subpath ? { subpath: m.subpath } : {}),
+  };
   if (m.source === undefined)
-    return {
-      type: 'volume',
-      source: anonymousVolumeName(container, m.target),
-      ...common,
-      ...noCopy,
-      ...subpath,
-      anonymous: true,
-    };
+    return { type: 'volume', source: anonymousVolumeName(container, m.target), ...volumeCommon, anonymous: true };
   const volume = stack.volumes.find((v) => v.key === m.source);
   if (!volume) {
     const declared = stack.volumes.map((v) => v.key);
@@ -131,22 +127,12 @@ function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: 
     );
   }
   if (volume.external)
-    return {
-      type: 'volume',
-      source: volume.name,
-      ...common,
-      ...noCopy,
-      ...subpath,
-      external: true,
-      ...(device ? { device } : {}),
-    };
+    return { type: 'volume', source: volume.name, ...volumeCommon, external: true, ...(device ? { device } : {}) };
   const config = { driver: volume.driver, driverOpts: volume.driverOpts, labels: volume.labels };
   return {
     type: 'volume',
     source: volume.name,
-    ...common,
-    ...noCopy,
-    ...subpath,
+    ...volumeCommon,
     ...(device ? { device } : {}),
     volume: { config, hash: volumeHash(config) },
   };
