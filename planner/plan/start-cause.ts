@@ -1,6 +1,6 @@
 // Why a desired container must be started, if it must: it is missing, its network is
-// recreated, it died (drift), its configuration or fixed address changed, or
-// --force-recreate. Only the last two may replace it make-before-break (plan-instances.ts):
+// recreated, it died (drift; a one-shot that exited 0 did not), its configuration or fixed
+// address changed, or --force-recreate. Only the last two may replace it make-before-break (plan-instances.ts):
 // in the other cases the old container is gone or unusable anyway.
 
 import type { ObservedContainer } from '../../model/observed.js';
@@ -46,6 +46,8 @@ export function startCause(
     const resume = { cause: `container ${existing.name} was stopped; up starts it again`, resume: true };
     return change ? { ...resume, note: `${change}, but --no-recreate starts ${existing.name} again as it is` } : resume;
   }
+  if (completedOneShot(existing, spec))
+    return policy.forceRecreate ? { cause: `--force-recreate (${existing.name} had completed)` } : {};
   if (!existing.running)
     return {
       cause: `drift: container ${existing.name} is not running${existing.exitCode !== undefined ? ` (exited with ${existing.exitCode})` : ''}`,
@@ -62,6 +64,22 @@ export function startCause(
     };
   if (policy.forceRecreate) return { cause: '--force-recreate', replacesRunning: true };
   return {};
+}
+
+/**
+ * A one-shot that did its job (exit 0, and a restart policy that leaves it exited there)
+ * with the configuration it has now: not drift. Running it again on every up, or on every
+ * edit under watch, would re-run a migration each time; a changed configuration or
+ * --force-recreate still runs it.
+ */
+function completedOneShot(existing: ObservedContainer, spec: ContainerSpec): boolean {
+  return (
+    !existing.running &&
+    existing.exitCode === 0 &&
+    (spec.restart.name === 'no' || spec.restart.name === 'on-failure') &&
+    existing.hash === spec.hash &&
+    addressChange(existing, spec) === undefined
+  );
 }
 
 /** A fixed address that changed (planned addresses otherwise keep the observed ones). */
