@@ -20,7 +20,8 @@ import type { Endpoint, NatSpec, NetworkSpec } from '../../model/plan.js';
 
 const tag = `stkt${randomBytes(3).toString('hex')}`; // 10 bytes: room for a 5-byte suffix
 const table = `stk_t${tag.slice(4)}`;
-const x = randomInt(0, 256);
+// Not 254: the failing attach below names a gateway in 10.213.254.0, which must be outside 10.213.x.0/24.
+const x = randomInt(0, 254);
 const subnet = `10.213.${x}.0/24`;
 const gateway = `10.213.${x}.1`;
 const cip = `10.213.${x}.2`;
