@@ -10,10 +10,23 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { paths } from '../store/paths.js';
-import { keepBlob, writeBlob } from './build/commit-layer.js';
 import { BlobDigestError, ImageFormatError, type Descriptor } from './manifest.js';
 
-export { keepBlob, writeBlob };
+/** Moves a finished blob file to its content address (an equal blob there stays). */
+export async function keepBlob(file: string, digest: string): Promise<void> {
+  const target = paths.blobFile(digest);
+  await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+  await fsp.rename(file, target);
+}
+
+/** Writes `bytes` as the blob `digest`. */
+export async function writeBlob(bytes: Buffer, digest: string): Promise<void> {
+  const target = paths.blobFile(digest);
+  await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await fsp.writeFile(tmp, bytes, { mode: 0o600 });
+  await fsp.rename(tmp, target);
+}
 
 export function blobsDir(): string {
   return path.dirname(paths.blobFile(`sha256:${'0'.repeat(64)}`));

@@ -38,10 +38,9 @@ export async function imagePush(ref: string, opts: ImagePushOptions): Promise<vo
  * image and the build's extra tags.
  */
 export function pushTargets(project: string, service: Service): string[] {
-  const build = service.build as (Service['build'] & { tags?: string[] }) | undefined;
-  if (!build) return [];
+  if (!service.build) return [];
   const named = service.image !== `${project}-${service.name}`;
-  return [...(named ? [service.image] : []), ...(build.tags ?? [])];
+  return [...(named ? [service.image] : []), ...service.build.tags];
 }
 
 export async function stackPush(globals: GlobalOptions, names: string[], opts: StackPushOptions): Promise<void> {

@@ -60,8 +60,7 @@ async function copyStep(step: CopyStep, upper: string, layers: ImageLayer[], env
     return;
   }
   if (step.from.kind === 'stage' || step.from.kind === 'image') {
-    const from =
-      step.from.kind === 'stage' ? env.stages.get(step.from.index)!.layers : await imageLayers(env, step.from.ref);
+    const from = step.from.kind === 'stage' ? env.stages.get(step.from.index)!.layers : imageLayers(env, step.from.ref);
     const what = step.from.kind === 'stage' ? `stage ${step.from.index}` : `image ${step.from.ref}`;
     await copyFromLayers(layerDirs(from), step.sources, into, what);
     return;
@@ -114,9 +113,9 @@ async function withExcludes(ctx: BuildContext, sources: string[], excludes: stri
   return { ...ctx, ignore: [...ctx.ignore, ...parseDockerignore(lines.join('\n'))] };
 }
 
-async function imageLayers(env: StepEnv, ref: string): Promise<ImageLayer[]> {
-  const info = env.images.get(ref)!;
-  return info.layers.map((digest) => ({ digest, diffId: digest }));
+/** The layers of an image COPY --from or RUN --mount=from names (digests only: they are read, not written). */
+function imageLayers(env: StepEnv, ref: string): ImageLayer[] {
+  return env.images.get(ref)!.layers.map((digest) => ({ digest, diffId: digest }));
 }
 
 function chmodValue(v: string): number {
@@ -196,7 +195,7 @@ async function sourceCopy(env: StepEnv, from: RunStep['mounts'][number]['from'],
     const folder = env.folders.get(from.ref)!;
     await copyFromContext(folder, await matchSource(folder, source || '.'), into);
   } else if (from.kind === 'image') {
-    await copyFromLayers(layerDirs(await imageLayers(env, from.ref)), [source || '/'], into, `image ${from.ref}`);
+    await copyFromLayers(layerDirs(imageLayers(env, from.ref)), [source || '/'], into, `image ${from.ref}`);
   }
   return dir;
 }

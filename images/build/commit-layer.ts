@@ -10,6 +10,7 @@ import path from 'node:path';
 import { paths } from '../../store/paths.js';
 import { recordDiffId } from '../layer-store.js';
 import { layerFromUpper } from './layer-from-upper.js';
+import { keepBlob } from '../blob-store.js';
 
 export interface CommittedLayer {
   digest: string;
@@ -40,20 +41,4 @@ export async function commitLayer(upper: string): Promise<CommittedLayer | undef
     await fsp.rm(tmpBlob, { force: true });
     await fsp.rm(upper, { recursive: true, force: true });
   }
-}
-
-/** Moves a finished blob file to its content address (an equal blob there stays). */
-export async function keepBlob(file: string, digest: string): Promise<void> {
-  const target = paths.blobFile(digest);
-  await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-  await fsp.rename(file, target);
-}
-
-/** Writes `bytes` as a blob; returns its digest. */
-export async function writeBlob(bytes: Buffer, digest: string): Promise<void> {
-  const target = paths.blobFile(digest);
-  await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await fsp.writeFile(tmp, bytes, { mode: 0o600 });
-  await fsp.rename(tmp, target);
 }

@@ -9,7 +9,7 @@ import { paths } from '../../store/paths.js';
 import { saveImage } from '../image-store.js';
 import { imageInfo, parsePlatform, sha256, type ImageConfig as OciConfig } from '../manifest.js';
 import type { ImageConfig } from './build-plan.js';
-import { writeBlob } from './commit-layer.js';
+import { writeBlob } from '../blob-store.js';
 
 export interface ImageLayer {
   digest: string;
