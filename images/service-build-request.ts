@@ -40,7 +40,7 @@ export function serviceBuildRequest(stack: Stack, service: Service, overrides: B
     pull: spec.pull || overrides.pull === true,
     network: spec.network,
     extraHosts: spec.extraHosts,
-    secrets: spec.secrets.map((s) => ({ id: s.id, file: secretFile(s.source)! })),
+    secrets: spec.secrets.map(({ source, ...s }) => ({ ...s, file: secretFile(source)! })),
     additionalContexts: Object.fromEntries(
       Object.entries(spec.additionalContexts).map(([name, value]) => [name, additionalContext(stack, value)]),
     ),

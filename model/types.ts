@@ -139,6 +139,15 @@ export interface VolumeMount {
   tmpfsMode?: number;
 }
 
+/** A `build.secrets` entry: the owner and mode apply where RUN --mount=type=secret does not set them. */
+export interface BuildSecret {
+  id: string;
+  source: string;
+  uid?: string;
+  gid?: string;
+  mode?: number;
+}
+
 /** A `secrets:`/`configs:` entry of a service. */
 export interface FileGrant {
   /** Key in Stack.secrets / Stack.configs. */
@@ -177,8 +186,8 @@ export interface BuildSpec {
   tags: string[];
   /** As written (the rules allow the host's platform only). */
   platforms: string[];
-  /** `RUN --mount=type=secret,id=ID` → the top-level secret `source`. */
-  secrets: { id: string; source: string }[];
+  /** `RUN --mount=type=secret,id=ID` → the top-level secret `source`; uid, gid and mode are the mount's defaults. */
+  secrets: BuildSecret[];
   /** Name → an absolute folder, `service:NAME` (that service's image) or `docker-image://REF`. */
   additionalContexts: Record<string, string>;
 }

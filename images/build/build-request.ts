@@ -26,8 +26,8 @@ export interface BuildRequest {
   network: 'default' | 'none' | 'host';
   extraHosts: ExtraHost[];
   shmSizeBytes?: number;
-  /** `RUN --mount=type=secret,id=ID` reads these host files. */
-  secrets: { id: string; file: string }[];
+  /** `RUN --mount=type=secret,id=ID` reads these host files; uid, gid and mode are defaults the mount may override. */
+  secrets: { id: string; file: string; uid?: string; gid?: string; mode?: number }[];
   /** `build.additional_contexts`: name → absolute folder, or `image:REF` for an image. */
   additionalContexts: Record<string, string>;
 }

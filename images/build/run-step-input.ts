@@ -75,11 +75,12 @@ export async function runMounts(
           if (isTrue(o.required)) fail(`secret ${id} is not given to the build; add it to build.secrets`);
           break; // docker: an optional secret that is not given is simply not mounted
         }
-        // A copy with the mode and owner the mount asks for (BuildKit's default: 0400, root).
+        // A copy with the mode and owner the mount asks for, else those of build.secrets,
+        // else BuildKit's default: 0400, root.
         const copy = path.join(await fsp.mkdtemp(path.join(scratch, 'secret-')), 'secret');
         await fsp.copyFile(secret.file, copy);
-        await fsp.chmod(copy, o.mode ? parseInt(o.mode, 8) : 0o400);
-        await fsp.chown(copy, Number(o.uid ?? 0), Number(o.gid ?? 0));
+        await fsp.chmod(copy, o.mode ? parseInt(o.mode, 8) : (secret.mode ?? 0o400));
+        await fsp.chown(copy, Number(o.uid ?? secret.uid ?? 0), Number(o.gid ?? secret.gid ?? 0));
         out.push({ type: 'file', source: copy, target: target ?? `/run/secrets/${id}`, readOnly: true });
         break;
       }

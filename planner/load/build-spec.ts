@@ -6,7 +6,7 @@
 import { dictOrList, parseSize, toBool } from './coerce.js';
 import { extraHosts } from './extra-hosts.js';
 import { resolveHostPath } from './mounts.js';
-import type { BuildSpec } from '../../model/types.js';
+import type { BuildSecret, BuildSpec } from '../../model/types.js';
 
 type Obj = Record<string, unknown>;
 type Env = Record<string, string | undefined>;
@@ -18,8 +18,17 @@ function secrets(v: unknown): BuildSpec['secrets'] {
   return (Array.isArray(v) ? v : []).map((e) => {
     const entry = (typeof e === 'string' ? { source: e } : e) as Obj;
     const source = String(entry.source);
-    // Long syntax: `target` is the id RUN --mount=type=secret asks for.
-    return { id: typeof entry.target === 'string' && entry.target !== '' ? entry.target : source, source };
+    // Long syntax: `target` is the id RUN --mount=type=secret asks for; uid, gid and mode
+    // are what the mount gets when it does not say.
+    const secret: BuildSecret = {
+      id: typeof entry.target === 'string' && entry.target !== '' ? entry.target : source,
+      source,
+    };
+    if (entry.uid !== undefined) secret.uid = String(entry.uid);
+    if (entry.gid !== undefined) secret.gid = String(entry.gid);
+    if (entry.mode !== undefined)
+      secret.mode = typeof entry.mode === 'number' ? entry.mode : parseInt(String(entry.mode), 8);
+    return secret;
   });
 }
 

@@ -4,7 +4,9 @@
 //     endpoint mode, a service mode other than replicated): a file written for both runs
 //     unchanged;
 //   - an AppArmor profile or SELinux label on a host without that security module, which
-//     docker ignores there too (on a host with one, rules/security-opt.ts refuses it).
+//     docker ignores there too (on a host with one, rules/security-opt.ts refuses it);
+//   - the top-level `version`, obsolete in the Compose Specification (docker compose warns too);
+//   - a service's `develop` section, which only `stack watch` would act on, and does not yet.
 
 import { sortDiagnostics, type Diagnostic } from '../../model/diagnostics.js';
 import { obj } from './rules/context.js';
@@ -15,9 +17,22 @@ const SWARM_ONLY = ['placement', 'update_config', 'rollback_config', 'endpoint_m
 
 export function loadNotes(raw: unknown, files: SourceSet, hostLsms?: readonly string[]): Diagnostic[] {
   const out: Diagnostic[] = [];
+  if (obj(raw)?.version !== undefined)
+    out.push(
+      diagAtPath(
+        files,
+        ['version'],
+        '"version" is obsolete in the Compose Specification; stack ignores it, as docker compose does: remove it',
+        'key',
+      ),
+    );
   for (const [name, value] of Object.entries(obj(obj(raw)?.services) ?? {})) {
     const svc = obj(value);
     if (!svc) continue;
+    if (svc.develop !== undefined) {
+      const message = `develop of service "${name}" does nothing yet: stack watch re-applies edits of the stack files but does not act on develop.watch rules`;
+      out.push(diagAtPath(files, ['services', name, 'develop'], message, 'key'));
+    }
     const deploy = obj(svc.deploy);
     const keys = SWARM_ONLY.filter((k) => deploy?.[k] !== undefined);
     if (deploy?.mode !== undefined && deploy.mode !== 'replicated') keys.push('mode');

@@ -182,6 +182,25 @@ describe('buildImage', () => {
     }
   });
 
+  it("mounts a secret with build.secrets' owner and mode unless the RUN's mount sets its own", async () => {
+    const secret = path.join(tmp, 'owned.txt');
+    fs.writeFileSync(secret, 'owned\n');
+    const dir = context({
+      Dockerfile: [
+        `FROM ${BASE}`,
+        'RUN --mount=type=secret,id=owned stat -c %a:%u:%g /run/secrets/owned > /from-compose',
+        'RUN --mount=type=secret,id=owned,mode=0444,uid=7 stat -c %a:%u:%g /run/secrets/owned > /from-mount',
+        '',
+      ].join('\n'),
+    });
+    const req = request(dir, 'stack.local/secret-mode:1', {
+      secrets: [{ id: 'owned', file: secret, uid: '1000', gid: '1001', mode: 0o440 }],
+    });
+    const info = await buildImage(req, deps);
+    expect(inImage(info, 'from-compose').text).toBe('440:1000:1001\n');
+    expect(inImage(info, 'from-mount').text).toBe('444:7:1001\n');
+  });
+
   it('builds multi-stage: COPY --from a stage, heredocs, a cache mount kept between builds, a secret, ONBUILD', async () => {
     const secret = path.join(tmp, 'token.txt');
     fs.writeFileSync(secret, 's3cret\n');

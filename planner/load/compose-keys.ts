@@ -1,0 +1,277 @@
+// The key table: every key of the Compose Specification, by the path of the mapping that
+// holds it (`*` any name, `#` any list position), with what stack does with it:
+//   works    — honoured, as docker compose does (a note says where stack differs on purpose);
+//   noted    — accepted and ignored with a located warning, as docker compose does (keys
+//              that only matter to a swarm);
+//   refused  — "valid Compose, not supported by stack" at its line; the text says what to
+//              do instead ('' when there is nothing).
+// The keys under one that is refused or noted share its status and are not listed.
+// unsupported-keys.ts refuses from this table; docs/compose-support.md is generated from it
+// (scripts/compose-support-doc.mjs); test/planner/compose-keys.test.ts holds it against the
+// specification's keys (schemas/compose-spec-keys.json) and against stack's schema, and
+// loads a sample of every key to prove each status: a key that works changes the loaded
+// stack and its plan, a noted one warns, a refused one is refused.
+
+export type KeyStatus =
+  { status: 'works'; note?: string } | { status: 'noted'; note: string } | { status: 'refused'; note: string };
+
+const works = (note?: string): KeyStatus => (note === undefined ? { status: 'works' } : { status: 'works', note });
+const noted = (note: string): KeyStatus => ({ status: 'noted', note });
+const refused = (instead = ''): KeyStatus => ({ status: 'refused', note: instead });
+
+/** Each listed key works, without a note. */
+const allWork = (...keys: string[]): Record<string, KeyStatus> => Object.fromEntries(keys.map((k) => [k, works()]));
+
+const SWARM = 'only matters to a swarm; ignored with a note, as docker compose does';
+const DEVICES = 'stack does not give containers devices such as GPUs';
+const SECRET_NAME =
+  'names the object in a swarm; stack mounts the file or value by its key, as docker compose does without a swarm';
+const SECRET_LABELS = 'labels the object in a swarm; docker compose does nothing with them without one';
+const CACHE = "stack's build cache is local and used by every build";
+
+export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
+  '': {
+    ...allWork('name', 'include', 'services', 'networks', 'volumes', 'secrets', 'configs'),
+    version: noted('obsolete in the Compose Specification; ignored with a note, as docker compose does'),
+    models: refused('stack runs no model runner'),
+  },
+  'include.#': allWork('path', 'env_file', 'project_directory'),
+  'services.*': {
+    ...allWork(
+      'build',
+      'cap_add',
+      'cap_drop',
+      'command',
+      'configs',
+      'container_name',
+      'cpu_shares',
+      'cpus',
+      'depends_on',
+      'deploy',
+      'dns',
+      'dns_opt',
+      'dns_search',
+      'domainname',
+      'entrypoint',
+      'env_file',
+      'environment',
+      'expose',
+      'extends',
+      'extra_hosts',
+      'healthcheck',
+      'hostname',
+      'image',
+      'init',
+      'labels',
+      'mem_limit',
+      'mem_reservation',
+      'memswap_limit',
+      'network_mode',
+      'networks',
+      'pids_limit',
+      'platform',
+      'ports',
+      'privileged',
+      'profiles',
+      'pull_policy',
+      'read_only',
+      'restart',
+      'scale',
+      'secrets',
+      'security_opt',
+      'shm_size',
+      'stdin_open',
+      'stop_grace_period',
+      'stop_signal',
+      'sysctls',
+      'tmpfs',
+      'tty',
+      'ulimits',
+      'user',
+      'volumes',
+      'working_dir',
+    ),
+    develop: noted('develop.watch is read by `stack watch`; until it acts on it, up and watch say so'),
+    annotations: refused(),
+    attach: refused(),
+    blkio_config: refused(),
+    cgroup: refused(),
+    cgroup_parent: refused(),
+    cpu_count: refused('it is for Windows containers; use cpus'),
+    cpu_percent: refused('it is for Windows containers; use cpus'),
+    cpu_period: refused('use cpus'),
+    cpu_quota: refused('use cpus'),
+    cpu_rt_period: refused(),
+    cpu_rt_runtime: refused(),
+    cpuset: refused(),
+    credential_spec: refused('it is for Windows containers'),
+    device_cgroup_rules: refused(),
+    devices: refused(),
+    external_links: refused(),
+    gpus: refused('stack does not give containers GPUs'),
+    group_add: refused(),
+    ipc: refused(),
+    isolation: refused('it is for Windows containers'),
+    label_file: refused('use labels'),
+    links: refused('services on a shared network already reach each other by service name; use networks and aliases'),
+    logging: refused("stack keeps each container's output for `stack logs`"),
+    mac_address: refused(),
+    mem_swappiness: refused(),
+    models: refused('stack runs no model runner'),
+    oom_kill_disable: refused(),
+    oom_score_adj: refused(),
+    pid: refused(),
+    post_start: refused(),
+    pre_start: refused(), // in compose-go's schema, not yet in the specification's
+    pre_stop: refused(),
+    provider: refused('stack runs containers only, not provider plugins'),
+    pull_refresh_after: refused(),
+    runtime: refused('stack starts containers itself, with no OCI runtime'),
+    storage_opt: refused("stack's container filesystems are overlayfs without per-container quotas"),
+    use_api_socket: refused('stack has no docker API socket to give'),
+    userns_mode: refused(),
+    uts: refused(),
+    volumes_from: refused('declare a named volume and mount it in both services'),
+  },
+  'services.*.build': {
+    ...allWork(
+      'context',
+      'dockerfile',
+      'dockerfile_inline',
+      'args',
+      'target',
+      'labels',
+      'network',
+      'shm_size',
+      'extra_hosts',
+      'secrets',
+      'tags',
+      'no_cache',
+      'pull',
+      'additional_contexts',
+    ),
+    platforms: works("the host's platform only; others are refused at their line (no emulation)"),
+    cache_from: refused(CACHE),
+    cache_to: refused(CACHE),
+    entitlements: refused(),
+    isolation: refused(),
+    privileged: refused(),
+    provenance: refused(),
+    sbom: refused(),
+    ssh: refused('use a build secret (build.secrets) instead'),
+    ulimits: refused(),
+  },
+  'services.*.build.secrets.#': allWork('source', 'target', 'uid', 'gid', 'mode'),
+  'services.*.configs.#': allWork('source', 'target', 'uid', 'gid', 'mode'),
+  'services.*.secrets.#': allWork('source', 'target', 'uid', 'gid', 'mode'),
+  'services.*.depends_on.*': allWork('condition', 'required', 'restart'),
+  'services.*.deploy': {
+    ...allWork('replicas', 'labels', 'resources', 'restart_policy'),
+    mode: noted(`stack runs every service replicated (the default); the other modes ${SWARM}`),
+    endpoint_mode: noted(SWARM),
+    placement: noted(SWARM),
+    update_config: noted(SWARM),
+    rollback_config: noted(SWARM),
+  },
+  'services.*.deploy.resources': allWork('limits', 'reservations'),
+  'services.*.deploy.resources.limits': allWork('cpus', 'memory', 'pids'),
+  'services.*.deploy.resources.reservations': {
+    ...allWork('cpus', 'memory'),
+    devices: refused(DEVICES),
+    generic_resources: refused(DEVICES),
+  },
+  'services.*.deploy.restart_policy': allWork('condition', 'delay', 'max_attempts', 'window'),
+  'services.*.develop': allWork('watch'),
+  'services.*.develop.watch.#': allWork('path', 'action', 'target', 'ignore', 'include', 'exec', 'initial_sync'),
+  'services.*.develop.watch.#.exec': allWork('command', 'user', 'privileged', 'working_dir', 'environment'),
+  'services.*.env_file.#': allWork('path', 'required', 'format'),
+  'services.*.extends': allWork('service', 'file'),
+  'services.*.healthcheck': allWork(
+    'test',
+    'interval',
+    'timeout',
+    'retries',
+    'start_period',
+    'start_interval',
+    'disable',
+  ),
+  'services.*.networks.*': allWork(
+    'aliases',
+    'ipv4_address',
+    'ipv6_address',
+    'interface_name',
+    'gw_priority',
+    'priority',
+    'mac_address',
+    'link_local_ips',
+    'driver_opts',
+  ),
+  'services.*.ports.#': {
+    ...allWork('target', 'published', 'host_ip', 'protocol'),
+    mode: works('`host` and `ingress` both publish on this host, as docker compose does without a swarm'),
+    app_protocol: works('a label for tools; docker compose does nothing with it either'),
+    name: works('a label for tools; docker compose does nothing with it either'),
+  },
+  'services.*.ulimits.*': allWork('soft', 'hard'),
+  'services.*.volumes.#': {
+    ...allWork('type', 'source', 'target', 'read_only', 'bind', 'volume', 'tmpfs'),
+    consistency: works('accepted and meaningless on Linux, as with docker (`:cached`, `:delegated`)'),
+    image: refused('volumes of type image are not supported yet'),
+  },
+  'services.*.volumes.#.bind': {
+    ...allWork('create_host_path', 'propagation'),
+    selinux: works('relabels for SELinux; on a host without SELinux it does nothing, as with docker'),
+    recursive: refused(),
+  },
+  'services.*.volumes.#.tmpfs': allWork('size', 'mode'),
+  'services.*.volumes.#.volume': {
+    ...allWork('nocopy', 'subpath'),
+    labels: refused(),
+  },
+  'networks.*': {
+    ...allWork('name', 'driver_opts', 'ipam', 'external', 'internal', 'labels'),
+    driver: works('`bridge` only, the default; other drivers are refused at their line'),
+    enable_ipv6: works("`false` only: stack's networks are IPv4; `true` is refused at its line"),
+    attachable: noted(SWARM),
+    enable_ipv4: refused(),
+  },
+  'networks.*.external': allWork('name'),
+  'networks.*.ipam': {
+    ...allWork('config', 'options'),
+    driver: works('`default` only, the default; other drivers are refused at their line'),
+  },
+  'networks.*.ipam.config.#': allWork('subnet', 'ip_range', 'gateway', 'aux_addresses'),
+  'volumes.*': {
+    ...allWork('name', 'driver_opts', 'external', 'labels'),
+    driver: works('`local` only, the default; other drivers are refused at their line'),
+  },
+  'volumes.*.external': allWork('name'),
+  'secrets.*': {
+    ...allWork('file', 'environment', 'external'),
+    name: works(SECRET_NAME),
+    labels: works(SECRET_LABELS),
+    driver: refused(),
+    driver_opts: refused(),
+    template_driver: refused(),
+  },
+  'secrets.*.external': allWork('name'),
+  'configs.*': {
+    ...allWork('file', 'environment', 'content', 'external'),
+    name: works(SECRET_NAME),
+    labels: works(SECRET_LABELS),
+    template_driver: refused(),
+  },
+  'configs.*.external': allWork('name'),
+};
+
+/** The status of `key` in the mapping at `path` (segments, `*`/`#` for names and positions), if the table has it. */
+export function keyStatus(path: readonly (string | number)[], key: string): KeyStatus | undefined {
+  const pattern = Object.keys(COMPOSE_KEYS).find((p) => {
+    const parts = p === '' ? [] : p.split('.');
+    return (
+      parts.length === path.length &&
+      parts.every((part, i) => (part === '#' ? typeof path[i] === 'number' : part === '*' || part === path[i]))
+    );
+  });
+  return pattern === undefined ? undefined : COMPOSE_KEYS[pattern]![key];
+}
