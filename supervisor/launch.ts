@@ -19,12 +19,12 @@ import { stackRun } from '../store/paths.js';
 export const supervisorMain = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bundle/supervisor.js');
 
 /**
- * Node flags of every supervisor. V8 grows its young generation up to 16 MB under a burst
- * of allocations (a restart's observe and plan) and keeps it: one 1 MB semi-space holds
- * the supervisor's short-lived objects as well and keeps its RSS flat
- * (bench/supervisor-memory.mjs).
+ * Node flags of every supervisor (bench/supervisor-memory.mjs). V8 grows its young
+ * generation up to 16 MB under a burst of allocations (a restart's observe and plan) and
+ * keeps it: one 1 MB semi-space holds the supervisor's short-lived objects as well.
+ * --expose-gc: the supervisor collects its JS heap after each request (release-memory.ts).
  */
-export const SUPERVISOR_NODE_FLAGS = ['--max-semi-space-size=1'];
+export const SUPERVISOR_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
 
 export const PROJECT_FROM_STDIN = '--project-from-stdin';
 

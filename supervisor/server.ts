@@ -7,7 +7,7 @@ import path from 'node:path';
 import PQueue from 'p-queue';
 import { lineReader, toWireError, type Message, type Request } from './protocol.js';
 import { checkSocketPath } from './socket-path.js';
-import { releaseFreeMemory } from '../executor/host/linux/malloc-trim.js';
+import { releaseMemory } from './release-memory.js';
 
 export type RequestHandler = (req: Request, send: (m: Message) => void) => Promise<'continue' | 'exit'>;
 
@@ -55,8 +55,8 @@ export async function listen(
           } catch (err) {
             send({ type: 'error', error: toWireError(err) });
           }
-          // A request's native work leaves freed memory in the threads' arenas (malloc-trim.ts).
-          releaseFreeMemory();
+          // A request leaves garbage in the JS heap and freed memory in the threads' arenas (release-memory.ts).
+          releaseMemory();
           if (next === 'exit') {
             conn.end();
             onExitRequested();
