@@ -23,8 +23,11 @@ export const supervisorMain = path.resolve(path.dirname(fileURLToPath(import.met
  * generation up to 16 MB under a burst of allocations (a restart's observe and plan) and
  * keeps it: one 1 MB semi-space holds the supervisor's short-lived objects as well.
  * --expose-gc: the supervisor collects its JS heap after each request (release-memory.ts).
+ * --no-opt: no optimizing compiler. What the heap still gained over hundreds of operations
+ * was optimized code and its metadata; the supervisor's work is waiting on the kernel and
+ * its children, so the interpreter and baseline code are fast enough.
  */
-export const SUPERVISOR_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
+export const SUPERVISOR_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc', '--no-opt'];
 
 export const PROJECT_FROM_STDIN = '--project-from-stdin';
 
