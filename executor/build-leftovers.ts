@@ -1,8 +1,8 @@
 // What a build killed mid-step left behind (kill -9 of `stack build` or `up`): the RUN
-// container still running, its cgroups, its bridge and nftables table, its records. Each
-// step's stack `stkbuild-<id>` is held under its stack lock while the step runs, so a step
-// whose lock is free has no builder any more; the next build sweeps it away by its records
-// before it starts, as `down` would.
+// container still running, its cgroups, the build's bridge and nftables table, its records.
+// Each build's stack `stkbuild-<id>` is held under its stack lock while the build runs
+// (build-step-runner.ts), so a build stack whose lock is free has no builder any more; the
+// next build sweeps it away by its records before its first step, as `down` would.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { removeContainer } from './stop-container.js';
 
 export const BUILD_PROJECT_PREFIX = 'stkbuild-';
 
-/** Removes every orphaned build step; returns the steps' projects it removed. */
+/** Removes every orphaned build stack; returns their projects. */
 export async function sweepBuildLeftovers(host: Host): Promise<string[]> {
   const names = await fs.readdir(path.join(stackRoot(), 'stacks')).catch(() => [] as string[]);
   const swept: string[] = [];
@@ -23,7 +23,7 @@ export async function sweepBuildLeftovers(host: Host): Promise<string[]> {
     const lock = tryStackLock(project, 'stack build: removing what a killed build left');
     if (!lock) continue; // its build is still running
     try {
-      await removeBuildStep(host, project);
+      await removeBuildStack(host, project);
       swept.push(project);
     } finally {
       lock.release({ removeFile: true });
@@ -32,8 +32,8 @@ export async function sweepBuildLeftovers(host: Host): Promise<string[]> {
   return swept;
 }
 
-/** Container, network and records of one build step (the step's own release does the same). */
-export async function removeBuildStep(host: Host, project: string): Promise<void> {
+/** Containers, network and records of one build (the build's own end does the same). */
+export async function removeBuildStack(host: Host, project: string): Promise<void> {
   const containers = await readState.containerDir(project);
   // A damaged record still names its container (the file's name); its veth is named from it.
   const names = [

@@ -1,8 +1,10 @@
-// A RUN step's default network: egress, as docker's builder gives it, through a bridge of the
-// step's own (`stkbuild-<id>`, a /28 chosen as every stack's subnets are, under the
-// host-wide allocation lock) with masquerade to the outside and the isolation every stack
-// bridge has from the others. Made before the step and removed after it, named from the
-// step's project, so `down`-style cleanup by name finds what a killed build left.
+// A build's default network for its RUN steps: egress, as docker's builder gives it, through
+// a bridge of the build's own (`stkbuild-<id>`, a /28 chosen under the host-wide allocation
+// lock from the subnets no stack or host route takes) with masquerade to the outside and the
+// isolation every stack bridge has from the others. Made at the build's first RUN step that
+// needs it and removed with the build's stack (build-leftovers.ts), named from that stack,
+// so `down`-style cleanup by name finds what a killed build left. Its steps run one after
+// another, each on the same address.
 
 import type { Endpoint, NatSpec, NetworkSpec } from '../model/plan.js';
 import { chooseSubnet, defaultGateway, intToIp, ipToInt } from '../model/ipam.js';
@@ -11,23 +13,22 @@ import type { Host } from './host.js';
 
 const PREFIX = 28;
 
-/** Makes the network; on a failure it takes back what it made. The step's release removes it (build-leftovers.ts). */
-export async function makeBuildNetwork(host: Host, project: string, container: string): Promise<Endpoint> {
+/** Makes the network; on a failure it takes back what it made. */
+export async function makeBuildNetwork(host: Host, project: string): Promise<NetworkSpec> {
   const lock = await host.allocation.lock(project);
   let net: NetworkSpec;
   try {
-    const observed = await host.observe(project);
-    const subnet = chooseSubnet(observed.takenSubnets, PREFIX);
+    // Only the subnets taken: a whole observe of the stack would read every stack's records.
+    const subnet = chooseSubnet(await host.allocation.takenSubnets(project), PREFIX);
     if (!subnet)
-      throw new Error(`build step ${project}: no free subnet left in stack's pool for its network; use --network none`);
-    const gateway = defaultGateway(subnet);
+      throw new Error(`build ${project}: no free subnet left in stack's pool for its network; use --network none`);
     net = {
       project,
       key: 'build',
       name: `${project}_build`,
       bridge: bridgeName(project, 'build'),
       subnet,
-      gateway,
+      gateway: defaultGateway(subnet),
       prefixLength: PREFIX,
     };
     await host.allocation.claim(project, { subnets: [subnet], ports: [], addresses: [] });
@@ -41,29 +42,30 @@ export async function makeBuildNetwork(host: Host, project: string, container: s
     ports: [],
     hash: project,
   };
-  const remove = async () => {
-    await host.nat.remove(nat.table);
-    await host.state.removeNat(project);
-    await host.networks.removeBridge(net.bridge);
-    await host.state.removeNetwork(project, 'build');
-    await host.allocation.unclaim(project);
-  };
   try {
     await host.state.saveNetwork(net);
     await host.networks.createBridge(net);
     await host.state.saveNat(nat);
     await host.nat.apply(nat);
   } catch (err) {
-    await remove();
+    await host.nat.remove(nat.table);
+    await host.state.removeNat(project);
+    await host.networks.removeBridge(net.bridge);
+    await host.state.removeNetwork(project, 'build');
+    await host.allocation.unclaim(project);
     throw err;
   }
-  const ip = intToIp(ipToInt(net.gateway) + 1);
+  return net;
+}
+
+/** A step's interface on the build's network: the first address after the gateway. */
+export function buildEndpoint(net: NetworkSpec, container: string): Endpoint {
   return {
     network: 'build',
     bridge: net.bridge,
-    hostVeth: vethName(project, container, 'build'),
+    hostVeth: vethName(net.project, container, 'build'),
     ifname: 'eth0',
-    ip,
+    ip: intToIp(ipToInt(net.gateway) + 1),
     prefixLength: PREFIX,
     gateway: net.gateway,
     defaultRoute: true,

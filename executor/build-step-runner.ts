@@ -1,58 +1,100 @@
 // RUN steps of a build, each in a container of stack's own runtime with the default
 // isolation (docker's capabilities, the seccomp filter, masked paths) and, by default, a
-// network with egress of its own (build-network.ts); started and removed
-// the way every container is (launch-container.ts). The container is a stack of its own,
-// `stkbuild-<id>`, so a crashed build leaves objects named as a build's; its output goes to
-// its log file, which is read as it grows and handed to the builder. The upper folder is
-// left in place after the exit: the builder takes it as the step's layer, then releases.
+// network with egress (build-network.ts); started and removed the way every container is
+// (launch-container.ts). Each build is a stack of its own, `stkbuild-<build id>`, held under
+// its stack lock from its first RUN step to its end, so a killed build leaves objects named
+// as a build's and a free lock tells the next build to sweep them (build-leftovers.ts). The
+// build's network is made once, at the first step that needs it, and removed with the
+// build's stack when the build ends (`end`), failed or not: steps of one build run one
+// after another, so they share it as they share nothing else. A step's output goes to its
+// log file, which is read as it grows and handed to the builder. The upper folder is left
+// in place after the exit: the builder takes it as the step's layer, then releases.
 
 import fs from 'node:fs';
 import { DEFAULT_CAPABILITIES } from '../model/capabilities.js';
-import type { ContainerSpec, MountSpec } from '../model/plan.js';
+import type { ContainerSpec, MountSpec, NetworkSpec } from '../model/plan.js';
 import type { RunStepInput, RunStepMount, StepRunner } from '../images/build/build-request.js';
 import { paths } from '../store/paths.js';
 import type { Host } from './host.js';
 import { runOneOff } from './one-off.js';
-import { makeBuildNetwork } from './build-network.js';
-import { removeBuildStep, sweepBuildLeftovers } from './build-leftovers.js';
-import { acquireStackLock } from '../store/stack-lock.js';
+import { buildEndpoint, makeBuildNetwork } from './build-network.js';
+import { BUILD_PROJECT_PREFIX, removeBuildStack, sweepBuildLeftovers } from './build-leftovers.js';
+import { acquireStackLock, type StackLock } from '../store/stack-lock.js';
+import { removeContainer } from './stop-container.js';
 
 const SHM_DEFAULT = 64 * 1024 * 1024;
 
+/** What one build holds while it runs: its stack's lock, and its network once a step needed one. */
+interface BuildSession {
+  project: string;
+  lock: Promise<StackLock>;
+  network?: Promise<NetworkSpec>;
+}
+
 export function makeBuildStepRunner(host: Host): StepRunner {
   let swept: Promise<unknown> | undefined;
+  const sessions = new Map<string, BuildSession>();
+  const session = (buildId: string): BuildSession => {
+    let s = sessions.get(buildId);
+    if (!s) {
+      const project = `${BUILD_PROJECT_PREFIX}${buildId}`;
+      // Held until the build ends: a free lock tells the next build this build's process died.
+      s = { project, lock: acquireStackLock(project, { command: 'stack build' }) };
+      sessions.set(buildId, s);
+    }
+    return s;
+  };
   return {
     async run(input, onOutput) {
       swept ??= sweepBuildLeftovers(host);
       await swept;
-      const base = runSpec(input);
-      // Held while the step runs: a free lock tells the next build this step's builder died.
-      const lock = await acquireStackLock(base.project, { command: 'stack build: RUN step' });
-      const release = async () => {
-        try {
-          await removeBuildStep(host, base.project);
-        } finally {
-          lock.release({ removeFile: true });
-        }
-      };
-      const log = followLog(paths.logFile(base.project, base.name), onOutput);
+      const build = session(input.buildId);
+      await build.lock;
+      let spec = runSpec(build.project, input);
+      const log = followLog(paths.logFile(spec.project, spec.name), onOutput);
       try {
-        const endpoint =
-          input.network === 'default' ? await makeBuildNetwork(host, base.project, base.name) : undefined;
-        const spec: ContainerSpec = endpoint ? { ...base, networkMode: undefined, endpoints: [endpoint] } : base;
+        if (input.network === 'default') {
+          build.network ??= makeBuildNetwork(host, build.project);
+          const endpoint = buildEndpoint(await build.network, spec.name);
+          spec = { ...spec, networkMode: undefined, endpoints: [endpoint] };
+        }
         await host.state.saveContainer(spec.project, { spec, status: 'creating' });
         const outcome = await runOneOff(spec, host, { remove: false, attach: false });
         log.drain();
         if (outcome.startError) onOutput(Buffer.from(`${outcome.startError.detail}\n`));
-        return { exitCode: outcome.exitCode, upper: `${paths.containerDir(spec.project, spec.name)}/upper`, release };
+        const upper = `${paths.containerDir(spec.project, spec.name)}/upper`;
+        return { exitCode: outcome.exitCode, upper, release: () => removeStep(host, spec) };
       } catch (err) {
-        await release();
+        await removeStep(host, spec);
         throw err;
       } finally {
         log.stop();
       }
     },
+
+    async end(buildId) {
+      const build = sessions.get(buildId);
+      if (!build) return; // no RUN step ran
+      sessions.delete(buildId);
+      const lock = await build.lock;
+      try {
+        // A network half made was taken back by its maker; what is recorded goes here.
+        await build.network?.catch(() => undefined);
+        await removeBuildStack(host, build.project);
+      } finally {
+        lock.release({ removeFile: true });
+      }
+    },
   };
+}
+
+/** The step's container, its veth and folders (the upper one included, unless moved away). */
+function removeStep(host: Host, spec: ContainerSpec): Promise<void> {
+  return removeContainer(host, spec.project, spec.name, {
+    signal: 'SIGKILL',
+    graceSeconds: 0,
+    hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
+  });
 }
 
 /** Hands what a file gains to `onOutput`, every 100 ms and on `drain()`. */
@@ -83,14 +125,17 @@ function followLog(file: string, onOutput: (chunk: Buffer) => void): { drain(): 
   return { drain, stop: () => clearInterval(timer) };
 }
 
-function runSpec(input: RunStepInput): ContainerSpec {
-  const project = `stkbuild-${input.id}`;
+function runSpec(project: string, input: RunStepInput): ContainerSpec {
   return {
     project,
     service: 'build',
-    name: `${project}-1`,
+    name: `${project}-${input.step}`,
     hostname: 'buildkitsandbox',
-    image: { ref: `build:${input.id}`, id: `build-step-${input.id}`, layers: input.layers },
+    image: {
+      ref: `build:${input.buildId}-${input.step}`,
+      id: `build-step-${input.buildId}-${input.step}`,
+      layers: input.layers,
+    },
     argv: input.argv,
     env: input.env,
     cwd: input.workdir,
@@ -117,7 +162,7 @@ function runSpec(input: RunStepInput): ContainerSpec {
     networkMode: input.network === 'host' ? 'host' : 'none',
     restart: { name: 'no' } as ContainerSpec['restart'],
     labels: {},
-    hash: input.id,
+    hash: `${input.buildId}-${input.step}`,
   };
 }
 

@@ -87,6 +87,10 @@ export class FakeHost implements Host {
         `allocation.claim ${project} ${claims.subnets.length} subnets ${claims.ports.length} ports ${claims.addresses.length} addresses`,
       ),
     unclaim: async (project) => this.record(`allocation.unclaim ${project}`),
+    takenSubnets: async (project) => {
+      this.record(`allocation.takenSubnets ${project}`);
+      return [];
+    },
   };
 
   state: Host['state'] = {

@@ -170,6 +170,11 @@ export interface Host {
     claim(project: string, claims: Claims): Promise<void>;
     /** Withdraws the claims once the apply is over (its state records say the rest). */
     unclaim(project: string): Promise<void>;
+    /**
+     * The subnets a new network of `project` must not take: the host's routes and addresses,
+     * other stacks' networks and claims (observe's takenSubnets, without reading the rest).
+     */
+    takenSubnets(project: string): Promise<string[]>;
   };
 
   state: {

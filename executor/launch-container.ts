@@ -35,9 +35,11 @@ export async function launchContainer(
   await saveStarting(pid, startTime, new Date().toISOString());
   if (spec.networkMode === 'none') await host.networks.loopback(pid);
   for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
-  // resolv.conf names 127.0.0.11 (planner/plan/plan-endpoints.ts), as docker's does.
+  // resolv.conf names 127.0.0.11 (planner/plan/plan-endpoints.ts), as docker's does. A
+  // container given the host's resolv.conf (empty resolvConf: a build step) has no stack
+  // resolver behind its gateway to lead there.
   const resolver = spec.endpoints[0]?.gateway;
-  if (resolver) await host.networks.fixedResolver(pid, resolver);
+  if (resolver && spec.resolvConf.length > 0) await host.networks.fixedResolver(pid, resolver);
   if (opts.beforeRelease) {
     try {
       await opts.beforeRelease();

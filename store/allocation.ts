@@ -25,7 +25,7 @@ export function lockAllocation(holder: string): Promise<FileLock> {
   return acquireFileLock(paths.allocationLock(), { command: holder, pollMs: POLL_MS });
 }
 
-export function createLinuxAllocation(): Host['allocation'] {
+export function createLinuxAllocation(): Omit<Host['allocation'], 'takenSubnets'> {
   return {
     lock: (project) => lockAllocation(`supervisor of ${project}: planning`),
     claim: async (project, claims) => {

@@ -23,7 +23,8 @@ EXPOSE 8080
 CMD ["cat", "/app/lines"]
 `;
 
-function makeContext(dir) {
+/** The build context of the section: the Dockerfile, deps.txt, 20 source files and a stack.yaml. */
+export function makeContext(dir) {
   fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'Dockerfile'), DOCKERFILE);
   fs.writeFileSync(path.join(dir, 'deps.txt'), 'a\nb\nc\n');

@@ -129,7 +129,7 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
       done.set(stage.index, result);
     }
   } finally {
-    await fsp.rm(tmpDir, { recursive: true, force: true });
+    await Promise.all([fsp.rm(tmpDir, { recursive: true, force: true }), deps.runner.end(buildId)]);
   }
   const target = planned.stages[planned.stages.length - 1]!;
   const result = done.get(target.index)!;

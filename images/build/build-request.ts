@@ -42,8 +42,10 @@ export interface RunStepMount {
 }
 
 export interface RunStepInput {
-  /** Unique among the builds running on this host (names the container and its folders). */
-  id: string;
+  /** The build's id, unique among the builds running on this host (names its stack and network). */
+  buildId: string;
+  /** The step's number in the build (names its container and folders). */
+  step: number;
   /** Layer digests of the stage so far, base layer first (all in the layer store). */
   layers: string[];
   argv: string[];
@@ -67,6 +69,8 @@ export interface RunStepResult {
 export interface StepRunner {
   /** Runs one RUN step to its end; the step's output (stdout and stderr) goes to `onOutput`. */
   run(input: RunStepInput, onOutput: (chunk: Buffer) => void): Promise<RunStepResult>;
+  /** The build has ended (built or failed): what its steps shared (the network) goes. */
+  end(buildId: string): Promise<void>;
 }
 
 /** What a build reports as it goes; `stack build` renders it (listr2 on a TTY, plain lines otherwise). */

@@ -141,7 +141,8 @@ async function runStep(step: RunStep, layers: ImageLayer[], env: StepEnv): Promi
   const tail: string[] = [''];
   const result = await env.deps.runner.run(
     {
-      id: `${env.buildId}-${env.index}`,
+      buildId: env.buildId,
+      step: env.index,
       layers: layers.map((l) => l.digest),
       argv: command.argv,
       env: step.env,

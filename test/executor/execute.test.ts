@@ -36,6 +36,8 @@ function spec(service: string, ip: string): ContainerSpec {
     stopSignal: 'SIGTERM',
     stopGraceSeconds: 10,
     hash: service,
+    // As the planner gives a container with a network of its own (plan-endpoints.ts).
+    resolvConf: ['nameserver 127.0.0.11'],
     endpoints: [
       {
         network: 'default',

@@ -36,7 +36,8 @@ function spec(endpoints: Endpoint[]): ContainerSpec {
     stopGraceSeconds: 10,
     hash: 'h',
     endpoints,
-    ...(endpoints.length === 0 ? { networkMode: 'none' } : {}),
+    // As the planner gives a container with a network of its own (plan-endpoints.ts).
+    ...(endpoints.length === 0 ? { networkMode: 'none' } : { resolvConf: ['nameserver 127.0.0.11'] }),
   };
 }
 
@@ -96,6 +97,15 @@ describe('runOneOff', () => {
       exitCode: 137,
       oomKilled: true,
     });
+  });
+
+  it('installs no fixed resolver for a container given the host resolv.conf (a build step): none listens behind its gateway', async () => {
+    const host = new FakeHost();
+    const s = { ...spec([endpoint]), resolvConf: [] };
+    await host.state.saveContainer('p', { spec: s, status: 'creating' });
+    await run(host, s, { remove: true }, { exitCode: 0 });
+    expect(host.calls).toContain('networks.attach 1000 stkvrun eth0 10.123.0.9/24');
+    expect(host.calls.filter((c) => c.startsWith('networks.fixedResolver'))).toEqual([]);
   });
 
   it("answers with the exit code and the init stage's words when the command cannot be started", async () => {

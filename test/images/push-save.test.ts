@@ -113,7 +113,7 @@ describe('push', () => {
         additionalContexts: {},
       },
       {
-        runner: { run: () => Promise.reject(new Error('no RUN in this Dockerfile')) },
+        runner: { run: () => Promise.reject(new Error('no RUN in this Dockerfile')), end: async () => {} },
         events: { stepStarted: () => {}, stepOutput: () => {}, stepDone: () => {} },
         baseImage: async (r) => (await findImage(r))!,
       },

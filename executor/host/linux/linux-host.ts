@@ -25,7 +25,10 @@ export function createLinuxHost(): Host {
     nat: loadedOnFirstCall(async () => (await import('./nat.js')).createLinuxNat(), { apply: true, remove: true }),
     containers: createLinuxContainers(state),
     volumes: createLinuxVolumes(),
-    allocation: createLinuxAllocation(),
+    allocation: {
+      ...createLinuxAllocation(),
+      takenSubnets: async (project) => (await import('./taken-subnets.js')).subnetsTaken(project),
+    },
     state,
   };
 }

@@ -17,6 +17,7 @@ import { BuildStepError, DockerfileError } from '../../../images/build/build-err
 import { findImage, saveImage } from '../../../images/image-store.js';
 import { lookup } from '../../../images/build/layer-stack.js';
 import { paths } from '../../../store/paths.js';
+import { bridgeName } from '../../../model/names.js';
 import { buildBusyboxLayer } from '../../support/busybox-layer.js';
 import { makeOutsideHost } from '../../support/outside-host.js';
 import { repoRoot } from '../../support/stack-cli.js';
@@ -201,6 +202,42 @@ describe('buildImage', () => {
     expect(inImage(info, 'from-mount').text).toBe('444:7:1001\n');
   });
 
+  it('makes one network for all the RUN steps of a build, and removes it when the build ends, failed or not', async () => {
+    const counting = createLinuxHost();
+    const made: string[] = [];
+    const removed: string[] = [];
+    const { createBridge, removeBridge } = counting.networks;
+    counting.networks.createBridge = (net) => (made.push(net.bridge), createBridge(net));
+    counting.networks.removeBridge = (bridge) => (removed.push(bridge), removeBridge(bridge));
+    const countingDeps = { ...deps, runner: makeBuildStepRunner(counting) };
+    const dir = context({
+      Dockerfile: [`FROM ${BASE}`, 'RUN ip route > /one', 'RUN --network=none true', 'RUN ip route > /three', ''].join(
+        '\n',
+      ),
+    });
+    const info = await buildImage(
+      request(dir, 'stack.local/one-net:1', { network: 'default', noCache: true }),
+      countingDeps,
+    );
+    expect(made).toHaveLength(1);
+    expect(removed).toEqual(made);
+    expect(inImage(info, 'three').text).toBe(inImage(info, 'one').text); // the same network
+    expect(fs.existsSync(`/sys/class/net/${made[0]}`)).toBe(false);
+
+    made.length = removed.length = 0;
+    const failing = context({ Dockerfile: `FROM ${BASE}\nRUN true\nRUN exit 4\n` });
+    const err = await buildImage(request(failing, 'stack.local/one-net:2', { network: 'default' }), countingDeps).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BuildStepError);
+    expect(made).toHaveLength(1);
+    expect(removed).toEqual(made);
+    expect(fs.existsSync(`/sys/class/net/${made[0]}`)).toBe(false);
+    expect(
+      fs.readdirSync(path.join(process.env.STACK_ROOT!, 'stacks')).filter((n) => n.startsWith('stkbuild')),
+    ).toEqual([]);
+  });
+
   it('builds multi-stage: COPY --from a stage, heredocs, a cache mount kept between builds, a secret, ONBUILD', async () => {
     const secret = path.join(tmp, 'token.txt');
     fs.writeFileSync(secret, 's3cret\n');
@@ -273,9 +310,11 @@ describe('buildImage', () => {
     for (const gone of ['src/debug.log', 'src/secret', 'src/tmp']) expect(inImage(info, gone).stat).toBeUndefined();
   });
 
-  it('a build killed with kill -9 in the middle of a RUN leaves nothing once the next build starts', async () => {
-    const dir = context({ Dockerfile: `FROM ${BASE}\nRUN echo started && sleep 120\n` });
-    const script = `
+  it.each(['none', 'default'])(
+    'a build killed with kill -9 in the middle of a RUN (network %s) leaves nothing once the next build starts',
+    async (network) => {
+      const dir = context({ Dockerfile: `FROM ${BASE}\nRUN echo started && sleep 120\n` });
+      const script = `
       const { buildImage } = await import('${repoRoot}/dist/images/build/build-image.js');
       const { makeBuildStepRunner } = await import('${repoRoot}/dist/executor/build-step-runner.js');
       const { createLinuxHost } = await import('${repoRoot}/dist/executor/host/linux/linux-host.js');
@@ -284,32 +323,36 @@ describe('buildImage', () => {
       const req = {
         context: ${JSON.stringify(dir)}, dockerfile: { file: ${JSON.stringify(path.join(dir, 'Dockerfile'))} },
         buildArgs: new Map(), tags: ['stack.local/killed:1'], labels: {}, noCache: true, pull: false,
-        network: 'none', extraHosts: [], secrets: [], additionalContexts: {},
+        network: '${network}', extraHosts: [], secrets: [], additionalContexts: {},
       };
       await buildImage(req, { runner: makeBuildStepRunner(createLinuxHost()), events, baseImage: findImage });`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: process.env });
-    let out = '';
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => c.toString().includes('started') && resolve());
-      child.on('exit', () => reject(new Error(`the build ended before its RUN started: ${out}`)));
-    });
-    const stacks = path.join(process.env.STACK_ROOT!, 'stacks');
-    const leftover = fs.readdirSync(stacks).find((n) => n.startsWith('stkbuild-'))!;
-    const record = JSON.parse(
-      fs.readFileSync(path.join(stacks, leftover, 'state', 'containers', `${leftover}-1.json`), 'utf8'),
-    ) as { pid: number };
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('exit', resolve));
-    expect(processAlive(record.pid)).toBe(true); // the step's container outlived its builder
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: process.env });
+      let out = '';
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (c: Buffer) => c.toString().includes('started') && resolve());
+        child.on('exit', () => reject(new Error(`the build ended before its RUN started: ${out}`)));
+      });
+      const stacks = path.join(process.env.STACK_ROOT!, 'stacks');
+      const leftover = fs.readdirSync(stacks).find((n) => n.startsWith('stkbuild-'))!;
+      const record = JSON.parse(
+        fs.readFileSync(path.join(stacks, leftover, 'state', 'containers', `${leftover}-1.json`), 'utf8'),
+      ) as { pid: number };
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.on('exit', resolve));
+      expect(processAlive(record.pid)).toBe(true); // the step's container outlived its builder
+      const bridges = () => fs.readdirSync('/sys/class/net').filter((n) => n === bridgeName(leftover, 'build'));
+      expect(bridges()).toHaveLength(network === 'default' ? 1 : 0);
 
-    const next = context({ Dockerfile: `FROM ${BASE}\nRUN true\n` });
-    // The next build's process (a runner of its own) sweeps before its first step.
-    const nextDeps = { ...deps, runner: makeBuildStepRunner(createLinuxHost()) };
-    await buildImage(request(next, 'stack.local/after-kill:1', { noCache: true }), nextDeps);
-    expect(fs.readdirSync(stacks).filter((n) => n.startsWith('stkbuild-'))).toEqual([]);
-    expect(processAlive(record.pid)).toBe(false);
-  });
+      const next = context({ Dockerfile: `FROM ${BASE}\nRUN true\n` });
+      // The next build's process (a runner of its own) sweeps before its first step.
+      const nextDeps = { ...deps, runner: makeBuildStepRunner(createLinuxHost()) };
+      await buildImage(request(next, 'stack.local/after-kill:1', { noCache: true }), nextDeps);
+      expect(fs.readdirSync(stacks).filter((n) => n.startsWith('stkbuild-'))).toEqual([]);
+      expect(processAlive(record.pid)).toBe(false);
+      expect(bridges()).toEqual([]);
+    },
+  );
 
   it('reads a folder of additional_contexts with COPY --from and RUN --mount=from, and refuses it as a FROM', async () => {
     const shared = context({ 'config/app.conf': 'shared config\n', 'tools/hello.sh': 'echo hello from a tool\n' });

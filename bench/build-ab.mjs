@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// A/B of `stack build` on the build section's Dockerfile (bench/sections/build.mjs), two
+// builds of stack interleaved run by run, so a machine loaded by other work slows both alike:
+//   node bench/build-ab.mjs A_BIN B_BIN [--runs N] [--measure changed|nothing|cold]
+// A_BIN and B_BIN are `bin/stack` of two builds (e.g. a copy of main's bin/ and dist/ and
+// this tree's). Each has its own STACK_ROOT under a temp folder, removed at the end; the
+// busybox image is imported into both. `changed` (default) appends a line to one source
+// file before every build: the second COPY and the RUN after it run again.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildLayout, IMAGE } from './lib/images.mjs';
+import { timed } from './lib/run.mjs';
+import { summary } from './lib/stats.mjs';
+import { makeContext } from './sections/build.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const [aBin, bBin] = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+if (!aBin || !bBin)
+  throw new Error('usage: node bench/build-ab.mjs A_BIN B_BIN [--runs N] [--measure changed|nothing|cold]');
+const runs = Number(opt('--runs', '10'));
+const measure = opt('--measure', 'changed');
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-build-ab-'));
+try {
+  const layout = await buildLayout(path.join(root, 'oci'));
+  const tools = [
+    ['A', aBin],
+    ['B', bBin],
+  ].map(([label, bin]) => {
+    const env = { ...process.env, STACK_ROOT: path.join(root, label, 'lib'), STACK_RUN: path.join(root, label, 'run') };
+    const dir = makeContext(path.join(root, label, 'context'));
+    timed(bin, ['image', 'import', layout, '--tag', IMAGE], { env });
+    const build = (flags) => timed(bin, ['-f', path.join(dir, 'stack.yaml'), 'build', ...flags], { env }).ms;
+    build([]); // warm the cache
+    return { label, bin, env, dir, build, samples: [] };
+  });
+  for (let i = 0; i < runs; i++) {
+    for (const t of i % 2 ? [...tools].reverse() : tools) {
+      if (measure === 'changed') fs.appendFileSync(path.join(t.dir, 'src', 'f0.txt'), `edit ${i}\n`);
+      t.samples.push(t.build(measure === 'cold' ? ['--no-cache'] : []));
+    }
+  }
+  for (const t of tools) {
+    const s = summary(t.samples);
+    console.log(
+      `${t.label} ${t.bin}: ${measure}, ${s.runs} runs: median ${s.median.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}); load ${os.loadavg()[0].toFixed(1)}`,
+    );
+  }
+  const [a, b] = tools.map((t) => summary(t.samples).median);
+  console.log(`B/A: ${(b / a).toFixed(2)}`);
+} finally {
+  for (const label of ['A', 'B']) {
+    const env = { ...process.env, STACK_ROOT: path.join(root, label, 'lib'), STACK_RUN: path.join(root, label, 'run') };
+    timed(label === 'A' ? aBin : bBin, ['image', 'prune', '--all'], { env, allowFailure: true });
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+}
