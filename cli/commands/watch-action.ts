@@ -13,7 +13,7 @@ import { withStackLock } from '../with-lock.js';
 import { ApplyQueue } from '../watch/apply-queue.js';
 import { Debouncer, systemClock } from '../watch/debounce.js';
 import { watchFiles } from '../watch/file-watcher.js';
-import { applyStack, buildForUp } from './up-action.js';
+import { applyStack, buildForUp, type UpOptions } from './up-action.js';
 
 /** Quiet time that ends a burst of edits. */
 const QUIET_MS = Number(process.env.STACK_WATCH_QUIET_MS ?? 100);
@@ -24,10 +24,15 @@ export interface Watching {
 
 const say = (line: string) => process.stderr.write(`watch: ${line}\n`);
 
+/**
+ * `up`: its flags and services rule each cycle's builds as they ruled up's own (--no-build
+ * builds nothing, --build builds again); `stack watch` builds what is missing.
+ */
 export async function startWatching(
   globals: GlobalOptions,
   options: ReconcileOptions,
   files: string[],
+  up: { opts: UpOptions; services: string[] } = { opts: {}, services: [] },
 ): Promise<Watching> {
   const cycle = async () => {
     let loaded;
@@ -42,7 +47,7 @@ export async function startWatching(
     const { stack } = loaded;
     try {
       await withStackLock(stack.project, 'stack watch', async () => {
-        await buildForUp(stack, [], {}); // a service added with `build:` is built, as `up` would
+        await buildForUp(stack, up.services, up.opts); // a service added with `build:` is built, as `up` would
         await applyStack(stack, options, { showPlan: true });
       });
       say('applied; waiting for the next edit');

@@ -123,6 +123,23 @@ describe('watch', () => {
     expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project, env.root])).toEqual({});
   });
 
+  it('up --watch --no-build: an edit that adds a service to build is refused, as up --no-build refuses it; nothing is built', async () => {
+    const file = writeStackFile(env, project, services('one'));
+    const w = startStack(env, ['-f', file, 'up', '-d', '--watch', '--no-build']);
+    await printed(w, 'watch: watching');
+    fs.mkdirSync(path.join(env.root, 'late'), { recursive: true });
+    fs.writeFileSync(path.join(env.root, 'late', 'Dockerfile'), `FROM ${TEST_IMAGE}\nRUN echo built > /built\n`);
+    fs.appendFileSync(file, `  late:\n    build: ./late\n    command: sleep 100000\n`);
+    await printed(w, 'watch: the edit could not be applied');
+    expect(w.stderr()).toContain(
+      `service late: image docker.io/library/${project}-late:latest is not in the local store and --no-build was given`,
+    );
+    expect(ps(file).map((r) => r.service)).not.toContain('late');
+    w.child.kill('SIGINT');
+    expect((await w.result).code).toBe(130);
+    expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
+  });
+
   it('follows .env edits and an override file that appears after it started (discovered files, no -f)', async () => {
     writeStackFile(env, project, services('"${WATCH_TEST_MODE:-one}"'));
     const dotenv = path.join(env.root, '.env');
