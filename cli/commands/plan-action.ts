@@ -11,6 +11,8 @@ import { planToText } from '../../model/plan-text.js';
 import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
+import { withPendingBuilds } from '../../images/pending-builds.js';
+import { selectServices } from '../../planner/plan/select-services.js';
 
 export interface PlanOptions extends UpFlags {
   format: string;
@@ -19,6 +21,11 @@ export interface PlanOptions extends UpFlags {
 export async function plan(globals: GlobalOptions, opts: PlanOptions, services: string[] = []): Promise<void> {
   const options = reconcileOptions(opts, services);
   const stack = loadStackFiles(globals);
-  const plan = reconcile(stack, await createLinuxObserver().observe(stack.project, observeOptionsFor(stack)), options);
+  const observed = await createLinuxObserver().observe(stack.project, observeOptionsFor(stack));
+  // What `up` would build first is planned as built, and named in a note.
+  const wanted = [...selectServices(stack, services, opts.deps === false)];
+  const pending = await withPendingBuilds(stack, observed, wanted);
+  const reconciled = reconcile(stack, pending.observed, options);
+  const plan = { ...reconciled, notes: [...pending.notes, ...reconciled.notes] };
   process.stdout.write(opts.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : planToText(plan));
 }

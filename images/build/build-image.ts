@@ -11,15 +11,10 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageInfo } from '../../model/observed.js';
 import { paths } from '../../store/paths.js';
-import { baseConfig } from './base-config.js';
 import type { BuildStage, ImageConfig } from './build-plan.js';
-import { BuildPlanError } from './build-plan.js';
 import type { BuildEvents, BuildRequest, StepRunner } from './build-request.js';
-import { buildSteps } from './build-steps.js';
-import { DockerfileError, dockerfileDiagnostic } from './build-errors.js';
-import { openContext, type BuildContext } from './build-context.js';
-import { parseDockerfile } from './dockerfile-parse.js';
-import { parsePlatform } from '../manifest.js';
+import { openContext } from './build-context.js';
+import { planBuild } from './plan-build.js';
 import { writeImage, type HistoryEntry, type ImageLayer } from './image-write.js';
 import { runStage, type StageDone } from './build-stage.js';
 
@@ -31,63 +26,7 @@ export interface BuildDeps {
 }
 
 export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<ImageInfo> {
-  const file = 'file' in req.dockerfile ? req.dockerfile.file : path.join(req.context, 'Dockerfile');
-  const shown = 'file' in req.dockerfile ? path.relative(process.cwd(), file) || file : 'dockerfile_inline';
-  const text = 'file' in req.dockerfile ? await readDockerfile(file, shown) : req.dockerfile.inline;
-  const df = parseDockerfile(shown, text);
-  if (df.diagnostics.length > 0) throw new DockerfileError(df.diagnostics);
-
-  const located = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof BuildPlanError)
-        throw new DockerfileError([dockerfileDiagnostic(shown, text, err.pos, err.message)]);
-      throw err;
-    }
-  };
-  // The bases are fetched once their references are known (FROM may use ARGs): plan once to
-  // learn them, fetch, plan again with their configs.
-  const refs = new Set<string>();
-  // additional_contexts that are folders: COPY --from=NAME and RUN --mount=from=NAME read them.
-  const folders = new Map<string, BuildContext>();
-  for (const [name, value] of Object.entries(req.additionalContexts))
-    if (!value.startsWith('image:')) folders.set(name, await openContext(value, path.join(value, 'Dockerfile')));
-  located(() =>
-    buildSteps({
-      dockerfile: df,
-      buildArgs: req.buildArgs,
-      target: req.target,
-      platform: parsePlatform(undefined),
-      imageConfig: (ref) => {
-        if (folders.has(ref)) {
-          const at = df.stages.find((st) => st.base.includes(ref)) ?? { line: 1, col: 1 };
-          throw new BuildPlanError(
-            at,
-            `FROM ${ref}: that build context is a folder (additional_contexts); COPY --from=${ref} reads it, FROM needs an image`,
-          );
-        }
-        refs.add(ref);
-        return { env: [], labels: {}, exposedPorts: {}, volumes: {} };
-      },
-    }),
-  );
-  const images = new Map<string, ImageInfo>();
-  const configs = new Map<string, ImageConfig>();
-  for (const ref of refs) {
-    const info = await deps.baseImage(ref, req.pull);
-    images.set(ref, info);
-    configs.set(ref, await baseConfig(info));
-  }
-  const planned = located(() =>
-    buildSteps({
-      dockerfile: df,
-      buildArgs: req.buildArgs,
-      target: req.target,
-      platform: parsePlatform(undefined),
-      imageConfig: (ref) => structuredClone(configs.get(ref)!),
-    }),
-  );
+  const { file, shown, text, planned, images, folders } = await planBuild(req, (ref) => deps.baseImage(ref, req.pull));
   for (const stage of planned.stages) {
     for (const step of stage.steps)
       if (
@@ -135,25 +74,6 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
   const result = done.get(target.index)!;
   const config: ImageConfig = { ...target.config, labels: { ...target.config.labels, ...req.labels } };
   return writeImage(req.tags, config, result.layers, result.history);
-}
-
-async function readDockerfile(file: string, shown: string): Promise<string> {
-  try {
-    return await fsp.readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DockerfileError([
-      {
-        file: shown,
-        line: 1,
-        col: 1,
-        message:
-          code === 'ENOENT'
-            ? 'the Dockerfile does not exist; check build.dockerfile and build.context'
-            : `cannot read the Dockerfile: ${(err as Error).message}`,
-      },
-    ]);
-  }
 }
 
 function stageLabel(stage: BuildStage, count: number): string {

@@ -2,7 +2,8 @@
 // test image, and `up`'s compose rule around it — a missing image is built before anything
 // starts, `--build` builds again, `--no-build` refuses a missing image naming the service —
 // and a broken Dockerfile or a failing RUN: located errors, exit 1, and nothing changed
-// (the running container and the stored image are the ones from before).
+// (the running container and the stored image are the ones from before). `plan` shows a
+// missing image's build and the container as its Dockerfile makes it.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -106,6 +107,21 @@ describe('up and the build rule', () => {
       `service web: image ${image} is not in the local store and --no-build was given; run \`stack build web\` first`,
     );
     expect(webRow()).toBeUndefined();
+  });
+
+  it('plan with the image missing shows the build up would run first and the container as its Dockerfile makes it', () => {
+    const r = run('plan');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `note: service web: image ${image} is not built yet; \`up\` builds it first (\`stack build web\` builds it now)`,
+    );
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `container\\.start ${project}-web-1 image=${image.replace(/[.]/g, '\\.')} .*cmd=\\["sh","-c","cat /greeting /page.txt; sleep 1000"\\]`,
+      ),
+    );
+    expect(r.stdout).not.toContain('not in the local store');
+    expect(imageId()).toBeUndefined(); // nothing was built
   });
 
   it('up builds the missing image before it starts the container', () => {
