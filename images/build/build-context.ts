@@ -77,17 +77,21 @@ export async function matchSource(ctx: BuildContext, source: string): Promise<st
   return kept;
 }
 
-/** Every file, folder and link under `rel` that .dockerignore leaves in, sorted, `rel` first. */
+/**
+ * Every file, folder and link under `rel` that .dockerignore leaves in, sorted, `rel` first.
+ * Synchronous calls, as for the files' checksum below: one call through the thread pool per
+ * entry cost a rebuild more than the calls themselves.
+ */
 export async function walkContext(ctx: BuildContext, rel: string): Promise<string[]> {
   const out: string[] = [];
-  const visit = async (p: string): Promise<void> => {
+  const visit = (p: string): void => {
     const ignored = p !== '' && ignoredBy(ctx.ignore, p) !== undefined;
     if (!ignored) out.push(p);
-    const st = await fsp.lstat(path.join(ctx.dir, p));
+    const st = fs.lstatSync(path.join(ctx.dir, p));
     if (!st.isDirectory() || (ignored && !mayReincludeBelow(ctx.ignore, p))) return;
-    for (const n of (await fsp.readdir(path.join(ctx.dir, p))).sort()) await visit(p ? `${p}/${n}` : n);
+    for (const n of fs.readdirSync(path.join(ctx.dir, p)).sort()) visit(p ? `${p}/${n}` : n);
   };
-  await visit(rel);
+  visit(rel);
   return out;
 }
 
@@ -99,12 +103,12 @@ export async function contextChecksum(ctx: BuildContext, paths: string[]): Promi
   for (const top of paths) {
     for (const p of await walkContext(ctx, top)) {
       const full = path.join(ctx.dir, p);
-      const st = await fsp.lstat(full);
+      const st = fs.lstatSync(full);
       hash.update(`${p}\0${st.mode.toString(8)}\0`);
-      if (st.isSymbolicLink()) hash.update(`link:${await fsp.readlink(full)}\0`);
+      if (st.isSymbolicLink()) hash.update(`link:${fs.readlinkSync(full)}\0`);
       else if (st.isFile()) {
         // Small files in one read (a stream's setup costs more than the read); big ones streamed.
-        if (st.size <= SMALL_FILE) hash.update(await fsp.readFile(full));
+        if (st.size <= SMALL_FILE) hash.update(fs.readFileSync(full));
         else for await (const chunk of fs.createReadStream(full)) hash.update(chunk as Buffer);
         hash.update('\0');
       }

@@ -67,23 +67,30 @@ export async function layerFromUpper(upper: string, outFile: string): Promise<La
   };
 }
 
+const SMALL_FILE = 1 << 20;
+
 async function packTree(pack: tar.Pack, root: string): Promise<number> {
   const links = new Map<string, string>(); // dev:ino → first name in the layer
   let entries = 0;
-  const add = (header: Partial<tar.Header> & { name: string }, body?: fs.ReadStream): Promise<void> =>
+  const add = (header: Partial<tar.Header> & { name: string }, body?: fs.ReadStream | Buffer): Promise<void> =>
     new Promise((resolve, reject) => {
       entries++;
+      if (body === undefined || Buffer.isBuffer(body)) {
+        pack.entry(header as tar.Header, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+        return;
+      }
       const entry = pack.entry(header as tar.Header, (err) => (err ? reject(err) : resolve()));
-      if (body) body.on('error', reject).pipe(entry);
-      else entry.end(Buffer.alloc(0));
+      body.on('error', reject).pipe(entry);
     });
 
   const walk = async (rel: string): Promise<void> => {
-    const names = (await fsp.readdir(path.join(root, rel))).sort();
+    // Synchronous calls for the names and small files: one call through the thread pool per
+    // file cost more than the call itself.
+    const names = fs.readdirSync(path.join(root, rel)).sort();
     for (const name of names) {
       const relPath = rel ? `${rel}/${name}` : name;
       const full = path.join(root, relPath);
-      const st = await fsp.lstat(full);
+      const st = fs.lstatSync(full);
       const base = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
       if (st.isCharacterDevice() && st.rdev === 0) {
         await add({ name: rel ? `${rel}/.wh.${name}` : `.wh.${name}`, type: 'file', size: 0, ...base, mode: 0o644 });
@@ -94,14 +101,15 @@ async function packTree(pack: tar.Pack, root: string): Promise<number> {
         }
         await walk(relPath);
       } else if (st.isSymbolicLink()) {
-        await add({ name: relPath, type: 'symlink', linkname: await fsp.readlink(full), ...base });
+        await add({ name: relPath, type: 'symlink', linkname: fs.readlinkSync(full), ...base });
       } else if (st.isFile()) {
         const key = `${st.dev}:${st.ino}`;
         const first = st.nlink > 1 ? links.get(key) : undefined;
         if (first) await add({ name: relPath, type: 'link', linkname: first, ...base });
         else {
           if (st.nlink > 1) links.set(key, relPath);
-          await add({ name: relPath, type: 'file', size: st.size, ...base }, fs.createReadStream(full));
+          const body = st.size <= SMALL_FILE ? fs.readFileSync(full) : fs.createReadStream(full);
+          await add({ name: relPath, type: 'file', size: st.size, ...base }, body);
         }
       } else if (st.isCharacterDevice() || st.isBlockDevice()) {
         const type = st.isCharacterDevice() ? 'character-device' : 'block-device';
