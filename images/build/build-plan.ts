@@ -74,13 +74,27 @@ export interface BuildStage {
   config: ImageConfig;
 }
 
-/** A Dockerfile that parses but cannot be built as asked (unknown target, bad expansion …). */
+/**
+ * A Dockerfile that parses but cannot be built as asked (unknown target, bad expansion …).
+ * `pos` and the message are the first mistake; `problems` lists every one, each located,
+ * so all of them are reported at once.
+ */
 export class BuildPlanError extends Error {
+  readonly problems: { pos: SourcePos; message: string }[];
   constructor(
     readonly pos: SourcePos,
     message: string,
+    more: { pos: SourcePos; message: string }[] = [],
   ) {
     super(message);
     this.name = 'BuildPlanError';
+    this.problems = [{ pos, message }, ...more];
+  }
+
+  /** One error for several, in the Dockerfile's order. */
+  static all(errors: BuildPlanError[]): BuildPlanError {
+    const problems = errors.flatMap((e) => e.problems).sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+    const [first, ...rest] = problems;
+    return new BuildPlanError(first!.pos, first!.message, rest);
   }
 }

@@ -58,20 +58,35 @@ export function buildSteps(input: BuildStepsInput): BuildSteps {
     );
   }
 
+  // Every mistake is collected and planning goes on past it, so all are reported at once.
+  const problems: BuildPlanError[] = [];
+  const collect = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof BuildPlanError)) throw e;
+      problems.push(e);
+      return fallback;
+    }
+  };
   const planned = new Map<number, BuildStage>();
   const plan = (index: number): BuildStage => {
     const done = planned.get(index);
     if (done) return done;
     const stage = df.stages[index];
-    const base = stageRef(expand(stage.base, fromVars, df.escape, stage), index, byName, stage);
-    if (stage.platform !== undefined) {
-      const asked = expand(stage.platform, fromVars, df.escape, stage);
-      if (asked !== platformString(input.platform) && asked !== `${input.platform.os}/${input.platform.architecture}`)
-        throw new BuildPlanError(
-          stage,
-          `FROM --platform=${asked}: stack builds for this host's platform only (${platformString(input.platform)}); drop --platform or use $BUILDPLATFORM`,
-        );
-    }
+    const base = collect<StageRef>(
+      () => stageRef(expand(stage.base, fromVars, df.escape, stage), index, byName, stage),
+      { kind: 'scratch' },
+    );
+    if (stage.platform !== undefined)
+      collect(() => {
+        const asked = expand(stage.platform!, fromVars, df.escape, stage);
+        if (asked !== platformString(input.platform) && asked !== `${input.platform.os}/${input.platform.architecture}`)
+          throw new BuildPlanError(
+            stage,
+            `FROM --platform=${asked}: stack builds for this host's platform only (${platformString(input.platform)}); drop --platform or use $BUILDPLATFORM`,
+          );
+      }, undefined);
     const parent =
       base.kind === 'stage'
         ? plan(base.index).config
@@ -81,18 +96,28 @@ export function buildSteps(input: BuildStepsInput): BuildSteps {
     const scope = new ArgScope(input.buildArgs, globals, consumed);
     // An image's ONBUILD triggers run first in a stage built FROM it, and are not inherited.
     const config = structuredClone(parent);
-    const triggers = base.kind === 'image' ? onBuildInstructions(config.onBuild ?? [], stage, df.escape) : [];
+    const triggers =
+      base.kind === 'image' ? collect(() => onBuildInstructions(config.onBuild ?? [], stage, df.escape), []) : [];
     delete config.onBuild;
     const withTriggers = { ...stage, instructions: [...triggers, ...stage.instructions] };
-    const result = planStage(withTriggers, base, config, scope, df.escape, (ref, at) => {
-      const r = stageRef(ref, index, byName, at);
-      if (r.kind === 'stage') plan(r.index);
-      return r;
-    });
+    const result = planStage(
+      withTriggers,
+      base,
+      config,
+      scope,
+      df.escape,
+      (ref, at) => {
+        const r = stageRef(ref, index, byName, at);
+        if (r.kind === 'stage') plan(r.index);
+        return r;
+      },
+      collect,
+    );
     planned.set(index, result);
     return result;
   };
   plan(targetIndex);
+  if (problems.length > 0) throw BuildPlanError.all(problems);
   return {
     stages: [...planned.values()].sort((a, b) => a.index - b.index),
     unusedBuildArgs: [...input.buildArgs.keys()].filter((k) => !consumed.has(k)).sort(),
@@ -137,11 +162,16 @@ function planStage(
   scope: ArgScope,
   escape: string,
   ref: (value: string, at: SourcePos) => StageRef,
+  collect: (fn: () => void, fallback: undefined) => void,
 ): BuildStage {
   const steps: BuildStep[] = [];
   const visible = (): Map<string, string> => new Map([...scope.values(), ...envMap(config.env)]);
   const x = (word: string, at: SourcePos): string => expand(word, visible(), escape, at);
-  for (const ins of stage.instructions) {
+  // A mistake leaves its instruction out; the ones after it are still planned (and checked).
+  for (const ins of stage.instructions) collect(() => planInstruction(ins), undefined);
+  return { index: stage.index, name: stage.name, base, steps, config };
+
+  function planInstruction(ins: Instruction): void {
     const at = { line: ins.line, col: ins.col };
     switch (ins.kind) {
       case 'ARG':
@@ -249,7 +279,6 @@ function planStage(
         break; // never inside a stage: dockerfile-parse.ts starts a new stage at each FROM
     }
   }
-  return { index: stage.index, name: stage.name, base, steps, config };
 }
 
 /** Absolute; a trailing `/` (or a bare `.`, as in BuildKit) says the destination is a folder. */

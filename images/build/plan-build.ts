@@ -42,7 +42,7 @@ export async function planBuild(
       return fn();
     } catch (err) {
       if (err instanceof BuildPlanError)
-        throw new DockerfileError([dockerfileDiagnostic(shown, text, err.pos, err.message)]);
+        throw new DockerfileError(err.problems.map((p) => dockerfileDiagnostic(shown, text, p.pos, p.message)));
       throw err;
     }
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSteps, type BuildStepsInput } from '../../../images/build/build-steps.js';
-import { emptyConfig, type ImageConfig } from '../../../images/build/build-plan.js';
+import { BuildPlanError, emptyConfig, type ImageConfig } from '../../../images/build/build-plan.js';
 import { parseDockerfile } from '../../../images/build/dockerfile-parse.js';
 
 const busybox: ImageConfig = { ...emptyConfig(), env: ['PATH=/usr/bin:/bin'], cmd: ['sh'] };
@@ -171,6 +171,40 @@ describe('build steps', () => {
     expect(() => steps(['FROM busybox', 'ARG REQUIRED', 'WORKDIR ${REQUIRED:?give --build-arg REQUIRED}'])).toThrow(
       expect.objectContaining({ pos: { line: 3, col: 1 }, message: 'REQUIRED: give --build-arg REQUIRED' }),
     );
+  });
+
+  it('reports every planning mistake at once, each at its line, in every stage the target needs', () => {
+    const lines = [
+      'FROM busybox AS deps',
+      'ARG REQUIRED',
+      'WORKDIR ${REQUIRED:?give --build-arg REQUIRED}',
+      'EXPOSE eighty',
+      'FROM deps AS app',
+      'COPY --from=later /x /x',
+      'HEALTHCHECK --interval=5 CMD true',
+      'FROM busybox AS later',
+    ];
+    const err = (() => {
+      try {
+        steps(lines, { target: 'app' });
+      } catch (e) {
+        return e as BuildPlanError;
+      }
+      throw new Error('no error');
+    })();
+    expect(err).toBeInstanceOf(BuildPlanError);
+    expect(err.problems).toEqual([
+      { pos: { line: 3, col: 1 }, message: 'REQUIRED: give --build-arg REQUIRED' },
+      { pos: { line: 4, col: 1 }, message: 'EXPOSE eighty: expected PORT[/PROTOCOL], e.g. 80 or 53/udp' },
+      {
+        pos: { line: 6, col: 1 },
+        message: 'stage later is used before it is defined; a stage can only use earlier stages',
+      },
+      {
+        pos: { line: 7, col: 1 },
+        message: 'HEALTHCHECK duration 5: expected a number with a unit, e.g. 30s or 1m30s',
+      },
+    ]);
   });
 
   it("runs a base image's ONBUILD triggers first, at its FROM line, and does not pass them on", () => {
