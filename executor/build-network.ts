@@ -13,8 +13,8 @@ import type { Host } from './host.js';
 
 const PREFIX = 28;
 
-/** Makes the network; on a failure it takes back what it made. */
-export async function makeBuildNetwork(host: Host, project: string): Promise<NetworkSpec> {
+/** Chooses and claims the network's subnet: what a step's endpoint needs to be known. */
+export async function chooseBuildNetwork(host: Host, project: string): Promise<NetworkSpec> {
   const lock = await host.allocation.lock(project);
   let net: NetworkSpec;
   try {
@@ -35,6 +35,12 @@ export async function makeBuildNetwork(host: Host, project: string): Promise<Net
   } finally {
     lock.release();
   }
+  return net;
+}
+
+/** Makes the chosen network (bridge, masquerade); on a failure it takes back what it made. */
+export async function createBuildNetwork(host: Host, net: NetworkSpec): Promise<void> {
+  const project = net.project;
   const nat: NatSpec = {
     project,
     table: natTableName(project),
@@ -55,7 +61,6 @@ export async function makeBuildNetwork(host: Host, project: string): Promise<Net
     await host.allocation.unclaim(project);
     throw err;
   }
-  return net;
 }
 
 /** A step's interface on the build's network: the first address after the gateway. */

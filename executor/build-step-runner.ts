@@ -17,7 +17,7 @@ import type { RunStepInput, RunStepMount, StepRunner } from '../images/build/bui
 import { paths } from '../store/paths.js';
 import type { Host } from './host.js';
 import { runOneOff } from './one-off.js';
-import { buildEndpoint, makeBuildNetwork } from './build-network.js';
+import { buildEndpoint, chooseBuildNetwork, createBuildNetwork } from './build-network.js';
 import { BUILD_PROJECT_PREFIX, removeBuildStack, sweepBuildLeftovers } from './build-leftovers.js';
 import { acquireStackLock, type StackLock } from '../store/stack-lock.js';
 import { removeContainer } from './stop-container.js';
@@ -28,7 +28,7 @@ const SHM_DEFAULT = 64 * 1024 * 1024;
 interface BuildSession {
   project: string;
   lock: Promise<StackLock>;
-  network?: Promise<NetworkSpec>;
+  network?: { spec: Promise<NetworkSpec>; created: Promise<void> };
 }
 
 export function makeBuildStepRunner(host: Host): StepRunner {
@@ -53,13 +53,16 @@ export function makeBuildStepRunner(host: Host): StepRunner {
       let spec = runSpec(build.project, input);
       const log = followLog(paths.logFile(spec.project, spec.name), onOutput);
       try {
+        let bridgesReady: Promise<void> | undefined;
         if (input.network === 'default') {
-          build.network ??= makeBuildNetwork(host, build.project);
-          const endpoint = buildEndpoint(await build.network, spec.name);
+          build.network ??= madeNetwork(host, build.project);
+          const endpoint = buildEndpoint(await build.network.spec, spec.name);
           spec = { ...spec, networkMode: undefined, endpoints: [endpoint] };
+          bridgesReady = build.network.created;
         }
         await host.state.saveContainer(spec.project, { spec, status: 'creating' });
-        const outcome = await runOneOff(spec, host, { remove: false, attach: false });
+        // The bridge is made while the container is prepared and spawned: it is needed only to wire it.
+        const outcome = await runOneOff(spec, host, { remove: false, attach: false, bridgesReady });
         log.drain();
         if (outcome.startError) onOutput(Buffer.from(`${outcome.startError.detail}\n`));
         const upper = `${paths.containerDir(spec.project, spec.name)}/upper`;
@@ -79,13 +82,22 @@ export function makeBuildStepRunner(host: Host): StepRunner {
       const lock = await build.lock;
       try {
         // A network half made was taken back by its maker; what is recorded goes here.
-        await build.network?.catch(() => undefined);
+        await build.network?.created.catch(() => undefined);
         await removeBuildStack(host, build.project);
       } finally {
         lock.release({ removeFile: true });
       }
     },
   };
+}
+
+/** The build's network: its subnet chosen at once, the bridge made meanwhile (`created`). */
+function madeNetwork(host: Host, project: string): NonNullable<BuildSession['network']> {
+  const spec = chooseBuildNetwork(host, project);
+  const created = spec.then((net) => createBuildNetwork(host, net));
+  // Awaited by each step and by the build's end; handled here so a failure is not unhandled meanwhile.
+  created.catch(() => undefined);
+  return { spec, created };
 }
 
 /** The step's container, its veth and folders (the upper one included, unless moved away). */

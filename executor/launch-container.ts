@@ -19,6 +19,8 @@ export interface LaunchOptions {
   /** The container's stdin, stdout and stderr are this process's (`stack run`), not its log file. */
   attach?: boolean;
   hooks?: ContainerHooks;
+  /** Awaited before the endpoints are wired: their bridges are still being made meanwhile (a build's network). */
+  bridgesReady?: Promise<unknown>;
 }
 
 /** `saveStarting` writes the record once the process has a pid (before anything else can fail). */
@@ -34,6 +36,7 @@ export async function launchContainer(
   const { pid, startTime } = await host.containers.spawn(spec, opts.attach ? { attach: true } : undefined);
   await saveStarting(pid, startTime, new Date().toISOString());
   if (spec.networkMode === 'none') await host.networks.loopback(pid);
+  await opts.bridgesReady;
   for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
   // resolv.conf names 127.0.0.11 (planner/plan/plan-endpoints.ts), as docker's does. A
   // container given the host's resolv.conf (empty resolvConf: a build step) has no stack

@@ -16,6 +16,8 @@ export interface OneOffOptions {
   attach?: boolean;
   /** Called with the container's host pid as soon as it has one (the caller forwards signals to it). */
   onSpawned?: (pid: number) => void;
+  /** See LaunchOptions.bridgesReady. */
+  bridgesReady?: Promise<unknown>;
 }
 
 export interface OneOffOutcome {
@@ -44,6 +46,7 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
         },
         {
           attach: opts.attach ?? true,
+          ...(opts.bridgesReady ? { bridgesReady: opts.bridgesReady } : {}),
           beforeRelease: async () => {
             wired = true;
           },
