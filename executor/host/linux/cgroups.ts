@@ -82,15 +82,16 @@ export function cgroupTree(root: string, version: CgroupVersion, restrictDevices
 
   async function pids(project: string, name: string): Promise<number[]> {
     const found = new Set<number>();
-    for (const dir of dirs(project, name)) {
-      let text = '';
-      try {
-        text = await fs.readFile(path.join(dir, 'cgroup.procs'), 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-      for (const line of text.split('\n')) if (line.trim() !== '') found.add(Number(line));
-    }
+    // The trees read at once (v1 has one per controller): every container removal reads them.
+    const texts = await Promise.all(
+      dirs(project, name).map((dir) =>
+        fs.readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+          return '';
+        }),
+      ),
+    );
+    for (const text of texts) for (const line of text.split('\n')) if (line.trim() !== '') found.add(Number(line));
     return [...found];
   }
 
@@ -177,15 +178,18 @@ export function cgroupTree(root: string, version: CgroupVersion, restrictDevices
     /** Kills what is left, removes the container's groups, then the project level if empty. Idempotent. */
     async remove(project: string, name: string): Promise<void> {
       await kill(project, name);
-      for (const dir of dirs(project, name)) {
-        // A killed process leaves the group a moment after it is reaped: retry EBUSY briefly.
-        for (let attempt = 0; !(await rmdirIfPresent(dir)); attempt++) {
-          if (attempt > 200) throw new Error(`cannot remove cgroup ${dir}: busy`);
-          await sleep(10);
-        }
-        // Another container of the project may still be there: then the project level stays.
-        await rmdirIfPresent(path.dirname(dir));
-      }
+      // The trees at once (v1 has one per controller), each on its own.
+      await Promise.all(
+        dirs(project, name).map(async (dir) => {
+          // A killed process leaves the group a moment after it is reaped: retry EBUSY briefly.
+          for (let attempt = 0; !(await rmdirIfPresent(dir)); attempt++) {
+            if (attempt > 200) throw new Error(`cannot remove cgroup ${dir}: busy`);
+            await sleep(10);
+          }
+          // Another container of the project may still be there: then the project level stays.
+          await rmdirIfPresent(path.dirname(dir));
+        }),
+      );
     },
   };
 }
