@@ -5,12 +5,15 @@
 // A_BIN and B_BIN are `bin/stack` of two builds (e.g. a copy of main's bin/ and dist/ and
 // this tree's). Each has its own STACK_ROOT under a temp folder, removed at the end; the
 // busybox image is imported into both. `changed` (default) appends a line to one source
-// file before every build: the second COPY and the RUN after it run again.
+// file before every build: the second COPY and the RUN after it run again. Reports wall
+// time and CPU time (user + system of the command and its children): on a shared machine
+// the wall time measures the other tenants as much as the build.
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildLayout, IMAGE } from './lib/images.mjs';
+import { childrenCpuMs } from './lib/children-cpu.mjs';
 import { timed } from './lib/run.mjs';
 import { summary } from './lib/stats.mjs';
 import { makeContext } from './sections/build.mjs';
@@ -33,24 +36,31 @@ try {
     const env = { ...process.env, STACK_ROOT: path.join(root, label, 'lib'), STACK_RUN: path.join(root, label, 'run') };
     const dir = makeContext(path.join(root, label, 'context'));
     timed(bin, ['image', 'import', layout, '--tag', IMAGE], { env });
-    const build = (flags) => timed(bin, ['-f', path.join(dir, 'stack.yaml'), 'build', ...flags], { env }).ms;
+    const build = (flags) => {
+      const cpu = childrenCpuMs();
+      const { ms } = timed(bin, ['-f', path.join(dir, 'stack.yaml'), 'build', ...flags], { env });
+      return { ms, cpu: childrenCpuMs() - cpu };
+    };
     build([]); // warm the cache
-    return { label, bin, env, dir, build, samples: [] };
+    return { label, bin, env, dir, build, samples: [], cpu: [] };
   });
   for (let i = 0; i < runs; i++) {
     for (const t of i % 2 ? [...tools].reverse() : tools) {
       if (measure === 'changed') fs.appendFileSync(path.join(t.dir, 'src', 'f0.txt'), `edit ${i}\n`);
-      t.samples.push(t.build(measure === 'cold' ? ['--no-cache'] : []));
+      const r = t.build(measure === 'cold' ? ['--no-cache'] : []);
+      t.samples.push(r.ms);
+      t.cpu.push(r.cpu);
     }
   }
   for (const t of tools) {
     const s = summary(t.samples);
     console.log(
-      `${t.label} ${t.bin}: ${measure}, ${s.runs} runs: median ${s.median.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}); load ${os.loadavg()[0].toFixed(1)}`,
+      `${t.label} ${t.bin}: ${measure}, ${s.runs} runs: wall median ${s.median.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}), CPU median ${summary(t.cpu).median.toFixed(0)} ms; load ${os.loadavg()[0].toFixed(1)}`,
     );
   }
   const [a, b] = tools.map((t) => summary(t.samples).median);
-  console.log(`B/A: ${(b / a).toFixed(2)}`);
+  const [ac, bc] = tools.map((t) => summary(t.cpu).median);
+  console.log(`B/A: wall ${(b / a).toFixed(2)}, CPU ${(bc / ac).toFixed(2)}`);
 } finally {
   for (const label of ['A', 'B']) {
     const env = { ...process.env, STACK_ROOT: path.join(root, label, 'lib'), STACK_RUN: path.join(root, label, 'run') };
