@@ -194,6 +194,25 @@ export interface BuildSpec {
 
 export type PullPolicy = 'missing' | 'always' | 'never' | 'build' | 'if_not_present';
 
+/**
+ * Namespaces a service shares instead of having its own: `host`, `service:NAME` (that
+ * service's first container), `container:NAME`; ipc also `shareable`/`private` (its own)
+ * and `none` (its own, without /dev/shm); cgroup `private` (its own).
+ */
+export interface NamespaceModes {
+  pid?: string;
+  ipc?: string;
+  uts?: 'host';
+  cgroup?: 'host' | 'private';
+}
+
+/** One `volumes_from` entry: `SERVICE[:ro|:rw]` or `container:NAME[:ro|:rw]`. */
+export interface VolumesFrom {
+  service?: string;
+  container?: string;
+  readOnly: boolean;
+}
+
 export interface Service {
   name: string;
   /** Image reference as written; when only `build` is given, compose's `<project>-<service>`. */
@@ -216,6 +235,10 @@ export interface Service {
   networks: ServiceNetwork[];
   /** `network_mode`: host | none | bridge | service:NAME | container:NAME. */
   networkMode?: string;
+  /** `pid`, `ipc`, `uts`, `cgroup` as written; absent: the container's own namespaces. */
+  namespaces?: NamespaceModes;
+  /** `volumes_from`: whose volumes and binds the service mounts too. */
+  volumesFrom?: VolumesFrom[];
   volumes: VolumeMount[];
   /** `tmpfs:` entries (path[:options]) expanded to mounts of type tmpfs. */
   tmpfs: VolumeMount[];

@@ -15,6 +15,7 @@ import type {
   VolumeMount,
 } from '../../model/types.js';
 import { effectiveHealthcheck } from '../../model/effective-healthcheck.js';
+import { volumesFromText } from './shared-namespaces.js';
 
 type Obj = Record<string, unknown>;
 
@@ -174,6 +175,7 @@ function service(s: Service): Obj {
     mem_reservation: bytes(res.memoryReservationBytes),
     memswap_limit: bytes(res.memorySwapBytes),
     network_mode: s.networkMode,
+    ...s.namespaces,
     networks: Object.fromEntries(
       s.networks.map((n) => {
         const c = compact({
@@ -214,6 +216,7 @@ function service(s: Service): Obj {
     ),
     user: s.user,
     volumes: s.volumes.map(mount),
+    volumes_from: s.volumesFrom?.map(volumesFromText),
     working_dir: s.workingDir,
   });
 }

@@ -18,6 +18,7 @@ import { checkRuntimeOptions } from './rules/runtime-options.js';
 import { checkSecurityOpts } from './rules/security-opt.js';
 import { checkServiceFields } from './rules/service-fields.js';
 import { checkSharedNetworkNamespace } from './rules/shared-network.js';
+import { checkSharedNamespaces, impliedReferences } from './rules/shared-namespaces.js';
 import { checkExternalDeclarations } from './rules/external.js';
 import { checkFileObjects } from './rules/top-level.js';
 import { checkVolumeDeclarations } from './rules/volumes.js';
@@ -47,11 +48,21 @@ function imageOrBuild(ctx: RuleContext, name: string, svc: Obj): void {
   }
 }
 
+/** depends_on entries and the other services pid, ipc and volumes_from name (a self-reference is their rule's). */
+function dependencyRefs(name: string, svc: Obj): { name: string; path: PathSeg[]; at: 'key' | 'value' }[] {
+  return [
+    ...references(svc, 'depends_on'),
+    ...impliedReferences(svc)
+      .filter((r) => r.name !== name)
+      .map((r) => ({ name: r.name, path: r.path, at: 'value' as const })),
+  ];
+}
+
 function cycles(ctx: RuleContext): void {
   const deps = new Map(
     ctx.names.map((n) => [
       n,
-      references(ctx.services.get(n)!, 'depends_on')
+      dependencyRefs(n, ctx.services.get(n)!)
         .map((d) => d.name)
         .filter((d) => ctx.services.has(d)),
     ]),
@@ -59,7 +70,7 @@ function cycles(ctx: RuleContext): void {
   const cycle = findCycle(deps);
   if (!cycle) return;
   const [first, second] = cycle as [string, string];
-  const entry = references(ctx.services.get(first)!, 'depends_on').find((d) => d.name === second)!;
+  const entry = dependencyRefs(first, ctx.services.get(first)!).find((d) => d.name === second)!;
   ctx.at(['services', first, ...entry.path], `dependency cycle: ${cycle.join(' -> ')}`, entry.at);
 }
 
@@ -94,6 +105,7 @@ export function validateRules(
     checkReferences(ctx, name, svc);
     checkServiceNetworking(ctx, name, svc);
     checkSharedNetworkNamespace(ctx, name, svc);
+    checkSharedNamespaces(ctx, name, svc);
     checkPorts(ctx, name, svc, published);
     checkResources(ctx, name, svc);
     checkRuntimeOptions(ctx, name, svc);
