@@ -37,7 +37,8 @@ export function describe(op: Operation): string {
       const c = op.container;
       const ips = c.endpoints.map((e) => `${e.network}=${e.ip}`).join(' ');
       const mounts = c.mounts.map(mountText).join(' ');
-      return `${c.name} image=${c.image.ref} ${ips ? `ip ${ips} ` : ''}cmd=${JSON.stringify(c.argv)}${mounts ? ` mounts ${mounts}` : ''}`;
+      const shared = Object.entries(c.namespaces ?? {}).map(([kind, mode]) => ` ${kind}=${mode}`);
+      return `${c.name} image=${c.image.ref} ${ips ? `ip ${ips} ` : ''}cmd=${JSON.stringify(c.argv)}${shared.join('')}${mounts ? ` mounts ${mounts}` : ''}`;
     }
     case 'container.remove':
       return `${op.name}${op.drainMs ? ` drain≤${op.drainMs / 1000}s` : ''} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;

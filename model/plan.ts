@@ -4,6 +4,7 @@
 
 import type {
   DependencyCondition,
+  NamespaceModes,
   Healthcheck,
   Resources,
   RestartPolicy,
@@ -108,6 +109,8 @@ export interface ContainerSpec {
   dnsUpstreams?: string[];
   /** `network_mode`: undefined (own netns on the endpoints), `host`, `none`, or `container:<name>` (join that container's netns). */
   networkMode?: string;
+  /** `pid`, `ipc`, `uts`, `cgroup` modes; `service:X` written as `container:<name>` (join that container's). */
+  namespaces?: NamespaceModes;
   healthcheck?: Healthcheck;
   /**
    * The TCP ports it serves (published and `expose`d): without a healthcheck it is ready

@@ -73,6 +73,10 @@ static void parse_line(char *line) {
   else if (!strcmp(k, "wait")) { NEED(1); cfg.wait_for_release = atoi(f[1]); }
   else if (!strcmp(k, "no-new-privs")) { NEED(1); cfg.no_new_privs = atoi(f[1]); }
   else if (!strcmp(k, "shm")) { NEED(1); cfg.shm_size = strtoull(f[1], NULL, 10); }
+  else if (!strcmp(k, "shm-bind")) { NEED(1); cfg.shm_bind = f[1]; }
+  else if (!strcmp(k, "no-shm")) { NEED(1); cfg.no_shm = atoi(f[1]); }
+  else if (!strcmp(k, "keep-hostname")) { NEED(1); cfg.keep_hostname = atoi(f[1]); }
+  else if (!strcmp(k, "host-cgroupns")) { NEED(1); cfg.host_cgroupns = atoi(f[1]); }
   else if (!strcmp(k, "keep-caps")) { NEED(1); cfg.keep_caps = strtoull(f[1], NULL, 16); }
   else if (!strcmp(k, "last-cap")) { NEED(1); cfg.last_cap = atoi(f[1]); }
   else if (!strcmp(k, "seccomp")) { NEED(1); cfg.seccomp_hex = f[1]; }

@@ -105,7 +105,8 @@ int init_main(void) {
     fail_call("write", quoted(cgroup_failed));
   }
   step = "unshare cgroup namespace";
-  if (unshare(CLONE_NEWCGROUP) != 0) fail_call("unshare", "33554432");
+  // cgroup: host keeps the host's cgroup namespace (and /sys/fs/cgroup shows the host's tree).
+  if (!cfg.host_cgroupns && unshare(CLONE_NEWCGROUP) != 0) fail_call("unshare", "33554432");
   if (cfg.cgroupfs) {
     step = "mount cgroup";
     mount_cgroup_view();

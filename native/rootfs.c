@@ -130,8 +130,12 @@ static void mount_dev(const char *dev) {
   symlink("pts/ptmx", p);
   path_fmt(p, sizeof p, "%s/shm", dev);
   mkdir_p(p);
-  path_fmt(opts, sizeof opts, "mode=1777,size=%llu", cfg.shm_size);
-  do_mount("shm", p, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, opts);
+  // A shared ipc namespace shares its /dev/shm; ipc: none has none.
+  if (cfg.shm_bind) do_mount(cfg.shm_bind, p, NULL, MS_BIND, NULL);
+  else if (!cfg.no_shm) {
+    path_fmt(opts, sizeof opts, "mode=1777,size=%llu", cfg.shm_size);
+    do_mount("shm", p, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, opts);
+  }
   const char *links[][2] = { { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" } };
   for (size_t i = 0; i < 4; i++) {
     path_fmt(p, sizeof p, "%s/%s", dev, links[i][1]);
@@ -231,7 +235,8 @@ void mount_rootfs(void) {
   }
   close(rootfd);
   step = "sethostname";
-  if (cfg.hostname && sethostname(cfg.hostname, strlen(cfg.hostname)) != 0) fail_call("sethostname", quoted(cfg.hostname));
+  // uts: host — the namespace is the host's: its name stays.
+  if (cfg.hostname && !cfg.keep_hostname && sethostname(cfg.hostname, strlen(cfg.hostname)) != 0) fail_call("sethostname", quoted(cfg.hostname));
   step = "pivot_root";
   // pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the
   // container's tree, with no directory needed for the old root.

@@ -74,6 +74,8 @@ struct config {
   char *cgroupfs_hierarchies[16]; int n_cgroupfs_hierarchies;
   struct kv cgroupfs_links[32]; int n_cgroupfs_links;
   unsigned long long shm_size, keep_caps;
+  /** Shared namespaces (init/config.ts SharedNamespaces): /dev/shm bound from shm_bind, or none; the host's hostname and cgroup namespace kept. */
+  char *shm_bind; int no_shm, keep_hostname, host_cgroupns;
   /** exec stage: the container's PID 1 on the host, its start time, a terminal on fd 0. */
   long pid; unsigned long long start_time; int tty; char *container;
 };

@@ -91,9 +91,11 @@ export function bootPlan(observed: Observed, records: BootRecords): Plan {
       });
       after.push(`stop:${spec.name}`);
     }
-    // `network_mode: container:X` joins X's network namespace: X must run first.
-    const joined = spec.networkMode?.startsWith('container:') ? spec.networkMode.slice('container:'.length) : undefined;
-    if (joined && starting.has(joined)) after.push(`resume:${joined}`);
+    // `network_mode`, `pid` or `ipc` `container:X` joins X's namespace: X must run first.
+    for (const mode of new Set([spec.networkMode, spec.namespaces?.pid, spec.namespaces?.ipc])) {
+      const joined = mode?.startsWith('container:') ? mode.slice('container:'.length) : undefined;
+      if (joined && starting.has(joined)) after.push(`resume:${joined}`);
+    }
     operations.push({ kind: 'container.resume', id: `resume:${spec.name}`, cause, after, project, name: spec.name });
   }
   const notes = operations.length === 0 ? [`stack ${project}: nothing to bring back (what must run runs)`] : [];

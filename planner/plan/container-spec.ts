@@ -13,7 +13,7 @@ import { containerHash } from '../../model/hash.js';
 import { containerName } from '../../model/names.js';
 import { noNewPrivilegesOf } from '../../model/security-opt.js';
 import { mergeEnv } from '../../model/environment.js';
-import { containerNetworkMode } from './network-mode.js';
+import { containerNamespaces, containerNetworkMode } from './network-mode.js';
 
 export function resolveArgv(service: Service, image: ImageInfo): string[] {
   const entrypoint = service.entrypoint ?? image.entrypoint ?? [];
@@ -129,6 +129,8 @@ export function buildContainerSpec(
   };
   const networkMode = containerNetworkMode(project, service.networkMode);
   if (networkMode !== undefined) spec.networkMode = networkMode;
+  const namespaces = containerNamespaces(project, service.namespaces);
+  if (namespaces !== undefined) spec.namespaces = namespaces;
   if (service.containerName !== undefined) spec.containerName = service.containerName;
   if (dns.dnsUpstreams) spec.dnsUpstreams = dns.dnsUpstreams;
   const healthcheck = effectiveHealthcheck(service.healthcheck, image.healthcheck);

@@ -3,6 +3,7 @@
 // `bridge`/unset (own namespace on the service's networks).
 
 import { containerName } from '../../model/names.js';
+import type { NamespaceModes } from '../../model/types.js';
 
 /** Whether the service gets its own namespace on its networks (`bridge` or no mode). */
 export function ownsNetworks(mode: string | undefined): boolean {
@@ -13,4 +14,15 @@ export function ownsNetworks(mode: string | undefined): boolean {
 export function containerNetworkMode(project: string, mode: string | undefined): string | undefined {
   if (ownsNetworks(mode)) return undefined;
   return mode?.startsWith('service:') ? `container:${containerName(project, mode.slice('service:'.length))}` : mode;
+}
+
+/** ContainerSpec.namespaces: `service:NAME` modes become `container:<project>-NAME-1`, as for network_mode. */
+export function containerNamespaces(project: string, modes: NamespaceModes | undefined): NamespaceModes | undefined {
+  if (!modes) return undefined;
+  const join = (mode: string | undefined) =>
+    mode?.startsWith('service:') ? `container:${containerName(project, mode.slice('service:'.length))}` : mode;
+  const out: NamespaceModes = { ...modes };
+  if (modes.pid !== undefined) out.pid = join(modes.pid);
+  if (modes.ipc !== undefined) out.ipc = join(modes.ipc);
+  return out;
 }

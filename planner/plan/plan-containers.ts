@@ -11,7 +11,7 @@ import type { ContainerSpec, Operation } from '../../model/plan.js';
 import type { Service, Stack } from '../../model/types.js';
 import { dependencyOrder } from '../../model/graph.js';
 import { replicaCount, scaleDown, type Slot } from './plan-replicas.js';
-import { prerequisitesOf, sharedNamespaceOf } from './select-services.js';
+import { namespaceOwnersOf, prerequisitesOf, sharedNamespaceOf } from './select-services.js';
 import { gatedDependencies, planWait, readinessWait } from './plan-waits.js';
 import { groupBy } from '../../model/group-by.js';
 import { shownName } from '../../model/names.js';
@@ -100,7 +100,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
       startIds.set(serviceName, ids);
       // One wait for depends_on conditions, shared by the service's replicas, made when the first one starts.
       let wait: Extract<Operation, { kind: 'container.wait' }> | undefined | null = null;
-      const gated = gatedDependencies(service, sharedNamespaceOf(service));
+      const gated = gatedDependencies(service, namespaceOwnersOf(service));
       for (const slot of slotsOf.get(serviceName) ?? []) {
         const spec = specs.get(slot.name);
         if (!spec) continue;
@@ -195,8 +195,20 @@ function orderingStack(stack: Stack): Pick<Stack, 'services'> {
 
 /** Why `service` must follow a dependency that this plan replaces, if it must. */
 function dependentCause(service: Service, replaced: Set<string>): string | undefined {
-  const shared = sharedNamespaceOf(service);
-  if (shared && replaced.has(shared)) return `it shares the network namespace of service ${shared}, which is replaced`;
+  const shared = namespaceOwnersOf(service).find((o) => replaced.has(o));
+  if (shared) return `it shares ${sharedWhat(service, shared)} of service ${shared}, which is replaced`;
   const dep = service.dependsOn.find((d) => d.restart && replaced.has(d.service));
   return dep ? `dependency ${dep.service} is replaced and depends_on.${dep.service}.restart is true` : undefined;
+}
+
+/** "the network namespace", "the pid and ipc namespaces": what `service` shares of `owner`. */
+function sharedWhat(service: Service, owner: string): string {
+  const kinds = (
+    [
+      ['network', service.networkMode],
+      ['pid', service.namespaces?.pid],
+      ['ipc', service.namespaces?.ipc],
+    ] as const
+  ).flatMap(([kind, mode]) => (mode === `service:${owner}` ? [kind] : []));
+  return kinds.length === 1 ? `the ${kinds[0]} namespace` : `the ${kinds.join(' and ')} namespaces`;
 }

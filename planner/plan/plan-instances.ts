@@ -13,7 +13,7 @@ import { groupBy } from '../../model/group-by.js';
 import { replacementName, shownName } from '../../model/names.js';
 import { ownsNetworks } from './network-mode.js';
 import type { SlotInstances } from './plan-endpoints.js';
-import { sharedNamespaceOf } from './select-services.js';
+import { namespaceOwnersOf, sharedNamespaceOf } from './select-services.js';
 import { startCause, type StartPolicy } from './start-cause.js';
 
 export interface CurrentInstances {
@@ -133,14 +133,13 @@ export function planReplacements(
 }
 
 /**
- * Services others need one container of: one whose network namespace another joins, and a
+ * Services others need one container of: one whose namespaces another joins, and a
  * job others wait to complete (a migration), which must not run twice at once.
  */
 function mustRunAlone(stack: Stack): Set<string> {
   const alone = new Set<string>();
   for (const s of stack.services) {
-    const shared = sharedNamespaceOf(s);
-    if (shared) alone.add(shared);
+    for (const owner of namespaceOwnersOf(s)) alone.add(owner);
     for (const d of s.dependsOn) if (d.condition === 'service_completed_successfully') alone.add(d.service);
   }
   return alone;

@@ -7,7 +7,8 @@
 import type { Observed } from '../../model/observed.js';
 import type { MountSpec } from '../../model/plan.js';
 import type { FileGrant, FileObject, Service, Stack, VolumeMount } from '../../model/types.js';
-import { anonymousVolumeName } from '../../model/names.js';
+import { anonymousVolumeName, containerName } from '../../model/names.js';
+import { volumesFromMounts } from './volumes-from.js';
 import { volumeDevice } from '../../model/volume-driver.js';
 import { volumeHash } from '../../model/hash.js';
 
@@ -52,6 +53,8 @@ export function planMounts(
   service: Service,
   container: string,
   observed: Observed,
+  /** Services whose volumes_from led here (a cycle, which the loader refuses, stops). */
+  via: string[] = [],
 ): { mounts: MountSpec[]; problems: string[] } {
   const outcomes: MountOutcome[] = [
     ...[...service.volumes, ...service.tmpfs].map((m) => volumeMount(stack, m, container, observed)),
@@ -60,6 +63,14 @@ export function planMounts(
   ];
   const mounts = outcomes.filter((o): o is MountSpec => !('problem' in o));
   const problems = outcomes.flatMap((o) => ('problem' in o ? [o.problem] : []));
+  if (service.volumesFrom && !via.includes(service.name)) {
+    const from = volumesFromMounts(stack, service.volumesFrom, mounts, (source) => {
+      const sourceContainer = containerName(stack.project, source.name);
+      return planMounts(stack, source, sourceContainer, observed, [...via, service.name]).mounts;
+    });
+    mounts.push(...from.mounts);
+    problems.push(...from.problems);
+  }
   const seen = new Set<string>();
   for (const m of mounts) {
     if (seen.has(m.target)) problems.push(`two mounts target ${m.target}; keep one`);

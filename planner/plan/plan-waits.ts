@@ -77,12 +77,12 @@ export function planWait(
 /**
  * The dependencies of `service` that gate only its command (container.start releaseAfter),
  * not its preparation: required `service_started` ones. A dependency whose namespaces it
- * shares (`network_mode: service:X`) is not among them: its namespace must exist first.
+ * shares (network_mode, pid or ipc `service:X`) is not among them: its namespace must exist first.
  */
-export function gatedDependencies(service: Service, sharedNamespace: string | undefined): Set<string> {
+export function gatedDependencies(service: Service, namespaceOwners: string[]): Set<string> {
   return new Set(
     service.dependsOn
-      .filter((d) => d.condition === 'service_started' && d.required && d.service !== sharedNamespace)
+      .filter((d) => d.condition === 'service_started' && d.required && !namespaceOwners.includes(d.service))
       .map((d) => d.service),
   );
 }

@@ -21,6 +21,16 @@ export function withSharedHostname(stack: Pick<Stack, 'services'>, service: Serv
   return target ? { ...service, hostname: target.hostname ?? target.name } : service;
 }
 
+/**
+ * The services whose namespaces `service` joins (network_mode, pid or ipc `service:X`): each
+ * must run before it is spawned, and its replacement replaces `service` too.
+ */
+export function namespaceOwnersOf(service: Service): string[] {
+  const modes = [service.networkMode, service.namespaces?.pid, service.namespaces?.ipc];
+  const owners = modes.flatMap((m) => (m?.startsWith('service:') ? [m.slice('service:'.length)] : []));
+  return [...new Set(owners)];
+}
+
 /** Services `service` needs running first: its depends_on entries and its namespace owner. */
 export function prerequisitesOf(service: Service): string[] {
   const shared = sharedNamespaceOf(service);
@@ -63,8 +73,8 @@ export function restartFollowers(stack: Pick<Stack, 'services'>, names: string[]
     grew = false;
     for (const s of stack.services) {
       if (out.has(s.name)) continue;
-      const shared = sharedNamespaceOf(s);
-      if ((shared && out.has(shared)) || s.dependsOn.some((d) => d.restart && out.has(d.service))) {
+      const shared = namespaceOwnersOf(s).some((o) => out.has(o));
+      if (shared || s.dependsOn.some((d) => d.restart && out.has(d.service))) {
         out.add(s.name);
         grew = true;
       }

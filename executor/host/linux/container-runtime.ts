@@ -16,7 +16,7 @@ import { spawnInNewNamespaces } from './namespace-window.js';
 import { cgroupProcsFiles, createCgroups, killCgroups, oomKills, removeCgroups } from './cgroups.js';
 import { initSecurity } from './init-security.js';
 import { containerCgroupView } from './cgroup-view.js';
-import { netnsFor } from './network-mode.js';
+import { namespacesFor } from './shared-namespaces.js';
 import { paths } from '../../../store/paths.js';
 import { makePrivateDir, openPrivateAppend } from '../../../store/private-files.js';
 import { catchesSignal, isSameProcess, readStartTime } from '../../../store/proc-stat.js';
@@ -97,7 +97,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         ...spec.hosts.map((h) => `${h.ip}\t${h.names.join(' ')}`),
       ];
       await fs.writeFile(path.join(dir, 'hosts'), hosts.join('\n') + '\n');
-      await fs.writeFile(path.join(dir, 'hostname'), spec.hostname + '\n');
+      await fs.writeFile(path.join(dir, 'hostname'), hostnameOf(spec) + '\n');
       // The stack's resolver on the gateway (planner/plan/plan-endpoints.ts), or the host's file
       // when the container has no network of its own.
       const resolv =
@@ -119,7 +119,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         upperdir: path.join(dir, 'upper'),
         workdir: path.join(dir, 'work'),
         rootfs: path.join(dir, 'rootfs'),
-        hostname: spec.hostname,
+        hostname: hostnameOf(spec),
         etcFiles: {
           hosts: path.join(dir, 'hosts'),
           hostname: path.join(dir, 'hostname'),
@@ -136,7 +136,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       };
       const view = containerCgroupView(config.mounts, spec.privileged);
       if (view) config.cgroupView = view;
-      const netns = await netnsFor(spec, state);
+      const namespaces = await namespacesFor(spec, state);
+      if (namespaces.shared) config.shared = namespaces.shared;
       const log = opts.attach ? undefined : openPrivateAppend(paths.logFile(spec.project, spec.name));
       let child: ChildProcess;
       try {
@@ -156,11 +157,11 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
             env: { [INIT_ENV]: configText },
             detached: true,
           },
-          netns,
+          namespaces.choices,
         );
       } finally {
         if (log !== undefined) closeSync(log);
-        if (typeof netns === 'object') closeSync(netns.join);
+        for (const fd of namespaces.fds) closeSync(fd);
       }
       let spawnError: Error | undefined;
       const exited = new Promise<number>((resolve) => {
@@ -282,6 +283,11 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       );
     },
   };
+}
+
+/** `uts: host` shares the host's hostname, which /etc/hostname and $HOSTNAME then show, as in docker. */
+function hostnameOf(spec: ContainerSpec): string {
+  return spec.namespaces?.uts === 'host' ? os.hostname() : spec.hostname;
 }
 
 /** Makes sure a failed init stage is gone (it exits by itself after reporting). */

@@ -46,29 +46,37 @@ export function openWindow(): void {
 }
 
 /**
- * The child's network namespace: a new one (default), the host's own (`network_mode:
- * host`), or the one an open fd refers to (`network_mode: service:X`, X's namespace).
+ * One namespace of the child: a new one (default), the host's own (`network_mode: host`,
+ * `pid: host`…), or the one an open fd refers to (`service:X`, X's namespace).
  */
 export type NetnsChoice = 'new' | 'host' | { join: number };
 
+/** The child's net, ipc, uts and pid namespaces; a kind left out is a new one. */
+export type NamespaceChoices = Partial<Record<'net' | 'ipc' | 'uts' | 'pid', NetnsChoice>>;
+
 /**
  * Spawns `command` in new mount, uts, ipc, net and pid namespaces (the child is PID 1 of
- * the pid namespace). The caller's thread is back in its own namespaces on return, also
- * when spawn throws.
+ * the pid namespace), except where `choices` keeps the host's or joins another's. The
+ * caller's thread is back in its own namespaces on return, also when spawn throws.
  */
 export function spawnInNewNamespaces(
   command: string,
   args: string[],
   options: SpawnOptions,
-  net: NetnsChoice = 'new',
+  choices: NamespaceChoices = {},
 ): ChildProcess {
   openWindow();
   const { ns, root, cwd } = saved!;
+  const chosen = KINDS.flatMap(([name, flag]) => {
+    const choice = name === 'mnt' ? 'new' : (choices[name] ?? 'new');
+    return choice === 'new' ? [] : [{ flag, join: typeof choice === 'object' ? choice.join : undefined }];
+  });
   // A failed unshare changed nothing (and setns(mnt) would fail on the still shared fs state).
-  unshare(net === 'new' ? FLAGS : FLAGS & ~CLONE.NEWNET);
+  unshare(chosen.reduce((f, c) => f & ~c.flag, FLAGS));
   try {
-    // Joining happens inside the window too; the net entry of `ns` brings the thread back.
-    if (typeof net === 'object') setns(net.join, CLONE.NEWNET);
+    // Joining happens inside the window too; the entries of `ns` bring the thread back. A
+    // joined pid namespace, like a new one, is where the thread's children go.
+    for (const c of chosen) if (c.join !== undefined) setns(c.join, c.flag);
     return spawn(command, args, options);
   } finally {
     // If any of these fail the supervisor's own view is broken: let it throw loudly.

@@ -9,7 +9,7 @@
 
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import type { CgroupView, InitConfig } from './init/config.js';
+import type { CgroupView, InitConfig, SharedNamespaces } from './init/config.js';
 import type { ExecConfig } from './init/exec-config.js';
 import type { ProcessRestrictions } from './init/restrictions.js';
 import { INIT_TARGET } from './init/config.js';
@@ -117,10 +117,21 @@ export function encodeNativeConfig(cfg: InitConfig): string {
     line('readonly-rootfs', flag(sec.readOnlyRootfs)),
     line('wait', flag(cfg.waitForRelease)),
     line('shm', sec.shmSizeBytes),
+    ...sharedLines(cfg.shared),
     ...restrictionLines(sec),
     ...cgroupViewLines(cfg.cgroupView),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function sharedLines(shared: SharedNamespaces | undefined): string[] {
+  if (!shared) return [];
+  return [
+    ...(typeof shared.shm === 'string' ? [line('shm-bind', shared.shm)] : []),
+    ...(shared.shm === false ? [line('no-shm', 1)] : []),
+    ...(shared.hostUts ? [line('keep-hostname', 1)] : []),
+    ...(shared.hostCgroupns ? [line('host-cgroupns', 1)] : []),
+  ];
 }
 
 function cgroupViewLines(view: CgroupView | undefined): string[] {

@@ -18,9 +18,9 @@ function ownNetns(): number {
   return hostNet;
 }
 
-/** Opens `/proc/PID/ns/net`; a vanished process is a typed SyscallError, not a bare ENOENT. */
-export function openNetnsOf(pid: number): number {
-  const path = `/proc/${pid}/ns/net`;
+/** Opens `/proc/PID/ns/net` (or another `kind`); a vanished process is a typed SyscallError, not a bare ENOENT. */
+export function openNetnsOf(pid: number, kind: 'net' | 'pid' | 'ipc' = 'net'): number {
+  const path = `/proc/${pid}/ns/${kind}`;
   try {
     return fs.openSync(path, 'r');
   } catch (e) {

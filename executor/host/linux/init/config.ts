@@ -37,8 +37,20 @@ export interface InitConfig {
   waitForRelease: boolean;
   /** Process isolation applied around execve (see init/restrictions.ts). */
   security: InitSecurity;
+  /** What it shares instead of owning (`uts`, `cgroup`, `ipc` modes); absent: nothing. */
+  shared?: SharedNamespaces;
   /** The container's own cgroup at /sys/fs/cgroup (cgroup-view.ts on the host decides it); absent when a mount of the file covers that place. */
   cgroupView?: CgroupView;
+}
+
+/** The init stage's part of `uts: host`, `cgroup: host` and the `ipc` modes (the namespaces themselves come from the spawn). */
+export interface SharedNamespaces {
+  /** uts: host — the hostname is the host's, never set. */
+  hostUts?: boolean;
+  /** cgroup: host — no cgroup namespace of its own. */
+  hostCgroupns?: boolean;
+  /** /dev/shm: a bind of this path (the host's, or another container's as /proc/PID/root/dev/shm) instead of a new tmpfs; false: none (ipc: none). */
+  shm?: string | false;
 }
 
 /**

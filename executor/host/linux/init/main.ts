@@ -80,7 +80,8 @@ async function main(): Promise<void> {
   step('sysctls', () => writeSysctls('/proc/sys', sec.sysctls));
   if (!sec.privileged) step('mask /proc', () => maskPaths(sys));
   if (sec.readOnlyRootfs) step('read-only rootfs', () => sys.mount(null, '/', null, MS.BIND | MS.REMOUNT | MS.RDONLY));
-  step('unshare cgroup namespace', () => sys.unshare(CLONE_NEWCGROUP));
+  // cgroup: host keeps the host's cgroup namespace (and /sys/fs/cgroup shows the host's tree).
+  if (!cfg.shared?.hostCgroupns) step('unshare cgroup namespace', () => sys.unshare(CLONE_NEWCGROUP));
   if (cfg.cgroupView) step('mount cgroup', () => mountCgroupView(sys, cfg.koffiNative, cfg.cgroupView!));
   const user = step('resolve user', () => resolveUser(sec.user));
   const env = containerEnv(cfg.env, cfg.hostname, user.home);

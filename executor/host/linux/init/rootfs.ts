@@ -49,7 +49,8 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
   } finally {
     targets.close();
   }
-  step('sethostname', () => sys.sethostname(cfg.hostname));
+  // uts: host — the namespace is the host's: its name stays.
+  if (!cfg.shared?.hostUts) step('sethostname', () => sys.sethostname(cfg.hostname));
   step('pivot_root', () => {
     // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
     // only the container's tree, with no directory needed for the old root.
@@ -67,7 +68,7 @@ function mountSystem(sys: Sys, cfg: InitConfig, targets: RootTargets, step: Step
   const sec = cfg.security;
   const sysRo = sec.privileged ? 0 : MS.RDONLY;
   step('mount sysfs', () => sys.mount('sysfs', dirIn(root, 'sys'), 'sysfs', sysRo | MS.NOSUID | MS.NOEXEC | MS.NODEV));
-  step('mount /dev', () => mountDev(sys, dirIn(root, 'dev'), sec.shmSizeBytes));
+  step('mount /dev', () => mountDev(sys, dirIn(root, 'dev'), sec.shmSizeBytes, cfg.shared?.shm));
   if (sec.privileged) step('copy host devices', () => copyHostDevices(sys, path.join(root, 'dev')));
   step('mount /etc files', () => {
     for (const [name, src] of Object.entries(cfg.etcFiles))
@@ -85,7 +86,7 @@ export const DEV_NODES: [string, number, number][] = [
   ['tty', 5, 0],
 ];
 
-function mountDev(sys: Sys, dev: string, shmSizeBytes: number): void {
+function mountDev(sys: Sys, dev: string, shmSizeBytes: number, shm: string | false | undefined): void {
   sys.mount('tmpfs', dev, 'tmpfs', MS.NOSUID | MS.STRICTATIME, 'mode=755,size=65536k');
   for (const [name, major, minor] of DEV_NODES) {
     const p = path.join(dev, name);
@@ -102,7 +103,16 @@ function mountDev(sys: Sys, dev: string, shmSizeBytes: number): void {
   );
   fs.symlinkSync('pts/ptmx', path.join(dev, 'ptmx'));
   fs.mkdirSync(path.join(dev, 'shm'));
-  sys.mount('shm', path.join(dev, 'shm'), 'tmpfs', MS.NOSUID | MS.NOEXEC | MS.NODEV, `mode=1777,size=${shmSizeBytes}`);
+  // A shared ipc namespace shares its /dev/shm (init/config.ts SharedNamespaces); ipc: none has none.
+  if (typeof shm === 'string') sys.mount(shm, path.join(dev, 'shm'), null, MS.BIND);
+  else if (shm === undefined)
+    sys.mount(
+      'shm',
+      path.join(dev, 'shm'),
+      'tmpfs',
+      MS.NOSUID | MS.NOEXEC | MS.NODEV,
+      `mode=1777,size=${shmSizeBytes}`,
+    );
   fs.symlinkSync('/proc/self/fd', path.join(dev, 'fd'));
   ['stdin', 'stdout', 'stderr'].forEach((name, fd) => fs.symlinkSync(`/proc/self/fd/${fd}`, path.join(dev, name)));
 }
