@@ -31,6 +31,17 @@ export function namespaceOwnersOf(service: Service): string[] {
   return [...new Set(owners)];
 }
 
+/**
+ * `service` as its containers are made: one whose ipc namespace another joins (`ipc:
+ * service:X`) and that says nothing of its own is `shareable`, as compose makes it (its
+ * /dev/shm must be reachable by the joiner: executor/host/linux/shared-shm.ts).
+ */
+export function withShareableIpc(stack: Pick<Stack, 'services'>, service: Service): Service {
+  if (service.namespaces?.ipc !== undefined) return service;
+  const joined = stack.services.some((s) => s.namespaces?.ipc === `service:${service.name}`);
+  return joined ? { ...service, namespaces: { ...service.namespaces, ipc: 'shareable' } } : service;
+}
+
 /** Services `service` needs running first: its depends_on entries and its namespace owner. */
 export function prerequisitesOf(service: Service): string[] {
   const shared = sharedNamespaceOf(service);

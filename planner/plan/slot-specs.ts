@@ -13,11 +13,11 @@ import { buildContainerSpec, resolveArgv } from './container-spec.js';
 import { planEndpoints, type SlotInstances } from './plan-endpoints.js';
 import { planMounts } from './plan-mounts.js';
 import type { Slot } from './plan-replicas.js';
-import { withSharedHostname } from './select-services.js';
+import { withShareableIpc, withSharedHostname } from './select-services.js';
 
 /** What a slot's container is made from, whatever its name and addresses. */
 export interface SlotBase {
-  /** The service as its containers are made (select-services.ts withSharedHostname). */
+  /** The service as its containers are made (select-services.ts withSharedHostname, withShareableIpc). */
   service: Service;
   image: ImageInfo;
   mounts: MountSpec[];
@@ -47,7 +47,7 @@ export function slotBases(
       );
       continue;
     }
-    const made = withSharedHostname(stack, service);
+    const made = withShareableIpc(stack, withSharedHostname(stack, service));
     for (const [i, slot] of (slotsOf.get(service) ?? []).entries()) {
       const mounts = planMounts(stack, service, slot.name, observed);
       // Every replica has the same mount problems: report them once.

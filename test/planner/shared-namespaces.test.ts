@@ -16,7 +16,6 @@ services:
     image: stack.local/busybox:latest
     command: sleep 1000
     environment: { V: "1" }
-    ipc: shareable
     volumes: [data:/data, ./conf:/conf, /scratch]
     tmpfs: [/tmp]
   app:
@@ -49,7 +48,8 @@ describe('shared namespaces in the plan', () => {
     await expect(planToText(first)).toMatchFileSnapshot('golden/shared-namespaces.txt');
   });
 
-  it('names the owner by its container, as network_mode does', () => {
+  it('names the owner by its container, as network_mode does; the owner is shareable', () => {
+    expect(start(first.operations, 'db').container.namespaces).toEqual({ ipc: 'shareable' });
     expect(start(first.operations, 'app').container.namespaces).toEqual({
       pid: 'container:hello-db-1',
       ipc: 'container:hello-db-1',

@@ -17,6 +17,7 @@ import { cgroupProcsFiles, createCgroups, killCgroups, oomKills, removeCgroups }
 import { initSecurity } from './init-security.js';
 import { containerCgroupView } from './cgroup-view.js';
 import { namespacesFor } from './shared-namespaces.js';
+import { prepareSharedShm, removeSharedShm } from './shared-shm.js';
 import { paths } from '../../../store/paths.js';
 import { makePrivateDir, openPrivateAppend } from '../../../store/private-files.js';
 import { catchesSignal, isSameProcess, readStartTime } from '../../../store/proc-stat.js';
@@ -106,6 +107,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
           : await fs.readFile('/etc/resolv.conf').catch(() => '');
       await fs.writeFile(path.join(dir, 'resolv.conf'), resolv);
       await prepareMounts(spec);
+      prepareSharedShm(spec);
       await createCgroups(spec.project, spec.name, { resources: spec.resources, privileged: spec.privileged });
     },
 
@@ -256,6 +258,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
 
     async cleanup(project, name) {
       await removeCgroups(project, name);
+      removeSharedShm(project, name);
       await fs.rm(paths.containerDir(project, name), { recursive: true, force: true });
       await cleanupMounts(project, name);
       // The log goes with the container, as docker's does: a later container of the same

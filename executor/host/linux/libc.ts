@@ -24,6 +24,10 @@ const c = {
   setns: lib.func('int setns(int fd, int nstype)'),
   fchdir: lib.func('int fchdir(int fd)'),
   chroot: lib.func('int chroot(const char *path)'),
+  mount: lib.func(
+    'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)',
+  ),
+  umount2: lib.func('int umount2(const char *target, int flags)'),
   dup2: lib.func('int dup2(int oldfd, int newfd)'),
   mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
   lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
@@ -63,6 +67,15 @@ export function fchdir(fd: number): void {
 
 export function chroot(path: string): void {
   check('chroot', c.chroot(path), [path]);
+}
+
+/** mount(2) on the host: only the shared /dev/shm of `ipc: shareable` (shared-shm.ts) is made here. */
+export function mount(source: string, target: string, fstype: string, flags: number, data: string): void {
+  check('mount', c.mount(source, target, fstype, flags, data), [source, target, fstype, flags, data]);
+}
+
+export function umount2(target: string, flags: number): void {
+  check('umount2', c.umount2(target, flags), [target, flags]);
 }
 
 /** Creates a device node; `major`/`minor` encoded like glibc's makedev(). */

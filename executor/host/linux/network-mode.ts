@@ -27,7 +27,7 @@ export async function openNamespaceOf(
   target: string,
   kind: 'net' | 'pid' | 'ipc',
   key: string,
-): Promise<{ fd: number; pid: number }> {
+): Promise<{ fd: number; pid: number; name: string }> {
   const what = kind === 'net' ? 'network' : kind;
   const record = await slotRecord(state.loadContainer, spec.project, target);
   if (!record?.pid || !isSameProcess(record.pid, record.startTime)) {
@@ -41,7 +41,7 @@ export async function openNamespaceOf(
     fs.closeSync(fd);
     throw new Error(`container ${spec.name}: container ${target} exited while its ${what} namespace was being joined`);
   }
-  return { fd, pid: record.pid };
+  return { fd, pid: record.pid, name: record.spec.name };
 }
 
 /** The choice for the namespace window; a `join` fd is the caller's to close. */

@@ -3,7 +3,7 @@
 // container's, found through its state record), and what the init stage must leave alone
 // (the host's hostname, the host's cgroup namespace) or bind (a shared /dev/shm: with
 // SysV IPC, POSIX shared memory lives there, so sharing the ipc namespace shares it too,
-// as docker does).
+// as docker does; shared-shm.ts).
 
 import fs from 'node:fs';
 import type { ContainerSpec } from '../../../model/plan.js';
@@ -11,6 +11,7 @@ import type { Host } from '../../host.js';
 import type { SharedNamespaces } from './init/config.js';
 import type { NamespaceChoices } from './namespace-window.js';
 import { joinedContainer, netnsFor, openNamespaceOf } from './network-mode.js';
+import { isMountPoint, sharedShmDir } from './shared-shm.js';
 
 export interface SpawnNamespaces {
   choices: NamespaceChoices;
@@ -31,16 +32,17 @@ export async function namespacesFor(spec: ContainerSpec, state: Host['state']): 
       if (mode === 'host') out.choices[kind] = 'host';
       const target = joinedContainer(mode);
       if (target === undefined) continue;
-      const { fd, pid } = await openNamespaceOf(spec, state, target, kind, kind);
+      const { fd, name } = await openNamespaceOf(spec, state, target, kind, kind);
       out.fds.push(fd);
       out.choices[kind] = { join: fd };
-      if (kind === 'ipc') shared.shm = `/proc/${pid}/root/dev/shm`;
+      if (kind === 'ipc') shared.shm = joinedShm(spec, name);
     }
   } catch (err) {
     for (const fd of out.fds) fs.closeSync(fd);
     throw err;
   }
   if (modes.ipc === 'host') shared.shm = '/dev/shm';
+  if (modes.ipc === 'shareable') shared.shm = sharedShmDir(spec.project, spec.name);
   if (modes.ipc === 'none') shared.shm = false;
   if (modes.uts === 'host') {
     out.choices.uts = 'host';
@@ -49,4 +51,14 @@ export async function namespacesFor(spec: ContainerSpec, state: Host['state']): 
   if (modes.cgroup === 'host') shared.hostCgroupns = true;
   if (Object.keys(shared).length > 0) out.shared = shared;
   return out;
+}
+
+/** The shareable /dev/shm of container `owner`, whose ipc namespace `spec` joins. */
+function joinedShm(spec: ContainerSpec, owner: string): string {
+  const dir = sharedShmDir(spec.project, owner);
+  if (!isMountPoint(dir))
+    throw new Error(
+      `container ${spec.name}: ipc: container ${owner} is not shareable (docker refuses this too); set ipc: shareable on its service`,
+    );
+  return dir;
 }
