@@ -109,6 +109,8 @@ export interface ContainerSpec {
   dnsUpstreams?: string[];
   /** `network_mode`: undefined (own netns on the endpoints), `host`, `none`, or `container:<name>` (join that container's netns). */
   networkMode?: string;
+  /** `links`/`external_links` aliases: alias → the name the stack's DNS answers it as, for this container only. */
+  links?: Record<string, string>;
   /** `pid`, `ipc`, `uts`, `cgroup` modes; `service:X` written as `container:<name>` (join that container's). */
   namespaces?: NamespaceModes;
   healthcheck?: Healthcheck;

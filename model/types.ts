@@ -237,6 +237,9 @@ export interface Service {
   networkMode?: string;
   /** `pid`, `ipc`, `uts`, `cgroup` as written; absent: the container's own namespaces. */
   namespaces?: NamespaceModes;
+  /** `links` (`SERVICE[:ALIAS]`) and `external_links` (`CONTAINER[:ALIAS]`) as written. */
+  links?: string[];
+  externalLinks?: string[];
   /** `volumes_from`: whose volumes and binds the service mounts too. */
   volumesFrom?: VolumesFrom[];
   volumes: VolumeMount[];

@@ -217,6 +217,8 @@ function service(s: Service): Obj {
     user: s.user,
     volumes: s.volumes.map(mount),
     volumes_from: s.volumesFrom?.map(volumesFromText),
+    links: s.links,
+    external_links: s.externalLinks,
     working_dir: s.workingDir,
   });
 }

@@ -8,7 +8,7 @@ import { exposeEntry, parsePorts } from './ports.js';
 import { normalizeBuild } from './build-spec.js';
 import { extraHosts } from './extra-hosts.js';
 import { serviceDefaults } from './service-defaults.js';
-import { namespaceModes, volumesFrom, withImpliedDependencies } from './shared-namespaces.js';
+import { linkList, namespaceModes, volumesFrom, withImpliedDependencies } from './shared-namespaces.js';
 import { shellSplit } from './short-forms.js';
 import { parseDuration } from '../../model/duration.js';
 import type {
@@ -207,7 +207,12 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
       return r.ok ? r.ports : [];
     }),
     expose: (Array.isArray(s.expose) ? s.expose : []).map(exposeEntry),
-    dependsOn: withImpliedDependencies(dependencies(s.depends_on), namespaceModes(s), volumesFrom(s.volumes_from)),
+    dependsOn: withImpliedDependencies(
+      dependencies(s.depends_on),
+      namespaceModes(s),
+      volumesFrom(s.volumes_from),
+      linkList(s.links),
+    ),
     networks: serviceNetworks(s.networks, networkMode),
     volumes: mounts(s.volumes, (e) => parseVolume(e, ctx.projectDir, ctx.env)),
     tmpfs: mounts(stringList(s.tmpfs), (e) => parseTmpfs(String(e))),
@@ -244,6 +249,8 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
     networkMode,
     namespaces: namespaceModes(s),
     volumesFrom: volumesFrom(s.volumes_from),
+    links: linkList(s.links),
+    externalLinks: linkList(s.external_links),
     healthcheck: healthcheck(s.healthcheck),
     containerName: typeof s.container_name === 'string' ? s.container_name : undefined,
     hostname: typeof s.hostname === 'string' ? s.hostname : undefined,

@@ -1,10 +1,11 @@
-// `pid`, `ipc`, `uts`, `cgroup` and `volumes_from`: what a service takes from another
-// container instead of having its own. Like compose-go's normalisation, a service named in
-// `pid: service:X`, `ipc: service:X` or `volumes_from: [X]` becomes a `depends_on` entry
-// (service_started, required; `restart: true` for the namespaces, which die with X's
-// container), so X starts first and the graph and cycle checks see the edge.
+// `pid`, `ipc`, `uts`, `cgroup`, `volumes_from` and `links`: what a service takes from
+// another container instead of having its own. Like compose-go's normalisation, a service
+// named in `pid: service:X`, `ipc: service:X`, `links: [X]` or `volumes_from: [X]` becomes a
+// `depends_on` entry (service_started, required; `restart: true` but for volumes_from, as
+// compose-go sets it), so X starts first and the graph and cycle checks see the edge.
 
 import type { Dependency, NamespaceModes, VolumesFrom } from '../../model/types.js';
+import { linkParts } from '../../model/links.js';
 
 type Obj = Record<string, unknown>;
 
@@ -46,6 +47,7 @@ export function withImpliedDependencies(
   dependsOn: Dependency[],
   modes: NamespaceModes | undefined,
   from: VolumesFrom[] | undefined,
+  links: string[] | undefined,
 ): Dependency[] {
   const out = new Map(dependsOn.map((d) => [d.service, d]));
   const add = (service: string | undefined, restart: boolean) => {
@@ -55,7 +57,14 @@ export function withImpliedDependencies(
   add(serviceOfMode(modes?.pid), true);
   add(serviceOfMode(modes?.ipc), true);
   for (const f of from ?? []) add(f.service, false);
+  for (const link of links ?? []) add(linkParts(link).target, true);
   return [...out.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+}
+
+/** `links` / `external_links` entries: the list of strings, or undefined when there is none. */
+export function linkList(v: unknown): string[] | undefined {
+  const list = Array.isArray(v) ? v.filter((e): e is string => typeof e === 'string') : [];
+  return list.length > 0 ? list : undefined;
 }
 
 /** An entry as `stack config` shows it. */

@@ -14,6 +14,7 @@ import { containerName } from '../../model/names.js';
 import { noNewPrivilegesOf } from '../../model/security-opt.js';
 import { mergeEnv } from '../../model/environment.js';
 import { containerNamespaces, containerNetworkMode } from './network-mode.js';
+import { linkAliases } from '../../model/links.js';
 
 export function resolveArgv(service: Service, image: ImageInfo): string[] {
   const entrypoint = service.entrypoint ?? image.entrypoint ?? [];
@@ -129,6 +130,8 @@ export function buildContainerSpec(
   };
   const networkMode = containerNetworkMode(project, service.networkMode);
   if (networkMode !== undefined) spec.networkMode = networkMode;
+  const links = linkAliases(service);
+  if (links !== undefined) spec.links = links;
   const namespaces = containerNamespaces(project, service.namespaces);
   if (namespaces !== undefined) spec.namespaces = namespaces;
   if (service.containerName !== undefined) spec.containerName = service.containerName;

@@ -1,7 +1,8 @@
 // The names the stack's DNS server answers, built from state records (every stack on the
 // host, for networks shared with `external: true`). A container sees the names of the
 // containers it shares a network with, on that network: its service name (every replica),
-// `<service>-<n>`, its container name (and `container_name`), its hostname and its aliases on that network.
+// `<service>-<n>`, its container name (and `container_name`), its hostname and its aliases on that network;
+// and the aliases its own `links` and `external_links` give (to it alone).
 
 import type { ContainerSpec } from '../../model/plan.js';
 
@@ -17,6 +18,7 @@ export interface TableEntry {
     | 'replica'
     | 'endpoints'
     | 'dnsUpstreams'
+    | 'links'
   >;
   /**
    * false: its names are not answered (a replacement not ready yet, or the container a ready
@@ -37,7 +39,10 @@ export class NameTable {
   /** Lowercased name → every address it has, on any bridge. */
   private readonly names = new Map<string, Address[]>();
   /** Source address → the querying container's bridges and upstreams. */
-  private readonly sources = new Map<string, { bridges: Set<string>; project: string; upstreams?: string[] }>();
+  private readonly sources = new Map<
+    string,
+    { bridges: Set<string>; project: string; upstreams?: string[]; links?: Record<string, string> }
+  >();
 
   constructor(entries: readonly TableEntry[]) {
     for (const { spec, answered } of entries) {
@@ -47,6 +52,7 @@ export class NameTable {
           bridges,
           project: spec.project,
           ...(spec.dnsUpstreams?.length ? { upstreams: spec.dnsUpstreams } : {}),
+          ...(spec.links ? { links: spec.links } : {}),
         });
         if (answered === false) continue;
         const names = [
@@ -83,7 +89,10 @@ export class NameTable {
    */
   lookup(source: string, name: string): string[] | undefined {
     const from = this.sources.get(source);
-    const all = this.names.get(name.toLowerCase().replace(/\.$/, ''));
+    const asked = name.toLowerCase().replace(/\.$/, '');
+    // A link alias of the asking container stands for the linked service or container.
+    const linked = from?.links && Object.hasOwn(from.links, asked) ? from.links[asked] : undefined;
+    const all = this.names.get(linked?.toLowerCase() ?? asked);
     if (!from || !all) return undefined;
     const reachable = all.filter((a) => from.bridges.has(a.bridge));
     const own = reachable.filter((a) => a.project === from.project);

@@ -4,7 +4,7 @@
 // shares the owner's /dev/shm (a file the owner wrote there), `ipc: none` has no /dev/shm;
 // `uts: host` shows the host's hostname; `cgroup: host` sees its cgroup by its host path;
 // `volumes_from` sees the owner's volume data, read-only with :ro (a write fails) and
-// writable without.
+// writable without; a `links` alias resolves to the linked service's container.
 
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -21,7 +21,7 @@ import {
 } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { natTableName } from '../../model/names.js';
-import { inside, ps, type PsRow } from '../support/stack-containers.js';
+import { inside, lookup, ps, type PsRow } from '../support/stack-containers.js';
 import { waitFor } from '../support/processes.js';
 import { INIT_STAGES } from '../support/init-stages.js';
 
@@ -54,7 +54,8 @@ ${sleeper('    ipc: service:owner\n')}  ipcnone:
 ${sleeper('    ipc: none\n')}  hostns:
 ${sleeper('    pid: host\n    uts: host\n    cgroup: host\n')}  reader:
 ${sleeper('    volumes_from: ["owner:ro"]\n')}  writer:
-${sleeper('    volumes_from: [owner]\n')}volumes:\n  data: {}\n`,
+${sleeper('    volumes_from: [owner]\n')}  linker:
+${sleeper('    links: ["owner:database"]\n')}volumes:\n  data: {}\n`,
     );
     const up = stack(env, ['-f', file, 'up', '-d']);
     if (up.code !== 0) throw new Error(up.stderr);
@@ -114,6 +115,12 @@ ${sleeper('    volumes_from: [owner]\n')}volumes:\n  data: {}\n`,
     expect(refused.stdout).toMatch(/Read-only file system/);
     expect(run('writer', 'echo by-writer > /data/by-writer').code).toBe(0);
     expect(run('owner', 'cat /data/by-writer').stdout.trim()).toBe('by-writer');
+  });
+
+  // Only the linking container asks: another would forward the unknown name to the host's resolver.
+  it("a links alias resolves, in the linking container, to the linked service's container", () => {
+    const owner = rows.find((r) => r.service === 'owner')!;
+    expect(lookup(pid('linker'), 'database')).toStrictEqual([owner.addresses[0]!.ip]);
   });
 
   it('down leaves nothing of the stack behind', () => {

@@ -55,6 +55,16 @@ describe('NameTable', () => {
     expect(t.lookup('10.2.0.4', 'web-2')).toEqual(['10.1.0.3']);
     expect(t.lookup('10.2.0.4', 'p-web-1')).toEqual(['10.1.0.2']);
   });
+  it('a link alias is answered to the linking container alone, as the name it stands for', () => {
+    const linked = new NameTable([
+      ...entries.filter((e) => e.spec.service !== 'client'),
+      entry('client', 1, [ep('front', '127.0.0.1')], { links: { database: 'api', front: 'p-web-2' } }),
+    ]);
+    expect(linked.lookup('127.0.0.1', 'database')).toEqual(['10.1.0.4']);
+    expect(linked.lookup('127.0.0.1', 'Front.')).toEqual(['10.1.0.3']);
+    expect(linked.lookup('10.1.0.2', 'database')).toBeUndefined();
+    expect(linked.lookup('127.0.0.1', 'constructor')).toBeUndefined();
+  });
 });
 
 let upstream: dgram.Socket;

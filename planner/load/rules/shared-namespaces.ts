@@ -1,4 +1,4 @@
-// `pid: service:X`, `ipc: service:X` and `volumes_from: [X]` name another service: it must
+// `pid: service:X`, `ipc: service:X`, `links: [X]` and `volumes_from: [X]` name another service: it must
 // be in the file and not the service itself. They count as dependencies (X starts first), so
 // the cycle check sees them too (impliedReferences). `uts: host` shares the host's hostname,
 // so a `hostname` beside it could only rename the host: docker refuses the pair, and so do we.
@@ -7,6 +7,7 @@ import { didYouMean } from '../../../model/edit-distance.js';
 import type { PathSeg } from '../source-map.js';
 import { list, type Obj, type RuleContext } from './context.js';
 import { parseVolumesFrom, serviceOfMode } from '../shared-namespaces.js';
+import { linkParts } from '../../../model/links.js';
 
 /** The services these keys name, each with the path of its entry. */
 export function impliedReferences(svc: Obj): { name: string; path: PathSeg[]; what: string }[] {
@@ -15,6 +16,9 @@ export function impliedReferences(svc: Obj): { name: string; path: PathSeg[]; wh
     const other = serviceOfMode(typeof svc[key] === 'string' ? svc[key] : undefined);
     if (other !== undefined) out.push({ name: other, path: [key], what: `shares the ${key} namespace of` });
   }
+  list(svc.links).forEach((e, i) => {
+    if (typeof e === 'string') out.push({ name: linkParts(e).target, path: ['links', i], what: 'links to' });
+  });
   list(svc.volumes_from).forEach((e, i) => {
     const service = typeof e === 'string' ? parseVolumesFrom(e).service : undefined;
     if (service !== undefined) out.push({ name: service, path: ['volumes_from', i], what: 'mounts the volumes of' });
