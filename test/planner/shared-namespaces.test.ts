@@ -9,6 +9,7 @@ import { reconcile } from '../../planner/plan/reconcile.js';
 import { planToText } from '../../model/plan-text.js';
 import type { Operation } from '../../model/plan.js';
 import { applied, load, observed } from './reconcile-fixtures.js';
+import { planProblems } from './helpers.js';
 
 const file = `name: hello
 services:
@@ -91,6 +92,19 @@ describe('shared namespaces in the plan', () => {
       'start:hello-host-1.b',
       'ready:hello-host-1.b',
       'remove:hello-host-1',
+    ]);
+  });
+
+  it("volumes_from container:NAME takes a container of this stack; another stack's is a plan-time error naming the fix", () => {
+    const own = file.replace('volumes_from: ["db:ro"]', 'volumes_from: ["container:hello-db-1:ro"]');
+    expect(start(reconcile(load(own), observed()).operations, 'app').container.mounts.map((m) => m.target)).toEqual([
+      '/conf',
+      '/data',
+      '/scratch',
+    ]);
+    const foreign = file.replace('volumes_from: ["db:ro"]', 'volumes_from: ["container:other-db-1"]');
+    expect(planProblems(() => reconcile(load(foreign), observed()))).toEqual([
+      "service app: volumes_from container:other-db-1 names no container of stack hello; stack shares volumes within one stack only: declare a named volume (external: true in the other stack's file) and mount it in both",
     ]);
   });
 });

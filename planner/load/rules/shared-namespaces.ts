@@ -2,6 +2,8 @@
 // be in the file and not the service itself. They count as dependencies (X starts first), so
 // the cycle check sees them too (impliedReferences). `uts: host` shares the host's hostname,
 // so a `hostname` beside it could only rename the host: docker refuses the pair, and so do we.
+// Only a `shareable` ipc namespace (or one that says nothing: the planner makes it
+// shareable) can be joined.
 
 import { didYouMean } from '../../../model/edit-distance.js';
 import type { PathSeg } from '../source-map.js';
@@ -38,6 +40,13 @@ export function checkSharedNamespaces(ctx: RuleContext, name: string, svc: Obj):
       ctx.at(path, `service "${name}" ${ref.what} unknown service "${ref.name}"${hint}`);
     }
   }
+  const owner = serviceOfMode(typeof svc.ipc === 'string' ? svc.ipc : undefined);
+  const ownMode = owner === undefined || owner === name ? undefined : ctx.services.get(owner)?.ipc;
+  if (ownMode !== undefined && ownMode !== 'shareable')
+    ctx.at(
+      ['services', name, 'ipc'],
+      `service "${name}" joins the ipc namespace of "${owner}", which has ipc: ${String(ownMode)} and cannot be joined (docker refuses this too); set ipc: shareable on "${owner}", or remove its ipc`,
+    );
   if (svc.uts === 'host' && svc.hostname !== undefined)
     ctx.at(
       ['services', name, 'hostname'],
