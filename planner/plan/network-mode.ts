@@ -16,7 +16,11 @@ export function containerNetworkMode(project: string, mode: string | undefined):
   return mode?.startsWith('service:') ? `container:${containerName(project, mode.slice('service:'.length))}` : mode;
 }
 
-/** ContainerSpec.namespaces: `service:NAME` modes become `container:<project>-NAME-1`, as for network_mode. */
+/**
+ * ContainerSpec.namespaces: `service:NAME` modes become `container:<project>-NAME-1`, as for
+ * network_mode; `ipc: private` and `cgroup: private`, the defaults, are left out (writing
+ * them recreates nothing).
+ */
 export function containerNamespaces(project: string, modes: NamespaceModes | undefined): NamespaceModes | undefined {
   if (!modes) return undefined;
   const join = (mode: string | undefined) =>
@@ -24,5 +28,7 @@ export function containerNamespaces(project: string, modes: NamespaceModes | und
   const out: NamespaceModes = { ...modes };
   if (modes.pid !== undefined) out.pid = join(modes.pid);
   if (modes.ipc !== undefined) out.ipc = join(modes.ipc);
-  return out;
+  if (out.ipc === 'private') delete out.ipc;
+  if (out.cgroup === 'private') delete out.cgroup;
+  return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -1,12 +1,14 @@
 // pid, ipc, uts, cgroup and volumes_from (issue 18) proved from inside the containers of one
 // stack, against both init stages: a service in `pid: service:owner` sees the owner's
 // process in `ps`, one in `pid: host` sees this test's own process; `ipc: service:owner`
-// shares the owner's /dev/shm (a file the owner wrote there), `ipc: none` has no /dev/shm;
+// shares the owner's /dev/shm (a file the owner wrote there), `ipc: host` the host's,
+// `ipc: none` has no /dev/shm;
 // `uts: host` shows the host's hostname; `cgroup: host` sees its cgroup by its host path;
 // `volumes_from` sees the owner's volume data, read-only with :ro (a write fails) and
 // writable without; a `links` alias resolves to the linked service's container.
 
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -52,7 +54,7 @@ describe.each(INIT_STAGES)('shared namespaces, %s init stage', (stage) => {
 ${sleeper('    pid: service:owner\n')}  ipcjoin:
 ${sleeper('    ipc: service:owner\n')}  ipcnone:
 ${sleeper('    ipc: none\n')}  hostns:
-${sleeper('    pid: host\n    uts: host\n    cgroup: host\n')}  reader:
+${sleeper('    pid: host\n    ipc: host\n    uts: host\n    cgroup: host\n')}  reader:
 ${sleeper('    volumes_from: ["owner:ro"]\n')}  writer:
 ${sleeper('    volumes_from: [owner]\n')}  linker:
 ${sleeper('    links: ["owner:database"]\n')}volumes:\n  data: {}\n`,
@@ -86,6 +88,17 @@ ${sleeper('    links: ["owner:database"]\n')}volumes:\n  data: {}\n`,
     expect(run('ipcjoin', 'readlink /proc/self/ns/ipc').stdout).toBe(run('owner', 'readlink /proc/self/ns/ipc').stdout);
     expect(run('pidjoin', 'cat /dev/shm/stk-marker').code).not.toBe(0);
     expect(run('ipcnone', 'grep " /dev/shm " /proc/mounts || echo none').stdout.trim()).toBe('none');
+  });
+
+  it("ipc: host shares the host's ipc namespace and /dev/shm", () => {
+    const marker = `/dev/shm/stk-${project}`;
+    fs.writeFileSync(marker, 'from-host\n');
+    try {
+      expect(run('hostns', `cat ${marker}`).stdout.trim()).toBe('from-host');
+      expect(run('hostns', 'readlink /proc/self/ns/ipc').stdout.trim()).toBe(fs.readlinkSync('/proc/self/ns/ipc'));
+    } finally {
+      fs.rmSync(marker, { force: true });
+    }
   });
 
   it("uts: host shows the host's hostname; the others their service name", () => {

@@ -85,6 +85,16 @@ describe('shared namespaces in the plan', () => {
     expect(start(plan.operations, 'app').after).toContain('start:hello-db-1');
   });
 
+  it('writing cgroup: private, the default, recreates nothing', () => {
+    const state = applied(first, observed());
+    const edited = file.replace(
+      '    command: sleep 1000\n    pid: service:db\n',
+      '    command: sleep 1000\n    cgroup: private\n    pid: service:db\n',
+    );
+    expect(load(edited).services.find((s) => s.name === 'app')!.namespaces?.cgroup).toBe('private');
+    expect(reconcile(load(edited), state).operations).toEqual([]);
+  });
+
   it('changing a mode recreates the container', () => {
     const state = applied(first, observed());
     const plan = reconcile(load(file.replace('    cgroup: host\n', '')), state);
