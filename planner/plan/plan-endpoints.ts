@@ -15,6 +15,7 @@ import { ownsNetworks } from './network-mode.js';
 import { sharedNamespaceOf } from './select-services.js';
 import type { Slot } from './plan-replicas.js';
 import { AddressShortage } from './address-shortage.js';
+import { addLinkHosts } from './link-hosts.js';
 
 export interface PlannedNetworking {
   endpoints: Endpoint[];
@@ -143,6 +144,7 @@ export function planEndpoints(
     }
   }
   problems.push(...shortage.problems(stack, nets));
+  addLinkHosts(stack, slots, result);
   // `network_mode: service:X` shares X's namespace, so it sees X's addresses and resolver.
   for (const service of stack.services) {
     const target = sharedNamespaceOf(service);

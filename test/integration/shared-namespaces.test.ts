@@ -134,6 +134,7 @@ ${sleeper('    links: ["owner:database"]\n')}volumes:\n  data: {}\n`,
   it("a links alias resolves, in the linking container, to the linked service's container", () => {
     const owner = rows.find((r) => r.service === 'owner')!;
     expect(lookup(pid('linker'), 'database')).toStrictEqual([owner.addresses[0]!.ip]);
+    expect(run('linker', 'cat /etc/hosts').stdout).toContain(`${owner.addresses[0]!.ip}\tdatabase owner`);
   });
 
   it('down leaves nothing of the stack behind', () => {

@@ -2,7 +2,8 @@
 // ipc namespace starts after it (its spawn needs the other's PID, so the start waits, not
 // just the command) and is replaced with it (the kernel ends a pid namespace with its
 // init); volumes_from gives the container the other's volumes and binds at the same
-// targets, read-only with :ro. Golden: golden/shared-namespaces.txt.
+// targets, read-only with :ro; links write the alias into /etc/hosts. Golden:
+// golden/shared-namespaces.txt.
 
 import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../planner/plan/reconcile.js';
@@ -26,6 +27,7 @@ services:
     ipc: service:db
     volumes_from: ["db:ro"]
     volumes: [./own:/conf]
+    links: ["db:database"]
   host:
     image: stack.local/busybox:latest
     command: sleep 1000
@@ -103,6 +105,11 @@ describe('shared namespaces in the plan', () => {
       'ready:hello-host-1.b',
       'remove:hello-host-1',
     ]);
+  });
+
+  it("links: the alias and the service name in /etc/hosts, at the linked container's address", () => {
+    const db = start(first.operations, 'db').container.endpoints[0]!.ip;
+    expect(start(first.operations, 'app').container.hosts).toContainEqual({ ip: db, names: ['database', 'db'] });
   });
 
   it("volumes_from container:NAME takes a container of this stack; another stack's is a plan-time error naming the fix", () => {
