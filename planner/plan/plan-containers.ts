@@ -100,7 +100,10 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
       startIds.set(serviceName, ids);
       // One wait for depends_on conditions, shared by the service's replicas, made when the first one starts.
       let wait: Extract<Operation, { kind: 'container.wait' }> | undefined | null = null;
-      const gated = gatedDependencies(service, namespaceOwnersOf(service));
+      // Whose namespaces it joins, or whose volumes it mounts (their first mount copies their
+      // image's files in, as docker creates them with the container): those start first.
+      const volumeOwners = (service.volumesFrom ?? []).flatMap((f) => (f.service ? [f.service] : []));
+      const gated = gatedDependencies(service, [...namespaceOwnersOf(service), ...volumeOwners]);
       for (const slot of slotsOf.get(serviceName) ?? []) {
         const spec = specs.get(slot.name);
         if (!spec) continue;

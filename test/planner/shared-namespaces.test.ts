@@ -48,6 +48,9 @@ describe('shared namespaces in the plan', () => {
   it('first up: the joining service starts after the owner, not only its command', async () => {
     expect(start(first.operations, 'app').after).toContain('start:hello-db-1');
     expect(start(first.operations, 'app').releaseAfter ?? []).not.toContain('start:hello-db-1');
+    // volumes_from alone waits for the start too: the owner's first mount fills its volumes.
+    const fromOnly = reconcile(load(file.replace('    pid: service:db\n    ipc: service:db\n', '')), observed());
+    expect(start(fromOnly.operations, 'app').after).toContain('start:hello-db-1');
     await expect(planToText(first)).toMatchFileSnapshot('golden/shared-namespaces.txt');
   });
 
