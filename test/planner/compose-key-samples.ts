@@ -234,6 +234,13 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     user: '1000',
     volumes: ['data:/data'],
     working_dir: '/srv',
+    pid: 'service:db',
+    ipc: 'host',
+    uts: 'host',
+    cgroup: 'host',
+    links: ['db:database'],
+    external_links: ['other-redis-1:redis'],
+    volumes_from: ['db'],
     develop: { watch: [{ path: '.', action: 'sync', target: '/app' }] },
   },
   'services.*.build': {
