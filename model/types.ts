@@ -28,7 +28,8 @@ export interface ServiceNetwork {
   network: string;
   aliases: string[];
   ipv4Address?: string;
-  ipv6Address?: string;
+  /** `link_local_ips`: more addresses of the interface (IPv4; absent when the file gives none). */
+  linkLocalIps?: string[];
   /** `interface_name`: the link name inside the container. */
   interfaceName?: string;
   /** `gw_priority`: the highest one carries the default route (compose: default 0). */
@@ -294,6 +295,8 @@ export interface Network {
   subnet?: string;
   gateway?: string;
   ipRange?: string;
+  /** `ipam.config aux_addresses`, name → address: addresses no container is given (absent when none). */
+  auxAddresses?: Record<string, string>;
   internal: boolean;
   external: boolean;
   attachable: boolean;

@@ -181,7 +181,7 @@ function service(s: Service): Obj {
         const c = compact({
           aliases: n.aliases,
           ipv4_address: n.ipv4Address,
-          ipv6_address: n.ipv6Address,
+          link_local_ips: n.linkLocalIps,
           interface_name: n.interfaceName,
           mac_address: n.macAddress,
           gw_priority: n.gwPriority || undefined,
@@ -227,7 +227,11 @@ function network(n: Network): Obj {
   const ipam =
     n.subnet === undefined && n.gateway === undefined && n.ipRange === undefined
       ? undefined
-      : { config: [compact({ subnet: n.subnet, gateway: n.gateway, ip_range: n.ipRange })] };
+      : {
+          config: [
+            compact({ subnet: n.subnet, gateway: n.gateway, ip_range: n.ipRange, aux_addresses: n.auxAddresses }),
+          ],
+        };
   return compact({
     name: n.name,
     driver: n.external || n.driver === 'bridge' ? undefined : n.driver,

@@ -1,8 +1,8 @@
 // Keys that are accepted and do nothing here, each with a one-line note (a located
 // warning), as docker compose accepts them:
 //   - keys that only matter to a swarm (placement, update and rollback policies, the
-//     endpoint mode, a service mode other than replicated): a file written for both runs
-//     unchanged;
+//     endpoint mode, a service mode other than replicated, a network's `attachable`): a
+//     file written for both runs unchanged;
 //   - an AppArmor profile or SELinux label on a host without that security module, which
 //     docker ignores there too (on a host with one, rules/security-opt.ts refuses it);
 //   - the top-level `version`, obsolete in the Compose Specification (docker compose warns too);
@@ -48,6 +48,12 @@ export function loadNotes(raw: unknown, files: SourceSet, hostLsms?: readonly st
       const message = `security_opt ${JSON.stringify(entry)} of service "${name}" does nothing here: this host has no ${lsm}, and docker ignores it there too`;
       out.push(diagAtPath(files, ['services', name, 'security_opt', i], message));
     }
+  }
+  for (const [key, value] of Object.entries(obj(obj(raw)?.networks) ?? {})) {
+    const attachable = obj(value)?.attachable;
+    if (attachable !== true && attachable !== 'true') continue;
+    const message = `attachable on network "${key}" only matters to a swarm; stack ignores it, as docker compose does`;
+    out.push(diagAtPath(files, ['networks', key, 'attachable'], message, 'key'));
   }
   return sortDiagnostics(out);
 }

@@ -64,6 +64,8 @@ function network(project: string, key: string, n: Obj): Network {
   if (typeof ipam.subnet === 'string') out.subnet = ipam.subnet;
   if (typeof ipam.gateway === 'string') out.gateway = ipam.gateway;
   if (typeof ipam.ip_range === 'string') out.ipRange = ipam.ip_range;
+  const aux = stringMap(ipam.aux_addresses);
+  if (Object.keys(aux).length > 0) out.auxAddresses = aux;
   return out;
 }
 

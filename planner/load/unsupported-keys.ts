@@ -14,6 +14,8 @@ export const VALUES: [pattern: readonly string[], values: Record<string, string>
     ['services', '*', 'volumes', '#', 'type'],
     { image: 'mount a volume instead', npipe: 'it is for Windows', cluster: 'it is for a swarm' },
   ],
+  // `*`: every value the schema does not allow.
+  [['networks', '*', 'ipam', 'driver'], { '*': 'stack allocates addresses itself, as the default driver does' }],
 ];
 
 function matches(pattern: readonly string[], path: readonly (string | number)[]): boolean {
@@ -47,6 +49,7 @@ export function unsupportedValueMessage(
   where: string,
 ): string | undefined {
   const table = VALUES.find(([pattern]) => matches(pattern, path))?.[1];
-  if (typeof value !== 'string' || !table || !Object.hasOwn(table, value)) return undefined;
-  return message(`${JSON.stringify(value)} for ${where}`, table[value]!);
+  const key = table && (Object.hasOwn(table, value as string) ? (value as string) : '*');
+  if (typeof value !== 'string' || !table || !key || !Object.hasOwn(table, key)) return undefined;
+  return message(`${JSON.stringify(value)} for ${where}`, table[key]!);
 }

@@ -10,6 +10,7 @@ import { diagAtPath, type PathSeg, type SourceFile } from './source-map.js';
 import { checkBuild, checkBuildCycles } from './rules/build.js';
 import { obj, references, type Obj, type RuleContext } from './rules/context.js';
 import { checkNetworkDeclarations, checkServiceNetworking } from './rules/networking.js';
+import { checkLinkLocalIps, checkNetworkKeys } from './rules/network-keys.js';
 import { checkPorts, type Published } from './rules/ports.js';
 import { checkReferences } from './rules/references.js';
 import { checkDeclarationNameLengths, checkServiceNameLengths } from './rules/name-lengths.js';
@@ -104,6 +105,7 @@ export function validateRules(
     checkBuild(ctx, name, svc);
     checkReferences(ctx, name, svc);
     checkServiceNetworking(ctx, name, svc);
+    checkLinkLocalIps(ctx, name, svc);
     checkSharedNetworkNamespace(ctx, name, svc);
     checkSharedNamespaces(ctx, name, svc);
     checkPorts(ctx, name, svc, published);
@@ -124,6 +126,7 @@ export function validateRules(
   cycles(ctx);
   checkBuildCycles(ctx);
   checkNetworkDeclarations(ctx);
+  checkNetworkKeys(ctx);
   checkFileObjects(ctx);
   checkVolumeDeclarations(ctx);
   checkExternalDeclarations(ctx);

@@ -57,7 +57,7 @@ export function checkNetworkDeclarations(ctx: RuleContext): void {
     if (obj(ipv6)?.enable_ipv6 === true || obj(ipv6)?.enable_ipv6 === 'true') {
       ctx.at(
         ['networks', key, 'enable_ipv6'],
-        `enable_ipv6 on network "${key}": stack's networks are IPv4 only for now; remove it or set it to false`,
+        `valid Compose, not supported by stack: enable_ipv6 on network "${key}": stack's networks are IPv4 only; remove it or set it to false`,
       );
     }
     const config = obj(obj(obj(ctx.root.networks)?.[key])?.ipam)?.config;
@@ -70,7 +70,7 @@ export function checkNetworkDeclarations(ctx: RuleContext): void {
       if (subnet !== undefined && addr.includes(':')) {
         ctx.at(
           [...base, 'subnet'],
-          `IPv6 subnet "${subnet}" of network "${key}": stack's networks are IPv4 only for now; remove this entry (containers still get an IPv4 address)`,
+          `valid Compose, not supported by stack: IPv6 subnet "${subnet}" of network "${key}": stack's networks are IPv4 only; remove this entry (containers still get an IPv4 address)`,
         );
         return;
       }
