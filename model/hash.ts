@@ -71,7 +71,10 @@ export function volumeHash(v: VolumeConfig): string {
 
 /** A network's config hash: a change recreates the bridge and rewires its containers. */
 export function networkHash(spec: NetworkSpec): string {
-  return hashOf(spec);
+  // Labels change nothing on the host, and records written before they were kept lack
+  // them: counting them would recreate every labelled network after an upgrade.
+  const { labels: _labels, ...shape } = spec;
+  return hashOf(shape);
 }
 
 /**

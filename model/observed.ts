@@ -81,7 +81,17 @@ export interface ObservedNetwork {
  */
 export interface ForeignNetwork extends Pick<
   NetworkSpec,
-  'project' | 'key' | 'name' | 'bridge' | 'subnet' | 'gateway' | 'prefixLength' | 'ipRange' | 'internal'
+  | 'project'
+  | 'key'
+  | 'name'
+  | 'bridge'
+  | 'subnet'
+  | 'gateway'
+  | 'prefixLength'
+  | 'ipRange'
+  | 'internal'
+  | 'mtu'
+  | 'auxAddresses'
 > {
   /** Addresses containers of other stacks hold on it. */
   usedIps: string[];

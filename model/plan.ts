@@ -29,6 +29,12 @@ export interface NetworkSpec {
   ipRange?: string;
   /** Set when another stack made this network and this one only joins it (`external: true`). */
   owner?: string;
+  /** `com.docker.network.driver.mtu`: of the bridge and every veth on it (absent: the kernel's 1500). */
+  mtu?: number;
+  /** `ipam.config aux_addresses`: addresses no container is given. */
+  auxAddresses?: string[];
+  /** The network's `labels`, kept in its record; not part of networkHash (see there). */
+  labels?: Record<string, string>;
 }
 
 export interface Endpoint {
@@ -43,6 +49,10 @@ export interface Endpoint {
   gateway: string;
   /** Whether the default route goes through this endpoint's gateway. */
   defaultRoute: boolean;
+  /** The network's MTU, for both ends of the veth (absent: the kernel's 1500). */
+  mtu?: number;
+  /** `link_local_ips`: more addresses of the interface. */
+  linkLocalIps?: string[];
   /** Network aliases of the service on this network (the DNS server answers them). */
   aliases?: string[];
 }

@@ -14,6 +14,8 @@ const endpoint = shape({
   gateway: anyStr,
   defaultRoute: bool,
   'aliases?': listOf(str),
+  'mtu?': num,
+  'linkLocalIps?': listOf(str),
 });
 
 const containerSpec = shape({
@@ -78,6 +80,9 @@ export const networkRecordShape: Check = shape({
   'internal?': bool,
   'ipRange?': str,
   'owner?': str,
+  'mtu?': num,
+  'auxAddresses?': listOf(str),
+  'labels?': anyObject,
 });
 
 export const natRecordShape: Check = shape({

@@ -51,7 +51,7 @@ export function planEndpoints(
   for (const [key, net] of nets) {
     const joined = observed.foreignNetworks?.find((f) => f.bridge === net.bridge)?.usedIps ?? [];
     const joiners = observed.networks.find((n) => n.bridge === net.bridge)?.foreignIps ?? [];
-    used.set(key, new Set([...joined, ...joiners]));
+    used.set(key, new Set([...joined, ...joiners, ...(net.auxAddresses ?? [])]));
   }
   const chosen = new Map<string, string>(); // `${container}/${network}` → ip
 
@@ -63,6 +63,8 @@ export function planEndpoints(
       const where = `service ${service.name}: ipv4_address ${sn.ipv4Address} on network ${sn.network}`;
       const why = unusableAddress(net.subnet, net.gateway, sn.ipv4Address);
       if (why) problems.push(`${where} ${why}; choose a free address inside ${net.subnet}`);
+      else if (net.auxAddresses?.includes(sn.ipv4Address))
+        problems.push(`${where} is one of the network's aux_addresses, which no container is given; choose another`);
       else if (used.get(sn.network)!.has(sn.ipv4Address))
         problems.push(`${where} is already taken by another container; choose another address or remove ipv4_address`);
       used.get(sn.network)!.add(sn.ipv4Address);
@@ -133,6 +135,8 @@ export function planEndpoints(
           defaultRoute: false,
         };
         if (sn.aliases.length > 0) ep.aliases = [...sn.aliases];
+        if (net.mtu) ep.mtu = net.mtu;
+        if (sn.linkLocalIps) ep.linkLocalIps = [...sn.linkLocalIps];
         endpoints.push(ep);
       }
       chooseDefaultRoute(

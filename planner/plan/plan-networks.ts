@@ -19,6 +19,7 @@ import {
 import { bridgeName } from '../../model/names.js';
 import { networkHash } from '../../model/hash.js';
 import { replicaCount } from './plan-replicas.js';
+import { bridgeNameClashes, withNetworkOptions } from './network-options.js';
 
 export interface PlannedNetworks {
   /** Every network a container may join, the external ones included. */
@@ -98,6 +99,7 @@ export function planNetworks(stack: Stack, observed: Observed, scale?: Record<st
       bridge: gone.bridge,
     });
   }
+  problems.push(...bridgeNameClashes([...specs.values()], observed));
   return { specs, operations, createIds, problems };
 }
 
@@ -121,7 +123,7 @@ function specOf(project: string, net: Network, subnet: string, gateway: string):
   };
   if (net.internal) spec.internal = true;
   if (net.ipRange) spec.ipRange = normalizeCidr(net.ipRange);
-  return spec;
+  return withNetworkOptions(spec, net);
 }
 
 /** The subnet the file asks for (checked against the host), or why it cannot be had. */
@@ -214,6 +216,8 @@ function joinExternal(net: Network, foreign: ForeignNetwork[]): { spec: NetworkS
     owner: found.project,
   };
   if (found.ipRange) spec.ipRange = found.ipRange;
+  if (found.mtu) spec.mtu = found.mtu;
+  if (found.auxAddresses) spec.auxAddresses = found.auxAddresses;
   // The owner's table drops whatever enters or leaves an internal network: a joiner must
   // not route through it or publish ports on it either.
   if (found.internal) spec.internal = true;

@@ -61,6 +61,8 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     prefixLength: n.prefixLength,
     ...(n.ipRange ? { ipRange: n.ipRange } : {}),
     ...(n.internal ? { internal: true } : {}),
+    ...(n.mtu ? { mtu: n.mtu } : {}),
+    ...(n.auxAddresses ? { auxAddresses: n.auxAddresses } : {}),
     usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
   // What other stacks' applies in progress are taking counts as taken (model/claims.ts).
