@@ -126,3 +126,12 @@ export function normalizeCidr(cidr: string): string {
   const c = parseCidr(cidr);
   return `${intToIp(c.base)}/${c.prefix}`;
 }
+
+/**
+ * The prefix length a `link_local_ips` address gets on its interface: the link-local
+ * network's own (/16) for 169.254.x.y, so its neighbours are on-link, else the address
+ * alone (/32), which adds no route.
+ */
+export function linkLocalPrefix(ip: string): number {
+  return contains(parseCidr('169.254.0.0/16'), ip) ? 16 : 32;
+}

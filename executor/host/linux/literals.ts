@@ -40,6 +40,11 @@ export function assertStkLink(name: string): string {
   return name;
 }
 
+export function assertMtu(mtu: number): number {
+  if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new Error(`invalid MTU: ${JSON.stringify(mtu)}`);
+  return mtu;
+}
+
 export function assertIfname(name: string): string {
   if (typeof name !== 'string' || !IFNAME.test(name))
     throw new Error(`invalid interface name: ${JSON.stringify(name)}`);

@@ -7,7 +7,8 @@
 import { writeFile } from 'node:fs/promises';
 import fs from 'node:fs';
 import type { Host } from '../../host.js';
-import { assertIPv4, assertIfname, assertPrefixLength, assertStkLink } from './literals.js';
+import { assertIPv4, assertIfname, assertMtu, assertPrefixLength, assertStkLink } from './literals.js';
+import { linkLocalPrefix } from '../../../model/ipam.js';
 import { bridgeMac, containerMac, fixBridgeAddress } from './link-addresses.js';
 import { ifNameToIndex } from './libc.js';
 import { NETLINK_ROUTE, NetlinkSocket } from './netlink.js';
@@ -41,7 +42,7 @@ export function createLinuxNetworks(): Host['networks'] {
       const prefix = assertPrefixLength(net.prefixLength);
       await withHostSocket((nl) => {
         try {
-          newBridge(nl, br, bridgeMac(br));
+          newBridge(nl, br, bridgeMac(br), net.mtu === undefined ? undefined : assertMtu(net.mtu));
         } catch (e) {
           // Present already (an earlier run, or another caller just now): repair it in place.
           if ((e as { code?: string }).code !== 'EEXIST') throw e;
@@ -69,11 +70,13 @@ export function createLinuxNetworks(): Host['networks'] {
       const ip = assertIPv4(ep.ip);
       const prefix = assertPrefixLength(ep.prefixLength);
       const gw = assertIPv4(ep.gateway, 'gateway');
+      const mtu = ep.mtu === undefined ? undefined : assertMtu(ep.mtu);
+      const linkLocal = (ep.linkLocalIps ?? []).map((a) => assertIPv4(a, 'link-local address'));
       const netns = openNetnsOf(p);
       const host = NetlinkSocket.open(NETLINK_ROUTE);
       let made = false;
       try {
-        newVeth(host, hv, ifNameToIndex(br), ifname, containerMac(ip), netns);
+        newVeth(host, hv, ifNameToIndex(br), ifname, containerMac(ip), netns, mtu);
         made = true;
         // Hairpin: a container reaching its own published port through the host. With
         // br_netfilter the DNAT happens at bridge level and the frame must go back out of
@@ -84,6 +87,7 @@ export function createLinuxNetworks(): Host['networks'] {
           setUp(inside, 'lo');
           const index = getLink(inside, ifname).index;
           addAddress(inside, index, ip, prefix, false);
+          for (const extra of linkLocal) addAddress(inside, index, extra, linkLocalPrefix(extra), false);
           setUp(inside, ifname);
           if (ep.defaultRoute) replaceDefaultRoute(inside, index, gw);
         } finally {

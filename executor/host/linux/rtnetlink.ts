@@ -6,7 +6,7 @@ import { ipToInt } from '../../../model/ipam.js';
 import { attr, NLM_F, nestAttr, parseAttrs, strAttr, u32Attr, type NetlinkSocket } from './netlink.js';
 
 const RTM = { NEWLINK: 16, DELLINK: 17, GETLINK: 18, NEWADDR: 20, NEWROUTE: 24 } as const;
-const IFLA = { ADDRESS: 1, IFNAME: 3, MASTER: 10, LINKINFO: 18, NET_NS_FD: 28, EXT_MASK: 29 } as const;
+const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, MASTER: 10, LINKINFO: 18, NET_NS_FD: 28, EXT_MASK: 29 } as const;
 const RTEXT_FILTER_SKIP_STATS = 1 << 3;
 const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
 const VETH_INFO_PEER = 1;
@@ -72,13 +72,16 @@ function macAttr(type: number, mac: string): Buffer {
  * name exists. A bridge given no address takes the lowest of its ports' and changes it as
  * ports come and go; one given an address keeps it (addr_assign_type 3, "set").
  */
-export function newBridge(nl: NetlinkSocket, name: string, mac: string): void {
+/** The IFLA_MTU attribute when an MTU is given (else the kernel's default, 1500). */
+const mtuAttr = (mtu: number | undefined): Buffer => (mtu === undefined ? Buffer.alloc(0) : u32Attr(IFLA.MTU, mtu));
+
+export function newBridge(nl: NetlinkSocket, name: string, mac: string, mtu?: number): void {
   const linkinfo = nestAttr(IFLA.LINKINFO, strAttr(IFLA_INFO.KIND, 'bridge'));
   nl.request(
     `RTM_NEWLINK bridge ${name}`,
     RTM.NEWLINK,
     CREATE_NEW,
-    Buffer.concat([ifinfomsg(0, true), strAttr(IFLA.IFNAME, name), macAttr(IFLA.ADDRESS, mac), linkinfo]),
+    Buffer.concat([ifinfomsg(0, true), strAttr(IFLA.IFNAME, name), macAttr(IFLA.ADDRESS, mac), mtuAttr(mtu), linkinfo]),
   );
 }
 
@@ -110,11 +113,13 @@ export function newVeth(
   peerName: string,
   peerMac: string,
   peerNetnsFd: number,
+  mtu?: number,
 ): void {
   const peer = Buffer.concat([
     ifinfomsg(),
     strAttr(IFLA.IFNAME, peerName),
     macAttr(IFLA.ADDRESS, peerMac),
+    mtuAttr(mtu),
     u32Attr(IFLA.NET_NS_FD, peerNetnsFd),
   ]);
   const linkinfo = nestAttr(
@@ -126,7 +131,13 @@ export function newVeth(
     `RTM_NEWLINK veth ${hostName}`,
     RTM.NEWLINK,
     CREATE_NEW,
-    Buffer.concat([ifinfomsg(0, true), strAttr(IFLA.IFNAME, hostName), u32Attr(IFLA.MASTER, masterIndex), linkinfo]),
+    Buffer.concat([
+      ifinfomsg(0, true),
+      strAttr(IFLA.IFNAME, hostName),
+      mtuAttr(mtu),
+      u32Attr(IFLA.MASTER, masterIndex),
+      linkinfo,
+    ]),
   );
 }
 
