@@ -2,7 +2,9 @@
 // loader (which refuses the rest at their line) and the planner (which puts them into the
 // network's spec): the MTU of the bridge and of every veth on it, and the bridge's name on
 // the host. Stack makes, repairs and removes only host links named `stk…` (the executor
-// refuses any other name), so a chosen bridge name must start with stk too.
+// refuses any other name), and its nftables rules (isolation between networks) and the
+// accepts it adds next to docker know every stack bridge by the `stkb` prefix, so a chosen
+// bridge name must start with stkb too.
 
 export const MTU_OPTION = 'com.docker.network.driver.mtu';
 export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
@@ -12,8 +14,9 @@ export const BRIDGE_OPTIONS = [MTU_OPTION, BRIDGE_NAME_OPTION] as const;
 const MTU = { min: 68, max: 65535 };
 /** IFNAMSIZ is 16 with the terminating NUL; docker's charset for link names. */
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
-/** The names stack gives its own bridges and veths (model/names.ts): not for the file to take. */
-const GENERATED = /^stk[bv][0-9a-f]{10}$/;
+/** The prefix of every stack bridge; the names stack gives its own (model/names.ts) are not for the file to take. */
+export const BRIDGE_PREFIX = 'stkb';
+const GENERATED = /^stkb[0-9a-f]{10}$/;
 
 /** The MTU an option value asks for, or undefined when it is not a whole number in range. */
 export function parseMtu(value: unknown): number | undefined {
@@ -27,10 +30,11 @@ export const MTU_RANGE = `a whole number from ${MTU.min} to ${MTU.max}`;
 
 /**
  * Why `name` cannot be a bridge name stack makes: `invalid` when no Linux link could have
- * it, `foreign` when it is a valid name outside stack's own (`stk…`), else undefined.
+ * it, `foreign` when it is a valid name outside stack's bridges (`stkb…`), `generated`
+ * when it has the form of the names stack gives them itself, else undefined.
  */
 export function bridgeNameProblem(name: string): 'invalid' | 'foreign' | 'generated' | undefined {
   if (!IFNAME.test(name) || name === '.' || name === '..') return 'invalid';
-  if (!name.startsWith('stk') || name.length < 4 || name.includes('.')) return 'foreign';
+  if (!name.startsWith(BRIDGE_PREFIX) || name.length <= BRIDGE_PREFIX.length || name.includes('.')) return 'foreign';
   return GENERATED.test(name) ? 'generated' : undefined;
 }

@@ -2,8 +2,9 @@
 // a container on two networks: `priority` orders the interfaces (eth0 is the highest),
 // `gw_priority` picks the network of the default route, link_local_ips are addresses of
 // the interface, the bridge driver's MTU reaches the bridge and both veth ends, the bridge
-// has the host name the file gives it (gone after down), aux_addresses are never handed
-// out, and the network's labels are in its record. No traffic leaves the namespaces.
+// has the host name the file gives it (gone after down), and two networks so named stay
+// isolated from each other; aux_addresses are never handed out, and the network's labels
+// are in its record. No traffic leaves the containers' namespaces and the stack's bridges.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import {
   importTestImage,
   makeStackEnv,
   sleeperService as sleeper,
+  webService,
   stack,
   uniqueProject,
   type StackEnv,
@@ -28,10 +30,14 @@ const MTU = 1400;
 let env: StackEnv;
 let file = '';
 let row: PsRow;
-/** The bridge name the file chooses: stk…, unique to this run, at most 15 bytes. */
-const bridge = `stknk${Math.random().toString(36).slice(2, 8)}`;
+/** The bridge names the file chooses: stkb…, unique to this run, at most 15 bytes. */
+const run = Math.random().toString(36).slice(2, 8);
+const bridge = `stkbnk${run}b`;
+const alphaBridge = `stkbnk${run}a`;
 const project = uniqueProject('tnkeys');
 
+const wget = (pid: number, url: string) => inside(pid, ['timeout', '3', 'wget', '-q', '-O-', url]);
+const pidOf = (service: string) => ps(env, file).find((r) => r.service === service)!.pid;
 const mtuOf = (pid: number, ifname: string) => inside(pid, ['cat', `/sys/class/net/${ifname}/mtu`]).stdout.trim();
 
 beforeAll(() => {
@@ -52,8 +58,11 @@ ${sleeper(`    networks:
         priority: 10
         link_local_ips: [${LINK_LOCAL}]
 `)}
-networks:
+  peer:
+${sleeper('    networks: [beta]\n')}
+${webService([], '    networks: [alpha]\n')}networks:
   alpha:
+    driver_opts: { com.docker.network.bridge.name: ${alphaBridge} }
     ipam:
       config:
         - subnet: ${ALPHA.subnet}
@@ -96,15 +105,25 @@ describe('network keys, from inside a container on two networks', () => {
     expect(mtuOf(row.pid, 'eth0')).toBe(String(MTU));
     expect(mtuOf(row.pid, 'eth1')).toBe('1500');
     expect(fs.readFileSync(`/sys/class/net/${bridge}/mtu`, 'utf8').trim()).toBe(String(MTU));
+    // The host ends of `two` and `peer`.
     const ports = fs.readdirSync(`/sys/class/net/${bridge}/brif`);
-    expect(ports).toHaveLength(1);
-    expect(fs.readFileSync(`/sys/class/net/${ports[0]}/mtu`, 'utf8').trim()).toBe(String(MTU));
+    expect(ports.map((p) => fs.readFileSync(`/sys/class/net/${p}/mtu`, 'utf8').trim())).toEqual([
+      String(MTU),
+      String(MTU),
+    ]);
   });
 
   it('aux_addresses are never handed out', () => {
-    const alpha = inside(row.pid, ['ip', '-o', '-4', 'addr', 'show', 'eth1']).stdout;
-    expect(alpha).not.toContain(`inet ${ALPHA.reserved}/`);
-    expect(alpha).toContain(`inet ${ALPHA.first}/24 `);
+    const addresses = ps(env, file).flatMap((r) => r.addresses.map((a) => a.ip));
+    expect(addresses).not.toContain(ALPHA.reserved);
+    expect(addresses).toContain(ALPHA.first);
+  });
+
+  it('networks with chosen bridge names stay isolated from each other', () => {
+    const web = ps(env, file).find((r) => r.service === 'web')!;
+    const url = `http://${web.addresses[0]!.ip}/`;
+    expect(wget(row.pid, url).stdout).toContain('hello from stack');
+    expect(wget(pidOf('peer'), url).code).not.toBe(0);
   });
 
   it("the network's labels are in its record", () => {
@@ -118,6 +137,6 @@ describe('network keys, from inside a container on two networks', () => {
     const down = stack(env, ['-f', file, 'down', '-t', '0']);
     expect(down.code, down.stderr).toBe(0);
     file = '';
-    expect(fs.existsSync(`/sys/class/net/${bridge}`)).toBe(false);
+    expect([bridge, alphaBridge].filter((b) => fs.existsSync(`/sys/class/net/${b}`))).toEqual([]);
   });
 });

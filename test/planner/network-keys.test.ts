@@ -28,13 +28,13 @@ describe('network driver_opts', () => {
     const plan = reconcile(
       load(
         file(
-          '  front:\n    driver_opts:\n      com.docker.network.driver.mtu: "1400"\n      com.docker.network.bridge.name: stkfront\n',
+          '  front:\n    driver_opts:\n      com.docker.network.driver.mtu: "1400"\n      com.docker.network.bridge.name: stkbfront\n',
         ),
       ),
       observed(),
     );
-    expect(created(plan).map((n) => [n.bridge, n.mtu])).toEqual([['stkfront', 1400]]);
-    expect(starts(plan)[0]!.endpoints.map((e) => [e.bridge, e.mtu])).toEqual([['stkfront', 1400]]);
+    expect(created(plan).map((n) => [n.bridge, n.mtu])).toEqual([['stkbfront', 1400]]);
+    expect(starts(plan)[0]!.endpoints.map((e) => [e.bridge, e.mtu])).toEqual([['stkbfront', 1400]]);
   });
 
   it('a bridge name another stack already uses is a plan problem', () => {
@@ -42,15 +42,15 @@ describe('network driver_opts', () => {
       project: 'other',
       key: 'net',
       name: 'other_net',
-      bridge: 'stkfront',
+      bridge: 'stkbfront',
       subnet: '10.99.0.0/24',
       gateway: '10.99.0.1',
       prefixLength: 24,
       usedIps: [],
     };
-    const text = file('  front:\n    driver_opts: {com.docker.network.bridge.name: stkfront}\n');
+    const text = file('  front:\n    driver_opts: {com.docker.network.bridge.name: stkbfront}\n');
     expect(planProblems(() => reconcile(load(text), observed({ foreignNetworks: [foreign] })))).toEqual([
-      'network front: bridge name stkfront (com.docker.network.bridge.name) is the bridge of network other_net of stack other; choose another name, or join that network with external: true',
+      'network front: bridge name stkbfront (com.docker.network.bridge.name) is the bridge of network other_net of stack other; choose another name, or join that network with external: true',
     ]);
   });
 

@@ -54,7 +54,7 @@ function checkDriverOpts(ctx: RuleContext, key: string, opts: Obj): void {
       else if (why === 'foreign')
         ctx.at(
           path,
-          `${UNSUPPORTED} bridge name ${shown} of network "${key}": stack makes and removes only host links named stk…; use a name that starts with stk, or remove it`,
+          `${UNSUPPORTED} bridge name ${shown} of network "${key}": stack makes and removes only host links of its own, and its bridges are named stkb…; use a name that starts with stkb, or remove it`,
         );
       else if (why === 'generated')
         ctx.at(
