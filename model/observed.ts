@@ -67,6 +67,8 @@ export interface ObservedNetwork {
   gateway: string;
   /** networkHash() of the record; absent in records written before networks had one. */
   hash?: string;
+  /** The labels the record keeps (absent: none, or a record written before stack kept them). */
+  labels?: Record<string, string>;
   /** False when the record exists but the bridge is gone or lost its address, up state or route_localnet (drift). */
   linkPresent: boolean;
   /** Containers of other stacks attached to it (they joined it as `external: true`). */

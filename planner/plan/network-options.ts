@@ -4,7 +4,8 @@
 // gives it, so the spec (and networkHash) of a network without them is what it was
 // before stack read them: an upgrade recreates nothing.
 
-import type { Observed } from '../../model/observed.js';
+import { canonicalJson } from '../../model/hash.js';
+import type { Observed, ObservedNetwork } from '../../model/observed.js';
 import type { NetworkSpec } from '../../model/plan.js';
 import type { Network } from '../../model/types.js';
 import { BRIDGE_NAME_OPTION, MTU_OPTION, parseMtu } from '../../model/network-options.js';
@@ -40,4 +41,13 @@ export function bridgeNameClashes(specs: NetworkSpec[], observed: Observed): str
       );
   }
   return problems;
+}
+
+/**
+ * Whether the record of an unchanged network keeps other labels than the file gives. They
+ * change nothing on the host (so they are not in networkHash), only the record: the
+ * network's create operation rewrites it and finds its bridge as it is.
+ */
+export function labelsChanged(seen: ObservedNetwork, spec: NetworkSpec): boolean {
+  return canonicalJson(seen.labels ?? {}) !== canonicalJson(spec.labels ?? {});
 }

@@ -19,13 +19,13 @@ import {
 import { bridgeName } from '../../model/names.js';
 import { networkHash } from '../../model/hash.js';
 import { replicaCount } from './plan-replicas.js';
-import { bridgeNameClashes, withNetworkOptions } from './network-options.js';
+import { bridgeNameClashes, labelsChanged, withNetworkOptions } from './network-options.js';
 
 export interface PlannedNetworks {
   /** Every network a container may join, the external ones included. */
   specs: Map<string, NetworkSpec>;
   operations: Operation[];
-  /** Ids of network.create operations; containers wait for all of them. */
+  /** Ids of network.create operations that make a bridge (anew): its containers are rewired. */
   createIds: string[];
   /** What keeps the networks from being made as the file says. */
   problems: string[];
@@ -66,7 +66,8 @@ export function planNetworks(stack: Stack, observed: Observed, scale?: Record<st
     const spec = specOf(stack.project, net, subnet, net.gateway ?? defaultGateway(subnet));
     specs.set(net.key, spec);
     const changed = seen && !sameConfig(seen, spec);
-    if (seen && !changed && seen.linkPresent) continue;
+    const relabel = seen && !changed && seen.linkPresent && labelsChanged(seen, spec);
+    if (seen && !changed && seen.linkPresent && !relabel) continue;
     if (changed) {
       operations.push({
         kind: 'network.remove',
@@ -79,12 +80,15 @@ export function planNetworks(stack: Stack, observed: Observed, scale?: Record<st
       });
     }
     const id = `network:${net.key}`;
-    createIds.push(id);
+    // A relabelled bridge stays as it is: its containers need no rewiring.
+    if (!relabel) createIds.push(id);
     const cause = !seen
       ? `network ${net.key} does not exist yet`
-      : changed
-        ? `configuration of network ${net.key} changed${seen.subnet !== spec.subnet ? ` (subnet ${seen.subnet} → ${spec.subnet})` : ''}`
-        : `drift: bridge ${seen.bridge} of network ${net.key} is missing or misconfigured on the host`;
+      : relabel
+        ? `labels of network ${net.key} changed (only its record changes)`
+        : changed
+          ? `configuration of network ${net.key} changed${seen.subnet !== spec.subnet ? ` (subnet ${seen.subnet} → ${spec.subnet})` : ''}`
+          : `drift: bridge ${seen.bridge} of network ${net.key} is missing or misconfigured on the host`;
     operations.push({ kind: 'network.create', id, cause, after: [], network: spec });
   }
 

@@ -38,6 +38,11 @@ const project = uniqueProject('tnkeys');
 
 const wget = (pid: number, url: string) => inside(pid, ['timeout', '3', 'wget', '-q', '-O-', url]);
 const pidOf = (service: string) => ps(env, file).find((r) => r.service === service)!.pid;
+/** The network's record in the stack's state. */
+const recordOf = (key: string) =>
+  JSON.parse(
+    fs.readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'networks', `${key}.json`), 'utf8'),
+  ) as { bridge: string; labels?: Record<string, string> };
 const mtuOf = (pid: number, ifname: string) => inside(pid, ['cat', `/sys/class/net/${ifname}/mtu`]).stdout.trim();
 
 beforeAll(() => {
@@ -127,10 +132,18 @@ describe('network keys, from inside a container on two networks', () => {
   });
 
   it("the network's labels are in its record", () => {
-    const record = JSON.parse(
-      fs.readFileSync(path.join(env.env.STACK_ROOT!, 'stacks', project, 'state', 'networks', 'beta.json'), 'utf8'),
-    ) as { bridge: string; labels?: Record<string, string> };
-    expect(record).toMatchObject({ bridge, labels: { 'com.example.tier': 'back' } });
+    expect(recordOf('beta')).toMatchObject({ bridge, labels: { 'com.example.tier': 'back' } });
+  });
+
+  it('a label edit rewrites the record and leaves the bridge and the containers as they are', () => {
+    const before = ps(env, file).map((r) => [r.name, r.pid]);
+    const bridgeIndex = fs.readFileSync(`/sys/class/net/${bridge}/ifindex`, 'utf8');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('com.example.tier: back', 'com.example.tier: edge'));
+    const up = stack(env, ['-f', file, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(recordOf('beta').labels).toEqual({ 'com.example.tier': 'edge' });
+    expect(ps(env, file).map((r) => [r.name, r.pid])).toEqual(before);
+    expect(fs.readFileSync(`/sys/class/net/${bridge}/ifindex`, 'utf8')).toBe(bridgeIndex);
   });
 
   it('down removes the bridge of the chosen name', () => {

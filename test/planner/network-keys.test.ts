@@ -1,7 +1,7 @@
 // The network keys stack reads beyond addresses, planned from a loaded file: the bridge's
 // MTU and host name, aux_addresses no container is given, link_local_ips on the interface,
-// labels kept in the network's record without making a network made before (without them)
-// look changed, and attachable accepted with a note.
+// labels kept in the network's record (a network made before stack kept them, or a label
+// edit, rewrites the record only), and attachable accepted with a note.
 
 import { describe, expect, it } from 'vitest';
 import type { ContainerSpec, NetworkSpec, Plan } from '../../model/plan.js';
@@ -99,7 +99,7 @@ describe('network labels', () => {
     expect(created(reconcile(load(labelled), observed()))[0]!.labels).toEqual({ 'com.example.tier': 'front' });
   });
 
-  it('do not make a network recorded before stack kept them look changed, nor does a label edit', () => {
+  it('do not make a network recorded before stack kept them look changed: only its record is rewritten, no container is touched', () => {
     const first = reconcile(load(labelled), observed());
     // The record as a stack that ignored labels wrote it.
     const old = applied(
@@ -111,8 +111,26 @@ describe('network labels', () => {
       },
       observed(),
     );
-    expect(networkOps(reconcile(load(labelled), old))).toEqual([]);
-    expect(networkOps(reconcile(load(file('  front:\n    labels: {com.example.tier: edge}\n')), old))).toEqual([]);
+    const upgrade = reconcile(load(labelled), old);
+    expect(upgrade.operations.map((o) => [o.kind, o.cause])).toEqual([
+      ['network.create', 'labels of network front changed (only its record changes)'],
+    ]);
+    // Once the record holds them, as the rewritten record does, there is nothing to do.
+    const recorded = { ...old, networks: old.networks.map((n) => ({ ...n, labels: created(upgrade)[0]!.labels })) };
+    expect(reconcile(load(labelled), recorded).operations).toEqual([]);
+  });
+
+  it('an edit of them rewrites the record alone, too', () => {
+    const first = reconcile(load(labelled), observed());
+    const edited = reconcile(
+      load(file('  front:\n    labels: {com.example.tier: edge}\n')),
+      applied(first, observed()),
+    );
+    expect(edited.operations.map((o) => o.kind)).toEqual(['network.create']);
+    expect(created(edited)[0]).toMatchObject({
+      subnet: created(first)[0]!.subnet,
+      labels: { 'com.example.tier': 'edge' },
+    });
   });
 });
 

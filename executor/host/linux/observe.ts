@@ -97,6 +97,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
           subnet: n.subnet,
           gateway: n.gateway,
           hash: networkHash(n),
+          ...(n.labels ? { labels: n.labels } : {}),
           linkPresent: bridgeConfigured(linkStates, n),
           ...(joined.length > 0
             ? { foreignUsers: [...new Set(joined.map((e) => e.name))], foreignIps: joined.map((e) => e.ip) }
