@@ -195,17 +195,11 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
     'start_interval',
     'disable',
   ),
-  'services.*.networks.*': allWork(
-    'aliases',
-    'ipv4_address',
-    'ipv6_address',
-    'interface_name',
-    'gw_priority',
-    'priority',
-    'mac_address',
-    'link_local_ips',
-    'driver_opts',
-  ),
+  'services.*.networks.*': {
+    ...allWork('aliases', 'ipv4_address', 'interface_name', 'gw_priority', 'priority', 'mac_address', 'link_local_ips'),
+    ipv6_address: refused("stack's networks are IPv4 only; use ipv4_address"),
+    driver_opts: refused('stack sets no per-endpoint driver options'),
+  },
   'services.*.ports.#': {
     ...allWork('target', 'published', 'host_ip', 'protocol'),
     mode: works('`host` and `ingress` both publish on this host, as docker compose does without a swarm'),
@@ -229,7 +223,10 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
     labels: refused(),
   },
   'networks.*': {
-    ...allWork('name', 'driver_opts', 'ipam', 'external', 'internal', 'labels'),
+    ...allWork('name', 'ipam', 'external', 'internal', 'labels'),
+    driver_opts: works(
+      '`com.docker.network.driver.mtu` and `com.docker.network.bridge.name` (a name starting `stkb`, so the isolation rules know the bridge); other options are refused at their line',
+    ),
     driver: works('`bridge` only, the default; other drivers are refused at their line'),
     enable_ipv6: works("`false` only: stack's networks are IPv4; `true` is refused at its line"),
     attachable: noted(SWARM),
@@ -237,7 +234,8 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
   },
   'networks.*.external': allWork('name'),
   'networks.*.ipam': {
-    ...allWork('config', 'options'),
+    ...allWork('config'),
+    options: refused("stack's address allocator takes no options"),
     driver: works('`default` only, the default; other drivers are refused at their line'),
   },
   'networks.*.ipam.config.#': allWork('subnet', 'ip_range', 'gateway', 'aux_addresses'),

@@ -30,7 +30,7 @@ function refusedValues(path: string, key: string): string {
   const values = VALUES.find(([pattern]) => pattern.join('.') === `${path}.${key}`)?.[1];
   if (!values) return '';
   return ` Values refused: ${Object.entries(values)
-    .map(([v, why]) => `\`${v}\` (${why})`)
+    .map(([v, why]) => (v === '*' ? `any but the default (${why})` : `\`${v}\` (${why})`))
     .join(', ')}.`;
 }
 

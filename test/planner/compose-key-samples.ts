@@ -88,7 +88,8 @@ export const CONTAINERS: Record<string, { at: (string | number)[]; value: unknow
   'services.*.env_file.#': { at: ['services', 'web', 'env_file'], value: [{ path: './b.env' }] },
   'services.*.extends': { at: ['services', 'web', 'extends'], value: { service: 'db' } },
   'services.*.healthcheck': { at: ['services', 'web', 'healthcheck'], value: { test: ['CMD', 'true'] } },
-  'services.*.networks.*': { at: ['services', 'web', 'networks'], value: { net: {} } },
+  // Two networks, so that priority and gw_priority have something to order.
+  'services.*.networks.*': { at: ['services', 'web', 'networks'], value: { net: {}, default: {} } },
   'services.*.ports.#': { at: ['services', 'web', 'ports'], value: [{ target: 80 }] },
   'services.*.ulimits.*': { at: ['services', 'web', 'ulimits'], value: { nofile: { soft: 10, hard: 20 } } },
   'services.*.volumes.#': {

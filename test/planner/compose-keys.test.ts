@@ -104,17 +104,7 @@ const KNOWN_GAPS = new Set([
   'services.*: stdin_open',
   'services.*.deploy: labels',
   'services.*.deploy.resources.reservations: cpus',
-  'services.*.networks.*: ipv6_address',
-  'services.*.networks.*: link_local_ips',
-  'services.*.networks.*: driver_opts',
-  'services.*.networks.*: gw_priority',
-  'services.*.networks.*: priority',
   'services.*.networks.*: mac_address',
-  'networks.*: driver_opts',
-  'networks.*: labels',
-  'networks.*: attachable',
-  'networks.*.ipam: options',
-  'networks.*.ipam.config.#: aux_addresses',
 ]);
 /** The KNOWN_GAPS entries whose test ran: an entry that is not one is stale. */
 const gapsTested = new Set<string>();
