@@ -62,6 +62,13 @@ export interface HostsEntry {
   names: string[];
 }
 
+/** Where a container's output goes: its log file, rotated at maxBytes keeping maxFiles files, or nowhere. */
+export interface LogConfig {
+  driver: 'json-file' | 'local' | 'none';
+  maxBytes?: number;
+  maxFiles?: number;
+}
+
 export interface ContainerSpec {
   project: string;
   service: string;
@@ -131,6 +138,8 @@ export interface ContainerSpec {
   readyPorts?: number[];
   restart: RestartPolicy;
   labels: Record<string, string>;
+  /** `logging:` (model/log-rotation.ts); absent: one log file, never rotated, as before the key existed. */
+  logging?: LogConfig;
   /** Config hash: a change means the container must be recreated. */
   hash: string;
 }

@@ -282,7 +282,14 @@ export interface Service {
   profiles: string[];
   /** `develop` (watch rules), kept as parsed. */
   develop?: unknown;
+  /** `logging:` as written (options as strings); absent: json-file without rotation, docker's default. */
+  logging?: ServiceLogging;
   pos: SourcePos;
+}
+
+export interface ServiceLogging {
+  driver: 'json-file' | 'local' | 'none';
+  options: Record<string, string>;
 }
 
 export interface Network {

@@ -171,6 +171,7 @@ function service(s: Service): Obj {
     image: s.image,
     init: s.init,
     labels: s.labels,
+    logging: s.logging && compact({ driver: s.logging.driver, options: s.logging.options }),
     mem_limit: bytes(res.memoryBytes),
     mem_reservation: bytes(res.memoryReservationBytes),
     memswap_limit: bytes(res.memorySwapBytes),

@@ -7,6 +7,7 @@ import { fileGrant, parseTmpfs, parseVolume, resolveHostPath } from './mounts.js
 import { exposeEntry, parsePorts } from './ports.js';
 import { normalizeBuild } from './build-spec.js';
 import { extraHosts } from './extra-hosts.js';
+import { serviceLogging } from './logging.js';
 import { serviceDefaults } from './service-defaults.js';
 import { linkList, namespaceModes, volumesFrom, withImpliedDependencies } from './shared-namespaces.js';
 import { shellSplit } from './short-forms.js';
@@ -260,6 +261,7 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
     workingDir: typeof s.working_dir === 'string' ? s.working_dir : undefined,
     shmSizeBytes: parseSize(s.shm_size),
     develop: s.develop ?? undefined,
+    logging: serviceLogging(s.logging),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) (out as unknown as Obj)[key] = value;
   return out;

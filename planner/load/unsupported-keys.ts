@@ -8,6 +8,22 @@
 
 import { keyStatus } from './compose-keys.js';
 
+const LOG_DRIVERS = 'stack keeps logs with json-file (the default), local or none';
+const LOG_OPTIONS = "stack's log files hold the output only, with no attributes or buffering";
+
+/**
+ * Keys of free-form option maps (not in the specification's schema, so not in the key table)
+ * that docker knows and stack does not implement.
+ */
+const OPTION_KEYS: [pattern: readonly string[], keys: Record<string, string>][] = [
+  [
+    ['services', '*', 'logging', 'options'],
+    Object.fromEntries(
+      ['labels', 'labels-regex', 'env', 'env-regex', 'tag', 'mode', 'max-buffer-size'].map((k) => [k, LOG_OPTIONS]),
+    ),
+  ],
+];
+
 /** Values of an enumerated key that are valid Compose and that stack does not implement. */
 export const VALUES: [pattern: readonly string[], values: Record<string, string>][] = [
   [
@@ -16,6 +32,14 @@ export const VALUES: [pattern: readonly string[], values: Record<string, string>
   ],
   // `*`: every value the schema does not allow.
   [['networks', '*', 'ipam', 'driver'], { '*': 'stack allocates addresses itself, as the default driver does' }],
+  [
+    ['services', '*', 'logging', 'driver'],
+    Object.fromEntries(
+      ['syslog', 'journald', 'gelf', 'fluentd', 'awslogs', 'splunk', 'etwlogs', 'gcplogs', 'logentries', 'loki'].map(
+        (d) => [d, LOG_DRIVERS],
+      ),
+    ),
+  ],
 ];
 
 function matches(pattern: readonly string[], path: readonly (string | number)[]): boolean {
@@ -25,7 +49,7 @@ function matches(pattern: readonly string[], path: readonly (string | number)[])
   );
 }
 
-function message(what: string, instead: string): string {
+export function notSupportedMessage(what: string, instead: string): string {
   return `valid Compose, not supported by stack: ${what}: remove it${instead ? `; ${instead}` : ''}`;
 }
 
@@ -39,7 +63,9 @@ export function unsupportedKeyMessage(
   where: string,
 ): string | undefined {
   const status = keyStatus(path, key);
-  return status?.status === 'refused' ? message(`"${key}" ${where}`, status.note) : undefined;
+  if (status?.status === 'refused') return notSupportedMessage(`"${key}" ${where}`, status.note);
+  const options = OPTION_KEYS.find(([pattern]) => matches(pattern, path))?.[1];
+  return options && Object.hasOwn(options, key) ? notSupportedMessage(`"${key}" ${where}`, options[key]!) : undefined;
 }
 
 /** The message for an enumerated `value` at `path` that is valid Compose stack lacks, else undefined. */
@@ -51,5 +77,5 @@ export function unsupportedValueMessage(
   const table = VALUES.find(([pattern]) => matches(pattern, path))?.[1];
   const key = table && (Object.hasOwn(table, value as string) ? (value as string) : '*');
   if (typeof value !== 'string' || !table || !key || !Object.hasOwn(table, key)) return undefined;
-  return message(`${JSON.stringify(value)} for ${where}`, table[key]!);
+  return notSupportedMessage(`${JSON.stringify(value)} for ${where}`, table[key]!);
 }

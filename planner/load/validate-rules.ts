@@ -16,6 +16,7 @@ import { checkReferences } from './rules/references.js';
 import { checkDeclarationNameLengths, checkServiceNameLengths } from './rules/name-lengths.js';
 import { checkResources } from './rules/resources.js';
 import { checkRuntimeOptions } from './rules/runtime-options.js';
+import { checkLogging } from './rules/logging.js';
 import { checkSecurityOpts } from './rules/security-opt.js';
 import { checkServiceFields } from './rules/service-fields.js';
 import { checkSharedNetworkNamespace } from './rules/shared-network.js';
@@ -111,6 +112,7 @@ export function validateRules(
     checkPorts(ctx, name, svc, published);
     checkResources(ctx, name, svc);
     checkRuntimeOptions(ctx, name, svc);
+    checkLogging(ctx, name, svc);
     checkSecurityOpts(ctx, name, svc);
     checkServiceNameLengths(ctx, name, svc);
     const { containerName } = checkServiceFields(ctx, name, svc);

@@ -15,6 +15,7 @@ import { noNewPrivilegesOf } from '../../model/security-opt.js';
 import { mergeEnv } from '../../model/environment.js';
 import { containerNamespaces, containerNetworkMode } from './network-mode.js';
 import { linkAliases } from '../../model/links.js';
+import { logConfig } from '../../model/log-rotation.js';
 
 export function resolveArgv(service: Service, image: ImageInfo): string[] {
   const entrypoint = service.entrypoint ?? image.entrypoint ?? [];
@@ -136,6 +137,8 @@ export function buildContainerSpec(
   if (namespaces !== undefined) spec.namespaces = namespaces;
   if (service.containerName !== undefined) spec.containerName = service.containerName;
   if (dns.dnsUpstreams) spec.dnsUpstreams = dns.dnsUpstreams;
+  const logging = logConfig(service.logging);
+  if (logging) spec.logging = logging;
   const healthcheck = effectiveHealthcheck(service.healthcheck, image.healthcheck);
   if (healthcheck) spec.healthcheck = healthcheck;
   const readyPorts = tcpPortsOf(service);
