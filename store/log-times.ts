@@ -4,18 +4,24 @@
 // most one per 50 ms per container. Every byte before <size> was written by that time,
 // which is when `logs -t`, `--since` and `--until` say a line appeared: to within those
 // 50 ms, or, for output written while no supervisor ran, when the next one noticed it.
+// With `logging:` max-size, <size> is an absolute position (store/log-segments.ts) and each
+// note is also when the log is rotated (store/log-rotation.ts); notes of bytes no longer
+// kept are dropped then.
 
 import fs from 'node:fs';
 import { paths } from './paths.js';
 import { PRIVATE_FILE_MODE } from './private-files.js';
+import type { LogConfig } from '../model/plan.js';
+import { readHead } from './log-segments.js';
+import { rotateLog, type LogHeadDropper } from './log-rotation.js';
 
 const COALESCE_MS = 50;
 
 export const logTimesFile = (logFile: string) => `${logFile}.times`;
 
 export interface LogTimes {
-  /** Starts noting the growth of a running container's log (again: nothing happens). */
-  track(name: string): void;
+  /** Starts noting the growth of a running container's log (again: nothing happens), rotating it as `config` says. */
+  track(name: string, config?: LogConfig): void;
   /** Notes what was written so far and stops watching (the container exited or is gone). */
   untrack(name: string): void;
   close(): void;
@@ -26,9 +32,30 @@ interface Watched {
   size: number;
   lastNoted: number;
   timer?: NodeJS.Timeout;
+  config?: LogConfig;
+  /** Absolute position of the log file's first byte (its rotations so far). */
+  base: number;
 }
 
-export function createLogTimes(project: string, now: () => number = Date.now): LogTimes {
+/** Keeps only the notes that still describe kept bytes (those ending after `keep`). */
+function trimTimes(file: string, keep: number): void {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
+  const kept = text.split('\n').filter((l) => l !== '' && Number(l.split(' ')[0]) > keep);
+  fs.writeFileSync(`${file}.tmp`, kept.map((l) => `${l}\n`).join(''), { mode: PRIVATE_FILE_MODE });
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+export function createLogTimes(
+  project: string,
+  now: () => number = Date.now,
+  /** The host's way to drop the start of a log file (rotation); without it, logs are not rotated. */
+  dropper?: LogHeadDropper,
+): LogTimes {
   const watched = new Map<string, Watched>();
 
   const note = (name: string) => {
@@ -38,7 +65,7 @@ export function createLogTimes(project: string, now: () => number = Date.now): L
     const file = paths.logFile(project, name);
     let size: number;
     try {
-      size = fs.statSync(file).size;
+      size = w.base + fs.statSync(file).size;
     } catch {
       return; // removed with its stack
     }
@@ -53,6 +80,16 @@ export function createLogTimes(project: string, now: () => number = Date.now): L
     }
     w.size = size;
     w.lastNoted = at;
+    if (w.config?.maxBytes === undefined || !dropper) return;
+    try {
+      const before = w.base;
+      const head = rotateLog(file, w.config, dropper);
+      w.base = head.base;
+      if (head.base !== before) trimTimes(logTimesFile(file), head.keep);
+    } catch {
+      // STACK_ROOT full or the log removed meanwhile: the next growth tries again (a throw
+      // here, in a timer, would end the supervisor).
+    }
   };
 
   const soon = (name: string) => {
@@ -63,7 +100,7 @@ export function createLogTimes(project: string, now: () => number = Date.now): L
   };
 
   return {
-    track(name) {
+    track(name, config) {
       if (watched.has(name)) return;
       const file = paths.logFile(project, name);
       let watcher: fs.FSWatcher;
@@ -73,7 +110,7 @@ export function createLogTimes(project: string, now: () => number = Date.now): L
         return; // attached one-offs (`run`) have no log file
       }
       watcher.on('error', () => {});
-      watched.set(name, { watcher, size: 0, lastNoted: 0 });
+      watched.set(name, { watcher, size: 0, lastNoted: 0, base: readHead(file).base, ...(config ? { config } : {}) });
       // Output from before we watched (a restart, an adopted container) counts as seen now.
       const w = watched.get(name)!;
       try {

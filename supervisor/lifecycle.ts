@@ -10,7 +10,7 @@ import type { ContainerRecord } from '../model/records.js';
 import { lastProbeText } from '../model/conditions.js';
 import { resumeContainer } from '../executor/launch-container.js';
 import { probeArgv } from '../model/healthcheck.js';
-import type { ContainerSpec } from '../model/plan.js';
+import type { ContainerSpec, LogConfig } from '../model/plan.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import { HealthMonitor } from './health-monitor.js';
@@ -29,7 +29,7 @@ export interface LifecycleOptions {
   events: EventBus;
   log: (line: string) => void;
   /** Notes when each running container's log grows (store/log-times.ts). */
-  logTimes?: { track(name: string): void; untrack(name: string): void };
+  logTimes?: { track(name: string, config?: LogConfig): void; untrack(name: string): void };
   /**
    * Runs before a container's command is released: the DNS server learns its name (and
    * listens on a new network's gateway) before the command, or one after it, asks.
@@ -157,7 +157,7 @@ export class Lifecycle {
     const { host, project, clock } = this.opts;
     const record = await host.state.loadContainer(project, name);
     if (!record) return;
-    this.opts.logTimes?.track(name);
+    this.opts.logTimes?.track(name, record.spec.logging);
     const t = this.tracked.get(name) ?? tracking(record, 0);
     t.spec = record.spec;
     t.startedAt = record.startedAt ? Date.parse(record.startedAt) : clock.now();

@@ -12,6 +12,7 @@ import { createLinuxHost } from '../executor/host/linux/linux-host.js';
 import { paths } from '../store/paths.js';
 import { makePrivateDirSync, openPrivateAppend } from '../store/private-files.js';
 import { createLogTimes } from '../store/log-times.js';
+import { canDropLogHead, dropLogHead } from '../executor/host/linux/log-head.js';
 import { openJournal } from '../store/journal-file.js';
 import { finishDownWhenFree } from './finish-down.js';
 import { handleRequest } from './handlers.js';
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     clock: systemClock,
     events,
     log,
-    logTimes: createLogTimes(project),
+    logTimes: createLogTimes(project, Date.now, { canDrop: canDropLogHead, drop: dropLogHead }),
     beforeRelease: () => dns.reload(),
     beforeStop: () => dns.reload(),
     beforeDrain: async (addresses) => {

@@ -31,6 +31,8 @@ export interface ContainerStatusRow {
   command: string[];
   addresses: { network: string; ip: string }[];
   ports: string[];
+  /** `logging.driver` when the service sets one (`none`: no output is kept). */
+  logDriver?: string;
 }
 
 export async function containerStatus(project: string): Promise<ContainerStatusRow[]> {
@@ -54,6 +56,7 @@ export async function containerStatus(project: string): Promise<ContainerStatusR
       ports: (nat?.ports ?? [])
         .filter((p) => p.container === r.spec.name)
         .map((p) => `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
+      ...(r.spec.logging ? { logDriver: r.spec.logging.driver } : {}),
     };
   });
 }

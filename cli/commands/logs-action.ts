@@ -1,6 +1,7 @@
 // What `stack logs` does (loaded only when it runs; see logs.ts). `up` uses printLog too.
 
 import fs from 'node:fs';
+import { logEnd, logStart, readLogAt } from '../../store/log-segments.js';
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
@@ -28,7 +29,13 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
   const tail = opts.tail === undefined || opts.tail === 'all' ? undefined : Number(opts.tail);
   if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0))
     throw new UsageError(`--tail takes a number of lines or "all", not "${opts.tail}"`);
-  const chosen = rows.filter((r) => services.length === 0 || services.includes(r.service));
+  const named = rows.filter((r) => services.length === 0 || services.includes(r.service));
+  // docker's none driver keeps nothing to read; say so for each such container, as docker does.
+  const chosen = named.filter((r) => r.logDriver !== 'none');
+  for (const r of named.filter((n) => n.logDriver === 'none'))
+    process.stderr.write(
+      `service ${r.service}: its logging driver is none: configured logging driver does not support reading (${r.name})\n`,
+    );
   const prefixes =
     chosen.length > 1
       ? logPrefixes(
@@ -44,7 +51,7 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
   if (opts.follow) {
     // Until interrupted, also the containers that appear meanwhile (a replacement, a new replica).
     const followers = logFollowers(project, {
-      wanted: (r) => services.length === 0 || services.includes(r.service),
+      wanted: (r) => (services.length === 0 || services.includes(r.service)) && r.logDriver !== 'none',
       color: wantsColor(process.stdout, opts.color === false),
       view,
       ...(tail !== undefined ? { tail } : {}),
@@ -54,23 +61,45 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
     await new Promise<void>(() => {});
   }
   await Promise.all(chosen.map((r, i) => printLog(logFileOf(project, r.instance), prefixes[i]!, false, tail, view)));
-  return EXIT.ok;
+  return chosen.length === 0 && named.length > 0 ? EXIT.error : EXIT.ok;
 }
 
-/** Where to start reading so that only the last `lines` lines of `file` are shown. */
+/** Where to start reading so that only the last `lines` lines of `file` are shown (across its rotated files). */
 function tailOffset(file: string, lines: number): number {
-  let text: Buffer;
-  try {
-    text = fs.readFileSync(file);
-  } catch {
-    return 0;
+  const start = logStart(file);
+  let end = logEnd(file);
+  if (lines === 0) return end;
+  let seen = 0;
+  for (let pos = end; pos > start;) {
+    const from = Math.max(start, pos - 64 * 1024);
+    const chunk = readLogRange(file, from, pos);
+    if (chunk.at > from) return chunk.at; // older bytes went while we looked: show from what is kept
+    for (let i = chunk.data.length - 1; i >= 0; i--) {
+      if (chunk.data[i] !== 0x0a) continue;
+      if (from + i === end - 1) {
+        end = -1; // the last line's own newline
+        continue;
+      }
+      if (++seen === lines) return from + i + 1;
+    }
+    pos = from;
   }
-  let end = text.length;
-  if (end > 0 && text[end - 1] === 0x0a) end--; // the last line's own newline
-  for (let seen = 0, i = end - 1; i >= 0; i--) {
-    if (text[i] === 0x0a && ++seen === lines) return i + 1;
+  return start;
+}
+
+/** The bytes from `from` to `to` (absolute), read across files; `at` > `from` when the first ones are gone. */
+function readLogRange(file: string, from: number, to: number): { at: number; data: Buffer } {
+  const parts: Buffer[] = [];
+  let at = from;
+  let first: number | undefined;
+  while (at < to) {
+    const got = readLogAt(file, at, to - at);
+    first ??= got.at;
+    if (got.data.length === 0) break;
+    parts.push(got.data);
+    at = got.at + got.data.length;
   }
-  return lines === 0 ? text.length : 0;
+  return { at: first ?? from, data: Buffer.concat(parts) };
 }
 
 /** Which lines to show and how: timestamps, and the --since/--until window (ms since the epoch). */
@@ -92,7 +121,7 @@ export async function printLog(
   tail?: number,
   view: LogView = {},
 ): Promise<void> {
-  let offset = tail === undefined ? 0 : tailOffset(file, tail);
+  let offset = tail === undefined ? logStart(file) : tailOffset(file, tail);
   const timed = view.timestamps || view.sinceMs !== undefined || view.untilMs !== undefined;
   const clock = timed ? logClock(file) : undefined;
   let partial = Buffer.alloc(0);
@@ -103,39 +132,37 @@ export async function printLog(
       return '';
     return `${prefix}${view.timestamps ? `${new Date(at).toISOString()} ` : ''}${line.toString('utf8')}\n`;
   };
+  let inode = inodeOf(file);
   const drain = () => {
-    let fd: number;
-    try {
-      fd = fs.openSync(file, 'r');
-    } catch {
-      return;
-    }
-    // Shorter than what was read: the file was removed with its container and a new one of
-    // the same name writes it again (a recreate): follow it from its start, as tail -F does.
-    if (fs.fstatSync(fd).size < offset) {
-      offset = 0;
+    // Another file, or shorter than what was read: the log was removed with its container
+    // and a new one of the same name writes it again (a recreate): follow it from its
+    // start, as tail -F does. (Rotations keep the file and its positions: store/log-segments.ts.)
+    const now = inodeOf(file);
+    if (now === undefined) return;
+    if (now !== inode || logEnd(file) < offset) {
+      inode = now;
+      offset = logStart(file);
       partial = Buffer.alloc(0);
     }
     clock?.refresh();
-    try {
-      const buf = Buffer.alloc(64 * 1024);
-      let n: number;
-      while ((n = fs.readSync(fd, buf, 0, buf.length, offset)) > 0) {
-        // Whole lines only, split as bytes: a character cut by the chunk boundary stays whole.
-        const data = Buffer.concat([partial, buf.subarray(0, n)]);
-        const start = offset - partial.length;
-        offset += n;
-        let out = '';
-        let from = 0;
-        for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, from)) {
-          out += show(data.subarray(from, nl), start + nl + 1);
-          from = nl + 1;
-        }
-        partial = Buffer.from(data.subarray(from));
-        if (out) process.stdout.write(out);
+    for (;;) {
+      const { at, data } = readLogAt(file, offset);
+      if (data.length === 0) return;
+      // Older bytes went before we read them (a slow reader of a fast writer): what was
+      // held of a cut line is dropped with them.
+      if (at !== offset) partial = Buffer.alloc(0);
+      // Whole lines only, split as bytes: a character cut by the chunk boundary stays whole.
+      const joined = Buffer.concat([partial, data]);
+      const start = at - partial.length;
+      offset = at + data.length;
+      let out = '';
+      let from = 0;
+      for (let nl = joined.indexOf(0x0a); nl >= 0; nl = joined.indexOf(0x0a, from)) {
+        out += show(joined.subarray(from, nl), start + nl + 1);
+        from = nl + 1;
       }
-    } finally {
-      fs.closeSync(fd);
+      partial = Buffer.from(joined.subarray(from));
+      if (out) process.stdout.write(out);
     }
   };
   drain();
@@ -146,4 +173,12 @@ export async function printLog(
   await new Promise<void>(() => {
     fs.watchFile(file, { interval: 200 }, drain);
   });
+}
+
+function inodeOf(file: string): number | undefined {
+  try {
+    return fs.statSync(file).ino;
+  } catch {
+    return undefined;
+  }
 }

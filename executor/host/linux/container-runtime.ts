@@ -3,7 +3,7 @@
 // (stop) and removal (cleanup). Works from state records alone for containers another
 // supervisor spawned: a pid is only ever signalled when its start time matches the record.
 
-import { logTimesFile } from '../../../store/log-times.js';
+import { logFamily } from '../../../store/log-segments.js';
 import { drainConnections } from './drain.js';
 import fs from 'node:fs/promises';
 import { closeSync, existsSync } from 'node:fs';
@@ -140,7 +140,9 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       if (view) config.cgroupView = view;
       const namespaces = await namespacesFor(spec, state);
       if (namespaces.shared) config.shared = namespaces.shared;
-      const log = opts.attach ? undefined : openPrivateAppend(paths.logFile(spec.project, spec.name));
+      // `logging: {driver: none}`: the output goes nowhere, as docker's none driver.
+      const discard = !opts.attach && spec.logging?.driver === 'none';
+      const log = opts.attach || discard ? undefined : openPrivateAppend(paths.logFile(spec.project, spec.name));
       let child: ChildProcess;
       try {
         // A clean environment: inherited variables (NODE_EXTRA_CA_CERTS…) slow Node's start.
@@ -155,7 +157,11 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
           args,
           {
             ...(native ? { argv0: NATIVE_STAGE_ARGV0 } : {}),
-            stdio: log === undefined ? [0, 1, 2, 'pipe', 'pipe'] : ['ignore', log, log, 'pipe', 'pipe'],
+            stdio: discard
+              ? ['ignore', 'ignore', 'ignore', 'pipe', 'pipe']
+              : log === undefined
+                ? [0, 1, 2, 'pipe', 'pipe']
+                : ['ignore', log, log, 'pipe', 'pipe'],
             env: { [INIT_ENV]: configText },
             detached: true,
           },
@@ -263,8 +269,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       await cleanupMounts(project, name);
       // The log goes with the container, as docker's does: a later container of the same
       // name (a recreate, a replacement alternating names) starts a log of its own.
-      const log = paths.logFile(project, name);
-      await Promise.all([fs.rm(log, { force: true }), fs.rm(logTimesFile(log), { force: true })]);
+      // Its times, head and rotated files (store/log-segments.ts) go with it.
+      await Promise.all(logFamily(paths.logFile(project, name)).map((f) => fs.rm(f, { force: true })));
     },
 
     exec: createContainerExec(state),

@@ -47,6 +47,7 @@ const c = {
   bpf: lib.func('long syscall(long nr, int cmd, const uint8_t *attr, unsigned int size)'),
   // fcntl is variadic; a fixed int third argument is ABI-compatible.
   fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
+  fallocate: lib.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)'),
 };
 
 function check(call: string, rc: number, args: unknown[]): void {
@@ -212,6 +213,11 @@ export function setCloseOnExec(fd: number): boolean {
 export const MFD = { CLOEXEC: 0x1, ALLOW_SEALING: 0x2, EXEC: 0x10 } as const;
 
 /** An anonymous file in memory (close it with fs.closeSync); its name shows in /proc/PID/exe and maps. */
+/** FALLOC_FL_COLLAPSE_RANGE: removes [offset, offset + len) from the file, the rest moving down (ext4, xfs). */
+export function collapseRange(fd: number, offset: number, len: number): void {
+  check('fallocate', c.fallocate(fd, 0x08, offset, len), [fd, 'FALLOC_FL_COLLAPSE_RANGE', offset, len]);
+}
+
 export function memfdCreate(name: string, flags: number): number {
   const fd = c.memfd_create(name, flags) as number;
   check('memfd_create', fd, [name, flags]);

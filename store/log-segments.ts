@@ -1,0 +1,131 @@
+// A container's log as files, when `logging:` rotates it (store/log-rotation.ts writes them,
+// `stack logs` reads them). Positions are absolute: byte P is the P-th byte the container
+// ever wrote, wherever it is kept now.
+//   <log>          what the container appends to; its first byte is at `base`
+//   <log>.<k>      the k-th rotation's copy of the start of <log> (never changed after),
+//                  contiguous: the newest ends at `base`
+//   <log>.head     "gen base keep": rotations done, base, and where the first whole line
+//                  still kept starts (older bytes are gone)
+//   <log>.times    "<end> <ms>" lines (store/log-times.ts), with absolute ends
+// The writer changes <log> only after it wrote the head of the new generation, so a reader
+// that sees the same generation before and after reading <log> has read bytes at `base`.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { PRIVATE_FILE_MODE } from './private-files.js';
+
+export interface LogHead {
+  gen: number;
+  base: number;
+  keep: number;
+}
+
+export const headFile = (log: string) => `${log}.head`;
+export const rotatedFile = (log: string, gen: number) => `${log}.${gen}`;
+
+export function readHead(log: string): LogHead {
+  let text = '';
+  try {
+    text = fs.readFileSync(headFile(log), 'utf8');
+  } catch {
+    /* never rotated */
+  }
+  const [gen, base, keep] = text.trim().split(' ').map(Number);
+  return Number.isSafeInteger(gen) && Number.isSafeInteger(base) && Number.isSafeInteger(keep)
+    ? { gen: gen!, base: base!, keep: keep! }
+    : { gen: 0, base: 0, keep: 0 };
+}
+
+/** Replaces the head at once (a reader sees the old one or the new one). */
+export function writeHead(log: string, head: LogHead): void {
+  const tmp = `${headFile(log)}.tmp`;
+  fs.writeFileSync(tmp, `${head.gen} ${head.base} ${head.keep}\n`, { mode: PRIVATE_FILE_MODE });
+  fs.renameSync(tmp, headFile(log));
+}
+
+/** Every file of a container's log (for removal with the container). */
+export function logFamily(log: string): string[] {
+  const prefix = `${path.basename(log)}.`;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(path.dirname(log)).filter((n) => n.startsWith(prefix));
+  } catch {
+    /* no logs folder */
+  }
+  return [log, ...names.map((n) => path.join(path.dirname(log), n))];
+}
+
+const sizeOf = (file: string): number | undefined => {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Up to `max` bytes of `file` at `at`; undefined when the file is gone. */
+export function preadFile(file: string, at: number, max: number): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.alloc(max);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, max, at));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Where each kept rotated file starts, newest first (they end where the next one starts). */
+function rotatedStarts(log: string, head: LogHead): { gen: number; start: number }[] {
+  const out: { gen: number; start: number }[] = [];
+  let end = head.base;
+  for (let gen = head.gen; gen > 0; gen--) {
+    const size = sizeOf(rotatedFile(log, gen));
+    if (size === undefined) break;
+    end -= size;
+    out.push({ gen, start: end });
+  }
+  return out;
+}
+
+/**
+ * Up to `max` bytes from absolute position `at` (moved up to the first kept line when
+ * older bytes are gone), from whichever file holds them now; empty at the end.
+ */
+export function readLogAt(log: string, at: number, max = 64 * 1024): { at: number; data: Buffer } {
+  for (;;) {
+    const head = readHead(log);
+    at = Math.max(at, head.keep);
+    if (at >= head.base) {
+      const data = preadFile(log, at - head.base, max) ?? Buffer.alloc(0);
+      // A rotation meanwhile may have dropped what was read from under us: read it again from where it went.
+      if (readHead(log).gen === head.gen) return { at, data };
+      continue;
+    }
+    const starts = rotatedStarts(log, head);
+    const holder = starts.find((s) => s.start <= at);
+    if (!holder) {
+      // Older than the oldest kept file (every start is past `at`): gone; go on from what is kept.
+      at = starts.at(-1)?.start ?? head.base;
+      continue;
+    }
+    const data = preadFile(rotatedFile(log, holder.gen), at - holder.start, max);
+    if (data !== undefined) return { at, data };
+  }
+}
+
+/** The absolute end of what has been written (the last byte's position + 1). */
+export function logEnd(log: string): number {
+  for (;;) {
+    const head = readHead(log);
+    const size = sizeOf(log) ?? 0;
+    if (readHead(log).gen === head.gen) return head.base + size;
+  }
+}
+
+/** The first kept position (where a reader without --tail starts). */
+export const logStart = (log: string): number => readHead(log).keep;
