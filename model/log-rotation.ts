@@ -6,13 +6,13 @@
 // what `logConfig` cannot read, at its line, with the messages here.
 
 import type { LogConfig } from './plan.js';
-import type { ServiceLogging } from './types.js';
+import type { LogDriver, ServiceLogging } from './types.js';
 
 const UNITS: Record<string, number> = { '': 0, k: 1, m: 2, g: 3, t: 4, p: 5 };
 const LOCAL_DEFAULTS = { maxBytes: 20 * 1024 * 1024, maxFiles: 5 };
 
 /** docker's size syntax: `10m`, `1.5g`, `512k`, `100mb`, `20MiB`, a plain number of bytes. */
-export function parseLogSize(value: string, driver: ServiceLogging['driver']): number | undefined {
+export function parseLogSize(value: string, driver: LogDriver): number | undefined {
   const m = /^(\d+(?:\.\d+)?) ?([kmgtp]?)i?b?$/i.exec(value.trim());
   if (!m) return undefined;
   const base = driver === 'local' ? 1024 : 1000;
@@ -20,7 +20,7 @@ export function parseLogSize(value: string, driver: ServiceLogging['driver']): n
 }
 
 /** What is wrong with one option's value (docker's own wording where it has one), or undefined. */
-export function logOptionProblem(driver: ServiceLogging['driver'], option: string, value: string): string | undefined {
+export function logOptionProblem(driver: LogDriver, option: string, value: string): string | undefined {
   if (driver === 'none') return undefined; // docker takes any option for none, and keeps nothing either way
   if (option === 'max-size') {
     const bytes = parseLogSize(value, driver);
@@ -35,7 +35,7 @@ export function logOptionProblem(driver: ServiceLogging['driver'], option: strin
 /** The container's log configuration; undefined without `logging:` (one file, never rotated, as docker's default). */
 export function logConfig(logging: ServiceLogging | undefined): LogConfig | undefined {
   if (!logging) return undefined;
-  const { driver, options } = logging;
+  const { driver = 'json-file', options } = logging;
   if (driver === 'none') return { driver };
   const size = options['max-size'] === undefined ? undefined : parseLogSize(options['max-size'], driver);
   const files = options['max-file'] === undefined ? undefined : Number(options['max-file']);

@@ -6,6 +6,7 @@ import type {
   DependencyCondition,
   NamespaceModes,
   Healthcheck,
+  LogDriver,
   Resources,
   RestartPolicy,
   Ulimit,
@@ -64,7 +65,7 @@ export interface HostsEntry {
 
 /** Where a container's output goes: its log file, rotated at maxBytes keeping maxFiles files, or nowhere. */
 export interface LogConfig {
-  driver: 'json-file' | 'local' | 'none';
+  driver: LogDriver;
   maxBytes?: number;
   maxFiles?: number;
 }

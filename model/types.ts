@@ -287,8 +287,11 @@ export interface Service {
   pos: SourcePos;
 }
 
+export type LogDriver = 'json-file' | 'local' | 'none';
+
 export interface ServiceLogging {
-  driver: 'json-file' | 'local' | 'none';
+  /** As written: left out means json-file (docker's default), and `config` leaves it out as compose does. */
+  driver?: LogDriver;
   options: Record<string, string>;
 }
 

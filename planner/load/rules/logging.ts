@@ -3,7 +3,7 @@
 // files stay plain). Unknown options and drivers are the schema's (unsupported-keys.ts).
 
 import { logOptionProblem } from '../../../model/log-rotation.js';
-import type { ServiceLogging } from '../../../model/types.js';
+import type { LogDriver } from '../../../model/types.js';
 import { toBool } from '../coerce.js';
 import { notSupportedMessage } from '../unsupported-keys.js';
 import { obj, type Obj, type RuleContext } from './context.js';
@@ -13,7 +13,7 @@ const DRIVERS = ['json-file', 'local', 'none'];
 export function checkLogging(ctx: RuleContext, name: string, svc: Obj): void {
   const logging = obj(svc.logging);
   if (!logging) return;
-  const driver = (typeof logging.driver === 'string' ? logging.driver : 'json-file') as ServiceLogging['driver'];
+  const driver = (typeof logging.driver === 'string' ? logging.driver : 'json-file') as LogDriver;
   if (!DRIVERS.includes(driver)) return;
   for (const [option, value] of Object.entries(obj(logging.options) ?? {})) {
     const path = ['services', name, 'logging', 'options', option];
