@@ -63,10 +63,10 @@ function copyHead(file: string, target: string, bytes: number): void {
  * when nothing was due). Each rotated file holds about max-size, to the filesystem's block.
  */
 export function rotateLog(log: string, config: LogConfig, host: LogHeadDropper): LogHead {
-  let head = readHead(log);
-  if (config.maxBytes === undefined) return head;
   const maxFiles = config.maxFiles ?? 1;
   const collapse = host.canDrop(path.dirname(log));
+  let head = settle(log, readHead(log), collapse, host);
+  if (config.maxBytes === undefined) return head;
   for (;;) {
     let stat: fs.Stats;
     try {
@@ -97,9 +97,10 @@ export function rotateLog(log: string, config: LogConfig, host: LogHeadDropper):
       keep = newlineAt(cut, fs.statSync(cut).size - 1) ? oldestStart : oldestStart + pastNewline(oldest, 0);
     }
     head = { gen, base, keep: Math.max(keep, head.keep) };
-    writeHead(log, head);
+    writeHead(log, { ...head, pending: true });
     if (collapse) host.drop(log, bytes);
     else fs.truncateSync(log, 0);
+    writeHead(log, head);
     for (let old = dropped; old > 0 && fs.existsSync(rotatedFile(log, old)); old--) fs.rmSync(rotatedFile(log, old));
   }
 }
@@ -109,4 +110,24 @@ function keptBytes(log: string, from: number, to: number): number {
   let sum = 0;
   for (let gen = Math.max(1, from); gen <= to; gen++) sum += fs.statSync(rotatedFile(log, gen)).size;
   return sum;
+}
+
+/**
+ * A head left pending: the supervisor died between publishing a rotation and dropping the
+ * start of the log. Dropped already unless the log still starts with the rotated copy
+ * (with max-file 1 there is none to compare: taken as dropped, so at worst up to max-size
+ * old bytes show once more).
+ */
+function settle(log: string, head: LogHead, collapse: boolean, host: LogHeadDropper): LogHead {
+  if (!head.pending) return head;
+  const { pending: _pending, ...settled } = head;
+  const copied = fs.existsSync(rotatedFile(log, head.gen)) ? fs.statSync(rotatedFile(log, head.gen)).size : 0;
+  // Its first MiB stands for it (a log that repeats itself whole would only lose a repeat).
+  const probe = preadFile(rotatedFile(log, head.gen), 0, Math.min(copied, 1024 * 1024));
+  if (probe?.length && preadFile(log, 0, probe.length)?.equals(probe)) {
+    if (collapse) host.drop(log, copied);
+    else fs.truncateSync(log, 0);
+  }
+  writeHead(log, settled);
+  return settled;
 }

@@ -4,11 +4,13 @@
 //   <log>          what the container appends to; its first byte is at `base`
 //   <log>.<k>      the k-th rotation's copy of the start of <log> (never changed after),
 //                  contiguous: the newest ends at `base`
-//   <log>.head     "gen base keep": rotations done, base, and where the first whole line
-//                  still kept starts (older bytes are gone)
+//   <log>.head     "gen base keep [pending]": rotations done, base, and where the first
+//                  whole line still kept starts (older bytes are gone); `pending` while
+//                  the start of <log> is being dropped
 //   <log>.times    "<end> <ms>" lines (store/log-times.ts), with absolute ends
-// The writer changes <log> only after it wrote the head of the new generation, so a reader
-// that sees the same generation before and after reading <log> has read bytes at `base`.
+// A rotation writes the new generation's head marked pending, drops the start of <log>,
+// then writes the head again without the mark. So a reader that sees the same settled
+// generation before and after reading <log> has read bytes at that generation's `base`.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +20,13 @@ export interface LogHead {
   gen: number;
   base: number;
   keep: number;
+  /** The start of <log> is being dropped: its offsets are not yet `base`'s. */
+  pending?: boolean;
 }
+
+/** How long a reader waits out a pending head before taking it as settled (its writer died mid-rotation). */
+const PENDING_WAIT_MS = 2000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 export const headFile = (log: string) => `${log}.head`;
 export const rotatedFile = (log: string, gen: number) => `${log}.${gen}`;
@@ -30,16 +38,19 @@ export function readHead(log: string): LogHead {
   } catch {
     /* never rotated */
   }
-  const [gen, base, keep] = text.trim().split(' ').map(Number);
-  return Number.isSafeInteger(gen) && Number.isSafeInteger(base) && Number.isSafeInteger(keep)
-    ? { gen: gen!, base: base!, keep: keep! }
-    : { gen: 0, base: 0, keep: 0 };
+  const fields = text.trim().split(' ');
+  const [gen, base, keep] = fields.map(Number);
+  if (!(Number.isSafeInteger(gen) && Number.isSafeInteger(base) && Number.isSafeInteger(keep)))
+    return { gen: 0, base: 0, keep: 0 };
+  return { gen: gen!, base: base!, keep: keep!, ...(fields[3] === 'pending' ? { pending: true } : {}) };
 }
 
 /** Replaces the head at once (a reader sees the old one or the new one). */
 export function writeHead(log: string, head: LogHead): void {
   const tmp = `${headFile(log)}.tmp`;
-  fs.writeFileSync(tmp, `${head.gen} ${head.base} ${head.keep}\n`, { mode: PRIVATE_FILE_MODE });
+  fs.writeFileSync(tmp, `${head.gen} ${head.base} ${head.keep}${head.pending ? ' pending' : ''}\n`, {
+    mode: PRIVATE_FILE_MODE,
+  });
   fs.renameSync(tmp, headFile(log));
 }
 
@@ -97,13 +108,19 @@ function rotatedStarts(log: string, head: LogHead): { gen: number; start: number
  * older bytes are gone), from whichever file holds them now; empty at the end.
  */
 export function readLogAt(log: string, at: number, max = 64 * 1024): { at: number; data: Buffer } {
+  const waitUntil = Date.now() + PENDING_WAIT_MS;
   for (;;) {
     const head = readHead(log);
     at = Math.max(at, head.keep);
     if (at >= head.base) {
+      if (head.pending && Date.now() < waitUntil) {
+        Atomics.wait(pause, 0, 0, 1); // the drop takes microseconds
+        continue;
+      }
       const data = preadFile(log, at - head.base, max) ?? Buffer.alloc(0);
       // A rotation meanwhile may have dropped what was read from under us: read it again from where it went.
-      if (readHead(log).gen === head.gen) return { at, data };
+      const after = readHead(log);
+      if (after.gen === head.gen && after.pending === head.pending) return { at, data };
       continue;
     }
     const starts = rotatedStarts(log, head);
@@ -120,10 +137,16 @@ export function readLogAt(log: string, at: number, max = 64 * 1024): { at: numbe
 
 /** The absolute end of what has been written (the last byte's position + 1). */
 export function logEnd(log: string): number {
+  const waitUntil = Date.now() + PENDING_WAIT_MS;
   for (;;) {
     const head = readHead(log);
+    if (head.pending && Date.now() < waitUntil) {
+      Atomics.wait(pause, 0, 0, 1);
+      continue;
+    }
     const size = sizeOf(log) ?? 0;
-    if (readHead(log).gen === head.gen) return head.base + size;
+    const after = readHead(log);
+    if (after.gen === head.gen && after.pending === head.pending) return head.base + size;
   }
 }
 

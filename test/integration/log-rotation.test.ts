@@ -15,7 +15,7 @@ import {
   type StackEnv,
   writeStackFile,
 } from '../support/stack-cli.js';
-import { startStack, waitFor } from '../support/processes.js';
+import { killSupervisors, startStack, waitFor } from '../support/processes.js';
 
 const PAD = 'x'.repeat(80);
 /** What the writers print: `line 000042 xxx…` (93 bytes with its newline), then `done`. */
@@ -76,6 +76,20 @@ beforeAll(() => {
       - |
         echo ready
         until [ -e /gate/go ]; do sleep 0.05; done${writer(FOLLOWED, 10, '0.05')}
+  late:
+    image: ${TEST_IMAGE}
+    stop_grace_period: 0s
+    volumes: ["${gate}:/gate"]
+    logging:
+      options:
+        max-size: 16k
+        max-file: "2"
+    command:
+      - sh
+      - -c
+      - |
+        echo ready
+        until [ -e /gate/late ]; do sleep 0.05; done${writer(WRITTEN, 1000, '0')}
   silent:
     image: ${TEST_IMAGE}
     stop_grace_period: 0s
@@ -86,8 +100,9 @@ beforeAll(() => {
   );
 });
 
-afterAll(() => {
+afterAll(async () => {
   if (file) stack(env, ['-f', file, 'down', '-t', '0']);
+  if (project) await killSupervisors(project);
   env?.dispose();
 });
 
@@ -193,5 +208,25 @@ describe('logging: none', () => {
       /service silent: its logging driver is none: configured logging driver does not support reading/,
     );
     expect(fs.readdirSync(logsDir()).filter((n) => n.startsWith(`${project}-silent-1`))).toEqual([]);
+  });
+});
+
+describe('logging: written while no supervisor runs', () => {
+  it('is rotated when the next supervisor starts, and logs reads it whole', async () => {
+    await waitFor(() => stack(env, ['-f', file, 'logs', 'late']).stdout.includes('ready'), 30_000, 'late to be ready');
+    await killSupervisors(project);
+    fs.writeFileSync(path.join(gate, 'late'), '');
+    const log = path.join(logsDir(), `${project}-late-1.log`);
+    await waitFor(() => fs.readFileSync(log, 'utf8').endsWith('done\n'), 60_000, 'late to finish unsupervised');
+    // Nobody rotated it: the whole output is in the one file.
+    expect(logFiles('late')).toEqual([{ name: path.basename(log), size: fs.statSync(log).size }]);
+    expect(fs.statSync(log).size).toBeGreaterThan(2 * 16_000);
+    // Any command that needs the supervisor starts one; it adopts the container and rotates its log.
+    const up = stack(env, ['-f', file, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    await waitFor(() => fs.statSync(log).size < 16_000 + 8192, 30_000, 'the log to be rotated');
+    expect(logFiles('late').length).toBeLessThanOrEqual(2);
+    const lines = stack(env, ['-f', file, 'logs', 'late']).stdout.trimEnd().split('\n');
+    expect(expectConsecutiveTail(lines, WRITTEN)).toBeGreaterThan(0);
   });
 });

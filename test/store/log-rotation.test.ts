@@ -102,3 +102,20 @@ it('does nothing without max-size, or below it', () => {
   expect(readHead(log)).toEqual({ gen: 0, base: 0, keep: 0 });
   expect(numbers(readAll())).toHaveLength(100);
 });
+
+it('a rotation cut short between publishing the head and dropping the start is finished by the next one, with no line twice', () => {
+  write(0, 400);
+  const dying: LogHeadDropper = {
+    canDrop: canDropLogHead,
+    drop: () => {
+      throw new Error('the supervisor died here');
+    },
+  };
+  expect(() => rotateLog(log, { driver: 'json-file', maxBytes: 8192, maxFiles: 4 }, dying)).toThrow(/died/);
+  expect(readHead(log).pending).toBe(true);
+  write(400, 500);
+  rotateLog(log, { driver: 'json-file', maxBytes: 8192, maxFiles: 4 }, collapsing);
+  expect(readHead(log).pending).toBeUndefined();
+  const kept = numbers(readAll());
+  expect(kept).toEqual(Array.from({ length: 500 }, (_, i) => i));
+});
