@@ -98,6 +98,9 @@ beforeAll(() => {
     command: ["sh", "-c", "echo secret; exec sleep 1000"]
 `,
   );
+  // Up once for every case here, so each one also runs alone (-t).
+  const up = stack(env, ['-f', file, 'up', '-d']);
+  expect(up.code, up.stderr).toBe(0);
 });
 
 afterAll(async () => {
@@ -129,18 +132,20 @@ function expectConsecutiveTail(lines: string[], count: number): number {
   return numbers[0]!;
 }
 
+/** `stack logs burst` once the burst writer is done. */
+const burstDone = () =>
+  waitFor(
+    () => {
+      const r = stack(env, ['-f', file, 'logs', 'burst']);
+      return r.stdout.endsWith('done\n') ? r.stdout : undefined;
+    },
+    60_000,
+    'the burst writer to finish',
+  );
+
 describe('logging: json-file rotation', () => {
   it('keeps at most max-file files and shows exactly what they hold, whole lines in order', async () => {
-    const up = stack(env, ['-f', file, 'up', '-d']);
-    expect(up.code, up.stderr).toBe(0);
-    const out = await waitFor(
-      () => {
-        const r = stack(env, ['-f', file, 'logs', 'burst']);
-        return r.stdout.endsWith('done\n') ? r.stdout : undefined;
-      },
-      60_000,
-      'the burst writer to finish',
-    );
+    const out = await burstDone();
     const lines = out.trimEnd().split('\n');
     const first = expectConsecutiveTail(lines, WRITTEN);
     // Far more was written than three files of 16 kB hold: the oldest lines are gone.
@@ -156,8 +161,8 @@ describe('logging: json-file rotation', () => {
     for (const f of files) expect(f.size).toBeLessThan(16_000 + 8192);
   });
 
-  it('--tail reads back across the rotated files', () => {
-    const all = stack(env, ['-f', file, 'logs', 'burst']).stdout.trimEnd().split('\n');
+  it('--tail reads back across the rotated files', async () => {
+    const all = (await burstDone()).trimEnd().split('\n');
     expect(stack(env, ['-f', file, 'logs', '--tail', '3', 'burst']).stdout.trimEnd().split('\n')).toEqual(
       all.slice(-3),
     );
