@@ -132,16 +132,18 @@ function expectConsecutiveTail(lines: string[], count: number): number {
   return numbers[0]!;
 }
 
-/** `stack logs burst` once the burst writer is done. */
-const burstDone = () =>
-  waitFor(
-    () => {
-      const r = stack(env, ['-f', file, 'logs', 'burst']);
-      return r.stdout.endsWith('done\n') ? r.stdout : undefined;
-    },
+/**
+ * `stack logs burst` once the burst writer is done: read again after, since a reader that
+ * ran while it wrote may have been outrun (rotations dropped what it had not read yet).
+ */
+async function burstDone(): Promise<string> {
+  await waitFor(
+    () => stack(env, ['-f', file, 'logs', '--tail', '1', 'burst']).stdout === 'done\n',
     60_000,
     'the burst writer to finish',
   );
+  return stack(env, ['-f', file, 'logs', 'burst']).stdout;
+}
 
 describe('logging: json-file rotation', () => {
   it('keeps at most max-file files and shows exactly what they hold, whole lines in order', async () => {
