@@ -97,6 +97,7 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
       'links',
       'external_links',
       'volumes_from',
+      'logging',
     ),
     develop: noted('develop.watch is read by `stack watch`; until it acts on it, up and watch say so'),
     annotations: refused(),
@@ -117,7 +118,6 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
     group_add: refused(),
     isolation: refused('it is for Windows containers'),
     label_file: refused('use labels'),
-    logging: refused("stack keeps each container's output for `stack logs`"),
     mac_address: refused(),
     mem_swappiness: refused(),
     models: refused('stack runs no model runner'),
@@ -205,6 +205,10 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
     mode: works('`host` and `ingress` both publish on this host, as docker compose does without a swarm'),
     app_protocol: works('a label for tools; docker compose does nothing with it either'),
     name: works('a label for tools; docker compose does nothing with it either'),
+  },
+  'services.*.logging': {
+    driver: works('`json-file` (the default), `local` and `none`; other drivers are refused at their line'),
+    options: works('`max-size` and `max-file` (rotation that `stack logs` reads across), `compress: false`'),
   },
   'services.*.ulimits.*': allWork('soft', 'hard'),
   'services.*.volumes.#': {

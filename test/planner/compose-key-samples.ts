@@ -91,6 +91,7 @@ export const CONTAINERS: Record<string, { at: (string | number)[]; value: unknow
   // Two networks, so that priority and gw_priority have something to order.
   'services.*.networks.*': { at: ['services', 'web', 'networks'], value: { net: {}, default: {} } },
   'services.*.ports.#': { at: ['services', 'web', 'ports'], value: [{ target: 80 }] },
+  'services.*.logging': { at: ['services', 'web', 'logging'], value: { driver: 'json-file' } },
   'services.*.ulimits.*': { at: ['services', 'web', 'ulimits'], value: { nofile: { soft: 10, hard: 20 } } },
   'services.*.volumes.#': {
     at: ['services', 'web', 'volumes'],
@@ -242,6 +243,7 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     links: ['db:database'],
     external_links: ['other-redis-1:redis'],
     volumes_from: ['db'],
+    logging: { driver: 'none' },
     develop: { watch: [{ path: '.', action: 'sync', target: '/app' }] },
   },
   'services.*.build': {
@@ -359,6 +361,7 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     app_protocol: { value: 'http', noEffect: 'metadata' },
     name: { value: 'web', noEffect: 'metadata' },
   },
+  'services.*.logging': { driver: 'none', options: { 'max-size': '1m', 'max-file': '3' } },
   'services.*.ulimits.*': { soft: 11, hard: 21 },
   'services.*.volumes.#': {
     source: { value: 'other', base: { volumes: { data: {}, other: {} } } },
