@@ -99,6 +99,8 @@ export interface ContainerSpec {
   replica: number;
   /** `user:` as written (uid, uid:gid or names); resolved against the image's /etc/passwd at start. Empty = image user / root. */
   user: string;
+  /** group_add: supplementary groups besides the user's, resolved against the image's /etc/group at start. */
+  groupAdd?: string[];
   /** cgroup limits. */
   resources: Resources;
   /** Capabilities the process keeps (Docker's default set ± cap_add/cap_drop, or all when privileged), `CAP_` names sorted. */

@@ -108,6 +108,45 @@ export interface Resources {
   cpuShares?: number;
   /** pids_limit / deploy.resources.limits.pids. */
   pidsLimit?: number;
+  /** cpu_period / cpu_quota (µs): the CFS period and quota, as docker's --cpu-period/--cpu-quota. */
+  cpuPeriodUs?: number;
+  cpuQuotaUs?: number;
+  /** cpuset: the CPUs the container may run on, in the kernel's list format (`0-2,4`). */
+  cpuset?: string;
+  /** mem_swappiness (0–100; cgroup v1 only). */
+  memorySwappiness?: number;
+  /** oom_kill_disable (cgroup v1 only). */
+  oomKillDisable?: boolean;
+  /** oom_score_adj of the container's processes (-1000–1000). */
+  oomScoreAdj?: number;
+  blkio?: BlkioConfig;
+  /** devices: host device nodes made inside the container and allowed in its device cgroup. */
+  devices?: DeviceMapping[];
+  /** device_cgroup_rules: more allow rules in the devices.allow format (`c 1:3 mr`). */
+  deviceCgroupRules?: string[];
+}
+
+/** One `blkio_config` per-device entry: a host device path and its weight or rate. */
+export interface BlkioDeviceValue {
+  path: string;
+  value: number;
+}
+
+/** `blkio_config`: rates in bytes or operations per second. */
+export interface BlkioConfig {
+  weight?: number;
+  weightDevice: BlkioDeviceValue[];
+  readBps: BlkioDeviceValue[];
+  writeBps: BlkioDeviceValue[];
+  readIops: BlkioDeviceValue[];
+  writeIops: BlkioDeviceValue[];
+}
+
+/** A `devices:` entry: the host node `source` appears at `target` with `permissions` (of rwm). */
+export interface DeviceMapping {
+  source: string;
+  target: string;
+  permissions: string;
 }
 
 export interface Ulimit {
@@ -258,6 +297,8 @@ export interface Service {
   hostname?: string;
   domainname?: string;
   user?: string;
+  /** group_add: supplementary groups (numbers, or names from the image's /etc/group). */
+  groupAdd?: string[];
   workingDir?: string;
   labels: Record<string, string>;
   capAdd: string[];

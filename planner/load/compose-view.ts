@@ -16,6 +16,7 @@ import type {
 } from '../../model/types.js';
 import { effectiveHealthcheck } from '../../model/effective-healthcheck.js';
 import { volumesFromText } from './shared-namespaces.js';
+import { cgroupKnobsView } from './cgroup-knobs-view.js';
 
 type Obj = Record<string, unknown>;
 
@@ -221,6 +222,7 @@ function service(s: Service): Obj {
     links: s.links,
     external_links: s.externalLinks,
     working_dir: s.workingDir,
+    ...cgroupKnobsView(s),
   });
 }
 

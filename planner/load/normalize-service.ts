@@ -8,6 +8,7 @@ import { exposeEntry, parsePorts } from './ports.js';
 import { normalizeBuild } from './build-spec.js';
 import { extraHosts } from './extra-hosts.js';
 import { serviceLogging } from './logging.js';
+import { cgroupKnobs, groupAdd } from './cgroup-knobs.js';
 import { serviceDefaults } from './service-defaults.js';
 import { linkList, namespaceModes, volumesFrom, withImpliedDependencies } from './shared-namespaces.js';
 import { shellSplit } from './short-forms.js';
@@ -157,7 +158,8 @@ function resources(s: Obj, deploy: Obj): Resources {
   const limits = obj(obj(deploy.resources).limits);
   const reservations = obj(obj(deploy.resources).reservations);
   const r: Resources = {};
-  const set = <K extends keyof Resources>(key: K, value: number | undefined) => {
+  type NumberKey = { [K in keyof Resources]-?: Resources[K] extends number | undefined ? K : never }[keyof Resources];
+  const set = (key: NumberKey, value: number | undefined) => {
     if (value !== undefined) r[key] = value;
   };
   set('memoryBytes', parseSize(limits.memory) ?? parseSize(s.mem_limit));
@@ -166,7 +168,7 @@ function resources(s: Obj, deploy: Obj): Resources {
   set('cpus', toNumber(limits.cpus) ?? toNumber(s.cpus));
   set('cpuShares', toInt(s.cpu_shares));
   set('pidsLimit', toInt(limits.pids) ?? toInt(s.pids_limit));
-  return r;
+  return { ...r, ...cgroupKnobs(s) };
 }
 
 function ulimits(v: unknown): Record<string, Ulimit> {
@@ -258,6 +260,7 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
     hostname: typeof s.hostname === 'string' ? s.hostname : undefined,
     domainname: typeof s.domainname === 'string' ? s.domainname : undefined,
     user: s.user === undefined || s.user === null ? undefined : String(s.user),
+    groupAdd: groupAdd(s.group_add),
     workingDir: typeof s.working_dir === 'string' ? s.working_dir : undefined,
     shmSizeBytes: parseSize(s.shm_size),
     develop: s.develop ?? undefined,

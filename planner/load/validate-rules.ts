@@ -15,6 +15,7 @@ import { checkPorts, type Published } from './rules/ports.js';
 import { checkReferences } from './rules/references.js';
 import { checkDeclarationNameLengths, checkServiceNameLengths } from './rules/name-lengths.js';
 import { checkResources } from './rules/resources.js';
+import { checkCgroupKnobs } from './rules/cgroup-knobs.js';
 import { checkRuntimeOptions } from './rules/runtime-options.js';
 import { checkLogging } from './rules/logging.js';
 import { checkSecurityOpts } from './rules/security-opt.js';
@@ -111,6 +112,7 @@ export function validateRules(
     checkSharedNamespaces(ctx, name, svc);
     checkPorts(ctx, name, svc, published);
     checkResources(ctx, name, svc);
+    checkCgroupKnobs(ctx, name, svc);
     checkRuntimeOptions(ctx, name, svc);
     checkLogging(ctx, name, svc);
     checkSecurityOpts(ctx, name, svc);

@@ -136,6 +136,7 @@ export function buildContainerSpec(
   const namespaces = containerNamespaces(project, service.namespaces);
   if (namespaces !== undefined) spec.namespaces = namespaces;
   if (service.containerName !== undefined) spec.containerName = service.containerName;
+  if (service.groupAdd !== undefined) spec.groupAdd = service.groupAdd;
   if (dns.dnsUpstreams) spec.dnsUpstreams = dns.dnsUpstreams;
   const logging = logConfig(service.logging);
   if (logging) spec.logging = logging;
