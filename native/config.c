@@ -49,6 +49,13 @@ static void parse_line(char *line) {
     PUSH(cfg.mounts, cfg.n_mounts, m);
   }
   else if (!strcmp(k, "dev")) { NEED(3); struct dev_node d = { f[1], (unsigned)atoi(f[2]), (unsigned)atoi(f[3]) }; PUSH(cfg.devs, cfg.n_devs, d); }
+  else if (!strcmp(k, "device")) {
+    NEED(6);
+    struct device_node d = { f[1], (unsigned)strtoul(f[2], NULL, 8), (unsigned)atoi(f[3]), (unsigned)atoi(f[4]), (unsigned)atoi(f[5]), (unsigned)atoi(f[6]) };
+    PUSH(cfg.devices, cfg.n_devices, d);
+  }
+  else if (!strcmp(k, "group-add")) { NEED(1); PUSH(cfg.group_add, cfg.n_group_add, f[1]); }
+  else if (!strcmp(k, "oom-score-adj")) { NEED(1); cfg.oom_score_adj = atoi(f[1]); cfg.has_oom_score_adj = 1; }
   else if (!strcmp(k, "mask")) { NEED(1); PUSH(cfg.masked, cfg.n_masked, f[1]); }
   else if (!strcmp(k, "readonly")) { NEED(1); PUSH(cfg.readonly, cfg.n_readonly, f[1]); }
   else if (!strcmp(k, "init")) { NEED(2); cfg.init_source = f[1]; cfg.init_target = f[2]; }

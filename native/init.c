@@ -67,6 +67,13 @@ int init_main(void) {
   step = "close-on-exec";
   if (fcntl(GO_FD, F_SETFD, FD_CLOEXEC) != 0 || fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC) != 0) fail_call("fcntl", "F_SETFD");
   close_other_fds(GO_FD, STATUS_FD);
+  if (cfg.has_oom_score_adj) {
+    // Before anything else runs: the container's processes inherit it, across execve too.
+    step = "oom_score_adj";
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || dprintf(fd, "%d", cfg.oom_score_adj) < 0) fail_call("write", "\"/proc/self/oom_score_adj\"");
+    close(fd);
+  }
   // The files are opened before pivot_root hides their paths; the cgroup namespace is
   // unshared only later, so its root is the container's own group.
   step = "join cgroup";

@@ -85,6 +85,25 @@ void resolve_user(struct user *u) {
     for (int i = 0; i < u->n_groups; i++) seen |= u->groups[i] == gid;
     if (member && !seen) u->groups[u->n_groups++] = gid;
   }
+  // group_add: by number as it is, by name from the container's /etc/group, as docker does.
+  for (int i = 0; i < cfg.n_group_add && u->n_groups < 64; i++) {
+    const char *g = cfg.group_add[i];
+    gid_t gid = (gid_t)strtoul(g, NULL, 10);
+    if (!is_number(g)) {
+      int gfound = 0;
+      if (gr) rewind(gr);
+      while (!gfound && gr && fgets(line, sizeof line, gr)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!line[0] || line[0] == '#' || split_colon(line, f, 8) < 3 || strcmp(f[0], g)) continue;
+        gfound = 1;
+        gid = (gid_t)strtoul(f[2], NULL, 10);
+      }
+      if (!gfound) fail(failure_code, "group_add: unable to find group %s: no matching entries in group file", g);
+    }
+    int seen = 0;
+    for (int j = 0; j < u->n_groups; j++) seen |= u->groups[j] == gid;
+    if (!seen) u->groups[u->n_groups++] = gid;
+  }
   if (gr) fclose(gr);
 }
 

@@ -143,6 +143,23 @@ static void mount_dev(const char *dev) {
   }
 }
 
+/** `devices:`: each node as the host has it (mode and owner), in place of one already there. */
+static void make_devices(const char *dev) {
+  for (int i = 0; i < cfg.n_devices; i++) {
+    const struct device_node *d = &cfg.devices[i];
+    char dst[4096];
+    path_fmt(dst, sizeof dst, "%s/%s", dev, d->path);
+    char *slash = strrchr(dst, '/');
+    *slash = 0;
+    mkdir_p(dst);
+    *slash = '/';
+    unlink(dst);
+    if (mknod(dst, d->mode, makedev(d->major, d->minor)) != 0) fail_call("mknod", quoted(dst));
+    chmod(dst, d->mode & 07777); // mknod's mode passes through the umask
+    if (chown(dst, d->uid, d->gid) != 0) fail_call("chown", quoted(dst));
+  }
+}
+
 /** privileged: every character and block device of the host, like docker. */
 static void copy_host_devices(const char *dev) {
   const char *subs[] = { "", "net", "dri", "snd", "input", "mapper", "vfio" };
@@ -216,6 +233,11 @@ void mount_rootfs(void) {
     step = "copy host devices";
     path_fmt(path, sizeof path, "%s/dev", root);
     copy_host_devices(path);
+  }
+  if (cfg.n_devices > 0) {
+    step = "make devices";
+    path_fmt(path, sizeof path, "%s/dev", root);
+    make_devices(path);
   }
   step = "mount /etc files";
   for (int i = 0; i < cfg.n_etc; i++) {

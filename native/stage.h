@@ -52,6 +52,8 @@ void path_fmt(char *out, size_t size, const char *fmt, ...) __attribute__((forma
 
 struct mount_item { char *kind, *source, *target, *tmpfs_options; int read_only, copy_up; unsigned long propagation; };
 struct dev_node { char *name; unsigned major, minor; };
+/** A `devices:` node: path under /dev, mode with its S_IFCHR/S_IFBLK bits, numbers and owner. */
+struct device_node { char *path; unsigned mode, major, minor, uid, gid; };
 struct kv { char *key, *value; };
 struct sysctl { char *key, *name, *value; };
 
@@ -62,6 +64,11 @@ struct config {
   struct kv etc[4]; int n_etc;
   struct mount_item mounts[MAX_ITEMS]; int n_mounts;
   struct dev_node devs[16]; int n_devs;
+  struct device_node devices[MAX_ITEMS]; int n_devices;
+  /** group_add: supplementary groups besides the user's (numbers, or names in /etc/group). */
+  char *group_add[64]; int n_group_add;
+  /** oom_score_adj of the container's processes, written when has_oom_score_adj. */
+  int oom_score_adj, has_oom_score_adj;
   char *masked[32]; int n_masked;
   char *readonly[32]; int n_readonly;
   struct sysctl sysctls[MAX_ITEMS]; int n_sysctls;

@@ -56,8 +56,22 @@ export function attachDeviceProgram(dir: string, progFd: number): void {
 
 let defaultProgram: number | undefined;
 
-/** Confines the group at `dir` to docker's default device list (cgroup v2's devices controller). */
-export function restrictDevices(dir: string): void {
-  defaultProgram ??= loadDeviceProgram(deviceProgram(DEVICE_ALLOW.map(parseDeviceRule)));
-  attachDeviceProgram(dir, defaultProgram);
+/**
+ * Confines the group at `dir` to docker's default device list plus `extraRules` (its
+ * `devices` and `device_cgroup_rules`; cgroup v2's devices controller). The default
+ * program is loaded once per process; one with extra rules is the container's own, and
+ * its fd is closed once attached (the attachment holds it).
+ */
+export function restrictDevices(dir: string, extraRules: string[] = []): void {
+  if (extraRules.length === 0) {
+    defaultProgram ??= loadDeviceProgram(deviceProgram(DEVICE_ALLOW.map(parseDeviceRule)));
+    attachDeviceProgram(dir, defaultProgram);
+    return;
+  }
+  const own = loadDeviceProgram(deviceProgram([...DEVICE_ALLOW, ...extraRules].map(parseDeviceRule)));
+  try {
+    attachDeviceProgram(dir, own);
+  } finally {
+    fs.closeSync(own);
+  }
 }

@@ -6,7 +6,7 @@ import type { Resources } from '../../../model/types.js';
 import { DEVICE_ALLOW } from './device-rules.js';
 
 export type CgroupVersion = 'v1' | 'v2';
-export type Controller = 'memory' | 'cpu' | 'pids' | 'devices';
+export type Controller = 'memory' | 'cpu' | 'pids' | 'devices' | 'cpuset' | 'blkio' | 'io';
 
 export interface CgroupWrite {
   controller: Controller;

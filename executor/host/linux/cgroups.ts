@@ -11,10 +11,15 @@ import path from 'node:path';
 import type { Resources } from '../../../model/types.js';
 import { restrictDevices } from './bpf.js';
 import { limitWrites, OOM_FILE, parseOomKills, type CgroupVersion, type Controller } from './cgroup-limits.js';
+import { knobControllers, knobWrites } from './cgroup-knob-writes.js';
+import { statDevice } from './host-devices.js';
+import { fillCpuset } from './cpuset-levels.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 /** The v1 controllers a container gets groups of (and sees at /sys/fs/cgroup: cgroup-view.ts). */
 export const V1_CONTROLLERS: Controller[] = ['memory', 'pids', 'cpu', 'devices'];
+/** v1 controllers a container gets a group of only when its knobs need them (cgroup-knob-writes.ts). */
+const V1_ON_DEMAND: Controller[] = ['cpuset', 'blkio'];
 const V2_CONTROLLERS = ['memory', 'pids', 'cpu'];
 
 /** v2 when the unified hierarchy is mounted at the root itself (hybrid hosts are v1). */
@@ -32,6 +37,8 @@ export function cgroupVersion(): CgroupVersion {
 export interface ContainerLimits {
   resources: Resources;
   privileged: boolean;
+  /** Device cgroup rules beyond the default list: its `devices` and `device_cgroup_rules` (host-devices.ts). */
+  extraDeviceRules?: string[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,10 +56,10 @@ async function mkdirRetry(dir: string): Promise<void> {
 }
 
 /** v2: a level delegates the controllers to its children only when its subtree_control names them. */
-async function enableControllers(dir: string): Promise<void> {
+async function enableControllers(dir: string, wanted: string[]): Promise<void> {
   const file = path.join(dir, 'cgroup.subtree_control');
   const have = (await fs.readFile(file, 'utf8').catch(() => '')).split(/\s+/);
-  const missing = V2_CONTROLLERS.filter((c) => !have.includes(c));
+  const missing = wanted.filter((c) => !have.includes(c));
   if (missing.length > 0) await fs.writeFile(file, missing.map((c) => `+${c}`).join(' '));
 }
 
@@ -72,13 +79,19 @@ async function rmdirIfPresent(dir: string): Promise<boolean> {
  * `restrictDevices(dir)` confines a v2 group to the default device list (bpf.ts on the host;
  * tests of a fake cgroupfs record the call instead). v1 writes the list to devices.allow.
  */
-export function cgroupTree(root: string, version: CgroupVersion, restrictDevices: (dir: string) => void) {
+export function cgroupTree(
+  root: string,
+  version: CgroupVersion,
+  restrictDevices: (dir: string, extraRules: string[]) => void,
+) {
   const controllerRoot = (c: Controller) => (version === 'v2' ? root : path.join(root, c));
   const groupOf = (c: Controller, project: string, name: string) =>
     path.join(controllerRoot(c), 'stack', project, name);
-  /** The container's group directories (one per tree). */
+  /** The container's group directories (one per tree; v1: those made on demand too, which may not exist). */
   const dirs = (project: string, name: string) =>
-    version === 'v2' ? [path.join(root, 'stack', project, name)] : V1_CONTROLLERS.map((c) => groupOf(c, project, name));
+    version === 'v2'
+      ? [path.join(root, 'stack', project, name)]
+      : [...V1_CONTROLLERS, ...V1_ON_DEMAND].map((c) => groupOf(c, project, name));
 
   async function pids(project: string, name: string): Promise<number[]> {
     const found = new Set<number>();
@@ -120,7 +133,10 @@ export function cgroupTree(root: string, version: CgroupVersion, restrictDevices
     version,
     dirs,
     /** The files the init stage writes `0` to, to join the container's groups. */
-    procsFiles: (project: string, name: string) => dirs(project, name).map((d) => path.join(d, 'cgroup.procs')),
+    procsFiles: (project: string, name: string) =>
+      dirs(project, name)
+        .filter((d, i) => i < V1_CONTROLLERS.length || existsSync(d))
+        .map((d) => path.join(d, 'cgroup.procs')),
 
     /** Makes the groups and writes the limits, before any process joins them. */
     async create(
@@ -128,18 +144,41 @@ export function cgroupTree(root: string, version: CgroupVersion, restrictDevices
       name: string,
       limits: ContainerLimits = { resources: {}, privileged: false },
     ): Promise<string[]> {
+      const onDemand = knobControllers(limits.resources);
       if (version === 'v2') {
         // v2: only leaves hold processes, and each level must delegate the controllers down.
         await mkdirRetry(path.join(root, 'stack', project));
+        const wanted = [...V2_CONTROLLERS, ...onDemand.filter((c) => c !== 'blkio')];
         for (const dir of [root, path.join(root, 'stack'), path.join(root, 'stack', project)])
-          await enableControllers(dir);
+          await enableControllers(dir, wanted);
       }
-      const made = dirs(project, name);
+      const made =
+        version === 'v2'
+          ? dirs(project, name)
+          : [...V1_CONTROLLERS, ...V1_ON_DEMAND.filter((c) => onDemand.includes(c as 'cpuset' | 'blkio'))].map((c) =>
+              groupOf(c, project, name),
+            );
       for (const dir of made) await mkdirRetry(dir);
+      // v1 cpuset groups start with no CPUs and no memory nodes: each level takes its parent's.
+      if (version === 'v1' && onDemand.includes('cpuset'))
+        await fillCpuset(controllerRoot('cpuset'), ['stack', project, name]);
+      const extraRules = limits.extraDeviceRules ?? [];
       // Before any process joins: without it a v2 container with CAP_MKNOD opens the host's disks.
-      if (version === 'v2' && !limits.privileged) restrictDevices(made[0]!);
-      for (const w of limitWrites(version, limits.resources, limits.privileged)) {
-        const file = path.join(version === 'v2' ? made[0]! : groupOf(w.controller, project, name), w.file);
+      if (version === 'v2' && !limits.privileged) restrictDevices(made[0]!, extraRules);
+      const fileOf = (c: Controller, file: string) =>
+        path.join(version === 'v2' ? made[0]! : groupOf(c, project, name), file);
+      const writes = [
+        ...limitWrites(version, limits.resources, limits.privileged),
+        ...knobWrites(version, limits.resources, extraRules, limits.privileged, {
+          deviceNumber: (p) => {
+            const d = statDevice(p, 'blkio_config');
+            return `${d.major}:${d.minor}`;
+          },
+          has: (c, file) => existsSync(fileOf(c, file)),
+        }),
+      ];
+      for (const w of writes) {
+        const file = fileOf(w.controller, w.file);
         if (w.optional && !existsSync(file)) continue;
         try {
           await fs.writeFile(file, w.value);
@@ -157,7 +196,7 @@ export function cgroupTree(root: string, version: CgroupVersion, restrictDevices
 
     /** Names of the project's container groups, in any tree (found without the records). */
     async names(project: string): Promise<string[]> {
-      const trees = version === 'v2' ? [root] : V1_CONTROLLERS.map((c) => controllerRoot(c));
+      const trees = version === 'v2' ? [root] : [...V1_CONTROLLERS, ...V1_ON_DEMAND].map((c) => controllerRoot(c));
       const found = new Set<string>();
       for (const tree of trees) {
         const entries = await fs.readdir(path.join(tree, 'stack', project), { withFileTypes: true }).catch(() => []);

@@ -46,6 +46,7 @@ export function createContainerExec(state: Host['state']): Host['containers']['e
       env: mergeEnv(spec.env, envRecord((opts.env ?? []).filter((e) => e.indexOf('=') > 0))),
       hostname: spec.hostname,
       user: opts.user ?? spec.user,
+      ...(spec.groupAdd ? { groupAdd: spec.groupAdd } : {}),
       cwd: opts.cwd ?? spec.cwd,
       tty: opts.tty === true,
       restrictions: processRestrictions(spec),

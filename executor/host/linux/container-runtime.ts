@@ -15,6 +15,7 @@ import { ContainerStartError, type ContainerExit, type Host, type SpawnedContain
 import { spawnInNewNamespaces } from './namespace-window.js';
 import { cgroupProcsFiles, createCgroups, killCgroups, oomKills, removeCgroups } from './cgroups.js';
 import { initSecurity } from './init-security.js';
+import { extraDeviceRules, hostDevices, initDevices } from './host-devices.js';
 import { containerCgroupView } from './cgroup-view.js';
 import { namespacesFor } from './shared-namespaces.js';
 import { prepareSharedShm, removeSharedShm } from './shared-shm.js';
@@ -108,7 +109,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       await fs.writeFile(path.join(dir, 'resolv.conf'), resolv);
       await prepareMounts(spec);
       prepareSharedShm(spec);
-      await createCgroups(spec.project, spec.name, { resources: spec.resources, privileged: spec.privileged });
+      const devices = hostDevices(spec.resources.devices);
+      await createCgroups(spec.project, spec.name, {
+        resources: spec.resources,
+        privileged: spec.privileged,
+        extraDeviceRules: extraDeviceRules(spec.resources, devices),
+      });
     },
 
     async spawn(spec, opts = {}) {
@@ -136,6 +142,9 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         waitForRelease: spec.endpoints.length > 0 || spec.networkMode === 'none',
         security: initSecurity(spec),
       };
+      const devices = initDevices(hostDevices(spec.resources.devices));
+      if (devices.length > 0) config.devices = devices;
+      if (spec.resources.oomScoreAdj !== undefined) config.oomScoreAdj = spec.resources.oomScoreAdj;
       const view = containerCgroupView(config.mounts, spec.privileged);
       if (view) config.cgroupView = view;
       const namespaces = await namespacesFor(spec, state);

@@ -64,6 +64,20 @@ export function checkUlimits(name: string, ulimits: ContainerSpec['ulimits']): v
   }
 }
 
+/**
+ * The kernel lets a process lower its oom_score_adj below what it inherited only with
+ * CAP_SYS_RESOURCE, which stack may run without (as on hosts that drop it for root).
+ */
+export function checkOomScoreAdj(name: string, value: number | undefined): void {
+  if (value === undefined || hasCapSysResource()) return;
+  const own = Number(fs.readFileSync('/proc/self/oom_score_adj', 'utf8'));
+  if (value < own)
+    throw new ContainerConfigError(
+      name,
+      `oom_score_adj ${value} is below stack's own ${own}, and stack runs without CAP_SYS_RESOURCE, so the kernel refuses to lower it; give ${own} or more, or run stack with CAP_SYS_RESOURCE`,
+    );
+}
+
 function initBinary(name: string): string {
   const found = TINI_PATHS.find((p) => fs.existsSync(p));
   if (!found)
@@ -83,6 +97,7 @@ export function processRestrictions(spec: ContainerSpec): Omit<ProcessRestrictio
     );
   }
   checkUlimits(spec.name, spec.ulimits);
+  checkOomScoreAdj(spec.name, spec.resources.oomScoreAdj);
   return {
     capabilities: spec.capabilities,
     noNewPrivileges: spec.noNewPrivileges,
@@ -97,6 +112,7 @@ export function initSecurity(spec: ContainerSpec): InitSecurity {
     ...processRestrictions(spec),
     privileged: spec.privileged,
     user: spec.user,
+    ...(spec.groupAdd ? { groupAdd: spec.groupAdd } : {}),
     readOnlyRootfs: spec.readOnlyRootfs,
     shmSizeBytes: spec.shmSizeBytes,
     sysctls: spec.sysctls,

@@ -80,11 +80,19 @@ function restrictionLines(r: Omit<ProcessRestrictions, 'user'>): string[] {
 }
 
 /** The process both stages execve: command, environment, user and working directory. */
-function processLines(p: { argv: string[]; env: string[]; user: string; cwd: string; hostname: string }): string[] {
+function processLines(p: {
+  argv: string[];
+  env: string[];
+  user: string;
+  groupAdd?: string[] | undefined;
+  cwd: string;
+  hostname: string;
+}): string[] {
   return [
     ...p.argv.map((a) => line('argv', a)),
     ...p.env.map((e) => line('env', e)),
     line('user', p.user),
+    ...(p.groupAdd ?? []).map((g) => line('group-add', g)),
     line('cwd', p.cwd),
     line('hostname', p.hostname),
   ];
@@ -108,11 +116,13 @@ export function encodeNativeConfig(cfg: InitConfig): string {
       return line('mount', m.kind, m.source, m.target, flag(m.readOnly), flag(!!m.copyUp), propagation, tmpfs);
     }),
     ...DEV_NODES.map(([name, major, minor]) => line('dev', name, major, minor)),
+    ...(cfg.devices ?? []).map((d) => line('device', d.path, d.mode.toString(8), d.major, d.minor, d.uid, d.gid)),
+    ...(cfg.oomScoreAdj === undefined ? [] : [line('oom-score-adj', cfg.oomScoreAdj)]),
     ...MASKED.map((p) => line('mask', p)),
     ...READONLY.map((p) => line('readonly', p)),
     ...(sec.initBinary ? [line('init', sec.initBinary, INIT_TARGET)] : []),
     ...Object.entries(sec.sysctls).map(([key, value]) => line('sysctl', sysctlFile('/proc/sys', key), key, value)),
-    ...processLines({ ...cfg, user: sec.user }),
+    ...processLines({ ...cfg, user: sec.user, groupAdd: sec.groupAdd }),
     line('privileged', flag(sec.privileged)),
     line('readonly-rootfs', flag(sec.readOnlyRootfs)),
     line('wait', flag(cfg.waitForRelease)),

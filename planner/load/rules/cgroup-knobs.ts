@@ -4,7 +4,9 @@
 // a CPU this host lacks, swappiness outside 0–100, oom_score_adj outside ±1000, block I/O
 // weights outside 10–1000.
 
+import path from 'node:path';
 import { parseSize, toInt } from '../coerce.js';
+import { parseDevice } from '../cgroup-knobs.js';
 import type { PathSeg } from '../source-map.js';
 import { list, obj, type Obj, type RuleContext } from './context.js';
 
@@ -102,8 +104,29 @@ function blkioKnobs(ctx: RuleContext, name: string, svc: Obj): void {
   }
 }
 
+/** stack makes device nodes in the container's /dev (a tmpfs of its own), as almost every file asks. */
+function deviceTargets(ctx: RuleContext, name: string, svc: Obj): void {
+  list(svc.devices).forEach((e, i) => {
+    if (typeof e !== 'string' && !obj(e)) return;
+    const d = parseDevice(e);
+    const target = path.posix.normalize(d.target);
+    if (
+      !target.startsWith('/dev/') ||
+      target === '/dev/pts' ||
+      target.startsWith('/dev/pts/') ||
+      target === '/dev/shm' ||
+      target.startsWith('/dev/shm/')
+    )
+      ctx.at(
+        ['services', name, 'devices', i],
+        `devices entry "${d.source}" of service "${name}" goes to ${d.target}: stack makes device nodes under /dev only (not in /dev/pts or /dev/shm); give a target there`,
+      );
+  });
+}
+
 export function checkCgroupKnobs(ctx: RuleContext, name: string, svc: Obj): void {
   const at = (key: string): PathSeg[] => ['services', name, key];
+  deviceTargets(ctx, name, svc);
   intIn(ctx, at('oom_score_adj'), svc.oom_score_adj, [-1000, 1000], ['oom_score_adj', name]);
   if (toInt(svc.mem_swappiness) !== -1)
     intIn(

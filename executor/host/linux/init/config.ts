@@ -39,6 +39,10 @@ export interface InitConfig {
   security: InitSecurity;
   /** What it shares instead of owning (`uts`, `cgroup`, `ipc` modes); absent: nothing. */
   shared?: SharedNamespaces;
+  /** `devices:` nodes made under the container's /dev (host-devices.ts looked them up). */
+  devices?: InitDevice[];
+  /** oom_score_adj, written first: every process of the container inherits it. */
+  oomScoreAdj?: number;
   /** The container's own cgroup at /sys/fs/cgroup (cgroup-view.ts on the host decides it); absent when a mount of the file covers that place. */
   cgroupView?: CgroupView;
 }
@@ -68,11 +72,25 @@ export interface CgroupView {
   links: [string, string][];
 }
 
+/** A device node of `devices:`, as the host has it. */
+export interface InitDevice {
+  /** Relative to the container's /dev. */
+  path: string;
+  /** st_mode: the S_IFCHR or S_IFBLK bits and the permission bits. */
+  mode: number;
+  major: number;
+  minor: number;
+  uid: number;
+  gid: number;
+}
+
 /** The runtime half of ContainerSpec, as the init stage needs it. */
 export interface InitSecurity extends Omit<ProcessRestrictions, 'user'> {
   privileged: boolean;
   /** `user:` as written; resolved against the container's /etc/passwd and /etc/group. */
   user: string;
+  /** group_add: more supplementary groups, numbers or names of the container's /etc/group. */
+  groupAdd?: string[];
   readOnlyRootfs: boolean;
   shmSizeBytes: number;
   /** Namespaced sysctls, written under the container's own /proc/sys. */

@@ -22,6 +22,8 @@ export interface ExecConfig {
   hostname: string;
   /** As ContainerSpec.user; '' = root. */
   user: string;
+  /** As ContainerSpec.groupAdd. */
+  groupAdd?: string[];
   cwd: string;
   /** fd 0 is a terminal to make the controlling one. */
   tty: boolean;

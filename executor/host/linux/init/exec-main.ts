@@ -57,7 +57,7 @@ function main(): void {
     fds.forEach((fd) => fs.closeSync(fd));
     fs.closeSync(rootFd);
   });
-  const user = step('resolve user', () => resolveUser(cfg.user));
+  const user = step('resolve user', () => resolveUser(cfg.user, '/', cfg.groupAdd));
   const env = containerEnv(cfg.env, cfg.hostname, user.home);
   step('chdir', () => process.chdir(cfg.cwd || '/'));
   const file = step('lookup', () => lookPath(cfg.argv[0] ?? '', env));

@@ -43,6 +43,9 @@ async function main(): Promise<void> {
   // the writer's whole process: the container is charged from here on, not for Node's
   // boot. The files are opened now, before pivot_root hides their paths; the cgroup
   // namespace is unshared only later, so its root is the container's own group.
+  // Before anything else runs: the container's processes inherit it, across execve too.
+  if (cfg.oomScoreAdj !== undefined)
+    step('oom_score_adj', () => fs.writeFileSync('/proc/self/oom_score_adj', String(cfg.oomScoreAdj)));
   const fds = step('join cgroup', () => cfg.cgroupProcs.map((f) => fs.openSync(f, 'w')));
   const joined = Promise.all(
     fds.map(
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
   // cgroup: host keeps the host's cgroup namespace (and /sys/fs/cgroup shows the host's tree).
   if (!cfg.shared?.hostCgroupns) step('unshare cgroup namespace', () => sys.unshare(CLONE_NEWCGROUP));
   if (cfg.cgroupView) step('mount cgroup', () => mountCgroupView(sys, cfg.koffiNative, cfg.cgroupView!));
-  const user = step('resolve user', () => resolveUser(sec.user));
+  const user = step('resolve user', () => resolveUser(sec.user, '/', sec.groupAdd));
   const env = containerEnv(cfg.env, cfg.hostname, user.home);
   step('chdir', () => process.chdir(cfg.cwd));
   const file = step('lookup', () => lookPath(cfg.argv[0] ?? '', env));

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MS, type Sys } from './sys.js';
 import type { InitConfig } from './config.js';
-import { copyHostDevices, mountInitBinary } from './runtime-mounts.js';
+import { copyHostDevices, makeDevices, mountInitBinary } from './runtime-mounts.js';
 import { mountContainerMounts } from './mounts.js';
 import { copyUpVolumes } from './copy-up.js';
 import { openRootTargets, type RootTargets } from './mount-target.js';
@@ -70,6 +70,7 @@ function mountSystem(sys: Sys, cfg: InitConfig, targets: RootTargets, step: Step
   step('mount sysfs', () => sys.mount('sysfs', dirIn(root, 'sys'), 'sysfs', sysRo | MS.NOSUID | MS.NOEXEC | MS.NODEV));
   step('mount /dev', () => mountDev(sys, dirIn(root, 'dev'), sec.shmSizeBytes, cfg.shared?.shm));
   if (sec.privileged) step('copy host devices', () => copyHostDevices(sys, path.join(root, 'dev')));
+  if (cfg.devices?.length) step('make devices', () => makeDevices(sys, path.join(root, 'dev'), cfg.devices!));
   step('mount /etc files', () => {
     for (const [name, src] of Object.entries(cfg.etcFiles))
       targets.bindAt(targets.file(`etc/${name}`), src, 0, 0, `etc/${name}`);

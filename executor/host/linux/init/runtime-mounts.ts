@@ -5,7 +5,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { INIT_TARGET } from './config.js';
+import { INIT_TARGET, type InitDevice } from './config.js';
 import type { Sys } from './sys.js';
 import { MOUNT_ATTR, type RootTargets } from './mount-target.js';
 
@@ -24,6 +24,27 @@ export function mountInitBinary(targets: RootTargets, hostPath: string): void {
 const DEVICE_DIRS = ['', 'net', 'dri', 'snd', 'input', 'mapper', 'vfio'];
 
 /** privileged: every character and block device of the host, like docker. */
+/** The glibc dev_t of MAJOR:MINOR (makedev(3)), as fs.Stats.rdev holds it. */
+const makedev = (major: number, minor: number) =>
+  Number(
+    (BigInt(major & 0xfff) << 8n) |
+      (BigInt(major & ~0xfff) << 32n) |
+      BigInt(minor & 0xff) |
+      (BigInt(minor & ~0xff) << 12n),
+  );
+
+/** `devices:`: each node as the host has it (mode and owner), in place of one already there. */
+export function makeDevices(sys: Sys, dev: string, devices: InitDevice[]): void {
+  for (const d of devices) {
+    const target = path.join(dev, d.path);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.rmSync(target, { force: true });
+    sys.mknodDev(target, d.mode, makedev(d.major, d.minor));
+    fs.chmodSync(target, d.mode & 0o7777); // mknod's mode passes through the umask
+    fs.chownSync(target, d.uid, d.gid);
+  }
+}
+
 export function copyHostDevices(sys: Sys, dev: string): void {
   for (const sub of DEVICE_DIRS) {
     let entries: fs.Dirent[];

@@ -28,7 +28,7 @@ function readEntries(file: string): string[][] {
 const isNumber = (s: string) => /^\d+$/.test(s);
 
 /** `root` is the directory the container's /etc is under ('/' once inside it). */
-export function resolveUser(spec: string, root = '/'): ResolvedUser {
+export function resolveUser(spec: string, root = '/', groupAdd: string[] = []): ResolvedUser {
   const [userPart = '', groupPart] = spec === '' ? ['0'] : spec.split(':');
   const passwd = readEntries(`${root}/etc/passwd`);
   const groupFile = readEntries(`${root}/etc/group`);
@@ -46,5 +46,12 @@ export function resolveUser(spec: string, root = '/'): ResolvedUser {
   const name = entry?.[0];
   const extra =
     name === undefined ? [] : groupFile.filter((g) => (g[3] ?? '').split(',').includes(name)).map((g) => Number(g[2]));
-  return { uid, gid, groups: [...new Set([gid, ...extra])], home: entry?.[5] || '/' };
+  // group_add: by number as it is, by name from the container's /etc/group, as docker does.
+  const added = groupAdd.map((g) => {
+    if (isNumber(g)) return Number(g);
+    const group = groupFile.find((e) => e[0] === g);
+    if (!group) throw new Error(`group_add: unable to find group ${g}: no matching entries in group file`);
+    return Number(group[2]);
+  });
+  return { uid, gid, groups: [...new Set([gid, ...extra, ...added])], home: entry?.[5] || '/' };
 }
