@@ -166,9 +166,16 @@ export interface HostFacts {
   runDir?: string;
   /** The Linux security modules the kernel enforces (AppArmor, SELinux): what security_opt may ask for. */
   lsms?: readonly string[];
+  /** v2 when the unified hierarchy is mounted at /sys/fs/cgroup itself (hybrid hosts count as v1). */
+  cgroup?: 'v1' | 'v2';
 }
 
-export const thisHost = (): HostFacts => ({ cpus: os.availableParallelism(), runDir: stackRun(), lsms: hostLsms() });
+export const thisHost = (): HostFacts => ({
+  cpus: os.availableParallelism(),
+  runDir: stackRun(),
+  lsms: hostLsms(),
+  cgroup: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1',
+});
 
 /** /sys/kernel/security/lsm (`lockdown,capability,apparmor`); none when securityfs shows none. */
 function hostLsms(): string[] {
@@ -214,6 +221,7 @@ export function loadStackFilesWithSources(opts: GlobalOptions, host: HostFacts =
       ...(host.cpus === undefined ? {} : { hostCpus: host.cpus }),
       ...(host.runDir === undefined ? {} : { runDir: host.runDir }),
       ...(host.lsms === undefined ? {} : { hostLsms: host.lsms }),
+      ...(host.cgroup === undefined ? {} : { hostCgroup: host.cgroup }),
       ...(project.projectName ? { projectName: project.projectName } : {}),
     });
     return { stack, filesRead: [...read] };

@@ -35,6 +35,7 @@ import { diagAt, diagAtPath, locateInTree, sourceSet, type SourceSet } from './s
 import type { Stack } from '../../model/types.js';
 import { validateRules } from './validate-rules.js';
 import { validateSchema } from './validate-schema.js';
+import { cgroupKnobNotes } from './rules/cgroup-knob-notes.js';
 
 export interface LoadInput {
   /** Stack files in order; later files override earlier ones. `path` is how they are shown. */
@@ -55,6 +56,8 @@ export interface LoadInput {
   hostCpus?: number;
   /** The host's Linux security modules: an AppArmor profile or SELinux label is refused where one enforces, noted where none does. */
   hostLsms?: readonly string[];
+  /** The host's cgroup version: knobs v2 lacks (mem_swappiness, oom_kill_disable) get a located warning there. */
+  hostCgroup?: 'v1' | 'v2';
   /** STACK_RUN, where the supervisor's socket will be: a name making that path too long is refused. */
   runDir?: string;
   /** Hears warnings (a variable used but not set), located. */
@@ -150,6 +153,7 @@ export function loadStack(input: LoadInput): Stack {
   const project = projectName(input, raw, files, diags);
   if (diags.length) fail(diags);
   for (const note of loadNotes(raw, files, input.hostLsms)) input.onWarning?.(note);
+  for (const note of cgroupKnobNotes(raw, files, input.hostCgroup)) input.onWarning?.(note);
 
   diags.push(...applyProfiles(raw as Record<string, unknown>, input.profiles ?? [], files));
   diags.push(...applyEnvFiles(ctx, raw as Record<string, unknown>, input.projectDir, env, files));

@@ -1,0 +1,55 @@
+// The cgroup knobs as the loader reads them: docker's short and long device forms, the
+// values it treats as "not set", the host's CPUs for cpuset, and the located warnings on a
+// cgroup v2 host for the knobs v2 lacks.
+
+import { describe, expect, it } from 'vitest';
+import { parseDevice } from '../../planner/load/cgroup-knobs.js';
+import { loadTree, treeProblems } from './load-files.js';
+
+const file = (keys: string) => ({ 'stack.yaml': `services:\n  a:\n    image: x\n${keys}` });
+
+describe('devices', () => {
+  it.each([
+    ['/dev/zero', { source: '/dev/zero', target: '/dev/zero', permissions: 'rwm' }],
+    ['/dev/zero:/dev/z', { source: '/dev/zero', target: '/dev/z', permissions: 'rwm' }],
+    ['/dev/zero:r', { source: '/dev/zero', target: '/dev/zero', permissions: 'r' }],
+    ['/dev/zero:/dev/z:mw', { source: '/dev/zero', target: '/dev/z', permissions: 'mw' }],
+  ])('%s as docker parses it', (entry, mapping) => {
+    expect(parseDevice(entry)).toStrictEqual(mapping);
+  });
+
+  it('a target outside /dev is refused at its line', () => {
+    expect(treeProblems(file('    devices: ["/dev/zero:/opt/zero", "/dev/zero:/dev/shm/z"]\n'))).toStrictEqual([
+      'stack.yaml:4:15: devices entry "/dev/zero" of service "a" goes to /opt/zero: stack makes device nodes under /dev only (not in /dev/pts or /dev/shm); give a target there',
+      'stack.yaml:4:38: devices entry "/dev/zero" of service "a" goes to /dev/shm/z: stack makes device nodes under /dev only (not in /dev/pts or /dev/shm); give a target there',
+    ]);
+  });
+});
+
+describe('cpuset and the host', () => {
+  it('a CPU the host lacks is refused; config, which knows no host, accepts it', () => {
+    expect(treeProblems(file('    cpuset: "0,2-3"\n'), { hostCpus: 2 })).toStrictEqual([
+      'stack.yaml:4:13: cpuset "0,2-3" of service "a" names CPU 2, and this host has CPUs 0-1 only',
+    ]);
+    expect(loadTree(file('    cpuset: "0,2-3"\n')).services[0]!.resources.cpuset).toBe('0,2-3');
+  });
+});
+
+describe('knobs cgroup v2 lacks', () => {
+  const keys = '    mem_swappiness: 10\n    oom_kill_disable: true\n';
+
+  it('are located warnings on a v2 host, and nothing on v1', () => {
+    const v2 = loadTree(file(keys), { hostCgroup: 'v2' });
+    expect(v2.warnings.map((w) => `${w.line}:${w.col}: ${w.message}`)).toStrictEqual([
+      '4:5: mem_swappiness of service "a" has no effect: this host has cgroup v2, which has no per-container swappiness (docker discards it there too)',
+      '5:5: oom_kill_disable of service "a" has no effect: this host has cgroup v2, which cannot keep the OOM killer from a container (docker discards it there too)',
+    ]);
+    expect(loadTree(file(keys), { hostCgroup: 'v1' }).warnings).toStrictEqual([]);
+  });
+
+  it('-1 (docker\'s "not set") and false set nothing and warn of nothing', () => {
+    const t = loadTree(file('    mem_swappiness: -1\n    oom_kill_disable: false\n'), { hostCgroup: 'v2' });
+    expect(t.warnings).toStrictEqual([]);
+    expect(t.services[0]!.resources.memorySwappiness).toBeUndefined();
+  });
+});
