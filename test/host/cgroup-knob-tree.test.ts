@@ -90,8 +90,10 @@ describe('cgroup v2 knobs (fake cgroupfs)', () => {
 
 describe('cgroup v1 knobs (fake cgroupfs)', () => {
   const root = path.join(tmp, 'v1');
-  for (const c of ['memory', 'pids', 'cpu', 'devices', 'cpuset', 'blkio'])
+  for (const c of ['memory', 'pids', 'cpu', 'devices', 'cpuset', 'blkio']) {
     fs.mkdirSync(path.join(root, c), { recursive: true });
+    fs.writeFileSync(path.join(root, c, 'cgroup.procs'), ''); // a mounted hierarchy
+  }
   fs.writeFileSync(path.join(root, 'cpuset', 'cpuset.cpus'), '0-3\n');
   fs.writeFileSync(path.join(root, 'cpuset', 'cpuset.mems'), '0\n');
   const tree = cgroupTree(root, 'v1', () => {
@@ -130,5 +132,9 @@ describe('cgroup v1 knobs (fake cgroupfs)', () => {
     await tree.create('proj', 'proj-plain-1', { resources: {}, privileged: false });
     expect(fs.existsSync(path.join(root, 'blkio', 'stack', 'proj', 'proj-plain-1'))).toBe(false);
     expect(tree.procsFiles('proj', 'proj-plain-1')).toHaveLength(4);
+    fs.rmSync(path.join(root, 'blkio', 'cgroup.procs'));
+    await expect(
+      tree.create('proj', 'proj-noblkio-1', { resources: { blkio: blkio({}) }, privileged: false }),
+    ).rejects.toThrow(/this host mounts no blkio hierarchy at .*, which blkio_config needs/);
   });
 });

@@ -76,7 +76,8 @@ async function rmdirIfPresent(dir: string): Promise<boolean> {
 }
 
 /**
- * `restrictDevices(dir)` confines a v2 group to the default device list (bpf.ts on the host;
+ * `restrictDevices(dir, extraRules)` confines a v2 group to the default device list and the
+ * container's own rules (bpf.ts on the host;
  * tests of a fake cgroupfs record the call instead). v1 writes the list to devices.allow.
  */
 export function cgroupTree(
@@ -158,6 +159,12 @@ export function cgroupTree(
           : [...V1_CONTROLLERS, ...V1_ON_DEMAND.filter((c) => onDemand.includes(c as 'cpuset' | 'blkio'))].map((c) =>
               groupOf(c, project, name),
             );
+      // A hierarchy this host does not mount would otherwise be a plain folder in /sys/fs/cgroup's tmpfs.
+      for (const c of version === 'v1' ? onDemand.filter((c) => c !== 'io') : [])
+        if (!existsSync(path.join(controllerRoot(c), 'cgroup.procs')))
+          throw new Error(
+            `cgroup v1: this host mounts no ${c} hierarchy at ${controllerRoot(c)}, which ${c === 'cpuset' ? 'cpuset' : 'blkio_config'} needs`,
+          );
       for (const dir of made) await mkdirRetry(dir);
       // v1 cpuset groups start with no CPUs and no memory nodes: each level takes its parent's.
       if (version === 'v1' && onDemand.includes('cpuset'))
