@@ -52,6 +52,28 @@ describe.each(INIT_STAGES)('cgroup and process knobs (%s init stage)', (stage) =
     ).toEqual([29, 50, 1000, 4242]);
   });
 
+  it('group_add reaches a process that stack exec starts in the container too', async () => {
+    const s = fx.spec(['sleep', '30'], { user: 'app', groupAdd: ['staff', '4242'] });
+    await fx.start(s);
+    try {
+      let out = '';
+      const code = await fx.containers.exec(fx.project, s.name, {
+        argv: ['grep', 'Groups', '/proc/self/status'],
+        stdio: 'pipe',
+        onOutput: (_stream, chunk) => (out += chunk.toString()),
+      });
+      expect(code).toBe(0);
+      expect(
+        field(out, 'Groups:')
+          ?.split(/\s+/)
+          .map(Number)
+          .sort((a, b) => a - b),
+      ).toEqual([29, 50, 1000, 4242]);
+    } finally {
+      await fx.removeAll(s.name);
+    }
+  });
+
   it('group_add with a name the image lacks stops the start, naming the group', async () => {
     await expect(fx.run(['true'], { groupAdd: ['nosuchgroup'] })).rejects.toThrow(/group_add.*nosuchgroup/);
   });
