@@ -41,12 +41,16 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
       await host.state.saveContainer(spec.project, { spec, status: 'creating' });
       const saveStarting = (pid: number, startTime: number, startedAt: string) =>
         host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt });
-      await launchContainer(spec, host, saveStarting, { first: true, beforeRelease: ctx.beforeRelease, hooks });
+      await launchContainer(spec, host, saveStarting, {
+        first: true,
+        beforeRelease: ctx.beforeRelease,
+        hooks,
+        postStart: true,
+      });
       return;
     }
     case 'container.stop':
-      await stopContainer(host, op.project, op.name, op.stopSignal, op.stopGraceSeconds, hooks);
-      return;
+      return stopContainer(host, op.project, op.name, op.stopSignal, op.stopGraceSeconds, hooks);
     case 'container.resume':
       await resumeContainer(op.project, op.name, host, { hooks });
       return;
@@ -55,14 +59,13 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
         await hooks?.draining?.(op.project, op.name);
         await host.containers.drain(op.project, op.name, op.drainMs);
       }
-      await removeContainer(
+      return removeContainer(
         host,
         op.project,
         op.name,
         { signal: op.stopSignal, graceSeconds: op.stopGraceSeconds, hostVeths: op.hostVeths },
         hooks,
       );
-      return;
     case 'container.wait':
       return waitForDependencies(op, host, ctx.signal);
     case 'nat.apply':

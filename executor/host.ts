@@ -40,6 +40,8 @@ export interface ExecOptions {
   user?: string;
   /** Working directory inside the container; default: the container's. */
   cwd?: string;
+  /** Every capability and no seccomp filter, as `docker exec --privileged` (a `privileged: true` hook). */
+  privileged?: boolean;
   /** A terminal from the container's own devpts; with stdio 'inherit', ours is put in raw mode and copied both ways. */
   tty?: boolean;
   /** Default 'ignore'. With 'pipe', stdin gets `input` (or EOF) and output goes to onOutput. */

@@ -7,6 +7,7 @@ import type { Host } from './host.js';
 import type { ContainerRecord } from '../model/records.js';
 import type { ContainerHooks } from './container-hooks.js';
 import { removeContainer } from './stop-container.js';
+import { runPostStartHooks } from './lifecycle-hooks.js';
 
 export interface LaunchOptions {
   /** A first start: announced as created once prepared (a resume is not). */
@@ -21,6 +22,8 @@ export interface LaunchOptions {
   hooks?: ContainerHooks;
   /** Awaited before the endpoints are wired: their bridges are still being made meanwhile (a build's network). */
   bridgesReady?: Promise<unknown>;
+  /** Run its `post_start` hooks once it runs (a start stack was asked for, not a policy's restart or a one-off). */
+  postStart?: boolean;
 }
 
 /** `saveStarting` writes the record once the process has a pid (before anything else can fail). */
@@ -64,6 +67,8 @@ export async function launchContainer(
   await host.state.updateContainer(spec.project, spec.name, (r) =>
     r.status === 'exited' ? r : { ...r, status: 'running' },
   );
+  // Within the start: what waits for it (depends_on, `up`) waits for its hooks too.
+  if (opts.postStart) await runPostStartHooks(host, spec);
 }
 
 export interface ResumeOptions {
@@ -108,6 +113,6 @@ export async function resumeContainer(
           startedAt,
         };
       }),
-    { hooks: opts.hooks },
+    { hooks: opts.hooks, postStart: !opts.byPolicy },
   );
 }

@@ -5,6 +5,7 @@ import type { Host } from './host.js';
 import type { ContainerHooks } from './container-hooks.js';
 import type { ContainerRecord } from '../model/records.js';
 import { isNoSpace } from '../store/record-errors.js';
+import { runPreStopHooks } from './lifecycle-hooks.js';
 
 /**
  * The mark that keeps the restart policy from bringing it back once it exits: the record is
@@ -13,7 +14,10 @@ import { isNoSpace } from '../store/record-errors.js';
  */
 const markStopped = (r: ContainerRecord): ContainerRecord => ({ ...r, stopped: true });
 
-/** Marks the record first, then stops the container with the hooks around the stop. */
+/**
+ * Marks the record first, then stops the container with the hooks around the stop.
+ * Resolves with the warning of a failed `pre_stop` hook, if any.
+ */
 export async function stopContainer(
   host: Host,
   project: string,
@@ -21,29 +25,30 @@ export async function stopContainer(
   signal: string,
   graceSeconds: number,
   hooks: ContainerHooks = {},
-): Promise<void> {
+): Promise<string[]> {
   await host.state.updateContainer(project, name, markStopped);
-  await stopMarked(host, project, name, signal, graceSeconds, hooks);
+  return stopMarked(host, project, name, signal, graceSeconds, hooks);
 }
 
-/** Stops it, then removes its veths, cgroup, directories and last its record. */
+/** Stops it, then removes its veths, cgroup, directories and last its record; resolves with stopContainer's warnings. */
 export async function removeContainer(
   host: Host,
   project: string,
   name: string,
   stop: { signal: string; graceSeconds: number; hostVeths: string[] },
   hooks: ContainerHooks = {},
-): Promise<void> {
+): Promise<string[]> {
   // A `down` on a full STACK_ROOT still frees what it can: the mark goes unwritten then, and
   // a restart the exit schedules meanwhile finds the record gone (it is removed last).
   await host.state.updateContainer(project, name, markStopped).catch((err: unknown) => {
     if (!isNoSpace(err)) throw err;
   });
-  await stopMarked(host, project, name, stop.signal, stop.graceSeconds, hooks);
+  const warnings = await stopMarked(host, project, name, stop.signal, stop.graceSeconds, hooks);
   for (const veth of stop.hostVeths) await host.networks.detach(veth);
   await host.containers.cleanup(project, name);
   await hooks.cleanedUp?.(project, name);
   await host.state.removeContainer(project, name);
+  return warnings;
 }
 
 async function stopMarked(
@@ -53,8 +58,11 @@ async function stopMarked(
   signal: string,
   graceSeconds: number,
   hooks: ContainerHooks,
-): Promise<void> {
+): Promise<string[]> {
+  // Before anything else: the hooks see the container as it was, still answering by name.
+  const warnings = await runPreStopHooks(host, project, name);
   await hooks.stopping?.(project, name);
   await host.containers.stop(project, name, signal, graceSeconds);
   await hooks.stopped?.(project, name);
+  return warnings;
 }

@@ -2,6 +2,7 @@
 // stack file asks for, each with the reason it exists and the operations it waits for.
 // The executor carries it out without deciding anything; `stack plan` prints it.
 
+import type { ContainerLifecycleHooks } from './lifecycle-hooks.js';
 import type {
   DependencyCondition,
   NamespaceModes,
@@ -70,7 +71,8 @@ export interface LogConfig {
   maxFiles?: number;
 }
 
-export interface ContainerSpec {
+/** Its `post_start` / `pre_stop` hooks (ContainerLifecycleHooks) are run by executor/lifecycle-hooks.ts. */
+export interface ContainerSpec extends ContainerLifecycleHooks {
   project: string;
   service: string;
   /**

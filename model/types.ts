@@ -3,6 +3,8 @@
 // expanded here (durations in ms, sizes in bytes, ports one mapping per port, env_file
 // folded into environment), so later stages never look at raw YAML.
 
+import type { ServiceHook } from './lifecycle-hooks.js';
+
 /** Where a value came from in a stack file (1-based line and column). */
 export interface SourcePos {
   file: string;
@@ -321,6 +323,9 @@ export interface Service {
   stopSignal?: string;
   stopGracePeriodSeconds: number;
   profiles: string[];
+  /** `post_start` / `pre_stop` hooks, in order (left out when none). */
+  postStart?: ServiceHook[];
+  preStop?: ServiceHook[];
   /** `develop` (watch rules), kept as parsed. */
   develop?: unknown;
   /** `logging:` as written (options as strings); absent: json-file without rotation, docker's default. */

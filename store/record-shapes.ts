@@ -50,6 +50,8 @@ const containerSpec = shape({
   resolvConf: listOf(anyStr),
   'networkMode?': str,
   'healthcheck?': anyObject,
+  'postStart?': listOf(anyObject),
+  'preStop?': listOf(anyObject),
   restart: shape({ name: str }),
   labels: anyObject,
   hash: str,

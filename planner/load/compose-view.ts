@@ -17,6 +17,7 @@ import type {
 import { effectiveHealthcheck } from '../../model/effective-healthcheck.js';
 import { volumesFromText } from './shared-namespaces.js';
 import { cgroupKnobsView } from './cgroup-knobs-view.js';
+import type { ServiceHook } from '../../model/lifecycle-hooks.js';
 
 type Obj = Record<string, unknown>;
 
@@ -56,6 +57,17 @@ function compact(o: Obj): Obj {
   }
   return out;
 }
+
+const hooks = (list: ServiceHook[] | undefined) =>
+  list?.map((h) =>
+    compact({
+      command: h.command,
+      environment: h.environment,
+      privileged: h.privileged,
+      user: h.user,
+      working_dir: h.workingDir,
+    }),
+  );
 
 const octal = (mode: number | undefined) => (mode === undefined ? undefined : `0${mode.toString(8)}`);
 
@@ -195,6 +207,8 @@ function service(s: Service): Obj {
     pids_limit: res.pidsLimit,
     platform: s.platform,
     ports: s.ports.map(port),
+    post_start: hooks(s.postStart),
+    pre_stop: hooks(s.preStop),
     privileged: s.privileged,
     profiles: s.profiles,
     pull_policy: s.pullPolicy === 'missing' ? undefined : s.pullPolicy,

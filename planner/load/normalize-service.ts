@@ -11,6 +11,7 @@ import { serviceLogging } from './logging.js';
 import { cgroupKnobs, groupAdd } from './cgroup-knobs.js';
 import { serviceDefaults } from './service-defaults.js';
 import { linkList, namespaceModes, volumesFrom, withImpliedDependencies } from './shared-namespaces.js';
+import { lifecycleHooks } from './lifecycle-hooks.js';
 import { shellSplit } from './short-forms.js';
 import { parseDuration } from '../../model/duration.js';
 import type {
@@ -265,6 +266,8 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
     shmSizeBytes: parseSize(s.shm_size),
     develop: s.develop ?? undefined,
     logging: serviceLogging(s.logging),
+    postStart: lifecycleHooks(s.post_start, ctx.env),
+    preStop: lifecycleHooks(s.pre_stop, ctx.env),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) (out as unknown as Obj)[key] = value;
   return out;

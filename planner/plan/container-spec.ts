@@ -140,6 +140,8 @@ export function buildContainerSpec(
   if (dns.dnsUpstreams) spec.dnsUpstreams = dns.dnsUpstreams;
   const logging = logConfig(service.logging);
   if (logging) spec.logging = logging;
+  if (service.postStart) spec.postStart = service.postStart;
+  if (service.preStop) spec.preStop = service.preStop;
   const healthcheck = effectiveHealthcheck(service.healthcheck, image.healthcheck);
   if (healthcheck) spec.healthcheck = healthcheck;
   const readyPorts = tcpPortsOf(service);

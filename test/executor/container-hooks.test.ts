@@ -6,25 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { applyOperation } from '../../executor/apply-operation.js';
 import type { ContainerHooks } from '../../executor/container-hooks.js';
 import { FakeHost } from '../../executor/fake-host.js';
-import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
+import { plainSpec } from '../support/plain-spec.js';
 import type { ContainerSpec } from '../../model/plan.js';
 
-const spec: ContainerSpec = {
-  ...defaultRuntimeOptions(),
-  project: 'p',
-  service: 'web',
-  name: 'p-web-1',
-  hostname: 'web',
-  image: { ref: 'r', id: 'i', layers: [] },
-  argv: ['sh'],
-  env: [],
-  cwd: '/',
-  hosts: [],
-  endpoints: [],
-  stopSignal: 'SIGTERM',
-  stopGraceSeconds: 10,
-  hash: 'h',
-};
+const spec = plainSpec('p', 'web');
 
 /** Hooks that note each call among the host's own. */
 function noting(host: FakeHost): ContainerHooks {

@@ -19,7 +19,7 @@ import { bridgeTerminal, type TerminalBridge } from './exec-terminal.js';
 import { isRunning } from '../../../store/state-store.js';
 import { koffiNativePath, stageNodePath, stageScriptPath } from './stage-files.js';
 import { encodeNativeExecConfig, NATIVE_STAGE_ARGV0, nativeStageExecutable } from './native-init.js';
-import { processRestrictions } from './init-security.js';
+import { privilegedRestrictions, processRestrictions } from './init-security.js';
 import { raceTimeout } from './race-timeout.js';
 
 /** After the process exits, how long output still held open by its own children is read. */
@@ -49,7 +49,7 @@ export function createContainerExec(state: Host['state']): Host['containers']['e
       ...(spec.groupAdd ? { groupAdd: spec.groupAdd } : {}),
       cwd: opts.cwd ?? spec.cwd,
       tty: opts.tty === true,
-      restrictions: processRestrictions(spec),
+      restrictions: opts.privileged ? privilegedRestrictions(spec) : processRestrictions(spec),
     };
     const { child, terminal } = spawnExecStage(config, opts);
     return finish(name, child, terminal, opts);

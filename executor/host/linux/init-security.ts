@@ -7,6 +7,7 @@ import type { ContainerSpec } from '../../../model/plan.js';
 import type { InitSecurity } from './init/config.js';
 import type { ProcessRestrictions } from './init/restrictions.js';
 import { RLIMITS } from './init/limits.js';
+import { effectiveCapabilities } from '../../../model/capabilities.js';
 
 /** Where Debian's `tini` package puts its static build (what docker bind-mounts as docker-init). */
 export const TINI_PATHS = ['/usr/bin/tini-static', '/usr/bin/docker-init', '/usr/libexec/docker/docker-init'];
@@ -105,6 +106,12 @@ export function processRestrictions(spec: ContainerSpec): Omit<ProcessRestrictio
     seccomp: spec.privileged ? 'unconfined' : spec.seccomp,
     ulimits: spec.ulimits,
   };
+}
+
+/** A privileged exec (`docker exec --privileged`): every capability and no seccomp filter. */
+export function privilegedRestrictions(spec: ContainerSpec): Omit<ProcessRestrictions, 'user'> {
+  const all = effectiveCapabilities({ privileged: true, capAdd: [], capDrop: [] });
+  return { ...processRestrictions(spec), capabilities: all, seccomp: 'unconfined' };
 }
 
 export function initSecurity(spec: ContainerSpec): InitSecurity {
