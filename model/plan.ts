@@ -86,6 +86,8 @@ export interface ContainerSpec extends ContainerLifecycleHooks {
   /** The service's `container_name`: the name ps shows and DNS and /etc/hosts answer, besides `name`. */
   containerName?: string;
   hostname: string;
+  /** `domainname`: the NIS domain of its UTS namespace (`hostname -d`); left out when unset. */
+  domainname?: string;
   image: { ref: string; id: string; layers: string[] };
   /** Resolved entrypoint + command; argv[0] is looked up in PATH inside the container. */
   argv: string[];
@@ -121,6 +123,8 @@ export interface ContainerSpec extends ContainerLifecycleHooks {
   /** Run a reaping, signal-forwarding PID 1 in front of argv. */
   init: boolean;
   tty: boolean;
+  /** `stdin_open`: its stdin stays open (reads wait, never EOF) instead of /dev/null; left out when false. */
+  stdinOpen?: true;
   /** Lines of /etc/resolv.conf inside the container (empty: a copy of the host's). */
   resolvConf: string[];
   /**

@@ -42,6 +42,7 @@ static void parse_line(char *line) {
   else if (!strcmp(k, "work")) { NEED(1); cfg.work = f[1]; }
   else if (!strcmp(k, "rootfs")) { NEED(1); cfg.rootfs = f[1]; }
   else if (!strcmp(k, "hostname")) { NEED(1); cfg.hostname = f[1]; }
+  else if (!strcmp(k, "domainname")) { NEED(1); cfg.domainname = f[1]; }
   else if (!strcmp(k, "etc")) { NEED(2); struct kv e = { f[1], f[2] }; PUSH(cfg.etc, cfg.n_etc, e); }
   else if (!strcmp(k, "mount")) {
     NEED(7);

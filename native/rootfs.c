@@ -259,6 +259,9 @@ void mount_rootfs(void) {
   step = "sethostname";
   // uts: host — the namespace is the host's: its name stays.
   if (cfg.hostname && !cfg.keep_hostname && sethostname(cfg.hostname, strlen(cfg.hostname)) != 0) fail_call("sethostname", quoted(cfg.hostname));
+  step = "setdomainname";
+  if (cfg.domainname && !cfg.keep_hostname && setdomainname(cfg.domainname, strlen(cfg.domainname)) != 0)
+    fail_call("setdomainname", quoted(cfg.domainname));
   step = "pivot_root";
   // pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the
   // container's tree, with no directory needed for the old root.

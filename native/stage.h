@@ -60,7 +60,7 @@ struct sysctl { char *key, *name, *value; };
 struct config {
   char *cgroups[16]; int n_cgroups;
   char *lowers[MAX_ITEMS]; int n_lowers;
-  char *upper, *work, *rootfs, *hostname, *user, *cwd, *init_source, *init_target, *seccomp_hex;
+  char *upper, *work, *rootfs, *hostname, *domainname, *user, *cwd, *init_source, *init_target, *seccomp_hex;
   struct kv etc[4]; int n_etc;
   struct mount_item mounts[MAX_ITEMS]; int n_mounts;
   struct dev_node devs[16]; int n_devs;

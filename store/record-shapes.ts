@@ -49,6 +49,8 @@ const containerSpec = shape({
   tty: bool,
   resolvConf: listOf(anyStr),
   'networkMode?': str,
+  'domainname?': str,
+  'stdinOpen?': bool,
   'healthcheck?': anyObject,
   'postStart?': listOf(anyObject),
   'preStop?': listOf(anyObject),

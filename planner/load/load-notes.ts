@@ -14,6 +14,15 @@ import { LSM_OF, securityOpts } from './rules/security-opt.js';
 import { diagAtPath, type SourceSet } from './source-map.js';
 
 const SWARM_ONLY = ['placement', 'update_config', 'rollback_config', 'endpoint_mode'];
+/**
+ * Nested deploy keys compose leaves to a swarm too: deploy.labels label the swarm service
+ * (`labels:` labels containers), a CPU reservation is a swarm scheduling option (compose
+ * maps only the memory one, to the container's soft limit).
+ */
+const SWARM_ONLY_PATHS: [path: string[], what: string][] = [
+  [['labels'], 'labels a swarm service, not its containers (use labels)'],
+  [['resources', 'reservations', 'cpus'], 'is a swarm scheduling option'],
+];
 
 export function loadNotes(raw: unknown, files: SourceSet, hostLsms?: readonly string[]): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -39,6 +48,11 @@ export function loadNotes(raw: unknown, files: SourceSet, hostLsms?: readonly st
     for (const key of keys) {
       const message = `deploy.${key} of service "${name}" only matters to a swarm; stack ignores it, as docker compose does`;
       out.push(diagAtPath(files, ['services', name, 'deploy', key], message, 'key'));
+    }
+    for (const [at, what] of SWARM_ONLY_PATHS) {
+      if (at.reduce<unknown>((v, k) => obj(v)?.[k], deploy) === undefined) continue;
+      const message = `deploy.${at.join('.')} of service "${name}" ${what}; stack ignores it, as docker compose does`;
+      out.push(diagAtPath(files, ['services', name, 'deploy', ...at], message, 'key'));
     }
     if (hostLsms === undefined) continue;
     for (const { i, entry, opt } of securityOpts(svc)) {

@@ -137,6 +137,8 @@ export function buildContainerSpec(
   if (namespaces !== undefined) spec.namespaces = namespaces;
   if (service.containerName !== undefined) spec.containerName = service.containerName;
   if (service.groupAdd !== undefined) spec.groupAdd = service.groupAdd;
+  if (service.domainname !== undefined) spec.domainname = service.domainname;
+  if (service.stdinOpen) spec.stdinOpen = true;
   if (dns.dnsUpstreams) spec.dnsUpstreams = dns.dnsUpstreams;
   const logging = logConfig(service.logging);
   if (logging) spec.logging = logging;

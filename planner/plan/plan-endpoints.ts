@@ -226,7 +226,10 @@ function chooseDefaultRoute(endpoints: Endpoint[], order: ServiceNetwork[], nets
 function networkingOf(service: Service, name: string, endpoints: Endpoint[]): PlannedNetworking {
   const hosts: HostsEntry[] = [];
   const own = endpoints[0];
-  const names = [service.hostname ?? service.name, name, ...(service.containerName ? [service.containerName] : [])];
+  const hostname = service.hostname ?? service.name;
+  // As docker writes it: the full name first when there is a domainname.
+  const fqdn = service.domainname ? [`${hostname}.${service.domainname}`] : [];
+  const names = [...fqdn, hostname, name, ...(service.containerName ? [service.containerName] : [])];
   if (own) hosts.push({ ip: own.ip, names: [...new Set(names)] });
   for (const h of service.extraHosts)
     hosts.push({ ip: h.ip === 'host-gateway' ? hostGateway(endpoints) : h.ip, names: [h.host] });

@@ -84,6 +84,20 @@ describe('keys that only matter to a swarm', () => {
     ]);
   });
 
+  it('deploy.labels and a CPU reservation are accepted with a note, as compose leaves them to a swarm', () => {
+    const stack = loadTree({
+      'stack.yaml': service(
+        '    deploy:\n      labels: {team: web}\n      resources:\n        reservations: {cpus: "0.5", memory: 64m}\n',
+      ),
+    });
+    expect(stack.services[0]!.labels).toStrictEqual({});
+    expect(stack.services[0]!.resources).toStrictEqual({ memoryReservationBytes: 64 * 1024 ** 2 });
+    expect(stack.warnings.map((w) => `${w.line}:${w.col}: ${w.message}`)).toStrictEqual([
+      '5:7: deploy.labels of service "a" labels a swarm service, not its containers (use labels); stack ignores it, as docker compose does',
+      '7:24: deploy.resources.reservations.cpus of service "a" is a swarm scheduling option; stack ignores it, as docker compose does',
+    ]);
+  });
+
   it('mode replicated needs no note', () => {
     expect(loadTree({ 'stack.yaml': service('    deploy: {mode: replicated}\n') }).warnings).toStrictEqual([]);
   });

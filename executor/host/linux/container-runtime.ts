@@ -32,6 +32,7 @@ import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js'
 import { pollCondition } from '../../../model/conditions.js';
 import { checkUpperDirFs } from './upper-dir-fs.js';
 import { raceTimeout } from './race-timeout.js';
+import { containerStdin } from './open-stdin.js';
 
 interface Live {
   child: ChildProcess;
@@ -128,6 +129,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         workdir: path.join(dir, 'work'),
         rootfs: path.join(dir, 'rootfs'),
         hostname: hostnameOf(spec),
+        ...(spec.domainname !== undefined ? { domainname: spec.domainname } : {}),
         etcFiles: {
           hosts: path.join(dir, 'hosts'),
           hostname: path.join(dir, 'hostname'),
@@ -152,6 +154,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       // `logging: {driver: none}`: the output goes nowhere, as docker's none driver.
       const discard = !opts.attach && spec.logging?.driver === 'none';
       const log = opts.attach || discard ? undefined : openPrivateAppend(paths.logFile(spec.project, spec.name));
+      // A detached container's stdin: nothing, or with stdin_open a FIFO that never reaches EOF.
+      const stdin = opts.attach ? undefined : containerStdin(dir, spec.stdinOpen);
       let child: ChildProcess;
       try {
         // A clean environment: inherited variables (NODE_EXTRA_CA_CERTS…) slow Node's start.
@@ -166,11 +170,10 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
           args,
           {
             ...(native ? { argv0: NATIVE_STAGE_ARGV0 } : {}),
-            stdio: discard
-              ? ['ignore', 'ignore', 'ignore', 'pipe', 'pipe']
-              : log === undefined
+            stdio:
+              stdin === undefined
                 ? [0, 1, 2, 'pipe', 'pipe']
-                : ['ignore', log, log, 'pipe', 'pipe'],
+                : [stdin, log ?? 'ignore', log ?? 'ignore', 'pipe', 'pipe'],
             env: { [INIT_ENV]: configText },
             detached: true,
           },
@@ -179,6 +182,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       } finally {
         if (log !== undefined) closeSync(log);
         for (const fd of namespaces.fds) closeSync(fd);
+        if (typeof stdin === 'number') closeSync(stdin);
       }
       let spawnError: Error | undefined;
       const exited = new Promise<number>((resolve) => {

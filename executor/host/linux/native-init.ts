@@ -106,6 +106,7 @@ export function encodeNativeConfig(cfg: InitConfig): string {
     line('upper', cfg.upperdir),
     line('work', cfg.workdir),
     line('rootfs', cfg.rootfs),
+    ...(cfg.domainname !== undefined ? [line('domainname', cfg.domainname)] : []),
     ...Object.entries(cfg.etcFiles).map(([name, src]) => line('etc', name, src)),
     ...cfg.mounts.map((m) => {
       const tmpfs = [

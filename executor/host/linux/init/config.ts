@@ -26,6 +26,8 @@ export interface InitConfig {
   /** Where the overlay is mounted, inside the container's mount namespace only. */
   rootfs: string;
   hostname: string;
+  /** setdomainname(2) when given. */
+  domainname?: string;
   /** Host files bind-mounted onto /etc/<name> in the container. */
   etcFiles: { hosts: string; hostname: string; 'resolv.conf': string };
   /** Volumes, binds, tmpfs, secrets and configs, parents first; mounted after the /etc files. */

@@ -51,6 +51,8 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
   }
   // uts: host — the namespace is the host's: its name stays.
   if (!cfg.shared?.hostUts) step('sethostname', () => sys.sethostname(cfg.hostname));
+  if (!cfg.shared?.hostUts && cfg.domainname !== undefined)
+    step('setdomainname', () => sys.setdomainname(cfg.domainname!));
   step('pivot_root', () => {
     // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
     // only the container's tree, with no directory needed for the old root.

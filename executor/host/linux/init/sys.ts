@@ -83,6 +83,7 @@ export function loadSys(nativePath: string) {
     umount2: lib.func('int umount2(const char *target, int flags)'),
     mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
     sethostname: lib.func('int sethostname(const char *name, size_t len)'),
+    setdomainname: lib.func('int setdomainname(const char *name, size_t len)'),
     pivotRoot: lib.func('long syscall(long nr, const char *newRoot, const char *putOld)'),
     closeRange: lib.func('long syscall(long nr, unsigned int first, unsigned int last, unsigned int flags)'),
     unshare: lib.func('int unshare(int flags)'),
@@ -117,6 +118,9 @@ export function loadSys(nativePath: string) {
     },
     sethostname(name: string): void {
       check('sethostname', c.sethostname(name, Buffer.byteLength(name)), JSON.stringify(name));
+    },
+    setdomainname(name: string): void {
+      check('setdomainname', c.setdomainname(name, Buffer.byteLength(name)), JSON.stringify(name));
     },
     pivotRoot(newRoot: string, putOld: string): void {
       const nr = SYS_PIVOT_ROOT[process.arch];
