@@ -21,6 +21,7 @@
 import { basename, resolve } from 'node:path';
 import { sortDiagnostics, StackFileError, type Diagnostic } from '../../model/diagnostics.js';
 import { applyEnvFiles } from './env-files.js';
+import { applyLabelFiles } from './label-files.js';
 import type { Env } from './interpolate.js';
 import { isObj, type LoadContext, type ReadFile } from './load-context.js';
 import { loadModel } from './load-model.js';
@@ -157,6 +158,7 @@ export function loadStack(input: LoadInput): Stack {
 
   diags.push(...applyProfiles(raw as Record<string, unknown>, input.profiles ?? [], files));
   diags.push(...applyEnvFiles(ctx, raw as Record<string, unknown>, input.projectDir, env, files));
+  diags.push(...applyLabelFiles(ctx, raw as Record<string, unknown>, input.projectDir, files));
   if (diags.length) fail(diags);
 
   return normalize({
