@@ -29,12 +29,22 @@ function clashes(a: PortMapping, b: PortMapping): boolean {
   );
 }
 
+/** stack's port publishing is IPv4 NAT (executor/host/linux/nat-ruleset.ts): an IPv6 host address has no rule to go in. */
+function ipv6HostIpMessage(service: string, hostIp: string): string {
+  return `valid Compose, not supported by stack: IPv6 host_ip "${hostIp}" in a port of service "${service}": stack publishes ports on IPv4 addresses only; use an IPv4 one (127.0.0.1 for loopback) or leave host_ip out`;
+}
+
 export function checkPorts(ctx: RuleContext, name: string, svc: Obj, published: Published[]): void {
   list(svc.ports).forEach((entry, i) => {
     const path: PathSeg[] = ['services', name, 'ports', i];
     const r = parsePorts(entry);
     if (!r.ok) {
       if (shaped(entry)) ctx.at(path, `invalid port ${JSON.stringify(entry)} in service "${name}": ${r.why}`);
+      return;
+    }
+    const v6 = r.ports.find((p) => p.hostIp?.includes(':'));
+    if (v6) {
+      ctx.at(obj(entry) ? [...path, 'host_ip'] : path, ipv6HostIpMessage(name, v6.hostIp!));
       return;
     }
     for (const port of r.ports) {
