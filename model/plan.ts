@@ -57,6 +57,8 @@ export interface Endpoint {
   linkLocalIps?: string[];
   /** Network aliases of the service on this network (the DNS server answers them). */
   aliases?: string[];
+  /** `mac_address`: the container's end of the veth; else one derived from its IPv4 address. */
+  mac?: string;
 }
 
 export interface HostsEntry {

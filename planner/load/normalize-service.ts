@@ -12,6 +12,7 @@ import { cgroupKnobs, groupAdd } from './cgroup-knobs.js';
 import { serviceDefaults } from './service-defaults.js';
 import { linkList, namespaceModes, volumesFrom, withImpliedDependencies } from './shared-namespaces.js';
 import { lifecycleHooks } from './lifecycle-hooks.js';
+import { withServiceMac } from './mac-address.js';
 import { shellSplit } from './short-forms.js';
 import { parseDuration } from '../../model/duration.js';
 import type {
@@ -218,7 +219,7 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
       volumesFrom(s.volumes_from),
       linkList(s.links),
     ),
-    networks: serviceNetworks(s.networks, networkMode),
+    networks: withServiceMac(serviceNetworks(s.networks, networkMode), s.mac_address),
     volumes: mounts(s.volumes, (e) => parseVolume(e, ctx.projectDir, ctx.env)),
     tmpfs: mounts(stringList(s.tmpfs), (e) => parseTmpfs(String(e))),
     secrets: (Array.isArray(s.secrets) ? s.secrets : []).map((e) => fileGrant(e, 'secrets')),

@@ -137,6 +137,7 @@ export function planEndpoints(
         if (sn.aliases.length > 0) ep.aliases = [...sn.aliases];
         if (net.mtu) ep.mtu = net.mtu;
         if (sn.linkLocalIps) ep.linkLocalIps = [...sn.linkLocalIps];
+        if (sn.macAddress !== undefined) ep.mac = sn.macAddress.toLowerCase();
         endpoints.push(ep);
       }
       chooseDefaultRoute(

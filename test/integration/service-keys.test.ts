@@ -2,7 +2,8 @@
 // `domainname` is the NIS domain of the container's UTS namespace and the first name of
 // its /etc/hosts line (`IP hostname.domainname hostname …`, as docker writes it);
 // `stdin_open` keeps the command's stdin open (no EOF: `cat` keeps reading and echoes what
-// is written to it), where without it a reader of stdin gets EOF at once, as with docker.
+// is written to it), where without it a reader of stdin gets EOF at once, as with docker;
+// `mac_address` (of the service, or of one of its networks) is its interface's address.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,7 +46,9 @@ services:
   dom:
 ${sleeperService('    hostname: box\n    domainname: example.test\n')}  open:
 ${reader('    stdin_open: true\n')}  closed:
-${reader('')}`,
+${reader('')}  mac:
+${sleeperService('    mac_address: 02:00:5e:aa:bb:01\n')}  macnet:
+${sleeperService('    networks:\n      default:\n        mac_address: 02:00:5E:AA:BB:02\n')}`,
     );
     const up = stack(env, ['-f', file, 'up', '-d']);
     if (up.code !== 0) throw new Error(up.stderr);
@@ -67,6 +70,13 @@ ${reader('')}`,
     const hosts = inside(row('dom').pid, ['cat', '/etc/hosts']).stdout;
     const ip = row('dom').addresses[0]!.ip;
     expect(hosts).toMatch(new RegExp(`^${ip.replaceAll('.', '\\.')}\\tbox\\.example\\.test box `, 'm'));
+  });
+
+  it.each([
+    ['mac', 'the service-level mac_address', '02:00:5e:aa:bb:01'],
+    ['macnet', "a network's mac_address", '02:00:5e:aa:bb:02'],
+  ])('%s: %s is the address of its interface', (service, _what, mac) => {
+    expect(inside(row(service).pid, ['cat', '/sys/class/net/eth0/address']).stdout.trim()).toBe(mac);
   });
 
   it('without stdin_open a command reading stdin gets EOF at once', async () => {

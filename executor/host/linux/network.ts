@@ -76,7 +76,7 @@ export function createLinuxNetworks(): Host['networks'] {
       const host = NetlinkSocket.open(NETLINK_ROUTE);
       let made = false;
       try {
-        newVeth(host, hv, ifNameToIndex(br), ifname, containerMac(ip), netns, mtu);
+        newVeth(host, hv, ifNameToIndex(br), ifname, ep.mac ?? containerMac(ip), netns, mtu);
         made = true;
         // Hairpin: a container reaching its own published port through the host. With
         // br_netfilter the DNAT happens at bridge level and the frame must go back out of
