@@ -151,6 +151,8 @@ export interface ContainerSpec extends ContainerLifecycleHooks {
   labels: Record<string, string>;
   /** `logging:` (model/log-rotation.ts); absent: one log file, never rotated, as before the key existed. */
   logging?: LogConfig;
+  /** The service's `annotations`, left out when none (docker keeps them on the container; nothing here reads them). */
+  annotations?: Record<string, string>;
   /** Config hash: a change means the container must be recreated. */
   hash: string;
 }

@@ -303,6 +303,8 @@ export interface Service {
   groupAdd?: string[];
   workingDir?: string;
   labels: Record<string, string>;
+  /** `annotations` (OCI annotations): kept on the container, shown by `ps --format json`; left out when none. */
+  annotations?: Record<string, string>;
   capAdd: string[];
   capDrop: string[];
   privileged: boolean;

@@ -33,6 +33,9 @@ export interface ContainerStatusRow {
   ports: string[];
   /** `logging.driver` when the service sets one (`none`: no output is kept). */
   logDriver?: string;
+  /** The container's labels and annotations, when it has any. */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export async function containerStatus(project: string): Promise<ContainerStatusRow[]> {
@@ -57,6 +60,8 @@ export async function containerStatus(project: string): Promise<ContainerStatusR
         .filter((p) => p.container === r.spec.name)
         .map((p) => `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
       ...(r.spec.logging ? { logDriver: r.spec.logging.driver } : {}),
+      ...(Object.keys(r.spec.labels).length > 0 ? { labels: r.spec.labels } : {}),
+      ...(r.spec.annotations ? { annotations: r.spec.annotations } : {}),
     };
   });
 }

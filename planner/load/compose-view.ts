@@ -143,6 +143,7 @@ function service(s: Service): Obj {
   const res = s.resources;
   const bytes = (n: number | undefined) => (n === undefined ? undefined : String(n));
   return compact({
+    annotations: s.annotations,
     build: s.build && build(s.build),
     cap_add: s.capAdd,
     cap_drop: s.capDrop,

@@ -139,6 +139,7 @@ export function buildContainerSpec(
   if (service.groupAdd !== undefined) spec.groupAdd = service.groupAdd;
   if (service.domainname !== undefined) spec.domainname = service.domainname;
   if (service.stdinOpen) spec.stdinOpen = true;
+  if (service.annotations && Object.keys(service.annotations).length > 0) spec.annotations = service.annotations;
   if (dns.dnsUpstreams) spec.dnsUpstreams = dns.dnsUpstreams;
   const logging = logConfig(service.logging);
   if (logging) spec.logging = logging;

@@ -3,7 +3,8 @@
 // its /etc/hosts line (`IP hostname.domainname hostname …`, as docker writes it);
 // `stdin_open` keeps the command's stdin open (no EOF: `cat` keeps reading and echoes what
 // is written to it), where without it a reader of stdin gets EOF at once, as with docker;
-// `mac_address` (of the service, or of one of its networks) is its interface's address.
+// `mac_address` (of the service, or of one of its networks) is its interface's address;
+// `annotations` are kept on the container and shown with its labels.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,7 +48,7 @@ services:
 ${sleeperService('    hostname: box\n    domainname: example.test\n')}  open:
 ${reader('    stdin_open: true\n')}  closed:
 ${reader('')}  mac:
-${sleeperService('    mac_address: 02:00:5e:aa:bb:01\n')}  macnet:
+${sleeperService('    mac_address: 02:00:5e:aa:bb:01\n    labels: {team: web}\n    annotations: [com.example.audit=on]\n')}  macnet:
 ${sleeperService('    networks:\n      default:\n        mac_address: 02:00:5E:AA:BB:02\n')}`,
     );
     const up = stack(env, ['-f', file, 'up', '-d']);
@@ -77,6 +78,12 @@ ${sleeperService('    networks:\n      default:\n        mac_address: 02:00:5E:A
     ['macnet', "a network's mac_address", '02:00:5e:aa:bb:02'],
   ])('%s: %s is the address of its interface', (service, _what, mac) => {
     expect(inside(row(service).pid, ['cat', '/sys/class/net/eth0/address']).stdout.trim()).toBe(mac);
+  });
+
+  it('annotations are kept on the container, beside its labels, in ps --format json', () => {
+    expect(row('mac').labels).toStrictEqual({ team: 'web' });
+    expect(row('mac').annotations).toStrictEqual({ 'com.example.audit': 'on' });
+    expect(row('dom').annotations).toBeUndefined();
   });
 
   it('without stdin_open a command reading stdin gets EOF at once', async () => {

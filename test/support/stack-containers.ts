@@ -16,6 +16,8 @@ export interface PsRow {
   health?: string;
   addresses: { network: string; ip: string }[];
   ports: string[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 /** `stack -f FILE ps --format json`; throws the CLI's stderr when it fails. */
