@@ -303,6 +303,8 @@ export interface Service {
   groupAdd?: string[];
   workingDir?: string;
   labels: Record<string, string>;
+  /** `attach: false`: an attached `up` does not show its output unless named (`logs` still does); left out when true. */
+  attach?: false;
   /** `annotations` (OCI annotations): kept on the container, shown by `ps --format json`; left out when none. */
   annotations?: Record<string, string>;
   capAdd: string[];

@@ -19,6 +19,7 @@ import { waitReady } from '../wait-ready.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
 import { logFollowers } from '../log-followers.js';
+import { attachedByUp } from '../attached-services.js';
 import { wantsColor } from '../log-prefixes.js';
 import { stopContainers } from './lifecycle-action.js';
 import { dependencyOrder } from '../../model/graph.js';
@@ -156,7 +157,7 @@ async function followUntilInterrupted(
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   // Containers that appear later (a watch edit, a scale change, a replacement) are followed too.
   const followers = logFollowers(project, {
-    wanted: (r) => named.length === 0 || named.includes(r.service),
+    wanted: attachedByUp(stack, named),
     color: wantsColor(process.stdout, false),
   });
   await followers.poll();

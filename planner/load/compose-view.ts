@@ -142,8 +142,10 @@ function service(s: Service): Obj {
   const h = s.healthcheck && effectiveHealthcheck(s.healthcheck, undefined);
   const res = s.resources;
   const bytes = (n: number | undefined) => (n === undefined ? undefined : String(n));
-  return compact({
+  const out = compact({
     annotations: s.annotations,
+    // compact() leaves false out: a string here, turned back into false below.
+    attach: s.attach === false ? 'false' : undefined,
     build: s.build && build(s.build),
     cap_add: s.capAdd,
     cap_drop: s.capDrop,
@@ -239,6 +241,8 @@ function service(s: Service): Obj {
     working_dir: s.workingDir,
     ...cgroupKnobsView(s),
   });
+  if (out.attach !== undefined) out.attach = false;
+  return out;
 }
 
 function network(n: Network): Obj {

@@ -267,6 +267,7 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
     shmSizeBytes: parseSize(s.shm_size),
     develop: s.develop ?? undefined,
     logging: serviceLogging(s.logging),
+    attach: toBool(s.attach) === false ? false : undefined,
     annotations: s.annotations === undefined ? undefined : dictOrList(s.annotations),
     postStart: lifecycleHooks(s.post_start, ctx.env),
     preStop: lifecycleHooks(s.pre_stop, ctx.env),
