@@ -19,12 +19,7 @@ import {
 } from '../support/stack-cli.js';
 import { ps } from '../support/stack-containers.js';
 import { killSupervisors } from '../support/processes.js';
-
-let env: StackEnv;
-let project: string;
-let file: string;
-let logDir: string;
-const events = () => fs.readFileSync(path.join(logDir, 'events'), 'utf8').trim().split('\n');
+import { INIT_STAGES } from '../support/init-stages.js';
 
 /** A hook's exec form running `script` in sh, its `$` escaped from the file's interpolation. */
 const shell = (script: string) => JSON.stringify(['sh', '-c', script.replaceAll('$', () => '$$')]);
@@ -33,20 +28,30 @@ const append = (line: string) => shell(`echo "${line}" >> /log/events`);
 const mountProbe =
   'mkdir -p /hookmnt && mount -t tmpfs t /hookmnt 2>/dev/null && umount /hookmnt && echo mounted || echo refused';
 
-beforeAll(() => {
-  env = makeStackEnv();
-  importTestImage(env);
-  project = uniqueProject('thooks');
-  logDir = path.join(env.root, 'log');
-  fs.mkdirSync(logDir, { mode: 0o777 });
-  fs.chmodSync(logDir, 0o777);
-  // Written by root's hooks and by the container's user alike.
-  fs.writeFileSync(path.join(logDir, 'events'), '', { mode: 0o666 });
-  fs.chmodSync(path.join(logDir, 'events'), 0o666);
-  file = path.join(env.root, 'stack.yaml');
-  fs.writeFileSync(
-    file,
-    `name: ${project}
+// The hooks run through the exec stage, which has a native and a Node build.
+describe.each(INIT_STAGES)('with the %s exec stage', (stage) => {
+  let env: StackEnv;
+  let project: string;
+  let file: string;
+  let logDir: string;
+  const events = () => fs.readFileSync(path.join(logDir, 'events'), 'utf8').trim().split('\n');
+
+  beforeAll(() => {
+    env = makeStackEnv();
+    if (stage === 'node') env.env.STACK_INIT_STAGE = 'node';
+    else delete env.env.STACK_INIT_STAGE;
+    importTestImage(env);
+    project = uniqueProject('thooks');
+    logDir = path.join(env.root, 'log');
+    fs.mkdirSync(logDir, { mode: 0o777 });
+    fs.chmodSync(logDir, 0o777);
+    // Written by root's hooks and by the container's user alike.
+    fs.writeFileSync(path.join(logDir, 'events'), '', { mode: 0o666 });
+    fs.chmodSync(path.join(logDir, 'events'), 0o666);
+    file = path.join(env.root, 'stack.yaml');
+    fs.writeFileSync(
+      file,
+      `name: ${project}
 services:
   app:
     image: ${TEST_IMAGE}
@@ -71,40 +76,40 @@ services:
     command: ["sh", "-c", "cp /log/events /log/seen-by-after; exec sleep 1000"]
     stop_grace_period: 0s
 `,
-  );
-  const up = stack(env, ['-f', file, 'up', '-d']);
-  if (up.code !== 0) throw new Error(up.stderr);
-});
-
-afterAll(async () => {
-  stack(env, ['-f', file, 'down', '-t', '0']);
-  await killSupervisors(project);
-  env.dispose();
-});
-
-describe('post_start', () => {
-  it('runs the hooks in order, each with its user, working_dir, environment and privilege', () => {
-    expect(events().filter((l) => !l.startsWith('term'))).toEqual([
-      'one 0 first /tmp refused',
-      'two 0 mounted',
-      'three 65534',
-    ]);
+    );
+    const up = stack(env, ['-f', file, 'up', '-d']);
+    if (up.code !== 0) throw new Error(up.stderr);
   });
 
-  it('has run every hook before a service that depends on it starts', () => {
-    expect(fs.readFileSync(path.join(logDir, 'seen-by-after'), 'utf8').trim().split('\n')).toEqual([
-      'one 0 first /tmp refused',
-      'two 0 mounted',
-      'three 65534',
-    ]);
+  afterAll(async () => {
+    stack(env, ['-f', file, 'down', '-t', '0']);
+    await killSupervisors(project);
+    env.dispose();
   });
 
-  it('that fails fails up, keeps its container running and what depends on it unstarted', () => {
-    const other = uniqueProject('thookf');
-    const otherFile = path.join(env.root, `${other}.yaml`);
-    fs.writeFileSync(
-      otherFile,
-      `name: ${other}
+  describe('post_start', () => {
+    it('runs the hooks in order, each with its user, working_dir, environment and privilege', () => {
+      expect(events().filter((l) => !l.startsWith('term'))).toEqual([
+        'one 0 first /tmp refused',
+        'two 0 mounted',
+        'three 65534',
+      ]);
+    });
+
+    it('has run every hook before a service that depends on it starts', () => {
+      expect(fs.readFileSync(path.join(logDir, 'seen-by-after'), 'utf8').trim().split('\n')).toEqual([
+        'one 0 first /tmp refused',
+        'two 0 mounted',
+        'three 65534',
+      ]);
+    });
+
+    it('that fails fails up, keeps its container running and what depends on it unstarted', () => {
+      const other = uniqueProject('thookf');
+      const otherFile = path.join(env.root, `${other}.yaml`);
+      fs.writeFileSync(
+        otherFile,
+        `name: ${other}
 services:
   bad:
     image: ${TEST_IMAGE}
@@ -117,24 +122,25 @@ services:
     command: sleep 1000
     depends_on: [bad]
 `,
-    );
-    try {
-      const up = stack(env, ['-f', otherFile, 'up', '-d']);
-      expect(up.code).not.toBe(0);
-      expect(up.stderr).toContain(`${other}-bad-1: post_start hook 1 exited with status 3: boom`);
-      const rows = ps(env, otherFile);
-      expect(rows.find((r) => r.service === 'bad')?.state).toBe('running');
-      expect(rows.find((r) => r.service === 'needs')).toBeUndefined();
-    } finally {
-      stack(env, ['-f', otherFile, 'down', '-t', '0']);
-    }
+      );
+      try {
+        const up = stack(env, ['-f', otherFile, 'up', '-d']);
+        expect(up.code).not.toBe(0);
+        expect(up.stderr).toContain(`${other}-bad-1: post_start hook 1 exited with status 3: boom`);
+        const rows = ps(env, otherFile);
+        expect(rows.find((r) => r.service === 'bad')?.state).toBe('running');
+        expect(rows.find((r) => r.service === 'needs')).toBeUndefined();
+      } finally {
+        stack(env, ['-f', otherFile, 'down', '-t', '0']);
+      }
+    });
   });
-});
 
-describe('pre_stop', () => {
-  it('runs before the stop signal, as the container user', () => {
-    const stop = stack(env, ['-f', file, 'stop', 'app']);
-    expect(stop.code, stop.stderr).toBe(0);
-    expect(events().slice(-2)).toEqual(['stop 65534', 'term']);
+  describe('pre_stop', () => {
+    it('runs before the stop signal, as the container user', () => {
+      const stop = stack(env, ['-f', file, 'stop', 'app']);
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(events().slice(-2)).toEqual(['stop 65534', 'term']);
+    });
   });
 });
