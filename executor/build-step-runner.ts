@@ -101,8 +101,9 @@ function madeNetwork(host: Host, project: string): NonNullable<BuildSession['net
 }
 
 /** The step's container, its veth and folders (the upper one included, unless moved away). */
-function removeStep(host: Host, spec: ContainerSpec): Promise<void> {
-  return removeContainer(host, spec.project, spec.name, {
+async function removeStep(host: Host, spec: ContainerSpec): Promise<void> {
+  // A build step has no pre_stop hooks, so removal has no warnings to pass on.
+  await removeContainer(host, spec.project, spec.name, {
     signal: 'SIGKILL',
     graceSeconds: 0,
     hostVeths: spec.endpoints.map((ep) => ep.hostVeth),

@@ -106,6 +106,12 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
       'device_cgroup_rules',
       'group_add',
       'oom_score_adj',
+      'annotations',
+      'attach',
+      'label_file',
+      'mac_address',
+      'post_start',
+      'pre_stop',
     ),
     mem_swappiness: works(
       'cgroup v1; on v2, which has no such knob, a warning at its line (docker discards it there too)',
@@ -114,8 +120,6 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
       'cgroup v1; on v2, which has no such knob, a warning at its line (docker discards it there too)',
     ),
     develop: noted('develop.watch is read by `stack watch`; until it acts on it, up and watch say so'),
-    annotations: refused(),
-    attach: refused(),
     cgroup_parent: refused("stack keeps each container's groups under stack/<project>/ so that nothing is left behind"),
     cpu_count: refused('it is for Windows containers; use cpus'),
     cpu_percent: refused('it is for Windows containers; use cpus'),
@@ -124,12 +128,11 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
     credential_spec: refused('it is for Windows containers'),
     gpus: refused('stack does not give containers GPUs'),
     isolation: refused('it is for Windows containers'),
-    label_file: refused('use labels'),
-    mac_address: refused(),
     models: refused('stack runs no model runner'),
-    post_start: refused(),
-    pre_start: refused(), // in compose-go's schema, not yet in the specification's
-    pre_stop: refused(),
+    // In compose-go's schema, not yet in the specification's.
+    pre_start: refused(
+      'stack runs post_start and pre_stop hooks, not pre_start yet; use post_start or an init service (depends_on: condition: service_completed_successfully)',
+    ),
     provider: refused('stack runs containers only, not provider plugins'),
     pull_refresh_after: refused(),
     runtime: refused('stack starts containers itself, with no OCI runtime'),
@@ -170,7 +173,10 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
   'services.*.secrets.#': allWork('source', 'target', 'uid', 'gid', 'mode'),
   'services.*.depends_on.*': allWork('condition', 'required', 'restart'),
   'services.*.deploy': {
-    ...allWork('replicas', 'labels', 'resources', 'restart_policy'),
+    ...allWork('replicas', 'resources', 'restart_policy'),
+    labels: noted(
+      'labels of the swarm service, not of its containers: docker compose does not put them on containers either',
+    ),
     mode: noted(`stack runs every service replicated (the default); the other modes ${SWARM}`),
     endpoint_mode: noted(SWARM),
     placement: noted(SWARM),
@@ -180,7 +186,8 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
   'services.*.deploy.resources': allWork('limits', 'reservations'),
   'services.*.deploy.resources.limits': allWork('cpus', 'memory', 'pids'),
   'services.*.deploy.resources.reservations': {
-    ...allWork('cpus', 'memory'),
+    ...allWork('memory'),
+    cpus: noted('a swarm scheduling option; docker compose sets nothing on the container for it'),
     devices: refused(DEVICES),
     generic_resources: refused(DEVICES),
   },
@@ -228,6 +235,8 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
   'services.*.blkio_config.device_read_iops.#': allWork('path', 'rate'),
   'services.*.blkio_config.device_write_iops.#': allWork('path', 'rate'),
   'services.*.devices.#': allWork('source', 'target', 'permissions'),
+  'services.*.post_start.#': allWork('command', 'user', 'privileged', 'working_dir', 'environment'),
+  'services.*.pre_stop.#': allWork('command', 'user', 'privileged', 'working_dir', 'environment'),
   'services.*.ulimits.*': allWork('soft', 'hard'),
   'services.*.volumes.#': {
     ...allWork('type', 'source', 'target', 'read_only', 'bind', 'volume', 'tmpfs'),
