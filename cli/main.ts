@@ -20,6 +20,7 @@ import { registerRun } from './commands/run.js';
 import { registerUp } from './commands/up.js';
 import { registerWatch } from './commands/watch.js';
 import { registerVolume } from './commands/volume.js';
+import { registerVersion } from './commands/version.js';
 import { guardHostCommands } from './needs-root.js';
 import type { GlobalOptions } from './stack-file.js';
 import { validProjectName } from './project-name-option.js';
@@ -78,6 +79,7 @@ registerPush(program, globals);
 registerImage(program);
 registerVolume(program);
 registerBoot(program, globals);
+registerVersion(program);
 
 // Not awaited at the top level: the CLI is bundled as CommonJS (scripts/bundle-cli.mjs),
 // for V8's code cache. An error that escapes a command still ends the process, with 1.

@@ -10,8 +10,9 @@ import type { Command } from 'commander';
 import { tightenStackDirs } from '../store/tighten-modes.js';
 import { EXIT, renderError } from './errors.js';
 
-// doctor runs for everyone: its first check is the one that says stack needs root.
-const FOR_EVERYONE = new Set(['config', 'graph', 'doctor']);
+// doctor runs for everyone: its first check is the one that says stack needs root; version
+// reads only its own package.json.
+const FOR_EVERYONE = new Set(['config', 'graph', 'doctor', 'version']);
 
 /** Checks, before every command's action, that it may run; makes an older STACK_ROOT private. */
 export function guardHostCommands(program: Command): void {
