@@ -21,6 +21,7 @@ import { registerUp } from './commands/up.js';
 import { registerWatch } from './commands/watch.js';
 import { registerVolume } from './commands/volume.js';
 import { registerVersion } from './commands/version.js';
+import { registerLs } from './commands/ls.js';
 import { guardHostCommands } from './needs-root.js';
 import type { GlobalOptions } from './stack-file.js';
 import { validProjectName } from './project-name-option.js';
@@ -79,6 +80,7 @@ registerPush(program, globals);
 registerImage(program);
 registerVolume(program);
 registerBoot(program, globals);
+registerLs(program);
 registerVersion(program);
 
 // Not awaited at the top level: the CLI is bundled as CommonJS (scripts/bundle-cli.mjs),

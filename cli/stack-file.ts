@@ -198,6 +198,8 @@ export interface LoadedStack {
    * include, env_file). `up --watch` watches exactly these.
    */
   filesRead: string[];
+  /** The stack files themselves (absolute paths, in order): `stack ls` shows them. */
+  configFiles: string[];
 }
 
 export function loadStackFilesWithSources(opts: GlobalOptions, host: HostFacts = thisHost()): LoadedStack {
@@ -224,7 +226,7 @@ export function loadStackFilesWithSources(opts: GlobalOptions, host: HostFacts =
       ...(host.cgroup === undefined ? {} : { hostCgroup: host.cgroup }),
       ...(project.projectName ? { projectName: project.projectName } : {}),
     });
-    return { stack, filesRead: [...read] };
+    return { stack, filesRead: [...read], configFiles: project.files };
   } finally {
     recording = undefined;
   }

@@ -3,6 +3,7 @@
 import { containerStatus } from '../../supervisor/status.js';
 import { runningSupervisor } from '../../supervisor/supervisor-liveness.js';
 import { projectOf, type GlobalOptions } from '../stack-file.js';
+import { renderTable } from '../table.js';
 
 export interface PsOptions {
   format: string;
@@ -43,12 +44,5 @@ export async function ps(globals: GlobalOptions, opts: PsOptions): Promise<void>
       r.ports.join(', ') || '-',
     ]);
   }
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  for (const row of table)
-    process.stdout.write(
-      row
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd() + '\n',
-    );
+  process.stdout.write(renderTable(table));
 }

@@ -26,6 +26,7 @@ import { dependencyOrder } from '../../model/graph.js';
 import { selectServices } from '../../planner/plan/select-services.js';
 import { pullStackImages } from './image-pull-for-stack.js';
 import { withStackLock } from '../with-lock.js';
+import { saveConfigFiles } from '../../store/config-files.js';
 import { syncBootUnit } from '../boot-unit.js';
 import { comesBackAtBoot } from '../../planner/plan/boot-plan.js';
 
@@ -51,11 +52,12 @@ export async function up(
   if (waitTimeout !== undefined && !(Number.isFinite(waitTimeout) && waitTimeout > 0))
     throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${opts.waitTimeout}"`);
   const format = progressFormat(opts.format);
-  const { stack, filesRead } = loadStackFilesWithSources(globals);
+  const { stack, filesRead, configFiles } = loadStackFilesWithSources(globals);
   await withStackLock(stack.project, 'stack up', async () => {
     // Every build ends before anything is applied: a failed one leaves the containers as they are.
     await buildForUp(stack, services, opts);
     await applyStack(stack, options, { format }, early);
+    await saveConfigFiles(stack.project, configFiles);
   });
   if (opts.wait) return waitUntilReady(stack.project, waitTimeout);
   const watching = opts.watch
