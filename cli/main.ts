@@ -22,6 +22,9 @@ import { registerWatch } from './commands/watch.js';
 import { registerVolume } from './commands/volume.js';
 import { registerVersion } from './commands/version.js';
 import { registerLs } from './commands/ls.js';
+import { registerKill } from './commands/kill.js';
+import { registerRm } from './commands/rm.js';
+import { registerPause } from './commands/pause.js';
 import { guardHostCommands } from './needs-root.js';
 import type { GlobalOptions } from './stack-file.js';
 import { validProjectName } from './project-name-option.js';
@@ -81,6 +84,9 @@ registerImage(program);
 registerVolume(program);
 registerBoot(program, globals);
 registerLs(program);
+registerKill(program, globals);
+registerRm(program, globals);
+registerPause(program, globals);
 registerVersion(program);
 
 // Not awaited at the top level: the CLI is bundled as CommonJS (scripts/bundle-cli.mjs),

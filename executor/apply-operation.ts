@@ -8,6 +8,7 @@ import { waitForDependencies } from './wait-dependencies.js';
 import { launchContainer, resumeContainer } from './launch-container.js';
 import type { ContainerHooks } from './container-hooks.js';
 import { removeContainer, stopContainer } from './stop-container.js';
+import { freezeContainer, signalContainer } from './signal-container.js';
 
 /** Hash of a NAT record whose rules may not be in the kernel yet. */
 export const NAT_UNAPPLIED = 'unapplied';
@@ -53,6 +54,12 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
       return stopContainer(host, op.project, op.name, op.stopSignal, op.stopGraceSeconds, hooks);
     case 'container.resume':
       await resumeContainer(op.project, op.name, host, { hooks });
+      return;
+    case 'container.signal':
+      await signalContainer(host, op.project, op.name, op.signal, op.stops);
+      return;
+    case 'container.freeze':
+      await freezeContainer(host, op.project, op.name, op.frozen);
       return;
     case 'container.remove':
       if (op.drainMs) {

@@ -59,6 +59,8 @@ export class FakeHost implements Host {
     drain: async (_project, name, maxMs) => this.record(`containers.drain ${name} ${maxMs}`),
     stop: async (_project, name, signal, grace) => this.record(`containers.stop ${name} ${signal} ${grace}`),
     cleanup: async (_project, name) => this.record(`containers.cleanup ${name}`),
+    signal: async (_project, name, signal) => this.record(`containers.signal ${name} ${signal}`),
+    freeze: async (_project, name, frozen) => this.record(`containers.freeze ${name} ${frozen}`),
     exec: async (_project, name, opts) => {
       this.record(`containers.exec ${name} ${JSON.stringify(opts.argv)}`);
       return this.opts.execExitCodes?.[name] ?? 0;

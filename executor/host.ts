@@ -134,6 +134,10 @@ export interface Host {
     stop(project: string, name: string, signal: string, graceSeconds: number): Promise<void>;
     /** Removes the cgroup and the container's directories. */
     cleanup(project: string, name: string): Promise<void>;
+    /** Sends `signal` (`SIGUSR1`, `USR1`, `10`) to the container's PID 1; nothing when it is not running. */
+    signal(project: string, name: string, signal: string): Promise<void>;
+    /** Freezes (`frozen`) or thaws every process in the container's cgroup; resolves once the kernel says so. */
+    freeze(project: string, name: string, frozen: boolean): Promise<void>;
     /**
      * Runs a process inside the running container: its namespaces, cgroup, capabilities,
      * no_new_privs and seccomp. Resolves with the process's exit code (128 + signal when

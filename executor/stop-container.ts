@@ -11,8 +11,9 @@ import { runPreStopHooks } from './lifecycle-hooks.js';
  * The mark that keeps the restart policy from bringing it back once it exits: the record is
  * the one place that says so, for this supervisor and for one that adopts the container
  * after a crash. Cleared by a requested start only (launch-container.ts resumeContainer).
+ * A stop thaws a paused container (the host's stop), so the mark `paused` goes with it.
  */
-const markStopped = (r: ContainerRecord): ContainerRecord => ({ ...r, stopped: true });
+export const markStopped = (r: ContainerRecord): ContainerRecord => ({ ...r, stopped: true, paused: undefined });
 
 /**
  * Marks the record first, then stops the container with the hooks around the stop.

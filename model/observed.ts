@@ -51,6 +51,8 @@ export interface ObservedContainer {
   running: boolean;
   /** Stopped on purpose (`stack stop`, Ctrl-C of an attached `up`): kept to be started again. */
   stopped?: boolean;
+  /** Frozen by `stack pause`. */
+  paused?: boolean;
   pid?: number;
   exitCode?: number;
   /** How this container wants to be stopped (from the file it was created from). */

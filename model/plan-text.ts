@@ -46,6 +46,10 @@ export function describe(op: Operation): string {
       return `${op.name} stop=${op.stopSignal} grace=${op.stopGraceSeconds}s`;
     case 'container.resume':
       return op.name;
+    case 'container.signal':
+      return `${op.name} ${op.signal}${op.stops ? ' (stops it)' : ''}`;
+    case 'container.freeze':
+      return `${op.name} ${op.frozen ? 'frozen' : 'thawed'}`;
     case 'container.wait':
       return `${op.service} for ${op.dependencies
         .map(

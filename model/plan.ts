@@ -268,6 +268,14 @@ export type Operation =
     })
   /** Starts a stopped container again from its record (`stack start`): same spec, addresses and filesystem. */
   | (OpBase & { kind: 'container.resume'; project: string; name: string })
+  /**
+   * Sends a signal to a container's PID 1 (`stack kill`). `stops`: the record is marked
+   * stopped first, so no restart policy brings it back (docker's rule for SIGKILL and the
+   * container's own stop signal).
+   */
+  | (OpBase & { kind: 'container.signal'; project: string; name: string; signal: string; stops: boolean })
+  /** Freezes or thaws every process of a container, in its cgroup (`stack pause`, `unpause`). */
+  | (OpBase & { kind: 'container.freeze'; project: string; name: string; frozen: boolean })
   | (OpBase & {
       kind: 'container.wait';
       project: string;

@@ -46,6 +46,8 @@ export interface ContainerRecord {
   restartCount?: number;
   /** Stopped on purpose (`stack stop`): no restart policy brings it back until `start`. */
   stopped?: boolean;
+  /** Frozen by `stack pause` until `unpause` (or a stop, which thaws it). */
+  paused?: boolean;
 }
 
 /** Ready: its ports (spec.readyPorts) accept connections, or it ran for a grace without ports; else the ports that stayed closed. */

@@ -62,3 +62,21 @@ export function sendableSignal(s: string): string | undefined {
   const n = (rt[1] === 'MIN' ? RTMIN : RTMAX) + offset;
   return n >= RTMIN && n <= RTMAX ? String(n) : undefined;
 }
+
+/** Numbers of the signals a stop uses most (x86-64 and arm64 agree on these). */
+const STOP_SIGNAL_NUMBERS: Record<string, string> = {
+  '1': 'SIGHUP',
+  '2': 'SIGINT',
+  '3': 'SIGQUIT',
+  '9': 'SIGKILL',
+  '10': 'SIGUSR1',
+  '12': 'SIGUSR2',
+  '15': 'SIGTERM',
+};
+
+/** One form for comparing: `term`, `SIGTERM` and `15` are all `SIGTERM`; others as given, upper-cased. */
+export function signalKey(s: string): string {
+  const up = s.toUpperCase();
+  if (/^\d+$/.test(up)) return STOP_SIGNAL_NUMBERS[up] ?? up;
+  return up.startsWith('SIG') ? up : `SIG${up}`;
+}

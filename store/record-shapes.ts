@@ -72,6 +72,7 @@ export const containerRecordShape: Check = shape({
   'health?': shape({ status: oneOf('starting', 'healthy', 'unhealthy'), failingStreak: num, log: listOf(anyObject) }),
   'restartCount?': num,
   'stopped?': bool,
+  'paused?': bool,
 });
 
 export const networkRecordShape: Check = shape({

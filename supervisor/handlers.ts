@@ -7,6 +7,7 @@ import type { Journal } from '../executor/journal.js';
 import type { Reporter } from '../executor/reporter.js';
 import { teardown } from '../planner/plan/teardown.js';
 import { lifecyclePlan } from '../planner/plan/lifecycle-plan.js';
+import { containerCommandPlan } from '../planner/plan/container-command-plan.js';
 import type { Message, Request } from './protocol.js';
 import { executeJournaled, noteInterrupted, runPlan } from './journaled-execute.js';
 import { planApply } from './plan-apply.js';
@@ -49,10 +50,17 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     }
-    case 'lifecycle': {
-      const plan = lifecyclePlan(req.command, await ctx.host.observe(ctx.project), req.options);
+    case 'lifecycle':
+    case 'containers': {
+      const observed = await ctx.host.observe(ctx.project);
+      const plan =
+        req.op === 'lifecycle'
+          ? lifecyclePlan(req.command, observed, req.options)
+          : containerCommandPlan(req.request, observed);
       ctx.send({ type: 'plan', plan });
       await executeJournaled(plan, ctx.host, reporter, ctx.journal(ctx.project), ctx.hooks);
+      // `rm`: the names of removed containers leave the stack's DNS.
+      if (req.op === 'containers' && req.request.command === 'rm') await ctx.dns?.reload();
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     }

@@ -6,6 +6,7 @@ import type { ReconcileOptions } from '../planner/plan/reconcile.js';
 import type { Stack } from '../model/types.js';
 import type { ProgressEvent } from '../executor/reporter.js';
 import type { LifecycleCommand, LifecycleOptions } from '../planner/plan/lifecycle-plan.js';
+import type { ContainerCommand } from '../planner/plan/container-command-plan.js';
 import type { LifecycleEvent } from './events.js';
 import type { SupervisorResources } from './resources.js';
 
@@ -13,6 +14,8 @@ export type Request =
   | { op: 'apply'; stack: Stack; options: ReconcileOptions }
   | { op: 'down'; timeoutSeconds?: number; removeVolumes?: boolean }
   | { op: 'lifecycle'; command: LifecycleCommand; options: LifecycleOptions }
+  /** `stack kill`, `rm`, `pause`, `unpause`: planned from the records (container-command-plan.ts). */
+  | { op: 'containers'; request: ContainerCommand }
   /** Brings the stack back after a reboot, from its records (`stack boot`). */
   | { op: 'boot' }
   /** Streams lifecycle events until the connection closes (served beside the request queue). */

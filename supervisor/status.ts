@@ -25,6 +25,8 @@ export interface ContainerStatusRow {
   restarts: number;
   /** Stopped with `stack stop`. */
   stopped?: boolean;
+  /** Frozen with `stack pause` (still running: docker's State is `paused` then). */
+  paused?: boolean;
   /** The kernel's OOM killer struck in its memory cgroup. */
   oomKilled?: boolean;
   image: string;
@@ -53,6 +55,7 @@ export async function containerStatus(project: string): Promise<ContainerStatusR
       ...(alive && r.health ? { health: r.health.status } : {}),
       restarts: r.restartCount ?? 0,
       ...(r.stopped ? { stopped: true } : {}),
+      ...(alive && r.paused ? { paused: true } : {}),
       image: r.spec.image.ref,
       command: r.spec.argv,
       addresses: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip })),

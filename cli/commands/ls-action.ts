@@ -32,7 +32,8 @@ export async function ls(opts: LsOptions): Promise<void> {
     if (!matches(project)) continue;
     const states = await countedStates(project);
     if (states === undefined) continue;
-    const shown = opts.all ? states : states.filter((s) => s === 'running');
+    // docker ps without -a: a paused container runs.
+    const shown = opts.all ? states : states.filter((s) => s === 'running' || s === 'paused');
     if (shown.length === 0) continue;
     listed.push({
       Name: project,
@@ -51,7 +52,7 @@ export async function ls(opts: LsOptions): Promise<void> {
 /** The states of the stack's containers; undefined (after a warning) when its records cannot be read. */
 async function countedStates(project: string): Promise<string[] | undefined> {
   try {
-    return (await containerStatus(project)).map((r) => r.state);
+    return (await containerStatus(project)).map((r) => (r.paused ? 'paused' : r.state));
   } catch (err) {
     // One damaged stack does not hide the others.
     process.stderr.write(`warning: stack ${project} left out: ${(await renderError(err)).text.trimEnd()}\n`);

@@ -30,7 +30,7 @@ export async function ps(globals: GlobalOptions, opts: PsOptions): Promise<void>
       r.state === 'exited' && r.exitCode !== undefined
         ? `exited (${r.exitCode}${r.oomKilled ? ', OOMKilled' : ''})`
         : r.state;
-    const state = r.stopped ? `${exited}, stopped` : exited;
+    const state = r.stopped ? `${exited}, stopped` : r.paused ? 'paused' : exited;
     const lastExit = r.exitCode !== undefined ? String(r.exitCode) : '-';
     table.push([
       r.name,

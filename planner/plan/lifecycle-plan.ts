@@ -4,7 +4,7 @@
 
 import type { Observed, ObservedContainer } from '../../model/observed.js';
 import type { Operation, Plan } from '../../model/plan.js';
-import { PlanError } from './plan-error.js';
+import { chooseContainers } from './container-command-plan.js';
 
 export interface LifecycleOptions {
   /** Services to act on; all when empty. */
@@ -18,13 +18,7 @@ export interface LifecycleOptions {
 export type LifecycleCommand = 'stop' | 'start' | 'restart';
 
 export function lifecyclePlan(command: LifecycleCommand, observed: Observed, opts: LifecycleOptions): Plan {
-  const known = new Set(observed.containers.map((c) => c.service));
-  const unknown = opts.services.filter((s) => !known.has(s));
-  if (unknown.length > 0)
-    throw new PlanError(
-      unknown.map((s) => `service ${s} has no container in stack ${observed.project}; \`stack up\` creates it`),
-    );
-  const chosen = observed.containers.filter((c) => opts.services.length === 0 || opts.services.includes(c.service));
+  const chosen = chooseContainers(observed, opts.services);
   const level = levelOf(opts.order);
   const operations: Operation[] = [];
 

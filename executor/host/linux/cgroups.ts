@@ -14,6 +14,7 @@ import { limitWrites, OOM_FILE, parseOomKills, type CgroupVersion, type Controll
 import { knobControllers, knobWrites } from './cgroup-knob-writes.js';
 import { statDevice } from './host-devices.js';
 import { fillCpuset } from './cpuset-levels.js';
+import { freezerOf } from './freezer.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 /** The v1 controllers a container gets groups of (and sees at /sys/fs/cgroup: cgroup-view.ts). */
@@ -255,3 +256,11 @@ export const killCgroups = (project: string, name: string, timeoutMs?: number) =
   hostTree().kill(project, name, timeoutMs);
 export const removeCgroups = (project: string, name: string) => hostTree().remove(project, name);
 export const oomKills = (project: string, name: string) => hostTree().oomKills(project, name);
+
+let freezer: ReturnType<typeof freezerOf> | undefined;
+const hostFreezer = () => (freezer ??= freezerOf(CGROUP_ROOT, hostTree(), cgroupVersion()));
+export const freezeCgroups = (project: string, name: string) => hostFreezer().freeze(project, name);
+/** Thaws a paused container (nothing for one never paused): a frozen process cannot act on a signal, not even SIGKILL on v1. */
+export const thawCgroups = (project: string, name: string) => hostFreezer().thaw(project, name);
+/** v1: the freezer group a pause made, once the container's processes are gone. */
+export const removeFreezer = (project: string, name: string) => hostFreezer().remove(project, name);

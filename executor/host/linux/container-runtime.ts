@@ -13,7 +13,16 @@ import type { ChildProcess } from 'node:child_process';
 import type { ContainerSpec } from '../../../model/plan.js';
 import { ContainerStartError, type ContainerExit, type Host, type SpawnedContainer } from '../../host.js';
 import { spawnInNewNamespaces } from './namespace-window.js';
-import { cgroupProcsFiles, createCgroups, killCgroups, oomKills, removeCgroups } from './cgroups.js';
+import {
+  cgroupProcsFiles,
+  createCgroups,
+  freezeCgroups,
+  killCgroups,
+  oomKills,
+  removeCgroups,
+  removeFreezer,
+  thawCgroups,
+} from './cgroups.js';
 import { initSecurity } from './init-security.js';
 import { extraDeviceRules, hostDevices, initDevices } from './host-devices.js';
 import { containerCgroupView } from './cgroup-view.js';
@@ -258,6 +267,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       // An init stage still waiting for release ignores SIGTERM (PID 1 without a handler)
       // but leaves at once when its release pipe closes.
       if (entry && !entry.released) forget(project, name, entry);
+      // As docker stops a paused container: thawed, or the signal waits (v1: even SIGKILL).
+      await thawCgroups(project, name);
       if (pid && startTime !== undefined && isSameProcess(pid, startTime)) {
         const signum = signalNumber(signal);
         // PID 1 without a handler for the stop signal never sees it (the kernel drops it):
@@ -276,14 +287,27 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     },
 
     async cleanup(project, name) {
+      await thawCgroups(project, name);
       await removeCgroups(project, name);
       removeSharedShm(project, name);
+      await removeFreezer(project, name);
       await fs.rm(paths.containerDir(project, name), { recursive: true, force: true });
       await cleanupMounts(project, name);
       // The log goes with the container, as docker's does: a later container of the same
       // name (a recreate, a replacement alternating names) starts a log of its own.
       // Its times, head and rotated files (store/log-segments.ts) go with it.
       await Promise.all(logFamily(paths.logFile(project, name)).map((f) => fs.rm(f, { force: true })));
+    },
+
+    async signal(project, name, signal) {
+      const record = await state.loadContainer(project, name);
+      // Only the process the record names: a reused pid is someone else's.
+      if (record?.pid && isSameProcess(record.pid, record.startTime)) sendSignal(record.pid, signal);
+    },
+
+    async freeze(project, name, frozen) {
+      if (frozen) await freezeCgroups(project, name);
+      else await thawCgroups(project, name);
     },
 
     exec: createContainerExec(state),

@@ -79,6 +79,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
         replica: r.spec.replica ?? 1,
         running: isRunning(r),
         ...(r.stopped ? { stopped: true } : {}),
+        ...(r.paused && isRunning(r) ? { paused: true } : {}),
         ...(r.pid ? { pid: r.pid } : {}),
         ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
         endpoints: r.spec.endpoints.map((e) => ({
