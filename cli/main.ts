@@ -25,6 +25,7 @@ import { registerLs } from './commands/ls.js';
 import { registerKill } from './commands/kill.js';
 import { registerRm } from './commands/rm.js';
 import { registerPause } from './commands/pause.js';
+import { registerTop } from './commands/top.js';
 import { guardHostCommands } from './needs-root.js';
 import type { GlobalOptions } from './stack-file.js';
 import { validProjectName } from './project-name-option.js';
@@ -87,6 +88,7 @@ registerLs(program);
 registerKill(program, globals);
 registerRm(program, globals);
 registerPause(program, globals);
+registerTop(program, globals);
 registerVersion(program);
 
 // Not awaited at the top level: the CLI is bundled as CommonJS (scripts/bundle-cli.mjs),

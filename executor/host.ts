@@ -28,6 +28,22 @@ export interface ContainerExit {
   pid?: number;
 }
 
+/** One process of a container, as `ps -ef` (and so `docker top`) shows it. */
+export interface ContainerProcess {
+  /** Its user on the host (a container's root is the host's root: no user namespace). */
+  uid: number;
+  pid: number;
+  ppid: number;
+  /** Start, in ms since the epoch. */
+  startedAt: number;
+  /** CPU time used, user and system, in seconds. */
+  cpuSeconds: number;
+  /** `pts/3`, or undefined without a controlling terminal. */
+  tty?: string;
+  /** Its argv, or `[name]` for a kernel-made process with none. */
+  command: string;
+}
+
 /** How an exec'd process's standard streams are wired: ours, none, or pipes read through onOutput. */
 export type ExecStdio = 'inherit' | 'ignore' | 'pipe';
 
@@ -138,6 +154,8 @@ export interface Host {
     signal(project: string, name: string, signal: string): Promise<void>;
     /** Freezes (`frozen`) or thaws every process in the container's cgroup; resolves once the kernel says so. */
     freeze(project: string, name: string, frozen: boolean): Promise<void>;
+    /** The processes in the container's cgroup (`stack top`), by pid; none when it is not running. */
+    processes(project: string, name: string): Promise<ContainerProcess[]>;
     /**
      * Runs a process inside the running container: its namespaces, cgroup, capabilities,
      * no_new_privs and seccomp. Resolves with the process's exit code (128 + signal when

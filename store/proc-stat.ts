@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 
 /** Fields 3… of /proc/PID/stat (state first), or undefined when the process is gone. */
-function statFields(pid: number): string[] | undefined {
+export function statFields(pid: number): string[] | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: split after the last ')'.

@@ -143,6 +143,27 @@ describe('stack pause and unpause', () => {
   });
 });
 
+describe('stack top', () => {
+  it("lists each running container's processes under its name, in ps -ef's columns", async () => {
+    const f = up(`  counter:\n${COUNTER}  other:\n${COUNTER}`);
+    const shell = row(f, 'counter')!.pid!;
+    const r = stack(env, [...f, 'top', 'counter']);
+    expect(r.code, r.stderr).toBe(0);
+    const [name, header, ...lines] = r.stdout.split('\n');
+    expect(name).toMatch(/^tcmd\w+-counter-1$/);
+    expect(header).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^root\\s+${shell}\\s+\\d+\\s+\\d+\\s+\\d\\d:\\d\\d\\s+\\?\\s+\\d\\d:\\d\\d:\\d\\d\\s+sh -c trap`),
+      ),
+    );
+    expect(r.stdout).not.toContain('-other-1');
+    // Every container when none is named, each followed by an empty line.
+    expect(stack(env, [...f, 'top']).stdout.match(/^tcmd\w+-(counter|other)-1$/gm)).toHaveLength(2);
+    expect(stack(env, [...f, 'top', 'nope'])).toMatchObject({ code: 1, stdout: '' });
+  });
+});
+
 describe('stack rm', () => {
   it('asks first; with stdin at its end (no terminal) the answer is no and nothing is removed', async () => {
     const f = up(`  counter:\n${COUNTER}  other:\n${COUNTER}`);

@@ -14,6 +14,7 @@ import type { ContainerSpec } from '../../../model/plan.js';
 import { ContainerStartError, type ContainerExit, type Host, type SpawnedContainer } from '../../host.js';
 import { spawnInNewNamespaces } from './namespace-window.js';
 import {
+  cgroupPids,
   cgroupProcsFiles,
   createCgroups,
   freezeCgroups,
@@ -42,6 +43,7 @@ import { pollCondition } from '../../../model/conditions.js';
 import { checkUpperDirFs } from './upper-dir-fs.js';
 import { raceTimeout } from './race-timeout.js';
 import { containerStdin } from './open-stdin.js';
+import { containerProcesses } from './container-processes.js';
 
 interface Live {
   child: ChildProcess;
@@ -309,6 +311,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       if (frozen) await freezeCgroups(project, name);
       else await thawCgroups(project, name);
     },
+
+    processes: async (project, name) => containerProcesses(await cgroupPids(project, name)),
 
     exec: createContainerExec(state),
 
