@@ -26,6 +26,8 @@ import { registerKill } from './commands/kill.js';
 import { registerRm } from './commands/rm.js';
 import { registerPause } from './commands/pause.js';
 import { registerTop } from './commands/top.js';
+import { registerWait } from './commands/wait.js';
+import { registerImages } from './commands/images.js';
 import { guardHostCommands } from './needs-root.js';
 import type { GlobalOptions } from './stack-file.js';
 import { validProjectName } from './project-name-option.js';
@@ -89,6 +91,8 @@ registerKill(program, globals);
 registerRm(program, globals);
 registerPause(program, globals);
 registerTop(program, globals);
+registerWait(program, globals);
+registerImages(program, globals);
 registerVersion(program);
 
 // Not awaited at the top level: the CLI is bundled as CommonJS (scripts/bundle-cli.mjs),
