@@ -4,21 +4,14 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  importTestImage,
-  makeStackEnv,
-  stack,
-  uniqueProject,
-  TEST_IMAGE,
-  type StackEnv,
-} from '../support/stack-cli.js';
-import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { killSupervisors, waitFor } from '../support/processes.js';
+import { describe, expect, it } from 'vitest';
+import { stack, TEST_IMAGE } from '../support/stack-cli.js';
+import { waitFor } from '../support/processes.js';
+import { stacksUnderTest } from '../support/stacks-under-test.js';
 
-let env: StackEnv;
-const before = snapshotHostObjects();
-const projects: string[] = [];
+const stacks = stacksUnderTest('tcmd');
+const env = () => stacks.env();
+const up = (services: string) => stacks.up(services).f;
 
 interface Row {
   service: string;
@@ -36,41 +29,17 @@ const COUNTER = `    image: ${TEST_IMAGE}
     stop_grace_period: 0s
 `;
 
-function up(services: string): string[] {
-  const project = uniqueProject('tcmd');
-  projects.push(project);
-  const file = path.join(env.root, `${project}.yaml`);
-  fs.writeFileSync(file, `name: ${project}\nservices:\n${services}`);
-  const r = stack(env, ['-f', file, 'up', '-d']);
-  expect(r.code, r.stderr).toBe(0);
-  return ['-f', file];
-}
-
-const ps = (f: string[]): Row[] => JSON.parse(stack(env, [...f, 'ps', '--format', 'json']).stdout) as Row[];
+const ps = (f: string[]): Row[] => JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as Row[];
 const row = (f: string[], service: string) => ps(f).find((r) => r.service === service);
 /** A file in the container's root, read from the host (an exec would join a frozen cgroup on v2). */
 const inContainer = (pid: number, file: string) => fs.readFileSync(`/proc/${pid}/root${file}`, 'utf8').trim();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-beforeAll(() => {
-  env = makeStackEnv();
-  importTestImage(env);
-}, 60_000);
-
-afterAll(async () => {
-  for (const p of projects) {
-    stack(env, ['-p', p, 'down', '-t', '0']);
-    await killSupervisors(p);
-  }
-  expect(objectsNaming(newObjects(before, snapshotHostObjects()), [env.root, ...projects])).toEqual({});
-  env.dispose();
-});
-
 describe('stack kill', () => {
   it('-s USR1 reaches the process, which goes on running', async () => {
     const f = up(`  counter:\n${COUNTER}`);
     const pid = row(f, 'counter')!.pid!;
-    const r = stack(env, [...f, 'kill', '-s', 'USR1', 'counter']);
+    const r = stack(env(), [...f, 'kill', '-s', 'USR1', 'counter']);
     expect(r.code, r.stderr).toBe(0);
     expect(await waitFor(() => fs.existsSync(`/proc/${pid}/root/tmp/sig`) && inContainer(pid, '/tmp/sig'))).toBe(
       'usr1',
@@ -80,22 +49,22 @@ describe('stack kill', () => {
 
   it('the default SIGKILL ends it for good: restart: always does not bring it back', async () => {
     const f = up(`  counter:\n${COUNTER}    restart: always\n  other:\n${COUNTER}`);
-    const r = stack(env, [...f, 'kill', 'counter']);
+    const r = stack(env(), [...f, 'kill', 'counter']);
     expect(r.code, r.stderr).toBe(0);
     await waitFor(() => row(f, 'counter')?.state === 'exited');
     expect(row(f, 'counter')).toMatchObject({ exitCode: 137, stopped: true, restarts: 0 });
     expect(row(f, 'other')?.state).toBe('running'); // only the service named
     // `start` brings it back, as after `stop`.
-    expect(stack(env, [...f, 'start', 'counter']).code).toBe(0);
+    expect(stack(env(), [...f, 'start', 'counter']).code).toBe(0);
     expect(row(f, 'counter')?.state).toBe('running');
   });
 
   it('refuses what is no signal with exit 2, and a service without containers with exit 1', () => {
     const f = up(`  counter:\n${COUNTER}`);
-    const bad = stack(env, [...f, 'kill', '-s', 'SIGNOPE']);
+    const bad = stack(env(), [...f, 'kill', '-s', 'SIGNOPE']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('-s/--signal SIGNOPE: not a signal');
-    const unknown = stack(env, [...f, 'kill', 'nope']);
+    const unknown = stack(env(), [...f, 'kill', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('service nope has no container');
   });
@@ -106,12 +75,12 @@ describe('stack pause and unpause', () => {
     const f = up(`  counter:\n${COUNTER}  other:\n${COUNTER}`);
     const pid = row(f, 'counter')!.pid!;
     await waitFor(() => fs.existsSync(`/proc/${pid}/root/tmp/count`));
-    const paused = stack(env, [...f, 'pause', 'counter']);
+    const paused = stack(env(), [...f, 'pause', 'counter']);
     expect(paused.code, paused.stderr).toBe(0);
     expect(row(f, 'counter')).toMatchObject({ state: 'running', paused: true });
     expect(row(f, 'other')?.paused).toBeUndefined();
-    expect(stack(env, [...f, 'ps']).stdout).toMatch(/-counter-1\s+counter\s+paused\s/);
-    expect(stack(env, ['ls', '--format', 'json']).stdout).toContain('"Status":"paused(1), running(1)"');
+    expect(stack(env(), [...f, 'ps']).stdout).toMatch(/-counter-1\s+counter\s+paused\s/);
+    expect(stack(env(), ['ls', '--format', 'json']).stdout).toContain('"Status":"paused(1), running(1)"');
     // The kernel's view: the shell is in a frozen cgroup, and its count does not move.
     const cgroups = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
     const freezer = /^\d+:freezer:(.+)$/m.exec(cgroups)?.[1];
@@ -123,22 +92,22 @@ describe('stack pause and unpause', () => {
     await sleep(300); // 15 counts' time if it ran
     expect(inContainer(pid, '/tmp/count')).toBe(count);
     // A second pause has nothing to do; unpause thaws it.
-    expect(stack(env, [...f, 'pause', 'counter']).code).toBe(0);
-    expect(stack(env, [...f, 'unpause']).code).toBe(0);
+    expect(stack(env(), [...f, 'pause', 'counter']).code).toBe(0);
+    expect(stack(env(), [...f, 'unpause']).code).toBe(0);
     await waitFor(() => inContainer(pid, '/tmp/count') !== count, 10_000, 'the count to go on');
     expect(row(f, 'counter')?.paused).toBeUndefined();
   });
 
   it('stop and down take a paused container down (it is thawed for the signal)', () => {
     const f = up(`  counter:\n${COUNTER}`);
-    expect(stack(env, [...f, 'pause']).code).toBe(0);
-    const stopped = stack(env, [...f, 'stop']);
+    expect(stack(env(), [...f, 'pause']).code).toBe(0);
+    const stopped = stack(env(), [...f, 'stop']);
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(row(f, 'counter')).toMatchObject({ state: 'exited', stopped: true });
     expect(row(f, 'counter')?.paused).toBeUndefined();
-    expect(stack(env, [...f, 'start']).code).toBe(0);
-    expect(stack(env, [...f, 'pause']).code).toBe(0);
-    const down = stack(env, [...f, 'down']);
+    expect(stack(env(), [...f, 'start']).code).toBe(0);
+    expect(stack(env(), [...f, 'pause']).code).toBe(0);
+    const down = stack(env(), [...f, 'down']);
     expect(down.code, down.stderr).toBe(0);
   });
 });
@@ -147,7 +116,7 @@ describe('stack top', () => {
   it("lists each running container's processes under its name, in ps -ef's columns", async () => {
     const f = up(`  counter:\n${COUNTER}  other:\n${COUNTER}`);
     const shell = row(f, 'counter')!.pid!;
-    const r = stack(env, [...f, 'top', 'counter']);
+    const r = stack(env(), [...f, 'top', 'counter']);
     expect(r.code, r.stderr).toBe(0);
     const [name, header, ...lines] = r.stdout.split('\n');
     expect(name).toMatch(/^tcmd\w+-counter-1$/);
@@ -159,41 +128,42 @@ describe('stack top', () => {
     );
     expect(r.stdout).not.toContain('-other-1');
     // Every container when none is named, each followed by an empty line.
-    expect(stack(env, [...f, 'top']).stdout.match(/^tcmd\w+-(counter|other)-1$/gm)).toHaveLength(2);
-    expect(stack(env, [...f, 'top', 'nope'])).toMatchObject({ code: 1, stdout: '' });
+    expect(stack(env(), [...f, 'top']).stdout.match(/^tcmd\w+-(counter|other)-1$/gm)).toHaveLength(2);
+    expect(stack(env(), [...f, 'top', 'nope'])).toMatchObject({ code: 1, stdout: '' });
   });
 });
 
 describe('stack rm', () => {
   it('asks first; with stdin at its end (no terminal) the answer is no and nothing is removed', async () => {
     const f = up(`  counter:\n${COUNTER}  other:\n${COUNTER}`);
-    expect(stack(env, [...f, 'stop', 'other']).code).toBe(0);
-    const r = stack(env, [...f, 'rm']);
+    expect(stack(env(), [...f, 'stop', 'other']).code).toBe(0);
+    const r = stack(env(), [...f, 'rm']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Going to remove tcmd\w+-other-1\n$/);
     expect(r.stderr).toContain('Are you sure? [yN]');
     expect(ps(f).map((x) => x.service)).toEqual(['counter', 'other']);
     // -f removes the stopped one only; the running one stays.
-    const forced = stack(env, [...f, 'rm', '-f']);
+    const forced = stack(env(), [...f, 'rm', '-f']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(ps(f).map((x) => x.service)).toEqual(['counter']);
     // Nothing stopped: compose's words, exit 0.
-    const none = stack(env, [...f, 'rm', '-f']);
+    const none = stack(env(), [...f, 'rm', '-f']);
     expect(none).toMatchObject({ code: 0, stdout: '' });
     expect(none.stderr).toContain('No stopped containers');
     // -s stops it first.
-    expect(stack(env, [...f, 'rm', '-s', '-f']).code).toBe(0);
+    expect(stack(env(), [...f, 'rm', '-s', '-f']).code).toBe(0);
     expect(ps(f)).toEqual([]);
   });
 
   it('-v removes the anonymous volumes of the removed containers', () => {
     const f = up(`  counter:\n${COUNTER}    volumes: ["/data"]\n`);
-    const volumes = () => fs.readdirSync(path.join(env.env.STACK_ROOT!, 'volumes')).filter((v) => v.includes('_anon_'));
+    const volumes = () =>
+      fs.readdirSync(path.join(env().env.STACK_ROOT!, 'volumes')).filter((v) => v.includes('_anon_'));
     expect(volumes()).toHaveLength(1);
-    expect(stack(env, [...f, 'rm', '-s', '-f']).code).toBe(0);
+    expect(stack(env(), [...f, 'rm', '-s', '-f']).code).toBe(0);
     expect(volumes()).toHaveLength(1); // without -v it stays, as compose's
-    expect(stack(env, [...f, 'up', '-d']).code).toBe(0);
-    expect(stack(env, [...f, 'rm', '-s', '-f', '-v']).code).toBe(0);
+    expect(stack(env(), [...f, 'up', '-d']).code).toBe(0);
+    expect(stack(env(), [...f, 'rm', '-s', '-f', '-v']).code).toBe(0);
     expect(volumes()).toEqual([]);
   });
 });

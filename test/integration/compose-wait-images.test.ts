@@ -5,22 +5,14 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  importTestImage,
-  makeStackEnv,
-  repoRoot,
-  stack,
-  uniqueProject,
-  TEST_IMAGE,
-  type StackEnv,
-} from '../support/stack-cli.js';
-import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { killSupervisors, waitFor } from '../support/processes.js';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, stack, TEST_IMAGE } from '../support/stack-cli.js';
+import { waitFor } from '../support/processes.js';
+import { stacksUnderTest } from '../support/stacks-under-test.js';
 
-let env: StackEnv;
-const before = snapshotHostObjects();
-const projects: string[] = [];
+const stacks = stacksUnderTest('twait');
+const env = () => stacks.env();
+const up = (services: string) => stacks.up(services);
 
 /** A service whose shell exits with `code` once /tmp/go exists in it (the test says when). */
 const exitsWhenTold = (code: number) => `    image: ${TEST_IMAGE}
@@ -29,18 +21,8 @@ const exitsWhenTold = (code: number) => `    image: ${TEST_IMAGE}
 `;
 const SLEEPER = `    image: ${TEST_IMAGE}\n    command: sleep 1000\n    stop_grace_period: 0s\n`;
 
-function up(services: string): { f: string[]; project: string } {
-  const project = uniqueProject('twait');
-  projects.push(project);
-  const file = path.join(env.root, `${project}.yaml`);
-  fs.writeFileSync(file, `name: ${project}\nservices:\n${services}`);
-  const r = stack(env, ['-f', file, 'up', '-d']);
-  expect(r.code, r.stderr).toBe(0);
-  return { f: ['-f', file], project };
-}
-
 const pidOf = (f: string[], service: string): number =>
-  (JSON.parse(stack(env, [...f, 'ps', '--format', 'json']).stdout) as { service: string; pid: number }[]).find(
+  (JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { service: string; pid: number }[]).find(
     (r) => r.service === service,
   )!.pid;
 /** Lets the service's shell exit: /tmp/go in its root, made from the host. */
@@ -49,26 +31,12 @@ const tell = (pid: number) => fs.writeFileSync(`/proc/${pid}/root/tmp/go`, '');
 /** `stack wait` in the background: it blocks until the containers stop. */
 function waitInBackground(args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(path.join(repoRoot, 'bin/stack'), args, { env: env.env, cwd: env.root });
+    const child = spawn(path.join(repoRoot, 'bin/stack'), args, { env: env().env, cwd: env().root });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('exit', (code) => resolve({ code: code ?? -1, stdout }));
   });
 }
-
-beforeAll(() => {
-  env = makeStackEnv();
-  importTestImage(env);
-}, 60_000);
-
-afterAll(async () => {
-  for (const p of projects) {
-    stack(env, ['-p', p, 'down', '-t', '0']);
-    await killSupervisors(p);
-  }
-  expect(objectsNaming(newObjects(before, snapshotHostObjects()), [env.root, ...projects])).toEqual({});
-  env.dispose();
-});
 
 describe('stack wait', () => {
   it('blocks until every named container stops and exits with the last one’s code', async () => {
@@ -78,7 +46,7 @@ describe('stack wait', () => {
     tell(a);
     // Only after a's stop is printed does b stop: the order, and so the code, are known.
     const state = (service: string) =>
-      (JSON.parse(stack(env, [...f, 'ps', '--format', 'json']).stdout) as { service: string; state: string }[]).find(
+      (JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { service: string; state: string }[]).find(
         (r) => r.service === service,
       )?.state;
     await waitFor(() => state('a') === 'exited', 20_000, 'a to stop');
@@ -89,8 +57,8 @@ describe('stack wait', () => {
       /^container "twait\w+-a-1" exited with status code 3\ncontainer "twait\w+-b-1" exited with status code 5\n$/,
     );
     // A container that already stopped answers at once with its code, as docker's wait does.
-    expect(stack(env, [...f, 'wait', 'a'])).toMatchObject({ code: 3 });
-    expect(stack(env, [...f, 'wait', 'nope']).code).toBe(1);
+    expect(stack(env(), [...f, 'wait', 'a'])).toMatchObject({ code: 3 });
+    expect(stack(env(), [...f, 'wait', 'nope']).code).toBe(1);
   });
 
   it('--down-project takes the stack down at the first stop, with its code', async () => {
@@ -99,21 +67,21 @@ describe('stack wait', () => {
     tell(pidOf(f, 'a'));
     const r = await waiting;
     expect(r.code).toBe(7);
-    expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
+    expect(fs.existsSync(path.join(env().env.STACK_ROOT!, 'stacks', project))).toBe(false);
   });
 });
 
 describe('stack images', () => {
   it("lists each container's image with compose's columns, json fields and -q", () => {
     const { f, project } = up(`  one:\n${SLEEPER}  two:\n${SLEEPER}`);
-    const table = stack(env, [...f, 'images']);
+    const table = stack(env(), [...f, 'images']);
     expect(table.code, table.stderr).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^CONTAINER\s+REPOSITORY\s+TAG\s+IMAGE ID\s+SIZE$/);
     expect(lines[1]).toMatch(
       new RegExp(`^${project}-one-1\\s+stack.local/busybox\\s+latest\\s+[0-9a-f]{12}\\s+[\\d.]+[kM]B$`),
     );
-    const json = JSON.parse(stack(env, [...f, 'images', '--format', 'json']).stdout) as Record<string, unknown>[];
+    const json = JSON.parse(stack(env(), [...f, 'images', '--format', 'json']).stdout) as Record<string, unknown>[];
     expect(json.map((i) => i.ContainerName)).toEqual([`${project}-one-1`, `${project}-two-1`]);
     expect(json[0]).toEqual({
       ID: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
@@ -123,8 +91,8 @@ describe('stack images', () => {
       Size: expect.any(Number),
     });
     expect(json[0]!.Size).toBeGreaterThan(100_000); // busybox's binary
-    const quiet = stack(env, [...f, 'images', '-q']).stdout;
+    const quiet = stack(env(), [...f, 'images', '-q']).stdout;
     expect(quiet).toBe(`${(json[0]!.ID as string).slice(7, 19)}\n`); // one image, once
-    expect(stack(env, [...f, 'images', 'two', '--format', 'json']).stdout).not.toContain('-one-1');
+    expect(stack(env(), [...f, 'images', 'two', '--format', 'json']).stdout).not.toContain('-one-1');
   });
 });
