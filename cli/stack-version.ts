@@ -17,3 +17,6 @@ export function stackVersion(): string {
   }
   return 'unknown';
 }
+
+/** docker compose's `Docker Compose version v2.29.1`, with stack's name. */
+export const prettyVersion = (): string => `stack version v${stackVersion()}`;

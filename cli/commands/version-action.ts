@@ -2,7 +2,7 @@
 // forms: `Docker Compose version v2.29.1`, `--short` the bare number, `--format json`
 // `{"version":"v2.29.1"}`.
 
-import { stackVersion } from '../stack-version.js';
+import { prettyVersion, stackVersion } from '../stack-version.js';
 import { UsageError } from '../usage-error.js';
 
 export interface VersionOptions {
@@ -16,5 +16,5 @@ export function version(opts: VersionOptions): void {
   const v = stackVersion();
   if (opts.short) process.stdout.write(`${v}\n`);
   else if (opts.format === 'json') process.stdout.write(JSON.stringify({ version: `v${v}` }) + '\n');
-  else process.stdout.write(`stack version v${v}\n`);
+  else process.stdout.write(`${prettyVersion()}\n`);
 }
