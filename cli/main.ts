@@ -28,6 +28,7 @@ import { registerPause } from './commands/pause.js';
 import { registerTop } from './commands/top.js';
 import { registerWait } from './commands/wait.js';
 import { registerImages } from './commands/images.js';
+import { registerScale } from './commands/scale.js';
 import { guardHostCommands } from './needs-root.js';
 import type { GlobalOptions } from './stack-file.js';
 import { validProjectName } from './project-name-option.js';
@@ -93,6 +94,7 @@ registerPause(program, globals);
 registerTop(program, globals);
 registerWait(program, globals);
 registerImages(program, globals);
+registerScale(program, globals);
 registerVersion(program);
 
 // Not awaited at the top level: the CLI is bundled as CommonJS (scripts/bundle-cli.mjs),

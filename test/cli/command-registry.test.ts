@@ -22,6 +22,7 @@ const COMPOSE_COMMANDS: Record<string, string[]> = {
   top: [],
   wait: ['--down-project'],
   images: ['--format', '--quiet'],
+  scale: ['--no-deps'],
 };
 
 describe('help', () => {

@@ -71,6 +71,22 @@ describe('stack wait', () => {
   });
 });
 
+describe('stack scale', () => {
+  it('sets the replicas of the services named, up and down, and leaves the others', () => {
+    const { f, project } = up(`  one:\n${SLEEPER}  two:\n${SLEEPER}`);
+    const names = () =>
+      (JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { name: string }[]).map((r) => r.name);
+    const more = stack(env(), [...f, 'scale', 'two=3']);
+    expect(more.code, more.stderr).toBe(0);
+    expect(names().sort()).toEqual([`${project}-one-1`, `${project}-two-1`, `${project}-two-2`, `${project}-two-3`]);
+    expect(stack(env(), [...f, 'scale', 'two=1', 'one=0']).code).toBe(0);
+    expect(names()).toEqual([`${project}-two-1`]);
+    const bad = stack(env(), [...f, 'scale', 'two']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('scale takes SERVICE=REPLICAS');
+  });
+});
+
 describe('stack images', () => {
   it("lists each container's image with compose's columns, json fields and -q", () => {
     const { f, project } = up(`  one:\n${SLEEPER}  two:\n${SLEEPER}`);
