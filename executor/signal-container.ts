@@ -4,7 +4,11 @@
 import type { Host } from './host.js';
 import { markStopped } from './stop-container.js';
 
-/** With `stops`, the record is marked first: its exit must not bring the restart policy in. */
+/**
+ * With `stops`, the record is marked first (its exit must not bring the restart policy in),
+ * and a paused container is thawed after the signal, as docker does: a frozen process
+ * never acts on it (on cgroup v1 not even on SIGKILL).
+ */
 export async function signalContainer(
   host: Host,
   project: string,
@@ -14,6 +18,7 @@ export async function signalContainer(
 ): Promise<void> {
   if (stops) await host.state.updateContainer(project, name, markStopped);
   await host.containers.signal(project, name, signal);
+  if (stops) await host.containers.freeze(project, name, false);
 }
 
 /** The record follows the kernel: it says paused only once the processes are frozen. */

@@ -98,13 +98,22 @@ describe('stack pause and unpause', () => {
     expect(row(f, 'counter')?.paused).toBeUndefined();
   });
 
-  it('stop and down take a paused container down (it is thawed for the signal)', () => {
+  it('stop, kill and down take a paused container down (it is thawed for the signal); exec is refused', async () => {
     const f = up(`  counter:\n${COUNTER}`);
     expect(stack(env(), [...f, 'pause']).code).toBe(0);
     const stopped = stack(env(), [...f, 'stop']);
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(row(f, 'counter')).toMatchObject({ state: 'exited', stopped: true });
     expect(row(f, 'counter')?.paused).toBeUndefined();
+    expect(stack(env(), [...f, 'start']).code).toBe(0);
+    expect(stack(env(), [...f, 'pause']).code).toBe(0);
+    // exec is refused, as docker refuses it (on cgroup v2 it would hang in the frozen group).
+    const exec = stack(env(), [...f, 'exec', '-T', 'counter', 'true']);
+    expect(exec.code).toBe(1);
+    expect(exec.stderr).toContain('is paused; `stack unpause` it first');
+    // kill thaws it after the signal, as docker's: the SIGKILL takes effect.
+    expect(stack(env(), [...f, 'kill']).code).toBe(0);
+    expect(row(f, 'counter')).toMatchObject({ state: 'exited', exitCode: 137, stopped: true });
     expect(stack(env(), [...f, 'start']).code).toBe(0);
     expect(stack(env(), [...f, 'pause']).code).toBe(0);
     const down = stack(env(), [...f, 'down']);

@@ -34,6 +34,9 @@ export function createContainerExec(state: Host['state']): Host['containers']['e
     if (!record) throw new ContainerExecError(name, 'find', `stack ${project} has no container ${name}`, 1);
     if (!isRunning(record))
       throw new ContainerExecError(name, 'find', `${name} is not running; start it with \`stack up\``, 1);
+    // As docker refuses: on cgroup v2 the process would join a frozen group and hang.
+    if (record.paused)
+      throw new ContainerExecError(name, 'find', `${name} is paused; \`stack unpause\` it first`, 1);
     const { spec } = record;
     const pid = record.pid!;
     const config: ExecConfig = {
