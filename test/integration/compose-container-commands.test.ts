@@ -59,6 +59,14 @@ describe('stack kill', () => {
     expect(row(f, 'counter')?.state).toBe('running');
   });
 
+  it('--remove-orphans also removes the containers of services the file no longer has', () => {
+    const f = up(`  counter:\n${COUNTER}  gone:\n${COUNTER}`);
+    fs.writeFileSync(f[1]!, fs.readFileSync(f[1]!, 'utf8').replace(/  gone:[\s\S]*$/, ''));
+    const r = stack(env(), [...f, 'kill', '--remove-orphans']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(ps(f).map((x) => [x.service, x.state])).toEqual([['counter', 'exited']]);
+  });
+
   it('refuses what is no signal with exit 2, and a service without containers with exit 1', () => {
     const f = up(`  counter:\n${COUNTER}`);
     const bad = stack(env(), [...f, 'kill', '-s', 'SIGNOPE']);
