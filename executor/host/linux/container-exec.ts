@@ -35,8 +35,7 @@ export function createContainerExec(state: Host['state']): Host['containers']['e
     if (!isRunning(record))
       throw new ContainerExecError(name, 'find', `${name} is not running; start it with \`stack up\``, 1);
     // As docker refuses: on cgroup v2 the process would join a frozen group and hang.
-    if (record.paused)
-      throw new ContainerExecError(name, 'find', `${name} is paused; \`stack unpause\` it first`, 1);
+    if (record.paused) throw new ContainerExecError(name, 'find', `${name} is paused; \`stack unpause\` it first`, 1);
     const { spec } = record;
     const pid = record.pid!;
     const config: ExecConfig = {
