@@ -80,6 +80,16 @@ export async function findImage(ref: string): Promise<ImageInfo | undefined> {
   }
 }
 
+/** When the image's record was last written (pulled, imported or built), in ms since the epoch; undefined when it is not stored. */
+export async function imageStoredAt(ref: string): Promise<number | undefined> {
+  try {
+    return (await fs.stat(recordPath(normalizeImageRef(ref)))).mtimeMs;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /** Records `info` under its (normalised) ref, atomically: readers see the old or the new record. */
 export async function saveImage(info: ImageInfo): Promise<ImageInfo> {
   const record: ImageInfo = { ...info, ref: normalizeImageRef(info.ref) };

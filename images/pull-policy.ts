@@ -1,9 +1,12 @@
 // Which images `up` must pull first, from each service's pull_policy (compose semantics):
 // `missing`/`if_not_present` (the default) pull only what the store lacks, `always` pulls
 // every time, `never` never pulls and a missing image is an error before anything starts,
-// `build` (or a service with `build:`) is left to the builder and never pulled.
+// `build` (or a service with `build:`) is left to the builder and never pulled; `daily`,
+// `weekly` and `every_<duration>` pull what is missing and what was stored longer ago than
+// their period (the image record's time: when it was last pulled, imported or built).
 
 import { normalizeImageRef } from '../model/image-ref.js';
+import { refreshPeriodSeconds } from '../model/pull-refresh.js';
 import type { Service } from '../model/types.js';
 
 export class ImageMissingError extends Error {
@@ -26,12 +29,14 @@ export interface PullTarget {
 }
 
 /**
- * The images to pull for `services`, one entry per reference and platform. Throws
+ * The images to pull for `services`, one entry per reference and platform. `storedAt` says
+ * when an image was stored (ms since the epoch), undefined when it is not. Throws
  * ImageMissingError naming every service with `pull_policy: never` whose image is absent.
  */
 export async function imagesToPull(
   services: Service[],
-  isStored: (ref: string) => Promise<boolean>,
+  storedAt: (ref: string) => Promise<number | undefined>,
+  now = Date.now(),
 ): Promise<PullTarget[]> {
   const targets = new Map<string, PullTarget>();
   const problems: string[] = [];
@@ -44,7 +49,10 @@ export async function imagesToPull(
     }
     const policy = s.pullPolicy;
     if (policy === 'build' || (s.build !== undefined && policy !== 'always')) continue;
-    if (policy !== 'always' && (await isStored(ref))) continue;
+    const stored = await storedAt(ref);
+    const period = refreshPeriodSeconds(policy);
+    const fresh = stored !== undefined && (period === undefined || now - stored < period * 1000);
+    if (policy !== 'always' && fresh) continue;
     if (policy === 'never') {
       problems.push(
         `service ${s.name}: image ${ref} is not in the local store and its pull_policy is never; run \`stack image pull ${s.image}\` or \`stack image import\` first, or drop pull_policy`,

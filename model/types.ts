@@ -234,7 +234,9 @@ export interface BuildSpec {
   additionalContexts: Record<string, string>;
 }
 
-export type PullPolicy = 'missing' | 'always' | 'never' | 'build' | 'if_not_present';
+/** `daily`, `weekly` and `every_<duration>` pull again when the stored image is older (model/pull-refresh.ts). */
+export type PullPolicy =
+  'missing' | 'always' | 'never' | 'build' | 'if_not_present' | 'daily' | 'weekly' | `every_${string}`;
 
 /**
  * Namespaces a service shares instead of having its own: `host`, `service:NAME` (that

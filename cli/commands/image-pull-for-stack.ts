@@ -1,12 +1,12 @@
 // The pull step of `stack up`: fetches what the services' pull_policy asks for, with the
 // same progress display as `stack image pull`, before any supervisor or container starts.
 
-import { findImage } from '../../images/image-store.js';
+import { imageStoredAt } from '../../images/image-store.js';
 import { imagesToPull } from '../../images/pull-policy.js';
 import type { Stack } from '../../model/types.js';
 
 export async function pullStackImages(stack: Stack): Promise<void> {
-  const targets = await imagesToPull(stack.services, async (ref) => (await findImage(ref)) !== undefined);
+  const targets = await imagesToPull(stack.services, imageStoredAt);
   if (targets.length === 0) return;
   // The registry client, tar and zstd readers load only when something is to be pulled.
   const { pullWithProgress } = await import('./image-pull-action.js');

@@ -73,7 +73,6 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
       'ports',
       'privileged',
       'profiles',
-      'pull_policy',
       'read_only',
       'restart',
       'scale',
@@ -118,6 +117,9 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
     ),
     oom_kill_disable: works(
       'cgroup v1; on v2, which has no such knob, a warning at its line (docker discards it there too)',
+    ),
+    pull_policy: works(
+      '`daily`, `weekly` and `every_<duration>` pull what is missing and again once the stored image is older than the period',
     ),
     develop: noted('develop.watch is read by `stack watch`; until it acts on it, up and watch say so'),
     cgroup_parent: refused("stack keeps each container's groups under stack/<project>/ so that nothing is left behind"),

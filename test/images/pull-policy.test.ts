@@ -8,7 +8,10 @@ function svc(name: string, image: string, pullPolicy: PullPolicy, extra: Partial
   return { ...serviceDefaults(name, image, pos), pullPolicy, ...extra };
 }
 const stored = new Set(['docker.io/library/busybox:latest']);
-const isStored = async (ref: string) => stored.has(ref);
+const NOW = Date.parse('2026-12-06T12:00:00Z');
+const HOUR = 3_600_000;
+/** Every stored image was stored two days ago. */
+const storedAt = async (ref: string) => (stored.has(ref) ? NOW - 48 * HOUR : undefined);
 
 describe('imagesToPull', () => {
   it('pulls what is missing, once per reference and platform; always pulls even what is stored', async () => {
@@ -20,7 +23,8 @@ describe('imagesToPull', () => {
         svc('d', 'alpine:3', 'missing', { platform: 'linux/arm64' }),
         svc('e', 'busybox:latest', 'always'),
       ],
-      isStored,
+      storedAt,
+      NOW,
     );
     expect(targets).toEqual([
       { ref: 'docker.io/library/alpine:3', platform: undefined, services: ['b', 'c'] },
@@ -30,10 +34,10 @@ describe('imagesToPull', () => {
   });
 
   it('never pulls for never (stored is fine) or build; lists every never service whose image is missing', async () => {
-    expect(await imagesToPull([svc('a', 'busybox', 'never'), svc('b', 'x/y', 'build')], isStored)).toEqual([]);
+    expect(await imagesToPull([svc('a', 'busybox', 'never'), svc('b', 'x/y', 'build')], storedAt)).toEqual([]);
     const err = await imagesToPull(
       [svc('a', 'nope:1', 'never'), svc('b', 'alpine', 'missing'), svc('c', 'other', 'never')],
-      isStored,
+      storedAt,
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageMissingError);
     expect((err as ImageMissingError).problems).toEqual([
@@ -41,5 +45,23 @@ describe('imagesToPull', () => {
       'service c: image docker.io/library/other:latest is not in the local store and its pull_policy is never; run `stack image pull other` or `stack image import` first, or drop pull_policy',
     ]);
     expect((err as Error).message).toMatch(/^2 images are missing:\n  - service a/);
+  });
+
+  it('daily, weekly and every_<duration> pull what is missing and what was stored longer ago than the period', async () => {
+    const targets = await imagesToPull(
+      [
+        svc('daily', 'busybox', 'daily'), // stored 48 h ago: older than a day
+        svc('weekly', 'busybox', 'weekly'), // younger than a week: kept
+        svc('every3d', 'busybox', 'every_3d'), // kept
+        svc('every12h', 'busybox', 'every_12h'), // pulled
+        svc('missing', 'alpine', 'weekly'), // not stored: pulled
+      ],
+      storedAt,
+      NOW,
+    );
+    expect(targets).toEqual([
+      { ref: 'docker.io/library/busybox:latest', platform: undefined, services: ['daily', 'every12h'] },
+      { ref: 'docker.io/library/alpine:latest', platform: undefined, services: ['missing'] },
+    ]);
   });
 });
