@@ -66,7 +66,6 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
       'mem_limit',
       'mem_reservation',
       'memswap_limit',
-      'network_mode',
       'networks',
       'pids_limit',
       'platform',
@@ -117,6 +116,9 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
     ),
     oom_kill_disable: works(
       'cgroup v1; on v2, which has no such knob, a warning at its line (docker discards it there too)',
+    ),
+    network_mode: works(
+      "`host`, `none`, `service:NAME`, `container:NAME` as docker; `bridge` differs: it joins the stack's default network (egress, and service names resolve), where docker joins its host-wide default bridge, which has no service names",
     ),
     pull_policy: works(
       '`daily`, `weekly` and `every_<duration>` pull what is missing and again once the stored image is older than the period',
