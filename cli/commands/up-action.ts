@@ -10,7 +10,6 @@ import {
   type StartingSupervisor,
 } from '../../supervisor/client.js';
 import { closeBootOutput, type EarlySupervisor } from '../../supervisor/launch.js';
-import { containerStatus } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter, type PrinterOptions } from '../progress.js';
 import { progressFormat } from '../progress-format.js';
@@ -18,19 +17,16 @@ import { loadStackFilesWithSources, UsageError, type GlobalOptions } from '../st
 import { waitReady } from '../wait-ready.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
-import { logFollowers } from '../log-followers.js';
-import { attachedByUp } from '../attached-services.js';
-import { wantsColor } from '../log-prefixes.js';
-import { stopContainers } from './lifecycle-action.js';
-import { dependencyOrder } from '../../model/graph.js';
 import { selectServices } from '../../planner/plan/select-services.js';
 import { pullStackImages } from './image-pull-for-stack.js';
 import { withStackLock } from '../with-lock.js';
 import { saveConfigFiles } from '../../store/config-files.js';
 import { syncBootUnit } from '../boot-unit.js';
 import { comesBackAtBoot } from '../../planner/plan/boot-plan.js';
+import { abortRule, checkExitCodeFrom, type AbortFlags } from '../up-abort.js';
+import { followAttached } from './up-attached.js';
 
-export interface UpOptions extends UpFlags {
+export interface UpOptions extends UpFlags, AbortFlags {
   detach?: boolean;
   watch?: boolean;
   /** Return once every container is running or healthy (a one-shot: exited 0); implies -d. */
@@ -47,12 +43,15 @@ export async function up(
   services: string[] = [],
   early?: EarlySupervisor,
 ): Promise<number> {
+  const sinceMs = Date.now();
   const options = reconcileOptions(opts, services);
+  const abort = abortRule(opts, !!opts.detach || !!opts.wait);
   const waitTimeout = opts.waitTimeout === undefined ? undefined : Number(opts.waitTimeout);
   if (waitTimeout !== undefined && !(Number.isFinite(waitTimeout) && waitTimeout > 0))
     throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${opts.waitTimeout}"`);
   const format = progressFormat(opts.format);
   const { stack, filesRead, configFiles } = loadStackFilesWithSources(globals);
+  checkExitCodeFrom(abort, stack, services, opts.deps === false);
   await withStackLock(stack.project, 'stack up', async () => {
     // Every build ends before anything is applied: a failed one leaves the containers as they are.
     await buildForUp(stack, services, opts);
@@ -70,7 +69,13 @@ export async function up(
     await watching!.close();
     return EXIT.interrupted;
   }
-  return followUntilInterrupted(stack, services, opts.deps === false, () => watching?.close());
+  return followAttached(stack, {
+    named: services,
+    noDeps: opts.deps === false,
+    ...(abort ? { abort } : {}),
+    sinceMs,
+    beforeStop: () => watching?.close(),
+  });
 }
 
 /** compose's rule for `up`: build what is missing, everything with --build, nothing with --no-build. */
@@ -130,49 +135,4 @@ async function waitUntilReady(project: string, timeoutSeconds: number | undefine
   }
   for (const n of notReady) process.stderr.write(`stack: container ${n.container} ${n.reason}\n`);
   return EXIT.error;
-}
-
-async function killContainers(project: string): Promise<void> {
-  process.stderr.write('killing…\n');
-  const { createLinuxHost } = await import('../../executor/host/linux/linux-host.js');
-  const host = createLinuxHost();
-  const rows = await containerStatus(project);
-  // SIGKILL at once, then whatever is left in its cgroups: the supervisor's stop in
-  // progress sees the process gone and finishes.
-  await Promise.all(rows.map((r) => host.containers.stop(project, r.instance, 'SIGKILL', 0).catch(() => {})));
-}
-
-/**
- * Follows the stack's output until Ctrl-C, then stops its containers and keeps them, as
- * docker compose does: `up` starts them again as they are, `down` removes them.
- */
-async function followUntilInterrupted(
-  stack: Stack,
-  named: string[],
-  noDeps: boolean,
-  beforeStop?: () => Promise<void> | undefined,
-): Promise<number> {
-  const project = stack.project;
-  // `up SERVICE…` follows those services and stops them and what it started for them.
-  const started = named.length > 0 ? [...selectServices(stack, named, noDeps)] : [];
-  // Listen for Ctrl-C before anything is printed: whoever sees output may press it at once.
-  const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  // Containers that appear later (a watch edit, a scale change, a replacement) are followed too.
-  const followers = logFollowers(project, {
-    wanted: attachedByUp(stack, named),
-    color: wantsColor(process.stdout, false),
-  });
-  await followers.poll();
-  process.stderr.write('attached to the stack; Ctrl-C stops it (up starts it again, down removes it)\n');
-  await interrupted;
-  process.stderr.write('\nstopping… (Ctrl-C again to kill the containers now)\n');
-  // A second Ctrl-C does not wait out the grace periods: SIGKILL to every process in the
-  // containers' cgroups, as compose's second Ctrl-C does; the stop then finishes at once.
-  process.once('SIGINT', () => void killContainers(project));
-  await beforeStop?.();
-  await withStackLock(project, 'stack up (stopping at Ctrl-C)', () =>
-    stopContainers(project, started, dependencyOrder(stack)),
-  );
-  followers.stop();
-  return EXIT.interrupted;
 }

@@ -27,7 +27,10 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
         .option('--wait-timeout <seconds>', 'give up waiting after this long')
         .option('--watch', 'keep watching the stack files and apply every edit')
         .option('--build', 'build the images of services with `build:` first, even those already stored')
-        .option('--no-build', 'build nothing; a service whose image is missing is an error'),
+        .option('--no-build', 'build nothing; a service whose image is missing is an error')
+        .option('--abort-on-container-exit', 'attached: stop every container once one exits')
+        .option('--abort-on-container-failure', 'attached: stop every container once one exits with a non-zero code')
+        .option('--exit-code-from <service>', "exit with this service's exit code (implies --abort-on-container-exit)"),
     ),
   ).action((services: string[], opts: UpOptions) =>
     runCommand(async () => {
