@@ -2,7 +2,6 @@
 // pick up containers that appear while they follow (a watch edit, a scale change, and the
 // replacement a recreate starts beside the old container), each under its service's prefix.
 
-import fs from 'node:fs';
 import { containerStatus, logFileOf, type ContainerStatusRow } from '../supervisor/status.js';
 import { printLog, type LogView } from './commands/logs-action.js';
 import { logPrefixes } from './log-prefixes.js';
@@ -12,7 +11,7 @@ const POLL_MS = 500;
 export interface LogFollowers {
   /** Follows the containers that are not followed yet (`fromEnd`: only what they write next). */
   poll(): Promise<void>;
-  /** Stops following: the followers poll their files, which would keep the process alive. */
+  /** Stops following, once the lines written so far are shown: the followers poll their files, which would keep the process alive. */
   stop(): void;
 }
 
@@ -27,6 +26,7 @@ export function logFollowers(
   },
 ): LogFollowers {
   const followed = new Set<string>();
+  const stopped = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const poll = async (): Promise<void> => {
     const rows = (await containerStatus(project)).filter(opts.wanted);
@@ -46,6 +46,7 @@ export function logFollowers(
         true,
         first ? opts.tail : undefined,
         opts.view,
+        stopped.signal,
       );
     }
   };
@@ -56,7 +57,7 @@ export function logFollowers(
     },
     stop() {
       if (timer) clearInterval(timer);
-      for (const name of followed) fs.unwatchFile(logFileOf(project, name));
+      stopped.abort();
     },
   };
 }

@@ -112,7 +112,7 @@ export interface LogView {
 /**
  * Prints a log file (its last `tail` lines when given) and, with follow, what is appended
  * to it until interrupted. With timestamps or a time window, each line's time comes from
- * the supervisor's notes of when the file grew (cli/log-times.ts).
+ * the supervisor's notes of when the file grew (cli/log-times.ts). Following ends at `stop`.
  */
 export async function printLog(
   file: string,
@@ -120,6 +120,7 @@ export async function printLog(
   follow: boolean,
   tail?: number,
   view: LogView = {},
+  stop?: AbortSignal,
 ): Promise<void> {
   let offset = tail === undefined ? logStart(file) : tailOffset(file, tail);
   const timed = view.timestamps || view.sinceMs !== undefined || view.untilMs !== undefined;
@@ -170,8 +171,19 @@ export async function printLog(
     if (partial.length > 0) process.stdout.write(show(partial, offset));
     return;
   }
-  await new Promise<void>(() => {
+  await new Promise<void>((resolve) => {
     fs.watchFile(file, { interval: 200 }, drain);
+    // Following ends (attached `up` returns): what was written since the last poll is shown first.
+    stop?.addEventListener(
+      'abort',
+      () => {
+        fs.unwatchFile(file, drain);
+        drain();
+        if (partial.length > 0) process.stdout.write(show(partial, offset));
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 

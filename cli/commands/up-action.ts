@@ -13,6 +13,7 @@ import { closeBootOutput, type EarlySupervisor } from '../../supervisor/launch.j
 import { EXIT } from '../errors.js';
 import { progressPrinter, type PrinterOptions } from '../progress.js';
 import { progressFormat } from '../progress-format.js';
+import { wantsColor } from '../log-prefixes.js';
 import { loadStackFilesWithSources, UsageError, type GlobalOptions } from '../stack-file.js';
 import { waitReady } from '../wait-ready.js';
 import type { UpFlags } from '../up-flags.js';
@@ -25,8 +26,9 @@ import { syncBootUnit } from '../boot-unit.js';
 import { comesBackAtBoot } from '../../planner/plan/boot-plan.js';
 import { abortRule, checkExitCodeFrom, type AbortFlags } from '../up-abort.js';
 import { followAttached } from './up-attached.js';
+import { attachedServices, type UpOutputFlags } from '../up-output-flags.js';
 
-export interface UpOptions extends UpFlags, AbortFlags {
+export interface UpOptions extends UpFlags, AbortFlags, UpOutputFlags {
   detach?: boolean;
   watch?: boolean;
   /** Return once every container is running or healthy (a one-shot: exited 0); implies -d. */
@@ -52,6 +54,7 @@ export async function up(
   const format = progressFormat(opts.format);
   const { stack, filesRead, configFiles } = loadStackFilesWithSources(globals);
   checkExitCodeFrom(abort, stack, services, opts.deps === false);
+  const shown = attachedServices(opts, stack, services);
   await withStackLock(stack.project, 'stack up', async () => {
     // Every build ends before anything is applied: a failed one leaves the containers as they are.
     await buildForUp(stack, services, opts);
@@ -74,6 +77,12 @@ export async function up(
     noDeps: opts.deps === false,
     ...(abort ? { abort } : {}),
     sinceMs,
+    output: {
+      shown,
+      color: wantsColor(process.stdout, opts.color === false),
+      prefix: opts.logPrefix !== false,
+      timestamps: !!opts.timestamps,
+    },
     beforeStop: () => watching?.close(),
   });
 }

@@ -6,7 +6,6 @@ import type { Stack } from '../../model/types.js';
 import { containerStatus } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
 import { logFollowers } from '../log-followers.js';
-import { wantsColor } from '../log-prefixes.js';
 import { stopContainers } from './lifecycle-action.js';
 import { dependencyOrder } from '../../model/graph.js';
 import { selectServices } from '../../planner/plan/select-services.js';
@@ -22,6 +21,8 @@ export interface AttachOptions {
   abort?: AbortRule;
   /** When `up` began: exits before it are an earlier run's. */
   sinceMs: number;
+  /** Whose output is shown (--attach/--no-attach) and how. */
+  output: { shown: (service: string) => boolean; color: boolean; prefix: boolean; timestamps: boolean };
   beforeStop?: () => Promise<void> | undefined;
 }
 
@@ -34,11 +35,17 @@ export async function followAttached(stack: Stack, opts: AttachOptions): Promise
   const interrupted = new Promise<'interrupted'>((resolve) => process.once('SIGINT', () => resolve('interrupted')));
   const inScope = (service: string) => started.length === 0 || started.includes(service);
   const exits = abort ? await watchExits(project, opts.sinceMs) : undefined;
-  const aborting = exits?.next((e) => inScope(e.service) && (!abort!.failureOnly || e.exitCode !== 0));
+  // As compose: the exits of the containers whose output is shown.
+  const { output } = opts;
+  const aborting = exits?.next(
+    (e) => inScope(e.service) && output.shown(e.service) && (!abort!.failureOnly || e.exitCode !== 0),
+  );
   // Containers that appear later (a watch edit, a scale change, a replacement) are followed too.
   const followers = logFollowers(project, {
-    wanted: (r) => named.length === 0 || named.includes(r.service),
-    color: wantsColor(process.stdout, false),
+    wanted: (r) => output.shown(r.service),
+    color: output.color,
+    aligned: output.prefix,
+    ...(output.timestamps ? { view: { timestamps: true } } : {}),
   });
   await followers.poll();
   process.stderr.write(

@@ -9,28 +9,34 @@ import { runCommand } from '../errors.js';
 import type { GlobalOptions } from '../stack-file.js';
 import { progressFormatOption } from '../progress-format.js';
 import { upFlags } from '../up-flags.js';
+import { upOutputFlags } from '../up-output-flags.js';
 import { retireEarlySupervisor, startEarlySupervisor } from '../../supervisor/launch.js';
 import type { UpOptions } from './up-action.js';
 
 export function registerUp(program: Command, globals: () => GlobalOptions): void {
   upFlags(
-    progressFormatOption(
-      program
-        .command('up')
-        .argument('[service...]', 'only these services and what they depend on')
-        .description('create and start the stack, or change the running stack to match the file')
-        .option('-d, --detach', 'return once the stack is up')
-        .option(
-          '--wait',
-          'return once every container is running, or healthy when it has a healthcheck (one-shots: exited 0); exit 1 if one cannot be',
-        )
-        .option('--wait-timeout <seconds>', 'give up waiting after this long')
-        .option('--watch', 'keep watching the stack files and apply every edit')
-        .option('--build', 'build the images of services with `build:` first, even those already stored')
-        .option('--no-build', 'build nothing; a service whose image is missing is an error')
-        .option('--abort-on-container-exit', 'attached: stop every container once one exits')
-        .option('--abort-on-container-failure', 'attached: stop every container once one exits with a non-zero code')
-        .option('--exit-code-from <service>', "exit with this service's exit code (implies --abort-on-container-exit)"),
+    upOutputFlags(
+      progressFormatOption(
+        program
+          .command('up')
+          .argument('[service...]', 'only these services and what they depend on')
+          .description('create and start the stack, or change the running stack to match the file')
+          .option('-d, --detach', 'return once the stack is up')
+          .option(
+            '--wait',
+            'return once every container is running, or healthy when it has a healthcheck (one-shots: exited 0); exit 1 if one cannot be',
+          )
+          .option('--wait-timeout <seconds>', 'give up waiting after this long')
+          .option('--watch', 'keep watching the stack files and apply every edit')
+          .option('--build', 'build the images of services with `build:` first, even those already stored')
+          .option('--no-build', 'build nothing; a service whose image is missing is an error')
+          .option('--abort-on-container-exit', 'attached: stop every container once one exits')
+          .option('--abort-on-container-failure', 'attached: stop every container once one exits with a non-zero code')
+          .option(
+            '--exit-code-from <service>',
+            "exit with this service's exit code (implies --abort-on-container-exit)",
+          ),
+      ),
     ),
   ).action((services: string[], opts: UpOptions) =>
     runCommand(async () => {
