@@ -10,7 +10,8 @@ import { progressPrinter } from '../progress.js';
 import { progressFormat, type ProgressFormat } from '../progress-format.js';
 import { withStackLock } from '../with-lock.js';
 import { syncBootUnit } from '../boot-unit.js';
-import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
+import { projectOf, type GlobalOptions } from '../stack-file.js';
+import { stopTimeoutSeconds } from '../stop-timeout.js';
 
 export interface DownOptions {
   timeout?: string;
@@ -19,10 +20,7 @@ export interface DownOptions {
 }
 
 export async function down(globals: GlobalOptions, opts: DownOptions): Promise<number> {
-  const timeout = opts.timeout === undefined ? undefined : Number(opts.timeout);
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0)) {
-    throw new UsageError(`-t/--timeout takes whole seconds (0 or more), not "${opts.timeout}"`);
-  }
+  const timeout = stopTimeoutSeconds(opts.timeout);
   await bringDown(projectOf(globals), timeout, !!opts.volumes, progressFormat(opts.format));
   return EXIT.ok;
 }

@@ -9,7 +9,8 @@ export interface ImagePullOptions {
 }
 
 /** Pulls `ref` with live progress on stderr; returns the stored record. */
-export async function pullWithProgress(ref: string, platform: string | undefined): Promise<ImageInfo> {
+export async function pullWithProgress(ref: string, platform: string | undefined, quiet = false): Promise<ImageInfo> {
+  if (quiet) return pullImage(ref, { ...(platform !== undefined && { platform }) });
   const printer = pullPrinter();
   try {
     return await pullImage(ref, { ...(platform !== undefined && { platform }), onEvent: (e) => printer.event(e) });

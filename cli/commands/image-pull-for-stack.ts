@@ -5,10 +5,11 @@ import { imageStoredAt } from '../../images/image-store.js';
 import { imagesToPull } from '../../images/pull-policy.js';
 import type { Stack } from '../../model/types.js';
 
-export async function pullStackImages(stack: Stack): Promise<void> {
+/** `quiet` (--quiet-pull): no progress, only what fails. */
+export async function pullStackImages(stack: Stack, quiet = false): Promise<void> {
   const targets = await imagesToPull(stack.services, imageStoredAt);
   if (targets.length === 0) return;
   // The registry client, tar and zstd readers load only when something is to be pulled.
   const { pullWithProgress } = await import('./image-pull-action.js');
-  for (const t of targets) await pullWithProgress(t.ref, t.platform);
+  for (const t of targets) await pullWithProgress(t.ref, t.platform, quiet);
 }

@@ -13,6 +13,7 @@ import { EXIT } from '../errors.js';
 import { progressPrinter } from '../progress.js';
 import { progressFormat } from '../progress-format.js';
 import { withStackLock } from '../with-lock.js';
+import { stopTimeoutSeconds } from '../stop-timeout.js';
 import { loadStackFiles, projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface LifecycleCliOptions {
@@ -26,9 +27,7 @@ export async function lifecycle(
   services: string[],
   opts: LifecycleCliOptions,
 ): Promise<number> {
-  const timeout = opts.timeout === undefined ? undefined : Number(opts.timeout);
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0))
-    throw new UsageError(`-t/--timeout takes whole seconds (0 or more), not "${opts.timeout}"`);
+  const timeout = stopTimeoutSeconds(opts.timeout);
   const format = progressFormat(opts.format);
   const project = projectOf(globals);
   // The file, when it loads, gives the dependency order and who follows a restarted service.
@@ -48,9 +47,19 @@ export async function lifecycle(
  * Stops the containers of `services` (all when empty) and keeps them (Ctrl-C of an attached
  * `up`); the caller holds the lock. Nothing when the stack was taken down meanwhile.
  */
-export async function stopContainers(project: string, services: string[], order: string[][]): Promise<void> {
+export async function stopContainers(
+  project: string,
+  services: string[],
+  order: string[][],
+  timeoutSeconds?: number,
+): Promise<void> {
   if (!fs.existsSync(paths.stackDir(project))) return;
-  await requestLifecycle(project, 'stop', { services, order }, 'text');
+  await requestLifecycle(
+    project,
+    'stop',
+    { services, order, ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) },
+    'text',
+  );
 }
 
 async function requestLifecycle(

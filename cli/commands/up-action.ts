@@ -22,6 +22,7 @@ import { selectServices } from '../../planner/plan/select-services.js';
 import { pullStackImages } from './image-pull-for-stack.js';
 import { withStackLock } from '../with-lock.js';
 import { saveConfigFiles } from '../../store/config-files.js';
+import { stopTimeoutSeconds } from '../stop-timeout.js';
 import { syncBootUnit } from '../boot-unit.js';
 import { comesBackAtBoot } from '../../planner/plan/boot-plan.js';
 import { abortRule, checkExitCodeFrom, type AbortFlags } from '../up-abort.js';
@@ -37,6 +38,11 @@ export interface UpOptions extends UpFlags, AbortFlags, UpOutputFlags {
   format?: string;
   /** --build (true) / --no-build (false); neither: build what is missing. */
   build?: boolean;
+  /** -t: seconds. */
+  timeout?: string;
+  quietPull?: boolean;
+  /** -y: accepted; stack asks no questions. */
+  yes?: boolean;
 }
 
 export async function up(
@@ -48,6 +54,8 @@ export async function up(
   const sinceMs = Date.now();
   const options = reconcileOptions(opts, services);
   const abort = abortRule(opts, !!opts.detach || !!opts.wait);
+  const stopTimeout = stopTimeoutSeconds(opts.timeout);
+  if (stopTimeout !== undefined) options.stopTimeoutSeconds = stopTimeout;
   const waitTimeout = opts.waitTimeout === undefined ? undefined : Number(opts.waitTimeout);
   if (waitTimeout !== undefined && !(Number.isFinite(waitTimeout) && waitTimeout > 0))
     throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${opts.waitTimeout}"`);
@@ -58,7 +66,7 @@ export async function up(
   await withStackLock(stack.project, 'stack up', async () => {
     // Every build ends before anything is applied: a failed one leaves the containers as they are.
     await buildForUp(stack, services, opts);
-    await applyStack(stack, options, { format }, early);
+    await applyStack(stack, options, { format }, early, !!opts.quietPull);
     await saveConfigFiles(stack.project, configFiles);
   });
   if (opts.wait) return waitUntilReady(stack.project, waitTimeout);
@@ -77,6 +85,7 @@ export async function up(
     noDeps: opts.deps === false,
     ...(abort ? { abort } : {}),
     sinceMs,
+    ...(stopTimeout !== undefined ? { stopTimeout } : {}),
     output: {
       shown,
       color: wantsColor(process.stdout, opts.color === false),
@@ -106,8 +115,9 @@ export async function applyStack(
   options: ReconcileOptions,
   printer: PrinterOptions = {},
   early?: EarlySupervisor,
+  quietPull = false,
 ): Promise<void> {
-  await pullStackImages(stack);
+  await pullStackImages(stack, quietPull);
   let conn = await connectSupervisor(stack.project, { start: false });
   if (conn && early) {
     early.child.stdin?.end(); // EOF: the early one exits unused

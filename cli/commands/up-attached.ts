@@ -21,6 +21,8 @@ export interface AttachOptions {
   abort?: AbortRule;
   /** When `up` began: exits before it are an earlier run's. */
   sinceMs: number;
+  /** `-t N`: the grace period of the stop at the end, over each container's own. */
+  stopTimeout?: number;
   /** Whose output is shown (--attach/--no-attach) and how. */
   output: { shown: (service: string) => boolean; color: boolean; prefix: boolean; timestamps: boolean };
   beforeStop?: () => Promise<void> | undefined;
@@ -59,7 +61,7 @@ export async function followAttached(stack: Stack, opts: AttachOptions): Promise
   process.once('SIGINT', () => void killContainers(project));
   await opts.beforeStop?.();
   await withStackLock(project, 'stack up (stopping at Ctrl-C or an exit)', () =>
-    stopContainers(project, started, dependencyOrder(stack)),
+    stopContainers(project, started, dependencyOrder(stack), opts.stopTimeout),
   );
   followers.stop();
   if (ended === 'interrupted') {

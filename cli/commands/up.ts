@@ -32,6 +32,9 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
           .option('--no-build', 'build nothing; a service whose image is missing is an error')
           .option('--abort-on-container-exit', 'attached: stop every container once one exits')
           .option('--abort-on-container-failure', 'attached: stop every container once one exits with a non-zero code')
+          .option('-t, --timeout <seconds>', 'stop grace period of the containers up replaces or stops, over their own')
+          .option('-y, --yes', 'assume yes to every question (stack asks none)')
+          .option('--quiet-pull', 'pull without progress')
           .option(
             '--exit-code-from <service>',
             "exit with this service's exit code (implies --abort-on-container-exit)",

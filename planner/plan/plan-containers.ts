@@ -26,6 +26,8 @@ export interface ContainerPolicy {
   forceRecreate?: boolean;
   noRecreate?: boolean;
   scale?: Record<string, number>;
+  /** `up -t N`: the grace period of the containers this plan stops, over their own. */
+  stopTimeoutSeconds?: number;
 }
 
 export interface ContainerPlanInput {
@@ -70,7 +72,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
       project: stack.project,
       name: c.name,
       stopSignal: c.stopSignal,
-      stopGraceSeconds: c.stopGraceSeconds,
+      stopGraceSeconds: policy.stopTimeoutSeconds ?? c.stopGraceSeconds,
       hostVeths: c.endpoints.map((e) => e.hostVeth),
       ...(drainMs ? { drainMs } : {}),
     });
