@@ -11,6 +11,7 @@ export interface UpFlags {
   /** commander's name for --no-deps (negatable: false when given). */
   deps?: boolean;
   scale?: string[];
+  alwaysRecreateDeps?: boolean;
 }
 
 /** Registers the flags on a command (each command lists them in its own help). */
@@ -18,6 +19,7 @@ export function upFlags(command: Command): Command {
   return command
     .option('--force-recreate', 'recreate containers even if their configuration is unchanged')
     .option('--no-recreate', 'keep running containers whose configuration changed')
+    .option('--always-recreate-deps', 'with SERVICE…: recreate the services they depend on')
     .option('--no-deps', 'with SERVICE…: do not start the services they depend on')
     .option('--remove-orphans', 'remove containers of services no longer in the file')
     .option(

@@ -10,6 +10,8 @@ export function reconcileOptions(flags: UpFlags, services: string[] = []): Recon
   const noRecreate = (flags as { recreate?: boolean }).recreate === false || !!flags.noRecreate;
   if (flags.forceRecreate && noRecreate)
     throw new UsageError('--force-recreate and --no-recreate contradict each other; pass one of them');
+  if (flags.alwaysRecreateDeps && noRecreate)
+    throw new UsageError('--always-recreate-deps and --no-recreate contradict each other; pass one of them');
   const noDeps = flags.deps === false;
   if (noDeps && services.length === 0)
     throw new UsageError('--no-deps only makes sense with SERVICE names: `up --no-deps SERVICE…`');
@@ -17,6 +19,7 @@ export function reconcileOptions(flags: UpFlags, services: string[] = []): Recon
   if (noRecreate) options.noRecreate = true;
   if (services.length > 0) options.services = services;
   if (noDeps) options.noDeps = true;
+  if (flags.alwaysRecreateDeps) options.alwaysRecreateDeps = true;
   if (flags.scale?.length) options.scale = parseScale(flags.scale);
   return options;
 }

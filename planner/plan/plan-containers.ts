@@ -25,6 +25,8 @@ export interface ContainerPolicy {
   removeOrphans?: boolean;
   forceRecreate?: boolean;
   noRecreate?: boolean;
+  /** Set by reconcile for --always-recreate-deps (start-cause.ts). */
+  forceRecreateServices?: string[];
   scale?: Record<string, number>;
   /** `up -t N`: the grace period of the containers this plan stops, over their own. */
   stopTimeoutSeconds?: number;

@@ -37,10 +37,13 @@ export interface ReconcileOptions extends ContainerPolicy {
   noDeps?: boolean;
   /** `up --scale svc=N`: replicas per service, over the file's. */
   scale?: Record<string, number>;
+  /** `up --always-recreate-deps SERVICE…`: recreate what the named services depend on. */
+  alwaysRecreateDeps?: boolean;
 }
 
 export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptions = {}): Plan {
   const selected = selectServices(stack, opts.services, !!opts.noDeps);
+  const policy = withDependencyRecreate(opts, selected);
   const nets = planNetworks(stack, observed, opts.scale);
   const { slots, problems: unscalable } = desiredSlots(stack, opts.scale);
   const {
@@ -48,7 +51,7 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
     instances,
     replacements,
     problems: unbuildable,
-  } = planSpecs(stack, observed, nets.specs, slots, selected, opts, nets.createIds);
+  } = planSpecs(stack, observed, nets.specs, slots, selected, policy, nets.createIds);
   // Ports are published for the containers that will exist: the selected ones and the
   // ones already there. Choosing their host ports can fail (a full range), so it comes
   // before anything is decided.
@@ -78,7 +81,7 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
     specs,
     selected,
     networkCreates: nets.createIds,
-    policy: opts,
+    policy,
     instances,
     replacements,
   });
@@ -90,4 +93,15 @@ export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptio
     ...(switched ? { portSwitch: { nat: switched, containers: new Set(ports.map((p) => p.container)) } } : {}),
   });
   return { project: stack.project, operations, notes: [...salvageNotes(observed), ...containers.notes] };
+}
+
+/**
+ * compose's rule for --always-recreate-deps: the services named get up's own recreate
+ * policy, the dependencies it starts for them are recreated. Without names every service
+ * is named, so the flag changes nothing then.
+ */
+function withDependencyRecreate(opts: ReconcileOptions, selected: Set<string>): ReconcileOptions {
+  const named = opts.services ?? [];
+  if (!opts.alwaysRecreateDeps || named.length === 0) return opts;
+  return { ...opts, forceRecreateServices: [...selected].filter((s) => !named.includes(s)) };
 }

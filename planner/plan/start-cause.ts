@@ -9,6 +9,8 @@ import type { ContainerSpec } from '../../model/plan.js';
 export interface StartPolicy {
   forceRecreate?: boolean;
   noRecreate?: boolean;
+  /** `up --always-recreate-deps SERVICE…`: the dependencies, recreated as with --force-recreate. */
+  forceRecreateServices?: string[];
 }
 
 export interface StartCause {
@@ -26,6 +28,11 @@ export function startCause(
   policy: StartPolicy,
   networkCreates: string[],
 ): StartCause {
+  const force = policy.forceRecreate
+    ? '--force-recreate'
+    : policy.forceRecreateServices?.includes(spec.service)
+      ? '--always-recreate-deps'
+      : undefined;
   if (!existing)
     return {
       cause:
@@ -41,13 +48,12 @@ export function startCause(
     // went with its network namespace; the start makes them again), unless it must change.
     const change =
       existing.hash !== spec.hash ? `configuration of service ${spec.service} changed` : addressChange(existing, spec);
-    if (policy.forceRecreate) return { cause: `--force-recreate (${existing.name} was stopped)` };
+    if (force) return { cause: `${force} (${existing.name} was stopped)` };
     if (change && !policy.noRecreate) return { cause: `${change} while ${existing.name} was stopped` };
     const resume = { cause: `container ${existing.name} was stopped; up starts it again`, resume: true };
     return change ? { ...resume, note: `${change}, but --no-recreate starts ${existing.name} again as it is` } : resume;
   }
-  if (completedOneShot(existing, spec))
-    return policy.forceRecreate ? { cause: `--force-recreate (${existing.name} had completed)` } : {};
+  if (completedOneShot(existing, spec)) return force ? { cause: `${force} (${existing.name} had completed)` } : {};
   if (!existing.running)
     return {
       cause: `drift: container ${existing.name} is not running${existing.exitCode !== undefined ? ` (exited with ${existing.exitCode})` : ''}`,
@@ -62,7 +68,7 @@ export function startCause(
     return {
       cause: `drift: veth ${lost.hostVeth} of ${existing.name} on network ${lost.network} is missing on the host`,
     };
-  if (policy.forceRecreate) return { cause: '--force-recreate', replacesRunning: true };
+  if (force) return { cause: force, replacesRunning: true };
   return {};
 }
 
