@@ -12,6 +12,7 @@ export interface UpFlags {
   deps?: boolean;
   scale?: string[];
   alwaysRecreateDeps?: boolean;
+  renewAnonVolumes?: boolean;
 }
 
 /** Registers the flags on a command (each command lists them in its own help). */
@@ -20,6 +21,7 @@ export function upFlags(command: Command): Command {
     .option('--force-recreate', 'recreate containers even if their configuration is unchanged')
     .option('--no-recreate', 'keep running containers whose configuration changed')
     .option('--always-recreate-deps', 'with SERVICE…: recreate the services they depend on')
+    .option('-V, --renew-anon-volumes', "a recreated container gets new anonymous volumes, not its predecessor's data")
     .option('--no-deps', 'with SERVICE…: do not start the services they depend on')
     .option('--remove-orphans', 'remove containers of services no longer in the file')
     .option(

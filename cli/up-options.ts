@@ -20,6 +20,7 @@ export function reconcileOptions(flags: UpFlags, services: string[] = []): Recon
   if (services.length > 0) options.services = services;
   if (noDeps) options.noDeps = true;
   if (flags.alwaysRecreateDeps) options.alwaysRecreateDeps = true;
+  if (flags.renewAnonVolumes) options.renewAnonVolumes = true;
   if (flags.scale?.length) options.scale = parseScale(flags.scale);
   return options;
 }

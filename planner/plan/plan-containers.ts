@@ -17,6 +17,7 @@ import { groupBy } from '../../model/group-by.js';
 import { shownName } from '../../model/names.js';
 import type { CurrentInstances, Replacement } from './plan-instances.js';
 import { startCause, type StartCause } from './start-cause.js';
+import { renewAnonymousVolumes } from './renew-anon-volumes.js';
 
 /** How long a replaced container's requests in flight may take to finish before it is stopped. */
 export const DRAIN_MS = 2000;
@@ -27,6 +28,8 @@ export interface ContainerPolicy {
   noRecreate?: boolean;
   /** Set by reconcile for --always-recreate-deps (start-cause.ts). */
   forceRecreateServices?: string[];
+  /** `up -V`: a recreated container gets new anonymous volumes (renew-anon-volumes.ts). */
+  renewAnonVolumes?: boolean;
   scale?: Record<string, number>;
   /** `up -t N`: the grace period of the containers this plan stops, over their own. */
   stopTimeoutSeconds?: number;
@@ -127,7 +130,13 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
         if (!cause) continue;
         const after = [leftoverRemovals.get(slot.name)].filter((id): id is string => !!id);
         const resume = decided.resume && existing;
-        if (existing && !replacement && !resume) after.push(remove(existing, cause));
+        if (existing && !replacement && !resume) {
+          const removed = remove(existing, cause);
+          after.push(removed);
+          const renewed = policy.renewAnonVolumes ? renewAnonymousVolumes(stack.project, spec, removed) : [];
+          operations.push(...renewed);
+          after.push(...renewed.map((op) => op.id));
+        }
         if (existing && !resume) replaced.add(serviceName);
         if (wait === null) {
           wait = planWait(stack.project, service, specsOf, startIds);
