@@ -41,6 +41,8 @@ export interface UpOptions extends UpFlags, AbortFlags, UpOutputFlags {
   /** -t: seconds. */
   timeout?: string;
   quietPull?: boolean;
+  /** false with --no-start. */
+  start?: boolean;
   /** -y: accepted; stack asks no questions. */
   yes?: boolean;
 }
@@ -54,6 +56,11 @@ export async function up(
   const sinceMs = Date.now();
   const options = reconcileOptions(opts, services);
   const abort = abortRule(opts, !!opts.detach || !!opts.wait);
+  if (opts.start === false) {
+    if (abort) throw new UsageError('--no-start starts nothing to follow: not with the --abort-on-container-… flags');
+    options.noStart = true;
+    opts.detach = true;
+  }
   const stopTimeout = stopTimeoutSeconds(opts.timeout);
   if (stopTimeout !== undefined) options.stopTimeoutSeconds = stopTimeout;
   const waitTimeout = opts.waitTimeout === undefined ? undefined : Number(opts.waitTimeout);

@@ -36,6 +36,10 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
           .option('-y, --yes', 'assume yes to every question (stack asks none)')
           .option('--quiet-pull', 'pull without progress')
           .option(
+            '--no-start',
+            'pull and build the images and make the networks, but start no container (stack has no created state)',
+          )
+          .option(
             '--exit-code-from <service>',
             "exit with this service's exit code (implies --abort-on-container-exit)",
           ),

@@ -39,10 +39,15 @@ export interface ReconcileOptions extends ContainerPolicy {
   scale?: Record<string, number>;
   /** `up --always-recreate-deps SERVICE…`: recreate what the named services depend on. */
   alwaysRecreateDeps?: boolean;
+  /**
+   * `up --no-start`: stack has no created-but-not-started container, so it makes what
+   * lives apart from the containers (networks) and starts no container.
+   */
+  noStart?: boolean;
 }
 
 export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptions = {}): Plan {
-  const selected = selectServices(stack, opts.services, !!opts.noDeps);
+  const selected = opts.noStart ? new Set<string>() : selectServices(stack, opts.services, !!opts.noDeps);
   const policy = withDependencyRecreate(opts, selected);
   const nets = planNetworks(stack, observed, opts.scale);
   const { slots, problems: unscalable } = desiredSlots(stack, opts.scale);
