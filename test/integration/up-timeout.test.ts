@@ -1,6 +1,6 @@
 // `up -t N`: the grace period of the containers up stops (at an abort or Ctrl-C) and of
-// those it replaces, over their stop_grace_period. Here a service ignores SIGTERM with a
-// grace of 10 minutes: with -t 0 it is killed at once (137), and every `up` returns well
+// those it replaces, over their stop_grace_period. Here a service catches SIGTERM and stays,
+// with a grace of 10 minutes (a PID 1 that only ignores it is killed at once anyway): with -t 0 it is killed at once (137), and every `up` returns well
 // inside the CLI helper's 60 s limit. Also -y and --quiet-pull are accepted.
 
 import fs from 'node:fs';
@@ -29,7 +29,7 @@ function writeStack(mood: string): void {
 services:
   stubborn:
     image: ${TEST_IMAGE}
-    command: ["sh", "-c", "trap '' TERM; echo ignoring TERM; while true; do sleep 0.2; done"]
+    command: ["sh", "-c", "trap 'echo TERM caught, staying' TERM; echo catching TERM; while true; do sleep 0.2; done"]
     stop_grace_period: 10m
     environment:
       MOOD: ${mood}
@@ -55,7 +55,7 @@ afterAll(async () => {
   env.dispose();
 });
 
-it('up --exit-code-from job -t 0 kills the container that ignores SIGTERM instead of waiting out its 10 minutes', () => {
+it('up --exit-code-from job -t 0 kills the container that catches SIGTERM and stays instead of waiting out its 10 minutes', () => {
   const r = stack(env, ['-f', file, 'up', '--exit-code-from', 'job', '-t', '0', '-y', '--quiet-pull']);
   expect(r.code, r.stderr).toBe(0);
   const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as {
