@@ -2,6 +2,7 @@
 // --no-log-prefix, --no-color, --timestamps, as docker compose has them. Only commander
 // here (registered at start-up); the stack file is checked once `up` runs.
 
+import { attachedByUp } from './attached-services.js';
 import { Option, type Command } from 'commander';
 import type { Stack } from '../model/types.js';
 import { UsageError } from './usage-error.js';
@@ -33,14 +34,16 @@ export function upOutputFlags(command: Command): Command {
     .option('--timestamps', 'the time each line was written before it');
 }
 
-/** Whose output to show: the --attach services, else `named` (or all), less --no-attach. */
+/** Whose output to show: the --attach services, else `named` (or all but `attach: false`), less --no-attach. */
 export function attachedServices(flags: UpOutputFlags, stack: Stack, named: string[]): (service: string) => boolean {
   const unknown = [...(flags.attach ?? []), ...(flags.noAttach ?? [])].filter(
     (svc) => !stack.services.some((s) => s.name === svc),
   );
   if (unknown.length > 0)
     throw new UsageError(`--attach/--no-attach ${unknown.join(', ')}: no such service in the file`);
-  const shown = flags.attach?.length ? flags.attach : named;
   const hidden = new Set(flags.noAttach ?? []);
-  return (service) => (shown.length === 0 || shown.includes(service)) && !hidden.has(service);
+  // --attach names them; else the services given, or every one without `attach: false`.
+  const given = flags.attach?.length ? flags.attach : undefined;
+  const byFile = attachedByUp(stack, named);
+  return (service) => (given ? given.includes(service) : byFile({ service })) && !hidden.has(service);
 }
