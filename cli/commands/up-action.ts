@@ -26,7 +26,7 @@ import { stopTimeoutSeconds } from '../stop-timeout.js';
 import { syncBootUnit } from '../boot-unit.js';
 import { comesBackAtBoot } from '../../planner/plan/boot-plan.js';
 import { abortRule, checkExitCodeFrom, type AbortFlags } from '../up-abort.js';
-import { followAttached } from './up-attached.js';
+import { followAttached } from './up-attached-action.js';
 import { attachedServices, type UpOutputFlags } from '../up-output-flags.js';
 
 export interface UpOptions extends UpFlags, AbortFlags, UpOutputFlags {
