@@ -6,6 +6,7 @@
 // cli/commands/run-claim.ts). Pure: the caller observed the stack and found the image.
 
 import { buildContainerSpec } from './container-spec.js';
+import { containerDns } from './plan-endpoints.js';
 import { nextFreeAddress, parseCidr } from '../../model/ipam.js';
 import { vethName } from '../../model/names.js';
 import type { Observed, ImageInfo } from '../../model/observed.js';
@@ -98,6 +99,16 @@ export function oneOffSpec(
   };
   const { endpoints, hosts } =
     service.networkMode === undefined ? endpointsFor(project, name, effective, observed) : { endpoints: [], hosts: [] };
-  const spec = buildContainerSpec(project, effective, image, endpoints, hosts);
+  // The service's resolv.conf (127.0.0.11, the stack's resolver), as its own containers have.
+  const spec = buildContainerSpec(
+    project,
+    effective,
+    image,
+    endpoints,
+    hosts,
+    1,
+    [],
+    containerDns(effective, endpoints),
+  );
   return { ...spec, name, labels: { ...spec.labels, 'stack.oneoff': 'true' } };
 }

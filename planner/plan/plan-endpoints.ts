@@ -234,9 +234,18 @@ function networkingOf(service: Service, name: string, endpoints: Endpoint[]): Pl
   if (own) hosts.push({ ip: own.ip, names: [...new Set(names)] });
   for (const h of service.extraHosts)
     hosts.push({ ip: h.ip === 'host-gateway' ? hostGateway(endpoints) : h.ip, names: [h.host] });
-  const planned: PlannedNetworking = { endpoints, hosts, resolvConf: resolvConfOf(service, own?.gateway) };
-  if (own && service.dns.length > 0) planned.dnsUpstreams = [...service.dns];
-  return planned;
+  return { endpoints, hosts, ...containerDns(service, endpoints) };
+}
+
+/** The resolv.conf lines and the stack resolver's upstreams of a container of `service` on `endpoints`. */
+export function containerDns(
+  service: Service,
+  endpoints: Endpoint[],
+): { resolvConf: string[]; dnsUpstreams?: string[] } {
+  const own = endpoints[0];
+  const dns: { resolvConf: string[]; dnsUpstreams?: string[] } = { resolvConf: resolvConfOf(service, own?.gateway) };
+  if (own && service.dns.length > 0) dns.dnsUpstreams = [...service.dns];
+  return dns;
 }
 
 /**
