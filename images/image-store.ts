@@ -42,7 +42,8 @@ function parseRecord(text: string, file: string): ImageInfo {
     (v.healthcheck === undefined || isRecordedHealthcheck(v.healthcheck)) &&
     (v.stopSignal === undefined ||
       (typeof v.stopSignal === 'string' && sendableSignal(v.stopSignal) === v.stopSignal)) &&
-    (v.manifest === undefined || (typeof v.manifest === 'string' && /^sha256:[0-9a-f]{64}$/.test(v.manifest)));
+    (v.manifest === undefined || (typeof v.manifest === 'string' && /^sha256:[0-9a-f]{64}$/.test(v.manifest))) &&
+    (v.platform === undefined || typeof v.platform === 'string');
   if (!ok) throw new Error(`image record ${file} is malformed (expected ref, id, layers, env)`);
   return v as ImageInfo;
 }
@@ -80,10 +81,16 @@ export async function findImage(ref: string): Promise<ImageInfo | undefined> {
   }
 }
 
-/** When the image's record was last written (pulled, imported or built), in ms since the epoch; undefined when it is not stored. */
-export async function imageStoredAt(ref: string): Promise<number | undefined> {
+/**
+ * What the store holds of an image: when its record was last written (pulled, imported or
+ * built; ms since the epoch) and its platform; undefined when it is not stored.
+ */
+export async function storedImage(ref: string): Promise<{ at: number; platform?: string } | undefined> {
+  const file = recordPath(normalizeImageRef(ref));
   try {
-    return (await fs.stat(recordPath(normalizeImageRef(ref)))).mtimeMs;
+    const [stat, info] = await Promise.all([fs.stat(file), fs.readFile(file, 'utf8')]);
+    const platform = parseRecord(info, file).platform;
+    return platform === undefined ? { at: stat.mtimeMs } : { at: stat.mtimeMs, platform };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

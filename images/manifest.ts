@@ -85,6 +85,9 @@ export interface ImageConfig {
     StopSignal?: string;
   };
   rootfs?: { type?: string; diff_ids?: string[] };
+  os?: string;
+  architecture?: string;
+  variant?: string;
 }
 
 export function sha256(data: Buffer | string): string {
@@ -195,6 +198,7 @@ export function imageInfo(ref: string, configDigest: string, layers: string[], c
   if (healthcheck) info.healthcheck = healthcheck;
   if (c.StopSignal !== undefined && c.StopSignal !== '')
     info.stopSignal = imageStopSignal(c.StopSignal, `config ${configDigest} of ${ref}`);
+  if (config.os && config.architecture) info.platform = platformText(config as Platform);
   return info;
 }
 

@@ -7,6 +7,7 @@
 
 import { normalizeImageRef } from '../model/image-ref.js';
 import { refreshPeriodSeconds } from '../model/pull-refresh.js';
+import { platformsDiffer } from '../model/platform-match.js';
 import type { Service } from '../model/types.js';
 
 export class ImageMissingError extends Error {
@@ -28,14 +29,21 @@ export interface PullTarget {
   services: string[];
 }
 
+/** What the store holds of an image: when it was stored (ms since the epoch) and for which platform. */
+export interface StoredImage {
+  at: number;
+  platform?: string;
+}
+
 /**
- * The images to pull for `services`, one entry per reference and platform. `storedAt` says
- * when an image was stored (ms since the epoch), undefined when it is not. Throws
+ * The images to pull for `services`, one entry per reference and platform. `stored` says
+ * what the store holds of an image, undefined when nothing. An image stored for another
+ * platform than the service's `platform` is pulled again, as compose does. Throws
  * ImageMissingError naming every service with `pull_policy: never` whose image is absent.
  */
 export async function imagesToPull(
   services: Service[],
-  storedAt: (ref: string) => Promise<number | undefined>,
+  stored: (ref: string) => Promise<StoredImage | undefined>,
   now = Date.now(),
 ): Promise<PullTarget[]> {
   const targets = new Map<string, PullTarget>();
@@ -49,9 +57,11 @@ export async function imagesToPull(
     }
     const policy = s.pullPolicy;
     if (policy === 'build' || (s.build !== undefined && policy !== 'always')) continue;
-    const stored = await storedAt(ref);
+    const held = await stored(ref);
     const period = refreshPeriodSeconds(policy);
-    const fresh = stored !== undefined && (period === undefined || now - stored < period * 1000);
+    const otherPlatform =
+      s.platform !== undefined && held?.platform !== undefined && platformsDiffer(s.platform, held.platform);
+    const fresh = held !== undefined && !otherPlatform && (period === undefined || now - held.at < period * 1000);
     if (policy !== 'always' && fresh) continue;
     if (policy === 'never') {
       problems.push(

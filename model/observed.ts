@@ -28,6 +28,8 @@ export interface ImageInfo {
    * `stack push`/`image save` need one.
    */
   manifest?: string;
+  /** `os/architecture[/variant]` from the image config; absent in records written before stack kept it. */
+  platform?: string;
 }
 
 export interface ObservedEndpoint {

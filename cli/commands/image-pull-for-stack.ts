@@ -1,13 +1,13 @@
 // The pull step of `stack up`: fetches what the services' pull_policy asks for, with the
 // same progress display as `stack image pull`, before any supervisor or container starts.
 
-import { imageStoredAt } from '../../images/image-store.js';
+import { storedImage } from '../../images/image-store.js';
 import { imagesToPull } from '../../images/pull-policy.js';
 import type { Stack } from '../../model/types.js';
 
 /** `quiet` (--quiet-pull): no progress, only what fails. */
 export async function pullStackImages(stack: Stack, quiet = false): Promise<void> {
-  const targets = await imagesToPull(stack.services, imageStoredAt);
+  const targets = await imagesToPull(stack.services, storedImage);
   if (targets.length === 0) return;
   // The registry client, tar and zstd readers load only when something is to be pulled.
   const { pullWithProgress } = await import('./image-pull-action.js');

@@ -68,7 +68,6 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
       'memswap_limit',
       'networks',
       'pids_limit',
-      'platform',
       'ports',
       'privileged',
       'profiles',
@@ -119,6 +118,9 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
     ),
     network_mode: works(
       "`host`, `none`, `service:NAME`, `container:NAME` as docker; `bridge` differs: it joins the stack's default network (egress, and service names resolve), where docker joins its host-wide default bridge, which has no service names",
+    ),
+    platform: works(
+      'an image stored for another platform is pulled again for this one by up, and refused at plan with the pull that fixes it',
     ),
     pull_policy: works(
       '`daily`, `weekly` and `every_<duration>` pull what is missing and again once the stored image is older than the period',

@@ -4,6 +4,7 @@
 // (plan-endpoints.ts), as a replacement started beside the old container changes its name
 // and needs addresses of its own (plan-instances.ts, plan-specs.ts).
 
+import { platformsDiffer } from '../../model/platform-match.js';
 import type { ImageInfo, Observed } from '../../model/observed.js';
 import type { ContainerSpec, MountSpec, NetworkSpec } from '../../model/plan.js';
 import type { Service, Stack } from '../../model/types.js';
@@ -44,6 +45,12 @@ export function slotBases(
     if (!image) {
       problems.push(
         `service ${service.name}: image ${ref} is not in the local store; import it with \`stack image import PATH --tag ${service.image}\``,
+      );
+      continue;
+    }
+    if (service.platform && image.platform && platformsDiffer(service.platform, image.platform)) {
+      problems.push(
+        `service ${service.name}: image ${ref} in the local store is for ${image.platform}, not the service's platform ${service.platform}; pull it for that platform (\`stack image pull --platform ${service.platform} ${service.image}\`) or change platform`,
       );
       continue;
     }

@@ -11,7 +11,8 @@ const stored = new Set(['docker.io/library/busybox:latest']);
 const NOW = Date.parse('2026-12-06T12:00:00Z');
 const HOUR = 3_600_000;
 /** Every stored image was stored two days ago. */
-const storedAt = async (ref: string) => (stored.has(ref) ? NOW - 48 * HOUR : undefined);
+const storedAt = async (ref: string) =>
+  stored.has(ref) ? { at: NOW - 48 * HOUR, platform: 'linux/amd64' } : undefined;
 
 describe('imagesToPull', () => {
   it('pulls what is missing, once per reference and platform; always pulls even what is stored', async () => {
@@ -63,5 +64,18 @@ describe('imagesToPull', () => {
       { ref: 'docker.io/library/busybox:latest', platform: undefined, services: ['daily', 'every12h'] },
       { ref: 'docker.io/library/alpine:latest', platform: undefined, services: ['missing'] },
     ]);
+  });
+
+  it('pulls again an image stored for another platform than the service asks for', async () => {
+    const targets = await imagesToPull(
+      [
+        svc('same', 'busybox', 'missing', { platform: 'linux/amd64' }),
+        svc('arm', 'busybox', 'missing', { platform: 'linux/arm64' }),
+        svc('any', 'busybox', 'missing'),
+      ],
+      storedAt,
+      NOW,
+    );
+    expect(targets).toEqual([{ ref: 'docker.io/library/busybox:latest', platform: 'linux/arm64', services: ['arm'] }]);
   });
 });
