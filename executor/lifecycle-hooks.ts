@@ -75,6 +75,9 @@ export async function runPostStartHooks(host: Host, spec: ContainerSpec): Promis
 export async function runPreStopHooks(host: Host, project: string, name: string): Promise<string[]> {
   const record = await host.state.loadContainer(project, name);
   if (!record?.spec.preStop || record.status !== 'running') return [];
+  // A paused container is thawed first: a hook's process would join its frozen cgroup and
+  // never return (the stop thaws it anyway, but only after the hooks).
+  await host.containers.freeze(project, name, false);
   try {
     for (const [i, hook] of record.spec.preStop.entries()) await runHook(host, record.spec, 'pre_stop', hook, i + 1);
     return [];

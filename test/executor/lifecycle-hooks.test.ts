@@ -62,6 +62,16 @@ describe('pre_stop', () => {
     expect(exec).toBeLessThan(host.calls.findIndex((c) => c.startsWith('containers.stop')));
   });
 
+  it('thaws a paused container before its hooks (an exec into a frozen cgroup never returns)', async () => {
+    const host = new FakeHost();
+    await host.state.saveContainer('p', { spec, status: 'running', pid: 1, startTime: 1, paused: true });
+    host.calls.length = 0;
+    await applyOperation({ ...stop, stopSignal: 'SIGTERM', stopGraceSeconds: 10 }, host);
+    const thaw = host.calls.indexOf('containers.freeze p-web-1 false');
+    expect(thaw).toBeGreaterThan(-1);
+    expect(thaw).toBeLessThan(host.calls.indexOf('containers.exec p-web-1 ["echo","bye"]'));
+  });
+
   it('that fails is a warning, and the container is stopped anyway', async () => {
     const host = new FakeHost({ execExitCodes: { 'p-web-1': 2 } });
     await running(host);
