@@ -54,12 +54,17 @@ export function writeHead(log: string, head: LogHead): void {
   fs.renameSync(tmp, headFile(log));
 }
 
-/** Every file of a container's log (for removal with the container). */
+/**
+ * Every file of a container's log (for removal with the container): its head, times and
+ * rotated copies, and their temporary files. Only those suffixes: a container's name may
+ * hold dots, so `<log>.` is also the start of other containers' logs (`p-web-1.log.x-1.log`).
+ */
 export function logFamily(log: string): string[] {
-  const prefix = `${path.basename(log)}.`;
+  const base = path.basename(log);
+  const ours = (n: string) => n.startsWith(`${base}.`) && /^(head|times|\d+)(\.tmp)?$/.test(n.slice(base.length + 1));
   let names: string[] = [];
   try {
-    names = fs.readdirSync(path.dirname(log)).filter((n) => n.startsWith(prefix));
+    names = fs.readdirSync(path.dirname(log)).filter(ours);
   } catch {
     /* no logs folder */
   }

@@ -119,3 +119,15 @@ it('a rotation cut short between publishing the head and dropping the start is f
   const kept = numbers(readAll());
   expect(kept).toEqual(Array.from({ length: 500 }, (_, i) => i));
 });
+
+it("a container's log files are its own: another container whose name starts with its name and a dot keeps its logs", () => {
+  write(0, 400);
+  rotateLog(log, { driver: 'json-file', maxBytes: 8192, maxFiles: 4 }, collapsing);
+  const mine = logFamily(log);
+  // A container named `c.log.x` (names may hold dots) has its log at `c.log.x.log`.
+  const other = path.join(dir, 'c.log.x.log');
+  for (const f of [other, `${other}.times`, `${other}.head`, `${other}.1`]) fs.writeFileSync(f, '');
+  expect(logFamily(log)).toEqual(mine);
+  expect(mine).toContain(`${log}.head`);
+  expect(mine.some((f) => /\.log\.\d+$/.test(f))).toBe(true);
+});
