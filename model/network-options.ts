@@ -12,8 +12,8 @@ export const BRIDGE_OPTIONS = [MTU_OPTION, BRIDGE_NAME_OPTION] as const;
 
 /** IPv4 needs 68; the kernel's largest is 65535. */
 const MTU = { min: 68, max: 65535 };
-/** IFNAMSIZ is 16 with the terminating NUL; docker's charset for link names. */
-const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
+/** A link name: IFNAMSIZ is 16 with the terminating NUL, docker's charset, and never `.` or `..` (the kernel refuses them). */
+export const IFNAME = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,15}$/;
 /** The prefix of every stack bridge; the names stack gives its own (model/names.ts) are not for the file to take. */
 export const BRIDGE_PREFIX = 'stkb';
 const GENERATED = /^stkb[0-9a-f]{10}$/;
@@ -34,7 +34,7 @@ export const MTU_RANGE = `a whole number from ${MTU.min} to ${MTU.max}`;
  * when it has the form of the names stack gives them itself, else undefined.
  */
 export function bridgeNameProblem(name: string): 'invalid' | 'foreign' | 'generated' | undefined {
-  if (!IFNAME.test(name) || name === '.' || name === '..') return 'invalid';
+  if (!IFNAME.test(name)) return 'invalid';
   if (!name.startsWith(BRIDGE_PREFIX) || name.length <= BRIDGE_PREFIX.length || name.includes('.')) return 'foreign';
   return GENERATED.test(name) ? 'generated' : undefined;
 }

@@ -4,6 +4,7 @@
 // Other containers' names are not written into /etc/hosts: the stack's DNS server answers
 // them (all replicas, current after every apply), so no file goes stale.
 
+import { IFNAME } from '../../model/network-options.js';
 import type { Observed } from '../../model/observed.js';
 import type { Endpoint, HostsEntry, NetworkSpec } from '../../model/plan.js';
 import type { Service, ServiceNetwork, Stack } from '../../model/types.js';
@@ -23,8 +24,6 @@ export interface PlannedNetworking {
   resolvConf: string[];
   dnsUpstreams?: string[];
 }
-
-const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
 /** How a slot's container is named on the host, and whether it needs addresses of its own. */
 export interface SlotInstances {

@@ -3,13 +3,14 @@
 // become a DNS query to the host's resolver, and a quote or newline could inject rules.
 
 import { ipToInt } from '../../../model/ipam.js';
+// Interface names inside a container (eth0, eth0.100, …): not stack-owned on the host, the
+// charset the planner allows (a dot included, as in VLAN names), none of which ip or nft parse.
+import { IFNAME } from '../../../model/network-options.js';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 /** Stack-owned link names: `stk` prefix, at most 15 bytes, no characters ip/nft would parse. */
 const STK_LINK = /^stk[A-Za-z0-9_-]{1,12}$/;
-/** Interface names inside a container (eth0, …): not stack-owned on the host, still plain. */
-const IFNAME = /^[A-Za-z0-9_-]{1,15}$/;
 const STK_TABLE = /^stk_[A-Za-z0-9_]{1,60}$/;
 /** Project, service and network names that end up in rule comments. */
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
