@@ -74,6 +74,10 @@ describe('importOciLayout', () => {
   it('imports the busybox layout into the store', async () => {
     const m = await manifestOf(layout);
     const info = await importOciLayout(layout, {});
+    // The record keeps the platform its config names (a service's platform is checked against it).
+    const config = JSON.parse(
+      readFileSync(path.join(layout, 'blobs/sha256', m.config.digest.slice('sha256:'.length)), 'utf8'),
+    ) as { os: string; architecture: string };
     expect(info).toEqual({
       ref: 'stack.local/busybox:latest',
       id: m.config.digest,
@@ -81,6 +85,7 @@ describe('importOciLayout', () => {
       env: [PATH_ENV],
       cmd: ['sh'],
       manifest: JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8')).manifests[0].digest,
+      platform: `${config.os}/${config.architecture}`,
     });
     expect(await findImage('stack.local/busybox')).toEqual(info);
     expect(await listImages()).toEqual([info]);
