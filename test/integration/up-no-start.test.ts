@@ -2,29 +2,17 @@
 // the images and makes the networks, and starts no container; a later `up` starts them.
 
 import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  importTestImage,
-  makeStackEnv,
-  stack,
-  uniqueProject,
-  TEST_IMAGE,
-  type StackEnv,
-} from '../support/stack-cli.js';
-import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { killSupervisors } from '../support/processes.js';
+import { beforeAll, expect, it } from 'vitest';
+import { stack, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { oneStackUnderTest } from '../support/one-stack-under-test.js';
 
 let env: StackEnv;
 let file: string;
 let project: string;
-const before = snapshotHostObjects();
+const one = oneStackUnderTest('tupnostart');
 
 beforeAll(() => {
-  env = makeStackEnv();
-  importTestImage(env);
-  project = uniqueProject('tupnostart');
-  file = path.join(env.root, 'stack.yaml');
+  ({ env, file, project } = one);
   fs.writeFileSync(
     file,
     `name: ${project}
@@ -34,13 +22,6 @@ services:
     command: ["sleep", "100000"]
 `,
   );
-});
-
-afterAll(async () => {
-  stack(env, ['-f', file, 'down', '-t', '0']);
-  await killSupervisors(project);
-  expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project])).toEqual({});
-  env.dispose();
 });
 
 const states = () =>

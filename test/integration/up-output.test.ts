@@ -4,29 +4,18 @@
 // shown before up returns.
 
 import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import {
-  importTestImage,
-  makeStackEnv,
-  stack,
-  uniqueProject,
-  TEST_IMAGE,
-  type StackEnv,
-} from '../support/stack-cli.js';
-import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { killSupervisors, startStack, waitFor } from '../support/processes.js';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { stack, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { oneStackUnderTest } from '../support/one-stack-under-test.js';
+import { startStack, waitFor } from '../support/processes.js';
 
 let env: StackEnv;
 let file: string;
 let project: string;
-const before = snapshotHostObjects();
+const one = oneStackUnderTest('tupout');
 
 beforeAll(() => {
-  env = makeStackEnv();
-  importTestImage(env);
-  project = uniqueProject('tupout');
-  file = path.join(env.root, 'stack.yaml');
+  ({ env, file, project } = one);
   fs.writeFileSync(
     file,
     `name: ${project}
@@ -44,13 +33,6 @@ services:
 // Each test starts from fresh containers: a resumed one's log still holds its earlier runs.
 afterEach(() => {
   stack(env, ['-f', file, 'down', '-t', '0']);
-});
-
-afterAll(async () => {
-  stack(env, ['-f', file, 'down', '-t', '0']);
-  await killSupervisors(project);
-  expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project])).toEqual({});
-  env.dispose();
 });
 
 it('--no-attach chatter hides its output; the job is shown to its last line', () => {

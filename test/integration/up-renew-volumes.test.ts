@@ -2,29 +2,18 @@
 // without it, as docker compose, it finds its predecessor's data there.
 
 import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  importTestImage,
-  makeStackEnv,
-  stack,
-  uniqueProject,
-  TEST_IMAGE,
-  type StackEnv,
-} from '../support/stack-cli.js';
-import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { killSupervisors, waitFor } from '../support/processes.js';
+import { beforeAll, expect, it } from 'vitest';
+import { stack, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { oneStackUnderTest } from '../support/one-stack-under-test.js';
+import { waitFor } from '../support/processes.js';
 
 let env: StackEnv;
 let file: string;
 let project: string;
-const before = snapshotHostObjects();
+const one = oneStackUnderTest('tuprenew', ['-v']);
 
 beforeAll(() => {
-  env = makeStackEnv();
-  importTestImage(env);
-  project = uniqueProject('tuprenew');
-  file = path.join(env.root, 'stack.yaml');
+  ({ env, file, project } = one);
   fs.writeFileSync(
     file,
     `name: ${project}
@@ -35,13 +24,6 @@ services:
     volumes: ["/data"]
 `,
   );
-});
-
-afterAll(async () => {
-  stack(env, ['-f', file, 'down', '-t', '0', '-v']);
-  await killSupervisors(project);
-  expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project])).toEqual({});
-  env.dispose();
 });
 
 async function upAndSee(args: string[]): Promise<string> {

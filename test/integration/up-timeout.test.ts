@@ -4,23 +4,14 @@
 // inside the CLI helper's 60 s limit. Also -y and --quiet-pull are accepted.
 
 import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  importTestImage,
-  makeStackEnv,
-  stack,
-  uniqueProject,
-  TEST_IMAGE,
-  type StackEnv,
-} from '../support/stack-cli.js';
-import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
-import { killSupervisors } from '../support/processes.js';
+import { beforeAll, expect, it } from 'vitest';
+import { stack, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { oneStackUnderTest } from '../support/one-stack-under-test.js';
 
 let env: StackEnv;
 let file: string;
 let project: string;
-const before = snapshotHostObjects();
+const one = oneStackUnderTest('tuptime');
 
 function writeStack(mood: string): void {
   fs.writeFileSync(
@@ -41,18 +32,8 @@ services:
 }
 
 beforeAll(() => {
-  env = makeStackEnv();
-  importTestImage(env);
-  project = uniqueProject('tuptime');
-  file = path.join(env.root, 'stack.yaml');
+  ({ env, file, project } = one);
   writeStack('calm');
-});
-
-afterAll(async () => {
-  stack(env, ['-f', file, 'down', '-t', '0']);
-  await killSupervisors(project);
-  expect(objectsNaming(newObjects(before, snapshotHostObjects()), [project])).toEqual({});
-  env.dispose();
 });
 
 it('up --exit-code-from job -t 0 kills the container that catches SIGTERM and stays instead of waiting out its 10 minutes', () => {
