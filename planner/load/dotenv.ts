@@ -11,7 +11,7 @@
 // file (and in earlier files of the same list). Problems are located (file:line:col).
 
 import type { Diagnostic } from '../../model/diagnostics.js';
-import { interpolateString, InterpolationError, type Env } from './interpolate.js';
+import { interpolateString, InterpolationError, layeredEnv, type Env } from './interpolate.js';
 import { sourceLine } from './source-map.js';
 import { sourceText, type SourceData } from './source-text.js';
 
@@ -63,7 +63,7 @@ export function parseDotenv(input: DotenvInput, vars: Vars): Diagnostic[] {
   };
   const interpolate = (value: string, offset: number): string => {
     try {
-      return interpolateString(value, { ...vars, ...definedOnly(input.lookup) });
+      return interpolateString(value, layeredEnv(input.lookup, vars));
     } catch (e) {
       if (!(e instanceof InterpolationError)) throw e;
       at(offset, e.message);

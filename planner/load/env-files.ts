@@ -8,7 +8,7 @@
 
 import type { Diagnostic } from '../../model/diagnostics.js';
 import { parseDotenv, type Vars } from './dotenv.js';
-import type { Env } from './interpolate.js';
+import { layeredEnv, type Env } from './interpolate.js';
 import { absPath, displayPath, isObj, readSource, type LoadContext, type Obj } from './load-context.js';
 import { diagAtPath, type PathSeg, type SourceSet } from './source-map.js';
 
@@ -65,7 +65,7 @@ export function applyEnvFiles(
   for (const [name, service] of Object.entries(services)) {
     if (!isObj(service) || service.env_file === undefined) continue;
     const own = ownEnvironment(service.environment, env);
-    const lookup: Env = { ...own, ...env };
+    const lookup = layeredEnv(env, own);
     const vars: Vars = {};
     for (const entry of envFileEntries(service, ['services', name])) {
       const abs = absPath(projectDir, entry.path);

@@ -9,7 +9,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { parseDotenv, type Vars } from './dotenv.js';
-import type { Env } from './interpolate.js';
+import { layeredEnv, type Env } from './interpolate.js';
 import {
   absPath,
   dirOf,
@@ -118,9 +118,7 @@ function includedEnv(ctx: LoadContext, entry: Entry, dir: string, projectDir: st
     if (source.text !== undefined)
       ctx.diagnostics.push(...parseDotenv({ path: displayPath(ctx, abs), text: source.text, lookup: env }, vars));
   }
-  const out: Env = { ...vars };
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
-  return out;
+  return layeredEnv(env, vars);
 }
 
 /** Copies the resources of an included model into `doc`; a different definition under the same name is an error. */

@@ -14,6 +14,7 @@ import { linkList, namespaceModes, volumesFrom, withImpliedDependencies } from '
 import { lifecycleHooks } from './lifecycle-hooks.js';
 import { withServiceMac } from './mac-address.js';
 import { shellSplit } from './short-forms.js';
+import { layeredEnv } from './interpolate.js';
 import { parseDuration } from '../../model/duration.js';
 import type {
   Dependency,
@@ -196,7 +197,7 @@ function fileEnvironment(s: Obj, ctx: ServiceContext): Record<string, string> {
   for (const ref of envFileRefs(s.env_file, ctx.projectDir, ctx.env))
     Object.assign(fromFiles, ctx.envFileVars?.(ref) ?? {});
   // A bare `KEY` in `environment` may also take its value from an env_file.
-  return { ...fromFiles, ...environment(s.environment, { ...ctx.env, ...fromFiles }) };
+  return { ...fromFiles, ...environment(s.environment, layeredEnv(fromFiles, ctx.env)) };
 }
 
 export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Service {

@@ -7,7 +7,7 @@
 
 import { basename } from 'node:path';
 import { parseDocument } from 'yaml';
-import { interpolateString, type Env } from './interpolate.js';
+import { interpolateString, layeredEnv, type Env } from './interpolate.js';
 import { normalizeProjectName } from './project-name.js';
 import { sourceText, type SourceData } from './source-text.js';
 
@@ -38,10 +38,10 @@ export function withProjectNameVariable(
 ): Env {
   if (env[VARIABLE] !== undefined) return env;
   let cached: string | undefined;
-  const out: Env = { ...env };
-  Object.defineProperty(out, VARIABLE, {
+  const name: Env = {};
+  Object.defineProperty(name, VARIABLE, {
     enumerable: true,
     get: () => (cached ??= given ?? nameInFiles(mainTexts, env) ?? normalizeProjectName(basename(projectDir))),
   });
-  return out;
+  return layeredEnv(name, env);
 }

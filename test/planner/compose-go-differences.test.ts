@@ -26,6 +26,16 @@ describe('COMPOSE_PROJECT_NAME in interpolation', () => {
     expect(load(file).services[0]!.containerName).toBe('fromfile-app');
     expect(load(file.replace('name: fromfile\n', '')).services[0]!.containerName).toBe('myapp-app');
   });
+  it('is worked out only when a value names it: the environment is looked up, never copied', () => {
+    // Working out the name parses the stack files once more; copying the environment (a bare
+    // `environment:` key, env_file) read every variable, which made every load pay for it.
+    const reads: string[] = [];
+    const env: Record<string, string | undefined> = { HOME: '/root' };
+    Object.defineProperty(env, 'WATCHED', { enumerable: true, get: () => (reads.push('WATCHED'), 'w') });
+    const stack = load(service('    environment: [HOME, OTHER=$HOME]\n'), env);
+    expect(stack.services[0]!.environment).toStrictEqual({ HOME: '/root', OTHER: '/root' });
+    expect(reads).toStrictEqual([]);
+  });
   it('is the environment one when it is set there', () => {
     expect(load(file, { COMPOSE_PROJECT_NAME: 'env' }).services[0]!.containerName).toBe('env-app');
   });
