@@ -7,6 +7,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../../model/diagnostics.js';
 import { interpolateDocument, type Env } from './interpolate.js';
 import { parseYaml } from './parse-yaml.js';
+import { NeedsFullLoad, quickLoad } from './parse-yaml-quick.js';
 import { sourceText, type SourceData, type SourceText } from './source-text.js';
 import type { Origin, SourceFile } from './source-map.js';
 import { diagAt, offsetPos } from './source-map.js';
@@ -34,6 +35,8 @@ export interface LoadContext {
    */
   lineProblems: Diagnostic[];
   warnings: Diagnostic[];
+  /** Load the quick way (parse-yaml-quick.ts): any problem, warning or unusual YAML throws NeedsFullLoad. */
+  quick?: boolean;
 }
 
 export interface LoadedDocument {
@@ -97,6 +100,12 @@ export function loadDocument(ctx: LoadContext, abs: string, env: Env): LoadedDoc
   if (text === undefined) {
     ctx.diagnostics.push(...encoding);
     return undefined;
+  }
+  if (ctx.quick) {
+    if (encoding.length) throw new NeedsFullLoad('bytes that are not UTF-8');
+    const { file, value } = quickLoad(displayPath(ctx, abs), text, env);
+    ctx.files.push(file);
+    return { abs, file, value, resets: [] };
   }
   ctx.lineProblems.push(...encoding);
   const parsed = parseYaml(displayPath(ctx, abs), text);

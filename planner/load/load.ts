@@ -25,6 +25,7 @@ import { applyLabelFiles } from './label-files.js';
 import type { Env } from './interpolate.js';
 import { isObj, type LoadContext, type ReadFile } from './load-context.js';
 import { loadModel } from './load-model.js';
+import { NeedsFullLoad } from './parse-yaml-quick.js';
 import { normalize } from './normalize.js';
 import { socketPathProblem } from '../../model/name-limits.js';
 import { normalizeProjectName, projectNameLengthProblem, projectNameProblem } from './project-name.js';
@@ -106,7 +107,36 @@ function fail(diagnostics: Diagnostic[]): never {
   throw new StackFileError(sortDiagnostics(diagnostics));
 }
 
+/**
+ * Loads the quick way first (parse-yaml-quick.ts) when one file is given; the full way when
+ * that cannot promise the same result, and always for a file with a problem or a warning, so
+ * that each is reported where it is written.
+ */
 export function loadStack(input: LoadInput): Stack {
+  if (input.files.length === 1) {
+    try {
+      return loadStackWith(input, true);
+    } catch (e) {
+      if (!(e instanceof NeedsFullLoad) && !(e instanceof StackFileError)) throw e;
+    }
+  }
+  return loadStackWith(input, false);
+}
+
+/** The full way only: what the quick way must agree with (test/planner/quick-load.test.ts). */
+export function loadStackFully(input: LoadInput): Stack {
+  return loadStackWith(input, false);
+}
+
+function loadStackWith(given: LoadInput, quick: boolean): Stack {
+  const input: LoadInput = quick
+    ? {
+        ...given,
+        onWarning: (w) => {
+          throw new NeedsFullLoad(`a warning: ${w.message}`);
+        },
+      }
+    : given;
   if (input.files.length === 0) fail([{ file: '(none)', line: 1, col: 1, message: 'no stack file given' }]);
   const cwd = input.cwd ?? input.projectDir;
   const main = input.files.map((f) => ({ ...f, abs: resolve(cwd, f.path) }));
@@ -118,6 +148,7 @@ export function loadStack(input: LoadInput): Stack {
     diagnostics: [],
     lineProblems: [],
     warnings: [],
+    quick,
   };
   const env = withProjectNameVariable(
     input.env,
