@@ -36,10 +36,19 @@ export function namespaceOwnersOf(service: Service): string[] {
  * service:X`) and that says nothing of its own is `shareable`, as compose makes it (its
  * /dev/shm must be reachable by the joiner: executor/host/linux/shared-shm.ts).
  */
-export function withShareableIpc(stack: Pick<Stack, 'services'>, service: Service): Service {
-  if (service.namespaces?.ipc !== undefined) return service;
-  const joined = stack.services.some((s) => s.namespaces?.ipc === `service:${service.name}`);
-  return joined ? { ...service, namespaces: { ...service.namespaces, ipc: 'shareable' } } : service;
+export function withShareableIpc(ipcOwners: ReadonlySet<string>, service: Service): Service {
+  if (service.namespaces?.ipc !== undefined || !ipcOwners.has(service.name)) return service;
+  return { ...service, namespaces: { ...service.namespaces, ipc: 'shareable' } };
+}
+
+/** The services whose ipc namespace another joins (`ipc: service:X`): one set per plan, not a scan per service. */
+export function ipcOwners(stack: Pick<Stack, 'services'>): Set<string> {
+  const prefix = 'service:';
+  return new Set(
+    stack.services.flatMap((s) =>
+      s.namespaces?.ipc?.startsWith(prefix) ? [s.namespaces.ipc.slice(prefix.length)] : [],
+    ),
+  );
 }
 
 /** Services `service` needs running first: its depends_on entries and its namespace owner. */

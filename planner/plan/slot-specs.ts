@@ -14,7 +14,7 @@ import { buildContainerSpec, resolveArgv } from './container-spec.js';
 import { planEndpoints, type SlotInstances } from './plan-endpoints.js';
 import { planMounts } from './plan-mounts.js';
 import type { Slot } from './plan-replicas.js';
-import { withShareableIpc, withSharedHostname } from './select-services.js';
+import { ipcOwners, withShareableIpc, withSharedHostname } from './select-services.js';
 
 /** What a slot's container is made from, whatever its name and addresses. */
 export interface SlotBase {
@@ -33,6 +33,7 @@ export function slotBases(
   const bases = new Map<string, SlotBase>();
   const problems: string[] = [];
   const slotsOf = groupBy(slots, (s) => s.service);
+  const sharedIpc = ipcOwners(stack);
   for (const service of stack.services) {
     let ref: string;
     try {
@@ -54,7 +55,7 @@ export function slotBases(
       );
       continue;
     }
-    const made = withShareableIpc(stack, withSharedHostname(stack, service));
+    const made = withShareableIpc(sharedIpc, withSharedHostname(stack, service));
     for (const [i, slot] of (slotsOf.get(service) ?? []).entries()) {
       const mounts = planMounts(stack, service, slot.name, observed);
       // Every replica has the same mount problems: report them once.
