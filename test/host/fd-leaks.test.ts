@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { nftRun } from '../../executor/host/linux/libnftables.js';
+import { paths } from '../../store/paths.js';
 import { busyboxFixture } from '../support/busybox-containers.js';
 import { INIT_STAGES, useInitStage } from '../support/init-stages.js';
 import { lsFds, netfilterSocketInodes, openFds, plantInheritableFd } from '../support/open-fds.js';
@@ -81,5 +82,25 @@ describe.each(INIT_STAGES)('fds inside a container (%s stages)', (stage) => {
     expect(read.out).not.toContain(secretText);
     expect(read.code).not.toBe(0);
     await fx.removeAll(s.name);
+  });
+});
+
+describe('a start that fails after the joined namespaces are open', () => {
+  // The fault: the log file cannot be opened (here a folder stands where it goes). The fds of
+  // the namespaces the container joins were already open and leaked in the supervisor, one
+  // set per failed start, until it ran out of descriptors.
+  it("closes the joined namespaces' fds", async () => {
+    const owner = fx.spec(['sleep', '1000']);
+    await fx.start(owner);
+    const joiner = fx.spec(['true'], { namespaces: { pid: `container:${owner.name}`, ipc: 'private' } });
+    await fx.containers.prepare(joiner);
+    const log = paths.logFile(fx.project, joiner.name);
+    fs.mkdirSync(log, { recursive: true });
+    const before = openFds('self').length;
+    await expect(fx.containers.spawn(joiner)).rejects.toThrow();
+    expect(openFds('self').length).toBe(before);
+    fs.rmSync(log, { recursive: true });
+    await fx.removeAll(owner.name);
+    await fx.containers.cleanup(fx.project, joiner.name);
   });
 });

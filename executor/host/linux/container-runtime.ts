@@ -164,11 +164,15 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       if (namespaces.shared) config.shared = namespaces.shared;
       // `logging: {driver: none}`: the output goes nowhere, as docker's none driver.
       const discard = !opts.attach && spec.logging?.driver === 'none';
-      const log = opts.attach || discard ? undefined : openPrivateAppend(paths.logFile(spec.project, spec.name));
-      // A detached container's stdin: nothing, or with stdin_open a FIFO that never reaches EOF.
-      const stdin = opts.attach ? undefined : containerStdin(dir, spec.stdinOpen);
+      let log: number | undefined;
+      let stdin: number | 'ignore' | undefined;
       let child: ChildProcess;
+      // Opened inside the try: a log or stdin that cannot be opened must not leak the joined
+      // namespaces' fds (nor the log's) in the supervisor.
       try {
+        log = opts.attach || discard ? undefined : openPrivateAppend(paths.logFile(spec.project, spec.name));
+        // A detached container's stdin: nothing, or with stdin_open a FIFO that never reaches EOF.
+        stdin = opts.attach ? undefined : containerStdin(dir, spec.stdinOpen);
         // A clean environment: inherited variables (NODE_EXTRA_CA_CERTS…) slow Node's start.
         // detached: its own session, so the container outlives the supervisor.
         // The native init stage when it was built (~2 ms), else the portable Node one.
