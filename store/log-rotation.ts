@@ -89,7 +89,9 @@ export function rotateLog(log: string, config: LogConfig, host: LogHeadDropper):
     const dropped = maxFiles > 1 ? gen - (maxFiles - 1) : gen;
     let keep = head.keep;
     if (maxFiles === 1) {
-      keep = newlineAt(log, bytes - 1) ? base : head.base + pastNewline(log, bytes);
+      // A truncate also takes what the container appended since the stat: what comes next
+      // starts at `base`, at the start of whatever it writes.
+      keep = !collapse || newlineAt(log, bytes - 1) ? base : head.base + pastNewline(log, bytes);
     } else if (dropped >= 1 && fs.existsSync(rotatedFile(log, dropped))) {
       const cut = rotatedFile(log, dropped);
       const oldest = rotatedFile(log, dropped + 1);

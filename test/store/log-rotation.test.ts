@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { canDropLogHead, dropLogHead } from '../../executor/host/linux/log-head.js';
 import { rotateLog, type LogHeadDropper } from '../../store/log-rotation.js';
 import { logEnd, logFamily, logStart, readHead, readLogAt } from '../../store/log-segments.js';
@@ -130,4 +130,30 @@ it("a container's log files are its own: another container whose name starts wit
   expect(logFamily(log)).toEqual(mine);
   expect(mine).toContain(`${log}.head`);
   expect(mine.some((f) => /\.log\.\d+$/.test(f))).toBe(true);
+});
+
+it('max-file 1, truncating: what the container appends while the log rotates does not hide the start of what comes next', () => {
+  // The fault: the container appends between the rotation's stat and its truncate. The
+  // truncate takes those bytes too, so the first byte kept is where the next output starts;
+  // a keep past the newline in the lost bytes made readers skip the start of the next lines.
+  write(0, 200);
+  fs.appendFileSync(log, `line 000200 ${'x'.repeat(10)}`);
+  const sizeAtStat = fs.statSync(log).size;
+  fs.appendFileSync(log, `${'x'.repeat(27)}\nline 000201 ${'x'.repeat(5)}`);
+  const realStat = fs.statSync;
+  let seen = false;
+  const spy = vi.spyOn(fs, 'statSync').mockImplementation(((file: fs.PathLike, options?: fs.StatSyncOptions) => {
+    const st = realStat(file, options) as fs.Stats;
+    if (file !== log || seen) return st;
+    seen = true;
+    return Object.assign(st, { size: sizeAtStat });
+  }) as typeof fs.statSync);
+  try {
+    rotateLog(log, { driver: 'json-file', maxBytes: 8192 }, truncating);
+  } finally {
+    spy.mockRestore();
+  }
+  expect(seen).toBe(true);
+  write(300, 310);
+  expect(numbers(readAll())).toEqual(Array.from({ length: 10 }, (_, i) => 300 + i));
 });
