@@ -2,6 +2,7 @@
 // the schema found problems, so no rule trusts any shape. The rules live in rules/; this
 // file walks the services and runs the checks that span the whole stack.
 
+import { checkImagePlatforms } from './rules/image-platforms.js';
 import { createRequire } from 'node:module';
 import type { Diagnostic } from '../../model/diagnostics.js';
 import { closest } from '../../model/edit-distance.js';
@@ -128,6 +129,7 @@ export function validateRules(
     else containerNames.set(containerName, name);
   }
   cycles(ctx);
+  checkImagePlatforms(ctx);
   checkBuildCycles(ctx);
   checkNetworkDeclarations(ctx);
   checkNetworkKeys(ctx);

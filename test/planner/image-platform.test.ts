@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../planner/plan/reconcile.js';
 import { imageInfo } from '../../images/manifest.js';
 import { platformsDiffer } from '../../model/platform-match.js';
-import { planProblems } from './helpers.js';
+import { planProblems, problems } from './helpers.js';
 import { image, load, observed } from './reconcile-fixtures.js';
 
 const file = (platform: string) =>
@@ -35,5 +35,26 @@ describe('platform of the stored image', () => {
     expect(platformsDiffer('linux/arm64', 'linux/arm64/v8')).toBe(false);
     expect(platformsDiffer('linux/arm/v7', 'linux/arm/v6')).toBe(true);
     expect(platformsDiffer('linux/amd64', 'linux/arm64')).toBe(true);
+  });
+});
+
+describe('one image reference for two platforms', () => {
+  it('is refused at the second platform, naming the first service (the store keeps one image per reference)', () => {
+    const file = [
+      'services:',
+      '  a:',
+      '    image: nginx',
+      '    platform: linux/amd64',
+      '  b:',
+      '    image: docker.io/library/nginx:latest',
+      '    platform: linux/arm64',
+      '  c:',
+      '    image: nginx',
+      '    platform: linux/amd64',
+      '',
+    ].join('\n');
+    expect(problems(file)).toStrictEqual([
+      '7:15: service "b" wants image docker.io/library/nginx:latest for linux/arm64, service "a" for linux/amd64; stack stores one image per reference: tag the image apart for one of them, or give both the same platform',
+    ]);
   });
 });
