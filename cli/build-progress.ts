@@ -7,6 +7,7 @@
 
 import type { BuildEvents } from '../images/build/build-request.js';
 import { UsageError } from './usage-error.js';
+import { drawsLive, progressMode } from './terminal-mode.js';
 
 export type BuildProgressMode = 'auto' | 'plain' | 'quiet';
 
@@ -83,8 +84,7 @@ export async function buildProgress(
   labels: string[],
   out: NodeJS.WritableStream = process.stderr,
 ): Promise<BuildProgress> {
-  if (mode === 'quiet') return quietProgress;
-  const tty = (out as NodeJS.WriteStream).isTTY === true && process.env.TERM !== 'dumb';
-  if (mode === 'plain' || !tty) return plainProgress(out);
+  if (mode === 'quiet' || progressMode() === 'quiet') return quietProgress;
+  if (mode === 'plain' || !drawsLive(out)) return plainProgress(out);
   return (await import('./build-progress-tty.js')).startBuildTty(labels, out as NodeJS.WriteStream);
 }

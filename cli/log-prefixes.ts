@@ -15,7 +15,5 @@ export function logPrefixes(names: string[], color: boolean): string[] {
   });
 }
 
-/** Colour unless the output is not a terminal, NO_COLOR is set, or --no-color was given. */
-export function wantsColor(stream: NodeJS.WriteStream, noColorFlag: boolean | undefined): boolean {
-  return !!stream.isTTY && !noColorFlag && process.env.NO_COLOR === undefined;
-}
+/** Decided with --ansi / COMPOSE_ANSI (terminal-mode.ts). */
+export { wantsColor } from './terminal-mode.js';

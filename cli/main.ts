@@ -30,6 +30,7 @@ import { registerWait } from './commands/wait.js';
 import { registerImages } from './commands/images.js';
 import { registerScale } from './commands/scale.js';
 import { guardHostCommands } from './needs-root.js';
+import { registerGlobalFlags } from './global-flags.js';
 import type { GlobalOptions } from './stack-file.js';
 import { validProjectName } from './project-name-option.js';
 import { closeInheritedFds } from '../executor/host/linux/inherited-fds.js';
@@ -67,6 +68,7 @@ const program = new Command('stack')
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
 guardHostCommands(program);
+registerGlobalFlags(program, globals);
 
 registerUp(program, globals);
 registerBuild(program, globals);

@@ -8,6 +8,7 @@ import type { MessageHandler } from '../supervisor/client.js';
 import type { ProgressFormat } from './progress-format.js';
 import type { TtyProgress } from './progress-tty.js';
 import { escapeControls } from './terminal-text.js';
+import { drawsLive, progressMode } from './terminal-mode.js';
 
 export interface PrinterOptions {
   /** Print the whole plan (operations with their causes) before the progress: watch cycles do. */
@@ -16,22 +17,15 @@ export interface PrinterOptions {
   format?: ProgressFormat;
 }
 
-/**
- * Whether `out` is a terminal a live list can be drawn on. A terminal that reports no width
- * (a pseudo-terminal nobody sized, as some CI runners and `script` give) gets plain lines:
- * listr2 truncates every line to the width, so it would draw nothing at all.
- */
-function drawsLive(out: NodeJS.WriteStream): boolean {
-  if (out.isTTY !== true || process.env.TERM === 'dumb') return false;
-  return (out.columns ?? 0) > 0 && (process.stdout.isTTY !== true || (process.stdout.columns ?? 0) > 0);
-}
-
 export function progressPrinter(
   out: NodeJS.WritableStream = process.stderr,
   opts: PrinterOptions = {},
 ): MessageHandler {
-  if (opts.format === 'json') return jsonPrinter(process.stdout);
-  if (drawsLive(out as NodeJS.WriteStream)) return livePrinter(out as NodeJS.WriteStream, opts);
+  const mode = progressMode();
+  if (opts.format === 'json' || mode === 'json') return jsonPrinter(process.stdout);
+  // --progress quiet: errors still come as the request's rejection, rendered by errors.ts.
+  if (mode === 'quiet') return () => {};
+  if (drawsLive(out)) return livePrinter(out as NodeJS.WriteStream, opts);
   const subjects = new Map<string, string>();
   return (m) => {
     if (m.type === 'plan') {

@@ -3,6 +3,7 @@
 // one task per layer with its bytes (cli/pull-progress-tty.ts, loaded only then).
 
 import type { PullEvent } from '../images/pull-image.js';
+import { drawsLive, progressMode } from './terminal-mode.js';
 
 export interface PullPrinter {
   event(e: PullEvent): void;
@@ -25,8 +26,8 @@ export function formatBytes(n: number): string {
 }
 
 export function pullPrinter(out: NodeJS.WritableStream = process.stderr): PullPrinter {
-  if ((out as NodeJS.WriteStream).isTTY === true && process.env.TERM !== 'dumb')
-    return livePrinter(out as NodeJS.WriteStream);
+  if (progressMode() === 'quiet') return { event() {}, end: async () => {} };
+  if (drawsLive(out)) return livePrinter(out as NodeJS.WriteStream);
   return {
     event(e) {
       switch (e.type) {

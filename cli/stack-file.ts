@@ -66,21 +66,45 @@ function readIfFile(abs: string): Buffer | undefined {
     return undefined;
   }
   try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    while (total <= MAX_SOURCE_BYTES) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_SOURCE_BYTES + 1 - total));
-      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
-      total += n;
-    }
-    return Buffer.concat(chunks, total);
+    return readLimited(fd);
   } catch {
     return undefined;
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Up to one byte past the loader's size limit from `fd`: a larger file is refused without reading it all. */
+function readLimited(fd: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total <= MAX_SOURCE_BYTES) {
+    const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_SOURCE_BYTES + 1 - total));
+    const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** `-f -`: the stack file is stdin, as with compose. */
+export const STDIN_FILE = '-';
+/** How diagnostics name the stack file read from stdin (`<stdin>:3:5: …`). */
+export const STDIN_NAME = '<stdin>';
+/** Stdin is read once: a command may load the file more than once (`restart` does). */
+let stdinText: Buffer | undefined;
+
+function readStdin(): Buffer {
+  if (stdinText === undefined) {
+    try {
+      stdinText = readLimited(0);
+    } catch (err) {
+      // EAGAIN: a terminal or non-blocking pipe with nothing yet; EOF on a closed stdin reads as empty.
+      throw new UsageError(`cannot read the stack file from stdin (-f -): ${(err as Error).message}`);
+    }
+  }
+  return stdinText;
 }
 
 interface Project {
@@ -93,16 +117,29 @@ interface Project {
 
 /** The environment of the project: process env over `.env` of `dir` (or the --env-file files). */
 function environment(opts: GlobalOptions, dir: string): Env {
-  const explicit = opts.envFile && opts.envFile.length > 0;
-  const names = explicit ? opts.envFile!.map((f) => path.resolve(f)) : [path.join(dir, '.env')];
+  // compose: --env-file, else COMPOSE_ENV_FILES (comma-separated), else the folder's .env.
+  const given =
+    opts.envFile && opts.envFile.length > 0
+      ? opts.envFile
+      : (process.env.COMPOSE_ENV_FILES ?? '').split(',').filter((f) => f.trim() !== '');
+  const explicit = given.length > 0;
+  const names = explicit ? given.map((f) => path.resolve(f)) : [path.join(dir, '.env')];
   const files = names.flatMap((abs) => {
     const text = readIfFile(abs);
-    if (text === undefined && explicit) throw new UsageError(`cannot read env file ${abs} given with --env-file`);
+    if (text === undefined && explicit)
+      throw new UsageError(
+        `cannot read env file ${abs} given with ${opts.envFile?.length ? '--env-file' : 'COMPOSE_ENV_FILES'}`,
+      );
     return text === undefined ? [] : [{ path: path.relative(process.cwd(), abs) || abs, text }];
   });
   const { env, diagnostics } = projectEnvironment(process.env, files);
   if (diagnostics.length) throw new StackFileError(diagnostics);
   return env;
+}
+
+/** The project folder by default: the first file's, or the working folder for none or stdin. */
+function firstFileDir(first: string | undefined): string {
+  return first === undefined || first === STDIN_FILE ? process.cwd() : path.dirname(path.resolve(first));
 }
 
 function discover(dir: string): string[] {
@@ -119,9 +156,9 @@ function discover(dir: string): string[] {
 export function resolveProject(opts: GlobalOptions): Project {
   const given = opts.projectDirectory ? path.resolve(opts.projectDirectory) : undefined;
   const first = opts.file?.[0];
-  const env = environment(opts, given ?? (first ? path.dirname(path.resolve(first)) : process.cwd()));
+  const env = environment(opts, given ?? firstFileDir(first));
   let files: string[];
-  if (opts.file && opts.file.length > 0) files = opts.file.map((f) => path.resolve(f));
+  if (opts.file && opts.file.length > 0) files = opts.file.map((f) => (f === STDIN_FILE ? f : path.resolve(f)));
   else if (env.COMPOSE_FILE)
     files = env.COMPOSE_FILE.split(env.COMPOSE_PATH_SEPARATOR || path.delimiter)
       .filter(Boolean)
@@ -140,7 +177,7 @@ export function resolveProject(opts: GlobalOptions): Project {
     throw new UsageError(`${problem} (given with ${opts.projectName !== undefined ? '-p' : 'COMPOSE_PROJECT_NAME'})`);
   return {
     files,
-    projectDir: given ?? path.dirname(files[0]!),
+    projectDir: given ?? firstFileDir(files[0]),
     env,
     profiles,
     ...(projectName ? { projectName } : {}),
@@ -207,7 +244,10 @@ export function loadStackFilesWithSources(opts: GlobalOptions, host: HostFacts =
   recording = read;
   try {
     const project = resolveProject(opts);
+    if (project.files.filter((p) => p === STDIN_FILE).length > 1)
+      throw new UsageError('-f - reads the stack file from stdin, which can be given only once');
     const files = project.files.map((p) => {
+      if (p === STDIN_FILE) return { path: STDIN_NAME, text: readStdin() };
       const text = readIfFile(p);
       if (text === undefined) throw new UsageError(`cannot read stack file ${p}: no such file, or not readable`);
       return { path: path.relative(process.cwd(), p) || p, text };

@@ -3,6 +3,7 @@
 
 import type { ReconcileOptions } from '../planner/plan/reconcile.js';
 import { UsageError } from './usage-error.js';
+import { composeBool } from './compose-env.js';
 import type { UpFlags } from './up-flags.js';
 
 export function reconcileOptions(flags: UpFlags, services: string[] = []): ReconcileOptions {
@@ -15,7 +16,11 @@ export function reconcileOptions(flags: UpFlags, services: string[] = []): Recon
   const noDeps = flags.deps === false;
   if (noDeps && services.length === 0)
     throw new UsageError('--no-deps only makes sense with SERVICE names: `up --no-deps SERVICE…`');
-  const options: ReconcileOptions = { forceRecreate: !!flags.forceRecreate, removeOrphans: !!flags.removeOrphans };
+  const options: ReconcileOptions = {
+    forceRecreate: !!flags.forceRecreate,
+    removeOrphans: !!flags.removeOrphans || composeBool('COMPOSE_REMOVE_ORPHANS'),
+  };
+  if (composeBool('COMPOSE_IGNORE_ORPHANS')) options.ignoreOrphans = true;
   if (noRecreate) options.noRecreate = true;
   if (services.length > 0) options.services = services;
   if (noDeps) options.noDeps = true;

@@ -208,7 +208,7 @@ export function request(conn: net.Socket, req: Request, onMessage: MessageHandle
           ),
         );
     });
-    conn.write(JSON.stringify(req) + '\n');
+    conn.write(JSON.stringify(withParallelLimit(req)) + '\n');
   });
 }
 
@@ -221,4 +221,15 @@ export async function waitForExit(pid: number, ms = 5000): Promise<void> {
   for (const deadline = Date.now() + ms; isSameProcess(pid, startTime) && Date.now() < deadline;) {
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * The CLI's --parallel (copied into COMPOSE_PARALLEL_LIMIT when the command line is read,
+ * and checked there) goes with every request that carries out a plan; -1 is no limit.
+ */
+function withParallelLimit(req: Request): Request {
+  const limit = Number(process.env.COMPOSE_PARALLEL_LIMIT);
+  if (!Number.isInteger(limit) || (limit < 1 && limit !== -1)) return req;
+  if (req.op !== 'apply' && req.op !== 'down' && req.op !== 'lifecycle' && req.op !== 'containers') return req;
+  return { ...req, parallel: limit === -1 ? Number.MAX_SAFE_INTEGER : limit };
 }

@@ -41,7 +41,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
         const journal = ctx.journal(ctx.project);
         noteInterrupted(plan, journal);
         ctx.send({ type: 'plan', plan });
-        await executeJournaled(plan, ctx.host, reporter, journal, ctx.hooks);
+        await executeJournaled(plan, ctx.host, reporter, journal, ctx.hooks, req.parallel);
       } finally {
         // Whatever the apply made now has its state records; what it did not make is free again.
         await ctx.host.allocation.unclaim(ctx.project);
@@ -58,7 +58,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
           ? lifecyclePlan(req.command, observed, req.options)
           : containerCommandPlan(req.request, observed);
       ctx.send({ type: 'plan', plan });
-      await executeJournaled(plan, ctx.host, reporter, ctx.journal(ctx.project), ctx.hooks);
+      await executeJournaled(plan, ctx.host, reporter, ctx.journal(ctx.project), ctx.hooks, req.parallel);
       // `rm`: the names of removed containers leave the stack's DNS.
       if (req.op === 'containers' && req.request.command === 'rm') await ctx.dns?.reload();
       ctx.send({ type: 'done', pid: process.pid });
@@ -79,7 +79,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
         ...(req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {}),
         removeVolumes: !!req.removeVolumes,
       });
-      await runPlan(plan, ctx, reporter);
+      await runPlan(plan, ctx, reporter, req.parallel);
       // A network that stayed for other stacks keeps its resolver (this supervisor's DNS
       // server on its gateway) until its last user leaves (finish-down.ts) or a later
       // `down` finds it unused.

@@ -22,11 +22,13 @@ export async function executeJournaled(
   reporter: Reporter,
   journal: Journal,
   hooks?: ContainerHooks,
+  /** At most this many operations at once (`--parallel`); the executor's default when absent. */
+  concurrency?: number,
 ): Promise<void> {
   beginPlan(journal, plan, process.pid, new Date());
   let ok = false;
   try {
-    await execute(plan, host, journaling(journal, reporter), { hooks });
+    await execute(plan, host, journaling(journal, reporter), { hooks, ...(concurrency ? { concurrency } : {}) });
     ok = true;
   } finally {
     journal.append({ t: 'end', ok });
@@ -45,12 +47,12 @@ export interface PlanRun {
 }
 
 /** Sends the plan (noted when the previous apply was interrupted), executes it journaled, then reloads DNS, whatever happened. */
-export async function runPlan(plan: Plan, ctx: PlanRun, reporter: Reporter): Promise<void> {
+export async function runPlan(plan: Plan, ctx: PlanRun, reporter: Reporter, concurrency?: number): Promise<void> {
   const journal = ctx.journal(ctx.project);
   noteInterrupted(plan, journal);
   ctx.send({ type: 'plan', plan });
   try {
-    await executeJournaled(plan, ctx.host, reporter, journal, ctx.hooks);
+    await executeJournaled(plan, ctx.host, reporter, journal, ctx.hooks, concurrency);
   } finally {
     await ctx.dns?.reload();
   }

@@ -11,11 +11,11 @@ import type { LifecycleEvent } from './events.js';
 import type { SupervisorResources } from './resources.js';
 
 export type Request =
-  | { op: 'apply'; stack: Stack; options: ReconcileOptions }
-  | { op: 'down'; timeoutSeconds?: number; removeVolumes?: boolean }
-  | { op: 'lifecycle'; command: LifecycleCommand; options: LifecycleOptions }
+  | ({ op: 'apply'; stack: Stack; options: ReconcileOptions } & Parallel)
+  | ({ op: 'down'; timeoutSeconds?: number; removeVolumes?: boolean } & Parallel)
+  | ({ op: 'lifecycle'; command: LifecycleCommand; options: LifecycleOptions } & Parallel)
   /** `stack kill`, `rm`, `pause`, `unpause`: planned from the records (container-command-plan.ts). */
-  | { op: 'containers'; request: ContainerCommand }
+  | ({ op: 'containers'; request: ContainerCommand } & Parallel)
   /** Brings the stack back after a reboot, from its records (`stack boot`). */
   | { op: 'boot' }
   /** Streams lifecycle events until the connection closes (served beside the request queue). */
@@ -23,6 +23,11 @@ export type Request =
   /** What the supervisor holds now: memory by kind, live handles (served beside the queue). */
   | { op: 'resources' }
   | { op: 'ping' };
+
+/** `--parallel N` / COMPOSE_PARALLEL_LIMIT: at most N operations of the plan at once (absent: the executor's default). */
+export interface Parallel {
+  parallel?: number;
+}
 
 /** An error crossing the socket keeps its type name and the fields the CLI renders. */
 export interface WireError {

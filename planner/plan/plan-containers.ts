@@ -24,6 +24,8 @@ export const DRAIN_MS = 2000;
 
 export interface ContainerPolicy {
   removeOrphans?: boolean;
+  /** COMPOSE_IGNORE_ORPHANS: an orphan is kept without a note (compose's warning). */
+  ignoreOrphans?: boolean;
   forceRecreate?: boolean;
   noRecreate?: boolean;
   /** Set by reconcile for --always-recreate-deps (start-cause.ts). */
@@ -187,7 +189,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
 
   for (const orphan of observed.containers.filter((c) => !serviceNamed.has(c.service))) {
     if (policy.removeOrphans) remove(orphan, `service ${orphan.service} is no longer in the stack file`);
-    else
+    else if (!policy.ignoreOrphans)
       notes.push(
         `container ${orphan.name} belongs to service ${orphan.service}, which is not in the stack file; --remove-orphans removes it`,
       );

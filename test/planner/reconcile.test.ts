@@ -57,6 +57,14 @@ describe('reconcile', () => {
     ]);
   });
 
+  it('COMPOSE_IGNORE_ORPHANS (ignoreOrphans): the orphan is kept without the note', () => {
+    const state = applied(reconcile(load(hello), observed()), observed());
+    const onlyWeb = hello.slice(0, hello.indexOf('  client:'));
+    const plan = reconcile(load(onlyWeb), state, { ignoreOrphans: true });
+    expect(plan.notes.filter((n) => n.includes('orphans'))).toEqual([]);
+    expect(plan.operations).toEqual([]);
+  });
+
   it('a new container never takes the address of an orphan, kept or being removed', () => {
     const state = applied(reconcile(load(hello), observed()), observed());
     const ipOf = (name: string) => state.containers.find((c) => c.name === name)!.endpoints[0]!.ip;

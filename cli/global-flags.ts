@@ -1,0 +1,67 @@
+// docker compose's global flags that are not about the stack file: --ansi, --progress,
+// --parallel and --dry-run (stack-file.ts reads -f, -p, --env-file, --profile and
+// --project-directory). The first three are copied into their COMPOSE_* variables once
+// the command line is read, so a flag wins over the variable and every part of the CLI
+// (and the supervisor client, for --parallel) asks the variable alone. A bad value, from
+// the flag or the variable, is a usage error (exit 2) before anything runs.
+
+import type { Command } from 'commander';
+import { EXIT } from './errors.js';
+import { ANSI_MODES, PROGRESS_MODES } from './terminal-mode.js';
+import type { GlobalOptions } from './stack-file.js';
+
+export interface GlobalFlags extends GlobalOptions {
+  ansi?: string;
+  progress?: string;
+  parallel?: string;
+  dryRun?: boolean;
+}
+
+export function registerGlobalFlags(program: Command, globals: () => GlobalFlags): void {
+  program
+    .option('--ansi <when>', 'colour and live progress: never, always or auto (default: COMPOSE_ANSI, else auto)')
+    .option(
+      '--progress <type>',
+      'progress output: auto, tty (live list), plain (a line per step), json (a JSON object per line on stdout) or quiet (default: COMPOSE_PROGRESS, else auto)',
+    )
+    .option(
+      '--parallel <n>',
+      'at most N operations at once, -1 for no limit (default: COMPOSE_PARALLEL_LIMIT, else 8)',
+    );
+  program.hook('preAction', () => {
+    const problem = settle(globals());
+    if (problem) {
+      process.stderr.write(`stack: ${problem}\n`);
+      process.exit(EXIT.usage);
+    }
+  });
+}
+
+/** Copies the flags into their variables and checks both; a problem's text, or undefined. */
+function settle(flags: GlobalFlags): string | undefined {
+  const checks = [
+    { flag: '--ansi', variable: 'COMPOSE_ANSI', given: flags.ansi, ok: (v: string) => ANSI_MODES.some((m) => m === v) },
+    {
+      flag: '--progress',
+      variable: 'COMPOSE_PROGRESS',
+      given: flags.progress,
+      ok: (v: string) => PROGRESS_MODES.some((m) => m === v),
+    },
+    { flag: '--parallel', variable: 'COMPOSE_PARALLEL_LIMIT', given: flags.parallel, ok: parallelOk },
+  ];
+  for (const c of checks) {
+    if (c.given !== undefined) process.env[c.variable] = c.given;
+    const value = process.env[c.variable];
+    if (value === undefined || value === '' || c.ok(value)) continue;
+    const wanted =
+      c.flag === '--parallel'
+        ? 'a whole number above 0, or -1'
+        : c.flag === '--ansi'
+          ? ANSI_MODES.join(', ')
+          : PROGRESS_MODES.join(', ');
+    return `${c.given !== undefined ? c.flag : c.variable} takes ${wanted}, not "${value}"`;
+  }
+  return undefined;
+}
+
+const parallelOk = (v: string): boolean => /^(-1|[1-9][0-9]*)$/.test(v);
