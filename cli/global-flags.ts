@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { EXIT } from './errors.js';
 import { ANSI_MODES, PROGRESS_MODES } from './terminal-mode.js';
+import { dryRunHook } from './dry-run.js';
 import type { GlobalOptions } from './stack-file.js';
 
 export interface GlobalFlags extends GlobalOptions {
@@ -24,10 +25,8 @@ export function registerGlobalFlags(program: Command, globals: () => GlobalFlags
       '--progress <type>',
       'progress output: auto, tty (live list), plain (a line per step), json (a JSON object per line on stdout) or quiet (default: COMPOSE_PROGRESS, else auto)',
     )
-    .option(
-      '--parallel <n>',
-      'at most N operations at once, -1 for no limit (default: COMPOSE_PARALLEL_LIMIT, else 8)',
-    );
+    .option('--parallel <n>', 'at most N operations at once, -1 for no limit (default: COMPOSE_PARALLEL_LIMIT, else 8)')
+    .option('--dry-run', 'show what a command would change, and change nothing');
   program.hook('preAction', () => {
     const problem = settle(globals());
     if (problem) {
@@ -35,6 +34,7 @@ export function registerGlobalFlags(program: Command, globals: () => GlobalFlags
       process.exit(EXIT.usage);
     }
   });
+  dryRunHook(program, globals);
 }
 
 /** Copies the flags into their variables and checks both; a problem's text, or undefined. */

@@ -27,20 +27,31 @@ export async function lifecycle(
   services: string[],
   opts: LifecycleCliOptions,
 ): Promise<number> {
-  const timeout = stopTimeoutSeconds(opts.timeout);
   const format = progressFormat(opts.format);
-  const project = projectOf(globals);
-  // The file, when it loads, gives the dependency order and who follows a restarted service.
-  const stack = loadedStack(globals);
-  const named = command === 'restart' && stack && services.length > 0 ? restartFollowers(stack, services) : services;
-  const options: LifecycleOptions = { services: named, ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) };
-  if (stack) options.order = dependencyOrder(stack);
+  const { project, options } = lifecycleRequest(command, globals, services, opts);
   await withStackLock(project, `stack ${command}`, async () => {
     if (!fs.existsSync(paths.stackDir(project)))
       throw new UsageError(`stack ${project} is not up; \`stack up\` creates it`);
     await requestLifecycle(project, command, options, format);
   });
   return EXIT.ok;
+}
+
+/** The project and what the supervisor is asked to plan (`--dry-run` plans the same). */
+export function lifecycleRequest(
+  command: LifecycleCommand,
+  globals: GlobalOptions,
+  services: string[],
+  opts: LifecycleCliOptions,
+): { project: string; options: LifecycleOptions } {
+  const timeout = stopTimeoutSeconds(opts.timeout);
+  const project = projectOf(globals);
+  // The file, when it loads, gives the dependency order and who follows a restarted service.
+  const stack = loadedStack(globals);
+  const named = command === 'restart' && stack && services.length > 0 ? restartFollowers(stack, services) : services;
+  const options: LifecycleOptions = { services: named, ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) };
+  if (stack) options.order = dependencyOrder(stack);
+  return { project, options };
 }
 
 /**

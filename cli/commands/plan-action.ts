@@ -8,6 +8,7 @@ import { createLinuxObserver } from '../../executor/host/linux/linux-observer.js
 import { observeOptionsFor } from '../../planner/plan/observe-options.js';
 import { reconcile } from '../../planner/plan/reconcile.js';
 import { planToText } from '../../model/plan-text.js';
+import type { Plan } from '../../model/plan.js';
 import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
@@ -19,6 +20,12 @@ export interface PlanOptions extends UpFlags {
 }
 
 export async function plan(globals: GlobalOptions, opts: PlanOptions, services: string[] = []): Promise<void> {
+  const plan = await upPlan(globals, opts, services);
+  process.stdout.write(opts.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : planToText(plan));
+}
+
+/** What `up SERVICE…` with these flags would do now (`--dry-run` of up, scale and watch shows it too). */
+export async function upPlan(globals: GlobalOptions, opts: UpFlags, services: string[] = []): Promise<Plan> {
   const options = reconcileOptions(opts, services);
   const stack = loadStackFiles(globals);
   const observed = await createLinuxObserver().observe(stack.project, observeOptionsFor(stack));
@@ -26,6 +33,5 @@ export async function plan(globals: GlobalOptions, opts: PlanOptions, services: 
   const wanted = [...selectServices(stack, services, opts.deps === false)];
   const pending = await withPendingBuilds(stack, observed, wanted);
   const reconciled = reconcile(stack, pending.observed, options);
-  const plan = { ...reconciled, notes: [...pending.notes, ...reconciled.notes] };
-  process.stdout.write(opts.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : planToText(plan));
+  return { ...reconciled, notes: [...pending.notes, ...reconciled.notes] };
 }

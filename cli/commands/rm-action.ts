@@ -5,6 +5,7 @@
 
 import readline from 'node:readline';
 import { shownName } from '../../model/names.js';
+import type { ContainerCommand } from '../../planner/plan/container-command-plan.js';
 import { isRunning, readState } from '../../store/state-store.js';
 import { EXIT } from '../errors.js';
 import { projectOf, type GlobalOptions } from '../stack-file.js';
@@ -35,7 +36,7 @@ export async function rm(globals: GlobalOptions, services: string[], opts: RmOpt
   };
   await requestContainerCommand(
     project,
-    { command: 'rm', services, stop: opts.stop === true, volumes: opts.volumes === true },
+    rmRequest(services, opts),
     'text',
     confirm,
   );
@@ -53,4 +54,9 @@ async function askYes(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
+}
+
+/** What the supervisor is asked to plan (`--dry-run` plans the same). */
+export function rmRequest(services: string[], opts: RmOptions): ContainerCommand {
+  return { command: 'rm', services, stop: opts.stop === true, volumes: opts.volumes === true };
 }

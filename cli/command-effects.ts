@@ -1,0 +1,60 @@
+// Which commands change the host and which only read it: `--dry-run` stops the first kind
+// before its action (dry-run.ts) and lets the second run as usual, as compose does. Every
+// registered command must be in this table (test/cli/dry-run.test.ts): a new command
+// cannot slip through `--dry-run` and change things.
+
+/** Full command paths: `image rm` for a subcommand. */
+export const CHANGES_HOST = new Set([
+  'up',
+  'down',
+  'stop',
+  'start',
+  'restart',
+  'kill',
+  'rm',
+  'pause',
+  'unpause',
+  'scale',
+  'run',
+  'exec',
+  'watch',
+  'build',
+  'push',
+  'pull',
+  'create',
+  'cp',
+  'commit',
+  'export',
+  'boot',
+  'image import',
+  'image pull',
+  'image push',
+  'image save',
+  'image rm',
+  'image prune',
+  'volume create',
+  'volume rm',
+]);
+
+export const READS_ONLY = new Set([
+  'ps',
+  'logs',
+  'events',
+  'config',
+  'plan',
+  'graph',
+  'doctor',
+  'port',
+  'version',
+  'ls',
+  'top',
+  'wait',
+  'images',
+  'stats',
+  'attach',
+  'image ls',
+  'volume ls',
+  'completion',
+  'help',
+  '__complete',
+]);
