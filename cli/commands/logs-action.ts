@@ -49,6 +49,9 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
     ...(opts.until !== undefined ? { untilMs: parseLogTime('--until', opts.until) } : {}),
   };
   if (opts.follow) {
+    // Ctrl-C ends the follow with compose's code, 130 (128 + SIGINT), not a death by signal;
+    // listened for before the first line is printed, as whoever sees output may press it.
+    const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     // Until interrupted, also the containers that appear meanwhile (a replacement, a new replica).
     const followers = logFollowers(project, {
       wanted: (r) => (services.length === 0 || services.includes(r.service)) && r.logDriver !== 'none',
@@ -58,7 +61,9 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
       aligned: chosen.length > 1,
     });
     await followers.poll();
-    await new Promise<void>(() => {});
+    await interrupted;
+    followers.stop();
+    return EXIT.interrupted;
   }
   await Promise.all(chosen.map((r, i) => printLog(logFileOf(project, r.instance), prefixes[i]!, false, tail, view)));
   return chosen.length === 0 && named.length > 0 ? EXIT.error : EXIT.ok;
