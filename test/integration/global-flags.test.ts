@@ -159,3 +159,13 @@ describe('--parallel and --progress', () => {
     expect(plain.stderr).toMatch(/ ✔ container\.\w+ /);
   });
 });
+
+describe('completion', () => {
+  it("offers the services of the project's containers too: one the file no longer has", () => {
+    expect(stack(one.env, [...f(), 'up', '-d', '--wait']).code).toBe(0);
+    const onlyA = path.join(one.env.root, 'only-a.yaml');
+    fs.writeFileSync(onlyA, `name: ${one.project}\nservices:\n  a:\n${sleeperService()}`);
+    const r = stack(one.env, ['__complete', '--', '-f', onlyA, 'logs', '']);
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual(['a', 'b', 'c']);
+  });
+});
