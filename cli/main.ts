@@ -30,6 +30,7 @@ import { registerWait } from './commands/wait.js';
 import { registerImages } from './commands/images.js';
 import { registerScale } from './commands/scale.js';
 import { registerCompletion } from './commands/completion.js';
+import { addHelpExamples } from './help-examples.js';
 import { guardHostCommands } from './needs-root.js';
 import { registerGlobalFlags } from './global-flags.js';
 import type { GlobalOptions } from './stack-file.js';
@@ -100,6 +101,7 @@ registerImages(program, globals);
 registerScale(program, globals);
 registerVersion(program);
 registerCompletion(program);
+addHelpExamples(program);
 
 // Not awaited at the top level: the CLI is bundled as CommonJS (scripts/bundle-cli.mjs),
 // for V8's code cache. An error that escapes a command still ends the process, with 1.

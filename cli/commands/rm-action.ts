@@ -34,12 +34,7 @@ export async function rm(globals: GlobalOptions, services: string[], opts: RmOpt
     process.stdout.write(`Going to remove ${names.join(', ')}\n`);
     return opts.force === true || (await askYes('Are you sure? [yN] '));
   };
-  await requestContainerCommand(
-    project,
-    rmRequest(services, opts),
-    'text',
-    confirm,
-  );
+  await requestContainerCommand(project, rmRequest(services, opts), 'text', confirm);
   return EXIT.ok;
 }
 
