@@ -18,6 +18,7 @@ import { paths } from '../../store/paths.js';
 import { EXIT } from '../errors.js';
 import { loadStackFiles, projectOf, type GlobalOptions } from '../stack-file.js';
 import { stopTimeoutSeconds } from '../stop-timeout.js';
+import { UsageError } from '../usage-error.js';
 import { upPlan } from './plan-action.js';
 import type { UpOptions } from './up-action.js';
 import { lifecycleRequest, type LifecycleCliOptions } from './lifecycle-action.js';
@@ -29,7 +30,8 @@ type Opts = Record<string, unknown>;
 
 export async function dryRun(name: string, globals: GlobalOptions, args: unknown[], opts: Opts): Promise<number> {
   const plan = await planOf(name, globals, args, opts);
-  if (plan) process.stdout.write(planToText(plan).replace(/^(?=.)/gm, `${MARK} `));
+  if (typeof plan === 'string') process.stdout.write(`${MARK} ${plan}\n`);
+  else if (plan) process.stdout.write(planToText(plan).replace(/^(?=.)/gm, `${MARK} `));
   if (!plan || name === 'run') process.stdout.write(`${MARK} ${describe(name, globals, args, opts)}\n`);
   process.stderr.write(`${MARK}: nothing was changed\n`);
   return EXIT.ok;
@@ -37,7 +39,13 @@ export async function dryRun(name: string, globals: GlobalOptions, args: unknown
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
 
-async function planOf(name: string, globals: GlobalOptions, args: unknown[], opts: Opts): Promise<Plan | undefined> {
+/** The plan, or a line saying why there is none (as the command itself would say it). */
+async function planOf(
+  name: string,
+  globals: GlobalOptions,
+  args: unknown[],
+  opts: Opts,
+): Promise<Plan | string | undefined> {
   switch (name) {
     case 'up':
     case 'create':
@@ -58,7 +66,8 @@ async function planOf(name: string, globals: GlobalOptions, args: unknown[], opt
     case 'down': {
       const project = projectOf(globals);
       const timeout = stopTimeoutSeconds(opts.timeout as string | undefined);
-      return teardown(await observeRecords(project), {
+      if (!isUp(project)) return `stack ${project} is not up; nothing to remove`;
+      return teardown(await createLinuxObserver().observe(project), {
         ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
         removeVolumes: !!opts.volumes,
       });
@@ -89,10 +98,11 @@ async function planOf(name: string, globals: GlobalOptions, args: unknown[], opt
   }
 }
 
-/** The stack's records as the supervisor observes them; an empty stack when it is not up. */
+const isUp = (project: string) => fs.existsSync(paths.stackDir(project));
+
+/** The stack's records as the supervisor observes them; refused as the command itself refuses a stack that is not up. */
 async function observeRecords(project: string) {
-  if (!fs.existsSync(paths.stackDir(project)))
-    process.stderr.write(`${MARK}: stack ${project} is not up; there is nothing to act on\n`);
+  if (!isUp(project)) throw new UsageError(`stack ${project} is not up; \`stack up\` creates it`);
   return createLinuxObserver().observe(project);
 }
 

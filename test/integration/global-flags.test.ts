@@ -63,6 +63,17 @@ describe('--dry-run', () => {
     expect(fs.existsSync(path.join(one.env.env.STACK_ROOT!, 'stacks', one.project))).toBe(false);
   });
 
+  it('of commands on a stack that is not up: what the command itself would say, and nothing made', () => {
+    const before = hostState();
+    const down = stack(one.env, [...f(), '--dry-run', 'down']);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toBe(`DRY-RUN MODE stack ${one.project} is not up; nothing to remove\n`);
+    const stop = stack(one.env, [...f(), '--dry-run', 'stop']);
+    expect(stop.code).toBe(2);
+    expect(stop.stderr).toContain(`stack ${one.project} is not up`);
+    expect(hostState()).toEqual(before);
+  });
+
   it.each([
     [['up', '-d', '--force-recreate']],
     [['create']],
