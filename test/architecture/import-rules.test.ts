@@ -11,7 +11,8 @@ import { importsOf, sourceFiles, type ImportEdge } from '../support/import-graph
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Room = 'model' | 'load' | 'plan' | 'store' | 'images' | 'executor' | 'host' | 'supervisor' | 'doctor' | 'cli';
+type Room =
+  'model' | 'load' | 'plan' | 'convert' | 'store' | 'images' | 'executor' | 'host' | 'supervisor' | 'doctor' | 'cli';
 
 /** Longest prefix first. */
 const ROOMS: [string, Room][] = [
@@ -19,6 +20,7 @@ const ROOMS: [string, Room][] = [
   ['executor/', 'executor'],
   ['planner/load/', 'load'],
   ['planner/plan/', 'plan'],
+  ['convert/', 'convert'],
   ['model/', 'model'],
   ['store/', 'store'],
   ['images/', 'images'],
@@ -32,6 +34,8 @@ const MAY_IMPORT: Record<Room, Room[]> = {
   model: [],
   load: ['model'],
   plan: ['model'],
+  // `stack convert`: a Stack in, manifests out; it reuses the planner's reading of network_mode.
+  convert: ['model', 'plan'],
   store: ['model'],
   images: ['model', 'store'],
   executor: ['model', 'store', 'images', 'host'],
@@ -39,7 +43,7 @@ const MAY_IMPORT: Record<Room, Room[]> = {
   supervisor: ['model', 'load', 'plan', 'store', 'images', 'executor', 'host'],
   // `stack doctor` looks at the host (through a probe in host/) and changes nothing.
   doctor: ['model', 'plan', 'store', 'host'],
-  cli: ['model', 'load', 'plan', 'store', 'images', 'executor', 'supervisor', 'doctor'],
+  cli: ['model', 'load', 'plan', 'convert', 'store', 'images', 'executor', 'supervisor', 'doctor'],
 };
 
 /**
@@ -81,14 +85,24 @@ const EXCEPTIONS: { from: Room; to: string; typeOnly?: boolean; why: string }[] 
 /** Node modules that reach the outside world: never in the pure rooms. */
 const SIDE_EFFECT_MODULES =
   /^node:(fs|fs\/promises|child_process|net|dgram|http|https|tls|dns|os|worker_threads|cluster)$/;
-const PURE: Room[] = ['model', 'load', 'plan'];
+const PURE: Room[] = ['model', 'load', 'plan', 'convert'];
 
 function roomOf(file: string): Room | undefined {
   return ROOMS.find(([prefix]) => file.startsWith(prefix))?.[1];
 }
 
 function edges(): ImportEdge[] {
-  const files = sourceFiles(ROOT, ['model', 'planner', 'store', 'images', 'executor', 'supervisor', 'doctor', 'cli']);
+  const files = sourceFiles(ROOT, [
+    'model',
+    'planner',
+    'convert',
+    'store',
+    'images',
+    'executor',
+    'supervisor',
+    'doctor',
+    'cli',
+  ]);
   return files.flatMap((f) => importsOf(ROOT, f));
 }
 
@@ -136,7 +150,7 @@ describe('import rules of the rooms', () => {
       'model/plan.ts:1: imports node:fs: model is pure (no I/O)',
       'cli/commands/ps-action.ts:7: imports koffi: only executor/host/linux/ may load koffi',
       'store/paths.ts:2: imports executor/host.ts: store may import store, model only',
-      'cli/commands/run-action.ts:9: imports executor/host/linux/container-runtime.ts: cli may import cli, model, load, plan, store, images, executor, supervisor, doctor only',
+      'cli/commands/run-action.ts:9: imports executor/host/linux/container-runtime.ts: cli may import cli, model, load, plan, convert, store, images, executor, supervisor, doctor only',
     ]);
   });
 });
