@@ -92,12 +92,6 @@ const CHECKS: Check[] = [
     () => "logging: the node's runtime keeps container logs; not carried over",
   ],
   [
-    (s) => s.init,
-    'init',
-    () =>
-      'init: the pod shares one process namespace, so its pause process reaps zombies; signals still go to the process itself',
-  ],
-  [
     (s) => s.networks.some((n) => n.ipv4Address || n.macAddress || n.linkLocalIps?.length),
     'networks',
     () =>
