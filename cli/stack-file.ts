@@ -223,8 +223,16 @@ function hostLsms(): string[] {
   }
 }
 
-export function loadStackFiles(opts: GlobalOptions, host: HostFacts = thisHost()): Stack {
-  return loadStackFilesWithSources(opts, host).stack;
+/** How one load differs from the usual (`stack convert --format helm` loads again with a variable marked). */
+export interface LoadVariant {
+  /** The variables the load interpolates with, made from the project's. */
+  mapEnv?: (env: Env) => Env;
+  /** No warnings on stderr. */
+  quiet?: boolean;
+}
+
+export function loadStackFiles(opts: GlobalOptions, host: HostFacts = thisHost(), variant: LoadVariant = {}): Stack {
+  return loadStackFilesWithSources(opts, host, variant).stack;
 }
 
 export interface LoadedStack {
@@ -239,7 +247,11 @@ export interface LoadedStack {
   configFiles: string[];
 }
 
-export function loadStackFilesWithSources(opts: GlobalOptions, host: HostFacts = thisHost()): LoadedStack {
+export function loadStackFilesWithSources(
+  opts: GlobalOptions,
+  host: HostFacts = thisHost(),
+  variant: LoadVariant = {},
+): LoadedStack {
   const read = new Set<string>();
   recording = read;
   try {
@@ -255,11 +267,11 @@ export function loadStackFilesWithSources(opts: GlobalOptions, host: HostFacts =
     const stack = loadStack({
       files,
       projectDir: project.projectDir,
-      env: project.env,
+      env: variant.mapEnv ? variant.mapEnv(project.env) : project.env,
       cwd: process.cwd(),
       readFile: readIfFile,
       profiles: project.profiles,
-      onWarning: warn,
+      onWarning: variant.quiet ? () => {} : warn,
       ...(host.cpus === undefined ? {} : { hostCpus: host.cpus }),
       ...(host.runDir === undefined ? {} : { runDir: host.runDir }),
       ...(host.lsms === undefined ? {} : { hostLsms: host.lsms }),

@@ -7,12 +7,13 @@ import path from 'node:path';
 import { sortDiagnostics, StackFileError, type Diagnostic } from '../../model/diagnostics.js';
 import type { Stack } from '../../model/types.js';
 import { convertToKubernetes } from '../../convert/kubernetes/convert-stack.js';
-import type { ConvertWarning, PublishAs } from '../../convert/kubernetes/convert-types.js';
+import type { ConvertOptions, ConvertWarning, PublishAs } from '../../convert/kubernetes/convert-types.js';
 import { manifestFileName, manifestStream, objectYaml } from '../../convert/kubernetes/manifest-yaml.js';
 import { findImage } from '../../images/image-store.js';
 import { diagnosticAtPath } from '../../planner/load/locate-in-text.js';
 import { renderDiagnostics } from '../render-diagnostics.js';
 import { loadStackFiles, UsageError, type GlobalOptions } from '../stack-file.js';
+import { writeHelmChart } from './convert-helm-action.js';
 
 export interface ConvertCommandOptions {
   format: string;
@@ -57,29 +58,47 @@ function located(warnings: ConvertWarning[]): Diagnostic[] {
   return sortDiagnostics(warnings.map((w) => diagnosticAtPath(textOf(w.pos.file), w.path, w.pos, w.message)));
 }
 
+/** The warnings as the loader's diagnostics look, with a summary that says they are warnings. */
+function showWarnings(diagnostics: Diagnostic[]): void {
+  if (diagnostics.length === 0) return;
+  const lines = renderDiagnostics(diagnostics).split('\n').slice(0, -1);
+  const n = diagnostics.length;
+  lines.push(`${n} ${n === 1 ? 'thing' : 'things'} of the stack not carried over (--strict makes them errors)`);
+  process.stderr.write(
+    lines.map((l, i) => (/^\S/.test(l) && i < lines.length - 1 ? `warning: ${l}` : l)).join('\n') + '\n',
+  );
+}
+
 export async function convert(globals: GlobalOptions, opts: ConvertCommandOptions): Promise<void> {
-  if (opts.format !== 'kubernetes') throw new UsageError(`unknown format "${opts.format}"; use kubernetes`);
+  if (opts.format !== 'kubernetes' && opts.format !== 'helm')
+    throw new UsageError(`unknown format "${opts.format}"; use kubernetes or helm`);
+  if (opts.format === 'helm' && !opts.output) throw new UsageError('--format helm writes a chart folder: give -o DIR');
   const publishAs = PUBLISH[opts.publish.toLowerCase()];
   if (!publishAs) throw new UsageError(`--publish takes LoadBalancer or NodePort, not "${opts.publish}"`);
   const stack = loadStackFiles(globals, {});
-  const converted = convertToKubernetes(stack, {
+  const options: Partial<ConvertOptions> = {
     publishAs,
     volumeSize: opts.volumeSize,
     fileContents: fileContents(stack),
     imageDigests: await builtImageDigests(stack),
     ...(opts.registry ? { registry: opts.registry.replace(/\/+$/, '') } : {}),
-  });
+  };
+  if (opts.format === 'helm') {
+    // Checked before anything is written: --strict leaves no half chart behind.
+    const strictProblems = located(convertToKubernetes(stack, options).warnings);
+    if (opts.strict && strictProblems.length) throw new StackFileError(strictProblems);
+    const chart = writeHelmChart(globals, opts.output!, options);
+    showWarnings(located(chart.warnings));
+    const fixed = chart.fixed.length
+      ? `; fixed values (not a number field or not in the manifests): ${chart.fixed.join(', ')}`
+      : '';
+    process.stderr.write(`wrote a chart of ${chart.files} files to ${opts.output}${fixed}\n`);
+    return;
+  }
+  const converted = convertToKubernetes(stack, options);
   const diagnostics = located(converted.warnings);
   if (opts.strict && diagnostics.length) throw new StackFileError(diagnostics);
-  if (diagnostics.length) {
-    // The diagnostics' own rendering, with a summary that says they are warnings.
-    const lines = renderDiagnostics(diagnostics).split('\n').slice(0, -1);
-    const n = diagnostics.length;
-    lines.push(`${n} ${n === 1 ? 'thing' : 'things'} of the stack not carried over (--strict makes them errors)`);
-    process.stderr.write(
-      lines.map((l, i) => (/^\S/.test(l) && i < lines.length - 1 ? `warning: ${l}` : l)).join('\n') + '\n',
-    );
-  }
+  showWarnings(diagnostics);
   if (!opts.output) {
     process.stdout.write(manifestStream(converted.objects));
     return;

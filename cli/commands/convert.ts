@@ -11,7 +11,7 @@ export function registerConvert(program: Command, globals: () => GlobalOptions):
   program
     .command('convert')
     .description('convert the stack to Kubernetes manifests (one YAML stream on stdout, or files with -o)')
-    .option('--format <format>', 'kubernetes', 'kubernetes')
+    .option('--format <format>', 'kubernetes (manifests) or helm (a chart, with -o DIR)', 'kubernetes')
     .option('-o, --output <dir>', 'write one file per object into DIR instead of stdout')
     .option('--publish <type>', 'Service type of published ports: LoadBalancer or NodePort', 'LoadBalancer')
     .option('--registry <host>', 'registry the images stack builds were pushed to (`stack push`)')

@@ -49,6 +49,16 @@ describe('stack convert', () => {
     expect(fs.readFileSync(path.join(out, 'deployment-web.yaml'), 'utf8')).toContain('kind: Deployment\n');
   });
 
+  it('--format helm -o DIR writes a chart; without -o it is a usage error', () => {
+    const out = path.join(env.root, 'chart');
+    const r = stack(env, ['-f', 'examples/hello/stack.yaml', 'convert', '--format', 'helm', '-o', out], repoRoot);
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['Chart.yaml', 'templates', 'values.yaml']);
+    expect(fs.readFileSync(path.join(out, 'Chart.yaml'), 'utf8')).toContain('name: hello\n');
+    expect(fs.readdirSync(path.join(out, 'templates'))).toContain('deployment-web.yaml');
+    expect(stack(env, ['-f', WEBAPP, 'convert', '--format', 'helm'], repoRoot).code).toBe(2);
+  });
+
   it('refuses an unknown format or Service type as a usage error', () => {
     expect(stack(env, ['-f', WEBAPP, 'convert', '--format', 'swarm'], repoRoot).code).toBe(2);
     expect(stack(env, ['-f', WEBAPP, 'convert', '--publish', 'ClusterIP'], repoRoot).code).toBe(2);
