@@ -55,7 +55,7 @@ export function dnsServices(ctx: ConvertContext): K8sObject[] {
   for (const s of withNetworks) {
     for (const { name, path } of extraNames(s)) {
       const lower = name.toLowerCase();
-      if (taken.get(lower) === s.name) continue;
+      if (lower === s.name.toLowerCase() || taken.get(lower) === s.name) continue;
       if (!isDns1035Label(lower)) {
         warnService(ctx, s, path, `the name "${name}" is not a DNS label, so no Service answers it in the cluster`);
         continue;
