@@ -9,7 +9,7 @@
 import type { Dependency, Service } from '../../model/types.js';
 import { serviceByName, serviceObjectName, warnService, type ConvertContext } from './convert-context.js';
 import { dnsLabel } from './k8s-names.js';
-import { podNetworks } from './pod-networks.js';
+import { networkKeys, podNetworks } from './pod-networks.js';
 import { runsToCompletion } from './workload-kind.js';
 
 /** Small images with what a wait needs: a resolver loop, and kubectl. */
@@ -33,6 +33,12 @@ function jobWaits(target: string): Record<string, unknown>[] {
   return [wait('created', 'create'), wait('done', 'condition=complete')];
 }
 
+/** A pod whose every network is internal: its egress reaches only its networks' members and DNS. */
+function onlyInternal(ctx: ConvertContext, service: Service): boolean {
+  const keys = networkKeys(ctx.stack, service);
+  return keys.length > 0 && keys.every((k) => ctx.stack.networks.find((n) => n.key === k)?.internal);
+}
+
 export interface Waits {
   initContainers: Record<string, unknown>[];
   /** Whether the pod reads Jobs through the API (it needs the job waiter's ServiceAccount). */
@@ -46,6 +52,13 @@ function waitFor(ctx: ConvertContext, service: Service, dep: Dependency, out: Wa
   if (dep.condition === 'service_completed_successfully' && runsToCompletion(ctx.stack, target)) {
     out.initContainers.push(...jobWaits(name));
     out.readsJobs = true;
+    if (onlyInternal(ctx, service))
+      warnService(
+        ctx,
+        service,
+        ['depends_on', dep.service],
+        `${service.name} is on internal networks only, so its NetworkPolicies keep its wait for ${dep.service} from the API server`,
+      );
     return;
   }
   if (podNetworks(ctx.stack, target).kind !== 'networks') {
