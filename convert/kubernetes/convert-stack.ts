@@ -38,7 +38,8 @@ const KIND_ORDER = [
 export function convertToKubernetes(stack: Stack, options: Partial<ConvertOptions> = {}): Converted {
   const ctx = makeContext(stack, { ...DEFAULT_OPTIONS, ...options });
   const workloads = stack.services.map((s) => workloadOf(ctx, s));
-  const needsWaiter = workloads.some((w) => JSON.stringify(w).includes('"serviceAccountName"'));
+  const podSpecs = workloads.map((w) => (w.spec as { template: { spec: Record<string, unknown> } }).template.spec);
+  const needsWaiter = podSpecs.some((spec) => spec.serviceAccountName !== undefined);
   const objects: K8sObject[] = [
     ...(needsWaiter ? jobWaiterObjects(ctx) : []),
     ...configObjects(ctx),
