@@ -1,5 +1,5 @@
 // Validation of converted objects against the Kubernetes OpenAPI schemas, as the
-// `kubernetes-models` package (5.1.0, pinned; generated from Kubernetes v1.36) compiles
+// `kubernetes-models` package (4.5.1, pinned; generated from Kubernetes v1.33 — 5.x asks for Node 22, whose engine warning npm ci would print here) compiles
 // them, plus what those schemas do not say and an API server (or `kubectl apply`, which
 // validates fields strictly) does check: no unknown field, and valid object names.
 

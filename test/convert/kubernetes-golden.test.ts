@@ -1,6 +1,6 @@
 // Golden output of `stack convert --format kubernetes` for the examples and for a stack
 // that uses every feature the converter carries over; every object must be one a cluster
-// takes (k8s-schema.ts: the Kubernetes v1.36 OpenAPI schemas, unknown fields, names).
+// takes (k8s-schema.ts: the Kubernetes v1.33 OpenAPI schemas, unknown fields, names).
 
 import { describe, expect, it } from 'vitest';
 import { convertToKubernetes } from '../../convert/kubernetes/convert-stack.js';
