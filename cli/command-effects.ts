@@ -43,6 +43,7 @@ export const READS_ONLY = new Set([
   'config',
   'plan',
   'graph',
+  'convert',
   'doctor',
   'port',
   'version',

@@ -44,6 +44,10 @@ export const EXAMPLES: Record<string, string[]> = {
   config: ['stack config                    # the file resolved, as compose config', 'stack config --services'],
   plan: ['stack plan                      # what `up` would change, and why', 'stack plan --format json web'],
   graph: ['stack graph                     # services, networks and volumes as a graph'],
+  convert: [
+    'stack convert --format kubernetes > k8s.yaml   # manifests for a cluster',
+    'stack convert --format helm -o chart/          # a Helm chart, the variables as values',
+  ],
   doctor: ['stack doctor                    # what this host lacks, and how to fix it'],
   push: ['stack push                      # push the images the stack builds'],
   image: ['stack image ls', 'stack image pull busybox'],
