@@ -88,6 +88,26 @@ describe('cgroup v2 knobs (fake cgroupfs)', () => {
   });
 });
 
+describe('cgroup v2 controllers the kernel does not offer (fake cgroupfs)', () => {
+  const root = path.join(tmp, 'v2-few');
+  fs.mkdirSync(root);
+  // A kernel built without CONFIG_CPUSETS and CONFIG_BLK_CGROUP: the root lists neither.
+  fs.writeFileSync(path.join(root, 'cgroup.controllers'), 'cpu memory pids\n');
+  fs.writeFileSync(path.join(root, 'cgroup.subtree_control'), 'memory pids cpu\n');
+  const tree = cgroupTree(root, 'v2', () => {});
+
+  it('cpuset or blkio_config on it is an error naming the controller and the fix, and nothing is written', async () => {
+    await expect(tree.create('proj', 'proj-cs-1', { resources: { cpuset: '0' }, privileged: false })).rejects.toThrow(
+      /cgroup v2: this kernel offers no cpuset controller \(.*cgroup\.controllers lists cpu memory pids\), which cpuset needs: .*CONFIG_CPUSETS/,
+    );
+    await expect(
+      tree.create('proj', 'proj-io-1', { resources: { blkio: blkio({ weight: 300 }) }, privileged: false }),
+    ).rejects.toThrow(/this kernel offers no io controller .*, which blkio_config needs: .*CONFIG_BLK_CGROUP/);
+    expect(read(root, 'cgroup.subtree_control')).toBe('memory pids cpu\n');
+    expect(fs.existsSync(path.join(root, 'stack'))).toBe(false);
+  });
+});
+
 describe('cgroup v1 knobs (fake cgroupfs)', () => {
   const root = path.join(tmp, 'v1');
   for (const c of ['memory', 'pids', 'cpu', 'devices', 'cpuset', 'blkio']) {

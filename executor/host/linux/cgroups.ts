@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Resources } from '../../../model/types.js';
 import { restrictDevices } from './bpf.js';
 import { limitWrites, OOM_FILE, parseOomKills, type CgroupVersion, type Controller } from './cgroup-limits.js';
-import { knobControllers, knobWrites } from './cgroup-knob-writes.js';
+import { CgroupKnobError, knobControllers, knobWrites } from './cgroup-knob-writes.js';
 import { statDevice } from './host-devices.js';
 import { fillCpuset } from './cpuset-levels.js';
 import { freezerOf } from './freezer.js';
@@ -54,6 +54,31 @@ async function mkdirRetry(dir: string): Promise<void> {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;
     }
   }
+}
+
+/** The compose keys that need each v2 controller beyond the ones every container gets, and the kernel option. */
+const V2_CONTROLLER_USE: Record<string, { keys: string; config: string; optional: boolean }> = {
+  cpuset: { keys: 'cpuset', config: 'CONFIG_CPUSETS', optional: true },
+  io: { keys: 'blkio_config', config: 'CONFIG_BLK_CGROUP', optional: true },
+  memory: { keys: 'every container (memory limits, OOM counts)', config: 'CONFIG_MEMCG', optional: false },
+  pids: { keys: 'every container (pids_limit)', config: 'CONFIG_CGROUP_PIDS', optional: false },
+  cpu: { keys: 'every container (cpus, cpu_shares)', config: 'CONFIG_CGROUP_SCHED', optional: false },
+};
+
+/**
+ * v2: a controller the root's cgroup.controllers does not list cannot be delegated (the write
+ * to subtree_control fails with a bare ENOENT): say which one, what needs it and the fix.
+ */
+async function requireControllers(root: string, wanted: string[]): Promise<void> {
+  const text = await fs.readFile(path.join(root, 'cgroup.controllers'), 'utf8');
+  const offered = text.split(/\s+/).filter((c) => c !== '');
+  const missing = wanted.find((c) => !offered.includes(c));
+  if (missing === undefined) return;
+  const use = V2_CONTROLLER_USE[missing] ?? { keys: 'this container', config: 'it', optional: false };
+  throw new CgroupKnobError(
+    `cgroup v2: this kernel offers no ${missing} controller (${path.join(root, 'cgroup.controllers')} lists ${offered.join(' ') || 'nothing'}), which ${use.keys} needs: ` +
+      `boot a kernel built with ${use.config} and without cgroup_disable=${missing}${use.optional ? `, or leave ${use.keys} out of the file` : ''}`,
+  );
 }
 
 /** v2: a level delegates the controllers to its children only when its subtree_control names them. */
@@ -149,8 +174,9 @@ export function cgroupTree(
       const onDemand = knobControllers(limits.resources);
       if (version === 'v2') {
         // v2: only leaves hold processes, and each level must delegate the controllers down.
-        await mkdirRetry(path.join(root, 'stack', project));
         const wanted = [...V2_CONTROLLERS, ...onDemand.filter((c) => c !== 'blkio')];
+        await requireControllers(root, wanted);
+        await mkdirRetry(path.join(root, 'stack', project));
         for (const dir of [root, path.join(root, 'stack'), path.join(root, 'stack', project)])
           await enableControllers(dir, wanted);
       }
