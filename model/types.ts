@@ -121,6 +121,12 @@ export interface Resources {
   oomKillDisable?: boolean;
   /** oom_score_adj of the container's processes (-1000–1000). */
   oomScoreAdj?: number;
+  /**
+   * cgroup_parent: the group the container's groups go under, relative to the cgroup root of
+   * every hierarchy stack uses (normalised: no leading or trailing `/`). Without it they go
+   * under `stack/<project>/`. Carried by the container's record, so every later step finds them.
+   */
+  cgroupParent?: string;
   blkio?: BlkioConfig;
   /** devices: host device nodes made inside the container and allowed in its device cgroup. */
   devices?: DeviceMapping[];

@@ -32,5 +32,6 @@ export function cgroupKnobsView(s: Service): Record<string, unknown> {
     mem_swappiness: r.memorySwappiness,
     oom_kill_disable: r.oomKillDisable,
     oom_score_adj: r.oomScoreAdj,
+    cgroup_parent: r.cgroupParent,
   };
 }

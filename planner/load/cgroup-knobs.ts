@@ -54,6 +54,15 @@ function blkio(v: unknown): BlkioConfig | undefined {
   return out;
 }
 
+/**
+ * cgroup_parent as docker's cgroupfs driver reads it: relative to the cgroup root whether or
+ * not it starts with `/`. Empty (or only `/`) is no parent. Assumes the rule refused `.`/`..`.
+ */
+export function cgroupParentPath(v: string): string | undefined {
+  const segments = v.split('/').filter((s) => s !== '');
+  return segments.length > 0 ? segments.join('/') : undefined;
+}
+
 /** The knobs `s` sets (none of them: an empty object). */
 export function cgroupKnobs(s: Obj): Partial<Resources> {
   const devices = s.devices === undefined ? undefined : list(s.devices).map(parseDevice);
@@ -66,6 +75,7 @@ export function cgroupKnobs(s: Obj): Partial<Resources> {
     memorySwappiness: toInt(s.mem_swappiness) === -1 ? undefined : toInt(s.mem_swappiness),
     oomKillDisable: toBool(s.oom_kill_disable),
     oomScoreAdj: toInt(s.oom_score_adj),
+    cgroupParent: typeof s.cgroup_parent === 'string' ? cgroupParentPath(s.cgroup_parent) : undefined,
     blkio: blkio(s.blkio_config),
     devices: devices?.length ? devices : undefined,
     deviceCgroupRules: rules?.length ? rules : undefined,

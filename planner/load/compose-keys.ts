@@ -126,7 +126,9 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
       '`daily`, `weekly` and `every_<duration>` pull what is missing and again once the stored image is older than the period',
     ),
     develop: noted('develop.watch is read by `stack watch`; until it acts on it, up and watch say so'),
-    cgroup_parent: refused("stack keeps each container's groups under stack/<project>/ so that nothing is left behind"),
+    cgroup_parent: works(
+      'relative to the cgroup root (a leading `/` too, as docker), in every hierarchy stack uses; the group is `<parent>/stk-<project>.<container>`, and a parent stack made is removed with its last container',
+    ),
     cpu_count: refused('it is for Windows containers; use cpus'),
     cpu_percent: refused('it is for Windows containers; use cpus'),
     cpu_rt_period: refused('stack gives containers no realtime CPU budget'),

@@ -11,9 +11,12 @@ import { freezerOf } from '../../executor/host/linux/freezer.js';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-fakefreezer-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+/** What only v1's freezer groups use. */
+const v1Only = { makeIn: async () => {}, removeAboveIn: async () => {} };
+
 describe('cgroup v2 freezer (fake cgroupfs)', () => {
   const leaf = path.join(tmp, 'stack', 'proj', 'proj-web-1');
-  const tree = { dirs: () => [leaf], pids: async () => [] };
+  const tree = { dirs: () => [leaf], pids: async () => [], ...v1Only };
   const freezer = freezerOf(tmp, tree, 'v2');
   const events = (frozen: 0 | 1) =>
     fs.writeFileSync(path.join(leaf, 'cgroup.events'), `populated 1\nfrozen ${frozen}\n`);
@@ -37,7 +40,7 @@ describe('cgroup v2 freezer (fake cgroupfs)', () => {
   });
 
   it('a thaw of a container that is gone does nothing; a freeze of one says what is missing', async () => {
-    const gone = freezerOf(tmp, { dirs: () => [path.join(tmp, 'gone')], pids: async () => [] }, 'v2');
+    const gone = freezerOf(tmp, { dirs: () => [path.join(tmp, 'gone')], pids: async () => [], ...v1Only }, 'v2');
     await gone.thaw('proj', 'gone');
     await expect(gone.freeze('proj', 'gone')).rejects.toThrow(/cgroup\.freeze is missing/);
     await gone.remove('proj', 'gone'); // v2: the group goes with the container's own

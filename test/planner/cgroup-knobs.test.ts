@@ -53,3 +53,25 @@ describe('knobs cgroup v2 lacks', () => {
     expect(t.services[0]!.resources.memorySwappiness).toBeUndefined();
   });
 });
+
+describe('cgroup_parent', () => {
+  it('is a path below the cgroup root, a leading / too, as docker reads it', () => {
+    const parent = (v: string) => loadTree(file(`    cgroup_parent: "${v}"\n`)).services[0]!.resources.cgroupParent;
+    expect(parent('/my-parent/sub/')).toBe('my-parent/sub');
+    expect(parent('my-parent')).toBe('my-parent');
+    expect(parent('/')).toBeUndefined();
+  });
+
+  it('a . or .. segment, or stack/ (stack keeps its own groups there), is refused at its line', () => {
+    expect(
+      treeProblems(file('    cgroup_parent: "/a/../../etc"\n')).concat(
+        treeProblems(file('    cgroup_parent: ./a\n')),
+        treeProblems(file('    cgroup_parent: /stack/x\n')),
+      ),
+    ).toStrictEqual([
+      'stack.yaml:4:20: cgroup_parent "/a/../../etc" of service "a" has a "." or ".." segment: it is a path below the cgroup root (as docker reads it), so give one without them, such as my-parent/sub',
+      'stack.yaml:4:20: cgroup_parent "./a" of service "a" has a "." or ".." segment: it is a path below the cgroup root (as docker reads it), so give one without them, such as my-parent/sub',
+      'stack.yaml:4:20: cgroup_parent "/stack/x" of service "a" is inside stack/, where stack keeps the groups of containers without a parent; give another path',
+    ]);
+  });
+});

@@ -288,6 +288,7 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     device_cgroup_rules: ['c 1:5 r'],
     group_add: ['100'],
     oom_score_adj: 100,
+    cgroup_parent: 'stk-parent',
     mem_swappiness: 10,
     oom_kill_disable: true,
     annotations: { 'com.example.a': 'b' },

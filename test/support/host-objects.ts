@@ -33,10 +33,20 @@ export function snapshotHostObjects(): HostObjects {
   };
 }
 
+/** Groups under every tree's `stack/`, and the `stk…` groups at a tree's top (a cgroup_parent tests give). */
 function cgroupDirs(): string[] {
   const out: string[] = [];
   const root = '/sys/fs/cgroup';
-  const candidates = [path.join(root, 'stack'), ...fs.readdirSync(root).map((c) => path.join(root, c, 'stack'))];
+  const trees = [root, ...fs.readdirSync(root).map((c) => path.join(root, c))];
+  for (const tree of trees) {
+    try {
+      for (const entry of fs.readdirSync(tree, { withFileTypes: true }))
+        if (entry.isDirectory() && entry.name.startsWith('stk')) out.push(path.join(tree, entry.name));
+    } catch {
+      // not a folder (a file of the v2 root)
+    }
+  }
+  const candidates = trees.map((t) => path.join(t, 'stack'));
   for (const dir of candidates) {
     try {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true }))

@@ -1,7 +1,8 @@
 // The cgroup and process knobs of issue 18 on a real cgroup v2 kernel (the host runs v1):
 // cpu_period/cpu_quota as cpu.max, cpuset delegated and applied, oom_score_adj, group_add,
 // devices and device_cgroup_rules through the container's own eBPF device program, and the
-// located warnings for mem_swappiness and oom_kill_disable, which v2 has no knob for.
+// located warnings for mem_swappiness and oom_kill_disable, which v2 has no knob for;
+// cgroup_parent's group under a parent stack makes, and removes at down (noNewObjects).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,6 +71,13 @@ describe('cgroup knobs on cgroup v2 (Debian 12 kernel)', () => {
     network_mode: none
     stop_grace_period: 0s
     devices: ["${LATENCY}:/dev/stklat:m"]
+  parented:
+    image: ${TEST_IMAGE}
+    command: sleep 1000
+    network_mode: none
+    stop_grace_period: 0s
+    cgroup_parent: /stkvm-parent/sub
+    cpuset: "0"
 `,
     );
     upStderr = ok(stack(env, ['-f', file, 'up', '-d']), 'up -d').stderr;
@@ -105,6 +113,14 @@ describe('cgroup knobs on cgroup v2 (Debian 12 kernel)', () => {
     const probe = 'head -c 1 /dev/stklat >/dev/null 2>&1 && echo open || echo denied';
     assert.equal(exec('rule', probe), 'open');
     assert.equal(exec('norule', probe), 'denied');
+  });
+
+  it('cgroup_parent: the group is under the parent, with cpuset delegated down every level of it', () => {
+    const group = `/stkvm-parent/sub/stk-${project}.${project}-parented-1`;
+    assert.equal(fs.readFileSync(`/sys/fs/cgroup${group}/cpuset.cpus`, 'utf8').trim(), '0');
+    const pid = fs.readFileSync(`/sys/fs/cgroup${group}/cgroup.procs`, 'utf8').trim().split('\n')[0]!;
+    assert.equal(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim(), `0::${group}`);
+    assert.equal(exec('parented', 'grep Cpus_allowed_list /proc/self/status').split(/\s+/)[1], '0');
   });
 
   it('down removes everything', async () => {

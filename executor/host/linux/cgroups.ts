@@ -1,8 +1,9 @@
 // Per-container cgroups, on cgroup v2 (one unified tree, most distributions) or v1 (one tree
 // per controller, as on the development machine). Groups live at `stack/<project>/<name>`
-// so a leak check is one look at `/sys/fs/cgroup/stack/*/` or `/sys/fs/cgroup/*/stack/*/`.
-// The `stack/` level itself stays: removing it would race with another stack creating its
-// project group under it. `cgroupTree(root, version)` works on any folder (tests give it a
+// so a leak check is one look at `/sys/fs/cgroup/stack/*/` or `/sys/fs/cgroup/*/stack/*/`,
+// or with cgroup_parent at `<parent>/stk-<project>.<name>` (cgroup-parents.ts), which every
+// step finds from the container's record. The `stack/` level itself stays: removing it would
+// race with another stack creating its project group under it. `cgroupTree(root, version)` works on any folder (tests give it a
 // fake cgroupfs); the exported functions use the host's.
 
 import fs from 'node:fs/promises';
@@ -15,6 +16,8 @@ import { CgroupKnobError, knobControllers, knobWrites } from './cgroup-knob-writ
 import { statDevice } from './host-devices.js';
 import { fillCpuset } from './cpuset-levels.js';
 import { freezerOf } from './freezer.js';
+import { cgroupLevels, groupSegments, rmdirIfPresent } from './cgroup-parents.js';
+import { stackRun } from '../../../store/paths.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 /** The v1 controllers a container gets groups of (and sees at /sys/fs/cgroup: cgroup-view.ts). */
@@ -43,18 +46,6 @@ export interface ContainerLimits {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function mkdirRetry(dir: string): Promise<void> {
-  // The project level may be removed by a concurrent cleanup between two mkdir steps.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await fs.mkdir(dir, { recursive: true });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;
-    }
-  }
-}
 
 /** The compose keys that need each v2 controller beyond the ones every container gets, and the kernel option. */
 const V2_CONTROLLER_USE: Record<string, { keys: string; config: string; optional: boolean }> = {
@@ -89,18 +80,6 @@ async function enableControllers(dir: string, wanted: string[]): Promise<void> {
   if (missing.length > 0) await fs.writeFile(file, missing.map((c) => `+${c}`).join(' '));
 }
 
-async function rmdirIfPresent(dir: string): Promise<boolean> {
-  try {
-    await fs.rmdir(dir);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return true;
-    if (code === 'EBUSY' || code === 'ENOTEMPTY') return false;
-    throw err;
-  }
-}
-
 /**
  * `restrictDevices(dir, extraRules)` confines a v2 group to the default device list and the
  * container's own rules (bpf.ts on the host;
@@ -110,21 +89,26 @@ export function cgroupTree(
   root: string,
   version: CgroupVersion,
   restrictDevices: (dir: string, extraRules: string[]) => void,
+  marks: () => string = () => path.join(stackRun(), 'cgroup-parents'),
 ) {
+  const levels = cgroupLevels(marks);
   const controllerRoot = (c: Controller) => (version === 'v2' ? root : path.join(root, c));
-  const groupOf = (c: Controller, project: string, name: string) =>
-    path.join(controllerRoot(c), 'stack', project, name);
+  const groupOf = (c: Controller, project: string, name: string, parent?: string) =>
+    path.join(controllerRoot(c), ...groupSegments(project, name, parent));
   /** The container's group directories (one per tree; v1: those made on demand too, which may not exist). */
-  const dirs = (project: string, name: string) =>
+  const dirs = (project: string, name: string, parent?: string) =>
     version === 'v2'
-      ? [path.join(root, 'stack', project, name)]
-      : [...V1_CONTROLLERS, ...V1_ON_DEMAND].map((c) => groupOf(c, project, name));
+      ? [path.join(root, ...groupSegments(project, name, parent))]
+      : [...V1_CONTROLLERS, ...V1_ON_DEMAND].map((c) => groupOf(c, project, name, parent));
+  /** The hierarchy root a group directory of `dirs` is in. */
+  const treeOf = (dir: string, project: string, name: string, parent?: string) =>
+    dir.slice(0, dir.length - path.join('/', ...groupSegments(project, name, parent)).length);
 
-  async function pids(project: string, name: string): Promise<number[]> {
+  async function pids(project: string, name: string, parent?: string): Promise<number[]> {
     const found = new Set<number>();
     // The trees read at once (v1 has one per controller): every container removal reads them.
     const texts = await Promise.all(
-      dirs(project, name).map((dir) =>
+      dirs(project, name, parent).map((dir) =>
         fs.readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw err;
           return '';
@@ -135,13 +119,13 @@ export function cgroupTree(
     return [...found];
   }
 
-  async function kill(project: string, name: string, timeoutMs = 10_000): Promise<void> {
+  async function kill(project: string, name: string, parent?: string, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const left = await pids(project, name);
+      const left = await pids(project, name, parent);
       if (left.length === 0) return;
       if (Date.now() > deadline) throw new Error(`cgroup of ${project}/${name} still holds pids ${left.join(', ')}`);
-      const killFile = path.join(dirs(project, name)[0]!, 'cgroup.kill');
+      const killFile = path.join(dirs(project, name, parent)[0]!, 'cgroup.kill');
       if (version === 'v2' && existsSync(killFile)) await fs.writeFile(killFile, '1').catch(() => {});
       else {
         for (const pid of left) {
@@ -160,10 +144,16 @@ export function cgroupTree(
     version,
     dirs,
     /** The files the init stage writes `0` to, to join the container's groups. */
-    procsFiles: (project: string, name: string) =>
-      dirs(project, name)
+    procsFiles: (project: string, name: string, parent?: string) =>
+      dirs(project, name, parent)
         .filter((d, i) => i < V1_CONTROLLERS.length || existsSync(d))
         .map((d) => path.join(d, 'cgroup.procs')),
+    /** Makes a group of the container's in another hierarchy (v1's freezer), with its parent's missing levels. */
+    makeIn: (treeRoot: string, project: string, name: string, parent?: string) =>
+      levels.make(treeRoot, groupSegments(project, name, parent), parent !== undefined),
+    /** Once its group in `treeRoot` is gone: the levels above it that stack made and that are empty. */
+    removeAboveIn: (treeRoot: string, project: string, name: string, parent?: string) =>
+      levels.removeAbove(treeRoot, groupSegments(project, name, parent), parent !== undefined),
 
     /** Makes the groups and writes the limits, before any process joins them. */
     async create(
@@ -172,19 +162,21 @@ export function cgroupTree(
       limits: ContainerLimits = { resources: {}, privileged: false },
     ): Promise<string[]> {
       const onDemand = knobControllers(limits.resources);
+      const parent = limits.resources.cgroupParent;
+      const segments = groupSegments(project, name, parent);
       if (version === 'v2') {
         // v2: only leaves hold processes, and each level must delegate the controllers down.
         const wanted = [...V2_CONTROLLERS, ...onDemand.filter((c) => c !== 'blkio')];
         await requireControllers(root, wanted);
-        await mkdirRetry(path.join(root, 'stack', project));
-        for (const dir of [root, path.join(root, 'stack'), path.join(root, 'stack', project)])
-          await enableControllers(dir, wanted);
+        await levels.make(root, segments, parent !== undefined);
+        for (let depth = 0; depth < segments.length; depth++)
+          await enableControllers(path.join(root, ...segments.slice(0, depth)), wanted);
       }
       const made =
         version === 'v2'
-          ? dirs(project, name)
+          ? dirs(project, name, parent)
           : [...V1_CONTROLLERS, ...V1_ON_DEMAND.filter((c) => onDemand.includes(c as 'cpuset' | 'blkio'))].map((c) =>
-              groupOf(c, project, name),
+              groupOf(c, project, name, parent),
             );
       // A hierarchy this host does not mount would otherwise be a plain folder in /sys/fs/cgroup's tmpfs.
       for (const c of version === 'v1' ? onDemand.filter((c) => c !== 'io') : [])
@@ -192,15 +184,15 @@ export function cgroupTree(
           throw new Error(
             `cgroup v1: this host mounts no ${c} hierarchy at ${controllerRoot(c)}, which ${c === 'cpuset' ? 'cpuset' : 'blkio_config'} needs`,
           );
-      for (const dir of made) await mkdirRetry(dir);
+      if (version === 'v1')
+        for (const dir of made) await levels.make(treeOf(dir, project, name, parent), segments, parent !== undefined);
       // v1 cpuset groups start with no CPUs and no memory nodes: each level takes its parent's.
-      if (version === 'v1' && onDemand.includes('cpuset'))
-        await fillCpuset(controllerRoot('cpuset'), ['stack', project, name]);
+      if (version === 'v1' && onDemand.includes('cpuset')) await fillCpuset(controllerRoot('cpuset'), segments);
       const extraRules = limits.extraDeviceRules ?? [];
       // Before any process joins: without it a v2 container with CAP_MKNOD opens the host's disks.
       if (version === 'v2' && !limits.privileged) restrictDevices(made[0]!, extraRules);
       const fileOf = (c: Controller, file: string) =>
-        path.join(version === 'v2' ? made[0]! : groupOf(c, project, name), file);
+        path.join(version === 'v2' ? made[0]! : groupOf(c, project, name, parent), file);
       const writes = [
         ...limitWrites(version, limits.resources, limits.privileged),
         ...knobWrites(version, limits.resources, extraRules, limits.privileged, {
@@ -240,27 +232,35 @@ export function cgroupTree(
     },
 
     /** How often the kernel's OOM killer struck in the container's memory group (read before removal). */
-    oomKills(project: string, name: string): number {
+    oomKills(project: string, name: string, parent?: string): number {
       try {
-        return parseOomKills(readFileSync(path.join(groupOf('memory', project, name), OOM_FILE[version]), 'utf8'));
+        return parseOomKills(
+          readFileSync(path.join(groupOf('memory', project, name, parent), OOM_FILE[version]), 'utf8'),
+        );
       } catch {
         return 0;
       }
     },
 
-    /** Kills what is left, removes the container's groups, then the project level if empty. Idempotent. */
-    async remove(project: string, name: string): Promise<void> {
-      await kill(project, name);
+    /**
+     * Kills what is left, removes the container's groups, then the levels above them that
+     * stack made and that are empty (the project level, or a parent's). Idempotent.
+     */
+    async remove(project: string, name: string, parent?: string): Promise<void> {
+      await kill(project, name, parent);
       // The trees at once (v1 has one per controller), each on its own.
       await Promise.all(
-        dirs(project, name).map(async (dir) => {
+        dirs(project, name, parent).map(async (dir) => {
           // A killed process leaves the group a moment after it is reaped: retry EBUSY briefly.
           for (let attempt = 0; !(await rmdirIfPresent(dir)); attempt++) {
             if (attempt > 200) throw new Error(`cannot remove cgroup ${dir}: busy`);
             await sleep(10);
           }
-          // Another container of the project may still be there: then the project level stays.
-          await rmdirIfPresent(path.dirname(dir));
+          await levels.removeAbove(
+            treeOf(dir, project, name, parent),
+            groupSegments(project, name, parent),
+            parent !== undefined,
+          );
         }),
       );
     },
@@ -272,21 +272,26 @@ export type CgroupTree = ReturnType<typeof cgroupTree>;
 let host: CgroupTree | undefined;
 const hostTree = (): CgroupTree => (host ??= cgroupTree(CGROUP_ROOT, cgroupVersion(), restrictDevices));
 
-export const cgroupDirs = (project: string, name: string) => hostTree().dirs(project, name);
-export const cgroupProcsFiles = (project: string, name: string) => hostTree().procsFiles(project, name);
+// `parent`: the container's cgroup_parent, from its spec (its record's, once it was spawned).
+export const cgroupDirs = (project: string, name: string, parent?: string) => hostTree().dirs(project, name, parent);
+export const cgroupProcsFiles = (project: string, name: string, parent?: string) =>
+  hostTree().procsFiles(project, name, parent);
 export const createCgroups = (project: string, name: string, limits?: ContainerLimits) =>
   hostTree().create(project, name, limits);
-export const cgroupPids = (project: string, name: string) => hostTree().pids(project, name);
+export const cgroupPids = (project: string, name: string, parent?: string) => hostTree().pids(project, name, parent);
 export const cgroupNames = (project: string) => hostTree().names(project);
-export const killCgroups = (project: string, name: string, timeoutMs?: number) =>
-  hostTree().kill(project, name, timeoutMs);
-export const removeCgroups = (project: string, name: string) => hostTree().remove(project, name);
-export const oomKills = (project: string, name: string) => hostTree().oomKills(project, name);
+export const killCgroups = (project: string, name: string, parent?: string) => hostTree().kill(project, name, parent);
+export const removeCgroups = (project: string, name: string, parent?: string) =>
+  hostTree().remove(project, name, parent);
+export const oomKills = (project: string, name: string, parent?: string) => hostTree().oomKills(project, name, parent);
 
 let freezer: ReturnType<typeof freezerOf> | undefined;
 const hostFreezer = () => (freezer ??= freezerOf(CGROUP_ROOT, hostTree(), cgroupVersion()));
-export const freezeCgroups = (project: string, name: string) => hostFreezer().freeze(project, name);
+export const freezeCgroups = (project: string, name: string, parent?: string) =>
+  hostFreezer().freeze(project, name, parent);
 /** Thaws a paused container (nothing for one never paused): a frozen process cannot act on a signal, not even SIGKILL on v1. */
-export const thawCgroups = (project: string, name: string) => hostFreezer().thaw(project, name);
+export const thawCgroups = (project: string, name: string, parent?: string) =>
+  hostFreezer().thaw(project, name, parent);
 /** v1: the freezer group a pause made, once the container's processes are gone. */
-export const removeFreezer = (project: string, name: string) => hostFreezer().remove(project, name);
+export const removeFreezer = (project: string, name: string, parent?: string) =>
+  hostFreezer().remove(project, name, parent);

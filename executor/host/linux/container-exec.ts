@@ -43,7 +43,7 @@ export function createContainerExec(state: Host['state']): Host['containers']['e
       koffiNative: koffiNativePath(),
       pid,
       startTime: record.startTime!,
-      cgroupProcs: cgroupProcsFiles(project, name),
+      cgroupProcs: cgroupProcsFiles(project, name, spec.resources.cgroupParent),
       argv: opts.argv,
       env: mergeEnv(spec.env, envRecord((opts.env ?? []).filter((e) => e.indexOf('=') > 0))),
       hostname: spec.hostname,

@@ -87,6 +87,10 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     throw new ContainerStartError(spec.name, step, detail);
   }
 
+  /** Where its groups are: under its cgroup_parent, which the record's spec carries (written before they are made). */
+  const cgroupParentOf = async (project: string, name: string) =>
+    (await state.loadContainer(project, name))?.spec.resources.cgroupParent;
+
   return {
     async prepare(spec) {
       initSecurity(spec); // a host that cannot run it fails here, before anything is made
@@ -134,7 +138,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       const config: InitConfig = {
         container: spec.name,
         koffiNative: koffiNativePath(),
-        cgroupProcs: cgroupProcsFiles(spec.project, spec.name),
+        cgroupProcs: cgroupProcsFiles(spec.project, spec.name, spec.resources.cgroupParent),
         lowerdirs: [...spec.image.layers].reverse().map((l) => paths.layerDir(l)),
         upperdir: path.join(dir, 'upper'),
         workdir: path.join(dir, 'work'),
@@ -222,7 +226,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       void exited.then((exitCode) => {
         entry.done = true;
         // Read before anyone removes the group: docker's OOMKilled means the kernel's OOM killer struck in it.
-        const oomKilled = oomKills(spec.project, spec.name) > 0;
+        const oomKilled = oomKills(spec.project, spec.name, spec.resources.cgroupParent) > 0;
         // A container with nothing to wire may be done before release() is called: its entry,
         // and the status pipe that may still hold an error line, stay for release() to read.
         if (entry.released) forget(spec.project, spec.name, entry);
@@ -273,8 +277,9 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       // An init stage still waiting for release ignores SIGTERM (PID 1 without a handler)
       // but leaves at once when its release pipe closes.
       if (entry && !entry.released) forget(project, name, entry);
+      const parent = record?.spec.resources.cgroupParent;
       // As docker stops a paused container: thawed, or the signal waits (v1: even SIGKILL).
-      await thawCgroups(project, name);
+      await thawCgroups(project, name, parent);
       if (pid && startTime !== undefined && isSameProcess(pid, startTime)) {
         const signum = signalNumber(signal);
         // PID 1 without a handler for the stop signal never sees it (the kernel drops it):
@@ -287,16 +292,18 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         }
       }
       // Killing PID 1 ends its pid namespace; whatever escaped that is still in the cgroups.
-      await killCgroups(project, name);
+      await killCgroups(project, name, parent);
       // An adopted one's exit is reported now, before anything starts its next process.
       adopted.settle(project, name);
     },
 
     async cleanup(project, name) {
-      await thawCgroups(project, name);
-      await removeCgroups(project, name);
+      // The record is removed after the cleanup: its parent says where the groups are.
+      const parent = await cgroupParentOf(project, name);
+      await thawCgroups(project, name, parent);
+      await removeCgroups(project, name, parent);
       removeSharedShm(project, name);
-      await removeFreezer(project, name);
+      await removeFreezer(project, name, parent);
       await fs.rm(paths.containerDir(project, name), { recursive: true, force: true });
       await cleanupMounts(project, name);
       // The log goes with the container, as docker's does: a later container of the same
@@ -312,11 +319,13 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     },
 
     async freeze(project, name, frozen) {
-      if (frozen) await freezeCgroups(project, name);
-      else await thawCgroups(project, name);
+      const parent = await cgroupParentOf(project, name);
+      if (frozen) await freezeCgroups(project, name, parent);
+      else await thawCgroups(project, name, parent);
     },
 
-    processes: async (project, name) => containerProcesses(await cgroupPids(project, name)),
+    processes: async (project, name) =>
+      containerProcesses(await cgroupPids(project, name, await cgroupParentOf(project, name))),
 
     exec: createContainerExec(state),
 

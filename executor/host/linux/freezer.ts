@@ -2,7 +2,7 @@
 // own group, which reports `frozen 1` in cgroup.events once every process is stopped. v1:
 // the freezer is a hierarchy of its own, which containers do not otherwise join (they would
 // see it under /sys/fs/cgroup: cgroup-view.ts), so the first pause makes the container a
-// group there at `freezer/stack/<project>/<name>` and moves its processes in; children
+// group there at `freezer/stack/<project>/<name>` (or under its cgroup_parent) and moves its processes in; children
 // they fork later are born in it. `freezer.state` reads FREEZING until all are stopped.
 // `freezerOf(root, version)` works on any folder; the exported functions use the host's.
 
@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CgroupVersion } from './cgroup-limits.js';
 import type { CgroupTree } from './cgroups.js';
+import { groupSegments } from './cgroup-parents.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Freezing waits for processes in uninterruptible sleep; past this the pause fails and thaws. */
@@ -30,16 +31,22 @@ async function settle(what: string, reached: () => Promise<boolean>): Promise<vo
   }
 }
 
-export function freezerOf(root: string, tree: Pick<CgroupTree, 'dirs' | 'pids'>, version: CgroupVersion) {
-  const v1Dir = (project: string, name: string) => path.join(root, 'freezer', 'stack', project, name);
+export function freezerOf(
+  root: string,
+  tree: Pick<CgroupTree, 'dirs' | 'pids' | 'makeIn' | 'removeAboveIn'>,
+  version: CgroupVersion,
+) {
+  const v1Root = path.join(root, 'freezer');
+  const v1Dir = (project: string, name: string, parent?: string) =>
+    path.join(v1Root, ...groupSegments(project, name, parent));
 
-  async function v1Freeze(project: string, name: string): Promise<void> {
-    const dir = v1Dir(project, name);
-    await fs.mkdir(dir, { recursive: true });
+  async function v1Freeze(project: string, name: string, parent?: string): Promise<void> {
+    const dir = v1Dir(project, name, parent);
+    await tree.makeIn(v1Root, project, name, parent);
     // A process may fork while we move the others: move again until none is left outside.
     for (;;) {
       const inside = new Set((await readText(path.join(dir, 'cgroup.procs'))).split('\n').filter(Boolean).map(Number));
-      const outside = (await tree.pids(project, name)).filter((p) => !inside.has(p));
+      const outside = (await tree.pids(project, name, parent)).filter((p) => !inside.has(p));
       for (const pid of outside)
         await fs.writeFile(path.join(dir, 'cgroup.procs'), String(pid)).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ESRCH') throw err; // exited meanwhile
@@ -53,15 +60,15 @@ export function freezerOf(root: string, tree: Pick<CgroupTree, 'dirs' | 'pids'>,
     }
   }
 
-  async function v1Thaw(project: string, name: string): Promise<void> {
-    const state = path.join(v1Dir(project, name), 'freezer.state');
+  async function v1Thaw(project: string, name: string, parent?: string): Promise<void> {
+    const state = path.join(v1Dir(project, name, parent), 'freezer.state');
     if (!existsSync(state)) return;
     await fs.writeFile(state, 'THAWED');
     await settle(`thawing ${project}/${name}`, async () => (await readText(state)).trim() === 'THAWED');
   }
 
-  async function v2Set(project: string, name: string, frozen: boolean): Promise<void> {
-    const dir = tree.dirs(project, name)[0]!;
+  async function v2Set(project: string, name: string, parent: string | undefined, frozen: boolean): Promise<void> {
+    const dir = tree.dirs(project, name, parent)[0]!;
     if (!existsSync(path.join(dir, 'cgroup.freeze'))) {
       if (!frozen) return;
       throw new Error(`cgroup v2: ${dir}/cgroup.freeze is missing (the container is gone, or the kernel predates 5.2)`);
@@ -74,25 +81,25 @@ export function freezerOf(root: string, tree: Pick<CgroupTree, 'dirs' | 'pids'>,
   }
 
   return {
-    async freeze(project: string, name: string): Promise<void> {
-      if (version === 'v2') return v2Set(project, name, true);
+    async freeze(project: string, name: string, parent?: string): Promise<void> {
+      if (version === 'v2') return v2Set(project, name, parent, true);
       try {
-        await v1Freeze(project, name);
+        await v1Freeze(project, name, parent);
       } catch (err) {
-        await v1Thaw(project, name).catch(() => {}); // never leave it half frozen
+        await v1Thaw(project, name, parent).catch(() => {}); // never leave it half frozen
         throw err;
       }
     },
-    async thaw(project: string, name: string): Promise<void> {
-      if (version === 'v2') return v2Set(project, name, false);
-      return v1Thaw(project, name);
+    async thaw(project: string, name: string, parent?: string): Promise<void> {
+      if (version === 'v2') return v2Set(project, name, parent, false);
+      return v1Thaw(project, name, parent);
     },
     /** v1: the freezer group, once its processes are gone (the container's removal kills them first). */
-    async remove(project: string, name: string): Promise<void> {
+    async remove(project: string, name: string, parent?: string): Promise<void> {
       if (version === 'v2') return;
-      const dir = v1Dir(project, name);
+      const dir = v1Dir(project, name, parent);
       if (!existsSync(dir)) return;
-      await v1Thaw(project, name);
+      await v1Thaw(project, name, parent);
       for (let attempt = 0; ; attempt++) {
         try {
           await fs.rmdir(dir);
@@ -104,7 +111,8 @@ export function freezerOf(root: string, tree: Pick<CgroupTree, 'dirs' | 'pids'>,
           await sleep(10);
         }
       }
-      await fs.rmdir(path.dirname(dir)).catch(() => {}); // the project level, once empty
+      // The project level, or the parent's levels stack made, once empty.
+      await tree.removeAboveIn(v1Root, project, name, parent).catch(() => {});
     },
   };
 }

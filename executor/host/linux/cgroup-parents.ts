@@ -1,0 +1,87 @@
+// Where a container's groups sit below a hierarchy's root, and the levels of a
+// `cgroup_parent` that stack itself made. Without a parent: `stack/<project>/<name>`, whose
+// project level goes with its last container (`stack/` stays: another stack may be making
+// its project there). With one: `<parent>/stk-<project>.<name>` (a project name holds no
+// `.`, so two stacks never meet on one name). Stack removes a level of the parent only when
+// it made it, and knows that from a mark in STACK_RUN written BEFORE the mkdir, so a crash
+// between the two still leaves it known; a level that was there before is never removed.
+// STACK_RUN is a tmpfs that a reboot empties, as it empties the cgroup trees.
+
+import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/** The path segments of the container's group below each hierarchy's root. */
+export function groupSegments(project: string, name: string, parent?: string): string[] {
+  return parent ? [...parent.split('/'), `stk-${project}.${name}`] : ['stack', project, name];
+}
+
+/** Removes an empty group: false while it still holds a group or a process. */
+export async function rmdirIfPresent(dir: string): Promise<boolean> {
+  try {
+    await fs.rmdir(dir);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return true;
+    if (code === 'EBUSY' || code === 'ENOTEMPTY') return false;
+    throw err;
+  }
+}
+
+/** `marks`: the folder of the marks (STACK_RUN/cgroup-parents on the host; tests give their own). */
+export function cgroupLevels(marks: () => string) {
+  const markOf = (dir: string) => path.join(marks(), encodeURIComponent(dir));
+
+  /** Makes the levels of `segments` below `root` that are missing, each marked before it is made. */
+  async function makeMarked(root: string, segments: string[]): Promise<void> {
+    let dir = root;
+    for (const s of segments) {
+      dir = path.join(dir, s);
+      if (existsSync(dir)) continue;
+      await fs.mkdir(marks(), { recursive: true, mode: 0o700 });
+      await fs.writeFile(markOf(dir), '');
+      await fs.mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+    }
+  }
+
+  return {
+    /** Makes the container's group below `root` and whatever of its parent is missing. */
+    async make(root: string, segments: string[], parent: boolean): Promise<void> {
+      // The level above may be removed by another stack's cleanup between two steps: retry.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          if (parent) {
+            await makeMarked(root, segments.slice(0, -1));
+            await fs.mkdir(path.join(root, ...segments)).catch((err: NodeJS.ErrnoException) => {
+              if (err.code !== 'EEXIST') throw err;
+            });
+          } else await fs.mkdir(path.join(root, ...segments), { recursive: true });
+          return;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;
+        }
+      }
+    },
+
+    /** Once the container's group is gone: the levels above it that stack made and that are empty. */
+    async removeAbove(root: string, segments: string[], parent: boolean): Promise<void> {
+      if (!parent) {
+        // Another container of the project may still be there: then the project level stays.
+        await rmdirIfPresent(path.join(root, ...segments.slice(0, -1)));
+        return;
+      }
+      for (let depth = segments.length - 1; depth > 0; depth--) {
+        const dir = path.join(root, ...segments.slice(0, depth));
+        // A level stack did not make stays, and so does everything above it.
+        if (!existsSync(markOf(dir))) return;
+        if (!(await rmdirIfPresent(dir))) return;
+        await fs.rm(markOf(dir), { force: true });
+      }
+    },
+  };
+}
+
+export type CgroupLevels = ReturnType<typeof cgroupLevels>;
