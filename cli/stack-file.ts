@@ -205,6 +205,8 @@ export interface HostFacts {
   lsms?: readonly string[];
   /** v2 when the unified hierarchy is mounted at /sys/fs/cgroup itself (hybrid hosts count as v1). */
   cgroup?: 'v1' | 'v2';
+  /** cgroup v1's cpu hierarchy has cpu.rt_runtime_us (CONFIG_RT_GROUP_SCHED): cpu_rt_* can be honoured. */
+  rtGroupSched?: boolean;
 }
 
 export const thisHost = (): HostFacts => ({
@@ -212,6 +214,7 @@ export const thisHost = (): HostFacts => ({
   runDir: stackRun(),
   lsms: hostLsms(),
   cgroup: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1',
+  rtGroupSched: fs.existsSync('/sys/fs/cgroup/cpu/cpu.rt_runtime_us'),
 });
 
 /** /sys/kernel/security/lsm (`lockdown,capability,apparmor`); none when securityfs shows none. */
@@ -276,6 +279,7 @@ export function loadStackFilesWithSources(
       ...(host.runDir === undefined ? {} : { runDir: host.runDir }),
       ...(host.lsms === undefined ? {} : { hostLsms: host.lsms }),
       ...(host.cgroup === undefined ? {} : { hostCgroup: host.cgroup }),
+      ...(host.rtGroupSched === undefined ? {} : { hostRtGroupSched: host.rtGroupSched }),
       ...(project.projectName ? { projectName: project.projectName } : {}),
     });
     return { stack, filesRead: [...read], configFiles: project.files };

@@ -103,3 +103,23 @@ export const cgroupParentCheck: Check = {
     );
   },
 };
+
+/**
+ * Realtime group scheduling: cgroup v1's cpu controller with cpu.rt_runtime_us (a kernel
+ * with CONFIG_RT_GROUP_SCHED). Only cpu_rt_runtime/cpu_rt_period need it, and the loader
+ * refuses them at their line where it is missing: a line that says which, never a gap.
+ */
+export const cgroupRealtimeCheck: Check = {
+  name: 'cgroup-realtime',
+  run(probe) {
+    const keys = 'cpu_rt_runtime and cpu_rt_period';
+    if (hierarchy(probe) === 'v2')
+      return ok('cgroup-realtime', `cgroup v2 has no realtime budget per group: ${keys} are refused at their line`);
+    if (!probe.exists(`${ROOT}/cpu/cpu.rt_runtime_us`))
+      return ok(
+        'cgroup-realtime',
+        `this kernel has no realtime group scheduling (CONFIG_RT_GROUP_SCHED): ${keys} are refused at their line`,
+      );
+    return ok('cgroup-realtime', `cpu.rt_runtime_us is there: ${keys} work`);
+  },
+};

@@ -2,7 +2,7 @@
 // cgroups, the network, the host's programs, then stack's own folders and ports.
 
 import type { DoctorProbe } from '../executor/host/linux/doctor-probe.js';
-import { cgroupParentCheck, cgroupsCheck } from './cgroups.js';
+import { cgroupParentCheck, cgroupRealtimeCheck, cgroupsCheck } from './cgroups.js';
 import { firewallCheck } from './firewall.js';
 import { busyboxCheck, nativeStageCheck, tiniCheck } from './host-pieces.js';
 import { kernelCheck, memfdCheck } from './kernel.js';
@@ -25,6 +25,7 @@ export function allChecks(published: PublishedPort[] = []): Check[] {
     bridgeCheck,
     cgroupsCheck,
     cgroupParentCheck,
+    cgroupRealtimeCheck,
     nftablesCheck,
     nftCommandCheck,
     ipForwardCheck,

@@ -98,6 +98,9 @@ export interface RestartPolicy {
   windowMs?: number;
 }
 
+/** The kernel's default realtime period (sched_rt_period_us), for cpu_rt_runtime without cpu_rt_period. */
+export const DEFAULT_RT_PERIOD_US = 1_000_000;
+
 export interface Resources {
   /** mem_limit / deploy.resources.limits.memory. */
   memoryBytes?: number;
@@ -127,6 +130,9 @@ export interface Resources {
    * under `stack/<project>/`. Carried by the container's record, so every later step finds them.
    */
   cgroupParent?: string;
+  /** cpu_rt_runtime / cpu_rt_period (µs): the realtime budget of the container's cpu group (cgroup v1 with CONFIG_RT_GROUP_SCHED). */
+  cpuRtRuntimeUs?: number;
+  cpuRtPeriodUs?: number;
   blkio?: BlkioConfig;
   /** devices: host device nodes made inside the container and allowed in its device cgroup. */
   devices?: DeviceMapping[];

@@ -33,5 +33,7 @@ export function cgroupKnobsView(s: Service): Record<string, unknown> {
     oom_kill_disable: r.oomKillDisable,
     oom_score_adj: r.oomScoreAdj,
     cgroup_parent: r.cgroupParent,
+    cpu_rt_runtime: r.cpuRtRuntimeUs,
+    cpu_rt_period: r.cpuRtPeriodUs,
   };
 }

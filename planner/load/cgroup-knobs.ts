@@ -5,6 +5,7 @@
 // rules (rules/cgroup-knobs.ts) passed.
 
 import { parseSize, toBool, toInt } from './coerce.js';
+import { parseDuration } from '../../model/duration.js';
 import type { BlkioConfig, BlkioDeviceValue, DeviceMapping, Resources } from '../../model/types.js';
 
 type Obj = Record<string, unknown>;
@@ -63,6 +64,15 @@ export function cgroupParentPath(v: string): string | undefined {
   return segments.length > 0 ? segments.join('/') : undefined;
 }
 
+/** cpu_rt_*: a number (or digits) is microseconds, as docker's flags; a string with a unit is a duration (compose's `400ms`). */
+export function microseconds(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return undefined;
+  if (/^\d+$/.test(v)) return Number(v);
+  const seconds = parseDuration(v);
+  return seconds === undefined ? undefined : Math.round(seconds * 1e6);
+}
+
 /** The knobs `s` sets (none of them: an empty object). */
 export function cgroupKnobs(s: Obj): Partial<Resources> {
   const devices = s.devices === undefined ? undefined : list(s.devices).map(parseDevice);
@@ -76,6 +86,8 @@ export function cgroupKnobs(s: Obj): Partial<Resources> {
     oomKillDisable: toBool(s.oom_kill_disable),
     oomScoreAdj: toInt(s.oom_score_adj),
     cgroupParent: typeof s.cgroup_parent === 'string' ? cgroupParentPath(s.cgroup_parent) : undefined,
+    cpuRtRuntimeUs: microseconds(s.cpu_rt_runtime),
+    cpuRtPeriodUs: microseconds(s.cpu_rt_period),
     blkio: blkio(s.blkio_config),
     devices: devices?.length ? devices : undefined,
     deviceCgroupRules: rules?.length ? rules : undefined,

@@ -131,8 +131,12 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
     ),
     cpu_count: refused('it is for Windows containers; use cpus'),
     cpu_percent: refused('it is for Windows containers; use cpus'),
-    cpu_rt_period: refused('stack gives containers no realtime CPU budget'),
-    cpu_rt_runtime: refused('stack gives containers no realtime CPU budget'),
+    cpu_rt_period: works(
+      'cgroup v1 with realtime group scheduling (CONFIG_RT_GROUP_SCHED): the levels above get room first; refused at its line on cgroup v2 (no such knob) and on kernels without it',
+    ),
+    cpu_rt_runtime: works(
+      'cgroup v1 with realtime group scheduling (CONFIG_RT_GROUP_SCHED): the levels above get room first and give it back at removal; refused at its line on cgroup v2 (no such knob) and on kernels without it',
+    ),
     credential_spec: refused('it is for Windows containers'),
     gpus: refused('stack does not give containers GPUs'),
     isolation: refused('it is for Windows containers'),

@@ -38,6 +38,7 @@ import type { Stack } from '../../model/types.js';
 import { validateRules } from './validate-rules.js';
 import { validateSchema } from './validate-schema.js';
 import { cgroupKnobNotes } from './rules/cgroup-knob-notes.js';
+import { cpuRtHostProblems } from './rules/cpu-rt.js';
 
 export interface LoadInput {
   /** Stack files in order; later files override earlier ones. `path` is how they are shown. */
@@ -60,6 +61,8 @@ export interface LoadInput {
   hostLsms?: readonly string[];
   /** The host's cgroup version: knobs v2 lacks (mem_swappiness, oom_kill_disable) get a located warning there. */
   hostCgroup?: 'v1' | 'v2';
+  /** cgroup v1's cpu groups have cpu.rt_runtime_us: cpu_rt_* are refused at their line where not (nor on v2). */
+  hostRtGroupSched?: boolean;
   /** STACK_RUN, where the supervisor's socket will be: a name making that path too long is refused. */
   runDir?: string;
   /** Hears warnings (a variable used but not set), located. */
@@ -177,9 +180,10 @@ function loadStackWith(given: LoadInput, quick: boolean): Stack {
   // One bad value is reported once: a rule that looks at a value the schema already refused
   // would only say the same thing again in other words.
   const refused = new Set(schemaProblems.map((d) => `${d.file}:${d.line}:${d.col}`));
-  const ruleProblems = validateRules(raw, files, {}, input.hostCpus, input.hostLsms).filter(
-    (d) => !refused.has(`${d.file}:${d.line}:${d.col}`),
-  );
+  const ruleProblems = [
+    ...validateRules(raw, files, {}, input.hostCpus, input.hostLsms),
+    ...cpuRtHostProblems(raw, files, { cgroup: input.hostCgroup, rtGroupSched: input.hostRtGroupSched }),
+  ].filter((d) => !refused.has(`${d.file}:${d.line}:${d.col}`));
   const checked = [...schemaProblems, ...ruleProblems];
   const diags = [...ctx.lineProblems, ...checked.filter((d) => !failedLines.has(`${d.file}:${d.line}`))];
   const project = projectName(input, raw, files, diags);

@@ -2,7 +2,7 @@
 // against a fake host missing one piece each.
 
 import { describe, expect, it } from 'vitest';
-import { cgroupParentCheck, cgroupsCheck } from '../../doctor/cgroups.js';
+import { cgroupParentCheck, cgroupRealtimeCheck, cgroupsCheck } from '../../doctor/cgroups.js';
 import { firewallCheck } from '../../doctor/firewall.js';
 import { busyboxCheck, nativeStageCheck, tiniCheck } from '../../doctor/host-pieces.js';
 import { brNetfilterCheck, ipForwardCheck } from '../../doctor/network-state.js';
@@ -39,6 +39,19 @@ describe('doctor: cgroups', () => {
       detail: expect.stringContaining('memory'),
       fix: expect.stringContaining('cgroup_enable=memory'),
     });
+  });
+
+  it('realtime group scheduling: says whether cpu_rt_* work or are refused, and why', async () => {
+    const detail = async (h: ReturnType<typeof fakeProbe>) => (await cgroupRealtimeCheck.run(h)).detail;
+    expect(await detail(fakeProbe(healthyHost()))).toMatch(/cgroup v2 has no realtime budget per group/);
+    expect(await detail(hostWith((h) => v1(h, ['memory', 'pids', 'cpu', 'devices'])))).toMatch(
+      /no realtime group scheduling \(CONFIG_RT_GROUP_SCHED\): cpu_rt_runtime and cpu_rt_period are refused/,
+    );
+    const rt = hostWith((h) => {
+      v1(h, ['memory', 'pids', 'cpu', 'devices']);
+      h.paths.push('/sys/fs/cgroup/cpu/cpu.rt_runtime_us');
+    });
+    expect(await detail(rt)).toMatch(/cpu_rt_runtime and cpu_rt_period work/);
   });
 
   it('hybrid v1 is told apart from v2, and a missing v1 controller fails with the mount that adds it', async () => {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import { cgroupDirs, cgroupVersion } from '../../executor/host/linux/cgroups.js';
 import { busyboxFixture } from '../support/busybox-containers.js';
 import { INIT_STAGES, useInitStage } from '../support/init-stages.js';
+import { waitFor } from '../support/processes.js';
 
 const fx = busyboxFixture('cgknobs');
 beforeAll(() => fx.buildLayer());
@@ -152,6 +153,36 @@ describe.each(INIT_STAGES)('cgroup and process knobs (%s init stage)', (stage) =
       expect(field(log, 'swappiness')).toBe('10');
       expect(field(log, 'oom_kill_disable')).toBe('1');
     } else expect(field(log, 'max')).toBe('25000 50000');
+  });
+
+  it('cpu_rt_runtime and cpu_rt_period (v1, CONFIG_RT_GROUP_SCHED): the container sees its budget, the levels above get room first and give it back', async () => {
+    const cpuRoot = '/sys/fs/cgroup/cpu';
+    // This host has realtime group scheduling; a v2 or RT-less host refuses the keys at load (test/planner/cgroup-knobs.test.ts).
+    expect(fs.existsSync(path.join(cpuRoot, 'cpu.rt_runtime_us'))).toBe(true);
+    const rt = (...p: string[]) => Number(fs.readFileSync(path.join(cpuRoot, ...p, 'cpu.rt_runtime_us'), 'utf8'));
+    const stackBefore = rt('stack');
+    const s = fx.spec(
+      [
+        'sh',
+        '-c',
+        'echo "rt $(cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us) $(cat /sys/fs/cgroup/cpu/cpu.rt_period_us)"; sleep 30',
+      ],
+      {
+        resources: { cpuRtRuntimeUs: 10_000, cpuRtPeriodUs: 500_000 },
+      },
+    );
+    await fx.start(s);
+    try {
+      expect(rt('stack', fx.project)).toBeGreaterThanOrEqual(20_000); // 2% of its 1 s period
+      expect(rt('stack')).toBeGreaterThanOrEqual(stackBefore + 20_000);
+      expect(await waitFor(() => field(fx.logOf(s), 'rt'), 10_000, 'the container to print its budget')).toBe(
+        '10000 500000',
+      );
+    } finally {
+      await fx.removeAll(s.name);
+    }
+    expect(fs.existsSync(path.join(cpuRoot, 'stack', fx.project))).toBe(false);
+    expect(rt('stack')).toBe(stackBefore);
   });
 
   it('blkio_config rates are written for the named disk; a missing device path stops the start naming it', async () => {

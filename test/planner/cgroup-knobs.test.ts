@@ -75,3 +75,28 @@ describe('cgroup_parent', () => {
     ]);
   });
 });
+
+describe('cpu_rt_runtime and cpu_rt_period', () => {
+  const rt = '    cpu_rt_runtime: 400ms\n    cpu_rt_period: "1400000"\n';
+
+  it('are microseconds, or durations as compose writes them', () => {
+    const r = loadTree(file(rt), { hostCgroup: 'v1', hostRtGroupSched: true }).services[0]!.resources;
+    expect([r.cpuRtRuntimeUs, r.cpuRtPeriodUs]).toStrictEqual([400_000, 1_400_000]);
+  });
+
+  it('a runtime longer than its period is refused at its line', () => {
+    expect(treeProblems(file('    cpu_rt_runtime: 2000000\n'))).toStrictEqual([
+      'stack.yaml:4:21: cpu_rt_runtime 2000000µs of service "a" is longer than its period of 1000000µs (the kernel\'s default); give a runtime within the period',
+    ]);
+  });
+
+  it('a host without realtime group scheduling, or on cgroup v2, refuses them at their lines naming why', () => {
+    expect(treeProblems(file(rt), { hostCgroup: 'v1', hostRtGroupSched: false })).toStrictEqual([
+      'stack.yaml:4:5: cpu_rt_runtime of service "a": this kernel has no realtime group scheduling (CONFIG_RT_GROUP_SCHED: its cpu groups have no cpu.rt_runtime_us); leave it out, or boot a kernel built with it',
+      'stack.yaml:5:5: cpu_rt_period of service "a": this kernel has no realtime group scheduling (CONFIG_RT_GROUP_SCHED: its cpu groups have no cpu.rt_runtime_us); leave it out, or boot a kernel built with it',
+    ]);
+    expect(treeProblems(file(rt), { hostCgroup: 'v2' })[0]).toBe(
+      'stack.yaml:4:5: cpu_rt_runtime of service "a": this host has cgroup v2, which has no realtime budget per group (cpu.rt_runtime_us is cgroup v1 only); leave it out, or run the host on cgroup v1',
+    );
+  });
+});

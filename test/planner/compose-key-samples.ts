@@ -289,6 +289,8 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     group_add: ['100'],
     oom_score_adj: 100,
     cgroup_parent: 'stk-parent',
+    cpu_rt_runtime: '10ms',
+    cpu_rt_period: 500000,
     mem_swappiness: 10,
     oom_kill_disable: true,
     annotations: { 'com.example.a': 'b' },

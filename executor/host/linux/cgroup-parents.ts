@@ -48,6 +48,10 @@ export function cgroupLevels(marks: () => string) {
   }
 
   return {
+    /** True for a level stack made: its own `stack/<project>`-side levels, or a parent level it marked. */
+    madeByStack: (root: string, dir: string) =>
+      path.relative(root, dir).split('/')[0] === 'stack' || existsSync(markOf(dir)),
+
     /** Makes the container's group below `root` and whatever of its parent is missing. */
     async make(root: string, segments: string[], parent: boolean): Promise<void> {
       // The level above may be removed by another stack's cleanup between two steps: retry.

@@ -9,7 +9,7 @@
 import fs from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Resources } from '../../../model/types.js';
+import { DEFAULT_RT_PERIOD_US, type Resources } from '../../../model/types.js';
 import { restrictDevices } from './bpf.js';
 import { limitWrites, OOM_FILE, parseOomKills, type CgroupVersion, type Controller } from './cgroup-limits.js';
 import { CgroupKnobError, knobControllers, knobWrites } from './cgroup-knob-writes.js';
@@ -18,6 +18,7 @@ import { fillCpuset } from './cpuset-levels.js';
 import { freezerOf } from './freezer.js';
 import { cgroupLevels, groupSegments, rmdirIfPresent } from './cgroup-parents.js';
 import { stackRun } from '../../../store/paths.js';
+import { grantRtBudget, returnRtBudget } from './rt-budget.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 /** The v1 controllers a container gets groups of (and sees at /sys/fs/cgroup: cgroup-view.ts). */
@@ -188,6 +189,20 @@ export function cgroupTree(
         for (const dir of made) await levels.make(treeOf(dir, project, name, parent), segments, parent !== undefined);
       // v1 cpuset groups start with no CPUs and no memory nodes: each level takes its parent's.
       if (version === 'v1' && onDemand.includes('cpuset')) await fillCpuset(controllerRoot('cpuset'), segments);
+      const rt = limits.resources.cpuRtRuntimeUs;
+      if (rt !== undefined || limits.resources.cpuRtPeriodUs !== undefined) {
+        // The loader refuses the keys on such a host; a record from another host may still carry them.
+        if (version === 'v2' || !existsSync(path.join(controllerRoot('cpu'), 'cpu.rt_runtime_us')))
+          throw new CgroupKnobError(
+            `cpu_rt_runtime/cpu_rt_period: this host has no realtime group scheduling (${version === 'v2' ? 'cgroup v2 has no such knob' : 'CONFIG_RT_GROUP_SCHED'}); leave them out`,
+          );
+        await grantRtBudget(
+          controllerRoot('cpu'),
+          segments,
+          rt ?? 0,
+          limits.resources.cpuRtPeriodUs ?? DEFAULT_RT_PERIOD_US,
+        );
+      }
       const extraRules = limits.extraDeviceRules ?? [];
       // Before any process joins: without it a v2 container with CAP_MKNOD opens the host's disks.
       if (version === 'v2' && !limits.privileged) restrictDevices(made[0]!, extraRules);
@@ -248,6 +263,10 @@ export function cgroupTree(
      */
     async remove(project: string, name: string, parent?: string): Promise<void> {
       await kill(project, name, parent);
+      // v1: a realtime budget the levels above were raised by goes back (nothing to do where none was).
+      const cpuRoot = controllerRoot('cpu');
+      if (version === 'v1' && existsSync(path.join(cpuRoot, 'cpu.rt_runtime_us')))
+        await returnRtBudget(cpuRoot, groupSegments(project, name, parent), (dir) => levels.madeByStack(cpuRoot, dir));
       // The trees at once (v1 has one per controller), each on its own.
       await Promise.all(
         dirs(project, name, parent).map(async (dir) => {

@@ -10,6 +10,7 @@ import { parseDevice } from '../cgroup-knobs.js';
 import type { PathSeg } from '../source-map.js';
 import { list, obj, type Obj, type RuleContext } from './context.js';
 import { checkCgroupParent } from './cgroup-parent.js';
+import { checkCpuRt } from './cpu-rt.js';
 
 function intIn(
   ctx: RuleContext,
@@ -129,6 +130,7 @@ export function checkCgroupKnobs(ctx: RuleContext, name: string, svc: Obj): void
   const at = (key: string): PathSeg[] => ['services', name, key];
   deviceTargets(ctx, name, svc);
   checkCgroupParent(ctx, name, svc);
+  checkCpuRt(ctx, name, svc);
   intIn(ctx, at('oom_score_adj'), svc.oom_score_adj, [-1000, 1000], ['oom_score_adj', name]);
   if (toInt(svc.mem_swappiness) !== -1)
     intIn(
