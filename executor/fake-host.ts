@@ -62,6 +62,7 @@ export class FakeHost implements Host {
     signal: async (_project, name, signal) => this.record(`containers.signal ${name} ${signal}`),
     freeze: async (_project, name, frozen) => this.record(`containers.freeze ${name} ${frozen}`),
     processes: async () => [],
+    stats: async () => undefined,
     exec: async (_project, name, opts) => {
       this.record(`containers.exec ${name} ${JSON.stringify(opts.argv)}`);
       return this.opts.execExitCodes?.[name] ?? 0;

@@ -44,6 +44,21 @@ export interface ContainerProcess {
   command: string;
 }
 
+/** A running container's counters (`stack stats`), as the kernel keeps them. */
+export interface ContainerStats {
+  /** CPU time used, in ns, since it started: two samples give the rate. */
+  cpuNs: number;
+  /** Memory in use without the inactive page cache (docker's figure), and its limit (the host's memory when none). */
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  pids: number;
+  /** Bytes through every interface of its network namespace but lo. */
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+}
+
 /** How an exec'd process's standard streams are wired: ours, none, or pipes read through onOutput. */
 export type ExecStdio = 'inherit' | 'ignore' | 'pipe';
 
@@ -156,6 +171,8 @@ export interface Host {
     freeze(project: string, name: string, frozen: boolean): Promise<void>;
     /** The processes in the container's cgroup (`stack top`), by pid; none when it is not running. */
     processes(project: string, name: string): Promise<ContainerProcess[]>;
+    /** Its counters (`stack stats`); undefined when it is not running. */
+    stats(project: string, name: string): Promise<ContainerStats | undefined>;
     /**
      * Runs a process inside the running container: its namespaces, cgroup, capabilities,
      * no_new_privs and seccomp. Resolves with the process's exit code (128 + signal when

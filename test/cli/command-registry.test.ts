@@ -23,6 +23,7 @@ const COMPOSE_COMMANDS: Record<string, string[]> = {
   wait: ['--down-project'],
   images: ['--format', '--quiet'],
   scale: ['--no-deps'],
+  stats: ['--all', '--format', '--no-stream', '--no-trunc'],
 };
 
 describe('help', () => {

@@ -144,6 +144,8 @@ export function cgroupTree(
   return {
     version,
     dirs,
+    /** The container's group of controller `c` (v2: the one group); it may not exist. */
+    groupOf,
     /** The files the init stage writes `0` to, to join the container's groups. */
     procsFiles: (project: string, name: string, parent?: string) =>
       dirs(project, name, parent)
@@ -295,6 +297,8 @@ const hostTree = (): CgroupTree => (host ??= cgroupTree(CGROUP_ROOT, cgroupVersi
 export const cgroupDirs = (project: string, name: string, parent?: string) => hostTree().dirs(project, name, parent);
 export const cgroupProcsFiles = (project: string, name: string, parent?: string) =>
   hostTree().procsFiles(project, name, parent);
+export const cgroupGroupOf = (c: Controller, project: string, name: string, parent?: string) =>
+  hostTree().groupOf(c, project, name, parent);
 export const createCgroups = (project: string, name: string, limits?: ContainerLimits) =>
   hostTree().create(project, name, limits);
 export const cgroupPids = (project: string, name: string, parent?: string) => hostTree().pids(project, name, parent);

@@ -44,6 +44,7 @@ import { checkUpperDirFs } from './upper-dir-fs.js';
 import { raceTimeout } from './race-timeout.js';
 import { containerStdin } from './open-stdin.js';
 import { containerProcesses } from './container-processes.js';
+import { containerStats } from './container-stats.js';
 
 interface Live {
   child: ChildProcess;
@@ -326,6 +327,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
 
     processes: async (project, name) =>
       containerProcesses(await cgroupPids(project, name, await cgroupParentOf(project, name))),
+
+    async stats(project, name) {
+      const record = await state.loadContainer(project, name);
+      if (!record?.pid || !isSameProcess(record.pid, record.startTime)) return undefined;
+      return containerStats(project, name, record.pid, record.spec.resources.cgroupParent);
+    },
 
     exec: createContainerExec(state),
 
