@@ -63,6 +63,8 @@ export class FakeHost implements Host {
     freeze: async (_project, name, frozen) => this.record(`containers.freeze ${name} ${frozen}`),
     processes: async () => [],
     stats: async () => undefined,
+    copy: async (_project, name, direction, src, dest) =>
+      this.record(`containers.copy ${name} ${direction} ${src} ${dest}`),
     exec: async (_project, name, opts) => {
       this.record(`containers.exec ${name} ${JSON.stringify(opts.argv)}`);
       return this.opts.execExitCodes?.[name] ?? 0;

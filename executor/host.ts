@@ -59,6 +59,12 @@ export interface ContainerStats {
   blockWriteBytes: number;
 }
 
+/** `stack cp`'s choices: keep owners (`-a`), follow a symlink that the source itself is (`-L`). */
+export interface CopyOptions {
+  archive: boolean;
+  followLink: boolean;
+}
+
 /** How an exec'd process's standard streams are wired: ours, none, or pipes read through onOutput. */
 export type ExecStdio = 'inherit' | 'ignore' | 'pipe';
 
@@ -114,6 +120,14 @@ export class ContainerExecError extends Error {
     this.step = step;
     this.detail = detail;
     this.exitCode = exitCode;
+  }
+}
+
+/** `stack cp` cannot do what it was asked (docker cp's refusals: a folder onto a file, a missing folder, a stopped container). */
+export class CopyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CopyError';
   }
 }
 
@@ -173,6 +187,18 @@ export interface Host {
     processes(project: string, name: string): Promise<ContainerProcess[]>;
     /** Its counters (`stack stats`); undefined when it is not running. */
     stats(project: string, name: string): Promise<ContainerStats | undefined>;
+    /**
+     * Copies between the running container's filesystem (its mount namespace; its paths
+     * resolved inside its root, never leading out) and the host's, as docker cp places them.
+     */
+    copy(
+      project: string,
+      name: string,
+      direction: 'from-container' | 'to-container',
+      src: string,
+      dest: string,
+      opts: CopyOptions,
+    ): Promise<void>;
     /**
      * Runs a process inside the running container: its namespaces, cgroup, capabilities,
      * no_new_privs and seccomp. Resolves with the process's exit code (128 + signal when

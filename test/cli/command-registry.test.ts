@@ -24,6 +24,7 @@ const COMPOSE_COMMANDS: Record<string, string[]> = {
   images: ['--format', '--quiet'],
   scale: ['--no-deps'],
   stats: ['--all', '--format', '--no-stream', '--no-trunc'],
+  cp: ['--archive', '--follow-link', '--index', '--all'],
 };
 
 describe('help', () => {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { ContainerSpec } from '../../../model/plan.js';
-import { ContainerStartError, type ContainerExit, type Host, type SpawnedContainer } from '../../host.js';
+import { ContainerStartError, CopyError, type ContainerExit, type Host, type SpawnedContainer } from '../../host.js';
 import { spawnInNewNamespaces } from './namespace-window.js';
 import {
   cgroupPids,
@@ -45,6 +45,7 @@ import { raceTimeout } from './race-timeout.js';
 import { containerStdin } from './open-stdin.js';
 import { containerProcesses } from './container-processes.js';
 import { containerStats } from './container-stats.js';
+import { copyFromContainer, copyToContainer } from './container-copy.js';
 
 interface Live {
   child: ChildProcess;
@@ -332,6 +333,14 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       const record = await state.loadContainer(project, name);
       if (!record?.pid || !isSameProcess(record.pid, record.startTime)) return undefined;
       return containerStats(project, name, record.pid, record.spec.resources.cgroupParent);
+    },
+
+    async copy(project, name, direction, src, dest, opts) {
+      const record = await state.loadContainer(project, name);
+      if (!record?.pid || !isSameProcess(record.pid, record.startTime))
+        throw new CopyError(`container ${name} is not running; \`stack start\` it first`);
+      if (direction === 'from-container') copyFromContainer(record.pid, src, dest, opts);
+      else copyToContainer(record.pid, src, dest, opts);
     },
 
     exec: createContainerExec(state),

@@ -48,6 +48,7 @@ const c = {
   // fcntl is variadic; a fixed int third argument is ABI-compatible.
   fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
   fallocate: lib.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)'),
+  openat2: lib.func('long syscall(long nr, int dirfd, const char *path, const uint8_t *how, size_t size)'),
 };
 
 function check(call: string, rc: number, args: unknown[]): void {
@@ -243,3 +244,22 @@ export function bpf(cmd: number, attr: Buffer, what: string): number {
 
 /** The address of `buf`'s memory, for pointers inside structs handed to the kernel. */
 export const addressOf = (buf: Buffer): bigint => koffi.address(buf);
+
+/** openat2(2)'s resolve flags (linux/openat2.h). */
+export const RESOLVE = { NO_XDEV: 0x01, NO_MAGICLINKS: 0x02, NO_SYMLINKS: 0x04, BENEATH: 0x08, IN_ROOT: 0x10 } as const;
+const SYS_OPENAT2 = 437; // the same number on x86_64 and aarch64
+
+/** openat2(2): `path` resolved under `dirfd` as `resolve` says (RESOLVE.IN_ROOT: as if it were `/`). */
+export function openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
+  const how = Buffer.alloc(24); // struct open_how { u64 flags, mode, resolve; }
+  how.writeBigUInt64LE(BigInt(flags), 0);
+  how.writeBigUInt64LE(BigInt(mode), 8);
+  how.writeBigUInt64LE(BigInt(resolve), 16);
+  for (let attempt = 0; ; attempt++) {
+    const rc = Number(c.openat2(SYS_OPENAT2, dirfd, path, how, how.length));
+    // EAGAIN: a rename elsewhere raced the walk (RESOLVE_IN_ROOT/BENEATH); the kernel asks for a retry.
+    if (rc < 0 && koffi.errno() === 11 && attempt < 100) continue;
+    check('openat2', rc, [path]);
+    return rc;
+  }
+}

@@ -1,0 +1,44 @@
+// The containers a command that names a service acts on (cp, export, commit, attach), as
+// docker compose picks them: `--index N` is replica N, the one-off containers of `run` only
+// with `--all`; a replica under recreation is the one serving (store/slot-record.ts's rule).
+
+import { containerName } from '../model/names.js';
+import { containerStatus, type ContainerStatusRow } from '../supervisor/status.js';
+import { UsageError } from './usage-error.js';
+
+export interface Pick {
+  /** `--index`, as given (1 or more). */
+  index?: string;
+  /** Also `run`'s one-off containers. */
+  all?: boolean;
+}
+
+/** The service's containers, by name; a usage error when it has none. */
+export async function serviceContainers(
+  project: string,
+  service: string,
+  pick: Pick = {},
+): Promise<ContainerStatusRow[]> {
+  const rows = await containerStatus(project);
+  const own = rows.filter((r) => r.service === service);
+  if (own.length === 0) {
+    const services = [...new Set(rows.map((r) => r.service))];
+    throw new UsageError(
+      `service ${service} has no container in stack ${project}${services.length ? ` (services with containers: ${services.join(', ')})` : ''}; \`stack up\` creates them`,
+    );
+  }
+  const oneOff = (r: ContainerStatusRow) => r.name.startsWith(`${project}-${service}-run-`);
+  let chosen = own.filter((r) => pick.all || !oneOff(r));
+  if (pick.index !== undefined) {
+    const index = Number(pick.index);
+    if (!Number.isInteger(index) || index < 1)
+      throw new UsageError(`--index takes a replica number (1 or more), not "${pick.index}"`);
+    const slot = containerName(project, service, index);
+    chosen = own.filter((r) => r.name === slot);
+    if (chosen.length === 0) throw new UsageError(`service ${service} has no replica ${index} (no container ${slot})`);
+  }
+  // One per name: the running one of a slot whose replacement is starting.
+  const byName = new Map<string, ContainerStatusRow>();
+  for (const r of chosen) if (!byName.has(r.name) || r.state === 'running') byName.set(r.name, r);
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+}

@@ -1,0 +1,231 @@
+// `stack cp`: files between a running container and the host, through the container's
+// mount namespace (/proc/PID/root), with docker cp's rules for where things land. Every
+// path on the container's side is opened by in-root.ts, so nothing the container made (a
+// symlink to /etc, a folder swapped for one mid-copy) leads outside it. Modes and times are
+// kept; owners too with `archive`, else what docker gives: the caller's on the host, root's
+// in the container. Device nodes, FIFOs and sockets are left out.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { CopyError, type CopyOptions } from '../../host.js';
+import { checkName, ContainerRoot, fdPath, O_DIR_PATH, O_PATH, openBelow } from './in-root.js';
+import { SyscallError } from './syscall-error.js';
+
+const { O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_EXCL } = fs.constants;
+
+const kind = (st: fs.Stats) =>
+  st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'link' : 'other';
+const errno = (err: unknown) => (err instanceof SyscallError ? err.code : (err as NodeJS.ErrnoException).code);
+
+function withFd<T>(fd: number, use: (fd: number) => T): T {
+  try {
+    return use(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Bytes from one open file to another. */
+function pump(from: number, to: number): void {
+  const buf = Buffer.allocUnsafe(1 << 20);
+  for (let n; (n = fs.readSync(from, buf, 0, buf.length, null)) > 0;) {
+    for (let off = 0; off < n;) off += fs.writeSync(to, buf, off, n - off);
+  }
+}
+
+/** `SRC/.` copies the folder's content, as docker cp: the name and the rest. */
+function splitSource(p: string): { path: string; contents: boolean } {
+  return { path: path.posix.normalize(p), contents: /(^|\/)\.$/.test(p) };
+}
+
+// ---------------------------------------------------------------- container -> host
+
+/** Copies `src` (in the container) to `dest` on the host. */
+export function copyFromContainer(pid: number, src: string, dest: string, opts: CopyOptions): void {
+  const root = ContainerRoot.open(pid);
+  try {
+    const source = splitSource(src);
+    const name = path.posix.basename(source.path);
+    // The entry itself, resolved inside the root (its final symlink followed only with -L).
+    const fd = root.open(source.path, O_PATH, 0, !opts.followLink);
+    withFd(fd, (fd) => {
+      const st = fs.fstatSync(fd);
+      let target = dest;
+      const destStat = fs.statSync(dest, { throwIfNoEntry: false });
+      if (destStat?.isDirectory() && !source.contents)
+        target = path.join(dest, name === '/' || name === '' ? 'rootfs' : name);
+      else if (destStat && !destStat.isDirectory() && st.isDirectory())
+        throw new CopyError(`cannot copy a directory to a file: ${dest}`);
+      else if (!destStat && dest.endsWith('/') && !st.isDirectory())
+        throw new CopyError(`destination directory ${dest} does not exist`);
+      if (st.isSymbolicLink()) {
+        // Its target as the container wrote it; read through its folder, one name below it.
+        const parent = root.open(path.posix.dirname(source.path), O_DIR_PATH);
+        withFd(parent, (p) => writeHostNode(fd, st, target, opts, false, fs.readlinkSync(fdPath(p, checkName(name)))));
+      } else writeHostNode(fd, st, target, opts, false);
+    });
+  } finally {
+    root.close();
+  }
+}
+
+/**
+ * One entry (held by `fd`, an O_PATH fd) and, for a folder, everything below it. Below the
+ * target the user named, what stands on the host at a name the container chose is replaced,
+ * never followed: a symlink an earlier copy brought out must not lead a later one to /etc.
+ */
+function writeHostNode(
+  fd: number,
+  st: fs.Stats,
+  target: string,
+  opts: CopyOptions,
+  nested: boolean,
+  linkTarget?: string,
+): void {
+  const there = nested
+    ? fs.lstatSync(target, { throwIfNoEntry: false })
+    : fs.statSync(target, { throwIfNoEntry: false });
+  if (nested && there && !(there.isDirectory() && st.isDirectory()))
+    fs.rmSync(target, { recursive: there.isDirectory() });
+  switch (kind(st)) {
+    case 'dir': {
+      if (!there?.isDirectory()) fs.mkdirSync(target, 0o700);
+      for (const entry of fs.readdirSync(fdPath(fd))) {
+        const child = openBelow(fd, entry, O_PATH);
+        withFd(child, (c) => {
+          const cst = fs.fstatSync(c);
+          const link = cst.isSymbolicLink() ? fs.readlinkSync(fdPath(fd, entry)) : undefined;
+          writeHostNode(c, cst, path.join(target, entry), opts, true, link);
+        });
+      }
+      break;
+    }
+    case 'file': {
+      const flags = O_WRONLY | O_CREAT | O_TRUNC | (nested ? O_EXCL | fs.constants.O_NOFOLLOW : 0);
+      withFd(fs.openSync(fdPath(fd), O_RDONLY), (from) =>
+        withFd(fs.openSync(target, flags, 0o600), (to) => pump(from, to)),
+      );
+      break;
+    }
+    case 'link':
+      if (!nested) fs.rmSync(target, { force: true });
+      fs.symlinkSync(linkTarget!, target);
+      if (opts.archive) fs.lchownSync(target, st.uid, st.gid);
+      return;
+    default:
+      return; // devices, FIFOs, sockets: not copied
+  }
+  if (opts.archive) fs.chownSync(target, st.uid, st.gid);
+  fs.chmodSync(target, st.mode & 0o7777); // after the chown, which clears setuid bits
+  fs.utimesSync(target, st.atime, st.mtime);
+}
+
+// ---------------------------------------------------------------- host -> container
+
+/** Copies `src` on the host to `dest` in the container. */
+export function copyToContainer(pid: number, src: string, dest: string, opts: CopyOptions): void {
+  const source = splitSource(src);
+  const st = opts.followLink ? fs.statSync(source.path) : fs.lstatSync(source.path);
+  const root = ContainerRoot.open(pid);
+  try {
+    const destPath = path.posix.normalize(dest.startsWith('/') ? dest : `/${dest}`);
+    let existing: fs.Stats | undefined;
+    try {
+      existing = withFd(root.open(destPath, O_PATH), (fd) => fs.fstatSync(fd));
+    } catch (err) {
+      if (errno(err) !== 'ENOENT') throw err;
+    }
+    if (existing?.isDirectory()) {
+      // Into the folder (through its symlinks, inside the root): under the source's name, or its content with `SRC/.`.
+      withFd(root.open(destPath, O_DIR_PATH), (dir) => {
+        if (source.contents && st.isDirectory()) writeContents(dir, source.path, opts);
+        else writeContainerNode(dir, path.basename(source.path), source.path, st, opts);
+      });
+      return;
+    }
+    if (existing && st.isDirectory()) throw new CopyError(`cannot copy a directory to a file: ${dest}`);
+    if (!existing && dest.endsWith('/')) throw new CopyError(`destination directory ${dest} does not exist`);
+    if (existing) {
+      // A file (or a symlink to one, followed inside the root) is written over in place, as docker's.
+      withFd(root.open(destPath, O_WRONLY | O_TRUNC), (to) => writeFile(to, source.path, st, opts));
+      return;
+    }
+    let parent: number;
+    try {
+      parent = root.open(path.posix.dirname(destPath), O_DIR_PATH);
+    } catch (err) {
+      if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR')
+        throw new CopyError(`destination directory ${path.posix.dirname(dest)} does not exist`);
+      throw err;
+    }
+    withFd(parent, (dir) => writeContainerNode(dir, path.posix.basename(destPath), source.path, st, opts));
+  } finally {
+    root.close();
+  }
+}
+
+function writeContents(dir: number, hostDir: string, opts: CopyOptions): void {
+  for (const entry of fs.readdirSync(hostDir)) {
+    const from = path.join(hostDir, entry);
+    writeContainerNode(dir, entry, from, fs.lstatSync(from), opts);
+  }
+}
+
+/** Makes `name` in the container's folder `dir` from the host's `from`. */
+function writeContainerNode(dir: number, name: string, from: string, st: fs.Stats, opts: CopyOptions): void {
+  checkName(name);
+  const [uid, gid] = opts.archive ? [st.uid, st.gid] : [0, 0];
+  switch (kind(st)) {
+    case 'dir': {
+      let sub: number;
+      try {
+        sub = openBelow(dir, name, O_DIR_PATH);
+      } catch (err) {
+        if (errno(err) === 'ENOENT') fs.mkdirSync(fdPath(dir, name), 0o700);
+        else if (errno(err) === 'ENOTDIR' || errno(err) === 'ELOOP')
+          throw new CopyError(`cannot overwrite non-directory ${name} with a directory`);
+        else throw err;
+        sub = openBelow(dir, name, O_DIR_PATH);
+      }
+      withFd(sub, (d) => {
+        writeContents(d, from, opts);
+        fs.chownSync(fdPath(d), uid, gid);
+        fs.chmodSync(fdPath(d), st.mode & 0o7777);
+        fs.utimesSync(fdPath(d), st.atime, st.mtime);
+      });
+      return;
+    }
+    case 'file': {
+      replaceNonDir(dir, name);
+      withFd(openBelow(dir, name, O_WRONLY | O_CREAT | O_EXCL, 0o600), (to) => writeFile(to, from, st, opts));
+      return;
+    }
+    case 'link':
+      replaceNonDir(dir, name);
+      fs.symlinkSync(fs.readlinkSync(from), fdPath(dir, name));
+      fs.lchownSync(fdPath(dir, name), uid, gid);
+      return;
+    default:
+      return; // devices, FIFOs, sockets: not copied
+  }
+}
+
+/** Removes what stands at `name` unless it is a folder (a folder is never replaced by a file: docker refuses it too). */
+function replaceNonDir(dir: number, name: string): void {
+  try {
+    fs.unlinkSync(fdPath(dir, name)); // unlink(2) never follows the final name
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR' || code === 'EPERM')
+      throw new CopyError(`cannot overwrite directory ${name} with a non-directory`);
+    if (code !== 'ENOENT') throw err;
+  }
+}
+
+function writeFile(to: number, from: string, st: fs.Stats, opts: CopyOptions): void {
+  withFd(fs.openSync(from, O_RDONLY | (opts.followLink ? 0 : fs.constants.O_NOFOLLOW)), (fd) => pump(fd, to));
+  if (opts.archive) fs.fchownSync(to, st.uid, st.gid);
+  else fs.fchownSync(to, 0, 0);
+  fs.fchmodSync(to, st.mode & 0o7777);
+  fs.futimesSync(to, st.atime, st.mtime);
+}

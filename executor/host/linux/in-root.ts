@@ -1,0 +1,62 @@
+// Paths inside a running container's filesystem, opened from the host without ever leaving
+// it: the container controls every name and symlink in there, so a path is resolved by the
+// kernel inside the container's root (openat2 RESOLVE_IN_ROOT on /proc/PID/root, as runc's
+// securejoin means to), and everything below an opened folder goes one name at a time,
+// never following a symlink (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or O_NOFOLLOW on a
+// single name under /proc/self/fd/N). A symlink to `/` in the container then means the
+// container's `/`, and a folder swapped for a symlink mid-copy is refused, not followed.
+
+import fs from 'node:fs';
+import { openat2, RESOLVE } from './libc.js';
+
+export const O_PATH = 0o10000000;
+const { O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW } = fs.constants as typeof fs.constants & { O_CLOEXEC: number };
+const CLOEXEC = O_CLOEXEC ?? 0o2000000;
+
+/** A name the kernel looks up as one entry of a folder: no `/`, not `.` or `..`. */
+export function checkName(name: string): string {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0'))
+    throw new Error(`not a single file name: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** `/proc/self/fd/N[/name]`: the object `fd` holds, and one entry below it, for the path-only calls (mkdir, symlink …). */
+export const fdPath = (fd: number, name?: string) =>
+  `/proc/self/fd/${fd}${name === undefined ? '' : `/${checkName(name)}`}`;
+
+/** The container's root as its PID 1 sees it (its mount namespace: volumes and tmpfs included). */
+export class ContainerRoot {
+  private constructor(readonly fd: number) {}
+
+  static open(pid: number): ContainerRoot {
+    return new ContainerRoot(fs.openSync(`/proc/${pid}/root`, O_PATH | O_DIRECTORY | CLOEXEC));
+  }
+
+  /** `path` (absolute in the container) resolved inside its root; `nofollow` keeps a final symlink itself. */
+  open(path: string, flags: number, mode = 0, nofollow = false): number {
+    return openat2(
+      this.fd,
+      path,
+      flags | CLOEXEC | (nofollow ? O_NOFOLLOW : 0),
+      mode,
+      RESOLVE.IN_ROOT | RESOLVE.NO_MAGICLINKS,
+    );
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+/** One entry of the folder `dirFd`, never through a symlink (a symlink entry itself opens with O_PATH). */
+export function openBelow(dirFd: number, name: string, flags: number, mode = 0): number {
+  return openat2(
+    dirFd,
+    checkName(name),
+    flags | CLOEXEC | O_NOFOLLOW,
+    mode,
+    RESOLVE.BENEATH | RESOLVE.NO_SYMLINKS | RESOLVE.NO_MAGICLINKS,
+  );
+}
+
+export const O_DIR_PATH = O_PATH | O_DIRECTORY;
