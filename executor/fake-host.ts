@@ -63,6 +63,7 @@ export class FakeHost implements Host {
     freeze: async (_project, name, frozen) => this.record(`containers.freeze ${name} ${frozen}`),
     processes: async () => [],
     stats: async () => undefined,
+    exportFs: async (_project, name) => this.record(`containers.exportFs ${name}`),
     copy: async (_project, name, direction, src, dest) =>
       this.record(`containers.copy ${name} ${direction} ${src} ${dest}`),
     exec: async (_project, name, opts) => {

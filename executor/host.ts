@@ -2,6 +2,7 @@
 // implementation (executor/host/linux/) is the only code that touches the kernel; tests of
 // the executor use the recording FakeHost (executor/fake-host.ts).
 
+import type { Writable } from 'node:stream';
 import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec } from '../model/plan.js';
 import type { ObserveOptions, Observed } from '../model/observed.js';
 import type { Claims } from '../model/claims.js';
@@ -123,7 +124,7 @@ export class ContainerExecError extends Error {
   }
 }
 
-/** `stack cp` cannot do what it was asked (docker cp's refusals: a folder onto a file, a missing folder, a stopped container). */
+/** `stack cp`/`export` cannot do what it was asked (docker cp's refusals: a folder onto a file, a missing folder; a stopped container). */
 export class CopyError extends Error {
   constructor(message: string) {
     super(message);
@@ -199,6 +200,8 @@ export interface Host {
       dest: string,
       opts: CopyOptions,
     ): Promise<void>;
+    /** The running container's filesystem (the overlay's merged view, mount points empty) as a tar into `out`. */
+    exportFs(project: string, name: string, out: Writable): Promise<void>;
     /**
      * Runs a process inside the running container: its namespaces, cgroup, capabilities,
      * no_new_privs and seccomp. Resolves with the process's exit code (128 + signal when

@@ -25,6 +25,7 @@ const COMPOSE_COMMANDS: Record<string, string[]> = {
   scale: ['--no-deps'],
   stats: ['--all', '--format', '--no-stream', '--no-trunc'],
   cp: ['--archive', '--follow-link', '--index', '--all'],
+  export: ['--output', '--index'],
 };
 
 describe('help', () => {

@@ -46,6 +46,7 @@ import { containerStdin } from './open-stdin.js';
 import { containerProcesses } from './container-processes.js';
 import { containerStats } from './container-stats.js';
 import { copyFromContainer, copyToContainer } from './container-copy.js';
+import { exportContainer } from './container-export.js';
 
 interface Live {
   child: ChildProcess;
@@ -77,6 +78,14 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
   const adopted = new AdoptedContainers((c, exitCode) =>
     emit({ project: c.project, name: c.name, exitCode, pid: c.pid }),
   );
+
+  /** The pid of the container's PID 1, checked against its record; a CopyError when it does not run. */
+  async function runningPid(project: string, name: string): Promise<number> {
+    const record = await state.loadContainer(project, name);
+    if (!record?.pid || !isSameProcess(record.pid, record.startTime))
+      throw new CopyError(`container ${name} is not running; \`stack start\` it first`);
+    return record.pid;
+  }
 
   function forget(project: string, name: string, entry: Live): void {
     entry.channel.close();
@@ -336,12 +345,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     },
 
     async copy(project, name, direction, src, dest, opts) {
-      const record = await state.loadContainer(project, name);
-      if (!record?.pid || !isSameProcess(record.pid, record.startTime))
-        throw new CopyError(`container ${name} is not running; \`stack start\` it first`);
-      if (direction === 'from-container') copyFromContainer(record.pid, src, dest, opts);
-      else copyToContainer(record.pid, src, dest, opts);
+      const pid = await runningPid(project, name);
+      if (direction === 'from-container') copyFromContainer(pid, src, dest, opts);
+      else copyToContainer(pid, src, dest, opts);
     },
+
+    exportFs: async (project, name, out) => exportContainer(await runningPid(project, name), out),
 
     exec: createContainerExec(state),
 
