@@ -63,6 +63,10 @@ export class FakeHost implements Host {
     freeze: async (_project, name, frozen) => this.record(`containers.freeze ${name} ${frozen}`),
     processes: async () => [],
     stats: async () => undefined,
+    snapshotLayer: async (_project, name, outFile) => {
+      this.record(`containers.snapshotLayer ${name}`);
+      return { file: outFile, digest: 'sha256:0', diffId: 'sha256:0', size: 0, entries: 0 };
+    },
     exportFs: async (_project, name) => this.record(`containers.exportFs ${name}`),
     copy: async (_project, name, direction, src, dest) =>
       this.record(`containers.copy ${name} ${direction} ${src} ${dest}`),

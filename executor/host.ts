@@ -3,6 +3,7 @@
 // the executor use the recording FakeHost (executor/fake-host.ts).
 
 import type { Writable } from 'node:stream';
+import type { LayerBlob } from '../images/build/layer-from-upper.js';
 import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec } from '../model/plan.js';
 import type { ObserveOptions, Observed } from '../model/observed.js';
 import type { Claims } from '../model/claims.js';
@@ -202,6 +203,8 @@ export interface Host {
     ): Promise<void>;
     /** The running container's filesystem (the overlay's merged view, mount points empty) as a tar into `out`. */
     exportFs(project: string, name: string, out: Writable): Promise<void>;
+    /** The container's changes (its overlay upper folder, running or stopped) as a gzipped OCI layer blob at `outFile`. */
+    snapshotLayer(project: string, name: string, outFile: string): Promise<LayerBlob>;
     /**
      * Runs a process inside the running container: its namespaces, cgroup, capabilities,
      * no_new_privs and seccomp. Resolves with the process's exit code (128 + signal when

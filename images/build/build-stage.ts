@@ -110,7 +110,7 @@ export async function storedLayers(info: ImageInfo): Promise<ImageLayer[]> {
 }
 
 /** The base image's history when its config is kept; else a line per layer, so history and layers agree. */
-async function baseHistory(info: ImageInfo, layerCount: number): Promise<HistoryEntry[]> {
+export async function baseHistory(info: ImageInfo, layerCount: number): Promise<HistoryEntry[]> {
   try {
     const config = JSON.parse(await fsp.readFile(paths.blobFile(info.id), 'utf8')) as { history?: HistoryEntry[] };
     if (Array.isArray(config.history)) return config.history;

@@ -11,7 +11,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { hostTreeDir, packTree } from '../tree-tar.js';
+import { hostTreeDir, packTree, type TreeDir } from '../tree-tar.js';
 
 export interface LayerBlob {
   file: string;
@@ -24,7 +24,10 @@ export interface LayerBlob {
   entries: number;
 }
 
-export async function layerFromUpper(upper: string, outFile: string): Promise<LayerBlob> {
+export const layerFromUpper = (upper: string, outFile: string) => layerFromTree(hostTreeDir(upper), outFile);
+
+/** The same from any tree (a running container's upper folder read through fds: executor/host/linux/fd-tree-dir.ts). */
+export async function layerFromTree(upper: TreeDir, outFile: string): Promise<LayerBlob> {
   const pack = tar.pack();
   const diffHash = createHash('sha256');
   const blobHash = createHash('sha256');
@@ -46,7 +49,7 @@ export async function layerFromUpper(upper: string, outFile: string): Promise<La
   );
   let entries = 0;
   try {
-    entries = await packTree(pack, hostTreeDir(upper), { layer: true });
+    entries = await packTree(pack, upper, { layer: true });
     pack.finalize();
     await written;
   } catch (e) {

@@ -26,6 +26,7 @@ const COMPOSE_COMMANDS: Record<string, string[]> = {
   stats: ['--all', '--format', '--no-stream', '--no-trunc'],
   cp: ['--archive', '--follow-link', '--index', '--all'],
   export: ['--output', '--index'],
+  commit: ['--author', '--change', '--message', '--pause', '--index'],
 };
 
 describe('help', () => {

@@ -1,40 +1,16 @@
 // `stack export`: a running container's filesystem as a tar, as its processes see it (the
 // overlay's merged view), read from the host through /proc/PID/root. Mount points (volumes,
 // tmpfs, /proc, /dev, the bind-mounted /etc/hosts …) are written empty, as docker export
-// leaves them out: they are not the container's filesystem. Every folder is opened one
-// name below the last without following symlinks (in-root.ts): a symlink the container
-// swaps in during the walk is refused, never followed into the host.
+// leaves them out: they are not the container's filesystem. The walk never follows a
+// symlink the container swaps in (fd-tree-dir.ts).
 
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { packTree, type TreeDir } from '../../../images/tree-tar.js';
-import { ContainerRoot, fdPath, O_DIR_PATH, O_PATH, openBelow } from './in-root.js';
-
-/** A folder of the container held by an O_PATH fd. */
-function containerDir(fd: number): TreeDir {
-  return {
-    names: () => fs.readdirSync(fdPath(fd)),
-    lstat: (name) => {
-      const child = openBelow(fd, name, O_PATH);
-      try {
-        return fs.fstatSync(child);
-      } finally {
-        fs.closeSync(child);
-      }
-    },
-    readlink: (name) => fs.readlinkSync(fdPath(fd, name)),
-    read: (name) => {
-      // Opened anew, not through a symlink (O_NOFOLLOW): the entry may have changed since lstat.
-      const file = openBelow(fd, name, fs.constants.O_RDONLY);
-      return fs.createReadStream('', { fd: file });
-    },
-    opaque: () => false,
-    enter: (name) => containerDir(openBelow(fd, name, O_DIR_PATH)),
-    close: () => fs.closeSync(fd),
-  };
-}
+import { packTree } from '../../../images/tree-tar.js';
+import { fdTreeDir } from './fd-tree-dir.js';
+import { ContainerRoot, fdPath, O_DIR_PATH } from './in-root.js';
 
 /** The mount points in the container's own mount namespace, relative to its root ('' is the root). */
 export function mountPoints(mountinfo: string): Set<string> {
@@ -52,7 +28,7 @@ export async function exportContainer(pid: number, out: Writable): Promise<void>
   const root = ContainerRoot.open(pid);
   const pack = tar.pack();
   const written = pipeline(pack, out);
-  const top = containerDir(fs.openSync(fdPath(root.fd), O_DIR_PATH));
+  const top = fdTreeDir(fs.openSync(fdPath(root.fd), O_DIR_PATH));
   try {
     await packTree(pack, top, { layer: false, mountPoint: (rel) => mounts.has(rel) });
     pack.finalize();

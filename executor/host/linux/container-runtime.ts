@@ -47,6 +47,8 @@ import { containerProcesses } from './container-processes.js';
 import { containerStats } from './container-stats.js';
 import { copyFromContainer, copyToContainer } from './container-copy.js';
 import { exportContainer } from './container-export.js';
+import { openFdTree } from './fd-tree-dir.js';
+import { layerFromTree } from '../../../images/build/layer-from-upper.js';
 
 interface Live {
   child: ChildProcess;
@@ -351,6 +353,16 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     },
 
     exportFs: async (project, name, out) => exportContainer(await runningPid(project, name), out),
+
+    async snapshotLayer(project, name, outFile) {
+      if (!(await state.loadContainer(project, name))) throw new CopyError(`container ${name} does not exist`);
+      const upper = openFdTree(path.join(paths.containerDir(project, name), 'upper'));
+      try {
+        return await layerFromTree(upper, outFile);
+      } finally {
+        upper.close();
+      }
+    },
 
     exec: createContainerExec(state),
 

@@ -1,0 +1,34 @@
+// A folder tree whose names another party controls (a running container's filesystem, a
+// container's overlay upper folder), read for images/tree-tar.ts one name at a time through
+// fds: each folder is opened below the last without following a symlink (in-root.ts), so a
+// folder swapped for a symlink during the walk is refused, never followed into the host.
+
+import fs from 'node:fs';
+import type { TreeDir } from '../../../images/tree-tar.js';
+import { fdPath, O_DIR_PATH, O_PATH, openBelow } from './in-root.js';
+import { lgetxattr } from './libc.js';
+
+/** The folder held by `fd` (an O_PATH fd, closed by close()). */
+export function fdTreeDir(fd: number): TreeDir {
+  return {
+    names: () => fs.readdirSync(fdPath(fd)),
+    lstat: (name) => {
+      const child = openBelow(fd, name, O_PATH);
+      try {
+        return fs.fstatSync(child);
+      } finally {
+        fs.closeSync(child);
+      }
+    },
+    readlink: (name) => fs.readlinkSync(fdPath(fd, name)),
+    // Opened anew, not through a symlink (O_NOFOLLOW): the entry may have changed since lstat.
+    read: (name) => fs.createReadStream('', { fd: openBelow(fd, name, fs.constants.O_RDONLY) }),
+    opaque: (name) => lgetxattr(fdPath(fd, name), 'trusted.overlay.opaque')?.toString() === 'y',
+    enter: (name) => fdTreeDir(openBelow(fd, name, O_DIR_PATH)),
+    close: () => fs.closeSync(fd),
+  };
+}
+
+/** A host folder opened as the top of such a tree (not through a symlink). */
+export const openFdTree = (dir: string): TreeDir =>
+  fdTreeDir(fs.openSync(dir, O_DIR_PATH | fs.constants.O_NOFOLLOW | 0o2000000));
