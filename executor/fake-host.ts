@@ -63,6 +63,7 @@ export class FakeHost implements Host {
     freeze: async (_project, name, frozen) => this.record(`containers.freeze ${name} ${frozen}`),
     processes: async () => [],
     stats: async () => undefined,
+    stdin: async () => undefined,
     snapshotLayer: async (_project, name, outFile) => {
       this.record(`containers.snapshotLayer ${name}`);
       return { file: outFile, digest: 'sha256:0', diffId: 'sha256:0', size: 0, entries: 0 };

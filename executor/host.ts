@@ -203,6 +203,8 @@ export interface Host {
     ): Promise<void>;
     /** The running container's filesystem (the overlay's merged view, mount points empty) as a tar into `out`. */
     exportFs(project: string, name: string, out: Writable): Promise<void>;
+    /** A stream into the running container's stdin when it was started with `stdin_open`; undefined without. */
+    stdin(project: string, name: string): Promise<Writable | undefined>;
     /** The container's changes (its overlay upper folder, running or stopped) as a gzipped OCI layer blob at `outFile`. */
     snapshotLayer(project: string, name: string, outFile: string): Promise<LayerBlob>;
     /**

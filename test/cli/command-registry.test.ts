@@ -27,6 +27,7 @@ const COMPOSE_COMMANDS: Record<string, string[]> = {
   cp: ['--archive', '--follow-link', '--index', '--all'],
   export: ['--output', '--index'],
   commit: ['--author', '--change', '--message', '--pause', '--index'],
+  attach: ['--index', '--no-stdin', '--sig-proxy', '--detach-keys'],
 };
 
 describe('help', () => {

@@ -6,7 +6,7 @@
 import { logFamily } from '../../../store/log-segments.js';
 import { drainConnections } from './drain.js';
 import fs from 'node:fs/promises';
-import { closeSync, existsSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -42,7 +42,7 @@ import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js'
 import { pollCondition } from '../../../model/conditions.js';
 import { checkUpperDirFs } from './upper-dir-fs.js';
 import { raceTimeout } from './race-timeout.js';
-import { containerStdin } from './open-stdin.js';
+import { containerStdin, stdinWriter } from './open-stdin.js';
 import { containerProcesses } from './container-processes.js';
 import { containerStats } from './container-stats.js';
 import { copyFromContainer, copyToContainer } from './container-copy.js';
@@ -353,6 +353,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     },
 
     exportFs: async (project, name, out) => exportContainer(await runningPid(project, name), out),
+
+    async stdin(project, name) {
+      await runningPid(project, name);
+      const fd = stdinWriter(paths.containerDir(project, name));
+      return fd === undefined ? undefined : createWriteStream('', { fd });
+    },
 
     async snapshotLayer(project, name, outFile) {
       if (!(await state.loadContainer(project, name))) throw new CopyError(`container ${name} does not exist`);

@@ -18,3 +18,17 @@ export function containerStdin(containerDir: string, stdinOpen: boolean | undefi
   // O_RDWR on a FIFO does not wait for a peer (Linux).
   return fs.openSync(fifo, 'r+');
 }
+
+/**
+ * An fd writing into a running container's kept-open stdin (`stack attach`), or undefined
+ * when it has none (no `stdin_open`). Opened read-write as the container's own end is: a
+ * FIFO opened so never waits for a peer, and the container never sees our end's close.
+ */
+export function stdinWriter(containerDir: string): number | undefined {
+  try {
+    return fs.openSync(path.join(containerDir, 'stdin'), fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
