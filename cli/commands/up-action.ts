@@ -14,6 +14,7 @@ import { EXIT } from '../errors.js';
 import { progressPrinter, type PrinterOptions } from '../progress.js';
 import { progressFormat } from '../progress-format.js';
 import { wantsColor } from '../log-prefixes.js';
+import { withPullFlag } from '../pull-flag.js';
 import { loadStackFilesWithSources, UsageError, type GlobalOptions } from '../stack-file.js';
 import { waitReady } from '../wait-ready.js';
 import type { UpFlags } from '../up-flags.js';
@@ -45,6 +46,8 @@ export interface UpOptions extends UpFlags, AbortFlags, UpOutputFlags {
   start?: boolean;
   /** -y: accepted; stack asks no questions. */
   yes?: boolean;
+  /** --pull POLICY (create): every service's pull_policy for this run. */
+  pull?: string;
 }
 
 export async function up(
@@ -67,7 +70,8 @@ export async function up(
   if (waitTimeout !== undefined && !(Number.isFinite(waitTimeout) && waitTimeout > 0))
     throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${opts.waitTimeout}"`);
   const format = progressFormat(opts.format);
-  const { stack, filesRead, configFiles } = loadStackFilesWithSources(globals);
+  const { stack: loaded, filesRead, configFiles } = loadStackFilesWithSources(globals);
+  const stack = withPullFlag(loaded, opts.pull);
   checkExitCodeFrom(abort, stack, services, opts.deps === false);
   const shown = attachedServices(opts, stack, services);
   await withStackLock(stack.project, 'stack up', async () => {

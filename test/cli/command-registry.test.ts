@@ -28,6 +28,16 @@ const COMPOSE_COMMANDS: Record<string, string[]> = {
   export: ['--output', '--index'],
   commit: ['--author', '--change', '--message', '--pause', '--index'],
   attach: ['--index', '--no-stdin', '--sig-proxy', '--detach-keys'],
+  create: [
+    '--build',
+    '--no-build',
+    '--force-recreate',
+    '--no-recreate',
+    '--pull',
+    '--remove-orphans',
+    '--scale',
+    '--yes',
+  ],
 };
 
 describe('help', () => {

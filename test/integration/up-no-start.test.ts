@@ -1,5 +1,6 @@
-// `up --no-start`: stack has no created-but-not-started container, so it pulls and builds
-// the images and makes the networks, and starts no container; a later `up` starts them.
+// `up --no-start` and `create`: stack has no created-but-not-started container, so both
+// pull and build the images and make the networks, and start no container; a later `up`
+// starts them.
 
 import fs from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
@@ -41,4 +42,21 @@ it('makes the network and no container; up then starts it', () => {
 
 it('refuses --no-start with an abort flag', () => {
   expect(stack(env, ['-f', file, 'up', '--no-start', '--abort-on-container-exit']).code).toBe(2);
+});
+
+it('create: the same, with compose flags; --pull never refuses an image the store lacks', () => {
+  expect(stack(env, ['-f', file, 'down']).code).toBe(0);
+  const r = stack(env, ['-f', file, 'create', '--no-build', '--pull', 'missing', '--scale', 'sleeper=2', '-y']);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toMatch(/network\.create/);
+  expect(r.stderr).not.toMatch(/container\.start/);
+  expect(states()).toEqual([]);
+  expect(stack(env, ['-f', file, 'up', '-d']).code).toBe(0);
+  expect(states()).toEqual(['running']);
+  const other = file.replace(/\.yaml$/, '-missing.yaml');
+  fs.writeFileSync(other, `name: ${project}\nservices:\n  gone:\n    image: stack.local/not-there:1\n`);
+  const never = stack(env, ['-f', other, 'create', '--pull', 'never']);
+  expect(never.code).toBe(1);
+  expect(never.stderr).toContain('pull_policy is never');
+  expect(stack(env, ['-f', file, 'create', '--pull', 'sometimes']).code).toBe(2);
 });
