@@ -98,6 +98,21 @@ describe('stack cp: a symlink in the container never leads to the host', () => {
     }
   });
 
+  it('a device node the container made is never opened for writing (the host would reach the device)', async () => {
+    const { f, pids } = upBox('/nonexistent');
+    await ready(pids[0]!);
+    const root = `/proc/${pids[0]}/root`;
+    // 1:3 is /dev/null: harmless here; a disk's numbers would reach the host's disk the same way.
+    const made = stack(env(), [...f, 'exec', '-T', 'web', 'mknod', '/tmp/dev', 'c', '1', '3']);
+    expect(made.code, made.stderr).toBe(0);
+    const file = path.join(env().root, 'payload');
+    fs.writeFileSync(file, 'payload');
+    const r = stack(env(), [...f, 'cp', file, 'web:/tmp/dev']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('not a regular file');
+    expect(fs.lstatSync(`${root}/tmp/dev`).isCharacterDevice()).toBe(true);
+  });
+
   it('a symlink a first copy brought out is replaced, not followed, by a second copy', async () => {
     const hostDir = fs.mkdtempSync(path.join(env().root, 'host-'));
     const { f, pids } = upBox(hostDir);

@@ -146,8 +146,14 @@ export function copyToContainer(pid: number, src: string, dest: string, opts: Co
     if (existing && st.isDirectory()) throw new CopyError(`cannot copy a directory to a file: ${dest}`);
     if (!existing && dest.endsWith('/')) throw new CopyError(`destination directory ${dest} does not exist`);
     if (existing) {
-      // A file (or a symlink to one, followed inside the root) is written over in place, as docker's.
-      withFd(root.open(destPath, O_WRONLY | O_TRUNC), (to) => writeFile(to, source.path, st, opts));
+      // A file (or a symlink to one, followed inside the root) is written over in place, as
+      // docker's; only a regular file, held first and opened again through that hold: a
+      // device node the container made would reach the host's device from here (no device
+      // cgroup), and a FIFO would block.
+      withFd(root.open(destPath, O_PATH), (held) => {
+        if (!fs.fstatSync(held).isFile()) throw new CopyError(`${dest} in the container is not a regular file`);
+        withFd(fs.openSync(fdPath(held), O_WRONLY | O_TRUNC), (to) => writeFile(to, source.path, st, opts));
+      });
       return;
     }
     let parent: number;

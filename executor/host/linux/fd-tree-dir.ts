@@ -21,8 +21,19 @@ export function fdTreeDir(fd: number): TreeDir {
       }
     },
     readlink: (name) => fs.readlinkSync(fdPath(fd, name)),
-    // Opened anew, not through a symlink (O_NOFOLLOW): the entry may have changed since lstat.
-    read: (name) => fs.createReadStream('', { fd: openBelow(fd, name, fs.constants.O_RDONLY) }),
+    // Held anew (not through a symlink) and checked before it is opened: the entry may have
+    // changed since lstat, and a device node the container swapped in would be the host's
+    // device to us (no device cgroup here), a FIFO would block.
+    read: (name) => {
+      const held = openBelow(fd, name, O_PATH);
+      try {
+        if (!fs.fstatSync(held).isFile())
+          throw new Error(`${name} changed while it was read: no longer a regular file`);
+        return fs.createReadStream('', { fd: fs.openSync(fdPath(held), fs.constants.O_RDONLY) });
+      } finally {
+        fs.closeSync(held);
+      }
+    },
     opaque: (name) => lgetxattr(fdPath(fd, name), 'trusted.overlay.opaque')?.toString() === 'y',
     enter: (name) => fdTreeDir(openBelow(fd, name, O_DIR_PATH)),
     close: () => fs.closeSync(fd),
