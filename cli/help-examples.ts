@@ -44,6 +44,18 @@ export const EXAMPLES: Record<string, string[]> = {
   config: ['stack config                    # the file resolved, as compose config', 'stack config --services'],
   plan: ['stack plan                      # what `up` would change, and why', 'stack plan --format json web'],
   graph: ['stack graph                     # services, networks and volumes as a graph'],
+  stats: [
+    'stack stats --no-stream          # CPU, memory, pids, net and block I/O once',
+    'stack stats --format json web',
+  ],
+  cp: [
+    'stack cp web:/etc/nginx/nginx.conf .   # out of the container',
+    'stack cp -a ./site web:/srv/www        # in, owners kept',
+  ],
+  export: ["stack export web -o web.tar       # the running container's files as a tar"],
+  commit: ["stack commit web myapp:debug       # the container's changes as a new image"],
+  attach: ['stack attach web                  # its output (and input with stdin_open)'],
+  create: ['stack create                      # images and networks, no container started'],
   convert: [
     'stack convert --format kubernetes > k8s.yaml   # manifests for a cluster',
     'stack convert --format helm -o chart/          # a Helm chart, the variables as values',
