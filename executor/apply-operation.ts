@@ -37,6 +37,12 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
       await host.networks.removeBridge(op.bridge);
       await host.state.removeNetwork(op.project, op.key);
       return;
+    case 'bridge.join':
+      await host.defaultBridge.join(op.project, op.network);
+      return;
+    case 'bridge.leave':
+      await host.defaultBridge.leave(op.project);
+      return;
     case 'container.start': {
       const spec = op.container;
       await host.state.saveContainer(spec.project, { spec, status: 'creating' });

@@ -44,6 +44,11 @@ export class FakeHost implements Host {
     fixedResolver: async (pid, gateway) => this.record(`networks.fixedResolver ${pid} ${gateway}`),
   };
 
+  defaultBridge: Host['defaultBridge'] = {
+    join: async (project, net) => this.record(`defaultBridge.join ${project} ${net.bridge} ${net.subnet}`),
+    leave: async (project) => this.record(`defaultBridge.leave ${project}`),
+  };
+
   nat: Host['nat'] = {
     apply: async (spec) => this.record(`nat.apply ${spec.table} ${spec.ports.length} ports`),
     remove: async (table) => this.record(`nat.remove ${table}`),

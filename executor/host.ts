@@ -152,6 +152,17 @@ export interface Host {
     fixedResolver(pid: number, gateway: string): Promise<void>;
   };
 
+  /**
+   * The host-wide default bridge of `network_mode: bridge` (model/default-bridge.ts). Both
+   * run under the allocation lock, so a join and the last user's leave never cross.
+   */
+  defaultBridge: {
+    /** Marks `project` as a user, then makes the bridge and its table (or repairs them); idempotent. */
+    join(project: string, net: NetworkSpec): Promise<void>;
+    /** Takes `project`'s mark off; with no user left, removes the table, the bridge and the record. */
+    leave(project: string): Promise<void>;
+  };
+
   nat: {
     /**
      * Replaces the stack's nftables table atomically with the rules of `spec`, and the

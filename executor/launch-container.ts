@@ -2,6 +2,7 @@
 // a start of a stopped container (container.resume: `stack start`, `stack restart`) and the
 // supervisor's restart policies: prepare, spawn, record the pid, wire the network, release.
 
+import { FIXED_RESOLVER } from '../model/fixed-resolver.js';
 import type { ContainerSpec } from '../model/plan.js';
 import type { Host } from './host.js';
 import type { ContainerRecord } from '../model/records.js';
@@ -42,10 +43,11 @@ export async function launchContainer(
   await opts.bridgesReady;
   for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
   // resolv.conf names 127.0.0.11 (planner/plan/plan-endpoints.ts), as docker's does. A
-  // container given the host's resolv.conf (empty resolvConf: a build step) has no stack
-  // resolver behind its gateway to lead there.
+  // container given the host's resolvers (empty resolvConf: a build step) or its `dns:`
+  // servers (the default bridge) has no stack resolver behind its gateway to lead there.
   const resolver = spec.endpoints[0]?.gateway;
-  if (resolver && spec.resolvConf.length > 0) await host.networks.fixedResolver(pid, resolver);
+  if (resolver && spec.resolvConf.includes(`nameserver ${FIXED_RESOLVER}`))
+    await host.networks.fixedResolver(pid, resolver);
   if (opts.beforeRelease) {
     try {
       await opts.beforeRelease();

@@ -6,8 +6,8 @@
 // written only when its operation runs, a container's maybe seconds later (after the
 // healthcheck of a dependency), and a stack planning meanwhile would hand out the same.
 
-import type { ForeignPort, Observed } from './observed.js';
-import type { Plan } from './plan.js';
+import type { ForeignPort, Observed, ObservedDefaultBridge } from './observed.js';
+import type { NetworkSpec, Plan } from './plan.js';
 import { heldPort } from './port-holders.js';
 
 export interface Claims {
@@ -15,6 +15,8 @@ export interface Claims {
   ports: Omit<ForeignPort, 'project'>[];
   /** Container addresses, by the bridge they sit on (that bridge may be another stack's). */
   addresses: { bridge: string; ip: string }[];
+  /** The default bridge the apply makes, when it is the first to (its subnet is in `subnets`). */
+  defaultBridge?: NetworkSpec;
 }
 
 export interface ProjectClaims extends Claims {
@@ -25,6 +27,10 @@ export function claimsOf(plan: Plan): Claims {
   const claims: Claims = { subnets: [], ports: [], addresses: [] };
   for (const op of plan.operations) {
     if (op.kind === 'network.create') claims.subnets.push(op.network.subnet);
+    if (op.kind === 'bridge.join') {
+      claims.subnets.push(op.network.subnet);
+      claims.defaultBridge = op.network;
+    }
     if (op.kind === 'nat.apply') claims.ports.push(...op.nat.ports.map(heldPort));
     if (op.kind === 'container.start')
       claims.addresses.push(...op.container.endpoints.map((e) => ({ bridge: e.bridge, ip: e.ip })));
@@ -53,5 +59,19 @@ export function withClaims(observed: Observed, others: ProjectClaims[]): Observe
     ...(observed.foreignNetworks
       ? { foreignNetworks: observed.foreignNetworks.map((f) => ({ ...f, usedIps: ipsOn(f.bridge, f.usedIps) })) }
       : {}),
+    ...(observed.defaultBridge ? { defaultBridge: withClaimedBridge(observed.defaultBridge, others, ipsOn) } : {}),
   };
+}
+
+/**
+ * The default bridge with the addresses other applies claim on it, and, when it is not
+ * recorded yet, the spec an apply that makes it claims: every stack then plans on one subnet.
+ */
+function withClaimedBridge(
+  seen: ObservedDefaultBridge,
+  others: ProjectClaims[],
+  ipsOn: (bridge: string, held: string[]) => string[],
+): ObservedDefaultBridge {
+  const spec = seen.spec ?? others.find((c) => c.defaultBridge?.bridge === seen.bridge)?.defaultBridge;
+  return { ...seen, ...(spec ? { spec } : {}), usedIps: ipsOn(seen.bridge, seen.usedIps) };
 }

@@ -146,6 +146,25 @@ export interface Observed {
   unrecorded?: UnrecordedObjects;
   /** Damaged records of other stacks, skipped (each names its file and what is wrong). */
   skippedRecords?: string[];
+  /** The host-wide default bridge of `network_mode: bridge` (model/default-bridge.ts); absent on a host that has none (FakeHost). */
+  defaultBridge?: ObservedDefaultBridge;
+}
+
+/** The host-wide default bridge as this stack sees it. */
+export interface ObservedDefaultBridge {
+  /** Its names on this host (they follow from STACK_ROOT). */
+  bridge: string;
+  table: string;
+  /** Its record, or the spec another stack's apply in progress claims for it; absent: not made. */
+  spec?: NetworkSpec;
+  /** The stacks that use it (their marks), this one included when it does. */
+  users: string[];
+  /** The bridge is configured and its table intact (false: absent, or drift). */
+  present: boolean;
+  /** Its record, bridge or table exists: with no user left, what a leave killed half-way left behind. */
+  leftover: boolean;
+  /** Addresses other stacks' containers hold on it (and their applies in progress claim). */
+  usedIps: string[];
 }
 
 /**

@@ -33,6 +33,10 @@ export function describe(op: Operation): string {
       return `${op.network.name} bridge=${op.network.bridge} subnet=${op.network.subnet} gateway=${op.network.gateway}`;
     case 'network.remove':
       return `${op.key} bridge=${op.bridge}`;
+    case 'bridge.join':
+      return `default bridge=${op.network.bridge} subnet=${op.network.subnet} gateway=${op.network.gateway}`;
+    case 'bridge.leave':
+      return `default bridge=${op.bridge}`;
     case 'container.start': {
       const c = op.container;
       const ips = c.endpoints.map((e) => `${e.network}=${e.ip}`).join(' ');

@@ -285,6 +285,13 @@ export type Operation =
       /** Set on a replacement's readiness wait: the container that goes once it is met. */
       replaces?: string;
     })
+  /**
+   * Makes the host-wide default bridge (model/default-bridge.ts) if it is missing or drifted,
+   * and marks the stack as one of its users.
+   */
+  | (OpBase & { kind: 'bridge.join'; project: string; network: NetworkSpec })
+  /** Takes the stack's mark off the default bridge; the last user removes the bridge too. */
+  | (OpBase & { kind: 'bridge.leave'; project: string; bridge: string })
   | (OpBase & { kind: 'nat.apply'; nat: NatSpec })
   | (OpBase & { kind: 'nat.remove'; project: string; table: string })
   | (OpBase & { kind: 'volume.remove'; project: string; name: string })

@@ -59,5 +59,11 @@ export async function readLiveClaims(project: string): Promise<ProjectClaims | u
   // Entries that are no run dir (lock files) have no claims.json: ENOTDIR reads as none.
   const r = await readJson<ClaimRecord>(paths.claims(project)).catch(() => undefined);
   if (!r || !isSameProcess(r.pid, r.startTime)) return undefined;
-  return { project: r.project, subnets: r.subnets, ports: r.ports, addresses: r.addresses };
+  return {
+    project: r.project,
+    subnets: r.subnets,
+    ports: r.ports,
+    addresses: r.addresses,
+    ...(r.defaultBridge ? { defaultBridge: r.defaultBridge } : {}),
+  };
 }

@@ -117,7 +117,7 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
       'cgroup v1; on v2, which has no such knob, a warning at its line (docker discards it there too)',
     ),
     network_mode: works(
-      "`host`, `none`, `service:NAME`, `container:NAME` as docker; `bridge` differs: it joins the stack's default network (egress, and service names resolve), where docker joins its host-wide default bridge, which has no service names",
+      "`host`, `none`, `service:NAME`, `container:NAME` as docker; `bridge` joins the host-wide default bridge (`stkbd…`, made on first use, removed with its last user): egress and published ports, no service names, the host's resolvers",
     ),
     platform: works(
       'an image stored for another platform is pulled again for this one by up, and refused at plan with the pull that fixes it',

@@ -10,7 +10,7 @@ import type { NatSpec, Operation } from '../../model/plan.js';
 export interface PlanParts {
   /** Removals of what no readable record describes (salvage.ts). */
   salvage: Operation[];
-  /** network.create and network.remove (plan-networks.ts). */
+  /** network.create and network.remove (plan-networks.ts), bridge.join and bridge.leave (default-bridge.ts). */
   networks: Operation[];
   /** nat.apply or nat.remove (plan-nat.ts). */
   nat: Operation[];
@@ -40,7 +40,9 @@ export function orderEdges(parts: PlanParts): Operation[] {
 
   // The NAT rules (masquerade per bridge) are applied once the bridges exist; a container
   // starts on its networks and behind those rules, first of all it waits for.
-  const creates = ofKind(parts.networks, 'network.create').map((o) => o.id);
+  const creates = parts.networks
+    .filter((o) => o.kind === 'network.create' || o.kind === 'bridge.join')
+    .map((o) => o.id);
   const applies = ofKind(parts.nat, 'nat.apply');
   for (const op of applies) waitFor(op, creates);
   const ready = [...creates, ...applies.map((o) => o.id)];

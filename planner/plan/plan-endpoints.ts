@@ -17,6 +17,7 @@ import { sharedNamespaceOf } from './select-services.js';
 import type { Slot } from './plan-replicas.js';
 import { AddressShortage } from './address-shortage.js';
 import { addLinkHosts } from './link-hosts.js';
+import { onDefaultBridge } from './default-bridge.js';
 
 export interface PlannedNetworking {
   endpoints: Endpoint[];
@@ -45,12 +46,14 @@ export function planEndpoints(
 ): { networking: Map<string, PlannedNetworking>; problems: string[] } {
   const problems: string[] = [];
   // Addresses other stacks' containers hold: on a network this stack joins, and on one it
-  // owns that other stacks joined (a scale-up here must not hand out a joiner's address).
+  // owns that other stacks joined (a scale-up here must not hand out a joiner's address),
+  // and on the default bridge every stack shares.
   const used = new Map<string, Set<string>>();
   for (const [key, net] of nets) {
     const joined = observed.foreignNetworks?.find((f) => f.bridge === net.bridge)?.usedIps ?? [];
     const joiners = observed.networks.find((n) => n.bridge === net.bridge)?.foreignIps ?? [];
-    used.set(key, new Set([...joined, ...joiners, ...(net.auxAddresses ?? [])]));
+    const shared = observed.defaultBridge?.bridge === net.bridge ? observed.defaultBridge.usedIps : [];
+    used.set(key, new Set([...joined, ...joiners, ...shared, ...(net.auxAddresses ?? [])]));
   }
   const chosen = new Map<string, string>(); // `${container}/${network}` → ip
 
@@ -241,7 +244,8 @@ export function containerDns(
   service: Service,
   endpoints: Endpoint[],
 ): { resolvConf: string[]; dnsUpstreams?: string[] } {
-  const own = endpoints[0];
+  // The default bridge has no stack resolver: its containers ask the host's (or `dns:`) servers.
+  const own = onDefaultBridge(service) ? undefined : endpoints[0];
   const dns: { resolvConf: string[]; dnsUpstreams?: string[] } = { resolvConf: resolvConfOf(service, own?.gateway) };
   if (own && service.dns.length > 0) dns.dnsUpstreams = [...service.dns];
   return dns;

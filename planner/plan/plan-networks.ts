@@ -19,6 +19,8 @@ import {
 import { bridgeName } from '../../model/names.js';
 import { networkHash } from '../../model/hash.js';
 import { replicaCount } from './plan-replicas.js';
+import { planDefaultBridge } from './default-bridge.js';
+import { DEFAULT_BRIDGE_KEY } from '../../model/default-bridge.js';
 import { bridgeNameClashes, labelsChanged, withNetworkOptions } from './network-options.js';
 
 export interface PlannedNetworks {
@@ -103,6 +105,11 @@ export function planNetworks(stack: Stack, observed: Observed, scale?: Record<st
       bridge: gone.bridge,
     });
   }
+  const bridge = planDefaultBridge(stack, observed, [...taken, ...[...specs.values()].map((s) => s.subnet)]);
+  if (bridge.spec) specs.set(DEFAULT_BRIDGE_KEY, bridge.spec);
+  operations.push(...bridge.operations);
+  createIds.push(...bridge.createIds);
+  problems.push(...bridge.problems);
   problems.push(...bridgeNameClashes([...specs.values()], observed));
   return { specs, operations, createIds, problems };
 }

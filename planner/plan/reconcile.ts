@@ -24,6 +24,7 @@ import { checkVolumes } from './check-volumes.js';
 import { salvageNotes, salvageOperations } from './salvage.js';
 import { planSpecs } from './plan-specs.js';
 import { orderEdges } from './order-edges.js';
+import { withDefaultBridge } from './default-bridge.js';
 
 export interface ReconcileOptions extends ContainerPolicy {
   /** Remove containers of services that are no longer in the file. */
@@ -46,7 +47,8 @@ export interface ReconcileOptions extends ContainerPolicy {
   noStart?: boolean;
 }
 
-export function reconcile(stack: Stack, observed: Observed, opts: ReconcileOptions = {}): Plan {
+export function reconcile(file: Stack, observed: Observed, opts: ReconcileOptions = {}): Plan {
+  const stack = withDefaultBridge(file);
   const selected = opts.noStart ? new Set<string>() : selectServices(stack, opts.services, !!opts.noDeps);
   const policy = withDependencyRecreate(opts, selected);
   const nets = planNetworks(stack, observed, opts.scale);

@@ -5,6 +5,7 @@ import type { Observed } from '../../model/observed.js';
 import { hashOf } from '../../model/hash.js';
 import type { Operation, Plan } from '../../model/plan.js';
 import { salvageNotes, salvageOperations } from './salvage.js';
+import { leaveOperation } from './default-bridge.js';
 
 export interface TeardownOptions {
   /** Overrides every container's stop grace period (`down -t N`). */
@@ -90,6 +91,15 @@ export function teardown(observed: Observed, opts: TeardownOptions = {}): Plan {
       key: n.key,
       bridge: n.bridge,
     });
+  }
+  const bridge = observed.defaultBridge;
+  if (bridge && (bridge.users.includes(observed.project) || (bridge.users.length === 0 && bridge.leftover))) {
+    // Its mark comes off (the last user's removes the bridge); a bridge no stack marks any
+    // more (a leave killed half-way) goes with whichever stack comes down next.
+    const leave = leaveOperation(observed.project, bridge, 'down');
+    leave.after.push(...removeIds);
+    networkIds.push(leave.id);
+    operations.push(leave);
   }
   if (opts.removeVolumes) {
     // Volumes carry the project that created them; external ones were never created by stack.

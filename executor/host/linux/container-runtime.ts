@@ -3,6 +3,7 @@
 // (stop) and removal (cleanup). Works from state records alone for containers another
 // supervisor spawned: a pid is only ever signalled when its start time matches the record.
 
+import { hostResolvConf } from './host-resolv-conf.js';
 import { logFamily } from '../../../store/log-segments.js';
 import { drainConnections } from './drain.js';
 import fs from 'node:fs/promises';
@@ -129,12 +130,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       ];
       await fs.writeFile(path.join(dir, 'hosts'), hosts.join('\n') + '\n');
       await fs.writeFile(path.join(dir, 'hostname'), hostnameOf(spec) + '\n');
-      // The stack's resolver on the gateway (planner/plan/plan-endpoints.ts), or the host's file
-      // when the container has no network of its own.
+      // The stack's resolver on the gateway (planner/plan/plan-endpoints.ts), or the host's
+      // resolvers when the container has none of the stack's (host-resolv-conf.ts).
       const resolv =
         spec.resolvConf.length > 0
           ? spec.resolvConf.join('\n') + '\n'
-          : await fs.readFile('/etc/resolv.conf').catch(() => '');
+          : await hostResolvConf(spec.endpoints.length > 0);
       await fs.writeFile(path.join(dir, 'resolv.conf'), resolv);
       await prepareMounts(spec);
       prepareSharedShm(spec);

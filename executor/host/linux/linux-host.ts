@@ -12,17 +12,23 @@ import { createLinuxVolumes } from '../../../store/volumes.js';
 
 export function createLinuxHost(): Host {
   const state = createStateStore();
+  const networks = loadedOnFirstCall(async () => (await import('./network.js')).createLinuxNetworks(), {
+    createBridge: true,
+    removeBridge: true,
+    attach: true,
+    detach: true,
+    loopback: true,
+    fixedResolver: true,
+  });
+  const nat = loadedOnFirstCall(async () => (await import('./nat.js')).createLinuxNat(), { apply: true, remove: true });
   return {
     observe: async (project, opts) => (await import('./observe.js')).observeStack(project, opts),
-    networks: loadedOnFirstCall(async () => (await import('./network.js')).createLinuxNetworks(), {
-      createBridge: true,
-      removeBridge: true,
-      attach: true,
-      detach: true,
-      loopback: true,
-      fixedResolver: true,
-    }),
-    nat: loadedOnFirstCall(async () => (await import('./nat.js')).createLinuxNat(), { apply: true, remove: true }),
+    networks,
+    nat,
+    defaultBridge: loadedOnFirstCall(
+      async () => (await import('./default-bridge.js')).createLinuxDefaultBridge(networks, nat),
+      { join: true, leave: true },
+    ),
     containers: createLinuxContainers(state),
     volumes: createLinuxVolumes(),
     allocation: {

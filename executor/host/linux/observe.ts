@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { withClaims } from '../../../model/claims.js';
 import { heldPort } from '../../../model/port-holders.js';
 import { readClaims } from '../../../store/allocation.js';
+import { observeDefaultBridge } from './observe-default-bridge.js';
 
 /** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
 export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {
@@ -65,6 +66,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     ...(n.auxAddresses ? { auxAddresses: n.auxAddresses } : {}),
     usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
+  const defaultBridge = await observeDefaultBridge(linkStates, foreignOn);
   // What other stacks' applies in progress are taking counts as taken (model/claims.ts).
   return withClaims(
     {
@@ -120,6 +122,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       takenSubnets: [
         ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),
         ...otherStackNetworks.map((n) => n.subnet),
+        ...(defaultBridge.spec ? [defaultBridge.spec.subnet] : []),
       ],
       hostPorts: listeners,
       volumes,
@@ -128,6 +131,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       foreignPorts: otherNat.flatMap((n) => (n.ports ?? []).map((r) => ({ ...heldPort(r), project: n.project }))),
       ...(unrecorded ? { unrecorded } : {}),
       ...(others.skipped.length > 0 ? { skippedRecords: others.skipped } : {}),
+      defaultBridge,
     },
     claims,
   );

@@ -5,10 +5,16 @@
 import { readClaims } from '../../../store/allocation.js';
 import { readState } from '../../../store/state-store.js';
 import { takenSubnets } from './observe-network.js';
+import { readDefaultBridge } from '../../../store/default-bridge.js';
 
-/** The host's routes and addresses, other stacks' recorded networks and their claims. */
+/** The host's routes and addresses, other stacks' recorded networks and their claims, the default bridge's. */
 export async function subnetsTaken(project: string): Promise<string[]> {
-  const [host, projects, claims] = await Promise.all([takenSubnets(), readState.projects(), readClaims(project)]);
+  const [host, projects, claims, defaultBridge] = await Promise.all([
+    takenSubnets(),
+    readState.projects(),
+    readClaims(project),
+    readDefaultBridge(),
+  ]);
   // Damaged records of other stacks are skipped, as observe skips them.
   const others = await Promise.all(projects.filter((p) => p !== project).map((p) => readState.networkDir(p)));
   return [
@@ -16,6 +22,7 @@ export async function subnetsTaken(project: string): Promise<string[]> {
       ...host,
       ...others.flatMap((d) => d.records.map((n) => n.subnet)),
       ...claims.flatMap((c) => c.subnets),
+      ...(defaultBridge.spec ? [defaultBridge.spec.subnet] : []),
     ]),
   ];
 }

@@ -1,0 +1,33 @@
+// The resolv.conf of a container that has no stack resolver (resolvConf empty in its spec):
+// on `network_mode: host` or `none`, a copy of the host's file; on a network of its own
+// (the default bridge, a build step's network), docker's rule: the host's file without the
+// loopback nameservers, which are the host's and unreachable from the container's
+// namespace (systemd-resolved's 127.0.0.53: then its own file of upstream servers). When
+// STACK_DNS_UPSTREAM says where the stack's resolver forwards, those servers (on port 53:
+// resolv.conf has no ports), so the container asks what the stack would have asked.
+
+import fs from 'node:fs/promises';
+import { configuredUpstreams, nameserversOf } from '../../../model/upstreams.js';
+
+const SYSTEMD_UPSTREAMS = '/run/systemd/resolve/resolv.conf';
+const LOOPBACK_NAMESERVER = /^\s*nameserver\s+(127\.\S*|::1)\s*$/;
+
+const read = (file: string) => fs.readFile(file, 'utf8').catch(() => '');
+
+export async function hostResolvConf(ownNetwork: boolean): Promise<string> {
+  const host = await read('/etc/resolv.conf');
+  if (!ownNetwork) return host;
+  const configured = process.env.STACK_DNS_UPSTREAM;
+  if (configured !== undefined) {
+    const servers = configuredUpstreams(configured).filter((u) => u.port === 53);
+    return servers.map((u) => `nameserver ${u.ip}\n`).join('');
+  }
+  const reachable = (text: string) =>
+    text
+      .split('\n')
+      .filter((line) => !LOOPBACK_NAMESERVER.test(line))
+      .join('\n');
+  const filtered = reachable(host);
+  if (nameserversOf(filtered).length > 0 || nameserversOf(host).length === 0) return filtered;
+  return reachable(await read(SYSTEMD_UPSTREAMS));
+}

@@ -1,0 +1,33 @@
+// The resolvers names the stack does not know go to: STACK_DNS_UPSTREAM (`ip[:port]`
+// entries, comma or space separated) or the `nameserver` lines of a resolv.conf. Read by
+// the stack's DNS server (supervisor/dns/upstream.ts) and by the host when it writes the
+// resolv.conf of a container on the default bridge, which has no stack resolver.
+
+export interface Upstream {
+  ip: string;
+  port: number;
+}
+
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/** `1.2.3.4` or `1.2.3.4:5353`; anything else (IPv6, names) is left out. */
+export function parseUpstream(text: string): Upstream | undefined {
+  const [ip, port] = text.trim().split(':');
+  if (!ip || !IPV4.test(ip)) return undefined;
+  const p = port === undefined ? 53 : Number(port);
+  return Number.isInteger(p) && p > 0 && p < 65536 ? { ip, port: p } : undefined;
+}
+
+/** The entries of STACK_DNS_UPSTREAM's value. */
+export function configuredUpstreams(value: string): Upstream[] {
+  return value.split(/[\s,]+/).flatMap((e) => (e ? [parseUpstream(e)].filter((u): u is Upstream => !!u) : []));
+}
+
+/** The IPv4 `nameserver` lines of a resolv.conf. */
+export function nameserversOf(resolvConf: string): Upstream[] {
+  return resolvConf.split('\n').flatMap((line) => {
+    const m = /^\s*nameserver\s+(\S+)/.exec(line);
+    const u = m ? parseUpstream(m[1]!) : undefined;
+    return u ? [u] : [];
+  });
+}
