@@ -7,6 +7,7 @@
 
 import { buildContainerSpec } from './container-spec.js';
 import { containerDns } from './plan-endpoints.js';
+import { onDefaultBridge } from './default-bridge.js';
 import { nextFreeAddress, parseCidr } from '../../model/ipam.js';
 import { vethName } from '../../model/names.js';
 import type { Observed, ImageInfo } from '../../model/observed.js';
@@ -83,6 +84,12 @@ export function oneOffSpec(
   observed: Observed,
   opts: OneOffOptions,
 ): ContainerSpec {
+  // Joining the shared default bridge is an operation of an apply (its mark, made under
+  // the allocation lock), which a one-off does not run: refused rather than run unconnected.
+  if (onDefaultBridge(service))
+    throw new OneOffError(
+      `service ${service.name} has network_mode bridge, which \`stack run\` does not join yet; start it with \`stack up\`, or give it the stack's networks`,
+    );
   const name = `${project}-${service.name}-run-${opts.id}`;
   const effective: Service = {
     ...service,

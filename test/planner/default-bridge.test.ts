@@ -11,6 +11,7 @@ import { serviceDefaults } from '../../planner/load/service-defaults.js';
 import type { ContainerSpec, Plan } from '../../model/plan.js';
 import type { Service, Stack } from '../../model/types.js';
 import { claimsOf, withClaims } from '../../model/claims.js';
+import { oneOffSpec } from '../../planner/plan/one-off.js';
 
 const pos = { file: 'stack.yaml', line: 1, col: 1 };
 const svc = (name: string, extra: Partial<Service> = {}): Service => ({
@@ -170,5 +171,13 @@ describe('network_mode: bridge', () => {
       ],
     };
     expect(() => reconcile(stack, observed())).toThrow(/network bridge: the name is the host's default bridge/);
+  });
+});
+
+describe('stack run of a service in network_mode bridge', () => {
+  it('is refused by name (a one-off runs no join), not run without a network', () => {
+    expect(() =>
+      oneOffSpec('p', svc('web', { networkMode: 'bridge' }), image, observed(), { command: [], env: {}, id: 'x' }),
+    ).toThrow(/service web has network_mode bridge, which `stack run` does not join yet/);
   });
 });
