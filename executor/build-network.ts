@@ -31,7 +31,7 @@ export async function chooseBuildNetwork(host: Host, project: string): Promise<N
       gateway: defaultGateway(subnet),
       prefixLength: PREFIX,
     };
-    await host.allocation.claim(project, { subnets: [subnet], ports: [], addresses: [] });
+    await host.allocation.claim(project, { subnets: [subnet], ports: [], addresses: [], bridges: [net.bridge] });
   } finally {
     lock.release();
   }

@@ -109,6 +109,24 @@ export class ContainerStartError extends Error {
   }
 }
 
+/**
+ * A bridge of the network's name exists and holds another address than the network's
+ * gateway: another network (a custom `com.docker.network.bridge.name` two stacks chose)
+ * has it. Adopting it would join the two networks on one link.
+ */
+export class BridgeTakenError extends Error {
+  readonly bridge: string;
+  readonly addresses: string[];
+  constructor(bridge: string, addresses: string[], wanted: string) {
+    super(
+      `bridge ${bridge} exists with address ${addresses.join(', ')}, not ${wanted}: another network (another stack's, with the same com.docker.network.bridge.name) has it; choose another bridge name, or join that network with external: true`,
+    );
+    this.name = 'BridgeTakenError';
+    this.bridge = bridge;
+    this.addresses = addresses;
+  }
+}
+
 /** A process could not be started in a container; exitCode is what `stack exec` exits with. */
 export class ContainerExecError extends Error {
   readonly container: string;

@@ -15,6 +15,8 @@ export interface Claims {
   ports: Omit<ForeignPort, 'project'>[];
   /** Container addresses, by the bridge they sit on (that bridge may be another stack's). */
   addresses: { bridge: string; ip: string }[];
+  /** The bridges of the networks it makes: a custom name (com.docker.network.bridge.name) is taken from the plan on. */
+  bridges: string[];
   /** The default bridge the apply makes, when it is the first to (its subnet is in `subnets`). */
   defaultBridge?: NetworkSpec;
 }
@@ -24,9 +26,12 @@ export interface ProjectClaims extends Claims {
 }
 
 export function claimsOf(plan: Plan): Claims {
-  const claims: Claims = { subnets: [], ports: [], addresses: [] };
+  const claims: Claims = { subnets: [], ports: [], addresses: [], bridges: [] };
   for (const op of plan.operations) {
-    if (op.kind === 'network.create') claims.subnets.push(op.network.subnet);
+    if (op.kind === 'network.create') {
+      claims.subnets.push(op.network.subnet);
+      claims.bridges.push(op.network.bridge);
+    }
     if (op.kind === 'bridge.join') {
       claims.subnets.push(op.network.subnet);
       claims.defaultBridge = op.network;
@@ -48,6 +53,10 @@ export function withClaims(observed: Observed, others: ProjectClaims[]): Observe
   return {
     ...observed,
     takenSubnets: [...new Set([...observed.takenSubnets, ...others.flatMap((c) => c.subnets)])],
+    claimedBridges: [
+      ...(observed.claimedBridges ?? []),
+      ...others.flatMap((c) => (c.bridges ?? []).map((bridge) => ({ bridge, project: c.project }))),
+    ],
     foreignPorts: [
       ...(observed.foreignPorts ?? []),
       ...others.flatMap((c) => c.ports.map((p) => ({ ...p, project: c.project }))),

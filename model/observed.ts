@@ -140,6 +140,8 @@ export interface Observed {
   missingPaths: string[];
   /** Networks other stacks on this host made (candidates for `external: true`). */
   foreignNetworks?: ForeignNetwork[];
+  /** Bridges other stacks' applies in progress are making (model/claims.ts), before their records exist. */
+  claimedBridges?: { bridge: string; project: string }[];
   /** Host ports other stacks publish (their DNAT rules, which no socket shows). */
   foreignPorts?: ForeignPort[];
   /** This stack's objects that no readable record describes (planner/plan/salvage.ts removes them). */

@@ -64,6 +64,8 @@ export async function readLiveClaims(project: string): Promise<ProjectClaims | u
     subnets: r.subnets,
     ports: r.ports,
     addresses: r.addresses,
+    // Claims written before bridges were claimed hold none.
+    bridges: r.bridges ?? [],
     ...(r.defaultBridge ? { defaultBridge: r.defaultBridge } : {}),
   };
 }

@@ -22,7 +22,7 @@ export function withNetworkOptions(spec: NetworkSpec, net: Network): NetworkSpec
   return out;
 }
 
-/** A chosen bridge name that another network (of this file, or of another stack) already has. */
+/** A chosen bridge name that another network (of this file, or of another stack, made or being made) already has. */
 export function bridgeNameClashes(specs: NetworkSpec[], observed: Observed): string[] {
   const problems: string[] = [];
   const seen = new Map<string, string>();
@@ -35,9 +35,14 @@ export function bridgeNameClashes(specs: NetworkSpec[], observed: Observed): str
       );
     seen.set(spec.bridge, spec.key);
     const foreign = observed.foreignNetworks?.find((f) => f.bridge === spec.bridge);
+    const claimed = observed.claimedBridges?.find((c) => c.bridge === spec.bridge);
     if (foreign)
       problems.push(
         `network ${spec.key}: bridge name ${spec.bridge} (${BRIDGE_NAME_OPTION}) is the bridge of network ${foreign.name} of stack ${foreign.project}; choose another name, or join that network with external: true`,
+      );
+    else if (claimed)
+      problems.push(
+        `network ${spec.key}: bridge name ${spec.bridge} (${BRIDGE_NAME_OPTION}) is being made by stack ${claimed.project}, whose up is in progress; choose another name, or join its network with external: true once that up is done`,
       );
   }
   return problems;

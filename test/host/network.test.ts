@@ -241,6 +241,27 @@ describe('linux networks', () => {
     await networks.removeBridge(other);
   });
 
+  it("refuses to adopt a bridge that holds another network's address (the same custom bridge name in two stacks)", async () => {
+    // Another stack's network took the name first (com.docker.network.bridge.name), on its own subnet.
+    const taken = `${tag}cb`;
+    bridges.add(taken);
+    const theirs: NetworkSpec = {
+      ...netSpec,
+      project: 'first',
+      bridge: taken,
+      subnet: '10.214.1.0/24',
+      gateway: '10.214.1.1',
+    };
+    await networks.createBridge(theirs);
+    await expect(networks.createBridge({ ...netSpec, bridge: taken })).rejects.toThrow(
+      new RegExp(`bridge ${taken} exists with address 10\\.214\\.1\\.1/24, not ${gateway.replace(/\./g, '\\.')}/24`),
+    );
+    // Theirs is left as it was: one address, its own.
+    const [link] = JSON.parse(await runTool('ip', ['-j', 'addr', 'show', 'dev', taken])) as any[];
+    expect(link.addr_info.filter((a: any) => a.family === 'inet').map((a: any) => a.local)).toEqual(['10.214.1.1']);
+    await networks.removeBridge(taken);
+  });
+
   it('publishes a container port on 127.0.0.1 through DNAT, and replaces the table atomically', async () => {
     webDir = await mkdtemp(path.join(os.tmpdir(), 'stkt-web-'));
     await writeFile(path.join(webDir, 'index.html'), `hello from ${tag}\n`);

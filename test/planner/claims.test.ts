@@ -27,12 +27,13 @@ const starts = (plan: Plan): ContainerSpec[] =>
 describe('claims', () => {
   const first = reconcile(load(stackFile('first')), observed({ project: 'first' }));
 
-  it('are the subnets, host ports and addresses the plan takes', () => {
+  it('are the subnets, bridges, host ports and addresses the plan takes', () => {
     const web = starts(first)[0]!;
     expect(claimsOf(first)).toEqual({
       subnets: ['10.123.1.0/24'],
       ports: [{ protocol: 'tcp', port: 32768, hostIp: '127.0.0.1', service: 'web' }],
       addresses: [{ bridge: web.endpoints[0]!.bridge, ip: '10.123.1.2' }],
+      bridges: [web.endpoints[0]!.bridge],
     });
   });
 
@@ -96,6 +97,7 @@ networks:
         project: 'joiner',
         subnets: [],
         ports: [],
+        bridges: [],
         addresses: [
           { bridge: 'stkbx', ip: '10.123.1.5' },
           { bridge: 'stkby', ip: '10.9.0.2' },

@@ -6,7 +6,8 @@
 
 import { writeFile } from 'node:fs/promises';
 import fs from 'node:fs';
-import type { Host } from '../../host.js';
+import { BridgeTakenError, type Host } from '../../host.js';
+import { dumpLinks } from './rtnetlink-dump.js';
 import { assertIPv4, assertIfname, assertMtu, assertPrefixLength, assertStkLink } from './literals.js';
 import { linkLocalPrefix } from '../../../model/ipam.js';
 import { bridgeMac, containerMac, fixBridgeAddress } from './link-addresses.js';
@@ -47,6 +48,11 @@ export function createLinuxNetworks(): Host['networks'] {
           // Present already (an earlier run, or another caller just now): repair it in place.
           if ((e as { code?: string }).code !== 'EEXIST') throw e;
           if (getLink(nl, br).kind !== 'bridge') throw new Error(`link ${br} exists and is not a bridge`);
+          // Ours to repair only when it holds no other address than the gateway's: else it is
+          // another network's (the same custom name), and the two must not become one link.
+          const wanted = `${gw}/${prefix}`;
+          const others = (dumpLinks().get(br)?.addresses ?? []).filter((a) => a !== wanted);
+          if (others.length > 0) throw new BridgeTakenError(br, others, wanted);
           setUp(nl, br);
           fixBridgeAddress(nl, br);
         }
