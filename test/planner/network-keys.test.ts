@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerSpec, NetworkSpec, Plan } from '../../model/plan.js';
 import { reconcile } from '../../planner/plan/reconcile.js';
 import { applied, image, load, observed } from './reconcile-fixtures.js';
-import { planProblems } from './helpers.js';
+import { planProblems, problems } from './helpers.js';
 import { loadTree } from './load-files.js';
 
 const starts = (plan: Plan): ContainerSpec[] =>
@@ -89,6 +89,24 @@ describe('link_local_ips', () => {
       '169.254.7.7',
       '169.254.8.8',
     ]);
+  });
+});
+
+describe('mac_address', () => {
+  it('a multicast one (odd first octet), of the service or of a network, is refused at its line', () => {
+    const text = file(
+      '  front: {}\n',
+      '    mac_address: "03:42:ac:11:00:02"\n    networks:\n      front: {mac_address: "01:00:5e:00:00:01"}\n',
+    );
+    expect(problems(text)).toEqual([
+      '5:18: mac_address "03:42:ac:11:00:02" of service "web" is a multicast address (the first octet is odd), which no interface can have; use a unicast one such as 02:42:ac:11:00:02',
+      '7:28: mac_address "01:00:5e:00:00:01" of service "web" is a multicast address (the first octet is odd), which no interface can have; use a unicast one such as 02:42:ac:11:00:02',
+    ]);
+  });
+
+  it('a unicast one, locally administered or not, is the interface address', () => {
+    const text = file('  front: {}\n', '    networks:\n      front: {mac_address: "02:42:AC:11:00:02"}\n');
+    expect(starts(reconcile(load(text), observed()))[0]!.endpoints[0]!.mac).toBe('02:42:ac:11:00:02');
   });
 });
 

@@ -32,6 +32,29 @@ export function checkLinkLocalIps(ctx: RuleContext, name: string, svc: Obj): voi
   }
 }
 
+/**
+ * A `mac_address` (of the service or of one of its networks) must name one interface: an
+ * address whose first octet has its low bit set is a multicast (group) address, which the
+ * kernel refuses for a link (EADDRNOTAVAIL at start, long after the plan).
+ */
+export function checkMacAddresses(ctx: RuleContext, name: string, svc: Obj): void {
+  const places: [(string | number)[], unknown][] = [
+    [['services', name, 'mac_address'], svc.mac_address],
+    ...Object.entries(obj(svc.networks) ?? {}).map(([network, cfg]): [(string | number)[], unknown] => [
+      ['services', name, 'networks', network, 'mac_address'],
+      obj(cfg)?.mac_address,
+    ]),
+  ];
+  for (const [path, mac] of places) {
+    if (typeof mac !== 'string' || !/^[0-9a-fA-F]{2}:/.test(mac)) continue;
+    if ((parseInt(mac.slice(0, 2), 16) & 1) === 0) continue;
+    ctx.at(
+      path,
+      `mac_address "${mac}" of service "${name}" is a multicast address (the first octet is odd), which no interface can have; use a unicast one such as 02:42:ac:11:00:02`,
+    );
+  }
+}
+
 function checkDriverOpts(ctx: RuleContext, key: string, opts: Obj): void {
   for (const [option, value] of Object.entries(opts)) {
     const path = ['networks', key, 'driver_opts', option];
