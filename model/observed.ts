@@ -140,6 +140,8 @@ export interface Observed {
   missingPaths: string[];
   /** Networks other stacks on this host made (candidates for `external: true`). */
   foreignNetworks?: ForeignNetwork[];
+  /** Running containers of other stacks (targets of `external_links`), by every name they go by. */
+  foreignContainers?: ForeignContainer[];
   /** Bridges other stacks' applies in progress are making (model/claims.ts), before their records exist. */
   claimedBridges?: { bridge: string; project: string }[];
   /** Host ports other stacks publish (their DNAT rules, which no socket shows). */
@@ -150,6 +152,13 @@ export interface Observed {
   skippedRecords?: string[];
   /** The host-wide default bridge of `network_mode: bridge` (model/default-bridge.ts); absent on a host that has none (FakeHost). */
   defaultBridge?: ObservedDefaultBridge;
+}
+
+/** A running container of another stack: its names (slot, instance, container_name) and addresses. */
+export interface ForeignContainer {
+  project: string;
+  names: string[];
+  endpoints: { bridge: string; ip: string }[];
 }
 
 /** The host-wide default bridge as this stack sees it. */

@@ -16,7 +16,7 @@ import { ownsNetworks } from './network-mode.js';
 import { sharedNamespaceOf } from './select-services.js';
 import type { Slot } from './plan-replicas.js';
 import { AddressShortage } from './address-shortage.js';
-import { addLinkHosts } from './link-hosts.js';
+import { addExternalLinkHosts, addLinkHosts } from './link-hosts.js';
 import { onDefaultBridge } from './default-bridge.js';
 
 export interface PlannedNetworking {
@@ -152,6 +152,7 @@ export function planEndpoints(
   }
   problems.push(...shortage.problems(stack, nets));
   addLinkHosts(stack, slots, result);
+  problems.push(...addExternalLinkHosts(stack, slots, result, observed));
   // `network_mode: service:X` shares X's namespace, so it sees X's addresses and resolver.
   for (const service of stack.services) {
     const target = sharedNamespaceOf(service);

@@ -128,6 +128,11 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       volumes,
       missingPaths: (opts.hostPaths ?? []).filter((p) => !existsSync(p)),
       foreignNetworks,
+      foreignContainers: otherContainers.filter(isRunning).map((r) => ({
+        project: r.spec.project,
+        names: [...new Set([r.spec.name, r.spec.displayName, r.spec.containerName].filter((n): n is string => !!n))],
+        endpoints: r.spec.endpoints.map((e) => ({ bridge: e.bridge, ip: e.ip })),
+      })),
       foreignPorts: otherNat.flatMap((n) => (n.ports ?? []).map((r) => ({ ...heldPort(r), project: n.project }))),
       ...(unrecorded ? { unrecorded } : {}),
       ...(others.skipped.length > 0 ? { skippedRecords: others.skipped } : {}),
