@@ -7,6 +7,7 @@
 import type { ObservedContainer, Observed } from '../../model/observed.js';
 import type { ContainerSpec, NatSpec, NetworkSpec, Operation, Plan } from '../../model/plan.js';
 import type { RestartPolicyName } from '../../model/types.js';
+import { DEFAULT_BRIDGE_KEY } from '../../model/default-bridge.js';
 
 /** What the state store holds of the stack: enough to make its objects again. */
 export interface BootRecords {
@@ -41,6 +42,22 @@ export function bootPlan(observed: Observed, records: BootRecords): Plan {
       cause: `bridge ${net.bridge} of network ${net.key} is missing or misconfigured on the host`,
       after: [],
       network: net,
+    });
+  }
+  // The host-wide default bridge (network_mode: bridge) is no record of the stack's: it is
+  // joined again, which makes it (or finds it made by another stack's boot) and its table.
+  const shared = observed.defaultBridge;
+  const onShared = records.containers.some(({ spec }) => spec.endpoints.some((e) => e.bridge === shared?.bridge));
+  if (shared?.spec && onShared && (!shared.present || !shared.users.includes(project))) {
+    recreated.add(DEFAULT_BRIDGE_KEY);
+    made.push(`network:${DEFAULT_BRIDGE_KEY}`);
+    operations.push({
+      kind: 'bridge.join',
+      id: `network:${DEFAULT_BRIDGE_KEY}`,
+      cause: `the default bridge ${shared.bridge} of network_mode bridge is missing or misconfigured on the host`,
+      after: [],
+      project,
+      network: shared.spec,
     });
   }
   if (records.nat && !observed.nat?.present) {

@@ -124,6 +124,35 @@ describe('bootPlan', () => {
     ]);
   });
 
+  it('after a reboot, a container on the default bridge (network_mode bridge) waits for its join', () => {
+    const web = spec('web', 'always');
+    const onBridge: ContainerSpec = {
+      ...web,
+      endpoints: web.endpoints.map((e) => ({ ...e, network: 'bridge', bridge: 'stkbd123456789' })),
+    };
+    const shared = { ...net, key: 'bridge', name: 'bridge', bridge: 'stkbd123456789' };
+    const records: BootRecords = { networks: [], containers: [{ spec: onBridge }] };
+    const bridge = {
+      bridge: 'stkbd123456789',
+      table: 'stk_default_bridge_123456',
+      spec: shared,
+      users: ['p'],
+      present: false,
+      leftover: true,
+      usedIps: [],
+    };
+    const o = observed({ containers: [seen(onBridge, false, false)], defaultBridge: bridge });
+    expect(summary(records, o)).toEqual(['network:bridge after -', 'resume:p-web-1 after network:bridge']);
+    expect(bootPlan(o, records).operations[0]).toMatchObject({ kind: 'bridge.join', project: 'p', network: shared });
+    // Made already by another stack's boot, and this stack still marked: nothing to join.
+    expect(
+      summary(
+        records,
+        observed({ containers: [seen(onBridge, false, false)], defaultBridge: { ...bridge, present: true } }),
+      ),
+    ).toEqual(['resume:p-web-1 after -']);
+  });
+
   it('with everything in place and running: nothing to do, and says so', () => {
     const s = spec('web', 'always');
     const plan = bootPlan(
