@@ -14,10 +14,15 @@ const LOOPBACK_NAMESERVER = /^\s*nameserver\s+(127\.\S*|::1)\s*$/;
 
 const read = (file: string) => fs.readFile(file, 'utf8').catch(() => '');
 
-export async function hostResolvConf(ownNetwork: boolean): Promise<string> {
-  const host = await read('/etc/resolv.conf');
+/** `files`: where the host's files are (tests point them elsewhere). */
+export async function hostResolvConf(
+  ownNetwork: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+  files = { resolvConf: '/etc/resolv.conf', systemd: SYSTEMD_UPSTREAMS },
+): Promise<string> {
+  const host = await read(files.resolvConf);
   if (!ownNetwork) return host;
-  const configured = process.env.STACK_DNS_UPSTREAM;
+  const configured = env.STACK_DNS_UPSTREAM;
   if (configured !== undefined) {
     const servers = configuredUpstreams(configured).filter((u) => u.port === 53);
     return servers.map((u) => `nameserver ${u.ip}\n`).join('');
@@ -29,5 +34,5 @@ export async function hostResolvConf(ownNetwork: boolean): Promise<string> {
       .join('\n');
   const filtered = reachable(host);
   if (nameserversOf(filtered).length > 0 || nameserversOf(host).length === 0) return filtered;
-  return reachable(await read(SYSTEMD_UPSTREAMS));
+  return reachable(await read(files.systemd));
 }
