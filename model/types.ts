@@ -291,6 +291,8 @@ export interface Service {
   networks: ServiceNetwork[];
   /** `network_mode`: host | none | bridge | service:NAME | container:NAME. */
   networkMode?: string;
+  /** `mac_address` of a service on the default bridge (network_mode bridge): no network of the file carries it. */
+  bridgeMac?: string;
   /** `pid`, `ipc`, `uts`, `cgroup` as written; absent: the container's own namespaces. */
   namespaces?: NamespaceModes;
   /** `links` (`SERVICE[:ALIAS]`) and `external_links` (`CONTAINER[:ALIAS]`) as written. */

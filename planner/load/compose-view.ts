@@ -192,6 +192,7 @@ function service(s: Service): Obj {
     mem_reservation: bytes(res.memoryReservationBytes),
     memswap_limit: bytes(res.memorySwapBytes),
     network_mode: s.networkMode,
+    mac_address: s.bridgeMac,
     ...s.namespaces,
     networks: Object.fromEntries(
       s.networks.map((n) => {

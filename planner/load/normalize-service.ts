@@ -254,6 +254,10 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
     entrypoint: argv(s.entrypoint),
     command: argv(s.command),
     networkMode,
+    bridgeMac:
+      (networkMode === 'bridge' || networkMode === 'default') && typeof s.mac_address === 'string'
+        ? s.mac_address
+        : undefined,
     namespaces: namespaceModes(s),
     volumesFrom: volumesFrom(s.volumes_from),
     links: linkList(s.links),

@@ -26,7 +26,18 @@ export function withDefaultBridge(stack: Stack): Stack {
     ...stack,
     services: stack.services.map((s) =>
       onDefaultBridge(s)
-        ? { ...s, networks: [{ network: DEFAULT_BRIDGE_KEY, aliases: [], gwPriority: 0, priority: 0 }] }
+        ? {
+            ...s,
+            networks: [
+              {
+                network: DEFAULT_BRIDGE_KEY,
+                aliases: [],
+                gwPriority: 0,
+                priority: 0,
+                ...(s.bridgeMac ? { macAddress: s.bridgeMac } : {}),
+              },
+            ],
+          }
         : s,
     ),
   };

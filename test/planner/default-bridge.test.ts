@@ -12,6 +12,8 @@ import type { ContainerSpec, Plan } from '../../model/plan.js';
 import type { Service, Stack } from '../../model/types.js';
 import { claimsOf, withClaims } from '../../model/claims.js';
 import { oneOffSpec } from '../../planner/plan/one-off.js';
+import { composeView } from '../../planner/load/compose-view.js';
+import { load } from './helpers.js';
 
 const pos = { file: 'stack.yaml', line: 1, col: 1 };
 const svc = (name: string, extra: Partial<Service> = {}): Service => ({
@@ -179,5 +181,17 @@ describe('stack run of a service in network_mode bridge', () => {
     expect(() =>
       oneOffSpec('p', svc('web', { networkMode: 'bridge' }), image, observed(), { command: [], env: {}, id: 'x' }),
     ).toThrow(/service web has network_mode bridge, which `stack run` does not join yet/);
+  });
+});
+
+describe('mac_address with network_mode bridge', () => {
+  it('is the address of its interface on the default bridge, and `config` shows it', () => {
+    const text = `name: p\nservices:\n  web:\n    image: ${image.ref}\n    network_mode: bridge\n    mac_address: "02:42:AC:11:00:09"\n`;
+    const stack = load(text);
+    expect(startOf(reconcile(stack, observed()), 'p-web-1').endpoints[0]!.mac).toBe('02:42:ac:11:00:09');
+    expect((composeView(stack).services as Record<string, unknown>).web).toMatchObject({
+      network_mode: 'bridge',
+      mac_address: '02:42:AC:11:00:09',
+    });
   });
 });
