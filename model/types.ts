@@ -4,6 +4,7 @@
 // folded into environment), so later stages never look at raw YAML.
 
 import type { ServiceHook } from './lifecycle-hooks.js';
+import type { ServiceDevelop } from './develop-watch.js';
 
 /** Where a value came from in a stack file (1-based line and column). */
 export interface SourcePos {
@@ -346,8 +347,8 @@ export interface Service {
   /** `post_start` / `pre_stop` hooks, in order (left out when none). */
   postStart?: ServiceHook[];
   preStop?: ServiceHook[];
-  /** `develop` (watch rules), kept as parsed. */
-  develop?: unknown;
+  /** `develop` (watch rules that `stack watch` acts on); left out when the file has none. */
+  develop?: ServiceDevelop;
   /** `logging:` as written (options as strings); absent: json-file without rotation, docker's default. */
   logging?: ServiceLogging;
   pos: SourcePos;

@@ -48,6 +48,7 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
       'cpus',
       'depends_on',
       'deploy',
+      'develop',
       'dns',
       'dns_opt',
       'dns_search',
@@ -125,7 +126,6 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
     pull_policy: works(
       '`daily`, `weekly` and `every_<duration>` pull what is missing and again once the stored image is older than the period',
     ),
-    develop: noted('develop.watch is read by `stack watch`; until it acts on it, up and watch say so'),
     cgroup_parent: works(
       'relative to the cgroup root (a leading `/` too, as docker), in every hierarchy stack uses; the group is `<parent>/stk-<project>.<container>`, and a parent stack made is removed with its last container',
     ),

@@ -162,7 +162,19 @@ function service(s: Service): Obj {
         { condition: d.condition, required: d.required, ...(d.restart ? { restart: true } : {}) },
       ]),
     ),
-    develop: s.develop,
+    develop: s.develop && {
+      watch: s.develop.watch.map((r) =>
+        compact({
+          path: r.path,
+          action: r.action,
+          target: r.target,
+          ignore: r.ignore.length ? r.ignore : undefined,
+          include: r.include.length ? r.include : undefined,
+          initial_sync: r.initialSync || undefined,
+          exec: hooks(r.exec && [r.exec])?.[0],
+        }),
+      ),
+    },
     dns: s.dns,
     dns_opt: s.dnsOpt,
     dns_search: s.dnsSearch,

@@ -5,8 +5,7 @@
 //     file written for both runs unchanged;
 //   - an AppArmor profile or SELinux label on a host without that security module, which
 //     docker ignores there too (on a host with one, rules/security-opt.ts refuses it);
-//   - the top-level `version`, obsolete in the Compose Specification (docker compose warns too);
-//   - a service's `develop` section, which only `stack watch` would act on, and does not yet.
+//   - the top-level `version`, obsolete in the Compose Specification (docker compose warns too).
 
 import { sortDiagnostics, type Diagnostic } from '../../model/diagnostics.js';
 import { obj } from './rules/context.js';
@@ -38,10 +37,6 @@ export function loadNotes(raw: unknown, files: SourceSet, hostLsms?: readonly st
   for (const [name, value] of Object.entries(obj(obj(raw)?.services) ?? {})) {
     const svc = obj(value);
     if (!svc) continue;
-    if (svc.develop !== undefined) {
-      const message = `develop of service "${name}" does nothing yet: stack watch re-applies edits of the stack files but does not act on develop.watch rules`;
-      out.push(diagAtPath(files, ['services', name, 'develop'], message, 'key'));
-    }
     const deploy = obj(svc.deploy);
     const keys = SWARM_ONLY.filter((k) => deploy?.[k] !== undefined);
     if (deploy?.mode !== undefined && deploy.mode !== 'replicated') keys.push('mode');

@@ -12,6 +12,7 @@ import { cgroupKnobs, groupAdd } from './cgroup-knobs.js';
 import { serviceDefaults } from './service-defaults.js';
 import { linkList, namespaceModes, volumesFrom, withImpliedDependencies } from './shared-namespaces.js';
 import { lifecycleHooks } from './lifecycle-hooks.js';
+import { developOf } from './develop-watch.js';
 import { withServiceMac } from './mac-address.js';
 import { shellSplit } from './short-forms.js';
 import { layeredEnv } from './interpolate.js';
@@ -270,7 +271,7 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
     groupAdd: groupAdd(s.group_add),
     workingDir: typeof s.working_dir === 'string' ? s.working_dir : undefined,
     shmSizeBytes: parseSize(s.shm_size),
-    develop: s.develop ?? undefined,
+    develop: developOf(s.develop, ctx.projectDir, ctx.env),
     logging: serviceLogging(s.logging),
     attach: toBool(s.attach) === false ? false : undefined,
     annotations: s.annotations === undefined ? undefined : dictOrList(s.annotations),

@@ -8,6 +8,7 @@ import { isBindDevice } from '../../model/volume-driver.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const obj = (v: unknown): Obj | undefined => (isObj(v) ? v : undefined);
 
 const isUrl = (p: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || p.startsWith('git@') || p.startsWith('github.com/');
 const absolute = (dir: string, p: unknown): unknown =>
@@ -63,6 +64,9 @@ export function resolveServicePaths(service: Obj, dir: string): void {
   if (isObj(service.extends) && typeof service.extends.file === 'string')
     service.extends.file = absolute(dir, service.extends.file);
   eachEntry(service.volumes, (c, k) => rewrite(c, k, (e) => volumeEntry(dir, e)));
+  eachEntry(obj(service.develop)?.watch, (c, k) =>
+    rewrite(c, k, (e) => (isObj(e) ? ((e.path = absolute(dir, e.path)), e) : e)),
+  );
 }
 
 /** Every relative path of a whole document, against `dir`. */

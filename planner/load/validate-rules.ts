@@ -19,6 +19,7 @@ import { checkResources } from './rules/resources.js';
 import { checkCgroupKnobs } from './rules/cgroup-knobs.js';
 import { checkRuntimeOptions } from './rules/runtime-options.js';
 import { checkLogging } from './rules/logging.js';
+import { checkDevelopWatch } from './rules/develop-watch.js';
 import { checkSecurityOpts } from './rules/security-opt.js';
 import { checkServiceFields } from './rules/service-fields.js';
 import { checkSharedNetworkNamespace } from './rules/shared-network.js';
@@ -117,6 +118,7 @@ export function validateRules(
     checkCgroupKnobs(ctx, name, svc);
     checkRuntimeOptions(ctx, name, svc);
     checkLogging(ctx, name, svc);
+    checkDevelopWatch(ctx, name, svc);
     checkSecurityOpts(ctx, name, svc);
     checkServiceNameLengths(ctx, name, svc);
     const { containerName } = checkServiceFields(ctx, name, svc);

@@ -118,6 +118,15 @@ export const CONTAINERS: Record<string, { at: (string | number)[]; value: unknow
     value: [{ source: '/dev/zero', target: '/dev/stkzero' }],
   },
   'services.*.post_start.#': { at: ['services', 'web', 'post_start'], value: [{ command: ['true'] }] },
+  'services.*.develop': { at: ['services', 'web', 'develop'], value: {} },
+  'services.*.develop.watch.#': {
+    at: ['services', 'web', 'develop'],
+    value: { watch: [{ path: '.', action: 'sync', target: '/app' }] },
+  },
+  'services.*.develop.watch.#.exec': {
+    at: ['services', 'web', 'develop'],
+    value: { watch: [{ path: '.', action: 'sync+exec', target: '/app', exec: { command: ['true'] } }] },
+  },
   'services.*.pre_stop.#': { at: ['services', 'web', 'pre_stop'], value: [{ command: ['true'] }] },
   'services.*.logging': { at: ['services', 'web', 'logging'], value: { driver: 'json-file' } },
   'services.*.ulimits.*': { at: ['services', 'web', 'ulimits'], value: { nofile: { soft: 10, hard: 20 } } },
@@ -165,6 +174,8 @@ export const KEY_AT: Record<string, (string | number)[]> = {
   'services.*.ports.#': [0],
   'services.*.ulimits.*': ['nofile'],
   'services.*.post_start.#': [0],
+  'services.*.develop.watch.#': ['watch', 0],
+  'services.*.develop.watch.#.exec': ['watch', 0, 'exec'],
   'services.*.pre_stop.#': [0],
   'services.*.blkio_config.weight_device.#': ['weight_device', 0],
   'services.*.blkio_config.device_read_bps.#': ['device_read_bps', 0],
@@ -192,6 +203,11 @@ const secretLike = (section: 'secrets' | 'configs', name: 's' | 'c', file: strin
 });
 
 const mountOf = (): Record<string, Sample> => ({ target: '/run/other', uid: '1000', gid: '1000', mode: 0o400 });
+
+/** develop.watch acts only while `stack watch` runs: the plan is the same with or without it. */
+const WATCH_ONLY = 'acts only while stack watch runs (test/integration/watch-develop-*.test.ts)';
+const watchOnly = (samples: Record<string, unknown>): Record<string, Sample> =>
+  Object.fromEntries(Object.entries(samples).map(([k, value]) => [k, { value, planSame: WATCH_ONLY }]));
 
 export const SAMPLES: Record<string, Record<string, Sample>> = {
   '': {
@@ -302,7 +318,7 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     mac_address: '02:42:ac:11:00:09',
     post_start: [{ command: ['touch', '/started'] }],
     pre_stop: [{ command: ['touch', '/stopping'] }],
-    develop: { watch: [{ path: '.', action: 'sync', target: '/app' }] },
+    develop: { value: { watch: [{ path: '.', action: 'sync', target: '/app' }] }, planSame: WATCH_ONLY },
   },
   'services.*.build': {
     context: './sub',
@@ -433,6 +449,23 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
   'services.*.blkio_config.device_read_iops.#': { path: '/dev/sdb', rate: 101 },
   'services.*.blkio_config.device_write_iops.#': { path: '/dev/sdb', rate: 101 },
   'services.*.devices.#': { source: '/dev/null', target: '/dev/stknull', permissions: 'r' },
+  'services.*.develop': { watch: { value: [{ path: '.', action: 'sync', target: '/app' }], planSame: WATCH_ONLY } },
+  'services.*.develop.watch.#': watchOnly({
+    path: './src',
+    action: 'sync+restart',
+    target: '/other',
+    ignore: ['*.tmp'],
+    include: ['*.js'],
+    exec: { command: ['true'] },
+    initial_sync: true,
+  }),
+  'services.*.develop.watch.#.exec': watchOnly({
+    command: ['false'],
+    user: '1000',
+    privileged: true,
+    working_dir: '/tmp',
+    environment: { A: '1' },
+  }),
   'services.*.post_start.#': {
     command: ['false'],
     user: '1000',
