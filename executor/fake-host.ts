@@ -80,6 +80,10 @@ export class FakeHost implements Host {
       this.record(`containers.exec ${name} ${JSON.stringify(opts.argv)}`);
       return this.opts.execExitCodes?.[name] ?? 0;
     },
+    sync: async (_project, name, request) => {
+      this.record(`containers.sync ${name} ${request.copy.length} copy ${request.remove.length} remove`);
+      return request.copy.length + request.remove.length;
+    },
     adopt: (_project, name, pid) => this.record(`containers.adopt ${name} ${pid}`),
     onExit: (listener) => {
       this.exitListeners.push(listener);

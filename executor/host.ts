@@ -9,6 +9,7 @@ import type { ObserveOptions, Observed } from '../model/observed.js';
 import type { Claims } from '../model/claims.js';
 import type { WaitCondition, WaitOptions, WaitOutcome } from '../model/conditions.js';
 import type { ContainerHealth, ContainerRecord, Readiness } from '../model/records.js';
+import type { SyncRequest } from '../model/container-sync.js';
 
 export interface SpawnedContainer {
   pid: number;
@@ -243,6 +244,13 @@ export interface Host {
      * stopped container, unknown user, command not found: exitCode 126/127 as docker).
      */
     exec(project: string, name: string, opts: ExecOptions): Promise<number>;
+    /**
+     * Writes host files into the running container as its processes see its filesystem
+     * (its mount namespace; symlinks resolve inside its root, never out of it), removes
+     * `remove`, keeps modes, and gives what it writes to the container's user. Resolves with
+     * the number of paths written or removed; rejects with ContainerSyncError.
+     */
+    sync(project: string, name: string, request: SyncRequest): Promise<number>;
     /**
      * Watches a running container that another (dead) supervisor spawned, so its exit is
      * reported through onExit too (exit code -1: unknown). Does nothing for our own children.

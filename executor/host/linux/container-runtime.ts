@@ -39,6 +39,7 @@ import { INIT_ENV, type InitConfig } from './init/config.js';
 import { koffiNativePath, stageNodePath, stageScriptPath } from './stage-files.js';
 import { encodeNativeConfig, NATIVE_STAGE_ARGV0, nativeStageExecutable } from './native-init.js';
 import { createContainerExec } from './container-exec.js';
+import { createContainerSync } from './container-sync.js';
 import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js';
 import { pollCondition } from '../../../model/conditions.js';
 import { checkUpperDirFs } from './upper-dir-fs.js';
@@ -372,6 +373,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     },
 
     exec: createContainerExec(state),
+    sync: createContainerSync(state),
 
     adopt(project, name, pid, startTime) {
       if (!live.has(key(project, name))) adopted.add({ project, name, pid, startTime });

@@ -60,3 +60,39 @@ export function openBelow(dirFd: number, name: string, flags: number, mode = 0):
 }
 
 export const O_DIR_PATH = O_PATH | O_DIRECTORY;
+
+/** `rel` (a `/`-separated path in the container) opened under `rootFd` as if it were `/`. */
+export const openInRoot = (rootFd: number, rel: string, flags: number): number =>
+  openat2(rootFd, rel === '' ? '.' : rel, flags | CLOEXEC, 0, RESOLVE.IN_ROOT | RESOLVE.NO_MAGICLINKS);
+
+/** A folder in the container, for one-name work below it (O_PATH: no read needed). */
+export const openDirInRoot = (rootFd: number, rel: string): number => openInRoot(rootFd, rel, O_DIR_PATH);
+
+/** Opens `name` in `dirFd` as a folder to read, refusing a symlink there. */
+export const openChildDir = (dirFd: number, name: string): number =>
+  fs.openSync(fdPath(dirFd, name), fs.constants.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | CLOEXEC);
+
+/**
+ * Removes `name` from the folder `dirFd`, a folder with all it holds. Each level is opened
+ * with O_NOFOLLOW and walked through its fd: a link put in place meanwhile is unlinked,
+ * never followed.
+ */
+export function removeUnder(dirFd: number, name: string): void {
+  const st = fs.lstatSync(fdPath(dirFd, name), { throwIfNoEntry: false });
+  if (!st) return;
+  if (!st.isDirectory()) return fs.unlinkSync(fdPath(dirFd, name));
+  let child: number;
+  try {
+    child = openChildDir(dirFd, name);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENOTDIR') return fs.unlinkSync(fdPath(dirFd, name)); // swapped for a link since the lstat
+    throw err;
+  }
+  try {
+    for (const entry of fs.readdirSync(`/proc/self/fd/${child}`)) removeUnder(child, entry);
+  } finally {
+    fs.closeSync(child);
+  }
+  fs.rmdirSync(fdPath(dirFd, name));
+}
