@@ -73,7 +73,7 @@ export async function stopContainers(
   );
 }
 
-async function requestLifecycle(
+export async function requestLifecycle(
   project: string,
   command: LifecycleCommand,
   options: LifecycleOptions,

@@ -82,7 +82,7 @@ export async function up(
   });
   if (opts.wait) return waitUntilReady(stack.project, waitTimeout);
   const watching = opts.watch
-    ? await (await import('./watch-action.js')).startWatching(globals, options, filesRead, { opts, services })
+    ? await (await import('./watch-action.js')).startWatching(globals, options, filesRead, stack, { opts, services })
     : undefined;
   if (opts.detach && !watching) return EXIT.ok;
   if (opts.detach) {

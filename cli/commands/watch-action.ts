@@ -2,7 +2,8 @@
 // files, overrides, .env, and whatever else the load read) is loaded, planned, printed and
 // applied. Edits are debounced into bursts; one cycle runs at a time, at most one waits.
 // An invalid edit prints its diagnostics and leaves the running stack alone; the next
-// valid edit applies.
+// valid edit applies. The services' develop.watch rules act on edits of their sources
+// at the same time (cli/watch/develop/).
 
 import type { ReconcileOptions } from '../../planner/plan/reconcile.js';
 import { EXIT, renderError } from '../errors.js';
@@ -14,9 +15,15 @@ import { ApplyQueue } from '../watch/apply-queue.js';
 import { Debouncer, systemClock } from '../watch/debounce.js';
 import { watchFiles } from '../watch/file-watcher.js';
 import { applyStack, buildForUp, type UpOptions } from './up-action.js';
+import type { Stack } from '../../model/types.js';
+import { progressFormat } from '../progress-format.js';
+import { startDevelopWatch } from '../watch/develop/develop-watch.js';
+import { cliServiceActions } from '../watch/develop/cli-actions.js';
 
 /** Quiet time that ends a burst of edits. */
 const QUIET_MS = Number(process.env.STACK_WATCH_QUIET_MS ?? 100);
+/** The same for the sources develop.watch rules watch: short, an edit should show at once. */
+const DEVELOP_QUIET_MS = Number(process.env.STACK_WATCH_DEVELOP_QUIET_MS ?? 20);
 
 export interface Watching {
   close(): Promise<void>;
@@ -32,8 +39,13 @@ export async function startWatching(
   globals: GlobalOptions,
   options: ReconcileOptions,
   files: string[],
+  loaded: Stack,
   up: { opts: UpOptions; services: string[] } = { opts: {}, services: [] },
 ): Promise<Watching> {
+  let current = loaded;
+  const format = progressFormat(up.opts.format);
+  const actions = cliServiceActions({ project: loaded.project, format, stack: () => current, options });
+  const develop = await startDevelopWatch(loaded, actions, DEVELOP_QUIET_MS);
   const cycle = async () => {
     let loaded;
     try {
@@ -50,6 +62,9 @@ export async function startWatching(
         await buildForUp(stack, up.services, up.opts); // a service added with `build:` is built, as `up` would
         await applyStack(stack, options, { showPlan: true });
       });
+      current = stack;
+      actions.forget(); // the apply may have replaced or added containers
+      await develop.setStack(stack);
       say('applied; waiting for the next edit');
     } catch (err) {
       process.stderr.write(`${(await renderError(err)).text}\n`);
@@ -64,20 +79,25 @@ export async function startWatching(
   const watcher = watchFiles(files, (file) => debouncer.poke(file));
   await watcher.ready;
   say(`watching ${files.join(', ')}`);
+  if (develop.services.length) say(`watching the sources of ${develop.services.join(', ')} (develop.watch)`);
   return {
     async close() {
       debouncer.cancel();
       await watcher.close();
       await queue.idle();
+      await develop.close();
     },
   };
 }
 
 /** `stack watch`: applies edits to an already running stack until Ctrl-C; the stack stays. */
-export async function watch(globals: GlobalOptions, flags: UpFlags): Promise<number> {
+export async function watch(globals: GlobalOptions, flags: UpFlags & { format?: string }): Promise<number> {
   const options = reconcileOptions(flags);
-  const { filesRead } = loadStackFilesWithSources(globals);
-  const watching = await startWatching(globals, options, filesRead);
+  const { filesRead, stack } = loadStackFilesWithSources(globals);
+  const watching = await startWatching(globals, options, filesRead, stack, {
+    opts: { format: flags.format },
+    services: [],
+  });
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   await watching.close();
   return EXIT.interrupted;

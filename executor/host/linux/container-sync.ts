@@ -125,11 +125,30 @@ function guarded(container: string, target: string, step: () => boolean): number
   }
 }
 
+interface Known {
+  pid: number;
+  startTime: number;
+  user?: string;
+}
+
+/**
+ * The record is read once per container and kept while the very process it names runs
+ * (pid and start time): a dev loop syncs often, and a record read costs far more than
+ * the write of a small file.
+ */
 export function createContainerSync(state: Host['state']): Host['containers']['sync'] {
-  return async (project, name, request: SyncRequest) => {
+  const known = new Map<string, Known>();
+  const find = async (project: string, name: string): Promise<Known> => {
+    const kept = known.get(`${project}/${name}`);
+    if (kept && isSameProcess(kept.pid, kept.startTime)) return kept;
     const record = await state.loadContainer(project, name);
     if (!record || !isRunning(record)) throw new ContainerSyncError(name, '/', `${name} is not running`);
-    const pid = record.pid!;
+    const found = { pid: record.pid!, startTime: record.startTime!, user: record.spec.user };
+    known.set(`${project}/${name}`, found);
+    return found;
+  };
+  return async (project, name, request: SyncRequest) => {
+    const { pid, startTime, user } = await find(project, name);
     let rootFd: number;
     try {
       rootFd = fs.openSync(`/proc/${pid}/root`, O_PATH | O_DIRECTORY);
@@ -138,9 +157,9 @@ export function createContainerSync(state: Host['state']): Host['containers']['s
     }
     try {
       // The fd holds the root of the process it was opened through: that must still be ours.
-      if (!isSameProcess(pid, record.startTime!)) throw new ContainerSyncError(name, '/', `${name} stopped`);
-      const owner = containerOwner(rootFd, record.spec.user);
-      if (!owner) throw new ContainerSyncError(name, '/', `user ${record.spec.user} is not in the container's files`);
+      if (!isSameProcess(pid, startTime)) throw new ContainerSyncError(name, '/', `${name} stopped`);
+      const owner = containerOwner(rootFd, user);
+      if (!owner) throw new ContainerSyncError(name, '/', `user ${user} is not in the container's files`);
       const folders = new Folders(rootFd, owner);
       let changed = 0;
       try {

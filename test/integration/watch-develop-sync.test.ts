@@ -1,0 +1,164 @@
+// develop.watch on the real kernel, the sync family: `stack watch` copies edited sources
+// into the running container (initial_sync first), leaves out what `ignore` and the build
+// context's .dockerignore name and what `include` does not, removes what was removed,
+// coalesces a burst of 2,000 edits into one sync, restarts for restart and sync+restart,
+// and runs the command of sync+exec.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stack, TEST_IMAGE, writeStackFile } from '../support/stack-cli.js';
+import { oneStackUnderTest } from '../support/one-stack-under-test.js';
+import { startStack, waitFor, type Running } from '../support/processes.js';
+
+const one = oneStackUnderTest('twdev');
+let w: Running;
+let dir: string;
+
+interface Row {
+  service: string;
+  pid?: number;
+}
+const pidOf = (service: string) =>
+  (JSON.parse(stack(one.env, ['-p', one.project, 'ps', '--format', 'json']).stdout) as Row[]).find(
+    (r) => r.service === service,
+  )!.pid!;
+const inBox = (service: string, p: string) => `/proc/${pidOf(service)}/root${p}`;
+const readInBox = (service: string, p: string) => fs.readFileSync(inBox(service, p), 'utf8');
+const src = (...p: string[]) => path.join(dir, ...p);
+const write = (rel: string, text: string) => {
+  fs.mkdirSync(path.dirname(src(rel)), { recursive: true });
+  fs.writeFileSync(src(rel), text);
+};
+const count = (text: string) => w.stderr().split(text).length - 1;
+const printed = (text: string, times = 1) =>
+  waitFor(() => count(text) >= times, 120_000, `"${text}" x${times} in:\n${w.stderr()}`);
+const shows = (service: string, p: string, text: string) =>
+  waitFor(
+    () => fs.existsSync(inBox(service, p)) && readInBox(service, p) === text,
+    120_000,
+    `${service}:${p} = ${text}`,
+  );
+
+const BURST = 2000;
+
+beforeAll(async () => {
+  dir = one.env.root;
+  write('web/index.html', 'one');
+  write('web/note.tmp', 'ignored by the rule');
+  write('web/secret.key', 'ignored by .dockerignore');
+  write('web/.dockerignore', '*.key\n');
+  write('web/Dockerfile', `FROM ${TEST_IMAGE}\n`);
+  for (let i = 0; i < BURST; i++) write(`web/many/f${i}`, 'old');
+  write('lib/a.js', 'a1');
+  write('lib/a.css', 'css');
+  write('rs/conf', 'c1');
+  write('ex/x', 'x1');
+  write('rr/trigger', 't1');
+  writeStackFile(
+    one.env,
+    one.project,
+    `  web:
+    build: ./web
+    image: ${TEST_IMAGE}
+    pull_policy: never
+    command: sleep 100000
+    user: "1000:1000"
+    develop:
+      watch:
+        - { path: ./web, action: sync, target: /www, ignore: ["*.tmp"], initial_sync: true }
+        - { path: ./lib, action: sync, target: /lib, include: ["*.js"] }
+  rs:
+    image: ${TEST_IMAGE}
+    command: sleep 100000
+    develop:
+      watch:
+        - { path: ./rs, action: sync+restart, target: /etc/app }
+        - { path: ./rr, action: restart }
+  ex:
+    image: ${TEST_IMAGE}
+    command: sleep 100000
+    develop:
+      watch:
+        - path: ./ex
+          action: sync+exec
+          target: /app
+          exec: { command: ["sh", "-c", "cat /app/x > /app/ran-$$MARK"], environment: { MARK: m } }
+`,
+  );
+  expect(stack(one.env, ['-f', one.file, 'up', '-d', '--no-build']).code).toBe(0);
+  w = startStack(one.env, ['-f', one.file, 'watch']);
+  await printed('watching the sources of web, rs, ex');
+});
+
+afterAll(async () => {
+  w?.child.kill('SIGINT');
+  await w?.result;
+});
+
+describe('develop.watch: sync', () => {
+  it('initial_sync copies the whole path in, owned by the container user, leaving out ignore and .dockerignore', () => {
+    expect(w.stderr()).toMatch(/web: synced \d+ files \(\d+ ms\)/);
+    expect(readInBox('web', '/www/index.html')).toBe('one');
+    expect(readInBox('web', `/www/many/f${BURST - 1}`)).toBe('old');
+    expect(fs.statSync(inBox('web', '/www/index.html')).uid).toBe(1000);
+    expect(fs.existsSync(inBox('web', '/www/note.tmp'))).toBe(false);
+    expect(fs.existsSync(inBox('web', '/www/secret.key'))).toBe(false);
+    expect(fs.existsSync(inBox('web', '/lib/a.js'))).toBe(false); // no initial_sync on that rule
+  });
+
+  it('an edit is synced, an ignored one is not, a removal removes', async () => {
+    const before = count('web: synced');
+    write('web/note.tmp', 'still ignored');
+    write('web/index.html', 'two');
+    await shows('web', '/www/index.html', 'two');
+    fs.rmSync(src('web/index.html'));
+    await waitFor(() => !fs.existsSync(inBox('web', '/www/index.html')), 120_000, 'the removal');
+    expect(count('web: synced')).toBeGreaterThan(before);
+    expect(fs.existsSync(inBox('web', '/www/note.tmp'))).toBe(false);
+  });
+
+  it('include lets only matching files in', async () => {
+    write('lib/a.css', 'css2');
+    write('lib/a.js', 'a2');
+    await shows('web', '/lib/a.js', 'a2');
+    expect(fs.existsSync(inBox('web', '/lib/a.css'))).toBe(false);
+  });
+
+  it(`a burst of ${BURST} edits is one sync`, async () => {
+    const before = count('web: synced');
+    for (let i = 0; i < BURST; i++) fs.writeFileSync(src(`web/many/f${i}`), 'new');
+    await shows('web', `/www/many/f${BURST - 1}`, 'new');
+    await printed('web: synced', before + 1);
+    for (let i = 0; i < BURST; i++) expect(readInBox('web', `/www/many/f${i}`)).toBe('new');
+    expect(count('web: synced')).toBe(before + 1);
+    expect(w.stderr()).toContain(`web: synced ${BURST} files`);
+  });
+});
+
+describe('develop.watch: restart, sync+restart, sync+exec', () => {
+  it('sync+restart syncs, then restarts the container', async () => {
+    const pid = pidOf('rs');
+    write('rs/conf', 'c2');
+    await printed('rs: restarted');
+    expect(pidOf('rs')).not.toBe(pid);
+    expect(readInBox('rs', '/etc/app/conf')).toBe('c2');
+  });
+
+  it('restart restarts without syncing', async () => {
+    const pid = pidOf('rs');
+    write('rr/trigger', 't2');
+    await printed('rs: restarted', 2);
+    expect(pidOf('rs')).not.toBe(pid);
+    expect(fs.existsSync(inBox('rs', '/trigger'))).toBe(false);
+  });
+
+  it('sync+exec syncs, then runs the command in the container with its environment', async () => {
+    const pid = pidOf('ex');
+    write('ex/x', 'x2');
+    await printed('ex: ran sh -c');
+    expect(w.stderr()).toMatch(/ex: ran sh -c .*, exit 0 \(\d+ ms\)/);
+    expect(readInBox('ex', '/app/ran-m')).toBe('x2');
+    expect(pidOf('ex')).toBe(pid);
+  });
+});
