@@ -4,6 +4,7 @@
 // whatever symlinks the container put where the sync writes.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { busyboxFixture } from '../support/busybox-containers.js';
@@ -104,5 +105,22 @@ describe('sync into a running container', () => {
     await fx.containers.sync(fx.project, name, { copy: [], remove: ['/www/abs/keep', '/www/rel/keep', '/www/abs'] });
     expect(fs.readdirSync(victim)).toEqual(['keep']);
     expect(fs.existsSync(inBox('/www/abs'))).toBe(false);
+  });
+
+  it('a FIFO the container put as its /etc/passwd makes the sync fail, not hang', async () => {
+    const passwd = fs.readFileSync(inBox('/etc/passwd'));
+    fs.rmSync(inBox('/etc/passwd'));
+    spawnSync('mkfifo', [inBox('/etc/passwd')]);
+    try {
+      await expect(
+        fx.containers.sync(fx.project, name, {
+          copy: [{ source: path.join(src, 'index.html'), target: '/www/index.html' }],
+          remove: [],
+        }),
+      ).rejects.toThrow(/user app is not in the container's files/);
+    } finally {
+      fs.rmSync(inBox('/etc/passwd'));
+      fs.writeFileSync(inBox('/etc/passwd'), passwd);
+    }
   });
 });

@@ -14,11 +14,14 @@ export interface Owner {
 function entries(rootFd: number, file: string): string[][] {
   let fd: number;
   try {
-    fd = openInRoot(rootFd, file, fs.constants.O_RDONLY);
+    // O_NONBLOCK: a FIFO the container put there must not hang the watcher.
+    fd = openInRoot(rootFd, file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch {
     return [];
   }
   try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size > 16 << 20) return [];
     return fs
       .readFileSync(fd, 'utf8')
       .split('\n')

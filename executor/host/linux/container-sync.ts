@@ -4,8 +4,9 @@
 // every path is resolved inside that root (in-root.ts), so a symlink the container made
 // cannot send a write out of it. A file is written to a temporary name beside its target
 // and renamed over it, so a reader sees the old or the new file, never half of one.
-// Direct writes cost well under a millisecond per small file (bench/watch-latency.mjs); a
-// tar stream through an exec'd process would add a process start per sync.
+// Measured here (2 cores, loaded): a one-file sync takes 1–10 ms end to end, where one
+// process exec'd into the container (what a tar stream would need) took 29 ms
+// (`web: ran …` of examples/devloop); bench/watch-latency.mjs has edit-to-served times.
 
 import fs from 'node:fs';
 import path from 'node:path';
