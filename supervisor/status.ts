@@ -38,12 +38,22 @@ export interface ContainerStatusRow {
   /** The container's labels and annotations, when it has any. */
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /** When the container was made (its folder's birth, else its first start), its last start and stop (ISO). */
+  createdAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Its volumes and binds (tmpfs and rendered files left out), for compose's Mounts and LocalVolumes. */
+  mounts: { type: 'bind' | 'volume'; source: string }[];
+  /** Its published ports, for compose's Publishers. */
+  publishers: { hostIp: string; hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' }[];
 }
 
 export async function containerStatus(project: string): Promise<ContainerStatusRow[]> {
   const [records, nat] = await Promise.all([readState.containers(project), readState.nat(project)]);
   return records.map((r) => {
     const alive = isRunning(r);
+    const published = (nat?.ports ?? []).filter((p) => p.container === r.spec.name);
+    const createdAt = birthOf(paths.containerDir(project, r.spec.name)) ?? r.startedAt;
     return {
       service: r.spec.service,
       name: r.spec.containerName ?? r.spec.displayName ?? r.spec.name,
@@ -59,14 +69,34 @@ export async function containerStatus(project: string): Promise<ContainerStatusR
       image: r.spec.image.ref,
       command: r.spec.argv,
       addresses: r.spec.endpoints.map((e) => ({ network: e.network, ip: e.ip })),
-      ports: (nat?.ports ?? [])
-        .filter((p) => p.container === r.spec.name)
-        .map((p) => `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
+      ports: published.map((p) => `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
       ...(r.spec.logging ? { logDriver: r.spec.logging.driver } : {}),
       ...(Object.keys(r.spec.labels).length > 0 ? { labels: r.spec.labels } : {}),
       ...(r.spec.annotations ? { annotations: r.spec.annotations } : {}),
+      ...(createdAt ? { createdAt } : {}),
+      ...(r.startedAt ? { startedAt: r.startedAt } : {}),
+      ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}),
+      mounts: r.spec.mounts.flatMap((m) =>
+        m.type === 'bind' || m.type === 'volume' ? [{ type: m.type, source: m.source }] : [],
+      ),
+      publishers: published.map((p) => ({
+        hostIp: p.hostIp ?? '0.0.0.0',
+        hostPort: p.hostPort,
+        containerPort: p.containerPort,
+        protocol: p.protocol,
+      })),
     };
   });
+}
+
+/** A folder's birth time (statx), when the filesystem keeps one. */
+function birthOf(dir: string): string | undefined {
+  try {
+    const ms = fs.statSync(dir).birthtimeMs;
+    return ms > 0 ? new Date(ms).toISOString() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Last NSpid entry of /proc/PID/status: the pid as the innermost namespace sees it. */

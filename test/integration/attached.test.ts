@@ -16,6 +16,7 @@ import {
 } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors, startStack, waitFor } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 let env: StackEnv;
 let file: string;
@@ -61,7 +62,7 @@ it('follows prefixed output until Ctrl-C, then stops the containers, keeps them 
   expect(result.code).toBe(130);
   expect(result.stderr).toMatch(/stopping/);
   const ps = () =>
-    JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as { service: string; state: string }[];
+    psJson(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout) as { service: string; state: string }[];
   expect(
     ps()
       .map((r) => [r.service, r.state])
@@ -90,7 +91,7 @@ it('up SERVICE follows and, at Ctrl-C, stops only that service (and what it star
   run.child.kill('SIGINT');
   expect((await run.result).code).toBe(130);
   expect(stdout).not.toMatch(/hello from greeter/);
-  const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as {
+  const rows = psJson(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout) as {
     service: string;
     state: string;
   }[];

@@ -24,6 +24,7 @@ import {
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { isAlive, killAndWait, killSupervisors, supervisorPids, waitFor } from '../support/processes.js';
 import { simulateReboot } from '../support/reboot.js';
+import { psJson } from '../support/ps-json.js';
 
 interface Row {
   service: string;
@@ -40,9 +41,9 @@ const ports = { web: 0, api: 0 };
 const before = snapshotHostObjects();
 
 const ps = (): Row[] => {
-  const r = stack(env, ['-p', project, 'ps', '--format', 'json']);
+  const r = stack(env, ['-p', project, 'ps', '-a', '--format', 'json']);
   expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as Row[];
+  return psJson(r.stdout) as Row[];
 };
 const running = () =>
   ps()
@@ -192,7 +193,7 @@ describe("stack boot of two stacks, one joining the other's network", () => {
     expect(r.code, r.stderr).toBe(0);
   };
   const runningOf = (p: string) =>
-    (JSON.parse(stack(two, ['-p', p, 'ps', '--format', 'json']).stdout) as Row[])
+    (psJson(stack(two, ['-p', p, 'ps', '-a', '--format', 'json']).stdout) as Row[])
       .filter((r) => r.state === 'running')
       .map((r) => r.service);
 
@@ -227,7 +228,7 @@ describe("stack boot of two stacks, one joining the other's network", () => {
     expect(runningOf(owner)).toEqual(['web']);
     expect(runningOf(joiner)).toEqual(['client']);
     const web = (
-      JSON.parse(stack(two, ['-p', owner, 'ps', '--format', 'json']).stdout) as { addresses: { ip: string }[] }[]
+      psJson(stack(two, ['-p', owner, 'ps', '-a', '--format', 'json']).stdout) as { addresses: { ip: string }[] }[]
     )[0]!.addresses[0]!.ip;
     const r = stack(two, ['-p', joiner, 'exec', '-T', 'client', 'wget', '-qO-', `http://${web}/`]);
     expect(r.code, r.stderr).toBe(0);

@@ -22,6 +22,7 @@ import {
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { bridgeName, containerName, natTableName } from '../../model/names.js';
 import { isAlive, killSupervisors } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 interface Row {
   service: string;
@@ -81,9 +82,9 @@ const damages: Record<string, (file: string) => void> = {
 };
 
 function ps(f: string[]): Row[] {
-  const r = stack(env, [...f, 'ps', '--format', 'json']);
+  const r = stack(env, [...f, 'ps', '-a', '--format', 'json']);
   expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as Row[]).sort((a, b) => a.service.localeCompare(b.service));
+  return (psJson(r.stdout) as Row[]).sort((a, b) => a.service.localeCompare(b.service));
 }
 
 function up(f: string[]): string {
@@ -200,7 +201,7 @@ describe('a stack file broken while its stack runs', () => {
       expect(r.code, r.stdout).toBe(1);
       expect(r.stderr).toMatch(/stack file .* cannot be read.*-p NAME/s);
     }
-    expect(stack(env, ['-p', project, 'ps', '--format', 'json']).stdout).toContain('"running"');
+    expect(stack(env, ['-p', project, 'ps', '-a', '--format', 'json']).stdout).toContain('"running"');
     expectDownClean(['-p', project], project);
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { stack, TEST_IMAGE } from '../support/stack-cli.js';
 import { waitFor } from '../support/processes.js';
 import { stacksUnderTest } from '../support/stacks-under-test.js';
+import { psJson } from '../support/ps-json.js';
 
 const stacks = stacksUnderTest('tcmd');
 const env = () => stacks.env();
@@ -29,7 +30,7 @@ const COUNTER = `    image: ${TEST_IMAGE}
     stop_grace_period: 0s
 `;
 
-const ps = (f: string[]): Row[] => JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as Row[];
+const ps = (f: string[]): Row[] => psJson(stack(env(), [...f, 'ps', '-a', '--format', 'json']).stdout) as Row[];
 const row = (f: string[], service: string) => ps(f).find((r) => r.service === service);
 /** A file in the container's root, read from the host (an exec would join a frozen cgroup on v2). */
 const inContainer = (pid: number, file: string) => fs.readFileSync(`/proc/${pid}/root${file}`, 'utf8').trim();

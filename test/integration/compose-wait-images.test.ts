@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot, stack, TEST_IMAGE } from '../support/stack-cli.js';
 import { waitFor } from '../support/processes.js';
 import { stacksUnderTest } from '../support/stacks-under-test.js';
+import { psJson } from '../support/ps-json.js';
 
 const stacks = stacksUnderTest('twait');
 const env = () => stacks.env();
@@ -22,7 +23,7 @@ const exitsWhenTold = (code: number) => `    image: ${TEST_IMAGE}
 const SLEEPER = `    image: ${TEST_IMAGE}\n    command: sleep 1000\n    stop_grace_period: 0s\n`;
 
 const pidOf = (f: string[], service: string): number =>
-  (JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { service: string; pid: number }[]).find(
+  (psJson(stack(env(), [...f, 'ps', '-a', '--format', 'json']).stdout) as { service: string; pid: number }[]).find(
     (r) => r.service === service,
   )!.pid;
 /** Lets the service's shell exit: /tmp/go in its root, made from the host. */
@@ -46,9 +47,9 @@ describe('stack wait', () => {
     tell(a);
     // Only after a's stop is printed does b stop: the order, and so the code, are known.
     const state = (service: string) =>
-      (JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { service: string; state: string }[]).find(
-        (r) => r.service === service,
-      )?.state;
+      (
+        psJson(stack(env(), [...f, 'ps', '-a', '--format', 'json']).stdout) as { service: string; state: string }[]
+      ).find((r) => r.service === service)?.state;
     await waitFor(() => state('a') === 'exited', 20_000, 'a to stop');
     tell(b);
     const r = await waiting;
@@ -75,7 +76,7 @@ describe('stack scale', () => {
   it('sets the replicas of the services named, up and down, and leaves the others', () => {
     const { f, project } = up(`  one:\n${SLEEPER}  two:\n${SLEEPER}`);
     const names = () =>
-      (JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { name: string }[]).map((r) => r.name);
+      (psJson(stack(env(), [...f, 'ps', '-a', '--format', 'json']).stdout) as { name: string }[]).map((r) => r.name);
     const more = stack(env(), [...f, 'scale', 'two=3']);
     expect(more.code, more.stderr).toBe(0);
     expect(names().sort()).toEqual([`${project}-one-1`, `${project}-two-1`, `${project}-two-2`, `${project}-two-3`]);

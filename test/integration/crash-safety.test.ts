@@ -19,6 +19,7 @@ import {
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { bridgeName, containerName, natTableName, vethName } from '../../model/names.js';
 import { findSupervisorPid, isAlive, killAndWait, killSupervisors, startStack, waitFor } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 interface Row {
   service: string;
@@ -58,9 +59,9 @@ function stackFile(project: string, services: Record<string, string>): string[] 
 const web = (port: number) => `command: httpd -f -p 80 -h /www\nports: ["127.0.0.1:${port}:80"]`;
 
 function ps(f: string[]): Row[] {
-  const r = stack(env, [...f, 'ps', '--format', 'json']);
+  const r = stack(env, [...f, 'ps', '-a', '--format', 'json']);
   expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as Row[]).sort((a, b) => a.service.localeCompare(b.service));
+  return (psJson(r.stdout) as Row[]).sort((a, b) => a.service.localeCompare(b.service));
 }
 
 const pidsOf = (rows: Row[]) => Object.fromEntries(rows.map((r) => [r.service, r.pid]));

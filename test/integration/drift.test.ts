@@ -21,6 +21,7 @@ import {
 } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 let env: StackEnv;
 let file: string;
@@ -33,7 +34,7 @@ interface Row {
   pid?: number;
   state: string;
 }
-const ps = (): Row[] => JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as Row[];
+const ps = (): Row[] => psJson(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout) as Row[];
 const pidOf = (service: string) => ps().find((r) => r.service === service)?.pid;
 
 function upRepairs(expected: RegExp): void {

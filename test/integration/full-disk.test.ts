@@ -30,6 +30,7 @@ import {
   type Running,
 } from '../support/processes.js';
 import { fill } from '../../bench/lib/fault-replay.mjs';
+import { psJson } from '../support/ps-json.js';
 
 interface Row {
   service: string;
@@ -67,9 +68,9 @@ afterAll(async () => {
 });
 
 function ps(f: string[]): Row[] {
-  const r = stack(env, [...f, 'ps', '--format', 'json']);
+  const r = stack(env, [...f, 'ps', '-a', '--format', 'json']);
   expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as Row[];
+  return psJson(r.stdout) as Row[];
 }
 
 function tmpFiles(dir: string): string[] {

@@ -20,6 +20,7 @@ import {
 } from '../support/stack-cli.js';
 import { snapshotHostObjects, newObjects } from '../support/host-objects.js';
 import { startStack, waitFor } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 let env: StackEnv;
 let file: string;
@@ -59,9 +60,9 @@ describe('walking skeleton', () => {
   });
 
   it('lists both containers with host pid, pid 1 inside and an address', () => {
-    const ps = stack(env, ['-f', file, 'ps', '--format', 'json']);
+    const ps = stack(env, ['-f', file, 'ps', '-a', '--format', 'json']);
     expect(ps.code).toBe(0);
-    const rows = JSON.parse(ps.stdout) as {
+    const rows = psJson(ps.stdout) as {
       service: string;
       state: string;
       pid: number;
@@ -78,7 +79,7 @@ describe('walking skeleton', () => {
   });
 
   it('isolates the client: own pids, own hostname, its command as PID 1', () => {
-    const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as {
+    const rows = psJson(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout) as {
       service: string;
       pid: number;
     }[];
@@ -180,6 +181,6 @@ describe('walking skeleton', () => {
     const leaks = newObjects(before, snapshotHostObjects());
     expect(leaks).toEqual({});
     expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
-    expect(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout.trim()).toBe('[]');
+    expect(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout.trim()).toBe('');
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importTestImage, makeStackEnv, stack, uniqueProject, type StackEnv } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 const IMAGE = 'stack.local/busybox-usr1:latest';
 const before = snapshotHostObjects();
@@ -53,7 +54,7 @@ describe('stop signals', () => {
     expect(up.stderr).not.toMatch(/✖/);
     expect(up.code).toBe(0);
     expect(stack(env, [...f, 'stop']).code).toBe(0);
-    const rows = JSON.parse(stack(env, [...f, 'ps', '--format', 'json']).stdout) as Row[];
+    const rows = psJson(stack(env, [...f, 'ps', '-a', '--format', 'json']).stdout) as Row[];
     // 0: the trap ran, so the signal it waits for arrived; 137 would be the SIGKILL after it did not.
     expect(Object.fromEntries(rows.map((r) => [r.service, r.exitCode]))).toEqual({
       'image-signal': 0,

@@ -15,6 +15,7 @@ import {
 } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors, startStack, waitFor, type Running } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 let env: StackEnv;
 const before = snapshotHostObjects();
@@ -44,7 +45,7 @@ function stackFile(project: string, services: string): string[] {
   return ['-f', file];
 }
 
-const ps = (f: string[]): Row[] => JSON.parse(stack(env, [...f, 'ps', '--format', 'json']).stdout) as Row[];
+const ps = (f: string[]): Row[] => psJson(stack(env, [...f, 'ps', '-a', '--format', 'json']).stdout) as Row[];
 const row = (f: string[], service: string) => ps(f).find((r) => r.service === service)!;
 
 function follow(f: string[]): { run: Running; events: () => Event[] } {

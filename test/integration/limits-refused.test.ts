@@ -59,7 +59,7 @@ it('refuses limits docker refuses, all at once and located, and makes nothing', 
   expect(fs.existsSync(path.join(env.env.STACK_ROOT!, 'stacks', project))).toBe(false);
   expect(fs.existsSync(path.join(env.env.STACK_RUN!, project))).toBe(false);
   // The file is refused, so ps is asked by project name.
-  expect(stack(env, ['-p', project, 'ps', '--format', 'json']).stdout.trim()).toBe('[]');
+  expect(stack(env, ['-p', project, 'ps', '-a', '--format', 'json']).stdout.trim()).toBe('');
 });
 
 it('refuses project names too long for the host before anything is made: no state, no stray socket', () => {

@@ -204,7 +204,7 @@ describe('logging: json-file rotation', () => {
 describe('logging: none', () => {
   it('keeps no output, and logs says the driver does not support reading', async () => {
     await waitFor(
-      () => stack(env, ['-f', file, 'ps']).stdout.includes(`${project}-silent-1`),
+      () => stack(env, ['-f', file, 'ps', '-a']).stdout.includes(`${project}-silent-1`),
       30_000,
       'the silent container',
     );

@@ -15,6 +15,7 @@ import {
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from '../support/stack-cli.js';
+import { psJson } from '../support/ps-json.js';
 
 let env: StackEnv;
 let file: string;
@@ -59,7 +60,7 @@ describe('stack run', () => {
     expect(cat.stdout).toBe('from stdin\n');
     expect(cat.status, cat.stderr).toBe(0);
     // --rm: nothing of it is left
-    expect(stack(env, ['-p', '_run', 'ps', '--format', 'json']).stdout.trim()).toBe('[]');
+    expect(stack(env, ['-p', '_run', 'ps', '-a', '--format', 'json']).stdout.trim()).toBe('');
   });
 
   it("runs a one-off of a service on the stack's network, with -e and a new command", () => {
@@ -78,8 +79,8 @@ describe('stack run', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('1 yes\n1\n1\n');
     expect(r.code).toBe(0);
-    const names = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout).map(
-      (row: { name: string }) => row.name,
+    const names = psJson<{ Name: string }>(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout).map(
+      (row) => row.Name,
     );
     expect(names).toEqual([`${project}-app-1`]);
   });
@@ -120,16 +121,16 @@ describe('stack run', () => {
       'count=1',
     ]);
     expect(oom.code).toBe(137);
-    const ps = stack(env, ['-f', file, 'ps']);
+    const ps = stack(env, ['-f', file, 'ps', '-a']);
     expect(ps.stdout).toMatch(new RegExp(`${project}-app-run-[0-9a-f]{6}\\s+app\\s+exited \\(137, OOMKilled\\)`));
     expect(
-      JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout).find(
+      psJson(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout).find(
         (r: { oomKilled?: boolean }) => r.oomKilled,
       ),
     ).toBeTruthy();
     const down = stack(env, ['-f', file, 'down', '-t', '0']);
     expect(down.code, down.stderr).toBe(0);
-    expect(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout.trim()).toBe('[]');
+    expect(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout.trim()).toBe('');
   });
 
   it('says what is wrong: unknown service (2), unknown image (2), missing command (127)', () => {

@@ -14,6 +14,7 @@ import {
 } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 const before = snapshotHostObjects();
 const project = uniqueProject('tscale');
@@ -51,6 +52,6 @@ describe("up --scale and the network's subnet", () => {
         /^.*network default: no free address left in 10\.123\.\d+\.0\/24 for 47 of the 300 containers on it \(w: 47 of 300\); .*`stack down` and `up` again/,
       ),
     ]);
-    expect((JSON.parse(stack(env, [...f, 'ps', '--format', 'json']).stdout) as unknown[]).length).toBe(1);
+    expect((psJson(stack(env, [...f, 'ps', '-a', '--format', 'json']).stdout) as unknown[]).length).toBe(1);
   });
 });

@@ -28,6 +28,7 @@ import {
   waitFor,
   watchdogPids,
 } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 interface Row {
   service: string;
@@ -72,9 +73,9 @@ function ok(args: string[]): string {
 }
 
 function ps(f: string[]): Row[] {
-  const r = stack(env, [...f, 'ps', '--format', 'json']);
+  const r = stack(env, [...f, 'ps', '-a', '--format', 'json']);
   expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as Row[];
+  return psJson(r.stdout) as Row[];
 }
 
 /** A `sleep` argument no other test uses: the container's processes are found by it. */

@@ -17,6 +17,7 @@ import {
 } from '../support/stack-cli.js';
 import { makeOutsideHost, type OutsideHost } from '../support/outside-host.js';
 import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
+import { psJson } from '../support/ps-json.js';
 
 /** Sends "ping" to HOST:PORT over UDP and prints the answer (nothing after 1.5 s). */
 const CLIENT = `
@@ -91,7 +92,7 @@ describe('published UDP ports', () => {
   });
 
   it('are listed with their protocol, and down leaves nothing', () => {
-    const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as { ports: string[] }[];
+    const rows = psJson(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout) as { ports: string[] }[];
     expect(rows[0]!.ports.sort()).toEqual([`0.0.0.0:${anyPort}->5353/udp`, `127.0.0.1:${localPort}->5353/udp`].sort());
     expect(stack(env, ['-f', file, 'down', '-t', '0']).code).toBe(0);
     file = '';

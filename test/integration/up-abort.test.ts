@@ -15,6 +15,7 @@ import {
 } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors, startStack, waitFor } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 let env: StackEnv;
 const projects: string[] = [];
@@ -55,7 +56,7 @@ services:
 }
 
 function states(file: string): [string, string, number | undefined][] {
-  const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as {
+  const rows = psJson(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout) as {
     service: string;
     state: string;
     exitCode?: number;

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import { stack, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
 import { oneStackUnderTest } from '../support/one-stack-under-test.js';
+import { psJson } from '../support/ps-json.js';
 
 let env: StackEnv;
 let file: string;
@@ -26,7 +27,7 @@ services:
 });
 
 const states = () =>
-  (JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as { state: string }[]).map((r) => r.state);
+  (psJson(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout) as { state: string }[]).map((r) => r.state);
 
 it('makes the network and no container; up then starts it', () => {
   const r = stack(env, ['-f', file, 'up', '--no-start']);

@@ -8,6 +8,7 @@ import { afterEach, beforeAll, expect, it } from 'vitest';
 import { stack, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
 import { oneStackUnderTest } from '../support/one-stack-under-test.js';
 import { startStack, waitFor } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 let env: StackEnv;
 let file: string;
@@ -56,7 +57,7 @@ it('--attach chatter shows only its output; abort then follows only its exits', 
 }, 60_000);
 
 function jobState(): string | undefined {
-  const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as {
+  const rows = psJson(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout) as {
     service: string;
     state: string;
   }[];

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import { stack, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
 import { oneStackUnderTest } from '../support/one-stack-under-test.js';
+import { psJson } from '../support/ps-json.js';
 
 let env: StackEnv;
 let file: string;
@@ -39,7 +40,7 @@ beforeAll(() => {
 it('up --exit-code-from job -t 0 kills the container that catches SIGTERM and stays instead of waiting out its 10 minutes', () => {
   const r = stack(env, ['-f', file, 'up', '--exit-code-from', 'job', '-t', '0', '-y', '--quiet-pull']);
   expect(r.code, r.stderr).toBe(0);
-  const rows = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as {
+  const rows = psJson(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout) as {
     service: string;
     state: string;
     exitCode?: number;

@@ -276,7 +276,8 @@ describe('a volume whose configuration the file changed', () => {
   it('up refuses it before changing anything, naming the volume; after down -v, up makes it anew', () => {
     own.write('{ labels: { tier: one } }');
     expect(own.run('up', '-d').code).toBe(0);
-    const before = { record: own.record(), ps: own.run('ps', '--format', 'json').stdout };
+    // The same containers, untouched (the json's Status and RunningFor move with the clock).
+    const before = { record: own.record(), ps: own.run('ps', '-a', '--format', '{{.ID}} {{.State}} {{.pid}}').stdout };
     expect(before.record).toMatchObject({
       config: { driver: 'local', driverOpts: {}, labels: { tier: 'one' } },
       hash: expect.stringMatching(/^[0-9a-f]{16}$/),
@@ -289,7 +290,7 @@ describe('a volume whose configuration the file changed', () => {
       `volume ${own.project}_site (volumes.site in the file) exists but does not match its configuration in the file (labels changed); remove it with \`stack down -v\` or \`stack volume rm ${own.project}_site\``,
     );
     expect(own.record()).toEqual(before.record);
-    expect(own.run('ps', '--format', 'json').stdout).toBe(before.ps);
+    expect(own.run('ps', '-a', '--format', '{{.ID}} {{.State}} {{.pid}}').stdout).toBe(before.ps);
 
     expect(own.run('down', '-v', '-t', '0').code).toBe(0);
     const again = own.run('up', '-d');

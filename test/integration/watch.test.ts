@@ -18,6 +18,7 @@ import {
 } from '../support/stack-cli.js';
 import { newObjects, objectsNaming, snapshotHostObjects } from '../support/host-objects.js';
 import { killSupervisors, startStack, waitFor, type Running } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 let env: StackEnv;
 let project: string;
@@ -29,7 +30,8 @@ interface Row {
   state: string;
 }
 // By project: while the file is invalid, `-f FILE` cannot name the project.
-const ps = (_file: string): Row[] => JSON.parse(stack(env, ['-p', project, 'ps', '--format', 'json']).stdout) as Row[];
+const ps = (_file: string): Row[] =>
+  psJson(stack(env, ['-p', project, 'ps', '-a', '--format', 'json']).stdout) as Row[];
 const pids = (file: string) => Object.fromEntries(ps(file).map((r) => [r.service, r.pid]));
 
 const services = (mode: string) => `  a:

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot, stack, type StackEnv } from './stack-cli.js';
+import { psJson } from './ps-json.js';
 
 export interface PsRow {
   service: string;
@@ -22,9 +23,9 @@ export interface PsRow {
 
 /** `stack -f FILE ps --format json`; throws the CLI's stderr when it fails. */
 export function ps(env: StackEnv, file: string): PsRow[] {
-  const r = stack(env, ['-f', file, 'ps', '--format', 'json']);
+  const r = stack(env, ['-f', file, 'ps', '-a', '--format', 'json']);
   if (r.code !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as PsRow[];
+  return psJson(r.stdout) as PsRow[];
 }
 
 /** Runs a command inside the container whose init is `pid`; stdout holds stderr too. */

@@ -20,6 +20,7 @@ import {
   type StackEnv,
 } from '../support/stack-cli.js';
 import { cgroupFile, noNewObjects, ok, stack } from './vm-support.js';
+import { psJson } from '../support/ps-json.js';
 
 describe('a two-service stack on cgroup v2 (Debian 12 kernel)', () => {
   let env: StackEnv;
@@ -82,7 +83,7 @@ describe('a two-service stack on cgroup v2 (Debian 12 kernel)', () => {
       137,
     );
     assert.match(
-      stack(env, ['-f', file, 'ps']).stdout,
+      stack(env, ['-f', file, 'ps', '-a']).stdout,
       new RegExp(`${project}-hog-run-[0-9a-f]{6}\\s+hog\\s+exited \\(137, OOMKilled\\)`),
     );
   });
@@ -101,11 +102,11 @@ describe('a two-service stack on cgroup v2 (Debian 12 kernel)', () => {
   it('ps shows the OOM-killed container as exited (137, OOMKilled)', async () => {
     let ps = '';
     for (let i = 0; i < 100 && !/exited/.test(ps); i++) {
-      ps = stack(env, ['-f', file, 'ps']).stdout;
+      ps = stack(env, ['-f', file, 'ps', '-a']).stdout;
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.match(ps, new RegExp(`${group('hog')}\\s+hog\\s+exited \\(137, OOMKilled\\)`));
-    const json = JSON.parse(stack(env, ['-f', file, 'ps', '--format', 'json']).stdout) as {
+    const json = psJson(stack(env, ['-f', file, 'ps', '-a', '--format', 'json']).stdout) as {
       name: string;
       oomKilled?: boolean;
     }[];
