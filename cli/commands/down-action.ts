@@ -12,16 +12,23 @@ import { withStackLock } from '../with-lock.js';
 import { syncBootUnit } from '../boot-unit.js';
 import { projectOf, type GlobalOptions } from '../stack-file.js';
 import { stopTimeoutSeconds } from '../stop-timeout.js';
+import { removeStackImages, rmiMode, stackImages } from './down-images.js';
 
 export interface DownOptions {
   timeout?: string;
   volumes?: boolean;
   format?: string;
+  rmi?: string;
 }
 
 export async function down(globals: GlobalOptions, opts: DownOptions): Promise<number> {
   const timeout = stopTimeoutSeconds(opts.timeout);
-  await bringDown(projectOf(globals), timeout, !!opts.volumes, progressFormat(opts.format));
+  const rmi = rmiMode(opts.rmi);
+  const project = projectOf(globals);
+  // Read before the records go: they name the images of containers the file may no longer have.
+  const images = rmi ? await stackImages(globals, project, rmi) : [];
+  await bringDown(project, timeout, !!opts.volumes, progressFormat(opts.format));
+  await removeStackImages(images, (line) => process.stderr.write(`${line}\n`));
   return EXIT.ok;
 }
 

@@ -1,4 +1,4 @@
-// `stack down [-t N] [-v] [--remove-orphans]`: stop and remove every container, network, NAT table and record
+// `stack down [-t N] [-v] [--rmi local|all] [--remove-orphans]`: stop and remove every container, network, NAT table and record
 // of the stack, working from the state records alone (the file may have changed); with -v
 // its volumes too.
 
@@ -12,6 +12,7 @@ export function registerDown(program: Command, globals: () => GlobalOptions): vo
   progressFormatOption(program.command('down'))
     .description('stop and remove everything the stack made')
     .option('-t, --timeout <seconds>', "grace period before SIGKILL (default: each service's stop_grace_period)")
+    .option('--rmi <type>', 'then remove the images: local (built ones without an image: name) or all')
     .option('-v, --volumes', 'also remove the volumes the stack created, named and anonymous (never external ones)')
     // compose removes orphans only with this flag; down works from the state records, so it
     // removes every container the stack made anyway. Accepted so compose habits work.

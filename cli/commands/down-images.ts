@@ -1,0 +1,60 @@
+// `down --rmi local|all`, as compose: after the stack is down, remove the images its
+// services use from the store. `local`: only those without a name of their own in the
+// file, i.e. built ones named `<project>-<service>`; `all`: every one. An image that
+// another stack's container still uses stays (said on stderr), as docker refuses it.
+
+import { normalizeImageRef } from '../../model/image-ref.js';
+import { readState } from '../../store/state-store.js';
+import type { GlobalOptions } from '../stack-file.js';
+import { UsageError } from '../usage-error.js';
+
+export type RmiMode = 'local' | 'all';
+
+export function rmiMode(value: string | undefined): RmiMode | undefined {
+  if (value === undefined || value === 'local' || value === 'all') return value;
+  throw new UsageError(`--rmi ${value}: local or all`);
+}
+
+/** The images of the stack's services: from its container records, and from the file when it can be read. */
+export async function stackImages(globals: GlobalOptions, project: string, mode: RmiMode): Promise<string[]> {
+  const used: { service: string; ref: string }[] = (await readState.containerDir(project)).records.map((r) => ({
+    service: r.spec.service,
+    ref: r.spec.image.ref,
+  }));
+  try {
+    const { loadStackFiles } = await import('../stack-file.js');
+    const stack = loadStackFiles(globals);
+    if (stack.project === project) used.push(...stack.services.map((s) => ({ service: s.name, ref: s.image })));
+  } catch {
+    // down works from the records alone; a file that cannot be read adds nothing.
+  }
+  const refs = used
+    .filter((u) => mode === 'all' || sameRef(u.ref, `${project}-${u.service}`))
+    .map((u) => normalizeImageRef(u.ref));
+  return [...new Set(refs)].sort();
+}
+
+function sameRef(a: string, b: string): boolean {
+  try {
+    return normalizeImageRef(a) === normalizeImageRef(b);
+  } catch {
+    return false;
+  }
+}
+
+/** Removes those in the store that no container uses any more; says what it removed and what it kept. */
+export async function removeStackImages(refs: string[], say: (line: string) => void): Promise<void> {
+  if (refs.length === 0) return;
+  const { findImage } = await import('../../images/image-store.js');
+  const { removeImages, ImageInUseError } = await import('../../images/image-gc.js');
+  for (const ref of refs) {
+    if (!(await findImage(ref))) continue;
+    try {
+      await removeImages([ref], false);
+      say(`Image ${ref} Removed`);
+    } catch (err) {
+      if (!(err instanceof ImageInUseError)) throw err;
+      say(`Image ${ref} kept: ${err.message}`);
+    }
+  }
+}
