@@ -5,6 +5,8 @@
 import { pollCondition } from '../model/conditions.js';
 import { isSameProcess } from '../store/proc-stat.js';
 import { readState } from '../store/state-store.js';
+import { EXIT } from './errors.js';
+import { UsageError } from './usage-error.js';
 
 /** A container that did not become ready, and why. */
 export interface NotReady {
@@ -12,8 +14,15 @@ export interface NotReady {
   reason: string;
 }
 
-export async function waitReady(project: string, timeoutMs: number | undefined): Promise<NotReady[]> {
-  const records = await readState.containers(project);
+/** `services`: only their containers (default: every one of the stack). */
+export async function waitReady(
+  project: string,
+  timeoutMs: number | undefined,
+  services: string[] = [],
+): Promise<NotReady[]> {
+  const records = (await readState.containers(project)).filter(
+    (r) => services.length === 0 || services.includes(r.spec.service),
+  );
   const results = await Promise.all(
     records.map(async (r) => {
       const outcome = await pollCondition(
@@ -26,4 +35,27 @@ export async function waitReady(project: string, timeoutMs: number | undefined):
     }),
   );
   return results.filter((r): r is NotReady => r !== undefined);
+}
+
+/** `--wait-timeout SECONDS` as given (more than 0), or undefined when not given. */
+export function waitTimeoutSeconds(value: string | undefined): number | undefined {
+  const seconds = value === undefined ? undefined : Number(value);
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0))
+    throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${value}"`);
+  return seconds;
+}
+
+/** `up --wait`, `start --wait`: 0 once the containers are ready, else 1 naming each that is not. */
+export async function waitUntilReady(
+  project: string,
+  timeoutSeconds: number | undefined,
+  services: string[] = [],
+): Promise<number> {
+  const notReady = await waitReady(project, timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000, services);
+  if (notReady.length === 0) {
+    process.stderr.write(`stack ${project} is ready\n`);
+    return EXIT.ok;
+  }
+  for (const n of notReady) process.stderr.write(`stack: container ${n.container} ${n.reason}\n`);
+  return EXIT.error;
 }

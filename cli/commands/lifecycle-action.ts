@@ -14,11 +14,17 @@ import { progressPrinter } from '../progress.js';
 import { progressFormat } from '../progress-format.js';
 import { withStackLock } from '../with-lock.js';
 import { stopTimeoutSeconds } from '../stop-timeout.js';
+import { waitTimeoutSeconds, waitUntilReady } from '../wait-ready.js';
 import { loadStackFiles, projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 
 export interface LifecycleCliOptions {
   timeout?: string;
   format?: string;
+  /** start --wait [--wait-timeout N] */
+  wait?: boolean;
+  waitTimeout?: string;
+  /** false with restart --no-deps */
+  deps?: boolean;
 }
 
 export async function lifecycle(
@@ -27,6 +33,7 @@ export async function lifecycle(
   services: string[],
   opts: LifecycleCliOptions,
 ): Promise<number> {
+  const waitTimeout = waitTimeoutSeconds(opts.waitTimeout);
   const format = progressFormat(opts.format);
   const { project, options } = lifecycleRequest(command, globals, services, opts);
   await withStackLock(project, `stack ${command}`, async () => {
@@ -34,7 +41,7 @@ export async function lifecycle(
       throw new UsageError(`stack ${project} is not up; \`stack up\` creates it`);
     await requestLifecycle(project, command, options, format);
   });
-  return EXIT.ok;
+  return opts.wait ? waitUntilReady(project, waitTimeout, options.services) : EXIT.ok;
 }
 
 /** The project and what the supervisor is asked to plan (`--dry-run` plans the same). */
@@ -48,7 +55,8 @@ export function lifecycleRequest(
   const project = projectOf(globals);
   // The file, when it loads, gives the dependency order and who follows a restarted service.
   const stack = loadedStack(globals);
-  const named = command === 'restart' && stack && services.length > 0 ? restartFollowers(stack, services) : services;
+  const followers = command === 'restart' && opts.deps !== false && stack && services.length > 0;
+  const named = followers ? restartFollowers(stack, services) : services;
   const options: LifecycleOptions = { services: named, ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) };
   if (stack) options.order = dependencyOrder(stack);
   return { project, options };

@@ -1,4 +1,4 @@
-// `stack stop [-t N] [SERVICE…]`, `stack start [SERVICE…]`, `stack restart [-t N] [SERVICE…]`:
+// `stack stop [-t N] [SERVICE…]`, `stack start [--wait] [SERVICE…]`, `stack restart [-t N] [--no-deps] [SERVICE…]`:
 // existing containers stopped (kept, restart policies off) or started again with the
 // same addresses and filesystem; other services' containers are not touched.
 
@@ -20,6 +20,12 @@ export function registerLifecycle(program: Command, globals: () => GlobalOptions
       .argument('[services...]', 'services (default: all)');
     if (c.timeout)
       cmd.option('-t, --timeout <seconds>', "grace period before SIGKILL (default: each service's stop_grace_period)");
+    if (c.name === 'start')
+      cmd
+        .option('--wait', 'return once the containers are ready (healthy, or serving their ports), as up --wait')
+        .option('--wait-timeout <seconds>', 'give up waiting after this long');
+    if (c.name === 'restart')
+      cmd.option('--no-deps', 'only the named services, not those that follow them (depends_on restart: true)');
     cmd.action((services: string[], opts: LifecycleCliOptions) =>
       runCommand(async () => (await import('./lifecycle-action.js')).lifecycle(c.name, globals(), services, opts)),
     );

@@ -16,7 +16,7 @@ import { progressFormat } from '../progress-format.js';
 import { wantsColor } from '../log-prefixes.js';
 import { withPullFlag } from '../pull-flag.js';
 import { loadStackFilesWithSources, UsageError, type GlobalOptions } from '../stack-file.js';
-import { waitReady } from '../wait-ready.js';
+import { waitTimeoutSeconds, waitUntilReady } from '../wait-ready.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
 import { selectServices } from '../../planner/plan/select-services.js';
@@ -66,9 +66,7 @@ export async function up(
   }
   const stopTimeout = stopTimeoutSeconds(opts.timeout);
   if (stopTimeout !== undefined) options.stopTimeoutSeconds = stopTimeout;
-  const waitTimeout = opts.waitTimeout === undefined ? undefined : Number(opts.waitTimeout);
-  if (waitTimeout !== undefined && !(Number.isFinite(waitTimeout) && waitTimeout > 0))
-    throw new UsageError(`--wait-timeout takes seconds (more than 0), not "${opts.waitTimeout}"`);
+  const waitTimeout = waitTimeoutSeconds(opts.waitTimeout);
   const format = progressFormat(opts.format);
   const { stack: loaded, filesRead, configFiles } = loadStackFilesWithSources(globals);
   const stack = withPullFlag(loaded, opts.pull);
@@ -155,14 +153,4 @@ export async function applyStack(
     stack.services.some((s) => comesBackAtBoot(s.restart.name, false)),
     (line) => process.stderr.write(`${line}\n`),
   );
-}
-
-async function waitUntilReady(project: string, timeoutSeconds: number | undefined): Promise<number> {
-  const notReady = await waitReady(project, timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000);
-  if (notReady.length === 0) {
-    process.stderr.write(`stack ${project} is ready\n`);
-    return EXIT.ok;
-  }
-  for (const n of notReady) process.stderr.write(`stack: container ${n.container} ${n.reason}\n`);
-  return EXIT.error;
 }
