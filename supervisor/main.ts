@@ -22,6 +22,7 @@ import { listen } from './server.js';
 import { takeSupervisorLock } from './supervisor-lock.js';
 import { MAX_QUICK_CRASHES, QUICK_CRASH_MS, quickCrashes, startWatchdog, type Watchdog } from './watchdog.js';
 import { systemClock } from './clock.js';
+import { eventHistoryWriter } from '../store/event-history.js';
 import { EventBus } from './events.js';
 import { Lifecycle } from './lifecycle.js';
 import { supervisorResources } from './resources.js';
@@ -94,6 +95,9 @@ async function main(): Promise<void> {
   const dns = createStackDns(project, log);
 
   const events = new EventBus();
+  // Kept for `stack events --since/--until` (store/event-history.ts).
+  const history = eventHistoryWriter(project);
+  events.subscribe(history.append);
   const lifecycle = new Lifecycle({
     project,
     host: linuxHost,
@@ -150,6 +154,8 @@ async function main(): Promise<void> {
       if (req.op !== 'events') return false;
       const unsubscribe = events.subscribe((event) => send({ type: 'event', event }));
       conn.on('close', unsubscribe);
+      // Once what was published before is in the file: the reader misses nothing between the two.
+      void history.flushed().then(() => send({ type: 'subscribed' }));
       return true;
     },
   );

@@ -41,6 +41,8 @@ export type Message =
   | { type: 'plan'; plan: Plan }
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'event'; event: LifecycleEvent }
+  /** An events request is subscribed: what was published before it is in the kept history. */
+  | { type: 'subscribed' }
   | { type: 'resources'; resources: SupervisorResources }
   | { type: 'done'; pid: number }
   | { type: 'error'; error: WireError };

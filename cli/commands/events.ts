@@ -1,5 +1,6 @@
-// `stack events [--format json]`: the stack's lifecycle events as they happen (create,
-// start, die, health_status, restart, stop, destroy), until Ctrl-C.
+// `stack events [--json] [--since T] [--until T]`: the stack's lifecycle events (create,
+// start, die, health_status, restart, stop, destroy) as they happen, until Ctrl-C; with
+// --since, first those kept from before (store/event-history.ts); with --until, up to then.
 
 import type { Command } from 'commander';
 import { runCommand } from '../errors.js';
@@ -11,6 +12,9 @@ export function registerEvents(program: Command, globals: () => GlobalOptions): 
     .command('events')
     .description("stream the containers' lifecycle events")
     .option('--format <format>', 'text or json (one JSON object per line)', 'text')
+    .option('--json', 'as --format json (compose)')
+    .option('--since <time>', 'first the kept events since a date, Unix seconds or a duration ago (10m)')
+    .option('--until <time>', 'stop at this time (a past one: print the kept events and end)')
     .action((opts: EventsOptions) =>
       runCommand(async () => (await import('./events-action.js')).events(globals(), opts)),
     );
