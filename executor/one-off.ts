@@ -77,3 +77,14 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
       });
   }
 }
+
+/**
+ * `stack run -d`: the one-off started like any container (detached, its output to its log
+ * file) and left running; the caller returns at once. Nobody waits for its exit: `ps`
+ * shows it exited once it is gone (without a code), `down` removes it.
+ */
+export async function startOneOffDetached(spec: ContainerSpec, host: Host): Promise<void> {
+  await launchContainer(spec, host, (pid, startTime, startedAt) =>
+    host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt }),
+  );
+}

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { createLinuxHost } from '../../executor/host/linux/linux-host.js';
 import type { Host } from '../../executor/host.js';
-import { runOneOff } from '../../executor/one-off.js';
+import { runOneOff, startOneOffDetached } from '../../executor/one-off.js';
 import { claimOneOff } from './run-claim.js';
 import type { ContainerSpec } from '../../model/plan.js';
 import { emptyObserved, type ImageInfo, type Observed } from '../../model/observed.js';
@@ -24,6 +24,17 @@ import { escapeControls } from '../terminal-text.js';
 
 export interface RunCliOptions {
   rm?: boolean;
+  /** -d: start it and return, its output to its log. */
+  detach?: boolean;
+  /** --name: the container's name (ps, DNS), instead of `<project>-<service>-run-<id>`. */
+  name?: string;
+  /** -l KEY=VALUE, repeatable. */
+  label?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  /** false with --no-deps. */
+  deps?: boolean;
+  quietPull?: boolean;
   image?: string;
   network?: string;
   memory?: string;
@@ -65,14 +76,38 @@ async function target(
   }
   if (first === undefined) throw new UsageError('stack run needs a SERVICE of the stack file, or --image REF');
   // Loaded only here: `run --image` needs no stack file, nor the YAML parser and planner.
-  const { loadStackFiles } = await import('../stack-file.js');
-  const stack = loadStackFiles(globals);
-  const service = stack.services.find((s) => s.name === first);
-  if (!service)
-    throw new UsageError(
-      `no service ${first} in ${stack.file}; services: ${stack.services.map((s) => s.name).join(', ')}`,
-    );
-  return { t: { project: stack.project, service, observe: (host) => host.observe(stack.project) }, command: rest };
+  const prepare = await import('./run-prepare.js');
+  const target = prepare.runStack(globals, first);
+  const project = target.stack.project;
+  const { createLinuxObserver } = await import('../../executor/host/linux/linux-observer.js');
+  const missing = prepare.missingForRun(target, await createLinuxObserver().observe(project), opts.deps === false);
+  if (missing.deps.length > 0 || missing.networks) await prepare.bringUpForRun(target, missing.deps, !!opts.quietPull);
+  return {
+    t: { project, service: withRunFlags(target.service, opts), observe: (host) => host.observe(project) },
+    command: rest,
+  };
+}
+
+/** -l, --cap-add and --cap-drop laid over the service, as compose's run does. */
+function withRunFlags(service: Service, opts: RunCliOptions): Service {
+  const labels = Object.fromEntries(
+    (opts.label ?? []).map((l) =>
+      l.includes('=') ? [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] : [l, ''],
+    ),
+  );
+  return {
+    ...service,
+    labels: { ...service.labels, ...labels },
+    capAdd: [...service.capAdd, ...(opts.capAdd ?? [])],
+    capDrop: [...service.capDrop, ...(opts.capDrop ?? [])],
+  };
+}
+
+async function nameIsFree(project: string, name: string): Promise<void> {
+  const { readState } = await import('../../store/state-store.js');
+  const records = await readState.containers(project);
+  if (records.some((r) => r.spec.name === name || r.spec.containerName === name || r.spec.displayName === name))
+    throw new UsageError(`--name ${name}: stack ${project} has a container of that name already`);
 }
 
 async function imageOf(ref: string): Promise<ImageInfo> {
@@ -91,6 +126,10 @@ export async function run(
   rest: string[],
   opts: RunCliOptions,
 ): Promise<number> {
+  if (opts.detach && opts.rm)
+    throw new UsageError('-d with --rm: a detached one-off has nobody to remove it when it ends; `stack down` does');
+  if (opts.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(opts.name))
+    throw new UsageError(`--name ${opts.name}: letters, digits, '_', '.' and '-', starting with a letter or digit`);
   const { t, command } = await target(globals, first, rest, opts);
   if (opts.memory !== undefined) {
     const bytes = parseSize(opts.memory);
@@ -100,6 +139,7 @@ export async function run(
   const env = Object.fromEntries(
     envFlags(opts.env ?? [], process.env).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
   );
+  if (opts.name !== undefined) await nameIsFree(t.project, opts.name);
   const image = await imageOf(t.service.image);
   const id = crypto.randomBytes(3).toString('hex');
   const host = createLinuxHost();
@@ -118,9 +158,16 @@ export async function run(
       // Thrown before the record is written: a refused run leaves nothing behind.
       if (built.argv.length === 0)
         throw new UsageError(`neither the command line nor image ${built.image.ref} gives a command to run`);
-      return built;
+      return opts.name === undefined ? built : { ...built, containerName: opts.name };
     },
   );
+  if (opts.detach) {
+    await startOneOffDetached(spec, host);
+    process.stdout.write(`${spec.containerName ?? spec.name}\n`);
+    // The host still watches the container's process (its exit is no longer ours to wait
+    // for): end here, as `up -d` leaves its containers to the supervisor.
+    process.exit(0);
+  }
   return runAttached(spec, !!opts.rm, host);
 }
 

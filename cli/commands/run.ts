@@ -8,6 +8,8 @@ import { runCommand } from '../errors.js';
 import type { GlobalOptions } from '../stack-file.js';
 import type { RunCliOptions } from './run-action.js';
 
+const repeat = (v: string, prev: string[] = []) => [...prev, v];
+
 export function registerRun(program: Command, globals: () => GlobalOptions): void {
   program
     .command('run')
@@ -15,14 +17,20 @@ export function registerRun(program: Command, globals: () => GlobalOptions): voi
     .argument('[service]', 'service of the stack file (with --image: the command)')
     .argument('[command...]', "command and arguments, replacing the service's command")
     .option('--rm', 'remove the container when it exits')
+    .option('-d, --detach', 'start it and return, printing its name; its output goes to its log')
+    .option('--name <name>', 'name of the container (ps, DNS) instead of <project>-<service>-run-<id>')
+    .option('-l, --label <KEY=VALUE>', 'add a label (repeatable)', repeat)
+    .option('--cap-add <cap>', 'add a capability (repeatable)', repeat)
+    .option('--cap-drop <cap>', 'drop a capability (repeatable)', repeat)
+    .option('--no-deps', 'do not start the services it depends on')
+    .option('--quiet-pull', 'pull what is missing without progress')
+    .option('-T, --no-TTY', 'accepted: the one-off has no terminal of its own (its stdio is ours)')
+    .option('-i, --interactive', 'accepted: stdin is always attached')
+    .option('-t, --tty', 'accepted: stdin, stdout and stderr are ours as they are')
     .option('--image <ref>', 'run this image from the store instead of a service (no stack file needed)')
     .option('--network <mode>', 'with --image: `none` (the only mode for now: loopback only)')
     .option('-m, --memory <size>', 'memory limit, e.g. 64m')
-    .option(
-      '-e, --env <KEY=VALUE>',
-      'set a variable (repeatable; KEY alone takes ours)',
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
+    .option('-e, --env <KEY=VALUE>', 'set a variable (repeatable; KEY alone takes ours)', repeat)
     .option('--entrypoint <cmd>', 'replace the entrypoint (a command line, split like a shell)')
     .option('-u, --user <user>', "user (name, uid, name:group or uid:gid) from the image's /etc/passwd")
     .option('-w, --workdir <dir>', 'working directory inside the container')
