@@ -1,4 +1,4 @@
-// `stack exec [-T] [-u USER] [-w DIR] [-e K=V]… [--index N] SERVICE COMMAND…`: run a
+// `stack exec [-T | -i -t] [-u USER] [-w DIR] [-e K=V]… [--index N] SERVICE COMMAND…`: run a
 // command inside a running container of the stack and exit with its exit code.
 
 import type { Command } from 'commander';
@@ -13,6 +13,8 @@ export function registerExec(program: Command, globals: () => GlobalOptions): vo
     .argument('<service>', 'service whose container runs the command')
     .argument('<command...>', 'the command and its arguments')
     .option('-T, --no-tty', 'no terminal, even when stdin is one')
+    .option('-t, --tty', 'a terminal when stdin is one (the default; accepted for `exec -it`)')
+    .option('-i, --interactive', 'accepted: stdin is always attached')
     .option('-u, --user <user>', "user (name, uid, name:group or uid:gid) from the container's /etc/passwd")
     .option('-w, --workdir <dir>', 'working directory inside the container')
     .option(

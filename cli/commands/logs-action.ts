@@ -2,7 +2,8 @@
 
 import fs from 'node:fs';
 import { logEnd, logStart, readLogAt } from '../../store/log-segments.js';
-import { containerStatus, logFileOf } from '../../supervisor/status.js';
+import { containerStatus, logFileOf, type ContainerStatusRow } from '../../supervisor/status.js';
+import { containerName } from '../../model/names.js';
 import { EXIT } from '../errors.js';
 import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
 import { logPrefixes, wantsColor } from '../log-prefixes.js';
@@ -18,6 +19,10 @@ export interface LogsOptions {
   timestamps?: boolean;
   since?: string;
   until?: string;
+  /** --index N: only replica N of the services. */
+  index?: string;
+  /** false with --no-log-prefix. */
+  logPrefix?: boolean;
 }
 
 export async function logs(globals: GlobalOptions, services: string[], opts: LogsOptions): Promise<number> {
@@ -29,20 +34,26 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
   const tail = opts.tail === undefined || opts.tail === 'all' ? undefined : Number(opts.tail);
   if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0))
     throw new UsageError(`--tail takes a number of lines or "all", not "${opts.tail}"`);
-  const named = rows.filter((r) => services.length === 0 || services.includes(r.service));
+  const index = opts.index === undefined ? undefined : Number(opts.index);
+  if (index !== undefined && !(Number.isInteger(index) && index >= 1))
+    throw new UsageError(`--index takes a replica number (1 or more), not "${opts.index}"`);
+  const shown = (r: ContainerStatusRow) =>
+    (services.length === 0 || services.includes(r.service)) &&
+    (index === undefined || r.name === containerName(project, r.service, index));
+  const named = rows.filter(shown);
   // docker's none driver keeps nothing to read; say so for each such container, as docker does.
   const chosen = named.filter((r) => r.logDriver !== 'none');
   for (const r of named.filter((n) => n.logDriver === 'none'))
     process.stderr.write(
       `service ${r.service}: its logging driver is none: configured logging driver does not support reading (${r.name})\n`,
     );
-  const prefixes =
-    chosen.length > 1
-      ? logPrefixes(
-          chosen.map((r) => r.service),
-          wantsColor(process.stdout, opts.color === false),
-        )
-      : chosen.map(() => '');
+  const prefixed = chosen.length > 1 && opts.logPrefix !== false;
+  const prefixes = prefixed
+    ? logPrefixes(
+        chosen.map((r) => r.service),
+        wantsColor(process.stdout, opts.color === false),
+      )
+    : chosen.map(() => '');
   const view: LogView = {
     ...(opts.timestamps ? { timestamps: true } : {}),
     ...(opts.since !== undefined ? { sinceMs: parseLogTime('--since', opts.since) } : {}),
@@ -54,11 +65,11 @@ export async function logs(globals: GlobalOptions, services: string[], opts: Log
     const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     // Until interrupted, also the containers that appear meanwhile (a replacement, a new replica).
     const followers = logFollowers(project, {
-      wanted: (r) => (services.length === 0 || services.includes(r.service)) && r.logDriver !== 'none',
+      wanted: (r) => shown(r) && r.logDriver !== 'none',
       color: wantsColor(process.stdout, opts.color === false),
       view,
       ...(tail !== undefined ? { tail } : {}),
-      aligned: chosen.length > 1,
+      aligned: prefixed,
     });
     await followers.poll();
     await interrupted;

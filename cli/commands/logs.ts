@@ -1,4 +1,4 @@
-// `stack logs [-f] [--tail N] [-t] [--since T] [--until T] [--no-color] [SERVICE…]`: the containers' output, read from their log files, each
+// `stack logs [-f] [--tail N] [-t] [--since T] [--until T] [--no-color] [--index N] [--no-log-prefix] [SERVICE…]`: the containers' output, read from their log files, each
 // line prefixed with its service when several are shown.
 
 import type { Command } from 'commander';
@@ -20,6 +20,8 @@ export function registerLogs(program: Command, globals: () => GlobalOptions): vo
       'only lines written since a date (2026-12-02T10:00:00Z), Unix seconds, or a duration ago (10m, 1h30m)',
     )
     .option('--until <time>', 'only lines written before a date, Unix seconds, or a duration ago')
+    .option('--index <n>', 'only replica N of the services')
+    .option('--no-log-prefix', 'no service prefix before each line')
     .action((services: string[], opts: LogsOptions) =>
       runCommand(async () => (await import('./logs-action.js')).logs(globals(), services, opts)),
     );

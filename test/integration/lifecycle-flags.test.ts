@@ -3,9 +3,8 @@
 // `restart --no-deps SVC` leaves the services that follow SVC (depends_on restart: true)
 // running as they were.
 
-import fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stack, TEST_IMAGE } from '../support/stack-cli.js';
+import { stack, TEST_IMAGE, writeStackFile } from '../support/stack-cli.js';
 import { oneStackUnderTest } from '../support/one-stack-under-test.js';
 import { psJson } from '../support/ps-json.js';
 
@@ -19,11 +18,10 @@ const SLOW_HEALTH = `    image: ${TEST_IMAGE}
 `;
 
 beforeAll(() => {
-  fs.writeFileSync(
-    one.file,
-    `name: ${one.project}
-services:
-  db:
+  writeStackFile(
+    one.env,
+    one.project,
+    `  db:
 ${SLOW_HEALTH}  app:
     image: ${TEST_IMAGE}
     command: sleep 1000

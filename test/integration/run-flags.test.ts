@@ -2,9 +2,8 @@
 // starts the dependencies itself, as compose), a service only in a profile runs when named,
 // -l and --cap-add/--cap-drop lay over the service, -i/-t/-T are accepted.
 
-import fs from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
-import { sleeperService, stack, TEST_IMAGE } from '../support/stack-cli.js';
+import { sleeperService, stack, TEST_IMAGE, writeStackFile } from '../support/stack-cli.js';
 import { oneStackUnderTest } from '../support/one-stack-under-test.js';
 import { psJson } from '../support/ps-json.js';
 
@@ -12,11 +11,10 @@ const one = oneStackUnderTest('trunflags');
 const run = (...args: string[]) => stack(one.env, ['-f', one.file, ...args]);
 
 beforeAll(() => {
-  fs.writeFileSync(
-    one.file,
-    `name: ${one.project}
-services:
-  db:
+  writeStackFile(
+    one.env,
+    one.project,
+    `  db:
 ${sleeperService()}  app:
 ${sleeperService('    depends_on: [db]\n')}  tool:
     image: ${TEST_IMAGE}
