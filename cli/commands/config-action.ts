@@ -2,6 +2,7 @@
 // and printed in canonical Compose form, or one of its lists (--services, --volumes), or
 // the config hash of services (--hash), or nothing but validation (-q).
 
+import fs from 'node:fs';
 import YAML from 'yaml';
 import { composeView } from '../../planner/load/compose-view.js';
 import { serviceConfigHash } from '../../model/hash.js';
@@ -13,6 +14,12 @@ export interface ConfigOptions {
   quiet?: boolean;
   services?: boolean;
   volumes?: boolean;
+  networks?: boolean;
+  images?: boolean;
+  /** Every profile the file defines, enabled or not. */
+  profiles?: boolean;
+  /** -o FILE */
+  output?: string;
   /** `*` or a comma-separated list of services. */
   hash?: string;
 }
@@ -38,6 +45,8 @@ function hashLines(stack: Stack, which: string): string[] {
 export function renderConfig(stack: Stack, opts: ConfigOptions): string {
   if (opts.services) return stack.services.map((s) => `${s.name}\n`).join('');
   if (opts.volumes) return stack.volumes.map((v) => `${v.key}\n`).join('');
+  if (opts.networks) return stack.networks.map((n) => `${n.key}\n`).join('');
+  if (opts.images) return stack.services.map((s) => `${s.image}\n`).join('');
   if (opts.hash !== undefined)
     return hashLines(stack, opts.hash)
       .map((l) => `${l}\n`)
@@ -50,7 +59,15 @@ export function renderConfig(stack: Stack, opts: ConfigOptions): string {
 }
 
 export async function config(globals: GlobalOptions, opts: ConfigOptions): Promise<void> {
-  const stack = loadStackFiles(globals, {});
+  // --profiles: every service counts, whichever profiles are active.
+  const stack = loadStackFiles(opts.profiles ? { ...globals, profile: ['*'] } : globals, {});
   if (opts.quiet) return;
-  process.stdout.write(renderConfig(stack, opts));
+  const text = opts.profiles
+    ? [...new Set(stack.services.flatMap((s) => s.profiles))]
+        .sort()
+        .map((p) => `${p}\n`)
+        .join('')
+    : renderConfig(stack, opts);
+  if (opts.output !== undefined) fs.writeFileSync(opts.output, text);
+  else process.stdout.write(text);
 }

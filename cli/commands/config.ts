@@ -1,4 +1,5 @@
-// `stack config [--format yaml|json] [-q] [--services] [--volumes] [--hash SERVICES]`: the
+// `stack config [--format yaml|json] [-q] [--services] [--volumes] [--networks] [--images]
+// [--profiles] [--hash SERVICES] [-o FILE]`: the
 // file as stack understands it, fully resolved in canonical Compose form, one of its
 // lists, the config hash of services, or only its validation (-q).
 
@@ -15,6 +16,10 @@ export function registerConfig(program: Command, globals: () => GlobalOptions): 
     .option('-q, --quiet', 'only validate')
     .option('--services', 'print the service names, one per line')
     .option('--volumes', 'print the volume names, one per line')
+    .option('--networks', 'print the network names, one per line')
+    .option('--images', 'print the image of each service, one per line')
+    .option('--profiles', 'print the profiles the file defines, one per line')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
     .option('--hash <services>', 'print "service hash" for the services ("*" for all, or a comma-separated list)')
     .action((opts: ConfigOptions) =>
       runCommand(async () => (await import('./config-action.js')).config(globals(), opts)),
