@@ -13,6 +13,8 @@ import { loadStackFiles, type GlobalOptions } from '../stack-file.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
 import { withPendingBuilds } from '../../images/pending-builds.js';
+import { withPendingPulls } from '../../images/pending-pulls.js';
+import { storedImage } from '../../images/image-store.js';
 import { selectServices } from '../../planner/plan/select-services.js';
 
 export interface PlanOptions extends UpFlags {
@@ -32,6 +34,8 @@ export async function upPlan(globals: GlobalOptions, opts: UpFlags, services: st
   // What `up` would build first is planned as built, and named in a note.
   const wanted = [...selectServices(stack, services, opts.deps === false)];
   const pending = await withPendingBuilds(stack, observed, wanted);
-  const reconciled = reconcile(stack, pending.observed, options);
-  return { ...reconciled, notes: [...pending.notes, ...reconciled.notes] };
+  // And what it would pull first, planned as pulled.
+  const pulls = await withPendingPulls(stack, pending.observed, wanted, storedImage);
+  const reconciled = reconcile(stack, pulls.observed, options);
+  return { ...reconciled, notes: [...pending.notes, ...pulls.notes, ...reconciled.notes] };
 }

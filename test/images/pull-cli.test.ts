@@ -2,6 +2,7 @@
 // registry into the store; SERVICE… and --include-deps choose, --policy missing skips what
 // is stored, --ignore-buildable skips services with build:, pull_policy never is skipped.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeStackEnv, stack, uniqueProject, writeStackFile, type StackEnv } from '../support/stack-cli.js';
@@ -44,6 +45,19 @@ afterAll(async () => {
 
 const stored = () => stack(env, ['image', 'ls']).stdout;
 const pull = (...args: string[]) => stack(env, ['-f', file, 'pull', '-q', ...args]);
+
+it('plan of images not stored yet shows the pulls up would make, and the containers', () => {
+  const planned = path.join(env.root, 'plan.yaml');
+  fs.writeFileSync(
+    planned,
+    `name: ${uniqueProject('tpullplan')}\nservices:\n  web:\n    image: ${ref('one')}\n    command: sleep 1\n`,
+  );
+  const r = stack(env, ['-f', planned, 'plan']);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain(`service web: image ${ref('one')} is not in the local store; \`up\` pulls it first`);
+  expect(r.stdout).toMatch(/container\.start/);
+  expect(stored()).not.toContain(ref('one')); // a plan pulls nothing
+});
 
 it('SERVICE… pulls only those; --include-deps their dependencies too', () => {
   expect(pull('a').code).toBe(0);
