@@ -62,6 +62,7 @@ export const EXAMPLES: Record<string, string[]> = {
   ],
   doctor: ['stack doctor                    # what this host lacks, and how to fix it'],
   push: ['stack push                      # push the images the stack builds'],
+  pull: ['stack pull                      # the images of every service', 'stack pull --policy missing web'],
   image: ['stack image ls', 'stack image pull busybox'],
   'image import': ['stack image import ./busybox-oci --tag busybox:latest'],
   'image pull': ['stack image pull docker.io/library/alpine:3.20'],

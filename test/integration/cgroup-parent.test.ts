@@ -11,6 +11,7 @@ import { cgroupVersion, V1_CONTROLLERS } from '../../executor/host/linux/cgroups
 import { stack, TEST_IMAGE } from '../support/stack-cli.js';
 import { isAlive, killSupervisors } from '../support/processes.js';
 import { stacksUnderTest } from '../support/stacks-under-test.js';
+import { psJson } from '../support/ps-json.js';
 
 const ROOT = '/sys/fs/cgroup';
 /** The hierarchies a container's groups are in: v2's one, or v1's per controller. */
@@ -29,9 +30,9 @@ const upWithParent = (parent: string) =>
   );
 
 function pidOf(f: string[]): number {
-  const r = stack(env(), [...f, 'ps', '--format', 'json']);
+  const r = stack(env(), [...f, 'ps', '-a', '--format', 'json']);
   expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as { pid: number }[])[0]!.pid;
+  return psJson<{ pid: number }>(r.stdout)[0]!.pid;
 }
 
 /** The container's group in each hierarchy, as /proc/PID/cgroup names it from the host. */
