@@ -9,6 +9,7 @@ import { repoRoot, stack, TEST_IMAGE } from '../support/stack-cli.js';
 import { waitFor } from '../support/processes.js';
 import { stacksUnderTest } from '../support/stacks-under-test.js';
 import { detachKeys, detachScanner } from '../../cli/detach-keys.js';
+import { psJson } from '../support/ps-json.js';
 
 const stacks = stacksUnderTest('tatt');
 const env = () => stacks.env();
@@ -52,7 +53,7 @@ describe('stack attach', () => {
     expect(await a.exited).toBe(0);
     expect(a.out()).toContain('got:one');
     const ps = () =>
-      JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { state: string; exitCode?: number }[];
+      psJson<{ state: string; exitCode?: number }>(stack(env(), [...f, 'ps', '-a', '--format', 'json']).stdout);
     expect(ps()[0]!.state).toBe('running');
     const b = attach(f);
     b.child.stdin.write('two\n');

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { stack, TEST_IMAGE } from '../support/stack-cli.js';
 import { waitFor } from '../support/processes.js';
 import { stacksUnderTest } from '../support/stacks-under-test.js';
+import { psJson } from '../support/ps-json.js';
 
 const stacks = stacksUnderTest('tcmt');
 const env = () => stacks.env();
@@ -18,7 +19,7 @@ describe('stack commit', () => {
     command: ["sh", "-c", "${setup}"]
     stop_grace_period: 0s
 `);
-    const pid = (JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { pid: number }[])[0]!.pid;
+    const pid = psJson<{ pid: number }>(stack(env(), [...f, 'ps', '--format', 'json']).stdout)[0]!.pid;
     await waitFor(() => fs.existsSync(`/proc/${pid}/root/ready`));
     const r = stack(env(), [
       ...f,
@@ -36,7 +37,7 @@ describe('stack commit', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
-    const ps = JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { paused?: boolean; pid: number }[];
+    const ps = psJson<{ paused?: boolean; pid: number }>(stack(env(), [...f, 'ps', '--format', 'json']).stdout);
     expect(ps[0]).toMatchObject({ pid });
     expect(ps[0]!.paused).toBeUndefined();
     // The image runs with the new file, without the deleted one, and with the new config.

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { stack, TEST_IMAGE } from '../support/stack-cli.js';
 import { waitFor } from '../support/processes.js';
 import { stacksUnderTest } from '../support/stacks-under-test.js';
+import { psJson } from '../support/ps-json.js';
 
 const stacks = stacksUnderTest('tcp');
 const env = () => stacks.env();
@@ -36,7 +37,7 @@ function upBox(hostDir: string, scale = 1) {
     stop_grace_period: 0s
     deploy: { replicas: ${scale} }
 `);
-  const rows = JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { name: string; pid: number }[];
+  const rows = psJson<{ name: string; pid: number }>(stack(env(), [...f, 'ps', '--format', 'json']).stdout);
   return { f, pids: rows.map((r) => r.pid) };
 }
 

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot, stack, TEST_IMAGE } from '../support/stack-cli.js';
 import { waitFor } from '../support/processes.js';
 import { stacksUnderTest } from '../support/stacks-under-test.js';
+import { psJson } from '../support/ps-json.js';
 
 const stacks = stacksUnderTest('texp');
 const env = () => stacks.env();
@@ -31,7 +32,7 @@ describe('stack export', () => {
     volumes: ["/data"]
     stop_grace_period: 0s
 `);
-    const pid = (JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { pid: number }[])[0]!.pid;
+    const pid = psJson<{ pid: number }>(stack(env(), [...f, 'ps', '--format', 'json']).stdout)[0]!.pid;
     await waitFor(() => fs.existsSync(`/proc/${pid}/root/ready`));
     const out = path.join(env().root, 'box.tar');
     const r = stack(env(), [...f, 'export', 'box', '-o', out]);

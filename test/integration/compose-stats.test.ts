@@ -9,6 +9,7 @@ import type { ContainerStats } from '../../executor/host.js';
 import { stack, TEST_IMAGE } from '../support/stack-cli.js';
 import { waitFor } from '../support/processes.js';
 import { stacksUnderTest } from '../support/stacks-under-test.js';
+import { psJson } from '../support/ps-json.js';
 
 const stacks = stacksUnderTest('tstat');
 const env = () => stacks.env();
@@ -66,7 +67,7 @@ describe('stack stats', () => {
     stop_grace_period: 0s
 `);
     const name = `${project}-box-1`;
-    const ps = JSON.parse(stack(env(), [...f, 'ps', '--format', 'json']).stdout) as { pid: number }[];
+    const ps = psJson<{ pid: number }>(stack(env(), [...f, 'ps', '--format', 'json']).stdout);
     const pid = ps[0]!.pid;
     await waitFor(() => fs.existsSync(`/proc/${pid}/root/done`) && direct(project, name, pid).pids === 3);
     const before = direct(project, name, pid);

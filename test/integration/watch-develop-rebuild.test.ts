@@ -8,12 +8,13 @@ import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { stack, TEST_IMAGE, writeStackFile } from '../support/stack-cli.js';
 import { oneStackUnderTest } from '../support/one-stack-under-test.js';
 import { startStack, waitFor, type Running } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 const one = oneStackUnderTest('twreb');
 let w: Running;
 const app = (...p: string[]) => path.join(one.env.root, 'srcs', 'app', ...p);
 const pidOf = () =>
-  (JSON.parse(stack(one.env, ['-p', one.project, 'ps', '--format', 'json']).stdout) as { pid?: number }[])[0]!.pid!;
+  psJson<{ pid?: number }>(stack(one.env, ['-p', one.project, 'ps', '--format', 'json']).stdout)[0]!.pid!;
 const count = (text: string) => w.stderr().split(text).length - 1;
 const printed = (text: string, times = 1) =>
   waitFor(() => count(text) >= times, 120_000, `"${text}" x${times}`).catch((err: Error) => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack, TEST_IMAGE, writeStackFile } from '../support/stack-cli.js';
 import { oneStackUnderTest } from '../support/one-stack-under-test.js';
 import { startStack, waitFor, type Running } from '../support/processes.js';
+import { psJson } from '../support/ps-json.js';
 
 const one = oneStackUnderTest('twdev');
 let w: Running;
@@ -20,9 +21,8 @@ interface Row {
   pid?: number;
 }
 const pidOf = (service: string) =>
-  (JSON.parse(stack(one.env, ['-p', one.project, 'ps', '--format', 'json']).stdout) as Row[]).find(
-    (r) => r.service === service,
-  )!.pid!;
+  psJson<Row>(stack(one.env, ['-p', one.project, 'ps', '--format', 'json']).stdout).find((r) => r.service === service)!
+    .pid!;
 const inBox = (service: string, p: string) => `/proc/${pidOf(service)}/root${p}`;
 const readInBox = (service: string, p: string) => fs.readFileSync(inBox(service, p), 'utf8');
 // Sources under their own folder: the env's root also holds STACK_ROOT (lib/) and STACK_RUN.
