@@ -1,6 +1,8 @@
 // Edits come in bursts (an editor writes a temp file, renames it, touches the folder):
 // one burst must give one apply. A Debouncer fires once `quietMs` have passed without a
-// new change; the clock is injected so tests drive time by hand.
+// new change; the clock is injected so tests drive time by hand. A short quiet time keeps
+// one edit quick to arrive, but a writer of many files (a git checkout) pauses longer than
+// that now and then: once `burst.paths` changes are pending, it waits `burst.quietMs`.
 
 export interface Clock {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -20,18 +22,23 @@ export class Debouncer {
     private readonly clock: Clock,
     private readonly quietMs: number,
     private readonly onBurst: (paths: string[]) => void,
+    private readonly burst?: { paths: number; quietMs: number },
   ) {}
 
   /** A change of `path`: (re)starts the quiet period. */
   poke(path: string): void {
     this.changed.add(path);
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      const paths = [...this.changed].sort();
-      this.changed.clear();
-      this.onBurst(paths);
-    }, this.quietMs);
+    const many = this.burst !== undefined && this.changed.size >= this.burst.paths;
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        const paths = [...this.changed].sort();
+        this.changed.clear();
+        this.onBurst(paths);
+      },
+      many ? this.burst!.quietMs : this.quietMs,
+    );
   }
 
   cancel(): void {

@@ -47,6 +47,22 @@ describe('Debouncer', () => {
     expect(bursts).toEqual([['/s/.env', '/s/stack.yaml'], ['/s/stack.yaml']]);
   });
 
+  it('waits the longer quiet time once many changes are pending (a checkout pauses now and then)', () => {
+    const clock = manualClock();
+    const bursts: string[][] = [];
+    const d = new Debouncer(clock, 20, (paths) => bursts.push(paths), { paths: 3, quietMs: 500 });
+    d.poke('/a');
+    clock.advance(20);
+    expect(bursts).toEqual([['/a']]);
+    for (const p of ['/b', '/c', '/d']) d.poke(p);
+    clock.advance(400); // a pause of the writer, longer than 20 ms
+    d.poke('/e');
+    clock.advance(499);
+    expect(bursts).toEqual([['/a']]);
+    clock.advance(1);
+    expect(bursts).toEqual([['/a'], ['/b', '/c', '/d', '/e']]);
+  });
+
   it('cancel drops a pending burst', () => {
     const clock = manualClock();
     const bursts: string[][] = [];

@@ -22,6 +22,10 @@ export interface DevelopWatch {
   close(): Promise<void>;
 }
 
+/** Pending edits from which a burst is under way, and the quiet time it then waits for. */
+const BURST_PATHS = 32;
+const BURST_QUIET_MS = 500;
+
 class ServiceLoop {
   private pending: Edits = new Map();
   private readonly queue: ApplyQueue;
@@ -38,7 +42,12 @@ class ServiceLoop {
       this.pending = new Map();
       await actOnBurst(world, service, matches, edits);
     });
-    this.debouncer = new Debouncer(systemClock, quietMs, () => this.queue.trigger());
+    // docker compose waits 500 ms of quiet after every edit; stack syncs one edit after
+    // `quietMs` (20 ms) and waits as compose does only while many files are changing.
+    this.debouncer = new Debouncer(systemClock, quietMs, () => this.queue.trigger(), {
+      paths: BURST_PATHS,
+      quietMs: Math.max(quietMs, BURST_QUIET_MS),
+    });
   }
 
   poke(abs: string, folder: boolean): void {
