@@ -129,16 +129,22 @@ export async function checkRound({ env, project, file, port }, report, afterUp =
   if (/was interrupted/.test(up.stderr)) report.detail += '; the next up found the apply cut';
   if (up.code !== 0)
     report.problems.push(`up -d exited ${up.code}${up.timedOut ? ' (timed out)' : ''}: ${tail(up.stderr)}`);
-  const ps = await runStack(env, [...f, 'ps', '--format', 'json']);
-  let rows = [];
+  // -a: a container that is not running must show too; one JSON object per line, as compose.
+  const ps = await runStack(env, [...f, 'ps', '-a', '--format', 'json']);
+  let rows;
   try {
-    rows = JSON.parse(ps.stdout);
+    rows = ps.stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l));
+    if (ps.code !== 0) throw new Error('ps failed');
   } catch {
+    rows = undefined;
     report.problems.push(`ps exited ${ps.code}: ${tail(ps.stderr)}`);
   }
   for (const s of SERVICES) {
-    const mine = rows.filter((r) => r.service === s);
-    if (rows.length > 0 && (mine.length !== 1 || mine[0].state !== 'running'))
+    const mine = (rows ?? []).filter((r) => r.service === s);
+    if (rows !== undefined && (mine.length !== 1 || mine[0].state !== 'running'))
       report.problems.push(`ps shows ${s} as ${JSON.stringify(mine.map((r) => r.state))}`);
   }
   try {
