@@ -18,7 +18,7 @@ import {
   type StackEnv,
 } from '../support/stack-cli.js';
 import { ps } from '../support/stack-containers.js';
-import { killSupervisors } from '../support/processes.js';
+import { killSupervisors, waitFor } from '../support/processes.js';
 import { INIT_STAGES } from '../support/init-stages.js';
 
 /** A hook's exec form running `script` in sh, its `$` escaped from the file's interpolation. */
@@ -96,7 +96,9 @@ services:
       ]);
     });
 
-    it('has run every hook before a service that depends on it starts', () => {
+    it('has run every hook before a service that depends on it starts', async () => {
+      // up -d returns once `after` is started; its copy may come a moment later.
+      await waitFor(() => fs.existsSync(path.join(logDir, 'seen-by-after')), 30_000, 'the copy by after');
       expect(fs.readFileSync(path.join(logDir, 'seen-by-after'), 'utf8').trim().split('\n')).toEqual([
         'one 0 first /tmp refused',
         'two 0 mounted',
