@@ -47,6 +47,12 @@ async function usage(): Promise<Usage> {
       if (!image) continue;
       refs.set(image.ref, [...(refs.get(image.ref) ?? []), `${project}/${record.spec.name}`]);
       for (const l of image.layers ?? []) layers.add(l);
+      // An image mounted with `type: image` is in use too.
+      for (const m of record.spec.mounts ?? []) {
+        if (m.type !== 'image' || !m.image) continue;
+        refs.set(m.source, [...(refs.get(m.source) ?? []), `${project}/${record.spec.name}`]);
+        for (const l of m.image.layers) layers.add(l);
+      }
     }
   }
   return { refs, layers };

@@ -4,6 +4,7 @@
 // `build` (or a service with `build:`) is left to the builder and never pulled; `daily`,
 // `weekly` and `every_<duration>` pull what is missing and what was stored longer ago than
 // their period (the image record's time: when it was last pulled, imported or built).
+// The images of `type: image` mounts are pulled by the same rules.
 
 import { normalizeImageRef } from '../model/image-ref.js';
 import { refreshPeriodSeconds } from '../model/pull-refresh.js';
@@ -48,7 +49,7 @@ export async function imagesToPull(
 ): Promise<PullTarget[]> {
   const targets = new Map<string, PullTarget>();
   const problems: string[] = [];
-  for (const s of services) {
+  for (const s of [...services, ...services.flatMap(imageMountPulls)]) {
     let ref: string;
     try {
       ref = normalizeImageRef(s.image);
@@ -76,4 +77,16 @@ export async function imagesToPull(
   }
   if (problems.length > 0) throw new ImageMissingError(problems);
   return [...targets.values()];
+}
+
+/**
+ * A service's `type: image` mounts, each as the service would pull it: by the service's
+ * pull_policy, except that an image only mounted is never built (`build` acts as `missing`).
+ */
+function imageMountPulls(s: Service): Service[] {
+  return s.volumes.flatMap((m) => {
+    if (m.type !== 'image' || !m.source) return [];
+    const { build: _build, ...rest } = s;
+    return [{ ...rest, image: m.source, pullPolicy: s.pullPolicy === 'build' ? 'missing' : s.pullPolicy }];
+  });
 }

@@ -81,6 +81,9 @@ export function describe(op: Operation): string {
  * `bind:/srv:/srv:ro`, `tmpfs:/run`, `file:/run/secrets/pw` (a secret's text never shows).
  */
 function mountText(m: MountSpec): string {
-  const source = m.type === 'volume' || m.type === 'bind' ? `${m.source}${m.device ? `(${m.device})` : ''}:` : '';
+  const source =
+    m.type === 'volume' || m.type === 'bind' || m.type === 'image'
+      ? `${m.source}${m.device ? `(${m.device})` : ''}${m.type === 'image' && m.subpath ? `/${m.subpath}` : ''}:`
+      : '';
   return `${m.type}:${source}${m.target}${m.readOnly && m.type !== 'file' ? ':ro' : ''}`;
 }

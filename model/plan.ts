@@ -162,8 +162,8 @@ export interface MountSpec extends Pick<
   VolumeMount,
   'target' | 'readOnly' | 'createHostPath' | 'propagation' | 'noCopy' | 'subpath' | 'tmpfsSize' | 'tmpfsMode'
 > {
-  type: 'bind' | 'volume' | 'tmpfs' | 'file';
-  /** bind: host path; volume: volume name (`<project>_<key>`, or a generated name for anonymous ones); file: host path of a rendered secret/config; tmpfs: unused. */
+  type: 'bind' | 'volume' | 'tmpfs' | 'file' | 'image';
+  /** bind: host path; image: normalised image reference; volume: volume name (`<project>_<key>`, or a generated name for anonymous ones); file: host path of a rendered secret/config; tmpfs: unused. */
   source: string;
   /** file: owner and mode of the file inside the container. */
   uid?: number;
@@ -179,6 +179,8 @@ export interface MountSpec extends Pick<
   device?: string;
   /** volume of the file (not external, not anonymous): what it is made from, recorded in the store when stack creates it. */
   volume?: { config: VolumeConfig; hash: string };
+  /** image: the stored image it shows (read-only), so a new pull of the reference changes the hash. */
+  image?: { id: string; layers: string[] };
 }
 
 export interface PortRule {

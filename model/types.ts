@@ -169,13 +169,14 @@ export interface Ulimit {
   hard: number;
 }
 
-export type VolumeMountType = 'bind' | 'volume' | 'tmpfs';
+export type VolumeMountType = 'bind' | 'volume' | 'tmpfs' | 'image';
 
 export interface VolumeMount {
   type: VolumeMountType;
   /**
    * bind: absolute host path (relative paths resolved against the project dir);
-   * volume: key in Stack.volumes, or undefined for an anonymous volume; tmpfs: undefined.
+   * volume: key in Stack.volumes, or undefined for an anonymous volume; tmpfs: undefined;
+   * image: the image reference as written (its layers are mounted read-only).
    */
   source?: string;
   /** Absolute path inside the container. */
@@ -187,7 +188,7 @@ export interface VolumeMount {
   propagation?: string;
   /** volume.nocopy: do not copy image content into a new volume. */
   noCopy?: boolean;
-  /** volume.subpath: mount this folder of the volume (relative, inside it; it must exist), not all of it. */
+  /** volume.subpath / image.subpath: mount this folder of the volume or image (relative, inside it; it must exist), not all of it. */
   subpath?: string;
   /** tmpfs size in bytes / mode. */
   tmpfsSize?: number;

@@ -78,6 +78,14 @@ void mount_tmpfs_at(int fd, unsigned long flags, const char *options, const char
   if (mount("tmpfs", at, "tmpfs", flags, options) != 0) fail_call("mount", quoted(asked));
 }
 
+/** An image mount: a read-only overlay of the image's layer folders (`lowers`, top first, `:`-joined). */
+void mount_overlay_at(int fd, const char *lowers, const char *asked) {
+  char at[64], options[4096];
+  path_fmt(at, sizeof at, "/proc/self/fd/%d", fd);
+  path_fmt(options, sizeof options, "lowerdir=%s", lowers);
+  if (mount("overlay", at, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, options) != 0) fail_call("mount", quoted(asked));
+}
+
 void bind_at(int fd, const char *source, unsigned long long attrs, unsigned long propagation, const char *asked) {
   int tree = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   if (tree < 0) fail_call("open_tree", quoted(source));

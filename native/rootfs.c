@@ -107,6 +107,12 @@ static void mount_container_mounts(const char *root, int rootfd) {
       close(fd);
       continue;
     }
+    if (!strcmp(m->kind, "overlay")) {
+      int fd = dir_target(root, rootfd, m->target);
+      mount_overlay_at(fd, m->source, m->target);
+      close(fd);
+      continue;
+    }
     struct stat st;
     if (stat(m->source, &st) != 0) fail_call("stat", quoted(m->source));
     int fd = S_ISDIR(st.st_mode) ? dir_target(root, rootfd, m->target) : file_target(root, rootfd, m->target);

@@ -116,6 +116,7 @@ int target_dir(int rootfd, const char *rel, const char *asked);
 /** A regular file `base` in directory `parent_rel` (as target_dir): whatever else is there is replaced. */
 int target_file(int rootfd, const char *parent_rel, const char *base, const char *asked);
 void mount_tmpfs_at(int fd, unsigned long flags, const char *options, const char *asked);
+void mount_overlay_at(int fd, const char *lowers, const char *asked);
 /** `source` bound recursively onto what fd is open on, with MOUNT_ATTR_* `attrs` and MS_* `propagation`. */
 void bind_at(int fd, const char *source, unsigned long long attrs, unsigned long propagation, const char *asked);
 

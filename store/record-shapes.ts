@@ -41,7 +41,7 @@ const containerSpec = shape({
   seccomp: anyStr,
   noNewPrivileges: bool,
   readOnlyRootfs: bool,
-  mounts: listOf(shape({ type: oneOf('bind', 'volume', 'tmpfs', 'file'), source: anyStr, target: str })),
+  mounts: listOf(shape({ type: oneOf('bind', 'volume', 'tmpfs', 'file', 'image'), source: anyStr, target: str })),
   shmSizeBytes: num,
   sysctls: anyObject,
   ulimits: anyObject,

@@ -253,7 +253,12 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
   'services.*.volumes.#': {
     ...allWork('type', 'source', 'target', 'read_only', 'bind', 'volume', 'tmpfs'),
     consistency: works('accepted and meaningless on Linux, as with docker (`:cached`, `:delegated`)'),
-    image: refused('volumes of type image are not supported yet'),
+    image: works(
+      '`type: image`: the layers of the image `source` (pulled by `up` when missing), read-only at the target',
+    ),
+  },
+  'services.*.volumes.#.image': {
+    subpath: works('only that folder of the image; one reached through a symbolic link is refused'),
   },
   'services.*.volumes.#.bind': {
     ...allWork('create_host_path', 'propagation'),

@@ -90,7 +90,9 @@ function mount(v: VolumeMount): Obj {
       ? { bind: compact({ create_host_path: v.createHostPath, propagation: v.propagation }) }
       : v.type === 'volume'
         ? { volume: compact({ nocopy: v.noCopy }) }
-        : { tmpfs: compact({ size: v.tmpfsSize, mode: octal(v.tmpfsMode) }) };
+        : v.type === 'image'
+          ? { image: compact({ subpath: v.subpath }) }
+          : { tmpfs: compact({ size: v.tmpfsSize, mode: octal(v.tmpfsMode) }) };
   return { ...compact({ type: v.type, source: v.source, target: v.target, read_only: v.readOnly }), ...sub };
 }
 

@@ -65,7 +65,13 @@ function longVolume(v: Obj, projectDir: string, env: Env): VolumeMount {
   const bind = (v.bind ?? {}) as Obj;
   const volume = (v.volume ?? {}) as Obj;
   const tmpfs = (v.tmpfs ?? {}) as Obj;
-  if (type === 'bind') {
+  const image = (v.image ?? {}) as Obj;
+  if (type === 'image') {
+    // An image's files are never written through a mount, as with docker.
+    mount.readOnly = true;
+    if (source !== undefined) mount.source = source;
+    if (typeof image.subpath === 'string' && image.subpath !== '') mount.subpath = image.subpath;
+  } else if (type === 'bind') {
     if (source !== undefined) mount.source = resolveHostPath(source, projectDir, env);
     mount.createHostPath = toBool(bind.create_host_path) ?? true;
     if (typeof bind.propagation === 'string') mount.propagation = bind.propagation;

@@ -26,10 +26,7 @@ const OPTION_KEYS: [pattern: readonly string[], keys: Record<string, string>][] 
 
 /** Values of an enumerated key that are valid Compose and that stack does not implement. */
 export const VALUES: [pattern: readonly string[], values: Record<string, string>][] = [
-  [
-    ['services', '*', 'volumes', '#', 'type'],
-    { image: 'mount a volume instead', npipe: 'it is for Windows', cluster: 'it is for a swarm' },
-  ],
+  [['services', '*', 'volumes', '#', 'type'], { npipe: 'it is for Windows', cluster: 'it is for a swarm' }],
   // `*`: every value the schema does not allow.
   [['networks', '*', 'ipam', 'driver'], { '*': 'stack allocates addresses itself, as the default driver does' }],
   [

@@ -11,6 +11,7 @@ import { anonymousVolumeName, containerName } from '../../model/names.js';
 import { volumesFromMounts } from './volumes-from.js';
 import { volumeDevice } from '../../model/volume-driver.js';
 import { volumeHash } from '../../model/hash.js';
+import { normalizeImageRef } from '../../model/image-ref.js';
 
 /** Docker's default for secrets and configs: readable by everyone in the container, writable by no one. */
 const DEFAULT_FILE_MODE = 0o444;
@@ -94,6 +95,7 @@ function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: 
     ...(m.tmpfsMode !== undefined ? { tmpfsMode: m.tmpfsMode } : {}),
   };
   if (m.type === 'tmpfs') return { type: 'tmpfs', source: '', ...common };
+  if (m.type === 'image') return imageMount(m, observed, common);
   if (m.type === 'bind') {
     if (!m.source) return say(`bind mount at ${m.target} names no source`);
     if (m.createHostPath === false && observed.missingPaths.includes(m.source)) {
@@ -146,6 +148,30 @@ function volumeMount(stack: Stack, m: VolumeMount, container: string, observed: 
     ...volumeCommon,
     ...(device ? { device } : {}),
     volume: { config, hash: volumeHash(config) },
+  };
+}
+
+/** `type: image`: the stored image's layers, read-only; `up` pulls a missing one first (images/pull-policy.ts). */
+function imageMount(m: VolumeMount, observed: Observed, common: Pick<MountSpec, 'target'>): MountOutcome {
+  if (!m.source) return say(`image mount at ${m.target} names no image`);
+  let ref: string;
+  try {
+    ref = normalizeImageRef(m.source);
+  } catch (err) {
+    return say(`image mount at ${m.target}: ${(err as Error).message}`);
+  }
+  const image = observed.images.find((i) => i.ref === ref);
+  if (!image)
+    return say(
+      `image ${ref} mounted at ${m.target} is not in the local store; pull it with \`stack image pull ${m.source}\``,
+    );
+  return {
+    type: 'image',
+    source: ref,
+    ...common,
+    readOnly: true,
+    ...(m.subpath ? { subpath: m.subpath } : {}),
+    image: { id: image.id, layers: image.layers },
   };
 }
 

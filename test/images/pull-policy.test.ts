@@ -48,6 +48,21 @@ describe('imagesToPull', () => {
     expect((err as Error).message).toMatch(/^2 images are missing:\n  - service a/);
   });
 
+  it('pulls the missing images of type: image mounts too, even for a service that is built', async () => {
+    const mount = (source: string) => ({
+      volumes: [{ type: 'image' as const, source, target: '/img', readOnly: true }],
+    });
+    const targets = await imagesToPull(
+      [
+        svc('a', 'busybox', 'missing', mount('busybox')),
+        svc('b', 'x/y', 'build', { ...mount('alpine:3'), build: { context: '.' } as Service['build'] }),
+      ],
+      storedAt,
+      NOW,
+    );
+    expect(targets).toEqual([{ ref: 'docker.io/library/alpine:3', platform: undefined, services: ['b'] }]);
+  });
+
   it('daily, weekly and every_<duration> pull what is missing and what was stored longer ago than the period', async () => {
     const targets = await imagesToPull(
       [

@@ -146,6 +146,10 @@ export const CONTAINERS: Record<string, { at: (string | number)[]; value: unknow
     at: ['services', 'web', 'volumes'],
     value: [{ type: 'volume', source: 'data', target: '/data', volume: {} }],
   },
+  'services.*.volumes.#.image': {
+    at: ['services', 'web', 'volumes'],
+    value: [{ type: 'image', source: OTHER_IMAGE, target: '/img', image: {} }],
+  },
   'networks.*': { at: ['networks', 'net'], value: undefined },
   'networks.*.ipam': { at: ['networks', 'net'], value: undefined },
   'networks.*.ipam.config.#': { at: ['networks', 'net'], value: undefined },
@@ -187,6 +191,7 @@ export const KEY_AT: Record<string, (string | number)[]> = {
   'services.*.volumes.#.bind': [0, 'bind'],
   'services.*.volumes.#.tmpfs': [0, 'tmpfs'],
   'services.*.volumes.#.volume': [0, 'volume'],
+  'services.*.volumes.#.image': [0, 'image'],
   'networks.*.ipam': ['ipam'],
   'networks.*.ipam.config.#': ['ipam', 'config', 0],
 };
@@ -496,6 +501,10 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
       base: { services: { web: { image: IMAGE, volumes: [{ type: 'bind', source: './src', target: '/src' }] } } },
     },
     volume: { nocopy: true },
+    image: {
+      value: { subpath: 'etc' },
+      base: { services: { web: { image: IMAGE, volumes: [{ type: 'image', source: OTHER_IMAGE, target: '/img' }] } } },
+    },
     tmpfs: {
       value: { size: '1m' },
       base: { services: { web: { image: IMAGE, volumes: [{ type: 'tmpfs', target: '/t' }] } } },
@@ -508,6 +517,7 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
   },
   'services.*.volumes.#.tmpfs': { size: '1m', mode: 0o1700 },
   'services.*.volumes.#.volume': { nocopy: true, subpath: 'sub' },
+  'services.*.volumes.#.image': { subpath: 'etc' },
   'networks.*': {
     name: 'stk-other',
     driver: { value: 'bridge', refusedValue: 'overlay' },

@@ -295,3 +295,35 @@ describe('volume subpath', () => {
     ]);
   });
 });
+
+describe('planMounts of type: image', () => {
+  const imageFile = `name: app
+services:
+  web:
+    image: busybox
+    volumes:
+      - { type: image, source: "alpine:3", target: /img, image: { subpath: etc } }
+`;
+  const alpine = { ref: 'docker.io/library/alpine:3', id: 'sha256:a1', layers: ['sha256:l1', 'sha256:l2'], env: [] };
+
+  it('is the stored image, read-only, with its id and layers (in the config hash: a new pull recreates)', () => {
+    const { mounts, problems } = plan(imageFile, { images: [alpine] });
+    expect(problems).toEqual([]);
+    expect(mounts).toEqual([
+      {
+        type: 'image',
+        source: 'docker.io/library/alpine:3',
+        target: '/img',
+        readOnly: true,
+        subpath: 'etc',
+        image: { id: 'sha256:a1', layers: ['sha256:l1', 'sha256:l2'] },
+      },
+    ]);
+  });
+
+  it('is a problem when the image is not in the store', () => {
+    expect(plan(imageFile).problems).toEqual([
+      'service web: image docker.io/library/alpine:3 mounted at /img is not in the local store; pull it with `stack image pull alpine:3`',
+    ]);
+  });
+});

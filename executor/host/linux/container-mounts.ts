@@ -1,7 +1,8 @@
 // The host's half of a container's mounts: before spawn, volumes exist in the store, bind
 // sources exist (or are created when the file allows it), and secrets and configs are
 // rendered with their owner and mode into the container's run directory; then the init
-// stage gets every mount as host paths (init/mounts.ts mounts them).
+// stage gets every mount as host paths (init/mounts.ts mounts them), an image mount as its
+// layer folders (image-mount-layers.ts).
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import type { ContainerSpec, MountSpec } from '../../../model/plan.js';
 import type { InitMount } from './init/mounts.js';
 import { paths } from '../../../store/paths.js';
 import { ensureVolume, volumeDataDir, VolumeError } from '../../../store/volumes.js';
+import { imageMountDirs } from './image-mount-layers.js';
 
 const filesDir = (spec: ContainerSpec) => path.join(paths.containerRunDir(spec.project, spec.name), 'files');
 /** Rendered files are named by their place in spec.mounts: targets may share a basename. */
@@ -84,26 +86,41 @@ async function renderFile(spec: ContainerSpec, m: MountSpec, file: string): Prom
   await fs.chmod(file, m.mode ?? 0o444);
 }
 
-export function initMounts(spec: ContainerSpec): InitMount[] {
-  return spec.mounts.map((m, i) => {
-    const common = { target: m.target, readOnly: m.readOnly };
-    switch (m.type) {
-      case 'tmpfs':
-        return {
-          kind: 'tmpfs',
-          source: '',
-          ...common,
-          ...(m.tmpfsSize !== undefined ? { tmpfsSize: m.tmpfsSize } : {}),
-          ...(m.tmpfsMode !== undefined ? { tmpfsMode: m.tmpfsMode } : {}),
-        };
-      case 'volume':
-        return { kind: 'bind', source: path.join(volumeRoot(m), m.subpath ?? ''), ...common, copyUp: !m.noCopy };
-      case 'bind':
-        return { kind: 'bind', source: m.source, ...common, ...(m.propagation ? { propagation: m.propagation } : {}) };
-      case 'file':
-        return { kind: 'bind', source: renderedFile(spec, i), ...common, readOnly: true };
-    }
-  });
+export async function initMounts(spec: ContainerSpec): Promise<InitMount[]> {
+  const mounts: InitMount[] = [];
+  for (const [i, m] of spec.mounts.entries()) {
+    mounts.push(initMount(spec, m, i, m.type === 'image' ? await imageMountDirs(m, spec.name) : []));
+  }
+  return mounts;
+}
+
+/** `imageDirs`: the folders an image mount shows (image-mount-layers.ts). */
+function initMount(spec: ContainerSpec, m: MountSpec, i: number, imageDirs: string[]): InitMount {
+  const common = { target: m.target, readOnly: m.readOnly };
+  switch (m.type) {
+    case 'tmpfs':
+      return {
+        kind: 'tmpfs',
+        source: '',
+        ...common,
+        ...(m.tmpfsSize !== undefined ? { tmpfsSize: m.tmpfsSize } : {}),
+        ...(m.tmpfsMode !== undefined ? { tmpfsMode: m.tmpfsMode } : {}),
+      };
+    case 'volume':
+      return { kind: 'bind', source: path.join(volumeRoot(m), m.subpath ?? ''), ...common, copyUp: !m.noCopy };
+    case 'bind':
+      return { kind: 'bind', source: m.source, ...common, ...(m.propagation ? { propagation: m.propagation } : {}) };
+    case 'file':
+      return { kind: 'bind', source: renderedFile(spec, i), ...common, readOnly: true };
+    case 'image':
+      // overlayfs needs two lower folders without an upper one; one is bound instead.
+      return {
+        kind: imageDirs.length === 1 ? 'bind' : 'overlay',
+        source: imageDirs.join(':'),
+        ...common,
+        readOnly: true,
+      };
+  }
 }
 
 /** Rendered secrets and configs go with the container. */

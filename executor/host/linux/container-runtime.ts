@@ -165,7 +165,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
           hostname: path.join(dir, 'hostname'),
           'resolv.conf': path.join(dir, 'resolv.conf'),
         },
-        mounts: initMounts(spec),
+        mounts: await initMounts(spec),
         argv: spec.argv,
         env: spec.env,
         cwd: spec.cwd || '/',

@@ -67,12 +67,16 @@ function mounts(ctx: RuleContext, name: string, svc: Obj): void {
       );
     if (e?.type === 'bind' && (typeof e.source !== 'string' || e.source === ''))
       ctx.at(path, `bind mount of service "${name}" needs a "source" (the host path)`, 'value');
-    const subpath = obj(e?.volume)?.subpath;
-    if (typeof subpath === 'string' && (posix.isAbsolute(subpath) || subpath.split('/').includes('..')))
-      ctx.at(
-        [...path, 'volume', 'subpath'],
-        `volume subpath "${subpath}" of service "${name}" must be a relative path inside the volume, without ".."`,
-      );
+    if (e?.type === 'image' && (typeof e.source !== 'string' || e.source === ''))
+      ctx.at(path, `image mount of service "${name}" needs a "source" (the image reference)`, 'value');
+    for (const kind of ['volume', 'image'] as const) {
+      const subpath = obj(e?.[kind])?.subpath;
+      if (typeof subpath === 'string' && (posix.isAbsolute(subpath) || subpath.split('/').includes('..')))
+        ctx.at(
+          [...path, kind, 'subpath'],
+          `${kind} subpath "${subpath}" of service "${name}" must be a relative path inside the ${kind}, without ".."`,
+        );
+    }
     if (e?.type === 'tmpfs' && e.source !== undefined)
       ctx.at([...path, 'source'], `tmpfs mount of service "${name}" takes no "source"`);
   });

@@ -2,7 +2,8 @@
 // pivot_root: volumes and bind mounts (host directories or files, secrets and configs
 // rendered on the host) and tmpfs. Targets are opened inside the rootfs and mounted onto by
 // fd (mount-target.ts), so neither a symlink in the image nor one swapped into a shared
-// volume meanwhile can send a mount, a mkdir or a new file onto the host. A new volume got the image's content at its
+// volume meanwhile can send a mount, a mkdir or a new file onto the host. An image mount of
+// several layers is a read-only overlay of them (one layer is a read-only bind). A new volume got the image's content at its
 // target before (copy-up.ts), as docker does, unless the volume asked for nocopy.
 
 import fs from 'node:fs';
@@ -10,8 +11,9 @@ import { MS, type Sys } from './sys.js';
 import { at, MOUNT_ATTR, type RootTargets } from './mount-target.js';
 
 export interface InitMount {
-  kind: 'bind' | 'tmpfs';
-  /** bind: host path (a directory or a file). */
+  /** overlay: an image mount of several layers, always read-only. */
+  kind: 'bind' | 'tmpfs' | 'overlay';
+  /** bind: host path (a directory or a file); overlay: the layer folders, top first, `:`-joined. */
   source: string;
   /** Absolute path inside the container. */
   target: string;
@@ -37,7 +39,17 @@ export const PROPAGATION: Record<string, number> = {
 export function mountContainerMounts(sys: Sys, targets: RootTargets, mounts: InitMount[]): void {
   for (const m of mounts) {
     if (m.kind === 'tmpfs') mountTmpfs(sys, targets, m);
+    else if (m.kind === 'overlay') mountOverlay(sys, targets, m);
     else mountBind(targets, m);
+  }
+}
+
+function mountOverlay(sys: Sys, targets: RootTargets, m: InitMount): void {
+  const fd = targets.dir(m.target);
+  try {
+    sys.mount('overlay', at(fd), 'overlay', MS.RDONLY | MS.NOSUID | MS.NODEV, `lowerdir=${m.source}`);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
