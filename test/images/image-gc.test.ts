@@ -72,6 +72,22 @@ describe('image rm', () => {
   });
 });
 
+describe('an image a container mounts (type: image)', () => {
+  it('is in use: rm refuses it, prune keeps its layers', async () => {
+    const file = path.join(paths.stateDir('gcproj'), 'containers', 'app-web-1.json');
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { spec: ContainerSpec };
+    const mount = { type: 'image', source: spare.ref, target: '/img', readOnly: true };
+    record.spec.mounts = [{ ...mount, image: { id: spare.id, layers: spare.layers } } as ContainerSpec['mounts'][0]];
+    fs.writeFileSync(file, JSON.stringify(record));
+    await expect(removeImages(['stk.test/spare:1'], false)).rejects.toThrow(
+      'image stk.test/spare:1 is used by gcproj/app-web-1',
+    );
+    await pruneImages();
+    expect((await listImages()).map((i) => i.ref).sort()).toEqual(['stk.test/spare:1', 'stk.test/used:1']);
+    for (const l of spare.layers) expect(layerNames()).toContain(hex(l));
+  });
+});
+
 describe('image prune', () => {
   it('removes unused images and their layers; keeps what a container record or a running pull uses; clears dead leftovers', async () => {
     await removeImages(['stk.test/used:1'], true); // the container still runs on its layers
