@@ -2,6 +2,7 @@
 // every choice was made by reconcile(). Records are written before objects are made and
 // removed after they are gone, so a crash at any step leaves something `down` can find.
 
+import { runPreStartSteps } from './pre-start-steps.js';
 import type { Operation } from '../model/plan.js';
 import type { Host } from './host.js';
 import { waitForDependencies } from './wait-dependencies.js';
@@ -45,6 +46,7 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
       return;
     case 'container.start': {
       const spec = op.container;
+      if (op.preStart) await runPreStartSteps(host, spec);
       await host.state.saveContainer(spec.project, { spec, status: 'creating' });
       const saveStarting = (pid: number, startTime: number, startedAt: string) =>
         host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt });

@@ -20,11 +20,17 @@ const OUTPUT_TAIL = 2000;
 /** A post_start hook of a started container failed (its container keeps running, as with compose). */
 export class LifecycleHookError extends Error {
   readonly container: string;
-  readonly hook: 'post_start' | 'pre_stop';
+  readonly hook: 'pre_start' | 'post_start' | 'pre_stop';
   /** 1-based position in the list. */
   readonly index: number;
   readonly exitCode: number;
-  constructor(container: string, hook: 'post_start' | 'pre_stop', index: number, exitCode: number, detail: string) {
+  constructor(
+    container: string,
+    hook: 'pre_start' | 'post_start' | 'pre_stop',
+    index: number,
+    exitCode: number,
+    detail: string,
+  ) {
     super(`${container}: ${hook} hook ${index} exited with status ${exitCode}${detail ? `: ${detail}` : ''}`);
     this.name = 'LifecycleHookError';
     this.container = container;
@@ -37,7 +43,7 @@ export class LifecycleHookError extends Error {
 async function runHook(
   host: Host,
   spec: ContainerSpec,
-  which: 'post_start' | 'pre_stop',
+  which: 'pre_start' | 'post_start' | 'pre_stop',
   hook: ServiceHook,
   index: number,
 ): Promise<void> {

@@ -1,5 +1,6 @@
 // Compose's lifecycle hooks (`post_start`, `pre_stop`): commands run inside a service's
-// running container, as `stack exec` runs one, at a step of its life. The executor runs
+// running container, as `stack exec` runs one, at a step of its life; `pre_start` steps run
+// in containers of their own before the service's first one starts. The executor runs
 // them (executor/lifecycle-hooks.ts); the loader fills them (planner/load/lifecycle-hooks.ts).
 
 /** One entry of `post_start:` or `pre_stop:`. */
@@ -18,6 +19,8 @@ export interface ServiceHook {
 
 /** The hooks a container carries in its spec; a list is left out when the file has none. */
 export interface ContainerLifecycleHooks {
+  /** Run as short-lived containers before the service's first container starts (executor/pre-start-steps.ts). */
+  preStart?: ServiceHook[];
   postStart?: ServiceHook[];
   preStop?: ServiceHook[];
 }

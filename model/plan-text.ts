@@ -13,6 +13,8 @@ export function planToText(plan: Plan): string {
     lines.push(`      because ${op.cause}`);
     if (op.after.length > 0) lines.push(`      after ${op.after.join(', ')}`);
     if (op.settled?.length) lines.push(`      once finished (even if failed) ${op.settled.join(', ')}`);
+    if (op.kind === 'container.start' && op.preStart)
+      lines.push(`      runs its pre_start steps first (${op.container.preStart?.length ?? 0})`);
     if (op.kind === 'container.start' && op.releaseAfter?.length)
       lines.push(`      runs its command after ${op.releaseAfter.join(', ')}`);
   }

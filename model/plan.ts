@@ -248,6 +248,8 @@ export type Operation =
        * the command waits; if one fails, the container is taken down unstarted.
        */
       releaseAfter?: string[];
+      /** Run the container's pre_start steps first: it is its service's first start while none of it runs. */
+      preStart?: true;
     })
   | (OpBase & {
       kind: 'container.remove';

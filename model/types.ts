@@ -345,7 +345,8 @@ export interface Service {
   stopSignal?: string;
   stopGracePeriodSeconds: number;
   profiles: string[];
-  /** `post_start` / `pre_stop` hooks, in order (left out when none). */
+  /** `pre_start` / `post_start` / `pre_stop` hooks, in order (left out when none). */
+  preStart?: ServiceHook[];
   postStart?: ServiceHook[];
   preStop?: ServiceHook[];
   /** `develop` (watch rules that `stack watch` acts on); left out when the file has none. */

@@ -142,8 +142,8 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
     isolation: refused('it is for Windows containers'),
     models: refused('stack runs no model runner'),
     // In compose-go's schema, not yet in the specification's.
-    pre_start: refused(
-      'stack runs post_start and pre_stop hooks, not pre_start yet; use post_start or an init service (depends_on: condition: service_completed_successfully)',
+    pre_start: works(
+      "each step in a short-lived container of the service's image, mounts and networks, before its first container starts; a failing step stops the service from starting",
     ),
     provider: refused('stack runs containers only, not provider plugins'),
     pull_refresh_after: refused(),
@@ -247,6 +247,7 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
   'services.*.blkio_config.device_read_iops.#': allWork('path', 'rate'),
   'services.*.blkio_config.device_write_iops.#': allWork('path', 'rate'),
   'services.*.devices.#': allWork('source', 'target', 'permissions'),
+  'services.*.pre_start.#': allWork('command', 'user', 'privileged', 'working_dir', 'environment'),
   'services.*.post_start.#': allWork('command', 'user', 'privileged', 'working_dir', 'environment'),
   'services.*.pre_stop.#': allWork('command', 'user', 'privileged', 'working_dir', 'environment'),
   'services.*.ulimits.*': allWork('soft', 'hard'),

@@ -225,6 +225,7 @@ function service(s: Service): Obj {
     pids_limit: res.pidsLimit,
     platform: s.platform,
     ports: s.ports.map(port),
+    pre_start: hooks(s.preStart),
     post_start: hooks(s.postStart),
     pre_stop: hooks(s.preStop),
     privileged: s.privileged,

@@ -275,6 +275,7 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
     logging: serviceLogging(s.logging),
     attach: toBool(s.attach) === false ? false : undefined,
     annotations: s.annotations === undefined ? undefined : dictOrList(s.annotations),
+    preStart: lifecycleHooks(s.pre_start, ctx.env),
     postStart: lifecycleHooks(s.post_start, ctx.env),
     preStop: lifecycleHooks(s.pre_stop, ctx.env),
   };

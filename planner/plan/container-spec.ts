@@ -143,6 +143,7 @@ export function buildContainerSpec(
   if (dns.dnsUpstreams) spec.dnsUpstreams = dns.dnsUpstreams;
   const logging = logConfig(service.logging);
   if (logging) spec.logging = logging;
+  if (service.preStart) spec.preStart = service.preStart;
   if (service.postStart) spec.postStart = service.postStart;
   if (service.preStop) spec.preStop = service.preStop;
   const healthcheck = effectiveHealthcheck(service.healthcheck, image.healthcheck);

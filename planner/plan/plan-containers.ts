@@ -113,6 +113,8 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
       // image's files in, as docker creates them with the container): those start first.
       const volumeOwners = (service.volumesFrom ?? []).flatMap((f) => (f.service ? [f.service] : []));
       const gated = gatedDependencies(service, [...namespaceOwnersOf(service), ...volumeOwners]);
+      // The start that runs the service's pre_start steps; its other starts wait for it.
+      let preStartId: string | undefined;
       for (const slot of slotsOf.get(serviceName) ?? []) {
         const spec = specs.get(slot.name);
         if (!spec) continue;
@@ -168,6 +170,13 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
         }
         const id = `start:${spec.name}`;
         ids.push(id);
+        // pre_start runs once, when no container of the service runs (not on a scale-up), as compose does.
+        const preStart =
+          !!spec.preStart &&
+          preStartId === undefined &&
+          !(containersOf.get(serviceName) ?? []).some((c) => c.running && !removeIds.has(`remove:${c.name}`));
+        if (preStartId) after.push(preStartId);
+        if (preStart) preStartId = id;
         operations.push({
           kind: 'container.start',
           id,
@@ -175,6 +184,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
           after,
           container: spec,
           ...(releaseAfter.length ? { releaseAfter } : {}),
+          ...(preStart ? { preStart: true as const } : {}),
         });
         if (replacement) {
           // The old container serves until the new one is ready and the ports lead to it.

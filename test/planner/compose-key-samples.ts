@@ -117,6 +117,7 @@ export const CONTAINERS: Record<string, { at: (string | number)[]; value: unknow
     at: ['services', 'web', 'devices'],
     value: [{ source: '/dev/zero', target: '/dev/stkzero' }],
   },
+  'services.*.pre_start.#': { at: ['services', 'web', 'pre_start'], value: [{ command: ['true'] }] },
   'services.*.post_start.#': { at: ['services', 'web', 'post_start'], value: [{ command: ['true'] }] },
   'services.*.develop': { at: ['services', 'web', 'develop'], value: {} },
   'services.*.develop.watch.#': {
@@ -177,6 +178,7 @@ export const KEY_AT: Record<string, (string | number)[]> = {
   'services.*.networks.*': ['net'],
   'services.*.ports.#': [0],
   'services.*.ulimits.*': ['nofile'],
+  'services.*.pre_start.#': [0],
   'services.*.post_start.#': [0],
   'services.*.develop.watch.#': ['watch', 0],
   'services.*.develop.watch.#.exec': ['watch', 0, 'exec'],
@@ -321,6 +323,7 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     },
     label_file: ['./labels.env'],
     mac_address: '02:42:ac:11:00:09',
+    pre_start: [{ command: ['touch', '/data/prepared'] }],
     post_start: [{ command: ['touch', '/started'] }],
     pre_stop: [{ command: ['touch', '/stopping'] }],
     develop: { value: { watch: [{ path: '.', action: 'sync', target: '/app' }] }, planSame: WATCH_ONLY },
@@ -471,6 +474,13 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     working_dir: '/tmp',
     environment: { A: '1' },
   }),
+  'services.*.pre_start.#': {
+    command: ['false'],
+    user: '1000',
+    privileged: true,
+    working_dir: '/tmp',
+    environment: { A: '1' },
+  },
   'services.*.post_start.#': {
     command: ['false'],
     user: '1000',

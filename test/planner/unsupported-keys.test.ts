@@ -27,10 +27,9 @@ describe('keys stack does not support', () => {
     ]);
   });
 
-  it('pre_start, a key of the newer schema', () => {
-    expect(problems(service('    pre_start: [{command: [echo]}]\n'))).toStrictEqual([
-      '4:5: valid Compose, not supported by stack: "pre_start" in service "a": remove it; stack runs post_start and pre_stop hooks, not pre_start yet; use post_start or an init service (depends_on: condition: service_completed_successfully)',
-    ]);
+  it('pre_start, a key of the newer schema, loads (it works)', () => {
+    const stack = loadTree({ 'stack.yaml': service('    pre_start: [{command: [echo]}]\n') });
+    expect(stack.services[0]!.preStart).toStrictEqual([{ command: ['echo'], privileged: false, environment: {} }]);
   });
 
   it('models at the top level', () => {
