@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import type { ContainerSpec } from '../model/plan.js';
 import type { ServiceHook } from '../model/lifecycle-hooks.js';
 import { effectiveCapabilities } from '../model/capabilities.js';
-import { vethName } from '../model/names.js';
+import { preStartStepName, vethName } from '../model/names.js';
 import { paths } from '../store/paths.js';
 import type { Host } from './host.js';
 import { LifecycleHookError } from './lifecycle-hooks.js';
@@ -24,7 +24,7 @@ const OUTPUT_TAIL = 2000;
 
 /** The container of step `index` (1-based) of `spec`'s pre_start hooks. */
 export function preStartStepSpec(spec: ContainerSpec, hook: ServiceHook, index: number): ContainerSpec {
-  const name = `${spec.name}-pre_start-${index}`;
+  const name = preStartStepName(spec.name, index);
   const overlaid = new Map(spec.env.map((e) => [e.slice(0, e.indexOf('=')), e] as const));
   for (const [k, v] of Object.entries(hook.environment)) overlaid.set(k, `${k}=${v}`);
   const {

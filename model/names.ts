@@ -52,3 +52,13 @@ export function natTableName(project: string): string {
 export function anonymousVolumeName(container: string, target: string): string {
   return `${container}_anon_${shortHash(target, 12)}`;
 }
+
+/**
+ * The container of step `index` (1-based) of a container's pre_start hooks: `~` is in no
+ * service or container_name, so no container of a service is taken for one.
+ */
+export function preStartStepName(container: string, index: number): string {
+  return `${container}~pre_start-${index}`;
+}
+
+export const isPreStartStep = (name: string): boolean => /~pre_start-\d+$/.test(name);

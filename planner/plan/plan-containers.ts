@@ -14,7 +14,7 @@ import { replicaCount, scaleDown, type Slot } from './plan-replicas.js';
 import { namespaceOwnersOf, prerequisitesOf, sharedNamespaceOf } from './select-services.js';
 import { gatedDependencies, planWait, readinessWait } from './plan-waits.js';
 import { groupBy } from '../../model/group-by.js';
-import { shownName } from '../../model/names.js';
+import { isPreStartStep, shownName } from '../../model/names.js';
 import type { CurrentInstances, Replacement } from './plan-instances.js';
 import { startCause, type StartCause } from './start-cause.js';
 import { renewAnonymousVolumes } from './renew-anon-volumes.js';
@@ -90,7 +90,16 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
   const serviceNamed = new Map(stack.services.map((s) => [s.name, s]));
   const slotsOf = groupBy(input.slots, (s) => s.service.name);
   const specsOf = groupBy(specs.values(), (s) => s.service);
-  const containersOf = groupBy(observed.containers, (c) => c.service);
+  // A pre_start step's container left by an interrupted start is no container of its
+  // service: it goes before the service starts (and runs its steps again).
+  const steps = groupBy(
+    observed.containers.filter((c) => isPreStartStep(c.name)),
+    (c) => c.service,
+  );
+  const containersOf = groupBy(
+    observed.containers.filter((c) => !isPreStartStep(c.name)),
+    (c) => c.service,
+  );
   // Of two containers of one slot, the one that does not stand for it goes first.
   const leftoverRemovals = new Map<string, string>();
   for (const c of input.instances.leftovers) {
@@ -115,6 +124,9 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
       const gated = gatedDependencies(service, [...namespaceOwnersOf(service), ...volumeOwners]);
       // The start that runs the service's pre_start steps; its other starts wait for it.
       let preStartId: string | undefined;
+      const stepRemovals = (steps.get(serviceName) ?? []).map((c) =>
+        remove(c, `${c.name} is a pre_start step an interrupted start left`),
+      );
       for (const slot of slotsOf.get(serviceName) ?? []) {
         const spec = specs.get(slot.name);
         if (!spec) continue;
@@ -132,7 +144,7 @@ export function planContainers(input: ContainerPlanInput): PlannedContainers {
         if (decided.note) notes.push(decided.note);
         const cause = decided.cause ?? (existing && trigger);
         if (!cause) continue;
-        const after = [leftoverRemovals.get(slot.name)].filter((id): id is string => !!id);
+        const after = [leftoverRemovals.get(slot.name), ...stepRemovals].filter((id): id is string => !!id);
         const resume = decided.resume && existing;
         if (existing && !replacement && !resume) {
           const removed = remove(existing, cause);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../planner/plan/reconcile.js';
 import type { Operation } from '../../model/plan.js';
 import { applied, load, observed } from './reconcile-fixtures.js';
+import { preStartStepName } from '../../model/names.js';
 
 const file = (replicas: number) => `name: hello
 services:
@@ -31,5 +32,18 @@ describe('pre_start in the plan', () => {
   it('a scale-up while a replica runs runs no step', () => {
     const host = applied(reconcile(load(file(1)), observed()), observed());
     expect(starts(reconcile(load(file(3)), host).operations).map((s) => s.preStart)).toEqual([false, false]);
+  });
+});
+
+describe('a pre_start step left by an interrupted start (kill -9 while it ran)', () => {
+  it('is removed before the service starts, which runs its steps again', () => {
+    const host = applied(reconcile(load(file(1)), observed()), observed());
+    const step = { ...host.containers[0]!, name: preStartStepName('hello-web-1', 1) };
+    const plan = reconcile(load(file(1)), { ...host, containers: [step] });
+    const removal = plan.operations.find((o) => o.kind === 'container.remove');
+    expect(removal).toMatchObject({ id: `remove:${step.name}`, name: step.name });
+    expect(starts(plan.operations)).toEqual([
+      { id: 'start:hello-web-1', after: [`remove:${step.name}`], preStart: true },
+    ]);
   });
 });
