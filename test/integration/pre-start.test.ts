@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findSupervisorPid, killAndWait, startStack, waitFor } from '../support/processes.js';
 import {
   importTestImage,
   makeStackEnv,
@@ -92,5 +93,34 @@ describe('pre_start', () => {
     } finally {
       stack(env, ['-f', failing, 'down', '-t', '0']);
     }
+  });
+});
+
+describe('pre_start after a kill -9 of the supervisor while a step runs', () => {
+  it('the next up removes the step left behind, runs the steps again and starts the service; down leaves nothing', async () => {
+    const p = `${project}k`;
+    const f = ['-f', path.join(env.root, 'killed.yaml')];
+    // The step blocks the first time only, so the kill lands while it runs.
+    const step =
+      'if [ -e /data/once ]; then echo again >> /data/log; else touch /data/once; echo first >> /data/log; sleep 1000; fi';
+    fs.writeFileSync(
+      f[1]!,
+      `name: ${p}\nservices:\n  app:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n    stop_grace_period: 0s\n    volumes: [data:/data]\n    pre_start:\n      - command: ["sh", "-c", "${step}"]\nvolumes:\n  data: {}\n`,
+    );
+    try {
+      const up = startStack(env, [...f, 'up', '-d']);
+      const supervisor = await waitFor(() => findSupervisorPid(p), 10_000, 'the supervisor');
+      const once = path.join(env.env.STACK_ROOT!, 'volumes', `${p}_data`, '_data', 'once');
+      await waitFor(() => fs.existsSync(once), 10_000, 'the step');
+      await killAndWait(supervisor);
+      expect((await up.result).code).not.toBe(0);
+      const again = stack(env, [...f, 'up', '-d']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(stack(env, [...f, 'exec', 'app', 'cat', '/data/log']).stdout).toBe('first\nagain\n');
+      expect(records(p)).toEqual([`${p}-app-1.json`]);
+    } finally {
+      expect(stack(env, [...f, 'down', '-v', '-t', '0']).code).toBe(0);
+    }
+    expect(records(p)).toEqual([]);
   });
 });
