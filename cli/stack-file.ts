@@ -95,7 +95,7 @@ export const STDIN_NAME = '<stdin>';
 /** Stdin is read once: a command may load the file more than once (`restart` does). */
 let stdinText: Buffer | undefined;
 
-function readStdin(): Buffer {
+export function readStdin(): Buffer {
   if (stdinText === undefined) {
     try {
       stdinText = readLimited(0);

@@ -1,13 +1,23 @@
 // What `stack config` does (loaded only when it runs; see config.ts): the file resolved
 // and printed in canonical Compose form, or one of its lists (--services, --volumes), or
-// the config hash of services (--hash), or nothing but validation (-q).
+// the config hash of services (--hash), or nothing but validation (-q); or, without a
+// full load, the interpolation environment (--environment), the variables the files use
+// (--variables), or the files merged as written (--no-interpolate, --no-normalize).
 
 import fs from 'node:fs';
 import YAML from 'yaml';
 import { composeView } from '../../planner/load/compose-view.js';
 import { serviceConfigHash } from '../../model/hash.js';
 import type { Stack } from '../../model/types.js';
-import { loadStackFiles, UsageError, type GlobalOptions } from '../stack-file.js';
+import {
+  loadStackFiles,
+  readStdin,
+  resolveProject,
+  STDIN_FILE,
+  UsageError,
+  type GlobalOptions,
+} from '../stack-file.js';
+import { renderAsWritten } from './config-as-written.js';
 
 export interface ConfigOptions {
   format: string;
@@ -22,6 +32,13 @@ export interface ConfigOptions {
   output?: string;
   /** `*` or a comma-separated list of services. */
   hash?: string;
+  /** The variables interpolation sees, KEY=VALUE. */
+  environment?: boolean;
+  /** The variables the files use, with their defaults. */
+  variables?: boolean;
+  /** Commander's `--no-interpolate` / `--no-normalize`: false when given. */
+  interpolate?: boolean;
+  normalize?: boolean;
 }
 
 /** `service hash` lines, as `docker compose config --hash` prints them. */
@@ -58,7 +75,19 @@ export function renderConfig(stack: Stack, opts: ConfigOptions): string {
   return YAML.stringify(doc, { lineWidth: 0, version: '1.1' });
 }
 
+/** The text of each stack file, in order (stdin for `-f -`). */
+function fileTexts(files: readonly string[]): string[] {
+  return files.map((f) => (f === STDIN_FILE ? readStdin() : fs.readFileSync(f)).toString('utf8'));
+}
+
 export async function config(globals: GlobalOptions, opts: ConfigOptions): Promise<void> {
+  if (opts.environment || opts.variables || opts.interpolate === false || opts.normalize === false) {
+    const project = resolveProject(globals);
+    const text = renderAsWritten(fileTexts(project.files), project.env, opts);
+    if (opts.output !== undefined) fs.writeFileSync(opts.output, text);
+    else process.stdout.write(text);
+    return;
+  }
   // --profiles: every service counts, whichever profiles are active.
   const stack = loadStackFiles(opts.profiles ? { ...globals, profile: ['*'] } : globals, {});
   if (opts.quiet) return;

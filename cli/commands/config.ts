@@ -1,5 +1,6 @@
 // `stack config [--format yaml|json] [-q] [--services] [--volumes] [--networks] [--images]
-// [--profiles] [--hash SERVICES] [-o FILE]`: the
+// [--profiles] [--hash SERVICES] [-o FILE] [--environment] [--variables] [--no-interpolate]
+// [--no-normalize]`: the
 // file as stack understands it, fully resolved in canonical Compose form, one of its
 // lists, the config hash of services, or only its validation (-q).
 
@@ -21,6 +22,10 @@ export function registerConfig(program: Command, globals: () => GlobalOptions): 
     .option('--profiles', 'print the profiles the file defines, one per line')
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .option('--hash <services>', 'print "service hash" for the services ("*" for all, or a comma-separated list)')
+    .option('--environment', 'print the variables interpolation sees, KEY=VALUE')
+    .option('--variables', 'print the variables the files use, with their defaults (a table, or --format json)')
+    .option('--no-interpolate', 'print the files merged, variables kept as written')
+    .option('--no-normalize', 'print the files merged and interpolated, not normalised')
     .action((opts: ConfigOptions) =>
       runCommand(async () => (await import('./config-action.js')).config(globals(), opts)),
     );

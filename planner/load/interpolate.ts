@@ -45,7 +45,7 @@ export class InterpolationError extends Error {
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 /** Index of the `}` closing the `${` at `open`, honouring nested `${…}`; -1 if none. */
-function closingBrace(s: string, open: number): number {
+export function closingBrace(s: string, open: number): number {
   let depth = 0;
   for (let i = open; i < s.length; i++) {
     if (s[i] === '$' && s[i + 1] === '$') i++;
