@@ -16,7 +16,7 @@ import { oneOffSpec } from '../../planner/plan/one-off.js';
 import { serviceDefaults } from '../../planner/load/service-defaults.js';
 import { shellSplit } from '../../planner/load/short-forms.js';
 import { parseSize } from '../../planner/load/coerce.js';
-import type { Service } from '../../model/types.js';
+import type { Service, Stack } from '../../model/types.js';
 import type { GlobalOptions } from '../stack-file.js';
 import { UsageError } from '../usage-error.js';
 import { envFlags } from './env-flags.js';
@@ -51,6 +51,8 @@ interface Target {
   service: Service;
   /** The stack as it is now, seen through `host`; called under the allocation lock (run-claim.ts). */
   observe: (host: Host) => Promise<Observed>;
+  /** The stack of a service of the file (not of `--image`): its mounts are the one-off's. */
+  stack?: Stack;
 }
 
 async function target(
@@ -83,7 +85,12 @@ async function target(
   const missing = prepare.missingForRun(target, await createLinuxObserver().observe(project), opts.deps === false);
   if (missing.deps.length > 0 || missing.networks) await prepare.bringUpForRun(target, missing.deps, !!opts.quietPull);
   return {
-    t: { project, service: withRunFlags(target.service, opts), observe: (host) => host.observe(project) },
+    t: {
+      project,
+      service: withRunFlags(target.service, opts),
+      observe: (host) => host.observe(project),
+      stack: target.stack,
+    },
     command: rest,
   };
 }
@@ -151,6 +158,7 @@ export async function run(
         command,
         env,
         id,
+        ...(t.stack ? { stack: t.stack } : {}),
         ...(opts.entrypoint !== undefined ? { entrypoint: shellSplit(opts.entrypoint) } : {}),
         ...(opts.user !== undefined ? { user: opts.user } : {}),
         ...(opts.workdir !== undefined ? { workdir: opts.workdir } : {}),

@@ -12,7 +12,8 @@ import { nextFreeAddress, parseCidr } from '../../model/ipam.js';
 import { vethName } from '../../model/names.js';
 import type { Observed, ImageInfo } from '../../model/observed.js';
 import type { ContainerSpec, Endpoint, HostsEntry } from '../../model/plan.js';
-import type { Service } from '../../model/types.js';
+import type { Service, Stack } from '../../model/types.js';
+import { planMounts } from './plan-mounts.js';
 
 export interface OneOffOptions {
   /** Replaces the command (the image's or the file's) when not empty. */
@@ -24,6 +25,8 @@ export interface OneOffOptions {
   workdir?: string;
   /** Random suffix of the name. */
   id: string;
+  /** The stack the service is of: its volumes, secrets and configs are mounted, as compose's run does. */
+  stack?: Stack;
 }
 
 export class OneOffError extends Error {
@@ -107,6 +110,8 @@ export function oneOffSpec(
   const { endpoints, hosts } =
     service.networkMode === undefined ? endpointsFor(project, name, effective, observed) : { endpoints: [], hosts: [] };
   // The service's resolv.conf (127.0.0.11, the stack's resolver), as its own containers have.
+  const mounts = opts.stack ? planMounts(opts.stack, effective, name, observed) : { mounts: [], problems: [] };
+  if (mounts.problems.length > 0) throw new OneOffError(mounts.problems.join('; '));
   const spec = buildContainerSpec(
     project,
     effective,
@@ -114,7 +119,7 @@ export function oneOffSpec(
     endpoints,
     hosts,
     1,
-    [],
+    mounts.mounts,
     containerDns(effective, endpoints),
   );
   return { ...spec, name, labels: { ...spec.labels, 'stack.oneoff': 'true' } };
