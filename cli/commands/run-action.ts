@@ -32,6 +32,8 @@ export interface RunCliOptions {
   label?: string[];
   capAdd?: string[];
   capDrop?: string[];
+  /** -v SPEC, repeatable. */
+  volume?: string[];
   /** false with --no-deps. */
   deps?: boolean;
   quietPull?: boolean;
@@ -44,6 +46,7 @@ export interface RunCliOptions {
   workdir?: string;
 }
 
+import { withRunVolumes } from './run-volumes.js';
 import { IMAGE_RUN_PROJECT } from '../project-name-option.js';
 
 interface Target {
@@ -95,7 +98,7 @@ async function target(
   };
 }
 
-/** -l, --cap-add and --cap-drop laid over the service, as compose's run does. */
+/** -l, --cap-add, --cap-drop and -v laid over the service, as compose's run does. */
 function withRunFlags(service: Service, opts: RunCliOptions): Service {
   const labels = Object.fromEntries(
     (opts.label ?? []).map((l) =>
@@ -107,6 +110,7 @@ function withRunFlags(service: Service, opts: RunCliOptions): Service {
     labels: { ...service.labels, ...labels },
     capAdd: [...service.capAdd, ...(opts.capAdd ?? [])],
     capDrop: [...service.capDrop, ...(opts.capDrop ?? [])],
+    volumes: withRunVolumes(service.volumes, opts.volume ?? []),
   };
 }
 

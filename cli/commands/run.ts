@@ -22,6 +22,11 @@ export function registerRun(program: Command, globals: () => GlobalOptions): voi
     .option('-l, --label <KEY=VALUE>', 'add a label (repeatable)', repeat)
     .option('--cap-add <cap>', 'add a capability (repeatable)', repeat)
     .option('--cap-drop <cap>', 'drop a capability (repeatable)', repeat)
+    .option(
+      '-v, --volume <spec>',
+      'mount this too, as a short `volumes:` entry (repeatable; replaces one at the same target)',
+      repeat,
+    )
     .option('--no-deps', 'do not start the services it depends on')
     .option('--quiet-pull', 'pull what is missing without progress')
     .option('-T, --no-TTY', 'accepted: the one-off has no terminal of its own (its stdio is ours)')

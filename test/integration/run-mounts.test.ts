@@ -31,3 +31,25 @@ it("a one-off has the service's own bind mount: reads its files and writes throu
   expect(r.stdout).toBe('hello from the host\n');
   expect(fs.readFileSync(path.join(one.env.root, 'data', 'out'), 'utf8')).toBe('written\n');
 });
+
+it('run -v adds a bind mount for the one-off; one at a target the service mounts replaces it', () => {
+  const other = path.join(one.env.root, 'other');
+  fs.mkdirSync(other);
+  fs.writeFileSync(path.join(other, 'greeting'), 'hello from -v\n');
+  const r = run(
+    'run',
+    '--rm',
+    '-v',
+    `${other}:/extra:ro`,
+    '-v',
+    `${other}:/data`,
+    'tool',
+    'sh',
+    '-c',
+    'cat /extra/greeting /data/greeting; touch /extra/x',
+  );
+  expect(r.code).not.toBe(0);
+  expect(r.stdout).toBe('hello from -v\nhello from -v\n');
+  expect(r.stderr).toMatch(/Read-only file system/);
+  expect(run('run', '--rm', '-v', 'relative', 'tool').code).toBe(2);
+});
