@@ -32,6 +32,7 @@ export interface RunCliOptions {
   label?: string[];
   capAdd?: string[];
   capDrop?: string[];
+  useAliases?: boolean;
   /** -v SPEC, repeatable. */
   volume?: string[];
   /** false with --no-deps. */
@@ -163,6 +164,7 @@ export async function run(
         env,
         id,
         ...(t.stack ? { stack: t.stack } : {}),
+        ...(opts.useAliases ? { useAliases: true } : {}),
         ...(opts.entrypoint !== undefined ? { entrypoint: shellSplit(opts.entrypoint) } : {}),
         ...(opts.user !== undefined ? { user: opts.user } : {}),
         ...(opts.workdir !== undefined ? { workdir: opts.workdir } : {}),

@@ -27,6 +27,8 @@ export interface OneOffOptions {
   id: string;
   /** The stack the service is of: its volumes, secrets and configs are mounted, as compose's run does. */
   stack?: Stack;
+  /** `--use-aliases`: the service's network aliases are the one-off's too (the DNS answers them with it). */
+  useAliases?: boolean;
 }
 
 export class OneOffError extends Error {
@@ -41,6 +43,7 @@ function endpointsFor(
   name: string,
   service: Service,
   observed: Observed,
+  useAliases: boolean,
 ): { endpoints: Endpoint[]; hosts: HostsEntry[] } {
   const endpoints: Endpoint[] = [];
   service.networks.forEach((sn, index) => {
@@ -65,6 +68,7 @@ function endpointsFor(
       prefixLength: parseCidr(net.subnet).prefix,
       gateway: net.gateway,
       defaultRoute: index === 0,
+      ...(useAliases && sn.aliases.length > 0 ? { aliases: [...sn.aliases] } : {}),
     });
   });
   // Its fellow containers by service name, on the networks they share.
@@ -108,7 +112,9 @@ export function oneOffSpec(
     containerName: undefined,
   };
   const { endpoints, hosts } =
-    service.networkMode === undefined ? endpointsFor(project, name, effective, observed) : { endpoints: [], hosts: [] };
+    service.networkMode === undefined
+      ? endpointsFor(project, name, effective, observed, !!opts.useAliases)
+      : { endpoints: [], hosts: [] };
   // The service's resolv.conf (127.0.0.11, the stack's resolver), as its own containers have.
   const mounts = opts.stack ? planMounts(opts.stack, effective, name, observed) : { mounts: [], problems: [] };
   if (mounts.problems.length > 0) throw new OneOffError(mounts.problems.join('; '));
