@@ -4,6 +4,7 @@
 // `build:` under --ignore-buildable (without it, a buildable image that cannot be pulled
 // is a warning: the builder makes it).
 
+import { withPullFlag } from '../pull-flag.js';
 import { storedImage } from '../../images/image-store.js';
 import { normalizeImageRef } from '../../model/image-ref.js';
 import type { Service } from '../../model/types.js';
@@ -19,6 +20,8 @@ export interface PullOptions {
   policy: string;
   includeDeps?: boolean;
   ignorePullFailures?: boolean;
+  /** The policy replaces each service's pull_policy (`run --pull`), as compose's --pull does. */
+  overridesServices?: boolean;
 }
 
 function pulled(s: Service, opts: PullOptions): boolean {
@@ -29,7 +32,8 @@ function pulled(s: Service, opts: PullOptions): boolean {
 export async function pull(globals: GlobalOptions, services: string[], opts: PullOptions): Promise<number> {
   if (opts.policy !== 'missing' && opts.policy !== 'always')
     throw new UsageError(`--policy ${opts.policy}: missing or always`);
-  const stack = loadStackFiles(globals);
+  const loaded = loadStackFiles(globals);
+  const stack = opts.overridesServices ? withPullFlag(loaded, opts.policy) : loaded;
   const unknown = unknownServices(stack, services);
   if (unknown.length > 0) throw new UsageError(unknown.join('; '));
   const selected = selectServices(stack, services, !opts.includeDeps);

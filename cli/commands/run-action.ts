@@ -33,6 +33,8 @@ export interface RunCliOptions {
   capAdd?: string[];
   capDrop?: string[];
   useAliases?: boolean;
+  /** --pull always|missing|never|policy (the default: the service's pull_policy, as `up`). */
+  pull?: string;
   /** -v SPEC, repeatable. */
   volume?: string[];
   /** false with --no-deps. */
@@ -84,6 +86,7 @@ async function target(
   // Loaded only here: `run --image` needs no stack file, nor the YAML parser and planner.
   const prepare = await import('./run-prepare.js');
   const target = prepare.runStack(globals, first);
+  await pullForRun(target.globals, first, opts.pull, !!opts.quietPull);
   const project = target.stack.project;
   const { createLinuxObserver } = await import('../../executor/host/linux/linux-observer.js');
   const missing = prepare.missingForRun(target, await createLinuxObserver().observe(project), opts.deps === false);
@@ -97,6 +100,20 @@ async function target(
     },
     command: rest,
   };
+}
+
+/**
+ * `run --pull`: `always` pulls the service's image first, `missing` when it is not stored,
+ * `never` leaves the store as it is; `policy` (the default) lets the service's pull_policy
+ * decide, through the `up` that brings up what the one-off needs.
+ */
+async function pullForRun(globals: GlobalOptions, service: string, flag: string | undefined, quiet: boolean) {
+  if (flag === undefined || flag === 'policy' || flag === 'never') return;
+  if (flag !== 'always' && flag !== 'missing')
+    throw new UsageError(`--pull takes always, missing, never or policy, not "${flag}"`);
+  const { pull } = await import('./pull-action.js');
+  const code = await pull(globals, [service], { policy: flag, quiet, overridesServices: true });
+  if (code !== 0) throw new UsageError(`stack run --pull ${flag}: could not pull the image of ${service}`);
 }
 
 /** -l, --cap-add, --cap-drop and -v laid over the service, as compose's run does. */

@@ -22,6 +22,7 @@ export function registerRun(program: Command, globals: () => GlobalOptions): voi
     .option('-l, --label <KEY=VALUE>', 'add a label (repeatable)', repeat)
     .option('--cap-add <cap>', 'add a capability (repeatable)', repeat)
     .option('--cap-drop <cap>', 'drop a capability (repeatable)', repeat)
+    .option('--pull <policy>', "pull the image first: always, missing, never or policy (the service's pull_policy)")
     .option('--use-aliases', "the service's network aliases name the one-off too")
     .option(
       '-v, --volume <spec>',
