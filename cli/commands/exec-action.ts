@@ -16,6 +16,8 @@ export interface ExecCliOptions {
   workdir?: string;
   env?: string[];
   index: string;
+  /** Every capability and no seccomp filter for the exec'd process, as `docker compose exec --privileged`. */
+  privileged?: boolean;
 }
 
 export async function exec(
@@ -49,6 +51,7 @@ export async function exec(
       env: envFlags(opts.env ?? [], process.env),
       ...(opts.user !== undefined ? { user: opts.user } : {}),
       ...(opts.workdir !== undefined ? { cwd: opts.workdir } : {}),
+      ...(opts.privileged ? { privileged: true } : {}),
       tty: opts.tty && process.stdin.isTTY === true,
       stdio: 'inherit',
       signal: abort.signal,
