@@ -90,6 +90,8 @@ export interface ExecOptions {
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Aborting kills the process (SIGKILL); the promise then resolves with 137. */
   signal?: AbortSignal;
+  /** `exec -d`: resolve with 0 once the command has started (in a session of its own, no stdio), not when it ends. */
+  detach?: boolean;
 }
 
 // The errors a Host's containers reject with, typed so the supervisor and the CLI can tell

@@ -18,6 +18,8 @@ export interface ExecCliOptions {
   index: string;
   /** Every capability and no seccomp filter for the exec'd process, as `docker compose exec --privileged`. */
   privileged?: boolean;
+  /** -d: start the command and return. */
+  detach?: boolean;
 }
 
 export async function exec(
@@ -52,7 +54,8 @@ export async function exec(
       ...(opts.user !== undefined ? { user: opts.user } : {}),
       ...(opts.workdir !== undefined ? { cwd: opts.workdir } : {}),
       ...(opts.privileged ? { privileged: true } : {}),
-      tty: opts.tty && process.stdin.isTTY === true,
+      ...(opts.detach ? { detach: true } : {}),
+      tty: !opts.detach && opts.tty && process.stdin.isTTY === true,
       stdio: 'inherit',
       signal: abort.signal,
     });

@@ -22,6 +22,7 @@ export function registerExec(program: Command, globals: () => GlobalOptions): vo
       'set a variable (repeatable; KEY alone takes ours)',
       (v: string, prev: string[] = []) => [...prev, v],
     )
+    .option('-d, --detach', 'start the command and return; it runs on in the container')
     .option('--privileged', 'every capability and no seccomp filter for this process')
     .option('--index <n>', 'which replica of the service', '1')
     // Everything after the service belongs to the command: `stack exec web ls -l`.

@@ -39,3 +39,19 @@ describe.each(INIT_STAGES)('with the %s exec stage', (stage) => {
     expect(capEff('--privileged') & SYS_ADMIN).toBe(SYS_ADMIN);
   });
 });
+
+describe.each(INIT_STAGES)('exec -d with the %s exec stage', (stage) => {
+  it('returns at once and the command runs on in the container', () => {
+    const env = { ...one.env, env: { ...one.env.env, STACK_INIT_STAGE: stage === 'node' ? 'node' : '' } };
+    const exec = (...args: string[]) => stack(env, ['-f', one.file, 'exec', '-T', ...args]);
+    const marker = `/tmp/detached-${stage}`;
+    // The command waits for a file only the next exec writes: returning at all proves -d did not wait.
+    const d = exec('-d', 'box', 'sh', '-c', `while [ ! -e ${marker}.go ]; do sleep 0.1; done; echo done > ${marker}`);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toBe('');
+    expect(exec('box', 'touch', `${marker}.go`).code).toBe(0);
+    const check = exec('box', 'sh', '-c', `while [ ! -e ${marker} ]; do sleep 0.1; done; cat ${marker}`);
+    expect(check.stdout).toBe('done\n');
+    expect(exec('-d', 'box', '/no/such/command').code).not.toBe(0);
+  });
+});

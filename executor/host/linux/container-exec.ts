@@ -54,7 +54,7 @@ export function createContainerExec(state: Host['state']): Host['containers']['e
       restrictions: opts.privileged ? privilegedRestrictions(spec) : processRestrictions(spec),
     };
     const { child, terminal } = spawnExecStage(config, opts);
-    return finish(name, child, terminal, opts);
+    return opts.detach ? started(name, child) : finish(name, child, terminal, opts);
   };
 }
 
@@ -65,7 +65,9 @@ function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: ChildPr
     if (!isSameProcess(config.pid, config.startTime))
       throw new ContainerExecError(config.container, 'find', `${config.container} stopped`, 1);
     pty = config.tty ? openContainerPty(config.pid) : undefined;
-    const io = pty ? [pty.slave, pty.slave, pty.slave] : Array(3).fill(opts.stdio ?? 'ignore');
+    const io = pty
+      ? [pty.slave, pty.slave, pty.slave]
+      : Array(3).fill(opts.detach ? 'ignore' : (opts.stdio ?? 'ignore'));
     const stdio: StdioOptions = [...io, 'pipe'];
     if (stdio.length !== EXEC_STATUS_FD + 1) throw new Error('exec stage status fd mismatch');
     // The native exec stage when it was built (~2 ms), else the portable Node one; a clean
@@ -75,10 +77,12 @@ function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: ChildPr
       ? spawnInPidNamespace(pidNs, native, ['exec'], {
           argv0: NATIVE_STAGE_ARGV0,
           stdio,
+          detached: opts.detach === true,
           env: { [EXEC_ENV]: encodeNativeExecConfig(config) },
         })
       : spawnInPidNamespace(pidNs, stageNodePath(), [stageScriptPath('exec.cjs')], {
           stdio,
+          detached: opts.detach === true,
           env: { [EXEC_ENV]: JSON.stringify(config) },
         });
     return { child, ...(pty ? { terminal: bridgeTerminal(pty.master, opts) } : {}) };
@@ -89,6 +93,22 @@ function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: ChildPr
     fs.closeSync(pidNs);
     if (pty) fs.closeSync(pty.slave);
   }
+}
+
+/**
+ * `exec -d`: the status pipe is close-on-exec, so its end without a failure line means the
+ * command runs; it is left to run (it is the container's PID 1's to reap once we are gone).
+ */
+async function started(name: string, child: ChildProcess): Promise<number> {
+  const exited = new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
+  child.once('error', () => {});
+  const failure = (await readAll(child.stdio[EXEC_STATUS_FD] as Readable)).split('\n').find((l) => l.trim() !== '');
+  if (failure) {
+    const report = JSON.parse(failure) as { step: string; message: string };
+    throw new ContainerExecError(name, report.step, report.message, await exited);
+  }
+  child.unref();
+  return 0;
 }
 
 async function finish(
