@@ -1,5 +1,6 @@
 // Every check of `stack doctor`, in the order they are shown: who runs stack, the kernel,
-// cgroups, the network, the host's programs, then stack's own folders and ports.
+// cgroups, the network, the host's programs, then stack's own folders and ports; last, what
+// rootless mode (not built yet) will need for the user who runs doctor.
 
 import type { DoctorProbe } from '../executor/host/linux/doctor-probe.js';
 import { cgroupParentCheck, cgroupRealtimeCheck, cgroupsCheck } from './cgroups.js';
@@ -11,6 +12,7 @@ import { brNetfilterCheck, ipForwardCheck } from './network-state.js';
 import { nftablesCheck, nftCommandCheck } from './nftables.js';
 import { portsCheck, type PublishedPort } from './ports.js';
 import { rootCheck } from './root.js';
+import { rootlessChecks } from './rootless-checks.js';
 import { stackRootCheck, stackRunCheck } from './stack-dirs.js';
 import { warn, type Check, type CheckResult } from './verdict.js';
 
@@ -37,6 +39,7 @@ export function allChecks(published: PublishedPort[] = []): Check[] {
     stackRootCheck,
     stackRunCheck,
     portsCheck(published),
+    ...rootlessChecks,
   ];
 }
 

@@ -8,10 +8,7 @@ export const rootCheck: Check = {
   run(probe) {
     const uid = probe.euid();
     if (uid === 0) return ok('root', 'running as root');
-    // Rootless mode, once it exists, checks its own prerequisites here instead of failing:
-    // entries for this user in /etc/subuid and /etc/subgid, newuidmap/newgidmap,
-    // unprivileged user namespaces (kernel.unprivileged_userns_clone, user.max_user_namespaces),
-    // a delegated cgroup v2 subtree (systemd's Delegate=yes), slirp4netns or pasta for networks.
+    // What rootless mode (not built yet) will need is the rootless section (rootless.ts).
     return fail(
       'root',
       `running as uid ${uid}: stack makes namespaces, mounts, cgroups and nftables rules, which need root (rootless mode is not supported yet)`,

@@ -12,7 +12,15 @@ export interface CheckResult {
   detail: string;
   /** How to close the gap (warn and fail only). */
   fix?: string;
+  /**
+   * 'rootless': a prerequisite of rootless mode, which is not built yet: its gaps are shown
+   * but do not make doctor fail (rootful stack runs without them).
+   */
+  section?: 'rootless';
 }
+
+/** Whether a result means stack cannot run on this host (doctor's exit code, JSON `ok`). */
+export const blocksStack = (r: CheckResult): boolean => r.verdict === 'fail' && r.section === undefined;
 
 /** A check looks at the host through the probe only, so a test can hand it a fake host. */
 export interface Check {

@@ -2,6 +2,7 @@
 
 import type { PublishedPort } from '../../doctor/ports.js';
 import { checkThisHost } from '../../doctor/this-host.js';
+import { blocksStack } from '../../doctor/verdict.js';
 import { renderJson, renderText, summary } from '../doctor-render.js';
 import { EXIT } from '../errors.js';
 import { loadStackFiles, UsageError, type GlobalOptions } from '../stack-file.js';
@@ -32,5 +33,5 @@ export async function doctor(globals: GlobalOptions, opts: DoctorOptions): Promi
     process.stdout.write(renderText(results));
     process.stderr.write(summary(results));
   }
-  return results.some((r) => r.verdict === 'fail') ? EXIT.error : EXIT.ok;
+  return results.some(blocksStack) ? EXIT.error : EXIT.ok;
 }

@@ -5,6 +5,7 @@ import type {
   BaseChain,
   CommandResult,
   DoctorProbe,
+  FileStat,
   FilesystemInfo,
   ModuleState,
   OverlayTrial,
@@ -17,6 +18,8 @@ export interface FakeHost {
   files: Record<string, string>;
   /** Paths that exist without contents worth reading. */
   paths: string[];
+  /** Owners and modes by path (these exist too). */
+  stats: Record<string, FileStat>;
   /** Files that may not be written (everything else may). */
   readOnly: string[];
   /** Kernel config options; null: the kernel publishes none. */
@@ -50,6 +53,14 @@ export function healthyHost(): FakeHost {
       '/proc/sys/net/ipv4/ip_forward': '0\n',
       '/proc/sys/net/ipv4/ip_local_port_range': '32768\t60999\n',
       '/proc/sys/net/ipv4/ip_local_reserved_ports': '\n',
+      '/proc/sys/user/max_user_namespaces': '63459\n',
+      '/etc/passwd': 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n',
+      '/etc/subuid': 'alice:100000:65536\n',
+      '/etc/subgid': 'alice:100000:65536\n',
+    },
+    stats: {
+      '/usr/bin/newuidmap': { uid: 0, mode: 0o4755, isDirectory: false },
+      '/usr/bin/newgidmap': { uid: 0, mode: 0o4755, isDirectory: false },
     },
     paths: ['mnt', 'uts', 'ipc', 'pid', 'net', 'cgroup']
       .map((ns) => `/proc/self/ns/${ns}`)
@@ -66,7 +77,13 @@ export function healthyHost(): FakeHost {
       nft_ct: 'built-in',
       nft_fib_ipv4: 'loadable',
     },
-    commands: { nft: '/usr/sbin/nft', gcc: '/usr/bin/gcc' },
+    commands: {
+      nft: '/usr/sbin/nft',
+      gcc: '/usr/bin/gcc',
+      newuidmap: '/usr/bin/newuidmap',
+      newgidmap: '/usr/bin/newgidmap',
+      pasta: '/usr/bin/pasta',
+    },
     run: (command, args) =>
       command === 'gcc' && args[0] === '-print-file-name=libc.a'
         ? { status: 0, stdout: '/usr/lib/x86_64-linux-gnu/libc.a\n', stderr: '' }
@@ -108,12 +125,14 @@ export function healthyHost(): FakeHost {
 }
 
 export function fakeProbe(host: FakeHost): DoctorProbe {
-  const has = (file: string) => file in host.files || host.paths.includes(file) || file in host.elves;
+  const has = (file: string) =>
+    file in host.files || host.paths.includes(file) || file in host.elves || file in host.stats;
   return {
     euid: () => host.euid,
     kernelRelease: () => host.release,
     read: (file) => host.files[file],
     exists: has,
+    stat: (file) => host.stats[file],
     writable: (file) => has(file) && !host.readOnly.includes(file),
     kernelConfig: (option) => (host.config === null ? undefined : (host.config[option] ?? '')),
     module: (name) => host.modules[name] ?? 'absent',

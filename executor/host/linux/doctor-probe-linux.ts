@@ -186,6 +186,14 @@ export function linuxDoctorProbe(): DoctorProbe {
     kernelRelease: () => release,
     read: readText,
     exists: (file) => fs.existsSync(file),
+    stat(file) {
+      try {
+        const s = fs.lstatSync(file);
+        return { uid: s.uid, mode: s.mode & 0o7777, isDirectory: s.isDirectory() };
+      } catch {
+        return undefined;
+      }
+    },
     writable(file) {
       try {
         fs.accessSync(file, fs.constants.W_OK);

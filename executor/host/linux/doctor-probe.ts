@@ -24,6 +24,13 @@ export type ModuleState = 'loaded' | 'built-in' | 'loadable' | 'absent' | 'unkno
 
 export type OverlayTrial = { mounted: true } | { mounted: false; error: string } | { untested: string };
 
+/** What lstat says about a file: its owner and mode bits (setuid included), and whether it is a folder. */
+export interface FileStat {
+  uid: number;
+  mode: number;
+  isDirectory: boolean;
+}
+
 export interface CommandResult {
   status: number | null;
   stdout: string;
@@ -37,6 +44,8 @@ export interface DoctorProbe {
   /** A file's text (under /proc or /sys, mostly), undefined when it is absent or unreadable. */
   read(file: string): string | undefined;
   exists(file: string): boolean;
+  /** The file's owner and mode (not following a last symlink), undefined when it is absent. */
+  stat(file: string): FileStat | undefined;
   /** Whether this process may write the file (a read-only /proc/sys says no). */
   writable(file: string): boolean;
   /** A kernel config option (`y`, `m`), '' when not set, undefined when the kernel publishes no config. */

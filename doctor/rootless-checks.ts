@@ -1,0 +1,40 @@
+// The rootless section as doctor checks: the facts are read once per probe, each check
+// judges them, and its result is marked as rootless (shown, but not deciding the exit code).
+
+import type { DoctorProbe } from '../executor/host/linux/doctor-probe.js';
+import {
+  idMappersCheck,
+  rootlessCgroupsCheck,
+  rootlessNetworkCheck,
+  rootlessUserCheck,
+  runtimeDirCheck,
+  userNamespacesCheck,
+  usernsOverlayCheck,
+} from './rootless.js';
+import { readRootlessFacts, type RootlessFacts } from './rootless-facts.js';
+import { subidsCheck } from './subids.js';
+import type { Check, CheckResult } from './verdict.js';
+
+const factsByProbe = new WeakMap<DoctorProbe, RootlessFacts>();
+
+function factsOf(probe: DoctorProbe): RootlessFacts {
+  let facts = factsByProbe.get(probe);
+  if (!facts) factsByProbe.set(probe, (facts = readRootlessFacts(probe)));
+  return facts;
+}
+
+const JUDGES: [string, (facts: RootlessFacts) => CheckResult][] = [
+  ['rootless', rootlessUserCheck],
+  ['uidmap', idMappersCheck],
+  ['subids', subidsCheck],
+  ['userns', userNamespacesCheck],
+  ['userns-overlay', usernsOverlayCheck],
+  ['rootless-net', rootlessNetworkCheck],
+  ['user-cgroups', rootlessCgroupsCheck],
+  ['runtime-dir', runtimeDirCheck],
+];
+
+export const rootlessChecks: Check[] = JUDGES.map(([name, judge]) => ({
+  name,
+  run: (probe) => ({ ...judge(factsOf(probe)), section: 'rootless' }),
+}));

@@ -1,0 +1,168 @@
+// The rootless section of `stack doctor`: what `stack up` as an ordinary user will need
+// (issue 22). Rootless mode itself is not built yet, so these lines say what is missing
+// for it without deciding doctor's exit code (see `section` in verdict.ts). Each check is a
+// pure function over RootlessFacts; subordinate ids are in subids.ts.
+
+import { kernelVersion } from './kernel.js';
+import type { IdMapperFacts, RootlessFacts } from './rootless-facts.js';
+import { userServiceCgroup } from './rootless-facts.js';
+import { fail, ok, warn, type CheckResult } from './verdict.js';
+
+const NOT_FOR_ROOT = 'not checked for root (see rootless)';
+
+/** The section's first line: for whom, and that the mode is still to come. */
+export function rootlessUserCheck(facts: RootlessFacts): CheckResult {
+  const user = facts.user;
+  if (!user)
+    return ok(
+      'rootless',
+      'running as root: rootless mode (not built yet) is for ordinary users; run `stack doctor` as that user, or `sudo stack doctor` from their account, to check their prerequisites',
+    );
+  const how = user.viaSudo ? ' ($SUDO_USER)' : '';
+  return ok('rootless', `prerequisites of rootless mode (not built yet) for ${user.name}, uid ${user.uid}${how}`);
+}
+
+function mapperProblem(name: string, mapper: IdMapperFacts | undefined, cap: string): string | undefined {
+  if (!mapper) return `no ${name} on PATH`;
+  if (mapper.setuidRoot || mapper.capabilities?.includes(cap)) return undefined;
+  return `${mapper.path} is neither setuid root nor has ${cap} (it writes the id map of another process)`;
+}
+
+export function idMappersCheck(facts: RootlessFacts): CheckResult {
+  const problems = [
+    mapperProblem('newuidmap', facts.newuidmap, 'cap_setuid'),
+    mapperProblem('newgidmap', facts.newgidmap, 'cap_setgid'),
+  ].filter((p) => p !== undefined);
+  if (problems.length === 0) {
+    const how = (m: IdMapperFacts) => `${m.path} (${m.setuidRoot ? 'setuid root' : m.capabilities})`;
+    return ok('uidmap', `${how(facts.newuidmap!)}, ${how(facts.newgidmap!)}`);
+  }
+  const missing = !facts.newuidmap || !facts.newgidmap;
+  return fail(
+    'uidmap',
+    `${problems.join('; ')}: an unprivileged user maps subordinate ids into a user namespace only through them`,
+    missing
+      ? 'apt-get install uidmap'
+      : 'apt-get install --reinstall uidmap (or: chmod u+s on them; or setcap cap_setuid+ep newuidmap, cap_setgid+ep newgidmap)',
+  );
+}
+
+export function userNamespacesCheck(facts: RootlessFacts): CheckResult {
+  const max = facts.maxUserNamespaces;
+  if (max === undefined)
+    return fail(
+      'userns',
+      'no /proc/sys/user/max_user_namespaces: this kernel has no user namespaces',
+      'boot a kernel built with CONFIG_USER_NS=y',
+    );
+  const problems: { detail: string; fix: string }[] = [];
+  if (!(Number(max) > 0))
+    problems.push({ detail: `user.max_user_namespaces=${max}`, fix: 'sysctl -w user.max_user_namespaces=28633' });
+  if (facts.unprivilegedUsernsClone !== undefined && facts.unprivilegedUsernsClone !== '1')
+    problems.push({
+      detail: `kernel.unprivileged_userns_clone=${facts.unprivilegedUsernsClone} (Debian's switch)`,
+      fix: 'sysctl -w kernel.unprivileged_userns_clone=1',
+    });
+  if (facts.apparmorRestrictUserns !== undefined && facts.apparmorRestrictUserns !== '0')
+    problems.push({
+      detail: `kernel.apparmor_restrict_unprivileged_userns=${facts.apparmorRestrictUserns} (AppArmor, Ubuntu 23.10 and later)`,
+      fix: 'sysctl -w kernel.apparmor_restrict_unprivileged_userns=0',
+    });
+  if (problems.length > 0)
+    return fail(
+      'userns',
+      `${problems.map((p) => p.detail).join('; ')}: ordinary users may not make user namespaces`,
+      `${problems.map((p) => p.fix).join('; ')} (and the same line in /etc/sysctl.d/ to keep it after a reboot)`,
+    );
+  return ok('userns', `ordinary users may make user namespaces (user.max_user_namespaces=${max})`);
+}
+
+/** overlayfs mounts inside a user namespace since Linux 5.11. */
+export const MIN_USERNS_OVERLAY: [number, number] = [5, 11];
+
+export function usernsOverlayCheck(facts: RootlessFacts): CheckResult {
+  const v = kernelVersion(facts.kernelRelease);
+  const need = MIN_USERNS_OVERLAY.join('.');
+  if (v && (v[0] > MIN_USERNS_OVERLAY[0] || (v[0] === MIN_USERNS_OVERLAY[0] && v[1] >= MIN_USERNS_OVERLAY[1])))
+    return ok(
+      'userns-overlay',
+      `Linux ${facts.kernelRelease} mounts overlayfs inside a user namespace (${need} or later)`,
+    );
+  return fail(
+    'userns-overlay',
+    v
+      ? `Linux ${facts.kernelRelease} is older than ${need}: overlayfs cannot be mounted inside a user namespace`
+      : `cannot read the kernel version from "${facts.kernelRelease}"`,
+    `boot Linux ${need} or later`,
+  );
+}
+
+export function rootlessNetworkCheck(facts: RootlessFacts): CheckResult {
+  if (facts.pasta) return ok('rootless-net', `${facts.pasta} connects a stack's network namespace to the host`);
+  if (facts.slirp4netns)
+    return ok(
+      'rootless-net',
+      `${facts.slirp4netns} connects a stack's network namespace to the host (pasta is faster)`,
+    );
+  return fail(
+    'rootless-net',
+    "neither pasta nor slirp4netns on PATH: an ordinary user's stack cannot reach the host's network or publish ports without one",
+    'apt-get install passt (pasta), or apt-get install slirp4netns',
+  );
+}
+
+const DELEGATED = ['cpu', 'memory', 'pids'];
+const DELEGATE_FIX =
+  'mkdir -p /etc/systemd/system/user@.service.d && printf "[Service]\\nDelegate=cpu cpuset io memory pids\\n" > /etc/systemd/system/user@.service.d/delegate.conf && systemctl daemon-reload (then log in again)';
+
+export function rootlessCgroupsCheck(facts: RootlessFacts): CheckResult {
+  const name = 'user-cgroups';
+  if (!facts.cgroupV2)
+    return warn(
+      name,
+      'cgroup v1: an ordinary user gets no cgroup of their own, so in rootless mode memory, cpu and pids limits will be a warning, not set',
+      'boot with cgroup v2 (kernel command line: systemd.unified_cgroup_hierarchy=1)',
+    );
+  const user = facts.user;
+  if (!user) return ok(name, NOT_FOR_ROOT);
+  const group = userServiceCgroup(user.uid);
+  if (facts.delegatedControllers === undefined)
+    return warn(
+      name,
+      `no ${group}: ${user.name} has no systemd user session, so rootless limits will be a warning`,
+      `log in as ${user.name} through a systemd session, or loginctl enable-linger ${user.name}`,
+    );
+  const have = facts.delegatedControllers.split(/\s+/);
+  const missing = DELEGATED.filter((c) => !have.includes(c));
+  if (missing.length > 0)
+    return warn(
+      name,
+      `${group} is not given ${missing.join(', ')}: rootless limits on them will be a warning`,
+      DELEGATE_FIX,
+    );
+  return ok(name, `${group} has ${DELEGATED.join(', ')} delegated`);
+}
+
+export function runtimeDirCheck(facts: RootlessFacts): CheckResult {
+  const user = facts.user;
+  if (!user) return ok('runtime-dir', NOT_FOR_ROOT);
+  const fix = `log in as ${user.name} through a PAM session with pam_systemd (it makes /run/user/${user.uid}), or loginctl enable-linger ${user.name}`;
+  const dir = facts.runtimeDir;
+  if (!dir) return fail('runtime-dir', 'XDG_RUNTIME_DIR is not set: rootless STACK_RUN is $XDG_RUNTIME_DIR/stack', fix);
+  const st = facts.runtimeDirStat;
+  if (!st?.isDirectory)
+    return fail('runtime-dir', `${dir} ${st ? 'is not a folder' : 'does not exist'}: rootless STACK_RUN is in it`, fix);
+  if (st.uid !== user.uid)
+    return fail(
+      'runtime-dir',
+      `${dir} is owned by uid ${st.uid}, not ${user.name}: its sockets and locks must be the user's own`,
+      fix,
+    );
+  if ((st.mode & 0o077) !== 0)
+    return warn(
+      'runtime-dir',
+      `${dir} has mode ${st.mode.toString(8)}: other users may look into the folder of ${user.name}'s sockets and locks`,
+      `chmod 700 ${dir}`,
+    );
+  return ok('runtime-dir', `${dir} belongs to ${user.name} (rootless STACK_RUN: ${dir}/stack)`);
+}
