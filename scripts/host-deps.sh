@@ -10,7 +10,8 @@
 #                       coexistence tests dockerd (docker.io) and iptables; for the VM lane
 #                       (`npm run test:vm`) qemu, cpio and kmod's depmod; for the builder's
 #                       reference comparison podman (the reference builder) and debootstrap
-#                       (the Debian minbase base image)
+#                       (the Debian minbase base image); uidmap and slirp4netns for doctor's
+#                       rootless section
 # `npm run demo` asks for the first set, `npm test` for the second.
 set -euo pipefail
 missing=()
@@ -38,6 +39,9 @@ if [ "${1:-}" = test ]; then
   # the builder's reference comparison: podman builds each Dockerfile fixture, debootstrap makes a base image
   command -v podman >/dev/null 2>&1 || missing+=(podman)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  # doctor's rootless section on this host: setuid newuidmap/newgidmap and slirp4netns
+  command -v newuidmap >/dev/null 2>&1 || missing+=(uidmap)
+  command -v slirp4netns >/dev/null 2>&1 || missing+=(slirp4netns)
 fi
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then

@@ -33,6 +33,15 @@ describe('the real doctor probe', () => {
     expect(probe.isStaticElf(path.join(tmp, 'none'))).toBeUndefined();
   });
 
+  it('stats a file: its owner and mode with the setuid bit, without following a last symlink', () => {
+    expect(probe.stat('/usr/bin/newuidmap')).toEqual({ uid: 0, mode: 0o4755, isDirectory: false });
+    fs.mkdirSync(path.join(tmp, 'dir'), { mode: 0o700 });
+    fs.symlinkSync(path.join(tmp, 'dir'), path.join(tmp, 'link'));
+    expect(probe.stat(path.join(tmp, 'dir'))).toEqual({ uid: 0, mode: 0o700, isDirectory: true });
+    expect(probe.stat(path.join(tmp, 'link'))).toMatchObject({ isDirectory: false });
+    expect(probe.stat(path.join(tmp, 'none'))).toBeUndefined();
+  });
+
   it('names the filesystem of a folder not made yet by its nearest parent', () => {
     const fsInfo = probe.filesystem(path.join(tmp, 'a', 'b'));
     expect(fsInfo).toMatchObject({ path: tmp, type: expect.any(String) });
