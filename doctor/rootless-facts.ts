@@ -60,13 +60,17 @@ export function passwdUser(
   return undefined;
 }
 
+/** A user by name or uid: `getent passwd` (NSS: LDAP, sssd users too), else /etc/passwd. */
+function lookUpUser(probe: DoctorProbe, match: { name: string } | { uid: number }) {
+  const getent = probe.run('getent', ['passwd', 'name' in match ? match.name : String(match.uid)]);
+  return passwdUser(getent?.status === 0 ? getent.stdout : (probe.read('/etc/passwd') ?? ''), match);
+}
+
 function invokingUser(probe: DoctorProbe): RootlessUser | undefined {
-  const passwd = probe.read('/etc/passwd') ?? '';
   const euid = probe.euid();
-  if (euid !== 0)
-    return { ...(passwdUser(passwd, { uid: euid }) ?? { name: String(euid), uid: euid }), viaSudo: false };
+  if (euid !== 0) return { ...(lookUpUser(probe, { uid: euid }) ?? { name: String(euid), uid: euid }), viaSudo: false };
   const sudoUser = probe.env('SUDO_USER');
-  const found = sudoUser && sudoUser !== 'root' ? passwdUser(passwd, { name: sudoUser }) : undefined;
+  const found = sudoUser && sudoUser !== 'root' ? lookUpUser(probe, { name: sudoUser }) : undefined;
   return found && found.uid !== 0 ? { ...found, viaSudo: true } : undefined;
 }
 

@@ -43,6 +43,20 @@ describe('rootless facts', () => {
     expect(unnamed.runtimeDir).toBeUndefined();
   });
 
+  it('a user NSS knows and /etc/passwd does not (LDAP, sssd) is found through getent', () => {
+    const facts = readRootlessFacts(
+      hostWith((h) => {
+        h.env.SUDO_USER = 'carol';
+        h.commands.getent = '/usr/bin/getent';
+        h.run = (command, args) =>
+          command === 'getent' && args.join(' ') === 'passwd carol'
+            ? { status: 0, stdout: 'carol:*:5001:5001::/home/carol:/bin/sh\n', stderr: '' }
+            : { status: 2, stdout: '', stderr: '' };
+      }),
+    );
+    expect(facts.user).toEqual({ name: 'carol', uid: 5001, viaSudo: true });
+  });
+
   it('newuidmap: setuid only when owned by root, and the capabilities getcap prints', () => {
     const facts = readRootlessFacts(
       hostWith((h) => {
