@@ -14,7 +14,7 @@ import { makeStackEnv, repoRoot, type StackEnv } from '../support/stack-cli.js';
 
 interface DoctorJson {
   ok: boolean;
-  checks: { check: string; verdict: 'ok' | 'warn' | 'fail'; detail: string; fix?: string }[];
+  checks: { check: string; verdict: 'ok' | 'warn' | 'fail'; detail: string; fix?: string; section?: string }[];
 }
 
 let env: StackEnv;
@@ -39,7 +39,9 @@ const checkOf = (json: DoctorJson, name: string) => json.checks.find((c) => c.ch
 describe('stack doctor on this machine', () => {
   it('passes every check that stack needs, and says the cgroups are hybrid v1', () => {
     const { code, json } = doctor();
-    expect(json.checks.filter((c) => c.verdict === 'fail')).toEqual([]);
+    // What rootful stack needs; the rootless section (for $SUDO_USER under sudo) may fail and
+    // decides nothing (test/integration/doctor-rootless.test.ts).
+    expect(json.checks.filter((c) => c.verdict === 'fail' && c.section === undefined)).toEqual([]);
     expect(code).toBe(0);
     expect(json.ok).toBe(true);
     for (const name of [
