@@ -2,8 +2,8 @@
 // read what the pure converter needs from disk (config and secret files, the digests of
 // built images in the store), convert, then print or write the manifests and the warnings.
 
+import { checkOutputFolder, writeOutputFile } from '../output-files.js';
 import fs from 'node:fs';
-import path from 'node:path';
 import { sortDiagnostics, StackFileError, type Diagnostic } from '../../model/diagnostics.js';
 import type { Stack } from '../../model/types.js';
 import { convertToKubernetes } from '../../convert/kubernetes/convert-stack.js';
@@ -103,7 +103,7 @@ export async function convert(globals: GlobalOptions, opts: ConvertCommandOption
     process.stdout.write(manifestStream(converted.objects));
     return;
   }
-  fs.mkdirSync(opts.output, { recursive: true });
-  for (const o of converted.objects) fs.writeFileSync(path.join(opts.output, manifestFileName(o)), objectYaml(o));
+  checkOutputFolder(opts.output);
+  for (const o of converted.objects) writeOutputFile(opts.output, manifestFileName(o), objectYaml(o));
   process.stderr.write(`wrote ${converted.objects.length} manifests to ${opts.output}\n`);
 }

@@ -3,8 +3,8 @@
 // as it is and once per variable with the variable set to a marker, and the pure converter
 // (convert/helm/) finds where each lands.
 
+import { checkOutputFolder, writeOutputFile } from '../output-files.js';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { ConvertOptions, ConvertWarning } from '../../convert/kubernetes/convert-types.js';
 import { convertToHelm, type MarkedLoad } from '../../convert/helm/convert-helm.js';
 import { markerOf } from '../../convert/helm/variable-places.js';
@@ -35,9 +35,7 @@ export function writeHelmChart(
     }
   });
   const { chart, warnings, fixed } = convertToHelm(stack, marked, options);
-  for (const [name, content] of Object.entries(chart.files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), content);
-  }
+  checkOutputFolder(dir);
+  for (const [name, content] of Object.entries(chart.files)) writeOutputFile(dir, name, content);
   return { warnings, fixed, files: Object.keys(chart.files).length };
 }

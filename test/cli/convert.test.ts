@@ -49,6 +49,33 @@ describe('stack convert', () => {
     expect(fs.readFileSync(path.join(out, 'deployment-web.yaml'), 'utf8')).toContain('kind: Deployment\n');
   });
 
+  it("-o DIR never writes through a symlink another user planted, nor into another user's folder", () => {
+    // The attack: a local user prepares the folder root will write into, a symlink at a
+    // manifest's name pointing at a file of root's (here a victim file of the test).
+    const victim = path.join(env.root, 'victim');
+    fs.writeFileSync(victim, 'untouched');
+    const planted = path.join(env.root, 'planted');
+    fs.mkdirSync(planted);
+    fs.symlinkSync(victim, path.join(planted, 'deployment-web.yaml'));
+    const r = stack(env, ['-f', 'examples/hello/stack.yaml', 'convert', '-o', planted], repoRoot);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('deployment-web.yaml is a symlink; refusing to write through it');
+    expect(fs.readFileSync(victim, 'utf8')).toBe('untouched');
+    const chart = path.join(env.root, 'planted-chart');
+    fs.mkdirSync(chart);
+    fs.symlinkSync(planted, path.join(chart, 'templates'));
+    const h = stack(env, ['-f', 'examples/hello/stack.yaml', 'convert', '--format', 'helm', '-o', chart], repoRoot);
+    expect(h.code).toBe(1);
+    expect(h.stderr).toContain('templates is not a folder (a symlink?)');
+    const theirs = path.join(env.root, 'theirs');
+    fs.mkdirSync(theirs);
+    fs.chownSync(theirs, 65534, 65534);
+    const t = stack(env, ['-f', 'examples/hello/stack.yaml', 'convert', '-o', theirs], repoRoot);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toContain('belongs to uid 65534');
+    expect(fs.readdirSync(theirs)).toEqual([]);
+  });
+
   it('--format helm -o DIR writes a chart; without -o it is a usage error', () => {
     const out = path.join(env.root, 'chart');
     const r = stack(env, ['-f', 'examples/hello/stack.yaml', 'convert', '--format', 'helm', '-o', out], repoRoot);
