@@ -67,11 +67,14 @@ describe('cgroup_parent', () => {
       treeProblems(file('    cgroup_parent: "/a/../../etc"\n')).concat(
         treeProblems(file('    cgroup_parent: ./a\n')),
         treeProblems(file('    cgroup_parent: /stack/x\n')),
+        treeProblems(file('    cgroup_parent: /p/stk-other.other-web-1\n')),
       ),
     ).toStrictEqual([
       'stack.yaml:4:20: cgroup_parent "/a/../../etc" of service "a" has a "." or ".." segment: it is a path below the cgroup root (as docker reads it), so give one without them, such as my-parent/sub',
       'stack.yaml:4:20: cgroup_parent "./a" of service "a" has a "." or ".." segment: it is a path below the cgroup root (as docker reads it), so give one without them, such as my-parent/sub',
       'stack.yaml:4:20: cgroup_parent "/stack/x" of service "a" is inside stack/, where stack keeps the groups of containers without a parent; give another path',
+      // Inside another stack's container group: its limits and freezes, and its down blocked (found in review).
+      'stack.yaml:4:20: cgroup_parent "/p/stk-other.other-web-1" of service "a" has a segment starting "stk-", the names of containers\' own groups: inside one it would take that container\'s limits and freezes and keep its group from being removed; give another name',
     ]);
   });
 });

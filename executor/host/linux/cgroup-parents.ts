@@ -40,9 +40,12 @@ export function cgroupLevels(marks: () => string) {
       dir = path.join(dir, s);
       if (existsSync(dir)) continue;
       await fs.mkdir(marks(), { recursive: true, mode: 0o700 });
+      const marked = existsSync(markOf(dir)); // by another start making this level right now
       await fs.writeFile(markOf(dir), '');
-      await fs.mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+      await fs.mkdir(dir).catch(async (err: NodeJS.ErrnoException) => {
         if (err.code !== 'EEXIST') throw err;
+        // Made by someone else since the check (systemd, an admin): not stack's to remove.
+        if (!marked) await fs.rm(markOf(dir), { force: true });
       });
     }
   }

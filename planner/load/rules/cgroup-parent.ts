@@ -1,7 +1,8 @@
 // cgroup_parent must stay below the cgroup root (docker's cgroupfs driver takes it relative
 // to the root, with or without a leading `/`): a `.` or `..` segment could climb out of it
 // or into another group's place, and stack's own `stack/` tree is where it keeps the groups
-// of containers without a parent, which it removes by project.
+// of containers without a parent, which it removes by project. A `stk-` segment is the name
+// of a container's own group under a parent (`<parent>/stk-<project>.<name>`).
 
 import type { RuleContext, Obj } from './context.js';
 
@@ -22,5 +23,10 @@ export function checkCgroupParent(ctx: RuleContext, name: string, svc: Obj): voi
     ctx.at(
       at,
       `cgroup_parent "${v}" of service "${name}" is inside stack/, where stack keeps the groups of containers without a parent; give another path`,
+    );
+  else if (segments.some((s) => s.startsWith('stk-')))
+    ctx.at(
+      at,
+      `cgroup_parent "${v}" of service "${name}" has a segment starting "stk-", the names of containers' own groups: inside one it would take that container's limits and freezes and keep its group from being removed; give another name`,
     );
 }
