@@ -7,6 +7,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ContainerProcess } from './in-root.js';
 import { CopyError, type CopyOptions } from '../../host.js';
 import { checkName, ContainerRoot, fdPath, O_DIR_PATH, O_PATH, openBelow } from './in-root.js';
 import { SyscallError } from './syscall-error.js';
@@ -41,8 +42,8 @@ function splitSource(p: string): { path: string; contents: boolean } {
 // ---------------------------------------------------------------- container -> host
 
 /** Copies `src` (in the container) to `dest` on the host. */
-export function copyFromContainer(pid: number, src: string, dest: string, opts: CopyOptions): void {
-  const root = ContainerRoot.open(pid);
+export function copyFromContainer(proc: ContainerProcess, src: string, dest: string, opts: CopyOptions): void {
+  const root = ContainerRoot.open(proc.pid, proc.startTime);
   try {
     const source = splitSource(src);
     const name = path.posix.basename(source.path);
@@ -116,17 +117,20 @@ function writeHostNode(
       return; // devices, FIFOs, sockets: not copied
   }
   if (opts.archive) fs.chownSync(target, st.uid, st.gid);
-  fs.chmodSync(target, st.mode & 0o7777); // after the chown, which clears setuid bits
+  // After the chown, which clears setuid bits. Without -a the file is root's (cp runs as
+  // root): a setuid or setgid bit the container chose would make it a root-setuid program
+  // any local user could run, so those bits go.
+  fs.chmodSync(target, st.mode & (opts.archive ? 0o7777 : 0o1777));
   fs.utimesSync(target, st.atime, st.mtime);
 }
 
 // ---------------------------------------------------------------- host -> container
 
 /** Copies `src` on the host to `dest` in the container. */
-export function copyToContainer(pid: number, src: string, dest: string, opts: CopyOptions): void {
+export function copyToContainer(proc: ContainerProcess, src: string, dest: string, opts: CopyOptions): void {
   const source = splitSource(src);
   const st = opts.followLink ? fs.statSync(source.path) : fs.lstatSync(source.path);
-  const root = ContainerRoot.open(pid);
+  const root = ContainerRoot.open(proc.pid, proc.startTime);
   try {
     const destPath = path.posix.normalize(dest.startsWith('/') ? dest : `/${dest}`);
     let existing: fs.Stats | undefined;
