@@ -3,7 +3,7 @@
 // by the container's user, removing what was removed; and never outside the container,
 // whatever symlinks the container put where the sync writes.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -122,5 +122,28 @@ describe('sync into a running container', () => {
       fs.rmSync(inBox('/etc/passwd'));
       fs.writeFileSync(inBox('/etc/passwd'), passwd);
     }
+  });
+});
+
+describe('the host side of a sync', () => {
+  it('never reads through a link swapped in after the source was looked at (a host secret, a FIFO)', async () => {
+    // The fault: the source folder is also bind-mounted into a container, which swaps a file
+    // for a link to a host secret between the sync's lstat and its read (found in review).
+    // The lstat is made to see the file that was there; the read must not follow the link.
+    const secret = path.join(victim, 'secret');
+    fs.writeFileSync(secret, 'host secret');
+    const source = path.join(src, 'swapped');
+    fs.symlinkSync(secret, source);
+    const realLstat = fs.lstatSync;
+    const spy = vi
+      .spyOn(fs, 'lstatSync')
+      .mockImplementation(((p: fs.PathLike, o?: fs.StatSyncOptions) =>
+        p === source ? realLstat(path.join(victim, 'keep')) : realLstat(p, o)) as typeof fs.lstatSync);
+    try {
+      await fx.containers.sync(fx.project, name, { copy: [{ source, target: '/www/swapped' }], remove: [] });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fs.existsSync(inBox('/www/swapped'))).toBe(false);
   });
 });

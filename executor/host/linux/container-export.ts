@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { packTree } from '../../../images/tree-tar.js';
 import { fdTreeDir } from './fd-tree-dir.js';
-import { ContainerRoot, fdPath, O_DIR_PATH } from './in-root.js';
+import { ContainerRoot, fdPath, O_DIR_PATH, type ContainerProcess } from './in-root.js';
 
 /** The mount points in the container's own mount namespace, relative to its root ('' is the root). */
 export function mountPoints(mountinfo: string): Set<string> {
@@ -23,9 +23,9 @@ export function mountPoints(mountinfo: string): Set<string> {
   );
 }
 
-export async function exportContainer(pid: number, out: Writable): Promise<void> {
+export async function exportContainer({ pid, startTime }: ContainerProcess, out: Writable): Promise<void> {
   const mounts = mountPoints(fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8'));
-  const root = ContainerRoot.open(pid);
+  const root = ContainerRoot.open(pid, startTime);
   const pack = tar.pack();
   const written = pipeline(pack, out);
   const top = fdTreeDir(fs.openSync(fdPath(root.fd), O_DIR_PATH));

@@ -4,7 +4,7 @@
 // number), as docker does. No user: root.
 
 import fs from 'node:fs';
-import { openInRoot } from './in-root.js';
+import { O_PATH, openInRoot, readHeldFile } from './in-root.js';
 
 export interface Owner {
   uid: number;
@@ -12,22 +12,17 @@ export interface Owner {
 }
 
 function entries(rootFd: number, file: string): string[][] {
-  let fd: number;
+  let held: number;
   try {
-    // O_NONBLOCK: a FIFO the container put there must not hang the watcher.
-    fd = openInRoot(rootFd, file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    held = openInRoot(rootFd, file, O_PATH);
   } catch {
     return [];
   }
   try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.size > 16 << 20) return [];
-    return fs
-      .readFileSync(fd, 'utf8')
-      .split('\n')
-      .map((l) => l.split(':'));
+    const text = readHeldFile(held, 16 << 20)?.toString('utf8');
+    return text === undefined ? [] : text.split('\n').map((l) => l.split(':'));
   } finally {
-    fs.closeSync(fd);
+    fs.closeSync(held);
   }
 }
 

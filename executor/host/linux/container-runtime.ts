@@ -83,12 +83,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     emit({ project: c.project, name: c.name, exitCode, pid: c.pid }),
   );
 
-  /** The pid of the container's PID 1, checked against its record; a CopyError when it does not run. */
-  async function runningPid(project: string, name: string): Promise<number> {
+  /** The container's PID 1 and its start time, checked against its record; a CopyError when it does not run. */
+  async function runningPid(project: string, name: string): Promise<{ pid: number; startTime: number | undefined }> {
     const record = await state.loadContainer(project, name);
     if (!record?.pid || !isSameProcess(record.pid, record.startTime))
       throw new CopyError(`container ${name} is not running; \`stack start\` it first`);
-    return record.pid;
+    return { pid: record.pid, startTime: record.startTime };
   }
 
   function forget(project: string, name: string, entry: Live): void {
@@ -349,9 +349,9 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     },
 
     async copy(project, name, direction, src, dest, opts) {
-      const pid = await runningPid(project, name);
-      if (direction === 'from-container') copyFromContainer(pid, src, dest, opts);
-      else copyToContainer(pid, src, dest, opts);
+      const proc = await runningPid(project, name);
+      if (direction === 'from-container') copyFromContainer(proc, src, dest, opts);
+      else copyToContainer(proc, src, dest, opts);
     },
 
     exportFs: async (project, name, out) => exportContainer(await runningPid(project, name), out),

@@ -15,7 +15,7 @@ import type { Host } from '../../host.js';
 import { isRunning } from '../../../store/state-store.js';
 import { isSameProcess } from '../../../store/proc-stat.js';
 import { containerOwner, type Owner } from './container-owner.js';
-import { fdPath as under, openDirInRoot, O_PATH, removeUnder } from './in-root.js';
+import { fdPath as under, openDirInRoot, O_PATH, readHeldFile, removeUnder } from './in-root.js';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
 
@@ -79,9 +79,19 @@ function copyOne(folders: Folders, owner: Owner, { source, target }: SyncCopy): 
     fs.symlinkSync(fs.readlinkSync(source), under(dir, tmp));
     fs.lchownSync(under(dir, tmp), owner.uid, owner.gid);
   } else if (st.isFile()) {
+    // Read through an fd held without following a link: the source folder may be bind-mounted
+    // into a container too, which could swap the file for a link to a host secret or a FIFO.
+    const held = fs.openSync(source, O_PATH | O_NOFOLLOW);
+    let data: Buffer | undefined;
+    try {
+      data = readHeldFile(held);
+    } finally {
+      fs.closeSync(held);
+    }
+    if (data === undefined) return false; // no longer a regular file: the next event says what it is
     const fd = fs.openSync(under(dir, tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     try {
-      fs.writeFileSync(fd, fs.readFileSync(source));
+      fs.writeFileSync(fd, data);
       fs.fchownSync(fd, owner.uid, owner.gid);
       fs.fchmodSync(fd, st.mode & 0o7777); // after the chown, which clears setuid bits
     } finally {

@@ -7,6 +7,7 @@
 // container's `/`, and a folder swapped for a symlink mid-copy is refused, not followed.
 
 import fs from 'node:fs';
+import { isSameProcess } from '../../../store/proc-stat.js';
 import { openat2, RESOLVE } from './libc.js';
 
 export const O_PATH = 0o10000000;
@@ -24,12 +25,27 @@ export function checkName(name: string): string {
 export const fdPath = (fd: number, name?: string) =>
   `/proc/self/fd/${fd}${name === undefined ? '' : `/${checkName(name)}`}`;
 
+/** A container's PID 1, with the start time that tells it from a later process of that pid. */
+export interface ContainerProcess {
+  pid: number;
+  startTime: number | undefined;
+}
+
 /** The container's root as its PID 1 sees it (its mount namespace: volumes and tmpfs included). */
 export class ContainerRoot {
   private constructor(readonly fd: number) {}
 
-  static open(pid: number): ContainerRoot {
-    return new ContainerRoot(fs.openSync(`/proc/${pid}/root`, O_PATH | O_DIRECTORY | CLOEXEC));
+  /**
+   * `startTime` (the record's) is checked once the root is held: the container may have ended
+   * since its record was read and its pid be another process's, whose root is the host's.
+   */
+  static open(pid: number, startTime: number | undefined): ContainerRoot {
+    const fd = fs.openSync(`/proc/${pid}/root`, O_PATH | O_DIRECTORY | CLOEXEC);
+    if (!isSameProcess(pid, startTime)) {
+      fs.closeSync(fd);
+      throw new Error(`process ${pid} is no longer the container's: it stopped`);
+    }
+    return new ContainerRoot(fd);
   }
 
   /** `path` (absolute in the container) resolved inside its root; `nofollow` keeps a final symlink itself. */
@@ -95,4 +111,21 @@ export function removeUnder(dirFd: number, name: string): void {
     fs.closeSync(child);
   }
   fs.rmdirSync(fdPath(dirFd, name));
+}
+
+/**
+ * The contents of `held` (an O_PATH fd) when it is a regular file of at most `maxBytes`;
+ * undefined for anything else. Checked before it is opened: a device node a container made
+ * would be the host's device to us (opening some has effects: a watchdog arms), a FIFO
+ * would block.
+ */
+export function readHeldFile(held: number, maxBytes = Number.MAX_SAFE_INTEGER): Buffer | undefined {
+  const st = fs.fstatSync(held);
+  if (!st.isFile() || st.size > maxBytes) return undefined;
+  const fd = fs.openSync(fdPath(held), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | CLOEXEC);
+  try {
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
