@@ -2,7 +2,8 @@
 // one burst must give one apply. A Debouncer fires once `quietMs` have passed without a
 // new change; the clock is injected so tests drive time by hand. A short quiet time keeps
 // one edit quick to arrive, but a writer of many files (a git checkout) pauses longer than
-// that now and then: once `burst.paths` changes are pending, it waits `burst.quietMs`.
+// that now and then: once `burst.paths` changes came without `burst.quietMs` of quiet, it
+// waits `burst.quietMs`.
 
 export interface Clock {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -17,6 +18,8 @@ export const systemClock: Clock = {
 export class Debouncer {
   private timer: unknown;
   private changed = new Set<string>();
+  private calm: unknown;
+  private recent = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -29,7 +32,17 @@ export class Debouncer {
   poke(path: string): void {
     this.changed.add(path);
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    const many = this.burst !== undefined && this.changed.size >= this.burst.paths;
+    // Changes counted until the long quiet time passes without one, across calls: the first
+    // few of a burst may have gone on their own, the rest must still wait for its end.
+    if (this.burst) {
+      this.recent++;
+      if (this.calm !== undefined) this.clock.clearTimeout(this.calm);
+      this.calm = this.clock.setTimeout(() => {
+        this.calm = undefined;
+        this.recent = 0;
+      }, this.burst.quietMs);
+    }
+    const many = this.burst !== undefined && this.recent >= this.burst.paths;
     this.timer = this.clock.setTimeout(
       () => {
         this.timer = undefined;
@@ -43,7 +56,10 @@ export class Debouncer {
 
   cancel(): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    if (this.calm !== undefined) this.clock.clearTimeout(this.calm);
     this.timer = undefined;
+    this.calm = undefined;
+    this.recent = 0;
     this.changed.clear();
   }
 }

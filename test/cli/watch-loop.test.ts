@@ -63,6 +63,29 @@ describe('Debouncer', () => {
     expect(bursts).toEqual([['/a'], ['/b', '/c', '/d', '/e']]);
   });
 
+  it('counts the changes a burst began with: once some went on their own, the rest waits for its end', () => {
+    const clock = manualClock();
+    const bursts: string[][] = [];
+    const d = new Debouncer(clock, 20, (paths) => bursts.push(paths), { paths: 3, quietMs: 500 });
+    d.poke('/a');
+    d.poke('/b');
+    clock.advance(20); // a pause of the writer: the first two go
+    d.poke('/c'); // the third change of the burst: from here on it waits the long time
+    clock.advance(400);
+    d.poke('/d');
+    clock.advance(499);
+    expect(bursts).toEqual([['/a', '/b']]);
+    clock.advance(1);
+    expect(bursts).toEqual([
+      ['/a', '/b'],
+      ['/c', '/d'],
+    ]);
+    clock.advance(500); // a long quiet: counting starts again
+    d.poke('/e');
+    clock.advance(20);
+    expect(bursts).toEqual([['/a', '/b'], ['/c', '/d'], ['/e']]);
+  });
+
   it('cancel drops a pending burst', () => {
     const clock = manualClock();
     const bursts: string[][] = [];
