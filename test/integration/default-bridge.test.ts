@@ -168,6 +168,26 @@ describe('crash safety', () => {
     expectGone();
   });
 
+  it("a damaged record while another stack uses the bridge: a join refuses, naming it, and leaves that stack's network", () => {
+    // The fault: the bridge's record is truncated while a stack has containers on it. A join
+    // took the bridge for a leftover and removed it, cutting the user's containers off
+    // (found in review).
+    const user = stackFile('tdbu', services());
+    const next = stackFile('tdbn', services());
+    up(user.file);
+    try {
+      fs.writeFileSync(path.join(dir, 'network.json'), '{"proj');
+      const r = stack(env, ['-f', next.file, 'up', '-d']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`is missing or damaged while stack(s) ${user.project} use it`);
+      expectEgress(row(user.file, 'solo').pid);
+    } finally {
+      down(next.file);
+      down(user.file);
+    }
+    expectGone();
+  });
+
   // What a kill -9 at each step of a join or a leave leaves (executor/host/linux/default-bridge.ts
   // writes the record, then the mark, then the bridge and its table; a leave takes them
   // off in the same order): made by hand from a sound bridge with its supervisor killed.

@@ -48,13 +48,19 @@ export function createLinuxDefaultBridge(networks: Host['networks'], nat: Host['
   return {
     join: (project, net) =>
       locked(project, async () => {
-        const { spec } = await readDefaultBridge();
+        const { spec, users } = await readDefaultBridge();
         if (spec && spec.subnet !== net.subnet) throw new DefaultBridgeChangedError(net.subnet, spec.subnet);
         const recorded: NetworkSpec = spec ?? { ...net, owner: undefined };
         delete recorded.owner;
         if (!spec) {
           // A bridge of this name without a record is what a kill -9 or a damaged record
-          // left: it may carry another subnet, so it goes before the record names the new one.
+          // left: it may carry another subnet, so it goes before the record names the new
+          // one. Not while stacks use it: their containers are on it.
+          const others = users.filter((u) => u !== project);
+          if (others.length > 0)
+            throw new Error(
+              `the record of the default bridge (${recorded.bridge}) is missing or damaged while stack(s) ${others.join(', ')} use it; take them down (stack -p NAME down) and bring them up again, which makes it anew`,
+            );
           await networks.removeBridge(recorded.bridge);
           await defaultBridgeRecords.saveSpec(recorded);
         }
