@@ -311,7 +311,7 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     device_cgroup_rules: ['c 1:5 r'],
     group_add: ['100'],
     oom_score_adj: 100,
-    cgroup_parent: 'stk-parent',
+    cgroup_parent: 'my-parent',
     cpu_rt_runtime: '10ms',
     cpu_rt_period: 500000,
     mem_swappiness: 10,
