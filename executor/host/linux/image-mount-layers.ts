@@ -19,7 +19,7 @@ const isWhiteout = (s: { isCharacterDevice(): boolean; rdev: number }) => s.isCh
 const isOpaque = (dir: string) => lgetxattr(dir, 'trusted.overlay.opaque')?.toString() === 'y';
 
 /**
- * The folders (top first) whose merge is what `m` shows; one folder is bound read-only,
+ * The folders (top first) whose merge is what `m` shows; one folder gets a shadow below it,
  * several are overlaid. Throws VolumeError naming the mount when the subpath is missing,
  * not a folder, or reached through a symbolic link.
  */
@@ -53,4 +53,27 @@ export async function imageMountDirs(m: MountSpec, container: string): Promise<s
   if (visible.length > 1 && `lowerdir=${visible.join(':')}`.length > OPTIONS_LIMIT)
     throw refuse(`it spans ${visible.length} layers, more than one overlay mount can name`);
   return visible;
+}
+
+/**
+ * The lower folder an image mount of one folder gets beside it: overlayfs takes no single
+ * lower without an upper, and a bind would be neither nosuid nor nodev and would show the
+ * layer's whiteouts (character devices 0:0). Overlayfs hides a whiteout only in a folder it
+ * merges from two layers, so this folder holds an empty copy of each folder of `top` that
+ * has a whiteout (and of those above it); every other folder stays the layer's own.
+ */
+export async function whiteoutShadow(top: string, into: string): Promise<string> {
+  await fs.rm(into, { recursive: true, force: true });
+  await fs.mkdir(into, { recursive: true, mode: 0o755 });
+  const walk = async (rel: string): Promise<void> => {
+    const entries = await fs.readdir(path.join(top, rel), { withFileTypes: true });
+    for (const e of entries) {
+      const at = path.join(rel, e.name);
+      if (e.isDirectory()) await walk(at);
+      else if (e.isCharacterDevice() && rel !== '' && isWhiteout(await fs.lstat(path.join(top, at))))
+        await fs.mkdir(path.join(into, rel), { recursive: true, mode: 0o755 });
+    }
+  };
+  await walk('');
+  return into;
 }
