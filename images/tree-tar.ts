@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type tar from 'tar-stream';
-import { lgetxattr } from '../executor/host/linux/libc.js';
+import { isOpaque, isWhiteout } from './overlay-form.js';
 
 /** One open folder of the tree; names are single entries of it. */
 export interface TreeDir {
@@ -41,7 +41,7 @@ export function hostTreeDir(dir: string): TreeDir {
     readlink: (name) => fs.readlinkSync(path.join(dir, name)),
     read: (name, st) =>
       st.size <= SMALL_FILE ? fs.readFileSync(path.join(dir, name)) : fs.createReadStream(path.join(dir, name)),
-    opaque: (name) => lgetxattr(path.join(dir, name), 'trusted.overlay.opaque')?.toString() === 'y',
+    opaque: (name) => isOpaque(path.join(dir, name)),
     enter: (name) => hostTreeDir(path.join(dir, name)),
     close: () => {},
   };
@@ -70,7 +70,7 @@ export async function packTree(pack: tar.Pack, top: TreeDir, opts: PackOptions):
       const st = dir.lstat(name);
       const base = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
       const mounted = opts.mountPoint?.(relPath) === true;
-      if (opts.layer && st.isCharacterDevice() && st.rdev === 0) {
+      if (opts.layer && isWhiteout(st)) {
         await add({ name: rel ? `${rel}/.wh.${name}` : `.wh.${name}`, type: 'file', size: 0, ...base, mode: 0o644 });
       } else if (st.isDirectory()) {
         await add({ name: `${relPath}/`, type: 'directory', ...base });

@@ -4,6 +4,11 @@
 /** One host file, folder or symlink and where it goes in the container (absolute). */
 export interface SyncCopy {
   source: string;
+  /**
+   * The rule's path, which `source` is at or below: the source is resolved under it without
+   * following a link on the way, since the folder may be one a container can change.
+   */
+  base: string;
   target: string;
 }
 

@@ -55,6 +55,8 @@ export interface ObservedContainer {
   stopped?: boolean;
   /** Frozen by `stack pause`. */
   paused?: boolean;
+  /** Frozen in the kernel though no record says paused (a `commit --pause` killed mid-way): to be thawed. */
+  frozenUnpaused?: boolean;
   pid?: number;
   exitCode?: number;
   /** How this container wants to be stopped (from the file it was created from). */

@@ -31,3 +31,26 @@ export function nameserversOf(resolvConf: string): Upstream[] {
     return u ? [u] : [];
   });
 }
+
+/**
+ * STACK_DNS_UPSTREAM names servers, yet none that a container without the stack's resolver
+ * can be given: its resolv.conf takes no port, and the host's loopback is not its own.
+ */
+export class UnreachableUpstreamsError extends Error {
+  constructor(readonly value: string) {
+    super(
+      `STACK_DNS_UPSTREAM=${value}: a container on a network without the stack's resolver (network_mode: bridge) ` +
+        "gets its servers in resolv.conf, which takes no port and cannot reach the host's loopback: give one server " +
+        "as IP or IP:53 that is not 127.x, or unset STACK_DNS_UPSTREAM to give it the host's resolvers (docker's rule)",
+    );
+    this.name = 'UnreachableUpstreamsError';
+  }
+}
+
+/** What a container's own resolv.conf can name of STACK_DNS_UPSTREAM's servers: port 53, not loopback. */
+export function resolvConfUpstreams(value: string): Upstream[] {
+  const all = configuredUpstreams(value);
+  const usable = all.filter((u) => u.port === 53 && !u.ip.startsWith('127.'));
+  if (all.length > 0 && usable.length === 0) throw new UnreachableUpstreamsError(value);
+  return usable;
+}

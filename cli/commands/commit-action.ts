@@ -1,8 +1,8 @@
 // What `stack commit` does (loaded only when it runs; see commit.ts): with --pause (the
-// default, as docker's) the service's running containers are frozen through the supervisor
-// (as `stack pause`) while the Host writes the container's upper folder as a layer, so the
-// layer is one moment's files; then the image is written over the container's own image
-// (images/commit-image.ts). Prints the new image's id, as docker commit.
+// default, as docker's) the committed container alone is frozen (commit-freeze.ts) while the
+// Host writes the container's upper folder as a layer, so the layer is one moment's files;
+// then the image is written over the container's own image (images/commit-image.ts).
+// Prints the new image's id, as docker commit.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import { EXIT } from '../errors.js';
 import { projectOf, type GlobalOptions } from '../stack-file.js';
 import { UsageError } from '../usage-error.js';
 import { serviceContainers } from '../service-containers.js';
-import { requestContainerCommand } from './container-command-action.js';
+import { whileFrozen } from './commit-freeze.js';
 
 export interface CommitOptions {
   author?: string;
@@ -49,13 +49,11 @@ export async function commit(
   const blob = path.join(paths.imagesDir(), 'tmp', `commit-${process.pid}-${randomBytes(6).toString('hex')}.tar.gz`);
   fs.mkdirSync(path.dirname(blob), { recursive: true, mode: 0o700 });
   try {
-    if (pause) await requestContainerCommand(project, { command: 'pause', services: [service] });
-    let layer;
-    try {
-      layer = await createLinuxHost().containers.snapshotLayer(project, target!.instance, blob);
-    } finally {
-      if (pause) await requestContainerCommand(project, { command: 'unpause', services: [service] });
-    }
+    const host = createLinuxHost();
+    const snapshot = () => host.containers.snapshotLayer(project, target!.instance, blob);
+    const layer = pause
+      ? await whileFrozen(host, project, target!.instance, snapshot, () => fs.rmSync(blob, { force: true }))
+      : await snapshot();
     const image = await commitImage({
       base,
       layer,

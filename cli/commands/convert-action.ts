@@ -85,7 +85,9 @@ export async function convert(globals: GlobalOptions, opts: ConvertCommandOption
   };
   if (opts.format === 'helm') {
     // Checked before anything is written: --strict leaves no half chart behind.
-    const strictProblems = located(convertToKubernetes(stack, options).warnings);
+    const first = convertToKubernetes(stack, options);
+    if (first.errors.length) throw new StackFileError(located(first.errors));
+    const strictProblems = located(first.warnings);
     if (opts.strict && strictProblems.length) throw new StackFileError(strictProblems);
     const chart = writeHelmChart(globals, opts.output!, options);
     showWarnings(located(chart.warnings));
@@ -96,6 +98,7 @@ export async function convert(globals: GlobalOptions, opts: ConvertCommandOption
     return;
   }
   const converted = convertToKubernetes(stack, options);
+  if (converted.errors.length) throw new StackFileError(located(converted.errors));
   const diagnostics = located(converted.warnings);
   if (opts.strict && diagnostics.length) throw new StackFileError(diagnostics);
   showWarnings(diagnostics);

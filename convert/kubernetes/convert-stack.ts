@@ -8,6 +8,7 @@ import { configObjects } from './config-objects.js';
 import { makeContext } from './convert-context.js';
 import type { ConvertOptions, Converted, K8sObject } from './convert-types.js';
 import { jobWaiterObjects } from './job-waiter.js';
+import { nameClashes } from './name-clashes.js';
 import { networkPolicies } from './network-policies.js';
 import { dnsServices, publishedService } from './services.js';
 import { volumeClaims } from './volume-claims.js';
@@ -54,5 +55,5 @@ export function convertToKubernetes(stack: Stack, options: Partial<ConvertOption
   objects.sort(
     (a, b) => rank(a) - rank(b) || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0),
   );
-  return { objects, warnings: ctx.warnings };
+  return { objects, warnings: ctx.warnings, errors: nameClashes(ctx, objects) };
 }

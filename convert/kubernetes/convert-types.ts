@@ -41,4 +41,6 @@ export interface ConvertWarning {
 export interface Converted {
   objects: K8sObject[];
   warnings: ConvertWarning[];
+  /** What makes the manifests wrong (two things of one Kubernetes name): the CLI refuses to write any. */
+  errors: ConvertWarning[];
 }

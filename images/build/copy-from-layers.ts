@@ -8,7 +8,8 @@ import path from 'node:path';
 import { BuildContextError } from './build-context.js';
 import { copyEntry, ensureFolder, joinRel, lookupIsDir, type CopyInto } from './copy-step.js';
 import { patternRegex } from './dockerignore.js';
-import { isOpaque, lookup, resolveInRoot } from './layer-stack.js';
+import { isOpaque, isWhiteout } from '../overlay-form.js';
+import { lookup, resolveInRoot } from './layer-stack.js';
 
 /** `from`: the source image's layer folders, topmost first. */
 export async function copyFromLayers(from: string[], sources: string[], into: CopyInto, what: string): Promise<void> {
@@ -74,12 +75,12 @@ export function mergedNames(layers: string[], rel: string): string[] {
     } catch {
       continue;
     }
-    if (st.isCharacterDevice() && st.rdev === 0) break;
+    if (isWhiteout(st)) break;
     if (!st.isDirectory()) break;
     for (const name of fs.readdirSync(dir)) {
       if (hidden.has(name) || names.has(name)) continue;
       const entry = fs.lstatSync(path.join(dir, name));
-      if (entry.isCharacterDevice() && entry.rdev === 0) hidden.add(name);
+      if (isWhiteout(entry)) hidden.add(name);
       else names.add(name);
     }
     if (isOpaque(dir)) break;

@@ -1,13 +1,12 @@
 // Looking up paths in an image's root as overlayfs would show it, without mounting it: the
-// layers are folders in overlay form (a 0/0 character device hides a name below it, the
-// `trusted.overlay.opaque` xattr hides a whole folder below it), the topmost layer that
-// has a name wins. A build step that only writes files (COPY, ADD, WORKDIR) writes them
+// layers are folders in overlay form (images/overlay-form.ts: a 0/0 character device hides
+// a name below it, the `trusted.overlay.opaque` xattr hides a whole folder below it), the
+// topmost layer that has a name wins. A build step that only writes files (COPY, ADD, WORKDIR) writes them
 // into its own upper folder after resolving the destination here, symlinks of the image
 // included — never outside its root, as docker resolves them.
 
 import fs from 'node:fs';
-import path from 'node:path';
-import { lgetxattr } from '../../executor/host/linux/libc.js';
+import { lookupName } from '../overlay-form.js';
 
 /** A path of the image that cannot be resolved (a loop of symbolic links). */
 export class LayerPathError extends Error {
@@ -23,24 +22,12 @@ export type Found = { kind: 'found'; file: string; stat: fs.Stats } | { kind: 'm
 export function lookup(layers: string[], rel: string): Found {
   const parts = rel.split('/').filter(Boolean);
   let visible = layers;
-  for (let i = 0; i < parts.length; i++) {
-    const sub = parts.slice(0, i + 1).join('/');
-    const below: string[] = [];
-    let found: { file: string; stat: fs.Stats } | undefined;
-    for (const layer of visible) {
-      const file = path.join(layer, sub);
-      const stat = lstatOrUndefined(file);
-      if (!stat) continue;
-      if (stat.isCharacterDevice() && stat.rdev === 0) break; // whiteout: nothing below shows
-      if (!found) found = { file, stat };
-      if (!stat.isDirectory()) break;
-      below.push(layer);
-      if (isOpaque(file)) break;
-    }
-    if (!found) return { kind: 'missing' };
-    if (i === parts.length - 1) return { kind: 'found', ...found };
-    if (!found.stat.isDirectory()) return { kind: 'missing' };
-    visible = below;
+  for (const [i, part] of parts.entries()) {
+    const { top, merged } = lookupName(visible, part);
+    if (!top) return { kind: 'missing' };
+    if (i === parts.length - 1) return { kind: 'found', ...top };
+    if (!top.stat.isDirectory()) return { kind: 'missing' };
+    visible = merged;
   }
   return layers.length > 0 ? { kind: 'found', file: layers[0], stat: fs.lstatSync(layers[0]) } : { kind: 'missing' };
 }
@@ -73,16 +60,4 @@ export function resolveInRoot(layers: string[], rel: string, followLast = true):
     done.push(part);
   }
   return done.join('/');
-}
-
-function lstatOrUndefined(file: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(file);
-  } catch {
-    return undefined;
-  }
-}
-
-export function isOpaque(dir: string): boolean {
-  return lgetxattr(dir, 'trusted.overlay.opaque')?.toString() === 'y';
 }

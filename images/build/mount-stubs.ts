@@ -6,7 +6,8 @@
 
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { isOpaque, lookup } from './layer-stack.js';
+import { isOpaque } from '../overlay-form.js';
+import { lookup } from './layer-stack.js';
 
 const RUNTIME_MOUNTS = ['/proc', '/sys', '/dev', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf'];
 

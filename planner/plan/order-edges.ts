@@ -8,7 +8,7 @@
 import type { NatSpec, Operation } from '../../model/plan.js';
 
 export interface PlanParts {
-  /** Removals of what no readable record describes (salvage.ts). */
+  /** Removals of what no readable record describes (salvage.ts); thaws of containers frozen with no pause recorded (thaw-stray.ts). */
   salvage: Operation[];
   /** network.create and network.remove (plan-networks.ts), bridge.join and bridge.leave (default-bridge.ts). */
   networks: Operation[];
@@ -87,7 +87,8 @@ export function orderEdges(parts: PlanParts): Operation[] {
   for (const op of natRemovals) op.after.push(...removalIds);
 
   const operations = [...parts.networks, ...ofKind(parts.nat, 'nat.apply'), ...containers, ...natRemovals];
-  // What no record describes is removed by name before anything else (salvage.ts).
+  // What no record describes is removed by name before anything else (salvage.ts), and a
+  // container nobody paused is thawed first (thaw-stray.ts).
   const salvaged = parts.salvage.map((o) => o.id);
   return [
     ...parts.salvage,

@@ -22,6 +22,7 @@ import { checkHostPorts } from './check-host-ports.js';
 import { checkDependencyConditions } from './plan-waits.js';
 import { checkVolumes } from './check-volumes.js';
 import { salvageNotes, salvageOperations } from './salvage.js';
+import { thawStrayFrozen } from './thaw-stray.js';
 import { planSpecs } from './plan-specs.js';
 import { orderEdges } from './order-edges.js';
 import { withDefaultBridge } from './default-bridge.js';
@@ -93,7 +94,7 @@ export function reconcile(file: Stack, observed: Observed, opts: ReconcileOption
     replacements,
   });
   const operations = orderEdges({
-    salvage: salvageOperations(observed),
+    salvage: [...salvageOperations(observed), ...thawStrayFrozen(observed)],
     networks: nets.operations,
     nat: nat.operations,
     containers: containers.operations,

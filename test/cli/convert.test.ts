@@ -109,4 +109,22 @@ describe('stack convert', () => {
     expect(JSON.stringify(listed)).toContain(digest!);
     expect(r.stderr).not.toContain('referenced by tag');
   });
+
+  it('refuses two services that become one Kubernetes name, naming both and the fix, and writes nothing', () => {
+    // Found in review: api_v1 and api-v1 were both written as deployment-api-v1.yaml, the
+    // second over the first, with exit 0.
+    const dir = path.join(env.root, 'clash');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, 'stack.yaml'),
+      'name: clash\nservices:\n  api_v1:\n    image: busybox\n  api-v1:\n    image: busybox\n',
+    );
+    const out = path.join(dir, 'k8s');
+    const r = stack(env, ['convert', '-o', out], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'stack.yaml:3:3: services api-v1 and api_v1 both become the Kubernetes name api-v1: rename one of them',
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  });
 });

@@ -49,3 +49,30 @@ describe('names Kubernetes does not take as they are', () => {
     expect(dnsLabel(`${LONG}a`).length).toBeLessThanOrEqual(63);
   });
 });
+
+describe('two things of the stack that become one Kubernetes name', () => {
+  it('are errors at the later one’s key, naming both: services, volumes, configs, secrets, networks', () => {
+    const { errors } = convertToKubernetes(
+      load(`name: p
+services:
+  api_v1: { image: busybox, volumes: [data_1:/a, data-1:/b], networks: [a_b, a-b] }
+  api-v1: { image: busybox }
+volumes: { data_1: {}, data-1: {} }
+networks: { a_b: {}, a-b: {} }
+configs: { c_1: { content: x }, c-1: { content: y } }
+secrets: { s_1: { file: ./s }, s-1: { file: ./s } }
+`),
+    );
+    expect(errors.map((e) => `${e.path.join('.')}: ${e.message}`)).toEqual([
+      'services.api_v1: services api-v1 and api_v1 both become the Kubernetes name api-v1: rename one of them (Kubernetes names take lowercase letters, digits and "-" only)',
+      'volumes.data_1: volumes data-1 and data_1 both become the Kubernetes name data-1: rename one of them (Kubernetes names take lowercase letters, digits and "-" only)',
+      'configs.c_1: configs c-1 and c_1 both become the Kubernetes name config-c-1: rename one of them (Kubernetes names take lowercase letters, digits and "-" only)',
+      'secrets.s_1: secrets s-1 and s_1 both become the Kubernetes name secret-s-1: rename one of them (Kubernetes names take lowercase letters, digits and "-" only)',
+      'networks.a_b: networks a-b and a_b both become the Kubernetes name network-a-b: rename one of them (Kubernetes names take lowercase letters, digits and "-" only)',
+    ]);
+  });
+
+  it('none when the names stay apart', () => {
+    expect(convertToKubernetes(load(TEXT)).errors).toEqual([]);
+  });
+});

@@ -41,9 +41,9 @@ describe('sync into a running container', () => {
     write('sub/run.sh', '#!/bin/sh\n', 0o750);
     const n = await fx.containers.sync(fx.project, name, {
       copy: [
-        { source: path.join(src, 'index.html'), target: '/www/index.html' },
-        { source: path.join(src, 'sub'), target: '/www/sub' },
-        { source: path.join(src, 'sub/run.sh'), target: '/www/sub/run.sh' },
+        { source: path.join(src, 'index.html'), base: src, target: '/www/index.html' },
+        { source: path.join(src, 'sub'), base: src, target: '/www/sub' },
+        { source: path.join(src, 'sub/run.sh'), base: src, target: '/www/sub/run.sh' },
       ],
       remove: [],
     });
@@ -58,7 +58,7 @@ describe('sync into a running container', () => {
   it('replaces a file and removes files and folders', async () => {
     write('index.html', 'changed');
     await fx.containers.sync(fx.project, name, {
-      copy: [{ source: path.join(src, 'index.html'), target: '/www/index.html' }],
+      copy: [{ source: path.join(src, 'index.html'), base: src, target: '/www/index.html' }],
       remove: ['/www/sub', '/www/never-was'],
     });
     expect(fs.readFileSync(inBox('/www/index.html'), 'utf8')).toBe('changed');
@@ -75,13 +75,13 @@ describe('sync into a running container', () => {
     write('evil', 'pwned');
     for (const dir of ['abs', 'rel'])
       await fx.containers.sync(fx.project, name, {
-        copy: [{ source: path.join(src, 'evil'), target: `/www/${dir}/evil` }],
+        copy: [{ source: path.join(src, 'evil'), base: src, target: `/www/${dir}/evil` }],
         remove: [],
       });
     for (const dir of ['magic', 'dangling'])
       await expect(
         fx.containers.sync(fx.project, name, {
-          copy: [{ source: path.join(src, 'evil'), target: `/www/${dir}/evil` }],
+          copy: [{ source: path.join(src, 'evil'), base: src, target: `/www/${dir}/evil` }],
           remove: [],
         }),
       ).rejects.toBeInstanceOf(ContainerSyncError);
@@ -94,7 +94,7 @@ describe('sync into a running container', () => {
     fs.rmSync(inBox('/www/index.html'));
     fs.symlinkSync(path.join(victim, 'keep'), inBox('/www/index.html'));
     await fx.containers.sync(fx.project, name, {
-      copy: [{ source: path.join(src, 'index.html'), target: '/www/index.html' }],
+      copy: [{ source: path.join(src, 'index.html'), base: src, target: '/www/index.html' }],
       remove: [],
     });
     expect(fs.readFileSync(path.join(victim, 'keep'), 'utf8')).toBe('host file');
@@ -114,7 +114,7 @@ describe('sync into a running container', () => {
     try {
       await expect(
         fx.containers.sync(fx.project, name, {
-          copy: [{ source: path.join(src, 'index.html'), target: '/www/index.html' }],
+          copy: [{ source: path.join(src, 'index.html'), base: src, target: '/www/index.html' }],
           remove: [],
         }),
       ).rejects.toThrow(/user app is not in the container's files/);
@@ -140,10 +140,34 @@ describe('the host side of a sync', () => {
       .mockImplementation(((p: fs.PathLike, o?: fs.StatSyncOptions) =>
         p === source ? realLstat(path.join(victim, 'keep')) : realLstat(p, o)) as typeof fs.lstatSync);
     try {
-      await fx.containers.sync(fx.project, name, { copy: [{ source, target: '/www/swapped' }], remove: [] });
+      await fx.containers.sync(fx.project, name, { copy: [{ source, base: src, target: '/www/swapped' }], remove: [] });
     } finally {
       spy.mockRestore();
     }
-    expect(fs.existsSync(inBox('/www/swapped'))).toBe(false);
+    // The secret was not read: at most the link itself went in, as a link (its kind is read
+    // from the held entry now, so the lstat's lie no longer matters).
+    const there = fs.lstatSync(inBox('/www/swapped'), { throwIfNoEntry: false });
+    expect(there?.isFile() ?? false).toBe(false);
+    if (there) expect(fs.readlinkSync(inBox('/www/swapped'))).toBe(secret);
+  });
+});
+
+describe('the host side of a sync: folders on the way', () => {
+  it('never reads through a folder of the source swapped for a link to a host folder', async () => {
+    // The fault: the source folder is also bind-mounted into a container, which swaps a
+    // folder on the way to an edited file (src/lib) for a link to a host folder; the sync
+    // must resolve the file under the rule's path without following any link (found in review).
+    const secret = path.join(victim, 'secret-2');
+    fs.writeFileSync(secret, 'host secret');
+    fs.symlinkSync(victim, path.join(src, 'lib'));
+    const copy = (rel: string) => ({ source: path.join(src, rel), base: src, target: `/www/${rel}` });
+    await expect(
+      fx.containers.sync(fx.project, name, { copy: [copy('lib/secret-2')], remove: [] }),
+    ).rejects.toBeInstanceOf(ContainerSyncError);
+    expect(fs.existsSync(inBox('/www/lib/secret-2'))).toBe(false);
+    // A link as the edited entry itself is copied as a link, as before.
+    fs.symlinkSync('lib/secret-2', path.join(src, 'alias'));
+    await fx.containers.sync(fx.project, name, { copy: [copy('alias')], remove: [] });
+    expect(fs.readlinkSync(inBox('/www/alias'))).toBe('lib/secret-2');
   });
 });

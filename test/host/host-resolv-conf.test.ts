@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostResolvConf } from '../../executor/host/linux/host-resolv-conf.js';
+import { UnreachableUpstreamsError } from '../../model/upstreams.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-resolv-'));
 const files = { resolvConf: path.join(dir, 'resolv.conf'), systemd: path.join(dir, 'systemd.conf') };
@@ -36,5 +37,19 @@ describe('hostResolvConf', () => {
     hostFile('nameserver 192.0.2.53\n');
     const env = { STACK_DNS_UPSTREAM: '198.18.0.2, 198.18.0.3:5353 198.18.0.4' };
     expect(await hostResolvConf(true, env, files)).toBe('nameserver 198.18.0.2\nnameserver 198.18.0.4\n');
+  });
+
+  it('STACK_DNS_UPSTREAM with no server a container can reach (other ports, loopback): refused, naming the fix', async () => {
+    // Before, such a container got an empty resolv.conf and no word of why (found in review).
+    hostFile('nameserver 192.0.2.53\n');
+    for (const value of ['198.18.0.3:5353', '127.0.0.1', '127.0.0.1:5353, 198.18.0.3:5300']) {
+      const attempt = hostResolvConf(true, { STACK_DNS_UPSTREAM: value }, files);
+      await expect(attempt).rejects.toBeInstanceOf(UnreachableUpstreamsError);
+      await expect(attempt).rejects.toThrow(
+        `STACK_DNS_UPSTREAM=${value}: a container on a network without the stack's resolver (network_mode: bridge) gets its servers in resolv.conf, which takes no port and cannot reach the host's loopback: give one server as IP or IP:53 that is not 127.x, or unset STACK_DNS_UPSTREAM to give it the host's resolvers (docker's rule)`,
+      );
+    }
+    // Set empty, it means no upstream at all: an empty file, as before.
+    expect(await hostResolvConf(true, { STACK_DNS_UPSTREAM: '' }, files)).toBe('');
   });
 });

@@ -4,6 +4,7 @@
 // read-only bind): its files are at the target and writes fail. A subpath that is a
 // symbolic link in the image (pointing at /etc) is refused, never followed on the host.
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +53,7 @@ beforeAll(() => {
   );
   const built = stack(env, ['-f', buildFile, 'build']);
   if (built.code !== 0) throw new Error(`building the content image failed: ${built.stderr}`);
+  plantInLayer();
   file = writeStackFile(
     env,
     project,
@@ -67,6 +69,28 @@ beforeAll(() => {
 afterAll(() => {
   env.dispose();
 });
+
+/**
+ * What a layer may hold beyond plain files, put into the stored layer that alone shows
+ * `data/sub`: whiteouts (character devices 0:0, how the store keeps `.wh.` entries, which
+ * hide names of the layers below and must never show themselves), one in a folder of its
+ * own, a setuid-root program and a device node (1:3, /dev/null's numbers).
+ */
+function plantInLayer(): void {
+  const layers = path.join(env.env.STACK_ROOT!, 'images', 'layers');
+  const layer = fs.readdirSync(layers).find((l) => fs.existsSync(path.join(layers, l, 'data/sub/inner.txt')))!;
+  const sub = path.join(layers, layer, 'data/sub');
+  const mknod = (p: string, major: number, minor: number) => {
+    const r = spawnSync('mknod', [p, 'c', String(major), String(minor)]);
+    if (r.status !== 0) throw new Error(`mknod ${p}: ${r.stderr}`);
+  };
+  mknod(path.join(sub, 'gone'), 0, 0);
+  fs.mkdirSync(path.join(sub, 'deeper'));
+  mknod(path.join(sub, 'deeper', 'gone-too'), 0, 0);
+  mknod(path.join(sub, 'null'), 1, 3);
+  fs.copyFileSync(path.join(layers, layer, 'data/top.txt'), path.join(sub, 'suid'));
+  fs.chmodSync(path.join(sub, 'suid'), 0o4755);
+}
 
 describe.each(INIT_STAGES)('volumes of type image (%s init stage)', (stage) => {
   beforeAll(() => {
@@ -88,11 +112,20 @@ describe.each(INIT_STAGES)('volumes of type image (%s init stage)', (stage) => {
   });
 
   it('with image.subpath, shows only that folder, read-only', () => {
-    expect(sh('app', 'ls -A /sub').stdout).toBe('inner.txt\n');
+    expect(sh('app', 'ls -A /sub').stdout).toBe('deeper\ninner.txt\nnull\nsuid\n');
     expect(sh('app', 'cat /sub/inner.txt').stdout).toBe('inside sub\n');
     const w = sh('app', 'echo x > /sub/new');
     expect(w.code).not.toBe(0);
     expect(w.stderr).toMatch(/Read-only file system/);
+  });
+
+  it('from one layer, shows none of its whiteouts and is nosuid and nodev (found in review: a plain bind)', () => {
+    const r = sh('app', 'ls -A /sub/deeper; grep " /sub " /proc/self/mounts; cat /sub/null && echo opened');
+    expect(r.stdout).not.toContain('gone');
+    expect(r.stdout).not.toContain('opened');
+    expect(r.stderr).toMatch(/Permission denied/);
+    const options = r.stdout.split(' ')[3]!.split(',');
+    expect(options).toEqual(expect.arrayContaining(['ro', 'nosuid', 'nodev']));
   });
 });
 

@@ -47,7 +47,8 @@ export function syncRequest(hits: Map<RuleMatch, string[]>): SyncRequest {
     if (!syncsFiles(m.rule.action)) continue;
     for (const rel of rels) {
       const source = rel === '' ? m.rule.path : path.join(m.rule.path, ...rel.split('/'));
-      if (fs.lstatSync(source, { throwIfNoEntry: false })) request.copy.push({ source, target: m.targetOf(rel) });
+      if (fs.lstatSync(source, { throwIfNoEntry: false }))
+        request.copy.push({ source, base: m.rule.path, target: m.targetOf(rel) });
       else request.remove.push(m.targetOf(rel));
     }
   }

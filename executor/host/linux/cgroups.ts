@@ -315,6 +315,9 @@ export const freezeCgroups = (project: string, name: string, parent?: string) =>
 /** Thaws a paused container (nothing for one never paused): a frozen process cannot act on a signal, not even SIGKILL on v1. */
 export const thawCgroups = (project: string, name: string, parent?: string) =>
   hostFreezer().thaw(project, name, parent);
+/** Whether the container's processes are frozen now, whatever its record says. */
+export const frozenCgroups = (project: string, name: string, parent?: string) =>
+  hostFreezer().frozen(project, name, parent);
 /** v1: the freezer group a pause made, once the container's processes are gone. */
 export const removeFreezer = (project: string, name: string, parent?: string) =>
   hostFreezer().remove(project, name, parent);

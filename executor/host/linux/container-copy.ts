@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ContainerProcess } from './in-root.js';
 import { CopyError, type CopyOptions } from '../../host.js';
-import { checkName, ContainerRoot, fdPath, O_DIR_PATH, O_PATH, openBelow } from './in-root.js';
+import { checkName, ContainerRoot, fdPath, O_DIR_PATH, O_PATH, openBelow, removeUnder } from './in-root.js';
 import { SyscallError } from './syscall-error.js';
 
-const { O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_EXCL } = fs.constants;
+const { O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_EXCL, O_DIRECTORY } = fs.constants;
 
 const kind = (st: fs.Stats) =>
   st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'link' : 'other';
@@ -51,19 +51,25 @@ export function copyFromContainer(proc: ContainerProcess, src: string, dest: str
     const fd = root.open(source.path, O_PATH, 0, !opts.followLink);
     withFd(fd, (fd) => {
       const st = fs.fstatSync(fd);
-      let target = dest;
       const destStat = fs.statSync(dest, { throwIfNoEntry: false });
-      if (destStat?.isDirectory() && !source.contents)
-        target = path.join(dest, name === '/' || name === '' ? 'rootfs' : name);
-      else if (destStat && !destStat.isDirectory() && st.isDirectory())
+      if (destStat && !destStat.isDirectory() && st.isDirectory())
         throw new CopyError(`cannot copy a directory to a file: ${dest}`);
-      else if (!destStat && dest.endsWith('/') && !st.isDirectory())
+      if (!destStat && dest.endsWith('/') && !st.isDirectory())
         throw new CopyError(`destination directory ${dest} does not exist`);
-      if (st.isSymbolicLink()) {
-        // Its target as the container wrote it; read through its folder, one name below it.
-        const parent = root.open(path.posix.dirname(source.path), O_DIR_PATH);
-        withFd(parent, (p) => writeHostNode(fd, st, target, opts, false, fs.readlinkSync(fdPath(p, checkName(name)))));
-      } else writeHostNode(fd, st, target, opts, false);
+      // The path the user named is resolved once, here; everything below it goes by fds.
+      if (destStat?.isDirectory() && source.contents && st.isDirectory())
+        return withFd(fs.openSync(dest, O_RDONLY | O_DIRECTORY), (into) => writeHostDir(fd, st, into, opts));
+      const [parent, target] = destStat?.isDirectory()
+        ? [dest, name === '/' || name === '' ? 'rootfs' : name]
+        : [path.dirname(path.resolve(dest)), path.basename(path.resolve(dest))];
+      withFd(fs.openSync(parent, O_DIR_PATH), (dir) => {
+        if (st.isSymbolicLink()) {
+          // Its target as the container wrote it; read through its folder, one name below it.
+          const from = root.open(path.posix.dirname(source.path), O_DIR_PATH);
+          const link = withFd(from, (p) => fs.readlinkSync(fdPath(p, checkName(name))));
+          writeHostNode(fd, st, dir, target, opts, false, link);
+        } else writeHostNode(fd, st, dir, target, opts, false);
+      });
     });
   } finally {
     root.close();
@@ -71,57 +77,75 @@ export function copyFromContainer(proc: ContainerProcess, src: string, dest: str
 }
 
 /**
- * One entry (held by `fd`, an O_PATH fd) and, for a folder, everything below it. Below the
- * target the user named, what stands on the host at a name the container chose is replaced,
- * never followed: a symlink an earlier copy brought out must not lead a later one to /etc.
+ * One entry (held by `fd`, an O_PATH fd) as `name` in the host folder `parent` and, for a
+ * folder, everything below it. The host side is walked by fds as the container side is: the
+ * destination may be a folder a container (through a bind mount) or a local user changes
+ * while root copies, so every write, mode, owner and time goes to an object opened one name
+ * at a time, never through a link swapped in. Below the target the user named, what stands at
+ * a name the container chose is replaced, never followed: a symlink an earlier copy brought
+ * out must not lead a later one to /etc. The target itself (`nested` false) is the user's: a
+ * link there is followed, as docker cp does.
  */
 function writeHostNode(
   fd: number,
   st: fs.Stats,
-  target: string,
+  parent: number,
+  name: string,
   opts: CopyOptions,
   nested: boolean,
   linkTarget?: string,
 ): void {
-  const there = nested
-    ? fs.lstatSync(target, { throwIfNoEntry: false })
-    : fs.statSync(target, { throwIfNoEntry: false });
-  if (nested && there && !(there.isDirectory() && st.isDirectory()))
-    fs.rmSync(target, { recursive: there.isDirectory() });
+  const at = fdPath(parent, name);
+  const there = nested ? fs.lstatSync(at, { throwIfNoEntry: false }) : fs.statSync(at, { throwIfNoEntry: false });
+  if (nested && there && !(there.isDirectory() && st.isDirectory())) removeUnder(parent, name);
   switch (kind(st)) {
     case 'dir': {
-      if (!there?.isDirectory()) fs.mkdirSync(target, 0o700);
-      for (const entry of fs.readdirSync(fdPath(fd))) {
-        const child = openBelow(fd, entry, O_PATH);
-        withFd(child, (c) => {
-          const cst = fs.fstatSync(c);
-          const link = cst.isSymbolicLink() ? fs.readlinkSync(fdPath(fd, entry)) : undefined;
-          writeHostNode(c, cst, path.join(target, entry), opts, true, link);
-        });
-      }
-      break;
+      if (!there?.isDirectory()) fs.mkdirSync(at, 0o700);
+      const dir = nested ? openBelow(parent, name, O_RDONLY | O_DIRECTORY) : fs.openSync(at, O_RDONLY | O_DIRECTORY);
+      withFd(dir, (into) => writeHostDir(fd, st, into, opts));
+      return;
     }
     case 'file': {
-      const flags = O_WRONLY | O_CREAT | O_TRUNC | (nested ? O_EXCL | fs.constants.O_NOFOLLOW : 0);
-      withFd(fs.openSync(fdPath(fd), O_RDONLY), (from) =>
-        withFd(fs.openSync(target, flags, 0o600), (to) => pump(from, to)),
-      );
-      break;
+      const to = nested
+        ? openBelow(parent, name, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        : fs.openSync(at, O_WRONLY | O_CREAT | O_TRUNC, 0o600);
+      withFd(to, (to) => {
+        withFd(fs.openSync(fdPath(fd), O_RDONLY), (from) => pump(from, to));
+        keepMetadata(to, st, opts);
+      });
+      return;
     }
     case 'link':
-      if (!nested) fs.rmSync(target, { force: true });
-      fs.symlinkSync(linkTarget!, target);
-      if (opts.archive) fs.lchownSync(target, st.uid, st.gid);
+      if (!nested) fs.rmSync(at, { force: true });
+      fs.symlinkSync(linkTarget!, at); // symlink(2) and lchown(2) never follow the final name
+      if (opts.archive) fs.lchownSync(at, st.uid, st.gid);
       return;
     default:
       return; // devices, FIFOs, sockets: not copied
   }
-  if (opts.archive) fs.chownSync(target, st.uid, st.gid);
+}
+
+/** The entries of the container's folder `fd` into the host folder `into` (an fd), then its metadata. */
+function writeHostDir(fd: number, st: fs.Stats, into: number, opts: CopyOptions): void {
+  for (const entry of fs.readdirSync(fdPath(fd))) {
+    const child = openBelow(fd, entry, O_PATH);
+    withFd(child, (c) => {
+      const cst = fs.fstatSync(c);
+      const link = cst.isSymbolicLink() ? fs.readlinkSync(fdPath(fd, entry)) : undefined;
+      writeHostNode(c, cst, into, entry, opts, true, link);
+    });
+  }
+  keepMetadata(into, st, opts);
+}
+
+/** Owner (with -a), mode and times of the container's entry, on the host object `fd` holds. */
+function keepMetadata(fd: number, st: fs.Stats, opts: CopyOptions): void {
+  if (opts.archive) fs.fchownSync(fd, st.uid, st.gid);
   // After the chown, which clears setuid bits. Without -a the file is root's (cp runs as
   // root): a setuid or setgid bit the container chose would make it a root-setuid program
   // any local user could run, so those bits go.
-  fs.chmodSync(target, st.mode & (opts.archive ? 0o7777 : 0o1777));
-  fs.utimesSync(target, st.atime, st.mtime);
+  fs.fchmodSync(fd, st.mode & (opts.archive ? 0o7777 : 0o1777));
+  fs.futimesSync(fd, st.atime, st.mtime);
 }
 
 // ---------------------------------------------------------------- host -> container

@@ -15,7 +15,7 @@ import type { Host } from '../../host.js';
 import { isRunning } from '../../../store/state-store.js';
 import { isSameProcess } from '../../../store/proc-stat.js';
 import { containerOwner, type Owner } from './container-owner.js';
-import { fdPath as under, openDirInRoot, O_PATH, readHeldFile, removeUnder } from './in-root.js';
+import { fdPath as under, openBeneath, openDirInRoot, O_PATH, readHeldFile, removeUnder } from './in-root.js';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
 
@@ -63,11 +63,57 @@ class Folders {
 
 let tmpCounter = 0;
 
-function copyOne(folders: Folders, owner: Owner, { source, target }: SyncCopy): boolean {
-  const st = fs.lstatSync(source, { throwIfNoEntry: false });
+/** The host source, held: its folder (for a link's text) and the entry itself (O_PATH, never a link followed). */
+interface HeldSource {
+  dir: number;
+  name: string;
+  entry: number;
+}
+
+/**
+ * Opens `source` below `base` (the rule's path) one name at a time, following no link on the
+ * way or at its end: the source folder may also be bind-mounted into a container, which could
+ * swap a file, or a folder on the way to it, for a link to a host secret or a FIFO. The rule's
+ * path itself is the user's and may be reached through links. Undefined when it is gone.
+ */
+function holdSource(source: string, base: string): HeldSource | undefined {
+  const rel = path.relative(base, source);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${source} is not under ${base}`);
+  const [parent, name] = rel === '' ? [path.dirname(base), path.basename(base)] : [base, rel];
+  let dir: number | undefined;
+  try {
+    dir = fs.openSync(parent, O_PATH | O_DIRECTORY);
+    if (path.dirname(name) !== '.') {
+      const inner = openBeneath(dir, path.dirname(name), O_PATH | O_DIRECTORY);
+      fs.closeSync(dir);
+      dir = inner;
+    }
+    const leaf = path.basename(name);
+    return { dir, name: leaf, entry: openBeneath(dir, leaf, O_PATH) };
+  } catch (err) {
+    if (dir !== undefined) fs.closeSync(dir);
+    if (errCode(err) === 'ENOENT') return undefined; // gone again since the event: its removal comes with the next one
+    if (errCode(err) === 'ELOOP' || errCode(err) === 'EXDEV' || errCode(err) === 'ENOTDIR')
+      throw new Error(`${source}: a folder on the way is a link (not followed)`);
+    throw err;
+  }
+}
+
+function copyOne(folders: Folders, owner: Owner, { source, base, target }: SyncCopy): boolean {
   const rel = relOf(target);
   if (rel === '') throw new Error('that is the container root itself');
-  if (!st) return false; // gone again since the event: its removal comes with the next one
+  const held = holdSource(source, base);
+  if (!held) return false;
+  try {
+    return copyHeld(folders, owner, held, rel);
+  } finally {
+    fs.closeSync(held.entry);
+    fs.closeSync(held.dir);
+  }
+}
+
+function copyHeld(folders: Folders, owner: Owner, held: HeldSource, rel: string): boolean {
+  const st = fs.fstatSync(held.entry);
   if (st.isDirectory()) {
     folders.get(rel);
     return true;
@@ -76,18 +122,10 @@ function copyOne(folders: Folders, owner: Owner, { source, target }: SyncCopy): 
   const name = path.posix.basename(rel);
   const tmp = `.stk-sync-${process.pid}-${++tmpCounter}`;
   if (st.isSymbolicLink()) {
-    fs.symlinkSync(fs.readlinkSync(source), under(dir, tmp));
+    fs.symlinkSync(fs.readlinkSync(under(held.dir, held.name)), under(dir, tmp));
     fs.lchownSync(under(dir, tmp), owner.uid, owner.gid);
   } else if (st.isFile()) {
-    // Read through an fd held without following a link: the source folder may be bind-mounted
-    // into a container too, which could swap the file for a link to a host secret or a FIFO.
-    const held = fs.openSync(source, O_PATH | O_NOFOLLOW);
-    let data: Buffer | undefined;
-    try {
-      data = readHeldFile(held);
-    } finally {
-      fs.closeSync(held);
-    }
+    const data = readHeldFile(held.entry);
     if (data === undefined) return false; // no longer a regular file: the next event says what it is
     const fd = fs.openSync(under(dir, tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     try {
@@ -104,7 +142,7 @@ function copyOne(folders: Folders, owner: Owner, { source, target }: SyncCopy): 
     fs.rmSync(under(dir, tmp), { force: true });
     if (errCode(err) !== 'EISDIR' && errCode(err) !== 'ENOTEMPTY') throw err;
     removeUnder(dir, name); // a folder where a file now goes: it goes, as the host's did
-    return copyOne(folders, owner, { source, target });
+    return copyHeld(folders, owner, held, rel);
   }
   return true;
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type { TreeDir } from '../../../images/tree-tar.js';
 import { fdPath, O_DIR_PATH, O_PATH, openBelow } from './in-root.js';
-import { lgetxattr } from './libc.js';
+import { isOpaque } from '../../../images/overlay-form.js';
 
 /** The folder held by `fd` (an O_PATH fd, closed by close()). */
 export function fdTreeDir(fd: number): TreeDir {
@@ -34,7 +34,7 @@ export function fdTreeDir(fd: number): TreeDir {
         fs.closeSync(held);
       }
     },
-    opaque: (name) => lgetxattr(fdPath(fd, name), 'trusted.overlay.opaque')?.toString() === 'y',
+    opaque: (name) => isOpaque(fdPath(fd, name)),
     enter: (name) => fdTreeDir(openBelow(fd, name, O_DIR_PATH)),
     close: () => fs.closeSync(fd),
   };

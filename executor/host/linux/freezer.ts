@@ -94,6 +94,13 @@ export function freezerOf(
       if (version === 'v2') return v2Set(project, name, parent, false);
       return v1Thaw(project, name, parent);
     },
+    /** Whether the kernel holds the container frozen (or freezing): a group never paused is not. */
+    async frozen(project: string, name: string, parent?: string): Promise<boolean> {
+      if (version === 'v2')
+        return (await readText(path.join(tree.dirs(project, name, parent)[0]!, 'cgroup.freeze'))).trim() === '1';
+      const state = (await readText(path.join(v1Dir(project, name, parent), 'freezer.state'))).trim();
+      return state !== '' && state !== 'THAWED';
+    },
     /** v1: the freezer group, once its processes are gone (the container's removal kills them first). */
     async remove(project: string, name: string, parent?: string): Promise<void> {
       if (version === 'v2') return;

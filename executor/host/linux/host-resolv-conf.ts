@@ -4,10 +4,13 @@
 // loopback nameservers, which are the host's and unreachable from the container's
 // namespace (systemd-resolved's 127.0.0.53: then its own file of upstream servers). When
 // STACK_DNS_UPSTREAM says where the stack's resolver forwards, those servers (on port 53:
-// resolv.conf has no ports), so the container asks what the stack would have asked.
+// resolv.conf has no ports; not loopback: the container's is its own), so the container asks
+// what the stack would have asked. Set to servers none of which qualifies, the start is
+// refused with the fix (UnreachableUpstreamsError): an empty file would leave the container
+// without DNS and no word of why. Set empty, it means no upstream: an empty file.
 
 import fs from 'node:fs/promises';
-import { configuredUpstreams, nameserversOf } from '../../../model/upstreams.js';
+import { nameserversOf, resolvConfUpstreams } from '../../../model/upstreams.js';
 
 const SYSTEMD_UPSTREAMS = '/run/systemd/resolve/resolv.conf';
 const LOOPBACK_NAMESERVER = /^\s*nameserver\s+(127\.\S*|::1)\s*$/;
@@ -24,8 +27,9 @@ export async function hostResolvConf(
   if (!ownNetwork) return host;
   const configured = env.STACK_DNS_UPSTREAM;
   if (configured !== undefined) {
-    const servers = configuredUpstreams(configured).filter((u) => u.port === 53);
-    return servers.map((u) => `nameserver ${u.ip}\n`).join('');
+    return resolvConfUpstreams(configured)
+      .map((u) => `nameserver ${u.ip}\n`)
+      .join('');
   }
   const reachable = (text: string) =>
     text

@@ -1,6 +1,7 @@
 // The host folders a `type: image` mount shows: the image's layer folders as overlayfs
 // would merge them for the container's rootfs, narrowed to `image.subpath`. The subpath is
-// walked one name at a time through every layer, top first, as overlayfs looks it up: a
+// walked one name at a time through every layer, top first, as overlayfs looks it up
+// (images/overlay-form.ts, shared with the builder): a
 // whiteout or a file ends the lookup below it, an opaque folder hides the layers under
 // it. A name whose topmost entry is a symbolic link is refused rather than followed: the
 // link is the image's, and read on the host it could point anywhere (`sub -> /etc`).
@@ -10,16 +11,13 @@ import path from 'node:path';
 import type { MountSpec } from '../../../model/plan.js';
 import { paths } from '../../../store/paths.js';
 import { VolumeError } from '../../../store/volumes.js';
-import { lgetxattr } from './libc.js';
+import { isWhiteout, lookupName } from '../../../images/overlay-form.js';
 
 /** mount(2) takes one page of options: `lowerdir=` and the folders must fit in it. */
 const OPTIONS_LIMIT = 4000;
 
-const isWhiteout = (s: { isCharacterDevice(): boolean; rdev: number }) => s.isCharacterDevice() && s.rdev === 0;
-const isOpaque = (dir: string) => lgetxattr(dir, 'trusted.overlay.opaque')?.toString() === 'y';
-
 /**
- * The folders (top first) whose merge is what `m` shows; one folder is bound read-only,
+ * The folders (top first) whose merge is what `m` shows; one folder gets a shadow below it,
  * several are overlaid. Throws VolumeError naming the mount when the subpath is missing,
  * not a folder, or reached through a symbolic link.
  */
@@ -30,27 +28,39 @@ export async function imageMountDirs(m: MountSpec, container: string): Promise<s
   if (visible.length === 0) throw refuse('the image has no layers');
   const parts = (m.subpath ?? '').split('/').filter((p) => p !== '' && p !== '.');
   for (const [i, part] of parts.entries()) {
-    const below: string[] = [];
-    for (const dir of visible) {
-      const at = path.join(dir, part);
-      const stat = await fs.lstat(at).catch(() => undefined);
-      if (!stat) continue;
-      const name = parts.slice(0, i + 1).join('/');
-      if (isWhiteout(stat)) break;
-      if (!stat.isDirectory()) {
-        // Under a folder of an upper layer, a lower layer's link or file is hidden.
-        if (below.length > 0) break;
-        throw refuse(`${sub}${name} is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a folder'} in the image`);
-      }
-      below.push(at);
-      if (isOpaque(at)) break;
-    }
-    if (below.length === 0) throw refuse(`${sub}${parts.slice(0, i + 1).join('/')} does not exist in the image`);
-    visible = below;
+    const name = parts.slice(0, i + 1).join('/');
+    const { top, merged } = lookupName(visible, part);
+    if (!top) throw refuse(`${sub}${name} does not exist in the image`);
+    if (!top.stat.isDirectory())
+      throw refuse(`${sub}${name} is ${top.stat.isSymbolicLink() ? 'a symbolic link' : 'not a folder'} in the image`);
+    visible = merged;
   }
   if (visible.some((d) => d.includes(':') || d.includes(',')))
     throw refuse('its layers are kept under a folder whose path has ":" or ",", which overlayfs cannot take');
   if (visible.length > 1 && `lowerdir=${visible.join(':')}`.length > OPTIONS_LIMIT)
     throw refuse(`it spans ${visible.length} layers, more than one overlay mount can name`);
   return visible;
+}
+
+/**
+ * The lower folder an image mount of one folder gets beside it: overlayfs takes no single
+ * lower without an upper, and a bind would be neither nosuid nor nodev and would show the
+ * layer's whiteouts (character devices 0:0). Overlayfs hides a whiteout only in a folder it
+ * merges from two layers, so this folder holds an empty copy of each folder of `top` that
+ * has a whiteout (and of those above it); every other folder stays the layer's own.
+ */
+export async function whiteoutShadow(top: string, into: string): Promise<string> {
+  await fs.rm(into, { recursive: true, force: true });
+  await fs.mkdir(into, { recursive: true, mode: 0o755 });
+  const walk = async (rel: string): Promise<void> => {
+    const entries = await fs.readdir(path.join(top, rel), { withFileTypes: true });
+    for (const e of entries) {
+      const at = path.join(rel, e.name);
+      if (e.isDirectory()) await walk(at);
+      else if (e.isCharacterDevice() && rel !== '' && isWhiteout(await fs.lstat(path.join(top, at))))
+        await fs.mkdir(path.join(into, rel), { recursive: true, mode: 0o755 });
+    }
+  };
+  await walk('');
+  return into;
 }

@@ -65,10 +65,14 @@ export class ContainerRoot {
 }
 
 /** One entry of the folder `dirFd`, never through a symlink (a symlink entry itself opens with O_PATH). */
-export function openBelow(dirFd: number, name: string, flags: number, mode = 0): number {
+export const openBelow = (dirFd: number, name: string, flags: number, mode = 0): number =>
+  openBeneath(dirFd, checkName(name), flags, mode);
+
+/** `rel` (a relative path) below the folder `dirFd`, without following a symlink anywhere on the way or at its end. */
+export function openBeneath(dirFd: number, rel: string, flags: number, mode = 0): number {
   return openat2(
     dirFd,
-    checkName(name),
+    rel,
     flags | CLOEXEC | O_NOFOLLOW,
     mode,
     RESOLVE.BENEATH | RESOLVE.NO_SYMLINKS | RESOLVE.NO_MAGICLINKS,

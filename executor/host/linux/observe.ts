@@ -16,6 +16,8 @@ import { withClaims } from '../../../model/claims.js';
 import { heldPort } from '../../../model/port-holders.js';
 import { readClaims } from '../../../store/allocation.js';
 import { observeDefaultBridge } from './observe-default-bridge.js';
+import { frozenCgroups } from './cgroups.js';
+import type { ContainerRecord } from '../../../model/records.js';
 
 /** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
 export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {
@@ -34,6 +36,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       readClaims(project),
     ]);
   const records = containerDir.records;
+  const strayFrozen = await frozenWithoutPause(project, records);
   const networks = networkDir.records;
   const nat = natRecord.record;
   const unrecorded = await unrecordedObjects(
@@ -82,6 +85,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
         running: isRunning(r),
         ...(r.stopped ? { stopped: true } : {}),
         ...(r.paused && isRunning(r) ? { paused: true } : {}),
+        ...(strayFrozen.has(r.spec.name) ? { frozenUnpaused: true } : {}),
         ...(r.pid ? { pid: r.pid } : {}),
         ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
         endpoints: r.spec.endpoints.map((e) => ({
@@ -140,4 +144,16 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     },
     claims,
   );
+}
+
+/**
+ * Running containers the kernel holds frozen though no record says paused: a `commit
+ * --pause` killed before it thawed (its finally never ran). The planner thaws them.
+ */
+async function frozenWithoutPause(project: string, records: ContainerRecord[]): Promise<Set<string>> {
+  const candidates = records.filter((r) => isRunning(r) && !r.paused);
+  const frozen = await Promise.all(
+    candidates.map((r) => frozenCgroups(project, r.spec.name, r.spec.resources.cgroupParent).catch(() => false)),
+  );
+  return new Set(candidates.filter((_, i) => frozen[i]).map((r) => r.spec.name));
 }

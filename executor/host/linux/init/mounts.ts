@@ -2,16 +2,16 @@
 // pivot_root: volumes and bind mounts (host directories or files, secrets and configs
 // rendered on the host) and tmpfs. Targets are opened inside the rootfs and mounted onto by
 // fd (mount-target.ts), so neither a symlink in the image nor one swapped into a shared
-// volume meanwhile can send a mount, a mkdir or a new file onto the host. An image mount of
-// several layers is a read-only overlay of them (one layer is a read-only bind). A new volume got the image's content at its
-// target before (copy-up.ts), as docker does, unless the volume asked for nocopy.
+// volume meanwhile can send a mount, a mkdir or a new file onto the host. An image mount is
+// a read-only, nosuid, nodev overlay of its layer folders (one layer gets a shadow folder
+// below it: image-mount-layers.ts). A new volume got the image's content at its target before (copy-up.ts), as docker does, unless the volume asked for nocopy.
 
 import fs from 'node:fs';
 import { MS, type Sys } from './sys.js';
 import { at, MOUNT_ATTR, type RootTargets } from './mount-target.js';
 
 export interface InitMount {
-  /** overlay: an image mount of several layers, always read-only. */
+  /** overlay: an image mount (its layer folders), always read-only. */
   kind: 'bind' | 'tmpfs' | 'overlay';
   /** bind: host path (a directory or a file); overlay: the layer folders, top first, `:`-joined. */
   source: string;
