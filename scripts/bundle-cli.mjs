@@ -84,6 +84,27 @@ function shareBuiltinNamespaces(text) {
   return out;
 }
 
+/**
+ * commander requires node:child_process at its start, for executable subcommands, which
+ * stack has none of; loading it (with net and stream) is ~6 ms of CPU that `ps`, `config`,
+ * `version`, … never use. commander gets it on first use instead.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}commander${path.sep}`)
+        ? { path: 'child_process', namespace: 'lazy-builtin' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      contents:
+        "let mod;\nmodule.exports = new Proxy({}, { get: (_, key) => (mod ??= require('node:child_process'))[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   outdir,
   bundle: true,
@@ -106,7 +127,7 @@ async function cliBundle(name, entry) {
     banner: {
       js: `'use strict';\nconst __stackBundleUrl = require('node:url').pathToFileURL(__filename).href;\n${SHARED_NAMESPACE_HELPER}`,
     },
-    plugins: [tscLayoutMetaUrl('__stackBundleUrl')],
+    plugins: [tscLayoutMetaUrl('__stackBundleUrl'), lazyChildProcessForCommander],
   });
   await fs.mkdir(outdir, { recursive: true });
   for (const f of outputFiles) await fs.writeFile(f.path, shareBuiltinNamespaces(f.text));
