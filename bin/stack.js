@@ -15,6 +15,10 @@
 // One cache per command (`run`, `up`, …), each made at the end of the command's first
 // successful run from what it compiled, so it holds the functions that command calls;
 // until then the build's cache (`common`: commander and the stack file loader) serves.
+//
+// `stack run` runs a bundle of its own (dist/bundle/run.cjs, from cli/run-main.ts: the
+// same program with `run` alone registered), with its own caches: a one-shot container
+// should not pay for the start of the other ~35 commands.
 'use strict';
 
 const fs = require('node:fs');
@@ -31,6 +35,9 @@ const GLOBAL_VALUE_OPTIONS = new Set([
   '--env-file',
   '--profile',
   '--project-directory',
+  '--ansi',
+  '--progress',
+  '--parallel',
 ]);
 /** The cache every command may start from: made by the build (scripts/bundle-cli.mjs). */
 const COMMON = 'common';
@@ -40,9 +47,16 @@ function commandOf(args) {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (GLOBAL_VALUE_OPTIONS.has(a)) i++;
+    else if (a === '-h' || a === '--help')
+      return 'help'; // the program's help, whatever follows
     else if (!a.startsWith('-')) return /^[a-z][a-z-]{0,30}$/.test(a) ? a : 'other';
   }
   return 'help';
+}
+
+/** The bundle that runs `command`: the `run` bundle, or the whole CLI. */
+function bundleFor(dir, command) {
+  return path.join(dir, command === 'run' ? 'run.cjs' : 'stack.cjs');
 }
 
 const identity = (st) => [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':');
@@ -116,13 +130,14 @@ function runBundle(bundle, command) {
   script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
 }
 
-module.exports = { runBundle, commandOf, COMMON };
+module.exports = { runBundle, commandOf, bundleFor, COMMON };
 
 if (require.main === module) {
-  const bundle = path.join(__dirname, '../dist/bundle/stack.cjs');
+  const command = commandOf(process.argv.slice(2));
+  const bundle = bundleFor(path.join(__dirname, '../dist/bundle'), command);
   if (!fs.existsSync(bundle)) {
     process.stderr.write(`stack is not built yet: run \`npm run build\` in ${path.dirname(__dirname)}\n`);
     process.exit(1);
   }
-  runBundle(bundle, commandOf(process.argv.slice(2)));
+  runBundle(bundle, command);
 }

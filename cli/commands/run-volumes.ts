@@ -4,7 +4,7 @@
 
 import { parseShortVolume } from '../../planner/load/mounts.js';
 import type { VolumeMount } from '../../model/types.js';
-import { UsageError } from '../stack-file.js';
+import { UsageError } from '../usage-error.js';
 
 export function withRunVolumes(mounts: readonly VolumeMount[], specs: readonly string[]): VolumeMount[] {
   const extra = specs.map((spec) => {

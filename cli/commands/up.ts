@@ -10,7 +10,6 @@ import type { GlobalOptions } from '../stack-file.js';
 import { progressFormatOption } from '../progress-format.js';
 import { upFlags } from '../up-flags.js';
 import { upOutputFlags } from '../up-output-flags.js';
-import { retireEarlySupervisor, startEarlySupervisor } from '../../supervisor/launch.js';
 import type { UpOptions } from './up-action.js';
 
 export function registerUp(program: Command, globals: () => GlobalOptions): void {
@@ -48,6 +47,9 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
   ).action((services: string[], opts: UpOptions) =>
     runCommand(async () => {
       // The supervisor boots while the rest of `up` loads (launch.ts says when it does).
+      // Imported here, not at the top: its node:child_process would cost every other
+      // command's start ~6 ms of CPU; in the bundle this import is a call, not a file read.
+      const { startEarlySupervisor, retireEarlySupervisor } = await import('../../supervisor/launch.js');
       const early = startEarlySupervisor();
       try {
         return await (await import('./up-action.js')).up(globals(), opts, services, early);

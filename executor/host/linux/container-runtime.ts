@@ -48,9 +48,7 @@ import { containerStdin, stdinWriter } from './open-stdin.js';
 import { containerProcesses } from './container-processes.js';
 import { containerStats } from './container-stats.js';
 import { copyFromContainer, copyToContainer } from './container-copy.js';
-import { exportContainer } from './container-export.js';
 import { openFdTree } from './fd-tree-dir.js';
-import { layerFromTree } from '../../../images/build/layer-from-upper.js';
 
 interface Live {
   child: ChildProcess;
@@ -354,7 +352,10 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       else copyToContainer(proc, src, dest, opts);
     },
 
-    exportFs: async (project, name, out) => exportContainer(await runningPid(project, name), out),
+    // Loaded when used (as snapshotLayer's layer writer): tar-stream and node:zlib are ~4 ms of
+    // CPU at the start of every `run`, `exec` and supervisor that never exports or commits.
+    exportFs: async (project, name, out) =>
+      (await import('./container-export.js')).exportContainer(await runningPid(project, name), out),
 
     async stdin(project, name) {
       await runningPid(project, name);
@@ -366,7 +367,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       if (!(await state.loadContainer(project, name))) throw new CopyError(`container ${name} does not exist`);
       const upper = openFdTree(path.join(paths.containerDir(project, name), 'upper'));
       try {
-        return await layerFromTree(upper, outFile);
+        return await (await import('../../../images/build/layer-from-upper.js')).layerFromTree(upper, outFile);
       } finally {
         upper.close();
       }

@@ -7,7 +7,7 @@
 // non-dumpable besides (native/main.c). One copy per supervisor process (~0.9 MB of
 // memory), made on first use and kept open (close-on-exec) for every later spawn.
 
-import { closeSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync } from 'node:fs';
 import { addSeals, F_SEAL, MFD, memfdCreate } from './libc.js';
 import { SyscallError } from './syscall-error.js';
 
@@ -27,10 +27,12 @@ export function sealedExecutable(source: string): string {
 }
 
 function sealedCopy(source: string): number {
-  const bytes = readFileSync(source);
   const fd = createExecutableMemfd('stack-init');
   try {
-    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+    // The kernel copies (libuv's copyfile: copy_file_range or sendfile) into the memfd,
+    // reopened for writing through our own fd table before it is sealed: ~1 ms of CPU less
+    // than reading 0.9 MB into Node and writing it back, on every CLI run of a container.
+    copyFileSync(source, `/proc/self/fd/${fd}`);
     addSeals(fd, F_SEAL.SEAL | F_SEAL.SHRINK | F_SEAL.GROW | F_SEAL.WRITE);
     return fd;
   } catch (err) {
