@@ -16,9 +16,10 @@ export async function withPendingPulls(
   stored: (ref: string) => Promise<StoredImage | undefined>,
 ): Promise<{ observed: Observed; notes: string[] }> {
   let targets;
+  const selected = new Set(wanted);
   try {
     targets = await imagesToPull(
-      stack.services.filter((s) => wanted.includes(s.name)),
+      stack.services.filter((s) => selected.has(s.name)),
       stored,
     );
   } catch {

@@ -49,6 +49,14 @@ export async function imagesToPull(
 ): Promise<PullTarget[]> {
   const targets = new Map<string, PullTarget>();
   const problems: string[] = [];
+  // Services mostly share a few images: ask the store once per reference (a 1000-service
+  // file read the same record 1000 times, ~40% of `stack plan`).
+  const asked = new Map<string, Promise<StoredImage | undefined>>();
+  const storedOnce = (ref: string) => {
+    let held = asked.get(ref);
+    if (held === undefined) asked.set(ref, (held = stored(ref)));
+    return held;
+  };
   for (const s of [...services, ...services.flatMap(imageMountPulls)]) {
     let ref: string;
     try {
@@ -58,7 +66,7 @@ export async function imagesToPull(
     }
     const policy = s.pullPolicy;
     if (policy === 'build' || (s.build !== undefined && policy !== 'always')) continue;
-    const held = await stored(ref);
+    const held = await storedOnce(ref);
     const period = refreshPeriodSeconds(policy);
     const otherPlatform =
       s.platform !== undefined && held?.platform !== undefined && platformsDiffer(s.platform, held.platform);

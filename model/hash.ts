@@ -26,8 +26,13 @@ export function canonicalJson(value: unknown): string {
 
 function sortKeys(_key: string, value: unknown): unknown {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  // Most objects of a spec are small and written in order already: a copy would only make garbage.
+  let ordered = true;
+  for (let i = 1; i < keys.length && ordered; i++) ordered = keys[i - 1]! < keys[i]!;
+  if (ordered) return value;
   const sorted: Record<string, unknown> = {};
-  for (const k of Object.keys(value).sort()) sorted[k] = (value as Record<string, unknown>)[k];
+  for (const k of keys.sort()) sorted[k] = (value as Record<string, unknown>)[k];
   return sorted;
 }
 

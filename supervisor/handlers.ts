@@ -43,9 +43,13 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
         ctx.send({ type: 'plan', plan });
         await executeJournaled(plan, ctx.host, reporter, journal, ctx.hooks, req.parallel);
       } finally {
-        // Whatever the apply made now has its state records; what it did not make is free again.
-        await ctx.host.allocation.unclaim(ctx.project);
-        await ctx.dns?.reload();
+        // Whatever the apply made now has its state records; what it did not make is free
+        // again. A plan without operations changed nothing (and claimed nothing): the names
+        // the DNS serves are as they were, and a no-op `up` does not wait for a reload.
+        if (plan.operations.length > 0) {
+          await ctx.host.allocation.unclaim(ctx.project);
+          await ctx.dns?.reload();
+        }
       }
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';

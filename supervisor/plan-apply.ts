@@ -18,7 +18,8 @@ export async function planApply(host: Host, project: string, req: Extract<Reques
   try {
     const observed = await host.observe(project, observeOptionsFor(req.stack));
     const plan = reconcile(req.stack, observed, req.options);
-    await host.allocation.claim(project, claimsOf(plan));
+    // A plan that makes nothing claims nothing: no record to write (a no-op `up` waits for it).
+    if (plan.operations.length > 0) await host.allocation.claim(project, claimsOf(plan));
     return plan;
   } finally {
     lock.release();

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   attr,
+  findAttr,
   nestAttr,
   NETLINK_ROUTE,
   NetlinkError,
@@ -36,6 +37,18 @@ describe('netlink framing', () => {
     const inner = parseAttrs(outer.get(18)!);
     expect(inner.get(1)!.toString()).toBe('veth\0');
     expect(inner.get(2)!.readUInt32LE()).toBe(7);
+  });
+
+  it('finds one attribute as parseAttrs gives it: the last of repeats, flag bits dropped, absent as undefined', () => {
+    const buf = Buffer.concat([
+      Buffer.alloc(16),
+      strAttr(3, 'a'),
+      attr(0x8000 | 5, Buffer.from([1])),
+      strAttr(3, 'eth0'),
+    ]);
+    for (const type of [3, 5, 7]) expect(findAttr(buf, 16, type)).toEqual(parseAttrs(buf, 16).get(type));
+    expect(findAttr(buf, 16, 3)!.toString()).toBe('eth0\0');
+    expect(findAttr(buf, 16, 7)).toBeUndefined();
   });
 
   it('names the request, the errno and its text in errors', () => {

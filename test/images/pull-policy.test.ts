@@ -93,4 +93,22 @@ describe('imagesToPull', () => {
     );
     expect(targets).toEqual([{ ref: 'docker.io/library/busybox:latest', platform: 'linux/arm64', services: ['arm'] }]);
   });
+
+  it('asks the store once per reference, however many services share the image', async () => {
+    const asked: string[] = [];
+    const counting = async (ref: string) => {
+      asked.push(ref);
+      return storedAt(ref);
+    };
+    const services = Array.from({ length: 50 }, (_, i) => svc(`s${i}`, i % 2 ? 'busybox' : 'alpine', 'missing'));
+    const targets = await imagesToPull(services, counting, NOW);
+    expect(asked.sort()).toEqual(['docker.io/library/alpine:latest', 'docker.io/library/busybox:latest']);
+    expect(targets).toEqual([
+      {
+        ref: 'docker.io/library/alpine:latest',
+        platform: undefined,
+        services: services.filter((_, i) => i % 2 === 0).map((s) => s.name),
+      },
+    ]);
+  });
 });

@@ -34,6 +34,6 @@ export function removeAccepts(table: string): Promise<void> {
 
 /** Whether every dropping chain holds the stack's accepts (observe: false is drift). */
 export async function acceptsPresent(spec: NatSpec): Promise<boolean> {
-  const fw = await readFirewalls();
+  const fw = await readFirewalls(false);
   return acceptsInPlace(fw.chains, acceptRules(spec), fw.listing, fw.iptables, assertStkTable(spec.table));
 }

@@ -60,16 +60,21 @@ async function listCandidateTables(): Promise<NftListing> {
   return { nftables: entries };
 }
 
-export async function readFirewalls(): Promise<FirewallView> {
+/**
+ * `forPlacing`: the view placing or removing accepts needs, with the iptables-nft listing
+ * wherever its filter table exists (marked accepts may sit there even where no chain drops
+ * any more, and must go). Checking that the accepts are in place (observe, on every `up`
+ * and `plan`) only reads the chains that drop: it lists iptables-nft, a process, only
+ * when one of its chains does.
+ */
+export async function readFirewalls(forPlacing = true): Promise<FirewallView> {
   const listing = await listCandidateTables();
   const nftChains = droppingNftChains(listing);
   const iptables: FirewallView['iptables'] = {};
-  // Marked accepts may sit in an iptables-nft table even where no chain drops any more.
-  if ((listing.nftables ?? []).some((e) => e.table?.family === 'ip' && e.table.name === 'filter')) {
-    iptables['iptables-nft'] = await listingOf(
-      'iptables-nft',
-      nftChains.some((c) => c.backend === 'iptables-nft'),
-    );
+  const iptablesDrops = nftChains.some((c) => c.backend === 'iptables-nft');
+  const filterTable = (listing.nftables ?? []).some((e) => e.table?.family === 'ip' && e.table.name === 'filter');
+  if (filterTable && (forPlacing || iptablesDrops)) {
+    iptables['iptables-nft'] = await listingOf('iptables-nft', iptablesDrops);
   }
   const legacy = legacyFilterExists() ? await listingOf('iptables-legacy', true) : undefined;
   if (legacy !== undefined) iptables['iptables-legacy'] = legacy;

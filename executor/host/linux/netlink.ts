@@ -50,6 +50,23 @@ export function u32Attr(type: number, n: number): Buffer {
   return attr(type, b);
 }
 
+/**
+ * The attribute of `type` in `buf` from `offset` on (the last one on repeats), as parseAttrs
+ * would give it, without a Map and a Buffer per attribute: a link dump of a busy host has
+ * ~40 attributes per link, and observe wants one of them.
+ */
+export function findAttr(buf: Buffer, offset: number, type: number): Buffer | undefined {
+  let start = -1;
+  let end = -1;
+  for (let off = offset; off + 4 <= buf.length;) {
+    const len = buf.readUInt16LE(off);
+    if (len < 4 || off + len > buf.length) break;
+    if ((buf.readUInt16LE(off + 2) & 0x3fff) === type) ((start = off + 4), (end = off + len));
+    off += align4(len);
+  }
+  return start < 0 ? undefined : buf.subarray(start, end);
+}
+
 /** Attributes in `buf` from `offset` on, by type (the last one wins on repeats). */
 export function parseAttrs(buf: Buffer, offset = 0): Map<number, Buffer> {
   const out = new Map<number, Buffer>();

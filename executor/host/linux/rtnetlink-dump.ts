@@ -3,7 +3,7 @@
 // starting those two processes on every `up` and `plan`.
 
 import { intToIp } from '../../../model/ipam.js';
-import { NETLINK_ROUTE, NetlinkSocket, parseAttrs } from './netlink.js';
+import { findAttr, NETLINK_ROUTE, NetlinkSocket, parseAttrs } from './netlink.js';
 
 const RTM = { NEWLINK: 16, GETLINK: 18, NEWADDR: 20, GETADDR: 22, NEWROUTE: 24, GETROUTE: 26 } as const;
 const IFLA_IFNAME = 3;
@@ -45,7 +45,7 @@ export function dumpLinks(): Map<string, LinkState> {
     mask.writeUInt32LE(RTEXT_FILTER_SKIP_STATS, 4);
     for (const m of nl.dump('RTM_GETLINK dump', RTM.GETLINK, Buffer.concat([linkReq, mask]))) {
       if (m.type !== RTM.NEWLINK) continue;
-      const name = parseAttrs(m.payload, 16).get(IFLA_IFNAME);
+      const name = findAttr(m.payload, 16, IFLA_IFNAME);
       if (name)
         byIndex.set(m.payload.readInt32LE(4), {
           name: cString(name),
