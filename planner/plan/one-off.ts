@@ -27,7 +27,7 @@ export interface OneOffOptions {
   id: string;
   /** The stack the service is of: its volumes, secrets and configs are mounted, as compose's run does. */
   stack?: Stack;
-  /** `--use-aliases`: the service's network aliases are the one-off's too (the DNS answers them with it). */
+  /** `--use-aliases`: the service's name and network aliases are the one-off's too (the DNS answers them with it). */
   useAliases?: boolean;
 }
 
@@ -68,7 +68,8 @@ function endpointsFor(
       prefixLength: parseCidr(net.subnet).prefix,
       gateway: net.gateway,
       defaultRoute: index === 0,
-      ...(useAliases && sn.aliases.length > 0 ? { aliases: [...sn.aliases] } : {}),
+      // compose's getAliases: --use-aliases gives it the service's name and its aliases.
+      ...(useAliases ? { aliases: [service.name, ...sn.aliases] } : {}),
     });
   });
   // Its fellow containers by service name, on the networks they share.
