@@ -45,6 +45,16 @@ export function natTableName(project: string): string {
   return `stk_${project.replace(/[^a-zA-Z0-9_]/g, '_').slice(0, 32)}_${shortHash(project, 6)}`;
 }
 
+/** nftables table of a one-off's published ports (`run -p`): one per container, so its start and end touch no other rule (≤ 56 characters). */
+export function oneOffTableName(project: string, container: string): string {
+  return `${oneOffTablePrefix(project)}${shortHash(`${project}/${container}`, 8)}`;
+}
+
+/** What every one-off table of `project` starts with (its NAT table's name, which is the project's alone). */
+export function oneOffTablePrefix(project: string): string {
+  return `${natTableName(project)}_run_`;
+}
+
 /**
  * The volume behind a container's unnamed `volumes:` entry: one name per container and
  * target, so a recreated container gets its data back (as compose does) until `down -v`.
