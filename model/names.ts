@@ -30,6 +30,17 @@ export function slotOf(name: string): string {
   return name.endsWith('.b') ? name.slice(0, -2) : name;
 }
 
+/**
+ * The separator of the names compose gives: `-`, or `_` under `--compatibility`
+ * (COMPOSE_COMPATIBILITY), as compose v1 named them (`project_service_1`).
+ */
+export const nameSeparator = (compatibility: boolean | undefined): string => (compatibility ? '_' : '-');
+
+/** The name `--compatibility` shows for a container, and its DNS answers: compose v1's `<project>_<service>_<n>`. */
+export function compatibleName(project: string, service: string, replica: number): string {
+  return [project, service, replica].join('_');
+}
+
 /** `stkb` + 10 hex = 14 bytes. */
 export function bridgeName(project: string, networkKey: string): string {
   return `stkb${shortHash(`${project}/${networkKey}`, 10)}`;

@@ -129,5 +129,7 @@ export function oneOffSpec(
     mounts.mounts,
     containerDns(effective, endpoints),
   );
-  return { ...spec, name, labels: { ...spec.labels, 'stack.oneoff': 'true' } };
+  // --compatibility: compose v1's `<project>_<service>_run_<id>` is the name it shows.
+  const shown = opts.stack?.compatibility ? { containerName: [project, service.name, 'run', opts.id].join('_') } : {};
+  return { ...spec, ...shown, name, labels: { ...spec.labels, 'stack.oneoff': 'true' } };
 }
