@@ -1,5 +1,6 @@
 // docker compose's global flags that are not about the stack file: --ansi, --progress,
-// --parallel and --dry-run (stack-file.ts reads -f, -p, --env-file, --profile and
+// --parallel, --dry-run and --compatibility (COMPOSE_COMPATIBILITY, which the loader
+// reads from the project's environment) (stack-file.ts reads -f, -p, --env-file, --profile and
 // --project-directory). The first three are copied into their COMPOSE_* variables once
 // the command line is read, so a flag wins over the variable and every part of the CLI
 // (and the supervisor client, for --parallel) asks the variable alone. A bad value, from
@@ -16,6 +17,7 @@ export interface GlobalFlags extends GlobalOptions {
   progress?: string;
   parallel?: string;
   dryRun?: boolean;
+  compatibility?: boolean;
 }
 
 export function registerGlobalFlags(program: Command, globals: () => GlobalFlags): void {
@@ -26,7 +28,8 @@ export function registerGlobalFlags(program: Command, globals: () => GlobalFlags
       'progress output: auto, tty (live list), plain (a line per step), json (a JSON object per line on stdout) or quiet (default: COMPOSE_PROGRESS, else auto)',
     )
     .option('--parallel <n>', 'at most N operations at once, -1 for no limit (default: COMPOSE_PARALLEL_LIMIT, else 8)')
-    .option('--dry-run', 'show what a command would change, and change nothing');
+    .option('--dry-run', 'show what a command would change, and change nothing')
+    .option('--compatibility', "compose v1's names: project_service_1 (sets COMPOSE_COMPATIBILITY)");
   program.hook('preAction', () => {
     const problem = settle(globals());
     if (problem) {
@@ -39,6 +42,8 @@ export function registerGlobalFlags(program: Command, globals: () => GlobalFlags
 
 /** Copies the flags into their variables and checks both; a problem's text, or undefined. */
 function settle(flags: GlobalFlags): string | undefined {
+  // Read from the project's environment by the loader (planner/load/coerce.ts compatibility), as compose.
+  if (flags.compatibility) process.env.COMPOSE_COMPATIBILITY = '1';
   const checks = [
     { flag: '--ansi', variable: 'COMPOSE_ANSI', given: flags.ansi, ok: (v: string) => ANSI_MODES.some((m) => m === v) },
     {

@@ -27,6 +27,8 @@ export const EXAMPLES: Record<string, string[]> = {
   run: [
     'stack run --rm web sh           # a one-off shell in a web container',
     'stack run --rm --image busybox -- echo hi # a container of an image, no stack file',
+    'stack run --rm -p 8080:80 web   # publish its port 80 on host port 8080 while it runs',
+    'stack run -d --rm -P web        # detached, with the service ports; removed when it exits',
   ],
   port: ['stack port web 80               # the host address web:80 is published on'],
   logs: ["stack logs -f web               # follow web's output", 'stack logs --tail 20 --timestamps'],

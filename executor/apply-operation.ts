@@ -95,6 +95,9 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
       await host.nat.remove(op.table);
       await host.state.removeNat(op.project);
       return;
+    case 'ports.unpublish':
+      await host.nat.unpublish(op.table);
+      return;
     case 'volume.remove':
       await host.volumes.remove(op.name);
       return;

@@ -52,6 +52,8 @@ export class FakeHost implements Host {
   nat: Host['nat'] = {
     apply: async (spec) => this.record(`nat.apply ${spec.table} ${spec.ports.length} ports`),
     remove: async (table) => this.record(`nat.remove ${table}`),
+    publish: async (table, _project, ports) => this.record(`nat.publish ${table} ${ports.length} ports`),
+    unpublish: async (table) => this.record(`nat.unpublish ${table}`),
   };
 
   containers: Host['containers'] = {

@@ -4,7 +4,7 @@
 
 import type { Writable } from 'node:stream';
 import type { LayerBlob } from '../images/build/layer-from-upper.js';
-import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec } from '../model/plan.js';
+import type { ContainerSpec, Endpoint, NatSpec, NetworkSpec, PortRule } from '../model/plan.js';
 import type { ObserveOptions, Observed } from '../model/observed.js';
 import type { Claims } from '../model/claims.js';
 import type { WaitCondition, WaitOptions, WaitOutcome } from '../model/conditions.js';
@@ -192,6 +192,10 @@ export interface Host {
     apply(spec: NatSpec): Promise<void>;
     /** Removes the table and every accept marked with its name from other software's chains. */
     remove(table: string): Promise<void>;
+    /** Makes (or replaces) the table of a one-off's published ports (`run -p`): its DNAT rules alone. */
+    publish(table: string, project: string, ports: readonly PortRule[]): Promise<void>;
+    /** Removes a one-off's table; nothing when it is gone already. */
+    unpublish(table: string): Promise<void>;
   };
 
   containers: {

@@ -8,6 +8,7 @@ import type { ContainerSpec } from '../model/plan.js';
 import { ContainerStartError, type ContainerExit, type Host } from './host.js';
 import { launchContainer } from './launch-container.js';
 import { removeContainer } from './stop-container.js';
+import { oneOffTableName } from '../model/names.js';
 
 export interface OneOffOptions {
   /** Take the container down (process, veths, cgroups, dirs, record) once it ends: `--rm`. */
@@ -18,6 +19,8 @@ export interface OneOffOptions {
   onSpawned?: (pid: number) => void;
   /** See LaunchOptions.bridgesReady. */
   bridgesReady?: Promise<unknown>;
+  /** Called once its command runs (`run -d` returns then); not when it could not be started. */
+  onStarted?: () => void;
 }
 
 export interface OneOffOutcome {
@@ -34,6 +37,11 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
     });
   });
   let wired = false;
+  // Its published ports (`run -p`) are there before its command runs, and gone once it ends;
+  // the record written at the claim names them, so a crash in between leaves what the next
+  // plan of the stack unpublishes (planner/plan/salvage.ts).
+  if (spec.oneOffPorts?.length)
+    await host.nat.publish(oneOffTableName(spec.project, spec.name), spec.project, spec.oneOffPorts);
   try {
     let startError: ContainerStartError | undefined;
     try {
@@ -59,6 +67,7 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
       if (!wired || !(err instanceof ContainerStartError)) throw err;
       startError = err;
     }
+    if (!startError) opts.onStarted?.();
     const e = await exit;
     await host.state.updateContainer(spec.project, spec.name, (r) => ({
       ...r,
@@ -69,22 +78,13 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
     }));
     return { exitCode: e.exitCode, ...(startError ? { startError } : {}) };
   } finally {
+    // removeContainer unpublishes its ports too
     if (opts.remove)
       await removeContainer(host, spec.project, spec.name, {
         signal: 'SIGKILL',
         graceSeconds: 0,
         hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
       });
+    else if (spec.oneOffPorts?.length) await host.nat.unpublish(oneOffTableName(spec.project, spec.name));
   }
-}
-
-/**
- * `stack run -d`: the one-off started like any container (detached, its output to its log
- * file) and left running; the caller returns at once. Nobody waits for its exit: `ps`
- * shows it exited once it is gone (without a code), `down` removes it.
- */
-export async function startOneOffDetached(spec: ContainerSpec, host: Host): Promise<void> {
-  await launchContainer(spec, host, (pid, startTime, startedAt) =>
-    host.state.saveContainer(spec.project, { spec, status: 'starting', pid, startTime, startedAt }),
-  );
 }

@@ -6,6 +6,7 @@ import type { ContainerHooks } from './container-hooks.js';
 import type { ContainerRecord } from '../model/records.js';
 import { isNoSpace } from '../store/record-errors.js';
 import { runPreStopHooks } from './lifecycle-hooks.js';
+import { oneOffTableName } from '../model/names.js';
 
 /**
  * The mark that keeps the restart policy from bringing it back once it exits: the record is
@@ -45,6 +46,7 @@ export async function removeContainer(
     if (!isNoSpace(err)) throw err;
   });
   const warnings = await stopMarked(host, project, name, stop.signal, stop.graceSeconds, hooks);
+  await unpublishOneOff(host, project, name);
   for (const veth of stop.hostVeths) await host.networks.detach(veth);
   await host.containers.cleanup(project, name);
   await hooks.cleanedUp?.(project, name);
@@ -66,4 +68,13 @@ async function stopMarked(
   await host.containers.stop(project, name, signal, graceSeconds);
   await hooks.stopped?.(project, name);
   return warnings;
+}
+
+/**
+ * A one-off's published ports (`run -p`) go with it. (Without a readable record, the next
+ * observe finds its table among the stack's one-off tables that no record holds.)
+ */
+async function unpublishOneOff(host: Host, project: string, name: string): Promise<void> {
+  const record = await host.state.loadContainer(project, name);
+  if (record?.spec.oneOffPorts) await host.nat.unpublish(oneOffTableName(project, name));
 }

@@ -30,6 +30,17 @@ export function slotOf(name: string): string {
   return name.endsWith('.b') ? name.slice(0, -2) : name;
 }
 
+/**
+ * The separator of the names compose gives: `-`, or `_` under `--compatibility`
+ * (COMPOSE_COMPATIBILITY), as compose v1 named them (`project_service_1`).
+ */
+export const nameSeparator = (compatibility: boolean | undefined): string => (compatibility ? '_' : '-');
+
+/** The name `--compatibility` shows for a container, and its DNS answers: compose v1's `<project>_<service>_<n>`. */
+export function compatibleName(project: string, service: string, replica: number): string {
+  return [project, service, replica].join('_');
+}
+
 /** `stkb` + 10 hex = 14 bytes. */
 export function bridgeName(project: string, networkKey: string): string {
   return `stkb${shortHash(`${project}/${networkKey}`, 10)}`;
@@ -43,6 +54,16 @@ export function vethName(project: string, container: string, networkKey: string)
 /** nftables table: identifier characters only, with a hash so `a-b` and `a_b` differ. */
 export function natTableName(project: string): string {
   return `stk_${project.replace(/[^a-zA-Z0-9_]/g, '_').slice(0, 32)}_${shortHash(project, 6)}`;
+}
+
+/** nftables table of a one-off's published ports (`run -p`): one per container, so its start and end touch no other rule (≤ 56 characters). */
+export function oneOffTableName(project: string, container: string): string {
+  return `${oneOffTablePrefix(project)}${shortHash(`${project}/${container}`, 8)}`;
+}
+
+/** What every one-off table of `project` starts with (its NAT table's name, which is the project's alone). */
+export function oneOffTablePrefix(project: string): string {
+  return `${natTableName(project)}_run_`;
 }
 
 /**

@@ -146,8 +146,10 @@ export interface Observed {
   foreignContainers?: ForeignContainer[];
   /** Bridges other stacks' applies in progress are making (model/claims.ts), before their records exist. */
   claimedBridges?: { bridge: string; project: string }[];
-  /** Host ports other stacks publish (their DNAT rules, which no socket shows). */
+  /** Host ports other stacks publish (their DNAT rules, which no socket shows), and the running one-offs of every stack (this one's too). */
   foreignPorts?: ForeignPort[];
+  /** Tables of this stack's one-offs that no longer run (their `stack run` was killed): unpublished by the next plan. */
+  staleOneOffTables?: { container: string; table: string }[];
   /** This stack's objects that no readable record describes (planner/plan/salvage.ts removes them). */
   unrecorded?: UnrecordedObjects;
   /** Damaged records of other stacks, skipped (each names its file and what is wrong). */
@@ -204,6 +206,8 @@ export interface ForeignPort {
   hostIp?: string;
   project: string;
   service: string;
+  /** A one-off's (`run -p`): its container name. */
+  oneOff?: string;
 }
 
 /** A volume in the host's volume store (any stack's, or made by hand). */

@@ -71,6 +71,8 @@ export function describe(op: Operation): string {
     }
     case 'nat.remove':
       return op.table;
+    case 'ports.unpublish':
+      return `${op.table} (ports of one-off ${op.container})`;
     case 'volume.remove':
       return op.name;
     case 'stack.forget':

@@ -149,6 +149,8 @@ export interface ContainerSpec extends ContainerLifecycleHooks {
   readyPorts?: number[];
   restart: RestartPolicy;
   labels: Record<string, string>;
+  /** A one-off's `run -p`/`-P` ports: DNAT rules in a table of its own (names.ts oneOffTableName), there while it runs. */
+  oneOffPorts?: PortRule[];
   /** `logging:` (model/log-rotation.ts); absent: one log file, never rotated, as before the key existed. */
   logging?: LogConfig;
   /** The service's `annotations`, left out when none (docker keeps them on the container; nothing here reads them). */
@@ -299,7 +301,9 @@ export type Operation =
   | (OpBase & { kind: 'nat.apply'; nat: NatSpec })
   | (OpBase & { kind: 'nat.remove'; project: string; table: string })
   | (OpBase & { kind: 'volume.remove'; project: string; name: string })
-  | (OpBase & { kind: 'stack.forget'; project: string });
+  | (OpBase & { kind: 'stack.forget'; project: string })
+  /** The table of a one-off that no longer runs (its `stack run` was killed): its ports are free again. */
+  | (OpBase & { kind: 'ports.unpublish'; project: string; container: string; table: string });
 
 export type OperationKind = Operation['kind'];
 

@@ -51,12 +51,10 @@ export class PortHolders {
     }
     for (const r of observed.foreignPorts ?? []) {
       const on = r.hostIp ? ` on ${r.hostIp}` : '';
-      this.add(
-        r,
-        r.hostIp ?? '0.0.0.0',
-        { what: `published by stack ${r.project} (service ${r.service})${on}`, fix: `stop stack ${r.project}` },
-        2,
-      );
+      const holder = r.oneOff
+        ? { what: `published by one-off ${r.oneOff} of stack ${r.project}${on}`, fix: `stop ${r.oneOff}` }
+        : { what: `published by stack ${r.project} (service ${r.service})${on}`, fix: `stop stack ${r.project}` };
+      this.add(r, r.hostIp ?? '0.0.0.0', holder, 2);
     }
   }
 

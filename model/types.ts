@@ -422,4 +422,6 @@ export interface Stack {
   volumes: Volume[];
   secrets: FileObject[];
   configs: FileObject[];
+  /** `--compatibility` (COMPOSE_COMPATIBILITY): compose v1's `_` in the names compose gives (model/names.ts nameSeparator). */
+  compatibility?: true;
 }

@@ -56,6 +56,7 @@ const containerSpec = shape({
   'preStop?': listOf(anyObject),
   restart: shape({ name: str }),
   labels: anyObject,
+  'oneOffPorts?': listOf(anyObject),
   'annotations?': anyObject,
   hash: str,
 });

@@ -29,7 +29,8 @@ export async function stackImages(globals: GlobalOptions, project: string, mode:
     // down works from the records alone; a file that cannot be read adds nothing.
   }
   const refs = used
-    .filter((u) => mode === 'all' || sameRef(u.ref, `${project}-${u.service}`))
+    // `_`: the default name under --compatibility.
+    .filter((u) => mode === 'all' || ['-', '_'].some((sep) => sameRef(u.ref, `${project}${sep}${u.service}`)))
     .map((u) => normalizeImageRef(u.ref));
   return [...new Set(refs)].sort();
 }

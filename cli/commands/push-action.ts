@@ -39,7 +39,7 @@ export async function imagePush(ref: string, opts: ImagePushOptions): Promise<vo
  */
 export function pushTargets(project: string, service: Service): string[] {
   if (!service.build) return [];
-  const named = service.image !== `${project}-${service.name}`;
+  const named = service.image !== `${project}-${service.name}` && service.image !== `${project}_${service.name}`;
   return [...(named ? [service.image] : []), ...service.build.tags];
 }
 

@@ -8,7 +8,10 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { createLinuxHost } from '../../executor/host/linux/linux-host.js';
 import type { Host } from '../../executor/host.js';
-import { runOneOff, startOneOffDetached } from '../../executor/one-off.js';
+import { runOneOff } from '../../executor/one-off.js';
+import { isRunWatcher, reportStarted, runThroughWatcher } from './run-detached.js';
+import { fixedPorts, publishedByRun } from './run-ports.js';
+import { oneOffPorts } from '../../planner/plan/one-off-ports.js';
 import { claimOneOff } from './run-claim.js';
 import type { ContainerSpec } from '../../model/plan.js';
 import { emptyObserved, type ImageInfo, type Observed } from '../../model/observed.js';
@@ -16,7 +19,7 @@ import { oneOffSpec } from '../../planner/plan/one-off.js';
 import { serviceDefaults } from '../../planner/load/service-defaults.js';
 import { shellSplit } from '../../planner/load/short-forms.js';
 import { parseSize } from '../../planner/load/coerce.js';
-import type { Service, Stack } from '../../model/types.js';
+import type { PortMapping, Service, Stack } from '../../model/types.js';
 import type { GlobalOptions } from '../stack-file.js';
 import { UsageError } from '../usage-error.js';
 import { envFlags } from './env-flags.js';
@@ -33,6 +36,10 @@ export interface RunCliOptions {
   capAdd?: string[];
   capDrop?: string[];
   useAliases?: boolean;
+  /** -p [IP:][HOST:]CONTAINER[/PROTO], repeatable. */
+  publish?: string[];
+  /** -P: publish the service's own `ports:`. */
+  servicePorts?: boolean;
   /** --pull always|missing|never|policy (the default: the service's pull_policy, as `up`). */
   pull?: string;
   /** -v SPEC, repeatable. */
@@ -55,8 +62,8 @@ import { IMAGE_RUN_PROJECT } from '../project-name-option.js';
 interface Target {
   project: string;
   service: Service;
-  /** The stack as it is now, seen through `host`; called under the allocation lock (run-claim.ts). */
-  observe: (host: Host) => Promise<Observed>;
+  /** The stack as it is now, seen through `host` (with the owners of these host ports); called under the allocation lock (run-claim.ts). */
+  observe: (host: Host, ports: readonly PortMapping[]) => Promise<Observed>;
   /** The stack of a service of the file (not of `--image`): its mounts are the one-off's. */
   stack?: Stack;
 }
@@ -95,7 +102,7 @@ async function target(
     t: {
       project,
       service: withRunFlags(target.service, opts),
-      observe: (host) => host.observe(project),
+      observe: (host, ports) => host.observe(project, { publishedPorts: fixedPorts(ports) }),
       stack: target.stack,
     },
     command: rest,
@@ -155,11 +162,11 @@ export async function run(
   rest: string[],
   opts: RunCliOptions,
 ): Promise<number> {
-  if (opts.detach && opts.rm)
-    throw new UsageError('-d with --rm: a detached one-off has nobody to remove it when it ends; `stack down` does');
+  if (opts.detach && !isRunWatcher()) return runThroughWatcher();
   if (opts.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(opts.name))
     throw new UsageError(`--name ${opts.name}: letters, digits, '_', '.' and '-', starting with a letter or digit`);
   const { t, command } = await target(globals, first, rest, opts);
+  const wanted = publishedByRun(t.service, opts);
   if (opts.memory !== undefined) {
     const bytes = parseSize(opts.memory);
     if (bytes === undefined) throw new UsageError(`--memory ${opts.memory}: not a size (e.g. 64m, 1g)`);
@@ -174,7 +181,7 @@ export async function run(
   const host = createLinuxHost();
   const spec = await claimOneOff(
     t.project,
-    () => t.observe(host),
+    () => t.observe(host, wanted),
     (observed) => {
       const built = oneOffSpec(t.project, t.service, image, observed, {
         command,
@@ -189,15 +196,20 @@ export async function run(
       // Thrown before the record is written: a refused run leaves nothing behind.
       if (built.argv.length === 0)
         throw new UsageError(`neither the command line nor image ${built.image.ref} gives a command to run`);
-      return opts.name === undefined ? built : { ...built, containerName: opts.name };
+      const named = opts.name === undefined ? built : { ...built, containerName: opts.name };
+      const ports = oneOffPorts(named, wanted, observed);
+      return ports.length > 0 ? { ...named, oneOffPorts: ports } : named;
     },
   );
   if (opts.detach) {
-    await startOneOffDetached(spec, host);
-    process.stdout.write(`${spec.containerName ?? spec.name}\n`);
-    // The host still watches the container's process (its exit is no longer ours to wait
-    // for): end here, as `up -d` leaves its containers to the supervisor.
-    process.exit(0);
+    // The watcher (run-detached.ts): it waits for the exit, as an attached run does.
+    const outcome = await runOneOff(spec, host, {
+      remove: !!opts.rm,
+      attach: false,
+      onStarted: () => reportStarted(spec.containerName ?? spec.name),
+    });
+    if (outcome.startError) process.stderr.write(`stack: ${escapeControls(outcome.startError.message)}\n`);
+    return outcome.exitCode;
   }
   return runAttached(spec, !!opts.rm, host);
 }

@@ -17,12 +17,18 @@ export function registerRun(program: Command, globals: () => GlobalOptions): voi
     .argument('[service]', 'service of the stack file (with --image: the command)')
     .argument('[command...]', "command and arguments, replacing the service's command")
     .option('--rm', 'remove the container when it exits')
-    .option('-d, --detach', 'start it and return, printing its name; its output goes to its log')
+    .option('-d, --detach', 'start it and return, printing its name; its output goes to its log, its exit code to ps')
     .option('--name <name>', 'name of the container (ps, DNS) instead of <project>-<service>-run-<id>')
     .option('-l, --label <KEY=VALUE>', 'add a label (repeatable)', repeat)
     .option('--cap-add <cap>', 'add a capability (repeatable)', repeat)
     .option('--cap-drop <cap>', 'drop a capability (repeatable)', repeat)
     .option('--pull <policy>', "pull the image first: always, missing, never or policy (the service's pull_policy)")
+    .option(
+      '-p, --publish <[ip:][host:]container[/proto]>',
+      'publish a container port on the host while it runs (repeatable; the `ports:` short syntax)',
+      repeat,
+    )
+    .option('-P, --service-ports', "publish the service's own `ports:` (a one-off publishes none by default)")
     .option('--use-aliases', "the service's network aliases name the one-off too")
     .option(
       '-v, --volume <spec>',

@@ -90,3 +90,8 @@ export function parseMode(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0o7777) return v;
   return undefined;
 }
+
+/** COMPOSE_COMPATIBILITY of the project's environment (`--compatibility` sets it), read as Go's ParseBool, as compose. */
+export function compatibility(env: Record<string, string | undefined>): boolean {
+  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(env.COMPOSE_COMPATIBILITY ?? '');
+}

@@ -2,7 +2,8 @@
 // default filled the way docker compose fills it (see service-defaults.ts for the values
 // used when the file says nothing). Assumes the schema and the rules passed.
 
-import { dictOrList, environment, parseSize, stringList, toBool, toInt, toNumber } from './coerce.js';
+import { compatibility, dictOrList, environment, parseSize, stringList, toBool, toInt, toNumber } from './coerce.js';
+import { nameSeparator } from '../../model/names.js';
 import { fileGrant, parseTmpfs, parseVolume, resolveHostPath } from './mounts.js';
 import { exposeEntry, parsePorts } from './ports.js';
 import { normalizeBuild } from './build-spec.js';
@@ -205,7 +206,8 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
   const deploy = obj(s.deploy);
   const networkMode = typeof s.network_mode === 'string' ? s.network_mode : undefined;
   const buildSpec = normalizeBuild(s.build, ctx);
-  const image = typeof s.image === 'string' ? s.image : `${ctx.project}-${name}`;
+  // compose's default name of a built image: `<project>-<service>` (`_` under --compatibility).
+  const image = typeof s.image === 'string' ? s.image : `${ctx.project}${nameSeparator(compatibility(ctx.env))}${name}`;
   const out: Service = {
     ...serviceDefaults(name, image, ctx.pos),
     pullPolicy: (typeof s.pull_policy === 'string' ? s.pull_policy : 'missing') as PullPolicy,

@@ -3,6 +3,7 @@
 // and the rules passed. Services are done in normalize-service.ts; this file does the
 // top-level networks, volumes, secrets and configs.
 
+import { compatibility } from './coerce.js';
 import { dictOrList, toBool } from './coerce.js';
 import { resolveHostPath } from './mounts.js';
 import { normalizeService, type EnvFileRef } from './normalize-service.js';
@@ -117,6 +118,7 @@ export function normalize(input: NormalizeInput): Stack {
   networks.sort((a, b) => byName(a.key, b.key));
 
   return {
+    ...(compatibility(input.env) ? { compatibility: true as const } : {}),
     project: input.project,
     file: input.file,
     projectDir: input.projectDir,

@@ -27,7 +27,7 @@ export interface OneOffOptions {
   id: string;
   /** The stack the service is of: its volumes, secrets and configs are mounted, as compose's run does. */
   stack?: Stack;
-  /** `--use-aliases`: the service's network aliases are the one-off's too (the DNS answers them with it). */
+  /** `--use-aliases`: the service's name and network aliases are the one-off's too (the DNS answers them with it). */
   useAliases?: boolean;
 }
 
@@ -68,7 +68,8 @@ function endpointsFor(
       prefixLength: parseCidr(net.subnet).prefix,
       gateway: net.gateway,
       defaultRoute: index === 0,
-      ...(useAliases && sn.aliases.length > 0 ? { aliases: [...sn.aliases] } : {}),
+      // compose's getAliases: --use-aliases gives it the service's name and its aliases.
+      ...(useAliases ? { aliases: [service.name, ...sn.aliases] } : {}),
     });
   });
   // Its fellow containers by service name, on the networks they share.
@@ -128,5 +129,7 @@ export function oneOffSpec(
     mounts.mounts,
     containerDns(effective, endpoints),
   );
-  return { ...spec, name, labels: { ...spec.labels, 'stack.oneoff': 'true' } };
+  // --compatibility: compose v1's `<project>_<service>_run_<id>` is the name it shows.
+  const shown = opts.stack?.compatibility ? { containerName: [project, service.name, 'run', opts.id].join('_') } : {};
+  return { ...spec, ...shown, name, labels: { ...spec.labels, 'stack.oneoff': 'true' } };
 }

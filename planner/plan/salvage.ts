@@ -12,6 +12,23 @@ const UNKNOWN_STOP = { stopSignal: 'SIGTERM', stopGraceSeconds: 10 };
 
 /** The removals of unrecorded objects, in order (containers, then what they were attached to). */
 export function salvageOperations(observed: Observed, timeoutSeconds?: number): Operation[] {
+  return [...unrecordedRemovals(observed, timeoutSeconds), ...staleOneOffUnpublish(observed)];
+}
+
+/** The tables of one-offs whose `stack run` died before it could take them away: their ports go free. */
+function staleOneOffUnpublish(observed: Observed): Operation[] {
+  return (observed.staleOneOffTables ?? []).map((t) => ({
+    kind: 'ports.unpublish',
+    id: `unpublish:${t.table}`,
+    cause: `one-off ${t.container} no longer runs; its published ports are freed`,
+    after: [],
+    project: observed.project,
+    container: t.container,
+    table: t.table,
+  }));
+}
+
+function unrecordedRemovals(observed: Observed, timeoutSeconds?: number): Operation[] {
   const u = observed.unrecorded;
   if (!u) return [];
   const project = observed.project;

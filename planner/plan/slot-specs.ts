@@ -4,6 +4,7 @@
 // (plan-endpoints.ts), as a replacement started beside the old container changes its name
 // and needs addresses of its own (plan-instances.ts, plan-specs.ts).
 
+import { compatibleName } from '../../model/names.js';
 import { platformsDiffer } from '../../model/platform-match.js';
 import type { ImageInfo, Observed } from '../../model/observed.js';
 import type { ContainerSpec, MountSpec, NetworkSpec } from '../../model/plan.js';
@@ -98,7 +99,13 @@ export function specsFor(
       planned,
     );
     const instance = names.names.get(slot.name);
-    specs.set(slot.name, instance ? { ...spec, name: instance, displayName: slot.name } : spec);
+    // --compatibility shows (ps, DNS) compose v1's name; the host objects keep theirs, and
+    // the name is the container's from its creation, as compose's (not part of its hash).
+    const shown =
+      stack.compatibility && spec.containerName === undefined
+        ? { ...spec, containerName: compatibleName(stack.project, spec.service, slot.replica) }
+        : spec;
+    specs.set(slot.name, instance ? { ...shown, name: instance, displayName: slot.name } : shown);
   }
   return { specs, problems };
 }

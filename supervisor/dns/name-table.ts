@@ -1,7 +1,8 @@
 // The names the stack's DNS server answers, built from state records (every stack on the
 // host, for networks shared with `external: true`). A container sees the names of the
 // containers it shares a network with, on that network: its service name (every replica),
-// `<service>-<n>`, its container name (and `container_name`), its hostname and its aliases on that network;
+// `<service>-<n>`, its container name (and `container_name`), its hostname and its aliases on that network
+// (a one-off: its names and aliases only);
 // and the aliases its own `links` and `external_links` give (to it alone).
 
 import type { ContainerSpec } from '../../model/plan.js';
@@ -19,7 +20,8 @@ export interface TableEntry {
     | 'endpoints'
     | 'dnsUpstreams'
     | 'links'
-  >;
+  > &
+    Partial<Pick<ContainerSpec, 'labels'>>;
   /**
    * false: its names are not answered (a replacement not ready yet, or the container a ready
    * one replaces: supervisor/dns/slot-answers.ts), but its own queries are a container's.
@@ -55,12 +57,14 @@ export class NameTable {
           ...(spec.links ? { links: spec.links } : {}),
         });
         if (answered === false) continue;
+        // A one-off (`stack run`) is not one of the service's containers: it answers to its
+        // own name, and to the service's name and aliases only with --use-aliases (which
+        // puts them in its endpoints' aliases), as compose's run.
+        const oneOff = spec.labels?.['stack.oneoff'] === 'true';
         const names = [
-          spec.service,
-          `${spec.service}-${spec.replica}`,
+          ...(oneOff ? [] : [spec.service, `${spec.service}-${spec.replica}`, spec.hostname]),
           spec.displayName ?? spec.name,
           ...(spec.containerName ? [spec.containerName] : []),
-          spec.hostname,
           ...(ep.aliases ?? []),
         ];
         for (const name of new Set(names.map((n) => n.toLowerCase()))) {

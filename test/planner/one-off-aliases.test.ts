@@ -1,5 +1,5 @@
 // `stack run --use-aliases`: the one-off's endpoints carry the service's network aliases
-// (the stack's DNS answers them with its address), as compose's run; without it, none.
+// and its name (the stack's DNS answers them with its address), as compose's run; without it, none.
 
 import { expect, it } from 'vitest';
 import { oneOffSpec } from '../../planner/plan/one-off.js';
@@ -22,6 +22,7 @@ it('gives the one-off the service aliases only with --use-aliases', () => {
   const web = stack.services[0]!;
   const endpoint = (useAliases: boolean) =>
     oneOffSpec('aliases', web, image, seen, { command: [], env: {}, id: 'x', useAliases }).endpoints[0]!;
-  expect(endpoint(true).aliases).toEqual(['www', 'site']);
+  // compose's getAliases: the service's name, then its aliases.
+  expect(endpoint(true).aliases).toEqual(['web', 'www', 'site']);
   expect(endpoint(false).aliases).toBeUndefined();
 });

@@ -20,7 +20,12 @@ export function createLinuxHost(): Host {
     loopback: true,
     fixedResolver: true,
   });
-  const nat = loadedOnFirstCall(async () => (await import('./nat.js')).createLinuxNat(), { apply: true, remove: true });
+  const nat = loadedOnFirstCall(async () => (await import('./nat.js')).createLinuxNat(), {
+    apply: true,
+    remove: true,
+    publish: true,
+    unpublish: true,
+  });
   return {
     observe: async (project, opts) => (await import('./observe.js')).observeStack(project, opts),
     networks,

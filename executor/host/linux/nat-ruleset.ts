@@ -4,7 +4,7 @@
 import type { NatSpec, PortRule } from '../../../model/plan.js';
 import { assertCidr, assertIPv4, assertPort, assertStkLink, assertStkTable, label } from './literals.js';
 
-function dnatRule(project: string, r: PortRule): string {
+export function dnatRule(project: string, r: PortRule): string {
   if (r.protocol !== 'tcp' && r.protocol !== 'udp') throw new Error(`invalid protocol: ${JSON.stringify(r.protocol)}`);
   // No host IP (or 0.0.0.0) means every local address, 127.0.0.1 included.
   const any = r.hostIp === undefined || r.hostIp === '0.0.0.0';

@@ -11,6 +11,7 @@ import { acquireIpForward, releaseIpForward } from './ip-forward.js';
 import { nftRun } from './libnftables.js';
 import { assertStkTable } from './literals.js';
 import { renderNatRuleset } from './nat-ruleset.js';
+import { renderOneOffRuleset } from './one-off-ruleset.js';
 import { stackRoot } from '../../../store/paths.js';
 
 /** Who holds ip_forward on: this table of this STACK_ROOT (test roots reuse project names). */
@@ -31,6 +32,14 @@ export function createLinuxNat(): Host['nat'] {
       await nftRun(`table ip ${t} {}\ndelete table ip ${t}\n`);
       await removeAccepts(t);
       await releaseIpForward(forwardUser(t));
+    },
+    async publish(table, project, ports) {
+      // Forwarding is on: the one-off's networks are its stack's, whose table holds it.
+      await nftRun(renderOneOffRuleset(table, project, ports));
+    },
+    async unpublish(table) {
+      const t = assertStkTable(table);
+      await nftRun(`table ip ${t} {}\ndelete table ip ${t}\n`);
     },
   };
 }

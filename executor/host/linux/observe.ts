@@ -18,6 +18,7 @@ import { readClaims } from '../../../store/allocation.js';
 import { observeDefaultBridge } from './observe-default-bridge.js';
 import { frozenCgroups } from './cgroups.js';
 import type { ContainerRecord } from '../../../model/records.js';
+import { oneOffHeldPorts, staleOneOffTables } from './observe-one-off-ports.js';
 
 /** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
 export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {
@@ -70,6 +71,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
   const defaultBridge = await observeDefaultBridge(linkStates, foreignOn);
+  const stale = await staleOneOffTables(project, records);
   // What other stacks' applies in progress are taking counts as taken (model/claims.ts).
   return withClaims(
     {
@@ -137,7 +139,11 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
         names: [...new Set([r.spec.name, r.spec.displayName, r.spec.containerName].filter((n): n is string => !!n))],
         endpoints: r.spec.endpoints.map((e) => ({ bridge: e.bridge, ip: e.ip })),
       })),
-      foreignPorts: otherNat.flatMap((n) => (n.ports ?? []).map((r) => ({ ...heldPort(r), project: n.project }))),
+      foreignPorts: [
+        ...otherNat.flatMap((n) => (n.ports ?? []).map((r) => ({ ...heldPort(r), project: n.project }))),
+        ...oneOffHeldPorts([...records, ...otherContainers]),
+      ],
+      ...(stale.length > 0 ? { staleOneOffTables: stale } : {}),
       ...(unrecorded ? { unrecorded } : {}),
       ...(others.skipped.length > 0 ? { skippedRecords: others.skipped } : {}),
       defaultBridge,

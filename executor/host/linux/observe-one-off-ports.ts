@@ -1,0 +1,59 @@
+// The host ports one-offs publish (`stack run -p`/`-P`): DNAT rules in a table of each
+// one-off's own (names.ts oneOffTableName), described by its record (spec.oneOffPorts).
+// A one-off holds its ports while it runs, and from its claim (the record written under
+// the allocation lock, cli/commands/run-claim.ts) until its process exists, so two runs
+// never take one port. A one-off that no longer runs but whose table is still there (its
+// `stack run` was killed with -9 before it could unpublish), or a table no readable record
+// owns, is stale: the next plan of its stack removes it (planner/plan/salvage.ts); `down`
+// and `rm` remove it with the container.
+
+import type { ForeignPort } from '../../../model/observed.js';
+import type { ContainerRecord } from '../../../model/records.js';
+import { heldPort } from '../../../model/port-holders.js';
+import { oneOffTableName, oneOffTablePrefix } from '../../../model/names.js';
+import { isSameProcess } from '../../../store/proc-stat.js';
+import { nftRun } from './libnftables.js';
+
+/** Running, or claimed and not spawned yet (no pid): its ports are taken. */
+export function holdsPorts(r: ContainerRecord): boolean {
+  if (r.status === 'exited') return false;
+  return r.pid === undefined ? r.status !== 'running' : isSameProcess(r.pid, r.startTime);
+}
+
+/** The ports held by the one-offs of `records` (any stack's), as other plans see them. */
+export function oneOffHeldPorts(records: readonly ContainerRecord[]): ForeignPort[] {
+  return records
+    .filter((r) => r.spec.oneOffPorts && holdsPorts(r))
+    .flatMap((r) =>
+      r.spec.oneOffPorts!.map((p) => ({
+        ...heldPort(p),
+        project: r.spec.project,
+        oneOff: r.spec.displayName ?? r.spec.containerName ?? r.spec.name,
+      })),
+    );
+}
+
+/**
+ * The one-off tables of `project` on the host that no one-off holding its ports owns: its
+ * `stack run` was killed (its record says so), or its record is damaged or gone.
+ */
+export async function staleOneOffTables(
+  project: string,
+  records: readonly ContainerRecord[],
+): Promise<{ container: string; table: string }[]> {
+  const prefix = oneOffTablePrefix(project);
+  const listed = JSON.parse(await nftRun('list tables ip', { json: true })) as {
+    nftables?: { table?: { family: string; name: string } }[];
+  };
+  const tables = (listed.nftables ?? []).flatMap((e) => (e.table?.name.startsWith(prefix) ? [e.table.name] : []));
+  if (tables.length === 0) return [];
+  const owners = new Map(
+    records.filter((r) => r.spec.oneOffPorts).map((r) => [oneOffTableName(project, r.spec.name), r]),
+  );
+  return tables
+    .filter((t) => {
+      const owner = owners.get(t);
+      return !owner || !holdsPorts(owner);
+    })
+    .map((t) => ({ container: owners.get(t)?.spec.name ?? '(no record)', table: t }));
+}
