@@ -92,7 +92,10 @@ export function cgroupKnobs(s: Obj): Partial<Resources> {
     devices: devices?.length ? devices : undefined,
     deviceCgroupRules: rules?.length ? rules : undefined,
   };
-  return Object.fromEntries(Object.entries(knobs).filter(([, v]) => v !== undefined));
+  const given: Partial<Resources> = {};
+  for (const key of Object.keys(knobs) as (keyof Resources)[])
+    if (knobs[key] !== undefined) (given as Record<string, unknown>)[key] = knobs[key];
+  return given;
 }
 
 /** `group_add` entries as strings (a number is a gid), or undefined when the file has none. */

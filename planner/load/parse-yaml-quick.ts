@@ -9,6 +9,7 @@
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { interpolateString, InterpolationError, type Env } from './interpolate.js';
+import { parsePlainYaml } from './parse-yaml-plain.js';
 import { setOrigin, type SourceFile } from './source-map.js';
 
 /** The quick way cannot give the full way's result for this input: load it the full way. */
@@ -34,6 +35,30 @@ const NON_STRING_KEY =
 // (parse-yaml.ts says why). js-yaml keeps one implicit type per tag, so each tag is one
 // type trying its forms in order.
 type Form = [test: RegExp, construct: (text: string) => unknown];
+const IMPLICIT: [tag: string, forms: Form[]][] = [
+  ['null', [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]],
+  ['bool', [[/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (t) => t[0] === 't' || t[0] === 'T']]],
+  [
+    'int',
+    [
+      [/^0[0-7]+$/, (t) => parseInt(t, 8)],
+      [/^0o[0-7]+$/, (t) => parseInt(t.slice(2), 8)],
+      [/^[-+]?[0-9]+$/, (t) => parseInt(t, 10)],
+      [/^0x[0-9a-fA-F]+$/, (t) => parseInt(t.slice(2), 16)],
+    ],
+  ],
+  [
+    'float',
+    [
+      [
+        /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+        (t) => (/n$/i.test(t) ? NaN : t[0] === '-' ? -Infinity : Infinity),
+      ],
+      [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, parseFloat],
+      [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, parseFloat],
+    ],
+  ],
+];
 const scalar = (tag: string, forms: Form[]) => {
   const form = (text: string | null) => forms.find(([test]) => test.test(text ?? ''));
   return new Type(`tag:yaml.org,2002:${tag}`, {
@@ -42,26 +67,17 @@ const scalar = (tag: string, forms: Form[]) => {
     construct: (text: string | null) => form(text)![1](text ?? ''),
   });
 };
-const SCHEMA = FAILSAFE_SCHEMA.extend({
-  implicit: [
-    scalar('null', [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
-    scalar('bool', [[/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (t) => t[0] === 't' || t[0] === 'T']]),
-    scalar('int', [
-      [/^0[0-7]+$/, (t) => parseInt(t, 8)],
-      [/^0o[0-7]+$/, (t) => parseInt(t.slice(2), 8)],
-      [/^[-+]?[0-9]+$/, (t) => parseInt(t, 10)],
-      [/^0x[0-9a-fA-F]+$/, (t) => parseInt(t.slice(2), 16)],
-    ]),
-    scalar('float', [
-      [
-        /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-        (t) => (/n$/i.test(t) ? NaN : t[0] === '-' ? -Infinity : Infinity),
-      ],
-      [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, parseFloat],
-      [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, parseFloat],
-    ]),
-  ],
-});
+export const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: IMPLICIT.map(([tag, forms]) => scalar(tag, forms)) });
+
+const MAYBE_NOT_TEXT = /^[-+.~0-9nNtTfF]/;
+
+/** A plain scalar as SCHEMA reads it: the first type (in js-yaml's order) with a matching form, else the text. */
+export function resolvePlain(text: string): unknown {
+  // Every form starts with one of these (or is empty): most values, names and paths are text at once.
+  if (text !== '' && !MAYBE_NOT_TEXT.test(text)) return text;
+  for (const [, forms] of IMPLICIT) for (const [test, construct] of forms) if (test.test(text)) return construct(text);
+  return text;
+}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -130,11 +146,14 @@ function serviceKeys(text: string, names: readonly string[]): { at: number; keys
 export function quickLoad(path: string, text: string, env: Env): { file: SourceFile; value: Obj } {
   if (FULL_YAML.test(text)) throw new NeedsFullLoad('anchors, aliases, tags or merge keys');
   if (NON_STRING_KEY.test(text)) throw new NeedsFullLoad('a key that may not be a string');
-  let value: unknown;
-  try {
-    value = load(text, { schema: SCHEMA, filename: path });
-  } catch (e) {
-    throw new NeedsFullLoad(e instanceof Error ? e.message : String(e));
+  // The plainest files are read line by line; the rest by js-yaml.
+  let value: unknown = parsePlainYaml(text, resolvePlain);
+  if (value === undefined) {
+    try {
+      value = load(text, { schema: SCHEMA, filename: path });
+    } catch (e) {
+      throw new NeedsFullLoad(e instanceof Error ? e.message : String(e));
+    }
   }
   if (!isObj(value)) throw new NeedsFullLoad('the top level is not a mapping');
   if (value.include !== undefined) throw new NeedsFullLoad('include');
