@@ -1,4 +1,4 @@
-// The containers a command that names a service acts on (cp, export, commit, attach), as
+// The containers a command that names a service acts on (exec, cp, export, commit, attach), as
 // docker compose picks them: `--index N` is replica N, the one-off containers of `run` only
 // with `--all`; a replica under recreation is the one serving (store/slot-record.ts's rule).
 

@@ -275,6 +275,8 @@ export interface Service {
   name: string;
   /** Image reference as written; when only `build` is given, compose's `<project>-<service>`. */
   image: string;
+  /** No `image:` in the file: `image` is that default name, no custom tag (what `down --rmi local` removes). */
+  imageUnnamed?: true;
   build?: BuildSpec;
   pullPolicy: PullPolicy;
   platform?: string;

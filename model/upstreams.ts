@@ -39,7 +39,7 @@ export function nameserversOf(resolvConf: string): Upstream[] {
 export class UnreachableUpstreamsError extends Error {
   constructor(readonly value: string) {
     super(
-      `STACK_DNS_UPSTREAM=${value}: a container on a network without the stack's resolver (network_mode: bridge) ` +
+      `STACK_DNS_UPSTREAM=${value}: a container on a network without the stack's resolver (network_mode: bridge, a build's RUN step) ` +
         "gets its servers in resolv.conf, which takes no port and cannot reach the host's loopback: give one server " +
         "as IP or IP:53 that is not 127.x, or unset STACK_DNS_UPSTREAM to give it the host's resolvers (docker's rule)",
     );

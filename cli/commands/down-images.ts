@@ -1,6 +1,6 @@
 // `down --rmi local|all`, as compose: after the stack is down, remove the images its
 // services use from the store. `local`: only those without a name of their own in the
-// file, i.e. built ones named `<project>-<service>`; `all`: every one. An image that
+// file (no `image:` key: built ones named `<project>-<service>`); `all`: every one. An image that
 // another stack's container still uses stays (said on stderr), as docker refuses it.
 
 import { normalizeImageRef } from '../../model/image-ref.js';
@@ -15,32 +15,27 @@ export function rmiMode(value: string | undefined): RmiMode | undefined {
   throw new UsageError(`--rmi ${value}: local or all`);
 }
 
-/** The images of the stack's services: from its container records, and from the file when it can be read. */
+/**
+ * The images of the stack's services. `all`: those of its container records and of the file
+ * (when it can be read). `local`: compose's rule, images without a custom tag, i.e. of the
+ * file's services without an `image:` key; never decided by the name alone, which a file
+ * may give a service itself (`image: <project>-web`). Without a readable file, none.
+ */
 export async function stackImages(globals: GlobalOptions, project: string, mode: RmiMode): Promise<string[]> {
-  const used: { service: string; ref: string }[] = (await readState.containerDir(project)).records.map((r) => ({
-    service: r.spec.service,
-    ref: r.spec.image.ref,
-  }));
+  const used: { ref: string; unnamed: boolean }[] =
+    mode === 'all'
+      ? (await readState.containerDir(project)).records.map((r) => ({ ref: r.spec.image.ref, unnamed: false }))
+      : [];
   try {
     const { loadStackFiles } = await import('../stack-file.js');
     const stack = loadStackFiles(globals);
-    if (stack.project === project) used.push(...stack.services.map((s) => ({ service: s.name, ref: s.image })));
+    if (stack.project === project)
+      used.push(...stack.services.map((s) => ({ ref: s.image, unnamed: !!s.imageUnnamed })));
   } catch {
     // down works from the records alone; a file that cannot be read adds nothing.
   }
-  const refs = used
-    // `_`: the default name under --compatibility.
-    .filter((u) => mode === 'all' || ['-', '_'].some((sep) => sameRef(u.ref, `${project}${sep}${u.service}`)))
-    .map((u) => normalizeImageRef(u.ref));
+  const refs = used.filter((u) => mode === 'all' || u.unnamed).map((u) => normalizeImageRef(u.ref));
   return [...new Set(refs)].sort();
-}
-
-function sameRef(a: string, b: string): boolean {
-  try {
-    return normalizeImageRef(a) === normalizeImageRef(b);
-  } catch {
-    return false;
-  }
 }
 
 /** Removes those in the store that no container uses any more; says what it removed and what it kept. */

@@ -3,11 +3,8 @@
 // code are ours directly, and exec works while no supervisor runs.
 
 import { createLinuxHost } from '../../executor/host/linux/linux-host.js';
-import { readState } from '../../store/state-store.js';
-import { slotRecord } from '../../store/slot-record.js';
-import { containerName } from '../../model/names.js';
-import { containerStatus } from '../../supervisor/status.js';
-import { projectOf, UsageError, type GlobalOptions } from '../stack-file.js';
+import { projectOf, type GlobalOptions } from '../stack-file.js';
+import { serviceContainers } from '../service-containers.js';
 import { envFlags } from './env-flags.js';
 
 export interface ExecCliOptions {
@@ -28,27 +25,16 @@ export async function exec(
   command: string[],
   opts: ExecCliOptions,
 ): Promise<number> {
-  const index = Number(opts.index);
-  if (!Number.isInteger(index) || index < 1)
-    throw new UsageError(`--index takes a replica number (1 or more), not "${opts.index}"`);
   const project = projectOf(globals);
-  const rows = await containerStatus(project);
-  if (!rows.some((r) => r.service === service)) {
-    const services = [...new Set(rows.map((r) => r.service))];
-    throw new UsageError(
-      `service ${service} has no container in stack ${project}${services.length ? ` (services with containers: ${services.join(', ')})` : ''}; \`stack up\` creates them`,
-    );
-  }
+  // The replica as every command that names a service picks it (the serving one of a slot under recreation).
+  const [target] = await serviceContainers(project, service, { index: opts.index });
   const abort = new AbortController();
   // The terminal sends Ctrl-C and Ctrl-\ to the command too (same process group): let it decide.
   const ignore = () => {};
   const stop = () => abort.abort();
   process.on('SIGINT', ignore).on('SIGQUIT', ignore).on('SIGTERM', stop).on('SIGHUP', stop);
   try {
-    const target =
-      (await slotRecord(readState.container, project, containerName(project, service, index)))?.spec.name ??
-      containerName(project, service, index);
-    return await createLinuxHost().containers.exec(project, target, {
+    return await createLinuxHost().containers.exec(project, target!.instance, {
       argv: command,
       env: envFlags(opts.env ?? [], process.env),
       ...(opts.user !== undefined ? { user: opts.user } : {}),

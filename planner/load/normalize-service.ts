@@ -210,6 +210,7 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
   const image = typeof s.image === 'string' ? s.image : `${ctx.project}${nameSeparator(compatibility(ctx.env))}${name}`;
   const out: Service = {
     ...serviceDefaults(name, image, ctx.pos),
+    ...(typeof s.image === 'string' ? {} : { imageUnnamed: true }),
     pullPolicy: (typeof s.pull_policy === 'string' ? s.pull_policy : 'missing') as PullPolicy,
     environment: fileEnvironment(s, ctx),
     ports: (Array.isArray(s.ports) ? s.ports : []).flatMap((p) => {

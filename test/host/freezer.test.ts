@@ -45,4 +45,30 @@ describe('cgroup v2 freezer (fake cgroupfs)', () => {
     await expect(gone.freeze('proj', 'gone')).rejects.toThrow(/cgroup\.freeze is missing/);
     await gone.remove('proj', 'gone'); // v2: the group goes with the container's own
   });
+
+  it('frozen(): what cgroup.freeze asks (observe reads it for containers no record says are paused)', async () => {
+    fs.writeFileSync(path.join(leaf, 'cgroup.freeze'), '1\n');
+    expect(await freezer.frozen('proj', 'proj-web-1')).toBe(true);
+    fs.writeFileSync(path.join(leaf, 'cgroup.freeze'), '0\n');
+    expect(await freezer.frozen('proj', 'proj-web-1')).toBe(false);
+    const gone = freezerOf(tmp, { dirs: () => [path.join(tmp, 'gone')], pids: async () => [], ...v1Only }, 'v2');
+    expect(await gone.frozen('proj', 'gone')).toBe(false);
+  });
+});
+
+describe('cgroup v1 freezer state (fake cgroupfs)', () => {
+  it('frozen() reads freezer.state; a container never paused has no group and is not frozen', async () => {
+    const freezer = freezerOf(tmp, { dirs: () => [], pids: async () => [], ...v1Only }, 'v1');
+    expect(await freezer.frozen('proj', 'proj-web-1')).toBe(false);
+    const group = path.join(tmp, 'freezer', 'stack', 'proj', 'proj-web-1');
+    fs.mkdirSync(group, { recursive: true });
+    for (const [state, frozen] of [
+      ['FROZEN', true],
+      ['FREEZING', true],
+      ['THAWED', false],
+    ] as const) {
+      fs.writeFileSync(path.join(group, 'freezer.state'), `${state}\n`);
+      expect(await freezer.frozen('proj', 'proj-web-1')).toBe(frozen);
+    }
+  });
 });

@@ -46,7 +46,7 @@ describe('hostResolvConf', () => {
       const attempt = hostResolvConf(true, { STACK_DNS_UPSTREAM: value }, files);
       await expect(attempt).rejects.toBeInstanceOf(UnreachableUpstreamsError);
       await expect(attempt).rejects.toThrow(
-        `STACK_DNS_UPSTREAM=${value}: a container on a network without the stack's resolver (network_mode: bridge) gets its servers in resolv.conf, which takes no port and cannot reach the host's loopback: give one server as IP or IP:53 that is not 127.x, or unset STACK_DNS_UPSTREAM to give it the host's resolvers (docker's rule)`,
+        `STACK_DNS_UPSTREAM=${value}: a container on a network without the stack's resolver (network_mode: bridge, a build's RUN step) gets its servers in resolv.conf, which takes no port and cannot reach the host's loopback: give one server as IP or IP:53 that is not 127.x, or unset STACK_DNS_UPSTREAM to give it the host's resolvers (docker's rule)`,
       );
     }
     // Set empty, it means no upstream at all: an empty file, as before.

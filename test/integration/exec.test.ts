@@ -89,8 +89,9 @@ describe('stack exec', () => {
     expect(stack(env, ['-f', file, 'exec', '--index', '2', 'app', 'ls', '/tmp']).stdout).toBe('');
     expect(stack(env, ['-f', file, 'exec', '--index', '1', 'app', 'ls', '/tmp']).stdout).toBe('one\n');
     const third = stack(env, ['-f', file, 'exec', '--index', '3', 'app', 'true']);
-    expect(third.code).toBe(1);
-    expect(third.stderr).toMatch(/has no container texec\w+-app-3/);
+    // The lookup cp, commit, export and attach share: a replica that does not exist is a usage error.
+    expect(third.code).toBe(2);
+    expect(third.stderr).toMatch(/service app has no replica 3 \(no container texec\w+-app-3\)/);
   });
 
   it('passes options after the command name to the command', () => {
