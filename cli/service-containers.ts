@@ -27,14 +27,15 @@ export async function serviceContainers(
       `service ${service} has no container in stack ${project}${services.length ? ` (services with containers: ${services.join(', ')})` : ''}; \`stack up\` creates them`,
     );
   }
-  const oneOff = (r: ContainerStatusRow) => r.name.startsWith(`${project}-${service}-run-`);
+  // By the host name (`instance`): under --compatibility the shown name is `project_service_1`.
+  const oneOff = (r: ContainerStatusRow) => r.instance.startsWith(`${project}-${service}-run-`);
   let chosen = own.filter((r) => pick.all || !oneOff(r));
   if (pick.index !== undefined) {
     const index = Number(pick.index);
     if (!Number.isInteger(index) || index < 1)
       throw new UsageError(`--index takes a replica number (1 or more), not "${pick.index}"`);
     const slot = containerName(project, service, index);
-    chosen = own.filter((r) => r.name === slot);
+    chosen = own.filter((r) => r.name === slot || r.instance.replace(/\.b$/, '') === slot);
     if (chosen.length === 0) throw new UsageError(`service ${service} has no replica ${index} (no container ${slot})`);
   }
   // One per name: the running one of a slot whose replacement is starting.
