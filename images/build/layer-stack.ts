@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { lgetxattr } from '../../executor/host/linux/libc.js';
+import { paths } from '../../store/paths.js';
 
 /** A path of the image that cannot be resolved (a loop of symbolic links). */
 export class LayerPathError extends Error {
@@ -29,13 +30,13 @@ export function lookup(layers: string[], rel: string): Found {
     let found: { file: string; stat: fs.Stats } | undefined;
     for (const layer of visible) {
       const file = path.join(layer, sub);
-      const stat = lstatOrUndefined(file);
+      const stat = statIn(layer, file);
       if (!stat) continue;
       if (stat.isCharacterDevice() && stat.rdev === 0) break; // whiteout: nothing below shows
       if (!found) found = { file, stat };
       if (!stat.isDirectory()) break;
       below.push(layer);
-      if (isOpaque(file)) break;
+      if (opaqueIn(layer, file)) break;
     }
     if (!found) return { kind: 'missing' };
     if (i === parts.length - 1) return { kind: 'found', ...found };
@@ -73,6 +74,39 @@ export function resolveInRoot(layers: string[], rel: string, followLast = true):
     done.push(part);
   }
   return done.join('/');
+}
+
+/**
+ * What lookups found in stored layers, which never change once stored (named by their
+ * digest, moved into the store whole): a COPY looks up every parent of every file it
+ * writes in every layer, and those calls were most of a one-file rebuild's COPY. A step's
+ * own upper folder, which it changes as it goes, is always asked afresh.
+ */
+const stored = { stats: new Map<string, fs.Stats | undefined>(), opaque: new Map<string, boolean>() };
+const STORED_MEMO_LIMIT = 50_000;
+
+function isStoredLayer(layer: string): boolean {
+  return path.dirname(layer) === path.join(paths.imagesDir(), 'layers');
+}
+
+function statIn(layer: string, file: string): fs.Stats | undefined {
+  if (!isStoredLayer(layer)) return lstatOrUndefined(file);
+  if (stored.stats.has(file)) return stored.stats.get(file);
+  if (stored.stats.size >= STORED_MEMO_LIMIT) stored.stats.clear();
+  const stat = lstatOrUndefined(file);
+  stored.stats.set(file, stat);
+  return stat;
+}
+
+function opaqueIn(layer: string, dir: string): boolean {
+  if (!isStoredLayer(layer)) return isOpaque(dir);
+  let opaque = stored.opaque.get(dir);
+  if (opaque === undefined) {
+    if (stored.opaque.size >= STORED_MEMO_LIMIT) stored.opaque.clear();
+    opaque = isOpaque(dir);
+    stored.opaque.set(dir, opaque);
+  }
+  return opaque;
 }
 
 function lstatOrUndefined(file: string): fs.Stats | undefined {
