@@ -52,6 +52,7 @@ export class FakeHost implements Host {
   nat: Host['nat'] = {
     apply: async (spec) => this.record(`nat.apply ${spec.table} ${spec.ports.length} ports`),
     remove: async (table) => this.record(`nat.remove ${table}`),
+    generation: async () => this.calls.filter((c) => c.startsWith('nat.')).length,
   };
 
   containers: Host['containers'] = {

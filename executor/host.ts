@@ -192,6 +192,8 @@ export interface Host {
     apply(spec: NatSpec): Promise<void>;
     /** Removes the table and every accept marked with its name from other software's chains. */
     remove(table: string): Promise<void>;
+    /** The ruleset's generation, which any change of the ruleset raises: unchanged, what was applied is intact. */
+    generation(): Promise<number>;
   };
 
   containers: {

@@ -11,13 +11,15 @@
 // once each have their own bridge and stay isolated from each other as before; a build
 // killed with kill -9 frees the lock with its process, and the next build takes the network
 // as it is (its step containers are swept first, build-leftovers.ts). Each take makes the
-// bridge and the table again over what is there (both idempotent): one removed by hand, by a
-// firewall reload or a reboot is back for the step that needs it. A kept network no build
+// bridge again over what is there (idempotent), and the table when the ruleset changed
+// since it was applied: one removed by hand, by a firewall reload or a reboot is back for
+// the step that needs it. A kept network no build
 // has used for IDLE_MS goes at the end of the next build; `stack image prune` removes every
 // one no build holds.
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { bridgeName, natTableName } from '../model/names.js';
 import type { NetworkSpec } from '../model/plan.js';
 import { paths, stackRoot } from '../store/paths.js';
@@ -60,7 +62,7 @@ export async function takeKeptNetwork(host: Host): Promise<KeptNetwork> {
       let ready: Promise<void>;
       if (recorded) {
         spec = recorded;
-        ready = Promise.all([host.networks.createBridge(spec), host.nat.apply(buildNat(spec))]).then(() => undefined);
+        ready = Promise.all([host.networks.createBridge(spec), natInPlace(host, spec)]).then(() => undefined);
       } else {
         // Nothing readable recorded: what a damaged record left goes first, by its names.
         await removeBuildStack(host, project);
@@ -69,7 +71,8 @@ export async function takeKeptNetwork(host: Host): Promise<KeptNetwork> {
           host.nat.remove(natTableName(project)),
         ]);
         spec = await chooseBuildNetwork(host, project);
-        ready = createBuildNetwork(host, spec);
+        const made = spec;
+        ready = createBuildNetwork(host, made).then(() => noteGeneration(host, made));
       }
       // Awaited by each step and by the release; handled here so a failure is not unhandled meanwhile.
       ready.catch(() => undefined);
@@ -92,6 +95,28 @@ export async function takeKeptNetwork(host: Host): Promise<KeptNetwork> {
     }
   }
   throw new Error(`${SLOTS} builds are using a network already; wait for one to end, or build with --network none`);
+}
+
+const generationFile = (net: NetworkSpec): string => path.join(paths.stackDir(net.project), 'ruleset-generation');
+
+/** The ruleset's generation once the table is applied: while it stays the same, nothing changed it. */
+async function noteGeneration(host: Host, net: NetworkSpec): Promise<void> {
+  await fs.writeFile(generationFile(net), `${await host.nat.generation()}\n`, { mode: 0o600 });
+}
+
+/**
+ * The table (and its accepts in other software's chains) applied again, unless the ruleset
+ * has not changed since it was: nftables reads and rewrites it for ~40 ms of CPU in a fresh
+ * process, most of a one-file rebuild's network cost, for a table that is almost always
+ * there as it was. Any change of the ruleset by anyone (a firewall reload, dockerd's start,
+ * another stack) raises the generation and so applies it again. A change in the moment
+ * between the apply and the reading of the generation would go unseen until the next one.
+ */
+async function natInPlace(host: Host, net: NetworkSpec): Promise<void> {
+  const noted = Number((await fs.readFile(generationFile(net), 'utf8').catch(() => '')).trim() || NaN);
+  if (noted === (await host.nat.generation())) return;
+  await host.nat.apply(buildNat(net));
+  await noteGeneration(host, net);
 }
 
 /**

@@ -18,7 +18,7 @@ import { BuildStepError, DockerfileError } from '../../../images/build/build-err
 import { findImage, saveImage } from '../../../images/image-store.js';
 import { lookup } from '../../../images/build/layer-stack.js';
 import { paths } from '../../../store/paths.js';
-import { vethName } from '../../../model/names.js';
+import { natTableName, vethName } from '../../../model/names.js';
 import { buildBusyboxLayer } from '../../support/busybox-layer.js';
 import { makeOutsideHost } from '../../support/outside-host.js';
 import { repoRoot } from '../../support/stack-cli.js';
@@ -181,6 +181,26 @@ describe('buildImage', () => {
       const info = await buildImage(request(dir, 'stack.local/egress:1', { network: 'default' }), deps);
       expect(inImage(info, 'egress.txt').text).toMatch(/^you are /);
       expect(inImage(info, 'none.txt').text).toBe('unreachable\n');
+    } finally {
+      outside.dispose();
+    }
+  });
+
+  it("makes the kept network's table again when the ruleset changed, e.g. someone removed it", async () => {
+    const outside = await makeOutsideHost();
+    try {
+      const url = `http://${outside.ip}:${outside.httpPort}/`;
+      const dir = context({ Dockerfile: `FROM ${BASE}\nRUN timeout 5 wget -O /egress.txt ${url}\n` });
+      await buildImage(request(dir, 'stack.local/kept-table:1', { network: 'default', noCache: true }), deps);
+      const [project] = await keptNetworkProjects();
+      const table = natTableName(project!);
+      execFileSync('nft', ['delete', 'table', 'ip', table]); // a firewall reload, a hand
+      const info = await buildImage(
+        request(dir, 'stack.local/kept-table:2', { network: 'default', noCache: true }),
+        deps,
+      );
+      expect(inImage(info, 'egress.txt').text).toMatch(/^you are /);
+      expect(execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' })).toContain(table);
     } finally {
       outside.dispose();
     }
