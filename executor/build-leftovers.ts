@@ -17,19 +17,29 @@ export const BUILD_PROJECT_PREFIX = 'stkbuild-';
 
 /** Removes every orphaned build stack; returns their projects. */
 export async function sweepBuildLeftovers(host: Host): Promise<string[]> {
-  const names = await fs.readdir(path.join(stackRoot(), 'stacks')).catch(() => [] as string[]);
-  const swept: string[] = [];
-  for (const project of names.filter((n) => n.startsWith(BUILD_PROJECT_PREFIX))) {
-    const lock = tryStackLock(project, 'stack build: removing what a killed build left');
-    if (!lock) continue; // its build is still running
+  const orphans = (await stackNames()).filter((n) => n.startsWith(BUILD_PROJECT_PREFIX));
+  return removeUnheldBuildStacks(host, orphans, 'stack build: removing what a killed build left');
+}
+
+/** The projects that have a folder under STACK_ROOT. */
+export async function stackNames(): Promise<string[]> {
+  return fs.readdir(path.join(stackRoot(), 'stacks')).catch(() => [] as string[]);
+}
+
+/** Removes those of `projects` whose stack lock no process holds (`command` says why meanwhile); returns them. */
+export async function removeUnheldBuildStacks(host: Host, projects: string[], command: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const project of projects) {
+    const lock = tryStackLock(project, command);
+    if (!lock) continue; // a build has it
     try {
       await removeBuildStack(host, project);
-      swept.push(project);
+      removed.push(project);
     } finally {
       lock.release({ removeFile: true });
     }
   }
-  return swept;
+  return removed;
 }
 
 /** Containers, network and records of one build (the build's own end does the same). */

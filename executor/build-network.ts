@@ -1,10 +1,10 @@
 // A build's default network for its RUN steps: egress, as docker's builder gives it, through
-// a bridge of the build's own (`stkbuild-<id>`, a /28 chosen under the host-wide allocation
-// lock from the subnets no stack or host route takes) with masquerade to the outside and the
-// isolation every stack bridge has from the others. Made at the build's first RUN step that
-// needs it and removed with the build's stack (build-leftovers.ts), named from that stack,
-// so `down`-style cleanup by name finds what a killed build left. Its steps run one after
-// another, each on the same address.
+// a bridge of its own (a /28 chosen under the host-wide allocation lock from the subnets no
+// stack or host route takes) with masquerade to the outside and the isolation every stack
+// bridge has from the others. Kept from one build to the next and held by one build at a
+// time (kept-build-network.ts); its records are those of a stack network, so `down`-style
+// cleanup by records finds all of it. A build's steps run one after another, each on the
+// same address.
 
 import type { Endpoint, NatSpec, NetworkSpec } from '../model/plan.js';
 import { chooseSubnet, defaultGateway, intToIp, ipToInt } from '../model/ipam.js';
@@ -38,16 +38,21 @@ export async function chooseBuildNetwork(host: Host, project: string): Promise<N
   return net;
 }
 
+/** The network's nftables table: masquerade and the isolation of its bridge. */
+export function buildNat(net: NetworkSpec): NatSpec {
+  return {
+    project: net.project,
+    table: natTableName(net.project),
+    networks: [{ bridge: net.bridge, subnet: net.subnet, key: 'build' }],
+    ports: [],
+    hash: net.project,
+  };
+}
+
 /** Makes the chosen network (bridge, masquerade); on a failure it takes back what it made. */
 export async function createBuildNetwork(host: Host, net: NetworkSpec): Promise<void> {
   const project = net.project;
-  const nat: NatSpec = {
-    project,
-    table: natTableName(project),
-    networks: [{ bridge: net.bridge, subnet: net.subnet, key: 'build' }],
-    ports: [],
-    hash: project,
-  };
+  const nat = buildNat(net);
   try {
     await host.state.saveNetwork(net);
     await host.networks.createBridge(net);
@@ -63,12 +68,16 @@ export async function createBuildNetwork(host: Host, net: NetworkSpec): Promise<
   }
 }
 
-/** A step's interface on the build's network: the first address after the gateway. */
-export function buildEndpoint(net: NetworkSpec, container: string): Endpoint {
+/**
+ * A step's interface on the build's network: the first address after the gateway (one
+ * build at a time has the network). The veth is named from the step's own stack, so the
+ * sweep of a killed build finds it by that stack's records.
+ */
+export function buildEndpoint(net: NetworkSpec, project: string, container: string): Endpoint {
   return {
     network: 'build',
     bridge: net.bridge,
-    hostVeth: vethName(net.project, container, 'build'),
+    hostVeth: vethName(project, container, 'build'),
     ifname: 'eth0',
     ip: intToIp(ipToInt(net.gateway) + 1),
     prefixLength: PREFIX,

@@ -4,20 +4,21 @@
 // (launch-container.ts). Each build is a stack of its own, `stkbuild-<build id>`, held under
 // its stack lock from its first RUN step to its end, so a killed build leaves objects named
 // as a build's and a free lock tells the next build to sweep them (build-leftovers.ts). The
-// build's network is made once, at the first step that needs it, and removed with the
-// build's stack when the build ends (`end`), failed or not: steps of one build run one
-// after another, so they share it as they share nothing else. A step's output goes to its
-// log file, which is read as it grows and handed to the builder. The upper folder is left
-// in place after the exit: the builder takes it as the step's layer, then releases.
+// build takes a kept network (kept-build-network.ts) at the first step that needs one and
+// leaves it for the next build when it ends (`end`), failed or not: steps of one build run
+// one after another, so they share it as they share nothing else. A step's output goes to
+// its log file, which is read as it grows and handed to the builder. The upper folder is
+// left in place after the exit: the builder takes it as the step's layer, then releases.
 
 import fs from 'node:fs';
 import { DEFAULT_CAPABILITIES } from '../model/capabilities.js';
-import type { ContainerSpec, MountSpec, NetworkSpec } from '../model/plan.js';
+import type { ContainerSpec, MountSpec } from '../model/plan.js';
 import type { RunStepInput, RunStepMount, StepRunner } from '../images/build/build-request.js';
 import { paths } from '../store/paths.js';
 import type { Host } from './host.js';
 import { runOneOff } from './one-off.js';
-import { buildEndpoint, chooseBuildNetwork, createBuildNetwork } from './build-network.js';
+import { buildEndpoint } from './build-network.js';
+import { IDLE_MS, removeKeptNetworks, takeKeptNetwork, type KeptNetwork } from './kept-build-network.js';
 import { BUILD_PROJECT_PREFIX, removeBuildStack, sweepBuildLeftovers } from './build-leftovers.js';
 import { acquireStackLock, type StackLock } from '../store/stack-lock.js';
 import { removeContainer } from './stop-container.js';
@@ -28,7 +29,7 @@ const SHM_DEFAULT = 64 * 1024 * 1024;
 interface BuildSession {
   project: string;
   lock: Promise<StackLock>;
-  network?: { spec: Promise<NetworkSpec>; created: Promise<void> };
+  network?: Promise<KeptNetwork>;
 }
 
 export function makeBuildStepRunner(host: Host): StepRunner {
@@ -55,10 +56,11 @@ export function makeBuildStepRunner(host: Host): StepRunner {
       try {
         let bridgesReady: Promise<void> | undefined;
         if (input.network === 'default') {
-          build.network ??= madeNetwork(host, build.project);
-          const endpoint = buildEndpoint(await build.network.spec, spec.name);
+          build.network ??= takeKeptNetwork(host);
+          const network = await build.network;
+          const endpoint = buildEndpoint(network.spec, spec.project, spec.name);
           spec = { ...spec, networkMode: undefined, endpoints: [endpoint] };
-          bridgesReady = build.network.created;
+          bridgesReady = network.ready;
         }
         await host.state.saveContainer(spec.project, { spec, status: 'creating' });
         // The bridge is made while the container is prepared and spawned: it is needed only to wire it.
@@ -81,23 +83,15 @@ export function makeBuildStepRunner(host: Host): StepRunner {
       sessions.delete(buildId);
       const lock = await build.lock;
       try {
-        // A network half made was taken back by its maker; what is recorded goes here.
-        await build.network?.created.catch(() => undefined);
         await removeBuildStack(host, build.project);
       } finally {
         lock.release({ removeFile: true });
+        // The network stays for the next build once the steps' veths are gone.
+        await (await build.network?.catch(() => undefined))?.release();
       }
+      await removeKeptNetworks(host, IDLE_MS);
     },
   };
-}
-
-/** The build's network: its subnet chosen at once, the bridge made meanwhile (`created`). */
-function madeNetwork(host: Host, project: string): NonNullable<BuildSession['network']> {
-  const spec = chooseBuildNetwork(host, project);
-  const created = spec.then((net) => createBuildNetwork(host, net));
-  // Awaited by each step and by the build's end; handled here so a failure is not unhandled meanwhile.
-  created.catch(() => undefined);
-  return { spec, created };
 }
 
 /** The step's container, its veth and folders (the upper one included, unless moved away). */

@@ -54,6 +54,7 @@ export class FakeHost implements Host {
     remove: async (table) => this.record(`nat.remove ${table}`),
     publish: async (table, _project, ports) => this.record(`nat.publish ${table} ${ports.length} ports`),
     unpublish: async (table) => this.record(`nat.unpublish ${table}`),
+    generation: async () => this.calls.filter((c) => c.startsWith('nat.')).length,
   };
 
   containers: Host['containers'] = {

@@ -196,6 +196,8 @@ export interface Host {
     publish(table: string, project: string, ports: readonly PortRule[]): Promise<void>;
     /** Removes a one-off's table; nothing when it is gone already. */
     unpublish(table: string): Promise<void>;
+    /** The ruleset's generation, which any change of the ruleset raises: unchanged, what was applied is intact. */
+    generation(): Promise<number>;
   };
 
   containers: {

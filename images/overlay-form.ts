@@ -26,23 +26,34 @@ export interface OverlayName {
   merged: string[];
 }
 
+/** How a lookup reads the layers: plain calls, or a caller's memo of layers that never change. */
+export interface OverlayProbe {
+  lstat(file: string): fs.Stats | undefined;
+  opaque(dir: string): boolean;
+}
+
+const direct: OverlayProbe = {
+  lstat: (file) => fs.lstatSync(file, { throwIfNoEntry: false }),
+  opaque: isOpaque,
+};
+
 /**
  * `name` in `folders` (the same folder of each layer, topmost first), as overlayfs looks it
  * up: a whiteout ends the lookup; below a folder, a lower layer's file or link is hidden
  * and so is everything below an opaque folder.
  */
-export function lookupName(folders: string[], name: string): OverlayName {
+export function lookupName(folders: string[], name: string, probe: OverlayProbe = direct): OverlayName {
   const merged: string[] = [];
   let top: OverlayName['top'];
   for (const folder of folders) {
     const file = path.join(folder, name);
-    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    const stat = probe.lstat(file);
     if (!stat) continue;
     if (isWhiteout(stat)) break;
     top ??= { file, stat };
     if (!stat.isDirectory()) break;
     merged.push(file);
-    if (isOpaque(file)) break;
+    if (probe.opaque(file)) break;
   }
   return top ? { top, merged } : { merged };
 }

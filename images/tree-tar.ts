@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type tar from 'tar-stream';
 import { isOpaque, isWhiteout } from './overlay-form.js';
+import type { TarHeader } from './memory-tar.js';
 
 /** One open folder of the tree; names are single entries of it. */
 export interface TreeDir {
@@ -47,13 +48,13 @@ export function hostTreeDir(dir: string): TreeDir {
   };
 }
 
+/** Where packTree writes an entry: a tar-stream pack, or a tar in memory (memory-tar.ts). */
+export type TarEntrySink = (header: TarHeader, body?: Readable | Buffer) => Promise<void> | void;
+
 /** Writes the tree below `top` into `pack`; resolves with the number of entries written. */
-export async function packTree(pack: tar.Pack, top: TreeDir, opts: PackOptions): Promise<number> {
-  const links = new Map<string, string>(); // dev:ino → first name in the tree
-  let entries = 0;
-  const add = (header: Partial<tar.Header> & { name: string }, body?: Readable | Buffer): Promise<void> =>
+export function packTree(pack: tar.Pack, top: TreeDir, opts: PackOptions): Promise<number> {
+  const add = (header: TarHeader, body?: Readable | Buffer): Promise<void> =>
     new Promise((resolve, reject) => {
-      entries++;
       if (body === undefined || Buffer.isBuffer(body)) {
         pack.entry(header as tar.Header, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
         return;
@@ -61,6 +62,17 @@ export async function packTree(pack: tar.Pack, top: TreeDir, opts: PackOptions):
       const entry = pack.entry(header as tar.Header, (err) => (err ? reject(err) : resolve()));
       body.on('error', reject).pipe(entry);
     });
+  return packTreeInto(add, top, opts);
+}
+
+/** packTree with each entry handed to `sink`. */
+export async function packTreeInto(sink: TarEntrySink, top: TreeDir, opts: PackOptions): Promise<number> {
+  const links = new Map<string, string>(); // dev:ino → first name in the tree
+  let entries = 0;
+  const add = async (header: TarHeader, body?: Readable | Buffer): Promise<void> => {
+    entries++;
+    await sink(header, body);
+  };
 
   const walk = async (dir: TreeDir, rel: string): Promise<void> => {
     // Synchronous calls for the names and small files: one call through the thread pool per

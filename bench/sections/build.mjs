@@ -86,5 +86,7 @@ export async function build(ctx) {
           rows.push({ measurement: m, tool, error: e.message });
     }
   }
+  // stack keeps its build network for the next build until `image prune` (the peers keep theirs too).
+  timed(ctx.stackBin, ['image', 'prune'], { env: ctx.stackEnv, allowFailure: true });
   return rows;
 }

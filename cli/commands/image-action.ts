@@ -54,4 +54,10 @@ export async function imagePrune(opts: ImagePruneOptions): Promise<void> {
     process.stderr.write(
       'a build is running: its blobs, the build cache and cache mounts were left; prune again after it\n',
     );
+  // The networks builds keep for the next build (executor/kept-build-network.ts), but those a build holds.
+  const kept = await import('../../executor/kept-build-network.js');
+  if ((await kept.keptNetworkProjects()).length === 0) return;
+  const { createLinuxHost } = await import('../../executor/host/linux/linux-host.js');
+  for (const project of await kept.removeKeptNetworks(createLinuxHost(), 0))
+    process.stdout.write(`removed build network ${project}\n`);
 }

@@ -6,7 +6,9 @@
 // included — never outside its root, as docker resolves them.
 
 import fs from 'node:fs';
-import { lookupName } from '../overlay-form.js';
+import path from 'node:path';
+import { isOpaque, lookupName, type OverlayProbe } from '../overlay-form.js';
+import { paths } from '../../store/paths.js';
 
 /** A path of the image that cannot be resolved (a loop of symbolic links). */
 export class LayerPathError extends Error {
@@ -23,7 +25,7 @@ export function lookup(layers: string[], rel: string): Found {
   const parts = rel.split('/').filter(Boolean);
   let visible = layers;
   for (const [i, part] of parts.entries()) {
-    const { top, merged } = lookupName(visible, part);
+    const { top, merged } = lookupName(visible, part, storedLayers);
     if (!top) return { kind: 'missing' };
     if (i === parts.length - 1) return { kind: 'found', ...top };
     if (!top.stat.isDirectory()) return { kind: 'missing' };
@@ -61,3 +63,30 @@ export function resolveInRoot(layers: string[], rel: string, followLast = true):
   }
   return done.join('/');
 }
+
+/**
+ * What lookups found in stored layers, which never change once stored (named by their
+ * digest, moved into the store whole): a COPY looks up every parent of every file it
+ * writes in every layer, and those calls were most of a one-file rebuild's COPY. A step's
+ * own upper folder, which it changes as it goes, is always asked afresh.
+ */
+const stored = { stats: new Map<string, fs.Stats | undefined>(), opaque: new Map<string, boolean>() };
+const STORED_MEMO_LIMIT = 50_000;
+
+function inStoredLayer(file: string): boolean {
+  return file.startsWith(path.join(paths.imagesDir(), 'layers') + path.sep);
+}
+
+function remembered<T>(memo: Map<string, T>, file: string, read: (file: string) => T): T {
+  if (!inStoredLayer(file)) return read(file);
+  if (memo.has(file)) return memo.get(file) as T;
+  if (memo.size >= STORED_MEMO_LIMIT) memo.clear();
+  const value = read(file);
+  memo.set(file, value);
+  return value;
+}
+
+const storedLayers: OverlayProbe = {
+  lstat: (file) => remembered(stored.stats, file, (f) => fs.lstatSync(f, { throwIfNoEntry: false })),
+  opaque: (dir) => remembered(stored.opaque, dir, isOpaque),
+};

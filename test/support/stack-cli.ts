@@ -32,7 +32,25 @@ export function makeStackEnv(): StackEnv {
     STACK_RUN: path.join(root, 'run'),
     STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd'),
   };
-  return { root, env, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    env,
+    dispose: () => {
+      removeKeptBuildNetworks(env);
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A build keeps its network for the next build (executor/kept-build-network.ts) until
+ * `image prune`: what a test's builds kept goes before its STACK_ROOT, which records it.
+ */
+function removeKeptBuildNetworks(env: NodeJS.ProcessEnv): void {
+  const stacks = path.join(env.STACK_ROOT!, 'stacks');
+  if (!fs.existsSync(stacks) || !fs.readdirSync(stacks).some((n) => n.startsWith('stkbnet-'))) return;
+  const pruned = spawnSync(path.join(repoRoot, 'bin/stack'), ['image', 'prune'], { env, encoding: 'utf8' });
+  if (pruned.status !== 0) throw new Error(`removing the kept build network failed: ${pruned.stderr}`);
 }
 
 export interface Result {

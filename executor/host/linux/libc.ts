@@ -93,16 +93,22 @@ export function lsetxattr(path: string, name: string, value: string): void {
 
 const ENODATA = 61;
 
+/**
+ * Where lgetxattr reads a value (the largest one Linux allows), made once: a COPY looks up
+ * the opaque mark of every folder on the way in every layer, and a fresh zeroed 64 KiB per
+ * call cost a one-file rebuild more than the calls themselves.
+ */
+const xattrScratch = Buffer.allocUnsafe(65536);
+
 /** Reads an extended attribute without following a symlink; `null` when it is not set. */
 export function lgetxattr(path: string, name: string): Buffer | null {
-  const buf = Buffer.alloc(65536);
-  const rc = Number(c.lgetxattr(path, name, buf, buf.length));
+  const rc = Number(c.lgetxattr(path, name, xattrScratch, xattrScratch.length));
   if (rc < 0) {
     const errno = koffi.errno();
     if (errno === ENODATA) return null;
     throw new SyscallError('lgetxattr', errno, [path, name]);
   }
-  return buf.subarray(0, rc);
+  return Buffer.from(xattrScratch.subarray(0, rc));
 }
 
 export const SOCK = { DGRAM: 2, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;

@@ -20,12 +20,16 @@ export function createLinuxHost(): Host {
     loopback: true,
     fixedResolver: true,
   });
-  const nat = loadedOnFirstCall(async () => (await import('./nat.js')).createLinuxNat(), {
-    apply: true,
-    remove: true,
-    publish: true,
-    unpublish: true,
-  });
+  const nat: Host['nat'] = {
+    ...loadedOnFirstCall(async () => (await import('./nat.js')).createLinuxNat(), {
+      apply: true,
+      remove: true,
+      publish: true,
+      unpublish: true,
+    }),
+    // One netlink request: asking it must not load nftables' part.
+    generation: async () => (await import('./nft-generation.js')).rulesetGeneration(),
+  };
   return {
     observe: async (project, opts) => (await import('./observe.js')).observeStack(project, opts),
     networks,

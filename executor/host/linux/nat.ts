@@ -17,7 +17,7 @@ import { stackRoot } from '../../../store/paths.js';
 /** Who holds ip_forward on: this table of this STACK_ROOT (test roots reuse project names). */
 const forwardUser = (table: string) => `${hashOf(stackRoot())}-${table}`;
 
-export function createLinuxNat(): Host['nat'] {
+export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
   return {
     async apply(spec) {
       const ruleset = renderNatRuleset(spec); // validates before anything touches the host

@@ -15,7 +15,16 @@ import { ifNameToIndex } from './libc.js';
 import { NETLINK_ROUTE, NetlinkSocket } from './netlink.js';
 import { netlinkSocketIn, openNetnsOf } from './netns-socket.js';
 import { installFixedResolver } from './fixed-resolver.js';
-import { addAddress, deleteLink, getLink, newBridge, newVeth, replaceDefaultRoute, setUp } from './rtnetlink.js';
+import {
+  addAddress,
+  deleteLink,
+  getLink,
+  newBridge,
+  newVeth,
+  replaceDefaultRoute,
+  setHairpin,
+  setUp,
+} from './rtnetlink.js';
 
 function assertPid(pid: number): number {
   if (!Number.isInteger(pid) || pid < 1) throw new Error(`invalid pid: ${JSON.stringify(pid)}`);
@@ -87,7 +96,7 @@ export function createLinuxNetworks(): Host['networks'] {
         // Hairpin: a container reaching its own published port through the host. With
         // br_netfilter the DNAT happens at bridge level and the frame must go back out of
         // the port it came in on, which a bridge port refuses unless hairpin mode is on.
-        fs.writeFileSync(`/sys/class/net/${hv}/brport/hairpin_mode`, '1');
+        setHairpin(host, hv);
         const inside = netlinkSocketIn(netns, NETLINK_ROUTE);
         try {
           setUp(inside, 'lo');

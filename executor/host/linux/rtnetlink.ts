@@ -8,7 +8,8 @@ import { attr, NLM_F, nestAttr, parseAttrs, strAttr, u32Attr, type NetlinkSocket
 const RTM = { NEWLINK: 16, DELLINK: 17, GETLINK: 18, NEWADDR: 20, NEWROUTE: 24 } as const;
 const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, MASTER: 10, LINKINFO: 18, NET_NS_FD: 28, EXT_MASK: 29 } as const;
 const RTEXT_FILTER_SKIP_STATS = 1 << 3;
-const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
+const IFLA_INFO = { KIND: 1, DATA: 2, SLAVE_KIND: 4, SLAVE_DATA: 5 } as const;
+const IFLA_BRPORT_MODE = 4; // hairpin
 const VETH_INFO_PEER = 1;
 const IFA = { ADDRESS: 1, LOCAL: 2 } as const;
 const RTA = { OIF: 4, GATEWAY: 5 } as const;
@@ -138,6 +139,26 @@ export function newVeth(
       u32Attr(IFLA.MASTER, masterIndex),
       linkinfo,
     ]),
+  );
+}
+
+/**
+ * `ip link set name type bridge_slave hairpin on`. Through netlink, not sysfs: a write to
+ * brport/hairpin_mode that finds the rtnl lock taken (another link being made or removed,
+ * a network namespace being torn down) retries at once in the kernel, spinning on a CPU
+ * for as long as the lock is held, where netlink sleeps until it is free.
+ */
+export function setHairpin(nl: NetlinkSocket, name: string): void {
+  const linkinfo = nestAttr(
+    IFLA.LINKINFO,
+    strAttr(IFLA_INFO.SLAVE_KIND, 'bridge'),
+    nestAttr(IFLA_INFO.SLAVE_DATA, attr(IFLA_BRPORT_MODE, Buffer.from([1]))),
+  );
+  nl.request(
+    `RTM_NEWLINK ${name} hairpin on`,
+    RTM.NEWLINK,
+    0,
+    Buffer.concat([ifinfomsg(), strAttr(IFLA.IFNAME, name), linkinfo]),
   );
 }
 

@@ -11,13 +11,14 @@ import path from 'node:path';
 import type { ImageInfo } from '../../../model/observed.js';
 import { createLinuxHost } from '../../../executor/host/linux/linux-host.js';
 import { makeBuildStepRunner } from '../../../executor/build-step-runner.js';
+import { keptNetworkProjects, removeKeptNetworks } from '../../../executor/kept-build-network.js';
 import { buildImage } from '../../../images/build/build-image.js';
 import type { BuildRequest } from '../../../images/build/build-request.js';
 import { BuildStepError, DockerfileError } from '../../../images/build/build-errors.js';
 import { findImage, saveImage } from '../../../images/image-store.js';
 import { lookup } from '../../../images/build/layer-stack.js';
 import { paths } from '../../../store/paths.js';
-import { bridgeName } from '../../../model/names.js';
+import { natTableName, vethName } from '../../../model/names.js';
 import { buildBusyboxLayer } from '../../support/busybox-layer.js';
 import { makeOutsideHost } from '../../support/outside-host.js';
 import { repoRoot } from '../../support/stack-cli.js';
@@ -95,7 +96,9 @@ beforeAll(async () => {
   await saveImage({ ref: BASE, id: layer, layers: [layer], env: ['PATH=/bin'] });
 });
 
-afterAll(() => {
+afterAll(async () => {
+  // The network builds keep for the next one goes as `image prune` removes it.
+  await removeKeptNetworks(host, 0);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -183,6 +186,26 @@ describe('buildImage', () => {
     }
   });
 
+  it("makes the kept network's table again when the ruleset changed, e.g. someone removed it", async () => {
+    const outside = await makeOutsideHost();
+    try {
+      const url = `http://${outside.ip}:${outside.httpPort}/`;
+      const dir = context({ Dockerfile: `FROM ${BASE}\nRUN timeout 5 wget -O /egress.txt ${url}\n` });
+      await buildImage(request(dir, 'stack.local/kept-table:1', { network: 'default', noCache: true }), deps);
+      const [project] = await keptNetworkProjects();
+      const table = natTableName(project!);
+      execFileSync('nft', ['delete', 'table', 'ip', table]); // a firewall reload, a hand
+      const info = await buildImage(
+        request(dir, 'stack.local/kept-table:2', { network: 'default', noCache: true }),
+        deps,
+      );
+      expect(inImage(info, 'egress.txt').text).toMatch(/^you are /);
+      expect(execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' })).toContain(table);
+    } finally {
+      outside.dispose();
+    }
+  });
+
   it("mounts a secret with build.secrets' owner and mode unless the RUN's mount sets its own", async () => {
     const secret = path.join(tmp, 'owned.txt');
     fs.writeFileSync(secret, 'owned\n');
@@ -202,7 +225,7 @@ describe('buildImage', () => {
     expect(inImage(info, 'from-mount').text).toBe('444:7:1001\n');
   });
 
-  it('makes one network for all the RUN steps of a build, and removes it when the build ends, failed or not', async () => {
+  it('makes one network for the RUN steps of a build, keeps it for the next builds, failed or not, until it is removed', async () => {
     const counting = createLinuxHost();
     const made: string[] = [];
     const removed: string[] = [];
@@ -219,23 +242,40 @@ describe('buildImage', () => {
       request(dir, 'stack.local/one-net:1', { network: 'default', noCache: true }),
       countingDeps,
     );
-    expect(made).toHaveLength(1);
-    expect(removed).toEqual(made);
+    const bridge = made[0]!;
+    expect(new Set(made)).toEqual(new Set([bridge])); // made (or made again over itself) once per build
+    expect(removed).toEqual([]);
     expect(inImage(info, 'three').text).toBe(inImage(info, 'one').text); // the same network
-    expect(fs.existsSync(`/sys/class/net/${made[0]}`)).toBe(false);
+    expect(fs.existsSync(`/sys/class/net/${bridge}`)).toBe(true); // kept for the next build
+    const stepVeths = () =>
+      fs
+        .readdirSync('/sys/class/net')
+        .filter(
+          (n) =>
+            fs.existsSync(`/sys/class/net/${n}/brport`) &&
+            fs.realpathSync(`/sys/class/net/${n}/brport/bridge`).endsWith(`/${bridge}`),
+        );
+    expect(stepVeths()).toEqual([]);
 
-    made.length = removed.length = 0;
-    const failing = context({ Dockerfile: `FROM ${BASE}\nRUN true\nRUN exit 4\n` });
+    made.length = 0;
+    const failing = context({ Dockerfile: `FROM ${BASE}\nRUN true\nRUN ip route > /dev/null; exit 4\n` });
     const err = await buildImage(request(failing, 'stack.local/one-net:2', { network: 'default' }), countingDeps).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(BuildStepError);
-    expect(made).toHaveLength(1);
-    expect(removed).toEqual(made);
-    expect(fs.existsSync(`/sys/class/net/${made[0]}`)).toBe(false);
+    expect(new Set(made)).toEqual(new Set([bridge])); // the same kept network
+    expect(removed).toEqual([]);
+    expect(stepVeths()).toEqual([]);
     expect(
       fs.readdirSync(path.join(process.env.STACK_ROOT!, 'stacks')).filter((n) => n.startsWith('stkbuild')),
     ).toEqual([]);
+
+    // `image prune` removes a kept network no build holds: bridge, table, records.
+    const [project] = await keptNetworkProjects();
+    expect(await removeKeptNetworks(counting, 0)).toEqual([project]);
+    expect(removed).toEqual([bridge]);
+    expect(fs.existsSync(`/sys/class/net/${bridge}`)).toBe(false);
+    expect(await keptNetworkProjects()).toEqual([]);
   });
 
   it('builds multi-stage: COPY --from a stage, heredocs, a cache mount kept between builds, a secret, ONBUILD', async () => {
@@ -310,7 +350,7 @@ describe('buildImage', () => {
     for (const gone of ['src/debug.log', 'src/secret', 'src/tmp']) expect(inImage(info, gone).stat).toBeUndefined();
   });
 
-  it.each(['none', 'default'])(
+  it.each(['none', 'default'] as const)(
     'a build killed with kill -9 in the middle of a RUN (network %s) leaves nothing once the next build starts',
     async (network) => {
       const dir = context({ Dockerfile: `FROM ${BASE}\nRUN echo started && sleep 120\n` });
@@ -341,16 +381,20 @@ describe('buildImage', () => {
       child.kill('SIGKILL');
       await new Promise((resolve) => child.on('exit', resolve));
       expect(processAlive(record.pid)).toBe(true); // the step's container outlived its builder
-      const bridges = () => fs.readdirSync('/sys/class/net').filter((n) => n === bridgeName(leftover, 'build'));
-      expect(bridges()).toHaveLength(network === 'default' ? 1 : 0);
+      const stepVeth = () => fs.existsSync(`/sys/class/net/${vethName(leftover, `${leftover}-1`, 'build')}`);
+      expect(stepVeth()).toBe(network === 'default');
+      const kept = await keptNetworkProjects();
+      expect(kept).toHaveLength(network === 'default' ? 1 : 0);
 
-      const next = context({ Dockerfile: `FROM ${BASE}\nRUN true\n` });
-      // The next build's process (a runner of its own) sweeps before its first step.
+      const next = context({ Dockerfile: `FROM ${BASE}\nRUN ip route > /dev/null\n` });
+      // The next build's process (a runner of its own) sweeps before its first step, and
+      // takes the kept network the killed build held (its lock went with its process).
       const nextDeps = { ...deps, runner: makeBuildStepRunner(createLinuxHost()) };
-      await buildImage(request(next, 'stack.local/after-kill:1', { noCache: true }), nextDeps);
+      await buildImage(request(next, 'stack.local/after-kill:1', { noCache: true, network }), nextDeps);
       expect(fs.readdirSync(stacks).filter((n) => n.startsWith('stkbuild-'))).toEqual([]);
       expect(processAlive(record.pid)).toBe(false);
-      expect(bridges()).toEqual([]);
+      expect(stepVeth()).toBe(false);
+      expect(await keptNetworkProjects()).toEqual(kept);
     },
   );
 

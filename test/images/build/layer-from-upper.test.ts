@@ -7,7 +7,8 @@ import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { layerFromUpper } from '../../../images/build/layer-from-upper.js';
+import { layerFromUpper, smallLayer, streamedLayer } from '../../../images/build/layer-from-upper.js';
+import { hostTreeDir } from '../../../images/tree-tar.js';
 import { unpackLayer } from '../../../images/unpack-layer.js';
 import { lgetxattr, lsetxattr, mknod } from '../../../executor/host/linux/libc.js';
 
@@ -51,6 +52,32 @@ async function tarEntries(file: string): Promise<string[]> {
 }
 
 describe('layer from an upper directory', () => {
+  it('packs a small layer in memory to the very bytes the streamed packing writes', async () => {
+    const upper = path.join(tmp, 'upper');
+    await makeUpper(upper);
+    // What takes tar-stream's other paths: PAX for a long name without a split, a non-ASCII
+    // name and a long link target; the ustar prefix for a long path; mode 0; a big id.
+    const deep = path.join(upper, 'd'.repeat(90), 'e'.repeat(90));
+    await fs.mkdir(deep, { recursive: true });
+    await fs.writeFile(path.join(deep, 'f'.repeat(60)), 'deep\n');
+    await fs.writeFile(path.join(upper, 'n'.repeat(120)), 'long name\n');
+    await fs.writeFile(path.join(upper, 'café.txt'), 'é\n');
+    await fs.symlink('t'.repeat(150), path.join(upper, 'far-link'));
+    await fs.writeFile(path.join(upper, 'no-mode'), 'x', { mode: 0 });
+    await fs.chmod(path.join(upper, 'no-mode'), 0);
+    await fs.writeFile(path.join(upper, 'big-owner'), 'y');
+    await fs.chown(path.join(upper, 'big-owner'), 3_000_000, 3_000_000);
+    await fs.writeFile(path.join(upper, 'sizes'), Buffer.alloc(5000, 7));
+
+    const inMemory = await smallLayer(hostTreeDir(upper), path.join(tmp, 'memory.tar.gz'));
+    const streamed = await streamedLayer(hostTreeDir(upper), path.join(tmp, 'streamed.tar.gz'));
+    expect(inMemory).toEqual({ ...streamed, file: path.join(tmp, 'memory.tar.gz') });
+    expect(await fs.readFile(inMemory!.file)).toEqual(await fs.readFile(streamed.file));
+    // And a tree too big for memory is left to the stream.
+    await fs.writeFile(path.join(upper, 'huge'), Buffer.alloc(5 * 1024 * 1024, 1));
+    expect(await smallLayer(hostTreeDir(upper), path.join(tmp, 'too-big.tar.gz'))).toBeUndefined();
+  });
+
   it('writes sorted entries with OCI whiteouts, hard links and symlinks', async () => {
     const upper = path.join(tmp, 'upper');
     await makeUpper(upper);
