@@ -58,7 +58,11 @@ export async function containerStatus(project: string): Promise<ContainerStatusR
       service: r.spec.service,
       name: r.spec.containerName ?? r.spec.displayName ?? r.spec.name,
       instance: r.spec.name,
-      state: alive ? 'running' : r.status === 'creating' || r.status === 'starting' ? 'created' : 'exited',
+      state: alive
+        ? 'running'
+        : r.status === 'creating' || r.status === 'created' || r.status === 'starting'
+          ? 'created'
+          : 'exited',
       ...(alive && r.pid ? { pid: r.pid, pidInNamespace: nsPid(r.pid) } : {}),
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
       ...(r.oomKilled ? { oomKilled: true } : {}),
