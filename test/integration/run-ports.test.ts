@@ -78,6 +78,10 @@ it("publishes the service's ports with -P; a second one-off on the same port is 
   expect(started.code, started.stderr).toBe(0);
   const name = started.stdout.trim();
   expect(await httpGet(`http://127.0.0.1:${servicePort}/`)).toContain('hello from stack');
+  const listed = psJson<{ Name: string; Publishers: { PublishedPort: number; TargetPort: number }[] }>(
+    run('ps', '--format', 'json').stdout,
+  ).find((r) => r.Name === name);
+  expect(listed?.Publishers).toEqual([expect.objectContaining({ PublishedPort: servicePort, TargetPort: 80 })]);
   const second = run('run', '--rm', '-p', `127.0.0.1:${servicePort}:80`, 'web');
   expect(second.code).not.toBe(0);
   expect(second.stderr).toContain(`published by one-off ${name} of stack ${one.project}`);
