@@ -116,6 +116,22 @@ it('frees the ports of a one-off killed with its `stack run` at the next up', as
   expect(run('down', '-t', '0').code).toBe(0);
 });
 
+it('down removes the table of a killed one-off whose record is damaged (truncated)', async () => {
+  const started = run('run', '-d', '-P', 'web');
+  expect(started.code, started.stderr).toBe(0);
+  const name = started.stdout.trim();
+  await httpGet(`http://127.0.0.1:${servicePort}/`);
+  const record = path.join(one.env.env.STACK_ROOT!, 'stacks', one.project, 'state', 'containers', `${name}.json`);
+  const { pid } = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number };
+  for (const w of watchers()) process.kill(w, 'SIGKILL');
+  process.kill(pid, 'SIGKILL');
+  fs.writeFileSync(record, '{"spec": {"na');
+  expect(oneOffTables()).toHaveLength(1);
+  const down = run('down', '-t', '0');
+  expect(down.code, down.stderr).toBe(0);
+  expect(oneOffTables()).toEqual([]);
+});
+
 it('run -d records the exit code, and run -d --rm removes the one-off when it exits', async () => {
   const kept = run('run', '-d', '--no-deps', 'web', 'sh', '-c', 'exit 3');
   expect(kept.code, kept.stderr).toBe(0);
