@@ -96,16 +96,24 @@ it("publishes the service's ports with -P; a second one-off on the same port is 
   expect(oneOffTables()).toEqual([]);
 });
 
-it('frees the ports of a one-off killed with its `stack run` at the next up', async () => {
+/**
+ * `run -d -P web`, then kill -9 of its watcher and of the container: nothing ran to take
+ * the rule away. Resolves with the one-off's name and the path of its record.
+ */
+async function oneOffKilled(): Promise<{ name: string; record: string }> {
   const started = run('run', '-d', '-P', 'web');
   expect(started.code, started.stderr).toBe(0);
   const name = started.stdout.trim();
   await httpGet(`http://127.0.0.1:${servicePort}/`);
-  // The watcher and the container both killed: nothing ran to take the rule away.
   const record = path.join(one.env.env.STACK_ROOT!, 'stacks', one.project, 'state', 'containers', `${name}.json`);
   const { pid } = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number };
   for (const w of watchers()) process.kill(w, 'SIGKILL');
   process.kill(pid, 'SIGKILL');
+  return { name, record };
+}
+
+it('frees the ports of a one-off killed with its `stack run` at the next up', async () => {
+  const { name } = await oneOffKilled();
   await waitFor(() => rows().find((r) => r.Name === name)?.State !== 'running', 10_000, 'the one-off gone');
   expect(oneOffTables()).toHaveLength(1);
   const up = run('up', '-d');
@@ -117,14 +125,7 @@ it('frees the ports of a one-off killed with its `stack run` at the next up', as
 });
 
 it('down removes the table of a killed one-off whose record is damaged (truncated)', async () => {
-  const started = run('run', '-d', '-P', 'web');
-  expect(started.code, started.stderr).toBe(0);
-  const name = started.stdout.trim();
-  await httpGet(`http://127.0.0.1:${servicePort}/`);
-  const record = path.join(one.env.env.STACK_ROOT!, 'stacks', one.project, 'state', 'containers', `${name}.json`);
-  const { pid } = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number };
-  for (const w of watchers()) process.kill(w, 'SIGKILL');
-  process.kill(pid, 'SIGKILL');
+  const { record } = await oneOffKilled();
   fs.writeFileSync(record, '{"spec": {"na');
   expect(oneOffTables()).toHaveLength(1);
   const down = run('down', '-t', '0');
