@@ -57,7 +57,7 @@ export const EXAMPLES: Record<string, string[]> = {
   export: ["stack export web -o web.tar       # the running container's files as a tar"],
   commit: ["stack commit web myapp:debug       # the container's changes as a new image"],
   attach: ['stack attach web                  # its output (and input with stdin_open)'],
-  create: ['stack create                      # images and networks, no container started'],
+  create: ['stack create                      # the containers made, not started (ps -a: created); start starts them'],
   convert: [
     'stack convert --format kubernetes > k8s.yaml   # manifests for a cluster',
     'stack convert --format helm -o chart/          # a Helm chart, the variables as values',

@@ -2,6 +2,7 @@
 // every choice was made by reconcile(). Records are written before objects are made and
 // removed after they are gone, so a crash at any step leaves something `down` can find.
 
+import { createContainer } from './create-container.js';
 import { runPreStartSteps } from './pre-start-steps.js';
 import type { Operation } from '../model/plan.js';
 import type { Host } from './host.js';
@@ -44,6 +45,8 @@ export async function applyOperation(op: Operation, host: Host, ctx: ApplyContex
     case 'bridge.leave':
       await host.defaultBridge.leave(op.project);
       return;
+    case 'container.create':
+      return createContainer(op.container, host, hooks ?? {});
     case 'container.start': {
       const spec = op.container;
       if (op.preStart) await runPreStartSteps(host, spec);

@@ -37,7 +37,7 @@ export function claimsOf(plan: Plan): Claims {
       claims.defaultBridge = op.network;
     }
     if (op.kind === 'nat.apply') claims.ports.push(...op.nat.ports.map(heldPort));
-    if (op.kind === 'container.start')
+    if (op.kind === 'container.start' || op.kind === 'container.create')
       claims.addresses.push(...op.container.endpoints.map((e) => ({ bridge: e.bridge, ip: e.ip })));
   }
   return claims;

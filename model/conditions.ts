@@ -36,6 +36,8 @@ export function conditionState(
   switch (record.status) {
     case 'creating':
       return failed('failed to start');
+    case 'created':
+      return failed('is created and not started (`stack start` starts it)');
     case 'starting':
       return alive ? PENDING : failed('failed to start');
     case 'running':

@@ -39,6 +39,7 @@ export function describe(op: Operation): string {
       return `default bridge=${op.network.bridge} subnet=${op.network.subnet} gateway=${op.network.gateway}`;
     case 'bridge.leave':
       return `default bridge=${op.bridge}`;
+    case 'container.create':
     case 'container.start': {
       const c = op.container;
       const ips = c.endpoints.map((e) => `${e.network}=${e.ip}`).join(' ');

@@ -302,6 +302,8 @@ export type Operation =
   | (OpBase & { kind: 'nat.remove'; project: string; table: string })
   | (OpBase & { kind: 'volume.remove'; project: string; name: string })
   | (OpBase & { kind: 'stack.forget'; project: string })
+  /** `stack create`: the container made (record, folders, cgroup) and not started; marked stopped, so `start`/`up` start it. */
+  | (OpBase & { kind: 'container.create'; container: ContainerSpec })
   /** The table of a one-off that no longer runs (its `stack run` was killed): its ports are free again. */
   | (OpBase & { kind: 'ports.unpublish'; project: string; container: string; table: string });
 

@@ -3,7 +3,8 @@
 
 import type { ContainerSpec } from './plan.js';
 
-export type ContainerStatus = 'creating' | 'starting' | 'running' | 'exited';
+/** `created`: made by `stack create` (record, folders, cgroup), never started; `start`/`up` start it. */
+export type ContainerStatus = 'creating' | 'created' | 'starting' | 'running' | 'exited';
 
 export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
 

@@ -63,7 +63,7 @@ const containerSpec = shape({
 
 export const containerRecordShape: Check = shape({
   spec: containerSpec,
-  status: oneOf('creating', 'starting', 'running', 'exited'),
+  status: oneOf('creating', 'created', 'starting', 'running', 'exited'),
   'pid?': num,
   'startTime?': num,
   'exitCode?': num,

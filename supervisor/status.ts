@@ -52,13 +52,21 @@ export async function containerStatus(project: string): Promise<ContainerStatusR
   const [records, nat] = await Promise.all([readState.containers(project), readState.nat(project)]);
   return records.map((r) => {
     const alive = isRunning(r);
-    const published = (nat?.ports ?? []).filter((p) => p.container === r.spec.name);
+    const published = [
+      ...(nat?.ports ?? []).filter((p) => p.container === r.spec.name),
+      // A one-off's `run -p` ports, while it runs (its table goes with it).
+      ...(alive ? (r.spec.oneOffPorts ?? []) : []),
+    ];
     const createdAt = birthOf(paths.containerDir(project, r.spec.name)) ?? r.startedAt;
     return {
       service: r.spec.service,
       name: r.spec.containerName ?? r.spec.displayName ?? r.spec.name,
       instance: r.spec.name,
-      state: alive ? 'running' : r.status === 'creating' || r.status === 'starting' ? 'created' : 'exited',
+      state: alive
+        ? 'running'
+        : r.status === 'creating' || r.status === 'created' || r.status === 'starting'
+          ? 'created'
+          : 'exited',
       ...(alive && r.pid ? { pid: r.pid, pidInNamespace: nsPid(r.pid) } : {}),
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
       ...(r.oomKilled ? { oomKilled: true } : {}),

@@ -1,8 +1,8 @@
-// `stack create [SERVICE…]`: docker compose create. stack has no created-but-not-started
-// container (a container here is its running process: its namespaces, cgroup and overlay
-// exist only while it runs), so create does what `up --no-start` does: pulls and builds
-// the images and makes the networks, and starts no container; `up` or `start` then starts
-// them (docs/cli.md, "Create").
+// `stack create [SERVICE…]`: docker compose create. Pulls and builds the images, makes the
+// networks and the NAT table, and creates the containers that do not exist yet: a record
+// in the `created` state, its folders and cgroup (executor/create-container.ts), no process
+// (its namespaces and the overlay mount exist only with one). `ps -a` shows them created;
+// `start` or `up` starts them, `down`/`rm` remove them (docs/cli.md, "Create").
 
 import type { Command } from 'commander';
 import { runCommand } from '../errors.js';
@@ -15,9 +15,7 @@ export function registerCreate(program: Command, globals: () => GlobalOptions): 
     program
       .command('create')
       .argument('[service...]', 'only these services and what they depend on')
-      .description(
-        'pull and build the images and make the networks, starting no container (stack has no created state)',
-      )
+      .description('pull and build the images, make the networks and create the containers without starting them')
       .option('--build', 'build the images of services with `build:` first, even those already stored')
       .option('--no-build', 'build nothing; a service whose image is missing is an error')
       .option(
@@ -28,6 +26,6 @@ export function registerCreate(program: Command, globals: () => GlobalOptions): 
       .option('--quiet-pull', 'pull without progress')
       .option('-y, --yes', 'assume yes to every question (stack asks none)'),
   ).action((services: string[], opts: UpOptions) =>
-    runCommand(async () => (await import('./up-action.js')).up(globals(), { ...opts, start: false }, services)),
+    runCommand(async () => (await import('./up-action.js')).up(globals(), { ...opts, create: true }, services)),
   );
 }

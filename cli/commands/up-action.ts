@@ -44,6 +44,8 @@ export interface UpOptions extends UpFlags, AbortFlags, UpOutputFlags {
   quietPull?: boolean;
   /** false with --no-start. */
   start?: boolean;
+  /** `stack create`: make the containers, start none. */
+  create?: boolean;
   /** -y: accepted; stack asks no questions. */
   yes?: boolean;
   /** --pull POLICY (create): every service's pull_policy for this run. */
@@ -59,6 +61,11 @@ export async function up(
   const sinceMs = Date.now();
   const options = reconcileOptions(opts, services);
   const abort = abortRule(opts, !!opts.detach || !!opts.wait);
+  if (opts.create) {
+    // `stack create`: containers made, not started (planner/plan/create-plan.ts); nothing to follow.
+    options.create = true;
+    opts.detach = true;
+  }
   if (opts.start === false) {
     if (abort) throw new UsageError('--no-start starts nothing to follow: not with the --abort-on-container-… flags');
     options.noStart = true;

@@ -7,6 +7,7 @@
 // are reported together before anything is decided, and the edges between the parts'
 // operations are added last (order-edges.ts).
 
+import { asCreatePlan } from './create-plan.js';
 import type { Observed } from '../../model/observed.js';
 import type { Plan } from '../../model/plan.js';
 import type { Stack } from '../../model/types.js';
@@ -46,6 +47,8 @@ export interface ReconcileOptions extends ContainerPolicy {
    * lives apart from the containers (networks) and starts no container.
    */
   noStart?: boolean;
+  /** `stack create`: containers made and not started (create-plan.ts); the existing ones left as they are. */
+  create?: boolean;
 }
 
 export function reconcile(file: Stack, observed: Observed, opts: ReconcileOptions = {}): Plan {
@@ -100,7 +103,11 @@ export function reconcile(file: Stack, observed: Observed, opts: ReconcileOption
     containers: containers.operations,
     ...(switched ? { portSwitch: { nat: switched, containers: new Set(ports.map((p) => p.container)) } } : {}),
   });
-  return { project: stack.project, operations, notes: [...salvageNotes(observed), ...containers.notes] };
+  return {
+    project: stack.project,
+    operations: opts.create ? asCreatePlan(operations, new Set(instances.current.keys())) : operations,
+    notes: [...salvageNotes(observed), ...(opts.create ? [] : containers.notes)],
+  };
 }
 
 /**

@@ -24,7 +24,9 @@ export function createStackDns(project: string, log: (line: string) => void, por
       ]);
       for (const skipped of [...all.skipped, ...networks.damaged.map((e) => e.message)]) log(`dns: skipped ${skipped}`);
       // A container that has exited answers nothing; one being created may already ask.
-      const entries: TableEntry[] = tableEntries(all.containers.filter((r) => r.status !== 'exited'));
+      const entries: TableEntry[] = tableEntries(
+        all.containers.filter((r) => r.status !== 'exited' && r.status !== 'created'),
+      );
       return { entries, gateways: networks.records.map((n) => n.gateway) };
     },
   });

@@ -78,6 +78,10 @@ it("publishes the service's ports with -P; a second one-off on the same port is 
   expect(started.code, started.stderr).toBe(0);
   const name = started.stdout.trim();
   expect(await httpGet(`http://127.0.0.1:${servicePort}/`)).toContain('hello from stack');
+  const listed = psJson<{ Name: string; Publishers: { PublishedPort: number; TargetPort: number }[] }>(
+    run('ps', '--format', 'json').stdout,
+  ).find((r) => r.Name === name);
+  expect(listed?.Publishers).toEqual([expect.objectContaining({ PublishedPort: servicePort, TargetPort: 80 })]);
   const second = run('run', '--rm', '-p', `127.0.0.1:${servicePort}:80`, 'web');
   expect(second.code).not.toBe(0);
   expect(second.stderr).toContain(`published by one-off ${name} of stack ${one.project}`);
@@ -92,16 +96,24 @@ it("publishes the service's ports with -P; a second one-off on the same port is 
   expect(oneOffTables()).toEqual([]);
 });
 
-it('frees the ports of a one-off killed with its `stack run` at the next up', async () => {
+/**
+ * `run -d -P web`, then kill -9 of its watcher and of the container: nothing ran to take
+ * the rule away. Resolves with the one-off's name and the path of its record.
+ */
+async function oneOffKilled(): Promise<{ name: string; record: string }> {
   const started = run('run', '-d', '-P', 'web');
   expect(started.code, started.stderr).toBe(0);
   const name = started.stdout.trim();
   await httpGet(`http://127.0.0.1:${servicePort}/`);
-  // The watcher and the container both killed: nothing ran to take the rule away.
   const record = path.join(one.env.env.STACK_ROOT!, 'stacks', one.project, 'state', 'containers', `${name}.json`);
   const { pid } = JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number };
   for (const w of watchers()) process.kill(w, 'SIGKILL');
   process.kill(pid, 'SIGKILL');
+  return { name, record };
+}
+
+it('frees the ports of a one-off killed with its `stack run` at the next up', async () => {
+  const { name } = await oneOffKilled();
   await waitFor(() => rows().find((r) => r.Name === name)?.State !== 'running', 10_000, 'the one-off gone');
   expect(oneOffTables()).toHaveLength(1);
   const up = run('up', '-d');
@@ -110,6 +122,15 @@ it('frees the ports of a one-off killed with its `stack run` at the next up', as
   // The service itself publishes the port now.
   expect(await httpGet(`http://127.0.0.1:${servicePort}/`)).toContain('hello from stack');
   expect(run('down', '-t', '0').code).toBe(0);
+});
+
+it('down removes the table of a killed one-off whose record is damaged (truncated)', async () => {
+  const { record } = await oneOffKilled();
+  fs.writeFileSync(record, '{"spec": {"na');
+  expect(oneOffTables()).toHaveLength(1);
+  const down = run('down', '-t', '0');
+  expect(down.code, down.stderr).toBe(0);
+  expect(oneOffTables()).toEqual([]);
 });
 
 it('run -d records the exit code, and run -d --rm removes the one-off when it exits', async () => {

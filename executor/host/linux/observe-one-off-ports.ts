@@ -40,7 +40,12 @@ export function oneOffHeldPorts(records: readonly ContainerRecord[]): ForeignPor
 export async function staleOneOffTables(
   project: string,
   records: readonly ContainerRecord[],
+  /** A record of the stack is damaged, or something of it has none (observe-unrecorded.ts). */
+  damagedRecords: boolean,
 ): Promise<{ container: string; table: string }[]> {
+  // Every observe of every stack comes here: without a one-off that had ports, or a record
+  // that cannot be read, no table can be left, and the kernel is not asked.
+  if (!damagedRecords && !records.some((r) => r.spec.oneOffPorts)) return [];
   const prefix = oneOffTablePrefix(project);
   const listed = JSON.parse(await nftRun('list tables ip', { json: true })) as {
     nftables?: { table?: { family: string; name: string } }[];

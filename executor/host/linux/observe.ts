@@ -71,7 +71,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
   const defaultBridge = await observeDefaultBridge(linkStates, foreignOn);
-  const stale = await staleOneOffTables(project, records);
+  const stale = await staleOneOffTables(project, records, containerDir.damaged.length > 0 || unrecorded !== undefined);
   // What other stacks' applies in progress are taking counts as taken (model/claims.ts).
   return withClaims(
     {
