@@ -3,6 +3,7 @@
 // The executor carries it out without deciding anything; `stack plan` prints it.
 
 import type { ContainerLifecycleHooks } from './lifecycle-hooks.js';
+import type { InterfaceSysctl } from './endpoint-options.js';
 import type {
   DependencyCondition,
   NamespaceModes,
@@ -59,6 +60,8 @@ export interface Endpoint {
   aliases?: string[];
   /** `mac_address`: the container's end of the veth; else one derived from its IPv4 address. */
   mac?: string;
+  /** `driver_opts` com.docker.network.endpoint.sysctls: written for the interface once it has its addresses. */
+  sysctls?: InterfaceSysctl[];
 }
 
 export interface HostsEntry {

@@ -3,6 +3,7 @@
 // expanded here (durations in ms, sizes in bytes, ports one mapping per port, env_file
 // folded into environment), so later stages never look at raw YAML.
 
+import type { InterfaceSysctl } from './endpoint-options.js';
 import type { ServiceHook } from './lifecycle-hooks.js';
 import type { ServiceDevelop } from './develop-watch.js';
 
@@ -40,6 +41,8 @@ export interface ServiceNetwork {
   /** `priority`: order in which the interfaces are attached (higher first). */
   priority: number;
   macAddress?: string;
+  /** `driver_opts` com.docker.network.endpoint.sysctls: sysctls of the interface (absent when none). */
+  sysctls?: InterfaceSysctl[];
 }
 
 export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';

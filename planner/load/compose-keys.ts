@@ -221,7 +221,9 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
   'services.*.networks.*': {
     ...allWork('aliases', 'ipv4_address', 'interface_name', 'gw_priority', 'priority', 'mac_address', 'link_local_ips'),
     ipv6_address: refused("stack's networks are IPv4 only; use ipv4_address"),
-    driver_opts: refused('stack sets no per-endpoint driver options'),
+    driver_opts: works(
+      "`com.docker.network.endpoint.sysctls` (sysctls of the interface, `net.X.Y.IFNAME.Z=V`) and `com.docker.network.endpoint.ifname` (its name), which docker honours for every driver; docker's bridge driver reads no other endpoint option, and stack refuses them at their line",
+    ),
   },
   'services.*.ports.#': {
     ...allWork('target', 'published', 'host_ip', 'protocol'),
@@ -284,7 +286,9 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
   'networks.*.external': allWork('name'),
   'networks.*.ipam': {
     ...allWork('config'),
-    options: refused("stack's address allocator takes no options"),
+    options: noted(
+      "docker's default IPAM driver reads none of its options (it only keeps them for `docker network inspect`); ignored with a note",
+    ),
     driver: works('`default` only, the default; other drivers are refused at their line'),
   },
   'networks.*.ipam.config.#': allWork('subnet', 'ip_range', 'gateway', 'aux_addresses'),

@@ -14,6 +14,7 @@ import type {
   Volume,
   VolumeMount,
 } from '../../model/types.js';
+import { sysctlText, SYSCTLS_OPTION } from '../../model/endpoint-options.js';
 import { effectiveHealthcheck } from '../../model/effective-healthcheck.js';
 import { volumesFromText } from './shared-namespaces.js';
 import { cgroupKnobsView } from './cgroup-knobs-view.js';
@@ -218,6 +219,7 @@ function service(s: Service): Obj {
           mac_address: n.macAddress,
           gw_priority: n.gwPriority || undefined,
           priority: n.priority || undefined,
+          driver_opts: n.sysctls && { [SYSCTLS_OPTION]: n.sysctls.map(sysctlText).join(',') },
         });
         return [n.network, Object.keys(c).length ? c : null];
       }),

@@ -140,6 +140,7 @@ export function planEndpoints(
         if (net.mtu) ep.mtu = net.mtu;
         if (sn.linkLocalIps) ep.linkLocalIps = [...sn.linkLocalIps];
         if (sn.macAddress !== undefined) ep.mac = sn.macAddress.toLowerCase();
+        if (sn.sysctls) ep.sysctls = sn.sysctls.map((s) => ({ ...s }));
         endpoints.push(ep);
       }
       chooseDefaultRoute(

@@ -432,7 +432,7 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     priority: 5,
     mac_address: '02:42:ac:11:00:02',
     link_local_ips: ['169.254.1.2'],
-    driver_opts: { a: 'b' },
+    driver_opts: { 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.IFNAME.log_martians=1' },
   },
   'services.*.ports.#': {
     target: 81,

@@ -15,6 +15,7 @@ import { ifNameToIndex } from './libc.js';
 import { NETLINK_ROUTE, NetlinkSocket } from './netlink.js';
 import { netlinkSocketIn, openNetnsOf } from './netns-socket.js';
 import { installFixedResolver } from './fixed-resolver.js';
+import { writeInterfaceSysctls } from './interface-sysctls.js';
 import { addAddress, deleteLink, getLink, newBridge, newVeth, replaceDefaultRoute, setUp } from './rtnetlink.js';
 
 function assertPid(pid: number): number {
@@ -94,6 +95,7 @@ export function createLinuxNetworks(): Host['networks'] {
           const index = getLink(inside, ifname).index;
           addAddress(inside, index, ip, prefix, false);
           for (const extra of linkLocal) addAddress(inside, index, extra, linkLocalPrefix(extra), false);
+          if (ep.sysctls) writeInterfaceSysctls(netns, ifname, ep.sysctls);
           setUp(inside, ifname);
           if (ep.defaultRoute) replaceDefaultRoute(inside, index, gw);
         } finally {
