@@ -32,6 +32,8 @@ export interface ServiceNetwork {
   network: string;
   aliases: string[];
   ipv4Address?: string;
+  /** `ipv6_address`: on a network with `enable_ipv6` and an IPv6 subnet. */
+  ipv6Address?: string;
   /** `link_local_ips`: more addresses of the interface (IPv4; absent when the file gives none). */
   linkLocalIps?: string[];
   /** `interface_name`: the link name inside the container. */
@@ -377,6 +379,10 @@ export interface Network {
   subnet?: string;
   gateway?: string;
   ipRange?: string;
+  /** The IPv6 `ipam.config` entry's subnet (with `enable_ipv6`; absent: a ULA /64 stack picks). */
+  subnet6?: string;
+  /** The IPv6 entry's gateway (absent: the subnet's first address). */
+  gateway6?: string;
   /** `ipam.config aux_addresses`, name → address: addresses no container is given (absent when none). */
   auxAddresses?: Record<string, string>;
   internal: boolean;

@@ -109,6 +109,7 @@ function serviceNetworks(v: unknown, networkMode: string | undefined): ServiceNe
         priority: toInt(c.priority) ?? 0,
       };
       if (typeof c.ipv4_address === 'string') sn.ipv4Address = c.ipv4_address;
+      if (typeof c.ipv6_address === 'string') sn.ipv6Address = c.ipv6_address;
       const linkLocal = stringList(c.link_local_ips);
       if (linkLocal.length > 0) sn.linkLocalIps = linkLocal;
       if (typeof c.interface_name === 'string') sn.interfaceName = c.interface_name;

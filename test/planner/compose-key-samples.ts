@@ -426,7 +426,14 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
   'services.*.networks.*': {
     aliases: ['a1'],
     ipv4_address: '10.99.0.5',
-    ipv6_address: '2001:db8::5',
+    ipv6_address: {
+      value: 'fd00:99::5',
+      base: {
+        networks: {
+          net: { enable_ipv6: true, ipam: { config: [{ subnet: '10.99.0.0/24' }, { subnet: 'fd00:99::/64' }] } },
+        },
+      },
+    },
     interface_name: 'eth5',
     gw_priority: 1,
     priority: 5,
@@ -535,7 +542,7 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     ipam: { value: { config: [{ subnet: '10.98.0.0/24' }] } },
     external: { value: true, base: { networks: { net: {} } } },
     internal: true,
-    enable_ipv6: { value: false, refusedValue: true },
+    enable_ipv6: true,
     attachable: true,
     labels: { a: 'b' },
   },

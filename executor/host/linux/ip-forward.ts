@@ -26,6 +26,21 @@ export function ipForwardPlaces(): IpForwardPlaces {
   };
 }
 
+/**
+ * IPv6 forwarding, for stacks with an IPv6 network, kept the same way in a folder of its
+ * own. Only `net.ipv6.conf.all.forwarding` forwards on every kernel (a per-interface
+ * `force_forwarding` exists only from Linux 6.17, and NATed answers arrive on the uplink,
+ * not on the bridge), so stack sets it as docker does, and puts back the value it found
+ * when the last such stack is down. While it is on, the kernel acts as a router and
+ * ignores router advertisements on interfaces with accept_ra=1 (docs/networks.md).
+ */
+export function ip6ForwardPlaces(): IpForwardPlaces {
+  return {
+    sysctl: '/proc/sys/net/ipv6/conf/all/forwarding',
+    dir: process.env.STACK_IP6_FORWARD_DIR ?? '/run/stack-ip6-forward',
+  };
+}
+
 const ORIGINAL = 'original';
 const userFile = (places: IpForwardPlaces, user: string) =>
   path.join(places.dir, `user-${user.replace(/[^A-Za-z0-9_.-]/g, '_')}`);

@@ -64,6 +64,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     ...(n.internal ? { internal: true } : {}),
     ...(n.mtu ? { mtu: n.mtu } : {}),
     ...(n.auxAddresses ? { auxAddresses: n.auxAddresses } : {}),
+    ...(n.subnet6 ? { subnet6: n.subnet6, gateway6: n.gateway6, prefixLength6: n.prefixLength6 } : {}),
     usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
   const defaultBridge = await observeDefaultBridge(linkStates, foreignOn);
@@ -87,6 +88,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
         endpoints: r.spec.endpoints.map((e) => ({
           network: e.network,
           ip: e.ip,
+          ...(e.ip6 ? { ip6: e.ip6 } : {}),
           hostVeth: e.hostVeth,
           present: linkStates.has(e.hostVeth),
         })),
@@ -99,6 +101,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
           bridge: n.bridge,
           subnet: n.subnet,
           gateway: n.gateway,
+          ...(n.subnet6 ? { subnet6: n.subnet6 } : {}),
           hash: networkHash(n),
           ...(n.labels ? { labels: n.labels } : {}),
           linkPresent: bridgeConfigured(linkStates, n),
@@ -121,7 +124,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       images,
       takenSubnets: [
         ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),
-        ...otherStackNetworks.map((n) => n.subnet),
+        ...otherStackNetworks.flatMap((n) => [n.subnet, ...(n.subnet6 ? [n.subnet6] : [])]),
         ...(defaultBridge.spec ? [defaultBridge.spec.subnet] : []),
       ],
       hostPorts: listeners,

@@ -20,6 +20,7 @@ import {
   SYSCTLS_OPTION,
 } from '../../../model/endpoint-options.js';
 import { isIpv4 } from './networking.js';
+import { isV6Entry } from './ipv6.js';
 import { list, obj, type Obj, type RuleContext } from './context.js';
 
 const UNSUPPORTED = 'valid Compose, not supported by stack:';
@@ -133,6 +134,7 @@ function checkDriverOpts(ctx: RuleContext, key: string, opts: Obj): void {
 function checkAuxAddresses(ctx: RuleContext, key: string, config: unknown): void {
   list(config).forEach((c, i) => {
     const entry = obj(c);
+    if (entry && isV6Entry(entry)) return; // rules/ipv6.ts
     const subnet = typeof entry?.subnet === 'string' && isIpv4(entry.subnet.split('/')[0]!) ? entry.subnet : undefined;
     for (const [host, ip] of Object.entries(obj(entry?.aux_addresses) ?? {})) {
       const path = ['networks', key, 'ipam', 'config', i, 'aux_addresses', host];
