@@ -18,7 +18,13 @@ export function addIpv6Addresses(
   instances: SlotInstances,
 ): string[] {
   const problems: string[] = [];
-  const used = new Map<string, Set<string>>([...nets.keys()].map((k) => [k, new Set<string>()]));
+  // Addresses other stacks' containers hold on a shared network (plan-endpoints.ts reads the same lists).
+  const used = new Map<string, Set<string>>();
+  for (const [key, net] of nets) {
+    const joined = observed.foreignNetworks?.find((f) => f.bridge === net.bridge)?.usedIps ?? [];
+    const joiners = observed.networks.find((n) => n.bridge === net.bridge)?.foreignIps ?? [];
+    used.set(key, new Set([...joined, ...joiners].filter((ip) => ip.includes(':'))));
+  }
   for (const { service } of slots) {
     for (const sn of service.networks) {
       const net = nets.get(sn.network);

@@ -118,6 +118,21 @@ describe('an IPv6 network', () => {
   });
 });
 
+describe('drift', () => {
+  it('a flushed ip6 table is drift, and up puts its rules back', async () => {
+    const table = (await runTool('nft', ['list', 'tables']))
+      .split('\n')
+      .find((l) => l.startsWith(`table ip6 stk_${project}_`))!
+      .split(' ')[2]!;
+    await runTool('nft', ['flush', 'table', 'ip6', table]);
+    const plan = stack(env, ['-f', file, 'plan']);
+    expect(plan.stdout).toMatch(/nat\.apply[\s\S]*drift: nftables table/);
+    const up = stack(env, ['-f', file, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(await runTool('nft', ['list', 'table', 'ip6', table])).toContain(`ip6 saddr ${SUBNET6} oifname !=`);
+  });
+});
+
 describe('down', () => {
   it('removes the ip6 table and puts IPv6 forwarding back as it was', async () => {
     const down = stack(env, ['-f', file, 'down', '-t', '0']);

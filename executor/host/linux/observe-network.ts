@@ -7,6 +7,7 @@ import type { NatSpec } from '../../../model/plan.js';
 import { nftRun } from './libnftables.js';
 import { bridgeAddressFixed } from './link-addresses.js';
 import { natRuleCounts } from './nat-ruleset.js';
+import { nat6RuleCounts, needsNat6 } from './nat6-ruleset.js';
 import { assertStkLink, assertStkTable } from './literals.js';
 import { dumpLinks, dumpRouteDestinations, type LinkState } from './rtnetlink-dump.js';
 
@@ -58,8 +59,14 @@ export async function natTableExists(table: string): Promise<boolean> {
  */
 export async function natTableIntact(spec: NatSpec): Promise<boolean> {
   const t = assertStkTable(spec.table);
-  if (!(await natTableExists(t))) return false;
-  const listed = JSON.parse(await nftRun(`list table ip ${t}`, { json: true })) as {
+  if (!(await natTableExists(t)) || !(await chainsHold(`ip ${t}`, natRuleCounts(spec)))) return false;
+  // A stack with IPv6 has an ip6 table of the same name (nat6-ruleset.ts), held to the same standard.
+  return !needsNat6(spec) || (await chainsHold(`ip6 ${t}`, nat6RuleCounts(spec)).catch(() => false));
+}
+
+/** Whether each chain of table `familyAndName` holds `counts[chain]` rules. */
+async function chainsHold(familyAndName: string, counts: Record<string, number>): Promise<boolean> {
+  const listed = JSON.parse(await nftRun(`list table ${familyAndName}`, { json: true })) as {
     nftables?: { chain?: { name: string }; rule?: { chain: string } }[];
   };
   const found: Record<string, number> = {};
@@ -67,7 +74,7 @@ export async function natTableIntact(spec: NatSpec): Promise<boolean> {
     if (e.chain) found[e.chain.name] ??= 0;
     if (e.rule) found[e.rule.chain] = (found[e.rule.chain] ?? 0) + 1;
   }
-  return Object.entries(natRuleCounts(spec)).every(([chain, rules]) => found[chain] === rules);
+  return Object.entries(counts).every(([chain, rules]) => found[chain] === rules);
 }
 
 /**

@@ -50,7 +50,10 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
   // Containers of other stacks on a bridge, with the address each holds there.
   const foreignOn = (bridge: string) =>
     otherContainers.flatMap((r) =>
-      r.spec.endpoints.filter((e) => e.bridge === bridge).map((e) => ({ name: r.spec.name, ip: e.ip })),
+      r.spec.endpoints
+        .filter((e) => e.bridge === bridge)
+        // An IPv6 address is taken too (the planner keeps the two families apart by form).
+        .flatMap((e) => [e.ip, ...(e.ip6 ? [e.ip6] : [])].map((ip) => ({ name: r.spec.name, ip }))),
     );
   const foreignNetworks = otherStackNetworks.map((n) => ({
     project: n.project,
