@@ -68,6 +68,15 @@ export async function acquireIpForward(user: string, places = ipForwardPlaces())
   registered.add(key);
 }
 
+/**
+ * releaseIpForward when `user` holds forwarding, else nothing: one synchronous look
+ * (~5 µs) instead of the folder work, for the applies of stacks that never held it (IPv6
+ * forwarding, which most stacks never take).
+ */
+export async function releaseIfHeld(user: string, places: IpForwardPlaces): Promise<void> {
+  if (existsSync(userFile(places, user))) await releaseIpForward(user, places);
+}
+
 /** Unregisters `user`; the last one out puts back the value found before the first. */
 export async function releaseIpForward(user: string, places = ipForwardPlaces()): Promise<void> {
   registered.delete(userFile(places, user));

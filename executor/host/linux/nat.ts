@@ -7,7 +7,7 @@
 import type { Host } from '../../host.js';
 import { hashOf } from '../../../model/hash.js';
 import { placeAccepts, removeAccepts } from './coexist.js';
-import { acquireIpForward, ip6ForwardPlaces, releaseIpForward } from './ip-forward.js';
+import { acquireIpForward, ip6ForwardPlaces, releaseIfHeld, releaseIpForward } from './ip-forward.js';
 import { nftRun } from './libnftables.js';
 import { assertStkTable } from './literals.js';
 import { renderNatRuleset } from './nat-ruleset.js';
@@ -26,7 +26,7 @@ export function createLinuxNat(): Host['nat'] {
       await acquireIpForward(forwardUser(spec.table));
       if (needsNat6(spec)) await acquireIpForward(forwardUser(spec.table), ip6ForwardPlaces());
       await nftRun(ruleset);
-      if (!needsNat6(spec)) await releaseIpForward(forwardUser(spec.table), ip6ForwardPlaces());
+      if (!needsNat6(spec)) await releaseIfHeld(forwardUser(spec.table), ip6ForwardPlaces());
       await placeAccepts(spec);
     },
     async remove(table) {
