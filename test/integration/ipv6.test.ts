@@ -133,6 +133,22 @@ describe('drift', () => {
   });
 });
 
+describe('bridge drift', () => {
+  it('a bridge that lost its IPv6 gateway is drift, and up gives it back', async () => {
+    const line = await runTool('ip', ['-o', '-6', 'addr', 'show', 'to', 'fd00:5eed:6::1/128']);
+    const bridge = line.split(/\s+/)[1]!;
+    expect(bridge).toMatch(/^stkb/);
+    await runTool('ip', ['-6', 'addr', 'del', 'fd00:5eed:6::1/64', 'dev', bridge]);
+    expect(stack(env, ['-f', file, 'plan']).stdout).toContain(`drift: bridge ${bridge}`);
+    const up = stack(env, ['-f', file, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(await runTool('ip', ['-o', '-6', 'addr', 'show', 'dev', bridge])).toContain('fd00:5eed:6::1/64');
+    rows = ps(env, file);
+    const ping = inside(pidOf('client'), ['ping', '-6', '-c', '1', '-W', '5', 'web']);
+    expect(ping.code, ping.stdout).toBe(0);
+  });
+});
+
 describe('down', () => {
   it('removes the ip6 table and puts IPv6 forwarding back as it was', async () => {
     const down = stack(env, ['-f', file, 'down', '-t', '0']);

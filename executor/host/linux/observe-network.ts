@@ -2,6 +2,7 @@
 // do not collide with anything the host already routes.
 
 import { intToIp, parseCidr } from '../../../model/ipam.js';
+import { ip6ToBig } from '../../../model/ipam6.js';
 import { readFileSync } from 'node:fs';
 import type { NatSpec } from '../../../model/plan.js';
 import { nftRun } from './libnftables.js';
@@ -30,16 +31,34 @@ export async function listLinks(): Promise<Set<string>> {
  */
 export function bridgeConfigured(
   links: Map<string, LinkState>,
-  net: { bridge: string; gateway: string; prefixLength: number },
+  net: { bridge: string; gateway: string; prefixLength: number; gateway6?: string; prefixLength6?: number },
 ): boolean {
   const link = links.get(net.bridge);
   if (!link?.up || !link.addresses.includes(`${net.gateway}/${net.prefixLength}`) || !bridgeAddressFixed(net.bridge))
     return false;
   try {
-    return readFileSync(`/proc/sys/net/ipv4/conf/${assertStkLink(net.bridge)}/route_localnet`, 'utf8').trim() === '1';
+    const br = assertStkLink(net.bridge);
+    if (readFileSync(`/proc/sys/net/ipv4/conf/${br}/route_localnet`, 'utf8').trim() !== '1') return false;
+    return net.gateway6 === undefined || hasIpv6Gateway(br, net.gateway6, net.prefixLength6 ?? 64);
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether bridge `br` has IPv6 on and `gateway/prefix` among its addresses: the lines of
+ * /proc/net/if_inet6 are `<32 hex digits> <index> <prefix, hex> <scope> <flags> <name>`
+ * (the rtnetlink dump stack reads links from asks for IPv4 addresses only).
+ */
+function hasIpv6Gateway(br: string, gateway: string, prefix: number): boolean {
+  if (readFileSync(`/proc/sys/net/ipv6/conf/${br}/disable_ipv6`, 'utf8').trim() !== '0') return false;
+  const hex = ip6ToBig(gateway).toString(16).padStart(32, '0');
+  return readFileSync('/proc/net/if_inet6', 'utf8')
+    .split('\n')
+    .some((line) => {
+      const [addr, , len, , , name] = line.trim().split(/\s+/);
+      return addr === hex && name === br && parseInt(len ?? '', 16) === prefix;
+    });
 }
 
 /** Whether nftables table `ip table` exists (through the shared libnftables context, no process). */
