@@ -35,10 +35,15 @@ export class FakeHost implements Host {
   }
 
   networks: Host['networks'] = {
-    createBridge: async (net) => this.record(`networks.createBridge ${net.bridge} ${net.gateway}/${net.prefixLength}`),
+    createBridge: async (net) =>
+      this.record(
+        `networks.createBridge ${net.bridge} ${net.gateway}/${net.prefixLength}${net.gateway6 ? ` ${net.gateway6}/${net.prefixLength6}` : ''}`,
+      ),
     removeBridge: async (bridge) => this.record(`networks.removeBridge ${bridge}`),
     attach: async (pid, ep) =>
-      this.record(`networks.attach ${pid} ${ep.hostVeth} ${ep.ifname} ${ep.ip}/${ep.prefixLength}`),
+      this.record(
+        `networks.attach ${pid} ${ep.hostVeth} ${ep.ifname} ${ep.ip}/${ep.prefixLength}${ep.ip6 ? ` ${ep.ip6}/${ep.prefixLength6}` : ''}`,
+      ),
     detach: async (veth) => this.record(`networks.detach ${veth}`),
     loopback: async (pid) => this.record(`networks.loopback ${pid}`),
     fixedResolver: async (pid, gateway) => this.record(`networks.fixedResolver ${pid} ${gateway}`),

@@ -55,12 +55,12 @@ export function containerHash(spec: Omit<ContainerSpec, 'hash'>): string {
   // /etc/hosts: the container's own line differs per replica; the rest is extra_hosts,
   // whose change must recreate (the file is written once, at start). Left out when empty,
   // so the hashes of containers without extra_hosts stay what they were.
-  const own = new Set(endpoints.map((e) => e.ip));
+  const own = new Set(endpoints.flatMap((e) => [e.ip, ...(e.ip6 ? [e.ip6] : [])]));
   const extraHosts = hosts.filter((h) => !own.has(h.ip));
   return hashOf({
     ...shape,
     ...(extraHosts.length > 0 ? { extraHosts } : {}),
-    endpoints: endpoints.map(({ ip: _ip, hostVeth: _veth, ...ep }) => ep),
+    endpoints: endpoints.map(({ ip: _ip, ip6: _ip6, hostVeth: _veth, ...ep }) => ep),
     // An anonymous volume is named after its container: each replica has its own. What a
     // named volume is made from only matters when the volume is created, and a changed one
     // stops `up` (check-volumes.ts), so it never needs a container recreated (and leaving it

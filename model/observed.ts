@@ -36,6 +36,8 @@ export interface ObservedEndpoint {
   network: string;
   ip: string;
   hostVeth: string;
+  /** Its IPv6 address, on a network with IPv6. */
+  ip6?: string;
   /** False when the host end of the veth is gone while the container runs (drift). Unknown = present. */
   present?: boolean;
 }
@@ -71,6 +73,8 @@ export interface ObservedNetwork {
   bridge: string;
   subnet: string;
   gateway: string;
+  /** The IPv6 subnet of a network with IPv6 (kept across plans unless the file names another). */
+  subnet6?: string;
   /** networkHash() of the record; absent in records written before networks had one. */
   hash?: string;
   /** The labels the record keeps (absent: none, or a record written before stack kept them). */
@@ -100,6 +104,9 @@ export interface ForeignNetwork extends Pick<
   | 'internal'
   | 'mtu'
   | 'auxAddresses'
+  | 'subnet6'
+  | 'gateway6'
+  | 'prefixLength6'
 > {
   /** Addresses containers of other stacks hold on it. */
   usedIps: string[];

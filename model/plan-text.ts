@@ -1,7 +1,7 @@
 // The stable text form of a Plan: what `stack plan` prints and what golden tests compare.
 // One line per operation with its subject, then its cause and what it waits for.
 
-import type { MountSpec, Operation, Plan } from './plan.js';
+import type { MountSpec, Operation, Plan, PortRule } from './plan.js';
 import type { DependencyCondition } from './types.js';
 
 export function planToText(plan: Plan): string {
@@ -29,10 +29,21 @@ const conditionWord: Record<DependencyCondition | 'ready', string> = {
   ready: 'ready',
 };
 
+/** `127.0.0.1:`, `[::]:` or nothing (every address) before a published port. */
+const hostText = (p: PortRule) =>
+  p.hostIp === undefined ? '' : p.hostIp.includes(':') ? `[${p.hostIp}]:` : `${p.hostIp}:`;
+
+/** Where a published port leads: the IPv4 address, the IPv6 one in brackets, or both (no host address: both families). */
+function destinationsText(p: PortRule): string {
+  const v4 = p.hostIp?.includes(':') ? [] : [p.containerIp];
+  const v6 = p.containerIp6 && !p.hostIp?.includes('.') ? [`[${p.containerIp6}]`] : [];
+  return [...v4, ...v6].join(',');
+}
+
 export function describe(op: Operation): string {
   switch (op.kind) {
     case 'network.create':
-      return `${op.network.name} bridge=${op.network.bridge} subnet=${op.network.subnet} gateway=${op.network.gateway}`;
+      return `${op.network.name} bridge=${op.network.bridge} subnet=${op.network.subnet} gateway=${op.network.gateway}${op.network.subnet6 ? ` subnet6=${op.network.subnet6} gateway6=${op.network.gateway6}` : ''}`;
     case 'network.remove':
       return `${op.key} bridge=${op.bridge}`;
     case 'bridge.join':
@@ -42,7 +53,7 @@ export function describe(op: Operation): string {
     case 'container.create':
     case 'container.start': {
       const c = op.container;
-      const ips = c.endpoints.map((e) => `${e.network}=${e.ip}`).join(' ');
+      const ips = c.endpoints.map((e) => `${e.network}=${e.ip}${e.ip6 ? `,${e.ip6}` : ''}`).join(' ');
       const mounts = c.mounts.map(mountText).join(' ');
       const shared = Object.entries(c.namespaces ?? {}).map(([kind, mode]) => ` ${kind}=${mode}`);
       return `${c.name} image=${c.image.ref} ${ips ? `ip ${ips} ` : ''}cmd=${JSON.stringify(c.argv)}${shared.join('')}${mounts ? ` mounts ${mounts}` : ''}`;
@@ -66,7 +77,7 @@ export function describe(op: Operation): string {
         .join(', ')}`;
     case 'nat.apply': {
       const ports = op.nat.ports.map(
-        (p) => `${p.hostIp ? `${p.hostIp}:` : ''}${p.hostPort}->${p.containerIp}:${p.containerPort}/${p.protocol}`,
+        (p) => `${hostText(p)}${p.hostPort}->${destinationsText(p)}:${p.containerPort}/${p.protocol}`,
       );
       return `${op.nat.table}${ports.length ? ` ports ${ports.join(' ')}` : ''}`;
     }

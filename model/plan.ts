@@ -3,6 +3,7 @@
 // The executor carries it out without deciding anything; `stack plan` prints it.
 
 import type { ContainerLifecycleHooks } from './lifecycle-hooks.js';
+import type { InterfaceSysctl } from './endpoint-options.js';
 import type {
   DependencyCondition,
   NamespaceModes,
@@ -25,6 +26,10 @@ export interface NetworkSpec {
   subnet: string;
   gateway: string;
   prefixLength: number;
+  /** `enable_ipv6`: the IPv6 subnet (`fd…::/64`) and gateway of the bridge, beside the IPv4 ones. */
+  subnet6?: string;
+  gateway6?: string;
+  prefixLength6?: number;
   /** `internal: true`: no default route through it, no masquerade, nothing forwarded in or out. */
   internal?: boolean;
   /** `ipam.config ip_range`: dynamic addresses come from here (static ones may lie anywhere in the subnet). */
@@ -49,6 +54,10 @@ export interface Endpoint {
   ip: string;
   prefixLength: number;
   gateway: string;
+  /** On a network with IPv6: the interface's IPv6 address, its prefix length and the gateway (the default route's too). */
+  ip6?: string;
+  prefixLength6?: number;
+  gateway6?: string;
   /** Whether the default route goes through this endpoint's gateway. */
   defaultRoute: boolean;
   /** The network's MTU, for both ends of the veth (absent: the kernel's 1500). */
@@ -59,6 +68,8 @@ export interface Endpoint {
   aliases?: string[];
   /** `mac_address`: the container's end of the veth; else one derived from its IPv4 address. */
   mac?: string;
+  /** `driver_opts` com.docker.network.endpoint.sysctls: written for the interface once it has its addresses. */
+  sysctls?: InterfaceSysctl[];
 }
 
 export interface HostsEntry {
@@ -192,6 +203,8 @@ export interface PortRule {
   hostIp?: string;
   hostPort: number;
   containerIp: string;
+  /** The container's IPv6 address on that network, when it has one: the port is published on IPv6 host addresses too. */
+  containerIp6?: string;
   containerPort: number;
 }
 
@@ -203,7 +216,7 @@ export interface NatSpec {
    * The bridges this stack made and their subnets: masquerade for traffic leaving them,
    * isolation from every other stack bridge, nothing in or out when `internal`.
    */
-  networks: { bridge: string; subnet: string; key?: string; internal?: boolean }[];
+  networks: { bridge: string; subnet: string; subnet6?: string; key?: string; internal?: boolean }[];
   ports: PortRule[];
   hash: string;
 }

@@ -3,6 +3,7 @@
 // expanded here (durations in ms, sizes in bytes, ports one mapping per port, env_file
 // folded into environment), so later stages never look at raw YAML.
 
+import type { InterfaceSysctl } from './endpoint-options.js';
 import type { ServiceHook } from './lifecycle-hooks.js';
 import type { ServiceDevelop } from './develop-watch.js';
 
@@ -31,6 +32,8 @@ export interface ServiceNetwork {
   network: string;
   aliases: string[];
   ipv4Address?: string;
+  /** `ipv6_address`: on a network with `enable_ipv6` and an IPv6 subnet. */
+  ipv6Address?: string;
   /** `link_local_ips`: more addresses of the interface (IPv4; absent when the file gives none). */
   linkLocalIps?: string[];
   /** `interface_name`: the link name inside the container. */
@@ -40,6 +43,8 @@ export interface ServiceNetwork {
   /** `priority`: order in which the interfaces are attached (higher first). */
   priority: number;
   macAddress?: string;
+  /** `driver_opts` com.docker.network.endpoint.sysctls: sysctls of the interface (absent when none). */
+  sysctls?: InterfaceSysctl[];
 }
 
 export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
@@ -376,6 +381,10 @@ export interface Network {
   subnet?: string;
   gateway?: string;
   ipRange?: string;
+  /** The IPv6 `ipam.config` entry's subnet (with `enable_ipv6`; absent: a ULA /64 stack picks). */
+  subnet6?: string;
+  /** The IPv6 entry's gateway (absent: the subnet's first address). */
+  gateway6?: string;
   /** `ipam.config aux_addresses`, name → address: addresses no container is given (absent when none). */
   auxAddresses?: Record<string, string>;
   internal: boolean;

@@ -220,8 +220,10 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
   ),
   'services.*.networks.*': {
     ...allWork('aliases', 'ipv4_address', 'interface_name', 'gw_priority', 'priority', 'mac_address', 'link_local_ips'),
-    ipv6_address: refused("stack's networks are IPv4 only; use ipv4_address"),
-    driver_opts: refused('stack sets no per-endpoint driver options'),
+    ipv6_address: works('on a network with `enable_ipv6: true` and an IPv6 subnet in its `ipam.config`'),
+    driver_opts: works(
+      "`com.docker.network.endpoint.sysctls` (sysctls of the interface, `net.X.Y.IFNAME.Z=V`) and `com.docker.network.endpoint.ifname` (its name), which docker honours for every driver; docker's bridge driver reads no other endpoint option, and stack refuses them at their line",
+    ),
   },
   'services.*.ports.#': {
     ...allWork('target', 'published', 'host_ip', 'protocol'),
@@ -277,14 +279,18 @@ export const COMPOSE_KEYS: Record<string, Record<string, KeyStatus>> = {
       '`com.docker.network.driver.mtu` and `com.docker.network.bridge.name` (a name starting `stkb`, so the isolation rules know the bridge); other options are refused at their line',
     ),
     driver: works('`bridge` only, the default; other drivers are refused at their line'),
-    enable_ipv6: works("`false` only: stack's networks are IPv4; `true` is refused at its line"),
+    enable_ipv6: works(
+      'an IPv6 subnet beside the IPv4 one (the `ipam.config` entry with an IPv6 subnet, else a ULA /64), egress through NAT66, published ports on IPv6 host addresses; see docs/networks.md',
+    ),
     attachable: noted(SWARM),
     enable_ipv4: refused(),
   },
   'networks.*.external': allWork('name'),
   'networks.*.ipam': {
     ...allWork('config'),
-    options: refused("stack's address allocator takes no options"),
+    options: noted(
+      "docker's default IPAM driver reads none of its options (it only keeps them for `docker network inspect`); ignored with a note",
+    ),
     driver: works('`default` only, the default; other drivers are refused at their line'),
   },
   'networks.*.ipam.config.#': allWork('subnet', 'ip_range', 'gateway', 'aux_addresses'),

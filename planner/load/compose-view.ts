@@ -14,6 +14,7 @@ import type {
   Volume,
   VolumeMount,
 } from '../../model/types.js';
+import { sysctlText, SYSCTLS_OPTION } from '../../model/endpoint-options.js';
 import { effectiveHealthcheck } from '../../model/effective-healthcheck.js';
 import { volumesFromText } from './shared-namespaces.js';
 import { cgroupKnobsView } from './cgroup-knobs-view.js';
@@ -213,11 +214,13 @@ function service(s: Service): Obj {
         const c = compact({
           aliases: n.aliases,
           ipv4_address: n.ipv4Address,
+          ipv6_address: n.ipv6Address,
           link_local_ips: n.linkLocalIps,
           interface_name: n.interfaceName,
           mac_address: n.macAddress,
           gw_priority: n.gwPriority || undefined,
           priority: n.priority || undefined,
+          driver_opts: n.sysctls && { [SYSCTLS_OPTION]: n.sysctls.map(sysctlText).join(',') },
         });
         return [n.network, Object.keys(c).length ? c : null];
       }),
@@ -262,14 +265,12 @@ function service(s: Service): Obj {
 }
 
 function network(n: Network): Obj {
-  const ipam =
+  const v4 =
     n.subnet === undefined && n.gateway === undefined && n.ipRange === undefined
-      ? undefined
-      : {
-          config: [
-            compact({ subnet: n.subnet, gateway: n.gateway, ip_range: n.ipRange, aux_addresses: n.auxAddresses }),
-          ],
-        };
+      ? []
+      : [compact({ subnet: n.subnet, gateway: n.gateway, ip_range: n.ipRange, aux_addresses: n.auxAddresses })];
+  const v6 = n.subnet6 === undefined ? [] : [compact({ subnet: n.subnet6, gateway: n.gateway6 })];
+  const ipam = v4.length + v6.length === 0 ? undefined : { config: [...v4, ...v6] };
   return compact({
     name: n.name,
     driver: n.external || n.driver === 'bridge' ? undefined : n.driver,

@@ -5,6 +5,7 @@
 //     file written for both runs unchanged;
 //   - an AppArmor profile or SELinux label on a host without that security module, which
 //     docker ignores there too (on a host with one, rules/security-opt.ts refuses it);
+//   - a network's `ipam.options`, which docker's default IPAM driver never reads;
 //   - the top-level `version`, obsolete in the Compose Specification (docker compose warns too).
 
 import { sortDiagnostics, type Diagnostic } from '../../model/diagnostics.js';
@@ -22,6 +23,14 @@ const SWARM_ONLY_PATHS: [path: string[], what: string][] = [
   [['labels'], 'labels a swarm service, not its containers (use labels)'],
   [['resources', 'reservations', 'cpus'], 'is a swarm scheduling option'],
 ];
+
+/**
+ * docker hands a network's ipam.options to its IPAM driver's pool request, and the default
+ * driver's RequestPool reads none of them (it keeps them for `docker network inspect`);
+ * addresses are asked for with the endpoint's own options, never the network's.
+ */
+const IPAM_OPTIONS =
+  "docker's default IPAM driver reads no options (it only keeps them for inspect), and stack allocates as that driver does; stack ignores it, as docker does";
 
 export function loadNotes(raw: unknown, files: SourceSet, hostLsms?: readonly string[]): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -59,6 +68,10 @@ export function loadNotes(raw: unknown, files: SourceSet, hostLsms?: readonly st
     }
   }
   for (const [key, value] of Object.entries(obj(obj(raw)?.networks) ?? {})) {
+    for (const option of Object.keys(obj(obj(obj(value)?.ipam)?.options) ?? {})) {
+      const message = `ipam.options "${option}" of network "${key}" does nothing: ${IPAM_OPTIONS}`;
+      out.push(diagAtPath(files, ['networks', key, 'ipam', 'options', option], message, 'key'));
+    }
     const attachable = obj(value)?.attachable;
     if (attachable !== true && attachable !== 'true') continue;
     const message = `attachable on network "${key}" only matters to a swarm; stack ignores it, as docker compose does`;

@@ -15,6 +15,7 @@ import { linkList, namespaceModes, volumesFrom, withImpliedDependencies } from '
 import { lifecycleHooks } from './lifecycle-hooks.js';
 import { developOf } from './develop-watch.js';
 import { withServiceMac } from './mac-address.js';
+import { withEndpointOptions } from './endpoint-options.js';
 import { shellSplit } from './short-forms.js';
 import { layeredEnv } from './interpolate.js';
 import { parseDuration } from '../../model/duration.js';
@@ -109,11 +110,12 @@ function serviceNetworks(v: unknown, networkMode: string | undefined): ServiceNe
         priority: toInt(c.priority) ?? 0,
       };
       if (typeof c.ipv4_address === 'string') sn.ipv4Address = c.ipv4_address;
+      if (typeof c.ipv6_address === 'string') sn.ipv6Address = c.ipv6_address;
       const linkLocal = stringList(c.link_local_ips);
       if (linkLocal.length > 0) sn.linkLocalIps = linkLocal;
       if (typeof c.interface_name === 'string') sn.interfaceName = c.interface_name;
       if (typeof c.mac_address === 'string') sn.macAddress = c.mac_address;
-      return sn;
+      return withEndpointOptions(sn, dictOrList(c.driver_opts));
     })
     .sort((a, b) => byName(a.network, b.network));
 }

@@ -61,7 +61,13 @@ function network(project: string, key: string, n: Obj): Network {
     labels: dictOrList(n.labels),
   };
   const config = obj(n.ipam).config;
-  const ipam = obj(Array.isArray(config) ? config[0] : undefined);
+  const entries = (Array.isArray(config) ? config : []).map(obj);
+  // One entry per family, as docker takes them: the IPv6 one is told by its subnet.
+  const isV6 = (e: Obj) => typeof e.subnet === 'string' && e.subnet.includes(':');
+  const ipam = entries.find((e) => !isV6(e)) ?? {};
+  const v6 = entries.find(isV6);
+  if (v6 && typeof v6.subnet === 'string') out.subnet6 = v6.subnet;
+  if (v6 && typeof v6.gateway === 'string') out.gateway6 = v6.gateway;
   if (typeof ipam.subnet === 'string') out.subnet = ipam.subnet;
   if (typeof ipam.gateway === 'string') out.gateway = ipam.gateway;
   if (typeof ipam.ip_range === 'string') out.ipRange = ipam.ip_range;

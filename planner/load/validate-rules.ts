@@ -11,7 +11,12 @@ import { diagAtPath, type PathSeg, type SourceFile } from './source-map.js';
 import { checkBuild, checkBuildCycles } from './rules/build.js';
 import { obj, references, type Obj, type RuleContext } from './rules/context.js';
 import { checkNetworkDeclarations, checkServiceNetworking } from './rules/networking.js';
-import { checkLinkLocalIps, checkMacAddresses, checkNetworkKeys } from './rules/network-keys.js';
+import {
+  checkEndpointDriverOpts,
+  checkLinkLocalIps,
+  checkMacAddresses,
+  checkNetworkKeys,
+} from './rules/network-keys.js';
 import { checkPorts, type Published } from './rules/ports.js';
 import { checkReferences } from './rules/references.js';
 import { checkDeclarationNameLengths, checkServiceNameLengths } from './rules/name-lengths.js';
@@ -111,6 +116,7 @@ export function validateRules(
     checkServiceNetworking(ctx, name, svc);
     checkLinkLocalIps(ctx, name, svc);
     checkMacAddresses(ctx, name, svc);
+    checkEndpointDriverOpts(ctx, name, svc);
     checkSharedNetworkNamespace(ctx, name, svc);
     checkSharedNamespaces(ctx, name, svc);
     checkPorts(ctx, name, svc, published);

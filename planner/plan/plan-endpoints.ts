@@ -18,6 +18,7 @@ import type { Slot } from './plan-replicas.js';
 import { AddressShortage } from './address-shortage.js';
 import { addExternalLinkHosts, addLinkHosts } from './link-hosts.js';
 import { onDefaultBridge } from './default-bridge.js';
+import { addIpv6Addresses } from './plan-endpoints6.js';
 
 export interface PlannedNetworking {
   endpoints: Endpoint[];
@@ -140,6 +141,7 @@ export function planEndpoints(
         if (net.mtu) ep.mtu = net.mtu;
         if (sn.linkLocalIps) ep.linkLocalIps = [...sn.linkLocalIps];
         if (sn.macAddress !== undefined) ep.mac = sn.macAddress.toLowerCase();
+        if (sn.sysctls) ep.sysctls = sn.sysctls.map((s) => ({ ...s }));
         endpoints.push(ep);
       }
       chooseDefaultRoute(
@@ -151,6 +153,7 @@ export function planEndpoints(
     }
   }
   problems.push(...shortage.problems(stack, nets));
+  problems.push(...addIpv6Addresses(observed, nets, slots, result, instances));
   addLinkHosts(stack, slots, result);
   problems.push(...addExternalLinkHosts(stack, slots, result, observed));
   // `network_mode: service:X` shares X's namespace, so it sees X's addresses and resolver.

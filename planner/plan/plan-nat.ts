@@ -52,6 +52,7 @@ export function natSpec(stack: Stack, ports: PortRule[], nets: Map<string, Netwo
   const networks = own.map((n) => ({
     bridge: n.bridge,
     subnet: n.subnet,
+    ...(n.subnet6 ? { subnet6: n.subnet6 } : {}),
     key: n.key,
     ...(n.internal ? { internal: true } : {}),
   }));

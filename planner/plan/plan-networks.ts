@@ -22,6 +22,7 @@ import { replicaCount } from './plan-replicas.js';
 import { planDefaultBridge } from './default-bridge.js';
 import { DEFAULT_BRIDGE_KEY } from '../../model/default-bridge.js';
 import { bridgeNameClashes, labelsChanged, withNetworkOptions } from './network-options.js';
+import { ipv6Of, withIpv6 } from './network-ipv6.js';
 
 export interface PlannedNetworks {
   /** Every network a container may join, the external ones included. */
@@ -65,7 +66,12 @@ export function planNetworks(stack: Stack, observed: Observed, scale?: Record<st
       );
       continue;
     }
-    const spec = specOf(stack.project, net, subnet, net.gateway ?? defaultGateway(subnet));
+    const v6 = ipv6Of(stack.project, net, seen, [...taken, ...[...specs.values()].flatMap((s) => s.subnet6 ?? [])]);
+    if (v6 && 'problem' in v6) {
+      problems.push(v6.problem);
+      continue;
+    }
+    const spec = withIpv6(specOf(stack.project, net, subnet, net.gateway ?? defaultGateway(subnet)), v6);
     specs.set(net.key, spec);
     const changed = seen && !sameConfig(seen, spec);
     const relabel = seen && !changed && seen.linkPresent && labelsChanged(seen, spec);
@@ -229,6 +235,8 @@ function joinExternal(net: Network, foreign: ForeignNetwork[]): { spec: NetworkS
   if (found.ipRange) spec.ipRange = found.ipRange;
   if (found.mtu) spec.mtu = found.mtu;
   if (found.auxAddresses) spec.auxAddresses = found.auxAddresses;
+  if (found.subnet6)
+    Object.assign(spec, { subnet6: found.subnet6, gateway6: found.gateway6, prefixLength6: found.prefixLength6 });
   // The owner's table drops whatever enters or leaves an internal network: a joiner must
   // not route through it or publish ports on it either.
   if (found.internal) spec.internal = true;

@@ -42,13 +42,19 @@ export function planPorts(
   const choosing = wanted.filter((w) => w.window !== undefined);
   for (const w of choosing) keep(w, observed.nat?.ports ?? [], holders);
   const problems = choosing.filter((w) => w.rule.hostPort === 0).flatMap((w) => choose(w, holders) ?? []);
+  for (const { rule } of wanted)
+    if (rule.hostIp?.includes(':') && !rule.containerIp6)
+      problems.push(
+        `service ${rule.service}: port ${rule.containerPort}/${rule.protocol} is published on IPv6 address ${rule.hostIp}, but the network its default route goes through has no IPv6; set enable_ipv6: true on it`,
+      );
   return { ports: wanted.filter((w) => w.rule.hostPort !== 0).map((w) => w.rule), problems };
 }
 
 function wantedOf(service: Service, spec: ContainerSpec): Wanted[] {
   // Published ports lead to the address on the network that carries the default route
   // (internal networks never do: nothing from outside reaches them).
-  const containerIp = spec.endpoints.find((e) => e.defaultRoute)?.ip;
+  const route = spec.endpoints.find((e) => e.defaultRoute);
+  const containerIp = route?.ip;
   if (!containerIp) return [];
   return service.ports.map((p) => {
     const window = windowOf(p);
@@ -60,6 +66,7 @@ function wantedOf(service: Service, spec: ContainerSpec): Wanted[] {
       ...(hostIp ? { hostIp } : {}),
       hostPort: window ? 0 : p.hostPort,
       containerIp,
+      ...(route.ip6 ? { containerIp6: route.ip6 } : {}),
       containerPort: p.containerPort,
     };
     return window ? { rule, window } : { rule };

@@ -94,6 +94,8 @@ function addressChange(existing: ObservedContainer, spec: ContainerSpec): string
     const seen = existing.endpoints.find((e) => e.network === ep.network);
     if (seen && seen.ip !== ep.ip)
       return `address of ${existing.name} on network ${ep.network} changes from ${seen.ip} to ${ep.ip}`;
+    if (seen && seen.ip6 !== ep.ip6)
+      return `IPv6 address of ${existing.name} on network ${ep.network} changes from ${seen.ip6 ?? 'none'} to ${ep.ip6 ?? 'none'}`;
   }
   return undefined;
 }

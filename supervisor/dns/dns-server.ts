@@ -140,13 +140,21 @@ export class DnsServer {
     const turn = this.turns.get(key) ?? 0;
     // Only A queries turn the wheel: resolvers ask A and AAAA in pairs.
     if (question.type === 'A') this.turns.set(key, turn + 1);
-    const rotated = ips.map((_, i) => ips[(i + turn) % ips.length]!);
-    // A stack name has only IPv4 addresses: AAAA and others get an empty NOERROR answer,
-    // so resolvers do not go on to ask the upstream servers for it.
-    const answers: packet.Answer[] =
-      question.type === 'A' || question.type === ('ANY' as packet.RecordType)
-        ? rotated.map((ip) => ({ type: 'A', class: 'IN', name: question.name, ttl: ANSWER_TTL_SECONDS, data: ip }))
-        : [];
+    // A name answers A with its IPv4 addresses and AAAA with its IPv6 ones (networks with
+    // IPv6); other types, and AAAA of a name without IPv6, get an empty NOERROR answer, so
+    // resolvers do not go on to ask the upstream servers for it.
+    const any = question.type === ('ANY' as packet.RecordType);
+    const wanted = ips.filter((ip) =>
+      ip.includes(':') ? any || question.type === 'AAAA' : any || question.type === 'A',
+    );
+    const rotated = wanted.map((_, i) => wanted[(i + turn) % wanted.length]!);
+    const answers: packet.Answer[] = rotated.map((ip) => ({
+      type: ip.includes(':') ? 'AAAA' : 'A',
+      class: 'IN',
+      name: question.name,
+      ttl: ANSWER_TTL_SECONDS,
+      data: ip,
+    }));
     const flags =
       packet.AUTHORITATIVE_ANSWER | packet.RECURSION_AVAILABLE | ((q.flags ?? 0) & packet.RECURSION_DESIRED) | rcode;
     const encode = (list: packet.Answer[], truncated: boolean) =>

@@ -50,12 +50,15 @@ export class NameTable {
     for (const { spec, answered } of entries) {
       const bridges = new Set(spec.endpoints.map((e) => e.bridge));
       for (const ep of spec.endpoints) {
-        this.sources.set(ep.ip, {
-          bridges,
-          project: spec.project,
-          ...(spec.dnsUpstreams?.length ? { upstreams: spec.dnsUpstreams } : {}),
-          ...(spec.links ? { links: spec.links } : {}),
-        });
+        // On a network with IPv6 the name has both addresses (A and AAAA answers).
+        const ips = [ep.ip, ...(ep.ip6 ? [ep.ip6] : [])];
+        for (const ip of ips)
+          this.sources.set(ip, {
+            bridges,
+            project: spec.project,
+            ...(spec.dnsUpstreams?.length ? { upstreams: spec.dnsUpstreams } : {}),
+            ...(spec.links ? { links: spec.links } : {}),
+          });
         if (answered === false) continue;
         // A one-off (`stack run`) is not one of the service's containers: it answers to its
         // own name, and to the service's name and aliases only with --use-aliases (which
@@ -69,7 +72,7 @@ export class NameTable {
         ];
         for (const name of new Set(names.map((n) => n.toLowerCase()))) {
           const list = this.names.get(name) ?? [];
-          list.push({ ip: ep.ip, bridge: ep.bridge, replica: spec.replica, project: spec.project });
+          for (const ip of ips) list.push({ ip, bridge: ep.bridge, replica: spec.replica, project: spec.project });
           this.names.set(name, list);
         }
       }
@@ -88,7 +91,7 @@ export class NameTable {
   }
 
   /**
-   * The addresses of `name` on the networks `source` is on; names of its own stack win
+   * The addresses (IPv4 and IPv6 alike) of `name` on the networks `source` is on; names of its own stack win
    * over the same names of another stack on a shared network. Undefined: not a stack name.
    */
   lookup(source: string, name: string): string[] | undefined {

@@ -93,6 +93,27 @@ describe('execute', () => {
     ]);
   });
 
+  it('hands the IPv6 side of a network and an endpoint to the host with the IPv4 one', async () => {
+    const host = new FakeHost();
+    const net6 = { ...net, subnet6: 'fd00:1::/64', gateway6: 'fd00:1::1', prefixLength6: 64 };
+    const web = spec('web', '10.123.0.2');
+    web.endpoints[0] = { ...web.endpoints[0]!, ip6: 'fd00:1::2', prefixLength6: 64, gateway6: 'fd00:1::1' };
+    await execute(
+      {
+        project: 'p',
+        notes: [],
+        operations: [
+          { kind: 'network.create', id: 'network:default', cause: 'c', after: [], network: net6 },
+          { kind: 'container.start', id: 'start:web', cause: 'c', after: ['network:default'], container: web },
+        ],
+      },
+      host,
+      { event: () => {} },
+    );
+    expect(host.calls).toContain('networks.createBridge stkb0000000001 10.123.0.1/24 fd00:1::1/64');
+    expect(host.calls).toContain('networks.attach 1000 stkvweb eth0 10.123.0.2/24 fd00:1::2/64');
+  });
+
   it('follows `after` whatever the list order', async () => {
     const host = new FakeHost();
     await execute(upPlan, host, { event: () => {} });

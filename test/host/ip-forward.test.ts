@@ -6,7 +6,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireIpForward, releaseIpForward, type IpForwardPlaces } from '../../executor/host/linux/ip-forward.js';
+import {
+  acquireIpForward,
+  releaseIfHeld,
+  releaseIpForward,
+  type IpForwardPlaces,
+} from '../../executor/host/linux/ip-forward.js';
 
 let dir = '';
 function places(initial: string): IpForwardPlaces {
@@ -30,6 +35,15 @@ describe('ip_forward bookkeeping', () => {
     await releaseIpForward('b', p);
     expect(value(p)).toBe('0');
     expect(fs.readdirSync(p.dir)).toEqual([]);
+  });
+
+  it('releaseIfHeld puts back the value only for a user that took it (a stack that drops its last IPv6 network)', async () => {
+    const p = places('0');
+    await releaseIfHeld('never', p);
+    expect(fs.existsSync(p.dir)).toBe(false);
+    await acquireIpForward('six', p);
+    await releaseIfHeld('six', p);
+    expect(value(p)).toBe('0');
   });
 
   it('a re-apply puts back forwarding or a registration removed behind its back', async () => {

@@ -426,13 +426,20 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
   'services.*.networks.*': {
     aliases: ['a1'],
     ipv4_address: '10.99.0.5',
-    ipv6_address: '2001:db8::5',
+    ipv6_address: {
+      value: 'fd00:99::5',
+      base: {
+        networks: {
+          net: { enable_ipv6: true, ipam: { config: [{ subnet: '10.99.0.0/24' }, { subnet: 'fd00:99::/64' }] } },
+        },
+      },
+    },
     interface_name: 'eth5',
     gw_priority: 1,
     priority: 5,
     mac_address: '02:42:ac:11:00:02',
     link_local_ips: ['169.254.1.2'],
-    driver_opts: { a: 'b' },
+    driver_opts: { 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.IFNAME.log_martians=1' },
   },
   'services.*.ports.#': {
     target: 81,
@@ -535,7 +542,7 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
     ipam: { value: { config: [{ subnet: '10.98.0.0/24' }] } },
     external: { value: true, base: { networks: { net: {} } } },
     internal: true,
-    enable_ipv6: { value: false, refusedValue: true },
+    enable_ipv6: true,
     attachable: true,
     labels: { a: 'b' },
   },

@@ -56,7 +56,12 @@ export function applied(plan: Plan, base: Observed): Observed {
         pid: 100,
         stopSignal: c.stopSignal,
         stopGraceSeconds: c.stopGraceSeconds,
-        endpoints: c.endpoints.map((e) => ({ network: e.network, ip: e.ip, hostVeth: e.hostVeth })),
+        endpoints: c.endpoints.map((e) => ({
+          network: e.network,
+          ip: e.ip,
+          ...(e.ip6 ? { ip6: e.ip6 } : {}),
+          hostVeth: e.hostVeth,
+        })),
       });
     }
   }

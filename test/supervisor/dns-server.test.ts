@@ -37,6 +37,8 @@ const entries: TableEntry[] = [
   entry('api', 1, [ep('front', '10.1.0.4'), ep('back', '10.2.0.4', ['service-api'])]),
   entry('db', 1, [ep('back', '10.2.0.5')]),
   entry('client', 1, [ep('front', '127.0.0.1')]),
+  // On a network with IPv6 (enable_ipv6): both addresses.
+  entry('six', 1, [{ ...ep('front', '10.1.0.6'), ip6: 'fd00:1::6', prefixLength6: 64, gateway6: 'fd00:1::1' }]),
 ];
 
 describe('NameTable', () => {
@@ -122,6 +124,16 @@ describe('DnsServer', () => {
     const r = await udpQuery(port, { name: 'api', type: 'AAAA' });
     expect([rcode(r), ips(r)]).toEqual(['NOERROR', []]);
     expect(asked).not.toContain('api');
+  });
+
+  it('AAAA of a name on a network with IPv6 is its IPv6 address; A stays the IPv4 one', async () => {
+    const six = await udpQuery(port, { name: 'six', type: 'AAAA' });
+    expect([rcode(six), six.answers?.map((a) => [a.type, (a as { data?: unknown }).data])]).toEqual([
+      'NOERROR',
+      [['AAAA', 'fd00:1::6']],
+    ]);
+    expect(ips(await udpQuery(port, { name: 'six' }))).toEqual(['10.1.0.6']);
+    expect(asked).not.toContain('six');
   });
 
   it('relays other names to the upstream, and answers over TCP too', async () => {

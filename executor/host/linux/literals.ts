@@ -3,6 +3,7 @@
 // become a DNS query to the host's resolver, and a quote or newline could inject rules.
 
 import { ipToInt } from '../../../model/ipam.js';
+import { bigToIp6, ip6ToBig, parseCidr6 } from '../../../model/ipam6.js';
 // Interface names inside a container (eth0, eth0.100, …): not stack-owned on the host, the
 // charset the planner allows (a dot included, as in VLAN names), none of which ip or nft parse.
 import { IFNAME } from '../../../model/network-options.js';
@@ -66,4 +67,28 @@ export function assertPort(p: number): number {
 export function label(s: string): string {
   if (typeof s !== 'string' || !LABEL.test(s)) throw new Error(`invalid name for a rule comment: ${JSON.stringify(s)}`);
   return s;
+}
+
+/** A literal IPv6 address in its canonical form; anything else throws (libnftables resolves unknown words as names). */
+export function assertIPv6(ip: string, what = 'address'): string {
+  try {
+    const canonical = bigToIp6(ip6ToBig(ip));
+    if (canonical === ip) return ip;
+  } catch {
+    // fall through
+  }
+  throw new Error(`invalid IPv6 ${what}: ${JSON.stringify(ip)}`);
+}
+
+/** A literal IPv6 CIDR with no host bits. */
+export function assertCidr6(cidr: string): string {
+  let canonical: string | undefined;
+  try {
+    const c = parseCidr6(cidr);
+    canonical = `${bigToIp6(c.base)}/${c.prefix}`;
+  } catch {
+    // fall through
+  }
+  if (canonical !== cidr) throw new Error(`invalid IPv6 CIDR: ${JSON.stringify(cidr)}`);
+  return cidr;
 }

@@ -28,7 +28,7 @@ const NOT_PUBLISHED = 'ct status & dnat == 0';
  * in or out at all. Traffic within one bridge (which br_netfilter also shows to the
  * forward hook, as iif = oif = the bridge) stays allowed.
  */
-function networkRules(project: string, n: NatSpec['networks'][number]) {
+export function networkRules(project: string, n: NatSpec['networks'][number]) {
   const br = assertStkLink(n.bridge);
   const subnet = assertCidr(n.subnet);
   const c = `comment "${project}/${n.key === undefined ? br : label(n.key)}"`;
@@ -78,7 +78,8 @@ function loopbackGuard(project: string): string[] {
 /** The table's base chains and their rules, in the order they are written. */
 function natChains(spec: NatSpec): { name: string; hook?: string; rules: string[] }[] {
   const project = label(spec.project);
-  const dnat = spec.ports.map((r) => dnatRule(project, r));
+  // Ports published on an IPv6 host address are the ip6 table's alone (nat6-ruleset.ts).
+  const dnat = spec.ports.filter((r) => !r.hostIp?.includes(':')).map((r) => dnatRule(project, r));
   const nets = spec.networks.map((n) => networkRules(project, n));
   // The DNAT rules serve packets from outside (prerouting) and from the host itself
   // (output): written once, in a chain both jump to. libnftables costs ~45 µs per rule, so

@@ -7,10 +7,11 @@
 import type { Host } from '../../host.js';
 import { hashOf } from '../../../model/hash.js';
 import { placeAccepts, removeAccepts } from './coexist.js';
-import { acquireIpForward, releaseIpForward } from './ip-forward.js';
+import { acquireIpForward, ip6ForwardPlaces, releaseIfHeld, releaseIpForward } from './ip-forward.js';
 import { nftRun } from './libnftables.js';
 import { assertStkTable } from './literals.js';
 import { renderNatRuleset } from './nat-ruleset.js';
+import { needsNat6, renderNat6Ruleset } from './nat6-ruleset.js';
 import { renderOneOffRuleset } from './one-off-ruleset.js';
 import { stackRoot } from '../../../store/paths.js';
 
@@ -20,18 +21,22 @@ const forwardUser = (table: string) => `${hashOf(stackRoot())}-${table}`;
 export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
   return {
     async apply(spec) {
-      const ruleset = renderNatRuleset(spec); // validates before anything touches the host
+      // Both families in one transaction; validated before anything touches the host.
+      const ruleset = renderNatRuleset(spec) + renderNat6Ruleset(spec);
       // Forwarding is host-wide and needed for both egress and published ports.
       await acquireIpForward(forwardUser(spec.table));
+      if (needsNat6(spec)) await acquireIpForward(forwardUser(spec.table), ip6ForwardPlaces());
       await nftRun(ruleset);
+      if (!needsNat6(spec)) await releaseIfHeld(forwardUser(spec.table), ip6ForwardPlaces());
       await placeAccepts(spec);
     },
     async remove(table) {
       const t = assertStkTable(table);
       // Same trick as apply: declaring the table first makes the delete valid when it is absent.
-      await nftRun(`table ip ${t} {}\ndelete table ip ${t}\n`);
+      await nftRun(`table ip ${t} {}\ndelete table ip ${t}\ntable ip6 ${t} {}\ndelete table ip6 ${t}\n`);
       await removeAccepts(t);
       await releaseIpForward(forwardUser(t));
+      await releaseIpForward(forwardUser(t), ip6ForwardPlaces());
     },
     async publish(table, project, ports) {
       // Forwarding is on: the one-off's networks are its stack's, whose table holds it.

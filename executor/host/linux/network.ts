@@ -8,23 +8,33 @@ import { writeFile } from 'node:fs/promises';
 import fs from 'node:fs';
 import { BridgeTakenError, type Host } from '../../host.js';
 import { dumpLinks } from './rtnetlink-dump.js';
-import { assertIPv4, assertIfname, assertMtu, assertPrefixLength, assertStkLink } from './literals.js';
+import { assertIPv4, assertIPv6, assertIfname, assertMtu, assertPrefixLength, assertStkLink } from './literals.js';
 import { linkLocalPrefix } from '../../../model/ipam.js';
 import { bridgeMac, containerMac, fixBridgeAddress } from './link-addresses.js';
 import { ifNameToIndex } from './libc.js';
 import { NETLINK_ROUTE, NetlinkSocket } from './netlink.js';
 import { netlinkSocketIn, openNetnsOf } from './netns-socket.js';
 import { installFixedResolver } from './fixed-resolver.js';
+import { writeInterfaceSysctls } from './interface-sysctls.js';
 import {
   addAddress,
+  addAddress6,
   deleteLink,
   getLink,
   newBridge,
   newVeth,
   replaceDefaultRoute,
+  replaceDefaultRoute6,
   setHairpin,
   setUp,
 } from './rtnetlink.js';
+
+/** A validated IPv6 address with its prefix length (`gateway`: the same address, for a gateway). */
+function ipv6Of(ip: string, prefix: number): { address: string; gateway: string; prefix: number } {
+  const address = assertIPv6(ip);
+  if (!Number.isInteger(prefix) || prefix < 1 || prefix > 128) throw new Error(`invalid IPv6 prefix length: ${prefix}`);
+  return { address, gateway: address, prefix };
+}
 
 function assertPid(pid: number): number {
   if (!Number.isInteger(pid) || pid < 1) throw new Error(`invalid pid: ${JSON.stringify(pid)}`);
@@ -50,6 +60,7 @@ export function createLinuxNetworks(): Host['networks'] {
       const br = assertStkLink(net.bridge);
       const gw = assertIPv4(net.gateway, 'gateway');
       const prefix = assertPrefixLength(net.prefixLength);
+      const v6 = net.subnet6 === undefined ? undefined : ipv6Of(net.gateway6!, net.prefixLength6!);
       await withHostSocket((nl) => {
         try {
           newBridge(nl, br, bridgeMac(br), net.mtu === undefined ? undefined : assertMtu(net.mtu));
@@ -67,6 +78,11 @@ export function createLinuxNetworks(): Host['networks'] {
         }
         // `addr replace` semantics: present already is fine, so this also repairs.
         addAddress(nl, ifNameToIndex(br), gw, prefix, true);
+        if (v6) {
+          // Per interface, never host-wide: the host may keep IPv6 off by default.
+          fs.writeFileSync(`/proc/sys/net/ipv6/conf/${br}/disable_ipv6`, '0');
+          addAddress6(nl, ifNameToIndex(br), v6.gateway, v6.prefix);
+        }
       });
       // DNAT of 127.0.0.1 published ports routes loopback-sourced packets out of the
       // bridge; the kernel drops them as martians unless route_localnet is on.
@@ -87,6 +103,10 @@ export function createLinuxNetworks(): Host['networks'] {
       const gw = assertIPv4(ep.gateway, 'gateway');
       const mtu = ep.mtu === undefined ? undefined : assertMtu(ep.mtu);
       const linkLocal = (ep.linkLocalIps ?? []).map((a) => assertIPv4(a, 'link-local address'));
+      const v6 =
+        ep.ip6 === undefined
+          ? undefined
+          : { ...ipv6Of(ep.ip6, ep.prefixLength6!), gateway: ipv6Of(ep.gateway6!, 128).gateway };
       const netns = openNetnsOf(p);
       const host = NetlinkSocket.open(NETLINK_ROUTE);
       let made = false;
@@ -103,8 +123,14 @@ export function createLinuxNetworks(): Host['networks'] {
           const index = getLink(inside, ifname).index;
           addAddress(inside, index, ip, prefix, false);
           for (const extra of linkLocal) addAddress(inside, index, extra, linkLocalPrefix(extra), false);
+          if (v6) {
+            writeInterfaceSysctls(netns, ifname, [{ family: 'ipv6', group: 'conf', name: 'disable_ipv6', value: '0' }]);
+            addAddress6(inside, index, v6.address, v6.prefix);
+          }
+          if (ep.sysctls) writeInterfaceSysctls(netns, ifname, ep.sysctls);
           setUp(inside, ifname);
           if (ep.defaultRoute) replaceDefaultRoute(inside, index, gw);
+          if (ep.defaultRoute && v6) replaceDefaultRoute6(inside, index, v6.gateway);
         } finally {
           inside.close();
         }

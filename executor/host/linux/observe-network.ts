@@ -2,11 +2,13 @@
 // do not collide with anything the host already routes.
 
 import { intToIp, parseCidr } from '../../../model/ipam.js';
+import { ip6ToBig } from '../../../model/ipam6.js';
 import { readFileSync } from 'node:fs';
 import type { NatSpec } from '../../../model/plan.js';
 import { nftRun } from './libnftables.js';
 import { bridgeAddressFixed } from './link-addresses.js';
 import { natRuleCounts } from './nat-ruleset.js';
+import { nat6RuleCounts, needsNat6 } from './nat6-ruleset.js';
 import { assertStkLink, assertStkTable } from './literals.js';
 import { dumpLinks, dumpRouteDestinations, type LinkState } from './rtnetlink-dump.js';
 
@@ -29,16 +31,34 @@ export async function listLinks(): Promise<Set<string>> {
  */
 export function bridgeConfigured(
   links: Map<string, LinkState>,
-  net: { bridge: string; gateway: string; prefixLength: number },
+  net: { bridge: string; gateway: string; prefixLength: number; gateway6?: string; prefixLength6?: number },
 ): boolean {
   const link = links.get(net.bridge);
   if (!link?.up || !link.addresses.includes(`${net.gateway}/${net.prefixLength}`) || !bridgeAddressFixed(net.bridge))
     return false;
   try {
-    return readFileSync(`/proc/sys/net/ipv4/conf/${assertStkLink(net.bridge)}/route_localnet`, 'utf8').trim() === '1';
+    const br = assertStkLink(net.bridge);
+    if (readFileSync(`/proc/sys/net/ipv4/conf/${br}/route_localnet`, 'utf8').trim() !== '1') return false;
+    return net.gateway6 === undefined || hasIpv6Gateway(br, net.gateway6, net.prefixLength6 ?? 64);
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether bridge `br` has IPv6 on and `gateway/prefix` among its addresses: the lines of
+ * /proc/net/if_inet6 are `<32 hex digits> <index> <prefix, hex> <scope> <flags> <name>`
+ * (the rtnetlink dump stack reads links from asks for IPv4 addresses only).
+ */
+function hasIpv6Gateway(br: string, gateway: string, prefix: number): boolean {
+  if (readFileSync(`/proc/sys/net/ipv6/conf/${br}/disable_ipv6`, 'utf8').trim() !== '0') return false;
+  const hex = ip6ToBig(gateway).toString(16).padStart(32, '0');
+  return readFileSync('/proc/net/if_inet6', 'utf8')
+    .split('\n')
+    .some((line) => {
+      const [addr, , len, , , name] = line.trim().split(/\s+/);
+      return addr === hex && name === br && parseInt(len ?? '', 16) === prefix;
+    });
 }
 
 /** Whether nftables table `ip table` exists (through the shared libnftables context, no process). */
@@ -58,8 +78,14 @@ export async function natTableExists(table: string): Promise<boolean> {
  */
 export async function natTableIntact(spec: NatSpec): Promise<boolean> {
   const t = assertStkTable(spec.table);
-  if (!(await natTableExists(t))) return false;
-  const listed = JSON.parse(await nftRun(`list table ip ${t}`, { json: true })) as {
+  if (!(await natTableExists(t)) || !(await chainsHold(`ip ${t}`, natRuleCounts(spec)))) return false;
+  // A stack with IPv6 has an ip6 table of the same name (nat6-ruleset.ts), held to the same standard.
+  return !needsNat6(spec) || (await chainsHold(`ip6 ${t}`, nat6RuleCounts(spec)).catch(() => false));
+}
+
+/** Whether each chain of table `familyAndName` holds `counts[chain]` rules. */
+async function chainsHold(familyAndName: string, counts: Record<string, number>): Promise<boolean> {
+  const listed = JSON.parse(await nftRun(`list table ${familyAndName}`, { json: true })) as {
     nftables?: { chain?: { name: string }; rule?: { chain: string } }[];
   };
   const found: Record<string, number> = {};
@@ -67,7 +93,7 @@ export async function natTableIntact(spec: NatSpec): Promise<boolean> {
     if (e.chain) found[e.chain.name] ??= 0;
     if (e.rule) found[e.rule.chain] = (found[e.rule.chain] ?? 0) + 1;
   }
-  return Object.entries(natRuleCounts(spec)).every(([chain, rules]) => found[chain] === rules);
+  return Object.entries(counts).every(([chain, rules]) => found[chain] === rules);
 }
 
 /**

@@ -54,7 +54,10 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
   // Containers of other stacks on a bridge, with the address each holds there.
   const foreignOn = (bridge: string) =>
     otherContainers.flatMap((r) =>
-      r.spec.endpoints.filter((e) => e.bridge === bridge).map((e) => ({ name: r.spec.name, ip: e.ip })),
+      r.spec.endpoints
+        .filter((e) => e.bridge === bridge)
+        // An IPv6 address is taken too (the planner keeps the two families apart by form).
+        .flatMap((e) => [e.ip, ...(e.ip6 ? [e.ip6] : [])].map((ip) => ({ name: r.spec.name, ip }))),
     );
   const foreignNetworks = otherStackNetworks.map((n) => ({
     project: n.project,
@@ -68,6 +71,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     ...(n.internal ? { internal: true } : {}),
     ...(n.mtu ? { mtu: n.mtu } : {}),
     ...(n.auxAddresses ? { auxAddresses: n.auxAddresses } : {}),
+    ...(n.subnet6 ? { subnet6: n.subnet6, gateway6: n.gateway6, prefixLength6: n.prefixLength6 } : {}),
     usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
   const defaultBridge = await observeDefaultBridge(linkStates, foreignOn);
@@ -93,6 +97,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
         endpoints: r.spec.endpoints.map((e) => ({
           network: e.network,
           ip: e.ip,
+          ...(e.ip6 ? { ip6: e.ip6 } : {}),
           hostVeth: e.hostVeth,
           present: linkStates.has(e.hostVeth),
         })),
@@ -105,6 +110,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
           bridge: n.bridge,
           subnet: n.subnet,
           gateway: n.gateway,
+          ...(n.subnet6 ? { subnet6: n.subnet6 } : {}),
           hash: networkHash(n),
           ...(n.labels ? { labels: n.labels } : {}),
           linkPresent: bridgeConfigured(linkStates, n),
@@ -127,7 +133,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
       images,
       takenSubnets: [
         ...hostSubnets.filter((s) => !networks.some((n) => n.subnet === s)),
-        ...otherStackNetworks.map((n) => n.subnet),
+        ...otherStackNetworks.flatMap((n) => [n.subnet, ...(n.subnet6 ? [n.subnet6] : [])]),
         ...(defaultBridge.spec ? [defaultBridge.spec.subnet] : []),
       ],
       hostPorts: listeners,

@@ -3,6 +3,7 @@
 // Names and addresses are validated by the caller (literals.ts) before they get here.
 
 import { ipToInt } from '../../../model/ipam.js';
+import { ip6ToBig } from '../../../model/ipam6.js';
 import { attr, NLM_F, nestAttr, parseAttrs, strAttr, u32Attr, type NetlinkSocket } from './netlink.js';
 
 const RTM = { NEWLINK: 16, DELLINK: 17, GETLINK: 18, NEWADDR: 20, NEWROUTE: 24 } as const;
@@ -167,23 +168,68 @@ export function setHairpin(nl: NetlinkSocket, name: string): void {
  * already: fine), otherwise it is `ip addr add` (present already: EEXIST).
  */
 export function addAddress(nl: NetlinkSocket, index: number, ip: string, prefix: number, replace: boolean): void {
+  newAddress(nl, AF_INET, 0, attr4, index, ip, prefix, replace);
+}
+
+const AF_INET6 = 10;
+const IFA_F_NODAD = 0x02;
+
+/** An attribute holding an IPv6 address (16 bytes, network order); the caller validated it. */
+function attr6(type: number, ip: string): Buffer {
+  const b = Buffer.alloc(16);
+  const n = ip6ToBig(ip);
+  for (let i = 0; i < 16; i++) b[i] = Number((n >> BigInt(120 - 8 * i)) & 0xffn);
+  return attr(type, b);
+}
+
+/**
+ * `ip -6 addr replace ip/prefix dev <index> nodad`: without duplicate address detection
+ * the address is usable at once (a tentative one cannot be bound for a second or two), and
+ * stack hands out each address once per network.
+ */
+export function addAddress6(nl: NetlinkSocket, index: number, ip: string, prefix: number): void {
+  newAddress(nl, AF_INET6, IFA_F_NODAD, attr6, index, ip, prefix, true);
+}
+
+type AddressAttr = (type: number, ip: string) => Buffer;
+
+function newAddress(
+  nl: NetlinkSocket,
+  family: number,
+  ifaFlags: number,
+  attrOf: AddressAttr,
+  index: number,
+  ip: string,
+  prefix: number,
+  replace: boolean,
+): void {
   const msg = Buffer.alloc(8); // struct ifaddrmsg: family, prefixlen, flags, scope (universe), index
-  msg.writeUInt8(AF_INET, 0);
+  msg.writeUInt8(family, 0);
   msg.writeUInt8(prefix, 1);
+  msg.writeUInt8(ifaFlags, 2);
   msg.writeUInt32LE(index, 4);
   const flags = NLM_F.CREATE | (replace ? NLM_F.REPLACE : NLM_F.EXCL);
   nl.request(
     `RTM_NEWADDR ${ip}/${prefix}`,
     RTM.NEWADDR,
     flags,
-    Buffer.concat([msg, attr4(IFA.LOCAL, ip), attr4(IFA.ADDRESS, ip)]),
+    Buffer.concat([msg, attrOf(IFA.LOCAL, ip), attrOf(IFA.ADDRESS, ip)]),
   );
 }
 
 /** `ip route replace default via gateway dev <index>` in the main table. */
 export function replaceDefaultRoute(nl: NetlinkSocket, index: number, gateway: string): void {
+  defaultRoute(nl, AF_INET, attr4, index, gateway);
+}
+
+/** `ip -6 route replace default via gateway dev <index>` in the main table. */
+export function replaceDefaultRoute6(nl: NetlinkSocket, index: number, gateway: string): void {
+  defaultRoute(nl, AF_INET6, attr6, index, gateway);
+}
+
+function defaultRoute(nl: NetlinkSocket, family: number, attrOf: AddressAttr, index: number, gateway: string): void {
   const msg = Buffer.alloc(12); // struct rtmsg: family, dst_len 0 (default), …, table, protocol, scope, type, flags
-  msg.writeUInt8(AF_INET, 0);
+  msg.writeUInt8(family, 0);
   msg.writeUInt8(RT_TABLE_MAIN, 4);
   msg.writeUInt8(RTPROT_BOOT, 5);
   msg.writeUInt8(RTN_UNICAST, 7);
@@ -191,7 +237,7 @@ export function replaceDefaultRoute(nl: NetlinkSocket, index: number, gateway: s
     `RTM_NEWROUTE default via ${gateway}`,
     RTM.NEWROUTE,
     NLM_F.CREATE | NLM_F.REPLACE,
-    Buffer.concat([msg, attr4(RTA.GATEWAY, gateway), u32Attr(RTA.OIF, index)]),
+    Buffer.concat([msg, attrOf(RTA.GATEWAY, gateway), u32Attr(RTA.OIF, index)]),
   );
 }
 

@@ -20,7 +20,7 @@ export async function subnetsTaken(project: string): Promise<string[]> {
   return [
     ...new Set([
       ...host,
-      ...others.flatMap((d) => d.records.map((n) => n.subnet)),
+      ...others.flatMap((d) => d.records.flatMap((n) => [n.subnet, ...(n.subnet6 ? [n.subnet6] : [])])),
       ...claims.flatMap((c) => c.subnets),
       ...(defaultBridge.spec ? [defaultBridge.spec.subnet] : []),
     ]),

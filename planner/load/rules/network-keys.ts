@@ -12,7 +12,15 @@ import {
   MTU_RANGE,
   parseMtu,
 } from '../../../model/network-options.js';
+import {
+  ENDPOINT_OPTIONS,
+  IFNAME_OPTION,
+  parseInterfaceSysctls,
+  SYSCTL_FORM,
+  SYSCTLS_OPTION,
+} from '../../../model/endpoint-options.js';
 import { isIpv4 } from './networking.js';
+import { isV6Entry } from './ipv6.js';
 import { list, obj, type Obj, type RuleContext } from './context.js';
 
 const UNSUPPORTED = 'valid Compose, not supported by stack:';
@@ -29,6 +37,41 @@ export function checkLinkLocalIps(ctx: RuleContext, name: string, svc: Obj): voi
           : `link_local_ips entry "${ip}" of service "${name}" is not an IPv4 address`,
       );
     });
+  }
+}
+
+/**
+ * A service network entry's `driver_opts`: the interface's sysctls and name work (docker's
+ * daemon honours them for every driver); docker's bridge driver reads no other endpoint
+ * option, so any other is refused at its line rather than dropped.
+ */
+export function checkEndpointDriverOpts(ctx: RuleContext, name: string, svc: Obj): void {
+  for (const [network, cfg] of Object.entries(obj(svc.networks) ?? {})) {
+    const opts = obj(obj(cfg)?.driver_opts);
+    for (const [option, value] of Object.entries(opts ?? {})) {
+      const path = ['services', name, 'networks', network, 'driver_opts', option];
+      if (!(ENDPOINT_OPTIONS as readonly string[]).includes(option)) {
+        ctx.at(
+          path,
+          `${UNSUPPORTED} driver_opts "${option}" of service "${name}" on network "${network}": remove it; stack's endpoints take ${ENDPOINT_OPTIONS.join(' and ')}`,
+          'key',
+        );
+      } else if (option === SYSCTLS_OPTION) {
+        const parsed = parseInterfaceSysctls(String(value));
+        if ('bad' in parsed)
+          ctx.at(
+            path,
+            `${SYSCTLS_OPTION} entry ${JSON.stringify(parsed.bad)} of service "${name}" on network "${network}" is not an interface sysctl: write ${SYSCTL_FORM}`,
+          );
+      } else if (option === IFNAME_OPTION) {
+        const given = obj(cfg)?.interface_name;
+        if (typeof given === 'string' && given !== String(value))
+          ctx.at(
+            path,
+            `${IFNAME_OPTION} ${JSON.stringify(String(value))} of service "${name}" on network "${network}" differs from its interface_name ${JSON.stringify(given)}; keep one of the two`,
+          );
+      }
+    }
   }
 }
 
@@ -91,6 +134,7 @@ function checkDriverOpts(ctx: RuleContext, key: string, opts: Obj): void {
 function checkAuxAddresses(ctx: RuleContext, key: string, config: unknown): void {
   list(config).forEach((c, i) => {
     const entry = obj(c);
+    if (entry && isV6Entry(entry)) return; // rules/ipv6.ts
     const subnet = typeof entry?.subnet === 'string' && isIpv4(entry.subnet.split('/')[0]!) ? entry.subnet : undefined;
     for (const [host, ip] of Object.entries(obj(entry?.aux_addresses) ?? {})) {
       const path = ['networks', key, 'ipam', 'config', i, 'aux_addresses', host];

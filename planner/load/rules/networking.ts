@@ -4,6 +4,7 @@
 
 import { contains, parseCidr } from '../../../model/ipam.js';
 import { obj, references, type Obj, type RuleContext } from './context.js';
+import { checkIpv6Address, checkIpv6Entry, isV6Entry } from './ipv6.js';
 
 export function isIpv4(s: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) && s.split('.').every((p) => Number(p) <= 255);
@@ -11,7 +12,7 @@ export function isIpv4(s: string): boolean {
 
 function subnetOf(ctx: RuleContext, network: string): string | undefined {
   const config = obj(obj(obj(obj(ctx.root.networks)?.[network])?.ipam))?.config;
-  const first = obj(Array.isArray(config) ? config[0] : undefined)?.subnet;
+  const first = (Array.isArray(config) ? config : []).map(obj).find((e) => e && !isV6Entry(e))?.subnet;
   return typeof first === 'string' && isIpv4(first.split('/')[0]!) ? first : undefined;
 }
 
@@ -30,6 +31,7 @@ export function checkServiceNetworking(ctx: RuleContext, name: string, svc: Obj)
     );
   }
   for (const n of references(svc, 'networks')) {
+    checkIpv6Address(ctx, name, n.name, obj(obj(svc.networks)?.[n.name])?.ipv6_address);
     const ip = obj(obj(svc.networks)?.[n.name])?.ipv4_address;
     if (typeof ip !== 'string') continue;
     const path = ['services', name, 'networks', n.name, 'ipv4_address'];
@@ -52,14 +54,6 @@ export function checkServiceNetworking(ctx: RuleContext, name: string, svc: Obj)
 
 export function checkNetworkDeclarations(ctx: RuleContext): void {
   for (const key of ctx.declared('networks')) {
-    // Compose accepts it; silently making an IPv4-only network would surprise whoever set it.
-    const ipv6 = obj(ctx.root.networks)?.[key];
-    if (obj(ipv6)?.enable_ipv6 === true || obj(ipv6)?.enable_ipv6 === 'true') {
-      ctx.at(
-        ['networks', key, 'enable_ipv6'],
-        `valid Compose, not supported by stack: enable_ipv6 on network "${key}": stack's networks are IPv4 only; remove it or set it to false`,
-      );
-    }
     const config = obj(obj(obj(ctx.root.networks)?.[key])?.ipam)?.config;
     (Array.isArray(config) ? config : []).forEach((c, i) => {
       const entry = obj(c);
@@ -67,11 +61,8 @@ export function checkNetworkDeclarations(ctx: RuleContext): void {
       const base = ['networks', key, 'ipam', 'config', i];
       const subnet = typeof entry.subnet === 'string' ? entry.subnet : undefined;
       const [addr = '', bits = ''] = subnet?.split('/') ?? [];
-      if (subnet !== undefined && addr.includes(':')) {
-        ctx.at(
-          [...base, 'subnet'],
-          `valid Compose, not supported by stack: IPv6 subnet "${subnet}" of network "${key}": stack's networks are IPv4 only; remove this entry (containers still get an IPv4 address)`,
-        );
+      if (isV6Entry(entry)) {
+        checkIpv6Entry(ctx, key, i, entry);
         return;
       }
       if (subnet !== undefined && (!isIpv4(addr) || Number(bits) > 32)) {

@@ -1,6 +1,7 @@
 // `ports:` entries the schema accepts in shape but that do not make sense (port 70000,
 // mismatched ranges), and host ports published twice within the stack, ranges expanded.
 
+import { canonicalIp6, isIpv6 } from '../../../model/ipam6.js';
 import { parsePorts } from '../ports.js';
 import type { PathSeg } from '../source-map.js';
 import type { PortMapping } from '../../../model/types.js';
@@ -29,9 +30,14 @@ function clashes(a: PortMapping, b: PortMapping): boolean {
   );
 }
 
-/** stack's port publishing is IPv4 NAT (executor/host/linux/nat-ruleset.ts): an IPv6 host address has no rule to go in. */
-function ipv6HostIpMessage(service: string, hostIp: string): string {
-  return `valid Compose, not supported by stack: IPv6 host_ip "${hostIp}" in a port of service "${service}": stack publishes ports on IPv4 addresses only; use an IPv4 one (127.0.0.1 for loopback) or leave host_ip out`;
+/**
+ * stack publishes ports by NAT (executor/host/linux/nat-ruleset.ts, nat6-ruleset.ts), and
+ * the kernel never routes a packet from ::1 out of the host's loopback (IPv6 has no
+ * route_localnet), so no DNAT can lead [::1] to a container: docker serves it with its
+ * userland proxy, which stack does not have.
+ */
+function ipv6LoopbackMessage(service: string, hostIp: string): string {
+  return `valid Compose, not supported by stack: IPv6 loopback host_ip "${hostIp}" in a port of service "${service}": the kernel cannot NAT ::1 into a container (docker uses its userland proxy there, which stack has not); use 127.0.0.1, the host's IPv6 address or "::", or leave host_ip out`;
 }
 
 export function checkPorts(ctx: RuleContext, name: string, svc: Obj, published: Published[]): void {
@@ -42,9 +48,11 @@ export function checkPorts(ctx: RuleContext, name: string, svc: Obj, published: 
       if (shaped(entry)) ctx.at(path, `invalid port ${JSON.stringify(entry)} in service "${name}": ${r.why}`);
       return;
     }
-    const v6 = r.ports.find((p) => p.hostIp?.includes(':'));
-    if (v6) {
-      ctx.at(obj(entry) ? [...path, 'host_ip'] : path, ipv6HostIpMessage(name, v6.hostIp!));
+    const loopback6 = r.ports.find(
+      (p) => p.hostIp !== undefined && isIpv6(p.hostIp) && canonicalIp6(p.hostIp) === '::1',
+    );
+    if (loopback6) {
+      ctx.at(obj(entry) ? [...path, 'host_ip'] : path, ipv6LoopbackMessage(name, loopback6.hostIp!));
       return;
     }
     for (const port of r.ports) {
