@@ -116,7 +116,11 @@ function logFiles(service: string): { name: string; size: number }[] {
   return fs
     .readdirSync(logsDir())
     .filter((n) => n === base || new RegExp(`^${base.replace(/\./g, '\\.')}\\.\\d+$`).test(n))
-    .map((name) => ({ name, size: fs.statSync(path.join(logsDir(), name)).size }));
+    .flatMap((name) => {
+      // A file past max-file may go between the listing and its stat while a rotation runs.
+      const stat = fs.statSync(path.join(logsDir(), name), { throwIfNoEntry: false });
+      return stat ? [{ name, size: stat.size }] : [];
+    });
 }
 
 /** Checks that `lines` are whole writer lines numbered consecutively, ending with the last and `done`. */
