@@ -11,6 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { makePrivateDir } from '../../../store/private-files.js';
+import { stackRun } from '../../../store/paths.js';
+import { inUserNamespace } from './rootless/user-namespace.js';
 
 export interface IpForwardPlaces {
   /** The sysctl file (tests point this at a plain file). */
@@ -22,7 +24,10 @@ export interface IpForwardPlaces {
 export function ipForwardPlaces(): IpForwardPlaces {
   return {
     sysctl: '/proc/sys/net/ipv4/ip_forward',
-    dir: process.env.STACK_IP_FORWARD_DIR ?? '/run/stack-ip-forward',
+    // Rootless: the setting is the user's network namespace's, and so is the bookkeeping.
+    dir:
+      process.env.STACK_IP_FORWARD_DIR ??
+      (inUserNamespace() ? path.join(stackRun(), 'ip-forward') : '/run/stack-ip-forward'),
   };
 }
 
