@@ -14,6 +14,12 @@ import { renderNatRuleset } from './nat-ruleset.js';
 import { needsNat6, renderNat6Ruleset } from './nat6-ruleset.js';
 import { renderOneOffRuleset } from './one-off-ruleset.js';
 import { stackRoot } from '../../../store/paths.js';
+import { removePortForwards, syncPortForwards } from './rootless/slirp-ports.js';
+import { inUserNamespace } from './rootless/user-namespace.js';
+import type { NatSpec } from '../../../model/plan.js';
+
+/** The DNAT of every published port for any local address: the host side chose the address. */
+const anyAddress = (spec: NatSpec): NatSpec => ({ ...spec, ports: spec.ports.map(({ hostIp: _, ...r }) => r) });
 
 /** Who holds ip_forward on: this table of this STACK_ROOT (test roots reuse project names). */
 const forwardUser = (table: string) => `${hashOf(stackRoot())}-${table}`;
@@ -21,20 +27,25 @@ const forwardUser = (table: string) => `${hashOf(stackRoot())}-${table}`;
 export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
   return {
     async apply(spec) {
+      // Rootless: slirp4netns binds the host address; inside, the DNAT takes what arrives on tap0.
+      const rootless = inUserNamespace();
+      const nat = rootless ? anyAddress(spec) : spec;
       // Both families in one transaction; validated before anything touches the host.
-      const ruleset = renderNatRuleset(spec) + renderNat6Ruleset(spec);
+      const ruleset = renderNatRuleset(nat) + renderNat6Ruleset(nat);
       // Forwarding is host-wide and needed for both egress and published ports.
       await acquireIpForward(forwardUser(spec.table));
       if (needsNat6(spec)) await acquireIpForward(forwardUser(spec.table), ip6ForwardPlaces());
       await nftRun(ruleset);
       if (!needsNat6(spec)) await releaseIfHeld(forwardUser(spec.table), ip6ForwardPlaces());
       await placeAccepts(spec);
+      if (rootless) await syncPortForwards(spec.table, spec.ports);
     },
     async remove(table) {
       const t = assertStkTable(table);
       // Same trick as apply: declaring the table first makes the delete valid when it is absent.
       await nftRun(`table ip ${t} {}\ndelete table ip ${t}\ntable ip6 ${t} {}\ndelete table ip6 ${t}\n`);
       await removeAccepts(t);
+      if (inUserNamespace()) await removePortForwards(t);
       await releaseIpForward(forwardUser(t));
       await releaseIpForward(forwardUser(t), ip6ForwardPlaces());
     },

@@ -224,6 +224,11 @@ export async function ensureHolder(
   }
 }
 
+/** A process killed but not yet reaped (a zombie) still counts: tests look for it. */
+const exists = (pid: number, startTime: number) => readStartTime(pid) === startTime;
+const anyLeft = (r: HolderRecord) =>
+  exists(r.unsharePid, r.unshareStartTime) || exists(r.pid, r.startTime) || exists(r.slirpPid, r.slirpStartTime);
+
 function stopProcesses(r: HolderRecord): void {
   kill(r.slirpPid, r.slirpStartTime);
   kill(r.pid, r.startTime);
@@ -236,7 +241,11 @@ export async function stopHolder(): Promise<void> {
   const lock = await acquireFileLock(path.join(rootlessDir(), 'holder.lock'), { command: 'rootless namespaces' });
   try {
     const found = readRecord();
-    if (found) stopProcesses(found);
+    if (found) {
+      stopProcesses(found);
+      // Gone, not only signalled: the command that stops them is the last one (tests count processes after it).
+      for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline && anyLeft(found);) await sleep(5);
+    }
     fs.rmSync(recordFile(), { force: true });
     fs.rmSync(slirpApiSocket(), { force: true });
   } finally {
