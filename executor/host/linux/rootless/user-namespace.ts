@@ -5,12 +5,7 @@
 // namespace cannot claim the host's root by leaving one out.
 
 import { readFileSync } from 'node:fs';
-
-/** The initial user namespace maps every id onto itself: one line `0 0 4294967295`. */
-export function isInitialUidMap(text: string): boolean {
-  const lines = text.trim().split('\n');
-  return lines.length === 1 && lines[0]!.trim().split(/\s+/).join(' ') === '0 0 4294967295';
-}
+import { isInitialUidMap } from '../../../../model/user-namespaces.js';
 
 let answer: boolean | undefined;
 
