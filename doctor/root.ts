@@ -8,11 +8,11 @@ export const rootCheck: Check = {
   run(probe) {
     const uid = probe.euid();
     if (uid === 0) return ok('root', 'running as root');
-    // What rootless mode (not built yet) will need is the rootless section (rootless.ts).
+    // Rootless mode runs such a user's commands in their own namespaces: its section (rootless.ts) says what it needs.
     return fail(
       'root',
-      `running as uid ${uid}: stack makes namespaces, mounts, cgroups and nftables rules, which need root (rootless mode is not supported yet)`,
-      'run stack as root (sudo stack …)',
+      `running as uid ${uid}: stack makes namespaces, mounts, cgroups and nftables rules, which need root, or rootless mode (the rootless section below)`,
+      'run stack as root (sudo stack …), or see the rootless section',
     );
   },
 };

@@ -7,6 +7,7 @@ import {
   rootlessCgroupsCheck,
   rootlessNetworkCheck,
   rootlessUserCheck,
+  tunCheck,
   runtimeDirCheck,
   userNamespacesCheck,
   usernsOverlayCheck,
@@ -30,6 +31,7 @@ const JUDGES: [string, (facts: RootlessFacts) => CheckResult][] = [
   ['userns', userNamespacesCheck],
   ['userns-overlay', usernsOverlayCheck],
   ['rootless-net', rootlessNetworkCheck],
+  ['tun', tunCheck],
   ['user-cgroups', rootlessCgroupsCheck],
   ['runtime-dir', runtimeDirCheck],
 ];

@@ -4,7 +4,7 @@
 
 import { linuxDoctorProbe } from '../executor/host/linux/doctor-probe-linux.js';
 import type { DoctorProbe } from '../executor/host/linux/doctor-probe.js';
-import { idMappersCheck, runtimeDirCheck, userNamespacesCheck, usernsOverlayCheck } from './rootless.js';
+import { idMappersCheck, runtimeDirCheck, tunCheck, userNamespacesCheck, usernsOverlayCheck } from './rootless.js';
 import { readRootlessFacts, type RootlessFacts } from './rootless-facts.js';
 import { subidsCheck } from './subids.js';
 import { fail, ok, type CheckResult } from './verdict.js';
@@ -36,7 +36,7 @@ export class RootlessPrerequisiteError extends Error {
  */
 export function rootlessFacts(opts: { ownRun: boolean }, probe: DoctorProbe = linuxDoctorProbe()): RootlessFacts {
   const facts = readRootlessFacts(probe);
-  const judges = [idMappersCheck, subidsCheck, userNamespacesCheck, usernsOverlayCheck, slirpCheck];
+  const judges = [idMappersCheck, subidsCheck, userNamespacesCheck, usernsOverlayCheck, slirpCheck, tunCheck];
   if (!opts.ownRun) judges.push(runtimeDirCheck);
   const failed = judges.map((judge) => judge(facts)).filter((c) => c.verdict === 'fail');
   if (failed.length > 0) throw new RootlessPrerequisiteError(failed);

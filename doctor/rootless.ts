@@ -1,6 +1,6 @@
-// The rootless section of `stack doctor`: what `stack up` as an ordinary user will need
-// (issue 22). Rootless mode itself is not built yet, so these lines say what is missing
-// for it without deciding doctor's exit code (see `section` in verdict.ts). Each check is a
+// The rootless section of `stack doctor`: what `stack up` as an ordinary user needs
+// (docs/rootless.md). These lines say what is missing for it without deciding doctor's
+// exit code, since rootful stack runs without them (see `section` in verdict.ts). Each check is a
 // pure function over RootlessFacts; subordinate ids are in subids.ts.
 
 import { kernelVersion } from './kernel.js';
@@ -16,10 +16,10 @@ export function rootlessUserCheck(facts: RootlessFacts): CheckResult {
   if (!user)
     return ok(
       'rootless',
-      'running as root: rootless mode (not built yet) is for ordinary users; run `stack doctor` as that user, or `sudo stack doctor` from their account, to check their prerequisites',
+      'running as root: rootless mode is for ordinary users; run `stack doctor` as that user, or `sudo stack doctor` from their account, to check their prerequisites',
     );
   const how = user.viaSudo ? ' ($SUDO_USER)' : '';
-  return ok('rootless', `prerequisites of rootless mode (not built yet) for ${user.name}, uid ${user.uid}${how}`);
+  return ok('rootless', `prerequisites of rootless mode for ${user.name}, uid ${user.uid}${how}`);
 }
 
 function mapperProblem(name: string, mapper: IdMapperFacts | undefined, cap: string): string | undefined {
@@ -94,6 +94,26 @@ export function usernsOverlayCheck(facts: RootlessFacts): CheckResult {
       ? `Linux ${facts.kernelRelease} is older than ${need}: overlayfs cannot be mounted inside a user namespace`
       : `cannot read the kernel version from "${facts.kernelRelease}"`,
     `boot Linux ${need} or later`,
+  );
+}
+
+/** slirp4netns opens /dev/net/tun in the user's namespaces, as the user: it must be theirs to open (udev makes it 0666). */
+export function tunCheck(facts: RootlessFacts): CheckResult {
+  const st = facts.tun;
+  if (!st)
+    return fail(
+      'tun',
+      'no /dev/net/tun: a stack network namespace reaches the host through a tap device',
+      'modprobe tun',
+    );
+  const user = facts.user;
+  const open =
+    (st.mode & 0o006) === 0o006 || (user !== undefined && st.uid === user.uid && (st.mode & 0o600) === 0o600);
+  if (open) return ok('tun', `/dev/net/tun (mode ${(st.mode & 0o777).toString(8)})`);
+  return fail(
+    'tun',
+    `/dev/net/tun has mode ${(st.mode & 0o777).toString(8)}: an ordinary user cannot open it, so slirp4netns cannot connect their stacks to the host`,
+    'chmod 0666 /dev/net/tun (the mode udev gives it)',
   );
 }
 

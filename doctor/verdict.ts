@@ -13,7 +13,7 @@ export interface CheckResult {
   /** How to close the gap (warn and fail only). */
   fix?: string;
   /**
-   * 'rootless': a prerequisite of rootless mode, which is not built yet: its gaps are shown
+   * 'rootless': a prerequisite of rootless mode, which rootful stack does not need: its gaps are shown
    * but do not make doctor fail (rootful stack runs without them).
    */
   section?: 'rootless';
