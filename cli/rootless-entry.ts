@@ -8,9 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { rootlessFacts } from '../doctor/rootless-gate.js';
 import { rangeFor } from '../model/subid-ranges.js';
-import { ensureHolder, stopHolder } from '../executor/host/linux/rootless/namespace-holder.js';
+import { ensureHolder, stopHolderWhenIdle } from '../executor/host/linux/rootless/namespace-holder.js';
 import { runInside } from '../executor/host/linux/rootless/enter-namespace.js';
 import { MIN_SUBIDS } from '../doctor/subids.js';
+import { IMAGE_RUN_PROJECT } from './project-name-option.js';
 
 type Env = NodeJS.ProcessEnv;
 
@@ -39,11 +40,13 @@ export async function runRootless(command: string): Promise<number> {
     );
   const holder = await ensureHolder(user, { uid, gid });
   const code = await runInside(holder, process.env);
-  if (command === 'down' && code === 0 && !(await stacksLeft())) await stopHolder();
+  // The last down of the user's stacks takes the namespaces with it, once nothing runs there.
+  if (command === 'down' && code === 0 && !(await stacksLeft())) await stopHolderWhenIdle();
   return code;
 }
 
+/** Stacks with state (a one-off's `_run` records are not a stack: its processes are what counts). */
 async function stacksLeft(): Promise<boolean> {
   const { readState } = await import('../store/state-store.js');
-  return (await readState.projects()).length > 0;
+  return (await readState.projects()).some((p) => p !== IMAGE_RUN_PROJECT);
 }

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, httpGet, makeStackEnv, repoRoot, stack, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
 import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
 import { psJson } from '../support/ps-json.js';
+import { INIT_STAGES } from '../support/init-stages.js';
 
 const USER = `stkrs${process.pid}`;
 const TUN = '/dev/net/tun';
@@ -197,7 +198,32 @@ volumes:
     expect(fs.statSync(data).uid).toBe(uid);
     expect(fs.statSync(path.join(data, 'f')).uid).toBe(subuidStart + 999);
   });
+});
 
+describe.each(INIT_STAGES)('rootless one-off with the %s init stage', (stage) => {
+  it("gets /dev's nodes as binds of the host's (a user namespace may not mknod them) and runs", () => {
+    const stageEnv = { ...env, env: { ...env.env, STACK_INIT_STAGE: stage === 'node' ? 'node' : '' } };
+    const r = stack(
+      stageEnv,
+      [
+        'run',
+        '--rm',
+        '--image',
+        TEST_IMAGE,
+        '--',
+        'sh',
+        '-c',
+        'echo gone > /dev/null && head -c 3 /dev/zero | wc -c && stat -c %t:%T /dev/null',
+      ],
+      home,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual(['3', '1:3']);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('rootless mode: the end', () => {
   it('comes down leaving no process of the user, no forwarded port and no host object', async () => {
     const down = stack(env, ['-f', file, 'down', '-v', '-t', '0'], home);
     expect(down.code, down.stderr).toBe(0);

@@ -1,6 +1,6 @@
 // Rootless mode's namespaces: one user namespace per user (their subordinate ids mapped in,
 // the user as root), with a mount namespace and a network namespace it owns, held open by
-// a process that does nothing (`sleep infinity`, after mounting the namespace's own /sys), as podman's pause process does. Every
+// a process that does nothing but reap (catatonit -P, after mounting the namespace's own /sys), as podman's pause process does. Every
 // command the user runs re-executes inside them (enter-namespace.ts), so the runtime below
 // works as for root: overlay mounts, bridges, nftables, pivot_root — all owned by the
 // user's namespace, none of it the host's. slirp4netns connects that network namespace to
@@ -22,6 +22,8 @@ import { isSameProcess, readStartTime } from '../../../../store/proc-stat.js';
 /** Root to nobody: the ids an image's files may carry. */
 const MAPPED_IDS = 65536;
 const READY_TIMEOUT_MS = 10_000;
+/** What the holder runs once its /sys is mounted. */
+const HOLDER_PROGRAMS = ['catatonit', 'tini', 'sleep'];
 
 export interface HolderRecord {
   /** unshare, in the host's pid namespace: killing it ends the holder. */
@@ -63,7 +65,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The holder, unshare's child, once the maps are written (its uid 0 is the user: newuidmap
- * ran) and it runs `sleep` (the shell before it mounted the namespace's /sys).
+ * ran) and it runs its program (the shell before it mounted the namespace's /sys).
  */
 async function waitForHolder(unsharePid: number, uid: number): Promise<number> {
   for (const deadline = Date.now() + READY_TIMEOUT_MS; ; await sleep(5)) {
@@ -85,7 +87,7 @@ async function waitForHolder(unsharePid: number, uid: number): Promise<number> {
     if (!pid) continue;
     const mapped = map.split('\n').some((l) => l.trim().split(/\s+/).join(' ') === `0 ${uid} 1`);
     // Ready once it runs `sleep`: the shell before it mounted the namespace's /sys.
-    if (mapped && fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep') return pid;
+    if (mapped && HOLDER_PROGRAMS.includes(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) return pid;
   }
 }
 
@@ -120,7 +122,11 @@ function startUnshare(uid: IdRange, gid: IdRange): number {
       'sh',
       '-c',
       // The host's /sys shows the host's network devices: the namespace's own sysfs shows its bridges.
-      'mount -t sysfs -o nosuid,nodev,noexec sysfs /sys && exec sleep infinity',
+      // PID 1 of the namespace reaps the processes reparented to it (a supervisor that
+      // exited): catatonit's pause mode, as podman's pause process, else tini over sleep.
+      'mount -t sysfs -o nosuid,nodev,noexec sysfs /sys && ' +
+        'if command -v catatonit >/dev/null; then exec catatonit -P; ' +
+        'elif command -v tini >/dev/null; then exec tini -s -- sleep infinity; else exec sleep infinity; fi',
     ],
     { detached: true, stdio: ['ignore', log, log] },
   );
@@ -251,4 +257,41 @@ export async function stopHolder(): Promise<void> {
   } finally {
     lock.release();
   }
+}
+
+/** Processes in the holder's user namespace other than the holder itself and unshare (zombies do not count). */
+function othersInNamespace(r: HolderRecord): number[] {
+  let userns: string;
+  try {
+    userns = fs.readlinkSync(`/proc/${r.pid}/ns/user`);
+  } catch {
+    return [];
+  }
+  const others: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === r.pid || pid === r.unsharePid) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/ns/user`) !== userns) continue;
+      if (fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')) continue;
+      others.push(pid);
+    } catch {
+      /* gone meanwhile, or not ours to look at (then not in our namespace) */
+    }
+  }
+  return others;
+}
+
+/**
+ * After the user's last `down`: stops the holder once nothing else runs in its namespaces
+ * (a one-off `run -d` still does: then it stays). A supervisor on its way out gets
+ * `graceMs` to finish.
+ */
+export async function stopHolderWhenIdle(graceMs = 5_000): Promise<boolean> {
+  const found = readRecord();
+  if (!found || !alive(found)) return false;
+  for (const deadline = Date.now() + graceMs; othersInNamespace(found).length > 0; await sleep(20))
+    if (Date.now() > deadline) return false;
+  await stopHolder();
+  return true;
 }
