@@ -223,6 +223,27 @@ describe.each(INIT_STAGES)('rootless one-off with the %s init stage', (stage) =>
   });
 });
 
+describe('rootless images', () => {
+  it('builds a RUN step that replaces a folder of the base image (an opaque folder, user.overlay.opaque) and runs it', () => {
+    const dir = path.join(home, 'built');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      `FROM ${TEST_IMAGE}\nRUN rm -rf /www && mkdir /www && echo new > /www/only\n`,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'stack.yaml'),
+      `name: ${project}b\nservices:\n  app:\n    build: .\n    image: stack.local/rootless-built:1\n`,
+    );
+    execFileSync('chown', ['-R', `${uid}`, dir]);
+    const built = stack(env, ['-f', path.join(dir, 'stack.yaml'), 'build'], dir);
+    expect(built.code, built.stderr).toBe(0);
+    const r = stack(env, ['run', '--rm', '--image', 'stack.local/rootless-built:1', '--', 'ls', '/www'], home);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('only\n');
+  });
+});
+
 describe('rootless mode: the end', () => {
   it('comes down leaving no process of the user, no forwarded port and no host object', async () => {
     const down = stack(env, ['-f', file, 'down', '-v', '-t', '0'], home);

@@ -179,7 +179,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       if (spec.resources.oomScoreAdj !== undefined) config.oomScoreAdj = spec.resources.oomScoreAdj;
       const view = cgroupsOutOfReach() ? undefined : containerCgroupView(config.mounts, spec.privileged);
       if (view) config.cgroupView = view;
-      if (inUserNamespace()) config.bindDevNodes = true;
+      if (inUserNamespace()) config.inUserNamespace = true;
       const namespaces = await namespacesFor(spec, state);
       if (namespaces.shared) config.shared = namespaces.shared;
       // `logging: {driver: none}`: the output goes nowhere, as docker's none driver.

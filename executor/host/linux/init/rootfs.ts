@@ -33,7 +33,7 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
       root,
       'overlay',
       0,
-      `lowerdir=${lower.join(':')},upperdir=${cfg.upperdir},workdir=${cfg.workdir}`,
+      `lowerdir=${lower.join(':')},upperdir=${cfg.upperdir},workdir=${cfg.workdir}${cfg.inUserNamespace ? ',userxattr' : ''}`,
     );
   });
   const targets = openRootTargets(cfg.koffiNative, root);
@@ -44,7 +44,7 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
     // Volumes, binds, tmpfs, secrets and configs in one ordered pass (parents first). A
     // volume may be shared with a running container: targets are opened inside the rootfs
     // and mounts go onto what was opened (mount-target.ts).
-    step('mount volumes', () => mountContainerMounts(sys, targets, cfg.mounts));
+    step('mount volumes', () => mountContainerMounts(sys, targets, cfg.mounts, cfg.inUserNamespace));
     if (cfg.security.initBinary) step('mount init', () => mountInitBinary(targets, cfg.security.initBinary!));
   } finally {
     targets.close();
@@ -95,7 +95,7 @@ function mountDev(sys: Sys, dev: string, cfg: InitConfig): void {
   sys.mount('tmpfs', dev, 'tmpfs', MS.NOSUID | MS.STRICTATIME, 'mode=755,size=65536k');
   for (const [name, major, minor] of DEV_NODES) {
     const p = path.join(dev, name);
-    if (cfg.bindDevNodes) {
+    if (cfg.inUserNamespace) {
       // In a user namespace (rootless) mknod of a device is refused: bind the host's node,
       // which keeps its own owner and mode, so the container gets no more than the user has.
       fs.closeSync(fs.openSync(p, 'wx', 0o666));
