@@ -4,21 +4,17 @@
 
 import { linuxDoctorProbe } from '../executor/host/linux/doctor-probe-linux.js';
 import type { DoctorProbe } from '../executor/host/linux/doctor-probe.js';
-import { idMappersCheck, runtimeDirCheck, tunCheck, userNamespacesCheck, usernsOverlayCheck } from './rootless.js';
+import {
+  idMappersCheck,
+  rootlessNetworkCheck,
+  runtimeDirCheck,
+  tunCheck,
+  userNamespacesCheck,
+  usernsOverlayCheck,
+} from './rootless.js';
 import { readRootlessFacts, type RootlessFacts } from './rootless-facts.js';
 import { subidsCheck } from './subids.js';
-import { fail, ok, type CheckResult } from './verdict.js';
-
-/** stack connects the user's network namespace through slirp4netns (pasta is not used yet). */
-function slirpCheck(facts: RootlessFacts): CheckResult {
-  return facts.slirp4netns
-    ? ok('rootless-net', facts.slirp4netns)
-    : fail(
-        'rootless-net',
-        "no slirp4netns on PATH: it connects an ordinary user's stacks to the host's network and publishes their ports",
-        'apt-get install slirp4netns',
-      );
-}
+import type { CheckResult } from './verdict.js';
 
 export class RootlessPrerequisiteError extends Error {
   constructor(readonly failed: CheckResult[]) {
@@ -36,7 +32,7 @@ export class RootlessPrerequisiteError extends Error {
  */
 export function rootlessFacts(opts: { ownRun: boolean }, probe: DoctorProbe = linuxDoctorProbe()): RootlessFacts {
   const facts = readRootlessFacts(probe);
-  const judges = [idMappersCheck, subidsCheck, userNamespacesCheck, usernsOverlayCheck, slirpCheck, tunCheck];
+  const judges = [idMappersCheck, subidsCheck, userNamespacesCheck, usernsOverlayCheck, rootlessNetworkCheck, tunCheck];
   if (!opts.ownRun) judges.push(runtimeDirCheck);
   const failed = judges.map((judge) => judge(facts)).filter((c) => c.verdict === 'fail');
   if (failed.length > 0) throw new RootlessPrerequisiteError(failed);

@@ -118,16 +118,14 @@ export function tunCheck(facts: RootlessFacts): CheckResult {
 }
 
 export function rootlessNetworkCheck(facts: RootlessFacts): CheckResult {
-  if (facts.pasta) return ok('rootless-net', `${facts.pasta} connects a stack's network namespace to the host`);
   if (facts.slirp4netns)
-    return ok(
-      'rootless-net',
-      `${facts.slirp4netns} connects a stack's network namespace to the host (pasta is faster)`,
-    );
+    return ok('rootless-net', `${facts.slirp4netns} connects the user's network namespace to the host`);
   return fail(
     'rootless-net',
-    "neither pasta nor slirp4netns on PATH: an ordinary user's stack cannot reach the host's network or publish ports without one",
-    'apt-get install passt (pasta), or apt-get install slirp4netns',
+    facts.pasta
+      ? `no slirp4netns on PATH: stack's rootless mode connects the user's network namespace through it (${facts.pasta} is not used yet)`
+      : "no slirp4netns on PATH: an ordinary user's stacks cannot reach the host's network or publish ports without it",
+    'apt-get install slirp4netns',
   );
 }
 

@@ -84,6 +84,7 @@ export function healthyHost(): FakeHost {
       newuidmap: '/usr/bin/newuidmap',
       newgidmap: '/usr/bin/newgidmap',
       pasta: '/usr/bin/pasta',
+      slirp4netns: '/usr/bin/slirp4netns',
     },
     run: (command, args) =>
       command === 'gcc' && args[0] === '-print-file-name=libc.a'

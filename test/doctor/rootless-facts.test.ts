@@ -91,7 +91,7 @@ describe('the rootless section in doctor', () => {
       hostWith((h) => {
         h.env.SUDO_USER = 'alice';
         h.files['/etc/subuid'] = '';
-        delete h.commands.pasta;
+        delete h.commands.slirp4netns;
       }),
       allChecks(),
     );
