@@ -14,9 +14,14 @@ import { renderNatRuleset } from './nat-ruleset.js';
 import { needsNat6, renderNat6Ruleset } from './nat6-ruleset.js';
 import { renderOneOffRuleset } from './one-off-ruleset.js';
 import { stackRoot } from '../../../store/paths.js';
+import { existsSync } from 'node:fs';
 import { removePortForwards, syncPortForwards } from './rootless/slirp-ports.js';
+import { slirpApiSocket } from './rootless/namespace-holder.js';
 import { inUserNamespace } from './rootless/user-namespace.js';
 import type { NatSpec } from '../../../model/plan.js';
+
+/** Rootless mode's namespaces, whose host side is slirp4netns (not root in some other user namespace, e.g. a container's). */
+const slirpForwarding = () => inUserNamespace() && existsSync(slirpApiSocket());
 
 /** The DNAT of every published port for any local address: the host side chose the address. */
 const anyAddress = (spec: NatSpec): NatSpec => ({ ...spec, ports: spec.ports.map(({ hostIp: _, ...r }) => r) });
@@ -28,7 +33,7 @@ export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
   return {
     async apply(spec) {
       // Rootless: slirp4netns binds the host address; inside, the DNAT takes what arrives on tap0.
-      const rootless = inUserNamespace();
+      const rootless = slirpForwarding();
       const nat = rootless ? anyAddress(spec) : spec;
       // Both families in one transaction; validated before anything touches the host.
       const ruleset = renderNatRuleset(nat) + renderNat6Ruleset(nat);
@@ -45,7 +50,7 @@ export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
       // Same trick as apply: declaring the table first makes the delete valid when it is absent.
       await nftRun(`table ip ${t} {}\ndelete table ip ${t}\ntable ip6 ${t} {}\ndelete table ip6 ${t}\n`);
       await removeAccepts(t);
-      if (inUserNamespace()) await removePortForwards(t);
+      if (slirpForwarding()) await removePortForwards(t);
       await releaseIpForward(forwardUser(t));
       await releaseIpForward(forwardUser(t), ip6ForwardPlaces());
     },
