@@ -38,5 +38,10 @@ const JUDGES: [string, (facts: RootlessFacts) => CheckResult][] = [
 
 export const rootlessChecks: Check[] = JUDGES.map(([name, judge]) => ({
   name,
-  run: (probe) => ({ ...judge(factsOf(probe)), section: 'rootless' }),
+  // Run by the user (not root, not for $SUDO_USER), these are what their commands need.
+  run: (probe) => ({
+    ...judge(factsOf(probe)),
+    section: 'rootless',
+    ...(probe.euid() !== 0 ? { blocking: true } : {}),
+  }),
 }));

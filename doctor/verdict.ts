@@ -17,10 +17,13 @@ export interface CheckResult {
    * but do not make doctor fail (rootful stack runs without them).
    */
   section?: 'rootless';
+  /** A rootless prerequisite checked for the user who runs doctor: their commands run in rootless mode, so its gap blocks them. */
+  blocking?: boolean;
 }
 
 /** Whether a result means stack cannot run on this host (doctor's exit code, JSON `ok`). */
-export const blocksStack = (r: CheckResult): boolean => r.verdict === 'fail' && r.section === undefined;
+export const blocksStack = (r: CheckResult): boolean =>
+  r.verdict === 'fail' && (r.section === undefined || r.blocking === true);
 
 /** A check looks at the host through the probe only, so a test can hand it a fake host. */
 export interface Check {
