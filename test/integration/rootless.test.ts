@@ -15,6 +15,7 @@ import { freePort, httpGet, makeStackEnv, repoRoot, stack, TEST_IMAGE, type Stac
 import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
 import { psJson } from '../support/ps-json.js';
 import { INIT_STAGES } from '../support/init-stages.js';
+import { waitFor } from '../support/processes.js';
 
 const USER = `stkrs${process.pid}`;
 const TUN = '/dev/net/tun';
@@ -33,6 +34,13 @@ function must(command: string, args: string[]): string {
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
+
+const portRefused = (p: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(p, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
 
 const userPids = () =>
   spawnSync('ps', ['-u', USER, '-o', 'pid=,comm='], { encoding: 'utf8' })
@@ -200,6 +208,33 @@ volumes:
   });
 });
 
+describe('rootless mode: slirp4netns killed', () => {
+  it('the next command starts a new one with the published ports, and the containers live on', async () => {
+    const pidsOf = () =>
+      Object.fromEntries(
+        (
+          psJson(stack(env, ['-f', file, 'ps', '--format', 'json'], home).stdout) as { service: string; pid: number }[]
+        ).map((r) => [r.service, r.pid]),
+      );
+    const before = pidsOf();
+    const holder = JSON.parse(fs.readFileSync(path.join(env.root, 'xdg-run/stack/rootless/holder.json'), 'utf8')) as {
+      slirpPid: number;
+    };
+    process.kill(holder.slirpPid, 'SIGKILL');
+    // Gone, or a zombie its parent has not reaped yet.
+    await waitFor(() => {
+      try {
+        return fs.readFileSync(`/proc/${holder.slirpPid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
+      } catch {
+        return true;
+      }
+    });
+    expect(await portRefused(port)).toBe(true);
+    expect(pidsOf()).toEqual(before); // this command found slirp4netns gone and started another
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+  });
+});
+
 describe.each(INIT_STAGES)('rootless one-off with the %s init stage', (stage) => {
   it("gets /dev's nodes as binds of the host's (a user namespace may not mknod them) and runs", () => {
     const stageEnv = { ...env, env: { ...env.env, STACK_INIT_STAGE: stage === 'node' ? 'node' : '' } };
@@ -249,12 +284,7 @@ describe('rootless mode: the end', () => {
     const down = stack(env, ['-f', file, 'down', '-v', '-t', '0'], home);
     expect(down.code, down.stderr).toBe(0);
     expect(userPids()).toEqual([]);
-    const refused = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(false)));
-      socket.once('error', () => resolve(true));
-    });
-    expect(refused).toBe(true);
+    expect(await portRefused(port)).toBe(true);
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(env.root);
     expect(newObjects(before, snapshotHostObjects())).toEqual({});
   });

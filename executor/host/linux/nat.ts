@@ -16,7 +16,7 @@ import { renderOneOffRuleset } from './one-off-ruleset.js';
 import { stackRoot } from '../../../store/paths.js';
 import { existsSync } from 'node:fs';
 import { removePortForwards, syncPortForwards } from './rootless/slirp-ports.js';
-import { slirpApiSocket } from './rootless/namespace-holder.js';
+import { slirpApiSocket } from './rootless/rootless-paths.js';
 import { inUserNamespace } from './rootless/user-namespace.js';
 import type { NatSpec } from '../../../model/plan.js';
 

@@ -18,6 +18,8 @@ import { acquireFileLock } from '../../../../store/file-lock.js';
 import { stackRun } from '../../../../store/paths.js';
 import { makePrivateDirSync } from '../../../../store/private-files.js';
 import { isSameProcess, readStartTime } from '../../../../store/proc-stat.js';
+import { rootlessDir, slirpApiSocket } from './rootless-paths.js';
+import { restorePortForwards } from './slirp-ports.js';
 
 /** Root to nobody: the ids an image's files may carry. */
 const MAPPED_IDS = 65536;
@@ -43,10 +45,7 @@ export class RootlessSetupError extends Error {
   }
 }
 
-export const rootlessDir = () => path.join(stackRun(), 'rootless');
 const recordFile = () => path.join(rootlessDir(), 'holder.json');
-/** slirp4netns's API socket: the published ports are added and removed through it. */
-export const slirpApiSocket = () => path.join(rootlessDir(), 'slirp.sock');
 
 function readRecord(): HolderRecord | undefined {
   try {
@@ -56,6 +55,8 @@ function readRecord(): HolderRecord | undefined {
   }
 }
 
+const holderAlive = (r: HolderRecord) =>
+  isSameProcess(r.unsharePid, r.unshareStartTime) && isSameProcess(r.pid, r.startTime);
 const alive = (r: HolderRecord) =>
   isSameProcess(r.unsharePid, r.unshareStartTime) &&
   isSameProcess(r.pid, r.startTime) &&
@@ -185,6 +186,19 @@ async function startSlirp(holderPid: number): Promise<number> {
   return child.pid!;
 }
 
+/**
+ * slirp4netns died (killed, crashed) while the namespaces and their containers live on: a new
+ * one for the same namespaces, and the published ports it held forwarded again.
+ */
+async function restartSlirp(found: HolderRecord): Promise<HolderRecord> {
+  kill(found.slirpPid, found.slirpStartTime); // a zombie or a stuck one
+  const slirpPid = await startSlirp(found.pid);
+  const record: HolderRecord = { ...found, slirpPid, slirpStartTime: readStartTime(slirpPid) ?? 0 };
+  fs.writeFileSync(recordFile(), JSON.stringify(record), { mode: 0o600 });
+  await restorePortForwards();
+  return record;
+}
+
 function kill(pid: number, startTime: number): void {
   if (!isSameProcess(pid, startTime)) return;
   try {
@@ -205,7 +219,8 @@ export async function ensureHolder(
   try {
     const found = readRecord();
     if (found && alive(found)) return found;
-    if (found) stopProcesses(found); // half of one (slirp4netns died): make both anew
+    if (found && holderAlive(found)) return await restartSlirp(found);
+    if (found) stopProcesses(found); // the holder is gone, and its namespaces with it: make them anew
     const unsharePid = startUnshare(ranges.uid, ranges.gid);
     const unshareStartTime = readStartTime(unsharePid) ?? 0;
     try {

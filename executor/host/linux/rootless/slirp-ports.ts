@@ -11,7 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { PortRule } from '../../../../model/plan.js';
 import { makePrivateDirSync } from '../../../../store/private-files.js';
-import { rootlessDir, slirpApiSocket } from './namespace-holder.js';
+import { rootlessDir, slirpApiSocket } from './rootless-paths.js';
 
 interface Forward {
   id: number;
@@ -83,8 +83,13 @@ export async function syncPortForwards(table: string, ports: PortRule[]): Promis
       wanted.delete(keyOf(f));
     } else await request('remove_hostfwd', { id: f.id }).catch(() => {}); // gone with an earlier slirp4netns
   }
+  await addForwards(table, [...wanted.values()], kept);
+}
+
+/** Adds `forwards` to slirp4netns, keeping each id (with `kept`) in the table's file, also when one fails. */
+async function addForwards(table: string, forwards: Omit<Forward, 'id'>[], kept: Forward[] = []): Promise<void> {
   try {
-    for (const f of wanted.values()) {
+    for (const f of forwards) {
       const made = await request('add_hostfwd', {
         proto: f.protocol,
         host_addr: f.hostIp,
@@ -95,7 +100,7 @@ export async function syncPortForwards(table: string, ports: PortRule[]): Promis
           `cannot publish ${f.hostIp}:${f.hostPort}/${f.protocol} on the host: ${err.message}`,
         );
       });
-      kept.push({ ...f, id: Number(made.id) });
+      kept.push({ protocol: f.protocol, hostIp: f.hostIp, hostPort: f.hostPort, id: Number(made.id) });
     }
   } finally {
     writeForwards(table, kept);
@@ -104,4 +109,15 @@ export async function syncPortForwards(table: string, ports: PortRule[]): Promis
 
 export async function removePortForwards(table: string): Promise<void> {
   await syncPortForwards(table, []);
+}
+
+/** A new slirp4netns holds no forwards: every table's published ports are added to it again. */
+export async function restorePortForwards(): Promise<void> {
+  const files = fs.existsSync(portsDir()) ? fs.readdirSync(portsDir()).filter((f) => f.endsWith('.json')) : [];
+  for (const file of files) {
+    const table = file.slice(0, -'.json'.length);
+    const wanted = readForwards(table);
+    writeForwards(table, []); // the old ids are the dead slirp4netns's
+    await addForwards(table, wanted);
+  }
 }
