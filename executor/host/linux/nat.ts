@@ -18,13 +18,13 @@ import { existsSync } from 'node:fs';
 import { removePortForwards, syncPortForwards } from './rootless/slirp-ports.js';
 import { slirpApiSocket } from './rootless/rootless-paths.js';
 import { inUserNamespace } from './rootless/user-namespace.js';
-import type { NatSpec } from '../../../model/plan.js';
+import type { PortRule } from '../../../model/plan.js';
 
 /** Rootless mode's namespaces, whose host side is slirp4netns (not root in some other user namespace, e.g. a container's). */
 const slirpForwarding = () => inUserNamespace() && existsSync(slirpApiSocket());
 
 /** The DNAT of every published port for any local address: the host side chose the address. */
-const anyAddress = (spec: NatSpec): NatSpec => ({ ...spec, ports: spec.ports.map(({ hostIp: _, ...r }) => r) });
+const anyAddress = (ports: readonly PortRule[]): PortRule[] => ports.map(({ hostIp: _, ...r }) => r);
 
 /** Who holds ip_forward on: this table of this STACK_ROOT (test roots reuse project names). */
 const forwardUser = (table: string) => `${hashOf(stackRoot())}-${table}`;
@@ -34,7 +34,7 @@ export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
     async apply(spec) {
       // Rootless: slirp4netns binds the host address; inside, the DNAT takes what arrives on tap0.
       const rootless = slirpForwarding();
-      const nat = rootless ? anyAddress(spec) : spec;
+      const nat = rootless ? { ...spec, ports: anyAddress(spec.ports) } : spec;
       // Both families in one transaction; validated before anything touches the host.
       const ruleset = renderNatRuleset(nat) + renderNat6Ruleset(nat);
       // Forwarding is host-wide and needed for both egress and published ports.
@@ -56,11 +56,15 @@ export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
     },
     async publish(table, project, ports) {
       // Forwarding is on: the one-off's networks are its stack's, whose table holds it.
-      await nftRun(renderOneOffRuleset(table, project, ports));
+      // Rootless: slirp4netns binds the one-off's host ports as it does the stack's.
+      const rootless = slirpForwarding();
+      await nftRun(renderOneOffRuleset(table, project, rootless ? anyAddress(ports) : ports));
+      if (rootless) await syncPortForwards(table, [...ports]);
     },
     async unpublish(table) {
       const t = assertStkTable(table);
       await nftRun(`table ip ${t} {}\ndelete table ip ${t}\n`);
+      if (slirpForwarding()) await removePortForwards(t);
     },
   };
 }
