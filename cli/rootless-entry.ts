@@ -12,6 +12,7 @@ import { ensureHolder, stopHolderWhenIdle } from '../executor/host/linux/rootles
 import { runInside } from '../executor/host/linux/rootless/enter-namespace.js';
 import { MIN_SUBIDS } from '../doctor/subids.js';
 import { IMAGE_RUN_PROJECT } from './project-name-option.js';
+import { forgetKeptNetworksApplied, KEPT_NETWORK_PREFIX } from '../executor/kept-build-network.js';
 
 type Env = NodeJS.ProcessEnv;
 
@@ -41,12 +42,19 @@ export async function runRootless(command: string): Promise<number> {
   const holder = await ensureHolder(user, { uid, gid });
   const code = await runInside(holder, process.env);
   // The last down of the user's stacks takes the namespaces with it, once nothing runs there.
-  if (command === 'down' && code === 0 && !(await stacksLeft())) await stopHolderWhenIdle();
+  if (command === 'down' && code === 0 && !(await stacksLeft())) {
+    await stopHolderWhenIdle();
+    await forgetKeptNetworksApplied();
+  }
   return code;
 }
 
-/** Stacks with state (a one-off's `_run` records are not a stack: its processes are what counts). */
+/**
+ * Stacks with state. A one-off's `_run` records are not a stack (its processes are what
+ * counts), nor is a build's kept network: it goes with the namespaces and the next build
+ * makes it again.
+ */
 async function stacksLeft(): Promise<boolean> {
   const { readState } = await import('../store/state-store.js');
-  return (await readState.projects()).some((p) => p !== IMAGE_RUN_PROJECT);
+  return (await readState.projects()).some((p) => p !== IMAGE_RUN_PROJECT && !p.startsWith(KEPT_NETWORK_PREFIX));
 }

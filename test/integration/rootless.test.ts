@@ -25,6 +25,7 @@ let subuidStart: number;
 let home: string;
 let file: string;
 let port: number;
+let runPort: number;
 let tunMode: number | undefined;
 const project = `trootless${process.pid}`;
 const before = snapshotHostObjects();
@@ -161,6 +162,13 @@ volumes:
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
   });
 
+  it("publishes a one-off's -p port on the host's 127.0.0.1 (run -d), through slirp4netns too", async () => {
+    runPort = await freePort();
+    const r = stack(env, ['-f', file, 'run', '-d', '--no-deps', '-p', `127.0.0.1:${runPort}:80`, 'web'], home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await httpGet(`http://127.0.0.1:${runPort}/`)).toContain('hello from stack');
+  });
+
   it('resolves a service by its name', () => {
     const r = stack(env, ['-f', file, 'exec', 'client', 'wget', '-qO-', 'http://web/'], home);
     expect(r.stdout).toContain('hello from stack');
@@ -230,6 +238,7 @@ describe('rootless mode: slirp4netns killed', () => {
       }
     });
     expect(await portRefused(port)).toBe(true);
+    expect(await portRefused(runPort)).toBe(true);
     expect(pidsOf()).toEqual(before); // this command found slirp4netns gone and started another
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
   });
