@@ -288,6 +288,25 @@ describe('rootless images', () => {
   });
 });
 
+describe('rootless IPv6', () => {
+  it("brings up and down a stack on an IPv6 network: IPv6 forwarding is the user's namespace's, kept in its STACK_RUN", () => {
+    const dir = path.join(home, 'v6');
+    fs.mkdirSync(dir);
+    const v6file = path.join(dir, 'stack.yaml');
+    fs.writeFileSync(
+      v6file,
+      `name: ${project}6\nservices:\n  app:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n    networks: [v6]\n    stop_grace_period: 0s\nnetworks:\n  v6:\n    enable_ipv6: true\n`,
+    );
+    execFileSync('chown', ['-R', `${uid}`, dir]);
+    const up = stack(env, ['-f', v6file, 'up', '-d'], dir);
+    expect(up.code, up.stderr).toBe(0);
+    const addr = stack(env, ['-f', v6file, 'exec', 'app', 'ip', '-6', 'addr', 'show', 'eth0'], dir);
+    expect(addr.stdout).toContain('scope global');
+    const down = stack(env, ['-f', v6file, 'down', '-t', '0'], dir);
+    expect(down.code, down.stderr).toBe(0);
+  });
+});
+
 describe('rootless mode: the end', () => {
   it('comes down leaving no process of the user, no forwarded port and no host object', async () => {
     const down = stack(env, ['-f', file, 'down', '-v', '-t', '0'], home);

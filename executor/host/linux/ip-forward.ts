@@ -24,12 +24,13 @@ export interface IpForwardPlaces {
 export function ipForwardPlaces(): IpForwardPlaces {
   return {
     sysctl: '/proc/sys/net/ipv4/ip_forward',
-    // Rootless: the setting is the user's network namespace's, and so is the bookkeeping.
-    dir:
-      process.env.STACK_IP_FORWARD_DIR ??
-      (inUserNamespace() ? path.join(stackRun(), 'ip-forward') : '/run/stack-ip-forward'),
+    dir: process.env.STACK_IP_FORWARD_DIR ?? bookkeepingDir('ip-forward'),
   };
 }
+
+/** Rootless: the setting is the user's network namespace's, and so is the bookkeeping. */
+const bookkeepingDir = (name: string): string =>
+  inUserNamespace() ? path.join(stackRun(), name) : path.join('/run', `stack-${name}`);
 
 /**
  * IPv6 forwarding, for stacks with an IPv6 network, kept the same way in a folder of its
@@ -42,7 +43,7 @@ export function ipForwardPlaces(): IpForwardPlaces {
 export function ip6ForwardPlaces(): IpForwardPlaces {
   return {
     sysctl: '/proc/sys/net/ipv6/conf/all/forwarding',
-    dir: process.env.STACK_IP6_FORWARD_DIR ?? '/run/stack-ip6-forward',
+    dir: process.env.STACK_IP6_FORWARD_DIR ?? bookkeepingDir('ip6-forward'),
   };
 }
 
