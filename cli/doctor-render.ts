@@ -28,7 +28,7 @@ function counts(results: CheckResult[]): { fails: number; warns: number } {
 function rootlessSummary(results: CheckResult[]): string {
   const { fails, warns } = counts(results.filter((r) => r.section === 'rootless'));
   if (fails === 0 && warns === 0) return '';
-  return `rootless mode (not built yet): ${fails} failed, ${warns} with warnings\n`;
+  return `rootless mode: ${fails} failed, ${warns} with warnings\n`;
 }
 
 export function summary(results: CheckResult[]): string {

@@ -1,10 +1,9 @@
-// stack drives the kernel and keeps root-only state (STACK_ROOT and STACK_RUN are 0700):
-// until a rootless mode exists, a command that reads or changes host state needs root.
-// Run by another user it says so before it touches anything, instead of failing on a raw
-// EACCES halfway or showing what it happens to be able to read. Commands that read nothing
-// but the stack file (config, graph), doctor (whose first check says this) and --help run
-// for everyone. The check is geteuid, no extra import: it costs the command's start
-// nothing measurable.
+// stack drives the kernel and keeps root-only state (STACK_ROOT and STACK_RUN are 0700).
+// Run by an ordinary user, a command that reads or changes host state runs in rootless
+// mode instead (rootless-entry.ts): again, inside the user's own namespaces, on the user's
+// own STACK_ROOT and STACK_RUN. Commands that read nothing but the stack file (config,
+// graph), doctor and --help run as they are for everyone. The check is geteuid, no extra
+// import: it costs the command's start nothing measurable.
 
 import type { Command } from 'commander';
 import { tightenStackDirs } from '../store/tighten-modes.js';
@@ -21,11 +20,15 @@ export function guardHostCommands(program: Command): void {
     while (command.parent && command.parent !== program) command = command.parent;
     if (FOR_EVERYONE.has(command.name())) return;
     if (process.geteuid?.() !== 0) {
-      process.stderr.write(
-        `stack needs root: \`stack ${command.name()}\` works on containers, kernel objects and stack's state, which only root may use.\n` +
-          'Run it as root (e.g. with sudo); rootless mode is not supported yet.\n',
-      );
-      process.exit(EXIT.error);
+      // Rootless mode: the command runs again as root of the user's namespaces, and its code is ours.
+      try {
+        const { runRootless } = await import('./rootless-entry.js');
+        process.exit(await runRootless(command.name()));
+      } catch (err) {
+        const { text, code } = await renderError(err);
+        process.stderr.write(`${text}\n`);
+        process.exit(code);
+      }
     }
     try {
       tightenStackDirs();

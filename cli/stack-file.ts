@@ -3,6 +3,7 @@
 // then runs the pure loader. The only place the planner's input touches the filesystem:
 // the loader reads the other files it needs (extends, include, env_file) through readFile.
 
+import { isInitialUidMap } from '../model/user-namespaces.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -207,6 +208,8 @@ export interface HostFacts {
   cgroup?: 'v1' | 'v2';
   /** cgroup v1's cpu hierarchy has cpu.rt_runtime_us (CONFIG_RT_GROUP_SCHED): cpu_rt_* can be honoured. */
   rtGroupSched?: boolean;
+  /** Rootless without a delegated cgroup subtree: cgroup knobs are not enforced (a located warning each). */
+  noCgroups?: boolean;
 }
 
 export const thisHost = (): HostFacts => ({
@@ -215,6 +218,8 @@ export const thisHost = (): HostFacts => ({
   lsms: hostLsms(),
   cgroup: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1',
   rtGroupSched: fs.existsSync('/sys/fs/cgroup/cpu/cpu.rt_runtime_us'),
+  // Rootless (a user namespace): containers get no cgroups here (executor/host/linux/rootless/no-cgroups.ts).
+  noCgroups: !isInitialUidMap(fs.readFileSync('/proc/self/uid_map', 'utf8')),
 });
 
 /** /sys/kernel/security/lsm (`lockdown,capability,apparmor`); none when securityfs shows none. */
@@ -280,6 +285,7 @@ export function loadStackFilesWithSources(
       ...(host.lsms === undefined ? {} : { hostLsms: host.lsms }),
       ...(host.cgroup === undefined ? {} : { hostCgroup: host.cgroup }),
       ...(host.rtGroupSched === undefined ? {} : { hostRtGroupSched: host.rtGroupSched }),
+      ...(host.noCgroups ? { hostNoCgroups: true } : {}),
       ...(project.projectName ? { projectName: project.projectName } : {}),
     });
     return { stack, filesRead: [...read], configFiles: project.files };

@@ -1,6 +1,6 @@
 // Every check of `stack doctor`, in the order they are shown: who runs stack, the kernel,
 // cgroups, the network, the host's programs, then stack's own folders and ports; last, what
-// rootless mode (not built yet) will need for the user who runs doctor.
+// rootless mode needs for the user who runs doctor.
 
 import type { DoctorProbe } from '../executor/host/linux/doctor-probe.js';
 import { cgroupParentCheck, cgroupRealtimeCheck, cgroupsCheck } from './cgroups.js';

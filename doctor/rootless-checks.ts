@@ -7,6 +7,7 @@ import {
   rootlessCgroupsCheck,
   rootlessNetworkCheck,
   rootlessUserCheck,
+  tunCheck,
   runtimeDirCheck,
   userNamespacesCheck,
   usernsOverlayCheck,
@@ -30,11 +31,17 @@ const JUDGES: [string, (facts: RootlessFacts) => CheckResult][] = [
   ['userns', userNamespacesCheck],
   ['userns-overlay', usernsOverlayCheck],
   ['rootless-net', rootlessNetworkCheck],
+  ['tun', tunCheck],
   ['user-cgroups', rootlessCgroupsCheck],
   ['runtime-dir', runtimeDirCheck],
 ];
 
 export const rootlessChecks: Check[] = JUDGES.map(([name, judge]) => ({
   name,
-  run: (probe) => ({ ...judge(factsOf(probe)), section: 'rootless' }),
+  // Run by the user (not root, not for $SUDO_USER), these are what their commands need.
+  run: (probe) => ({
+    ...judge(factsOf(probe)),
+    section: 'rootless',
+    ...(probe.euid() !== 0 ? { blocking: true } : {}),
+  }),
 }));

@@ -43,6 +43,8 @@ export interface RootlessFacts {
   /** The user's runtime folder: $XDG_RUNTIME_DIR run as the user, /run/user/UID under sudo (sudo drops it). */
   runtimeDir: string | undefined;
   runtimeDirStat: FileStat | undefined;
+  /** /dev/net/tun, which slirp4netns opens as the user. */
+  tun: FileStat | undefined;
 }
 
 export const userServiceCgroup = (uid: number) => `/sys/fs/cgroup/user.slice/user-${uid}.slice/user@${uid}.service`;
@@ -112,5 +114,6 @@ export function readRootlessFacts(probe: DoctorProbe): RootlessFacts {
     delegatedControllers: user ? probe.read(`${userServiceCgroup(user.uid)}/cgroup.controllers`) : undefined,
     runtimeDir,
     runtimeDirStat: runtimeDir ? probe.stat(runtimeDir) : undefined,
+    tun: probe.stat('/dev/net/tun'),
   };
 }

@@ -1,6 +1,6 @@
-// The rootless section of `stack doctor`: what `stack up` as an ordinary user will need
-// (issue 22). Rootless mode itself is not built yet, so these lines say what is missing
-// for it without deciding doctor's exit code (see `section` in verdict.ts). Each check is a
+// The rootless section of `stack doctor`: what `stack up` as an ordinary user needs
+// (docs/rootless.md). These lines say what is missing for it without deciding doctor's
+// exit code, since rootful stack runs without them (see `section` in verdict.ts). Each check is a
 // pure function over RootlessFacts; subordinate ids are in subids.ts.
 
 import { kernelVersion } from './kernel.js';
@@ -16,10 +16,10 @@ export function rootlessUserCheck(facts: RootlessFacts): CheckResult {
   if (!user)
     return ok(
       'rootless',
-      'running as root: rootless mode (not built yet) is for ordinary users; run `stack doctor` as that user, or `sudo stack doctor` from their account, to check their prerequisites',
+      'running as root: rootless mode is for ordinary users; run `stack doctor` as that user, or `sudo stack doctor` from their account, to check their prerequisites',
     );
   const how = user.viaSudo ? ' ($SUDO_USER)' : '';
-  return ok('rootless', `prerequisites of rootless mode (not built yet) for ${user.name}, uid ${user.uid}${how}`);
+  return ok('rootless', `prerequisites of rootless mode for ${user.name}, uid ${user.uid}${how}`);
 }
 
 function mapperProblem(name: string, mapper: IdMapperFacts | undefined, cap: string): string | undefined {
@@ -97,17 +97,35 @@ export function usernsOverlayCheck(facts: RootlessFacts): CheckResult {
   );
 }
 
-export function rootlessNetworkCheck(facts: RootlessFacts): CheckResult {
-  if (facts.pasta) return ok('rootless-net', `${facts.pasta} connects a stack's network namespace to the host`);
-  if (facts.slirp4netns)
-    return ok(
-      'rootless-net',
-      `${facts.slirp4netns} connects a stack's network namespace to the host (pasta is faster)`,
+/** slirp4netns opens /dev/net/tun in the user's namespaces, as the user: it must be theirs to open (udev makes it 0666). */
+export function tunCheck(facts: RootlessFacts): CheckResult {
+  const st = facts.tun;
+  if (!st)
+    return fail(
+      'tun',
+      'no /dev/net/tun: a stack network namespace reaches the host through a tap device',
+      'modprobe tun',
     );
+  const user = facts.user;
+  const open =
+    (st.mode & 0o006) === 0o006 || (user !== undefined && st.uid === user.uid && (st.mode & 0o600) === 0o600);
+  if (open) return ok('tun', `/dev/net/tun (mode ${(st.mode & 0o777).toString(8)})`);
+  return fail(
+    'tun',
+    `/dev/net/tun has mode ${(st.mode & 0o777).toString(8)}: an ordinary user cannot open it, so slirp4netns cannot connect their stacks to the host`,
+    'chmod 0666 /dev/net/tun (the mode udev gives it)',
+  );
+}
+
+export function rootlessNetworkCheck(facts: RootlessFacts): CheckResult {
+  if (facts.slirp4netns)
+    return ok('rootless-net', `${facts.slirp4netns} connects the user's network namespace to the host`);
   return fail(
     'rootless-net',
-    "neither pasta nor slirp4netns on PATH: an ordinary user's stack cannot reach the host's network or publish ports without one",
-    'apt-get install passt (pasta), or apt-get install slirp4netns',
+    facts.pasta
+      ? `no slirp4netns on PATH: stack's rootless mode connects the user's network namespace through it (${facts.pasta} is not used yet)`
+      : "no slirp4netns on PATH: an ordinary user's stacks cannot reach the host's network or publish ports without it",
+    'apt-get install slirp4netns',
   );
 }
 

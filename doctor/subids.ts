@@ -5,26 +5,14 @@
 
 import type { RootlessFacts, RootlessUser } from './rootless-facts.js';
 import { fail, ok, type CheckResult } from './verdict.js';
+import { parseSubids, type IdRange } from '../model/subid-ranges.js';
 
 /** The ids an image's files may carry: 0 to 65535. */
 export const MIN_SUBIDS = 65536;
 /** Where useradd starts handing out ranges (SUB_UID_MIN of login.defs). */
 const FIRST_START = 100_000;
 
-export interface IdRange {
-  owner: string;
-  start: number;
-  count: number;
-}
-
-export function parseSubids(text: string): IdRange[] {
-  const ranges: IdRange[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^([^:#\s][^:]*):(\d+):(\d+)\s*$/.exec(line.trim());
-    if (m) ranges.push({ owner: m[1]!, start: Number(m[2]), count: Number(m[3]) });
-  }
-  return ranges;
-}
+export { parseSubids, type IdRange } from '../model/subid-ranges.js';
 
 const overlaps = (a: IdRange, b: IdRange) => a.start < b.start + b.count && b.start < a.start + a.count;
 const span = (r: IdRange) => `${r.start}-${r.start + r.count - 1}`;

@@ -13,14 +13,17 @@ export interface CheckResult {
   /** How to close the gap (warn and fail only). */
   fix?: string;
   /**
-   * 'rootless': a prerequisite of rootless mode, which is not built yet: its gaps are shown
+   * 'rootless': a prerequisite of rootless mode, which rootful stack does not need: its gaps are shown
    * but do not make doctor fail (rootful stack runs without them).
    */
   section?: 'rootless';
+  /** A rootless prerequisite checked for the user who runs doctor: their commands run in rootless mode, so its gap blocks them. */
+  blocking?: boolean;
 }
 
 /** Whether a result means stack cannot run on this host (doctor's exit code, JSON `ok`). */
-export const blocksStack = (r: CheckResult): boolean => r.verdict === 'fail' && r.section === undefined;
+export const blocksStack = (r: CheckResult): boolean =>
+  r.verdict === 'fail' && (r.section === undefined || r.blocking === true);
 
 /** A check looks at the host through the probe only, so a test can hand it a fake host. */
 export interface Check {

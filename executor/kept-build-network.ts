@@ -97,7 +97,8 @@ export async function takeKeptNetwork(host: Host): Promise<KeptNetwork> {
   throw new Error(`${SLOTS} builds are using a network already; wait for one to end, or build with --network none`);
 }
 
-const generationFile = (net: NetworkSpec): string => path.join(paths.stackDir(net.project), 'ruleset-generation');
+const generationFileOf = (project: string): string => path.join(paths.stackDir(project), 'ruleset-generation');
+const generationFile = (net: NetworkSpec): string => generationFileOf(net.project);
 
 /** The ruleset's generation once the table is applied: while it stays the same, nothing changed it. */
 async function noteGeneration(host: Host, net: NetworkSpec): Promise<void> {
@@ -117,6 +118,16 @@ async function natInPlace(host: Host, net: NetworkSpec): Promise<void> {
   if (noted === (await host.nat.generation())) return;
   await host.nat.apply(buildNat(net));
   await noteGeneration(host, net);
+}
+
+/**
+ * The namespaces that held the kept networks' bridges and tables are gone (rootless mode's
+ * last `down` takes the user's namespaces): their noted generations are forgotten, so the
+ * next build's take applies the table again in the new namespaces rather than trusting a
+ * generation number a fresh ruleset may reach again.
+ */
+export async function forgetKeptNetworksApplied(): Promise<void> {
+  for (const project of await keptNetworkProjects()) await fs.rm(generationFileOf(project), { force: true });
 }
 
 /**

@@ -16,7 +16,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { lsetxattr, mknod } from '../executor/host/linux/libc.js';
-import { OPAQUE_XATTR } from './overlay-form.js';
+import { opaqueXattr } from './overlay-form.js';
 import { makePrivateDir } from '../store/private-files.js';
 import { openDecompressed, sniffCompression } from './decompress.js';
 
@@ -203,7 +203,7 @@ class Unpacker {
     const dir = await this.parentDir(parts.slice(0, -1), h.name);
 
     if (base === OPAQUE) {
-      lsetxattr(dir, OPAQUE_XATTR, 'y');
+      lsetxattr(dir, opaqueXattr(), 'y');
       entry.resume();
       return;
     }

@@ -82,6 +82,7 @@ static void parse_line(char *line) {
   else if (!strcmp(k, "no-new-privs")) { NEED(1); cfg.no_new_privs = atoi(f[1]); }
   else if (!strcmp(k, "shm")) { NEED(1); cfg.shm_size = strtoull(f[1], NULL, 10); }
   else if (!strcmp(k, "shm-bind")) { NEED(1); cfg.shm_bind = f[1]; }
+  else if (!strcmp(k, "userns")) { NEED(1); cfg.userns = atoi(f[1]); }
   else if (!strcmp(k, "no-shm")) { NEED(1); cfg.no_shm = atoi(f[1]); }
   else if (!strcmp(k, "keep-hostname")) { NEED(1); cfg.keep_hostname = atoi(f[1]); }
   else if (!strcmp(k, "host-cgroupns")) { NEED(1); cfg.host_cgroupns = atoi(f[1]); }

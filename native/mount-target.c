@@ -82,7 +82,7 @@ void mount_tmpfs_at(int fd, unsigned long flags, const char *options, const char
 void mount_overlay_at(int fd, const char *lowers, const char *asked) {
   char at[64], options[4096];
   path_fmt(at, sizeof at, "/proc/self/fd/%d", fd);
-  path_fmt(options, sizeof options, "lowerdir=%s", lowers);
+  path_fmt(options, sizeof options, "lowerdir=%s%s", lowers, cfg.userns ? ",userxattr" : "");
   if (mount("overlay", at, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, options) != 0) fail_call("mount", quoted(asked));
 }
 

@@ -126,6 +126,17 @@ static void mount_dev(const char *dev) {
   do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
   for (int i = 0; i < cfg.n_devs; i++) {
     path_fmt(p, sizeof p, "%s/%s", dev, cfg.devs[i].name);
+    if (cfg.userns) {
+      // In a user namespace (rootless) mknod of a device is refused: bind the host's node,
+      // which keeps its own owner and mode, so the container gets no more than the user has.
+      char src[4096];
+      path_fmt(src, sizeof src, "/dev/%s", cfg.devs[i].name);
+      int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (fd < 0) fail_call("open", quoted(p));
+      close(fd);
+      do_mount(src, p, NULL, MS_BIND, NULL);
+      continue;
+    }
     if (mknod(p, S_IFCHR | 0666, makedev(cfg.devs[i].major, cfg.devs[i].minor)) != 0) fail_call("mknod", quoted(p));
     chmod(p, 0666); // mknod's mode passes through the umask
   }
@@ -216,7 +227,7 @@ void mount_rootfs(void) {
       path_fmt(data + used, sizeof data - used, "%s%s", i ? ":" : "", shared ? cfg.lowers[i] + plen + 1 : cfg.lowers[i]);
     }
     size_t used = strlen(data);
-    path_fmt(data + used, sizeof data - used, ",upperdir=%s,workdir=%s", cfg.upper, cfg.work);
+    path_fmt(data + used, sizeof data - used, ",upperdir=%s,workdir=%s%s", cfg.upper, cfg.work, cfg.userns ? ",userxattr" : "");
     do_mount("overlay", root, "overlay", 0, data);
   }
   // From here on, targets are opened inside the rootfs and mounts go onto what was opened

@@ -64,6 +64,8 @@ struct config {
   struct kv etc[4]; int n_etc;
   struct mount_item mounts[MAX_ITEMS]; int n_mounts;
   struct dev_node devs[16]; int n_devs;
+  /** Rootless, in a user namespace: dev nodes are binds of the host's (mknod is refused), overlay uses user.overlay.* (userxattr). */
+  int userns;
   struct device_node devices[MAX_ITEMS]; int n_devices;
   /** group_add: supplementary groups besides the user's (numbers, or names in /etc/group). */
   char *group_add[64]; int n_group_add;

@@ -38,6 +38,7 @@ import type { Stack } from '../../model/types.js';
 import { validateRules } from './validate-rules.js';
 import { validateSchema } from './validate-schema.js';
 import { cgroupKnobNotes } from './rules/cgroup-knob-notes.js';
+import { rootlessLimitNotes } from './rules/rootless-limit-notes.js';
 import { cpuRtHostProblems } from './rules/cpu-rt.js';
 
 export interface LoadInput {
@@ -61,6 +62,8 @@ export interface LoadInput {
   hostLsms?: readonly string[];
   /** The host's cgroup version: knobs v2 lacks (mem_swappiness, oom_kill_disable) get a located warning there. */
   hostCgroup?: 'v1' | 'v2';
+  /** Rootless without a delegated cgroup subtree: cgroup knobs get a located warning (not enforced). */
+  hostNoCgroups?: boolean;
   /** cgroup v1's cpu groups have cpu.rt_runtime_us: cpu_rt_* are refused at their line where not (nor on v2). */
   hostRtGroupSched?: boolean;
   /** STACK_RUN, where the supervisor's socket will be: a name making that path too long is refused. */
@@ -190,6 +193,7 @@ function loadStackWith(given: LoadInput, quick: boolean): Stack {
   if (diags.length) fail(diags);
   for (const note of loadNotes(raw, files, input.hostLsms)) input.onWarning?.(note);
   for (const note of cgroupKnobNotes(raw, files, input.hostCgroup)) input.onWarning?.(note);
+  for (const note of rootlessLimitNotes(raw, files, input.hostNoCgroups)) input.onWarning?.(note);
 
   diags.push(...applyProfiles(raw as Record<string, unknown>, input.profiles ?? [], files));
   diags.push(...applyEnvFiles(ctx, raw as Record<string, unknown>, input.projectDir, env, files));

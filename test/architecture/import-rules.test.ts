@@ -77,6 +77,16 @@ const EXCEPTIONS: { from: Room; to: string; typeOnly?: boolean; why: string }[] 
   },
   {
     from: 'cli',
+    to: 'executor/host/linux/rootless/namespace-holder.ts',
+    why: "rootless mode: an ordinary user's command first starts (or finds) the user's namespaces, and the last down stops them",
+  },
+  {
+    from: 'cli',
+    to: 'executor/host/linux/rootless/enter-namespace.ts',
+    why: "rootless mode: an ordinary user's command runs again inside the user's namespaces before it does anything else",
+  },
+  {
+    from: 'cli',
     to: 'executor/host/linux/inherited-fds.ts',
     why: 'closing inherited fds is the first thing a process does (docs/security.md)',
   },

@@ -61,6 +61,7 @@ export function healthyHost(): FakeHost {
     stats: {
       '/usr/bin/newuidmap': { uid: 0, mode: 0o4755, isDirectory: false },
       '/usr/bin/newgidmap': { uid: 0, mode: 0o4755, isDirectory: false },
+      '/dev/net/tun': { uid: 0, mode: 0o20666, isDirectory: false },
     },
     paths: ['mnt', 'uts', 'ipc', 'pid', 'net', 'cgroup']
       .map((ns) => `/proc/self/ns/${ns}`)
@@ -83,6 +84,7 @@ export function healthyHost(): FakeHost {
       newuidmap: '/usr/bin/newuidmap',
       newgidmap: '/usr/bin/newgidmap',
       pasta: '/usr/bin/pasta',
+      slirp4netns: '/usr/bin/slirp4netns',
     },
     run: (command, args) =>
       command === 'gcc' && args[0] === '-print-file-name=libc.a'

@@ -9,6 +9,7 @@ import {
   rootlessNetworkCheck,
   rootlessUserCheck,
   runtimeDirCheck,
+  tunCheck,
   userNamespacesCheck,
   usernsOverlayCheck,
 } from '../../doctor/rootless.js';
@@ -30,11 +31,12 @@ function ready(change: (f: RootlessFacts) => void = () => {}): RootlessFacts {
     apparmorRestrictUserns: undefined,
     kernelRelease: '6.1.0-28-amd64',
     pasta: '/usr/bin/pasta',
-    slirp4netns: undefined,
+    slirp4netns: '/usr/bin/slirp4netns',
     cgroupV2: true,
     delegatedControllers: 'cpuset cpu io memory pids\n',
     runtimeDir: '/run/user/1000',
     runtimeDirStat: { uid: 1000, mode: 0o700, isDirectory: true },
+    tun: { uid: 0, mode: 0o20666, isDirectory: false },
   };
   change(facts);
   return facts;
@@ -50,13 +52,13 @@ describe('rootless: for whom', () => {
   it('names the user, says when sudo named them, and tells root the mode is for ordinary users', () => {
     expect(rootlessUserCheck(ready())).toMatchObject({
       verdict: 'ok',
-      detail: expect.stringMatching(/not built yet\) for alice, uid 1000$/),
+      detail: expect.stringMatching(/rootless mode for alice, uid 1000$/),
     });
     const sudo = rootlessUserCheck(ready((f) => (f.user = { name: 'alice', uid: 1000, viaSudo: true })));
     expect(sudo.detail).toContain('($SUDO_USER)');
     expect(rootlessUserCheck(ready(asRoot))).toMatchObject({
       verdict: 'ok',
-      detail: expect.stringContaining('rootless mode (not built yet) is for ordinary users'),
+      detail: expect.stringContaining('rootless mode is for ordinary users'),
     });
   });
 });
@@ -188,20 +190,21 @@ describe('rootless: overlayfs in a user namespace', () => {
 });
 
 describe('rootless: networking', () => {
-  it('pasta, else slirp4netns, else fails with the packages', () => {
-    expect(rootlessNetworkCheck(ready()).detail).toContain('/usr/bin/pasta');
-    const slirp = ready((f) => {
-      f.pasta = undefined;
-      f.slirp4netns = '/usr/bin/slirp4netns';
-    });
-    expect(rootlessNetworkCheck(slirp)).toMatchObject({
+  it('slirp4netns; pasta alone is not used yet; neither fails with the package', () => {
+    expect(rootlessNetworkCheck(ready())).toMatchObject({
       verdict: 'ok',
-      detail: expect.stringContaining('slirp4netns'),
+      detail: expect.stringContaining('/usr/bin/slirp4netns'),
     });
-    expect(rootlessNetworkCheck(ready((f) => (f.pasta = undefined)))).toMatchObject({
+    expect(rootlessNetworkCheck(ready((f) => (f.slirp4netns = undefined)))).toMatchObject({
       verdict: 'fail',
-      fix: expect.stringContaining('apt-get install passt'),
+      detail: expect.stringContaining('/usr/bin/pasta is not used yet'),
+      fix: 'apt-get install slirp4netns',
     });
+    const neither = ready((f) => {
+      f.slirp4netns = undefined;
+      f.pasta = undefined;
+    });
+    expect(rootlessNetworkCheck(neither)).toMatchObject({ verdict: 'fail', fix: 'apt-get install slirp4netns' });
   });
 });
 
@@ -268,5 +271,18 @@ describe('rootless: XDG_RUNTIME_DIR', () => {
 
   it('root without a user: not checked', () => {
     expect(runtimeDirCheck(ready(asRoot)).detail).toContain('not checked');
+  });
+});
+
+describe('rootless: /dev/net/tun', () => {
+  it('passes when the user may open it, and names the mode and the chmod when not', () => {
+    expect(tunCheck(ready()).verdict).toBe('ok');
+    expect(tunCheck(ready((f) => (f.tun = { uid: 1000, mode: 0o20600, isDirectory: false }))).verdict).toBe('ok');
+    expect(tunCheck(ready((f) => (f.tun = { uid: 0, mode: 0o20600, isDirectory: false })))).toMatchObject({
+      verdict: 'fail',
+      detail: expect.stringContaining('/dev/net/tun has mode 600'),
+      fix: 'chmod 0666 /dev/net/tun (the mode udev gives it)',
+    });
+    expect(tunCheck(ready((f) => (f.tun = undefined)))).toMatchObject({ verdict: 'fail', fix: 'modprobe tun' });
   });
 });

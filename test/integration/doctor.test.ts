@@ -76,7 +76,8 @@ describe('stack doctor on this machine', () => {
     expect(r.stderr).toMatch(/stack can run on this host|with warnings/);
   });
 
-  it('as another user: root fails with its fix, and the checks that need root say so instead of failing', () => {
+  // nobody has no subordinate ids: rootless mode, which its commands would use, cannot start.
+  it('as another user: rootless mode is what blocks (no subordinate ids), and the checks that need root say so instead of failing', () => {
     const r = spawnSync(
       'setpriv',
       [
@@ -92,7 +93,8 @@ describe('stack doctor on this machine', () => {
     );
     expect(r.status).toBe(1);
     const json = JSON.parse(r.stdout) as DoctorJson;
-    expect(checkOf(json, 'root')).toMatchObject({ verdict: 'fail', fix: expect.stringContaining('as root') });
+    expect(checkOf(json, 'root')).toMatchObject({ verdict: 'ok', detail: expect.stringContaining('rootless mode') });
+    expect(checkOf(json, 'subids')).toMatchObject({ verdict: 'fail', blocking: true });
     expect(checkOf(json, 'nftables')).toMatchObject({ verdict: 'warn', detail: expect.stringContaining('needs root') });
   });
 });

@@ -19,6 +19,8 @@ import { freezerOf } from './freezer.js';
 import { cgroupLevels, groupSegments, rmdirIfPresent } from './cgroup-parents.js';
 import { stackRun } from '../../../store/paths.js';
 import { grantRtBudget, returnRtBudget } from './rt-budget.js';
+import { noCgroupTree } from './rootless/no-cgroups.js';
+import { inUserNamespace } from './rootless/user-namespace.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 /** The v1 controllers a container gets groups of (and sees at /sys/fs/cgroup: cgroup-view.ts). */
@@ -291,7 +293,13 @@ export function cgroupTree(
 export type CgroupTree = ReturnType<typeof cgroupTree>;
 
 let host: CgroupTree | undefined;
-const hostTree = (): CgroupTree => (host ??= cgroupTree(CGROUP_ROOT, cgroupVersion(), restrictDevices));
+const hostTree = (): CgroupTree =>
+  (host ??= cgroupsOutOfReach()
+    ? noCgroupTree(cgroupVersion())
+    : cgroupTree(CGROUP_ROOT, cgroupVersion(), restrictDevices));
+
+/** Rootless: the host's cgroup trees are root's (rootless/no-cgroups.ts). */
+export const cgroupsOutOfReach = (): boolean => inUserNamespace();
 
 // `parent`: the container's cgroup_parent, from its spec (its record's, once it was spawned).
 export const cgroupDirs = (project: string, name: string, parent?: string) => hostTree().dirs(project, name, parent);

@@ -16,6 +16,7 @@ import { ContainerStartError, CopyError, type ContainerExit, type Host, type Spa
 import { spawnInNewNamespaces } from './namespace-window.js';
 import {
   cgroupPids,
+  cgroupsOutOfReach,
   cgroupProcsFiles,
   createCgroups,
   freezeCgroups,
@@ -28,6 +29,7 @@ import {
 import { initSecurity } from './init-security.js';
 import { extraDeviceRules, hostDevices, initDevices } from './host-devices.js';
 import { containerCgroupView } from './cgroup-view.js';
+import { inUserNamespace } from './rootless/user-namespace.js';
 import { namespacesFor } from './shared-namespaces.js';
 import { prepareSharedShm, removeSharedShm } from './shared-shm.js';
 import { paths } from '../../../store/paths.js';
@@ -175,8 +177,9 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       const devices = initDevices(hostDevices(spec.resources.devices));
       if (devices.length > 0) config.devices = devices;
       if (spec.resources.oomScoreAdj !== undefined) config.oomScoreAdj = spec.resources.oomScoreAdj;
-      const view = containerCgroupView(config.mounts, spec.privileged);
+      const view = cgroupsOutOfReach() ? undefined : containerCgroupView(config.mounts, spec.privileged);
       if (view) config.cgroupView = view;
+      if (inUserNamespace()) config.inUserNamespace = true;
       const namespaces = await namespacesFor(spec, state);
       if (namespaces.shared) config.shared = namespaces.shared;
       // `logging: {driver: none}`: the output goes nowhere, as docker's none driver.

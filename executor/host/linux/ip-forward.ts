@@ -11,6 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { makePrivateDir } from '../../../store/private-files.js';
+import { stackRun } from '../../../store/paths.js';
+import { inUserNamespace } from './rootless/user-namespace.js';
 
 export interface IpForwardPlaces {
   /** The sysctl file (tests point this at a plain file). */
@@ -22,9 +24,13 @@ export interface IpForwardPlaces {
 export function ipForwardPlaces(): IpForwardPlaces {
   return {
     sysctl: '/proc/sys/net/ipv4/ip_forward',
-    dir: process.env.STACK_IP_FORWARD_DIR ?? '/run/stack-ip-forward',
+    dir: process.env.STACK_IP_FORWARD_DIR ?? bookkeepingDir('ip-forward'),
   };
 }
+
+/** Rootless: the setting is the user's network namespace's, and so is the bookkeeping. */
+const bookkeepingDir = (name: string): string =>
+  inUserNamespace() ? path.join(stackRun(), name) : path.join('/run', `stack-${name}`);
 
 /**
  * IPv6 forwarding, for stacks with an IPv6 network, kept the same way in a folder of its
@@ -37,7 +43,7 @@ export function ipForwardPlaces(): IpForwardPlaces {
 export function ip6ForwardPlaces(): IpForwardPlaces {
   return {
     sysctl: '/proc/sys/net/ipv6/conf/all/forwarding',
-    dir: process.env.STACK_IP6_FORWARD_DIR ?? '/run/stack-ip6-forward',
+    dir: process.env.STACK_IP6_FORWARD_DIR ?? bookkeepingDir('ip6-forward'),
   };
 }
 

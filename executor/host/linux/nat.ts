@@ -14,6 +14,17 @@ import { renderNatRuleset } from './nat-ruleset.js';
 import { needsNat6, renderNat6Ruleset } from './nat6-ruleset.js';
 import { renderOneOffRuleset } from './one-off-ruleset.js';
 import { stackRoot } from '../../../store/paths.js';
+import { existsSync } from 'node:fs';
+import { removePortForwards, syncPortForwards } from './rootless/slirp-ports.js';
+import { slirpApiSocket } from './rootless/rootless-paths.js';
+import { inUserNamespace } from './rootless/user-namespace.js';
+import type { PortRule } from '../../../model/plan.js';
+
+/** Rootless mode's namespaces, whose host side is slirp4netns (not root in some other user namespace, e.g. a container's). */
+const slirpForwarding = () => inUserNamespace() && existsSync(slirpApiSocket());
+
+/** The DNAT of every published port for any local address: the host side chose the address. */
+const anyAddress = (ports: readonly PortRule[]): PortRule[] => ports.map(({ hostIp: _, ...r }) => r);
 
 /** Who holds ip_forward on: this table of this STACK_ROOT (test roots reuse project names). */
 const forwardUser = (table: string) => `${hashOf(stackRoot())}-${table}`;
@@ -21,30 +32,39 @@ const forwardUser = (table: string) => `${hashOf(stackRoot())}-${table}`;
 export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
   return {
     async apply(spec) {
+      // Rootless: slirp4netns binds the host address; inside, the DNAT takes what arrives on tap0.
+      const rootless = slirpForwarding();
+      const nat = rootless ? { ...spec, ports: anyAddress(spec.ports) } : spec;
       // Both families in one transaction; validated before anything touches the host.
-      const ruleset = renderNatRuleset(spec) + renderNat6Ruleset(spec);
+      const ruleset = renderNatRuleset(nat) + renderNat6Ruleset(nat);
       // Forwarding is host-wide and needed for both egress and published ports.
       await acquireIpForward(forwardUser(spec.table));
       if (needsNat6(spec)) await acquireIpForward(forwardUser(spec.table), ip6ForwardPlaces());
       await nftRun(ruleset);
       if (!needsNat6(spec)) await releaseIfHeld(forwardUser(spec.table), ip6ForwardPlaces());
       await placeAccepts(spec);
+      if (rootless) await syncPortForwards(spec.table, spec.ports);
     },
     async remove(table) {
       const t = assertStkTable(table);
       // Same trick as apply: declaring the table first makes the delete valid when it is absent.
       await nftRun(`table ip ${t} {}\ndelete table ip ${t}\ntable ip6 ${t} {}\ndelete table ip6 ${t}\n`);
       await removeAccepts(t);
+      if (slirpForwarding()) await removePortForwards(t);
       await releaseIpForward(forwardUser(t));
       await releaseIpForward(forwardUser(t), ip6ForwardPlaces());
     },
     async publish(table, project, ports) {
       // Forwarding is on: the one-off's networks are its stack's, whose table holds it.
-      await nftRun(renderOneOffRuleset(table, project, ports));
+      // Rootless: slirp4netns binds the one-off's host ports as it does the stack's.
+      const rootless = slirpForwarding();
+      await nftRun(renderOneOffRuleset(table, project, rootless ? anyAddress(ports) : ports));
+      if (rootless) await syncPortForwards(table, [...ports]);
     },
     async unpublish(table) {
       const t = assertStkTable(table);
       await nftRun(`table ip ${t} {}\ndelete table ip ${t}\n`);
+      if (slirpForwarding()) await removePortForwards(t);
     },
   };
 }

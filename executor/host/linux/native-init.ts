@@ -117,6 +117,7 @@ export function encodeNativeConfig(cfg: InitConfig): string {
       return line('mount', m.kind, m.source, m.target, flag(m.readOnly), flag(!!m.copyUp), propagation, tmpfs);
     }),
     ...DEV_NODES.map(([name, major, minor]) => line('dev', name, major, minor)),
+    ...(cfg.inUserNamespace ? [line('userns', 1)] : []),
     ...(cfg.devices ?? []).map((d) => line('device', d.path, d.mode.toString(8), d.major, d.minor, d.uid, d.gid)),
     ...(cfg.oomScoreAdj === undefined ? [] : [line('oom-score-adj', cfg.oomScoreAdj)]),
     ...MASKED.map((p) => line('mask', p)),

@@ -45,6 +45,8 @@ export interface InitConfig {
   devices?: InitDevice[];
   /** oom_score_adj, written first: every process of the container inherits it. */
   oomScoreAdj?: number;
+  /** Rootless, in a user namespace: /dev's nodes are binds of the host's (mknod is refused), overlay uses user.overlay.* xattrs (`userxattr`). */
+  inUserNamespace?: boolean;
   /** The container's own cgroup at /sys/fs/cgroup (cgroup-view.ts on the host decides it); absent when a mount of the file covers that place. */
   cgroupView?: CgroupView;
 }

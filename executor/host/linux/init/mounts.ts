@@ -36,18 +36,25 @@ export const PROPAGATION: Record<string, number> = {
   rshared: (1 << 20) | MS.REC,
 };
 
-export function mountContainerMounts(sys: Sys, targets: RootTargets, mounts: InitMount[]): void {
+/** `userxattr`: in a user namespace overlay reads user.overlay.* marks (images/overlay-form.ts). */
+export function mountContainerMounts(sys: Sys, targets: RootTargets, mounts: InitMount[], userxattr = false): void {
   for (const m of mounts) {
     if (m.kind === 'tmpfs') mountTmpfs(sys, targets, m);
-    else if (m.kind === 'overlay') mountOverlay(sys, targets, m);
+    else if (m.kind === 'overlay') mountOverlay(sys, targets, m, userxattr);
     else mountBind(targets, m);
   }
 }
 
-function mountOverlay(sys: Sys, targets: RootTargets, m: InitMount): void {
+function mountOverlay(sys: Sys, targets: RootTargets, m: InitMount, userxattr: boolean): void {
   const fd = targets.dir(m.target);
   try {
-    sys.mount('overlay', at(fd), 'overlay', MS.RDONLY | MS.NOSUID | MS.NODEV, `lowerdir=${m.source}`);
+    sys.mount(
+      'overlay',
+      at(fd),
+      'overlay',
+      MS.RDONLY | MS.NOSUID | MS.NODEV,
+      `lowerdir=${m.source}${userxattr ? ',userxattr' : ''}`,
+    );
   } finally {
     fs.closeSync(fd);
   }

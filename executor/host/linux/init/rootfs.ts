@@ -33,7 +33,7 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
       root,
       'overlay',
       0,
-      `lowerdir=${lower.join(':')},upperdir=${cfg.upperdir},workdir=${cfg.workdir}`,
+      `lowerdir=${lower.join(':')},upperdir=${cfg.upperdir},workdir=${cfg.workdir}${cfg.inUserNamespace ? ',userxattr' : ''}`,
     );
   });
   const targets = openRootTargets(cfg.koffiNative, root);
@@ -44,7 +44,7 @@ export function mountRootfs(sys: Sys, cfg: InitConfig, step: Step): void {
     // Volumes, binds, tmpfs, secrets and configs in one ordered pass (parents first). A
     // volume may be shared with a running container: targets are opened inside the rootfs
     // and mounts go onto what was opened (mount-target.ts).
-    step('mount volumes', () => mountContainerMounts(sys, targets, cfg.mounts));
+    step('mount volumes', () => mountContainerMounts(sys, targets, cfg.mounts, cfg.inUserNamespace));
     if (cfg.security.initBinary) step('mount init', () => mountInitBinary(targets, cfg.security.initBinary!));
   } finally {
     targets.close();
@@ -70,7 +70,7 @@ function mountSystem(sys: Sys, cfg: InitConfig, targets: RootTargets, step: Step
   const sec = cfg.security;
   const sysRo = sec.privileged ? 0 : MS.RDONLY;
   step('mount sysfs', () => sys.mount('sysfs', dirIn(root, 'sys'), 'sysfs', sysRo | MS.NOSUID | MS.NOEXEC | MS.NODEV));
-  step('mount /dev', () => mountDev(sys, dirIn(root, 'dev'), sec.shmSizeBytes, cfg.shared?.shm));
+  step('mount /dev', () => mountDev(sys, dirIn(root, 'dev'), cfg));
   if (sec.privileged) step('copy host devices', () => copyHostDevices(sys, path.join(root, 'dev')));
   if (cfg.devices?.length) step('make devices', () => makeDevices(sys, path.join(root, 'dev'), cfg.devices!));
   step('mount /etc files', () => {
@@ -89,10 +89,19 @@ export const DEV_NODES: [string, number, number][] = [
   ['tty', 5, 0],
 ];
 
-function mountDev(sys: Sys, dev: string, shmSizeBytes: number, shm: string | false | undefined): void {
+function mountDev(sys: Sys, dev: string, cfg: InitConfig): void {
+  const shm = cfg.shared?.shm;
+  const shmSizeBytes = cfg.security.shmSizeBytes;
   sys.mount('tmpfs', dev, 'tmpfs', MS.NOSUID | MS.STRICTATIME, 'mode=755,size=65536k');
   for (const [name, major, minor] of DEV_NODES) {
     const p = path.join(dev, name);
+    if (cfg.inUserNamespace) {
+      // In a user namespace (rootless) mknod of a device is refused: bind the host's node,
+      // which keeps its own owner and mode, so the container gets no more than the user has.
+      fs.closeSync(fs.openSync(p, 'wx', 0o666));
+      sys.mount(`/dev/${name}`, p, null, MS.BIND);
+      continue;
+    }
     sys.mkchar(p, major, minor);
     fs.chmodSync(p, 0o666); // mknod's mode passes through the umask
   }

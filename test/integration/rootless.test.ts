@@ -1,0 +1,319 @@
+// Rootless mode end to end (issue 22): an ordinary user the test makes with useradd (which
+// gives it subordinate id ranges from login.defs, and userdel takes them away again) runs
+// stack with no STACK_ROOT or STACK_RUN of its own choosing: the defaults under its home
+// and its runtime folder. As that user: the test image imported, a stack up with a port
+// published on 127.0.0.1, DNS by service name, two networks isolated, a named volume whose
+// files carry the mapped owners, exec, limits that warn, a root-only host file a container
+// cannot read, and a down that leaves no process, mount, link or table behind.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, httpGet, makeStackEnv, repoRoot, stack, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
+import { psJson } from '../support/ps-json.js';
+import { INIT_STAGES } from '../support/init-stages.js';
+import { waitFor } from '../support/processes.js';
+
+const USER = `stkrs${process.pid}`;
+const TUN = '/dev/net/tun';
+let env: StackEnv;
+let uid: number;
+let subuidStart: number;
+let home: string;
+let file: string;
+let port: number;
+let runPort: number;
+let tunMode: number | undefined;
+const project = `trootless${process.pid}`;
+const before = snapshotHostObjects();
+
+function must(command: string, args: string[]): string {
+  const r = spawnSync(command, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const portRefused = (p: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(p, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+
+const userPids = () =>
+  spawnSync('ps', ['-u', USER, '-o', 'pid=,comm='], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+beforeAll(() => {
+  env = makeStackEnv();
+  fs.chmodSync(env.root, 0o755); // the user reaches its home and runtime folder in here
+  must('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', USER]);
+  uid = Number(must('id', ['-u', USER]).trim());
+  const gid = Number(must('id', ['-g', USER]).trim());
+  subuidStart = Number(
+    fs
+      .readFileSync('/etc/subuid', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${USER}:`))!
+      .split(':')[1],
+  );
+  home = path.join(env.root, 'home');
+  const runtimeDir = path.join(env.root, 'xdg-run');
+  for (const dir of [home, runtimeDir]) {
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chownSync(dir, uid, gid);
+  }
+  // slirp4netns opens /dev/net/tun as the user: udev makes it 0666, a bare devtmpfs 0600.
+  const mode = fs.statSync(TUN).mode & 0o777;
+  if ((mode & 0o006) !== 0o006) {
+    tunMode = mode;
+    fs.chmodSync(TUN, 0o666);
+  }
+  const { STACK_ROOT: _r, STACK_RUN: _u, ...inherited } = env.env;
+  env.env = {
+    ...inherited,
+    HOME: home,
+    XDG_RUNTIME_DIR: runtimeDir,
+    XDG_DATA_HOME: '',
+    STACK_SYSTEMD_UNIT_DIR: path.join(home, 'systemd'),
+  };
+  env.wrap = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
+
+  const layout = path.join(env.root, 'busybox-oci');
+  execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-busybox-image.mjs'), layout, '--tag', TEST_IMAGE]);
+  execFileSync('chmod', ['-R', 'a+rX', layout]);
+  const imported = stack(env, ['image', 'import', layout, '--tag', TEST_IMAGE], home);
+  if (imported.code !== 0) throw new Error(`import as ${USER}: ${imported.stderr}`);
+});
+
+afterAll(() => {
+  stack(env, ['-f', file, 'down', '-v', '-t', '0'], home);
+  for (const line of userPids()) process.kill(Number(line.split(/\s+/)[0]), 'SIGKILL');
+  spawnSync('userdel', [USER]);
+  const ranges = fs.readFileSync('/etc/subuid', 'utf8') + fs.readFileSync('/etc/subgid', 'utf8');
+  expect(
+    ranges.split('\n').some((l) => l.startsWith(`${USER}:`)),
+    'userdel leaves no subordinate range',
+  ).toBe(false);
+  if (tunMode !== undefined) fs.chmodSync(TUN, tunMode);
+  env.dispose();
+});
+
+describe('rootless mode: stack as an ordinary user', () => {
+  it('imported the image into the store under its home, owned by the user (root of its namespace)', () => {
+    const layers = path.join(home, '.local/share/stack/images/layers');
+    const [layer] = fs.readdirSync(layers);
+    expect(fs.statSync(path.join(layers, layer!, 'bin')).uid).toBe(uid);
+  });
+
+  it('brings a stack up and says which limits it cannot enforce', async () => {
+    port = await freePort();
+    file = path.join(home, 'stack.yaml');
+    fs.writeFileSync(
+      file,
+      `name: ${project}
+services:
+  web:
+    image: ${TEST_IMAGE}
+    command: httpd -f -p 80 -h /www
+    ports: ["127.0.0.1:${port}:80"]
+    networks: [front]
+    volumes: [data:/data, /etc/shadow:/host-shadow:ro]
+    stop_grace_period: 1s
+  client:
+    image: ${TEST_IMAGE}
+    command: sleep 1000
+    networks: [front]
+    stop_grace_period: 0s
+  other:
+    image: ${TEST_IMAGE}
+    command: sleep 1000
+    networks: [back]
+    mem_limit: 64m
+    stop_grace_period: 0s
+networks:
+  front: {}
+  back: {}
+volumes:
+  data: {}
+`,
+    );
+    fs.chmodSync(file, 0o644);
+    const up = stack(env, ['-f', file, 'up', '-d'], home);
+    expect(up.stderr).toContain('mem_limit of service "other" is not enforced: in rootless mode');
+    expect(up.code, up.stderr).toBe(0);
+    const rows = psJson(stack(env, ['-f', file, 'ps', '--format', 'json'], home).stdout) as {
+      service: string;
+      state: string;
+    }[];
+    expect(rows.map((r) => [r.service, r.state]).sort()).toEqual([
+      ['client', 'running'],
+      ['other', 'running'],
+      ['web', 'running'],
+    ]);
+  });
+
+  it("answers the published port on the host's 127.0.0.1", async () => {
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+  });
+
+  it("publishes a one-off's -p port on the host's 127.0.0.1 (run -d), through slirp4netns too", async () => {
+    runPort = await freePort();
+    const r = stack(env, ['-f', file, 'run', '-d', '--no-deps', '-p', `127.0.0.1:${runPort}:80`, 'web'], home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await httpGet(`http://127.0.0.1:${runPort}/`)).toContain('hello from stack');
+  });
+
+  it('resolves a service by its name', () => {
+    const r = stack(env, ['-f', file, 'exec', 'client', 'wget', '-qO-', 'http://web/'], home);
+    expect(r.stdout).toContain('hello from stack');
+    expect(r.code).toBe(0);
+  });
+
+  it('keeps two networks apart', () => {
+    const rows = psJson(stack(env, ['-f', file, 'ps', '--format', 'json'], home).stdout) as {
+      service: string;
+      addresses: { ip: string }[];
+    }[];
+    const webIp = rows.find((r) => r.service === 'web')!.addresses[0]!.ip;
+    const r = stack(
+      env,
+      ['-f', file, 'exec', 'other', 'sh', '-c', `wget -q -T 2 -O- http://${webIp}/ && echo reached || echo blocked`],
+      home,
+    );
+    expect(r.stdout.trim().split('\n').pop()).toBe('blocked');
+  });
+
+  it("runs exec as root of the user's namespace: uid 0 inside is the user's uid outside", () => {
+    const r = stack(env, ['-f', file, 'exec', 'web', 'sh', '-c', 'id -u; head -1 /proc/self/uid_map'], home);
+    expect(r.code, r.stderr).toBe(0);
+    const [id, map] = r.stdout.trim().split('\n');
+    expect(id).toBe('0');
+    expect(map!.trim().split(/\s+/)).toEqual(['0', String(uid), '1']);
+  });
+
+  it("gives a container's root nothing of the host's root: a root-only host file stays unreadable", () => {
+    const r = stack(env, ['-f', file, 'exec', 'web', 'cat', '/host-shadow'], home);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('Permission denied');
+  });
+
+  it('keeps a named volume with the mapped owners: root inside is the user, uid 1000 a subordinate id', () => {
+    const r = stack(
+      env,
+      ['-f', file, 'exec', 'web', 'sh', '-c', 'echo x > /data/f && chown 1000:1000 /data/f && stat -c %u /data/f'],
+      home,
+    );
+    expect(r.stdout.trim()).toBe('1000');
+    const data = path.join(home, '.local/share/stack/volumes', `${project}_data`, '_data');
+    expect(fs.statSync(data).uid).toBe(uid);
+    expect(fs.statSync(path.join(data, 'f')).uid).toBe(subuidStart + 999);
+  });
+});
+
+describe('rootless mode: slirp4netns killed', () => {
+  it('the next command starts a new one with the published ports, and the containers live on', async () => {
+    const pidsOf = () =>
+      Object.fromEntries(
+        (
+          psJson(stack(env, ['-f', file, 'ps', '--format', 'json'], home).stdout) as { service: string; pid: number }[]
+        ).map((r) => [r.service, r.pid]),
+      );
+    const before = pidsOf();
+    const holder = JSON.parse(fs.readFileSync(path.join(env.root, 'xdg-run/stack/rootless/holder.json'), 'utf8')) as {
+      slirpPid: number;
+    };
+    process.kill(holder.slirpPid, 'SIGKILL');
+    // Gone, or a zombie its parent has not reaped yet.
+    await waitFor(() => {
+      try {
+        return fs.readFileSync(`/proc/${holder.slirpPid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
+      } catch {
+        return true;
+      }
+    });
+    expect(await portRefused(port)).toBe(true);
+    expect(await portRefused(runPort)).toBe(true);
+    expect(pidsOf()).toEqual(before); // this command found slirp4netns gone and started another
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+  });
+});
+
+describe.each(INIT_STAGES)('rootless one-off with the %s init stage', (stage) => {
+  it("gets /dev's nodes as binds of the host's (a user namespace may not mknod them) and runs", () => {
+    const stageEnv = { ...env, env: { ...env.env, STACK_INIT_STAGE: stage === 'node' ? 'node' : '' } };
+    const r = stack(
+      stageEnv,
+      [
+        'run',
+        '--rm',
+        '--image',
+        TEST_IMAGE,
+        '--',
+        'sh',
+        '-c',
+        'echo gone > /dev/null && head -c 3 /dev/zero | wc -c && stat -c %t:%T /dev/null',
+      ],
+      home,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual(['3', '1:3']);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('rootless images', () => {
+  it('builds a RUN step that replaces a folder of the base image (an opaque folder, user.overlay.opaque) and runs it', () => {
+    const dir = path.join(home, 'built');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      `FROM ${TEST_IMAGE}\nRUN rm -rf /www && mkdir /www && echo new > /www/only\n`,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'stack.yaml'),
+      `name: ${project}b\nservices:\n  app:\n    build: .\n    image: stack.local/rootless-built:1\n`,
+    );
+    execFileSync('chown', ['-R', `${uid}`, dir]);
+    const built = stack(env, ['-f', path.join(dir, 'stack.yaml'), 'build'], dir);
+    expect(built.code, built.stderr).toBe(0);
+    const r = stack(env, ['run', '--rm', '--image', 'stack.local/rootless-built:1', '--', 'ls', '/www'], home);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('only\n');
+  });
+});
+
+describe('rootless IPv6', () => {
+  it("brings up and down a stack on an IPv6 network: IPv6 forwarding is the user's namespace's, kept in its STACK_RUN", () => {
+    const dir = path.join(home, 'v6');
+    fs.mkdirSync(dir);
+    const v6file = path.join(dir, 'stack.yaml');
+    fs.writeFileSync(
+      v6file,
+      `name: ${project}6\nservices:\n  app:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n    networks: [v6]\n    stop_grace_period: 0s\nnetworks:\n  v6:\n    enable_ipv6: true\n`,
+    );
+    execFileSync('chown', ['-R', `${uid}`, dir]);
+    const up = stack(env, ['-f', v6file, 'up', '-d'], dir);
+    expect(up.code, up.stderr).toBe(0);
+    const addr = stack(env, ['-f', v6file, 'exec', 'app', 'ip', '-6', 'addr', 'show', 'eth0'], dir);
+    expect(addr.stdout).toContain('scope global');
+    const down = stack(env, ['-f', v6file, 'down', '-t', '0'], dir);
+    expect(down.code, down.stderr).toBe(0);
+  });
+});
+
+describe('rootless mode: the end', () => {
+  it('comes down leaving no process of the user, no forwarded port and no host object', async () => {
+    const down = stack(env, ['-f', file, 'down', '-v', '-t', '0'], home);
+    expect(down.code, down.stderr).toBe(0);
+    expect(userPids()).toEqual([]);
+    expect(await portRefused(port)).toBe(true);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(env.root);
+    expect(newObjects(before, snapshotHostObjects())).toEqual({});
+  });
+});
