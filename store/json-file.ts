@@ -28,6 +28,37 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 }
 
 /**
+ * Removes the record `file` and what writers killed mid-write (kill -9 between the write
+ * and the rename) left beside it: nothing else ever renames or removes those temporary
+ * files, so a stack's folder kept them until `down`. A live writer's file stays (a reused
+ * pid keeps a leftover until the folder goes, which is harmless).
+ */
+export async function removeJson(file: string): Promise<void> {
+  await fs.rm(file, { force: true });
+  const base = path.basename(file);
+  let names: string[];
+  try {
+    names = await fs.readdir(path.dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(`${base}.`)) continue;
+    const pid = /^\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(base.length))?.[1];
+    if (pid && !processExists(Number(pid))) await fs.rm(path.join(path.dirname(file), name), { force: true });
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
  * A record stack wrote, checked against `check` when given: undefined when it is absent,
  * BadRecordError (naming the file and what is wrong) when it is empty, not JSON or of
  * another shape.

@@ -10,7 +10,7 @@ import type { Host } from '../executor/host.js';
 import type { ContainerRecord } from '../model/records.js';
 import type { NatSpec, NetworkSpec } from '../model/plan.js';
 import { paths } from './paths.js';
-import { readJson, readJsonDir, writeJsonAtomic, type RecordDir } from './json-file.js';
+import { readJson, readJsonDir, removeJson, writeJsonAtomic, type RecordDir } from './json-file.js';
 import { isSameProcess } from './proc-stat.js';
 import { BadRecordError } from './record-errors.js';
 import { containerRecordShape, natRecordShape, networkRecordShape } from './record-shapes.js';
@@ -92,12 +92,12 @@ export function createStateStore(): Host['state'] {
     },
     removeContainer: (project, name) => {
       const file = containerFile(project, name);
-      return serialised(file, () => fs.rm(file, { force: true }));
+      return serialised(file, () => removeJson(file));
     },
     saveNetwork: (net) => writeJsonAtomic(networkFile(net.project, net.key), net),
-    removeNetwork: (project, key) => fs.rm(networkFile(project, key), { force: true }),
+    removeNetwork: (project, key) => removeJson(networkFile(project, key)),
     saveNat: (spec) => writeJsonAtomic(natFile(spec.project), spec),
-    removeNat: (project) => fs.rm(natFile(project), { force: true }),
+    removeNat: (project) => removeJson(natFile(project)),
     forget: async (project) => {
       await fs.rm(paths.stackDir(project), { recursive: true, force: true });
       await fs.rm(paths.runDir(project), { recursive: true, force: true });

@@ -2,11 +2,12 @@
 // (two services sharing a new named volume write its volume.json together), and a write
 // that fails leaves no temporary file and names the record.
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeJsonAtomic } from '../../store/json-file.js';
+import { removeJson, writeJsonAtomic } from '../../store/json-file.js';
 
 let dir: string;
 beforeEach(() => {
@@ -31,5 +32,23 @@ describe('writeJsonAtomic', () => {
     fs.writeFileSync(path.join(file, 'x'), '');
     await expect(writeJsonAtomic(file, { a: 1 })).rejects.toThrow(`cannot write ${file}`);
     expect(fs.readdirSync(dir)).toEqual(['record.json']);
+  });
+});
+
+describe('removeJson', () => {
+  it("removes the record and the temporary files of writers that were killed mid-write, never a live writer's", async () => {
+    const file = path.join(dir, 'web-1.json');
+    fs.writeFileSync(file, '{}');
+    // A writer killed with kill -9 between its write and its rename leaves its temporary file.
+    const killed = spawnSync('sh', ['-c', 'echo $$']);
+    const deadPid = Number(killed.stdout.toString().trim());
+    fs.writeFileSync(`${file}.${deadPid}.0123abcd.tmp`, '{"half":');
+    // A writer in flight (this process) keeps its file; another record's leftovers are not this one's.
+    fs.writeFileSync(`${file}.${process.pid}.89abcdef.tmp`, '{}');
+    fs.writeFileSync(path.join(dir, `web-10.json.${deadPid}.0123abcd.tmp`), '{}');
+    await removeJson(file);
+    expect(fs.readdirSync(dir).sort()).toEqual(
+      [`web-1.json.${process.pid}.89abcdef.tmp`, `web-10.json.${deadPid}.0123abcd.tmp`].sort(),
+    );
   });
 });
