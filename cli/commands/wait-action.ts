@@ -5,6 +5,7 @@
 // With --down-project the stack goes down at the first stop, with that stop's code.
 
 import { shownName } from '../../model/names.js';
+import type { ContainerRecord } from '../../model/records.js';
 import { isRunning, readState } from '../../store/state-store.js';
 import { connectSupervisor } from '../../supervisor/client.js';
 import { lineReader, type Message } from '../../supervisor/protocol.js';
@@ -14,6 +15,18 @@ import { bringDown } from './down-action.js';
 
 export interface WaitOptions {
   downProject?: boolean;
+}
+
+const EXIT_RECORD_WAIT_MS = 5000;
+
+/** The exit code the supervisor records for a container whose process has just ended. */
+async function exitRecorded(project: string, r: ContainerRecord): Promise<number | undefined> {
+  for (let waited = 0; waited < EXIT_RECORD_WAIT_MS; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = await readState.container(project, r.spec.name).catch(() => undefined);
+    if (!now || now.status !== 'running') return now?.exitCode;
+  }
+  return undefined;
 }
 
 export async function wait(globals: GlobalOptions, services: string[], opts: WaitOptions): Promise<number> {
@@ -57,7 +70,13 @@ export async function wait(globals: GlobalOptions, services: string[], opts: Wai
           : `no containers for stack ${project}`,
       );
     for (const r of records) pending.add(shownName(r.spec));
-    for (const r of records) if (!isRunning(r)) ended(shownName(r.spec), r.exitCode);
+    for (const r of records) {
+      if (isRunning(r)) continue;
+      // Its process is gone but its exit is not recorded yet: the code comes with the record
+      // (or the die event) a moment later, never as a guessed 0.
+      if (r.status === 'running') void exitRecorded(project, r).then((exit) => ended(shownName(r.spec), exit));
+      else ended(shownName(r.spec), r.exitCode);
+    }
     const early = heard;
     heard = undefined;
     for (const [name, exitCode] of early) ended(name, exitCode);
