@@ -37,6 +37,8 @@ mount -t sysfs sys $r/sys
 # The unified hierarchy only: no v1 controller can be mounted (cgroup_no_v1=all on the command line).
 mount -t cgroup2 -o nsdelegate cgroup2 $r/sys/fs/cgroup
 mount -t devtmpfs dev $r/dev
+# udev gives /dev/net/tun mode 0666 on a Debian host; the guest has no udev (rootless mode opens it as a user).
+[ -e $r/dev/net/tun ] && chmod 0666 $r/dev/net/tun
 mkdir -p $r/dev/pts $r/dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts $r/dev/pts
 mount -t tmpfs shm $r/dev/shm

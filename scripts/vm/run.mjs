@@ -102,7 +102,7 @@ try {
   fs.copyFileSync(path.join(here, 'guest-init.sh'), path.join(stage, 'init'));
   fs.chmodSync(path.join(stage, 'init'), 0o755);
   const moduleTree = path.join(kernelDir, 'lib/modules', kver);
-  const modules = bootModules(moduleTree, ['virtio_pci', '9pnet_virtio', '9p', 'overlay']);
+  const modules = bootModules(moduleTree, ['virtio_pci', '9pnet_virtio', '9p', 'overlay', 'tun']);
   for (const m of modules) fs.copyFileSync(path.join(moduleTree, m), path.join(stage, 'modules', path.basename(m)));
   const env = {
     KVER: kver,
