@@ -7,6 +7,8 @@
 //   --cgroup-manager cgroupfs           PID 1 is not systemd, so no systemd cgroup manager; the
 //                                       cgroup v1 controllers work through cgroupfs with runc
 //   --events-backend file               no journald here
+//   --runtime runc                      podman picks crun when it is installed (the bench's peers
+//                                       install it), and crun refuses this host's hybrid cgroups
 //   build --network none                RUN steps get no network at all (the fixtures need none,
 //                                       and traffic must stay on this machine). OCI isolation
 //                                       (runc) is kept: `--isolation chroot` refuses any
@@ -55,6 +57,7 @@ export async function makePodmanBuilder(dir: string, registryHost: string): Prom
     'storage-driver': 'overlay',
     'cgroup-manager': 'cgroupfs',
     'events-backend': 'file',
+    runtime: 'runc',
   }).flatMap(([k, v]) => [`--${k}`, v]);
   const podman = async (args: string[]) => {
     try {
@@ -86,7 +89,19 @@ export async function makePodmanBuilder(dir: string, registryHost: string): Prom
       return out;
     },
     async dispose() {
+      // podman's overlay driver leaves its storage folder bind-mounted on itself.
+      for (const m of mountsUnder(dir)) await run('umount', ['-l', m]).catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Mount points at or below `dir`, deepest first. */
+function mountsUnder(dir: string): string[] {
+  const points = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4]?.replace(/\\040/g, ' '))
+    .filter((p): p is string => !!p && (p === dir || p.startsWith(`${dir}/`)));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
