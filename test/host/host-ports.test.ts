@@ -1,6 +1,5 @@
 // The host port scan on the real kernel: a TCP listener and a bound UDP socket of this
 // test process are found with its pid and command; loopback only, closed in teardown.
-// Timing is printed (median of 11), with a loose bound so a busy CI machine does not flake.
 
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -124,23 +123,8 @@ describe('host ports', () => {
     });
   });
 
-  it('stays cheap: the tables and a targeted owner lookup take a few ms', async () => {
-    const times: number[] = [];
-    for (let i = 0; i < 11; i++) {
-      const start = process.hrtime.bigint();
-      await hostPorts({ only: [{ protocol: 'tcp', port: tcpPort }] });
-      times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-    times.sort((a, b) => a - b);
-    const median = times[5]!;
-    const ownerScan = (() => {
-      const start = process.hrtime.bigint();
-      socketOwners([2 ** 31]); // no such inode: a full pass over every process's fds
-      return Number(process.hrtime.bigint() - start) / 1e6;
-    })();
-    console.log(
-      `host port scan: median ${median.toFixed(2)} ms with one owner lookup; full owner pass ${ownerScan.toFixed(2)} ms`,
-    );
-    expect(median).toBeLessThan(25);
+  it('a full owner pass finds no owner for an inode no socket has', () => {
+    // How long the scan takes is measured by bench/host-ports.mjs, not asserted here.
+    expect(socketOwners([2 ** 31]).size).toBe(0);
   });
 });
