@@ -123,9 +123,16 @@ describe('healthchecks and depends_on', () => {
     const MS = 1_000_000;
     importTestImage(env, {
       tag: checked,
-      healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/ready'], Interval: 200 * MS, Timeout: 1000 * MS, Retries: 20 },
+      // A failing probe leaves /tmp/probed, so that db's start can wait for one (however
+      // late a loaded machine runs it) before it turns ready.
+      healthcheck: {
+        Test: ['CMD-SHELL', 'test -f /tmp/ready || { touch /tmp/probed; false; }'],
+        Interval: 200 * MS,
+        Timeout: 1000 * MS,
+        Retries: 50,
+      },
     });
-    const slowStart = `    command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec sleep 1000"]\n    stop_signal: SIGKILL\n`;
+    const slowStart = `    command: ["sh", "-c", "until [ -f /tmp/probed ]; do sleep 0.05; done; touch /tmp/ready; exec sleep 1000"]\n    stop_signal: SIGKILL\n`;
     const g = stackFile(
       `${project}i`,
       `  db:
@@ -165,7 +172,7 @@ ${slowStart}    healthcheck:
     const api = JSON.parse(fs.readFileSync(path.join(records, `${project}i-api-1.json`), 'utf8')) as {
       startedAt: string;
     };
-    // It really probed /tmp/ready: failures while db slept, then success, and api started after it.
+    // It really probed /tmp/ready: a failure before db was ready, then success, and api started after it.
     expect(db.health.log.some((p) => p.exitCode !== 0)).toBe(true);
     expect(Date.parse(api.startedAt)).toBeGreaterThanOrEqual(
       Date.parse(db.health.log.find((p) => p.exitCode === 0)!.end),
