@@ -14,11 +14,28 @@ const SHA256 = /^sha256:[0-9a-f]{64}$/;
 const MAX_NAME = 255;
 
 /**
+ * References already normalised (an invalid one is not kept: it throws again). A stack names
+ * one image in many services, and loading, pulling, building and planning each ask for
+ * every service: 4000 parses of the same text for a 1000-service `plan`. Bounded, as a
+ * supervisor lives for days.
+ */
+const normalizedRefs = new Map<string, string>();
+const MAX_REMEMBERED = 4096;
+
+/**
  * `busybox` → `docker.io/library/busybox:latest`, `foo/bar:1` → `docker.io/foo/bar:1`,
  * `localhost:5000/x` → `localhost:5000/x:latest`; `name@sha256:…` keeps its digest (and no
  * `:latest` is added). Throws an Error saying what is wrong for an invalid reference.
  */
 export function normalizeImageRef(ref: string): string {
+  const known = normalizedRefs.get(ref);
+  if (known !== undefined) return known;
+  const normalized = normalizeUncached(ref);
+  if (normalizedRefs.size < MAX_REMEMBERED) normalizedRefs.set(ref, normalized);
+  return normalized;
+}
+
+function normalizeUncached(ref: string): string {
   const bad = (why: string): Error => new Error(`invalid image reference ${JSON.stringify(ref)}: ${why}`);
   if (typeof ref !== 'string' || ref.trim() === '') throw bad('it is empty');
   if (ref !== ref.trim() || /\s/.test(ref)) throw bad('it contains whitespace');

@@ -39,6 +39,8 @@ function sequenceLength(b: Uint8Array, i: number): number {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+/** Refuses what is not UTF-8 (throws): the engine checks a file in one native pass. */
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** The first byte that is not UTF-8 on each line that has one. */
 function invalidBytes(path: string, bytes: Uint8Array): Diagnostic[] {
@@ -79,5 +81,12 @@ export function sourceText(path: string, data: SourceData): SourceText {
     const message = `the file is larger than ${MAX_SOURCE_BYTES / 1024 / 1024} MiB, the most stack reads (a stack file that size would take seconds and hundreds of MB to load); split it with include: or extends:`;
     return { text: undefined, diagnostics: [{ file: path, line: 1, col: 1, message }] };
   }
-  return { text: decoder.decode(data), diagnostics: invalidBytes(path, data) };
+  // Nearly every file is UTF-8: checked natively, it skips invalidBytes' walk over each
+  // byte in JS (~5 ms of the 470 kB of a 1000-service file, cold). The walk says where a
+  // file that is not UTF-8 goes wrong.
+  try {
+    return { text: strictDecoder.decode(data), diagnostics: [] };
+  } catch {
+    return { text: decoder.decode(data), diagnostics: invalidBytes(path, data) };
+  }
 }

@@ -157,21 +157,23 @@ export function planEndpoints(
   addLinkHosts(stack, slots, result);
   problems.push(...addExternalLinkHosts(stack, slots, result, observed));
   // `network_mode: service:X` shares X's namespace, so it sees X's addresses and resolver.
+  // Looked up by name, not searched: a stack of many sidecars stays linear.
+  const serviceNamed = new Map(stack.services.map((s) => [s.name, s]));
   for (const service of stack.services) {
     const target = sharedNamespaceOf(service);
     if (!target) continue;
     const shared = result.get(containerName(stack.project, target));
-    if (!stack.services.some((s) => s.name === target)) {
+    const owner = serviceNamed.get(target);
+    if (!owner) {
       problems.push(
         `service ${service.name}: network_mode service:${target} names a service that is not in the stack file`,
       );
     } else if (!shared) {
       problems.push(
-        `service ${service.name}: network_mode service:${target} needs ${target} to have its own network (it has network_mode ${stack.services.find((s) => s.name === target)?.networkMode})`,
+        `service ${service.name}: network_mode service:${target} needs ${target} to have its own network (it has network_mode ${owner.networkMode})`,
       );
     } else {
-      for (const slot of slots.filter((sl) => sl.service === service))
-        result.set(slot.name, { ...shared, endpoints: [] });
+      for (const slot of slotsOf.get(service) ?? []) result.set(slot.name, { ...shared, endpoints: [] });
     }
   }
   for (const service of stack.services.filter((s) => s.ports.length > 0)) {
