@@ -17,6 +17,7 @@ import type { HistoryEntry, ImageLayer } from './image-write.js';
 import { LayerPathError } from './layer-stack.js';
 import type { Fetched } from './add-url.js';
 import { OwnerLookupError } from './resolve-owner.js';
+import type { StepReleases } from './step-releases.js';
 
 export interface StageDone {
   layers: ImageLayer[];
@@ -35,6 +36,8 @@ export interface StageEnv {
   /** Private scratch folder of this build, removed when it ends. */
   tmpDir: string;
   buildId: string;
+  /** RUN steps' container removals, waited for when the build ends. */
+  releases: StepReleases;
   images: ReadonlyMap<string, ImageInfo>;
   stages: ReadonlyMap<number, StageDone>;
   stageName: string;

@@ -178,7 +178,8 @@ async function runStep(step: RunStep, layers: ImageLayer[], env: StepEnv): Promi
     );
     return await commitLayer(result.upper);
   } finally {
-    await result.release();
+    // Removed while the build goes on: the layer is committed, the container has exited.
+    env.releases.start(result.release);
   }
 }
 
