@@ -64,7 +64,12 @@ export function makeBuildStepRunner(host: Host): StepRunner {
         }
         await host.state.saveContainer(spec.project, { spec, status: 'creating' });
         // The bridge is made while the container is prepared and spawned: it is needed only to wire it.
-        const outcome = await runOneOff(spec, host, { remove: false, attach: false, bridgesReady });
+        const outcome = await runOneOff(spec, host, {
+          remove: false,
+          attach: false,
+          bridgesReady,
+          recoveryRecordsOnly: true,
+        });
         log.drain();
         if (outcome.startError) onOutput(Buffer.from(`${outcome.startError.detail}\n`));
         const upper = `${paths.containerDir(spec.project, spec.name)}/upper`;
