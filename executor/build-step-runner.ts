@@ -45,10 +45,24 @@ export function makeBuildStepRunner(host: Host): StepRunner {
     }
     return s;
   };
+  const sweep = () => (swept ??= sweepBuildLeftovers(host));
+  /** Builds being prepared: their end waits for it, so it finds what the preparing took. */
+  const preparing = new Map<string, Promise<unknown>>();
   return {
+    prepare(buildId, network) {
+      if (preparing.has(buildId)) return;
+      const ready = sweep().then(() => {
+        const build = session(buildId);
+        // Taken once the lock is held, as `run` does.
+        if (network) build.network ??= build.lock.then(() => takeKeptNetwork(host));
+        return Promise.all([build.lock, build.network]);
+      });
+      ready.catch(() => undefined); // a failure is reported by `run`, which waits for the same
+      preparing.set(buildId, ready);
+    },
+
     async run(input, onOutput) {
-      swept ??= sweepBuildLeftovers(host);
-      await swept;
+      await sweep();
       const build = session(input.buildId);
       await build.lock;
       let spec = runSpec(build.project, input);
@@ -83,6 +97,8 @@ export function makeBuildStepRunner(host: Host): StepRunner {
     },
 
     async end(buildId) {
+      await preparing.get(buildId)?.catch(() => undefined);
+      preparing.delete(buildId);
       const build = sessions.get(buildId);
       if (!build) return; // no RUN step ran
       sessions.delete(buildId);

@@ -17,7 +17,7 @@ import { openContext } from './build-context.js';
 import { planBuild } from './plan-build.js';
 import { writeImage, type HistoryEntry, type ImageLayer } from './image-write.js';
 import { runStage, type StageDone } from './build-stage.js';
-import { StepReleases } from './step-releases.js';
+import { PendingWork } from './pending-work.js';
 
 export interface BuildDeps {
   runner: StepRunner;
@@ -46,11 +46,11 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
   const tmpDir = path.join(paths.imagesDir(), 'tmp', `build-${process.pid}-${buildId}`);
   await fsp.mkdir(tmpDir, { recursive: true, mode: 0o700 });
   const done = new Map<number, StageDone>();
-  const releases = new StepReleases();
+  const pending = new PendingWork();
   // The steps' containers go first (they may use tmpDir's files), then the build's own objects.
   const cleanUp = async () => {
     try {
-      await releases.done();
+      await pending.done();
     } finally {
       await Promise.all([fsp.rm(tmpDir, { recursive: true, force: true }), deps.runner.end(buildId)]);
     }
@@ -67,7 +67,7 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
         text,
         tmpDir,
         buildId,
-        releases,
+        pending,
         images,
         stages: done,
         stageName: stageLabel(stage, planned.stages.length),

@@ -1,17 +1,17 @@
-// RUN steps' containers are removed while the build goes on (images/build/step-releases.ts):
+// RUN steps' containers are removed while the build goes on (images/build/pending-work.ts):
 // the build must still wait for each removal, and a removal that fails must fail the build
 // at its end rather than vanish as an unhandled rejection.
 
 import { describe, expect, it } from 'vitest';
-import { StepReleases } from '../../../images/build/step-releases.js';
+import { PendingWork } from '../../../images/build/pending-work.js';
 
-describe('StepReleases', () => {
+describe('PendingWork', () => {
   it('waits for every removal it started', async () => {
-    const releases = new StepReleases();
+    const pending = new PendingWork();
     const ended: number[] = [];
     for (const ms of [30, 5, 15])
-      releases.start(() => new Promise<void>((resolve) => setTimeout(() => resolve(void ended.push(ms)), ms)));
-    await releases.done();
+      pending.start(() => new Promise<void>((resolve) => setTimeout(() => resolve(void ended.push(ms)), ms)));
+    await pending.done();
     expect(ended.sort((a, b) => a - b)).toEqual([5, 15, 30]);
   });
 
@@ -20,13 +20,13 @@ describe('StepReleases', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const releases = new StepReleases();
+      const pending = new PendingWork();
       let slowEnded = false;
-      releases.start(() => Promise.reject(new Error('veth busy')));
-      releases.start(() => new Promise<void>((resolve) => setTimeout(() => resolve(void (slowEnded = true)), 20)));
+      pending.start(() => Promise.reject(new Error('veth busy')));
+      pending.start(() => new Promise<void>((resolve) => setTimeout(() => resolve(void (slowEnded = true)), 20)));
       // A turn of the event loop passes before the build looks: the rejection must be held.
       await new Promise((resolve) => setTimeout(resolve, 5));
-      await expect(releases.done()).rejects.toThrow('veth busy');
+      await expect(pending.done()).rejects.toThrow('veth busy');
       expect(slowEnded).toBe(true);
       expect(unhandled).toEqual([]);
     } finally {
