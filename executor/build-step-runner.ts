@@ -117,11 +117,13 @@ export function makeBuildStepRunner(host: Host): StepRunner {
 
 /** The step's container, its veth and folders (the upper one included, unless moved away). */
 async function removeStep(host: Host, spec: ContainerSpec): Promise<void> {
-  // A build step has no pre_stop hooks, so removal has no warnings to pass on.
+  // A build step has no pre_stop hooks, so removal has no warnings to pass on; and no
+  // restart policy, so no stop mark (a killed build's sweep removes it all the same).
   await removeContainer(host, spec.project, spec.name, {
     signal: 'SIGKILL',
     graceSeconds: 0,
     hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
+    markStopped: false,
   });
 }
 
