@@ -18,7 +18,8 @@
 //
 // `stack run` runs a bundle of its own (dist/bundle/run.cjs, from cli/run-main.ts: the
 // same program with `run` alone registered), with its own caches: a one-shot container
-// should not pay for the start of the other ~35 commands.
+// should not pay for the start of the other ~35 commands. So does `stack build`
+// (dist/bundle/build.cjs, cli/build-main.ts): a one-file rebuild is mostly the CLI's start.
 'use strict';
 
 const fs = require('node:fs');
@@ -54,9 +55,12 @@ function commandOf(args) {
   return 'help';
 }
 
-/** The bundle that runs `command`: the `run` bundle, or the whole CLI. */
+/** Commands with a bundle of their own (the program with that command alone registered). */
+const OWN_BUNDLES = new Set(['run', 'build']);
+
+/** The bundle that runs `command`: its own bundle, or the whole CLI. */
 function bundleFor(dir, command) {
-  return path.join(dir, command === 'run' ? 'run.cjs' : 'stack.cjs');
+  return path.join(dir, OWN_BUNDLES.has(command) ? `${command}.cjs` : 'stack.cjs');
 }
 
 const identity = (st) => [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':');

@@ -20,6 +20,12 @@ function lazyStepRunner(): StepRunner {
     ]).then(([steps, linux]) => steps.makeBuildStepRunner(linux.createLinuxHost())));
   return {
     run: async (input, onOutput) => (await load()).run(input, onOutput),
+    // A failure to load is reported by the step's `run`.
+    prepare: (buildId, network) =>
+      void load().then(
+        (r) => r.prepare?.(buildId, network),
+        () => undefined,
+      ),
     // No step ran: nothing of the build's is on the host.
     end: async (buildId) => (runner ? (await runner).end(buildId) : undefined),
   };

@@ -45,10 +45,24 @@ export function makeBuildStepRunner(host: Host): StepRunner {
     }
     return s;
   };
+  const sweep = () => (swept ??= sweepBuildLeftovers(host));
+  /** Builds being prepared: their end waits for it, so it finds what the preparing took. */
+  const preparing = new Map<string, Promise<unknown>>();
   return {
+    prepare(buildId, network) {
+      if (preparing.has(buildId)) return;
+      const ready = sweep().then(() => {
+        const build = session(buildId);
+        // Taken once the lock is held, as `run` does.
+        if (network) build.network ??= build.lock.then(() => takeKeptNetwork(host));
+        return Promise.all([build.lock, build.network]);
+      });
+      ready.catch(() => undefined); // a failure is reported by `run`, which waits for the same
+      preparing.set(buildId, ready);
+    },
+
     async run(input, onOutput) {
-      swept ??= sweepBuildLeftovers(host);
-      await swept;
+      await sweep();
       const build = session(input.buildId);
       await build.lock;
       let spec = runSpec(build.project, input);
@@ -64,7 +78,12 @@ export function makeBuildStepRunner(host: Host): StepRunner {
         }
         await host.state.saveContainer(spec.project, { spec, status: 'creating' });
         // The bridge is made while the container is prepared and spawned: it is needed only to wire it.
-        const outcome = await runOneOff(spec, host, { remove: false, attach: false, bridgesReady });
+        const outcome = await runOneOff(spec, host, {
+          remove: false,
+          attach: false,
+          bridgesReady,
+          recoveryRecordsOnly: true,
+        });
         log.drain();
         if (outcome.startError) onOutput(Buffer.from(`${outcome.startError.detail}\n`));
         const upper = `${paths.containerDir(spec.project, spec.name)}/upper`;
@@ -78,6 +97,8 @@ export function makeBuildStepRunner(host: Host): StepRunner {
     },
 
     async end(buildId) {
+      await preparing.get(buildId)?.catch(() => undefined);
+      preparing.delete(buildId);
       const build = sessions.get(buildId);
       if (!build) return; // no RUN step ran
       sessions.delete(buildId);
@@ -96,11 +117,13 @@ export function makeBuildStepRunner(host: Host): StepRunner {
 
 /** The step's container, its veth and folders (the upper one included, unless moved away). */
 async function removeStep(host: Host, spec: ContainerSpec): Promise<void> {
-  // A build step has no pre_stop hooks, so removal has no warnings to pass on.
+  // A build step has no pre_stop hooks, so removal has no warnings to pass on; and no
+  // restart policy, so no stop mark (a killed build's sweep removes it all the same).
   await removeContainer(host, spec.project, spec.name, {
     signal: 'SIGKILL',
     graceSeconds: 0,
     hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
+    markStopped: false,
   });
 }
 

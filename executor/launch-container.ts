@@ -25,6 +25,8 @@ export interface LaunchOptions {
   bridgesReady?: Promise<unknown>;
   /** Run its `post_start` hooks once it runs (a start stack was asked for, not a policy's restart or a one-off). */
   postStart?: boolean;
+  /** False: the record stays `starting` once it runs (see OneOffOptions.recoveryRecordsOnly). */
+  recordRunning?: boolean;
 }
 
 /** `saveStarting` writes the record once the process has a pid (before anything else can fail). */
@@ -66,9 +68,10 @@ export async function launchContainer(
   await host.containers.release(spec.project, spec.name);
   await hooks.released?.(spec.project, spec.name);
   // A one-shot command may have exited already; its exit was recorded, keep that.
-  await host.state.updateContainer(spec.project, spec.name, (r) =>
-    r.status === 'exited' ? r : { ...r, status: 'running' },
-  );
+  if (opts.recordRunning !== false)
+    await host.state.updateContainer(spec.project, spec.name, (r) =>
+      r.status === 'exited' ? r : { ...r, status: 'running' },
+    );
   // Within the start: what waits for it (depends_on, `up`) waits for its hooks too.
   if (opts.postStart) await runPostStartHooks(host, spec);
 }

@@ -21,6 +21,12 @@ export interface OneOffOptions {
   bridgesReady?: Promise<unknown>;
   /** Called once its command runs (`run -d` returns then); not when it could not be started. */
   onStarted?: () => void;
+  /**
+   * Only the records a crash needs: `starting` with its pid (so the next sweep can end it),
+   * not `running` nor its exit. A build step's builder takes its exit code from here and
+   * removes it next, and nothing else reads a build's records; two writes off its path.
+   */
+  recoveryRecordsOnly?: boolean;
 }
 
 export interface OneOffOutcome {
@@ -55,6 +61,7 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
         {
           attach: opts.attach ?? true,
           ...(opts.bridgesReady ? { bridgesReady: opts.bridgesReady } : {}),
+          recordRunning: opts.recoveryRecordsOnly !== true,
           beforeRelease: async () => {
             wired = true;
           },
@@ -69,13 +76,14 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
     }
     if (!startError) opts.onStarted?.();
     const e = await exit;
-    await host.state.updateContainer(spec.project, spec.name, (r) => ({
-      ...r,
-      status: 'exited',
-      exitCode: e.exitCode,
-      ...(e.oomKilled ? { oomKilled: true } : {}),
-      finishedAt: new Date().toISOString(),
-    }));
+    if (opts.recoveryRecordsOnly !== true)
+      await host.state.updateContainer(spec.project, spec.name, (r) => ({
+        ...r,
+        status: 'exited',
+        exitCode: e.exitCode,
+        ...(e.oomKilled ? { oomKilled: true } : {}),
+        finishedAt: new Date().toISOString(),
+      }));
     return { exitCode: e.exitCode, ...(startError ? { startError } : {}) };
   } finally {
     // removeContainer unpublishes its ports too

@@ -37,14 +37,21 @@ export async function removeContainer(
   host: Host,
   project: string,
   name: string,
-  stop: { signal: string; graceSeconds: number; hostVeths: string[] },
+  stop: {
+    signal: string;
+    graceSeconds: number;
+    hostVeths: string[];
+    /** False where no restart policy can bring it back (a build step's container): one record write less. */
+    markStopped?: boolean;
+  },
   hooks: ContainerHooks = {},
 ): Promise<string[]> {
   // A `down` on a full STACK_ROOT still frees what it can: the mark goes unwritten then, and
   // a restart the exit schedules meanwhile finds the record gone (it is removed last).
-  await host.state.updateContainer(project, name, markStopped).catch((err: unknown) => {
-    if (!isNoSpace(err)) throw err;
-  });
+  if (stop.markStopped !== false)
+    await host.state.updateContainer(project, name, markStopped).catch((err: unknown) => {
+      if (!isNoSpace(err)) throw err;
+    });
   const warnings = await stopMarked(host, project, name, stop.signal, stop.graceSeconds, hooks);
   await unpublishOneOff(host, project, name);
   for (const veth of stop.hostVeths) await host.networks.detach(veth);

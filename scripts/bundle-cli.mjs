@@ -9,7 +9,7 @@
 // `stack run` has a bundle of its own, dist/bundle/run.cjs (cli/run-main.ts: the same
 // program with only `run` registered), which bin/stack.js chooses for it: a one-shot
 // container's start is mostly the CLI's own, and the other commands' registrations and
-// code cache are most of that.
+// code cache are most of that. `stack build` has one too (build.cjs, cli/build-main.ts).
 //
 // Also bundles a stack's supervisor (supervisor/main.ts) into one file,
 // dist/bundle/supervisor.js, which supervisor/client.ts spawns: its start is on the
@@ -137,6 +137,7 @@ await fs.rm(outdir, { recursive: true, force: true });
 await Promise.all([
   cliBundle('stack', 'cli/main.ts'),
   cliBundle('run', 'cli/run-main.ts'),
+  cliBundle('build', 'cli/build-main.ts'),
   // One file: the supervisor loads everything it has at start anyway.
   build({
     ...common,
@@ -169,3 +170,4 @@ async function commonCache(bundle, args) {
 await commonCache('stack.cjs', ['-f', path.join(root, 'examples/hello/stack.yaml'), 'config']);
 // `run`: commander and its registration, as its help leaves them.
 await commonCache('run.cjs', ['run', '--help']);
+await commonCache('build.cjs', ['build', '--help']);

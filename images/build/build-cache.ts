@@ -20,10 +20,20 @@ function entryFile(key: string): string {
   return path.join(paths.imagesDir(), 'build-cache', createHash('sha256').update(key).digest('hex') + '.json');
 }
 
+/**
+ * Entries this process is writing, by file: a build writes a step's entry while it goes on
+ * (pending-work.ts), and a later step with the same key (another stage, another service's
+ * build) takes it from here until it has landed.
+ */
+const writing = new Map<string, CachedStep>();
+
 export async function cachedStep(key: string): Promise<CachedStep | undefined> {
+  const file = entryFile(key);
+  const inFlight = writing.get(file);
+  if (inFlight) return inFlight;
   let entry: CachedStep;
   try {
-    entry = JSON.parse(await fsp.readFile(entryFile(key), 'utf8')) as CachedStep;
+    entry = JSON.parse(await fsp.readFile(file, 'utf8')) as CachedStep;
   } catch {
     return undefined; // absent or unreadable: the step runs again and writes a new entry
   }
@@ -40,8 +50,13 @@ export async function cachedStep(key: string): Promise<CachedStep | undefined> {
 
 export async function cacheStep(key: string, entry: CachedStep): Promise<void> {
   const file = entryFile(key);
-  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await fsp.writeFile(tmp, JSON.stringify(entry) + '\n', { mode: 0o600 });
-  await fsp.rename(tmp, file);
+  writing.set(file, entry);
+  try {
+    await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await fsp.writeFile(tmp, JSON.stringify(entry) + '\n', { mode: 0o600 });
+    await fsp.rename(tmp, file);
+  } finally {
+    if (writing.get(file) === entry) writing.delete(file);
+  }
 }

@@ -17,6 +17,7 @@ import { openContext } from './build-context.js';
 import { planBuild } from './plan-build.js';
 import { writeImage, type HistoryEntry, type ImageLayer } from './image-write.js';
 import { runStage, type StageDone } from './build-stage.js';
+import { PendingWork } from './pending-work.js';
 
 export interface BuildDeps {
   runner: StepRunner;
@@ -45,6 +46,15 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
   const tmpDir = path.join(paths.imagesDir(), 'tmp', `build-${process.pid}-${buildId}`);
   await fsp.mkdir(tmpDir, { recursive: true, mode: 0o700 });
   const done = new Map<number, StageDone>();
+  const pending = new PendingWork();
+  // The steps' containers go first (they may use tmpDir's files), then the build's own objects.
+  const cleanUp = async () => {
+    try {
+      await pending.done();
+    } finally {
+      await Promise.all([fsp.rm(tmpDir, { recursive: true, force: true }), deps.runner.end(buildId)]);
+    }
+  };
   try {
     const count = planned.stages.reduce((n, s) => n + s.steps.length, 0);
     let index = 0;
@@ -57,6 +67,7 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
         text,
         tmpDir,
         buildId,
+        pending,
         images,
         stages: done,
         stageName: stageLabel(stage, planned.stages.length),
@@ -67,13 +78,21 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
       });
       done.set(stage.index, result);
     }
-  } finally {
-    await Promise.all([fsp.rm(tmpDir, { recursive: true, force: true }), deps.runner.end(buildId)]);
+  } catch (err) {
+    await cleanUp();
+    throw err;
   }
   const target = planned.stages[planned.stages.length - 1]!;
   const result = done.get(target.index)!;
   const config: ImageConfig = { ...target.config, labels: { ...target.config.labels, ...req.labels } };
-  return writeImage(req.tags, config, result.layers, result.history);
+  // The image is written while the build cleans up: neither needs the other. Both end before this returns.
+  const [written, cleaned] = await Promise.allSettled([
+    writeImage(req.tags, config, result.layers, result.history),
+    cleanUp(),
+  ]);
+  if (written.status === 'rejected') throw written.reason;
+  if (cleaned.status === 'rejected') throw cleaned.reason;
+  return written.value;
 }
 
 function stageLabel(stage: BuildStage, count: number): string {

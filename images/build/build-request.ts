@@ -71,6 +71,12 @@ export interface StepRunner {
   run(input: RunStepInput, onOutput: (chunk: Buffer) => void): Promise<RunStepResult>;
   /** The build has ended (built or failed): what its steps shared (the network) goes. */
   end(buildId: string): Promise<void>;
+  /**
+   * A RUN step will run (an earlier step missed the cache, so every later one misses too):
+   * what the first one waits for (its lock, the sweep of killed builds, its network when
+   * `network`) is started while the steps before it run. `run` reports any failure of it.
+   */
+  prepare?(buildId: string, network: boolean): void;
 }
 
 /** What a build reports as it goes; `stack build` renders it (listr2 on a TTY, plain lines otherwise). */

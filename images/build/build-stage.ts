@@ -9,14 +9,15 @@ import { paths } from '../../store/paths.js';
 import { BuildContextError, contextChecksum, matchSource, type BuildContext } from './build-context.js';
 import { cachedStep, cacheStep } from './build-cache.js';
 import { DockerfileError, dockerfileDiagnostic } from './build-errors.js';
-import type { BuildStage, BuildStep } from './build-plan.js';
-import type { BuildRequest } from './build-request.js';
+import type { BuildStage, BuildStep, RunStep } from './build-plan.js';
+import type { BuildRequest, RunStepInput } from './build-request.js';
 import { baseKey, stepKey } from './cache-key.js';
 import type { BuildDeps } from './build-image.js';
 import type { HistoryEntry, ImageLayer } from './image-write.js';
 import { LayerPathError } from './layer-stack.js';
 import type { Fetched } from './add-url.js';
 import { OwnerLookupError } from './resolve-owner.js';
+import type { PendingWork } from './pending-work.js';
 
 export interface StageDone {
   layers: ImageLayer[];
@@ -35,6 +36,8 @@ export interface StageEnv {
   /** Private scratch folder of this build, removed when it ends. */
   tmpDir: string;
   buildId: string;
+  /** RUN steps' container removals and cache entries being written, waited for when the build ends. */
+  pending: PendingWork;
   images: ReadonlyMap<string, ImageInfo>;
   stages: ReadonlyMap<number, StageDone>;
   stageName: string;
@@ -56,13 +59,15 @@ export async function runStage(stage: BuildStage, env: StageEnv): Promise<StageD
     try {
       key = stepKey(key, step, await sourcesKey(step, env));
       const hit = env.req.noCache ? undefined : await cachedStep(key);
+      if (!hit) prepareRunner(stage, step, env);
       // Loaded on a miss only: a build all from the cache needs none of the step machinery.
       const layer = hit
         ? hit.layer
         : await (await import('./build-step.js')).executeStep(step, layers, { ...env, index, title: text });
       // When the step was first made, kept with it: a build all from the cache is the same image, same id.
       const created = hit?.created ?? new Date().toISOString();
-      if (!hit) await cacheStep(key, layer ? { layer, created } : { created });
+      // Written while the build goes on: only later builds read it.
+      if (!hit) env.pending.start(() => cacheStep(key, layer ? { layer, created } : { created }));
       if (layer) layers = [...layers, layer];
       history = [
         ...history,
@@ -154,4 +159,15 @@ export function isUrl(source: string): boolean {
 function stepText(text: string, step: BuildStep): string {
   const line = text.split('\n')[step.line - 1] ?? '';
   return line.trim().replace(/\s*\\$/, ' …');
+}
+
+/** At a step that missed the cache: if a RUN step follows in this stage, the runner gets ready for it meanwhile. */
+function prepareRunner(stage: BuildStage, step: BuildStep, env: StageEnv): void {
+  const run = stage.steps.slice(stage.steps.indexOf(step) + 1).find((s) => s.kind === 'run');
+  if (run?.kind === 'run') env.deps.runner.prepare?.(env.buildId, stepNetwork(run, env.req) === 'default');
+}
+
+/** The network a RUN step runs with: its --network, else the build's. */
+export function stepNetwork(step: RunStep, req: BuildRequest): RunStepInput['network'] {
+  return step.network === 'default' ? req.network : step.network;
 }

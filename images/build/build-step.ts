@@ -10,7 +10,7 @@ import { BuildStepError, dockerfileDiagnostic } from './build-errors.js';
 import type { BuildStep, CopyStep, RunStep } from './build-plan.js';
 import type { RunStepMount } from './build-request.js';
 import type { StageEnv } from './build-stage.js';
-import { isHeredocSource, isUrl } from './build-stage.js';
+import { isHeredocSource, isUrl, stepNetwork } from './build-stage.js';
 import { BuildContextError, matchSource, type BuildContext } from './build-context.js';
 import { commitLayer } from './commit-layer.js';
 import { copyFromLayers } from './copy-from-layers.js';
@@ -148,7 +148,7 @@ async function runStep(step: RunStep, layers: ImageLayer[], env: StepEnv): Promi
       env: step.env,
       user: step.user,
       workdir: step.workdir,
-      network: step.network === 'default' ? env.req.network : step.network,
+      network: stepNetwork(step, env.req),
       extraHosts: env.req.extraHosts,
       ...(env.req.shmSizeBytes !== undefined ? { shmSizeBytes: env.req.shmSizeBytes } : {}),
       mounts,
@@ -178,7 +178,8 @@ async function runStep(step: RunStep, layers: ImageLayer[], env: StepEnv): Promi
     );
     return await commitLayer(result.upper);
   } finally {
-    await result.release();
+    // Removed while the build goes on: the layer is committed, the container has exited.
+    env.pending.start(result.release);
   }
 }
 

@@ -23,9 +23,10 @@ export type Found = { kind: 'found'; file: string; stat: fs.Stats } | { kind: 'm
 /** `layers`: the layer folders, topmost first (the step's upper folder first of all). */
 export function lookup(layers: string[], rel: string): Found {
   const parts = rel.split('/').filter(Boolean);
+  const probe = storedLayers();
   let visible = layers;
   for (const [i, part] of parts.entries()) {
-    const { top, merged } = lookupName(visible, part, storedLayers);
+    const { top, merged } = lookupName(visible, part, probe);
     if (!top) return { kind: 'missing' };
     if (i === parts.length - 1) return { kind: 'found', ...top };
     if (!top.stat.isDirectory()) return { kind: 'missing' };
@@ -73,12 +74,7 @@ export function resolveInRoot(layers: string[], rel: string, followLast = true):
 const stored = { stats: new Map<string, fs.Stats | undefined>(), opaque: new Map<string, boolean>() };
 const STORED_MEMO_LIMIT = 50_000;
 
-function inStoredLayer(file: string): boolean {
-  return file.startsWith(path.join(paths.imagesDir(), 'layers') + path.sep);
-}
-
 function remembered<T>(memo: Map<string, T>, file: string, read: (file: string) => T): T {
-  if (!inStoredLayer(file)) return read(file);
   if (memo.has(file)) return memo.get(file) as T;
   if (memo.size >= STORED_MEMO_LIMIT) memo.clear();
   const value = read(file);
@@ -86,7 +82,15 @@ function remembered<T>(memo: Map<string, T>, file: string, read: (file: string) 
   return value;
 }
 
-const storedLayers: OverlayProbe = {
-  lstat: (file) => remembered(stored.stats, file, (f) => fs.lstatSync(f, { throwIfNoEntry: false })),
-  opaque: (dir) => remembered(stored.opaque, dir, isOpaque),
-};
+/**
+ * The probe of one lookup. The store's folder is resolved once per lookup, not per name
+ * and layer: resolving STACK_ROOT each time was most of the cost of a COPY's lookups.
+ */
+function storedLayers(): OverlayProbe {
+  const store = path.join(paths.imagesDir(), 'layers') + path.sep;
+  const lstat = (f: string) => fs.lstatSync(f, { throwIfNoEntry: false });
+  return {
+    lstat: (file) => (file.startsWith(store) ? remembered(stored.stats, file, lstat) : lstat(file)),
+    opaque: (dir) => (dir.startsWith(store) ? remembered(stored.opaque, dir, isOpaque) : isOpaque(dir)),
+  };
+}

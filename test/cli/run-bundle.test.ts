@@ -1,7 +1,8 @@
-// `stack run` starts from a bundle of its own (dist/bundle/run.cjs, cli/run-main.ts: the
-// program with `run` alone registered), chosen by bin/stack.js from the command line. A
-// command line must mean the same there as in the whole CLI: the launcher sends only `run`
-// to it, never the program's help or another command hidden behind a global option's value.
+// `stack run` and `stack build` start from bundles of their own (dist/bundle/run.cjs from
+// cli/run-main.ts, dist/bundle/build.cjs from cli/build-main.ts: the program with that
+// command alone registered), chosen by bin/stack.js from the command line. A command line
+// must mean the same there as in the whole CLI: the launcher sends only that command to it,
+// never the program's help or another command hidden behind a global option's value.
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -14,33 +15,37 @@ const launcher = createRequire(import.meta.url)(path.join(repoRoot, 'bin/stack.j
 };
 const bundleOf = (args: string[]) => path.basename(launcher.bundleFor('/b', launcher.commandOf(args)));
 
-describe('the bundle of `stack run`', () => {
+describe.each([
+  { command: 'run', args: ['--rm', '--image', 'x', '--', '/bin/true'], option: /--image <ref>/ },
+  { command: 'build', args: ['--no-cache', 'web'], option: /--build-arg <key=value>/ },
+])('the bundle of `stack $command`', ({ command, args, option }) => {
   const env = makeStackEnv();
   afterAll(() => env.dispose());
+  const own = `${command}.cjs`;
 
-  it('runs `run` command lines, whatever global options come first', () => {
-    expect(bundleOf(['run', '--rm', '--image', 'x', '--', '/bin/true'])).toBe('run.cjs');
-    expect(bundleOf(['-f', 'a.yaml', '-p', 'web', 'run', 'svc'])).toBe('run.cjs');
-    expect(bundleOf(['--ansi', 'never', '--progress', 'plain', '--parallel', '2', 'run', 'svc'])).toBe('run.cjs');
+  it(`runs \`${command}\` command lines, whatever global options come first`, () => {
+    expect(bundleOf([command, ...args])).toBe(own);
+    expect(bundleOf(['-f', 'a.yaml', '-p', 'web', command, 'svc'])).toBe(own);
+    expect(bundleOf(['--ansi', 'never', '--progress', 'plain', '--parallel', '2', command, 'svc'])).toBe(own);
   });
 
   it("leaves the program's help and every other command to the whole CLI", () => {
-    expect(bundleOf(['--help', 'run'])).toBe('stack.cjs');
-    expect(bundleOf(['-h', 'run'])).toBe('stack.cjs');
-    expect(bundleOf(['help', 'run'])).toBe('stack.cjs');
-    expect(bundleOf(['up', 'run'])).toBe('stack.cjs');
-    // `run` as the value of a global option is no command
-    expect(bundleOf(['--ansi', 'run', 'up'])).toBe('stack.cjs');
-    expect(bundleOf(['--project-directory', 'run', 'ps'])).toBe('stack.cjs');
+    expect(bundleOf(['--help', command])).toBe('stack.cjs');
+    expect(bundleOf(['-h', command])).toBe('stack.cjs');
+    expect(bundleOf(['help', command])).toBe('stack.cjs');
+    expect(bundleOf(['up', command])).toBe('stack.cjs');
+    // the command as the value of a global option is no command
+    expect(bundleOf(['--ansi', command, 'up'])).toBe('stack.cjs');
+    expect(bundleOf(['--project-directory', command, 'ps'])).toBe('stack.cjs');
   });
 
-  it('registers `run` as the whole CLI does: the same help, the same usage errors', () => {
-    const own = stack(env, ['run', '--help']);
-    const whole = stack(env, ['help', 'run']);
-    expect(own.code).toBe(0);
-    expect(own.stdout).toMatch(/--image <ref>/);
-    expect(own.stdout).toBe(whole.stdout);
-    const bad = stack(env, ['run', '--bogus', 'x']);
+  it(`registers \`${command}\` as the whole CLI does: the same help, the same usage errors`, () => {
+    const mine = stack(env, [command, '--help']);
+    const whole = stack(env, ['help', command]);
+    expect(mine.code).toBe(0);
+    expect(mine.stdout).toMatch(option);
+    expect(mine.stdout).toBe(whole.stdout);
+    const bad = stack(env, [command, '--bogus', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown option '--bogus'/);
   });

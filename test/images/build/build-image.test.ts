@@ -158,6 +158,33 @@ describe('buildImage', () => {
     ).toEqual([]);
   });
 
+  it('leaves no build stack and hands the network back when a step fails after the runner got ready for a RUN', async () => {
+    // The COPY misses the cache and fails as it runs (no such user), the RUN after it never runs.
+    const dir = context({ Dockerfile: `FROM ${BASE}\nCOPY --chown=nosuchuser a.txt /x\nRUN true\n`, 'a.txt': 'a' });
+    const prepared: boolean[] = [];
+    const watched = {
+      ...deps,
+      runner: {
+        ...runner,
+        prepare: (id: string, network: boolean) => (prepared.push(network), runner.prepare!(id, network)),
+      },
+    };
+    const before = await keptNetworkProjects();
+    const req = request(dir, 'stack.local/prepared-fail:1', { network: 'default', noCache: true });
+    const err = await buildImage(req, watched).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DockerfileError);
+    expect(prepared).toEqual([true]);
+    expect(
+      fs.readdirSync(path.join(process.env.STACK_ROOT!, 'stacks')).filter((n) => n.startsWith('stkbuild')),
+    ).toEqual([]);
+    // Its lock and its network were released: the next build takes the same kept network.
+    const next = context({ Dockerfile: `FROM ${BASE}\nRUN true\n` });
+    await buildImage(request(next, 'stack.local/after-prepared:1', { network: 'default', noCache: true }), deps);
+    const after = await keptNetworkProjects();
+    expect(after).toHaveLength(1);
+    if (before.length > 0) expect(after).toEqual(before);
+  });
+
   it('refuses a broken Dockerfile with every problem at once, located', async () => {
     const dir = context({ Dockerfile: `FROM ${BASE}\nRUNN echo\nCOPY\n` });
     const err = await buildImage(request(dir, 'stack.local/broken:1'), deps).catch((e: unknown) => e);
