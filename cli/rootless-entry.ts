@@ -8,7 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { rootlessFacts } from '../doctor/rootless-gate.js';
 import { rangeFor } from '../model/subid-ranges.js';
-import { ensureHolder, stopHolderWhenIdle } from '../executor/host/linux/rootless/namespace-holder.js';
+import {
+  ensureHolder,
+  stopHolderWhenIdle,
+  syncConnectorForwards,
+} from '../executor/host/linux/rootless/namespace-holder.js';
 import { runInside } from '../executor/host/linux/rootless/enter-namespace.js';
 import { MIN_SUBIDS } from '../doctor/subids.js';
 import { IMAGE_RUN_PROJECT } from './project-name-option.js';
@@ -39,13 +43,17 @@ export async function runRootless(command: string): Promise<number> {
     throw new Error(
       `rootless: ${user.name} needs one range of ${MIN_SUBIDS} ids in /etc/subuid and in /etc/subgid (several smaller ones are not mapped)`,
     );
-  const holder = await ensureHolder(user, { uid, gid });
+  const { holder, made } = await ensureHolder(user, { uid, gid });
   const code = await runInside(holder, process.env);
-  // The last down of the user's stacks takes the namespaces with it, once nothing runs there.
-  if (command === 'down' && code === 0 && !(await stacksLeft())) {
-    await stopHolderWhenIdle();
+  // The last down of the user's stacks takes the namespaces with it, once nothing runs there;
+  // so does a first command that failed (a file refused at load changes nothing).
+  const last = ((command === 'down' && code === 0) || (made && code !== 0)) && !(await stacksLeft());
+  if (last && (await stopHolderWhenIdle())) {
     await forgetKeptNetworksApplied();
+    return code;
   }
+  // pasta, started again when the command changed what the stacks publish.
+  await syncConnectorForwards();
   return code;
 }
 
