@@ -9,7 +9,7 @@
 // and a host resolver on loopback (in a namespace of the test's own); a file with what
 // rootless mode cannot do is refused at load and changes nothing.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -269,6 +269,50 @@ volumes:
     expect(await httpGet(`http://127.0.0.1:${runPort}/`)).toContain('hello from stack');
   });
 
+  it("publishes a foreground up's ports while it runs (pasta is started again as the records change)", async () => {
+    const fgPort = await freePort();
+    const fgFile = path.join(home, `${connector}-fg.yaml`);
+    fs.writeFileSync(
+      fgFile,
+      `name: ${name}fg\nservices:\n  fg:\n    image: ${TEST_IMAGE}\n    command: httpd -f -p 80 -h /www\n    ports: ["127.0.0.1:${fgPort}:80"]\n    stop_grace_period: 0s\n`,
+    );
+    fs.chmodSync(fgFile, 0o644);
+    const up = spawn(wrap[0]!, [...wrap.slice(1), path.join(repoRoot, 'bin/stack'), '-f', fgFile, 'up'], {
+      cwd: home,
+      env: env.env,
+      stdio: 'ignore',
+      detached: true, // a process group of its own: Ctrl-C below reaches it as a terminal's would
+    });
+    const ended = new Promise((resolve) => up.once('exit', resolve));
+    try {
+      await waitFor(async () => (await httpGet(`http://127.0.0.1:${fgPort}/`).catch(() => '')).includes('hello'));
+    } finally {
+      process.kill(-up.pid!, 'SIGINT'); // stops the stack, as Ctrl-C does
+      await ended;
+      const down = stack(env, ['-f', fgFile, 'down', '-t', '0'], home);
+      expect(down.code, down.stderr).toBe(0);
+    }
+    expect(await portRefused(fgPort)).toBe(true);
+  });
+
+  it('refuses a host port that is taken, naming it; the ports it published still answer', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const takenPort = (taken.address() as net.AddressInfo).port;
+    try {
+      const r = stack(env, ['-f', file, 'run', '-d', '--no-deps', '-p', `127.0.0.1:${takenPort}:80`, 'web'], home);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`cannot publish 127.0.0.1:${takenPort}/tcp on the host`);
+      expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+      // Not tried again by every later command.
+      const ps = stack(env, ['-f', file, 'ps'], home);
+      expect(ps.code, ps.stderr).toBe(0);
+      expect(await httpGet(`http://127.0.0.1:${runPort}/`)).toContain('hello from stack');
+    } finally {
+      taken.close();
+    }
+  });
+
   it("comes down with the user's last stack: no process of the user, no forwarded port", async () => {
     const down = stack(env, ['-f', file, 'down', '-v', '-t', '0'], home);
     expect(down.code, down.stderr).toBe(0);
@@ -280,10 +324,10 @@ volumes:
   it("asks a host resolver on loopback (127.0.0.53) through the connector's DNS forwarder", async () => {
     // Before, the stack's resolver asked 127.0.0.53 in the user's namespace, where nothing listens.
     const resolver = await makeLoopbackResolverNs();
+    const dnsFile = path.join(home, `${connector}-dns.yaml`);
+    env.wrap = [...resolver.enter, ...wrap];
+    let down: ReturnType<typeof stack>;
     try {
-      env.wrap = [...resolver.enter, ...wrap];
-      const dnsFile = path.join(home, `${connector}-dns.yaml`);
-      files.push(dnsFile);
       fs.writeFileSync(
         dnsFile,
         `name: ${name}dns\nservices:\n  a:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n    stop_grace_period: 0s\n`,
@@ -294,13 +338,14 @@ volumes:
       const r = stack(env, ['-f', dnsFile, 'exec', 'a', 'nslookup', '-type=a', resolver.name], home);
       expect(r.stdout).toContain(`Address: ${resolver.ip}`);
       expect(resolver.asked()).toContain(resolver.name);
-      const down = stack(env, ['-f', dnsFile, 'down', '-t', '0'], home);
-      expect(down.code, down.stderr).toBe(0);
-      expect(userPids()).toEqual([]);
     } finally {
+      // The user's last down, in the namespace the holder was made in: the holder goes too.
+      down = stack(env, ['-f', dnsFile, 'down', '-t', '0'], home);
       env.wrap = wrap;
       resolver.dispose();
     }
+    expect(down.code, down.stderr).toBe(0);
+    expect(userPids()).toEqual([]);
   });
 });
 

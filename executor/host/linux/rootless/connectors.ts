@@ -155,9 +155,9 @@ async function startPasta(holderPid: number, forwards: ForwardKey[]): Promise<nu
     } catch {
       /* none written */
     }
-    const said = (log + stderr)
-      .split('\n')
-      .filter((l) => l.trim() && !l.startsWith('Failed to send'))
+    // pasta says its error both in its log and on stderr: once is enough.
+    const lines = (log + stderr).split('\n').map((l) => l.replace(/^[\d.]+: (ERROR|info|warning):\s*/, '').trim());
+    const said = [...new Set(lines.filter((l) => l && !l.startsWith('Failed to send') && !l.startsWith('pasta ')))]
       .slice(-3)
       .join('; ');
     throw new RootlessSetupError(`pasta exited (${code}): ${said || `see ${logFile('pasta')}`}`);

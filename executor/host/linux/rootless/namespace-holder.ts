@@ -22,7 +22,7 @@ import { isSameProcess, readStartTime } from '../../../../store/proc-stat.js';
 import type { ConnectorName } from '../../../../model/rootless-connector.js';
 import { connectorToUse, logFile, startConnector, type ForwardKey } from './connectors.js';
 import { holderRecordFile, portsDir, rootlessDir, slirpApiSocket } from './rootless-paths.js';
-import { restorePortForwards, wantedForwardKeys } from './port-forwards.js';
+import { forgetForwards, restorePortForwards, shownForward, wantedForwardKeys } from './port-forwards.js';
 import { RootlessSetupError } from './setup-error.js';
 
 export { RootlessSetupError };
@@ -302,9 +302,12 @@ export async function syncConnectorForwards(): Promise<void> {
     try {
       await restartConnector(found, wanted);
     } catch (err) {
+      // The others keep their ports and egress; the new ones are forgotten, or every later command would fail on them.
+      const added = wanted.filter((k) => !found.forwards.includes(k));
+      forgetForwards(added);
       await restartConnector(readRecord() ?? found, found.forwards);
       throw new RootlessSetupError(
-        `cannot publish ${wanted.filter((k) => !found.forwards.includes(k)).join(', ')} on the host: ${(err as Error).message.replace(/^rootless: /, '')}`,
+        `cannot publish ${added.map(shownForward).join(', ')} on the host (its containers run without): ${(err as Error).message.replace(/^rootless: /, '')}`,
       );
     }
   } finally {

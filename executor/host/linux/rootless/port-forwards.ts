@@ -104,9 +104,7 @@ async function addForwards(table: string, forwards: Omit<Forward, 'id'>[], kept:
         host_port: f.hostPort,
         guest_port: f.hostPort,
       }).catch((err: Error) => {
-        throw new PortForwardError(
-          `cannot publish ${f.hostIp}:${f.hostPort}/${f.protocol} on the host: ${err.message}`,
-        );
+        throw new PortForwardError(`cannot publish ${shownForward(keyOf(f))} on the host: ${err.message}`);
       });
       kept.push({ protocol: f.protocol, hostIp: f.hostIp, hostPort: f.hostPort, id: Number(made.id) });
     }
@@ -125,6 +123,24 @@ export function wantedForwardKeys(): string[] {
   const keys = files.flatMap((file) => readForwards(file.slice(0, -'.json'.length)).map(keyOf));
   return [...new Set(keys)].sort();
 }
+
+/** Drops `keys` from every table's record: pasta could not bind them, and keeps the set it had. */
+export function forgetForwards(keys: string[]): void {
+  const files = fs.existsSync(portsDir()) ? fs.readdirSync(portsDir()).filter((f) => f.endsWith('.json')) : [];
+  for (const file of files) {
+    const table = file.slice(0, -'.json'.length);
+    writeForwards(
+      table,
+      readForwards(table).filter((f) => !keys.includes(keyOf(f))),
+    );
+  }
+}
+
+/** `tcp/127.0.0.1/8080` as messages write it: `127.0.0.1:8080/tcp`. */
+export const shownForward = (key: string) => {
+  const [protocol, hostIp, port] = key.split('/');
+  return `${hostIp}:${port}/${protocol}`;
+};
 
 /** A new slirp4netns holds no forwards: every table's published ports are added to it again. */
 export async function restorePortForwards(): Promise<void> {
