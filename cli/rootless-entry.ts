@@ -9,6 +9,7 @@ import path from 'node:path';
 import { rootlessFacts } from '../doctor/rootless-gate.js';
 import { rangeFor } from '../model/subid-ranges.js';
 import { ensureHolder, stopHolderWhenIdle } from '../executor/host/linux/rootless/namespace-holder.js';
+import { watchForwards } from '../executor/host/linux/rootless/forward-watch.js';
 import { runInside } from '../executor/host/linux/rootless/enter-namespace.js';
 import { MIN_SUBIDS } from '../doctor/subids.js';
 import { IMAGE_RUN_PROJECT } from './project-name-option.js';
@@ -39,13 +40,15 @@ export async function runRootless(command: string): Promise<number> {
     throw new Error(
       `rootless: ${user.name} needs one range of ${MIN_SUBIDS} ids in /etc/subuid and in /etc/subgid (several smaller ones are not mapped)`,
     );
-  const holder = await ensureHolder(user, { uid, gid });
+  const { holder, made } = await ensureHolder(user, { uid, gid });
+  const forwards = holder.connector === 'pasta' ? watchForwards() : undefined;
   const code = await runInside(holder, process.env);
-  // The last down of the user's stacks takes the namespaces with it, once nothing runs there.
-  if (command === 'down' && code === 0 && !(await stacksLeft())) {
-    await stopHolderWhenIdle();
-    await forgetKeptNetworksApplied();
-  }
+  // The last down of the user's stacks takes the namespaces with it, once nothing runs there;
+  // so does a first command that failed (a file refused at load changes nothing).
+  const last = ((command === 'down' && code === 0) || (made && code !== 0)) && !(await stacksLeft());
+  if (last && (await stopHolderWhenIdle())) await forgetKeptNetworksApplied();
+  // pasta, started again when the command changed what the stacks publish (nothing once the holder went).
+  await forwards?.stop();
   return code;
 }
 

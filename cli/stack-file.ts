@@ -4,6 +4,8 @@
 // the loader reads the other files it needs (extends, include, env_file) through readFile.
 
 import { isInitialUidMap } from '../model/user-namespaces.js';
+import { hardLimitsOf } from '../model/limits.js';
+import type { RootlessHost } from '../planner/load/rules/rootless-refusals.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -210,17 +212,24 @@ export interface HostFacts {
   rtGroupSched?: boolean;
   /** Rootless without a delegated cgroup subtree: cgroup knobs are not enforced (a located warning each). */
   noCgroups?: boolean;
+  /** Rootless mode: keys that need a capability on the host are refused at load. */
+  rootless?: RootlessHost;
 }
 
-export const thisHost = (): HostFacts => ({
-  cpus: os.availableParallelism(),
-  runDir: stackRun(),
-  lsms: hostLsms(),
-  cgroup: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1',
-  rtGroupSched: fs.existsSync('/sys/fs/cgroup/cpu/cpu.rt_runtime_us'),
-  // Rootless (a user namespace): containers get no cgroups here (executor/host/linux/rootless/no-cgroups.ts).
-  noCgroups: !isInitialUidMap(fs.readFileSync('/proc/self/uid_map', 'utf8')),
-});
+export function thisHost(): HostFacts {
+  // Rootless (a user namespace, told by the kernel, never by a variable): see docs/rootless.md.
+  const rootless = !isInitialUidMap(fs.readFileSync('/proc/self/uid_map', 'utf8'));
+  return {
+    cpus: os.availableParallelism(),
+    runDir: stackRun(),
+    lsms: hostLsms(),
+    cgroup: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1',
+    rtGroupSched: fs.existsSync('/sys/fs/cgroup/cpu/cpu.rt_runtime_us'),
+    // Containers get no cgroups there (executor/host/linux/rootless/no-cgroups.ts).
+    noCgroups: rootless,
+    ...(rootless ? { rootless: { hardLimits: hardLimitsOf(fs.readFileSync('/proc/self/limits', 'utf8')) } } : {}),
+  };
+}
 
 /** /sys/kernel/security/lsm (`lockdown,capability,apparmor`); none when securityfs shows none. */
 function hostLsms(): string[] {
@@ -286,6 +295,7 @@ export function loadStackFilesWithSources(
       ...(host.cgroup === undefined ? {} : { hostCgroup: host.cgroup }),
       ...(host.rtGroupSched === undefined ? {} : { hostRtGroupSched: host.rtGroupSched }),
       ...(host.noCgroups ? { hostNoCgroups: true } : {}),
+      ...(host.rootless ? { hostRootless: host.rootless } : {}),
       ...(project.projectName ? { projectName: project.projectName } : {}),
     });
     return { stack, filesRead: [...read], configFiles: project.files };

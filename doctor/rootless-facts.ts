@@ -36,6 +36,8 @@ export interface RootlessFacts {
   kernelRelease: string;
   pasta: string | undefined;
   slirp4netns: string | undefined;
+  /** STACK_ROOTLESS_NET: the connector the user asks for (pasta or slirp4netns), when set. */
+  wantedConnector?: string | undefined;
   /** /sys/fs/cgroup is cgroup v2 (unified). */
   cgroupV2: boolean;
   /** cgroup.controllers of the user's systemd service (user@UID.service), when it exists. */
@@ -43,7 +45,7 @@ export interface RootlessFacts {
   /** The user's runtime folder: $XDG_RUNTIME_DIR run as the user, /run/user/UID under sudo (sudo drops it). */
   runtimeDir: string | undefined;
   runtimeDirStat: FileStat | undefined;
-  /** /dev/net/tun, which slirp4netns opens as the user. */
+  /** /dev/net/tun, which pasta or slirp4netns opens as the user. */
   tun: FileStat | undefined;
 }
 
@@ -110,6 +112,7 @@ export function readRootlessFacts(probe: DoctorProbe): RootlessFacts {
     kernelRelease: probe.kernelRelease(),
     pasta: probe.which('pasta'),
     slirp4netns: probe.which('slirp4netns'),
+    wantedConnector: probe.env('STACK_ROOTLESS_NET') || undefined,
     cgroupV2: probe.exists('/sys/fs/cgroup/cgroup.controllers'),
     delegatedControllers: user ? probe.read(`${userServiceCgroup(user.uid)}/cgroup.controllers`) : undefined,
     runtimeDir,

@@ -7,6 +7,7 @@ import { kernelVersion } from './kernel.js';
 import type { IdMapperFacts, RootlessFacts } from './rootless-facts.js';
 import { userServiceCgroup } from './rootless-facts.js';
 import { fail, ok, warn, type CheckResult } from './verdict.js';
+import { chooseConnector } from '../model/rootless-connector.js';
 
 const NOT_FOR_ROOT = 'not checked for root (see rootless)';
 
@@ -97,7 +98,7 @@ export function usernsOverlayCheck(facts: RootlessFacts): CheckResult {
   );
 }
 
-/** slirp4netns opens /dev/net/tun in the user's namespaces, as the user: it must be theirs to open (udev makes it 0666). */
+/** pasta or slirp4netns opens /dev/net/tun in the user's namespaces, as the user: it must be theirs to open (udev makes it 0666). */
 export function tunCheck(facts: RootlessFacts): CheckResult {
   const st = facts.tun;
   if (!st)
@@ -112,21 +113,31 @@ export function tunCheck(facts: RootlessFacts): CheckResult {
   if (open) return ok('tun', `/dev/net/tun (mode ${(st.mode & 0o777).toString(8)})`);
   return fail(
     'tun',
-    `/dev/net/tun has mode ${(st.mode & 0o777).toString(8)}: an ordinary user cannot open it, so slirp4netns cannot connect their stacks to the host`,
+    `/dev/net/tun has mode ${(st.mode & 0o777).toString(8)}: an ordinary user cannot open it, so pasta or slirp4netns cannot connect their stacks to the host`,
     'chmod 0666 /dev/net/tun (the mode udev gives it)',
   );
 }
 
+/** Which connector rootless mode uses (model/rootless-connector.ts), or why none. */
 export function rootlessNetworkCheck(facts: RootlessFacts): CheckResult {
-  if (facts.slirp4netns)
-    return ok('rootless-net', `${facts.slirp4netns} connects the user's network namespace to the host`);
-  return fail(
-    'rootless-net',
-    facts.pasta
-      ? `no slirp4netns on PATH: stack's rootless mode connects the user's network namespace through it (${facts.pasta} is not used yet)`
-      : "no slirp4netns on PATH: an ordinary user's stacks cannot reach the host's network or publish ports without it",
-    'apt-get install slirp4netns',
-  );
+  try {
+    const name = chooseConnector(facts, facts.wantedConnector);
+    const fallback =
+      name === 'pasta'
+        ? facts.slirp4netns
+          ? '; slirp4netns is the fallback (STACK_ROOTLESS_NET=slirp4netns)'
+          : ''
+        : facts.pasta
+          ? ' (STACK_ROOTLESS_NET chose it; pasta otherwise)'
+          : ' (pasta, preferred, is not installed: apt-get install passt)';
+    return ok('rootless-net', `${facts[name]} connects the user's network namespace to the host${fallback}`);
+  } catch (err) {
+    return fail(
+      'rootless-net',
+      (err as Error).message.replace(/^rootless: /, ''),
+      facts.wantedConnector === 'slirp4netns' ? 'apt-get install slirp4netns' : 'apt-get install passt',
+    );
+  }
 }
 
 const DELEGATED = ['cpu', 'memory', 'pids'];

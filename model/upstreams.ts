@@ -54,3 +54,14 @@ export function resolvConfUpstreams(value: string): Upstream[] {
   if (all.length > 0 && usable.length === 0) throw new UnreachableUpstreamsError(value);
   return usable;
 }
+
+/**
+ * Rootless mode: a loopback resolver of the host (systemd-resolved's 127.0.0.53, dnsmasq's
+ * 127.0.0.1) is not reachable from the user's network namespace, whose loopback is its own.
+ * The connector's DNS forwarder (`forwarder`) asks it from the host's side instead; any other
+ * server is reached through the connector as it is.
+ */
+export function throughConnector(upstreams: Upstream[], forwarder: string): Upstream[] {
+  const out = upstreams.map((u) => (u.ip.startsWith('127.') ? { ip: forwarder, port: 53 } : u));
+  return out.filter((u, i) => out.findIndex((o) => o.ip === u.ip && o.port === u.port) === i);
+}

@@ -10,8 +10,9 @@
 #                       coexistence tests dockerd (docker.io) and iptables; for the VM lane
 #                       (`npm run test:vm`) qemu, cpio and kmod's depmod; for the builder's
 #                       reference comparison podman (the reference builder) and debootstrap
-#                       (the Debian minbase base image); uidmap, slirp4netns and catatonit for
-#                       rootless mode (the rootless suite and doctor's rootless section)
+#                       (the Debian minbase base image); uidmap, passt (pasta), slirp4netns and
+#                       catatonit for rootless mode (the rootless suite runs over both
+#                       connectors, and doctor's rootless section)
 # `npm run demo` asks for the first set, `npm test` for the second.
 set -euo pipefail
 missing=()
@@ -39,8 +40,10 @@ if [ "${1:-}" = test ]; then
   # the builder's reference comparison: podman builds each Dockerfile fixture, debootstrap makes a base image
   command -v podman >/dev/null 2>&1 || missing+=(podman)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-  # rootless mode: setuid newuidmap/newgidmap, slirp4netns, and catatonit as the namespaces' PID 1
+  # rootless mode: setuid newuidmap/newgidmap, pasta and slirp4netns (the suite tests both
+  # connectors), and catatonit as the namespaces' PID 1
   command -v newuidmap >/dev/null 2>&1 || missing+=(uidmap)
+  command -v pasta >/dev/null 2>&1 || missing+=(passt)
   command -v slirp4netns >/dev/null 2>&1 || missing+=(slirp4netns)
   command -v catatonit >/dev/null 2>&1 || missing+=(catatonit)
 fi

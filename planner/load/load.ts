@@ -40,6 +40,7 @@ import { validateSchema } from './validate-schema.js';
 import { cgroupKnobNotes } from './rules/cgroup-knob-notes.js';
 import { rootlessLimitNotes } from './rules/rootless-limit-notes.js';
 import { cpuRtHostProblems } from './rules/cpu-rt.js';
+import { rootlessRefusals, type RootlessHost } from './rules/rootless-refusals.js';
 
 export interface LoadInput {
   /** Stack files in order; later files override earlier ones. `path` is how they are shown. */
@@ -64,6 +65,8 @@ export interface LoadInput {
   hostCgroup?: 'v1' | 'v2';
   /** Rootless without a delegated cgroup subtree: cgroup knobs get a located warning (not enforced). */
   hostNoCgroups?: boolean;
+  /** Rootless mode (the CLI runs in the user's namespaces): what needs a capability on the host is refused at its line. */
+  hostRootless?: RootlessHost;
   /** cgroup v1's cpu groups have cpu.rt_runtime_us: cpu_rt_* are refused at their line where not (nor on v2). */
   hostRtGroupSched?: boolean;
   /** STACK_RUN, where the supervisor's socket will be: a name making that path too long is refused. */
@@ -186,6 +189,7 @@ function loadStackWith(given: LoadInput, quick: boolean): Stack {
   const ruleProblems = [
     ...validateRules(raw, files, {}, input.hostCpus, input.hostLsms),
     ...cpuRtHostProblems(raw, files, { cgroup: input.hostCgroup, rtGroupSched: input.hostRtGroupSched }),
+    ...rootlessRefusals(raw, files, input.hostRootless),
   ].filter((d) => !refused.has(`${d.file}:${d.line}:${d.col}`));
   const checked = [...schemaProblems, ...ruleProblems];
   const diags = [...ctx.lineProblems, ...checked.filter((d) => !failedLines.has(`${d.file}:${d.line}`))];

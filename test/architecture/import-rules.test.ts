@@ -87,6 +87,11 @@ const EXCEPTIONS: { from: Room; to: string; typeOnly?: boolean; why: string }[] 
   },
   {
     from: 'cli',
+    to: 'executor/host/linux/rootless/forward-watch.ts',
+    why: "rootless mode over pasta: the command's outer half, on the host's side, starts pasta again while the command changes what it publishes",
+  },
+  {
+    from: 'cli',
     to: 'executor/host/linux/inherited-fds.ts',
     why: 'closing inherited fds is the first thing a process does (docs/security.md)',
   },

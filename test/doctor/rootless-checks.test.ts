@@ -190,21 +190,41 @@ describe('rootless: overlayfs in a user namespace', () => {
 });
 
 describe('rootless: networking', () => {
-  it('slirp4netns; pasta alone is not used yet; neither fails with the package', () => {
+  it('pasta when installed, slirp4netns the fallback, STACK_ROOTLESS_NET picks; neither fails with the package', () => {
     expect(rootlessNetworkCheck(ready())).toMatchObject({
       verdict: 'ok',
-      detail: expect.stringContaining('/usr/bin/slirp4netns'),
+      detail: expect.stringMatching(/^\/usr\/bin\/pasta connects .*slirp4netns is the fallback/),
+    });
+    expect(rootlessNetworkCheck(ready((f) => (f.pasta = undefined)))).toMatchObject({
+      verdict: 'ok',
+      detail: expect.stringContaining('/usr/bin/slirp4netns connects'),
+    });
+    expect(rootlessNetworkCheck(ready((f) => (f.wantedConnector = 'slirp4netns')))).toMatchObject({
+      verdict: 'ok',
+      detail: expect.stringContaining('/usr/bin/slirp4netns connects'),
     });
     expect(rootlessNetworkCheck(ready((f) => (f.slirp4netns = undefined)))).toMatchObject({
-      verdict: 'fail',
-      detail: expect.stringContaining('/usr/bin/pasta is not used yet'),
-      fix: 'apt-get install slirp4netns',
+      verdict: 'ok',
+      detail: expect.stringContaining('/usr/bin/pasta connects'),
     });
+    expect(
+      rootlessNetworkCheck(
+        ready((f) => {
+          f.pasta = undefined;
+          f.wantedConnector = 'pasta';
+        }),
+      ),
+    ).toMatchObject({
+      verdict: 'fail',
+      detail: expect.stringContaining('no pasta on PATH'),
+      fix: 'apt-get install passt',
+    });
+    expect(rootlessNetworkCheck(ready((f) => (f.wantedConnector = 'vde')))).toMatchObject({ verdict: 'fail' });
     const neither = ready((f) => {
       f.slirp4netns = undefined;
       f.pasta = undefined;
     });
-    expect(rootlessNetworkCheck(neither)).toMatchObject({ verdict: 'fail', fix: 'apt-get install slirp4netns' });
+    expect(rootlessNetworkCheck(neither)).toMatchObject({ verdict: 'fail', fix: 'apt-get install passt' });
   });
 });
 

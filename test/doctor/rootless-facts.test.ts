@@ -92,6 +92,7 @@ describe('the rootless section in doctor', () => {
         h.env.SUDO_USER = 'alice';
         h.files['/etc/subuid'] = '';
         delete h.commands.slirp4netns;
+        delete h.commands.pasta;
       }),
       allChecks(),
     );

@@ -33,6 +33,14 @@ describe('hostResolvConf', () => {
     expect(await hostResolvConf(true, {}, files)).toBe('nameserver 192.0.2.1\nsearch lan\n');
   });
 
+  it("rootless, on a network: the host's loopback nameservers become the connector's DNS forwarder, once", async () => {
+    hostFile('nameserver 127.0.0.53\nnameserver 127.0.0.1\nnameserver 192.0.2.53\nsearch lan\n');
+    expect(await hostResolvConf(true, {}, files, true)).toBe(
+      'nameserver 10.0.2.3\nnameserver 192.0.2.53\nsearch lan\n',
+    );
+    expect(await hostResolvConf(false, {}, files, true)).toContain('nameserver 127.0.0.53');
+  });
+
   it("STACK_DNS_UPSTREAM's servers on port 53, what the stack's resolver would ask", async () => {
     hostFile('nameserver 192.0.2.53\n');
     const env = { STACK_DNS_UPSTREAM: '198.18.0.2, 198.18.0.3:5353 198.18.0.4' };

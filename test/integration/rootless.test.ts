@@ -4,9 +4,12 @@
 // and its runtime folder. As that user: the test image imported, a stack up with a port
 // published on 127.0.0.1, DNS by service name, two networks isolated, a named volume whose
 // files carry the mapped owners, exec, limits that warn, a root-only host file a container
-// cannot read, and a down that leaves no process, mount, link or table behind.
+// cannot read, and a down that leaves no process, mount, link or table behind. The network
+// part runs over each connector (pasta, slirp4netns: both in CI), with the connector killed
+// and a host resolver on loopback (in a namespace of the test's own); a file with what
+// rootless mode cannot do is refused at load and changes nothing.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -16,6 +19,8 @@ import { newObjects, snapshotHostObjects } from '../support/host-objects.js';
 import { psJson } from '../support/ps-json.js';
 import { INIT_STAGES } from '../support/init-stages.js';
 import { waitFor } from '../support/processes.js';
+import { makeLoopbackResolverNs } from '../support/loopback-resolver-ns.js';
+import { CONNECTORS } from '../../model/rootless-connector.js';
 
 const USER = `stkrs${process.pid}`;
 const TUN = '/dev/net/tun';
@@ -23,9 +28,7 @@ let env: StackEnv;
 let uid: number;
 let subuidStart: number;
 let home: string;
-let file: string;
-let port: number;
-let runPort: number;
+let wrap: string[];
 let tunMode: number | undefined;
 const project = `trootless${process.pid}`;
 const before = snapshotHostObjects();
@@ -42,6 +45,10 @@ const portRefused = (p: number) =>
     socket.once('connect', () => (socket.destroy(), resolve(false)));
     socket.once('error', () => resolve(true));
   });
+
+/** Both in CI (host-deps.sh installs passt and slirp4netns), so neither is skipped there. */
+const connectors = CONNECTORS.filter((c) => process.env.CI || spawnSync('sh', ['-c', `command -v ${c}`]).status === 0);
+const files: string[] = [];
 
 const userPids = () =>
   spawnSync('ps', ['-u', USER, '-o', 'pid=,comm='], { encoding: 'utf8' })
@@ -82,7 +89,8 @@ beforeAll(() => {
     XDG_DATA_HOME: '',
     STACK_SYSTEMD_UNIT_DIR: path.join(home, 'systemd'),
   };
-  env.wrap = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
+  wrap = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
+  env.wrap = wrap;
 
   const layout = path.join(env.root, 'busybox-oci');
   execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-busybox-image.mjs'), layout, '--tag', TEST_IMAGE]);
@@ -92,7 +100,8 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  stack(env, ['-f', file, 'down', '-v', '-t', '0'], home);
+  env.wrap = wrap;
+  for (const f of files) stack(env, ['-f', f, 'down', '-v', '-t', '0'], home);
   for (const line of userPids()) process.kill(Number(line.split(/\s+/)[0]), 'SIGKILL');
   spawnSync('userdel', [USER]);
   const ranges = fs.readFileSync('/etc/subuid', 'utf8') + fs.readFileSync('/etc/subgid', 'utf8');
@@ -110,13 +119,31 @@ describe('rootless mode: stack as an ordinary user', () => {
     const [layer] = fs.readdirSync(layers);
     expect(fs.statSync(path.join(layers, layer!, 'bin')).uid).toBe(uid);
   });
+});
+
+describe.each(connectors)('rootless mode over %s', (connector) => {
+  const name = `${project}${connector.slice(0, 1)}`;
+  let file: string;
+  let port: number;
+  let runPort: number;
+  const holderRecord = () =>
+    JSON.parse(fs.readFileSync(path.join(env.root, 'xdg-run/stack/rootless/holder.json'), 'utf8')) as {
+      connector: string;
+      netPid: number;
+    };
+
+  beforeAll(() => {
+    env.env.STACK_ROOTLESS_NET = connector;
+    env.wrap = wrap;
+  });
 
   it('brings a stack up and says which limits it cannot enforce', async () => {
     port = await freePort();
-    file = path.join(home, 'stack.yaml');
+    file = path.join(home, `${connector}.yaml`);
+    files.push(file);
     fs.writeFileSync(
       file,
-      `name: ${project}
+      `name: ${name}
 services:
   web:
     image: ${TEST_IMAGE}
@@ -147,6 +174,7 @@ volumes:
     const up = stack(env, ['-f', file, 'up', '-d'], home);
     expect(up.stderr).toContain('mem_limit of service "other" is not enforced: in rootless mode');
     expect(up.code, up.stderr).toBe(0);
+    expect(holderRecord().connector).toBe(connector);
     const rows = psJson(stack(env, ['-f', file, 'ps', '--format', 'json'], home).stdout) as {
       service: string;
       state: string;
@@ -162,7 +190,7 @@ volumes:
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
   });
 
-  it("publishes a one-off's -p port on the host's 127.0.0.1 (run -d), through slirp4netns too", async () => {
+  it("publishes a one-off's -p port on the host's 127.0.0.1 (run -d), through the connector too", async () => {
     runPort = await freePort();
     const r = stack(env, ['-f', file, 'run', '-d', '--no-deps', '-p', `127.0.0.1:${runPort}:80`, 'web'], home);
     expect(r.code, r.stderr).toBe(0);
@@ -210,14 +238,12 @@ volumes:
       home,
     );
     expect(r.stdout.trim()).toBe('1000');
-    const data = path.join(home, '.local/share/stack/volumes', `${project}_data`, '_data');
+    const data = path.join(home, '.local/share/stack/volumes', `${name}_data`, '_data');
     expect(fs.statSync(data).uid).toBe(uid);
     expect(fs.statSync(path.join(data, 'f')).uid).toBe(subuidStart + 999);
   });
-});
 
-describe('rootless mode: slirp4netns killed', () => {
-  it('the next command starts a new one with the published ports, and the containers live on', async () => {
+  it('killed, the connector is started again by the next command with the published ports; the containers live on', async () => {
     const pidsOf = () =>
       Object.fromEntries(
         (
@@ -225,22 +251,101 @@ describe('rootless mode: slirp4netns killed', () => {
         ).map((r) => [r.service, r.pid]),
       );
     const before = pidsOf();
-    const holder = JSON.parse(fs.readFileSync(path.join(env.root, 'xdg-run/stack/rootless/holder.json'), 'utf8')) as {
-      slirpPid: number;
-    };
-    process.kill(holder.slirpPid, 'SIGKILL');
+    const killed = holderRecord().netPid;
+    process.kill(killed, 'SIGKILL');
     // Gone, or a zombie its parent has not reaped yet.
     await waitFor(() => {
       try {
-        return fs.readFileSync(`/proc/${holder.slirpPid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
+        return fs.readFileSync(`/proc/${killed}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
       } catch {
         return true;
       }
     });
     expect(await portRefused(port)).toBe(true);
     expect(await portRefused(runPort)).toBe(true);
-    expect(pidsOf()).toEqual(before); // this command found slirp4netns gone and started another
+    expect(pidsOf()).toEqual(before); // this command found the connector gone and started another
+    expect(holderRecord()).toMatchObject({ connector });
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+    expect(await httpGet(`http://127.0.0.1:${runPort}/`)).toContain('hello from stack');
+  });
+
+  it("publishes a foreground up's ports while it runs (pasta is started again as the records change)", async () => {
+    const fgPort = await freePort();
+    const fgFile = path.join(home, `${connector}-fg.yaml`);
+    fs.writeFileSync(
+      fgFile,
+      `name: ${name}fg\nservices:\n  fg:\n    image: ${TEST_IMAGE}\n    command: httpd -f -p 80 -h /www\n    ports: ["127.0.0.1:${fgPort}:80"]\n    stop_grace_period: 0s\n`,
+    );
+    fs.chmodSync(fgFile, 0o644);
+    const up = spawn(wrap[0]!, [...wrap.slice(1), path.join(repoRoot, 'bin/stack'), '-f', fgFile, 'up'], {
+      cwd: home,
+      env: env.env,
+      stdio: 'ignore',
+      detached: true, // a process group of its own: Ctrl-C below reaches it as a terminal's would
+    });
+    const ended = new Promise((resolve) => up.once('exit', resolve));
+    try {
+      await waitFor(async () => (await httpGet(`http://127.0.0.1:${fgPort}/`).catch(() => '')).includes('hello'));
+    } finally {
+      process.kill(-up.pid!, 'SIGINT'); // stops the stack, as Ctrl-C does
+      await ended;
+      const down = stack(env, ['-f', fgFile, 'down', '-t', '0'], home);
+      expect(down.code, down.stderr).toBe(0);
+    }
+    expect(await portRefused(fgPort)).toBe(true);
+  });
+
+  it('refuses a host port that is taken, naming it; the ports it published still answer', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const takenPort = (taken.address() as net.AddressInfo).port;
+    try {
+      const r = stack(env, ['-f', file, 'run', '-d', '--no-deps', '-p', `127.0.0.1:${takenPort}:80`, 'web'], home);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`cannot publish 127.0.0.1:${takenPort}/tcp on the host`);
+      expect(await httpGet(`http://127.0.0.1:${port}/`)).toContain('hello from stack');
+      // Not tried again by every later command.
+      const ps = stack(env, ['-f', file, 'ps'], home);
+      expect(ps.code, ps.stderr).toBe(0);
+      expect(await httpGet(`http://127.0.0.1:${runPort}/`)).toContain('hello from stack');
+    } finally {
+      taken.close();
+    }
+  });
+
+  it("comes down with the user's last stack: no process of the user, no forwarded port", async () => {
+    const down = stack(env, ['-f', file, 'down', '-v', '-t', '0'], home);
+    expect(down.code, down.stderr).toBe(0);
+    expect(userPids()).toEqual([]);
+    expect(await portRefused(port)).toBe(true);
+    expect(await portRefused(runPort)).toBe(true);
+  });
+
+  it("asks a host resolver on loopback (127.0.0.53) through the connector's DNS forwarder", async () => {
+    // Before, the stack's resolver asked 127.0.0.53 in the user's namespace, where nothing listens.
+    const resolver = await makeLoopbackResolverNs();
+    const dnsFile = path.join(home, `${connector}-dns.yaml`);
+    env.wrap = [...resolver.enter, ...wrap];
+    let down: ReturnType<typeof stack>;
+    try {
+      fs.writeFileSync(
+        dnsFile,
+        `name: ${name}dns\nservices:\n  a:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n    stop_grace_period: 0s\n`,
+      );
+      fs.chmodSync(dnsFile, 0o644);
+      const up = stack(env, ['-f', dnsFile, 'up', '-d'], home);
+      expect(up.code, up.stderr).toBe(0);
+      const r = stack(env, ['-f', dnsFile, 'exec', 'a', 'nslookup', '-type=a', resolver.name], home);
+      expect(r.stdout).toContain(`Address: ${resolver.ip}`);
+      expect(resolver.asked()).toContain(resolver.name);
+    } finally {
+      // The user's last down, in the namespace the holder was made in: the holder goes too.
+      down = stack(env, ['-f', dnsFile, 'down', '-t', '0'], home);
+      env.wrap = wrap;
+      resolver.dispose();
+    }
+    expect(down.code, down.stderr).toBe(0);
+    expect(userPids()).toEqual([]);
   });
 });
 
@@ -308,12 +413,30 @@ describe('rootless IPv6', () => {
 });
 
 describe('rootless mode: the end', () => {
-  it('comes down leaving no process of the user, no forwarded port and no host object', async () => {
-    const down = stack(env, ['-f', file, 'down', '-v', '-t', '0'], home);
+  it('comes down leaving no process of the user, no mount and no host object', () => {
+    const down = stack(env, ['-f', files[0]!, 'down', '-v', '-t', '0'], home);
     expect(down.code, down.stderr).toBe(0);
     expect(userPids()).toEqual([]);
-    expect(await portRefused(port)).toBe(true);
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(env.root);
+    expect(newObjects(before, snapshotHostObjects())).toEqual({});
+  });
+
+  it('refuses at load, at its line, what rootless mode cannot do, and changes nothing', () => {
+    // Before, up made the stack's network and then failed at start with mknod's EPERM.
+    const refused = path.join(home, 'refused.yaml');
+    fs.writeFileSync(
+      refused,
+      `name: ${project}r\nservices:\n  a:\n    image: ${TEST_IMAGE}\n    privileged: true\n    devices: [/dev/fuse]\n`,
+    );
+    fs.chmodSync(refused, 0o644);
+    const up = stack(env, ['-f', refused, 'up', '-d'], home);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain(`refused.yaml:5:17: privileged: true of service "a" cannot be run rootless`);
+    expect(up.stderr).toContain('    privileged: true\n');
+    expect(up.stderr).toContain('refused.yaml:6:5: devices of service "a" cannot be given rootless');
+    expect(up.stderr).toContain('nothing was changed');
+    expect(fs.existsSync(path.join(home, '.local/share/stack/stacks', `${project}r`))).toBe(false);
+    expect(userPids()).toEqual([]); // the namespaces this command made went with it
     expect(newObjects(before, snapshotHostObjects())).toEqual({});
   });
 });

@@ -7,10 +7,14 @@
 // resolv.conf has no ports; not loopback: the container's is its own), so the container asks
 // what the stack would have asked. Set to servers none of which qualifies, the start is
 // refused with the fix (UnreachableUpstreamsError): an empty file would leave the container
-// without DNS and no word of why. Set empty, it means no upstream: an empty file.
+// without DNS and no word of why. Set empty, it means no upstream: an empty file. In rootless
+// mode a loopback nameserver is the connector's DNS forwarder instead, which asks it from the
+// host's side (CONNECTOR_DNS; the container reaches it through the user's namespace).
 
 import fs from 'node:fs/promises';
 import { nameserversOf, resolvConfUpstreams } from '../../../model/upstreams.js';
+import { CONNECTOR_DNS } from '../../../model/rootless-connector.js';
+import { inUserNamespace } from './rootless/user-namespace.js';
 
 const SYSTEMD_UPSTREAMS = '/run/systemd/resolve/resolv.conf';
 const LOOPBACK_NAMESERVER = /^\s*nameserver\s+(127\.\S*|::1)\s*$/;
@@ -22,6 +26,7 @@ export async function hostResolvConf(
   ownNetwork: boolean,
   env: NodeJS.ProcessEnv = process.env,
   files = { resolvConf: '/etc/resolv.conf', systemd: SYSTEMD_UPSTREAMS },
+  rootless = inUserNamespace(),
 ): Promise<string> {
   const host = await read(files.resolvConf);
   if (!ownNetwork) return host;
@@ -34,7 +39,12 @@ export async function hostResolvConf(
   const reachable = (text: string) =>
     text
       .split('\n')
-      .filter((line) => !LOOPBACK_NAMESERVER.test(line))
+      .flatMap((line, i, lines) => {
+        if (!LOOPBACK_NAMESERVER.test(line)) return [line];
+        // Rootless: the forwarder once, where the first loopback nameserver was.
+        const first = lines.findIndex((l) => LOOPBACK_NAMESERVER.test(l)) === i;
+        return rootless && first ? [`nameserver ${CONNECTOR_DNS}`] : [];
+      })
       .join('\n');
   const filtered = reachable(host);
   if (nameserversOf(filtered).length > 0 || nameserversOf(host).length === 0) return filtered;

@@ -15,13 +15,13 @@ import { needsNat6, renderNat6Ruleset } from './nat6-ruleset.js';
 import { renderOneOffRuleset } from './one-off-ruleset.js';
 import { stackRoot } from '../../../store/paths.js';
 import { existsSync } from 'node:fs';
-import { removePortForwards, syncPortForwards } from './rootless/slirp-ports.js';
-import { slirpApiSocket } from './rootless/rootless-paths.js';
+import { removePortForwards, syncPortForwards } from './rootless/port-forwards.js';
+import { holderRecordFile } from './rootless/rootless-paths.js';
 import { inUserNamespace } from './rootless/user-namespace.js';
 import type { PortRule } from '../../../model/plan.js';
 
-/** Rootless mode's namespaces, whose host side is slirp4netns (not root in some other user namespace, e.g. a container's). */
-const slirpForwarding = () => inUserNamespace() && existsSync(slirpApiSocket());
+/** Rootless mode's namespaces, whose host side is pasta or slirp4netns (not root in some other user namespace, e.g. a container's). */
+const connectorForwarding = () => inUserNamespace() && existsSync(holderRecordFile());
 
 /** The DNAT of every published port for any local address: the host side chose the address. */
 const anyAddress = (ports: readonly PortRule[]): PortRule[] => ports.map(({ hostIp: _, ...r }) => r);
@@ -32,8 +32,8 @@ const forwardUser = (table: string) => `${hashOf(stackRoot())}-${table}`;
 export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
   return {
     async apply(spec) {
-      // Rootless: slirp4netns binds the host address; inside, the DNAT takes what arrives on tap0.
-      const rootless = slirpForwarding();
+      // Rootless: the connector binds the host address; inside, the DNAT takes what it hands in.
+      const rootless = connectorForwarding();
       const nat = rootless ? { ...spec, ports: anyAddress(spec.ports) } : spec;
       // Both families in one transaction; validated before anything touches the host.
       const ruleset = renderNatRuleset(nat) + renderNat6Ruleset(nat);
@@ -50,21 +50,21 @@ export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
       // Same trick as apply: declaring the table first makes the delete valid when it is absent.
       await nftRun(`table ip ${t} {}\ndelete table ip ${t}\ntable ip6 ${t} {}\ndelete table ip6 ${t}\n`);
       await removeAccepts(t);
-      if (slirpForwarding()) await removePortForwards(t);
+      if (connectorForwarding()) await removePortForwards(t);
       await releaseIpForward(forwardUser(t));
       await releaseIpForward(forwardUser(t), ip6ForwardPlaces());
     },
     async publish(table, project, ports) {
       // Forwarding is on: the one-off's networks are its stack's, whose table holds it.
-      // Rootless: slirp4netns binds the one-off's host ports as it does the stack's.
-      const rootless = slirpForwarding();
+      // Rootless: the connector binds the one-off's host ports as it does the stack's.
+      const rootless = connectorForwarding();
       await nftRun(renderOneOffRuleset(table, project, rootless ? anyAddress(ports) : ports));
       if (rootless) await syncPortForwards(table, [...ports]);
     },
     async unpublish(table) {
       const t = assertStkTable(table);
       await nftRun(`table ip ${t} {}\ndelete table ip ${t}\n`);
-      if (slirpForwarding()) await removePortForwards(t);
+      if (connectorForwarding()) await removePortForwards(t);
     },
   };
 }

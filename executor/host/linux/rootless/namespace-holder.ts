@@ -3,9 +3,10 @@
 // a process that does nothing but reap (catatonit -P, after mounting the namespace's own /sys), as podman's pause process does. Every
 // command the user runs re-executes inside them (enter-namespace.ts), so the runtime below
 // works as for root: overlay mounts, bridges, nftables, pivot_root — all owned by the
-// user's namespace, none of it the host's. slirp4netns connects that network namespace to
-// the host (egress, and the published ports: slirp-ports.ts). The holder and slirp4netns
-// outlive the command; the last `down` of the user's stacks stops both (stopHolder).
+// user's namespace, none of it the host's. pasta or slirp4netns (connectors.ts) connects
+// that network namespace to the host (egress, DNS, and the published ports: port-forwards.ts).
+// The holder and its connector outlive the command; the last `down` of the user's stacks
+// stops both (stopHolder).
 //
 // Who may do what is the kernel's: newuidmap/newgidmap map only the ranges /etc/subuid and
 // /etc/subgid give this user, and nothing in these namespaces has a capability on the host.
@@ -18,8 +19,13 @@ import { acquireFileLock } from '../../../../store/file-lock.js';
 import { stackRun } from '../../../../store/paths.js';
 import { makePrivateDirSync } from '../../../../store/private-files.js';
 import { isSameProcess, readStartTime } from '../../../../store/proc-stat.js';
-import { rootlessDir, slirpApiSocket } from './rootless-paths.js';
-import { restorePortForwards } from './slirp-ports.js';
+import type { ConnectorName } from '../../../../model/rootless-connector.js';
+import { connectorToUse, logFile, startConnector, type ForwardKey } from './connectors.js';
+import { holderRecordFile, portsDir, rootlessDir, slirpApiSocket } from './rootless-paths.js';
+import { forgetForwards, restorePortForwards, shownForward, wantedForwardKeys } from './port-forwards.js';
+import { RootlessSetupError } from './setup-error.js';
+
+export { RootlessSetupError };
 
 /** Root to nobody: the ids an image's files may carry. */
 const MAPPED_IDS = 65536;
@@ -34,33 +40,40 @@ export interface HolderRecord {
   /** The holder (pid 1 of the user's pid namespace), as the host numbers it: nsenter's target. */
   pid: number;
   startTime: number;
-  slirpPid: number;
-  slirpStartTime: number;
+  /** What connects the namespaces to the host, and its pid. */
+  connector: ConnectorName;
+  netPid: number;
+  netStartTime: number;
+  /** pasta: the forwards it was started with (slirp4netns's change while it runs). */
+  forwards: ForwardKey[];
 }
 
-export class RootlessSetupError extends Error {
-  constructor(message: string) {
-    super(`rootless: ${message}`);
-    this.name = 'RootlessSetupError';
-  }
-}
-
-const recordFile = () => path.join(rootlessDir(), 'holder.json');
+const recordFile = holderRecordFile;
 
 function readRecord(): HolderRecord | undefined {
   try {
-    return JSON.parse(fs.readFileSync(recordFile(), 'utf8')) as HolderRecord;
+    const r = JSON.parse(fs.readFileSync(recordFile(), 'utf8')) as HolderRecord & {
+      slirpPid?: number;
+      slirpStartTime?: number;
+    };
+    // A holder from before pasta: its connector is slirp4netns.
+    return {
+      ...r,
+      connector: r.connector ?? 'slirp4netns',
+      netPid: r.netPid ?? r.slirpPid ?? 0,
+      netStartTime: r.netStartTime ?? r.slirpStartTime ?? 0,
+      forwards: r.forwards ?? [],
+    };
   } catch {
     return undefined;
   }
 }
 
+const writeRecord = (r: HolderRecord) => fs.writeFileSync(recordFile(), JSON.stringify(r), { mode: 0o600 });
+
 const holderAlive = (r: HolderRecord) =>
   isSameProcess(r.unsharePid, r.unshareStartTime) && isSameProcess(r.pid, r.startTime);
-const alive = (r: HolderRecord) =>
-  isSameProcess(r.unsharePid, r.unshareStartTime) &&
-  isSameProcess(r.pid, r.startTime) &&
-  isSameProcess(r.slirpPid, r.slirpStartTime);
+const alive = (r: HolderRecord) => holderAlive(r) && isSameProcess(r.netPid, r.netStartTime);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -92,12 +105,9 @@ async function waitForHolder(unsharePid: number, uid: number): Promise<number> {
   }
 }
 
-const logFile = (name: string) => path.join(rootlessDir(), `${name}.log`);
-const openLog = (name: string) => fs.openSync(logFile(name), 'w', 0o600);
-
 function startUnshare(uid: IdRange, gid: IdRange): number {
   const count = (r: IdRange) => Math.min(r.count, MAPPED_IDS);
-  const log = openLog('unshare');
+  const log = fs.openSync(logFile('unshare'), 'w', 0o600);
   const child = spawn(
     'unshare',
     [
@@ -137,65 +147,16 @@ function startUnshare(uid: IdRange, gid: IdRange): number {
   return child.pid;
 }
 
-/** slirp4netns in the holder's namespaces; resolves once it configured tap0 (its ready fd). */
-async function startSlirp(holderPid: number): Promise<number> {
-  fs.rmSync(slirpApiSocket(), { force: true });
-  const log = openLog('slirp4netns');
-  const child = spawn(
-    'slirp4netns',
-    [
-      '--configure',
-      '--mtu=65520',
-      // Containers must not reach the host's own loopback services, as in rootful mode.
-      '--disable-host-loopback',
-      `--api-socket=${slirpApiSocket()}`,
-      '--ready-fd=3',
-      String(holderPid),
-      'tap0',
-    ],
-    { detached: true, stdio: ['ignore', log, log, 'pipe'] },
-  );
-  fs.closeSync(log);
-  const ready = child.stdio[3]!;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new RootlessSetupError(
-            `slirp4netns was not ready within ${READY_TIMEOUT_MS / 1000}s; see ${logFile('slirp4netns')}`,
-          ),
-        ),
-      READY_TIMEOUT_MS,
-    );
-    ready.once('data', () => (clearTimeout(timer), resolve()));
-    child.once(
-      'exit',
-      (code) => (
-        clearTimeout(timer),
-        reject(new RootlessSetupError(`slirp4netns exited (${code}); see ${logFile('slirp4netns')}`))
-      ),
-    );
-    child.once(
-      'error',
-      (err) => (clearTimeout(timer), reject(new RootlessSetupError(`cannot run slirp4netns: ${err.message}`))),
-    );
-  });
-  ready.destroy();
-  child.removeAllListeners('exit');
-  child.unref();
-  return child.pid!;
-}
-
 /**
- * slirp4netns died (killed, crashed) while the namespaces and their containers live on: a new
- * one for the same namespaces, and the published ports it held forwarded again.
+ * The connector died (killed, crashed) while the namespaces and their containers live on: a
+ * new one for the same namespaces, and the published ports it held forwarded again.
  */
-async function restartSlirp(found: HolderRecord): Promise<HolderRecord> {
-  kill(found.slirpPid, found.slirpStartTime); // a zombie or a stuck one
-  const slirpPid = await startSlirp(found.pid);
-  const record: HolderRecord = { ...found, slirpPid, slirpStartTime: readStartTime(slirpPid) ?? 0 };
-  fs.writeFileSync(recordFile(), JSON.stringify(record), { mode: 0o600 });
-  await restorePortForwards();
+async function restartConnector(found: HolderRecord, forwards = wantedForwardKeys()): Promise<HolderRecord> {
+  await killAndWait(found.netPid, found.netStartTime); // a zombie, a stuck one, or pasta with the old forwards
+  const netPid = await startConnector(found.connector, found.pid, forwards);
+  const record: HolderRecord = { ...found, netPid, netStartTime: readStartTime(netPid) ?? 0, forwards };
+  writeRecord(record);
+  if (found.connector === 'slirp4netns') await restorePortForwards();
   return record;
 }
 
@@ -208,34 +169,46 @@ function kill(pid: number, startTime: number): void {
   }
 }
 
-/** The user's holder: the running one, or a new one (under a lock: two first commands make one). */
+/** Killed and gone (or a zombie, whose sockets are closed): the host ports it bound are free again. */
+async function killAndWait(pid: number, startTime: number): Promise<void> {
+  kill(pid, startTime);
+  for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline && isSameProcess(pid, startTime);)
+    await sleep(5);
+}
+
+/** The user's holder: the running one, or a new one (`made`; under a lock: two first commands make one). */
 export async function ensureHolder(
   user: { uid: number },
   ranges: { uid: IdRange; gid: IdRange },
-): Promise<HolderRecord> {
+): Promise<{ holder: HolderRecord; made: boolean }> {
   makePrivateDirSync(stackRun());
   makePrivateDirSync(rootlessDir());
   const lock = await acquireFileLock(path.join(rootlessDir(), 'holder.lock'), { command: 'rootless namespaces' });
   try {
     const found = readRecord();
-    if (found && alive(found)) return found;
-    if (found && holderAlive(found)) return await restartSlirp(found);
+    if (found && alive(found)) return { holder: found, made: false };
+    if (found && holderAlive(found)) return { holder: await restartConnector(found), made: false };
     if (found) stopProcesses(found); // the holder is gone, and its namespaces with it: make them anew
+    // Forwards of containers that went with the old namespaces.
+    fs.rmSync(portsDir(), { recursive: true, force: true });
+    const connector = connectorToUse();
     const unsharePid = startUnshare(ranges.uid, ranges.gid);
     const unshareStartTime = readStartTime(unsharePid) ?? 0;
     try {
       const pid = await waitForHolder(unsharePid, user.uid);
-      const slirpPid = await startSlirp(pid);
+      const netPid = await startConnector(connector, pid, []);
       const record: HolderRecord = {
         unsharePid,
         unshareStartTime,
         pid,
         startTime: readStartTime(pid) ?? 0,
-        slirpPid,
-        slirpStartTime: readStartTime(slirpPid) ?? 0,
+        connector,
+        netPid,
+        netStartTime: readStartTime(netPid) ?? 0,
+        forwards: [],
       };
-      fs.writeFileSync(recordFile(), JSON.stringify(record), { mode: 0o600 });
-      return record;
+      writeRecord(record);
+      return { holder: record, made: true };
     } catch (err) {
       kill(unsharePid, unshareStartTime);
       throw err;
@@ -248,15 +221,15 @@ export async function ensureHolder(
 /** A process killed but not yet reaped (a zombie) still counts: tests look for it. */
 const exists = (pid: number, startTime: number) => readStartTime(pid) === startTime;
 const anyLeft = (r: HolderRecord) =>
-  exists(r.unsharePid, r.unshareStartTime) || exists(r.pid, r.startTime) || exists(r.slirpPid, r.slirpStartTime);
+  exists(r.unsharePid, r.unshareStartTime) || exists(r.pid, r.startTime) || exists(r.netPid, r.netStartTime);
 
 function stopProcesses(r: HolderRecord): void {
-  kill(r.slirpPid, r.slirpStartTime);
+  kill(r.netPid, r.netStartTime);
   kill(r.pid, r.startTime);
   kill(r.unsharePid, r.unshareStartTime);
 }
 
-/** Ends the holder and slirp4netns (after the user's last `down`): the namespaces go with their last process. */
+/** Ends the holder and its connector (after the user's last `down`): the namespaces go with their last process. */
 export async function stopHolder(): Promise<void> {
   if (!fs.existsSync(rootlessDir())) return;
   const lock = await acquireFileLock(path.join(rootlessDir(), 'holder.lock'), { command: 'rootless namespaces' });
@@ -269,6 +242,7 @@ export async function stopHolder(): Promise<void> {
     }
     fs.rmSync(recordFile(), { force: true });
     fs.rmSync(slirpApiSocket(), { force: true });
+    fs.rmSync(portsDir(), { recursive: true, force: true });
   } finally {
     lock.release();
   }
@@ -309,4 +283,34 @@ export async function stopHolderWhenIdle(graceMs = 5_000): Promise<boolean> {
     if (Date.now() > deadline) return false;
   await stopHolder();
   return true;
+}
+
+/**
+ * After a command, in the host's namespaces: pasta forwards what the tables' records now
+ * publish (it has no control socket, so a changed set starts it again; established
+ * connections through it are cut). When the new set cannot be bound, pasta is started again
+ * with the old one, so the other stacks keep their ports and egress, and the error says why.
+ */
+export async function syncConnectorForwards(): Promise<void> {
+  if (!fs.existsSync(recordFile())) return;
+  const lock = await acquireFileLock(path.join(rootlessDir(), 'holder.lock'), { command: 'rootless namespaces' });
+  try {
+    const found = readRecord();
+    if (!found || found.connector !== 'pasta' || !holderAlive(found)) return;
+    const wanted = wantedForwardKeys();
+    if (alive(found) && wanted.join() === found.forwards.join()) return;
+    try {
+      await restartConnector(found, wanted);
+    } catch (err) {
+      // The others keep their ports and egress; the new ones are forgotten, or every later command would fail on them.
+      const added = wanted.filter((k) => !found.forwards.includes(k));
+      forgetForwards(added);
+      await restartConnector(readRecord() ?? found, found.forwards);
+      throw new RootlessSetupError(
+        `cannot publish ${added.map(shownForward).join(', ')} on the host (its containers run without): ${(err as Error).message.replace(/^rootless: /, '')}`,
+      );
+    }
+  } finally {
+    lock.release();
+  }
 }
