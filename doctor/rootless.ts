@@ -123,19 +123,19 @@ export function rootlessNetworkCheck(facts: RootlessFacts): CheckResult {
   try {
     const name = chooseConnector(facts, facts.wantedConnector);
     const fallback =
-      name === 'pasta'
-        ? facts.slirp4netns
-          ? '; slirp4netns is the fallback (STACK_ROOTLESS_NET=slirp4netns)'
+      name === 'slirp4netns'
+        ? facts.pasta
+          ? '; pasta is the other choice (STACK_ROOTLESS_NET=pasta)'
           : ''
-        : facts.pasta
-          ? ' (STACK_ROOTLESS_NET chose it; pasta otherwise)'
-          : ' (pasta, preferred, is not installed: apt-get install passt)';
+        : facts.slirp4netns
+          ? ' (STACK_ROOTLESS_NET chose it; slirp4netns otherwise)'
+          : ' (slirp4netns, preferred, is not installed: apt-get install slirp4netns)';
     return ok('rootless-net', `${facts[name]} connects the user's network namespace to the host${fallback}`);
   } catch (err) {
     return fail(
       'rootless-net',
       (err as Error).message.replace(/^rootless: /, ''),
-      facts.wantedConnector === 'slirp4netns' ? 'apt-get install slirp4netns' : 'apt-get install passt',
+      facts.wantedConnector === 'pasta' ? 'apt-get install passt' : 'apt-get install slirp4netns',
     );
   }
 }

@@ -1,10 +1,13 @@
-// Which program connects the user's network namespace to the host in rootless mode: pasta
-// (Debian's passt) when installed, slirp4netns otherwise; STACK_ROOTLESS_NET=pasta or
-// slirp4netns picks one. Shared by doctor (its rootless-net line) and the runtime
+// Which program connects the user's network namespace to the host in rootless mode:
+// slirp4netns when installed, pasta (Debian's passt) otherwise; STACK_ROOTLESS_NET=pasta or
+// slirp4netns picks one. slirp4netns comes first because its API socket adds and removes a
+// forward while it runs; Debian 12's pasta has no such control, so every change of the
+// published ports restarts it (rootless up -d 1.51× rootful with pasta, 1.10× with
+// slirp4netns: docs/rootless.md). Shared by doctor (its rootless-net line) and the runtime
 // (executor/host/linux/rootless/connectors.ts), so both say the same.
 
 export type ConnectorName = 'pasta' | 'slirp4netns';
-export const CONNECTORS: readonly ConnectorName[] = ['pasta', 'slirp4netns'];
+export const CONNECTORS: readonly ConnectorName[] = ['slirp4netns', 'pasta'];
 
 /**
  * Where a stack's resolver sends what the host's loopback resolver would answer: both
@@ -21,7 +24,7 @@ export class ConnectorChoiceError extends Error {
   }
 }
 
-/** The connector to use: the one STACK_ROOTLESS_NET names, else pasta, else slirp4netns (paths by name; undefined when absent). */
+/** The connector to use: the one STACK_ROOTLESS_NET names, else slirp4netns, else pasta (paths by name; undefined when absent). */
 export function chooseConnector(
   installed: Partial<Record<ConnectorName, string | undefined>>,
   wanted: string | undefined,
@@ -35,9 +38,9 @@ export function chooseConnector(
       );
     return wanted as ConnectorName;
   }
-  if (installed.pasta) return 'pasta';
   if (installed.slirp4netns) return 'slirp4netns';
+  if (installed.pasta) return 'pasta';
   throw new ConnectorChoiceError(
-    "neither pasta nor slirp4netns on PATH: an ordinary user's stacks cannot reach the host's network or publish ports without one (apt-get install passt)",
+    "neither pasta nor slirp4netns on PATH: an ordinary user's stacks cannot reach the host's network or publish ports without one (apt-get install slirp4netns)",
   );
 }

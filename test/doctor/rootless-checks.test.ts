@@ -190,18 +190,18 @@ describe('rootless: overlayfs in a user namespace', () => {
 });
 
 describe('rootless: networking', () => {
-  it('pasta when installed, slirp4netns the fallback, STACK_ROOTLESS_NET picks; neither fails with the package', () => {
+  it('slirp4netns when installed, pasta otherwise, STACK_ROOTLESS_NET picks; neither fails with the package', () => {
     expect(rootlessNetworkCheck(ready())).toMatchObject({
       verdict: 'ok',
-      detail: expect.stringMatching(/^\/usr\/bin\/pasta connects .*slirp4netns is the fallback/),
+      detail: expect.stringMatching(/^\/usr\/bin\/slirp4netns connects .*pasta is the other choice/),
     });
     expect(rootlessNetworkCheck(ready((f) => (f.pasta = undefined)))).toMatchObject({
       verdict: 'ok',
       detail: expect.stringContaining('/usr/bin/slirp4netns connects'),
     });
-    expect(rootlessNetworkCheck(ready((f) => (f.wantedConnector = 'slirp4netns')))).toMatchObject({
+    expect(rootlessNetworkCheck(ready((f) => (f.wantedConnector = 'pasta')))).toMatchObject({
       verdict: 'ok',
-      detail: expect.stringContaining('/usr/bin/slirp4netns connects'),
+      detail: expect.stringMatching(/^\/usr\/bin\/pasta connects .*STACK_ROOTLESS_NET chose it/),
     });
     expect(rootlessNetworkCheck(ready((f) => (f.slirp4netns = undefined)))).toMatchObject({
       verdict: 'ok',
@@ -224,7 +224,7 @@ describe('rootless: networking', () => {
       f.slirp4netns = undefined;
       f.pasta = undefined;
     });
-    expect(rootlessNetworkCheck(neither)).toMatchObject({ verdict: 'fail', fix: 'apt-get install passt' });
+    expect(rootlessNetworkCheck(neither)).toMatchObject({ verdict: 'fail', fix: 'apt-get install slirp4netns' });
   });
 });
 

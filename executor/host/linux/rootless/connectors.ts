@@ -28,7 +28,7 @@ function onPath(command: string): string | undefined {
   return undefined;
 }
 
-/** pasta when installed, else slirp4netns; STACK_ROOTLESS_NET picks one. */
+/** slirp4netns when installed, else pasta; STACK_ROOTLESS_NET picks one (model/rootless-connector.ts says why). */
 export function connectorToUse(env: NodeJS.ProcessEnv = process.env): ConnectorName {
   return chooseConnector({ pasta: onPath('pasta'), slirp4netns: onPath('slirp4netns') }, env.STACK_ROOTLESS_NET);
 }
