@@ -218,8 +218,11 @@ export const thisHost = (): HostFacts => ({
   lsms: hostLsms(),
   cgroup: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1',
   rtGroupSched: fs.existsSync('/sys/fs/cgroup/cpu/cpu.rt_runtime_us'),
-  // Rootless (a user namespace): containers get no cgroups here (executor/host/linux/rootless/no-cgroups.ts).
-  noCgroups: !isInitialUidMap(fs.readFileSync('/proc/self/uid_map', 'utf8')),
+  // Rootless (a user namespace) without a delegated v2 subtree as its /sys/fs/cgroup: containers
+  // get no cgroups here (executor/host/linux/rootless/no-cgroups.ts).
+  noCgroups:
+    !isInitialUidMap(fs.readFileSync('/proc/self/uid_map', 'utf8')) &&
+    !fs.existsSync('/sys/fs/cgroup/cgroup.controllers'),
 });
 
 /** /sys/kernel/security/lsm (`lockdown,capability,apparmor`); none when securityfs shows none. */

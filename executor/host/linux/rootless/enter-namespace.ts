@@ -20,7 +20,8 @@ export function runInside(holder: HolderRecord, env: NodeJS.ProcessEnv): Promise
       '--net',
       '--uts',
       '--ipc',
-      '--cgroup',
+      // A holder given a delegated subtree keeps the host's cgroup namespace (namespace-holder.ts).
+      ...(holder.cgroup === undefined ? ['--cgroup'] : []),
       '--pid',
       // Opened inside (after the setns calls): a folder opened on the host's side (--wd) is
       // unreachable from the namespace's mounts, and getcwd then walks up by readdir, which a

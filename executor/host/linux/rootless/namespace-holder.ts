@@ -36,6 +36,12 @@ export interface HolderRecord {
   startTime: number;
   slirpPid: number;
   slirpStartTime: number;
+  /**
+   * The user's delegated cgroup v2 subtree (below /sys/fs/cgroup) that the namespaces see as
+   * their /sys/fs/cgroup; the holder then keeps the host's cgroup namespace. Absent: none,
+   * and the holder has a cgroup namespace of its own.
+   */
+  cgroup?: string;
 }
 
 export class RootlessSetupError extends Error {
@@ -95,7 +101,18 @@ async function waitForHolder(unsharePid: number, uid: number): Promise<number> {
 const logFile = (name: string) => path.join(rootlessDir(), `${name}.log`);
 const openLog = (name: string) => fs.openSync(logFile(name), 'w', 0o600);
 
-function startUnshare(uid: IdRange, gid: IdRange): number {
+/**
+ * The holder's first steps. The host's /sys shows the host's network devices: the
+ * namespace's own sysfs shows its bridges. With a delegated subtree, that subtree (opened
+ * before the host's cgroup mount is covered) becomes the namespace's /sys/fs/cgroup, so the
+ * runtime makes its groups there as on a cgroup v2 host (cgroups.ts).
+ */
+const MOUNT_SYS = 'mount -t sysfs -o nosuid,nodev,noexec sysfs /sys';
+const MOUNT_DELEGATED =
+  'exec 3<"/sys/fs/cgroup$STACK_DELEGATED_CGROUP" && ' +
+  `${MOUNT_SYS} && mount --no-canonicalize --bind /proc/self/fd/3 /sys/fs/cgroup && exec 3<&-`;
+
+function startUnshare(uid: IdRange, gid: IdRange, cgroup: string | undefined): number {
   const count = (r: IdRange) => Math.min(r.count, MAPPED_IDS);
   const log = openLog('unshare');
   const child = spawn(
@@ -108,7 +125,10 @@ function startUnshare(uid: IdRange, gid: IdRange): number {
       '--net',
       '--uts',
       '--ipc',
-      '--cgroup',
+      // A cgroup namespace rooted at the holder's group would put the delegated subtree out of
+      // its reach (the kernel moves a process only between groups below the writer's
+      // namespace root): with a subtree, the host's cgroup namespace is kept and the subtree is the view.
+      ...(cgroup === undefined ? ['--cgroup'] : []),
       '--pid',
       '--fork',
       '--mount-proc',
@@ -122,14 +142,17 @@ function startUnshare(uid: IdRange, gid: IdRange): number {
       '--',
       'sh',
       '-c',
-      // The host's /sys shows the host's network devices: the namespace's own sysfs shows its bridges.
       // PID 1 of the namespace reaps the processes reparented to it (a supervisor that
       // exited): catatonit's pause mode, as podman's pause process, else tini over sleep.
-      'mount -t sysfs -o nosuid,nodev,noexec sysfs /sys && ' +
+      `${cgroup === undefined ? MOUNT_SYS : MOUNT_DELEGATED} && ` +
         'if command -v catatonit >/dev/null; then exec catatonit -P; ' +
         'elif command -v tini >/dev/null; then exec tini -s -- sleep infinity; else exec sleep infinity; fi',
     ],
-    { detached: true, stdio: ['ignore', log, log] },
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: cgroup === undefined ? process.env : { ...process.env, STACK_DELEGATED_CGROUP: cgroup },
+    },
   );
   fs.closeSync(log);
   child.unref();
@@ -208,10 +231,15 @@ function kill(pid: number, startTime: number): void {
   }
 }
 
-/** The user's holder: the running one, or a new one (under a lock: two first commands make one). */
+/**
+ * The user's holder: the running one, or a new one (under a lock: two first commands make one).
+ * `cgroup`: the user's delegated subtree (model/cgroup-delegation.ts), taken by a new holder;
+ * a running one keeps what it was made with.
+ */
 export async function ensureHolder(
   user: { uid: number },
   ranges: { uid: IdRange; gid: IdRange },
+  cgroup?: string,
 ): Promise<HolderRecord> {
   makePrivateDirSync(stackRun());
   makePrivateDirSync(rootlessDir());
@@ -221,7 +249,7 @@ export async function ensureHolder(
     if (found && alive(found)) return found;
     if (found && holderAlive(found)) return await restartSlirp(found);
     if (found) stopProcesses(found); // the holder is gone, and its namespaces with it: make them anew
-    const unsharePid = startUnshare(ranges.uid, ranges.gid);
+    const unsharePid = startUnshare(ranges.uid, ranges.gid, cgroup);
     const unshareStartTime = readStartTime(unsharePid) ?? 0;
     try {
       const pid = await waitForHolder(unsharePid, user.uid);
@@ -233,6 +261,7 @@ export async function ensureHolder(
         startTime: readStartTime(pid) ?? 0,
         slirpPid,
         slirpStartTime: readStartTime(slirpPid) ?? 0,
+        ...(cgroup === undefined ? {} : { cgroup }),
       };
       fs.writeFileSync(recordFile(), JSON.stringify(record), { mode: 0o600 });
       return record;
