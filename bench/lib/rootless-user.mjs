@@ -51,17 +51,26 @@ export function userEnv(user, extra = {}) {
   return env;
 }
 
+const userPids = (user) =>
+  spawnSync('ps', ['-u', user.name, '-o', 'pid='], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((p) => p.trim() !== '');
+
 export function disposeBenchUser(user) {
   if (user.uid !== undefined) {
-    const left = spawnSync('ps', ['-u', user.name, '-o', 'pid='], { encoding: 'utf8' }).stdout.split('\n');
-    for (const pid of left.filter((p) => p.trim() !== '')) {
+    for (const pid of userPids(user)) {
       try {
         process.kill(Number(pid), 'SIGKILL');
       } catch {
         // gone meanwhile
       }
     }
+    // userdel refuses a user whose processes are not reaped yet (it left one behind once).
+    for (let i = 0; i < 100 && userPids(user).length > 0; i++) spawnSync('sleep', ['0.05']);
   }
-  if (user.made) spawnSync('userdel', [user.name]);
+  if (user.made) {
+    const r = spawnSync('userdel', [user.name], { encoding: 'utf8' });
+    if (r.status !== 0) process.stderr.write(`bench: userdel ${user.name} failed: ${r.stderr}`);
+  }
   if (user.tunMode !== undefined) fs.chmodSync(TUN, user.tunMode);
 }
