@@ -2,7 +2,8 @@
 // `npm run bench`: stack against the peers that are installed, on this machine, with the
 // same busybox image, in one run; prints one Markdown table (median, min, max, ratio to
 // stack) and writes it as JSON under bench/results/.
-//   node bench/run.mjs [--install-peers] [--quick] [--only oneshot,five,scale,watch,planner,build]
+//   node bench/run.mjs [--install-peers] [--quick] [--only oneshot,five,scale,watch,planner,build,rootless]
+// (rootless, issue 22, runs only when named: it makes and removes an ordinary user.)
 // Needs root and `npm run build`. Peers that are missing are reported as absent. What the
 // harness starts (dockerd and its containerd) it stops by pid; what peers change on the
 // host (nftables tables, the FORWARD policy, bridges, netns, cgroups, ip_forward) it restores.
@@ -25,6 +26,7 @@ import { planner } from './sections/planner.mjs';
 import { scale } from './sections/scale.mjs';
 import { watch } from './sections/watch.mjs';
 import { build } from './sections/build.mjs';
+import { rootless, rootlessMargins } from './sections/rootless.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -75,9 +77,10 @@ async function main() {
     stackBin: path.join(repo, 'bin/stack'),
     marker: path.basename(root),
     runs: quick
-      ? { oneshot: 5, five: 2, scale: 1, watch: 3, planner: 3, build: 2 }
-      : { oneshot: 30, five: 7, scale: 3, watch: 10, planner: 10, build: 5 },
+      ? { oneshot: 5, five: 2, scale: 1, watch: 3, planner: 3, build: 2, rootless: 2 }
+      : { oneshot: 30, five: 7, scale: 3, watch: 10, planner: 10, build: 5, rootless: 7 },
     sizes: quick ? [1, 10] : [1, 10, 50],
+    hard: hardLimits(),
   };
   const before = snapshotHost();
   const rows = [];
@@ -86,16 +89,18 @@ async function main() {
     ctx.layout = await buildLayout(path.join(root, 'oci'));
     timed(ctx.stackBin, ['image', 'import', ctx.layout, '--tag', IMAGE], { env: stackEnv });
     const archive = await dockerArchive(ctx.layout, path.join(root, 'busybox-docker.tar'));
-    if (present.docker) {
+    ctx.archive = archive;
+    // The rootless section has no docker peer (docker's rootless mode is not installed here).
+    if (present.docker && only.some((s) => s !== 'rootless')) {
       log('starting a private dockerd');
       ctx.docker = await startDockerd(root);
       timed(dockerCli(), ['load', '-i', archive], { env: ctx.docker.env });
     }
     if (present.podman) {
-      ctx.podman = podmanEnv(root, hardLimits());
+      ctx.podman = podmanEnv(root, ctx.hard);
       timed('podman', ['load', '-i', archive], { env: ctx.podman.env });
     }
-    const sections = { oneshot, five, scale, watch, planner, build };
+    const sections = { oneshot, five, scale, watch, planner, build, rootless };
     for (const name of only) {
       log(`section ${name}`);
       const got = await sections[name](ctx);
@@ -114,11 +119,13 @@ async function main() {
   const header = `stack vs peers, ${date.slice(0, 10)}, ${machine()}`;
   const table = markdownTable(rows);
   process.stdout.write(`${header}\n\n${table}\n`);
+  if (only.includes('rootless')) process.stdout.write(`\n${rootlessMargins(rows)}\n`);
   const out = path.join(repo, 'bench/results');
   fs.mkdirSync(out, { recursive: true });
   const result = { date, machine: machine(), versions: versions(), quick, rows };
-  fs.writeFileSync(path.join(out, 'peers-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  log(`results written to bench/results/peers-latest.json`);
+  const name = only.join() === 'rootless' ? 'rootless.json' : 'peers-latest.json';
+  fs.writeFileSync(path.join(out, name), `${JSON.stringify(result, null, 2)}\n`);
+  log(`results written to bench/results/${name}`);
 }
 
 main().catch((e) => {

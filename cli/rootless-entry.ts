@@ -40,7 +40,9 @@ export async function runRootless(command: string): Promise<number> {
     throw new Error(
       `rootless: ${user.name} needs one range of ${MIN_SUBIDS} ids in /etc/subuid and in /etc/subgid (several smaller ones are not mapped)`,
     );
-  const { holder, made } = await ensureHolder(user, { uid, gid });
+  // Containers get groups of their own only in a subtree the kernel lets this command use.
+  const cgroup = facts.delegation?.state === 'usable' ? facts.delegation.dir : undefined;
+  const { holder, made } = await ensureHolder(user, { uid, gid }, cgroup);
   const forwards = holder.connector === 'pasta' ? watchForwards() : undefined;
   const code = await runInside(holder, process.env);
   // The last down of the user's stacks takes the namespaces with it, once nothing runs there;

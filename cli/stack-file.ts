@@ -225,8 +225,9 @@ export function thisHost(): HostFacts {
     lsms: hostLsms(),
     cgroup: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1',
     rtGroupSched: fs.existsSync('/sys/fs/cgroup/cpu/cpu.rt_runtime_us'),
-    // Containers get no cgroups there (executor/host/linux/rootless/no-cgroups.ts).
-    noCgroups: rootless,
+    // Rootless without a delegated v2 subtree as its /sys/fs/cgroup: containers get no
+    // cgroups here (executor/host/linux/rootless/no-cgroups.ts).
+    noCgroups: rootless && !fs.existsSync('/sys/fs/cgroup/cgroup.controllers'),
     ...(rootless ? { rootless: { hardLimits: hardLimitsOf(fs.readFileSync('/proc/self/limits', 'utf8')) } } : {}),
   };
 }

@@ -4,6 +4,7 @@
 // for `sudo stack doctor` the one sudo names ($SUDO_USER); root itself has no rootless mode.
 
 import type { DoctorProbe, FileStat } from '../executor/host/linux/doctor-probe.js';
+import { findCgroupDelegation, unifiedCgroupOf, type CgroupDelegation } from '../model/cgroup-delegation.js';
 
 export interface RootlessUser {
   name: string;
@@ -40,16 +41,14 @@ export interface RootlessFacts {
   wantedConnector?: string | undefined;
   /** /sys/fs/cgroup is cgroup v2 (unified). */
   cgroupV2: boolean;
-  /** cgroup.controllers of the user's systemd service (user@UID.service), when it exists. */
-  delegatedControllers: string | undefined;
+  /** The cgroup v2 subtree delegated to the user (model/cgroup-delegation.ts); undefined on v1 or without a user. */
+  delegation: CgroupDelegation | undefined;
   /** The user's runtime folder: $XDG_RUNTIME_DIR run as the user, /run/user/UID under sudo (sudo drops it). */
   runtimeDir: string | undefined;
   runtimeDirStat: FileStat | undefined;
   /** /dev/net/tun, which pasta or slirp4netns opens as the user. */
   tun: FileStat | undefined;
 }
-
-export const userServiceCgroup = (uid: number) => `/sys/fs/cgroup/user.slice/user-${uid}.slice/user@${uid}.service`;
 
 /** The /etc/passwd entry named `name`, or with uid `uid`. */
 export function passwdUser(
@@ -93,6 +92,16 @@ function idMapper(probe: DoctorProbe, command: string): IdMapperFacts | undefine
 
 const sysctl = (probe: DoctorProbe, file: string) => probe.read(file)?.trim();
 
+/** Under sudo the command's own group is root's session, not the user's: only systemd's subtree is looked at. */
+function delegation(probe: DoctorProbe, user: RootlessUser): CgroupDelegation {
+  const look = {
+    owner: (file: string) => probe.stat(`/sys/fs/cgroup${file}`)?.uid,
+    read: (file: string) => probe.read(`/sys/fs/cgroup${file}`),
+  };
+  const own = user.viaSudo ? undefined : unifiedCgroupOf(probe.read('/proc/self/cgroup') ?? '');
+  return findCgroupDelegation(look, user.uid, own);
+}
+
 export function readRootlessFacts(probe: DoctorProbe): RootlessFacts {
   const user = invokingUser(probe);
   const runtimeDir = !user
@@ -100,6 +109,7 @@ export function readRootlessFacts(probe: DoctorProbe): RootlessFacts {
     : user.viaSudo
       ? `/run/user/${user.uid}`
       : probe.env('XDG_RUNTIME_DIR') || undefined;
+  const cgroupV2 = probe.exists('/sys/fs/cgroup/cgroup.controllers');
   return {
     user,
     newuidmap: idMapper(probe, 'newuidmap'),
@@ -113,8 +123,8 @@ export function readRootlessFacts(probe: DoctorProbe): RootlessFacts {
     pasta: probe.which('pasta'),
     slirp4netns: probe.which('slirp4netns'),
     wantedConnector: probe.env('STACK_ROOTLESS_NET') || undefined,
-    cgroupV2: probe.exists('/sys/fs/cgroup/cgroup.controllers'),
-    delegatedControllers: user ? probe.read(`${userServiceCgroup(user.uid)}/cgroup.controllers`) : undefined,
+    cgroupV2,
+    delegation: user && cgroupV2 ? delegation(probe, user) : undefined,
     runtimeDir,
     runtimeDirStat: runtimeDir ? probe.stat(runtimeDir) : undefined,
     tun: probe.stat('/dev/net/tun'),

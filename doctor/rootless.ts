@@ -5,7 +5,7 @@
 
 import { kernelVersion } from './kernel.js';
 import type { IdMapperFacts, RootlessFacts } from './rootless-facts.js';
-import { userServiceCgroup } from './rootless-facts.js';
+import { DELEGATED_CONTROLLERS, systemdUserCgroup } from '../model/cgroup-delegation.js';
 import { fail, ok, warn, type CheckResult } from './verdict.js';
 import { chooseConnector } from '../model/rootless-connector.js';
 
@@ -140,10 +140,10 @@ export function rootlessNetworkCheck(facts: RootlessFacts): CheckResult {
   }
 }
 
-const DELEGATED = ['cpu', 'memory', 'pids'];
 const DELEGATE_FIX =
   'mkdir -p /etc/systemd/system/user@.service.d && printf "[Service]\\nDelegate=cpu cpuset io memory pids\\n" > /etc/systemd/system/user@.service.d/delegate.conf && systemctl daemon-reload (then log in again)';
 
+/** Whether the user has a delegated cgroup v2 subtree that rootless containers get their groups in (model/cgroup-delegation.ts). */
 export function rootlessCgroupsCheck(facts: RootlessFacts): CheckResult {
   const name = 'user-cgroups';
   if (!facts.cgroupV2)
@@ -153,23 +153,36 @@ export function rootlessCgroupsCheck(facts: RootlessFacts): CheckResult {
       'boot with cgroup v2 (kernel command line: systemd.unified_cgroup_hierarchy=1)',
     );
   const user = facts.user;
-  if (!user) return ok(name, NOT_FOR_ROOT);
-  const group = userServiceCgroup(user.uid);
-  if (facts.delegatedControllers === undefined)
-    return warn(
-      name,
-      `no ${group}: ${user.name} has no systemd user session, so rootless limits will be a warning`,
-      `log in as ${user.name} through a systemd session, or loginctl enable-linger ${user.name}`,
-    );
-  const have = facts.delegatedControllers.split(/\s+/);
-  const missing = DELEGATED.filter((c) => !have.includes(c));
-  if (missing.length > 0)
-    return warn(
-      name,
-      `${group} is not given ${missing.join(', ')}: rootless limits on them will be a warning`,
-      DELEGATE_FIX,
-    );
-  return ok(name, `${group} has ${DELEGATED.join(', ')} delegated`);
+  const found = facts.delegation;
+  if (!user || !found) return ok(name, NOT_FOR_ROOT);
+  const at = (dir: string) => `/sys/fs/cgroup${dir}`;
+  switch (found.state) {
+    case 'usable':
+      return ok(
+        name,
+        `delegated subtree found: ${at(found.dir)} is ${user.name}'s with ${DELEGATED_CONTROLLERS.join(', ')}; rootless containers get their own groups and limits there`,
+      );
+    case 'missing-controllers':
+      return warn(
+        name,
+        `delegated subtree found: ${at(found.dir)}, but it is not given ${found.missing.join(', ')}: rootless limits will be a warning`,
+        found.dir === systemdUserCgroup(user.uid)
+          ? DELEGATE_FIX
+          : `enable them in the cgroup.subtree_control of ${at(found.dir)}'s parent`,
+      );
+    case 'outside':
+      return warn(
+        name,
+        `delegated subtree found: ${at(found.dir)}, but this command runs in ${at(found.own)}, outside it; the kernel moves a container into a group there only from inside it, so rootless limits will be a warning`,
+        `run stack inside it: systemd-run --user --scope stack …`,
+      );
+    case 'none':
+      return warn(
+        name,
+        `no delegated cgroup subtree: neither ${at(systemdUserCgroup(user.uid))} (systemd) nor a group above ${found.own ? at(found.own) : "the user's"} is ${user.name}'s, so rootless limits will be a warning`,
+        `log in as ${user.name} through a systemd session, or loginctl enable-linger ${user.name}; without systemd, chown a cgroup and its cgroup.procs, cgroup.subtree_control and cgroup.threads to ${user.name} and start stack in a group below it`,
+      );
+  }
 }
 
 export function runtimeDirCheck(facts: RootlessFacts): CheckResult {

@@ -8,28 +8,38 @@ import path from 'node:path';
 import { killMarked, unmountBelow } from './host-guard.mjs';
 import { quiet } from './run.mjs';
 
-export function podmanEnv(root, hard) {
+/**
+ * containers.conf of the bench's podman, rootful or rootless: the host quirks above, and
+ * `engine`/`network` lines of the caller's.
+ */
+export function containersConf(hard, { engine = [], network = [] }) {
   // podman starts conmon with a hard nproc of 32768 (seen here), and runc under conmon
   // cannot raise it: ask for no more than either.
   const nproc = Math.min(hard.nproc, 32768);
+  return [
+    '[containers]',
+    `default_ulimits = ["nofile=${hard.nofile}:${hard.nofile}", "nproc=${nproc}:${nproc}"]`,
+    '[engine]',
+    'cgroup_manager = "cgroupfs"',
+    'events_logger = "file"',
+    'runtime = "runc"',
+    ...engine,
+    '[network]',
+    ...network,
+    '',
+  ].join('\n');
+}
+
+export function podmanEnv(root, hard) {
   const dir = path.join(root, 'podman');
   for (const d of ['root', 'run', 'networks', 'tmp']) fs.mkdirSync(path.join(dir, d), { recursive: true });
   const conf = path.join(dir, 'containers.conf');
   fs.writeFileSync(
     conf,
-    [
-      '[containers]',
-      `default_ulimits = ["nofile=${hard.nofile}:${hard.nofile}", "nproc=${nproc}:${nproc}"]`,
-      '[engine]',
-      'cgroup_manager = "cgroupfs"',
-      'events_logger = "file"',
-      `events_logfile_path = "${path.join(dir, 'events.log')}"`,
-      'runtime = "runc"',
-      `tmp_dir = "${path.join(dir, 'tmp')}"`,
-      '[network]',
-      `network_config_dir = "${path.join(dir, 'networks')}"`,
-      '',
-    ].join('\n'),
+    containersConf(hard, {
+      engine: [`events_logfile_path = "${path.join(dir, 'events.log')}"`, `tmp_dir = "${path.join(dir, 'tmp')}"`],
+      network: [`network_config_dir = "${path.join(dir, 'networks')}"`],
+    }),
   );
   const storage = path.join(dir, 'storage.conf');
   fs.writeFileSync(

@@ -51,24 +51,26 @@ case "$REPO/" in /tmp/*) mkdir -p "$r$REPO" && mount -o move /repo "$r$REPO" || 
 # The kernel's own module tree where the guest's modprobe (kmod, from the host) looks for it.
 mkdir -p $r/lib/modules/$KVER
 mount --bind $r$KDIR/lib/modules/$KVER $r/lib/modules/$KVER
-# The kernel runs /proc/sys/kernel/modprobe in the initramfs' root: hand over to the guest root's.
-printf '#!/bin/sh\nexec /bin/chroot /newroot /sbin/modprobe "$@"\n' >/bin/modprobe-guest
-chmod 0755 /bin/modprobe-guest
-echo /bin/modprobe-guest >/proc/sys/kernel/modprobe
 # The results folder, writable, at the host's own path (the suite's bundle is there too).
 mkdir -p $r$OUT
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out $r$OUT || die "mounting the results share failed"
 
-chroot $r /bin/ip link set lo up
 hostname stack-vm
 say "kernel $(uname -r), cgroup controllers: $(cat $r/sys/fs/cgroup/cgroup.controllers)"
 
-chroot $r /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb CI=true \
-  /bin/sh -c "$SUITE_CMD" </dev/null >/dev/console 2>&1
+# The guest root becomes the root of the mount namespace (switch_root), not a chroot: the
+# kernel refuses a chrooted process a user namespace, which rootless mode's tests need. The
+# second stage runs the suite there as root and leaves its exit code in the writable share.
+# The kernel's module autoloading (modprobe) then runs the guest root's kmod directly.
+exec switch_root $r /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  OUT="$OUT" SUITE_CMD="$SUITE_CMD" /bin/sh -c '
+echo /sbin/modprobe >/proc/sys/kernel/modprobe
+ip link set lo up
+env -i PATH="$PATH" HOME=/root TERM=dumb CI=true /bin/sh -c "$SUITE_CMD" </dev/null >/dev/console 2>&1
 code=$?
-# What the kernel autoloaded meanwhile (through the modprobe wrapper): the list to preload.
-say "modules loaded: $(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')"
-echo "$code" >$r$OUT/exit-code
+# What the kernel autoloaded meanwhile: the list to preload.
+echo "stack-vm: modules loaded: $(cut -d" " -f1 /proc/modules | sort | tr "\n" " ")" >/dev/console
+echo "$code" >"$OUT/exit-code"
 sync
-say "suite exited with $code"
-poweroff -f
+echo "stack-vm: suite exited with $code" >/dev/console
+/bin/busybox poweroff -f'

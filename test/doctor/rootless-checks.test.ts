@@ -33,7 +33,7 @@ function ready(change: (f: RootlessFacts) => void = () => {}): RootlessFacts {
     pasta: '/usr/bin/pasta',
     slirp4netns: '/usr/bin/slirp4netns',
     cgroupV2: true,
-    delegatedControllers: 'cpuset cpu io memory pids\n',
+    delegation: { state: 'usable', dir: '/user.slice/user-1000.slice/user@1000.service' },
     runtimeDir: '/run/user/1000',
     runtimeDirStat: { uid: 1000, mode: 0o700, isDirectory: true },
     tun: { uid: 0, mode: 0o20666, isDirectory: false },
@@ -229,22 +229,42 @@ describe('rootless: networking', () => {
 });
 
 describe('rootless: cgroups', () => {
-  it('v2 with cpu, memory and pids delegated: ok', () => {
+  const systemd = '/user.slice/user-1000.slice/user@1000.service';
+
+  it('v2 with cpu, memory and pids delegated: ok, saying the subtree was found', () => {
     expect(rootlessCgroupsCheck(ready())).toMatchObject({
       verdict: 'ok',
-      detail: expect.stringContaining('user-1000.slice/user@1000.service'),
+      detail: expect.stringContaining(`delegated subtree found: /sys/fs/cgroup${systemd}`),
     });
   });
 
-  it('v2 without memory delegated: warns with the systemd drop-in', () => {
-    const r = rootlessCgroupsCheck(ready((f) => (f.delegatedControllers = 'pids\n')));
+  it('v2 without memory delegated: warns with the systemd drop-in (systemd) or the parent to enable them in', () => {
+    const r = rootlessCgroupsCheck(
+      ready((f) => (f.delegation = { state: 'missing-controllers', dir: systemd, missing: ['cpu', 'memory'] })),
+    );
     expect(r).toMatchObject({ verdict: 'warn', detail: expect.stringContaining('not given cpu, memory') });
     expect(r.fix).toContain('Delegate=cpu cpuset io memory pids');
+    const own = rootlessCgroupsCheck(
+      ready((f) => (f.delegation = { state: 'missing-controllers', dir: '/alice', missing: ['pids'] })),
+    );
+    expect(own.fix).toBe("enable them in the cgroup.subtree_control of /sys/fs/cgroup/alice's parent");
   });
 
-  it('v2 without a user session: warns with enable-linger', () => {
-    const r = rootlessCgroupsCheck(ready((f) => (f.delegatedControllers = undefined)));
+  it('v2 with a delegated subtree the command runs outside of: warns, with systemd-run --user --scope', () => {
+    const r = rootlessCgroupsCheck(
+      ready(
+        (f) => (f.delegation = { state: 'outside', dir: systemd, own: '/user.slice/user-1000.slice/session-2.scope' }),
+      ),
+    );
+    expect(r).toMatchObject({ verdict: 'warn', detail: expect.stringContaining('session-2.scope, outside it') });
+    expect(r.fix).toContain('systemd-run --user --scope');
+  });
+
+  it('v2 without a delegated subtree: warns with enable-linger, and the chown without systemd', () => {
+    const r = rootlessCgroupsCheck(ready((f) => (f.delegation = { state: 'none', own: '/session-2.scope' })));
     expect(r).toMatchObject({ verdict: 'warn', fix: expect.stringContaining('loginctl enable-linger alice') });
+    expect(r.detail).toContain('no delegated cgroup subtree');
+    expect(r.fix).toContain('cgroup.subtree_control');
   });
 
   it('v1: warns that limits will be a warning in rootless mode, even for root', () => {

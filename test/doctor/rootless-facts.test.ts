@@ -19,14 +19,20 @@ describe('rootless facts', () => {
         h.env.SUDO_USER = 'alice';
         h.env.XDG_RUNTIME_DIR = '/run/user/0';
         h.stats['/run/user/1000'] = { uid: 1000, mode: 0o700, isDirectory: true };
-        h.files['/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/cgroup.controllers'] = 'cpu memory pids';
+        const dir = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service';
+        h.files['/sys/fs/cgroup/cgroup.controllers'] = 'cpu memory pids';
+        h.files[`${dir}/cgroup.controllers`] = 'cpu memory pids';
+        for (const f of ['', '/cgroup.procs', '/cgroup.subtree_control'])
+          h.stats[`${dir}${f}`] = { uid: 1000, mode: 0o644, isDirectory: f === '' };
+        // root's own group: under sudo only systemd's subtree counts.
+        h.files['/proc/self/cgroup'] = '0::/user.slice/user-0.slice/session-1.scope\n';
       }),
     );
     expect(sudo.user).toEqual({ name: 'alice', uid: 1000, viaSudo: true });
     // sudo hands root's environment on: alice's runtime folder is the one pam_systemd makes.
     expect(sudo.runtimeDir).toBe('/run/user/1000');
     expect(sudo.runtimeDirStat).toMatchObject({ uid: 1000 });
-    expect(sudo.delegatedControllers).toBe('cpu memory pids');
+    expect(sudo.delegation).toEqual({ state: 'usable', dir: '/user.slice/user-1000.slice/user@1000.service' });
   });
 
   it('as an ordinary user: that user, with their own XDG_RUNTIME_DIR', () => {
@@ -41,6 +47,20 @@ describe('rootless facts', () => {
     const unnamed = readRootlessFacts(hostWith((h) => (h.euid = 4242)));
     expect(unnamed.user).toEqual({ name: '4242', uid: 4242, viaSudo: false });
     expect(unnamed.runtimeDir).toBeUndefined();
+  });
+
+  it("as an ordinary user: a group above the command's own that is chowned to them is their delegated subtree", () => {
+    const facts = readRootlessFacts(
+      hostWith((h) => {
+        h.euid = 1000;
+        h.files['/sys/fs/cgroup/cgroup.controllers'] = 'cpu memory pids';
+        h.files['/proc/self/cgroup'] = '0::/alice/session\n';
+        h.files['/sys/fs/cgroup/alice/cgroup.controllers'] = 'cpu io memory pids';
+        for (const f of ['', '/cgroup.procs', '/cgroup.subtree_control'])
+          h.stats[`/sys/fs/cgroup/alice${f}`] = { uid: 1000, mode: 0o644, isDirectory: f === '' };
+      }),
+    );
+    expect(facts.delegation).toEqual({ state: 'usable', dir: '/alice' });
   });
 
   it('a user NSS knows and /etc/passwd does not (LDAP, sssd) is found through getent', () => {

@@ -225,6 +225,19 @@ volumes:
     expect(map!.trim().split(/\s+/)).toEqual(['0', String(uid), '1']);
   });
 
+  it('runs from a folder below one other users may only cross (mode 0711, as many homes are)', () => {
+    // The inner command's cwd must be opened in the user's namespaces: one carried over from
+    // the host's mount namespace is unreachable there, and getcwd then walks up with readdir.
+    const crossOnly = path.join(env.root, 'cross-only');
+    const project = path.join(crossOnly, 'project');
+    fs.mkdirSync(project, { recursive: true });
+    fs.chmodSync(crossOnly, 0o711);
+    fs.chownSync(project, uid, fs.statSync(home).gid);
+    const r = stack(env, ['-f', file, 'ps', '--services'], project);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')).toContain('web');
+  });
+
   it("gives a container's root nothing of the host's root: a root-only host file stays unreadable", () => {
     const r = stack(env, ['-f', file, 'exec', 'web', 'cat', '/host-shadow'], home);
     expect(r.code).not.toBe(0);

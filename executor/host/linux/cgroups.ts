@@ -296,10 +296,17 @@ let host: CgroupTree | undefined;
 const hostTree = (): CgroupTree =>
   (host ??= cgroupsOutOfReach()
     ? noCgroupTree(cgroupVersion())
-    : cgroupTree(CGROUP_ROOT, cgroupVersion(), restrictDevices));
+    : // Rootless: a device program needs a capability on the host; a user namespace makes no
+      // device nodes anyway, and the host's bound in open only as the user may (docs/rootless.md).
+      cgroupTree(CGROUP_ROOT, cgroupVersion(), inUserNamespace() ? () => {} : restrictDevices));
 
-/** Rootless: the host's cgroup trees are root's (rootless/no-cgroups.ts). */
-export const cgroupsOutOfReach = (): boolean => inUserNamespace();
+/**
+ * Rootless: the host's cgroup trees are root's (rootless/no-cgroups.ts), unless the user's
+ * namespaces were given a delegated v2 subtree as their /sys/fs/cgroup (namespace-holder.ts);
+ * without one, the namespace's own sysfs has nothing mounted there.
+ */
+export const cgroupsOutOfReach = (): boolean =>
+  inUserNamespace() && !existsSync(path.join(CGROUP_ROOT, 'cgroup.controllers'));
 
 // `parent`: the container's cgroup_parent, from its spec (its record's, once it was spawned).
 export const cgroupDirs = (project: string, name: string, parent?: string) => hostTree().dirs(project, name, parent);

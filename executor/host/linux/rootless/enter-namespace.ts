@@ -20,9 +20,13 @@ export function runInside(holder: HolderRecord, env: NodeJS.ProcessEnv): Promise
       '--net',
       '--uts',
       '--ipc',
-      '--cgroup',
+      // A holder given a delegated subtree keeps the host's cgroup namespace (namespace-holder.ts).
+      ...(holder.cgroup === undefined ? ['--cgroup'] : []),
       '--pid',
-      `--wd=${process.cwd()}`,
+      // Opened inside (after the setns calls): a folder opened on the host's side (--wd) is
+      // unreachable from the namespace's mounts, and getcwd then walks up by readdir, which a
+      // parent other users may only cross (0711) refuses with EACCES.
+      `--wdns=${process.cwd()}`,
       '--',
       process.execPath,
       ...process.execArgv,

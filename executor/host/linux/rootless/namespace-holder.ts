@@ -46,6 +46,12 @@ export interface HolderRecord {
   netStartTime: number;
   /** pasta: the forwards it was started with (slirp4netns's change while it runs). */
   forwards: ForwardKey[];
+  /**
+   * The user's delegated cgroup v2 subtree (below /sys/fs/cgroup) that the namespaces see as
+   * their /sys/fs/cgroup; the holder then keeps the host's cgroup namespace. Absent: none,
+   * and the holder has a cgroup namespace of its own.
+   */
+  cgroup?: string;
 }
 
 const recordFile = holderRecordFile;
@@ -105,7 +111,18 @@ async function waitForHolder(unsharePid: number, uid: number): Promise<number> {
   }
 }
 
-function startUnshare(uid: IdRange, gid: IdRange): number {
+/**
+ * The holder's first steps. The host's /sys shows the host's network devices: the
+ * namespace's own sysfs shows its bridges. With a delegated subtree, that subtree (opened
+ * before the host's cgroup mount is covered) becomes the namespace's /sys/fs/cgroup, so the
+ * runtime makes its groups there as on a cgroup v2 host (cgroups.ts).
+ */
+const MOUNT_SYS = 'mount -t sysfs -o nosuid,nodev,noexec sysfs /sys';
+const MOUNT_DELEGATED =
+  'exec 3<"/sys/fs/cgroup$STACK_DELEGATED_CGROUP" && ' +
+  `${MOUNT_SYS} && mount --no-canonicalize --bind /proc/self/fd/3 /sys/fs/cgroup && exec 3<&-`;
+
+function startUnshare(uid: IdRange, gid: IdRange, cgroup: string | undefined): number {
   const count = (r: IdRange) => Math.min(r.count, MAPPED_IDS);
   const log = fs.openSync(logFile('unshare'), 'w', 0o600);
   const child = spawn(
@@ -118,7 +135,10 @@ function startUnshare(uid: IdRange, gid: IdRange): number {
       '--net',
       '--uts',
       '--ipc',
-      '--cgroup',
+      // A cgroup namespace rooted at the holder's group would put the delegated subtree out of
+      // its reach (the kernel moves a process only between groups below the writer's
+      // namespace root): with a subtree, the host's cgroup namespace is kept and the subtree is the view.
+      ...(cgroup === undefined ? ['--cgroup'] : []),
       '--pid',
       '--fork',
       '--mount-proc',
@@ -132,14 +152,17 @@ function startUnshare(uid: IdRange, gid: IdRange): number {
       '--',
       'sh',
       '-c',
-      // The host's /sys shows the host's network devices: the namespace's own sysfs shows its bridges.
       // PID 1 of the namespace reaps the processes reparented to it (a supervisor that
       // exited): catatonit's pause mode, as podman's pause process, else tini over sleep.
-      'mount -t sysfs -o nosuid,nodev,noexec sysfs /sys && ' +
+      `${cgroup === undefined ? MOUNT_SYS : MOUNT_DELEGATED} && ` +
         'if command -v catatonit >/dev/null; then exec catatonit -P; ' +
         'elif command -v tini >/dev/null; then exec tini -s -- sleep infinity; else exec sleep infinity; fi',
     ],
-    { detached: true, stdio: ['ignore', log, log] },
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: cgroup === undefined ? process.env : { ...process.env, STACK_DELEGATED_CGROUP: cgroup },
+    },
   );
   fs.closeSync(log);
   child.unref();
@@ -176,10 +199,15 @@ async function killAndWait(pid: number, startTime: number): Promise<void> {
     await sleep(5);
 }
 
-/** The user's holder: the running one, or a new one (`made`; under a lock: two first commands make one). */
+/**
+ * The user's holder: the running one, or a new one (`made`; under a lock: two first commands make one).
+ * `cgroup`: the user's delegated subtree (model/cgroup-delegation.ts), taken by a new holder;
+ * a running one keeps what it was made with.
+ */
 export async function ensureHolder(
   user: { uid: number },
   ranges: { uid: IdRange; gid: IdRange },
+  cgroup?: string,
 ): Promise<{ holder: HolderRecord; made: boolean }> {
   makePrivateDirSync(stackRun());
   makePrivateDirSync(rootlessDir());
@@ -192,7 +220,7 @@ export async function ensureHolder(
     // Forwards of containers that went with the old namespaces.
     fs.rmSync(portsDir(), { recursive: true, force: true });
     const connector = connectorToUse();
-    const unsharePid = startUnshare(ranges.uid, ranges.gid);
+    const unsharePid = startUnshare(ranges.uid, ranges.gid, cgroup);
     const unshareStartTime = readStartTime(unsharePid) ?? 0;
     try {
       const pid = await waitForHolder(unsharePid, user.uid);
@@ -206,6 +234,7 @@ export async function ensureHolder(
         netPid,
         netStartTime: readStartTime(netPid) ?? 0,
         forwards: [],
+        ...(cgroup === undefined ? {} : { cgroup }),
       };
       writeRecord(record);
       return { holder: record, made: true };

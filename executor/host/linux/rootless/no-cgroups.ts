@@ -1,5 +1,7 @@
 // Rootless without a delegated cgroup subtree: an ordinary user may not make groups in the
-// host's trees (cgroup v1 here; v2 without systemd's Delegate=), so containers get none.
+// host's trees (cgroup v1 here; v2 without a subtree delegated to the user that the command
+// runs in: model/cgroup-delegation.ts), so containers get none. With one, the namespaces see
+// it as their /sys/fs/cgroup (namespace-holder.ts) and cgroups.ts's v2 tree is used instead.
 // This tree has the shape of cgroups.ts's but makes nothing, lists nothing and joins
 // nothing: a container's processes stay in the user's own group. Its limits are not a
 // silent no-op: the CLI warns about every key this leaves unset (rootless/limit-warnings.ts).
