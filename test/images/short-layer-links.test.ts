@@ -4,25 +4,17 @@
 // image GC's forget removes only a link that points to the layer it removes.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { forgetShortLayerLink, overlayLayerDirs, shortLayerLink } from '../../images/short-layer-links.js';
 import { paths } from '../../store/paths.js';
+import { useTempStackRoot } from '../support/temp-stack-root.js';
 
 const digest = (c: string) => `sha256:${'0123456789abcdef'}${c.repeat(48)}`;
-let root: string;
-const saved = process.env.STACK_ROOT;
+useTempStackRoot('links');
 beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-test-links-'));
-  process.env.STACK_ROOT = root;
   for (const c of ['a', 'b']) fs.mkdirSync(paths.layerDir(digest(c)), { recursive: true });
   fs.writeFileSync(path.join(paths.layerDir(digest('a')), 'file'), 'of layer a\n');
-});
-afterEach(() => {
-  if (saved === undefined) delete process.env.STACK_ROOT;
-  else process.env.STACK_ROOT = saved;
-  fs.rmSync(root, { recursive: true, force: true });
 });
 
 describe('short layer links', () => {

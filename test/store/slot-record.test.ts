@@ -7,9 +7,8 @@
 // serviceContainers, whichever was old, and with neither running the two picked differently.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serviceContainers } from '../../cli/service-containers.js';
 import type { ContainerRecord } from '../../model/records.js';
 import { readStartTime } from '../../store/proc-stat.js';
@@ -17,6 +16,7 @@ import { slotRecord } from '../../store/slot-record.js';
 import { createStateStore, readState } from '../../store/state-store.js';
 import { tableEntries } from '../../supervisor/dns/slot-answers.js';
 import { plainSpec } from '../support/plain-spec.js';
+import { useTempStackRoot } from '../support/temp-stack-root.js';
 
 // Real processes, so the records count as running: the old container is this process's
 // parent (started earlier), the replacement this process.
@@ -28,17 +28,7 @@ function record(name: string, over: Partial<ContainerRecord>): ContainerRecord {
   return { spec, status: 'running', ...over };
 }
 
-let root: string;
-const saved = process.env.STACK_ROOT;
-beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-test-slot-'));
-  process.env.STACK_ROOT = root;
-});
-afterEach(() => {
-  if (saved === undefined) delete process.env.STACK_ROOT;
-  else process.env.STACK_ROOT = saved;
-  fs.rmSync(root, { recursive: true, force: true });
-});
+useTempStackRoot('slot');
 
 /** What each of the three picks for slot p-web-1, by host name. */
 async function picks(records: ContainerRecord[]) {

@@ -8,6 +8,7 @@
 // too many for one page of mount options are named by their short links
 // (images/short-layer-links.ts).
 
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { MountSpec } from '../../../model/plan.js';
@@ -15,6 +16,8 @@ import { paths } from '../../../store/paths.js';
 import { VolumeError } from '../../../store/volumes.js';
 import { isWhiteout, lookupName } from '../../../images/overlay-form.js';
 import { MOUNT_OPTIONS_LIMIT, shortLayerLink } from '../../../images/short-layer-links.js';
+import { layerShadowDir } from '../../../images/layer-shadows.js';
+import { PARTIAL_MARK } from '../../../images/unpack-layer.js';
 
 const fits = (dirs: string[]) => `lowerdir=${dirs.join(':')},userxattr`.length <= MOUNT_OPTIONS_LIMIT;
 
@@ -77,4 +80,24 @@ export async function whiteoutShadow(top: string, into: string): Promise<string>
   };
   await walk('');
   return into;
+}
+
+/**
+ * whiteoutShadow of `top`, made once and kept (images/layer-shadows.ts): made aside, then
+ * renamed into place, so a container never sees a half-made one; of two made at once, the
+ * first renamed stays.
+ */
+export async function keptShadow(top: string): Promise<string> {
+  const kept = layerShadowDir(top);
+  if (await fs.stat(kept).catch(() => undefined)) return kept;
+  const aside = `${kept}${PARTIAL_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
+  await whiteoutShadow(top, aside);
+  try {
+    await fs.rename(aside, kept);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    await fs.rm(aside, { recursive: true, force: true });
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+  }
+  return kept;
 }
