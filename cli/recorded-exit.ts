@@ -7,6 +7,7 @@
 
 import type { ContainerRecord } from '../model/records.js';
 import { readState } from '../store/state-store.js';
+import type { Clock } from '../supervisor/clock.js';
 
 /** How long an ended container's exit may take to be recorded before we stop waiting. */
 export const EXIT_RECORD_WAIT_MS = 5000;
@@ -17,15 +18,22 @@ export interface ExitSources {
   read: () => Promise<ContainerRecord | undefined>;
   /** Resolves with the code of the container's die event, if the caller listens to events. */
   died?: Promise<number | undefined>;
-  /** The clock: tests pass a fake one. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Tests pass a fake one (test/support/fake-clock.ts). */
+  clock?: Pick<Clock, 'after'>;
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The system's, with timers that keep the command alive while it waits (systemClock's do not). */
+const commandClock: Pick<Clock, 'after'> = {
+  after: (ms, fn) => {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
 const never = new Promise<never>(() => {});
 
 /** The recorded exit code; undefined when no code is known within EXIT_RECORD_WAIT_MS. */
-export async function recordedExit({ read, died, sleep = realSleep }: ExitSources): Promise<number | undefined> {
+export async function recordedExit({ read, died, clock = commandClock }: ExitSources): Promise<number | undefined> {
+  const sleep = (ms: number) => new Promise<void>((resolve) => clock.after(ms, resolve));
   const heard = (died ?? never).then((code) => ({ code }));
   for (let waited = 0; ; waited += STEP_MS) {
     const now = await Promise.race([read().then((record) => ({ record })), heard]);

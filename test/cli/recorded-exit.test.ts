@@ -7,21 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT_RECORD_WAIT_MS, recordedExit } from '../../cli/recorded-exit.js';
 import type { ContainerRecord } from '../../model/records.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 const record = (status: ContainerRecord['status'], exitCode?: number) =>
   ({ status, ...(exitCode !== undefined ? { exitCode } : {}) }) as ContainerRecord;
 
-/** A fake clock: sleeps end only when the test ticks. */
+/** The project's fake clock, ticking one poll step (50 ms) at a time. */
 function fakeClock() {
-  const sleepers: (() => void)[] = [];
-  return {
-    sleep: () => new Promise<void>((resolve) => sleepers.push(resolve)),
-    sleeping: () => sleepers.length,
-    tick: async () => {
-      sleepers.shift()?.();
-      await settle();
-    },
-  };
+  const clock = new FakeClock();
+  return { clock, tick: () => clock.advance(50) };
 }
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -36,7 +30,7 @@ describe('recordedExit', () => {
   it('waits for the record while it still says running, and takes its code once written', async () => {
     const clock = fakeClock();
     let now = record('running');
-    const exit = watch(recordedExit({ read: async () => now, sleep: clock.sleep }));
+    const exit = watch(recordedExit({ read: async () => now, clock: clock.clock }));
     await settle();
     await clock.tick();
     await clock.tick();
@@ -51,7 +45,7 @@ describe('recordedExit', () => {
     let reads = 0;
     let die!: (code: number) => void;
     const died = new Promise<number>((resolve) => (die = resolve));
-    const exit = watch(recordedExit({ read: async () => (reads++, record('running')), died, sleep: clock.sleep }));
+    const exit = watch(recordedExit({ read: async () => (reads++, record('running')), died, clock: clock.clock }));
     await settle();
     await clock.tick();
     expect(exit.done).toBe(false);
@@ -68,7 +62,7 @@ describe('recordedExit', () => {
     const clock = fakeClock();
     let now = record('running');
     const died = new Promise<number>(() => {});
-    const exit = watch(recordedExit({ read: async () => now, died, sleep: clock.sleep }));
+    const exit = watch(recordedExit({ read: async () => now, died, clock: clock.clock }));
     await settle();
     now = record('exited', 3);
     await clock.tick();
@@ -76,15 +70,15 @@ describe('recordedExit', () => {
   });
 
   it('answers at once for a container whose exit is already recorded, or whose record is gone', async () => {
+    // The clock never moves: a wait would never end.
     const clock = fakeClock();
-    expect(await recordedExit({ read: async () => record('exited', 0), sleep: clock.sleep })).toBe(0);
-    expect(await recordedExit({ read: async () => undefined, sleep: clock.sleep })).toBeUndefined();
-    expect(clock.sleeping()).toBe(0);
+    expect(await recordedExit({ read: async () => record('exited', 0), clock: clock.clock })).toBe(0);
+    expect(await recordedExit({ read: async () => undefined, clock: clock.clock })).toBeUndefined();
   });
 
   it('gives up, with no code, after EXIT_RECORD_WAIT_MS of a record that stays running', async () => {
     const clock = fakeClock();
-    const exit = watch(recordedExit({ read: async () => record('running'), sleep: clock.sleep }));
+    const exit = watch(recordedExit({ read: async () => record('running'), clock: clock.clock }));
     await settle();
     let ticks = 0;
     while (!exit.done && ticks < 1000) {
