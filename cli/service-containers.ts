@@ -1,8 +1,12 @@
 // The containers a command that names a service acts on (exec, cp, export, commit, attach), as
 // docker compose picks them: `--index N` is replica N, the one-off containers of `run` only
-// with `--all`; a replica under recreation is the one serving (store/slot-record.ts's rule).
+// with `--all`; of a replica under recreation, the one serving (store/slot-record.ts's rule,
+// which the DNS server and a `network_mode: service:X` join follow too).
 
+import { groupBy } from '../model/group-by.js';
 import { containerName } from '../model/names.js';
+import { servingRecord } from '../store/slot-record.js';
+import { readState } from '../store/state-store.js';
 import { containerStatus, type ContainerStatusRow } from '../supervisor/status.js';
 import { UsageError } from './usage-error.js';
 
@@ -19,7 +23,7 @@ export async function serviceContainers(
   service: string,
   pick: Pick = {},
 ): Promise<ContainerStatusRow[]> {
-  const rows = await containerStatus(project);
+  const [rows, records] = await Promise.all([containerStatus(project), readState.containers(project)]);
   const own = rows.filter((r) => r.service === service);
   if (own.length === 0) {
     const services = [...new Set(rows.map((r) => r.service))];
@@ -38,8 +42,13 @@ export async function serviceContainers(
     chosen = own.filter((r) => r.name === slot || r.instance.replace(/\.b$/, '') === slot);
     if (chosen.length === 0) throw new UsageError(`service ${service} has no replica ${index} (no container ${slot})`);
   }
-  // One per name: the running one of a slot whose replacement is starting.
+  // One per slot: the serving one of a slot whose replacement runs beside it.
+  const serving = new Set(
+    [...groupBy(records, (r) => r.spec.displayName ?? r.spec.name).values()].map(
+      (list) => servingRecord(list)!.spec.name,
+    ),
+  );
   const byName = new Map<string, ContainerStatusRow>();
-  for (const r of chosen) if (!byName.has(r.name) || r.state === 'running') byName.set(r.name, r);
+  for (const r of chosen) if (!byName.has(r.name) || serving.has(r.instance)) byName.set(r.name, r);
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }

@@ -12,8 +12,9 @@ import { readState } from '../store/state-store.js';
 import type { Host } from './host.js';
 import { vethName } from '../model/names.js';
 import { removeContainer } from './stop-container.js';
+import { BUILD_PROJECT_PREFIX } from '../model/build-projects.js';
 
-export const BUILD_PROJECT_PREFIX = 'stkbuild-';
+export { BUILD_PROJECT_PREFIX };
 
 /** Removes every orphaned build stack; returns their projects. */
 export async function sweepBuildLeftovers(host: Host): Promise<string[]> {

@@ -28,8 +28,10 @@ import { readState } from '../store/state-store.js';
 import type { Host } from './host.js';
 import { buildNat, chooseBuildNetwork, createBuildNetwork } from './build-network.js';
 import { removeBuildStack, removeUnheldBuildStacks, stackNames } from './build-leftovers.js';
+import { KEPT_NETWORK_PREFIX } from '../model/build-projects.js';
 
-export const KEPT_NETWORK_PREFIX = 'stkbnet-';
+export { KEPT_NETWORK_PREFIX };
+
 /** Builds running at once on one STACK_ROOT that can each have a network. */
 const SLOTS = 16;
 /** A kept network unused this long is removed by the next build's end. */

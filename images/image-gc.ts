@@ -16,6 +16,8 @@ import { listImages, removeImage } from './image-store.js';
 import { heldLayers, isAlive } from './layer-holds.js';
 import { forgetDiffId } from './layer-store.js';
 import { PARTIAL_MARK } from './unpack-layer.js';
+import { forgetShortLayerLink } from './short-layer-links.js';
+import { forgetLayerShadows } from './layer-shadows.js';
 
 export class ImageInUseError extends Error {
   constructor(ref: string, users: string[]) {
@@ -129,6 +131,8 @@ export async function pruneImages(opts: PruneOptions = {}): Promise<PruneResult>
     await fs.rename(path.join(layersDir, name), doomed);
     await fs.rm(doomed, { recursive: true, force: true });
     await forgetDiffId(`sha256:${name}`);
+    await forgetShortLayerLink(`sha256:${name}`);
+    await forgetLayerShadows(`sha256:${name}`);
     result.layers.push(`sha256:${name}`);
   }
   result.leftovers += await pruneTmp();

@@ -49,6 +49,8 @@ export interface ContainerRecord {
   stopped?: boolean;
   /** Frozen by `stack pause` until `unpause` (or a stop, which thaws it). */
   paused?: boolean;
+  /** A one-off's `stack run` process, which claimed its addresses and ports (cli/commands/run-claim.ts): its claim lives as long as it does until the container has a pid. */
+  claimant?: { pid: number; startTime: number };
 }
 
 /** Ready: its ports (spec.readyPorts) accept connections, or it ran for a grace without ports; else the ports that stayed closed. */

@@ -74,6 +74,7 @@ export const containerRecordShape: Check = shape({
   'restartCount?': num,
   'stopped?': bool,
   'paused?': bool,
+  'claimant?': shape({ pid: num, startTime: num }),
 });
 
 export const networkRecordShape: Check = shape({

@@ -8,6 +8,7 @@
 import { createLinuxHost } from '../../executor/host/linux/linux-host.js';
 import { containerStatus, logFileOf } from '../../supervisor/status.js';
 import { EXIT } from '../errors.js';
+import { recordedExitOf } from '../recorded-exit.js';
 import { projectOf, type GlobalOptions } from '../stack-file.js';
 import { UsageError } from '../usage-error.js';
 import { serviceContainers } from '../service-containers.js';
@@ -21,8 +22,6 @@ export interface AttachOptions {
   detachKeys: string;
 }
 
-/** How long an ended container's exit code may take to be recorded. */
-const EXIT_CODE_WAIT_MS = 5000;
 const POLL_MS = 200;
 const PROXIED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,19 +54,15 @@ export async function attach(globals: GlobalOptions, service: string, opts: Atta
   for (const s of PROXIED)
     process.on(s, sigProxy === 'true' ? proxy : s === 'SIGWINCH' ? ignore : () => (detached = true));
   try {
-    for (let waitedForCode = 0; ;) {
+    for (;;) {
       if (detached) return EXIT.ok;
       const row = (await containerStatus(project)).find((r) => r.instance === target!.instance);
-      // Its process can be gone a moment before the supervisor records the exit code.
-      if (row?.state === 'exited' && row.exitCode === undefined && waitedForCode < EXIT_CODE_WAIT_MS) {
-        waitedForCode += POLL_MS;
-        await sleep(POLL_MS);
-        continue;
-      }
       if (row?.state !== 'running') {
+        // Its process can be gone a moment before the supervisor records the exit code.
+        const code = await recordedExitOf(project, target!.instance);
         stop.abort();
         await following;
-        return row?.exitCode ?? EXIT.ok;
+        return code ?? EXIT.ok;
       }
       await sleep(POLL_MS);
     }

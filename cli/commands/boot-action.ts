@@ -1,9 +1,11 @@
 // What `stack boot` does (loaded only when it runs; see boot.ts): each stack recorded under
 // STACK_ROOT (or the one named) gets its supervisor, started as `up -d` starts it, which
 // brings the stack back from its records (supervisor/boot.ts). Stacks that own a network
-// other stacks join come first. One stack that fails does not keep the others down.
+// other stacks join come first. One stack that fails does not keep the others down. The
+// stacks builds make for themselves (model/build-projects.ts) are left to the next build.
 
 import fs from 'node:fs';
+import { isBuildProject } from '../../model/build-projects.js';
 import { paths, stackRoot } from '../../store/paths.js';
 import { readState } from '../../store/state-store.js';
 import { bootOrder } from '../../planner/plan/boot-plan.js';
@@ -26,6 +28,11 @@ export async function boot(globals: GlobalOptions, opts: BootOptions): Promise<n
     process.stdout.write(unitText(unitFacts(only)));
     return EXIT.ok;
   }
+  if (only && isBuildProject(only)) {
+    // A build's own stack: the next build makes its network again over what is there.
+    process.stderr.write(`stack ${only} is a build's, not a stack of yours: the next build brings it back\n`);
+    return EXIT.ok;
+  }
   if (only && !fs.existsSync(paths.stateDir(only))) {
     // Not an error: a unit left for a stack taken down meanwhile must not fail the boot.
     process.stderr.write(`stack ${only} has no state under ${stackRoot()}: nothing to bring back\n`);
@@ -34,7 +41,7 @@ export async function boot(globals: GlobalOptions, opts: BootOptions): Promise<n
   const projects = only
     ? [only]
     : await bootOrder(
-        (await readState.projects()).filter((p) => fs.existsSync(paths.stateDir(p))),
+        (await readState.projects()).filter((p) => !isBuildProject(p) && fs.existsSync(paths.stateDir(p))),
         networkUse,
       );
   if (projects.length === 0) process.stderr.write(`no stack has state under ${stackRoot()}: nothing to bring back\n`);

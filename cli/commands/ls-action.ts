@@ -1,8 +1,11 @@
 // What `stack ls` does (loaded only when it runs; see ls.ts). docker compose's rules: without
 // --all a stack shows when one of its containers runs, and only its running ones count; the
 // status is each state with its count, states in alphabetical order (`exited(1), running(2)`);
-// json has compose's field names (Name, Status, ConfigFiles).
+// json has compose's field names (Name, Status, ConfigFiles). The stacks builds make for
+// themselves (model/build-projects.ts) are never listed, --all or not: compose lists no
+// BuildKit internals.
 
+import { isBuildProject } from '../../model/build-projects.js';
 import { readConfigFiles } from '../../store/config-files.js';
 import { readState } from '../../store/state-store.js';
 import { containerStatus } from '../../supervisor/status.js';
@@ -29,7 +32,7 @@ export async function ls(opts: LsOptions): Promise<void> {
   const matches = nameFilters(opts.filter ?? []);
   const listed: StackListing[] = [];
   for (const project of await readState.projects()) {
-    if (!matches(project)) continue;
+    if (!matches(project) || isBuildProject(project)) continue;
     const states = await countedStates(project);
     if (states === undefined) continue;
     // docker ps without -a: a paused container runs.

@@ -13,6 +13,7 @@ import { isRunWatcher, reportStarted, runThroughWatcher } from './run-detached.j
 import { fixedPorts, publishedByRun } from './run-ports.js';
 import { oneOffPorts } from '../../planner/plan/one-off-ports.js';
 import { claimOneOff } from './run-claim.js';
+import { faultPoint } from '../fault-point.js';
 import type { ContainerSpec } from '../../model/plan.js';
 import { emptyObserved, type ImageInfo, type Observed } from '../../model/observed.js';
 import { oneOffSpec } from '../../planner/plan/one-off.js';
@@ -201,6 +202,7 @@ export async function run(
       return ports.length > 0 ? { ...named, oneOffPorts: ports } : named;
     },
   );
+  faultPoint('run-claimed');
   if (opts.detach) {
     // The watcher (run-detached.ts): it waits for the exit, as an attached run does.
     const outcome = await runOneOff(spec, host, {

@@ -5,10 +5,13 @@
 // takes no stack lock, so an `up` of the same stack may be mid-apply), builds the spec and
 // writes the container's state record before letting go. That record is the claim: every
 // later observe sees its addresses, and it stays until `--rm` or `down` removes the
-// container. (A claims.json would not do: there is one per stack, the supervisor's, which
+// container. Its ports are held only while this process lives, until the container has a
+// pid of its own (observe-one-off-ports.ts holdsPorts): a run killed between its claim and
+// its spawn frees them for the next command, as a killed one-off's are. (A claims.json would not do: there is one per stack, the supervisor's, which
 // its apply overwrites and withdraws.)
 
 import { lockAllocation, readLiveClaims } from '../../store/allocation.js';
+import { readStartTime } from '../../store/proc-stat.js';
 import { createStateStore } from '../../store/state-store.js';
 import { withClaims } from '../../model/claims.js';
 import type { Observed } from '../../model/observed.js';
@@ -20,7 +23,9 @@ export async function claimOneOff(
   build: (observed: Observed) => ContainerSpec,
 ): Promise<ContainerSpec> {
   const save = async (spec: ContainerSpec) => {
-    await createStateStore().saveContainer(project, { spec, status: 'creating' });
+    // This process's own start time: /proc/self is always readable.
+    const claimant = { pid: process.pid, startTime: readStartTime(process.pid)! };
+    await createStateStore().saveContainer(project, { spec, status: 'creating', claimant });
     return spec;
   };
   // A first build without the lock says what is wrong with the request (no command, a

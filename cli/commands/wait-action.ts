@@ -5,28 +5,16 @@
 // With --down-project the stack goes down at the first stop, with that stop's code.
 
 import { shownName } from '../../model/names.js';
-import type { ContainerRecord } from '../../model/records.js';
 import { isRunning, readState } from '../../store/state-store.js';
 import { connectSupervisor } from '../../supervisor/client.js';
 import { lineReader, type Message } from '../../supervisor/protocol.js';
 import { EXIT } from '../errors.js';
+import { recordedExitOf } from '../recorded-exit.js';
 import { projectOf, type GlobalOptions } from '../stack-file.js';
 import { bringDown } from './down-action.js';
 
 export interface WaitOptions {
   downProject?: boolean;
-}
-
-const EXIT_RECORD_WAIT_MS = 5000;
-
-/** The exit code the supervisor records for a container whose process has just ended. */
-async function exitRecorded(project: string, r: ContainerRecord): Promise<number | undefined> {
-  for (let waited = 0; waited < EXIT_RECORD_WAIT_MS; waited += 50) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const now = await readState.container(project, r.spec.name).catch(() => undefined);
-    if (!now || now.status !== 'running') return now?.exitCode;
-  }
-  return undefined;
 }
 
 export async function wait(globals: GlobalOptions, services: string[], opts: WaitOptions): Promise<number> {
@@ -48,11 +36,14 @@ export async function wait(globals: GlobalOptions, services: string[], opts: Wai
     // Listening first: a container that dies while the records are read is still heard of
     // (kept until they are read; a stop both heard and recorded counts once).
     let heard: [string, number | undefined][] | undefined = [];
+    // The die events of containers whose exit is not recorded yet (see recorded-exit.ts).
+    const deaths = new Map<string, (exitCode: number | undefined) => void>();
     conn.on(
       'data',
       lineReader((value) => {
         const m = value as Message;
         if (m.type !== 'event' || m.event.type !== 'die') return;
+        deaths.get(m.event.container)?.(m.event.exitCode);
         if (heard) heard.push([m.event.container, m.event.exitCode]);
         else ended(m.event.container, m.event.exitCode);
       }),
@@ -74,8 +65,12 @@ export async function wait(globals: GlobalOptions, services: string[], opts: Wai
       if (isRunning(r)) continue;
       // Its process is gone but its exit is not recorded yet: the code comes with the record
       // (or the die event) a moment later, never as a guessed 0.
-      if (r.status === 'running') void exitRecorded(project, r).then((exit) => ended(shownName(r.spec), exit));
-      else ended(shownName(r.spec), r.exitCode);
+      const name = shownName(r.spec);
+      if (r.status !== 'running') ended(name, r.exitCode);
+      else {
+        const died = new Promise<number | undefined>((resolve) => deaths.set(name, resolve));
+        void recordedExitOf(project, r.spec.name, died).then((exit) => ended(name, exit));
+      }
     }
     const early = heard;
     heard = undefined;

@@ -4,10 +4,10 @@
 // one until then. Answering both would send a share of the service's clients to a container
 // that may never get ready. Both are containers of the stack all along, though: each gets
 // answers for its neighbours' names, the starting replacement and the draining old one alike.
+// Which one serves is store/slot-record.ts's rule, shared with `exec` and the like.
 
-import { conditionState } from '../../model/conditions.js';
 import type { ContainerRecord } from '../../model/records.js';
-import { isRunning } from '../../store/state-store.js';
+import { servingRecord } from '../../store/slot-record.js';
 import { groupBy } from '../../model/group-by.js';
 import type { TableEntry } from './name-table.js';
 
@@ -15,14 +15,7 @@ import type { TableEntry } from './name-table.js';
 export function tableEntries(records: ContainerRecord[]): TableEntry[] {
   const bySlot = groupBy(records, (r) => `${r.spec.project}/${r.spec.displayName ?? r.spec.name}`);
   return [...bySlot.values()].flatMap((list) => {
-    const answering = answeringRecord(list);
+    const answering = servingRecord(list);
     return list.map((r) => ({ spec: r.spec, ...(r === answering ? {} : { answered: false }) }));
   });
-}
-
-function answeringRecord(list: ContainerRecord[]): ContainerRecord {
-  if (list.length === 1) return list[0]!;
-  // Newest first: the replacement started after the container it replaces.
-  const byAge = [...list].sort((a, b) => (b.startTime ?? Infinity) - (a.startTime ?? Infinity));
-  return byAge.find((r) => conditionState(r, isRunning(r), 'ready').state === 'met') ?? byAge.at(-1)!;
 }

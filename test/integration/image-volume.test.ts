@@ -127,6 +127,16 @@ describe.each(INIT_STAGES)('volumes of type image (%s init stage)', (stage) => {
     const options = r.stdout.split(' ')[3]!.split(',');
     expect(options).toEqual(expect.arrayContaining(['ro', 'nosuid', 'nodev']));
   });
+
+  it("from one layer, keeps its shadow folder from one start to the next rather than walking the layer's folder again", () => {
+    const shadows = path.join(env.env.STACK_ROOT!, 'images', 'shadows');
+    const kept = fs.readdirSync(shadows).map((n) => [n, fs.statSync(path.join(shadows, n)).ino] as const);
+    expect(kept).toHaveLength(1);
+    const restarted = stack(env, ['-f', file, 'restart', '-t', '0']);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(sh('app', 'ls -A /sub/deeper').stdout).not.toContain('gone');
+    expect(fs.readdirSync(shadows).map((n) => [n, fs.statSync(path.join(shadows, n)).ino] as const)).toEqual(kept);
+  });
 });
 
 describe('a volume of type image with a symbolic link for subpath', () => {

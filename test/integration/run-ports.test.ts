@@ -2,7 +2,8 @@
 // DNAT rules go in a table of its own (executor/host/linux/one-off-ruleset.ts) made as it
 // starts and removed as it ends. A port another one holds is an error naming the holder.
 // A killed `stack run` (kill -9) leaves its record, which names the table: `down` removes
-// it with the container, and the next `up` once the one-off is gone too.
+// it with the container, and the next `up` once the one-off is gone too. One killed after
+// its ports were claimed but before its container was spawned holds them no longer.
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -131,6 +132,37 @@ it('down removes the table of a killed one-off whose record is damaged (truncate
   const down = run('down', '-t', '0');
   expect(down.code, down.stderr).toBe(0);
   expect(oneOffTables()).toEqual([]);
+});
+
+it('frees the ports a `stack run` claimed when it is killed (-9) before its container is spawned', async () => {
+  // The fault point (cli/fault-point.ts): the run stops itself right after its claim is written.
+  const stopping = { ...one.env, env: { ...one.env.env, STACK_TEST_STOP_AT: 'run-claimed' } };
+  const r = startStack(stopping, ['-f', one.file, 'run', '--rm', '-P', 'web']);
+  const isStopped = (pid: number) => /^\d+ \(.*\) T /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  const [pid] = await waitFor(
+    () => {
+      const stopped = pidsWithEnv('STACK_TEST_STOP_AT=run-claimed', `STACK_ROOT=${one.env.env.STACK_ROOT}`).filter(
+        isStopped,
+      );
+      return stopped.length > 0 ? stopped : undefined;
+    },
+    20_000,
+    'the run to stop at its claim',
+  );
+  const claimed = rows();
+  expect(claimed.map((row) => row.State)).toEqual(['created']);
+  // While it lives, its claim holds the port.
+  const refused = run('up', '-d');
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toContain(`one-off ${claimed[0]!.Name}`);
+  process.kill(pid!, 'SIGKILL');
+  await r.result;
+  // The next command: the port is free, and the service publishes it.
+  const up = run('up', '-d');
+  expect(up.code, up.stderr).toBe(0);
+  expect(await httpGet(`http://127.0.0.1:${servicePort}/`)).toContain('hello from stack');
+  expect(run('down', '-t', '0').code).toBe(0);
+  expect(rows()).toEqual([]);
 });
 
 it('run -d records the exit code, and run -d --rm removes the one-off when it exits', async () => {

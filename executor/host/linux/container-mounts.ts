@@ -10,7 +10,7 @@ import type { ContainerSpec, MountSpec } from '../../../model/plan.js';
 import type { InitMount } from './init/mounts.js';
 import { paths } from '../../../store/paths.js';
 import { ensureVolume, volumeDataDir, VolumeError } from '../../../store/volumes.js';
-import { imageMountDirs, whiteoutShadow } from './image-mount-layers.js';
+import { imageMountDirs, keptShadow } from './image-mount-layers.js';
 
 const filesDir = (spec: ContainerSpec) => path.join(paths.containerRunDir(spec.project, spec.name), 'files');
 /** Rendered files are named by their place in spec.mounts: targets may share a basename. */
@@ -89,21 +89,15 @@ async function renderFile(spec: ContainerSpec, m: MountSpec, file: string): Prom
 export async function initMounts(spec: ContainerSpec): Promise<InitMount[]> {
   const mounts: InitMount[] = [];
   for (const [i, m] of spec.mounts.entries()) {
-    mounts.push(initMount(spec, m, i, m.type === 'image' ? await imageLowers(spec, m, i) : []));
+    mounts.push(initMount(spec, m, i, m.type === 'image' ? await imageLowers(spec, m) : []));
   }
   return mounts;
 }
 
 /** The lower folders of an image mount's overlay: what it shows, and a shadow below one alone (image-mount-layers.ts). */
-async function imageLowers(spec: ContainerSpec, m: MountSpec, i: number): Promise<string[]> {
+async function imageLowers(spec: ContainerSpec, m: MountSpec): Promise<string[]> {
   const dirs = await imageMountDirs(m, spec.name);
-  if (dirs.length > 1) return dirs;
-  const shadow = path.join(paths.containerRunDir(spec.project, spec.name), 'image-shadow', String(i));
-  if (shadow.includes(':') || shadow.includes(','))
-    throw new VolumeError(
-      `container ${spec.name}: image ${m.source} for ${m.target}: STACK_RUN has ":" or ",", which overlayfs cannot take`,
-    );
-  return [dirs[0]!, await whiteoutShadow(dirs[0]!, shadow)];
+  return dirs.length > 1 ? dirs : [dirs[0]!, await keptShadow(dirs[0]!)];
 }
 
 /** `imageDirs`: the lower folders of an image mount, top first. */

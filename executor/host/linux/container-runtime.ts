@@ -51,6 +51,7 @@ import { containerProcesses } from './container-processes.js';
 import { containerStats } from './container-stats.js';
 import { copyFromContainer, copyToContainer } from './container-copy.js';
 import { openFdTree } from './fd-tree-dir.js';
+import { rootfsLowerDirs } from './rootfs-lowers.js';
 
 interface Live {
   child: ChildProcess;
@@ -150,11 +151,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
 
     async spawn(spec, opts = {}) {
       const dir = paths.containerDir(spec.project, spec.name);
+      const lowerdirs = await rootfsLowerDirs(spec.image.layers, dir);
       const config: InitConfig = {
         container: spec.name,
         koffiNative: koffiNativePath(),
         cgroupProcs: cgroupProcsFiles(spec.project, spec.name, spec.resources.cgroupParent),
-        lowerdirs: [...spec.image.layers].reverse().map((l) => paths.layerDir(l)),
+        lowerdirs,
         upperdir: path.join(dir, 'upper'),
         workdir: path.join(dir, 'work'),
         rootfs: path.join(dir, 'rootfs'),

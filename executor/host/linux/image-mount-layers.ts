@@ -4,17 +4,22 @@
 // (images/overlay-form.ts, shared with the builder): a
 // whiteout or a file ends the lookup below it, an opaque folder hides the layers under
 // it. A name whose topmost entry is a symbolic link is refused rather than followed: the
-// link is the image's, and read on the host it could point anywhere (`sub -> /etc`).
+// link is the image's, and read on the host it could point anywhere (`sub -> /etc`). Layers
+// too many for one page of mount options are named by their short links
+// (images/short-layer-links.ts).
 
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { MountSpec } from '../../../model/plan.js';
 import { paths } from '../../../store/paths.js';
 import { VolumeError } from '../../../store/volumes.js';
 import { isWhiteout, lookupName } from '../../../images/overlay-form.js';
+import { MOUNT_OPTIONS_LIMIT, shortLayerLink } from '../../../images/short-layer-links.js';
+import { layerShadowDir } from '../../../images/layer-shadows.js';
+import { PARTIAL_MARK } from '../../../images/unpack-layer.js';
 
-/** mount(2) takes one page of options: `lowerdir=` and the folders must fit in it. */
-const OPTIONS_LIMIT = 4000;
+const fits = (dirs: string[]) => `lowerdir=${dirs.join(':')},userxattr`.length <= MOUNT_OPTIONS_LIMIT;
 
 /**
  * The folders (top first) whose merge is what `m` shows; one folder gets a shadow below it,
@@ -24,7 +29,8 @@ const OPTIONS_LIMIT = 4000;
 export async function imageMountDirs(m: MountSpec, container: string): Promise<string[]> {
   const refuse = (why: string) => new VolumeError(`container ${container}: image ${m.source} for ${m.target}: ${why}`);
   const sub = `subpath "${m.subpath}": `;
-  let visible = [...(m.image?.layers ?? [])].reverse().map((l) => paths.layerDir(l));
+  const layers = [...(m.image?.layers ?? [])].reverse();
+  let visible = layers.map((l) => paths.layerDir(l));
   if (visible.length === 0) throw refuse('the image has no layers');
   const parts = (m.subpath ?? '').split('/').filter((p) => p !== '' && p !== '.');
   for (const [i, part] of parts.entries()) {
@@ -37,9 +43,20 @@ export async function imageMountDirs(m: MountSpec, container: string): Promise<s
   }
   if (visible.some((d) => d.includes(':') || d.includes(',')))
     throw refuse('its layers are kept under a folder whose path has ":" or ",", which overlayfs cannot take');
-  if (visible.length > 1 && `lowerdir=${visible.join(':')}`.length > OPTIONS_LIMIT)
+  if (visible.length > 1 && !fits(visible)) visible = await viaShortLinks(visible, layers);
+  if (visible.length > 1 && !fits(visible))
     throw refuse(`it spans ${visible.length} layers, more than one overlay mount can name`);
   return visible;
+}
+
+/** `dirs` (each a layer's folder or one below it) named through the layers' short links. */
+async function viaShortLinks(dirs: string[], layers: string[]): Promise<string[]> {
+  return Promise.all(
+    dirs.map(async (dir) => {
+      const layer = layers.find((l) => dir === paths.layerDir(l) || dir.startsWith(`${paths.layerDir(l)}/`))!;
+      return (await shortLayerLink(layer)) + dir.slice(paths.layerDir(layer).length);
+    }),
+  );
 }
 
 /**
@@ -63,4 +80,24 @@ export async function whiteoutShadow(top: string, into: string): Promise<string>
   };
   await walk('');
   return into;
+}
+
+/**
+ * whiteoutShadow of `top`, made once and kept (images/layer-shadows.ts): made aside, then
+ * renamed into place, so a container never sees a half-made one; of two made at once, the
+ * first renamed stays.
+ */
+export async function keptShadow(top: string): Promise<string> {
+  const kept = layerShadowDir(top);
+  if (await fs.stat(kept).catch(() => undefined)) return kept;
+  const aside = `${kept}${PARTIAL_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
+  await whiteoutShadow(top, aside);
+  try {
+    await fs.rename(aside, kept);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    await fs.rm(aside, { recursive: true, force: true });
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+  }
+  return kept;
 }

@@ -2,7 +2,7 @@
 // one-off's own (names.ts oneOffTableName), described by its record (spec.oneOffPorts).
 // A one-off holds its ports while it runs, and from its claim (the record written under
 // the allocation lock, cli/commands/run-claim.ts) until its process exists, so two runs
-// never take one port. A one-off that no longer runs but whose table is still there (its
+// never take one port; a claim whose `stack run` was killed before the spawn holds nothing. A one-off that no longer runs but whose table is still there (its
 // `stack run` was killed with -9 before it could unpublish), or a table no readable record
 // owns, is stale: the next plan of its stack removes it (planner/plan/salvage.ts); `down`
 // and `rm` remove it with the container.
@@ -14,10 +14,12 @@ import { oneOffTableName, oneOffTablePrefix } from '../../../model/names.js';
 import { isSameProcess } from '../../../store/proc-stat.js';
 import { nftRun } from './libnftables.js';
 
-/** Running, or claimed and not spawned yet (no pid): its ports are taken. */
+/** Running, or claimed and not spawned yet (no pid) by a `stack run` that still runs: its ports are taken. */
 export function holdsPorts(r: ContainerRecord): boolean {
   if (r.status === 'exited') return false;
-  return r.pid === undefined ? r.status !== 'running' : isSameProcess(r.pid, r.startTime);
+  if (r.pid !== undefined) return isSameProcess(r.pid, r.startTime);
+  // Records from before claims named their claimant hold until `down`, as they did.
+  return r.status !== 'running' && (!r.claimant || isSameProcess(r.claimant.pid, r.claimant.startTime));
 }
 
 /** The ports held by the one-offs of `records` (any stack's), as other plans see them. */
