@@ -37,6 +37,8 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
     });
   });
   let wired = false;
+  /** Its process has ended and was reaped here, its parent. */
+  let exited = false;
   // Its published ports (`run -p`) are there before its command runs, and gone once it ends;
   // the record written at the claim names them, so a crash in between leaves what the next
   // plan of the stack unpublishes (planner/plan/salvage.ts).
@@ -69,13 +71,17 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
     }
     if (!startError) opts.onStarted?.();
     const e = await exit;
-    await host.state.updateContainer(spec.project, spec.name, (r) => ({
-      ...r,
-      status: 'exited',
-      exitCode: e.exitCode,
-      ...(e.oomKilled ? { oomKilled: true } : {}),
-      finishedAt: new Date().toISOString(),
-    }));
+    exited = true;
+    // Kept, its record says how it ended (ps). Removed, the record goes in a moment: the caller
+    // has the code, and a record left by a crash in between names a pid that no longer runs.
+    if (!opts.remove)
+      await host.state.updateContainer(spec.project, spec.name, (r) => ({
+        ...r,
+        status: 'exited',
+        exitCode: e.exitCode,
+        ...(e.oomKilled ? { oomKilled: true } : {}),
+        finishedAt: new Date().toISOString(),
+      }));
     return { exitCode: e.exitCode, ...(startError ? { startError } : {}) };
   } finally {
     // removeContainer unpublishes its ports too
@@ -84,6 +90,7 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
         signal: 'SIGKILL',
         graceSeconds: 0,
         hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
+        exited,
       });
     else if (spec.oneOffPorts?.length) await host.nat.unpublish(oneOffTableName(spec.project, spec.name));
   }
