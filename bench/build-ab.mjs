@@ -12,8 +12,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildLayout, IMAGE } from './lib/images.mjs';
+import { buildLayout } from './lib/images.mjs';
 import { childrenCpuMs } from './lib/children-cpu.mjs';
+import { abRoots } from './lib/ab-roots.mjs';
 import { timed } from './lib/run.mjs';
 import { summary } from './lib/stats.mjs';
 import { makeContext } from './sections/build.mjs';
@@ -29,13 +30,8 @@ const measure = opt('--measure', 'changed');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-build-ab-'));
 try {
   const layout = await buildLayout(path.join(root, 'oci'));
-  const tools = [
-    ['A', aBin],
-    ['B', bBin],
-  ].map(([label, bin]) => {
-    const env = { ...process.env, STACK_ROOT: path.join(root, label, 'lib'), STACK_RUN: path.join(root, label, 'run') };
+  const tools = abRoots(root, aBin, bBin, layout).map(({ label, bin, env }) => {
     const dir = makeContext(path.join(root, label, 'context'));
-    timed(bin, ['image', 'import', layout, '--tag', IMAGE], { env });
     const build = (flags) => {
       const cpu = childrenCpuMs();
       const { ms } = timed(bin, ['-f', path.join(dir, 'stack.yaml'), 'build', ...flags], { env });

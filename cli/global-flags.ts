@@ -31,7 +31,7 @@ export function registerGlobalFlags(program: Command, globals: () => GlobalFlags
     .option('--dry-run', 'show what a command would change, and change nothing')
     .option('--compatibility', "compose v1's names: project_service_1 (sets COMPOSE_COMPATIBILITY)");
   program.hook('preAction', () => {
-    const problem = settle(globals());
+    const problem = settleGlobalFlags(globals());
     if (problem) {
       process.stderr.write(`stack: ${problem}\n`);
       process.exit(EXIT.usage);
@@ -41,7 +41,7 @@ export function registerGlobalFlags(program: Command, globals: () => GlobalFlags
 }
 
 /** Copies the flags into their variables and checks both; a problem's text, or undefined. */
-function settle(flags: GlobalFlags): string | undefined {
+export function settleGlobalFlags(flags: GlobalFlags): string | undefined {
   // Read from the project's environment by the loader (planner/load/coerce.ts compatibility), as compose.
   if (flags.compatibility) process.env.COMPOSE_COMPATIBILITY = '1';
   const checks = [

@@ -1,16 +1,16 @@
-// `stack run` alone: bin/stack.js starts here instead of cli/main.ts when the command is
-// `run` (scripts/bundle-cli.mjs bundles it as dist/bundle/run.cjs). A one-off container's
-// start is the whole command, so it should not pay for registering the other ~35 commands
-// and for the code cache of all of them. The program is the same one (cli/program.ts), with
-// the same `run` registration and help examples, so the command line means the same.
+// `stack run`: bin/stack.js starts here instead of cli/main.ts when the command is `run`
+// (scripts/bundle-cli.mjs bundles it as dist/bundle/run.cjs). The one-shot form, `run --rm
+// --image REF [--network none] [--] COMMAND…` (one-shot-args.ts), goes straight to the run
+// action (one-shot-run.ts); every other command line goes to commander with `run` alone
+// registered (run-program.ts). Each is loaded only when chosen: esbuild turns the dynamic
+// imports into module initialisers of this one bundle.
 
-import { registerRun } from './commands/run.js';
-import { addHelpExamples } from './help-examples.js';
-import { stackProgram } from './program.js';
+import { parseOneShotRun } from './one-shot-args.js';
 
-const { program, globals } = stackProgram();
-registerRun(program, globals);
-addHelpExamples(program);
+// Root only: an ordinary user's command runs again in the user's namespaces
+// (needs-root.ts), which the program's hooks do.
+const oneShot = process.geteuid?.() === 0 ? parseOneShotRun(process.argv.slice(2)) : undefined;
 
 // Not awaited at the top level: bundled as CommonJS, as cli/main.ts.
-void program.parseAsync(process.argv);
+if (oneShot) void import('./one-shot-run.js').then((m) => m.runOneShot(oneShot));
+else void import('./run-program.js').then((m) => m.parseRunProgram(process.argv));

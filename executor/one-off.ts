@@ -43,6 +43,8 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
     });
   });
   let wired = false;
+  /** Its process has ended and was reaped here, its parent. */
+  let exited = false;
   // Its published ports (`run -p`) are there before its command runs, and gone once it ends;
   // the record written at the claim names them, so a crash in between leaves what the next
   // plan of the stack unpublishes (planner/plan/salvage.ts).
@@ -76,7 +78,11 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
     }
     if (!startError) opts.onStarted?.();
     const e = await exit;
-    if (opts.recoveryRecordsOnly !== true)
+    exited = true;
+    // Kept, its record says how it ended (ps). Removed, the record goes in a moment: the caller
+    // has the code, and a record left by a crash in between names a pid that no longer runs.
+    // A build step's container writes only what crash recovery needs.
+    if (!opts.remove && opts.recoveryRecordsOnly !== true)
       await host.state.updateContainer(spec.project, spec.name, (r) => ({
         ...r,
         status: 'exited',
@@ -92,6 +98,7 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
         signal: 'SIGKILL',
         graceSeconds: 0,
         hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
+        exited,
       });
     else if (spec.oneOffPorts?.length) await host.nat.unpublish(oneOffTableName(spec.project, spec.name));
   }

@@ -43,16 +43,23 @@ export async function removeContainer(
     hostVeths: string[];
     /** False where no restart policy can bring it back (a build step's container): one record write less. */
     markStopped?: boolean;
+    /** Its process ended and was reaped by the caller, its parent (an attached one-off). */
+    exited?: boolean;
   },
   hooks: ContainerHooks = {},
 ): Promise<string[]> {
-  // A `down` on a full STACK_ROOT still frees what it can: the mark goes unwritten then, and
-  // a restart the exit schedules meanwhile finds the record gone (it is removed last).
-  if (stop.markStopped !== false)
-    await host.state.updateContainer(project, name, markStopped).catch((err: unknown) => {
-      if (!isNoSpace(err)) throw err;
-    });
-  const warnings = await stopMarked(host, project, name, stop.signal, stop.graceSeconds, hooks);
+  // An exited one-off: nothing can restart it, and nothing is left to stop that the cleanup's
+  // cgroup kill does not take.
+  let warnings: string[] = [];
+  if (!stop.exited) {
+    // A `down` on a full STACK_ROOT still frees what it can: the mark goes unwritten then, and
+    // a restart the exit schedules meanwhile finds the record gone (it is removed last).
+    if (stop.markStopped !== false)
+      await host.state.updateContainer(project, name, markStopped).catch((err: unknown) => {
+        if (!isNoSpace(err)) throw err;
+      });
+    warnings = await stopMarked(host, project, name, stop.signal, stop.graceSeconds, hooks);
+  }
   await unpublishOneOff(host, project, name);
   for (const veth of stop.hostVeths) await host.networks.detach(veth);
   await host.containers.cleanup(project, name);

@@ -12,6 +12,7 @@ import { makeStackEnv, repoRoot, stack } from '../support/stack-cli.js';
 const launcher = createRequire(import.meta.url)(path.join(repoRoot, 'bin/stack.js')) as {
   commandOf(args: string[]): string;
   bundleFor(dir: string, command: string): string;
+  cacheNameOf(command: string, args: string[]): string;
 };
 const bundleOf = (args: string[]) => path.basename(launcher.bundleFor('/b', launcher.commandOf(args)));
 
@@ -27,6 +28,14 @@ describe.each([
     expect(bundleOf([command, ...args])).toBe(own);
     expect(bundleOf(['-f', 'a.yaml', '-p', 'web', command, 'svc'])).toBe(own);
     expect(bundleOf(['--ansi', 'never', '--progress', 'plain', '--parallel', '2', command, 'svc'])).toBe(own);
+  });
+
+  it('gives a one-off of a bare image a code cache of its own, apart from `run SERVICE`', () => {
+    const cacheOf = (args: string[]) => launcher.cacheNameOf(launcher.commandOf(args), args);
+    expect(cacheOf(['run', '--rm', '--image', 'x', '--', '/bin/true'])).toBe('run-image');
+    expect(cacheOf(['-p', 'web', 'run', '--image', 'x', 'sh'])).toBe('run-image');
+    expect(cacheOf(['run', 'svc'])).toBe('run');
+    expect(cacheOf(['ps'])).toBe('ps');
   });
 
   it("leaves the program's help and every other command to the whole CLI", () => {

@@ -55,7 +55,7 @@ async function run(
 }
 
 describe('runOneOff', () => {
-  it('brings lo up for network_mode none, attaches, records the exit and with remove takes it down', async () => {
+  it('brings lo up for network_mode none, attaches, and with remove takes it down once it exited, with no exit record, stop mark or stop', async () => {
     const host = new FakeHost();
     const s = spec([]);
     await host.state.saveContainer('p', { spec: s, status: 'creating' });
@@ -72,10 +72,8 @@ describe('runOneOff', () => {
       'networks.loopback 1000',
       `containers.release ${s.name}`,
       `state.updateContainer ${s.name} running`,
-      `state.updateContainer ${s.name} exited`,
-      // Marked stopped before the kill, as every deliberate removal is (stop-container.ts).
-      `state.updateContainer ${s.name} exited`,
-      `containers.stop ${s.name} SIGKILL 0`,
+      // Its process ended and was reaped here: the record is about to go, nothing can restart
+      // it, and the cleanup's cgroup kill takes whatever is left (stop-container.ts).
       `containers.cleanup ${s.name}`,
       `state.removeContainer ${s.name}`,
     ]);
@@ -118,7 +116,7 @@ describe('runOneOff', () => {
     };
     expect(await run(host, s, { remove: true }, { exitCode: 127 })).toEqual({ exitCode: 127, startError: refusal });
     expect(host.calls.slice(-3)).toEqual([
-      `containers.stop ${s.name} SIGKILL 0`,
+      `containers.release ${s.name}`,
       `containers.cleanup ${s.name}`,
       `state.removeContainer ${s.name}`,
     ]);

@@ -8,7 +8,7 @@
 // STACK_RUN is a tmpfs that a reboot empties, as it empties the cgroup trees.
 
 import fs from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 
 /** The path segments of the container's group below each hierarchy's root. */
@@ -16,10 +16,10 @@ export function groupSegments(project: string, name: string, parent?: string): s
   return parent ? [...parent.split('/'), `stk-${project}.${name}`] : ['stack', project, name];
 }
 
-/** Removes an empty group: false while it still holds a group or a process. */
-export async function rmdirIfPresent(dir: string): Promise<boolean> {
+/** Removes an empty group: false while it still holds a group or a process (cgroupfs answers at once). */
+export function rmdirIfPresentSync(dir: string): boolean {
   try {
-    await fs.rmdir(dir);
+    rmdirSync(dir);
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -77,14 +77,14 @@ export function cgroupLevels(marks: () => string) {
     async removeAbove(root: string, segments: string[], parent: boolean): Promise<void> {
       if (!parent) {
         // Another container of the project may still be there: then the project level stays.
-        await rmdirIfPresent(path.join(root, ...segments.slice(0, -1)));
+        rmdirIfPresentSync(path.join(root, ...segments.slice(0, -1)));
         return;
       }
       for (let depth = segments.length - 1; depth > 0; depth--) {
         const dir = path.join(root, ...segments.slice(0, depth));
         // A level stack did not make stays, and so does everything above it.
         if (!existsSync(markOf(dir))) return;
-        if (!(await rmdirIfPresent(dir))) return;
+        if (!rmdirIfPresentSync(dir)) return;
         await fs.rm(markOf(dir), { force: true });
       }
     },

@@ -11,6 +11,7 @@ import type { InitMount } from './init/mounts.js';
 import { paths } from '../../../store/paths.js';
 import { ensureVolume, volumeDataDir, VolumeError } from '../../../store/volumes.js';
 import { imageMountDirs, keptShadow } from './image-mount-layers.js';
+import { removeTree } from './remove-tree.js';
 
 const filesDir = (spec: ContainerSpec) => path.join(paths.containerRunDir(spec.project, spec.name), 'files');
 /** Rendered files are named by their place in spec.mounts: targets may share a basename. */
@@ -131,5 +132,5 @@ function initMount(spec: ContainerSpec, m: MountSpec, i: number, imageDirs: stri
 
 /** Rendered secrets and configs go with the container. */
 export async function cleanupMounts(project: string, name: string): Promise<void> {
-  await fs.rm(paths.containerRunDir(project, name), { recursive: true, force: true });
+  await removeTree(paths.containerRunDir(project, name));
 }

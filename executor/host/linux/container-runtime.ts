@@ -52,6 +52,7 @@ import { containerStats } from './container-stats.js';
 import { copyFromContainer, copyToContainer } from './container-copy.js';
 import { openFdTree } from './fd-tree-dir.js';
 import { rootfsLowerDirs } from './rootfs-lowers.js';
+import { removeFile, removeTree } from './remove-tree.js';
 
 interface Live {
   child: ChildProcess;
@@ -322,12 +323,12 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       await removeCgroups(project, name, parent);
       removeSharedShm(project, name);
       await removeFreezer(project, name, parent);
-      await fs.rm(paths.containerDir(project, name), { recursive: true, force: true });
+      await removeTree(paths.containerDir(project, name));
       await cleanupMounts(project, name);
       // The log goes with the container, as docker's does: a later container of the same
       // name (a recreate, a replacement alternating names) starts a log of its own.
       // Its times, head and rotated files (store/log-segments.ts) go with it.
-      await Promise.all(logFamily(paths.logFile(project, name)).map((f) => fs.rm(f, { force: true })));
+      await Promise.all(logFamily(paths.logFile(project, name)).map(removeFile));
     },
 
     async signal(project, name, signal) {
