@@ -113,9 +113,10 @@ function readCache(file) {
 
 /**
  * Runs `bundle` (a CommonJS file) as the main program with the code cache of `command`,
- * and writes that cache when the command succeeds without a usable one.
+ * and writes that cache when the command succeeds without a usable one: when the process
+ * exits with a code `cacheAtExit` takes (0 by default).
  */
-function runBundle(bundle, command) {
+function runBundle(bundle, command, { cacheAtExit = (code) => code === 0 } = {}) {
   const { text, sha256 } = readBundle(bundle);
   const cacheOf = (name) => path.join(path.dirname(bundle), 'code-cache', `${sha256}.${name}.v8`);
   const own = readCache(cacheOf(command));
@@ -123,7 +124,7 @@ function runBundle(bundle, command) {
   const script = new vm.Script(wrap(text), { filename: bundle, cachedData });
   if (own === undefined || script.cachedDataRejected) {
     process.on('exit', (code) => {
-      if (code === 0) writeAtomic(cacheOf(command), script.createCachedData());
+      if (cacheAtExit(code)) writeAtomic(cacheOf(command), script.createCachedData());
     });
   }
   const mod = { exports: {} };

@@ -1,5 +1,5 @@
-// Entry point of a stack's supervisor: `node dist/bundle/supervisor.js PROJECT` (this file
-// bundled by scripts/bundle-cli.mjs; dist/supervisor/main.js runs too). It is the parent of
+// Entry point of a stack's supervisor: `node bin/stack-supervisor.js PROJECT` (which runs this
+// file bundled by scripts/bundle-cli.mjs; dist/supervisor/main.js runs too). It is the parent of
 // the stack's containers, records their exits, and serves the control socket until `down`
 // finishes. Started detached by the CLI; its output goes to supervisor.log.
 
@@ -53,6 +53,12 @@ async function projectFromStdin(): Promise<string> {
   process.title = `${process.execPath} ${process.argv[1]} ${project}`;
   return project;
 }
+
+/**
+ * Emitted once a request is finished: the loader (bin/stack-supervisor.js) then writes the
+ * code cache at a clean exit, with the functions serving compiled.
+ */
+const SERVED_EVENT = 'stack-supervisor-served';
 
 /** How long a new supervisor waits for the lock: one that just died may hold it a moment longer. */
 const LOCK_WAIT_MS = 1000;
@@ -138,7 +144,7 @@ async function main(): Promise<void> {
         journal: openJournal,
         finishDown,
         restarts: lifecycle,
-      }),
+      }).finally(() => (process as NodeJS.EventEmitter).emit(SERVED_EVENT)),
     () => {
       log('stack is down; supervisor exits');
       leave();
