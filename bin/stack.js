@@ -131,14 +131,33 @@ function runBundle(bundle, command, { cacheAtExit = (code) => code === 0 } = {})
   script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
 }
 
+/**
+ * `up` as root (an ordinary user's command runs again in rootless namespaces, cli/needs-root.ts),
+ * unless it only shows what it would do: the stack's supervisor, if it needs one, starts now
+ * and boots while the CLI's bundle and the stack file load (supervisor/launch.ts,
+ * startBeforeCli; bundled alone as launch.cjs). The `up` action takes it over; should it never
+ * run (a usage error), the supervisor reads EOF when this process ends, and exits.
+ */
+function startSupervisorEarly(dir, args) {
+  if (process.geteuid?.() !== 0 || args.includes('--dry-run')) return;
+  try {
+    require(path.join(dir, 'launch.cjs')).startBeforeCli();
+  } catch {
+    // the up action starts it
+  }
+}
+
 module.exports = { runBundle, commandOf, bundleFor, COMMON };
 
 if (require.main === module) {
-  const command = commandOf(process.argv.slice(2));
-  const bundle = bundleFor(path.join(__dirname, '../dist/bundle'), command);
+  const args = process.argv.slice(2);
+  const command = commandOf(args);
+  const dir = path.join(__dirname, '../dist/bundle');
+  const bundle = bundleFor(dir, command);
   if (!fs.existsSync(bundle)) {
     process.stderr.write(`stack is not built yet: run \`npm run build\` in ${path.dirname(__dirname)}\n`);
     process.exit(1);
   }
+  if (command === 'up') startSupervisorEarly(dir, args);
   runBundle(bundle, command);
 }

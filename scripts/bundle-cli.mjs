@@ -11,6 +11,9 @@
 // container's start is mostly the CLI's own, and the other commands' registrations and
 // code cache are most of that.
 //
+// And supervisor/launch.ts alone, dist/bundle/launch.cjs: bin/stack.js starts the
+// supervisor of an `up` with it before it loads the CLI's bundle.
+//
 // Also bundles a stack's supervisor (supervisor/main.ts) into one CommonJS file,
 // dist/bundle/supervisor.cjs, which bin/stack-supervisor.js runs with a code cache as
 // bin/stack.js runs the CLI: its start is on the critical path of the first `up`, and one
@@ -140,6 +143,8 @@ await Promise.all([
   cjsBundle('run', 'cli/run-main.ts'),
   // One file: the supervisor loads everything it has at start anyway.
   cjsBundle('supervisor', 'supervisor/main.ts'),
+  // What bin/stack.js loads for `up` to start the supervisor before the CLI's bundle.
+  cjsBundle('launch', 'supervisor/launch.ts'),
 ]);
 
 /**

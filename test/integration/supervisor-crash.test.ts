@@ -309,6 +309,39 @@ describe('an early-started supervisor', () => {
     });
   });
 
+  it('is gone, with no boot log, after an `up` that stops at a usage error: bin/stack.js started it before the command line was read', async () => {
+    const project = uniqueProject('tsusage');
+    const file = path.join(own.root, `${project}.yaml`);
+    fs.writeFileSync(file, `name: ${project}\nservices:\n  a:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n`);
+    const up = startStack(own, ['-f', file, 'up', '-d', '--no-such-flag']);
+    const cli = up.child.pid!;
+    const result = await up.result;
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/unknown option '--no-such-flag'/);
+    // It reads EOF on its stdin once the CLI is gone, and exits.
+    await waitFor(() => earlySupervisorsIn(own.env.STACK_RUN!).length === 0 || undefined, 5000, 'no early supervisor');
+    expect(fs.existsSync(path.join(os.tmpdir(), `stack-supervisor-boot-${cli}.log`))).toBe(false);
+    expect(fs.existsSync(path.join(own.env.STACK_RUN!, project))).toBe(false);
+  });
+
+  /** Supervisors waiting for their project whose STACK_RUN is `run`. */
+  function earlySupervisorsIn(run: string): number[] {
+    return fs
+      .readdirSync('/proc')
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          return (
+            fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin') &&
+            fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`STACK_RUN=${run}`)
+          );
+        } catch {
+          return false;
+        }
+      });
+  }
+
   it('leaves no boot log when it is killed along with the CLI', async () => {
     await whileUpWaitsForTheLock(async (cli, early, bootLog) => {
       await killAndWait(early);
