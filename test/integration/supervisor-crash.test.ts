@@ -81,19 +81,24 @@ function ps(f: string[]): Row[] {
 /** A `sleep` argument no other test uses: the container's processes are found by it. */
 const uniqueSleep = () => String(1_000_000 + Math.floor(Math.random() * 8_000_000));
 
-/** Live (non-zombie) processes running `sleep <arg>`. */
-function sleepers(arg: string): number[] {
+/** The pids for which `matches` holds (false when the process went meanwhile). */
+function pidsWhere(matches: (pid: number) => boolean): number[] {
   return fs
     .readdirSync('/proc')
     .filter((e) => /^\d+$/.test(e))
     .map(Number)
     .filter((pid) => {
       try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${arg}\0` && isAlive(pid);
+        return matches(pid);
       } catch {
         return false;
       }
     });
+}
+
+/** Live (non-zombie) processes running `sleep <arg>`. */
+function sleepers(arg: string): number[] {
+  return pidsWhere((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${arg}\0` && isAlive(pid));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -260,19 +265,11 @@ describe('an early-started supervisor', () => {
 
   /** The supervisor `up` started early (it waits for its project on stdin), child of `cli`. */
   function earlySupervisorOf(cli: number): number | undefined {
-    return fs
-      .readdirSync('/proc')
-      .filter((e) => /^\d+$/.test(e))
-      .map(Number)
-      .find((pid) => {
-        try {
-          const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-          return ppid === cli && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin');
-        } catch {
-          return false;
-        }
-      });
+    return pidsWhere((pid) => {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === cli && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin');
+    })[0];
   }
 
   /**
@@ -326,20 +323,11 @@ describe('an early-started supervisor', () => {
 
   /** Supervisors waiting for their project whose STACK_RUN is `run`. */
   function earlySupervisorsIn(run: string): number[] {
-    return fs
-      .readdirSync('/proc')
-      .filter((e) => /^\d+$/.test(e))
-      .map(Number)
-      .filter((pid) => {
-        try {
-          return (
-            fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin') &&
-            fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`STACK_RUN=${run}`)
-          );
-        } catch {
-          return false;
-        }
-      });
+    return pidsWhere(
+      (pid) =>
+        fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin') &&
+        fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`STACK_RUN=${run}`),
+    );
   }
 
   it('leaves no boot log when it is killed along with the CLI', async () => {
