@@ -56,7 +56,7 @@ function supervisorPid() {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (
-        cmd.includes('bundle/supervisor.js') &&
+        cmd.includes('bin/stack-supervisor.js') &&
         cmd.includes(project) &&
         fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(b.env.STACK_RUN)
       )

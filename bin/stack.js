@@ -128,9 +128,10 @@ function readCache(file) {
 
 /**
  * Runs `bundle` (a CommonJS file) as the main program with the code cache of `command`,
- * and writes that cache when the command succeeds without a usable one.
+ * and writes that cache when the command succeeds without a usable one: when the process
+ * exits with a code `cacheAtExit` takes (0 by default).
  */
-function runBundle(bundle, command) {
+function runBundle(bundle, command, { cacheAtExit = (code) => code === 0 } = {}) {
   const { text, sha256 } = readBundle(bundle);
   const cacheOf = (name) => path.join(path.dirname(bundle), 'code-cache', `${sha256}.${name}.v8`);
   const own = readCache(cacheOf(command));
@@ -138,21 +139,40 @@ function runBundle(bundle, command) {
   const script = new vm.Script(wrap(text), { filename: bundle, cachedData });
   if (own === undefined || script.cachedDataRejected) {
     process.on('exit', (code) => {
-      if (code === 0) writeAtomic(cacheOf(command), script.createCachedData());
+      if (cacheAtExit(code)) writeAtomic(cacheOf(command), script.createCachedData());
     });
   }
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
 }
 
+/**
+ * `up` as root (an ordinary user's command runs again in rootless namespaces, cli/needs-root.ts),
+ * unless it only shows what it would do: the stack's supervisor, if it needs one, starts now
+ * and boots while the CLI's bundle and the stack file load (supervisor/launch.ts,
+ * startBeforeCli; bundled alone as launch.cjs). The `up` action takes it over; should it never
+ * run (a usage error), the supervisor reads EOF when this process ends, and exits.
+ */
+function startSupervisorEarly(dir, args) {
+  if (process.geteuid?.() !== 0 || args.includes('--dry-run')) return;
+  try {
+    require(path.join(dir, 'launch.cjs')).startBeforeCli();
+  } catch {
+    // the up action starts it
+  }
+}
+
 module.exports = { runBundle, commandOf, bundleFor, cacheNameOf, COMMON };
 
 if (require.main === module) {
-  const command = commandOf(process.argv.slice(2));
-  const bundle = bundleFor(path.join(__dirname, '../dist/bundle'), command);
+  const args = process.argv.slice(2);
+  const command = commandOf(args);
+  const dir = path.join(__dirname, '../dist/bundle');
+  const bundle = bundleFor(dir, command);
   if (!fs.existsSync(bundle)) {
     process.stderr.write(`stack is not built yet: run \`npm run build\` in ${path.dirname(__dirname)}\n`);
     process.exit(1);
   }
-  runBundle(bundle, cacheNameOf(command, process.argv.slice(2)));
+  if (command === 'up') startSupervisorEarly(dir, args);
+  runBundle(bundle, cacheNameOf(command, args));
 }

@@ -11,9 +11,13 @@
 // container's start is mostly the CLI's own, and the other commands' registrations and
 // code cache are most of that. `stack build` has one too (build.cjs, cli/build-main.ts).
 //
-// Also bundles a stack's supervisor (supervisor/main.ts) into one file,
-// dist/bundle/supervisor.js, which supervisor/client.ts spawns: its start is on the
-// critical path of the first `up`, and one file loads faster than its ~40 modules.
+// And supervisor/launch.ts alone, dist/bundle/launch.cjs: bin/stack.js starts the
+// supervisor of an `up` with it before it loads the CLI's bundle.
+//
+// Also bundles a stack's supervisor (supervisor/main.ts) into one CommonJS file,
+// dist/bundle/supervisor.cjs, which bin/stack-supervisor.js runs with a code cache as
+// bin/stack.js runs the CLI: its start is on the critical path of the first `up`, and one
+// cached file loads faster than its ~40 modules (or one ES module compiled at every start).
 //
 // Every `import fs from 'node:fs'` of the ~230 in our sources becomes its own
 // `__toESM(require("node:fs"), 1)` in esbuild's CommonJS output: a fresh object with a getter
@@ -115,8 +119,8 @@ const common = {
   logLevel: 'warning',
 };
 
-/** A CommonJS bundle of a CLI entry, for bin/stack.js, written as dist/bundle/<name>.cjs. */
-async function cliBundle(name, entry) {
+/** A CommonJS bundle of an entry, for bin/stack.js's runBundle, written as dist/bundle/<name>.cjs. */
+async function cjsBundle(name, entry) {
   const { outputFiles } = await build({
     ...common,
     entryPoints: { [name]: path.join(root, entry) },
@@ -135,39 +139,46 @@ async function cliBundle(name, entry) {
 
 await fs.rm(outdir, { recursive: true, force: true });
 await Promise.all([
-  cliBundle('stack', 'cli/main.ts'),
-  cliBundle('run', 'cli/run-main.ts'),
-  cliBundle('build', 'cli/build-main.ts'),
+  cjsBundle('stack', 'cli/main.ts'),
+  cjsBundle('run', 'cli/run-main.ts'),
+  cjsBundle('build', 'cli/build-main.ts'),
   // One file: the supervisor loads everything it has at start anyway.
-  build({
-    ...common,
-    entryPoints: { supervisor: path.join(root, 'supervisor/main.ts') },
-    format: 'esm',
-    // Bundled CommonJS dependencies (yaml) call require() for node builtins.
-    banner: {
-      js: "import { createRequire as __stackCreateRequire } from 'node:module'; const require = __stackCreateRequire(import.meta.url);",
-    },
-    plugins: [tscLayoutMetaUrl('import.meta.url')],
-  }),
+  cjsBundle('supervisor', 'supervisor/main.ts'),
+  // What bin/stack.js loads for `up` to start the supervisor before the CLI's bundle.
+  cjsBundle('launch', 'supervisor/launch.ts'),
 ]);
 
 /**
  * Makes the code cache every command of `bundle` starts from (`common`): bin/stack.js writes
  * a command's cache when it ends well, named after the command; renamed, it serves them all.
+ * `run` is the command line that makes it (node flags, loader, arguments), `command` the
+ * name its loader gives the cache.
  */
-async function commonCache(bundle, args) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/stack.js'), ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (r.status !== 0) throw new Error(`stack ${args.join(' ')} exited ${r.status} while making the code cache`);
+async function commonCache(bundle, command, run, env = process.env) {
+  const r = spawnSync(process.execPath, run, { stdio: ['ignore', 'ignore', 'inherit'], env });
+  if (r.status !== 0) throw new Error(`${run.join(' ')} exited ${r.status} while making the code cache`);
   const { sha256 } = JSON.parse(await fs.readFile(path.join(outdir, `${bundle}.sha256`), 'utf8'));
-  const command = (name) => path.join(outdir, 'code-cache', `${sha256}.${name}.v8`);
-  await fs.rename(command(commandOf(args)), command(COMMON));
+  const cache = (name) => path.join(outdir, 'code-cache', `${sha256}.${name}.v8`);
+  await fs.rename(cache(command), cache(COMMON));
 }
+
+/** The cache of a CLI command line (`stack ARGS`). */
+const cliCache = (bundle, args) => commonCache(bundle, commandOf(args), [path.join(root, 'bin/stack.js'), ...args]);
 
 // What every command compiles (commander, the registrations) and what most do (the loader
 // of stack files), as `config` of the example stack leaves it.
-await commonCache('stack.cjs', ['-f', path.join(root, 'examples/hello/stack.yaml'), 'config']);
+await cliCache('stack.cjs', ['-f', path.join(root, 'examples/hello/stack.yaml'), 'config']);
 // `run`: commander and its registration, as its help leaves them.
-await commonCache('run.cjs', ['run', '--help']);
-await commonCache('build.cjs', ['build', '--help']);
+await cliCache('run.cjs', ['run', '--help']);
+await cliCache('build.cjs', ['build', '--help']);
+// The supervisor's top level, as one started early by `up` and not needed leaves it (its
+// stdin at EOF: it exits at once; bin/stack-supervisor.js writes a cache for such a run
+// only when told). With the supervisor's own node flags: V8 refuses a cache made under
+// other flags.
+const { SUPERVISOR_NODE_FLAGS, PROJECT_FROM_STDIN } = await import('../dist/supervisor/launch.js');
+await commonCache(
+  'supervisor.cjs',
+  'supervisor',
+  [...SUPERVISOR_NODE_FLAGS, path.join(root, 'bin/stack-supervisor.js'), PROJECT_FROM_STDIN],
+  { ...process.env, STACK_SUPERVISOR_BUILD_CACHE: '1' },
+);

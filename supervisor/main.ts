@@ -1,5 +1,5 @@
-// Entry point of a stack's supervisor: `node dist/bundle/supervisor.js PROJECT` (this file
-// bundled by scripts/bundle-cli.mjs; dist/supervisor/main.js runs too). It is the parent of
+// Entry point of a stack's supervisor: `node bin/stack-supervisor.js PROJECT` (which runs this
+// file bundled by scripts/bundle-cli.mjs; dist/supervisor/main.js runs too). It is the parent of
 // the stack's containers, records their exits, and serves the control socket until `down`
 // finishes. Started detached by the CLI; its output goes to supervisor.log.
 
@@ -34,12 +34,20 @@ import { supervisorResources } from './resources.js';
  * look for it.
  */
 async function projectFromStdin(): Promise<string> {
-  let text = '';
-  for await (const chunk of process.stdin) {
-    text += String(chunk);
-    if (text.includes('\n')) break;
+  let { text, complete } = firstLineSync();
+  // fd 0 stays taken (by /dev/null): the next file opened, the stack's lock, must not become
+  // the stdin that children given stdio 'inherit' get.
+  if (complete) {
+    const devNull = fs.openSync('/dev/null', 'r');
+    dup2(devNull, 0);
+    fs.closeSync(devNull);
+  } else {
+    for await (const chunk of process.stdin) {
+      text += String(chunk);
+      if (text.includes('\n')) break;
+    }
+    process.stdin.destroy();
   }
-  process.stdin.destroy();
   const project = text.split('\n')[0]!.trim();
   if (!project) process.exit(0);
   makePrivateDirSync(path.dirname(paths.supervisorLog(project)));
@@ -52,6 +60,37 @@ async function projectFromStdin(): Promise<string> {
   // started knowing its project: node, this script, the project.
   process.title = `${process.execPath} ${process.argv[1]} ${project}`;
   return project;
+}
+
+/**
+ * Emitted once a request is finished: the loader (bin/stack-supervisor.js) then writes the
+ * code cache at a clean exit, with the functions serving compiled.
+ */
+const SERVED_EVENT = 'stack-supervisor-served';
+
+/**
+ * What stdin holds up to its first newline (or EOF: `complete`), read with blocking reads:
+ * the supervisor has nothing else to do until it knows its project, and process.stdin (a
+ * socket with its stream machinery, read through an async iterator) cost the first `up`
+ * ~10 ms on its critical path. A non-blocking stdin (EAGAIN) is left to process.stdin.
+ */
+function firstLineSync(): { text: string; complete: boolean } {
+  const buf = Buffer.alloc(512);
+  let text = '';
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(0, buf, 0, buf.length, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EINTR') continue;
+      if (code === 'EAGAIN') return { text, complete: false };
+      throw err;
+    }
+    if (n === 0) return { text, complete: true };
+    text += buf.toString('utf8', 0, n);
+    if (text.includes('\n')) return { text, complete: true };
+  }
 }
 
 /** How long a new supervisor waits for the lock: one that just died may hold it a moment longer. */
@@ -138,7 +177,7 @@ async function main(): Promise<void> {
         journal: openJournal,
         finishDown,
         restarts: lifecycle,
-      }),
+      }).finally(() => (process as NodeJS.EventEmitter).emit(SERVED_EVENT)),
     () => {
       log('stack is down; supervisor exits');
       leave();

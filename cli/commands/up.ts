@@ -46,11 +46,12 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
     ),
   ).action((services: string[], opts: UpOptions) =>
     runCommand(async () => {
-      // The supervisor boots while the rest of `up` loads (launch.ts says when it does).
-      // Imported here, not at the top: its node:child_process would cost every other
-      // command's start ~6 ms of CPU; in the bundle this import is a call, not a file read.
-      const { startEarlySupervisor, retireEarlySupervisor } = await import('../../supervisor/launch.js');
-      const early = startEarlySupervisor();
+      // The supervisor boots while the rest of `up` loads (launch.ts says when it does);
+      // bin/stack.js may have started it already. Imported here, not at the top: its
+      // node:child_process would cost every other command's start ~6 ms of CPU; in the
+      // bundle this import is a call, not a file read.
+      const { earlySupervisorForUp, retireEarlySupervisor } = await import('../../supervisor/launch.js');
+      const early = earlySupervisorForUp();
       try {
         return await (await import('./up-action.js')).up(globals(), opts, services, early);
       } catch (err) {

@@ -12,9 +12,13 @@ import { repoRoot } from '../support/stack-cli.js';
 
 const loader = path.join(repoRoot, 'bin/stack.js');
 
-/** Runs `bundle` through the loader as `stack CMD`, the way bin/stack.js runs the CLI. */
-function run(bundle: string, command: string): string {
-  const code = `require(${JSON.stringify(loader)}).runBundle(${JSON.stringify(bundle)}, ${JSON.stringify(command)})`;
+/**
+ * Runs `bundle` through the loader as `stack CMD`, the way bin/stack.js runs the CLI;
+ * `cacheAtExit`, the source of runBundle's option of that name.
+ */
+function run(bundle: string, command: string, cacheAtExit?: string): string {
+  const options = cacheAtExit ? `, { cacheAtExit: ${cacheAtExit} }` : '';
+  const code = `require(${JSON.stringify(loader)}).runBundle(${JSON.stringify(bundle)}, ${JSON.stringify(command)}${options})`;
   const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   return r.stdout;
@@ -59,6 +63,13 @@ describe('bin/stack.js code cache', () => {
     expect(run(bundle, 'up')).toBe('other');
     // each version has its cache, named by its content
     expect(caches()).toHaveLength(2);
+  });
+
+  it('writes no cache when the exit is not one to cache from (a supervisor that served nothing)', () => {
+    expect(run(bundle, 'supervisor', '() => false')).toBe('first');
+    expect(fs.existsSync(path.join(dir, 'code-cache'))).toBe(false);
+    expect(run(bundle, 'supervisor', '(code) => code === 0')).toBe('first');
+    expect(caches()).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.supervisor\.v8$/)]);
   });
 
   it('runs a copy of the bundle with the cache of the same bytes', () => {

@@ -87,6 +87,12 @@ describe('fds of the shell that runs stack', () => {
     expect(fds.filter((f) => f.fd > 2 && !f.cloexec)).toEqual([]);
   });
 
+  it("the supervisor's stdin is /dev/null once it knows its project: never a file it opened itself, such as the stack's lock, which children given stdio 'inherit' would hold", () => {
+    const [pid] = supervisorPids(project);
+    expect(pid).toBeDefined();
+    expect(openFds(pid!).find((f) => f.fd === 0)?.target).toBe('/dev/null');
+  });
+
   it('`stack up -d 30<secret`: the container cannot read it at /proc/self/fd/30, and its PID 1 holds only 0, 1 and 2', () => {
     let logs = stack(env, ['-f', file, 'logs', 'app']);
     for (let i = 0; i < 100 && !logs.stdout.includes('tried'); i++) logs = stack(env, ['-f', file, 'logs', 'app']);

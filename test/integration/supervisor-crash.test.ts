@@ -81,19 +81,24 @@ function ps(f: string[]): Row[] {
 /** A `sleep` argument no other test uses: the container's processes are found by it. */
 const uniqueSleep = () => String(1_000_000 + Math.floor(Math.random() * 8_000_000));
 
-/** Live (non-zombie) processes running `sleep <arg>`. */
-function sleepers(arg: string): number[] {
+/** The pids for which `matches` holds (false when the process went meanwhile). */
+function pidsWhere(matches: (pid: number) => boolean): number[] {
   return fs
     .readdirSync('/proc')
     .filter((e) => /^\d+$/.test(e))
     .map(Number)
     .filter((pid) => {
       try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${arg}\0` && isAlive(pid);
+        return matches(pid);
       } catch {
         return false;
       }
     });
+}
+
+/** Live (non-zombie) processes running `sleep <arg>`. */
+function sleepers(arg: string): number[] {
+  return pidsWhere((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${arg}\0` && isAlive(pid));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -260,19 +265,11 @@ describe('an early-started supervisor', () => {
 
   /** The supervisor `up` started early (it waits for its project on stdin), child of `cli`. */
   function earlySupervisorOf(cli: number): number | undefined {
-    return fs
-      .readdirSync('/proc')
-      .filter((e) => /^\d+$/.test(e))
-      .map(Number)
-      .find((pid) => {
-        try {
-          const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-          return ppid === cli && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin');
-        } catch {
-          return false;
-        }
-      });
+    return pidsWhere((pid) => {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === cli && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin');
+    })[0];
   }
 
   /**
@@ -308,6 +305,30 @@ describe('an early-started supervisor', () => {
       expect(fs.existsSync(bootLog)).toBe(false);
     });
   });
+
+  it('is gone, with no boot log, after an `up` that stops at a usage error: bin/stack.js started it before the command line was read', async () => {
+    const project = uniqueProject('tsusage');
+    const file = path.join(own.root, `${project}.yaml`);
+    fs.writeFileSync(file, `name: ${project}\nservices:\n  a:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n`);
+    const up = startStack(own, ['-f', file, 'up', '-d', '--no-such-flag']);
+    const cli = up.child.pid!;
+    const result = await up.result;
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/unknown option '--no-such-flag'/);
+    // It reads EOF on its stdin once the CLI is gone, and exits.
+    await waitFor(() => earlySupervisorsIn(own.env.STACK_RUN!).length === 0 || undefined, 5000, 'no early supervisor');
+    expect(fs.existsSync(path.join(os.tmpdir(), `stack-supervisor-boot-${cli}.log`))).toBe(false);
+    expect(fs.existsSync(path.join(own.env.STACK_RUN!, project))).toBe(false);
+  });
+
+  /** Supervisors waiting for their project whose STACK_RUN is `run`. */
+  function earlySupervisorsIn(run: string): number[] {
+    return pidsWhere(
+      (pid) =>
+        fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin') &&
+        fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`STACK_RUN=${run}`),
+    );
+  }
 
   it('leaves no boot log when it is killed along with the CLI', async () => {
     await whileUpWaitsForTheLock(async (cli, early, bootLog) => {

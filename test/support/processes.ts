@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot, type Result, type StackEnv } from './stack-cli.js';
 
-/** The script path in a supervisor's command line. */
-const SUPERVISOR_SCRIPT = /dist\/(bundle\/supervisor|supervisor\/main)\.js$/;
+/** The script path in a supervisor's command line: its loader, or the unbundled build. */
+const SUPERVISOR_SCRIPT = /(bin\/stack-supervisor|dist\/supervisor\/main)\.js$/;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Pids whose command line ends in `dist/bundle/supervisor.js <project>` (what the CLI
+ * Pids whose command line ends in `bin/stack-supervisor.js <project>` (what the CLI
  * spawns; one started early by `up` sets that as its title) or `dist/supervisor/main.js
  * <project>` (unbundled); zombies have none.
  */

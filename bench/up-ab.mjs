@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// A first `up -d` of the reference stack (bench/stacks/five), two or more builds of stack
+// against each other, interleaved: wall time until the published port answers, the CLI's
+// CPU (user + system), and the supervisor's CPU at that moment. On a shared machine the
+// CPU figures are the ones to compare; the wall time measures the other tenants as well.
+//   node bench/up-ab.mjs [--runs=N] REPO_A REPO_B ...   (each REPO built; needs root)
+// Each build gets its own STACK_ROOT with the busybox image; a first round warms the caches
+// and is not counted.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { childrenCpuMs } from './lib/children-cpu.mjs';
+import { sleep, waitForHttp } from './lib/run.mjs';
+import { repo as thisRepo } from './lib/stack-bench-env.mjs';
+import { summary, fmt } from './lib/stats.mjs';
+
+const args = process.argv.slice(2);
+const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 9);
+const repos = args.filter((a) => !a.startsWith('--')).map((r) => path.resolve(r));
+if (repos.length < 1) throw new Error('usage: node bench/up-ab.mjs [--runs=N] REPO_A REPO_B ...');
+const file = path.join(thisRepo, 'bench/stacks/five/stack.yaml');
+const IMAGE = 'stack.local/busybox:latest';
+const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU (user + system) process `pid` used so far, ms; NaN once it is gone. */
+function processCpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / ticks;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The supervisor whose environment names `root` (each build's STACK_ROOT is its own). */
+function supervisorIn(root) {
+  for (const p of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (!cmd.includes('supervisor') || cmd.includes('stack-watchdog')) continue;
+      if (fs.readFileSync(`/proc/${p}/environ`, 'utf8').includes(`STACK_ROOT=${root}/lib`)) return Number(p);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return undefined;
+}
+
+const builds = repos.map((repo, i) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `stack-bench-upab${i}-`));
+  const env = {
+    ...process.env,
+    STACK_ROOT: path.join(root, 'lib'),
+    STACK_RUN: path.join(root, 'run'),
+    STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd'),
+    BENCH_WEB_PORT: String(18700 + i),
+  };
+  const bin = path.join(repo, 'bin/stack');
+  spawnSync(process.execPath, [
+    path.join(thisRepo, 'scripts/build-busybox-image.mjs'),
+    path.join(root, 'oci'),
+    '--tag',
+    IMAGE,
+  ]);
+  const r = spawnSync(bin, ['image', 'import', path.join(root, 'oci'), '--tag', IMAGE], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${bin} image import failed:\n${r.stderr}`);
+  return { repo, bin, env, root, project: `bupab${i}`, wall: [], cli: [], supervisor: [] };
+});
+
+const stack = (b, more) => {
+  const r = spawnSync(b.bin, ['-f', file, '-p', b.project, ...more], { env: b.env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${b.bin} ${more.join(' ')} failed:\n${r.stderr}`);
+};
+
+try {
+  for (let round = 0; round <= runs; round++) {
+    for (const b of round % 2 ? builds : [...builds].reverse()) {
+      const cpu0 = childrenCpuMs();
+      const t0 = performance.now();
+      stack(b, ['up', '-d']);
+      await waitForHttp(Number(b.env.BENCH_WEB_PORT));
+      const wall = performance.now() - t0;
+      const cli = childrenCpuMs() - cpu0;
+      const supervisor = processCpuMs(supervisorIn(b.root));
+      if (round > 0) (b.wall.push(wall), b.cli.push(cli), b.supervisor.push(supervisor));
+      stack(b, ['down', '-t', '0']);
+      await sleep(200);
+    }
+  }
+  console.log(`up -d of bench/stacks/five, ${runs} interleaved runs, load average ${os.loadavg()[0].toFixed(1)}\n`);
+  console.log('| build | wall until the port answers | CLI CPU | supervisor CPU |\n| --- | ---: | ---: | ---: |');
+  for (const b of builds)
+    console.log(
+      `| ${b.repo} | ${fmt(summary(b.wall).median)} ms | ${fmt(summary(b.cli).median)} ms | ${fmt(summary(b.supervisor).median)} ms |`,
+    );
+} finally {
+  for (const b of builds) {
+    spawnSync(b.bin, ['-f', file, '-p', b.project, 'down', '-t', '0'], { env: b.env });
+    fs.rmSync(b.root, { recursive: true, force: true });
+  }
+}
