@@ -88,8 +88,13 @@ export async function startReferenceSetup(tmp: string, fixtures: Fixture[]): Pro
     base,
     references,
     async dispose() {
-      await podman?.dispose();
-      await base.registry.stop();
+      // The registry stops even when podman's storage cannot be removed (a run that failed
+      // at 00:20 on 2026-12-07 left its registry serving for an hour).
+      try {
+        await podman?.dispose();
+      } finally {
+        await base.registry.stop();
+      }
     },
   };
 }
