@@ -79,10 +79,10 @@ describe('stack doctor: the rootless section on this machine', () => {
     expect(r.uidmap).toMatchObject({ verdict: 'ok', detail: expect.stringContaining('newuidmap (setuid root)') });
     expect(r.userns!.verdict).toBe('ok');
     expect(r['userns-overlay']!.verdict).toBe('ok');
-    // The CI host has both (host-deps.sh): pasta is used, slirp4netns named as the fallback.
+    // The CI host has both (host-deps.sh): slirp4netns is used, pasta named as the other choice.
     expect(r['rootless-net']).toMatchObject({
       verdict: 'ok',
-      detail: expect.stringMatching(/pasta connects .*slirp4netns is the fallback/),
+      detail: expect.stringMatching(/slirp4netns connects .*pasta is the other choice/),
     });
     expect(r['user-cgroups']).toMatchObject({
       verdict: 'warn',

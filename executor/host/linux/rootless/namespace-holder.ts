@@ -307,7 +307,9 @@ function othersInNamespace(r: HolderRecord): number[] {
  */
 export async function stopHolderWhenIdle(graceMs = 5_000): Promise<boolean> {
   const found = readRecord();
-  if (!found || !alive(found)) return false;
+  // The holder, whatever became of its connector: a pasta that ended (or was being started
+  // again by the command's forward watcher) must not keep the namespaces after the last down.
+  if (!found || !holderAlive(found)) return false;
   for (const deadline = Date.now() + graceMs; othersInNamespace(found).length > 0; await sleep(20))
     if (Date.now() > deadline) return false;
   await stopHolder();
