@@ -18,7 +18,8 @@ export interface RootlessHost {
   hardLimits: Record<string, number>;
 }
 
-const WHY = 'in rootless mode nothing has a capability on the host (see docs/rootless.md)';
+const WHY =
+  'in rootless mode nothing has a capability on the host; remove the key (or lower the value) for rootless use, or run this stack as root (see docs/rootless.md)';
 
 const asNumber = (v: unknown): number | undefined => {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
