@@ -11,6 +11,7 @@ import type { DoctorProbe, FilesystemInfo, ModuleState, OverlayTrial } from './d
 import { hostBaseChains } from './doctor-base-chains.js';
 import { nftRun } from './libnftables.js';
 import { nativeInitPath } from './native-init.js';
+import { which } from './which.js';
 
 /** statfs f_type values (linux/magic.h) of the filesystems worth naming. */
 const FS_TYPES: Record<number, string> = {
@@ -163,19 +164,6 @@ function overlayTrial(dir: string): OverlayTrial {
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
-}
-
-function which(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
-    const file = path.join(dir, command);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      /* not here */
-    }
-  }
-  return undefined;
 }
 
 export function linuxDoctorProbe(): DoctorProbe {

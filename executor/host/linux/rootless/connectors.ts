@@ -13,6 +13,7 @@ import path from 'node:path';
 import { CONNECTOR_DNS, chooseConnector, type ConnectorName } from '../../../../model/rootless-connector.js';
 import { rootlessDir, slirpApiSocket } from './rootless-paths.js';
 import { RootlessSetupError } from './setup-error.js';
+import { which } from '../which.js';
 
 const READY_TIMEOUT_MS = 10_000;
 
@@ -22,15 +23,9 @@ export type ForwardKey = string;
 export const logFile = (name: string) => path.join(rootlessDir(), `${name}.log`);
 const openLog = (name: string) => fs.openSync(logFile(name), 'w', 0o600);
 
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':'))
-    if (dir && fs.existsSync(path.join(dir, command))) return path.join(dir, command);
-  return undefined;
-}
-
 /** slirp4netns when installed, else pasta; STACK_ROOTLESS_NET picks one (model/rootless-connector.ts says why). */
 export function connectorToUse(env: NodeJS.ProcessEnv = process.env): ConnectorName {
-  return chooseConnector({ pasta: onPath('pasta'), slirp4netns: onPath('slirp4netns') }, env.STACK_ROOTLESS_NET);
+  return chooseConnector({ pasta: which('pasta'), slirp4netns: which('slirp4netns') }, env.STACK_ROOTLESS_NET);
 }
 
 /** Starts the connector for the holder's namespaces; resolves to its pid once tap0 is configured. */
