@@ -3,7 +3,7 @@
 // stops itself (SIGSTOP) when it reaches that point; the test sees it stopped, does what it
 // checks, and kills it with SIGKILL. Without the variable, a fault point is a comparison.
 
-export type FaultPoint = 'run-claimed';
+export type FaultPoint = 'run-claimed' | 'run-published';
 
 export function faultPoint(point: FaultPoint): void {
   if (process.env.STACK_TEST_STOP_AT === point) process.kill(process.pid, 'SIGSTOP');

@@ -19,6 +19,8 @@ export interface OneOffOptions {
   onSpawned?: (pid: number) => void;
   /** See LaunchOptions.bridgesReady. */
   bridgesReady?: Promise<unknown>;
+  /** Called once its ports are published, before its container is spawned (the CLI's fault point `run-published`). */
+  onPublished?: () => void;
   /** Called once its command runs (`run -d` returns then); not when it could not be started. */
   onStarted?: () => void;
   /**
@@ -48,8 +50,10 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
   // Its published ports (`run -p`) are there before its command runs, and gone once it ends;
   // the record written at the claim names them, so a crash in between leaves what the next
   // plan of the stack unpublishes (planner/plan/salvage.ts).
-  if (spec.oneOffPorts?.length)
+  if (spec.oneOffPorts?.length) {
     await host.nat.publish(oneOffTableName(spec.project, spec.name), spec.project, spec.oneOffPorts);
+    opts.onPublished?.();
+  }
   try {
     let startError: ContainerStartError | undefined;
     try {

@@ -180,10 +180,12 @@ export async function run(
   const image = await imageOf(t.service.image);
   const id = crypto.randomBytes(3).toString('hex');
   const host = createLinuxHost();
+  let lapsedTables: readonly { table: string }[] = [];
   const spec = await claimOneOff(
     t.project,
     () => t.observe(host, wanted),
     (observed) => {
+      lapsedTables = observed.staleOneOffTables ?? [];
       const built = oneOffSpec(t.project, t.service, image, observed, {
         command,
         env,
@@ -203,11 +205,16 @@ export async function run(
     },
   );
   faultPoint('run-claimed');
+  // A `stack run` killed after publishing and before its spawn left its table, and its claim
+  // lapsed with it, so this run may take the same port: the lapsed table goes first, or the
+  // port would have two DNATs until the next plan of the stack removed the old one.
+  if (spec.oneOffPorts?.length) for (const { table } of lapsedTables) await host.nat.unpublish(table);
   if (opts.detach) {
     // The watcher (run-detached.ts): it waits for the exit, as an attached run does.
     const outcome = await runOneOff(spec, host, {
       remove: !!opts.rm,
       attach: false,
+      onPublished: () => faultPoint('run-published'),
       onStarted: () => reportStarted(spec.containerName ?? spec.name),
     });
     if (outcome.startError) process.stderr.write(`stack: ${escapeControls(outcome.startError.message)}\n`);
@@ -232,6 +239,7 @@ async function runAttached(spec: ContainerSpec, rm: boolean, host: Host): Promis
   try {
     const outcome = await runOneOff(spec, host, {
       remove: rm,
+      onPublished: () => faultPoint('run-published'),
       onSpawned: (p) => {
         pid = p;
       },
