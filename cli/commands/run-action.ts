@@ -13,7 +13,7 @@ import { isRunWatcher, reportStarted, runThroughWatcher } from './run-detached.j
 import { fixedPorts, publishedByRun } from './run-ports.js';
 import { oneOffPorts } from '../../planner/plan/one-off-ports.js';
 import { claimOneOff } from './run-claim.js';
-import { faultPoint } from '../fault-point.js';
+import { faultPoint } from '../../store/fault-point.js';
 import type { ContainerSpec } from '../../model/plan.js';
 import { emptyObserved, type ImageInfo, type Observed } from '../../model/observed.js';
 import { oneOffSpec } from '../../planner/plan/one-off.js';

@@ -13,6 +13,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { freePort, httpGet, stack, TEST_IMAGE, writeStackFile } from '../support/stack-cli.js';
 import { oneStackUnderTest } from '../support/one-stack-under-test.js';
 import { startStack, waitFor } from '../support/processes.js';
+import { pidsWithEnv, stackStoppedAt } from '../support/fault-points.js';
 import { psJson } from '../support/ps-json.js';
 
 const one = oneStackUnderTest('trunports');
@@ -46,43 +47,10 @@ interface Row {
 }
 const rows = () => psJson<Row>(run('ps', '-a', '--format', 'json').stdout);
 
-/** The pids of processes whose environment has all of `vars` (the watcher of a `run -d`). */
-function pidsWithEnv(...vars: string[]): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        const env = fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0');
-        return vars.every((v) => env.includes(v));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 const watchers = () => pidsWithEnv('STACK_RUN_WATCHER=1', `STACK_ROOT=${one.env.env.STACK_ROOT}`);
 
-/**
- * `run --rm -P web` with a fault point (cli/fault-point.ts): resolves once the run has
- * stopped itself there, with its pid (for the test's kill -9) and its result.
- */
-async function runStoppedAt(point: string): Promise<{ pid: number; result: Promise<unknown> }> {
-  const stopping = { ...one.env, env: { ...one.env.env, STACK_TEST_STOP_AT: point } };
-  const r = startStack(stopping, ['-f', one.file, 'run', '--rm', '-P', 'web']);
-  const isStopped = (pid: number) => /^\d+ \(.*\) T /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  const [pid] = await waitFor(
-    () => {
-      const stopped = pidsWithEnv(`STACK_TEST_STOP_AT=${point}`, `STACK_ROOT=${one.env.env.STACK_ROOT}`).filter(
-        isStopped,
-      );
-      return stopped.length > 0 ? stopped : undefined;
-    },
-    20_000,
-    `the run to stop at ${point}`,
-  );
-  return { pid: pid!, result: r.result };
-}
+/** `run --rm -P web` stopped at a fault point (store/fault-point.ts). */
+const runStoppedAt = (point: string) => stackStoppedAt(one.env, ['-f', one.file, 'run', '--rm', '-P', 'web'], point);
 
 it('publishes -p on 127.0.0.1 while an attached one-off runs, and removes the rule when it ends', async () => {
   const port = await freePort();
@@ -157,7 +125,7 @@ it('down removes the table of a killed one-off whose record is damaged (truncate
 });
 
 it('frees the ports a `stack run` claimed when it is killed (-9) before its container is spawned', async () => {
-  // The fault point (cli/fault-point.ts): the run stops itself right after its claim is written.
+  // The fault point (store/fault-point.ts): the run stops itself right after its claim is written.
   const { pid, result } = await runStoppedAt('run-claimed');
   const claimed = rows();
   expect(claimed.map((row) => row.State)).toEqual(['created']);
