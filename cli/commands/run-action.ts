@@ -180,12 +180,13 @@ export async function run(
   const image = await imageOf(t.service.image);
   const id = crypto.randomBytes(3).toString('hex');
   const host = createLinuxHost();
-  let lapsedTables: readonly { table: string }[] = [];
+  // Tables of one-offs whose `stack run` died after publishing, before its spawn (one-off.ts).
+  let lapsedTables: string[] = [];
   const spec = await claimOneOff(
     t.project,
     () => t.observe(host, wanted),
     (observed) => {
-      lapsedTables = observed.staleOneOffTables ?? [];
+      lapsedTables = (observed.staleOneOffTables ?? []).map((t) => t.table);
       const built = oneOffSpec(t.project, t.service, image, observed, {
         command,
         env,
@@ -205,22 +206,19 @@ export async function run(
     },
   );
   faultPoint('run-claimed');
-  // A `stack run` killed after publishing and before its spawn left its table, and its claim
-  // lapsed with it, so this run may take the same port: the lapsed table goes first, or the
-  // port would have two DNATs until the next plan of the stack removed the old one.
-  if (spec.oneOffPorts?.length) for (const { table } of lapsedTables) await host.nat.unpublish(table);
   if (opts.detach) {
     // The watcher (run-detached.ts): it waits for the exit, as an attached run does.
     const outcome = await runOneOff(spec, host, {
       remove: !!opts.rm,
       attach: false,
+      lapsedTables,
       onPublished: () => faultPoint('run-published'),
       onStarted: () => reportStarted(spec.containerName ?? spec.name),
     });
     if (outcome.startError) process.stderr.write(`stack: ${escapeControls(outcome.startError.message)}\n`);
     return outcome.exitCode;
   }
-  return runAttached(spec, !!opts.rm, host);
+  return runAttached(spec, !!opts.rm, host, lapsedTables);
 }
 
 /**
@@ -228,7 +226,12 @@ export async function run(
  * the Linux Host; waits for its exit; removes it with --rm. The record exists already
  * (run-claim.ts).
  */
-async function runAttached(spec: ContainerSpec, rm: boolean, host: Host): Promise<number> {
+async function runAttached(
+  spec: ContainerSpec,
+  rm: boolean,
+  host: Host,
+  lapsedTables: readonly string[],
+): Promise<number> {
   let pid: number | undefined;
   // The container is in its own session: the terminal's signals reach only us. Pass them on.
   const forward = (signal: NodeJS.Signals) => {
@@ -239,6 +242,7 @@ async function runAttached(spec: ContainerSpec, rm: boolean, host: Host): Promis
   try {
     const outcome = await runOneOff(spec, host, {
       remove: rm,
+      lapsedTables,
       onPublished: () => faultPoint('run-published'),
       onSpawned: (p) => {
         pid = p;
