@@ -186,7 +186,7 @@ export async function run(
     t.project,
     () => t.observe(host, wanted),
     (observed) => {
-      lapsedTables = (observed.staleOneOffTables ?? []).map((t) => t.table);
+      lapsedTables = (observed.staleOneOffTables ?? []).map((stale) => stale.table);
       const built = oneOffSpec(t.project, t.service, image, observed, {
         command,
         env,
