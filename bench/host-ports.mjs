@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
-import { summary, fmt } from './lib/stats.mjs';
+import { fmt, timedRuns } from './lib/stats.mjs';
 import { hostPorts, socketOwners } from '../dist/executor/host/linux/host-ports.js';
 
 const runs = Number(process.argv[2] ?? 21);
@@ -16,21 +16,11 @@ const server = net.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = server.address().port;
 
-async function timed(f) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await f();
-    samples.push(performance.now() - t);
-  }
-  return summary(samples);
-}
-
 try {
-  const scan = await timed(() => hostPorts({ only: [{ protocol: 'tcp', port }] }));
+  const scan = await timedRuns(runs, () => hostPorts({ only: [{ protocol: 'tcp', port }] }));
   // An inode no socket has: a full pass over every process's fds.
-  const ownerPass = await timed(() => socketOwners([2 ** 31]));
-  const ss = await timed(() => execFileSync('ss', ['-ltnup'], { stdio: ['ignore', 'pipe', 'ignore'] }));
+  const ownerPass = await timedRuns(runs, () => socketOwners([2 ** 31]));
+  const ss = await timedRuns(runs, () => execFileSync('ss', ['-ltnup'], { stdio: ['ignore', 'pipe', 'ignore'] }));
   console.log(`host port scan, ${runs} runs, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}\n`);
   console.log('| measurement | median ms | min ms | max ms | vs `ss -ltnup` |\n| --- | ---: | ---: | ---: | ---: |');
   for (const [name, s] of [

@@ -19,6 +19,14 @@ export interface OneOffOptions {
   onSpawned?: (pid: number) => void;
   /** See LaunchOptions.bridgesReady. */
   bridgesReady?: Promise<unknown>;
+  /**
+   * One-off tables of its stack whose `stack run` died after publishing and before its spawn
+   * (observe's staleOneOffTables): their claims lapsed, so this one may take their ports,
+   * and they go before it publishes, or a port would have two DNATs.
+   */
+  lapsedTables?: readonly string[];
+  /** Called once its ports are published, before its container is spawned (the CLI's fault point `run-published`). */
+  onPublished?: () => void;
   /** Called once its command runs (`run -d` returns then); not when it could not be started. */
   onStarted?: () => void;
   /**
@@ -45,12 +53,17 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
   let wired = false;
   /** Its process has ended and was reaped here, its parent. */
   let exited = false;
-  // Its published ports (`run -p`) are there before its command runs, and gone once it ends;
-  // the record written at the claim names them, so a crash in between leaves what the next
-  // plan of the stack unpublishes (planner/plan/salvage.ts).
-  if (spec.oneOffPorts?.length)
-    await host.nat.publish(oneOffTableName(spec.project, spec.name), spec.project, spec.oneOffPorts);
   try {
+    // Its published ports (`run -p`) are there before its command runs, and gone once it ends;
+    // the record written at the claim names them, so a crash in between leaves what the next
+    // plan of the stack, or the next one-off that publishes, removes (planner/plan/salvage.ts).
+    // Inside the try: a publish that fails is a failed start, which `remove` cleans up as
+    // docker removes a --rm container whose start failed.
+    if (spec.oneOffPorts?.length) {
+      for (const table of opts.lapsedTables ?? []) await host.nat.unpublish(table);
+      await host.nat.publish(oneOffTableName(spec.project, spec.name), spec.project, spec.oneOffPorts);
+      opts.onPublished?.();
+    }
     let startError: ContainerStartError | undefined;
     try {
       await launchContainer(

@@ -17,7 +17,7 @@ import { heldLayers, isAlive } from './layer-holds.js';
 import { forgetDiffId } from './layer-store.js';
 import { PARTIAL_MARK } from './unpack-layer.js';
 import { forgetShortLayerLink } from './short-layer-links.js';
-import { forgetLayerShadows } from './layer-shadows.js';
+import { forgetLayerShadows, removeDeadAsides } from './layer-shadows.js';
 
 export class ImageInUseError extends Error {
   constructor(ref: string, users: string[]) {
@@ -136,6 +136,8 @@ export async function pruneImages(opts: PruneOptions = {}): Promise<PruneResult>
     result.layers.push(`sha256:${name}`);
   }
   result.leftovers += await pruneTmp();
+  // Shadows of kept layers whose build was killed, which no later build of theirs removed.
+  result.leftovers += await removeDeadAsides();
   await pruneKept(result, kept, opts);
   return result;
 }

@@ -3,12 +3,16 @@
 // (`images/shadows/<layer hex>-<hash of the subpath>`), made by the first container that
 // mounts it and kept. A layer never changes once stored, so neither does its shadow; before,
 // each container start walked the layer's folder again to make its own. It goes with the
-// layer (image GC).
+// layer (image GC). A shadow is built aside (`<name>.partial-PID-RAND`) and renamed into
+// place; one whose builder was killed is removed by the next build of the same shadow, or
+// by the image GC.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { hashOf } from '../model/hash.js';
 import { paths } from '../store/paths.js';
+import { isAlive } from './layer-holds.js';
+import { PARTIAL_MARK } from './unpack-layer.js';
 
 const shadowsDir = () => path.join(paths.imagesDir(), 'shadows');
 
@@ -24,4 +28,23 @@ export async function forgetLayerShadows(digest: string): Promise<void> {
   const names = await fs.readdir(shadowsDir()).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.startsWith(`${hex}-`)))
     await fs.rm(path.join(shadowsDir(), name), { recursive: true, force: true });
+}
+
+/**
+ * Removes the shadows built aside whose builder is gone (killed before its rename): those of
+ * the shadow `kept` (its next build), or every one (the image GC). A live builder's stays.
+ * Returns how many were removed.
+ */
+export async function removeDeadAsides(kept?: string): Promise<number> {
+  const prefix = kept === undefined ? '' : `${path.basename(kept)}${PARTIAL_MARK}`;
+  const names = await fs.readdir(shadowsDir()).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const mark = name.indexOf(PARTIAL_MARK);
+    if (mark < 0 || !name.startsWith(prefix)) continue;
+    if (isAlive(Number(name.slice(mark + PARTIAL_MARK.length).split('-')[0]))) continue;
+    await fs.rm(path.join(shadowsDir(), name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }

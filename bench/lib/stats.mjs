@@ -42,3 +42,14 @@ export function markdownTable(rows) {
   }
   return out.join('\n');
 }
+
+/** Runs `f` `runs` times one after another; the summary of its wall times in ms. */
+export async function timedRuns(runs, f) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await f();
+    samples.push(performance.now() - t);
+  }
+  return summary(samples);
+}

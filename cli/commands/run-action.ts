@@ -13,7 +13,7 @@ import { isRunWatcher, reportStarted, runThroughWatcher } from './run-detached.j
 import { fixedPorts, publishedByRun } from './run-ports.js';
 import { oneOffPorts } from '../../planner/plan/one-off-ports.js';
 import { claimOneOff } from './run-claim.js';
-import { faultPoint } from '../fault-point.js';
+import { faultPoint } from '../../store/fault-point.js';
 import type { ContainerSpec } from '../../model/plan.js';
 import { emptyObserved, type ImageInfo, type Observed } from '../../model/observed.js';
 import { oneOffSpec } from '../../planner/plan/one-off.js';
@@ -180,10 +180,13 @@ export async function run(
   const image = await imageOf(t.service.image);
   const id = crypto.randomBytes(3).toString('hex');
   const host = createLinuxHost();
+  // Tables of one-offs whose `stack run` died after publishing, before its spawn (one-off.ts).
+  let lapsedTables: string[] = [];
   const spec = await claimOneOff(
     t.project,
     () => t.observe(host, wanted),
     (observed) => {
+      lapsedTables = (observed.staleOneOffTables ?? []).map((stale) => stale.table);
       const built = oneOffSpec(t.project, t.service, image, observed, {
         command,
         env,
@@ -208,12 +211,14 @@ export async function run(
     const outcome = await runOneOff(spec, host, {
       remove: !!opts.rm,
       attach: false,
+      lapsedTables,
+      onPublished: () => faultPoint('run-published'),
       onStarted: () => reportStarted(spec.containerName ?? spec.name),
     });
     if (outcome.startError) process.stderr.write(`stack: ${escapeControls(outcome.startError.message)}\n`);
     return outcome.exitCode;
   }
-  return runAttached(spec, !!opts.rm, host);
+  return runAttached(spec, !!opts.rm, host, lapsedTables);
 }
 
 /**
@@ -221,7 +226,12 @@ export async function run(
  * the Linux Host; waits for its exit; removes it with --rm. The record exists already
  * (run-claim.ts).
  */
-async function runAttached(spec: ContainerSpec, rm: boolean, host: Host): Promise<number> {
+async function runAttached(
+  spec: ContainerSpec,
+  rm: boolean,
+  host: Host,
+  lapsedTables: readonly string[],
+): Promise<number> {
   let pid: number | undefined;
   // The container is in its own session: the terminal's signals reach only us. Pass them on.
   const forward = (signal: NodeJS.Signals) => {
@@ -232,6 +242,8 @@ async function runAttached(spec: ContainerSpec, rm: boolean, host: Host): Promis
   try {
     const outcome = await runOneOff(spec, host, {
       remove: rm,
+      lapsedTables,
+      onPublished: () => faultPoint('run-published'),
       onSpawned: (p) => {
         pid = p;
       },

@@ -7,7 +7,7 @@ import { FakeHost } from '../../executor/fake-host.js';
 import { ContainerStartError, type ContainerExit } from '../../executor/host.js';
 import { runOneOff, type OneOffOptions, type OneOffOutcome } from '../../executor/one-off.js';
 import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
-import type { ContainerSpec, Endpoint } from '../../model/plan.js';
+import type { ContainerSpec, Endpoint, PortRule } from '../../model/plan.js';
 
 const endpoint: Endpoint = {
   network: 'default',
@@ -18,6 +18,15 @@ const endpoint: Endpoint = {
   prefixLength: 24,
   gateway: '10.123.0.1',
   defaultRoute: true,
+};
+
+const published: PortRule = {
+  service: 'app',
+  container: 'p-app-run-abc123',
+  protocol: 'tcp',
+  hostPort: 18080,
+  containerIp: '10.123.0.9',
+  containerPort: 80,
 };
 
 function spec(endpoints: Endpoint[]): ContainerSpec {
@@ -132,5 +141,24 @@ describe('runOneOff', () => {
       `containers.cleanup ${s.name}`,
       `state.removeContainer ${s.name}`,
     ]);
+  });
+
+  it('with remove leaves nothing when its ports cannot be published, as docker removes a --rm container whose start failed', async () => {
+    const host = new FakeHost({ failOn: ['nat.publish'] });
+    const s = { ...spec([endpoint]), oneOffPorts: [published] };
+    await host.state.saveContainer('p', { spec: s, status: 'creating' });
+    await expect(runOneOff(s, host, { remove: true })).rejects.toThrow('injected failure: nat.publish');
+    expect(await host.state.loadContainer('p', s.name)).toBeUndefined();
+    expect(host.calls.at(-1)).toBe(`state.removeContainer ${s.name}`);
+  });
+
+  it('removes the tables of one-offs whose `stack run` died before their spawn before it publishes its own', async () => {
+    const host = new FakeHost();
+    const s = { ...spec([endpoint]), oneOffPorts: [published] };
+    await host.state.saveContainer('p', { spec: s, status: 'creating' });
+    await run(host, s, { remove: true, lapsedTables: ['stk_p_000000_run_dead01'] });
+    const unpublished = host.calls.indexOf('nat.unpublish stk_p_000000_run_dead01');
+    expect(unpublished).toBeGreaterThan(-1);
+    expect(unpublished).toBeLessThan(host.calls.findIndex((c) => c.startsWith('nat.publish ')));
   });
 });

@@ -11,7 +11,6 @@ import { bindLibnftables, NftError, nftRun } from '../../executor/host/linux/lib
 import { createLinuxNat } from '../../executor/host/linux/nat.js';
 import { renderNatRuleset } from '../../executor/host/linux/nat-ruleset.js';
 import { natTableExists } from '../../executor/host/linux/observe-network.js';
-import { runTool } from '../support/run-tool.js';
 import type { NatSpec } from '../../model/plan.js';
 
 const id = randomBytes(3).toString('hex');
@@ -44,17 +43,6 @@ function spec(t: string, ports = 10, firstPort = 20000): NatSpec {
 }
 
 const listTable = (t: string) => nftRun(`list table ip ${t}`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-async function medianOf(n: number, f: () => Promise<unknown>): Promise<number> {
-  const ms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await f();
-    ms.push(performance.now() - t);
-  }
-  return median(ms);
-}
-const round = (v: number) => Math.round(v * 100) / 100;
 
 beforeAll(async () => {
   ipForward = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim();
@@ -181,39 +169,23 @@ describe('libnftables', () => {
     expect(log).not.toMatch(/socket\(AF_INET6?,|connect\(\d+, \{sa_family=AF_INET/);
   });
 
-  it('measures apply: `nft -f -` against libnftables (medians of 20), and a 1000-port worst case', async () => {
-    const ruleset = renderNatRuleset(spec(table));
-    const nftTool = await medianOf(20, () => runTool('nft', ['-f', '-'], ruleset));
-    const lib = await medianOf(20, () => nftRun(ruleset));
-    const applyTotal = await medianOf(20, () => nat.apply(spec(table)));
-    const exists = await medianOf(20, () => natTableExists(table));
-
-    // 1000 ports = 2000 DNAT rules: runs on a threadpool thread, the event loop stays free.
+  it('applies a 2000-rule table off the event loop: timers run while it is in flight', async () => {
+    // Speed (against `nft -f -`) and the loop's longest gap are measured by bench/libnftables.mjs.
+    // Here only the behaviour: a synchronous call would hold the loop until it returned, so
+    // not one immediate could run before the apply settled.
     const bigRuleset = renderNatRuleset(spec(big, 1000, 30000));
-    let maxLag = 0;
-    let last = performance.now();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      maxLag = Math.max(maxLag, now - last);
-      last = now;
-    }, 1);
-    const bigMs = await medianOf(3, () => nftRun(bigRuleset));
-    clearInterval(timer);
-    await nat.remove(big);
-
-    const report = {
-      nftTool,
-      libnftables: lib,
-      natApply: applyTotal,
-      natTableExists: exists,
-      apply2000Rules: bigMs,
-      maxEventLoopGap: maxLag,
+    let settled = false;
+    let turns = 0;
+    const turn = () => {
+      if (settled) return;
+      turns++;
+      setImmediate(turn);
     };
-    console.log(
-      `nft apply, ms (2 networks, 10 ports; median of 20): ${JSON.stringify(report, (_, v) => (typeof v === 'number' ? round(v) : v))}`,
-    );
-    expect(lib).toBeLessThan(nftTool);
-    // A synchronous call would stall the loop for a whole apply; allow for a busy 2-CPU host.
-    expect(maxLag).toBeLessThan(bigMs * 0.8);
+    const applied = nftRun(bigRuleset).finally(() => (settled = true));
+    setImmediate(turn);
+    await applied;
+    expect(turns).toBeGreaterThan(0);
+    expect(await listTable(big)).toContain('dport 30999 ');
+    await nat.remove(big);
   });
 });

@@ -106,13 +106,6 @@ async function getWithRetry(url: string): Promise<string> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-async function timed(f: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await f();
-  return performance.now() - t;
-}
-
 let pid = 0;
 
 beforeAll(async () => {
@@ -329,47 +322,28 @@ describe('linux networks', () => {
     expect(links.has(netSpec.bridge)).toBe(false);
   });
 
-  it('measures createBridge, attach, detach and nat.apply (medians of 20)', async () => {
-    const runs = 20;
-    const ms = {
-      createBridge: [] as number[],
-      attach: [] as number[],
-      detach: [] as number[],
-      detachBlocking: [] as number[],
-      removeBridge: [] as number[],
-      natApply: [] as number[],
-    };
+  it('repeats createBridge, attach, nat.apply, detach and removeBridge, each cycle leaving nothing', async () => {
+    // Their speed is measured by bench/network.mjs (attach, detach, nat.apply), not asserted here.
     const b = `${tag}bm`;
     bridges.add(b);
-    for (let i = 0; i < runs; i++) {
-      ms.createBridge.push(await timed(() => networks.createBridge({ ...netSpec, bridge: b })));
+    for (let i = 0; i < 5; i++) {
+      await networks.createBridge({ ...netSpec, bridge: b });
       const p = await netnsProcess();
       const v = `${tag}m${i}`;
       veths.add(v);
-      ms.attach.push(await timed(() => networks.attach(p, { ...ep, bridge: b, hostVeth: v })));
-      ms.natApply.push(
-        await timed(() =>
-          nat.apply({ project: tag, table, hash: String(i), networks: [{ bridge: b, subnet }], ports: [] }),
-        ),
-      );
-      // The deletion's time in the kernel must not block the event loop: measure the
-      // synchronous part of the call (until it returns its promise) apart from the whole.
-      let syncMs = 0;
-      ms.detach.push(
-        await timed(() => {
-          const t = performance.now();
-          const d = networks.detach(v);
-          syncMs = performance.now() - t;
-          return d;
-        }),
-      );
-      ms.detachBlocking.push(syncMs);
-      ms.removeBridge.push(await timed(() => networks.removeBridge(b)));
+      await networks.attach(p, { ...ep, bridge: b, hostVeth: v });
+      const master = JSON.parse(await runTool('ip', ['-j', 'link', 'show', 'master', b])) as any[];
+      expect(master.map((l) => l.ifname)).toEqual([v]);
+      await nat.apply({ project: tag, table, hash: String(i), networks: [{ bridge: b, subnet }], ports: [] });
+      expect(await natTableExists(table)).toBe(true);
+      await networks.detach(v);
+      await networks.removeBridge(b);
+      const links = await listLinks();
+      expect(links.has(v)).toBe(false);
+      expect(links.has(b)).toBe(false);
       children.pop()!.kill('SIGKILL');
     }
-    const report = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round(median(v) * 100) / 100]));
-    console.log(`network cost, ms (median of ${runs}): ${JSON.stringify(report)}`);
-    expect(report.attach).toBeLessThan(1000);
+    await nat.remove(table);
   });
 });
 

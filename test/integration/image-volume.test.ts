@@ -3,12 +3,14 @@
 // overlay of both layers) and by `image.subpath` (only that folder, from one layer: a
 // read-only bind): its files are at the target and writes fail. A subpath that is a
 // symbolic link in the image (pointing at /etc) is refused, never followed on the host.
+// A one-layer volume's shadow folder whose build was killed is removed by the next start.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INIT_STAGES } from '../support/init-stages.js';
+import { stackStoppedAt } from '../support/fault-points.js';
 import {
   importTestImage,
   makeStackEnv,
@@ -136,6 +138,30 @@ describe.each(INIT_STAGES)('volumes of type image (%s init stage)', (stage) => {
     expect(restarted.code, restarted.stderr).toBe(0);
     expect(sh('app', 'ls -A /sub/deeper').stdout).not.toContain('gone');
     expect(fs.readdirSync(shadows).map((n) => [n, fs.statSync(path.join(shadows, n)).ino] as const)).toEqual(kept);
+  });
+});
+
+describe('a shadow folder whose build was killed (-9)', () => {
+  it('is removed by the next start, which builds and keeps a whole one', async () => {
+    const shadows = path.join(env.env.STACK_ROOT!, 'images', 'shadows');
+    fs.rmSync(shadows, { recursive: true, force: true });
+    // The fault point: the one-off's `stack run` stops with its shadow built aside, not yet renamed.
+    try {
+      const { pid, result } = await stackStoppedAt(env, ['-f', file, 'run', '--rm', 'app', 'true'], 'shadow-built');
+      const aside = fs.readdirSync(shadows);
+      expect(aside).toEqual([expect.stringContaining('.partial-')]);
+      process.kill(pid, 'SIGKILL');
+      await result;
+      const r = stack(env, ['-f', file, 'run', '--rm', 'app', 'ls', '-A', '/sub/deeper']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toContain('gone');
+      // One shadow, the kept one: nothing of the killed build is left beside it.
+      const left = fs.readdirSync(shadows);
+      expect(left).toHaveLength(1);
+      expect(left[0]).not.toContain('.partial-');
+    } finally {
+      stack(env, ['-f', file, 'down', '-t', '0']);
+    }
   });
 });
 

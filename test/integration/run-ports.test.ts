@@ -3,7 +3,8 @@
 // starts and removed as it ends. A port another one holds is an error naming the holder.
 // A killed `stack run` (kill -9) leaves its record, which names the table: `down` removes
 // it with the container, and the next `up` once the one-off is gone too. One killed after
-// its ports were claimed but before its container was spawned holds them no longer.
+// its ports were claimed but before its container was spawned holds them no longer, and a
+// table it published meanwhile is removed by the next `run` before that one publishes.
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { freePort, httpGet, stack, TEST_IMAGE, writeStackFile } from '../support/stack-cli.js';
 import { oneStackUnderTest } from '../support/one-stack-under-test.js';
 import { startStack, waitFor } from '../support/processes.js';
+import { pidsWithEnv, stackStoppedAt } from '../support/fault-points.js';
 import { psJson } from '../support/ps-json.js';
 
 const one = oneStackUnderTest('trunports');
@@ -45,22 +47,10 @@ interface Row {
 }
 const rows = () => psJson<Row>(run('ps', '-a', '--format', 'json').stdout);
 
-/** The pids of processes whose environment has all of `vars` (the watcher of a `run -d`). */
-function pidsWithEnv(...vars: string[]): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        const env = fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0');
-        return vars.every((v) => env.includes(v));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 const watchers = () => pidsWithEnv('STACK_RUN_WATCHER=1', `STACK_ROOT=${one.env.env.STACK_ROOT}`);
+
+/** `run --rm -P web` stopped at a fault point (store/fault-point.ts). */
+const runStoppedAt = (point: string) => stackStoppedAt(one.env, ['-f', one.file, 'run', '--rm', '-P', 'web'], point);
 
 it('publishes -p on 127.0.0.1 while an attached one-off runs, and removes the rule when it ends', async () => {
   const port = await freePort();
@@ -135,32 +125,40 @@ it('down removes the table of a killed one-off whose record is damaged (truncate
 });
 
 it('frees the ports a `stack run` claimed when it is killed (-9) before its container is spawned', async () => {
-  // The fault point (cli/fault-point.ts): the run stops itself right after its claim is written.
-  const stopping = { ...one.env, env: { ...one.env.env, STACK_TEST_STOP_AT: 'run-claimed' } };
-  const r = startStack(stopping, ['-f', one.file, 'run', '--rm', '-P', 'web']);
-  const isStopped = (pid: number) => /^\d+ \(.*\) T /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  const [pid] = await waitFor(
-    () => {
-      const stopped = pidsWithEnv('STACK_TEST_STOP_AT=run-claimed', `STACK_ROOT=${one.env.env.STACK_ROOT}`).filter(
-        isStopped,
-      );
-      return stopped.length > 0 ? stopped : undefined;
-    },
-    20_000,
-    'the run to stop at its claim',
-  );
+  // The fault point (store/fault-point.ts): the run stops itself right after its claim is written.
+  const { pid, result } = await runStoppedAt('run-claimed');
   const claimed = rows();
   expect(claimed.map((row) => row.State)).toEqual(['created']);
   // While it lives, its claim holds the port.
   const refused = run('up', '-d');
   expect(refused.code).not.toBe(0);
   expect(refused.stderr).toContain(`one-off ${claimed[0]!.Name}`);
-  process.kill(pid!, 'SIGKILL');
-  await r.result;
+  process.kill(pid, 'SIGKILL');
+  await result;
   // The next command: the port is free, and the service publishes it.
   const up = run('up', '-d');
   expect(up.code, up.stderr).toBe(0);
   expect(await httpGet(`http://127.0.0.1:${servicePort}/`)).toContain('hello from stack');
+  expect(run('down', '-t', '0').code).toBe(0);
+  expect(rows()).toEqual([]);
+});
+
+it('a `stack run` killed (-9) after publishing its ports and before its spawn: the next run on the port replaces its table', async () => {
+  // The fault point: the run stops itself right after its one-off table is published.
+  const { pid, result } = await runStoppedAt('run-published');
+  expect(oneOffTables()).toHaveLength(1);
+  process.kill(pid, 'SIGKILL');
+  await result;
+  // Its claim has lapsed, so a second run takes the port; the lapsed table must not stay
+  // beside the new one (two DNATs of one port, the first of which leads nowhere).
+  const port = `127.0.0.1:${servicePort}:80`;
+  const command = ['sh', '-c', "trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait"];
+  const second = startStack(one.env, ['-f', one.file, 'run', '--rm', '-p', port, 'web', ...command]);
+  expect(await httpGet(`http://127.0.0.1:${servicePort}/`)).toContain('hello from stack');
+  expect(oneOffTables()).toHaveLength(1);
+  second.child.kill('SIGTERM');
+  expect((await second.result).code).toBe(0);
+  expect(oneOffTables()).toEqual([]);
   expect(run('down', '-t', '0').code).toBe(0);
   expect(rows()).toEqual([]);
 });

@@ -1,13 +1,12 @@
-// Host['containers'] on Linux: directories and cgroups (prepare), the init stage spawned
-// through the namespace window (spawn), the go signal (release), signals with escalation
-// (stop) and removal (cleanup). Works from state records alone for containers another
+// Host['containers'] on Linux: directories and cgroups (prepare, container-prepare.ts), the
+// init stage spawned through the namespace window with its configuration
+// (container-init-config.ts) (spawn), the go signal (release), signals with escalation (stop,
+// container-signals.ts) and removal (cleanup). Works from state records alone for containers another
 // supervisor spawned: a pid is only ever signalled when its start time matches the record.
 
-import { hostResolvConf } from './host-resolv-conf.js';
 import { logFamily } from '../../../store/log-segments.js';
 import { drainConnections } from './drain.js';
-import fs from 'node:fs/promises';
-import { closeSync, createWriteStream, existsSync } from 'node:fs';
+import { closeSync, createWriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -16,9 +15,6 @@ import { ContainerStartError, CopyError, type ContainerExit, type Host, type Spa
 import { spawnInNewNamespaces } from './namespace-window.js';
 import {
   cgroupPids,
-  cgroupsOutOfReach,
-  cgroupProcsFiles,
-  createCgroups,
   freezeCgroups,
   killCgroups,
   oomKills,
@@ -26,32 +22,29 @@ import {
   removeFreezer,
   thawCgroups,
 } from './cgroups.js';
-import { initSecurity } from './init-security.js';
-import { extraDeviceRules, hostDevices, initDevices } from './host-devices.js';
-import { containerCgroupView } from './cgroup-view.js';
-import { inUserNamespace } from './rootless/user-namespace.js';
 import { namespacesFor } from './shared-namespaces.js';
-import { prepareSharedShm, removeSharedShm } from './shared-shm.js';
+import { removeSharedShm } from './shared-shm.js';
 import { paths } from '../../../store/paths.js';
-import { makePrivateDir, openPrivateAppend } from '../../../store/private-files.js';
-import { catchesSignal, isSameProcess, readStartTime } from '../../../store/proc-stat.js';
+import { openPrivateAppend } from '../../../store/private-files.js';
+import { isSameProcess, readStartTime } from '../../../store/proc-stat.js';
 import { InitChannel } from './init-channel.js';
 import { AdoptedContainers } from './adopted-containers.js';
-import { INIT_ENV, type InitConfig } from './init/config.js';
-import { koffiNativePath, stageNodePath, stageScriptPath } from './stage-files.js';
+import { INIT_ENV } from './init/config.js';
+import { stageNodePath, stageScriptPath } from './stage-files.js';
+import { prepareContainer } from './container-prepare.js';
+import { initConfigFor } from './container-init-config.js';
+import { sendSignal, signalThenKill } from './container-signals.js';
 import { encodeNativeConfig, NATIVE_STAGE_ARGV0, nativeStageExecutable } from './native-init.js';
 import { createContainerExec } from './container-exec.js';
 import { createContainerSync } from './container-sync.js';
-import { cleanupMounts, initMounts, prepareMounts } from './container-mounts.js';
+import { cleanupMounts } from './container-mounts.js';
 import { pollCondition } from '../../../model/conditions.js';
-import { checkUpperDirFs } from './upper-dir-fs.js';
 import { raceTimeout } from './race-timeout.js';
 import { containerStdin, stdinWriter } from './open-stdin.js';
 import { containerProcesses } from './container-processes.js';
 import { containerStats } from './container-stats.js';
 import { copyFromContainer, copyToContainer } from './container-copy.js';
 import { openFdTree } from './fd-tree-dir.js';
-import { rootfsLowerDirs } from './rootfs-lowers.js';
 import { removeFile, removeTree } from './remove-tree.js';
 
 interface Live {
@@ -66,7 +59,6 @@ interface Live {
 }
 
 const READY_TIMEOUT_MS = 30_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const key = (project: string, name: string) => `${project}/${name}`;
 
 export function createLinuxContainers(state: Host['state']): Host['containers'] {
@@ -109,80 +101,11 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     (await state.loadContainer(project, name))?.spec.resources.cgroupParent;
 
   return {
-    async prepare(spec) {
-      initSecurity(spec); // a host that cannot run it fails here, before anything is made
-      const dir = paths.containerDir(spec.project, spec.name);
-      for (const layer of spec.image.layers) {
-        if (!existsSync(paths.layerDir(layer)))
-          throw new Error(`container ${spec.name}: image layer ${layer} is missing from the store`);
-      }
-      // Overlay's option string separates with ',' and ':'; such a STACK_ROOT cannot be mounted.
-      if (/[,:]/.test(dir))
-        throw new Error(`container ${spec.name}: ${dir} contains ',' or ':', which overlayfs options cannot hold`);
-      // Root-only: the upper dir holds whatever the container wrote, setuid files and device
-      // nodes included. The upper dir itself is 0755: its mode is the mode of the container's `/`.
-      await makePrivateDir(dir);
-      await checkUpperDirFs(dir);
-      await fs.mkdir(path.join(dir, 'upper'), { recursive: true, mode: 0o755 });
-      await Promise.all(['work', 'rootfs'].map((d) => makePrivateDir(path.join(dir, d))));
-      await makePrivateDir(path.dirname(paths.logFile(spec.project, spec.name)));
-      const hosts = [
-        '127.0.0.1\tlocalhost',
-        '::1\tlocalhost ip6-localhost ip6-loopback',
-        ...spec.hosts.map((h) => `${h.ip}\t${h.names.join(' ')}`),
-      ];
-      await fs.writeFile(path.join(dir, 'hosts'), hosts.join('\n') + '\n');
-      await fs.writeFile(path.join(dir, 'hostname'), hostnameOf(spec) + '\n');
-      // The stack's resolver on the gateway (planner/plan/plan-endpoints.ts), or the host's
-      // resolvers when the container has none of the stack's (host-resolv-conf.ts).
-      const resolv =
-        spec.resolvConf.length > 0
-          ? spec.resolvConf.join('\n') + '\n'
-          : await hostResolvConf(spec.endpoints.length > 0);
-      await fs.writeFile(path.join(dir, 'resolv.conf'), resolv);
-      await prepareMounts(spec);
-      prepareSharedShm(spec);
-      const devices = hostDevices(spec.resources.devices);
-      await createCgroups(spec.project, spec.name, {
-        resources: spec.resources,
-        privileged: spec.privileged,
-        extraDeviceRules: extraDeviceRules(spec.resources, devices),
-      });
-    },
+    prepare: prepareContainer,
 
     async spawn(spec, opts = {}) {
       const dir = paths.containerDir(spec.project, spec.name);
-      const lowerdirs = await rootfsLowerDirs(spec.image.layers, dir);
-      const config: InitConfig = {
-        container: spec.name,
-        koffiNative: koffiNativePath(),
-        cgroupProcs: cgroupProcsFiles(spec.project, spec.name, spec.resources.cgroupParent),
-        lowerdirs,
-        upperdir: path.join(dir, 'upper'),
-        workdir: path.join(dir, 'work'),
-        rootfs: path.join(dir, 'rootfs'),
-        hostname: hostnameOf(spec),
-        ...(spec.domainname !== undefined ? { domainname: spec.domainname } : {}),
-        etcFiles: {
-          hosts: path.join(dir, 'hosts'),
-          hostname: path.join(dir, 'hostname'),
-          'resolv.conf': path.join(dir, 'resolv.conf'),
-        },
-        mounts: await initMounts(spec),
-        argv: spec.argv,
-        env: spec.env,
-        cwd: spec.cwd || '/',
-        // The command starts only once its network is wired: veths, or for network_mode none
-        // the loopback (launch-container.ts); otherwise it could run with lo still down.
-        waitForRelease: spec.endpoints.length > 0 || spec.networkMode === 'none',
-        security: initSecurity(spec),
-      };
-      const devices = initDevices(hostDevices(spec.resources.devices));
-      if (devices.length > 0) config.devices = devices;
-      if (spec.resources.oomScoreAdj !== undefined) config.oomScoreAdj = spec.resources.oomScoreAdj;
-      const view = cgroupsOutOfReach() ? undefined : containerCgroupView(config.mounts, spec.privileged);
-      if (view) config.cgroupView = view;
-      if (inUserNamespace()) config.inUserNamespace = true;
+      const config = await initConfigFor(spec, dir);
       const namespaces = await namespacesFor(spec, state);
       if (namespaces.shared) config.shared = namespaces.shared;
       // `logging: {driver: none}`: the output goes nowhere, as docker's none driver.
@@ -299,17 +222,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       const parent = record?.spec.resources.cgroupParent;
       // As docker stops a paused container: thawed, or the signal waits (v1: even SIGKILL).
       await thawCgroups(project, name, parent);
-      if (pid && startTime !== undefined && isSameProcess(pid, startTime)) {
-        const signum = signalNumber(signal);
-        // PID 1 without a handler for the stop signal never sees it (the kernel drops it):
-        // waiting out the grace period would only delay the SIGKILL that must follow.
-        const deliverable = signum === os.constants.signals.SIGKILL || catchesSignal(pid, signum);
-        sendSignal(pid, signal);
-        if (!deliverable || !(await waitGone(pid, startTime, graceSeconds * 1000, entry?.exited))) {
-          sendSignal(pid, 'SIGKILL');
-          await waitGone(pid, startTime, 10_000, entry?.exited);
-        }
-      }
+      if (pid && startTime !== undefined && isSameProcess(pid, startTime))
+        await signalThenKill(pid, startTime, signal, graceSeconds, entry?.exited);
       // Killing PID 1 ends its pid namespace; whatever escaped that is still in the cgroups.
       await killCgroups(project, name, parent);
       // An adopted one's exit is reported now, before anything starts its next process.
@@ -401,11 +315,6 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
   };
 }
 
-/** `uts: host` shares the host's hostname, which /etc/hostname and $HOSTNAME then show, as in docker. */
-function hostnameOf(spec: ContainerSpec): string {
-  return spec.namespaces?.uts === 'host' ? os.hostname() : spec.hostname;
-}
-
 /** Makes sure a failed init stage is gone (it exits by itself after reporting). */
 async function ensureGone(entry: Live): Promise<void> {
   entry.channel.close();
@@ -419,35 +328,4 @@ async function ensureGone(entry: Live): Promise<void> {
     sendSignal(entry.pid, 'SIGKILL');
     await entry.exited;
   }
-}
-
-/** `SIGTERM`, `TERM` or `15` → 15. */
-function signalNumber(signal: string): number {
-  if (/^\d+$/.test(signal)) return Number(signal);
-  const name = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
-  const num = os.constants.signals[name as keyof typeof os.constants.signals];
-  if (num === undefined) throw new Error(`unknown stop signal ${signal}`);
-  return num;
-}
-
-function sendSignal(pid: number, signal: string): void {
-  try {
-    process.kill(pid, signalNumber(signal));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-  }
-}
-
-/** Waits until the recorded process is gone (a zombie counts as gone); false on timeout. */
-async function waitGone(pid: number, startTime: number, ms: number, exited?: Promise<number>): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  let done = false;
-  void exited?.then(() => {
-    done = true;
-  });
-  while (!done && isSameProcess(pid, startTime)) {
-    if (Date.now() >= deadline) return false;
-    await Promise.race([sleep(20), exited ?? sleep(20)]);
-  }
-  return true;
 }

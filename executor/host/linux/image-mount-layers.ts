@@ -16,8 +16,9 @@ import { paths } from '../../../store/paths.js';
 import { VolumeError } from '../../../store/volumes.js';
 import { isWhiteout, lookupName } from '../../../images/overlay-form.js';
 import { MOUNT_OPTIONS_LIMIT, shortLayerLink } from '../../../images/short-layer-links.js';
-import { layerShadowDir } from '../../../images/layer-shadows.js';
+import { layerShadowDir, removeDeadAsides } from '../../../images/layer-shadows.js';
 import { PARTIAL_MARK } from '../../../images/unpack-layer.js';
+import { faultPoint } from '../../../store/fault-point.js';
 
 const fits = (dirs: string[]) => `lowerdir=${dirs.join(':')},userxattr`.length <= MOUNT_OPTIONS_LIMIT;
 
@@ -85,13 +86,16 @@ export async function whiteoutShadow(top: string, into: string): Promise<string>
 /**
  * whiteoutShadow of `top`, made once and kept (images/layer-shadows.ts): made aside, then
  * renamed into place, so a container never sees a half-made one; of two made at once, the
- * first renamed stays.
+ * first renamed stays. One left aside by a killed build is removed by the next build.
  */
 export async function keptShadow(top: string): Promise<string> {
   const kept = layerShadowDir(top);
   if (await fs.stat(kept).catch(() => undefined)) return kept;
+  // A build of it that was killed left its folder aside: no one renames that any more.
+  await removeDeadAsides(kept);
   const aside = `${kept}${PARTIAL_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
   await whiteoutShadow(top, aside);
+  faultPoint('shadow-built');
   try {
     await fs.rename(aside, kept);
   } catch (err) {
