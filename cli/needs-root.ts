@@ -11,7 +11,8 @@ import { EXIT, renderError } from './errors.js';
 
 // doctor runs for everyone: its first check is the one that says stack needs root; version
 // reads only its own package.json.
-const FOR_EVERYONE = new Set(['config', 'graph', 'doctor', 'version', 'completion', '__complete']);
+// bin/rootless-enter.sh keeps these on the host side too (test/cli/rootless-launcher.test.ts checks).
+export const FOR_EVERYONE = new Set(['config', 'graph', 'doctor', 'version', 'completion', '__complete']);
 
 /** Checks, before every command's action, that it may run; makes an older STACK_ROOT private. */
 export function guardHostCommands(program: Command): void {

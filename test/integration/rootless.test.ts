@@ -225,6 +225,25 @@ volumes:
     expect(map!.trim().split(/\s+/)).toEqual(['0', String(uid), '1']);
   });
 
+  it('starts Node once per command while the holder runs over slirp4netns: the launcher enters the namespaces itself', async () => {
+    // The command's own process (setpriv execs bin/stack) becomes nsenter on the short path
+    // (bin/rootless-enter.sh); on the full path it becomes the outer Node, which pasta needs.
+    const child = spawn(
+      wrap[0]!,
+      [...wrap.slice(1), path.join(repoRoot, 'bin/stack'), '-f', file, 'exec', 'web', 'sh', '-c', 'read x; echo read'],
+      { cwd: home, env: env.env, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const comm = () => fs.readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim();
+    const became = await waitFor(() => (['node', 'nsenter'].includes(comm()) ? comm() : undefined));
+    child.stdin!.end('go\n');
+    expect(await exited).toBe(0);
+    expect(out).toContain('read');
+    expect(became).toBe(connector === 'slirp4netns' ? 'nsenter' : 'node');
+  });
+
   it('runs from a folder below one other users may only cross (mode 0711, as many homes are)', () => {
     // The inner command's cwd must be opened in the user's namespaces: one carried over from
     // the host's mount namespace is unreachable there, and getcwd then walks up with readdir.

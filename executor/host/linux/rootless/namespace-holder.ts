@@ -24,6 +24,7 @@ import { connectorToUse, logFile, startConnector, type ForwardKey } from './conn
 import { holderRecordFile, portsDir, rootlessDir, slirpApiSocket } from './rootless-paths.js';
 import { forgetForwards, restorePortForwards, shownForward, wantedForwardKeys } from './port-forwards.js';
 import { RootlessSetupError } from './setup-error.js';
+import { removeEnterRecord, writeEnterRecord } from './enter-record.js';
 
 export { RootlessSetupError };
 
@@ -75,7 +76,10 @@ function readRecord(): HolderRecord | undefined {
   }
 }
 
-const writeRecord = (r: HolderRecord) => fs.writeFileSync(recordFile(), JSON.stringify(r), { mode: 0o600 });
+function writeRecord(r: HolderRecord): void {
+  fs.writeFileSync(recordFile(), JSON.stringify(r), { mode: 0o600 });
+  writeEnterRecord(r);
+}
 
 const holderAlive = (r: HolderRecord) =>
   isSameProcess(r.unsharePid, r.unshareStartTime) && isSameProcess(r.pid, r.startTime);
@@ -269,6 +273,8 @@ export async function stopHolder(): Promise<void> {
       // Gone, not only signalled: the command that stops them is the last one (tests count processes after it).
       for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline && anyLeft(found);) await sleep(5);
     }
+    // The launcher's copy first: it must never name a holder whose JSON record is gone.
+    removeEnterRecord();
     fs.rmSync(recordFile(), { force: true });
     fs.rmSync(slirpApiSocket(), { force: true });
     fs.rmSync(portsDir(), { recursive: true, force: true });
