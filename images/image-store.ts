@@ -1,13 +1,13 @@
 // The local image store under STACK_ROOT/images: unpacked layers keyed by digest (shared by
 // every image and stack) and one ImageInfo JSON record per normalised reference.
 
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageInfo } from '../model/observed.js';
 import { normalizeImageRef } from '../model/image-ref.js';
 import { paths } from '../store/paths.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
+import { randomHex } from '../store/random-hex.js';
 import { isRecordedHealthcheck } from './image-healthcheck.js';
 import { sendableSignal } from '../model/signals.js';
 
@@ -103,7 +103,7 @@ export async function saveImage(info: ImageInfo): Promise<ImageInfo> {
   const dir = paths.imageRefsDir();
   await makePrivateDir(dir);
   const file = recordPath(record.ref);
-  const tmp = path.join(dir, `.${encodeURIComponent(record.ref)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${encodeURIComponent(record.ref)}.${process.pid}.${randomHex(4)}.tmp`);
   try {
     await fs.writeFile(tmp, JSON.stringify(record, null, 2) + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     await fs.rename(tmp, file);

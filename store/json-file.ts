@@ -2,10 +2,10 @@
 // one, never half of either. State records depend on this. They hold environment and secret
 // values: root-only (private-files.ts).
 
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { makePrivateDir, PRIVATE_FILE_MODE } from './private-files.js';
+import { randomHex } from './random-hex.js';
 import { BadRecordError, RecordWriteError } from './record-errors.js';
 import type { Check } from './shape-check.js';
 
@@ -16,7 +16,7 @@ import type { Check } from './shape-check.js';
  * fails (a full disk) removes its temporary file and names the record.
  */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomHex(4)}.tmp`;
   try {
     await makePrivateDir(path.dirname(file));
     await fs.writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: PRIVATE_FILE_MODE });

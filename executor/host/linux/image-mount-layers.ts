@@ -8,7 +8,6 @@
 // too many for one page of mount options are named by their short links
 // (images/short-layer-links.ts).
 
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { MountSpec } from '../../../model/plan.js';
@@ -17,7 +16,8 @@ import { VolumeError } from '../../../store/volumes.js';
 import { isWhiteout, lookupName } from '../../../images/overlay-form.js';
 import { MOUNT_OPTIONS_LIMIT, shortLayerLink } from '../../../images/short-layer-links.js';
 import { layerShadowDir } from '../../../images/layer-shadows.js';
-import { PARTIAL_MARK } from '../../../images/unpack-layer.js';
+import { PARTIAL_MARK } from '../../../images/partial-mark.js';
+import { randomHex } from '../../../store/random-hex.js';
 
 const fits = (dirs: string[]) => `lowerdir=${dirs.join(':')},userxattr`.length <= MOUNT_OPTIONS_LIMIT;
 
@@ -90,7 +90,7 @@ export async function whiteoutShadow(top: string, into: string): Promise<string>
 export async function keptShadow(top: string): Promise<string> {
   const kept = layerShadowDir(top);
   if (await fs.stat(kept).catch(() => undefined)) return kept;
-  const aside = `${kept}${PARTIAL_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
+  const aside = `${kept}${PARTIAL_MARK}${process.pid}-${randomHex(4)}`;
   await whiteoutShadow(top, aside);
   try {
     await fs.rename(aside, kept);
