@@ -1,20 +1,24 @@
 // SHA-256 of short texts without node:crypto. Loading node:crypto costs ~3.5 ms of CPU (its
 // ciphers, keys and streams come with it), and a one-shot `stack run --rm --image` needs only
-// a few digests of a few KB (the spec's hash, names): that load was a tenth of its start.
-// Once a process has hashed more than HANDOFF_BYTES here (a plan of 1000 services hashes
-// megabytes), node:crypto takes over; the digests are the same either way (sha256.test.ts).
+// a few digests (the spec's hash, ~1 KB, and names): that load was a tenth of its start.
+// In JS a digest costs ~0.3 ms per KB, so once a process has hashed HANDOFF_BYTES here (a
+// plan of 1000 services hashes megabytes) node:crypto takes over; the digests are the same
+// either way (sha256.test.ts).
 
 import { createRequire } from 'node:module';
 
 type Crypto = typeof import('node:crypto');
 
-/** Past this many bytes hashed in JS, loading node:crypto is the cheaper way. */
-const HANDOFF_BYTES = 64 * 1024;
+/** Past this many bytes hashed in JS (~1.2 ms), loading node:crypto is the cheaper way. */
+const HANDOFF_BYTES = 4 * 1024;
 
 let hashedInJs = 0;
 let native: Crypto | undefined;
 
-const K = new Uint32Array([
+// Int32Array and `| 0` throughout: V8's interpreter keeps int32 values unboxed, where a
+// uint32 past 2^31 (a Uint32Array's) is a heap number per step; this runs once or twice
+// per process, never long enough to be optimised.
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
   0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
   0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
@@ -24,27 +28,40 @@ const K = new Uint32Array([
   0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
   0xc67178f2,
 ]);
-const INITIAL = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+const INITIAL = new Int32Array([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
 
-const ror = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
+/** Big-endian `value` into `out` at `at`. */
+function putInt32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = value >> 16;
+  out[at + 2] = value >> 8;
+  out[at + 3] = value;
+}
 
 /** FIPS 180-4 SHA-256 of `bytes`, in JS (exported for its test). */
 export function sha256InJs(bytes: Uint8Array): Uint8Array {
-  const blocks = new Uint8Array(((bytes.length + 9 + 63) >> 6) << 6);
+  const size = ((bytes.length + 9 + 63) >> 6) << 6;
+  const blocks = new Uint8Array(size);
   blocks.set(bytes);
   blocks[bytes.length] = 0x80;
-  const view = new DataView(blocks.buffer);
   const bits = bytes.length * 8;
-  view.setUint32(blocks.length - 8, Math.floor(bits / 2 ** 32));
-  view.setUint32(blocks.length - 4, bits >>> 0);
-  const h = new Uint32Array(INITIAL);
-  const w = new Uint32Array(64);
-  for (let at = 0; at < blocks.length; at += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(at + i * 4);
+  putInt32(blocks, size - 8, Math.floor(bits / 2 ** 32));
+  putInt32(blocks, size - 4, bits | 0);
+  const h = new Int32Array(INITIAL);
+  const w = new Int32Array(64);
+  for (let at = 0; at < size; at += 64) {
+    for (let i = 0; i < 16; i++) {
+      const j = at + i * 4;
+      w[i] = (blocks[j] << 24) | (blocks[j + 1] << 16) | (blocks[j + 2] << 8) | blocks[j + 3];
+    }
     for (let i = 16; i < 64; i++) {
-      const a = w[i - 15];
-      const b = w[i - 2];
-      w[i] = w[i - 16] + (ror(a, 7) ^ ror(a, 18) ^ (a >>> 3)) + w[i - 7] + (ror(b, 17) ^ ror(b, 19) ^ (b >>> 10));
+      const x = w[i - 15];
+      const y = w[i - 2];
+      const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ ((x >>> 3) | 0);
+      const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ ((y >>> 10) | 0);
+      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
     }
     let a = h[0];
     let b = h[1];
@@ -55,8 +72,10 @@ export function sha256InJs(bytes: Uint8Array): Uint8Array {
     let g = h[6];
     let hh = h[7];
     for (let i = 0; i < 64; i++) {
-      const t1 = (hh + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
-      const t2 = ((ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+      const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const t1 = (hh + s1 + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
+      const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const t2 = (s0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
       hh = g;
       g = f;
       f = e;
@@ -66,20 +85,18 @@ export function sha256InJs(bytes: Uint8Array): Uint8Array {
       b = a;
       a = (t1 + t2) | 0;
     }
-    // Uint32Array stores wrap modulo 2^32, as the sums must.
     const round = [a, b, c, d, e, f, g, hh];
-    for (let i = 0; i < 8; i++) h[i] = h[i] + round[i];
+    for (let i = 0; i < 8; i++) h[i] = (h[i] + round[i]) | 0;
   }
   const out = new Uint8Array(32);
-  const outView = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) outView.setUint32(i * 4, h[i]);
+  for (let i = 0; i < 8; i++) putInt32(out, i * 4, h[i]);
   return out;
 }
 
 /** The SHA-256 digest of `text` (UTF-8). */
 export function sha256(text: string): Uint8Array {
   if (native === undefined && hashedInJs <= HANDOFF_BYTES) {
-    const bytes = new TextEncoder().encode(text);
+    const bytes = Buffer.from(text, 'utf8');
     hashedInJs += bytes.length;
     return sha256InJs(bytes);
   }
