@@ -5,9 +5,7 @@
 import { InvalidArgumentError } from 'commander';
 import { projectNameProblem } from '../planner/load/project-name.js';
 import { escapeLine } from './terminal-text.js';
-
-/** Project of one-off containers made from a bare image: no compose project name starts with `_`, so `-p _run` is the one way to name it. */
-export const IMAGE_RUN_PROJECT = '_run';
+import { IMAGE_RUN_PROJECT } from './image-run-project.js';
 
 export function validProjectName(name: string): string {
   if (name === IMAGE_RUN_PROJECT) return name;

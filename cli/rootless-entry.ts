@@ -12,7 +12,7 @@ import { ensureHolder, stopHolderWhenIdle } from '../executor/host/linux/rootles
 import { watchForwards } from '../executor/host/linux/rootless/forward-watch.js';
 import { runInside } from '../executor/host/linux/rootless/enter-namespace.js';
 import { MIN_SUBIDS } from '../doctor/subids.js';
-import { IMAGE_RUN_PROJECT } from './project-name-option.js';
+import { IMAGE_RUN_PROJECT } from './image-run-project.js';
 import { forgetKeptNetworksApplied, KEPT_NETWORK_PREFIX } from '../executor/kept-build-network.js';
 
 type Env = NodeJS.ProcessEnv;

@@ -17,7 +17,7 @@
 // has used for IDLE_MS goes at the end of the next build; `stack image prune` removes every
 // one no build holds.
 
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../model/sha256.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { bridgeName, natTableName } from '../model/names.js';
@@ -45,7 +45,7 @@ export interface KeptNetwork {
   release(): Promise<void>;
 }
 
-const rootTag = (): string => createHash('sha256').update(stackRoot()).digest('hex').slice(0, 6);
+const rootTag = (): string => sha256Hex(stackRoot()).slice(0, 6);
 
 /** The projects of this STACK_ROOT's kept networks that exist now (recorded or half made). */
 export async function keptNetworkProjects(): Promise<string[]> {

@@ -15,7 +15,7 @@ import { buildRunning, manifestBlobs, pruneBlobs, pruneBuildCache, pruneCacheMou
 import { listImages, removeImage } from './image-store.js';
 import { heldLayers, isAlive } from './layer-holds.js';
 import { forgetDiffId } from './layer-store.js';
-import { PARTIAL_MARK } from './unpack-layer.js';
+import { PARTIAL_MARK } from './partial-mark.js';
 import { forgetShortLayerLink } from './short-layer-links.js';
 import { forgetLayerShadows, removeDeadAsides } from './layer-shadows.js';
 

@@ -1,13 +1,14 @@
 // The local image store under STACK_ROOT/images: unpacked layers keyed by digest (shared by
 // every image and stack) and one ImageInfo JSON record per normalised reference.
 
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageInfo } from '../model/observed.js';
 import { normalizeImageRef } from '../model/image-ref.js';
 import { paths } from '../store/paths.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
+import { randomHex } from '../store/random-hex.js';
 import { isRecordedHealthcheck } from './image-healthcheck.js';
 import { sendableSignal } from '../model/signals.js';
 
@@ -74,7 +75,8 @@ export async function listImages(): Promise<ImageInfo[]> {
 export async function findImage(ref: string): Promise<ImageInfo | undefined> {
   const file = recordPath(normalizeImageRef(ref));
   try {
-    return parseRecord(await fs.readFile(file, 'utf8'), file);
+    // Blocking: a record of a few KB, where fs/promises takes four thread-pool round trips.
+    return parseRecord(readFileSync(file, 'utf8'), file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -103,7 +105,7 @@ export async function saveImage(info: ImageInfo): Promise<ImageInfo> {
   const dir = paths.imageRefsDir();
   await makePrivateDir(dir);
   const file = recordPath(record.ref);
-  const tmp = path.join(dir, `.${encodeURIComponent(record.ref)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${encodeURIComponent(record.ref)}.${process.pid}.${randomHex(4)}.tmp`);
   try {
     await fs.writeFile(tmp, JSON.stringify(record, null, 2) + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     await fs.rename(tmp, file);

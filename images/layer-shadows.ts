@@ -12,7 +12,7 @@ import path from 'node:path';
 import { hashOf } from '../model/hash.js';
 import { paths } from '../store/paths.js';
 import { isAlive } from './layer-holds.js';
-import { PARTIAL_MARK } from './unpack-layer.js';
+import { PARTIAL_MARK } from './partial-mark.js';
 
 const shadowsDir = () => path.join(paths.imagesDir(), 'shadows');
 

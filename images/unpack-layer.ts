@@ -17,6 +17,7 @@ import path from 'node:path';
 import tar from 'tar-stream';
 import { lsetxattr, mknod } from '../executor/host/linux/libc.js';
 import { opaqueXattr } from './overlay-form.js';
+import { PARTIAL_MARK } from './partial-mark.js';
 import { makePrivateDir } from '../store/private-files.js';
 import { openDecompressed, sniffCompression } from './decompress.js';
 
@@ -64,9 +65,6 @@ export interface UnpackOptions {
   /** Cap on the uncompressed size; default STACK_MAX_LAYER_BYTES or 64 GiB. */
   maxBytes?: number;
 }
-
-/** Where a layer is unpacked before it gets its final name (`<dest>.partial-PID-RANDOM`). */
-export const PARTIAL_MARK = '.partial-';
 
 /**
  * Unpacks the layer blob at `blobPath` into `destDir` (created; must not exist yet).

@@ -6,7 +6,7 @@
 // needs it, removed by the last stack that leaves it. Its record and the marks of the stacks
 // that use it live under $STACK_ROOT/default-bridge (store/default-bridge.ts).
 
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 /** The network key of its endpoints in a container spec (docker's network name). */
 export const DEFAULT_BRIDGE_KEY = 'bridge';
@@ -29,6 +29,6 @@ export interface DefaultBridgeNames {
  * STACK_ROOT each have their own, as they have their own stacks.
  */
 export function defaultBridgeNames(root: string): DefaultBridgeNames {
-  const hash = createHash('sha256').update(`default-bridge/${root}`).digest('hex');
+  const hash = sha256Hex(`default-bridge/${root}`);
   return { bridge: `stkbd${hash.slice(0, 9)}`, table: `stk_default_bridge_${hash.slice(0, 6)}` };
 }

@@ -11,9 +11,9 @@
 // its readiness is judged by (from `ports` and `expose`, which recreate nothing either). A changed address is caught
 // separately by reconcile (plan-containers.ts), which compares addresses directly.
 
-import { createHash } from 'node:crypto';
 import type { ContainerSpec, NetworkSpec } from './plan.js';
 import type { Service, VolumeConfig } from './types.js';
+import { sha256Hex } from './sha256.js';
 
 /**
  * JSON with sorted keys, so the hash does not depend on property order. JSON.stringify
@@ -37,7 +37,7 @@ function sortKeys(_key: string, value: unknown): unknown {
 }
 
 export function hashOf(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+  return sha256Hex(canonicalJson(value)).slice(0, 16);
 }
 
 /** The container's config hash: the same for every replica of a service (see above). */

@@ -4,7 +4,7 @@
 // addresses come out in the RFC 5952 form (`fd00:1::2`), so equal addresses compare equal
 // as strings.
 
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 export interface Cidr6 {
   base: bigint;
@@ -144,7 +144,7 @@ export function chooseUlaSubnet(seed: string, taken: readonly string[]): string 
       return [];
     }
   });
-  const globalId = BigInt(`0x${createHash('sha256').update(seed).digest('hex').slice(0, 10)}`);
+  const globalId = BigInt(`0x${sha256Hex(seed).slice(0, 10)}`);
   const site = (0xfdn << 120n) | (globalId << 80n);
   for (let id = 0n; id < 0x10000n; id++) {
     const candidate = { base: site | (id << 64n), prefix: 64 };

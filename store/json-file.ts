@@ -1,11 +1,16 @@
 // Small JSON files written atomically: a crash mid-write leaves the old file or the new
 // one, never half of either. State records depend on this. They hold environment and secret
 // values: root-only (private-files.ts).
+//
+// Read and written with blocking calls behind the async signatures: a record is a few KB,
+// and fs/promises takes a thread-pool round trip per step (readFile: open, fstat, read,
+// close; a write five), which cost a one-shot `stack run`'s eight record reads and writes
+// more than the I/O itself.
 
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
-import { makePrivateDir, PRIVATE_FILE_MODE } from './private-files.js';
+import { makePrivateDirSync, PRIVATE_FILE_MODE } from './private-files.js';
+import { randomHex } from './random-hex.js';
 import { BadRecordError, RecordWriteError } from './record-errors.js';
 import type { Check } from './shape-check.js';
 
@@ -16,13 +21,13 @@ import type { Check } from './shape-check.js';
  * fails (a full disk) removes its temporary file and names the record.
  */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomHex(4)}.tmp`;
   try {
-    await makePrivateDir(path.dirname(file));
-    await fs.writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: PRIVATE_FILE_MODE });
-    await fs.rename(tmp, file);
+    makePrivateDirSync(path.dirname(file));
+    fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: PRIVATE_FILE_MODE });
+    fs.renameSync(tmp, file);
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => {});
+    removeIfThere(tmp);
     throw new RecordWriteError(file, (err as NodeJS.ErrnoException).code, err);
   }
 }
@@ -34,18 +39,27 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
  * pid keeps a leftover until the folder goes, which is harmless).
  */
 export async function removeJson(file: string): Promise<void> {
-  await fs.rm(file, { force: true });
+  removeIfThere(file, true);
   const base = path.basename(file);
   let names: string[];
   try {
-    names = await fs.readdir(path.dirname(file));
+    names = fs.readdirSync(path.dirname(file));
   } catch {
     return;
   }
   for (const name of names) {
     if (!name.startsWith(`${base}.`)) continue;
     const pid = /^\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(base.length))?.[1];
-    if (pid && !processExists(Number(pid))) await fs.rm(path.join(path.dirname(file), name), { force: true });
+    if (pid && !processExists(Number(pid))) removeIfThere(path.join(path.dirname(file), name), true);
+  }
+}
+
+/** unlink, an absent file being no error; any other error too unless `strict`. */
+function removeIfThere(file: string, strict = false): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (err) {
+    if (strict && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
 
@@ -66,7 +80,7 @@ function processExists(pid: number): boolean {
 export async function readJson<T>(file: string, check?: Check): Promise<T | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -93,7 +107,7 @@ export interface RecordDir<T> {
 export async function readJsonDir<T>(dir: string, check?: (name: string) => Check): Promise<RecordDir<T>> {
   let names: string[];
   try {
-    names = await fs.readdir(dir);
+    names = fs.readdirSync(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], damaged: [] };
     throw err;

@@ -7,14 +7,17 @@
 // hosts file) keep the modes the container needs, behind a private parent.
 
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
-/** mkdir -p with every folder it makes 0700 (the umask only takes bits away). */
+/**
+ * mkdir -p with every folder it makes 0700 (the umask only takes bits away). Blocking behind
+ * the async signature: a mkdir of a folder that mostly exists already is one syscall, where
+ * fs/promises takes a thread-pool round trip.
+ */
 export async function makePrivateDir(dir: string): Promise<void> {
-  await fsp.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  makePrivateDirSync(dir);
 }
 
 export function makePrivateDirSync(dir: string): void {

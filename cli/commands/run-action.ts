@@ -4,7 +4,6 @@
 // it and `down` removes it), written as its addresses are chosen (run-claim.ts); with --rm
 // it is gone again when the command ends.
 
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { createLinuxHost } from '../../executor/host/linux/linux-host.js';
 import type { Host } from '../../executor/host.js';
@@ -25,6 +24,7 @@ import type { GlobalOptions } from '../stack-file.js';
 import { UsageError } from '../usage-error.js';
 import { envFlags } from './env-flags.js';
 import { escapeControls } from '../terminal-text.js';
+import { randomHex } from '../../store/random-hex.js';
 
 export interface RunCliOptions {
   rm?: boolean;
@@ -58,7 +58,7 @@ export interface RunCliOptions {
 }
 
 import { withRunVolumes } from './run-volumes.js';
-import { IMAGE_RUN_PROJECT } from '../project-name-option.js';
+import { IMAGE_RUN_PROJECT } from '../image-run-project.js';
 
 interface Target {
   project: string;
@@ -178,7 +178,7 @@ export async function run(
   );
   if (opts.name !== undefined) await nameIsFree(t.project, opts.name);
   const image = await imageOf(t.service.image);
-  const id = crypto.randomBytes(3).toString('hex');
+  const id = randomHex(3);
   const host = createLinuxHost();
   // Tables of one-offs whose `stack run` died after publishing, before its spawn (one-off.ts).
   let lapsedTables: string[] = [];

@@ -8,12 +8,21 @@
 // STACK_RUN is a tmpfs that a reboot empties, as it empties the cgroup trees.
 
 import fs from 'node:fs/promises';
-import { existsSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 
 /** The path segments of the container's group below each hierarchy's root. */
 export function groupSegments(project: string, name: string, parent?: string): string[] {
   return parent ? [...parent.split('/'), `stk-${project}.${name}`] : ['stack', project, name];
+}
+
+/** Makes a group whose level above exists; one there already is fine (cgroupfs answers at once). */
+function mkdirIfAbsentSync(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 /** Removes an empty group: false while it still holds a group or a process (cgroupfs answers at once). */
@@ -62,10 +71,8 @@ export function cgroupLevels(marks: () => string) {
         try {
           if (parent) {
             await makeMarked(root, segments.slice(0, -1));
-            await fs.mkdir(path.join(root, ...segments)).catch((err: NodeJS.ErrnoException) => {
-              if (err.code !== 'EEXIST') throw err;
-            });
-          } else await fs.mkdir(path.join(root, ...segments), { recursive: true });
+            mkdirIfAbsentSync(path.join(root, ...segments));
+          } else mkdirSync(path.join(root, ...segments), { recursive: true }); // cgroupfs answers at once
           return;
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;

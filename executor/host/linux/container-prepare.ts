@@ -3,8 +3,7 @@
 // folder, its shared /dev/shm and its cgroups. The first half of Host['containers'].prepare's
 // contract; container-runtime.ts spawns into what this made.
 
-import fs from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ContainerSpec } from '../../../model/plan.js';
@@ -30,9 +29,11 @@ export async function prepareContainer(spec: ContainerSpec): Promise<void> {
     throw new Error(`container ${spec.name}: ${dir} contains ',' or ':', which overlayfs options cannot hold`);
   // Root-only: the upper dir holds whatever the container wrote, setuid files and device
   // nodes included. The upper dir itself is 0755: its mode is the mode of the container's `/`.
+  // Its folders and files with blocking calls: a thread-pool round trip per step of
+  // fs/promises cost more than the mkdirs and writes themselves.
   await makePrivateDir(dir);
   await checkUpperDirFs(dir);
-  await fs.mkdir(path.join(dir, 'upper'), { recursive: true, mode: 0o755 });
+  mkdirSync(path.join(dir, 'upper'), { recursive: true, mode: 0o755 });
   await Promise.all(['work', 'rootfs'].map((d) => makePrivateDir(path.join(dir, d))));
   await makePrivateDir(path.dirname(paths.logFile(spec.project, spec.name)));
   const hosts = [
@@ -40,13 +41,13 @@ export async function prepareContainer(spec: ContainerSpec): Promise<void> {
     '::1\tlocalhost ip6-localhost ip6-loopback',
     ...spec.hosts.map((h) => `${h.ip}\t${h.names.join(' ')}`),
   ];
-  await fs.writeFile(path.join(dir, 'hosts'), hosts.join('\n') + '\n');
-  await fs.writeFile(path.join(dir, 'hostname'), hostnameOf(spec) + '\n');
+  writeFileSync(path.join(dir, 'hosts'), hosts.join('\n') + '\n');
+  writeFileSync(path.join(dir, 'hostname'), hostnameOf(spec) + '\n');
   // The stack's resolver on the gateway (planner/plan/plan-endpoints.ts), or the host's
   // resolvers when the container has none of the stack's (host-resolv-conf.ts).
   const resolv =
     spec.resolvConf.length > 0 ? spec.resolvConf.join('\n') + '\n' : await hostResolvConf(spec.endpoints.length > 0);
-  await fs.writeFile(path.join(dir, 'resolv.conf'), resolv);
+  writeFileSync(path.join(dir, 'resolv.conf'), resolv);
   await prepareMounts(spec);
   prepareSharedShm(spec);
   const devices = hostDevices(spec.resources.devices);

@@ -9,7 +9,7 @@
 //   address (planner/plan/plan-endpoints.ts); with a new random MAC, the peers that talked to
 //   the old one could not reach the new one until their entries went stale.
 
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../../model/sha256.js';
 import { readFileSync } from 'node:fs';
 import { assertStkLink } from './literals.js';
 import type { NetlinkSocket } from './netlink.js';
@@ -24,7 +24,7 @@ const ADDR_SET = '3';
  * (bit 1 of the first byte) and unicast (bit 0 clear).
  */
 export function bridgeMac(bridge: string): string {
-  const bytes = [...createHash('sha256').update(assertStkLink(bridge)).digest().subarray(0, 6)];
+  const bytes = [...sha256(assertStkLink(bridge)).subarray(0, 6)];
   bytes[0] = (bytes[0]! & 0xfc) | 0x02;
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }

@@ -1,0 +1,51 @@
+// What the one-shot `stack run --rm --image REF -- CMD` loads is its start-up time (issue 16:
+// ≤ 60 ms). node:crypto alone is ~3.5 ms of CPU and the image unpacker's zlib (with zstd) ~2
+// ms, and the one-shot needs neither: a top-level import of either in a module on its way (the
+// spec's hash, a record's temporary name, a constant beside the unpacker) brings it back.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { importTestImage, makeStackEnv, repoRoot, TEST_IMAGE, type StackEnv } from '../support/stack-cli.js';
+
+let env: StackEnv;
+let probe: string;
+
+beforeAll(() => {
+  env = makeStackEnv();
+  importTestImage(env);
+  probe = path.join(env.root, 'probe.cjs');
+  fs.writeFileSync(
+    probe,
+    "const before = new Set(process.moduleLoadList);\nprocess.on('exit', () => process.stderr.write(`\\nloaded: ${process.moduleLoadList.filter((m) => !before.has(m)).join(',')}\\n`));\n",
+  );
+});
+
+afterAll(() => env.dispose());
+
+it('loads neither node:crypto nor zlib, and leaves no container', () => {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-r',
+      probe,
+      path.join(repoRoot, 'bin/stack.js'),
+      'run',
+      '--rm',
+      '--image',
+      TEST_IMAGE,
+      '--network',
+      'none',
+      '--',
+      '/bin/true',
+    ],
+    { cwd: env.root, env: env.env, encoding: 'utf8' },
+  );
+  expect(r.status, r.stderr).toBe(0);
+  const loaded = /loaded: (.*)/.exec(r.stderr)?.[1]?.split(',') ?? [];
+  expect(loaded).toContain('NativeModule child_process'); // the probe sees what was loaded
+  expect(loaded.filter((m) => /^NativeModule (crypto|zlib)$/.test(m))).toEqual([]);
+  const containers = path.join(env.env.STACK_ROOT!, 'stacks', '_run', 'containers');
+  expect(fs.existsSync(containers) ? fs.readdirSync(containers) : []).toEqual([]);
+});
