@@ -13,7 +13,7 @@ import { paths } from '../store/paths.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import { BlobDigestError, ImageFormatError, type Descriptor } from './manifest.js';
 import type { RegistryClient } from './registry-client.js';
-import { isAlive } from './layer-holds.js';
+import { isAlive } from '../store/pid-alive.js';
 
 export const blobTmpDir = (): string => path.join(paths.imagesDir(), 'tmp');
 const LOCK_POLL_MS = 200;

@@ -12,7 +12,7 @@ import { paths } from '../store/paths.js';
 import { blobsDir } from './blob-store.js';
 import { blobTmpDir } from './blob-download.js';
 import { hasLayer } from './image-store.js';
-import { isAlive } from './layer-holds.js';
+import { isAlive } from '../store/pid-alive.js';
 import type { ImageInfo } from '../model/observed.js';
 import type { Manifest } from './manifest.js';
 

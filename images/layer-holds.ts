@@ -2,7 +2,8 @@
 // Meanwhile it "holds" them: a small file in images/tmp naming its pid and the layers, so
 // `image prune` (in any process) does not collect them as unreferenced.
 
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../store/random-hex.js';
+import { isAlive } from '../store/pid-alive.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { blobTmpDir } from './blob-download.js';
@@ -10,19 +11,10 @@ import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 const PREFIX = 'hold-';
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Marks `layers` as in use until the returned release is called. */
 export async function holdLayers(layers: string[]): Promise<() => Promise<void>> {
   await makePrivateDir(blobTmpDir());
-  const file = path.join(blobTmpDir(), `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.json`);
+  const file = path.join(blobTmpDir(), `${PREFIX}${process.pid}-${randomHex(4)}.json`);
   await fs.writeFile(file, JSON.stringify(layers), { mode: PRIVATE_FILE_MODE });
   return () => fs.rm(file, { force: true });
 }

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { hashOf } from '../model/hash.js';
 import { paths } from '../store/paths.js';
-import { isAlive } from './layer-holds.js';
+import { isAlive } from '../store/pid-alive.js';
 import { PARTIAL_MARK } from './partial-mark.js';
 
 const shadowsDir = () => path.join(paths.imagesDir(), 'shadows');
