@@ -5,23 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { FakeHost } from '../../executor/fake-host.js';
 import { launchContainer } from '../../executor/launch-container.js';
-import { defaultRuntimeOptions } from '../../planner/plan/container-spec.js';
-import type { ContainerSpec } from '../../model/plan.js';
+import { plainSpec } from '../support/plain-spec.js';
 
-const spec: ContainerSpec = {
-  ...defaultRuntimeOptions(),
-  project: 'p',
-  service: 'app',
-  name: 'p-app-1',
-  hostname: 'app',
-  image: { ref: 'stack.local/busybox:latest', id: 'sha256:x', layers: [] },
-  argv: ['sh'],
-  env: [],
-  cwd: '/',
-  hosts: [],
-  stopSignal: 'SIGTERM',
-  stopGraceSeconds: 10,
-  hash: 'h',
+const spec = plainSpec('p', 'app', {
   endpoints: [
     {
       network: 'default',
@@ -34,7 +20,7 @@ const spec: ContainerSpec = {
       defaultRoute: true,
     },
   ],
-};
+});
 
 /** A pid record that lands when the test says so; `host.calls` shows when. */
 function slowRecord(host: FakeHost) {
