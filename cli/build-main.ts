@@ -12,5 +12,9 @@ const { program, globals } = stackProgram();
 registerBuild(program, globals);
 addHelpExamples(program);
 
-// Not awaited at the top level: bundled as CommonJS, as cli/main.ts.
-void program.parseAsync(process.argv);
+// Not awaited at the top level: bundled as CommonJS, as cli/main.ts. Once the command has
+// settled, everything the build started is done (build-image.ts waits for the steps'
+// removals and cache entries; the code is set by runCommand): exiting then skips the wait for
+// the event loop to drain and V8's teardown of the heap, ~8 ms of a one-file rebuild's
+// ~230. stdout and stderr are synchronous on Linux (files, pipes and terminals alike).
+void program.parseAsync(process.argv).then(() => process.exit());

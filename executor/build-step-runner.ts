@@ -87,9 +87,10 @@ export function makeBuildStepRunner(host: Host): StepRunner {
         log.drain();
         if (outcome.startError) onOutput(Buffer.from(`${outcome.startError.detail}\n`));
         const upper = `${paths.containerDir(spec.project, spec.name)}/upper`;
-        return { exitCode: outcome.exitCode, upper, release: () => removeStep(host, spec) };
+        // runOneOff returns once the step's init has exited and been reaped here, its parent.
+        return { exitCode: outcome.exitCode, upper, release: () => removeStep(host, spec, true) };
       } catch (err) {
-        await removeStep(host, spec);
+        await removeStep(host, spec, false);
         throw err;
       } finally {
         log.stop();
@@ -115,8 +116,13 @@ export function makeBuildStepRunner(host: Host): StepRunner {
   };
 }
 
-/** The step's container, its veth and folders (the upper one included, unless moved away). */
-async function removeStep(host: Host, spec: ContainerSpec): Promise<void> {
+/**
+ * The step's container, its veth and folders (the upper one included, unless moved away).
+ * `exited`: its init has ended and was reaped, so its pid namespace is gone with everything
+ * that ran in it; nothing is left to stop, and the cleanup's cgroup kill takes whatever
+ * might remain, as for an exited one-off.
+ */
+async function removeStep(host: Host, spec: ContainerSpec, exited: boolean): Promise<void> {
   // A build step has no pre_stop hooks, so removal has no warnings to pass on; and no
   // restart policy, so no stop mark (a killed build's sweep removes it all the same).
   await removeContainer(host, spec.project, spec.name, {
@@ -124,6 +130,7 @@ async function removeStep(host: Host, spec: ContainerSpec): Promise<void> {
     graceSeconds: 0,
     hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
     markStopped: false,
+    exited,
   });
 }
 

@@ -40,16 +40,25 @@ export async function launchContainer(
   await host.containers.prepare(spec);
   if (opts.first) await hooks.created?.(spec);
   const { pid, startTime } = await host.containers.spawn(spec, opts.attach ? { attach: true } : undefined);
-  await saveStarting(pid, startTime, new Date().toISOString());
-  if (spec.networkMode === 'none') await host.networks.loopback(pid);
-  await opts.bridgesReady;
-  for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
-  // resolv.conf names 127.0.0.11 (planner/plan/plan-endpoints.ts), as docker's does. A
-  // container given the host's resolvers (empty resolvConf: a build step) or its `dns:`
-  // servers (the default bridge) has no stack resolver behind its gateway to lead there.
-  const resolver = spec.endpoints[0]?.gateway;
-  if (resolver && spec.resolvConf.includes(`nameserver ${FIXED_RESOLVER}`))
-    await host.networks.fixedResolver(pid, resolver);
+  // The record is written (in the thread pool) while the network is wired (netlink, on this
+  // thread): neither needs the other, and both are done before the command may run. A
+  // failed wiring still waits for the record, so whoever removes the container finds it.
+  const saved = saveStarting(pid, startTime, new Date().toISOString());
+  try {
+    if (spec.networkMode === 'none') await host.networks.loopback(pid);
+    await opts.bridgesReady;
+    for (const ep of spec.endpoints) await host.networks.attach(pid, ep);
+    // resolv.conf names 127.0.0.11 (planner/plan/plan-endpoints.ts), as docker's does. A
+    // container given the host's resolvers (empty resolvConf: a build step) or its `dns:`
+    // servers (the default bridge) has no stack resolver behind its gateway to lead there.
+    const resolver = spec.endpoints[0]?.gateway;
+    if (resolver && spec.resolvConf.includes(`nameserver ${FIXED_RESOLVER}`))
+      await host.networks.fixedResolver(pid, resolver);
+  } catch (err) {
+    await saved.catch(() => undefined);
+    throw err;
+  }
+  await saved;
   if (opts.beforeRelease) {
     try {
       await opts.beforeRelease();

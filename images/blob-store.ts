@@ -5,18 +5,22 @@
 // copied, so the name always covers the bytes.
 
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import fs, { createReadStream } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { paths } from '../store/paths.js';
 import { BlobDigestError, ImageFormatError, type Descriptor } from './manifest.js';
 
-/** Moves a finished blob file to its content address (an equal blob there stays). */
+/**
+ * Moves a finished blob file to its content address (an equal blob there stays).
+ * Synchronous calls: two metadata calls, each of which costs less than its trip through
+ * the thread pool (a build step commits its layer here).
+ */
 export async function keepBlob(file: string, digest: string): Promise<void> {
   const target = paths.blobFile(digest);
-  await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-  await fsp.rename(file, target);
+  fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+  fs.renameSync(file, target);
 }
 
 /** Writes `bytes` as the blob `digest`. */

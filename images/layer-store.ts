@@ -6,6 +6,7 @@
 // nothing. Layers stored before diff_ids were recorded are verified again from the blob.
 
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { paths } from '../store/paths.js';
@@ -35,15 +36,16 @@ async function recordedDiffId(digest: string): Promise<string | undefined> {
   }
 }
 
+/** Synchronous calls: a few bytes, where each trip through the thread pool cost more than the call (every build step that makes a layer records one). */
 export async function recordDiffId(digest: string, diffId: string): Promise<void> {
   const file = paths.layerDiffId(digest);
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await fs.writeFile(tmp, diffId + '\n', { flag: 'wx' });
-    await fs.rename(tmp, file);
+    writeFileSync(tmp, diffId + '\n', { flag: 'wx' });
+    renameSync(tmp, file);
   } catch (err) {
-    await fs.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw err;
   }
 }

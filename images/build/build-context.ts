@@ -30,15 +30,27 @@ export interface BuildContext {
   ignoreFile?: string;
 }
 
-/** `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's `.dockerignore`, as in BuildKit. */
+/**
+ * `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's `.dockerignore`,
+ * as in BuildKit. Synchronous calls, as below: a stat and two small reads.
+ */
 export async function openContext(dir: string, dockerfile: string): Promise<BuildContext> {
-  const st = await fsp.stat(dir).catch(() => undefined);
+  const st = attempt(() => fs.statSync(dir));
   if (!st?.isDirectory()) throw new BuildContextError(`build context ${dir} is not a folder`);
   for (const file of [`${dockerfile}.dockerignore`, path.join(dir, '.dockerignore')]) {
-    const text = await fsp.readFile(file, 'utf8').catch(() => undefined);
+    const text = attempt(() => fs.readFileSync(file, 'utf8'));
     if (text !== undefined) return { dir, ignore: parseDockerignore(text), ignoreFile: file };
   }
   return { dir, ignore: [] };
+}
+
+/** What `read` returns, or undefined when it throws (absent, unreadable: as `.catch(() => undefined)`). */
+function attempt<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The context paths (relative, `/`-separated) a COPY source names; a folder stands for its contents. */

@@ -3,6 +3,7 @@
 // over the stage's layers and its upper folder is taken after the exit, with the mount
 // points the runtime made for it removed. Either way the folder is then committed as a layer.
 
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { paths } from '../../store/paths.js';
@@ -37,8 +38,9 @@ export async function executeStep(
   env: StepEnv,
 ): Promise<ImageLayer | undefined> {
   if (step.kind === 'run') return runStep(step, layers, env);
-  const upper = await fsp.mkdtemp(path.join(env.tmpDir, 'upper-'));
-  await fsp.chmod(upper, 0o755);
+  // Synchronous: two metadata calls, cheaper than their trips through the thread pool.
+  const upper = fs.mkdtempSync(path.join(env.tmpDir, 'upper-'));
+  fs.chmodSync(upper, 0o755);
   if (step.kind === 'workdir') await makeWorkdir(upper, layerDirs(layers), step.path);
   else await copyStep(step, upper, layers, env);
   return commitLayer(upper);

@@ -86,8 +86,10 @@ export async function makeWorkdir(
  */
 export async function copyEntry(from: string, targetRel: string, stack: string[], into: CopyInto): Promise<void> {
   const st = fs.lstatSync(from);
-  const existing = lookup(stack, targetRel);
-  if (st.isDirectory() && existing.kind === 'found' && existing.stat.isDirectory()) {
+  // Only a folder looks below: a file, link or folder the image has there is replaced by a
+  // file or link all the same (a lookup walks every layer for every path component).
+  const existing = st.isDirectory() ? lookup(stack, targetRel) : undefined;
+  if (existing?.kind === 'found' && existing.stat.isDirectory()) {
     // A folder the image has keeps its owner and mode; only what goes into it is new.
     ensureParents(stack, into.upper, `${targetRel}/x`, into.owner);
     return;
