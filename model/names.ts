@@ -2,10 +2,10 @@
 // is one grep away (DESIGN.md "Names and places"); link names are hashes because Linux
 // allows only 15 bytes.
 
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 function shortHash(text: string, length: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+  return sha256Hex(text).slice(0, length);
 }
 
 export function containerName(project: string, service: string, replica = 1): string {
