@@ -40,6 +40,7 @@ function sorted(value: unknown, key: string): unknown {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
+      if (v === null || typeof v !== 'object') continue; // most members: no call for them
       const s = sorted(v, String(i));
       if (s !== v) (copy ??= value.slice())[i] = s;
     }
@@ -53,7 +54,7 @@ function sorted(value: unknown, key: string): unknown {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const v = (value as Obj)[k];
-    const s = sorted(v, k);
+    const s = v === null || typeof v !== 'object' ? v : sorted(v, k);
     if (copy) copy[k] = s;
     else if (s !== v) {
       copy = {};
@@ -79,15 +80,19 @@ export function containerHash(spec: Omit<ContainerSpec, 'hash'>): string {
   // so the hashes of containers without extra_hosts stay what they were.
   const own = new Set(endpoints.flatMap((e) => [e.ip, ...(e.ip6 ? [e.ip6] : [])]));
   const extraHosts = hosts.filter((h) => !own.has(h.ip));
+  const rewritten: Obj = {
+    ...(extraHosts.length > 0 ? { extraHosts } : {}),
+    endpoints: endpoints.map(({ ip: _ip, ip6: _ip6, hostVeth: _veth, ...ep }) => ep),
+    // An anonymous volume is named after its container: each replica has its own. What a
+    // named volume is made from only matters when the volume is created, and a changed one
+    // stops `up` (check-volumes.ts), so it never needs a container recreated (and leaving it
+    // out kept the hashes of containers made before volumes had one).
+    mounts: mounts.map(({ volume: _volume, ...m }) => (m.anonymous ? { ...m, source: '' } : m)),
+  };
+  // Made in key order, so canonicalJson need not copy it again.
+  const keys = [...Object.keys(spec).filter((k) => !NOT_HASHED.has(k)), ...Object.keys(rewritten)].sort();
   const shape: Obj = {};
-  for (const key of Object.keys(spec)) if (!NOT_HASHED.has(key)) shape[key] = (spec as Obj)[key];
-  if (extraHosts.length > 0) shape.extraHosts = extraHosts;
-  shape.endpoints = endpoints.map(({ ip: _ip, ip6: _ip6, hostVeth: _veth, ...ep }) => ep);
-  // An anonymous volume is named after its container: each replica has its own. What a
-  // named volume is made from only matters when the volume is created, and a changed one
-  // stops `up` (check-volumes.ts), so it never needs a container recreated (and leaving it
-  // out kept the hashes of containers made before volumes had one).
-  shape.mounts = mounts.map(({ volume: _volume, ...m }) => (m.anonymous ? { ...m, source: '' } : m));
+  for (const key of keys) shape[key] = Object.hasOwn(rewritten, key) ? rewritten[key] : (spec as Obj)[key];
   return hashOf(shape);
 }
 
