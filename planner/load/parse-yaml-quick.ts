@@ -95,8 +95,19 @@ function interpolateValues(value: unknown, env: Env): unknown {
       throw e;
     }
   }
-  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) value[i] = interpolateValues(value[i], env);
-  else if (isObj(value)) for (const k of Object.keys(value)) value[k] = interpolateValues(value[k], env);
+  // Written back only when changed: most values have no variable in them.
+  if (Array.isArray(value))
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const w = interpolateValues(v, env);
+      if (w !== v) value[i] = w;
+    }
+  else if (isObj(value))
+    for (const k of Object.keys(value)) {
+      const v = value[k];
+      const w = interpolateValues(v, env);
+      if (w !== v) value[k] = w;
+    }
   return value;
 }
 
@@ -157,7 +168,8 @@ export function quickLoad(path: string, text: string, env: Env): { file: SourceF
   }
   if (!isObj(value)) throw new NeedsFullLoad('the top level is not a mapping');
   if (value.include !== undefined) throw new NeedsFullLoad('include');
-  interpolateValues(value, env);
+  // A value holds a `$` only if the text has one, or a double-quoted escape (`\x24`) that reads as one.
+  if (text.includes('$') || text.includes('\\')) interpolateValues(value, env);
   let doc: Document | undefined;
   const file: SourceFile = {
     path,

@@ -106,6 +106,22 @@ describe('loading the quick way', () => {
     expect(quickLoad('stack.yaml', text, {}).value).toStrictEqual(full);
   });
 
+  it('interpolates a `$` written as a double-quoted escape, as the full way does', () => {
+    const input = (text: string): LoadInput => ({
+      files: [{ path: 'stack.yaml', text }],
+      projectDir: '/p',
+      env: { TAG: '1.2' },
+    });
+    for (const text of [
+      'services:\n  a:\n    image: "busybox:\\x24{TAG}"\n',
+      'services:\n  a:\n    image: "busybox:\\u0024TAG"\n',
+      'services:\n  a:\n    image: busybox:${TAG}\n',
+    ]) {
+      expect(loadStack(input(text)).services[0]!.image, text).toBe('busybox:1.2');
+      expect(loadStack(input(text)), text).toStrictEqual(loadStackFully(input(text)));
+    }
+  });
+
   it('steps aside for anchors, tags, merge keys, unset variables and non-string keys', () => {
     for (const text of [
       'x: &a {image: x}\nservices:\n  a: *a\n',
