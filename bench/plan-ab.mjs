@@ -5,11 +5,13 @@
 // A_BIN and B_BIN are `bin/stack` of two builds (e.g. a copy of main's bin/ and dist/ and this
 // tree's). Each has its own STACK_ROOT with the bench image imported, as in the bench's planner
 // section; the plan's text is read through a pipe, as that section does. Reports, per size, the
-// median CPU time (user + system, bench/lib/timed-cpu.mjs) and the median wall time.
+// median CPU time (user + system, bench/lib/timed-cpu.mjs), that of the main thread alone
+// (bench/lib/main-thread-cpu.cjs) and the median wall time.
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildLayout } from './lib/images.mjs';
 import { abRoots } from './lib/ab-roots.mjs';
 import { planStackFile } from './lib/plan-stack-file.mjs';
@@ -24,6 +26,9 @@ const [aBin, bBin] = args
   .map((b) => path.resolve(b));
 if (!aBin || !bBin) throw new Error('usage: node bench/plan-ab.mjs A_BIN B_BIN [--runs N] [--sizes 10,1000]');
 
+/** Each run reports its main thread's CPU (what a quiet machine's wall time would be). */
+const MAIN_THREAD = `--require ${path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib/main-thread-cpu.cjs')}`;
+
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-plan-ab-'));
 try {
   const layout = await buildLayout(path.join(root, 'oci'));
@@ -32,7 +37,7 @@ try {
     const file = path.join(root, `plan-${n}.yaml`);
     fs.writeFileSync(file, planStackFile(n));
     const runners = tools.map(({ label, bin, env }) => {
-      const run = () => timedCpu(bin, ['-f', file, 'plan'], { env, cwd: root });
+      const run = () => timedCpu(bin, ['-f', file, 'plan'], { env: { ...env, NODE_OPTIONS: MAIN_THREAD }, cwd: root });
       run(); // its code cache
       return { label, bin, run };
     });

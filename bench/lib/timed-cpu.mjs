@@ -13,7 +13,8 @@ const seconds = (t) => {
 };
 
 /**
- * Runs `bin ...args` through bash; returns `{ ms, cpu }` in ms. Its stdout is read through a
+ * Runs `bin ...args` through bash; returns `{ ms, cpu }` in ms, and `mainCpu` when the command
+ * reports its main thread's CPU (bench/lib/main-thread-cpu.cjs). Its stdout is read through a
  * pipe as the bench's `timed` does, unless `discard` sends it to /dev/null.
  */
 export function timedCpu(bin, args, { env, cwd, discard = false }) {
@@ -27,7 +28,8 @@ export function timedCpu(bin, args, { env, cwd, discard = false }) {
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')}: ${r.stderr}`);
   const [user, sys] = r.stdout.trim().split('\n').pop().split(' ').map(seconds);
-  return { ms, cpu: (user + sys) * 1000 };
+  const main = /stack-main-thread-cpu-ms ([\d.]+)/.exec(r.stderr);
+  return { ms, cpu: (user + sys) * 1000, ...(main ? { mainCpu: Number(main[1]) } : {}) };
 }
 
 /**
@@ -36,18 +38,21 @@ export function timedCpu(bin, args, { env, cwd, discard = false }) {
  * alike. Returns one line per runner: its median CPU and wall times.
  */
 export function interleavedMedians(runners, runs, prefix = '') {
-  const samples = runners.map(() => ({ wall: [], cpu: [] }));
+  const samples = runners.map(() => ({ wall: [], cpu: [], main: [] }));
   for (let i = 0; i < runs; i++) {
     const order = runners.map((_, k) => k);
     for (const k of i % 2 ? order.reverse() : order) {
       const r = runners[k].run();
       samples[k].wall.push(r.ms);
       samples[k].cpu.push(r.cpu);
+      if (r.mainCpu !== undefined) samples[k].main.push(r.mainCpu);
     }
   }
   return runners.map((t, k) => {
     const w = summary(samples[k].wall);
     const cpu = summary(samples[k].cpu).median;
-    return `${prefix}${t.label} ${t.bin}: ${w.runs} runs: CPU median ${cpu.toFixed(1)} ms; wall median ${w.median.toFixed(0)} ms (min ${w.min.toFixed(0)}); load ${os.loadavg()[0].toFixed(1)}`;
+    const main = summary(samples[k].main)?.median;
+    const mainText = main === undefined ? '' : ` (main thread ${main.toFixed(1)} ms)`;
+    return `${prefix}${t.label} ${t.bin}: ${w.runs} runs: CPU median ${cpu.toFixed(1)} ms${mainText}; wall median ${w.median.toFixed(0)} ms (min ${w.min.toFixed(0)}); load ${os.loadavg()[0].toFixed(1)}`;
   });
 }
