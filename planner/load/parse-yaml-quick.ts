@@ -132,13 +132,22 @@ function serviceKeys(text: string, names: readonly string[]): { at: number; keys
   let indent: number | undefined;
   for (let at = text.indexOf('\n', top.index) + 1; at > 0 && at < text.length;) {
     const end = text.indexOf('\n', at);
-    const line = text.slice(at, end < 0 ? text.length : end);
-    const body = line.trimStart();
-    const depth = line.length - body.length;
-    if (body !== '' && !body.startsWith('#')) {
+    const lineEnd = end < 0 ? text.length : end;
+    // The line's indentation without copying it: only a key line is sliced (a file of 1000
+    // services has ~5 lines each). Whitespace other than spaces and tabs takes the long way.
+    let depth = 0;
+    let c = text.charCodeAt(at);
+    while (at + depth < lineEnd && (c === 32 || c === 9)) c = text.charCodeAt(at + ++depth);
+    if (at + depth < lineEnd && (c > 126 || (c < 32 && c !== 9))) {
+      const line = text.slice(at, lineEnd);
+      depth = line.length - line.trimStart().length;
+      c = text.charCodeAt(at + depth);
+    }
+    if (at + depth < lineEnd && c !== 35 /* # */) {
       indent ??= depth;
       if (depth < indent || indent === 0) break;
       if (depth === indent) {
+        const body = text.slice(at + depth, lineEnd);
         const key = /^(?:"([^"\\]*)"|'([^']*)'|([^\s"'#:][^:#]*?))[ \t]*:(?:[ \t]|$)/.exec(body);
         if (!key) return undefined;
         found.push(key[1] ?? key[2] ?? key[3]!);

@@ -122,6 +122,27 @@ describe('loading the quick way', () => {
     }
   });
 
+  it('places each service where the full way does, whatever whitespace and comments sit between them', () => {
+    const input = (text: string): LoadInput => ({ files: [{ path: 'stack.yaml', text }], projectDir: '/p', env: {} });
+    let quickOnes = 0;
+    for (const text of [
+      'services:\n  a:\n    image: x\n\n  # b next\n    \n  b:\n    image: y\n',
+      'services:\r\n  a:\r\n    image: x\r\n  \r\n  b:\r\n    image: y\r\n',
+      'services:\n\t\n  "a":\n    image: x\n  \'b\': {image: y}\n',
+      'services:\n    a:\n        image: x\n    b:\n        image: y\nnetworks: {}\n',
+    ]) {
+      expect(loadStack(input(text)), JSON.stringify(text)).toStrictEqual(loadStackFully(input(text)));
+      try {
+        quickLoad('stack.yaml', text, {});
+        quickOnes++;
+      } catch (e) {
+        if (!(e instanceof NeedsFullLoad)) throw e;
+      }
+    }
+    // The comparison tests the quick way only where it is taken.
+    expect(quickOnes).toBeGreaterThanOrEqual(3);
+  });
+
   it('steps aside for anchors, tags, merge keys, unset variables and non-string keys', () => {
     for (const text of [
       'x: &a {image: x}\nservices:\n  a: *a\n',
