@@ -20,6 +20,7 @@
 // same program with `run` alone registered), with its own caches: a one-shot container
 // should not pay for the start of the other ~35 commands. So does `stack build`
 // (dist/bundle/build.cjs, cli/build-main.ts): a one-file rebuild is mostly the CLI's start.
+// And `stack plan` (dist/bundle/plan.cjs, cli/plan-main.ts): a plan only reads.
 'use strict';
 
 const fs = require('node:fs');
@@ -56,7 +57,7 @@ function commandOf(args) {
 }
 
 /** Commands with a bundle of their own (the program with that command alone registered). */
-const OWN_BUNDLES = new Set(['run', 'build']);
+const OWN_BUNDLES = new Set(['run', 'build', 'plan']);
 
 /**
  * The name of the code cache a command line runs with: its command, but a one-off of a bare

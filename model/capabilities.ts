@@ -70,8 +70,12 @@ export function canonicalCapability(name: string): string {
   return upper === 'ALL' || upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
 }
 
+/** What a container without cap_add or cap_drop keeps, worked out once rather than per container. */
+const DEFAULT_SET = [...new Set(DEFAULT_CAPABILITIES)].sort();
+
 export function effectiveCapabilities(opts: { privileged: boolean; capAdd: string[]; capDrop: string[] }): string[] {
   if (opts.privileged) return [...ALL_CAPABILITIES].sort();
+  if (opts.capAdd.length === 0 && opts.capDrop.length === 0) return [...DEFAULT_SET];
   const add = opts.capAdd.map(canonicalCapability);
   const drop = opts.capDrop.map(canonicalCapability);
   const kept = new Set(drop.includes('ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c)));

@@ -9,7 +9,8 @@
 // `stack run` has a bundle of its own, dist/bundle/run.cjs (cli/run-main.ts: the same
 // program with only `run` registered), which bin/stack.js chooses for it: a one-shot
 // container's start is mostly the CLI's own, and the other commands' registrations and
-// code cache are most of that. `stack build` has one too (build.cjs, cli/build-main.ts).
+// code cache are most of that. `stack build` has one too (build.cjs, cli/build-main.ts), and
+// so does `stack plan` (plan.cjs, cli/plan-main.ts).
 //
 // And supervisor/launch.ts alone, dist/bundle/launch.cjs: bin/stack.js starts the
 // supervisor of an `up` with it before it loads the CLI's bundle.
@@ -142,6 +143,7 @@ await Promise.all([
   cjsBundle('stack', 'cli/main.ts'),
   cjsBundle('run', 'cli/run-main.ts'),
   cjsBundle('build', 'cli/build-main.ts'),
+  cjsBundle('plan', 'cli/plan-main.ts'),
   // One file: the supervisor loads everything it has at start anyway.
   cjsBundle('supervisor', 'supervisor/main.ts'),
   // What bin/stack.js loads for `up` to start the supervisor before the CLI's bundle.
@@ -171,6 +173,7 @@ await cliCache('stack.cjs', ['-f', path.join(root, 'examples/hello/stack.yaml'),
 // `run`: commander and its registration, as its help leaves them.
 await cliCache('run.cjs', ['run', '--help']);
 await cliCache('build.cjs', ['build', '--help']);
+await cliCache('plan.cjs', ['plan', '--help']);
 // The supervisor's top level, as one started early by `up` and not needed leaves it (its
 // stdin at EOF: it exits at once; bin/stack-supervisor.js writes a cache for such a run
 // only when told). With the supervisor's own node flags: V8 refuses a cache made under

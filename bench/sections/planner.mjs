@@ -3,27 +3,15 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { IMAGE } from '../lib/images.mjs';
+import { planStackFile } from '../lib/plan-stack-file.mjs';
 import { timed } from '../lib/run.mjs';
 import { summary } from '../lib/stats.mjs';
 
 export async function planner(ctx) {
   const rows = [];
   for (const n of [10, 100, 1000]) {
-    const lines = ['name: plan', 'services:'];
-    for (let i = 1; i <= n; i++) {
-      lines.push(
-        `  s${i}:`,
-        `    image: ${IMAGE}`,
-        `    command: ["sleep", "${i}"]`,
-        `    environment: {INDEX: "${i}"}`,
-      );
-      if (i > 1) lines.push(`    depends_on: [s${Math.ceil(i / 2)}]`);
-    }
-    // Automatic subnets are /24s (253 addresses); a big stack declares a bigger one.
-    lines.push('networks:', '  default:', '    ipam: {config: [{subnet: 10.124.0.0/20}]}');
     const file = path.join(ctx.root, `plan-${n}.yaml`);
-    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    fs.writeFileSync(file, planStackFile(n));
     const m = `plan of ${n} services (CLI wall)`;
     try {
       const s = [];

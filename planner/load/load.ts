@@ -36,7 +36,7 @@ import { loadNotes } from './load-notes.js';
 import { diagAt, diagAtPath, locateInTree, sourceSet, type SourceSet } from './source-map.js';
 import type { Stack } from '../../model/types.js';
 import { validateRules } from './validate-rules.js';
-import { validateSchema } from './validate-schema.js';
+import { prepareSchemaValidator, validateSchema } from './validate-schema.js';
 import { cgroupKnobNotes } from './rules/cgroup-knob-notes.js';
 import { rootlessLimitNotes } from './rules/rootless-limit-notes.js';
 import { cpuRtHostProblems } from './rules/cpu-rt.js';
@@ -165,6 +165,7 @@ function loadStackWith(given: LoadInput, quick: boolean): Stack {
     main.map((f) => f.text),
     input.projectDir,
   );
+  prepareSchemaValidator();
   const raw = loadModel(ctx, {
     files: main.map((f) => f.abs),
     projectDir: input.projectDir,

@@ -210,80 +210,78 @@ export function normalizeService(name: string, s: Obj, ctx: ServiceContext): Ser
   const buildSpec = normalizeBuild(s.build, ctx);
   // compose's default name of a built image: `<project>-<service>` (`_` under --compatibility).
   const image = typeof s.image === 'string' ? s.image : `${ctx.project}${nameSeparator(compatibility(ctx.env))}${name}`;
-  const out: Service = {
-    ...serviceDefaults(name, image, ctx.pos),
-    ...(typeof s.image === 'string' ? {} : { imageUnnamed: true }),
-    pullPolicy: (typeof s.pull_policy === 'string' ? s.pull_policy : 'missing') as PullPolicy,
-    environment: fileEnvironment(s, ctx),
-    ports: (Array.isArray(s.ports) ? s.ports : []).flatMap((p) => {
+  const namespaces = namespaceModes(s);
+  const sharedVolumes = volumesFrom(s.volumes_from);
+  const links = linkList(s.links);
+  // Every member is set in place, in the order serviceDefaults gives them (the order the
+  // Stack is printed in): one object per service and no copies, which a large stack feels.
+  const out = serviceDefaults(name, image, ctx.pos);
+  if (typeof s.image !== 'string') out.imageUnnamed = true;
+  out.pullPolicy = (typeof s.pull_policy === 'string' ? s.pull_policy : 'missing') as PullPolicy;
+  out.environment = fileEnvironment(s, ctx);
+  if (Array.isArray(s.ports))
+    out.ports = s.ports.flatMap((p) => {
       const r = parsePorts(p);
       return r.ok ? r.ports : [];
-    }),
-    expose: (Array.isArray(s.expose) ? s.expose : []).map(exposeEntry),
-    dependsOn: withImpliedDependencies(
-      dependencies(s.depends_on),
-      namespaceModes(s),
-      volumesFrom(s.volumes_from),
-      linkList(s.links),
-    ),
-    networks: withServiceMac(serviceNetworks(s.networks, networkMode), s.mac_address),
-    volumes: mounts(s.volumes, (e) => parseVolume(e, ctx.projectDir, ctx.env)),
-    tmpfs: mounts(stringList(s.tmpfs), (e) => parseTmpfs(String(e))),
-    secrets: (Array.isArray(s.secrets) ? s.secrets : []).map((e) => fileGrant(e, 'secrets')),
-    configs: (Array.isArray(s.configs) ? s.configs : []).map((e) => fileGrant(e, 'configs')),
-    restart: restartPolicy(s.restart, deploy),
-    replicas: toInt(deploy.replicas) ?? toInt(s.scale) ?? 1,
-    resources: resources(s, deploy),
-    labels: dictOrList(s.labels),
-    capAdd: stringList(s.cap_add),
-    capDrop: stringList(s.cap_drop),
-    privileged: toBool(s.privileged) ?? false,
-    readOnly: toBool(s.read_only) ?? false,
-    securityOpt: stringList(s.security_opt),
-    init: toBool(s.init) ?? false,
-    tty: toBool(s.tty) ?? false,
-    stdinOpen: toBool(s.stdin_open) ?? false,
-    sysctls: dictOrList(s.sysctls),
-    ulimits: ulimits(s.ulimits),
-    extraHosts: extraHosts(s.extra_hosts),
-    dns: stringList(s.dns),
-    dnsSearch: stringList(s.dns_search),
-    dnsOpt: stringList(s.dns_opt),
-    stopGracePeriodSeconds:
-      s.stop_grace_period === undefined ? 10 : (parseDuration(s.stop_grace_period as string | number) ?? 10),
-    profiles: stringList(s.profiles),
+    });
+  if (Array.isArray(s.expose)) out.expose = s.expose.map(exposeEntry);
+  out.dependsOn = withImpliedDependencies(dependencies(s.depends_on), namespaces, sharedVolumes, links);
+  out.networks = withServiceMac(serviceNetworks(s.networks, networkMode), s.mac_address);
+  if (s.volumes !== undefined) out.volumes = mounts(s.volumes, (e) => parseVolume(e, ctx.projectDir, ctx.env));
+  if (s.tmpfs !== undefined) out.tmpfs = mounts(stringList(s.tmpfs), (e) => parseTmpfs(String(e)));
+  if (Array.isArray(s.secrets)) out.secrets = s.secrets.map((e) => fileGrant(e, 'secrets'));
+  if (Array.isArray(s.configs)) out.configs = s.configs.map((e) => fileGrant(e, 'configs'));
+  out.restart = restartPolicy(s.restart, deploy);
+  out.replicas = toInt(deploy.replicas) ?? toInt(s.scale) ?? 1;
+  out.resources = resources(s, deploy);
+  out.labels = dictOrList(s.labels);
+  out.capAdd = stringList(s.cap_add);
+  out.capDrop = stringList(s.cap_drop);
+  out.privileged = toBool(s.privileged) ?? false;
+  out.readOnly = toBool(s.read_only) ?? false;
+  out.securityOpt = stringList(s.security_opt);
+  out.init = toBool(s.init) ?? false;
+  out.tty = toBool(s.tty) ?? false;
+  out.stdinOpen = toBool(s.stdin_open) ?? false;
+  out.sysctls = dictOrList(s.sysctls);
+  out.ulimits = ulimits(s.ulimits);
+  out.extraHosts = extraHosts(s.extra_hosts);
+  out.dns = stringList(s.dns);
+  out.dnsSearch = stringList(s.dns_search);
+  out.dnsOpt = stringList(s.dns_opt);
+  if (s.stop_grace_period !== undefined)
+    out.stopGracePeriodSeconds = parseDuration(s.stop_grace_period as string | number) ?? 10;
+  out.profiles = stringList(s.profiles);
+  // What the file may leave out altogether: a member only when it has a value.
+  const set = <K extends keyof Service>(key: K, value: Service[K] | undefined) => {
+    if (value !== undefined) out[key] = value;
   };
-  const optional: Partial<Service> = {
-    build: buildSpec,
-    platform: typeof s.platform === 'string' ? s.platform : undefined,
-    stopSignal: typeof s.stop_signal === 'string' ? s.stop_signal : undefined,
-    entrypoint: argv(s.entrypoint),
-    command: argv(s.command),
-    networkMode,
-    bridgeMac:
-      (networkMode === 'bridge' || networkMode === 'default') && typeof s.mac_address === 'string'
-        ? s.mac_address
-        : undefined,
-    namespaces: namespaceModes(s),
-    volumesFrom: volumesFrom(s.volumes_from),
-    links: linkList(s.links),
-    externalLinks: linkList(s.external_links),
-    healthcheck: healthcheck(s.healthcheck),
-    containerName: typeof s.container_name === 'string' ? s.container_name : undefined,
-    hostname: typeof s.hostname === 'string' ? s.hostname : undefined,
-    domainname: typeof s.domainname === 'string' ? s.domainname : undefined,
-    user: s.user === undefined || s.user === null ? undefined : String(s.user),
-    groupAdd: groupAdd(s.group_add),
-    workingDir: typeof s.working_dir === 'string' ? s.working_dir : undefined,
-    shmSizeBytes: parseSize(s.shm_size),
-    develop: developOf(s.develop, ctx.projectDir, ctx.env),
-    logging: serviceLogging(s.logging),
-    attach: toBool(s.attach) === false ? false : undefined,
-    annotations: s.annotations === undefined ? undefined : dictOrList(s.annotations),
-    preStart: lifecycleHooks(s.pre_start, ctx.env),
-    postStart: lifecycleHooks(s.post_start, ctx.env),
-    preStop: lifecycleHooks(s.pre_stop, ctx.env),
-  };
-  for (const [key, value] of Object.entries(optional)) if (value !== undefined) (out as unknown as Obj)[key] = value;
+  set('build', buildSpec);
+  set('platform', typeof s.platform === 'string' ? s.platform : undefined);
+  set('stopSignal', typeof s.stop_signal === 'string' ? s.stop_signal : undefined);
+  set('entrypoint', argv(s.entrypoint));
+  set('command', argv(s.command));
+  set('networkMode', networkMode);
+  if ((networkMode === 'bridge' || networkMode === 'default') && typeof s.mac_address === 'string')
+    out.bridgeMac = s.mac_address;
+  set('namespaces', namespaces);
+  set('volumesFrom', sharedVolumes);
+  set('links', links);
+  set('externalLinks', linkList(s.external_links));
+  set('healthcheck', healthcheck(s.healthcheck));
+  set('containerName', typeof s.container_name === 'string' ? s.container_name : undefined);
+  set('hostname', typeof s.hostname === 'string' ? s.hostname : undefined);
+  set('domainname', typeof s.domainname === 'string' ? s.domainname : undefined);
+  set('user', s.user === undefined || s.user === null ? undefined : String(s.user));
+  set('groupAdd', groupAdd(s.group_add));
+  set('workingDir', typeof s.working_dir === 'string' ? s.working_dir : undefined);
+  set('shmSizeBytes', parseSize(s.shm_size));
+  set('develop', developOf(s.develop, ctx.projectDir, ctx.env));
+  set('logging', serviceLogging(s.logging));
+  if (toBool(s.attach) === false) out.attach = false;
+  if (s.annotations !== undefined) out.annotations = dictOrList(s.annotations);
+  set('preStart', lifecycleHooks(s.pre_start, ctx.env));
+  set('postStart', lifecycleHooks(s.post_start, ctx.env));
+  set('preStop', lifecycleHooks(s.pre_stop, ctx.env));
   return out;
 }

@@ -95,8 +95,19 @@ function interpolateValues(value: unknown, env: Env): unknown {
       throw e;
     }
   }
-  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) value[i] = interpolateValues(value[i], env);
-  else if (isObj(value)) for (const k of Object.keys(value)) value[k] = interpolateValues(value[k], env);
+  // Written back only when changed: most values have no variable in them.
+  if (Array.isArray(value))
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const w = interpolateValues(v, env);
+      if (w !== v) value[i] = w;
+    }
+  else if (isObj(value))
+    for (const k of Object.keys(value)) {
+      const v = value[k];
+      const w = interpolateValues(v, env);
+      if (w !== v) value[k] = w;
+    }
   return value;
 }
 
@@ -121,13 +132,22 @@ function serviceKeys(text: string, names: readonly string[]): { at: number; keys
   let indent: number | undefined;
   for (let at = text.indexOf('\n', top.index) + 1; at > 0 && at < text.length;) {
     const end = text.indexOf('\n', at);
-    const line = text.slice(at, end < 0 ? text.length : end);
-    const body = line.trimStart();
-    const depth = line.length - body.length;
-    if (body !== '' && !body.startsWith('#')) {
+    const lineEnd = end < 0 ? text.length : end;
+    // The line's indentation without copying it: only a key line is sliced (a file of 1000
+    // services has ~5 lines each). Whitespace other than spaces and tabs takes the long way.
+    let depth = 0;
+    let c = text.charCodeAt(at);
+    while (at + depth < lineEnd && (c === 32 || c === 9)) c = text.charCodeAt(at + ++depth);
+    if (at + depth < lineEnd && (c > 126 || (c < 32 && c !== 9))) {
+      const line = text.slice(at, lineEnd);
+      depth = line.length - line.trimStart().length;
+      c = text.charCodeAt(at + depth);
+    }
+    if (at + depth < lineEnd && c !== 35 /* # */) {
       indent ??= depth;
       if (depth < indent || indent === 0) break;
       if (depth === indent) {
+        const body = text.slice(at + depth, lineEnd);
         const key = /^(?:"([^"\\]*)"|'([^']*)'|([^\s"'#:][^:#]*?))[ \t]*:(?:[ \t]|$)/.exec(body);
         if (!key) return undefined;
         found.push(key[1] ?? key[2] ?? key[3]!);
@@ -157,7 +177,8 @@ export function quickLoad(path: string, text: string, env: Env): { file: SourceF
   }
   if (!isObj(value)) throw new NeedsFullLoad('the top level is not a mapping');
   if (value.include !== undefined) throw new NeedsFullLoad('include');
-  interpolateValues(value, env);
+  // A value holds a `$` only if the text has one, or a double-quoted escape (`\x24`) that reads as one.
+  if (text.includes('$') || text.includes('\\')) interpolateValues(value, env);
   let doc: Document | undefined;
   const file: SourceFile = {
     path,

@@ -57,6 +57,15 @@ function compiled(): ValidateFunction {
   return validator;
 }
 
+/**
+ * Loads the validator now, before the stack file is parsed: what loading it allocates then
+ * makes the young generation's collections copy the parsed file along (~15 ms of CPU for
+ * 1000 services), and none of it before.
+ */
+export function prepareSchemaValidator(): void {
+  compiled();
+}
+
 const KINDS: Record<string, string> = { services: 'service', networks: 'network', volumes: 'volume' };
 const TYPE_WORDS: Record<string, string> = {
   array: 'a list',

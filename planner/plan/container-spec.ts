@@ -150,5 +150,8 @@ export function buildContainerSpec(
   if (healthcheck) spec.healthcheck = healthcheck;
   const readyPorts = tcpPortsOf(service);
   if (readyPorts.length > 0) spec.readyPorts = readyPorts;
-  return { ...spec, hash: containerHash(spec) };
+  // The hash last, as a member of the spec itself: a copy of ~35 members per container is garbage.
+  const hashed = spec as ContainerSpec & { networkMode?: string };
+  hashed.hash = containerHash(spec);
+  return hashed;
 }

@@ -235,6 +235,7 @@ function orderingStack(stack: Stack): Pick<Stack, 'services'> {
 
 /** Why `service` must follow a dependency that this plan replaces, if it must. */
 function dependentCause(service: Service, replaced: Set<string>): string | undefined {
+  if (replaced.size === 0) return undefined; // a first `up`, or nothing replaced: no cause to look for
   const shared = namespaceOwnersOf(service).find((o) => replaced.has(o));
   if (shared) return `it shares ${sharedWhat(service, shared)} of service ${shared}, which is replaced`;
   const dep = service.dependsOn.find((d) => d.restart && replaced.has(d.service));

@@ -26,6 +26,8 @@ export function withSharedHostname(stack: Pick<Stack, 'services'>, service: Serv
  * must run before it is spawned, and its replacement replaces `service` too.
  */
 export function namespaceOwnersOf(service: Service): string[] {
+  // Most services share nothing: no arrays and no Set for them (this runs per service, often).
+  if (service.namespaces === undefined && !service.networkMode?.startsWith('service:')) return [];
   const modes = [service.networkMode, service.namespaces?.pid, service.namespaces?.ipc];
   const owners = modes.flatMap((m) => (m?.startsWith('service:') ? [m.slice('service:'.length)] : []));
   return [...new Set(owners)];

@@ -1,5 +1,5 @@
-// `stack run` and `stack build` start from bundles of their own (dist/bundle/run.cjs from
-// cli/run-main.ts, dist/bundle/build.cjs from cli/build-main.ts: the program with that
+// `stack run`, `stack build` and `stack plan` start from bundles of their own (dist/bundle/run.cjs
+// from cli/run-main.ts, build.cjs from cli/build-main.ts, plan.cjs from cli/plan-main.ts: the program with that
 // command alone registered), chosen by bin/stack.js from the command line. A command line
 // must mean the same there as in the whole CLI: the launcher sends only that command to it,
 // never the program's help or another command hidden behind a global option's value.
@@ -19,6 +19,7 @@ const bundleOf = (args: string[]) => path.basename(launcher.bundleFor('/b', laun
 describe.each([
   { command: 'run', args: ['--rm', '--image', 'x', '--', '/bin/true'], option: /--image <ref>/ },
   { command: 'build', args: ['--no-cache', 'web'], option: /--build-arg <key=value>/ },
+  { command: 'plan', args: ['--format', 'json', 'web'], option: /--format <format>/ },
 ])('the bundle of `stack $command`', ({ command, args, option }) => {
   const env = makeStackEnv();
   afterAll(() => env.dispose());

@@ -28,3 +28,14 @@ describe('sha256 without node:crypto', () => {
     for (const t of texts) expect(hex(sha256(t))).toBe(nodeHex(t));
   });
 });
+
+// Past the hand-off sha256Hex takes Node's one-shot crypto.hash where it exists (20.12+) and
+// createHash otherwise; every name and config hash depends on both giving the same text.
+describe('sha256Hex', () => {
+  it.each(['', 'plan/plan-s1-1/default', 'é∆😀 non-ASCII', 'x'.repeat(55), 'y'.repeat(1000)])(
+    'is the hex SHA-256 of the UTF-8 text %#',
+    (text) => {
+      expect(sha256Hex(text)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
+    },
+  );
+});

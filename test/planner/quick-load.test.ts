@@ -106,6 +106,43 @@ describe('loading the quick way', () => {
     expect(quickLoad('stack.yaml', text, {}).value).toStrictEqual(full);
   });
 
+  it('interpolates a `$` written as a double-quoted escape, as the full way does', () => {
+    const input = (text: string): LoadInput => ({
+      files: [{ path: 'stack.yaml', text }],
+      projectDir: '/p',
+      env: { TAG: '1.2' },
+    });
+    for (const text of [
+      'services:\n  a:\n    image: "busybox:\\x24{TAG}"\n',
+      'services:\n  a:\n    image: "busybox:\\u0024TAG"\n',
+      'services:\n  a:\n    image: busybox:${TAG}\n',
+    ]) {
+      expect(loadStack(input(text)).services[0]!.image, text).toBe('busybox:1.2');
+      expect(loadStack(input(text)), text).toStrictEqual(loadStackFully(input(text)));
+    }
+  });
+
+  it('places each service where the full way does, whatever whitespace and comments sit between them', () => {
+    const input = (text: string): LoadInput => ({ files: [{ path: 'stack.yaml', text }], projectDir: '/p', env: {} });
+    let quickOnes = 0;
+    for (const text of [
+      'services:\n  a:\n    image: x\n\n  # b next\n    \n  b:\n    image: y\n',
+      'services:\r\n  a:\r\n    image: x\r\n  \r\n  b:\r\n    image: y\r\n',
+      'services:\n\t\n  "a":\n    image: x\n  \'b\': {image: y}\n',
+      'services:\n    a:\n        image: x\n    b:\n        image: y\nnetworks: {}\n',
+    ]) {
+      expect(loadStack(input(text)), JSON.stringify(text)).toStrictEqual(loadStackFully(input(text)));
+      try {
+        quickLoad('stack.yaml', text, {});
+        quickOnes++;
+      } catch (e) {
+        if (!(e instanceof NeedsFullLoad)) throw e;
+      }
+    }
+    // The comparison tests the quick way only where it is taken.
+    expect(quickOnes).toBeGreaterThanOrEqual(3);
+  });
+
   it('steps aside for anchors, tags, merge keys, unset variables and non-string keys', () => {
     for (const text of [
       'x: &a {image: x}\nservices:\n  a: *a\n',

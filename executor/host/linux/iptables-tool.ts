@@ -3,12 +3,21 @@
 // run when such a table exists, so a host without docker or ufw never starts a process here.
 // Changes go through `-restore --noflush`: one process and one transaction per batch.
 
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FirewallBackend } from './firewall-chains.js';
 
 export type IptablesBackend = Exclude<FirewallBackend, 'nft'>;
+
+/**
+ * node:child_process, loaded when a tool first runs: every observe imports this module (the
+ * firewall scan), and loading it cost `plan`, `ps` and the rest ~4 ms at each start on hosts
+ * that never run an iptables tool.
+ */
+let childProcess: typeof import('node:child_process') | undefined;
+const tools = () =>
+  (childProcess ??= createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process'));
 
 /** iptables failed, or is not installed although a table of it exists. */
 export class IptablesError extends Error {
@@ -32,7 +41,7 @@ let plainBackend: IptablesBackend | undefined;
 function plainIs(backend: IptablesBackend): boolean {
   if (plainBackend === undefined) {
     const plain = find('iptables');
-    const version = plain ? (spawnSync(plain, ['-V'], { encoding: 'utf8' }).stdout ?? '') : '';
+    const version = plain ? (tools().spawnSync(plain, ['-V'], { encoding: 'utf8' }).stdout ?? '') : '';
     plainBackend = version.includes('(nf_tables)') ? 'iptables-nft' : 'iptables-legacy';
   }
   return plainBackend === backend;
@@ -56,7 +65,7 @@ function run(backend: IptablesBackend, restore: boolean, args: string[], input?:
   return new Promise((resolve, reject) => {
     let child;
     try {
-      child = spawn(locate(backend, restore), args, {
+      child = tools().spawn(locate(backend, restore), args, {
         stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
       });
