@@ -148,6 +148,26 @@ function runBundle(bundle, command, { cacheAtExit = (code) => code === 0 } = {})
 }
 
 /**
+ * The project a command line names for certain, as the CLI will take it (cli/stack-file.ts):
+ * the last `-p`/`--project-name`, else COMPOSE_PROJECT_NAME of the process's environment
+ * (which wins over `.env`). Undefined when neither names one, or when what is named is no
+ * valid project name (the CLI refuses it): then only the file can say, once it is read.
+ */
+function namedProject(args, env) {
+  let named;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-p' || a === '--project-name') named = args[++i] ?? '';
+    else if (a.startsWith('--project-name=')) named = a.slice('--project-name='.length);
+    else if (/^-p[^-]/.test(a))
+      named = a.slice(2); // -pNAME
+    else if (GLOBAL_VALUE_OPTIONS.has(a)) i++;
+  }
+  if (named === undefined) named = env.COMPOSE_PROJECT_NAME || undefined;
+  return named !== undefined && /^[a-z0-9][a-z0-9_-]*$/.test(named) ? named : undefined;
+}
+
+/**
  * `up` as root (an ordinary user's command runs again in rootless namespaces, cli/needs-root.ts),
  * unless it only shows what it would do: the stack's supervisor, if it needs one, starts now
  * and boots while the CLI's bundle and the stack file load (supervisor/launch.ts,
@@ -157,13 +177,13 @@ function runBundle(bundle, command, { cacheAtExit = (code) => code === 0 } = {})
 function startSupervisorEarly(dir, args) {
   if (process.geteuid?.() !== 0 || args.includes('--dry-run')) return;
   try {
-    require(path.join(dir, 'launch.cjs')).startBeforeCli();
+    require(path.join(dir, 'launch.cjs')).startBeforeCli(namedProject(args, process.env));
   } catch {
     // the up action starts it
   }
 }
 
-module.exports = { runBundle, commandOf, bundleFor, cacheNameOf, COMMON };
+module.exports = { runBundle, commandOf, bundleFor, cacheNameOf, namedProject, COMMON };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stackRun } from '../store/paths.js';
+import { paths, stackRun } from '../store/paths.js';
 
 /**
  * The supervisor's loader (from dist/supervisor/), which runs it as one bundled file with a
@@ -76,11 +76,14 @@ export interface EarlySupervisor {
 }
 
 /**
- * Starts a supervisor for `up` ahead of time — only when no supervisor runs on this host
- * (STACK_RUN holds no socket): then the stack being brought up surely needs one, and a
- * no-op `up` of a running stack never pays for a start it does not use.
+ * Whether `up` should start a supervisor ahead of time: when none serves its stack (`project`,
+ * if the command line names it for certain), or else when none runs on this host (STACK_RUN
+ * holds no socket). Then the stack being brought up surely needs one, and a no-op `up` of a
+ * running stack never pays for a start it does not use. A socket left by a killed supervisor
+ * only costs that `up` the early start: the `up` action starts one when it finds none.
  */
-export function startEarlySupervisor(): EarlySupervisor | undefined {
+export function wantsEarlySupervisor(project?: string): boolean {
+  if (project !== undefined) return !fs.existsSync(paths.socket(project));
   const run = stackRun();
   let entries: string[] = [];
   try {
@@ -88,7 +91,12 @@ export function startEarlySupervisor(): EarlySupervisor | undefined {
   } catch {
     /* nothing runs yet */
   }
-  if (entries.some((e) => fs.existsSync(path.join(run, e, 'supervisor.sock')))) return undefined;
+  return !entries.some((e) => fs.existsSync(path.join(run, e, 'supervisor.sock')));
+}
+
+/** Starts a supervisor for `up` ahead of time, if wantsEarlySupervisor(project). */
+export function startEarlySupervisor(project?: string): EarlySupervisor | undefined {
+  if (!wantsEarlySupervisor(project)) return undefined;
   // In the temp folder, not STACK_RUN: an `up` that stops at a broken file leaves nothing.
   const bootLog = path.join(os.tmpdir(), `stack-supervisor-boot-${process.pid}.log`);
   let out: number;
@@ -126,8 +134,8 @@ type WithHandedOver = typeof globalThis & { [HANDED_OVER]?: EarlySupervisor | un
  * the early supervisor ~20 ms sooner than the `up` action can, before the CLI's bundle, its
  * cache and commander load, and leaves it for earlySupervisorForUp.
  */
-export function startBeforeCli(): void {
-  (globalThis as WithHandedOver)[HANDED_OVER] = startEarlySupervisor();
+export function startBeforeCli(project?: string): void {
+  (globalThis as WithHandedOver)[HANDED_OVER] = startEarlySupervisor(project);
 }
 
 /** The `up` action's early supervisor: the one bin/stack.js started, or one started now. */
