@@ -21,9 +21,15 @@ export async function whileFrozen<T>(
 ): Promise<T> {
   return withStackLock(project, 'stack commit --pause', async () => {
     let thawing: Promise<void> | undefined;
+    let freezing: Promise<void> | undefined;
     const thaw = () => (thawing ??= host.containers.freeze(project, name, false));
+    // A signal may come while the freeze is still under way (v1 moves the processes into
+    // the freezer and writes FROZEN again until none is left outside): a thaw then could
+    // land before the freeze's last write. So the thaw waits for the freeze to settle.
     const interrupted = (signal: (typeof SIGNALS)[number]) => {
-      void thaw()
+      void Promise.resolve(freezing)
+        .catch(() => {})
+        .then(thaw)
         .catch(() => {})
         .finally(() => {
           onSignal();
@@ -32,7 +38,8 @@ export async function whileFrozen<T>(
     };
     for (const s of SIGNALS) process.on(s, interrupted);
     try {
-      await host.containers.freeze(project, name, true);
+      freezing = host.containers.freeze(project, name, true);
+      await freezing;
       return await body();
     } finally {
       await thaw();
