@@ -12,8 +12,10 @@ import { tryFileLock } from '../../store/file-lock.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-flock-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+// A deadline, not a count of polls: on a loaded machine `flock` may take seconds to start.
 const waitFor = async (done: () => boolean) => {
-  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  for (const deadline = Date.now() + 20_000; !done() && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 10));
 };
 
 describe('flockHolder', () => {
@@ -32,5 +34,5 @@ describe('flockHolder', () => {
     await exited;
     expect(flockHolder(file)).toBeUndefined();
     expect(flockHolder(path.join(dir, 'missing.lock'))).toBeUndefined();
-  });
+  }, 30_000);
 });
