@@ -4,6 +4,8 @@
 // healthcheck never takes the address `up` planned for the dependent it has not started
 // yet, and one-offs started at the same moment never share an address.
 
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   importTestImage,
@@ -86,9 +88,16 @@ it('a one-off started while up is mid-apply skips the address up claimed for a c
 });
 
 it('one-offs started at the same moment each get an address of their own', async () => {
+  // Each holds its address until all four run (a mark per one-off in a shared folder): on a
+  // loaded machine the starts may spread over more than a fixed sleep, and an address freed
+  // by a one-off that has exited may rightly be given again.
+  const sync = fs.mkdtempSync(path.join(env.root, 'sync-'));
+  const script =
+    'ip -4 -o addr show eth0; mktemp /sync/run.XXXXXX >/dev/null; i=0; ' +
+    'while [ "$(ls /sync | wc -l)" -lt 4 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done';
   const runs = Array.from(
     { length: 4 },
-    () => startStack(env, ['-f', file, 'run', '--rm', 'late', 'sh', '-c', 'ip -4 -o addr show eth0; sleep 1']).result,
+    () => startStack(env, ['-f', file, 'run', '--rm', '-v', `${sync}:/sync`, 'late', 'sh', '-c', script]).result,
   );
   const ips = (await Promise.all(runs)).map(runIp);
   expect(ips.every((ip) => ip !== undefined)).toBe(true);
