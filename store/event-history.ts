@@ -23,6 +23,14 @@ export interface EventHistoryWriter {
   append: (event: TimedEvent) => void;
   /** Resolves once every event appended so far is in the file. */
   flushed: () => Promise<void>;
+  /**
+   * Stops appending (later events are dropped) and resolves once the pending ones are in the
+   * file: a `down` removes the stack's folder only then, or an append still queued would make
+   * the file again between the removal of the folder's entries and of the folder itself.
+   */
+  close: () => Promise<void>;
+  /** Appends again, after a removal that failed. */
+  reopen: () => void;
 }
 
 /** `maxBytes` is for tests. */
@@ -31,7 +39,9 @@ export function eventHistoryWriter(project: string, maxBytes = MAX_EVENT_HISTORY
   // A supervisor killed mid-append leaves a line without its end: start on a new one, or the
   // first event appended would join that broken line and be lost with it.
   let chain = endLine(file);
+  let closed = false;
   const append = (event: TimedEvent) => {
+    if (closed) return;
     chain = chain.then(async () => {
       try {
         await fs.promises.appendFile(file, JSON.stringify(event) + '\n');
@@ -42,7 +52,11 @@ export function eventHistoryWriter(project: string, maxBytes = MAX_EVENT_HISTORY
       }
     });
   };
-  return { append, flushed: () => chain };
+  const close = () => {
+    closed = true;
+    return chain;
+  };
+  return { append, flushed: () => chain, close, reopen: () => (closed = false) };
 }
 
 async function endLine(file: string): Promise<void> {

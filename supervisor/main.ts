@@ -152,11 +152,19 @@ async function main(): Promise<void> {
     },
   });
   // The last step of a down removes the run folder, socket included; a crash from there on
-  // must not start a supervisor for a stack that is gone.
-  const host = {
-    ...linuxHost,
-    state: { ...linuxHost.state, forget: (p: string) => (leave(), linuxHost.state.forget(p)) },
+  // must not start a supervisor for a stack that is gone. The event history stops first: an
+  // append still queued would make events.jsonl again inside the folder being removed.
+  const forget = async (p: string) => {
+    leave();
+    await history.close();
+    try {
+      await linuxHost.state.forget(p);
+    } catch (err) {
+      history.reopen();
+      throw err;
+    }
   };
+  const host = { ...linuxHost, state: { ...linuxHost.state, forget } };
   const finishDown = finishDownWhenFree({
     project,
     host,

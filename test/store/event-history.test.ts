@@ -68,3 +68,32 @@ describe('event history', () => {
     expect(readEventHistory('none')).toEqual([]);
   });
 });
+
+// Found in the VM lane: `down`'s last step removed the stack's folder while appends were still
+// queued, and one made events.jsonl again between the removal of the entries and of the
+// folder (rmdir: ENOTEMPTY). The supervisor closes the history before it removes the folder.
+describe('event history, closed before the stack is forgotten', () => {
+  it('lands what was appended before close, drops what comes after, and makes no file again', async () => {
+    const p = project('closing');
+    const w = eventHistoryWriter(p);
+    for (let s = 0; s < 20; s++) w.append({ time: at(s), type: 'remove', n: s } as never);
+    const closing = w.close();
+    w.append({ time: at(30), type: 'late', n: 30 } as never);
+    await closing;
+    expect(readEventHistory<{ time: string; n: number }>(p).map((e) => e.n)).toEqual([...Array(20).keys()]);
+    fs.rmSync(path.dirname(file(p)), { recursive: true, force: true });
+    w.append({ time: at(31), type: 'later', n: 31 } as never);
+    await w.flushed();
+    expect(fs.existsSync(path.dirname(file(p)))).toBe(false);
+  });
+
+  it('appends again once reopened (a removal that failed)', async () => {
+    const p = project('reopened');
+    const w = eventHistoryWriter(p);
+    await w.close();
+    w.reopen();
+    w.append({ time: at(1), type: 'start', n: 1 } as never);
+    await w.flushed();
+    expect(readEventHistory<{ time: string; n: number }>(p).map((e) => e.n)).toEqual([1]);
+  });
+});
