@@ -34,18 +34,26 @@ export async function watchExits(project: string, sinceMs: number): Promise<Exit
       }
   };
   const conn: net.Socket | undefined = await connectSupervisor(project, { start: false });
+  // The records are read once the supervisor says it publishes to us: read before, an exit
+  // between the read and the subscription would be in neither, and up would wait for ever.
+  let subscribed = Promise.resolve();
   if (conn) {
-    conn.on('error', () => {});
+    let markSubscribed = () => {};
+    subscribed = new Promise<void>((resolve) => (markSubscribed = resolve));
+    conn.on('error', () => markSubscribed());
+    conn.on('close', () => markSubscribed());
     conn.on(
       'data',
       lineReader((value) => {
         const m = value as Message;
+        if (m.type === 'subscribed') return markSubscribed();
         if (m.type !== 'event' || m.event.type !== 'die') return;
         offer({ service: m.event.service, container: m.event.container, exitCode: m.event.exitCode ?? -1 });
       }),
     );
     conn.write(JSON.stringify({ op: 'events' }) + '\n');
   }
+  await subscribed;
   // Listening now: what exited before is in the records.
   for (const r of await readState.containers(project)) {
     if (r.status !== 'exited' || r.stopped || !r.finishedAt || Date.parse(r.finishedAt) < sinceMs) continue;
