@@ -134,8 +134,12 @@ describe('develop.watch: sync', () => {
     await waitFor(() => stale().length === 0, 120_000, 'every file of the burst');
     await printed('web: synced', before + 1);
     // One sync for the burst, after 500 ms of quiet once 32 edits are pending; the first
-    // edits may be synced on their own before that many have come.
-    expect(count('web: synced') - before).toBeLessThanOrEqual(2);
+    // edits may be synced on their own (20 ms of quiet) before that many have come — once,
+    // or on a busy machine whose watcher delivers them in spurts, a few times, each with
+    // fewer than 32 files. So: one sync carries all but those few, and there are few syncs.
+    const sizes = [...w.stderr().matchAll(/web: synced (\d+) files?\b/g)].slice(before).map((m) => Number(m[1]));
+    expect(sizes.length, `syncs: ${sizes.join(', ')}`).toBeLessThanOrEqual(4);
+    expect(Math.max(...sizes), `syncs: ${sizes.join(', ')}`).toBeGreaterThanOrEqual(BURST - 3 * 32);
   });
 });
 
