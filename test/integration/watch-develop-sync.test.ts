@@ -137,7 +137,10 @@ describe('develop.watch: sync', () => {
     // edits may be synced on their own (20 ms of quiet) before that many have come — once,
     // or on a busy machine whose watcher delivers them in spurts, a few times, each with
     // fewer than 32 files. So: one sync carries all but those few, and there are few syncs.
-    const sizes = [...w.stderr().matchAll(/web: synced (\d+) files?\b/g)].slice(before).map((m) => Number(m[1]));
+    const synced = () => [...w.stderr().matchAll(/web: synced (\d+) files?\b/g)].slice(before).map((m) => Number(m[1]));
+    // A sync's line comes once it is done: wait until the lines account for every file.
+    await waitFor(() => synced().reduce((a, b) => a + b, 0) >= BURST, 120_000, 'the lines of the burst syncs');
+    const sizes = synced();
     expect(sizes.length, `syncs: ${sizes.join(', ')}`).toBeLessThanOrEqual(4);
     expect(Math.max(...sizes), `syncs: ${sizes.join(', ')}`).toBeGreaterThanOrEqual(BURST - 3 * 32);
   });
