@@ -40,10 +40,13 @@ export async function launchContainer(
   await host.containers.prepare(spec);
   if (opts.first) await hooks.created?.(spec);
   const { pid, startTime } = await host.containers.spawn(spec, opts.attach ? { attach: true } : undefined);
-  // The record is written (in the thread pool) while the network is wired (netlink, on this
-  // thread): neither needs the other, and both are done before the command may run. A
-  // failed wiring still waits for the record, so whoever removes the container finds it.
+  // The record is written while the network is wired: neither needs the other, and both are
+  // done before the command may run. A failed wiring still waits for the record, so whoever
+  // removes the container finds it. A record that fails (a full disk) while the wiring waits
+  // on something else is handled at once and thrown where awaited below: unhandled
+  // meanwhile, it would end the process (supervisor or CLI) instead of failing this start.
   const saved = saveStarting(pid, startTime, new Date().toISOString());
+  saved.catch(() => undefined);
   try {
     if (spec.networkMode === 'none') await host.networks.loopback(pid);
     await opts.bridgesReady;

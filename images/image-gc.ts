@@ -4,7 +4,6 @@
 // and imports hold. Layers go away by rename first, so no half layer keeps its name. Kept
 // blobs and the build cache follow the layers (blob-gc.ts).
 
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { normalizeImageRef } from '../model/image-ref.js';
@@ -16,7 +15,7 @@ import { listImages, removeImage } from './image-store.js';
 import { heldLayers } from './layer-holds.js';
 import { isAlive } from '../store/pid-alive.js';
 import { forgetDiffId } from './layer-store.js';
-import { PARTIAL_MARK } from './partial-mark.js';
+import { isDeadPartial, PARTIAL_MARK, partialName } from './partial-mark.js';
 import { forgetShortLayerLink } from './short-layer-links.js';
 import { forgetLayerShadows, removeDeadAsides } from './layer-shadows.js';
 
@@ -118,17 +117,16 @@ export async function pruneImages(opts: PruneOptions = {}): Promise<PruneResult>
   const building = await buildRunning();
   const layersDir = path.join(paths.imagesDir(), 'layers');
   for (const name of await fs.readdir(layersDir).catch(() => [] as string[])) {
-    const mark = name.indexOf(PARTIAL_MARK);
-    if (mark >= 0) {
+    if (name.includes(PARTIAL_MARK)) {
       // `<hex>.partial-PID-RAND`: an unpack in progress, or left by one that died.
-      if (isAlive(Number(name.slice(mark + PARTIAL_MARK.length).split('-')[0]))) continue;
+      if (!isDeadPartial(name)) continue;
       await fs.rm(path.join(layersDir, name), { recursive: true, force: true });
       result.leftovers++;
       continue;
     }
     // A running build's layers are in no image yet: while one runs, no layer goes.
     if (!/^[0-9a-f]{64}$/.test(name) || kept.has(`sha256:${name}`) || building) continue;
-    const doomed = path.join(layersDir, `${name}${PARTIAL_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+    const doomed = partialName(path.join(layersDir, name));
     await fs.rename(path.join(layersDir, name), doomed);
     await fs.rm(doomed, { recursive: true, force: true });
     await forgetDiffId(`sha256:${name}`);

@@ -11,8 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { hashOf } from '../model/hash.js';
 import { paths } from '../store/paths.js';
-import { isAlive } from '../store/pid-alive.js';
-import { PARTIAL_MARK } from './partial-mark.js';
+import { isDeadPartial, PARTIAL_MARK } from './partial-mark.js';
 
 const shadowsDir = () => path.join(paths.imagesDir(), 'shadows');
 
@@ -40,9 +39,7 @@ export async function removeDeadAsides(kept?: string): Promise<number> {
   const names = await fs.readdir(shadowsDir()).catch(() => [] as string[]);
   let removed = 0;
   for (const name of names) {
-    const mark = name.indexOf(PARTIAL_MARK);
-    if (mark < 0 || !name.startsWith(prefix)) continue;
-    if (isAlive(Number(name.slice(mark + PARTIAL_MARK.length).split('-')[0]))) continue;
+    if (!name.startsWith(prefix) || !isDeadPartial(name)) continue;
     await fs.rm(path.join(shadowsDir(), name), { recursive: true, force: true });
     removed++;
   }

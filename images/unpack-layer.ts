@@ -11,13 +11,13 @@
 // container's root (test/host/rootfs-links.test.ts). Device nodes are made only when running
 // as root (as docker does); without CAP_MKNOD they are skipped.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { lsetxattr, mknod } from '../executor/host/linux/libc.js';
 import { opaqueXattr } from './overlay-form.js';
-import { PARTIAL_MARK } from './partial-mark.js';
+import { partialName } from './partial-mark.js';
 import { makePrivateDir } from '../store/private-files.js';
 import { openDecompressed, sniffCompression } from './decompress.js';
 
@@ -73,7 +73,7 @@ export interface UnpackOptions {
 export async function unpackLayer(blobPath: string, destDir: string, opts: UnpackOptions = {}): Promise<string> {
   // Root-only: a layer may ship setuid files and device nodes (private-files.ts).
   await makePrivateDir(path.dirname(destDir));
-  const tmp = `${destDir}${PARTIAL_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = partialName(destDir);
   await fsp.mkdir(tmp, { mode: 0o755 });
   try {
     await fsp.chmod(tmp, 0o755);

@@ -100,9 +100,13 @@ function nativeCrypto(): Crypto {
   return native;
 }
 
-/** Whether the next digest of `bytes` bytes is still made in JS (and counts it). */
+/**
+ * Whether the next digest of `bytes` bytes is still made in JS (and counts it). A text past
+ * the hand-off on its own goes to node:crypto even as the first: a megabyte (an inline
+ * config's content) took ~26 ms of CPU in JS, against ~7 to load node:crypto and hash it.
+ */
 function inJs(bytes: number): boolean {
-  if (native !== undefined || hashedInJs > HANDOFF_BYTES) return false;
+  if (native !== undefined || hashedInJs > HANDOFF_BYTES || bytes > HANDOFF_BYTES) return false;
   hashedInJs += bytes;
   return true;
 }
@@ -122,7 +126,8 @@ type OneShot = (algorithm: string, data: string, encoding: 'hex') => string;
  * object per call), which a plan of 1000 services calls thousands of times.
  */
 export function sha256Hex(text: string): string {
-  if (native === undefined && hashedInJs <= HANDOFF_BYTES) return Buffer.from(sha256(text)).toString('hex');
+  if (native === undefined && hashedInJs <= HANDOFF_BYTES && text.length <= HANDOFF_BYTES)
+    return Buffer.from(sha256(text)).toString('hex');
   const crypto = nativeCrypto();
   const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
   return typeof oneShot === 'function'

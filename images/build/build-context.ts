@@ -32,24 +32,35 @@ export interface BuildContext {
 
 /**
  * `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's `.dockerignore`,
- * as in BuildKit. Synchronous calls, as below: a stat and two small reads.
+ * as in BuildKit. Synchronous calls, as below: a stat and two small reads. An ignore file
+ * that is there but cannot be read stops the build, as in BuildKit: taken as absent, what it
+ * keeps out (a `.env`, a key) would go into the image without a word.
  */
 export async function openContext(dir: string, dockerfile: string): Promise<BuildContext> {
-  const st = attempt(() => fs.statSync(dir));
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    // absent or unreachable: said below
+  }
   if (!st?.isDirectory()) throw new BuildContextError(`build context ${dir} is not a folder`);
   for (const file of [`${dockerfile}.dockerignore`, path.join(dir, '.dockerignore')]) {
-    const text = attempt(() => fs.readFileSync(file, 'utf8'));
+    const text = readIfThere(file);
     if (text !== undefined) return { dir, ignore: parseDockerignore(text), ignoreFile: file };
   }
   return { dir, ignore: [] };
 }
 
-/** What `read` returns, or undefined when it throws (absent, unreadable: as `.catch(() => undefined)`). */
-function attempt<T>(read: () => T): T | undefined {
+/** `file`'s text; undefined when it is absent (a dangling link too); any other failure a BuildContextError. */
+function readIfThere(file: string): string | undefined {
   try {
-    return read();
-  } catch {
-    return undefined;
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new BuildContextError(
+      `cannot read ${file} (${code ?? (err as Error).message}): make it a readable file, or remove it`,
+    );
   }
 }
 

@@ -2,8 +2,13 @@
 // the command is still released only once the record has landed, and a wiring that fails
 // still waits for the record, so whoever removes the container then finds it.
 
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FakeHost } from '../../executor/fake-host.js';
+import { writeJsonAtomic } from '../../store/json-file.js';
 import { launchContainer } from '../../executor/launch-container.js';
 import { plainSpec } from '../support/plain-spec.js';
 
@@ -62,5 +67,34 @@ describe('launchContainer', () => {
     await expect(launched).rejects.toThrow('injected failure: networks.attach');
     expect(host.calls).toContain('record starting');
     expect(host.calls.some((c) => c.startsWith('containers.release'))).toBe(false);
+  });
+
+  // A pid record that cannot land (a full disk) must come out as launchContainer's error. It
+  // failed while the wiring waited on something else (here a build's bridges, still being
+  // made); nothing handled it yet, and Node's default for an unhandled rejection ends the
+  // process: the supervisor or the CLI would die instead of cleaning the container up.
+  it('a pid record that cannot be written on a full disk is its error, never an unhandled rejection', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stk-launch-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'stktest-full', dir]);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      try {
+        for (let i = 0; ; i++) fs.writeFileSync(path.join(dir, `fill${i}`), Buffer.alloc(4096));
+      } catch {
+        // full
+      }
+      const host = new FakeHost();
+      const saveStarting = () => writeJsonAtomic(path.join(dir, 'record.json'), { pid: 1, padding: 'x'.repeat(8192) });
+      const bridgesReady = new Promise((resolve) => setTimeout(resolve, 20));
+      await expect(launchContainer(spec, host, saveStarting, { bridgesReady })).rejects.toThrow(/ENOSPC/);
+      expect(unhandled).toEqual([]);
+      expect(host.calls.some((c) => c.startsWith('containers.release'))).toBe(false);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      execFileSync('umount', [dir]);
+      fs.rmdirSync(dir);
+    }
   });
 });

@@ -16,9 +16,8 @@ import { VolumeError } from '../../../store/volumes.js';
 import { isWhiteout, lookupName } from '../../../images/overlay-form.js';
 import { MOUNT_OPTIONS_LIMIT, shortLayerLink } from '../../../images/short-layer-links.js';
 import { layerShadowDir, removeDeadAsides } from '../../../images/layer-shadows.js';
-import { PARTIAL_MARK } from '../../../images/partial-mark.js';
+import { partialName } from '../../../images/partial-mark.js';
 import { faultPoint } from '../../../store/fault-point.js';
-import { randomHex } from '../../../store/random-hex.js';
 
 const fits = (dirs: string[]) => `lowerdir=${dirs.join(':')},userxattr`.length <= MOUNT_OPTIONS_LIMIT;
 
@@ -93,7 +92,7 @@ export async function keptShadow(top: string): Promise<string> {
   if (await fs.stat(kept).catch(() => undefined)) return kept;
   // A build of it that was killed left its folder aside: no one renames that any more.
   await removeDeadAsides(kept);
-  const aside = `${kept}${PARTIAL_MARK}${process.pid}-${randomHex(4)}`;
+  const aside = partialName(kept);
   await whiteoutShadow(top, aside);
   faultPoint('shadow-built');
   try {

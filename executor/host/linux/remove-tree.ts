@@ -11,6 +11,7 @@
 // supervisor's other work until it is gone.
 
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /** Entries removed between two turns of the event loop (~1 ms of unlinks). */
@@ -27,7 +28,31 @@ class Pace {
 }
 
 export async function removeTree(dir: string): Promise<void> {
-  await removeFolder(dir, new Pace());
+  try {
+    await removeFolder(dir, new Pace());
+  } catch (err) {
+    if (code(err) !== 'ENAMETOOLONG') throw err;
+    // A container may nest folders in its upper dir past PATH_MAX, where no path reaches:
+    // rm walks by descriptors (openat), so the container's own files cannot keep it from
+    // being removed. Rare, so node:child_process is loaded only then.
+    await removeByDescriptors(dir);
+  }
+}
+
+/** `rm -rf` of `dir`, staying on its filesystem; an error names the folder and what rm said. */
+async function removeByDescriptors(dir: string): Promise<void> {
+  const { execFile } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+  await new Promise<void>((resolve, reject) =>
+    execFile('rm', ['-rf', '--one-file-system', '--', dir], { env: { PATH: '/usr/bin:/bin' } }, (err, _out, stderr) =>
+      err
+        ? reject(
+            new Error(
+              `cannot remove ${dir}, nested past PATH_MAX: rm: ${stderr.trim() || err.message}; remove it by hand (rm -rf --one-file-system ${dir})`,
+            ),
+          )
+        : resolve(),
+    ),
+  );
 }
 
 /** A file, as fs.rm(file, {force}) removes it: a missing one is no error. */

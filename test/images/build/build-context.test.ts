@@ -68,6 +68,27 @@ describe('build context', () => {
     expect(await matchSource(ctx, 'secret.env')).toEqual(['secret.env']);
   });
 
+  // An ignore file that is there but cannot be read must stop the build: taken as absent, the
+  // files it keeps out (secret.env here) would go into the image without a word.
+  it('refuses a .dockerignore it cannot read, naming it, instead of sending what it excludes', async () => {
+    await fs.rm(path.join(ctxDir, '.dockerignore'));
+    await fs.mkdir(path.join(ctxDir, '.dockerignore'));
+    await expect(open()).rejects.toThrow(
+      new RegExp(`cannot read ${path.join(ctxDir, '.dockerignore').replace(/[.]/g, '\\.')} \\(EISDIR\\)`),
+    );
+    // Nor does an unreadable <Dockerfile>.dockerignore fall back to the context's own.
+    await fs.rmdir(path.join(ctxDir, '.dockerignore'));
+    await fs.writeFile(path.join(ctxDir, '.dockerignore'), '*.env\n');
+    await fs.symlink('Dockerfile.dockerignore', path.join(ctxDir, 'Dockerfile.dockerignore'));
+    await expect(open()).rejects.toThrow(/Dockerfile\.dockerignore \(ELOOP\)/);
+  });
+
+  it('takes a dangling <Dockerfile>.dockerignore link as absent, as a missing one', async () => {
+    await fs.symlink('nowhere', path.join(ctxDir, 'Dockerfile.dockerignore'));
+    const ctx = await open();
+    await expect(matchSource(ctx, 'secret.env')).rejects.toThrow(/\.dockerignore line 1: \*\.env/);
+  });
+
   it('changes the checksum when content or mode changes, not when an ignored file does', async () => {
     const ctx = await open();
     const before = await contextChecksum(ctx, ['src']);

@@ -46,6 +46,21 @@ export function writeEnterRecord(r: HolderRecord): void {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * Writes the record again unless it says what `r` says: a holder made by a stack from before
+ * this record (an upgrade), a record of another version, or one lost to a crash between the
+ * two writes would otherwise keep the short path shut for as long as the holder runs.
+ */
+export function keepEnterRecord(r: HolderRecord): void {
+  let written: string | undefined;
+  try {
+    written = fs.readFileSync(enterRecordFile(), 'utf8');
+  } catch {
+    // absent or unreadable: written below
+  }
+  if (written !== enterRecordLine(r)) writeEnterRecord(r);
+}
+
 export function removeEnterRecord(): void {
   fs.rmSync(enterRecordFile(), { force: true });
 }

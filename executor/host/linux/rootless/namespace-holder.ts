@@ -24,7 +24,7 @@ import { connectorToUse, logFile, startConnector, type ForwardKey } from './conn
 import { holderRecordFile, portsDir, rootlessDir, slirpApiSocket } from './rootless-paths.js';
 import { forgetForwards, restorePortForwards, shownForward, wantedForwardKeys } from './port-forwards.js';
 import { RootlessSetupError } from './setup-error.js';
-import { removeEnterRecord, writeEnterRecord } from './enter-record.js';
+import { keepEnterRecord, removeEnterRecord, writeEnterRecord } from './enter-record.js';
 
 export { RootlessSetupError };
 
@@ -218,7 +218,10 @@ export async function ensureHolder(
   const lock = await acquireFileLock(path.join(rootlessDir(), 'holder.lock'), { command: 'rootless namespaces' });
   try {
     const found = readRecord();
-    if (found && alive(found)) return { holder: found, made: false };
+    if (found && alive(found)) {
+      keepEnterRecord(found);
+      return { holder: found, made: false };
+    }
     if (found && holderAlive(found)) return { holder: await restartConnector(found), made: false };
     if (found) stopProcesses(found); // the holder is gone, and its namespaces with it: make them anew
     // Forwards of containers that went with the old namespaces.
