@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { paths } from '../../store/paths.js';
+import { bridgeName, natTableName } from '../../model/names.js';
 import { findSupervisorPid, waitFor } from '../support/processes.js';
 import { projectObjects, removeProjectObjects, type ProjectShape } from '../support/project-objects.js';
 import {
@@ -94,7 +95,11 @@ describe('a stack whose records are gone', () => {
     for (const dir of stackFolders(env, shape.project)) await waitFor(() => removed(dir), 5000, `${dir} to be removed`);
     const down = stack(env, ['-p', shape.project, 'down', '-t', '1']);
     expect(down.code, down.stderr).toBe(0);
-    expect(down.stderr).toContain(`stack ${shape.project} had no records`);
+    expect(down.stderr).toContain(
+      `stack ${shape.project} had no records; removed its leftover supervisor ${supervisor}`,
+    );
+    for (const object of [`nft table ${natTableName(shape.project)}`, `bridge ${bridgeName(shape.project, 'back')}`])
+      expect(down.stderr).toContain(object);
     expect(projectObjects(shape)).toEqual([]);
   });
 });
