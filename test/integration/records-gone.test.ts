@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { paths } from '../../store/paths.js';
 import { bridgeName, natTableName } from '../../model/names.js';
 import { findSupervisorPid, waitFor } from '../support/processes.js';
-import { projectObjects, removeProjectObjects, type ProjectShape } from '../support/project-objects.js';
+import { projectObjects, removedFolder, removeProjectObjects, type ProjectShape } from '../support/project-objects.js';
 import {
   importTestImage,
   makeStackEnv,
@@ -65,22 +65,12 @@ const stackFolders = (env: StackEnv, project: string) => {
   }
 };
 
-/** True once `rm -rf dir` succeeded. */
-function removed(dir: string): boolean {
-  try {
-    fs.rmSync(dir, { recursive: true, force: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('a stack whose records are gone', () => {
   it('its supervisor takes the stack down by name once its STACK_ROOT is removed, and exits', async () => {
     const { env, shape } = upStack('trgone');
     fs.rmSync(env.env.STACK_ROOT!, { recursive: true, force: true });
     // The supervisor makes its socket again as soon as it is deleted: rm races with it, as a user's would.
-    await waitFor(() => removed(env.env.STACK_RUN!), 5000, 'STACK_RUN to be removed');
+    await waitFor(() => removedFolder(env.env.STACK_RUN!), 5000, 'STACK_RUN to be removed');
     // Polled: the supervisor notices within its check interval; no figure is asserted.
     await waitFor(() => projectObjects(shape).length === 0, 30_000, 'the stack to be gone').catch(() => {});
     expect(projectObjects(shape)).toEqual([]);
@@ -92,7 +82,8 @@ describe('a stack whose records are gone', () => {
     const { env, shape } = upStack('trdown');
     const supervisor = findSupervisorPid(shape.project)!;
     process.kill(supervisor, 'SIGSTOP');
-    for (const dir of stackFolders(env, shape.project)) await waitFor(() => removed(dir), 5000, `${dir} to be removed`);
+    for (const dir of stackFolders(env, shape.project))
+      await waitFor(() => removedFolder(dir), 5000, `${dir} to be removed`);
     const down = stack(env, ['-p', shape.project, 'down', '-t', '1']);
     expect(down.code, down.stderr).toBe(0);
     expect(down.stderr).toContain(

@@ -84,3 +84,13 @@ function readPids(dir: string): number[] {
     return [];
   }
 }
+
+/** True once `rm -rf dir` succeeded: a running supervisor makes its socket again as soon as it is deleted, so rm races with it (as a user's would). */
+export function removedFolder(dir: string): boolean {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
