@@ -3,10 +3,13 @@
 // records, and its containers, links, nft table and cgroups would stay until removed by hand.
 // So it looks at its stack folder every CHECK_MS: one stat(2) of a path, a few microseconds,
 // nothing measurable for an idle supervisor (an inotify watch would need the parent to
-// exist and a re-arm when it is itself replaced). When the folder is gone, or another
-// folder took its place (another inode), the stack is gone: the supervisor takes it down
-// by name and exits (main.ts). A normal `down` never triggers it: the supervisor stops the
-// watch (`leave`) before it removes the folder itself.
+// exist and a re-arm when it is itself replaced). When the folder is gone, the stack is
+// gone: the supervisor takes it down by name and exits (main.ts). A normal `down` never
+// triggers it: the supervisor stops the watch (`leave`) before it removes the folder itself.
+// A folder made again meanwhile (another inode) is not taken for gone: its records are a new
+// `up`'s, served by this supervisor, and a down by name would take that stack down too
+// (what the old records described and the new ones do not is removed by name by the next
+// down or up: observe-unrecorded.ts).
 
 import fs from 'node:fs';
 
@@ -16,33 +19,26 @@ export interface FolderWatch {
   stop(): void;
 }
 
-/** Identity of a folder: device and inode; undefined when it is absent. */
-function identity(dir: string): string | undefined {
+/** Whether the folder is there: 'unknown' for EACCES, EIO (not a sign that it is gone). */
+function presence(dir: string): 'present' | 'absent' | 'unknown' {
   try {
-    const st = fs.statSync(dir, { bigint: true });
-    return `${st.dev}:${st.ino}`;
+    return fs.statSync(dir).isDirectory() ? 'present' : 'absent';
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR')
-      return undefined;
-    return 'unknown'; // EACCES, EIO: not a sign that it is gone
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : 'unknown';
   }
 }
 
 /**
- * Calls `gone` once when `dir`, seen to exist, is absent or replaced. A folder not there yet
- * at the start (a supervisor started before its stack's first record) is awaited, never
- * taken for gone.
+ * Calls `gone` once when `dir`, seen to exist, is absent. A folder not there yet at the start
+ * (a supervisor started before its stack's first record) is awaited, never taken for gone.
  */
 export function watchStackFolder(dir: string, gone: () => void, checkMs = CHECK_MS): FolderWatch {
-  let seen = identity(dir);
+  let seen = presence(dir) === 'present';
   const timer = setInterval(() => {
-    const now = identity(dir);
-    if (now === 'unknown') return;
-    if (seen === undefined || seen === 'unknown') {
-      seen = now;
-      return;
-    }
-    if (now === seen) return;
+    const now = presence(dir);
+    if (now === 'present') seen = true;
+    if (now !== 'absent' || !seen) return;
     clearInterval(timer);
     gone();
   }, checkMs);
