@@ -26,6 +26,8 @@ import { eventHistoryWriter } from '../store/event-history.js';
 import { EventBus } from './events.js';
 import { Lifecycle } from './lifecycle.js';
 import { supervisorResources } from './resources.js';
+import { watchStackFolder, type FolderWatch } from './stack-folder-watch.js';
+import { downOrphaned } from './orphaned-down.js';
 
 /**
  * Started early by `up` (supervisor/launch.ts): the project comes on stdin once the CLI
@@ -107,10 +109,12 @@ async function main(): Promise<void> {
   makePrivateDirSync(paths.runDir(project));
   let server: Awaited<ReturnType<typeof listen>> | undefined;
   let watchdog: Watchdog | undefined;
+  let folderWatch: FolderWatch | undefined;
   let leaving = false;
   /** This supervisor leaves on purpose: nothing is to replace it, nor make its socket again. */
   const leave = () => {
     leaving = true;
+    folderWatch?.stop();
     server?.stopRemakingSocket();
     watchdog?.stop();
   };
@@ -207,6 +211,19 @@ async function main(): Promise<void> {
     },
   );
   log(`supervisor ${process.pid} serving ${paths.socket(project)}`);
+  // Watched from here on (a stack folder removed under a running stack, stack-folder-watch.ts):
+  // the stack is taken down by name, in the request queue, and this supervisor exits.
+  folderWatch = watchStackFolder(paths.stackDir(project), () => {
+    leave();
+    void server!.run(async () => {
+      await history.close();
+      // Whatever could not be removed stays for `stack down -p NAME` (cli/commands/leftovers-down.ts).
+      await downOrphaned(project, host, lifecycle.hooks, log).catch((err: unknown) =>
+        log(`taking the stack down failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
+      return 'exit';
+    });
+  });
   // Read before adoption: an adopted container found dead has its exit recorded at once,
   // and the restart policy decides on that exit already.
   const owed = await exitedUnderPolicy(project);

@@ -5,6 +5,7 @@ import { paths } from '../../store/paths.js';
 import { listVolumes, removeVolume } from '../../store/volumes.js';
 import { connectSupervisor, request, waitForExit, type MessageHandler } from '../../supervisor/client.js';
 import type { Message } from '../../supervisor/protocol.js';
+import type { Plan } from '../../model/plan.js';
 import { EXIT } from '../errors.js';
 import { progressPrinter } from '../progress.js';
 import { progressFormat, type ProgressFormat } from '../progress-format.js';
@@ -13,6 +14,7 @@ import { syncBootUnit } from '../boot-unit.js';
 import { projectOf, type GlobalOptions } from '../stack-file.js';
 import { stopTimeoutSeconds } from '../stop-timeout.js';
 import { removeStackImages, rmiMode, stackImages } from './down-images.js';
+import { endLeftoverProcesses, leftoversLine, type Leftovers } from './leftovers-down.js';
 
 export interface DownOptions {
   timeout?: string;
@@ -50,7 +52,11 @@ async function takeDown(
   removeVolumes: boolean,
   format: ProgressFormat,
 ): Promise<void> {
-  if (!fs.existsSync(paths.stackDir(project))) {
+  // No records: what still carries the project's name (its folder removed under a running
+  // stack) is taken down by name, through the usual down of a new supervisor.
+  let leftovers: Leftovers | undefined;
+  if (!fs.existsSync(paths.stackDir(project))) leftovers = await endLeftoverProcesses(project);
+  if (!fs.existsSync(paths.stackDir(project)) && !leftovers) {
     // Volumes outlive the stack: `down -v` after `down` still removes them.
     const removed = removeVolumes ? await removeStackVolumes(project) : [];
     process.stderr.write(
@@ -63,11 +69,15 @@ async function takeDown(
   const conn = await connectSupervisor(project, { start: true });
   let pid: number;
   let forgets = true;
+  let plan: Plan | undefined;
   try {
     const printer = progressPrinter(process.stderr, { format });
     const watching: MessageHandler = Object.assign(
       (m: Message) => {
-        if (m.type === 'plan') forgets = m.plan.operations.some((op) => op.kind === 'stack.forget');
+        if (m.type === 'plan') {
+          plan = m.plan;
+          forgets = m.plan.operations.some((op) => op.kind === 'stack.forget');
+        }
         printer(m);
       },
       printer.end ? { end: printer.end } : {},
@@ -83,6 +93,7 @@ async function takeDown(
   // The supervisor exits right after answering (return only once it is gone), unless a
   // network stayed for other stacks: then it keeps serving that network's names.
   if (forgets) await waitForExit(pid);
+  if (leftovers) process.stderr.write(`${leftoversLine(project, leftovers, plan)}\n`);
 }
 
 /** The volumes the stack created (never external ones, which carry no project). */
