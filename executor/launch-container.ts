@@ -2,6 +2,7 @@
 // a start of a stopped container (container.resume: `stack start`, `stack restart`) and the
 // supervisor's restart policies: prepare, spawn, record the pid, wire the network, release.
 
+import { traceMark } from '../store/trace-marks.js';
 import { FIXED_RESOLVER } from '../model/fixed-resolver.js';
 import type { ContainerSpec } from '../model/plan.js';
 import type { Host } from './host.js';
@@ -37,12 +38,15 @@ export async function launchContainer(
   opts: LaunchOptions = {},
 ): Promise<void> {
   const { hooks = {} } = opts;
+  traceMark(`exe: ${spec.name} launch`);
   await host.containers.prepare(spec);
+  traceMark(`exe: ${spec.name} prepared`);
   if (opts.first) await hooks.created?.(spec);
   const { pid, startTime } = await host.containers.spawn(spec, opts.attach ? { attach: true } : undefined);
   // The record is written (in the thread pool) while the network is wired (netlink, on this
   // thread): neither needs the other, and both are done before the command may run. A
   // failed wiring still waits for the record, so whoever removes the container finds it.
+  traceMark(`exe: ${spec.name} spawned`);
   const saved = saveStarting(pid, startTime, new Date().toISOString());
   try {
     if (spec.networkMode === 'none') await host.networks.loopback(pid);
@@ -59,6 +63,7 @@ export async function launchContainer(
     throw err;
   }
   await saved;
+  traceMark(`exe: ${spec.name} wired`);
   if (opts.beforeRelease) {
     try {
       await opts.beforeRelease();
@@ -75,6 +80,7 @@ export async function launchContainer(
   }
   await hooks.releasing?.(spec.project, spec.name);
   await host.containers.release(spec.project, spec.name);
+  traceMark(`exe: ${spec.name} released`);
   await hooks.released?.(spec.project, spec.name);
   // A one-shot command may have exited already; its exit was recorded, keep that.
   if (opts.recordRunning !== false)
