@@ -9,14 +9,7 @@ import { paths } from '../store/paths.js';
 import { makePrivateDirSync, openPrivateAppend } from '../store/private-files.js';
 import { isSameProcess, readStartTime } from '../store/proc-stat.js';
 import { lineReader, type Message, type Request, type WireError } from './protocol.js';
-import {
-  closeBootOutput,
-  readWholeFile,
-  SUPERVISOR_NODE_FLAGS,
-  supervisorEnv,
-  supervisorMain,
-  type EarlySupervisor,
-} from './launch.js';
+import { closeBootOutput, readWholeFile, supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
 import { checkSocketPath } from './socket-path.js';
 import { runningSupervisor } from './supervisor-liveness.js';
 
@@ -103,7 +96,7 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
     child.stdin!.end(`${project}\n`);
   } else {
     const out = openPrivateAppend(logFile);
-    child = spawn(process.execPath, [...SUPERVISOR_NODE_FLAGS, supervisorMain, project], {
+    child = spawn(process.execPath, [supervisorMain, project], {
       detached: true,
       stdio: ['ignore', out, out],
       cwd: '/',

@@ -27,6 +27,7 @@ import { eventHistoryWriter } from '../store/event-history.js';
 import { EventBus } from './events.js';
 import { Lifecycle } from './lifecycle.js';
 import { supervisorResources } from './resources.js';
+import { applyV8Settings } from './v8-settings.js';
 
 /**
  * Started early by `up` (supervisor/launch.ts): the project comes on stdin once the CLI
@@ -104,6 +105,8 @@ async function main(): Promise<void> {
   // The CLI passes 0, 1 and 2 only; whoever else starts a supervisor may leave more open,
   // and every container would get them.
   closeInheritedFds();
+  // Before the wait for the project: a supervisor started early by `up` does it meanwhile.
+  applyV8Settings();
   const project = process.argv[2] === PROJECT_FROM_STDIN ? await projectFromStdin() : process.argv[2];
   if (!project) throw new Error('usage: supervisor PROJECT | supervisor --project-from-stdin');
   traceMark('sup: project known');
