@@ -28,6 +28,8 @@ import { EventBus } from './events.js';
 import { Lifecycle } from './lifecycle.js';
 import { supervisorResources } from './resources.js';
 import { applyV8Settings } from './v8-settings.js';
+import { openHostContext } from '../executor/host/linux/libnftables.js';
+import { openWindow } from '../executor/host/linux/namespace-window.js';
 
 /**
  * Started early by `up` (supervisor/launch.ts): the project comes on stdin once the CLI
@@ -105,8 +107,12 @@ async function main(): Promise<void> {
   // The CLI passes 0, 1 and 2 only; whoever else starts a supervisor may leave more open,
   // and every container would get them.
   closeInheritedFds();
-  // Before the wait for the project: a supervisor started early by `up` does it meanwhile.
+  // Before the wait for the project: a supervisor started early by `up` does these meanwhile,
+  // and its first plan and container starts find them done.
   applyV8Settings();
+  openHostContext();
+  openWindow();
+  traceMark('sup: warmed up');
   const project = process.argv[2] === PROJECT_FROM_STDIN ? await projectFromStdin() : process.argv[2];
   if (!project) throw new Error('usage: supervisor PROJECT | supervisor --project-from-stdin');
   traceMark('sup: project known');
