@@ -1,5 +1,5 @@
-// Marks on the critical path of a command, for measuring it (docs/architecture.md, "Where a
-// first `up` spends its time"): with STACK_TRACE=FILE in the environment, every mark appends
+// Marks on the critical path of a command, for measuring it (docs/cli.md, "A first `up`: the
+// timeline"): with STACK_TRACE=FILE in the environment, every mark appends
 // one line to FILE: wall clock (ms since the epoch, fractional), pid, this process's CPU so
 // far (user + system, ms) and the label. CLI and supervisor write to the same file, so one
 // `up` reads as one timeline across both. Without STACK_TRACE a mark is one property read.

@@ -5,7 +5,7 @@
 // with. Any V8 flag on the command line (even --max-semi-space-size) made node compile
 // every builtin the supervisor loads from source: ~15 ms more CPU for child_process, net,
 // fs/promises, crypto and stream alone, ~20 ms of the supervisor's boot, on the critical
-// path of a first `up` (docs/architecture.md, "Where a first `up` spends its time").
+// path of a first `up` (docs/cli.md, "A first `up`: the timeline").
 //
 // So the supervisor starts with no flags and, once its modules are loaded (the bundle's
 // top level, plus LATE_BUILTINS, which it would load later), sets:
