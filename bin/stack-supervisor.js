@@ -14,7 +14,8 @@
 'use strict';
 
 const path = require('node:path');
-const { runBundle } = require('./stack.js');
+const { runBundle, traceMark } = require('./stack.js');
+traceMark('loader: supervisor');
 
 /** Emitted by the supervisor (supervisor/main.ts) when it has finished a request. */
 const SERVED = 'stack-supervisor-served';

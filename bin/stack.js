@@ -28,6 +28,17 @@ const path = require('node:path');
 const vm = require('node:vm');
 const { createRequire, wrap } = require('node:module');
 
+/** STACK_TRACE's marks (store/trace-marks.ts) for the loader's steps. */
+function traceMark(label) {
+  if (!process.env.STACK_TRACE) return;
+  const cpu = process.cpuUsage();
+  const at = (performance.timeOrigin + performance.now()).toFixed(2);
+  fs.appendFileSync(
+    process.env.STACK_TRACE,
+    `${at} ${process.pid} ${((cpu.user + cpu.system) / 1000).toFixed(1)} ${label}\n`,
+  );
+}
+
 /** Global options that take a value, so the command is not mistaken for one. */
 const GLOBAL_VALUE_OPTIONS = new Set([
   '-f',
@@ -133,6 +144,7 @@ function readCache(file) {
  * exits with a code `cacheAtExit` takes (0 by default).
  */
 function runBundle(bundle, command, { cacheAtExit = (code) => code === 0 } = {}) {
+  traceMark(`loader: ${path.basename(bundle)}`);
   const { text, sha256 } = readBundle(bundle);
   const cacheOf = (name) => path.join(path.dirname(bundle), 'code-cache', `${sha256}.${name}.v8`);
   const own = readCache(cacheOf(command));
@@ -143,8 +155,10 @@ function runBundle(bundle, command, { cacheAtExit = (code) => code === 0 } = {})
       if (cacheAtExit(code)) writeAtomic(cacheOf(command), script.createCachedData());
     });
   }
+  traceMark('loader: compiled');
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
+  traceMark('loader: bundle ran');
 }
 
 /**
@@ -183,7 +197,7 @@ function startSupervisorEarly(dir, args) {
   }
 }
 
-module.exports = { runBundle, commandOf, bundleFor, cacheNameOf, namedProject, COMMON };
+module.exports = { traceMark, runBundle, commandOf, bundleFor, cacheNameOf, namedProject, COMMON };
 
 if (require.main === module) {
   const args = process.argv.slice(2);
@@ -195,5 +209,6 @@ if (require.main === module) {
     process.exit(1);
   }
   if (command === 'up') startSupervisorEarly(dir, args);
+  traceMark('loader: early supervisor spawned');
   runBundle(bundle, cacheNameOf(command, args));
 }

@@ -5,6 +5,7 @@
 // gates only its command: it is made at once and waits, without holding a slot, for
 // those operations before its execve (and is taken down unstarted if one fails).
 
+import { traceMark } from '../store/trace-marks.js';
 import type { Operation, Plan } from '../model/plan.js';
 import { findCycle } from '../model/plan-cycle.js';
 import { describe } from '../model/plan-text.js';
@@ -70,7 +71,9 @@ export async function execute(plan: Plan, host: Host, reporter: Reporter, opts: 
         const gate = op.kind === 'container.start' ? (op.releaseAfter ?? []).filter((id) => byId.has(id)) : [];
         if (gate.length > 0 && op.kind === 'container.start')
           ctx.beforeRelease = () => gateOn(gate, op.container.service);
+        traceMark(`exe: ${op.id} start`);
         const warnings = await applyOperation(op, host, ctx);
+        traceMark(`exe: ${op.id} done`);
         reporter.event({
           type: 'done',
           id: op.id,

@@ -2,6 +2,7 @@
 // a start of a stopped container (container.resume: `stack start`, `stack restart`) and the
 // supervisor's restart policies: prepare, spawn, record the pid, wire the network, release.
 
+import { traceMark } from '../store/trace-marks.js';
 import { FIXED_RESOLVER } from '../model/fixed-resolver.js';
 import type { ContainerSpec } from '../model/plan.js';
 import type { Host } from './host.js';
@@ -37,9 +38,12 @@ export async function launchContainer(
   opts: LaunchOptions = {},
 ): Promise<void> {
   const { hooks = {} } = opts;
+  traceMark(`exe: ${spec.name} launch`);
   await host.containers.prepare(spec);
+  traceMark(`exe: ${spec.name} prepared`);
   if (opts.first) await hooks.created?.(spec);
   const { pid, startTime } = await host.containers.spawn(spec, opts.attach ? { attach: true } : undefined);
+  traceMark(`exe: ${spec.name} spawned`);
   // The record is written while the network is wired: neither needs the other, and both are
   // done before the command may run. A failed wiring still waits for the record, so whoever
   // removes the container finds it. A record that fails (a full disk) while the wiring waits
@@ -62,6 +66,7 @@ export async function launchContainer(
     throw err;
   }
   await saved;
+  traceMark(`exe: ${spec.name} wired`);
   if (opts.beforeRelease) {
     try {
       await opts.beforeRelease();
@@ -78,6 +83,7 @@ export async function launchContainer(
   }
   await hooks.releasing?.(spec.project, spec.name);
   await host.containers.release(spec.project, spec.name);
+  traceMark(`exe: ${spec.name} released`);
   await hooks.released?.(spec.project, spec.name);
   // A one-shot command may have exited already; its exit was recorded, keep that.
   if (opts.recordRunning !== false)

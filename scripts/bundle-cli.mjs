@@ -176,12 +176,10 @@ await cliCache('build.cjs', ['build', '--help']);
 await cliCache('plan.cjs', ['plan', '--help']);
 // The supervisor's top level, as one started early by `up` and not needed leaves it (its
 // stdin at EOF: it exits at once; bin/stack-supervisor.js writes a cache for such a run
-// only when told). With the supervisor's own node flags: V8 refuses a cache made under
-// other flags.
-const { SUPERVISOR_NODE_FLAGS, PROJECT_FROM_STDIN } = await import('../dist/supervisor/launch.js');
-await commonCache(
-  'supervisor.cjs',
-  'supervisor',
-  [...SUPERVISOR_NODE_FLAGS, path.join(root, 'bin/stack-supervisor.js'), PROJECT_FROM_STDIN],
-  { ...process.env, STACK_SUPERVISOR_BUILD_CACHE: '1' },
-);
+// only when told). Started as the CLI starts it, with no node flags: V8 refuses a cache made
+// under other flags (the supervisor sets its own at run time, supervisor/v8-settings.ts).
+const { PROJECT_FROM_STDIN } = await import('../dist/supervisor/launch.js');
+await commonCache('supervisor.cjs', 'supervisor', [path.join(root, 'bin/stack-supervisor.js'), PROJECT_FROM_STDIN], {
+  ...process.env,
+  STACK_SUPERVISOR_BUILD_CACHE: '1',
+});

@@ -9,14 +9,7 @@ import { paths } from '../store/paths.js';
 import { makePrivateDirSync, openPrivateAppend } from '../store/private-files.js';
 import { isSameProcess, readStartTime } from '../store/proc-stat.js';
 import { lineReader, type Message, type Request, type WireError } from './protocol.js';
-import {
-  closeBootOutput,
-  readWholeFile,
-  SUPERVISOR_NODE_FLAGS,
-  supervisorEnv,
-  supervisorMain,
-  type EarlySupervisor,
-} from './launch.js';
+import { closeBootOutput, readWholeFile, supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
 import { checkSocketPath } from './socket-path.js';
 import { runningSupervisor } from './supervisor-liveness.js';
 
@@ -103,7 +96,7 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
     child.stdin!.end(`${project}\n`);
   } else {
     const out = openPrivateAppend(logFile);
-    child = spawn(process.execPath, [...SUPERVISOR_NODE_FLAGS, supervisorMain, project], {
+    child = spawn(process.execPath, [supervisorMain, project], {
       detached: true,
       stdio: ['ignore', out, out],
       cwd: '/',
@@ -149,16 +142,24 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
   };
 }
 
+/**
+ * How often the CLI tries the socket of a supervisor it started. One started early by `up`
+ * is usually waiting for its project already, and serves ~3 ms after it: the CLI would
+ * wait out most of a longer pause with nothing else to do (a refused connect costs ~0.1 ms).
+ */
+const START_POLL_MS = 2;
+const START_WAIT_MS = 10_000;
+
 async function waitForSupervisor(
   project: string,
   logFile: string,
   exited: () => boolean,
   bootOutput?: number,
 ): Promise<net.Socket> {
-  for (let waited = 0; waited < 10_000 && !exited(); waited += 10) {
+  for (const deadline = Date.now() + START_WAIT_MS; Date.now() < deadline && !exited();) {
     const conn = await connect(paths.socket(project));
     if (conn) return conn;
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, START_POLL_MS));
   }
   // It may have stepped aside for a supervisor another CLI started at the same moment.
   const other = await connect(paths.socket(project));

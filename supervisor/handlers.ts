@@ -1,6 +1,7 @@
 // What the supervisor does for each request: observe, reconcile (the same pure planner code
 // `stack plan` runs), execute, and stream the plan and progress back.
 
+import { traceMark } from '../store/trace-marks.js';
 import type { Host } from '../executor/host.js';
 import type { ContainerHooks } from '../executor/container-hooks.js';
 import type { Journal } from '../executor/journal.js';
@@ -36,7 +37,9 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     case 'apply': {
+      traceMark('sup: apply request');
       const plan = await planApply(ctx.host, ctx.project, req);
+      traceMark('sup: planned');
       try {
         const journal = ctx.journal(ctx.project);
         noteInterrupted(plan, journal);
@@ -51,6 +54,7 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
           await ctx.dns?.reload();
         }
       }
+      traceMark('sup: apply done');
       ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     }

@@ -22,17 +22,6 @@ export const supervisorMain = path.resolve(
   '../../bin/stack-supervisor.js',
 );
 
-/**
- * Node flags of every supervisor (bench/supervisor-memory.mjs). V8 grows its young
- * generation up to 16 MB under a burst of allocations (a restart's observe and plan) and
- * keeps it: one 1 MB semi-space holds the supervisor's short-lived objects as well.
- * --expose-gc: the supervisor collects its JS heap after each request (release-memory.ts).
- * --no-opt: no optimizing compiler. What the heap still gained over hundreds of operations
- * was optimized code and its metadata; the supervisor's work is waiting on the kernel and
- * its children, so the interpreter and baseline code are fast enough.
- */
-export const SUPERVISOR_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc', '--no-opt'];
-
 export const PROJECT_FROM_STDIN = '--project-from-stdin';
 
 /**
@@ -107,7 +96,8 @@ export function startEarlySupervisor(project?: string): EarlySupervisor | undefi
     return undefined; // started when the project is known instead
   }
   fs.rmSync(bootLog, { force: true });
-  const child = spawn(process.execPath, [...SUPERVISOR_NODE_FLAGS, supervisorMain, PROJECT_FROM_STDIN], {
+  // No node flags: the supervisor sets its V8 flags itself, once its modules are loaded (v8-settings.ts).
+  const child = spawn(process.execPath, [supervisorMain, PROJECT_FROM_STDIN], {
     detached: true,
     stdio: ['pipe', out, out],
     cwd: '/',

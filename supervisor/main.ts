@@ -4,6 +4,7 @@
 // finishes. Started detached by the CLI; its output goes to supervisor.log.
 
 import fs from 'node:fs';
+import { traceMark } from '../store/trace-marks.js';
 import path from 'node:path';
 import { dup2 } from '../executor/host/linux/libc.js';
 import { closeInheritedFds } from '../executor/host/linux/inherited-fds.js';
@@ -28,6 +29,9 @@ import { Lifecycle } from './lifecycle.js';
 import { supervisorResources } from './resources.js';
 import { watchStackFolder, type FolderWatch } from './stack-folder-watch.js';
 import { downOrphaned } from './orphaned-down.js';
+import { applyV8Settings } from './v8-settings.js';
+import { openHostContext } from '../executor/host/linux/libnftables.js';
+import { openWindow } from '../executor/host/linux/namespace-window.js';
 
 /**
  * Started early by `up` (supervisor/launch.ts): the project comes on stdin once the CLI
@@ -99,13 +103,21 @@ function firstLineSync(): { text: string; complete: boolean } {
 const LOCK_WAIT_MS = 1000;
 
 async function main(): Promise<void> {
+  traceMark('sup: main');
   const startedMs = Date.now();
   const crashes = quickCrashes(process.env, startedMs);
   // The CLI passes 0, 1 and 2 only; whoever else starts a supervisor may leave more open,
   // and every container would get them.
   closeInheritedFds();
+  // Before the wait for the project: a supervisor started early by `up` does these meanwhile,
+  // and its first plan and container starts find them done.
+  applyV8Settings();
+  openHostContext();
+  openWindow();
+  traceMark('sup: warmed up');
   const project = process.argv[2] === PROJECT_FROM_STDIN ? await projectFromStdin() : process.argv[2];
   if (!project) throw new Error('usage: supervisor PROJECT | supervisor --project-from-stdin');
+  traceMark('sup: project known');
   makePrivateDirSync(paths.runDir(project));
   let server: Awaited<ReturnType<typeof listen>> | undefined;
   let watchdog: Watchdog | undefined;
@@ -134,6 +146,7 @@ async function main(): Promise<void> {
     log('another supervisor already serves this stack; exiting');
     process.exit(0);
   }
+  traceMark('sup: lock taken');
   const linuxHost = createLinuxHost();
   const dns = createStackDns(project, log);
 
@@ -177,6 +190,7 @@ async function main(): Promise<void> {
     log,
     run: (task) => server!.run(task),
   });
+  traceMark('sup: host made');
   server = await listen(
     paths.socket(project),
     (req, send) =>

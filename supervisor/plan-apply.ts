@@ -6,6 +6,7 @@
 // taken. Executing under the lock would serialise every stack's container starts and
 // healthcheck waits behind each other; the caller withdraws the claims when the apply ends.
 
+import { traceMark } from '../store/trace-marks.js';
 import type { Host } from '../executor/host.js';
 import { claimsOf } from '../model/claims.js';
 import { observeOptionsFor } from '../planner/plan/observe-options.js';
@@ -16,7 +17,9 @@ import type { Request } from './protocol.js';
 export async function planApply(host: Host, project: string, req: Extract<Request, { op: 'apply' }>): Promise<Plan> {
   const lock = await host.allocation.lock(project);
   try {
+    traceMark('sup: allocation locked');
     const observed = await host.observe(project, observeOptionsFor(req.stack));
+    traceMark('sup: observed');
     const plan = reconcile(req.stack, observed, req.options);
     // A plan that makes nothing claims nothing: no record to write (a no-op `up` waits for it).
     if (plan.operations.length > 0) await host.allocation.claim(project, claimsOf(plan));

@@ -10,13 +10,14 @@
 // holds what is live and the pages emptied go back to the kernel.
 
 import { releaseFreeMemory } from '../executor/host/linux/malloc-trim.js';
+import { exposedGc } from './v8-settings.js';
 
-/** node's gc(): there when the supervisor runs with --expose-gc (SUPERVISOR_NODE_FLAGS in launch.ts). */
+/** node's gc(): the one v8-settings.ts takes at the supervisor's start, or node's own under --expose-gc. */
 type Collect = () => void;
 
 /** A full garbage collection if node exposes it, then malloc_trim; says which ran. */
 export function releaseMemory(): { collected: boolean; trimmed: boolean } {
-  const gc = (globalThis as { gc?: Collect }).gc;
+  const gc = (globalThis as { gc?: Collect }).gc ?? exposedGc();
   gc?.();
   return { collected: gc !== undefined, trimmed: releaseFreeMemory() };
 }

@@ -1,5 +1,6 @@
 // What `stack up` does (loaded only when it runs; see up.ts).
 
+import { traceMark } from '../../store/trace-marks.js';
 import type { ReconcileOptions } from '../../planner/plan/reconcile.js';
 import type { Stack } from '../../model/types.js';
 import {
@@ -58,6 +59,7 @@ export async function up(
   services: string[] = [],
   early?: EarlySupervisor,
 ): Promise<number> {
+  traceMark('cli: up action');
   const sinceMs = Date.now();
   const options = reconcileOptions(opts, services);
   const abort = abortRule(opts, !!opts.detach || !!opts.wait);
@@ -76,6 +78,7 @@ export async function up(
   const waitTimeout = waitTimeoutSeconds(opts.waitTimeout);
   const format = progressFormat(opts.format);
   const { stack: loaded, filesRead, configFiles } = loadStackFilesWithSources(globals);
+  traceMark('cli: stack file loaded');
   const stack = withPullFlag(loaded, opts.pull);
   checkExitCodeFrom(abort, stack, services, opts.deps === false);
   const shown = attachedServices(opts, stack, services);
@@ -85,6 +88,7 @@ export async function up(
     await applyStack(stack, options, { format }, early, !!opts.quietPull);
     await saveConfigFiles(stack.project, configFiles);
   });
+  traceMark('cli: up done');
   if (opts.wait) return waitUntilReady(stack.project, waitTimeout);
   const watching = opts.watch
     ? await (await import('./watch-action.js')).startWatching(globals, options, filesRead, stack, { opts, services })
@@ -134,6 +138,7 @@ export async function applyStack(
   quietPull = false,
 ): Promise<void> {
   await pullStackImages(stack, quietPull);
+  traceMark('cli: images checked');
   let conn = await connectSupervisor(stack.project, { start: false });
   if (conn && early) {
     early.child.stdin?.end(); // EOF: the early one exits unused
@@ -147,6 +152,7 @@ export async function applyStack(
     starting = startSupervisor(stack.project, early);
     conn = await starting.connected;
   }
+  traceMark('cli: connected');
   try {
     await request(conn!, { op: 'apply', stack, options }, progressPrinter(process.stderr, printer));
   } catch (err) {
@@ -155,6 +161,7 @@ export async function applyStack(
   } finally {
     conn!.destroy();
   }
+  traceMark('cli: apply done');
   syncBootUnit(
     stack.project,
     stack.services.some((s) => comesBackAtBoot(s.restart.name, false)),

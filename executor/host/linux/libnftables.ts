@@ -99,10 +99,21 @@ let tail: Promise<unknown> = Promise.resolve();
 
 const library = () => (lib ??= bindLibnftables());
 
+/** The context for the host's tables (made on the main thread in the host's namespaces: see above). */
+function hostContext(): Ctx {
+  return (hostCtx ??= library().newContext());
+}
+
+/**
+ * Binds libnftables and makes the host's context ahead of the first command: a supervisor
+ * started early by `up` does it while it waits for its project, off the first plan's path.
+ */
+export function openHostContext(): void {
+  hostContext();
+}
+
 async function runNow(text: string, json: boolean): Promise<string> {
-  const lib = library();
-  hostCtx ??= lib.newContext();
-  return runOn(lib, hostCtx, text, json);
+  return runOn(library(), hostContext(), text, json);
 }
 
 async function runOn(lib: LibnftablesBindings, ctx: Ctx, text: string, json: boolean): Promise<string> {
