@@ -34,6 +34,11 @@ export class FakeHost implements Host {
     return this.opts.observed ?? emptyObserved(project);
   }
 
+  async removeLeftoverCgroups(project: string): Promise<string[]> {
+    this.record(`removeLeftoverCgroups ${project}`);
+    return [];
+  }
+
   networks: Host['networks'] = {
     createBridge: async (net) =>
       this.record(

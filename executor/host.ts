@@ -158,6 +158,12 @@ export interface Host {
   /** Joins the state records of `project` with live kernel checks. */
   observe(project: string, opts?: ObserveOptions): Promise<Observed>;
 
+  /**
+   * A stack without records: removes its cgroups observe cannot name (`cgroup_parent` groups,
+   * an empty `stack/<project>` level), killing what runs in them; resolves with what went, in words.
+   */
+  removeLeftoverCgroups(project: string): Promise<string[]>;
+
   networks: {
     /** Creates the bridge with its gateway address, up; idempotent. */
     createBridge(net: NetworkSpec): Promise<void>;

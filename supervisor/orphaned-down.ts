@@ -5,7 +5,8 @@
 // containers this supervisor spawned from what it holds of them in memory (their pids),
 // the rest through their cgroups. The plan is the one `down` makes (teardown.ts, whose
 // salvage part removes what has no record); nothing is journaled, as the journal was in the
-// folder that is gone, and nothing may make that folder again.
+// folder that is gone, and nothing may make that folder again. Then the cgroups observe cannot
+// name (`cgroup_parent` groups, an empty `stack/<project>` level: leftover-cgroups.ts).
 
 import type { Host } from '../executor/host.js';
 import type { ContainerHooks } from '../executor/container-hooks.js';
@@ -32,4 +33,6 @@ export async function downOrphaned(
     },
     { hooks },
   );
+  const cgroups = await host.removeLeftoverCgroups(project);
+  if (cgroups.length > 0) log(`taking the stack down: removed ${cgroups.join(', ')}`);
 }

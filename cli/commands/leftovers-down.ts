@@ -4,7 +4,9 @@
 // observe finds by name (container cgroups and their processes, the nft table and one-off
 // tables, the bridges and veths of the network keys the table's comments name, a
 // container's mounts). The down itself is the usual one, through a new supervisor whose
-// teardown's salvage part removes objects without a record.
+// teardown's salvage part removes objects without a record. The cgroups observe cannot name
+// (`cgroup_parent` groups, an empty `stack/<project>` level) are removed here first, through
+// the Host (executor/host/linux/leftover-cgroups.ts).
 
 import { createLinuxHost } from '../../executor/host/linux/linux-host.js';
 import type { Observed } from '../../model/observed.js';
@@ -12,7 +14,7 @@ import type { Plan } from '../../model/plan.js';
 import { endStrayProcesses, strayProcesses } from '../../supervisor/stray-supervisors.js';
 
 export interface Leftovers {
-  /** The supervisor and watchdog processes ended, as `supervisor PID`. */
+  /** The supervisor and watchdog processes ended, as `supervisor PID`, and the cgroups removed. */
   ended: string[];
 }
 
@@ -24,8 +26,11 @@ export async function endLeftoverProcesses(project: string): Promise<Leftovers |
     ...stray.watchdogs.map((pid) => `watchdog ${pid}`),
   ];
   await endStrayProcesses(stray);
+  const host = createLinuxHost();
+  // After the supervisors: the processes in those groups are their children.
+  ended.push(...(await host.removeLeftoverCgroups(project)));
   if (ended.length > 0) return { ended };
-  return hasUnrecorded(await createLinuxHost().observe(project)) ? { ended } : undefined;
+  return hasUnrecorded(await host.observe(project)) ? { ended } : undefined;
 }
 
 const hasUnrecorded = (o: Observed) => !!o.unrecorded || (o.staleOneOffTables?.length ?? 0) > 0;

@@ -11,6 +11,7 @@ import { paths } from '../../store/paths.js';
 import { recordDiffId } from '../layer-store.js';
 import { layerFromUpper } from './layer-from-upper.js';
 import { keepBlob } from '../blob-store.js';
+import { removeTree } from '../../store/remove-tree.js';
 
 export interface CommittedLayer {
   digest: string;
@@ -26,6 +27,7 @@ export interface CommittedLayer {
 export async function commitLayer(upper: string): Promise<CommittedLayer | undefined> {
   const tmpBlob = path.join(paths.imagesDir(), 'tmp', `layer-${process.pid}-${randomBytes(6).toString('hex')}.tar.gz`);
   fs.mkdirSync(path.dirname(tmpBlob), { recursive: true, mode: 0o700 });
+  let failure: unknown;
   try {
     const blob = await layerFromUpper(upper, tmpBlob);
     if (blob.entries === 0) return undefined;
@@ -41,8 +43,15 @@ export async function commitLayer(upper: string): Promise<CommittedLayer | undef
     }
     await recordDiffId(blob.digest, blob.diffId);
     return { digest: blob.digest, diffId: blob.diffId, size: blob.size };
+  } catch (err) {
+    failure = err;
+    throw err;
   } finally {
     fs.rmSync(tmpBlob, { force: true });
-    fs.rmSync(upper, { recursive: true, force: true });
+    // removeTree, not fs.rm: a RUN step may nest folders past PATH_MAX, where fs.rm fails and
+    // leaves the folder. A removal that fails anyway never hides why the commit failed.
+    await removeTree(upper).catch((err: unknown) => {
+      if (failure === undefined) throw err;
+    });
   }
 }

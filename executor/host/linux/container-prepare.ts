@@ -16,13 +16,14 @@ import { extraDeviceRules, hostDevices } from './host-devices.js';
 import { initSecurity } from './init-security.js';
 import { prepareSharedShm } from './shared-shm.js';
 import { checkUpperDirFs } from './upper-dir-fs.js';
+import { MissingLayerError } from './container-start-errors.js';
 
 export async function prepareContainer(spec: ContainerSpec): Promise<void> {
   initSecurity(spec); // a host that cannot run it fails here, before anything is made
   const dir = paths.containerDir(spec.project, spec.name);
   for (const layer of spec.image.layers) {
     if (!existsSync(paths.layerDir(layer)))
-      throw new Error(`container ${spec.name}: image layer ${layer} is missing from the store`);
+      throw new MissingLayerError(spec.name, spec.image.ref, layer, paths.layerDir(layer));
   }
   // Overlay's option string separates with ',' and ':'; such a STACK_ROOT cannot be mounted.
   if (/[,:]/.test(dir))

@@ -223,7 +223,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       // As docker stops a paused container: thawed, or the signal waits (v1: even SIGKILL).
       await thawCgroups(project, name, parent);
       if (pid && startTime !== undefined && isSameProcess(pid, startTime))
-        await signalThenKill(pid, startTime, signal, graceSeconds, entry?.exited);
+        await signalThenKill(pid, startTime, signal, graceSeconds, entry?.exited, name);
       // Killing PID 1 ends its pid namespace; whatever escaped that is still in the cgroups.
       await killCgroups(project, name, parent);
       // An adopted one's exit is reported now, before anything starts its next process.
@@ -248,7 +248,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
     async signal(project, name, signal) {
       const record = await state.loadContainer(project, name);
       // Only the process the record names: a reused pid is someone else's.
-      if (record?.pid && isSameProcess(record.pid, record.startTime)) sendSignal(record.pid, signal);
+      if (record?.pid && isSameProcess(record.pid, record.startTime)) sendSignal(record.pid, signal, name);
     },
 
     async freeze(project, name, frozen) {

@@ -3,13 +3,16 @@
 // only by callers that checked its start time against the record (proc-stat.ts).
 
 import os from 'node:os';
+import { sendableSignal } from '../../../model/signals.js';
 import { catchesSignal, isSameProcess } from '../../../store/proc-stat.js';
+import { UnknownSignalError } from './container-start-errors.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Sends `signal`, waits up to the grace period for the process to leave, then SIGKILLs it.
  * `exited` (the spawner's exit promise) ends the waits as soon as the child is reaped.
+ * `container` names it in an error.
  */
 export async function signalThenKill(
   pid: number,
@@ -17,8 +20,9 @@ export async function signalThenKill(
   signal: string,
   graceSeconds: number,
   exited?: Promise<number>,
+  container?: string,
 ): Promise<void> {
-  const signum = signalNumber(signal);
+  const signum = signalNumber(signal, container);
   // PID 1 without a handler for the stop signal never sees it (the kernel drops it):
   // waiting out the grace period would only delay the SIGKILL that must follow.
   const deliverable = signum === os.constants.signals.SIGKILL || catchesSignal(pid, signum);
@@ -29,18 +33,18 @@ export async function signalThenKill(
   }
 }
 
-/** `SIGTERM`, `TERM` or `15` → 15. */
-export function signalNumber(signal: string): number {
+/** `SIGTERM`, `TERM` or `15` → 15; docker's real-time names too (`SIGRTMIN+3` → 37). */
+export function signalNumber(signal: string, container?: string): number {
   if (/^\d+$/.test(signal)) return Number(signal);
   const name = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
-  const num = os.constants.signals[name as keyof typeof os.constants.signals];
-  if (num === undefined) throw new Error(`unknown stop signal ${signal}`);
+  const num = os.constants.signals[name as keyof typeof os.constants.signals] ?? Number(sendableSignal(name));
+  if (!Number.isInteger(num) || num <= 0) throw new UnknownSignalError(signal, container);
   return num;
 }
 
-export function sendSignal(pid: number, signal: string): void {
+export function sendSignal(pid: number, signal: string, container?: string): void {
   try {
-    process.kill(pid, signalNumber(signal));
+    process.kill(pid, signalNumber(signal, container));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }

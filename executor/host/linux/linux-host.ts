@@ -32,6 +32,7 @@ export function createLinuxHost(): Host {
   };
   return {
     observe: async (project, opts) => (await import('./observe.js')).observeStack(project, opts),
+    removeLeftoverCgroups: async (project) => (await import('./leftover-cgroups.js')).removeLeftoverCgroups(project),
     networks,
     nat,
     defaultBridge: loadedOnFirstCall(

@@ -14,7 +14,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ensureHolder, type HolderRecord } from '../../../executor/host/linux/rootless/namespace-holder.js';
 import { enterRecordFile, enterRecordLine } from '../../../executor/host/linux/rootless/enter-record.js';
 import { holderRecordFile } from '../../../executor/host/linux/rootless/rootless-paths.js';
-import { readStartTime } from '../../../store/proc-stat.js';
+import { standInHolderRecord } from '../../support/holder-stand-ins.js';
 
 const saved = process.env.STACK_RUN;
 let run = '';
@@ -36,17 +36,7 @@ afterEach(() => {
 
 /** holder.json of a running holder over slirp4netns, as ensureHolder wrote it. */
 function runningHolder(): HolderRecord {
-  const [unshare, holder, net] = standIns.map((c) => ({ pid: c.pid!, start: readStartTime(c.pid!)! }));
-  const record: HolderRecord = {
-    unsharePid: unshare!.pid,
-    unshareStartTime: unshare!.start,
-    pid: holder!.pid,
-    startTime: holder!.start,
-    connector: 'slirp4netns',
-    netPid: net!.pid,
-    netStartTime: net!.start,
-    forwards: [],
-  };
+  const record = standInHolderRecord(standIns);
   fs.writeFileSync(holderRecordFile(), JSON.stringify(record), { mode: 0o600 });
   return record;
 }

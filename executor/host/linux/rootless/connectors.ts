@@ -13,6 +13,7 @@ import path from 'node:path';
 import { CONNECTOR_DNS, chooseConnector, type ConnectorName } from '../../../../model/rootless-connector.js';
 import { rootlessDir, slirpApiSocket } from './rootless-paths.js';
 import { RootlessSetupError } from './setup-error.js';
+import { holderMarkerEnv } from './holder-recovery.js';
 import { which } from '../which.js';
 
 const READY_TIMEOUT_MS = 10_000;
@@ -49,7 +50,7 @@ async function startSlirp(holderPid: number): Promise<number> {
       String(holderPid),
       'tap0',
     ],
-    { detached: true, stdio: ['ignore', log, log, 'pipe'] },
+    { detached: true, stdio: ['ignore', log, log, 'pipe'], env: holderMarkerEnv() },
   );
   fs.closeSync(log);
   const ready = child.stdio[3]!;
@@ -127,7 +128,7 @@ async function startPasta(holderPid: number, forwards: ForwardKey[]): Promise<nu
       pidFile,
       String(holderPid),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: holderMarkerEnv() },
   );
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));

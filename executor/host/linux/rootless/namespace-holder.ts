@@ -25,6 +25,8 @@ import { holderRecordFile, portsDir, rootlessDir, slirpApiSocket } from './rootl
 import { forgetForwards, restorePortForwards, shownForward, wantedForwardKeys } from './port-forwards.js';
 import { RootlessSetupError } from './setup-error.js';
 import { keepEnterRecord, removeEnterRecord, writeEnterRecord } from './enter-record.js';
+import { endMarkedHolderProcesses, holderFromEnterRecord, holderMarkerEnv } from './holder-recovery.js';
+import { writeJsonAtomic } from '../../../../store/json-file.js';
 
 export { RootlessSetupError };
 
@@ -57,9 +59,16 @@ export interface HolderRecord {
 
 const recordFile = holderRecordFile;
 
-function readRecord(): HolderRecord | undefined {
+/** The record; undefined when absent, 'damaged' when it does not parse (see holder-recovery.ts). */
+function readRecordFile(): HolderRecord | 'damaged' | undefined {
+  let text: string;
   try {
-    const r = JSON.parse(fs.readFileSync(recordFile(), 'utf8')) as HolderRecord & {
+    text = fs.readFileSync(recordFile(), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const r = JSON.parse(text) as HolderRecord & {
       slirpPid?: number;
       slirpStartTime?: number;
     };
@@ -72,12 +81,33 @@ function readRecord(): HolderRecord | undefined {
       forwards: r.forwards ?? [],
     };
   } catch {
-    return undefined;
+    return 'damaged';
   }
 }
 
-function writeRecord(r: HolderRecord): void {
-  fs.writeFileSync(recordFile(), JSON.stringify(r), { mode: 0o600 });
+/** Outside the holder lock: a damaged record counts as none (only the lock's holder may mend it). */
+function readRecord(): HolderRecord | undefined {
+  const r = readRecordFile();
+  return r === 'damaged' ? undefined : r;
+}
+
+/**
+ * Under the holder lock: a damaged record is mended from the launcher's record when that names
+ * a running holder; else what still runs of an unrecorded holder is ended, so that the caller
+ * never makes a second one beside it.
+ */
+async function readRecordMending(): Promise<HolderRecord | undefined> {
+  const r = readRecordFile();
+  if (r !== 'damaged') return r;
+  const recovered = holderFromEnterRecord();
+  if (recovered) await writeRecord(recovered);
+  else endMarkedHolderProcesses();
+  return recovered;
+}
+
+/** Atomically (a crash mid-write leaves the old record or the new one), then the launcher's copy. */
+async function writeRecord(r: HolderRecord): Promise<void> {
+  await writeJsonAtomic(recordFile(), r);
   writeEnterRecord(r);
 }
 
@@ -165,7 +195,8 @@ function startUnshare(uid: IdRange, gid: IdRange, cgroup: string | undefined): n
     {
       detached: true,
       stdio: ['ignore', log, log],
-      env: cgroup === undefined ? process.env : { ...process.env, STACK_DELEGATED_CGROUP: cgroup },
+      // The marker: a holder whose record was lost is still found (holder-recovery.ts).
+      env: cgroup === undefined ? holderMarkerEnv() : { ...holderMarkerEnv(), STACK_DELEGATED_CGROUP: cgroup },
     },
   );
   fs.closeSync(log);
@@ -182,7 +213,7 @@ async function restartConnector(found: HolderRecord, forwards = wantedForwardKey
   await killAndWait(found.netPid, found.netStartTime); // a zombie, a stuck one, or pasta with the old forwards
   const netPid = await startConnector(found.connector, found.pid, forwards);
   const record: HolderRecord = { ...found, netPid, netStartTime: readStartTime(netPid) ?? 0, forwards };
-  writeRecord(record);
+  await writeRecord(record);
   if (found.connector === 'slirp4netns') await restorePortForwards();
   return record;
 }
@@ -217,7 +248,7 @@ export async function ensureHolder(
   makePrivateDirSync(rootlessDir());
   const lock = await acquireFileLock(path.join(rootlessDir(), 'holder.lock'), { command: 'rootless namespaces' });
   try {
-    const found = readRecord();
+    const found = await readRecordMending();
     if (found && alive(found)) {
       keepEnterRecord(found);
       return { holder: found, made: false };
@@ -243,7 +274,7 @@ export async function ensureHolder(
         forwards: [],
         ...(cgroup === undefined ? {} : { cgroup }),
       };
-      writeRecord(record);
+      await writeRecord(record);
       return { holder: record, made: true };
     } catch (err) {
       kill(unsharePid, unshareStartTime);
@@ -270,7 +301,7 @@ export async function stopHolder(): Promise<void> {
   if (!fs.existsSync(rootlessDir())) return;
   const lock = await acquireFileLock(path.join(rootlessDir(), 'holder.lock'), { command: 'rootless namespaces' });
   try {
-    const found = readRecord();
+    const found = await readRecordMending();
     if (found) {
       stopProcesses(found);
       // Gone, not only signalled: the command that stops them is the last one (tests count processes after it).
@@ -335,7 +366,7 @@ export async function syncConnectorForwards(): Promise<void> {
   if (!fs.existsSync(recordFile())) return;
   const lock = await acquireFileLock(path.join(rootlessDir(), 'holder.lock'), { command: 'rootless namespaces' });
   try {
-    const found = readRecord();
+    const found = await readRecordMending();
     if (!found || found.connector !== 'pasta' || !holderAlive(found)) return;
     const wanted = wantedForwardKeys();
     if (alive(found) && wanted.join() === found.forwards.join()) return;
