@@ -154,24 +154,33 @@ export function buildContainerSpec(
   return withLazyHash(spec);
 }
 
+/** Each spec's hash once read or set (lazyHash). */
+const hashes = new WeakMap<object, string>();
+
 /**
- * `spec` with its `hash` as the last member, computed when first read. Most specs of a plan
- * are never asked for it: `stack plan`'s text does not print it, and reconcile compares it
- * only with containers that exist. Hashing is ~40% of building a spec (~40 ms of CPU for a
- * plan of 1000 services, and its garbage). Once read, it is a plain member; JSON, spreads and
- * records see the same value as an eager hash would give, as nothing changes a spec once
- * built.
+ * The `hash` member of a spec, computed when first read: most specs of a plan are never
+ * asked for it. `stack plan`'s text does not print it, and reconcile compares it only with
+ * containers that exist; hashing was ~40% of building a spec (~40 ms of CPU for a plan of
+ * 1000 services, and its garbage). JSON, spreads and records read it as a plain member, and
+ * see what an eager hash gives, as nothing changes a spec once built. One getter and setter
+ * for all specs, so that they share their hidden classes (a closure per spec made each its
+ * own), and the value kept aside, as turning the accessor into a data member would make the
+ * spec a dictionary-mode object.
  */
-function withLazyHash(spec: Omit<ContainerSpec, 'hash'>): ContainerSpec {
-  const settle = (hash: string): string => {
-    Object.defineProperty(spec, 'hash', { value: hash, writable: true, enumerable: true, configurable: true });
+const lazyHash: PropertyDescriptor = {
+  get(this: Omit<ContainerSpec, 'hash'>): string {
+    let hash = hashes.get(this);
+    if (hash === undefined) hashes.set(this, (hash = containerHash(this)));
     return hash;
-  };
-  Object.defineProperty(spec, 'hash', {
-    get: () => settle(containerHash(spec)),
-    set: settle,
-    enumerable: true,
-    configurable: true,
-  });
-  return spec as ContainerSpec;
+  },
+  set(this: object, hash: string): void {
+    hashes.set(this, hash);
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/** `spec` with its `hash` as its last member (lazyHash). */
+function withLazyHash(spec: Omit<ContainerSpec, 'hash'>): ContainerSpec {
+  return Object.defineProperty(spec, 'hash', lazyHash) as ContainerSpec;
 }
