@@ -16,6 +16,7 @@ import { mergeEnv } from '../../model/environment.js';
 import { containerNamespaces, containerNetworkMode } from './network-mode.js';
 import { linkAliases } from '../../model/links.js';
 import { logConfig } from '../../model/log-rotation.js';
+import { LazyMember } from './lazy-member.js';
 
 export function resolveArgv(service: Service, image: ImageInfo): string[] {
   const entrypoint = service.entrypoint ?? image.entrypoint ?? [];
@@ -154,33 +155,11 @@ export function buildContainerSpec(
   return withLazyHash(spec);
 }
 
-/** Each spec's hash once read or set (lazyHash). */
-const hashes = new WeakMap<object, string>();
+/** A spec's config hash, computed when first read (lazy-member.ts): `stack plan`'s text never prints it. */
+const lazyHash = new LazyMember<Omit<ContainerSpec, 'hash'>, undefined, string>((spec) => containerHash(spec));
 
-/**
- * The `hash` member of a spec, computed when first read: most specs of a plan are never
- * asked for it. `stack plan`'s text does not print it, and reconcile compares it only with
- * containers that exist; hashing was ~40% of building a spec (~40 ms of CPU for a plan of
- * 1000 services, and its garbage). JSON, spreads and records read it as a plain member, and
- * see what an eager hash gives, as nothing changes a spec once built. One getter and setter
- * for all specs, so that they share their hidden classes (a closure per spec made each its
- * own), and the value kept aside, as turning the accessor into a data member would make the
- * spec a dictionary-mode object.
- */
-const lazyHash: PropertyDescriptor = {
-  get(this: Omit<ContainerSpec, 'hash'>): string {
-    let hash = hashes.get(this);
-    if (hash === undefined) hashes.set(this, (hash = containerHash(this)));
-    return hash;
-  },
-  set(this: object, hash: string): void {
-    hashes.set(this, hash);
-  },
-  enumerable: true,
-  configurable: true,
-};
-
-/** `spec` with its `hash` as its last member (lazyHash). */
+/** `spec` with its `hash` as its last member. */
 function withLazyHash(spec: Omit<ContainerSpec, 'hash'>): ContainerSpec {
-  return Object.defineProperty(spec, 'hash', lazyHash) as ContainerSpec;
+  lazyHash.define(spec, 'hash', undefined);
+  return spec as ContainerSpec;
 }
