@@ -37,7 +37,8 @@ export class LazyMember<T extends object, I, V> {
 
   /** Defines the member `key` of `target` (after its members so far), computed from `input` when read. */
   define(target: T, key: string, input: I): void {
-    this.inputs.set(target, input);
+    // No entry for no input (a spec's hash is made from the spec alone): fewer for the GC to trace.
+    if (input !== undefined) this.inputs.set(target, input);
     Object.defineProperty(target, key, this.descriptor);
   }
 }
