@@ -4,10 +4,10 @@
 // containers instead of failing on "not in the local store"; each pull is named in a note.
 // An image stored but due for a pull again (always, daily, …) is planned as it is stored.
 
-import { createHash } from 'node:crypto';
 import type { ImageInfo, Observed } from '../model/observed.js';
 import type { Stack } from '../model/types.js';
 import { imagesToPull, type StoredImage } from './pull-policy.js';
+import { sha256Hex } from '../model/sha256.js';
 
 export async function withPendingPulls(
   stack: Stack,
@@ -34,7 +34,7 @@ export async function withPendingPulls(
       planned.push({
         ref: t.ref,
         // Not the image's (unknown until pulled): a stand-in, so the plan has one to name.
-        id: `sha256:${createHash('sha256').update(`pending pull ${t.ref}`).digest('hex')}`,
+        id: `sha256:${sha256Hex(`pending pull ${t.ref}`)}`,
         layers: [],
         env: [],
         cmd: ['<the image command, once pulled>'],

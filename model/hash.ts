@@ -69,8 +69,11 @@ export function hashOf(value: unknown): string {
   return sha256Hex(canonicalJson(value)).slice(0, 16);
 }
 
-/** The members of a ContainerSpec its hash leaves out (see above), or writes its own way. */
-const NOT_HASHED = new Set(['hosts', 'name', 'displayName', 'replica', 'endpoints', 'mounts', 'readyPorts']);
+/**
+ * The members of a ContainerSpec its hash leaves out (see above), or writes its own way; and
+ * the hash itself, which a spec carries as a member computed when first read (container-spec.ts).
+ */
+const NOT_HASHED = new Set(['hosts', 'name', 'displayName', 'replica', 'endpoints', 'mounts', 'readyPorts', 'hash']);
 
 /** The container's config hash: the same for every replica of a service (see above). */
 export function containerHash(spec: Omit<ContainerSpec, 'hash'>): string {

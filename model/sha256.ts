@@ -101,13 +101,16 @@ function nativeCrypto(): Crypto {
 }
 
 /**
- * Whether the next digest of `bytes` bytes is still made in JS (and counts it). A text past
- * the hand-off on its own goes to node:crypto even as the first: a megabyte (an inline
- * config's content) took ~26 ms of CPU in JS, against ~7 to load node:crypto and hash it.
+ * Whether the next digest of `bytes` bytes is still made in JS (and counts it). Counted as
+ * the 64-byte blocks it compresses, the message padded: a digest of a short name (a veth's,
+ * ~30 bytes) costs a whole block. Counted as its bytes, a plan of many containers made ~140
+ * digests of names in JS before the hand-off (~10 ms of CPU, where node:crypto costs ~4).
+ * A text past the hand-off on its own goes to node:crypto even as the first: a megabyte (an
+ * inline config's content) took ~26 ms of CPU in JS, against ~7 to load node:crypto and hash it.
  */
 function inJs(bytes: number): boolean {
   if (native !== undefined || hashedInJs > HANDOFF_BYTES || bytes > HANDOFF_BYTES) return false;
-  hashedInJs += bytes;
+  hashedInJs += ((bytes + 9 + 63) >> 6) << 6;
   return true;
 }
 

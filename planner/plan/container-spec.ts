@@ -16,6 +16,7 @@ import { mergeEnv } from '../../model/environment.js';
 import { containerNamespaces, containerNetworkMode } from './network-mode.js';
 import { linkAliases } from '../../model/links.js';
 import { logConfig } from '../../model/log-rotation.js';
+import { LazyMember } from './lazy-member.js';
 
 export function resolveArgv(service: Service, image: ImageInfo): string[] {
   const entrypoint = service.entrypoint ?? image.entrypoint ?? [];
@@ -151,7 +152,14 @@ export function buildContainerSpec(
   const readyPorts = tcpPortsOf(service);
   if (readyPorts.length > 0) spec.readyPorts = readyPorts;
   // The hash last, as a member of the spec itself: a copy of ~35 members per container is garbage.
-  const hashed = spec as ContainerSpec & { networkMode?: string };
-  hashed.hash = containerHash(spec);
-  return hashed;
+  return withLazyHash(spec);
+}
+
+/** A spec's config hash, computed when first read (lazy-member.ts): `stack plan`'s text never prints it. */
+const lazyHash = new LazyMember<Omit<ContainerSpec, 'hash'>, undefined, string>((spec) => containerHash(spec));
+
+/** `spec` with its `hash` as its last member. */
+function withLazyHash(spec: Omit<ContainerSpec, 'hash'>): ContainerSpec {
+  lazyHash.define(spec, 'hash', undefined);
+  return spec as ContainerSpec;
 }

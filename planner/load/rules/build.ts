@@ -145,7 +145,9 @@ export function checkBuildCycles(ctx: RuleContext): void {
       .filter((e) => e.value.startsWith('service:'))
       .map((e) => ({ ...e, other: e.value.slice('service:'.length) }))
       .filter((e) => e.other !== n && ctx.services.has(e.other));
-  const cycle = findCycle(new Map(ctx.names.map((n) => [n, uses(n).map((e) => e.other)])));
+  // Only services that build can use another's image (findCycle: a name left out has no dependencies).
+  const building = ctx.names.filter((n) => obj(ctx.services.get(n)!.build) !== undefined);
+  const cycle = findCycle(new Map(building.map((n) => [n, uses(n).map((e) => e.other)])));
   if (!cycle) return;
   const [first, second] = cycle as [string, string];
   const entry = uses(first).find((e) => e.other === second)!;
