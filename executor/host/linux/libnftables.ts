@@ -107,9 +107,16 @@ function hostContext(): Ctx {
 /**
  * Binds libnftables and makes the host's context ahead of the first command: a supervisor
  * started early by `up` does it while it waits for its project, off the first plan's path.
+ * A failure (no libnftables on the host) is left to the first real command: a failed bind is
+ * not kept, so that command fails again with the error that names the package to install,
+ * where the early supervisor would only have crashed before it knew its stack.
  */
 export function openHostContext(): void {
-  hostContext();
+  try {
+    hostContext();
+  } catch {
+    // reported by the first command that needs it
+  }
 }
 
 async function runNow(text: string, json: boolean): Promise<string> {
