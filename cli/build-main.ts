@@ -7,6 +7,7 @@
 import { registerBuild } from './commands/build.js';
 import { addHelpExamples } from './help-examples.js';
 import { stackProgram } from './program.js';
+import { exitAfterOutput } from './exit-after-output.js';
 
 const { program, globals } = stackProgram();
 registerBuild(program, globals);
@@ -16,5 +17,5 @@ addHelpExamples(program);
 // settled, everything the build started is done (build-image.ts waits for the steps'
 // removals and cache entries; the code is set by runCommand): exiting then skips the wait for
 // the event loop to drain and V8's teardown of the heap, ~8 ms of a one-file rebuild's
-// ~230. stdout and stderr are synchronous on Linux (files, pipes and terminals alike).
-void program.parseAsync(process.argv).then(() => process.exit());
+// ~230. Not before stdout and stderr are written out, though (exit-after-output.ts).
+void program.parseAsync(process.argv).then(() => exitAfterOutput());

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { CHANGES_HOST } from './command-effects.js';
 import { runCommand } from './errors.js';
+import { exitAfterOutput } from './exit-after-output.js';
 import type { GlobalOptions } from './stack-file.js';
 
 /** `image rm` for a subcommand, `up` for a command of the program itself. */
@@ -24,6 +25,6 @@ export function dryRunHook(program: Command, globals: () => GlobalOptions & { dr
     await runCommand(async () =>
       (await import('./commands/dry-run-action.js')).dryRun(name, globals(), action.processedArgs, action.opts()),
     );
-    process.exit(process.exitCode ?? 0);
+    await exitAfterOutput(Number(process.exitCode ?? 0));
   });
 }
