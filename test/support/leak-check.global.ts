@@ -39,7 +39,12 @@ export async function startLeakCheck(recheckMs = RECHECK_MS): Promise<() => Prom
         : []),
       ...(orphans.length > 0 ? [orphanReport(orphans)] : []),
     ];
-    if (failures.length > 0) throw new Error(failures.join('\n'));
+    if (failures.length > 0) {
+      // vitest prints an error thrown here ("error during close") and still exits 0: the
+      // exit code is what makes the leak fail `npm test` and CI.
+      process.exitCode = 1;
+      throw new Error(failures.join('\n'));
+    }
     process.stdout.write('leak check: no stk links, nft tables, mounts, cgroups or stack processes left behind\n');
   };
 }
