@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { chroot, CLONE, fchdir, setns, unshare } from './libc.js';
+import { spawnChild, type ChildOptions, type SpawnedChild } from './spawned-child.js';
 
 // Order matters on the way back: mnt last (it needs the thread's own fs state, which
 // unshare(NEWNS) gave it), then the root, then the cwd.
@@ -57,14 +58,18 @@ export type NamespaceChoices = Partial<Record<'net' | 'ipc' | 'uts' | 'pid', Net
 /**
  * Spawns `command` in new mount, uts, ipc, net and pid namespaces (the child is PID 1 of
  * the pid namespace), except where `choices` keeps the host's or joins another's. The
- * caller's thread is back in its own namespaces on return, also when spawn throws.
+ * caller's thread is back in its own namespaces on return, also when the spawn throws.
  */
 export function spawnInNewNamespaces(
   command: string,
   args: string[],
-  options: SpawnOptions,
+  options: ChildOptions,
   choices: NamespaceChoices = {},
-): ChildProcess {
+): SpawnedChild {
+  return spawnChild(command, args, options, (spawn) => inNewNamespaces(choices, spawn));
+}
+
+function inNewNamespaces(choices: NamespaceChoices, spawn: () => number): number {
   openWindow();
   const { ns, root, cwd } = saved!;
   const chosen = KINDS.flatMap(([name, flag]) => {
@@ -77,7 +82,7 @@ export function spawnInNewNamespaces(
     // Joining happens inside the window too; the entries of `ns` bring the thread back. A
     // joined pid namespace, like a new one, is where the thread's children go.
     for (const c of chosen) if (c.join !== undefined) setns(c.join, c.flag);
-    return spawn(command, args, options);
+    return spawn();
   } finally {
     // If any of these fail the supervisor's own view is broken: let it throw loudly.
     for (const { fd, flag } of ns) setns(fd, flag);
