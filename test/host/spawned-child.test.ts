@@ -102,6 +102,23 @@ child.exited.then((code) => process.stdout.write('exited ' + code));
   expect(out).toBe('exited 5');
 });
 
+it("lets the event loop end while an unref'd child runs (exec -d), leaving the child running", () => {
+  const script = `
+import { spawnChild } from ${JSON.stringify(path.join(repoRoot, 'dist/executor/host/linux/spawned-child.js'))};
+const child = spawnChild('/bin/sleep', ['30'], { stdio: ['ignore'], env: {}, detached: true });
+child.unref();
+process.stdout.write(String(child.pid));
+`;
+  const started = Date.now();
+  const pid = Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  try {
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('/bin/sleep\x0030\x00');
+  } finally {
+    process.kill(pid, 'SIGKILL');
+  }
+});
+
 /** A copy of `fd` without close-on-exec (dup2 clears it), at a number nothing else uses. */
 function dup2Free(fd: number): number {
   const target = 200;

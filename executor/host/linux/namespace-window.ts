@@ -10,7 +10,6 @@
 // after its first container (STACK_ROOT gone: ENOENT), so the saved root fd restores it.
 
 import fs from 'node:fs';
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { chroot, CLONE, fchdir, setns, unshare } from './libc.js';
 import { spawnChild, type ChildOptions, type SpawnedChild } from './spawned-child.js';
 
@@ -95,22 +94,24 @@ function inNewNamespaces(choices: NamespaceChoices, spawn: () => number): number
 /**
  * Spawns `command` as a member of the PID namespace open as `pidNsFd` (a running
  * container's): setns(CLONE_NEWPID) only changes where this thread's children go, so the
- * thread goes back to its own right after the spawn, also when spawn throws. Every other
- * namespace is the child's own business (see init/exec-main.ts): entering the container's
- * mount namespace here would hide `command` itself.
+ * thread goes back to its own right after the spawn, also when the spawn throws. Every
+ * other namespace is the child's own business (see init/exec-main.ts): entering the
+ * container's mount namespace here would hide `command` itself.
  */
 export function spawnInPidNamespace(
   pidNsFd: number,
   command: string,
   args: string[],
-  options: SpawnOptions,
-): ChildProcess {
-  openWindow();
-  const own = saved!.ns.find((n) => n.flag === CLONE.NEWPID)!;
-  setns(pidNsFd, CLONE.NEWPID);
-  try {
-    return spawn(command, args, options);
-  } finally {
-    setns(own.fd, CLONE.NEWPID);
-  }
+  options: ChildOptions,
+): SpawnedChild {
+  return spawnChild(command, args, options, (spawn) => {
+    openWindow();
+    const own = saved!.ns.find((n) => n.flag === CLONE.NEWPID)!;
+    setns(pidNsFd, CLONE.NEWPID);
+    try {
+      return spawn();
+    } finally {
+      setns(own.fd, CLONE.NEWPID);
+    }
+  });
 }

@@ -30,23 +30,33 @@ export interface SpawnedChild {
   readonly pipes: readonly (net.Socket | undefined)[];
   /** Signals it while it is unreaped (a reaped pid may be someone else's by now). */
   kill(signal: NodeJS.Signals): void;
+  /** Lets the event loop end while it runs (`exec -d`); it is still reaped if it ends first. */
+  unref(): void;
 }
 
 const waiting = new Map<number, (code: number) => void>();
+/** The waiting pids that keep the event loop alive. */
+const held = new Set<number>();
 let listening = false;
 let keepAlive: NodeJS.Timeout | undefined;
+
+function holdLoop(): void {
+  if (held.size > 0) keepAlive ??= setInterval(reap, 10_000);
+  else if (keepAlive) {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  }
+}
 
 function reap(): void {
   for (const [pid, done] of waiting) {
     const code = reapIfExited(pid);
     if (code === undefined) continue;
     waiting.delete(pid);
+    held.delete(pid);
     done(code);
   }
-  if (waiting.size === 0 && keepAlive) {
-    clearInterval(keepAlive);
-    keepAlive = undefined;
-  }
+  holdLoop();
 }
 
 /**
@@ -93,13 +103,18 @@ export function spawnChild(
     for (const fd of ours) fs.closeSync(fd);
   }
   const exited = new Promise<number>((resolve) => waiting.set(pid, resolve));
-  keepAlive ??= setInterval(reap, 10_000);
+  held.add(pid);
+  holdLoop();
   return {
     pid,
     exited,
     pipes,
     kill(signal) {
       if (waiting.has(pid)) process.kill(pid, os.constants.signals[signal]);
+    },
+    unref() {
+      held.delete(pid);
+      holdLoop();
     },
   };
 }
