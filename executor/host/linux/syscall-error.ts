@@ -7,13 +7,16 @@ const errnoNames = new Map<number, string>(
   Object.entries(os.constants.errno).map(([name, num]) => [num as number, name]),
 );
 
+/** EPERM, ENOENT…: the code name of an errno. */
+export const errnoName = (errno: number): string => errnoNames.get(errno) ?? `errno ${errno}`;
+
 export class SyscallError extends Error {
   readonly call: string;
   readonly errno: number;
   readonly code: string;
   readonly args: unknown[];
   constructor(call: string, errno: number, args: unknown[]) {
-    const code = errnoNames.get(errno) ?? `errno ${errno}`;
+    const code = errnoName(errno);
     super(
       `${call}(${args.map((a) => JSON.stringify(a)).join(', ')}) failed: ${code} (${os.constants.errno ? describe(errno) : ''})`,
     );
