@@ -127,4 +127,13 @@ describe('the fixed resolver address in a namespace', () => {
     await waitFor(() => victim.out().includes('got control'), 5000, 'the control frame');
     expect(victim.out()).not.toContain('loopback');
   });
+
+  it('a second install in the same namespace leaves the table as one install made it', async () => {
+    const rules = () =>
+      execFileSync('nsenter', ['-t', String(box), '-n', 'nft', 'list', 'table', 'ip', 'stk_resolver']).toString();
+    const once = rules();
+    await installFixedResolver(box, GW_IP);
+    expect(rules()).toBe(once);
+    expect(once.match(/dnat to/g)).toHaveLength(2);
+  });
 });

@@ -28,6 +28,17 @@ export async function prepareContainer(spec: ContainerSpec): Promise<void> {
   // Overlay's option string separates with ',' and ':'; such a STACK_ROOT cannot be mounted.
   if (/[,:]/.test(dir))
     throw new Error(`container ${spec.name}: ${dir} contains ',' or ':', which overlayfs options cannot hold`);
+  // The groups first, before the first await: the containers of one plan start together, and a
+  // started one's init stage joins its groups meanwhile. Its first join waits for an RCU grace
+  // period (~12 ms on cgroup v1 here) holding the kernel's cgroup_mutex, and a mkdir of
+  // another container's group then blocked the supervisor's main thread as long. Made first,
+  // every group of the plan exists before its first spawn.
+  const devices = hostDevices(spec.resources.devices);
+  await createCgroups(spec.project, spec.name, {
+    resources: spec.resources,
+    privileged: spec.privileged,
+    extraDeviceRules: extraDeviceRules(spec.resources, devices),
+  });
   // Root-only: the upper dir holds whatever the container wrote, setuid files and device
   // nodes included. The upper dir itself is 0755: its mode is the mode of the container's `/`.
   // Its folders and files with blocking calls: a thread-pool round trip per step of
@@ -51,12 +62,6 @@ export async function prepareContainer(spec: ContainerSpec): Promise<void> {
   writeFileSync(path.join(dir, 'resolv.conf'), resolv);
   await prepareMounts(spec);
   prepareSharedShm(spec);
-  const devices = hostDevices(spec.resources.devices);
-  await createCgroups(spec.project, spec.name, {
-    resources: spec.resources,
-    privileged: spec.privileged,
-    extraDeviceRules: extraDeviceRules(spec.resources, devices),
-  });
 }
 
 /** `uts: host` shares the host's hostname, which /etc/hostname and $HOSTNAME then show, as in docker. */
