@@ -73,19 +73,56 @@ const SHARED_NAMESPACE_HELPER =
   '};';
 
 /**
- * Rewrites esbuild's per-import namespace of a node builtin into the shared one. Fails the
- * build when esbuild's output no longer has the shape this expects, rather than quietly
- * bundling the slow form.
+ * The banner's helper for LAZY_BUILTINS: a stand-in for the builtin's namespace that loads it
+ * when one of its members is first read (a call, `.default`), one per builtin.
  */
-function shareBuiltinNamespaces(text) {
+const LAZY_BUILTIN_HELPER =
+  'const __stackLazyBuiltins = new Map();\n' +
+  'const __stackLazyBuiltin = (id) => {\n' +
+  '  let lazy = __stackLazyBuiltins.get(id);\n' +
+  '  if (lazy === undefined) {\n' +
+  '    let ns;\n' +
+  '    const load = () => (ns ??= __stackBuiltinNamespace(require(id)));\n' +
+  '    __stackLazyBuiltins.set(id, (lazy = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() })));\n' +
+  '  }\n' +
+  '  return lazy;\n' +
+  '};';
+
+/**
+ * Builtins that `stack run`'s bundle loads only when a member is first used. Our modules
+ * import them at their top, yet the one-shot `run --rm --image` calls neither fs/promises
+ * (its records, folders and cgroups are blocking calls) nor os: ~1 ms of CPU. Only our
+ * modules' import bindings (`import_x = …`) are rewritten: they are read member by member,
+ * never enumerated. Not child_process: the container's spawn (namespace-window.ts) would load
+ * it inside the namespace window, after its unshare.
+ */
+const LAZY_BUILTINS = ['node:fs/promises', 'node:os'];
+
+/**
+ * Rewrites esbuild's per-import namespace of a node builtin into the shared one, and the
+ * imports of `lazy` builtins into their lazy stand-ins. Fails the build when esbuild's output
+ * no longer has the shape this expects, rather than quietly bundling the slow form.
+ */
+function shareBuiltinNamespaces(text, lazy = []) {
   let count = 0;
-  const out = text.replace(/__toESM\(require\("((?:node:)?[a-z_/]+)"\), 1\)/g, (whole, id) => {
+  let out = text.replace(/__toESM\(require\("((?:node:)?[a-z_/]+)"\), 1\)/g, (whole, id) => {
     if (!isBuiltin(id)) return whole;
     count++;
-    return `__stackBuiltinNamespace(require(${JSON.stringify(id)}))`;
+    return lazy.includes(id)
+      ? `__stackLazyBuiltin(${JSON.stringify(id)})`
+      : `__stackBuiltinNamespace(require(${JSON.stringify(id)}))`;
   });
   if (count === 0 || !out.includes('var __toESM = '))
     throw new Error('bundle-cli: esbuild no longer emits __toESM(require("node:…"), 1)');
+  if (lazy.length > 0) {
+    let named = 0;
+    out = out.replace(/(\bimport_\w+ = )require\("(node:[a-z_/]+)"\);/g, (whole, binding, id) => {
+      if (!lazy.includes(id)) return whole;
+      named++;
+      return `${binding}__stackLazyBuiltin(${JSON.stringify(id)});`;
+    });
+    if (named === 0) throw new Error('bundle-cli: esbuild no longer emits import_x = require("node:…")');
+  }
   return out;
 }
 
@@ -120,8 +157,11 @@ const common = {
   logLevel: 'warning',
 };
 
-/** A CommonJS bundle of an entry, for bin/stack.js's runBundle, written as dist/bundle/<name>.cjs. */
-async function cjsBundle(name, entry) {
+/**
+ * A CommonJS bundle of an entry, for bin/stack.js's runBundle, written as dist/bundle/<name>.cjs;
+ * `lazy`: builtins loaded when first used (LAZY_BUILTINS).
+ */
+async function cjsBundle(name, entry, lazy = []) {
   const { outputFiles } = await build({
     ...common,
     entryPoints: { [name]: path.join(root, entry) },
@@ -130,18 +170,18 @@ async function cjsBundle(name, entry) {
     write: false,
     // Our sources are ES modules, strict by definition; the bundle's one function keeps them so.
     banner: {
-      js: `'use strict';\nconst __stackBundleUrl = require('node:url').pathToFileURL(__filename).href;\n${SHARED_NAMESPACE_HELPER}`,
+      js: `'use strict';\nconst __stackBundleUrl = require('node:url').pathToFileURL(__filename).href;\n${SHARED_NAMESPACE_HELPER}${lazy.length > 0 ? `\n${LAZY_BUILTIN_HELPER}` : ''}`,
     },
     plugins: [tscLayoutMetaUrl('__stackBundleUrl'), lazyChildProcessForCommander],
   });
   await fs.mkdir(outdir, { recursive: true });
-  for (const f of outputFiles) await fs.writeFile(f.path, shareBuiltinNamespaces(f.text));
+  for (const f of outputFiles) await fs.writeFile(f.path, shareBuiltinNamespaces(f.text, lazy));
 }
 
 await fs.rm(outdir, { recursive: true, force: true });
 await Promise.all([
   cjsBundle('stack', 'cli/main.ts'),
-  cjsBundle('run', 'cli/run-main.ts'),
+  cjsBundle('run', 'cli/run-main.ts', LAZY_BUILTINS),
   cjsBundle('build', 'cli/build-main.ts'),
   cjsBundle('plan', 'cli/plan-main.ts'),
   // One file: the supervisor loads everything it has at start anyway.

@@ -1,7 +1,9 @@
 // What the one-shot `stack run --rm --image REF -- CMD` loads is its start-up time (issue 16:
 // ≤ 60 ms). node:crypto alone is ~3.5 ms of CPU and the image unpacker's zlib (with zstd) ~2
 // ms, and the one-shot needs neither: a top-level import of either in a module on its way (the
-// spec's hash, a record's temporary name, a constant beside the unpacker) brings it back.
+// spec's hash, a record's temporary name, a constant beside the unpacker) brings it back. Nor
+// fs/promises (~1 ms) and os, which the run bundle loads when first used (bundle-cli.mjs
+// LAZY_BUILTINS): one call on the one-shot's way (an fs.promises.* anywhere) brings them back.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,7 +26,7 @@ beforeAll(() => {
 
 afterAll(() => env.dispose());
 
-it('loads neither node:crypto nor zlib, and leaves no container', () => {
+it('loads neither node:crypto, zlib, fs/promises nor os, and leaves no container', () => {
   const r = spawnSync(
     process.execPath,
     [
@@ -45,7 +47,7 @@ it('loads neither node:crypto nor zlib, and leaves no container', () => {
   expect(r.status, r.stderr).toBe(0);
   const loaded = /loaded: (.*)/.exec(r.stderr)?.[1]?.split(',') ?? [];
   expect(loaded).toContain('NativeModule child_process'); // the probe sees what was loaded
-  expect(loaded.filter((m) => /^NativeModule (crypto|zlib)$/.test(m))).toEqual([]);
+  expect(loaded.filter((m) => /^NativeModule (crypto|zlib|(internal\/)?fs\/promises|os)$/.test(m))).toEqual([]);
   const containers = path.join(env.env.STACK_ROOT!, 'stacks', '_run', 'containers');
   expect(fs.existsSync(containers) ? fs.readdirSync(containers) : []).toEqual([]);
 });

@@ -3,9 +3,10 @@
 
 import os from 'node:os';
 
-const errnoNames = new Map<number, string>(
-  Object.entries(os.constants.errno).map(([name, num]) => [num as number, name]),
-);
+/** Made at the first error: every command that binds libc loads this module, few fail a call. */
+let errnoNames: Map<number, string> | undefined;
+const errnoName = (errno: number): string | undefined =>
+  (errnoNames ??= new Map(Object.entries(os.constants.errno).map(([name, num]) => [num as number, name]))).get(errno);
 
 export class SyscallError extends Error {
   readonly call: string;
@@ -13,7 +14,7 @@ export class SyscallError extends Error {
   readonly code: string;
   readonly args: unknown[];
   constructor(call: string, errno: number, args: unknown[]) {
-    const code = errnoNames.get(errno) ?? `errno ${errno}`;
+    const code = errnoName(errno) ?? `errno ${errno}`;
     super(
       `${call}(${args.map((a) => JSON.stringify(a)).join(', ')}) failed: ${code} (${os.constants.errno ? describe(errno) : ''})`,
     );
@@ -36,5 +37,5 @@ function describe(errno: number): string {
     EACCES: 'permission denied',
     ENOSPC: 'no space left on device',
   };
-  return names[errnoNames.get(errno) ?? ''] ?? 'see errno(3)';
+  return names[errnoName(errno) ?? ''] ?? 'see errno(3)';
 }
