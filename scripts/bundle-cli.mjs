@@ -10,7 +10,8 @@
 // program with only `run` registered), which bin/stack.js chooses for it: a one-shot
 // container's start is mostly the CLI's own, and the other commands' registrations and
 // code cache are most of that. `stack build` has one too (build.cjs, cli/build-main.ts), and
-// so does `stack plan` (plan.cjs, cli/plan-main.ts).
+// so does `stack plan` (plan.cjs, cli/plan-main.ts). The one-shot form of `run` as root has the
+// smallest (one-shot.cjs, cli/one-shot-main.ts), chosen by one-shot-args.cjs.
 //
 // And supervisor/launch.ts alone, dist/bundle/launch.cjs: bin/stack.js starts the
 // supervisor of an `up` with it before it loads the CLI's bundle.
@@ -178,10 +179,23 @@ async function cjsBundle(name, entry, lazy = []) {
   for (const f of outputFiles) await fs.writeFile(f.path, shareBuiltinNamespaces(f.text, lazy));
 }
 
+/** cli/one-shot-args.ts alone, which bin/stack.js requires to choose one-shot.cjs: no builtins, no cache. */
+async function oneShotArgs() {
+  await build({
+    ...common,
+    entryPoints: { 'one-shot-args': path.join(root, 'cli/one-shot-args.ts') },
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+  });
+}
+
 await fs.rm(outdir, { recursive: true, force: true });
 await Promise.all([
   cjsBundle('stack', 'cli/main.ts'),
   cjsBundle('run', 'cli/run-main.ts', LAZY_BUILTINS),
+  // The one-shot form of `run` alone, and what tells it apart, for bin/stack.js.
+  cjsBundle('one-shot', 'cli/one-shot-main.ts', LAZY_BUILTINS),
+  oneShotArgs(),
   cjsBundle('build', 'cli/build-main.ts'),
   cjsBundle('plan', 'cli/plan-main.ts'),
   // One file: the supervisor loads everything it has at start anyway.

@@ -27,6 +27,7 @@ beforeAll(() => {
 afterAll(() => env.dispose());
 
 it('loads neither node:crypto, zlib, fs/promises nor os, and leaves no container', () => {
+  const trace = path.join(env.root, 'trace');
   const r = spawnSync(
     process.execPath,
     [
@@ -42,9 +43,11 @@ it('loads neither node:crypto, zlib, fs/promises nor os, and leaves no container
       '--',
       '/bin/true',
     ],
-    { cwd: env.root, env: env.env, encoding: 'utf8' },
+    { cwd: env.root, env: { ...env.env, STACK_TRACE: trace }, encoding: 'utf8' },
   );
   expect(r.status, r.stderr).toBe(0);
+  // from its own bundle (bin/stack.js isOneShot), not run.cjs's 2 MB
+  expect(fs.readFileSync(trace, 'utf8')).toMatch(/ loader: one-shot\.cjs$/m);
   const loaded = /loaded: (.*)/.exec(r.stderr)?.[1]?.split(',') ?? [];
   expect(loaded).toContain('NativeModule child_process'); // the probe sees what was loaded
   expect(loaded.filter((m) => /^NativeModule (crypto|zlib|(internal\/)?fs\/promises|os)$/.test(m))).toEqual([]);
