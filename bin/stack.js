@@ -215,7 +215,17 @@ function startSupervisorEarly(dir, args) {
   }
 }
 
-module.exports = { traceMark, runBundle, commandOf, bundleFor, isOneShot, cacheNameOf, namedProject, COMMON };
+module.exports = {
+  traceMark,
+  runBundle,
+  readBundle,
+  commandOf,
+  bundleFor,
+  isOneShot,
+  cacheNameOf,
+  namedProject,
+  COMMON,
+};
 
 if (require.main === module) {
   const args = process.argv.slice(2);

@@ -4,7 +4,7 @@
 // the `run` registration calls (commands/run.ts) does for an image, with the options
 // commander would have given it.
 
-import { closeInheritedFds } from '../executor/host/linux/inherited-fds.js';
+import { closeInheritedFdsByFcntl } from '../executor/host/linux/close-inherited-fds-fcntl.js';
 import { tightenStackDirs } from '../store/tighten-modes.js';
 import { EXIT, runCommand } from './errors.js';
 import { settleGlobalFlags } from './settle-global-flags.js';
@@ -12,7 +12,7 @@ import type { OneShotRun } from './one-shot-args.js';
 
 export async function runOneShot(req: OneShotRun): Promise<void> {
   // program.ts: only 0, 1 and 2 go on to the container.
-  closeInheritedFds();
+  closeInheritedFdsByFcntl();
   // global-flags.ts: no flag was given, yet a bad COMPOSE_* variable is still a usage error.
   const problem = settleGlobalFlags({});
   if (problem) {

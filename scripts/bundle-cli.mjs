@@ -41,7 +41,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { COMMON, commandOf } = createRequire(import.meta.url)('../bin/stack.js');
+const { COMMON, commandOf, readBundle } = createRequire(import.meta.url)('../bin/stack.js');
 const outdir = path.join(root, 'dist/bundle');
 
 /**
@@ -228,6 +228,9 @@ await cliCache('stack.cjs', ['-f', path.join(root, 'examples/hello/stack.yaml'),
 await cliCache('run.cjs', ['run', '--help']);
 await cliCache('build.cjs', ['build', '--help']);
 await cliCache('plan.cjs', ['plan', '--help']);
+// The one-shot's bundle has no cache from the build (its first one-shot makes it: that needs
+// root and an image), but its hash memo: without one, that first run would load node:crypto.
+readBundle(path.join(outdir, 'one-shot.cjs'));
 // The supervisor's top level, as one started early by `up` and not needed leaves it (its
 // stdin at EOF: it exits at once; bin/stack-supervisor.js writes a cache for such a run
 // only when told). Started as the CLI starts it, with no node flags: V8 refuses a cache made
