@@ -13,13 +13,21 @@ import { WATCHDOG_NAME } from './watchdog.js';
 /** The script in a supervisor's command line: the loader, or the unbundled build. */
 const SUPERVISOR_SCRIPT = /(bin\/stack-supervisor|dist\/supervisor\/main)\.js$/;
 
+/** True when `argv` is a supervisor's of `project`: `… bin/stack-supervisor.js <project>`. */
+export const isSupervisorOf = (argv: string[], project: string): boolean =>
+  argv.at(-1) === project && SUPERVISOR_SCRIPT.test(argv.at(-2) ?? '');
+
+/** True when `argv` is the watchdog's of `project` (supervisor/watchdog.ts): `sh -c … stack-watchdog <project> …`. */
+export const isWatchdogOf = (argv: string[], project: string): boolean =>
+  argv[3] === WATCHDOG_NAME && argv[4] === project;
+
 export interface StrayProcesses {
   supervisors: number[];
   watchdogs: number[];
 }
 
 /** A process's argv (a supervisor started early sets its title as one string); [] when gone. */
-function argvOf(pid: string): string[] {
+export function argvOf(pid: string | number): string[] {
   try {
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     return argv.length === 1 ? argv[0]!.split(' ') : argv;
@@ -52,8 +60,8 @@ export function strayProcesses(project: string): StrayProcesses {
   for (const pid of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
     const argv = argvOf(pid);
-    const supervisor = argv.at(-1) === project && SUPERVISOR_SCRIPT.test(argv.at(-2) ?? '');
-    const watchdog = argv[3] === WATCHDOG_NAME && argv[4] === project;
+    const supervisor = isSupervisorOf(argv, project);
+    const watchdog = isWatchdogOf(argv, project);
     if ((supervisor || watchdog) && rootOf(pid) === root) found[supervisor ? 'supervisors' : 'watchdogs'].push(+pid);
   }
   return found;

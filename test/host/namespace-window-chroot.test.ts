@@ -34,9 +34,12 @@ import { spawnInNewNamespaces } from ${JSON.stringify(path.join(repoRoot, 'dist/
 chroot(process.env.STK_CHROOT);
 process.chdir('/');
 const before = fs.existsSync('/marker');
-// Nothing to run in the chroot: the spawn fails after the window closed, asynchronously.
-const child = spawnInNewNamespaces('/stk-no-such-command', [], { stdio: 'ignore' });
-child.on('error', () => {});
+// Nothing to run in the chroot: the spawn fails (ENOENT), and the window closes all the same.
+try {
+  spawnInNewNamespaces('/stk-no-such-command', [], { stdio: ['ignore'], env: {} });
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+}
 const after = fs.existsSync('/marker');
 process.stdout.write(JSON.stringify({ before, after }));
 `;

@@ -5,10 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { argvOf, isSupervisorOf, isWatchdogOf } from '../../supervisor/stray-supervisors.js';
 import { repoRoot, type Result, type StackEnv } from './stack-cli.js';
-
-/** The script path in a supervisor's command line: its loader, or the unbundled build. */
-const SUPERVISOR_SCRIPT = /(bin\/stack-supervisor|dist\/supervisor\/main)\.js$/;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,26 +16,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * <project>` (unbundled); zombies have none.
  */
 export function supervisorPids(project: string): number[] {
-  return procPids((argv) => {
-    // One started early by `up` learnt its project later and wrote that command line as its title.
-    if (argv.length === 1) argv = argv[0]!.split(' ');
-    return SUPERVISOR_SCRIPT.test(argv.at(-2) ?? '') && argv.at(-1) === project;
-  });
+  return procPids((argv) => isSupervisorOf(argv, project));
 }
 
-/** Pids whose command line (argv, zombies have none) `matches`. */
+/** Pids whose command line (as the production code reads it; zombies and the gone have none) `matches`. */
 function procPids(matches: (argv: string[]) => boolean): number[] {
-  const out: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (matches(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean)))
-        out.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && matches(argvOf(entry)))
+    .map(Number);
 }
 
 export function findSupervisorPid(project: string): number | undefined {
@@ -66,10 +53,8 @@ export async function killAndWait(pid: number, group = false): Promise<void> {
 
 /** Pids of `project`'s supervisor watchdog (supervisor/watchdog.ts): `sh -c … stack-watchdog <project> …`. */
 export function watchdogPids(project: string): number[] {
-  return procPids((argv) => argv[3] === WATCHDOG_NAME && argv[4] === project);
+  return procPids((argv) => isWatchdogOf(argv, project));
 }
-
-const WATCHDOG_NAME = 'stack-watchdog';
 
 /** Kills every supervisor of `project` still running, its watchdog first (test clean-up). */
 export async function killSupervisors(project: string): Promise<void> {

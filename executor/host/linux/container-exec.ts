@@ -5,14 +5,13 @@
 // to report; it dies with the container's PID 1 like any process of that namespace.
 
 import fs from 'node:fs';
-import os from 'node:os';
-import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { ContainerExecError, type ExecOptions, type Host } from '../../host.js';
 import { mergeEnv } from '../../../model/environment.js';
 import { cgroupProcsFiles } from './cgroups.js';
 import { EXEC_ENV, EXEC_STATUS_FD, type ExecConfig } from './init/exec-config.js';
 import { spawnInPidNamespace } from './namespace-window.js';
+import type { ChildStdio, SpawnedChild } from './spawned-child.js';
 import { isSameProcess } from '../../../store/proc-stat.js';
 import { openContainerPty } from './pty.js';
 import { bridgeTerminal, type TerminalBridge } from './exec-terminal.js';
@@ -58,17 +57,20 @@ export function createContainerExec(state: Host['state']): Host['containers']['e
   };
 }
 
-function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: ChildProcess; terminal?: TerminalBridge } {
+function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: SpawnedChild; terminal?: TerminalBridge } {
   const pidNs = fs.openSync(`/proc/${config.pid}/ns/pid`, 'r');
   let pty: ReturnType<typeof openContainerPty> | undefined;
   try {
     if (!isSameProcess(config.pid, config.startTime))
       throw new ContainerExecError(config.container, 'find', `${config.container} stopped`, 1);
     pty = config.tty ? openContainerPty(config.pid) : undefined;
-    const io = pty
+    const wiring = opts.detach ? 'ignore' : (opts.stdio ?? 'ignore');
+    const io: ChildStdio[] = pty
       ? [pty.slave, pty.slave, pty.slave]
-      : Array(3).fill(opts.detach ? 'ignore' : (opts.stdio ?? 'ignore'));
-    const stdio: StdioOptions = [...io, 'pipe'];
+      : wiring === 'inherit'
+        ? [0, 1, 2]
+        : [wiring, wiring, wiring];
+    const stdio: ChildStdio[] = [...io, 'pipe'];
     if (stdio.length !== EXEC_STATUS_FD + 1) throw new Error('exec stage status fd mismatch');
     // The native exec stage when it was built (~2 ms), else the portable Node one; a clean
     // environment either way (inherited variables slow Node's start).
@@ -99,13 +101,11 @@ function spawnExecStage(config: ExecConfig, opts: ExecOptions): { child: ChildPr
  * `exec -d`: the status pipe is close-on-exec, so its end without a failure line means the
  * command runs; it is left to run (it is the container's PID 1's to reap once we are gone).
  */
-async function started(name: string, child: ChildProcess): Promise<number> {
-  const exited = new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
-  child.once('error', () => {});
-  const failure = (await readAll(child.stdio[EXEC_STATUS_FD] as Readable)).split('\n').find((l) => l.trim() !== '');
+async function started(name: string, child: SpawnedChild): Promise<number> {
+  const failure = (await readAll(child.pipes[EXEC_STATUS_FD]!)).split('\n').find((l) => l.trim() !== '');
   if (failure) {
     const report = JSON.parse(failure) as { step: string; message: string };
-    throw new ContainerExecError(name, report.step, report.message, await exited);
+    throw new ContainerExecError(name, report.step, report.message, await child.exited);
   }
   child.unref();
   return 0;
@@ -113,28 +113,26 @@ async function started(name: string, child: ChildProcess): Promise<number> {
 
 async function finish(
   name: string,
-  child: ChildProcess,
+  child: SpawnedChild,
   terminal: TerminalBridge | undefined,
   opts: ExecOptions,
 ): Promise<number> {
   const kill = () => child.kill('SIGKILL');
   opts.signal?.addEventListener('abort', kill, { once: true });
   if (opts.signal?.aborted) kill();
-  const status = readAll(child.stdio[EXEC_STATUS_FD] as Readable);
-  if (!terminal && opts.stdio === 'pipe') {
-    child.stdin!.on('error', () => {});
-    child.stdin!.end(opts.input ?? '');
-    child.stdout!.on('data', (chunk: Buffer) => opts.onOutput?.('stdout', chunk));
-    child.stderr!.on('data', (chunk: Buffer) => opts.onOutput?.('stderr', chunk));
+  const status = readAll(child.pipes[EXEC_STATUS_FD]!);
+  const [stdin, stdout, stderr] = child.pipes;
+  if (stdin) {
+    stdin.on('error', () => {});
+    stdin.end(opts.input ?? '');
   }
+  stdout?.on('data', (chunk: Buffer) => opts.onOutput?.('stdout', chunk));
+  stderr?.on('data', (chunk: Buffer) => opts.onOutput?.('stderr', chunk));
   try {
-    const code = await new Promise<number>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (c, signal) => resolve(c ?? 128 + (signal ? os.constants.signals[signal] : 0)));
-    });
+    const code = await child.exited;
     const drained = Promise.all([
       terminal?.done,
-      ...[child.stdout, child.stderr].map((s) => s && !s.closed && new Promise((r) => s.once('close', r))),
+      ...[stdout, stderr].map((s) => s && !s.closed && new Promise((r) => s.once('close', r))),
     ]);
     await raceTimeout(drained, DRAIN_MS, undefined);
     const failure = (await status).split('\n').find((l) => l.trim() !== '');
@@ -146,8 +144,7 @@ async function finish(
   } finally {
     opts.signal?.removeEventListener('abort', kill);
     terminal?.close();
-    child.stdout?.destroy();
-    child.stderr?.destroy();
+    for (const pipe of child.pipes) pipe?.destroy();
   }
 }
 

@@ -7,12 +7,11 @@
 import { logFamily } from '../../../store/log-segments.js';
 import { drainConnections } from './drain.js';
 import { closeSync, createWriteStream } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { ContainerSpec } from '../../../model/plan.js';
 import { ContainerStartError, CopyError, type ContainerExit, type Host, type SpawnedContainer } from '../../host.js';
 import { spawnInNewNamespaces } from './namespace-window.js';
+import type { SpawnedChild } from './spawned-child.js';
 import {
   cgroupPids,
   freezeCgroups,
@@ -34,6 +33,7 @@ import { stageNodePath, stageScriptPath } from './stage-files.js';
 import { prepareContainer } from './container-prepare.js';
 import { initConfigFor } from './container-init-config.js';
 import { sendSignal, signalThenKill } from './container-signals.js';
+import { SpawnFailedError } from './posix-spawn.js';
 import { encodeNativeConfig, NATIVE_STAGE_ARGV0, nativeStageExecutable } from './native-init.js';
 import { createContainerExec } from './container-exec.js';
 import { createContainerSync } from './container-sync.js';
@@ -48,7 +48,6 @@ import { openFdTree } from './fd-tree-dir.js';
 import { removeFile, removeTree } from './remove-tree.js';
 
 interface Live {
-  child: ChildProcess;
   channel: InitChannel;
   pid: number;
   startTime: number | undefined;
@@ -112,7 +111,7 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
       const discard = !opts.attach && spec.logging?.driver === 'none';
       let log: number | undefined;
       let stdin: number | 'ignore' | undefined;
-      let child: ChildProcess;
+      let child: SpawnedChild;
       // Opened inside the try: a log or stdin that cannot be opened must not leak the joined
       // namespaces' fds (nor the log's) in the supervisor.
       try {
@@ -140,32 +139,25 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
           },
           namespaces.choices,
         );
+      } catch (err) {
+        // The stage binary could not be executed (ENOENT, EACCES): nothing was spawned.
+        if (!(err instanceof SpawnFailedError)) throw err;
+        throw new ContainerStartError(spec.name, 'spawn', err.message);
       } finally {
         if (log !== undefined) closeSync(log);
         for (const fd of namespaces.fds) closeSync(fd);
         if (typeof stdin === 'number') closeSync(stdin);
       }
-      let spawnError: Error | undefined;
-      const exited = new Promise<number>((resolve) => {
-        child.on('error', (err) => {
-          spawnError = err;
-          resolve(127);
-        });
-        child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
-      });
       const entry: Live = {
-        child,
-        channel: new InitChannel(child),
-        pid: child.pid ?? 0,
-        startTime: undefined,
-        exited,
+        channel: new InitChannel(child.pipes[3]!, child.pipes[4]!),
+        pid: child.pid,
+        startTime: readStartTime(child.pid),
+        exited: child.exited,
         released: false,
         done: false,
       };
-      if (!child.pid) return failStart(spec, entry, 'spawn', spawnError?.message ?? 'no pid');
-      entry.startTime = readStartTime(child.pid);
       live.set(key(spec.project, spec.name), entry);
-      void exited.then((exitCode) => {
+      void entry.exited.then((exitCode) => {
         entry.done = true;
         // Read before anyone removes the group: docker's OOMKilled means the kernel's OOM killer struck in it.
         const oomKilled = oomKills(spec.project, spec.name, spec.resources.cgroupParent) > 0;

@@ -2,7 +2,6 @@
 // init stage, fd 4 brings back JSON status lines ("ready", or an error naming the step).
 // fd 4 is close-on-exec in the init stage, so its EOF means the container's command runs.
 
-import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { InitStatus } from './init/config.js';
 
@@ -11,12 +10,10 @@ export class InitChannel {
   private eof = false;
   private waiters: (() => void)[] = [];
   private buf = '';
-  private readonly go: Writable;
-  private readonly status: Readable;
-
-  constructor(child: ChildProcess) {
-    this.go = child.stdio[3] as Writable;
-    this.status = child.stdio[4] as Readable;
+  constructor(
+    private readonly go: Writable,
+    private readonly status: Readable,
+  ) {
     // EPIPE on the go pipe means the init stage died: its exit and status tell why.
     this.go.on('error', () => {});
     this.status.setEncoding('utf8');

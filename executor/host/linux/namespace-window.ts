@@ -10,8 +10,8 @@
 // after its first container (STACK_ROOT gone: ENOENT), so the saved root fd restores it.
 
 import fs from 'node:fs';
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { chroot, CLONE, fchdir, setns, unshare } from './libc.js';
+import { spawnChild, type ChildOptions, type SpawnedChild } from './spawned-child.js';
 
 // Order matters on the way back: mnt last (it needs the thread's own fs state, which
 // unshare(NEWNS) gave it), then the root, then the cwd.
@@ -59,14 +59,18 @@ export type NamespaceChoices = Partial<Record<'net' | 'ipc' | 'uts' | 'pid', Net
 /**
  * Spawns `command` in new mount, uts, ipc, net and pid namespaces (the child is PID 1 of
  * the pid namespace), except where `choices` keeps the host's or joins another's. The
- * caller's thread is back in its own namespaces on return, also when spawn throws.
+ * caller's thread is back in its own namespaces on return, also when the spawn throws.
  */
 export function spawnInNewNamespaces(
   command: string,
   args: string[],
-  options: SpawnOptions,
+  options: ChildOptions,
   choices: NamespaceChoices = {},
-): ChildProcess {
+): SpawnedChild {
+  return spawnChild(command, args, options, (spawn) => inNewNamespaces(choices, spawn));
+}
+
+function inNewNamespaces(choices: NamespaceChoices, spawn: () => number): number {
   openWindow();
   const { ns, root, cwd } = saved!;
   const chosen = KINDS.flatMap(([name, flag]) => {
@@ -79,7 +83,7 @@ export function spawnInNewNamespaces(
     // Joining happens inside the window too; the entries of `ns` bring the thread back. A
     // joined pid namespace, like a new one, is where the thread's children go.
     for (const c of chosen) if (c.join !== undefined) setns(c.join, c.flag);
-    return spawn(command, args, options);
+    return spawn();
   } finally {
     // If any of these fail the supervisor's own view is broken: let it throw loudly.
     for (const { fd, flag } of ns) setns(fd, flag);
@@ -92,22 +96,24 @@ export function spawnInNewNamespaces(
 /**
  * Spawns `command` as a member of the PID namespace open as `pidNsFd` (a running
  * container's): setns(CLONE_NEWPID) only changes where this thread's children go, so the
- * thread goes back to its own right after the spawn, also when spawn throws. Every other
- * namespace is the child's own business (see init/exec-main.ts): entering the container's
- * mount namespace here would hide `command` itself.
+ * thread goes back to its own right after the spawn, also when the spawn throws. Every
+ * other namespace is the child's own business (see init/exec-main.ts): entering the
+ * container's mount namespace here would hide `command` itself.
  */
 export function spawnInPidNamespace(
   pidNsFd: number,
   command: string,
   args: string[],
-  options: SpawnOptions,
-): ChildProcess {
-  openWindow();
-  const own = saved!.ns.find((n) => n.flag === CLONE.NEWPID)!;
-  setns(pidNsFd, CLONE.NEWPID);
-  try {
-    return spawn(command, args, options);
-  } finally {
-    setns(own.fd, CLONE.NEWPID);
-  }
+  options: ChildOptions,
+): SpawnedChild {
+  return spawnChild(command, args, options, (spawn) => {
+    openWindow();
+    const own = saved!.ns.find((n) => n.flag === CLONE.NEWPID)!;
+    setns(pidNsFd, CLONE.NEWPID);
+    try {
+      return spawn();
+    } finally {
+      setns(own.fd, CLONE.NEWPID);
+    }
+  });
 }

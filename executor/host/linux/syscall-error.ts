@@ -5,8 +5,11 @@ import os from 'node:os';
 
 /** Made at the first error: every command that binds libc loads this module, few fail a call. */
 let errnoNames: Map<number, string> | undefined;
-const errnoName = (errno: number): string | undefined =>
+const knownErrnoName = (errno: number): string | undefined =>
   (errnoNames ??= new Map(Object.entries(os.constants.errno).map(([name, num]) => [num as number, name]))).get(errno);
+
+/** EPERM, ENOENT…: the code name of an errno. */
+export const errnoName = (errno: number): string => knownErrnoName(errno) ?? `errno ${errno}`;
 
 export class SyscallError extends Error {
   readonly call: string;
@@ -14,7 +17,7 @@ export class SyscallError extends Error {
   readonly code: string;
   readonly args: unknown[];
   constructor(call: string, errno: number, args: unknown[]) {
-    const code = errnoName(errno) ?? `errno ${errno}`;
+    const code = errnoName(errno);
     super(
       `${call}(${args.map((a) => JSON.stringify(a)).join(', ')}) failed: ${code} (${os.constants.errno ? describe(errno) : ''})`,
     );
@@ -37,5 +40,5 @@ function describe(errno: number): string {
     EACCES: 'permission denied',
     ENOSPC: 'no space left on device',
   };
-  return names[errnoName(errno) ?? ''] ?? 'see errno(3)';
+  return names[knownErrnoName(errno) ?? ''] ?? 'see errno(3)';
 }

@@ -1,0 +1,120 @@
+// A child spawned without a fork (posix-spawn.ts), with what a container's start used of
+// Node's ChildProcess: its pid, its exit, its 'pipe' fds as sockets, kill. libuv reaps only
+// the children it spawned (waitpid on each of its own pids), so ours are reaped here the same
+// way: on SIGCHLD, waitpid(pid, WNOHANG) for each pid spawned here and not yet reaped. While
+// one lives a ref'd timer keeps the event loop alive, as a ChildProcess's handle does (`stack
+// run` waits for its container); Node's signal listeners are unref'd.
+
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { posixSpawn, reapIfExited, socketPair } from './posix-spawn.js';
+
+/** The child's fd i: a caller's fd, a new socket pair ('pipe'), or /dev/null ('ignore'). */
+export type ChildStdio = number | 'pipe' | 'ignore';
+
+export interface ChildOptions {
+  stdio: ChildStdio[];
+  env: Record<string, string>;
+  /** argv[0], when it is not the command. */
+  argv0?: string;
+  /** A session of its own (setsid), so it outlives the caller. */
+  detached?: boolean;
+}
+
+export interface SpawnedChild {
+  readonly pid: number;
+  /** Its exit code, 128 + n when signal n ended it. */
+  readonly exited: Promise<number>;
+  /** The caller's end of each 'pipe' entry of stdio, at the child's fd number. */
+  readonly pipes: readonly (net.Socket | undefined)[];
+  /** Signals it while it is unreaped (a reaped pid may be someone else's by now). */
+  kill(signal: NodeJS.Signals): void;
+  /** Lets the event loop end while it runs (`exec -d`); it is still reaped if it ends first. */
+  unref(): void;
+}
+
+const waiting = new Map<number, (code: number) => void>();
+/** The waiting pids that keep the event loop alive. */
+const held = new Set<number>();
+let listening = false;
+let keepAlive: NodeJS.Timeout | undefined;
+
+function holdLoop(): void {
+  if (held.size > 0) keepAlive ??= setInterval(reap, 10_000);
+  else if (keepAlive) {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  }
+}
+
+function reap(): void {
+  for (const [pid, done] of waiting) {
+    const code = reapIfExited(pid);
+    if (code === undefined) continue;
+    waiting.delete(pid);
+    held.delete(pid);
+    done(code);
+  }
+  holdLoop();
+}
+
+/**
+ * Spawns `command`; `within` runs the spawn itself (the namespace window wraps it: the fds
+ * are made before, outside the container's namespaces). Throws SpawnFailedError when the
+ * command cannot be executed; nothing is left open then.
+ */
+export function spawnChild(
+  command: string,
+  args: string[],
+  options: ChildOptions,
+  within: (spawn: () => number) => number = (spawn) => spawn(),
+): SpawnedChild {
+  // Before the spawn, so an exit at once is not missed.
+  if (!listening) {
+    process.on('SIGCHLD', reap);
+    listening = true;
+  }
+  const ours: number[] = [];
+  const pipes: (net.Socket | undefined)[] = [];
+  let pid: number;
+  try {
+    const fds = options.stdio.map((s, i) => {
+      if (typeof s === 'number') return s;
+      if (s === 'ignore') return ours[ours.push(fs.openSync('/dev/null', 'r+')) - 1]!;
+      const [mine, theirs] = socketPair();
+      ours.push(theirs);
+      pipes[i] = new net.Socket({ fd: mine, readable: true, writable: true });
+      return theirs;
+    });
+    pid = within(() =>
+      posixSpawn({
+        path: command,
+        argv: [options.argv0 ?? command, ...args],
+        env: options.env,
+        fds,
+        setsid: options.detached === true,
+      }),
+    );
+  } catch (err) {
+    for (const p of pipes) p?.destroy();
+    throw err;
+  } finally {
+    for (const fd of ours) fs.closeSync(fd);
+  }
+  const exited = new Promise<number>((resolve) => waiting.set(pid, resolve));
+  held.add(pid);
+  holdLoop();
+  return {
+    pid,
+    exited,
+    pipes,
+    kill(signal) {
+      if (waiting.has(pid)) process.kill(pid, os.constants.signals[signal]);
+    },
+    unref() {
+      held.delete(pid);
+      holdLoop();
+    },
+  };
+}
