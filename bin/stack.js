@@ -20,7 +20,10 @@
 // same program with `run` alone registered), with its own caches: a one-shot container
 // should not pay for the start of the other ~35 commands. So does `stack build`
 // (dist/bundle/build.cjs, cli/build-main.ts): a one-file rebuild is mostly the CLI's start.
-// And `stack plan` (dist/bundle/plan.cjs, cli/plan-main.ts): a plan only reads.
+// And `stack plan` (dist/bundle/plan.cjs, cli/plan-main.ts): a plan only reads. The one-shot
+// `run --rm --image REF [--network none] [--] COMMAND…` as root has the smallest
+// (dist/bundle/one-shot.cjs, cli/one-shot-main.ts): reading and compiling run.cjs's 2 MB
+// was a tenth of its CPU.
 'use strict';
 
 const fs = require('node:fs');
@@ -79,6 +82,21 @@ const OWN_BUNDLES = new Set(['run', 'build', 'plan']);
  */
 function cacheNameOf(command, args) {
   return command === 'run' && args.includes('--image') ? 'run-image' : command;
+}
+
+/**
+ * Whether the command line is the one-shot form that dist/bundle/one-shot.cjs runs, as root
+ * (cli/run-main.ts runs it there too; an ordinary user's command runs again in rootless
+ * namespaces, from the program). cli/one-shot-args.ts decides, bundled alone as
+ * one-shot-args.cjs; only a `run` with `--image` loads it.
+ */
+function isOneShot(dir, command, args) {
+  if (command !== 'run' || process.geteuid?.() !== 0 || !args.includes('--image')) return false;
+  try {
+    return require(path.join(dir, 'one-shot-args.cjs')).parseOneShotRun(args) !== undefined;
+  } catch {
+    return false; // an older build without it: run.cjs runs the one-shot too
+  }
 }
 
 /** The bundle that runs `command`: its own bundle, or the whole CLI. */
@@ -197,13 +215,23 @@ function startSupervisorEarly(dir, args) {
   }
 }
 
-module.exports = { traceMark, runBundle, commandOf, bundleFor, cacheNameOf, namedProject, COMMON };
+module.exports = {
+  traceMark,
+  runBundle,
+  readBundle,
+  commandOf,
+  bundleFor,
+  isOneShot,
+  cacheNameOf,
+  namedProject,
+  COMMON,
+};
 
 if (require.main === module) {
   const args = process.argv.slice(2);
   const command = commandOf(args);
   const dir = path.join(__dirname, '../dist/bundle');
-  const bundle = bundleFor(dir, command);
+  const bundle = isOneShot(dir, command, args) ? path.join(dir, 'one-shot.cjs') : bundleFor(dir, command);
   if (!fs.existsSync(bundle)) {
     process.stderr.write(`stack is not built yet: run \`npm run build\` in ${path.dirname(__dirname)}\n`);
     process.exit(1);

@@ -24,14 +24,14 @@ async function errorTypes() {
   ] = await Promise.all([
     import('../model/diagnostics.js'),
     import('../planner/plan/plan-error.js'),
-    import('../executor/execute.js'),
-    import('../supervisor/client.js'),
+    import('../executor/apply-error.js'),
+    import('../supervisor/supervisor-error.js'),
     import('./render-diagnostics.js'),
     import('./usage-error.js'),
     import('../executor/host.js'),
     import('../store/record-errors.js'),
-    import('./stack-file.js'),
-    import('../images/run-builds.js'),
+    import('./project-of-broken-file-error.js'),
+    import('../images/builds-failed-error.js'),
   ]);
   return {
     StackFileError,

@@ -1,17 +1,18 @@
 // The one-shot `stack run --rm --image REF [--network none] [--] COMMAND…` without
-// commander (run-main.ts chose it; one-shot-args.ts read the command line): what the
-// program does before every command's action, then the same `run` action the `run`
-// registration calls (commands/run.ts), with the options commander would have given it.
+// commander (one-shot-main.ts or run-main.ts chose it; one-shot-args.ts read the command
+// line): what the program does before every command's action, then what the `run` action
+// the `run` registration calls (commands/run.ts) does for an image, with the options
+// commander would have given it.
 
-import { closeInheritedFds } from '../executor/host/linux/inherited-fds.js';
+import { closeInheritedFdsByFcntl } from '../executor/host/linux/close-inherited-fds-fcntl.js';
 import { tightenStackDirs } from '../store/tighten-modes.js';
 import { EXIT, runCommand } from './errors.js';
-import { settleGlobalFlags } from './global-flags.js';
+import { settleGlobalFlags } from './settle-global-flags.js';
 import type { OneShotRun } from './one-shot-args.js';
 
 export async function runOneShot(req: OneShotRun): Promise<void> {
   // program.ts: only 0, 1 and 2 go on to the container.
-  closeInheritedFds();
+  closeInheritedFdsByFcntl();
   // global-flags.ts: no flag was given, yet a bad COMPOSE_* variable is still a usage error.
   const problem = settleGlobalFlags({});
   if (problem) {
@@ -21,8 +22,9 @@ export async function runOneShot(req: OneShotRun): Promise<void> {
   await runCommand(async () => {
     // needs-root.ts (root's part: run-main.ts leaves an ordinary user's command to the program)
     tightenStackDirs();
-    const { run } = await import('./commands/run-action.js');
+    const { imageTarget, runTargeted } = await import('./commands/run-targeted.js');
     const [first, ...rest] = req.command;
-    return run({}, first, rest, { rm: true, image: req.image, ...(req.network ? { network: req.network } : {}) });
+    const opts = { rm: true, image: req.image, ...(req.network ? { network: req.network } : {}) };
+    return runTargeted({}, first, rest, opts, imageTarget);
   });
 }

@@ -50,6 +50,9 @@ export const OVERRIDE_FILES = [
 ];
 
 import { UsageError } from './usage-error.js';
+import { ProjectOfBrokenFileError } from './project-of-broken-file-error.js';
+
+export { ProjectOfBrokenFileError };
 
 export { UsageError };
 
@@ -302,23 +305,6 @@ export function loadStackFilesWithSources(
     return { stack, filesRead: [...read], configFiles: project.files };
   } finally {
     recording = undefined;
-  }
-}
-
-/**
- * A stack file that no longer loads, read only for its project's name (`ps`, `down`, …):
- * the folder's name could be another project, and "not up" for a running stack misleads.
- */
-export class ProjectOfBrokenFileError extends Error {
-  constructor(
-    readonly diagnostics: Diagnostic[],
-    readonly files: string[],
-    readonly folderName: string,
-  ) {
-    super(
-      `the stack file ${files.join(', ')} cannot be read, so it does not say which project to act on; fix it, or name the project with -p NAME (-p ${folderName} if it is named after its folder)`,
-    );
-    this.name = 'ProjectOfBrokenFileError';
   }
 }
 

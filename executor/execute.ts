@@ -15,15 +15,9 @@ import { applyOperation, type ApplyContext } from './apply-operation.js';
 import type { ContainerHooks } from './container-hooks.js';
 import { DependencyError } from './wait-dependencies.js';
 import { Slots } from './slots.js';
+import { ApplyError } from './apply-error.js';
 
-export class ApplyError extends Error {
-  readonly failures: { id: string; error: Error }[];
-  constructor(failures: { id: string; error: Error }[]) {
-    super(failures.map((f) => `${f.id}: ${f.error.message}`).join('\n'));
-    this.name = 'ApplyError';
-    this.failures = failures;
-  }
-}
+export { ApplyError };
 
 export interface ExecuteOptions {
   /**

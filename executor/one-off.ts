@@ -9,6 +9,7 @@ import { ContainerStartError, type ContainerExit, type Host } from './host.js';
 import { launchContainer } from './launch-container.js';
 import { removeContainer } from './stop-container.js';
 import { oneOffTableName } from '../model/names.js';
+import { traceMark } from '../store/trace-marks.js';
 
 export interface OneOffOptions {
   /** Take the container down (process, veths, cgroups, dirs, record) once it ends: `--rm`. */
@@ -91,6 +92,7 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
     }
     if (!startError) opts.onStarted?.();
     const e = await exit;
+    traceMark(`exe: ${spec.name} exited`);
     exited = true;
     // Kept, its record says how it ended (ps). Removed, the record goes in a moment: the caller
     // has the code, and a record left by a crash in between names a pid that no longer runs.
@@ -106,13 +108,14 @@ export async function runOneOff(spec: ContainerSpec, host: Host, opts: OneOffOpt
     return { exitCode: e.exitCode, ...(startError ? { startError } : {}) };
   } finally {
     // removeContainer unpublishes its ports too
-    if (opts.remove)
+    if (opts.remove) {
       await removeContainer(host, spec.project, spec.name, {
         signal: 'SIGKILL',
         graceSeconds: 0,
         hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
         exited,
       });
-    else if (spec.oneOffPorts?.length) await host.nat.unpublish(oneOffTableName(spec.project, spec.name));
+      traceMark(`exe: ${spec.name} removed`);
+    } else if (spec.oneOffPorts?.length) await host.nat.unpublish(oneOffTableName(spec.project, spec.name));
   }
 }

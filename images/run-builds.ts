@@ -4,25 +4,9 @@
 // every failure is reported together, named by the services that run the image.
 
 import type { BuildJob } from './build-policy.js';
+import { BuildsFailedError, type BuildFailure } from './builds-failed-error.js';
 
-export interface BuildFailure {
-  job: BuildJob;
-  error: unknown;
-}
-
-export class BuildsFailedError extends Error {
-  constructor(readonly failures: BuildFailure[]) {
-    super(
-      failures
-        .map(
-          (f) =>
-            `build of ${f.job.services.join(', ')} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}`,
-        )
-        .join('\n'),
-    );
-    this.name = 'BuildsFailedError';
-  }
-}
+export { BuildsFailedError, type BuildFailure } from './builds-failed-error.js';
 
 export async function runBuilds(jobs: readonly BuildJob[], build: (job: BuildJob) => Promise<void>): Promise<void> {
   const done = new Set<string>();

@@ -10,7 +10,8 @@
 // program with only `run` registered), which bin/stack.js chooses for it: a one-shot
 // container's start is mostly the CLI's own, and the other commands' registrations and
 // code cache are most of that. `stack build` has one too (build.cjs, cli/build-main.ts), and
-// so does `stack plan` (plan.cjs, cli/plan-main.ts).
+// so does `stack plan` (plan.cjs, cli/plan-main.ts). The one-shot form of `run` as root has the
+// smallest (one-shot.cjs, cli/one-shot-main.ts), chosen by one-shot-args.cjs.
 //
 // And supervisor/launch.ts alone, dist/bundle/launch.cjs: bin/stack.js starts the
 // supervisor of an `up` with it before it loads the CLI's bundle.
@@ -40,7 +41,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { COMMON, commandOf } = createRequire(import.meta.url)('../bin/stack.js');
+const { COMMON, commandOf, readBundle } = createRequire(import.meta.url)('../bin/stack.js');
 const outdir = path.join(root, 'dist/bundle');
 
 /**
@@ -73,19 +74,56 @@ const SHARED_NAMESPACE_HELPER =
   '};';
 
 /**
- * Rewrites esbuild's per-import namespace of a node builtin into the shared one. Fails the
- * build when esbuild's output no longer has the shape this expects, rather than quietly
- * bundling the slow form.
+ * The banner's helper for LAZY_BUILTINS: a stand-in for the builtin's namespace that loads it
+ * when one of its members is first read (a call, `.default`), one per builtin.
  */
-function shareBuiltinNamespaces(text) {
+const LAZY_BUILTIN_HELPER =
+  'const __stackLazyBuiltins = new Map();\n' +
+  'const __stackLazyBuiltin = (id) => {\n' +
+  '  let lazy = __stackLazyBuiltins.get(id);\n' +
+  '  if (lazy === undefined) {\n' +
+  '    let ns;\n' +
+  '    const load = () => (ns ??= __stackBuiltinNamespace(require(id)));\n' +
+  '    __stackLazyBuiltins.set(id, (lazy = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() })));\n' +
+  '  }\n' +
+  '  return lazy;\n' +
+  '};';
+
+/**
+ * Builtins that `stack run`'s bundle loads only when a member is first used. Our modules
+ * import them at their top, yet the one-shot `run --rm --image` calls neither fs/promises
+ * (its records, folders and cgroups are blocking calls) nor os: ~1 ms of CPU. Only our
+ * modules' import bindings (`import_x = …`) are rewritten: they are read member by member,
+ * never enumerated. Not child_process: the container's spawn (namespace-window.ts) would load
+ * it inside the namespace window, after its unshare.
+ */
+const LAZY_BUILTINS = ['node:fs/promises', 'node:os'];
+
+/**
+ * Rewrites esbuild's per-import namespace of a node builtin into the shared one, and the
+ * imports of `lazy` builtins into their lazy stand-ins. Fails the build when esbuild's output
+ * no longer has the shape this expects, rather than quietly bundling the slow form.
+ */
+function shareBuiltinNamespaces(text, lazy = []) {
   let count = 0;
-  const out = text.replace(/__toESM\(require\("((?:node:)?[a-z_/]+)"\), 1\)/g, (whole, id) => {
+  let out = text.replace(/__toESM\(require\("((?:node:)?[a-z_/]+)"\), 1\)/g, (whole, id) => {
     if (!isBuiltin(id)) return whole;
     count++;
-    return `__stackBuiltinNamespace(require(${JSON.stringify(id)}))`;
+    return lazy.includes(id)
+      ? `__stackLazyBuiltin(${JSON.stringify(id)})`
+      : `__stackBuiltinNamespace(require(${JSON.stringify(id)}))`;
   });
   if (count === 0 || !out.includes('var __toESM = '))
     throw new Error('bundle-cli: esbuild no longer emits __toESM(require("node:…"), 1)');
+  if (lazy.length > 0) {
+    let named = 0;
+    out = out.replace(/(\bimport_\w+ = )require\("(node:[a-z_/]+)"\);/g, (whole, binding, id) => {
+      if (!lazy.includes(id)) return whole;
+      named++;
+      return `${binding}__stackLazyBuiltin(${JSON.stringify(id)});`;
+    });
+    if (named === 0) throw new Error('bundle-cli: esbuild no longer emits import_x = require("node:…")');
+  }
   return out;
 }
 
@@ -120,8 +158,11 @@ const common = {
   logLevel: 'warning',
 };
 
-/** A CommonJS bundle of an entry, for bin/stack.js's runBundle, written as dist/bundle/<name>.cjs. */
-async function cjsBundle(name, entry) {
+/**
+ * A CommonJS bundle of an entry, for bin/stack.js's runBundle, written as dist/bundle/<name>.cjs;
+ * `lazy`: builtins loaded when first used (LAZY_BUILTINS).
+ */
+async function cjsBundle(name, entry, lazy = []) {
   const { outputFiles } = await build({
     ...common,
     entryPoints: { [name]: path.join(root, entry) },
@@ -130,18 +171,31 @@ async function cjsBundle(name, entry) {
     write: false,
     // Our sources are ES modules, strict by definition; the bundle's one function keeps them so.
     banner: {
-      js: `'use strict';\nconst __stackBundleUrl = require('node:url').pathToFileURL(__filename).href;\n${SHARED_NAMESPACE_HELPER}`,
+      js: `'use strict';\nconst __stackBundleUrl = require('node:url').pathToFileURL(__filename).href;\n${SHARED_NAMESPACE_HELPER}${lazy.length > 0 ? `\n${LAZY_BUILTIN_HELPER}` : ''}`,
     },
     plugins: [tscLayoutMetaUrl('__stackBundleUrl'), lazyChildProcessForCommander],
   });
   await fs.mkdir(outdir, { recursive: true });
-  for (const f of outputFiles) await fs.writeFile(f.path, shareBuiltinNamespaces(f.text));
+  for (const f of outputFiles) await fs.writeFile(f.path, shareBuiltinNamespaces(f.text, lazy));
+}
+
+/** cli/one-shot-args.ts alone, which bin/stack.js requires to choose one-shot.cjs: no builtins, no cache. */
+async function oneShotArgs() {
+  await build({
+    ...common,
+    entryPoints: { 'one-shot-args': path.join(root, 'cli/one-shot-args.ts') },
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+  });
 }
 
 await fs.rm(outdir, { recursive: true, force: true });
 await Promise.all([
   cjsBundle('stack', 'cli/main.ts'),
-  cjsBundle('run', 'cli/run-main.ts'),
+  cjsBundle('run', 'cli/run-main.ts', LAZY_BUILTINS),
+  // The one-shot form of `run` alone, and what tells it apart, for bin/stack.js.
+  cjsBundle('one-shot', 'cli/one-shot-main.ts', LAZY_BUILTINS),
+  oneShotArgs(),
   cjsBundle('build', 'cli/build-main.ts'),
   cjsBundle('plan', 'cli/plan-main.ts'),
   // One file: the supervisor loads everything it has at start anyway.
@@ -174,6 +228,9 @@ await cliCache('stack.cjs', ['-f', path.join(root, 'examples/hello/stack.yaml'),
 await cliCache('run.cjs', ['run', '--help']);
 await cliCache('build.cjs', ['build', '--help']);
 await cliCache('plan.cjs', ['plan', '--help']);
+// The one-shot's bundle has no cache from the build (its first one-shot makes it: that needs
+// root and an image), but its hash memo: without one, that first run would load node:crypto.
+readBundle(path.join(outdir, 'one-shot.cjs'));
 // The supervisor's top level, as one started early by `up` and not needed leaves it (its
 // stdin at EOF: it exits at once; bin/stack-supervisor.js writes a cache for such a run
 // only when told). Started as the CLI starts it, with no node flags: V8 refuses a cache made

@@ -8,19 +8,13 @@ import path from 'node:path';
 import { paths } from '../store/paths.js';
 import { makePrivateDirSync, openPrivateAppend } from '../store/private-files.js';
 import { isSameProcess, readStartTime } from '../store/proc-stat.js';
-import { lineReader, type Message, type Request, type WireError } from './protocol.js';
+import { lineReader, type Message, type Request } from './protocol.js';
 import { closeBootOutput, readWholeFile, supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
 import { checkSocketPath } from './socket-path.js';
 import { runningSupervisor } from './supervisor-liveness.js';
+import { SupervisorError } from './supervisor-error.js';
 
-export class SupervisorError extends Error {
-  readonly wire: WireError;
-  constructor(wire: WireError) {
-    super(wire.message);
-    this.name = wire.name;
-    this.wire = wire;
-  }
-}
+export { SupervisorError };
 
 export class SupervisorStartError extends Error {
   constructor(project: string, logTail: string) {

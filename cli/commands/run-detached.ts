@@ -8,7 +8,7 @@
 // killed watcher leaves a running container whose record `down` removes, and whose ports
 // the next plan frees once it is gone (executor/host/linux/observe-one-off-ports.ts).
 
-import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 
 const WATCHER_ENV = 'STACK_RUN_WATCHER';
 /** The line the watcher writes once the one-off runs: a NUL no program output starts a line with here. */
@@ -22,8 +22,13 @@ export function reportStarted(name: string): void {
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 }
 
-/** In the command: starts the watcher with our own arguments; resolves with our exit code. */
+/**
+ * In the command: starts the watcher with our own arguments; resolves with our exit code.
+ * node:child_process is loaded here, not at the top: the one-shot `stack run` loads this
+ * module and starts no watcher (its container's spawn is to need no child_process either).
+ */
 export function runThroughWatcher(): Promise<number> {
+  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

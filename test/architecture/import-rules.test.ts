@@ -95,6 +95,11 @@ const EXCEPTIONS: { from: Room; to: string; typeOnly?: boolean; why: string }[] 
     to: 'executor/host/linux/inherited-fds.ts',
     why: 'closing inherited fds is the first thing a process does (docs/security.md)',
   },
+  {
+    from: 'cli',
+    to: 'executor/host/linux/close-inherited-fds-fcntl.ts',
+    why: 'the same, for the one-shot `stack run`, asking fcntl through the libc it binds anyway',
+  },
 ];
 
 /** Node modules that reach the outside world: never in the pure rooms. */

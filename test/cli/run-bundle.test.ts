@@ -4,6 +4,7 @@
 // must mean the same there as in the whole CLI: the launcher sends only that command to it,
 // never the program's help or another command hidden behind a global option's value.
 
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,5 +59,42 @@ describe.each([
     const bad = stack(env, [command, '--bogus', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown option '--bogus'/);
+  });
+});
+
+// The one-shot form as root runs a bundle smaller still (dist/bundle/one-shot.cjs, from
+// cli/one-shot-main.ts): cli/one-shot-args.ts (one-shot-args.cjs) tells it apart.
+describe('the bundle of the one-shot `stack run --rm --image`', () => {
+  const dir = path.join(repoRoot, 'dist/bundle');
+  const isOneShot = (args: string[]) =>
+    (launcher as unknown as { isOneShot(dir: string, command: string, args: string[]): boolean }).isOneShot(
+      dir,
+      launcher.commandOf(args),
+      args,
+    );
+
+  it('runs exactly the form one-shot-args.ts reads, as root', () => {
+    expect(process.geteuid?.()).toBe(0);
+    expect(isOneShot(['run', '--rm', '--image', 'x', '--', '/bin/true'])).toBe(true);
+    expect(isOneShot(['run', '--image', 'x', '--network', 'none', '--rm', 'sh', '-c', 'true'])).toBe(true);
+    expect(isOneShot(['run', '--rm', '--image', 'x', '-e', 'A=1', 'sh'])).toBe(false);
+    expect(isOneShot(['run', '--image', 'x', 'sh'])).toBe(false);
+    expect(isOneShot(['-p', 'web', 'run', '--rm', '--image', 'x', 'sh'])).toBe(false);
+    expect(isOneShot(['run', '--rm', 'svc'])).toBe(false);
+    expect(isOneShot(['ps', '--image'])).toBe(false);
+  });
+
+  it('holds neither commander nor the stack file loader nor what `run SERVICE` needs', () => {
+    const text = fs.readFileSync(path.join(dir, 'one-shot.cjs'), 'latin1');
+    // esbuild names each module it bundles in a comment
+    expect(text).toMatch(/^\/\/ cli\/commands\/run-targeted\.ts$/m);
+    for (const left of [
+      'node_modules/commander/',
+      'node_modules/yaml/',
+      'cli/stack-file.ts',
+      'cli/commands/run-prepare.ts',
+      'cli/commands/dry-run-action.ts',
+    ])
+      expect(text).not.toContain(`\n// ${left}`);
   });
 });

@@ -121,4 +121,12 @@ describe('fds of the shell that runs stack', () => {
     expect(r.code, r.stderr).toBe(0);
     expect([...lsFds(r.stdout).keys()]).toEqual([0, 1, 2, 3]);
   });
+
+  it('the one-shot `stack run --rm --image` with fd 30 open: the container holds only 0, 1 and 2', () => {
+    const r = withOpen(secretFile, (fd) =>
+      stackWithFd(['run', '--rm', '--image', TEST_IMAGE, '--', 'ls', '-l', '/proc/self/fd'], fd),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect([...lsFds(r.stdout).keys()]).toEqual([0, 1, 2, 3]);
+  });
 });

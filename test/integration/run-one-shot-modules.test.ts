@@ -1,7 +1,11 @@
 // What the one-shot `stack run --rm --image REF -- CMD` loads is its start-up time (issue 16:
 // ≤ 60 ms). node:crypto alone is ~3.5 ms of CPU and the image unpacker's zlib (with zstd) ~2
 // ms, and the one-shot needs neither: a top-level import of either in a module on its way (the
-// spec's hash, a record's temporary name, a constant beside the unpacker) brings it back.
+// spec's hash, a record's temporary name, a constant beside the unpacker) brings it back. Nor
+// fs/promises (~1 ms) and os, which the run bundle loads when first used (bundle-cli.mjs
+// LAZY_BUILTINS): one call on the one-shot's way (an fs.promises.* anywhere) brings them back.
+// Nor child_process (~3 ms with its modules): the container's spawn is posix_spawn, and a
+// `run -d` watcher (run-detached.ts) loads it when it starts.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,7 +28,8 @@ beforeAll(() => {
 
 afterAll(() => env.dispose());
 
-it('loads neither node:crypto nor zlib, and leaves no container', () => {
+it('loads neither node:crypto, zlib, fs/promises, os nor child_process, and leaves no container', () => {
+  const trace = path.join(env.root, 'trace');
   const r = spawnSync(
     process.execPath,
     [
@@ -40,12 +45,16 @@ it('loads neither node:crypto nor zlib, and leaves no container', () => {
       '--',
       '/bin/true',
     ],
-    { cwd: env.root, env: env.env, encoding: 'utf8' },
+    { cwd: env.root, env: { ...env.env, STACK_TRACE: trace }, encoding: 'utf8' },
   );
   expect(r.status, r.stderr).toBe(0);
+  // from its own bundle (bin/stack.js isOneShot), not run.cjs's 2 MB
+  expect(fs.readFileSync(trace, 'utf8')).toMatch(/ loader: one-shot\.cjs$/m);
   const loaded = /loaded: (.*)/.exec(r.stderr)?.[1]?.split(',') ?? [];
-  expect(loaded).toContain('NativeModule child_process'); // the probe sees what was loaded
-  expect(loaded.filter((m) => /^NativeModule (crypto|zlib)$/.test(m))).toEqual([]);
+  expect(loaded).toContain('NativeModule vm'); // the probe sees what was loaded (bin/stack.js's)
+  expect(
+    loaded.filter((m) => /^NativeModule (crypto|zlib|(internal\/)?fs\/promises|os|child_process)$/.test(m)),
+  ).toEqual([]);
   const containers = path.join(env.env.STACK_ROOT!, 'stacks', '_run', 'containers');
   expect(fs.existsSync(containers) ? fs.readdirSync(containers) : []).toEqual([]);
 });

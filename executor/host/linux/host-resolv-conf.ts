@@ -11,7 +11,7 @@
 // mode a loopback nameserver is the connector's DNS forwarder instead, which asks it from the
 // host's side (CONNECTOR_DNS; the container reaches it through the user's namespace).
 
-import fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { nameserversOf, resolvConfUpstreams } from '../../../model/upstreams.js';
 import { CONNECTOR_DNS } from '../../../model/rootless-connector.js';
 import { inUserNamespace } from './rootless/user-namespace.js';
@@ -19,7 +19,14 @@ import { inUserNamespace } from './rootless/user-namespace.js';
 const SYSTEMD_UPSTREAMS = '/run/systemd/resolve/resolv.conf';
 const LOOPBACK_NAMESERVER = /^\s*nameserver\s+(127\.\S*|::1)\s*$/;
 
-const read = (file: string) => fs.readFile(file, 'utf8').catch(() => '');
+/** A blocking read of a few hundred bytes (see upper-dir-fs.ts): '' when it cannot be read. */
+const read = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+};
 
 /** `files`: where the host's files are (tests point them elsewhere). */
 export async function hostResolvConf(
@@ -28,7 +35,7 @@ export async function hostResolvConf(
   files = { resolvConf: '/etc/resolv.conf', systemd: SYSTEMD_UPSTREAMS },
   rootless = inUserNamespace(),
 ): Promise<string> {
-  const host = await read(files.resolvConf);
+  const host = read(files.resolvConf);
   if (!ownNetwork) return host;
   const configured = env.STACK_DNS_UPSTREAM;
   if (configured !== undefined) {
@@ -48,5 +55,5 @@ export async function hostResolvConf(
       .join('\n');
   const filtered = reachable(host);
   if (nameserversOf(filtered).length > 0 || nameserversOf(host).length === 0) return filtered;
-  return reachable(await read(files.systemd));
+  return reachable(read(files.systemd));
 }

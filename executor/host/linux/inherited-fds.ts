@@ -44,11 +44,14 @@ export function isCloseOnExec(fd: number, pid: number | 'self' = 'self'): boolea
 
 /**
  * Closes every fd from 3 up that is not close-on-exec, except Node's IPC channel to a parent
- * that forked us with one. Returns the fds closed.
+ * that forked us with one. Returns the fds closed. `closeOnExec` asks about one fd
+ * (close-inherited-fds-fcntl.ts asks fcntl).
  */
-export function closeInheritedFds(): number[] {
+export function closeInheritedFds(
+  closeOnExec: (fd: number) => boolean | undefined = (fd) => isCloseOnExec(fd),
+): number[] {
   const ipc = Number(process.env.NODE_CHANNEL_FD ?? -1);
-  const closed = openFdNumbers().filter((fd) => fd > 2 && fd !== ipc && isCloseOnExec(fd) === false);
+  const closed = openFdNumbers().filter((fd) => fd > 2 && fd !== ipc && closeOnExec(fd) === false);
   for (const fd of closed) fs.closeSync(fd);
   return closed;
 }

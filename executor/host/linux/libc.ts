@@ -217,6 +217,14 @@ export function setCloseOnExec(fd: number): boolean {
   return true;
 }
 
+/** Whether `fd` is close-on-exec; undefined when it is not open (any more). One fcntl, no /proc read. */
+export function isCloseOnExecFd(fd: number): boolean | undefined {
+  const flags = c.fcntl(fd, F_GETFD, 0) as number;
+  if (flags < 0 && koffi.errno() === EBADF) return undefined;
+  check('fcntl', flags, [fd, 'F_GETFD']);
+  return (flags & FD_CLOEXEC) !== 0;
+}
+
 export const MFD = { CLOEXEC: 0x1, ALLOW_SEALING: 0x2, EXEC: 0x10 } as const;
 
 /** An anonymous file in memory (close it with fs.closeSync); its name shows in /proc/PID/exe and maps. */

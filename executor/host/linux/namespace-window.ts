@@ -30,7 +30,9 @@ let saved: { ns: { fd: number; flag: number }[]; root: number; cwd: number } | u
 // libuv creates all threadpool threads on the first async fs call. Doing one now means no
 // threadpool thread is ever born inside a window (it would inherit the container's
 // namespaces); async fs work then always runs on the host.
-void fs.promises.stat('/').catch(() => {});
+// The callback form: fs.promises would load fs/promises (~1 ms of CPU), which a one-shot
+// `stack run` has no other use for.
+fs.stat('/', () => {});
 
 /** Opens the fds of this thread's namespaces, root and cwd; idempotent, called on first use. */
 export function openWindow(): void {

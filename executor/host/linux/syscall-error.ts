@@ -3,12 +3,13 @@
 
 import os from 'node:os';
 
-const errnoNames = new Map<number, string>(
-  Object.entries(os.constants.errno).map(([name, num]) => [num as number, name]),
-);
+/** Made at the first error: every command that binds libc loads this module, few fail a call. */
+let errnoNames: Map<number, string> | undefined;
+const knownErrnoName = (errno: number): string | undefined =>
+  (errnoNames ??= new Map(Object.entries(os.constants.errno).map(([name, num]) => [num as number, name]))).get(errno);
 
 /** EPERM, ENOENT…: the code name of an errno. */
-export const errnoName = (errno: number): string => errnoNames.get(errno) ?? `errno ${errno}`;
+export const errnoName = (errno: number): string => knownErrnoName(errno) ?? `errno ${errno}`;
 
 export class SyscallError extends Error {
   readonly call: string;
@@ -39,5 +40,5 @@ function describe(errno: number): string {
     EACCES: 'permission denied',
     ENOSPC: 'no space left on device',
   };
-  return names[errnoNames.get(errno) ?? ''] ?? 'see errno(3)';
+  return names[knownErrnoName(errno) ?? ''] ?? 'see errno(3)';
 }

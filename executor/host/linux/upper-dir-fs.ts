@@ -4,7 +4,7 @@
 // live system or VM whose root is an overlay — so it is checked before anything is spawned,
 // with the cause and the fix in the message.
 
-import fs from 'node:fs/promises';
+import { statfsSync } from 'node:fs';
 import { stackRoot } from '../../../store/paths.js';
 
 /** statfs(2)'s f_type of overlayfs (OVERLAYFS_SUPER_MAGIC). */
@@ -21,9 +21,13 @@ export class StackRootOnOverlayError extends Error {
   }
 }
 
-/** True when `dir` lies on an overlayfs mount. */
+/**
+ * True when `dir` lies on an overlayfs mount. A blocking statfs: fs/promises costs a
+ * thread-pool round trip, and its module, which nothing else on a one-shot `stack run`'s
+ * way loads.
+ */
 export async function isOnOverlayFs(dir: string): Promise<boolean> {
-  return (await fs.statfs(dir)).type === OVERLAYFS_MAGIC;
+  return statfsSync(dir).type === OVERLAYFS_MAGIC;
 }
 
 /** Throws StackRootOnOverlayError when the folder holding a container's upper dir is on overlayfs. */
