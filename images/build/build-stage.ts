@@ -6,7 +6,7 @@
 import fsp from 'node:fs/promises';
 import type { ImageInfo } from '../../model/observed.js';
 import { paths } from '../../store/paths.js';
-import { BuildContextError, contextChecksum, matchSource, type BuildContext } from './build-context.js';
+import { BuildContextError, contextChecksum, matchSource, type BuildContext, type ReadFiles } from './build-context.js';
 import { cachedStep, cacheStep } from './build-cache.js';
 import { DockerfileError, dockerfileDiagnostic } from './build-errors.js';
 import type { BuildStage, BuildStep, RunStep } from './build-plan.js';
@@ -57,13 +57,15 @@ export async function runStage(stage: BuildStage, env: StageEnv): Promise<StageD
     env.deps.events.stepStarted({ stage: env.stageName, index, count: env.count, text });
     const started = Date.now();
     try {
-      key = stepKey(key, step, await sourcesKey(step, env));
+      // The files the key is made from, as read for it: a COPY that runs copies these (copy-step.ts).
+      const read: ReadFiles = new Map();
+      key = stepKey(key, step, await sourcesKey(step, env, read));
       const hit = env.req.noCache ? undefined : await cachedStep(key);
       if (!hit) prepareRunner(stage, step, env);
       // Loaded on a miss only: a build all from the cache needs none of the step machinery.
       const layer = hit
         ? hit.layer
-        : await (await import('./build-step.js')).executeStep(step, layers, { ...env, index, title: text });
+        : await (await import('./build-step.js')).executeStep(step, layers, { ...env, index, title: text, read });
       // When the step was first made, kept with it: a build all from the cache is the same image, same id.
       const created = hit?.created ?? new Date().toISOString();
       // Written while the build goes on: only later builds read it.
@@ -126,14 +128,14 @@ export async function baseHistory(info: ImageInfo, layerCount: number): Promise<
 }
 
 /** What a COPY/ADD copies, as part of its cache key: file contents, or the stage or image copied from. */
-async function sourcesKey(step: BuildStep, env: StageEnv): Promise<string | undefined> {
+async function sourcesKey(step: BuildStep, env: StageEnv, read: ReadFiles): Promise<string | undefined> {
   if (step.kind !== 'copy') return undefined;
   if (step.from.kind === 'stage') return env.stages.get(step.from.index)!.key;
   if (step.from.kind === 'image') {
     const folder = env.folders.get(step.from.ref);
     if (!folder) return env.images.get(step.from.ref)!.id;
     const matched = (await Promise.all(step.sources.map((s) => matchSource(folder, s)))).flat();
-    return `${step.from.ref} ${await contextChecksum(folder, matched)}`;
+    return `${step.from.ref} ${await contextChecksum(folder, matched, read)}`;
   }
   if (step.from.kind === 'scratch') return 'scratch';
   const files = step.sources.filter((s) => !isHeredocSource(s, step) && !isUrl(s));
@@ -144,7 +146,7 @@ async function sourcesKey(step: BuildStep, env: StageEnv): Promise<string | unde
     env.fetched.set(url, f);
     fetched.push(`${url} ${f.checksum}`);
   }
-  return [await contextChecksum(env.ctx, matched), ...fetched].join('\n');
+  return [await contextChecksum(env.ctx, matched, read), ...fetched].join('\n');
 }
 
 export function isHeredocSource(source: string, step: { heredocs: { name: string }[] }): boolean {

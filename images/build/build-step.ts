@@ -12,7 +12,7 @@ import type { BuildStep, CopyStep, RunStep } from './build-plan.js';
 import type { RunStepMount } from './build-request.js';
 import type { StageEnv } from './build-stage.js';
 import { isHeredocSource, isUrl, stepNetwork } from './build-stage.js';
-import { BuildContextError, matchSource, type BuildContext } from './build-context.js';
+import { BuildContextError, matchSource, type BuildContext, type ReadFiles } from './build-context.js';
 import { commitLayer } from './commit-layer.js';
 import { copyFromLayers } from './copy-from-layers.js';
 import { copyFromContext, makeWorkdir } from './copy-step.js';
@@ -23,7 +23,12 @@ import { resolveOwner } from './resolve-owner.js';
 import { runCommand, runMounts } from './run-step-input.js';
 import { addLocalArchive, isArchive } from './add-archive.js';
 
-export type StepEnv = StageEnv & { index: number; title: string };
+export type StepEnv = StageEnv & {
+  index: number;
+  title: string;
+  /** The context files the step's cache key was made from, as read for it (build-context.ts). */
+  read?: ReadFiles;
+};
 
 const TAIL_LINES = 20;
 
@@ -52,6 +57,7 @@ async function copyStep(step: CopyStep, upper: string, layers: ImageLayer[], env
     upper,
     layers: dirs,
     dest: step.dest,
+    ...(env.read ? { read: env.read } : {}),
     ...(step.chown ? { owner: resolveOwner(step.chown, [upper, ...dirs]) } : {}),
     ...(step.chmod ? { mode: chmodValue(step.chmod) } : {}),
   };

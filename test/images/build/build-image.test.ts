@@ -185,6 +185,33 @@ describe('buildImage', () => {
     if (before.length > 0) expect(after).toEqual(before);
   });
 
+  it('copies a context file as its cache key read it, though it is edited before the copy', async () => {
+    const dir = context({ Dockerfile: `FROM ${BASE}\nCOPY a.txt /a.txt\nRUN true\n`, 'a.txt': 'before\n' });
+    const file = path.join(dir, 'a.txt');
+    fs.chmodSync(file, 0o644);
+    // The edit lands between the COPY's checksum and its copy: when the runner gets ready for the RUN.
+    const editing = {
+      ...deps,
+      runner: {
+        ...runner,
+        prepare: (id: string, network: boolean) => {
+          fs.writeFileSync(file, 'edited meanwhile\n');
+          fs.chmodSync(file, 0o755);
+          runner.prepare!(id, network);
+        },
+      },
+    };
+    const first = await buildImage(request(dir, 'stack.local/edited:1', { noCache: true }), editing);
+    expect(inImage(first, 'a.txt').text).toBe('before\n');
+    expect(inImage(first, 'a.txt').stat!.mode & 0o777).toBe(0o644);
+    // The edit is a change for the next build: its COPY misses the cache and copies it.
+    events.cached.length = 0;
+    const second = await buildImage(request(dir, 'stack.local/edited:1'), deps);
+    expect(events.cached).toEqual([false, false]);
+    expect(inImage(second, 'a.txt').text).toBe('edited meanwhile\n');
+    expect(inImage(second, 'a.txt').stat!.mode & 0o777).toBe(0o755);
+  });
+
   it('refuses a broken Dockerfile with every problem at once, located', async () => {
     const dir = context({ Dockerfile: `FROM ${BASE}\nRUNN echo\nCOPY\n` });
     const err = await buildImage(request(dir, 'stack.local/broken:1'), deps).catch((e: unknown) => e);
