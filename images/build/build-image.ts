@@ -18,6 +18,7 @@ import { planBuild } from './plan-build.js';
 import { writeImage, type HistoryEntry, type ImageLayer } from './image-write.js';
 import { runStage, type StageDone } from './build-stage.js';
 import { PendingWork } from './pending-work.js';
+import { traceMark } from '../../store/trace-marks.js';
 
 export interface BuildDeps {
   runner: StepRunner;
@@ -28,6 +29,7 @@ export interface BuildDeps {
 
 export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<ImageInfo> {
   const { file, shown, text, planned, images, folders } = await planBuild(req, (ref) => deps.baseImage(ref, req.pull));
+  traceMark('build: planned');
   for (const stage of planned.stages) {
     for (const step of stage.steps)
       if (
@@ -51,6 +53,7 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
   const cleanUp = async () => {
     try {
       await pending.done();
+      traceMark('build: removals done');
     } finally {
       await Promise.all([fsp.rm(tmpDir, { recursive: true, force: true }), deps.runner.end(buildId)]);
     }
@@ -82,6 +85,7 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
     await cleanUp();
     throw err;
   }
+  traceMark('build: steps done');
   const target = planned.stages[planned.stages.length - 1]!;
   const result = done.get(target.index)!;
   const config: ImageConfig = { ...target.config, labels: { ...target.config.labels, ...req.labels } };
@@ -90,6 +94,7 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
     writeImage(req.tags, config, result.layers, result.history),
     cleanUp(),
   ]);
+  traceMark('build: image written, cleaned up');
   if (written.status === 'rejected') throw written.reason;
   if (cleaned.status === 'rejected') throw cleaned.reason;
   return written.value;

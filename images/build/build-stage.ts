@@ -18,6 +18,7 @@ import { LayerPathError } from './layer-stack.js';
 import type { Fetched } from './add-url.js';
 import { OwnerLookupError } from './resolve-owner.js';
 import type { PendingWork } from './pending-work.js';
+import { traceMark } from '../../store/trace-marks.js';
 
 export interface StageDone {
   layers: ImageLayer[];
@@ -61,6 +62,7 @@ export async function runStage(stage: BuildStage, env: StageEnv): Promise<StageD
       const read: ReadFiles = new Map();
       key = stepKey(key, step, await sourcesKey(step, env, read));
       const hit = env.req.noCache ? undefined : await cachedStep(key);
+      traceMark(`build: step ${index} ${hit ? 'from the cache' : 'runs'}`);
       if (!hit) prepareRunner(stage, step, env);
       // Loaded on a miss only: a build all from the cache needs none of the step machinery.
       const layer = hit
@@ -80,6 +82,7 @@ export async function runStage(stage: BuildStage, env: StageEnv): Promise<StageD
           ...(layer ? {} : { empty_layer: true }),
         },
       ];
+      traceMark(`build: step ${index} done`);
       env.deps.events.stepDone({ cached: hit !== undefined, ms: Date.now() - started });
     } catch (err) {
       if (err instanceof BuildContextError || err instanceof OwnerLookupError || err instanceof LayerPathError)

@@ -22,6 +22,7 @@ import { removeMountStubs } from './mount-stubs.js';
 import { resolveOwner } from './resolve-owner.js';
 import { runCommand, runMounts } from './run-step-input.js';
 import { addLocalArchive, isArchive } from './add-archive.js';
+import { traceMark } from '../../store/trace-marks.js';
 
 export type StepEnv = StageEnv & {
   index: number;
@@ -169,6 +170,7 @@ async function runStep(step: RunStep, layers: ImageLayer[], env: StepEnv): Promi
       if (tail.length > TAIL_LINES + 1) tail.splice(0, tail.length - TAIL_LINES - 1);
     },
   );
+  traceMark(`build: step ${env.index} exited`);
   try {
     if (result.exitCode !== 0) {
       const lines = tail.filter((l, i) => l !== '' || i < tail.length - 1).slice(-TAIL_LINES);
