@@ -7,6 +7,7 @@
 // cache, as docker's do).
 
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageInfo } from '../../model/observed.js';
@@ -46,7 +47,7 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
   const ctx = await openContext(req.context, file);
   const buildId = randomBytes(4).toString('hex');
   const tmpDir = path.join(paths.imagesDir(), 'tmp', `build-${process.pid}-${buildId}`);
-  await fsp.mkdir(tmpDir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
   const done = new Map<number, StageDone>();
   const pending = new PendingWork();
   // The steps' containers go first (they may use tmpDir's files), then the build's own objects.

@@ -3,7 +3,7 @@
 // its layer committed and remembered in the cache. The image history gets a line per step,
 // `empty_layer` where the step changed no file.
 
-import fsp from 'node:fs/promises';
+import fs from 'node:fs';
 import type { ImageInfo } from '../../model/observed.js';
 import { paths } from '../../store/paths.js';
 import { BuildContextError, contextChecksum, matchSource, type BuildContext, type ReadFiles } from './build-context.js';
@@ -107,22 +107,42 @@ async function start(stage: BuildStage, env: StageEnv): Promise<StageDone> {
   return { layers, history: await baseHistory(info, layers.length), key: baseKey(base, { imageId: info.id }) };
 }
 
-/** An image's layers with the diff_ids recorded when they were stored (layer-store.ts). */
+/**
+ * An image's layers with the diff_ids recorded when they were stored (layer-store.ts).
+ * Blocking: a few bytes and a stat per layer, each cheaper than its trips through the thread
+ * pool (plan-build.ts's readDockerfile).
+ */
 export async function storedLayers(info: ImageInfo): Promise<ImageLayer[]> {
-  return Promise.all(
-    info.layers.map(async (digest) => {
-      const diffId = (await fsp.readFile(paths.layerDiffId(digest), 'utf8').catch(() => '')).trim();
-      const size = (await fsp.stat(paths.blobFile(digest)).catch(() => undefined))?.size;
-      // A layer stored before diff_ids were recorded was verified by its blob digest only.
-      return { digest, diffId: diffId || digest, ...(size !== undefined ? { size } : {}) };
-    }),
-  );
+  return info.layers.map((digest) => {
+    const diffId = readIfThere(paths.layerDiffId(digest)).trim();
+    const size = sizeIfThere(paths.blobFile(digest));
+    // A layer stored before diff_ids were recorded was verified by its blob digest only.
+    return { digest, diffId: diffId || digest, ...(size !== undefined ? { size } : {}) };
+  });
+}
+
+/** A file's text; '' when it cannot be read. */
+function readIfThere(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** A file's size; undefined when it cannot be stat'ed. */
+function sizeIfThere(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The base image's history when its config is kept; else a line per layer, so history and layers agree. */
 export async function baseHistory(info: ImageInfo, layerCount: number): Promise<HistoryEntry[]> {
   try {
-    const config = JSON.parse(await fsp.readFile(paths.blobFile(info.id), 'utf8')) as { history?: HistoryEntry[] };
+    const config = JSON.parse(fs.readFileSync(paths.blobFile(info.id), 'utf8')) as { history?: HistoryEntry[] };
     if (Array.isArray(config.history)) return config.history;
   } catch {
     // not kept: fall through

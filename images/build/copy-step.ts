@@ -59,7 +59,7 @@ export async function ensureFolder(stack: string[], into: CopyInto, rel: string)
 /** A source that is a symbolic link → what it points to, which must be in the context too. */
 async function followSource(ctx: BuildContext, source: string): Promise<string> {
   const full = path.join(ctx.dir, source);
-  if (!(await fsp.lstat(full)).isSymbolicLink()) return source;
+  if (!fs.lstatSync(full).isSymbolicLink()) return source;
   const target = await fsp.realpath(full).catch(() => undefined);
   const rel = target === undefined ? undefined : path.relative(await fsp.realpath(ctx.dir), target);
   if (rel === undefined || rel.startsWith('..') || path.isAbsolute(rel))
@@ -156,7 +156,11 @@ export function joinRel(a: string, b: string): string {
 }
 
 async function isDir(ctx: BuildContext, rel: string): Promise<boolean> {
-  return (await fsp.lstat(path.join(ctx.dir, rel)).catch(() => undefined))?.isDirectory() ?? false;
+  try {
+    return fs.lstatSync(path.join(ctx.dir, rel)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function lookupIsDir(stack: string[], dest: string): boolean {
