@@ -13,7 +13,6 @@ import { createLinuxHost } from '../../../executor/host/linux/linux-host.js';
 import { makeBuildStepRunner } from '../../../executor/build-step-runner.js';
 import { keptNetworkProjects, removeKeptNetworks } from '../../../executor/kept-build-network.js';
 import { buildImage } from '../../../images/build/build-image.js';
-import type { BuildRequest } from '../../../images/build/build-request.js';
 import { BuildStepError, DockerfileError } from '../../../images/build/build-errors.js';
 import { findImage, saveImage } from '../../../images/image-store.js';
 import { lookup } from '../../../images/build/layer-stack.js';
@@ -22,6 +21,7 @@ import { natTableName, vethName } from '../../../model/names.js';
 import { buildBusyboxLayer } from '../../support/busybox-layer.js';
 import { makeOutsideHost } from '../../support/outside-host.js';
 import { repoRoot } from '../../support/stack-cli.js';
+import { buildRequest } from '../../support/build-request.js';
 
 /** Alive and not a zombie (an orphan whose reaper has not reaped it yet is gone for us). */
 function processAlive(pid: number): boolean {
@@ -64,22 +64,7 @@ function context(files: Record<string, string>): string {
   return dir;
 }
 
-function request(dir: string, tag: string, over: Partial<BuildRequest> = {}): BuildRequest {
-  return {
-    context: dir,
-    dockerfile: { file: path.join(dir, 'Dockerfile') },
-    buildArgs: new Map(),
-    tags: [tag],
-    labels: {},
-    noCache: false,
-    pull: false,
-    network: 'none',
-    extraHosts: [],
-    secrets: [],
-    additionalContexts: {},
-    ...over,
-  };
-}
+const request = buildRequest;
 
 /** What the image's root shows at `rel`, through its layers. */
 function inImage(info: ImageInfo, rel: string): { text?: string; stat?: fs.Stats } {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DockerfileError } from '../../../images/build/build-errors.js';
 import { planBuild } from '../../../images/build/plan-build.js';
-import type { BuildRequest } from '../../../images/build/build-request.js';
+import { buildRequest } from '../../support/build-request.js';
 
 let dir: string;
 beforeEach(() => {
@@ -16,21 +16,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function request(file: string): BuildRequest {
-  return {
-    context: dir,
-    dockerfile: { file },
-    buildArgs: new Map(),
-    tags: ['stack.local/planned:1'],
-    labels: {},
-    noCache: false,
-    pull: false,
-    network: 'none',
-    extraHosts: [],
-    secrets: [],
-    additionalContexts: {},
-  };
-}
+const request = (file: string) => buildRequest(dir, 'stack.local/planned:1', { dockerfile: { file } });
 
 const noImage = async () => undefined;
 
