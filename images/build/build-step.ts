@@ -171,6 +171,7 @@ async function runStep(step: RunStep, layers: ImageLayer[], env: StepEnv): Promi
     },
   );
   traceMark(`build: step ${env.index} exited`);
+  let released = false;
   try {
     if (result.exitCode !== 0) {
       const lines = tail.filter((l, i) => l !== '' || i < tail.length - 1).slice(-TAIL_LINES);
@@ -181,15 +182,21 @@ async function runStep(step: RunStep, layers: ImageLayer[], env: StepEnv): Promi
         lines,
       );
     }
+    // The upper folder is moved out of the container's first, and the exited container is
+    // removed while the build goes on and its layer is packed: the removal waits on the
+    // kernel (its veth's deletion) for 2–20 ms, on the build's path when it came after.
+    const upper = path.join(env.tmpDir, `run-${env.index}`);
+    fs.renameSync(result.upper, upper);
+    env.pending.start(result.release);
+    released = true;
     await removeMountStubs(
-      result.upper,
+      upper,
       layerDirs(layers),
       mounts.map((m) => m.target),
     );
-    return await commitLayer(result.upper);
+    return await commitLayer(upper);
   } finally {
-    // Removed while the build goes on: the layer is committed, the container has exited.
-    env.pending.start(result.release);
+    if (!released) env.pending.start(result.release);
   }
 }
 
