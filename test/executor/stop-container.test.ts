@@ -1,5 +1,5 @@
-// A container's removal: its veths' deletion (the kernel waits for RCU grace periods) and
-// its own cleanup go on at once; a failure of either still fails the removal, after both.
+// A container's removal: its published ports, its veths' deletion (the kernel waits for RCU
+// grace periods) and its own cleanup go on at once; a failure still fails it, after all three.
 import { describe, expect, it } from 'vitest';
 import { FakeHost } from '../../executor/fake-host.js';
 import { removeContainer } from '../../executor/stop-container.js';
@@ -16,6 +16,12 @@ describe('removeContainer', () => {
     host.networks.detach = async (veth) => {
       await slowDetach(veth);
       await cleanedUp;
+    };
+    // So does the read of its record for a one-off's published ports, which came first.
+    const load = host.state.loadContainer;
+    host.state.loadContainer = async (project, name) => {
+      await cleanedUp;
+      return load(project, name);
     };
     const cleanup = host.containers.cleanup;
     host.containers.cleanup = async (project, name) => {
