@@ -60,9 +60,15 @@ export async function removeContainer(
       });
     warnings = await stopMarked(host, project, name, stop.signal, stop.graceSeconds, hooks);
   }
-  await unpublishOneOff(host, project, name);
-  for (const veth of stop.hostVeths) await host.networks.detach(veth);
-  await host.containers.cleanup(project, name);
+  // Its published ports, its veths and its own objects (cgroups, mounts, folders) do not
+  // depend on each other: the kernel's deletion of a veth waits for RCU grace periods (2–20
+  // ms in a build's timeline, the thread off the event loop), and the rest goes on meanwhile.
+  const settled = await Promise.allSettled([
+    unpublishOneOff(host, project, name),
+    Promise.all(stop.hostVeths.map((veth) => host.networks.detach(veth))),
+    host.containers.cleanup(project, name),
+  ]);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
   await hooks.cleanedUp?.(project, name);
   await host.state.removeContainer(project, name);
   return warnings;

@@ -4,6 +4,7 @@ import { buildStackImages } from '../build-images.js';
 import { buildProgressMode } from '../build-progress.js';
 import { EXIT } from '../errors.js';
 import { loadStackFiles, UsageError, type GlobalOptions } from '../stack-file.js';
+import { traceMark } from '../../store/trace-marks.js';
 
 export interface BuildOptions {
   /** commander's name for --no-cache (false when given). */
@@ -27,9 +28,11 @@ export function parseBuildArgs(entries: string[], env: NodeJS.ProcessEnv = proce
 }
 
 export async function build(globals: GlobalOptions, opts: BuildOptions, services: string[]): Promise<number> {
+  traceMark('cli: build action');
   const progress = buildProgressMode(opts.progress);
   const buildArgs = parseBuildArgs(opts.buildArg ?? []);
   const stack = loadStackFiles(globals);
+  traceMark('cli: stack file loaded');
   const known = new Set(stack.services.map((s) => s.name));
   const unknown = services.filter((s) => !known.has(s));
   if (unknown.length > 0) throw new UsageError(`no such service: ${unknown.join(', ')}`);
@@ -46,5 +49,6 @@ export async function build(globals: GlobalOptions, opts: BuildOptions, services
     progress,
     overrides: { noCache: opts.cache === false, pull: opts.pull === true, buildArgs },
   });
+  traceMark('cli: build done');
   return EXIT.ok;
 }

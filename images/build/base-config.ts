@@ -3,7 +3,7 @@
 // exposed ports, volumes, ONBUILD triggers and the SHELL carry over as in docker; else the
 // fields the image record holds (env, cmd, entrypoint, workdir, user, healthcheck, stop signal).
 
-import fsp from 'node:fs/promises';
+import fs from 'node:fs';
 import type { ImageInfo } from '../../model/observed.js';
 import { paths } from '../../store/paths.js';
 import { emptyConfig, type ImageConfig } from './build-plan.js';
@@ -33,7 +33,7 @@ interface KeptConfig {
 }
 
 export async function baseConfig(info: ImageInfo): Promise<ImageConfig> {
-  const kept = await keptConfig(info);
+  const kept = keptConfig(info);
   if (kept) return fromKept(kept);
   const c = emptyConfig();
   c.env = [...info.env];
@@ -57,14 +57,15 @@ export async function baseConfig(info: ImageInfo): Promise<ImageConfig> {
   return c;
 }
 
-async function keptConfig(info: ImageInfo): Promise<KeptConfig | undefined> {
+/** Blocking reads of two small blobs (plan-build.ts's readDockerfile says why). */
+function keptConfig(info: ImageInfo): KeptConfig | undefined {
   if (!info.manifest) return undefined;
   try {
-    const manifest = JSON.parse(await fsp.readFile(paths.blobFile(info.manifest), 'utf8')) as {
+    const manifest = JSON.parse(fs.readFileSync(paths.blobFile(info.manifest), 'utf8')) as {
       config?: { digest?: string };
     };
     if (manifest.config?.digest !== info.id) return undefined;
-    return JSON.parse(await fsp.readFile(paths.blobFile(info.id), 'utf8')) as KeptConfig;
+    return JSON.parse(fs.readFileSync(paths.blobFile(info.id), 'utf8')) as KeptConfig;
   } catch {
     return undefined; // blobs pruned or unreadable: the record's fields still hold the essentials
   }

@@ -120,9 +120,26 @@ export async function walkContext(ctx: BuildContext, rel: string): Promise<strin
 
 const SMALL_FILE = 1 << 20;
 
+/** A small file as the checksum read it: its bytes and its lstat then. */
+export interface ReadFile {
+  bytes: Buffer;
+  stat: fs.Stats;
+}
+
+/**
+ * Small files the checksum read, by full path, for the COPY that follows (copy-step.ts): it
+ * writes these bytes rather than reading the file again, so the layer holds what its cache
+ * key was made from even when the file is edited meanwhile, and a COPY of small files makes
+ * no second open, stat and read of each. Up to READ_FILES_LIMIT bytes are kept.
+ */
+export type ReadFiles = Map<string, ReadFile>;
+
+const READ_FILES_LIMIT = 16 * 1024 * 1024;
+
 /** sha256 over the names, types, modes, link targets and contents of what a step copies. */
-export async function contextChecksum(ctx: BuildContext, paths: string[]): Promise<string> {
+export async function contextChecksum(ctx: BuildContext, paths: string[], keep?: ReadFiles): Promise<string> {
   const hash = createHash('sha256');
+  let kept = 0;
   for (const top of paths) {
     for (const p of await walkContext(ctx, top)) {
       const full = path.join(ctx.dir, p);
@@ -131,8 +148,14 @@ export async function contextChecksum(ctx: BuildContext, paths: string[]): Promi
       if (st.isSymbolicLink()) hash.update(`link:${fs.readlinkSync(full)}\0`);
       else if (st.isFile()) {
         // Small files in one read (a stream's setup costs more than the read); big ones streamed.
-        if (st.size <= SMALL_FILE) hash.update(fs.readFileSync(full));
-        else for await (const chunk of fs.createReadStream(full)) hash.update(chunk as Buffer);
+        if (st.size <= SMALL_FILE) {
+          const bytes = fs.readFileSync(full);
+          hash.update(bytes);
+          if (keep && kept + bytes.length <= READ_FILES_LIMIT) {
+            keep.set(full, { bytes, stat: st });
+            kept += bytes.length;
+          }
+        } else for await (const chunk of fs.createReadStream(full)) hash.update(chunk as Buffer);
         hash.update('\0');
       }
     }

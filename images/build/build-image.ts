@@ -7,6 +7,7 @@
 // cache, as docker's do).
 
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageInfo } from '../../model/observed.js';
@@ -18,6 +19,7 @@ import { planBuild } from './plan-build.js';
 import { writeImage, type HistoryEntry, type ImageLayer } from './image-write.js';
 import { runStage, type StageDone } from './build-stage.js';
 import { PendingWork } from './pending-work.js';
+import { traceMark } from '../../store/trace-marks.js';
 
 export interface BuildDeps {
   runner: StepRunner;
@@ -28,6 +30,7 @@ export interface BuildDeps {
 
 export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<ImageInfo> {
   const { file, shown, text, planned, images, folders } = await planBuild(req, (ref) => deps.baseImage(ref, req.pull));
+  traceMark('build: planned');
   for (const stage of planned.stages) {
     for (const step of stage.steps)
       if (
@@ -44,13 +47,14 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
   const ctx = await openContext(req.context, file);
   const buildId = randomBytes(4).toString('hex');
   const tmpDir = path.join(paths.imagesDir(), 'tmp', `build-${process.pid}-${buildId}`);
-  await fsp.mkdir(tmpDir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
   const done = new Map<number, StageDone>();
   const pending = new PendingWork();
   // The steps' containers go first (they may use tmpDir's files), then the build's own objects.
   const cleanUp = async () => {
     try {
       await pending.done();
+      traceMark('build: removals done');
     } finally {
       await Promise.all([fsp.rm(tmpDir, { recursive: true, force: true }), deps.runner.end(buildId)]);
     }
@@ -82,6 +86,7 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
     await cleanUp();
     throw err;
   }
+  traceMark('build: steps done');
   const target = planned.stages[planned.stages.length - 1]!;
   const result = done.get(target.index)!;
   const config: ImageConfig = { ...target.config, labels: { ...target.config.labels, ...req.labels } };
@@ -90,6 +95,7 @@ export async function buildImage(req: BuildRequest, deps: BuildDeps): Promise<Im
     writeImage(req.tags, config, result.layers, result.history),
     cleanUp(),
   ]);
+  traceMark('build: image written, cleaned up');
   if (written.status === 'rejected') throw written.reason;
   if (cleaned.status === 'rejected') throw cleaned.reason;
   return written.value;

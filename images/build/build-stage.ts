@@ -3,10 +3,10 @@
 // its layer committed and remembered in the cache. The image history gets a line per step,
 // `empty_layer` where the step changed no file.
 
-import fsp from 'node:fs/promises';
+import fs from 'node:fs';
 import type { ImageInfo } from '../../model/observed.js';
 import { paths } from '../../store/paths.js';
-import { BuildContextError, contextChecksum, matchSource, type BuildContext } from './build-context.js';
+import { BuildContextError, contextChecksum, matchSource, type BuildContext, type ReadFiles } from './build-context.js';
 import { cachedStep, cacheStep } from './build-cache.js';
 import { DockerfileError, dockerfileDiagnostic } from './build-errors.js';
 import type { BuildStage, BuildStep, RunStep } from './build-plan.js';
@@ -18,6 +18,7 @@ import { LayerPathError } from './layer-stack.js';
 import type { Fetched } from './add-url.js';
 import { OwnerLookupError } from './resolve-owner.js';
 import type { PendingWork } from './pending-work.js';
+import { traceMark } from '../../store/trace-marks.js';
 
 export interface StageDone {
   layers: ImageLayer[];
@@ -57,13 +58,16 @@ export async function runStage(stage: BuildStage, env: StageEnv): Promise<StageD
     env.deps.events.stepStarted({ stage: env.stageName, index, count: env.count, text });
     const started = Date.now();
     try {
-      key = stepKey(key, step, await sourcesKey(step, env));
+      // The files the key is made from, as read for it: a COPY that runs copies these (copy-step.ts).
+      const read: ReadFiles = new Map();
+      key = stepKey(key, step, await sourcesKey(step, env, read));
       const hit = env.req.noCache ? undefined : await cachedStep(key);
+      traceMark(`build: step ${index} ${hit ? 'from the cache' : 'runs'}`);
       if (!hit) prepareRunner(stage, step, env);
       // Loaded on a miss only: a build all from the cache needs none of the step machinery.
       const layer = hit
         ? hit.layer
-        : await (await import('./build-step.js')).executeStep(step, layers, { ...env, index, title: text });
+        : await (await import('./build-step.js')).executeStep(step, layers, { ...env, index, title: text, read });
       // When the step was first made, kept with it: a build all from the cache is the same image, same id.
       const created = hit?.created ?? new Date().toISOString();
       // Written while the build goes on: only later builds read it.
@@ -78,6 +82,7 @@ export async function runStage(stage: BuildStage, env: StageEnv): Promise<StageD
           ...(layer ? {} : { empty_layer: true }),
         },
       ];
+      traceMark(`build: step ${index} done`);
       env.deps.events.stepDone({ cached: hit !== undefined, ms: Date.now() - started });
     } catch (err) {
       if (err instanceof BuildContextError || err instanceof OwnerLookupError || err instanceof LayerPathError)
@@ -102,22 +107,42 @@ async function start(stage: BuildStage, env: StageEnv): Promise<StageDone> {
   return { layers, history: await baseHistory(info, layers.length), key: baseKey(base, { imageId: info.id }) };
 }
 
-/** An image's layers with the diff_ids recorded when they were stored (layer-store.ts). */
+/**
+ * An image's layers with the diff_ids recorded when they were stored (layer-store.ts).
+ * Blocking: a few bytes and a stat per layer, each cheaper than its trips through the thread
+ * pool (plan-build.ts's readDockerfile).
+ */
 export async function storedLayers(info: ImageInfo): Promise<ImageLayer[]> {
-  return Promise.all(
-    info.layers.map(async (digest) => {
-      const diffId = (await fsp.readFile(paths.layerDiffId(digest), 'utf8').catch(() => '')).trim();
-      const size = (await fsp.stat(paths.blobFile(digest)).catch(() => undefined))?.size;
-      // A layer stored before diff_ids were recorded was verified by its blob digest only.
-      return { digest, diffId: diffId || digest, ...(size !== undefined ? { size } : {}) };
-    }),
-  );
+  return info.layers.map((digest) => {
+    const diffId = readIfThere(paths.layerDiffId(digest)).trim();
+    const size = sizeIfThere(paths.blobFile(digest));
+    // A layer stored before diff_ids were recorded was verified by its blob digest only.
+    return { digest, diffId: diffId || digest, ...(size !== undefined ? { size } : {}) };
+  });
+}
+
+/** A file's text; '' when it cannot be read. */
+function readIfThere(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** A file's size; undefined when it cannot be stat'ed. */
+function sizeIfThere(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The base image's history when its config is kept; else a line per layer, so history and layers agree. */
 export async function baseHistory(info: ImageInfo, layerCount: number): Promise<HistoryEntry[]> {
   try {
-    const config = JSON.parse(await fsp.readFile(paths.blobFile(info.id), 'utf8')) as { history?: HistoryEntry[] };
+    const config = JSON.parse(fs.readFileSync(paths.blobFile(info.id), 'utf8')) as { history?: HistoryEntry[] };
     if (Array.isArray(config.history)) return config.history;
   } catch {
     // not kept: fall through
@@ -126,14 +151,14 @@ export async function baseHistory(info: ImageInfo, layerCount: number): Promise<
 }
 
 /** What a COPY/ADD copies, as part of its cache key: file contents, or the stage or image copied from. */
-async function sourcesKey(step: BuildStep, env: StageEnv): Promise<string | undefined> {
+async function sourcesKey(step: BuildStep, env: StageEnv, read: ReadFiles): Promise<string | undefined> {
   if (step.kind !== 'copy') return undefined;
   if (step.from.kind === 'stage') return env.stages.get(step.from.index)!.key;
   if (step.from.kind === 'image') {
     const folder = env.folders.get(step.from.ref);
     if (!folder) return env.images.get(step.from.ref)!.id;
     const matched = (await Promise.all(step.sources.map((s) => matchSource(folder, s)))).flat();
-    return `${step.from.ref} ${await contextChecksum(folder, matched)}`;
+    return `${step.from.ref} ${await contextChecksum(folder, matched, read)}`;
   }
   if (step.from.kind === 'scratch') return 'scratch';
   const files = step.sources.filter((s) => !isHeredocSource(s, step) && !isUrl(s));
@@ -144,7 +169,7 @@ async function sourcesKey(step: BuildStep, env: StageEnv): Promise<string | unde
     env.fetched.set(url, f);
     fetched.push(`${url} ${f.checksum}`);
   }
-  return [await contextChecksum(env.ctx, matched), ...fetched].join('\n');
+  return [await contextChecksum(env.ctx, matched, read), ...fetched].join('\n');
 }
 
 export function isHeredocSource(source: string, step: { heredocs: { name: string }[] }): boolean {

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { BuildContextError, walkContext, type BuildContext } from './build-context.js';
+import { BuildContextError, walkContext, type BuildContext, type ReadFiles } from './build-context.js';
 import { lookup, resolveInRoot } from './layer-stack.js';
 
 export interface CopyInto {
@@ -23,6 +23,8 @@ export interface CopyInto {
   mode?: number;
   /** Keep each file's owner (COPY --from a stage or image) unless `owner` says otherwise; else 0:0. */
   keepOwners?: boolean;
+  /** Context files the step's cache key was made from: copied as read then (build-context.ts). */
+  read?: ReadFiles;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function ensureFolder(stack: string[], into: CopyInto, rel: string)
 /** A source that is a symbolic link → what it points to, which must be in the context too. */
 async function followSource(ctx: BuildContext, source: string): Promise<string> {
   const full = path.join(ctx.dir, source);
-  if (!(await fsp.lstat(full)).isSymbolicLink()) return source;
+  if (!fs.lstatSync(full).isSymbolicLink()) return source;
   const target = await fsp.realpath(full).catch(() => undefined);
   const rel = target === undefined ? undefined : path.relative(await fsp.realpath(ctx.dir), target);
   if (rel === undefined || rel.startsWith('..') || path.isAbsolute(rel))
@@ -85,7 +87,8 @@ export async function makeWorkdir(
  * most of its time waiting on that).
  */
 export async function copyEntry(from: string, targetRel: string, stack: string[], into: CopyInto): Promise<void> {
-  const st = fs.lstatSync(from);
+  const read = into.read?.get(from);
+  const st = read?.stat ?? fs.lstatSync(from);
   // Only a folder looks below: a file, link or folder the image has there is replaced by a
   // file or link all the same (a lookup walks every layer for every path component).
   const existing = st.isDirectory() ? lookup(stack, targetRel) : undefined;
@@ -98,14 +101,18 @@ export async function copyEntry(from: string, targetRel: string, stack: string[]
   const to = path.join(into.upper, targetRel);
   const uid = into.owner?.uid ?? (into.keepOwners ? st.uid : 0);
   const gid = into.owner?.gid ?? (into.keepOwners ? st.gid : 0);
+  // Removed only when something is there: fs.rmSync of nothing throws and catches an ENOENT,
+  // which costs more than the lstat, and a fresh upper folder has nothing.
+  const there = lstatOrUndefined(to);
   if (st.isDirectory()) {
-    if (!lstatOrUndefined(to)?.isDirectory()) {
-      fs.rmSync(to, { force: true });
+    if (!there?.isDirectory()) {
+      if (there) fs.rmSync(to, { force: true });
       fs.mkdirSync(to);
     }
   } else {
-    fs.rmSync(to, { force: true, recursive: true });
+    if (there) fs.rmSync(to, { force: true, recursive: true });
     if (st.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(from), to);
+    else if (read) fs.writeFileSync(to, read.bytes, { mode: 0o600 });
     // Big files through the thread pool, so other builds of the same command go on meanwhile.
     else if (st.size > SMALL_FILE) await fsp.copyFile(from, to);
     else fs.copyFileSync(from, to);
@@ -149,7 +156,11 @@ export function joinRel(a: string, b: string): string {
 }
 
 async function isDir(ctx: BuildContext, rel: string): Promise<boolean> {
-  return (await fsp.lstat(path.join(ctx.dir, rel)).catch(() => undefined))?.isDirectory() ?? false;
+  try {
+    return fs.lstatSync(path.join(ctx.dir, rel)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function lookupIsDir(stack: string[], dest: string): boolean {

@@ -1,7 +1,8 @@
 // Work a build starts and goes on without, waited for before the build ends (build-image.ts),
 // failed or not. Two kinds, each in line before the next step until now:
-// - A RUN step's container, once its upper folder is committed as a layer, is only
-//   something to clean up (record, cgroups, veth, folders): ~20 ms per RUN step.
+// - A RUN step's container, once it has exited and its upper folder is moved out (to be
+//   committed as the step's layer meanwhile), is only something to clean up (record,
+//   cgroups, veth, folders): ~20 ms per RUN step.
 // - A step's build-cache entry (build-cache.ts) is read by later builds only.
 // The runner's end still finds nothing of a step's left, since it runs after. A build killed
 // meanwhile is swept by the next build, as when it is killed mid-step

@@ -3,7 +3,7 @@
 // use ARGs), and again with their configs, which `baseImage` gives (fetched by a build,
 // the stored ones only for `stack plan`). A planning mistake is located in the Dockerfile.
 
-import fsp from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageInfo } from '../../model/observed.js';
 import { parsePlatform } from '../manifest.js';
@@ -33,7 +33,7 @@ export async function planBuild(
 ): Promise<PlannedBuild> {
   const file = 'file' in req.dockerfile ? req.dockerfile.file : path.join(req.context, 'Dockerfile');
   const shown = 'file' in req.dockerfile ? path.relative(process.cwd(), file) || file : 'dockerfile_inline';
-  const text = 'file' in req.dockerfile ? await readDockerfile(file, shown) : req.dockerfile.inline;
+  const text = 'file' in req.dockerfile ? readDockerfile(file, shown) : req.dockerfile.inline;
   const df = parseDockerfile(shown, text);
   if (df.diagnostics.length > 0) throw new DockerfileError(df.diagnostics);
 
@@ -82,9 +82,14 @@ export async function planBuild(
   return { file, shown, text, planned, images, folders };
 }
 
-async function readDockerfile(file: string, shown: string): Promise<string> {
+/**
+ * Blocking, as the other small reads before the first step: fs/promises reads a file in four
+ * trips through the thread pool, and this first one also waited for its threads to start
+ * (~3 ms of a one-file rebuild's wall time, 0.8 ms of it CPU).
+ */
+function readDockerfile(file: string, shown: string): string {
   try {
-    return await fsp.readFile(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new DockerfileError([

@@ -22,6 +22,7 @@ import { paths } from '../../store/paths.js';
 import { buildBusybox, type Layout } from './oci-layouts.js';
 import { startRegistry, type Registry } from './registry-fixture.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
+import { buildRequest } from '../support/build-request.js';
 
 let tmp: string;
 let registry: Registry;
@@ -98,26 +99,11 @@ describe('push', () => {
     fs.writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM stk.test/base:1\nCOPY page.html /www/index.html\n');
     fs.writeFileSync(path.join(ctx, 'page.html'), 'built, pushed, pulled\n');
     const ref = `${registry.host}/built/app:1`;
-    const image = await buildImage(
-      {
-        context: ctx,
-        dockerfile: { file: path.join(ctx, 'Dockerfile') },
-        buildArgs: new Map(),
-        tags: [ref],
-        labels: {},
-        noCache: false,
-        pull: false,
-        network: 'none',
-        extraHosts: [],
-        secrets: [],
-        additionalContexts: {},
-      },
-      {
-        runner: { run: () => Promise.reject(new Error('no RUN in this Dockerfile')), end: async () => {} },
-        events: { stepStarted: () => {}, stepOutput: () => {}, stepDone: () => {} },
-        baseImage: async (r) => (await findImage(r))!,
-      },
-    );
+    const image = await buildImage(buildRequest(ctx, ref), {
+      runner: { run: () => Promise.reject(new Error('no RUN in this Dockerfile')), end: async () => {} },
+      events: { stepStarted: () => {}, stepOutput: () => {}, stepDone: () => {} },
+      baseImage: async (r) => (await findImage(r))!,
+    });
     const pushed = await pushImage(ref);
     expect(pushed.digest).toBe(image.manifest);
 

@@ -2,7 +2,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contextChecksum, matchSource, openContext, walkContext } from '../../../images/build/build-context.js';
+import {
+  contextChecksum,
+  matchSource,
+  openContext,
+  walkContext,
+  type ReadFiles,
+} from '../../../images/build/build-context.js';
 
 let ctxDir: string;
 beforeEach(async () => {
@@ -99,5 +105,16 @@ describe('build context', () => {
     expect(afterMode).not.toBe(before);
     await fs.writeFile(path.join(ctxDir, 'src/app.js'), 'console.log(2)\n');
     expect(await contextChecksum(ctx, ['src'])).not.toBe(afterMode);
+  });
+
+  it('keeps the bytes and lstat of each file it read, by full path, when asked', async () => {
+    const ctx = await open();
+    const read: ReadFiles = new Map();
+    const sum = await contextChecksum(ctx, ['src'], read);
+    expect(sum).toBe(await contextChecksum(ctx, ['src']));
+    expect([...read.keys()].sort()).toEqual(['src/app.js', 'src/util.js'].map((p) => path.join(ctxDir, p)));
+    const app = read.get(path.join(ctxDir, 'src/app.js'));
+    expect(app!.bytes.toString()).toBe('console.log(1)\n');
+    expect(app!.stat.ino).toBe((await fs.lstat(path.join(ctxDir, 'src/app.js'))).ino);
   });
 });

@@ -13,7 +13,6 @@ import { createLinuxHost } from '../../../executor/host/linux/linux-host.js';
 import { makeBuildStepRunner } from '../../../executor/build-step-runner.js';
 import { keptNetworkProjects, removeKeptNetworks } from '../../../executor/kept-build-network.js';
 import { buildImage } from '../../../images/build/build-image.js';
-import type { BuildRequest } from '../../../images/build/build-request.js';
 import { BuildStepError, DockerfileError } from '../../../images/build/build-errors.js';
 import { findImage, saveImage } from '../../../images/image-store.js';
 import { lookup } from '../../../images/build/layer-stack.js';
@@ -22,6 +21,7 @@ import { natTableName, vethName } from '../../../model/names.js';
 import { buildBusyboxLayer } from '../../support/busybox-layer.js';
 import { makeOutsideHost } from '../../support/outside-host.js';
 import { repoRoot } from '../../support/stack-cli.js';
+import { buildRequest } from '../../support/build-request.js';
 
 /** Alive and not a zombie (an orphan whose reaper has not reaped it yet is gone for us). */
 function processAlive(pid: number): boolean {
@@ -64,22 +64,7 @@ function context(files: Record<string, string>): string {
   return dir;
 }
 
-function request(dir: string, tag: string, over: Partial<BuildRequest> = {}): BuildRequest {
-  return {
-    context: dir,
-    dockerfile: { file: path.join(dir, 'Dockerfile') },
-    buildArgs: new Map(),
-    tags: [tag],
-    labels: {},
-    noCache: false,
-    pull: false,
-    network: 'none',
-    extraHosts: [],
-    secrets: [],
-    additionalContexts: {},
-    ...over,
-  };
-}
+const request = buildRequest;
 
 /** What the image's root shows at `rel`, through its layers. */
 function inImage(info: ImageInfo, rel: string): { text?: string; stat?: fs.Stats } {
@@ -183,6 +168,33 @@ describe('buildImage', () => {
     const after = await keptNetworkProjects();
     expect(after).toHaveLength(1);
     if (before.length > 0) expect(after).toEqual(before);
+  });
+
+  it('copies a context file as its cache key read it, though it is edited before the copy', async () => {
+    const dir = context({ Dockerfile: `FROM ${BASE}\nCOPY a.txt /a.txt\nRUN true\n`, 'a.txt': 'before\n' });
+    const file = path.join(dir, 'a.txt');
+    fs.chmodSync(file, 0o644);
+    // The edit lands between the COPY's checksum and its copy: when the runner gets ready for the RUN.
+    const editing = {
+      ...deps,
+      runner: {
+        ...runner,
+        prepare: (id: string, network: boolean) => {
+          fs.writeFileSync(file, 'edited meanwhile\n');
+          fs.chmodSync(file, 0o755);
+          runner.prepare!(id, network);
+        },
+      },
+    };
+    const first = await buildImage(request(dir, 'stack.local/edited:1', { noCache: true }), editing);
+    expect(inImage(first, 'a.txt').text).toBe('before\n');
+    expect(inImage(first, 'a.txt').stat!.mode & 0o777).toBe(0o644);
+    // The edit is a change for the next build: its COPY misses the cache and copies it.
+    events.cached.length = 0;
+    const second = await buildImage(request(dir, 'stack.local/edited:1'), deps);
+    expect(events.cached).toEqual([false, false]);
+    expect(inImage(second, 'a.txt').text).toBe('edited meanwhile\n');
+    expect(inImage(second, 'a.txt').stat!.mode & 0o777).toBe(0o755);
   });
 
   it('refuses a broken Dockerfile with every problem at once, located', async () => {

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openContext } from '../../../images/build/build-context.js';
+import { contextChecksum, openContext, type ReadFiles } from '../../../images/build/build-context.js';
 import { copyFromContext, makeWorkdir } from '../../../images/build/copy-step.js';
 import { lookup, resolveInRoot } from '../../../images/build/layer-stack.js';
 import { lsetxattr, mknod } from '../../../executor/host/linux/libc.js';
@@ -79,6 +79,28 @@ describe('COPY into the upper folder', () => {
     expect([st.mode & 0o777, st.uid, st.gid]).toEqual([0o600, 1000, 1000]);
     await copyFromContext(c, ['one.txt'], { upper, layers: layers(), dest: '/srv' });
     expect(await fs.readFile(path.join(upper, 'srv/one.txt'), 'utf8')).toBe('one');
+  });
+
+  it('copies the files its cache key read as they were read, though they changed since', async () => {
+    const c = await ctx();
+    const read: ReadFiles = new Map();
+    await contextChecksum(c, ['src'], read);
+    await fs.writeFile(path.join(ctxDir, 'src/main.js'), 'edited meanwhile');
+    await fs.chmod(path.join(ctxDir, 'src/main.js'), 0o755);
+    await copyFromContext(c, ['src', 'one.txt'], { upper, layers: layers(), dest: '/opt/', read });
+    expect(await fs.readFile(path.join(upper, 'opt/main.js'), 'utf8')).toBe('main');
+    expect((await fs.lstat(path.join(upper, 'opt/main.js'))).mode & 0o777).toBe(0o640);
+    // A file the checksum did not read comes from the context folder.
+    expect(await fs.readFile(path.join(upper, 'opt/one.txt'), 'utf8')).toBe('one');
+  });
+
+  it('replaces what the upper folder has at a file’s path, and makes a folder over a file', async () => {
+    await fs.mkdir(path.join(upper, 'opt/one.txt/sub'), { recursive: true });
+    await fs.writeFile(path.join(upper, 'opt/src'), 'a file where the folder goes');
+    await copyFromContext(await ctx(), ['one.txt'], { upper, layers: layers(), dest: '/opt/' });
+    await copyFromContext(await ctx(), ['src'], { upper, layers: layers(), dest: '/opt/src' });
+    expect(await fs.readFile(path.join(upper, 'opt/one.txt'), 'utf8')).toBe('one');
+    expect(await fs.readFile(path.join(upper, 'opt/src/lib/util.js'), 'utf8')).toBe('util');
   });
 
   it('makes WORKDIR folders only when the image lacks them', async () => {
