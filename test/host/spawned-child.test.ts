@@ -92,6 +92,34 @@ it('passes the stdio it names (close-on-exec or not) and nothing else, with ever
   }
 });
 
+it('hands over the fds 0-2 it inherits blocking, as libuv did: a read that waits does not fail with EAGAIN', async () => {
+  // Node makes a pipe it reads or writes on its own fd 0-2 non-blocking (a CLI's piped stdin
+  // or stdout); a child given that fd shares its open file description, flags included.
+  const fifo = path.join(dir, 'late-input');
+  execFileSync('mkfifo', [fifo]);
+  const input = fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+  const outFile = path.join(dir, 'flags');
+  const out = fs.openSync(outFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NONBLOCK);
+  try {
+    const child = sh('read -r line && echo "got $line" && for f in 0 1 2; do grep flags /proc/$$/fdinfo/$f; done', [
+      input,
+      out,
+      out,
+    ]);
+    // Written once the child waits in read(): non-blocking, that read() failed at once.
+    await new Promise((r) => setTimeout(r, 300));
+    fs.writeSync(input, 'late\n');
+    expect(await child.exited).toBe(0);
+    const [got, ...flags] = fs.readFileSync(outFile, 'utf8').trim().split('\n');
+    expect(got).toBe('got late');
+    const nonBlocking = flags.map((l) => (parseInt(l.split(/\s+/)[1]!, 8) & fs.constants.O_NONBLOCK) !== 0);
+    expect(nonBlocking).toEqual([false, false, false]);
+  } finally {
+    fs.closeSync(input);
+    fs.closeSync(out);
+  }
+});
+
 it('keeps the event loop alive while a child runs, as a ChildProcess does', () => {
   const script = `
 import { spawnChild } from ${JSON.stringify(path.join(repoRoot, 'dist/executor/host/linux/spawned-child.js'))};
