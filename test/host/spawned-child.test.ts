@@ -120,6 +120,28 @@ it('hands over the fds 0-2 it inherits blocking, as libuv did: a read that waits
   }
 });
 
+it("hands over an fd at the top of the fd table (its fd limit reached) as the child's stdout", () => {
+  // The fds are first copied above the child's own numbers: copies past the fd limit would
+  // fail, and the child would start with its stdout closed.
+  const out = path.join(dir, 'top-fd-out');
+  const script = `
+import fs from 'node:fs';
+import { spawnChild } from ${JSON.stringify(path.join(repoRoot, 'dist/executor/host/linux/spawned-child.js'))};
+const held = [];
+for (;;) { try { held.push(fs.openSync('/dev/null', 'r')); } catch { break; } }
+fs.closeSync(held.pop());
+const out = fs.openSync(${JSON.stringify(out)}, 'w'); // the last fd the limit allows
+for (const fd of held.splice(0, 8)) fs.closeSync(fd); // room below for what the spawn makes
+const child = spawnChild('/bin/sh', ['-c', 'echo ok'], { stdio: ['ignore', out, 'ignore'], env: {} });
+child.exited.then((code) => process.stdout.write(out + ' ' + code));
+`;
+  const result = execFileSync('prlimit', ['--nofile=64:64', process.execPath, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
+  expect(result).toBe('63 0');
+  expect(fs.readFileSync(out, 'utf8')).toBe('ok\n');
+});
+
 it('keeps the event loop alive while a child runs, as a ChildProcess does', () => {
   const script = `
 import { spawnChild } from ${JSON.stringify(path.join(repoRoot, 'dist/executor/host/linux/spawned-child.js'))};

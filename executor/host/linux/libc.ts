@@ -217,6 +217,15 @@ export function setCloseOnExec(fd: number): boolean {
   return true;
 }
 
+const F_DUPFD_CLOEXEC = 1030;
+
+/** A close-on-exec copy of `fd` at the lowest free number ≥ `min` (EMFILE when there is none). */
+export function dupAtLeast(fd: number, min: number): number {
+  const copy = c.fcntl(fd, F_DUPFD_CLOEXEC, min) as number;
+  check('fcntl', copy, [fd, 'F_DUPFD_CLOEXEC', min]);
+  return copy;
+}
+
 const F_GETFL = 3;
 const F_SETFL = 4;
 const O_NONBLOCK = 0o4000;
