@@ -4,7 +4,7 @@
 // and an event loop kept alive while a child runs. Plain processes, no namespaces.
 
 import { afterAll, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,6 +118,23 @@ it('hands over the fds 0-2 it inherits blocking, as libuv did: a read that waits
     fs.closeSync(input);
     fs.closeSync(out);
   }
+});
+
+it('leaves its own stdout blocking for the child when Node first writes to it after the spawn', () => {
+  // Node sets O_NONBLOCK on a pipe at its fd 1 when it first makes process.stdout; made
+  // while the child writes into a full pipe, the child's write() failed with EAGAIN.
+  const script = `
+import { spawnChild } from ${JSON.stringify(path.join(repoRoot, 'dist/executor/host/linux/spawned-child.js'))};
+const child = spawnChild('/bin/sh', ['-c', 'sleep 0.2; head -c 1000000 /dev/zero'], { stdio: ['ignore', 1, 2], env: {} });
+process.stdout.write('');
+child.exited.then((code) => process.stderr.write('exit ' + code));
+`;
+  const result = spawnSync(
+    '/bin/sh',
+    ['-c', `"$0" --input-type=module -e "$1" | (sleep 1; wc -c)`, process.execPath, script],
+    { encoding: 'utf8' },
+  );
+  expect([result.stdout.trim(), result.stderr]).toEqual(['1000000', 'exit 0']);
 });
 
 it("hands over an fd at the top of the fd table (its fd limit reached) as the child's stdout", () => {
