@@ -4,7 +4,7 @@
 // and an event loop kept alive while a child runs. Plain processes, no namespaces.
 
 import { afterAll, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,6 +90,73 @@ it('passes the stdio it names (close-on-exec or not) and nothing else, with ever
     fs.closeSync(leaky);
     fs.closeSync(logFd);
   }
+});
+
+it('hands over the fds 0-2 it inherits blocking, as libuv did: a read that waits does not fail with EAGAIN', async () => {
+  // Node makes a pipe it reads or writes on its own fd 0-2 non-blocking (a CLI's piped stdin
+  // or stdout); a child given that fd shares its open file description, flags included.
+  const fifo = path.join(dir, 'late-input');
+  execFileSync('mkfifo', [fifo]);
+  const input = fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+  const outFile = path.join(dir, 'flags');
+  const out = fs.openSync(outFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NONBLOCK);
+  try {
+    const child = sh('read -r line && echo "got $line" && for f in 0 1 2; do grep flags /proc/$$/fdinfo/$f; done', [
+      input,
+      out,
+      out,
+    ]);
+    // Written once the child waits in read(): non-blocking, that read() failed at once.
+    await new Promise((r) => setTimeout(r, 300));
+    fs.writeSync(input, 'late\n');
+    expect(await child.exited).toBe(0);
+    const [got, ...flags] = fs.readFileSync(outFile, 'utf8').trim().split('\n');
+    expect(got).toBe('got late');
+    const nonBlocking = flags.map((l) => (parseInt(l.split(/\s+/)[1]!, 8) & fs.constants.O_NONBLOCK) !== 0);
+    expect(nonBlocking).toEqual([false, false, false]);
+  } finally {
+    fs.closeSync(input);
+    fs.closeSync(out);
+  }
+});
+
+it('leaves its own stdout blocking for the child when Node first writes to it after the spawn', () => {
+  // Node sets O_NONBLOCK on a pipe at its fd 1 when it first makes process.stdout; made
+  // while the child writes into a full pipe, the child's write() failed with EAGAIN.
+  const script = `
+import { spawnChild } from ${JSON.stringify(path.join(repoRoot, 'dist/executor/host/linux/spawned-child.js'))};
+const child = spawnChild('/bin/sh', ['-c', 'sleep 0.2; head -c 1000000 /dev/zero'], { stdio: ['ignore', 1, 2], env: {} });
+process.stdout.write('');
+child.exited.then((code) => process.stderr.write('exit ' + code));
+`;
+  const result = spawnSync(
+    '/bin/sh',
+    ['-c', `"$0" --input-type=module -e "$1" | (sleep 1; wc -c)`, process.execPath, script],
+    { encoding: 'utf8' },
+  );
+  expect([result.stdout.trim(), result.stderr]).toEqual(['1000000', 'exit 0']);
+});
+
+it("hands over an fd at the top of the fd table (its fd limit reached) as the child's stdout", () => {
+  // The fds are first copied above the child's own numbers: copies past the fd limit would
+  // fail, and the child would start with its stdout closed.
+  const out = path.join(dir, 'top-fd-out');
+  const script = `
+import fs from 'node:fs';
+import { spawnChild } from ${JSON.stringify(path.join(repoRoot, 'dist/executor/host/linux/spawned-child.js'))};
+const held = [];
+for (;;) { try { held.push(fs.openSync('/dev/null', 'r')); } catch { break; } }
+fs.closeSync(held.pop());
+const out = fs.openSync(${JSON.stringify(out)}, 'w'); // the last fd the limit allows
+for (const fd of held.splice(0, 8)) fs.closeSync(fd); // room below for what the spawn makes
+const child = spawnChild('/bin/sh', ['-c', 'echo ok'], { stdio: ['ignore', out, 'ignore'], env: {} });
+child.exited.then((code) => process.stdout.write(out + ' ' + code));
+`;
+  const result = execFileSync('prlimit', ['--nofile=64:64', process.execPath, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
+  expect(result).toBe('63 0');
+  expect(fs.readFileSync(out, 'utf8')).toBe('ok\n');
 });
 
 it('keeps the event loop alive while a child runs, as a ChildProcess does', () => {

@@ -225,6 +225,26 @@ export function isCloseOnExecFd(fd: number): boolean | undefined {
   return (flags & FD_CLOEXEC) !== 0;
 }
 
+const F_DUPFD_CLOEXEC = 1030;
+
+/** A close-on-exec copy of `fd` at the lowest free number ≥ `min` (EMFILE when there is none). */
+export function dupAtLeast(fd: number, min: number): number {
+  const copy = c.fcntl(fd, F_DUPFD_CLOEXEC, min) as number;
+  check('fcntl', copy, [fd, 'F_DUPFD_CLOEXEC', min]);
+  return copy;
+}
+
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
+
+/** Clears O_NONBLOCK on `fd`'s open file description (shared by every fd and process that holds it). */
+export function setBlocking(fd: number): void {
+  const flags = c.fcntl(fd, F_GETFL, 0) as number;
+  check('fcntl', flags, [fd, 'F_GETFL']);
+  if (flags & O_NONBLOCK) check('fcntl', c.fcntl(fd, F_SETFL, flags & ~O_NONBLOCK), [fd, 'F_SETFL']);
+}
+
 export const MFD = { CLOEXEC: 0x1, ALLOW_SEALING: 0x2, EXEC: 0x10 } as const;
 
 /** An anonymous file in memory (close it with fs.closeSync); its name shows in /proc/PID/exe and maps. */

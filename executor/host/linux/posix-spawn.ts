@@ -5,8 +5,10 @@
 // against ~1.1–1.5 ms for a ~60 MB process, docs/cli.md "Spawning without a fork"). The
 // child inherits the calling thread's namespaces, as a forked one does.
 
+import { closeSync } from 'node:fs';
 import os from 'node:os';
 import { koffi } from './koffi.js';
+import { dupAtLeast } from './libc.js';
 import { errnoName, SyscallError } from './syscall-error.js';
 
 const lib = koffi.load('libc.so.6');
@@ -18,7 +20,6 @@ const c = {
   actionsInit: lib.func('int posix_spawn_file_actions_init(uint8_t *actions)'),
   actionsDestroy: lib.func('int posix_spawn_file_actions_destroy(uint8_t *actions)'),
   addDup2: lib.func('int posix_spawn_file_actions_adddup2(uint8_t *actions, int fd, int newfd)'),
-  addClose: lib.func('int posix_spawn_file_actions_addclose(uint8_t *actions, int fd)'),
   attrInit: lib.func('int posix_spawnattr_init(uint8_t *attr)'),
   attrSetFlags: lib.func('int posix_spawnattr_setflags(uint8_t *attr, short flags)'),
   attrSetSigDefault: lib.func('int posix_spawnattr_setsigdefault(uint8_t *attr, const uint8_t *set)'),
@@ -26,7 +27,7 @@ const c = {
   waitpid: lib.func('int waitpid(int pid, _Out_ int *status, int options)'),
   socketpair: lib.func('int socketpair(int domain, int type, int protocol, _Out_ int *fds)'),
 };
-// glibc 2.34+; without it only the fds the spawn names are dup'ed, and Node's own are all close-on-exec.
+// glibc 2.34+; without it the copies (close-on-exec) go at the exec, and Node's own fds are all close-on-exec.
 const addCloseFrom = (() => {
   try {
     return lib.func('int posix_spawn_file_actions_addclosefrom_np(uint8_t *actions, int from)');
@@ -86,14 +87,16 @@ export class SpawnFailedError extends Error {
 export function posixSpawn(req: PosixSpawnRequest): number {
   const actions = Buffer.alloc(128);
   c.actionsInit(actions);
+  const copies: number[] = [];
   try {
-    // Through fds above every source first: dup2(fd, fd) would keep Node's close-on-exec
-    // flag on an inherited 0–2, and a source may sit where another target goes.
-    const base = Math.max(req.fds.length, ...req.fds) + 1;
-    req.fds.forEach((fd, i) => c.addDup2(actions, fd, base + i));
-    req.fds.forEach((_, i) => c.addDup2(actions, base + i, i));
-    if (addCloseFrom) addCloseFrom(actions, req.fds.length);
-    else req.fds.forEach((_, i) => c.addClose(actions, base + i));
+    // Through close-on-exec copies above the child's fd numbers, made here: dup2(fd, fd) would
+    // keep Node's close-on-exec flag on an inherited 0–2, and a source may sit where another
+    // target goes. Copies at fixed numbers above every source (the child's own dup2s) fail
+    // past the fd limit, and a failed file action left the child without that fd.
+    for (const fd of req.fds) copies.push(dupAtLeast(fd, req.fds.length));
+    copies.forEach((copy, i) => fileAction('posix_spawn_file_actions_adddup2', c.addDup2(actions, copy, i), [copy, i]));
+    if (addCloseFrom)
+      fileAction('posix_spawn_file_actions_addclosefrom_np', addCloseFrom(actions, req.fds.length), [req.fds.length]);
     const attr = Buffer.from(attrTemplate);
     c.attrSetFlags(attr, SETSIGDEF | SETSIGMASK | (req.setsid ? SETSID : 0));
     const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
@@ -103,7 +106,13 @@ export function posixSpawn(req: PosixSpawnRequest): number {
     return pid[0]!;
   } finally {
     c.actionsDestroy(actions);
+    for (const copy of copies) closeSync(copy);
   }
+}
+
+/** The file actions return an errno (EBADF, ENOMEM), not -1. */
+function fileAction(call: string, rc: number, args: unknown[]): void {
+  if (rc !== 0) throw new SyscallError(call, rc, args);
 }
 
 /** A connected pair of unix stream sockets, both close-on-exec (what Node's 'pipe' stdio makes). */

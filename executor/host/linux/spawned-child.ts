@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import { setBlocking } from './libc.js';
 import { posixSpawn, reapIfExited, socketPair } from './posix-spawn.js';
 
 /** The child's fd i: a caller's fd, a new socket pair ('pipe'), or /dev/null ('ignore'). */
@@ -80,7 +81,20 @@ export function spawnChild(
   let pid: number;
   try {
     const fds = options.stdio.map((s, i) => {
-      if (typeof s === 'number') return s;
+      if (typeof s === 'number') {
+        // As libuv's child did: an fd 0-2 of ours handed over is made blocking. Node makes a pipe
+        // it uses as its own stdin or stdout non-blocking (`echo x | stack exec app cat`), and
+        // the child shares that open file description: its read() failed with EAGAIN.
+        if (i <= 2) {
+          // Node sets O_NONBLOCK on the pipe at its own fd 1 or 2 when it first makes
+          // process.stdout or stderr: made now, not later while the child writes (a CLI
+          // writes its `stack run` outcome there; the child's write() failed with EAGAIN).
+          if (s === 1) void process.stdout;
+          if (s === 2) void process.stderr;
+          setBlocking(s);
+        }
+        return s;
+      }
       if (s === 'ignore') return ours[ours.push(fs.openSync('/dev/null', 'r+')) - 1]!;
       const [mine, theirs] = socketPair();
       ours.push(theirs);
