@@ -215,6 +215,27 @@ function startSupervisorEarly(dir, args) {
   }
 }
 
+/** Commands whose containers start while this process runs (`up` through its supervisor). */
+const STARTS_CONTAINERS = new Set(['run', 'build', 'up', 'create', 'start', 'restart']);
+
+/**
+ * As root, for a command that starts containers: keeps the kernel's cgroup migrations quick
+ * while it runs (executor/host/linux/cgroup-warm.ts; bundled alone as cgroup-warm.cjs), so a
+ * container's join of its groups does not wait for an RCU grace period. It must begin a grace
+ * period before the first container's join, so here, before the bundle loads.
+ */
+function warmCgroupMigrations(dir, command) {
+  if (process.geteuid?.() !== 0 || !STARTS_CONTAINERS.has(command)) return;
+  try {
+    require(path.join(dir, 'cgroup-warm.cjs')).keepCgroupMigrationsQuick(WARM_FOR_MS);
+  } catch {
+    // an older build without it: only slower
+  }
+}
+
+/** How long the writes go on at most: a one-shot or a rebuild ends well before. */
+const WARM_FOR_MS = 3000;
+
 module.exports = {
   traceMark,
   runBundle,
@@ -236,6 +257,7 @@ if (require.main === module) {
     process.stderr.write(`stack is not built yet: run \`npm run build\` in ${path.dirname(__dirname)}\n`);
     process.exit(1);
   }
+  warmCgroupMigrations(dir, command);
   if (command === 'up') startSupervisorEarly(dir, args);
   traceMark('loader: early supervisor spawned');
   runBundle(bundle, cacheNameOf(command, args));

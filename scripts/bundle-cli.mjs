@@ -179,11 +179,14 @@ async function cjsBundle(name, entry, lazy = []) {
   for (const f of outputFiles) await fs.writeFile(f.path, shareBuiltinNamespaces(f.text, lazy));
 }
 
-/** cli/one-shot-args.ts alone, which bin/stack.js requires to choose one-shot.cjs: no builtins, no cache. */
-async function oneShotArgs() {
+/**
+ * One small module alone, with no cache, for bin/stack.js to require before any bundle:
+ * cli/one-shot-args.ts (which chooses one-shot.cjs) and executor/host/linux/cgroup-warm.ts.
+ */
+async function aloneBundle(name, entry) {
   await build({
     ...common,
-    entryPoints: { 'one-shot-args': path.join(root, 'cli/one-shot-args.ts') },
+    entryPoints: { [name]: path.join(root, entry) },
     format: 'cjs',
     outExtension: { '.js': '.cjs' },
   });
@@ -195,7 +198,9 @@ await Promise.all([
   cjsBundle('run', 'cli/run-main.ts', LAZY_BUILTINS),
   // The one-shot form of `run` alone, and what tells it apart, for bin/stack.js.
   cjsBundle('one-shot', 'cli/one-shot-main.ts', LAZY_BUILTINS),
-  oneShotArgs(),
+  aloneBundle('one-shot-args', 'cli/one-shot-args.ts'),
+  // What bin/stack.js starts first for commands that start containers.
+  aloneBundle('cgroup-warm', 'executor/host/linux/cgroup-warm.ts'),
   cjsBundle('build', 'cli/build-main.ts'),
   cjsBundle('plan', 'cli/plan-main.ts'),
   // One file: the supervisor loads everything it has at start anyway.
