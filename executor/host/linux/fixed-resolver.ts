@@ -41,7 +41,7 @@ export async function installFixedResolver(pid: number, gateway: string): Promis
     try {
       const nl = netlinkSocketIn(netns, NETLINK_NETFILTER);
       try {
-        await nl.requestManyAsync(batch);
+        nl.requestMany(batch);
       } finally {
         nl.close();
       }

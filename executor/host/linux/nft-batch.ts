@@ -98,7 +98,7 @@ export const appendRule = (table: string, chain: string, text: string, exprs: Ex
 
 /**
  * The messages, for tables of `family`, as the requests of one batch: BATCH_BEGIN, each
- * message with NLM_F_ACK, BATCH_END. NetlinkSocket.requestManyAsync on a NETLINK_NETFILTER
+ * message with NLM_F_ACK, BATCH_END. NetlinkSocket.requestMany on a NETLINK_NETFILTER
  * sends them in one datagram: all applied, or a NetlinkError named after the first message
  * the kernel refused, and nothing applied. Encoded once, a batch can be sent any number of
  * times, each send a transaction of its own.
