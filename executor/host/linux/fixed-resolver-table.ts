@@ -1,8 +1,8 @@
 // The fixed resolver's table (why each rule: fixed-resolver.ts), written once with both its
 // forms side by side: each chain and rule as `nft -f` text and as the nf_tables expressions
 // `nft` makes of that text (`nft --debug=netlink -f`). The install sends the expressions as
-// one netlink batch; the text is the readable reference, and test/host/fixed-resolver.test.ts
-// proves the two list the same in a namespace.
+// one netlink batch; the text is the readable reference, and
+// test/host/fixed-resolver-batch.test.ts proves the two list the same in a namespace.
 
 import { FIXED_RESOLVER } from '../../../model/fixed-resolver.js';
 import { assertIPv4 } from './literals.js';

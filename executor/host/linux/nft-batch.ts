@@ -21,7 +21,7 @@ const NFTA_HOOK = { HOOKNUM: 1, PRIORITY: 2 } as const;
 const NFTA_RULE = { TABLE: 1, CHAIN: 2, EXPRESSIONS: 4 } as const;
 
 /** struct nfgenmsg: family, version (NFNETLINK_V0), resource id (big-endian). */
-export function nfgenmsg(family: number, resId = 0): Buffer {
+function nfgenmsg(family: number, resId = 0): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt8(family, 0);
   b.writeUInt16BE(resId, 2);
