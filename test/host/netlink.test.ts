@@ -16,6 +16,7 @@ import {
   strAttr,
   u32Attr,
 } from '../../executor/host/linux/netlink.js';
+import { NetlinkWriter } from '../../executor/host/linux/netlink-writer.js';
 import { netlinkSocketIn, openNetnsOf } from '../../executor/host/linux/netns-socket.js';
 import { getLink } from '../../executor/host/linux/rtnetlink.js';
 import { SyscallError } from '../../executor/host/linux/syscall-error.js';
@@ -49,6 +50,46 @@ describe('netlink framing', () => {
     for (const type of [3, 5, 7]) expect(findAttr(buf, 16, type)).toEqual(parseAttrs(buf, 16).get(type));
     expect(findAttr(buf, 16, 3)!.toString()).toBe('eth0\0');
     expect(findAttr(buf, 16, 7)).toBeUndefined();
+  });
+
+  it('writes in place what attr and strAttr make: nests flagged NLA_F_NESTED, 32-bit values big-endian, padding zeroed', () => {
+    const be32 = (n: number) => {
+      const b = Buffer.alloc(4);
+      b.writeInt32BE(n);
+      return b;
+    };
+    const w = new NetlinkWriter();
+    w.raw(Buffer.from([2, 0, 0, 0]));
+    w.str(1, 'stk_resolver');
+    w.be32(2, -300);
+    w.nest(4, () => {
+      w.be32(1, 0xfffffffe);
+      w.bytes(2, Buffer.from([0, 53]));
+      w.nest(3, () => undefined);
+    });
+    expect(w.take()).toEqual(
+      Buffer.concat([
+        Buffer.from([2, 0, 0, 0]),
+        strAttr(1, 'stk_resolver'),
+        attr(2, be32(-300)),
+        attr(
+          0x8000 | 4,
+          Buffer.concat([
+            attr(1, Buffer.from([0xff, 0xff, 0xff, 0xfe])),
+            attr(2, Buffer.from([0, 53])),
+            attr(0x8000 | 3, Buffer.alloc(0)),
+          ]),
+        ),
+      ]),
+    );
+    // take() starts over, on the same (now dirty) buffer: padding must come out zero again.
+    w.str(1, 'a');
+    expect(w.take()).toEqual(strAttr(1, 'a'));
+    // It grows past its first buffer.
+    for (let i = 0; i < 1000; i++) w.be32(i, i);
+    const big = w.take();
+    expect(big.length).toBe(8000);
+    expect(parseAttrs(big).get(999)!.readUInt32BE()).toBe(999);
   });
 
   it('names the request, the errno and its text in errors', () => {

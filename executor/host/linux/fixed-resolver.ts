@@ -13,55 +13,47 @@
 //   loopback address on a packet that did not come through lo is dropped before NAT.
 // Containers lack CAP_NET_ADMIN (unless privileged), so they cannot change the table.
 // Made idempotent with a flush, not a delete, of the table: freeing a libnftables context
-// whose transaction deleted a table (closing its netlink socket) waits 5-13 ms in the kernel,
-// on the supervisor's main thread, once per container (0.01 ms after a flush).
+// whose transaction deleted a table (closing its netlink socket) waited 5-13 ms in the
+// kernel, on the supervisor's main thread, once per container (0.01 ms after a flush).
+// The table goes in as one hand-encoded nf_tables batch (fixed-resolver-table.ts) on a netlink
+// socket made in the namespace, no longer through a libnftables context of its own per
+// container, which parsed the text, fetched a cache and was freed again each time.
 
 import fs from 'node:fs';
-import { assertIPv4 } from './literals.js';
-import { nftRunIn } from './libnftables.js';
-import { openInNetns, openNetnsOf } from './netns-socket.js';
+import { NftError } from './libnftables.js';
+import { fixedResolverBatch, fixedResolverRuleset } from './fixed-resolver-table.js';
+import { NETLINK_NETFILTER } from './nft-batch.js';
+import { netlinkSocketIn, openInNetns, openNetnsOf } from './netns-socket.js';
 import { FIXED_RESOLVER } from '../../../model/fixed-resolver.js';
-const TABLE = 'stk_resolver';
-
-export function fixedResolverRuleset(gateway: string): string {
-  const gw = assertIPv4(gateway, 'gateway');
-  return [
-    `table ip ${TABLE} {}`,
-    `flush table ip ${TABLE}`,
-    `table ip ${TABLE} {`,
-    `  chain guard {`,
-    `    type filter hook prerouting priority raw; policy accept;`,
-    `    iifname != "lo" ip daddr 127.0.0.0/8 drop`,
-    `    iifname != "lo" ip saddr 127.0.0.0/8 drop`,
-    `  }`,
-    `  chain output {`,
-    `    type nat hook output priority -100; policy accept;`,
-    `    ip daddr ${FIXED_RESOLVER} udp dport 53 dnat to ${gw}:53`,
-    `    ip daddr ${FIXED_RESOLVER} tcp dport 53 dnat to ${gw}:53`,
-    `  }`,
-    `  chain postrouting {`,
-    `    type nat hook postrouting priority srcnat; policy accept;`,
-    `    oifname != "lo" ip saddr 127.0.0.0/8 masquerade`,
-    `  }`,
-    `}`,
-    '',
-  ].join('\n');
-}
 
 /** Makes 127.0.0.11:53 in the network namespace of `pid` lead to the stack's DNS server on `gateway`. */
 export async function installFixedResolver(pid: number, gateway: string): Promise<void> {
-  const ruleset = fixedResolverRuleset(gateway); // validates before anything is opened
+  const batch = fixedResolverBatch(gateway); // validates before anything is opened
   const netns = openNetnsOf(pid);
   try {
-    const inNetns = <T>(open: () => T): T => openInNetns(netns, open);
     // /proc/sys/net files belong to the namespace of whoever opens them.
-    const localnet = inNetns(() => fs.openSync('/proc/sys/net/ipv4/conf/all/route_localnet', 'w'));
+    const localnet = openInNetns(netns, () => fs.openSync('/proc/sys/net/ipv4/conf/all/route_localnet', 'w'));
     try {
       fs.writeSync(localnet, '1');
     } finally {
       fs.closeSync(localnet);
     }
-    await nftRunIn(inNetns, ruleset);
+    try {
+      const nl = netlinkSocketIn(netns, NETLINK_NETFILTER);
+      try {
+        nl.requestMany(batch);
+      } finally {
+        nl.close();
+      }
+    } catch (e) {
+      // The same error as libnftables' refusal was: the host hint and the CLI know it.
+      const cause = e instanceof Error ? e.message : String(e);
+      throw new NftError(
+        fixedResolverRuleset(gateway),
+        `the fixed resolver's table (${FIXED_RESOLVER}) in the network namespace of pid ${pid}: ${cause}`,
+        e,
+      );
+    }
   } finally {
     fs.closeSync(netns);
   }

@@ -134,6 +134,18 @@ export function recv(fd: number, buf: Buffer): number {
 }
 
 /**
+ * recv on a non-blocking socket that returns -1 when nothing is queued (EAGAIN) instead of
+ * throwing: a caller that reads until the queue is empty meets that every time, and a
+ * SyscallError costs a stack trace (and the errno names' table the first time).
+ */
+export function recvQueued(fd: number, buf: Buffer): number {
+  const n = Number(c.recv(fd, buf, buf.length, 0));
+  if (n < 0 && koffi.errno() === EWOULDBLOCK) return -1;
+  check('recv', n, [fd, buf.length]);
+  return n;
+}
+
+/**
  * send(2) on a libuv threadpool thread, for requests the kernel is slow to carry out inside
  * the call (a netlink link deletion takes ~30 ms): the event loop keeps running meanwhile.
  * koffi hands the callback the errno of the worker's call.

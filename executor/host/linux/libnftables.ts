@@ -1,7 +1,7 @@
 // libnftables through koffi: the same parser and transaction code as the `nft` tool, without
 // a process per change (~1 ms instead of ~16 ms for a stack's table). One context per
-// process for the host's tables, created on first use and reused; a container's namespace
-// gets one of its own for one command (nftRunIn: the fixed resolver's table).
+// process for the host's tables, created on first use and reused. (A container's own small
+// table, the fixed resolver's, goes in as a raw netlink batch instead: fixed-resolver.ts.)
 //
 // Why the calls look the way they do:
 // - nft_ctx_new opens its netlink socket at once, in the network namespace of the calling
@@ -48,7 +48,6 @@ export interface LibnftablesBindings {
   newContext(): Ctx;
   setOutputFlags(ctx: Ctx, flags: number): void;
   runAsync(ctx: Ctx, text: string, cb: (err: unknown, rc: number) => void): void;
-  freeContext(ctx: Ctx): void;
   output(ctx: Ctx): string;
   errors(ctx: Ctx): string;
 }
@@ -71,7 +70,6 @@ export function bindLibnftables(soname = LIBNFTABLES): LibnftablesBindings {
     getError: lib.func('nft_ctx_get_error_buffer', 'const char *', [ctxPtr]),
     setFlags: lib.func('nft_ctx_output_set_flags', 'void', [ctxPtr, 'unsigned int']),
     run: lib.func('nft_run_cmd_from_buffer', 'int', [ctxPtr, 'const char *']),
-    free: lib.func('nft_ctx_free', 'void', [ctxPtr]),
   };
   return {
     newContext() {
@@ -87,7 +85,6 @@ export function bindLibnftables(soname = LIBNFTABLES): LibnftablesBindings {
     },
     setOutputFlags: (ctx, flags) => f.setFlags(ctx, flags),
     runAsync: (ctx, text, cb) => f.run.async(ctx, text, cb),
-    freeContext: (ctx) => f.free(ctx),
     output: (ctx) => (f.getOutput(ctx) as string | null) ?? '',
     errors: (ctx) => (f.getError(ctx) as string | null) ?? '',
   };
@@ -142,24 +139,6 @@ async function runOn(lib: LibnftablesBindings, ctx: Ctx, text: string, json: boo
  */
 export function nftRun(text: string, opts: { json?: boolean } = {}): Promise<string> {
   return queued(() => runNow(text, opts.json === true));
-}
-
-/**
- * nftRun in another network namespace (a container's): a context of its own, whose netlink
- * socket `openIn` opens in that namespace (netns-socket.ts openInNetns), freed afterwards.
- * Queued behind the host's commands all the same: libnftables is not known to be safe
- * with two commands at once on different threads.
- */
-export function nftRunIn(openIn: <T>(open: () => T) => T, text: string): Promise<string> {
-  return queued(async () => {
-    const l = library();
-    const ctx = openIn(() => l.newContext());
-    try {
-      return await runOn(l, ctx, text, false);
-    } finally {
-      l.freeContext(ctx);
-    }
-  });
 }
 
 /** Runs `f` after every command queued before it. */

@@ -4,9 +4,8 @@
 // applied then (a table, accepts in other software's chains) is all still there.
 
 import { NetlinkSocket, parseAttrs } from './netlink.js';
+import { NETLINK_NETFILTER, NFNL_SUBSYS_NFTABLES } from './nft-batch.js';
 
-const NETLINK_NETFILTER = 12;
-const NFNL_SUBSYS_NFTABLES = 10;
 const NFT_MSG_GETGEN = 16;
 const NFTA_GEN_ID = 1;
 /** struct nfgenmsg: family (AF_UNSPEC), version, resource id. */
