@@ -5,8 +5,17 @@ import os from 'node:os';
 
 /** Made at the first error: every command that binds libc loads this module, few fail a call. */
 let errnoNames: Map<number, string> | undefined;
+// Two errnos have two names in os.constants; a Map built from its entries kept the later one
+// (EWOULDBLOCK), so a test for EAGAIN never matched. Use the names strace prints.
+const PREFERRED: ReadonlyMap<number, string> = new Map([
+  [11, 'EAGAIN'],
+  [95, 'EOPNOTSUPP'],
+]);
 const knownErrnoName = (errno: number): string | undefined =>
-  (errnoNames ??= new Map(Object.entries(os.constants.errno).map(([name, num]) => [num as number, name]))).get(errno);
+  (errnoNames ??= new Map([
+    ...Object.entries(os.constants.errno).map(([name, num]) => [num as number, name] as const),
+    ...PREFERRED,
+  ])).get(errno);
 
 /** EPERM, ENOENT…: the code name of an errno. */
 export const errnoName = (errno: number): string => knownErrnoName(errno) ?? `errno ${errno}`;
