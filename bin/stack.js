@@ -58,6 +58,16 @@ const GLOBAL_VALUE_OPTIONS = new Set([
 /** The cache every command may start from: made by the build (scripts/bundle-cli.mjs). */
 const COMMON = 'common';
 
+/**
+ * A command's cache holds what the run that made it compiled. A `build` whose first run took
+ * every step from the build cache made one without the step machinery (the COPY, the
+ * runtime), which every later rebuild then compiled from source: ~10 ms of CPU each. So a
+ * run may say, through this global, that it went down a path (`part`) its cache may lack; the
+ * cache is made again at its exit, once per part, remembered by a mark file beside it
+ * (`<cache>.<part>`). cli/code-cache-cover.ts calls it.
+ */
+const CODE_CACHE_COVER = Symbol.for('stack.codeCacheCover');
+
 /** The command word of a `stack` command line: what its cache is named after. */
 function commandOf(args) {
   for (let i = 0; i < args.length; i++) {
@@ -168,11 +178,24 @@ function runBundle(bundle, command, { cacheAtExit = (code) => code === 0 } = {})
   const own = readCache(cacheOf(command));
   const cachedData = own ?? readCache(cacheOf(COMMON));
   const script = new vm.Script(wrap(text), { filename: bundle, cachedData });
-  if (own === undefined || script.cachedDataRejected) {
+  const covered = [];
+  let writing = false;
+  const writeAtExit = () => {
+    if (writing) return;
+    writing = true;
     process.on('exit', (code) => {
-      if (cacheAtExit(code)) writeAtomic(cacheOf(command), script.createCachedData());
+      if (!cacheAtExit(code)) return;
+      writeAtomic(cacheOf(command), script.createCachedData());
+      for (const part of covered) writeAtomic(`${cacheOf(command)}.${part}`, '');
     });
-  }
+  };
+  if (own === undefined || script.cachedDataRejected) writeAtExit();
+  globalThis[CODE_CACHE_COVER] = (part) => {
+    if (covered.includes(part) || !/^[a-z][a-z-]{0,30}$/.test(part)) return;
+    if (own !== undefined && fs.existsSync(`${cacheOf(command)}.${part}`)) return;
+    covered.push(part);
+    writeAtExit();
+  };
   traceMark('loader: compiled');
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));

@@ -13,6 +13,7 @@ import { normalizeImageRef } from '../model/image-ref.js';
 import type { ImageInfo } from '../model/observed.js';
 import type { Stack } from '../model/types.js';
 import { buildProgress, type BuildProgressMode } from './build-progress.js';
+import { coverInCodeCache } from './code-cache-cover.js';
 
 /** What the engine is given (images/build/build-image.ts's BuildDeps). */
 export interface EngineDeps {
@@ -64,6 +65,21 @@ async function baseImage(
   return pullImage(ref);
 }
 
+/**
+ * The job's events, and a step that ran (not from the build cache) asks for the command's code
+ * cache to hold the step machinery (cli/code-cache-cover.ts).
+ */
+function coveringSteps(events: BuildEvents): BuildEvents {
+  return {
+    stepStarted: (step) => events.stepStarted(step),
+    stepOutput: (chunk) => events.stepOutput(chunk),
+    stepDone: (step) => {
+      if (!step.cached) coverInCodeCache('build-steps');
+      events.stepDone(step);
+    },
+  };
+}
+
 /** Builds what `run` asks for; returns the builds that ran. Throws BuildsFailedError when any failed. */
 export async function buildStackImages(stack: Stack, run: BuildRun): Promise<BuildJob[]> {
   const local = new Set(builtRefs(stack));
@@ -81,7 +97,7 @@ export async function buildStackImages(stack: Stack, run: BuildRun): Promise<Bui
       try {
         const request = serviceBuildRequest(stack, job.service, run.overrides);
         const base = (ref: string, pull: boolean) => baseImage(request.additionalContexts, local, ref, pull);
-        const info = await engine.buildImage(request, { runner, events, baseImage: base });
+        const info = await engine.buildImage(request, { runner, events: coveringSteps(events), baseImage: base });
         events.built(info.ref);
       } catch (err) {
         events.failed(err instanceof Error ? err.message : String(err));

@@ -108,7 +108,8 @@ export function makeBuildStepRunner(host: Host): StepRunner {
         await removeBuildStack(host, build.project);
       } finally {
         lock.release({ removeFile: true });
-        // The network stays for the next build once the steps' veths are gone.
+        // The network stays for the next build (the veths of exited steps go with their
+        // namespaces, in the kernel's time; the next build's step has a veth of its own).
         await (await build.network?.catch(() => undefined))?.release();
       }
       await removeKeptNetworks(host, IDLE_MS);
@@ -128,10 +129,23 @@ async function removeStep(host: Host, spec: ContainerSpec, exited: boolean): Pro
   await removeContainer(host, spec.project, spec.name, {
     signal: 'SIGKILL',
     graceSeconds: 0,
-    hostVeths: spec.endpoints.map((ep) => ep.hostVeth),
+    hostVeths: stepVethsToDelete(spec, exited),
     markStopped: false,
     exited,
   });
+}
+
+/**
+ * The host veths a step's removal deletes itself. None once the step has exited: its init
+ * was reaped after it was wired (runOneOff returns only then), so the veth's peer is in the
+ * step's own network namespace, which nothing holds any more; the kernel dismantles that
+ * namespace and deletes the pair with it, host end included. Deleting the host end here
+ * waited for the kernel (RCU grace periods, 2–20 ms) at the end of every build that ran a
+ * RUN step; the namespace's dismantling goes on without it. A step that never exited (a
+ * failed start, a killed build's leftover) may have a veth that no namespace takes: deleted.
+ */
+export function stepVethsToDelete(spec: ContainerSpec, exited: boolean): string[] {
+  return exited ? [] : spec.endpoints.map((ep) => ep.hostVeth);
 }
 
 /** Hands what a file gains to `onOutput`, every 100 ms and on `drain()`. */

@@ -12,7 +12,6 @@ import path from 'node:path';
 import { paths } from '../store/paths.js';
 import { hasLayer } from './image-store.js';
 import { ImageFormatError } from './image-format-error.js';
-import { unpackLayer } from './unpack-layer.js';
 
 export class LayerDiffIdMismatchError extends ImageFormatError {
   readonly layer: string;
@@ -80,6 +79,9 @@ export async function layersToStore(layers: string[], diffIds: string[], what: s
  */
 export async function storeLayer(file: string, digest: string, diffId: string, what: string): Promise<void> {
   if ((await layersToStore([digest], [diffId], what)).length === 0) return;
+  // Loaded here: a build's layer commit records diff_ids only, and the unpacker's modules
+  // (tar-stream, the decompressors) were ~2 ms of a one-file rebuild's start of its COPY.
+  const { unpackLayer } = await import('./unpack-layer.js');
   await unpackLayer(file, paths.layerDir(digest), { diffId });
   await recordDiffId(digest, diffId);
 }

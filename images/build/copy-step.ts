@@ -39,16 +39,30 @@ export async function copyFromContext(ctx: BuildContext, sources: string[], into
   const destIsDir =
     into.dest.endsWith('/') || sources.length > 1 || (await isDir(ctx, real[0]!)) || lookupIsDir(stack, into.dest);
   const destRel = resolveInRoot(stack, into.dest.replace(/\/+$/, ''));
+  const folders: UpperFolders = new Set();
   for (const [i, source] of sources.entries()) {
     const from = real[i]!;
     const sourceIsDir = await isDir(ctx, from);
     const base = sourceIsDir ? destRel : destIsDir ? joinRel(destRel, path.posix.basename(source)) : destRel;
     for (const p of await walkContext(ctx, from)) {
       const within = sourceIsDir ? path.posix.relative(from, p) : '';
-      if (sourceIsDir && within === '') await ensureFolder(stack, into, base);
-      else await copyEntry(path.join(ctx.dir, p), within ? joinRel(base, within) : base, stack, into);
+      if (sourceIsDir && within === '') ensureParents(stack, into.upper, `${base}/x`, into.owner, folders);
+      else await copyEntry(path.join(ctx.dir, p), within ? joinRel(base, within) : base, stack, into, folders);
     }
   }
+}
+
+/**
+ * Upper-relative folders one copy has made or found there as folders: the parents of its
+ * next entries need no lstat each. Only that copy writes the upper meanwhile, and it drops
+ * a path (and what is below) when it puts something else there.
+ */
+type UpperFolders = Set<string>;
+
+/** Drops `rel` and the folders below it; a folder's parents are all known when it is, so none when it is not. */
+function forgetBelow(folders: UpperFolders | undefined, rel: string): void {
+  if (!folders?.has(rel)) return;
+  for (const f of folders) if (f === rel || f.startsWith(`${rel}/`)) folders.delete(f);
 }
 
 /** The destination folder of a folder's contents: the image's (copied up), else new, 0755. */
@@ -86,7 +100,13 @@ export async function makeWorkdir(
  * the thread pool costs more than the call itself (a rebuild's COPY of 20 files spent
  * most of its time waiting on that).
  */
-export async function copyEntry(from: string, targetRel: string, stack: string[], into: CopyInto): Promise<void> {
+export async function copyEntry(
+  from: string,
+  targetRel: string,
+  stack: string[],
+  into: CopyInto,
+  folders?: UpperFolders,
+): Promise<void> {
   const read = into.read?.get(from);
   const st = read?.stat ?? fs.lstatSync(from);
   // Only a folder looks below: a file, link or folder the image has there is replaced by a
@@ -94,21 +114,28 @@ export async function copyEntry(from: string, targetRel: string, stack: string[]
   const existing = st.isDirectory() ? lookup(stack, targetRel) : undefined;
   if (existing?.kind === 'found' && existing.stat.isDirectory()) {
     // A folder the image has keeps its owner and mode; only what goes into it is new.
-    ensureParents(stack, into.upper, `${targetRel}/x`, into.owner);
+    ensureParents(stack, into.upper, `${targetRel}/x`, into.owner, folders);
     return;
   }
-  ensureParents(stack, into.upper, targetRel, into.owner);
+  ensureParents(stack, into.upper, targetRel, into.owner, folders);
   const to = path.join(into.upper, targetRel);
   const uid = into.owner?.uid ?? (into.keepOwners ? st.uid : 0);
   const gid = into.owner?.gid ?? (into.keepOwners ? st.gid : 0);
+  if (read && st.isFile()) {
+    forgetBelow(folders, targetRel);
+    writeRead(to, read.bytes, st, uid, gid, into.mode);
+    return;
+  }
   // Removed only when something is there: fs.rmSync of nothing throws and catches an ENOENT,
   // which costs more than the lstat, and a fresh upper folder has nothing.
   const there = lstatOrUndefined(to);
+  if (!st.isDirectory()) forgetBelow(folders, targetRel);
   if (st.isDirectory()) {
     if (!there?.isDirectory()) {
       if (there) fs.rmSync(to, { force: true });
       fs.mkdirSync(to);
     }
+    folders?.add(targetRel);
   } else {
     if (there) fs.rmSync(to, { force: true, recursive: true });
     if (st.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(from), to);
@@ -124,6 +151,31 @@ export async function copyEntry(from: string, targetRel: string, stack: string[]
   }
 }
 
+/**
+ * A file the checksum read, written through one descriptor: made with O_EXCL (which never
+ * follows a link there), so a fresh upper folder needs no lstat first, and owner, mode and
+ * times set on the descriptor rather than by path. Whatever is in the way is removed first,
+ * as for any entry. The owner before the mode: a chown clears setuid and setgid bits.
+ */
+function writeRead(to: string, bytes: Buffer, st: fs.Stats, uid: number, gid: number, mode?: number): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(to, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    fs.rmSync(to, { force: true, recursive: true });
+    fd = fs.openSync(to, 'wx', 0o600);
+  }
+  try {
+    for (let off = 0; off < bytes.length;) off += fs.writeSync(fd, bytes, off);
+    fs.fchownSync(fd, uid, gid);
+    fs.fchmodSync(fd, mode ?? st.mode & 0o7777);
+    fs.futimesSync(fd, st.atime, st.mtime);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 const SMALL_FILE = 1 << 20;
 
 function lstatOrUndefined(file: string): fs.Stats | undefined {
@@ -131,10 +183,18 @@ function lstatOrUndefined(file: string): fs.Stats | undefined {
 }
 
 /** Every parent of `rel` as a folder in the upper: copied up from below, or new (0755). */
-function ensureParents(stack: string[], upper: string, rel: string, owner?: { uid: number; gid: number }): void {
+function ensureParents(
+  stack: string[],
+  upper: string,
+  rel: string,
+  owner?: { uid: number; gid: number },
+  folders?: UpperFolders,
+): void {
   const parts = rel.split('/').filter(Boolean).slice(0, -1);
   for (let i = 0; i < parts.length; i++) {
     const sub = parts.slice(0, i + 1).join('/');
+    if (folders?.has(sub)) continue;
+    folders?.add(sub);
     const inUpper = path.join(upper, sub);
     if (lstatOrUndefined(inUpper)?.isDirectory()) continue;
     const below = lookup(stack.slice(1), sub);

@@ -11,7 +11,6 @@ import fsp from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import { hostTreeDir, packTree, packTreeInto, type TreeDir } from '../tree-tar.js';
 import { MemoryTar } from '../memory-tar.js';
 
@@ -102,6 +101,8 @@ export async function smallLayer(upper: TreeDir, outFile: string): Promise<Layer
 
 /** Any layer, streamed through tar-stream and gzip (exported for the test that compares the two ways). */
 export async function streamedLayer(upper: TreeDir, outFile: string): Promise<LayerBlob> {
+  // Loaded for a big layer only: a build's small layers are packed in memory without it.
+  const { default: tar } = await import('tar-stream');
   const pack = tar.pack();
   const diffHash = createHash('sha256');
   const blobHash = createHash('sha256');

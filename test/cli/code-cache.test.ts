@@ -80,4 +80,40 @@ describe('bin/stack.js code cache', () => {
     expect(run(bundle, 'up')).toBe('first');
     expect(caches()).toHaveLength(1);
   });
+
+  it('makes the cache again, once, when a run goes down a path the run that made it did not', () => {
+    // A bundle that asks for `part` to be covered when its argument says the path was taken.
+    fs.writeFileSync(
+      bundle,
+      "'use strict';\nif (process.env.TAKE_PATH) globalThis[Symbol.for('stack.codeCacheCover')]('build-steps');\nprocess.stdout.write('ran');\n",
+    );
+    const cacheFile = () =>
+      path.join(
+        dir,
+        'code-cache',
+        caches().find((c) => c.endsWith('.build.v8'))!,
+      );
+    const mtime = () => fs.statSync(cacheFile(), { bigint: true }).mtimeNs;
+    const withPath = (taken: boolean) => {
+      const code = `require(${JSON.stringify(loader)}).runBundle(${JSON.stringify(bundle)}, 'build')`;
+      const env = { ...process.env, TAKE_PATH: taken ? '1' : '' };
+      const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe('ran');
+    };
+    withPath(false); // the first run: made without the path
+    expect(caches()).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.build\.v8$/)]);
+    const first = mtime();
+    withPath(false);
+    expect(mtime()).toBe(first);
+    withPath(true); // made again, and marked
+    const second = mtime();
+    expect(second).not.toBe(first);
+    expect(caches()).toEqual([
+      expect.stringMatching(/\.build\.v8$/),
+      expect.stringMatching(/\.build\.v8\.build-steps$/),
+    ]);
+    withPath(true); // once only
+    expect(mtime()).toBe(second);
+  });
 });

@@ -2,7 +2,7 @@
 // What each step leaves in the image (files, owners, modes, whiteouts), the config, the
 // build cache, and what a failed step reports and leaves behind.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -268,9 +268,11 @@ describe('buildImage', () => {
     const counting = createLinuxHost();
     const made: string[] = [];
     const removed: string[] = [];
-    const { createBridge, removeBridge } = counting.networks;
+    const detached: string[] = [];
+    const { createBridge, removeBridge, detach } = counting.networks;
     counting.networks.createBridge = (net) => (made.push(net.bridge), createBridge(net));
     counting.networks.removeBridge = (bridge) => (removed.push(bridge), removeBridge(bridge));
+    counting.networks.detach = (veth) => (detached.push(veth), detach(veth));
     const countingDeps = { ...deps, runner: makeBuildStepRunner(counting) };
     const dir = context({
       Dockerfile: [`FROM ${BASE}`, 'RUN ip route > /one', 'RUN --network=none true', 'RUN ip route > /three', ''].join(
@@ -294,7 +296,10 @@ describe('buildImage', () => {
             fs.existsSync(`/sys/class/net/${n}/brport`) &&
             fs.realpathSync(`/sys/class/net/${n}/brport/bridge`).endsWith(`/${bridge}`),
         );
-    expect(stepVeths()).toEqual([]);
+    // An exited step's veth is not deleted by its removal: the kernel deletes the pair with the
+    // step's network namespace, which nothing holds once the step's init was reaped.
+    expect(detached).toEqual([]);
+    await vi.waitFor(() => expect(stepVeths()).toEqual([]), { timeout: 5000, interval: 5 });
 
     made.length = 0;
     const failing = context({ Dockerfile: `FROM ${BASE}\nRUN true\nRUN ip route > /dev/null; exit 4\n` });
@@ -304,7 +309,8 @@ describe('buildImage', () => {
     expect(err).toBeInstanceOf(BuildStepError);
     expect(new Set(made)).toEqual(new Set([bridge])); // the same kept network
     expect(removed).toEqual([]);
-    expect(stepVeths()).toEqual([]);
+    expect(detached).toEqual([]); // its failed RUN ran and exited too
+    await vi.waitFor(() => expect(stepVeths()).toEqual([]), { timeout: 5000, interval: 5 });
     expect(
       fs.readdirSync(path.join(process.env.STACK_ROOT!, 'stacks')).filter((n) => n.startsWith('stkbuild')),
     ).toEqual([]);

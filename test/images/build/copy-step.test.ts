@@ -103,6 +103,51 @@ describe('COPY into the upper folder', () => {
     expect(await fs.readFile(path.join(upper, 'opt/src/lib/util.js'), 'utf8')).toBe('util');
   });
 
+  it('writes a file its cache key read over a link, a folder or a file in its way, never through the link', async () => {
+    const outside = path.join(tmp, 'outside.txt');
+    await fs.writeFile(outside, 'outside');
+    await fs.mkdir(path.join(upper, 'opt/lib/util.js/deep'), { recursive: true });
+    await fs.symlink(outside, path.join(upper, 'opt/main.js'));
+    const c = await ctx();
+    const read: ReadFiles = new Map();
+    await contextChecksum(c, ['src'], read);
+    const mtime = new Date('2020-01-02T03:04:05.678Z');
+    await fs.utimes(path.join(ctxDir, 'src/main.js'), mtime, mtime);
+    read.set(path.join(ctxDir, 'src/main.js'), {
+      ...read.get(path.join(ctxDir, 'src/main.js'))!,
+      stat: await fs.lstat(path.join(ctxDir, 'src/main.js')),
+    });
+    await copyFromContext(c, ['src'], { upper, layers: layers(), dest: '/opt/', read, owner: { uid: 7, gid: 8 } });
+    expect(await fs.readFile(outside, 'utf8')).toBe('outside');
+    const main = await fs.lstat(path.join(upper, 'opt/main.js'));
+    expect([main.isFile(), main.mode & 0o7777, main.uid, main.gid, main.mtime.getTime()]).toEqual([
+      true,
+      0o640,
+      7,
+      8,
+      mtime.getTime(),
+    ]);
+    expect(await fs.readFile(path.join(upper, 'opt/main.js'), 'utf8')).toBe('main');
+    expect(await fs.readFile(path.join(upper, 'opt/lib/util.js'), 'utf8')).toBe('util');
+  });
+
+  it('lets a later source put a file where an earlier one made a folder, and a folder there again', async () => {
+    await fs.mkdir(path.join(ctxDir, 'x1/d'), { recursive: true });
+    await fs.writeFile(path.join(ctxDir, 'x1/d/f'), 'f');
+    await fs.mkdir(path.join(ctxDir, 'x2'));
+    await fs.writeFile(path.join(ctxDir, 'x2/d'), 'a file named d');
+    await fs.mkdir(path.join(ctxDir, 'x3/d'), { recursive: true });
+    await fs.writeFile(path.join(ctxDir, 'x3/d/g'), 'g');
+    const c = await ctx();
+    const read: ReadFiles = new Map();
+    await contextChecksum(c, ['x1', 'x2', 'x3'], read);
+    await copyFromContext(c, ['x1', 'x2'], { upper, layers: layers(), dest: '/out/', read });
+    expect(await fs.readFile(path.join(upper, 'out/d'), 'utf8')).toBe('a file named d');
+    await fs.rm(path.join(upper, 'out'), { recursive: true });
+    await copyFromContext(c, ['x1', 'x2', 'x3'], { upper, layers: layers(), dest: '/out/', read });
+    expect(await fs.readdir(path.join(upper, 'out/d'))).toEqual(['g']);
+  });
+
   it('makes WORKDIR folders only when the image lacks them', async () => {
     await makeWorkdir(upper, layers(), '/srv');
     expect(await fs.readdir(upper)).toEqual([]);
