@@ -7,6 +7,7 @@
 import { closeInheritedFdsByFcntl } from '../executor/host/linux/close-inherited-fds-fcntl.js';
 import { tightenStackDirs } from '../store/tighten-modes.js';
 import { EXIT, runCommand } from './errors.js';
+import { exitAfterOutput } from './exit-after-output.js';
 import { settleGlobalFlags } from './settle-global-flags.js';
 import type { OneShotRun } from './one-shot-args.js';
 
@@ -27,4 +28,9 @@ export async function runOneShot(req: OneShotRun): Promise<void> {
     const opts = { rm: true, image: req.image, ...(req.network ? { network: req.network } : {}) };
     return runTargeted({}, first, rest, opts, imageTarget);
   });
+  // The container is removed and its code set (runCommand): nothing the one-shot started is
+  // left to wait for, so it ends now instead of draining the event loop (the cgroup warm-up's
+  // timer, the closed sockets' handles) and tearing V8's heap down, once what stdout and
+  // stderr still hold is written (exit-after-output.ts).
+  await exitAfterOutput();
 }
