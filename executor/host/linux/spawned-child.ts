@@ -1,5 +1,5 @@
 // A child spawned without a fork (posix-spawn.ts), with what a container's start used of
-// Node's ChildProcess: its pid, its exit, its 'pipe' fds as sockets, kill. libuv reaps only
+// Node's ChildProcess: its pid, its exit, its 'pipe' fds as sockets (or plain fds), kill. libuv reaps only
 // the children it spawned (waitpid on each of its own pids), so ours are reaped here the same
 // way: on SIGCHLD, waitpid(pid, WNOHANG) for each pid spawned here and not yet reaped. While
 // one lives a ref'd timer keeps the event loop alive, as a ChildProcess's handle does (`stack
