@@ -1,9 +1,10 @@
 // A child spawned without a fork (posix-spawn.ts), with what a container's start used of
-// Node's ChildProcess: its pid, its exit, its 'pipe' fds as sockets (or plain fds), kill. libuv reaps only
-// the children it spawned (waitpid on each of its own pids), so ours are reaped here the same
-// way: on SIGCHLD, waitpid(pid, WNOHANG) for each pid spawned here and not yet reaped. While
-// one lives a ref'd timer keeps the event loop alive, as a ChildProcess's handle does (`stack
-// run` waits for its container); Node's signal listeners are unref'd.
+// Node's ChildProcess: its pid, its exit, its 'pipe' fds as sockets (or plain fds), kill.
+// libuv reaps only the children it spawned (waitpid on each of its own pids), so ours are
+// reaped here the same way: on SIGCHLD, waitpid(pid, WNOHANG) for each pid spawned here and
+// not yet reaped. While one lives a ref'd timer keeps the event loop alive, as a
+// ChildProcess's handle does (`stack run` waits for its container); Node's signal listeners
+// are unref'd.
 
 import fs from 'node:fs';
 import net from 'node:net';
