@@ -100,6 +100,11 @@ const EXCEPTIONS: { from: Room; to: string; typeOnly?: boolean; why: string }[] 
     to: 'executor/host/linux/close-inherited-fds-fcntl.ts',
     why: 'the same, for the one-shot `stack run`, asking fcntl through the libc it binds anyway',
   },
+  {
+    from: 'cli',
+    to: 'executor/host/linux/spawned-child.ts',
+    why: "the one-shot `stack run` tells, once at its start, that its own stdout and stderr stay unmade while its container shares them (a process-wide setting of how this process's stdio meets its children, like the fd closing above)",
+  },
 ];
 
 /** Node modules that reach the outside world: never in the pure rooms. */
