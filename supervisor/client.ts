@@ -14,6 +14,7 @@ import { checkSocketPath } from './socket-path.js';
 import { watchDirChanges } from './dir-changes.js';
 import { runningSupervisor } from './supervisor-liveness.js';
 import { SupervisorError } from './supervisor-error.js';
+import { traceMark } from '../store/trace-marks.js';
 
 export { SupervisorError };
 
@@ -92,6 +93,7 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
   if (usingEarly) {
     child = early!.child;
     child.stdin!.end(`${project}\n`);
+    traceMark('cli: project told');
   } else {
     const out = openPrivateAppend(logFile);
     child = spawn(process.execPath, [supervisorMain, project], {

@@ -17,7 +17,7 @@ import { canDropLogHead, dropLogHead } from '../executor/host/linux/log-head.js'
 import { openJournal } from '../store/journal-file.js';
 import { finishDownWhenFree } from './finish-down.js';
 import { handleRequest } from './handlers.js';
-import { createStackDns } from './dns/stack-dns.js';
+import { createStackDns, hasRecordedNetworks } from './dns/stack-dns.js';
 import { adoptRunning, exitedUnderPolicy } from './adopt.js';
 import { listen } from './server.js';
 import { takeSupervisorLock } from './supervisor-lock.js';
@@ -247,8 +247,9 @@ async function main(): Promise<void> {
   await lifecycle.watch(adopted);
   await lifecycle.takeOverRestarts(owed);
   traceMark('sup: adopted');
-  // A supervisor that adopts a running stack serves its names at once.
-  await dns.reload();
+  // A supervisor that adopts a running stack serves its names at once; one with no network
+  // has nowhere to serve them (a first `up`, whose request waits meanwhile).
+  if (hasRecordedNetworks(project)) await dns.reload();
   traceMark('sup: names served');
   // Started once this one serves: one that cannot get this far is not started again and again.
   if (crashes >= MAX_QUICK_CRASHES)

@@ -3,6 +3,9 @@
 // joined with `external: true` is served by the stack that made it, which then knows the
 // joining stack's containers too).
 
+import fs from 'node:fs';
+import path from 'node:path';
+import { paths } from '../../store/paths.js';
 import { readState } from '../../store/state-store.js';
 import { readStacks } from '../../store/stacks-records.js';
 import { DnsServer } from './dns-server.js';
@@ -30,4 +33,20 @@ export function createStackDns(project: string, log: (line: string) => void, por
       return { entries, gateways: networks.records.map((n) => n.gateway) };
     },
   });
+}
+
+/**
+ * Whether `project` has networks recorded (damaged ones too): only then has its DNS server a
+ * gateway to listen on, and names to serve at once (its own running containers', or those
+ * of stacks that joined one of its networks). A supervisor started for a first `up` finds
+ * none and skips the load at its start, which read every stack's records (~2–4 ms) while the
+ * CLI's request waited; the apply loads the names before its first container is released.
+ * When unsure (an unreadable folder), true.
+ */
+export function hasRecordedNetworks(project: string): boolean {
+  try {
+    return fs.readdirSync(path.join(paths.stateDir(project), 'networks')).length > 0;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
 }
