@@ -20,10 +20,11 @@
 // same program with `run` alone registered), with its own caches: a one-shot container
 // should not pay for the start of the other ~35 commands. So does `stack build`
 // (dist/bundle/build.cjs, cli/build-main.ts): a one-file rebuild is mostly the CLI's start.
-// And `stack plan` (dist/bundle/plan.cjs, cli/plan-main.ts): a plan only reads. The one-shot
-// `run --rm --image REF [--network none] [--] COMMAND…` as root has the smallest
-// (dist/bundle/one-shot.cjs, cli/one-shot-main.ts): reading and compiling run.cjs's 2 MB
-// was a tenth of its CPU.
+// And `stack plan` (dist/bundle/plan.cjs, cli/plan-main.ts): a plan only reads. And `stack up`
+// (dist/bundle/up.cjs, cli/up-main.ts): a first `up` meets its supervisor once this CLI has
+// loaded. The one-shot `run --rm --image REF [--network none] [--] COMMAND…` as root has
+// the smallest (dist/bundle/one-shot.cjs, cli/one-shot-main.ts): reading and compiling
+// run.cjs's 2 MB was a tenth of its CPU.
 'use strict';
 
 const fs = require('node:fs');
@@ -84,7 +85,7 @@ function commandOf(args) {
 }
 
 /** Commands with a bundle of their own (the program with that command alone registered). */
-const OWN_BUNDLES = new Set(['run', 'build', 'plan']);
+const OWN_BUNDLES = new Set(['run', 'build', 'plan', 'up']);
 
 /**
  * The name of the code cache a command line runs with: its command, but a one-off of a bare

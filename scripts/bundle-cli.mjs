@@ -10,8 +10,9 @@
 // program with only `run` registered), which bin/stack.js chooses for it: a one-shot
 // container's start is mostly the CLI's own, and the other commands' registrations and
 // code cache are most of that. `stack build` has one too (build.cjs, cli/build-main.ts), and
-// so does `stack plan` (plan.cjs, cli/plan-main.ts). The one-shot form of `run` as root has the
-// smallest (one-shot.cjs, cli/one-shot-main.ts), chosen by one-shot-args.cjs.
+// so do `stack plan` (plan.cjs, cli/plan-main.ts) and `stack up` (up.cjs, cli/up-main.ts). The
+// one-shot form of `run` as root has the smallest (one-shot.cjs, cli/one-shot-main.ts),
+// chosen by one-shot-args.cjs.
 //
 // And supervisor/launch.ts alone, dist/bundle/launch.cjs: bin/stack.js starts the
 // supervisor of an `up` with it before it loads the CLI's bundle.
@@ -203,6 +204,7 @@ await Promise.all([
   aloneBundle('cgroup-warm', 'executor/host/linux/cgroup-warm.ts'),
   cjsBundle('build', 'cli/build-main.ts'),
   cjsBundle('plan', 'cli/plan-main.ts'),
+  cjsBundle('up', 'cli/up-main.ts'),
   // One file: the supervisor loads everything it has at start anyway.
   cjsBundle('supervisor', 'supervisor/main.ts'),
   // What bin/stack.js loads for `up` to start the supervisor before the CLI's bundle.
@@ -233,6 +235,7 @@ await cliCache('stack.cjs', ['-f', path.join(root, 'examples/hello/stack.yaml'),
 await cliCache('run.cjs', ['run', '--help']);
 await cliCache('build.cjs', ['build', '--help']);
 await cliCache('plan.cjs', ['plan', '--help']);
+await cliCache('up.cjs', ['up', '--help']);
 // The one-shot's bundle has no cache from the build (its first one-shot makes it: that needs
 // root and an image), but its hash memo: without one, that first run would load node:crypto.
 readBundle(path.join(outdir, 'one-shot.cjs'));

@@ -11,6 +11,7 @@ import { isSameProcess, readStartTime } from '../store/proc-stat.js';
 import { lineReader, type Message, type Request } from './protocol.js';
 import { closeBootOutput, readWholeFile, supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
 import { checkSocketPath } from './socket-path.js';
+import { watchDirChanges } from './dir-changes.js';
 import { runningSupervisor } from './supervisor-liveness.js';
 import { SupervisorError } from './supervisor-error.js';
 
@@ -83,6 +84,9 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
     socket: !fs.existsSync(paths.socket(project)),
   };
   makePrivateDirSync(stackDir);
+  // The socket's folder, made as the supervisor makes it, before it can bind: the wait below
+  // watches it (waitForSupervisor).
+  makePrivateDirSync(paths.runDir(project));
   let child: ChildProcess;
   const usingEarly = !!early && early.child.exitCode === null && !!early.child.stdin?.writable;
   if (usingEarly) {
@@ -137,11 +141,16 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
 }
 
 /**
- * How often the CLI tries the socket of a supervisor it started. One started early by `up`
- * is usually waiting for its project already, and serves ~3 ms after it: the CLI would
- * wait out most of a longer pause with nothing else to do (a refused connect costs ~0.1 ms).
+ * How often the CLI tries the socket of a supervisor it started while the socket is there
+ * but refuses (bound, not yet listening). One started early by `up` is usually waiting for
+ * its project already, and serves ~3 ms after it.
  */
 const START_POLL_MS = 2;
+/**
+ * While there is no socket, the CLI tries again when its folder changes (dir-changes.ts), and
+ * at the latest after this long: for a supervisor that died, or a change inotify did not tell.
+ */
+const START_WATCHED_POLL_MS = 50;
 const START_WAIT_MS = 10_000;
 
 async function waitForSupervisor(
@@ -150,10 +159,16 @@ async function waitForSupervisor(
   exited: () => boolean,
   bootOutput?: number,
 ): Promise<net.Socket> {
-  for (const deadline = Date.now() + START_WAIT_MS; Date.now() < deadline && !exited();) {
-    const conn = await connect(paths.socket(project));
-    if (conn) return conn;
-    await new Promise((r) => setTimeout(r, START_POLL_MS));
+  const socket = paths.socket(project);
+  const changes = watchDirChanges(path.dirname(socket));
+  try {
+    for (const deadline = Date.now() + START_WAIT_MS; Date.now() < deadline && !exited();) {
+      const conn = await connect(socket);
+      if (conn) return conn;
+      await changes.next(fs.existsSync(socket) ? START_POLL_MS : START_WATCHED_POLL_MS);
+    }
+  } finally {
+    changes.close();
   }
   // It may have stepped aside for a supervisor another CLI started at the same moment.
   const other = await connect(paths.socket(project));

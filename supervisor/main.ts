@@ -224,6 +224,7 @@ async function main(): Promise<void> {
       return true;
     },
   );
+  traceMark('sup: listening');
   log(`supervisor ${process.pid} serving ${paths.socket(project)}`);
   // Watched from here on (a stack folder removed under a running stack, stack-folder-watch.ts):
   // the stack is taken down by name, in the request queue, and this supervisor exits.
@@ -245,14 +246,17 @@ async function main(): Promise<void> {
   if (adopted.length > 0) log(`adopted ${adopted.join(', ')} from a previous supervisor`);
   await lifecycle.watch(adopted);
   await lifecycle.takeOverRestarts(owed);
+  traceMark('sup: adopted');
   // A supervisor that adopts a running stack serves its names at once.
   await dns.reload();
+  traceMark('sup: names served');
   // Started once this one serves: one that cannot get this far is not started again and again.
   if (crashes >= MAX_QUICK_CRASHES)
     log(
       `the last ${crashes} supervisors of this stack crashed within ${QUICK_CRASH_MS / 1000} s of their start: this one is not replaced if it crashes too (the next stack command starts one)`,
     );
   else if (!leaving) watchdog = startWatchdog(project, startedMs, crashes);
+  traceMark('sup: watchdog started');
 }
 
 /**

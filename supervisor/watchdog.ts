@@ -10,7 +10,7 @@
 // Why per stack and not one per host: nothing to share or elect, a stack's watchdog lives
 // and dies with it, and it needs no code of its own beyond these lines.
 
-import { spawn } from 'node:child_process';
+import { spawnChild } from '../executor/host/linux/spawned-child.js';
 
 /** In the watchdog's command line, before the project: how `ps` and tests know it. */
 export const WATCHDOG_NAME = 'stack-watchdog';
@@ -53,24 +53,36 @@ export interface Watchdog {
  * which started at `startedMs` after `crashes` quick crashes of its predecessors.
  */
 export function startWatchdog(project: string, startedMs: number, crashes: number): Watchdog {
-  const env = { ...process.env, [STARTED_ENV]: String(startedMs), [CRASHES_ENV]: String(crashes) };
-  const child = spawn(
-    '/bin/sh',
-    ['-c', SCRIPT, WATCHDOG_NAME, project, process.execPath, ...process.execArgv, process.argv[1]!],
-    {
-      env,
-      // Its own session: a signal to the supervisor's process group does not reach it.
-      detached: true,
-      // Its stdout and stderr are this supervisor's (supervisor.log): so are the next one's.
-      stdio: ['pipe', 'inherit', 'inherit'],
-      cwd: '/',
-    },
-  );
-  child.on('error', () => {}); // no /bin/sh: the stack runs without one, as before
-  child.stdin?.on('error', () => {});
-  // Neither keeps this process alive; the pipe's end stays open as long as it runs.
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  env[STARTED_ENV] = String(startedMs);
+  env[CRASHES_ENV] = String(crashes);
+  // Without a fork (posix_spawn): it starts while the first `up` waits for this supervisor's
+  // answer, and child_process's fork of the whole supervisor held its main thread ~4 ms
+  // (the CLI's request came in meanwhile). Its cwd is this process's, `/` as the CLI and the
+  // last watchdog start supervisors.
+  let child: ReturnType<typeof spawnChild>;
+  try {
+    child = spawnChild(
+      '/bin/sh',
+      ['-c', SCRIPT, WATCHDOG_NAME, project, process.execPath, ...process.execArgv, process.argv[1]!],
+      {
+        env,
+        // Its own session: a signal to the supervisor's process group does not reach it.
+        detached: true,
+        // fd 0 a socket whose other end only this process holds; its stdout and stderr are
+        // this supervisor's (supervisor.log): so are the next one's.
+        stdio: ['pipe', 1, 2],
+      },
+    );
+  } catch {
+    return { stop: () => {} }; // no /bin/sh: the stack runs without one, as before
+  }
+  const end = child.pipes[0]!;
+  end.on('error', () => {});
+  // Neither keeps this process alive; the socket's end stays open as long as it runs.
   child.unref();
-  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  end.unref();
   return {
     stop: () => {
       child.kill('SIGKILL');

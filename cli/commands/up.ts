@@ -5,7 +5,8 @@
 // applied too (see watch-action.ts).
 
 import type { Command } from 'commander';
-import { runCommand } from '../errors.js';
+import { EXIT, runCommand } from '../errors.js';
+import { exitAfterOutput } from '../exit-after-output.js';
 import type { GlobalOptions } from '../stack-file.js';
 import { progressFormatOption } from '../progress-format.js';
 import { upFlags } from '../up-flags.js';
@@ -44,8 +45,8 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
           ),
       ),
     ),
-  ).action((services: string[], opts: UpOptions) =>
-    runCommand(async () => {
+  ).action(async (services: string[], opts: UpOptions) => {
+    await runCommand(async () => {
       // The supervisor boots while the rest of `up` loads (launch.ts says when it does);
       // bin/stack.js may have started it already. Imported here, not at the top: its
       // node:child_process would cost every other command's start ~6 ms of CPU; in the
@@ -59,6 +60,11 @@ export function registerUp(program: Command, globals: () => GlobalOptions): void
         if (early) await retireEarlySupervisor(early);
         throw err;
       }
-    }),
-  );
+    });
+    // A detached `up` that succeeded is done: everything it started has settled (the
+    // supervisor's answer, the boot unit, the config files). Exiting now skips the wait for
+    // the event loop to drain and V8's teardown of the heap, which came after the stack was
+    // up (ms after the last `done`). Not before stdout and stderr are written out.
+    if (opts.detach && !opts.watch && process.exitCode === EXIT.ok) await exitAfterOutput();
+  });
 }

@@ -1,5 +1,6 @@
-// `stack run`, `stack build` and `stack plan` start from bundles of their own (dist/bundle/run.cjs
-// from cli/run-main.ts, build.cjs from cli/build-main.ts, plan.cjs from cli/plan-main.ts: the program with that
+// `stack run`, `stack build`, `stack plan` and `stack up` start from bundles of their own (dist/bundle/run.cjs
+// from cli/run-main.ts, build.cjs from cli/build-main.ts, plan.cjs from cli/plan-main.ts, up.cjs
+// from cli/up-main.ts: the program with that
 // command alone registered), chosen by bin/stack.js from the command line. A command line
 // must mean the same there as in the whole CLI: the launcher sends only that command to it,
 // never the program's help or another command hidden behind a global option's value.
@@ -21,6 +22,7 @@ describe.each([
   { command: 'run', args: ['--rm', '--image', 'x', '--', '/bin/true'], option: /--image <ref>/ },
   { command: 'build', args: ['--no-cache', 'web'], option: /--build-arg <key=value>/ },
   { command: 'plan', args: ['--format', 'json', 'web'], option: /--format <format>/ },
+  { command: 'up', args: ['-d', '--wait-timeout', '5', 'web'], option: /--exit-code-from <service>/ },
 ])('the bundle of `stack $command`', ({ command, args, option }) => {
   const env = makeStackEnv();
   afterAll(() => env.dispose());
@@ -44,9 +46,9 @@ describe.each([
     expect(bundleOf(['--help', command])).toBe('stack.cjs');
     expect(bundleOf(['-h', command])).toBe('stack.cjs');
     expect(bundleOf(['help', command])).toBe('stack.cjs');
-    expect(bundleOf(['up', command])).toBe('stack.cjs');
+    expect(bundleOf(['ps', command])).toBe('stack.cjs');
     // the command as the value of a global option is no command
-    expect(bundleOf(['--ansi', command, 'up'])).toBe('stack.cjs');
+    expect(bundleOf(['--ansi', command, 'ps'])).toBe('stack.cjs');
     expect(bundleOf(['--project-directory', command, 'ps'])).toBe('stack.cjs');
   });
 
