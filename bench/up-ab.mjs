@@ -62,6 +62,11 @@ function supervisorIn(root) {
   return undefined;
 }
 
+// Sessions that bench at once on one host give each run its own projects (bridge and NAT
+// table names come from the project) and ports: BENCH_UPAB_TAG (letters), BENCH_UPAB_PORT.
+const tag = process.env.BENCH_UPAB_TAG ?? '';
+const portBase = Number(process.env.BENCH_UPAB_PORT ?? 18700);
+
 const builds = repos.map((repo, i) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `stack-bench-upab${i}-`));
   const env = {
@@ -69,7 +74,7 @@ const builds = repos.map((repo, i) => {
     STACK_ROOT: path.join(root, 'lib'),
     STACK_RUN: path.join(root, 'run'),
     STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd'),
-    BENCH_WEB_PORT: String(18700 + i),
+    BENCH_WEB_PORT: String(portBase + i),
   };
   const bin = path.join(repo, 'bin/stack');
   spawnSync(process.execPath, [
@@ -80,7 +85,7 @@ const builds = repos.map((repo, i) => {
   ]);
   const r = spawnSync(bin, ['image', 'import', path.join(root, 'oci'), '--tag', IMAGE], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${bin} image import failed:\n${r.stderr}`);
-  return { repo, bin, env, root, project: `bupab${i}`, wall: [], cli: [], supervisor: [], supervisorMain: [] };
+  return { repo, bin, env, root, project: `bupab${tag}${i}`, wall: [], cli: [], supervisor: [], supervisorMain: [] };
 });
 
 const stack = (b, more) => {

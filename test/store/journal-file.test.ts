@@ -41,3 +41,23 @@ it('keeps the entries of the right shape and drops the others', () => {
     notStarted: ['b'],
   });
 });
+
+it('an apply appends through one open file, each line in the file at once, and closes it at its end', () => {
+  const fds = () => fs.readdirSync('/proc/self/fd').length;
+  const before = fds();
+  const journal = openJournal('q');
+  expect(fds()).toBe(before + 1);
+  journal.append({ t: 'plan', pid: 1, at: '2026-12-07T00:00:00Z', ops: ['a'] });
+  journal.append({ t: 'start', id: 'a' });
+  // What a kill -9 now would leave: both lines, for the next apply's note.
+  expect(openJournal('q').previous()).toEqual([
+    { t: 'plan', pid: 1, at: '2026-12-07T00:00:00Z', ops: ['a'] },
+    { t: 'start', id: 'a' },
+  ]);
+  // The second journal took the file over: the first one's fd is closed, not leaked.
+  expect(fds()).toBe(before + 1);
+  const next = openJournal('q');
+  next.append({ t: 'end', ok: true });
+  expect(fds()).toBe(before);
+  expect(fs.readFileSync(journalFile('q'), 'utf8')).toBe('{"t":"end","ok":true}\n');
+});

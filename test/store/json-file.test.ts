@@ -25,6 +25,16 @@ describe('writeJsonAtomic', () => {
     expect(fs.readdirSync(dir)).toEqual(['volume.json']);
   });
 
+  it('makes the folders a record goes in, 0700, when they are missing (a first record, or removed meanwhile)', async () => {
+    const file = path.join(dir, 'state', 'containers', 'web-1.json');
+    await writeJsonAtomic(file, { n: 1 });
+    fs.rmSync(path.join(dir, 'state'), { recursive: true });
+    await writeJsonAtomic(file, { n: 2 });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ n: 2 });
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['web-1.json']);
+  });
+
   it('a write that fails leaves no temporary file and names the record', async () => {
     // The record's name is taken by a folder: the rename fails after the temporary file is written.
     const file = path.join(dir, 'record.json');
