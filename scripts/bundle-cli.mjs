@@ -93,12 +93,13 @@ const LAZY_BUILTIN_HELPER =
 /**
  * Builtins that `stack run`'s bundle loads only when a member is first used. Our modules
  * import them at their top, yet the one-shot `run --rm --image` calls neither fs/promises
- * (its records, folders and cgroups are blocking calls) nor os: ~1 ms of CPU. Only our
+ * (its records, folders and cgroups are blocking calls) nor os: ~1 ms of CPU; nor net (~2 ms
+ * with stream): its init stage's pipes are plain fds (init-channel-fds.ts). Only our
  * modules' import bindings (`import_x = …`) are rewritten: they are read member by member,
  * never enumerated. Not child_process: the container's spawn (namespace-window.ts) would load
  * it inside the namespace window, after its unshare.
  */
-const LAZY_BUILTINS = ['node:fs/promises', 'node:os'];
+const LAZY_BUILTINS = ['node:fs/promises', 'node:os', 'node:net'];
 
 /**
  * Rewrites esbuild's per-import namespace of a node builtin into the shared one, and the

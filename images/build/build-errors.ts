@@ -1,6 +1,9 @@
 // The ways a build fails, typed so `cli/` renders them: a Dockerfile the builder cannot read
 // or plan (every problem at once, `Dockerfile:line:col` with the line), and a step that ran
-// and failed (the step, its exit code and the last lines it printed).
+// and failed (the step, its exit code and the last lines it printed). Also what the step
+// machinery throws that the stage turns into a Dockerfile diagnostic: here, not beside the
+// code that throws it, so the stage (loaded for every build) need not load that machinery
+// (layer-stack.ts reads overlay marks through libc, so koffi) to recognise them.
 
 import { StackFileError, type Diagnostic } from '../../model/diagnostics.js';
 import type { SourcePos } from './dockerfile-instructions.js';
@@ -28,5 +31,21 @@ export class BuildStepError extends Error {
     this.diagnostic = diagnostic;
     this.exitCode = exitCode;
     this.tail = tail;
+  }
+}
+
+/** A path of the image that cannot be resolved (a loop of symbolic links); layer-stack.ts. */
+export class LayerPathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LayerPathError';
+  }
+}
+
+/** A --chown user or group the image's passwd or group file does not name; resolve-owner.ts. */
+export class OwnerLookupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OwnerLookupError';
   }
 }

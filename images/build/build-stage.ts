@@ -8,15 +8,13 @@ import type { ImageInfo } from '../../model/observed.js';
 import { paths } from '../../store/paths.js';
 import { BuildContextError, contextChecksum, matchSource, type BuildContext, type ReadFiles } from './build-context.js';
 import { cachedStep, cacheStep } from './build-cache.js';
-import { DockerfileError, dockerfileDiagnostic } from './build-errors.js';
+import { DockerfileError, dockerfileDiagnostic, LayerPathError, OwnerLookupError } from './build-errors.js';
 import type { BuildStage, BuildStep, RunStep } from './build-plan.js';
 import type { BuildRequest, RunStepInput } from './build-request.js';
 import { baseKey, stepKey } from './cache-key.js';
 import type { BuildDeps } from './build-image.js';
 import type { HistoryEntry, ImageLayer } from './image-write.js';
-import { LayerPathError } from './layer-stack.js';
 import type { Fetched } from './add-url.js';
-import { OwnerLookupError } from './resolve-owner.js';
 import type { PendingWork } from './pending-work.js';
 import { traceMark } from '../../store/trace-marks.js';
 

@@ -9,14 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isOpaque, lookupName, type OverlayProbe } from '../overlay-form.js';
 import { paths } from '../../store/paths.js';
-
-/** A path of the image that cannot be resolved (a loop of symbolic links). */
-export class LayerPathError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LayerPathError';
-  }
-}
+import { LayerPathError } from './build-errors.js';
 
 export type Found = { kind: 'found'; file: string; stat: fs.Stats } | { kind: 'missing' };
 

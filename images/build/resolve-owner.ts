@@ -5,13 +5,7 @@
 
 import fs from 'node:fs';
 import { lookup, resolveInRoot } from './layer-stack.js';
-
-export class OwnerLookupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OwnerLookupError';
-  }
-}
+import { OwnerLookupError } from './build-errors.js';
 
 export function resolveOwner(spec: string, stack: string[]): { uid: number; gid: number } {
   const [user, group] = spec.split(':', 2) as [string, string | undefined];

@@ -5,7 +5,9 @@
 // fs/promises (~1 ms) and os, which the run bundle loads when first used (bundle-cli.mjs
 // LAZY_BUILTINS): one call on the one-shot's way (an fs.promises.* anywhere) brings them back.
 // Nor child_process (~3 ms with its modules): the container's spawn is posix_spawn, and a
-// `run -d` watcher (run-detached.ts) loads it when it starts.
+// `run -d` watcher (run-detached.ts) loads it when it starts. Nor net with stream (~2 ms): the
+// init stage's pipes are plain fds (init-channel-fds.ts), and Node's own stdout and stderr,
+// pipes here, are made only when written to (one-shot-run.ts).
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,13 +24,14 @@ beforeAll(() => {
   probe = path.join(env.root, 'probe.cjs');
   fs.writeFileSync(
     probe,
-    "const before = new Set(process.moduleLoadList);\nprocess.on('exit', () => process.stderr.write(`\\nloaded: ${process.moduleLoadList.filter((m) => !before.has(m)).join(',')}\\n`));\n",
+    // The list is taken before process.stderr is made (for a pipe that loads net).
+    "const before = new Set(process.moduleLoadList);\nprocess.on('exit', () => { const loaded = process.moduleLoadList.filter((m) => !before.has(m)).join(','); process.stderr.write(`\\nloaded: ${loaded}\\n`); });\n",
   );
 });
 
 afterAll(() => env.dispose());
 
-it('loads neither node:crypto, zlib, fs/promises, os nor child_process, and leaves no container', () => {
+it('loads neither node:crypto, zlib, fs/promises, os, child_process nor net, and leaves no container', () => {
   const trace = path.join(env.root, 'trace');
   const r = spawnSync(
     process.execPath,
@@ -53,7 +56,7 @@ it('loads neither node:crypto, zlib, fs/promises, os nor child_process, and leav
   const loaded = /loaded: (.*)/.exec(r.stderr)?.[1]?.split(',') ?? [];
   expect(loaded).toContain('NativeModule vm'); // the probe sees what was loaded (bin/stack.js's)
   expect(
-    loaded.filter((m) => /^NativeModule (crypto|zlib|(internal\/)?fs\/promises|os|child_process)$/.test(m)),
+    loaded.filter((m) => /^NativeModule (crypto|zlib|(internal\/)?fs\/promises|os|child_process|net|stream)$/.test(m)),
   ).toEqual([]);
   const containers = path.join(env.env.STACK_ROOT!, 'stacks', '_run', 'containers');
   expect(fs.existsSync(containers) ? fs.readdirSync(containers) : []).toEqual([]);

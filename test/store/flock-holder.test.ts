@@ -32,6 +32,10 @@ describe('flockHolder', () => {
     expect(tryFileLock(file, 'test')).toBeUndefined();
     process.kill(-holder.pid!, 'SIGKILL'); // flock and its sleep
     await exited;
+    // flock's forked child shares the locked file description until it closes it (-o) before
+    // its exec; killed before that, it releases the lock only when it exits itself, which on a
+    // loaded machine can come after flock's own exit event. Wait for it, with a deadline.
+    await waitFor(() => flockHolder(file) === undefined);
     expect(flockHolder(file)).toBeUndefined();
     expect(flockHolder(path.join(dir, 'missing.lock'))).toBeUndefined();
   }, 30_000);

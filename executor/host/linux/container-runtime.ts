@@ -26,7 +26,8 @@ import { removeSharedShm } from './shared-shm.js';
 import { paths } from '../../../store/paths.js';
 import { openPrivateAppend } from '../../../store/private-files.js';
 import { isSameProcess, readStartTime } from '../../../store/proc-stat.js';
-import { InitChannel } from './init-channel.js';
+import { InitChannel, type InitStatusChannel } from './init-channel.js';
+import { FdInitChannel } from './init-channel-fds.js';
 import { AdoptedContainers } from './adopted-containers.js';
 import { INIT_ENV } from './init/config.js';
 import { stageNodePath, stageScriptPath } from './stage-files.js';
@@ -48,7 +49,7 @@ import { openFdTree } from './fd-tree-dir.js';
 import { removeFile, removeTree } from './remove-tree.js';
 
 interface Live {
-  channel: InitChannel;
+  channel: InitStatusChannel;
   pid: number;
   startTime: number | undefined;
   exited: Promise<number>;
@@ -136,6 +137,8 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
                 : [stdin, log ?? 'ignore', log ?? 'ignore', 'pipe', 'pipe'],
             env: { [INIT_ENV]: configText },
             detached: true,
+            // Attached, this process (a CLI) hosts this one container: its init pipes need no sockets.
+            ...(opts.attach ? { rawPipes: true } : {}),
           },
           namespaces.choices,
         );
@@ -149,7 +152,9 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         if (typeof stdin === 'number') closeSync(stdin);
       }
       const entry: Live = {
-        channel: new InitChannel(child.pipes[3]!, child.pipes[4]!),
+        channel: opts.attach
+          ? new FdInitChannel(child.pipeFds[3]!, child.pipeFds[4]!)
+          : new InitChannel(child.pipes[3]!, child.pipes[4]!),
         pid: child.pid,
         startTime: readStartTime(child.pid),
         exited: child.exited,

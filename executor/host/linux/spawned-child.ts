@@ -1,9 +1,10 @@
 // A child spawned without a fork (posix-spawn.ts), with what a container's start used of
-// Node's ChildProcess: its pid, its exit, its 'pipe' fds as sockets, kill. libuv reaps only
-// the children it spawned (waitpid on each of its own pids), so ours are reaped here the same
-// way: on SIGCHLD, waitpid(pid, WNOHANG) for each pid spawned here and not yet reaped. While
-// one lives a ref'd timer keeps the event loop alive, as a ChildProcess's handle does (`stack
-// run` waits for its container); Node's signal listeners are unref'd.
+// Node's ChildProcess: its pid, its exit, its 'pipe' fds as sockets (or plain fds), kill.
+// libuv reaps only the children it spawned (waitpid on each of its own pids), so ours are
+// reaped here the same way: on SIGCHLD, waitpid(pid, WNOHANG) for each pid spawned here and
+// not yet reaped. While one lives a ref'd timer keeps the event loop alive, as a
+// ChildProcess's handle does (`stack run` waits for its container); Node's signal listeners
+// are unref'd.
 
 import fs from 'node:fs';
 import net from 'node:net';
@@ -21,14 +22,18 @@ export interface ChildOptions {
   argv0?: string;
   /** A session of its own (setsid), so it outlives the caller. */
   detached?: boolean;
+  /** 'pipe' entries come back as our ends' fds (pipeFds), not sockets: no node:net (~2 ms of CPU). */
+  rawPipes?: boolean;
 }
 
 export interface SpawnedChild {
   readonly pid: number;
   /** Its exit code, 128 + n when signal n ended it. */
   readonly exited: Promise<number>;
-  /** The caller's end of each 'pipe' entry of stdio, at the child's fd number. */
+  /** The caller's end of each 'pipe' entry of stdio, at the child's fd number (none with rawPipes). */
   readonly pipes: readonly (net.Socket | undefined)[];
+  /** With rawPipes: the caller's end of each 'pipe' entry, an fd it closes. */
+  readonly pipeFds: readonly (number | undefined)[];
   /** Signals it while it is unreaped (a reaped pid may be someone else's by now). */
   kill(signal: NodeJS.Signals): void;
   /** Lets the event loop end while it runs (`exec -d`); it is still reaped if it ends first. */
@@ -40,6 +45,18 @@ const waiting = new Map<number, (code: number) => void>();
 const held = new Set<number>();
 let listening = false;
 let keepAlive: NodeJS.Timeout | undefined;
+/** See leaveOwnStdioUnmade. */
+let ownStdioUnmade = false;
+
+/**
+ * This process writes nothing to its stdout and stderr while a child that shares them runs
+ * (the one-shot `stack run`, cli/one-shot-run.ts): spawnChild then leaves Node's streams for
+ * them unmade. Making one for a pipe loads node:net (~2 ms of CPU); made later, while such a
+ * child writes, it would turn the shared pipe non-blocking under it (see spawnChild).
+ */
+export function leaveOwnStdioUnmade(): void {
+  ownStdioUnmade = true;
+}
 
 function holdLoop(): void {
   if (held.size > 0) keepAlive ??= setInterval(reap, 10_000);
@@ -78,6 +95,7 @@ export function spawnChild(
   }
   const ours: number[] = [];
   const pipes: (net.Socket | undefined)[] = [];
+  const pipeFds: (number | undefined)[] = [];
   let pid: number;
   try {
     const fds = options.stdio.map((s, i) => {
@@ -89,8 +107,8 @@ export function spawnChild(
           // Node sets O_NONBLOCK on the pipe at its own fd 1 or 2 when it first makes
           // process.stdout or stderr: made now, not later while the child writes (a CLI
           // writes its `stack run` outcome there; the child's write() failed with EAGAIN).
-          if (s === 1) void process.stdout;
-          if (s === 2) void process.stderr;
+          if (s === 1 && !ownStdioUnmade) void process.stdout;
+          if (s === 2 && !ownStdioUnmade) void process.stderr;
           setBlocking(s);
         }
         return s;
@@ -98,7 +116,8 @@ export function spawnChild(
       if (s === 'ignore') return ours[ours.push(fs.openSync('/dev/null', 'r+')) - 1]!;
       const [mine, theirs] = socketPair();
       ours.push(theirs);
-      pipes[i] = new net.Socket({ fd: mine, readable: true, writable: true });
+      if (options.rawPipes) pipeFds[i] = mine;
+      else pipes[i] = new net.Socket({ fd: mine, readable: true, writable: true });
       return theirs;
     });
     pid = within(() =>
@@ -112,6 +131,7 @@ export function spawnChild(
     );
   } catch (err) {
     for (const p of pipes) p?.destroy();
+    for (const fd of pipeFds) if (fd !== undefined) fs.closeSync(fd);
     throw err;
   } finally {
     for (const fd of ours) fs.closeSync(fd);
@@ -123,6 +143,7 @@ export function spawnChild(
     pid,
     exited,
     pipes,
+    pipeFds,
     kill(signal) {
       if (waiting.has(pid)) process.kill(pid, os.constants.signals[signal]);
     },
