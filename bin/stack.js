@@ -213,8 +213,10 @@ function runBundle(bundle, command, { cacheAtExit = (code) => code === 0 } = {})
     });
   };
   if (own === undefined || script.cachedDataRejected) writeAtExit();
+  const asked = new Set(); // each part looked up once: a build calls this at every step that ran
   globalThis[CODE_CACHE_COVER] = (part) => {
-    if (covered.includes(part) || !/^[a-z][a-z-]{0,30}$/.test(part)) return;
+    if (asked.has(part) || !/^[a-z][a-z-]{0,30}$/.test(part)) return;
+    asked.add(part);
     if (own !== undefined && markedFor(cacheOf(command), part)) return;
     covered.push(part);
     writeAtExit();
