@@ -65,7 +65,10 @@ const COMMON = 'common';
  * runtime), which every later rebuild then compiled from source: ~10 ms of CPU each. So a
  * run may say, through this global, that it went down a path (`part`) its cache may lack; the
  * cache is made again at its exit, once per part, remembered by a mark file beside it
- * (`<cache>.<part>`). cli/code-cache-cover.ts calls it.
+ * (`<cache>.<part>`). cli/code-cache-cover.ts calls it. The mark names the cache file it was
+ * made for (cacheFileIdentity): when two builds run at once and the one without the path exits
+ * last, its cache replaces the marked one, and a bare mark went on vouching for a cache
+ * without the path until the bundle changed.
  */
 const CODE_CACHE_COVER = Symbol.for('stack.codeCacheCover');
 
@@ -143,19 +146,38 @@ function readBundle(bundle) {
   }
 }
 
-/** Best effort: a read-only install runs without caches. */
+/**
+ * One file written under a name, told from the next written there: the rename keeps all of
+ * it (not the ctime), and a freed inode number may come back, but not with the same mtime.
+ */
+const cacheFileIdentity = (st) => [st.dev, st.ino, st.size, st.mtimeNs].join(':');
+
+/** Best effort: a read-only install runs without caches. The identity of the file written, if it was. */
 function writeAtomic(file, data) {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(tmp, data);
+    const written = cacheFileIdentity(fs.statSync(tmp, { bigint: true })); // ours until renamed
     fs.renameSync(tmp, file);
+    return written;
   } catch {
     try {
       fs.rmSync(tmp, { force: true });
     } catch {
       // nothing to clean
     }
+    return undefined;
+  }
+}
+
+/** Whether the cache file now at `cache` is the one the mark of `part` was made for. */
+function markedFor(cache, part) {
+  try {
+    const st = fs.statSync(cache, { bigint: true });
+    return fs.readFileSync(`${cache}.${part}`, 'latin1') === cacheFileIdentity(st);
+  } catch {
+    return false;
   }
 }
 
@@ -186,14 +208,16 @@ function runBundle(bundle, command, { cacheAtExit = (code) => code === 0 } = {})
     writing = true;
     process.on('exit', (code) => {
       if (!cacheAtExit(code)) return;
-      writeAtomic(cacheOf(command), script.createCachedData());
-      for (const part of covered) writeAtomic(`${cacheOf(command)}.${part}`, '');
+      const made = writeAtomic(cacheOf(command), script.createCachedData());
+      if (made !== undefined) for (const part of covered) writeAtomic(`${cacheOf(command)}.${part}`, made);
     });
   };
   if (own === undefined || script.cachedDataRejected) writeAtExit();
+  const asked = new Set(); // each part looked up once: a build calls this at every step that ran
   globalThis[CODE_CACHE_COVER] = (part) => {
-    if (covered.includes(part) || !/^[a-z][a-z-]{0,30}$/.test(part)) return;
-    if (own !== undefined && fs.existsSync(`${cacheOf(command)}.${part}`)) return;
+    if (asked.has(part) || !/^[a-z][a-z-]{0,30}$/.test(part)) return;
+    asked.add(part);
+    if (own !== undefined && markedFor(cacheOf(command), part)) return;
     covered.push(part);
     writeAtExit();
   };

@@ -3,11 +3,11 @@
 // length, so a bundle rebuilt to the same size, with its mtime set back, would otherwise
 // run the old bundle's bytecode.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { repoRoot } from '../support/stack-cli.js';
 
 const loader = path.join(repoRoot, 'bin/stack.js');
@@ -115,5 +115,59 @@ describe('bin/stack.js code cache', () => {
     ]);
     withPath(true); // once only
     expect(mtime()).toBe(second);
+  });
+
+  it('makes the cache again when another run replaced the one its mark was made for (two builds at once)', async () => {
+    // `later` starts before `covering` and exits after it: its cache, made without the path,
+    // replaces the one the mark was written for.
+    const ready = path.join(dir, 'ready');
+    const go = path.join(dir, 'go');
+    fs.writeFileSync(
+      bundle,
+      [
+        "'use strict';",
+        "const fs = require('node:fs');",
+        'if (process.env.READY) {',
+        "  fs.writeFileSync(process.env.READY, '');",
+        '  while (!fs.existsSync(process.env.GO));',
+        '}',
+        "if (process.env.TAKE_PATH) globalThis[Symbol.for('stack.codeCacheCover')]('build-steps');",
+        "process.stdout.write('ran');",
+        '',
+      ].join('\n'),
+    );
+    const code = `require(${JSON.stringify(loader)}).runBundle(${JSON.stringify(bundle)}, 'build')`;
+    const cacheFile = () =>
+      path.join(
+        dir,
+        'code-cache',
+        caches().find((c) => c.endsWith('.build.v8'))!,
+      );
+    const withPath = () => {
+      const r = spawnSync(process.execPath, ['-e', code], {
+        encoding: 'utf8',
+        env: { ...process.env, TAKE_PATH: '1' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+    };
+    const later = spawn(process.execPath, ['-e', code], {
+      env: { ...process.env, TAKE_PATH: '', READY: ready, GO: go },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => later.on('exit', resolve));
+    onTestFinished(() => {
+      if (later.exitCode === null) later.kill('SIGKILL');
+    });
+    for (let i = 0; i < 500 && !fs.existsSync(ready); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(fs.existsSync(ready)).toBe(true);
+    withPath(); // the covering run: its cache and the mark
+    fs.writeFileSync(go, '');
+    expect(await exited).toBe(0); // its cache, without the path, replaced the covering one
+    const replaced = fs.statSync(cacheFile(), { bigint: true }).mtimeNs;
+    withPath(); // the mark is for a cache no longer there: made again
+    expect(fs.statSync(cacheFile(), { bigint: true }).mtimeNs).not.toBe(replaced);
+    const remade = fs.statSync(cacheFile(), { bigint: true }).mtimeNs;
+    withPath(); // and once only
+    expect(fs.statSync(cacheFile(), { bigint: true }).mtimeNs).toBe(remade);
   });
 });
