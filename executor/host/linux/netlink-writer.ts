@@ -3,7 +3,8 @@
 // per nest (netlink.ts attr) cost ~1 µs each in Node, ~0.3 ms for the fixed resolver's batch.
 // Lengths and types are in host byte order (little-endian: netlink.ts); values as written.
 
-const align4 = (n: number) => (n + 3) & ~3;
+/** Netlink's NLA_ALIGN / NLMSG_ALIGN: lengths round up to 4 bytes (netlink.ts uses it too). */
+export const align4 = (n: number) => (n + 3) & ~3;
 
 /** Little-endian u16 by byte stores: Buffer's write methods cost a call and checks each. */
 function u16(b: Buffer, at: number, n: number): void {

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { recv, recvQueued, send, sendAsync, setsockoptInt, socket, SOCK, strerror } from './libc.js';
 import { SyscallError } from './syscall-error.js';
+import { align4 } from './netlink-writer.js';
 
 export const AF_NETLINK = 16;
 export const NETLINK_ROUTE = 0;
@@ -31,8 +32,6 @@ const SOL_NETLINK = 270;
 const NETLINK_CAP_ACK = 10;
 const NETLINK_EXT_ACK = 11;
 const HDR = 16;
-
-const align4 = (n: number) => (n + 3) & ~3;
 
 /** One attribute (rtattr/nlattr): length, type, payload, padded to 4 bytes. */
 export function attr(type: number, payload: Buffer): Buffer {
