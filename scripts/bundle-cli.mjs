@@ -15,7 +15,8 @@
 // chosen by one-shot-args.cjs.
 //
 // And supervisor/launch.ts alone, dist/bundle/launch.cjs: bin/stack.js starts the
-// supervisor of an `up` with it before it loads the CLI's bundle.
+// supervisor of an `up` with it before it loads the CLI's bundle; or takes the one bin/stack
+// started with supervisor/early-handle.ts alone, dist/bundle/early-handle.cjs.
 //
 // Also bundles a stack's supervisor (supervisor/main.ts) into one CommonJS file,
 // dist/bundle/supervisor.cjs, which bin/stack-supervisor.js runs with a code cache as
@@ -210,6 +211,8 @@ await Promise.all([
   cjsBundle('supervisor', 'supervisor/main.ts'),
   // What bin/stack.js loads for `up` to start the supervisor before the CLI's bundle.
   cjsBundle('launch', 'supervisor/launch.ts'),
+  // What bin/stack.js loads instead when bin/stack (the shell) started that supervisor.
+  aloneBundle('early-handle', 'supervisor/early-handle.ts'),
 ]);
 
 /**
