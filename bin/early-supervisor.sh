@@ -100,7 +100,9 @@ stack_start_early_supervisor() {
     cd / || exit 1
     MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX-2}
     export MALLOC_ARENA_MAX
-    exec setsid node "$stack_bin/stack-supervisor.js" --project-from-stdin <&9 >&8 2>&8 7>&- 8>&- 9<&-
+    # The blank argument: room for its title (supervisor/launch.ts TITLE_ROOM, 63 spaces).
+    exec setsid node "$stack_bin/stack-supervisor.js" --project-from-stdin \
+      '                                                               ' <&9 >&8 2>&8 7>&- 8>&- 9<&-
   ) &
   STACK_EARLY_SUPERVISOR=$!
   export STACK_EARLY_SUPERVISOR

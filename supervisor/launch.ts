@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_NAME_LENGTH } from '../model/name-limits.js';
 import { paths, stackRun } from '../store/paths.js';
 import { earlyChildSupervisor, handOver, takeHandedOver, type EarlySupervisor } from './early-handle.js';
 
@@ -26,6 +27,15 @@ export const supervisorMain = path.resolve(
 );
 
 export const PROJECT_FROM_STDIN = '--project-from-stdin';
+
+/**
+ * A blank argument after PROJECT_FROM_STDIN. Once it knows its project, an early supervisor
+ * sets its title to the command line of one started knowing it (`node SCRIPT PROJECT`, main.ts),
+ * which is how `ps` and stray-supervisors.ts tell its stack; but a title never grows past the
+ * command line the process started with, and a name longer than `--project-from-stdin` was cut
+ * short. This leaves room for the longest project name (bin/early-supervisor.sh passes the same).
+ */
+export const TITLE_ROOM = ' '.repeat(MAX_NAME_LENGTH);
 
 /**
  * glibc's allocator settings for the supervisor, read by glibc when the process starts
@@ -89,7 +99,7 @@ export function startEarlySupervisor(project?: string): EarlySupervisor | undefi
   }
   fs.rmSync(bootLog, { force: true });
   // No node flags: the supervisor sets its V8 flags itself, once its modules are loaded (v8-settings.ts).
-  const child = spawn(process.execPath, [supervisorMain, PROJECT_FROM_STDIN], {
+  const child = spawn(process.execPath, [supervisorMain, PROJECT_FROM_STDIN, TITLE_ROOM], {
     detached: true,
     stdio: ['pipe', out, out],
     cwd: '/',

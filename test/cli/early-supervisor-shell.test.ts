@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { wantsEarlySupervisor } from '../../supervisor/launch.js';
+import { TITLE_ROOM, wantsEarlySupervisor } from '../../supervisor/launch.js';
 import { repoRoot } from '../support/stack-cli.js';
 
 const { namedProject, commandOf } = createRequire(import.meta.url)(path.join(repoRoot, 'bin/stack.js')) as {
@@ -133,5 +133,10 @@ describe('the shell and bin/stack.js choose the same early supervisor', () => {
 
   it.runIf(process.geteuid?.() !== 0)('an ordinary user starts none from the shell', () => {
     expect(shellChoice(['up'], { STACK_RUN: run }).fits).toBe(false);
+  });
+
+  it('gives the supervisor the same room for its title as launch.ts does', () => {
+    const script = fs.readFileSync(path.join(repoRoot, 'bin/early-supervisor.sh'), 'utf8');
+    expect(script.match(/--project-from-stdin \\\n\s*'( +)'/)?.[1]).toBe(TITLE_ROOM);
   });
 });

@@ -105,4 +105,41 @@ describe.runIf(asRoot)('the supervisor bin/stack starts for `up`', () => {
     expect(supervisorPids(project)).toEqual([]);
     expect(fs.readdirSync(run()).sort()).toEqual(before);
   });
+
+  it("names its stack in `ps` whatever the name's length (its title fits in the room its command line left)", async () => {
+    // 63 characters: the longest project name stack takes (model/name-limits.ts).
+    const project = `${uniqueProject('shlong')}-`.padEnd(63, 'x');
+    const file = stackFile(project, `services:\n  a:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n`);
+    const up = stack(traced(project), ['-f', file, 'up', '-d']);
+    try {
+      expect(up.code, up.stderr).toBe(0);
+      expect(traceOf(project)).toMatch(/loader: supervisor started by the shell/);
+      expect(supervisorPids(project)).toHaveLength(1);
+    } finally {
+      stack(env, ['-f', file, 'down', '-t', '0']);
+    }
+  });
+});
+
+describe.runIf(asRoot)('the supervisor bin/stack.js starts for `up` (no STACK_RUN yet)', () => {
+  let env: StackEnv;
+  beforeAll(() => {
+    env = makeStackEnv();
+    importTestImage(env);
+  });
+  afterAll(() => env.dispose());
+
+  it("names its stack in `ps` whatever the name's length", async () => {
+    const project = `${uniqueProject('ndlong')}-`.padEnd(63, 'x');
+    const file = path.join(env.root, 'long.yaml');
+    fs.writeFileSync(file, `name: ${project}\nservices:\n  a:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n`);
+    expect(fs.existsSync(env.env.STACK_RUN!)).toBe(false);
+    const up = stack(env, ['-f', file, 'up', '-d']);
+    try {
+      expect(up.code, up.stderr).toBe(0);
+      expect(supervisorPids(project)).toHaveLength(1);
+    } finally {
+      stack(env, ['-f', file, 'down', '-t', '0']);
+    }
+  });
 });
