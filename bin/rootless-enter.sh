@@ -14,7 +14,7 @@
 # - the connector is slirp4netns, which publishes through its API socket from inside; pasta's
 #   forwards are restarted by the outer command (forward-watch.ts).
 # STACK_ROOT and STACK_RUN are derived as cli/rootless-entry.ts rootlessDirs does.
-# Builtins only (read, case, set): no process is started before nsenter.
+# Builtins only (read, case, set): no process is started before nsenter. Needs command-line.sh.
 
 # The start time of a process that runs (not a zombie), as proc-stat.ts reads it; fails otherwise.
 stack_same_process() {
@@ -27,28 +27,12 @@ stack_same_process() {
 }
 
 stack_rootless_enter() {
-  # The effective uid, from the shell's own status (/proc/self is this shell: no `id` process).
-  stack_euid=
-  while read -r stack_key stack_ruid stack_euid stack_rest; do
-    [ "$stack_key" = Uid: ] && break
-  done </proc/self/status
+  stack_read_euid
   case $stack_euid in '' | 0 | *[!0-9]*) return ;; esac
-  # The command word, as bin/stack.js commandOf finds it. A help flag anywhere (commander
-  # prints help on the host side) takes the full path, even one meant for a container.
-  stack_cmd=
-  stack_skip=
-  for stack_arg in "$@"; do
-    case $stack_arg in -h | --help) return ;; esac
-    if [ -n "$stack_skip" ]; then
-      stack_skip=
-    elif [ -z "$stack_cmd" ]; then
-      case $stack_arg in
-        -f | --file | -p | --project-name | --env-file | --profile | --project-directory | --ansi | --progress | --parallel) stack_skip=1 ;;
-        -*) ;;
-        *) stack_cmd=$stack_arg ;;
-      esac
-    fi
-  done
+  # A help flag anywhere (commander prints help on the host side) takes the full path, even
+  # one meant for a container.
+  stack_command_word "$@"
+  [ -z "$stack_help" ] || return
   case $stack_cmd in '' | help | config | graph | doctor | version | completion | __complete | down) return ;; esac
   # The user's STACK_RUN and STACK_ROOT (an empty variable counts as unset, as `||` there);
   # exported only with the exec: the full path must see the environment as it came.

@@ -257,6 +257,9 @@ function namedProject(args, env) {
 function startSupervisorEarly(dir, args) {
   if (process.geteuid?.() !== 0 || args.includes('--dry-run')) return;
   try {
+    // bin/stack (bin/early-supervisor.sh) started it already, before this process's Node.
+    if (process.env.STACK_EARLY_SUPERVISOR && require(path.join(dir, 'early-handle.cjs')).handOverShellStarted())
+      return;
     require(path.join(dir, 'launch.cjs')).startBeforeCli(namedProject(args, process.env));
   } catch {
     // the up action starts it
@@ -306,7 +309,10 @@ if (require.main === module) {
     process.exit(1);
   }
   warmCgroupMigrations(dir, command);
-  if (command === 'up') startSupervisorEarly(dir, args);
-  traceMark('loader: early supervisor spawned');
+  if (command === 'up') {
+    traceMark(process.env.STACK_EARLY_SUPERVISOR ? 'loader: supervisor started by the shell' : 'loader: node');
+    startSupervisorEarly(dir, args);
+    traceMark('loader: early supervisor');
+  }
   runBundle(bundle, cacheNameOf(command, args));
 }

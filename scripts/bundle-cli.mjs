@@ -15,7 +15,8 @@
 // chosen by one-shot-args.cjs.
 //
 // And supervisor/launch.ts alone, dist/bundle/launch.cjs: bin/stack.js starts the
-// supervisor of an `up` with it before it loads the CLI's bundle.
+// supervisor of an `up` with it before it loads the CLI's bundle; or takes the one bin/stack
+// started with supervisor/early-handle.ts alone, dist/bundle/early-handle.cjs.
 //
 // Also bundles a stack's supervisor (supervisor/main.ts) into one CommonJS file,
 // dist/bundle/supervisor.cjs, which bin/stack-supervisor.js runs with a code cache as
@@ -205,11 +206,15 @@ await Promise.all([
   aloneBundle('cgroup-warm', 'executor/host/linux/cgroup-warm.ts'),
   cjsBundle('build', 'cli/build-main.ts'),
   cjsBundle('plan', 'cli/plan-main.ts'),
-  cjsBundle('up', 'cli/up-main.ts'),
+  // `up`: child_process too. The CLI of an `up` spawns nothing on its way to the supervisor
+  // (the shell started it, bin/early-supervisor.sh): ~3 ms of CPU on the first `up`'s path.
+  cjsBundle('up', 'cli/up-main.ts', [...LAZY_BUILTINS, 'node:child_process']),
   // One file: the supervisor loads everything it has at start anyway.
   cjsBundle('supervisor', 'supervisor/main.ts'),
   // What bin/stack.js loads for `up` to start the supervisor before the CLI's bundle.
   cjsBundle('launch', 'supervisor/launch.ts'),
+  // What bin/stack.js loads instead when bin/stack (the shell) started that supervisor.
+  aloneBundle('early-handle', 'supervisor/early-handle.ts'),
 ]);
 
 /**

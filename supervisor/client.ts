@@ -1,7 +1,7 @@
 // The CLI's side of the control socket: connect to the stack's supervisor, starting one
 // (detached, so `up -d` can return) when none answers.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -9,7 +9,8 @@ import { paths } from '../store/paths.js';
 import { makePrivateDirSync, openPrivateAppend } from '../store/private-files.js';
 import { isSameProcess, readStartTime } from '../store/proc-stat.js';
 import { lineReader, type Message, type Request } from './protocol.js';
-import { closeBootOutput, readWholeFile, supervisorEnv, supervisorMain, type EarlySupervisor } from './launch.js';
+import { closeBootOutput, readWholeFile, supervisorEnv, supervisorMain } from './launch.js';
+import { childSupervisor, type EarlySupervisor, type SupervisorProcess } from './early-handle.js';
 import { checkSocketPath } from './socket-path.js';
 import { watchDirChanges } from './dir-changes.js';
 import { runningSupervisor } from './supervisor-liveness.js';
@@ -88,15 +89,14 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
   // The socket's folder, made as the supervisor makes it, before it can bind: the wait below
   // watches it (waitForSupervisor).
   makePrivateDirSync(paths.runDir(project));
-  let child: ChildProcess;
-  const usingEarly = !!early && early.child.exitCode === null && !!early.child.stdin?.writable;
-  if (usingEarly) {
-    child = early!.child;
-    child.stdin!.end(`${project}\n`);
+  let proc: SupervisorProcess;
+  if (early?.untold() && !early.exited()) {
+    early.tell(project);
+    proc = early;
     traceMark('cli: project told');
   } else {
     const out = openPrivateAppend(logFile);
-    child = spawn(process.execPath, [supervisorMain, project], {
+    const child = spawn(process.execPath, [supervisorMain, project], {
       detached: true,
       stdio: ['ignore', out, out],
       cwd: '/',
@@ -104,16 +104,9 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
     });
     fs.closeSync(out);
     child.unref();
+    proc = childSupervisor(child);
   }
-  let exited = child.exitCode !== null;
-  const exit = new Promise<void>((resolve) => {
-    if (exited) return resolve();
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    });
-  });
-  const connected = waitForSupervisor(project, logFile, () => exited, early?.bootOutput);
+  const connected = waitForSupervisor(project, logFile, () => proc.exited(), early?.bootOutput);
   connected.catch(() => {}); // a discarded start is never awaited
   if (early)
     void connected.then(
@@ -123,12 +116,11 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
   return {
     connected,
     async discard() {
-      child.ref(); // keep this process alive until the exit is seen
       // SIGTERM: a supervisor that got as far as starting its watchdog ends it (a SIGKILL
       // would have the watchdog start another); one still booting dies of it at once.
-      if (!exited) child.kill('SIGTERM');
-      const killLater = setTimeout(() => child.kill('SIGKILL'), DISCARD_GRACE_MS);
-      await exit;
+      if (!proc.exited()) proc.kill('SIGTERM');
+      const killLater = setTimeout(() => proc.kill('SIGKILL'), DISCARD_GRACE_MS);
+      await proc.gone(); // keeps this process alive until the exit is seen
       clearTimeout(killLater);
       void connected.then(
         (conn) => conn.destroy(),

@@ -5,12 +5,16 @@
 // meanwhile and learns its project on stdin once the CLI knows it (EOF: not needed, it
 // exits). Only small modules here: the CLI loads this before anything else.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_NAME_LENGTH } from '../model/name-limits.js';
 import { paths, stackRun } from '../store/paths.js';
+import { earlyChildSupervisor, handOver, takeHandedOver, type EarlySupervisor } from './early-handle.js';
+
+export type { EarlySupervisor } from './early-handle.js';
 
 /**
  * The supervisor's loader (from dist/supervisor/), which runs it as one bundled file with a
@@ -23,6 +27,15 @@ export const supervisorMain = path.resolve(
 );
 
 export const PROJECT_FROM_STDIN = '--project-from-stdin';
+
+/**
+ * A blank argument after PROJECT_FROM_STDIN. Once it knows its project, an early supervisor
+ * sets its title to the command line of one started knowing it (`node SCRIPT PROJECT`, main.ts),
+ * which is how `ps` and stray-supervisors.ts tell its stack; but a title never grows past the
+ * command line the process started with, and a name longer than `--project-from-stdin` was cut
+ * short. This leaves room for the longest project name (bin/early-supervisor.sh passes the same).
+ */
+export const TITLE_ROOM = ' '.repeat(MAX_NAME_LENGTH);
 
 /**
  * glibc's allocator settings for the supervisor, read by glibc when the process starts
@@ -51,17 +64,6 @@ export function supervisorEnv(): NodeJS.ProcessEnv {
     delete env.NODE_EXTRA_CA_CERTS;
   }
   return env;
-}
-
-/** A supervisor started before its project was known. */
-export interface EarlySupervisor {
-  child: ChildProcess;
-  /**
-   * What it writes until it knows its project (then it moves to the stack's log): an
-   * unlinked file, its stdout and stderr, that the CLI reads through this fd. Unlinked, it
-   * leaves nothing behind however the two end (both SIGKILLed, say).
-   */
-  bootOutput: number;
 }
 
 /**
@@ -97,7 +99,7 @@ export function startEarlySupervisor(project?: string): EarlySupervisor | undefi
   }
   fs.rmSync(bootLog, { force: true });
   // No node flags: the supervisor sets its V8 flags itself, once its modules are loaded (v8-settings.ts).
-  const child = spawn(process.execPath, [supervisorMain, PROJECT_FROM_STDIN], {
+  const child = spawn(process.execPath, [supervisorMain, PROJECT_FROM_STDIN, TITLE_ROOM], {
     detached: true,
     stdio: ['pipe', out, out],
     cwd: '/',
@@ -107,34 +109,23 @@ export function startEarlySupervisor(project?: string): EarlySupervisor | undefi
   child.unref();
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   child.stdin?.on('error', () => {});
-  return { child, bootOutput: out };
+  return earlyChildSupervisor(child, out);
 }
-
-/**
- * Where bin/stack.js leaves the supervisor it started for `up` before the CLI's bundle
- * loaded (undefined: it started none, as startEarlySupervisor decided), for the `up` action
- * to take. A registered symbol: the loader and the bundle share no module.
- */
-const HANDED_OVER = Symbol.for('stack.earlySupervisor');
-
-type WithHandedOver = typeof globalThis & { [HANDED_OVER]?: EarlySupervisor | undefined };
 
 /**
  * For bin/stack.js, first thing for an `up` (launch.cjs, this module bundled alone): starts
  * the early supervisor ~20 ms sooner than the `up` action can, before the CLI's bundle, its
- * cache and commander load, and leaves it for earlySupervisorForUp.
+ * cache and commander load, and leaves it for earlySupervisorForUp. Where bin/stack, the shell,
+ * started one already, bin/stack.js took that one (early-handle.cjs) and this is not called.
  */
 export function startBeforeCli(project?: string): void {
-  (globalThis as WithHandedOver)[HANDED_OVER] = startEarlySupervisor(project);
+  handOver(startEarlySupervisor(project));
 }
 
-/** The `up` action's early supervisor: the one bin/stack.js started, or one started now. */
+/** The `up` action's early supervisor: the one bin/stack.js took or started, or one started now. */
 export function earlySupervisorForUp(): EarlySupervisor | undefined {
-  const g = globalThis as WithHandedOver;
-  if (!(HANDED_OVER in g)) return startEarlySupervisor();
-  const early = g[HANDED_OVER];
-  delete g[HANDED_OVER];
-  return early;
+  const handed = takeHandedOver();
+  return handed.given ? handed.early : startEarlySupervisor();
 }
 
 /** All a file descriptor's file holds, read from its start whatever the fd's offset. */
@@ -164,13 +155,11 @@ export function closeBootOutput(early: EarlySupervisor): void {
  * be gone, so a refused `up` returns with the host as it found it.
  */
 export async function retireEarlySupervisor(early: EarlySupervisor): Promise<void> {
-  const { child } = early;
-  if (!child.stdin?.writable) return; // told its project (or EOF) already: not ours to end
-  if (child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    child.ref(); // unref'd at start: keep the CLI alive until it is gone
-    child.kill('SIGKILL');
-    await gone;
+  if (!early.untold()) return; // told its project (or let go) already: not ours to end
+  if (!early.exited()) {
+    early.kill('SIGKILL');
+    await early.gone();
   }
+  early.letGo();
   closeBootOutput(early);
 }

@@ -141,7 +141,7 @@ export async function applyStack(
   traceMark('cli: images checked');
   let conn = await connectSupervisor(stack.project, { start: false });
   if (conn && early) {
-    early.child.stdin?.end(); // EOF: the early one exits unused
+    early.letGo(); // EOF: the early one exits unused
     closeBootOutput(early);
   }
   // One reconcile per `up`, the supervisor's: a file the host cannot satisfy (a taken

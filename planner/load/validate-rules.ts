@@ -33,23 +33,29 @@ import { checkExternalDeclarations } from './rules/external.js';
 import { checkFileObjects } from './rules/top-level.js';
 import { checkVolumeDeclarations } from './rules/volumes.js';
 
-/** The keys a service may have (from the schema), to tell a misspelt key from a missing one. */
-const SERVICE_KEYS = new Set(
-  Object.keys(
-    (
-      createRequire(import.meta.url)('../../schemas/stack.schema.json') as {
-        definitions: { service: { properties: object } };
-      }
-    ).definitions.service.properties,
-  ),
-);
+/**
+ * The keys a service may have (from the schema), to tell a misspelt key from a missing one.
+ * Read only for a service with neither image nor build: the schema is 42 kB of JSON, and every
+ * command that loads a stack file (a first `up` among them) paid its parse.
+ */
+let serviceKeys: Set<string> | undefined;
+const knownServiceKeys = () =>
+  (serviceKeys ??= new Set(
+    Object.keys(
+      (
+        createRequire(import.meta.url)('../../schemas/stack.schema.json') as {
+          definitions: { service: { properties: object } };
+        }
+      ).definitions.service.properties,
+    ),
+  ));
 
 function imageOrBuild(ctx: RuleContext, name: string, svc: Obj): void {
+  if (svc.image !== undefined || svc.build !== undefined) return;
   // `imgae: x` already gets "unknown key, did you mean image" from the schema.
-  const misspelt = Object.keys(svc).some(
-    (k) => !SERVICE_KEYS.has(k) && ['image', 'build'].includes(closest(k, SERVICE_KEYS) ?? ''),
-  );
-  if (svc.image === undefined && svc.build === undefined && !misspelt) {
+  const keys = knownServiceKeys();
+  const misspelt = Object.keys(svc).some((k) => !keys.has(k) && ['image', 'build'].includes(closest(k, keys) ?? ''));
+  if (!misspelt) {
     ctx.at(
       ['services', name],
       `service "${name}" has neither "image" nor "build"; set the image to run, or a build context to build it from`,

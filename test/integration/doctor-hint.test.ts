@@ -84,7 +84,8 @@ describe('up on a host that lacks a piece', () => {
       // The supervisor that up started lives in the namespace without the library: it cannot
       // take the stack down, so it goes first and down runs from here.
       await killSupervisors(project);
-      expect(stack(base, ['-p', project, 'down']).code).toBe(0);
+      const down = stack(base, ['-p', project, 'down']);
+      expect(down.code, down.stderr).toBe(0);
     }
   });
 });

@@ -1,6 +1,7 @@
 // A stack whose supervisor crashes (kill -9) keeps one copy of each container, gets a new
 // supervisor by itself, and says so while it has none; one supervisor per stack, whatever
-// happens to its socket file; a killed CLI leaves no boot log of an early supervisor.
+// happens to its socket file; a killed CLI leaves no boot log of an early supervisor (started
+// by bin/stack.js, or by bin/stack's shell: early-supervisor-shell.test.ts has more of that one).
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +24,8 @@ import {
   isAlive,
   killAndWait,
   killSupervisors,
+  earlySupervisorsIn,
+  pidsWhere,
   startStack,
   supervisorPids,
   waitFor,
@@ -80,21 +83,6 @@ function ps(f: string[]): Row[] {
 
 /** A `sleep` argument no other test uses: the container's processes are found by it. */
 const uniqueSleep = () => String(1_000_000 + Math.floor(Math.random() * 8_000_000));
-
-/** The pids for which `matches` holds (false when the process went meanwhile). */
-function pidsWhere(matches: (pid: number) => boolean): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return matches(pid);
-      } catch {
-        return false;
-      }
-    });
-}
 
 /** Live (non-zombie) processes running `sleep <arg>`. */
 function sleepers(arg: string): number[] {
@@ -303,6 +291,7 @@ describe('an early-started supervisor', () => {
       await killAndWait(cli);
       await waitFor(() => !isAlive(early), 5000, 'the early supervisor to exit');
       expect(fs.existsSync(bootLog)).toBe(false);
+      expect(handOverFiles()).toEqual([]);
     });
   });
 
@@ -310,6 +299,7 @@ describe('an early-started supervisor', () => {
     const project = uniqueProject('tsusage');
     const file = path.join(own.root, `${project}.yaml`);
     fs.writeFileSync(file, `name: ${project}\nservices:\n  a:\n    image: ${TEST_IMAGE}\n    command: sleep 1000\n`);
+    fs.mkdirSync(own.env.STACK_RUN!, { recursive: true, mode: 0o700 }); // where bin/stack starts it, as here
     const up = startStack(own, ['-f', file, 'up', '-d', '--no-such-flag']);
     const cli = up.child.pid!;
     const result = await up.result;
@@ -319,22 +309,18 @@ describe('an early-started supervisor', () => {
     await waitFor(() => earlySupervisorsIn(own.env.STACK_RUN!).length === 0 || undefined, 5000, 'no early supervisor');
     expect(fs.existsSync(path.join(os.tmpdir(), `stack-supervisor-boot-${cli}.log`))).toBe(false);
     expect(fs.existsSync(path.join(own.env.STACK_RUN!, project))).toBe(false);
+    expect(handOverFiles()).toEqual([]);
   });
 
-  /** Supervisors waiting for their project whose STACK_RUN is `run`. */
-  function earlySupervisorsIn(run: string): number[] {
-    return pidsWhere(
-      (pid) =>
-        fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin') &&
-        fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`STACK_RUN=${run}`),
-    );
-  }
+  /** What bin/early-supervisor.sh hands over through STACK_RUN (it unlinks both at once). */
+  const handOverFiles = () => fs.readdirSync(own.env.STACK_RUN!).filter((n) => n.startsWith('.early-supervisor-'));
 
   it('leaves no boot log when it is killed along with the CLI', async () => {
     await whileUpWaitsForTheLock(async (cli, early, bootLog) => {
       await killAndWait(early);
       await killAndWait(cli);
       expect(fs.existsSync(bootLog)).toBe(false);
+      expect(handOverFiles()).toEqual([]);
     });
   });
 });

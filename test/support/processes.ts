@@ -92,3 +92,27 @@ export function startStack(env: StackEnv, args: string[]): Running {
   );
   return { child, stderr: () => stderr, result };
 }
+
+/** Pids of the processes `matches` accepts (a process that ends meanwhile, or throws, is left out). */
+export function pidsWhere(matches: (pid: number) => boolean): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return matches(pid);
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** Supervisors started early that wait for their project, whose STACK_RUN is `run` (a zombie has no cmdline). */
+export function earlySupervisorsIn(run: string): number[] {
+  return pidsWhere(
+    (pid) =>
+      fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--project-from-stdin') &&
+      fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`STACK_RUN=${run}`),
+  );
+}
