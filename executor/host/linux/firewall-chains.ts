@@ -80,6 +80,23 @@ export function tablesToList(chains: NftListing): { family: string; name: string
   return [...seen.values()];
 }
 
+/**
+ * Whether the `ip filter` table of an nft listing may hold a rule stack marked through
+ * iptables-nft: stack's accepts there carry `-m comment`, which nft lists as an xt `comment`
+ * match without its text (an iptables that keeps comments as nft's own shows them as the
+ * rule's comment). Without any such rule none there is ours, and the comments' texts need
+ * no reading (iptables-nft-comments.ts).
+ */
+export function iptablesNftMayHoldMarks(listing: NftListing): boolean {
+  return (listing.nftables ?? []).some(
+    ({ rule: r }) =>
+      r?.family === 'ip' &&
+      r.table === 'filter' &&
+      (r.comment !== undefined ||
+        (r.expr ?? []).some((e) => (e.xt as { name?: string } | undefined)?.name === 'comment')),
+  );
+}
+
 /** Whether a rule's statements are only a counter and then a drop or reject (no match at all). */
 function dropsEverything(expr: Record<string, unknown>[] = []): boolean {
   const last = expr.at(-1);

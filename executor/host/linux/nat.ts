@@ -7,6 +7,7 @@
 import type { Host } from '../../host.js';
 import { hashOf } from '../../../model/hash.js';
 import { placeAccepts, removeAccepts } from './coexist.js';
+import { readFirewalls } from './firewall-scan.js';
 import { acquireIpForward, ip6ForwardPlaces, releaseIfHeld, releaseIpForward } from './ip-forward.js';
 import { nftRun } from './libnftables.js';
 import { assertStkTable } from './literals.js';
@@ -37,12 +38,17 @@ export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
       const nat = rootless ? { ...spec, ports: anyAddress(spec.ports) } : spec;
       // Both families in one transaction; validated before anything touches the host.
       const ruleset = renderNatRuleset(nat) + renderNat6Ruleset(nat);
+      // Other firewalls are read meanwhile (where an iptables listing is needed, it is a
+      // process); they are changed only once the ruleset is in. Awaited by placeAccepts; if
+      // the ruleset fails first, its failure is the one reported.
+      const firewalls = readFirewalls();
+      firewalls.catch(() => undefined);
       // Forwarding is host-wide and needed for both egress and published ports.
       await acquireIpForward(forwardUser(spec.table));
       if (needsNat6(spec)) await acquireIpForward(forwardUser(spec.table), ip6ForwardPlaces());
       await nftRun(ruleset);
       if (!needsNat6(spec)) await releaseIfHeld(forwardUser(spec.table), ip6ForwardPlaces());
-      await placeAccepts(spec);
+      await placeAccepts(spec, firewalls);
       if (rootless) await syncPortForwards(spec.table, spec.ports);
     },
     async remove(table) {
