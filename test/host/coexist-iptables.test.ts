@@ -1,7 +1,8 @@
-// The accepts in iptables tables (docker's, ufw's) without an `iptables -S` process where
-// none is needed. iptables-nft: its marked rules are found by their xt comments (one
-// netlink dump) and taken out by handle through nft; only inserting runs a tool
-// (iptables-nft-restore), and only where a chain drops. iptables-legacy: its table is read
+// The accepts in iptables tables (docker's, ufw's) without an `iptables` process where none
+// is needed. iptables-nft: its marked rules are found by their xt comments (one netlink
+// dump) and taken out by handle through nft; the forward accepts go in as nf_tables rules
+// in the encoding iptables-nft reads back as the same rules (iptables-nft-accepts.ts), and
+// only input accepts still run iptables-nft-restore. iptables-legacy: its table is read
 // through getsockopt, and listed by the tool only when a comment there names a stack table
 // (taking a rule out goes by its text). Against real tables in network namespaces that play
 // the host, with a commented rule of other software (podman's netavark makes one) beside
@@ -63,7 +64,7 @@ function tableIn(tool: string) {
     ipt('-S')
       .split('\n')
       .filter((l) => l.includes(MARK));
-  return { ipt, marked, run: (op: Parameters<typeof runIn>[1]) => runIn(host!, op) };
+  return { ipt, marked, host: () => host!, run: (op: Parameters<typeof runIn>[1]) => runIn(host!, op) };
 }
 
 /** What iptables itself reads back after placing: the current network's rules only, the RETURNs first. */
@@ -86,8 +87,8 @@ const MADE = [
   '',
 ].join('\n');
 
-describe("stack's accepts in an iptables-nft table, without listing it", () => {
-  const { ipt, marked, run } = tableIn('iptables-nft');
+describe("stack's accepts in an iptables-nft table, without an iptables process", () => {
+  const { ipt, marked, run, host } = tableIn('iptables-nft');
 
   it('where no chain drops, an older accept still goes, and no iptables tool runs', () => {
     ipt(...OLD, '-j', 'ACCEPT');
@@ -97,16 +98,27 @@ describe("stack's accepts in an iptables-nft table, without listing it", () => {
     expect(ipt('-S')).toContain('--comment "netavark firewall plugin rules"');
   });
 
-  it("with docker's FORWARD policy DROP: the accepts go into DOCKER-USER with one iptables-nft-restore", () => {
+  it("with docker's FORWARD policy DROP: the accepts go into DOCKER-USER without a process", () => {
     ipt('-P', 'FORWARD', 'DROP');
     ipt(...OLD, '-j', 'ACCEPT');
-    expect(run('place')).toEqual({ spawned: ['iptables-nft-restore -w --noflush'], present: true });
+    expect(run('place')).toEqual({ spawned: [], present: true });
     expect(marked()).toEqual(PLACED);
+  });
+
+  it('iptables takes them for its own: -C finds each, save and restore keep them, docker can change the table', () => {
+    for (const l of PLACED) ipt('-C', ...l.replace(/^-A /, '').split(' '));
+    const saved = host().must(['iptables-nft-save', '-t', 'filter']);
+    expect(saved.split('\n').filter((l) => l.includes(MARK))).toEqual(PLACED);
+    // What a firewall tool's reload does: the table as saved, back in.
+    host().must(['iptables-nft-restore', '-w'], { input: saved });
+    expect(marked()).toEqual(PLACED);
+    ipt('-I', 'FORWARD', '-i', 'docker0', '-o', 'docker0', '-j', 'ACCEPT');
+    ipt('-D', 'FORWARD', '-i', 'docker0', '-o', 'docker0', '-j', 'ACCEPT');
   });
 
   it('placing again replaces them: the same rules, once', () => {
     const before = marked();
-    expect(run('place')).toEqual({ spawned: ['iptables-nft-restore -w --noflush'], present: true });
+    expect(run('place')).toEqual({ spawned: [], present: true });
     expect(marked()).toEqual(before);
   });
 
@@ -119,6 +131,15 @@ describe("stack's accepts in an iptables-nft table, without listing it", () => {
     expect(run('remove')).toEqual({ spawned: [], present: false });
     expect(marked()).toEqual([]);
     expect(ipt('-S')).toBe(MADE);
+  });
+
+  it("with ufw's INPUT policy DROP too: the input accepts (a port match) go through iptables-nft-restore", () => {
+    ipt('-P', 'INPUT', 'DROP');
+    expect(run('place')).toEqual({ spawned: ['iptables-nft-restore -w --noflush'], present: true });
+    expect(marked().filter((l) => l.startsWith('-A INPUT '))).toHaveLength(3);
+    expect(marked().filter((l) => l.startsWith('-A DOCKER-USER '))).toEqual(PLACED);
+    expect(run('remove')).toEqual({ spawned: [], present: false });
+    expect(ipt('-S')).toBe(MADE.replace('-P INPUT ACCEPT', '-P INPUT DROP'));
   });
 });
 

@@ -11,6 +11,7 @@ import {
   type NftListing,
 } from '../../executor/host/linux/firewall-chains.js';
 import { acceptRules, acceptsInPlace, iptablesChanges, nftChanges } from '../../executor/host/linux/coexist-rules.js';
+import { nativeAccept } from '../../executor/host/linux/iptables-nft-accepts.js';
 import type { NatSpec } from '../../model/plan.js';
 
 type Entry = NonNullable<NftListing['nftables']>[number];
@@ -278,6 +279,26 @@ describe('accepts', () => {
     ).toBe(true);
     // Only iptables' own table: a comment elsewhere is nft's, listed with its text.
     expect(iptablesNftMayHoldMarks({ nftables: [rule('inet', 'filter', 'forward', 9, [], 'x')] })).toBe(false);
+  });
+});
+
+describe('accepts written as nf_tables rules for iptables-nft', () => {
+  it("are every forward accept (an internal network's too); those with a port match (DNS, at input) are left to the tool", () => {
+    const rules = acceptRules(spec);
+    const forward = rules.filter((r) => r.hook === 'forward');
+    expect(forward.some((r) => r.iptables.includes(' -o stkbabcdefabcd -s '))).toBe(true);
+    for (const r of forward) expect(nativeAccept(r.iptables), r.iptables).toBeDefined();
+    const ports = rules.filter((r) => r.iptables.includes(' --dport '));
+    expect(ports).toHaveLength(4);
+    for (const r of ports) expect(nativeAccept(r.iptables), r.iptables).toBeUndefined();
+    for (const other of [
+      '-i stkb0 -j DROP',
+      '-i stkb0 -m conntrack --ctstate NEW -j ACCEPT',
+      '-i stkb0 -j ACCEPT -m comment --comment x',
+      '-i stkb0 -m comment --comment stk_a',
+      '! -i stkb0 -j ACCEPT',
+    ])
+      expect(nativeAccept(other), other).toBeUndefined();
   });
 });
 

@@ -8,6 +8,7 @@
 import type { NatSpec } from '../../../model/plan.js';
 import { acceptRules, acceptsInPlace, iptablesChanges, nftChanges, type AcceptRule } from './coexist-rules.js';
 import { readFirewalls, type FirewallView } from './firewall-scan.js';
+import { insertNatively } from './iptables-nft-accepts.js';
 import { changeFilterRules, type IptablesBackend } from './iptables-tool.js';
 import { nftRun } from './libnftables.js';
 import { assertStkTable } from './literals.js';
@@ -18,8 +19,11 @@ async function place(mark: string, rules: AcceptRule[], firewalls: Promise<Firew
   // iptables-nft's table (by their handles, read before), so a stack's traffic never
   // meets a chain that lost its old accepts before it got the new ones.
   for (const [backend, listing] of Object.entries(fw.iptables) as [IptablesBackend, string | undefined][]) {
-    if (listing !== undefined)
-      await changeFilterRules(backend, iptablesChanges(backend, fw.chains, rules, listing, mark));
+    if (listing === undefined) continue;
+    const lines = iptablesChanges(backend, fw.chains, rules, listing, mark);
+    // iptables-nft's forward accepts go in as nf_tables rules of stack's (iptables-nft-accepts.ts).
+    if (backend === 'iptables-nft' && insertNatively(lines)) continue;
+    await changeFilterRules(backend, lines);
   }
   const nft = nftChanges(fw.chains, rules, fw.listing, mark);
   if (nft) await nftRun(nft);
