@@ -9,9 +9,11 @@
 //   ip_forward on (as at boot); ufw sets INPUT and FORWARD to DROP;
 // - firewalld's and hand-written nftables tables have policy drop, or end in a reject.
 //
-// Tables written through iptables-nft are nft tables too, but must be changed through
-// iptables (nft itself warns "managed by iptables-nft, do not touch"): their rules use xt
-// expressions nft cannot write back. Tables of iptables-legacy are not nft at all.
+// Tables written through iptables-nft are nft tables too, but not nft's to change (nft
+// itself warns "managed by iptables-nft, do not touch"): their rules use xt expressions nft
+// cannot write back, and iptables refuses a table holding expressions it does not know. So
+// stack writes there only rules in iptables-nft's own encoding (iptables-nft-accepts.ts) or
+// through the tool. Tables of iptables-legacy are not nft at all.
 
 export type FirewallBackend = 'nft' | 'iptables-nft' | 'iptables-legacy';
 
