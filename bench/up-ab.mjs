@@ -4,7 +4,10 @@
 // CPU (user + system), and the supervisor's CPU at that moment (all threads, and its main
 // thread alone: work moved to or from its threadpool shows there). On a shared machine the
 // CPU figures are the ones to compare; the wall time measures the other tenants as well.
-//   node bench/up-ab.mjs [--runs=N] REPO_A REPO_B ...   (each REPO built; needs root)
+//   node bench/up-ab.mjs [--runs=N] [--step=NAME] REPO_A REPO_B ...   (each REPO built; needs root)
+// --step=NAME also traces each run (STACK_TRACE) and gives the medians of one executor step,
+// from its `exe: NAME start` mark to its `exe: NAME done` (e.g. --step=nat): wall and the
+// supervisor's CPU over that span.
 // Each build gets its own STACK_ROOT with the busybox image; a first round warms the caches
 // and is not counted.
 
@@ -19,6 +22,7 @@ import { summary, fmt } from './lib/stats.mjs';
 
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 9);
+const step = args.find((a) => a.startsWith('--step='))?.slice('--step='.length);
 const repos = args.filter((a) => !a.startsWith('--')).map((r) => path.resolve(r));
 if (repos.length < 1) throw new Error('usage: node bench/up-ab.mjs [--runs=N] REPO_A REPO_B ...');
 const file = path.join(thisRepo, 'bench/stacks/five/stack.yaml');
@@ -85,7 +89,9 @@ const builds = repos.map((repo, i) => {
   ]);
   const r = spawnSync(bin, ['image', 'import', path.join(root, 'oci'), '--tag', IMAGE], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${bin} image import failed:\n${r.stderr}`);
-  return { repo, bin, env, root, project: `bupab${tag}${i}`, wall: [], cli: [], supervisor: [], supervisorMain: [] };
+  if (step) env.STACK_TRACE = path.join(root, 'trace');
+  const samples = { wall: [], cli: [], supervisor: [], supervisorMain: [], stepWall: [], stepCpu: [] };
+  return { repo, bin, env, root, project: `bupab${tag}${i}`, ...samples };
 });
 
 const stack = (b, more) => {
@@ -107,6 +113,16 @@ try {
       const supervisorMain = mainThreadCpuMs(pid);
       if (round > 0)
         (b.wall.push(wall), b.cli.push(cli), b.supervisor.push(supervisor), b.supervisorMain.push(supervisorMain));
+      if (step && round > 0) {
+        // A trace line: wall ms, pid, the process's CPU ms, the label.
+        const marks = fs.readFileSync(b.env.STACK_TRACE, 'utf8').split('\n');
+        const mark = (label) => marks.find((l) => l.endsWith(` exe: ${step} ${label}`))?.split(' ');
+        const [start, done] = [mark('start'), mark('done')];
+        if (!start || !done) throw new Error(`no exe: ${step} start/done marks in ${b.env.STACK_TRACE}`);
+        b.stepWall.push(Number(done[0]) - Number(start[0]));
+        b.stepCpu.push(Number(done[2]) - Number(start[2]));
+      }
+      if (step) fs.rmSync(b.env.STACK_TRACE, { force: true });
       stack(b, ['down', '-t', '0']);
       await sleep(200);
     }
@@ -122,6 +138,11 @@ try {
     console.log(
       `| ${b.repo} | ${fmt(summary(b.wall).median)} ms | ${fmt(summary(b.cli).median)} (${fmt(mean(b.cli))}) ms | ${fmt(summary(b.supervisor).median)} (${fmt(summary(b.supervisorMain).median)}) ms |`,
     );
+  if (step) {
+    console.log(`\n| build | exe: ${step}, wall (median) | supervisor CPU over it (median) |\n| --- | ---: | ---: |`);
+    for (const b of builds)
+      console.log(`| ${b.repo} | ${fmt(summary(b.stepWall).median)} ms | ${fmt(summary(b.stepCpu).median)} ms |`);
+  }
 } finally {
   for (const b of builds) {
     spawnSync(b.bin, ['-f', file, '-p', b.project, 'down', '-t', '0'], { env: b.env });

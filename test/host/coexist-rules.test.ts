@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest';
 import {
   droppingLegacyChains,
   droppingNftChains,
+  iptablesNftMayHoldMarks,
   tablesToList,
   type NftListing,
 } from '../../executor/host/linux/firewall-chains.js';
 import { acceptRules, acceptsInPlace, iptablesChanges, nftChanges } from '../../executor/host/linux/coexist-rules.js';
+import { nativeAccept } from '../../executor/host/linux/iptables-nft-accepts.js';
 import type { NatSpec } from '../../model/plan.js';
 
 type Entry = NonNullable<NftListing['nftables']>[number];
@@ -229,13 +231,84 @@ describe('accepts', () => {
   it('are in place only when every dropping chain holds all of them', () => {
     const chains = droppingNftChains(docker);
     const forward = rules.filter((r) => r.hook === 'forward');
+    // iptables-nft's rules are counted in the nft listing, their xt comments given as comments.
+    const marked = (n: number): NftListing => ({
+      nftables: [
+        ...docker.nftables!,
+        ...forward.slice(0, n).map((_, i) => rule('ip', 'filter', 'DOCKER-USER', 30 + i, [], 'stk_web_abc123')),
+      ],
+    });
+    expect(acceptsInPlace(chains, rules, marked(6), { 'iptables-nft': '' }, 'stk_web_abc123')).toBe(true);
+    expect(acceptsInPlace(chains, rules, marked(5), { 'iptables-nft': '' }, 'stk_web_abc123')).toBe(false);
+    // iptables-legacy's, in its -S listing.
+    const legacy = '-P FORWARD DROP\n-N DOCKER-USER\n';
     const listed = (n: number) =>
+      legacy +
       forward
         .slice(0, n)
         .map((r) => `-A DOCKER-USER ${r.iptables}`)
         .join('\n');
-    expect(acceptsInPlace(chains, rules, docker, { 'iptables-nft': listed(6) }, 'stk_web_abc123')).toBe(true);
-    expect(acceptsInPlace(chains, rules, docker, { 'iptables-nft': listed(5) }, 'stk_web_abc123')).toBe(false);
+    const legacyChains = droppingLegacyChains(legacy);
+    expect(
+      acceptsInPlace(legacyChains, rules, { nftables: [] }, { 'iptables-legacy': listed(6) }, 'stk_web_abc123'),
+    ).toBe(true);
+    expect(
+      acceptsInPlace(legacyChains, rules, { nftables: [] }, { 'iptables-legacy': listed(5) }, 'stk_web_abc123'),
+    ).toBe(false);
     expect(acceptsInPlace([], rules, { nftables: [] }, {}, 'stk_web_abc123')).toBe(true);
   });
+
+  it("iptables-nft's marked rules go by handle in the nft text; -S is needed for iptables-legacy only", () => {
+    const listing = marked2();
+    expect(nftChanges(droppingNftChains(listing), [], listing, 'stk_web_abc123')).toBe(
+      'delete rule ip filter DOCKER-USER handle 30\n',
+    );
+    const lines = iptablesChanges('iptables-nft', droppingNftChains(listing), rules, '', 'stk_web_abc123');
+    expect(lines.every((l) => l.startsWith('-I DOCKER-USER '))).toBe(true);
+  });
+
+  it("the comments of iptables-nft's rules need reading only where one of its rules has a comment", () => {
+    expect(iptablesNftMayHoldMarks(docker)).toBe(false);
+    const xtComment = rule('ip', 'filter', 'FORWARD', 9, [
+      { xt: { type: 'match', name: 'comment' } },
+      { accept: null },
+    ]);
+    expect(iptablesNftMayHoldMarks({ nftables: [...docker.nftables!, xtComment] })).toBe(true);
+    expect(
+      iptablesNftMayHoldMarks({ nftables: [...docker.nftables!, rule('ip', 'filter', 'FORWARD', 9, [], 'x')] }),
+    ).toBe(true);
+    // Only iptables' own table: a comment elsewhere is nft's, listed with its text.
+    expect(iptablesNftMayHoldMarks({ nftables: [rule('inet', 'filter', 'forward', 9, [], 'x')] })).toBe(false);
+  });
 });
+
+describe('accepts written as nf_tables rules for iptables-nft', () => {
+  it("are every forward accept (an internal network's too); those with a port match (DNS, at input) are left to the tool", () => {
+    const rules = acceptRules(spec);
+    const forward = rules.filter((r) => r.hook === 'forward');
+    expect(forward.some((r) => r.iptables.includes(' -o stkbabcdefabcd -s '))).toBe(true);
+    for (const r of forward) expect(nativeAccept(r.iptables), r.iptables).toBeDefined();
+    const ports = rules.filter((r) => r.iptables.includes(' --dport '));
+    expect(ports).toHaveLength(4);
+    for (const r of ports) expect(nativeAccept(r.iptables), r.iptables).toBeUndefined();
+    for (const other of [
+      '-i stkb0 -j DROP',
+      '-i stkb0 -m conntrack --ctstate NEW -j ACCEPT',
+      '-i stkb0 -j ACCEPT -m comment --comment x',
+      '-i stkb0 -m comment --comment stk_a',
+      '! -i stkb0 -j ACCEPT',
+    ])
+      expect(nativeAccept(other), other).toBeUndefined();
+  });
+});
+
+/** docker's table with one accept marked for stk_web_abc123 and one for another stack. */
+function marked2(): NftListing {
+  return {
+    nftables: [
+      ...docker.nftables!,
+      rule('ip', 'filter', 'DOCKER-USER', 30, [], 'stk_web_abc123'),
+      rule('ip', 'filter', 'DOCKER-USER', 31, [], 'stk_web_abc1234'),
+    ],
+  };
+}

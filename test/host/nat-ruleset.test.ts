@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertCidr } from '../../executor/host/linux/literals.js';
 import { renderNatRuleset } from '../../executor/host/linux/nat-ruleset.js';
+import { renderNat6Ruleset } from '../../executor/host/linux/nat6-ruleset.js';
 import { runTool } from '../support/run-tool.js';
 import type { NatSpec } from '../../model/plan.js';
 
@@ -96,6 +97,14 @@ table ip stk_demo {
 
   it('is accepted by nft as it is (checked with nft -c, which changes nothing)', async () => {
     await runTool('nft', ['-c', '-f', '-'], renderNatRuleset(spec));
+  });
+
+  it('for a table known not to exist, is the same without the delete (a deleting transaction delays the next one)', async () => {
+    const fresh = renderNatRuleset(spec, { fresh: true });
+    expect(fresh).toBe(renderNatRuleset(spec).split('\n').slice(2).join('\n'));
+    expect(fresh).not.toMatch(/delete/);
+    expect(renderNat6Ruleset(spec, { fresh: true })).toBe('');
+    await runTool('nft', ['-c', '-f', '-'], fresh);
   });
 
   it('rejects anything that is not a literal (nft would resolve names through DNS)', () => {

@@ -88,6 +88,12 @@ beforeAll(async () => {
   outside = await makeOutsideHost({ hostNetns: host.name });
   // As at boot: forwarding is off until dockerd turns it on (and then sets FORWARD to DROP).
   host.must(['sysctl', '-qw', 'net.ipv4.ip_forward=0']);
+  await startDockerWithWeb();
+  s = makeCoexistStack(host, outside);
+}, 120_000);
+
+/** A private dockerd in the namespace (a fresh data root), with docker's web container. */
+async function startDockerWithWeb(): Promise<void> {
   dockerd = await startDockerd(fs.mkdtempSync('/tmp/stk-coexist-docker-'), { wrap: host.wrap });
   importDockerImage(path.join(dockerd.dir, 'image'));
   const web = docker([
@@ -105,16 +111,19 @@ beforeAll(async () => {
     UNPUBLISHED_TOO,
   ]);
   if (web.code !== 0) throw new Error(`docker run: ${web.out}`);
-  s = makeCoexistStack(host, outside);
-}, 120_000);
+}
+
+async function stopDocker(): Promise<void> {
+  if (!dockerd) return;
+  docker(['rm', '-f', 'stk-coexist-web']);
+  await stopDockerd(dockerd);
+  fs.rmSync(path.dirname(dockerd.dir), { recursive: true, force: true });
+  dockerd = undefined;
+}
 
 afterAll(async () => {
   s?.dispose();
-  if (dockerd) {
-    docker(['rm', '-f', 'stk-coexist-web']);
-    await stopDockerd(dockerd);
-    fs.rmSync(path.dirname(dockerd.dir), { recursive: true, force: true });
-  }
+  await stopDocker();
   outside?.dispose();
   host?.dispose();
   restoreBrNetfilter(brNetfilterBefore);
@@ -171,6 +180,18 @@ describe('next to a dockerd that set the FORWARD policy to DROP', () => {
     expect(stackIptablesRules().length).toBeGreaterThan(0);
     expect(stackReach(s, host, outside)).toEqual(stackReachOk(outside));
   });
+
+  it("dockerd restarted (it makes its chains again through iptables): stack's accepts stay, both keep working", async () => {
+    await stopDocker();
+    await startDockerWithWeb();
+    expect(host.must(['iptables', '-S', 'FORWARD'])).toMatch(/^-P FORWARD DROP$/m);
+    expect(stackIptablesRules().length).toBeGreaterThan(0);
+    expect(stackReach(s, host, outside)).toEqual(stackReachOk(outside));
+    expect(dockerReach()).toEqual(dockerReachOk());
+    const up = s.up();
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).not.toMatch(/drift/);
+  }, 120_000);
 
   it('down removes every rule stack added; docker still works', () => {
     const down = s.down();

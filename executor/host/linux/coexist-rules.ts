@@ -95,7 +95,11 @@ export function markedNftRules(
   );
 }
 
-/** nft text that deletes every rule marked `mark` and inserts `rules` into the nft chains (one transaction). */
+/**
+ * nft text that deletes every rule marked `mark` and inserts `rules` into the nft chains (one
+ * transaction). The deletes include the marked rules of iptables-nft's table, by handle: a
+ * delete writes no expression nft could get wrong, and needs no `iptables-nft -S`.
+ */
 export function nftChanges(chains: DroppingChain[], rules: AcceptRule[], listing: NftListing, mark: string): string {
   const deletes = markedNftRules(listing, mark)
     .filter((r) => writable({ table: r.table, acceptIn: r.chain }))
@@ -138,9 +142,10 @@ export function acceptsInPlace(
   const nftMarked = markedNftRules(listing, mark);
   return chains.every((c) => {
     const wanted = rulesFor(c, rules).length;
-    if (c.backend === 'nft')
+    // iptables-nft's rules are in the nft listing too, with their xt comments (firewall-scan.ts).
+    if (c.backend !== 'iptables-legacy')
       return (
-        !writable(c) ||
+        (c.backend === 'nft' && !writable(c)) ||
         nftMarked.filter((r) => r.family === c.family && r.table === c.table && r.chain === c.acceptIn).length ===
           wanted
       );

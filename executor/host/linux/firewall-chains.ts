@@ -9,9 +9,11 @@
 //   ip_forward on (as at boot); ufw sets INPUT and FORWARD to DROP;
 // - firewalld's and hand-written nftables tables have policy drop, or end in a reject.
 //
-// Tables written through iptables-nft are nft tables too, but must be changed through
-// iptables (nft itself warns "managed by iptables-nft, do not touch"): their rules use xt
-// expressions nft cannot write back. Tables of iptables-legacy are not nft at all.
+// Tables written through iptables-nft are nft tables too, but not nft's to change (nft
+// itself warns "managed by iptables-nft, do not touch"): their rules use xt expressions nft
+// cannot write back, and iptables refuses a table holding expressions it does not know. So
+// stack writes there only rules in iptables-nft's own encoding (iptables-nft-accepts.ts) or
+// through the tool. Tables of iptables-legacy are not nft at all.
 
 export type FirewallBackend = 'nft' | 'iptables-nft' | 'iptables-legacy';
 
@@ -78,6 +80,23 @@ export function tablesToList(chains: NftListing): { family: string; name: string
     seen.set(`${c.family} ${c.table}`, { family: c.family, name: c.table });
   }
   return [...seen.values()];
+}
+
+/**
+ * Whether the `ip filter` table of an nft listing may hold a rule stack marked through
+ * iptables-nft: stack's accepts there carry `-m comment`, which nft lists as an xt `comment`
+ * match without its text (an iptables that keeps comments as nft's own shows them as the
+ * rule's comment). Without any such rule none there is ours, and the comments' texts need
+ * no reading (iptables-nft-comments.ts).
+ */
+export function iptablesNftMayHoldMarks(listing: NftListing): boolean {
+  return (listing.nftables ?? []).some(
+    ({ rule: r }) =>
+      r?.family === 'ip' &&
+      r.table === 'filter' &&
+      (r.comment !== undefined ||
+        (r.expr ?? []).some((e) => (e.xt as { name?: string } | undefined)?.name === 'comment')),
+  );
 }
 
 /** Whether a rule's statements are only a counter and then a drop or reject (no match at all). */

@@ -1,5 +1,7 @@
 // Reads the host's firewalls: the nft ruleset (through the shared libnftables context, no
-// process), and the iptables listings only where such tables exist (a process each). Used
+// process), the comments of iptables-nft's rules (a netlink dump) and iptables-legacy's
+// filter table (getsockopt), and lists the latter with its tool (a process) only where a
+// stack's accept may sit there. Used
 // by the coexistence accepts (coexist.ts) and meant for `stack doctor`: findDroppingChains
 // says whether docker or a firewall drops forwarded or incoming traffic by default.
 
@@ -7,10 +9,13 @@ import { readFileSync } from 'node:fs';
 import {
   droppingLegacyChains,
   droppingNftChains,
+  iptablesNftMayHoldMarks,
   tablesToList,
   type DroppingChain,
   type NftListing,
 } from './firewall-chains.js';
+import { readLegacyFilter } from './iptables-legacy-table.js';
+import { iptablesNftComments } from './iptables-nft-comments.js';
 import { listFilterRules, type IptablesBackend } from './iptables-tool.js';
 import { nftRun } from './libnftables.js';
 
@@ -18,9 +23,17 @@ export interface FirewallView {
   /** The filter base chains at the input and forward hooks that drop what no rule accepted. */
   chains: DroppingChain[];
   listing: NftListing;
-  /** `iptables -S` of the filter table per backend, for the backends whose filter table exists. */
+  /**
+   * Per backend whose filter table exists, what of its `iptables -S` placing needs: for
+   * iptables-nft always '' (its rules are in `listing`, each with its xt comment as the
+   * rule's comment, so its marked rules go by handle); for iptables-legacy the listing where
+   * a rule may be a stack's, else '' (legacyView).
+   */
   iptables: Partial<Record<IptablesBackend, string>>;
 }
+
+/** Every mark of stack's starts so (a stack's nft table name, `stk_…`). */
+const STACK_MARK = 'stk_';
 
 /** iptables-legacy tables exist only when /proc/net/ip_tables_names lists them (listing never loads the module). */
 function legacyFilterExists(): boolean {
@@ -32,16 +45,17 @@ function legacyFilterExists(): boolean {
 }
 
 /**
- * `iptables -S` of `backend`, or undefined when its listing fails (tool missing, a table it
- * cannot read) and no dropping chain needs it: then there is nothing of stack's there either.
+ * iptables-legacy's dropping chains, and its `-S` listing where one of its rules may be a
+ * stack's accept ('' where none is): the table is read in-process (iptables-legacy-table.ts),
+ * and listed by the tool, a process, only when a comment names a stack table (taking a rule
+ * out needs its text) or the table cannot be read that way.
  */
-async function listingOf(backend: IptablesBackend, needed: boolean): Promise<string | undefined> {
-  try {
-    return await listFilterRules(backend);
-  } catch (e) {
-    if (needed) throw e;
-    return undefined;
-  }
+async function legacyView(): Promise<{ chains: DroppingChain[]; listing: string } | undefined> {
+  if (!legacyFilterExists()) return undefined;
+  const table = readLegacyFilter();
+  if (table && !table.comments.some((c) => c.includes(STACK_MARK))) return { chains: table.chains, listing: '' };
+  const listing = await listFilterRules('iptables-legacy');
+  return { chains: droppingLegacyChains(listing), listing };
 }
 
 /**
@@ -60,25 +74,38 @@ async function listCandidateTables(): Promise<NftListing> {
   return { nftables: entries };
 }
 
+/** Gives the rules of `ip filter` in `listing` their xt comments (`handle → text`) as their comment. */
+function withXtComments(listing: NftListing, comments: Map<number, string>): void {
+  for (const { rule: r } of listing.nftables ?? []) {
+    const text = r?.family === 'ip' && r.table === 'filter' ? comments.get(r.handle) : undefined;
+    if (r && text !== undefined) r.comment ??= text;
+  }
+}
+
 /**
- * `forPlacing`: the view placing or removing accepts needs, with the iptables-nft listing
- * wherever its filter table exists (marked accepts may sit there even where no chain drops
- * any more, and must go). Checking that the accepts are in place (observe, on every `up`
- * and `plan`) only reads the chains that drop: it lists iptables-nft, a process, only
- * when one of its chains does.
+ * `forPlacing`: the view placing or removing accepts needs, with the iptables-nft table's
+ * comments wherever it exists (marked accepts may sit there even where no chain drops any
+ * more, and must go). Checking that the accepts are in place (observe, on every `up` and
+ * `plan`) only reads the chains that drop: it reads the comments only when one of its
+ * chains does.
+ *
+ * An iptables listing is a process (~4 ms, ~12 ms for a supervisor's first): iptables-nft's
+ * rules need none (their comments come from one netlink dump, and only when the nft listing
+ * shows a commented rule there), nor do iptables-legacy's unless one may be a stack's
+ * (legacyView); that listing then runs while libnftables lists.
  */
 export async function readFirewalls(forPlacing = true): Promise<FirewallView> {
-  const listing = await listCandidateTables();
+  const [listing, legacy] = await Promise.all([listCandidateTables(), legacyView()]);
   const nftChains = droppingNftChains(listing);
   const iptables: FirewallView['iptables'] = {};
   const iptablesDrops = nftChains.some((c) => c.backend === 'iptables-nft');
   const filterTable = (listing.nftables ?? []).some((e) => e.table?.family === 'ip' && e.table.name === 'filter');
   if (filterTable && (forPlacing || iptablesDrops)) {
-    iptables['iptables-nft'] = await listingOf('iptables-nft', iptablesDrops);
+    if (iptablesNftMayHoldMarks(listing)) withXtComments(listing, iptablesNftComments());
+    iptables['iptables-nft'] = '';
   }
-  const legacy = legacyFilterExists() ? await listingOf('iptables-legacy', true) : undefined;
-  if (legacy !== undefined) iptables['iptables-legacy'] = legacy;
-  return { chains: [...nftChains, ...(legacy === undefined ? [] : droppingLegacyChains(legacy))], listing, iptables };
+  if (legacy !== undefined) iptables['iptables-legacy'] = legacy.listing;
+  return { chains: [...nftChains, ...(legacy?.chains ?? [])], listing, iptables };
 }
 
 /** The chains, of docker, ufw, firewalld or a hand-made table, that would drop stack's traffic. */

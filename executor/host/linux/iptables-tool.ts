@@ -1,6 +1,7 @@
-// The iptables tools, for the chains only they may change (firewall-chains.ts): tables made
-// through iptables-nft, whose rules nft cannot write back, and iptables-legacy ones. Only
-// run when such a table exists, so a host without docker or ufw never starts a process here.
+// The iptables tools, for the chains only they may change (firewall-chains.ts): accepts in
+// iptables-nft's tables that iptables-nft-accepts.ts does not write itself, and
+// iptables-legacy's tables. Only run when such a change or listing is needed, so a host
+// without docker or ufw never starts a process here.
 // Changes go through `-restore --noflush`: one process and one transaction per batch.
 
 import { existsSync } from 'node:fs';

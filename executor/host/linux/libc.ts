@@ -36,6 +36,7 @@ const c = {
   send: lib.func('long send(int fd, const uint8_t *buf, size_t len, int flags)'),
   recv: lib.func('long recv(int fd, _Out_ uint8_t *buf, size_t len, int flags)'),
   setsockopt: lib.func('int setsockopt(int fd, int level, int name, const uint8_t *val, uint32_t len)'),
+  getsockopt: lib.func('int getsockopt(int fd, int level, int name, _Inout_ uint8_t *val, _Inout_ uint8_t *len)'),
   strerror: lib.func('const char *strerror(int errnum)'),
   if_nametoindex: lib.func('unsigned int if_nametoindex(const char *name)'),
   // ioctl is variadic; a fixed third argument (an integer or a pointer) is ABI-compatible.
@@ -111,7 +112,7 @@ export function lgetxattr(path: string, name: string): Buffer | null {
   return Buffer.from(xattrScratch.subarray(0, rc));
 }
 
-export const SOCK = { DGRAM: 2, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;
+export const SOCK = { DGRAM: 2, RAW: 3, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;
 
 /** A socket fd; close it with fs.closeSync. */
 export function socket(domain: number, type: number, protocol: number): number {
@@ -171,6 +172,14 @@ export function setsockoptInt(fd: number, level: number, name: number, value: nu
   const buf = Buffer.alloc(4);
   buf.writeInt32LE(value);
   check('setsockopt', c.setsockopt(fd, level, name, buf, 4), [fd, level, name, value]);
+}
+
+/** getsockopt(2) into `val` (which also carries the request, as iptables' options take it); returns the length the kernel wrote. */
+export function getsockopt(fd: number, level: number, name: number, val: Buffer): number {
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(val.length);
+  check('getsockopt', c.getsockopt(fd, level, name, val, len), [fd, level, name, val.length]);
+  return len.readUInt32LE(0);
 }
 
 /** The C library's text for an errno ("File exists"), for messages users can search. */

@@ -123,9 +123,10 @@ export function natRuleCounts(spec: NatSpec): Record<string, number> {
 
 /**
  * The whole `nft -f -` input that replaces table `ip spec.table` in one transaction: the
- * empty `table` line makes the `delete` valid whether or not the table existed.
+ * empty `table` line makes the `delete` valid whether or not the table existed. With
+ * `fresh` (the table is known not to exist), only the table: see nat.ts for why.
  */
-export function renderNatRuleset(spec: NatSpec): string {
+export function renderNatRuleset(spec: NatSpec, { fresh = false } = {}): string {
   const table = assertStkTable(spec.table);
   const chains = natChains(spec).flatMap((c) => [
     `  chain ${c.name} {`,
@@ -133,5 +134,6 @@ export function renderNatRuleset(spec: NatSpec): string {
     ...c.rules.map((r) => `    ${r}`),
     `  }`,
   ]);
-  return [`table ip ${table} {}`, `delete table ip ${table}`, `table ip ${table} {`, ...chains, `}`, ''].join('\n');
+  const reset = fresh ? [] : [`table ip ${table} {}`, `delete table ip ${table}`];
+  return [...reset, `table ip ${table} {`, ...chains, `}`, ''].join('\n');
 }

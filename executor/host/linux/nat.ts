@@ -7,6 +7,7 @@
 import type { Host } from '../../host.js';
 import { hashOf } from '../../../model/hash.js';
 import { placeAccepts, removeAccepts } from './coexist.js';
+import { readFirewalls } from './firewall-scan.js';
 import { acquireIpForward, ip6ForwardPlaces, releaseIfHeld, releaseIpForward } from './ip-forward.js';
 import { nftRun } from './libnftables.js';
 import { assertStkTable } from './literals.js';
@@ -29,20 +30,38 @@ const anyAddress = (ports: readonly PortRule[]): PortRule[] => ports.map(({ host
 /** Who holds ip_forward on: this table of this STACK_ROOT (test roots reuse project names). */
 const forwardUser = (table: string) => `${hashOf(stackRoot())}-${table}`;
 
+/** Whether table `ip TABLE` or `ip6 TABLE` exists (only this stack's supervisor makes them). */
+async function natTablesExist(table: string): Promise<boolean> {
+  const listing = JSON.parse(await nftRun('list tables', { json: true })) as {
+    nftables?: { table?: { name: string } }[];
+  };
+  return (listing.nftables ?? []).some((e) => e.table?.name === table);
+}
+
 export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
   return {
     async apply(spec) {
       // Rootless: the connector binds the host address; inside, the DNAT takes what it hands in.
       const rootless = connectorForwarding();
       const nat = rootless ? { ...spec, ports: anyAddress(spec.ports) } : spec;
-      // Both families in one transaction; validated before anything touches the host.
-      const ruleset = renderNatRuleset(nat) + renderNat6Ruleset(nat);
+      // Other firewalls are read meanwhile (where an iptables listing is needed, it is a
+      // process); they are changed only once the ruleset is in. Awaited by placeAccepts; if
+      // the ruleset fails first, its failure is the one reported.
+      const firewalls = readFirewalls();
+      firewalls.catch(() => undefined);
+      // Both families in one transaction; validated before anything touches the host. A
+      // first apply makes the tables without the delete that replaces them: a transaction
+      // that deletes anything leaves the kernel a release to finish after an RCU grace
+      // period (10–15 ms here), and the next nf_tables transaction in the namespace waits
+      // for it (the accepts' insert right after, where docker's FORWARD drops).
+      const fresh = !(await natTablesExist(spec.table));
+      const ruleset = renderNatRuleset(nat, { fresh }) + renderNat6Ruleset(nat, { fresh });
       // Forwarding is host-wide and needed for both egress and published ports.
       await acquireIpForward(forwardUser(spec.table));
       if (needsNat6(spec)) await acquireIpForward(forwardUser(spec.table), ip6ForwardPlaces());
       await nftRun(ruleset);
       if (!needsNat6(spec)) await releaseIfHeld(forwardUser(spec.table), ip6ForwardPlaces());
-      await placeAccepts(spec);
+      await placeAccepts(spec, firewalls);
       if (rootless) await syncPortForwards(spec.table, spec.ports);
     },
     async remove(table) {

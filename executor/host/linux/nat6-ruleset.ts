@@ -70,10 +70,13 @@ export function nat6RuleCounts(spec: NatSpec): Record<string, number> {
   return Object.fromEntries(chains6(spec).map((c) => [c.name, c.rules.length]));
 }
 
-/** `nft -f -` input that replaces (or, without IPv6, removes) table `ip6 spec.table`. */
-export function renderNat6Ruleset(spec: NatSpec): string {
+/**
+ * `nft -f -` input that replaces (or, without IPv6, removes) table `ip6 spec.table`; with
+ * `fresh` (the table is known not to exist), only makes it where IPv6 needs it.
+ */
+export function renderNat6Ruleset(spec: NatSpec, { fresh = false } = {}): string {
   const table = assertStkTable(spec.table);
-  const reset = [`table ip6 ${table} {}`, `delete table ip6 ${table}`];
+  const reset = fresh ? [] : [`table ip6 ${table} {}`, `delete table ip6 ${table}`];
   if (!needsNat6(spec)) return [...reset, ''].join('\n');
   const chains = chains6(spec).flatMap((c) => [
     `  chain ${c.name} {`,

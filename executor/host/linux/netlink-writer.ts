@@ -56,6 +56,12 @@ export class NetlinkWriter {
     b[at + 3] = n & 0xff;
   }
 
+  /** A 64-bit zero (NLA_BE64: a counter's start). */
+  be64zero(type: number): void {
+    const at = this.head(type, 8);
+    this.buf.fill(0, at, at + 8);
+  }
+
   /** A NUL-terminated string (NLA_STRING / NLA_NUL_STRING) of ASCII (stack's names are). */
   str(type: number, s: string): void {
     const at = this.head(type, s.length + 1);

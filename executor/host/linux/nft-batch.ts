@@ -82,11 +82,17 @@ export const addBaseChain = (table: string, c: BaseChain): NftMessage => ({
   },
 });
 
-/** `add rule`, appended (NLM_F_APPEND: without it the kernel puts the rule first). */
-export const appendRule = (table: string, chain: string, text: string, exprs: Expr[]): NftMessage => ({
+/** A new rule: appended (NLM_F_APPEND), or without it put first in the chain, as `insert rule` and `iptables -I` do. */
+const newRule = (
+  where: 'append' | 'insert',
+  table: string,
+  chain: string,
+  text: string,
+  exprs: Expr[],
+): NftMessage => ({
   what: `NFT_MSG_NEWRULE ${table} ${chain}: ${text}`,
   type: NFT_MSG.NEWRULE,
-  flags: NLM_F.CREATE | NLM_F.APPEND,
+  flags: NLM_F.CREATE | (where === 'append' ? NLM_F.APPEND : 0),
   attrs: (w) => {
     w.str(NFTA_RULE.TABLE, table);
     w.str(NFTA_RULE.CHAIN, chain);
@@ -95,6 +101,14 @@ export const appendRule = (table: string, chain: string, text: string, exprs: Ex
     });
   },
 });
+
+/** `add rule`: at the end of the chain. */
+export const appendRule = (table: string, chain: string, text: string, exprs: Expr[]): NftMessage =>
+  newRule('append', table, chain, text, exprs);
+
+/** `insert rule`: first in the chain (rules inserted in one batch end up in reverse order). */
+export const insertRule = (table: string, chain: string, text: string, exprs: Expr[]): NftMessage =>
+  newRule('insert', table, chain, text, exprs);
 
 /**
  * The messages, for tables of `family`, as the requests of one batch: BATCH_BEGIN, each

@@ -35,6 +35,9 @@ const NFTA_PAYLOAD = { DREG: 1, BASE: 2, OFFSET: 3, LEN: 4 } as const;
 const NFTA_CMP = { SREG: 1, OP: 2, DATA: 3 } as const;
 const NFTA_IMMEDIATE = { DREG: 1, DATA: 2 } as const;
 const NFTA_NAT = { TYPE: 1, FAMILY: 2, REG_ADDR_MIN: 3, REG_PROTO_MIN: 5, FLAGS: 7 } as const;
+const NFTA_BITWISE = { SREG: 1, DREG: 2, LEN: 3, MASK: 4, XOR: 5 } as const;
+const NFTA_COUNTER = { BYTES: 1, PACKETS: 2 } as const;
+const NFTA_MATCH = { NAME: 1, REV: 2, INFO: 3 } as const;
 /** NF_NAT_RANGE_PROTO_SPECIFIED: the nat expression sets the port too. */
 const NF_NAT_RANGE_PROTO_SPECIFIED = 2;
 
@@ -107,6 +110,35 @@ export const natToAddressAndPort = (type: number, addrReg: number, protoReg: num
     [NFTA_NAT.REG_PROTO_MIN, protoReg],
     [NFTA_NAT.FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED],
   ]);
+
+/** `bitwise reg DREG = (reg SREG & MASK) ^ 0`: a prefix's mask on a loaded address. */
+export const bitwiseMask =
+  (reg: number, mask: Buffer): Expr =>
+  (w) =>
+    expr(w, 'bitwise', () => {
+      w.be32(NFTA_BITWISE.SREG, reg);
+      w.be32(NFTA_BITWISE.DREG, reg);
+      w.be32(NFTA_BITWISE.LEN, mask.length);
+      w.nest(NFTA_BITWISE.MASK, () => w.bytes(NFTA_DATA.VALUE, mask));
+      w.nest(NFTA_BITWISE.XOR, () => w.bytes(NFTA_DATA.VALUE, Buffer.alloc(mask.length)));
+    });
+
+/** `counter packets 0 bytes 0`. */
+export const counter: Expr = (w) =>
+  expr(w, 'counter', () => {
+    w.be64zero(NFTA_COUNTER.BYTES);
+    w.be64zero(NFTA_COUNTER.PACKETS);
+  });
+
+/** `match name NAME rev REV`: an x_tables match through nft_compat, with its info struct. */
+export const xtMatch =
+  (name: string, rev: number, info: Buffer): Expr =>
+  (w) =>
+    expr(w, 'match', () => {
+      w.str(NFTA_MATCH.NAME, name);
+      w.be32(NFTA_MATCH.REV, rev);
+      w.bytes(NFTA_MATCH.INFO, info);
+    });
 
 /** `masq`, without a port range: its data nest is empty. */
 export const masquerade: Expr = (w) => expr(w, 'masq', () => undefined);
