@@ -62,6 +62,13 @@ describe('the ip6 table', () => {
     await runTool('nft', ['-c', '-f', '-'], renderNatRuleset(spec) + text);
   });
 
+  it('a first apply creates both tables (refused where one exists after all), without deleting', async () => {
+    const fresh = renderNatRuleset(spec, { fresh: true }) + renderNat6Ruleset(spec, { fresh: true });
+    expect(fresh).toMatch(/^create table ip6 stk_demo$/m);
+    expect(fresh).not.toMatch(/delete/);
+    await runTool('nft', ['-c', '-f', '-'], fresh);
+  });
+
   it('a stack without IPv6 only deletes a leftover ip6 table', () => {
     const v4 = { ...spec, networks: [spec.networks[1]!], ports: [] };
     expect(renderNat6Ruleset(v4)).toBe('table ip6 stk_demo {}\ndelete table ip6 stk_demo\n');

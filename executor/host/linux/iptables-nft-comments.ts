@@ -68,7 +68,12 @@ export function iptablesNftComments(): Map<number, string> {
   try {
     const request = Buffer.concat([Buffer.from([NFPROTO_IPV4, 0, 0, 0]), strAttr(NFTA_RULE.TABLE, 'filter')]);
     const out = new Map<number, string>();
-    for (const m of nl.dump('NFT_MSG_GETRULE ip filter', (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG.GETRULE, request)) {
+    // Consistent: a part skipped while docker changes the table would hide a marked rule.
+    for (const m of nl.consistentDump(
+      'NFT_MSG_GETRULE ip filter',
+      (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG.GETRULE,
+      request,
+    )) {
       if (m.type !== ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG.NEWRULE) || m.payload.readUInt8(0) !== NFPROTO_IPV4)
         continue;
       const r = commentedRule(m.payload);

@@ -124,7 +124,9 @@ export function natRuleCounts(spec: NatSpec): Record<string, number> {
 /**
  * The whole `nft -f -` input that replaces table `ip spec.table` in one transaction: the
  * empty `table` line makes the `delete` valid whether or not the table existed. With
- * `fresh` (the table is known not to exist), only the table: see nat.ts for why.
+ * `fresh` (the table was not there a moment ago), no delete (see nat.ts for why): `create`
+ * makes the table, and refuses the whole transaction (EEXIST) if it exists after all,
+ * where the rules below would otherwise be added to the ones there.
  */
 export function renderNatRuleset(spec: NatSpec, { fresh = false } = {}): string {
   const table = assertStkTable(spec.table);
@@ -134,6 +136,6 @@ export function renderNatRuleset(spec: NatSpec, { fresh = false } = {}): string 
     ...c.rules.map((r) => `    ${r}`),
     `  }`,
   ]);
-  const reset = fresh ? [] : [`table ip ${table} {}`, `delete table ip ${table}`];
+  const reset = fresh ? [`create table ip ${table}`] : [`table ip ${table} {}`, `delete table ip ${table}`];
   return [...reset, `table ip ${table} {`, ...chains, `}`, ''].join('\n');
 }

@@ -54,12 +54,18 @@ export function createLinuxNat(): Omit<Host['nat'], 'generation'> {
       // that deletes anything leaves the kernel a release to finish after an RCU grace
       // period (10–15 ms here), and the next nf_tables transaction in the namespace waits
       // for it (the accepts' insert right after, where docker's FORWARD drops).
+      // Made meanwhile after all (another apply of the table), the fresh ruleset's `create`
+      // refuses it, and the one that replaces the table goes in instead.
+      const render = (fresh: boolean) => renderNatRuleset(nat, { fresh }) + renderNat6Ruleset(nat, { fresh });
       const fresh = !(await natTablesExist(spec.table));
-      const ruleset = renderNatRuleset(nat, { fresh }) + renderNat6Ruleset(nat, { fresh });
+      const ruleset = render(fresh);
       // Forwarding is host-wide and needed for both egress and published ports.
       await acquireIpForward(forwardUser(spec.table));
       if (needsNat6(spec)) await acquireIpForward(forwardUser(spec.table), ip6ForwardPlaces());
-      await nftRun(ruleset);
+      await nftRun(ruleset).catch((e: unknown) => {
+        if (!fresh) throw e;
+        return nftRun(render(false));
+      });
       if (!needsNat6(spec)) await releaseIfHeld(forwardUser(spec.table), ip6ForwardPlaces());
       await placeAccepts(spec, firewalls);
       if (rootless) await syncPortForwards(spec.table, spec.ports);

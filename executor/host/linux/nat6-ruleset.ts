@@ -72,11 +72,13 @@ export function nat6RuleCounts(spec: NatSpec): Record<string, number> {
 
 /**
  * `nft -f -` input that replaces (or, without IPv6, removes) table `ip6 spec.table`; with
- * `fresh` (the table is known not to exist), only makes it where IPv6 needs it.
+ * `fresh` (the table was not there a moment ago), only creates it where IPv6 needs it, as
+ * renderNatRuleset does.
  */
 export function renderNat6Ruleset(spec: NatSpec, { fresh = false } = {}): string {
   const table = assertStkTable(spec.table);
-  const reset = fresh ? [] : [`table ip6 ${table} {}`, `delete table ip6 ${table}`];
+  if (fresh && !needsNat6(spec)) return '';
+  const reset = fresh ? [`create table ip6 ${table}`] : [`table ip6 ${table} {}`, `delete table ip6 ${table}`];
   if (!needsNat6(spec)) return [...reset, ''].join('\n');
   const chains = chains6(spec).flatMap((c) => [
     `  chain ${c.name} {`,

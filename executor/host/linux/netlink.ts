@@ -130,8 +130,13 @@ function errorOf(m: NlMessage): { errno: number; detail?: string } {
   return detail ? { errno, detail } : { errno };
 }
 
+/** A dump reply's flag: the kernel's object changed between two parts of the dump (some may be missing or repeated). */
+const NLM_F_DUMP_INTR = 0x10;
+
 export class NetlinkSocket {
   private seq = 0;
+  /** Whether a reply collected since it was last cleared carried NLM_F_DUMP_INTR. */
+  private interrupted = false;
   // Dump replies come in datagrams of up to 32 KiB (more with large pages); a short buffer truncates them.
   private readonly buf = Buffer.alloc(65536);
 
@@ -183,6 +188,7 @@ export class NetlinkSocket {
       if (n === 0) throw new Error(`${what}: the reply ended early`);
       for (const m of messages(this.buf.subarray(0, n))) {
         if (m.seq !== seq) continue;
+        if (m.flags & NLM_F_DUMP_INTR) this.interrupted = true;
         if (m.type === NLMSG_ERROR) {
           const { errno, detail } = errorOf(m);
           if (errno !== 0) throw new NetlinkError(what, errno, detail);
@@ -244,5 +250,19 @@ export class NetlinkSocket {
     const { msg, seq } = this.frame(type, NLM_F.DUMP, payload);
     send(this.fd, msg);
     return this.collect(what, seq, 'done');
+  }
+
+  /**
+   * A dump that is one view of its objects: one the kernel marks interrupted (a change
+   * between two of its parts, whose next part it resumes by index) is read again, up to
+   * `tries` times. For dumps whose every object counts (the rules stack must find again).
+   */
+  consistentDump(what: string, type: number, payload: Buffer, tries = 30): NlMessage[] {
+    for (let i = 0; i < tries; i++) {
+      this.interrupted = false;
+      const out = this.dump(what, type, payload);
+      if (!this.interrupted) return out;
+    }
+    throw new Error(`${what}: changed during each of ${tries} reads`);
   }
 }
