@@ -7,8 +7,9 @@
 // off the main thread"). Here the whole window is one C call (native/window/window.c, built
 // into dist/libstack-window.so) made through koffi's async calls, so it runs on a libuv
 // threadpool thread, which is on the host (namespace-window.ts) and comes back there; the
-// main thread only makes the fds and arguments. One window at a time: the threadpool's other
-// work (record writes, log opens) keeps the other threads.
+// main thread only makes the fds and arguments. The five windows of an `up` run side by side
+// (up to the threadpool's four threads): queued one after the other, each waited for the
+// main thread to see the last one done, between its other work.
 //
 // Without the library (no C compiler at build: the Node init stage runs then anyway, or run
 // from the sources), the window stays on the calling thread, as namespace-window.ts has it.
@@ -61,9 +62,6 @@ export function warmContainerStarts(): void {
   }
 }
 
-/** The windows in flight, one after the other. */
-let queue: Promise<unknown> = Promise.resolve();
-
 /**
  * spawnInNewNamespaces with its window on a threadpool thread when the library was built,
  * else here, as before. Either way the child is a child of this process, reaped here.
@@ -76,11 +74,7 @@ export async function spawnContainerProcess(
 ): Promise<SpawnedChild> {
   const fn = windowCall();
   if (!fn) return spawnInNewNamespaces(command, args, options, choices);
-  return spawnChildElsewhere(command, args, options, (request) => {
-    const spawned = queue.then(() => inWindowOnThreadpool(fn, request, choices));
-    queue = spawned.catch(() => undefined);
-    return spawned;
-  });
+  return spawnChildElsewhere(command, args, options, (request) => inWindowOnThreadpool(fn, request, choices));
 }
 
 function inWindowOnThreadpool(fn: WindowCall, request: PosixSpawnRequest, choices: NamespaceChoices): Promise<number> {
