@@ -4,7 +4,8 @@
 // supervisor, with the build's modules and library: each child comes
 // up in new namespaces (PID 1 of its own, a network namespace not the host's) or in the
 // host's when chosen, is reaped by the main thread (also when it exits before the pid is
-// known there: no SIGCHLD comes after), a missing binary fails as on the main thread, and the threads stay in the
+// known there: no SIGCHLD comes after), a missing binary and a failed join fail as on the
+// main thread, and the threads stay in the
 // host's namespaces.
 
 import { expect, it } from 'vitest';
@@ -18,6 +19,7 @@ const dist = (file: string) => JSON.stringify(path.join(repoRoot, 'dist/executor
 const script = `
 import fs from 'node:fs';
 import { spawnContainerProcess } from ${dist('threadpool-window.js')};
+import { spawnInNewNamespaces } from ${dist('namespace-window.js')};
 const hostNet = fs.readlinkSync('/proc/self/ns/net');
 // Each exits at once, most likely before its pid is known on this thread (the answer comes
 // back through the event loop), with no other child's SIGCHLD to come after: each must be
@@ -43,6 +45,15 @@ try {
 } catch (err) {
   missing = { name: err.name, code: err.code, message: err.message };
 }
+// A join that fails (no such fd) fails as on the calling thread, the window closed all the same.
+const joinError = async (spawn) => {
+  try {
+    await spawn('/bin/true', [], { stdio: [], env: {} }, { net: { join: 987654 } });
+  } catch (err) {
+    return { name: err.name, code: err.code, message: err.message };
+  }
+};
+const joins = [await joinError(spawnContainerProcess), await joinError(spawnInNewNamespaces)];
 // Every thread, the threadpool's among them, is back in the host's namespaces and root.
 const threads = fs.readdirSync('/proc/self/task').flatMap((tid) =>
   ['net', 'mnt', 'pid_for_children', 'uts', 'ipc'].map((ns) => fs.readlinkSync('/proc/self/task/' + tid + '/ns/' + ns) === fs.readlinkSync('/proc/self/ns/' + ns))
@@ -52,6 +63,7 @@ process.stdout.write(JSON.stringify({
   hosted: { exit: await hosted.exited, net: hostedOut.trim() },
   quick,
   missing,
+  joins,
   threadsOnHost: threads.every((same) => same),
 }));
 `;
@@ -71,5 +83,7 @@ it('spawns in new namespaces on a threadpool thread, as on the main thread', () 
     code: 'ENOENT',
     message: 'spawn /stk-no-such-command ENOENT',
   });
+  expect(out.joins[0]).toEqual(out.joins[1]);
+  expect(out.joins[0]).toMatchObject({ name: 'SyscallError', code: 'EBADF' });
   expect(out.threadsOnHost).toBe(true);
 });
