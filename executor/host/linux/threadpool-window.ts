@@ -34,7 +34,8 @@ type WindowCall = {
 
 let call: WindowCall | null | undefined;
 
-function windowCall(): WindowCall | undefined {
+/** The library's stk_spawn_in_window, or undefined where it was not built (exported for its tests). */
+export function windowCall(): WindowCall | undefined {
   if (call === undefined) {
     call = fs.existsSync(LIBRARY)
       ? (koffi
