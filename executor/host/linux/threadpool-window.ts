@@ -64,6 +64,16 @@ export function warmContainerStarts(): void {
 }
 
 /**
+ * koffi 3.3.4's async calls, two or more at once, came back with a wrong out parameter (the
+ * pid: 0, 32, 176…) or crashed the process when one call's arrays did not fit its argument
+ * heap (128 KiB; seen from ~9000 argv and env entries, never below 8000): a wrong pid is
+ * waited for, signalled and recorded. A container's start passes one env entry and one or
+ * two argv; a spawn with more than this many stays on the calling thread
+ * (test/host/threadpool-window-long-lists.test.ts).
+ */
+const MAX_ASYNC_ENTRIES = 64;
+
+/**
  * spawnInNewNamespaces with its window on a threadpool thread when the library was built,
  * else here, as before. Either way the child is a child of this process, reaped here.
  */
@@ -74,7 +84,8 @@ export async function spawnContainerProcess(
   choices: NamespaceChoices = {},
 ): Promise<SpawnedChild> {
   const fn = windowCall();
-  if (!fn) return spawnInNewNamespaces(command, args, options, choices);
+  if (!fn || args.length + Object.keys(options.env).length > MAX_ASYNC_ENTRIES)
+    return spawnInNewNamespaces(command, args, options, choices);
   return spawnChildElsewhere(command, args, options, (request) => inWindowOnThreadpool(fn, request, choices));
 }
 
