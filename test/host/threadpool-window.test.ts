@@ -87,3 +87,40 @@ it('spawns in new namespaces on a threadpool thread, as on the main thread', () 
   expect(out.joins[0]).toMatchObject({ name: 'SyscallError', code: 'EBADF' });
   expect(out.threadsOnHost).toBe(true);
 });
+
+// Nothing but the child's own stdio crosses: not an fd this process has without close-on-exec
+// (the secret file, at fd 30 as a careless parent would leave it), nor the window's namespace,
+// root and cwd fds, nor another window's fds made meanwhile (five spawns at once).
+const fdsScript = `
+import fs from 'node:fs';
+import { dup2 } from ${dist('libc.js')};
+import { spawnContainerProcess } from ${dist('threadpool-window.js')};
+dup2(fs.openSync(process.env.STK_SECRET, 'r'), 30);
+const targets = async () => {
+  const child = await spawnContainerProcess('/bin/sh', ['-c', 'ls -l /proc/self/fd/ >&3'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], env: { PATH: '/usr/bin:/bin' }, detached: true });
+  let text = '';
+  child.pipes[3].setEncoding('utf8');
+  child.pipes[3].on('data', (c) => (text += c));
+  await new Promise((r) => child.pipes[3].on('close', r));
+  await child.exited;
+  return text.trim().split('\\n').slice(1).map((l) => l.replace(/^.* (\\d+) -> /, '$1 '));
+};
+process.stdout.write(JSON.stringify(await Promise.all([targets(), targets(), targets(), targets(), targets()])));
+`;
+
+it('passes a child nothing but its stdio, five windows at once', () => {
+  const dir = fs.mkdtempSync('/tmp/stk-window-fds-');
+  fs.writeFileSync(path.join(dir, 'secret'), 'x');
+  try {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', fdsScript], {
+      encoding: 'utf8',
+      timeout: 8000,
+      env: { ...process.env, STK_SECRET: path.join(dir, 'secret') },
+    });
+    // ls's own: 0-2 (/dev/null), 3 (the pipe), and the directory it reads.
+    for (const fds of JSON.parse(out) as string[][])
+      expect(fds.map((l) => l.split(' ')[0])).toEqual(['0', '1', '2', '3', fds[4]!.split(' ')[0]]);
+  } finally {
+    fs.rmSync(dir, { recursive: true });
+  }
+});
