@@ -102,7 +102,7 @@ export function spawnChild(
 }
 
 /**
- * spawnChild with the spawn itself done elsewhere (spawn-thread.ts: on a thread of its own,
+ * spawnChild with the spawn itself done elsewhere (threadpool-window.ts: on a threadpool thread,
  * in the namespace window there), the caller's thread free meanwhile. The fds stay open
  * until `spawn` has settled.
  */
