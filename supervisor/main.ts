@@ -32,6 +32,7 @@ import { downOrphaned } from './orphaned-down.js';
 import { applyV8Settings } from './v8-settings.js';
 import { openHostContext } from '../executor/host/linux/libnftables.js';
 import { openWindow } from '../executor/host/linux/namespace-window.js';
+import { warmContainerStarts } from '../executor/host/linux/threadpool-window.js';
 
 /**
  * Started early by `up` (supervisor/launch.ts): the project comes on stdin once the CLI
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
   applyV8Settings();
   openHostContext();
   openWindow();
+  if (process.argv[2] === PROJECT_FROM_STDIN) warmContainerStarts();
   traceMark('sup: warmed up');
   const project = process.argv[2] === PROJECT_FROM_STDIN ? await projectFromStdin() : process.argv[2];
   if (!project) throw new Error('usage: supervisor PROJECT | supervisor --project-from-stdin');

@@ -31,17 +31,29 @@ const script = `
 import fs from 'node:fs';
 import { chroot } from ${JSON.stringify(path.join(repoRoot, 'dist/executor/host/linux/libc.js'))};
 import { spawnInNewNamespaces } from ${JSON.stringify(path.join(repoRoot, 'dist/executor/host/linux/namespace-window.js'))};
+import { spawnContainerProcess, warmContainerStarts } from ${JSON.stringify(path.join(repoRoot, 'dist/executor/host/linux/threadpool-window.js'))};
+// The threadpool's window library, loaded from the build before the chroot hides it.
+warmContainerStarts();
 chroot(process.env.STK_CHROOT);
 process.chdir('/');
 const before = fs.existsSync('/marker');
 // Nothing to run in the chroot: the spawn fails (ENOENT), and the window closes all the same.
+// No stdio: 'ignore' would open /dev/null, which the chroot lacks, and fail before the window.
 try {
-  spawnInNewNamespaces('/stk-no-such-command', [], { stdio: ['ignore'], env: {} });
+  spawnInNewNamespaces('/stk-no-such-command', [], { stdio: [], env: {} });
 } catch (err) {
   if (err.code !== 'ENOENT') throw err;
 }
 const after = fs.existsSync('/marker');
-process.stdout.write(JSON.stringify({ before, after }));
+// The same window on a threadpool thread (threadpool-window.ts): that thread comes back to the chroot too.
+try {
+  await spawnContainerProcess('/stk-no-such-command', [], { stdio: [], env: {} });
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+}
+// Each thread's root, through its magic link: only a thread whose root is the chroot sees the marker there.
+const threadsInChroot = fs.readdirSync('/proc/self/task').every((t) => fs.existsSync('/proc/self/task/' + t + '/root/marker'));
+process.stdout.write(JSON.stringify({ before, after, threadsInChroot }));
 `;
 
 describe('the namespace window in a chroot', () => {
@@ -51,6 +63,6 @@ describe('the namespace window in a chroot', () => {
       env: { ...process.env, STK_CHROOT: dir },
       encoding: 'utf8',
     });
-    expect(JSON.parse(out)).toEqual({ before: true, after: true });
+    expect(JSON.parse(out)).toEqual({ before: true, after: true, threadsInChroot: true });
   });
 });

@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { ContainerSpec } from '../../../model/plan.js';
 import { ContainerStartError, CopyError, type ContainerExit, type Host, type SpawnedContainer } from '../../host.js';
 import { spawnInNewNamespaces } from './namespace-window.js';
-import type { SpawnedChild } from './spawned-child.js';
+import { spawnContainerProcess } from './threadpool-window.js';
+import type { ChildOptions, SpawnedChild } from './spawned-child.js';
 import {
   cgroupPids,
   freezeCgroups,
@@ -126,22 +127,20 @@ export function createLinuxContainers(state: Host['state']): Host['containers'] 
         const [command, args, configText] = native
           ? [native, [], encodeNativeConfig(config)]
           : [stageNodePath(), [stageScriptPath('init.cjs')], JSON.stringify(config)];
-        child = spawnInNewNamespaces(
-          command,
-          args,
-          {
-            ...(native ? { argv0: NATIVE_STAGE_ARGV0 } : {}),
-            stdio:
-              stdin === undefined
-                ? [0, 1, 2, 'pipe', 'pipe']
-                : [stdin, log ?? 'ignore', log ?? 'ignore', 'pipe', 'pipe'],
-            env: { [INIT_ENV]: configText },
-            detached: true,
-            // Attached, this process (a CLI) hosts this one container: its init pipes need no sockets.
-            ...(opts.attach ? { rawPipes: true } : {}),
-          },
-          namespaces.choices,
-        );
+        const childOptions: ChildOptions = {
+          ...(native ? { argv0: NATIVE_STAGE_ARGV0 } : {}),
+          stdio:
+            stdin === undefined ? [0, 1, 2, 'pipe', 'pipe'] : [stdin, log ?? 'ignore', log ?? 'ignore', 'pipe', 'pipe'],
+          env: { [INIT_ENV]: configText },
+          detached: true,
+          // Attached, this process (a CLI) hosts this one container: its init pipes need no sockets.
+          ...(opts.attach ? { rawPipes: true } : {}),
+        };
+        // A supervisor's window runs on its threadpool, while its main thread goes on with the
+        // other starts; a CLI hosting its one container has nothing else to do meanwhile.
+        child = opts.attach
+          ? spawnInNewNamespaces(command, args, childOptions, namespaces.choices)
+          : await spawnContainerProcess(command, args, childOptions, namespaces.choices);
       } catch (err) {
         // The stage binary could not be executed (ENOENT, EACCES): nothing was spawned.
         if (!(err instanceof SpawnFailedError)) throw err;

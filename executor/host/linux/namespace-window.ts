@@ -70,26 +70,48 @@ export function spawnInNewNamespaces(
   return spawnChild(command, args, options, (spawn) => inNewNamespaces(choices, spawn));
 }
 
-function inNewNamespaces(choices: NamespaceChoices, spawn: () => number): number {
+/** What a window does: the namespaces to unshare and to join, and where the thread goes back to. */
+export interface WindowPlan {
+  unshareFlags: number;
+  joins: { fd: number; flag: number }[];
+  /** This thread's own namespaces (mnt last), then its root and cwd. */
+  back: { fd: number; flag: number }[];
+  root: number;
+  cwd: number;
+}
+
+/** The window for `choices`, from the namespaces, root and cwd saved by openWindow. */
+export function windowPlan(choices: NamespaceChoices): WindowPlan {
   openWindow();
   const { ns, root, cwd } = saved!;
   const chosen = KINDS.flatMap(([name, flag]) => {
     const choice = name === 'mnt' ? 'new' : (choices[name] ?? 'new');
     return choice === 'new' ? [] : [{ flag, join: typeof choice === 'object' ? choice.join : undefined }];
   });
+  return {
+    unshareFlags: chosen.reduce((f, c) => f & ~c.flag, FLAGS),
+    joins: chosen.flatMap((c) => (c.join === undefined ? [] : [{ fd: c.join, flag: c.flag }])),
+    back: ns,
+    root,
+    cwd,
+  };
+}
+
+function inNewNamespaces(choices: NamespaceChoices, spawn: () => number): number {
+  const plan = windowPlan(choices);
   // A failed unshare changed nothing (and setns(mnt) would fail on the still shared fs state).
-  unshare(chosen.reduce((f, c) => f & ~c.flag, FLAGS));
+  unshare(plan.unshareFlags);
   try {
-    // Joining happens inside the window too; the entries of `ns` bring the thread back. A
+    // Joining happens inside the window too; the entries of `back` bring the thread back. A
     // joined pid namespace, like a new one, is where the thread's children go.
-    for (const c of chosen) if (c.join !== undefined) setns(c.join, c.flag);
+    for (const j of plan.joins) setns(j.fd, j.flag);
     return spawn();
   } finally {
     // If any of these fail the supervisor's own view is broken: let it throw loudly.
-    for (const { fd, flag } of ns) setns(fd, flag);
-    fchdir(root);
+    for (const { fd, flag } of plan.back) setns(fd, flag);
+    fchdir(plan.root);
     chroot('.');
-    fchdir(cwd);
+    fchdir(plan.cwd);
   }
 }
 

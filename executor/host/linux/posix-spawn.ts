@@ -85,9 +85,32 @@ export class SpawnFailedError extends Error {
 
 /** Spawns and returns the child's pid; throws SpawnFailedError when it could not exec (ENOENT, EACCES…). */
 export function posixSpawn(req: PosixSpawnRequest): number {
+  const spawn = spawnArguments(req);
+  try {
+    const pid = [0];
+    const rc = c.spawn(pid, ...spawn.args);
+    if (rc !== 0) throw new SpawnFailedError(req.path, rc);
+    return pid[0]!;
+  } finally {
+    spawn.done();
+  }
+}
+
+/** posix_spawn's arguments after its pid: path, file actions, attributes, argv, envp. */
+export type SpawnArguments = [string, Buffer, Buffer, (string | null)[], (string | null)[]];
+
+/**
+ * posix_spawn's arguments for `req`, made on this thread (the fd copies among them), for a
+ * spawn here or wherever it runs (threadpool-window.ts); `done` frees them once it returned.
+ */
+export function spawnArguments(req: PosixSpawnRequest): { args: SpawnArguments; done: () => void } {
   const actions = Buffer.alloc(128);
   c.actionsInit(actions);
   const copies: number[] = [];
+  const done = () => {
+    c.actionsDestroy(actions);
+    for (const copy of copies) closeSync(copy);
+  };
   try {
     // Through close-on-exec copies above the child's fd numbers, made here: dup2(fd, fd) would
     // keep Node's close-on-exec flag on an inherited 0–2, and a source may sit where another
@@ -100,13 +123,10 @@ export function posixSpawn(req: PosixSpawnRequest): number {
     const attr = Buffer.from(attrTemplate);
     c.attrSetFlags(attr, SETSIGDEF | SETSIGMASK | (req.setsid ? SETSID : 0));
     const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
-    const pid = [0];
-    const rc = c.spawn(pid, req.path, actions, attr, [...req.argv, null], [...env, null]);
-    if (rc !== 0) throw new SpawnFailedError(req.path, rc);
-    return pid[0]!;
-  } finally {
-    c.actionsDestroy(actions);
-    for (const copy of copies) closeSync(copy);
+    return { args: [req.path, actions, attr, [...req.argv, null], [...env, null]], done };
+  } catch (err) {
+    done();
+    throw err;
   }
 }
 

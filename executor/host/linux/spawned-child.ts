@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { setBlocking } from './libc.js';
-import { posixSpawn, reapIfExited, socketPair } from './posix-spawn.js';
+import { posixSpawn, reapIfExited, socketPair, type PosixSpawnRequest } from './posix-spawn.js';
 
 /** The child's fd i: a caller's fd, a new socket pair ('pipe'), or /dev/null ('ignore'). */
 export type ChildStdio = number | 'pipe' | 'ignore';
@@ -88,6 +88,48 @@ export function spawnChild(
   options: ChildOptions,
   within: (spawn: () => number) => number = (spawn) => spawn(),
 ): SpawnedChild {
+  const child = childFds(command, args, options);
+  let pid: number;
+  try {
+    pid = within(() => posixSpawn(child.request));
+  } catch (err) {
+    child.fail();
+    throw err;
+  } finally {
+    child.closeTheirs();
+  }
+  return child.spawned(pid);
+}
+
+/**
+ * spawnChild with the spawn itself done elsewhere (threadpool-window.ts: on a threadpool thread,
+ * in the namespace window there), the caller's thread free meanwhile. The fds stay open
+ * until `spawn` has settled.
+ */
+export async function spawnChildElsewhere(
+  command: string,
+  args: string[],
+  options: ChildOptions,
+  spawn: (request: PosixSpawnRequest) => Promise<number>,
+): Promise<SpawnedChild> {
+  const child = childFds(command, args, options);
+  let pid: number;
+  try {
+    pid = await spawn(child.request);
+  } catch (err) {
+    child.fail();
+    throw err;
+  } finally {
+    child.closeTheirs();
+  }
+  const spawned = child.spawned(pid);
+  // A SIGCHLD that came while the spawn was awaited found no pid to reap: look now.
+  reap();
+  return spawned;
+}
+
+/** The fds of a child about to be spawned, our ends of its pipes, and its handle once it has a pid. */
+function childFds(command: string, args: string[], options: ChildOptions) {
   // Before the spawn, so an exit at once is not missed.
   if (!listening) {
     process.on('SIGCHLD', reap);
@@ -96,9 +138,16 @@ export function spawnChild(
   const ours: number[] = [];
   const pipes: (net.Socket | undefined)[] = [];
   const pipeFds: (number | undefined)[] = [];
-  let pid: number;
+  const fail = () => {
+    for (const p of pipes) p?.destroy();
+    for (const fd of pipeFds) if (fd !== undefined) fs.closeSync(fd);
+  };
+  const closeTheirs = () => {
+    for (const fd of ours) fs.closeSync(fd);
+  };
+  let fds: number[];
   try {
-    const fds = options.stdio.map((s, i) => {
+    fds = options.stdio.map((s, i) => {
       if (typeof s === 'number') {
         // As libuv's child did: an fd 0-2 of ours handed over is made blocking. Node makes a pipe
         // it uses as its own stdin or stdout non-blocking (`echo x | stack exec app cat`), and
@@ -120,36 +169,35 @@ export function spawnChild(
       else pipes[i] = new net.Socket({ fd: mine, readable: true, writable: true });
       return theirs;
     });
-    pid = within(() =>
-      posixSpawn({
-        path: command,
-        argv: [options.argv0 ?? command, ...args],
-        env: options.env,
-        fds,
-        setsid: options.detached === true,
-      }),
-    );
   } catch (err) {
-    for (const p of pipes) p?.destroy();
-    for (const fd of pipeFds) if (fd !== undefined) fs.closeSync(fd);
+    fail();
+    closeTheirs();
     throw err;
-  } finally {
-    for (const fd of ours) fs.closeSync(fd);
   }
-  const exited = new Promise<number>((resolve) => waiting.set(pid, resolve));
-  held.add(pid);
-  holdLoop();
-  return {
-    pid,
-    exited,
-    pipes,
-    pipeFds,
-    kill(signal) {
-      if (waiting.has(pid)) process.kill(pid, os.constants.signals[signal]);
-    },
-    unref() {
-      held.delete(pid);
-      holdLoop();
-    },
+  const request: PosixSpawnRequest = {
+    path: command,
+    argv: [options.argv0 ?? command, ...args],
+    env: options.env,
+    fds,
+    setsid: options.detached === true,
   };
+  const spawned = (pid: number): SpawnedChild => {
+    const exited = new Promise<number>((resolve) => waiting.set(pid, resolve));
+    held.add(pid);
+    holdLoop();
+    return {
+      pid,
+      exited,
+      pipes,
+      pipeFds,
+      kill(signal) {
+        if (waiting.has(pid)) process.kill(pid, os.constants.signals[signal]);
+      },
+      unref() {
+        held.delete(pid);
+        holdLoop();
+      },
+    };
+  };
+  return { request, fail, closeTheirs, spawned };
 }
