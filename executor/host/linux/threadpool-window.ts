@@ -34,17 +34,27 @@ type WindowCall = {
 
 let call: WindowCall | null | undefined;
 
+/**
+ * `file`'s stk_spawn_in_window; null where there is no such library, or one that does not load
+ * (built for another machine, damaged): then every window stays on the calling thread, as
+ * without it, rather than every container start failing (exported for its tests).
+ */
+export function loadWindowCall(file: string): WindowCall | null {
+  if (!fs.existsSync(file)) return null;
+  try {
+    return koffi
+      .load(file)
+      .func(
+        'int stk_spawn_in_window(int unshare_flags, const int *join_fds, const int *join_types, int njoin, const int *back_fds, const int *back_types, int nback, int root_fd, int cwd_fd, const char *path, const uint8_t *actions, const uint8_t *attr, const char **argv, const char **envp, _Out_ int *pid, _Out_ int *step)',
+      ) as unknown as WindowCall;
+  } catch {
+    return null;
+  }
+}
+
 /** The library's stk_spawn_in_window, or undefined where it was not built (exported for its tests). */
 export function windowCall(): WindowCall | undefined {
-  if (call === undefined) {
-    call = fs.existsSync(LIBRARY)
-      ? (koffi
-          .load(LIBRARY)
-          .func(
-            'int stk_spawn_in_window(int unshare_flags, const int *join_fds, const int *join_types, int njoin, const int *back_fds, const int *back_types, int nback, int root_fd, int cwd_fd, const char *path, const uint8_t *actions, const uint8_t *attr, const char **argv, const char **envp, _Out_ int *pid, _Out_ int *step)',
-          ) as unknown as WindowCall)
-      : null;
-  }
+  if (call === undefined) call = loadWindowCall(LIBRARY);
   return call ?? undefined;
 }
 
