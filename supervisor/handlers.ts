@@ -45,6 +45,11 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
         noteInterrupted(plan, journal);
         ctx.send({ type: 'plan', plan });
         await executeJournaled(plan, ctx.host, reporter, journal, ctx.hooks, req.parallel);
+        traceMark('sup: apply done');
+        // The CLI is told before the claims go and the names reload (~2-5 ms on a first `up`'s
+        // path): every started container's name was loaded before its release, and the next
+        // request waits in the queue until this one has returned, so none sees them half done.
+        ctx.send({ type: 'done', pid: process.pid });
       } finally {
         // Whatever the apply made now has its state records; what it did not make is free
         // again. A plan without operations changed nothing (and claimed nothing): the names
@@ -54,8 +59,6 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
           await ctx.dns?.reload();
         }
       }
-      traceMark('sup: apply done');
-      ctx.send({ type: 'done', pid: process.pid });
       return 'continue';
     }
     case 'lifecycle':
