@@ -18,6 +18,7 @@ import path from 'node:path';
 import { childrenCpuMs } from './lib/children-cpu.mjs';
 import { sleep, waitForHttp } from './lib/run.mjs';
 import { repo as thisRepo } from './lib/stack-bench-env.mjs';
+import { upBuildRoot } from './lib/up-build-root.mjs';
 import { summary, fmt } from './lib/stats.mjs';
 
 const args = process.argv.slice(2);
@@ -26,7 +27,6 @@ const step = args.find((a) => a.startsWith('--step='))?.slice('--step='.length);
 const repos = args.filter((a) => !a.startsWith('--')).map((r) => path.resolve(r));
 if (repos.length < 1) throw new Error('usage: node bench/up-ab.mjs [--runs=N] REPO_A REPO_B ...');
 const file = path.join(thisRepo, 'bench/stacks/five/stack.yaml');
-const IMAGE = 'stack.local/busybox:latest';
 
 /**
  * CPU process `pid` used so far, ms, all its threads; NaN once it is gone. From schedstat
@@ -72,23 +72,7 @@ const tag = process.env.BENCH_UPAB_TAG ?? '';
 const portBase = Number(process.env.BENCH_UPAB_PORT ?? 18700);
 
 const builds = repos.map((repo, i) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `stack-bench-upab${i}-`));
-  const env = {
-    ...process.env,
-    STACK_ROOT: path.join(root, 'lib'),
-    STACK_RUN: path.join(root, 'run'),
-    STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd'),
-    BENCH_WEB_PORT: String(portBase + i),
-  };
-  const bin = path.join(repo, 'bin/stack');
-  spawnSync(process.execPath, [
-    path.join(thisRepo, 'scripts/build-busybox-image.mjs'),
-    path.join(root, 'oci'),
-    '--tag',
-    IMAGE,
-  ]);
-  const r = spawnSync(bin, ['image', 'import', path.join(root, 'oci'), '--tag', IMAGE], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${bin} image import failed:\n${r.stderr}`);
+  const { bin, env, root } = upBuildRoot(repo, `upab${i}`, { BENCH_WEB_PORT: String(portBase + i) });
   if (step) env.STACK_TRACE = path.join(root, 'trace');
   const samples = { wall: [], cli: [], supervisor: [], supervisorMain: [], stepWall: [], stepCpu: [] };
   return { repo, bin, env, root, project: `bupab${tag}${i}`, ...samples };

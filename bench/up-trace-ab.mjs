@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repo as thisRepo } from './lib/stack-bench-env.mjs';
+import { upBuildRoot } from './lib/up-build-root.mjs';
 import { summary, fmt } from './lib/stats.mjs';
 
 const args = process.argv.slice(2);
@@ -22,7 +23,6 @@ const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice('--runs='.l
 const repos = args.filter((a) => !a.startsWith('--')).map((r) => path.resolve(r));
 if (repos.length < 2) throw new Error('usage: node bench/up-trace-ab.mjs [--runs=N] REPO_A REPO_B ...');
 const file = path.join(thisRepo, 'bench/stacks/five/stack.yaml');
-const IMAGE = 'stack.local/busybox:latest';
 const tag = process.env.BENCH_UPAB_TAG ?? '';
 
 /** The spans of one traced run: marks are `ms pid cpu label` lines. */
@@ -50,25 +50,12 @@ function spans(trace, spawnedMs) {
   };
 }
 
-const builds = repos.map((repo, i) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `stack-bench-uptrace${i}-`));
-  const env = {
-    ...process.env,
-    STACK_ROOT: path.join(root, 'lib'),
-    STACK_RUN: path.join(root, 'run'),
-    STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd'),
-  };
-  const bin = path.join(repo, 'bin/stack');
-  spawnSync(process.execPath, [
-    path.join(thisRepo, 'scripts/build-busybox-image.mjs'),
-    path.join(root, 'oci'),
-    '--tag',
-    IMAGE,
-  ]);
-  const r = spawnSync(bin, ['image', 'import', path.join(root, 'oci'), '--tag', IMAGE], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${bin} image import failed:\n${r.stderr}`);
-  return { repo, bin, env, root, project: `buptrace${tag}${i}`, runs: [] };
-});
+const builds = repos.map((repo, i) => ({
+  repo,
+  ...upBuildRoot(repo, `uptrace${i}`),
+  project: `buptrace${tag}${i}`,
+  runs: [],
+}));
 
 const stack = (b, more, env = b.env) => {
   const r = spawnSync(b.bin, ['-f', file, '-p', b.project, ...more], { env, encoding: 'utf8' });

@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const IMAGE = 'stack.local/busybox:latest';
 
-/** With `tmpfs` (a size such as '16m'), STACK_ROOT is a tmpfs of that size, for full-disk runs. */
-export function benchEnv(prefix, { tmpfs } = {}) {
+/** A temp folder with a STACK_ROOT, STACK_RUN and unit folder of its own: `{ root, env }`. */
+export function privateRoot(prefix) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `stack-bench-${prefix}-`));
   // Boot units `up` writes (cli/boot-unit.ts) go to a folder of the run, never the host's systemd.
   const env = {
@@ -20,6 +20,12 @@ export function benchEnv(prefix, { tmpfs } = {}) {
     STACK_RUN: path.join(root, 'run'),
     STACK_SYSTEMD_UNIT_DIR: path.join(root, 'systemd'),
   };
+  return { root, env };
+}
+
+/** With `tmpfs` (a size such as '16m'), STACK_ROOT is a tmpfs of that size, for full-disk runs. */
+export function benchEnv(prefix, { tmpfs } = {}) {
+  const { root, env } = privateRoot(prefix);
   if (tmpfs) {
     fs.mkdirSync(env.STACK_ROOT);
     spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${tmpfs},mode=0700`, 'stkbench-full', env.STACK_ROOT]);
