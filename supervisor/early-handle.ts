@@ -6,6 +6,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { statFields } from '../store/proc-stat.js';
 
 /** A supervisor process this CLI started: how it ends, and whether it has. */
 export interface SupervisorProcess {
@@ -65,23 +66,8 @@ export function earlyChildSupervisor(child: ChildProcess, bootOutput: number): E
  * a zombie, its pid not reused, until this process exits.
  */
 function hasEnded(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat[stat.lastIndexOf(')') + 2];
-    return state === 'Z' || state === 'X';
-  } catch {
-    return true;
-  }
-}
-
-/** The parent pid of process `pid`, if it runs. */
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
+  const state = statFields(pid)?.[0];
+  return state === undefined || state === 'Z' || state === 'X';
 }
 
 /** How often `gone` looks at a shell-started supervisor that was told to end. */
@@ -105,7 +91,7 @@ export function shellStartedSupervisor(env: NodeJS.ProcessEnv = process.env): Ea
   delete env[SHELL_STARTED_ENV];
   const pid = Number(value);
   // Ours only if the shell that became this process started it: a stray variable names no child.
-  if (!Number.isInteger(pid) || pid <= 0 || parentOf(pid) !== process.pid) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || Number(statFields(pid)?.[1]) !== process.pid) return undefined;
   let input: number | undefined;
   let bootOutput: number;
   try {
