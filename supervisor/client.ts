@@ -9,7 +9,7 @@ import { paths } from '../store/paths.js';
 import { makePrivateDirSync, openPrivateAppend } from '../store/private-files.js';
 import { isSameProcess, readStartTime } from '../store/proc-stat.js';
 import { lineReader, type Message, type Request } from './protocol.js';
-import { closeBootOutput, readWholeFile, supervisorEnv, supervisorMain } from './launch.js';
+import { bootOutputText, closeBootOutput, supervisorEnv, supervisorMain } from './launch.js';
 import { childSupervisor, type EarlySupervisor, type SupervisorProcess } from './early-handle.js';
 import { checkSocketPath } from './socket-path.js';
 import { watchDirChanges } from './dir-changes.js';
@@ -106,7 +106,7 @@ export function startSupervisor(project: string, early?: EarlySupervisor): Start
     child.unref();
     proc = childSupervisor(child);
   }
-  const connected = waitForSupervisor(project, logFile, () => proc.exited(), early?.bootOutput);
+  const connected = waitForSupervisor(project, logFile, () => proc.exited(), early && (() => bootOutputText(early)));
   connected.catch(() => {}); // a discarded start is never awaited
   if (early)
     void connected.then(
@@ -151,7 +151,7 @@ async function waitForSupervisor(
   project: string,
   logFile: string,
   exited: () => boolean,
-  bootOutput?: number,
+  bootOutput?: () => string,
 ): Promise<net.Socket> {
   const socket = paths.socket(project);
   const changes = watchDirChanges(path.dirname(socket));
@@ -168,7 +168,7 @@ async function waitForSupervisor(
   const other = await connect(paths.socket(project));
   if (other) return other;
   // An early start that died before it learnt its project wrote only to its boot output.
-  const boot = bootOutput === undefined ? '' : readWholeFile(bootOutput).toString('utf8');
+  const boot = bootOutput?.() ?? '';
   const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
   const tail = (boot + log).split('\n').slice(-5).join('\n');
   throw new SupervisorStartError(project, tail);

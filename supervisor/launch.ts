@@ -140,8 +140,22 @@ export function readWholeFile(fd: number): Buffer {
   }
 }
 
-/** The CLI is done with an early supervisor's output (it knows its project, or is gone). */
+/** Early supervisors whose boot output this process closed: the number may be another file's since. */
+const bootOutputClosed = new WeakSet<EarlySupervisor>();
+
+/** What an early supervisor wrote before it learnt its project ('' once its output is closed here). */
+export function bootOutputText(early: EarlySupervisor): string {
+  return bootOutputClosed.has(early) ? '' : readWholeFile(early.bootOutput).toString('utf8');
+}
+
+/**
+ * The CLI is done with an early supervisor's output (it knows its project, or is gone). Once
+ * only: a second close of the number would close whatever the kernel gave it to next (an
+ * `up` that discarded its told supervisor and started another lost its connection so).
+ */
 export function closeBootOutput(early: EarlySupervisor): void {
+  if (bootOutputClosed.has(early)) return;
+  bootOutputClosed.add(early);
   try {
     fs.closeSync(early.bootOutput);
   } catch {

@@ -5,6 +5,11 @@ import { storedImage } from '../../images/image-store.js';
 import { imagesToPull } from '../../images/pull-policy.js';
 import type { Stack } from '../../model/types.js';
 
+/** Whether `up` pulls or builds before it applies the stack (told-supervisor.ts asks). */
+export async function pullsOrBuilds(stack: Stack): Promise<boolean> {
+  return stack.services.some((s) => s.build) || (await imagesToPull(stack.services, storedImage)).length > 0;
+}
+
 /** `quiet` (--quiet-pull): no progress, only what fails. */
 export async function pullStackImages(stack: Stack, quiet = false): Promise<void> {
   const targets = await imagesToPull(stack.services, storedImage);

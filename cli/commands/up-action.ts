@@ -21,7 +21,15 @@ import { waitTimeoutSeconds, waitUntilReady } from '../wait-ready.js';
 import type { UpFlags } from '../up-flags.js';
 import { reconcileOptions } from '../up-options.js';
 import { selectServices } from '../../planner/plan/select-services.js';
-import { pullStackImages } from './image-pull-for-stack.js';
+import { pullsOrBuilds, pullStackImages } from './image-pull-for-stack.js';
+import {
+  discardTold,
+  discardUnlessHandedOver,
+  namedProject,
+  tellEarly,
+  type ToldSupervisor,
+} from '../told-supervisor.js';
+import type net from 'node:net';
 import { withStackLock } from '../with-lock.js';
 import { saveConfigFiles } from '../../store/config-files.js';
 import { stopTimeoutSeconds } from '../stop-timeout.js';
@@ -77,17 +85,40 @@ export async function up(
   if (stopTimeout !== undefined) options.stopTimeoutSeconds = stopTimeout;
   const waitTimeout = waitTimeoutSeconds(opts.waitTimeout);
   const format = progressFormat(opts.format);
-  const { stack: loaded, filesRead, configFiles } = loadStackFilesWithSources(globals);
-  traceMark('cli: stack file loaded');
-  const stack = withPullFlag(loaded, opts.pull);
-  checkExitCodeFrom(abort, stack, services, opts.deps === false);
-  const shown = attachedServices(opts, stack, services);
-  await withStackLock(stack.project, 'stack up', async () => {
+  const loadFile = () => {
+    const { stack: loaded, filesRead, configFiles } = loadStackFilesWithSources(globals);
+    traceMark('cli: stack file loaded');
+    const stack = withPullFlag(loaded, opts.pull);
+    checkExitCodeFrom(abort, stack, services, opts.deps === false);
+    return { stack, filesRead, configFiles, shown: attachedServices(opts, stack, services) };
+  };
+  const bringUp = async (file: ReturnType<typeof loadFile>, told?: ToldSupervisor) => {
     // Every build ends before anything is applied: a failed one leaves the containers as they are.
-    await buildForUp(stack, services, opts);
-    await applyStack(stack, options, { format }, early, !!opts.quietPull);
-    await saveConfigFiles(stack.project, configFiles);
-  });
+    await buildForUp(file.stack, services, opts);
+    await applyStack(file.stack, options, { format }, early, !!opts.quietPull, told);
+    await saveConfigFiles(file.stack.project, file.configFiles);
+  };
+  const named = early?.untold() ? namedProject(globals) : undefined;
+  let file: ReturnType<typeof loadFile>;
+  if (named) {
+    // The early supervisor learns its project now and gets ready while the file loads (told-supervisor.ts).
+    file = await withStackLock(named, 'stack up', async () => {
+      const told = tellEarly(named, early);
+      return discardUnlessHandedOver(told, async () => {
+        const loaded = loadFile();
+        if (loaded.stack.project !== named)
+          throw new Error(`the stack file's project ${loaded.stack.project} is not the one named, ${named}`);
+        // One that pulls or builds first keeps no supervisor of nothing waiting meanwhile.
+        if (await pullsOrBuilds(loaded.stack)) await discardTold(told);
+        await bringUp(loaded, told);
+        return loaded;
+      });
+    });
+  } else {
+    file = loadFile();
+    await withStackLock(file.stack.project, 'stack up', () => bringUp(file));
+  }
+  const { stack, filesRead, shown } = file;
   traceMark('cli: up done');
   if (opts.wait) return waitUntilReady(stack.project, waitTimeout);
   const watching = opts.watch
@@ -136,21 +167,29 @@ export async function applyStack(
   printer: PrinterOptions = {},
   early?: EarlySupervisor,
   quietPull = false,
+  told?: ToldSupervisor,
 ): Promise<void> {
   await pullStackImages(stack, quietPull);
   traceMark('cli: images checked');
-  let conn = await connectSupervisor(stack.project, { start: false });
-  if (conn && early) {
-    early.letGo(); // EOF: the early one exits unused
-    closeBootOutput(early);
-  }
   // One reconcile per `up`, the supervisor's: a file the host cannot satisfy (a taken
   // host port, a missing external network) fails with its PlanError, and a supervisor
   // started for it is undone: no supervisor, log or socket stays.
   let starting: StartingSupervisor | undefined;
-  if (!conn) {
-    starting = startSupervisor(stack.project, early);
+  let conn: net.Socket | undefined;
+  if (told?.state === 'told') {
+    told.state = 'handed over';
+    starting = told.starting;
     conn = await starting.connected;
+  } else {
+    conn = await connectSupervisor(stack.project, { start: false });
+    if (conn && early) {
+      early.letGo(); // EOF: the early one exits unused
+      closeBootOutput(early);
+    }
+    if (!conn) {
+      starting = startSupervisor(stack.project, early);
+      conn = await starting.connected;
+    }
   }
   traceMark('cli: connected');
   try {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   importTestImage,
+  makeEarlyStartEnv,
   makeStackEnv,
   stack,
   uniqueProject,
@@ -22,10 +23,7 @@ const asRoot = process.geteuid?.() === 0;
 describe.runIf(asRoot)('the supervisor bin/stack starts for `up`', () => {
   let env: StackEnv;
   beforeAll(() => {
-    env = makeStackEnv();
-    importTestImage(env);
-    // The shell starts one only into root's existing STACK_RUN (a fresh host's first `up` starts it from Node).
-    fs.mkdirSync(env.env.STACK_RUN!, { recursive: true, mode: 0o700 });
+    env = makeEarlyStartEnv();
   });
   afterAll(() => env.dispose());
 

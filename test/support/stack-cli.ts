@@ -43,6 +43,18 @@ export function makeStackEnv(): StackEnv {
 }
 
 /**
+ * makeStackEnv with the test image, and STACK_RUN made: bin/stack starts a first `up`'s
+ * supervisor itself (bin/early-supervisor.sh) only into an existing STACK_RUN; a host's very
+ * first `up` starts it from Node.
+ */
+export function makeEarlyStartEnv(): StackEnv {
+  const env = makeStackEnv();
+  importTestImage(env);
+  fs.mkdirSync(env.env.STACK_RUN!, { recursive: true, mode: 0o700 });
+  return env;
+}
+
+/**
  * A build keeps its network for the next build (executor/kept-build-network.ts) until
  * `image prune`: what a test's builds kept goes before its STACK_ROOT, which records it.
  */
