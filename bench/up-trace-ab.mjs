@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A first `up -d` of the reference stack (bench/stacks/five), two or more builds against each
 // other, interleaved, timed by their STACK_TRACE marks (store/trace-marks.ts) rather than from
-// outside: spans of the supervisor's apply (its first container start → the last wiring, →
+// outside: spans of the supervisor's apply (its observe under the allocation lock, with its
+// CPU; its first container start → the last wiring, →
 // the apply's end; the apply request → its end, with the supervisor's CPU over it) and of the
 // whole command (bin/stack spawned → `cli: up done`). Medians per build, and for each later
 // build the median of its per-round differences from the first and how often it was lower:
@@ -41,7 +42,11 @@ function spans(trace, spawnedMs) {
   const request = first((l) => l === 'sup: apply request');
   const done = first((l) => l === 'sup: apply done');
   const cliDone = first((l) => l === 'cli: up done');
+  const locked = first((l) => l === 'sup: allocation locked');
+  const observed = first((l) => l === 'sup: observed');
   return {
+    'allocation locked → observed': observed.ms - locked.ms,
+    'supervisor CPU, locked → observed': observed.cpu - locked.cpu,
     'first start → last wired': wired.ms - start.ms,
     'first start → apply done': done.ms - start.ms,
     'apply request → apply done': done.ms - request.ms,

@@ -251,12 +251,12 @@ export function cgroupTree(
     /** Names of the project's container groups, in any tree (found without the records). */
     async names(project: string): Promise<string[]> {
       const trees = version === 'v2' ? [root] : [...V1_CONTROLLERS, ...V1_ON_DEMAND].map((c) => controllerRoot(c));
-      const found = new Set<string>();
-      for (const tree of trees) {
-        const entries = await fs.readdir(path.join(tree, 'stack', project), { withFileTypes: true }).catch(() => []);
-        for (const e of entries) if (e.isDirectory()) found.add(e.name);
-      }
-      return [...found].sort();
+      // v1's six trees read side by side: one after the other they were six threadpool
+      // round trips in every observe.
+      const listed = await Promise.all(
+        trees.map((tree) => fs.readdir(path.join(tree, 'stack', project), { withFileTypes: true }).catch(() => [])),
+      );
+      return [...new Set(listed.flat().flatMap((e) => (e.isDirectory() ? [e.name] : [])))].sort();
     },
 
     /** How often the kernel's OOM killer struck in the container's memory group (read before removal). */

@@ -9,15 +9,19 @@ import { stackRoot } from '../../../store/paths.js';
 import { defaultBridgeNat } from './default-bridge.js';
 import { bridgeConfigured, natTableExists, natTableIntact, type LinkState } from './observe-network.js';
 
-/** `foreignOn`: the containers of other stacks on a bridge, with their addresses. */
+/**
+ * `foreignOn`: the containers of other stacks on a bridge, with their addresses; `tables`:
+ * the host's `ip` tables (observe-network.ts ipTableNames), listed once per observe.
+ */
 export async function observeDefaultBridge(
   links: Map<string, LinkState>,
   foreignOn: (bridge: string) => { ip: string }[],
+  tables: Promise<Set<string>>,
 ): Promise<ObservedDefaultBridge> {
   const names = defaultBridgeNames(stackRoot());
   const { spec, users } = await readDefaultBridge();
-  const present = !!spec && bridgeConfigured(links, spec) && (await natTableIntact(defaultBridgeNat(spec)));
-  const leftover = !!spec || links.has(names.bridge) || (await natTableExists(names.table));
+  const present = !!spec && bridgeConfigured(links, spec) && (await natTableIntact(defaultBridgeNat(spec), tables));
+  const leftover = !!spec || links.has(names.bridge) || (await natTableExists(names.table, tables));
   return {
     ...names,
     ...(spec ? { spec } : {}),

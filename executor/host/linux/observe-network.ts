@@ -61,13 +61,21 @@ function hasIpv6Gateway(br: string, gateway: string, prefix: number): boolean {
     });
 }
 
-/** Whether nftables table `ip table` exists (through the shared libnftables context, no process). */
-export async function natTableExists(table: string): Promise<boolean> {
-  const t = assertStkTable(table);
+/**
+ * The names of the host's `ip` tables (one listing through the shared libnftables context):
+ * an observe lists them once and its checks below share the listing.
+ */
+export async function ipTableNames(): Promise<Set<string>> {
   const out = JSON.parse(await nftRun('list tables ip', { json: true })) as {
     nftables?: { table?: { family: string; name: string } }[];
   };
-  return (out.nftables ?? []).some((e) => e.table?.family === 'ip' && e.table.name === t);
+  return new Set((out.nftables ?? []).flatMap((e) => (e.table?.family === 'ip' ? [e.table.name] : [])));
+}
+
+/** Whether nftables table `ip table` exists, in `tables` (ipTableNames) or else a listing of its own. */
+export async function natTableExists(table: string, tables?: Promise<Set<string>>): Promise<boolean> {
+  const t = assertStkTable(table);
+  return (await (tables ?? ipTableNames())).has(t);
 }
 
 /**
@@ -76,9 +84,9 @@ export async function natTableExists(table: string): Promise<boolean> {
  * flushed one (`nft flush table` keeps the chains, drops the rules) or a deleted rule is
  * drift that the next apply repairs.
  */
-export async function natTableIntact(spec: NatSpec): Promise<boolean> {
+export async function natTableIntact(spec: NatSpec, tables?: Promise<Set<string>>): Promise<boolean> {
   const t = assertStkTable(spec.table);
-  if (!(await natTableExists(t)) || !(await chainsHold(`ip ${t}`, natRuleCounts(spec)))) return false;
+  if (!(await natTableExists(t, tables)) || !(await chainsHold(`ip ${t}`, natRuleCounts(spec)))) return false;
   // A stack with IPv6 has an ip6 table of the same name (nat6-ruleset.ts), held to the same standard.
   return !needsNat6(spec) || (await chainsHold(`ip6 ${t}`, nat6RuleCounts(spec)).catch(() => false));
 }
@@ -101,9 +109,9 @@ async function chainsHold(familyAndName: string, counts: Record<string, number>)
  * services): with every record gone, they are what is left to find the stack's bridges by
  * (a candidate counts only when bridgeName of it exists). Empty when there is no table.
  */
-export async function natTableLabels(table: string, project: string): Promise<string[]> {
+export async function natTableLabels(table: string, project: string, tables?: Promise<Set<string>>): Promise<string[]> {
   const t = assertStkTable(table);
-  if (!(await natTableExists(t))) return [];
+  if (!(await natTableExists(t, tables))) return [];
   const listed = JSON.parse(await nftRun(`list table ip ${t}`, { json: true })) as {
     nftables?: { rule?: { comment?: string } }[];
   };

@@ -12,7 +12,6 @@ import type { ContainerRecord } from '../../../model/records.js';
 import { heldPort } from '../../../model/port-holders.js';
 import { oneOffTableName, oneOffTablePrefix } from '../../../model/names.js';
 import { isSameProcess } from '../../../store/proc-stat.js';
-import { nftRun } from './libnftables.js';
 
 /** Running, or claimed and not spawned yet (no pid) by a `stack run` that still runs: its ports are taken. */
 export function holdsPorts(r: ContainerRecord): boolean {
@@ -44,20 +43,19 @@ export async function staleOneOffTables(
   records: readonly ContainerRecord[],
   /** A record of the stack is damaged, or something of it has none (observe-unrecorded.ts). */
   damagedRecords: boolean,
+  /** The host's `ip` tables (observe-network.ts ipTableNames), listed once per observe. */
+  tables: Promise<Set<string>>,
 ): Promise<{ container: string; table: string }[]> {
   // Every observe of every stack comes here: without a one-off that had ports, or a record
   // that cannot be read, no table can be left, and the kernel is not asked.
   if (!damagedRecords && !records.some((r) => r.spec.oneOffPorts)) return [];
   const prefix = oneOffTablePrefix(project);
-  const listed = JSON.parse(await nftRun('list tables ip', { json: true })) as {
-    nftables?: { table?: { family: string; name: string } }[];
-  };
-  const tables = (listed.nftables ?? []).flatMap((e) => (e.table?.name.startsWith(prefix) ? [e.table.name] : []));
-  if (tables.length === 0) return [];
+  const stale = [...(await tables)].filter((t) => t.startsWith(prefix));
+  if (stale.length === 0) return [];
   const owners = new Map(
     records.filter((r) => r.spec.oneOffPorts).map((r) => [oneOffTableName(project, r.spec.name), r]),
   );
-  return tables
+  return stale
     .filter((t) => {
       const owner = owners.get(t);
       return !owner || !holdsPorts(owner);

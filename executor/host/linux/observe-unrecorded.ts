@@ -30,9 +30,16 @@ export async function unrecordedObjects(
   project: string,
   own: OwnRecords,
   links: Map<string, unknown>,
+  /** The host's `ip` tables (observe-network.ts ipTableNames), listed once per observe. */
+  tables: Promise<Set<string>>,
 ): Promise<UnrecordedObjects | undefined> {
   const table = natTableName(project);
-  const tableLabels = await natTableLabels(table, project);
+  // Three looks that need nothing of each other: side by side.
+  const [tableLabels, entries, groups] = await Promise.all([
+    natTableLabels(table, project, tables),
+    fs.readdir(path.join(paths.stackDir(project), 'containers'), { withFileTypes: true }).catch(() => []),
+    cgroupNames(project),
+  ]);
   const damaged = [...own.containers.damaged, ...own.networks.damaged, ...(own.nat.damaged ? [own.nat.damaged] : [])];
   const keys = new Set([
     ...own.networks.records.map((n) => n.key),
@@ -42,11 +49,8 @@ export async function unrecordedObjects(
     ...tableLabels,
   ]);
   const recorded = new Set(own.containers.records.map((r) => r.spec.name));
-  const entries = await fs
-    .readdir(path.join(paths.stackDir(project), 'containers'), { withFileTypes: true })
-    .catch(() => []);
   const folders = entries.filter((e) => e.isDirectory()).map((e) => e.name);
-  const names = new Set([...(await cgroupNames(project)), ...folders, ...own.containers.damaged.map(recordName)]);
+  const names = new Set([...groups, ...folders, ...own.containers.damaged.map(recordName)]);
   const containers = [...names]
     .filter((n) => !recorded.has(n))
     .sort()
@@ -62,7 +66,9 @@ export async function unrecordedObjects(
     .filter((n) => damagedKeys.has(n.key) || links.has(n.bridge));
   // A table without labels still exists when it holds no rule of the stack's yet.
   const natTable =
-    !own.nat.record && (own.nat.damaged || tableLabels.length > 0 || (await natTableExists(table))) ? table : undefined;
+    !own.nat.record && (own.nat.damaged || tableLabels.length > 0 || (await natTableExists(table, tables)))
+      ? table
+      : undefined;
   if (damaged.length === 0 && containers.length === 0 && networks.length === 0 && !natTable) return undefined;
   return { damaged: damaged.map((e) => e.message), containers, networks, ...(natTable ? { natTable } : {}) };
 }

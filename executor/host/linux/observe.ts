@@ -6,7 +6,7 @@ import { networkHash } from '../../../model/hash.js';
 import { hostPorts } from './host-ports.js';
 import { listImages } from '../../../images/image-store.js';
 import { acceptsPresent } from './coexist.js';
-import { bridgeConfigured, natTableIntact, readLinks, takenSubnets } from './observe-network.js';
+import { bridgeConfigured, ipTableNames, natTableIntact, readLinks, takenSubnets } from './observe-network.js';
 import { readStacks } from '../../../store/stacks-records.js';
 import { unrecordedObjects } from './observe-unrecorded.js';
 import { isRunning, readState } from '../../../store/state-store.js';
@@ -18,47 +18,72 @@ import { readClaims } from '../../../store/allocation.js';
 import { observeDefaultBridge } from './observe-default-bridge.js';
 import { frozenCgroups } from './cgroups.js';
 import type { ContainerRecord } from '../../../model/records.js';
+import type { NatSpec } from '../../../model/plan.js';
 import { oneOffHeldPorts, staleOneOffTables } from './observe-one-off-ports.js';
 
-/** Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts). */
+/**
+ * Owners of host sockets are looked up only for `opts.publishedPorts` (see host-ports.ts).
+ * Every look starts as soon as what it needs is read: one after the other, the kernel's
+ * and the files' answers (threadpool round trips, libnftables listings) made a warm observe
+ * ~8 ms of which ~3 ms was CPU, on the critical path of every `up`.
+ */
 export async function observeStack(project: string, opts: ObserveOptions = {}): Promise<Observed> {
-  const links = readLinks();
-  const [containerDir, networkDir, natRecord, linkStates, images, hostSubnets, projects, listeners, volumes, claims] =
-    await Promise.all([
-      readState.containerDir(project),
-      readState.networkDir(project),
-      readState.natRecord(project),
-      links,
-      listImages(),
-      links.then(takenSubnets),
-      readState.projects(),
-      hostPorts({ only: opts.publishedPorts ?? [] }),
-      listVolumes(),
-      readClaims(project),
-    ]);
-  const records = containerDir.records;
-  const strayFrozen = await frozenWithoutPause(project, records);
-  const networks = networkDir.records;
-  const nat = natRecord.record;
-  const unrecorded = await unrecordedObjects(
-    project,
-    { containers: containerDir, networks: networkDir, nat: natRecord },
-    linkStates,
-  );
+  const linksRead = readLinks();
+  // One listing of the host's tables for every check of this observe. Its failure is met by
+  // those checks; marked handled here for an observe that fails before any of them awaits it.
+  const tables = ipTableNames();
+  tables.catch(() => undefined);
+  const ownRead = Promise.all([
+    readState.containerDir(project),
+    readState.networkDir(project),
+    readState.natRecord(project),
+  ]);
   // Other stacks' subnets are taken even while their bridges are briefly absent. Their
   // damaged records are skipped (with a note): only their own stack's commands stop on them.
-  const others = await readStacks(projects.filter((p) => p !== project));
+  const othersRead = readState.projects().then((projects) => readStacks(projects.filter((p) => p !== project)));
+  const unrecordedRead = Promise.all([ownRead, linksRead]).then(([[containers, networks, nat], linkStates]) =>
+    unrecordedObjects(project, { containers, networks, nat }, linkStates, tables),
+  );
+  const [
+    [containerDir, networkDir, natRecord],
+    linkStates,
+    images,
+    hostSubnets,
+    others,
+    listeners,
+    volumes,
+    claims,
+    strayFrozen,
+    unrecorded,
+    stale,
+    natPresent,
+    defaultBridge,
+  ] = await Promise.all([
+    ownRead,
+    linksRead,
+    listImages(),
+    linksRead.then(takenSubnets),
+    othersRead,
+    hostPorts({ only: opts.publishedPorts ?? [] }),
+    listVolumes(),
+    readClaims(project),
+    ownRead.then(([containers]) => frozenWithoutPause(project, containers.records)),
+    unrecordedRead,
+    Promise.all([ownRead, unrecordedRead]).then(([[containers], u]) =>
+      staleOneOffTables(project, containers.records, containers.damaged.length > 0 || u !== undefined, tables),
+    ),
+    ownRead.then(([, , nat]) => !!nat.record && natInPlace(nat.record, tables)),
+    Promise.all([linksRead, othersRead]).then(([linkStates, o]) =>
+      observeDefaultBridge(linkStates, foreignOnOf(o.containers), tables),
+    ),
+  ]);
+  const records = containerDir.records;
+  const networks = networkDir.records;
+  const nat = natRecord.record;
   const otherContainers = others.containers;
   const otherNat = others.nat;
   const otherStackNetworks = others.networks;
-  // Containers of other stacks on a bridge, with the address each holds there.
-  const foreignOn = (bridge: string) =>
-    otherContainers.flatMap((r) =>
-      r.spec.endpoints
-        .filter((e) => e.bridge === bridge)
-        // An IPv6 address is taken too (the planner keeps the two families apart by form).
-        .flatMap((e) => [e.ip, ...(e.ip6 ? [e.ip6] : [])].map((ip) => ({ name: r.spec.name, ip }))),
-    );
+  const foreignOn = foreignOnOf(otherContainers);
   const foreignNetworks = otherStackNetworks.map((n) => ({
     project: n.project,
     key: n.key,
@@ -74,8 +99,6 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
     ...(n.subnet6 ? { subnet6: n.subnet6, gateway6: n.gateway6, prefixLength6: n.prefixLength6 } : {}),
     usedIps: foreignOn(n.bridge).map((e) => e.ip),
   }));
-  const defaultBridge = await observeDefaultBridge(linkStates, foreignOn);
-  const stale = await staleOneOffTables(project, records, containerDir.damaged.length > 0 || unrecorded !== undefined);
   // What other stacks' applies in progress are taking counts as taken (model/claims.ts).
   return withClaims(
     {
@@ -124,7 +147,7 @@ export async function observeStack(project: string, opts: ObserveOptions = {}): 
             nat: {
               table: nat.table,
               hash: nat.hash,
-              present: (await natTableIntact(nat)) && (await acceptsPresent(nat)),
+              present: natPresent,
               ports: nat.ports,
               networks: nat.networks,
             },
@@ -168,4 +191,20 @@ async function frozenWithoutPause(project: string, records: ContainerRecord[]): 
     candidates.map((r) => frozenCgroups(project, r.spec.name, r.spec.resources.cgroupParent).catch(() => false)),
   );
   return new Set(candidates.filter((_, i) => frozen[i]).map((r) => r.spec.name));
+}
+
+/** The containers of other stacks (`containers`) on a bridge, with the address each holds there. */
+function foreignOnOf(containers: ContainerRecord[]): (bridge: string) => { name: string; ip: string }[] {
+  return (bridge) =>
+    containers.flatMap((r) =>
+      r.spec.endpoints
+        .filter((e) => e.bridge === bridge)
+        // An IPv6 address is taken too (the planner keeps the two families apart by form).
+        .flatMap((e) => [e.ip, ...(e.ip6 ? [e.ip6] : [])].map((ip) => ({ name: r.spec.name, ip }))),
+    );
+}
+
+/** Whether the stack's table is as written and its accepts are in place (read only when it is intact). */
+async function natInPlace(nat: NatSpec, tables: Promise<Set<string>>): Promise<boolean> {
+  return (await natTableIntact(nat, tables)) && (await acceptsPresent(nat));
 }
