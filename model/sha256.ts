@@ -101,6 +101,15 @@ function nativeCrypto(): Crypto {
 }
 
 /**
+ * From now on every digest is node:crypto's: for a process that loads node:crypto anyway
+ * (the supervisor, v8-settings.ts), where the JS digests before the hand-off were pure cost
+ * (~4 ms of a first `up`'s CPU with the supervisor's --no-opt, on its critical path).
+ */
+export function hashWithNodeCrypto(): void {
+  nativeCrypto();
+}
+
+/**
  * Whether the next digest of `bytes` bytes is still made in JS (and counts it). Counted as
  * the 64-byte blocks it compresses, the message padded: a digest of a short name (a veth's,
  * ~30 bytes) costs a whole block. Counted as its bytes, a plan of many containers made ~140

@@ -3,6 +3,7 @@
 // the stack's containers, records their exits, and serves the control socket until `down`
 // finishes. Started detached by the CLI; its output goes to supervisor.log.
 
+import { hashWithNodeCrypto } from '../model/sha256.js';
 import fs from 'node:fs';
 import { traceMark } from '../store/trace-marks.js';
 import path from 'node:path';
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
   // Before the wait for the project: a supervisor started early by `up` does these meanwhile,
   // and its first plan and container starts find them done.
   applyV8Settings();
+  hashWithNodeCrypto(); // loaded by applyV8Settings (LATE_BUILTINS)
   openHostContext();
   openWindow();
   if (process.argv[2] === PROJECT_FROM_STDIN) warmContainerStarts();

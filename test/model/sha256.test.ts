@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sha256, sha256Hex, sha256InJs } from '../../model/sha256.js';
+import { hashWithNodeCrypto, sha256, sha256Hex, sha256InJs } from '../../model/sha256.js';
 
 const nodeHex = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -38,4 +38,12 @@ describe('sha256Hex', () => {
       expect(sha256Hex(text)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
     },
   );
+
+  it('gives the same digests once a process says it has node:crypto (the supervisor)', () => {
+    hashWithNodeCrypto();
+    for (const t of ['', 'stk-web-1/default', 'naïve ✓ 𝄞 容器']) {
+      expect(sha256Hex(t)).toBe(nodeHex(t));
+      expect(hex(sha256(t))).toBe(nodeHex(t));
+    }
+  });
 });
