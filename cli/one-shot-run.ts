@@ -5,6 +5,7 @@
 // commander would have given it.
 
 import { closeInheritedFdsByFcntl } from '../executor/host/linux/close-inherited-fds-fcntl.js';
+import { exitAtOnce } from '../executor/host/linux/exit-at-once.js';
 import { leaveOwnStdioUnmade } from '../executor/host/linux/spawned-child.js';
 import { tightenStackDirs } from '../store/tighten-modes.js';
 import { EXIT, runCommand } from './errors.js';
@@ -36,8 +37,8 @@ export async function runOneShot(req: OneShotRun): Promise<void> {
   });
   // The container is removed and its code set (runCommand): nothing the one-shot started is
   // left to wait for, so it ends now instead of draining the event loop (the cgroup warm-up's
-  // timer) and tearing V8's heap down, once what stdout and stderr hold, if they were made,
-  // is written (exit-after-output.ts).
+  // timer), once what stdout and stderr hold, if they were made, is written
+  // (exit-after-output.ts); else without Node's teardown either (exit-at-once.ts).
   if (stdioMade()) await exitAfterOutput();
-  else process.exit();
+  else exitAtOnce();
 }

@@ -1,10 +1,12 @@
-// The one-shot `stack run --rm --image REF -- CMD` ends with process.exit once its container
-// is removed (cli/one-shot-run.ts), not by draining the event loop. An exit drops what Node
-// still queues for a pipe, so: the command's output and the CLI's own error both reach a
-// reader that starts late, the exit codes are the command's (or docker's 127), and nothing of
-// the container is left.
+// The one-shot `stack run --rm --image REF -- CMD` ends at once when its container is removed
+// (cli/one-shot-run.ts), not by draining the event loop: with process.exit once its error is
+// written, else with _exit(2) after its 'exit' listeners (exit-at-once.ts). An exit drops
+// what Node still queues for a pipe, so: the command's output and the CLI's own error both
+// reach a reader that starts late, the exit codes are the command's (or docker's 127),
+// nothing of the container is left, and the code cache bin/stack.js writes at 'exit' is written.
 
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -56,4 +58,14 @@ it("exits with the command's code, or 127 when it cannot start, and leaves no co
   expect(fs.existsSync(containers) ? fs.readdirSync(containers) : []).toEqual([]);
   const records = path.join(env.env.STACK_ROOT!, 'stacks', '_run', 'state', 'containers');
   expect(fs.existsSync(records) ? fs.readdirSync(records) : []).toEqual([]);
+});
+
+it("writes its code cache at its exit (bin/stack.js's 'exit' listener) though it ends with _exit", () => {
+  const bundle = path.join(repoRoot, 'dist/bundle/one-shot.cjs');
+  const sha256 = createHash('sha256').update(fs.readFileSync(bundle)).digest('hex');
+  const cache = path.join(repoRoot, 'dist/bundle/code-cache', `${sha256}.run-image.v8`);
+  fs.rmSync(cache, { force: true });
+  const r = spawnSync(path.join(repoRoot, 'bin/stack'), oneShot(['/bin/true']), { env: env.env });
+  expect(r.status).toBe(0);
+  expect(fs.statSync(cache).size).toBeGreaterThan(1000);
 });

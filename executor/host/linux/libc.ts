@@ -50,6 +50,7 @@ const c = {
   fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
   fallocate: lib.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)'),
   openat2: lib.func('long syscall(long nr, int dirfd, const char *path, const uint8_t *how, size_t size)'),
+  _exit: lib.func('void _exit(int status)'),
 };
 
 function check(call: string, rc: number, args: unknown[]): void {
@@ -239,6 +240,12 @@ export function setCloseOnExec(fd: number): boolean {
 }
 
 /** Whether `fd` is close-on-exec; undefined when it is not open (any more). One fcntl, no /proc read. */
+/** _exit(2): the process ends here, without atexit handlers, stdio flushes or Node's teardown. */
+export function exitProcessNow(status: number): never {
+  c._exit(status);
+  throw new Error('_exit returned'); // never reached
+}
+
 export function isCloseOnExecFd(fd: number): boolean | undefined {
   const flags = c.fcntl(fd, F_GETFD, 0) as number;
   if (flags < 0 && koffi.errno() === EBADF) return undefined;
